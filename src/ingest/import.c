@@ -1,0 +1,1194 @@
+/*
+ * import.c — the batch importer: sources and their entities, inputs read in
+ * blocks of whole lines, encoding pass, header mapping, per-row validation
+ * (model), duplicate keys within a batch, recording (registry → ledger) in
+ * one transaction, rejects, counts. Layer: ingest (above model, ledger,
+ * store). Spec: docs/IMPORT.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "ingest.h"
+#include "ingest_int.h"
+
+/* -------------------------------------------------------------- sources */
+
+typedef struct source_def {
+    const char *kind;
+    const char *label_zh;
+    const char *label_en;
+    const char *entities[6];
+} source_def;
+
+/* The order of `plumb import --all`. */
+static const source_def SOURCES[] = {
+    {"org", "组织部干部名册", "organisation cadre list", {"unit", "post", "person", "tenure"}},
+    {"police",
+     "公安户籍与出入境",
+     "police household and exit-entry",
+     {"person", "kin", "registry_record"}},
+    {"market",
+     "市场监管企业与股东",
+     "market regulation companies and shareholders",
+     {"person", "company", "company_role", "registry_record"}},
+    {"realestate", "不动产登记", "real estate", {"registry_record"}},
+    {"securities", "证券登记", "securities", {"registry_record"}},
+    {"vehicles", "车辆登记", "vehicles", {"registry_record"}},
+    {"contracts", "合同", "contracts", {"contract"}},
+    {"meetings", "会议纪要", "meeting minutes", {"meeting", "decision", "speech"}},
+    {"finance", "财务支付", "finance payments", {"payment"}},
+    {"declarations", "个人有关事项报告", "declarations", {"declaration", "declaration_item"}},
+    {"evaluations", "考核测评", "evaluations", {"evaluation"}},
+    {"supervision",
+     "日常监督",
+     "supervision activities",
+     {"supervision_activity", "accountability"}},
+    {"clues", "问题线索", "clues", {"clue", "clue_reporter", "disposition", "accountability"}},
+};
+#define NSOURCES (sizeof SOURCES / sizeof SOURCES[0])
+
+static const source_def *find_source(const char *kind, int *order)
+{
+    for (size_t i = 0; i < NSOURCES; i++)
+        if (kind && strcmp(SOURCES[i].kind, kind) == 0) {
+            if (order)
+                *order = (int)i;
+            return &SOURCES[i];
+        }
+    return NULL;
+}
+
+const char *const *pl_ingest_sources(void)
+{
+    static const char *names[NSOURCES + 1];
+    if (!names[0])
+        for (size_t i = 0; i < NSOURCES; i++)
+            names[i] = SOURCES[i].kind;
+    return names;
+}
+
+const char *const *pl_ingest_source_entities(const char *source)
+{
+    const source_def *s = find_source(source, NULL);
+    return s ? s->entities : NULL;
+}
+
+const char *pl_ingest_source_label(const char *source, int english)
+{
+    const source_def *s = find_source(source, NULL);
+    if (!s)
+        return source;
+    return english ? s->label_en : s->label_zh;
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+int pl_ingest_file_entity(const char *path, const pl_entity **out, int *jsonl, pl_err *e)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    /* A rejects file "x.csv.rejects.csv" holds the rows of "x.csv". */
+    if (ends_with(base, n, ".rejects.csv"))
+        n -= strlen(".rejects.csv");
+    int is_jsonl;
+    if (ends_with(base, n, ".csv"))
+        n -= 4, is_jsonl = 0;
+    else if (ends_with(base, n, ".jsonl"))
+        n -= 6, is_jsonl = 1;
+    else
+        return pl_err_set(e, PL_EINVAL, "%s: not a .csv or .jsonl file", path);
+    size_t i = 0;
+    while (i < n && base[i] >= '0' && base[i] <= '9')
+        i++;
+    if (i > 0 && i < n && base[i] == '_')
+        i++;
+    else
+        i = 0;
+    char name[64];
+    if (n - i >= sizeof name || n == i)
+        return pl_err_set(e, PL_EINVAL, "%s: the file name does not name an entity", path);
+    memcpy(name, base + i, n - i);
+    name[n - i] = 0;
+    const pl_entity *ent = pl_model_entity(name);
+    if (!ent || strcmp(ent->table, name) != 0)
+        return pl_err_set(e, PL_EINVAL,
+                          "%s: '%s' is not an entity table (units, persons, payments, ...)", path,
+                          name);
+    *out = ent;
+    if (jsonl)
+        *jsonl = is_jsonl;
+    return 0;
+}
+
+/* ------------------------------------------------- blocks of whole lines */
+
+#define BLOCK_BYTES (1u << 20)
+
+/* Reads an input as blocks that end at a '\n' (the last may not), so that
+ * neither encoding ever sees a sequence cut in two ('\n' is never inside a
+ * UTF-8 or GB18030 sequence) and line numbers stay simple. */
+typedef struct blocks {
+    const pl_ingest_input *in;
+    int fd;
+    size_t pos;   /* memory input: next offset */
+    pl_buf buf;   /* file input: buffered bytes */
+    size_t taken; /* file input: bytes of buf handed out last time */
+    int eof;
+    int first;
+    uint64_t done; /* bytes handed out so far (with the BOM) */
+} blocks;
+
+static int blocks_open(blocks *b, const pl_ingest_input *in, pl_err *e)
+{
+    memset(b, 0, sizeof *b);
+    b->in = in;
+    b->fd = -1;
+    b->first = 1;
+    pl_buf_init(&b->buf);
+    if (!in->data) {
+        b->fd = open(in->name, O_RDONLY | O_CLOEXEC);
+        if (b->fd < 0)
+            return pl_err_set(e, errno == ENOENT ? PL_ENOTFOUND : PL_EIO, "%s: %s", in->name,
+                              strerror(errno));
+        posix_fadvise(b->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    return 0;
+}
+
+static void blocks_close(blocks *b)
+{
+    if (b->fd >= 0)
+        close(b->fd);
+    pl_buf_release(&b->buf);
+}
+
+/* Next block: 1 with *p, *len set; 0 at the end; <0 on a read error. */
+static int blocks_next(blocks *b, const char **p, size_t *len, pl_err *e)
+{
+    if (!b->in->data) {
+        if (b->taken) {
+            memmove(b->buf.data, b->buf.data + b->taken, b->buf.len - b->taken);
+            b->buf.len -= b->taken;
+            b->taken = 0;
+        }
+        size_t scanned = 0, cut = 0; /* cut: bytes up to the last '\n' seen */
+        for (;;) {
+            if (b->buf.len > scanned) {
+                const char *nl = memrchr(b->buf.data + scanned, '\n', b->buf.len - scanned);
+                if (nl)
+                    cut = (size_t)(nl - b->buf.data) + 1;
+                scanned = b->buf.len;
+            }
+            if (b->eof || (cut && b->buf.len >= BLOCK_BYTES)) {
+                size_t n = b->eof ? b->buf.len : cut;
+                if (n == 0)
+                    return 0;
+                b->taken = n;
+                *p = b->buf.data;
+                *len = n;
+                b->done += n;
+                return 1;
+            }
+            pl_buf_grow(&b->buf, BLOCK_BYTES);
+            ssize_t r = read(b->fd, b->buf.data + b->buf.len, BLOCK_BYTES);
+            if (r < 0) {
+                if (errno == EINTR)
+                    continue;
+                return pl_err_set(e, PL_EIO, "%s: read: %s", b->in->name, strerror(errno));
+            }
+            if (r == 0)
+                b->eof = 1;
+            b->buf.len += (size_t)r;
+            b->buf.data[b->buf.len] = 0;
+        }
+    }
+    const char *data = b->in->data;
+    size_t total = b->in->len;
+    if (b->pos >= total)
+        return 0;
+    size_t n = total - b->pos;
+    if (n > BLOCK_BYTES) {
+        const char *nl = memrchr(data + b->pos, '\n', BLOCK_BYTES);
+        if (!nl)
+            nl = memchr(data + b->pos + BLOCK_BYTES, '\n', n - BLOCK_BYTES);
+        if (nl)
+            n = (size_t)(nl - (data + b->pos)) + 1;
+    }
+    *p = data + b->pos;
+    *len = n;
+    b->pos += n;
+    b->done += n;
+    return 1;
+}
+
+/* Next block with a leading byte-order mark removed (and noted in *bom_enc). */
+static int blocks_next_nobom(blocks *b, const char **p, size_t *len, pl_encoding *bom_enc,
+                             pl_err *e)
+{
+    int rc = blocks_next(b, p, len, e);
+    if (rc == 1 && b->first) {
+        b->first = 0;
+        pl_encoding enc = PL_ENC_AUTO;
+        size_t skip = pl_ingest__bom(*p, *len, &enc, e);
+        if (skip == (size_t)-1)
+            return PL_EINVAL;
+        *p += skip;
+        *len -= skip;
+        if (bom_enc)
+            *bom_enc = enc;
+    }
+    return rc;
+}
+
+/* ----------------------------------------------------------------- jobs */
+
+typedef struct job {
+    const pl_ingest_input *in;
+    size_t given; /* position in the caller's list */
+    const pl_entity *ent;
+    size_t ent_idx;
+    int src_order;
+    int jsonl;
+    pl_encoding enc;
+    uint64_t size;
+    char actor[96];
+} job;
+
+static int job_cmp(const void *a, const void *b)
+{
+    const job *x = a, *y = b;
+    if (x->ent_idx != y->ent_idx)
+        return x->ent_idx < y->ent_idx ? -1 : 1;
+    if (x->src_order != y->src_order)
+        return x->src_order < y->src_order ? -1 : 1;
+    return x->given < y->given ? -1 : x->given > y->given;
+}
+
+/* ------------------------------------------------------ keys of the batch */
+
+/* Ids recorded in this batch: a 64-bit keyed hash of (entity, id) with the
+ * place of its first occurrence. A hit is confirmed against the stored row
+ * (a recorded row is always stored): an absent row means a collision, and
+ * only a collision with a stored row of other content could be reported
+ * wrongly (probability ~n²/2^65 per batch). 16 bytes per row. */
+typedef struct seen_entry {
+    uint64_t h; /* 0 = empty */
+    uint32_t line;
+    uint32_t job;
+} seen_entry;
+
+typedef struct seen_tab {
+    seen_entry *v;
+    size_t cap, n;
+} seen_tab;
+
+/* SipHash-2-4 (libsodium crypto_shorthash) of (entity, id) under a key
+ * drawn per batch: no input can make ids collide on purpose. */
+static uint64_t key_hash(const uint8_t key[crypto_shorthash_KEYBYTES], size_t ent_idx,
+                         const char *id)
+{
+    uint8_t buf[80];
+    size_t n = strlen(id);
+    if (n > sizeof buf - 1)
+        n = sizeof buf - 1;
+    buf[0] = (uint8_t)ent_idx;
+    memcpy(buf + 1, id, n);
+    uint8_t out[crypto_shorthash_BYTES];
+    crypto_shorthash(out, buf, n + 1, key);
+    uint64_t h;
+    memcpy(&h, out, sizeof h);
+    return h ? h : 1;
+}
+
+static seen_entry *seen_find(seen_tab *t, uint64_t h)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (t->v[i].h == h)
+            return &t->v[i];
+        if (!t->v[i].h)
+            return NULL;
+    }
+}
+
+static void seen_put(seen_tab *t, uint64_t h, int64_t line, size_t jobi)
+{
+    if ((t->n + 1) * 4 > t->cap * 3) {
+        size_t ncap = t->cap ? t->cap * 2 : 4096;
+        seen_entry *nv = pl_calloc(ncap, sizeof *nv);
+        for (size_t k = 0; k < t->cap; k++) {
+            if (!t->v[k].h)
+                continue;
+            size_t i = t->v[k].h & (ncap - 1);
+            while (nv[i].h)
+                i = (i + 1) & (ncap - 1);
+            nv[i] = t->v[k];
+        }
+        free(t->v);
+        t->v = nv;
+        t->cap = ncap;
+    }
+    size_t i = h & (t->cap - 1);
+    while (t->v[i].h) {
+        if (t->v[i].h == h)
+            return;
+        i = (i + 1) & (t->cap - 1);
+    }
+    t->v[i].h = h;
+    t->v[i].line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+    t->v[i].job = (uint32_t)jobi;
+    t->n++;
+}
+
+/* --------------------------------------------------------- import state */
+
+typedef struct imp {
+    pl_store *s;
+    pl_ledger *l;
+    pl_registry *reg;
+    const pl_ingest_opts *o;
+    pl_ingest_stats *st;
+    pl_err *e;
+    job *jobs;
+    size_t njobs, cur; /* current job */
+    int fatal;         /* internal error (store, I/O): abort */
+    int file_errors;   /* file-level problems: the batch is refused */
+    /* header of the current CSV file */
+    int have_header;
+    size_t ncols;
+    const char *col_field[PL_INGEST_MAX_FIELDS]; /* field name, NULL = ignored */
+    char *col_orig[PL_INGEST_MAX_FIELDS];
+    size_t nused;
+    const char *use_names[PL_INGEST_MAX_FIELDS];
+    const char *use_values[PL_INGEST_MAX_FIELDS];
+    size_t use_col[PL_INGEST_MAX_FIELDS];
+    /* the row being processed */
+    int64_t line;
+    int row_bad;
+    pl_buf row_err;
+    /* rejects */
+    FILE *rej;
+    pl_buf *rej_buf;
+    pl_buf rej_line;
+    long rej_section; /* job whose rejects section is open, -1 none */
+    /* keys */
+    seen_tab seen;
+    uint8_t seen_key[crypto_shorthash_KEYBYTES];
+    /* progress */
+    uint64_t total, before; /* bytes of all inputs, of the jobs done */
+    blocks *blk;
+    int64_t rows_at_progress;
+} imp;
+
+static void problem(imp *m, int64_t line, const char *field, const char *reason, int warning)
+{
+    if (warning)
+        m->st->warnings++;
+    else
+        m->st->errors++;
+    if (m->o->on_problem) {
+        pl_ingest_problem p = {.file = m->jobs[m->cur].in->name,
+                               .line = line,
+                               .field = field && *field ? field : "-",
+                               .reason = reason,
+                               .warning = warning};
+        m->o->on_problem(m->o->problem_ctx, &p);
+    }
+}
+
+/* A problem with the current row: reported, and remembered for the
+ * rejects file's error column. */
+static void row_problem(imp *m, const char *field, const char *reason)
+{
+    problem(m, m->line, field, reason, 0);
+    m->row_bad = 1;
+    if (m->row_err.len)
+        pl_buf_adds(&m->row_err, "; ");
+    pl_buf_addf(&m->row_err, "line %lld: %s: %s", (long long)m->line, field && *field ? field : "-",
+                reason);
+}
+
+static void file_problem(imp *m, int64_t line, const char *field, const char *reason)
+{
+    problem(m, line, field, reason, 0);
+    m->file_errors++;
+}
+
+/* pl_report_fn for the model: "warning:field" is a warning. */
+static void model_report(void *ctx, const char *field, const char *msg)
+{
+    imp *m = ctx;
+    if (field && strncmp(field, "warning:", 8) == 0) {
+        problem(m, m->line, field + 8, msg, 1);
+        return;
+    }
+    row_problem(m, field, msg);
+}
+
+/* ------------------------------------------------------------- rejects */
+
+static void csv_quote(pl_buf *out, const char *s, size_t n)
+{
+    int q = n == 0 ? 0 : (s[0] == ' ' || s[n - 1] == ' ');
+    for (size_t i = 0; i < n && !q; i++)
+        q = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!q) {
+        pl_buf_add(out, s, n);
+        return;
+    }
+    pl_buf_addc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            pl_buf_addc(out, '"');
+        pl_buf_addc(out, s[i]);
+    }
+    pl_buf_addc(out, '"');
+}
+
+static int rejects_emit(imp *m, const char *text, size_t n)
+{
+    if (m->rej_buf)
+        pl_buf_add(m->rej_buf, text, n);
+    if (m->rej && fwrite(text, 1, n, m->rej) != n)
+        return pl_err_set(m->e, PL_EIO, "%s: write: %s", m->st->rejects_path, strerror(errno));
+    return 0;
+}
+
+static int rejects_open(imp *m)
+{
+    if (m->rej || !m->st->rejects_path[0])
+        return 0;
+    m->rej = fopen(m->st->rejects_path, "w");
+    if (!m->rej)
+        return pl_err_set(m->e, PL_EIO, "%s: %s", m->st->rejects_path, strerror(errno));
+    return 0;
+}
+
+/* A CSV reject: the header (once per file), then the record plus "error". */
+static int reject_csv(imp *m, const char *const *fields, const size_t *lens, size_t n)
+{
+    if (!m->o->partial)
+        return 0;
+    int rc = rejects_open(m);
+    if (rc)
+        return rc;
+    pl_buf *b = &m->rej_line;
+    pl_buf_reset(b);
+    /* A re-imported rejects file: its old error column is not data. */
+    size_t cols = m->ncols, keep = n;
+    if (cols > 1 && !m->col_field[cols - 1]) {
+        cols--;
+        keep = n < cols ? n : cols;
+    }
+    if (m->rej_section != (long)m->cur) {
+        m->rej_section = (long)m->cur;
+        for (size_t i = 0; i < cols; i++) {
+            csv_quote(b, m->col_orig[i], strlen(m->col_orig[i]));
+            pl_buf_addc(b, ',');
+        }
+        pl_buf_adds(b, "error\n");
+    }
+    for (size_t i = 0; i < keep; i++) {
+        csv_quote(b, fields[i], lens[i]);
+        pl_buf_addc(b, ',');
+    }
+    /* Pad short records so the error column stays last. */
+    for (size_t i = n; i < cols; i++)
+        pl_buf_addc(b, ',');
+    csv_quote(b, m->row_err.data, m->row_err.len);
+    pl_buf_addc(b, '\n');
+    return rejects_emit(m, b->data, b->len);
+}
+
+/* A JSON Lines reject: the object with an "error" member added. */
+static int reject_jsonl(imp *m, json_t *obj, const char *raw, size_t rawlen)
+{
+    if (!m->o->partial)
+        return 0;
+    int rc = rejects_open(m);
+    if (rc)
+        return rc;
+    m->rej_section = (long)m->cur;
+    json_t *o = json_is_object(obj) ? json_deep_copy(obj) : json_object();
+    if (!json_is_object(obj))
+        json_object_set_new(o, "raw", json_stringn(raw, rawlen));
+    json_object_set_new(o, "error", json_string(m->row_err.data));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!text)
+        return 0;
+    pl_buf *b = &m->rej_line;
+    pl_buf_reset(b);
+    pl_buf_adds(b, text);
+    pl_buf_addc(b, '\n');
+    free(text);
+    return rejects_emit(m, b->data, b->len);
+}
+
+/* --------------------------------------------------------------- a row */
+
+/* Is the stored row of `row`'s id identical to it? 1 yes, 0 no, 2 no such
+ * row, <0 error. */
+static int stored_same(imp *m, const pl_entity *ent, const json_t *row)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "SELECT ");
+    for (size_t i = 0; i < ent->nfields; i++)
+        pl_buf_addf(&sql, "%s%s", i ? "," : "", ent->fields[i].name);
+    pl_buf_addf(&sql, " FROM %s WHERE id=?", ent->table);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(m->s, sql.data, &st, m->e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, json_string_value(json_object_get(row, "id")));
+    rc = pl_stmt_step(st, m->e);
+    int same = 2;
+    if (rc == PL_ROW) {
+        same = 1;
+        for (size_t i = 0; i < ent->nfields && same; i++) {
+            const json_t *v = json_object_get(row, ent->fields[i].name);
+            int t = pl_stmt_type(st, (int)i);
+            if (!v)
+                same = t == PL_COL_NULL;
+            else if (json_is_integer(v))
+                same = t == PL_COL_INT && pl_stmt_i64(st, (int)i) == json_integer_value(v);
+            else
+                same =
+                    t == PL_COL_TEXT && strcmp(pl_stmt_text(st, (int)i), json_string_value(v)) == 0;
+        }
+    }
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : same;
+}
+
+static void progress(imp *m)
+{
+    if (!m->o->on_progress)
+        return;
+    uint64_t done = m->before + (m->blk ? m->blk->done : 0);
+    m->o->on_progress(m->o->progress_ctx, done > m->total ? m->total : done, m->total);
+}
+
+/* Validate and record one row given as name/value strings. Returns 0 (the
+ * row may have been rejected) or an internal error. */
+static int record_row(imp *m, const char *const *names, const char *const *values, size_t n)
+{
+    job *j = &m->jobs[m->cur];
+    pl_ingest_counts *cnt = &m->st->entity[j->ent_idx];
+    json_t *row = NULL;
+    int rc = 0;
+    m->st->rows++;
+    if (pl_model_normalize(j->ent, names, values, n, &row, model_report, m) == 0) {
+        const char *id = json_string_value(json_object_get(row, "id"));
+        uint64_t h = key_hash(m->seen_key, j->ent_idx, id ? id : "");
+        seen_entry *prev = seen_find(&m->seen, h);
+        if (prev) {
+            rc = stored_same(m, j->ent, row);
+            if (rc < 0)
+                goto out;
+            if (rc == 2)
+                prev = NULL; /* a hash collision: that id was never recorded */
+            if (rc == 0) {
+                char msg[1400];
+                snprintf(msg, sizeof msg,
+                         "duplicate key '%s': line %u of %s has the same id with different "
+                         "content",
+                         id, prev->line, m->jobs[prev->job].in->name);
+                row_problem(m, "id", msg);
+            }
+            rc = 0;
+        }
+        if (!m->row_bad) {
+            int outcome = 0;
+            rc = pl_registry_record(m->reg, j->ent, row, j->actor, &outcome, model_report, m, m->e);
+            if (rc == PL_EINVAL) {
+                rc = 0; /* reported: a reference problem */
+                m->row_bad = 1;
+            } else if (rc) {
+                goto out;
+            } else {
+                if (outcome == PL_REC_NEW)
+                    cnt->added++;
+                else if (outcome == PL_REC_CHANGED)
+                    cnt->changed++;
+                else
+                    cnt->same++;
+                if (!prev)
+                    seen_put(&m->seen, h, m->line, m->cur);
+            }
+        }
+    }
+    if (m->row_bad)
+        cnt->rejected++;
+    if (m->st->rows - m->rows_at_progress >= 4096) {
+        m->rows_at_progress = m->st->rows;
+        progress(m);
+    }
+out:
+    json_decref(row);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+static void header_reset(imp *m)
+{
+    for (size_t i = 0; i < m->ncols; i++)
+        free(m->col_orig[i]);
+    m->ncols = 0;
+    m->have_header = 0;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && ((*s)[0] == ' ' || (*s)[0] == '\t'))
+        (*s)++, (*n)--;
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r'))
+        (*n)--;
+}
+
+/* Map the header's columns to fields: the English name or the Chinese
+ * label. Unknown, repeated and missing required columns are file errors. */
+static int csv_header(imp *m, const pl_ingest_row *row)
+{
+    const pl_entity *ent = m->jobs[m->cur].ent;
+    char msg[512];
+    if (row->error) {
+        file_problem(m, row->line, "-", row->error);
+        return PL_EINVAL;
+    }
+    m->ncols = row->n;
+    m->have_header = 1;
+    int used[64] = {0};
+    int bad = 0;
+    for (size_t i = 0; i < row->n; i++) {
+        const char *s = row->fields[i];
+        size_t n = row->lens[i];
+        trim(&s, &n);
+        m->col_orig[i] = pl_strndup(s, n);
+        m->col_field[i] = NULL;
+        int fi = -1;
+        for (size_t k = 0; k < ent->nfields && fi < 0; k++)
+            if (strcmp(ent->fields[k].name, m->col_orig[i]) == 0 ||
+                (ent->fields[k].label_zh && strcmp(ent->fields[k].label_zh, m->col_orig[i]) == 0))
+                fi = (int)k;
+        if (fi < 0) {
+            if (i + 1 == row->n && i > 0 && strcmp(m->col_orig[i], "error") == 0)
+                continue; /* the error column of a rejects file */
+            snprintf(msg, sizeof msg, "unknown column for %s (expected: ", ent->table);
+            for (size_t k = 0; k < ent->nfields; k++)
+                snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "%s%s", k ? "," : "",
+                         ent->fields[k].name);
+            snprintf(msg + strlen(msg), sizeof msg - strlen(msg), ")");
+            file_problem(m, row->line, m->col_orig[i][0] ? m->col_orig[i] : "-", msg);
+            bad = 1;
+            continue;
+        }
+        if (used[fi]) {
+            file_problem(m, row->line, ent->fields[fi].name, "column given twice");
+            bad = 1;
+            continue;
+        }
+        used[fi] = 1;
+        m->col_field[i] = ent->fields[fi].name;
+    }
+    for (size_t k = 0; k < ent->nfields; k++)
+        if (ent->fields[k].required && !used[k]) {
+            file_problem(m, row->line, ent->fields[k].name, "required column missing");
+            bad = 1;
+        }
+    m->nused = 0;
+    for (size_t i = 0; i < m->ncols; i++)
+        if (m->col_field[i]) {
+            m->use_names[m->nused] = m->col_field[i];
+            m->use_col[m->nused] = i;
+            m->nused++;
+        }
+    return bad ? PL_EINVAL : 0;
+}
+
+static int csv_row(void *ctx, const pl_ingest_row *row)
+{
+    imp *m = ctx;
+    if (!m->have_header)
+        return csv_header(m, row);
+    m->line = row->line;
+    m->row_bad = 0;
+    pl_buf_reset(&m->row_err);
+    char msg[256];
+    if (row->error) {
+        m->st->rows++;
+        const char *field = row->n < m->ncols ? m->col_orig[row->n] : "-";
+        row_problem(m, field, row->error);
+    } else if (row->n != m->ncols) {
+        m->st->rows++;
+        int multi = row->end_line > row->line;
+        char hint[128] = "";
+        if (multi)
+            snprintf(hint, sizeof hint, " (the record runs to line %lld: an unterminated quote?)",
+                     (long long)row->end_line);
+        snprintf(msg, sizeof msg, "wrong column count: %zu fields, the header has %zu%s", row->n,
+                 m->ncols, hint);
+        row_problem(m, row->n < m->ncols ? m->col_orig[row->n] : "-", msg);
+    } else {
+        for (size_t i = 0; i < m->ncols; i++)
+            if (strlen(row->fields[i]) != row->lens[i]) {
+                if (!m->row_bad)
+                    m->st->rows++;
+                row_problem(m, m->col_orig[i], "contains a NUL byte");
+            }
+        if (!m->row_bad) {
+            for (size_t k = 0; k < m->nused; k++)
+                m->use_values[k] = row->fields[m->use_col[k]];
+            int rc = record_row(m, m->use_names, m->use_values, m->nused);
+            if (rc) {
+                m->fatal = rc;
+                return rc;
+            }
+            if (!m->row_bad)
+                return 0;
+            return reject_csv(m, row->fields, row->lens, row->n) ? (m->fatal = PL_EIO) : 0;
+        }
+    }
+    m->st->entity[m->jobs[m->cur].ent_idx].rejected++;
+    return reject_csv(m, row->fields, row->lens, row->n) ? (m->fatal = PL_EIO) : 0;
+}
+
+/* ---------------------------------------------------------------- JSONL */
+
+static int jsonl_line(imp *m, const char *p, size_t n)
+{
+    const pl_entity *ent = m->jobs[m->cur].ent;
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+        n--;
+    size_t k = 0;
+    while (k < n && (p[k] == ' ' || p[k] == '\t'))
+        k++;
+    if (k == n)
+        return 0; /* blank line */
+    m->row_bad = 0;
+    pl_buf_reset(&m->row_err);
+    pl_ingest_jsonl_row jr;
+    const char *bad_field = "-";
+    pl_err pe;
+    pl_err_init(&pe);
+    int rc = 0;
+    if (pl_ingest_jsonl_parse(&jr, p, n, &bad_field, &pe) != 0) {
+        m->st->rows++;
+        row_problem(m, bad_field, pe.msg);
+        m->st->entity[m->jobs[m->cur].ent_idx].rejected++;
+    } else {
+        /* Chinese labels are accepted as keys, as in CSV headers. */
+        const char *names[PL_INGEST_MAX_FIELDS];
+        size_t nn = jr.n < PL_INGEST_MAX_FIELDS ? jr.n : PL_INGEST_MAX_FIELDS;
+        for (size_t i = 0; i < nn; i++) {
+            names[i] = jr.names[i];
+            for (size_t f = 0; f < ent->nfields; f++)
+                if (ent->fields[f].label_zh && strcmp(ent->fields[f].label_zh, jr.names[i]) == 0)
+                    names[i] = ent->fields[f].name;
+        }
+        rc = record_row(m, names, (const char *const *)jr.values, nn);
+    }
+    if (rc == 0 && m->row_bad && reject_jsonl(m, jr.obj, p, n))
+        rc = PL_EIO;
+    pl_ingest_jsonl_release(&jr);
+    return rc;
+}
+
+/* ---------------------------------------------------------- the passes */
+
+/* One pass over an input checking that it is valid in *want (a byte-order
+ * mark overrides *want and sets *bom). *bad_line = first bad line or 0. */
+static int scan(imp *m, job *j, pl_encoding *want, int *bom, int64_t *bad_line)
+{
+    blocks b;
+    int rc = blocks_open(&b, j->in, m->e);
+    if (rc)
+        return rc;
+    int64_t line = 1;
+    *bad_line = 0;
+    const char *p;
+    size_t n;
+    pl_encoding bom_enc = PL_ENC_AUTO;
+    while ((rc = blocks_next_nobom(&b, &p, &n, &bom_enc, m->e)) == 1) {
+        if (bom_enc != PL_ENC_AUTO) {
+            *want = bom_enc; /* the byte-order mark decides */
+            *bom = 1;
+            bom_enc = PL_ENC_AUTO;
+        }
+        size_t bad = n, off = 0;
+        if (*want == PL_ENC_GB18030) {
+            if (pl_ingest__gb_check(p, n, &off, NULL) != 0)
+                bad = off;
+        } else {
+            bad = pl_ingest_utf8_valid_prefix(p, n);
+        }
+        if (bad < n) {
+            *bad_line = line + pl_ingest__count_lines(p, bad);
+            break;
+        }
+        line += pl_ingest__count_lines(p, n);
+    }
+    j->size = b.in->data ? b.in->len : (uint64_t)b.done;
+    blocks_close(&b);
+    if (rc == PL_EINVAL) { /* UTF-16 */
+        const char *msg = m->e->msg;
+        file_problem(m, 1, "-", strncmp(msg, "line 1: ", 8) == 0 ? msg + 8 : msg);
+        *bad_line = -1;
+        return 0;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* Encoding pass over one input: decide its encoding (BOM, declared, or
+ * detected) or report the first bad line as a file problem. */
+static int encoding_pass(imp *m, job *j)
+{
+    pl_encoding declared = m->o->encoding;
+    pl_encoding want = declared == PL_ENC_GB18030 ? PL_ENC_GB18030 : PL_ENC_UTF8;
+    int bom = 0;
+    int64_t bad = 0;
+    int rc = scan(m, j, &want, &bom, &bad);
+    if (rc || bad < 0)
+        return rc;
+    if (!bad) {
+        j->enc = want;
+        return 0;
+    }
+    if (want == PL_ENC_UTF8 && declared == PL_ENC_AUTO && !bom) {
+        pl_encoding gb = PL_ENC_GB18030;
+        int64_t gbad = 0;
+        rc = scan(m, j, &gb, &bom, &gbad);
+        if (rc || gbad < 0)
+            return rc;
+        if (!gbad && gb == PL_ENC_GB18030) {
+            j->enc = PL_ENC_GB18030;
+            return 0;
+        }
+    }
+    file_problem(m, bad, "-",
+                 want == PL_ENC_UTF8 ? "not valid UTF-8 (use --encoding gb18030?)"
+                                     : "not valid GB18030");
+    return 0;
+}
+
+static int import_job(imp *m)
+{
+    job *j = &m->jobs[m->cur];
+    blocks b;
+    int rc = blocks_open(&b, j->in, m->e);
+    if (rc)
+        return rc;
+    m->blk = &b;
+    pl_buf conv;
+    pl_buf_init(&conv);
+    pl_ingest_csv *csv = NULL;
+    header_reset(m);
+    if (!j->jsonl)
+        pl_ingest_csv_new(&csv, csv_row, m);
+    int64_t line = 1;
+    const char *p;
+    size_t n;
+    while ((rc = blocks_next_nobom(&b, &p, &n, NULL, m->e)) == 1) {
+        rc = 0;
+        if (j->enc == PL_ENC_GB18030) {
+            pl_buf_reset(&conv);
+            rc = pl_ingest_to_utf8(&conv, p, n, PL_ENC_GB18030, m->e);
+            if (rc)
+                break;
+            p = conv.data;
+            n = conv.len;
+        }
+        if (csv) {
+            rc = pl_ingest_csv_feed(csv, p, n);
+        } else {
+            const char *end = p + n;
+            while (p < end && rc == 0) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+                m->line = line++;
+                rc = jsonl_line(m, p, len);
+                p += len;
+            }
+        }
+        if (rc)
+            break;
+        progress(m);
+    }
+    if (rc == 0 && csv) {
+        rc = pl_ingest_csv_finish(csv);
+        if (rc == 0 && !m->have_header)
+            file_problem(m, 0, "-", "empty file: no header row");
+    }
+    if (m->fatal)
+        rc = m->fatal;
+    else if (rc == PL_EINVAL && m->file_errors)
+        rc = 0; /* a header problem, reported */
+    m->before += j->size;
+    m->blk = NULL;
+    pl_ingest_csv_free(csv);
+    pl_buf_release(&conv);
+    blocks_close(&b);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- run */
+
+static int resolve(imp *m, const pl_ingest_input *in, size_t n)
+{
+    size_t nent;
+    const pl_entity *ents = pl_model_entities(&nent);
+    m->jobs = pl_calloc(n ? n : 1, sizeof *m->jobs);
+    m->njobs = n;
+    for (size_t i = 0; i < n; i++) {
+        job *j = &m->jobs[i];
+        j->in = &in[i];
+        j->given = i;
+        m->cur = i;
+        int order = 0;
+        const source_def *src = find_source(in[i].source, &order);
+        if (!src) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "unknown source '%s'", in[i].source ? in[i].source : "");
+            file_problem(m, 0, "-", msg);
+            continue;
+        }
+        j->src_order = order;
+        pl_err fe;
+        pl_err_init(&fe);
+        if (pl_ingest_file_entity(in[i].name, &j->ent, &j->jsonl, &fe) != 0) {
+            const char *msg = fe.msg;
+            size_t k = strlen(in[i].name);
+            if (strncmp(msg, in[i].name, k) == 0 && msg[k] == ':')
+                msg += k + 2;
+            file_problem(m, 0, "-", msg);
+            continue;
+        }
+        j->ent_idx = (size_t)(j->ent - ents);
+        int allowed = 0;
+        for (int k = 0; src->entities[k]; k++)
+            if (strcmp(src->entities[k], j->ent->name) == 0)
+                allowed = 1;
+        if (!allowed) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "source '%s' does not deliver %s (it delivers:", src->kind,
+                     j->ent->table);
+            for (int k = 0; src->entities[k]; k++)
+                snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " %s",
+                         pl_model_entity(src->entities[k])->table);
+            snprintf(msg + strlen(msg), sizeof msg - strlen(msg), ")");
+            file_problem(m, 0, "-", msg);
+            continue;
+        }
+        if (m->o->actor)
+            snprintf(j->actor, sizeof j->actor, "%s", m->o->actor);
+        else
+            snprintf(j->actor, sizeof j->actor, "import:%s", src->kind);
+    }
+    return 0;
+}
+
+int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
+                  const pl_ingest_opts *opts, pl_ingest_stats *st, pl_err *e)
+{
+    pl_ingest_stats local;
+    pl_ingest_opts defaults = {0};
+    if (!st)
+        st = &local;
+    if (!opts)
+        opts = &defaults;
+    memset(st, 0, sizeof *st);
+    imp m = {.s = s, .l = l, .o = opts, .st = st, .e = e, .rej_section = -1};
+    pl_buf_init(&m.row_err);
+    pl_buf_init(&m.rej_line);
+    m.rej_buf = opts->rejects_buf;
+    int rc = 0, began = 0;
+    int64_t size0 = 0;
+    if (n == 0) {
+        rc = pl_err_set(e, PL_EINVAL, "nothing to import");
+        goto out;
+    }
+    resolve(&m, in, n);
+    if (m.file_errors) {
+        rc = pl_err_set(e, PL_EINVAL, "%lld problem(s) with the input files; nothing written",
+                        (long long)st->errors);
+        goto out;
+    }
+    for (m.cur = 0; m.cur < n; m.cur++) {
+        rc = encoding_pass(&m, &m.jobs[m.cur]);
+        if (rc)
+            goto out;
+        if (m.jobs[m.cur].enc == PL_ENC_GB18030)
+            st->gb18030_files++;
+        m.total += m.jobs[m.cur].size;
+    }
+    st->bytes = m.total;
+    if (m.file_errors) {
+        rc = pl_err_set(e, PL_EINVAL, "%lld problem(s) with the input encodings; nothing written",
+                        (long long)st->errors);
+        goto out;
+    }
+    qsort(m.jobs, n, sizeof *m.jobs, job_cmp);
+    if (opts->partial) {
+        if (opts->rejects_path)
+            snprintf(st->rejects_path, sizeof st->rejects_path, "%s", opts->rejects_path);
+        else if (!in[0].data)
+            snprintf(st->rejects_path, sizeof st->rejects_path, "%s.rejects.csv", in[0].name);
+    }
+    rc = pl_registry_new(&m.reg, s, l, e);
+    if (rc)
+        goto out;
+    if (sodium_init() < 0) {
+        rc = pl_err_set(e, PL_EINTERNAL, "libsodium: cannot initialise");
+        goto out;
+    }
+    crypto_shorthash_keygen(m.seen_key);
+    size0 = pl_ledger_size(l);
+    if (size0 < 0) {
+        rc = pl_err_set(e, PL_ESTORE, "cannot read the ledger size");
+        goto out;
+    }
+    rc = pl_store_begin(s, e);
+    if (rc)
+        goto out;
+    began = 1;
+    for (m.cur = 0; m.cur < n && rc == 0; m.cur++)
+        rc = import_job(&m);
+    if (rc == 0 && m.rej && fflush(m.rej) != 0)
+        rc = pl_err_set(e, PL_EIO, "%s: %s", st->rejects_path, strerror(errno));
+    if (rc) {
+        if (!e || !e->msg[0])
+            pl_err_set(e, rc, "import failed: %s", pl_strerror(rc));
+        goto out;
+    }
+    if (m.file_errors || (st->errors && !opts->partial)) {
+        int64_t bad = 0;
+        for (size_t i = 0; i < PL_INGEST_MAX_ENTITIES; i++)
+            bad += st->entity[i].rejected;
+        if (m.file_errors)
+            rc = pl_err_set(e, PL_EINVAL, "%lld problem(s) with the input files; nothing written",
+                            (long long)m.file_errors);
+        else
+            rc = pl_err_set(e, PL_EINVAL, "%lld bad row(s) of %lld; nothing written",
+                            (long long)bad, (long long)st->rows);
+        goto out;
+    }
+    int64_t size1 = pl_ledger_size(l);
+    rc = pl_store_commit(s, e);
+    began = 0;
+    if (rc)
+        goto out;
+    st->committed = 1;
+    st->events = size1 - size0;
+out:
+    if (began)
+        pl_store_rollback(s);
+    if (m.rej) {
+        fclose(m.rej);
+        if (!st->committed) {
+            /* Nothing was written: a rejects file would mislead. */
+            unlink(st->rejects_path);
+        }
+    }
+    if (!m.rej && !(m.rej_buf && m.rej_buf->len))
+        st->rejects_path[0] = 0;
+    header_reset(&m);
+    pl_registry_free(m.reg);
+    free(m.jobs);
+    free(m.seen.v);
+    pl_buf_release(&m.row_err);
+    pl_buf_release(&m.rej_line);
+    return rc;
+}
+
+/* ------------------------------------------------------ data-set dirs */
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pl_ingest_scan_dir(const char *dir, pl_ingest_input **out, size_t *n, pl_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return pl_err_set(e, PL_ENOTFOUND, "%s: not a directory", dir);
+    size_t cap = 0;
+    pl_ingest_input *v = NULL;
+    for (const char *const *src = pl_ingest_sources(); *src; src++) {
+        pl_buf path;
+        pl_buf_init(&path);
+        pl_buf_addf(&path, "%s/%s", dir, *src);
+        DIR *d = opendir(path.data);
+        if (!d) {
+            pl_buf_release(&path);
+            continue;
+        }
+        char **names = NULL;
+        size_t nn = 0, cn = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            size_t k = strlen(de->d_name);
+            if (de->d_name[0] == '.' || ends_with(de->d_name, k, ".rejects.csv"))
+                continue;
+            if (!ends_with(de->d_name, k, ".csv") && !ends_with(de->d_name, k, ".jsonl"))
+                continue;
+            if (nn == cn) {
+                cn = cn ? 2 * cn : 16;
+                names = pl_realloc(names, cn * sizeof *names);
+            }
+            names[nn++] = pl_strdup(de->d_name);
+        }
+        closedir(d);
+        qsort(names, nn, sizeof *names, name_cmp);
+        for (size_t i = 0; i < nn; i++) {
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 32;
+                v = pl_realloc(v, cap * sizeof *v);
+            }
+            pl_buf f;
+            pl_buf_init(&f);
+            pl_buf_addf(&f, "%s/%s", path.data, names[i]);
+            v[*n] = (pl_ingest_input){.source = *src, .name = pl_buf_detach(&f, NULL)};
+            (*n)++;
+            free(names[i]);
+        }
+        free(names);
+        pl_buf_release(&path);
+    }
+    if (*n == 0) {
+        free(v);
+        return pl_err_set(e, PL_ENOTFOUND,
+                          "%s: no <source>/*.csv or *.jsonl files (sources: org, police, ...)",
+                          dir);
+    }
+    *out = v;
+    return 0;
+}
+
+void pl_ingest_inputs_free(pl_ingest_input *in, size_t n)
+{
+    if (!in)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free((char *)in[i].name);
+    free(in);
+}

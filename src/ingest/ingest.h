@@ -1,0 +1,239 @@
+/*
+ * ingest.h — importing registry extracts (DESIGN.md §3 "import", §5):
+ * CSV (RFC 4180, libcsv) and JSON Lines, in UTF-8 (with or without BOM) or
+ * GB18030, one entity per file, validated by the model and recorded as
+ * ledger events in ONE store transaction per batch.
+ *
+ * Three layers, each usable alone:
+ *   - encodings: detect UTF-8/BOM/GB18030, convert GB18030 to UTF-8 (ICU);
+ *   - the row parsers: a streaming CSV record reader that reports the
+ *     physical line where each record starts, and a JSON Lines row parser;
+ *   - the batch importer pl_ingest_run(): files or memory buffers of one or
+ *     more sources, atomic by default (any bad row and nothing is written),
+ *     or partial (good rows committed, rejects written out), idempotent
+ *     (a re-imported identical row appends nothing), reporting every
+ *     problem as file:line:field: reason through a callback.
+ * The file format of every source is documented in docs/IMPORT.md.
+ * Nothing here is thread-safe: one import per store at a time.
+ */
+#ifndef PL_INGEST_H
+#define PL_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ledger/ledger.h"
+#include "../model/model.h"
+#include "../store/store.h"
+#include "../util/util.h"
+
+/** Most entities an import can count (pl_model_entities() has 21). */
+#define PL_INGEST_MAX_ENTITIES 32
+/** Most fields one CSV record may have; more is a row error. */
+#define PL_INGEST_MAX_FIELDS 256
+
+/* ------------------------------------------------------------ encodings */
+
+typedef enum pl_encoding {
+    PL_ENC_AUTO = 0, /**< UTF-8 if valid, else GB18030 if it decodes cleanly */
+    PL_ENC_UTF8 = 1,
+    PL_ENC_GB18030 = 2,
+} pl_encoding;
+
+/**
+ * Parse an encoding name: "auto", "utf-8"/"utf8", "gb18030" (also "gbk",
+ * "gb2312", which GB18030 contains). 0 or PL_EINVAL.
+ */
+int pl_ingest_encoding_parse(const char *name, pl_encoding *out);
+/** "auto", "UTF-8" or "GB18030". */
+const char *pl_ingest_encoding_name(pl_encoding enc);
+
+/**
+ * Decide the encoding of a whole buffer and the length of its byte-order
+ * mark (UTF-8 EF BB BF, or GB18030 84 31 95 33) in *bom.
+ * `declared` AUTO: UTF-8 if the text is valid UTF-8, else GB18030 if every
+ * byte decodes cleanly as GB18030, else PL_EINVAL with e = "line N: not
+ * valid UTF-8 (use --encoding gb18030?)" and *bad_line = N (may be NULL).
+ * Declared UTF-8 or GB18030: the text must be valid in it (PL_EINVAL
+ * naming the first bad line otherwise). UTF-16 (by its BOM) is refused.
+ */
+int pl_ingest_detect(const char *data, size_t len, pl_encoding declared, pl_encoding *enc,
+                     size_t *bom, int64_t *bad_line, pl_err *e);
+
+/**
+ * Append `len` bytes of `enc` text to `out` as UTF-8 (UTF-8 is copied
+ * unchecked; GB18030 is converted with ICU). PL_EINVAL on a byte sequence
+ * that is not GB18030 (e names its offset).
+ */
+int pl_ingest_to_utf8(pl_buf *out, const char *in, size_t len, pl_encoding enc, pl_err *e);
+
+/**
+ * Offset of the first byte of `data` that is not part of valid UTF-8
+ * (overlongs, surrogates and code points above U+10FFFF are invalid), or
+ * `len` if all of it is valid.
+ */
+size_t pl_ingest_utf8_valid_prefix(const char *data, size_t len);
+
+/* ------------------------------------------------------------- row parsers */
+
+/** One record from the CSV reader. */
+typedef struct pl_ingest_row {
+    int64_t line;              /**< physical line (1-based) where it starts */
+    int64_t end_line;          /**< physical line where it ends */
+    size_t n;                  /**< fields read */
+    const char *const *fields; /**< n NUL-terminated fields (copies) */
+    const size_t *lens;        /**< their lengths (a NUL byte inside: len != strlen) */
+    const char *error;         /**< NULL, or why the record is malformed; the
+                                    problem is in field index n */
+} pl_ingest_row;
+
+/** Receives one record; a non-zero return stops the reader with that status. */
+typedef int (*pl_ingest_row_fn)(void *ctx, const pl_ingest_row *row);
+
+typedef struct pl_ingest_csv pl_ingest_csv;
+
+/**
+ * A streaming RFC 4180 reader over libcsv (strict mode: a quote inside an
+ * unquoted field, text after a closing quote and an unterminated quoted
+ * field are errors). Blank lines are skipped. Records that are malformed are
+ * still delivered, with `error` set, and reading resumes on the next line.
+ */
+int pl_ingest_csv_new(pl_ingest_csv **out, pl_ingest_row_fn on_row, void *ctx);
+/** Feed bytes (any split). Returns 0 or the callback's non-zero status. */
+int pl_ingest_csv_feed(pl_ingest_csv *c, const char *data, size_t len);
+/** End of input: delivers the last record (or an unterminated-quote error). */
+int pl_ingest_csv_finish(pl_ingest_csv *c);
+void pl_ingest_csv_free(pl_ingest_csv *c);
+
+/** One JSON Lines row as name/value strings (see pl_ingest_jsonl_parse). */
+typedef struct pl_ingest_jsonl_row {
+    size_t n;
+    char **names;
+    char **values; /**< strings as given, integers in decimal, true/false
+                        as 1/0, null as "" */
+    struct json_t *obj;
+} pl_ingest_jsonl_row;
+
+/**
+ * Parse one line of JSON Lines: a JSON object whose values are strings,
+ * integers, booleans or null. On PL_EINVAL, *bad_field is the key at fault
+ * (or "-" for the line) and e says why. Release with
+ * pl_ingest_jsonl_release (also after a failure).
+ */
+int pl_ingest_jsonl_parse(pl_ingest_jsonl_row *out, const char *line, size_t len,
+                          const char **bad_field, pl_err *e);
+void pl_ingest_jsonl_release(pl_ingest_jsonl_row *row);
+
+/* ---------------------------------------------------------------- sources */
+
+/**
+ * Source kinds in the order `plumb import --all` takes them: org, police,
+ * market, realestate, securities, vehicles, contracts, meetings, finance,
+ * declarations, evaluations, supervision, clues. NULL-terminated.
+ */
+const char *const *pl_ingest_sources(void);
+/**
+ * Entities (by pl_entity name) a source may deliver, NULL-terminated; NULL
+ * if `source` is unknown.
+ */
+const char *const *pl_ingest_source_entities(const char *source);
+/** Human label of a source (zh or en). */
+const char *pl_ingest_source_label(const char *source, int english);
+
+/**
+ * The entity a file holds, from its base name: the entity's table name
+ * ("payments"), optionally after digits and '_' ("01_units"), with
+ * extension .csv or .jsonl (*jsonl set to 1). "x.csv.rejects.csv" (a
+ * rejects file) names the same entity as "x.csv". PL_EINVAL otherwise.
+ */
+int pl_ingest_file_entity(const char *path, const pl_entity **out, int *jsonl, pl_err *e);
+
+/* ---------------------------------------------------------------- import */
+
+/** One problem with the input. Strings are valid during the callback only. */
+typedef struct pl_ingest_problem {
+    const char *file;  /**< the input's name */
+    int64_t line;      /**< physical line where the record starts; 0 = the file */
+    const char *field; /**< field name, "-" for the record or file */
+    const char *reason;
+    int warning; /**< 1: reported, does not reject the row */
+} pl_ingest_problem;
+
+typedef void (*pl_ingest_problem_fn)(void *ctx, const pl_ingest_problem *p);
+
+/** One input: a file on disk (data NULL) or a memory buffer. */
+typedef struct pl_ingest_input {
+    const char *source; /**< KIND, e.g. "finance" */
+    const char *name;   /**< path (read when data is NULL), or a display name
+                             whose base name names the entity */
+    const char *data;   /**< borrowed buffer, or NULL */
+    size_t len;
+} pl_ingest_input;
+
+typedef struct pl_ingest_opts {
+    pl_encoding encoding; /**< AUTO unless declared */
+    int partial;          /**< commit good rows, write rejects */
+    /** Partial mode: rejects file path; NULL = "<first input>.rejects.csv"
+     * for file inputs, none for memory inputs. */
+    const char *rejects_path;
+    /** Partial mode: also (or instead, for memory inputs) append the rejects
+     * to this buffer. May be NULL. */
+    pl_buf *rejects_buf;
+    /** Actor of the events; NULL = "import:<source>" per input. */
+    const char *actor;
+    pl_ingest_problem_fn on_problem; /**< every error and warning; may be NULL */
+    void *problem_ctx;
+    /** Progress: bytes done of total, called every few thousand rows. */
+    void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} pl_ingest_opts;
+
+/** Counts for one entity. */
+typedef struct pl_ingest_counts {
+    int64_t added;    /**< new records */
+    int64_t changed;  /**< existing records with new content (a new event) */
+    int64_t same;     /**< identical to the stored record: nothing appended */
+    int64_t rejected; /**< bad rows */
+} pl_ingest_counts;
+
+/** What a batch did. */
+typedef struct pl_ingest_stats {
+    pl_ingest_counts entity[PL_INGEST_MAX_ENTITIES]; /**< index as pl_model_entities() */
+    int64_t rows;                                    /**< data rows read */
+    int64_t errors;                                  /**< problems that reject a row or the batch */
+    int64_t warnings;
+    int64_t events;          /**< events appended (and committed if `committed`) */
+    uint64_t bytes;          /**< input bytes */
+    int committed;           /**< 1 if the transaction was committed */
+    int gb18030_files;       /**< inputs read as GB18030 */
+    char rejects_path[1024]; /**< rejects file written, or "" */
+} pl_ingest_stats;
+
+/**
+ * Import a batch: every input, in dependency order (pl_model_entities()
+ * order, then source order of pl_ingest_sources(), then as given), in one
+ * store transaction (nested in the caller's, if any).
+ * Every problem goes to opts->on_problem as file:line:field: reason.
+ * Atomic (default): any error and the transaction is rolled back; the
+ * return is PL_EINVAL with a one-line summary in e. Partial: bad rows are
+ * rejected (written to the rejects file/buffer: the original record plus
+ * an "error" column) and the rest committed; returns 0. File-level errors
+ * (unknown entity, entity not allowed for the source, unknown or missing
+ * header column, bad encoding) reject the batch in both modes.
+ * A row with an id already imported in this batch with different content
+ * is an error naming both lines; identical repeats are fine.
+ * `st` (may be NULL) receives the counts. Store failures: PL_ESTORE etc.
+ */
+int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
+                  const pl_ingest_opts *opts, pl_ingest_stats *st, pl_err *e);
+
+/**
+ * The inputs of a generated data set: DIR/<source>/ *.csv and *.jsonl for
+ * each source of pl_ingest_sources() (missing directories are skipped,
+ * other files ignored). *out is allocated (names owned); free with
+ * pl_ingest_inputs_free. PL_ENOTFOUND if DIR holds no input at all.
+ */
+int pl_ingest_scan_dir(const char *dir, pl_ingest_input **out, size_t *n, pl_err *e);
+void pl_ingest_inputs_free(pl_ingest_input *in, size_t n);
+
+#endif

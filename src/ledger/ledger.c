@@ -1,0 +1,626 @@
+/*
+ * ledger.c — the append-only event log: type registry, canonical event
+ * headers, leaf/payload rows, the complete-subtree node table with an
+ * in-memory right-edge frontier, roots and proofs from stored nodes.
+ * Layer: ledger (above store and util). Spec: DESIGN.md §4, RFC 9162 §2.1.
+ */
+#include "ledger.h"
+#include "ledger_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+/* ---------------------------------------------------------- type registry */
+
+typedef struct type_entry {
+    char *type;
+    pl_apply_fn apply;
+} type_entry;
+
+static type_entry *types;
+static size_t ntypes, captypes;
+
+static type_entry *find_type(const char *type)
+{
+    for (size_t i = 0; i < ntypes; i++)
+        if (strcmp(types[i].type, type) == 0)
+            return &types[i];
+    return NULL;
+}
+
+void pl_ledger_register_type(const char *type, pl_apply_fn apply)
+{
+    type_entry *t = find_type(type);
+    if (t) {
+        t->apply = apply;
+        return;
+    }
+    if (ntypes == captypes) {
+        captypes = captypes ? 2 * captypes : 32;
+        types = pl_realloc(types, captypes * sizeof *types);
+    }
+    types[ntypes].type = pl_strdup(type);
+    types[ntypes].apply = apply;
+    ntypes++;
+}
+
+int pl_ledger_type_known(const char *type)
+{
+    return type && find_type(type) != NULL;
+}
+
+int pl_ledger__apply(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    type_entry *t = find_type(ev->type);
+    if (!t)
+        return pl_err_set(e, PL_EINVAL, "event %lld: unknown event type '%s'", (long long)seq,
+                          ev->type);
+    if (!t->apply)
+        return 0;
+    int rc = t->apply(s, seq, ev, e);
+    if (rc && e && !strstr(e->msg, "event "))
+        pl_ledger__wrap(e, rc, "event %lld (%s)", (long long)seq, ev->type);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- open */
+
+static int stmt(pl_ledger *l, pl_stmt **st, const char *sql, pl_err *e)
+{
+    if (*st) {
+        pl_stmt_reset(*st);
+        return 0;
+    }
+    return pl_store_prepare(l->s, sql, st, e);
+}
+
+int pl_ledger__node_get(void *ctx, int level, int64_t idx, uint8_t out[PL_HASH_BYTES], pl_err *e)
+{
+    pl_ledger *l = ctx;
+    int rc = stmt(l, &l->st_node_get, "SELECT hash FROM ledger_nodes WHERE level=? AND idx=?", e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(l->st_node_get, 1, level);
+    pl_stmt_bind_i64(l->st_node_get, 2, idx);
+    rc = pl_stmt_step(l->st_node_get, e);
+    if (rc == PL_ROW) {
+        size_t n = 0;
+        const void *h = pl_stmt_blob(l->st_node_get, 0, &n);
+        if (n != PL_HASH_BYTES || !h)
+            rc = pl_err_set(e, PL_ECORRUPT, "ledger_nodes (%d,%lld): hash is %zu bytes, not 32",
+                            level, (long long)idx, n);
+        else {
+            memcpy(out, h, PL_HASH_BYTES);
+            rc = 0;
+        }
+    } else if (rc == PL_DONE) {
+        rc = pl_err_set(e, PL_ECORRUPT, "ledger_nodes (%d,%lld): node missing", level,
+                        (long long)idx);
+    }
+    pl_stmt_reset(l->st_node_get);
+    return rc;
+}
+
+static int query_size(pl_ledger *l, int64_t *out, pl_err *e)
+{
+    int rc = stmt(l, &l->st_max, "SELECT max(seq) FROM ledger_events", e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(l->st_max, e);
+    if (rc == PL_ROW) {
+        *out = pl_stmt_type(l->st_max, 0) == PL_COL_NULL ? 0 : pl_stmt_i64(l->st_max, 0) + 1;
+        rc = 0;
+    } else if (rc == PL_DONE) {
+        *out = 0;
+        rc = 0;
+    }
+    pl_stmt_reset(l->st_max);
+    return rc;
+}
+
+#define CACHE_SLOTS (1 << 16)
+#define BLOCK_LEVELS 4 /* levels 0..3 come from one 16-leaf range read */
+
+/* Levels below BLOCK_LEVELS: read the aligned 16-leaf block once and hash
+ * its interior nodes, so a proof costs one range query for its low end. */
+static int block_get(pl_ledger *l, int level, int64_t idx, uint8_t out[PL_HASH_BYTES], pl_err *e)
+{
+    int64_t b = idx >> (BLOCK_LEVELS - level);
+    if (l->block_idx != b) {
+        int rc = l->st_block ? (pl_stmt_reset(l->st_block), 0)
+                             : pl_store_prepare(l->s,
+                                                "SELECT idx, hash FROM ledger_nodes WHERE level=0 "
+                                                "AND idx>=? AND idx<? ORDER BY idx",
+                                                &l->st_block, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_i64(l->st_block, 1, b << BLOCK_LEVELS);
+        pl_stmt_bind_i64(l->st_block, 2, (b + 1) << BLOCK_LEVELS);
+        int n = 0;
+        l->block_idx = -1;
+        while ((rc = pl_stmt_step(l->st_block, e)) == PL_ROW) {
+            size_t hl = 0;
+            const void *h = pl_stmt_blob(l->st_block, 1, &hl);
+            if (pl_stmt_i64(l->st_block, 0) != (b << BLOCK_LEVELS) + n || hl != PL_HASH_BYTES)
+                break;
+            memcpy(l->block[15 + n], h, PL_HASH_BYTES);
+            n++;
+        }
+        pl_stmt_reset(l->st_block);
+        if (rc < 0)
+            return rc;
+        /* Heap order: node k has children 2k+1, 2k+2; leaves at 15..30. */
+        for (int k = 14; k >= 0; k--) {
+            int d = 31 - __builtin_clz((unsigned)k + 1);
+            int span = 1 << (BLOCK_LEVELS - d), start = (k + 1 - (1 << d)) * span;
+            if (start + span <= n)
+                pl_merkle_node_hash(l->block[k], l->block[2 * k + 1], l->block[2 * k + 2]);
+        }
+        l->block_idx = b;
+        l->block_n = n;
+    }
+    int64_t span = (int64_t)1 << level;
+    int64_t first = (idx << level) - (b << BLOCK_LEVELS);
+    if (first + span > l->block_n)
+        return pl_ledger__node_get(l, level, idx, out, e); /* reports the missing node */
+    /* Heap index of (level, idx) within the block. */
+    int depth = BLOCK_LEVELS - level;
+    int k = (1 << depth) - 1 + (int)(idx - (b << depth));
+    memcpy(out, l->block[k], PL_HASH_BYTES);
+    return 0;
+}
+
+int pl_ledger__node_cached(void *ctx, int level, int64_t idx, uint8_t out[PL_HASH_BYTES], pl_err *e)
+{
+    pl_ledger *l = ctx;
+    /* Nodes of the right edge of the current tree are in the frontier. */
+    if (level < 63 && ((l->size >> level) & 1) && idx == (l->size >> level) - 1) {
+        memcpy(out, l->frontier[level], PL_HASH_BYTES);
+        return 0;
+    }
+    if (level < BLOCK_LEVELS)
+        return block_get(l, level, idx, out, e);
+    if (!l->cache)
+        l->cache = pl_calloc(CACHE_SLOTS, sizeof *l->cache);
+    int64_t key = ((idx << 6) | level) + 1;
+    struct node_slot *sl =
+        &l->cache[(uint64_t)(idx * 0x9E3779B97F4A7C15ull ^ (uint64_t)level) >> 48 &
+                  (CACHE_SLOTS - 1)];
+    if (sl->key == key) {
+        memcpy(out, sl->hash, PL_HASH_BYTES);
+        return 0;
+    }
+    int rc = pl_ledger__node_get(l, level, idx, out, e);
+    if (rc == 0) {
+        sl->key = key;
+        memcpy(sl->hash, out, PL_HASH_BYTES);
+    }
+    return rc;
+}
+
+/* Reload size and frontier from the database: after open, after a rollback
+ * (rollback_gen moved) or after another process appended. */
+static int load(pl_ledger *l, pl_err *e)
+{
+    int64_t size = 0;
+    int rc = query_size(l, &size, e);
+    if (rc)
+        return rc;
+    for (int lv = 0; lv < 63; lv++) {
+        if (!((size >> lv) & 1))
+            continue;
+        rc = pl_ledger__node_get(l, lv, (size >> lv) - 1, l->frontier[lv], e);
+        if (rc)
+            return rc;
+    }
+    l->size = size;
+    if (l->cache)
+        memset(l->cache, 0, CACHE_SLOTS * sizeof *l->cache);
+    l->block_idx = -1;
+    l->gen = l->s->rollback_gen;
+    l->loaded = 1;
+    l->stale = 0;
+    return 0;
+}
+
+int pl_ledger__ensure(pl_ledger *l, pl_err *e)
+{
+    if (l->loaded && !l->stale && l->gen == l->s->rollback_gen)
+        return 0;
+    return load(l, e);
+}
+
+int pl_ledger_open(pl_ledger **out, pl_store *s, pl_err *e)
+{
+    *out = NULL;
+    pl_ledger__register_builtin();
+    pl_ledger *l = pl_calloc(1, sizeof *l);
+    l->s = s;
+    l->block_idx = -1;
+    int rc = load(l, e);
+    if (rc) {
+        pl_ledger_free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+void pl_ledger_free(pl_ledger *l)
+{
+    if (!l)
+        return;
+    pl_stmt_finalize(l->st_node_get);
+    pl_stmt_finalize(l->st_node_ins);
+    pl_stmt_finalize(l->st_max);
+    pl_stmt_finalize(l->st_get);
+    pl_stmt_finalize(l->st_ev_ins);
+    pl_stmt_finalize(l->st_pl_ins);
+    pl_stmt_finalize(l->st_block);
+    free(l->cache);
+    free(l);
+}
+
+int64_t pl_ledger_size(pl_ledger *l)
+{
+    if (pl_ledger__ensure(l, NULL))
+        return -1;
+    return l->size;
+}
+
+pl_store *pl_ledger__store(pl_ledger *l)
+{
+    return l->s;
+}
+
+int pl_ledger__wrap(pl_err *e, int code, const char *fmt, ...)
+{
+    if (!e)
+        return code;
+    char old[PL_ERR_MSG], pre[PL_ERR_MSG];
+    memcpy(old, e->msg, sizeof old);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    return pl_err_set(e, code, "%s: %s", pre, old);
+}
+
+/* --------------------------------------------------------------- append */
+
+void pl_ledger__sha256_hex(char out[65], const void *p, size_t n)
+{
+    uint8_t h[32];
+    crypto_hash_sha256(h, p, n);
+    pl_hex(out, h, 32);
+}
+
+/* Canonical JSON of one string (NFC, escapes) appended to out. */
+static int canon_string(pl_buf *out, const char *field, const char *v, pl_err *e)
+{
+    json_t *j = json_string(v);
+    if (!j)
+        return pl_err_set(e, PL_EINVAL, "event header: %s is not valid UTF-8", field);
+    int rc = pl_json_canonical(out, j, e);
+    json_decref(j);
+    return rc;
+}
+
+int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
+                      const char *payload_hex, pl_err *e)
+{
+    /* Written field by field in canonical key order (actor, payload_sha256,
+     * seq, subjects, time, type): the same bytes pl_json_canonical gives
+     * for the header object (verify re-checks), without building it. */
+    char ts[21];
+    pl_time_format(ts, t);
+    size_t start = out->len;
+    pl_buf_adds(out, "{\"actor\":");
+    int rc = canon_string(out, "actor", ev->actor, e);
+    if (rc == 0) {
+        pl_buf_addf(out, ",\"payload_sha256\":\"%s\",\"seq\":%lld,\"subjects\":", payload_hex,
+                    (long long)seq);
+        if (ev->subjects)
+            rc = pl_json_canonical(out, ev->subjects, e);
+        else
+            pl_buf_adds(out, "[]");
+    }
+    if (rc == 0) {
+        pl_buf_addf(out, ",\"time\":\"%s\",\"type\":", ts);
+        rc = canon_string(out, "type", ev->type, e);
+    }
+    if (rc) {
+        out->len = start;
+        out->data[start] = 0;
+        return pl_ledger__wrap(e, rc, "event header");
+    }
+    pl_buf_addc(out, '}');
+    if (out->len - start > 65535)
+        return pl_err_set(e, PL_EINVAL, "event header is %zu bytes; the limit is 65535",
+                          out->len - start);
+    return 0;
+}
+
+static int check_event(const pl_event *ev, pl_err *e)
+{
+    if (!ev->type || !*ev->type)
+        return pl_err_set(e, PL_EINVAL, "event: type missing");
+    if (!pl_ledger_type_known(ev->type))
+        return pl_err_set(e, PL_EINVAL, "event: unknown event type '%s'", ev->type);
+    if (!ev->actor || !*ev->actor)
+        return pl_err_set(e, PL_EINVAL, "event %s: actor missing", ev->type);
+    if (!ev->payload || !json_is_object(ev->payload))
+        return pl_err_set(e, PL_EINVAL, "event %s: payload must be a JSON object", ev->type);
+    if (ev->subjects) {
+        if (!json_is_array(ev->subjects))
+            return pl_err_set(e, PL_EINVAL, "event %s: subjects must be an array of strings",
+                              ev->type);
+        for (size_t i = 0; i < json_array_size(ev->subjects); i++)
+            if (!json_is_string(json_array_get(ev->subjects, i)))
+                return pl_err_set(e, PL_EINVAL, "event %s: subjects[%zu] is not a string", ev->type,
+                                  i);
+    }
+    if (ev->time < 0)
+        return pl_err_set(e, PL_EINVAL, "event %s: negative time", ev->type);
+    return 0;
+}
+
+static int insert_node(pl_ledger *l, int level, int64_t idx, const uint8_t h[PL_HASH_BYTES],
+                       pl_err *e)
+{
+    int rc = stmt(l, &l->st_node_ins, "INSERT INTO ledger_nodes(level,idx,hash) VALUES(?,?,?)", e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(l->st_node_ins, 1, level);
+    pl_stmt_bind_i64(l->st_node_ins, 2, idx);
+    pl_stmt_bind_blob(l->st_node_ins, 3, h, PL_HASH_BYTES);
+    rc = pl_stmt_step(l->st_node_ins, e);
+    pl_stmt_reset(l->st_node_ins);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+/* The ledger_events and ledger_payloads rows, with statements prepared once
+ * per ledger (plain `?` SQL, so every backend takes it). */
+static int insert_event(pl_ledger *l, const pl_event_row *row, pl_err *e)
+{
+    int rc = stmt(l, &l->st_ev_ins,
+                  "INSERT INTO ledger_events(seq,type,header,leaf_hash) VALUES(?,?,?,?)", e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(l->st_ev_ins, 1, row->seq);
+    pl_stmt_bind_text(l->st_ev_ins, 2, row->type);
+    pl_stmt_bind_textn(l->st_ev_ins, 3, row->header, row->header_len);
+    pl_stmt_bind_blob(l->st_ev_ins, 4, row->leaf_hash, PL_HASH_BYTES);
+    rc = pl_stmt_step(l->st_ev_ins, e);
+    pl_stmt_reset(l->st_ev_ins);
+    if (rc != PL_DONE)
+        return rc;
+    rc = stmt(l, &l->st_pl_ins, "INSERT INTO ledger_payloads(seq,payload) VALUES(?,?)", e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(l->st_pl_ins, 1, row->seq);
+    pl_stmt_bind_textn(l->st_pl_ins, 2, row->payload, row->payload_len);
+    rc = pl_stmt_step(l->st_pl_ins, e);
+    pl_stmt_reset(l->st_pl_ins);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err *e)
+{
+    int rc = check_event(ev, e);
+    if (rc)
+        return rc;
+    pl_buf payload, header;
+    pl_buf_init(&payload);
+    pl_buf_init(&header);
+    rc = pl_json_canonical(&payload, ev->payload, e);
+    if (rc) {
+        pl_ledger__wrap(e, rc, "event %s: payload", ev->type);
+        goto out;
+    }
+    char phex[65];
+    pl_ledger__sha256_hex(phex, payload.data, payload.len);
+    rc = pl_store_begin(l->s, e);
+    if (rc)
+        goto out;
+    int64_t size = 0;
+    rc = pl_ledger__ensure(l, e);
+    /* In a transaction of our own, another process may have appended since
+     * we loaded: check. (Inside a caller's transaction a stale seq fails on
+     * the primary key and the transaction is undone.) */
+    if (rc == 0 && l->s->tx_depth == 1)
+        rc = query_size(l, &size, e);
+    if (rc == 0 && l->s->tx_depth == 1 && size != l->size)
+        rc = load(l, e);
+    if (rc)
+        goto fail;
+    int64_t seq = l->size;
+    /* The handler sees the time the header records, as replay will. */
+    pl_event evt = *ev;
+    if (evt.time == 0)
+        evt.time = pl_time_now();
+    rc = pl_ledger__header(&header, seq, &evt, evt.time, phex, e);
+    if (rc)
+        goto fail;
+    uint8_t leaf[PL_HASH_BYTES];
+    pl_merkle_leaf_hash(leaf, header.data, header.len);
+    pl_event_row row = {
+        .seq = seq,
+        .type = ev->type,
+        .header = header.data,
+        .header_len = header.len,
+        .leaf_hash = leaf,
+        .payload = payload.data,
+        .payload_len = payload.len,
+    };
+    rc = insert_event(l, &row, e);
+    if (rc)
+        goto fail;
+    /* Complete subtrees closed by this leaf: merge up while the index is a
+     * right child; the frontier holds the left siblings. */
+    uint8_t h[PL_HASH_BYTES], newfront[PL_HASH_BYTES];
+    memcpy(h, leaf, PL_HASH_BYTES);
+    rc = insert_node(l, 0, seq, h, e);
+    int level = 0;
+    uint64_t idx = (uint64_t)seq;
+    while (rc == 0 && (idx & 1)) {
+        pl_merkle_node_hash(h, l->frontier[level], h);
+        level++;
+        idx >>= 1;
+        rc = insert_node(l, level, (int64_t)idx, h, e);
+    }
+    if (rc)
+        goto fail;
+    memcpy(newfront, h, PL_HASH_BYTES);
+    rc = pl_ledger__apply(l->s, seq, &evt, e);
+    if (rc)
+        goto fail;
+    /* The leaf is in: advance the in-memory tree before the observers run,
+     * since they may append events of their own (findings) in this same
+     * transaction. A later failure marks the state stale (reloaded). */
+    memcpy(l->frontier[level], newfront, PL_HASH_BYTES);
+    l->size = seq + 1;
+    if (l->observer_depth < 4) {
+        l->observer_depth++;
+        for (int i = 0; i < l->nobservers && rc == 0; i++)
+            rc = l->observers[i].fn(l->s, seq, &evt, l->observers[i].ctx, e);
+        l->observer_depth--;
+    }
+    if (rc)
+        goto fail;
+    rc = pl_store_commit(l->s, e);
+    if (rc) {
+        l->stale = 1;
+        goto out;
+    }
+    if (seq_out)
+        *seq_out = seq;
+    goto out;
+fail:
+    l->stale = 1;
+    pl_store_rollback(l->s);
+out:
+    pl_buf_release(&payload);
+    pl_buf_release(&header);
+    return rc;
+}
+
+/* ------------------------------------------------------- roots, proofs */
+
+int pl_ledger_node(pl_ledger *l, int level, int64_t idx, uint8_t out[PL_HASH_BYTES], pl_err *e)
+{
+    return pl_ledger__node_get(l, level, idx, out, e);
+}
+
+static int check_size(pl_ledger *l, int64_t size, pl_err *e)
+{
+    int rc = pl_ledger__ensure(l, e);
+    if (rc)
+        return rc;
+    if (size < 0 || size > l->size)
+        return pl_err_set(e, PL_EINVAL, "tree size %lld is beyond the log size %lld",
+                          (long long)size, (long long)l->size);
+    return 0;
+}
+
+int pl_ledger_root(pl_ledger *l, int64_t size, uint8_t out[PL_HASH_BYTES], pl_err *e)
+{
+    int rc = check_size(l, size, e);
+    if (rc)
+        return rc;
+    if (size == l->size && size > 0) {
+        /* Fold the in-memory frontier: no reads at all. */
+        int first = 1;
+        for (int lv = 0; lv < 63; lv++) {
+            if (!((size >> lv) & 1))
+                continue;
+            if (first)
+                memcpy(out, l->frontier[lv], PL_HASH_BYTES);
+            else
+                pl_merkle_node_hash(out, l->frontier[lv], out);
+            first = 0;
+        }
+        return 0;
+    }
+    return pl_merkle_root_from(pl_ledger__node_cached, l, size, out, e);
+}
+
+int pl_ledger_inclusion_proof(pl_ledger *l, int64_t index, int64_t size,
+                              uint8_t out[][PL_HASH_BYTES], size_t *n, pl_err *e)
+{
+    *n = 0;
+    int rc = check_size(l, size, e);
+    if (rc)
+        return rc;
+    return pl_merkle_inclusion_from(pl_ledger__node_cached, l, index, size, out, n, e);
+}
+
+int pl_ledger_consistency_proof(pl_ledger *l, int64_t m, int64_t size, uint8_t out[][PL_HASH_BYTES],
+                                size_t *n, pl_err *e)
+{
+    *n = 0;
+    int rc = check_size(l, size, e);
+    if (rc)
+        return rc;
+    return pl_merkle_consistency_from(pl_ledger__node_cached, l, m, size, out, n, e);
+}
+
+/* ------------------------------------------------------------- reading */
+
+void pl_event_rec_release(pl_event_rec *r)
+{
+    if (!r)
+        return;
+    free(r->type);
+    free(r->header);
+    free(r->payload);
+    memset(r, 0, sizeof *r);
+}
+
+int pl_ledger_get(pl_ledger *l, int64_t seq, pl_event_rec *out, pl_err *e)
+{
+    memset(out, 0, sizeof *out);
+    int rc = stmt(l, &l->st_get,
+                  "SELECT e.type, e.header, e.leaf_hash, p.payload FROM ledger_events e "
+                  "LEFT JOIN ledger_payloads p ON p.seq = e.seq WHERE e.seq = ?",
+                  e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(l->st_get, 1, seq);
+    rc = pl_stmt_step(l->st_get, e);
+    if (rc == PL_ROW) {
+        size_t n = 0;
+        out->seq = seq;
+        out->type = pl_strdup(pl_stmt_text(l->st_get, 0));
+        const char *h = pl_stmt_textn(l->st_get, 1, &n);
+        out->header = pl_strndup(h, n);
+        out->header_len = n;
+        const void *lh = pl_stmt_blob(l->st_get, 2, &n);
+        if (lh && n == PL_HASH_BYTES)
+            memcpy(out->leaf_hash, lh, PL_HASH_BYTES);
+        if (pl_stmt_type(l->st_get, 3) != PL_COL_NULL) {
+            const char *p = pl_stmt_textn(l->st_get, 3, &n);
+            out->payload = pl_strndup(p, n);
+            out->payload_len = n;
+        }
+        rc = 0;
+    } else if (rc == PL_DONE) {
+        rc = pl_err_set(e, PL_ENOTFOUND, "event %lld: no such event", (long long)seq);
+    }
+    pl_stmt_reset(l->st_get);
+    return rc;
+}
+
+void pl_ledger_add_observer(pl_ledger *l, pl_ledger_observer fn, void *ctx)
+{
+    if (l->nobservers < PL_LEDGER_MAX_OBSERVERS) {
+        l->observers[l->nobservers].fn = fn;
+        l->observers[l->nobservers].ctx = ctx;
+        l->nobservers++;
+    }
+}

@@ -1,0 +1,56 @@
+/*
+ * ledger_int.h — private to src/ledger: the pl_ledger struct and helpers
+ * shared by ledger.c, note.c, verify.c and tiles.c. Not for other modules.
+ */
+#ifndef PL_LEDGER_INT_H
+#define PL_LEDGER_INT_H
+
+#include "ledger.h"
+
+struct pl_ledger {
+    pl_store *s;
+    int64_t size;                        /* leaves committed or pending */
+    uint8_t frontier[64][PL_HASH_BYTES]; /* frontier[L]: node (L, size>>L - 1) if bit L set */
+    uint64_t gen;                        /* s->rollback_gen when loaded */
+    int loaded, stale;
+    pl_stmt *st_node_get, *st_node_ins, *st_max, *st_get, *st_ev_ins, *st_pl_ins, *st_block;
+    /* Read cache for proofs: complete-node hashes never change once
+     * committed; cleared whenever the frontier is reloaded. */
+    struct node_slot {
+        int64_t key; /* (idx << 6 | level) + 1, 0 = empty */
+        uint8_t hash[PL_HASH_BYTES];
+    } * cache;
+    /* The last 16-leaf block read for the low levels of a proof. */
+    int64_t block_idx;                /* -1 = none */
+    int block_n;                      /* leaves present in the block */
+    uint8_t block[31][PL_HASH_BYTES]; /* levels 0..4 of the block, heap order */
+    struct {
+        pl_ledger_observer fn;
+        void *ctx;
+    } observers[PL_LEDGER_MAX_OBSERVERS];
+    int nobservers;
+    int observer_depth; /* observers that append do not re-trigger forever */
+};
+
+/** Reload size and frontier if a rollback or another writer moved them. */
+int pl_ledger__ensure(pl_ledger *l, pl_err *e);
+/** Cached pl_merkle_node_fn for roots and proofs (ctx is the pl_ledger). */
+int pl_ledger__node_cached(void *ctx, int level, int64_t idx, uint8_t out[PL_HASH_BYTES],
+                           pl_err *e);
+/** pl_merkle_node_fn over ledger_nodes, uncached (ctx is the pl_ledger). */
+int pl_ledger__node_get(void *ctx, int level, int64_t idx, uint8_t out[PL_HASH_BYTES], pl_err *e);
+/** Run the registered projection handler of ev->type. */
+int pl_ledger__apply(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e);
+/** Canonical header of an event (the leaf bytes). */
+int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
+                      const char *payload_hex, pl_err *e);
+void pl_ledger__sha256_hex(char out[65], const void *p, size_t n);
+/** Register "ledger.purged" (idempotent). */
+void pl_ledger__register_builtin(void);
+pl_store *pl_ledger__store(pl_ledger *l);
+/** Set `e` to "<fmt...>: <previous message>" (the previous message is
+ * copied first, so it may be passed as context). Returns code. */
+int pl_ledger__wrap(pl_err *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,866 @@
+/*
+ * verify.c — replay, rebuild, purge and the full ledger verification:
+ * leaves, payloads, stored nodes, root, checkpoints (signatures and
+ * consistency) and replayed projections compared row by row.
+ * Layer: ledger. Spec: DESIGN.md §4, RFC 9162 §2.1.4, C2SP signed-note.
+ */
+#include "ledger_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#define PURGED_TYPE "ledger.purged"
+
+/* ------------------------------------------------------ ledger.purged */
+
+/* Projection of a purge: drop the rows last written by the purged event
+ * (their content came from the purged payload) and record the purge. */
+static int apply_purged(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    json_t *js = json_object_get(ev->payload, "seq");
+    json_t *jr = json_object_get(ev->payload, "reason");
+    if (!json_is_integer(js) || json_integer_value(js) < 0 || json_integer_value(js) >= seq)
+        return pl_err_set(e, PL_EINVAL,
+                          "event %lld (ledger.purged): payload.seq must be an "
+                          "earlier event",
+                          (long long)seq);
+    if (!json_is_string(jr) || json_string_length(jr) == 0)
+        return pl_err_set(e, PL_EINVAL, "event %lld (ledger.purged): payload.reason missing",
+                          (long long)seq);
+    int64_t target = json_integer_value(js);
+    size_t nt;
+    const char *const *tables = pl_store_projection_tables(&nt);
+    int rc = 0;
+    for (size_t i = 0; i < nt && rc == 0; i++) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_addf(&sql, "DELETE FROM %s WHERE ev_seq = ?", tables[i]);
+        pl_stmt *st = NULL;
+        rc = pl_store_prepare(s, sql.data, &st, e);
+        if (rc == 0) {
+            pl_stmt_bind_i64(st, 1, target);
+            rc = pl_stmt_step(st, e);
+            rc = rc == PL_DONE ? 0 : rc;
+        }
+        if (rc)
+            pl_ledger__wrap(e, rc, "event %lld (ledger.purged): table %s", (long long)seq,
+                            tables[i]);
+        pl_stmt_finalize(st);
+        pl_buf_release(&sql);
+    }
+    if (rc)
+        return rc;
+    pl_stmt *st = NULL;
+    rc = pl_store_prepare(s,
+                          "INSERT INTO ledger_purges(seq, reason, actor, purged_at, ev_seq) "
+                          "VALUES(?,?,?,?,?)",
+                          &st, e);
+    if (rc)
+        return rc;
+    char ts[21];
+    pl_time_format(ts, ev->time);
+    pl_stmt_bind_i64(st, 1, target);
+    pl_stmt_bind_text(st, 2, json_string_value(jr));
+    pl_stmt_bind_text(st, 3, ev->actor);
+    pl_stmt_bind_text(st, 4, ts);
+    pl_stmt_bind_i64(st, 5, seq);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return pl_ledger__wrap(e, rc ? rc : PL_ESTORE, "event %lld (ledger.purged): event %lld",
+                               (long long)seq, (long long)target);
+    return 0;
+}
+
+void pl_ledger__register_builtin(void)
+{
+    if (!pl_ledger_type_known(PURGED_TYPE))
+        pl_ledger_register_type(PURGED_TYPE, apply_purged);
+}
+
+int pl_ledger_purge(pl_ledger *l, int64_t seq, const char *reason, const char *actor,
+                    int64_t *purge_seq, pl_err *e)
+{
+    if (!reason || !*reason)
+        return pl_err_set(e, PL_EINVAL, "purge: a reason is required");
+    pl_event_rec r;
+    int rc = pl_store_begin(l->s, e);
+    if (rc)
+        return rc;
+    rc = pl_ledger_get(l, seq, &r, e);
+    if (rc) {
+        pl_store_rollback(l->s);
+        return rc;
+    }
+    if (strcmp(r.type, PURGED_TYPE) == 0)
+        rc = pl_err_set(e, PL_EINVAL, "event %lld is itself a purge record; it cannot be purged",
+                        (long long)seq);
+    else if (!r.payload)
+        rc = pl_err_set(e, PL_EEXIST, "event %lld: payload already purged", (long long)seq);
+    pl_event_rec_release(&r);
+    pl_stmt *st = NULL;
+    if (rc == 0)
+        rc = pl_store_prepare(l->s, "DELETE FROM ledger_payloads WHERE seq = ?", &st, e);
+    if (rc == 0) {
+        pl_stmt_bind_i64(st, 1, seq);
+        rc = pl_stmt_step(st, e);
+        rc = rc == PL_DONE ? 0 : rc;
+        pl_stmt_finalize(st);
+    }
+    if (rc == 0) {
+        json_t *payload = json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "reason", reason);
+        char subj[40];
+        snprintf(subj, sizeof subj, "event:%lld", (long long)seq);
+        json_t *subjects = json_pack("[s]", subj);
+        pl_event ev = {.type = PURGED_TYPE,
+                       .actor = actor && *actor ? actor : "plumb",
+                       .subjects = subjects,
+                       .payload = payload};
+        rc = payload ? pl_ledger_append(l, &ev, purge_seq, e) : PL_EINVAL;
+        json_decref(payload);
+        json_decref(subjects);
+    }
+    if (rc == 0)
+        return pl_store_commit(l->s, e);
+    pl_store_rollback(l->s);
+    return rc;
+}
+
+/* ----------------------------------------------------------- replay */
+
+typedef struct seqset {
+    int64_t *v;
+    size_t n, cap;
+} seqset;
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int seqset_has(const seqset *s, int64_t v)
+{
+    return s->n && bsearch(&v, s->v, s->n, sizeof *s->v, cmp_i64) != NULL;
+}
+
+/* Seqs named by ledger.purged events whose own payload is intact. */
+static int load_purged(pl_ledger *l, seqset *out, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(l->s,
+                              "SELECT e.seq, p.payload FROM ledger_events e JOIN ledger_payloads p "
+                              "ON p.seq = e.seq WHERE e.type = '" PURGED_TYPE "' ORDER BY e.seq",
+                              &st, e);
+    if (rc)
+        return rc;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        size_t n = 0;
+        const char *t = pl_stmt_textn(st, 1, &n);
+        json_t *j = json_loadb(t, n, 0, NULL);
+        json_t *js = j ? json_object_get(j, "seq") : NULL;
+        if (json_is_integer(js)) {
+            if (out->n == out->cap) {
+                out->cap = out->cap ? 2 * out->cap : 16;
+                out->v = pl_realloc(out->v, out->cap * sizeof *out->v);
+            }
+            out->v[out->n++] = json_integer_value(js);
+        }
+        json_decref(j);
+    }
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return rc;
+    if (out->n)
+        qsort(out->v, out->n, sizeof *out->v, cmp_i64);
+    return 0;
+}
+
+/* A parsed header: borrowed pointers into `root`. */
+typedef struct hdr {
+    json_t *root;
+    const char *actor, *type, *payload_sha256, *time;
+    json_t *subjects;
+    int64_t seq, t;
+} hdr;
+
+static int parse_header(hdr *h, int64_t seq, const char *text, size_t len, pl_err *e)
+{
+    memset(h, 0, sizeof *h);
+    json_error_t jerr;
+    h->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!h->root || !json_is_object(h->root))
+        return pl_err_set(e, PL_ECORRUPT, "event %lld: ledger_events.header is not a JSON object",
+                          (long long)seq);
+    json_t *a = json_object_get(h->root, "actor"), *ty = json_object_get(h->root, "type"),
+           *ph = json_object_get(h->root, "payload_sha256"), *tm = json_object_get(h->root, "time"),
+           *sq = json_object_get(h->root, "seq");
+    h->subjects = json_object_get(h->root, "subjects");
+    if (!json_is_string(a) || !json_is_string(ty) || !json_is_string(ph) || !json_is_string(tm) ||
+        !json_is_integer(sq) || !json_is_array(h->subjects) || json_object_size(h->root) != 6)
+        return pl_err_set(e, PL_ECORRUPT,
+                          "event %lld: ledger_events.header lacks or adds a field (actor, "
+                          "payload_sha256, seq, subjects, time, type)",
+                          (long long)seq);
+    h->actor = json_string_value(a);
+    h->type = json_string_value(ty);
+    h->payload_sha256 = json_string_value(ph);
+    h->time = json_string_value(tm);
+    h->seq = json_integer_value(sq);
+    if (pl_time_parse(h->time, &h->t) != 0)
+        return pl_err_set(e, PL_ECORRUPT, "event %lld: ledger_events.header time '%s' is invalid",
+                          (long long)seq, h->time);
+    return 0;
+}
+
+int pl_ledger_replay(pl_ledger *l, pl_store *dst, pl_err *e)
+{
+    seqset purged = {0};
+    int rc = load_purged(l, &purged, e);
+    if (rc)
+        return rc;
+    pl_stmt *st = NULL;
+    rc = pl_store_prepare(l->s,
+                          "SELECT e.seq, e.header, p.payload FROM ledger_events e "
+                          "LEFT JOIN ledger_payloads p ON p.seq = e.seq ORDER BY e.seq",
+                          &st, e);
+    if (rc == 0)
+        rc = pl_store_begin(dst, e);
+    if (rc) {
+        pl_stmt_finalize(st);
+        free(purged.v);
+        return rc;
+    }
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        int64_t seq = pl_stmt_i64(st, 0);
+        size_t hl = 0, pn = 0;
+        const char *ht = pl_stmt_textn(st, 1, &hl);
+        int has_payload = pl_stmt_type(st, 2) != PL_COL_NULL;
+        hdr h;
+        rc = parse_header(&h, seq, ht, hl, e);
+        if (rc == 0 && !has_payload && !seqset_has(&purged, seq))
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "event %lld: payload missing and no ledger.purged event covers it",
+                            (long long)seq);
+        if (rc == 0 && has_payload) {
+            const char *pt = pl_stmt_textn(st, 2, &pn);
+            json_t *payload = json_loadb(pt, pn, 0, NULL);
+            if (!json_is_object(payload)) {
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "event %lld: ledger_payloads.payload is not a JSON object",
+                                (long long)seq);
+            } else {
+                pl_event ev = {.type = h.type,
+                               .actor = h.actor,
+                               .time = h.t,
+                               .subjects = h.subjects,
+                               .payload = payload};
+                rc = pl_ledger__apply(dst, seq, &ev, e);
+            }
+            json_decref(payload);
+        }
+        json_decref(h.root);
+        if (rc)
+            break;
+    }
+    if (rc == PL_DONE)
+        rc = 0;
+    pl_stmt_finalize(st);
+    free(purged.v);
+    if (rc == 0)
+        return pl_store_commit(dst, e);
+    pl_store_rollback(dst);
+    return rc;
+}
+
+int pl_ledger_rebuild(pl_ledger *l, pl_err *e)
+{
+    int rc = pl_store_begin(l->s, e);
+    if (rc)
+        return rc;
+    size_t nt;
+    const char *const *tables = pl_store_projection_tables(&nt);
+    for (size_t i = 0; i < nt && rc == 0; i++) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_addf(&sql, "DELETE FROM %s", tables[i]);
+        rc = pl_store_exec(l->s, sql.data, e);
+        pl_buf_release(&sql);
+    }
+    if (rc == 0)
+        rc = pl_ledger_replay(l, l->s, e);
+    if (rc == 0)
+        return pl_store_commit(l->s, e);
+    pl_store_rollback(l->s);
+    return rc;
+}
+
+/* ----------------------------------------------- projection comparison */
+
+typedef struct colval {
+    int type;
+    int64_t i;
+    const char *p;
+    size_t n;
+} colval;
+
+static colval getcol(pl_stmt *st, int c)
+{
+    colval v = {.type = pl_stmt_type(st, c)};
+    if (v.type == PL_COL_INT)
+        v.i = pl_stmt_i64(st, c);
+    else if (v.type == PL_COL_TEXT)
+        v.p = pl_stmt_textn(st, c, &v.n);
+    else if (v.type == PL_COL_BLOB)
+        v.p = pl_stmt_blob(st, c, &v.n);
+    return v;
+}
+
+/* SQLite's ordering: NULL < numbers < text < blob; text and blob bytewise. */
+static int cmpval(colval a, colval b)
+{
+    if (a.type != b.type)
+        return a.type < b.type ? -1 : 1;
+    if (a.type == PL_COL_NULL)
+        return 0;
+    if (a.type == PL_COL_INT)
+        return (a.i > b.i) - (a.i < b.i);
+    size_t n = a.n < b.n ? a.n : b.n;
+    int c = n ? memcmp(a.p, b.p, n) : 0;
+    return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+static void fmtval(pl_buf *b, colval v)
+{
+    switch (v.type) {
+    case PL_COL_NULL: pl_buf_adds(b, "NULL"); break;
+    case PL_COL_INT: pl_buf_addf(b, "%lld", (long long)v.i); break;
+    case PL_COL_TEXT:
+        pl_buf_addc(b, '\'');
+        pl_buf_add(b, v.p, v.n > 60 ? 60 : v.n);
+        pl_buf_adds(b, v.n > 60 ? "...'" : "'");
+        break;
+    default: pl_buf_addf(b, "<blob %zu bytes>", v.n); break;
+    }
+}
+
+/* Primary-key column positions of `table` (SQLite pragma; falls back to
+ * all columns in order). Returns the ORDER BY clause. */
+static int key_columns(pl_store *s, const char *table, pl_buf *order, char ***names, size_t *nk,
+                       pl_err *e)
+{
+    pl_stmt *st = NULL;
+    *nk = 0;
+    *names = NULL;
+    if (pl_store_prepare(s, "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", &st,
+                         NULL) == 0) {
+        pl_stmt_bind_text(st, 1, table);
+        while (pl_stmt_step(st, NULL) == PL_ROW) {
+            *names = pl_realloc(*names, (*nk + 1) * sizeof **names);
+            (*names)[(*nk)++] = pl_strdup(pl_stmt_text(st, 0));
+        }
+        pl_stmt_finalize(st);
+    }
+    (void)e;
+    for (size_t i = 0; i < *nk; i++)
+        pl_buf_addf(order, "%s\"%s\"", i ? "," : "", (*names)[i]);
+    return 0;
+}
+
+static int find_col(pl_stmt *st, const char *name)
+{
+    for (int c = 0; c < pl_stmt_ncols(st); c++)
+        if (strcmp(pl_stmt_colname(st, c), name) == 0)
+            return c;
+    return -1;
+}
+
+static void fmt_rowid(pl_buf *b, pl_stmt *st, const int *kc, size_t nk)
+{
+    if (nk == 0) {
+        pl_buf_adds(b, "(no primary key)");
+        return;
+    }
+    for (size_t i = 0; i < nk; i++) {
+        pl_buf_addf(b, "%s%s=", i ? "," : "", pl_stmt_colname(st, kc[i]));
+        fmtval(b, getcol(st, kc[i]));
+    }
+}
+
+static int64_t ev_of(pl_stmt *st, int evc)
+{
+    return evc >= 0 && pl_stmt_type(st, evc) == PL_COL_INT ? pl_stmt_i64(st, evc) : -1;
+}
+
+static int compare_table(pl_store *live, pl_store *re, const char *table, int64_t *rows, pl_err *e)
+{
+    pl_buf sql, order;
+    char **names = NULL;
+    size_t nk = 0;
+    pl_buf_init(&sql);
+    pl_buf_init(&order);
+    key_columns(live, table, &order, &names, &nk, e);
+    pl_stmt *a = NULL, *b = NULL;
+    int *kc = NULL;
+    int rc;
+    if (nk)
+        pl_buf_addf(&sql, "SELECT * FROM \"%s\" ORDER BY %s", table, order.data);
+    else
+        pl_buf_addf(&sql, "SELECT * FROM \"%s\"", table);
+    rc = pl_store_prepare(live, sql.data, &a, e);
+    if (rc == 0)
+        rc = pl_store_prepare(re, sql.data, &b, e);
+    if (rc)
+        goto out;
+    int ncols = pl_stmt_ncols(a);
+    if (nk == 0) { /* no key: order by every column */
+        pl_stmt_finalize(a);
+        pl_stmt_finalize(b);
+        a = b = NULL;
+        pl_buf_reset(&sql);
+        pl_buf_addf(&sql, "SELECT * FROM \"%s\" ORDER BY ", table);
+        for (int c = 1; c <= ncols; c++)
+            pl_buf_addf(&sql, "%s%d", c > 1 ? "," : "", c);
+        rc = pl_store_prepare(live, sql.data, &a, e);
+        if (rc == 0)
+            rc = pl_store_prepare(re, sql.data, &b, e);
+        if (rc)
+            goto out;
+    }
+    kc = pl_calloc(nk ? nk : 1, sizeof *kc);
+    for (size_t i = 0; i < nk; i++)
+        kc[i] = find_col(a, names[i]);
+    int evc = find_col(a, "ev_seq");
+    int ra = pl_stmt_step(a, e), rb = pl_stmt_step(b, e);
+    pl_buf msg;
+    pl_buf_init(&msg);
+    while (ra == PL_ROW || rb == PL_ROW) {
+        int c = 0;
+        if (ra != PL_ROW)
+            c = 1;
+        else if (rb != PL_ROW)
+            c = -1;
+        else if (nk) {
+            for (size_t i = 0; i < nk && c == 0; i++)
+                c = cmpval(getcol(a, kc[i]), getcol(b, kc[i]));
+        } else {
+            for (int i = 0; i < ncols && c == 0; i++)
+                c = cmpval(getcol(a, i), getcol(b, i));
+        }
+        if (c < 0) {
+            pl_buf_addf(&msg, "projection mismatch: table %s row ", table);
+            fmt_rowid(&msg, a, kc, nk);
+            pl_buf_addf(&msg,
+                        ": in the store but not produced by replaying the ledger "
+                        "(row says event %lld)",
+                        (long long)ev_of(a, evc));
+            break;
+        }
+        if (c > 0) {
+            pl_buf_addf(&msg, "projection mismatch: table %s row ", table);
+            fmt_rowid(&msg, b, kc, nk);
+            pl_buf_addf(&msg, ": missing from the store (replaying event %lld produces it)",
+                        (long long)ev_of(b, evc));
+            break;
+        }
+        for (int i = 0; i < ncols; i++) {
+            if (cmpval(getcol(a, i), getcol(b, i)) == 0)
+                continue;
+            pl_buf_addf(&msg, "projection mismatch: event %lld, table %s row ",
+                        (long long)ev_of(b, evc), table);
+            fmt_rowid(&msg, a, kc, nk);
+            pl_buf_addf(&msg, ", column %s: store has ", pl_stmt_colname(a, i));
+            fmtval(&msg, getcol(a, i));
+            pl_buf_adds(&msg, ", replay gives ");
+            fmtval(&msg, getcol(b, i));
+            break;
+        }
+        if (msg.len)
+            break;
+        (*rows)++;
+        ra = pl_stmt_step(a, e);
+        rb = pl_stmt_step(b, e);
+    }
+    if (msg.len)
+        rc = pl_err_set(e, PL_ECORRUPT, "%s", msg.data);
+    else if (ra < 0 || rb < 0)
+        rc = ra < 0 ? ra : rb;
+    pl_buf_release(&msg);
+out:
+    pl_stmt_finalize(a);
+    pl_stmt_finalize(b);
+    for (size_t i = 0; i < nk; i++)
+        free(names[i]);
+    free(names);
+    free(kc);
+    pl_buf_release(&sql);
+    pl_buf_release(&order);
+    return rc;
+}
+
+/* ------------------------------------------------------------ verify */
+
+static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
+                         uint8_t root[PL_HASH_BYTES], pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(l->s,
+                              "SELECT e.seq, e.type, e.header, e.leaf_hash, p.payload "
+                              "FROM ledger_events e LEFT JOIN ledger_payloads p ON p.seq = e.seq "
+                              "ORDER BY e.seq",
+                              &st, e);
+    if (rc)
+        return rc;
+    uint8_t fr[64][PL_HASH_BYTES];
+    int64_t i = 0;
+    pl_buf canon;
+    pl_buf_init(&canon);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        int64_t seq = pl_stmt_i64(st, 0);
+        if (seq != i) {
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "event %lld: missing from ledger_events (sequence jumps to %lld)",
+                            (long long)i, (long long)seq);
+            break;
+        }
+        size_t hl = 0, n = 0;
+        const char *type = pl_stmt_text(st, 1);
+        char *typecopy = pl_strdup(type);
+        const char *ht = pl_stmt_textn(st, 2, &hl);
+        hdr h;
+        rc = parse_header(&h, seq, ht, hl, e);
+        if (rc == 0) {
+            pl_buf_reset(&canon);
+            if (pl_json_canonical(&canon, h.root, NULL) != 0 || canon.len != hl ||
+                memcmp(canon.data, ht, hl) != 0)
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "event %lld: ledger_events.header is not canonical JSON",
+                                (long long)seq);
+        }
+        if (rc == 0 && h.seq != seq)
+            rc = pl_err_set(e, PL_ECORRUPT, "event %lld: ledger_events.header says seq %lld",
+                            (long long)seq, (long long)h.seq);
+        if (rc == 0 && strcmp(h.type, typecopy) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "event %lld: ledger_events.type '%s' differs from the header's '%s'",
+                            (long long)seq, typecopy, h.type);
+        if (rc == 0 && !pl_ledger_type_known(h.type))
+            rc = pl_err_set(e, PL_ECORRUPT, "event %lld: unknown event type '%s'", (long long)seq,
+                            h.type);
+        uint8_t leaf[PL_HASH_BYTES];
+        if (rc == 0) {
+            pl_merkle_leaf_hash(leaf, ht, hl);
+            const void *lh = pl_stmt_blob(st, 3, &n);
+            if (!lh || n != PL_HASH_BYTES || memcmp(lh, leaf, PL_HASH_BYTES) != 0)
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "event %lld: ledger_events.leaf_hash does not match the header",
+                                (long long)seq);
+        }
+        if (rc == 0) {
+            int has = pl_stmt_type(st, 4) != PL_COL_NULL;
+            if (has) {
+                const char *pt = pl_stmt_textn(st, 4, &n);
+                char hex[65];
+                pl_ledger__sha256_hex(hex, pt, n);
+                if (strcmp(hex, h.payload_sha256) != 0)
+                    rc = pl_err_set(e, PL_ECORRUPT,
+                                    "event %lld: ledger_payloads.payload does not match the "
+                                    "header's payload_sha256",
+                                    (long long)seq);
+                else if (seqset_has(purged, seq))
+                    rc = pl_err_set(e, PL_ECORRUPT,
+                                    "event %lld: payload still present although purged",
+                                    (long long)seq);
+            } else if (!seqset_has(purged, seq)) {
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "event %lld: payload missing from ledger_payloads and no "
+                                "ledger.purged event covers it",
+                                (long long)seq);
+            }
+        }
+        free(typecopy);
+        json_decref(h.root);
+        if (rc)
+            break;
+        /* Stored complete subtrees against the recomputed ones. */
+        uint8_t hsh[PL_HASH_BYTES], stored[PL_HASH_BYTES];
+        memcpy(hsh, leaf, PL_HASH_BYTES);
+        int level = 0;
+        uint64_t idx = (uint64_t)seq;
+        for (;;) {
+            rc = pl_ledger__node_get(l, level, (int64_t)idx, stored, e);
+            if (rc == 0 && memcmp(stored, hsh, PL_HASH_BYTES) != 0)
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "ledger_nodes (%d,%lld): hash does not match the leaves", level,
+                                (long long)idx);
+            if (rc) {
+                pl_ledger__wrap(e, rc, "event %lld", (long long)seq);
+                break;
+            }
+            if (!(idx & 1))
+                break;
+            pl_merkle_node_hash(hsh, fr[level], hsh);
+            level++;
+            idx >>= 1;
+        }
+        if (rc)
+            break;
+        memcpy(fr[level], hsh, PL_HASH_BYTES);
+        i++;
+    }
+    pl_buf_release(&canon);
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE && rc != 0)
+        return rc;
+    *n_out = i;
+    /* Root from the recomputed frontier. */
+    int first = 1;
+    if (i == 0)
+        crypto_hash_sha256(root, (const uint8_t *)"", 0);
+    for (int lv = 0; lv < 63; lv++) {
+        if (!((i >> lv) & 1))
+            continue;
+        if (first)
+            memcpy(root, fr[lv], PL_HASH_BYTES);
+        else
+            pl_merkle_node_hash(root, fr[lv], root);
+        first = 0;
+    }
+    return 0;
+}
+
+static int verify_extra_rows(pl_ledger *l, int64_t n, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc =
+        pl_store_prepare(l->s, "SELECT level, idx FROM ledger_nodes ORDER BY level, idx", &st, e);
+    if (rc)
+        return rc;
+    /* Only rows beyond each level's count can be extra (the others were
+     * read one by one); scan keys only. */
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        int64_t lv = pl_stmt_i64(st, 0), idx = pl_stmt_i64(st, 1);
+        if (lv < 0 || lv > 62 || idx < 0 || idx >= (n >> lv)) {
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "ledger_nodes (%lld,%lld): node beyond the log size %lld (events "
+                            "deleted?)",
+                            (long long)lv, (long long)idx, (long long)n);
+            break;
+        }
+    }
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return rc;
+    int64_t orphan = -1;
+    rc = pl_store_query_i64(l->s, &orphan, e,
+                            "SELECT seq FROM ledger_payloads WHERE seq NOT IN "
+                            "(SELECT seq FROM ledger_events) LIMIT 1",
+                            NULL);
+    if (rc == 0)
+        return pl_err_set(e, PL_ECORRUPT, "ledger_payloads seq %lld: payload without an event",
+                          (long long)orphan);
+    return rc == PL_ENOTFOUND ? 0 : rc;
+}
+
+static int verify_checkpoints(pl_ledger *l, const pl_verify_opts *o, const pl_verifier *me,
+                              int64_t n, pl_verify_report *rep, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(
+        l->s, "SELECT id, size, root_hash, note FROM ledger_checkpoints ORDER BY id", &st, e);
+    if (rc)
+        return rc;
+    int64_t prev_id = -1;
+    pl_checkpoint prev;
+    size_t nw = o ? o->nwitnesses : 0;
+    int64_t *wseen = pl_calloc(nw ? nw : 1, sizeof *wseen);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        int64_t id = pl_stmt_i64(st, 0), size = pl_stmt_i64(st, 1);
+        size_t rl = 0, nl = 0;
+        const void *rh = pl_stmt_blob(st, 2, &rl);
+        const char *text = pl_stmt_textn(st, 3, &nl);
+        pl_note note;
+        pl_checkpoint cp;
+        rc = pl_note_parse(&note, text, nl, e);
+        if (rc) {
+            rc = pl_ledger__wrap(e, PL_ECORRUPT, "checkpoint #%lld", (long long)id);
+            break;
+        }
+        rc = pl_note_verify(&note, me, e);
+        if (rc == PL_ENOTFOUND)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "checkpoint #%lld (size %lld): not signed by the log "
+                            "key %s+%08x",
+                            (long long)id, (long long)size, me->name, me->key_id);
+        else if (rc)
+            rc = pl_ledger__wrap(e, PL_ECORRUPT, "checkpoint #%lld (size %lld)", (long long)id,
+                                 (long long)size);
+        if (rc == 0) {
+            rc = pl_checkpoint_parse(&cp, note.text, note.text_len, e);
+            if (rc)
+                rc = pl_ledger__wrap(e, PL_ECORRUPT, "checkpoint #%lld", (long long)id);
+        }
+        if (rc == 0 && strcmp(cp.origin, me->name) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT, "checkpoint #%lld: origin '%s' is not this log's '%s'",
+                            (long long)id, cp.origin, me->name);
+        if (rc == 0 && (cp.size != size || !rh || rl != PL_HASH_BYTES ||
+                        memcmp(rh, cp.root, PL_HASH_BYTES) != 0))
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "checkpoint #%lld: ledger_checkpoints size/root_hash columns differ "
+                            "from the signed note",
+                            (long long)id);
+        int all = 1;
+        for (size_t w = 0; rc == 0 && w < nw; w++) {
+            int wr = pl_note_verify(&note, &o->witnesses[w], e);
+            if (wr == PL_ENOTFOUND)
+                all = 0;
+            else if (wr)
+                rc = pl_ledger__wrap(e, PL_ECORRUPT, "checkpoint #%lld (size %lld): witness",
+                                     (long long)id, (long long)size);
+            else
+                wseen[w]++;
+        }
+        pl_note_release(&note);
+        if (rc)
+            break;
+        if (cp.size > n) {
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "checkpoint #%lld: size %lld is beyond the log size %lld (events "
+                            "deleted?)",
+                            (long long)id, (long long)cp.size, (long long)n);
+            break;
+        }
+        if (prev_id >= 0) {
+            const pl_checkpoint *lo = prev.size <= cp.size ? &prev : &cp;
+            const pl_checkpoint *hi = prev.size <= cp.size ? &cp : &prev;
+            uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
+            size_t np = 0;
+            rc = pl_ledger_consistency_proof(l, lo->size, hi->size, proof, &np, e);
+            if (rc == 0 &&
+                pl_merkle_verify_consistency(lo->size, hi->size, lo->root, hi->root, proof, np))
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "checkpoint #%lld (size %lld) is not consistent with checkpoint "
+                                "#%lld (size %lld)",
+                                (long long)id, (long long)cp.size, (long long)prev_id,
+                                (long long)prev.size);
+            if (rc)
+                break;
+        }
+        uint8_t root[PL_HASH_BYTES];
+        rc = pl_ledger_root(l, cp.size, root, e);
+        if (rc == 0 && memcmp(root, cp.root, PL_HASH_BYTES) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "checkpoint #%lld (size %lld): root hash does not match the log",
+                            (long long)id, (long long)cp.size);
+        if (rc)
+            break;
+        rep->checkpoints++;
+        if (nw && all)
+            rep->cosigned++;
+        prev = cp;
+        prev_id = id;
+    }
+    pl_stmt_finalize(st);
+    if (rc == PL_DONE) {
+        rc = 0;
+        for (size_t w = 0; w < nw; w++)
+            if (wseen[w] == 0) {
+                rc = pl_err_set(e, PL_ECORRUPT, "no checkpoint is cosigned by witness %s+%08x",
+                                o->witnesses[w].name, o->witnesses[w].key_id);
+                break;
+            }
+    }
+    free(wseen);
+    return rc;
+}
+
+static int quick_check(pl_store *s, pl_err *e)
+{
+    if (strcmp(s->ops->name, "sqlite") != 0)
+        return 0;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, "PRAGMA quick_check", &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        const char *r = pl_stmt_text(st, 0);
+        rc = strcmp(r, "ok") == 0
+                 ? 0
+                 : pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged: %s", s->path, r);
+    }
+    pl_stmt_finalize(st);
+    return rc;
+}
+
+int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report *rep, pl_err *e)
+{
+    pl_verify_report dummy;
+    if (!rep)
+        rep = &dummy;
+    memset(rep, 0, sizeof *rep);
+    seqset purged = {0};
+    pl_verifier me;
+    pl_store *mem = NULL;
+    int rc = quick_check(l->s, e);
+    if (rc)
+        return rc;
+    rc = pl_ledger__ensure(l, e);
+    if (rc == 0) {
+        l->stale = 1; /* verify may read past a damaged frontier: reload after */
+        if (opts && opts->log_key) {
+            me = *opts->log_key;
+            pl_verifier stored;
+            if (pl_ledger_identity(l, &stored, NULL) == 0 &&
+                (stored.key_id != me.key_id || memcmp(stored.pk, me.pk, 32) != 0))
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "plumb_meta ledger_verifier_key %s+%08x is not the pinned key "
+                                "%s+%08x",
+                                stored.name, stored.key_id, me.name, me.key_id);
+        } else {
+            rc = pl_ledger_identity(l, &me, e);
+        }
+    }
+    if (rc == 0)
+        rc = load_purged(l, &purged, e);
+    if (rc == 0)
+        rc = verify_events(l, &purged, &rep->events, rep->root, e);
+    rep->purged = (int64_t)purged.n;
+    if (rc == 0)
+        rc = verify_extra_rows(l, rep->events, e);
+    if (rc == 0) {
+        l->stale = 1;
+        rc = pl_ledger__ensure(l, e);
+        if (rc == 0 && l->size != rep->events)
+            rc = pl_err_set(e, PL_ECORRUPT, "ledger size %lld differs from %lld events",
+                            (long long)l->size, (long long)rep->events);
+    }
+    if (rc == 0) {
+        uint8_t root[PL_HASH_BYTES];
+        rc = pl_ledger_root(l, rep->events, root, e);
+        if (rc == 0 && memcmp(root, rep->root, PL_HASH_BYTES) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT, "root from stored nodes differs from the leaves");
+    }
+    if (rc == 0)
+        rc = verify_checkpoints(l, opts, &me, rep->events, rep, e);
+    if (rc == 0 && !(opts && opts->skip_replay)) {
+        rc = pl_store_open_memory(&mem, e);
+        if (rc == 0)
+            rc = pl_ledger_replay(l, mem, e);
+        if (rc && rc != PL_ECORRUPT)
+            pl_ledger__wrap(e, PL_ECORRUPT, "replay failed");
+        rc = rc ? PL_ECORRUPT : 0;
+        size_t nt;
+        const char *const *tables = pl_store_projection_tables(&nt);
+        for (size_t i = 0; i < nt && rc == 0; i++) {
+            rc = compare_table(l->s, mem, tables[i], &rep->rows, e);
+            rep->tables++;
+        }
+    }
+    pl_store_close(mem);
+    free(purged.v);
+    return rc;
+}

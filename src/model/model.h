@@ -1,0 +1,116 @@
+/*
+ * model.h — the registry entities of DESIGN.md §5: their fields, validation
+ * of one row, reference checks, and recording a row as an event whose
+ * projection is the entity's table.
+ *
+ * Every entity is recorded by the event "<entity>.recorded" whose payload is
+ * the whole normalised row (a JSON object: strings and integers). Recording
+ * the same row twice appends nothing (idempotent import); a changed row is a
+ * new event and the projection row is replaced — the ledger keeps history.
+ * Not thread-safe: one pl_registry per store/ledger.
+ */
+#ifndef PL_MODEL_H
+#define PL_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ledger/ledger.h"
+#include "../store/store.h"
+#include "../util/util.h"
+
+struct json_t;
+
+/* ------------------------------------------------------------ the fields */
+
+typedef enum pl_field_type {
+    PL_F_ID,          /**< source key: 1-64 of [A-Za-z0-9_.:-] */
+    PL_F_TEXT,        /**< free text, NFC, 0-2000 chars, trimmed */
+    PL_F_NAME,        /**< a unit's, post's or company's name: NFC, width-folded */
+    PL_F_PERSON_NAME, /**< a person's name: as PL_F_NAME, Han/Latin letters and · only */
+    PL_F_ENUM,        /**< one of `values` */
+    PL_F_DATE,        /**< YYYY-MM-DD, a real date */
+    PL_F_INT,         /**< integer in [min, max] */
+    PL_F_MONEY,       /**< integer fen >= 0 */
+    PL_F_BOOL,        /**< 0/1 (also true/false, 是/否) */
+    PL_F_CITIZEN_ID,  /**< GB 11643 citizen ID, normalised to 18 digits */
+    PL_F_USCC,        /**< GB 32100 unified social credit code */
+    PL_F_DIVISION,    /**< GB/T 2260 division code (2, 4 or 6 digits) */
+} pl_field_type;
+
+typedef struct pl_field {
+    const char *name; /**< column and JSON key (snake_case, English) */
+    pl_field_type type;
+    int required;
+    const char *ref;           /**< entity name a non-empty value must exist in */
+    const char *const *values; /**< PL_F_ENUM: NULL-terminated list */
+    int64_t min, max;          /**< PL_F_INT range */
+    const char *label_zh;      /**< column label for people */
+} pl_field;
+
+typedef struct pl_entity {
+    const char *name;  /**< "unit" — event type is "<name>.recorded" */
+    const char *table; /**< projection table */
+    const char *label_zh;
+    const char *label_en;
+    const pl_field *fields; /**< fields[0] is always "id" */
+    size_t nfields;
+} pl_entity;
+
+/** All entities, in dependency order (referenced before referencing). */
+const pl_entity *pl_model_entities(size_t *n);
+/** Look up an entity by name ("unit") or table ("units"); NULL if unknown. */
+const pl_entity *pl_model_entity(const char *name);
+/** Index of field `name` in `ent`, or -1. */
+int pl_model_field_index(const pl_entity *ent, const char *name);
+
+/**
+ * Register every "<entity>.recorded" event type with the ledger. Call once
+ * at start-up (idempotent).
+ */
+void pl_model_register(void);
+
+/* ------------------------------------------------------------ validation */
+
+/** Receives one problem with one field of a row (field NULL: the row). */
+typedef void (*pl_report_fn)(void *ctx, const char *field, const char *msg);
+
+/**
+ * Validate and normalise one row given as strings (`values[i]` for
+ * `names[i]`, n pairs; NULL or "" is empty). Unknown names are reported.
+ * On success *out is a new JSON object with every field of the entity
+ * (empty optional fields omitted) and 0 is returned; otherwise every problem
+ * goes to `report` and PL_EINVAL is returned. Warnings (historic division
+ * codes) go to `report` with field prefixed by "warning:" and do not fail.
+ */
+int pl_model_normalize(const pl_entity *ent, const char *const *names, const char *const *values,
+                       size_t n, struct json_t **out, pl_report_fn report, void *ctx);
+
+/* -------------------------------------------------------------- registry */
+
+typedef struct pl_registry pl_registry;
+
+/** A registry over store `s` and ledger `l` (both borrowed). */
+int pl_registry_new(pl_registry **out, pl_store *s, pl_ledger *l, pl_err *e);
+void pl_registry_free(pl_registry *r);
+
+/** Outcome of pl_registry_record. */
+enum { PL_REC_NEW = 1, PL_REC_CHANGED = 2, PL_REC_SAME = 3 };
+
+/**
+ * Check `row`'s references (each `ref` field must name an existing record;
+ * problems go to `report`), then append "<entity>.recorded" unless the
+ * stored row is identical. Runs in the store's current transaction.
+ * *outcome (may be NULL) is PL_REC_NEW, PL_REC_CHANGED or PL_REC_SAME.
+ * Returns 0, PL_EINVAL (reference problem, reported) or another error in e.
+ */
+int pl_registry_record(pl_registry *r, const pl_entity *ent, const struct json_t *row,
+                       const char *actor, int *outcome, pl_report_fn report, void *ctx, pl_err *e);
+
+/** Does a record `id` of entity `ent` exist? 1 yes, 0 no, <0 error. */
+int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_err *e);
+
+/** Count rows of every entity table into counts[i] (i as pl_model_entities). */
+int pl_registry_counts(pl_store *s, int64_t *counts, pl_err *e);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * registry.c — normalise rows of the registry entities, check references,
+ * record them as "<entity>.recorded" events and project them into their
+ * tables (generic upsert). Layer: model (above ledger and store).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "model.h"
+#include "model_int.h"
+
+/* ------------------------------------------------------------ normalise */
+
+static int is_id_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == ':' || c == '-';
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "是", "Y", "y", NULL};
+    static const char *const no[] = {"0", "false", "no", "否", "N", "n", NULL};
+    for (int i = 0; yes[i]; i++)
+        if (strcmp(v, yes[i]) == 0)
+            return (*out = 1, 0);
+    for (int i = 0; no[i]; i++)
+        if (strcmp(v, no[i]) == 0)
+            return (*out = 0, 0);
+    return PL_EINVAL;
+}
+
+/* Validate one value; on success set *jv to its JSON form. Problems are
+ * reported with the field name and make the function return PL_EINVAL. */
+static int normalize_field(const pl_field *f, const char *v, json_t **jv, pl_report_fn report,
+                           void *ctx)
+{
+    pl_err e;
+    pl_err_init(&e);
+    char warn[256] = "";
+    char norm[19];
+    int64_t num;
+    pl_buf b;
+    pl_buf_init(&b);
+    int rc = 0;
+    *jv = NULL;
+    switch (f->type) {
+    case PL_F_ID: {
+        size_t n = strlen(v);
+        if (n > 64)
+            rc = pl_err_set(&e, PL_EINVAL, "longer than 64 characters");
+        for (size_t i = 0; i < n && !rc; i++)
+            if (!is_id_char(v[i]))
+                rc = pl_err_set(&e, PL_EINVAL, "'%s' has a character outside [A-Za-z0-9_.:-]", v);
+        if (!rc)
+            *jv = json_string(v);
+        break;
+    }
+    case PL_F_TEXT:
+        rc = pl_model_fold_text(&b, v, &e);
+        if (!rc)
+            *jv = json_stringn(b.data, b.len);
+        break;
+    case PL_F_NAME:
+        rc = pl_model_fold_name(&b, v, &e);
+        if (!rc)
+            *jv = json_stringn(b.data, b.len);
+        break;
+    case PL_F_PERSON_NAME:
+        rc = pl_model_fold_person_name(&b, v, &e);
+        if (!rc)
+            *jv = json_stringn(b.data, b.len);
+        break;
+    case PL_F_ENUM: {
+        rc = PL_EINVAL;
+        for (int i = 0; f->values[i]; i++)
+            if (strcmp(v, f->values[i]) == 0)
+                rc = 0;
+        if (rc) {
+            pl_buf_addf(&b, "'%s' is not one of ", v);
+            for (int i = 0; f->values[i]; i++)
+                pl_buf_addf(&b, "%s%s", i ? "|" : "", f->values[i]);
+            pl_err_set(&e, PL_EINVAL, "%s", b.data);
+        } else {
+            *jv = json_string(v);
+        }
+        break;
+    }
+    case PL_F_DATE: {
+        int64_t t;
+        if (strlen(v) != 10 || pl_time_parse(v, &t) != 0)
+            rc = pl_err_set(&e, PL_EINVAL, "'%s' is not a real date YYYY-MM-DD", v);
+        else
+            *jv = json_string(v);
+        break;
+    }
+    case PL_F_INT:
+        if (pl_parse_i64(v, f->min, f->max, &num) != 0)
+            rc = pl_err_set(&e, PL_EINVAL, "'%s' is not an integer in [%lld, %lld]", v,
+                            (long long)f->min, (long long)f->max);
+        else
+            *jv = json_integer(num);
+        break;
+    case PL_F_MONEY:
+        if (pl_parse_i64(v, INT64_MIN, INT64_MAX, &num) != 0)
+            rc = pl_err_set(&e, PL_EINVAL, "'%s' is not an amount in fen (an integer)", v);
+        else if (num < 0)
+            rc = pl_err_set(&e, PL_EINVAL, "negative amount %s", v);
+        else if (num > 100000000000000LL)
+            rc = pl_err_set(&e, PL_EINVAL, "amount %s fen is implausibly large", v);
+        else
+            *jv = json_integer(num);
+        break;
+    case PL_F_BOOL: {
+        int bv;
+        if (parse_bool(v, &bv) != 0)
+            rc = pl_err_set(&e, PL_EINVAL, "'%s' is not 0/1", v);
+        else
+            *jv = json_integer(bv);
+        break;
+    }
+    case PL_F_CITIZEN_ID:
+        rc = pl_model_check_citizen_id(v, norm, warn, sizeof warn, &e);
+        if (!rc)
+            *jv = json_string(norm);
+        break;
+    case PL_F_USCC:
+        rc = pl_model_check_uscc(v, norm, warn, sizeof warn, &e);
+        if (!rc)
+            *jv = json_string(norm);
+        break;
+    case PL_F_DIVISION:
+        rc = pl_model_check_division(v, warn, sizeof warn, &e);
+        if (!rc)
+            *jv = json_string(v);
+        break;
+    }
+    pl_buf_release(&b);
+    if (rc) {
+        report(ctx, f->name, e.msg[0] ? e.msg : "invalid value");
+        return PL_EINVAL;
+    }
+    if (warn[0]) {
+        char wf[96];
+        snprintf(wf, sizeof wf, "warning:%s", f->name);
+        report(ctx, wf, warn);
+    }
+    return 0;
+}
+
+int pl_model_normalize(const pl_entity *ent, const char *const *names, const char *const *values,
+                       size_t n, json_t **out, pl_report_fn report, void *ctx)
+{
+    *out = NULL;
+    json_t *row = json_object();
+    int bad = 0;
+    const char *given[64] = {0};
+    if (ent->nfields > 64)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        int fi = pl_model_field_index(ent, names[i]);
+        if (fi < 0) {
+            char m[160];
+            snprintf(m, sizeof m, "unknown field for %s", ent->name);
+            report(ctx, names[i], m);
+            bad = 1;
+            continue;
+        }
+        given[fi] = values[i] ? values[i] : "";
+    }
+    for (size_t fi = 0; fi < ent->nfields; fi++) {
+        const pl_field *f = &ent->fields[fi];
+        const char *v = given[fi];
+        /* Trim ASCII and ideographic spaces at both ends for the emptiness test;
+         * the folders trim text themselves. */
+        while (v && (*v == ' ' || *v == '\t'))
+            v++;
+        if (!v || !*v) {
+            if (f->required) {
+                report(ctx, f->name, "required field is empty");
+                bad = 1;
+            }
+            continue;
+        }
+        json_t *jv = NULL;
+        if (normalize_field(f, v, &jv, report, ctx) != 0) {
+            bad = 1;
+            continue;
+        }
+        json_object_set_new(row, f->name, jv);
+    }
+    if (bad) {
+        json_decref(row);
+        return PL_EINVAL;
+    }
+    *out = row;
+    return 0;
+}
+
+/* -------------------------------------------------------------- project */
+
+/* Build "INSERT INTO t(id,...,ev_seq) VALUES(?,...) ON CONFLICT(id) DO UPDATE
+ * SET ...": portable to SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. */
+static void upsert_sql(pl_buf *sql, const pl_entity *ent)
+{
+    pl_buf_addf(sql, "INSERT INTO %s(", ent->table);
+    for (size_t i = 0; i < ent->nfields; i++)
+        pl_buf_addf(sql, "%s,", ent->fields[i].name);
+    pl_buf_adds(sql, "ev_seq) VALUES(");
+    for (size_t i = 0; i <= ent->nfields; i++)
+        pl_buf_adds(sql, i ? ",?" : "?");
+    pl_buf_adds(sql, ") ON CONFLICT(id) DO UPDATE SET ");
+    for (size_t i = 1; i < ent->nfields; i++)
+        pl_buf_addf(sql, "%s=excluded.%s,", ent->fields[i].name, ent->fields[i].name);
+    pl_buf_adds(sql, "ev_seq=excluded.ev_seq");
+}
+
+static void bind_json(pl_stmt *st, int idx, const json_t *v)
+{
+    if (!v || json_is_null(v))
+        pl_stmt_bind_null(st, idx);
+    else if (json_is_integer(v))
+        pl_stmt_bind_i64(st, idx, json_integer_value(v));
+    else if (json_is_string(v))
+        pl_stmt_bind_textn(st, idx, json_string_value(v), json_string_length(v));
+    else
+        pl_stmt_bind_null(st, idx);
+}
+
+static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    char name[64];
+    const char *dot = strchr(ev->type, '.');
+    size_t len = dot ? (size_t)(dot - ev->type) : 0;
+    if (!dot || len >= sizeof name)
+        return pl_err_set(e, PL_EINVAL, "bad event type %s", ev->type);
+    memcpy(name, ev->type, len);
+    name[len] = 0;
+    const pl_entity *ent = pl_model_entity(name);
+    if (!ent)
+        return pl_err_set(e, PL_EINVAL, "event %lld: unknown entity %s", (long long)seq, name);
+    const json_t *p = ev->payload;
+    if (!json_is_object(p) || !json_is_string(json_object_get(p, "id")))
+        return pl_err_set(e, PL_EINVAL, "event %lld: %s payload has no id", (long long)seq,
+                          ev->type);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    upsert_sql(&sql, ent);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < ent->nfields; i++)
+        bind_json(st, (int)i + 1, json_object_get(p, ent->fields[i].name));
+    pl_stmt_bind_i64(st, (int)ent->nfields + 1, seq);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+void pl_model_register(void)
+{
+    size_t n;
+    const pl_entity *ents = pl_model_entities(&n);
+    for (size_t i = 0; i < n; i++) {
+        char type[80];
+        snprintf(type, sizeof type, "%s.recorded", ents[i].name);
+        pl_ledger_register_type(type, apply_recorded);
+    }
+}
+
+/* ------------------------------------------------------------- registry */
+
+struct pl_registry {
+    pl_store *store;
+    pl_ledger *ledger;
+};
+
+int pl_registry_new(pl_registry **out, pl_store *s, pl_ledger *l, pl_err *e)
+{
+    (void)e;
+    pl_model_register();
+    pl_registry *r = pl_calloc(1, sizeof *r);
+    r->store = s;
+    r->ledger = l;
+    *out = r;
+    return 0;
+}
+
+void pl_registry_free(pl_registry *r)
+{
+    free(r);
+}
+
+int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_err *e)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=?", ent->table);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->store, sql, &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, id);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    return rc == PL_ROW;
+}
+
+/* Compare the stored row with `row`: 1 identical, 0 differs or absent. */
+static int same_as_stored(pl_registry *r, const pl_entity *ent, const json_t *row, int *exists,
+                          pl_err *e)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "SELECT ");
+    for (size_t i = 0; i < ent->nfields; i++)
+        pl_buf_addf(&sql, "%s%s", i ? "," : "", ent->fields[i].name);
+    pl_buf_addf(&sql, " FROM %s WHERE id=?", ent->table);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->store, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, json_string_value(json_object_get(row, "id")));
+    rc = pl_stmt_step(st, e);
+    *exists = rc == PL_ROW;
+    int same = 0;
+    if (rc == PL_ROW) {
+        same = 1;
+        for (size_t i = 0; i < ent->nfields && same; i++) {
+            const json_t *v = json_object_get(row, ent->fields[i].name);
+            int t = pl_stmt_type(st, (int)i);
+            if (!v)
+                same = t == PL_COL_NULL;
+            else if (json_is_integer(v))
+                same = t == PL_COL_INT && pl_stmt_i64(st, (int)i) == json_integer_value(v);
+            else if (json_is_string(v))
+                same =
+                    t == PL_COL_TEXT && strcmp(pl_stmt_text(st, (int)i), json_string_value(v)) == 0;
+        }
+    }
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : same;
+}
+
+int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, const char *actor,
+                       int *outcome, pl_report_fn report, void *ctx, pl_err *e)
+{
+    int bad = 0, rc;
+    for (size_t i = 1; i < ent->nfields; i++) {
+        const pl_field *f = &ent->fields[i];
+        const json_t *v = json_object_get(row, f->name);
+        if (!f->ref || !json_is_string(v))
+            continue;
+        const pl_entity *target = pl_model_entity(f->ref);
+        rc = pl_registry_exists(r, target, json_string_value(v), e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            char m[160];
+            snprintf(m, sizeof m, "unknown %s '%s'", target->name, json_string_value(v));
+            report(ctx, f->name, m);
+            bad = 1;
+        }
+    }
+    if (bad)
+        return PL_EINVAL;
+    int exists = 0;
+    rc = same_as_stored(r, ent, row, &exists, e);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        if (outcome)
+            *outcome = PL_REC_SAME;
+        return 0;
+    }
+    char type[80];
+    snprintf(type, sizeof type, "%s.recorded", ent->name);
+    /* Subjects: the record itself, then every record it refers to, so that
+     * rules and access checks can find what an event touches. */
+    json_t *subjects = json_array();
+    json_array_append_new(subjects, json_string(json_string_value(json_object_get(row, "id"))));
+    for (size_t i = 1; i < ent->nfields; i++) {
+        const json_t *v = json_object_get(row, ent->fields[i].name);
+        if (ent->fields[i].ref && json_is_string(v))
+            json_array_append_new(subjects, json_string(json_string_value(v)));
+    }
+    pl_event ev = {.type = type, .actor = actor, .subjects = subjects, .payload = row};
+    rc = pl_ledger_append(r->ledger, &ev, NULL, e);
+    json_decref(subjects);
+    if (rc)
+        return rc;
+    if (outcome)
+        *outcome = exists ? PL_REC_CHANGED : PL_REC_NEW;
+    return 0;
+}
+
+int pl_registry_counts(pl_store *s, int64_t *counts, pl_err *e)
+{
+    size_t n;
+    const pl_entity *ents = pl_model_entities(&n);
+    for (size_t i = 0; i < n; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", ents[i].table);
+        int rc = pl_store_query_i64(s, &counts[i], e, sql, NULL);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,736 @@
+/*
+ * data.c — the rules' in-memory model of the registry projections: interned
+ * ids, compact rows, open-addressing hash indices, calendar arithmetic on
+ * yyyymmdd dates (docs/RULES.md "Common terms"). Loaded in one pass per
+ * table; kept current from "<entity>.recorded" payloads. Layer: rules.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rules_int.h"
+
+const char *const rl_table_names[T_NTABLES] = {
+    "units",        "persons",          "posts",        "tenures",         "kin",
+    "companies",    "company_roles",    "meetings",     "decisions",       "speeches",
+    "declarations", "declaration_items", "registry_records", "evaluations",
+    "supervision_activities", "accountability", "clues", "clue_reporters", "dispositions",
+    "payments",     "contracts",
+};
+
+/* ------------------------------------------------------------- dates */
+
+int32_t rl_date(const char *s)
+{
+    if (!s || strlen(s) < 10)
+        return 0;
+    int v[8];
+    static const int pos[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int i = 0; i < 8; i++) {
+        char ch = s[pos[i]];
+        if (ch < '0' || ch > '9')
+            return 0;
+        v[i] = ch - '0';
+    }
+    if (s[4] != '-' || s[7] != '-')
+        return 0;
+    return ((v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]) * 100 + v[4] * 10 + v[5]) * 100 +
+           v[6] * 10 + v[7];
+}
+
+void rl_date_str(char out[11], int32_t d)
+{
+    unsigned y = (unsigned)(d / 10000) % 10000u, m = (unsigned)(d / 100) % 100u,
+             day = (unsigned)d % 100u;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10 % 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + day / 10 % 10);
+    out[9] = (char)('0' + day % 10);
+    out[10] = 0;
+}
+
+static int leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_days(int y, int m)
+{
+    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : md[m - 1];
+}
+
+int32_t rl_add_months(int32_t d, int n)
+{
+    int y = d / 10000, m = d / 100 % 100, day = d % 100;
+    int total = y * 12 + (m - 1) + n;
+    int ny = total / 12, nm = total % 12;
+    if (nm < 0) {
+        nm += 12;
+        ny--;
+    }
+    nm++;
+    int md = month_days(ny, nm);
+    if (day > md)
+        day = md;
+    return (ny * 100 + nm) * 100 + day;
+}
+
+/* Days since 1970-01-01 (H. Hinnant's days_from_civil). */
+static int64_t to_days(int32_t d)
+{
+    int64_t y = d / 10000, m = d / 100 % 100, dd = d % 100;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int32_t from_days(int64_t z)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp + (mp < 10 ? 3 : -9);
+    y += m <= 2;
+    return (int32_t)((y * 100 + m) * 100 + dd);
+}
+
+int32_t rl_add_days(int32_t d, int n)
+{
+    return from_days(to_days(d) + n);
+}
+
+int rl_days_between(int32_t a, int32_t b)
+{
+    return (int)(to_days(b) - to_days(a));
+}
+
+/* ----------------------------------------------------------- symbols */
+
+static uint32_t hash_str(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    /* FNV-1a's low bits cluster on ids that differ in their last digits:
+     * finish with murmur3's mixer before masking. */
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+static char *sym_store(rl_symtab *t, const char *s, size_t len)
+{
+    if (t->block_used + len + 1 > t->block_cap) {
+        size_t cap = len + 1 > (1u << 20) ? len + 1 : (1u << 20);
+        t->blocks = pl_realloc(t->blocks, (t->nblocks + 1) * sizeof *t->blocks);
+        t->block = t->blocks[t->nblocks++] = pl_malloc(cap);
+        t->block_cap = cap;
+        t->block_used = 0;
+    }
+    char *p = t->block + t->block_used;
+    memcpy(p, s, len);
+    p[len] = 0;
+    t->block_used += len + 1;
+    return p;
+}
+
+sym_t rl_lookup(const rl_symtab *t, const char *s, size_t len)
+{
+    if (!t->nslot)
+        return -1;
+    uint32_t mask = t->nslot - 1;
+    for (uint32_t i = hash_str(s, len) & mask;; i = (i + 1) & mask) {
+        int32_t v = t->slot[i];
+        if (v < 0)
+            return -1;
+        if (strncmp(t->str[v], s, len) == 0 && t->str[v][len] == 0)
+            return v;
+    }
+}
+
+sym_t rl_intern(rl_symtab *t, const char *s, size_t len)
+{
+    if (t->n * 2 >= t->nslot) {
+        uint32_t ns = t->nslot ? t->nslot * 2 : 1024;
+        int32_t *slot = pl_malloc(ns * sizeof *slot);
+        memset(slot, 0xff, ns * sizeof *slot);
+        for (uint32_t k = 0; k < t->n; k++) {
+            uint32_t i = hash_str(t->str[k], strlen(t->str[k])) & (ns - 1);
+            while (slot[i] >= 0)
+                i = (i + 1) & (ns - 1);
+            slot[i] = (int32_t)k;
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->nslot = ns;
+    }
+    uint32_t mask = t->nslot - 1;
+    uint32_t i = hash_str(s, len) & mask;
+    for (;; i = (i + 1) & mask) {
+        int32_t v = t->slot[i];
+        if (v < 0)
+            break;
+        if (strncmp(t->str[v], s, len) == 0 && t->str[v][len] == 0)
+            return v;
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->str = pl_realloc(t->str, t->cap * sizeof *t->str);
+    }
+    t->str[t->n] = sym_store(t, s, len);
+    t->slot[i] = (int32_t)t->n;
+    return (sym_t)t->n++;
+}
+
+void rl_symtab_release(rl_symtab *t)
+{
+    for (size_t i = 0; i < t->nblocks; i++)
+        free(t->blocks[i]);
+    free(t->blocks);
+    free(t->str);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
+}
+
+/* -------------------------------------------------------------- imap */
+
+static uint32_t hash_i(int32_t k)
+{
+    uint32_t x = (uint32_t)k;
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+int32_t rl_imap_get(const rl_imap *m, int32_t key)
+{
+    if (!m->cap)
+        return -1;
+    uint32_t mask = m->cap - 1;
+    for (uint32_t i = hash_i(key) & mask;; i = (i + 1) & mask) {
+        if (m->keys[i] == key)
+            return m->vals[i];
+        if (m->keys[i] < 0)
+            return -1;
+    }
+}
+
+void rl_imap_put(rl_imap *m, int32_t key, int32_t val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        uint32_t nc = m->cap ? m->cap * 2 : 64;
+        int32_t *k = pl_malloc(nc * sizeof *k), *v = pl_malloc(nc * sizeof *v);
+        memset(k, 0xff, nc * sizeof *k);
+        for (uint32_t j = 0; j < m->cap; j++) {
+            if (m->keys[j] < 0)
+                continue;
+            uint32_t i = hash_i(m->keys[j]) & (nc - 1);
+            while (k[i] >= 0)
+                i = (i + 1) & (nc - 1);
+            k[i] = m->keys[j];
+            v[i] = m->vals[j];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = k;
+        m->vals = v;
+        m->cap = nc;
+    }
+    uint32_t mask = m->cap - 1;
+    uint32_t i = hash_i(key) & mask;
+    while (m->keys[i] >= 0 && m->keys[i] != key)
+        i = (i + 1) & mask;
+    if (m->keys[i] < 0) {
+        m->keys[i] = key;
+        m->n++;
+    }
+    m->vals[i] = val;
+}
+
+void rl_imap_release(rl_imap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+void rl_index_add(rl_index *ix, sym_t key, int32_t row)
+{
+    if (key < 0)
+        return;
+    if ((size_t)row >= ix->cap) {
+        size_t nc = ix->cap ? ix->cap : 256;
+        while (nc <= (size_t)row)
+            nc *= 2;
+        ix->next = pl_realloc(ix->next, nc * sizeof *ix->next);
+        ix->cap = nc;
+    }
+    ix->next[row] = rl_imap_get(&ix->head, key);
+    rl_imap_put(&ix->head, key, row);
+}
+
+void rl_index_release(rl_index *ix)
+{
+    rl_imap_release(&ix->head);
+    free(ix->next);
+    memset(ix, 0, sizeof *ix);
+}
+
+/* ------------------------------------------------------ row sources */
+
+/* A row read either from a SELECT (columns in field order) or from an
+ * event payload (JSON object keyed by field name). */
+typedef struct rsrc {
+    pl_stmt *st;
+    const json_t *obj;
+    const char *const *fields;
+    char num[32];
+} rsrc;
+
+static const char *rs_text(rsrc *r, int i, size_t *len)
+{
+    if (r->st) {
+        if (pl_stmt_type(r->st, i) == PL_COL_NULL)
+            return NULL;
+        return pl_stmt_textn(r->st, i, len);
+    }
+    const json_t *v = json_object_get(r->obj, r->fields[i]);
+    if (json_is_string(v)) {
+        *len = json_string_length(v);
+        return json_string_value(v);
+    }
+    if (json_is_integer(v)) {
+        snprintf(r->num, sizeof r->num, "%lld", (long long)json_integer_value(v));
+        *len = strlen(r->num);
+        return r->num;
+    }
+    return NULL;
+}
+
+static sym_t rs_sym(rl_model *m, rsrc *r, int i)
+{
+    size_t len = 0;
+    const char *s = rs_text(r, i, &len);
+    if (!s || !len)
+        return -1;
+    return rl_intern(&m->syms, s, len);
+}
+
+static int64_t rs_int(rsrc *r, int i, int64_t dflt)
+{
+    if (r->st) {
+        if (pl_stmt_type(r->st, i) == PL_COL_NULL)
+            return dflt;
+        return pl_stmt_i64(r->st, i);
+    }
+    const json_t *v = json_object_get(r->obj, r->fields[i]);
+    if (json_is_integer(v))
+        return json_integer_value(v);
+    if (json_is_string(v)) {
+        int64_t x;
+        if (pl_parse_i64(json_string_value(v), INT64_MIN, INT64_MAX, &x) == 0)
+            return x;
+    }
+    return dflt;
+}
+
+static int32_t rs_date(rsrc *r, int i)
+{
+    size_t len = 0;
+    const char *s = rs_text(r, i, &len);
+    if (!s || len < 10)
+        return 0;
+    char b[11];
+    memcpy(b, s, 10);
+    b[10] = 0;
+    return rl_date(b);
+}
+
+/* Push a row into a table vector, killing the previous row with the same
+ * id. Returns the new row index; *old gets the killed one (-1). */
+#define PUSH(tab, row, oldp)                                                                       \
+    do {                                                                                           \
+        int32_t prev_ = rl_imap_get(&(tab).byid, (row).id);                                        \
+        if (prev_ >= 0)                                                                            \
+            (tab).v[prev_].dead = true;                                                            \
+        *(oldp) = prev_;                                                                           \
+        if ((tab).n == (tab).cap) {                                                                \
+            (tab).cap = (tab).cap ? (tab).cap * 2 : 256;                                           \
+            (tab).v = pl_realloc((tab).v, (size_t)(tab).cap * sizeof *(tab).v);                    \
+        }                                                                                          \
+        (tab).v[(tab).n] = (row);                                                                  \
+        rl_imap_put(&(tab).byid, (row).id, (tab).n);                                               \
+    } while (0)
+
+#define FIELDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+typedef struct tdesc {
+    const char *entity;
+    int code;
+    const char *const *fields;
+} tdesc;
+
+static const tdesc tables[] = {
+    {"unit", T_UNITS, FIELDS("id", "parent_id", "division_code", "level", "kind", "industry", "name")},
+    {"person", T_PERSONS, FIELDS("id", "name", "native_place", "birth_date")},
+    {"post", T_POSTS, FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top")},
+    {"tenure", T_TENURES, FIELDS("id", "person_id", "post_id", "start_date", "end_date")},
+    {"kin", T_KIN, FIELDS("id", "person_id", "relative_id", "relation")},
+    {"company", T_COMPANIES, FIELDS("id", "name")},
+    {"company_role", T_ROLES, FIELDS("id", "company_id", "person_id", "role", "start_date", "end_date")},
+    {"meeting", T_MEETINGS, FIELDS("id", "unit_id", "held_at", "members_total", "attendees")},
+    {"decision", T_DECISIONS,
+     FIELDS("id", "unit_id", "meeting_id", "category", "appointee_id", "subject",
+            "integrity_opinion", "decided_at")},
+    {"speech", T_SPEECHES, FIELDS("id", "decision_id", "person_id", "speech_order")},
+    {"declaration", T_DECLS, FIELDS("id", "person_id", "year", "filed_at")},
+    {"declaration_item", T_ITEMS, FIELDS("id", "declaration_id", "kind", "holder_id", "ref", "amount_fen")},
+    {"registry_record", T_RECORDS,
+     FIELDS("id", "kind", "holder_id", "ref", "amount_fen", "observed_at")},
+    {"evaluation", T_EVALS,
+     FIELDS("id", "person_id", "kind", "year", "score", "votes_excellent", "votes_competent",
+            "votes_basic", "votes_incompetent")},
+    {"supervision_activity", T_SUPERV, FIELDS("id", "kind", "person_id", "unit_id", "held_at")},
+    {"accountability", T_ACCOUNT, FIELDS("id", "person_id", "measure", "decided_at")},
+    {"clue", T_CLUES, FIELDS("id", "subject_person_id", "subject_unit_id", "received_at", "real_name")},
+    {"clue_reporter", T_REPORTERS, FIELDS("id", "clue_id", "person_id")},
+    {"disposition", T_DISPOS,
+     FIELDS("id", "clue_id", "method", "outcome", "decided_at", "verified_at", "concluded_at")},
+};
+#define NTDESC (sizeof tables / sizeof tables[0])
+
+static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
+{
+    switch (code) {
+    case T_UNITS: {
+        rl_unit u = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                     rs_sym(m, r, 4), rs_sym(m, r, 5), rs_sym(m, r, 6), false};
+        PUSH(m->units, u, old);
+        *nrow = m->units.n++;
+        break;
+    }
+    case T_PERSONS: {
+        rl_person p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
+        PUSH(m->persons, p, old);
+        *nrow = m->persons.n++;
+        break;
+    }
+    case T_POSTS: {
+        rl_post p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                     rs_sym(m, r, 4), rs_int(r, 5, 0) == 1, false};
+        PUSH(m->posts, p, old);
+        *nrow = m->posts.n;
+        rl_index_add(&m->post_by_unit, p.unit, m->posts.n++);
+        break;
+    }
+    case T_TENURES: {
+        rl_tenure t = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3),
+                       rs_date(r, 4), false};
+        PUSH(m->tenures, t, old);
+        *nrow = m->tenures.n;
+        rl_index_add(&m->tenure_by_person, t.person, m->tenures.n);
+        rl_index_add(&m->tenure_by_post, t.post, m->tenures.n++);
+        break;
+    }
+    case T_KIN: {
+        rl_kin k = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3), false};
+        PUSH(m->kin, k, old);
+        *nrow = m->kin.n;
+        rl_index_add(&m->kin_by_person, k.person, m->kin.n);
+        rl_index_add(&m->kin_by_relative, k.relative, m->kin.n++);
+        break;
+    }
+    case T_COMPANIES: {
+        rl_company c = {rs_sym(m, r, 0), rs_sym(m, r, 1), false};
+        PUSH(m->companies, c, old);
+        *nrow = m->companies.n++;
+        break;
+    }
+    case T_ROLES: {
+        rl_role x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                     rs_date(r, 4), rs_date(r, 5), false};
+        PUSH(m->roles, x, old);
+        *nrow = m->roles.n;
+        rl_index_add(&m->role_by_person, x.person, m->roles.n++);
+        break;
+    }
+    case T_MEETINGS: {
+        rl_meeting x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_date(r, 2),
+                        (int32_t)rs_int(r, 3, 0), (int32_t)rs_int(r, 4, 0), false};
+        PUSH(m->meetings, x, old);
+        *nrow = m->meetings.n++;
+        break;
+    }
+    case T_DECISIONS: {
+        rl_decision x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                         rs_sym(m, r, 4), rs_sym(m, r, 5), (int32_t)rs_int(r, 6, -1),
+                         rs_date(r, 7), false};
+        PUSH(m->decisions, x, old);
+        *nrow = m->decisions.n;
+        rl_index_add(&m->decision_by_unit, x.unit, m->decisions.n);
+        rl_index_add(&m->decision_by_meeting, x.meeting, m->decisions.n);
+        rl_index_add(&m->decision_by_appointee, x.appointee, m->decisions.n++);
+        break;
+    }
+    case T_SPEECHES: {
+        rl_speech x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), (int32_t)rs_int(r, 3, 0),
+                       false};
+        PUSH(m->speeches, x, old);
+        *nrow = m->speeches.n;
+        rl_index_add(&m->speech_by_decision, x.decision, m->speeches.n);
+        rl_index_add(&m->speech_by_person, x.person, m->speeches.n++);
+        break;
+    }
+    case T_DECLS: {
+        rl_decl x = {rs_sym(m, r, 0), rs_sym(m, r, 1), (int32_t)rs_int(r, 2, 0), rs_date(r, 3),
+                     false};
+        PUSH(m->decls, x, old);
+        *nrow = m->decls.n;
+        rl_index_add(&m->decl_by_person, x.person, m->decls.n++);
+        break;
+    }
+    case T_ITEMS: {
+        rl_item x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                     rs_sym(m, r, 4), rs_int(r, 5, -1), false};
+        PUSH(m->items, x, old);
+        *nrow = m->items.n;
+        rl_index_add(&m->item_by_decl, x.decl, m->items.n++);
+        break;
+    }
+    case T_RECORDS: {
+        rl_record x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                       rs_int(r, 4, -1), rs_date(r, 5), false};
+        PUSH(m->records, x, old);
+        *nrow = m->records.n;
+        rl_index_add(&m->record_by_holder, x.holder, m->records.n++);
+        break;
+    }
+    case T_EVALS: {
+        rl_eval x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), (int32_t)rs_int(r, 3, 0),
+                     (int32_t)rs_int(r, 4, -1),
+                     {(int32_t)rs_int(r, 5, 0), (int32_t)rs_int(r, 6, 0), (int32_t)rs_int(r, 7, 0),
+                      (int32_t)rs_int(r, 8, 0)},
+                     false};
+        PUSH(m->evals, x, old);
+        *nrow = m->evals.n;
+        rl_index_add(&m->eval_by_person, x.person, m->evals.n++);
+        break;
+    }
+    case T_SUPERV: {
+        rl_superv x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                       rs_date(r, 4), false};
+        PUSH(m->superv, x, old);
+        *nrow = m->superv.n;
+        rl_index_add(&m->superv_by_person, x.person, m->superv.n);
+        rl_index_add(&m->superv_by_unit, x.unit, m->superv.n++);
+        break;
+    }
+    case T_ACCOUNT: {
+        rl_account x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
+        PUSH(m->account, x, old);
+        *nrow = m->account.n;
+        rl_index_add(&m->account_by_person, x.person, m->account.n++);
+        break;
+    }
+    case T_CLUES: {
+        rl_clue x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3),
+                     (int32_t)rs_int(r, 4, 0), false};
+        PUSH(m->clues, x, old);
+        *nrow = m->clues.n;
+        rl_index_add(&m->clue_by_person, x.subject_person, m->clues.n);
+        rl_index_add(&m->clue_by_unit, x.subject_unit, m->clues.n++);
+        break;
+    }
+    case T_REPORTERS: {
+        rl_reporter x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), false};
+        PUSH(m->reporters, x, old);
+        *nrow = m->reporters.n;
+        rl_index_add(&m->reporter_by_clue, x.clue, m->reporters.n);
+        rl_index_add(&m->reporter_by_person, x.person, m->reporters.n++);
+        break;
+    }
+    case T_DISPOS: {
+        rl_dispo x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                      rs_date(r, 4), rs_date(r, 5), rs_date(r, 6), false};
+        PUSH(m->dispos, x, old);
+        *nrow = m->dispos.n;
+        rl_index_add(&m->dispo_by_clue, x.clue, m->dispos.n++);
+        break;
+    }
+    default: *nrow = -1; *old = -1;
+    }
+}
+
+static sym_t C(rl_model *m, const char *s)
+{
+    return rl_intern(&m->syms, s, strlen(s));
+}
+
+void rl_model_init(rl_model *m)
+{
+    memset(m, 0, sizeof *m);
+    rl_consts *c = &m->c;
+    c->province = C(m, "province");
+    c->prefecture = C(m, "prefecture");
+    c->county = C(m, "county");
+    c->township = C(m, "township");
+    c->party = C(m, "party");
+    c->government = C(m, "government");
+    c->discipline = C(m, "discipline");
+    c->organisation = C(m, "organisation");
+    c->court = C(m, "court");
+    c->procuratorate = C(m, "procuratorate");
+    c->police = C(m, "police");
+    c->finance = C(m, "finance");
+    c->personnel = C(m, "personnel");
+    c->approval = C(m, "approval");
+    c->enforcement = C(m, "enforcement");
+    c->audit = C(m, "audit");
+    c->procurement = C(m, "procurement");
+    c->engineering = C(m, "engineering");
+    c->spouse = C(m, "spouse");
+    c->child = C(m, "child");
+    c->appointment = C(m, "appointment");
+    c->annual = C(m, "annual");
+    c->real_estate = C(m, "real_estate");
+    c->company_role = C(m, "company_role");
+    c->vehicle = C(m, "vehicle");
+    c->securities = C(m, "securities");
+    c->exit_abroad = C(m, "exit_abroad");
+    c->reminder_talk = C(m, "reminder_talk");
+    c->heart_talk = C(m, "heart_talk");
+    c->inspection = C(m, "inspection");
+    c->name_clearing = C(m, "name_clearing");
+    c->talk_inquiry = C(m, "talk_inquiry");
+    c->preliminary_verification = C(m, "preliminary_verification");
+    c->close = C(m, "close");
+    c->unfounded = C(m, "unfounded");
+}
+
+#define FREEVEC(t)                                                                                 \
+    do {                                                                                           \
+        free((t).v);                                                                               \
+        rl_imap_release(&(t).byid);                                                                \
+    } while (0)
+
+void rl_model_release(rl_model *m)
+{
+    rl_symtab_release(&m->syms);
+    FREEVEC(m->units);
+    FREEVEC(m->persons);
+    FREEVEC(m->posts);
+    FREEVEC(m->tenures);
+    FREEVEC(m->kin);
+    FREEVEC(m->companies);
+    FREEVEC(m->roles);
+    FREEVEC(m->meetings);
+    FREEVEC(m->decisions);
+    FREEVEC(m->speeches);
+    FREEVEC(m->decls);
+    FREEVEC(m->items);
+    FREEVEC(m->records);
+    FREEVEC(m->evals);
+    FREEVEC(m->superv);
+    FREEVEC(m->account);
+    FREEVEC(m->clues);
+    FREEVEC(m->reporters);
+    FREEVEC(m->dispos);
+    rl_index *ix[] = {&m->tenure_by_person, &m->tenure_by_post, &m->post_by_unit,
+                      &m->kin_by_person, &m->kin_by_relative, &m->role_by_person,
+                      &m->decision_by_unit, &m->decision_by_meeting, &m->decision_by_appointee,
+                      &m->speech_by_decision, &m->speech_by_person, &m->decl_by_person,
+                      &m->item_by_decl, &m->record_by_holder, &m->eval_by_person,
+                      &m->superv_by_person, &m->superv_by_unit, &m->account_by_person,
+                      &m->clue_by_person, &m->clue_by_unit, &m->reporter_by_clue,
+                      &m->reporter_by_person, &m->dispo_by_clue};
+    for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
+        rl_index_release(ix[i]);
+    memset(m, 0, sizeof *m);
+}
+
+int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
+{
+    rl_model_release(m);
+    rl_model_init(m);
+    for (size_t t = 0; t < NTDESC; t++) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_adds(&sql, "SELECT ");
+        for (int i = 0; tables[t].fields[i]; i++)
+            pl_buf_addf(&sql, "%s%s", i ? "," : "", tables[t].fields[i]);
+        pl_buf_addf(&sql, " FROM %s", rl_table_names[tables[t].code]);
+        pl_stmt *st = NULL;
+        int rc = pl_store_prepare(s, sql.data, &st, e);
+        pl_buf_release(&sql);
+        if (rc)
+            return rc;
+        rsrc r = {.st = st, .fields = tables[t].fields};
+        while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+            int32_t old, nrow;
+            put_row(m, tables[t].code, &r, &old, &nrow);
+        }
+        pl_stmt_finalize(st);
+        if (rc < 0)
+            return rc;
+    }
+    m->loaded = 1;
+    m->gen = s->rollback_gen;
+    return 0;
+}
+
+int rl_model_apply(rl_model *m, const char *entity, const json_t *row, int *table,
+                   int32_t *old_row, int32_t *new_row)
+{
+    *table = -1;
+    *old_row = *new_row = -1;
+    if (!strcmp(entity, "payment")) {
+        *table = T_PAYMENTS;
+        return 0;
+    }
+    if (!strcmp(entity, "contract")) {
+        *table = T_CONTRACTS;
+        return 0;
+    }
+    for (size_t t = 0; t < NTDESC; t++) {
+        if (strcmp(tables[t].entity, entity) != 0)
+            continue;
+        rsrc r = {.obj = row, .fields = tables[t].fields};
+        put_row(m, tables[t].code, &r, old_row, new_row);
+        *table = tables[t].code;
+        return 0;
+    }
+    return 0;
+}
+
+int rl_is_person_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n != 18)
+        return 0;
+    for (size_t i = 0; i < 17; i++)
+        if (id[i] < '0' || id[i] > '9')
+            return 0;
+    return 1;
+}

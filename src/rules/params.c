@@ -1,0 +1,239 @@
+/*
+ * params.c — the profile parameters of the rules (DESIGN.md §6 "every
+ * threshold is a profile parameter"; defaults of docs/RULES.md), profile
+ * checking and the most-specific-match resolution per unit. Layer: rules.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rules_int.h"
+
+/* Order must match the P_* enum in rules_int.h. def_level is indexed
+ * province, prefecture, county, township. */
+static const pl_rule_param params[P_COUNT] = {
+    {"r01_top_years", 10, 1, 40, {0}, "R01", "一把手岗位任职满N年应轮岗", "years in a top post before rotation is due"},
+    {"r01_sensitive_years", 5, 1, 40, {0}, "R01", "重要岗位任职满N年应轮岗", "years in a sensitive post before rotation is due"},
+    {"r01_warn_months", 6, 0, 60, {0}, "R01", "到期前N个月预警", "months before the due date a low-severity notice is raised"},
+    {"r04_high_fen", 100000000, 0, 100000000000000, {0}, "R04", "总额达到该值(分)为高", "total (fen) from which R04 is high"},
+    {"r04_medium_fen", 10000000, 0, 100000000000000, {0}, "R04", "总额达到该值(分)为中", "total (fen) from which R04 is medium"},
+    {"r05_quorum_num", 1, 1, 100, {0}, "R05", "到会人数不超过应到人数的 num/den 视为不足", "under quorum when attendees <= members*num/den"},
+    {"r05_quorum_den", 2, 1, 100, {0}, "R05", "(同上分母)", "denominator of the quorum"},
+    {"r05_appoint_num", 2, 1, 100, {0}, "R05", "干部任免到会人数少于 num/den 视为不足", "appointments: under quorum when attendees < members*num/den"},
+    {"r05_appoint_den", 3, 1, 100, {0}, "R05", "(同上分母)", "denominator of the appointment quorum"},
+    {"r07_threshold_yuan", 500000, 1, 10000000000, {3000000, 1000000, 500000, 200000}, "R07", "大额资金阈值(元)", "large payment threshold (yuan)"},
+    {"r08_threshold_yuan", 400000, 1, 10000000000, {2000000, 1000000, 400000, 200000}, "R08", "采购限额(元)", "procurement threshold (yuan)"},
+    {"r08_window_days", 90, 1, 3650, {0}, "R08", "拆分合同的时间窗(天)", "window of contract splitting (days)"},
+    {"r09_securities_tolerance_pct", 10, 0, 100, {0}, "R09", "证券金额容差(%)", "securities amount tolerance (percent)"},
+    {"r11_window_months", 24, 1, 120, {0}, "R11", "举报后观察期(月)", "months after a report watched for retaliation"},
+    {"r11_drop_points", 10, 1, 100, {0}, "R11", "测评下降分数", "evaluation drop (points) counted as rated down"},
+    {"r12_dispose_days", 30, 1, 3650, {0}, "R12", "受理后处置期限(天)", "days to dispose of a clue"},
+    {"r12_conclude_days", 90, 1, 3650, {0}, "R12", "谈话函询/初核办结期限(天)", "days to conclude an inquiry or verification"},
+    {"r13_count", 3, 1, 1000, {0}, "R13", "窗口内线索件数", "clues in the window that flag a subject"},
+    {"r13_window_months", 12, 1, 120, {0}, "R13", "统计窗口(月)", "window (months)"},
+    {"r13_closed_count", 2, 1, 1000, {0}, "R13", "未经核实予以了结件数", "clues closed without verification in the window"},
+    {"r14_drop_points", 15, 1, 100, {0}, "R14", "年度测评下降分数", "year-on-year drop (points)"},
+    {"r14_incompetent_pct", 10, 1, 100, {0}, "R14", "不称职票比例(%)", "incompetent votes (percent)"},
+    {"r15_talk_months", 12, 1, 120, {0}, "R15", "谈话提醒/谈心谈话间隔(月)", "months without a reminder or heart talk"},
+    {"r15_term_years", 5, 1, 20, {0}, "R15", "巡察全覆盖周期(年)", "inspection term (years)"},
+    {"r16_years_back", 3, 1, 20, {0}, "R16", "检查最近N个年度", "years checked"},
+    {"r16_due_days", 31, 1, 365, {0}, "R16", "年度结束后申报期限(天)", "days after 31 Dec a declaration is due"},
+    {"r17_clearing_days", 30, 1, 3650, {0}, "R17", "澄清正名期限(天)", "days to clear a name"},
+    {"risk_w_high", 1000, 0, 100000, {0}, "risk", "高风险发现权重(x100)", "weight of a high finding (x100)"},
+    {"risk_w_medium", 400, 0, 100000, {0}, "risk", "中风险发现权重(x100)", "weight of a medium finding (x100)"},
+    {"risk_w_low", 100, 0, 100000, {0}, "risk", "低风险发现权重(x100)", "weight of a low finding (x100)"},
+    {"risk_half_life_days", 365, 1, 36500, {0}, "risk", "时间衰减半衰期(天)", "half-life of a finding's weight (days)"},
+    {"warn_blue", 1000, 1, 10000000, {0}, "risk", "蓝色预警阈值(x100)", "blue warning threshold (x100)"},
+    {"warn_yellow", 2000, 1, 10000000, {0}, "risk", "黄色预警阈值(x100)", "yellow warning threshold (x100)"},
+    {"warn_red", 3500, 1, 10000000, {0}, "risk", "红色预警阈值(x100)", "red warning threshold (x100)"},
+    {"task_due_days", 30, 1, 365, {0}, "risk", "预警任务期限(天)", "days to complete a warning's task"},
+};
+
+const pl_rule_param *pl_rules_params(size_t *n)
+{
+    *n = P_COUNT;
+    return params;
+}
+
+int pl_rules_param_index(const char *name)
+{
+    for (int i = 0; i < P_COUNT; i++)
+        if (strcmp(params[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int level_index(const char *level)
+{
+    static const char *const lv[] = {"province", "prefecture", "county", "township"};
+    for (int i = 0; i < 4; i++)
+        if (level && strcmp(level, lv[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int valid_name(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == ' ' || c == ',' || c == '|')
+            return 0;
+    }
+    return 1;
+}
+
+int pl_rules_profile_check(const pl_profile *p, pl_err *e)
+{
+    if (!valid_name(p->name))
+        return pl_err_set(e, PL_EINVAL,
+                          "profile name '%s': 1-64 bytes, no spaces, commas or '|'",
+                          p->name ? p->name : "");
+    if (p->level && *p->level && level_index(p->level) < 0)
+        return pl_err_set(e, PL_EINVAL,
+                          "profile %s: level '%s' is not one of province|prefecture|county|township",
+                          p->name, p->level);
+    if (p->region && *p->region) {
+        size_t n = strlen(p->region);
+        int ok = n == 2 || n == 4 || n == 6;
+        for (size_t i = 0; i < n && ok; i++)
+            ok = p->region[i] >= '0' && p->region[i] <= '9';
+        if (!ok)
+            return pl_err_set(e, PL_EINVAL,
+                              "profile %s: region '%s' must be a division code prefix of 2, 4 or 6 digits",
+                              p->name, p->region);
+    }
+    if (p->params && !json_is_object(p->params))
+        return pl_err_set(e, PL_EINVAL, "profile %s: parameters must be a JSON object", p->name);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)p->params, k, v)
+    {
+        int i = pl_rules_param_index(k);
+        if (i < 0) {
+            pl_buf names;
+            pl_buf_init(&names);
+            for (int j = 0; j < P_COUNT; j++)
+                pl_buf_addf(&names, "%s%s", j ? ", " : "", params[j].name);
+            pl_err_set(e, PL_EINVAL, "profile %s: unknown parameter '%s' (known: %s)", p->name,
+                       k, names.data);
+            pl_buf_release(&names);
+            return PL_EINVAL;
+        }
+        if (!json_is_integer(v) || json_integer_value(v) < params[i].min ||
+            json_integer_value(v) > params[i].max)
+            return pl_err_set(e, PL_EINVAL,
+                              "profile %s: parameter %s must be an integer in [%lld, %lld]",
+                              p->name, k, (long long)params[i].min, (long long)params[i].max);
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------- stored profiles */
+
+void rl_profiles_release(rl_profiles *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free(ps->v[i].name);
+        free(ps->v[i].region);
+        free(ps->v[i].level);
+        free(ps->v[i].kind);
+        free(ps->v[i].industry);
+    }
+    free(ps->v);
+    memset(ps, 0, sizeof *ps);
+}
+
+/* Specificity: number of selectors set, then region length, then name. */
+static int spec_cmp(const void *a, const void *b)
+{
+    const rl_profile *x = a, *y = b;
+    int nx = !!*x->region + !!*x->level + !!*x->kind + !!*x->industry;
+    int ny = !!*y->region + !!*y->level + !!*y->kind + !!*y->industry;
+    if (nx != ny)
+        return nx - ny;
+    size_t rx = strlen(x->region), ry = strlen(y->region);
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    return -strcmp(x->name, y->name); /* equal specificity: smaller name wins (applied last) */
+}
+
+int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e)
+{
+    rl_profiles_release(ps);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(
+        s, "SELECT name, region, level, kind, industry, params FROM rule_profiles ORDER BY name",
+        &st, e);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        if (ps->n == cap) {
+            cap = cap ? cap * 2 : 8;
+            ps->v = pl_realloc(ps->v, cap * sizeof *ps->v);
+        }
+        rl_profile *p = &ps->v[ps->n++];
+        memset(p, 0, sizeof *p);
+        p->name = pl_strdup(pl_stmt_text(st, 0));
+        p->region = pl_strdup(pl_stmt_text(st, 1));
+        p->level = pl_strdup(pl_stmt_text(st, 2));
+        p->kind = pl_strdup(pl_stmt_text(st, 3));
+        p->industry = pl_strdup(pl_stmt_text(st, 4));
+        json_t *j = json_loads(pl_stmt_text(st, 5), 0, NULL);
+        const char *k;
+        json_t *v;
+        json_object_foreach(j, k, v)
+        {
+            int i = pl_rules_param_index(k);
+            if (i >= 0 && json_is_integer(v)) {
+                p->v[i] = json_integer_value(v);
+                p->set[i] = true;
+            }
+        }
+        json_decref(j);
+    }
+    pl_stmt_finalize(st);
+    if (rc < 0)
+        return rc;
+    qsort(ps->v, ps->n, sizeof *ps->v, spec_cmp);
+    return 0;
+}
+
+void rl_params_resolve(const rl_profiles *ps, const char *division, const char *level,
+                       const char *kind, const char *industry, rl_params *out)
+{
+    int li = level_index(level);
+    for (int i = 0; i < P_COUNT; i++)
+        out->v[i] = (li >= 0 && params[i].def_level[li]) ? params[i].def_level[li] : params[i].def;
+    snprintf(out->profile, sizeof out->profile, "default");
+    if (!division)
+        return;
+    size_t used = 0;
+    /* Least specific first: the most specific match is applied last and wins. */
+    for (size_t k = 0; k < ps->n; k++) {
+        const rl_profile *p = &ps->v[k];
+        if (*p->region && strncmp(division, p->region, strlen(p->region)) != 0)
+            continue;
+        if (*p->level && strcmp(p->level, level ? level : "") != 0)
+            continue;
+        if (*p->kind && strcmp(p->kind, kind ? kind : "") != 0)
+            continue;
+        if (*p->industry && strcmp(p->industry, industry ? industry : "") != 0)
+            continue;
+        for (int i = 0; i < P_COUNT; i++)
+            if (p->set[i])
+                out->v[i] = p->v[i];
+        int w = snprintf(out->profile + used, sizeof out->profile - used, "%s%s",
+                         used ? "," : "", p->name);
+        if (w > 0 && used + (size_t)w < sizeof out->profile)
+            used += (size_t)w;
+        else
+            break;
+    }
+    if (used == 0)
+        snprintf(out->profile, sizeof out->profile, "default");
+}

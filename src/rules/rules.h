@@ -1,0 +1,228 @@
+/*
+ * rules.h — the rule engine (DESIGN.md §6, docs/RULES.md): rules R01–R17
+ * evaluated by a full sweep or incrementally per event, profiles (差异化
+ * parameter sets), findings and their status, the risk index with warnings
+ * and tasks, and the plain-SQL reference queries used as test oracle and
+ * benchmark baseline.
+ *
+ * Everything the engine decides is itself a ledger event ("finding.raised",
+ * "finding.updated", "finding.resolved", "finding.acknowledged",
+ * "finding.dismissed", "profile.set", "warning.raised", "task.opened"),
+ * whose projections (migration 0030) carry the whole decision, so a replay
+ * of the log reproduces the tables without running any rule.
+ *
+ * Not thread-safe: one pl_rules per store/ledger.
+ */
+#ifndef PL_RULES_H
+#define PL_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ledger/ledger.h"
+#include "../store/store.h"
+#include "../util/util.h"
+
+/* ------------------------------------------------------------ catalogue */
+
+#define PL_RULES_COUNT 17
+
+/** Severity of a finding. */
+enum { PL_SEV_LOW = 1, PL_SEV_MEDIUM = 2, PL_SEV_HIGH = 3 };
+
+/** One rule of the catalogue: id ("R01"), short names in zh and en. */
+typedef struct pl_rule_info {
+    const char *id;
+    const char *name_zh;
+    const char *name_en;
+} pl_rule_info;
+
+/** The catalogue, R01..R17 in order (`*n` = PL_RULES_COUNT). */
+const pl_rule_info *pl_rules_catalogue(size_t *n);
+/** Rule number 1..17 of "R05" (or "r5", "5"); 0 if not a rule. */
+int pl_rules_parse_id(const char *s);
+/** "low" / "medium" / "high". */
+const char *pl_rules_severity_name(int sev);
+
+/* ------------------------------------------------------------- profiles */
+
+/** One profile parameter: name, documented default, allowed range. */
+typedef struct pl_rule_param {
+    const char *name;
+    int64_t def;           /**< default (for level-specific ones: county) */
+    int64_t min, max;      /**< allowed range, inclusive */
+    int64_t def_level[4];  /**< by unit level province..township; 0 = use def */
+    const char *rules;     /**< rules using it, e.g. "R01" */
+    const char *doc_zh;
+    const char *doc_en;
+} pl_rule_param;
+
+/** The parameter catalogue (`*n` entries). */
+const pl_rule_param *pl_rules_params(size_t *n);
+/** Index of parameter `name`, or -1. */
+int pl_rules_param_index(const char *name);
+
+/**
+ * A profile as given by the user: selectors (empty string = any) and the
+ * parameters it sets (a JSON object name → integer). `region` is a division
+ * code prefix (2, 4 or 6 digits); `level` province|prefecture|county|township.
+ */
+typedef struct pl_profile {
+    const char *name;
+    const char *label;      /**< human label, may be NULL */
+    const char *region;
+    const char *level;
+    const char *kind;
+    const char *industry;
+    const struct json_t *params;
+} pl_profile;
+
+/**
+ * Check a profile: name non-empty id, known selectors, every parameter name
+ * known and its value an integer within range. On failure PL_EINVAL with a
+ * message naming the parameter and the allowed range.
+ */
+int pl_rules_profile_check(const pl_profile *p, pl_err *e);
+
+/* ---------------------------------------------------------------- engine */
+
+typedef struct pl_rules pl_rules;
+
+/**
+ * Register the rule event types with the ledger (idempotent). Call at
+ * start-up, like pl_model_register().
+ */
+void pl_rules_register(void);
+
+/** A rule engine over store `s` and ledger `l` (both borrowed). */
+int pl_rules_new(pl_rules **out, pl_store *s, pl_ledger *l, pl_err *e);
+void pl_rules_free(pl_rules *r);
+
+/**
+ * Set the as-of date (YYYY-MM-DD) used by incremental evaluation and by
+ * sweeps without an explicit date. Default: today (pl_time_now()).
+ */
+int pl_rules_set_as_of(pl_rules *r, const char *date, pl_err *e);
+/** Actor recorded on the engine's events (default "rules"). Borrowed. */
+void pl_rules_set_actor(pl_rules *r, const char *actor);
+
+/** What a sweep or an event changed. */
+typedef struct pl_rules_stats {
+    int64_t findings;      /**< findings that hold (computed) */
+    int64_t raised;        /**< finding.raised appended (new or reopened) */
+    int64_t updated;       /**< finding.updated appended */
+    int64_t resolved;      /**< finding.resolved appended */
+    int64_t warnings;      /**< warning.raised appended */
+    int64_t tasks;         /**< task.opened appended */
+    int64_t per_rule[PL_RULES_COUNT + 1]; /**< findings holding, by rule */
+    double load_ms, eval_ms, reconcile_ms;
+} pl_rules_stats;
+
+/**
+ * Full sweep as of `as_of` (NULL: the engine's date): evaluate every rule
+ * over every subject, then in one transaction append the finding events
+ * that bring the findings table in line (raise new, update changed, resolve
+ * those whose evidence is gone, with the reason), then recompute the risk
+ * index and raise warnings and tasks. `stats` may be NULL.
+ */
+int pl_rules_sweep(pl_rules *r, const char *as_of, pl_rules_stats *stats, pl_err *e);
+
+/**
+ * Incremental evaluation after event `ev` (sequence `seq`) was applied to
+ * the projections, in the same transaction: re-evaluates only the rules and
+ * subjects the event touches and appends the finding events. Events that
+ * are rule outputs (finding.*, warning.*, task.*) are ignored; profile.set
+ * re-evaluates the rules whose parameters the profile sets.
+ */
+int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e);
+
+/**
+ * The same as a ledger observer (ctx is the pl_rules*), for
+ * pl_ledger_add_observer(). Not to be called during replay.
+ */
+int pl_rules_observer(pl_store *s, int64_t seq, const pl_event *ev, void *ctx, pl_err *e);
+
+/* ------------------------------------------------------------- findings */
+
+/** A computed finding, as the engine or the SQL reference produce it. */
+typedef struct pl_finding {
+    int rule;            /**< 1..17 */
+    char *key;
+    char *subject;
+    int severity;
+    char **evidence;     /**< sorted "table:id" strings */
+    size_t nevidence;
+} pl_finding;
+
+/** A set of computed findings (sorted by rule, key, subject). */
+typedef struct pl_finding_set {
+    pl_finding *v;
+    size_t n, cap;
+} pl_finding_set;
+
+void pl_finding_set_release(pl_finding_set *fs);
+/** Append a finding (strings copied); returns it for adding evidence. */
+pl_finding *pl_finding_set_add(pl_finding_set *fs, int rule, const char *key, const char *subject,
+                               int severity);
+/** Append one "table:id" evidence reference (copied) to f. */
+void pl_finding_add_evidence(pl_finding *f, const char *ref);
+/** Sort and merge duplicates (evidence united). */
+void pl_finding_set_normalize(pl_finding_set *fs);
+/**
+ * Compare two normalised sets; 0 if equal, else 1 with the first
+ * difference described in `diff` (may be NULL). `with_evidence` 0 compares
+ * (rule, key, subject, severity) only.
+ */
+int pl_finding_set_compare(const pl_finding_set *a, const pl_finding_set *b, int with_evidence,
+                           pl_buf *diff);
+
+/**
+ * Evaluate every rule as of `as_of` with the C engine without touching the
+ * findings table: the sweep's computation alone (benchmarks, tests).
+ */
+int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_rules_stats *st,
+                      pl_err *e);
+
+/**
+ * Evaluate the reference SQL queries (src/rules/sql/R01..R17.sql) as of
+ * `as_of` on the same store. `rule_mask` bit i (1<<i) selects rule i;
+ * 0 = all. Profile parameters are resolved per unit and per person into
+ * temporary tables rp_unit, rp_person, rp_ctx which the queries join.
+ * `st` (may be NULL) gets load_ms = that preparation, eval_ms = the
+ * queries alone, per_rule = findings by rule.
+ */
+int pl_rules_reference(pl_rules *r, const char *as_of, unsigned rule_mask, pl_finding_set *out,
+                       pl_rules_stats *st, pl_err *e);
+
+/** The embedded SQL text of rule `rule` (1..17), NULL if none. */
+const char *pl_rules_reference_sql(int rule);
+
+/** The current findings that hold (status open, acknowledged, dismissed). */
+int pl_rules_current(pl_rules *r, pl_finding_set *out, pl_err *e);
+
+/** Status changes by people: "acknowledged", "resolved" or "dismissed". */
+int pl_rules_finding_status(pl_rules *r, const char *finding_id, const char *status,
+                            const char *reason, const char *actor, pl_err *e);
+
+/* ------------------------------------------------------ profile events */
+
+/** Check and record a profile ("profile.set"), then re-evaluate. */
+int pl_rules_profile_set(pl_rules *r, const pl_profile *p, const char *actor, pl_err *e);
+
+/**
+ * The parameters in force for unit `unit_id` (NULL: defaults): appends a
+ * JSON object {param: value, ..., "_profile": "name[,name]"} to out.
+ */
+int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_err *e);
+
+/* ------------------------------------------------------------ risk index */
+
+/**
+ * Risk index of top leaders as of `as_of` (NULL: engine date): appends a
+ * JSON array, highest first, at most `top` entries (0 = all), each
+ * {person, name, index_x100, grade, breakdown:[{finding, rule, severity,
+ * weight_x100, age_days, contribution_x100}]} to out.
+ */
+int pl_rules_risk(pl_rules *r, const char *as_of, int top, pl_buf *out, pl_err *e);
+
+#endif

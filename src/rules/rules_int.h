@@ -1,0 +1,290 @@
+/*
+ * rules_int.h — private to src/rules: the in-memory model of the
+ * projections the rules read (interned ids, compact rows, hash indices),
+ * dates as yyyymmdd integers, the evaluation context. Not for other modules.
+ */
+#ifndef PL_RULES_INT_H
+#define PL_RULES_INT_H
+
+#include <stdbool.h>
+
+#include "rules.h"
+
+struct json_t;
+
+typedef int32_t sym_t; /* interned string; -1 = none */
+
+/* ------------------------------------------------------------ dates */
+
+/** "YYYY-MM-DD" → yyyymmdd; 0 for NULL/empty/invalid. */
+int32_t rl_date(const char *s);
+void rl_date_str(char out[11], int32_t d);
+int32_t rl_add_months(int32_t d, int n);
+int32_t rl_add_days(int32_t d, int n);
+/** Whole days from a to b (b - a). */
+int rl_days_between(int32_t a, int32_t b);
+
+/* -------------------------------------------------- symbols, maps */
+
+typedef struct rl_symtab {
+    char **str;
+    uint32_t n, cap;
+    int32_t *slot;
+    uint32_t nslot;
+    char *block;
+    size_t block_used, block_cap;
+    char **blocks;
+    size_t nblocks;
+} rl_symtab;
+
+sym_t rl_intern(rl_symtab *t, const char *s, size_t len);
+sym_t rl_lookup(const rl_symtab *t, const char *s, size_t len);
+void rl_symtab_release(rl_symtab *t);
+
+typedef struct rl_imap {
+    int32_t *keys, *vals;
+    uint32_t cap, n;
+} rl_imap;
+
+int32_t rl_imap_get(const rl_imap *m, int32_t key); /* -1 if absent */
+void rl_imap_put(rl_imap *m, int32_t key, int32_t val);
+void rl_imap_release(rl_imap *m);
+
+/* Secondary index: key → linked list of rows (newest first). Rows are only
+ * ever appended; a changed record kills its old row and appends a new one,
+ * so readers skip dead rows and rows whose field no longer equals the key. */
+typedef struct rl_index {
+    rl_imap head;
+    int32_t *next;
+    size_t cap;
+} rl_index;
+
+void rl_index_add(rl_index *ix, sym_t key, int32_t row);
+static inline int32_t rl_index_first(const rl_index *ix, sym_t key)
+{
+    return key < 0 ? -1 : rl_imap_get(&ix->head, key);
+}
+void rl_index_release(rl_index *ix);
+
+/* ------------------------------------------------------------ rows */
+
+typedef struct { sym_t id, parent, division, level, kind, industry, name; bool dead; } rl_unit;
+typedef struct { sym_t id, name, native; int32_t birth; bool dead; } rl_person;
+typedef struct { sym_t id, unit, title, category, reports_to; bool is_top, dead; } rl_post;
+typedef struct { sym_t id, person, post; int32_t start, end; bool dead; } rl_tenure;
+typedef struct { sym_t id, person, relative, relation; bool dead; } rl_kin;
+typedef struct { sym_t id, name; bool dead; } rl_company;
+typedef struct { sym_t id, company, person, role; int32_t start, end; bool dead; } rl_role;
+typedef struct { sym_t id, unit; int32_t held, members, attendees; bool dead; } rl_meeting;
+typedef struct {
+    sym_t id, unit, meeting, category, appointee, subject;
+    int32_t integrity, decided; /* integrity -1 = null */
+    bool dead;
+} rl_decision;
+typedef struct { sym_t id, decision, person; int32_t order; bool dead; } rl_speech;
+typedef struct { sym_t id, person; int32_t year, filed; bool dead; } rl_decl;
+typedef struct { sym_t id, decl, kind, holder, ref; int64_t amount; bool dead; } rl_item;
+typedef struct { sym_t id, kind, holder, ref; int64_t amount; int32_t observed; bool dead; } rl_record;
+typedef struct {
+    sym_t id, person, kind;
+    int32_t year, score; /* score -1 = null */
+    int32_t votes[4];
+    bool dead;
+} rl_eval;
+typedef struct { sym_t id, kind, person, unit; int32_t held; bool dead; } rl_superv;
+typedef struct { sym_t id, person, measure; int32_t decided; bool dead; } rl_account;
+typedef struct {
+    sym_t id, subject_person, subject_unit;
+    int32_t received, real_name;
+    bool dead;
+} rl_clue;
+typedef struct { sym_t id, clue, person; bool dead; } rl_reporter;
+typedef struct {
+    sym_t id, clue, method, outcome;
+    int32_t decided, verified, concluded;
+    bool dead;
+} rl_dispo;
+
+#define RL_VEC(T)                                                                                  \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        int32_t n, cap;                                                                            \
+        rl_imap byid;                                                                              \
+    }
+
+/* Table numbers: also the evidence table codes. */
+enum {
+    T_UNITS, T_PERSONS, T_POSTS, T_TENURES, T_KIN, T_COMPANIES, T_ROLES, T_MEETINGS,
+    T_DECISIONS, T_SPEECHES, T_DECLS, T_ITEMS, T_RECORDS, T_EVALS, T_SUPERV, T_ACCOUNT,
+    T_CLUES, T_REPORTERS, T_DISPOS, T_PAYMENTS, T_CONTRACTS, T_NTABLES
+};
+extern const char *const rl_table_names[T_NTABLES];
+
+/* Pre-interned constants. */
+typedef struct rl_consts {
+    sym_t province, prefecture, county, township;
+    sym_t party, government, discipline, organisation, court, procuratorate, police;
+    sym_t finance, personnel, approval, enforcement, audit, procurement, engineering;
+    sym_t spouse, child;
+    sym_t appointment, annual;
+    sym_t real_estate, company_role, vehicle, securities, exit_abroad;
+    sym_t reminder_talk, heart_talk, inspection, name_clearing;
+    sym_t talk_inquiry, preliminary_verification, close, unfounded;
+} rl_consts;
+
+typedef struct rl_model {
+    rl_symtab syms;
+    rl_consts c;
+    RL_VEC(rl_unit) units;
+    RL_VEC(rl_person) persons;
+    RL_VEC(rl_post) posts;
+    RL_VEC(rl_tenure) tenures;
+    RL_VEC(rl_kin) kin;
+    RL_VEC(rl_company) companies;
+    RL_VEC(rl_role) roles;
+    RL_VEC(rl_meeting) meetings;
+    RL_VEC(rl_decision) decisions;
+    RL_VEC(rl_speech) speeches;
+    RL_VEC(rl_decl) decls;
+    RL_VEC(rl_item) items;
+    RL_VEC(rl_record) records;
+    RL_VEC(rl_eval) evals;
+    RL_VEC(rl_superv) superv;
+    RL_VEC(rl_account) account;
+    RL_VEC(rl_clue) clues;
+    RL_VEC(rl_reporter) reporters;
+    RL_VEC(rl_dispo) dispos;
+    rl_index tenure_by_person, tenure_by_post, post_by_unit, kin_by_person, kin_by_relative,
+        role_by_person, decision_by_unit, decision_by_meeting, decision_by_appointee,
+        speech_by_decision, speech_by_person, decl_by_person, item_by_decl, record_by_holder,
+        eval_by_person, superv_by_person, superv_by_unit, account_by_person, clue_by_person,
+        clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue;
+    int loaded;
+    uint64_t gen;
+} rl_model;
+
+void rl_model_init(rl_model *m);
+void rl_model_release(rl_model *m);
+/** Load every table the rules read from the projections of `s`. */
+int rl_model_load(rl_model *m, pl_store *s, pl_err *e);
+/**
+ * Apply a "<entity>.recorded" payload to the model. *table gets the table
+ * code (-1 if the entity is not held in memory: payments, contracts, ...),
+ * *old_row / *new_row the killed and added row indices (-1 if none).
+ */
+int rl_model_apply(rl_model *m, const char *entity, const struct json_t *row, int *table,
+                   int32_t *old_row, int32_t *new_row);
+
+static inline const char *rl_str(const rl_model *m, sym_t s)
+{
+    return s < 0 ? "" : m->syms.str[s];
+}
+static inline int32_t rl_row(const rl_imap *byid, sym_t id)
+{
+    return id < 0 ? -1 : rl_imap_get(byid, id);
+}
+
+/* ------------------------------------------------------------ params */
+
+enum {
+    P_R01_TOP_YEARS, P_R01_SENSITIVE_YEARS, P_R01_WARN_MONTHS,
+    P_R04_HIGH_FEN, P_R04_MEDIUM_FEN,
+    P_R05_QUORUM_NUM, P_R05_QUORUM_DEN, P_R05_APPOINT_NUM, P_R05_APPOINT_DEN,
+    P_R07_THRESHOLD_YUAN,
+    P_R08_THRESHOLD_YUAN, P_R08_WINDOW_DAYS,
+    P_R09_SECURITIES_TOLERANCE_PCT,
+    P_R11_WINDOW_MONTHS, P_R11_DROP_POINTS,
+    P_R12_DISPOSE_DAYS, P_R12_CONCLUDE_DAYS,
+    P_R13_COUNT, P_R13_WINDOW_MONTHS, P_R13_CLOSED_COUNT,
+    P_R14_DROP_POINTS, P_R14_INCOMPETENT_PCT,
+    P_R15_TALK_MONTHS, P_R15_TERM_YEARS,
+    P_R16_YEARS_BACK, P_R16_DUE_DAYS,
+    P_R17_CLEARING_DAYS,
+    P_RISK_W_HIGH, P_RISK_W_MEDIUM, P_RISK_W_LOW, P_RISK_HALF_LIFE_DAYS,
+    P_WARN_BLUE, P_WARN_YELLOW, P_WARN_RED, P_TASK_DUE_DAYS,
+    P_COUNT
+};
+
+/** Resolved parameters of one unit. */
+typedef struct rl_params {
+    int64_t v[P_COUNT];
+    char profile[128]; /* names of the profiles applied, most specific last; "default" */
+} rl_params;
+
+/** A stored profile, parsed. */
+typedef struct rl_profile {
+    char *name, *region, *level, *kind, *industry;
+    int64_t v[P_COUNT];
+    bool set[P_COUNT];
+} rl_profile;
+
+typedef struct rl_profiles {
+    rl_profile *v;
+    size_t n;
+} rl_profiles;
+
+int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e);
+void rl_profiles_release(rl_profiles *ps);
+/** Resolve the parameters for a unit (NULLs: no unit → defaults). */
+void rl_params_resolve(const rl_profiles *ps, const char *division, const char *level,
+                       const char *kind, const char *industry, rl_params *out);
+
+/* -------------------------------------------------- evaluation context */
+
+/** A finding under construction. */
+typedef struct rl_finding {
+    int rule;
+    int severity;
+    sym_t subject;
+    char subject_kind; /* 'p' person, 'u' unit, 'c' clue */
+    sym_t unit;        /* unit whose profile gave the parameters (-1 default) */
+    char key[160];
+    int32_t *ev;       /* evidence pairs (table, sym) flattened */
+    size_t nev, capev;
+    char *expl_zh, *expl_en;
+    const rl_params *params;
+} rl_finding;
+
+typedef struct rl_out {
+    rl_finding *v;
+    size_t n, cap;
+} rl_out;
+
+/** Selector of an evaluation. */
+enum { SEL_ALL, SEL_SUBJECT, SEL_KEY };
+
+typedef struct rl_ctx {
+    rl_model *m;
+    pl_store *s;
+    rl_profiles *profiles;
+    int32_t D;              /* as-of yyyymmdd */
+    rl_imap unit_params;    /* unit sym → index into params */
+    rl_params **pchunks;    /* resolved sets in chunks of 256: pointers stay valid */
+    int32_t nparams;
+    rl_params defaults;
+    int explain;            /* build explanations */
+    /* R04 in sweep mode: payments/contracts of linked (unit, company) pairs */
+    int r04_preloaded;
+    struct r04_pairs *r04;
+} rl_ctx;
+
+const rl_params *rl_params_for_unit(rl_ctx *c, sym_t unit);
+/** The unit whose profile applies to person p at D (-1 none). */
+sym_t rl_person_unit(rl_ctx *c, sym_t person);
+
+/** Evaluate `rule` for selector (sel, subject sym or key string). */
+int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subject, const char *key, rl_out *out,
+                 pl_err *e);
+/** Sweep: every rule, every subject. */
+int rl_eval_all(rl_ctx *c, rl_out *out, pl_err *e);
+void rl_out_release(rl_out *o);
+void rl_ctx_release(rl_ctx *c);
+
+/* Whether a person or unit id is a person (18-char citizen id) — used to
+ * label subjects. */
+int rl_is_person_id(const char *id);
+
+/** Finding id "Rnn-<12 hex>" of (rule, key, subject). */
+void rl_finding_id(char out[20], int rule, const char *key, const char *subject);
+
+#endif

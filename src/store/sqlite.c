@@ -1,0 +1,316 @@
+/*
+ * sqlite.c — the embedded SQLite backend of the store interface.
+ * WAL journal, synchronous=FULL (an acknowledged commit survives power loss),
+ * foreign keys on, busy timeout. Layer: store.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+typedef struct sq_store {
+    pl_store base;
+    sqlite3 *db;
+} sq_store;
+
+typedef struct sq_stmt {
+    const pl_store_ops *ops; /* must be first: see store.c */
+    sqlite3_stmt *st;
+    sq_store *owner;
+} sq_stmt;
+
+static int db_err(sq_store *s, pl_err *e, const char *what)
+{
+    int ext = sqlite3_extended_errcode(s->db);
+    int code = PL_ESTORE;
+    if (ext == SQLITE_CORRUPT || ext == SQLITE_NOTADB || (ext & 0xff) == SQLITE_CORRUPT)
+        code = PL_ECORRUPT;
+    else if ((ext & 0xff) == SQLITE_IOERR || (ext & 0xff) == SQLITE_FULL)
+        code = PL_EIO;
+    return pl_err_set(e, code, "%s: %s: %s", s->base.path, what, sqlite3_errmsg(s->db));
+}
+
+static void sq_close(pl_store *ps)
+{
+    sq_store *s = (sq_store *)ps;
+    sqlite3_close_v2(s->db);
+    free(s->base.path);
+    free(s);
+}
+
+static int sq_exec(pl_store *ps, const char *sql, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = db_err(s, e, "exec");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static int sq_begin(pl_store *ps, pl_err *e)
+{
+    return sq_exec(ps, "BEGIN IMMEDIATE", e);
+}
+static int sq_commit(pl_store *ps, pl_err *e)
+{
+    return sq_exec(ps, "COMMIT", e);
+}
+static int sq_rollback(pl_store *ps)
+{
+    sq_store *s = (sq_store *)ps;
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return 0;
+}
+
+static const pl_store_ops sq_ops;
+
+static int sq_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, e, "prepare");
+    sq_stmt *w = pl_calloc(1, sizeof *w);
+    w->ops = &sq_ops;
+    w->st = st;
+    w->owner = s;
+    *out = (pl_stmt *)w;
+    return 0;
+}
+
+#define ST(x) (((sq_stmt *)(x))->st)
+
+static int bind_rc(int rc)
+{
+    return rc == SQLITE_OK ? 0 : PL_ESTORE;
+}
+static int sq_bind_i64(pl_stmt *st, int i, int64_t v)
+{
+    return bind_rc(sqlite3_bind_int64(ST(st), i, v));
+}
+static int sq_bind_text(pl_stmt *st, int i, const char *v, size_t n)
+{
+    return bind_rc(sqlite3_bind_text64(ST(st), i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+static int sq_bind_blob(pl_stmt *st, int i, const void *v, size_t n)
+{
+    return bind_rc(sqlite3_bind_blob64(ST(st), i, v, n, SQLITE_TRANSIENT));
+}
+static int sq_bind_null(pl_stmt *st, int i)
+{
+    return bind_rc(sqlite3_bind_null(ST(st), i));
+}
+
+static int sq_step(pl_stmt *pst, pl_err *e)
+{
+    sq_stmt *w = (sq_stmt *)pst;
+    int rc = sqlite3_step(w->st);
+    if (rc == SQLITE_ROW)
+        return PL_ROW;
+    if (rc == SQLITE_DONE)
+        return PL_DONE;
+    int ret = db_err(w->owner, e, "step");
+    sqlite3_reset(w->st);
+    return ret;
+}
+
+static int sq_reset(pl_stmt *st)
+{
+    sqlite3_reset(ST(st));
+    sqlite3_clear_bindings(ST(st));
+    return 0;
+}
+
+static int sq_ncols(pl_stmt *st)
+{
+    return sqlite3_column_count(ST(st));
+}
+static int sq_type(pl_stmt *st, int c)
+{
+    switch (sqlite3_column_type(ST(st), c)) {
+    case SQLITE_INTEGER: return PL_COL_INT;
+    case SQLITE_TEXT: return PL_COL_TEXT;
+    case SQLITE_BLOB: return PL_COL_BLOB;
+    case SQLITE_FLOAT: return PL_COL_TEXT;
+    default: return PL_COL_NULL;
+    }
+}
+static const char *sq_colname(pl_stmt *st, int c)
+{
+    return sqlite3_column_name(ST(st), c);
+}
+static int64_t sq_col_i64(pl_stmt *st, int c)
+{
+    return sqlite3_column_int64(ST(st), c);
+}
+static const char *sq_col_text(pl_stmt *st, int c, size_t *n)
+{
+    const char *t = (const char *)sqlite3_column_text(ST(st), c);
+    if (n)
+        *n = (size_t)sqlite3_column_bytes(ST(st), c);
+    return t;
+}
+static const void *sq_col_blob(pl_stmt *st, int c, size_t *n)
+{
+    const void *b = sqlite3_column_blob(ST(st), c);
+    if (n)
+        *n = (size_t)sqlite3_column_bytes(ST(st), c);
+    return b;
+}
+static void sq_finalize(pl_stmt *st)
+{
+    sqlite3_finalize(ST(st));
+    free(st);
+}
+static int64_t sq_changes(pl_store *ps)
+{
+    return sqlite3_changes64(((sq_store *)ps)->db);
+}
+
+/* Cached statements make a batched append cost two inserts, no prepare. */
+static int sq_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    sqlite3_stmt *ev = NULL, *pl = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v3(s->db,
+                           "INSERT INTO ledger_events(seq,type,header,leaf_hash) VALUES(?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &ev, NULL) != SQLITE_OK)
+        return db_err(s, e, "append event");
+    (void)pl;
+    sqlite3_bind_int64(ev, 1, row->seq);
+    sqlite3_bind_text(ev, 2, row->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text64(ev, 3, row->header, row->header_len, SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_blob(ev, 4, row->leaf_hash, 32, SQLITE_STATIC);
+    if (sqlite3_step(ev) != SQLITE_DONE)
+        rc = db_err(s, e, "append event");
+    sqlite3_finalize(ev);
+    if (rc || !row->payload)
+        return rc;
+    if (sqlite3_prepare_v3(s->db, "INSERT INTO ledger_payloads(seq,payload) VALUES(?,?)", -1,
+                           SQLITE_PREPARE_PERSISTENT, &pl, NULL) != SQLITE_OK)
+        return db_err(s, e, "append payload");
+    sqlite3_bind_int64(pl, 1, row->seq);
+    sqlite3_bind_text64(pl, 2, row->payload, row->payload_len, SQLITE_STATIC, SQLITE_UTF8);
+    if (sqlite3_step(pl) != SQLITE_DONE)
+        rc = db_err(s, e, "append payload");
+    sqlite3_finalize(pl);
+    return rc;
+}
+
+static const pl_store_ops sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .prepare = sq_prepare,
+    .bind_i64 = sq_bind_i64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .reset = sq_reset,
+    .ncols = sq_ncols,
+    .type = sq_type,
+    .colname = sq_colname,
+    .col_i64 = sq_col_i64,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .finalize = sq_finalize,
+    .changes = sq_changes,
+    .append_event = sq_append_event,
+};
+
+/* A Plumbline store has plumb_meta with magic = 'plumbline'; an empty file is
+ * accepted only with PL_STORE_CREATE. */
+static int check_identity(sq_store *s, int flags, pl_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        int ext = sqlite3_extended_errcode(s->db);
+        if (ext == SQLITE_NOTADB)
+            return pl_err_set(e, PL_EINVAL, "%s: not a Plumbline store (not a database file)",
+                              s->base.path);
+        return db_err(s, e, "open");
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        int ext = sqlite3_extended_errcode(s->db);
+        sqlite3_finalize(st);
+        if (ext == SQLITE_NOTADB)
+            return pl_err_set(e, PL_EINVAL, "%s: not a Plumbline store (not a database file)",
+                              s->base.path);
+        return db_err(s, e, "open");
+    }
+    int ntables = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (ntables == 0)
+        return (flags & PL_STORE_CREATE)
+                   ? 0
+                   : pl_err_set(e, PL_EINVAL, "%s: empty database; run `plumb init` first",
+                                s->base.path);
+    rc = sqlite3_prepare_v2(s->db, "SELECT value FROM plumb_meta WHERE key='magic'", -1, &st, NULL);
+    int ok = 0;
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        ok = v && strcmp(v, "plumbline") == 0;
+    }
+    sqlite3_finalize(st);
+    if (!ok)
+        return pl_err_set(e, PL_EINVAL, "%s: not a Plumbline store (no plumb_meta magic)",
+                          s->base.path);
+    return 0;
+}
+
+int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
+{
+    *out = NULL;
+    int memory = strcmp(path, ":memory:") == 0;
+    struct stat sb;
+    if (!memory && !(flags & PL_STORE_CREATE) && stat(path, &sb) != 0)
+        return pl_err_set(e, PL_EINVAL, "%s: no such store; run `plumb init --db %s` first", path,
+                          path);
+    sq_store *s = pl_calloc(1, sizeof *s);
+    s->base.ops = &sq_ops;
+    s->base.path = pl_strdup(path);
+    int oflags = (flags & PL_STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    oflags |= SQLITE_OPEN_NOMUTEX;
+    int rc = 0;
+    if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+        rc = pl_err_set(e, PL_EIO, "%s: cannot open: %s", path,
+                        s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    rc = check_identity(s, flags, e);
+    if (rc)
+        goto fail;
+    if (!memory && !(flags & PL_STORE_READONLY)) {
+        rc = sq_exec(&s->base, "PRAGMA journal_mode=WAL", e);
+        if (rc)
+            goto fail;
+    }
+    rc = sq_exec(&s->base,
+                 "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                 "PRAGMA cache_size=-65536",
+                 e);
+    if (rc)
+        goto fail;
+    *out = &s->base;
+    return 0;
+fail:
+    sq_close(&s->base);
+    return rc;
+}

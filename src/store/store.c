@@ -1,0 +1,315 @@
+/*
+ * store.c — backend-independent half of the store interface: dispatch,
+ * nested transactions, migrations, projection table list.
+ * Layer: store (above util).
+ */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e);
+
+int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e)
+{
+    *out = NULL;
+    if (!url || !*url)
+        return pl_err_set(e, PL_EINVAL, "no database given");
+    if (strncmp(url, "postgres", 8) == 0)
+        return pl_err_set(e, PL_EINVAL, "%s: the PostgreSQL backend is not built yet", url);
+    pl_store *s = NULL;
+    int rc = pl_sqlite_open(&s, url, flags, e);
+    if (rc)
+        return rc;
+    if (!(flags & PL_STORE_READONLY)) {
+        rc = pl_store_migrate(s, e);
+        if (rc) {
+            pl_store_close(s);
+            return rc;
+        }
+    }
+    *out = s;
+    return 0;
+}
+
+int pl_store_open_memory(pl_store **out, pl_err *e)
+{
+    return pl_store_open(out, ":memory:", PL_STORE_CREATE, e);
+}
+
+struct cache_entry {
+    char *sql;
+    pl_stmt *st;
+};
+
+struct pl_stmt_cache {
+    struct cache_entry *v;
+    size_t n, cap;
+};
+
+void pl_store_close(pl_store *s)
+{
+    if (!s)
+        return;
+    if (s->cache) {
+        for (size_t i = 0; i < s->cache->n; i++) {
+            pl_stmt_finalize(s->cache->v[i].st);
+            free(s->cache->v[i].sql);
+        }
+        free(s->cache->v);
+        free(s->cache);
+        s->cache = NULL;
+    }
+    s->ops->close(s);
+}
+
+int pl_store_prepare_cached(pl_store *s, const char *sql, pl_stmt **out, pl_err *e)
+{
+    if (!s->cache)
+        s->cache = pl_calloc(1, sizeof *s->cache);
+    struct pl_stmt_cache *c = s->cache;
+    /* Few distinct statements per store: a linear scan beats hashing. The
+     * most recently added entries are checked first (hot loops). */
+    for (size_t i = c->n; i-- > 0;) {
+        if (strcmp(c->v[i].sql, sql) == 0) {
+            pl_stmt_reset(c->v[i].st);
+            *out = c->v[i].st;
+            return 0;
+        }
+    }
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql, &st, e);
+    if (rc)
+        return rc;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->v = pl_realloc(c->v, c->cap * sizeof *c->v);
+    }
+    c->v[c->n].sql = pl_strdup(sql);
+    c->v[c->n].st = st;
+    c->n++;
+    *out = st;
+    return 0;
+}
+
+int pl_store_begin(pl_store *s, pl_err *e)
+{
+    if (s->tx_depth++ > 0)
+        return 0;
+    s->tx_failed = 0;
+    int rc = s->ops->begin(s, e);
+    if (rc)
+        s->tx_depth = 0;
+    return rc;
+}
+
+int pl_store_commit(pl_store *s, pl_err *e)
+{
+    if (s->tx_depth <= 0)
+        return pl_err_set(e, PL_EINTERNAL, "commit without begin");
+    if (--s->tx_depth > 0)
+        return 0;
+    if (s->tx_failed) {
+        s->ops->rollback(s);
+        s->rollback_gen++;
+        return pl_err_set(e, PL_ESTORE, "transaction was rolled back");
+    }
+    int rc = s->ops->commit(s, e);
+    if (rc) {
+        s->ops->rollback(s);
+        s->rollback_gen++;
+    }
+    return rc;
+}
+
+void pl_store_rollback(pl_store *s)
+{
+    if (s->tx_depth <= 0)
+        return;
+    if (--s->tx_depth > 0) {
+        s->tx_failed = 1;
+        return;
+    }
+    s->ops->rollback(s);
+    s->rollback_gen++;
+}
+
+int pl_store_exec(pl_store *s, const char *sql, pl_err *e)
+{
+    return s->ops->exec(s, sql, e);
+}
+
+int pl_store_prepare(pl_store *s, const char *sql, pl_stmt **out, pl_err *e)
+{
+    return s->ops->prepare(s, sql, out, e);
+}
+
+/* Every statement starts with a pointer to its store's ops. */
+struct pl_stmt {
+    const pl_store_ops *ops;
+};
+
+int pl_stmt_bind_i64(pl_stmt *st, int i, int64_t v)
+{
+    return st->ops->bind_i64(st, i, v);
+}
+int pl_stmt_bind_text(pl_stmt *st, int i, const char *v)
+{
+    return v ? st->ops->bind_text(st, i, v, strlen(v)) : st->ops->bind_null(st, i);
+}
+int pl_stmt_bind_textn(pl_stmt *st, int i, const char *v, size_t n)
+{
+    return st->ops->bind_text(st, i, v, n);
+}
+int pl_stmt_bind_blob(pl_stmt *st, int i, const void *v, size_t n)
+{
+    return st->ops->bind_blob(st, i, v, n);
+}
+int pl_stmt_bind_null(pl_stmt *st, int i)
+{
+    return st->ops->bind_null(st, i);
+}
+int pl_stmt_step(pl_stmt *st, pl_err *e)
+{
+    return st->ops->step(st, e);
+}
+int pl_stmt_reset(pl_stmt *st)
+{
+    return st->ops->reset(st);
+}
+int pl_stmt_ncols(pl_stmt *st)
+{
+    return st->ops->ncols(st);
+}
+int pl_stmt_type(pl_stmt *st, int c)
+{
+    return st->ops->type(st, c);
+}
+const char *pl_stmt_colname(pl_stmt *st, int c)
+{
+    return st->ops->colname(st, c);
+}
+int64_t pl_stmt_i64(pl_stmt *st, int c)
+{
+    return st->ops->col_i64(st, c);
+}
+const char *pl_stmt_text(pl_stmt *st, int c)
+{
+    const char *t = st->ops->col_text(st, c, NULL);
+    return t ? t : "";
+}
+const char *pl_stmt_textn(pl_stmt *st, int c, size_t *n)
+{
+    const char *t = st->ops->col_text(st, c, n);
+    if (!t) {
+        if (n)
+            *n = 0;
+        return "";
+    }
+    return t;
+}
+const void *pl_stmt_blob(pl_stmt *st, int c, size_t *n)
+{
+    return st->ops->col_blob(st, c, n);
+}
+void pl_stmt_finalize(pl_stmt *st)
+{
+    if (st)
+        st->ops->finalize(st);
+}
+int64_t pl_store_changes(pl_store *s)
+{
+    return s->ops->changes(s);
+}
+
+int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql, &st, e);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, sql);
+    const char *arg;
+    int i = 1;
+    while ((arg = va_arg(ap, const char *)) != NULL)
+        pl_stmt_bind_text(st, i++, arg);
+    va_end(ap);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        *out = pl_stmt_i64(st, 0);
+        rc = 0;
+    } else if (rc == PL_DONE) {
+        rc = PL_ENOTFOUND;
+    }
+    pl_stmt_finalize(st);
+    return rc;
+}
+
+int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e)
+{
+    return s->ops->append_event(s, row, e);
+}
+
+int pl_store_schema_version(pl_store *s, int64_t *out, pl_err *e)
+{
+    *out = 0;
+    int rc = pl_store_query_i64(s, out, e, "SELECT coalesce(max(version),0) FROM schema_migrations",
+                                NULL);
+    return rc == PL_ENOTFOUND ? 0 : rc;
+}
+
+int pl_store_migrate(pl_store *s, pl_err *e)
+{
+    int rc = pl_store_exec(s,
+                           "CREATE TABLE IF NOT EXISTS schema_migrations("
+                           "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                           "applied_at TEXT NOT NULL)",
+                           e);
+    if (rc)
+        return rc;
+    int64_t have = 0;
+    rc = pl_store_schema_version(s, &have, e);
+    if (rc)
+        return rc;
+    size_t n;
+    const pl_migration *m = pl_store_migrations(&n);
+    if (n && have > m[n - 1].version)
+        return pl_err_set(e, PL_ECORRUPT,
+                          "store schema version %lld is newer than this program (%d)",
+                          (long long)have, m[n - 1].version);
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].version <= have)
+            continue;
+        rc = pl_store_begin(s, e);
+        if (rc)
+            return rc;
+        rc = pl_store_exec(s, m[i].sql, e);
+        if (rc) {
+            pl_store_rollback(s);
+            return pl_err_set(e, rc, "migration %04d_%s: %s", m[i].version, m[i].name, e->msg);
+        }
+        pl_stmt *st = NULL;
+        rc = pl_store_prepare(
+            s, "INSERT INTO schema_migrations(version,name,applied_at) VALUES(?,?,?)", &st, e);
+        if (rc == 0) {
+            char ts[21];
+            pl_time_format(ts, pl_time_now());
+            pl_stmt_bind_i64(st, 1, m[i].version);
+            pl_stmt_bind_text(st, 2, m[i].name);
+            pl_stmt_bind_text(st, 3, ts);
+            rc = pl_stmt_step(st, e);
+            rc = rc == PL_DONE ? 0 : rc;
+            pl_stmt_finalize(st);
+        }
+        if (rc) {
+            pl_store_rollback(s);
+            return rc;
+        }
+        rc = pl_store_commit(s, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,174 @@
+/*
+ * store.h — the store interface: one small vtable that every backend
+ * implements (SQLite now, PostgreSQL later), plus numbered migrations.
+ *
+ * Callers write portable SQL with `?` placeholders only (a backend that needs
+ * `$1` rewrites them) and never include a backend header. A pl_store is used
+ * by one thread at a time; open one per thread.
+ */
+#ifndef PL_STORE_H
+#define PL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+
+typedef struct pl_store pl_store;
+typedef struct pl_stmt pl_stmt;
+
+/** Column types reported by pl_stmt_type. */
+enum { PL_COL_NULL = 0, PL_COL_INT = 1, PL_COL_TEXT = 2, PL_COL_BLOB = 3 };
+
+/** Result of pl_stmt_step: a row is ready, or the statement is done. */
+enum { PL_ROW = 1, PL_DONE = 0 };
+
+/**
+ * One ledger row as the store keeps it. The ledger module builds it; the
+ * store writes it (events + payloads tables) in the current transaction.
+ */
+typedef struct pl_event_row {
+    int64_t seq;        /**< 0-based leaf index */
+    const char *type;   /**< event type, kept in a column for queries */
+    const char *header; /**< canonical JSON of the header (the leaf prefix) */
+    size_t header_len;
+    const uint8_t *leaf_hash; /**< 32 bytes: RFC 9162 leaf hash */
+    const char *payload;      /**< canonical JSON payload, NULL if none */
+    size_t payload_len;
+} pl_event_row;
+
+/** The backend vtable. All functions fill `e` on failure. */
+typedef struct pl_store_ops {
+    const char *name;
+    void (*close)(pl_store *s);
+    int (*exec)(pl_store *s, const char *sql, pl_err *e);
+    int (*begin)(pl_store *s, pl_err *e);
+    int (*commit)(pl_store *s, pl_err *e);
+    int (*rollback)(pl_store *s);
+    int (*prepare)(pl_store *s, const char *sql, pl_stmt **out, pl_err *e);
+    int (*bind_i64)(pl_stmt *st, int idx, int64_t v);
+    int (*bind_text)(pl_stmt *st, int idx, const char *v, size_t len);
+    int (*bind_blob)(pl_stmt *st, int idx, const void *v, size_t len);
+    int (*bind_null)(pl_stmt *st, int idx);
+    int (*step)(pl_stmt *st, pl_err *e);
+    int (*reset)(pl_stmt *st);
+    int (*ncols)(pl_stmt *st);
+    int (*type)(pl_stmt *st, int col);
+    const char *(*colname)(pl_stmt *st, int col);
+    int64_t (*col_i64)(pl_stmt *st, int col);
+    const char *(*col_text)(pl_stmt *st, int col, size_t *len);
+    const void *(*col_blob)(pl_stmt *st, int col, size_t *len);
+    void (*finalize)(pl_stmt *st);
+    int64_t (*changes)(pl_store *s);
+    /** Append one ledger row (events + payloads). Backends may override
+     * the generic implementation with a faster path. */
+    int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
+} pl_store_ops;
+
+/** Base struct every backend embeds first. */
+struct pl_store {
+    const pl_store_ops *ops;
+    char *path;                  /**< database file (or connection string) */
+    int tx_depth;                /**< nested begin count: only the outermost is real */
+    int tx_failed;               /**< an inner level rolled back: outer commit fails */
+    struct pl_stmt_cache *cache; /**< statements kept by pl_store_prepare_cached */
+    uint64_t rollback_gen;       /**< bumped on every real rollback: caches that
+                                       mirror the database reload when it changes */
+};
+
+/* ----------------------------------------------------------- open/close */
+
+/** Flags for pl_store_open. */
+enum {
+    PL_STORE_CREATE = 1, /**< create the file if missing (plumb init) */
+    PL_STORE_READONLY = 2,
+};
+
+/**
+ * Open a store. `url` is a file path (SQLite) or, later, "postgresql://...".
+ * A file that exists but is not a Plumbline store is refused with a clear
+ * message. Migrations are applied unless PL_STORE_READONLY.
+ * Caller frees with pl_store_close.
+ */
+int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e);
+/** Open a fresh private in-memory store with the schema (for replay). */
+int pl_store_open_memory(pl_store **out, pl_err *e);
+void pl_store_close(pl_store *s);
+
+/* ---------------------------------------------------------- transactions */
+
+/**
+ * Transactions nest: only the outermost begin/commit touch the database.
+ * A rollback at any depth marks the whole transaction failed; the outermost
+ * commit then rolls back and returns PL_ESTORE.
+ */
+int pl_store_begin(pl_store *s, pl_err *e);
+int pl_store_commit(pl_store *s, pl_err *e);
+void pl_store_rollback(pl_store *s);
+
+/* ------------------------------------------------------------ statements */
+
+int pl_store_exec(pl_store *s, const char *sql, pl_err *e);
+/**
+ * Prepare `sql` once per store and keep it: later calls with the same string
+ * (compared by content) return the same statement, reset and unbound. The
+ * store owns it (do not finalize). For hot paths: import, apply, rules.
+ */
+int pl_store_prepare_cached(pl_store *s, const char *sql, pl_stmt **out, pl_err *e);
+int pl_store_prepare(pl_store *s, const char *sql, pl_stmt **out, pl_err *e);
+int pl_stmt_bind_i64(pl_stmt *st, int idx, int64_t v);
+/** Bind NUL-terminated text (or NULL → SQL NULL). Copied by the backend. */
+int pl_stmt_bind_text(pl_stmt *st, int idx, const char *v);
+int pl_stmt_bind_textn(pl_stmt *st, int idx, const char *v, size_t len);
+int pl_stmt_bind_blob(pl_stmt *st, int idx, const void *v, size_t len);
+int pl_stmt_bind_null(pl_stmt *st, int idx);
+/** PL_ROW, PL_DONE or a negative error. */
+int pl_stmt_step(pl_stmt *st, pl_err *e);
+int pl_stmt_reset(pl_stmt *st);
+int pl_stmt_ncols(pl_stmt *st);
+int pl_stmt_type(pl_stmt *st, int col);
+const char *pl_stmt_colname(pl_stmt *st, int col);
+int64_t pl_stmt_i64(pl_stmt *st, int col);
+/** Text of a column (NUL-terminated, valid until the next step). "" for NULL. */
+const char *pl_stmt_text(pl_stmt *st, int col);
+const char *pl_stmt_textn(pl_stmt *st, int col, size_t *len);
+const void *pl_stmt_blob(pl_stmt *st, int col, size_t *len);
+void pl_stmt_finalize(pl_stmt *st);
+int64_t pl_store_changes(pl_store *s);
+
+/**
+ * Run a query with text arguments (NULL-terminated list) and return the first
+ * column of the first row as int64 in *out. PL_ENOTFOUND if no row.
+ */
+int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...);
+
+/** Append one ledger row in the current transaction. */
+int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e);
+
+/* ------------------------------------------------------------ migrations */
+
+/** One embedded migration (generated at build time from migrations/ *.sql). */
+typedef struct pl_migration {
+    int version;
+    const char *name;
+    const char *sql;
+} pl_migration;
+
+/** The embedded migrations, in order; `*n` set to the count. */
+const pl_migration *pl_store_migrations(size_t *n);
+/** Apply missing migrations in order, each in its own transaction, recorded
+ * in schema_migrations(version, name, applied_at). */
+int pl_store_migrate(pl_store *s, pl_err *e);
+/** Highest applied migration version (0 if none). */
+int pl_store_schema_version(pl_store *s, int64_t *out, pl_err *e);
+
+/* ----------------------------------------------------- projection tables */
+
+/**
+ * Names of the projection tables (derived state rebuilt from the ledger), in
+ * an order safe for deletion (children first). They are the tables listed
+ * in migrations with the marker comment `-- projection: NAME`.
+ */
+const char *const *pl_store_projection_tables(size_t *n);
+
+#endif

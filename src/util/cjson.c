@@ -1,0 +1,229 @@
+/*
+ * cjson.c — canonical JSON encoding (sorted keys, no whitespace, NFC strings,
+ * integers only) and ICU NFC normalisation. Layer: util.
+ * The ledger hashes these bytes, so the encoding must never change.
+ */
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+int pl_utf8_nfc(pl_buf *out, const char *s, size_t len, pl_err *e)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
+    if (U_FAILURE(st))
+        return pl_err_set(e, PL_EINTERNAL, "ICU NFC unavailable: %s", u_errorName(st));
+    /* Fast path: pure ASCII is already NFC. */
+    size_t i;
+    for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+        ;
+    if (i == len) {
+        pl_buf_add(out, s, len);
+        return 0;
+    }
+    int32_t ulen = 0;
+    u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)len, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return pl_err_set(e, PL_EINVAL, "invalid UTF-8");
+    st = U_ZERO_ERROR;
+    UChar *u = pl_malloc(((size_t)ulen + 1) * sizeof(UChar));
+    u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)len, &st);
+    if (U_FAILURE(st)) {
+        free(u);
+        return pl_err_set(e, PL_EINVAL, "invalid UTF-8");
+    }
+    int rc = 0;
+    UChar *n = NULL;
+    if (unorm2_isNormalized(nfc, u, ulen, &st) && U_SUCCESS(st)) {
+        pl_buf_add(out, s, len);
+        goto out;
+    }
+    st = U_ZERO_ERROR;
+    int32_t ncap = ulen * 3 + 16;
+    n = pl_malloc((size_t)ncap * sizeof(UChar));
+    int32_t nlen = unorm2_normalize(nfc, u, ulen, n, ncap, &st);
+    if (U_FAILURE(st)) {
+        rc = pl_err_set(e, PL_EINVAL, "cannot normalise: %s", u_errorName(st));
+        goto out;
+    }
+    int32_t blen = 0;
+    st = U_ZERO_ERROR;
+    u_strToUTF8(NULL, 0, &blen, n, nlen, &st);
+    st = U_ZERO_ERROR;
+    pl_buf_grow(out, (size_t)blen);
+    u_strToUTF8(out->data + out->len, blen + 1, NULL, n, nlen, &st);
+    if (U_FAILURE(st)) {
+        rc = pl_err_set(e, PL_EINVAL, "cannot encode: %s", u_errorName(st));
+        goto out;
+    }
+    out->len += (size_t)blen;
+    out->data[out->len] = 0;
+out:
+    free(u);
+    free(n);
+    return rc;
+}
+
+static void add_string(pl_buf *out, const char *s, size_t len)
+{
+    static const char hexd[] = "0123456789abcdef";
+    pl_buf_addc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': pl_buf_add(out, "\\\"", 2); break;
+        case '\\': pl_buf_add(out, "\\\\", 2); break;
+        case '\b': pl_buf_add(out, "\\b", 2); break;
+        case '\f': pl_buf_add(out, "\\f", 2); break;
+        case '\n': pl_buf_add(out, "\\n", 2); break;
+        case '\r': pl_buf_add(out, "\\r", 2); break;
+        case '\t': pl_buf_add(out, "\\t", 2); break;
+        default:
+            if (c < 0x20) {
+                char esc[7] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15], 0};
+                pl_buf_add(out, esc, 6);
+            } else {
+                pl_buf_addc(out, (char)c);
+            }
+        }
+    }
+    pl_buf_addc(out, '"');
+}
+
+static int nfc_string(pl_buf *out, const char *s, size_t len, const char *path, pl_err *e)
+{
+    pl_buf tmp;
+    pl_buf_init(&tmp);
+    pl_err inner;
+    pl_err_init(&inner);
+    int rc = pl_utf8_nfc(&tmp, s, len, &inner);
+    if (rc == 0)
+        add_string(out, tmp.data, tmp.len);
+    else
+        pl_err_set(e, rc, "%s: %s", path, inner.msg[0] ? inner.msg : "invalid string");
+    pl_buf_release(&tmp);
+    return rc;
+}
+
+struct kv {
+    const char *key;
+    size_t klen;
+    json_t *val;
+};
+
+static int cmp_kv(const void *a, const void *b)
+{
+    const struct kv *x = a, *y = b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp(x->key, y->key, n);
+    if (c)
+        return c;
+    return (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+static int encode(pl_buf *out, const json_t *v, pl_buf *path, int depth, pl_err *e)
+{
+    if (depth > 64)
+        return pl_err_set(e, PL_EINVAL, "%s: nesting deeper than 64", path->len ? path->data : "$");
+    switch (json_typeof(v)) {
+    case JSON_NULL: pl_buf_adds(out, "null"); return 0;
+    case JSON_TRUE: pl_buf_adds(out, "true"); return 0;
+    case JSON_FALSE: pl_buf_adds(out, "false"); return 0;
+    case JSON_INTEGER: pl_buf_addf(out, "%lld", (long long)json_integer_value(v)); return 0;
+    case JSON_REAL:
+        return pl_err_set(e, PL_EINVAL, "%s: real numbers are not allowed (use integers)",
+                          path->len ? path->data : "$");
+    case JSON_STRING:
+        return nfc_string(out, json_string_value(v), json_string_length(v),
+                          path->len ? path->data : "$", e);
+    case JSON_ARRAY: {
+        pl_buf_addc(out, '[');
+        size_t plen = path->len;
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                pl_buf_addc(out, ',');
+            pl_buf_addf(path, "[%zu]", i);
+            int rc = encode(out, json_array_get(v, i), path, depth + 1, e);
+            path->len = plen;
+            path->data[plen] = 0;
+            if (rc)
+                return rc;
+        }
+        pl_buf_addc(out, ']');
+        return 0;
+    }
+    case JSON_OBJECT: {
+        size_t n = json_object_size(v), i = 0;
+        struct kv *kvs = pl_calloc(n, sizeof *kvs);
+        const char *k;
+        size_t klen;
+        json_t *val;
+        void *tmp;
+        int rc = 0;
+        (void)tmp;
+        json_object_keylen_foreach_safe((json_t *)v, tmp, k, klen, val)
+        {
+            kvs[i].key = k;
+            kvs[i].klen = klen;
+            kvs[i].val = val;
+            i++;
+        }
+        /* Keys are compared after NFC so that two spellings of one key
+         * cannot both appear; jansson keys are compared as raw bytes here,
+         * and non-NFC keys are rejected to keep ordering unambiguous. */
+        qsort(kvs, n, sizeof *kvs, cmp_kv);
+        pl_buf_addc(out, '{');
+        size_t plen = path->len;
+        for (i = 0; i < n && rc == 0; i++) {
+            if (i)
+                pl_buf_addc(out, ',');
+            pl_buf nk;
+            pl_buf_init(&nk);
+            rc = pl_utf8_nfc(&nk, kvs[i].key, kvs[i].klen, e);
+            if (rc == 0 && (nk.len != kvs[i].klen || memcmp(nk.data, kvs[i].key, nk.len)))
+                rc = pl_err_set(e, PL_EINVAL, "%s: object key is not NFC",
+                                path->len ? path->data : "$");
+            else if (rc)
+                pl_err_set(e, rc, "%s: object key is not valid UTF-8",
+                           path->len ? path->data : "$");
+            pl_buf_release(&nk);
+            if (rc)
+                break;
+            add_string(out, kvs[i].key, kvs[i].klen);
+            pl_buf_addc(out, ':');
+            pl_buf_addc(path, '.');
+            pl_buf_add(path, kvs[i].key, kvs[i].klen);
+            rc = encode(out, kvs[i].val, path, depth + 1, e);
+            path->len = plen;
+            path->data[plen] = 0;
+        }
+        free(kvs);
+        if (rc)
+            return rc;
+        pl_buf_addc(out, '}');
+        return 0;
+    }
+    }
+    return pl_err_set(e, PL_EINVAL, "unknown JSON type");
+}
+
+int pl_json_canonical(pl_buf *out, const json_t *v, pl_err *e)
+{
+    pl_buf path;
+    pl_buf_init(&path);
+    pl_buf_adds(&path, "$");
+    size_t start = out->len;
+    int rc = encode(out, v, &path, 0, e);
+    pl_buf_release(&path);
+    if (rc) {
+        out->len = start;
+        if (out->cap)
+            out->data[start] = 0;
+    }
+    return rc;
+}

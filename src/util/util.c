@@ -1,0 +1,291 @@
+/*
+ * util.c — errors, buffers, checked numbers, clock, hex/base64.
+ * Layer: lowest (no dependencies but libc and libsodium's base64).
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+void pl_err_init(pl_err *e)
+{
+    if (!e)
+        return;
+    e->code = 0;
+    e->msg[0] = 0;
+}
+
+int pl_err_set(pl_err *e, int code, const char *fmt, ...)
+{
+    if (e) {
+        /* Format into a scratch buffer: callers may pass e->msg itself as an
+         * argument to prefix context to an inner message. */
+        char tmp[PL_ERR_MSG];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(tmp, sizeof tmp, fmt, ap);
+        va_end(ap);
+        memcpy(e->msg, tmp, sizeof tmp);
+        e->code = code;
+    }
+    return code;
+}
+
+const char *pl_strerror(int code)
+{
+    switch (code) {
+    case PL_OK: return "ok";
+    case PL_EINVAL: return "invalid input";
+    case PL_ENOMEM: return "out of memory";
+    case PL_EIO: return "I/O error";
+    case PL_ESTORE: return "store error";
+    case PL_ECORRUPT: return "corrupt store or ledger";
+    case PL_ENOTFOUND: return "not found";
+    case PL_EEXIST: return "already exists";
+    case PL_ECRYPTO: return "cryptographic failure";
+    case PL_EDENIED: return "permission denied";
+    default: return "internal error";
+    }
+}
+
+void *pl_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+void *pl_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+void *pl_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        abort();
+    return q;
+}
+
+char *pl_strdup(const char *s)
+{
+    return pl_strndup(s, strlen(s));
+}
+
+char *pl_strndup(const char *s, size_t n)
+{
+    char *p = pl_malloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+static char empty_buf[1];
+
+void pl_buf_init(pl_buf *b)
+{
+    b->data = empty_buf;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void pl_buf_release(pl_buf *b)
+{
+    if (b->cap)
+        free(b->data);
+    pl_buf_init(b);
+}
+
+void pl_buf_reset(pl_buf *b)
+{
+    b->len = 0;
+    if (b->cap)
+        b->data[0] = 0;
+}
+
+void pl_buf_grow(pl_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    if (b->cap) {
+        b->data = pl_realloc(b->data, cap);
+    } else {
+        b->data = pl_malloc(cap);
+        b->data[0] = 0;
+    }
+    b->cap = cap;
+}
+
+void pl_buf_add(pl_buf *b, const void *p, size_t n)
+{
+    pl_buf_grow(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void pl_buf_adds(pl_buf *b, const char *s)
+{
+    pl_buf_add(b, s, strlen(s));
+}
+
+void pl_buf_addc(pl_buf *b, char c)
+{
+    pl_buf_add(b, &c, 1);
+}
+
+void pl_buf_addf(pl_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    pl_buf_grow(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *pl_buf_detach(pl_buf *b, size_t *len)
+{
+    char *s = b->cap ? b->data : pl_strdup("");
+    if (len)
+        *len = b->len;
+    pl_buf_init(b);
+    return s;
+}
+
+int pl_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s)
+        return PL_EINVAL;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return PL_EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int64_t fixed_now = -1;
+
+void pl_time_set_now(int64_t t)
+{
+    fixed_now = t;
+}
+
+int64_t pl_time_now(void)
+{
+    if (fixed_now >= 0)
+        return fixed_now;
+    const char *env = getenv("PLUMB_NOW");
+    int64_t t;
+    if (env && pl_time_parse(env, &t) == 0)
+        return t;
+    return (int64_t)time(NULL);
+}
+
+void pl_time_format(char out[21], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int pl_time_parse(const char *s, int64_t *out)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+    size_t len = strlen(s);
+    /* sscanf alone would accept signs and spaces: check the shape first. */
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (len != 10 && len != 20)
+        return PL_EINVAL;
+    for (size_t i = 0; i < len; i++) {
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return PL_EINVAL;
+    }
+    if (len == 10) {
+        if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+            return PL_EINVAL;
+    } else if (len == 20) {
+        if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 20)
+            return PL_EINVAL;
+    } else {
+        return PL_EINVAL;
+    }
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59)
+        return PL_EINVAL;
+    int dim = mdays[mo - 1] + (mo == 2 && is_leap(y));
+    if (d > dim)
+        return PL_EINVAL;
+    /* days from civil (Howard Hinnant) */
+    int yy = y - (mo <= 2);
+    int era = (yy >= 0 ? yy : yy - 399) / 400;
+    unsigned yoe = (unsigned)(yy - era * 400);
+    unsigned doy = (153u * (unsigned)(mo + (mo > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + (int64_t)doe - 719468;
+    *out = days * 86400 + h * 3600 + mi * 60 + se;
+    return 0;
+}
+
+void pl_hex(char *out, const uint8_t *in, size_t n)
+{
+    sodium_bin2hex(out, 2 * n + 1, in, n);
+}
+
+int pl_unhex(uint8_t *out, size_t n, const char *s)
+{
+    size_t got = 0;
+    const char *end = NULL;
+    if (strlen(s) != 2 * n)
+        return PL_EINVAL;
+    if (sodium_hex2bin(out, n, s, 2 * n, NULL, &got, &end) != 0 || got != n)
+        return PL_EINVAL;
+    return 0;
+}
+
+size_t pl_b64_len(size_t n)
+{
+    return sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+void pl_b64(char *out, const uint8_t *in, size_t n)
+{
+    sodium_bin2base64(out, pl_b64_len(n), in, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+long pl_unb64(uint8_t *out, size_t cap, const char *s, size_t len)
+{
+    size_t got = 0;
+    const char *end = NULL;
+    if (sodium_base642bin(out, cap, s, len, NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) != 0)
+        return -1;
+    if (end != s + len)
+        return -1;
+    return (long)got;
+}

@@ -1,0 +1,127 @@
+/*
+ * util.h — the lowest layer: errors, growable buffers, checked numbers, time,
+ * hex/base64, and the canonical JSON encoding that the ledger hashes.
+ *
+ * Nothing here knows about the domain. Every other module may include it.
+ */
+#ifndef PL_UTIL_H
+#define PL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- errors */
+
+/** Status codes. 0 is success; every failure is negative. */
+enum {
+    PL_OK = 0,
+    PL_EINVAL = -1,   /**< bad input from the user (file, row, argument) */
+    PL_ENOMEM = -2,   /**< allocation failed */
+    PL_EIO = -3,      /**< read/write/fsync failed */
+    PL_ESTORE = -4,   /**< the database said no */
+    PL_ECORRUPT = -5, /**< the store or ledger is inconsistent */
+    PL_ENOTFOUND = -6,
+    PL_EEXIST = -7,
+    PL_ECRYPTO = -8, /**< signature or key failure */
+    PL_EDENIED = -9,
+    PL_EINTERNAL = -10,
+};
+
+#define PL_ERR_MSG 512
+
+/**
+ * An error report filled by the callee: a human message (already naming
+ * file, line and field where known) and the status code.
+ * Embed it on the stack; `pl_err_init` before use. Not thread-shared.
+ */
+typedef struct pl_err {
+    int code;
+    char msg[PL_ERR_MSG];
+} pl_err;
+
+/** Clear `e` to "no error". */
+void pl_err_init(pl_err *e);
+/** Set `e` (if not NULL) with a printf-style message; returns `code`. */
+int pl_err_set(pl_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/** Short English name of a status code ("invalid input", ...). */
+const char *pl_strerror(int code);
+
+/* --------------------------------------------------------------- buffers */
+
+/**
+ * A growable byte buffer (after git's strbuf). Invariants: `data` is never
+ * NULL after `pl_buf_init`, `data[len] == 0` always, `len < cap`.
+ * Allocation failure aborts: the only sane reaction in this program.
+ */
+typedef struct pl_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} pl_buf;
+
+void pl_buf_init(pl_buf *b);
+void pl_buf_release(pl_buf *b);
+/** Empty the buffer, keeping its memory. */
+void pl_buf_reset(pl_buf *b);
+void pl_buf_grow(pl_buf *b, size_t extra);
+void pl_buf_add(pl_buf *b, const void *p, size_t n);
+void pl_buf_adds(pl_buf *b, const char *s);
+void pl_buf_addc(pl_buf *b, char c);
+void pl_buf_addf(pl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Hand the string to the caller (who frees it); `b` is re-initialised. */
+char *pl_buf_detach(pl_buf *b, size_t *len);
+
+/** Allocation wrappers that abort on failure. */
+void *pl_malloc(size_t n);
+void *pl_calloc(size_t n, size_t size);
+void *pl_realloc(void *p, size_t n);
+char *pl_strdup(const char *s);
+char *pl_strndup(const char *s, size_t n);
+
+/* --------------------------------------------------------------- numbers */
+
+/** Parse a whole string as a base-10 integer in [min, max]. 0 or PL_EINVAL. */
+int pl_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* ------------------------------------------------------------------ time */
+
+/**
+ * The clock. Tests inject a fixed time with the environment variable
+ * PLUMB_NOW (ISO 8601 UTC, e.g. 2026-01-01T00:00:00Z) or pl_time_set_now().
+ */
+int64_t pl_time_now(void);
+void pl_time_set_now(int64_t unix_seconds);
+/** Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
+void pl_time_format(char out[21], int64_t t);
+/** Parse "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC). */
+int pl_time_parse(const char *s, int64_t *out);
+
+/* ------------------------------------------------------------- encodings */
+
+/** Lower-case hex of `n` bytes into `out` (2n+1 bytes, NUL-terminated). */
+void pl_hex(char *out, const uint8_t *in, size_t n);
+/** Decode hex; returns 0 if `s` is exactly 2n hex digits. */
+int pl_unhex(uint8_t *out, size_t n, const char *s);
+/** Standard base64 with padding; out needs pl_b64_len(n) bytes. */
+size_t pl_b64_len(size_t n);
+void pl_b64(char *out, const uint8_t *in, size_t n);
+/** Decode standard base64; returns decoded length or -1. */
+long pl_unb64(uint8_t *out, size_t cap, const char *s, size_t len);
+
+/* -------------------------------------------------------- canonical JSON */
+
+struct json_t;
+
+/**
+ * Canonical JSON: object keys sorted by UTF-8 bytes, no insignificant
+ * whitespace, strings NFC-normalised, integers only (no floats: money is
+ * fen, scores are integers). Appends to `out`. Fails with PL_EINVAL (and a
+ * message naming the JSON path) on a real number or invalid UTF-8.
+ */
+int pl_json_canonical(pl_buf *out, const struct json_t *v, pl_err *e);
+
+/** NFC-normalise UTF-8 `s` (ICU). Appends to out. PL_EINVAL on bad UTF-8. */
+int pl_utf8_nfc(pl_buf *out, const char *s, size_t len, pl_err *e);
+
+#endif

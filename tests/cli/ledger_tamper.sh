@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# ledger_tamper.sh — every direct change to the store must make
+# `plumb verify` exit non-zero with a precise one-line message (DESIGN.md §4).
+# Needs: $PLUMB (the plumb binary), sqlite3.
+set -u
+P=${PLUMB:?set PLUMB to the plumb binary}
+export PLUMB_LANG=en PLUMB_NOW=2026-01-01T00:00:00Z
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+fails=0
+die() { echo "FAIL: $*"; exit 1; }
+
+"$P" init --db base.db --origin county.example/ledger >/dev/null || die "init"
+"$P" ledger-append-test --db base.db --count 20 --batch 4 >/dev/null || die "append"
+"$P" purge 3 --reason retention-rule-XYZ --db base.db >/dev/null || die "purge"
+"$P" checkpoint --db base.db >/dev/null || die "checkpoint 1"
+cp base.db fork.db && cp base.db.key fork.db.key
+"$P" ledger-append-test --db base.db --count 5 >/dev/null || die "append 2"
+"$P" checkpoint --db base.db >/dev/null || die "checkpoint 2"
+out=$("$P" verify --db base.db 2>&1) || die "clean store does not verify: $out"
+echo "clean: $out"
+grep -q "ledger ok: 26 events" <<<"$out" || die "unexpected clean report: $out"
+
+# expect_fail NAME SUBSTRING SQL — apply SQL to a copy, verify must fail.
+expect_fail() {
+    local name=$1 want=$2 sql=$3 db="t_$RANDOM.db"
+    cp base.db "$db"
+    if [ -n "$sql" ]; then sqlite3 "$db" "$sql" || { echo "FAIL: $name: sqlite3"; fails=$((fails + 1)); return; }; fi
+    check "$name" "$want" "$db"
+}
+check() {
+    local name=$1 want=$2 db=$3 out rc
+    out=$("$P" verify --db "$db" 2>&1)
+    rc=$?
+    if [ "$rc" -ne 1 ]; then
+        echo "FAIL: $name: verify exited $rc (want 1): $out"; fails=$((fails + 1)); return
+    fi
+    if [ "$(printf '%s\n' "$out" | wc -l)" -ne 1 ]; then
+        echo "FAIL: $name: message is not one line: $out"; fails=$((fails + 1)); return
+    fi
+    if ! grep -qF -- "$want" <<<"$out"; then
+        echo "FAIL: $name: message lacks '$want': $out"; fails=$((fails + 1)); return
+    fi
+    echo "ok: $name: $out"
+}
+
+expect_fail "update event header" "event 5: ledger_events.leaf_hash does not match" \
+    "UPDATE ledger_events SET header=replace(header,'plumb-test','plumb-evil') WHERE seq=5"
+expect_fail "update event leaf hash" "event 6: ledger_events.leaf_hash" \
+    "UPDATE ledger_events SET leaf_hash=zeroblob(32) WHERE seq=6"
+expect_fail "update event type" "event 2: ledger_events.type" \
+    "UPDATE ledger_events SET type='ledger.purged' WHERE seq=2"
+expect_fail "delete event" "event 7: missing from ledger_events" \
+    "DELETE FROM ledger_events WHERE seq=7"
+expect_fail "delete last event" "beyond the log size" \
+    "DELETE FROM ledger_payloads WHERE seq=25; DELETE FROM ledger_events WHERE seq=25"
+expect_fail "update payload" "event 4: ledger_payloads.payload does not match" \
+    "UPDATE ledger_payloads SET payload=replace(payload,'\"n\":4','\"n\":5') WHERE seq=4"
+expect_fail "delete payload" "event 9: payload missing from ledger_payloads" \
+    "DELETE FROM ledger_payloads WHERE seq=9"
+expect_fail "update node" "ledger_nodes (1,2): hash does not match" \
+    "UPDATE ledger_nodes SET hash=zeroblob(32) WHERE level=1 AND idx=2"
+expect_fail "delete node" "ledger_nodes (2,1): node missing" \
+    "DELETE FROM ledger_nodes WHERE level=2 AND idx=1"
+expect_fail "insert node" "ledger_nodes (0,500): node beyond" \
+    "INSERT INTO ledger_nodes VALUES(0,500,zeroblob(32))"
+# Projection tables: ledger_purges is the ledger's own projection; any other
+# projection table present is covered by the same row-by-row comparison.
+expect_fail "update projection" "table ledger_purges row seq=3, column reason" \
+    "UPDATE ledger_purges SET reason='nothing to see' WHERE seq=3"
+expect_fail "delete projection" "table ledger_purges row seq=3: missing from the store" \
+    "DELETE FROM ledger_purges WHERE seq=3"
+expect_fail "insert projection" "table ledger_purges row seq=5: in the store but not produced" \
+    "INSERT INTO ledger_purges VALUES(5,'x','y','2026-01-01T00:00:00Z',20)"
+expect_fail "purge payload rewritten" "event 3: payload missing from ledger_payloads" \
+    "UPDATE ledger_payloads SET payload='{\"reason\":\"x\",\"seq\":4}' WHERE seq=20"
+expect_fail "bad checkpoint signature" "checkpoint #1 (size 21): invalid signature for key county.example/ledger" \
+    "UPDATE ledger_checkpoints SET note = substr(note,1,length(note)-20) || CASE substr(note,length(note)-19,1) WHEN 'A' THEN 'B' ELSE 'A' END || substr(note,length(note)-18) WHERE id=1"
+expect_fail "checkpoint columns" "checkpoint #2: ledger_checkpoints size/root_hash columns differ" \
+    "UPDATE ledger_checkpoints SET size=3 WHERE id=2"
+other=$("$P" keygen --name county.example/ledger --out other.key) || die "keygen other"
+expect_fail "log key swapped in plumb_meta" "not signed by the log key" \
+    "UPDATE plumb_meta SET value='$other' WHERE key='ledger_verifier_key'"
+
+# A checkpoint from a forked history (validly signed by the same key) is
+# inconsistent with the earlier one.
+"$P" ledger-append-test --db fork.db --count 5 --payload-bytes 3 >/dev/null || die "fork append"
+"$P" checkpoint --db fork.db >/dev/null || die "fork checkpoint"
+cp base.db incons.db
+sqlite3 incons.db "ATTACH 'fork.db' AS f; INSERT INTO ledger_checkpoints(size,root_hash,note,created_at) SELECT size,root_hash,note,created_at FROM f.ledger_checkpoints WHERE id=2" || die "attach"
+check "forked checkpoint" "checkpoint #3 (size 26) is not consistent with checkpoint #2 (size 26)" incons.db
+
+# One byte flipped in the database file, after a checkpoint and a WAL
+# checkpoint: flip a byte inside the purge reason text.
+cp base.db flip.db && cp base.db.key flip.db.key
+"$P" checkpoint --db flip.db >/dev/null || die "checkpoint flip"
+sqlite3 flip.db "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+off=$(grep -boa "retention-rule-XYZ" flip.db | head -1 | cut -d: -f1)
+[ -n "$off" ] || die "marker not found in the database file"
+printf 'Q' | dd of=flip.db bs=1 seek=$((off + 10)) count=1 conv=notrunc 2>/dev/null
+check "byte flipped in file" "event 20" flip.db
+
+# Witness: a cosigned checkpoint verifies with --witness; a bad witness
+# signature does not.
+cp base.db wit.db && cp base.db.key wit.db.key
+wkey=$("$P" keygen --name province.example/witness --out w.key) || die "keygen"
+"$P" cosign --db wit.db --key w.key >/dev/null || die "cosign"
+out=$("$P" verify --db wit.db --witness "$wkey" 2>&1) || die "cosigned store does not verify: $out"
+grep -q "1 cosigned" <<<"$out" || die "cosign not counted: $out"
+echo "ok: cosigned: $out"
+sqlite3 wit.db "UPDATE ledger_checkpoints SET note = substr(note,1,length(note)-20) || CASE substr(note,length(note)-19,1) WHEN 'A' THEN 'B' ELSE 'A' END || substr(note,length(note)-18) WHERE id=2"
+out=$("$P" verify --db wit.db --witness "$wkey" 2>&1)
+[ $? -eq 1 ] && grep -q "witness: invalid signature" <<<"$out" && echo "ok: bad witness signature: $out" ||
+    { echo "FAIL: bad witness signature: $out"; fails=$((fails + 1)); }
+
+# Rebuild repairs a projection, then verify is clean again.
+cp base.db rb.db
+sqlite3 rb.db "DELETE FROM ledger_purges"
+"$P" rebuild --db rb.db >/dev/null || die "rebuild"
+"$P" verify --db rb.db >/dev/null || die "verify after rebuild"
+echo "ok: rebuild restores projections"
+
+[ "$fails" -eq 0 ] || { echo "$fails tamper case(s) failed"; exit 1; }
+echo "all tamper cases detected"
