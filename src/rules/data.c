@@ -157,48 +157,65 @@ sym_t rl_lookup(const rl_symtab *t, const char *s, size_t len)
 {
     if (!t->nslot)
         return -1;
-    uint32_t mask = t->nslot - 1;
-    for (uint32_t i = hash_str(s, len) & mask;; i = (i + 1) & mask) {
-        int32_t v = t->slot[i];
-        if (v < 0)
+    uint32_t h = hash_str(s, len), mask = t->nslot - 1;
+    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+        const rl_slot *sl = &t->slot[i];
+        if (!sl->s)
             return -1;
-        if (strncmp(t->str[v], s, len) == 0 && t->str[v][len] == 0)
-            return v;
+        if (sl->hash == h && memcmp(sl->s, s, len) == 0 && sl->s[len] == 0)
+            return sl->sym;
     }
+}
+
+static sym_t push_str(rl_symtab *t, const char *s, size_t len, const char **stored)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->str = pl_realloc(t->str, t->cap * sizeof *t->str);
+    }
+    char *p = sym_store(t, s, len);
+    t->str[t->n] = p;
+    *stored = p;
+    return (sym_t)t->n++;
+}
+
+sym_t rl_store_text(rl_symtab *t, const char *s, size_t len)
+{
+    const char *p;
+    return push_str(t, s, len, &p);
 }
 
 sym_t rl_intern(rl_symtab *t, const char *s, size_t len)
 {
-    if (t->n * 2 >= t->nslot) {
+    if (t->nhashed * 2 >= t->nslot) {
         uint32_t ns = t->nslot ? t->nslot * 2 : 1024;
-        int32_t *slot = pl_malloc(ns * sizeof *slot);
-        memset(slot, 0xff, ns * sizeof *slot);
-        for (uint32_t k = 0; k < t->n; k++) {
-            uint32_t i = hash_str(t->str[k], strlen(t->str[k])) & (ns - 1);
-            while (slot[i] >= 0)
+        rl_slot *slot = pl_calloc(ns, sizeof *slot);
+        for (uint32_t k = 0; k < t->nslot; k++) {
+            if (!t->slot[k].s)
+                continue;
+            uint32_t i = t->slot[k].hash & (ns - 1);
+            while (slot[i].s)
                 i = (i + 1) & (ns - 1);
-            slot[i] = (int32_t)k;
+            slot[i] = t->slot[k];
         }
         free(t->slot);
         t->slot = slot;
         t->nslot = ns;
     }
-    uint32_t mask = t->nslot - 1;
-    uint32_t i = hash_str(s, len) & mask;
+    uint32_t h = hash_str(s, len), mask = t->nslot - 1;
+    uint32_t i = h & mask;
     for (;; i = (i + 1) & mask) {
-        int32_t v = t->slot[i];
-        if (v < 0)
+        const rl_slot *sl = &t->slot[i];
+        if (!sl->s)
             break;
-        if (strncmp(t->str[v], s, len) == 0 && t->str[v][len] == 0)
-            return v;
+        if (sl->hash == h && memcmp(sl->s, s, len) == 0 && sl->s[len] == 0)
+            return sl->sym;
     }
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 1024;
-        t->str = pl_realloc(t->str, t->cap * sizeof *t->str);
-    }
-    t->str[t->n] = sym_store(t, s, len);
-    t->slot[i] = (int32_t)t->n;
-    return (sym_t)t->n++;
+    const char *p;
+    sym_t v = push_str(t, s, len, &p);
+    t->slot[i] = (rl_slot){p, h, v};
+    t->nhashed++;
+    return v;
 }
 
 void rl_symtab_release(rl_symtab *t)
@@ -338,6 +355,16 @@ static sym_t rs_sym(rl_model *m, rsrc *r, int i)
     return rl_intern(&m->syms, s, len);
 }
 
+/* A display-only field (names, titles, subjects): stored, not interned. */
+static sym_t rs_text_sym(rl_model *m, rsrc *r, int i)
+{
+    size_t len = 0;
+    const char *s = rs_text(r, i, &len);
+    if (!s)
+        return -1;
+    return rl_store_text(&m->syms, s, len);
+}
+
 static int64_t rs_int(rsrc *r, int i, int64_t dflt)
 {
     if (r->st) {
@@ -426,19 +453,19 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
     switch (code) {
     case T_UNITS: {
         rl_unit u = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                     rs_sym(m, r, 4), rs_sym(m, r, 5), rs_sym(m, r, 6), false};
+                     rs_sym(m, r, 4), rs_sym(m, r, 5), rs_text_sym(m, r, 6), false};
         PUSH(m->units, u, old);
         *nrow = m->units.n++;
         break;
     }
     case T_PERSONS: {
-        rl_person p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
+        rl_person p = {rs_sym(m, r, 0), rs_text_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
         PUSH(m->persons, p, old);
         *nrow = m->persons.n++;
         break;
     }
     case T_POSTS: {
-        rl_post p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+        rl_post p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_text_sym(m, r, 2), rs_sym(m, r, 3),
                      rs_sym(m, r, 4), rs_int(r, 5, 0) == 1, false};
         PUSH(m->posts, p, old);
         *nrow = m->posts.n;
@@ -463,7 +490,7 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_COMPANIES: {
-        rl_company c = {rs_sym(m, r, 0), rs_sym(m, r, 1), false};
+        rl_company c = {rs_sym(m, r, 0), rs_text_sym(m, r, 1), false};
         PUSH(m->companies, c, old);
         *nrow = m->companies.n++;
         break;
@@ -485,7 +512,7 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
     }
     case T_DECISIONS: {
         rl_decision x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                         rs_sym(m, r, 4), rs_sym(m, r, 5), (int32_t)rs_int(r, 6, -1),
+                         rs_sym(m, r, 4), rs_text_sym(m, r, 5), (int32_t)rs_int(r, 6, -1),
                          rs_date(r, 7), false};
         PUSH(m->decisions, x, old);
         *nrow = m->decisions.n;

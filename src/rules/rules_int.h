@@ -26,11 +26,17 @@ int rl_days_between(int32_t a, int32_t b);
 
 /* -------------------------------------------------- symbols, maps */
 
+typedef struct rl_slot {
+    const char *s; /* NULL = empty */
+    uint32_t hash;
+    int32_t sym;
+} rl_slot;
+
 typedef struct rl_symtab {
     char **str;
     uint32_t n, cap;
-    int32_t *slot;
-    uint32_t nslot;
+    rl_slot *slot;
+    uint32_t nslot, nhashed;
     char *block;
     size_t block_used, block_cap;
     char **blocks;
@@ -38,6 +44,9 @@ typedef struct rl_symtab {
 } rl_symtab;
 
 sym_t rl_intern(rl_symtab *t, const char *s, size_t len);
+/** Store a display string (names, titles) without deduplication: a sym
+ * that rl_lookup will not find. Cheaper than rl_intern. */
+sym_t rl_store_text(rl_symtab *t, const char *s, size_t len);
 sym_t rl_lookup(const rl_symtab *t, const char *s, size_t len);
 void rl_symtab_release(rl_symtab *t);
 
