@@ -42,3 +42,16 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+
+# The web interface (web/, docs/WEB.md): npm ci from the committed lock file
+# when node_modules is missing or older than the lock, then a Vite build into
+# web/dist when any source is newer than the last build. `plumb serve --web
+# web/dist` serves it; the E2E suite (ctest e2e.web) drives it in chromium.
+demo: web
+check: web
+.PHONY: web
+web: deps
+	@if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
+	  (cd web && npm ci --no-audit --no-fund); fi
+	@if [ ! -f web/dist/index.html ] || [ -n "$$(find web/src web/index.html web/vite.config.js web/package-lock.json -newer web/dist/index.html 2>/dev/null | head -1)" ]; then \
+	  (cd web && npm run build); else echo "web: dist up to date"; fi

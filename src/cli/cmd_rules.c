@@ -45,9 +45,27 @@ static void env_close(env *v)
     pl_store_close(v->s);
 }
 
-enum { O_DB = 1000, O_LANG, O_ASOF, O_RULE, O_UNIT, O_STATUS, O_REASON, O_TOP, O_JSON,
-       O_REGION, O_LEVEL, O_KIND, O_INDUSTRY, O_LABEL, O_PARAM, O_TRUTH, O_SUBJECT, O_ACTOR,
-       O_LIMIT };
+enum {
+    O_DB = 1000,
+    O_LANG,
+    O_ASOF,
+    O_RULE,
+    O_UNIT,
+    O_STATUS,
+    O_REASON,
+    O_TOP,
+    O_JSON,
+    O_REGION,
+    O_LEVEL,
+    O_KIND,
+    O_INDUSTRY,
+    O_LABEL,
+    O_PARAM,
+    O_TRUTH,
+    O_SUBJECT,
+    O_ACTOR,
+    O_LIMIT
+};
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, O_DB},
@@ -75,8 +93,8 @@ static const struct option long_opts[] = {
 };
 
 typedef struct opts {
-    const char *as_of, *rule, *unit, *status, *subject, *reason, *region, *level, *kind,
-        *industry, *label, *truth, *actor;
+    const char *as_of, *rule, *unit, *status, *subject, *reason, *region, *level, *kind, *industry,
+        *label, *truth, *actor;
     int top, limit, json;
     json_t *params;
     int nparams_bad;
@@ -114,7 +132,8 @@ static int parse(pl_cli *cli, int argc, char **argv, const char *usage, opts *o)
         case O_LIMIT:
             if (pl_parse_i64(optarg, 0, 1000000000, &v) != 0) {
                 json_decref(o->params);
-                return pl_cli_usage(cli, argv[0], PL_T(cli, "数量应为非负整数", "expected a non-negative integer"));
+                return pl_cli_usage(
+                    cli, argv[0], PL_T(cli, "数量应为非负整数", "expected a non-negative integer"));
             }
             if (c == O_TOP)
                 o->top = (int)v;
@@ -135,9 +154,13 @@ static int parse(pl_cli *cli, int argc, char **argv, const char *usage, opts *o)
             json_object_set_new(o->params, name, json_integer(v));
             break;
         }
-        case 'h': fputs(usage, stdout); json_decref(o->params); return PL_EXIT_OK;
+        case 'h':
+            fputs(usage, stdout);
+            json_decref(o->params);
+            return PL_EXIT_OK;
         default:
-            fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项或缺少参数", "bad option or missing argument"),
+            fprintf(stderr, "plumb: %s: %s\n%s",
+                    PL_T(cli, "无效选项或缺少参数", "bad option or missing argument"),
                     optind > 0 && optind <= argc ? argv[optind - 1] : "?", usage);
             json_decref(o->params);
             return PL_EXIT_USER;
@@ -241,7 +264,8 @@ static int cmd_findings(pl_cli *cli, int argc, char **argv)
         int n = pl_rules_parse_id(o.rule);
         if (!n) {
             json_decref(o.params);
-            return pl_cli_usage(cli, "findings", PL_T(cli, "规则应为 R01..R17", "the rule is R01..R17"));
+            return pl_cli_usage(cli, "findings",
+                                PL_T(cli, "规则应为 R01..R17", "the rule is R01..R17"));
         }
         snprintf(rid, sizeof rid, "R%02d", n);
     }
@@ -279,16 +303,15 @@ static int cmd_findings(pl_cli *cli, int argc, char **argv)
             n++;
             if (arr) {
                 json_array_append_new(
-                    arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
-                                   pl_stmt_text(st, 0), "rule", pl_stmt_text(st, 1), "severity",
-                                   pl_stmt_text(st, 2), "status", pl_stmt_text(st, 3), "subject",
-                                   pl_stmt_text(st, 4), "first_seen", pl_stmt_text(st, 6), "key",
-                                   pl_stmt_text(st, 7), "explanation",
-                                   pl_stmt_text(st, cli->english ? 9 : 8)));
+                    arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", pl_stmt_text(st, 0),
+                                   "rule", pl_stmt_text(st, 1), "severity", pl_stmt_text(st, 2),
+                                   "status", pl_stmt_text(st, 3), "subject", pl_stmt_text(st, 4),
+                                   "first_seen", pl_stmt_text(st, 6), "key", pl_stmt_text(st, 7),
+                                   "explanation", pl_stmt_text(st, cli->english ? 9 : 8)));
             } else {
-                printf("%s  %s  %-6s %-12s %s\n    %s\n", pl_stmt_text(st, 0),
-                       pl_stmt_text(st, 1), pl_stmt_text(st, 2), pl_stmt_text(st, 3),
-                       pl_stmt_text(st, 6), pl_stmt_text(st, cli->english ? 9 : 8));
+                printf("%s  %s  %-6s %-12s %s\n    %s\n", pl_stmt_text(st, 0), pl_stmt_text(st, 1),
+                       pl_stmt_text(st, 2), pl_stmt_text(st, 3), pl_stmt_text(st, 6),
+                       pl_stmt_text(st, cli->english ? 9 : 8));
             }
         }
         pl_stmt_finalize(st);
@@ -444,8 +467,13 @@ static int cmd_profile_set(pl_cli *cli, int argc, char **argv)
         json_decref(o.params);
         return pl_cli_usage(cli, "profile set", PL_T(cli, "缺少配置名称", "missing profile name"));
     }
-    pl_profile p = {.name = argv[optind], .label = o.label, .region = o.region, .level = o.level,
-                    .kind = o.kind, .industry = o.industry, .params = o.params};
+    pl_profile p = {.name = argv[optind],
+                    .label = o.label,
+                    .region = o.region,
+                    .level = o.level,
+                    .kind = o.kind,
+                    .industry = o.industry,
+                    .params = o.params};
     env v;
     pl_err e;
     pl_err_init(&e);
@@ -518,8 +546,8 @@ static int cmd_profile_show(pl_cli *cli, int argc, char **argv)
     return finish(cli, &v, &o, rc, &e);
 }
 
-static const char profile_params_usage[] =
-    "usage: plumb profile params\n  List every profile parameter: default, range, rules, meaning.\n";
+static const char profile_params_usage[] = "usage: plumb profile params\n  List every profile "
+                                           "parameter: default, range, rules, meaning.\n";
 
 static int cmd_profile_params(pl_cli *cli, int argc, char **argv)
 {
@@ -583,16 +611,15 @@ static int cmd_risk(pl_cli *cli, int argc, char **argv)
             json_t *b2;
             json_array_foreach(json_object_get(it, "breakdown"), j, b2)
             {
-                printf("      %s %s %-6s %s %.2f × 0.5^(%lld/%s) = %.2f\n",
-                       json_string_value(json_object_get(b2, "finding")),
-                       json_string_value(json_object_get(b2, "rule")),
-                       json_string_value(json_object_get(b2, "severity")),
-                       PL_T(cli, "权重", "weight"),
-                       (double)json_integer_value(json_object_get(b2, "weight_x100")) / 100.0,
-                       (long long)json_integer_value(json_object_get(b2, "age_days")),
-                       PL_T(cli, "半衰期", "half-life"),
-                       (double)json_integer_value(json_object_get(b2, "contribution_x100")) /
-                           100.0);
+                printf(
+                    "      %s %s %-6s %s %.2f × 0.5^(%lld/%lld) = %.2f\n",
+                    json_string_value(json_object_get(b2, "finding")),
+                    json_string_value(json_object_get(b2, "rule")),
+                    json_string_value(json_object_get(b2, "severity")), PL_T(cli, "权重", "weight"),
+                    (double)json_integer_value(json_object_get(b2, "weight_x100")) / 100.0,
+                    (long long)json_integer_value(json_object_get(b2, "age_days")),
+                    (long long)json_integer_value(json_object_get(b2, "half_life_days")),
+                    (double)json_integer_value(json_object_get(b2, "contribution_x100")) / 100.0);
             }
         }
         json_decref(arr);
@@ -710,7 +737,7 @@ static int cmd_check(pl_cli *cli, int argc, char **argv)
             eng.n = k;
         }
         int64_t ce[PL_RULES_COUNT + 1] = {0}, cr[PL_RULES_COUNT + 1] = {0},
-                ct[PL_RULES_COUNT + 1] = {0};
+                                    ct[PL_RULES_COUNT + 1] = {0};
         for (size_t i = 0; i < eng.n; i++)
             ce[eng.v[i].rule]++;
         for (size_t i = 0; i < ref.n; i++)
@@ -753,7 +780,6 @@ static int cmd_check(pl_cli *cli, int argc, char **argv)
     return finish(cli, &v, &o, rc, &e);
 }
 
-
 /* truth.json: an array of findings, or an object with "findings": each
  * {rule: "R01"|1, key, subject, severity: "high"|3, evidence: ["table:id"
  * or {table, id}, ...]}. */
@@ -775,8 +801,8 @@ static int load_truth(const char *path, pl_finding_set *out, pl_err *e)
         json_t *jr = json_object_get(it, "rule"), *js = json_object_get(it, "severity");
         int rule = json_is_integer(jr) ? (int)json_integer_value(jr)
                                        : pl_rules_parse_id(json_string_value(jr));
-        int sev = json_is_integer(js) ? (int)json_integer_value(js)
-                  : !json_is_string(js) ? 0
+        int sev = json_is_integer(js)                        ? (int)json_integer_value(js)
+                  : !json_is_string(js)                      ? 0
                   : !strcmp(json_string_value(js), "high")   ? PL_SEV_HIGH
                   : !strcmp(json_string_value(js), "medium") ? PL_SEV_MEDIUM
                                                              : PL_SEV_LOW;
@@ -837,6 +863,8 @@ static int cmd_replay_check(pl_cli *cli, int argc, char **argv)
         rc = pl_rules_new(&mr, mem, ml, &e);
     if (!rc)
         rc = pl_rules_set_as_of(mr, o.as_of ? o.as_of : "2026-06-30", &e);
+    if (!rc)
+        pl_rules_attach(mr); /* the ledger runs the engine after each append */
     int64_t n = rc ? 0 : pl_ledger_size(v.l), applied = 0;
     for (int64_t seq = 0; seq < n && !rc; seq++) {
         pl_event_rec rec;
@@ -861,8 +889,6 @@ static int cmd_replay_check(pl_cli *cli, int argc, char **argv)
             if (!rc)
                 rc = pl_ledger_append(ml, &ev, &mseq, &e);
             if (!rc)
-                rc = pl_rules_on_event(mr, mseq, &ev, &e);
-            if (!rc)
                 rc = pl_store_commit(mem, &e);
             else
                 pl_store_rollback(mem);
@@ -882,7 +908,7 @@ static int cmd_replay_check(pl_cli *cli, int argc, char **argv)
     int bad = 0;
     if (!rc) {
         int64_t ci[PL_RULES_COUNT + 1] = {0}, ca[PL_RULES_COUNT + 1] = {0},
-                ct[PL_RULES_COUNT + 1] = {0};
+                                    ct[PL_RULES_COUNT + 1] = {0};
         for (size_t i = 0; i < cur.n; i++)
             ci[cur.v[i].rule]++;
         for (size_t i = 0; i < all.n; i++)

@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "model/model.h"
 #include "rules/rules.h"
+#include "cases/cases.h"
+#include "http/http.h"
 
 /* Each module's commands; the table below is the single list. */
 extern const pl_command pl_ledger_commands[];
@@ -17,9 +19,13 @@ extern const pl_command pl_registry_commands[];
 extern const pl_command pl_gen_commands[];
 extern const pl_command pl_rules_commands[];
 extern const pl_command pl_demo_commands[];
+extern const pl_command pl_cases_commands[];
+extern const pl_command pl_serve_commands[];
 
 static const pl_command *const tables[] = {
     pl_ledger_commands, pl_registry_commands, pl_gen_commands, pl_rules_commands, pl_demo_commands,
+    pl_cases_commands,
+    pl_serve_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)
@@ -62,6 +68,8 @@ int main(int argc, char **argv)
      * ledger: verify and rebuild flag unknown types as tampering. */
     pl_model_register();
     pl_rules_register();
+    pl_cases_register();
+    pl_http_register();
     /* Two-word commands ("proof inclusion") match first. */
     for (int words = 2; words >= 1; words--) {
         if (argc < 1 + words)

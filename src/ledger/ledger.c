@@ -70,12 +70,12 @@ int pl_ledger__apply(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 
 /* ----------------------------------------------------------------- open */
 
+/* Statements kept per ledger; every user resets its statement after the
+ * step, so a kept one is ready as it is. */
 static int stmt(pl_ledger *l, pl_stmt **st, const char *sql, pl_err *e)
 {
-    if (*st) {
-        pl_stmt_reset(*st);
+    if (*st)
         return 0;
-    }
     return pl_store_prepare(l->s, sql, st, e);
 }
 
@@ -259,9 +259,9 @@ void pl_ledger_free(pl_ledger *l)
     pl_stmt_finalize(l->st_node_ins);
     pl_stmt_finalize(l->st_max);
     pl_stmt_finalize(l->st_get);
-    pl_stmt_finalize(l->st_ev_ins);
-    pl_stmt_finalize(l->st_pl_ins);
     pl_stmt_finalize(l->st_block);
+    pl_buf_release(&l->payload_buf);
+    pl_buf_release(&l->header_buf);
     free(l->cache);
     free(l);
 }
@@ -300,15 +300,150 @@ void pl_ledger__sha256_hex(char out[65], const void *p, size_t n)
     pl_hex(out, h, 32);
 }
 
+/* Fast paths of canonical JSON (util/cjson.c is the definition). A string
+ * of printable ASCII without '"' or '\\' is NFC and needs no escape: its
+ * canonical form is the bytes in quotes. Everything else goes through
+ * pl_json_canonical, so the bytes are always the same. */
+static int plain_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            return 0;
+    }
+    return 1;
+}
+
+static void add_quoted(pl_buf *out, const char *s, size_t n)
+{
+    pl_buf_grow(out, n + 2);
+    out->data[out->len++] = '"';
+    memcpy(out->data + out->len, s, n);
+    out->len += n;
+    out->data[out->len++] = '"';
+    out->data[out->len] = 0;
+}
+
+static void add_i64(pl_buf *out, int64_t v)
+{
+    char tmp[24];
+    int k = (int)sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--k] = '-';
+    pl_buf_add(out, tmp + k, sizeof tmp - (size_t)k);
+}
+
 /* Canonical JSON of one string (NFC, escapes) appended to out. */
 static int canon_string(pl_buf *out, const char *field, const char *v, pl_err *e)
 {
-    json_t *j = json_string(v);
+    size_t n = strlen(v);
+    if (plain_ascii(v, n)) {
+        add_quoted(out, v, n);
+        return 0;
+    }
+    json_t *j = json_stringn(v, n);
     if (!j)
         return pl_err_set(e, PL_EINVAL, "event header: %s is not valid UTF-8", field);
     int rc = pl_json_canonical(out, j, e);
     json_decref(j);
     return rc;
+}
+
+/* Canonical JSON of a scalar: 1 done, 0 not a fast case (out untouched). */
+static int canon_scalar(pl_buf *out, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING: {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (!plain_ascii(s, n))
+            return 0;
+        add_quoted(out, s, n);
+        return 1;
+    }
+    case JSON_INTEGER: add_i64(out, (int64_t)json_integer_value(v)); return 1;
+    case JSON_TRUE: pl_buf_add(out, "true", 4); return 1;
+    case JSON_FALSE: pl_buf_add(out, "false", 5); return 1;
+    case JSON_NULL: pl_buf_add(out, "null", 4); return 1;
+    default: return 0;
+    }
+}
+
+struct canon_kv {
+    const char *key;
+    size_t klen;
+    const json_t *val;
+};
+
+/* Canonical JSON of an event payload or subjects list. Flat objects and
+ * arrays (the usual payload: a registry row) are written here, keys in
+ * bytewise order as cjson.c sorts them, scalars by canon_scalar, other
+ * strings by pl_json_canonical one value at a time; anything else (nested
+ * containers, odd keys, any error) is left to pl_json_canonical whole, so
+ * its bytes and error messages are the reference. */
+static int canon_value(pl_buf *out, const json_t *v, pl_err *e)
+{
+    size_t start = out->len;
+    struct canon_kv kv[64];
+    size_t n = 0;
+    if (json_is_object(v)) {
+        const char *k;
+        size_t klen;
+        json_t *val;
+        if (json_object_size(v) > 64)
+            goto slow;
+        json_object_keylen_foreach((json_t *)v, k, klen, val)
+        {
+            if (json_is_object(val) || json_is_array(val) || !plain_ascii(k, klen))
+                goto slow;
+            /* Insertion sort: payloads have a dozen keys. */
+            size_t i = n++;
+            for (; i > 0; i--) {
+                const struct canon_kv *p = &kv[i - 1];
+                size_t m = p->klen < klen ? p->klen : klen;
+                int c = memcmp(p->key, k, m);
+                if (c < 0 || (c == 0 && p->klen < klen))
+                    break;
+                kv[i] = kv[i - 1];
+            }
+            kv[i] = (struct canon_kv){k, klen, val};
+        }
+        pl_buf_addc(out, '{');
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                pl_buf_addc(out, ',');
+            add_quoted(out, kv[i].key, kv[i].klen);
+            pl_buf_addc(out, ':');
+            if (!canon_scalar(out, kv[i].val) && pl_json_canonical(out, kv[i].val, NULL) != 0)
+                goto slow;
+        }
+        pl_buf_addc(out, '}');
+        return 0;
+    }
+    if (json_is_array(v)) {
+        pl_buf_addc(out, '[');
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *x = json_array_get(v, i);
+            if (json_is_object(x) || json_is_array(x))
+                goto slow;
+            if (i)
+                pl_buf_addc(out, ',');
+            if (!canon_scalar(out, x) && pl_json_canonical(out, x, NULL) != 0)
+                goto slow;
+        }
+        pl_buf_addc(out, ']');
+        return 0;
+    }
+slow:
+    out->len = start;
+    if (out->cap)
+        out->data[start] = 0;
+    return pl_json_canonical(out, v, e);
 }
 
 int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
@@ -320,18 +455,23 @@ int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
     char ts[21];
     pl_time_format(ts, t);
     size_t start = out->len;
-    pl_buf_adds(out, "{\"actor\":");
+    pl_buf_add(out, "{\"actor\":", 9);
     int rc = canon_string(out, "actor", ev->actor, e);
     if (rc == 0) {
-        pl_buf_addf(out, ",\"payload_sha256\":\"%s\",\"seq\":%lld,\"subjects\":", payload_hex,
-                    (long long)seq);
+        pl_buf_add(out, ",\"payload_sha256\":\"", 19);
+        pl_buf_add(out, payload_hex, 64);
+        pl_buf_add(out, "\",\"seq\":", 8);
+        add_i64(out, seq);
+        pl_buf_add(out, ",\"subjects\":", 12);
         if (ev->subjects)
-            rc = pl_json_canonical(out, ev->subjects, e);
+            rc = canon_value(out, ev->subjects, e);
         else
-            pl_buf_adds(out, "[]");
+            pl_buf_add(out, "[]", 2);
     }
     if (rc == 0) {
-        pl_buf_addf(out, ",\"time\":\"%s\",\"type\":", ts);
+        pl_buf_add(out, ",\"time\":\"", 9);
+        pl_buf_adds(out, ts);
+        pl_buf_add(out, "\",\"type\":", 9);
         rc = canon_string(out, "type", ev->type, e);
     }
     if (rc) {
@@ -384,47 +524,29 @@ static int insert_node(pl_ledger *l, int level, int64_t idx, const uint8_t h[PL_
     return rc == PL_DONE ? 0 : rc;
 }
 
-/* The ledger_events and ledger_payloads rows, with statements prepared once
- * per ledger (plain `?` SQL, so every backend takes it). */
-static int insert_event(pl_ledger *l, const pl_event_row *row, pl_err *e)
-{
-    int rc = stmt(l, &l->st_ev_ins,
-                  "INSERT INTO ledger_events(seq,type,header,leaf_hash) VALUES(?,?,?,?)", e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_i64(l->st_ev_ins, 1, row->seq);
-    pl_stmt_bind_text(l->st_ev_ins, 2, row->type);
-    pl_stmt_bind_textn(l->st_ev_ins, 3, row->header, row->header_len);
-    pl_stmt_bind_blob(l->st_ev_ins, 4, row->leaf_hash, PL_HASH_BYTES);
-    rc = pl_stmt_step(l->st_ev_ins, e);
-    pl_stmt_reset(l->st_ev_ins);
-    if (rc != PL_DONE)
-        return rc;
-    rc = stmt(l, &l->st_pl_ins, "INSERT INTO ledger_payloads(seq,payload) VALUES(?,?)", e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_i64(l->st_pl_ins, 1, row->seq);
-    pl_stmt_bind_textn(l->st_pl_ins, 2, row->payload, row->payload_len);
-    rc = pl_stmt_step(l->st_pl_ins, e);
-    pl_stmt_reset(l->st_pl_ins);
-    return rc == PL_DONE ? 0 : rc;
-}
-
 int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err *e)
 {
     int rc = check_event(ev, e);
     if (rc)
         return rc;
-    pl_buf payload, header;
-    pl_buf_init(&payload);
-    pl_buf_init(&header);
-    rc = pl_json_canonical(&payload, ev->payload, e);
+    pl_buf local_payload, local_header;
+    pl_buf_init(&local_payload);
+    pl_buf_init(&local_header);
+    int own_bufs = !l->bufs_busy;
+    pl_buf *payload = own_bufs ? &l->payload_buf : &local_payload;
+    pl_buf *header = own_bufs ? &l->header_buf : &local_header;
+    if (own_bufs) {
+        l->bufs_busy = 1;
+        pl_buf_reset(payload);
+        pl_buf_reset(header);
+    }
+    rc = canon_value(payload, ev->payload, e);
     if (rc) {
         pl_ledger__wrap(e, rc, "event %s: payload", ev->type);
         goto out;
     }
     char phex[65];
-    pl_ledger__sha256_hex(phex, payload.data, payload.len);
+    pl_ledger__sha256_hex(phex, payload->data, payload->len);
     rc = pl_store_begin(l->s, e);
     if (rc)
         goto out;
@@ -444,23 +566,28 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
     pl_event evt = *ev;
     if (evt.time == 0)
         evt.time = pl_time_now();
-    rc = pl_ledger__header(&header, seq, &evt, evt.time, phex, e);
+    rc = pl_ledger__header(header, seq, &evt, evt.time, phex, e);
     if (rc)
         goto fail;
     uint8_t leaf[PL_HASH_BYTES];
-    pl_merkle_leaf_hash(leaf, header.data, header.len);
+    pl_merkle_leaf_hash(leaf, header->data, header->len);
     pl_event_row row = {
         .seq = seq,
         .type = ev->type,
-        .header = header.data,
-        .header_len = header.len,
+        .header = header->data,
+        .header_len = header->len,
         .leaf_hash = leaf,
-        .payload = payload.data,
-        .payload_len = payload.len,
+        .payload = payload->data,
+        .payload_len = payload->len,
     };
-    rc = insert_event(l, &row, e);
+    rc = pl_store_append_event(l->s, &row, e);
     if (rc)
         goto fail;
+    /* The encodings are stored: observers below may append (and encode)
+     * events of their own with the kept buffers. */
+    if (own_bufs)
+        l->bufs_busy = 0;
+    own_bufs = 0;
     /* Complete subtrees closed by this leaf: merge up while the index is a
      * right child; the frontier holds the left siblings. */
     uint8_t h[PL_HASH_BYTES], newfront[PL_HASH_BYTES];
@@ -505,8 +632,14 @@ fail:
     l->stale = 1;
     pl_store_rollback(l->s);
 out:
-    pl_buf_release(&payload);
-    pl_buf_release(&header);
+    if (own_bufs)
+        l->bufs_busy = 0;
+    if (l->payload_buf.cap > ((size_t)1 << 20) || l->header_buf.cap > ((size_t)1 << 20)) {
+        pl_buf_release(&l->payload_buf); /* one huge event does not pin memory */
+        pl_buf_release(&l->header_buf);
+    }
+    pl_buf_release(&local_payload);
+    pl_buf_release(&local_header);
     return rc;
 }
 

@@ -13,7 +13,7 @@ struct pl_ledger {
     uint8_t frontier[64][PL_HASH_BYTES]; /* frontier[L]: node (L, size>>L - 1) if bit L set */
     uint64_t gen;                        /* s->rollback_gen when loaded */
     int loaded, stale;
-    pl_stmt *st_node_get, *st_node_ins, *st_max, *st_get, *st_ev_ins, *st_pl_ins, *st_block;
+    pl_stmt *st_node_get, *st_node_ins, *st_max, *st_get, *st_block;
     /* Read cache for proofs: complete-node hashes never change once
      * committed; cleared whenever the frontier is reloaded. */
     struct node_slot {
@@ -30,6 +30,10 @@ struct pl_ledger {
     } observers[PL_LEDGER_MAX_OBSERVERS];
     int nobservers;
     int observer_depth; /* observers that append do not re-trigger forever */
+    /* Encoding buffers kept between appends (no malloc per event); an
+     * append made by an observer while they are in use takes its own. */
+    pl_buf payload_buf, header_buf;
+    int bufs_busy;
 };
 
 /** Reload size and frontier if a rollback or another writer moved them. */

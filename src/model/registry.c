@@ -229,6 +229,65 @@ static void bind_json(pl_stmt *st, int idx, const json_t *v)
         pl_stmt_bind_null(st, idx);
 }
 
+/* The SQL of each entity, built once by pl_model_register (start-up):
+ * the hot paths neither format nor allocate it per row. */
+typedef struct entity_sql {
+    char *upsert;     /* projection upsert (apply) */
+    char *select_row; /* the stored row, fields in entity order */
+    char *exists;     /* SELECT 1 ... WHERE id=? */
+    int referenced;   /* some entity has a field that refers to this one */
+} entity_sql;
+
+static entity_sql *ent_sql;
+static size_t nent_sql;
+
+static void build_entity_sql(void)
+{
+    if (ent_sql)
+        return;
+    size_t n;
+    const pl_entity *ents = pl_model_entities(&n);
+    entity_sql *v = pl_calloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        const pl_entity *ent = &ents[i];
+        pl_buf b;
+        pl_buf_init(&b);
+        upsert_sql(&b, ent);
+        v[i].upsert = pl_buf_detach(&b, NULL);
+        pl_buf_adds(&b, "SELECT ");
+        for (size_t f = 0; f < ent->nfields; f++)
+            pl_buf_addf(&b, "%s%s", f ? "," : "", ent->fields[f].name);
+        pl_buf_addf(&b, " FROM %s WHERE id=?", ent->table);
+        v[i].select_row = pl_buf_detach(&b, NULL);
+        pl_buf_addf(&b, "SELECT 1 FROM %s WHERE id=?", ent->table);
+        v[i].exists = pl_buf_detach(&b, NULL);
+        for (size_t k = 0; k < n; k++)
+            for (size_t f = 0; f < ents[k].nfields; f++)
+                if (ents[k].fields[f].ref && strcmp(ents[k].fields[f].ref, ent->name) == 0)
+                    v[i].referenced = 1;
+    }
+    nent_sql = n;
+    ent_sql = v;
+}
+
+/* Index of `ent` in pl_model_entities, or -1 (an entity built elsewhere). */
+static int entity_index(const pl_entity *ent)
+{
+    size_t n;
+    const pl_entity *ents = pl_model_entities(&n);
+    for (size_t i = 0; i < n; i++)
+        if (&ents[i] == ent)
+            return (int)i;
+    return -1;
+}
+
+/* The cached SQL of `ent`, or NULL when it has none (built on the fly). */
+static const entity_sql *sql_of(const pl_entity *ent)
+{
+    int i = entity_index(ent);
+    return ent_sql && i >= 0 && (size_t)i < nent_sql ? &ent_sql[i] : NULL;
+}
+
 static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     char name[64];
@@ -245,12 +304,18 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     if (!json_is_object(p) || !json_is_string(json_object_get(p, "id")))
         return pl_err_set(e, PL_EINVAL, "event %lld: %s payload has no id", (long long)seq,
                           ev->type);
-    pl_buf sql;
-    pl_buf_init(&sql);
-    upsert_sql(&sql, ent);
+    const entity_sql *q = sql_of(ent);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(s, sql.data, &st, e);
-    pl_buf_release(&sql);
+    int rc;
+    if (q) {
+        rc = pl_store_prepare_cached(s, q->upsert, &st, e);
+    } else {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        upsert_sql(&sql, ent);
+        rc = pl_store_prepare_cached(s, sql.data, &st, e);
+        pl_buf_release(&sql);
+    }
     if (rc)
         return rc;
     for (size_t i = 0; i < ent->nfields; i++)
@@ -263,6 +328,7 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
 
 void pl_model_register(void)
 {
+    build_entity_sql();
     size_t n;
     const pl_entity *ents = pl_model_entities(&n);
     for (size_t i = 0; i < n; i++) {
@@ -274,10 +340,95 @@ void pl_model_register(void)
 
 /* ------------------------------------------------------------- registry */
 
+/* Ids known to exist, per entity: references repeat (every payment names
+ * its unit and payee), and a row once projected stays until a rollback,
+ * so positive answers are kept. Cleared when the store rolls back
+ * (rollback_gen moves); never holds a negative answer. Bounded. */
+typedef struct known_id {
+    uint64_t hash; /* 0 = empty slot */
+    int ent;
+    char *id;
+} known_id;
+
+#define KNOWN_MAX (1u << 20)
+
 struct pl_registry {
     pl_store *store;
     pl_ledger *ledger;
+    known_id *known;
+    size_t nknown, capknown; /* capknown: 0 or a power of two */
+    uint64_t known_gen;      /* store->rollback_gen the entries belong to */
 };
+
+static uint64_t id_hash(int ent, const char *id)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(unsigned)ent;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+static void known_clear(pl_registry *r)
+{
+    for (size_t i = 0; i < r->capknown; i++)
+        free(r->known[i].id);
+    free(r->known);
+    r->known = NULL;
+    r->nknown = r->capknown = 0;
+}
+
+/* Drop everything if the store rolled back since the entries were added. */
+static void known_check_gen(pl_registry *r)
+{
+    if (r->known_gen != r->store->rollback_gen) {
+        known_clear(r);
+        r->known_gen = r->store->rollback_gen;
+    }
+}
+
+static int known_has(pl_registry *r, int ent, const char *id)
+{
+    known_check_gen(r);
+    if (ent < 0 || !r->capknown)
+        return 0;
+    uint64_t h = id_hash(ent, id);
+    for (size_t i = h & (r->capknown - 1);; i = (i + 1) & (r->capknown - 1)) {
+        const known_id *k = &r->known[i];
+        if (!k->hash)
+            return 0;
+        if (k->hash == h && k->ent == ent && strcmp(k->id, id) == 0)
+            return 1;
+    }
+}
+
+static void known_put_slot(known_id *v, size_t cap, uint64_t h, int ent, char *id)
+{
+    size_t i = h & (cap - 1);
+    while (v[i].hash)
+        i = (i + 1) & (cap - 1);
+    v[i].hash = h;
+    v[i].ent = ent;
+    v[i].id = id;
+}
+
+static void known_add(pl_registry *r, int ent, const char *id)
+{
+    known_check_gen(r);
+    if (ent < 0 || r->nknown >= KNOWN_MAX || known_has(r, ent, id))
+        return;
+    if (2 * (r->nknown + 1) > r->capknown) {
+        size_t cap = r->capknown ? 2 * r->capknown : 1024;
+        known_id *v = pl_calloc(cap, sizeof *v);
+        for (size_t i = 0; i < r->capknown; i++)
+            if (r->known[i].hash)
+                known_put_slot(v, cap, r->known[i].hash, r->known[i].ent, r->known[i].id);
+        free(r->known);
+        r->known = v;
+        r->capknown = cap;
+    }
+    known_put_slot(r->known, r->capknown, id_hash(ent, id), ent, pl_strdup(id));
+    r->nknown++;
+}
 
 int pl_registry_new(pl_registry **out, pl_store *s, pl_ledger *l, pl_err *e)
 {
@@ -286,21 +437,30 @@ int pl_registry_new(pl_registry **out, pl_store *s, pl_ledger *l, pl_err *e)
     pl_registry *r = pl_calloc(1, sizeof *r);
     r->store = s;
     r->ledger = l;
+    r->known_gen = s->rollback_gen;
     *out = r;
     return 0;
 }
 
 void pl_registry_free(pl_registry *r)
 {
+    if (!r)
+        return;
+    known_clear(r);
     free(r);
 }
 
 int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_err *e)
 {
+    int ei = entity_index(ent);
+    if (known_has(r, ei, id))
+        return 1;
+    const entity_sql *q = sql_of(ent);
     char sql[128];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=?", ent->table);
+    if (!q)
+        snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=?", ent->table);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(r->store, sql, &st, e);
+    int rc = pl_store_prepare_cached(r->store, q ? q->exists : sql, &st, e);
     if (rc)
         return rc;
     pl_stmt_bind_text(st, 1, id);
@@ -308,6 +468,8 @@ int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_
     pl_stmt_reset(st);
     if (rc < 0)
         return rc;
+    if (rc == PL_ROW)
+        known_add(r, ei, id);
     return rc == PL_ROW;
 }
 
@@ -315,18 +477,22 @@ int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_
 static int same_as_stored(pl_registry *r, const pl_entity *ent, const json_t *row, int *exists,
                           pl_err *e)
 {
+    const entity_sql *q = sql_of(ent);
     pl_buf sql;
     pl_buf_init(&sql);
-    pl_buf_adds(&sql, "SELECT ");
-    for (size_t i = 0; i < ent->nfields; i++)
-        pl_buf_addf(&sql, "%s%s", i ? "," : "", ent->fields[i].name);
-    pl_buf_addf(&sql, " FROM %s WHERE id=?", ent->table);
+    if (!q) {
+        pl_buf_adds(&sql, "SELECT ");
+        for (size_t i = 0; i < ent->nfields; i++)
+            pl_buf_addf(&sql, "%s%s", i ? "," : "", ent->fields[i].name);
+        pl_buf_addf(&sql, " FROM %s WHERE id=?", ent->table);
+    }
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(r->store, sql.data, &st, e);
+    int rc = pl_store_prepare_cached(r->store, q ? q->select_row : sql.data, &st, e);
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    pl_stmt_bind_text(st, 1, json_string_value(json_object_get(row, "id")));
+    const json_t *idv = json_object_get(row, "id");
+    pl_stmt_bind_textn(st, 1, json_string_value(idv), json_string_length(idv));
     rc = pl_stmt_step(st, e);
     *exists = rc == PL_ROW;
     int same = 0;
@@ -395,6 +561,10 @@ int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, 
     json_decref(subjects);
     if (rc)
         return rc;
+    /* Projected now: later rows that refer to it need no query. */
+    const entity_sql *q = sql_of(ent);
+    if (q && q->referenced)
+        known_add(r, entity_index(ent), json_string_value(json_object_get(row, "id")));
     if (outcome)
         *outcome = exists ? PL_REC_CHANGED : PL_REC_NEW;
     return 0;

@@ -12,11 +12,27 @@
 #include "rules_int.h"
 
 const char *const rl_table_names[T_NTABLES] = {
-    "units",        "persons",          "posts",        "tenures",         "kin",
-    "companies",    "company_roles",    "meetings",     "decisions",       "speeches",
-    "declarations", "declaration_items", "registry_records", "evaluations",
-    "supervision_activities", "accountability", "clues", "clue_reporters", "dispositions",
-    "payments",     "contracts",
+    "units",
+    "persons",
+    "posts",
+    "tenures",
+    "kin",
+    "companies",
+    "company_roles",
+    "meetings",
+    "decisions",
+    "speeches",
+    "declarations",
+    "declaration_items",
+    "registry_records",
+    "evaluations",
+    "supervision_activities",
+    "accountability",
+    "clues",
+    "clue_reporters",
+    "dispositions",
+    "payments",
+    "contracts",
 };
 
 /* ------------------------------------------------------------- dates */
@@ -411,6 +427,29 @@ static int32_t rs_date(rsrc *r, int i)
         rl_imap_put(&(tab).byid, (row).id, (tab).n);                                               \
     } while (0)
 
+/* The same for a leaf table: during a bulk load the id is stored without
+ * interning and no id map is kept (built lazily, see ensure_byid). */
+#define PUSH_LEAF(m, code, tab, row, oldp)                                                         \
+    do {                                                                                           \
+        if ((m)->bulk) {                                                                           \
+            (m)->lazy[code] = true;                                                                \
+            *(oldp) = -1;                                                                          \
+            if ((tab).n == (tab).cap) {                                                            \
+                (tab).cap = (tab).cap ? (tab).cap * 2 : 256;                                       \
+                (tab).v = pl_realloc((tab).v, (size_t)(tab).cap * sizeof *(tab).v);                \
+            }                                                                                      \
+            (tab).v[(tab).n] = (row);                                                              \
+        } else {                                                                                   \
+            PUSH(tab, row, oldp);                                                                  \
+        }                                                                                          \
+    } while (0)
+
+/* Row id of a leaf table: stored only during a bulk load. */
+static sym_t rs_id(rl_model *m, rsrc *r)
+{
+    return m->bulk ? rs_text_sym(m, r, 0) : rs_sym(m, r, 0);
+}
+
 #define FIELDS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 typedef struct tdesc {
@@ -420,20 +459,23 @@ typedef struct tdesc {
 } tdesc;
 
 static const tdesc tables[] = {
-    {"unit", T_UNITS, FIELDS("id", "parent_id", "division_code", "level", "kind", "industry", "name")},
+    {"unit", T_UNITS,
+     FIELDS("id", "parent_id", "division_code", "level", "kind", "industry", "name")},
     {"person", T_PERSONS, FIELDS("id", "name", "native_place", "birth_date")},
     {"post", T_POSTS, FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top")},
     {"tenure", T_TENURES, FIELDS("id", "person_id", "post_id", "start_date", "end_date")},
     {"kin", T_KIN, FIELDS("id", "person_id", "relative_id", "relation")},
     {"company", T_COMPANIES, FIELDS("id", "name")},
-    {"company_role", T_ROLES, FIELDS("id", "company_id", "person_id", "role", "start_date", "end_date")},
+    {"company_role", T_ROLES,
+     FIELDS("id", "company_id", "person_id", "role", "start_date", "end_date")},
     {"meeting", T_MEETINGS, FIELDS("id", "unit_id", "held_at", "members_total", "attendees")},
     {"decision", T_DECISIONS,
      FIELDS("id", "unit_id", "meeting_id", "category", "appointee_id", "subject",
             "integrity_opinion", "decided_at")},
     {"speech", T_SPEECHES, FIELDS("id", "decision_id", "person_id", "speech_order")},
     {"declaration", T_DECLS, FIELDS("id", "person_id", "year", "filed_at")},
-    {"declaration_item", T_ITEMS, FIELDS("id", "declaration_id", "kind", "holder_id", "ref", "amount_fen")},
+    {"declaration_item", T_ITEMS,
+     FIELDS("id", "declaration_id", "kind", "holder_id", "ref", "amount_fen")},
     {"registry_record", T_RECORDS,
      FIELDS("id", "kind", "holder_id", "ref", "amount_fen", "observed_at")},
     {"evaluation", T_EVALS,
@@ -441,7 +483,8 @@ static const tdesc tables[] = {
             "votes_basic", "votes_incompetent")},
     {"supervision_activity", T_SUPERV, FIELDS("id", "kind", "person_id", "unit_id", "held_at")},
     {"accountability", T_ACCOUNT, FIELDS("id", "person_id", "measure", "decided_at")},
-    {"clue", T_CLUES, FIELDS("id", "subject_person_id", "subject_unit_id", "received_at", "real_name")},
+    {"clue", T_CLUES,
+     FIELDS("id", "subject_person_id", "subject_unit_id", "received_at", "real_name")},
     {"clue_reporter", T_REPORTERS, FIELDS("id", "clue_id", "person_id")},
     {"disposition", T_DISPOS,
      FIELDS("id", "clue_id", "method", "outcome", "decided_at", "verified_at", "concluded_at")},
@@ -452,29 +495,35 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
 {
     switch (code) {
     case T_UNITS: {
-        rl_unit u = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+        rl_unit u = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2),      rs_sym(m, r, 3),
                      rs_sym(m, r, 4), rs_sym(m, r, 5), rs_text_sym(m, r, 6), false};
         PUSH(m->units, u, old);
         *nrow = m->units.n++;
         break;
     }
     case T_PERSONS: {
-        rl_person p = {rs_sym(m, r, 0), rs_text_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
+        rl_person p = {rs_sym(m, r, 0), rs_text_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3),
+                       false};
         PUSH(m->persons, p, old);
         *nrow = m->persons.n++;
         break;
     }
     case T_POSTS: {
-        rl_post p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_text_sym(m, r, 2), rs_sym(m, r, 3),
-                     rs_sym(m, r, 4), rs_int(r, 5, 0) == 1, false};
+        rl_post p = {rs_sym(m, r, 0),
+                     rs_sym(m, r, 1),
+                     rs_text_sym(m, r, 2),
+                     rs_sym(m, r, 3),
+                     rs_sym(m, r, 4),
+                     rs_int(r, 5, 0) == 1,
+                     false};
         PUSH(m->posts, p, old);
         *nrow = m->posts.n;
         rl_index_add(&m->post_by_unit, p.unit, m->posts.n++);
         break;
     }
     case T_TENURES: {
-        rl_tenure t = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3),
-                       rs_date(r, 4), false};
+        rl_tenure t = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2),
+                       rs_date(r, 3),   rs_date(r, 4),   false};
         PUSH(m->tenures, t, old);
         *nrow = m->tenures.n;
         rl_index_add(&m->tenure_by_person, t.person, m->tenures.n);
@@ -482,8 +531,8 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_KIN: {
-        rl_kin k = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3), false};
-        PUSH(m->kin, k, old);
+        rl_kin k = {rs_id(m, r), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3), false};
+        PUSH_LEAF(m, T_KIN, m->kin, k, old);
         *nrow = m->kin.n;
         rl_index_add(&m->kin_by_person, k.person, m->kin.n);
         rl_index_add(&m->kin_by_relative, k.relative, m->kin.n++);
@@ -496,24 +545,29 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_ROLES: {
-        rl_role x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                     rs_date(r, 4), rs_date(r, 5), false};
-        PUSH(m->roles, x, old);
+        rl_role x = {rs_id(m, r),
+                     rs_sym(m, r, 1),
+                     rs_sym(m, r, 2),
+                     rs_sym(m, r, 3),
+                     rs_date(r, 4),
+                     rs_date(r, 5),
+                     false};
+        PUSH_LEAF(m, T_ROLES, m->roles, x, old);
         *nrow = m->roles.n;
         rl_index_add(&m->role_by_person, x.person, m->roles.n++);
         break;
     }
     case T_MEETINGS: {
-        rl_meeting x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_date(r, 2),
+        rl_meeting x = {rs_sym(m, r, 0),          rs_sym(m, r, 1),          rs_date(r, 2),
                         (int32_t)rs_int(r, 3, 0), (int32_t)rs_int(r, 4, 0), false};
         PUSH(m->meetings, x, old);
         *nrow = m->meetings.n++;
         break;
     }
     case T_DECISIONS: {
-        rl_decision x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                         rs_sym(m, r, 4), rs_text_sym(m, r, 5), (int32_t)rs_int(r, 6, -1),
-                         rs_date(r, 7), false};
+        rl_decision x = {rs_sym(m, r, 0),           rs_sym(m, r, 1), rs_sym(m, r, 2),
+                         rs_sym(m, r, 3),           rs_sym(m, r, 4), rs_text_sym(m, r, 5),
+                         (int32_t)rs_int(r, 6, -1), rs_date(r, 7),   false};
         PUSH(m->decisions, x, old);
         *nrow = m->decisions.n;
         rl_index_add(&m->decision_by_unit, x.unit, m->decisions.n);
@@ -522,9 +576,9 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_SPEECHES: {
-        rl_speech x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), (int32_t)rs_int(r, 3, 0),
+        rl_speech x = {rs_id(m, r), rs_sym(m, r, 1), rs_sym(m, r, 2), (int32_t)rs_int(r, 3, 0),
                        false};
-        PUSH(m->speeches, x, old);
+        PUSH_LEAF(m, T_SPEECHES, m->speeches, x, old);
         *nrow = m->speeches.n;
         rl_index_add(&m->speech_by_decision, x.decision, m->speeches.n);
         rl_index_add(&m->speech_by_person, x.person, m->speeches.n++);
@@ -539,51 +593,64 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_ITEMS: {
-        rl_item x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                     rs_sym(m, r, 4), rs_int(r, 5, -1), false};
-        PUSH(m->items, x, old);
+        rl_item x = {rs_id(m, r),
+                     rs_sym(m, r, 1),
+                     rs_sym(m, r, 2),
+                     rs_sym(m, r, 3),
+                     rs_sym(m, r, 4),
+                     rs_int(r, 5, -1),
+                     false};
+        PUSH_LEAF(m, T_ITEMS, m->items, x, old);
         *nrow = m->items.n;
         rl_index_add(&m->item_by_decl, x.decl, m->items.n++);
         break;
     }
     case T_RECORDS: {
-        rl_record x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                       rs_int(r, 4, -1), rs_date(r, 5), false};
-        PUSH(m->records, x, old);
+        rl_record x = {rs_id(m, r),
+                       rs_sym(m, r, 1),
+                       rs_sym(m, r, 2),
+                       rs_sym(m, r, 3),
+                       rs_int(r, 4, -1),
+                       rs_date(r, 5),
+                       false};
+        PUSH_LEAF(m, T_RECORDS, m->records, x, old);
         *nrow = m->records.n;
         rl_index_add(&m->record_by_holder, x.holder, m->records.n++);
         break;
     }
     case T_EVALS: {
-        rl_eval x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), (int32_t)rs_int(r, 3, 0),
+        rl_eval x = {rs_id(m, r),
+                     rs_sym(m, r, 1),
+                     rs_sym(m, r, 2),
+                     (int32_t)rs_int(r, 3, 0),
                      (int32_t)rs_int(r, 4, -1),
                      {(int32_t)rs_int(r, 5, 0), (int32_t)rs_int(r, 6, 0), (int32_t)rs_int(r, 7, 0),
                       (int32_t)rs_int(r, 8, 0)},
                      false};
-        PUSH(m->evals, x, old);
+        PUSH_LEAF(m, T_EVALS, m->evals, x, old);
         *nrow = m->evals.n;
         rl_index_add(&m->eval_by_person, x.person, m->evals.n++);
         break;
     }
     case T_SUPERV: {
-        rl_superv x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                       rs_date(r, 4), false};
-        PUSH(m->superv, x, old);
+        rl_superv x = {rs_id(m, r),     rs_sym(m, r, 1), rs_sym(m, r, 2),
+                       rs_sym(m, r, 3), rs_date(r, 4),   false};
+        PUSH_LEAF(m, T_SUPERV, m->superv, x, old);
         *nrow = m->superv.n;
         rl_index_add(&m->superv_by_person, x.person, m->superv.n);
         rl_index_add(&m->superv_by_unit, x.unit, m->superv.n++);
         break;
     }
     case T_ACCOUNT: {
-        rl_account x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
-        PUSH(m->account, x, old);
+        rl_account x = {rs_id(m, r), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
+        PUSH_LEAF(m, T_ACCOUNT, m->account, x, old);
         *nrow = m->account.n;
         rl_index_add(&m->account_by_person, x.person, m->account.n++);
         break;
     }
     case T_CLUES: {
-        rl_clue x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3),
-                     (int32_t)rs_int(r, 4, 0), false};
+        rl_clue x = {rs_sym(m, r, 0), rs_sym(m, r, 1),          rs_sym(m, r, 2),
+                     rs_date(r, 3),   (int32_t)rs_int(r, 4, 0), false};
         PUSH(m->clues, x, old);
         *nrow = m->clues.n;
         rl_index_add(&m->clue_by_person, x.subject_person, m->clues.n);
@@ -591,17 +658,17 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_REPORTERS: {
-        rl_reporter x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), false};
-        PUSH(m->reporters, x, old);
+        rl_reporter x = {rs_id(m, r), rs_sym(m, r, 1), rs_sym(m, r, 2), false};
+        PUSH_LEAF(m, T_REPORTERS, m->reporters, x, old);
         *nrow = m->reporters.n;
         rl_index_add(&m->reporter_by_clue, x.clue, m->reporters.n);
         rl_index_add(&m->reporter_by_person, x.person, m->reporters.n++);
         break;
     }
     case T_DISPOS: {
-        rl_dispo x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
-                      rs_date(r, 4), rs_date(r, 5), rs_date(r, 6), false};
-        PUSH(m->dispos, x, old);
+        rl_dispo x = {rs_id(m, r),   rs_sym(m, r, 1), rs_sym(m, r, 2), rs_sym(m, r, 3),
+                      rs_date(r, 4), rs_date(r, 5),   rs_date(r, 6),   false};
+        PUSH_LEAF(m, T_DISPOS, m->dispos, x, old);
         *nrow = m->dispos.n;
         rl_index_add(&m->dispo_by_clue, x.clue, m->dispos.n++);
         break;
@@ -684,13 +751,13 @@ void rl_model_release(rl_model *m)
     FREEVEC(m->clues);
     FREEVEC(m->reporters);
     FREEVEC(m->dispos);
-    rl_index *ix[] = {&m->tenure_by_person, &m->tenure_by_post, &m->post_by_unit,
-                      &m->kin_by_person, &m->kin_by_relative, &m->role_by_person,
-                      &m->decision_by_unit, &m->decision_by_meeting, &m->decision_by_appointee,
-                      &m->speech_by_decision, &m->speech_by_person, &m->decl_by_person,
-                      &m->item_by_decl, &m->record_by_holder, &m->eval_by_person,
-                      &m->superv_by_person, &m->superv_by_unit, &m->account_by_person,
-                      &m->clue_by_person, &m->clue_by_unit, &m->reporter_by_clue,
+    rl_index *ix[] = {&m->tenure_by_person,   &m->tenure_by_post,      &m->post_by_unit,
+                      &m->kin_by_person,      &m->kin_by_relative,     &m->role_by_person,
+                      &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
+                      &m->speech_by_decision, &m->speech_by_person,    &m->decl_by_person,
+                      &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
+                      &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
+                      &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
                       &m->reporter_by_person, &m->dispo_by_clue};
     for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
         rl_index_release(ix[i]);
@@ -701,6 +768,7 @@ int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
 {
     rl_model_release(m);
     rl_model_init(m);
+    m->bulk = true;
     for (size_t t = 0; t < NTDESC; t++) {
         pl_buf sql;
         pl_buf_init(&sql);
@@ -719,16 +787,50 @@ int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
             put_row(m, tables[t].code, &r, &old, &nrow);
         }
         pl_stmt_finalize(st);
-        if (rc < 0)
+        if (rc < 0) {
+            m->bulk = false;
             return rc;
+        }
     }
+    m->bulk = false;
     m->loaded = 1;
     m->gen = s->rollback_gen;
     return 0;
 }
 
-int rl_model_apply(rl_model *m, const char *entity, const json_t *row, int *table,
-                   int32_t *old_row, int32_t *new_row)
+/* Build the id map of a lazily loaded leaf table: intern its ids. */
+#define BUILD_BYID(tab)                                                                            \
+    do {                                                                                           \
+        for (int32_t i_ = 0; i_ < (tab).n; i_++) {                                                 \
+            const char *s_ = m->syms.str[(tab).v[i_].id];                                          \
+            (tab).v[i_].id = rl_intern(&m->syms, s_, strlen(s_));                                  \
+            if (!(tab).v[i_].dead)                                                                 \
+                rl_imap_put(&(tab).byid, (tab).v[i_].id, i_);                                      \
+        }                                                                                          \
+    } while (0)
+
+static void ensure_byid(rl_model *m, int code)
+{
+    if (!m->lazy[code])
+        return;
+    switch (code) {
+    case T_KIN: BUILD_BYID(m->kin); break;
+    case T_ROLES: BUILD_BYID(m->roles); break;
+    case T_SPEECHES: BUILD_BYID(m->speeches); break;
+    case T_ITEMS: BUILD_BYID(m->items); break;
+    case T_RECORDS: BUILD_BYID(m->records); break;
+    case T_EVALS: BUILD_BYID(m->evals); break;
+    case T_SUPERV: BUILD_BYID(m->superv); break;
+    case T_ACCOUNT: BUILD_BYID(m->account); break;
+    case T_REPORTERS: BUILD_BYID(m->reporters); break;
+    case T_DISPOS: BUILD_BYID(m->dispos); break;
+    default: break;
+    }
+    m->lazy[code] = false;
+}
+
+int rl_model_apply(rl_model *m, const char *entity, const json_t *row, int *table, int32_t *old_row,
+                   int32_t *new_row)
 {
     *table = -1;
     *old_row = *new_row = -1;
@@ -744,20 +846,10 @@ int rl_model_apply(rl_model *m, const char *entity, const json_t *row, int *tabl
         if (strcmp(tables[t].entity, entity) != 0)
             continue;
         rsrc r = {.obj = row, .fields = tables[t].fields};
+        ensure_byid(m, tables[t].code);
         put_row(m, tables[t].code, &r, old_row, new_row);
         *table = tables[t].code;
         return 0;
     }
     return 0;
-}
-
-int rl_is_person_id(const char *id)
-{
-    size_t n = strlen(id);
-    if (n != 18)
-        return 0;
-    for (size_t i = 0; i < 17; i++)
-        if (id[i] < '0' || id[i] > '9')
-            return 0;
-    return 1;
 }

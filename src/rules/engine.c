@@ -21,9 +21,10 @@ struct pl_rules {
     rl_model m;
     rl_profiles profiles;
     rl_ctx ctx;
-    char as_of[11];     /* explicit engine date, "" = today */
+    char as_of[11]; /* explicit engine date, "" = today */
     const char *actor;
     int ready;
+    int attached;        /* registered as the ledger's observer */
     int64_t rule_events; /* finding events appended by this engine */
 };
 
@@ -140,12 +141,13 @@ static int apply_profile(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
                           params ? params : "{}",
                           INT_ARG};
     int64_t ints[8] = {0, 0, 0, 0, 0, 0, 0, seq};
-    int rc = exec_bind(s,
-                       "INSERT INTO rule_profiles(name,label,region,level,kind,industry,params,ev_seq) "
-                       "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET label=excluded.label, "
-                       "region=excluded.region, level=excluded.level, kind=excluded.kind, "
-                       "industry=excluded.industry, params=excluded.params, ev_seq=excluded.ev_seq",
-                       e, 8, args, ints);
+    int rc =
+        exec_bind(s,
+                  "INSERT INTO rule_profiles(name,label,region,level,kind,industry,params,ev_seq) "
+                  "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET label=excluded.label, "
+                  "region=excluded.region, level=excluded.level, kind=excluded.kind, "
+                  "industry=excluded.industry, params=excluded.params, ev_seq=excluded.ev_seq",
+                  e, 8, args, ints);
     free(params);
     return rc;
 }
@@ -155,10 +157,11 @@ static int history(pl_store *s, int64_t seq, const char *id, const char *type, c
 {
     const char *args[] = {INT_ARG, id, type, status, sev, reason, at ? at : "", INT_ARG};
     int64_t ints[8] = {seq, 0, 0, 0, 0, 0, 0, seq};
-    return exec_bind(s,
-                     "INSERT INTO finding_events(seq,finding_id,type,status,severity,reason,at,ev_seq) "
-                     "VALUES(?,?,?,?,?,?,?,?)",
-                     e, 8, args, ints);
+    return exec_bind(
+        s,
+        "INSERT INTO finding_events(seq,finding_id,type,status,severity,reason,at,ev_seq) "
+        "VALUES(?,?,?,?,?,?,?,?)",
+        e, 8, args, ints);
 }
 
 static int apply_finding_raise(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
@@ -226,13 +229,13 @@ static int apply_finding_raise(pl_store *s, int64_t seq, const pl_event *ev, pl_
             continue;
         const char *a2[] = {id, json_string_value(v), INT_ARG};
         int64_t i2[3] = {0, 0, seq};
-        rc = exec_bind(s,
-                       "INSERT OR IGNORE INTO finding_evidence(finding_id,ref,ev_seq) VALUES(?,?,?)",
-                       e, 3, a2, i2);
+        rc = exec_bind(
+            s, "INSERT OR IGNORE INTO finding_evidence(finding_id,ref,ev_seq) VALUES(?,?,?)", e, 3,
+            a2, i2);
     }
     if (!rc)
-        rc = history(s, seq, id, ev->type + 8, raise ? "open" : "unchanged",
-                     jstr(p, "severity"), jstr(p, "reason"), as_of, e);
+        rc = history(s, seq, id, ev->type + 8, raise ? "open" : "unchanged", jstr(p, "severity"),
+                     jstr(p, "reason"), as_of, e);
     return rc;
 }
 
@@ -258,13 +261,14 @@ static int apply_warning(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
 {
     const json_t *p = ev->payload;
     char *bd = json_dumps(json_object_get(p, "breakdown"), JSON_COMPACT | JSON_SORT_KEYS);
-    const char *args[] = {jstr(p, "id"), jstr(p, "person_id"), jstr(p, "grade"), INT_ARG,
-                          bd ? bd : "[]", jstr(p, "as_of"), INT_ARG};
+    const char *args[] = {jstr(p, "id"),  jstr(p, "person_id"), jstr(p, "grade"), INT_ARG,
+                          bd ? bd : "[]", jstr(p, "as_of"),     INT_ARG};
     int64_t ints[7] = {0, 0, 0, json_integer_value(json_object_get(p, "index_x100")), 0, 0, seq};
-    int rc = exec_bind(s,
-                       "INSERT OR REPLACE INTO risk_warnings(id,person_id,grade,index_x100,breakdown,"
-                       "raised_at,ev_seq) VALUES(?,?,?,?,?,?,?)",
-                       e, 7, args, ints);
+    int rc =
+        exec_bind(s,
+                  "INSERT OR REPLACE INTO risk_warnings(id,person_id,grade,index_x100,breakdown,"
+                  "raised_at,ev_seq) VALUES(?,?,?,?,?,?,?)",
+                  e, 7, args, ints);
     free(bd);
     return rc;
 }
@@ -272,10 +276,11 @@ static int apply_warning(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
 static int apply_task(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     const json_t *p = ev->payload;
-    const char *args[] = {jstr(p, "id"),       jstr(p, "warning_id"), jstr(p, "person_id"),
-                          jstr(p, "kind"),     jstr(p, "owner_role"), jstr(p, "title_zh"),
-                          jstr(p, "title_en"), jstr(p, "due_date"),   jstr(p, "as_of"),
-                          INT_ARG};
+    const char *args[] = {jstr(p, "id"),         jstr(p, "warning_id"),
+                          jstr(p, "person_id"),  jstr(p, "kind"),
+                          jstr(p, "owner_role"), jstr(p, "title_zh"),
+                          jstr(p, "title_en"),   jstr(p, "due_date"),
+                          jstr(p, "as_of"),      INT_ARG};
     int64_t ints[10] = {0};
     ints[9] = seq;
     return exec_bind(s,
@@ -416,7 +421,8 @@ void pl_finding_set_normalize(pl_finding_set *fs)
 {
     for (size_t i = 0; i < fs->n; i++) {
         pl_finding *f = &fs->v[i];
-        qsort(f->evidence, f->nevidence, sizeof *f->evidence, cmp_str);
+        if (f->nevidence > 1)
+            qsort(f->evidence, f->nevidence, sizeof *f->evidence, cmp_str);
         size_t k = 0;
         for (size_t j = 0; j < f->nevidence; j++) {
             if (k && strcmp(f->evidence[k - 1], f->evidence[j]) == 0)
@@ -426,16 +432,18 @@ void pl_finding_set_normalize(pl_finding_set *fs)
         }
         f->nevidence = k;
     }
-    qsort(fs->v, fs->n, sizeof *fs->v, cmp_finding);
+    if (fs->n > 1)
+        qsort(fs->v, fs->n, sizeof *fs->v, cmp_finding);
     size_t k = 0;
     for (size_t i = 0; i < fs->n; i++) {
         if (k && cmp_finding(&fs->v[k - 1], &fs->v[i]) == 0) {
             pl_finding *a = &fs->v[k - 1], *b = &fs->v[i];
             if (b->severity > a->severity)
                 a->severity = b->severity;
-            a->evidence = pl_realloc(a->evidence,
-                                     (a->nevidence + b->nevidence + 1) * sizeof *a->evidence);
-            memcpy(a->evidence + a->nevidence, b->evidence, b->nevidence * sizeof *b->evidence);
+            a->evidence =
+                pl_realloc(a->evidence, (a->nevidence + b->nevidence + 1) * sizeof *a->evidence);
+            if (b->nevidence)
+                memcpy(a->evidence + a->nevidence, b->evidence, b->nevidence * sizeof *b->evidence);
             a->nevidence += b->nevidence;
             free(b->evidence);
             free(b->key);
@@ -673,8 +681,7 @@ static int cmp_stored(const void *a, const void *b)
     return strcmp(((const stored *)a)->id, ((const stored *)b)->id);
 }
 
-static int load_stored(pl_rules *r, int rule, int sel, const char *value, stored_set *ss,
-                       pl_err *e)
+static int load_stored(pl_rules *r, int rule, int sel, const char *value, stored_set *ss, pl_err *e)
 {
     static const char *const q[3] = {
         "SELECT id, subject, key, severity, evidence, status FROM findings WHERE rule = ?",
@@ -721,13 +728,14 @@ static json_t *evidence_json(rl_model *m, const rl_finding *f)
         pl_buf_addf(&b, "%s:%s", rl_table_names[f->ev[2 * i]], rl_str(m, f->ev[2 * i + 1]));
         refs[i] = pl_buf_detach(&b, NULL);
     }
-    qsort(refs, n, sizeof *refs, cmp_str);
+    if (n > 1)
+        qsort(refs, n, sizeof *refs, cmp_str);
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (!i || strcmp(refs[i], refs[i - 1]) != 0)
             json_array_append_new(arr, json_string(refs[i]));
+    for (size_t i = 0; i < n; i++)
         free(refs[i]);
-    }
     free(refs);
     pl_buf_release(&b);
     return arr;
@@ -794,8 +802,8 @@ static int emit_resolve(pl_rules *r, const stored *x, int rule, const char *as_o
     snprintf(reason, sizeof reason,
              "证据已不再成立：复核 %s 的条件于 %s 不再满足%s%s / the evidence no longer holds: "
              "the condition of R%02d is not met as of %s%s%s",
-             catalogue[rule - 1].name_zh, as_of, cause ? "（" : "", cause ? cause : "", rule,
-             as_of, cause ? " after " : "", cause ? cause : "");
+             catalogue[rule - 1].name_zh, as_of, cause ? "（" : "", cause ? cause : "", rule, as_of,
+             cause ? " after " : "", cause ? cause : "");
     json_t *p = json_pack("{s:s,s:s,s:s}", "id", x->id, "reason", reason, "at", as_of);
     json_t *subj = json_pack("[s,s]", x->id, x->subject);
     return append(r, "finding.resolved", subj, p, e);
@@ -813,7 +821,8 @@ static int reconcile(pl_rules *r, int rule, int sel, const char *value, rl_out *
     int rc = load_stored(r, rule, sel, value, &ss, e);
     if (rc)
         return rc;
-    qsort(ss.v, ss.n, sizeof *ss.v, cmp_stored);
+    if (ss.n > 1)
+        qsort(ss.v, ss.n, sizeof *ss.v, cmp_stored);
     for (size_t i = from; i < o->n && !rc; i++) {
         rl_finding *f = &o->v[i];
         if (f->rule != rule)
@@ -822,7 +831,7 @@ static int reconcile(pl_rules *r, int rule, int sel, const char *value, rl_out *
         rl_finding_id(id, f->rule, f->key, rl_str(&r->m, f->subject));
         stored key;
         memcpy(key.id, id, sizeof id);
-        stored *x = bsearch(&key, ss.v, ss.n, sizeof *ss.v, cmp_stored);
+        stored *x = ss.n ? bsearch(&key, ss.v, ss.n, sizeof *ss.v, cmp_stored) : NULL;
         json_t *evid = evidence_json(&r->m, f);
         if (st)
             st->findings++;
@@ -876,7 +885,8 @@ static int cmp_rl(const void *a, const void *b)
 static void merge_dups(rl_model *m, rl_out *o, size_t from)
 {
     sort_model = m;
-    qsort(o->v + from, o->n - from, sizeof *o->v, cmp_rl);
+    if (o->n > from + 1)
+        qsort(o->v + from, o->n - from, sizeof *o->v, cmp_rl);
     size_t k = from;
     for (size_t i = from; i < o->n; i++) {
         if (k > from && cmp_rl(&o->v[k - 1], &o->v[i]) == 0) {
@@ -1333,6 +1343,14 @@ int pl_rules_observer(pl_store *s, int64_t seq, const pl_event *ev, void *ctx, p
     return pl_rules_on_event(ctx, seq, ev, e);
 }
 
+void pl_rules_attach(pl_rules *r)
+{
+    if (r->attached)
+        return;
+    pl_ledger_add_observer(r->l, pl_rules_observer, r);
+    r->attached = 1;
+}
+
 /* -------------------------------------------------------------- status */
 
 int pl_rules_finding_status(pl_rules *r, const char *finding_id, const char *status,
@@ -1348,8 +1366,8 @@ int pl_rules_finding_status(pl_rules *r, const char *finding_id, const char *sta
     if (strcmp(status, "acknowledged") != 0 && (!reason || !*reason))
         return pl_err_set(e, PL_EINVAL, "a reason is required to mark a finding %s", status);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(r->s, "SELECT status, subject FROM findings WHERE id = ?",
-                                     &st, e);
+    int rc =
+        pl_store_prepare_cached(r->s, "SELECT status, subject FROM findings WHERE id = ?", &st, e);
     if (rc)
         return rc;
     pl_stmt_bind_text(st, 1, finding_id);
@@ -1409,7 +1427,7 @@ int pl_rules_profile_set(pl_rules *r, const pl_profile *p, const char *actor, pl
     int64_t seq = 0;
     if (!rc)
         rc = pl_ledger_append(r->l, &ev, &seq, e);
-    if (!rc)
+    if (!rc && !r->attached) /* attached: the observer has run already */
         rc = pl_rules_on_event(r, seq, &ev, e);
     if (!rc)
         rc = pl_store_commit(r->s, e);
@@ -1539,12 +1557,13 @@ static int compute_risk(pl_rules *r, leader_risk **out, size_t *nout, pl_err *e)
             lr->index += c;
             if (!lr->breakdown)
                 lr->breakdown = json_array();
-            json_array_append_new(
-                lr->breakdown,
-                json_pack("{s:s,s:s,s:s,s:I,s:i,s:I}", "finding", pl_stmt_text(st, 0), "rule",
-                          pl_stmt_text(st, 1), "severity", pl_stmt_text(st, 2), "weight_x100",
-                          (json_int_t)w, "age_days", age, "contribution_x100",
-                          (json_int_t)llround(c)));
+            json_array_append_new(lr->breakdown,
+                                  json_pack("{s:s,s:s,s:s,s:I,s:i,s:I,s:I}", "finding",
+                                            pl_stmt_text(st, 0), "rule", pl_stmt_text(st, 1),
+                                            "severity", pl_stmt_text(st, 2), "weight_x100",
+                                            (json_int_t)w, "age_days", age, "half_life_days",
+                                            (json_int_t)pp->v[P_RISK_HALF_LIFE_DAYS],
+                                            "contribution_x100", (json_int_t)llround(c)));
         }
     }
     pl_stmt_reset(st);
@@ -1555,7 +1574,8 @@ static int compute_risk(pl_rules *r, leader_risk **out, size_t *nout, pl_err *e)
         free(v);
         return rc;
     }
-    qsort(v, n, sizeof *v, cmp_risk);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_risk);
     *out = v;
     *nout = n;
     return 0;
@@ -1591,8 +1611,9 @@ static int risk_warnings(pl_rules *r, const char *as_of, pl_rules_stats *st, pl_
         /* raise only when the grade rises above the last warning */
         pl_stmt *q = NULL;
         rc = pl_store_prepare_cached(
-            r->s, "SELECT grade FROM risk_warnings WHERE person_id = ? ORDER BY ev_seq DESC LIMIT 1",
-            &q, e);
+            r->s,
+            "SELECT grade FROM risk_warnings WHERE person_id = ? ORDER BY ev_seq DESC LIMIT 1", &q,
+            e);
         if (rc)
             break;
         pl_stmt_bind_text(q, 1, person);
@@ -1612,8 +1633,8 @@ static int risk_warnings(pl_rules *r, const char *as_of, pl_rules_stats *st, pl_
         wid[0] = 'W';
         rl_finding_id(tid, 0, key, wid);
         tid[0] = 'T';
-        json_t *w = json_pack("{s:s,s:s,s:s,s:I,s:O,s:s}", "id", wid, "person_id", person,
-                              "grade", g, "index_x100", (json_int_t)x, "breakdown",
+        json_t *w = json_pack("{s:s,s:s,s:s,s:I,s:O,s:s}", "id", wid, "person_id", person, "grade",
+                              g, "index_x100", (json_int_t)x, "breakdown",
                               v[i].breakdown ? v[i].breakdown : json_array(), "as_of", as_of);
         rc = append(r, "warning.raised", json_pack("[s,s]", wid, person), w, e);
         if (st && !rc)
@@ -1625,14 +1646,17 @@ static int risk_warnings(pl_rules *r, const char *as_of, pl_rules_stats *st, pl_
         int red = !strcmp(g, "red");
         char tzh[256], ten[256];
         snprintf(tzh, sizeof tzh, "%s（%s预警，风险指数 %.2f）",
-                 red ? "约谈函询并开展研判" : "谈话提醒", g, (double)x / 100.0);
+                 red ? "约谈函询并开展研判" : "谈话提醒",
+                 red                    ? "红色"
+                 : !strcmp(g, "yellow") ? "黄色"
+                                        : "蓝色",
+                 (double)x / 100.0);
         snprintf(ten, sizeof ten, "%s (%s warning, risk index %.2f)",
                  red ? "inquiry talk and case review" : "reminder talk", g, (double)x / 100.0);
-        json_t *t = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", tid, "warning_id",
-                              wid, "person_id", person, "kind",
-                              red ? "inquiry_talk" : "reminder_talk", "owner_role",
-                              red ? "discipline_officer" : "cadre_officer", "title_zh", tzh,
-                              "title_en", ten, "due_date", due, "as_of", as_of);
+        json_t *t = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", tid, "warning_id", wid,
+                              "person_id", person, "kind", red ? "inquiry_talk" : "reminder_talk",
+                              "owner_role", red ? "discipline_officer" : "cadre_officer",
+                              "title_zh", tzh, "title_en", ten, "due_date", due, "as_of", as_of);
         rc = append(r, "task.opened", json_pack("[s,s]", tid, person), t, e);
         if (st && !rc)
             st->tasks++;
@@ -1668,9 +1692,9 @@ int pl_rules_risk(pl_rules *r, const char *as_of, int top, pl_buf *out, pl_err *
         int32_t pr = rl_row(&r->m.persons.byid, v[i].person);
         json_array_append_new(
             arr, json_pack("{s:s,s:s,s:s,s:I,s:s,s:O}", "person", rl_str(&r->m, v[i].person),
-                           "name", pr >= 0 ? rl_str(&r->m, r->m.persons.v[pr].name) : "",
-                           "unit", rl_str(&r->m, v[i].unit), "index_x100", (json_int_t)x,
-                           "grade", g ? g : "none", "breakdown", v[i].breakdown));
+                           "name", pr >= 0 ? rl_str(&r->m, r->m.persons.v[pr].name) : "", "unit",
+                           rl_str(&r->m, v[i].unit), "index_x100", (json_int_t)x, "grade",
+                           g ? g : "none", "breakdown", v[i].breakdown));
     }
     char *s = json_dumps(arr, JSON_INDENT(2));
     pl_buf_adds(out, s);

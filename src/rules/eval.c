@@ -241,17 +241,21 @@ static void r01(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
             pl_buf_addf(en, "%s has held %s of %s since %s, %d years %d months; ", pname(m, P),
                         rl_str(m, p->title), uname(m, p->unit), s, mo / 12, mo % 12);
             if (sev == PL_SEV_LOW) {
-                pl_buf_addf(zh, "按配置 %s，该岗位任职满 %lld 年应轮岗，将于 %s 到期（提前 %lld 个月提示）。",
-                            prof_name(pp), (long long)years, dd,
-                            (long long)pp->v[P_R01_WARN_MONTHS]);
-                pl_buf_addf(en, "rotation falls due on %s after %lld years for this post in profile %s (notice %lld months ahead).",
+                pl_buf_addf(
+                    zh,
+                    "按配置 %s，该岗位任职满 %lld 年应轮岗，将于 %s 到期（提前 %lld 个月提示）。",
+                    prof_name(pp), (long long)years, dd, (long long)pp->v[P_R01_WARN_MONTHS]);
+                pl_buf_addf(en,
+                            "rotation falls due on %s after %lld years for this post in profile %s "
+                            "(notice %lld months ahead).",
                             dd, (long long)years, prof_name(pp),
                             (long long)pp->v[P_R01_WARN_MONTHS]);
             } else {
-                pl_buf_addf(zh, "按配置 %s，该岗位任职满 %lld 年应轮岗（%s 已到期）。", prof_name(pp),
-                            (long long)years, dd);
-                pl_buf_addf(en, "rotation is due after %lld years for this post in profile %s (due %s).",
-                            (long long)years, prof_name(pp), dd);
+                pl_buf_addf(zh, "按配置 %s，该岗位任职满 %lld 年应轮岗（%s 已到期）。",
+                            prof_name(pp), (long long)years, dd);
+                pl_buf_addf(
+                    en, "rotation is due after %lld years for this post in profile %s (due %s).",
+                    (long long)years, prof_name(pp), dd);
             }
         }
         fnd_expl(c, f, zh, en);
@@ -301,11 +305,13 @@ static void r02(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en)
                                     rl_str(m, kr->relation), pname(m, K),
                                     pk->unit == pl->unit ? "同一单位" : "其直接管理的岗位",
                                     rl_str(m, pk->title));
-                        pl_buf_addf(en, "%s is %s of %s; relative (%s) %s holds %s %s: job avoidance applies.",
-                                    pname(m, L), rl_str(m, pl->title), uname(m, pl->unit),
-                                    rl_str(m, kr->relation), pname(m, K), rl_str(m, pk->title),
-                                    pk->unit == pl->unit ? "in the same unit"
-                                                         : "in a post reporting to them");
+                        pl_buf_addf(
+                            en,
+                            "%s is %s of %s; relative (%s) %s holds %s %s: job avoidance applies.",
+                            pname(m, L), rl_str(m, pl->title), uname(m, pl->unit),
+                            rl_str(m, kr->relation), pname(m, K), rl_str(m, pk->title),
+                            pk->unit == pl->unit ? "in the same unit"
+                                                 : "in a post reporting to them");
                     }
                     fnd_expl(c, f, zh, en);
                 }
@@ -355,7 +361,9 @@ static void r03(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
             pl_buf_addf(zh, "%s 的籍贯（%s，%s）与其任 %s %s 所在地区划 %s 相同，应实行地域回避。",
                         pname(m, P), home, pr && pr->native >= 0 ? "籍贯" : "身份证号前六位",
                         uname(m, u->id), rl_str(m, p->title), rl_str(m, u->division));
-            pl_buf_addf(en, "%s's home county (%s, from the %s) is the division %s of %s, where they are %s: region avoidance applies.",
+            pl_buf_addf(en,
+                        "%s's home county (%s, from the %s) is the division %s of %s, where they "
+                        "are %s: region avoidance applies.",
                         pname(m, P), home, pr && pr->native >= 0 ? "native place" : "citizen ID",
                         rl_str(m, u->division), uname(m, u->id), rl_str(m, p->title));
         }
@@ -398,9 +406,9 @@ static int fetch_items(rl_ctx *c, sym_t U, sym_t C, r04_items *out, pl_err *e)
             }
             size_t len;
             const char *id = pl_stmt_textn(st, 0, &len);
-            out->v[out->n++] = (r04_item){rl_intern(&c->m->syms, id, len),
-                                          k ? T_CONTRACTS : T_PAYMENTS, pl_stmt_i64(st, 1),
-                                          rl_date(pl_stmt_text(st, 2))};
+            out->v[out->n++] =
+                (r04_item){rl_intern(&c->m->syms, id, len), k ? T_CONTRACTS : T_PAYMENTS,
+                           pl_stmt_i64(st, 1), rl_date(pl_stmt_text(st, 2))};
         }
         pl_stmt_reset(st);
         if (rc < 0)
@@ -531,9 +539,13 @@ static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
                 cname = rl_str(m, m->companies.v[cr].name);
             else
                 cname = rl_str(m, C);
-            pl_buf_addf(zh, "%s 任 %s 一把手期间，该单位向 %s（本人或亲属在该企业持股或任职）支付或签约，合计 %.2f 元。",
+            pl_buf_addf(zh,
+                        "%s 任 %s 一把手期间，该单位向 "
+                        "%s（本人或亲属在该企业持股或任职）支付或签约，合计 %.2f 元。",
                         pname(m, L), uname(m, minunit), cname, (double)total / 100.0);
-            pl_buf_addf(en, "While %s was top leader of %s, the unit paid or contracted %s, where they or a relative hold a role: %.2f yuan in total.",
+            pl_buf_addf(en,
+                        "While %s was top leader of %s, the unit paid or contracted %s, where they "
+                        "or a relative hold a role: %.2f yuan in total.",
                         pname(m, L), uname(m, minunit), cname, (double)total / 100.0);
         }
         fnd_expl(c, f, zh, en);
@@ -578,11 +590,11 @@ static void r05_one(rl_ctx *c, int32_t r, rl_out *o, pl_buf *zh, pl_buf *en)
                         rl_str(m, d->subject), dd);
         } else {
             pl_buf_addf(zh, "%s 于 %s 决定“%s”，会议应到 %d 人、实到 %d 人，不足法定人数。",
-                        uname(m, d->unit), dd, rl_str(m, d->subject), mt->members,
-                        mt->attendees);
-            pl_buf_addf(en, "%s decided \"%s\" on %s at a meeting of %d members with %d present: under quorum.",
-                        uname(m, d->unit), rl_str(m, d->subject), dd, mt->members,
-                        mt->attendees);
+                        uname(m, d->unit), dd, rl_str(m, d->subject), mt->members, mt->attendees);
+            pl_buf_addf(
+                en,
+                "%s decided \"%s\" on %s at a meeting of %d members with %d present: under quorum.",
+                uname(m, d->unit), rl_str(m, d->subject), dd, mt->members, mt->attendees);
         }
     }
     fnd_expl(c, f, zh, en);
@@ -638,9 +650,13 @@ static void r06(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en)
         if (c->explain) {
             char dd[11];
             dstr(dd, d->decided);
-            pl_buf_addf(zh, "%s 作为 %s 一把手，在 %s 讨论“%s”时第 %d 个发言，之后还有人发言（最后为第 %d 个），未末位表态。",
+            pl_buf_addf(zh,
+                        "%s 作为 %s 一把手，在 %s 讨论“%s”时第 %d 个发言，之后还有人发言（最后为第 "
+                        "%d 个），未末位表态。",
                         pname(m, L), uname(m, d->unit), dd, rl_str(m, d->subject), mine, other);
-            pl_buf_addf(en, "%s, top leader of %s, spoke at position %d on \"%s\" (%s) but others spoke after (up to %d): the top leader did not speak last.",
+            pl_buf_addf(en,
+                        "%s, top leader of %s, spoke at position %d on \"%s\" (%s) but others "
+                        "spoke after (up to %d): the top leader did not speak last.",
                         pname(m, L), uname(m, d->unit), mine, rl_str(m, d->subject), dd, other);
         }
         fnd_expl(c, f, zh, en);
@@ -653,24 +669,39 @@ static int r07_rows(rl_ctx *c, pl_stmt *st, rl_out *o, pl_buf *zh, pl_buf *en, p
 {
     rl_model *m = c->m;
     int rc;
+    sym_t U = -1;
+    size_t ulen_prev = (size_t)-1;
+    char uprev[128];
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-        size_t len, ulen;
-        const char *id = pl_stmt_textn(st, 0, &len);
-        sym_t pid = rl_intern(&m->syms, id, len);
+        /* Most rows are below their unit's threshold: decide before
+         * interning the payment id (the unit is usually the previous one). */
+        size_t ulen;
         const char *u = pl_stmt_textn(st, 1, &ulen);
-        sym_t U = rl_intern(&m->syms, u, ulen);
+        if (ulen != ulen_prev || memcmp(u, uprev, ulen) != 0) {
+            U = rl_intern(&m->syms, u, ulen);
+            ulen_prev = ulen < sizeof uprev ? ulen : (size_t)-1;
+            if (ulen < sizeof uprev)
+                memcpy(uprev, u, ulen);
+        }
         int64_t amount = pl_stmt_i64(st, 2);
         const rl_params *pp = rl_params_for_unit(c, U);
         if (amount < pp->v[P_R07_THRESHOLD_YUAN] * 100)
             continue;
+        size_t len;
+        const char *id = pl_stmt_textn(st, 0, &len);
+        sym_t pid = rl_intern(&m->syms, id, len);
         rl_finding *f = fnd_new(o, 7, PL_SEV_HIGH, U, 'u', U, pp);
         snprintf(f->key, sizeof f->key, "%s", rl_str(m, pid));
         fnd_ev(f, T_PAYMENTS, pid);
         if (c->explain) {
-            pl_buf_addf(zh, "%s 支付 %.2f 元（%s），达到大额资金标准 %lld 元（配置 %s），但未关联集体决策。",
-                        uname(m, U), (double)amount / 100.0, pl_stmt_text(st, 3),
-                        (long long)pp->v[P_R07_THRESHOLD_YUAN], prof_name(pp));
-            pl_buf_addf(en, "%s paid %.2f yuan (%s), at or above the large-sum threshold of %lld yuan (profile %s), with no collective decision linked.",
+            pl_buf_addf(
+                zh,
+                "%s 支付 %.2f 元（%s），达到大额资金标准 %lld 元（配置 %s），但未关联集体决策。",
+                uname(m, U), (double)amount / 100.0, pl_stmt_text(st, 3),
+                (long long)pp->v[P_R07_THRESHOLD_YUAN], prof_name(pp));
+            pl_buf_addf(en,
+                        "%s paid %.2f yuan (%s), at or above the large-sum threshold of %lld yuan "
+                        "(profile %s), with no collective decision linked.",
                         uname(m, U), (double)amount / 100.0, pl_stmt_text(st, 3),
                         (long long)pp->v[P_R07_THRESHOLD_YUAN], prof_name(pp));
         }
@@ -692,7 +723,10 @@ static int r07(rl_ctx *c, int sel, sym_t U, const char *key, rl_out *o, pl_buf *
         "SELECT id, unit_id, amount_fen, purpose FROM payments WHERE id = ? AND "
         "(decision_id IS NULL OR decision_id = '')";
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(c->s, sel == SEL_ALL ? q_all : sel == SEL_SUBJECT ? q_unit : q_key,
+    int rc = pl_store_prepare_cached(c->s,
+                                     sel == SEL_ALL       ? q_all
+                                     : sel == SEL_SUBJECT ? q_unit
+                                                          : q_key,
                                      &st, e);
     if (rc)
         return rc;
@@ -777,10 +811,14 @@ static void r08_group(rl_ctx *c, sym_t U, sym_t S, r08_c *v, size_t n, rl_out *o
         int32_t cr = rl_row(&m->companies.byid, S);
         if (cr >= 0 && m->companies.v[cr].name >= 0)
             sname = rl_str(m, m->companies.v[cr].name);
-        pl_buf_addf(zh, "%s 与 %s 在 %d 天内签订 %zu 份均低于采购限额 %lld 元的合同，合计最高 %.2f 元，超过限额，疑似拆分合同规避采购。",
+        pl_buf_addf(zh,
+                    "%s 与 %s 在 %d 天内签订 %zu 份均低于采购限额 %lld 元的合同，合计最高 %.2f "
+                    "元，超过限额，疑似拆分合同规避采购。",
                     uname(m, U), sname, win, f->nev / 2, (long long)pp->v[P_R08_THRESHOLD_YUAN],
                     (double)best / 100.0);
-        pl_buf_addf(en, "%s signed %zu contracts with %s, each under the procurement threshold of %lld yuan, within %d days, together up to %.2f yuan: suspected contract splitting.",
+        pl_buf_addf(en,
+                    "%s signed %zu contracts with %s, each under the procurement threshold of %lld "
+                    "yuan, within %d days, together up to %.2f yuan: suspected contract splitting.",
                     uname(m, U), f->nev / 2, sname, (long long)pp->v[P_R08_THRESHOLD_YUAN], win,
                     (double)best / 100.0);
     }
@@ -801,7 +839,10 @@ static int r08(rl_ctx *c, int sel, sym_t U, const char *key, rl_out *o, pl_buf *
         "AND supplier_id = ? ORDER BY unit_id, supplier_id, signed_at, id";
     rl_model *m = c->m;
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(c->s, sel == SEL_ALL ? q_all : sel == SEL_SUBJECT ? q_unit : q_key,
+    int rc = pl_store_prepare_cached(c->s,
+                                     sel == SEL_ALL       ? q_all
+                                     : sel == SEL_SUBJECT ? q_unit
+                                                          : q_key,
                                      &st, e);
     if (rc)
         return rc;
@@ -846,8 +887,8 @@ static int r08(rl_ctx *c, int sel, sym_t U, const char *key, rl_out *o, pl_buf *
             cap = cap ? cap * 2 : 64;
             v = pl_realloc(v, cap * sizeof *v);
         }
-        v[n++] = (r08_c){rl_intern(&m->syms, id, l0), pl_stmt_i64(st, 3),
-                         rl_date(pl_stmt_text(st, 4))};
+        v[n++] =
+            (r08_c){rl_intern(&m->syms, id, l0), pl_stmt_i64(st, 3), rl_date(pl_stmt_text(st, 4))};
     }
     if (rc >= 0 && n)
         r08_group(c, gu, gs, v, n, o, zh, en);
@@ -960,8 +1001,9 @@ static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
             pl_buf_reset(zh);
             pl_buf_addf(zh, "%s %d 年度个人有关事项报告漏报 %d 项登记信息：%s。", pname(m, P),
                         X->year, count, list.data);
-            pl_buf_addf(en, "%s's declaration for %d omits %d registry record(s) of the household (%s).",
-                        pname(m, P), X->year, count, list.data);
+            pl_buf_addf(
+                en, "%s's declaration for %d omits %d registry record(s) of the household (%s).",
+                pname(m, P), X->year, count, list.data);
             pl_buf_release(&list);
         }
         fnd_expl(c, f, zh, en);
@@ -990,8 +1032,7 @@ static void r10_one(rl_ctx *c, int32_t r, rl_out *o, pl_buf *zh, pl_buf *en)
         EACH(m->dispo_by_clue, cl->id, dr)
         {
             const rl_dispo *dp = &m->dispos.v[dr];
-            if (ALIVE(m->dispos, dr, clue, cl->id) && dp->concluded &&
-                dp->concluded <= d->decided)
+            if (ALIVE(m->dispos, dr, clue, cl->id) && dp->concluded && dp->concluded <= d->decided)
                 concluded = true;
         }
         if (!concluded && nopen < 32)
@@ -1008,12 +1049,11 @@ static void r10_one(rl_ctx *c, int32_t r, rl_out *o, pl_buf *zh, pl_buf *en)
     if (c->explain) {
         char dd[11];
         dstr(dd, d->decided);
-        pl_buf_addf(zh, "%s 于 %s 任用 %s：%s%s%s。", uname(m, d->unit), dd,
-                    pname(m, d->appointee), no_meeting ? "未经集体讨论；" : "",
-                    no_opinion ? "未征求廉政意见；" : "",
+        pl_buf_addf(zh, "%s 于 %s 任用 %s：%s%s%s。", uname(m, d->unit), dd, pname(m, d->appointee),
+                    no_meeting ? "未经集体讨论；" : "", no_opinion ? "未征求廉政意见；" : "",
                     nopen ? "其本人有未办结的问题线索" : "");
-        pl_buf_addf(en, "%s appointed %s on %s:%s%s%s.", uname(m, d->unit),
-                    pname(m, d->appointee), dd, no_meeting ? " no collective meeting;" : "",
+        pl_buf_addf(en, "%s appointed %s on %s:%s%s%s.", uname(m, d->unit), pname(m, d->appointee),
+                    dd, no_meeting ? " no collective meeting;" : "",
                     no_opinion ? " no integrity opinion;" : "",
                     nopen ? " the appointee is under an open clue" : "");
     }
@@ -1116,7 +1156,9 @@ static void r11(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en)
                 dstr(dd, R);
                 pl_buf_addf(zh, "%s 于 %s 实名反映其单位一把手 %s，此后 %s %s，存在打击报复风险。",
                             pname(m, P), dd, pname(m, L), pname(m, P), why_zh);
-                pl_buf_addf(en, "%s reported their top leader %s by name on %s and afterwards %s: retaliation risk.",
+                pl_buf_addf(en,
+                            "%s reported their top leader %s by name on %s and afterwards %s: "
+                            "retaliation risk.",
                             pname(m, P), pname(m, L), dd, why_en);
             }
             fnd_expl(c, f, zh, en);
@@ -1175,12 +1217,16 @@ static void r12_one(rl_ctx *c, int32_t r, rl_out *o, pl_buf *zh, pl_buf *en)
         if (!any) {
             pl_buf_addf(zh, "问题线索 %s（%s 受理）已 %d 天未作处置，超过 %lld 天期限。",
                         rl_str(m, cl->id), dd, late_days, (long long)pp->v[P_R12_DISPOSE_DAYS]);
-            pl_buf_addf(en, "Clue %s (received %s) has had no disposition for %d days; the limit is %lld days.",
-                        rl_str(m, cl->id), dd, late_days, (long long)pp->v[P_R12_DISPOSE_DAYS]);
+            pl_buf_addf(
+                en,
+                "Clue %s (received %s) has had no disposition for %d days; the limit is %lld days.",
+                rl_str(m, cl->id), dd, late_days, (long long)pp->v[P_R12_DISPOSE_DAYS]);
         } else {
             pl_buf_addf(zh, "问题线索 %s 的谈话函询/初步核实已进行 %d 天未办结，超过 %lld 天期限。",
                         rl_str(m, cl->id), late_days, (long long)pp->v[P_R12_CONCLUDE_DAYS]);
-            pl_buf_addf(en, "The inquiry or verification of clue %s has run %d days without a conclusion; the limit is %lld days.",
+            pl_buf_addf(en,
+                        "The inquiry or verification of clue %s has run %d days without a "
+                        "conclusion; the limit is %lld days.",
                         rl_str(m, cl->id), late_days, (long long)pp->v[P_R12_CONCLUDE_DAYS]);
         }
     }
@@ -1227,14 +1273,16 @@ static void r13(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
             pl_buf_addf(zh, "近 %lld 个月内收到反映 %s 的问题线索 %zu 件（达到 %lld 件）。",
                         (long long)pp->v[P_R13_WINDOW_MONTHS], pname(m, P), na,
                         (long long)pp->v[P_R13_COUNT]);
-            pl_buf_addf(en, "%zu clues about %s were received in the last %lld months (threshold %lld).",
-                        na, pname(m, P), (long long)pp->v[P_R13_WINDOW_MONTHS],
-                        (long long)pp->v[P_R13_COUNT]);
+            pl_buf_addf(
+                en, "%zu clues about %s were received in the last %lld months (threshold %lld).",
+                na, pname(m, P), (long long)pp->v[P_R13_WINDOW_MONTHS],
+                (long long)pp->v[P_R13_COUNT]);
         } else {
             pl_buf_addf(zh, "近 %lld 个月内反映 %s 的问题线索有 %zu 件未经核实即予以了结。",
                         (long long)pp->v[P_R13_WINDOW_MONTHS], pname(m, P), ncl);
-            pl_buf_addf(en, "%zu clues about %s in the last %lld months were closed without verification.",
-                        ncl, pname(m, P), (long long)pp->v[P_R13_WINDOW_MONTHS]);
+            pl_buf_addf(
+                en, "%zu clues about %s in the last %lld months were closed without verification.",
+                ncl, pname(m, P), (long long)pp->v[P_R13_WINDOW_MONTHS]);
         }
     }
     fnd_expl(c, f, zh, en);
@@ -1274,7 +1322,8 @@ static void r14(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
             }
         }
         int64_t total = (int64_t)ev->votes[0] + ev->votes[1] + ev->votes[2] + ev->votes[3];
-        bool votes = total > 0 && (int64_t)ev->votes[3] * 100 >= pp->v[P_R14_INCOMPETENT_PCT] * total;
+        bool votes =
+            total > 0 && (int64_t)ev->votes[3] * 100 >= pp->v[P_R14_INCOMPETENT_PCT] * total;
         if (votes && !f) {
             f = fnd_new(o, 14, PL_SEV_MEDIUM, P, 'p', pu, pp);
             snprintf(f->key, sizeof f->key, "%s", rl_str(m, ev->id));
@@ -1285,17 +1334,20 @@ static void r14(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
         if (c->explain) {
             if (prev_score >= 0) {
                 pl_buf_addf(zh, "%s %d 年度考核得分 %d，比上年 %d 下降 %d 分（阈值 %lld）。",
-                            pname(m, P), ev->year, ev->score, prev_score,
-                            prev_score - ev->score, (long long)pp->v[P_R14_DROP_POINTS]);
-                pl_buf_addf(en, "%s scored %d in %d, down %d points from %d the year before (threshold %lld).",
-                            pname(m, P), ev->score, ev->year, prev_score - ev->score,
-                            prev_score, (long long)pp->v[P_R14_DROP_POINTS]);
+                            pname(m, P), ev->year, ev->score, prev_score, prev_score - ev->score,
+                            (long long)pp->v[P_R14_DROP_POINTS]);
+                pl_buf_addf(
+                    en,
+                    "%s scored %d in %d, down %d points from %d the year before (threshold %lld).",
+                    pname(m, P), ev->score, ev->year, prev_score - ev->score, prev_score,
+                    (long long)pp->v[P_R14_DROP_POINTS]);
             }
             if (votes) {
                 pl_buf_addf(zh, "%s %d 年度测评不称职票 %d 张，占 %lld 张的 %lld%% 以上。",
                             pname(m, P), ev->year, ev->votes[3], (long long)total,
                             (long long)pp->v[P_R14_INCOMPETENT_PCT]);
-                pl_buf_addf(en, "%s received %d 'incompetent' votes of %lld in %d (at least %lld%%).",
+                pl_buf_addf(en,
+                            "%s received %d 'incompetent' votes of %lld in %d (at least %lld%%).",
                             pname(m, P), ev->votes[3], (long long)total, ev->year,
                             (long long)pp->v[P_R14_INCOMPETENT_PCT]);
             }
@@ -1346,7 +1398,9 @@ static void r15_person(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
     if (c->explain) {
         pl_buf_addf(zh, "%s 任一把手，近 %lld 个月没有谈话提醒或谈心谈话记录。", pname(m, P),
                     (long long)months);
-        pl_buf_addf(en, "%s is a top leader with no reminder talk or heart-to-heart talk in the last %lld months.",
+        pl_buf_addf(en,
+                    "%s is a top leader with no reminder talk or heart-to-heart talk in the last "
+                    "%lld months.",
                     pname(m, P), (long long)months);
     }
     fnd_expl(c, f, zh, en);
@@ -1379,8 +1433,9 @@ static void r15_unit(rl_ctx *c, sym_t U, rl_out *o, pl_buf *zh, pl_buf *en)
     if (c->explain) {
         pl_buf_addf(zh, "%s 近 %lld 年未被巡察，未实现一届任期内巡察全覆盖。", uname(m, U),
                     (long long)pp->v[P_R15_TERM_YEARS]);
-        pl_buf_addf(en, "%s has not been inspected in the last %lld years (full coverage within the term).",
-                    uname(m, U), (long long)pp->v[P_R15_TERM_YEARS]);
+        pl_buf_addf(
+            en, "%s has not been inspected in the last %lld years (full coverage within the term).",
+            uname(m, U), (long long)pp->v[P_R15_TERM_YEARS]);
     }
     fnd_expl(c, f, zh, en);
 }
@@ -1509,11 +1564,11 @@ static void r17(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
             char dd[11];
             dstr(dd, last);
             pl_buf_addf(zh, "反映 %s 的问题线索 %s 于 %s 查否（失实），%lld 天内未为其澄清正名。",
-                        pname(m, P), rl_str(m, cl->id), dd,
-                        (long long)pp->v[P_R17_CLEARING_DAYS]);
-            pl_buf_addf(en, "Clue %s about %s was concluded unfounded on %s and their name has not been cleared within %lld days.",
-                        rl_str(m, cl->id), pname(m, P), dd,
-                        (long long)pp->v[P_R17_CLEARING_DAYS]);
+                        pname(m, P), rl_str(m, cl->id), dd, (long long)pp->v[P_R17_CLEARING_DAYS]);
+            pl_buf_addf(en,
+                        "Clue %s about %s was concluded unfounded on %s and their name has not "
+                        "been cleared within %lld days.",
+                        rl_str(m, cl->id), pname(m, P), dd, (long long)pp->v[P_R17_CLEARING_DAYS]);
         }
         fnd_expl(c, f, zh, en);
     }
@@ -1521,8 +1576,7 @@ static void r17(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
 
 /* ------------------------------------------------------------ dispatch */
 
-static int person_rule(rl_ctx *c, int rule, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en,
-                       pl_err *e)
+static int person_rule(rl_ctx *c, int rule, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
 {
     switch (rule) {
     case 1: r01(c, P, o, zh, en); break;
@@ -1542,8 +1596,7 @@ static int person_rule(rl_ctx *c, int rule, sym_t P, rl_out *o, pl_buf *zh, pl_b
     return 0;
 }
 
-int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_out *out,
-                 pl_err *e)
+int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_out *out, pl_err *e)
 {
     rl_model *m = c->m;
     pl_buf zh, en;

@@ -49,10 +49,10 @@ const char *pl_rules_severity_name(int sev);
 /** One profile parameter: name, documented default, allowed range. */
 typedef struct pl_rule_param {
     const char *name;
-    int64_t def;           /**< default (for level-specific ones: county) */
-    int64_t min, max;      /**< allowed range, inclusive */
-    int64_t def_level[4];  /**< by unit level province..township; 0 = use def */
-    const char *rules;     /**< rules using it, e.g. "R01" */
+    int64_t def;          /**< default (for level-specific ones: county) */
+    int64_t min, max;     /**< allowed range, inclusive */
+    int64_t def_level[4]; /**< by unit level province..township; 0 = use def */
+    const char *rules;    /**< rules using it, e.g. "R01" */
     const char *doc_zh;
     const char *doc_en;
 } pl_rule_param;
@@ -69,7 +69,7 @@ int pl_rules_param_index(const char *name);
  */
 typedef struct pl_profile {
     const char *name;
-    const char *label;      /**< human label, may be NULL */
+    const char *label; /**< human label, may be NULL */
     const char *region;
     const char *level;
     const char *kind;
@@ -108,12 +108,12 @@ void pl_rules_set_actor(pl_rules *r, const char *actor);
 
 /** What a sweep or an event changed. */
 typedef struct pl_rules_stats {
-    int64_t findings;      /**< findings that hold (computed) */
-    int64_t raised;        /**< finding.raised appended (new or reopened) */
-    int64_t updated;       /**< finding.updated appended */
-    int64_t resolved;      /**< finding.resolved appended */
-    int64_t warnings;      /**< warning.raised appended */
-    int64_t tasks;         /**< task.opened appended */
+    int64_t findings;                     /**< findings that hold (computed) */
+    int64_t raised;                       /**< finding.raised appended (new or reopened) */
+    int64_t updated;                      /**< finding.updated appended */
+    int64_t resolved;                     /**< finding.resolved appended */
+    int64_t warnings;                     /**< warning.raised appended */
+    int64_t tasks;                        /**< task.opened appended */
     int64_t per_rule[PL_RULES_COUNT + 1]; /**< findings holding, by rule */
     double load_ms, eval_ms, reconcile_ms;
 } pl_rules_stats;
@@ -142,15 +142,22 @@ int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e);
  */
 int pl_rules_observer(pl_store *s, int64_t seq, const pl_event *ev, void *ctx, pl_err *e);
 
+/**
+ * Attach the engine to its ledger as an observer: from now on every event
+ * appended through that ledger handle is evaluated incrementally in its own
+ * transaction (import, API). Call once per engine.
+ */
+void pl_rules_attach(pl_rules *r);
+
 /* ------------------------------------------------------------- findings */
 
 /** A computed finding, as the engine or the SQL reference produce it. */
 typedef struct pl_finding {
-    int rule;            /**< 1..17 */
+    int rule; /**< 1..17 */
     char *key;
     char *subject;
     int severity;
-    char **evidence;     /**< sorted "table:id" strings */
+    char **evidence; /**< sorted "table:id" strings */
     size_t nevidence;
 } pl_finding;
 

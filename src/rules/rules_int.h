@@ -77,37 +77,93 @@ void rl_index_release(rl_index *ix);
 
 /* ------------------------------------------------------------ rows */
 
-typedef struct { sym_t id, parent, division, level, kind, industry, name; bool dead; } rl_unit;
-typedef struct { sym_t id, name, native; int32_t birth; bool dead; } rl_person;
-typedef struct { sym_t id, unit, title, category, reports_to; bool is_top, dead; } rl_post;
-typedef struct { sym_t id, person, post; int32_t start, end; bool dead; } rl_tenure;
-typedef struct { sym_t id, person, relative, relation; bool dead; } rl_kin;
-typedef struct { sym_t id, name; bool dead; } rl_company;
-typedef struct { sym_t id, company, person, role; int32_t start, end; bool dead; } rl_role;
-typedef struct { sym_t id, unit; int32_t held, members, attendees; bool dead; } rl_meeting;
+typedef struct {
+    sym_t id, parent, division, level, kind, industry, name;
+    bool dead;
+} rl_unit;
+typedef struct {
+    sym_t id, name, native;
+    int32_t birth;
+    bool dead;
+} rl_person;
+typedef struct {
+    sym_t id, unit, title, category, reports_to;
+    bool is_top, dead;
+} rl_post;
+typedef struct {
+    sym_t id, person, post;
+    int32_t start, end;
+    bool dead;
+} rl_tenure;
+typedef struct {
+    sym_t id, person, relative, relation;
+    bool dead;
+} rl_kin;
+typedef struct {
+    sym_t id, name;
+    bool dead;
+} rl_company;
+typedef struct {
+    sym_t id, company, person, role;
+    int32_t start, end;
+    bool dead;
+} rl_role;
+typedef struct {
+    sym_t id, unit;
+    int32_t held, members, attendees;
+    bool dead;
+} rl_meeting;
 typedef struct {
     sym_t id, unit, meeting, category, appointee, subject;
     int32_t integrity, decided; /* integrity -1 = null */
     bool dead;
 } rl_decision;
-typedef struct { sym_t id, decision, person; int32_t order; bool dead; } rl_speech;
-typedef struct { sym_t id, person; int32_t year, filed; bool dead; } rl_decl;
-typedef struct { sym_t id, decl, kind, holder, ref; int64_t amount; bool dead; } rl_item;
-typedef struct { sym_t id, kind, holder, ref; int64_t amount; int32_t observed; bool dead; } rl_record;
+typedef struct {
+    sym_t id, decision, person;
+    int32_t order;
+    bool dead;
+} rl_speech;
+typedef struct {
+    sym_t id, person;
+    int32_t year, filed;
+    bool dead;
+} rl_decl;
+typedef struct {
+    sym_t id, decl, kind, holder, ref;
+    int64_t amount;
+    bool dead;
+} rl_item;
+typedef struct {
+    sym_t id, kind, holder, ref;
+    int64_t amount;
+    int32_t observed;
+    bool dead;
+} rl_record;
 typedef struct {
     sym_t id, person, kind;
     int32_t year, score; /* score -1 = null */
     int32_t votes[4];
     bool dead;
 } rl_eval;
-typedef struct { sym_t id, kind, person, unit; int32_t held; bool dead; } rl_superv;
-typedef struct { sym_t id, person, measure; int32_t decided; bool dead; } rl_account;
+typedef struct {
+    sym_t id, kind, person, unit;
+    int32_t held;
+    bool dead;
+} rl_superv;
+typedef struct {
+    sym_t id, person, measure;
+    int32_t decided;
+    bool dead;
+} rl_account;
 typedef struct {
     sym_t id, subject_person, subject_unit;
     int32_t received, real_name;
     bool dead;
 } rl_clue;
-typedef struct { sym_t id, clue, person; bool dead; } rl_reporter;
+typedef struct {
+    sym_t id, clue, person;
+    bool dead;
+} rl_reporter;
 typedef struct {
     sym_t id, clue, method, outcome;
     int32_t decided, verified, concluded;
@@ -123,9 +179,28 @@ typedef struct {
 
 /* Table numbers: also the evidence table codes. */
 enum {
-    T_UNITS, T_PERSONS, T_POSTS, T_TENURES, T_KIN, T_COMPANIES, T_ROLES, T_MEETINGS,
-    T_DECISIONS, T_SPEECHES, T_DECLS, T_ITEMS, T_RECORDS, T_EVALS, T_SUPERV, T_ACCOUNT,
-    T_CLUES, T_REPORTERS, T_DISPOS, T_PAYMENTS, T_CONTRACTS, T_NTABLES
+    T_UNITS,
+    T_PERSONS,
+    T_POSTS,
+    T_TENURES,
+    T_KIN,
+    T_COMPANIES,
+    T_ROLES,
+    T_MEETINGS,
+    T_DECISIONS,
+    T_SPEECHES,
+    T_DECLS,
+    T_ITEMS,
+    T_RECORDS,
+    T_EVALS,
+    T_SUPERV,
+    T_ACCOUNT,
+    T_CLUES,
+    T_REPORTERS,
+    T_DISPOS,
+    T_PAYMENTS,
+    T_CONTRACTS,
+    T_NTABLES
 };
 extern const char *const rl_table_names[T_NTABLES];
 
@@ -170,6 +245,11 @@ typedef struct rl_model {
         clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue;
     int loaded;
     uint64_t gen;
+    /* Leaf tables (no other table refers to their ids) are bulk-loaded with
+     * their ids stored but not interned and no id map: the map is built on
+     * the first change to the table (rl_model_apply). */
+    bool bulk;
+    bool lazy[T_NTABLES];
 } rl_model;
 
 void rl_model_init(rl_model *m);
@@ -196,21 +276,41 @@ static inline int32_t rl_row(const rl_imap *byid, sym_t id)
 /* ------------------------------------------------------------ params */
 
 enum {
-    P_R01_TOP_YEARS, P_R01_SENSITIVE_YEARS, P_R01_WARN_MONTHS,
-    P_R04_HIGH_FEN, P_R04_MEDIUM_FEN,
-    P_R05_QUORUM_NUM, P_R05_QUORUM_DEN, P_R05_APPOINT_NUM, P_R05_APPOINT_DEN,
+    P_R01_TOP_YEARS,
+    P_R01_SENSITIVE_YEARS,
+    P_R01_WARN_MONTHS,
+    P_R04_HIGH_FEN,
+    P_R04_MEDIUM_FEN,
+    P_R05_QUORUM_NUM,
+    P_R05_QUORUM_DEN,
+    P_R05_APPOINT_NUM,
+    P_R05_APPOINT_DEN,
     P_R07_THRESHOLD_YUAN,
-    P_R08_THRESHOLD_YUAN, P_R08_WINDOW_DAYS,
+    P_R08_THRESHOLD_YUAN,
+    P_R08_WINDOW_DAYS,
     P_R09_SECURITIES_TOLERANCE_PCT,
-    P_R11_WINDOW_MONTHS, P_R11_DROP_POINTS,
-    P_R12_DISPOSE_DAYS, P_R12_CONCLUDE_DAYS,
-    P_R13_COUNT, P_R13_WINDOW_MONTHS, P_R13_CLOSED_COUNT,
-    P_R14_DROP_POINTS, P_R14_INCOMPETENT_PCT,
-    P_R15_TALK_MONTHS, P_R15_TERM_YEARS,
-    P_R16_YEARS_BACK, P_R16_DUE_DAYS,
+    P_R11_WINDOW_MONTHS,
+    P_R11_DROP_POINTS,
+    P_R12_DISPOSE_DAYS,
+    P_R12_CONCLUDE_DAYS,
+    P_R13_COUNT,
+    P_R13_WINDOW_MONTHS,
+    P_R13_CLOSED_COUNT,
+    P_R14_DROP_POINTS,
+    P_R14_INCOMPETENT_PCT,
+    P_R15_TALK_MONTHS,
+    P_R15_TERM_YEARS,
+    P_R16_YEARS_BACK,
+    P_R16_DUE_DAYS,
     P_R17_CLEARING_DAYS,
-    P_RISK_W_HIGH, P_RISK_W_MEDIUM, P_RISK_W_LOW, P_RISK_HALF_LIFE_DAYS,
-    P_WARN_BLUE, P_WARN_YELLOW, P_WARN_RED, P_TASK_DUE_DAYS,
+    P_RISK_W_HIGH,
+    P_RISK_W_MEDIUM,
+    P_RISK_W_LOW,
+    P_RISK_HALF_LIFE_DAYS,
+    P_WARN_BLUE,
+    P_WARN_YELLOW,
+    P_WARN_RED,
+    P_TASK_DUE_DAYS,
     P_COUNT
 };
 
@@ -248,7 +348,7 @@ typedef struct rl_finding {
     char subject_kind; /* 'p' person, 'u' unit, 'c' clue */
     sym_t unit;        /* unit whose profile gave the parameters (-1 default) */
     char key[160];
-    int32_t *ev;       /* evidence pairs (table, sym) flattened */
+    int32_t *ev; /* evidence pairs (table, sym) flattened */
     size_t nev, capev;
     char *expl_zh, *expl_en;
     const rl_params *params;
@@ -266,15 +366,12 @@ typedef struct rl_ctx {
     rl_model *m;
     pl_store *s;
     rl_profiles *profiles;
-    int32_t D;              /* as-of yyyymmdd */
-    rl_imap unit_params;    /* unit sym → index into params */
-    rl_params **pchunks;    /* resolved sets in chunks of 256: pointers stay valid */
+    int32_t D;           /* as-of yyyymmdd */
+    rl_imap unit_params; /* unit sym → index into params */
+    rl_params **pchunks; /* resolved sets in chunks of 256: pointers stay valid */
     int32_t nparams;
     rl_params defaults;
-    int explain;            /* build explanations */
-    /* R04 in sweep mode: payments/contracts of linked (unit, company) pairs */
-    int r04_preloaded;
-    struct r04_pairs *r04;
+    int explain; /* build explanations */
 } rl_ctx;
 
 const rl_params *rl_params_for_unit(rl_ctx *c, sym_t unit);
@@ -288,10 +385,6 @@ int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subject, const char *key, r
 int rl_eval_all(rl_ctx *c, rl_out *out, pl_err *e);
 void rl_out_release(rl_out *o);
 void rl_ctx_release(rl_ctx *c);
-
-/* Whether a person or unit id is a person (18-char citizen id) — used to
- * label subjects. */
-int rl_is_person_id(const char *id);
 
 /** Finding id "Rnn-<12 hex>" of (rule, key, subject). */
 void rl_finding_id(char out[20], int rule, const char *key, const char *subject);

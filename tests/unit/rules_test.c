@@ -29,114 +29,240 @@
 #define AS_OF "2026-06-30"
 
 /* Persons (18-character citizen IDs; check digits are not the point here). */
-#define A "433127196501010011" /* 局长 of U1 since 2013: R01 high, R15, R16 */
-#define B "433127197002020022" /* 副局长 (finance) since 2021-03: R01 medium; reporter */
-#define C "433127197503030033" /* 副局长 since 2021-10-15: R01 low; appointee under clue */
-#define D "433127196804040044" /* A's spouse, clerk in U1: R02; 3 clues: R13 */
-#define E "433127196605050055" /* 县委书记, native 433127: R03, R06 */
-#define F "433127198006060066" /* 镇长 (township top), home from ID: R03, R15 */
-#define G "433101197007070077" /* prefecture bureau head; kin H under them: R02 */
-#define H "433101199508080088" /* G's child, clerk at U4: incompetent votes R14 */
-#define I "433127200001010099" /* A's adult child */
-#define J "433127201005050011" /* A's minor child: exit abroad in 2025 (R09) */
+#define A "433127196501010011"   /* 局长 of U1 since 2013: R01 high, R15, R16 */
+#define B "433127197002020022"   /* 副局长 (finance) since 2021-03: R01 medium; reporter */
+#define C "433127197503030033"   /* 副局长 since 2021-10-15: R01 low; appointee under clue */
+#define D "433127196804040044"   /* A's spouse, clerk in U1: R02; 3 clues: R13 */
+#define E "433127196605050055"   /* 县委书记, native 433127: R03, R06 */
+#define F "433127198006060066"   /* 镇长 (township top), home from ID: R03, R15 */
+#define G "433101197007070077"   /* prefecture bureau head; kin H under them: R02 */
+#define H "433101199508080088"   /* G's child, clerk at U4: incompetent votes R14 */
+#define I "433127200001010099"   /* A's adult child */
+#define J "433127201005050011"   /* A's minor child: exit abroad in 2025 (R09) */
 #define CO1 "91433127MA4L000011" /* D holds shares: R04 */
 #define CO2 "91433127MA4L000022" /* supplier: R08 */
 
 static const char *const fixture[][2] = {
-    {"unit", "{\"id\":\"U1\",\"name\":\"县财政局\",\"division_code\":\"433127\",\"level\":\"county\",\"kind\":\"department\",\"industry\":\"finance\"}"},
-    {"unit", "{\"id\":\"U2\",\"name\":\"县委\",\"division_code\":\"433127\",\"level\":\"county\",\"kind\":\"party\",\"industry\":\"party\"}"},
-    {"unit", "{\"id\":\"U3\",\"name\":\"某镇政府\",\"division_code\":\"433127\",\"level\":\"township\",\"kind\":\"government\",\"industry\":\"government\"}"},
-    {"unit", "{\"id\":\"U4\",\"name\":\"州财政局\",\"division_code\":\"4331\",\"level\":\"prefecture\",\"kind\":\"department\",\"industry\":\"finance\"}"},
-    {"person", "{\"id\":\"" A "\",\"name\":\"张三\",\"gender\":\"M\",\"birth_date\":\"1965-01-01\",\"native_place\":\"433122\"}"},
-    {"person", "{\"id\":\"" B "\",\"name\":\"李四\",\"gender\":\"M\",\"birth_date\":\"1970-02-02\"}"},
-    {"person", "{\"id\":\"" C "\",\"name\":\"王五\",\"gender\":\"M\",\"birth_date\":\"1975-03-03\"}"},
-    {"person", "{\"id\":\"" D "\",\"name\":\"赵六\",\"gender\":\"F\",\"birth_date\":\"1968-04-04\"}"},
-    {"person", "{\"id\":\"" E "\",\"name\":\"钱七\",\"gender\":\"M\",\"birth_date\":\"1966-05-05\",\"native_place\":\"433127\"}"},
-    {"person", "{\"id\":\"" F "\",\"name\":\"孙八\",\"gender\":\"M\",\"birth_date\":\"1980-06-06\"}"},
-    {"person", "{\"id\":\"" G "\",\"name\":\"周九\",\"gender\":\"M\",\"birth_date\":\"1970-07-07\"}"},
-    {"person", "{\"id\":\"" H "\",\"name\":\"周小九\",\"gender\":\"F\",\"birth_date\":\"1995-08-08\"}"},
-    {"person", "{\"id\":\"" I "\",\"name\":\"张大\",\"gender\":\"M\",\"birth_date\":\"2000-01-01\"}"},
-    {"person", "{\"id\":\"" J "\",\"name\":\"张小\",\"gender\":\"F\",\"birth_date\":\"2010-05-05\"}"},
-    {"post", "{\"id\":\"P1\",\"unit_id\":\"U1\",\"title\":\"局长\",\"rank\":\"section\",\"is_top\":1,\"category\":\"finance\"}"},
-    {"post", "{\"id\":\"P2\",\"unit_id\":\"U1\",\"title\":\"副局长\",\"rank\":\"section\",\"is_top\":0,\"category\":\"finance\",\"reports_to\":\"P1\"}"},
-    {"post", "{\"id\":\"P3\",\"unit_id\":\"U1\",\"title\":\"科员\",\"rank\":\"staff\",\"is_top\":0,\"category\":\"general\",\"reports_to\":\"P2\"}"},
-    {"post", "{\"id\":\"P4\",\"unit_id\":\"U2\",\"title\":\"县委书记\",\"rank\":\"division\",\"is_top\":1,\"category\":\"general\"}"},
-    {"post", "{\"id\":\"P5\",\"unit_id\":\"U3\",\"title\":\"镇长\",\"rank\":\"section\",\"is_top\":1,\"category\":\"general\"}"},
-    {"post", "{\"id\":\"P6\",\"unit_id\":\"U4\",\"title\":\"局长\",\"rank\":\"division\",\"is_top\":1,\"category\":\"finance\"}"},
-    {"post", "{\"id\":\"P8\",\"unit_id\":\"U4\",\"title\":\"科员\",\"rank\":\"staff\",\"is_top\":0,\"category\":\"general\",\"reports_to\":\"P6\"}"},
-    {"tenure", "{\"id\":\"T1\",\"person_id\":\"" A "\",\"post_id\":\"P1\",\"start_date\":\"2013-03-01\"}"},
-    {"tenure", "{\"id\":\"T2\",\"person_id\":\"" B "\",\"post_id\":\"P2\",\"start_date\":\"2021-03-01\"}"},
-    {"tenure", "{\"id\":\"T3\",\"person_id\":\"" C "\",\"post_id\":\"P2\",\"start_date\":\"2021-10-15\"}"},
-    {"tenure", "{\"id\":\"T4\",\"person_id\":\"" D "\",\"post_id\":\"P3\",\"start_date\":\"2000-01-01\"}"},
-    {"tenure", "{\"id\":\"T5\",\"person_id\":\"" E "\",\"post_id\":\"P4\",\"start_date\":\"2020-01-01\"}"},
-    {"tenure", "{\"id\":\"T6\",\"person_id\":\"" F "\",\"post_id\":\"P5\",\"start_date\":\"2024-01-01\"}"},
-    {"tenure", "{\"id\":\"T7\",\"person_id\":\"" G "\",\"post_id\":\"P6\",\"start_date\":\"2019-05-01\"}"},
-    {"tenure", "{\"id\":\"T8\",\"person_id\":\"" H "\",\"post_id\":\"P8\",\"start_date\":\"2020-09-01\"}"},
-    {"tenure", "{\"id\":\"T9\",\"person_id\":\"" B "\",\"post_id\":\"P3\",\"start_date\":\"2015-01-01\",\"end_date\":\"2021-03-01\"}"},
-    {"kin", "{\"id\":\"K1\",\"person_id\":\"" A "\",\"relative_id\":\"" D "\",\"relation\":\"spouse\"}"},
-    {"kin", "{\"id\":\"K2\",\"person_id\":\"" G "\",\"relative_id\":\"" H "\",\"relation\":\"child\"}"},
-    {"kin", "{\"id\":\"K3\",\"person_id\":\"" A "\",\"relative_id\":\"" I "\",\"relation\":\"child\"}"},
-    {"kin", "{\"id\":\"K4\",\"person_id\":\"" A "\",\"relative_id\":\"" J "\",\"relation\":\"child\"}"},
-    {"company", "{\"id\":\"" CO1 "\",\"name\":\"某某建材有限公司\",\"registered_at\":\"2010-01-01\"}"},
-    {"company", "{\"id\":\"" CO2 "\",\"name\":\"某某信息技术有限公司\",\"registered_at\":\"2011-01-01\"}"},
-    {"company_role", "{\"id\":\"CR1\",\"company_id\":\"" CO1 "\",\"person_id\":\"" D "\",\"role\":\"shareholder\",\"share_bp\":3000,\"start_date\":\"2015-01-01\"}"},
-    {"meeting", "{\"id\":\"M1\",\"unit_id\":\"U1\",\"kind\":\"party_committee\",\"held_at\":\"2020-04-20\",\"members_total\":9,\"attendees\":7}"},
-    {"meeting", "{\"id\":\"M2\",\"unit_id\":\"U2\",\"kind\":\"party_committee\",\"held_at\":\"2025-06-01\",\"members_total\":9,\"attendees\":5}"},
-    {"meeting", "{\"id\":\"M3\",\"unit_id\":\"U2\",\"kind\":\"party_committee\",\"held_at\":\"2025-03-01\",\"members_total\":9,\"attendees\":9}"},
-    {"decision", "{\"id\":\"DX\",\"unit_id\":\"U1\",\"meeting_id\":\"M1\",\"category\":\"large_fund\",\"subject\":\"采购建材\",\"amount_fen\":20000000,\"result\":\"approved\",\"decided_at\":\"2020-04-20\"}"},
-    {"decision", "{\"id\":\"D2\",\"unit_id\":\"U1\",\"category\":\"major_decision\",\"subject\":\"调整预算\",\"result\":\"approved\",\"decided_at\":\"2025-02-01\"}"},
-    {"decision", "{\"id\":\"D3\",\"unit_id\":\"U2\",\"meeting_id\":\"M2\",\"category\":\"appointment\",\"subject\":\"关于王五同志任职\",\"appointee_id\":\"" C "\",\"integrity_opinion\":1,\"result\":\"approved\",\"decided_at\":\"2025-06-01\"}"},
-    {"decision", "{\"id\":\"D4\",\"unit_id\":\"U2\",\"meeting_id\":\"M3\",\"category\":\"appointment\",\"subject\":\"关于赵六同志任职\",\"appointee_id\":\"" D "\",\"integrity_opinion\":0,\"result\":\"approved\",\"decided_at\":\"2025-03-01\"}"},
-    {"decision", "{\"id\":\"D5\",\"unit_id\":\"U2\",\"meeting_id\":\"M3\",\"category\":\"major_project\",\"subject\":\"修建道路\",\"result\":\"approved\",\"decided_at\":\"2025-03-01\"}"},
-    {"decision", "{\"id\":\"D6\",\"unit_id\":\"U2\",\"meeting_id\":\"M3\",\"category\":\"major_project\",\"subject\":\"修建学校\",\"result\":\"approved\",\"decided_at\":\"2025-03-01\"}"},
+    {"unit", "{\"id\":\"U1\",\"name\":\"县财政局\",\"division_code\":\"433127\",\"level\":"
+             "\"county\",\"kind\":\"department\",\"industry\":\"finance\"}"},
+    {"unit", "{\"id\":\"U2\",\"name\":\"县委\",\"division_code\":\"433127\",\"level\":\"county\","
+             "\"kind\":\"party\",\"industry\":\"party\"}"},
+    {"unit", "{\"id\":\"U3\",\"name\":\"某镇政府\",\"division_code\":\"433127\",\"level\":"
+             "\"township\",\"kind\":\"government\",\"industry\":\"government\"}"},
+    {"unit", "{\"id\":\"U4\",\"name\":\"州财政局\",\"division_code\":\"4331\",\"level\":"
+             "\"prefecture\",\"kind\":\"department\",\"industry\":\"finance\"}"},
+    {"person", "{\"id\":\"" A "\",\"name\":\"张三\",\"gender\":\"M\",\"birth_date\":\"1965-01-01\","
+               "\"native_place\":\"433122\"}"},
+    {"person",
+     "{\"id\":\"" B "\",\"name\":\"李四\",\"gender\":\"M\",\"birth_date\":\"1970-02-02\"}"},
+    {"person",
+     "{\"id\":\"" C "\",\"name\":\"王五\",\"gender\":\"M\",\"birth_date\":\"1975-03-03\"}"},
+    {"person",
+     "{\"id\":\"" D "\",\"name\":\"赵六\",\"gender\":\"F\",\"birth_date\":\"1968-04-04\"}"},
+    {"person", "{\"id\":\"" E "\",\"name\":\"钱七\",\"gender\":\"M\",\"birth_date\":\"1966-05-05\","
+               "\"native_place\":\"433127\"}"},
+    {"person",
+     "{\"id\":\"" F "\",\"name\":\"孙八\",\"gender\":\"M\",\"birth_date\":\"1980-06-06\"}"},
+    {"person",
+     "{\"id\":\"" G "\",\"name\":\"周九\",\"gender\":\"M\",\"birth_date\":\"1970-07-07\"}"},
+    {"person",
+     "{\"id\":\"" H "\",\"name\":\"周小九\",\"gender\":\"F\",\"birth_date\":\"1995-08-08\"}"},
+    {"person",
+     "{\"id\":\"" I "\",\"name\":\"张大\",\"gender\":\"M\",\"birth_date\":\"2000-01-01\"}"},
+    {"person",
+     "{\"id\":\"" J "\",\"name\":\"张小\",\"gender\":\"F\",\"birth_date\":\"2010-05-05\"}"},
+    {"post", "{\"id\":\"P1\",\"unit_id\":\"U1\",\"title\":\"局长\",\"rank\":\"section\",\"is_top\":"
+             "1,\"category\":\"finance\"}"},
+    {"post", "{\"id\":\"P2\",\"unit_id\":\"U1\",\"title\":\"副局长\",\"rank\":\"section\",\"is_"
+             "top\":0,\"category\":\"finance\",\"reports_to\":\"P1\"}"},
+    {"post", "{\"id\":\"P3\",\"unit_id\":\"U1\",\"title\":\"科员\",\"rank\":\"staff\",\"is_top\":0,"
+             "\"category\":\"general\",\"reports_to\":\"P2\"}"},
+    {"post", "{\"id\":\"P4\",\"unit_id\":\"U2\",\"title\":\"县委书记\",\"rank\":\"division\",\"is_"
+             "top\":1,\"category\":\"general\"}"},
+    {"post", "{\"id\":\"P5\",\"unit_id\":\"U3\",\"title\":\"镇长\",\"rank\":\"section\",\"is_top\":"
+             "1,\"category\":\"general\"}"},
+    {"post", "{\"id\":\"P6\",\"unit_id\":\"U4\",\"title\":\"局长\",\"rank\":\"division\",\"is_"
+             "top\":1,\"category\":\"finance\"}"},
+    {"post", "{\"id\":\"P8\",\"unit_id\":\"U4\",\"title\":\"科员\",\"rank\":\"staff\",\"is_top\":0,"
+             "\"category\":\"general\",\"reports_to\":\"P6\"}"},
+    {"tenure",
+     "{\"id\":\"T1\",\"person_id\":\"" A "\",\"post_id\":\"P1\",\"start_date\":\"2013-03-01\"}"},
+    {"tenure",
+     "{\"id\":\"T2\",\"person_id\":\"" B "\",\"post_id\":\"P2\",\"start_date\":\"2021-03-01\"}"},
+    {"tenure",
+     "{\"id\":\"T3\",\"person_id\":\"" C "\",\"post_id\":\"P2\",\"start_date\":\"2021-10-15\"}"},
+    {"tenure",
+     "{\"id\":\"T4\",\"person_id\":\"" D "\",\"post_id\":\"P3\",\"start_date\":\"2000-01-01\"}"},
+    {"tenure",
+     "{\"id\":\"T5\",\"person_id\":\"" E "\",\"post_id\":\"P4\",\"start_date\":\"2020-01-01\"}"},
+    {"tenure",
+     "{\"id\":\"T6\",\"person_id\":\"" F "\",\"post_id\":\"P5\",\"start_date\":\"2024-01-01\"}"},
+    {"tenure",
+     "{\"id\":\"T7\",\"person_id\":\"" G "\",\"post_id\":\"P6\",\"start_date\":\"2019-05-01\"}"},
+    {"tenure",
+     "{\"id\":\"T8\",\"person_id\":\"" H "\",\"post_id\":\"P8\",\"start_date\":\"2020-09-01\"}"},
+    {"tenure", "{\"id\":\"T9\",\"person_id\":\"" B
+               "\",\"post_id\":\"P3\",\"start_date\":\"2015-01-01\",\"end_date\":\"2021-03-01\"}"},
+    {"kin",
+     "{\"id\":\"K1\",\"person_id\":\"" A "\",\"relative_id\":\"" D "\",\"relation\":\"spouse\"}"},
+    {"kin",
+     "{\"id\":\"K2\",\"person_id\":\"" G "\",\"relative_id\":\"" H "\",\"relation\":\"child\"}"},
+    {"kin",
+     "{\"id\":\"K3\",\"person_id\":\"" A "\",\"relative_id\":\"" I "\",\"relation\":\"child\"}"},
+    {"kin",
+     "{\"id\":\"K4\",\"person_id\":\"" A "\",\"relative_id\":\"" J "\",\"relation\":\"child\"}"},
+    {"company",
+     "{\"id\":\"" CO1 "\",\"name\":\"某某建材有限公司\",\"registered_at\":\"2010-01-01\"}"},
+    {"company",
+     "{\"id\":\"" CO2 "\",\"name\":\"某某信息技术有限公司\",\"registered_at\":\"2011-01-01\"}"},
+    {"company_role",
+     "{\"id\":\"CR1\",\"company_id\":\"" CO1 "\",\"person_id\":\"" D
+     "\",\"role\":\"shareholder\",\"share_bp\":3000,\"start_date\":\"2015-01-01\"}"},
+    {"meeting", "{\"id\":\"M1\",\"unit_id\":\"U1\",\"kind\":\"party_committee\",\"held_at\":\"2020-"
+                "04-20\",\"members_total\":9,\"attendees\":7}"},
+    {"meeting", "{\"id\":\"M2\",\"unit_id\":\"U2\",\"kind\":\"party_committee\",\"held_at\":\"2025-"
+                "06-01\",\"members_total\":9,\"attendees\":5}"},
+    {"meeting", "{\"id\":\"M3\",\"unit_id\":\"U2\",\"kind\":\"party_committee\",\"held_at\":\"2025-"
+                "03-01\",\"members_total\":9,\"attendees\":9}"},
+    {"decision", "{\"id\":\"DX\",\"unit_id\":\"U1\",\"meeting_id\":\"M1\",\"category\":\"large_"
+                 "fund\",\"subject\":\"采购建材\",\"amount_fen\":20000000,\"result\":\"approved\","
+                 "\"decided_at\":\"2020-04-20\"}"},
+    {"decision", "{\"id\":\"D2\",\"unit_id\":\"U1\",\"category\":\"major_decision\",\"subject\":"
+                 "\"调整预算\",\"result\":\"approved\",\"decided_at\":\"2025-02-01\"}"},
+    {"decision",
+     "{\"id\":\"D3\",\"unit_id\":\"U2\",\"meeting_id\":\"M2\",\"category\":\"appointment\","
+     "\"subject\":\"关于王五同志任职\",\"appointee_id\":\"" C
+     "\",\"integrity_opinion\":1,\"result\":\"approved\",\"decided_at\":\"2025-06-01\"}"},
+    {"decision",
+     "{\"id\":\"D4\",\"unit_id\":\"U2\",\"meeting_id\":\"M3\",\"category\":\"appointment\","
+     "\"subject\":\"关于赵六同志任职\",\"appointee_id\":\"" D
+     "\",\"integrity_opinion\":0,\"result\":\"approved\",\"decided_at\":\"2025-03-01\"}"},
+    {"decision",
+     "{\"id\":\"D5\",\"unit_id\":\"U2\",\"meeting_id\":\"M3\",\"category\":\"major_project\","
+     "\"subject\":\"修建道路\",\"result\":\"approved\",\"decided_at\":\"2025-03-01\"}"},
+    {"decision",
+     "{\"id\":\"D6\",\"unit_id\":\"U2\",\"meeting_id\":\"M3\",\"category\":\"major_project\","
+     "\"subject\":\"修建学校\",\"result\":\"approved\",\"decided_at\":\"2025-03-01\"}"},
     {"speech", "{\"id\":\"S1\",\"decision_id\":\"D5\",\"person_id\":\"" E "\",\"speech_order\":1}"},
     {"speech", "{\"id\":\"S2\",\"decision_id\":\"D5\",\"person_id\":\"" B "\",\"speech_order\":2}"},
     {"speech", "{\"id\":\"S3\",\"decision_id\":\"D6\",\"person_id\":\"" B "\",\"speech_order\":1}"},
     {"speech", "{\"id\":\"S4\",\"decision_id\":\"D6\",\"person_id\":\"" E "\",\"speech_order\":2}"},
-    {"contract", "{\"id\":\"KT1\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO1 "\",\"amount_fen\":5000000,\"signed_at\":\"2019-01-01\",\"procurement_method\":\"inquiry\",\"subject\":\"建材\"}"},
-    {"contract", "{\"id\":\"KT2\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO2 "\",\"amount_fen\":30000000,\"signed_at\":\"2026-01-10\",\"procurement_method\":\"inquiry\",\"subject\":\"软件一期\"}"},
-    {"contract", "{\"id\":\"KT3\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO2 "\",\"amount_fen\":20000000,\"signed_at\":\"2026-02-20\",\"procurement_method\":\"inquiry\",\"subject\":\"软件二期\"}"},
-    {"contract", "{\"id\":\"KT4\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO2 "\",\"amount_fen\":10000000,\"signed_at\":\"2026-06-01\",\"procurement_method\":\"inquiry\",\"subject\":\"运维\"}"},
-    {"contract", "{\"id\":\"KT5\",\"unit_id\":\"U3\",\"supplier_id\":\"" CO2 "\",\"amount_fen\":15000000,\"signed_at\":\"2026-01-01\",\"procurement_method\":\"inquiry\",\"subject\":\"网站\"}"},
-    {"contract", "{\"id\":\"KT6\",\"unit_id\":\"U3\",\"supplier_id\":\"" CO2 "\",\"amount_fen\":10000000,\"signed_at\":\"2026-05-01\",\"procurement_method\":\"inquiry\",\"subject\":\"网站维护\"}"},
-    {"payment", "{\"id\":\"Y1\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO1 "\",\"amount_fen\":20000000,\"paid_at\":\"2020-05-01\",\"purpose\":\"建材款\",\"decision_id\":\"DX\"}"},
-    {"payment", "{\"id\":\"Y2\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO1 "\",\"amount_fen\":1000000,\"paid_at\":\"2012-01-01\",\"purpose\":\"旧款\"}"},
-    {"payment", "{\"id\":\"Y3\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO2 "\",\"amount_fen\":60000000,\"paid_at\":\"2026-03-01\",\"purpose\":\"软件款\"}"},
-    {"payment", "{\"id\":\"Y4\",\"unit_id\":\"U3\",\"payee_company_id\":\"" CO2 "\",\"amount_fen\":25000000,\"paid_at\":\"2026-03-01\",\"purpose\":\"网站款\"}"},
-    {"payment", "{\"id\":\"Y5\",\"unit_id\":\"U4\",\"payee_company_id\":\"" CO2 "\",\"amount_fen\":90000000,\"paid_at\":\"2026-03-01\",\"purpose\":\"系统款\"}"},
-    {"payment", "{\"id\":\"Y6\",\"unit_id\":\"U3\",\"payee_company_id\":\"" CO2 "\",\"amount_fen\":19999999,\"paid_at\":\"2026-03-02\",\"purpose\":\"差一分\"}"},
-    {"declaration", "{\"id\":\"X1\",\"person_id\":\"" A "\",\"year\":2025,\"filed_at\":\"2026-01-20\"}"},
-    {"declaration", "{\"id\":\"X2\",\"person_id\":\"" A "\",\"year\":2024,\"filed_at\":\"2025-03-01\"}"},
-    {"declaration_item", "{\"id\":\"I1\",\"declaration_id\":\"X1\",\"kind\":\"vehicle\",\"holder_id\":\"" A "\",\"ref\":\"湘U12345\"}"},
-    {"declaration_item", "{\"id\":\"I2\",\"declaration_id\":\"X1\",\"kind\":\"securities\",\"holder_id\":\"" A "\",\"ref\":\"SEC1\",\"amount_fen\":850000}"},
-    {"declaration_item", "{\"id\":\"I3\",\"declaration_id\":\"X1\",\"kind\":\"securities\",\"holder_id\":\"" A "\",\"ref\":\"SEC2\",\"amount_fen\":950000}"},
-    {"registry_record", "{\"id\":\"RR1\",\"source\":\"real_estate\",\"kind\":\"real_estate\",\"holder_id\":\"" D "\",\"ref\":\"房产001\",\"observed_at\":\"2020-01-01\"}"},
-    {"registry_record", "{\"id\":\"RR2\",\"source\":\"vehicles\",\"kind\":\"vehicle\",\"holder_id\":\"" A "\",\"ref\":\"湘U12345\",\"observed_at\":\"2024-05-01\"}"},
-    {"registry_record", "{\"id\":\"RR3\",\"source\":\"securities\",\"kind\":\"securities\",\"holder_id\":\"" A "\",\"ref\":\"SEC1\",\"amount_fen\":1000000,\"observed_at\":\"2025-06-01\"}"},
-    {"registry_record", "{\"id\":\"RR4\",\"source\":\"police\",\"kind\":\"exit_abroad\",\"holder_id\":\"" A "\",\"ref\":\"EX2024\",\"observed_at\":\"2024-03-01\"}"},
-    {"registry_record", "{\"id\":\"RR5\",\"source\":\"securities\",\"kind\":\"securities\",\"holder_id\":\"" A "\",\"ref\":\"SEC2\",\"amount_fen\":1000000,\"observed_at\":\"2025-06-01\"}"},
-    {"registry_record", "{\"id\":\"RR6\",\"source\":\"vehicles\",\"kind\":\"vehicle\",\"holder_id\":\"" I "\",\"ref\":\"湘U99999\",\"observed_at\":\"2024-05-01\"}"},
-    {"registry_record", "{\"id\":\"RR7\",\"source\":\"police\",\"kind\":\"exit_abroad\",\"holder_id\":\"" J "\",\"ref\":\"EX2025\",\"observed_at\":\"2025-07-01\"}"},
-    {"evaluation", "{\"id\":\"E1\",\"person_id\":\"" B "\",\"year\":2023,\"kind\":\"annual\",\"score\":90,\"votes_excellent\":20,\"votes_competent\":20,\"votes_basic\":0,\"votes_incompetent\":0}"},
-    {"evaluation", "{\"id\":\"E2\",\"person_id\":\"" B "\",\"year\":2024,\"kind\":\"annual\",\"score\":75,\"votes_excellent\":10,\"votes_competent\":25,\"votes_basic\":3,\"votes_incompetent\":2}"},
-    {"evaluation", "{\"id\":\"E3\",\"person_id\":\"" H "\",\"year\":2025,\"kind\":\"annual\",\"score\":80,\"votes_excellent\":10,\"votes_competent\":20,\"votes_basic\":5,\"votes_incompetent\":5}"},
-    {"evaluation", "{\"id\":\"E4\",\"person_id\":\"" H "\",\"year\":2024,\"kind\":\"annual\",\"score\":90,\"votes_excellent\":10,\"votes_competent\":20,\"votes_basic\":9,\"votes_incompetent\":1}"},
-    {"supervision_activity", "{\"id\":\"SV1\",\"kind\":\"heart_talk\",\"person_id\":\"" E "\",\"held_at\":\"2026-01-10\"}"},
-    {"supervision_activity", "{\"id\":\"SV2\",\"kind\":\"reminder_talk\",\"person_id\":\"" G "\",\"held_at\":\"2025-12-01\"}"},
-    {"supervision_activity", "{\"id\":\"SV3\",\"kind\":\"inspection\",\"unit_id\":\"U2\",\"held_at\":\"2023-05-01\"}"},
-    {"supervision_activity", "{\"id\":\"SV4\",\"kind\":\"inspection\",\"unit_id\":\"U3\",\"held_at\":\"2020-01-01\"}"},
-    {"clue", "{\"id\":\"CL1\",\"channel\":\"letter\",\"received_at\":\"2025-01-01\",\"subject_person_id\":\"" C "\",\"category\":\"money\",\"summary\":\"反映收受礼金\",\"real_name\":0}"},
-    {"clue", "{\"id\":\"CL2\",\"channel\":\"online\",\"received_at\":\"2024-03-01\",\"subject_person_id\":\"" A "\",\"category\":\"power\",\"summary\":\"反映违规采购\",\"real_name\":1}"},
-    {"clue", "{\"id\":\"CL3\",\"channel\":\"letter\",\"received_at\":\"2024-12-01\",\"subject_person_id\":\"" E "\",\"category\":\"conduct\",\"summary\":\"反映作风问题\",\"real_name\":0}"},
-    {"clue", "{\"id\":\"CL4\",\"channel\":\"letter\",\"received_at\":\"2025-08-01\",\"subject_person_id\":\"" D "\",\"category\":\"money\",\"summary\":\"反映一\",\"real_name\":0}"},
-    {"clue", "{\"id\":\"CL5\",\"channel\":\"phone\",\"received_at\":\"2025-10-01\",\"subject_person_id\":\"" D "\",\"category\":\"money\",\"summary\":\"反映二\",\"real_name\":0}"},
-    {"clue", "{\"id\":\"CL6\",\"channel\":\"visit\",\"received_at\":\"2026-02-01\",\"subject_person_id\":\"" D "\",\"category\":\"money\",\"summary\":\"反映三\",\"real_name\":0}"},
+    {"contract", "{\"id\":\"KT1\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO1
+                 "\",\"amount_fen\":5000000,\"signed_at\":\"2019-01-01\",\"procurement_method\":"
+                 "\"inquiry\",\"subject\":\"建材\"}"},
+    {"contract", "{\"id\":\"KT2\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO2
+                 "\",\"amount_fen\":30000000,\"signed_at\":\"2026-01-10\",\"procurement_method\":"
+                 "\"inquiry\",\"subject\":\"软件一期\"}"},
+    {"contract", "{\"id\":\"KT3\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO2
+                 "\",\"amount_fen\":20000000,\"signed_at\":\"2026-02-20\",\"procurement_method\":"
+                 "\"inquiry\",\"subject\":\"软件二期\"}"},
+    {"contract", "{\"id\":\"KT4\",\"unit_id\":\"U1\",\"supplier_id\":\"" CO2
+                 "\",\"amount_fen\":10000000,\"signed_at\":\"2026-06-01\",\"procurement_method\":"
+                 "\"inquiry\",\"subject\":\"运维\"}"},
+    {"contract", "{\"id\":\"KT5\",\"unit_id\":\"U3\",\"supplier_id\":\"" CO2
+                 "\",\"amount_fen\":15000000,\"signed_at\":\"2026-01-01\",\"procurement_method\":"
+                 "\"inquiry\",\"subject\":\"网站\"}"},
+    {"contract", "{\"id\":\"KT6\",\"unit_id\":\"U3\",\"supplier_id\":\"" CO2
+                 "\",\"amount_fen\":10000000,\"signed_at\":\"2026-05-01\",\"procurement_method\":"
+                 "\"inquiry\",\"subject\":\"网站维护\"}"},
+    {"payment", "{\"id\":\"Y1\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO1
+                "\",\"amount_fen\":20000000,\"paid_at\":\"2020-05-01\",\"purpose\":\"建材款\","
+                "\"decision_id\":\"DX\"}"},
+    {"payment", "{\"id\":\"Y2\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO1
+                "\",\"amount_fen\":1000000,\"paid_at\":\"2012-01-01\",\"purpose\":\"旧款\"}"},
+    {"payment", "{\"id\":\"Y3\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO2
+                "\",\"amount_fen\":60000000,\"paid_at\":\"2026-03-01\",\"purpose\":\"软件款\"}"},
+    {"payment", "{\"id\":\"Y4\",\"unit_id\":\"U3\",\"payee_company_id\":\"" CO2
+                "\",\"amount_fen\":25000000,\"paid_at\":\"2026-03-01\",\"purpose\":\"网站款\"}"},
+    {"payment", "{\"id\":\"Y5\",\"unit_id\":\"U4\",\"payee_company_id\":\"" CO2
+                "\",\"amount_fen\":90000000,\"paid_at\":\"2026-03-01\",\"purpose\":\"系统款\"}"},
+    {"payment", "{\"id\":\"Y6\",\"unit_id\":\"U3\",\"payee_company_id\":\"" CO2
+                "\",\"amount_fen\":19999999,\"paid_at\":\"2026-03-02\",\"purpose\":\"差一分\"}"},
+    {"declaration",
+     "{\"id\":\"X1\",\"person_id\":\"" A "\",\"year\":2025,\"filed_at\":\"2026-01-20\"}"},
+    {"declaration",
+     "{\"id\":\"X2\",\"person_id\":\"" A "\",\"year\":2024,\"filed_at\":\"2025-03-01\"}"},
+    {"declaration_item",
+     "{\"id\":\"I1\",\"declaration_id\":\"X1\",\"kind\":\"vehicle\",\"holder_id\":\"" A
+     "\",\"ref\":\"湘U12345\"}"},
+    {"declaration_item",
+     "{\"id\":\"I2\",\"declaration_id\":\"X1\",\"kind\":\"securities\",\"holder_id\":\"" A
+     "\",\"ref\":\"SEC1\",\"amount_fen\":850000}"},
+    {"declaration_item",
+     "{\"id\":\"I3\",\"declaration_id\":\"X1\",\"kind\":\"securities\",\"holder_id\":\"" A
+     "\",\"ref\":\"SEC2\",\"amount_fen\":950000}"},
+    {"registry_record",
+     "{\"id\":\"RR1\",\"source\":\"real_estate\",\"kind\":\"real_estate\",\"holder_id\":\"" D
+     "\",\"ref\":\"房产001\",\"observed_at\":\"2020-01-01\"}"},
+    {"registry_record",
+     "{\"id\":\"RR2\",\"source\":\"vehicles\",\"kind\":\"vehicle\",\"holder_id\":\"" A
+     "\",\"ref\":\"湘U12345\",\"observed_at\":\"2024-05-01\"}"},
+    {"registry_record",
+     "{\"id\":\"RR3\",\"source\":\"securities\",\"kind\":\"securities\",\"holder_id\":\"" A
+     "\",\"ref\":\"SEC1\",\"amount_fen\":1000000,\"observed_at\":\"2025-06-01\"}"},
+    {"registry_record",
+     "{\"id\":\"RR4\",\"source\":\"police\",\"kind\":\"exit_abroad\",\"holder_id\":\"" A
+     "\",\"ref\":\"EX2024\",\"observed_at\":\"2024-03-01\"}"},
+    {"registry_record",
+     "{\"id\":\"RR5\",\"source\":\"securities\",\"kind\":\"securities\",\"holder_id\":\"" A
+     "\",\"ref\":\"SEC2\",\"amount_fen\":1000000,\"observed_at\":\"2025-06-01\"}"},
+    {"registry_record",
+     "{\"id\":\"RR6\",\"source\":\"vehicles\",\"kind\":\"vehicle\",\"holder_id\":\"" I
+     "\",\"ref\":\"湘U99999\",\"observed_at\":\"2024-05-01\"}"},
+    {"registry_record",
+     "{\"id\":\"RR7\",\"source\":\"police\",\"kind\":\"exit_abroad\",\"holder_id\":\"" J
+     "\",\"ref\":\"EX2025\",\"observed_at\":\"2025-07-01\"}"},
+    {"evaluation", "{\"id\":\"E1\",\"person_id\":\"" B
+                   "\",\"year\":2023,\"kind\":\"annual\",\"score\":90,\"votes_excellent\":20,"
+                   "\"votes_competent\":20,\"votes_basic\":0,\"votes_incompetent\":0}"},
+    {"evaluation", "{\"id\":\"E2\",\"person_id\":\"" B
+                   "\",\"year\":2024,\"kind\":\"annual\",\"score\":75,\"votes_excellent\":10,"
+                   "\"votes_competent\":25,\"votes_basic\":3,\"votes_incompetent\":2}"},
+    {"evaluation", "{\"id\":\"E3\",\"person_id\":\"" H
+                   "\",\"year\":2025,\"kind\":\"annual\",\"score\":80,\"votes_excellent\":10,"
+                   "\"votes_competent\":20,\"votes_basic\":5,\"votes_incompetent\":5}"},
+    {"evaluation", "{\"id\":\"E4\",\"person_id\":\"" H
+                   "\",\"year\":2024,\"kind\":\"annual\",\"score\":90,\"votes_excellent\":10,"
+                   "\"votes_competent\":20,\"votes_basic\":9,\"votes_incompetent\":1}"},
+    {"supervision_activity",
+     "{\"id\":\"SV1\",\"kind\":\"heart_talk\",\"person_id\":\"" E "\",\"held_at\":\"2026-01-10\"}"},
+    {"supervision_activity", "{\"id\":\"SV2\",\"kind\":\"reminder_talk\",\"person_id\":\"" G
+                             "\",\"held_at\":\"2025-12-01\"}"},
+    {"supervision_activity",
+     "{\"id\":\"SV3\",\"kind\":\"inspection\",\"unit_id\":\"U2\",\"held_at\":\"2023-05-01\"}"},
+    {"supervision_activity",
+     "{\"id\":\"SV4\",\"kind\":\"inspection\",\"unit_id\":\"U3\",\"held_at\":\"2020-01-01\"}"},
+    {"clue",
+     "{\"id\":\"CL1\",\"channel\":\"letter\",\"received_at\":\"2025-01-01\",\"subject_person_id\":"
+     "\"" C "\",\"category\":\"money\",\"summary\":\"反映收受礼金\",\"real_name\":0}"},
+    {"clue",
+     "{\"id\":\"CL2\",\"channel\":\"online\",\"received_at\":\"2024-03-01\",\"subject_person_id\":"
+     "\"" A "\",\"category\":\"power\",\"summary\":\"反映违规采购\",\"real_name\":1}"},
+    {"clue",
+     "{\"id\":\"CL3\",\"channel\":\"letter\",\"received_at\":\"2024-12-01\",\"subject_person_id\":"
+     "\"" E "\",\"category\":\"conduct\",\"summary\":\"反映作风问题\",\"real_name\":0}"},
+    {"clue",
+     "{\"id\":\"CL4\",\"channel\":\"letter\",\"received_at\":\"2025-08-01\",\"subject_person_id\":"
+     "\"" D "\",\"category\":\"money\",\"summary\":\"反映一\",\"real_name\":0}"},
+    {"clue",
+     "{\"id\":\"CL5\",\"channel\":\"phone\",\"received_at\":\"2025-10-01\",\"subject_person_id\":"
+     "\"" D "\",\"category\":\"money\",\"summary\":\"反映二\",\"real_name\":0}"},
+    {"clue",
+     "{\"id\":\"CL6\",\"channel\":\"visit\",\"received_at\":\"2026-02-01\",\"subject_person_id\":"
+     "\"" D "\",\"category\":\"money\",\"summary\":\"反映三\",\"real_name\":0}"},
     {"clue_reporter", "{\"id\":\"CRP1\",\"clue_id\":\"CL2\",\"person_id\":\"" B "\"}"},
-    {"disposition", "{\"id\":\"DP1\",\"clue_id\":\"CL2\",\"method\":\"talk_inquiry\",\"decided_at\":\"2024-03-10\",\"concluded_at\":\"2024-05-01\",\"outcome\":\"unfounded\"}"},
-    {"disposition", "{\"id\":\"DP2\",\"clue_id\":\"CL3\",\"method\":\"close\",\"decided_at\":\"2024-12-20\",\"concluded_at\":\"2025-01-01\",\"outcome\":\"unfounded\"}"},
-    {"disposition", "{\"id\":\"DP3\",\"clue_id\":\"CL4\",\"method\":\"hold\",\"decided_at\":\"2025-08-10\"}"},
-    {"disposition", "{\"id\":\"DP4\",\"clue_id\":\"CL5\",\"method\":\"preliminary_verification\",\"decided_at\":\"2025-10-05\"}"},
-    {"accountability", "{\"id\":\"AC1\",\"person_id\":\"" E "\",\"measure\":\"name_clearing\",\"decided_at\":\"2025-01-15\",\"basis\":\"经核查反映失实\",\"clue_id\":\"CL3\"}"},
+    {"disposition",
+     "{\"id\":\"DP1\",\"clue_id\":\"CL2\",\"method\":\"talk_inquiry\",\"decided_at\":\"2024-03-"
+     "10\",\"concluded_at\":\"2024-05-01\",\"outcome\":\"unfounded\"}"},
+    {"disposition", "{\"id\":\"DP2\",\"clue_id\":\"CL3\",\"method\":\"close\",\"decided_at\":"
+                    "\"2024-12-20\",\"concluded_at\":\"2025-01-01\",\"outcome\":\"unfounded\"}"},
+    {"disposition",
+     "{\"id\":\"DP3\",\"clue_id\":\"CL4\",\"method\":\"hold\",\"decided_at\":\"2025-08-10\"}"},
+    {"disposition", "{\"id\":\"DP4\",\"clue_id\":\"CL5\",\"method\":\"preliminary_verification\","
+                    "\"decided_at\":\"2025-10-05\"}"},
+    {"accountability", "{\"id\":\"AC1\",\"person_id\":\"" E
+                       "\",\"measure\":\"name_clearing\",\"decided_at\":\"2025-01-15\",\"basis\":"
+                       "\"经核查反映失实\",\"clue_id\":\"CL3\"}"},
 };
 #define NFIX (sizeof fixture / sizeof fixture[0])
 
@@ -214,7 +340,9 @@ static void world_close(world *w)
 }
 
 /* Record one row; with `incremental`, run the engine on its event in the
- * same transaction (as the ledger observer will). */
+ * same transaction — the first half of the fixture directly through
+ * pl_rules_on_event, the rest through the ledger observer
+ * (pl_rules_attach), so both paths are exercised. */
 static void record(world *w, const char *entity, const char *json, int incremental)
 {
     pl_err e;
@@ -225,13 +353,15 @@ static void record(world *w, const char *entity, const char *json, int increment
         fail_msg("bad fixture JSON %s: %s", json, je.text);
     const pl_entity *ent = pl_model_entity(entity);
     assert_non_null(ent);
+    if (incremental == 2)
+        pl_rules_attach(w->r);
     assert_int_equal(pl_store_begin(w->s, &e), 0);
     int64_t before = pl_ledger_size(w->l);
     int outcome = 0;
     int rc = pl_registry_record(w->reg, ent, row, "test", &outcome, report, NULL, &e);
     if (rc)
         fail_msg("record %s %s: %s", entity, json, e.msg);
-    if (incremental && pl_ledger_size(w->l) > before) {
+    if (incremental == 1 && pl_ledger_size(w->l) > before) {
         char type[80];
         snprintf(type, sizeof type, "%s.recorded", entity);
         pl_event ev = {.type = type, .actor = "test", .payload = row};
@@ -246,16 +376,17 @@ static void record(world *w, const char *entity, const char *json, int increment
 static void load_fixture(world *w, int incremental)
 {
     for (size_t i = 0; i < NFIX; i++)
-        record(w, fixture[i][0], fixture[i][1], incremental);
+        record(w, fixture[i][0], fixture[i][1], incremental && i >= NFIX / 2 ? 2 : incremental);
     /* on-time declarations of the other top leaders (R16 near misses) */
     const char *leaders[] = {E, F, G};
     for (int k = 0; k < 3; k++)
         for (int y = 2023; y <= 2025; y++) {
             char buf[256];
-            snprintf(buf, sizeof buf,
-                     "{\"id\":\"XD%d%d\",\"person_id\":\"%s\",\"year\":%d,\"filed_at\":\"%d-01-15\"}",
-                     k, y, leaders[k], y, y + 1);
-            record(w, "declaration", buf, incremental);
+            snprintf(
+                buf, sizeof buf,
+                "{\"id\":\"XD%d%d\",\"person_id\":\"%s\",\"year\":%d,\"filed_at\":\"%d-01-15\"}", k,
+                y, leaders[k], y, y + 1);
+            record(w, "declaration", buf, incremental ? 2 : 0);
         }
 }
 
@@ -411,7 +542,8 @@ static void vanished_evidence_resolves_with_reason(void **state)
     load_fixture(&w, 1);
     /* A leaves the post: R01, R15 (person) and R16 stay or go as they should */
     record(&w, "tenure",
-           "{\"id\":\"T1\",\"person_id\":\"" A "\",\"post_id\":\"P1\",\"start_date\":\"2013-03-01\","
+           "{\"id\":\"T1\",\"person_id\":\"" A
+           "\",\"post_id\":\"P1\",\"start_date\":\"2013-03-01\","
            "\"end_date\":\"2026-06-01\"}",
            1);
     assert_int_equal(q(&w, "SELECT count(*) FROM findings WHERE rule='R01' AND key='T1' AND "
@@ -422,7 +554,8 @@ static void vanished_evidence_resolves_with_reason(void **state)
                      1);
     /* the payment gets its decision: R07 resolves */
     record(&w, "payment",
-           "{\"id\":\"Y3\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO2 "\",\"amount_fen\":60000000,"
+           "{\"id\":\"Y3\",\"unit_id\":\"U1\",\"payee_company_id\":\"" CO2
+           "\",\"amount_fen\":60000000,"
            "\"paid_at\":\"2026-03-01\",\"purpose\":\"软件款\",\"decision_id\":\"D2\"}",
            1);
     assert_int_equal(q(&w, "SELECT count(*) FROM findings WHERE rule='R07' AND key='Y3' AND "
@@ -440,7 +573,8 @@ static void vanished_evidence_resolves_with_reason(void **state)
         fail_msg("incremental vs sweep after changes:\n%s", d.data);
     /* the tenure comes back: the finding reopens with the same id */
     record(&w, "tenure",
-           "{\"id\":\"T1\",\"person_id\":\"" A "\",\"post_id\":\"P1\",\"start_date\":\"2013-03-01\"}",
+           "{\"id\":\"T1\",\"person_id\":\"" A
+           "\",\"post_id\":\"P1\",\"start_date\":\"2013-03-01\"}",
            1);
     assert_int_equal(q(&w, "SELECT count(*) FROM findings WHERE rule='R01' AND key='T1' AND "
                            "status='open'"),
@@ -565,9 +699,9 @@ static void status_changes_and_replay(void **state)
     assert_non_null(strstr(e.msg, "reason"));
     assert_int_equal(pl_rules_finding_status(w.r, id, "dismissed", "会议纪要补录", "officer", &e),
                      0);
-    assert_int_equal(pl_rules_finding_status(w.r, "R05-000000000000", "acknowledged", NULL,
-                                             "officer", &e),
-                     PL_ENOTFOUND);
+    assert_int_equal(
+        pl_rules_finding_status(w.r, "R05-000000000000", "acknowledged", NULL, "officer", &e),
+        PL_ENOTFOUND);
     assert_int_equal(q(&w, "SELECT count(*) FROM findings WHERE status='dismissed' AND "
                            "status_reason='会议纪要补录'"),
                      1);
@@ -580,8 +714,8 @@ static void status_changes_and_replay(void **state)
     int rc = pl_ledger_replay(w.l, mem, &e);
     if (rc)
         fail_msg("replay: %s", e.msg);
-    const char *tables[] = {"findings", "finding_evidence", "finding_events", "rule_profiles",
-                            "risk_warnings", "rule_tasks"};
+    const char *tables[] = {"findings",      "finding_evidence", "finding_events",
+                            "rule_profiles", "risk_warnings",    "rule_tasks"};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         char sql[256];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[t]);
@@ -609,7 +743,8 @@ static void explanations_speak_plainly(void **state)
     pl_err e;
     pl_err_init(&e);
     json_t *params = json_pack("{s:i}", "r01_top_years", 10);
-    pl_profile p = {.name = "县级-财政", .level = "county", .industry = "finance", .params = params};
+    pl_profile p = {
+        .name = "县级-财政", .level = "county", .industry = "finance", .params = params};
     assert_int_equal(pl_rules_profile_set(w.r, &p, "officer", &e), 0);
     assert_int_equal(pl_rules_sweep(w.r, AS_OF, NULL, &e), 0);
     pl_stmt *st = NULL;
@@ -623,8 +758,9 @@ static void explanations_speak_plainly(void **state)
     assert_non_null(strstr(zh, "张三"));
     assert_non_null(strstr(zh, "县财政局"));
     assert_non_null(strstr(zh, "13 年 3 个月"));
-    assert_non_null(strstr(en, "张三 has held 局长 of 县财政局 since 2013-03-01, 13 years 3 months; "
-                               "rotation is due after 10 years for this post in profile 县级-财政"));
+    assert_non_null(strstr(en,
+                           "张三 has held 局长 of 县财政局 since 2013-03-01, 13 years 3 months; "
+                           "rotation is due after 10 years for this post in profile 县级-财政"));
     assert_non_null(strstr(pl_stmt_text(st, 2), "\"r01_top_years\":10"));
     pl_stmt_finalize(st);
     json_decref(params);
@@ -656,9 +792,8 @@ static void risk_index_warns_and_opens_tasks(void **state)
     assert_int_equal(json_array_size(json_object_get(top, "breakdown")), 14);
     json_decref(arr);
     pl_buf_release(&b);
-    assert_int_equal(q(&w, "SELECT count(*) FROM risk_warnings WHERE person_id='" A
-                           "' AND grade='red'"),
-                     1);
+    assert_int_equal(
+        q(&w, "SELECT count(*) FROM risk_warnings WHERE person_id='" A "' AND grade='red'"), 1);
     assert_int_equal(q(&w, "SELECT count(*) FROM rule_tasks WHERE person_id='" A
                            "' AND owner_role='discipline_officer' AND due_date='2026-07-30'"),
                      1);

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# bench/api.sh — the API against a bare libmicrohttpd handler, in one run
+# (DESIGN.md §9: API reads within 3× of the bare handler). wrk drives, on
+# loopback only, each target for DURATION seconds with CONNS connections:
+#   bare      bench/bare_handler.c: fixed JSON body, no work
+#   list      GET /api/v1/payments?unit_id=…&limit=50 (scope check per row)
+#   single    GET /api/v1/payments/{id}
+#   write     POST /api/v1/supervision_activities (a new ledger event each)
+# Prints requests/s, ratios to bare, p50/p99 latency, as Markdown.
+# Usage: bench/api.sh [BUILD_DIR] (needs wrk: PLUMB_WITH_BENCH=1 scripts/install-deps)
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$SRC/build}
+PLUMB=$BUILD/plumb
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-32}
+SCALE=${SCALE:-county}
+command -v wrk >/dev/null || { echo "bench/api.sh: wrk not installed (PLUMB_WITH_BENCH=1 scripts/install-deps)" >&2; exit 1; }
+W=$(mktemp -d)
+trap 'kill $(cat "$W"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
+cc -O2 -o "$W/bare" "$SRC/bench/bare_handler.c" $(pkg-config --cflags --libs libmicrohttpd) -lpthread
+
+echo "setting up a $SCALE store…" >&2
+DB=$W/b.db
+"$PLUMB" init --db "$DB" --origin bench/api >/dev/null
+"$PLUMB" gen --scale "$SCALE" --seed 1 --out "$W/data" --quiet >/dev/null
+"$PLUMB" import --db "$DB" --all "$W/data" --quiet >/dev/null
+ROOTS=$(sqlite3 "$DB" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id")
+SCOPES=(); for u in $ROOTS; do SCOPES+=(--scope "$u"); done
+PW='Loadtest-Passw0rd-2026'
+SECRET=$(echo "$PW" | "$PLUMB" user add bench --role discipline_officer "${SCOPES[@]}" --password-stdin --db "$DB" | sed -n 's/^totp_secret: //p')
+UNIT=$(sqlite3 "$DB" "SELECT unit_id FROM payments GROUP BY unit_id ORDER BY COUNT(*) DESC LIMIT 1")
+PAY=$(sqlite3 "$DB" "SELECT id FROM payments WHERE unit_id='$UNIT' LIMIT 1")
+
+"$W/bare" "$W/bare.port" & echo $! > "$W/bare.pid"
+"$PLUMB" serve --db "$DB" --port 0 --port-file "$W/api.port" --quiet --rate-ip 0 --rate-user 0 \
+  2>"$W/serve.log" & echo $! > "$W/api.pid"
+for i in $(seq 100); do [ -s "$W/api.port" ] && [ -s "$W/bare.port" ] && break; sleep 0.1; done
+BARE=http://127.0.0.1:$(cat "$W/bare.port")
+API=http://127.0.0.1:$(cat "$W/api.port")
+
+CODE=$(node -e '
+const c=require("crypto");const s=process.argv[1];const A="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+let b=0,a=0,o=[];for(const ch of s){a=(a<<5)|A.indexOf(ch);b+=5;if(b>=8){o.push((a>>>(b-8))&255);b-=8;}}
+const m=Buffer.alloc(8);m.writeBigUInt64BE(BigInt(Math.floor(Date.now()/30000)));
+const h=c.createHmac("sha1",Buffer.from(o)).update(m).digest();const f=h[19]&15;
+console.log(String((h.readUInt32BE(f)&0x7fffffff)%1e6).padStart(6,"0"));' "$SECRET")
+curl -sS -D "$W/h" -o "$W/login.json" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"bench\",\"password\":\"$PW\",\"totp\":\"$CODE\"}" "$API/api/v1/auth/login"
+COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(plumb_session=[^;]*\).*/\1/p' "$W/h")
+CSRF=$(sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/' "$W/login.json")
+
+cat > "$W/write.lua" <<LUA
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format('{"id":"BENCH-%d-%d","kind":"visit","unit_id":"$UNIT","held_at":"2026-01-01"}', math.random(1, 1e9), counter)
+  return wrk.format("POST", "/api/v1/supervision_activities", {["Content-Type"]="application/json", ["Cookie"]="$COOKIE", ["X-CSRF-Token"]="$CSRF"}, body)
+end
+LUA
+cat > "$W/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status, summary.requests))
+end
+LUA
+run() { # name url [script]
+  local out
+  if [ -n "${3:-}" ]; then
+    cat "$3" "$W/report.lua" > "$W/run.lua"
+    out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$W/run.lua" "$2")
+  else
+    out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$W/report.lua" -H "Cookie: $COOKIE" "$2")
+  fi
+  echo "$out" | sed -n "s/^RESULT /$1 /p"
+}
+echo "running wrk: ${DURATION}s × 4 targets, $CONNS connections, 2 wrk threads…" >&2
+R_BARE=$(run bare "$BARE/")
+R_LIST=$(run list "$API/api/v1/payments?unit_id=$UNIT&limit=50")
+R_ONE=$(run single "$API/api/v1/payments/$PAY")
+R_WRITE=$(run write "$API/" "$W/write.lua")
+bare_rps=$(echo "$R_BARE" | awk '{print $2}')
+echo
+echo "| target | requests/s | × bare | p50 ms | p99 ms | non-2xx |"
+echo "|---|---:|---:|---:|---:|---:|"
+for r in "$R_BARE" "$R_LIST" "$R_ONE" "$R_WRITE"; do
+  echo "$r" | awk -v b="$bare_rps" '{printf "| %s | %.0f | %.3f | %.2f | %.2f | %d |\n", $1, $2, $2/b, $3, $4, $5}'
+done
+echo
+echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; $(nproc) cores shared by wrk and the server"

@@ -1,0 +1,438 @@
+/*
+ * access.c — who may see a clue (DESIGN.md §1, §8): role permissions, scope
+ * (a subtree of units), recusal (回避: the subject, kin, the subject unit's
+ * leadership team), and the reads built on them: show (logged), list,
+ * count. Layer: cases.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases_int.h"
+
+static const struct {
+    pl_cases_role role;
+    const char *name, *zh;
+    unsigned perms;
+} roles[] = {
+    {PL_CASES_ROLE_SYSTEM, "system", "系统",
+     PL_PERM_INTAKE | PL_PERM_READ | PL_PERM_LIST | PL_PERM_HANDLE | PL_PERM_NOTES | PL_PERM_REPLY |
+         PL_PERM_KEYS},
+    {PL_CASES_ROLE_DISCIPLINE, "discipline", "纪检监察",
+     PL_PERM_INTAKE | PL_PERM_READ | PL_PERM_LIST | PL_PERM_HANDLE | PL_PERM_NOTES | PL_PERM_REPLY |
+         PL_PERM_IDENTITY | PL_PERM_KEYS},
+    {PL_CASES_ROLE_PETITION, "petition", "信访",
+     PL_PERM_INTAKE | PL_PERM_READ | PL_PERM_LIST | PL_PERM_REPLY},
+    {PL_CASES_ROLE_INSPECTION, "inspection", "巡察", PL_PERM_INTAKE | PL_PERM_LIST},
+    {PL_CASES_ROLE_LEADER, "leader", "领导", PL_PERM_READ | PL_PERM_LIST},
+    {PL_CASES_ROLE_CADRE, "cadre", "组织", 0},
+    {PL_CASES_ROLE_AUDITOR, "auditor", "审计", 0},
+    {PL_CASES_ROLE_ADMIN, "admin", "管理员", 0},
+    {PL_CASES_ROLE_SUBJECT, "subject", "被监督人", 0},
+    {PL_CASES_ROLE_REPORTER, "reporter", "举报人", 0},
+};
+
+unsigned pl_cases_role_perms(pl_cases_role role)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (roles[i].role == role)
+            return roles[i].perms;
+    return 0;
+}
+
+int pl_cases_role_parse(const char *s, pl_cases_role *out)
+{
+    /* the HTTP layer's names ("discipline_officer") are accepted too */
+    char base[32];
+    cs_copy(base, sizeof base, s);
+    char *suffix = strstr(base, "_officer");
+    if (suffix && !suffix[8])
+        *suffix = 0;
+    for (size_t i = 0; s && i < sizeof roles / sizeof roles[0]; i++)
+        if (!strcmp(base, roles[i].name) || !strcmp(s, roles[i].zh)) {
+            *out = roles[i].role;
+            return 0;
+        }
+    return PL_EINVAL;
+}
+
+const char *pl_cases_role_name(pl_cases_role role)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (roles[i].role == role)
+            return roles[i].name;
+    return "none";
+}
+
+/* ------------------------------------------------------- SQL fragments */
+
+/*
+ * Recusal of person P for a clue row `c` (columns subject_person_id,
+ * subject_unit_id) at date D. Placeholders, in order: P P P P P D D.
+ * The subject unit falls back to the subject's unit at D (open tenure,
+ * top post first) for clues recorded without one.
+ */
+#define RECUSED_SQL                                                                                \
+    "(c.subject_person_id = ? OR EXISTS (SELECT 1 FROM kin k WHERE (k.person_id = "                \
+    "c.subject_person_id AND k.relative_id = ?) OR (k.relative_id = c.subject_person_id AND "      \
+    "k.person_id = ?)) OR EXISTS (SELECT 1 FROM tenures t JOIN posts po ON po.id = t.post_id "     \
+    "WHERE t.person_id = ? AND po.unit_id = COALESCE(c.subject_unit_id, (SELECT p2.unit_id FROM "  \
+    "tenures t2 JOIN posts p2 ON p2.id = t2.post_id WHERE t2.person_id = c.subject_person_id "     \
+    "AND (t2.end_date IS NULL OR t2.end_date = '') ORDER BY p2.is_top DESC, p2.unit_id LIMIT 1)) " \
+    "AND (po.is_top = 1 OR po.reports_to IN (SELECT id FROM posts WHERE unit_id = po.unit_id AND " \
+    "is_top = 1)) AND t.person_id = ? AND t.start_date <= ? AND (t.end_date IS NULL OR "           \
+    "t.end_date = '' OR t.end_date > ?)))"
+
+/* The clue's unit for scope: its handling office, else its subject unit. */
+#define SCOPE_SQL                                                                                  \
+    "COALESCE(cc.handling_unit_id, c.subject_unit_id) IN (WITH RECURSIVE sub(id) AS (SELECT ? "    \
+    "UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) SELECT id FROM sub)"
+
+/* Bind the recusal placeholders from index k; returns the next index. */
+static int bind_recused(pl_stmt *st, int k, const char *person, const char *date)
+{
+    for (int i = 0; i < 5; i++)
+        pl_stmt_bind_text(st, k++, person);
+    pl_stmt_bind_text(st, k++, date);
+    pl_stmt_bind_text(st, k++, date);
+    return k;
+}
+
+/* Append the access conditions for `v` to `sql` (after a WHERE ...). */
+static void access_sql(pl_buf *sql, const pl_viewer *v)
+{
+    if (v->scope_unit_id && *v->scope_unit_id) {
+        pl_buf_adds(sql, " AND ");
+        pl_buf_adds(sql, SCOPE_SQL);
+    } else if (v->role != PL_CASES_ROLE_SYSTEM) {
+        pl_buf_adds(sql, " AND 0"); /* deny by default: no scope, no clue */
+    }
+    if (v->person_id && *v->person_id) {
+        pl_buf_adds(sql, " AND NOT ");
+        pl_buf_adds(sql, RECUSED_SQL);
+    }
+}
+
+static int bind_access(pl_stmt *st, int k, const pl_viewer *v, const char *date)
+{
+    if (v->scope_unit_id && *v->scope_unit_id)
+        pl_stmt_bind_text(st, k++, v->scope_unit_id);
+    if (v->person_id && *v->person_id)
+        k = bind_recused(st, k, v->person_id, date);
+    return k;
+}
+
+/* ------------------------------------------------------------- decisions */
+
+int pl_cases_recused(pl_cases *c, const char *person_id, const char *clue_id, char *why,
+                     size_t whylen, pl_err *e)
+{
+    if (why && whylen)
+        why[0] = 0;
+    if (!person_id || !*person_id)
+        return 0;
+    char today[11];
+    cs_today(today);
+    /* One query per reason so that the refusal can say which. */
+    static const char *const reasons[] = {
+        "本人 / the subject", "亲属 / kin of the subject",
+        "所在单位领导班子成员 / on the subject unit's leadership team"};
+    static const char *const parts[] = {
+        "c.subject_person_id = ?",
+        "EXISTS (SELECT 1 FROM kin k WHERE (k.person_id = c.subject_person_id AND k.relative_id = "
+        "?) OR (k.relative_id = c.subject_person_id AND k.person_id = ?))",
+        NULL,
+    };
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        c->s, "SELECT count(*) FROM clues c WHERE c.id = ? AND " RECUSED_SQL, &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, clue_id);
+    bind_recused(st, 2, person_id, today);
+    int64_t n = 0;
+    if ((rc = pl_stmt_step(st, e)) == PL_ROW)
+        n = pl_stmt_i64(st, 0);
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    if (!n)
+        return 0;
+    if (why && whylen) {
+        int which = 2;
+        for (int i = 0; i < 2 && which == 2; i++) {
+            char sql[512];
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM clues c WHERE c.id = ? AND %s",
+                     parts[i]);
+            pl_stmt *q;
+            if (pl_store_prepare_cached(c->s, sql, &q, NULL))
+                break;
+            pl_stmt_bind_text(q, 1, clue_id);
+            pl_stmt_bind_text(q, 2, person_id);
+            if (i == 1)
+                pl_stmt_bind_text(q, 3, person_id);
+            if (pl_stmt_step(q, NULL) == PL_ROW && pl_stmt_i64(q, 0) > 0)
+                which = i;
+            pl_stmt_reset(q);
+        }
+        cs_copy(why, whylen, reasons[which]);
+    }
+    return 1;
+}
+
+int pl_cases_visible(pl_cases *c, const pl_viewer *v, const char *clue_id, pl_err *e)
+{
+    if (!v || !(pl_cases_role_perms(v->role) &
+                (PL_PERM_READ | PL_PERM_LIST | PL_PERM_HANDLE | PL_PERM_NOTES | PL_PERM_REPLY)))
+        return 0;
+    char today[11];
+    cs_today(today);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "SELECT count(*) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
+                      "WHERE c.id = ?");
+    access_sql(&sql, v);
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(c->s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, clue_id);
+    bind_access(st, 2, v, today);
+    int64_t n = 0;
+    if ((rc = pl_stmt_step(st, e)) == PL_ROW)
+        n = pl_stmt_i64(st, 0);
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : n > 0;
+}
+
+int cs_require(pl_cases *c, const pl_viewer *v, unsigned perms, const char *clue_id, pl_err *e)
+{
+    if (!v)
+        return pl_err_set(e, PL_EDENIED, "no user / 未登录");
+    unsigned have = pl_cases_role_perms(v->role);
+    if ((have & perms) != perms)
+        return pl_err_set(e, PL_EDENIED, "role %s may not do this / 角色 %s 无此权限",
+                          pl_cases_role_name(v->role), pl_cases_role_name(v->role));
+    if (!clue_id)
+        return 0;
+    int rc = pl_cases_visible(c, v, clue_id, e);
+    if (rc < 0)
+        return rc;
+    /* Invisible and absent look the same: no count, no existence leaks. */
+    if (rc == 0)
+        return pl_err_set(e, PL_ENOTFOUND, "clue %s not found / 线索 %s 不存在", clue_id, clue_id);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reads */
+
+static void set_col(json_t *o, pl_stmt *st, int col)
+{
+    const char *name = pl_stmt_colname(st, col);
+    switch (pl_stmt_type(st, col)) {
+    case PL_COL_NULL: break;
+    case PL_COL_INT: json_object_set_new(o, name, json_integer(pl_stmt_i64(st, col))); break;
+    default: json_object_set_new(o, name, json_string(pl_stmt_text(st, col))); break;
+    }
+}
+
+/* Rows of `sql` (one text parameter) as a JSON array of objects. */
+static int rows(pl_cases *c, const char *sql, const char *arg, json_t *arr, pl_err *e)
+{
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(c->s, sql, &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, arg);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; i < pl_stmt_ncols(st); i++)
+            set_col(o, st, i);
+        json_array_append_new(arr, o);
+    }
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int pl_cases_show(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *reason,
+                  pl_buf *out, pl_err *e)
+{
+    int rc = cs_require(c, v, PL_PERM_READ, clue_id, e);
+    if (rc)
+        return rc;
+    int notes = (pl_cases_role_perms(v->role) & PL_PERM_NOTES) != 0;
+    json_t *o = json_object();
+    json_t *arr = json_array();
+    rc = rows(c,
+              "SELECT c.id, c.channel, c.category, c.received_at, c.subject_person_id, "
+              "c.subject_unit_id, c.summary, c.real_name, cc.group_id, cc.origin, "
+              "cc.received_time, cc.subject_name, cc.facts, cc.source_ref, "
+              "COALESCE(cc.status, 'imported') AS status, cc.handling_unit_id, cc.is_top, "
+              "cc.route_reason, cc.report_count, cc.register_due, cc.dispose_due, "
+              "cc.conclude_due, cc.review_due, cc.clearing_due, cc.method, cc.method_reason, "
+              "cc.disposed_at, cc.verified_at, cc.outcome, cc.measure, cc.basis, "
+              "cc.concluded_at, cc.name_cleared_at, cc.archived_at, cc.team, "
+              "cc.handler_person_id, cc.sub_status, "
+              "(SELECT count(*) FROM case_sealed s WHERE s.clue_id = c.id) AS sealed_identity "
+              "FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE c.id = ?",
+              clue_id, arr, e);
+    if (!rc && json_array_size(arr) == 1) {
+        json_object_update(o, json_array_get(arr, 0));
+        if (!notes)
+            json_object_del(o, "sub_status");
+    }
+    json_decref(arr);
+    static const struct {
+        const char *key, *sql;
+        int staff_only;
+    } parts[] = {
+        {"group",
+         "SELECT id, received_at, channel, status FROM case_clues WHERE group_id = (SELECT "
+         "group_id FROM case_clues WHERE id = ?) ORDER BY id",
+         0},
+        {"history",
+         "SELECT h.seq, h.type, h.actor, h.at, h.status, h.reason FROM case_history h, (SELECT ? "
+         "AS cid) x WHERE h.clue_id = x.cid OR h.clue_id = (SELECT group_id FROM case_clues WHERE "
+         "id = x.cid) ORDER BY h.seq",
+         0},
+        {"dispositions",
+         "SELECT id, method, decided_at, verified_at, concluded_at, outcome FROM dispositions "
+         "WHERE clue_id = ? ORDER BY decided_at, id",
+         0},
+        {"replies", "SELECT seq, at, text FROM case_replies WHERE clue_id = ? ORDER BY seq", 0},
+        {"materials", "SELECT seq, at, text FROM case_materials WHERE clue_id = ? ORDER BY seq", 0},
+        {"attachments",
+         "SELECT id, source, name, kind, size, sha256, added_at FROM case_attachments WHERE "
+         "clue_id = ? ORDER BY id",
+         0},
+        {"reminders",
+         "SELECT deadline, stage, due, at, reason FROM case_reminders WHERE clue_id = ? ORDER BY "
+         "ev_seq",
+         0},
+        {"notes",
+         "SELECT seq, author, at, text, sub_status FROM case_notes WHERE clue_id = ? ORDER BY seq",
+         1},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && !rc; i++) {
+        if (parts[i].staff_only && !notes)
+            continue;
+        arr = json_array();
+        rc = rows(c, parts[i].sql, clue_id, arr, e);
+        json_object_set_new(o, parts[i].key, arr);
+    }
+    if (!rc) {
+        json_t *p = json_pack("{s:s,s:s}", "id", clue_id, "role", pl_cases_role_name(v->role));
+        if (v->person_id && *v->person_id)
+            json_object_set_new(p, "person_id", json_string(v->person_id));
+        if (reason && *reason)
+            json_object_set_new(p, "reason", json_string(reason));
+        rc = cs_append(c, "clue.read", cs_actor(v), json_pack("[s]", clue_id), p, NULL, e);
+    }
+    if (!rc) {
+        char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        pl_buf_adds(out, s);
+        free(s);
+    }
+    json_decref(o);
+    return rc;
+}
+
+static void filter_sql(pl_buf *sql, const pl_cases_filter *f)
+{
+    if (!f)
+        return;
+    if (f->status && *f->status)
+        pl_buf_adds(sql, " AND COALESCE(cc.status, 'imported') = ?");
+    if (f->unit_id && *f->unit_id)
+        pl_buf_adds(sql, " AND c.subject_unit_id = ?");
+    if (f->subject_person_id && *f->subject_person_id)
+        pl_buf_adds(sql, " AND c.subject_person_id = ?");
+    if (f->overdue_as_of && *f->overdue_as_of)
+        pl_buf_adds(sql, " AND cc.id = cc.group_id AND ((cc.status IN ('registered','routed') AND "
+                         "cc.dispose_due < ?) OR (cc.status IN ('verifying','verified') AND "
+                         "cc.conclude_due < ?) OR (cc.status = 'held' AND cc.review_due < ?) OR "
+                         "(cc.status = 'concluded' AND cc.outcome = 'unfounded' AND "
+                         "cc.name_cleared_at IS NULL AND cc.clearing_due < ?))");
+}
+
+static int bind_filter(pl_stmt *st, int k, const pl_cases_filter *f)
+{
+    if (!f)
+        return k;
+    if (f->status && *f->status)
+        pl_stmt_bind_text(st, k++, f->status);
+    if (f->unit_id && *f->unit_id)
+        pl_stmt_bind_text(st, k++, f->unit_id);
+    if (f->subject_person_id && *f->subject_person_id)
+        pl_stmt_bind_text(st, k++, f->subject_person_id);
+    for (int i = 0; f->overdue_as_of && *f->overdue_as_of && i < 4; i++)
+        pl_stmt_bind_text(st, k++, f->overdue_as_of);
+    return k;
+}
+
+static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int count, pl_buf *out,
+                 int64_t *n, pl_err *e)
+{
+    int rc = cs_require(c, v, PL_PERM_LIST, NULL, e);
+    if (rc)
+        return rc;
+    char today[11];
+    cs_today(today);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, count ? "SELECT count(*) AS n"
+                            : "SELECT c.id, c.channel, c.category, c.received_at, "
+                              "c.subject_person_id, c.subject_unit_id, c.summary, "
+                              "COALESCE(cc.status, 'imported') AS status, cc.group_id, "
+                              "cc.handling_unit_id, cc.method, cc.outcome, cc.dispose_due, "
+                              "cc.conclude_due, cc.report_count");
+    pl_buf_adds(&sql, " FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE 1");
+    access_sql(&sql, v);
+    filter_sql(&sql, f);
+    if (!count)
+        pl_buf_adds(&sql, " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?");
+    pl_stmt *st;
+    rc = pl_store_prepare(c->s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    int k = bind_access(st, 1, v, today);
+    k = bind_filter(st, k, f);
+    if (!count) {
+        pl_stmt_bind_i64(st, k++, f && f->limit > 0 ? f->limit : 1000);
+        pl_stmt_bind_i64(st, k++, f && f->offset > 0 ? f->offset : 0);
+    }
+    json_t *arr = json_array();
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        if (count) {
+            *n = pl_stmt_i64(st, 0);
+            continue;
+        }
+        json_t *o = json_object();
+        for (int i = 0; i < pl_stmt_ncols(st); i++)
+            set_col(o, st, i);
+        json_array_append_new(arr, o);
+    }
+    pl_stmt_finalize(st);
+    if (rc == PL_DONE)
+        rc = 0;
+    if (!rc && !count) {
+        char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        pl_buf_adds(out, s);
+        free(s);
+    }
+    json_decref(arr);
+    return rc;
+}
+
+int pl_cases_list(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, pl_buf *out, pl_err *e)
+{
+    return query(c, v, f, 0, out, NULL, e);
+}
+
+int pl_cases_count(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int64_t *out,
+                   pl_err *e)
+{
+    *out = 0;
+    return query(c, v, f, 1, NULL, out, e);
+}

@@ -1,0 +1,447 @@
+/*
+ * cases.h — the clue workflow (问题线索, DESIGN.md §7, docs/CASES.md): intake
+ * from every channel, dedupe into groups, routing to the level above
+ * (上级抓下级), disposition → verification → conclusion → archive with
+ * deadlines and reminders, handler notes, replies, sealed reporter identity
+ * (libsodium sealed boxes to the handling office's keys), the reporter
+ * portal (receipt code + argon2id passphrase, rate limits, inclusion
+ * proofs), recusal and visibility, and statistics (JSON, XLSX).
+ *
+ * Every change is a ledger event ("clue.*", "office.*") whose projection is
+ * one of the case_* tables of migration 0040. Beside its own events the
+ * workflow records the registry rows the rules read — "clue.recorded",
+ * "clue_reporter.recorded", "disposition.recorded",
+ * "accountability.recorded" (src/model) — in the same transaction, so R11,
+ * R12, R13 and R17 run on live workflow data, incrementally too.
+ *
+ * The HTTP layer calls these functions only: each takes the caller as a
+ * pl_viewer and decides access itself (deny by default). Not thread-safe:
+ * one pl_cases per store/ledger/thread.
+ */
+#ifndef PL_CASES_H
+#define PL_CASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ledger/ledger.h"
+#include "../store/store.h"
+#include "../util/util.h"
+
+struct pl_rules;
+
+/* ------------------------------------------------------------- limits */
+
+#define PL_CASES_RECEIPT_DIGITS 16
+#define PL_CASES_ID_MAX 64
+/** Largest attachment accepted (bytes) and most attachments per upload. */
+#define PL_CASES_ATTACH_MAX (10 * 1024 * 1024)
+#define PL_CASES_ATTACH_COUNT 10
+/** Longest facts text (bytes) and summary (characters, as clues.summary). */
+#define PL_CASES_FACTS_MAX 65536
+#define PL_CASES_SUMMARY_MAX 2000
+
+/* ------------------------------------------------------- registration */
+
+/**
+ * Register the workflow event types ("clue.received", "clue.linked",
+ * "clue.routed", "clue.disposed", "clue.verified", "clue.concluded",
+ * "clue.name_cleared", "clue.archived", "clue.assigned", "clue.note_added",
+ * "clue.reminder", "clue.reply", "clue.material_added", "clue.read",
+ * "clue.reporter_read", "office.key_created", "office.key_unlocked") with
+ * their projection handlers. Idempotent; call at start-up next to
+ * pl_model_register(). Also registers the model's types.
+ */
+void pl_cases_register(void);
+
+/* ----------------------------------------------------- roles and viewers */
+
+/** Roles of DESIGN.md §1 as far as clues are concerned. */
+typedef enum pl_cases_role {
+    PL_CASES_ROLE_NONE = 0,
+    PL_CASES_ROLE_SYSTEM,     /**< local operator (CLI): all but reporter identity */
+    PL_CASES_ROLE_DISCIPLINE, /**< 纪委监委: handles clues; the designated identity role */
+    PL_CASES_ROLE_PETITION,   /**< 信访办: intake, read, reply */
+    PL_CASES_ROLE_INSPECTION, /**< 巡察办: intake (inspection findings), count */
+    PL_CASES_ROLE_LEADER,     /**< 领导: read, list, count within scope */
+    PL_CASES_ROLE_CADRE,      /**< 组织部: nothing on clues */
+    PL_CASES_ROLE_AUDITOR,    /**< ledger only, no content */
+    PL_CASES_ROLE_ADMIN,      /**< accounts only, no content */
+    PL_CASES_ROLE_SUBJECT,    /**< a supervised leader: never sees clues */
+    PL_CASES_ROLE_REPORTER,   /**< the portal: only through receipt + passphrase */
+} pl_cases_role;
+
+/** Permission bits of a role (pl_cases_role_perms). */
+enum {
+    PL_PERM_INTAKE = 1 << 0,   /**< register a clue */
+    PL_PERM_READ = 1 << 1,     /**< read one clue (logged) */
+    PL_PERM_LIST = 1 << 2,     /**< list and count clues, statistics */
+    PL_PERM_HANDLE = 1 << 3,   /**< dispose, verify, conclude, archive, assign */
+    PL_PERM_NOTES = 1 << 4,    /**< read and write handler notes, sub-status */
+    PL_PERM_REPLY = 1 << 5,    /**< write replies to the reporter */
+    PL_PERM_IDENTITY = 1 << 6, /**< read sealed reporter identity (after unlock) */
+    PL_PERM_KEYS = 1 << 7,     /**< create and unlock office keys */
+};
+
+/**
+ * Who is asking. `person_id` is the user's own person (citizen ID) for
+ * recusal; `scope_unit_id` the root of the user's jurisdiction (NULL: the
+ * whole store, only honoured for PL_CASES_ROLE_SYSTEM); `actor` the name written
+ * on events. All borrowed.
+ */
+typedef struct pl_viewer {
+    pl_cases_role role;
+    const char *actor;
+    const char *person_id;
+    const char *scope_unit_id;
+} pl_viewer;
+
+/** Permission bits of `role`. */
+unsigned pl_cases_role_perms(pl_cases_role role);
+/** Parse "discipline", "petition", ... (also the zh names); 0 or PL_EINVAL. */
+int pl_cases_role_parse(const char *s, pl_cases_role *out);
+/** English name of a role ("discipline"). */
+const char *pl_cases_role_name(pl_cases_role role);
+
+/* ------------------------------------------------------------ the handle */
+
+typedef struct pl_cases pl_cases;
+
+/**
+ * A workflow handle over store `s` and ledger `l` (both borrowed; they must
+ * outlive it). Creates its own pl_registry for the registry rows.
+ */
+int pl_cases_new(pl_cases **out, pl_store *s, pl_ledger *l, pl_err *e);
+void pl_cases_free(pl_cases *c);
+
+/**
+ * Take deadlines from the rule profiles (r12_dispose_days,
+ * r12_conclude_days, r17_clearing_days for the subject's unit) so that
+ * reminders and R12/R17 agree. `r` borrowed; NULL = built-in defaults.
+ */
+void pl_cases_set_rules(pl_cases *c, struct pl_rules *r);
+/**
+ * The log's signing key, used by the portal to sign a checkpoint covering
+ * a new report when none does yet. Borrowed; NULL = never sign.
+ */
+void pl_cases_set_signer(pl_cases *c, const pl_signer *s);
+
+/** Deadlines and limits (profile parameters; defaults in docs/CASES.md). */
+typedef struct pl_cases_params {
+    int register_days;            /**< 0: registered the day received */
+    int dispose_days;             /**< 30 */
+    int conclude_days;            /**< 90 (talk_inquiry, preliminary_verification) */
+    int hold_review_days;         /**< 180: a held clue is reviewed */
+    int clearing_days;            /**< 30: name clearing after an unfounded conclusion */
+    int remind_days;              /**< 7: "due soon" reminder before a deadline */
+    int dedupe_pct;               /**< 60: facts overlap (%) that links a new clue */
+    int portal_reports_per_hour;  /**< 5 per client address */
+    int portal_failures_per_hour; /**< 10 wrong receipt/passphrase per address */
+    int portal_receipt_failures;  /**< 5 wrong passphrases per receipt per hour */
+} pl_cases_params;
+
+/** The parameters in force for clues about unit `unit_id` (NULL: defaults). */
+int pl_cases_params_for(pl_cases *c, const char *unit_id, pl_cases_params *out, pl_err *e);
+
+/* ------------------------------------------------------------ attachments */
+
+/** One uploaded file (borrowed). */
+typedef struct pl_attachment {
+    const char *name;
+    const uint8_t *data;
+    size_t len;
+} pl_attachment;
+
+/**
+ * Classify an attachment by its magic bytes: "pdf", "jpg", "png", "docx"
+ * (a ZIP with word/document.xml) or "txt" (valid UTF-8, no NUL); the name's
+ * extension must agree. PL_EINVAL with a clear message (in Chinese and
+ * English) naming the file for a forbidden type, a mismatch, an empty file
+ * or a size over PL_CASES_ATTACH_MAX. `kind_out` gets a static string.
+ */
+int pl_cases_attachment_check(const pl_attachment *a, const char **kind_out, pl_err *e);
+
+/* ------------------------------------------------------------------ intake */
+
+/** A clue as staff register it (all strings borrowed; NULL = absent). */
+typedef struct pl_clue_input {
+    const char *channel;     /**< online letter visit phone inspection investigation
+                                  meeting audit rule_warning */
+    const char *category;    /**< power money personnel conduct other */
+    const char *received_at; /**< YYYY-MM-DD or ISO 8601 UTC; NULL = now */
+    const char *subject_person_id;
+    const char *subject_unit_id;
+    const char *subject_name; /**< free text (portal); resolved to a person if unique */
+    const char *summary;      /**< required, <= PL_CASES_SUMMARY_MAX characters */
+    const char *facts;        /**< full text; NULL = summary */
+    int real_name;
+    const char *reporter_person_id; /**< a real-name reporter who is a known person */
+    const char *reporter_identity;  /**< name, contact...: sealed to the office keys */
+    const char *source_ref;         /**< finding id, inspection round... */
+    const pl_attachment *attachments;
+    size_t nattachments;
+} pl_clue_input;
+
+/** What intake did. */
+typedef struct pl_clue_result {
+    char clue_id[PL_CASES_ID_MAX + 1];
+    char group_id[PL_CASES_ID_MAX + 1];         /**< = clue_id unless linked */
+    char handling_unit_id[PL_CASES_ID_MAX + 1]; /**< "" if no office found */
+    int linked;      /**< merged into an open clue about the same subject */
+    int overlap_pct; /**< facts overlap with the group when linked */
+    int is_top;      /**< routed to the level above */
+    int64_t seq;     /**< the clue.received event */
+} pl_clue_result;
+
+/**
+ * Register a clue: validate, append "clue.received" (+ registry rows),
+ * link it to an open clue about the same subject whose facts overlap by
+ * dedupe_pct or more ("clue.linked"; the group's primary counts the
+ * report), else route it ("clue.routed") to the discipline office of the
+ * level above the subject's unit when the subject is its top leader (or
+ * the clue is about the unit), else to the unit's own level. A reporter
+ * identity is sealed to every key of the handling office (PL_EINVAL if it
+ * has none). One transaction. Needs PL_PERM_INTAKE.
+ */
+int pl_cases_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, pl_clue_result *out,
+                    pl_err *e);
+
+/**
+ * Turn a rule finding (findings table) into a clue of channel
+ * "rule_warning": subject, unit, category by rule, summary from the
+ * finding's explanation, source_ref = the finding id. PL_EEXIST if the
+ * finding already became a clue.
+ */
+int pl_cases_from_finding(pl_cases *c, const pl_viewer *v, const char *finding_id,
+                          pl_clue_result *out, pl_err *e);
+
+/* ---------------------------------------------------------------- workflow */
+
+/**
+ * Choose the disposition of a registered or routed (or held) clue group:
+ * method talk_inquiry | preliminary_verification | hold | close, with a
+ * non-empty reason. Sets the conclusion deadline (talk/verification) or
+ * review date (hold). Linked clues follow their group's primary. Needs
+ * PL_PERM_HANDLE and visibility.
+ */
+int pl_cases_dispose(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *method,
+                     const char *reason, pl_err *e);
+/** Verification done (talk_inquiry / preliminary_verification only). */
+int pl_cases_verify(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *reason,
+                    pl_err *e);
+
+/** A conclusion. */
+typedef struct pl_conclusion {
+    const char *outcome; /**< form1..form4 | unfounded | fault_tolerance */
+    const char *measure; /**< criticism | sanction | org_measure (forms 1-4) */
+    const char *basis;   /**< required for fault_tolerance (容错 basis) */
+    const char *reason;  /**< required */
+} pl_conclusion;
+
+/**
+ * Conclude a verified clue group (or one under verification: verification
+ * is then implied by the conclusion). form1..4 need a measure; unfounded
+ * opens a name-clearing task due in clearing_days; fault_tolerance needs its
+ * basis. Records accountability for the subject person.
+ */
+int pl_cases_conclude(pl_cases *c, const pl_viewer *v, const char *clue_id, const pl_conclusion *k,
+                      pl_err *e);
+/** Complete the name-clearing task (澄清正名) of an unfounded clue. */
+int pl_cases_clear_name(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *basis,
+                        pl_err *e);
+/** Archive a concluded or closed clue group (name clearing must be done). */
+int pl_cases_archive(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *reason,
+                     pl_err *e);
+/**
+ * Hand the clue to a handler (person) and/or team. A handler recused for the
+ * clue's subject is refused (PL_EDENIED naming why).
+ */
+int pl_cases_assign(pl_cases *c, const pl_viewer *v, const char *clue_id,
+                    const char *handler_person_id, const char *team, pl_err *e);
+/** A handler note, optionally setting the sub-status. Staff-only. */
+int pl_cases_note(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *text,
+                  const char *sub_status, pl_err *e);
+/** A reply the reporter will read on the portal. */
+int pl_cases_reply(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *text,
+                   pl_err *e);
+/**
+ * Send the reminders due as of `as_of` (YYYY-MM-DD; NULL = today): for every
+ * open clue, a "clue.reminder" when a deadline (register, dispose, conclude,
+ * review, clearing) is within remind_days ("due_soon") or past ("overdue"),
+ * each stating the clue, the deadline, its basis and the days left or
+ * over. Never twice for the same (clue, deadline, stage); none for closed,
+ * concluded (except name clearing) or archived clues. *sent may be NULL.
+ */
+int pl_cases_remind(pl_cases *c, const pl_viewer *v, const char *as_of, int64_t *sent, pl_err *e);
+
+/* ------------------------------------------------------------------- reads */
+
+/** Filter of pl_cases_list / pl_cases_count (NULL / 0 fields = any). */
+typedef struct pl_cases_filter {
+    const char *status;
+    const char *unit_id; /**< subject unit */
+    const char *subject_person_id;
+    const char *overdue_as_of; /**< only clues past a deadline at this date */
+    int limit;                 /**< 0 = 1000 */
+    int offset;
+} pl_cases_filter;
+
+/**
+ * Recusal (回避): is person `person_id` linked to the subject of clue
+ * `clue_id` — the subject, kin (either direction of the kin table), or a
+ * member of the subject unit's leadership team (an open tenure today in
+ * a top post of the unit or a post reporting to one)? 1 yes (`why`, if
+ * given, gets a short reason), 0 no, <0 error.
+ */
+int pl_cases_recused(pl_cases *c, const char *person_id, const char *clue_id, char *why,
+                     size_t whylen, pl_err *e);
+/**
+ * May `v` see clue `clue_id` at all: role permits reading or listing,
+ * the handling office (else the subject unit) lies in the viewer's scope,
+ * and the viewer is not recused. 1 yes, 0 no, <0 error (PL_ENOTFOUND for
+ * an unknown clue — callers must answer "not found" for 0 as well).
+ */
+int pl_cases_visible(pl_cases *c, const pl_viewer *v, const char *clue_id, pl_err *e);
+
+/**
+ * One clue as JSON for staff: fields, group, deadlines, history, replies,
+ * attachments, materials, and (with PL_PERM_NOTES) notes and sub-status.
+ * Logs the read ("clue.read"). Invisible clues are PL_ENOTFOUND.
+ */
+int pl_cases_show(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *reason,
+                  pl_buf *out, pl_err *e);
+/** Visible clues matching `f` as a JSON array (newest first). */
+int pl_cases_list(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, pl_buf *out,
+                  pl_err *e);
+/** Number of visible clues matching `f`. */
+int pl_cases_count(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int64_t *out,
+                   pl_err *e);
+
+/* -------------------------------------------------------------- statistics */
+
+/**
+ * Statistics over the clues visible to `v` (the registry tables clues +
+ * dispositions, so imported clues count too) received in [from, to]
+ * (YYYY-MM-DD, NULL = open): JSON {"total", "from", "to", "by_channel",
+ * "by_category", "by_unit", "by_method", "by_outcome", "by_month"}, each an
+ * object key → count. method/outcome are those of the clue's latest
+ * disposition ("none" / "pending" when absent); unit is the subject unit
+ * ("none" when absent).
+ */
+int pl_cases_stats(pl_cases *c, const pl_viewer *v, const char *from, const char *to, pl_buf *out,
+                   pl_err *e);
+/** The same statistics as an Excel workbook (libxlsxwriter) at `path`. */
+int pl_cases_stats_xlsx(pl_cases *c, const pl_viewer *v, const char *from, const char *to,
+                        const char *path, pl_err *e);
+
+/* ------------------------------------------------------------- office keys */
+
+/**
+ * Create a key pair (X25519, crypto_box) for discipline office `office_id`
+ * (a unit id): the public key is recorded by "office.key_created"; the
+ * secret key is stored encrypted with crypto_secretbox under a key derived
+ * from `passphrase` (argon2id, moderate limits) in office_key_secrets.
+ * `key_id_out` (17 bytes, may be NULL) gets the key id. Needs PL_PERM_KEYS.
+ */
+int pl_cases_office_keygen(pl_cases *c, const pl_viewer *v, const char *office_id,
+                           const char *passphrase, char key_id_out[17], pl_err *e);
+
+/** An unlocked office key (secret in guarded sodium memory). */
+typedef struct pl_office_key pl_office_key;
+
+/**
+ * Unlock the newest key of `office_id` with `passphrase` — an explicit
+ * action logged as "office.key_unlocked" (actor, role, reason). Wrong
+ * passphrase: PL_ECRYPTO (and no event). Needs PL_PERM_KEYS and the office
+ * within the viewer's scope. Free with pl_office_key_free.
+ */
+int pl_cases_office_unlock(pl_cases *c, const pl_viewer *v, const char *office_id,
+                           const char *passphrase, const char *reason, pl_office_key **out,
+                           pl_err *e);
+void pl_office_key_free(pl_office_key *k);
+
+/**
+ * Read the sealed reporter identity of `clue_id` with unlocked key `k`:
+ * only for PL_PERM_IDENTITY (the designated role), a visible clue, and a
+ * key of the clue's handling office. Logged as "clue.reporter_read".
+ * Appends the identity text to `out`. PL_ENOTFOUND if the clue has none.
+ */
+int pl_cases_reporter_read(pl_cases *c, const pl_viewer *v, const pl_office_key *k,
+                           const char *clue_id, const char *reason, pl_buf *out, pl_err *e);
+
+/* ------------------------------------------------------------------ portal */
+
+/** A report filed on the portal (no account). Strings borrowed. */
+typedef struct pl_portal_report {
+    const char *subject_name;    /**< the person reported, as written */
+    const char *subject_unit_id; /**< chosen from the public unit list */
+    const char *category;
+    const char *summary;
+    const char *facts;
+    int real_name;
+    const char *reporter_name;      /**< real name only; sealed */
+    const char *reporter_contact;   /**< sealed */
+    const char *reporter_id_number; /**< sealed; a known person feeds R11 */
+    const char *passphrase;         /**< reporter-chosen, >= 8 characters */
+    const pl_attachment *attachments;
+    size_t nattachments;
+    const char *client_addr; /**< for the rate limit only; never stored */
+} pl_portal_report;
+
+/** What the reporter gets back. */
+typedef struct pl_portal_receipt {
+    char receipt[PL_CASES_RECEIPT_DIGITS + 1]; /**< 16 digits, Luhn check digit */
+    int64_t seq;                               /**< the report's ledger event */
+} pl_portal_receipt;
+
+/**
+ * File a report: rate limit per client address per hour, validate,
+ * generate the receipt code (randombytes, Luhn), hash the passphrase
+ * (argon2id), then pl_cases_intake with channel "online" and the identity
+ * sealed. PL_EDENIED when rate-limited (message says until when).
+ */
+int pl_cases_portal_report(pl_cases *c, const pl_portal_report *r, pl_portal_receipt *out,
+                           pl_err *e);
+
+/**
+ * Come back with receipt + passphrase: JSON {"receipt", "received_at",
+ * "status" (received / in_progress / concluded), "replies", "materials",
+ * "attachments"} — never notes, sub-status, handlers or office. A wrong
+ * receipt or passphrase is PL_EDENIED with one message for both, and
+ * counts against the address and the receipt; over the limits every try is
+ * PL_EDENIED until the hour ends.
+ */
+int pl_cases_portal_check(pl_cases *c, const char *receipt, const char *passphrase,
+                          const char *client_addr, pl_buf *out, pl_err *e);
+/** Add text and/or attachments to one's report ("clue.material_added"). */
+int pl_cases_portal_add(pl_cases *c, const char *receipt, const char *passphrase,
+                        const char *client_addr, const char *text, const pl_attachment *att,
+                        size_t natt, pl_err *e);
+/**
+ * The inclusion proof of the report's "clue.received" event: JSON {"seq",
+ * "leaf_hash" (hex), "tree_size", "proof" [hex...], "checkpoint" (signed
+ * note)}, against the newest checkpoint covering it (signing one with the
+ * signer set by pl_cases_set_signer when needed; PL_ENOTFOUND if none can).
+ */
+int pl_cases_portal_proof(pl_cases *c, const char *receipt, const char *passphrase,
+                          const char *client_addr, pl_buf *out, pl_err *e);
+/**
+ * What a reporter (or anyone) runs on a proof: parse the JSON, check the
+ * checkpoint's signature with `log_key` and the inclusion of leaf_hash at
+ * seq in its root. 0 if it all holds, PL_ECRYPTO / PL_EINVAL otherwise.
+ */
+int pl_cases_proof_verify(const char *proof_json, const pl_verifier *log_key, pl_err *e);
+
+/** Luhn check of a 16-digit receipt code: 1 valid, 0 not. */
+int pl_cases_receipt_valid(const char *receipt);
+
+/* ------------------------------------------------------------ integrity */
+
+/**
+ * Check the state kept outside the ledger against it: every attachment's
+ * blob hashes to its sha256, every office secret to its secret_sha256.
+ * 0 or PL_ECORRUPT naming the first mismatch.
+ */
+int pl_cases_check(pl_cases *c, pl_err *e);
+
+#endif

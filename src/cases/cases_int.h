@@ -1,0 +1,91 @@
+/*
+ * cases_int.h — private to src/cases: the handle, a loaded clue, shared
+ * helpers (events, registry rows, dates, JSON). Layer: cases.
+ */
+#ifndef PL_CASES_INT_H
+#define PL_CASES_INT_H
+
+#include <jansson.h>
+
+#include "../model/model.h"
+#include "cases.h"
+
+struct pl_cases {
+    pl_store *s;
+    pl_ledger *l;
+    pl_registry *reg;
+    struct pl_rules *rules;
+    const pl_signer *signer;
+};
+
+/** The workflow state of one clue, as far as decisions need it. */
+typedef struct cs_clue {
+    char id[PL_CASES_ID_MAX + 1];
+    char group_id[PL_CASES_ID_MAX + 1];
+    char status[24];
+    char channel[24];
+    char category[16];
+    char received_at[11];
+    char subject_person_id[PL_CASES_ID_MAX + 1];
+    char subject_unit_id[PL_CASES_ID_MAX + 1];
+    char handling_unit_id[PL_CASES_ID_MAX + 1];
+    char handler_person_id[PL_CASES_ID_MAX + 1];
+    char method[32];
+    char outcome[24];
+    char disposed_at[11];
+    char verified_at[11];
+    char concluded_at[11];
+    char register_due[11];
+    char dispose_due[11];
+    char conclude_due[11];
+    char review_due[11];
+    char clearing_due[11];
+    char name_cleared_at[11];
+    char team[32];
+    int is_top;
+    int real_name;
+    int64_t dispose_count;
+    int64_t report_count;
+} cs_clue;
+
+/** Load clue `id` from case_clues (PL_ENOTFOUND with a message if absent). */
+int cs_load(pl_cases *c, const char *id, cs_clue *out, pl_err *e);
+
+/** Append an event; subjects and payload are stolen (decref'd). */
+int cs_append(pl_cases *c, const char *type, const char *actor, json_t *subjects, json_t *payload,
+              int64_t *seq, pl_err *e);
+
+/**
+ * Record a registry row of `entity` given as n (name, value) string pairs
+ * through pl_model_normalize + pl_registry_record; problems become one
+ * message in `e` (PL_EINVAL).
+ */
+int cs_record(pl_cases *c, const char *entity, const char *const *names, const char *const *values,
+              size_t n, const char *actor, pl_err *e);
+
+/** Today's date (pl_time_now) as YYYY-MM-DD. */
+void cs_today(char out[11]);
+/** date + days (YYYY-MM-DD); out "" if `date` is not a date. */
+void cs_date_add(char out[11], const char *date, int days);
+/** Days from a to b (b - a); 0 if either is not a date. */
+int64_t cs_date_diff(const char *a, const char *b);
+/** Copy a string into a fixed buffer (truncating, always terminated). */
+void cs_copy(char *dst, size_t n, const char *src);
+/** String member of a JSON object or NULL. */
+const char *cs_jstr(const json_t *o, const char *key);
+
+/** The viewer check shared by the workflow: perms and visibility. */
+int cs_require(pl_cases *c, const pl_viewer *v, unsigned perms, const char *clue_id, pl_err *e);
+/** Actor name to write on events for `v`. */
+const char *cs_actor(const pl_viewer *v);
+
+/** Seal `msg` to every key of office `office_id`: JSON array of
+ * {key_id, office_id, box}. PL_EINVAL if the office has no key. */
+int cs_seal_for_office(pl_cases *c, const char *office_id, const char *msg, json_t **out,
+                       pl_err *e);
+/** Check and store attachments; JSON array of {n, name, kind, size, sha256}. */
+int cs_store_attachments(pl_cases *c, const pl_attachment *a, size_t n, json_t **out, pl_err *e);
+/** BLAKE2b-256 hex of the receipt code (the lookup key). */
+void cs_receipt_hash(char out[65], const char *receipt);
+
+#endif

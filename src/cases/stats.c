@@ -1,0 +1,265 @@
+/*
+ * stats.c — clue statistics by channel, category, unit, method, outcome and
+ * month over the registry tables (clues + latest disposition), limited to
+ * what the viewer may count; JSON and an Excel workbook (libxlsxwriter).
+ * Layer: cases. Spec: DESIGN.md §7 (statistics), issue 7 item 5.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xlsxwriter.h>
+
+#include "cases_int.h"
+
+static const char *const DIMS[] = {"channel", "category", "unit", "method", "outcome", "month"};
+#define NDIMS 6
+
+/* Chinese labels of the codes (the JSON keeps the codes). */
+static const char *label_zh(const char *dim, const char *key)
+{
+    static const char *const map[][3] = {
+        {"channel", "online", "网络举报"},
+        {"channel", "letter", "来信"},
+        {"channel", "visit", "来访"},
+        {"channel", "phone", "来电"},
+        {"channel", "inspection", "巡视巡察移交"},
+        {"channel", "investigation", "审查调查发现"},
+        {"channel", "meeting", "列席会议发现"},
+        {"channel", "audit", "审计移交"},
+        {"channel", "rule_warning", "预警转线索"},
+        {"category", "power", "用权"},
+        {"category", "money", "用财"},
+        {"category", "personnel", "用人"},
+        {"category", "conduct", "作风"},
+        {"category", "other", "其他"},
+        {"method", "talk_inquiry", "谈话函询"},
+        {"method", "preliminary_verification", "初步核实"},
+        {"method", "hold", "暂存待查"},
+        {"method", "close", "予以了结"},
+        {"method", "none", "未处置"},
+        {"outcome", "form1", "第一种形态"},
+        {"outcome", "form2", "第二种形态"},
+        {"outcome", "form3", "第三种形态"},
+        {"outcome", "form4", "第四种形态"},
+        {"outcome", "unfounded", "失实"},
+        {"outcome", "fault_tolerance", "容错"},
+        {"outcome", "closed", "予以了结"},
+        {"outcome", "pending", "办理中"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i][0], dim) && !strcmp(map[i][1], key))
+            return map[i][2];
+    return NULL;
+}
+
+/* Build the JSON statistics object (caller decrefs). */
+static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char *to, json_t **out,
+                   pl_err *e)
+{
+    *out = NULL;
+    int rc = cs_require(c, v, PL_PERM_LIST, NULL, e);
+    if (rc)
+        return rc;
+    int64_t t;
+    if ((from && *from && (strlen(from) != 10 || pl_time_parse(from, &t))) ||
+        (to && *to && (strlen(to) != 10 || pl_time_parse(to, &t))))
+        return pl_err_set(e, PL_EINVAL, "from/to: expected YYYY-MM-DD / 日期格式应为 YYYY-MM-DD");
+    rc = pl_store_exec(c->s,
+                       "DROP TABLE IF EXISTS temp.cs_stat; CREATE TEMP TABLE cs_stat(id TEXT "
+                       "PRIMARY KEY, channel TEXT, category TEXT, unit TEXT, method TEXT, "
+                       "outcome TEXT, month TEXT)",
+                       e);
+    if (rc)
+        return rc;
+    char today[11];
+    cs_today(today);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql,
+                "INSERT INTO temp.cs_stat SELECT c.id, c.channel, c.category, "
+                "COALESCE(c.subject_unit_id, 'none'), COALESCE(d.method, 'none'), "
+                "CASE WHEN d.id IS NULL THEN 'pending' ELSE COALESCE(d.outcome, 'pending') END, "
+                "substr(c.received_at, 1, 7) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
+                "LEFT JOIN dispositions d ON d.id = (SELECT d2.id FROM dispositions d2 WHERE "
+                "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) WHERE 1");
+    if (from && *from)
+        pl_buf_adds(&sql, " AND c.received_at >= ?");
+    if (to && *to)
+        pl_buf_adds(&sql, " AND c.received_at <= ?");
+    /* access: scope and recusal, as pl_cases_list */
+    if (v->scope_unit_id && *v->scope_unit_id)
+        pl_buf_adds(&sql, " AND c.id IN (SELECT value FROM temp.cs_visible)");
+    else if (v->role != PL_CASES_ROLE_SYSTEM)
+        pl_buf_adds(&sql, " AND 0");
+    if (v->person_id && *v->person_id)
+        pl_buf_adds(&sql, " AND c.id IN (SELECT value FROM temp.cs_visible)");
+    int need_visible = (v->scope_unit_id && *v->scope_unit_id) || (v->person_id && *v->person_id);
+    if (need_visible) {
+        /* Materialise the visible ids with the list query (same rules). */
+        rc = pl_store_exec(c->s,
+                           "DROP TABLE IF EXISTS temp.cs_visible; CREATE TEMP TABLE "
+                           "cs_visible(value TEXT PRIMARY KEY)",
+                           e);
+        int64_t total = 0;
+        pl_cases_filter all = {.limit = 0};
+        if (!rc)
+            rc = pl_cases_count(c, v, &all, &total, e);
+        if (!rc) {
+            all.limit = (int)(total > 0 ? total : 1);
+            pl_buf ids;
+            pl_buf_init(&ids);
+            rc = pl_cases_list(c, v, &all, &ids, e);
+            json_t *arr = rc ? NULL : json_loads(ids.data, 0, NULL);
+            pl_buf_release(&ids);
+            pl_stmt *ins = NULL;
+            if (!rc)
+                rc = pl_store_prepare(c->s, "INSERT OR IGNORE INTO temp.cs_visible VALUES(?)", &ins,
+                                      e);
+            size_t i;
+            json_t *r;
+            json_array_foreach(arr, i, r)
+            {
+                if (rc)
+                    break;
+                pl_stmt_bind_text(ins, 1, cs_jstr(r, "id"));
+                rc = pl_stmt_step(ins, e) == PL_DONE ? 0 : PL_ESTORE;
+                pl_stmt_reset(ins);
+            }
+            if (ins)
+                pl_stmt_finalize(ins);
+            json_decref(arr);
+        }
+        if (rc) {
+            pl_buf_release(&sql);
+            return rc;
+        }
+    }
+    pl_stmt *st;
+    rc = pl_store_prepare(c->s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    int k = 1;
+    if (from && *from)
+        pl_stmt_bind_text(st, k++, from);
+    if (to && *to)
+        pl_stmt_bind_text(st, k++, to);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return rc < 0 ? rc : PL_ESTORE;
+    json_t *o = json_object();
+    int64_t total = 0;
+    rc = pl_store_query_i64(c->s, &total, e, "SELECT count(*) FROM temp.cs_stat", NULL);
+    json_object_set_new(o, "total", json_integer(total));
+    json_object_set_new(o, "from", from && *from ? json_string(from) : json_null());
+    json_object_set_new(o, "to", to && *to ? json_string(to) : json_null());
+    for (int d = 0; d < NDIMS && !rc; d++) {
+        char q[160];
+        snprintf(q, sizeof q, "SELECT %s, count(*) FROM temp.cs_stat GROUP BY 1 ORDER BY 1",
+                 DIMS[d]);
+        rc = pl_store_prepare(c->s, q, &st, e);
+        if (rc)
+            break;
+        json_t *m = json_object();
+        while ((rc = pl_stmt_step(st, e)) == PL_ROW)
+            json_object_set_new(m, pl_stmt_text(st, 0), json_integer(pl_stmt_i64(st, 1)));
+        pl_stmt_finalize(st);
+        rc = rc == PL_DONE ? 0 : rc;
+        char key[32];
+        snprintf(key, sizeof key, "by_%s", DIMS[d]);
+        json_object_set_new(o, key, m);
+    }
+    if (!rc) {
+        /* unit names for people */
+        json_t *names = json_object();
+        rc = pl_store_prepare(c->s,
+                              "SELECT DISTINCT s.unit, u.name FROM temp.cs_stat s JOIN units u ON "
+                              "u.id = s.unit ORDER BY 1",
+                              &st, e);
+        if (!rc) {
+            while ((rc = pl_stmt_step(st, e)) == PL_ROW)
+                json_object_set_new(names, pl_stmt_text(st, 0), json_string(pl_stmt_text(st, 1)));
+            pl_stmt_finalize(st);
+            rc = rc == PL_DONE ? 0 : rc;
+        }
+        json_object_set_new(o, "unit_names", names);
+    }
+    pl_store_exec(c->s, "DROP TABLE IF EXISTS temp.cs_stat; DROP TABLE IF EXISTS temp.cs_visible",
+                  NULL);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int pl_cases_stats(pl_cases *c, const pl_viewer *v, const char *from, const char *to, pl_buf *out,
+                   pl_err *e)
+{
+    json_t *o;
+    int rc = compute(c, v, from, to, &o, e);
+    if (rc)
+        return rc;
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    pl_buf_adds(out, s);
+    free(s);
+    json_decref(o);
+    return 0;
+}
+
+int pl_cases_stats_xlsx(pl_cases *c, const pl_viewer *v, const char *from, const char *to,
+                        const char *path, pl_err *e)
+{
+    json_t *o;
+    int rc = compute(c, v, from, to, &o, e);
+    if (rc)
+        return rc;
+    lxw_workbook *wb = workbook_new(path);
+    if (!wb) {
+        json_decref(o);
+        return pl_err_set(e, PL_EIO, "%s: cannot create the workbook", path);
+    }
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    lxw_worksheet *sum = workbook_add_worksheet(wb, "summary");
+    worksheet_write_string(sum, 0, 0, "问题线索统计 / clue statistics", bold);
+    worksheet_write_string(sum, 1, 0, "合计 total", NULL);
+    worksheet_write_number(sum, 1, 1, (double)json_integer_value(json_object_get(o, "total")),
+                           NULL);
+    worksheet_write_string(sum, 2, 0, "起 from", NULL);
+    worksheet_write_string(sum, 2, 1, cs_jstr(o, "from") ? cs_jstr(o, "from") : "", NULL);
+    worksheet_write_string(sum, 3, 0, "止 to", NULL);
+    worksheet_write_string(sum, 3, 1, cs_jstr(o, "to") ? cs_jstr(o, "to") : "", NULL);
+    worksheet_set_column(sum, 0, 0, 24, NULL);
+    const json_t *names = json_object_get(o, "unit_names");
+    for (int d = 0; d < NDIMS; d++) {
+        lxw_worksheet *ws = workbook_add_worksheet(wb, DIMS[d]);
+        worksheet_write_string(ws, 0, 0, "代码 code", bold);
+        worksheet_write_string(ws, 0, 1, "名称 label", bold);
+        worksheet_write_string(ws, 0, 2, "件数 count", bold);
+        worksheet_set_column(ws, 0, 1, 24, NULL);
+        char key[32];
+        snprintf(key, sizeof key, "by_%s", DIMS[d]);
+        const char *k;
+        json_t *val;
+        lxw_row_t row = 1;
+        json_object_foreach(json_object_get(o, key), k, val)
+        {
+            const char *label = !strcmp(DIMS[d], "unit") ? cs_jstr(names, k) : label_zh(DIMS[d], k);
+            worksheet_write_string(ws, row, 0, k, NULL);
+            worksheet_write_string(ws, row, 1, label ? label : k, NULL);
+            worksheet_write_number(ws, row, 2, (double)json_integer_value(val), NULL);
+            row++;
+        }
+        worksheet_write_string(ws, row, 1, "合计 total", bold);
+        worksheet_write_number(ws, row, 2, (double)json_integer_value(json_object_get(o, "total")),
+                               bold);
+    }
+    lxw_error err = workbook_close(wb);
+    json_decref(o);
+    if (err != LXW_NO_ERROR)
+        return pl_err_set(e, PL_EIO, "%s: %s", path, lxw_strerror(err));
+    return 0;
+}

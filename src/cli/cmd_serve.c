@@ -1,0 +1,359 @@
+/*
+ * cmd_serve.c — `plumb serve` (the HTTP API) and `plumb user
+ * add|passwd|role|scope|disable` (staff accounts). Layer: CLI over
+ * src/http/http.h. Spec: docs/API.md, docs/SECURITY.md.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../http/http.h"
+#include "../ledger/ledger.h"
+#include "../store/store.h"
+#include "cli.h"
+
+static const char serve_usage[] =
+    "usage: plumb serve [options]\n"
+    "  Serve the HTTP API (/api/v1, docs/API.md) and the ledger tiles (/ledger/).\n"
+    "  --bind ADDR          listen address (default 127.0.0.1)\n"
+    "  --port N             port (default 8080; 0 = any free port)\n"
+    "  --port-file FILE     write the bound port to FILE once listening\n"
+    "  --threads N          worker threads (default: number of cores)\n"
+    "  --web DIR            serve static files from DIR at /\n"
+    "  --tls-cert FILE      PEM certificate: serve HTTPS (with --tls-key)\n"
+    "  --tls-key FILE       PEM private key\n"
+    "  --key FILE           ledger signing key for checkpoints (default DB.key)\n"
+    "  --max-body N         request body limit in bytes (default 1048576)\n"
+    "  --max-import N       import upload limit in bytes (default 16777216)\n"
+    "  --timeout S          drop a client silent for S seconds (default 15)\n"
+    "  --rate-ip N          requests per minute per address (default 6000)\n"
+    "  --rate-user N        requests per minute per account (default 3000)\n"
+    "  --rate-login N       sign-in attempts per minute per address (default 20)\n"
+    "  --lockout N          lock an account after N failures (default 5)\n"
+    "  --lockout-secs S     for S seconds (default 900)\n"
+    "  --idle S             session idle timeout (default 1800)\n"
+    "  --session S          session absolute lifetime (default 43200)\n"
+    "  --clock-file FILE    tests only (needs PLUMB_TEST_HOOKS=1): read now from FILE\n"
+    "  --quiet              no access log\n"
+    "  --print-permissions  print the route/role permission table as JSON and exit\n"
+    "  --print-openapi      print the OpenAPI document and exit\n"
+    "  --db FILE            store (default ./plumbline.db)\n"
+    "  SIGTERM stops accepting, finishes requests in flight, exits 0.\n";
+
+enum {
+    O_BIND = 1000,
+    O_PORT,
+    O_PORTFILE,
+    O_THREADS,
+    O_WEB,
+    O_CERT,
+    O_KEY,
+    O_LKEY,
+    O_MAXB,
+    O_MAXI,
+    O_TIMEOUT,
+    O_RIP,
+    O_RUSER,
+    O_RLOGIN,
+    O_LOCK,
+    O_LOCKS,
+    O_IDLE,
+    O_SESSION,
+    O_CLOCK,
+    O_QUIET,
+    O_PERMS,
+    O_OPENAPI,
+    O_DB,
+    O_LANG
+};
+
+static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (pl_parse_i64(v, lo, hi, out) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: %s [%lld, %lld]", opt,
+                 PL_T(cli, "应为整数", "must be an integer in"), (long long)lo, (long long)hi);
+        pl_cli_usage(cli, "serve", msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_serve(pl_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"bind", required_argument, NULL, O_BIND},
+        {"port", required_argument, NULL, O_PORT},
+        {"port-file", required_argument, NULL, O_PORTFILE},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"web", required_argument, NULL, O_WEB},
+        {"tls-cert", required_argument, NULL, O_CERT},
+        {"tls-key", required_argument, NULL, O_KEY},
+        {"key", required_argument, NULL, O_LKEY},
+        {"max-body", required_argument, NULL, O_MAXB},
+        {"max-import", required_argument, NULL, O_MAXI},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"rate-ip", required_argument, NULL, O_RIP},
+        {"rate-user", required_argument, NULL, O_RUSER},
+        {"rate-login", required_argument, NULL, O_RLOGIN},
+        {"lockout", required_argument, NULL, O_LOCK},
+        {"lockout-secs", required_argument, NULL, O_LOCKS},
+        {"idle", required_argument, NULL, O_IDLE},
+        {"session", required_argument, NULL, O_SESSION},
+        {"clock-file", required_argument, NULL, O_CLOCK},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"print-permissions", no_argument, NULL, O_PERMS},
+        {"print-openapi", no_argument, NULL, O_OPENAPI},
+        {"db", required_argument, NULL, O_DB},
+        {"lang", required_argument, NULL, O_LANG},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    pl_http_opts o;
+    pl_http_opts_default(&o);
+    o.db = cli->db;
+    int c, print = 0;
+    int64_t v;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_BIND: o.bind = optarg; break;
+        case O_PORT:
+            if (num(cli, "--port", optarg, 0, 65535, &v))
+                return PL_EXIT_USER;
+            o.port = (int)v;
+            break;
+        case O_PORTFILE: o.port_file = optarg; break;
+        case O_THREADS:
+            if (num(cli, "--threads", optarg, 1, 256, &v))
+                return PL_EXIT_USER;
+            o.threads = (int)v;
+            break;
+        case O_WEB: o.web_dir = optarg; break;
+        case O_CERT: o.tls_cert = optarg; break;
+        case O_KEY: o.tls_key = optarg; break;
+        case O_LKEY: o.key_file = optarg; break;
+        case O_MAXB:
+            if (num(cli, "--max-body", optarg, 1024, 1 << 30, &v))
+                return PL_EXIT_USER;
+            o.max_body = (size_t)v;
+            break;
+        case O_MAXI:
+            if (num(cli, "--max-import", optarg, 1024, 1 << 30, &v))
+                return PL_EXIT_USER;
+            o.max_import = (size_t)v;
+            break;
+#define INTOPT(code, name, field, lo, hi)                                                          \
+    case code:                                                                                     \
+        if (num(cli, name, optarg, lo, hi, &v))                                                    \
+            return PL_EXIT_USER;                                                                   \
+        o.field = (int)v;                                                                          \
+        break;
+            INTOPT(O_TIMEOUT, "--timeout", conn_timeout, 1, 3600)
+            INTOPT(O_RIP, "--rate-ip", rate_ip, 0, 100000000)
+            INTOPT(O_RUSER, "--rate-user", rate_user, 0, 100000000)
+            INTOPT(O_RLOGIN, "--rate-login", rate_login, 0, 100000000)
+            INTOPT(O_LOCK, "--lockout", lockout_after, 1, 1000)
+            INTOPT(O_LOCKS, "--lockout-secs", lockout_secs, 1, 86400 * 30)
+            INTOPT(O_IDLE, "--idle", idle_secs, 1, 86400 * 30)
+            INTOPT(O_SESSION, "--session", session_secs, 1, 86400 * 365)
+#undef INTOPT
+        case O_CLOCK: o.clock_file = optarg; break;
+        case O_QUIET: o.quiet = 1; break;
+        case O_PERMS: print = 1; break;
+        case O_OPENAPI: print = 2; break;
+        case O_DB: o.db = cli->db = optarg; break;
+        case O_LANG: cli->english = strcmp(optarg, "en") == 0; break;
+        case 'h': fputs(serve_usage, stdout); return PL_EXIT_OK;
+        default:
+            fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
+                    argv[optind - 1], serve_usage);
+            return PL_EXIT_USER;
+        }
+    }
+    if (optind != argc)
+        return pl_cli_usage(cli, "serve", PL_T(cli, "多余的参数", "unexpected argument"));
+    pl_http_register();
+    if (print) {
+        pl_buf b;
+        pl_buf_init(&b);
+        if (print == 1)
+            pl_http_permissions_json(&b);
+        else
+            pl_http_openapi_json(&b);
+        printf("%s\n", b.data);
+        pl_buf_release(&b);
+        return PL_EXIT_OK;
+    }
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_http_serve(&o, &e);
+    if (rc)
+        return pl_cli_fail(cli, rc, &e);
+    return PL_EXIT_OK;
+}
+
+/* ------------------------------------------------------------- accounts */
+
+static const char user_usage[] =
+    "usage: plumb user add NAME --role ROLE [--scope UNIT]... [--person ID]\n"
+    "       plumb user passwd NAME\n"
+    "       plumb user role NAME ROLE\n"
+    "       plumb user scope NAME UNIT...\n"
+    "       plumb user disable NAME [--enable]\n"
+    "  Staff accounts (docs/SECURITY.md). Passwords are read from the terminal,\n"
+    "  or from standard input with --password-stdin. `add` prints the TOTP\n"
+    "  secret (RFC 6238, SHA-1, 6 digits, 30 s) once: enrol it in an\n"
+    "  authenticator app.\n"
+    "  roles: cadre_officer discipline_officer inspection_officer petition_officer\n"
+    "         data_provider leader subject auditor admin\n"
+    "  --role ROLE        role of a new account\n"
+    "  --scope UNIT       jurisdiction: a unit and everything below it (repeatable)\n"
+    "  --person ID        link the account to a person (recusal; the subject role)\n"
+    "  --password-stdin   read the password from standard input\n"
+    "  --enable           (disable) re-enable the account and clear a lockout\n"
+    "  --actor NAME       who is doing this (recorded in the ledger; default $USER)\n"
+    "  --db FILE          store (default ./plumbline.db)\n";
+
+static int read_password(pl_cli *cli, int from_stdin, char *out, size_t cap)
+{
+    if (!from_stdin && isatty(0)) {
+        fprintf(stderr, "%s", PL_T(cli, "密码: ", "password: "));
+        struct termios old, now;
+        tcgetattr(0, &old);
+        now = old;
+        now.c_lflag &= (tcflag_t)~ECHO;
+        tcsetattr(0, TCSANOW, &now);
+        char *ok = fgets(out, (int)cap, stdin);
+        tcsetattr(0, TCSANOW, &old);
+        fprintf(stderr, "\n");
+        if (!ok)
+            return -1;
+    } else if (!fgets(out, (int)cap, stdin)) {
+        return -1;
+    }
+    out[strcspn(out, "\r\n")] = 0;
+    return 0;
+}
+
+static int cmd_user(pl_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"role", required_argument, NULL, 'r'},   {"scope", required_argument, NULL, 's'},
+        {"person", required_argument, NULL, 'p'}, {"password-stdin", no_argument, NULL, 'i'},
+        {"enable", no_argument, NULL, 'e'},       {"actor", required_argument, NULL, 'a'},
+        {"db", required_argument, NULL, 'd'},     {"lang", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
+    };
+    const char *role = NULL, *person = NULL, *actor = getenv("USER");
+    const char *scopes[64];
+    size_t ns = 0;
+    int from_stdin = 0, enable = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': role = optarg; break;
+        case 's':
+            if (ns == 64)
+                return pl_cli_usage(cli, "user", "too many --scope");
+            scopes[ns++] = optarg;
+            break;
+        case 'p': person = optarg; break;
+        case 'i': from_stdin = 1; break;
+        case 'e': enable = 1; break;
+        case 'a': actor = optarg; break;
+        case 'd': cli->db = optarg; break;
+        case 'L': cli->english = strcmp(optarg, "en") == 0; break;
+        case 'h': fputs(user_usage, stdout); return PL_EXIT_OK;
+        default:
+            fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
+                    argv[optind - 1], user_usage);
+            return PL_EXIT_USER;
+        }
+    }
+    if (argc - optind < 2)
+        return pl_cli_usage(cli, "user",
+                            PL_T(cli, "缺少子命令或用户名", "missing subcommand or name"));
+    const char *sub = argv[optind], *name = argv[optind + 1];
+    char **rest = argv + optind + 2;
+    int nrest = argc - optind - 2;
+    if (!actor || !*actor)
+        actor = "cli";
+    char actor_buf[128];
+    snprintf(actor_buf, sizeof actor_buf, "cli:%s", actor);
+    pl_http_register();
+    if (sodium_init() < 0)
+        return PL_EXIT_INTERNAL;
+    pl_err e;
+    pl_err_init(&e);
+    pl_store *s = NULL;
+    pl_ledger *l = NULL;
+    int rc = pl_store_open(&s, cli->db, 0, &e);
+    if (!rc)
+        rc = pl_ledger_open(&l, s, &e);
+    char pw[512] = "";
+    if (!rc && strcmp(sub, "add") == 0) {
+        if (!role || nrest)
+            rc = pl_err_set(&e, PL_EINVAL, "user add NAME --role ROLE [--scope UNIT]...");
+        else if (read_password(cli, from_stdin, pw, sizeof pw))
+            rc = pl_err_set(&e, PL_EINVAL, "no password given");
+        pl_http_new_user nu;
+        if (!rc)
+            rc = pl_http_user_add(s, l, name, role, person, scopes, ns, pw, actor_buf, &nu, &e);
+        if (!rc) {
+            printf("%s %s (id %lld, %s)\n", PL_T(cli, "已创建账号", "created account"), name,
+                   (long long)nu.id, role);
+            printf("totp_secret: %s\n%s\n", nu.totp_base32, nu.otpauth_uri);
+            sodium_memzero(&nu, sizeof nu);
+        }
+    } else if (!rc && strcmp(sub, "passwd") == 0) {
+        if (read_password(cli, from_stdin, pw, sizeof pw))
+            rc = pl_err_set(&e, PL_EINVAL, "no password given");
+        if (!rc)
+            rc = pl_http_user_passwd(s, l, name, pw, actor_buf, &e);
+        if (!rc)
+            printf("%s %s\n", PL_T(cli, "已设置密码:", "password set:"), name);
+    } else if (!rc && strcmp(sub, "role") == 0) {
+        if (nrest != 1)
+            rc = pl_err_set(&e, PL_EINVAL, "user role NAME ROLE");
+        else
+            rc = pl_http_user_role(s, l, name, rest[0], actor_buf, &e);
+        if (!rc)
+            printf("%s %s: %s\n", PL_T(cli, "已设置角色", "role set"), name, rest[0]);
+    } else if (!rc && strcmp(sub, "scope") == 0) {
+        if (nrest < 1 || nrest > 64)
+            rc = pl_err_set(&e, PL_EINVAL, "user scope NAME UNIT...");
+        else
+            rc = pl_http_user_scope(s, l, name, (const char *const *)rest, (size_t)nrest, actor_buf,
+                                    &e);
+        if (!rc)
+            printf("%s %s\n", PL_T(cli, "已设置管辖范围:", "scope set:"), name);
+    } else if (!rc && strcmp(sub, "disable") == 0) {
+        rc = pl_http_user_disable(s, l, name, !enable, actor_buf, &e);
+        if (!rc)
+            printf("%s %s\n",
+                   enable ? PL_T(cli, "已启用:", "enabled:") : PL_T(cli, "已停用:", "disabled:"),
+                   name);
+    } else if (!rc) {
+        rc = pl_err_set(&e, PL_EINVAL, "unknown subcommand '%s' (add passwd role scope disable)",
+                        sub);
+    }
+    sodium_memzero(pw, sizeof pw);
+    pl_ledger_free(l);
+    pl_store_close(s);
+    return rc ? pl_cli_fail(cli, rc, &e) : PL_EXIT_OK;
+}
+
+const pl_command pl_serve_commands[] = {
+    {"serve", "HTTP API 服务 (docs/API.md)", "serve the HTTP API (docs/API.md)", cmd_serve},
+    {"user", "账号管理: add passwd role scope disable", "accounts: add passwd role scope disable",
+     cmd_user},
+    {NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,253 @@
+/*
+ * access.c — who may read and write what (DESIGN.md §1, §8; docs/SECURITY.md):
+ * the role → permission table, the unit placement of every kind of record,
+ * and the SQL that checks scope (a subtree of units) and recusal.
+ * Layer: http. Deny by default: a permission not listed here is refused.
+ */
+#include <string.h>
+
+#include "http_int.h"
+
+static const char *const role_names[PL_ROLE_COUNT] = {
+    "cadre_officer",
+    "discipline_officer",
+    "inspection_officer",
+    "petition_officer",
+    "data_provider",
+    "leader",
+    "subject",
+    "auditor",
+    "admin",
+};
+
+const char *pl_http_role_name(int role)
+{
+    return role >= 0 && role < PL_ROLE_COUNT ? role_names[role] : NULL;
+}
+
+int pl_http_role_parse(const char *name)
+{
+    for (int i = 0; name && i < PL_ROLE_COUNT; i++)
+        if (strcmp(role_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+#define ORG_R "unit:read", "person:read", "post:read", "tenure:read", "kin:read"
+#define BIZ_R                                                                                      \
+    "company:read", "company_role:read", "contract:read", "meeting:read", "decision:read",         \
+        "speech:read", "payment:read"
+#define DECL_R "declaration:read", "declaration_item:read", "registry_record:read"
+#define EVAL_R "evaluation:read", "supervision_activity:read", "accountability:read"
+#define CLUE_R "clue:read", "disposition:read", "clue_reporter:read"
+#define RULES_R "finding:read", "risk:read", "warning:read", "task:read", "profile:read"
+
+static const char *const perms_cadre[] = {ORG_R,
+                                          BIZ_R,
+                                          DECL_R,
+                                          EVAL_R,
+                                          RULES_R,
+                                          "unit:write",
+                                          "person:write",
+                                          "post:write",
+                                          "tenure:write",
+                                          "kin:write",
+                                          "declaration:write",
+                                          "declaration_item:write",
+                                          "evaluation:write",
+                                          "supervision_activity:write",
+                                          "finding:write",
+                                          "import:write",
+                                          NULL};
+static const char *const perms_discipline[] = {ORG_R,
+                                               BIZ_R,
+                                               DECL_R,
+                                               EVAL_R,
+                                               CLUE_R,
+                                               RULES_R,
+                                               "clue:write",
+                                               "disposition:write",
+                                               "clue_reporter:write",
+                                               "accountability:write",
+                                               "supervision_activity:write",
+                                               "finding:write",
+                                               "profile:write",
+                                               "import:write",
+                                               NULL};
+static const char *const perms_inspection[] = {
+    ORG_R, BIZ_R, EVAL_R, RULES_R, "supervision_activity:write", "finding:write", NULL};
+static const char *const perms_petition[] = {
+    "unit:read",  "person:read",        "post:read",           "tenure:read", "clue:read",
+    "clue:write", "clue_reporter:read", "clue_reporter:write", NULL};
+static const char *const perms_provider[] = {"unit:read",
+                                             "import:write",
+                                             "person:write",
+                                             "kin:write",
+                                             "company:write",
+                                             "company_role:write",
+                                             "contract:write",
+                                             "meeting:write",
+                                             "decision:write",
+                                             "speech:write",
+                                             "payment:write",
+                                             "registry_record:write",
+                                             NULL};
+static const char *const perms_leader[] = {ORG_R,           BIZ_R,           EVAL_R, RULES_R,
+                                           "finding:write", "profile:write", NULL};
+static const char *const perms_subject[] = {"declaration:read",
+                                            "declaration:write",
+                                            "declaration_item:read",
+                                            "declaration_item:write",
+                                            "evaluation:read",
+                                            "self:read",
+                                            NULL};
+static const char *const perms_auditor[] = {"ledger:read", "ledger:write", "access_log:read", NULL};
+static const char *const perms_admin[] = {"user:read", "user:write", NULL};
+
+static const char *const *const role_perms[PL_ROLE_COUNT] = {
+    perms_cadre,  perms_discipline, perms_inspection, perms_petition, perms_provider,
+    perms_leader, perms_subject,    perms_auditor,    perms_admin,
+};
+
+const char *const *access_role_perms(int role)
+{
+    return role >= 0 && role < PL_ROLE_COUNT ? role_perms[role] : NULL;
+}
+
+int access_role_has(int role, const char *perm)
+{
+    const char *const *p = access_role_perms(role);
+    for (; p && *p; p++)
+        if (strcmp(*p, perm) == 0)
+            return 1;
+    return 0;
+}
+
+int access_role_scope(int role)
+{
+    switch (role) {
+    case PL_ROLE_SUBJECT: return SCOPE_SELF;
+    case PL_ROLE_AUDITOR:
+    case PL_ROLE_ADMIN: return SCOPE_NONE;
+    default: return SCOPE_SUBTREE;
+    }
+}
+
+/* Where each kind of record sits (docs/SECURITY.md "Placing a record").
+ * Companies are shared reference data: no spec, readable by permission. */
+#define CLUE_UNIT "(SELECT subject_unit_id FROM clues WHERE id=t.clue_id)"
+#define CLUE_PERSON "(SELECT subject_person_id FROM clues WHERE id=t.clue_id)"
+static const access_spec specs[] = {
+    {"unit", "units", "t.id", NULL, 0, 0},
+    {"person", "persons", NULL, "t.id", 0, 0},
+    {"post", "posts", "t.unit_id", NULL, 0, 0},
+    {"tenure", "tenures", "(SELECT unit_id FROM posts WHERE id=t.post_id)", "t.person_id", 0, 0},
+    {"kin", "kin", NULL, "t.person_id", 0, 0},
+    {"company_role", "company_roles", NULL, "t.person_id", 0, 0},
+    {"contract", "contracts", "t.unit_id", NULL, 0, 0},
+    {"meeting", "meetings", "t.unit_id", NULL, 0, 0},
+    {"decision", "decisions", "t.unit_id", NULL, 0, 0},
+    {"speech", "speeches", "(SELECT unit_id FROM decisions WHERE id=t.decision_id)", NULL, 0, 0},
+    {"payment", "payments", "t.unit_id", NULL, 0, 0},
+    {"declaration", "declarations", NULL, "t.person_id", 1, 1},
+    {"declaration_item", "declaration_items", NULL,
+     "(SELECT person_id FROM declarations WHERE id=t.declaration_id)", 1, 1},
+    {"registry_record", "registry_records", NULL, "t.holder_id", 1, 0},
+    {"evaluation", "evaluations", NULL, "t.person_id", 1, 0},
+    {"supervision_activity", "supervision_activities", "t.unit_id", "t.person_id", 1, 0},
+    {"accountability", "accountability", NULL, "t.person_id", 1, 0},
+    {"clue", "clues", "t.subject_unit_id", "t.subject_person_id", 1, 1},
+    {"clue_reporter", "clue_reporters", CLUE_UNIT, CLUE_PERSON, 1, 1},
+    {"disposition", "dispositions", CLUE_UNIT, CLUE_PERSON, 1, 0},
+    {"finding", "findings", "t.unit_id", "(CASE WHEN t.subject_kind='person' THEN t.subject END)",
+     1, 0},
+    {"warning", "risk_warnings", NULL, "t.person_id", 1, 0},
+    {"task", "rule_tasks", NULL, "t.person_id", 1, 0},
+    {"risk", "persons", NULL, "t.id", 1, 0},
+};
+
+const access_spec *access_spec_of(const char *entity)
+{
+    for (size_t i = 0; entity && i < sizeof specs / sizeof specs[0]; i++)
+        if (strcmp(specs[i].entity, entity) == 0)
+            return &specs[i];
+    return NULL;
+}
+
+void access_cte(pl_buf *sql)
+{
+    pl_buf_adds(sql, "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
+                     "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
+                     "au(id) AS (SELECT id FROM units), "
+                     "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
+                     "AND person_id<>''), "
+                     "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
+                     "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND "
+                     "(te.end_date IS NULL OR te.end_date='' OR te.end_date>=?)), "
+                     "rc(pid) AS (SELECT pid FROM me "
+                     "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
+                     "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
+                     "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
+                     "JOIN myopen m ON m.unit_id=p.unit_id WHERE (te.end_date IS NULL OR "
+                     "te.end_date='' OR te.end_date>=?) AND (p.is_top=1 OR m.is_top=1)) ");
+}
+
+int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
+{
+    pl_stmt_bind_i64(st, 1, uid);
+    pl_stmt_bind_i64(st, 2, uid);
+    pl_stmt_bind_text(st, 3, today);
+    pl_stmt_bind_text(st, 4, today);
+    return 5;
+}
+
+/* A person is in scope if they hold (or held) a post in a unit of the set,
+ * or are kin of someone who does. */
+static void person_in(pl_buf *sql, const char *x, const char *set)
+{
+    pl_buf_addf(sql,
+                "EXISTS (SELECT 1 FROM tenures te_ JOIN posts p_ ON p_.id=te_.post_id WHERE "
+                "te_.person_id=%s AND p_.unit_id IN (SELECT id FROM %s)) OR EXISTS (SELECT 1 "
+                "FROM kin k_ JOIN tenures te_ ON te_.person_id=k_.person_id JOIN posts p_ ON "
+                "p_.id=te_.post_id WHERE k_.relative_id=%s AND p_.unit_id IN (SELECT id FROM %s))",
+                x, set, x, set);
+}
+
+void access_where(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal)
+{
+    if (!sp)
+        return;
+    if (mode == SCOPE_SELF) {
+        if (sp->person_expr)
+            pl_buf_addf(sql, " AND (%s IN (SELECT pid FROM me))", sp->person_expr);
+        else
+            pl_buf_adds(sql, " AND 0");
+        return;
+    }
+    if (mode != SCOPE_SUBTREE) {
+        pl_buf_adds(sql, " AND 0");
+        return;
+    }
+    pl_buf_adds(sql, " AND (");
+    int any = 0;
+    if (sp->unit_expr) {
+        pl_buf_addf(sql, "%s IN (SELECT id FROM %s)", sp->unit_expr, set);
+        any = 1;
+    }
+    if (sp->person_expr) {
+        if (any)
+            pl_buf_adds(sql, " OR ");
+        person_in(sql, sp->person_expr, set);
+    }
+    pl_buf_adds(sql, ")");
+    if (recusal && sp->recusal) {
+        if (sp->person_expr)
+            pl_buf_addf(sql, " AND (%s IS NULL OR %s NOT IN (SELECT pid FROM rc))", sp->person_expr,
+                        sp->person_expr);
+        if (sp->unit_expr)
+            pl_buf_addf(sql,
+                        " AND (%s IS NULL OR %s NOT IN (SELECT unit_id FROM myopen WHERE "
+                        "is_top=1))",
+                        sp->unit_expr, sp->unit_expr);
+    }
+}

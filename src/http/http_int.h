@@ -1,0 +1,160 @@
+/*
+ * http_int.h — private pieces shared by the files of src/http: the request,
+ * the route table, the access specification of each entity, the server.
+ * Layer: http. Not part of the public API.
+ */
+#ifndef PL_HTTP_INT_H
+#define PL_HTTP_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../ledger/ledger.h"
+#include "../model/model.h"
+#include "../rules/rules.h"
+#include "../store/store.h"
+#include "http.h"
+
+struct MHD_Connection;
+
+/* Role scope modes. */
+enum { SCOPE_NONE = 0, SCOPE_SUBTREE = 1, SCOPE_SELF = 2 };
+
+/** How the records of one entity are placed in the unit tree. */
+typedef struct access_spec {
+    const char *entity;      /**< model entity name or "finding", "warning", "task" */
+    const char *table;       /**< table read */
+    const char *unit_expr;   /**< SQL giving the record's unit (alias t), or NULL */
+    const char *person_expr; /**< SQL giving the record's person, or NULL */
+    int recusal;             /**< person-bound sensitive content: recusal applies */
+    int audited;             /**< reads are recorded as access.read events */
+} access_spec;
+
+/** The access spec of an entity (NULL: unscoped, e.g. companies). */
+const access_spec *access_spec_of(const char *entity);
+/** Scope mode of a role (SCOPE_*). */
+int access_role_scope(int role);
+/** Does `role` hold permission `perm` ("unit:read")? "public" and
+ * "authenticated" are handled by the caller. */
+int access_role_has(int role, const char *perm);
+/** NULL-terminated permissions of a role. */
+const char *const *access_role_perms(int role);
+/** Append the CTE prefix (4 parameters: uid, uid, today, today). */
+void access_cte(pl_buf *sql);
+/** Bind the CTE parameters at 1..4; returns the next index (5). */
+int access_bind_cte(pl_stmt *st, int64_t uid, const char *today);
+/**
+ * Append " AND (...)" conditions for alias `t` of `sp` under `mode`:
+ * scope (set "sc", or "au" for "has any unit at all") and, if `recusal`,
+ * the recusal conditions. For SCOPE_SELF the record's person must be the
+ * user's own person.
+ */
+void access_where(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal);
+
+/** The signed-in user of a request. */
+typedef struct principal {
+    int64_t uid;
+    char username[72];
+    int role;
+    char person_id[72];
+    char csrf[72];
+    char token_hash[72];
+} principal;
+
+typedef struct server server;
+
+/** One HTTP request in progress (per connection, freed when done). */
+typedef struct req {
+    server *srv;
+    struct MHD_Connection *mc;
+    char method[8];
+    char *url;
+    pl_buf body;
+    int too_big;
+    size_t limit;
+    int status;
+    pl_buf out;
+    const char *ctype;
+    char cookie[256];
+    char extra_hdr[128];
+    char extra_val[64];
+    principal who;
+    int authed;
+    char ip[64];
+    double t0;
+    json_t *json;
+    pl_store *s;
+    char *params[4];
+    int nparams;
+    const struct route *rt;
+    int counted;
+    size_t sent; /**< response body bytes (for the access log) */
+} req;
+
+typedef int (*handler_fn)(req *r);
+
+/** One route: the single place that says who may call it. */
+typedef struct route {
+    const char *method;
+    const char *path;   /**< "/api/v1/units/{id}" */
+    const char *perm;   /**< "unit:read", "authenticated" or "public" */
+    const char *entity; /**< record kind for scope/recusal, or NULL */
+    handler_fn fn;
+    const char *summary;
+    int body; /**< takes a JSON body */
+} route;
+
+/** The route table (built once). */
+const route *routes_table(size_t *n);
+
+/** The writer: the one connection that appends to the ledger. */
+typedef struct writer {
+    pl_store *s;
+    pl_ledger *l;
+    pl_registry *reg;
+    pl_rules *rules;
+} writer;
+
+struct server {
+    pl_http_opts o;
+    pthread_mutex_t wmu;
+    writer w;
+    pthread_mutex_t conns_mu;
+    pl_store **conns;
+    size_t nconns, capconns;
+    int tls;
+};
+
+/** Lock the writer and bring it up to date with the log; NULL on error. */
+writer *writer_lock(server *srv, pl_err *e);
+void writer_unlock(server *srv);
+
+/* Replies (routes.c uses them, server.c sends). All return 0. */
+int reply_json(req *r, int status, json_t *v); /* steals v */
+int reply_error(req *r, int status, const char *code, const char *field, const char *msg);
+/** Map a PL_E* status to a reply; never leaks SQL: the message is generic
+ * for store errors and logged to stderr instead. */
+int reply_status(req *r, int rc, const pl_err *e);
+/** Query argument of the request (NULL if absent). */
+const char *req_arg(req *r, const char *name);
+
+/** Fixed one-minute window counter: 1 if `key` exceeded `limit`. */
+int http_rate_exceeded(const char *key, int limit);
+
+/* auth.c */
+/** Authenticate by cookie; 0 ok (r->who filled), else PL_EDENIED. */
+int auth_session(req *r);
+int h_login(req *r);
+int h_logout(req *r);
+int h_me(req *r);
+int h_password(req *r);
+/** Unix seconds now (honours the test clock). */
+int64_t http_now(server *srv);
+/** "YYYY-MM-DD" of now into out[11]. */
+void http_today(server *srv, char out[11]);
+/** Append an access.read event for `ids` (JSON array of strings). */
+int audit_read(req *r, const char *entity, json_t *ids);
+
+#endif

@@ -1,0 +1,1688 @@
+/*
+ * routes.c — the /api/v1 route table (route → permission, the one place)
+ * and its handlers: registry entities, findings, risk, warnings, tasks,
+ * profiles, import, users, ledger proofs, access log, the subject's own
+ * record, and the OpenAPI document built from the same table.
+ * Layer: http. Spec: docs/API.md; parameterised SQL only (column names
+ * interpolated are taken from the schema itself, never from the request).
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "../ingest/ingest.h"
+#include "http_int.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+/* ---------------------------------------------------------------- helpers */
+
+static int id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == ':' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static const char *table_of(const char *entity)
+{
+    const access_spec *sp = access_spec_of(entity);
+    if (sp)
+        return sp->table;
+    const pl_entity *ent = pl_model_entity(entity);
+    if (ent)
+        return ent->table;
+    if (strcmp(entity, "profile") == 0)
+        return "rule_profiles";
+    if (strcmp(entity, "access_log") == 0)
+        return "access_log";
+    return NULL;
+}
+
+static const char *key_of(const char *table)
+{
+    if (strcmp(table, "rule_profiles") == 0)
+        return "name";
+    if (strcmp(table, "access_log") == 0)
+        return "seq";
+    return "id";
+}
+
+static json_t *row_json(pl_stmt *st)
+{
+    json_t *o = json_object();
+    int n = pl_stmt_ncols(st);
+    for (int i = 0; i < n; i++) {
+        const char *name = pl_stmt_colname(st, i);
+        if (strcmp(name, "ev_seq") == 0)
+            continue;
+        switch (pl_stmt_type(st, i)) {
+        case PL_COL_INT: json_object_set_new(o, name, json_integer(pl_stmt_i64(st, i))); break;
+        case PL_COL_NULL: break;
+        default: {
+            size_t len = 0;
+            const char *t = pl_stmt_textn(st, i, &len);
+            json_t *v = NULL;
+            /* JSON columns (evidence, params, breakdown, record_ids). */
+            if (len && (t[0] == '[' || t[0] == '{'))
+                v = json_loadb(t, len, 0, NULL);
+            json_object_set_new(o, name, v ? v : json_stringn(t, len));
+        }
+        }
+    }
+    return o;
+}
+
+/* Column names of `table` (without ev_seq), to check query parameters. */
+static int has_column(pl_store *s, const char *table, const char *col)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_addf(&sql, "SELECT * FROM %s LIMIT 0", table);
+    pl_stmt *st = NULL;
+    int found = 0;
+    if (pl_store_prepare_cached(s, sql.data, &st, NULL) == 0) {
+        for (int i = 0; i < pl_stmt_ncols(st); i++)
+            if (strcmp(pl_stmt_colname(st, i), col) == 0 && strcmp(col, "ev_seq") != 0)
+                found = 1;
+    }
+    pl_buf_release(&sql);
+    return found;
+}
+
+typedef struct args {
+    const char *k[32];
+    const char *v[32];
+    int n, overflow;
+} args;
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    args *a = cls;
+    if (a->n >= 32) {
+        a->overflow = 1;
+        return MHD_NO;
+    }
+    a->k[a->n] = key;
+    a->v[a->n++] = value ? value : "";
+    return MHD_YES;
+}
+
+static int scope_mode(req *r)
+{
+    return access_role_scope(r->who.role);
+}
+
+/* Start "[CTE] SELECT t.* FROM table t WHERE 1" and the scope clause. */
+static void select_start(pl_buf *sql, const char *table, const access_spec *sp, int mode)
+{
+    if (sp)
+        access_cte(sql);
+    pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
+    if (sp)
+        access_where(sql, sp, mode, "sc", 1);
+}
+
+static int bind_start(req *r, pl_stmt *st, const access_spec *sp)
+{
+    if (!sp)
+        return 1;
+    char today[11];
+    http_today(r->srv, today);
+    return access_bind_cte(st, r->who.uid, today);
+}
+
+static int parse_int_arg(req *r, const char *name, int64_t lo, int64_t hi, int64_t def,
+                         int64_t *out)
+{
+    const char *v = req_arg(r, name);
+    *out = def;
+    if (!v)
+        return 0;
+    if (pl_parse_i64(v, lo, hi, out) != 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "must be an integer in [%lld, %lld]", (long long)lo,
+                 (long long)hi);
+        reply_error(r, 400, "bad_parameter", name, msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ lists */
+
+static int list_table(req *r, const char *table, const access_spec *sp, const char *audit)
+{
+    int64_t limit, offset;
+    if (parse_int_arg(r, "limit", 1, LIST_MAX, LIST_DEFAULT, &limit) ||
+        parse_int_arg(r, "offset", 0, 1000000000, 0, &offset))
+        return 0;
+    args a = {0};
+    MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+    if (a.overflow)
+        return reply_error(r, 400, "bad_parameter", "query", "too many query parameters");
+    const char *key = key_of(table);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    select_start(&sql, table, sp, scope_mode(r));
+    const char *sort = key;
+    int desc = 0;
+    for (int i = 0; i < a.n; i++) {
+        const char *k = a.k[i];
+        if (strcmp(k, "limit") == 0 || strcmp(k, "offset") == 0)
+            continue;
+        if (strcmp(k, "sort") == 0) {
+            const char *c = a.v[i];
+            desc = c[0] == '-';
+            if (desc)
+                c++;
+            if (!has_column(r->s, table, c)) {
+                pl_buf_release(&sql);
+                return reply_error(r, 400, "bad_parameter", "sort", "unknown sort column");
+            }
+            sort = c;
+            continue;
+        }
+        if (!has_column(r->s, table, k)) {
+            pl_buf_release(&sql);
+            return reply_error(r, 400, "unknown_filter", k, "no such field to filter on");
+        }
+        pl_buf_addf(&sql, " AND t.%s=?", k);
+    }
+    pl_buf_addf(&sql, " ORDER BY t.%s%s", sort, desc ? " DESC" : "");
+    if (strcmp(sort, key) != 0)
+        pl_buf_addf(&sql, ", t.%s", key);
+    pl_buf_adds(&sql, " LIMIT ? OFFSET ?");
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->s, sql.data, &st, &e);
+    pl_buf_release(&sql);
+    if (rc)
+        return reply_status(r, rc, &e);
+    int k = bind_start(r, st, sp);
+    for (int i = 0; i < a.n; i++) {
+        if (strcmp(a.k[i], "limit") == 0 || strcmp(a.k[i], "offset") == 0 ||
+            strcmp(a.k[i], "sort") == 0)
+            continue;
+        int64_t iv;
+        /* Integer columns compare as integers (SQLite affinity helps, PG needs it). */
+        if (pl_parse_i64(a.v[i], INT64_MIN, INT64_MAX, &iv) == 0 && strlen(a.v[i]) < 16 &&
+            a.v[i][0] != '0')
+            pl_stmt_bind_i64(st, k++, iv);
+        else
+            pl_stmt_bind_text(st, k++, a.v[i]);
+    }
+    pl_stmt_bind_i64(st, k++, limit + 1);
+    pl_stmt_bind_i64(st, k, offset);
+    json_t *items = json_array(), *ids = json_array();
+    int64_t got = 0;
+    while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {
+        if (got++ == limit)
+            break;
+        json_t *row = row_json(st);
+        json_t *idv = json_object_get(row, key);
+        if (json_is_string(idv))
+            json_array_append(ids, idv);
+        json_array_append_new(items, row);
+    }
+    pl_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(items);
+        json_decref(ids);
+        return reply_status(r, rc, &e);
+    }
+    if (audit && (rc = audit_read(r, audit, ids)) != 0) {
+        json_decref(items);
+        json_decref(ids);
+        return reply_status(r, rc, NULL);
+    }
+    json_decref(ids);
+    json_t *out = json_pack("{s:o, s:I, s:I}", "items", items, "limit", (json_int_t)limit, "offset",
+                            (json_int_t)offset);
+    json_object_set_new(out, "next_offset",
+                        got > limit ? json_integer(offset + limit) : json_null());
+    return reply_json(r, 200, out);
+}
+
+/* One row by key, scope-checked; NULL (and a 404 sent) if not visible. */
+static json_t *get_row(req *r, const char *table, const access_spec *sp, const char *id)
+{
+    if (!id_ok(id)) {
+        reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
+        return NULL;
+    }
+    pl_buf sql;
+    pl_buf_init(&sql);
+    select_start(&sql, table, sp, scope_mode(r));
+    pl_buf_addf(&sql, " AND t.%s=?", key_of(table));
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->s, sql.data, &st, &e);
+    pl_buf_release(&sql);
+    if (rc) {
+        reply_status(r, rc, &e);
+        return NULL;
+    }
+    int k = bind_start(r, st, sp);
+    pl_stmt_bind_text(st, k, id);
+    json_t *row = NULL;
+    rc = pl_stmt_step(st, &e);
+    if (rc == PL_ROW)
+        row = row_json(st);
+    pl_stmt_reset(st);
+    if (rc < 0) {
+        reply_status(r, rc, &e);
+        return NULL;
+    }
+    if (!row)
+        reply_error(r, 404, "not_found", "id", "not found");
+    return row;
+}
+
+static int get_table(req *r, const char *table, const access_spec *sp, const char *audit)
+{
+    json_t *row = get_row(r, table, sp, r->params[0]);
+    if (!row)
+        return 0;
+    if (audit) {
+        json_t *ids = json_pack("[s]", r->params[0]);
+        int rc = audit_read(r, audit, ids);
+        json_decref(ids);
+        if (rc) {
+            json_decref(row);
+            return reply_status(r, rc, NULL);
+        }
+    }
+    return reply_json(r, 200, row);
+}
+
+static const char *audit_of(const char *entity)
+{
+    const access_spec *sp = access_spec_of(entity);
+    return sp && sp->audited ? entity : NULL;
+}
+
+static int h_entity_list(req *r)
+{
+    const char *ent = r->rt->entity;
+    return list_table(r, table_of(ent), access_spec_of(ent), audit_of(ent));
+}
+
+static int h_entity_get(req *r)
+{
+    const char *ent = r->rt->entity;
+    return get_table(r, table_of(ent), access_spec_of(ent), audit_of(ent));
+}
+
+/* ----------------------------------------------------------------- writes */
+
+typedef struct problems {
+    json_t *list;
+} problems;
+
+static void on_report(void *ctx, const char *field, const char *msg)
+{
+    problems *p = ctx;
+    if (field && strncmp(field, "warning:", 8) == 0)
+        return;
+    json_array_append_new(
+        p->list, json_pack("{s:s, s:s}", "field", field ? field : "-", "message", msg ? msg : ""));
+}
+
+static int reply_problems(req *r, int status, problems *p)
+{
+    json_t *first = json_array_get(p->list, 0);
+    const char *field = json_string_value(json_object_get(first, "field"));
+    const char *msg = json_string_value(json_object_get(first, "message"));
+    json_t *out =
+        json_pack("{s:{s:s, s:s, s:s}, s:O}", "error", "code", "invalid", "field",
+                  field ? field : "-", "message", msg ? msg : "invalid", "errors", p->list);
+    return reply_json(r, status, out);
+}
+
+/* Is the record (existing: by id in the table; new: the row itself) inside
+ * the caller's scope and not recused? 1 yes, 0 no, <0 error. */
+static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_spec *sp,
+                       const json_t *row, int existing, const char *set)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    access_cte(&sql);
+    if (existing) {
+        pl_buf_addf(&sql, "SELECT 1 FROM %s t WHERE t.id=?", ent->table);
+    } else {
+        pl_buf_adds(&sql, "SELECT 1 FROM (SELECT ");
+        for (size_t i = 0; i < ent->nfields; i++)
+            pl_buf_addf(&sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
+        pl_buf_adds(&sql, ") t WHERE 1");
+    }
+    /* A new unit is placed by its parent. */
+    access_spec unit_new;
+    if (!existing && strcmp(ent->name, "unit") == 0) {
+        unit_new = *sp;
+        unit_new.unit_expr = "t.parent_id";
+        sp = &unit_new;
+    }
+    access_where(&sql, sp, scope_mode(r), set, strcmp(set, "sc") == 0);
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql.data, &st, &e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    int k = bind_start(r, st, sp);
+    if (existing) {
+        pl_stmt_bind_text(st, k, json_string_value(json_object_get(row, "id")));
+    } else {
+        for (size_t i = 0; i < ent->nfields; i++) {
+            json_t *v = json_object_get(row, ent->fields[i].name);
+            if (json_is_integer(v))
+                pl_stmt_bind_i64(st, k + (int)i, json_integer_value(v));
+            else if (json_is_string(v))
+                pl_stmt_bind_text(st, k + (int)i, json_string_value(v));
+            else
+                pl_stmt_bind_null(st, k + (int)i);
+        }
+    }
+    rc = pl_stmt_step(st, &e);
+    pl_stmt_finalize(st);
+    return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
+}
+
+static int write_entity(req *r, const char *path_id)
+{
+    const pl_entity *ent = pl_model_entity(r->rt->entity);
+    const access_spec *sp = access_spec_of(ent->name);
+    const char *names[PL_INGEST_MAX_FIELDS];
+    char *values[PL_INGEST_MAX_FIELDS];
+    size_t n = 0;
+    const char *k;
+    json_t *v;
+    int bad = 0;
+    json_object_foreach(r->json, k, v)
+    {
+        if (pl_model_field_index(ent, k) < 0) {
+            reply_error(r, 400, "unknown_field", k, "unknown field");
+            bad = 1;
+            break;
+        }
+        char num[32];
+        const char *sv = NULL;
+        if (json_is_string(v))
+            sv = json_string_value(v);
+        else if (json_is_integer(v)) {
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+            sv = num;
+        } else if (json_is_boolean(v))
+            sv = json_is_true(v) ? "1" : "0";
+        else if (json_is_null(v))
+            sv = "";
+        else {
+            reply_error(r, 400, "wrong_type", k, "must be a string, integer, boolean or null");
+            bad = 1;
+            break;
+        }
+        if (path_id && strcmp(k, "id") == 0 && strcmp(sv, path_id) != 0) {
+            reply_error(r, 400, "id_mismatch", "id", "the id in the body differs from the path");
+            bad = 1;
+            break;
+        }
+        names[n] = k;
+        values[n++] = pl_strdup(sv);
+    }
+    if (!bad && path_id && !json_object_get(r->json, "id")) {
+        names[n] = "id";
+        values[n++] = pl_strdup(path_id);
+    }
+    problems p = {json_array()};
+    json_t *row = NULL;
+    if (!bad &&
+        pl_model_normalize(ent, names, (const char *const *)values, n, &row, on_report, &p) != 0) {
+        if (json_array_size(p.list) == 0)
+            on_report(&p, "-", "invalid record");
+        reply_problems(r, 400, &p);
+        bad = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(values[i]);
+    if (bad) {
+        json_decref(p.list);
+        json_decref(row);
+        return 0;
+    }
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w) {
+        json_decref(p.list);
+        json_decref(row);
+        return reply_status(r, PL_ESTORE, &e);
+    }
+    int rc = 0, status = 0;
+    int exists = pl_registry_exists(w->reg, ent, json_string_value(json_object_get(row, "id")), &e);
+    if (exists < 0)
+        rc = exists;
+    else if (path_id && !exists)
+        status = 404;
+    else if (sp) {
+        int ok = 1;
+        if (exists)
+            ok = row_allowed(r, w->s, ent, sp, row, 1, "sc");
+        if (ok == 1) {
+            ok = row_allowed(r, w->s, ent, sp, row, 0, "sc");
+            /* A record that belongs to no unit at all (a new person
+             * without a post yet) is not inside anyone's jurisdiction. */
+            if (ok == 0 && scope_mode(r) == SCOPE_SUBTREE && strcmp(ent->name, "unit") != 0 &&
+                row_allowed(r, w->s, ent, sp, row, 0, "au") == 0)
+                ok = 1;
+        }
+        if (ok < 0)
+            rc = ok;
+        else if (!ok)
+            status = exists ? 404 : 403;
+    }
+    int outcome = 0;
+    if (!rc && !status) {
+        rc = pl_registry_record(w->reg, ent, row, r->who.username, &outcome, on_report, &p, &e);
+        if (rc == PL_EINVAL && json_array_size(p.list)) {
+            status = 422;
+            rc = 0;
+        }
+    }
+    writer_unlock(r->srv);
+    if (rc) {
+        json_decref(p.list);
+        json_decref(row);
+        return reply_status(r, rc, &e);
+    }
+    if (status == 422) {
+        reply_problems(r, 422, &p);
+    } else if (status == 404) {
+        reply_error(r, 404, "not_found", "id", "not found");
+    } else if (status == 403) {
+        reply_error(r, 403, "out_of_scope", "id", "the record is outside your jurisdiction");
+    } else {
+        const char *oc = outcome == PL_REC_NEW       ? "created"
+                         : outcome == PL_REC_CHANGED ? "changed"
+                                                     : "unchanged";
+        reply_json(r, outcome == PL_REC_NEW ? 201 : 200,
+                   json_pack("{s:s, s:O}", "outcome", oc, "record", row));
+    }
+    json_decref(p.list);
+    json_decref(row);
+    return 0;
+}
+
+static int h_entity_create(req *r)
+{
+    if (!json_object_get(r->json, "id"))
+        return reply_error(r, 400, "required", "id", "required");
+    return write_entity(r, NULL);
+}
+
+static int h_entity_update(req *r)
+{
+    if (!id_ok(r->params[0]))
+        return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
+    return write_entity(r, r->params[0]);
+}
+
+/* --------------------------------------------------------------- findings */
+
+static int h_findings_list(req *r)
+{
+    return list_table(r, "findings", access_spec_of("finding"), NULL);
+}
+
+static int h_finding_get(req *r)
+{
+    return get_table(r, "findings", access_spec_of("finding"), NULL);
+}
+
+static int h_finding_status(req *r)
+{
+    /* Visibility first: out of scope is a 404 whatever the body. */
+    json_t *row = get_row(r, "findings", access_spec_of("finding"), r->params[0]);
+    if (!row)
+        return 0;
+    json_decref(row);
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        if (strcmp(k, "status") != 0 && strcmp(k, "reason") != 0)
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+        if (!json_is_string(v))
+            return reply_error(r, 400, "wrong_type", k, "must be a string");
+    }
+    const char *status = json_string_value(json_object_get(r->json, "status"));
+    const char *reason = json_string_value(json_object_get(r->json, "reason"));
+    if (!status || (strcmp(status, "acknowledged") && strcmp(status, "resolved") &&
+                    strcmp(status, "dismissed")))
+        return reply_error(r, 400, "invalid", "status", "one of acknowledged, resolved, dismissed");
+    if (!reason || !*reason)
+        return reply_error(r, 400, "required", "reason", "required");
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int rc = pl_rules_finding_status(w->rules, r->params[0], status, reason, r->who.username, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return reply_status(r, rc, &e);
+    return reply_json(r, 200, json_pack("{s:s, s:s}", "id", r->params[0], "status", status));
+}
+
+static int h_warnings_list(req *r)
+{
+    return list_table(r, "risk_warnings", access_spec_of("warning"), NULL);
+}
+
+static int h_tasks_list(req *r)
+{
+    return list_table(r, "rule_tasks", access_spec_of("task"), NULL);
+}
+
+/* Persons visible to the caller among the risk list. */
+static int person_visible(req *r, const char *pid)
+{
+    const access_spec *sp = access_spec_of("risk");
+    pl_buf sql;
+    pl_buf_init(&sql);
+    select_start(&sql, "persons", sp, scope_mode(r));
+    pl_buf_adds(&sql, " AND t.id=?");
+    pl_stmt *st = NULL;
+    int ok = 0;
+    if (pl_store_prepare_cached(r->s, sql.data, &st, NULL) == 0) {
+        int k = bind_start(r, st, sp);
+        pl_stmt_bind_text(st, k, pid);
+        ok = pl_stmt_step(st, NULL) == PL_ROW;
+        pl_stmt_reset(st);
+    }
+    pl_buf_release(&sql);
+    return ok;
+}
+
+static int h_risk(req *r)
+{
+    int64_t top;
+    if (parse_int_arg(r, "top", 1, 1000, 50, &top))
+        return 0;
+    args a = {0};
+    MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+    for (int i = 0; i < a.n; i++)
+        if (strcmp(a.k[i], "top") != 0)
+            return reply_error(r, 400, "unknown_filter", a.k[i], "unknown parameter");
+    pl_err e;
+    pl_err_init(&e);
+    pl_buf out;
+    pl_buf_init(&out);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int rc = pl_rules_risk(w->rules, NULL, 0, &out, &e);
+    writer_unlock(r->srv);
+    if (rc) {
+        pl_buf_release(&out);
+        return reply_status(r, rc, &e);
+    }
+    json_t *all = json_loadb(out.data, out.len, 0, NULL);
+    pl_buf_release(&out);
+    json_t *items = json_array();
+    size_t i;
+    json_t *it;
+    json_array_foreach(all, i, it)
+    {
+        const char *pid = json_string_value(json_object_get(it, "person"));
+        if ((json_int_t)json_array_size(items) >= top)
+            break;
+        if (pid && person_visible(r, pid))
+            json_array_append(items, it);
+    }
+    json_decref(all);
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* --------------------------------------------------------------- profiles */
+
+static int h_profiles_list(req *r)
+{
+    return list_table(r, "rule_profiles", NULL, NULL);
+}
+
+static int h_profile_get(req *r)
+{
+    return get_table(r, "rule_profiles", NULL, NULL);
+}
+
+static int h_profile_put(req *r)
+{
+    static const char *const strs[] = {"label", "region", "level", "kind", "industry", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        int known = strcmp(k, "params") == 0;
+        for (const char *const *s = strs; *s; s++)
+            known |= strcmp(*s, k) == 0;
+        if (!known)
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+        if (strcmp(k, "params") == 0 ? !json_is_object(v) : !json_is_string(v))
+            return reply_error(r, 400, "wrong_type", k,
+                               strcmp(k, "params") == 0 ? "must be an object" : "must be a string");
+    }
+    json_t *params = json_object_get(r->json, "params");
+    if (!params)
+        return reply_error(r, 400, "required", "params", "required");
+    json_object_foreach(params, k, v) if (!json_is_integer(v))
+    {
+        char field[128];
+        snprintf(field, sizeof field, "params.%s", k);
+        return reply_error(r, 400, "wrong_type", field, "must be an integer");
+    }
+    if (!id_ok(r->params[0]))
+        return reply_error(r, 400, "invalid_id", "name", "1-64 of A-Z a-z 0-9 _ . : -");
+#define S(f)                                                                                       \
+    (json_string_value(json_object_get(r->json, f))                                                \
+         ? json_string_value(json_object_get(r->json, f))                                          \
+         : "")
+    pl_profile p = {.name = r->params[0],
+                    .label = json_string_value(json_object_get(r->json, "label")),
+                    .region = S("region"),
+                    .level = S("level"),
+                    .kind = S("kind"),
+                    .industry = S("industry"),
+                    .params = params};
+#undef S
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_rules_profile_check(&p, &e);
+    if (rc)
+        return reply_error(r, 400, "invalid", "params", e.msg);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    rc = pl_rules_profile_set(w->rules, &p, r->who.username, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return rc == PL_EINVAL ? reply_error(r, 400, "invalid", "params", e.msg)
+                               : reply_status(r, rc, &e);
+    return reply_json(r, 200, json_pack("{s:s, s:s}", "name", p.name, "outcome", "recorded"));
+}
+
+/* ----------------------------------------------------------------- import */
+
+typedef struct import_ctx {
+    json_t *errors;
+    json_t *warnings;
+} import_ctx;
+
+static void on_import_problem(void *ctx, const pl_ingest_problem *p)
+{
+    import_ctx *c = ctx;
+    json_t *list = p->warning ? c->warnings : c->errors;
+    if (json_array_size(list) >= 1000)
+        return;
+    json_array_append_new(list,
+                          json_pack("{s:s, s:I, s:s, s:s}", "file", p->file, "line",
+                                    (json_int_t)p->line, "field", p->field, "reason", p->reason));
+}
+
+static int h_import(req *r)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        if (strcmp(k, "source") && strcmp(k, "files") && strcmp(k, "partial") &&
+            strcmp(k, "encoding"))
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+    }
+    json_t *src = json_object_get(r->json, "source"), *files = json_object_get(r->json, "files");
+    json_t *partial = json_object_get(r->json, "partial"),
+           *encv = json_object_get(r->json, "encoding");
+    if (!json_is_string(src))
+        return reply_error(r, 400, src ? "wrong_type" : "required", "source", "a source name");
+    if (!pl_ingest_source_entities(json_string_value(src)))
+        return reply_error(r, 400, "invalid", "source", "unknown source");
+    if (!json_is_array(files) || json_array_size(files) == 0 || json_array_size(files) > 32)
+        return reply_error(r, 400, files ? "wrong_type" : "required", "files",
+                           "an array of 1-32 {name, content} objects");
+    if (partial && !json_is_boolean(partial))
+        return reply_error(r, 400, "wrong_type", "partial", "must be a boolean");
+    pl_ingest_opts opts = {0};
+    if (encv && (!json_is_string(encv) ||
+                 pl_ingest_encoding_parse(json_string_value(encv), &opts.encoding) != 0))
+        return reply_error(r, 400, "invalid", "encoding", "auto, utf-8 or gb18030");
+    size_t n = json_array_size(files);
+    pl_ingest_input in[32];
+    char *decoded[32] = {0};
+    int bad = 0;
+    for (size_t i = 0; i < n && !bad; i++) {
+        json_t *f = json_array_get(files, i);
+        char field[64];
+        snprintf(field, sizeof field, "files[%zu]", i);
+        const char *fk;
+        json_t *fv;
+        json_object_foreach(f, fk, fv) if (strcmp(fk, "name") && strcmp(fk, "content") &&
+                                           strcmp(fk, "content_base64"))
+        {
+            snprintf(field, sizeof field, "files[%zu].%s", i, fk);
+            reply_error(r, 400, "unknown_field", field, "unknown field");
+            bad = 1;
+            break;
+        }
+        if (bad)
+            break;
+        const char *name = json_string_value(json_object_get(f, "name"));
+        json_t *c = json_object_get(f, "content"), *c64 = json_object_get(f, "content_base64");
+        if (!name || strchr(name, '/') || !*name) {
+            snprintf(field, sizeof field, "files[%zu].name", i);
+            reply_error(r, 400, "invalid", field, "a file name such as persons.csv");
+            bad = 1;
+        } else if (json_is_string(c)) {
+            in[i] = (pl_ingest_input){json_string_value(src), name, json_string_value(c),
+                                      json_string_length(c)};
+        } else if (json_is_string(c64)) {
+            size_t len = json_string_length(c64);
+            decoded[i] = pl_malloc(len + 1);
+            long m = pl_unb64((uint8_t *)decoded[i], len + 1, json_string_value(c64), len);
+            if (m < 0) {
+                snprintf(field, sizeof field, "files[%zu].content_base64", i);
+                reply_error(r, 400, "invalid", field, "not base64");
+                bad = 1;
+            } else {
+                in[i] = (pl_ingest_input){json_string_value(src), name, decoded[i], (size_t)m};
+            }
+        } else {
+            snprintf(field, sizeof field, "files[%zu].content", i);
+            reply_error(r, 400, "required", field, "content (text) or content_base64");
+            bad = 1;
+        }
+    }
+    /* Imports bypass the per-row scope check, so they need the whole tree. */
+    int64_t outside = 0;
+    pl_err e;
+    pl_err_init(&e);
+    if (!bad) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        access_cte(&sql);
+        pl_buf_adds(&sql, "SELECT COUNT(*) FROM units WHERE (parent_id IS NULL OR parent_id='') "
+                          "AND id NOT IN (SELECT id FROM sc)");
+        pl_stmt *st = NULL;
+        int rc = pl_store_prepare(r->s, sql.data, &st, &e);
+        pl_buf_release(&sql);
+        if (!rc) {
+            bind_start(r, st, access_spec_of("unit"));
+            if (pl_stmt_step(st, &e) == PL_ROW)
+                outside = pl_stmt_i64(st, 0);
+            pl_stmt_finalize(st);
+        }
+        if (rc) {
+            bad = 1;
+            reply_status(r, rc, &e);
+        } else if (outside) {
+            bad = 1;
+            reply_error(r, 403, "out_of_scope", "source",
+                        "an import needs a scope that covers every top-level unit");
+        }
+    }
+    if (bad) {
+        for (size_t i = 0; i < n; i++)
+            free(decoded[i]);
+        return 0;
+    }
+    import_ctx ic = {json_array(), json_array()};
+    pl_buf rejects;
+    pl_buf_init(&rejects);
+    opts.partial = json_is_true(partial);
+    opts.rejects_buf = &rejects;
+    opts.actor = r->who.username;
+    opts.on_problem = on_import_problem;
+    opts.problem_ctx = &ic;
+    pl_ingest_stats stats;
+    memset(&stats, 0, sizeof stats);
+    int rc = 0;
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        rc = PL_ESTORE;
+    else {
+        rc = pl_ingest_run(w->s, w->l, in, n, &opts, &stats, &e);
+        writer_unlock(r->srv);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(decoded[i]);
+    if (rc && rc != PL_EINVAL) {
+        json_decref(ic.errors);
+        json_decref(ic.warnings);
+        pl_buf_release(&rejects);
+        return reply_status(r, rc, &e);
+    }
+    size_t ne;
+    const pl_entity *ents = pl_model_entities(&ne);
+    json_t *counts = json_object();
+    for (size_t i = 0; i < ne && i < PL_INGEST_MAX_ENTITIES; i++) {
+        const pl_ingest_counts *c = &stats.entity[i];
+        if (c->added || c->changed || c->same || c->rejected)
+            json_object_set_new(counts, ents[i].table,
+                                json_pack("{s:I, s:I, s:I, s:I}", "added", (json_int_t)c->added,
+                                          "changed", (json_int_t)c->changed, "unchanged",
+                                          (json_int_t)c->same, "rejected",
+                                          (json_int_t)c->rejected));
+    }
+    json_t *out = json_pack("{s:b, s:I, s:I, s:o, s:o, s:o}", "committed", stats.committed, "rows",
+                            (json_int_t)stats.rows, "events",
+                            (json_int_t)(stats.committed ? stats.events : 0), "counts", counts,
+                            "errors", ic.errors, "warnings", ic.warnings);
+    if (opts.partial)
+        json_object_set_new(out, "rejects", json_stringn(rejects.data, rejects.len));
+    pl_buf_release(&rejects);
+    if (rc == PL_EINVAL) {
+        json_object_set_new(out, "error",
+                            json_pack("{s:s, s:s, s:s}", "code", "import_rejected", "field",
+                                      "files", "message", e.msg));
+        return reply_json(r, 422, out);
+    }
+    return reply_json(r, 200, out);
+}
+
+/* ------------------------------------------------------------------ users */
+
+static json_t *user_row(pl_store *s, pl_stmt *st)
+{
+    int64_t uid = pl_stmt_i64(st, 0);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:s}", "id", (json_int_t)uid, "username",
+                          pl_stmt_text(st, 1), "role", pl_stmt_text(st, 2), "disabled",
+                          (int)pl_stmt_i64(st, 4), "failed_logins", (json_int_t)pl_stmt_i64(st, 5),
+                          "locked_until", (json_int_t)pl_stmt_i64(st, 6), "created_at",
+                          pl_stmt_text(st, 7));
+    if (pl_stmt_type(st, 3) != PL_COL_NULL)
+        json_object_set_new(o, "person_id", json_string(pl_stmt_text(st, 3)));
+    json_t *sc = json_array();
+    pl_stmt *q = NULL;
+    if (pl_store_prepare_cached(s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY 1", &q,
+                                NULL) == 0) {
+        pl_stmt_bind_i64(q, 1, uid);
+        while (pl_stmt_step(q, NULL) == PL_ROW)
+            json_array_append_new(sc, json_string(pl_stmt_text(q, 0)));
+        pl_stmt_reset(q);
+    }
+    json_object_set_new(o, "scopes", sc);
+    return o;
+}
+
+#define USER_COLS                                                                                  \
+    "SELECT id, username, role, person_id, disabled, failed_logins, locked_until, created_at "     \
+    "FROM users"
+
+static int h_users_list(req *r)
+{
+    int64_t limit, offset;
+    if (parse_int_arg(r, "limit", 1, LIST_MAX, LIST_DEFAULT, &limit) ||
+        parse_int_arg(r, "offset", 0, 1000000000, 0, &offset))
+        return 0;
+    args a = {0};
+    MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+    const char *role = NULL;
+    for (int i = 0; i < a.n; i++) {
+        if (strcmp(a.k[i], "role") == 0)
+            role = a.v[i];
+        else if (strcmp(a.k[i], "limit") && strcmp(a.k[i], "offset"))
+            return reply_error(r, 400, "unknown_filter", a.k[i], "unknown parameter");
+    }
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(r->s,
+                              role ? USER_COLS " WHERE role=? ORDER BY id LIMIT ? OFFSET ?"
+                                   : USER_COLS " ORDER BY id LIMIT ? OFFSET ?",
+                              &st, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    int k = 1;
+    if (role)
+        pl_stmt_bind_text(st, k++, role);
+    pl_stmt_bind_i64(st, k++, limit + 1);
+    pl_stmt_bind_i64(st, k, offset);
+    json_t *items = json_array();
+    int64_t got = 0;
+    while (pl_stmt_step(st, &e) == PL_ROW && got++ < limit)
+        json_array_append_new(items, user_row(r->s, st));
+    pl_stmt_finalize(st);
+    json_t *out = json_pack("{s:o, s:I, s:I}", "items", items, "limit", (json_int_t)limit, "offset",
+                            (json_int_t)offset);
+    json_object_set_new(out, "next_offset",
+                        got > limit ? json_integer(offset + limit) : json_null());
+    return reply_json(r, 200, out);
+}
+
+/* The user of path parameter {id}; writes username into out. 0 or a reply. */
+static int user_by_param(req *r, json_t **row)
+{
+    int64_t uid;
+    if (pl_parse_i64(r->params[0], 1, INT64_MAX, &uid) != 0) {
+        reply_error(r, 400, "invalid_id", "id", "a user id is a positive integer");
+        return -1;
+    }
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(r->s, USER_COLS " WHERE id=?", &st, &e);
+    if (rc) {
+        reply_status(r, rc, &e);
+        return -1;
+    }
+    pl_stmt_bind_i64(st, 1, uid);
+    *row = NULL;
+    if (pl_stmt_step(st, &e) == PL_ROW)
+        *row = user_row(r->s, st);
+    pl_stmt_finalize(st);
+    if (!*row) {
+        reply_error(r, 404, "not_found", "id", "not found");
+        return -1;
+    }
+    return 0;
+}
+
+static int h_user_get(req *r)
+{
+    json_t *row;
+    if (user_by_param(r, &row))
+        return 0;
+    return reply_json(r, 200, row);
+}
+
+static int scopes_of(req *r, json_t *arr, const char **out, size_t *n)
+{
+    if (!json_is_array(arr) || json_array_size(arr) > 64) {
+        reply_error(r, 400, "wrong_type", "scopes", "an array of unit ids");
+        return -1;
+    }
+    *n = json_array_size(arr);
+    for (size_t i = 0; i < *n; i++) {
+        out[i] = json_string_value(json_array_get(arr, i));
+        if (!out[i] || !id_ok(out[i])) {
+            char f[32];
+            snprintf(f, sizeof f, "scopes[%zu]", i);
+            reply_error(r, 400, "invalid", f, "a unit id");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int field_error(req *r, int rc, const pl_err *e)
+{
+    if (rc == PL_EINVAL || rc == PL_EEXIST) {
+        char field[32] = "-";
+        const char *colon = strchr(e->msg, ':');
+        if (colon && colon - e->msg < 31 && !strchr(e->msg, ' '))
+            snprintf(field, sizeof field, "%.*s", (int)(colon - e->msg), e->msg);
+        else if (colon && colon - e->msg < 31) {
+            size_t fl = (size_t)(colon - e->msg);
+            int ok = 1;
+            for (size_t i = 0; i < fl; i++)
+                if (!(islower((unsigned char)e->msg[i]) || e->msg[i] == '_'))
+                    ok = 0;
+            if (ok)
+                snprintf(field, sizeof field, "%.*s", (int)fl, e->msg);
+        }
+        if (rc == PL_EEXIST)
+            snprintf(field, sizeof field, "username");
+        return reply_error(r, rc == PL_EEXIST ? 409 : 400, rc == PL_EEXIST ? "exists" : "invalid",
+                           field, e->msg);
+    }
+    return reply_status(r, rc, e);
+}
+
+static int h_user_create(req *r)
+{
+    static const char *const allowed[] = {"username", "role",     "person_id",
+                                          "scopes",   "password", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= strcmp(*a, k) == 0;
+        if (!ok)
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+        if (strcmp(k, "scopes") != 0 && !json_is_string(v) && !json_is_null(v))
+            return reply_error(r, 400, "wrong_type", k, "must be a string");
+    }
+    const char *scopes[64];
+    size_t ns = 0;
+    json_t *sa = json_object_get(r->json, "scopes");
+    if (sa && scopes_of(r, sa, scopes, &ns))
+        return 0;
+    const char *user = json_string_value(json_object_get(r->json, "username"));
+    const char *role = json_string_value(json_object_get(r->json, "role"));
+    const char *pw = json_string_value(json_object_get(r->json, "password"));
+    if (!user)
+        return reply_error(r, 400, "required", "username", "required");
+    if (!role)
+        return reply_error(r, 400, "required", "role", "required");
+    if (!pw)
+        return reply_error(r, 400, "required", "password", "required");
+    pl_err e;
+    pl_err_init(&e);
+    pl_http_new_user nu;
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int rc = pl_http_user_add(w->s, w->l, user, role,
+                              json_string_value(json_object_get(r->json, "person_id")), scopes, ns,
+                              pw, r->who.username, &nu, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return field_error(r, rc, &e);
+    json_t *out =
+        json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)nu.id, "username", user, "role",
+                  role, "totp_secret", nu.totp_base32, "otpauth_uri", nu.otpauth_uri);
+    sodium_memzero(&nu, sizeof nu);
+    return reply_json(r, 201, out);
+}
+
+static int h_user_update(req *r)
+{
+    json_t *row;
+    if (user_by_param(r, &row))
+        return 0;
+    char user[72];
+    snprintf(user, sizeof user, "%s", json_string_value(json_object_get(row, "username")));
+    json_decref(row);
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        if (strcmp(k, "role") == 0 || strcmp(k, "person_id") == 0) {
+            if (!json_is_string(v))
+                return reply_error(r, 400, "wrong_type", k, "must be a string");
+        } else if (strcmp(k, "disabled") == 0) {
+            if (!json_is_boolean(v))
+                return reply_error(r, 400, "wrong_type", k, "must be a boolean");
+        } else if (strcmp(k, "scopes") != 0) {
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+        }
+    }
+    const char *scopes[64];
+    size_t ns = 0;
+    json_t *sa = json_object_get(r->json, "scopes");
+    if (sa && scopes_of(r, sa, scopes, &ns))
+        return 0;
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int rc = 0;
+    const char *role = json_string_value(json_object_get(r->json, "role"));
+    json_t *pid = json_object_get(r->json, "person_id"),
+           *dis = json_object_get(r->json, "disabled");
+    if (role)
+        rc = pl_http_user_role(w->s, w->l, user, role, r->who.username, &e);
+    if (!rc && sa)
+        rc = pl_http_user_scope(w->s, w->l, user, scopes, ns, r->who.username, &e);
+    if (!rc && pid)
+        rc = pl_http_user_person(w->s, w->l, user, json_string_value(pid), r->who.username, &e);
+    if (!rc && dis)
+        rc = pl_http_user_disable(w->s, w->l, user, json_is_true(dis), r->who.username, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return field_error(r, rc, &e);
+    if (user_by_param(r, &row))
+        return 0;
+    return reply_json(r, 200, row);
+}
+
+static int h_user_password(req *r)
+{
+    json_t *row;
+    if (user_by_param(r, &row))
+        return 0;
+    char user[72];
+    snprintf(user, sizeof user, "%s", json_string_value(json_object_get(row, "username")));
+    json_decref(row);
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v) if (strcmp(k, "password") != 0) return reply_error(
+        r, 400, "unknown_field", k, "unknown field");
+    json_t *pw = json_object_get(r->json, "password");
+    if (!json_is_string(pw))
+        return reply_error(r, 400, pw ? "wrong_type" : "required", "password", "a string");
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int rc = pl_http_user_passwd(w->s, w->l, user, json_string_value(pw), r->who.username, &e);
+    writer_unlock(r->srv);
+    if (rc == PL_EINVAL)
+        return reply_error(r, 400, "weak_password", "password", e.msg);
+    if (rc)
+        return reply_status(r, rc, &e);
+    return reply_json(r, 200, json_pack("{s:s, s:b}", "username", user, "password_set", 1));
+}
+
+/* ----------------------------------------------------------------- ledger */
+
+static int open_ledger(req *r, pl_ledger **l)
+{
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_ledger_open(l, r->s, &e);
+    if (rc)
+        reply_status(r, rc, &e);
+    return rc;
+}
+
+static json_t *hex_proof(uint8_t proof[][PL_HASH_BYTES], size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char hex[2 * PL_HASH_BYTES + 1];
+        pl_hex(hex, proof[i], PL_HASH_BYTES);
+        json_array_append_new(a, json_string(hex));
+    }
+    return a;
+}
+
+static int h_checkpoint_get(req *r)
+{
+    pl_ledger *l;
+    if (open_ledger(r, &l))
+        return 0;
+    pl_err e;
+    pl_err_init(&e);
+    pl_buf note;
+    pl_buf_init(&note);
+    int rc = pl_ledger_latest_checkpoint(l, &note, &e);
+    pl_ledger_free(l);
+    if (rc) {
+        pl_buf_release(&note);
+        return rc == PL_ENOTFOUND ? reply_error(r, 404, "not_found", NULL, "no checkpoint yet")
+                                  : reply_status(r, rc, &e);
+    }
+    pl_checkpoint cp;
+    const char *blank = strstr(note.data, "\n\n");
+    rc =
+        pl_checkpoint_parse(&cp, note.data, blank ? (size_t)(blank - note.data) + 1 : note.len, &e);
+    json_t *out = json_pack("{s:s}", "note", note.data);
+    if (!rc) {
+        char hex[2 * PL_HASH_BYTES + 1];
+        pl_hex(hex, cp.root, PL_HASH_BYTES);
+        json_object_set_new(out, "origin", json_string(cp.origin));
+        json_object_set_new(out, "size", json_integer(cp.size));
+        json_object_set_new(out, "root_hash", json_string(hex));
+    }
+    pl_buf_release(&note);
+    return reply_json(r, 200, out);
+}
+
+static int h_checkpoint_post(req *r)
+{
+    if (json_object_size(r->json) != 0) {
+        const char *k = json_object_iter_key(json_object_iter(r->json));
+        return reply_error(r, 400, "unknown_field", k, "unknown field");
+    }
+    pl_err e;
+    pl_err_init(&e);
+    char path[1024];
+    if (r->srv->o.key_file)
+        snprintf(path, sizeof path, "%s", r->srv->o.key_file);
+    else
+        snprintf(path, sizeof path, "%s.key", r->srv->o.db);
+    pl_signer key;
+    int rc = pl_key_read_file(&key, path, &e);
+    if (rc)
+        return reply_error(r, 503, "no_key", NULL, "the server has no signing key");
+    pl_buf note;
+    pl_buf_init(&note);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        rc = PL_ESTORE;
+    else {
+        rc = pl_ledger_checkpoint(w->l, &key, &note, NULL, &e);
+        writer_unlock(r->srv);
+    }
+    pl_signer_wipe(&key);
+    if (rc) {
+        pl_buf_release(&note);
+        return reply_status(r, rc, &e);
+    }
+    json_t *out = json_pack("{s:s}", "note", note.data);
+    pl_buf_release(&note);
+    return reply_json(r, 201, out);
+}
+
+static int h_inclusion(req *r)
+{
+    pl_ledger *l;
+    if (open_ledger(r, &l))
+        return 0;
+    int64_t size = pl_ledger_size(l), index, tsize;
+    if (parse_int_arg(r, "size", 1, size > 0 ? size : 1, size, &tsize) ||
+        parse_int_arg(r, "index", 0, INT64_MAX, -1, &index)) {
+        pl_ledger_free(l);
+        return 0;
+    }
+    if (index < 0 || index >= tsize) {
+        pl_ledger_free(l);
+        return reply_error(r, 400, "bad_parameter", "index", "required, below size");
+    }
+    pl_err e;
+    pl_err_init(&e);
+    uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES], root[PL_HASH_BYTES];
+    size_t n = 0;
+    pl_event_rec ev;
+    int rc = pl_ledger_inclusion_proof(l, index, tsize, proof, &n, &e);
+    if (!rc)
+        rc = pl_ledger_root(l, tsize, root, &e);
+    if (!rc)
+        rc = pl_ledger_get(l, index, &ev, &e);
+    pl_ledger_free(l);
+    if (rc)
+        return reply_status(r, rc, &e);
+    char lh[65], rh[65];
+    pl_hex(lh, ev.leaf_hash, PL_HASH_BYTES);
+    pl_hex(rh, root, PL_HASH_BYTES);
+    pl_event_rec_release(&ev);
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:I, s:s, s:s, s:o}", "index", (json_int_t)index, "size",
+                                (json_int_t)tsize, "leaf_hash", lh, "root_hash", rh, "proof",
+                                hex_proof(proof, n)));
+}
+
+static int h_consistency(req *r)
+{
+    pl_ledger *l;
+    if (open_ledger(r, &l))
+        return 0;
+    int64_t size = pl_ledger_size(l), first, second;
+    if (parse_int_arg(r, "second", 1, size > 0 ? size : 1, size, &second) ||
+        parse_int_arg(r, "first", 1, INT64_MAX, -1, &first)) {
+        pl_ledger_free(l);
+        return 0;
+    }
+    if (first < 1 || first > second) {
+        pl_ledger_free(l);
+        return reply_error(r, 400, "bad_parameter", "first", "required, 1..second");
+    }
+    pl_err e;
+    pl_err_init(&e);
+    uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES], r1[PL_HASH_BYTES], r2[PL_HASH_BYTES];
+    size_t n = 0;
+    int rc = pl_ledger_consistency_proof(l, first, second, proof, &n, &e);
+    if (!rc)
+        rc = pl_ledger_root(l, first, r1, &e);
+    if (!rc)
+        rc = pl_ledger_root(l, second, r2, &e);
+    pl_ledger_free(l);
+    if (rc)
+        return reply_status(r, rc, &e);
+    char h1[65], h2[65];
+    pl_hex(h1, r1, PL_HASH_BYTES);
+    pl_hex(h2, r2, PL_HASH_BYTES);
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:I, s:s, s:s, s:o}", "first", (json_int_t)first, "second",
+                                (json_int_t)second, "first_root", h1, "second_root", h2, "proof",
+                                hex_proof(proof, n)));
+}
+
+static int h_event_get(req *r)
+{
+    int64_t seq;
+    if (pl_parse_i64(r->params[0], 0, INT64_MAX / 2, &seq) != 0)
+        return reply_error(r, 400, "invalid_id", "seq", "a non-negative integer");
+    pl_ledger *l;
+    if (open_ledger(r, &l))
+        return 0;
+    pl_err e;
+    pl_err_init(&e);
+    pl_event_rec ev;
+    int rc = pl_ledger_get(l, seq, &ev, &e);
+    pl_ledger_free(l);
+    if (rc)
+        return rc == PL_ENOTFOUND ? reply_error(r, 404, "not_found", "seq", "no such event")
+                                  : reply_status(r, rc, &e);
+    char lh[65];
+    pl_hex(lh, ev.leaf_hash, PL_HASH_BYTES);
+    /* The header only: the payload is content the auditor does not read. */
+    json_t *hdr = json_loadb(ev.header, ev.header_len, 0, NULL);
+    json_t *out =
+        json_pack("{s:I, s:s, s:s, s:o, s:b}", "seq", (json_int_t)seq, "type", ev.type, "leaf_hash",
+                  lh, "header", hdr ? hdr : json_null(), "purged", ev.payload == NULL);
+    pl_event_rec_release(&ev);
+    return reply_json(r, 200, out);
+}
+
+static int h_access_log(req *r)
+{
+    return list_table(r, "access_log", NULL, NULL);
+}
+
+/* ------------------------------------------------------------ own record */
+
+static int add_own(req *r, json_t *out, const char *name, const char *sql, json_t *ids)
+{
+    pl_stmt *st = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_store_prepare(r->s, sql, &st, &e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, r->who.person_id);
+    json_t *items = json_array();
+    while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {
+        json_t *row = row_json(st);
+        if (ids)
+            json_array_append(ids, json_object_get(row, "id"));
+        json_array_append_new(items, row);
+    }
+    pl_stmt_finalize(st);
+    json_object_set_new(out, name, items);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+static int h_me_record(req *r)
+{
+    if (!r->who.person_id[0])
+        return reply_error(r, 404, "not_found", "person_id",
+                           "your account is not linked to a person");
+    json_t *out = json_object(), *ids = json_array();
+    int rc = add_own(r, out, "person", "SELECT * FROM persons WHERE id=?", NULL);
+    if (!rc)
+        rc = add_own(r, out, "declarations",
+                     "SELECT * FROM declarations WHERE person_id=? ORDER BY year, id", ids);
+    if (!rc)
+        rc = add_own(r, out, "declaration_items",
+                     "SELECT i.* FROM declaration_items i JOIN declarations d ON "
+                     "d.id=i.declaration_id WHERE d.person_id=? ORDER BY i.id",
+                     NULL);
+    if (!rc)
+        rc = add_own(r, out, "evaluations",
+                     "SELECT * FROM evaluations WHERE person_id=? ORDER BY year, id", NULL);
+    if (!rc)
+        rc = audit_read(r, "declaration", ids);
+    json_decref(ids);
+    if (rc) {
+        json_decref(out);
+        return reply_status(r, rc, NULL);
+    }
+    json_t *p = json_object_get(out, "person");
+    json_object_set(out, "person", json_array_size(p) ? json_array_get(p, 0) : json_null());
+    return reply_json(r, 200, out);
+}
+
+/* -------------------------------------------------------------- misc */
+
+static int h_health(req *r)
+{
+    return reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static int h_openapi(req *r)
+{
+    pl_buf b;
+    pl_buf_init(&b);
+    pl_http_openapi_json(&b);
+    r->status = 200;
+    pl_buf_reset(&r->out);
+    pl_buf_add(&r->out, b.data, b.len);
+    pl_buf_release(&b);
+    r->ctype = "application/json; charset=utf-8";
+    return 0;
+}
+
+/* -------------------------------------------------------------- the table */
+
+static const route fixed[] = {
+    {"GET", "/api/v1/health", "public", NULL, h_health, "Liveness", 0},
+    {"GET", "/api/v1/openapi.json", "public", NULL, h_openapi, "This API as OpenAPI 3", 0},
+    {"POST", "/api/v1/auth/login", "public", NULL, h_login,
+     "Sign in with password and TOTP; sets the session cookie", 1},
+    {"POST", "/api/v1/auth/logout", "authenticated", NULL, h_logout, "Sign out", 0},
+    {"GET", "/api/v1/auth/me", "authenticated", NULL, h_me, "Who am I, my permissions", 0},
+    {"POST", "/api/v1/auth/password", "authenticated", NULL, h_password,
+     "Change my password (signs out)", 1},
+    {"GET", "/api/v1/me/record", "self:read", NULL, h_me_record,
+     "My own declarations and evaluations (subject)", 0},
+    {"GET", "/api/v1/findings", "finding:read", "finding", h_findings_list, "List findings", 0},
+    {"GET", "/api/v1/findings/{id}", "finding:read", "finding", h_finding_get, "One finding", 0},
+    {"POST", "/api/v1/findings/{id}/status", "finding:write", "finding", h_finding_status,
+     "Acknowledge, resolve or dismiss a finding", 1},
+    {"GET", "/api/v1/risk", "risk:read", "risk", h_risk, "Risk index of top leaders", 0},
+    {"GET", "/api/v1/warnings", "warning:read", "warning", h_warnings_list, "Risk warnings", 0},
+    {"GET", "/api/v1/tasks", "task:read", "task", h_tasks_list, "Tasks opened by warnings", 0},
+    {"GET", "/api/v1/profiles", "profile:read", NULL, h_profiles_list, "Rule profiles", 0},
+    {"GET", "/api/v1/profiles/{id}", "profile:read", NULL, h_profile_get, "One profile", 0},
+    {"PUT", "/api/v1/profiles/{id}", "profile:write", NULL, h_profile_put, "Set a profile", 1},
+    {"POST", "/api/v1/import", "import:write", NULL, h_import,
+     "Import CSV/JSONL files of one source (same per-row errors as the CLI)", 1},
+    {"GET", "/api/v1/users", "user:read", NULL, h_users_list, "Accounts", 0},
+    {"POST", "/api/v1/users", "user:write", NULL, h_user_create,
+     "Create an account (returns its TOTP secret once)", 1},
+    {"GET", "/api/v1/users/{id}", "user:read", NULL, h_user_get, "One account", 0},
+    {"PUT", "/api/v1/users/{id}", "user:write", NULL, h_user_update,
+     "Change role, scopes, person link or disabled", 1},
+    {"POST", "/api/v1/users/{id}/password", "user:write", NULL, h_user_password,
+     "Reset an account's password", 1},
+    {"GET", "/api/v1/ledger/checkpoint", "ledger:read", NULL, h_checkpoint_get,
+     "Latest signed checkpoint", 0},
+    {"POST", "/api/v1/ledger/checkpoint", "ledger:write", NULL, h_checkpoint_post,
+     "Sign a new checkpoint", 1},
+    {"GET", "/api/v1/ledger/proof/inclusion", "ledger:read", NULL, h_inclusion,
+     "RFC 9162 inclusion proof", 0},
+    {"GET", "/api/v1/ledger/proof/consistency", "ledger:read", NULL, h_consistency,
+     "RFC 9162 consistency proof", 0},
+    {"GET", "/api/v1/ledger/events/{id}", "ledger:read", NULL, h_event_get,
+     "An event header (no payload)", 0},
+    {"GET", "/api/v1/access-log", "access_log:read", NULL, h_access_log,
+     "Who read which clue, declaration or reporter identity", 0},
+};
+
+static route *table;
+static size_t ntable;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static char *cat(const char *a, const char *b, const char *c)
+{
+    pl_buf buf;
+    pl_buf_init(&buf);
+    pl_buf_adds(&buf, a);
+    pl_buf_adds(&buf, b);
+    pl_buf_adds(&buf, c);
+    return pl_buf_detach(&buf, NULL);
+}
+
+static void build_table(void)
+{
+    size_t ne;
+    const pl_entity *ents = pl_model_entities(&ne);
+    size_t nf = sizeof fixed / sizeof fixed[0];
+    table = pl_calloc(nf + 4 * ne, sizeof *table);
+    memcpy(table, fixed, sizeof fixed);
+    ntable = nf;
+    for (size_t i = 0; i < ne; i++) {
+        const pl_entity *en = &ents[i];
+        char *list = cat("/api/v1/", en->table, ""), *one = cat("/api/v1/", en->table, "/{id}");
+        char *rp = cat(en->name, ":read", ""), *wp = cat(en->name, ":write", "");
+        char *s1 = cat("List ", en->label_en, ""), *s2 = cat("One of ", en->label_en, "");
+        char *s3 = cat("Record (create or update) one of ", en->label_en, "");
+        char *s4 = cat("Update one of ", en->label_en, "");
+        table[ntable++] = (route){"GET", list, rp, en->name, h_entity_list, s1, 0};
+        table[ntable++] = (route){"GET", one, rp, en->name, h_entity_get, s2, 0};
+        table[ntable++] = (route){"POST", list, wp, en->name, h_entity_create, s3, 1};
+        table[ntable++] = (route){"PUT", one, wp, en->name, h_entity_update, s4, 1};
+    }
+}
+
+const route *routes_table(size_t *n)
+{
+    pthread_once(&table_once, build_table);
+    *n = ntable;
+    return table;
+}
+
+/* ------------------------------------------------- permissions, OpenAPI */
+
+void pl_http_permissions_json(pl_buf *out)
+{
+    size_t n;
+    const route *rt = routes_table(&n);
+    json_t *roles = json_object();
+    for (int i = 0; i < PL_ROLE_COUNT; i++) {
+        json_t *perms = json_array();
+        for (const char *const *p = access_role_perms(i); p && *p; p++)
+            json_array_append_new(perms, json_string(*p));
+        int m = access_role_scope(i);
+        json_object_set_new(roles, pl_http_role_name(i),
+                            json_pack("{s:s, s:o}", "scope",
+                                      m == SCOPE_SELF      ? "self"
+                                      : m == SCOPE_SUBTREE ? "subtree"
+                                                           : "none",
+                                      "permissions", perms));
+    }
+    json_t *routes = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const access_spec *sp = rt[i].entity ? access_spec_of(rt[i].entity) : NULL;
+        json_array_append_new(routes, json_pack("{s:s, s:s, s:s, s:s?, s:b, s:b, s:b, s:b}",
+                                                "method", rt[i].method, "path", rt[i].path,
+                                                "permission", rt[i].perm, "entity", rt[i].entity,
+                                                "scoped", sp != NULL, "recusal", sp && sp->recusal,
+                                                "audited", sp && sp->audited, "body", rt[i].body));
+    }
+    json_t *all = json_pack("{s:o, s:o}", "roles", roles, "routes", routes);
+    char *s = json_dumps(all, JSON_INDENT(1));
+    pl_buf_adds(out, s);
+    free(s);
+    json_decref(all);
+}
+
+static json_t *entity_schema(const pl_entity *en)
+{
+    json_t *props = json_object(), *reqd = json_array();
+    for (size_t i = 0; i < en->nfields; i++) {
+        const pl_field *f = &en->fields[i];
+        int integer = f->type == PL_F_INT || f->type == PL_F_MONEY || f->type == PL_F_BOOL;
+        json_t *p = json_pack("{s:s, s:s}", "type", integer ? "integer" : "string", "description",
+                              f->label_zh ? f->label_zh : "");
+        if (f->type == PL_F_ENUM) {
+            json_t *vals = json_array();
+            for (const char *const *v = f->values; *v; v++)
+                json_array_append_new(vals, json_string(*v));
+            json_object_set_new(p, "enum", vals);
+        }
+        if (f->type == PL_F_DATE)
+            json_object_set_new(p, "format", json_string("date"));
+        json_object_set_new(props, f->name, p);
+        if (f->required)
+            json_array_append_new(reqd, json_string(f->name));
+    }
+    return json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties", props, "required",
+                     reqd, "additionalProperties", 0);
+}
+
+static void openapi_build(pl_buf *out);
+static pl_buf openapi_doc;
+static pthread_once_t openapi_once = PTHREAD_ONCE_INIT;
+
+static void openapi_init(void)
+{
+    pl_buf_init(&openapi_doc);
+    openapi_build(&openapi_doc);
+}
+
+void pl_http_openapi_json(pl_buf *out)
+{
+    pthread_once(&openapi_once, openapi_init);
+    pl_buf_add(out, openapi_doc.data, openapi_doc.len);
+}
+
+static void openapi_build(pl_buf *out)
+{
+    size_t n;
+    const route *rt = routes_table(&n);
+    json_t *paths = json_object(), *schemas = json_object();
+    json_object_set_new(schemas, "Error",
+                        json_pack("{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}", "type",
+                                  "object", "properties", "error", "type", "object", "properties",
+                                  "code", "type", "string", "message", "type", "string", "field",
+                                  "type", "string"));
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_object_get(paths, rt[i].path);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, rt[i].path, item);
+        }
+        char method[8];
+        size_t k = 0;
+        for (; rt[i].method[k] && k < sizeof method - 1; k++)
+            method[k] = (char)tolower((unsigned char)rt[i].method[k]);
+        method[k] = 0;
+        json_t *err = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "error", "content",
+                                "application/json", "schema", "$ref", "#/components/schemas/Error");
+        json_t *responses =
+            json_pack("{s:{s:s}, s:O, s:O, s:O, s:O, s:O}", "200", "description", "OK", "400", err,
+                      "401", err, "403", err, "404", err, "429", err);
+        json_decref(err);
+        json_t *op = json_pack("{s:s, s:s, s:o, s:s}", "summary", rt[i].summary, "operationId", "",
+                               "responses", responses, "x-permission", rt[i].perm);
+        pl_buf oid;
+        pl_buf_init(&oid);
+        pl_buf_adds(&oid, method);
+        for (const char *p = rt[i].path + 7; *p; p++)
+            pl_buf_addc(&oid, isalnum((unsigned char)*p) ? *p : '_');
+        json_object_set_new(op, "operationId", json_string(oid.data));
+        pl_buf_release(&oid);
+        if (strcmp(rt[i].perm, "public") == 0)
+            json_object_set_new(op, "security", json_array());
+        if (strstr(rt[i].path, "{id}"))
+            json_object_set_new(op, "parameters",
+                                json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path",
+                                          "required", 1, "schema", "type", "string"));
+        const pl_entity *en = rt[i].entity ? pl_model_entity(rt[i].entity) : NULL;
+        if (en && !json_object_get(schemas, en->name))
+            json_object_set_new(schemas, en->name, entity_schema(en));
+        if (rt[i].body) {
+            json_t *schema =
+                en ? json_pack("{s:s}", "$ref", "") : json_pack("{s:s}", "type", "object");
+            if (en) {
+                pl_buf ref;
+                pl_buf_init(&ref);
+                pl_buf_addf(&ref, "#/components/schemas/%s", en->name);
+                json_object_set_new(schema, "$ref", json_string(ref.data));
+                pl_buf_release(&ref);
+            }
+            json_object_set_new(op, "requestBody",
+                                json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
+                                          "application/json", "schema", schema));
+        }
+        json_object_set_new(item, method, op);
+    }
+    json_t *doc = json_pack(
+        "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o, s:{s:{s:s, s:s, s:s}}}, s:[{s:[]}]}",
+        "openapi", "3.0.3", "info", "title", "Plumbline API", "version", "1", "description",
+        "See docs/API.md. Cookie session + X-CSRF-Token on writes.", "servers", "url", "/", "paths",
+        paths, "components", "schemas", schemas, "securitySchemes", "cookieAuth", "type", "apiKey",
+        "in", "cookie", "name", "plumb_session", "security", "cookieAuth");
+    char *s = json_dumps(doc, JSON_COMPACT);
+    pl_buf_adds(out, s);
+    free(s);
+    json_decref(doc);
+}

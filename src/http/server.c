@@ -1,0 +1,855 @@
+/*
+ * server.c — `plumb serve`: libmicrohttpd with epoll and a thread pool
+ * sized to the cores, request bodies with size limits, routing with
+ * deny-by-default permission checks, CSRF, rate limits, security headers,
+ * static files, C2SP tlog-tiles under /ledger/, one-line JSON access logs,
+ * graceful shutdown on SIGTERM. Layer: http (top, beside the CLI).
+ * Spec: docs/API.md, docs/SECURITY.md, C2SP tlog-tiles.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "http_int.h"
+
+static atomic_int inflight;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void pl_http_opts_default(pl_http_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->db = "plumbline.db";
+    o->bind = "127.0.0.1";
+    o->port = 8080;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    o->threads = n > 0 ? (int)n : 2;
+    o->max_body = 1u << 20;
+    o->max_import = 16u << 20;
+    o->conn_timeout = 15;
+    o->rate_ip = 6000;
+    o->rate_user = 3000;
+    o->rate_login = 20;
+    o->lockout_after = 5;
+    o->lockout_secs = 900;
+    o->idle_secs = 1800;
+    o->session_secs = 43200;
+}
+
+/* ------------------------------------------------------------- the clock */
+
+static pthread_mutex_t clock_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int64_t http_now(server *srv)
+{
+    if (!srv->o.clock_file)
+        return pl_time_now();
+    int64_t t = pl_time_now();
+    pthread_mutex_lock(&clock_mu);
+    FILE *f = fopen(srv->o.clock_file, "r");
+    if (f) {
+        char line[64] = "";
+        if (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = 0;
+            int64_t v;
+            if (pl_time_parse(line, &v) == 0)
+                t = v;
+        }
+        fclose(f);
+    }
+    pthread_mutex_unlock(&clock_mu);
+    return t;
+}
+
+void http_today(server *srv, char out[11])
+{
+    char full[21];
+    pl_time_format(full, http_now(srv));
+    memcpy(out, full, 10);
+    out[10] = 0;
+}
+
+/* ----------------------------------------------------------- rate limits */
+
+#define RL_SLOTS 4096
+typedef struct rl_slot {
+    char key[80];
+    int64_t window;
+    int count;
+} rl_slot;
+static rl_slot rl[RL_SLOTS];
+static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Fixed one-minute windows. 1 if `key` is over `limit` in this minute. */
+int http_rate_exceeded(const char *key, int limit)
+{
+    if (limit <= 0)
+        return 0;
+    int64_t window = (int64_t)(mono_s() / 60.0);
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    pthread_mutex_lock(&rl_mu);
+    rl_slot *slot = NULL;
+    for (int i = 0; i < 8 && !slot; i++) {
+        rl_slot *c = &rl[(h + (uint64_t)i) % RL_SLOTS];
+        if (strcmp(c->key, key) == 0 || c->window != window || !c->key[0])
+            slot = c;
+    }
+    if (!slot)
+        slot = &rl[h % RL_SLOTS];
+    if (strcmp(slot->key, key) != 0 || slot->window != window) {
+        snprintf(slot->key, sizeof slot->key, "%s", key);
+        slot->window = window;
+        slot->count = 0;
+    }
+    int over = ++slot->count > limit;
+    pthread_mutex_unlock(&rl_mu);
+    return over;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+int reply_json(req *r, int status, json_t *v)
+{
+    r->status = status;
+    pl_buf_reset(&r->out);
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+    pl_buf_adds(&r->out, s ? s : "null");
+    free(s);
+    json_decref(v);
+    r->ctype = "application/json; charset=utf-8";
+    return 0;
+}
+
+int reply_error(req *r, int status, const char *code, const char *field, const char *msg)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg ? msg : code);
+    if (field)
+        json_object_set_new(err, "field", json_string(field));
+    return reply_json(r, status, json_pack("{s:o}", "error", err));
+}
+
+int reply_status(req *r, int rc, const pl_err *e)
+{
+    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
+    switch (rc) {
+    case PL_EINVAL: return reply_error(r, 400, "invalid", NULL, msg);
+    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", NULL, "not found");
+    case PL_EEXIST: return reply_error(r, 409, "exists", NULL, msg);
+    case PL_EDENIED: return reply_error(r, 403, "forbidden", NULL, "forbidden");
+    default:
+        /* Store and internal errors: the detail (which may quote SQL) goes
+         * to the server log only. */
+        fprintf(stderr, "{\"level\":\"error\",\"rc\":%d,\"where\":\"%s\"}\n", rc,
+                r->rt ? r->rt->path : "?");
+        return reply_error(r, 500, "internal", NULL, "internal error");
+    }
+}
+
+const char *req_arg(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* ----------------------------------------------------------- connections */
+
+static __thread pl_store *tl_store;
+
+static pl_store *thread_store(server *srv, pl_err *e)
+{
+    if (tl_store)
+        return tl_store;
+    if (pl_store_open(&tl_store, srv->o.db, 0, e) != 0)
+        return NULL;
+    pthread_mutex_lock(&srv->conns_mu);
+    if (srv->nconns == srv->capconns) {
+        srv->capconns = srv->capconns ? srv->capconns * 2 : 8;
+        srv->conns = pl_realloc(srv->conns, srv->capconns * sizeof *srv->conns);
+    }
+    srv->conns[srv->nconns++] = tl_store;
+    pthread_mutex_unlock(&srv->conns_mu);
+    return tl_store;
+}
+
+static void writer_close(writer *w)
+{
+    pl_rules_free(w->rules);
+    pl_registry_free(w->reg);
+    pl_ledger_free(w->l);
+    w->rules = NULL;
+    w->reg = NULL;
+    w->l = NULL;
+}
+
+static int writer_open(server *srv, pl_err *e)
+{
+    writer *w = &srv->w;
+    int rc = 0;
+    if (!w->s)
+        rc = pl_store_open(&w->s, srv->o.db, 0, e);
+    if (!rc)
+        rc = pl_ledger_open(&w->l, w->s, e);
+    if (!rc)
+        rc = pl_registry_new(&w->reg, w->s, w->l, e);
+    if (!rc)
+        rc = pl_rules_new(&w->rules, w->s, w->l, e);
+    return rc;
+}
+
+writer *writer_lock(server *srv, pl_err *e)
+{
+    pthread_mutex_lock(&srv->wmu);
+    /* Another process (plumb import, plumb user) may have appended: the
+     * handles cache the tree, so reopen them when the log grew. */
+    int64_t n = 0;
+    int rc = pl_store_query_i64(srv->w.s, &n, e,
+                                "SELECT COALESCE(MAX(seq)+1, 0) FROM ledger_events", NULL);
+    if (rc == 0 && n != pl_ledger_size(srv->w.l)) {
+        writer_close(&srv->w);
+        rc = writer_open(srv, e);
+    }
+    if (rc) {
+        pthread_mutex_unlock(&srv->wmu);
+        return NULL;
+    }
+    char today[11];
+    http_today(srv, today);
+    pl_rules_set_as_of(srv->w.rules, today, NULL);
+    return &srv->w;
+}
+
+void writer_unlock(server *srv)
+{
+    pthread_mutex_unlock(&srv->wmu);
+}
+
+/* ------------------------------------------------------------ responses */
+
+static void add_security_headers(struct MHD_Response *resp, server *srv, int static_file)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            static_file
+                                ? "default-src 'self'; script-src 'self'; style-src 'self'; "
+                                  "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                                  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+                                : "default-src 'none'; base-uri 'none'; form-action 'none'; "
+                                  "frame-ancestors 'none'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+    MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    if (!static_file)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (srv->tls)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static enum MHD_Result send_reply(req *r)
+{
+    size_t len = r->out.len;
+    r->sent = len;
+    char *data = pl_buf_detach(&r->out, NULL);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type",
+                            r->ctype ? r->ctype : "application/json; charset=utf-8");
+    add_security_headers(resp, r->srv, 0);
+    if (r->cookie[0])
+        MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+    if (r->extra_hdr[0])
+        MHD_add_response_header(resp, r->extra_hdr, r->extra_val);
+    enum MHD_Result ret = MHD_queue_response(r->mc, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---------------------------------------------------------------- static */
+
+static const char *mime_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return "application/octet-stream";
+    static const char *const map[][2] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".woff2", "font/woff2"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(dot, map[i][0]) == 0)
+            return map[i][1];
+    return "application/octet-stream";
+}
+
+static enum MHD_Result serve_static(req *r, const char *path)
+{
+    server *srv = r->srv;
+    if (strstr(path, "..") || strchr(path, '\\') || strlen(path) > 512) {
+        reply_error(r, 404, "not_found", NULL, "not found");
+        return send_reply(r);
+    }
+    char full[PATH_MAX];
+    snprintf(full, sizeof full, "%s%s%s", srv->o.web_dir, path,
+             path[strlen(path) - 1] == '/' ? "index.html" : "");
+    int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        reply_error(r, 404, "not_found", NULL, "not found");
+        return send_reply(r);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+    MHD_add_response_header(resp, "Content-Type", mime_of(full));
+    add_security_headers(resp, srv, 1);
+    r->status = 200;
+    r->sent = (size_t)sb.st_size;
+    r->ctype = mime_of(full);
+    enum MHD_Result ret = MHD_queue_response(r->mc, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ------------------------------------------------------------ tlog-tiles */
+
+/* Parse a C2SP tile index path ("x001/x234/067" or "067.p/5"). */
+static int parse_tile_index(const char *s, int64_t *index, int *width)
+{
+    int64_t n = 0;
+    *width = PL_TILE_WIDTH;
+    for (;;) {
+        int x = s[0] == 'x';
+        if (x)
+            s++;
+        if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+              s[2] <= '9'))
+            return -1;
+        if (n > INT64_MAX / 1000)
+            return -1;
+        n = n * 1000 + (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+        s += 3;
+        if (x) {
+            if (*s != '/')
+                return -1;
+            s++;
+            continue;
+        }
+        break;
+    }
+    if (strncmp(s, ".p/", 3) == 0) {
+        int64_t w;
+        if (pl_parse_i64(s + 3, 1, PL_TILE_WIDTH - 1, &w) != 0)
+            return -1;
+        *width = (int)w;
+    } else if (*s) {
+        return -1;
+    }
+    *index = n;
+    return 0;
+}
+
+static enum MHD_Result serve_ledger(req *r, const char *path)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_ledger *l = NULL;
+    int rc = pl_ledger_open(&l, r->s, &e);
+    if (rc) {
+        reply_status(r, rc, &e);
+        return send_reply(r);
+    }
+    pl_buf_reset(&r->out);
+    r->ctype = "application/octet-stream";
+    if (strcmp(path, "checkpoint") == 0) {
+        rc = pl_ledger_latest_checkpoint(l, &r->out, &e);
+        r->ctype = "text/plain; charset=utf-8";
+    } else if (strncmp(path, "tile/", 5) == 0) {
+        const char *p = path + 5;
+        int level;
+        if (strncmp(p, "entries/", 8) == 0) {
+            level = -1;
+            p += 8;
+        } else if (p[0] >= '0' && p[0] <= '9' && p[1] == '/') {
+            level = p[0] - '0';
+            p += 2;
+        } else {
+            level = -2;
+        }
+        int64_t index = 0;
+        int width = 0;
+        if (level < -1 || parse_tile_index(p, &index, &width) != 0) {
+            rc = PL_ENOTFOUND;
+        } else {
+            int64_t size = pl_ledger_size(l);
+            int tree_level = level < 0 ? 0 : level * PL_TILE_HEIGHT;
+            int64_t count = tree_level < 63 ? size >> tree_level : 0;
+            int64_t have = count - index * PL_TILE_WIDTH;
+            if (index > INT64_MAX / PL_TILE_WIDTH || have < width ||
+                (width < PL_TILE_WIDTH && have >= PL_TILE_WIDTH))
+                rc = PL_ENOTFOUND;
+            for (int i = 0; rc == 0 && i < width; i++) {
+                int64_t idx = index * PL_TILE_WIDTH + i;
+                if (level < 0) {
+                    pl_event_rec ev;
+                    rc = pl_ledger_get(l, idx, &ev, &e);
+                    if (rc == 0) {
+                        uint8_t len2[2] = {(uint8_t)(ev.header_len >> 8), (uint8_t)ev.header_len};
+                        pl_buf_add(&r->out, len2, 2);
+                        pl_buf_add(&r->out, ev.header, ev.header_len);
+                        pl_event_rec_release(&ev);
+                    }
+                } else {
+                    uint8_t h[PL_HASH_BYTES];
+                    rc = pl_ledger_node(l, tree_level, idx, h, &e);
+                    if (rc == 0)
+                        pl_buf_add(&r->out, h, PL_HASH_BYTES);
+                }
+            }
+        }
+    } else {
+        rc = PL_ENOTFOUND;
+    }
+    pl_ledger_free(l);
+    if (rc) {
+        reply_status(r, rc == PL_ENOTFOUND ? rc : rc, &e);
+        return send_reply(r);
+    }
+    r->status = 200;
+    return send_reply(r);
+}
+
+/* ---------------------------------------------------------------- routing */
+
+/* Match `path` against the pattern; captures go to r->params. */
+static int match(const char *pattern, const char *path, req *r)
+{
+    int np = 0;
+    const char *a = pattern, *b = path;
+    while (*a && *b) {
+        if (*a == '{') {
+            const char *close = strchr(a, '}');
+            const char *end = strchr(b, '/');
+            size_t n = end ? (size_t)(end - b) : strlen(b);
+            if (n == 0 || np >= 4)
+                return 0;
+            r->params[np++] = pl_strndup(b, n);
+            a = close + 1;
+            b += n;
+            continue;
+        }
+        if (*a != *b)
+            return 0;
+        a++;
+        b++;
+    }
+    if (*a || *b) {
+        for (int i = 0; i < np; i++) {
+            free(r->params[i]);
+            r->params[i] = NULL;
+        }
+        return 0;
+    }
+    r->nparams = np;
+    return 1;
+}
+
+static void free_params(req *r)
+{
+    for (int i = 0; i < 4; i++) {
+        free(r->params[i]);
+        r->params[i] = NULL;
+    }
+    r->nparams = 0;
+}
+
+static int json_content_type(req *r)
+{
+    const char *ct = MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND, "Content-Type");
+    if (!ct)
+        return 0;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == 0 || ct[n] == ';');
+}
+
+static void dispatch(req *r)
+{
+    server *srv = r->srv;
+    char *q = strchr(r->url, '?');
+    if (q)
+        *q = 0;
+    const char *path = r->url;
+    size_t n;
+    const route *tab = routes_table(&n);
+    const route *rt = NULL;
+    int path_known = 0;
+    for (size_t i = 0; i < n && !rt; i++) {
+        if (match(tab[i].path, path, r)) {
+            path_known = 1;
+            if (strcmp(tab[i].method, r->method) == 0)
+                rt = &tab[i];
+            else
+                free_params(r);
+        }
+    }
+    if (!rt) {
+        if (path_known)
+            reply_error(r, 405, "method_not_allowed", NULL, "method not allowed");
+        else
+            reply_error(r, 404, "not_found", NULL, "no such route");
+        return;
+    }
+    r->rt = rt;
+    if (strcmp(rt->perm, "public") != 0) {
+        if (auth_session(r) != 0) {
+            reply_error(r, 401, "unauthenticated", NULL, "sign in first");
+            return;
+        }
+        char key[64];
+        snprintf(key, sizeof key, "user:%lld", (long long)r->who.uid);
+        if (http_rate_exceeded(key, srv->o.rate_user)) {
+            snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
+            snprintf(r->extra_val, sizeof r->extra_val, "60");
+            reply_error(r, 429, "rate_limited", NULL, "too many requests for this account");
+            return;
+        }
+        if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+            const char *tok = MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND, "X-CSRF-Token");
+            size_t tl = tok ? strlen(tok) : 0;
+            if (tl != strlen(r->who.csrf) || tl == 0 || sodium_memcmp(tok, r->who.csrf, tl) != 0) {
+                reply_error(r, 403, "csrf", "X-CSRF-Token", "missing or wrong CSRF token");
+                return;
+            }
+        }
+        if (strcmp(rt->perm, "authenticated") != 0 && !access_role_has(r->who.role, rt->perm)) {
+            reply_error(r, 403, "forbidden", NULL, "your role does not allow this");
+            return;
+        }
+    }
+    if (rt->body) {
+        if (!json_content_type(r)) {
+            reply_error(r, 415, "content_type", "Content-Type",
+                        "send Content-Type: application/json");
+            return;
+        }
+        json_error_t je;
+        r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+        if (!r->json) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "malformed JSON at line %d column %d: %s", je.line, je.column,
+                     je.text);
+            reply_error(r, 400, "malformed_json", "body", msg);
+            return;
+        }
+        if (!json_is_object(r->json)) {
+            reply_error(r, 400, "malformed_json", "body", "the body must be a JSON object");
+            return;
+        }
+    } else if (r->body.len) {
+        reply_error(r, 400, "unexpected_body", "body", "this route takes no body");
+        return;
+    }
+    rt->fn(r);
+}
+
+/* ------------------------------------------------------------- callbacks */
+
+static void log_line(req *r)
+{
+    if (r->srv->o.quiet)
+        return;
+    char at[21];
+    pl_time_format(at, pl_time_now());
+    /* Path only (query strings may hold search terms); never cookies,
+     * tokens, passwords or codes. */
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f}", "t", at, "ip", r->ip, "method",
+                          r->method, "path", r->url ? r->url : "", "status", r->status, "bytes",
+                          (json_int_t)r->sent, "ms", (mono_s() - r->t0) * 1000.0);
+    if (r->authed) {
+        json_object_set_new(o, "user", json_string(r->who.username));
+        json_object_set_new(o, "role", json_string(pl_http_role_name(r->who.role)));
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(4));
+    if (s)
+        fprintf(stderr, "%s\n", s);
+    free(s);
+    json_decref(o);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    req *r = *con_cls;
+    if (!r)
+        return;
+    if (!r->status)
+        r->status = 499;
+    log_line(r);
+    if (r->counted)
+        atomic_fetch_sub(&inflight, 1);
+    free_params(r);
+    json_decref(r->json);
+    pl_buf_release(&r->body);
+    pl_buf_release(&r->out);
+    free(r->url);
+    free(r);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    server *srv = cls;
+    req *r = *con_cls;
+    if (!r) {
+        r = pl_calloc(1, sizeof *r);
+        *con_cls = r;
+        r->srv = srv;
+        r->mc = c;
+        r->t0 = mono_s();
+        r->counted = 1;
+        atomic_fetch_add(&inflight, 1);
+        snprintf(r->method, sizeof r->method, "%s", method);
+        r->url = pl_strdup(url);
+        pl_buf_init(&r->body);
+        pl_buf_init(&r->out);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        snprintf(r->ip, sizeof r->ip, "?");
+        if (ci && ci->client_addr) {
+            const struct sockaddr *sa = ci->client_addr;
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->ip,
+                          sizeof r->ip);
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip,
+                          sizeof r->ip);
+        }
+        r->limit = strcmp(url, "/api/v1/import") == 0 ? srv->o.max_import : srv->o.max_body;
+        char key[96];
+        snprintf(key, sizeof key, "ip:%s", r->ip);
+        if (http_rate_exceeded(key, srv->o.rate_ip)) {
+            snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
+            snprintf(r->extra_val, sizeof r->extra_val, "60");
+            reply_error(r, 429, "rate_limited", NULL, "too many requests from this address");
+            return send_reply(r);
+        }
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        int64_t clen = 0;
+        if (cl && (pl_parse_i64(cl, 0, INT64_MAX, &clen) != 0 || (uint64_t)clen > r->limit)) {
+            reply_error(r, 413, "too_large", "body", "request body too large");
+            return send_reply(r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (r->body.len + *upload_data_size > r->limit)
+            r->too_big = 1;
+        else
+            pl_buf_add(&r->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_big) {
+        reply_error(r, 413, "too_large", "body", "request body too large");
+        return send_reply(r);
+    }
+    pl_err e;
+    pl_err_init(&e);
+    r->s = thread_store(srv, &e);
+    if (!r->s) {
+        reply_error(r, 503, "unavailable", NULL, "store unavailable");
+        return send_reply(r);
+    }
+    if (strncmp(r->url, "/api/", 5) == 0) {
+        dispatch(r);
+        return send_reply(r);
+    }
+    if (strncmp(r->url, "/ledger/", 8) == 0) {
+        char *q = strchr(r->url, '?');
+        if (q)
+            *q = 0;
+        if (strcmp(method, "GET") != 0) {
+            reply_error(r, 405, "method_not_allowed", NULL, "read-only");
+            return send_reply(r);
+        }
+        if (auth_session(r) != 0) {
+            reply_error(r, 401, "unauthenticated", NULL, "sign in first");
+            return send_reply(r);
+        }
+        if (!access_role_has(r->who.role, "ledger:read")) {
+            reply_error(r, 403, "forbidden", NULL, "your role does not allow this");
+            return send_reply(r);
+        }
+        return serve_ledger(r, r->url + 8);
+    }
+    if (srv->o.web_dir && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        char *q = strchr(r->url, '?');
+        if (q)
+            *q = 0;
+        return serve_static(r, r->url);
+    }
+    reply_error(r, 404, "not_found", NULL, "not found");
+    return send_reply(r);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = 0;
+    for (char *p = msg; *p; p++)
+        if (*p == '"' || *p == '\\')
+            *p = '\'';
+    fprintf(stderr, "{\"level\":\"mhd\",\"msg\":\"%s\"}\n", msg);
+}
+
+static int read_file(const char *path, char **out, pl_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pl_err_set(e, PL_EINVAL, "%s: cannot read: %s", path, strerror(errno));
+    pl_buf b;
+    pl_buf_init(&b);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < (1u << 20))
+        pl_buf_add(&b, buf, n);
+    fclose(f);
+    *out = pl_buf_detach(&b, NULL);
+    return 0;
+}
+
+int pl_http_serve(const pl_http_opts *o, pl_err *e)
+{
+    if (sodium_init() < 0)
+        return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
+    pl_http_register();
+    server *srv = pl_calloc(1, sizeof *srv);
+    srv->o = *o;
+    pthread_mutex_init(&srv->wmu, NULL);
+    pthread_mutex_init(&srv->conns_mu, NULL);
+    char *cert = NULL, *key = NULL;
+    int rc = writer_open(srv, e);
+    if (!rc && o->clock_file) {
+        const char *hooks = getenv("PLUMB_TEST_HOOKS");
+        if (!hooks || strcmp(hooks, "1") != 0)
+            rc = pl_err_set(e, PL_EINVAL, "--clock-file is a test hook: set PLUMB_TEST_HOOKS=1");
+    }
+    if (!rc && (o->tls_cert || o->tls_key)) {
+        if (!o->tls_cert || !o->tls_key)
+            rc = pl_err_set(e, PL_EINVAL, "TLS needs both --tls-cert and --tls-key");
+        else if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            rc = pl_err_set(e, PL_EINVAL, "this libmicrohttpd has no TLS support");
+        if (!rc)
+            rc = read_file(o->tls_cert, &cert, e);
+        if (!rc)
+            rc = read_file(o->tls_key, &key, e);
+        srv->tls = 1;
+    }
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)o->port);
+    if (!rc && inet_pton(AF_INET, o->bind, &sa.sin_addr) != 1)
+        rc = pl_err_set(e, PL_EINVAL, "--bind: not an IPv4 address: %s", o->bind);
+    struct MHD_Daemon *d = NULL;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (!rc) {
+        /* Workers inherit the mask: only this thread takes the signals. */
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        if (srv->tls)
+            flags |= MHD_USE_TLS;
+        struct MHD_OptionItem tls_opts[] = {
+            {srv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+            {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+            {MHD_OPTION_END, 0, NULL},
+        };
+        d = MHD_start_daemon(
+            flags, (uint16_t)o->port, NULL, NULL, &on_request, srv, MHD_OPTION_SOCK_ADDR, &sa,
+            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
+            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)o->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+            MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 500u,
+            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
+            MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        if (!d)
+            rc = pl_err_set(e, PL_EIO, "cannot listen on %s:%d", o->bind, o->port);
+    }
+    if (!rc) {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        int port = di ? di->port : o->port;
+        fprintf(stderr,
+                "{\"level\":\"info\",\"msg\":\"listening\",\"url\":\"%s://%s:%d/\","
+                "\"threads\":%d}\n",
+                srv->tls ? "https" : "http", o->bind, port, o->threads);
+        if (o->port_file) {
+            char tmp[PATH_MAX];
+            snprintf(tmp, sizeof tmp, "%s.tmp", o->port_file);
+            FILE *f = fopen(tmp, "w");
+            if (f) {
+                fprintf(f, "%d\n", port);
+                fclose(f);
+                rename(tmp, o->port_file);
+            }
+        }
+        int sig = 0;
+        sigwait(&set, &sig);
+        fprintf(stderr, "{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":%d}\n", sig);
+        MHD_quiesce_daemon(d);
+        double until = mono_s() + 10.0;
+        while (atomic_load(&inflight) > 0 && mono_s() < until)
+            usleep(10000);
+        MHD_stop_daemon(d);
+        fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopped\",\"unfinished\":%d}\n",
+                atomic_load(&inflight));
+    }
+    if (key)
+        sodium_memzero(key, strlen(key));
+    free(cert);
+    free(key);
+    for (size_t i = 0; i < srv->nconns; i++)
+        pl_store_close(srv->conns[i]);
+    free(srv->conns);
+    writer_close(&srv->w);
+    pl_store_close(srv->w.s);
+    pthread_mutex_destroy(&srv->wmu);
+    pthread_mutex_destroy(&srv->conns_mu);
+    free(srv);
+    return rc;
+}

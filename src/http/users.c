@@ -1,0 +1,385 @@
+/*
+ * users.c — staff accounts: creation with an argon2id password hash
+ * (libsodium crypto_pwhash_str) and a fresh TOTP secret, password policy,
+ * role, scope, person link and disabling. Layer: http (accounts), used by
+ * `plumb user` and the /api/v1/users routes. Spec: docs/SECURITY.md.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "http_int.h"
+
+int pl_http_password_check(const char *username, const char *password, pl_err *e)
+{
+    size_t n = password ? strlen(password) : 0;
+    if (n < 12)
+        return pl_err_set(e, PL_EINVAL, "password: at least 12 characters");
+    if (n > 256)
+        return pl_err_set(e, PL_EINVAL, "password: at most 256 bytes");
+    int lo = 0, up = 0, dg = 0, ot = 0;
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)password; *p; p++) {
+        if ((*p & 0xC0) != 0x80)
+            chars++;
+        if (*p >= 'a' && *p <= 'z')
+            lo = 1;
+        else if (*p >= 'A' && *p <= 'Z')
+            up = 1;
+        else if (*p >= '0' && *p <= '9')
+            dg = 1;
+        else
+            ot = 1;
+    }
+    if (chars < 16 && lo + up + dg + ot < 3)
+        return pl_err_set(e, PL_EINVAL,
+                          "password: use three of lower case, upper case, digits and symbols, "
+                          "or at least 16 characters");
+    if (username && *username && strcasestr(password, username))
+        return pl_err_set(e, PL_EINVAL, "password: must not contain the user name");
+    return 0;
+}
+
+static int username_ok(const char *u)
+{
+    size_t n = u ? strlen(u) : 0;
+    if (n < 3 || n > 64)
+        return 0;
+    for (const char *p = u; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' || *p == '.' ||
+              *p == '-'))
+            return 0;
+    return 1;
+}
+
+static int exists(pl_store *s, const char *sql, const char *id, pl_err *e)
+{
+    int64_t one;
+    int rc = pl_store_query_i64(s, &one, e, sql, id, NULL);
+    if (rc == PL_ENOTFOUND)
+        return 0;
+    return rc ? rc : 1;
+}
+
+static int user_id(pl_store *s, const char *username, int64_t *out, pl_err *e)
+{
+    int rc = pl_store_query_i64(s, out, e, "SELECT id FROM users WHERE username=?", username, NULL);
+    if (rc == PL_ENOTFOUND)
+        return pl_err_set(e, PL_ENOTFOUND, "user '%s' not found", username ? username : "");
+    return rc;
+}
+
+static int exec1(pl_store *s, pl_err *e, const char *sql, int64_t i1, const char *t1,
+                 const char *t2)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql, &st, e);
+    if (rc)
+        return rc;
+    int k = 1;
+    if (t1)
+        pl_stmt_bind_text(st, k++, t1);
+    if (t2)
+        pl_stmt_bind_text(st, k++, t2);
+    pl_stmt_bind_i64(st, k, i1);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+static int end_sessions(pl_store *s, int64_t uid, pl_err *e)
+{
+    return exec1(s, e, "DELETE FROM sessions WHERE user_id=?", uid, NULL, NULL);
+}
+
+/* The "user.changed" event: the account's history without its secrets. */
+static int record(pl_ledger *l, const char *actor, const char *username, json_t *payload, pl_err *e)
+{
+    json_object_set_new(payload, "username", json_string(username));
+    json_t *subjects = json_pack("[s]", username);
+    pl_event ev = {.type = "user.changed",
+                   .actor = actor && *actor ? actor : "cli",
+                   .subjects = subjects,
+                   .payload = payload};
+    int rc = pl_ledger_append(l, &ev, NULL, e);
+    json_decref(subjects);
+    json_decref(payload);
+    return rc;
+}
+
+static int check_scopes(pl_store *s, const char *const *scopes, size_t n, pl_err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        int x = exists(s, "SELECT 1 FROM units WHERE id=?", scopes[i], e);
+        if (x < 0)
+            return x;
+        if (!x)
+            return pl_err_set(e, PL_EINVAL, "scope: unit '%s' not found", scopes[i]);
+    }
+    return 0;
+}
+
+static int set_scopes(pl_store *s, int64_t uid, const char *const *scopes, size_t n, pl_err *e)
+{
+    int rc = exec1(s, e, "DELETE FROM user_scopes WHERE user_id=?", uid, NULL, NULL);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = exec1(s, e, "INSERT OR IGNORE INTO user_scopes(unit_id, user_id) VALUES(?,?)", uid,
+                   scopes[i], NULL);
+    return rc;
+}
+
+static json_t *scope_array(const char *const *scopes, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(scopes[i]));
+    return a;
+}
+
+static int finish(pl_store *s, int rc, pl_err *e)
+{
+    if (rc) {
+        pl_store_rollback(s);
+        return rc;
+    }
+    return pl_store_commit(s, e);
+}
+
+int pl_http_user_add(pl_store *s, pl_ledger *l, const char *username, const char *role,
+                     const char *person_id, const char *const *scopes, size_t nscopes,
+                     const char *password, const char *actor, pl_http_new_user *out, pl_err *e)
+{
+    if (sodium_init() < 0)
+        return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
+    if (!username_ok(username))
+        return pl_err_set(e, PL_EINVAL, "username: 3-64 characters of a-z, 0-9, '_', '.', '-'");
+    if (pl_http_role_parse(role) < 0)
+        return pl_err_set(e, PL_EINVAL, "role: unknown role '%s'", role ? role : "");
+    int rc = pl_http_password_check(username, password, e);
+    if (rc)
+        return rc;
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
+    uint8_t secret[PL_TOTP_SECRET_BYTES];
+    randombytes_buf(secret, sizeof secret);
+    pl_totp_base32(out->totp_base32, sizeof out->totp_base32, secret, sizeof secret);
+    sodium_memzero(secret, sizeof secret);
+    snprintf(out->otpauth_uri, sizeof out->otpauth_uri,
+             "otpauth://totp/Plumbline:%s?secret=%s&issuer=Plumbline&algorithm=SHA1&digits=6&"
+             "period=30",
+             username, out->totp_base32);
+    rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    int x = exists(s, "SELECT 1 FROM users WHERE username=?", username, e);
+    if (x < 0)
+        rc = x;
+    else if (x)
+        rc = pl_err_set(e, PL_EEXIST, "user '%s' already exists", username);
+    if (!rc && person_id && *person_id) {
+        x = exists(s, "SELECT 1 FROM persons WHERE id=?", person_id, e);
+        if (x <= 0)
+            rc =
+                x < 0 ? x : pl_err_set(e, PL_EINVAL, "person_id: person '%s' not found", person_id);
+    }
+    if (!rc)
+        rc = check_scopes(s, scopes, nscopes, e);
+    char now[21];
+    pl_time_format(now, pl_time_now());
+    if (!rc) {
+        pl_stmt *st = NULL;
+        rc = pl_store_prepare(s,
+                              "INSERT INTO users(username, role, person_id, pw_hash, "
+                              "totp_secret, created_at, pw_changed_at) VALUES(?,?,?,?,?,?,?)",
+                              &st, e);
+        if (!rc) {
+            pl_stmt_bind_text(st, 1, username);
+            pl_stmt_bind_text(st, 2, role);
+            pl_stmt_bind_text(st, 3, person_id && *person_id ? person_id : NULL);
+            pl_stmt_bind_text(st, 4, hash);
+            pl_stmt_bind_text(st, 5, out->totp_base32);
+            pl_stmt_bind_text(st, 6, now);
+            pl_stmt_bind_text(st, 7, now);
+            rc = pl_stmt_step(st, e) == PL_DONE ? 0 : PL_ESTORE;
+            pl_stmt_finalize(st);
+        }
+    }
+    if (!rc)
+        rc = user_id(s, username, &out->id, e);
+    if (!rc)
+        rc = set_scopes(s, out->id, scopes, nscopes, e);
+    if (!rc)
+        rc = record(l, actor, username,
+                    json_pack("{s:s, s:s, s:s?, s:o}", "action", "created", "role", role,
+                              "person_id", person_id && *person_id ? person_id : NULL, "scopes",
+                              scope_array(scopes, nscopes)),
+                    e);
+    sodium_memzero(hash, sizeof hash);
+    return finish(s, rc, e);
+}
+
+int pl_http_user_passwd(pl_store *s, pl_ledger *l, const char *username, const char *password,
+                        const char *actor, pl_err *e)
+{
+    if (sodium_init() < 0)
+        return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
+    int rc = pl_http_password_check(username, password, e);
+    if (rc)
+        return rc;
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
+    int64_t uid = 0;
+    char now[21];
+    pl_time_format(now, pl_time_now());
+    rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    rc = user_id(s, username, &uid, e);
+    if (!rc)
+        rc = exec1(s, e,
+                   "UPDATE users SET pw_hash=?, pw_changed_at=?, failed_logins=0, "
+                   "locked_until=0 WHERE id=?",
+                   uid, hash, now);
+    if (!rc)
+        rc = end_sessions(s, uid, e);
+    if (!rc)
+        rc = record(l, actor, username, json_pack("{s:s}", "action", "password_set"), e);
+    sodium_memzero(hash, sizeof hash);
+    return finish(s, rc, e);
+}
+
+int pl_http_user_role(pl_store *s, pl_ledger *l, const char *username, const char *role,
+                      const char *actor, pl_err *e)
+{
+    if (pl_http_role_parse(role) < 0)
+        return pl_err_set(e, PL_EINVAL, "role: unknown role '%s'", role ? role : "");
+    int64_t uid = 0;
+    int rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    rc = user_id(s, username, &uid, e);
+    if (!rc)
+        rc = exec1(s, e, "UPDATE users SET role=? WHERE id=?", uid, role, NULL);
+    if (!rc)
+        rc = end_sessions(s, uid, e);
+    if (!rc)
+        rc = record(l, actor, username, json_pack("{s:s, s:s}", "action", "role_set", "role", role),
+                    e);
+    return finish(s, rc, e);
+}
+
+int pl_http_user_scope(pl_store *s, pl_ledger *l, const char *username, const char *const *scopes,
+                       size_t nscopes, const char *actor, pl_err *e)
+{
+    int64_t uid = 0;
+    int rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    rc = user_id(s, username, &uid, e);
+    if (!rc)
+        rc = check_scopes(s, scopes, nscopes, e);
+    if (!rc)
+        rc = set_scopes(s, uid, scopes, nscopes, e);
+    if (!rc)
+        rc = end_sessions(s, uid, e);
+    if (!rc)
+        rc = record(
+            l, actor, username,
+            json_pack("{s:s, s:o}", "action", "scope_set", "scopes", scope_array(scopes, nscopes)),
+            e);
+    return finish(s, rc, e);
+}
+
+int pl_http_user_disable(pl_store *s, pl_ledger *l, const char *username, int disabled,
+                         const char *actor, pl_err *e)
+{
+    int64_t uid = 0;
+    int rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    rc = user_id(s, username, &uid, e);
+    if (!rc)
+        rc = exec1(s, e,
+                   disabled ? "UPDATE users SET disabled=1 WHERE id=?"
+                            : "UPDATE users SET disabled=0, failed_logins=0, locked_until=0 "
+                              "WHERE id=?",
+                   uid, NULL, NULL);
+    if (!rc && disabled)
+        rc = end_sessions(s, uid, e);
+    if (!rc)
+        rc = record(l, actor, username,
+                    json_pack("{s:s}", "action", disabled ? "disabled" : "enabled"), e);
+    return finish(s, rc, e);
+}
+
+int pl_http_user_person(pl_store *s, pl_ledger *l, const char *username, const char *person_id,
+                        const char *actor, pl_err *e)
+{
+    int64_t uid = 0;
+    int rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    rc = user_id(s, username, &uid, e);
+    if (!rc && person_id && *person_id) {
+        int x = exists(s, "SELECT 1 FROM persons WHERE id=?", person_id, e);
+        if (x <= 0)
+            rc =
+                x < 0 ? x : pl_err_set(e, PL_EINVAL, "person_id: person '%s' not found", person_id);
+    }
+    if (!rc)
+        rc = exec1(s, e, "UPDATE users SET person_id=? WHERE id=?", uid,
+                   person_id && *person_id ? person_id : NULL, NULL);
+    if (!rc && !(person_id && *person_id))
+        rc = exec1(s, e, "UPDATE users SET person_id=NULL WHERE id=?", uid, NULL, NULL);
+    if (!rc)
+        rc = end_sessions(s, uid, e);
+    if (!rc)
+        rc = record(l, actor, username,
+                    json_pack("{s:s, s:s?}", "action", "person_set", "person_id",
+                              person_id && *person_id ? person_id : NULL),
+                    e);
+    return finish(s, rc, e);
+}
+
+/* access.read projection: one row per audited read. */
+static int apply_access(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    char *ids = json_dumps(json_object_get(p, "ids"), JSON_COMPACT);
+    char at[21];
+    pl_time_format(at, ev->time);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s,
+                                     "INSERT INTO access_log(seq, username, role, entity, "
+                                     "record_ids, route, at, ev_seq) VALUES(?,?,?,?,?,?,?,?)",
+                                     &st, e);
+    if (!rc) {
+        pl_stmt_bind_i64(st, 1, seq);
+        pl_stmt_bind_text(st, 2, json_string_value(json_object_get(p, "username")));
+        pl_stmt_bind_text(st, 3, json_string_value(json_object_get(p, "role")));
+        pl_stmt_bind_text(st, 4, json_string_value(json_object_get(p, "entity")));
+        pl_stmt_bind_text(st, 5, ids ? ids : "[]");
+        pl_stmt_bind_text(st, 6, json_string_value(json_object_get(p, "route")));
+        pl_stmt_bind_text(st, 7, at);
+        pl_stmt_bind_i64(st, 8, seq);
+        rc = pl_stmt_step(st, e) == PL_DONE ? 0 : PL_ESTORE;
+    }
+    free(ids);
+    if (rc && !e->msg[0])
+        pl_err_set(e, rc, "access_log: insert failed");
+    return rc;
+}
+
+void pl_http_register(void)
+{
+    if (!pl_ledger_type_known("access.read"))
+        pl_ledger_register_type("access.read", apply_access);
+    if (!pl_ledger_type_known("user.changed"))
+        pl_ledger_register_type("user.changed", NULL);
+}

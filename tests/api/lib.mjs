@@ -1,0 +1,219 @@
+// lib.mjs — helpers for the API tests: a fresh store with a small fixture,
+// `plumb serve` on 127.0.0.1 with a random free port, a cookie/CSRF-aware
+// client, RFC 6238 TOTP (HMAC-SHA1, node:crypto), and the injectable clock
+// (--clock-file, enabled only with PLUMB_TEST_HOOKS=1; docs/SECURITY.md).
+import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const PLUMB = process.env.PLUMB || path.resolve('plumb');
+export const PASSWORD = 'Correct-Horse-9battery';
+export const T0 = Date.parse('2026-03-02T09:00:00Z') / 1000;
+
+export function iso(t) {
+  return new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// ---------------------------------------------------------------- TOTP
+export function base32Decode(s) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, acc = 0; const out = [];
+  for (const c of s.replace(/=+$/, '').toUpperCase()) {
+    acc = (acc << 5) | A.indexOf(c); bits += 5;
+    if (bits >= 8) { out.push((acc >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+export function hotp(key, counter, digits = 6) {
+  const msg = Buffer.alloc(8); msg.writeBigUInt64BE(BigInt(counter));
+  const mac = crypto.createHmac('sha1', key).update(msg).digest();
+  const off = mac[mac.length - 1] & 15;
+  const bin = mac.readUInt32BE(off) & 0x7fffffff;
+  return String(bin % 10 ** digits).padStart(digits, '0');
+}
+export const totp = (secret32, t) => hotp(base32Decode(secret32), Math.floor(t / 30));
+
+// ------------------------------------------------------ fixture records
+// GB 11643 check digit.
+export function citizenId(seq, birth = '19700101', div = '110101') {
+  const body = div + birth + String(seq).padStart(3, '0');
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let s = 0; for (let i = 0; i < 17; i++) s += Number(body[i]) * w[i];
+  return body + '10X98765432'[s % 11];
+}
+// GB 32100 check character.
+export function uscc(seq) {
+  const A = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const body = '91110101' + 'MA' + String(seq).padStart(7, '0') + '';
+  const b = body.slice(0, 17);
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  let s = 0; for (let i = 0; i < 17; i++) s += A.indexOf(b[i]) * w[i];
+  const c = (31 - (s % 31)) % 31;
+  return b + A[c];
+}
+
+export const P = {
+  S: citizenId(1, '19700101'),   // subject: top leader of UA
+  K: citizenId(2, '19720202'),   // spouse of S
+  T: citizenId(3, '19800303'),   // deputy in UA (same leadership team)
+  O: citizenId(4, '19750404'),   // top of UB
+  R: citizenId(5, '19900505'),   // reporter
+  X: citizenId(6, '19850606'),   // staff in U0 with no link to S
+};
+export const C1 = uscc(1);
+
+function csv(rows) {
+  const esc = (v) => (/[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v));
+  return rows.map((r) => r.map(esc).join(',')).join('\n') + '\n';
+}
+
+// The fixture: every entity has a record about S in unit UA (under U0);
+// UB is a separate tree for out-of-scope users. Ids listed in FIX.
+export const FIX = {
+  unit: 'UA', person: P.S, post: 'PS', tenure: 'TS', kin: 'KIN1', company: C1,
+  company_role: 'CR1', contract: 'CT1', meeting: 'M1', decision: 'D1', speech: 'SP1',
+  payment: 'PAY1', declaration: 'DEC1', declaration_item: 'DI1', registry_record: 'RR1',
+  evaluation: 'EV1', supervision_activity: 'SV1', clue: 'CL1', clue_reporter: 'CRP1',
+  disposition: 'DSP1', accountability: 'AC1',
+};
+
+export function writeFixture(dir) {
+  const f = {
+    'org/units.csv': [['id', 'parent_id', 'name', 'division_code', 'level', 'kind', 'industry'],
+      ['U0', '', '东城县委', '110101', 'county', 'party', '党委'],
+      ['UA', 'U0', '东城县财政局', '110101', 'county', 'department', '财政'],
+      ['UB', '', '西城县委', '110102', 'county', 'party', '党委']],
+    'org/persons.csv': [['id', 'name', 'gender', 'birth_date', 'native_place'],
+      [P.S, '张三', 'M', '1970-01-01', '110101'], [P.K, '李四', 'F', '1972-02-02', ''],
+      [P.T, '王五', 'M', '1980-03-03', ''], [P.O, '赵六', 'M', '1975-04-04', ''],
+      [P.R, '钱七', 'F', '1990-05-05', ''], [P.X, '孙八', 'M', '1985-06-06', '']],
+    'org/posts.csv': [['id', 'unit_id', 'title', 'rank', 'is_top', 'category', 'portfolio', 'reports_to'],
+      ['PS', 'UA', '局长', 'section', '1', 'general', '', ''],
+      ['PT', 'UA', '副局长', 'section', '0', 'finance', '', 'PS'],
+      ['PO', 'UB', '书记', 'division', '1', 'general', '', ''],
+      ['PX', 'U0', '科员', 'staff', '0', 'general', '', '']],
+    'org/tenures.csv': [['id', 'person_id', 'post_id', 'start_date', 'end_date', 'decision_id'],
+      ['TS', P.S, 'PS', '2005-01-01', '', ''], ['TT', P.T, 'PT', '2020-01-01', '', ''],
+      ['TO', P.O, 'PO', '2020-01-01', '', ''], ['TX', P.X, 'PX', '2021-01-01', '', '']],
+    'police/kin.csv': [['id', 'person_id', 'relative_id', 'relation'], ['KIN1', P.S, P.K, 'spouse']],
+    'market/companies.csv': [['id', 'name', 'legal_rep_id', 'registered_at'], [C1, '东城建材有限公司', P.K, '2015-05-05']],
+    'market/company_roles.csv': [['id', 'company_id', 'person_id', 'role', 'share_bp', 'start_date', 'end_date'],
+      ['CR1', C1, P.K, 'shareholder', '5000', '2015-05-05', '']],
+    'contracts/contracts.csv': [['id', 'unit_id', 'supplier_id', 'amount_fen', 'signed_at', 'procurement_method', 'subject'],
+      ['CT1', 'UA', C1, '80000000', '2025-03-01', 'single_source', '办公楼维修']],
+    'meetings/meetings.csv': [['id', 'unit_id', 'kind', 'held_at', 'members_total', 'attendees'],
+      ['M1', 'UA', 'party_committee', '2025-02-20', '7', '6']],
+    'meetings/decisions.csv': [['id', 'unit_id', 'meeting_id', 'category', 'subject', 'amount_fen', 'appointee_id', 'integrity_opinion', 'votes_for', 'result', 'decided_at'],
+      ['D1', 'UA', 'M1', 'large_fund', '维修资金', '80000000', '', '', '6', 'approved', '2025-02-20']],
+    'meetings/speeches.csv': [['id', 'decision_id', 'person_id', 'speech_order'], ['SP1', 'D1', P.S, '1']],
+    'finance/payments.csv': [['id', 'unit_id', 'payee_company_id', 'payee_person_id', 'amount_fen', 'paid_at', 'purpose', 'contract_id', 'decision_id'],
+      ['PAY1', 'UA', C1, '', '80000000', '2025-03-10', '维修款', 'CT1', 'D1']],
+    'declarations/declarations.csv': [['id', 'person_id', 'year', 'filed_at'], ['DEC1', P.S, '2024', '2025-01-20']],
+    'declarations/declaration_items.csv': [['id', 'declaration_id', 'kind', 'holder_id', 'ref', 'amount_fen', 'detail'],
+      ['DI1', 'DEC1', 'real_estate', P.S, '京房权证001', '', '住房']],
+    'realestate/registry_records.csv': [['id', 'source', 'kind', 'holder_id', 'ref', 'amount_fen', 'observed_at', 'detail'],
+      ['RR1', 'real_estate', 'real_estate', P.K, '京房权证002', '', '2023-06-01', '']],
+    'evaluations/evaluations.csv': [['id', 'person_id', 'year', 'kind', 'score', 'votes_excellent', 'votes_competent', 'votes_basic', 'votes_incompetent'],
+      ['EV1', P.S, '2024', 'annual', '80', '20', '10', '2', '1']],
+    'supervision/supervision_activities.csv': [['id', 'kind', 'person_id', 'unit_id', 'held_at', 'notes'],
+      ['SV1', 'reminder_talk', P.S, 'UA', '2024-06-01', '提醒']],
+    'clues/clues.csv': [['id', 'channel', 'received_at', 'subject_person_id', 'subject_unit_id', 'category', 'summary', 'real_name'],
+      ['CL1', 'online', '2025-04-01', P.S, 'UA', 'money', '反映违规发包', '1']],
+    'clues/clue_reporters.csv': [['id', 'clue_id', 'person_id'], ['CRP1', 'CL1', P.R]],
+    'clues/dispositions.csv': [['id', 'clue_id', 'method', 'decided_at', 'verified_at', 'concluded_at', 'outcome'],
+      ['DSP1', 'CL1', 'talk_inquiry', '2025-04-10', '', '', '']],
+    'supervision/accountability.csv': [['id', 'person_id', 'measure', 'decided_at', 'basis', 'clue_id'],
+      ['AC1', P.S, 'criticism', '2024-08-01', '通报', '']],
+  };
+  for (const [name, rows] of Object.entries(f)) {
+    fs.mkdirSync(path.join(dir, path.dirname(name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), csv(rows));
+  }
+}
+
+export function plumb(args, input) {
+  return execFileSync(PLUMB, args, { input, encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', PLUMB_LANG: 'en' }, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+// A fresh store with the fixture imported and rules swept. Users: {name:
+// {role, scopes, person}} → created with PASSWORD; returns their secrets.
+export function makeStore(users) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumb-api-'));
+  const db = path.join(dir, 'p.db');
+  plumb(['init', '--db', db, '--origin', 'plumbline.test/api']);
+  const data = path.join(dir, 'data');
+  writeFixture(data);
+  plumb(['import', '--db', db, '--all', data, '--quiet']);
+  try { plumb(['sweep', '--db', db, '--as-of', '2026-03-01']); } catch { /* rules optional */ }
+  const secrets = {};
+  for (const [name, u] of Object.entries(users)) secrets[name] = addUser(db, name, u);
+  return { dir, db, secrets };
+}
+
+export function addUser(db, name, u) {
+  const args = ['user', 'add', name, '--role', u.role, '--password-stdin', '--db', db, '--actor', 'test'];
+  for (const s of u.scopes || []) args.push('--scope', s);
+  if (u.person) args.push('--person', u.person);
+  const out = plumb(args, (u.password || PASSWORD) + '\n');
+  return /totp_secret: (\S+)/.exec(out)[1];
+}
+
+// ------------------------------------------------------------ the server
+export async function startServer(db, extra = [], { env = {} } = {}) {
+  const dir = path.dirname(db);
+  const portFile = path.join(dir, `port-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const clockFile = path.join(dir, 'clock');
+  if (!fs.existsSync(clockFile)) fs.writeFileSync(clockFile, iso(T0) + '\n');
+  const args = ['serve', '--db', db, '--port', '0', '--port-file', portFile, '--clock-file', clockFile, ...extra];
+  const proc = spawn(PLUMB, args, { env: { ...process.env, PLUMB_TEST_HOOKS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  proc.stdout.on('data', (d) => { log += d; });
+  const exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
+  for (let i = 0; i < 300 && !fs.existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!fs.existsSync(portFile)) { proc.kill('SIGKILL'); throw new Error('server did not start: ' + log); }
+  const port = Number(fs.readFileSync(portFile, 'utf8'));
+  const tls = extra.includes('--tls-cert');
+  return {
+    proc, port, base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, clockFile, exited,
+    log: () => log,
+    setClock: (t) => fs.writeFileSync(clockFile, iso(t) + '\n'),
+    async stop() { if (proc.exitCode === null) proc.kill('SIGTERM'); return exited; },
+  };
+}
+
+// A client with a cookie jar and the CSRF token of its session.
+export class Client {
+  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; this.fails5xx = []; }
+  async req(method, p, body, { headers = {}, raw = false } = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.Cookie = this.cookie;
+    if (this.csrf && method !== 'GET' && !('X-CSRF-Token' in h)) h['X-CSRF-Token'] = this.csrf;
+    let payload;
+    if (body !== undefined) {
+      payload = raw ? body : JSON.stringify(body);
+      if (!('Content-Type' in h)) h['Content-Type'] = 'application/json';
+    }
+    const res = await fetch(this.base + p, { method, headers: h, body: payload });
+    const sc = res.headers.get('set-cookie');
+    if (sc) {
+      const m = /plumb_session=([^;]*)/.exec(sc);
+      if (m) this.cookie = m[1] ? `plumb_session=${m[1]}` : '';
+    }
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    if (res.status >= 500) this.fails5xx.push(`${method} ${p} → ${res.status}`);
+    return { status: res.status, json, text, headers: res.headers };
+  }
+  get(p, o) { return this.req('GET', p, undefined, o); }
+  post(p, b, o) { return this.req('POST', p, b, o); }
+  put(p, b, o) { return this.req('PUT', p, b, o); }
+  async login(username, secret, t, password = PASSWORD) {
+    const r = await this.post('/api/v1/auth/login', { username, password, totp: totp(secret, t) });
+    if (r.status === 200) this.csrf = r.json.csrf_token;
+    return r;
+  }
+}

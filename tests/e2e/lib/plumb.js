@@ -1,0 +1,61 @@
+// A real Plumbline for the E2E run: a fresh store with generated county
+// data (plumb init, gen, import --all, sweep), staff accounts made with
+// `plumb user add`, and `plumb serve --web web/dist` on 127.0.0.1 at a free
+// port. PLUMB (binary) and PLUMB_E2E_WORK (scratch dir) may be set.
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ROOT } from './browser.js'
+
+export const PLUMB = process.env.PLUMB || join(ROOT, 'build', 'plumb')
+
+export function plumb(args, input) {
+  return execFileSync(PLUMB, args, { input, encoding: 'utf8', env: { ...process.env, PLUMB_LANG: 'en' },
+    maxBuffer: 64 << 20, stdio: ['pipe', 'pipe', 'pipe'] })
+}
+
+export function sql(db, query) {
+  return execFileSync('sqlite3', ['-readonly', '-json', db, query], { encoding: 'utf8' }).trim()
+}
+
+export async function startPlumb({ users }) {
+  const work = process.env.PLUMB_E2E_WORK || mkdtempSync(join(tmpdir(), 'plumb-e2e-'))
+  const db = join(work, 'county.db')
+  const t0 = Date.now()
+  plumb(['init', '--db', db])
+  plumb(['gen', '--scale', 'county', '--seed', '7', '--out', join(work, 'data'), '--quiet'])
+  plumb(['import', '--db', db, '--all', join(work, 'data')])
+  plumb(['sweep', '--db', db])
+  const setupMs = Date.now() - t0
+  const accounts = {}
+  for (const u of users) {
+    const args = ['user', 'add', u.name, '--role', u.role, '--password-stdin', '--db', db]
+    for (const s of u.scopes || []) args.push('--scope', s)
+    if (u.person) args.push('--person', u.person)
+    const out = plumb(args, u.password + '\n')
+    const m = /totp_secret:\s*([A-Z2-7]+)/.exec(out)
+    if (!m) throw new Error(`plumb user add printed no TOTP secret:\n${out}`)
+    accounts[u.name] = { ...u, secret: m[1] }
+  }
+  const portFile = join(work, 'port')
+  rmSync(portFile, { force: true })
+  const proc = spawn(PLUMB, ['serve', '--db', db, '--bind', '127.0.0.1', '--port', '0', '--port-file', portFile,
+    '--web', join(ROOT, 'web', 'dist'), '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] })
+  let port = 0
+  for (let i = 0; i < 300 && !port; i++) {
+    if (proc.exitCode !== null) throw new Error(`plumb serve exited with ${proc.exitCode}`)
+    if (existsSync(portFile)) port = Number(readFileSync(portFile, 'utf8').trim()) || 0
+    if (!port) await sleep(100)
+  }
+  if (!port) throw new Error('plumb serve did not write its port')
+  const stop = async () => {
+    if (proc.exitCode === null) {
+      proc.kill('SIGTERM')
+      await new Promise((r) => proc.once('exit', r))
+    }
+    if (!process.env.PLUMB_E2E_WORK && !process.env.PLUMB_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  }
+  return { origin: `http://127.0.0.1:${port}`, db, work, accounts, setupMs, stop }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The E2E suite (ctest e2e.web): node's test runner + playwright-core driving
+# Debian's /usr/bin/chromium against the built web/dist and a real
+# `plumb serve` ($PLUMB) with generated county data. Screenshots and
+# web-metrics.json go to build/e2e-artifacts/ (PLUMB_E2E_ARTIFACTS).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -x /usr/bin/chromium ] || { echo "e2e: /usr/bin/chromium missing (scripts/install-deps)"; exit 1; }
+if [ ! -f web/dist/index.html ] || [ ! -d web/node_modules/playwright-core ]; then
+  echo "e2e: web/ not built — run 'make web' (npm ci + npm run build)"; exit 1
+fi
+export PLUMB=${PLUMB:-$PWD/build/plumb}
+exec node --test --test-concurrency=1 tests/e2e/totp.test.js tests/e2e/frontend.test.js tests/e2e/flows.test.js

@@ -1,0 +1,133 @@
+// The one HTTP client of the web interface: JSON over /api/v1, the session
+// cookie (HttpOnly, set by the server), the CSRF token on every state change,
+// 401 → back to the login page, and server errors turned into ApiError with
+// the field they name (shown next to that field by the forms).
+export const API = '/api/v1'
+
+let csrfToken = sessionStorage.getItem('plumb.csrf') || ''
+let onUnauthorized = null
+
+export function setCsrf(token) {
+  csrfToken = token || ''
+  if (csrfToken) sessionStorage.setItem('plumb.csrf', csrfToken)
+  else sessionStorage.removeItem('plumb.csrf')
+}
+
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn
+}
+
+function csrfFromCookie() {
+  for (const part of document.cookie.split(';')) {
+    const [k, v] = part.trim().split('=')
+    if (k && /csrf/i.test(k)) return decodeURIComponent(v || '')
+  }
+  return ''
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && (body.error || body)) || {}
+    const message = (typeof err === 'string' ? err : err.message) || `HTTP ${status}`
+    super(message)
+    this.status = status
+    this.code = (typeof err === 'object' && err.code) || ''
+    // Field errors: {field, message} or {fields: {name: msg}} or [{field, message}].
+    this.fields = {}
+    if (typeof err === 'object') {
+      if (err.field) this.fields[err.field] = message
+      if (err.fields && typeof err.fields === 'object') {
+        if (Array.isArray(err.fields)) for (const f of err.fields) this.fields[f.field] = f.message
+        else Object.assign(this.fields, err.fields)
+      }
+      if (Array.isArray(err.errors)) for (const f of err.errors) if (f.field) this.fields[f.field] = f.message
+    }
+  }
+  /** The endpoint does not exist (yet) on this server. */
+  get unavailable() {
+    // The server answers an unknown route 404 (code "no_route" preferred;
+    // "not_found" is also what a missing record gets, shown the same way).
+    return (this.status === 404 && ['no_route', 'not_found', ''].includes(this.code) && !this.fields.id) ||
+      this.status === 501 || this.status === 405
+  }
+}
+
+export async function request(method, path, { body, query, raw, headers = {}, silent401 = false } = {}) {
+  let url = path.startsWith('/') ? path : `${API}/${path}`
+  if (query) {
+    const q = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.append(k, v)
+    const s = q.toString()
+    if (s) url += (url.includes('?') ? '&' : '?') + s
+  }
+  const h = { Accept: 'application/json', ...headers }
+  let payload
+  if (body !== undefined) {
+    if (body instanceof Blob || body instanceof ArrayBuffer || body instanceof FormData) payload = body
+    else {
+      h['Content-Type'] = 'application/json'
+      payload = JSON.stringify(body)
+    }
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    const t = csrfToken || csrfFromCookie()
+    if (t) h['X-CSRF-Token'] = t
+  }
+  const res = await fetch(url, { method, headers: h, body: payload, credentials: 'same-origin', cache: 'no-store' })
+  if (raw) {
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null))
+    return res
+  }
+  const text = await res.text()
+  let data = null
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = { error: { message: text.slice(0, 200) } }
+    }
+  }
+  if (res.status === 401 && !silent401 && onUnauthorized) onUnauthorized()
+  if (!res.ok) throw new ApiError(res.status, data)
+  return data
+}
+
+export const get = (p, query, opts) => request('GET', p, { query, ...opts })
+export const post = (p, body, opts) => request('POST', p, { body, ...opts })
+export const put = (p, body, opts) => request('PUT', p, { body, ...opts })
+export const patch = (p, body, opts) => request('PATCH', p, { body, ...opts })
+export const del = (p, opts) => request('DELETE', p, opts)
+
+/** Items of a list reply, whatever envelope the server uses. */
+export function items(data, ...keys) {
+  if (Array.isArray(data)) return data
+  if (!data) return []
+  for (const k of [...keys, 'items', 'data', 'results']) if (Array.isArray(data[k])) return data[k]
+  return []
+}
+
+/**
+ * Every row of a list endpoint (GET /api/v1/<table>?filters), following
+ * next_offset in pages of 500, at most `maxPages` pages.
+ */
+export async function listAll(path, query = {}, maxPages = 20) {
+  const out = []
+  let offset = 0
+  for (let i = 0; i < maxPages; i++) {
+    const d = await get(path, { ...query, limit: 500, offset })
+    out.push(...items(d))
+    if (!d || d.next_offset === null || d.next_offset === undefined) break
+    offset = d.next_offset
+  }
+  return out
+}
+
+/** One record, or null when it is absent or not visible (404/403). */
+export async function getOrNull(path) {
+  try {
+    return await get(path)
+  } catch (e) {
+    if (e.status === 404 || e.status === 403) return null
+    throw e
+  }
+}

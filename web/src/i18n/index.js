@@ -1,0 +1,22 @@
+// vue-i18n: 简体中文 by default, English on request; the choice is kept in
+// localStorage on this device only.
+import { createI18n } from 'vue-i18n'
+import zh from './zh-CN.js'
+import en from './en.js'
+
+const saved = localStorage.getItem('plumb.lang')
+export const i18n = createI18n({
+  legacy: false,
+  locale: saved === 'en' ? 'en' : 'zh-CN',
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zh, en },
+  missingWarn: false,
+  fallbackWarn: false,
+})
+
+export function setLang(lang) {
+  i18n.global.locale.value = lang
+  localStorage.setItem('plumb.lang', lang)
+  document.documentElement.lang = lang
+}
+document.documentElement.lang = i18n.global.locale.value

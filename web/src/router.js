@@ -1,0 +1,48 @@
+// Routes of the staff pages (/…) and the reporter portal (/portal/…). Staff
+// pages need a session; a 401 from any call brings the user back to /login.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { useSession } from './stores/session.js'
+
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true } },
+  {
+    path: '/',
+    component: () => import('./views/StaffLayout.vue'),
+    children: [
+      { path: '', name: 'home', redirect: () => ({ name: useSession().home }) },
+      { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue') },
+      { path: 'units/:id?', name: 'units', component: () => import('./views/Units.vue') },
+      { path: 'persons/:id', name: 'person', component: () => import('./views/Person.vue') },
+      { path: 'findings', name: 'findings', component: () => import('./views/Findings.vue') },
+      { path: 'findings/:id', name: 'finding', component: () => import('./views/Finding.vue') },
+      { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue') },
+      { path: 'clues/:id', name: 'clue', component: () => import('./views/Clue.vue') },
+      { path: 'import', name: 'import', component: () => import('./views/Import.vue') },
+      { path: 'profiles', name: 'profiles', component: () => import('./views/Profiles.vue') },
+      { path: 'ledger', name: 'ledger', component: () => import('./views/Ledger.vue') },
+      { path: 'users', name: 'users', component: () => import('./views/Users.vue') },
+    ],
+  },
+  {
+    path: '/portal',
+    component: () => import('./views/portal/PortalLayout.vue'),
+    meta: { public: true },
+    children: [
+      { path: '', name: 'portal', component: () => import('./views/portal/PortalHome.vue'), meta: { public: true } },
+      { path: 'report', name: 'portal-report', component: () => import('./views/portal/PortalReport.vue'), meta: { public: true } },
+      { path: 'receipt', name: 'portal-receipt', component: () => import('./views/portal/PortalReceipt.vue'), meta: { public: true } },
+      { path: 'check', name: 'portal-check', component: () => import('./views/portal/PortalCheck.vue'), meta: { public: true } },
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (to.matched.some((r) => r.meta.public)) return true
+  const s = useSession()
+  if (!s.checked) await s.load()
+  if (!s.user) return { name: 'login', query: { next: to.fullPath } }
+  return true
+})

@@ -1,0 +1,68 @@
+// The signed-in staff user: who, which role, which permissions (from
+// GET /api/v1/me), and the CSRF token of the session. The session cookie
+// itself is HttpOnly and never read here. The menu shows a page when the
+// role holds the permission it needs; the server still decides every read.
+import { defineStore } from 'pinia'
+import { get, post, setCsrf } from '../api/client.js'
+
+export const PAGE_PERMS = {
+  dashboard: ['risk:read', 'clue:read'],
+  units: ['unit:read'],
+  findings: ['finding:read'],
+  clues: ['clue:read'],
+  import: ['import:write'],
+  profiles: ['profile:read'],
+  ledger: ['ledger:read'],
+  users: ['user:read'],
+}
+
+export const useSession = defineStore('session', {
+  state: () => ({ user: null, checked: false, expired: false }),
+  getters: {
+    role: (s) => (s.user && s.user.role) || '',
+    perms: (s) => new Set((s.user && s.user.permissions) || []),
+    can() {
+      return (page) => !!this.user && (PAGE_PERMS[page] || []).some((p) => this.perms.has(p))
+    },
+    home() {
+      for (const p of Object.keys(PAGE_PERMS)) if (this.can(p)) return p
+      return 'dashboard'
+    },
+  },
+  actions: {
+    async load() {
+      try {
+        const me = await get('auth/me', null, { silent401: true })
+        this.user = me.user || me
+        setCsrf(me.csrf_token || me.csrf || '')
+      } catch {
+        this.user = null
+      }
+      this.checked = true
+      return this.user
+    },
+    async login(username, password, totp) {
+      const r = await post('auth/login', { username, password, totp }, { silent401: true })
+      setCsrf(r.csrf_token || r.csrf || '')
+      this.user = r.user || r
+      this.expired = false
+      await this.load()
+      return this.user
+    },
+    async logout() {
+      try {
+        await post('auth/logout', {}, { silent401: true })
+      } catch {
+        /* the session may already be gone */
+      }
+      setCsrf('')
+      this.user = null
+    },
+    expire() {
+      if (this.user) this.expired = true
+      this.user = null
+      this.checked = true
+      setCsrf('')
+    },
+  },
+})
