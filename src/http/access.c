@@ -41,6 +41,12 @@ int pl_http_role_parse(const char *name)
 #define EVAL_R "evaluation:read", "supervision_activity:read", "accountability:read"
 #define CLUE_R "clue:read", "disposition:read", "clue_reporter:read"
 #define RULES_R "finding:read", "risk:read", "warning:read", "task:read", "profile:read"
+/* The clue workflow (/api/v1/cases): one permission per bit of the
+ * library's pl_cases_role_perms, granted to the same roles (docs/CASES.md §3;
+ * tests/api/cases.test.mjs checks that the two tables agree). */
+#define CASE_DISCIPLINE                                                                            \
+    "case:intake", "case:read", "case:list", "case:handle", "case:note", "case:reply",             \
+        "case:identity", "office_key:write"
 
 static const char *const perms_cadre[] = {ORG_R,
                                           BIZ_R,
@@ -73,12 +79,21 @@ static const char *const perms_discipline[] = {ORG_R,
                                                "finding:write",
                                                "profile:write",
                                                "import:write",
+                                               CASE_DISCIPLINE,
                                                NULL};
-static const char *const perms_inspection[] = {
-    ORG_R, BIZ_R, EVAL_R, RULES_R, "supervision_activity:write", "finding:write", NULL};
+static const char *const perms_inspection[] = {ORG_R,
+                                               BIZ_R,
+                                               EVAL_R,
+                                               RULES_R,
+                                               "supervision_activity:write",
+                                               "finding:write",
+                                               "case:intake",
+                                               "case:list",
+                                               NULL};
 static const char *const perms_petition[] = {
     "unit:read",  "person:read",        "post:read",           "tenure:read", "clue:read",
-    "clue:write", "clue_reporter:read", "clue_reporter:write", NULL};
+    "clue:write", "clue_reporter:read", "clue_reporter:write", "case:intake", "case:read",
+    "case:list",  "case:reply",         NULL};
 static const char *const perms_provider[] = {"unit:read",
                                              "import:write",
                                              "person:write",
@@ -92,8 +107,9 @@ static const char *const perms_provider[] = {"unit:read",
                                              "payment:write",
                                              "registry_record:write",
                                              NULL};
-static const char *const perms_leader[] = {ORG_R,           BIZ_R,           EVAL_R, RULES_R,
-                                           "finding:write", "profile:write", NULL};
+static const char *const perms_leader[] = {
+    ORG_R, BIZ_R, EVAL_R, RULES_R, "finding:write", "profile:write", "case:read", "case:list",
+    NULL};
 static const char *const perms_subject[] = {"declaration:read",
                                             "declaration:write",
                                             "declaration_item:read",

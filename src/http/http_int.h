@@ -108,6 +108,14 @@ typedef struct route {
 
 /** The route table (built once). */
 const route *routes_table(size_t *n);
+/** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
+const route *routes_cases(size_t *n);
+/** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
+const route *routes_portal(size_t *n);
+/** Body limit of the portal's upload routes (attachments, base64). */
+#define PORTAL_MAX_BODY (20u << 20)
+
+struct pl_cases;
 
 /** The writer: the one connection that appends to the ledger. */
 typedef struct writer {
@@ -115,6 +123,9 @@ typedef struct writer {
     pl_ledger *l;
     pl_registry *reg;
     pl_rules *rules;
+    struct pl_cases *cases; /**< the clue workflow on the writer (routes_cases.c) */
+    pl_signer signer;       /**< the log key, for portal proofs (if has_signer) */
+    int has_signer;
 } writer;
 
 struct server {
@@ -126,6 +137,9 @@ struct server {
     size_t nconns, capconns;
     int tls;
 };
+
+/** Open the writer's clue workflow handle (routes_cases.c); 0 or PL_E*. */
+int cases_writer_open(server *srv, writer *w, pl_err *e);
 
 /** Lock the writer and bring it up to date with the log; NULL on error. */
 writer *writer_lock(server *srv, pl_err *e);

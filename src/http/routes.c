@@ -1514,10 +1514,16 @@ static void build_table(void)
 {
     size_t ne;
     const pl_entity *ents = pl_model_entities(&ne);
-    size_t nf = sizeof fixed / sizeof fixed[0];
-    table = pl_calloc(nf + 4 * ne, sizeof *table);
+    size_t nf = sizeof fixed / sizeof fixed[0], nc, np;
+    const route *cases = routes_cases(&nc), *portal = routes_portal(&np);
+    table = pl_calloc(nf + nc + np + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
+    /* Fixed paths (/cases/stats) come before the {id} patterns they shadow. */
+    memcpy(table + ntable, cases, nc * sizeof *table);
+    ntable += nc;
+    memcpy(table + ntable, portal, np * sizeof *table);
+    ntable += np;
     for (size_t i = 0; i < ne; i++) {
         const pl_entity *en = &ents[i];
         char *list = cat("/api/v1/", en->table, ""), *one = cat("/api/v1/", en->table, "/{id}");
@@ -1659,6 +1665,9 @@ static void openapi_build(pl_buf *out)
         const pl_entity *en = rt[i].entity ? pl_model_entity(rt[i].entity) : NULL;
         if (en && !json_object_get(schemas, en->name))
             json_object_set_new(schemas, en->name, entity_schema(en));
+        /* Only the registry's record routes take the record as body. */
+        if (rt[i].fn != h_entity_create && rt[i].fn != h_entity_update)
+            en = NULL;
         if (rt[i].body) {
             json_t *schema =
                 en ? json_pack("{s:s}", "$ref", "") : json_pack("{s:s}", "type", "object");

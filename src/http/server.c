@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "../cases/cases.h"
 #include "http_int.h"
 
 static atomic_int inflight;
@@ -190,6 +191,8 @@ static pl_store *thread_store(server *srv, pl_err *e)
 
 static void writer_close(writer *w)
 {
+    pl_cases_free(w->cases);
+    w->cases = NULL;
     pl_rules_free(w->rules);
     pl_registry_free(w->reg);
     pl_ledger_free(w->l);
@@ -210,6 +213,12 @@ static int writer_open(server *srv, pl_err *e)
         rc = pl_registry_new(&w->reg, w->s, w->l, e);
     if (!rc)
         rc = pl_rules_new(&w->rules, w->s, w->l, e);
+    /* Single writes are checked incrementally in their own transaction: a
+     * finding exists the moment its evidence does. */
+    if (!rc)
+        pl_rules_attach(w->rules);
+    if (!rc)
+        rc = cases_writer_open(srv, w, e);
     return rc;
 }
 
@@ -655,6 +664,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                           sizeof r->ip);
         }
         r->limit = strcmp(url, "/api/v1/import") == 0 ? srv->o.max_import : srv->o.max_body;
+        if (strcmp(url, "/portal/api/reports") == 0 || strcmp(url, "/portal/api/material") == 0)
+            r->limit = PORTAL_MAX_BODY;
         char key[96];
         snprintf(key, sizeof key, "ip:%s", r->ip);
         if (http_rate_exceeded(key, srv->o.rate_ip)) {
@@ -690,7 +701,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         reply_error(r, 503, "unavailable", NULL, "store unavailable");
         return send_reply(r);
     }
-    if (strncmp(r->url, "/api/", 5) == 0) {
+    if (strncmp(r->url, "/api/", 5) == 0 || strncmp(r->url, "/portal/api/", 12) == 0) {
         dispatch(r);
         return send_reply(r);
     }
@@ -847,6 +858,8 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
         pl_store_close(srv->conns[i]);
     free(srv->conns);
     writer_close(&srv->w);
+    if (srv->w.has_signer)
+        pl_signer_wipe(&srv->w.signer);
     pl_store_close(srv->w.s);
     pthread_mutex_destroy(&srv->wmu);
     pthread_mutex_destroy(&srv->conns_mu);

@@ -1,0 +1,913 @@
+/*
+ * routes_cases.c — the clue workflow over HTTP (/api/v1/cases...): intake,
+ * list, show (logged), dispose → verify → conclude → clear name → archive,
+ * assign, notes, replies, reminders, statistics (JSON, XLSX), office keys
+ * and the logged reporter-identity read. Layer: http, on src/cases only.
+ * Spec: docs/API.md "Clues", docs/CASES.md (every decision is the library's).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "../cases/cases.h"
+#include "http_int.h"
+
+#define MAX_SCOPES 16
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+int cases_writer_open(server *srv, writer *w, pl_err *e)
+{
+    if (!w->has_signer) {
+        char path[1024];
+        if (srv->o.key_file)
+            snprintf(path, sizeof path, "%s", srv->o.key_file);
+        else
+            snprintf(path, sizeof path, "%s.key", srv->o.db);
+        pl_err ke;
+        pl_err_init(&ke);
+        w->has_signer = pl_key_read_file(&w->signer, path, &ke) == 0;
+    }
+    int rc = pl_cases_new(&w->cases, w->s, w->l, e);
+    if (rc)
+        return rc;
+    pl_cases_set_rules(w->cases, w->rules);
+    if (w->has_signer)
+        pl_cases_set_signer(w->cases, &w->signer);
+    return 0;
+}
+
+/* ------------------------------------------------------------- viewers */
+
+/* The caller as the library sees it, once per scope root. */
+typedef struct viewers {
+    pl_viewer v[MAX_SCOPES];
+    char scope[MAX_SCOPES][72];
+    int n;
+} viewers;
+
+/* The test clock (--clock-file) is the library's clock as well, so that
+ * deadlines, reminders and the portal's hourly limits follow it. */
+static void sync_clock(req *r)
+{
+    if (r->srv->o.clock_file)
+        pl_time_set_now(http_now(r->srv));
+}
+
+/* Is unit `a` inside the subtree of unit `b` (a != b)? */
+static int unit_below(pl_store *s, const char *a, const char *b)
+{
+    int64_t n = 0;
+    pl_stmt *st;
+    if (pl_store_prepare_cached(s,
+                                "WITH RECURSIVE up(id) AS (SELECT parent_id FROM units WHERE id=? "
+                                "UNION SELECT u.parent_id FROM units u JOIN up ON u.id=up.id "
+                                "WHERE u.parent_id IS NOT NULL AND u.parent_id<>'') "
+                                "SELECT count(*) FROM up WHERE id=?",
+                                &st, NULL))
+        return 0;
+    pl_stmt_bind_text(st, 1, a);
+    pl_stmt_bind_text(st, 2, b);
+    if (pl_stmt_step(st, NULL) == PL_ROW)
+        n = pl_stmt_i64(st, 0);
+    pl_stmt_reset(st);
+    return n > 0;
+}
+
+/*
+ * One viewer per scope root of the user, nested roots dropped (so the
+ * subtrees are disjoint and per-scope counts add up). `?scope=UNIT` narrows
+ * to one root the user holds. 0, or a reply was written (-1).
+ */
+static int viewers_of(req *r, viewers *vs)
+{
+    memset(vs, 0, sizeof *vs);
+    pl_cases_role role = PL_CASES_ROLE_NONE;
+    if (pl_cases_role_parse(pl_http_role_name(r->who.role), &role) != 0)
+        role = PL_CASES_ROLE_NONE;
+    pl_stmt *st;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_store_prepare_cached(
+        r->s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY unit_id", &st, &e);
+    if (rc)
+        return reply_status(r, rc, &e), -1;
+    pl_stmt_bind_i64(st, 1, r->who.uid);
+    char all[MAX_SCOPES][72];
+    int n = 0;
+    while ((rc = pl_stmt_step(st, &e)) == PL_ROW && n < MAX_SCOPES)
+        snprintf(all[n++], sizeof all[0], "%.64s", pl_stmt_text(st, 0));
+    pl_stmt_reset(st);
+    const char *want = req_arg(r, "scope");
+    for (int i = 0; i < n; i++) {
+        int nested = 0;
+        for (int j = 0; j < n && !nested; j++)
+            nested = j != i && unit_below(r->s, all[i], all[j]);
+        if (nested)
+            continue;
+        if (want && strcmp(want, all[i]) != 0)
+            continue;
+        memcpy(vs->scope[vs->n], all[i], sizeof vs->scope[0]);
+        vs->n++;
+    }
+    if (want && vs->n == 0)
+        return reply_error(r, 400, "bad_parameter", "scope", "not one of your units"), -1;
+    for (int i = 0; i < vs->n; i++)
+        vs->v[i] = (pl_viewer){role, r->who.username, r->who.person_id[0] ? r->who.person_id : NULL,
+                               vs->scope[i]};
+    if (vs->n == 0) {
+        /* No scope: the library denies everything but the permission check
+         * still answers (an empty list). */
+        vs->v[0] = (pl_viewer){role, r->who.username,
+                               r->who.person_id[0] ? r->who.person_id : NULL, NULL};
+        vs->n = 1;
+    }
+    return 0;
+}
+
+/* The viewer (of the user's scopes) that sees clue `id`; NULL if none. */
+static const pl_viewer *viewer_for(pl_cases *c, viewers *vs, const char *id, int *err, pl_err *e)
+{
+    *err = 0;
+    for (int i = 0; i < vs->n; i++) {
+        int rc = pl_cases_visible(c, &vs->v[i], id, e);
+        if (rc < 0 && rc != PL_ENOTFOUND) {
+            *err = rc;
+            return NULL;
+        }
+        if (rc > 0)
+            return &vs->v[i];
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------- replies */
+
+/* Map a library status to a reply. Library messages name the field as
+ * "field: reason"; that prefix becomes the error's field. */
+static int cases_reply(req *r, int rc, const pl_err *e)
+{
+    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
+    char field[48] = "";
+    size_t k = 0;
+    while (k < sizeof field - 1 && (islower((unsigned char)msg[k]) || msg[k] == '_'))
+        k++;
+    if (k > 0 && msg[k] == ':' && msg[k + 1] == ' ') {
+        memcpy(field, msg, k);
+        field[k] = 0;
+    }
+    switch (rc) {
+    case PL_EINVAL: return reply_error(r, 400, "invalid", field[0] ? field : NULL, msg);
+    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", NULL, "not found");
+    case PL_EEXIST: return reply_error(r, 409, "exists", NULL, msg);
+    case PL_EDENIED: return reply_error(r, 403, "forbidden", NULL, msg);
+    case PL_ECRYPTO: return reply_error(r, 403, "wrong_passphrase", "passphrase", msg);
+    default: return reply_status(r, rc, e);
+    }
+}
+
+/* ------------------------------------------------------------ the body */
+
+typedef struct field {
+    const char *name;
+    int required;
+    int boolean;
+} field;
+
+/*
+ * Check the body against `fields` (unknown fields and wrong types are 400s
+ * naming the field) and fill `out[i]` with the strings (NULL if absent) or
+ * "1"/"0" for booleans. 0 ok, -1 replied.
+ */
+static int body_fields(req *r, const field *fields, size_t n, const char **out)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        size_t i = 0;
+        while (i < n && strcmp(fields[i].name, k) != 0)
+            i++;
+        if (i == n)
+            return reply_error(r, 400, "unknown_field", k, "unknown field"), -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        v = json_object_get(r->json, fields[i].name);
+        out[i] = NULL;
+        if (!v || json_is_null(v)) {
+            if (fields[i].required)
+                return reply_error(r, 400, "required", fields[i].name, "required"), -1;
+            continue;
+        }
+        if (fields[i].boolean) {
+            if (!json_is_boolean(v) && !json_is_integer(v))
+                return reply_error(r, 400, "invalid", fields[i].name, "must be true or false"),
+                       -1;
+            out[i] = json_is_true(v) || (json_is_integer(v) && json_integer_value(v)) ? "1" : "0";
+            continue;
+        }
+        if (!json_is_string(v))
+            return reply_error(r, 400, "invalid", fields[i].name, "must be a string"), -1;
+        out[i] = json_string_value(v);
+        if (fields[i].required && !*out[i])
+            return reply_error(r, 400, "required", fields[i].name, "required"), -1;
+    }
+    return 0;
+}
+
+static int id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > PL_CASES_ID_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == ':' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------- the actions */
+
+enum act { A_DISPOSE, A_VERIFY, A_CONCLUDE, A_CLEAR, A_ARCHIVE, A_ASSIGN, A_NOTE, A_REPLY };
+
+static const field f_dispose[] = {{"method", 1, 0}, {"reason", 1, 0}};
+static const field f_reason[] = {{"reason", 1, 0}};
+static const field f_conclude[] = {
+    {"outcome", 1, 0}, {"measure", 0, 0}, {"basis", 0, 0}, {"reason", 1, 0}};
+static const field f_clear[] = {{"basis", 1, 0}};
+static const field f_assign[] = {{"handler_person_id", 0, 0}, {"team", 0, 0}};
+static const field f_note[] = {{"text", 1, 0}, {"sub_status", 0, 0}};
+static const field f_reply[] = {{"text", 1, 0}};
+
+static const struct {
+    const field *f;
+    size_t n;
+} act_fields[] = {
+    [A_DISPOSE] = {f_dispose, 2}, [A_VERIFY] = {f_reason, 1}, [A_CONCLUDE] = {f_conclude, 4},
+    [A_CLEAR] = {f_clear, 1},     [A_ARCHIVE] = {f_reason, 1}, [A_ASSIGN] = {f_assign, 2},
+    [A_NOTE] = {f_note, 2},       [A_REPLY] = {f_reply, 1},
+};
+
+/*
+ * One workflow action on clue {id}: visibility first (an invisible clue is
+ * a 404 whatever the body), then the body, then the library, which decides
+ * permission and state.
+ */
+static int act(req *r, enum act a)
+{
+    const char *id = r->params[0];
+    if (!id_ok(id))
+        return reply_error(r, 404, "not_found", NULL, "not found");
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int err;
+    const pl_viewer *v = viewer_for(w->cases, &vs, id, &err, &e);
+    if (!v) {
+        writer_unlock(r->srv);
+        return err ? reply_status(r, err, &e) : reply_error(r, 404, "not_found", NULL, "not found");
+    }
+    const char *x[4] = {0};
+    if (body_fields(r, act_fields[a].f, act_fields[a].n, x)) {
+        writer_unlock(r->srv);
+        return 0;
+    }
+    int rc = 0;
+    switch (a) {
+    case A_DISPOSE: rc = pl_cases_dispose(w->cases, v, id, x[0], x[1], &e); break;
+    case A_VERIFY: rc = pl_cases_verify(w->cases, v, id, x[0], &e); break;
+    case A_CONCLUDE: {
+        pl_conclusion k = {x[0], x[1], x[2], x[3]};
+        rc = pl_cases_conclude(w->cases, v, id, &k, &e);
+        break;
+    }
+    case A_CLEAR: rc = pl_cases_clear_name(w->cases, v, id, x[0], &e); break;
+    case A_ARCHIVE: rc = pl_cases_archive(w->cases, v, id, x[0], &e); break;
+    case A_ASSIGN:
+        if (!x[0] && !x[1]) {
+            writer_unlock(r->srv);
+            return reply_error(r, 400, "required", "handler_person_id",
+                               "give handler_person_id and/or team");
+        }
+        rc = pl_cases_assign(w->cases, v, id, x[0], x[1], &e);
+        break;
+    case A_NOTE: rc = pl_cases_note(w->cases, v, id, x[0], x[1], &e); break;
+    case A_REPLY: rc = pl_cases_reply(w->cases, v, id, x[0], &e); break;
+    }
+    writer_unlock(r->srv);
+    if (rc)
+        return cases_reply(r, rc, &e);
+    return reply_json(r, 200, json_pack("{s:s, s:s}", "id", id, "outcome", "done"));
+}
+
+static int h_dispose(req *r)
+{
+    return act(r, A_DISPOSE);
+}
+static int h_verify(req *r)
+{
+    return act(r, A_VERIFY);
+}
+static int h_conclude(req *r)
+{
+    return act(r, A_CONCLUDE);
+}
+static int h_clear(req *r)
+{
+    return act(r, A_CLEAR);
+}
+static int h_archive(req *r)
+{
+    return act(r, A_ARCHIVE);
+}
+static int h_assign(req *r)
+{
+    return act(r, A_ASSIGN);
+}
+static int h_note(req *r)
+{
+    return act(r, A_NOTE);
+}
+static int h_reply(req *r)
+{
+    return act(r, A_REPLY);
+}
+
+/* ---------------------------------------------------------------- show */
+
+static int h_show(req *r)
+{
+    const char *id = r->params[0];
+    if (!id_ok(id))
+        return reply_error(r, 404, "not_found", NULL, "not found");
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int err;
+    const pl_viewer *v = viewer_for(w->cases, &vs, id, &err, &e);
+    pl_buf out;
+    pl_buf_init(&out);
+    int rc = v ? pl_cases_show(w->cases, v, id, req_arg(r, "reason"), &out, &e)
+                   : (err ? err : PL_ENOTFOUND);
+    writer_unlock(r->srv);
+    if (rc) {
+        pl_buf_release(&out);
+        return cases_reply(r, rc, &e);
+    }
+    json_t *o = json_loadb(out.data, out.len, 0, NULL);
+    pl_buf_release(&out);
+    return o ? reply_json(r, 200, o) : reply_status(r, PL_EINTERNAL, NULL);
+}
+
+/* ---------------------------------------------------------------- intake */
+
+static int h_intake(req *r)
+{
+    static const field f[] = {
+        {"channel", 1, 0},           {"category", 1, 0},          {"received_at", 0, 0},
+        {"subject_person_id", 0, 0}, {"subject_unit_id", 0, 0},   {"subject_name", 0, 0},
+        {"summary", 1, 0},           {"facts", 0, 0},             {"real_name", 0, 1},
+        {"reporter_person_id", 0, 0}, {"reporter_identity", 0, 0}, {"source_ref", 0, 0},
+    };
+    const char *x[12];
+    if (body_fields(r, f, 12, x))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    /* The clue must be about the user's jurisdiction: its subject unit (or
+     * the subject's unit) inside one of the scopes. The library then routes
+     * it, possibly to the level above. */
+    sync_clock(r);
+    pl_clue_input in = {
+        .channel = x[0],
+        .category = x[1],
+        .received_at = x[2],
+        .subject_person_id = x[3],
+        .subject_unit_id = x[4],
+        .subject_name = x[5],
+        .summary = x[6],
+        .facts = x[7],
+        .real_name = x[8] && x[8][0] == '1',
+        .reporter_person_id = x[9],
+        .reporter_identity = x[10],
+        .source_ref = x[11],
+    };
+    pl_err e;
+    pl_err_init(&e);
+    const pl_viewer *v = &vs.v[0];
+    const char *unit = in.subject_unit_id;
+    if (vs.n > 1 && unit) {
+        for (int i = 0; i < vs.n; i++)
+            if (!strcmp(unit, vs.scope[i]) || unit_below(r->s, unit, vs.scope[i]))
+                v = &vs.v[i];
+    }
+    if (unit && v->scope_unit_id && strcmp(unit, v->scope_unit_id) != 0 &&
+        !unit_below(r->s, unit, v->scope_unit_id))
+        return reply_error(r, 403, "out_of_scope", "subject_unit_id",
+                           "the unit is outside your jurisdiction");
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    pl_clue_result res;
+    int rc = pl_cases_intake(w->cases, v, &in, &res, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return cases_reply(r, rc, &e);
+    return reply_json(r, 201,
+                      json_pack("{s:s, s:s, s:s, s:b, s:i, s:b, s:I}", "id", res.clue_id,
+                                "group_id", res.group_id, "handling_unit_id",
+                                res.handling_unit_id, "linked", res.linked, "overlap_pct",
+                                res.overlap_pct, "is_top", res.is_top, "seq",
+                                (json_int_t)res.seq));
+}
+
+static int h_from_finding(req *r)
+{
+    static const field f[] = {{"finding_id", 1, 0}};
+    const char *x[1];
+    if (body_fields(r, f, 1, x))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    pl_clue_result res;
+    int rc = PL_ENOTFOUND;
+    for (int i = 0; i < vs.n && rc == PL_ENOTFOUND; i++)
+        rc = pl_cases_from_finding(w->cases, &vs.v[i], x[0], &res, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return cases_reply(r, rc, &e);
+    return reply_json(r, 201,
+                      json_pack("{s:s, s:s, s:s, s:b}", "id", res.clue_id, "group_id",
+                                res.group_id, "handling_unit_id", res.handling_unit_id, "linked",
+                                res.linked));
+}
+
+/* ----------------------------------------------------------------- reads */
+
+/* A pl_cases over this request's read connection (no ledger writes). */
+static int reader(req *r, pl_ledger **l, pl_cases **c, pl_err *e)
+{
+    *c = NULL;
+    int rc = pl_ledger_open(l, r->s, e);
+    if (!rc && (rc = pl_cases_new(c, r->s, *l, e)) != 0) {
+        pl_ledger_free(*l);
+        *l = NULL;
+    }
+    return rc;
+}
+
+static void reader_free(pl_ledger *l, pl_cases *c)
+{
+    pl_cases_free(c);
+    pl_ledger_free(l);
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    const char *rx = json_string_value(json_object_get(x, "received_at"));
+    const char *ry = json_string_value(json_object_get(y, "received_at"));
+    int c = strcmp(ry ? ry : "", rx ? rx : "");
+    if (c)
+        return c;
+    const char *ix = json_string_value(json_object_get(x, "id"));
+    const char *iy = json_string_value(json_object_get(y, "id"));
+    return strcmp(iy ? iy : "", ix ? ix : "");
+}
+
+static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    static const char *const known[] = {"status", "unit_id", "subject_person_id", "overdue",
+                                        "id",     "limit",   "offset",            "scope"};
+    (void)kind;
+    (void)value;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i], key) == 0)
+            return MHD_YES;
+    *(const char **)cls = key;
+    return MHD_NO;
+}
+
+/* GET /api/v1/cases: ?status= ?unit_id= ?subject_person_id= ?overdue=1
+ * ?id= ?limit= ?offset= ?scope=. Newest first. */
+static int h_list(req *r)
+{
+    const char *bad = NULL;
+    MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, unknown_arg, &bad);
+    if (bad)
+        return reply_error(r, 400, "unknown_filter", bad, "no such field to filter on");
+    int64_t limit = LIST_DEFAULT, offset = 0;
+    const char *s;
+    if ((s = req_arg(r, "limit")) && pl_parse_i64(s, 1, LIST_MAX, &limit))
+        return reply_error(r, 400, "bad_parameter", "limit", "must be an integer in [1, 500]");
+    if ((s = req_arg(r, "offset")) && pl_parse_i64(s, 0, 1000000000, &offset))
+        return reply_error(r, 400, "bad_parameter", "offset", "must be a non-negative integer");
+    const char *overdue = req_arg(r, "overdue");
+    if (overdue && strcmp(overdue, "1") && strcmp(overdue, "0"))
+        return reply_error(r, 400, "bad_parameter", "overdue", "1 or 0");
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    sync_clock(r);
+    char today[11];
+    http_today(r->srv, today);
+    pl_cases_filter f = {
+        .status = req_arg(r, "status"),
+        .unit_id = req_arg(r, "unit_id"),
+        .subject_person_id = req_arg(r, "subject_person_id"),
+        .overdue_as_of = overdue && overdue[0] == '1' ? today : NULL,
+        .limit = (int)(limit + offset),
+        .offset = 0,
+    };
+    const char *only = req_arg(r, "id");
+    pl_err e;
+    pl_err_init(&e);
+    pl_ledger *l;
+    pl_cases *c;
+    int rc = reader(r, &l, &c, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    json_t *all = json_array();
+    int64_t total = 0;
+    for (int i = 0; i < vs.n && !rc; i++) {
+        pl_cases_filter fi = f;
+        if (only) {
+            /* One clue: visible to this viewer, then found by its subject. */
+            int vis = id_ok(only) ? pl_cases_visible(c, &vs.v[i], only, &e) : 0;
+            if (vis < 0 && vis != PL_ENOTFOUND)
+                rc = vis;
+            if (vis <= 0)
+                continue;
+            fi.limit = 1000;
+        }
+        pl_buf out;
+        pl_buf_init(&out);
+        int64_t n = 0;
+        rc = pl_cases_list(c, &vs.v[i], &fi, &out, &e);
+        if (!rc && !only)
+            rc = pl_cases_count(c, &vs.v[i], &f, &n, &e);
+        if (!rc) {
+            json_t *arr = json_loadb(out.data, out.len, 0, NULL);
+            size_t j;
+            json_t *it;
+            json_array_foreach(arr, j, it)
+            {
+                if (only && strcmp(json_string_value(json_object_get(it, "id")), only) != 0)
+                    continue;
+                json_array_append(all, it);
+                if (only)
+                    n++;
+            }
+            json_decref(arr);
+            total += n;
+        }
+        pl_buf_release(&out);
+    }
+    reader_free(l, c);
+    if (rc) {
+        json_decref(all);
+        return cases_reply(r, rc, &e);
+    }
+    size_t na = json_array_size(all);
+    json_t **v = pl_calloc(na ? na : 1, sizeof *v);
+    for (size_t i = 0; i < na; i++)
+        v[i] = json_array_get(all, i);
+    if (vs.n > 1)
+        qsort(v, na, sizeof *v, cmp_items);
+    json_t *items = json_array();
+    for (size_t i = (size_t)offset; i < na && i < (size_t)(offset + limit); i++)
+        json_array_append(items, v[i]);
+    free(v);
+    json_decref(all);
+    json_t *next = offset + limit < total ? json_integer(offset + limit) : json_null();
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:I, s:I, s:o, s:I}", "items", items, "limit",
+                                (json_int_t)limit, "offset", (json_int_t)offset, "next_offset",
+                                next, "total", (json_int_t)total));
+}
+
+/* Add the counts of `src` into `dst` (objects of key → count, recursively). */
+static void merge_counts(json_t *dst, json_t *src)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(src, k, v)
+    {
+        json_t *d = json_object_get(dst, k);
+        if (!d)
+            json_object_set(dst, k, v);
+        else if (json_is_integer(d) && json_is_integer(v))
+            json_object_set_new(dst, k, json_integer(json_integer_value(d) + json_integer_value(v)));
+        else if (json_is_object(d) && json_is_object(v))
+            merge_counts(d, v);
+    }
+}
+
+static int date_arg(req *r, const char *name, const char **out)
+{
+    *out = req_arg(r, name);
+    int64_t t;
+    if (*out && (strlen(*out) != 10 || pl_time_parse(*out, &t) != 0))
+        return reply_error(r, 400, "bad_parameter", name, "a date YYYY-MM-DD"), -1;
+    return 0;
+}
+
+static int h_stats(req *r)
+{
+    const char *from, *to;
+    if (date_arg(r, "from", &from) || date_arg(r, "to", &to))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    pl_ledger *l;
+    pl_cases *c;
+    int rc = reader(r, &l, &c, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    json_t *all = NULL;
+    for (int i = 0; i < vs.n && !rc; i++) {
+        pl_buf out;
+        pl_buf_init(&out);
+        rc = pl_cases_stats(c, &vs.v[i], from, to, &out, &e);
+        json_t *o = rc ? NULL : json_loadb(out.data, out.len, 0, NULL);
+        pl_buf_release(&out);
+        if (o && !all)
+            all = o;
+        else if (o) {
+            merge_counts(all, o);
+            json_decref(o);
+        }
+    }
+    reader_free(l, c);
+    if (rc) {
+        json_decref(all);
+        return cases_reply(r, rc, &e);
+    }
+    return reply_json(r, 200, all ? all : json_object());
+}
+
+static int h_stats_xlsx(req *r)
+{
+    const char *from, *to;
+    if (date_arg(r, "from", &from) || date_arg(r, "to", &to))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    if (vs.n > 1)
+        return reply_error(r, 400, "bad_parameter", "scope",
+                           "you hold several units: choose one with ?scope=UNIT");
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    char path[] = "/tmp/plumb-stats-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return reply_status(r, PL_EIO, NULL);
+    close(fd);
+    pl_ledger *l;
+    pl_cases *c;
+    int rc = reader(r, &l, &c, &e);
+    if (!rc) {
+        rc = pl_cases_stats_xlsx(c, &vs.v[0], from, to, path, &e);
+        reader_free(l, c);
+    }
+    pl_buf data;
+    pl_buf_init(&data);
+    if (!rc) {
+        FILE *f = fopen(path, "rb");
+        char buf[8192];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            pl_buf_add(&data, buf, n);
+        if (!f)
+            rc = PL_EIO;
+        else
+            fclose(f);
+    }
+    unlink(path);
+    if (rc) {
+        pl_buf_release(&data);
+        return cases_reply(r, rc, &e);
+    }
+    pl_buf_reset(&r->out);
+    pl_buf_add(&r->out, data.data, data.len);
+    pl_buf_release(&data);
+    r->status = 200;
+    r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    snprintf(r->extra_hdr, sizeof r->extra_hdr, "Content-Disposition");
+    snprintf(r->extra_val, sizeof r->extra_val, "attachment; filename=\"clue-stats.xlsx\"");
+    return 0;
+}
+
+/* ------------------------------------------------------------- reminders */
+
+static int h_remind(req *r)
+{
+    static const field f[] = {{"as_of", 0, 0}};
+    const char *x[1];
+    if (body_fields(r, f, 1, x))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    sync_clock(r);
+    char today[11];
+    http_today(r->srv, today);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int64_t sent = 0;
+    int rc = 0;
+    for (int i = 0; i < vs.n && !rc; i++) {
+        int64_t n = 0;
+        rc = pl_cases_remind(w->cases, &vs.v[i], x[0] ? x[0] : today, &n, &e);
+        sent += n;
+    }
+    writer_unlock(r->srv);
+    if (rc)
+        return cases_reply(r, rc, &e);
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:I}", "as_of", x[0] ? x[0] : today, "sent",
+                                (json_int_t)sent));
+}
+
+/* ---------------------------------------------------------- office keys */
+
+static int h_keygen(req *r)
+{
+    static const field f[] = {{"passphrase", 1, 0}};
+    const char *x[1];
+    const char *office = r->params[0];
+    if (!id_ok(office))
+        return reply_error(r, 404, "not_found", NULL, "not found");
+    if (body_fields(r, f, 1, x))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    const pl_viewer *v = NULL;
+    for (int i = 0; i < vs.n && !v; i++)
+        if (vs.v[i].scope_unit_id && (!strcmp(office, vs.scope[i]) ||
+                                      unit_below(r->s, office, vs.scope[i])))
+            v = &vs.v[i];
+    if (!v)
+        return reply_error(r, 404, "not_found", NULL, "not found");
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    char kid[17] = "";
+    int rc = pl_cases_office_keygen(w->cases, v, office, x[0], kid, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return cases_reply(r, rc, &e);
+    return reply_json(r, 201, json_pack("{s:s, s:s}", "office_id", office, "key_id", kid));
+}
+
+/*
+ * POST /api/v1/cases/{id}/reporter {passphrase, reason}: the explicit,
+ * logged unlock of the handling office's key ("office.key_unlocked"), then
+ * the logged read of the sealed identity ("clue.reporter_read"). The key is
+ * wiped when the request ends; nothing of it is kept by the server.
+ */
+static int h_reporter(req *r)
+{
+    static const field f[] = {{"passphrase", 1, 0}, {"reason", 1, 0}};
+    const char *id = r->params[0];
+    if (!id_ok(id))
+        return reply_error(r, 404, "not_found", NULL, "not found");
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int err;
+    const pl_viewer *v = viewer_for(w->cases, &vs, id, &err, &e);
+    if (!v) {
+        writer_unlock(r->srv);
+        return err ? reply_status(r, err, &e) : reply_error(r, 404, "not_found", NULL, "not found");
+    }
+    const char *x[2];
+    if (body_fields(r, f, 2, x)) {
+        writer_unlock(r->srv);
+        return 0;
+    }
+    char office[PL_CASES_ID_MAX + 1] = "";
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(w->s, "SELECT handling_unit_id FROM case_clues WHERE id=?",
+                                     &st, &e);
+    if (!rc) {
+        pl_stmt_bind_text(st, 1, id);
+        if (pl_stmt_step(st, &e) == PL_ROW && pl_stmt_text(st, 0))
+            snprintf(office, sizeof office, "%s", pl_stmt_text(st, 0));
+        pl_stmt_reset(st);
+    }
+    if (!rc && !office[0])
+        rc = pl_err_set(&e, PL_ENOTFOUND, "no sealed identity");
+    pl_office_key *k = NULL;
+    pl_buf out;
+    pl_buf_init(&out);
+    /* Only the designated role may read; refuse before the unlock so that a
+     * refused read leaves no unlock in the log either. */
+    if (!rc && !(pl_cases_role_perms(v->role) & PL_PERM_IDENTITY))
+        rc = pl_err_set(&e, PL_EDENIED, "only the designated role reads reporter identity");
+    if (!rc)
+        rc = pl_cases_office_unlock(w->cases, v, office, x[0], x[1], &k, &e);
+    if (!rc)
+        rc = pl_cases_reporter_read(w->cases, v, k, id, x[1], &out, &e);
+    pl_office_key_free(k);
+    writer_unlock(r->srv);
+    if (rc) {
+        pl_buf_release(&out);
+        return cases_reply(r, rc, &e);
+    }
+    json_t *ident = json_loadb(out.data, out.len, 0, NULL);
+    if (!ident)
+        ident = json_stringn(out.data, out.len);
+    sodium_memzero(out.data, out.len);
+    pl_buf_release(&out);
+    return reply_json(r, 200, json_pack("{s:s, s:o}", "id", id, "identity", ident));
+}
+
+/* --------------------------------------------------------------- table */
+
+static const route cases_routes[] = {
+    {"GET", "/api/v1/cases", "case:list", "clue", h_list,
+     "Clue workflow queue: status, deadlines; ?status= ?unit_id= ?subject_person_id= ?overdue=1", 0},
+    {"POST", "/api/v1/cases", "case:intake", NULL, h_intake, "Register a clue (intake, routing)", 1},
+    {"POST", "/api/v1/cases/from-finding", "case:intake", NULL, h_from_finding,
+     "Turn a rule finding into a clue", 1},
+    {"GET", "/api/v1/cases/stats", "case:list", NULL, h_stats,
+     "Clue statistics ?from= ?to= (visible clues only)", 0},
+    {"GET", "/api/v1/cases/stats.xlsx", "case:list", NULL, h_stats_xlsx,
+     "Clue statistics as an Excel workbook", 0},
+    {"POST", "/api/v1/cases/remind", "case:handle", NULL, h_remind,
+     "Send the reminders due {as_of}", 1},
+    {"GET", "/api/v1/cases/{id}", "case:read", "clue", h_show,
+     "One clue with its history (the read is logged)", 0},
+    {"POST", "/api/v1/cases/{id}/dispose", "case:handle", "clue", h_dispose,
+     "Dispose {method, reason}", 1},
+    {"POST", "/api/v1/cases/{id}/verify", "case:handle", "clue", h_verify,
+     "Verification done {reason}", 1},
+    {"POST", "/api/v1/cases/{id}/conclude", "case:handle", "clue", h_conclude,
+     "Conclude {outcome, measure, basis, reason}", 1},
+    {"POST", "/api/v1/cases/{id}/clear-name", "case:handle", "clue", h_clear,
+     "Name clearing done {basis}", 1},
+    {"POST", "/api/v1/cases/{id}/archive", "case:handle", "clue", h_archive, "Archive {reason}",
+     1},
+    {"POST", "/api/v1/cases/{id}/assign", "case:handle", "clue", h_assign,
+     "Assign {handler_person_id, team}", 1},
+    {"POST", "/api/v1/cases/{id}/notes", "case:note", "clue", h_note,
+     "Handler note {text, sub_status}", 1},
+    {"POST", "/api/v1/cases/{id}/replies", "case:reply", "clue", h_reply,
+     "Reply to the reporter {text}", 1},
+    {"POST", "/api/v1/cases/{id}/reporter", "case:identity", "clue", h_reporter,
+     "Unlock the office key and read the sealed reporter identity {passphrase, reason} (logged)",
+     1},
+    {"POST", "/api/v1/offices/{id}/keys", "office_key:write", NULL, h_keygen,
+     "Create an office key pair {passphrase}", 1},
+};
+
+const route *routes_cases(size_t *n)
+{
+    *n = sizeof cases_routes / sizeof cases_routes[0];
+    return cases_routes;
+}
