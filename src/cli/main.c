@@ -23,9 +23,8 @@ extern const pl_command pl_cases_commands[];
 extern const pl_command pl_serve_commands[];
 
 static const pl_command *const tables[] = {
-    pl_ledger_commands, pl_registry_commands, pl_gen_commands, pl_rules_commands, pl_demo_commands,
-    pl_cases_commands,
-    pl_serve_commands,
+    pl_ledger_commands, pl_registry_commands, pl_gen_commands,   pl_rules_commands,
+    pl_demo_commands,   pl_cases_commands,    pl_serve_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)

@@ -81,19 +81,14 @@ static const char *const perms_discipline[] = {ORG_R,
                                                "import:write",
                                                CASE_DISCIPLINE,
                                                NULL};
-static const char *const perms_inspection[] = {ORG_R,
-                                               BIZ_R,
-                                               EVAL_R,
-                                               RULES_R,
-                                               "supervision_activity:write",
-                                               "finding:write",
-                                               "case:intake",
-                                               "case:list",
-                                               NULL};
+static const char *const perms_inspection[] = {
+    ORG_R,           BIZ_R,         EVAL_R,      RULES_R, "supervision_activity:write",
+    "finding:write", "case:intake", "case:list", NULL};
 static const char *const perms_petition[] = {
-    "unit:read",  "person:read",        "post:read",           "tenure:read", "clue:read",
-    "clue:write", "clue_reporter:read", "clue_reporter:write", "case:intake", "case:read",
-    "case:list",  "case:reply",         NULL};
+    "unit:read",   "person:read", "post:read",          "tenure:read",
+    "clue:read",   "clue:write",  "clue_reporter:read", "clue_reporter:write",
+    "case:intake", "case:read",   "case:list",          "case:reply",
+    NULL};
 static const char *const perms_provider[] = {"unit:read",
                                              "import:write",
                                              "person:write",
@@ -107,9 +102,9 @@ static const char *const perms_provider[] = {"unit:read",
                                              "payment:write",
                                              "registry_record:write",
                                              NULL};
-static const char *const perms_leader[] = {
-    ORG_R, BIZ_R, EVAL_R, RULES_R, "finding:write", "profile:write", "case:read", "case:list",
-    NULL};
+static const char *const perms_leader[] = {ORG_R,       BIZ_R,           EVAL_R,
+                                           RULES_R,     "finding:write", "profile:write",
+                                           "case:read", "case:list",     NULL};
 static const char *const perms_subject[] = {"declaration:read",
                                             "declaration:write",
                                             "declaration_item:read",
@@ -173,6 +168,9 @@ static const access_spec specs[] = {
     {"supervision_activity", "supervision_activities", "t.unit_id", "t.person_id", 1, 0},
     {"accountability", "accountability", NULL, "t.person_id", 1, 0},
     {"clue", "clues", "t.subject_unit_id", "t.subject_person_id", 1, 1},
+    /* The clue workflow (/api/v1/cases) places a clue as the registry does;
+     * the library decides (handling office, recusal), this is for the table. */
+    {"case", "clues", "t.subject_unit_id", "t.subject_person_id", 1, 1},
     {"clue_reporter", "clue_reporters", CLUE_UNIT, CLUE_PERSON, 1, 1},
     {"disposition", "dispositions", CLUE_UNIT, CLUE_PERSON, 1, 0},
     {"finding", "findings", "t.unit_id", "(CASE WHEN t.subject_kind='person' THEN t.subject END)",

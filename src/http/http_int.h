@@ -90,7 +90,8 @@ typedef struct req {
     int nparams;
     const struct route *rt;
     int counted;
-    size_t sent; /**< response body bytes (for the access log) */
+    size_t sent;          /**< response body bytes (for the access log) */
+    char portal_addr[64]; /**< portal: the client address, for its limits only */
 } req;
 
 typedef int (*handler_fn)(req *r);

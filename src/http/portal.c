@@ -16,11 +16,12 @@
 #include "../cases/cases.h"
 #include "http_int.h"
 
-/* Take the client address for the limits and blank it for the log. */
+/* The client address for the limits (server.c moved it out of r->ip so
+ * that the access log never has it). */
 static void take_addr(req *r, char *addr, size_t n)
 {
-    snprintf(addr, n, "%s", r->ip);
-    snprintf(r->ip, sizeof r->ip, "portal");
+    snprintf(addr, n, "%s", r->portal_addr[0] ? r->portal_addr : "?");
+    sodium_memzero(r->portal_addr, sizeof r->portal_addr);
 }
 
 static void sync_clock(req *r)
@@ -53,7 +54,7 @@ static int portal_reply(req *r, int rc, const pl_err *e)
             field[k] = 0;
         }
         /* Attachment errors name the file: the field is "attachments". */
-        if (strncmp(msg, "attachment", 10) == 0)
+        if (strstr(msg, "attachment '") || strstr(msg, "attachment name"))
             snprintf(field, sizeof field, "attachments");
         /* A mistyped receipt code (check digit). */
         if (strstr(msg, "receipt code"))
@@ -201,10 +202,17 @@ static int h_report(req *r)
     char addr[64];
     take_addr(r, addr, sizeof addr);
     static const pfield f[] = {
-        {"subject_name", 0},     {"subject_unit_id", 0},  {"category", 0},
-        {"summary", 0},          {"facts", 0},            {"real_name", 1},
-        {"reporter_name", 0},    {"reporter_contact", 0}, {"reporter_id_number", 0},
-        {"passphrase", 0},       {"attachments", 2},
+        {"subject_name", 0},
+        {"subject_unit_id", 0},
+        {"category", 0},
+        {"summary", 0},
+        {"facts", 0},
+        {"real_name", 1},
+        {"reporter_name", 0},
+        {"reporter_contact", 0},
+        {"reporter_id_number", 0},
+        {"passphrase", 0},
+        {"attachments", 2},
     };
     const char *x[11];
     int real = 0;
@@ -256,8 +264,7 @@ static int come_back(req *r, enum back b)
 {
     char addr[64];
     take_addr(r, addr, sizeof addr);
-    static const pfield fc[] = {{"receipt", 0}, {"passphrase", 0}, {"text", 0},
-                                {"attachments", 2}};
+    static const pfield fc[] = {{"receipt", 0}, {"passphrase", 0}, {"text", 0}, {"attachments", 2}};
     const char *x[4] = {0};
     int flag = 0;
     json_t *att = NULL;

@@ -1519,11 +1519,6 @@ static void build_table(void)
     table = pl_calloc(nf + nc + np + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
-    /* Fixed paths (/cases/stats) come before the {id} patterns they shadow. */
-    memcpy(table + ntable, cases, nc * sizeof *table);
-    ntable += nc;
-    memcpy(table + ntable, portal, np * sizeof *table);
-    ntable += np;
     for (size_t i = 0; i < ne; i++) {
         const pl_entity *en = &ents[i];
         char *list = cat("/api/v1/", en->table, ""), *one = cat("/api/v1/", en->table, "/{id}");
@@ -1536,6 +1531,11 @@ static void build_table(void)
         table[ntable++] = (route){"POST", list, wp, en->name, h_entity_create, s3, 1};
         table[ntable++] = (route){"PUT", one, wp, en->name, h_entity_update, s4, 1};
     }
+    /* The clue workflow and the portal, after the registry's routes. */
+    memcpy(table + ntable, cases, nc * sizeof *table);
+    ntable += nc;
+    memcpy(table + ntable, portal, np * sizeof *table);
+    ntable += np;
 }
 
 const route *routes_table(size_t *n)

@@ -122,8 +122,8 @@ static int viewers_of(req *r, viewers *vs)
     if (vs->n == 0) {
         /* No scope: the library denies everything but the permission check
          * still answers (an empty list). */
-        vs->v[0] = (pl_viewer){role, r->who.username,
-                               r->who.person_id[0] ? r->who.person_id : NULL, NULL};
+        vs->v[0] =
+            (pl_viewer){role, r->who.username, r->who.person_id[0] ? r->who.person_id : NULL, NULL};
         vs->n = 1;
     }
     return 0;
@@ -205,8 +205,7 @@ static int body_fields(req *r, const field *fields, size_t n, const char **out)
         }
         if (fields[i].boolean) {
             if (!json_is_boolean(v) && !json_is_integer(v))
-                return reply_error(r, 400, "invalid", fields[i].name, "must be true or false"),
-                       -1;
+                return reply_error(r, 400, "invalid", fields[i].name, "must be true or false"), -1;
             out[i] = json_is_true(v) || (json_is_integer(v) && json_integer_value(v)) ? "1" : "0";
             continue;
         }
@@ -247,7 +246,7 @@ static const struct {
     const field *f;
     size_t n;
 } act_fields[] = {
-    [A_DISPOSE] = {f_dispose, 2}, [A_VERIFY] = {f_reason, 1}, [A_CONCLUDE] = {f_conclude, 4},
+    [A_DISPOSE] = {f_dispose, 2}, [A_VERIFY] = {f_reason, 1},  [A_CONCLUDE] = {f_conclude, 4},
     [A_CLEAR] = {f_clear, 1},     [A_ARCHIVE] = {f_reason, 1}, [A_ASSIGN] = {f_assign, 2},
     [A_NOTE] = {f_note, 2},       [A_REPLY] = {f_reply, 1},
 };
@@ -364,7 +363,7 @@ static int h_show(req *r)
     pl_buf out;
     pl_buf_init(&out);
     int rc = v ? pl_cases_show(w->cases, v, id, req_arg(r, "reason"), &out, &e)
-                   : (err ? err : PL_ENOTFOUND);
+               : (err ? err : PL_ENOTFOUND);
     writer_unlock(r->srv);
     if (rc) {
         pl_buf_release(&out);
@@ -380,10 +379,12 @@ static int h_show(req *r)
 static int h_intake(req *r)
 {
     static const field f[] = {
-        {"channel", 1, 0},           {"category", 1, 0},          {"received_at", 0, 0},
-        {"subject_person_id", 0, 0}, {"subject_unit_id", 0, 0},   {"subject_name", 0, 0},
-        {"summary", 1, 0},           {"facts", 0, 0},             {"real_name", 0, 1},
-        {"reporter_person_id", 0, 0}, {"reporter_identity", 0, 0}, {"source_ref", 0, 0},
+        {"channel", 1, 0},           {"category", 1, 0},
+        {"received_at", 0, 0},       {"subject_person_id", 0, 0},
+        {"subject_unit_id", 0, 0},   {"subject_name", 0, 0},
+        {"summary", 1, 0},           {"facts", 0, 0},
+        {"real_name", 0, 1},         {"reporter_person_id", 0, 0},
+        {"reporter_identity", 0, 0}, {"source_ref", 0, 0},
     };
     const char *x[12];
     if (body_fields(r, f, 12, x))
@@ -432,10 +433,9 @@ static int h_intake(req *r)
         return cases_reply(r, rc, &e);
     return reply_json(r, 201,
                       json_pack("{s:s, s:s, s:s, s:b, s:i, s:b, s:I}", "id", res.clue_id,
-                                "group_id", res.group_id, "handling_unit_id",
-                                res.handling_unit_id, "linked", res.linked, "overlap_pct",
-                                res.overlap_pct, "is_top", res.is_top, "seq",
-                                (json_int_t)res.seq));
+                                "group_id", res.group_id, "handling_unit_id", res.handling_unit_id,
+                                "linked", res.linked, "overlap_pct", res.overlap_pct, "is_top",
+                                res.is_top, "seq", (json_int_t)res.seq));
 }
 
 static int h_from_finding(req *r)
@@ -461,9 +461,8 @@ static int h_from_finding(req *r)
     if (rc)
         return cases_reply(r, rc, &e);
     return reply_json(r, 201,
-                      json_pack("{s:s, s:s, s:s, s:b}", "id", res.clue_id, "group_id",
-                                res.group_id, "handling_unit_id", res.handling_unit_id, "linked",
-                                res.linked));
+                      json_pack("{s:s, s:s, s:s, s:b}", "id", res.clue_id, "group_id", res.group_id,
+                                "handling_unit_id", res.handling_unit_id, "linked", res.linked));
 }
 
 /* ----------------------------------------------------------------- reads */
@@ -502,8 +501,8 @@ static int cmp_items(const void *a, const void *b)
 static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                    const char *value)
 {
-    static const char *const known[] = {"status", "unit_id", "subject_person_id", "overdue",
-                                        "id",     "limit",   "offset",            "scope"};
+    static const char *const known[] = {
+        "status", "unit_id", "subject_person_id", "overdue", "id", "limit", "offset", "scope"};
     (void)kind;
     (void)value;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -622,7 +621,8 @@ static void merge_counts(json_t *dst, json_t *src)
         if (!d)
             json_object_set(dst, k, v);
         else if (json_is_integer(d) && json_is_integer(v))
-            json_object_set_new(dst, k, json_integer(json_integer_value(d) + json_integer_value(v)));
+            json_object_set_new(dst, k,
+                                json_integer(json_integer_value(d) + json_integer_value(v)));
         else if (json_is_object(d) && json_is_object(v))
             merge_counts(d, v);
     }
@@ -758,9 +758,8 @@ static int h_remind(req *r)
     writer_unlock(r->srv);
     if (rc)
         return cases_reply(r, rc, &e);
-    return reply_json(r, 200,
-                      json_pack("{s:s, s:I}", "as_of", x[0] ? x[0] : today, "sent",
-                                (json_int_t)sent));
+    return reply_json(
+        r, 200, json_pack("{s:s, s:I}", "as_of", x[0] ? x[0] : today, "sent", (json_int_t)sent));
 }
 
 /* ---------------------------------------------------------- office keys */
@@ -779,8 +778,8 @@ static int h_keygen(req *r)
         return 0;
     const pl_viewer *v = NULL;
     for (int i = 0; i < vs.n && !v; i++)
-        if (vs.v[i].scope_unit_id && (!strcmp(office, vs.scope[i]) ||
-                                      unit_below(r->s, office, vs.scope[i])))
+        if (vs.v[i].scope_unit_id &&
+            (!strcmp(office, vs.scope[i]) || unit_below(r->s, office, vs.scope[i])))
             v = &vs.v[i];
     if (!v)
         return reply_error(r, 404, "not_found", NULL, "not found");
@@ -870,9 +869,11 @@ static int h_reporter(req *r)
 /* --------------------------------------------------------------- table */
 
 static const route cases_routes[] = {
-    {"GET", "/api/v1/cases", "case:list", "clue", h_list,
-     "Clue workflow queue: status, deadlines; ?status= ?unit_id= ?subject_person_id= ?overdue=1", 0},
-    {"POST", "/api/v1/cases", "case:intake", NULL, h_intake, "Register a clue (intake, routing)", 1},
+    {"GET", "/api/v1/cases", "case:list", "case", h_list,
+     "Clue workflow queue: status, deadlines; ?status= ?unit_id= ?subject_person_id= ?overdue=1",
+     0},
+    {"POST", "/api/v1/cases", "case:intake", NULL, h_intake, "Register a clue (intake, routing)",
+     1},
     {"POST", "/api/v1/cases/from-finding", "case:intake", NULL, h_from_finding,
      "Turn a rule finding into a clue", 1},
     {"GET", "/api/v1/cases/stats", "case:list", NULL, h_stats,
@@ -881,25 +882,24 @@ static const route cases_routes[] = {
      "Clue statistics as an Excel workbook", 0},
     {"POST", "/api/v1/cases/remind", "case:handle", NULL, h_remind,
      "Send the reminders due {as_of}", 1},
-    {"GET", "/api/v1/cases/{id}", "case:read", "clue", h_show,
+    {"GET", "/api/v1/cases/{id}", "case:read", "case", h_show,
      "One clue with its history (the read is logged)", 0},
-    {"POST", "/api/v1/cases/{id}/dispose", "case:handle", "clue", h_dispose,
+    {"POST", "/api/v1/cases/{id}/dispose", "case:handle", "case", h_dispose,
      "Dispose {method, reason}", 1},
-    {"POST", "/api/v1/cases/{id}/verify", "case:handle", "clue", h_verify,
+    {"POST", "/api/v1/cases/{id}/verify", "case:handle", "case", h_verify,
      "Verification done {reason}", 1},
-    {"POST", "/api/v1/cases/{id}/conclude", "case:handle", "clue", h_conclude,
+    {"POST", "/api/v1/cases/{id}/conclude", "case:handle", "case", h_conclude,
      "Conclude {outcome, measure, basis, reason}", 1},
-    {"POST", "/api/v1/cases/{id}/clear-name", "case:handle", "clue", h_clear,
+    {"POST", "/api/v1/cases/{id}/clear-name", "case:handle", "case", h_clear,
      "Name clearing done {basis}", 1},
-    {"POST", "/api/v1/cases/{id}/archive", "case:handle", "clue", h_archive, "Archive {reason}",
-     1},
-    {"POST", "/api/v1/cases/{id}/assign", "case:handle", "clue", h_assign,
+    {"POST", "/api/v1/cases/{id}/archive", "case:handle", "case", h_archive, "Archive {reason}", 1},
+    {"POST", "/api/v1/cases/{id}/assign", "case:handle", "case", h_assign,
      "Assign {handler_person_id, team}", 1},
-    {"POST", "/api/v1/cases/{id}/notes", "case:note", "clue", h_note,
+    {"POST", "/api/v1/cases/{id}/notes", "case:note", "case", h_note,
      "Handler note {text, sub_status}", 1},
-    {"POST", "/api/v1/cases/{id}/replies", "case:reply", "clue", h_reply,
+    {"POST", "/api/v1/cases/{id}/replies", "case:reply", "case", h_reply,
      "Reply to the reporter {text}", 1},
-    {"POST", "/api/v1/cases/{id}/reporter", "case:identity", "clue", h_reporter,
+    {"POST", "/api/v1/cases/{id}/reporter", "case:identity", "case", h_reporter,
      "Unlock the office key and read the sealed reporter identity {passphrase, reason} (logged)",
      1},
     {"POST", "/api/v1/offices/{id}/keys", "office_key:write", NULL, h_keygen,

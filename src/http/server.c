@@ -674,6 +674,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             reply_error(r, 429, "rate_limited", NULL, "too many requests from this address");
             return send_reply(r);
         }
+        if (strncmp(url, "/portal/", 8) == 0) {
+            /* The reporter's address serves the portal's limits and nothing
+             * else: not even the access log line gets it. */
+            memcpy(r->portal_addr, r->ip, sizeof r->portal_addr);
+            snprintf(r->ip, sizeof r->ip, "portal");
+        }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         int64_t clen = 0;
         if (cl && (pl_parse_i64(cl, 0, INT64_MAX, &clen) != 0 || (uint64_t)clen > r->limit)) {

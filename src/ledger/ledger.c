@@ -225,6 +225,88 @@ static int load(pl_ledger *l, pl_err *e)
     l->gen = l->s->rollback_gen;
     l->loaded = 1;
     l->stale = 0;
+    /* A rollback may have taken a newly made subject key with it. */
+    l->have_subject_key = 0;
+    return 0;
+}
+
+/* The store's secret for subject handles: made on first use, kept in
+ * plumb_meta (never in the log). */
+static int subject_key(pl_ledger *l, pl_err *e)
+{
+    if (l->have_subject_key)
+        return 0;
+    static const char sel[] = "SELECT value FROM plumb_meta WHERE key='ledger_subject_key'";
+    for (int attempt = 0; attempt < 2; attempt++) {
+        pl_stmt *st = NULL;
+        int rc = pl_store_prepare(l->s, sel, &st, e);
+        if (rc)
+            return rc;
+        rc = pl_stmt_step(st, e);
+        if (rc == PL_ROW) {
+            rc = pl_unhex(l->subject_key, sizeof l->subject_key, pl_stmt_text(st, 0));
+            pl_stmt_finalize(st);
+            if (rc)
+                return pl_err_set(e, PL_ECORRUPT, "plumb_meta ledger_subject_key is malformed");
+            l->have_subject_key = 1;
+            return 0;
+        }
+        pl_stmt_finalize(st);
+        if (rc < 0 || attempt)
+            return rc < 0 ? rc : pl_err_set(e, PL_EINTERNAL, "cannot create the subject key");
+        uint8_t k[PL_HASH_BYTES];
+        char hex[2 * PL_HASH_BYTES + 1];
+        randombytes_buf(k, sizeof k);
+        pl_hex(hex, k, sizeof k);
+        sodium_memzero(k, sizeof k);
+        rc = pl_store_prepare(
+            l->s, "INSERT OR IGNORE INTO plumb_meta(key,value) VALUES('ledger_subject_key',?)", &st,
+            e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_text(st, 1, hex);
+        rc = pl_stmt_step(st, e);
+        pl_stmt_finalize(st);
+        sodium_memzero(hex, sizeof hex);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_HANDLE_LEN],
+                             pl_err *e)
+{
+    int rc = subject_key(l, e);
+    if (rc)
+        return rc;
+    uint8_t h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)id, strlen(id), l->subject_key,
+                       sizeof l->subject_key);
+    out[0] = 's';
+    out[1] = ':';
+    pl_hex(out + 2, h, sizeof h);
+    return 0;
+}
+
+/* Replace every subject id with its keyed handle (a new array). */
+static int subject_handles(pl_ledger *l, const json_t *subjects, json_t **out, pl_err *e)
+{
+    *out = NULL;
+    if (!subjects || json_array_size(subjects) == 0)
+        return 0;
+    json_t *a = json_array();
+    for (size_t i = 0; i < json_array_size(subjects); i++) {
+        char hnd[PL_SUBJECT_HANDLE_LEN];
+        int rc = pl_ledger_subject_handle(l, json_string_value(json_array_get(subjects, i)), hnd,
+                                          e);
+        if (rc) {
+            json_decref(a);
+            return rc;
+        }
+        json_array_append_new(a, json_string(hnd));
+    }
+    *out = a;
     return 0;
 }
 
@@ -529,6 +611,7 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
     int rc = check_event(ev, e);
     if (rc)
         return rc;
+    json_t *handles = NULL;
     pl_buf local_payload, local_header;
     pl_buf_init(&local_payload);
     pl_buf_init(&local_header);
@@ -566,6 +649,13 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
     pl_event evt = *ev;
     if (evt.time == 0)
         evt.time = pl_time_now();
+    /* Headers are public (tiles, proofs): they carry keyed handles of the
+     * subject ids, never the ids (citizen ID numbers, clue subjects). */
+    rc = subject_handles(l, ev->subjects, &handles, e);
+    if (rc)
+        goto fail;
+    if (handles)
+        evt.subjects = handles;
     rc = pl_ledger__header(header, seq, &evt, evt.time, phex, e);
     if (rc)
         goto fail;
@@ -632,6 +722,7 @@ fail:
     l->stale = 1;
     pl_store_rollback(l->s);
 out:
+    json_decref(handles);
     if (own_bufs)
         l->bufs_busy = 0;
     if (l->payload_buf.cap > ((size_t)1 << 20) || l->header_buf.cap > ((size_t)1 << 20)) {

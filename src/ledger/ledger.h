@@ -73,6 +73,18 @@ typedef int (*pl_ledger_observer)(pl_store *s, int64_t seq, const pl_event *ev, 
 /** Add an observer to this ledger handle (ctx borrowed). */
 void pl_ledger_add_observer(pl_ledger *l, pl_ledger_observer fn, void *ctx);
 
+/**
+ * Subject handles. Event headers are public (proofs, tiles, auditors), so
+ * pl_ledger_append replaces every subject id with a keyed handle
+ * "s:" + 32 hex digits (BLAKE2b-128 under a per-store secret kept in
+ * plumb_meta, never in the log): a handle reveals nothing of a citizen ID or
+ * a clue's subject, yet the store can find the events about a record by
+ * computing its handle. PL_SUBJECT_HANDLE_LEN includes the NUL.
+ */
+#define PL_SUBJECT_HANDLE_LEN 35
+int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_HANDLE_LEN],
+                             pl_err *e);
+
 /** Number of leaves (events) committed or pending in the open transaction. */
 int64_t pl_ledger_size(pl_ledger *l);
 

@@ -30,6 +30,8 @@ struct pl_ledger {
     } observers[PL_LEDGER_MAX_OBSERVERS];
     int nobservers;
     int observer_depth; /* observers that append do not re-trigger forever */
+    uint8_t subject_key[PL_HASH_BYTES]; /* keys the subject handles */
+    int have_subject_key;
     /* Encoding buffers kept between appends (no malloc per event); an
      * append made by an observer while they are in use takes its own. */
     pl_buf payload_buf, header_buf;

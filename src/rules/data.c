@@ -4,8 +4,13 @@
  * yyyymmdd dates (docs/RULES.md "Common terms"). Loaded in one pass per
  * table; kept current from "<entity>.recorded" payloads. Layer: rules.
  */
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <stdio.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -136,6 +141,28 @@ int rl_days_between(int32_t a, int32_t b)
     return (int)(to_days(b) - to_days(a));
 }
 
+/* ------------------------------------------------------ big blocks */
+
+/* The symbol hash, the id maps and the row vectors are probed at random:
+ * at province scale they are hundreds of MiB, and with 4 KiB pages every
+ * probe is also a TLB miss and every first touch a page fault. Blocks of
+ * 4 MiB and more are 2 MiB-aligned and asked for transparent huge pages
+ * (a hint; without THP they are ordinary memory). free()/realloc() apply. */
+static void *big_alloc(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < 2 * huge)
+        return pl_malloc(n);
+    size_t sz = (n + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, sz);
+    if (!p)
+        return pl_malloc(n);
+#ifdef MADV_HUGEPAGE
+    madvise(p, sz, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 /* ----------------------------------------------------------- symbols */
 
 static uint32_t hash_str(const char *s, size_t len)
@@ -169,6 +196,28 @@ static char *sym_store(rl_symtab *t, const char *s, size_t len)
     return p;
 }
 
+/* Does slot `sl` (hash already equal) hold s[0..len)? */
+static inline bool slot_eq(const rl_slot *sl, const char *s, size_t len)
+{
+    if (sl->in[23] == 0)
+        return len < 24 && memcmp(sl->in, s, len) == 0 && sl->in[len] == 0;
+    const char *p;
+    memcpy(&p, sl->in, sizeof p);
+    return memcmp(p, s, len) == 0 && p[len] == 0;
+}
+
+static inline void slot_set(rl_slot *sl, uint32_t h, sym_t sym, const char *p, size_t len)
+{
+    sl->hash = h;
+    sl->sym1 = sym + 1;
+    if (len < 24) {
+        memcpy(sl->in, p, len); /* the rest stays NUL (calloc) */
+    } else {
+        memcpy(sl->in, &p, sizeof p);
+        sl->in[23] = 1;
+    }
+}
+
 sym_t rl_lookup(const rl_symtab *t, const char *s, size_t len)
 {
     if (!t->nslot)
@@ -176,19 +225,25 @@ sym_t rl_lookup(const rl_symtab *t, const char *s, size_t len)
     uint32_t h = hash_str(s, len), mask = t->nslot - 1;
     for (uint32_t i = h & mask;; i = (i + 1) & mask) {
         const rl_slot *sl = &t->slot[i];
-        if (!sl->s)
+        if (!sl->sym1)
             return -1;
-        if (sl->hash == h && memcmp(sl->s, s, len) == 0 && sl->s[len] == 0)
-            return sl->sym;
+        if (sl->hash == h && slot_eq(sl, s, len))
+            return sl->sym1 - 1;
+    }
+}
+
+static void str_reserve(rl_symtab *t, uint32_t n)
+{
+    if (n > t->cap) {
+        t->cap = n;
+        t->str = pl_realloc(t->str, t->cap * sizeof *t->str);
     }
 }
 
 static sym_t push_str(rl_symtab *t, const char *s, size_t len, const char **stored)
 {
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 1024;
-        t->str = pl_realloc(t->str, t->cap * sizeof *t->str);
-    }
+    if (t->n == t->cap)
+        str_reserve(t, t->cap ? t->cap * 2 : 1024);
     char *p = sym_store(t, s, len);
     t->str[t->n] = p;
     *stored = p;
@@ -201,35 +256,56 @@ sym_t rl_store_text(rl_symtab *t, const char *s, size_t len)
     return push_str(t, s, len, &p);
 }
 
+/* Rehash into ns slots (a power of two). */
+static void sym_rehash(rl_symtab *t, uint32_t ns)
+{
+    rl_slot *slot = big_alloc((size_t)ns * sizeof *slot);
+    memset(slot, 0, (size_t)ns * sizeof *slot);
+    for (uint32_t k = 0; k < t->nslot; k++) {
+        if (!t->slot[k].sym1)
+            continue;
+        uint32_t i = t->slot[k].hash & (ns - 1);
+        while (slot[i].sym1)
+            i = (i + 1) & (ns - 1);
+        slot[i] = t->slot[k];
+    }
+    free(t->slot);
+    t->slot = slot;
+    t->nslot = ns;
+}
+
+/* Maximum load of the symbol hash: 7/10. */
+static bool sym_full(uint32_t nhashed, uint32_t nslot)
+{
+    return (uint64_t)nhashed * 10 >= (uint64_t)nslot * 7;
+}
+
+void rl_symtab_reserve(rl_symtab *t, uint32_t nhashed, uint32_t nstr)
+{
+    uint32_t ns = t->nslot ? t->nslot : 1024;
+    while (sym_full(nhashed, ns) && ns < (1u << 30))
+        ns *= 2;
+    if (ns > t->nslot)
+        sym_rehash(t, ns);
+    str_reserve(t, nstr);
+}
+
 sym_t rl_intern(rl_symtab *t, const char *s, size_t len)
 {
-    if (t->nhashed * 2 >= t->nslot) {
-        uint32_t ns = t->nslot ? t->nslot * 2 : 1024;
-        rl_slot *slot = pl_calloc(ns, sizeof *slot);
-        for (uint32_t k = 0; k < t->nslot; k++) {
-            if (!t->slot[k].s)
-                continue;
-            uint32_t i = t->slot[k].hash & (ns - 1);
-            while (slot[i].s)
-                i = (i + 1) & (ns - 1);
-            slot[i] = t->slot[k];
-        }
-        free(t->slot);
-        t->slot = slot;
-        t->nslot = ns;
-    }
+    if (!t->nslot || sym_full(t->nhashed + 1, t->nslot))
+        sym_rehash(t, t->nslot ? t->nslot * 2 : 1024);
     uint32_t h = hash_str(s, len), mask = t->nslot - 1;
     uint32_t i = h & mask;
     for (;; i = (i + 1) & mask) {
         const rl_slot *sl = &t->slot[i];
-        if (!sl->s)
+        if (!sl->sym1)
             break;
-        if (sl->hash == h && memcmp(sl->s, s, len) == 0 && sl->s[len] == 0)
-            return sl->sym;
+        if (sl->hash == h && slot_eq(sl, s, len))
+            return sl->sym1 - 1;
     }
     const char *p;
     sym_t v = push_str(t, s, len, &p);
-    t->slot[i] = (rl_slot){p, h, v};
+    slot_set(&t->slot[i], h, v, p, len);
     t->nhashed++;
     return v;
 }
@@ -263,49 +339,58 @@ int32_t rl_imap_get(const rl_imap *m, int32_t key)
         return -1;
     uint32_t mask = m->cap - 1;
     for (uint32_t i = hash_i(key) & mask;; i = (i + 1) & mask) {
-        if (m->keys[i] == key)
-            return m->vals[i];
-        if (m->keys[i] < 0)
+        if (m->kv[2 * i] == key)
+            return m->kv[2 * i + 1];
+        if (m->kv[2 * i] < 0)
             return -1;
     }
 }
 
+static void imap_grow(rl_imap *m, uint32_t nc)
+{
+    int32_t *kv = big_alloc((size_t)nc * 2 * sizeof *kv);
+    memset(kv, 0xff, (size_t)nc * 2 * sizeof *kv);
+    for (uint32_t j = 0; j < m->cap; j++) {
+        if (m->kv[2 * j] < 0)
+            continue;
+        uint32_t i = hash_i(m->kv[2 * j]) & (nc - 1);
+        while (kv[2 * i] >= 0)
+            i = (i + 1) & (nc - 1);
+        kv[2 * i] = m->kv[2 * j];
+        kv[2 * i + 1] = m->kv[2 * j + 1];
+    }
+    free(m->kv);
+    m->kv = kv;
+    m->cap = nc;
+}
+
+void rl_imap_reserve(rl_imap *m, uint32_t n)
+{
+    uint32_t nc = m->cap ? m->cap : 64;
+    while ((uint64_t)n * 2 > nc && nc < (1u << 30))
+        nc *= 2;
+    if (nc > m->cap)
+        imap_grow(m, nc);
+}
+
 void rl_imap_put(rl_imap *m, int32_t key, int32_t val)
 {
-    if ((m->n + 1) * 2 > m->cap) {
-        uint32_t nc = m->cap ? m->cap * 2 : 64;
-        int32_t *k = pl_malloc(nc * sizeof *k), *v = pl_malloc(nc * sizeof *v);
-        memset(k, 0xff, nc * sizeof *k);
-        for (uint32_t j = 0; j < m->cap; j++) {
-            if (m->keys[j] < 0)
-                continue;
-            uint32_t i = hash_i(m->keys[j]) & (nc - 1);
-            while (k[i] >= 0)
-                i = (i + 1) & (nc - 1);
-            k[i] = m->keys[j];
-            v[i] = m->vals[j];
-        }
-        free(m->keys);
-        free(m->vals);
-        m->keys = k;
-        m->vals = v;
-        m->cap = nc;
-    }
+    if ((m->n + 1) * 2 > m->cap)
+        imap_grow(m, m->cap ? m->cap * 2 : 64);
     uint32_t mask = m->cap - 1;
     uint32_t i = hash_i(key) & mask;
-    while (m->keys[i] >= 0 && m->keys[i] != key)
+    while (m->kv[2 * i] >= 0 && m->kv[2 * i] != key)
         i = (i + 1) & mask;
-    if (m->keys[i] < 0) {
-        m->keys[i] = key;
+    if (m->kv[2 * i] < 0) {
+        m->kv[2 * i] = key;
         m->n++;
     }
-    m->vals[i] = val;
+    m->kv[2 * i + 1] = val;
 }
 
 void rl_imap_release(rl_imap *m)
 {
-    free(m->keys);
-    free(m->vals);
+    free(m->kv);
     memset(m, 0, sizeof *m);
 }
 
@@ -320,8 +405,35 @@ void rl_index_add(rl_index *ix, sym_t key, int32_t row)
         ix->next = pl_realloc(ix->next, nc * sizeof *ix->next);
         ix->cap = nc;
     }
-    ix->next[row] = rl_imap_get(&ix->head, key);
-    rl_imap_put(&ix->head, key, row);
+    /* one probe: put the row as the head, chain the previous head */
+    rl_imap *m = &ix->head;
+    if ((m->n + 1) * 2 > m->cap)
+        imap_grow(m, m->cap ? m->cap * 2 : 64);
+    uint32_t mask = m->cap - 1;
+    uint32_t i = hash_i(key) & mask;
+    while (m->kv[2 * i] >= 0 && m->kv[2 * i] != key)
+        i = (i + 1) & mask;
+    if (m->kv[2 * i] < 0) {
+        m->kv[2 * i] = key;
+        m->n++;
+        ix->next[row] = -1;
+    } else {
+        ix->next[row] = m->kv[2 * i + 1];
+    }
+    m->kv[2 * i + 1] = row;
+}
+
+void rl_index_reserve(rl_index *ix, uint32_t nkeys, uint32_t nrows)
+{
+    rl_imap_reserve(&ix->head, nkeys);
+    if (nrows > ix->cap) {
+        int32_t *next = big_alloc(nrows * sizeof *next);
+        if (ix->cap)
+            memcpy(next, ix->next, ix->cap * sizeof *next);
+        free(ix->next);
+        ix->next = next;
+        ix->cap = nrows;
+    }
 }
 
 void rl_index_release(rl_index *ix)
@@ -339,6 +451,7 @@ typedef struct rsrc {
     pl_stmt *st;
     const json_t *obj;
     const char *const *fields;
+    int64_t rowid; /* SQLite rowid of the row (bulk load) */
     char num[32];
 } rsrc;
 
@@ -434,6 +547,7 @@ static int32_t rs_date(rsrc *r, int i)
         if ((m)->bulk) {                                                                           \
             (m)->lazy[code] = true;                                                                \
             *(oldp) = -1;                                                                          \
+            rowid_push(m, code, r->rowid);                                                         \
             if ((tab).n == (tab).cap) {                                                            \
                 (tab).cap = (tab).cap ? (tab).cap * 2 : 256;                                       \
                 (tab).v = pl_realloc((tab).v, (size_t)(tab).cap * sizeof *(tab).v);                \
@@ -443,6 +557,16 @@ static int32_t rs_date(rsrc *r, int i)
             PUSH(tab, row, oldp);                                                                  \
         }                                                                                          \
     } while (0)
+
+static void rowid_push(rl_model *m, int code, int64_t rowid)
+{
+    if (m->rowids[code].n == m->rowids[code].cap) {
+        m->rowids[code].cap = m->rowids[code].cap ? m->rowids[code].cap * 2 : 256;
+        m->rowids[code].v =
+            pl_realloc(m->rowids[code].v, (size_t)m->rowids[code].cap * sizeof(int64_t));
+    }
+    m->rowids[code].v[m->rowids[code].n++] = rowid;
+}
 
 /* Row id of a leaf table: stored only during a bulk load. */
 static sym_t rs_id(rl_model *m, rsrc *r)
@@ -593,11 +717,12 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_ITEMS: {
+        /* ref is only compared with a record's ref in R09: kept as text */
         rl_item x = {rs_id(m, r),
                      rs_sym(m, r, 1),
                      rs_sym(m, r, 2),
                      rs_sym(m, r, 3),
-                     rs_sym(m, r, 4),
+                     rs_text_sym(m, r, 4),
                      rs_int(r, 5, -1),
                      false};
         PUSH_LEAF(m, T_ITEMS, m->items, x, old);
@@ -609,7 +734,7 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         rl_record x = {rs_id(m, r),
                        rs_sym(m, r, 1),
                        rs_sym(m, r, 2),
-                       rs_sym(m, r, 3),
+                       rs_text_sym(m, r, 3),
                        rs_int(r, 4, -1),
                        rs_date(r, 5),
                        false};
@@ -751,6 +876,8 @@ void rl_model_release(rl_model *m)
     FREEVEC(m->clues);
     FREEVEC(m->reporters);
     FREEVEC(m->dispos);
+    for (int t = 0; t < T_NTABLES; t++)
+        free(m->rowids[t].v);
     rl_index *ix[] = {&m->tenure_by_person,   &m->tenure_by_post,      &m->post_by_unit,
                       &m->kin_by_person,      &m->kin_by_relative,     &m->role_by_person,
                       &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
@@ -764,29 +891,158 @@ void rl_model_release(rl_model *m)
     memset(m, 0, sizeof *m);
 }
 
+/* Upper bound of a table's row count, cheaply: max(rowid) (0 if empty). */
+static int64_t est_rows(pl_store *s, int code, pl_err *e)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT max(rowid) FROM %s", rl_table_names[code]);
+    pl_stmt *st = NULL;
+    if (pl_store_prepare(s, sql, &st, e))
+        return -1;
+    int64_t n = 0;
+    if (pl_stmt_step(st, e) == PL_ROW && pl_stmt_type(st, 0) != PL_COL_NULL)
+        n = pl_stmt_i64(st, 0);
+    pl_stmt_finalize(st);
+    return n < 0 ? 0 : n > (1 << 28) ? (1 << 28) : n;
+}
+
+#define RESERVE_VEC(tab, count)                                                                    \
+    do {                                                                                           \
+        free((tab).v);                                                                             \
+        (tab).n = 0;                                                                               \
+        (tab).cap = (int32_t)(count) + 16;                                                         \
+        (tab).v = big_alloc((size_t)(tab).cap * sizeof *(tab).v);                                  \
+    } while (0)
+
+/* Presize the symbol table, the vectors, the id maps and the indices from
+ * the row counts, so that the load never rehashes or copies. */
+static int presize(rl_model *m, pl_store *s, pl_err *e)
+{
+    uint32_t n[T_NTABLES];
+    uint64_t hashed = 0, strs = 0;
+    for (int t = 0; t < T_NTABLES; t++) {
+        if (t == T_PAYMENTS || t == T_CONTRACTS) {
+            n[t] = 0;
+            continue;
+        }
+        int64_t x = est_rows(s, t, e);
+        if (x < 0)
+            return e->code ? e->code : PL_ESTORE;
+        n[t] = (uint32_t)x;
+        strs += x;
+    }
+    /* interned ids: the tables other tables refer to */
+    hashed = (uint64_t)n[T_UNITS] + n[T_PERSONS] + n[T_POSTS] + n[T_TENURES] + n[T_COMPANIES] +
+             n[T_MEETINGS] + n[T_DECISIONS] + n[T_DECLS] + n[T_CLUES] + 4096;
+    /* display texts and refs */
+    strs += (uint64_t)n[T_UNITS] + n[T_PERSONS] + n[T_POSTS] + n[T_COMPANIES] + n[T_DECISIONS] +
+            n[T_ITEMS] + n[T_RECORDS] + 4096;
+    rl_symtab_reserve(&m->syms, (uint32_t)(hashed > (1u << 29) ? (1u << 29) : hashed),
+                      (uint32_t)(strs > (1u << 30) ? (1u << 30) : strs));
+    RESERVE_VEC(m->units, n[T_UNITS]);
+    RESERVE_VEC(m->persons, n[T_PERSONS]);
+    RESERVE_VEC(m->posts, n[T_POSTS]);
+    RESERVE_VEC(m->tenures, n[T_TENURES]);
+    RESERVE_VEC(m->kin, n[T_KIN]);
+    RESERVE_VEC(m->companies, n[T_COMPANIES]);
+    RESERVE_VEC(m->roles, n[T_ROLES]);
+    RESERVE_VEC(m->meetings, n[T_MEETINGS]);
+    RESERVE_VEC(m->decisions, n[T_DECISIONS]);
+    RESERVE_VEC(m->speeches, n[T_SPEECHES]);
+    RESERVE_VEC(m->decls, n[T_DECLS]);
+    RESERVE_VEC(m->items, n[T_ITEMS]);
+    RESERVE_VEC(m->records, n[T_RECORDS]);
+    RESERVE_VEC(m->evals, n[T_EVALS]);
+    RESERVE_VEC(m->superv, n[T_SUPERV]);
+    RESERVE_VEC(m->account, n[T_ACCOUNT]);
+    RESERVE_VEC(m->clues, n[T_CLUES]);
+    RESERVE_VEC(m->reporters, n[T_REPORTERS]);
+    RESERVE_VEC(m->dispos, n[T_DISPOS]);
+    rl_imap_reserve(&m->units.byid, n[T_UNITS]);
+    rl_imap_reserve(&m->persons.byid, n[T_PERSONS]);
+    rl_imap_reserve(&m->posts.byid, n[T_POSTS]);
+    rl_imap_reserve(&m->tenures.byid, n[T_TENURES]);
+    rl_imap_reserve(&m->companies.byid, n[T_COMPANIES]);
+    rl_imap_reserve(&m->meetings.byid, n[T_MEETINGS]);
+    rl_imap_reserve(&m->decisions.byid, n[T_DECISIONS]);
+    rl_imap_reserve(&m->decls.byid, n[T_DECLS]);
+    rl_imap_reserve(&m->clues.byid, n[T_CLUES]);
+    static const struct {
+        size_t off;
+        int keys, rows; /* tables whose counts bound the keys and the rows */
+    } ix[] = {
+        {offsetof(rl_model, tenure_by_person), T_TENURES, T_TENURES},
+        {offsetof(rl_model, tenure_by_post), T_POSTS, T_TENURES},
+        {offsetof(rl_model, post_by_unit), T_UNITS, T_POSTS},
+        {offsetof(rl_model, kin_by_person), T_KIN, T_KIN},
+        {offsetof(rl_model, kin_by_relative), T_KIN, T_KIN},
+        {offsetof(rl_model, role_by_person), T_ROLES, T_ROLES},
+        {offsetof(rl_model, decision_by_unit), T_UNITS, T_DECISIONS},
+        {offsetof(rl_model, decision_by_meeting), T_MEETINGS, T_DECISIONS},
+        {offsetof(rl_model, decision_by_appointee), T_DECISIONS, T_DECISIONS},
+        {offsetof(rl_model, speech_by_decision), T_DECISIONS, T_SPEECHES},
+        {offsetof(rl_model, speech_by_person), T_TENURES, T_SPEECHES},
+        {offsetof(rl_model, decl_by_person), T_DECLS, T_DECLS},
+        {offsetof(rl_model, item_by_decl), T_DECLS, T_ITEMS},
+        {offsetof(rl_model, record_by_holder), T_RECORDS, T_RECORDS},
+        {offsetof(rl_model, eval_by_person), T_EVALS, T_EVALS},
+        {offsetof(rl_model, superv_by_person), T_SUPERV, T_SUPERV},
+        {offsetof(rl_model, superv_by_unit), T_UNITS, T_SUPERV},
+        {offsetof(rl_model, account_by_person), T_ACCOUNT, T_ACCOUNT},
+        {offsetof(rl_model, clue_by_person), T_CLUES, T_CLUES},
+        {offsetof(rl_model, clue_by_unit), T_UNITS, T_CLUES},
+        {offsetof(rl_model, reporter_by_clue), T_REPORTERS, T_REPORTERS},
+        {offsetof(rl_model, reporter_by_person), T_REPORTERS, T_REPORTERS},
+        {offsetof(rl_model, dispo_by_clue), T_DISPOS, T_DISPOS},
+    };
+    for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
+        rl_index_reserve((rl_index *)((char *)m + ix[i].off), n[ix[i].keys], n[ix[i].rows] + 16);
+    static const int leaf[] = {T_KIN,   T_ROLES,  T_SPEECHES, T_ITEMS,     T_RECORDS,
+                               T_EVALS, T_SUPERV, T_ACCOUNT,  T_REPORTERS, T_DISPOS};
+    for (size_t i = 0; i < sizeof leaf / sizeof leaf[0]; i++) {
+        m->rowids[leaf[i]].cap = (int32_t)n[leaf[i]] + 16;
+        m->rowids[leaf[i]].v = pl_malloc((size_t)m->rowids[leaf[i]].cap * sizeof(int64_t));
+    }
+    return 0;
+}
+
 int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
 {
     rl_model_release(m);
     rl_model_init(m);
+    int rc = presize(m, s, e);
+    if (rc)
+        return rc;
     m->bulk = true;
     for (size_t t = 0; t < NTDESC; t++) {
+        struct timespec tq0, tq1;
+        clock_gettime(CLOCK_MONOTONIC, &tq0);
         pl_buf sql;
         pl_buf_init(&sql);
         pl_buf_adds(&sql, "SELECT ");
-        for (int i = 0; tables[t].fields[i]; i++)
-            pl_buf_addf(&sql, "%s%s", i ? "," : "", tables[t].fields[i]);
-        pl_buf_addf(&sql, " FROM %s", rl_table_names[tables[t].code]);
+        int nf = 0;
+        for (; tables[t].fields[nf]; nf++)
+            pl_buf_addf(&sql, "%s%s", nf ? "," : "", tables[t].fields[nf]);
+        /* rowid last; rowid order, so that the rowids of a leaf table ascend */
+        pl_buf_addf(&sql, ",rowid FROM %s ORDER BY rowid", rl_table_names[tables[t].code]);
         pl_stmt *st = NULL;
-        int rc = pl_store_prepare(s, sql.data, &st, e);
+        rc = pl_store_prepare(s, sql.data, &st, e);
         pl_buf_release(&sql);
-        if (rc)
+        if (rc) {
+            m->bulk = false;
             return rc;
+        }
         rsrc r = {.st = st, .fields = tables[t].fields};
         while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
             int32_t old, nrow;
+            r.rowid = pl_stmt_i64(st, nf);
             put_row(m, tables[t].code, &r, &old, &nrow);
         }
         pl_stmt_finalize(st);
+        clock_gettime(CLOCK_MONOTONIC, &tq1);
+        if (getenv("RL_TIMING"))
+            fprintf(stderr, "load %-24s %8.1f ms syms %u\n", rl_table_names[tables[t].code],
+                    (double)(tq1.tv_sec - tq0.tv_sec) * 1e3 + (double)(tq1.tv_nsec - tq0.tv_nsec) / 1e6, m->syms.n);
         if (rc < 0) {
             m->bulk = false;
             return rc;
@@ -829,8 +1085,72 @@ static void ensure_byid(rl_model *m, int code)
     m->lazy[code] = false;
 }
 
-int rl_model_apply(rl_model *m, const char *entity, const json_t *row, int *table, int32_t *old_row,
-                   int32_t *new_row)
+/* Row i of leaf table `code`: its id and dead flag. */
+#define LEAF_AT(tab)                                                                               \
+    do {                                                                                           \
+        idp = &(tab).v[i].id;                                                                      \
+        deadp = &(tab).v[i].dead;                                                                  \
+    } while (0)
+
+/* Kill the bulk-loaded row of leaf table `code` whose id is `id`: found by
+ * its rowid (the projection already holds the new version, an upsert that
+ * keeps the rowid) and a binary search of the ascending bulk rowids. Returns
+ * the row, -1 if there is none (new record, or already replaced), -2 if the
+ * store and the model disagree (the caller then builds the id map). */
+static int32_t kill_bulk_row(rl_model *m, pl_store *s, int code, const char *id)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT rowid FROM %s WHERE id = ?", rl_table_names[code]);
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    if (pl_store_prepare_cached(s, sql, &st, &e))
+        return -2;
+    pl_stmt_bind_text(st, 1, id);
+    int rc = pl_stmt_step(st, &e);
+    int64_t rowid = rc == PL_ROW ? pl_stmt_i64(st, 0) : 0;
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return -2;
+    if (rc != PL_ROW)
+        return -1;
+    const int64_t *v = m->rowids[code].v;
+    int32_t lo = 0, hi = m->rowids[code].n;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < rowid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= m->rowids[code].n || v[lo] != rowid)
+        return -1;
+    int32_t i = lo;
+    sym_t *idp = NULL;
+    bool *deadp = NULL;
+    switch (code) {
+    case T_KIN: LEAF_AT(m->kin); break;
+    case T_ROLES: LEAF_AT(m->roles); break;
+    case T_SPEECHES: LEAF_AT(m->speeches); break;
+    case T_ITEMS: LEAF_AT(m->items); break;
+    case T_RECORDS: LEAF_AT(m->records); break;
+    case T_EVALS: LEAF_AT(m->evals); break;
+    case T_SUPERV: LEAF_AT(m->superv); break;
+    case T_ACCOUNT: LEAF_AT(m->account); break;
+    case T_REPORTERS: LEAF_AT(m->reporters); break;
+    case T_DISPOS: LEAF_AT(m->dispos); break;
+    default: return -2;
+    }
+    if (*deadp)
+        return -1;
+    if (strcmp(rl_str(m, *idp), id) != 0)
+        return -2;
+    *deadp = true;
+    return i;
+}
+
+int rl_model_apply(rl_model *m, pl_store *s, const char *entity, const json_t *row, int *table,
+                   int32_t *old_row, int32_t *new_row)
 {
     *table = -1;
     *old_row = *new_row = -1;
@@ -845,10 +1165,21 @@ int rl_model_apply(rl_model *m, const char *entity, const json_t *row, int *tabl
     for (size_t t = 0; t < NTDESC; t++) {
         if (strcmp(tables[t].entity, entity) != 0)
             continue;
+        int code = tables[t].code;
         rsrc r = {.obj = row, .fields = tables[t].fields};
-        ensure_byid(m, tables[t].code);
-        put_row(m, tables[t].code, &r, old_row, new_row);
-        *table = tables[t].code;
+        int32_t killed = -1;
+        if (m->lazy[code]) {
+            const char *id = json_string_value(json_object_get(row, "id"));
+            killed = s && id ? kill_bulk_row(m, s, code, id) : -2;
+            if (killed == -2) {
+                ensure_byid(m, code);
+                killed = -1;
+            }
+        }
+        put_row(m, code, &r, old_row, new_row);
+        if (*old_row < 0)
+            *old_row = killed;
+        *table = code;
         return 0;
     }
     return 0;

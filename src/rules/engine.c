@@ -1306,7 +1306,7 @@ int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
     /* Scopes of the old version of the row come before the update. */
     int table;
     int32_t old_row, new_row;
-    rl_model_apply(&r->m, entity, ev->payload, &table, &old_row, &new_row);
+    rl_model_apply(&r->m, r->s, entity, ev->payload, &table, &old_row, &new_row);
     if (table == T_UNITS)
         ctx_reset(r, D); /* profile selection may change */
     row_scopes(r, &sc, table, old_row);

@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "rules_int.h"
 
@@ -714,8 +716,8 @@ static int r07(rl_ctx *c, int sel, sym_t U, const char *key, rl_out *o, pl_buf *
                pl_err *e)
 {
     static const char *const q_all =
-        "SELECT id, unit_id, amount_fen, purpose FROM payments WHERE (decision_id IS NULL OR "
-        "decision_id = '') AND amount_fen >= ?";
+        "SELECT id, unit_id, amount_fen, purpose FROM payments WHERE amount_fen >= ? AND "
+        "(decision_id IS NULL OR decision_id = '')";
     static const char *const q_unit =
         "SELECT id, unit_id, amount_fen, purpose FROM payments WHERE unit_id = ? AND "
         "(decision_id IS NULL OR decision_id = '')";
@@ -961,7 +963,7 @@ static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
                 {
                     const rl_item *it = &m->items.v[ir];
                     if (!ALIVE(m->items, ir, decl, X->id) || it->kind != rec->kind ||
-                        it->ref != rec->ref)
+                        strcmp(rl_str(m, it->ref), rl_str(m, rec->ref)) != 0)
                         continue;
                     if (rec->kind == k->securities) {
                         int64_t ra = rec->amount < 0 ? 0 : rec->amount;
@@ -1678,7 +1680,13 @@ int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_o
 int rl_eval_all(rl_ctx *c, rl_out *out, pl_err *e)
 {
     for (int rule = 1; rule <= PL_RULES_COUNT; rule++) {
+        struct timespec tq0, tq1;
+        clock_gettime(CLOCK_MONOTONIC, &tq0);
         int rc = rl_eval_rule(c, rule, SEL_ALL, -1, NULL, out, e);
+        clock_gettime(CLOCK_MONOTONIC, &tq1);
+        if (getenv("RL_TIMING"))
+            fprintf(stderr, "eval R%02d %8.1f ms\n", rule,
+                    (double)(tq1.tv_sec - tq0.tv_sec) * 1e3 + (double)(tq1.tv_nsec - tq0.tv_nsec) / 1e6);
         if (rc)
             return rc;
     }

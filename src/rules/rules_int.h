@@ -26,10 +26,13 @@ int rl_days_between(int32_t a, int32_t b);
 
 /* -------------------------------------------------- symbols, maps */
 
+/* A slot of the symbol hash: strings of up to 23 bytes are kept inline
+ * (NUL-padded), so a probe touches one cache line; longer ones keep a
+ * pointer in in[0..7] and set in[23] = 1. */
 typedef struct rl_slot {
-    const char *s; /* NULL = empty */
     uint32_t hash;
-    int32_t sym;
+    int32_t sym1; /* sym + 1; 0 = empty */
+    char in[24];
 } rl_slot;
 
 typedef struct rl_symtab {
@@ -43,6 +46,8 @@ typedef struct rl_symtab {
     size_t nblocks;
 } rl_symtab;
 
+/** Presize for about `nhashed` interned and `nstr` symbols in all. */
+void rl_symtab_reserve(rl_symtab *t, uint32_t nhashed, uint32_t nstr);
 sym_t rl_intern(rl_symtab *t, const char *s, size_t len);
 /** Store a display string (names, titles) without deduplication: a sym
  * that rl_lookup will not find. Cheaper than rl_intern. */
@@ -50,13 +55,17 @@ sym_t rl_store_text(rl_symtab *t, const char *s, size_t len);
 sym_t rl_lookup(const rl_symtab *t, const char *s, size_t len);
 void rl_symtab_release(rl_symtab *t);
 
+/* int32 → int32 open-addressing map; keys ≥ 0; kv holds (key, value)
+ * pairs side by side (one cache line per probe), key -1 = empty. */
 typedef struct rl_imap {
-    int32_t *keys, *vals;
+    int32_t *kv;
     uint32_t cap, n;
 } rl_imap;
 
 int32_t rl_imap_get(const rl_imap *m, int32_t key); /* -1 if absent */
 void rl_imap_put(rl_imap *m, int32_t key, int32_t val);
+/** Presize for n keys. */
+void rl_imap_reserve(rl_imap *m, uint32_t n);
 void rl_imap_release(rl_imap *m);
 
 /* Secondary index: key → linked list of rows (newest first). Rows are only
@@ -69,6 +78,8 @@ typedef struct rl_index {
 } rl_index;
 
 void rl_index_add(rl_index *ix, sym_t key, int32_t row);
+/** Presize for about nkeys keys and nrows rows. */
+void rl_index_reserve(rl_index *ix, uint32_t nkeys, uint32_t nrows);
 static inline int32_t rl_index_first(const rl_index *ix, sym_t key)
 {
     return key < 0 ? -1 : rl_imap_get(&ix->head, key);
@@ -246,10 +257,16 @@ typedef struct rl_model {
     int loaded;
     uint64_t gen;
     /* Leaf tables (no other table refers to their ids) are bulk-loaded with
-     * their ids stored but not interned and no id map: the map is built on
-     * the first change to the table (rl_model_apply). */
+     * their ids stored but not interned and no id map; the SQLite rowid of
+     * each bulk row is kept (ascending). A change to such a table finds the
+     * row it replaces by `SELECT rowid ... WHERE id = ?` and a binary search
+     * (rl_model_apply); rows added later go into the id map as usual. */
     bool bulk;
     bool lazy[T_NTABLES];
+    struct {
+        int64_t *v;
+        int32_t n, cap;
+    } rowids[T_NTABLES];
 } rl_model;
 
 void rl_model_init(rl_model *m);
@@ -257,12 +274,14 @@ void rl_model_release(rl_model *m);
 /** Load every table the rules read from the projections of `s`. */
 int rl_model_load(rl_model *m, pl_store *s, pl_err *e);
 /**
- * Apply a "<entity>.recorded" payload to the model. *table gets the table
+ * Apply a "<entity>.recorded" payload to the model (`s`: the store, already
+ * holding the projected row; used to locate bulk-loaded leaf rows; NULL
+ * builds the table's id map instead). *table gets the table
  * code (-1 if the entity is not held in memory: payments, contracts, ...),
  * *old_row / *new_row the killed and added row indices (-1 if none).
  */
-int rl_model_apply(rl_model *m, const char *entity, const struct json_t *row, int *table,
-                   int32_t *old_row, int32_t *new_row);
+int rl_model_apply(rl_model *m, pl_store *s, const char *entity, const struct json_t *row,
+                   int *table, int32_t *old_row, int32_t *new_row);
 
 static inline const char *rl_str(const rl_model *m, sym_t s)
 {

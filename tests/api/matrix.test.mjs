@@ -35,7 +35,7 @@ test('access matrix: every role × scope/recusal × route', { timeout: 240000 },
     assert.equal((await setup.put('/api/v1/profiles/matrix', { params: { r01_top_years: 10 } })).status, 200);
     const f = await setup.get(`/api/v1/findings?subject=${P.S}&limit=1`);
     assert.ok(f.json.items.length, 'the fixture raises a finding about S');
-    const ids = { ...FIX, finding: f.json.items[0].id, profile: 'matrix', user: '1', event: '0' };
+    const ids = { ...FIX, case: FIX.clue, finding: f.json.items[0].id, profile: 'matrix', user: '1', event: '0' };
     const listFilter = { finding: `id=${ids.finding}`, warning: `person_id=${P.S}`, task: `person_id=${P.S}` };
     const w = await setup.get(`/api/v1/warnings?person_id=${P.S}`);
     const t = await setup.get(`/api/v1/tasks?person_id=${P.S}`);

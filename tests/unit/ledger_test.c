@@ -620,11 +620,26 @@ static void ledger_append_header_and_proofs(void **state)
     uint8_t h[32];
     crypto_hash_sha256(h, (const uint8_t *)r.payload, r.payload_len);
     pl_hex(hex, h, 32);
+    /* The subject id "unit:1" appears only as its keyed handle: BLAKE2b-128
+     * under the store's secret (recomputed here with libsodium directly). */
+    pl_stmt *ks = NULL;
+    OK(pl_store_prepare(f->s, "SELECT value FROM plumb_meta WHERE key='ledger_subject_key'", &ks,
+                        &e));
+    assert_int_equal(pl_stmt_step(ks, &e), PL_ROW);
+    uint8_t key[32], hh[16];
+    assert_int_equal(pl_unhex(key, 32, pl_stmt_text(ks, 0)), 0);
+    pl_stmt_finalize(ks);
+    crypto_generichash(hh, 16, (const uint8_t *)"unit:1", 6, key, 32);
+    char hhex[33];
+    pl_hex(hhex, hh, 16);
     char want[512];
     snprintf(want, sizeof want,
-             "{\"actor\":\"tester\",\"payload_sha256\":\"%s\",\"seq\":7,\"subjects\":[\"unit:1\"],"
+             "{\"actor\":\"tester\",\"payload_sha256\":\"%s\",\"seq\":7,\"subjects\":[\"s:%s\"],"
              "\"time\":\"2026-01-01T00:00:00Z\",\"type\":\"test.unit\"}",
-             hex);
+             hex, hhex);
+    char api[PL_SUBJECT_HANDLE_LEN];
+    OK(pl_ledger_subject_handle(f->l, "unit:1", api, &e));
+    assert_int_equal(strncmp(api + 2, hhex, 32), 0);
     assert_string_equal(r.header, want);
     assert_string_equal(r.payload, "{\"i\":7,\"text\":\"准绳 Plumbline\"}");
     pl_event_rec_release(&r);

@@ -6,10 +6,10 @@ import { defineStore } from 'pinia'
 import { get, post, setCsrf } from '../api/client.js'
 
 export const PAGE_PERMS = {
-  dashboard: ['risk:read', 'clue:read'],
+  dashboard: ['risk:read', 'case:list'],
   units: ['unit:read'],
   findings: ['finding:read'],
-  clues: ['clue:read'],
+  clues: ['case:list'],
   import: ['import:write'],
   profiles: ['profile:read'],
   ledger: ['ledger:read'],

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# bench/clues_api.sh — clue intake through the HTTP API (POST /api/v1/cases,
+# one request = one transaction: validate, dedupe, route, clue.received +
+# clue.recorded + clue.routed/linked) next to the plain event append rate
+# and the library's intake rate (bench/clues_bench.c) in the same run.
+# A node script posts N clues (default 100,000: county scale ×100) over
+# keep-alive connections on loopback, CONNS in parallel, stopping after
+# MAX_SECONDS if not done (the rate is then over the clues posted).
+# Usage: bench/clues_api.sh [BUILD_DIR]   env: N, CONNS, MAX_SECONDS, LIB_N
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$SRC/build}
+PLUMB=$BUILD/plumb
+N=${N:-100000}
+CONNS=${CONNS:-4}
+MAX_SECONDS=${MAX_SECONDS:-900}
+LIB_N=${LIB_N:-20000}
+W=$(mktemp -d)
+trap 'kill $(cat "$W"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
+
+echo "library: clues_bench $LIB_N (plain append and library intake)…" >&2
+"$BUILD/clues_bench" "$LIB_N" "$W/lib.db" | tee "$W/lib.txt"
+
+echo "setting up a county store…" >&2
+DB=$W/b.db
+"$PLUMB" init --db "$DB" --origin bench/clues >/dev/null
+"$PLUMB" gen --scale county --seed 1 --out "$W/data" --quiet >/dev/null
+"$PLUMB" import --db "$DB" --all "$W/data" --quiet >/dev/null
+ROOT=$(sqlite3 "$DB" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id LIMIT 1")
+sqlite3 "$DB" "SELECT t.person_id || ',' || p.unit_id FROM tenures t JOIN posts p ON p.id=t.post_id
+  WHERE t.end_date IS NULL OR t.end_date=''" >"$W/subjects.csv"
+PW='Loadtest-Passw0rd-2026'
+SECRET=$(echo "$PW" | "$PLUMB" user add bench --role petition_officer --scope "$ROOT" --password-stdin --db "$DB" |
+  sed -n 's/^totp_secret: //p')
+"$PLUMB" serve --db "$DB" --port 0 --port-file "$W/api.port" --quiet --rate-ip 0 --rate-user 0 \
+  2>"$W/serve.log" & echo $! >"$W/api.pid"
+for _ in $(seq 100); do [ -s "$W/api.port" ] && break; sleep 0.1; done
+API=http://127.0.0.1:$(cat "$W/api.port")
+BEFORE=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_events")
+
+node - "$API" "$SECRET" "$PW" "$N" "$CONNS" "$MAX_SECONDS" "$W/subjects.csv" >"$W/api.txt" <<'EOF'
+const [base, secret, pw, nStr, connsStr, maxStr, subjFile] = process.argv.slice(2);
+const crypto = require('crypto'), fs = require('fs');
+const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+let b = 0, a = 0; const o = [];
+for (const ch of secret) { a = (a << 5) | A.indexOf(ch); b += 5; if (b >= 8) { o.push((a >>> (b - 8)) & 255); b -= 8; } }
+const m = Buffer.alloc(8); m.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+const h = crypto.createHmac('sha1', Buffer.from(o)).update(m).digest(); const f = h[19] & 15;
+const totp = String((h.readUInt32BE(f) & 0x7fffffff) % 1e6).padStart(6, '0');
+const subjects = fs.readFileSync(subjFile, 'utf8').trim().split('\n').map((l) => l.split(','));
+const CH = ['letter', 'visit', 'phone', 'online', 'inspection'], CAT = ['power', 'money', 'personnel', 'conduct', 'other'];
+const WHAT = ['违规收受礼金', '插手工程项目', '违规发放津贴', '公车私用', '违规选人用人', '大办婚丧喜庆', '优亲厚友', '虚报冒领'];
+(async () => {
+  const login = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: pw, totp }) });
+  const j = await login.json(); if (!j.csrf_token) throw new Error('login: ' + JSON.stringify(j));
+  const cookie = /plumb_session=[^;]*/.exec(login.headers.get('set-cookie'))[0];
+  const N = Number(nStr), deadline = Date.now() + Number(maxStr) * 1000;
+  let next = 0, ok = 0, linked = 0, bad = 0;
+  const t0 = process.hrtime.bigint();
+  async function worker() {
+    while (next < N && Date.now() < deadline) {
+      const i = next++;
+      let x = (i * 2654435761) >>> 0;
+      const [pid, unit] = subjects[x % subjects.length];
+      const body = { channel: CH[x % 5], category: CAT[(x >>> 3) % 5], received_at: `2025-${String(1 + ((x >>> 5) % 12)).padStart(2, '0')}-${String(1 + ((x >>> 9) % 28)).padStart(2, '0')}`,
+        subject_person_id: pid, subject_unit_id: unit, summary: `反映${WHAT[(x >>> 4) % 8]}问题`,
+        facts: `第${i}号来信：该同志${WHAT[(x >>> 4) % 8]}，涉及金额约${(x >>> 7) % 90 + 1}万元，发生于${2019 + (x >>> 11) % 6}年，编号${x.toString(36)}。` };
+      const r = await fetch(base + '/api/v1/cases', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': j.csrf_token }, body: JSON.stringify(body) });
+      const res = await r.json();
+      if (r.status === 201) { ok++; if (res.linked) linked++; } else if (bad++ < 3) console.error(r.status, JSON.stringify(res));
+    }
+  }
+  await Promise.all(Array.from({ length: Number(connsStr) }, worker));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(JSON.stringify({ posted: ok, linked, failed: bad, seconds: secs, rate: ok / secs }));
+})().catch((e) => { console.error(e); process.exit(1); });
+EOF
+AFTER=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_events")
+read -r POSTED LINKED FAILED SECS RATE < <(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(j.posted,j.linked,j.failed,j.seconds.toFixed(1),j.rate.toFixed(0))' "$W/api.txt")
+APPEND=$(sed -n 's/^plain event append: *\([0-9]*\).*/\1/p' "$W/lib.txt")
+LIB=$(sed -n 's/^clue intake: *\([0-9]*\).*/\1/p' "$W/lib.txt")
+EV=$((AFTER - BEFORE))
+echo
+echo "| what | rate | time |"
+echo "|---|---|---|"
+echo "| plain event append (clues_bench $LIB_N, batches of 1,000) | $APPEND events/s | |"
+echo "| clue intake, library (clues_bench $LIB_N, batches of 1,000) | $LIB clues/s | |"
+echo "| clue intake through the API (POST /api/v1/cases, $CONNS connections, 1 transaction each) | $RATE clues/s | $SECS s for $POSTED ($LINKED linked, $FAILED failed; $EV events) |"
+node -e "const [a,l,r,ev,p]=process.argv.slice(1).map(Number);console.log('\nratio append/API intake: '+(a/r).toFixed(1)+'× per clue, '+(a/(r*ev/p)).toFixed(1)+'× per event; library/API: '+(l/r).toFixed(1)+'×')" "$APPEND" "$LIB" "$RATE" "$EV" "$POSTED"
