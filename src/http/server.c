@@ -465,14 +465,14 @@ static int match(const char *pattern, const char *path, req *r)
             const char *end = strchr(b, '/');
             size_t n = end ? (size_t)(end - b) : strlen(b);
             if (n == 0 || np >= 4)
-                return 0;
+                break; /* *a is '{': no match, captures freed below */
             r->params[np++] = pl_strndup(b, n);
             a = close + 1;
             b += n;
             continue;
         }
         if (*a != *b)
-            return 0;
+            break; /* the captures so far are freed below */
         a++;
         b++;
     }

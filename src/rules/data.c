@@ -8,9 +8,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <stdio.h>
-#include <time.h>
+#include <sys/mman.h>
 
 #include <jansson.h>
 
@@ -290,11 +289,11 @@ void rl_symtab_reserve(rl_symtab *t, uint32_t nhashed, uint32_t nstr)
     str_reserve(t, nstr);
 }
 
-sym_t rl_intern(rl_symtab *t, const char *s, size_t len)
+static sym_t intern_h(rl_symtab *t, const char *s, size_t len, uint32_t h)
 {
     if (!t->nslot || sym_full(t->nhashed + 1, t->nslot))
         sym_rehash(t, t->nslot ? t->nslot * 2 : 1024);
-    uint32_t h = hash_str(s, len), mask = t->nslot - 1;
+    uint32_t mask = t->nslot - 1;
     uint32_t i = h & mask;
     for (;; i = (i + 1) & mask) {
         const rl_slot *sl = &t->slot[i];
@@ -308,6 +307,18 @@ sym_t rl_intern(rl_symtab *t, const char *s, size_t len)
     slot_set(&t->slot[i], h, v, p, len);
     t->nhashed++;
     return v;
+}
+
+sym_t rl_intern(rl_symtab *t, const char *s, size_t len)
+{
+    return intern_h(t, s, len, hash_str(s, len));
+}
+
+/* Prefetch the slot where s (hash h) would be probed first. */
+static inline void sym_prefetch(const rl_symtab *t, uint32_t h)
+{
+    if (t->nslot)
+        __builtin_prefetch(&t->slot[h & (t->nslot - 1)]);
 }
 
 void rl_symtab_release(rl_symtab *t)
@@ -447,7 +458,20 @@ void rl_index_release(rl_index *ix)
 
 /* A row read either from a SELECT (columns in field order) or from an
  * event payload (JSON object keyed by field name). */
+/* A row copied out of a statement (bulk load): text columns with their
+ * hashes (the symbol slots are prefetched a batch ahead), integer columns
+ * as integers. */
+#define RL_MAXCOL 10
+typedef struct brow {
+    const char *s[RL_MAXCOL]; /* NULL = SQL NULL (or an integer column) */
+    uint32_t len[RL_MAXCOL], hash[RL_MAXCOL];
+    int64_t i64[RL_MAXCOL];
+    bool isint[RL_MAXCOL], null[RL_MAXCOL], hashed[RL_MAXCOL];
+    int64_t rowid;
+} brow;
+
 typedef struct rsrc {
+    const brow *b;
     pl_stmt *st;
     const json_t *obj;
     const char *const *fields;
@@ -457,6 +481,17 @@ typedef struct rsrc {
 
 static const char *rs_text(rsrc *r, int i, size_t *len)
 {
+    if (r->b) {
+        if (r->b->null[i])
+            return NULL;
+        if (r->b->isint[i]) {
+            snprintf(r->num, sizeof r->num, "%lld", (long long)r->b->i64[i]);
+            *len = strlen(r->num);
+            return r->num;
+        }
+        *len = r->b->len[i];
+        return r->b->s[i];
+    }
     if (r->st) {
         if (pl_stmt_type(r->st, i) == PL_COL_NULL)
             return NULL;
@@ -477,6 +512,8 @@ static const char *rs_text(rsrc *r, int i, size_t *len)
 
 static sym_t rs_sym(rl_model *m, rsrc *r, int i)
 {
+    if (r->b && r->b->hashed[i])
+        return r->b->len[i] ? intern_h(&m->syms, r->b->s[i], r->b->len[i], r->b->hash[i]) : -1;
     size_t len = 0;
     const char *s = rs_text(r, i, &len);
     if (!s || !len)
@@ -496,6 +533,14 @@ static sym_t rs_text_sym(rl_model *m, rsrc *r, int i)
 
 static int64_t rs_int(rsrc *r, int i, int64_t dflt)
 {
+    if (r->b) {
+        if (r->b->null[i])
+            return dflt;
+        if (r->b->isint[i])
+            return r->b->i64[i];
+        int64_t x;
+        return pl_parse_i64(r->b->s[i], INT64_MIN, INT64_MAX, &x) == 0 ? x : 0;
+    }
     if (r->st) {
         if (pl_stmt_type(r->st, i) == PL_COL_NULL)
             return dflt;
@@ -580,38 +625,46 @@ typedef struct tdesc {
     const char *entity;
     int code;
     const char *const *fields;
+    unsigned ints;  /* bit i: field i is read as an integer */
+    unsigned texts; /* bit i: field i is stored, not interned, in a bulk load */
 } tdesc;
 
 static const tdesc tables[] = {
     {"unit", T_UNITS,
-     FIELDS("id", "parent_id", "division_code", "level", "kind", "industry", "name")},
-    {"person", T_PERSONS, FIELDS("id", "name", "native_place", "birth_date")},
-    {"post", T_POSTS, FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top")},
-    {"tenure", T_TENURES, FIELDS("id", "person_id", "post_id", "start_date", "end_date")},
-    {"kin", T_KIN, FIELDS("id", "person_id", "relative_id", "relation")},
-    {"company", T_COMPANIES, FIELDS("id", "name")},
+     FIELDS("id", "parent_id", "division_code", "level", "kind", "industry", "name"), 0x0, 0x40},
+    {"person", T_PERSONS, FIELDS("id", "name", "native_place", "birth_date"), 0x0, 0x2},
+    {"post", T_POSTS, FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top"), 0x20,
+     0x4},
+    {"tenure", T_TENURES, FIELDS("id", "person_id", "post_id", "start_date", "end_date"), 0x0, 0x0},
+    {"kin", T_KIN, FIELDS("id", "person_id", "relative_id", "relation"), 0x0, 0x1},
+    {"company", T_COMPANIES, FIELDS("id", "name"), 0x0, 0x2},
     {"company_role", T_ROLES,
-     FIELDS("id", "company_id", "person_id", "role", "start_date", "end_date")},
-    {"meeting", T_MEETINGS, FIELDS("id", "unit_id", "held_at", "members_total", "attendees")},
+     FIELDS("id", "company_id", "person_id", "role", "start_date", "end_date"), 0x0, 0x1},
+    {"meeting", T_MEETINGS, FIELDS("id", "unit_id", "held_at", "members_total", "attendees"), 0x18,
+     0x0},
     {"decision", T_DECISIONS,
      FIELDS("id", "unit_id", "meeting_id", "category", "appointee_id", "subject",
-            "integrity_opinion", "decided_at")},
-    {"speech", T_SPEECHES, FIELDS("id", "decision_id", "person_id", "speech_order")},
-    {"declaration", T_DECLS, FIELDS("id", "person_id", "year", "filed_at")},
+            "integrity_opinion", "decided_at"),
+     0x40, 0x20},
+    {"speech", T_SPEECHES, FIELDS("id", "decision_id", "person_id", "speech_order"), 0x8, 0x1},
+    {"declaration", T_DECLS, FIELDS("id", "person_id", "year", "filed_at"), 0x4, 0x0},
     {"declaration_item", T_ITEMS,
-     FIELDS("id", "declaration_id", "kind", "holder_id", "ref", "amount_fen")},
+     FIELDS("id", "declaration_id", "kind", "holder_id", "ref", "amount_fen"), 0x20, 0x11},
     {"registry_record", T_RECORDS,
-     FIELDS("id", "kind", "holder_id", "ref", "amount_fen", "observed_at")},
+     FIELDS("id", "kind", "holder_id", "ref", "amount_fen", "observed_at"), 0x10, 0x9},
     {"evaluation", T_EVALS,
      FIELDS("id", "person_id", "kind", "year", "score", "votes_excellent", "votes_competent",
-            "votes_basic", "votes_incompetent")},
-    {"supervision_activity", T_SUPERV, FIELDS("id", "kind", "person_id", "unit_id", "held_at")},
-    {"accountability", T_ACCOUNT, FIELDS("id", "person_id", "measure", "decided_at")},
+            "votes_basic", "votes_incompetent"),
+     0x1f8, 0x1},
+    {"supervision_activity", T_SUPERV, FIELDS("id", "kind", "person_id", "unit_id", "held_at"), 0x0,
+     0x1},
+    {"accountability", T_ACCOUNT, FIELDS("id", "person_id", "measure", "decided_at"), 0x0, 0x1},
     {"clue", T_CLUES,
-     FIELDS("id", "subject_person_id", "subject_unit_id", "received_at", "real_name")},
-    {"clue_reporter", T_REPORTERS, FIELDS("id", "clue_id", "person_id")},
+     FIELDS("id", "subject_person_id", "subject_unit_id", "received_at", "real_name"), 0x10, 0x0},
+    {"clue_reporter", T_REPORTERS, FIELDS("id", "clue_id", "person_id"), 0x0, 0x1},
     {"disposition", T_DISPOS,
-     FIELDS("id", "clue_id", "method", "outcome", "decided_at", "verified_at", "concluded_at")},
+     FIELDS("id", "clue_id", "method", "outcome", "decided_at", "verified_at", "concluded_at"), 0x0,
+     0x1},
 };
 #define NTDESC (sizeof tables / sizeof tables[0])
 
@@ -891,6 +944,65 @@ void rl_model_release(rl_model *m)
     memset(m, 0, sizeof *m);
 }
 
+/* Read the rows of one table in batches: copy a batch out of the statement
+ * (hashing the columns to intern and prefetching their symbol slots), then
+ * insert the batch, whose probes then mostly hit the cache. */
+static int load_rows(rl_model *m, const tdesc *td, pl_stmt *st, int nf, pl_err *e)
+{
+    enum { BATCH = 64 };
+    brow *rows = pl_malloc(BATCH * sizeof *rows);
+    pl_buf arena;
+    pl_buf_init(&arena);
+    unsigned hashed = ~(td->ints | td->texts);
+    int rc = PL_ROW;
+    while (rc == PL_ROW) {
+        int n = 0;
+        size_t off[BATCH][RL_MAXCOL];
+        pl_buf_reset(&arena);
+        while (n < BATCH && (rc = pl_stmt_step(st, e)) == PL_ROW) {
+            brow *b = &rows[n];
+            for (int i = 0; i < nf; i++) {
+                b->null[i] = pl_stmt_type(st, i) == PL_COL_NULL;
+                b->isint[i] = (td->ints >> i) & 1u;
+                b->s[i] = NULL;
+                b->len[i] = 0;
+                b->hashed[i] = false;
+                if (b->null[i])
+                    continue;
+                if (b->isint[i]) {
+                    b->i64[i] = pl_stmt_i64(st, i);
+                    continue;
+                }
+                size_t len = 0;
+                const char *txt = pl_stmt_textn(st, i, &len);
+                off[n][i] = arena.len;
+                pl_buf_add(&arena, txt, len);
+                pl_buf_add(&arena, "", 1);
+                b->len[i] = (uint32_t)len;
+                if ((hashed >> i) & 1u) {
+                    b->hashed[i] = true;
+                    b->hash[i] = hash_str(txt, len);
+                    sym_prefetch(&m->syms, b->hash[i]);
+                }
+            }
+            b->rowid = pl_stmt_i64(st, nf);
+            n++;
+        }
+        for (int k = 0; k < n; k++) {
+            brow *b = &rows[k];
+            for (int i = 0; i < nf; i++)
+                if (!b->null[i] && !b->isint[i])
+                    b->s[i] = arena.data + off[k][i];
+            rsrc r = {.b = b, .fields = td->fields, .rowid = b->rowid};
+            int32_t old, nrow;
+            put_row(m, td->code, &r, &old, &nrow);
+        }
+    }
+    pl_buf_release(&arena);
+    free(rows);
+    return rc < 0 ? rc : 0;
+}
+
 /* Upper bound of a table's row count, cheaply: max(rowid) (0 if empty). */
 static int64_t est_rows(pl_store *s, int code, pl_err *e)
 {
@@ -1015,8 +1127,6 @@ int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
         return rc;
     m->bulk = true;
     for (size_t t = 0; t < NTDESC; t++) {
-        struct timespec tq0, tq1;
-        clock_gettime(CLOCK_MONOTONIC, &tq0);
         pl_buf sql;
         pl_buf_init(&sql);
         pl_buf_adds(&sql, "SELECT ");
@@ -1032,17 +1142,8 @@ int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
             m->bulk = false;
             return rc;
         }
-        rsrc r = {.st = st, .fields = tables[t].fields};
-        while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-            int32_t old, nrow;
-            r.rowid = pl_stmt_i64(st, nf);
-            put_row(m, tables[t].code, &r, &old, &nrow);
-        }
+        rc = load_rows(m, &tables[t], st, nf, e);
         pl_stmt_finalize(st);
-        clock_gettime(CLOCK_MONOTONIC, &tq1);
-        if (getenv("RL_TIMING"))
-            fprintf(stderr, "load %-24s %8.1f ms syms %u\n", rl_table_names[tables[t].code],
-                    (double)(tq1.tv_sec - tq0.tv_sec) * 1e3 + (double)(tq1.tv_nsec - tq0.tv_nsec) / 1e6, m->syms.n);
         if (rc < 0) {
             m->bulk = false;
             return rc;

@@ -5,8 +5,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
-#include <time.h>
 
 #include "rules_int.h"
 
@@ -1680,13 +1678,7 @@ int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_o
 int rl_eval_all(rl_ctx *c, rl_out *out, pl_err *e)
 {
     for (int rule = 1; rule <= PL_RULES_COUNT; rule++) {
-        struct timespec tq0, tq1;
-        clock_gettime(CLOCK_MONOTONIC, &tq0);
         int rc = rl_eval_rule(c, rule, SEL_ALL, -1, NULL, out, e);
-        clock_gettime(CLOCK_MONOTONIC, &tq1);
-        if (getenv("RL_TIMING"))
-            fprintf(stderr, "eval R%02d %8.1f ms\n", rule,
-                    (double)(tq1.tv_sec - tq0.tv_sec) * 1e3 + (double)(tq1.tv_nsec - tq0.tv_nsec) / 1e6);
         if (rc)
             return rc;
     }
