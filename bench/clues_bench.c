@@ -31,13 +31,14 @@ static double now_s(void)
 }
 
 /* A GB 11643 citizen ID (ISO 7064 MOD 11-2 check character). */
-static void citizen_id(char out[19], int n)
+static void citizen_id(char out[19], int signed_n)
 {
+    unsigned n = (unsigned)signed_n; /* non-negative: bounds every field */
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    snprintf(out, 19, "433127%04d%02d%02d%03d", 1960 + n % 40, 1 + n % 12, 1 + n % 28,
+    snprintf(out, 19, "433127%04u%02u%02u%03u", 1960 + n % 40, 1 + n % 12, 1 + n % 28,
              n / 1000 % 1000);
     /* make the sequence part unique per n */
-    snprintf(out + 14, 5, "%03d", n % 1000);
+    snprintf(out + 14, 5, "%03u", n % 1000);
     char body[18];
     memcpy(body, out, 17);
     body[17] = 0;

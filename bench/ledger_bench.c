@@ -110,8 +110,8 @@ int main(int argc, char **argv)
     snprintf(db, sizeof db, "%s/bench.db", dir);
     unlink(db);
     pl_err e;
-    pl_store *s;
-    pl_ledger *l;
+    pl_store *s = NULL;
+    pl_ledger *l = NULL;
     pl_ledger_register_type("bench.tick", NULL);
     if (pl_store_open(&s, db, PL_STORE_CREATE, &e) || pl_ledger_open(&l, s, &e))
         die("open", &e);

@@ -298,8 +298,8 @@ static int subject_handles(pl_ledger *l, const json_t *subjects, json_t **out, p
     json_t *a = json_array();
     for (size_t i = 0; i < json_array_size(subjects); i++) {
         char hnd[PL_SUBJECT_HANDLE_LEN];
-        int rc = pl_ledger_subject_handle(l, json_string_value(json_array_get(subjects, i)), hnd,
-                                          e);
+        int rc =
+            pl_ledger_subject_handle(l, json_string_value(json_array_get(subjects, i)), hnd, e);
         if (rc) {
             json_decref(a);
             return rc;

@@ -29,7 +29,7 @@ struct pl_ledger {
         void *ctx;
     } observers[PL_LEDGER_MAX_OBSERVERS];
     int nobservers;
-    int observer_depth; /* observers that append do not re-trigger forever */
+    int observer_depth;                 /* observers that append do not re-trigger forever */
     uint8_t subject_key[PL_HASH_BYTES]; /* keys the subject handles */
     int have_subject_key;
     /* Encoding buffers kept between appends (no malloc per event); an
