@@ -578,6 +578,18 @@ static const char risk_usage[] =
     "  Risk index of top leaders (findings weighted by severity and halved every\n"
     "  half-life), highest first, with the breakdown that explains the number.\n";
 
+/* 蓝/黄/红 (DESIGN.md §6) in Chinese, the grade's own name in English. */
+static const char *grade_text(pl_cli *cli, const char *g)
+{
+    if (!g || cli->english)
+        return g ? g : "";
+    return strcmp(g, "red") == 0      ? "红"
+           : strcmp(g, "yellow") == 0 ? "黄"
+           : strcmp(g, "blue") == 0   ? "蓝"
+           : strcmp(g, "none") == 0   ? "无"
+                                      : g;
+}
+
 static int cmd_risk(pl_cli *cli, int argc, char **argv)
 {
     opts o;
@@ -606,7 +618,8 @@ static int cmd_risk(pl_cli *cli, int argc, char **argv)
                    json_string_value(json_object_get(it, "unit")),
                    PL_T(cli, "风险指数", "risk index"),
                    (double)json_integer_value(json_object_get(it, "index_x100")) / 100.0,
-                   PL_T(cli, "等级", "grade"), json_string_value(json_object_get(it, "grade")));
+                   PL_T(cli, "等级", "grade"),
+                   grade_text(cli, json_string_value(json_object_get(it, "grade"))));
             size_t j;
             json_t *b2;
             json_array_foreach(json_object_get(it, "breakdown"), j, b2)

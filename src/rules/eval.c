@@ -264,6 +264,30 @@ static void r01(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
 
 /* ----------------------------------------------------------------- R02 */
 
+/* The glossary word (DESIGN.md §2) for a kin relation, for the zh text. */
+static const char *relation_zh(const char *r)
+{
+    static const char *const map[][2] = {
+        {"spouse", "配偶"},
+        {"child", "子女"},
+        {"parent", "父母"},
+        {"sibling", "兄弟姐妹"},
+        {"child_spouse", "子女配偶"},
+        {"spouse_parent", "配偶父母"},
+        {"spouse_sibling", "配偶的兄弟姐妹"},
+        {"sibling_spouse", "兄弟姐妹的配偶"},
+        {"grandchild", "孙子女"},
+        {"grandparent", "祖父母"},
+        {"nephew_niece", "侄甥"},
+        {"uncle_aunt", "叔伯姑舅姨"},
+        {"cousin", "堂表兄弟姐妹"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], r) == 0)
+            return map[i][1];
+    return r;
+}
+
 static void r02(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en)
 {
     rl_model *m = c->m;
@@ -302,7 +326,7 @@ static void r02(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en)
                     if (c->explain) {
                         pl_buf_addf(zh, "%s 任 %s %s，其亲属（%s）%s 在%s任 %s，应实行任职回避。",
                                     pname(m, L), uname(m, pl->unit), rl_str(m, pl->title),
-                                    rl_str(m, kr->relation), pname(m, K),
+                                    relation_zh(rl_str(m, kr->relation)), pname(m, K),
                                     pk->unit == pl->unit ? "同一单位" : "其直接管理的岗位",
                                     rl_str(m, pk->title));
                         pl_buf_addf(
@@ -358,9 +382,10 @@ static void r03(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
         fnd_ev(f, T_TENURES, t->id);
         fnd_ev(f, T_PERSONS, P);
         if (c->explain) {
-            pl_buf_addf(zh, "%s 的籍贯（%s，%s）与其任 %s %s 所在地区划 %s 相同，应实行地域回避。",
-                        pname(m, P), home, pr && pr->native >= 0 ? "籍贯" : "身份证号前六位",
-                        uname(m, u->id), rl_str(m, p->title), rl_str(m, u->division));
+            pl_buf_addf(
+                zh, "%s 的家乡县（%s，依据%s）与其任 %s %s 所在地区划 %s 相同，应实行地域回避。",
+                pname(m, P), home, pr && pr->native >= 0 ? "籍贯" : "身份证号前六位",
+                uname(m, u->id), rl_str(m, p->title), rl_str(m, u->division));
             pl_buf_addf(en,
                         "%s's home county (%s, from the %s) is the division %s of %s, where they "
                         "are %s: region avoidance applies.",
