@@ -8,6 +8,7 @@
 #   write     POST /api/v1/supervision_activities (a new ledger event each)
 # Prints requests/s, ratios to bare, p50/p99 latency, as Markdown.
 # Usage: bench/api.sh [BUILD_DIR] (needs wrk: PLUMB_WITH_BENCH=1 scripts/install-deps)
+# PERF_OUT=file: also `perf record -g` the server during the two read runs.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build}
@@ -76,8 +77,13 @@ run() { # name url [script]
 }
 echo "running wrk: ${DURATION}s × 4 targets, $CONNS connections, 2 wrk threads…" >&2
 R_BARE=$(run bare "$BARE/")
+if [ -n "${PERF_OUT:-}" ]; then
+  perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((2 * DURATION + 1)) >/dev/null 2>&1 &
+  PERF_PID=$!
+fi
 R_LIST=$(run list "$API/api/v1/payments?unit_id=$UNIT&limit=50")
 R_ONE=$(run single "$API/api/v1/payments/$PAY")
+[ -n "${PERF_OUT:-}" ] && wait "$PERF_PID"
 R_WRITE=$(run write "$API/" "$W/write.lua")
 bare_rps=$(echo "$R_BARE" | awk '{print $2}')
 echo

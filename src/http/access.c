@@ -206,6 +206,92 @@ void access_cte(pl_buf *sql)
                      "te.end_date='' OR te.end_date>=?) AND (p.is_top=1 OR m.is_top=1)) ");
 }
 
+/* ------------------------------------------------ cached scope closure
+ * The read path (list and single reads on a worker's own connection) does
+ * not walk the unit tree per request: the closure of the user's scope roots
+ * is kept in a per-connection TEMP table, refilled whenever the user changes
+ * or anything may have changed the tables it derives from (another
+ * connection committed: PRAGMA data_version; this connection wrote:
+ * total_changes()). The fill is the recursive CTE of access_cte verbatim. */
+
+typedef struct scope_cache {
+    pl_store *s;
+    int64_t uid;
+    int64_t data_version;
+    int64_t total_changes;
+    int valid;
+} scope_cache;
+
+static __thread scope_cache tl_scope;
+
+int access_scope_init(pl_store *s, pl_err *e)
+{
+    tl_scope.valid = 0;
+    return pl_store_exec(s,
+                         "CREATE TEMP TABLE IF NOT EXISTS pl_scope(id TEXT PRIMARY KEY) "
+                         "WITHOUT ROWID",
+                         e);
+}
+
+static int version_of(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s, "SELECT data_version, total_changes() FROM pragma_data_version", &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        *dv = pl_stmt_i64(st, 0);
+        *tc = pl_stmt_i64(st, 1);
+    }
+    pl_stmt_reset(st);
+    return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
+static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s, sql, &st, e);
+    if (rc)
+        return rc;
+    if (uid >= 0)
+        pl_stmt_bind_i64(st, 1, uid);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
+int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
+{
+    int64_t dv = 0, tc = 0, dv_after = 0, tc_after = 0;
+    int rc = version_of(s, &dv, &tc, e);
+    if (rc)
+        return rc;
+    if (tl_scope.valid && tl_scope.s == s && tl_scope.uid == uid && tl_scope.data_version == dv &&
+        tl_scope.total_changes == tc)
+        return 0;
+    /* Fail closed: until a fill completes the table is not trusted, and a
+     * caller whose sync failed does not run its query. */
+    tl_scope.valid = 0;
+    rc = run_cached(s, "DELETE FROM temp.pl_scope", -1, e);
+    if (!rc)
+        rc = run_cached(s,
+                        "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
+                        "user_id=? UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
+                        "INSERT INTO temp.pl_scope(id) SELECT id FROM sc WHERE id IS NOT NULL",
+                        uid, e);
+    if (!rc)
+        rc = version_of(s, &dv_after, &tc_after, e);
+    if (rc)
+        return rc;
+    /* data_version as read before the fill: a commit that raced it
+     * invalidates the next check; total_changes after it (our own rows). */
+    tl_scope = (scope_cache){
+        .s = s, .uid = uid, .data_version = dv, .total_changes = tc_after, .valid = 1};
+    return 0;
+}
+
 int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
 {
     pl_stmt_bind_i64(st, 1, uid);
@@ -213,6 +299,36 @@ int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
     pl_stmt_bind_text(st, 3, today);
     pl_stmt_bind_text(st, 4, today);
     return 5;
+}
+
+void access_cte_cached(pl_buf *sql)
+{
+    pl_buf_adds(sql, "WITH RECURSIVE au(id) AS (SELECT id FROM units), "
+                     "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
+                     "AND person_id<>''), "
+                     "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
+                     "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND "
+                     "(te.end_date IS NULL OR te.end_date='' OR te.end_date>=?)), "
+                     "rc(pid) AS (SELECT pid FROM me "
+                     "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
+                     "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
+                     "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
+                     "JOIN myopen m ON m.unit_id=p.unit_id WHERE (te.end_date IS NULL OR "
+                     "te.end_date='' OR te.end_date>=?) AND (p.is_top=1 OR m.is_top=1)) ");
+}
+
+int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
+                           pl_err *e)
+{
+    if (mode == SCOPE_SUBTREE) {
+        int rc = access_scope_sync(s, uid, e);
+        if (rc)
+            return rc;
+    }
+    pl_stmt_bind_i64(st, 1, uid);
+    pl_stmt_bind_text(st, 2, today);
+    pl_stmt_bind_text(st, 3, today);
+    return 4;
 }
 
 /* A person is in scope if they hold (or held) a post in a unit of the set,

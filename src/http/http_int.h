@@ -45,6 +45,24 @@ const char *const *access_role_perms(int role);
 void access_cte(pl_buf *sql);
 /** Bind the CTE parameters at 1..4; returns the next index (5). */
 int access_bind_cte(pl_stmt *st, int64_t uid, const char *today);
+/** Create the per-connection TEMP table of the cached scope closure (once,
+ * right after a worker opens its connection); 0 or PL_E*. */
+int access_scope_init(pl_store *s, pl_err *e);
+/** Bring the cached closure of `s` up to date for user `uid` (refilled when
+ * the user differs or the database may have changed); 0 or PL_E*. */
+int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
+/** The cached closure as a set for access_where: read straight from the
+ * table (SQLite then probes its primary key instead of copying the set). */
+#define ACCESS_SCOPE_SET "temp.pl_scope"
+/** As access_cte, without the set "sc": use ACCESS_SCOPE_SET instead
+ * (3 parameters: uid, today, today). Only on a connection set up with
+ * access_scope_init. */
+void access_cte_cached(pl_buf *sql);
+/** Sync the closure (SCOPE_SUBTREE) and bind the 3 parameters of
+ * access_cte_cached; returns the next index (4), or a negative PL_E* when
+ * the closure could not be brought up to date (do not run the query). */
+int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
+                           pl_err *e);
 /**
  * Append " AND (...)" conditions for alias `t` of `sp` under `mode`:
  * scope (set "sc", or "au" for "has any unit at all") and, if `recusal`,
@@ -113,6 +131,11 @@ const route *routes_table(size_t *n);
 const route *routes_cases(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
 const route *routes_portal(size_t *n);
+/** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures
+ * due for rotation by R01's profile parameters) and GET
+ * /api/v1/findings/stats (by rule, status, month); both scope-filtered. */
+int h_rotations(req *r);
+int h_findings_stats(req *r);
 /** Body limit of the portal's upload routes (attachments, base64). */
 #define PORTAL_MAX_BODY (20u << 20)
 

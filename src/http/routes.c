@@ -122,14 +122,16 @@ static int scope_mode(req *r)
     return access_role_scope(r->who.role);
 }
 
-/* Start "[CTE] SELECT t.* FROM table t WHERE 1" and the scope clause. */
+/* Start "[CTE] SELECT t.* FROM table t WHERE 1" and the scope clause. The
+ * scope set comes from the worker connection's cached closure (access.c);
+ * bind with bind_scoped. */
 static void select_start(pl_buf *sql, const char *table, const access_spec *sp, int mode)
 {
     if (sp)
-        access_cte(sql);
+        access_cte_cached(sql);
     pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
     if (sp)
-        access_where(sql, sp, mode, "sc", 1);
+        access_where(sql, sp, mode, ACCESS_SCOPE_SET, 1);
 }
 
 static int bind_start(req *r, pl_stmt *st, const access_spec *sp)
@@ -139,6 +141,17 @@ static int bind_start(req *r, pl_stmt *st, const access_spec *sp)
     char today[11];
     http_today(r->srv, today);
     return access_bind_cte(st, r->who.uid, today);
+}
+
+/* Bind the parameters of select_start (syncing the cached closure first);
+ * the next index, or a negative PL_E*: then the query must not run. */
+static int bind_scoped(req *r, pl_stmt *st, const access_spec *sp)
+{
+    if (!sp)
+        return 1;
+    char today[11];
+    http_today(r->srv, today);
+    return access_bind_cte_cached(r->s, st, r->who.uid, scope_mode(r), today, NULL);
 }
 
 static int parse_int_arg(req *r, const char *name, int64_t lo, int64_t hi, int64_t def,
@@ -209,7 +222,11 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
     pl_buf_release(&sql);
     if (rc)
         return reply_status(r, rc, &e);
-    int k = bind_start(r, st, sp);
+    int k = bind_scoped(r, st, sp);
+    if (k < 0) {
+        pl_stmt_reset(st);
+        return reply_status(r, k, NULL);
+    }
     for (int i = 0; i < a.n; i++) {
         if (strcmp(a.k[i], "limit") == 0 || strcmp(a.k[i], "offset") == 0 ||
             strcmp(a.k[i], "sort") == 0)
@@ -274,7 +291,12 @@ static json_t *get_row(req *r, const char *table, const access_spec *sp, const c
         reply_status(r, rc, &e);
         return NULL;
     }
-    int k = bind_start(r, st, sp);
+    int k = bind_scoped(r, st, sp);
+    if (k < 0) {
+        pl_stmt_reset(st);
+        reply_status(r, k, NULL);
+        return NULL;
+    }
     pl_stmt_bind_text(st, k, id);
     json_t *row = NULL;
     rc = pl_stmt_step(st, &e);
@@ -607,9 +629,11 @@ static int person_visible(req *r, const char *pid)
     pl_stmt *st = NULL;
     int ok = 0;
     if (pl_store_prepare_cached(r->s, sql.data, &st, NULL) == 0) {
-        int k = bind_start(r, st, sp);
-        pl_stmt_bind_text(st, k, pid);
-        ok = pl_stmt_step(st, NULL) == PL_ROW;
+        int k = bind_scoped(r, st, sp);
+        if (k > 0) {
+            pl_stmt_bind_text(st, k, pid);
+            ok = pl_stmt_step(st, NULL) == PL_ROW;
+        }
         pl_stmt_reset(st);
     }
     pl_buf_release(&sql);
@@ -1463,6 +1487,10 @@ static const route fixed[] = {
     {"GET", "/api/v1/me/record", "self:read", NULL, h_me_record,
      "My own declarations and evaluations (subject)", 0},
     {"GET", "/api/v1/findings", "finding:read", "finding", h_findings_list, "List findings", 0},
+    {"GET", "/api/v1/findings/stats", "finding:read", NULL, h_findings_stats,
+     "Findings by rule, status, severity and month of first_seen (visible ones)", 0},
+    {"GET", "/api/v1/rotations", "finding:read", NULL, h_rotations,
+     "Tenures due for rotation (R01) within ?months=12, overdue included", 0},
     {"GET", "/api/v1/findings/{id}", "finding:read", "finding", h_finding_get, "One finding", 0},
     {"POST", "/api/v1/findings/{id}/status", "finding:write", "finding", h_finding_status,
      "Acknowledge, resolve or dismiss a finding", 1},

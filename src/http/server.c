@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "../cases/cases.h"
 #include "http_int.h"
@@ -127,13 +128,21 @@ int http_rate_exceeded(const char *key, int limit)
 
 /* ---------------------------------------------------------------- replies */
 
+static int dump_to_buf(const char *buf, size_t size, void *data)
+{
+    pl_buf_add(data, buf, size);
+    return 0;
+}
+
 int reply_json(req *r, int status, json_t *v)
 {
     r->status = status;
     pl_buf_reset(&r->out);
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
-    pl_buf_adds(&r->out, s ? s : "null");
-    free(s);
+    /* Straight into the reply buffer: no intermediate string. */
+    if (!v || json_dump_callback(v, dump_to_buf, &r->out, JSON_COMPACT) != 0) {
+        pl_buf_reset(&r->out);
+        pl_buf_adds(&r->out, "null");
+    }
     json_decref(v);
     r->ctype = "application/json; charset=utf-8";
     return 0;
@@ -179,6 +188,11 @@ static pl_store *thread_store(server *srv, pl_err *e)
         return tl_store;
     if (pl_store_open(&tl_store, srv->o.db, 0, e) != 0)
         return NULL;
+    if (access_scope_init(tl_store, e) != 0) {
+        pl_store_close(tl_store);
+        tl_store = NULL;
+        return NULL;
+    }
     pthread_mutex_lock(&srv->conns_mu);
     if (srv->nconns == srv->capconns) {
         srv->capconns = srv->capconns ? srv->capconns * 2 : 8;
@@ -772,6 +786,10 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
 {
     if (sodium_init() < 0)
         return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
+    /* SQLite's memory statistics take one process-wide mutex per allocation,
+     * which the worker threads then fight over; nothing here reads them.
+     * Only possible before SQLite initialises (SQLITE_MISUSE after: ignored). */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     pl_http_register();
     server *srv = pl_calloc(1, sizeof *srv);
     srv->o = *o;

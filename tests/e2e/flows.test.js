@@ -6,8 +6,8 @@
 // bundle size and dashboard first render are written to
 // build/e2e-artifacts/web-metrics.json (docs/BENCHMARKS.md "## Web").
 //
-// Not here yet (the endpoints do not exist; see docs/WEB.md "Pending"):
-// handling a clue to conclusion, the reporter portal.
+// The dashboard's rotations (GET /api/v1/rotations) and findings by rule and
+// month (GET /api/v1/findings/stats) are checked against the CLI and the store.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, statSync, readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs'
@@ -121,6 +121,30 @@ test('dashboard shows the top-risk leader first, and its first render is measure
   // The README's picture is refreshed on request only: a test run must not
   // change tracked files.
   if (process.env.PLUMB_UPDATE_SCREENSHOT === '1') copyFileSync(p, join(ROOT, 'docs', 'screenshot.png'))
+})
+
+test('dashboard: rotations due in the next 12 months, findings by rule and trend', async () => {
+  // The rotations panel lists the county's due tenures (GET /api/v1/rotations),
+  // earliest first: the first is overdue and is an R01 finding of the CLI.
+  const rows = page.getByTestId('rotation-table').locator('.el-table__body tr')
+  await rows.first().waitFor()
+  assert.ok((await rows.count()) >= 1)
+  const total = Number((await page.getByTestId('rotation-total').innerText()).trim())
+  assert.ok(total >= 1, 'at least one rotation due')
+  const r01 = JSON.parse(plumb(['findings', '--db', srv.db, '--rule', 'R01', '--limit', '10000', '--json']))
+    .filter((f) => f.severity !== 'low')
+  assert.ok(r01.length >= 1, 'the county data plants R01')
+  const href = await rows.first().getByTestId('rotation-person').getAttribute('href')
+  assert.ok(r01.some((f) => href.endsWith('/persons/' + encodeURIComponent(f.subject))), `first rotation ${href} is an R01 subject`)
+  assert.ok(Number((await page.getByTestId('rotation-overdue').innerText()).trim()) >= 1)
+  // Findings panel: the total is every finding of the county (the leader's scope is the root).
+  const n = JSON.parse(sql(srv.db, 'SELECT count(*) AS n FROM findings'))[0].n
+  assert.equal(Number((await page.getByTestId('finding-total').innerText()).trim()), n)
+  await page.getByTestId('finding-rule-chart').locator('canvas').first().waitFor()
+  await page.getByTestId('finding-trend-chart').locator('canvas').first().waitFor()
+  await page.waitForTimeout(500) // let the charts draw before the pictures
+  await page.getByTestId('panel-rotations').screenshot({ path: join(ARTIFACTS, 'dashboard-rotations.png') })
+  await page.getByTestId('panel-findings').screenshot({ path: join(ARTIFACTS, 'dashboard-findings.png') })
 })
 
 test('integrity file of the leader opens from the dashboard, with tenures and graph', async () => {
