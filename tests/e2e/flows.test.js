@@ -44,10 +44,13 @@ before(async () => {
     { name: 'e2e-lead', role: 'leader', scopes: [ROOT_UNIT], password: PASSWORD },
     { name: 'e2e-discipline', role: 'discipline_officer', scopes: [ROOT_UNIT], password: PASSWORD },
   ] })
-  leader = JSON.parse(plumb(['risk', '--db', srv.db, '--top', '1', '--json']))[0]
-  // A unit where the leader holds no post: its officer must not see the leader.
-  const rows = JSON.parse(sql(srv.db, `SELECT u.id FROM units u WHERE u.parent_id='${ROOT_UNIT}' AND u.id NOT IN
-    (SELECT p.unit_id FROM tenures t JOIN posts p ON p.id=t.post_id WHERE t.person_id='${leader.person}') ORDER BY u.id DESC LIMIT 1`))
+  // The store holds two counties: the top of the risk ranking within 永顺县
+  // is what a user scoped to 永顺县 must see first.
+  leader = JSON.parse(plumb(['risk', '--db', srv.db, '--top', '1000', '--json']))
+    .find((r) => r.unit.startsWith('U433127-'))
+  // Another county (吉首市): its leader must see nothing of 永顺县's leader.
+  const rows = JSON.parse(sql(srv.db, `SELECT id FROM units WHERE level='county' AND kind='party'
+    AND division_code='433101' ORDER BY id LIMIT 1`))
   otherUnit = rows[0].id
   srv.accounts['e2e-outside'] = { name: 'e2e-outside', ...(await addUser('e2e-outside', 'leader', otherUnit)) }
   br = await launch()
@@ -137,8 +140,9 @@ test('dashboard: rotations due in the next 12 months, findings by rule and trend
   const href = await rows.first().getByTestId('rotation-person').getAttribute('href')
   assert.ok(r01.some((f) => href.endsWith('/persons/' + encodeURIComponent(f.subject))), `first rotation ${href} is an R01 subject`)
   assert.ok(Number((await page.getByTestId('rotation-overdue').innerText()).trim()) >= 1)
-  // Findings panel: the total is every finding of the county (the leader's scope is the root).
-  const n = JSON.parse(sql(srv.db, 'SELECT count(*) AS n FROM findings'))[0].n
+  // Findings panel: the total is every finding of 永顺县 (the leader's scope is its root),
+  // none of the other county's.
+  const n = JSON.parse(sql(srv.db, "SELECT count(*) AS n FROM findings WHERE unit_id LIKE 'U433127-%'"))[0].n
   assert.equal(Number((await page.getByTestId('finding-total').innerText()).trim()), n)
   await page.getByTestId('finding-rule-chart').locator('canvas').first().waitFor()
   await page.getByTestId('finding-trend-chart').locator('canvas').first().waitFor()
@@ -218,7 +222,7 @@ test('session expiry: a lost session returns to the login page with a notice', a
   await shot(page, 'session-expired')
 })
 
-test('a user outside the scope sees nothing of the leader', async () => {
+test('a user of another county (吉首市) sees nothing of 永顺县\'s leader', async () => {
   await signIn(page, 'e2e-outside')
   await page.goto(srv.origin + '/#/dashboard')
   await page.waitForFunction(() => typeof window.__plumbDashboardMs === 'number')

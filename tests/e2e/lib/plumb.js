@@ -27,6 +27,10 @@ export async function startPlumb({ users }) {
   plumb(['init', '--db', db])
   plumb(['gen', '--scale', 'county', '--seed', '7', '--out', join(work, 'data'), '--quiet'])
   plumb(['import', '--db', db, '--all', join(work, 'data')])
+  // A second county (湘西州 and 吉首市 433101, another seed) in the same store,
+  // so that scope is tested across counties, not only across units.
+  plumb(['gen', '--scale', 'prefecture', '--limit', '2', '--seed', '3', '--out', join(work, 'data2'), '--quiet'])
+  plumb(['import', '--db', db, '--all', join(work, 'data2'), '--no-rules'])
   plumb(['sweep', '--db', db])
   const setupMs = Date.now() - t0
   const accounts = {}
