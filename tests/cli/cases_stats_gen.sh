@@ -57,4 +57,12 @@ done < <(tail -n +2 "$DI" | awk -F, '{print $7}' | sort | uniq -c)
 [ "$checked" -gt 20 ] || fail "only $checked values compared"
 "$PLUMB" clue stats --db "$DB" --xlsx "$T/s.xlsx" >/dev/null || fail "xlsx"
 unzip -p "$T/s.xlsx" xl/worksheets/sheet1.xml | grep -q "<v>$total</v>" || fail "xlsx total"
-echo "cases_stats_gen: 1 passed, 0 failed ($checked values equal)"
+# Backlog and overdue as of the generator's date: the overdue clues are
+# exactly the R12 (clue overdue) cases the generator planted in truth.json.
+PLUMB_NOW=2026-06-30T00:00:00Z "$PLUMB" clue stats --db "$DB" --json >"$T/s0.json" || fail "stats --json"
+read -r open overdue < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["open"], d["overdue"])' "$T/s0.json")
+r12=$(python3 -c 'import json,sys; print(sum(1 for f in json.load(open(sys.argv[1]))["findings"] if f["rule"]=="R12"))' "$T/gen/truth.json")
+[ "$r12" -ge 2 ] || fail "truth.json plants only $r12 R12 cases"
+[ "$overdue" = "$r12" ] || fail "overdue clues: stats $overdue, truth.json R12 $r12"
+[ "$open" -ge "$overdue" ] || fail "backlog $open smaller than overdue $overdue"
+echo "cases_stats_gen: 1 passed, 0 failed ($checked values equal; overdue $overdue = R12 in truth.json)"
