@@ -704,6 +704,23 @@ static const char check_usage[] =
 
 static int load_truth(const char *path, pl_finding_set *out, pl_err *e);
 
+/* Compare two finding sets and print "A = B (n findings...)" or "A vs B:"
+ * with the differences. Returns 1 if they differ. */
+static int report_compare(const char *an, const pl_finding_set *a, const char *bn,
+                          const pl_finding_set *b, int with_evidence)
+{
+    pl_buf d;
+    pl_buf_init(&d);
+    int differ = pl_finding_set_compare(a, b, with_evidence, &d) != 0;
+    if (differ)
+        printf("%s vs %s:\n%s", an, bn, d.data);
+    else
+        printf("%s = %s (%zu findings%s)\n", an, bn, a->n,
+               with_evidence ? ", evidence included" : "");
+    pl_buf_release(&d);
+    return differ;
+}
+
 static int cmd_check(pl_cli *cli, int argc, char **argv)
 {
     opts o;
@@ -758,29 +775,14 @@ static int cmd_check(pl_cli *cli, int argc, char **argv)
         for (size_t i = 0; i < truth.n; i++)
             ct[truth.v[i].rule]++;
         print_rule_table(cli, ce, "engine", cr, "sql", o.truth ? ct : NULL, "truth");
-        pl_buf d;
-        pl_buf_init(&d);
-        if (pl_finding_set_compare(&eng, &ref, 1, &d)) {
-            printf("engine vs sql:\n%s", d.data);
-            bad = 1;
-        } else {
-            printf("engine = sql (%zu findings, evidence included)\n", eng.n);
-        }
+        bad |= report_compare("engine", &eng, "sql", &ref, 1);
         if (o.truth) {
-            pl_buf_reset(&d);
             int with_ev = 0;
             for (size_t i = 0; i < truth.n && !with_ev; i++)
                 with_ev = truth.v[i].nevidence > 0;
-            if (pl_finding_set_compare(&eng, &truth, with_ev, &d)) {
-                printf("engine vs truth:\n%s", d.data);
-                bad = 1;
-            } else {
-                printf("engine = truth (%zu findings%s)\n", eng.n,
-                       with_ev ? ", evidence included" : "");
-            }
+            bad |= report_compare("engine", &eng, "truth", &truth, with_ev);
         }
         printf("engine: load %.1f ms, evaluate %.1f ms\n", st.load_ms, st.eval_ms);
-        pl_buf_release(&d);
     }
     pl_finding_set_release(&eng);
     pl_finding_set_release(&ref);
@@ -931,24 +933,9 @@ static int cmd_replay_check(pl_cli *cli, int argc, char **argv)
         printf("%lld %s\n", (long long)applied,
                PL_T(cli, "个事件逐一应用", "events applied one by one"));
         print_rule_table(cli, ci, "incr", ca, "sweep", o.truth ? ct : NULL, "truth");
-        pl_buf d;
-        pl_buf_init(&d);
-        if (pl_finding_set_compare(&cur, &all, 1, &d)) {
-            printf("incremental vs sweep:\n%s", d.data);
-            bad = 1;
-        } else {
-            printf("incremental = sweep (%zu findings, evidence included)\n", cur.n);
-        }
-        if (o.truth) {
-            pl_buf_reset(&d);
-            if (pl_finding_set_compare(&cur, &truth, 1, &d)) {
-                printf("incremental vs truth:\n%s", d.data);
-                bad = 1;
-            } else {
-                printf("incremental = truth\n");
-            }
-        }
-        pl_buf_release(&d);
+        bad |= report_compare("incremental", &cur, "sweep", &all, 1);
+        if (o.truth)
+            bad |= report_compare("incremental", &cur, "truth", &truth, 1);
     }
     pl_finding_set_release(&cur);
     pl_finding_set_release(&all);
