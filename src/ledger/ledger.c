@@ -79,9 +79,51 @@ static int stmt(pl_ledger *l, pl_stmt **st, const char *sql, pl_err *e)
     return pl_store_prepare(l->s, sql, st, e);
 }
 
+/* Leaf hashes [from, to) from ledger_events into out; *n = how many were
+ * found in order from `from` (stops at the first gap or bad row). */
+static int leaf_range(pl_ledger *l, int64_t from, int64_t to, uint8_t (*out)[PL_HASH_BYTES], int *n,
+                      pl_err *e)
+{
+    int rc =
+        stmt(l, &l->st_leaves,
+             "SELECT seq, leaf_hash FROM ledger_events WHERE seq>=? AND seq<? ORDER BY seq", e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(l->st_leaves, 1, from);
+    pl_stmt_bind_i64(l->st_leaves, 2, to);
+    *n = 0;
+    while ((rc = pl_stmt_step(l->st_leaves, e)) == PL_ROW) {
+        size_t hl = 0;
+        const void *h = pl_stmt_blob(l->st_leaves, 1, &hl);
+        if (pl_stmt_i64(l->st_leaves, 0) != from + *n || hl != PL_HASH_BYTES || !h)
+            break;
+        memcpy(out[*n], h, PL_HASH_BYTES);
+        (*n)++;
+    }
+    pl_stmt_reset(l->st_leaves);
+    return rc < 0 ? rc : 0;
+}
+
 int pl_ledger__node_get(void *ctx, int level, int64_t idx, uint8_t out[PL_HASH_BYTES], pl_err *e)
 {
     pl_ledger *l = ctx;
+    if (level >= 0 && level < PL_LEDGER_NODE_MIN_LEVEL) {
+        /* Not stored: hash the (at most 8) leaves it covers. */
+        uint8_t h[1 << (PL_LEDGER_NODE_MIN_LEVEL - 1)][PL_HASH_BYTES];
+        int span = 1 << level, n = 0;
+        int rc = leaf_range(l, idx << level, (idx + 1) << level, h, &n, e);
+        if (rc)
+            return rc;
+        if (n != span)
+            return pl_err_set(e, PL_ECORRUPT,
+                              "ledger_events: leaf %lld of node (%d,%lld) missing or bad",
+                              (long long)((idx << level) + n), level, (long long)idx);
+        for (; span > 1; span /= 2)
+            for (int i = 0; i < span / 2; i++)
+                pl_merkle_node_hash(h[i], h[2 * i], h[2 * i + 1]);
+        memcpy(out, h[0], PL_HASH_BYTES);
+        return 0;
+    }
     int rc = stmt(l, &l->st_node_get, "SELECT hash FROM ledger_nodes WHERE level=? AND idx=?", e);
     if (rc)
         return rc;
@@ -125,6 +167,7 @@ static int query_size(pl_ledger *l, int64_t *out, pl_err *e)
 
 #define CACHE_SLOTS (1 << 16)
 #define BLOCK_LEVELS 4 /* levels 0..3 come from one 16-leaf range read */
+_Static_assert(BLOCK_LEVELS == PL_LEDGER_NODE_MIN_LEVEL, "the block covers the unstored levels");
 
 /* Levels below BLOCK_LEVELS: read the aligned 16-leaf block once and hash
  * its interior nodes, so a proof costs one range query for its low end. */
@@ -132,27 +175,10 @@ static int block_get(pl_ledger *l, int level, int64_t idx, uint8_t out[PL_HASH_B
 {
     int64_t b = idx >> (BLOCK_LEVELS - level);
     if (l->block_idx != b) {
-        int rc = l->st_block ? (pl_stmt_reset(l->st_block), 0)
-                             : pl_store_prepare(l->s,
-                                                "SELECT idx, hash FROM ledger_nodes WHERE level=0 "
-                                                "AND idx>=? AND idx<? ORDER BY idx",
-                                                &l->st_block, e);
-        if (rc)
-            return rc;
-        pl_stmt_bind_i64(l->st_block, 1, b << BLOCK_LEVELS);
-        pl_stmt_bind_i64(l->st_block, 2, (b + 1) << BLOCK_LEVELS);
         int n = 0;
         l->block_idx = -1;
-        while ((rc = pl_stmt_step(l->st_block, e)) == PL_ROW) {
-            size_t hl = 0;
-            const void *h = pl_stmt_blob(l->st_block, 1, &hl);
-            if (pl_stmt_i64(l->st_block, 0) != (b << BLOCK_LEVELS) + n || hl != PL_HASH_BYTES)
-                break;
-            memcpy(l->block[15 + n], h, PL_HASH_BYTES);
-            n++;
-        }
-        pl_stmt_reset(l->st_block);
-        if (rc < 0)
+        int rc = leaf_range(l, b << BLOCK_LEVELS, (b + 1) << BLOCK_LEVELS, &l->block[15], &n, e);
+        if (rc)
             return rc;
         /* Heap order: node k has children 2k+1, 2k+2; leaves at 15..30. */
         for (int k = 14; k >= 0; k--) {
@@ -341,7 +367,7 @@ void pl_ledger_free(pl_ledger *l)
     pl_stmt_finalize(l->st_node_ins);
     pl_stmt_finalize(l->st_max);
     pl_stmt_finalize(l->st_get);
-    pl_stmt_finalize(l->st_block);
+    pl_stmt_finalize(l->st_leaves);
     pl_buf_release(&l->payload_buf);
     pl_buf_release(&l->header_buf);
     free(l->cache);
@@ -682,14 +708,16 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
      * right child; the frontier holds the left siblings. */
     uint8_t h[PL_HASH_BYTES], newfront[PL_HASH_BYTES];
     memcpy(h, leaf, PL_HASH_BYTES);
-    rc = insert_node(l, 0, seq, h, e);
     int level = 0;
     uint64_t idx = (uint64_t)seq;
     while (rc == 0 && (idx & 1)) {
         pl_merkle_node_hash(h, l->frontier[level], h);
         level++;
         idx >>= 1;
-        rc = insert_node(l, level, (int64_t)idx, h, e);
+        /* Levels below PL_LEDGER_NODE_MIN_LEVEL are not stored: the
+         * leaves in ledger_events give them. */
+        if (level >= PL_LEDGER_NODE_MIN_LEVEL)
+            rc = insert_node(l, level, (int64_t)idx, h, e);
     }
     if (rc)
         goto fail;

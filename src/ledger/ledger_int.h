@@ -7,13 +7,18 @@
 
 #include "ledger.h"
 
+/* ledger_nodes holds complete subtrees of this level and above only; the
+ * levels below are hashed from the leaf hashes in ledger_events (one range
+ * read of at most 2^L rows), so an append writes ~1/8 node row, not ~2. */
+#define PL_LEDGER_NODE_MIN_LEVEL 4
+
 struct pl_ledger {
     pl_store *s;
     int64_t size;                        /* leaves committed or pending */
     uint8_t frontier[64][PL_HASH_BYTES]; /* frontier[L]: node (L, size>>L - 1) if bit L set */
     uint64_t gen;                        /* s->rollback_gen when loaded */
     int loaded, stale;
-    pl_stmt *st_node_get, *st_node_ins, *st_max, *st_get, *st_block;
+    pl_stmt *st_node_get, *st_node_ins, *st_max, *st_get, *st_leaves;
     /* Read cache for proofs: complete-node hashes never change once
      * committed; cleared whenever the frontier is reloaded. */
     struct node_slot {

@@ -66,10 +66,24 @@ static int write_file(const char *dir, const char *rel, const void *data, size_t
 /* Hashes of level `level` nodes [from, from+count) appended to out. */
 static int read_nodes(pl_ledger *l, int level, int64_t from, int count, pl_buf *out, pl_err *e)
 {
+    if (level > 0 && level < PL_LEDGER_NODE_MIN_LEVEL) {
+        /* Not stored and not a tile level (tiles have height 8): one by one. */
+        for (int i = 0; i < count; i++) {
+            uint8_t h[PL_HASH_BYTES];
+            int rc = pl_ledger__node_get(l, level, from + i, h, e);
+            if (rc)
+                return rc;
+            pl_buf_add(out, h, PL_HASH_BYTES);
+        }
+        return 0;
+    }
+    /* Level 0 is the leaf hashes in ledger_events; the others are stored. */
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(l->s,
-                              "SELECT idx, hash FROM ledger_nodes WHERE level=? AND idx>=? AND "
-                              "idx<? ORDER BY idx",
+                              level == 0 ? "SELECT seq, leaf_hash FROM ledger_events WHERE ?=0 AND "
+                                           "seq>=? AND seq<? ORDER BY seq"
+                                         : "SELECT idx, hash FROM ledger_nodes WHERE level=? AND "
+                                           "idx>=? AND idx<? ORDER BY idx",
                               &st, e);
     if (rc)
         return rc;
@@ -81,8 +95,8 @@ static int read_nodes(pl_ledger *l, int level, int64_t from, int count, pl_buf *
         size_t n = 0;
         const void *h = pl_stmt_blob(st, 1, &n);
         if (pl_stmt_i64(st, 0) != want || n != PL_HASH_BYTES) {
-            rc = pl_err_set(e, PL_ECORRUPT, "ledger_nodes (%d,%lld): missing or bad", level,
-                            (long long)want);
+            rc = pl_err_set(e, PL_ECORRUPT, "%s (%d,%lld): missing or bad",
+                            level ? "ledger_nodes" : "ledger_events leaf", level, (long long)want);
             break;
         }
         pl_buf_add(out, h, PL_HASH_BYTES);
@@ -92,8 +106,8 @@ static int read_nodes(pl_ledger *l, int level, int64_t from, int count, pl_buf *
     if (rc != PL_DONE)
         return rc;
     if (want != from + count)
-        return pl_err_set(e, PL_ECORRUPT, "ledger_nodes (%d,%lld): missing", level,
-                          (long long)want);
+        return pl_err_set(e, PL_ECORRUPT, "%s (%d,%lld): missing",
+                          level ? "ledger_nodes" : "ledger_events leaf", level, (long long)want);
     return 0;
 }
 

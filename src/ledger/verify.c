@@ -591,8 +591,11 @@ static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
         int level = 0;
         uint64_t idx = (uint64_t)seq;
         for (;;) {
-            rc = pl_ledger__node_get(l, level, (int64_t)idx, stored, e);
-            if (rc == 0 && memcmp(stored, hsh, PL_HASH_BYTES) != 0)
+            /* Levels below PL_LEDGER_NODE_MIN_LEVEL are not stored. */
+            if (level >= PL_LEDGER_NODE_MIN_LEVEL)
+                rc = pl_ledger__node_get(l, level, (int64_t)idx, stored, e);
+            if (level >= PL_LEDGER_NODE_MIN_LEVEL && rc == 0 &&
+                memcmp(stored, hsh, PL_HASH_BYTES) != 0)
                 rc = pl_err_set(e, PL_ECORRUPT,
                                 "ledger_nodes (%d,%lld): hash does not match the leaves", level,
                                 (long long)idx);
@@ -643,6 +646,13 @@ static int verify_extra_rows(pl_ledger *l, int64_t n, pl_err *e)
      * read one by one); scan keys only. */
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
         int64_t lv = pl_stmt_i64(st, 0), idx = pl_stmt_i64(st, 1);
+        if (lv >= 0 && lv < PL_LEDGER_NODE_MIN_LEVEL) {
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "ledger_nodes (%lld,%lld): level %lld is never stored (levels below "
+                            "%d come from the leaves)",
+                            (long long)lv, (long long)idx, (long long)lv, PL_LEDGER_NODE_MIN_LEVEL);
+            break;
+        }
         if (lv < 0 || lv > 62 || idx < 0 || idx >= (n >> lv)) {
             rc = pl_err_set(e, PL_ECORRUPT,
                             "ledger_nodes (%lld,%lld): node beyond the log size %lld (events "

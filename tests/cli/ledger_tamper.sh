@@ -59,12 +59,16 @@ expect_fail "update payload" "event 4: ledger_payloads.payload does not match" \
     "UPDATE ledger_payloads SET payload=replace(payload,'\"n\":4','\"n\":5') WHERE seq=4"
 expect_fail "delete payload" "event 9: payload missing from ledger_payloads" \
     "DELETE FROM ledger_payloads WHERE seq=9"
-expect_fail "update node" "ledger_nodes (1,2): hash does not match" \
-    "UPDATE ledger_nodes SET hash=zeroblob(32) WHERE level=1 AND idx=2"
-expect_fail "delete node" "ledger_nodes (2,1): node missing" \
-    "DELETE FROM ledger_nodes WHERE level=2 AND idx=1"
-expect_fail "insert node" "ledger_nodes (0,500): node beyond" \
-    "INSERT INTO ledger_nodes VALUES(0,500,zeroblob(32))"
+# ledger_nodes holds levels 4 and up (26 events: node (4,0)); the levels
+# below come from ledger_events.leaf_hash and must never appear.
+expect_fail "update node" "ledger_nodes (4,0): hash does not match" \
+    "UPDATE ledger_nodes SET hash=zeroblob(32) WHERE level=4 AND idx=0"
+expect_fail "delete node" "ledger_nodes (4,0): node missing" \
+    "DELETE FROM ledger_nodes WHERE level=4 AND idx=0"
+expect_fail "insert node" "ledger_nodes (4,500): node beyond" \
+    "INSERT INTO ledger_nodes VALUES(4,500,zeroblob(32))"
+expect_fail "insert low-level node" "ledger_nodes (1,2): level 1 is never stored" \
+    "INSERT INTO ledger_nodes VALUES(1,2,zeroblob(32))"
 # Projection tables: ledger_purges is the ledger's own projection; any other
 # projection table present is covered by the same row-by-row comparison.
 expect_fail "update projection" "table ledger_purges row seq=3, column reason" \
