@@ -7,6 +7,8 @@
 
 #include "ledger.h"
 
+#include <sodium.h>
+
 /* ledger_nodes holds complete subtrees of this level and above only; the
  * levels below are hashed from the leaf hashes in ledger_events (one range
  * read of at most 2^L rows), so an append writes ~1/8 node row, not ~2. */
@@ -37,6 +39,8 @@ struct pl_ledger {
     int observer_depth;                 /* observers that append do not re-trigger forever */
     uint8_t subject_key[PL_HASH_BYTES]; /* keys the subject handles */
     int have_subject_key;
+    crypto_generichash_state subject_state; /* keyed, before any input */
+    int have_subject_state;
     /* Encoding buffers kept between appends (no malloc per event); an
      * append made by an observer while they are in use takes its own. */
     pl_buf payload_buf, header_buf;
