@@ -392,6 +392,8 @@ typedef struct imp {
     uint64_t total, before; /* bytes of all inputs, of the jobs done */
     blocks *blk;
     int64_t rows_at_progress;
+    /* entities whose table was empty when the batch began */
+    unsigned char fresh[PL_INGEST_MAX_ENTITIES];
     /* secondary indexes dropped for the batch (opts->defer_indexes) */
     char **idx_sql;
     size_t nidx;
@@ -619,7 +621,13 @@ static int record_row(imp *m, const char *const *names, const char *const *value
         }
         if (!m->row_bad) {
             int outcome = 0;
-            rc = pl_registry_record(m->reg, j->ent, row, j->actor, &outcome, model_report, m, m->e);
+            /* A row of an entity whose table was empty when the batch
+             * began, with an id not seen in the batch, is new. */
+            rc = !prev && m->fresh[j->ent_idx]
+                     ? pl_registry_record_new(m->reg, j->ent, row, j->actor, &outcome, model_report,
+                                              m, m->e)
+                     : pl_registry_record(m->reg, j->ent, row, j->actor, &outcome, model_report, m,
+                                          m->e);
             if (rc == PL_EINVAL) {
                 rc = 0; /* reported: a reference problem */
                 m->row_bad = 1;
@@ -1072,6 +1080,29 @@ static int defer_indexes(imp *m)
     return 0;
 }
 
+/* m->fresh[e]: entity e's table has no row (read inside the batch's
+ * transaction, so it holds for the whole batch). */
+static int find_fresh(imp *m)
+{
+    for (size_t i = 0; i < m->njobs; i++) {
+        size_t k = m->jobs[i].ent_idx;
+        if (k >= PL_INGEST_MAX_ENTITIES || m->fresh[k])
+            continue;
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_addf(&sql, "SELECT 1 FROM \"%s\" LIMIT 1", m->jobs[i].ent->table);
+        int64_t one = 0;
+        int rc = pl_store_query_i64(m->s, &one, m->e, sql.data, NULL);
+        pl_buf_release(&sql);
+        if (rc == 0)
+            continue;
+        if (rc != PL_ENOTFOUND)
+            return rc;
+        m->fresh[k] = 1;
+    }
+    return 0;
+}
+
 /* Build the dropped indexes again with their original SQL. */
 static int restore_indexes(imp *m)
 {
@@ -1156,7 +1187,8 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     if (rc)
         goto out;
     began = 1;
-    if (opts->defer_indexes)
+    rc = find_fresh(&m);
+    if (rc == 0 && opts->defer_indexes)
         rc = defer_indexes(&m);
     for (m.cur = 0; m.cur < n && rc == 0; m.cur++)
         rc = import_job(&m);

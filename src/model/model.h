@@ -107,6 +107,14 @@ enum { PL_REC_NEW = 1, PL_REC_CHANGED = 2, PL_REC_SAME = 3 };
 int pl_registry_record(pl_registry *r, const pl_entity *ent, const struct json_t *row,
                        const char *actor, int *outcome, pl_report_fn report, void *ctx, pl_err *e);
 
+/** pl_registry_record for a row the caller knows is not stored: its table
+ * was empty when the caller's transaction began and the id has not been
+ * recorded since (a bulk import knows both). Skips the read of the stored
+ * row; the outcome is PL_REC_NEW. */
+int pl_registry_record_new(pl_registry *r, const pl_entity *ent, const struct json_t *row,
+                           const char *actor, int *outcome, pl_report_fn report, void *ctx,
+                           pl_err *e);
+
 /** Does a record `id` of entity `ent` exist? 1 yes, 0 no, <0 error. */
 int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_err *e);
 

@@ -514,8 +514,8 @@ static int same_as_stored(pl_registry *r, const pl_entity *ent, const json_t *ro
     return rc < 0 ? rc : same;
 }
 
-int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, const char *actor,
-                       int *outcome, pl_report_fn report, void *ctx, pl_err *e)
+static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const char *actor,
+                  int *outcome, pl_report_fn report, void *ctx, int absent, pl_err *e)
 {
     int bad = 0, rc;
     for (size_t i = 1; i < ent->nfields; i++) {
@@ -537,7 +537,7 @@ int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, 
     if (bad)
         return PL_EINVAL;
     int exists = 0;
-    rc = same_as_stored(r, ent, row, &exists, e);
+    rc = absent ? 0 : same_as_stored(r, ent, row, &exists, e);
     if (rc < 0)
         return rc;
     if (rc == 1) {
@@ -568,6 +568,19 @@ int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, 
     if (outcome)
         *outcome = exists ? PL_REC_CHANGED : PL_REC_NEW;
     return 0;
+}
+
+int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, const char *actor,
+                       int *outcome, pl_report_fn report, void *ctx, pl_err *e)
+{
+    return record(r, ent, row, actor, outcome, report, ctx, 0, e);
+}
+
+int pl_registry_record_new(pl_registry *r, const pl_entity *ent, const json_t *row,
+                           const char *actor, int *outcome, pl_report_fn report, void *ctx,
+                           pl_err *e)
+{
+    return record(r, ent, row, actor, outcome, report, ctx, 1, e);
 }
 
 int pl_registry_counts(pl_store *s, int64_t *counts, pl_err *e)
