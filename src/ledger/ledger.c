@@ -415,7 +415,7 @@ int pl_ledger__wrap(pl_err *e, int code, const char *fmt, ...)
 void pl_ledger__sha256_hex(char out[65], const void *p, size_t n)
 {
     uint8_t h[32];
-    crypto_hash_sha256(h, p, n);
+    pl_sha256(h, p, n);
     pl_hex(out, h, 32);
 }
 

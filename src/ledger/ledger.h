@@ -107,6 +107,9 @@ int pl_ledger_consistency_proof(pl_ledger *l, int64_t m, int64_t size, uint8_t o
 
 /* ------------------------------------------- Merkle algorithms (pure) */
 
+/** SHA-256 of n bytes (the ledger's hash: payloads, leaves, nodes). */
+void pl_sha256(uint8_t out[PL_HASH_BYTES], const void *p, size_t n);
+/** RFC 9162 leaf hash: SHA-256(0x00 || leaf). */
 void pl_merkle_leaf_hash(uint8_t out[PL_HASH_BYTES], const void *leaf, size_t len);
 void pl_merkle_node_hash(uint8_t out[PL_HASH_BYTES], const uint8_t left[PL_HASH_BYTES],
                          const uint8_t right[PL_HASH_BYTES]);

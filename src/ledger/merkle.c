@@ -8,16 +8,28 @@
 
 #include <string.h>
 
+#include <nettle/sha2.h>
 #include <sodium.h>
+
+/* SHA-256 from nettle: it uses the CPU's SHA extensions where present
+ * (about 4x libsodium's portable code on the x86_64 of docs/BENCHMARKS.md);
+ * the ledger hashes every leaf, payload and node with it. */
+void pl_sha256(uint8_t out[PL_HASH_BYTES], const void *p, size_t n)
+{
+    struct sha256_ctx st;
+    sha256_init(&st);
+    sha256_update(&st, n, p);
+    sha256_digest(&st, PL_HASH_BYTES, out);
+}
 
 void pl_merkle_leaf_hash(uint8_t out[PL_HASH_BYTES], const void *leaf, size_t len)
 {
-    crypto_hash_sha256_state st;
+    struct sha256_ctx st;
     static const uint8_t zero = 0x00;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, leaf, len);
-    crypto_hash_sha256_final(&st, out);
+    sha256_init(&st);
+    sha256_update(&st, 1, &zero);
+    sha256_update(&st, len, leaf);
+    sha256_digest(&st, PL_HASH_BYTES, out);
 }
 
 void pl_merkle_node_hash(uint8_t out[PL_HASH_BYTES], const uint8_t left[PL_HASH_BYTES],
@@ -27,7 +39,7 @@ void pl_merkle_node_hash(uint8_t out[PL_HASH_BYTES], const uint8_t left[PL_HASH_
     buf[0] = 0x01;
     memcpy(buf + 1, left, PL_HASH_BYTES);
     memcpy(buf + 1 + PL_HASH_BYTES, right, PL_HASH_BYTES);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    pl_sha256(out, buf, sizeof buf);
 }
 
 static int bit_len(uint64_t v)
@@ -45,7 +57,7 @@ static int range_hash(pl_merkle_node_fn get, void *ctx, int64_t begin, int64_t e
     int n = 0;
     uint64_t len = (uint64_t)(end - begin), pos = (uint64_t)begin;
     if (len == 0) {
-        crypto_hash_sha256(out, (const uint8_t *)"", 0);
+        pl_sha256(out, "", 0);
         return 0;
     }
     for (int k = 62; k >= 0; k--) {

@@ -622,7 +622,7 @@ static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
     /* Root from the recomputed frontier. */
     int first = 1;
     if (i == 0)
-        crypto_hash_sha256(root, (const uint8_t *)"", 0);
+        pl_sha256(root, "", 0);
     for (int lv = 0; lv < 63; lv++) {
         if (!((i >> lv) & 1))
             continue;
