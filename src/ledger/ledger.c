@@ -313,14 +313,38 @@ int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_H
     if (!l->have_subject_state) {
         crypto_generichash_init(&l->subject_state, l->subject_key, sizeof l->subject_key, 16);
         l->have_subject_state = 1;
+        free(l->handles); /* made under an older key, if any */
+        l->handles = NULL;
+    }
+    /* Handles of recent ids (imports refer to the same units, companies and
+     * persons over and over): the id itself is compared, so a hit is
+     * exact; longer ids are not cached. */
+    size_t n = strlen(id);
+    struct handle_slot *sl = NULL;
+    if (n < sizeof sl->id) {
+        if (!l->handles)
+            l->handles = pl_calloc(HANDLE_SLOTS, sizeof *l->handles);
+        uint64_t f = 0xcbf29ce484222325ull; /* FNV-1a */
+        for (size_t i = 0; i < n; i++)
+            f = (f ^ (unsigned char)id[i]) * 0x100000001b3ull;
+        sl = &l->handles[(f >> 32) & (HANDLE_SLOTS - 1)];
+        if (sl->len == n + 1 && memcmp(sl->id, id, n) == 0) {
+            memcpy(out, sl->handle, PL_SUBJECT_HANDLE_LEN);
+            return 0;
+        }
     }
     uint8_t h[16];
     crypto_generichash_state st = l->subject_state;
-    crypto_generichash_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_generichash_update(&st, (const unsigned char *)id, n);
     crypto_generichash_final(&st, h, sizeof h);
     out[0] = 's';
     out[1] = ':';
     pl_hex(out + 2, h, sizeof h);
+    if (sl) {
+        sl->len = (uint8_t)(n + 1);
+        memcpy(sl->id, id, n);
+        memcpy(sl->handle, out, PL_SUBJECT_HANDLE_LEN);
+    }
     return 0;
 }
 
@@ -381,6 +405,9 @@ void pl_ledger_free(pl_ledger *l)
     pl_buf_release(&l->header_buf);
     sodium_memzero(&l->subject_state, sizeof l->subject_state);
     sodium_memzero(l->subject_key, sizeof l->subject_key);
+    if (l->handles)
+        sodium_memzero(l->handles, HANDLE_SLOTS * sizeof *l->handles);
+    free(l->handles);
     free(l->cache);
     free(l);
 }

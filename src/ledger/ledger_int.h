@@ -13,6 +13,7 @@
  * levels below are hashed from the leaf hashes in ledger_events (one range
  * read of at most 2^L rows), so an append writes ~1/8 node row, not ~2. */
 #define PL_LEDGER_NODE_MIN_LEVEL 4
+#define HANDLE_SLOTS (1 << 16)
 
 struct pl_ledger {
     pl_store *s;
@@ -41,6 +42,12 @@ struct pl_ledger {
     int have_subject_key;
     crypto_generichash_state subject_state; /* keyed, before any input */
     int have_subject_state;
+    /* Recently computed handles (ledger.c); dropped with the key state. */
+    struct handle_slot {
+        uint8_t len; /* strlen(id) + 1, 0 = empty */
+        char id[47];
+        char handle[PL_SUBJECT_HANDLE_LEN];
+    } * handles;
     /* Encoding buffers kept between appends (no malloc per event); an
      * append made by an observer while they are in use takes its own. */
     pl_buf payload_buf, header_buf;
