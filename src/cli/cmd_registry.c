@@ -224,7 +224,7 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
         {0, 0, 0, 0},
     };
     const char *source = NULL, *all = NULL;
-    pl_ingest_opts io = {.defer_indexes = 1};
+    pl_ingest_opts io = {0};
     int quiet = 0, no_rules = 0, c;
     const char *as_of = NULL;
     optind = 1;

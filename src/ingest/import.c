@@ -394,9 +394,6 @@ typedef struct imp {
     int64_t rows_at_progress;
     /* entities whose table was empty when the batch began */
     unsigned char fresh[PL_INGEST_MAX_ENTITIES];
-    /* secondary indexes dropped for the batch (opts->defer_indexes) */
-    char **idx_sql;
-    size_t nidx;
 } imp;
 
 static void problem(imp *m, int64_t line, const char *field, const char *reason, int warning)
@@ -1015,71 +1012,6 @@ static int resolve(imp *m, const pl_ingest_input *in, size_t n)
     return 0;
 }
 
-/* ---------------------------------------------------- deferred indexes */
-
-/* CSV bytes per row assumed when estimating how many rows a batch brings:
- * rows of the data sets are 40-120 bytes; a high figure under-estimates,
- * so an index is dropped only when the batch clearly dwarfs the table. */
-#define BYTES_PER_ROW_EST 160
-
-/* Drop the secondary indexes (not the primary key's) of every table this
- * batch will at least double, remembering their SQL. Called inside the
- * batch's transaction: a rollback brings them back as they were. */
-static int defer_indexes(imp *m)
-{
-    for (size_t i = 0; i < m->njobs; i++) {
-        const char *table = m->jobs[i].ent->table;
-        int first = 1;
-        uint64_t bytes = 0;
-        for (size_t k = 0; k < m->njobs; k++) {
-            if (strcmp(m->jobs[k].ent->table, table) != 0)
-                continue;
-            if (k < i)
-                first = 0;
-            bytes += m->jobs[k].size;
-        }
-        if (!first)
-            continue;
-        pl_buf sql;
-        pl_buf_init(&sql);
-        pl_buf_addf(&sql, "SELECT coalesce(max(rowid),0) FROM \"%s\"", table);
-        int64_t have = 0;
-        int rc = pl_store_query_i64(m->s, &have, m->e, sql.data, NULL);
-        pl_buf_release(&sql);
-        if (rc)
-            return rc;
-        if ((uint64_t)have * 2 >= bytes / BYTES_PER_ROW_EST)
-            continue;
-        pl_stmt *st = NULL;
-        rc = pl_store_prepare(m->s,
-                              "SELECT name, sql FROM sqlite_master WHERE type='index' AND "
-                              "tbl_name=? AND sql IS NOT NULL ORDER BY name",
-                              &st, m->e);
-        if (rc)
-            return rc;
-        pl_stmt_bind_text(st, 1, table);
-        size_t from = m->nidx;
-        while ((rc = pl_stmt_step(st, m->e)) == PL_ROW) {
-            m->idx_sql = pl_realloc(m->idx_sql, (m->nidx + 1) * 2 * sizeof *m->idx_sql);
-            m->idx_sql[2 * m->nidx] = pl_strdup(pl_stmt_text(st, 0));
-            m->idx_sql[2 * m->nidx + 1] = pl_strdup(pl_stmt_text(st, 1));
-            m->nidx++;
-        }
-        pl_stmt_finalize(st);
-        if (rc != PL_DONE)
-            return rc;
-        for (size_t k = from; k < m->nidx; k++) {
-            pl_buf_init(&sql);
-            pl_buf_addf(&sql, "DROP INDEX \"%s\"", m->idx_sql[2 * k]);
-            rc = pl_store_exec(m->s, sql.data, m->e);
-            pl_buf_release(&sql);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
 /* m->fresh[e]: entity e's table has no row (read inside the batch's
  * transaction, so it holds for the whole batch). */
 static int find_fresh(imp *m)
@@ -1101,26 +1033,6 @@ static int find_fresh(imp *m)
         m->fresh[k] = 1;
     }
     return 0;
-}
-
-/* Build the dropped indexes again with their original SQL. */
-static int restore_indexes(imp *m)
-{
-    for (size_t k = 0; k < m->nidx; k++) {
-        int rc = pl_store_exec(m->s, m->idx_sql[2 * k + 1], m->e);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static void free_indexes(imp *m)
-{
-    for (size_t k = 0; k < 2 * m->nidx; k++)
-        free(m->idx_sql[k]);
-    free(m->idx_sql);
-    m->idx_sql = NULL;
-    m->nidx = 0;
 }
 
 int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
@@ -1188,8 +1100,6 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
         goto out;
     began = 1;
     rc = find_fresh(&m);
-    if (rc == 0 && opts->defer_indexes)
-        rc = defer_indexes(&m);
     for (m.cur = 0; m.cur < n && rc == 0; m.cur++)
         rc = import_job(&m);
     if (rc == 0 && m.rej && fflush(m.rej) != 0)
@@ -1211,9 +1121,6 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
                             (long long)bad, (long long)st->rows);
         goto out;
     }
-    rc = restore_indexes(&m);
-    if (rc)
-        goto out;
     int64_t size1 = pl_ledger_size(l);
     rc = pl_store_commit(s, e);
     began = 0;
@@ -1235,7 +1142,6 @@ out:
         st->rejects_path[0] = 0;
     header_reset(&m);
     pl_registry_free(m.reg);
-    free_indexes(&m);
     free(m.jobs);
     free(m.seen.v);
     pl_buf_release(&m.row_err);

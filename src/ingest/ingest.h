@@ -186,13 +186,6 @@ typedef struct pl_ingest_opts {
     /** Progress: bytes done of total, called every few thousand rows. */
     void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
-    /** Bulk load: a table that the batch will grow several times over has
-     * its secondary indexes dropped at the start of the batch and built
-     * again (sorted, the same SQL) before it commits — all inside the
-     * batch's transaction. Only for callers whose other readers in the
-     * transaction do not need those indexes (the CLI; not the API, whose
-     * rule observer queries the tables per event). */
-    int defer_indexes;
 } pl_ingest_opts;
 
 /** Counts for one entity. */
