@@ -876,9 +876,7 @@ int pl_ledger_get(pl_ledger *l, int64_t seq, pl_event_rec *out, pl_err *e)
 {
     memset(out, 0, sizeof *out);
     int rc = stmt(l, &l->st_get,
-                  "SELECT e.type, e.header, e.leaf_hash, p.payload FROM ledger_events e "
-                  "LEFT JOIN ledger_payloads p ON p.seq = e.seq WHERE e.seq = ?",
-                  e);
+                  "SELECT type, header, leaf_hash, payload FROM ledger_events WHERE seq = ?", e);
     if (rc)
         return rc;
     pl_stmt_bind_i64(l->st_get, 1, seq);

@@ -103,7 +103,8 @@ int pl_ledger_purge(pl_ledger *l, int64_t seq, const char *reason, const char *a
     pl_event_rec_release(&r);
     pl_stmt *st = NULL;
     if (rc == 0)
-        rc = pl_store_prepare(l->s, "DELETE FROM ledger_payloads WHERE seq = ?", &st, e);
+        rc =
+            pl_store_prepare(l->s, "UPDATE ledger_events SET payload = NULL WHERE seq = ?", &st, e);
     if (rc == 0) {
         pl_stmt_bind_i64(st, 1, seq);
         rc = pl_stmt_step(st, e);
@@ -152,8 +153,8 @@ static int load_purged(pl_ledger *l, seqset *out, pl_err *e)
 {
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(l->s,
-                              "SELECT e.seq, p.payload FROM ledger_events e JOIN ledger_payloads p "
-                              "ON p.seq = e.seq WHERE e.type = '" PURGED_TYPE "' ORDER BY e.seq",
+                              "SELECT seq, payload FROM ledger_events WHERE type = '" PURGED_TYPE
+                              "' AND payload IS NOT NULL ORDER BY seq",
                               &st, e);
     if (rc)
         return rc;
@@ -223,10 +224,8 @@ int pl_ledger_replay(pl_ledger *l, pl_store *dst, pl_err *e)
     if (rc)
         return rc;
     pl_stmt *st = NULL;
-    rc = pl_store_prepare(l->s,
-                          "SELECT e.seq, e.header, p.payload FROM ledger_events e "
-                          "LEFT JOIN ledger_payloads p ON p.seq = e.seq ORDER BY e.seq",
-                          &st, e);
+    rc = pl_store_prepare(l->s, "SELECT seq, header, payload FROM ledger_events ORDER BY seq", &st,
+                          e);
     if (rc == 0)
         rc = pl_store_begin(dst, e);
     if (rc) {
@@ -250,7 +249,7 @@ int pl_ledger_replay(pl_ledger *l, pl_store *dst, pl_err *e)
             json_t *payload = json_loadb(pt, pn, 0, NULL);
             if (!json_is_object(payload)) {
                 rc = pl_err_set(e, PL_ECORRUPT,
-                                "event %lld: ledger_payloads.payload is not a JSON object",
+                                "event %lld: ledger_events.payload is not a JSON object",
                                 (long long)seq);
             } else {
                 pl_event ev = {.type = h.type,
@@ -508,9 +507,8 @@ static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
 {
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(l->s,
-                              "SELECT e.seq, e.type, e.header, e.leaf_hash, p.payload "
-                              "FROM ledger_events e LEFT JOIN ledger_payloads p ON p.seq = e.seq "
-                              "ORDER BY e.seq",
+                              "SELECT seq, type, header, leaf_hash, payload FROM ledger_events "
+                              "ORDER BY seq",
                               &st, e);
     if (rc)
         return rc;
@@ -567,7 +565,7 @@ static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
                 pl_ledger__sha256_hex(hex, pt, n);
                 if (strcmp(hex, h.payload_sha256) != 0)
                     rc = pl_err_set(e, PL_ECORRUPT,
-                                    "event %lld: ledger_payloads.payload does not match the "
+                                    "event %lld: ledger_events.payload does not match the "
                                     "header's payload_sha256",
                                     (long long)seq);
                 else if (seqset_has(purged, seq))
@@ -576,7 +574,7 @@ static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
                                     (long long)seq);
             } else if (!seqset_has(purged, seq)) {
                 rc = pl_err_set(e, PL_ECORRUPT,
-                                "event %lld: payload missing from ledger_payloads and no "
+                                "event %lld: payload missing from ledger_events and no "
                                 "ledger.purged event covers it",
                                 (long long)seq);
             }
@@ -662,17 +660,7 @@ static int verify_extra_rows(pl_ledger *l, int64_t n, pl_err *e)
         }
     }
     pl_stmt_finalize(st);
-    if (rc != PL_DONE)
-        return rc;
-    int64_t orphan = -1;
-    rc = pl_store_query_i64(l->s, &orphan, e,
-                            "SELECT seq FROM ledger_payloads WHERE seq NOT IN "
-                            "(SELECT seq FROM ledger_events) LIMIT 1",
-                            NULL);
-    if (rc == 0)
-        return pl_err_set(e, PL_ECORRUPT, "ledger_payloads seq %lld: payload without an event",
-                          (long long)orphan);
-    return rc == PL_ENOTFOUND ? 0 : rc;
+    return rc == PL_DONE ? 0 : rc;
 }
 
 static int verify_checkpoints(pl_ledger *l, const pl_verify_opts *o, const pl_verifier *me,

@@ -14,7 +14,7 @@
 typedef struct sq_store {
     pl_store base;
     sqlite3 *db;
-    sqlite3_stmt *ev_ins, *pl_ins; /* sq_append_event's, prepared once */
+    sqlite3_stmt *ev_ins; /* sq_append_event's, prepared once */
 } sq_store;
 
 typedef struct sq_stmt {
@@ -38,7 +38,6 @@ static void sq_close(pl_store *ps)
 {
     sq_store *s = (sq_store *)ps;
     sqlite3_finalize(s->ev_ins);
-    sqlite3_finalize(s->pl_ins);
     sqlite3_close_v2(s->db);
     free(s->base.path);
     free(s);
@@ -177,38 +176,31 @@ static int64_t sq_changes(pl_store *ps)
     return sqlite3_changes64(((sq_store *)ps)->db);
 }
 
-/* The two INSERTs are prepared once per connection and kept; the row's
- * text and blobs are bound without a copy (SQLITE_STATIC: they outlive the
- * step, and the statement is reset before returning). */
+/* The INSERT is prepared once per connection and kept; the row's text and
+ * blobs are bound without a copy (SQLITE_STATIC: they outlive the step,
+ * and the statement is reset before returning). The payload is a column of
+ * the event's row (migration 0061). */
 static int sq_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
 {
     sq_store *s = (sq_store *)ps;
     int rc = 0;
     if (!s->ev_ins &&
-        sqlite3_prepare_v3(s->db,
-                           "INSERT INTO ledger_events(seq,type,header,leaf_hash) VALUES(?,?,?,?)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &s->ev_ins, NULL) != SQLITE_OK)
+        sqlite3_prepare_v3(
+            s->db, "INSERT INTO ledger_events(seq,type,header,leaf_hash,payload) VALUES(?,?,?,?,?)",
+            -1, SQLITE_PREPARE_PERSISTENT, &s->ev_ins, NULL) != SQLITE_OK)
         return db_err(s, e, "append event");
     sqlite3_stmt *ev = s->ev_ins;
     sqlite3_bind_int64(ev, 1, row->seq);
     sqlite3_bind_text(ev, 2, row->type, -1, SQLITE_STATIC);
     sqlite3_bind_text64(ev, 3, row->header, row->header_len, SQLITE_STATIC, SQLITE_UTF8);
     sqlite3_bind_blob(ev, 4, row->leaf_hash, 32, SQLITE_STATIC);
+    if (row->payload)
+        sqlite3_bind_text64(ev, 5, row->payload, row->payload_len, SQLITE_STATIC, SQLITE_UTF8);
+    else
+        sqlite3_bind_null(ev, 5);
     if (sqlite3_step(ev) != SQLITE_DONE)
         rc = db_err(s, e, "append event");
     sqlite3_reset(ev);
-    if (rc || !row->payload)
-        return rc;
-    if (!s->pl_ins &&
-        sqlite3_prepare_v3(s->db, "INSERT INTO ledger_payloads(seq,payload) VALUES(?,?)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &s->pl_ins, NULL) != SQLITE_OK)
-        return db_err(s, e, "append payload");
-    sqlite3_stmt *pl = s->pl_ins;
-    sqlite3_bind_int64(pl, 1, row->seq);
-    sqlite3_bind_text64(pl, 2, row->payload, row->payload_len, SQLITE_STATIC, SQLITE_UTF8);
-    if (sqlite3_step(pl) != SQLITE_DONE)
-        rc = db_err(s, e, "append payload");
-    sqlite3_reset(pl);
     return rc;
 }
 

@@ -54,11 +54,11 @@ expect_fail "update event type" "event 2: ledger_events.type" \
 expect_fail "delete event" "event 7: missing from ledger_events" \
     "DELETE FROM ledger_events WHERE seq=7"
 expect_fail "delete last event" "beyond the log size" \
-    "DELETE FROM ledger_payloads WHERE seq=25; DELETE FROM ledger_events WHERE seq=25"
-expect_fail "update payload" "event 4: ledger_payloads.payload does not match" \
-    "UPDATE ledger_payloads SET payload=replace(payload,'\"n\":4','\"n\":5') WHERE seq=4"
-expect_fail "delete payload" "event 9: payload missing from ledger_payloads" \
-    "DELETE FROM ledger_payloads WHERE seq=9"
+    "DELETE FROM ledger_events WHERE seq=25"
+expect_fail "update payload" "event 4: ledger_events.payload does not match" \
+    "UPDATE ledger_events SET payload=replace(payload,'\"n\":4','\"n\":5') WHERE seq=4"
+expect_fail "delete payload" "event 9: payload missing from ledger_events" \
+    "UPDATE ledger_events SET payload=NULL WHERE seq=9"
 # ledger_nodes holds levels 4 and up (26 events: node (4,0)); the levels
 # below come from ledger_events.leaf_hash and must never appear.
 expect_fail "update node" "ledger_nodes (4,0): hash does not match" \
@@ -77,8 +77,8 @@ expect_fail "delete projection" "table ledger_purges row seq=3: missing from the
     "DELETE FROM ledger_purges WHERE seq=3"
 expect_fail "insert projection" "table ledger_purges row seq=5: in the store but not produced" \
     "INSERT INTO ledger_purges VALUES(5,'x','y','2026-01-01T00:00:00Z',20)"
-expect_fail "purge payload rewritten" "event 3: payload missing from ledger_payloads" \
-    "UPDATE ledger_payloads SET payload='{\"reason\":\"x\",\"seq\":4}' WHERE seq=20"
+expect_fail "purge payload rewritten" "event 3: payload missing from ledger_events" \
+    "UPDATE ledger_events SET payload='{\"reason\":\"x\",\"seq\":4}' WHERE seq=20"
 expect_fail "bad checkpoint signature" "checkpoint #1 (size 21): invalid signature for key county.example/ledger" \
     "UPDATE ledger_checkpoints SET note = substr(note,1,length(note)-20) || CASE substr(note,length(note)-19,1) WHEN 'A' THEN 'B' ELSE 'A' END || substr(note,length(note)-18) WHERE id=1"
 expect_fail "checkpoint columns" "checkpoint #2: ledger_checkpoints size/root_hash columns differ" \
