@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/import.sh — import rate of `plumb import` (validation, ledger and
 # projections included) next to the sqlite3 shell's `.import` of the same
-# CSV files into plain tables, in the same run, as a ratio; peak memory.
+# CSV files, in the same run, as a ratio (wall clock and CPU seconds), with
+# and without the rule sweep that ends an import batch; peak memory.
 # Usage: bench/import.sh [PLUMB] [OUTDIR]   (env PAYMENTS, PERSONS, UNITS)
 # Uses `plumb gen --scale prefecture --seed 1` when available, otherwise
 # writes a synthetic prefecture-sized set (units, persons, payments).
@@ -56,8 +57,13 @@ for f in $(csvs); do
     t=$(basename "$f" .csv)
     echo ".import --csv $f $(echo "$(basename "$(dirname "$f")")_$t" | tr -c 'a-z0-9_\n' '_')" >>"$script"
 done
+# /usr/bin/time: peak RSS (KB), then user and system CPU seconds. On a
+# shared machine the CPU seconds are the steadier figure; both are given.
+TF="%M %U %S"
+cpu() { awk '{ print $2 + $3 }' "$1"; }
+mem() { awk '{ printf "%.0f", $1 / 1024 }' "$1"; }
 t0=$(now)
-/usr/bin/time -f "%M" -o "$OUT/mem0" sqlite3 "$SQ" <"$script"
+/usr/bin/time -f "$TF" -o "$OUT/mem0" sqlite3 "$SQ" <"$script"
 t1=$(now)
 sq_s=$(echo "$t1 - $t0" | bc -l)
 
@@ -65,14 +71,23 @@ DB=$OUT/plumb.db
 rm -f "$DB" "$DB"-wal "$DB"-shm "$DB".key
 "$PLUMB" init --db "$DB" >/dev/null 2>&1
 t0=$(now)
-/usr/bin/time -f "%M" -o "$OUT/mem1" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects.csv" --db "$DB" --quiet --lang en >"$OUT/out1" 2>"$OUT/err1" || true
+/usr/bin/time -f "$TF" -o "$OUT/mem1" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects.csv" --db "$DB" --quiet --lang en >"$OUT/out1" 2>"$OUT/err1" || true
 t1=$(now)
 pl_s=$(echo "$t1 - $t0" | bc -l)
 t0=$(now)
-/usr/bin/time -f "%M" -o "$OUT/mem2" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects2.csv" --db "$DB" --quiet --lang en >"$OUT/out2" 2>"$OUT/err2" || true
+/usr/bin/time -f "$TF" -o "$OUT/mem2" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects2.csv" --db "$DB" --quiet --lang en >"$OUT/out2" 2>"$OUT/err2" || true
 t1=$(now)
 re_s=$(echo "$t1 - $t0" | bc -l)
 events=$(sqlite3 "$DB" 'SELECT count(*) FROM ledger_events')
+# The same import without the rule sweep that ends the batch (--no-rules):
+# the import proper (validation, ledger, projections), into a fresh store.
+DB3=$OUT/plumb-norules.db
+rm -f "$DB3" "$DB3"-wal "$DB3"-shm "$DB3".key
+"$PLUMB" init --db "$DB3" >/dev/null 2>&1
+t0=$(now)
+/usr/bin/time -f "$TF" -o "$OUT/mem3" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects3.csv" --db "$DB3" --no-rules --quiet --lang en >"$OUT/out3" 2>"$OUT/err3" || true
+t1=$(now)
+nr_s=$(echo "$t1 - $t0" | bc -l)
 
 sq_rate=$(echo "$rows / $sq_s" | bc -l)
 pl_rate=$(echo "$rows / $pl_s" | bc -l)
@@ -80,14 +95,19 @@ re_rate=$(echo "$rows / $re_s" | bc -l)
 printf '## Import\n\n'
 printf 'Data: %s — %d rows in %d CSV files, %.1f MB. Machine: %s, %s cores.\n\n' "$kind" "$rows" \
     "$files" "$(echo "$bytes / 1000000" | bc -l)" "$(uname -m)" "$(nproc)"
-printf '| run | time (s) | rows/s | peak RSS (MB) |\n|---|---:|---:|---:|\n'
-printf '| sqlite3 shell `.import` into plain tables | %.2f | %.0f | %.0f |\n' "$sq_s" "$sq_rate" \
-    "$(echo "$(cat "$OUT/mem0") / 1024" | bc -l)"
-printf '| `plumb import --all` (validate, ledger, projections; one transaction) | %.2f | %.0f | %.0f |\n' \
-    "$pl_s" "$pl_rate" "$(echo "$(cat "$OUT/mem1") / 1024" | bc -l)"
-printf '| `plumb import --all` again (idempotent: nothing appended) | %.2f | %.0f | %.0f |\n\n' \
-    "$re_s" "$re_rate" "$(echo "$(cat "$OUT/mem2") / 1024" | bc -l)"
+nr_rate=$(echo "$rows / $nr_s" | bc -l)
+printf '| run | time (s) | rows/s | CPU (s) | peak RSS (MB) |\n|---|---:|---:|---:|---:|\n'
+printf '| sqlite3 shell `.import` into plain tables | %.2f | %.0f | %.2f | %s |\n' "$sq_s" "$sq_rate" \
+    "$(cpu "$OUT/mem0")" "$(mem "$OUT/mem0")"
+printf '| `plumb import --all` (validate, ledger, projections, rule sweep; one transaction) | %.2f | %.0f | %.2f | %s |\n' \
+    "$pl_s" "$pl_rate" "$(cpu "$OUT/mem1")" "$(mem "$OUT/mem1")"
+printf '| `plumb import --all` again (idempotent: nothing appended) | %.2f | %.0f | %.2f | %s |\n' \
+    "$re_s" "$re_rate" "$(cpu "$OUT/mem2")" "$(mem "$OUT/mem2")"
+printf '| `plumb import --all --no-rules` (validate, ledger, projections) | %.2f | %.0f | %.2f | %s |\n\n' \
+    "$nr_s" "$nr_rate" "$(cpu "$OUT/mem3")" "$(mem "$OUT/mem3")"
 rejected=$(awk '$1 == "total" { print $5 }' "$OUT/out1")
 printf 'With `--partial` (rows of the data set that fail validation are rejected, not counted as failures of the run): %s rows rejected.\n\n' "${rejected:-?}"
-printf 'Ratio plumb / sqlite3 `.import`: **%.3f** (target ≥ 0.5). Events appended: %d.\n' \
-    "$(echo "$pl_rate / $sq_rate" | bc -l)" "$events"
+printf 'Ratio plumb / sqlite3 `.import` (target ≥ 0.5): with the rule sweep **%.3f**, without it (`--no-rules`) **%.3f**; in CPU seconds %.3f and %.3f. Events appended: %d. Load average at the end: %s.\n' \
+    "$(echo "$pl_rate / $sq_rate" | bc -l)" "$(echo "$nr_rate / $sq_rate" | bc -l)" \
+    "$(echo "$(cpu "$OUT/mem0") / $(cpu "$OUT/mem1")" | bc -l)" \
+    "$(echo "$(cpu "$OUT/mem0") / $(cpu "$OUT/mem3")" | bc -l)" "$events" "$(cut -d' ' -f1-3 /proc/loadavg)"
