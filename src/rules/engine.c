@@ -28,6 +28,9 @@ struct pl_rules {
     int64_t rule_events; /* finding events appended by this engine */
     int no_snapshot;     /* load from the projection tables only */
     int from_snapshot;   /* the model was mapped from the snapshot */
+    /* the state the model was loaded in: ledger size, rule events appended
+     * by this engine so far, tables' high-water marks (key_size < 0: unknown) */
+    int64_t key_size, key_events, key_hwm[T_NTABLES];
 };
 
 static const pl_rule_info catalogue[PL_RULES_COUNT] = {
@@ -378,12 +381,19 @@ static void ctx_reset(pl_rules *r, int32_t D)
     rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, &r->ctx.defaults);
 }
 
-/* The ledger state the projections are in: the snapshot key. */
+/* The ledger state the projections are in: the snapshot key. Read through
+ * a ledger opened afresh: the engine's ledger object caches its size, and
+ * another process may have appended since. */
 static int state_key(pl_rules *r, int64_t *size, uint8_t root[32], int64_t hwm[T_NTABLES],
                      pl_err *e)
 {
-    *size = pl_ledger_size(r->l);
-    int rc = pl_ledger_root(r->l, *size, root, e);
+    pl_ledger *l = NULL;
+    int rc = pl_ledger_open(&l, r->s, e);
+    if (!rc) {
+        *size = pl_ledger_size(l);
+        rc = *size < 0 ? PL_ESTORE : pl_ledger_root(l, *size, root, e);
+    }
+    pl_ledger_free(l);
     return rc ? rc : rl_model_hwm(r->s, hwm, e);
 }
 
@@ -396,13 +406,19 @@ static int load_all(pl_rules *r, int32_t D, pl_err *e)
     /* the lowest R07 threshold any profile may give a unit */
     int64_t lo = rl_params_min(&r->profiles, P_R07_THRESHOLD_YUAN);
     r->from_snapshot = 0;
-    char *path = r->no_snapshot || !r->l ? NULL : rl_snapshot_path(r->s);
+    r->key_size = -1;
+    char *path = r->l ? rl_snapshot_path(r->s) : NULL;
     if (path) {
-        int64_t size, hwm[T_NTABLES];
-        uint8_t root[32];
+        int64_t size = 0, hwm[T_NTABLES] = {0};
+        uint8_t root[32] = {0};
         pl_err ke;
         pl_err_init(&ke);
         if (state_key(r, &size, root, hwm, &ke) == 0) {
+            r->key_size = size;
+            r->key_events = r->rule_events;
+            memcpy(r->key_hwm, hwm, sizeof hwm);
+        }
+        if (r->key_size >= 0 && !r->no_snapshot) {
             rl_model_release(&r->m);
             if (rl_snapshot_read(&r->m, path, size, root, hwm) == 1 &&
                 r->m.r07_lo_fen <= lo * 100) {
@@ -624,7 +640,8 @@ int pl_rules_loaded_from_snapshot(const pl_rules *r)
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e)
 {
     /* only a model exactly as loaded describes the store's state */
-    if (!r->ready || !r->m.loaded || r->m.applied || r->m.gen != r->s->rollback_gen)
+    if (!r->ready || !r->m.loaded || r->m.applied || r->m.gen != r->s->rollback_gen ||
+        r->key_size < 0)
         return 0;
     char *path = rl_snapshot_path(r->s);
     if (!path)
@@ -632,7 +649,11 @@ int pl_rules_snapshot_save(pl_rules *r, pl_err *e)
     int64_t size, hwm[T_NTABLES];
     uint8_t root[32];
     int rc = state_key(r, &size, root, hwm, e);
-    if (!rc)
+    /* Since the load, only this engine's rule events (findings, warnings,
+     * tasks: not in the model) may have been appended; anything else and
+     * the model no longer describes the store. */
+    if (!rc && size == r->key_size + (r->rule_events - r->key_events) &&
+        memcmp(hwm, r->key_hwm, sizeof hwm) == 0)
         rc = rl_snapshot_write(&r->m, path, size, root, hwm, e);
     free(path);
     return rc;

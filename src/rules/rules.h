@@ -205,9 +205,11 @@ int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_ru
  * ledger's size and root hash and the tables' row-id high-water marks,
  * checksummed. Loads use it when its key is the store's current state and
  * its checksum holds, and read the projection tables otherwise; a sweep
- * writes it after committing. set_snapshot(r, 0): never read or write it.
- * snapshot_save writes it for the model as loaded (0 if there is nothing
- * to write). loaded_from_snapshot: the last load used it.
+ * writes it after committing. set_snapshot(r, 0): loads never read it and
+ * sweeps do not write it. snapshot_save writes it for the model as loaded,
+ * if the store has changed since the load only by this engine's rule events
+ * (returns 0 without writing otherwise). loaded_from_snapshot: the last
+ * load used it.
  */
 void pl_rules_set_snapshot(pl_rules *r, int use);
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e);

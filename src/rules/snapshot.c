@@ -433,11 +433,12 @@ int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t 
     return 1;
 }
 
-static void to_heap(void **pp, size_t n)
+/* Copy n bytes to a heap block of `room` bytes (≥ n). */
+static void to_heap(void **pp, size_t n, size_t room)
 {
     if (!*pp || !n)
         return;
-    void *q = rl_big_alloc(n);
+    void *q = rl_big_alloc(room);
     memcpy(q, *pp, n);
     rl_mem_free(*pp); /* a heap array (grown since the load) is freed */
     *pp = q;
@@ -445,10 +446,16 @@ static void to_heap(void **pp, size_t n)
 
 #define VEC_TO_HEAP(tab)                                                                           \
     do {                                                                                           \
-        if (rl_mem_borrowed((tab).v))                                                              \
-            to_heap((void **)&(tab).v, (size_t)(tab).cap * sizeof *(tab).v);                       \
+        if (rl_mem_borrowed((tab).v)) {                                                            \
+            /* room for the rows events add, as a load from the tables has */                      \
+            int32_t cap_ = (tab).cap + (tab).cap / 16 + 256;                                       \
+            to_heap((void **)&(tab).v, (size_t)(tab).cap * sizeof *(tab).v,                        \
+                    (size_t)cap_ * sizeof *(tab).v);                                               \
+            (tab).cap = cap_;                                                                      \
+        }                                                                                          \
         if (rl_mem_borrowed((tab).byid.kv))                                                        \
-            to_heap((void **)&(tab).byid.kv, (size_t)(tab).byid.cap * 2 * sizeof(int32_t));        \
+            to_heap((void **)&(tab).byid.kv, (size_t)(tab).byid.cap * 2 * sizeof(int32_t),         \
+                    (size_t)(tab).byid.cap * 2 * sizeof(int32_t));                                 \
     } while (0)
 
 void rl_model_materialize(rl_model *m)
@@ -457,7 +464,8 @@ void rl_model_materialize(rl_model *m)
         return;
     m->materialized = true;
     if (rl_mem_borrowed(m->syms.slot))
-        to_heap((void **)&m->syms.slot, (size_t)m->syms.nslot * sizeof *m->syms.slot);
+        to_heap((void **)&m->syms.slot, (size_t)m->syms.nslot * sizeof *m->syms.slot,
+                (size_t)m->syms.nslot * sizeof *m->syms.slot);
     VEC_TO_HEAP(m->units);
     VEC_TO_HEAP(m->persons);
     VEC_TO_HEAP(m->posts);
@@ -489,11 +497,14 @@ void rl_model_materialize(rl_model *m)
                       &m->reporter_by_person, &m->dispo_by_clue};
     for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++) {
         if (rl_mem_borrowed(ix[i]->head.kv))
-            to_heap((void **)&ix[i]->head.kv, (size_t)ix[i]->head.cap * 2 * sizeof(int32_t));
+            to_heap((void **)&ix[i]->head.kv, (size_t)ix[i]->head.cap * 2 * sizeof(int32_t),
+                    (size_t)ix[i]->head.cap * 2 * sizeof(int32_t));
         if (rl_mem_borrowed(ix[i]->next))
-            to_heap((void **)&ix[i]->next, ix[i]->cap * sizeof *ix[i]->next);
+            to_heap((void **)&ix[i]->next, ix[i]->cap * sizeof *ix[i]->next,
+                    ix[i]->cap * sizeof *ix[i]->next);
     }
     for (int t = 0; t < T_NTABLES; t++)
         if (rl_mem_borrowed(m->rowids[t].v))
-            to_heap((void **)&m->rowids[t].v, (size_t)m->rowids[t].cap * sizeof(int64_t));
+            to_heap((void **)&m->rowids[t].v, (size_t)m->rowids[t].cap * sizeof(int64_t),
+                    (size_t)m->rowids[t].cap * sizeof(int64_t));
 }
