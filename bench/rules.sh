@@ -3,7 +3,9 @@
 # generate and import a scale (county | prefecture | province), then run
 # bench/rules_bench on the store: full sweep with the C engine next to the
 # plain-SQL reference in the same run (ratio), the cost of one incremental
-# event, peak memory. With PROFILE=1 also a perf profile of the engine.
+# event, peak memory; the same sweep from the rules' snapshot (a derived file
+# the bench writes beside the store and removes). With PROFILE=1 also perf
+# profiles of the sweep from the projection tables and from the snapshot.
 # usage: bench/rules.sh [SCALE] [SEED]   (build dir: $BUILD, default build)
 # STORE=FILE: bench an existing store instead (e.g. a province store loaded
 # directly into the projection tables, since a province import takes longer
@@ -23,12 +25,19 @@ if [ ! -f "$DB" ]; then
   "$P" init --db "$DB" >/dev/null
   /usr/bin/time -f "import: %e s, %M KiB" "$P" import --all "$W/$SCALE" --db "$DB" --quiet --no-rules >/dev/null
 fi
+# truth.json of the generated data (TRUTH=FILE with STORE=): the engine's
+# findings are compared with it key by key (and evidence) in the bench.
+TRUTH=${TRUTH:-$W/$SCALE/truth.json}
 uptime
-"$B" "$DB" 2026-06-30 --events 2000 ${PER_RULE:+--per-rule}
-if [ -f "$W/$SCALE/truth.json" ]; then
-  "$P" rules check --db "$DB" --as-of 2026-06-30 --truth "$W/$SCALE/truth.json" --lang en | tail -4
-fi
+"$B" "$DB" 2026-06-30 --events 2000 ${PER_RULE:+--per-rule} \
+  $([ -f "$TRUTH" ] && echo --truth "$TRUTH")
 if [ "${PROFILE:-0}" = 1 ]; then
-  perf record -F 999 -g -o "$W/rules.perf" "$B" "$DB" 2026-06-30 --events 0 --skip-sql >/dev/null
+  # the sweep from the projection tables, then from the snapshot
+  perf record -F 999 -g -o "$W/rules.perf" "$B" "$DB" 2026-06-30 --events 0 --skip-sql \
+    --skip-snapshot >/dev/null
   perf report -i "$W/rules.perf" --no-children --percent-limit 1 --stdio -g none | grep -v '^#' | grep -v '^$' | head -25
+  "$B" "$DB" 2026-06-30 --events 0 --skip-sql --keep-snapshot >/dev/null
+  perf record -F 999 -g -o "$W/rules-snap.perf" "$B" "$DB" 2026-06-30 --events 0 --snapshot-only >/dev/null
+  perf report -i "$W/rules-snap.perf" --no-children --percent-limit 1 --stdio -g none | grep -v '^#' | grep -v '^$' | head -25
+  rm -f "$DB.rules-snapshot"
 fi

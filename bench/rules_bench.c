@@ -5,6 +5,9 @@
  * event, and peak memory. Layer: bench.
  *
  * usage: rules_bench STORE [AS_OF] [--events N] [--skip-sql] [--per-rule]
+ *        [--skip-snapshot] [--keep-snapshot] [--snapshot-only] [--truth FILE]
+ * (--truth: compare the engine's findings with plumb gen's truth.json key by
+ * key; --snapshot-only: evaluate from a snapshot kept by --keep-snapshot)
  * (--per-rule: time each reference query alone, re-preparing the parameter
  * tables each time)
  * STORE is a plumb store with imported data (e.g. plumb gen + import).
@@ -17,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -77,12 +82,14 @@ static json_t *row_json(pl_store *s, const char *table, const char *where_sql, i
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr,
-                "usage: rules_bench STORE [AS_OF] [--events N] [--skip-sql] [--per-rule]\n");
+        fprintf(stderr, "usage: rules_bench STORE [AS_OF] [--events N] [--skip-sql] [--per-rule] "
+                        "[--skip-snapshot] [--keep-snapshot] [--snapshot-only] [--truth FILE]\n");
         return 1;
     }
     const char *path = argv[1], *as_of = "2026-06-30";
-    int nevents = 2000, skip_sql = 0, per_rule = 0;
+    int nevents = 2000, skip_sql = 0, per_rule = 0, skip_snap = 0, keep_snap = 0, snap_only = 0;
+    double t_sql_all = 0, sql_cpu_all = 0;
+    const char *truth_path = NULL;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--events") && i + 1 < argc)
             nevents = atoi(argv[++i]); /* bench tool: a bad value just means 0 */
@@ -90,6 +97,14 @@ int main(int argc, char **argv)
             skip_sql = 1;
         else if (!strcmp(argv[i], "--per-rule"))
             per_rule = 1;
+        else if (!strcmp(argv[i], "--skip-snapshot"))
+            skip_snap = 1;
+        else if (!strcmp(argv[i], "--keep-snapshot"))
+            keep_snap = 1;
+        else if (!strcmp(argv[i], "--truth") && i + 1 < argc)
+            truth_path = argv[++i];
+        else if (!strcmp(argv[i], "--snapshot-only"))
+            snap_only = keep_snap = skip_sql = 1; /* profile the load from a kept snapshot */
         else
             as_of = argv[i];
     }
@@ -104,8 +119,10 @@ int main(int argc, char **argv)
         pl_rules_set_as_of(r, as_of, &e))
         return die(path, &e);
 
-    /* 1. C engine: load + evaluate (the sweep's computation). */
-    pl_finding_set eng = {0}, ref = {0};
+    /* 1. C engine: load from the projection tables + evaluate (the sweep's
+     * computation), the snapshot neither read nor written. */
+    pl_rules_set_snapshot(r, snap_only);
+    pl_finding_set eng = {0}, ref = {0}, snap = {0};
     pl_rules_stats st;
     memset(&st, 0, sizeof st);
     double t0 = now_ms();
@@ -115,8 +132,30 @@ int main(int argc, char **argv)
     long rss_engine = peak_rss_kb();
     printf("engine: %zu findings, load %.1f ms + evaluate %.1f ms = %.1f ms; peak RSS %ld MiB\n",
            eng.n, st.load_ms, st.eval_ms, t_engine, rss_engine / 1024);
+    printf("engine CPU: load %.1f ms + evaluate %.1f ms = %.1f ms\n", st.load_cpu_ms,
+           st.eval_cpu_ms, st.load_cpu_ms + st.eval_cpu_ms);
     for (int k = 1; k <= PL_RULES_COUNT; k++)
-        printf("  R%02d %lld\n", k, (long long)st.per_rule[k]);
+        printf("  R%02d %lld findings, %.1f ms CPU\n", k, (long long)st.per_rule[k], st.rule_ms[k]);
+
+    /* Key by key (and evidence, when the truth file has it) with truth.json. */
+    if (truth_path) {
+        pl_finding_set truth = {0};
+        if (pl_finding_set_load_truth(truth_path, &truth, &e))
+            return die(truth_path, &e);
+        int with_ev = 0;
+        for (size_t i = 0; i < truth.n && !with_ev; i++)
+            with_ev = truth.v[i].nevidence > 0;
+        pl_buf d;
+        pl_buf_init(&d);
+        int diff = pl_finding_set_compare(&eng, &truth, with_ev, &d);
+        printf("engine %s truth.json (%zu findings, key by key%s)%s%s\n",
+               diff ? "DIFFERS FROM" : "=", truth.n, with_ev ? ", evidence included" : "",
+               diff ? ":\n" : "", diff ? d.data : "");
+        pl_buf_release(&d);
+        pl_finding_set_release(&truth);
+        if (diff)
+            return 1;
+    }
 
     /* 2. SQL reference on the same store, same run. */
     if (!skip_sql) {
@@ -125,6 +164,8 @@ int main(int argc, char **argv)
         if (pl_rules_reference(r, as_of, 0, &ref, &rs, &e))
             return die("reference", &e);
         double t_sql = rs.eval_ms;
+        t_sql_all = t_sql;
+        sql_cpu_all = rs.eval_cpu_ms;
         printf("sql reference: %zu findings, queries %.1f ms (parameter tables prepared in %.1f "
                "ms, not counted)\n",
                ref.n, t_sql, rs.load_ms);
@@ -144,12 +185,57 @@ int main(int argc, char **argv)
                diff ? d.data : "");
         printf("ratio sql/engine: cold (load + evaluate) %.1fx, resident model (evaluate) %.1fx\n",
                t_sql / t_engine, t_sql / st.eval_ms);
+        printf("ratio sql/engine in CPU time: sql %.1f ms; cold %.1fx, resident %.1fx\n",
+               rs.eval_cpu_ms, rs.eval_cpu_ms / (st.load_cpu_ms + st.eval_cpu_ms),
+               rs.eval_cpu_ms / st.eval_cpu_ms);
         pl_buf_release(&d);
         if (diff)
             return 1;
     }
 
-    /* 3. Incremental: cost of one event (model loaded once first). */
+    /* 3. The same from the rules' snapshot (a derived file beside the store,
+     * written here from the model just loaded; removed at the end unless
+     * --keep-snapshot). */
+    if (snap_only)
+        printf("(--snapshot-only: the model above was %s)\n", pl_rules_loaded_from_snapshot(r)
+                                                                  ? "mapped from the snapshot"
+                                                                  : "loaded from the projections");
+    if (!skip_snap && !snap_only) {
+        /* the model of step 1 is still loaded, as a sweep leaves it */
+        pl_rules_set_snapshot(r, 1);
+        double tw = now_ms();
+        if (pl_rules_snapshot_save(r, &e))
+            return die("snapshot", &e);
+        char sp[4096];
+        snprintf(sp, sizeof sp, "%s.rules-snapshot", path);
+        struct stat sb;
+        printf("snapshot: %.1f MiB written in %.1f ms\n",
+               stat(sp, &sb) == 0 ? (double)sb.st_size / 1048576.0 : -1.0, now_ms() - tw);
+        pl_finding_set_release(&snap);
+        pl_rules_stats ss;
+        memset(&ss, 0, sizeof ss);
+        double t1 = now_ms();
+        if (pl_rules_evaluate(r, as_of, &snap, &ss, &e))
+            return die("engine from snapshot", &e);
+        double t_snap = now_ms() - t1;
+        printf("engine from snapshot%s: %zu findings, load %.1f ms + evaluate %.1f ms = %.1f ms; "
+               "CPU %.1f + %.1f ms\n",
+               pl_rules_loaded_from_snapshot(r) ? "" : " (NOT USED: loaded from the projections)",
+               snap.n, ss.load_ms, ss.eval_ms, t_snap, ss.load_cpu_ms, ss.eval_cpu_ms);
+        pl_buf d;
+        pl_buf_init(&d);
+        int diff = pl_finding_set_compare(&eng, &snap, 1, &d);
+        printf("engine from snapshot %s engine from projections%s%s\n", diff ? "DIFFERS FROM" : "=",
+               diff ? ":\n" : "", diff ? d.data : "");
+        pl_buf_release(&d);
+        if (diff)
+            return 1;
+        if (t_sql_all > 0)
+            printf("ratio sql/engine from snapshot: cold %.1fx (CPU %.1fx)\n", t_sql_all / t_snap,
+                   sql_cpu_all / (ss.load_cpu_ms + ss.eval_cpu_ms));
+    }
+
+    /* 4. Incremental: cost of one event (on the model loaded last). */
     if (nevents > 0) {
         static const struct {
             const char *entity, *table, *field, *value, *where;
@@ -220,6 +306,11 @@ int main(int argc, char **argv)
         pl_store_rollback(s);
     }
     printf("peak RSS %ld MiB\n", peak_rss_kb() / 1024);
+    if (!skip_snap && !keep_snap) {
+        char sp[4096];
+        snprintf(sp, sizeof sp, "%s.rules-snapshot", path);
+        unlink(sp);
+    }
     pl_finding_set_release(&eng);
     pl_finding_set_release(&ref);
     pl_rules_free(r);

@@ -326,6 +326,12 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
             swept = 0;
         }
     }
+    if (rc == 0 && swept) {
+        /* the rules' snapshot for the next cold start (best effort) */
+        pl_err se;
+        pl_err_init(&se);
+        pl_rules_snapshot_save(rules, &se);
+    }
     pl_rules_free(rules);
     clear_bar(&u);
     double secs = now_s() - u.t0;

@@ -702,8 +702,6 @@ static const char check_usage[] =
     "  same store (and compare with truth.json if given); print a table per\n"
     "  rule and the first differences. Exit 1 if they differ. Records nothing.\n";
 
-static int load_truth(const char *path, pl_finding_set *out, pl_err *e);
-
 /* Compare two finding sets and print "A = B (n findings...)" or "A vs B:"
  * with the differences. Returns 1 if they differ. */
 static int report_compare(const char *an, const pl_finding_set *a, const char *bn,
@@ -748,7 +746,7 @@ static int cmd_check(pl_cli *cli, int argc, char **argv)
     if (!rc)
         rc = pl_rules_reference(v.r, o.as_of, mask, &ref, NULL, &e);
     if (!rc && o.truth)
-        rc = load_truth(o.truth, &truth, &e);
+        rc = pl_finding_set_load_truth(o.truth, &truth, &e);
     int bad = 0;
     if (!rc) {
         if (mask) {
@@ -793,59 +791,6 @@ static int cmd_check(pl_cli *cli, int argc, char **argv)
         return PL_EXIT_USER;
     }
     return finish(cli, &v, &o, rc, &e);
-}
-
-/* truth.json: an array of findings, or an object with "findings": each
- * {rule: "R01"|1, key, subject, severity: "high"|3, evidence: ["table:id"
- * or {table, id}, ...]}. */
-static int load_truth(const char *path, pl_finding_set *out, pl_err *e)
-{
-    json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
-    if (!root)
-        return pl_err_set(e, PL_EINVAL, "%s:%d: %s", path, je.line, je.text);
-    json_t *arr = json_is_array(root) ? root : json_object_get(root, "findings");
-    if (!json_is_array(arr)) {
-        json_decref(root);
-        return pl_err_set(e, PL_EINVAL, "%s: no array of findings", path);
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach(arr, i, it)
-    {
-        json_t *jr = json_object_get(it, "rule"), *js = json_object_get(it, "severity");
-        int rule = json_is_integer(jr) ? (int)json_integer_value(jr)
-                                       : pl_rules_parse_id(json_string_value(jr));
-        int sev = json_is_integer(js)                        ? (int)json_integer_value(js)
-                  : !json_is_string(js)                      ? 0
-                  : !strcmp(json_string_value(js), "high")   ? PL_SEV_HIGH
-                  : !strcmp(json_string_value(js), "medium") ? PL_SEV_MEDIUM
-                                                             : PL_SEV_LOW;
-        const char *key = json_string_value(json_object_get(it, "key"));
-        const char *subj = json_string_value(json_object_get(it, "subject"));
-        if (!rule || !key || !subj) {
-            json_decref(root);
-            return pl_err_set(e, PL_EINVAL, "%s: finding %zu lacks rule, key or subject", path, i);
-        }
-        pl_finding *f = pl_finding_set_add(out, rule, key, subj, sev);
-        size_t j;
-        json_t *ev;
-        json_array_foreach(json_object_get(it, "evidence"), j, ev)
-        {
-            if (json_is_string(ev)) {
-                pl_finding_add_evidence(f, json_string_value(ev));
-            } else if (json_is_object(ev)) {
-                char ref[256];
-                snprintf(ref, sizeof ref, "%s:%s",
-                         json_string_value(json_object_get(ev, "table")) ?: "",
-                         json_string_value(json_object_get(ev, "id")) ?: "");
-                pl_finding_add_evidence(f, ref);
-            }
-        }
-    }
-    json_decref(root);
-    pl_finding_set_normalize(out);
-    return 0;
 }
 
 /* ------------------------------------------------------- replay check */
@@ -919,7 +864,7 @@ static int cmd_replay_check(pl_cli *cli, int argc, char **argv)
     if (!rc)
         rc = pl_rules_evaluate(mr, o.as_of ? o.as_of : "2026-06-30", &all, NULL, &e);
     if (!rc && o.truth)
-        rc = load_truth(o.truth, &truth, &e);
+        rc = pl_finding_set_load_truth(o.truth, &truth, &e);
     int bad = 0;
     if (!rc) {
         int64_t ci[PL_RULES_COUNT + 1] = {0}, ca[PL_RULES_COUNT + 1] = {0},

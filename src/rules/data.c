@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <jansson.h>
@@ -147,7 +148,7 @@ int rl_days_between(int32_t a, int32_t b)
  * probe is also a TLB miss and every first touch a page fault. Blocks of
  * 4 MiB and more are 2 MiB-aligned and asked for transparent huge pages
  * (a hint; without THP they are ordinary memory). free()/realloc() apply. */
-static void *big_alloc(size_t n)
+void *rl_big_alloc(size_t n)
 {
     const size_t huge = (size_t)2 << 20;
     if (n < 2 * huge)
@@ -160,6 +161,70 @@ static void *big_alloc(size_t n)
     madvise(p, sz, MADV_HUGEPAGE);
 #endif
     return p;
+}
+
+/* ---------------------------------------------------- borrowed memory */
+
+/* Arrays of a model mapped from a snapshot point into the mapping: they are
+ * never freed, and growing one copies it to the heap. The mappings live in a
+ * small process-wide table (one per engine at most). */
+static pthread_mutex_t maps_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *p;
+    size_t n;
+} maps[16];
+
+static size_t borrowed_left(const void *p)
+{
+    size_t left = 0;
+    pthread_mutex_lock(&maps_mu);
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if (maps[i].p && (const char *)p >= maps[i].p && (const char *)p < maps[i].p + maps[i].n)
+            left = (size_t)(maps[i].p + maps[i].n - (const char *)p);
+    pthread_mutex_unlock(&maps_mu);
+    return left;
+}
+
+bool rl_mem_borrowed(const void *p)
+{
+    return p && borrowed_left(p) > 0;
+}
+
+void rl_mem_free(void *p)
+{
+    if (p && !borrowed_left(p))
+        free(p);
+}
+
+void *rl_mem_realloc(void *p, size_t n)
+{
+    size_t left = p ? borrowed_left(p) : 0;
+    if (!left)
+        return pl_realloc(p, n);
+    void *q = pl_malloc(n);
+    memcpy(q, p, n < left ? n : left);
+    return q;
+}
+
+void rl_mem_map_add(void *p, size_t n)
+{
+    pthread_mutex_lock(&maps_mu);
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if (!maps[i].p) {
+            maps[i].p = p;
+            maps[i].n = n;
+            break;
+        }
+    pthread_mutex_unlock(&maps_mu);
+}
+
+void rl_mem_map_remove(void *p)
+{
+    pthread_mutex_lock(&maps_mu);
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if (maps[i].p == p)
+            maps[i].p = NULL;
+    pthread_mutex_unlock(&maps_mu);
 }
 
 /* ----------------------------------------------------------- symbols */
@@ -183,7 +248,7 @@ static char *sym_store(rl_symtab *t, const char *s, size_t len)
 {
     if (t->block_used + len + 1 > t->block_cap) {
         size_t cap = len + 1 > (1u << 20) ? len + 1 : (1u << 20);
-        t->blocks = pl_realloc(t->blocks, (t->nblocks + 1) * sizeof *t->blocks);
+        t->blocks = rl_mem_realloc(t->blocks, (t->nblocks + 1) * sizeof *t->blocks);
         t->block = t->blocks[t->nblocks++] = pl_malloc(cap);
         t->block_cap = cap;
         t->block_used = 0;
@@ -235,7 +300,7 @@ static void str_reserve(rl_symtab *t, uint32_t n)
 {
     if (n > t->cap) {
         t->cap = n;
-        t->str = pl_realloc(t->str, t->cap * sizeof *t->str);
+        t->str = rl_mem_realloc(t->str, t->cap * sizeof *t->str);
     }
 }
 
@@ -258,7 +323,7 @@ sym_t rl_store_text(rl_symtab *t, const char *s, size_t len)
 /* Rehash into ns slots (a power of two). */
 static void sym_rehash(rl_symtab *t, uint32_t ns)
 {
-    rl_slot *slot = big_alloc((size_t)ns * sizeof *slot);
+    rl_slot *slot = rl_big_alloc((size_t)ns * sizeof *slot);
     memset(slot, 0, (size_t)ns * sizeof *slot);
     for (uint32_t k = 0; k < t->nslot; k++) {
         if (!t->slot[k].sym1)
@@ -268,7 +333,7 @@ static void sym_rehash(rl_symtab *t, uint32_t ns)
             i = (i + 1) & (ns - 1);
         slot[i] = t->slot[k];
     }
-    free(t->slot);
+    rl_mem_free(t->slot);
     t->slot = slot;
     t->nslot = ns;
 }
@@ -324,10 +389,10 @@ static inline void sym_prefetch(const rl_symtab *t, uint32_t h)
 void rl_symtab_release(rl_symtab *t)
 {
     for (size_t i = 0; i < t->nblocks; i++)
-        free(t->blocks[i]);
-    free(t->blocks);
-    free(t->str);
-    free(t->slot);
+        rl_mem_free(t->blocks[i]);
+    rl_mem_free(t->blocks);
+    rl_mem_free(t->str);
+    rl_mem_free(t->slot);
     memset(t, 0, sizeof *t);
 }
 
@@ -359,7 +424,7 @@ int32_t rl_imap_get(const rl_imap *m, int32_t key)
 
 static void imap_grow(rl_imap *m, uint32_t nc)
 {
-    int32_t *kv = big_alloc((size_t)nc * 2 * sizeof *kv);
+    int32_t *kv = rl_big_alloc((size_t)nc * 2 * sizeof *kv);
     memset(kv, 0xff, (size_t)nc * 2 * sizeof *kv);
     for (uint32_t j = 0; j < m->cap; j++) {
         if (m->kv[2 * j] < 0)
@@ -370,7 +435,7 @@ static void imap_grow(rl_imap *m, uint32_t nc)
         kv[2 * i] = m->kv[2 * j];
         kv[2 * i + 1] = m->kv[2 * j + 1];
     }
-    free(m->kv);
+    rl_mem_free(m->kv);
     m->kv = kv;
     m->cap = nc;
 }
@@ -401,7 +466,7 @@ void rl_imap_put(rl_imap *m, int32_t key, int32_t val)
 
 void rl_imap_release(rl_imap *m)
 {
-    free(m->kv);
+    rl_mem_free(m->kv);
     memset(m, 0, sizeof *m);
 }
 
@@ -413,7 +478,7 @@ void rl_index_add(rl_index *ix, sym_t key, int32_t row)
         size_t nc = ix->cap ? ix->cap : 256;
         while (nc <= (size_t)row)
             nc *= 2;
-        ix->next = pl_realloc(ix->next, nc * sizeof *ix->next);
+        ix->next = rl_mem_realloc(ix->next, nc * sizeof *ix->next);
         ix->cap = nc;
     }
     /* one probe: put the row as the head, chain the previous head */
@@ -438,10 +503,10 @@ void rl_index_reserve(rl_index *ix, uint32_t nkeys, uint32_t nrows)
 {
     rl_imap_reserve(&ix->head, nkeys);
     if (nrows > ix->cap) {
-        int32_t *next = big_alloc(nrows * sizeof *next);
+        int32_t *next = rl_big_alloc(nrows * sizeof *next);
         if (ix->cap)
             memcpy(next, ix->next, ix->cap * sizeof *next);
-        free(ix->next);
+        rl_mem_free(ix->next);
         ix->next = next;
         ix->cap = nrows;
     }
@@ -450,7 +515,7 @@ void rl_index_reserve(rl_index *ix, uint32_t nkeys, uint32_t nrows)
 void rl_index_release(rl_index *ix)
 {
     rl_imap_release(&ix->head);
-    free(ix->next);
+    rl_mem_free(ix->next);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -570,16 +635,17 @@ static int32_t rs_date(rsrc *r, int i)
 }
 
 /* Push a row into a table vector, killing the previous row with the same
- * id. Returns the new row index; *old gets the killed one (-1). */
+ * id. Returns the new row index; *old gets the killed one (-1). In a bulk
+ * load the ids are unique (the tables' primary key): no lookup. */
 #define PUSH(tab, row, oldp)                                                                       \
     do {                                                                                           \
-        int32_t prev_ = rl_imap_get(&(tab).byid, (row).id);                                        \
+        int32_t prev_ = m->bulk ? -1 : rl_imap_get(&(tab).byid, (row).id);                         \
         if (prev_ >= 0)                                                                            \
             (tab).v[prev_].dead = true;                                                            \
         *(oldp) = prev_;                                                                           \
         if ((tab).n == (tab).cap) {                                                                \
             (tab).cap = (tab).cap ? (tab).cap * 2 : 256;                                           \
-            (tab).v = pl_realloc((tab).v, (size_t)(tab).cap * sizeof *(tab).v);                    \
+            (tab).v = rl_mem_realloc((tab).v, (size_t)(tab).cap * sizeof *(tab).v);                \
         }                                                                                          \
         (tab).v[(tab).n] = (row);                                                                  \
         rl_imap_put(&(tab).byid, (row).id, (tab).n);                                               \
@@ -595,7 +661,7 @@ static int32_t rs_date(rsrc *r, int i)
             rowid_push(m, code, r->rowid);                                                         \
             if ((tab).n == (tab).cap) {                                                            \
                 (tab).cap = (tab).cap ? (tab).cap * 2 : 256;                                       \
-                (tab).v = pl_realloc((tab).v, (size_t)(tab).cap * sizeof *(tab).v);                \
+                (tab).v = rl_mem_realloc((tab).v, (size_t)(tab).cap * sizeof *(tab).v);            \
             }                                                                                      \
             (tab).v[(tab).n] = (row);                                                              \
         } else {                                                                                   \
@@ -608,7 +674,7 @@ static void rowid_push(rl_model *m, int code, int64_t rowid)
     if (m->rowids[code].n == m->rowids[code].cap) {
         m->rowids[code].cap = m->rowids[code].cap ? m->rowids[code].cap * 2 : 256;
         m->rowids[code].v =
-            pl_realloc(m->rowids[code].v, (size_t)m->rowids[code].cap * sizeof(int64_t));
+            rl_mem_realloc(m->rowids[code].v, (size_t)m->rowids[code].cap * sizeof(int64_t));
     }
     m->rowids[code].v[m->rowids[code].n++] = rowid;
 }
@@ -903,7 +969,7 @@ void rl_model_init(rl_model *m)
 
 #define FREEVEC(t)                                                                                 \
     do {                                                                                           \
-        free((t).v);                                                                               \
+        rl_mem_free((t).v);                                                                        \
         rl_imap_release(&(t).byid);                                                                \
     } while (0)
 
@@ -929,8 +995,10 @@ void rl_model_release(rl_model *m)
     FREEVEC(m->clues);
     FREEVEC(m->reporters);
     FREEVEC(m->dispos);
+    FREEVEC(m->contracts);
+    FREEVEC(m->pay7);
     for (int t = 0; t < T_NTABLES; t++)
-        free(m->rowids[t].v);
+        rl_mem_free(m->rowids[t].v);
     rl_index *ix[] = {&m->tenure_by_person,   &m->tenure_by_post,      &m->post_by_unit,
                       &m->kin_by_person,      &m->kin_by_relative,     &m->role_by_person,
                       &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
@@ -941,6 +1009,10 @@ void rl_model_release(rl_model *m)
                       &m->reporter_by_person, &m->dispo_by_clue};
     for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
         rl_index_release(ix[i]);
+    if (m->map) {
+        rl_mem_map_remove(m->map);
+        munmap(m->map, m->maplen);
+    }
     memset(m, 0, sizeof *m);
 }
 
@@ -1020,10 +1092,10 @@ static int64_t est_rows(pl_store *s, int code, pl_err *e)
 
 #define RESERVE_VEC(tab, count)                                                                    \
     do {                                                                                           \
-        free((tab).v);                                                                             \
+        rl_mem_free((tab).v);                                                                      \
         (tab).n = 0;                                                                               \
         (tab).cap = (int32_t)(count) + 16;                                                         \
-        (tab).v = big_alloc((size_t)(tab).cap * sizeof *(tab).v);                                  \
+        (tab).v = rl_big_alloc((size_t)(tab).cap * sizeof *(tab).v);                               \
     } while (0)
 
 /* Presize the symbol table, the vectors, the id maps and the indices from
@@ -1118,7 +1190,65 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
     return 0;
 }
 
-int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
+/* The sweep's copies of contracts (R08) and of the payments R07 may flag. */
+static int load_sweep_tables(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(
+        s, "SELECT id, unit_id, supplier_id, amount_fen, signed_at FROM contracts", &st, e);
+    if (rc)
+        return rc;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        size_t l0, l1, l2;
+        const char *id = pl_stmt_textn(st, 0, &l0), *u = pl_stmt_textn(st, 1, &l1),
+                   *sp = pl_stmt_textn(st, 2, &l2);
+        rl_contract x = {rl_intern(&m->syms, id, l0),  rl_intern(&m->syms, u, l1),
+                         rl_intern(&m->syms, sp, l2),  pl_stmt_i64(st, 3),
+                         rl_date(pl_stmt_text(st, 4)), false};
+        int32_t old;
+        PUSH(m->contracts, x, &old);
+        m->contracts.n++;
+    }
+    pl_stmt_finalize(st);
+    if (rc < 0)
+        return rc;
+    rc = pl_store_prepare(s,
+                          "SELECT id, unit_id, amount_fen, purpose FROM payments WHERE amount_fen "
+                          ">= ? AND (decision_id IS NULL OR decision_id = '')",
+                          &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, r07_lo_fen);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        size_t l0, l1, l3;
+        const char *id = pl_stmt_textn(st, 0, &l0), *u = pl_stmt_textn(st, 1, &l1),
+                   *pu = pl_stmt_textn(st, 3, &l3);
+        if (m->pay7.n == m->pay7.cap) {
+            m->pay7.cap = m->pay7.cap ? m->pay7.cap * 2 : 1024;
+            m->pay7.v = rl_mem_realloc(m->pay7.v, (size_t)m->pay7.cap * sizeof *m->pay7.v);
+        }
+        m->pay7.v[m->pay7.n++] = (rl_pay7){rl_intern(&m->syms, id, l0), rl_intern(&m->syms, u, l1),
+                                           rl_store_text(&m->syms, pu, l3), pl_stmt_i64(st, 2)};
+    }
+    pl_stmt_finalize(st);
+    if (rc < 0)
+        return rc;
+    m->contracts_valid = m->pay7_valid = true;
+    m->r07_lo_fen = r07_lo_fen;
+    return 0;
+}
+
+int rl_model_hwm(pl_store *s, int64_t hwm[T_NTABLES], pl_err *e)
+{
+    for (int t = 0; t < T_NTABLES; t++) {
+        hwm[t] = est_rows(s, t, e);
+        if (hwm[t] < 0)
+            return e && e->code ? e->code : PL_ESTORE;
+    }
+    return 0;
+}
+
+int rl_model_load(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e)
 {
     rl_model_release(m);
     rl_model_init(m);
@@ -1150,6 +1280,9 @@ int rl_model_load(rl_model *m, pl_store *s, pl_err *e)
         }
     }
     m->bulk = false;
+    rc = load_sweep_tables(m, s, r07_lo_fen, e);
+    if (rc)
+        return rc;
     m->loaded = 1;
     m->gen = s->rollback_gen;
     return 0;
@@ -1255,12 +1388,15 @@ int rl_model_apply(rl_model *m, pl_store *s, const char *entity, const json_t *r
 {
     *table = -1;
     *old_row = *new_row = -1;
+    m->applied++;
     if (!strcmp(entity, "payment")) {
         *table = T_PAYMENTS;
+        m->pay7_valid = false;
         return 0;
     }
     if (!strcmp(entity, "contract")) {
         *table = T_CONTRACTS;
+        m->contracts_valid = false;
         return 0;
     }
     for (size_t t = 0; t < NTDESC; t++) {

@@ -26,6 +26,11 @@ struct pl_rules {
     int ready;
     int attached;        /* registered as the ledger's observer */
     int64_t rule_events; /* finding events appended by this engine */
+    int no_snapshot;     /* load from the projection tables only */
+    int from_snapshot;   /* the model was mapped from the snapshot */
+    /* the state the model was loaded in: ledger size, rule events appended
+     * by this engine so far, tables' high-water marks (key_size < 0: unknown) */
+    int64_t key_size, key_events, key_hwm[T_NTABLES];
 };
 
 static const pl_rule_info catalogue[PL_RULES_COUNT] = {
@@ -376,11 +381,55 @@ static void ctx_reset(pl_rules *r, int32_t D)
     rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, &r->ctx.defaults);
 }
 
+/* The ledger state the projections are in: the snapshot key. Read through
+ * a ledger opened afresh: the engine's ledger object caches its size, and
+ * another process may have appended since. */
+static int state_key(pl_rules *r, int64_t *size, uint8_t root[32], int64_t hwm[T_NTABLES],
+                     pl_err *e)
+{
+    pl_ledger *l = NULL;
+    int rc = pl_ledger_open(&l, r->s, e);
+    if (!rc) {
+        *size = pl_ledger_size(l);
+        rc = *size < 0 ? PL_ESTORE : pl_ledger_root(l, *size, root, e);
+    }
+    pl_ledger_free(l);
+    return rc ? rc : rl_model_hwm(r->s, hwm, e);
+}
+
 static int load_all(pl_rules *r, int32_t D, pl_err *e)
 {
-    int rc = rl_model_load(&r->m, r->s, e);
-    if (!rc)
-        rc = rl_profiles_load(&r->profiles, r->s, e);
+    int rc = rl_profiles_load(&r->profiles, r->s, e);
+    if (rc)
+        return rc;
+    ctx_reset(r, D);
+    /* the lowest R07 threshold any profile may give a unit */
+    int64_t lo = rl_params_min(&r->profiles, P_R07_THRESHOLD_YUAN);
+    r->from_snapshot = 0;
+    r->key_size = -1;
+    char *path = r->l ? rl_snapshot_path(r->s) : NULL;
+    if (path) {
+        int64_t size = 0, hwm[T_NTABLES] = {0};
+        uint8_t root[32] = {0};
+        pl_err ke;
+        pl_err_init(&ke);
+        if (state_key(r, &size, root, hwm, &ke) == 0) {
+            r->key_size = size;
+            r->key_events = r->rule_events;
+            memcpy(r->key_hwm, hwm, sizeof hwm);
+        }
+        if (r->key_size >= 0 && !r->no_snapshot) {
+            rl_model_release(&r->m);
+            if (rl_snapshot_read(&r->m, path, size, root, hwm) == 1 &&
+                r->m.r07_lo_fen <= lo * 100) {
+                r->from_snapshot = 1;
+                r->m.gen = r->s->rollback_gen;
+            }
+        }
+        free(path);
+    }
+    if (!r->from_snapshot)
+        rc = rl_model_load(&r->m, r->s, lo * 100, e);
     if (rc)
         return rc;
     ctx_reset(r, D);
@@ -571,6 +620,45 @@ static double ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+double pl_rules__cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+void pl_rules_set_snapshot(pl_rules *r, int use)
+{
+    r->no_snapshot = !use;
+}
+
+int pl_rules_loaded_from_snapshot(const pl_rules *r)
+{
+    return r->from_snapshot;
+}
+
+int pl_rules_snapshot_save(pl_rules *r, pl_err *e)
+{
+    /* only a model exactly as loaded describes the store's state */
+    if (!r->ready || !r->m.loaded || r->m.applied || r->m.gen != r->s->rollback_gen ||
+        r->key_size < 0)
+        return 0;
+    char *path = rl_snapshot_path(r->s);
+    if (!path)
+        return 0;
+    int64_t size, hwm[T_NTABLES];
+    uint8_t root[32];
+    int rc = state_key(r, &size, root, hwm, e);
+    /* Since the load, only this engine's rule events (findings, warnings,
+     * tasks: not in the model) may have been appended; anything else and
+     * the model no longer describes the store. */
+    if (!rc && size == r->key_size + (r->rule_events - r->key_events) &&
+        memcmp(hwm, r->key_hwm, sizeof hwm) == 0)
+        rc = rl_snapshot_write(&r->m, path, size, root, hwm, e);
+    free(path);
+    return rc;
+}
+
 int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_rules_stats *st,
                       pl_err *e)
 {
@@ -578,19 +666,25 @@ int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_ru
     if (!D)
         return pl_err_set(e, PL_EINVAL, "as-of date '%s' is not YYYY-MM-DD", as_of);
     struct timespec t0;
+    double c0 = pl_rules__cpu_ms();
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = load_all(r, D, e);
     if (rc)
         return rc;
-    if (st)
+    if (st) {
         st->load_ms = ms_since(&t0);
+        st->load_cpu_ms = pl_rules__cpu_ms() - c0;
+    }
+    c0 = pl_rules__cpu_ms();
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rl_out o = {0};
     r->ctx.explain = 0;
-    rc = rl_eval_all(&r->ctx, &o, e);
+    rc = rl_eval_all(&r->ctx, &o, st ? st->rule_ms : NULL, e);
     r->ctx.explain = 1;
-    if (st)
+    if (st) {
         st->eval_ms = ms_since(&t0);
+        st->eval_cpu_ms = pl_rules__cpu_ms() - c0;
+    }
     if (!rc) {
         out_to_set(&r->m, &o, out);
         if (st) {
@@ -601,6 +695,59 @@ int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_ru
     }
     rl_out_release(&o);
     return rc;
+}
+
+/* truth.json: an array of findings, or an object with "findings": each
+ * {rule: "R01"|1, key, subject, severity: "high"|3, evidence: ["table:id"
+ * or {table, id}, ...]}. */
+int pl_finding_set_load_truth(const char *path, pl_finding_set *out, pl_err *e)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return pl_err_set(e, PL_EINVAL, "%s:%d: %s", path, je.line, je.text);
+    json_t *arr = json_is_array(root) ? root : json_object_get(root, "findings");
+    if (!json_is_array(arr)) {
+        json_decref(root);
+        return pl_err_set(e, PL_EINVAL, "%s: no array of findings", path);
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it)
+    {
+        json_t *jr = json_object_get(it, "rule"), *js = json_object_get(it, "severity");
+        int rule = json_is_integer(jr) ? (int)json_integer_value(jr)
+                                       : pl_rules_parse_id(json_string_value(jr));
+        int sev = json_is_integer(js)                        ? (int)json_integer_value(js)
+                  : !json_is_string(js)                      ? 0
+                  : !strcmp(json_string_value(js), "high")   ? PL_SEV_HIGH
+                  : !strcmp(json_string_value(js), "medium") ? PL_SEV_MEDIUM
+                                                             : PL_SEV_LOW;
+        const char *key = json_string_value(json_object_get(it, "key"));
+        const char *subj = json_string_value(json_object_get(it, "subject"));
+        if (!rule || !key || !subj) {
+            json_decref(root);
+            return pl_err_set(e, PL_EINVAL, "%s: finding %zu lacks rule, key or subject", path, i);
+        }
+        pl_finding *f = pl_finding_set_add(out, rule, key, subj, sev);
+        size_t j;
+        json_t *ev;
+        json_array_foreach(json_object_get(it, "evidence"), j, ev)
+        {
+            if (json_is_string(ev)) {
+                pl_finding_add_evidence(f, json_string_value(ev));
+            } else if (json_is_object(ev)) {
+                char ref[256];
+                snprintf(ref, sizeof ref, "%s:%s",
+                         json_string_value(json_object_get(ev, "table")) ?: "",
+                         json_string_value(json_object_get(ev, "id")) ?: "");
+                pl_finding_add_evidence(f, ref);
+            }
+        }
+    }
+    json_decref(root);
+    pl_finding_set_normalize(out);
+    return 0;
 }
 
 int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_finding_set *out,
@@ -940,7 +1087,7 @@ int pl_rules_sweep(pl_rules *r, const char *as_of, pl_rules_stats *stats, pl_err
     st->load_ms = ms_since(&t0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rl_out o = {0};
-    rc = rl_eval_all(&r->ctx, &o, e);
+    rc = rl_eval_all(&r->ctx, &o, st->rule_ms, e);
     if (!rc)
         merge_dups(&r->m, &o, 0);
     st->eval_ms = ms_since(&t0);
@@ -968,6 +1115,13 @@ int pl_rules_sweep(pl_rules *r, const char *as_of, pl_rules_stats *stats, pl_err
     rl_out_release(&o);
     if (rc)
         r->ready = 0;
+    /* The derived snapshot for the next cold start (docs/RULES.md): best
+     * effort, a failure to write it only costs the next load its time. */
+    if (!rc && !r->no_snapshot && r->s->tx_depth == 0) {
+        pl_err se;
+        pl_err_init(&se);
+        pl_rules_snapshot_save(r, &se);
+    }
     return rc;
 }
 
@@ -1256,6 +1410,10 @@ int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
         if (rc)
             return rc;
     }
+    /* a model mapped from the snapshot serves events from ordinary memory
+     * (random probes on 4 KiB file pages, each first write a copy-on-write
+     * fault, cost ~5x per event): copied once, on the first event */
+    rl_model_materialize(&r->m);
     if (r->ctx.D != D)
         ctx_reset(r, D);
     char date[11];

@@ -442,3 +442,15 @@ void rl_params_resolve(const rl_profiles *ps, const char *division, const char *
     if (used == 0)
         snprintf(out->profile, sizeof out->profile, "default");
 }
+
+int64_t rl_params_min(const rl_profiles *ps, int i)
+{
+    int64_t lo = params[i].def;
+    for (size_t k = 0; k < sizeof params[i].def_level / sizeof params[i].def_level[0]; k++)
+        if (params[i].def_level[k] && params[i].def_level[k] < lo)
+            lo = params[i].def_level[k];
+    for (size_t k = 0; k < ps->n; k++)
+        if (ps->v[k].set[i] && ps->v[k].v[i] < lo)
+            lo = ps->v[k].v[i];
+    return lo;
+}

@@ -116,6 +116,8 @@ typedef struct pl_rules_stats {
     int64_t tasks;                        /**< task.opened appended */
     int64_t per_rule[PL_RULES_COUNT + 1]; /**< findings holding, by rule */
     double load_ms, eval_ms, reconcile_ms;
+    double load_cpu_ms, eval_cpu_ms;    /**< the same in CPU time of the thread */
+    double rule_ms[PL_RULES_COUNT + 1]; /**< evaluation CPU time by rule (sweep) */
 } pl_rules_stats;
 
 /**
@@ -184,11 +186,34 @@ int pl_finding_set_compare(const pl_finding_set *a, const pl_finding_set *b, int
                            pl_buf *diff);
 
 /**
+ * Read a truth file (plumb gen's truth.json): an array of findings, or an
+ * object with "findings"; each {rule, key, subject, severity, evidence}.
+ * The set is normalized.
+ */
+int pl_finding_set_load_truth(const char *path, pl_finding_set *out, pl_err *e);
+
+/**
  * Evaluate every rule as of `as_of` with the C engine without touching the
  * findings table: the sweep's computation alone (benchmarks, tests).
  */
 int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_rules_stats *st,
                       pl_err *e);
+
+/**
+ * The rules' snapshot (docs/RULES.md "Snapshot"): a derived file beside the
+ * store (STORE.rules-snapshot) holding the in-memory model, keyed by the
+ * ledger's size and root hash and the tables' row-id high-water marks,
+ * checksummed. Loads use it when its key is the store's current state and
+ * its checksum holds, and read the projection tables otherwise; a sweep
+ * writes it after committing. set_snapshot(r, 0): loads never read it and
+ * sweeps do not write it. snapshot_save writes it for the model as loaded,
+ * if the store has changed since the load only by this engine's rule events
+ * (returns 0 without writing otherwise). loaded_from_snapshot: the last
+ * load used it.
+ */
+void pl_rules_set_snapshot(pl_rules *r, int use);
+int pl_rules_snapshot_save(pl_rules *r, pl_err *e);
+int pl_rules_loaded_from_snapshot(const pl_rules *r);
 
 /**
  * Evaluate the reference SQL queries (src/rules/sql/R01..R17.sql) as of

@@ -181,6 +181,19 @@ typedef struct {
     bool dead;
 } rl_dispo;
 
+typedef struct {
+    sym_t id, unit, supplier;
+    int64_t amount;
+    int32_t signed_at;
+    bool dead;
+} rl_contract;
+/* A payment with no collective decision at or above the lowest R07
+ * threshold of any profile when the model was loaded (R07's sweep). */
+typedef struct {
+    sym_t id, unit, purpose;
+    int64_t amount;
+} rl_pay7;
+
 #define RL_VEC(T)                                                                                  \
     struct {                                                                                       \
         T *v;                                                                                      \
@@ -254,8 +267,20 @@ typedef struct rl_model {
         speech_by_decision, speech_by_person, decl_by_person, item_by_decl, record_by_holder,
         eval_by_person, superv_by_person, superv_by_unit, account_by_person, clue_by_person,
         clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue;
+    RL_VEC(rl_contract) contracts;
+    RL_VEC(rl_pay7) pay7;
+    /* contracts and pay7 serve the sweep of R08 and R07; they are exact
+     * until a contract or payment event is applied (then those rules read
+     * the store, as their incremental evaluation always does) */
+    bool contracts_valid, pay7_valid;
+    int64_t applied;    /* events applied since the load */
+    int64_t r07_lo_fen; /* pay7 holds the payments with amount_fen >= this */
     int loaded;
     uint64_t gen;
+    /* mapped snapshot the arrays may point into (snapshot.c), or NULL */
+    void *map;
+    size_t maplen;
+    bool materialized; /* its arrays copied to the heap (rl_model_materialize) */
     /* Leaf tables (no other table refers to their ids) are bulk-loaded with
      * their ids stored but not interned and no id map; the SQLite rowid of
      * each bulk row is kept (ascending). A change to such a table finds the
@@ -271,8 +296,40 @@ typedef struct rl_model {
 
 void rl_model_init(rl_model *m);
 void rl_model_release(rl_model *m);
-/** Load every table the rules read from the projections of `s`. */
-int rl_model_load(rl_model *m, pl_store *s, pl_err *e);
+/** Load every table the rules read from the projections of `s` (r07_lo_fen:
+ * the lowest R07 threshold of any profile, in fen). */
+int rl_model_load(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e);
+
+/* Memory of the model's arrays: heap, or borrowed from a mapped snapshot
+ * (never freed or grown in place: growth copies to the heap). */
+/** A block for a big array: 2 MiB-aligned and asked for huge pages from
+ * 4 MiB on. free() applies. */
+void *rl_big_alloc(size_t n);
+bool rl_mem_borrowed(const void *p);
+void rl_mem_free(void *p);
+void *rl_mem_realloc(void *p, size_t n);
+void rl_mem_map_add(void *p, size_t n);
+void rl_mem_map_remove(void *p);
+
+/* ------------------------------------------------------------ snapshot */
+
+/** Copy the arrays a snapshot mapping still backs (but the strings, which
+ * are only read) into heap memory with huge pages. No-op for a heap model. */
+void rl_model_materialize(rl_model *m);
+
+/** The snapshot file of a store (`path` + ".rules-snapshot"); NULL for
+ * in-memory stores. Caller frees. */
+char *rl_snapshot_path(pl_store *s);
+/** Write the loaded model `m` as the snapshot of ledger state (size, root)
+ * with the table high-water marks `hwm`. Atomic (temporary file + rename). */
+int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const uint8_t root[32],
+                      const int64_t hwm[T_NTABLES], pl_err *e);
+/** Map the snapshot into `m` if its key is (size, root, hwm) and its
+ * checksum holds: 1 loaded, 0 absent/stale/corrupt (m untouched), < 0 error. */
+int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t root[32],
+                     const int64_t hwm[T_NTABLES]);
+/** High-water marks (max rowid) of the tables the model reads. */
+int rl_model_hwm(pl_store *s, int64_t hwm[T_NTABLES], pl_err *e);
 /**
  * Apply a "<entity>.recorded" payload to the model (`s`: the store, already
  * holding the projected row; used to locate bulk-loaded leaf rows; NULL
@@ -353,6 +410,9 @@ typedef struct rl_profiles {
 
 int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e);
 void rl_profiles_release(rl_profiles *ps);
+/** The lowest value parameter i can take for any unit (defaults by level and
+ * the stored profiles). */
+int64_t rl_params_min(const rl_profiles *ps, int i);
 /** Resolve the parameters for a unit (NULLs: no unit → defaults). */
 void rl_params_resolve(const rl_profiles *ps, const char *division, const char *level,
                        const char *kind, const char *industry, rl_params *out);
@@ -391,6 +451,8 @@ typedef struct rl_ctx {
     int32_t nparams;
     rl_params defaults;
     int explain; /* build explanations */
+    sym_t *tops; /* during rl_eval_all: the persons holding a top post */
+    int32_t ntops;
 } rl_ctx;
 
 const rl_params *rl_params_for_unit(rl_ctx *c, sym_t unit);
@@ -400,10 +462,13 @@ sym_t rl_person_unit(rl_ctx *c, sym_t person);
 /** Evaluate `rule` for selector (sel, subject sym or key string). */
 int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subject, const char *key, rl_out *out,
                  pl_err *e);
-/** Sweep: every rule, every subject. */
-int rl_eval_all(rl_ctx *c, rl_out *out, pl_err *e);
+/** Sweep: every rule, every subject (rule_ms[1..17]: CPU time per rule, may be NULL). */
+int rl_eval_all(rl_ctx *c, rl_out *out, double *rule_ms, pl_err *e);
 void rl_out_release(rl_out *o);
 void rl_ctx_release(rl_ctx *c);
+
+/** CPU time of the calling thread, in ms. */
+double pl_rules__cpu_ms(void);
 
 /** Finding id "Rnn-<12 hex>" of (rule, key, subject). */
 void rl_finding_id(char out[20], int rule, const char *key, const char *subject);

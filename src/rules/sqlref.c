@@ -121,6 +121,7 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
     if (st)
         st->load_ms += ms_since(&t0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    double c0 = pl_rules__cpu_ms();
     for (int rule = 1; rule <= PL_RULES_COUNT && !rc; rule++) {
         if (mask && !(mask & (1u << rule)))
             continue;
@@ -153,8 +154,10 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
         else
             rc = 0;
     }
-    if (st)
+    if (st) {
         st->eval_ms = ms_since(&t0);
+        st->eval_cpu_ms = pl_rules__cpu_ms() - c0;
+    }
     if (!rc)
         rc = pl_store_exec(c->s,
                            "DROP TABLE temp.rp_ctx; DROP TABLE temp.rp_unit; "
