@@ -233,7 +233,7 @@ int access_scope_init(pl_store *s, pl_err *e)
                          e);
 }
 
-static int version_of(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
+int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
 {
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(
@@ -265,7 +265,7 @@ static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
 {
     int64_t dv = 0, tc = 0, dv_after = 0, tc_after = 0;
-    int rc = version_of(s, &dv, &tc, e);
+    int rc = access_db_version(s, &dv, &tc, e);
     if (rc)
         return rc;
     if (tl_scope.valid && tl_scope.s == s && tl_scope.uid == uid && tl_scope.data_version == dv &&
@@ -282,7 +282,7 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
                         "INSERT INTO temp.pl_scope(id) SELECT id FROM sc WHERE id IS NOT NULL",
                         uid, e);
     if (!rc)
-        rc = version_of(s, &dv_after, &tc_after, e);
+        rc = access_db_version(s, &dv_after, &tc_after, e);
     if (rc)
         return rc;
     /* data_version as read before the fill: a commit that raced it

@@ -148,6 +148,13 @@ int reply_json(req *r, int status, json_t *v)
     return 0;
 }
 
+void reply_direct(req *r)
+{
+    r->status = 200;
+    pl_buf_reset(&r->out);
+    r->ctype = "application/json; charset=utf-8";
+}
+
 int reply_error(req *r, int status, const char *code, const char *field, const char *msg)
 {
     json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg ? msg : code);
@@ -519,9 +526,10 @@ static int json_content_type(req *r)
     return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == 0 || ct[n] == ';');
 }
 
+static void dispatch_route(req *r, const route *rt);
+
 static void dispatch(req *r)
 {
-    server *srv = r->srv;
     char *q = strchr(r->url, '?');
     if (q)
         *q = 0;
@@ -547,6 +555,24 @@ static void dispatch(req *r)
         return;
     }
     r->rt = rt;
+    /* The plain reads (lists and single records) run session check, scope
+     * check and query in one read transaction on the worker's connection:
+     * one snapshot, one WAL read lock instead of one per statement. */
+    pl_err e;
+    pl_err_init(&e);
+    int txn = strcmp(r->method, "GET") == 0 && routes_read_txn(rt) &&
+              pl_store_exec(r->s, "BEGIN", &e) == 0;
+    r->in_txn = txn;
+    dispatch_route(r, rt);
+    if (txn && pl_store_exec(r->s, "COMMIT", &e) != 0)
+        pl_store_rollback(r->s);
+    r->in_txn = 0;
+    auth_touch(r);
+}
+
+static void dispatch_route(req *r, const route *rt)
+{
+    server *srv = r->srv;
     if (strcmp(rt->perm, "public") != 0) {
         if (auth_session(r) != 0) {
             reply_error(r, 401, "unauthenticated", NULL, "sign in first");
