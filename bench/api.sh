@@ -2,11 +2,15 @@
 # bench/api.sh — the API against a bare libmicrohttpd handler, in one run
 # (DESIGN.md §9: API reads within 3× of the bare handler). wrk drives, on
 # loopback only, each target for DURATION seconds with CONNS connections:
-#   bare      bench/bare_handler.c: fixed JSON body, no work
+#   bare      bench/bare_handler.c: a small fixed JSON body (104 bytes), no work
+#   bare-list, bare-single  the same bare handler serving, as a fixed body,
+#             the very bytes the API answers for list / single (captured
+#             once before the runs): the HTTP floor of a reply that size
 #   list      GET /api/v1/payments?unit_id=…&limit=50 (scope check per row)
 #   single    GET /api/v1/payments/{id}
 #   write     POST /api/v1/supervision_activities (a new ledger event each)
-# Prints requests/s, ratios to bare, p50/p99 latency, as Markdown.
+# Prints requests/s, ratios to the small bare body and to the same-size
+# bare body, p50/p99 latency, as Markdown.
 # Usage: bench/api.sh [BUILD_DIR] (needs wrk: PLUMB_WITH_BENCH=1 scripts/install-deps)
 # PERF_OUT=file: also `perf record -g` the server during the two read runs.
 set -euo pipefail
@@ -33,11 +37,9 @@ SECRET=$(echo "$PW" | "$PLUMB" user add bench --role discipline_officer "${SCOPE
 UNIT=$(sqlite3 "$DB" "SELECT unit_id FROM payments GROUP BY unit_id ORDER BY COUNT(*) DESC LIMIT 1")
 PAY=$(sqlite3 "$DB" "SELECT id FROM payments WHERE unit_id='$UNIT' LIMIT 1")
 
-"$W/bare" "$W/bare.port" & echo $! > "$W/bare.pid"
 "$PLUMB" serve --db "$DB" --port 0 --port-file "$W/api.port" --quiet --rate-ip 0 --rate-user 0 \
   2>"$W/serve.log" & echo $! > "$W/api.pid"
-for i in $(seq 100); do [ -s "$W/api.port" ] && [ -s "$W/bare.port" ] && break; sleep 0.1; done
-BARE=http://127.0.0.1:$(cat "$W/bare.port")
+for i in $(seq 100); do [ -s "$W/api.port" ] && break; sleep 0.1; done
 API=http://127.0.0.1:$(cat "$W/api.port")
 
 CODE=$(node -e '
@@ -50,6 +52,13 @@ curl -sS -D "$W/h" -o "$W/login.json" -H 'Content-Type: application/json' \
   -d "{\"username\":\"bench\",\"password\":\"$PW\",\"totp\":\"$CODE\"}" "$API/api/v1/auth/login"
 COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(plumb_session=[^;]*\).*/\1/p' "$W/h")
 CSRF=$(sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/' "$W/login.json")
+LIST_URL="/api/v1/payments?unit_id=$UNIT&limit=50"
+ONE_URL="/api/v1/payments/$PAY"
+curl -sS -f -H "Cookie: $COOKIE" -o "$W/list.body" "$API$LIST_URL"
+curl -sS -f -H "Cookie: $COOKIE" -o "$W/single.body" "$API$ONE_URL"
+"$W/bare" "$W/bare.port" 0 "/list=$W/list.body" "/single=$W/single.body" & echo $! > "$W/bare.pid"
+for i in $(seq 100); do [ -s "$W/bare.port" ] && break; sleep 0.1; done
+BARE=http://127.0.0.1:$(cat "$W/bare.port")
 
 cat > "$W/write.lua" <<LUA
 counter = 0
@@ -75,22 +84,26 @@ run() { # name url [script]
   fi
   echo "$out" | sed -n "s/^RESULT /$1 /p"
 }
-echo "running wrk: ${DURATION}s × 4 targets, $CONNS connections, 2 wrk threads…" >&2
+echo "running wrk: ${DURATION}s × 6 targets, $CONNS connections, 2 wrk threads…" >&2
 R_BARE=$(run bare "$BARE/")
+R_BLIST=$(run bare-list "$BARE/list")
+R_BONE=$(run bare-single "$BARE/single")
 if [ -n "${PERF_OUT:-}" ]; then
   perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((2 * DURATION + 1)) >/dev/null 2>&1 &
   PERF_PID=$!
 fi
-R_LIST=$(run list "$API/api/v1/payments?unit_id=$UNIT&limit=50")
-R_ONE=$(run single "$API/api/v1/payments/$PAY")
+R_LIST=$(run list "$API$LIST_URL")
+R_ONE=$(run single "$API$ONE_URL")
 [ -n "${PERF_OUT:-}" ] && wait "$PERF_PID"
 R_WRITE=$(run write "$API/" "$W/write.lua")
 bare_rps=$(echo "$R_BARE" | awk '{print $2}')
+same() { case $1 in list|bare-list) echo "$R_BLIST" | awk '{print $2}' ;; single|bare-single) echo "$R_BONE" | awk '{print $2}' ;; *) echo 0 ;; esac; }
 echo
-echo "| target | requests/s | × bare | p50 ms | p99 ms | non-2xx |"
-echo "|---|---:|---:|---:|---:|---:|"
-for r in "$R_BARE" "$R_LIST" "$R_ONE" "$R_WRITE"; do
-  echo "$r" | awk -v b="$bare_rps" '{printf "| %s | %.0f | %.3f | %.2f | %.2f | %d |\n", $1, $2, $2/b, $3, $4, $5}'
+echo "| target | requests/s | × bare (small body) | × bare (same body) | p50 ms | p99 ms | non-2xx |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for r in "$R_BARE" "$R_BLIST" "$R_BONE" "$R_LIST" "$R_ONE" "$R_WRITE"; do
+  echo "$r" | awk -v b="$bare_rps" -v s="$(same "$(echo "$r" | awk '{print $1}')")" \
+    '{printf "| %s | %.0f | %.3f | %s | %.2f | %.2f | %d |\n", $1, $2, $2/b, (s > 0 ? sprintf("%.3f", $2/s) : "–"), $3, $4, $5}'
 done
 echo
-echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; $(nproc) cores shared by wrk and the server"
+echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; bodies: small $(printf %s '{"items":[{"id":"U0","name":"unit","level":"county"}],"limit":50,"offset":0,"next_offset":null}' | wc -c) B, list $(wc -c < "$W/list.body") B, single $(wc -c < "$W/single.body") B; $(nproc) cores shared by wrk and the server; load average $(cut -d' ' -f1-3 /proc/loadavg)"

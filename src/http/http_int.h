@@ -198,8 +198,24 @@ int rowjson_string(pl_buf *out, const char *s, size_t len);
 int rowjson_columns_ok(pl_stmt *st);
 /** Append the current row of `st` as a JSON object (ev_seq and NULLs left
  * out). If `key_text`, it receives the text of column `key` when that was
- * written as a JSON string (valid until the next step), else NULL. */
-void rowjson_row(pl_buf *out, pl_stmt *st, const char *key, const char **key_text, size_t *key_len);
+ * written as a JSON string (valid until the next step), else NULL. -1 (and
+ * nothing written) if the names repeat or there are too many columns. */
+int rowjson_row(pl_buf *out, pl_stmt *st, const char *key, const char **key_text, size_t *key_len);
+/** What rowjson_row works out once per statement: each column's
+ * ',"name":' prefix, the columns left out, the key column. */
+#define ROWJSON_MAXCOLS 96
+typedef struct rowjson_plan {
+    int ok; /**< names distinct and at most ROWJSON_MAXCOLS: usable */
+    int ncols, key;
+    unsigned char skip[ROWJSON_MAXCOLS];
+    size_t off[ROWJSON_MAXCOLS + 1];
+    pl_buf names;
+} rowjson_plan;
+void rowjson_plan_init(rowjson_plan *p, pl_stmt *st, const char *key);
+void rowjson_plan_free(rowjson_plan *p);
+/** rowjson_row with a plan of the same statement (p->ok must be 1). */
+void rowjson_row_plan(pl_buf *out, pl_stmt *st, const rowjson_plan *p, const char **key_text,
+                      size_t *key_len);
 /** Append `v` dumped compact by jansson. */
 void rowjson_json(pl_buf *out, const json_t *v);
 /** Start a 200 JSON reply written straight into r->out (empties it). */

@@ -243,9 +243,11 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
     pl_stmt_bind_i64(st, k, offset);
     /* Rows go straight into the reply (rowjson.c); jansson only if the
      * column names repeat, where its object would keep one of each. */
-    int direct = rowjson_columns_ok(st);
+    rowjson_plan plan;
+    rowjson_plan_init(&plan, st, key);
     json_t *ids = audit ? json_array() : NULL;
     reply_direct(r);
+    pl_buf_grow(&r->out, (size_t)limit * 256);
     pl_buf_adds(&r->out, "{\"items\":[");
     int64_t got = 0;
     while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {
@@ -253,10 +255,10 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
             break;
         if (got > 1)
             pl_buf_addc(&r->out, ',');
-        if (direct) {
+        if (plan.ok) {
             const char *kt = NULL;
             size_t kl = 0;
-            rowjson_row(&r->out, st, key, ids ? &kt : NULL, &kl);
+            rowjson_row_plan(&r->out, st, &plan, ids ? &kt : NULL, &kl);
             if (kt)
                 json_array_append_new(ids, json_stringn(kt, kl));
         } else {
@@ -269,6 +271,7 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
         }
     }
     pl_stmt_reset(st);
+    rowjson_plan_free(&plan);
     if (rc < 0) {
         json_decref(ids);
         return reply_status(r, rc, &e);
@@ -355,9 +358,7 @@ static int get_table(req *r, const char *table, const access_spec *sp, const cha
     rc = pl_stmt_step(st, &e);
     if (rc == PL_ROW) {
         reply_direct(r);
-        if (rowjson_columns_ok(st)) {
-            rowjson_row(&r->out, st, NULL, NULL, NULL);
-        } else {
+        if (rowjson_row(&r->out, st, NULL, NULL, NULL) != 0) {
             json_t *row = row_json(st);
             rowjson_json(&r->out, row);
             json_decref(row);

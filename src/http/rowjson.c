@@ -20,9 +20,12 @@ static const char HEXU[] = "0123456789ABCDEF";
 
 int rowjson_string(pl_buf *out, const char *s, size_t len)
 {
+    /* Worst case 6 bytes per input byte (\u00XX) and the quotes: grow
+     * once, then write in place. */
     size_t mark = out->len;
-    pl_buf_grow(out, len + 2);
-    pl_buf_addc(out, '"');
+    pl_buf_grow(out, len * 6 + 2);
+    char *w = out->data + out->len;
+    *w++ = '"';
     const uint8_t *u = (const uint8_t *)s;
     size_t i = 0, run = 0; /* bytes [run, i) are copied as they are */
     while (i < len) {
@@ -42,35 +45,35 @@ int rowjson_string(pl_buf *out, const char *s, size_t len)
             i = (size_t)at;
             continue;
         }
-        pl_buf_add(out, s + run, i - run);
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t n = 2;
+        memcpy(w, s + run, i - run);
+        w += i - run;
+        *w++ = '\\';
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '\b': *w++ = 'b'; break;
+        case '\f': *w++ = 'f'; break;
+        case '\n': *w++ = 'n'; break;
+        case '\r': *w++ = 'r'; break;
+        case '\t': *w++ = 't'; break;
         default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = HEXU[c >> 4];
-            esc[5] = HEXU[c & 15];
-            n = 6;
+            *w++ = 'u';
+            *w++ = '0';
+            *w++ = '0';
+            *w++ = HEXU[c >> 4];
+            *w++ = HEXU[c & 15];
         }
-        pl_buf_add(out, esc, n);
         run = ++i;
     }
-    pl_buf_add(out, s + run, len - run);
-    pl_buf_addc(out, '"');
+    memcpy(w, s + run, len - run);
+    w += len - run;
+    *w++ = '"';
+    *w = 0;
+    out->len = (size_t)(w - out->data);
     return 0;
 bad:
     out->len = mark;
-    if (out->data)
-        out->data[mark] = 0;
+    out->data[mark] = 0;
     return -1;
 }
 
@@ -90,26 +93,64 @@ int rowjson_columns_ok(pl_stmt *st)
     return 1;
 }
 
-void rowjson_row(pl_buf *out, pl_stmt *st, const char *key, const char **key_text, size_t *key_len)
+void rowjson_plan_init(rowjson_plan *p, pl_stmt *st, const char *key)
+{
+    memset(p, 0, sizeof *p);
+    pl_buf_init(&p->names);
+    p->key = -1;
+    int n = pl_stmt_ncols(st);
+    p->ncols = n < ROWJSON_MAXCOLS ? n : ROWJSON_MAXCOLS;
+    p->ok = n <= ROWJSON_MAXCOLS && rowjson_columns_ok(st);
+    for (int i = 0; i < p->ncols; i++) {
+        const char *name = pl_stmt_colname(st, i);
+        p->skip[i] = strcmp(name, "ev_seq") == 0;
+        if (key && strcmp(name, key) == 0)
+            p->key = i;
+        /* ',"name":' — the comma dropped for the first member written. */
+        p->off[i] = p->names.len;
+        pl_buf_addc(&p->names, ',');
+        rowjson_string(&p->names, name, strlen(name));
+        pl_buf_addc(&p->names, ':');
+    }
+    p->off[p->ncols] = p->names.len;
+}
+
+void rowjson_plan_free(rowjson_plan *p)
+{
+    pl_buf_release(&p->names);
+}
+
+/* %lld, without printf. */
+static void add_i64(pl_buf *out, int64_t v)
+{
+    char tmp[24], *e = tmp + sizeof tmp, *b = e;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--b = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--b = '-';
+    pl_buf_add(out, b, (size_t)(e - b));
+}
+
+void rowjson_row_plan(pl_buf *out, pl_stmt *st, const rowjson_plan *p, const char **key_text,
+                      size_t *key_len)
 {
     if (key_text)
         *key_text = NULL;
     pl_buf_addc(out, '{');
-    int n = pl_stmt_ncols(st), first = 1;
-    for (int i = 0; i < n; i++) {
-        const char *name = pl_stmt_colname(st, i);
-        if (strcmp(name, "ev_seq") == 0)
+    int first = 1;
+    for (int i = 0; i < p->ncols; i++) {
+        if (p->skip[i])
             continue;
         int type = pl_stmt_type(st, i);
         if (type == PL_COL_NULL)
             continue;
         size_t mark = out->len;
-        if (!first)
-            pl_buf_addc(out, ',');
-        rowjson_string(out, name, strlen(name));
-        pl_buf_addc(out, ':');
+        pl_buf_add(out, p->names.data + p->off[i] + first, p->off[i + 1] - p->off[i] - first);
         if (type == PL_COL_INT) {
-            pl_buf_addf(out, "%lld", (long long)pl_stmt_i64(st, i));
+            add_i64(out, pl_stmt_i64(st, i));
             first = 0;
             continue;
         }
@@ -119,34 +160,43 @@ void rowjson_row(pl_buf *out, pl_stmt *st, const char *key, const char **key_tex
             t = "";
             len = 0;
         }
-        int done = 0;
         /* JSON columns (evidence, params, breakdown, record_ids). */
         if (len && (t[0] == '[' || t[0] == '{')) {
             json_t *v = json_loadb(t, len, 0, NULL);
             if (v) {
-                done = json_dump_callback(v, dump_cb, out, JSON_COMPACT) == 0;
+                int ok = json_dump_callback(v, dump_cb, out, JSON_COMPACT) == 0;
                 json_decref(v);
-                if (!done) {
+                if (!ok) {
                     out->len = mark;
                     out->data[mark] = 0;
-                    continue;
+                } else {
+                    first = 0;
                 }
-            }
-        }
-        if (!done) {
-            if (rowjson_string(out, t, len) != 0) {
-                out->len = mark; /* not UTF-8: jansson would leave it out */
-                out->data[mark] = 0;
                 continue;
             }
-            if (key_text && key && strcmp(name, key) == 0) {
-                *key_text = t;
-                *key_len = len;
-            }
+        }
+        if (rowjson_string(out, t, len) != 0) {
+            out->len = mark; /* not UTF-8: jansson would leave it out */
+            out->data[mark] = 0;
+            continue;
+        }
+        if (key_text && i == p->key) {
+            *key_text = t;
+            *key_len = len;
         }
         first = 0;
     }
     pl_buf_addc(out, '}');
+}
+
+int rowjson_row(pl_buf *out, pl_stmt *st, const char *key, const char **key_text, size_t *key_len)
+{
+    rowjson_plan p;
+    rowjson_plan_init(&p, st, key);
+    if (p.ok)
+        rowjson_row_plan(out, st, &p, key_text, key_len);
+    rowjson_plan_free(&p);
+    return p.ok ? 0 : -1;
 }
 
 void rowjson_json(pl_buf *out, const json_t *v)

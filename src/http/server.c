@@ -528,6 +528,18 @@ static int json_content_type(req *r)
 
 static void dispatch_route(req *r, const route *rt);
 
+/* A statement without parameters or rows, prepared once per connection. */
+static int exec_cached(pl_store *s, const char *sql, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s, sql, &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
 static void dispatch(req *r)
 {
     char *q = strchr(r->url, '?');
@@ -560,11 +572,11 @@ static void dispatch(req *r)
      * one snapshot, one WAL read lock instead of one per statement. */
     pl_err e;
     pl_err_init(&e);
-    int txn = strcmp(r->method, "GET") == 0 && routes_read_txn(rt) &&
-              pl_store_exec(r->s, "BEGIN", &e) == 0;
+    int txn =
+        strcmp(r->method, "GET") == 0 && routes_read_txn(rt) && exec_cached(r->s, "BEGIN", &e) == 0;
     r->in_txn = txn;
     dispatch_route(r, rt);
-    if (txn && pl_store_exec(r->s, "COMMIT", &e) != 0)
+    if (txn && exec_cached(r->s, "COMMIT", &e) != 0)
         pl_store_rollback(r->s);
     r->in_txn = 0;
     auth_touch(r);
