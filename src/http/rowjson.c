@@ -18,6 +18,20 @@
 
 static const char HEXU[] = "0123456789ABCDEF";
 
+/* Whether any of the 8 bytes of w is not copied as it is: 0x80 and above,
+ * below 0x20, a quote or a backslash. With no byte ≥ 0x80, a byte's high
+ * bit after the per-byte subtraction is set iff that byte (or a lower one,
+ * which then is a hit itself) is below the subtrahend: the usual has-less
+ * test, exact for "is there any". */
+static int word_special(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    if (w & high)
+        return 1;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return (((w - ones * 0x20) | (q - ones) | (b - ones)) & high) != 0;
+}
+
 int rowjson_string(pl_buf *out, const char *s, size_t len)
 {
     /* Worst case 6 bytes per input byte (\u00XX) and the quotes: grow
@@ -29,6 +43,14 @@ int rowjson_string(pl_buf *out, const char *s, size_t len)
     const uint8_t *u = (const uint8_t *)s;
     size_t i = 0, run = 0; /* bytes [run, i) are copied as they are */
     while (i < len) {
+        if (len - i >= 8) {
+            uint64_t wd;
+            memcpy(&wd, u + i, 8);
+            if (!word_special(wd)) {
+                i += 8;
+                continue;
+            }
+        }
         uint8_t c = u[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             i++;
@@ -140,26 +162,24 @@ void rowjson_row_plan(pl_buf *out, pl_stmt *st, const rowjson_plan *p, const cha
     if (key_text)
         *key_text = NULL;
     pl_buf_addc(out, '{');
+    pl_cell cells[ROWJSON_MAXCOLS];
+    pl_stmt_row(st, p->ncols, cells);
     int first = 1;
     for (int i = 0; i < p->ncols; i++) {
         if (p->skip[i])
             continue;
-        int type = pl_stmt_type(st, i);
+        int type = cells[i].type;
         if (type == PL_COL_NULL)
             continue;
         size_t mark = out->len;
         pl_buf_add(out, p->names.data + p->off[i] + first, p->off[i + 1] - p->off[i] - first);
         if (type == PL_COL_INT) {
-            add_i64(out, pl_stmt_i64(st, i));
+            add_i64(out, cells[i].i64);
             first = 0;
             continue;
         }
-        size_t len = 0;
-        const char *t = pl_stmt_textn(st, i, &len);
-        if (!t) {
-            t = "";
-            len = 0;
-        }
+        size_t len = cells[i].len;
+        const char *t = cells[i].text;
         /* JSON columns (evidence, params, breakdown, record_ids). */
         if (len && (t[0] == '[' || t[0] == '{')) {
             json_t *v = json_loadb(t, len, 0, NULL);

@@ -217,6 +217,21 @@ const void *pl_stmt_blob(pl_stmt *st, int c, size_t *n)
 {
     return st->ops->col_blob(st, c, n);
 }
+void pl_stmt_row(pl_stmt *st, int n, pl_cell *out)
+{
+    if (st->ops->row) {
+        st->ops->row(st, n, out);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        pl_cell *c = &out[i];
+        c->type = st->ops->type(st, i);
+        if (c->type == PL_COL_INT)
+            c->i64 = st->ops->col_i64(st, i);
+        else if (c->type != PL_COL_NULL)
+            c->text = pl_stmt_textn(st, i, &c->len);
+    }
+}
 void pl_stmt_finalize(pl_stmt *st)
 {
     if (st)
