@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # bench/api.sh — the API against a bare libmicrohttpd handler, in one run
 # (DESIGN.md §9: API reads within 3× of the bare handler). wrk drives, on
-# loopback only, each target for DURATION seconds with CONNS connections:
-#   bare      bench/bare_handler.c: fixed JSON body, no work
+# loopback only, each target for DURATION seconds in all (ROUNDS interleaved
+# slices for the reads, see below) with CONNS connections:
+#   bare      bench/bare_handler.c: a small fixed JSON body (95 bytes), no work
+#   bare-list, bare-single  the same bare handler serving, as a fixed body,
+#             the very bytes the API answers for list / single (captured
+#             once before the runs): the HTTP floor of a reply that size
 #   list      GET /api/v1/payments?unit_id=…&limit=50 (scope check per row)
 #   single    GET /api/v1/payments/{id}
 #   write     POST /api/v1/supervision_activities (a new ledger event each)
-# Prints requests/s, ratios to bare, p50/p99 latency, as Markdown.
+# Prints requests/s, ratios to the small bare body and to the same-size
+# bare body, p50/p99 latency, as Markdown.
 # Usage: bench/api.sh [BUILD_DIR] (needs wrk: PLUMB_WITH_BENCH=1 scripts/install-deps)
-# PERF_OUT=file: also `perf record -g` the server during the two read runs.
+# PERF_OUT=file: also `perf record -g` the server during the read rounds.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build}
@@ -33,11 +38,9 @@ SECRET=$(echo "$PW" | "$PLUMB" user add bench --role discipline_officer "${SCOPE
 UNIT=$(sqlite3 "$DB" "SELECT unit_id FROM payments GROUP BY unit_id ORDER BY COUNT(*) DESC LIMIT 1")
 PAY=$(sqlite3 "$DB" "SELECT id FROM payments WHERE unit_id='$UNIT' LIMIT 1")
 
-"$W/bare" "$W/bare.port" & echo $! > "$W/bare.pid"
 "$PLUMB" serve --db "$DB" --port 0 --port-file "$W/api.port" --quiet --rate-ip 0 --rate-user 0 \
   2>"$W/serve.log" & echo $! > "$W/api.pid"
-for i in $(seq 100); do [ -s "$W/api.port" ] && [ -s "$W/bare.port" ] && break; sleep 0.1; done
-BARE=http://127.0.0.1:$(cat "$W/bare.port")
+for i in $(seq 100); do [ -s "$W/api.port" ] && break; sleep 0.1; done
 API=http://127.0.0.1:$(cat "$W/api.port")
 
 CODE=$(node -e '
@@ -50,6 +53,13 @@ curl -sS -D "$W/h" -o "$W/login.json" -H 'Content-Type: application/json' \
   -d "{\"username\":\"bench\",\"password\":\"$PW\",\"totp\":\"$CODE\"}" "$API/api/v1/auth/login"
 COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(plumb_session=[^;]*\).*/\1/p' "$W/h")
 CSRF=$(sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/' "$W/login.json")
+LIST_URL="/api/v1/payments?unit_id=$UNIT&limit=50"
+ONE_URL="/api/v1/payments/$PAY"
+curl -sS -f -H "Cookie: $COOKIE" -o "$W/list.body" "$API$LIST_URL"
+curl -sS -f -H "Cookie: $COOKIE" -o "$W/single.body" "$API$ONE_URL"
+"$W/bare" "$W/bare.port" 0 "/list=$W/list.body" "/single=$W/single.body" & echo $! > "$W/bare.pid"
+for i in $(seq 100); do [ -s "$W/bare.port" ] && break; sleep 0.1; done
+BARE=http://127.0.0.1:$(cat "$W/bare.port")
 
 cat > "$W/write.lua" <<LUA
 counter = 0
@@ -61,36 +71,61 @@ end
 LUA
 cat > "$W/report.lua" <<'LUA'
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status, summary.requests))
+  io.write(string.format("RESULT %d %.6f %.3f %.3f %d\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status))
 end
 LUA
-run() { # name url [script]
-  local out
-  if [ -n "${3:-}" ]; then
-    cat "$3" "$W/report.lua" > "$W/run.lua"
-    out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$W/run.lua" "$2")
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, clock ticks
+run() { # name url seconds [script]: appends "requests seconds p50 p99 non2xx cpu_ticks" to $W/res.name
+  local out pid c0
+  case $1 in bare*) pid=$(cat "$W/bare.pid") ;; *) pid=$(cat "$W/api.pid") ;; esac
+  c0=$(cpu_ticks "$pid")
+  if [ -n "${4:-}" ]; then
+    cat "$4" "$W/report.lua" > "$W/run.lua"
+    out=$(wrk -t2 -c"$CONNS" -d"${3}s" -s "$W/run.lua" "$2")
   else
-    out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$W/report.lua" -H "Cookie: $COOKIE" "$2")
+    out=$(wrk -t2 -c"$CONNS" -d"${3}s" -s "$W/report.lua" -H "Cookie: $COOKIE" "$2")
   fi
-  echo "$out" | sed -n "s/^RESULT /$1 /p"
+  echo "$(echo "$out" | sed -n "s/^RESULT //p") $(($(cpu_ticks "$pid") - c0))" >> "$W/res.$1"
 }
-echo "running wrk: ${DURATION}s × 4 targets, $CONNS connections, 2 wrk threads…" >&2
-R_BARE=$(run bare "$BARE/")
+# The machine is shared: the read targets and their baselines run in ROUNDS
+# interleaved slices of DURATION/ROUNDS seconds each, so that a numerator
+# and its denominator meet the same outside load; rates are total requests
+# over total time, p50 the median of the slices, p99 the worst slice. The
+# server's own CPU time (utime + stime from /proc) per request is printed
+# too: it does not depend on how much of the machine others take.
+ROUNDS=${ROUNDS:-4}
+SLICE=$(awk -v d="$DURATION" -v r="$ROUNDS" 'BEGIN { s = d / r; printf "%d", s < 1 ? 1 : s }')
+echo "running wrk: $ROUNDS rounds × 5 read targets × ${SLICE}s, then write ${DURATION}s; $CONNS connections, 2 wrk threads…" >&2
 if [ -n "${PERF_OUT:-}" ]; then
-  perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((2 * DURATION + 1)) >/dev/null 2>&1 &
+  perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((5 * ROUNDS * SLICE + 1)) >/dev/null 2>&1 &
   PERF_PID=$!
 fi
-R_LIST=$(run list "$API/api/v1/payments?unit_id=$UNIT&limit=50")
-R_ONE=$(run single "$API/api/v1/payments/$PAY")
+for r in $(seq "$ROUNDS"); do
+  run bare "$BARE/" "$SLICE"
+  run list "$API$LIST_URL" "$SLICE"
+  run bare-list "$BARE/list" "$SLICE"
+  run single "$API$ONE_URL" "$SLICE"
+  run bare-single "$BARE/single" "$SLICE"
+done
 [ -n "${PERF_OUT:-}" ] && wait "$PERF_PID"
-R_WRITE=$(run write "$API/" "$W/write.lua")
+run write "$API/" "$DURATION" "$W/write.lua"
+HZ=$(getconf CLK_TCK)
+agg() { # name -> "name rps p50 p99 non2xx cpu_us_per_request"
+  sort -k3,3n "$W/res.$1" | awk -v n="$1" -v hz="$HZ" '{ q += $1; t += $2; p50[NR] = $3; if ($4 > p99) p99 = $4; e += $5; c += $6 }
+    END { printf "%s %.1f %.3f %.3f %d %.2f\n", n, q / t, p50[int((NR + 1) / 2)], p99, e, c / hz * 1e6 / q }'
+}
+R_BARE=$(agg bare); R_BLIST=$(agg bare-list); R_BONE=$(agg bare-single)
+R_LIST=$(agg list); R_ONE=$(agg single); R_WRITE=$(agg write)
 bare_rps=$(echo "$R_BARE" | awk '{print $2}')
+same() { case $1 in list|bare-list) echo "$R_BLIST" ;; single|bare-single) echo "$R_BONE" ;; *) echo "x 0 0 0 0 0" ;; esac; }
 echo
-echo "| target | requests/s | × bare | p50 ms | p99 ms | non-2xx |"
-echo "|---|---:|---:|---:|---:|---:|"
-for r in "$R_BARE" "$R_LIST" "$R_ONE" "$R_WRITE"; do
-  echo "$r" | awk -v b="$bare_rps" '{printf "| %s | %.0f | %.3f | %.2f | %.2f | %d |\n", $1, $2, $2/b, $3, $4, $5}'
+echo "| target | requests/s | × bare (small body) | × bare (same body) | p50 ms | p99 ms | non-2xx | server CPU µs/req | CPU × bare (same body) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for r in "$R_BARE" "$R_BLIST" "$R_BONE" "$R_LIST" "$R_ONE" "$R_WRITE"; do
+  sm=$(same "$(echo "$r" | awk '{print $1}')")
+  echo "$r" | awk -v b="$bare_rps" -v s="$(echo "$sm" | awk '{print $2}')" -v sc="$(echo "$sm" | awk '{print $6}')" \
+    '{printf "| %s | %.0f | %.3f | %s | %.2f | %.2f | %d | %.1f | %s |\n", $1, $2, $2/b, (s > 0 ? sprintf("%.3f", $2/s) : "–"), $3, $4, $5, $6, (sc > 0 ? sprintf("%.2f", $6/sc) : "–")}'
 done
 echo
-echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; $(nproc) cores shared by wrk and the server"
+echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; bodies: small $(printf %s '{"items":[{"id":"U0","name":"unit","level":"county"}],"limit":50,"offset":0,"next_offset":null}' | wc -c) B, list $(wc -c < "$W/list.body") B, single $(wc -c < "$W/single.body") B; $(nproc) cores shared by wrk and the server; load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -233,20 +233,25 @@ int access_scope_init(pl_store *s, pl_err *e)
                          e);
 }
 
-static int version_of(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
+static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
 {
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(
-        s, "SELECT data_version, total_changes() FROM pragma_data_version", &st, e);
+    int rc = pl_store_prepare_cached(s, sql, &st, e);
     if (rc)
         return rc;
     rc = pl_stmt_step(st, e);
-    if (rc == PL_ROW) {
-        *dv = pl_stmt_i64(st, 0);
-        *tc = pl_stmt_i64(st, 1);
-    }
+    if (rc == PL_ROW)
+        *out = pl_stmt_i64(st, 0);
     pl_stmt_reset(st);
     return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
+int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
+{
+    /* The PRAGMA itself, not the pragma_data_version table: that one
+     * prepares "PRAGMA data_version" anew on every scan. */
+    int rc = one_i64(s, "PRAGMA data_version", dv, e);
+    return rc ? rc : one_i64(s, "SELECT total_changes()", tc, e);
 }
 
 static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
@@ -265,7 +270,7 @@ static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
 {
     int64_t dv = 0, tc = 0, dv_after = 0, tc_after = 0;
-    int rc = version_of(s, &dv, &tc, e);
+    int rc = access_db_version(s, &dv, &tc, e);
     if (rc)
         return rc;
     if (tl_scope.valid && tl_scope.s == s && tl_scope.uid == uid && tl_scope.data_version == dv &&
@@ -282,7 +287,7 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
                         "INSERT INTO temp.pl_scope(id) SELECT id FROM sc WHERE id IS NOT NULL",
                         uid, e);
     if (!rc)
-        rc = version_of(s, &dv_after, &tc_after, e);
+        rc = access_db_version(s, &dv_after, &tc_after, e);
     if (rc)
         return rc;
     /* data_version as read before the fill: a commit that raced it

@@ -21,6 +21,23 @@ static void sha256_hex(char out[65], const char *s, size_t n)
     pl_hex(out, h, sizeof h);
 }
 
+void auth_touch(req *r)
+{
+    if (!r->touch_at)
+        return;
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *up = NULL;
+    if (pl_store_prepare_cached(r->s, "UPDATE sessions SET last_seen=? WHERE token_hash=?", &up,
+                                &e) == 0) {
+        pl_stmt_bind_i64(up, 1, r->touch_at);
+        pl_stmt_bind_text(up, 2, r->who.token_hash);
+        pl_stmt_step(up, &e);
+        pl_stmt_reset(up);
+    }
+    r->touch_at = 0;
+}
+
 int auth_session(req *r)
 {
     if (r->authed)
@@ -32,31 +49,19 @@ int auth_session(req *r)
     sha256_hex(th, tok, strlen(tok));
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(
-        r->s,
-        "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.username, u.role, "
-        "COALESCE(u.person_id,''), u.disabled FROM sessions s JOIN users u ON u.id=s.user_id "
-        "WHERE s.token_hash=?",
-        &st, &e);
-    if (rc)
+    session_row row;
+    if (session_lookup(r->s, th, &row, &e) != 0)
         return PL_EDENIED;
-    pl_stmt_bind_text(st, 1, th);
-    if (pl_stmt_step(st, &e) != PL_ROW) {
-        pl_stmt_reset(st);
-        return PL_EDENIED;
-    }
     int64_t now = http_now(r->srv);
-    int64_t created = pl_stmt_i64(st, 2), last = pl_stmt_i64(st, 3);
+    int64_t created = row.created, last = row.last_seen;
     principal *w = &r->who;
-    w->uid = pl_stmt_i64(st, 0);
-    snprintf(w->csrf, sizeof w->csrf, "%s", pl_stmt_text(st, 1));
-    snprintf(w->username, sizeof w->username, "%s", pl_stmt_text(st, 4));
-    w->role = pl_http_role_parse(pl_stmt_text(st, 5));
-    snprintf(w->person_id, sizeof w->person_id, "%s", pl_stmt_text(st, 6));
+    w->uid = row.uid;
+    snprintf(w->csrf, sizeof w->csrf, "%s", row.csrf);
+    snprintf(w->username, sizeof w->username, "%s", row.username);
+    w->role = pl_http_role_parse(row.role);
+    snprintf(w->person_id, sizeof w->person_id, "%s", row.person_id);
     snprintf(w->token_hash, sizeof w->token_hash, "%s", th);
-    int disabled = (int)pl_stmt_i64(st, 7);
-    pl_stmt_reset(st);
+    int disabled = row.disabled;
     int expired = now - last > r->srv->o.idle_secs || now - created > r->srv->o.session_secs ||
                   now < created - 300;
     if (disabled || expired || w->role < 0) {
@@ -65,16 +70,12 @@ int auth_session(req *r)
         memset(w, 0, sizeof *w);
         return PL_EDENIED;
     }
-    /* Touch at most every 15 s: an idle timeout does not need more. */
+    /* Touch at most every 15 s: an idle timeout does not need more. Inside
+     * the read transaction of a request it waits for the commit. */
     if (now - last >= 15) {
-        pl_stmt *up = NULL;
-        if (pl_store_prepare_cached(r->s, "UPDATE sessions SET last_seen=? WHERE token_hash=?", &up,
-                                    &e) == 0) {
-            pl_stmt_bind_i64(up, 1, now);
-            pl_stmt_bind_text(up, 2, th);
-            pl_stmt_step(up, &e);
-            pl_stmt_reset(up);
-        }
+        r->touch_at = now;
+        if (!r->in_txn)
+            auth_touch(r);
     }
     r->authed = 1;
     return 0;

@@ -48,6 +48,10 @@ int access_bind_cte(pl_stmt *st, int64_t uid, const char *today);
 /** Create the per-connection TEMP table of the cached scope closure (once,
  * right after a worker opens its connection); 0 or PL_E*. */
 int access_scope_init(pl_store *s, pl_err *e);
+/** PRAGMA data_version (moves when another connection or process commits)
+ * and total_changes() (moves when this connection writes): the key of the
+ * per-connection caches (scope closure, sessions); 0 or PL_E*. */
+int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e);
 /** Bring the cached closure of `s` up to date for user `uid` (refilled when
  * the user differs or the database may have changed); 0 or PL_E*. */
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
@@ -110,6 +114,8 @@ typedef struct req {
     int counted;
     size_t sent;          /**< response body bytes (for the access log) */
     char portal_addr[64]; /**< portal: the client address, for its limits only */
+    int in_txn;           /**< r->s is in the request's read transaction */
+    int64_t touch_at;     /**< session last_seen to write after it (0: none) */
 } req;
 
 typedef int (*handler_fn)(req *r);
@@ -127,6 +133,9 @@ typedef struct route {
 
 /** The route table (built once). */
 const route *routes_table(size_t *n);
+/** 1 if the route's handler only reads the worker connection (the list
+ * and single-record reads): it may run in one read transaction. */
+int routes_read_txn(const route *rt);
 /** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
 const route *routes_cases(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
@@ -181,9 +190,54 @@ const char *req_arg(req *r, const char *name);
 /** Fixed one-minute window counter: 1 if `key` exceeded `limit`. */
 int http_rate_exceeded(const char *key, int limit);
 
+/* rowjson.c: result rows straight into a reply buffer, as jansson would
+ * dump row objects (the read path; see the file's header). */
+/** Append `s` as a JSON string; -1 (out unchanged) if not valid UTF-8. */
+int rowjson_string(pl_buf *out, const char *s, size_t len);
+/** 1 if the statement's column names are distinct (else use jansson). */
+int rowjson_columns_ok(pl_stmt *st);
+/** Append the current row of `st` as a JSON object (ev_seq and NULLs left
+ * out). If `key_text`, it receives the text of column `key` when that was
+ * written as a JSON string (valid until the next step), else NULL. -1 (and
+ * nothing written) if the names repeat or there are too many columns. */
+int rowjson_row(pl_buf *out, pl_stmt *st, const char *key, const char **key_text, size_t *key_len);
+/** What rowjson_row works out once per statement: each column's
+ * ',"name":' prefix, the columns left out, the key column. */
+#define ROWJSON_MAXCOLS 96
+typedef struct rowjson_plan {
+    int ok; /**< names distinct and at most ROWJSON_MAXCOLS: usable */
+    int ncols, key;
+    unsigned char skip[ROWJSON_MAXCOLS];
+    size_t off[ROWJSON_MAXCOLS + 1];
+    pl_buf names;
+} rowjson_plan;
+void rowjson_plan_init(rowjson_plan *p, pl_stmt *st, const char *key);
+void rowjson_plan_free(rowjson_plan *p);
+/** rowjson_row with a plan of the same statement (p->ok must be 1). */
+void rowjson_row_plan(pl_buf *out, pl_stmt *st, const rowjson_plan *p, const char **key_text,
+                      size_t *key_len);
+/** Append `v` dumped compact by jansson. */
+void rowjson_json(pl_buf *out, const json_t *v);
+/** Start a 200 JSON reply written straight into r->out (empties it). */
+void reply_direct(req *r);
+
+/* session.c: the session row of a token hash, cached per worker thread. */
+typedef struct session_row {
+    int64_t uid, created, last_seen;
+    int disabled;
+    char csrf[72], username[72], role[40], person_id[72];
+} session_row;
+/** The row of sessions ⋈ users for `token_hash`: 0, PL_ENOTFOUND, or
+ * PL_E*. Served from the thread's cache only while the database is
+ * unchanged (access_db_version); times are the caller's to check. */
+int session_lookup(pl_store *s, const char *token_hash, session_row *out, pl_err *e);
+
 /* auth.c */
 /** Authenticate by cookie; 0 ok (r->who filled), else PL_EDENIED. */
 int auth_session(req *r);
+/** Write the last_seen touch auth_session left for after the request's
+ * read transaction (r->touch_at; nothing if 0). */
+void auth_touch(req *r);
 int h_login(req *r);
 int h_logout(req *r);
 int h_me(req *r);

@@ -166,6 +166,31 @@ static const void *sq_col_blob(pl_stmt *st, int c, size_t *n)
         *n = (size_t)sqlite3_column_bytes(ST(st), c);
     return b;
 }
+/* The row loop of the read path: one sqlite3_column_value per column, then
+ * the value routines, which skip the per-call checks of sqlite3_column_*.
+ * SQLite calls that use "not threadsafe" only: a statement is used by one
+ * thread at a time (store.h), and the connection is opened NOMUTEX. Same
+ * results as sq_type, sq_col_i64 and sq_col_text, in the same order. */
+static void sq_row(pl_stmt *st, int n, pl_cell *out)
+{
+    sqlite3_stmt *s = ST(st);
+    for (int i = 0; i < n; i++) {
+        pl_cell *c = &out[i];
+        sqlite3_value *v = sqlite3_column_value(s, i);
+        switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER:
+            c->type = PL_COL_INT;
+            c->i64 = sqlite3_value_int64(v);
+            continue;
+        case SQLITE_NULL: c->type = PL_COL_NULL; continue;
+        case SQLITE_BLOB: c->type = PL_COL_BLOB; break;
+        default: c->type = PL_COL_TEXT; break; /* TEXT, FLOAT */
+        }
+        const char *t = (const char *)sqlite3_value_text(v);
+        c->len = t ? (size_t)sqlite3_value_bytes(v) : 0;
+        c->text = t ? t : "";
+    }
+}
 static void sq_finalize(pl_stmt *st)
 {
     sqlite3_finalize(ST(st));
@@ -225,6 +250,7 @@ static const pl_store_ops sq_ops = {
     .col_text = sq_col_text,
     .col_blob = sq_col_blob,
     .finalize = sq_finalize,
+    .row = sq_row,
     .changes = sq_changes,
     .append_event = sq_append_event,
 };

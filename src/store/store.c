@@ -40,6 +40,7 @@ int pl_store_open_memory(pl_store **out, pl_err *e)
 
 struct cache_entry {
     char *sql;
+    size_t len; /* strlen(sql): most misses end here */
     pl_stmt *st;
 };
 
@@ -70,9 +71,11 @@ int pl_store_prepare_cached(pl_store *s, const char *sql, pl_stmt **out, pl_err 
         s->cache = pl_calloc(1, sizeof *s->cache);
     struct pl_stmt_cache *c = s->cache;
     /* Few distinct statements per store: a linear scan beats hashing. The
-     * most recently added entries are checked first (hot loops). */
+     * most recently added entries are checked first (hot loops). Many
+     * statements share a long prefix (the scope CTE): lengths first. */
+    size_t len = strlen(sql);
     for (size_t i = c->n; i-- > 0;) {
-        if (strcmp(c->v[i].sql, sql) == 0) {
+        if (c->v[i].len == len && memcmp(c->v[i].sql, sql, len) == 0) {
             pl_stmt_reset(c->v[i].st);
             *out = c->v[i].st;
             return 0;
@@ -87,6 +90,7 @@ int pl_store_prepare_cached(pl_store *s, const char *sql, pl_stmt **out, pl_err 
         c->v = pl_realloc(c->v, c->cap * sizeof *c->v);
     }
     c->v[c->n].sql = pl_strdup(sql);
+    c->v[c->n].len = len;
     c->v[c->n].st = st;
     c->n++;
     *out = st;
@@ -212,6 +216,21 @@ const char *pl_stmt_textn(pl_stmt *st, int c, size_t *n)
 const void *pl_stmt_blob(pl_stmt *st, int c, size_t *n)
 {
     return st->ops->col_blob(st, c, n);
+}
+void pl_stmt_row(pl_stmt *st, int n, pl_cell *out)
+{
+    if (st->ops->row) {
+        st->ops->row(st, n, out);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        pl_cell *c = &out[i];
+        c->type = st->ops->type(st, i);
+        if (c->type == PL_COL_INT)
+            c->i64 = st->ops->col_i64(st, i);
+        else if (c->type != PL_COL_NULL)
+            c->text = pl_stmt_textn(st, i, &c->len);
+    }
 }
 void pl_stmt_finalize(pl_stmt *st)
 {

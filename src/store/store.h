@@ -20,6 +20,19 @@ typedef struct pl_stmt pl_stmt;
 /** Column types reported by pl_stmt_type. */
 enum { PL_COL_NULL = 0, PL_COL_INT = 1, PL_COL_TEXT = 2, PL_COL_BLOB = 3 };
 
+/**
+ * One column of the current row, as pl_stmt_row gives it: the type, then
+ * the integer (PL_COL_INT) or the text and its length in bytes (TEXT, BLOB
+ * and a float as text: what pl_stmt_textn gives; "" for a NULL pointer).
+ * Nothing else is filled for PL_COL_NULL. Valid until the next step.
+ */
+typedef struct pl_cell {
+    int type;
+    int64_t i64;
+    const char *text;
+    size_t len;
+} pl_cell;
+
 /** Result of pl_stmt_step: a row is ready, or the statement is done. */
 enum { PL_ROW = 1, PL_DONE = 0 };
 
@@ -59,6 +72,9 @@ typedef struct pl_store_ops {
     const char *(*col_text)(pl_stmt *st, int col, size_t *len);
     const void *(*col_blob)(pl_stmt *st, int col, size_t *len);
     void (*finalize)(pl_stmt *st);
+    /** Columns 0..n-1 of the current row in one call (the read path's row
+     * loop); optional: NULL means pl_stmt_row uses type/col_i64/col_text. */
+    void (*row)(pl_stmt *st, int n, pl_cell *out);
     int64_t (*changes)(pl_store *s);
     /** Append one ledger row (events + payloads). Backends may override
      * the generic implementation with a faster path. */
@@ -133,6 +149,9 @@ int64_t pl_stmt_i64(pl_stmt *st, int col);
 const char *pl_stmt_text(pl_stmt *st, int col);
 const char *pl_stmt_textn(pl_stmt *st, int col, size_t *len);
 const void *pl_stmt_blob(pl_stmt *st, int col, size_t *len);
+/** Columns 0..n-1 of the current row into out[0..n-1] (n ≤ pl_stmt_ncols):
+ * what pl_stmt_type, pl_stmt_i64 and pl_stmt_textn give, in one call. */
+void pl_stmt_row(pl_stmt *st, int n, pl_cell *out);
 void pl_stmt_finalize(pl_stmt *st);
 int64_t pl_store_changes(pl_store *s);
 

@@ -1,0 +1,80 @@
+// The per-worker session cache (src/http/session.c) never outlives what
+// it caches: a session read many times on one worker (one thread, so every
+// request below meets the same cache) is refused on the very next request
+// after a logout (on this server), a disable, a scope or role change (by
+// another process: the CLI), and after idle or absolute expiry (time is
+// checked per request, not cached). The reads are the plain record reads
+// that run in one read transaction.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeStore, startServer, Client, T0, plumb } from './lib.mjs';
+
+test('a cached session is refused right after logout, disable, scope/role change, expiry', async () => {
+  const st = makeStore({ off: { role: 'discipline_officer', scopes: ['U0'] },
+    dis: { role: 'discipline_officer', scopes: ['U0'] } });
+  const srv = await startServer(st.db, ['--threads', '1', '--idle', '600', '--session', '3600',
+    '--rate-login', '1000']);
+  let t = T0;
+  const login = async (name) => {
+    t += 30; srv.setClock(t);
+    const c = new Client(srv.base);
+    assert.equal((await c.login(name, st.secrets[name], t)).status, 200);
+    return c;
+  };
+  const warm = async (c) => {
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await c.get('/api/v1/payments/PAY1')).status, 200);
+      assert.equal((await c.get('/api/v1/payments?unit_id=UA&limit=5')).status, 200);
+    }
+  };
+  try {
+    // logout on another HTTP connection, then the old cookie
+    let c = await login('off');
+    await warm(c);
+    const replay = new Client(srv.base);
+    replay.cookie = c.cookie;
+    assert.equal((await replay.get('/api/v1/payments/PAY1')).status, 200);
+    assert.equal((await c.post('/api/v1/auth/logout')).status, 200);
+    assert.equal((await replay.get('/api/v1/payments/PAY1')).status, 401, 'logged out');
+    assert.equal((await replay.get('/api/v1/payments?unit_id=UA')).status, 401);
+
+    // disabled by another process
+    c = await login('dis');
+    await warm(c);
+    plumb(['user', 'disable', 'dis', '--db', st.db]);
+    assert.equal((await c.get('/api/v1/payments/PAY1')).status, 401, 'disabled');
+
+    // scope narrowed by another process: the session ends, nothing leaks
+    c = await login('off');
+    await warm(c);
+    plumb(['user', 'scope', 'off', 'UB', '--db', st.db, '--actor', 't']);
+    const after = await c.get('/api/v1/payments/PAY1');
+    assert.notEqual(after.status, 200, 'scope change');
+    plumb(['user', 'scope', 'off', 'U0', '--db', st.db, '--actor', 't']);
+
+    // role changed by another process: never served with the old role
+    c = await login('off');
+    await warm(c);
+    plumb(['user', 'role', 'off', 'leader', '--db', st.db]);
+    const r = await c.get('/api/v1/payments?unit_id=UA');
+    assert.ok(r.status === 401 || r.status === 403, `role change: ${r.status}`);
+    plumb(['user', 'role', 'off', 'discipline_officer', '--db', st.db]);
+
+    // idle expiry with the row cached: no request in between
+    c = await login('off');
+    await warm(c);
+    t += 601; srv.setClock(t);
+    assert.equal((await c.get('/api/v1/payments/PAY1')).status, 401, 'idle');
+
+    // absolute expiry: touched every 500 s (each touch rewrites the row)
+    c = await login('off');
+    const start = t;
+    while (t + 500 < start + 3600) {
+      t += 500; srv.setClock(t);
+      await warm(c);
+    }
+    t = start + 3601; srv.setClock(t);
+    assert.equal((await c.get('/api/v1/payments/PAY1')).status, 401, 'absolute');
+  } catch (e) { console.log(srv.log().slice(-2000)); throw e; }
+  finally { await srv.stop(); }
+});
