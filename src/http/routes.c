@@ -400,7 +400,7 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_s
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(s, sql.data, &st, &e);
+    int rc = pl_store_prepare_cached(s, sql.data, &st, &e);
     pl_buf_release(&sql);
     if (rc)
         return rc;
@@ -419,7 +419,7 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_s
         }
     }
     rc = pl_stmt_step(st, &e);
-    pl_stmt_finalize(st);
+    pl_stmt_reset(st);
     return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
 }
 
@@ -765,6 +765,96 @@ static void on_import_problem(void *ctx, const pl_ingest_problem *p)
                                     (json_int_t)p->line, "field", p->field, "reason", p->reason));
 }
 
+/* Per-row scope of an import (docs/SECURITY.md "Placing a record"). Each
+ * row, and the stored record it replaces if any, is placed by its unit when
+ * it has one (units: the parent for a new unit, itself for a stored one;
+ * posts, payments...: unit_id; tenures: the post's unit), else by its person
+ * (persons, kin, declarations...), and that unit or person must be in the
+ * caller's scope and not recused. A row that belongs to no unit at all (a
+ * new person without a post yet) is in no one's jurisdiction and passes, as
+ * for a single write; companies are shared reference data. The check runs in
+ * the batch transaction, so a unit created earlier in the batch under an
+ * in-scope parent is in scope. */
+typedef struct import_scope {
+    req *r;
+    int64_t denied;
+} import_scope;
+
+/* The field that places a record: "t.unit_id" → unit_id, "(SELECT unit_id
+ * FROM posts WHERE id=t.post_id)" → post_id. */
+static void place_field(const char *expr, char out[64])
+{
+    const char *t = expr ? strstr(expr, "t.") : NULL;
+    size_t n = 0;
+    if (t)
+        for (t += 2; n < 63 && (islower((unsigned char)t[n]) || t[n] == '_'); n++)
+            out[n] = t[n];
+    out[n] = 0;
+    if (!n)
+        snprintf(out, 64, "id");
+}
+
+/* 1 allowed, 0 not (field set), <0 error; `existing`: the stored record. */
+static int import_placed(req *r, pl_store *s, const pl_entity *ent, const access_spec *sp,
+                         const json_t *row, int existing, char field[64])
+{
+    access_spec by_unit = *sp, by_person = *sp;
+    by_unit.person_expr = NULL;
+    by_person.unit_expr = NULL;
+    if (strcmp(ent->name, "unit") == 0 && !existing)
+        by_unit.unit_expr = "t.parent_id";
+    const access_spec *order[2] = {sp->unit_expr ? &by_unit : NULL,
+                                   sp->person_expr ? &by_person : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (!order[i])
+            continue;
+        /* Placed in the unit tree at all (a known unit, a person with a
+         * post)? Then that place decides. */
+        int placed = row_allowed(r, s, ent, order[i], row, existing, "au");
+        if (placed < 0)
+            return placed;
+        if (!placed && strcmp(ent->name, "unit") != 0)
+            continue;
+        if (existing)
+            snprintf(field, 64, "id");
+        else
+            place_field(i == 0 ? by_unit.unit_expr : by_person.person_expr, field);
+        return row_allowed(r, s, ent, order[i], row, existing, "sc");
+    }
+    return 1; /* belongs to no unit */
+}
+
+static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const json_t *row,
+                            pl_report_fn report, void *rctx, pl_err *e)
+{
+    import_scope *c = ctx;
+    const access_spec *sp = access_spec_of(ent->name);
+    if (!sp)
+        return 0;
+    int64_t one = 0;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=?", ent->table);
+    pl_err qe;
+    pl_err_init(&qe);
+    int x =
+        pl_store_query_i64(s, &one, &qe, sql, json_string_value(json_object_get(row, "id")), NULL);
+    if (x && x != PL_ENOTFOUND) {
+        *e = qe;
+        return x;
+    }
+    char field[64] = "id";
+    int ok = x == 0 ? import_placed(c->r, s, ent, sp, row, 1, field) : 1;
+    if (ok == 1)
+        ok = import_placed(c->r, s, ent, sp, row, 0, field);
+    if (ok < 0)
+        return pl_err_set(e, ok, "import: scope check failed");
+    if (ok)
+        return 0;
+    c->denied++;
+    report(rctx, field, "outside your scope");
+    return 1;
+}
+
 static int h_import(req *r)
 {
     const char *k;
@@ -837,39 +927,13 @@ static int h_import(req *r)
             bad = 1;
         }
     }
-    /* Imports bypass the per-row scope check, so they need the whole tree. */
-    int64_t outside = 0;
-    pl_err e;
-    pl_err_init(&e);
-    if (!bad) {
-        pl_buf sql;
-        pl_buf_init(&sql);
-        access_cte(&sql);
-        pl_buf_adds(&sql, "SELECT COUNT(*) FROM units WHERE (parent_id IS NULL OR parent_id='') "
-                          "AND id NOT IN (SELECT id FROM sc)");
-        pl_stmt *st = NULL;
-        int rc = pl_store_prepare(r->s, sql.data, &st, &e);
-        pl_buf_release(&sql);
-        if (!rc) {
-            bind_start(r, st, access_spec_of("unit"));
-            if (pl_stmt_step(st, &e) == PL_ROW)
-                outside = pl_stmt_i64(st, 0);
-            pl_stmt_finalize(st);
-        }
-        if (rc) {
-            bad = 1;
-            reply_status(r, rc, &e);
-        } else if (outside) {
-            bad = 1;
-            reply_error(r, 403, "out_of_scope", "source",
-                        "an import needs a scope that covers every top-level unit");
-        }
-    }
     if (bad) {
         for (size_t i = 0; i < n; i++)
             free(decoded[i]);
         return 0;
     }
+    pl_err e;
+    pl_err_init(&e);
     import_ctx ic = {json_array(), json_array()};
     pl_buf rejects;
     pl_buf_init(&rejects);
@@ -878,6 +942,9 @@ static int h_import(req *r)
     opts.actor = r->who.username;
     opts.on_problem = on_import_problem;
     opts.problem_ctx = &ic;
+    import_scope isc = {r, 0};
+    opts.check_row = import_check_row;
+    opts.check_ctx = &isc;
     pl_ingest_stats stats;
     memset(&stats, 0, sizeof stats);
     int rc = 0;
@@ -917,9 +984,10 @@ static int h_import(req *r)
     pl_buf_release(&rejects);
     if (rc == PL_EINVAL) {
         json_object_set_new(out, "error",
-                            json_pack("{s:s, s:s, s:s}", "code", "import_rejected", "field",
+                            json_pack("{s:s, s:s, s:s}", "code",
+                                      isc.denied ? "out_of_scope" : "import_rejected", "field",
                                       "files", "message", e.msg));
-        return reply_json(r, 422, out);
+        return reply_json(r, isc.denied ? 403 : 422, out);
     }
     return reply_json(r, 200, out);
 }
