@@ -1018,8 +1018,9 @@ static json_t *user_row(pl_store *s, pl_stmt *st)
 }
 
 #define USER_COLS                                                                                  \
-    "SELECT id, username, role, person_id, disabled, failed_logins, locked_until, created_at "     \
-    "FROM users"
+    "SELECT u.id, u.username, u.role, u.person_id, u.disabled, COALESCE(x.failed_logins, 0), "     \
+    "COALESCE(x.locked_until, 0), u.created_at FROM users u LEFT JOIN user_secrets x ON "          \
+    "x.user_id=u.id"
 
 static int h_users_list(req *r)
 {
@@ -1040,8 +1041,8 @@ static int h_users_list(req *r)
     pl_err_init(&e);
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(r->s,
-                              role ? USER_COLS " WHERE role=? ORDER BY id LIMIT ? OFFSET ?"
-                                   : USER_COLS " ORDER BY id LIMIT ? OFFSET ?",
+                              role ? USER_COLS " WHERE u.role=? ORDER BY u.id LIMIT ? OFFSET ?"
+                                   : USER_COLS " ORDER BY u.id LIMIT ? OFFSET ?",
                               &st, &e);
     if (rc)
         return reply_status(r, rc, &e);
@@ -1073,7 +1074,7 @@ static int user_by_param(req *r, json_t **row)
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, USER_COLS " WHERE id=?", &st, &e);
+    int rc = pl_store_prepare(r->s, USER_COLS " WHERE u.id=?", &st, &e);
     if (rc) {
         reply_status(r, rc, &e);
         return -1;
