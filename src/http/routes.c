@@ -778,7 +778,50 @@ static void on_import_problem(void *ctx, const pl_ingest_problem *p)
 typedef struct import_scope {
     req *r;
     int64_t denied;
+    pl_stmt *add_unit;
+    /* Per entity: does the id exist; [existing][0 by unit, 1 by person]:
+     * (placed in the tree at all, allowed). Prepared once per import. */
+    pl_stmt *exists[PL_INGEST_MAX_ENTITIES];
+    pl_stmt *place[PL_INGEST_MAX_ENTITIES][2][2];
 } import_scope;
+
+/* The caller's scope closure for the length of one import, on the writer's
+ * connection: filled once by the recursive query (rather than walking the
+ * tree for every row) and grown by the units the batch adds under it. */
+#define IMPORT_SCOPE_SET "temp.pl_import_sc"
+
+static int import_scope_fill(req *r, pl_store *s, pl_err *e)
+{
+    int rc = pl_store_exec(s,
+                           "CREATE TEMP TABLE IF NOT EXISTS pl_import_sc(id TEXT PRIMARY KEY) "
+                           "WITHOUT ROWID",
+                           e);
+    if (!rc)
+        rc = pl_store_exec(s, "DELETE FROM temp.pl_import_sc", e);
+    if (rc)
+        return rc;
+    int64_t ignored = 0;
+    char uid[24];
+    snprintf(uid, sizeof uid, "%lld", (long long)r->who.uid);
+    rc = pl_store_query_i64(s, &ignored, e,
+                            "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
+                            "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
+                            "u.parent_id=sc.id) INSERT INTO temp.pl_import_sc(id) SELECT id FROM "
+                            "sc WHERE id IS NOT NULL",
+                            uid, NULL);
+    return rc == PL_ENOTFOUND ? 0 : rc;
+}
+
+static void import_scope_release(import_scope *c)
+{
+    pl_stmt_finalize(c->add_unit);
+    for (size_t i = 0; i < PL_INGEST_MAX_ENTITIES; i++) {
+        pl_stmt_finalize(c->exists[i]);
+        for (int x = 0; x < 2; x++)
+            for (int w = 0; w < 2; w++)
+                pl_stmt_finalize(c->place[i][x][w]);
+    }
+}
 
 /* The field that places a record: "t.unit_id" → unit_id, "(SELECT unit_id
  * FROM posts WHERE id=t.post_id)" → post_id. */
@@ -794,32 +837,90 @@ static void place_field(const char *expr, char out[64])
         snprintf(out, 64, "id");
 }
 
-/* 1 allowed, 0 not (field set), <0 error; `existing`: the stored record. */
-static int import_placed(req *r, pl_store *s, const pl_entity *ent, const access_spec *sp,
-                         const json_t *row, int existing, char field[64])
+/* "[CTE] SELECT (1 AND placed in the tree), (1 AND in scope, not recused)
+ * FROM <the stored record | the row> t" for one way of placing `ent`. */
+static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
+                             const access_spec *way, const access_spec *full, int existing,
+                             pl_stmt **out, pl_err *e)
 {
-    access_spec by_unit = *sp, by_person = *sp;
-    by_unit.person_expr = NULL;
-    by_person.unit_expr = NULL;
-    if (strcmp(ent->name, "unit") == 0 && !existing)
-        by_unit.unit_expr = "t.parent_id";
-    const access_spec *order[2] = {sp->unit_expr ? &by_unit : NULL,
-                                   sp->person_expr ? &by_person : NULL};
+    pl_buf sql;
+    pl_buf_init(&sql);
+    /* Recusal needs the CTE of the user's person, kin and team; a user
+     * linked to no person is recused from nothing, and the plain tables are
+     * cheaper than the CTE's materialised sets. */
+    int recusal = c->r->who.person_id[0] != 0;
+    if (recusal)
+        access_cte(&sql);
+    pl_buf_adds(&sql, "SELECT (1");
+    access_where(&sql, way, scope_mode(c->r), "units", 0);
+    pl_buf_adds(&sql, "), (1");
+    access_where(&sql, way, scope_mode(c->r), IMPORT_SCOPE_SET, 0);
+    /* Recusal by every link of the record (a clue placed by its unit is
+     * still about its subject person); its scope part is implied. */
+    if (recusal)
+        access_where(&sql, full, scope_mode(c->r), IMPORT_SCOPE_SET, 1);
+    if (existing) {
+        pl_buf_addf(&sql, ") FROM %s t WHERE t.id=?", ent->table);
+    } else {
+        pl_buf_adds(&sql, ") FROM (SELECT ");
+        for (size_t i = 0; i < ent->nfields; i++)
+            pl_buf_addf(&sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
+        pl_buf_adds(&sql, ") t");
+    }
+    int rc = pl_store_prepare(s, sql.data, out, e);
+    pl_buf_release(&sql);
+    return rc;
+}
+
+/* 1 allowed, 0 not (field set), <0 error; `existing`: the stored record. */
+static int import_placed(import_scope *c, pl_store *s, size_t ei, const pl_entity *ent,
+                         const access_spec *sp, const json_t *row, int existing, char field[64],
+                         pl_err *e)
+{
+    access_spec full = *sp, way[2] = {*sp, *sp};
+    way[0].person_expr = NULL;
+    way[1].unit_expr = NULL;
+    int unit = strcmp(ent->name, "unit") == 0;
+    if (unit && !existing)
+        full.unit_expr = way[0].unit_expr = "t.parent_id";
+    char today[11];
+    http_today(c->r->srv, today);
     for (int i = 0; i < 2; i++) {
-        if (!order[i])
+        if (!(i == 0 ? sp->unit_expr : sp->person_expr))
             continue;
-        /* Placed in the unit tree at all (a known unit, a person with a
-         * post)? Then that place decides. */
-        int placed = row_allowed(r, s, ent, order[i], row, existing, "au");
-        if (placed < 0)
-            return placed;
-        if (!placed && strcmp(ent->name, "unit") != 0)
+        pl_stmt **st = &c->place[ei][existing][i];
+        int rc = *st ? 0 : import_place_stmt(c, s, ent, &way[i], &full, existing, st, e);
+        if (rc)
+            return rc;
+        pl_stmt_reset(*st);
+        int k = c->r->who.person_id[0] ? access_bind_cte(*st, c->r->who.uid, today) : 1;
+        if (existing) {
+            pl_stmt_bind_text(*st, k, json_string_value(json_object_get(row, "id")));
+        } else {
+            for (size_t f = 0; f < ent->nfields; f++) {
+                json_t *v = json_object_get(row, ent->fields[f].name);
+                if (json_is_integer(v))
+                    pl_stmt_bind_i64(*st, k + (int)f, json_integer_value(v));
+                else if (json_is_string(v))
+                    pl_stmt_bind_text(*st, k + (int)f, json_string_value(v));
+                else
+                    pl_stmt_bind_null(*st, k + (int)f);
+            }
+        }
+        rc = pl_stmt_step(*st, e);
+        if (rc != PL_ROW)
+            return rc < 0 ? rc : 1; /* existing: gone meanwhile, nothing to check */
+        int placed = pl_stmt_i64(*st, 0) != 0, allowed = pl_stmt_i64(*st, 1) != 0;
+        pl_stmt_reset(*st);
+        /* Not placed in the tree this way (no unit, a person without a
+         * post): try the next way. A unit is always placed by its parent. */
+        if (!placed && !unit)
             continue;
         if (existing)
             snprintf(field, 64, "id");
         else
-            place_field(i == 0 ? by_unit.unit_expr : by_person.person_expr, field);
-        return row_allowed(r, s, ent, order[i], row, existing, "sc");
+            place_field(i == 0 ? way[0].unit_expr : way[1].person_expr, field);
+        return allowed;
     }
     return 1; /* belongs to no unit */
 }
@@ -831,23 +932,47 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
     const access_spec *sp = access_spec_of(ent->name);
     if (!sp)
         return 0;
-    int64_t one = 0;
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=?", ent->table);
-    pl_err qe;
-    pl_err_init(&qe);
-    int x =
-        pl_store_query_i64(s, &one, &qe, sql, json_string_value(json_object_get(row, "id")), NULL);
-    if (x && x != PL_ENOTFOUND) {
-        *e = qe;
-        return x;
+    size_t ne = 0;
+    const pl_entity *ents = pl_model_entities(&ne);
+    size_t ei = (size_t)(ent - ents);
+    if (ei >= ne || ei >= PL_INGEST_MAX_ENTITIES)
+        return pl_err_set(e, PL_EINVAL, "import: unknown entity %s", ent->name);
+    int rc = 0;
+    if (!c->exists[ei]) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=?", ent->table);
+        rc = pl_store_prepare(s, sql, &c->exists[ei], e);
+        if (rc)
+            return rc;
     }
+    pl_stmt_reset(c->exists[ei]);
+    pl_stmt_bind_text(c->exists[ei], 1, json_string_value(json_object_get(row, "id")));
+    rc = pl_stmt_step(c->exists[ei], e);
+    pl_stmt_reset(c->exists[ei]);
+    if (rc < 0)
+        return rc;
+    int exists = rc == PL_ROW;
     char field[64] = "id";
-    int ok = x == 0 ? import_placed(c->r, s, ent, sp, row, 1, field) : 1;
+    int ok = exists ? import_placed(c, s, ei, ent, sp, row, 1, field, e) : 1;
     if (ok == 1)
-        ok = import_placed(c->r, s, ent, sp, row, 0, field);
+        ok = import_placed(c, s, ei, ent, sp, row, 0, field, e);
     if (ok < 0)
-        return pl_err_set(e, ok, "import: scope check failed");
+        return ok;
+    if (ok && !exists && strcmp(ent->name, "unit") == 0) {
+        /* A new unit under the scope is in it, for the rows that follow. */
+        if (!c->add_unit) {
+            rc = pl_store_prepare(s, "INSERT OR IGNORE INTO temp.pl_import_sc(id) VALUES(?)",
+                                  &c->add_unit, e);
+            if (rc)
+                return rc;
+        }
+        pl_stmt_reset(c->add_unit);
+        pl_stmt_bind_text(c->add_unit, 1, json_string_value(json_object_get(row, "id")));
+        rc = pl_stmt_step(c->add_unit, e);
+        pl_stmt_reset(c->add_unit);
+        if (rc != PL_DONE)
+            return rc < 0 ? rc : PL_ESTORE;
+    }
     if (ok)
         return 0;
     c->denied++;
@@ -942,7 +1067,7 @@ static int h_import(req *r)
     opts.actor = r->who.username;
     opts.on_problem = on_import_problem;
     opts.problem_ctx = &ic;
-    import_scope isc = {r, 0};
+    import_scope isc = {.r = r};
     opts.check_row = import_check_row;
     opts.check_ctx = &isc;
     pl_ingest_stats stats;
@@ -952,7 +1077,10 @@ static int h_import(req *r)
     if (!w)
         rc = PL_ESTORE;
     else {
-        rc = pl_ingest_run(w->s, w->l, in, n, &opts, &stats, &e);
+        rc = import_scope_fill(r, w->s, &e);
+        if (!rc)
+            rc = pl_ingest_run(w->s, w->l, in, n, &opts, &stats, &e);
+        import_scope_release(&isc);
         writer_unlock(r->srv);
     }
     for (size_t i = 0; i < n; i++)

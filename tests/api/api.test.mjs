@@ -265,6 +265,14 @@ test('import upload: every row is checked against the caller\'s scope', async ()
   // A new person in no unit yet is in no one's jurisdiction: accepted.
   r = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'persons.csv', content: 'id,name,gender,birth_date,native_place\n110101199001010031,新人,M,1990-01-01,\n' }] });
   assert.equal(r.status, 200, r.text);
+  // Recusal: team (P.T, deputy beside the top leader S of UA) may not
+  // import a clue about S, though UA is in scope; the one about X (line 2)
+  // is fine (not imported here: the recusal test below expects team to see
+  // no clue at all).
+  const clues = `id,channel,received_at,subject_person_id,subject_unit_id,category,summary,real_name\nCLI1,letter,2025-05-01,${P.X},U0,conduct,反映,0\nCLI2,letter,2025-05-02,${P.S},UA,money,反映,0\n`;
+  r = await C.team.post('/api/v1/import', { source: 'clues', files: [{ name: 'clues.csv', content: clues }] });
+  assert.equal(r.status, 403, r.text);
+  assert.deepEqual(r.json.errors.map((e) => `${e.line}:${e.field}`), ['3:subject_unit_id']);
   // Partial mode: the out-of-scope row is a reject, the rest goes in.
   r = await C.cadre.post('/api/v1/import', { source: 'org', partial: true, files: [{ name: 'units.csv', content: u3 }] });
   assert.equal(r.status, 200, r.text);
