@@ -400,7 +400,7 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_s
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(s, sql.data, &st, &e);
+    int rc = pl_store_prepare(s, sql.data, &st, &e);
     pl_buf_release(&sql);
     if (rc)
         return rc;
@@ -419,7 +419,7 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_s
         }
     }
     rc = pl_stmt_step(st, &e);
-    pl_stmt_reset(st);
+    pl_stmt_finalize(st);
     return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
 }
 
