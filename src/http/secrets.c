@@ -130,7 +130,7 @@ int pl_http_totp_unseal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const
 }
 
 /* Seal the secrets an older store kept in clear (user_secrets.totp_clear,
- * copied there by migration 0056), then VACUUM and truncate the WAL so the
+ * copied there by migration 0062), then VACUUM and truncate the WAL so the
  * clear text does not linger in free pages or old frames. */
 static int seal_legacy(pl_store *s, const uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e)
 {

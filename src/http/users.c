@@ -377,7 +377,7 @@ static int apply_scopes(pl_store *s, int64_t seq, int64_t uid, const json_t *sco
 
 /* Projection of "user.changed": users and user_scopes. Deterministic in
  * (seq, event): times are the event's, the id the payload's (events from
- * before 0056 carry none: the next rowid, as they were given then). */
+ * before 0062 carry none: the next rowid, as they were given then). */
 static int apply_user(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     const json_t *p = ev->payload;

@@ -85,7 +85,7 @@ printf '%s' "$msg" | grep -q "does not open" || fail "serve with a wrong key: $m
 cp good.key p.db.totp.key
 
 # ---------------------------------------------- a secret kept in clear before
-# A store from before migration 0056 has user_secrets.totp_clear: the next
+# A store from before migration 0062 has user_secrets.totp_clear: the next
 # start seals it; the account signs in with the same code.
 sqlite3 p.db "UPDATE user_secrets SET totp_box=NULL, totp_clear='$S2' WHERE user_id=2" ||
     fail "could not plant a clear secret"

@@ -1,4 +1,4 @@
--- 0056 accounts in the ledger (docs/SECURITY.md "Accounts in the ledger").
+-- 0062 accounts in the ledger (docs/SECURITY.md "Accounts in the ledger").
 -- users and user_scopes become projections of the "user.changed" events
 -- (plumb rebuild reproduces them, plumb verify compares them). What must not
 -- enter the ledger moves to user_secrets, operational state beside them:
@@ -9,7 +9,7 @@ CREATE TABLE user_secrets(
   user_id INTEGER PRIMARY KEY,
   pw_hash TEXT NOT NULL,
   totp_box BLOB,   -- nonce || ciphertext || tag
-  totp_clear TEXT, -- a secret from before 0056: sealed, then cleared, by the
+  totp_clear TEXT, -- a secret from before 0062: sealed, then cleared, by the
                    -- first account command or server start (it needs the key)
   totp_last_step INTEGER NOT NULL DEFAULT 0,
   failed_logins INTEGER NOT NULL DEFAULT 0,
@@ -19,7 +19,7 @@ INSERT INTO user_secrets(user_id, pw_hash, totp_clear, totp_last_step, failed_lo
                          locked_until)
   SELECT id, pw_hash, totp_secret, totp_last_step, failed_logins, locked_until FROM users;
 
--- Accounts existing before 0056 are copied with ev_seq NULL: run
+-- Accounts existing before 0062 are copied with ev_seq NULL: run
 -- `plumb rebuild` once after the upgrade to derive them from their events.
 -- projection: users
 CREATE TABLE users_v2(
