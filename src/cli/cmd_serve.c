@@ -17,7 +17,36 @@
 #include "../store/store.h"
 #include "cli.h"
 
-static const char serve_usage[] =
+static const char serve_usage_zh[] =
+    "用法: plumb serve [选项]\n"
+    "  提供 HTTP API (/api/v1, 见 docs/API.md) 与账本瓦片 (/ledger/)。\n"
+    "  --bind ADDR          监听地址 (默认 127.0.0.1)\n"
+    "  --port N             端口 (默认 8080; 0 = 任一空闲端口)\n"
+    "  --port-file FILE     开始监听后把实际端口写入 FILE\n"
+    "  --threads N          工作线程数 (默认: CPU 核数)\n"
+    "  --web DIR            在 / 下提供 DIR 中的静态文件\n"
+    "  --tls-cert FILE      PEM 证书: 提供 HTTPS (需同时给 --tls-key)\n"
+    "  --tls-key FILE       PEM 私钥\n"
+    "  --key FILE           检查点签名用的账本私钥 (默认 DB.key)\n"
+    "  --max-body N         请求体上限, 字节 (默认 1048576)\n"
+    "  --max-import N       导入上传上限, 字节 (默认 16777216)\n"
+    "  --timeout S          客户端静默 S 秒即断开 (默认 15)\n"
+    "  --rate-ip N          每个地址每分钟请求数 (默认 6000)\n"
+    "  --rate-user N        每个账号每分钟请求数 (默认 3000)\n"
+    "  --rate-login N       每个地址每分钟登录尝试数 (默认 20)\n"
+    "  --lockout N          连续失败 N 次后锁定账号 (默认 5)\n"
+    "  --lockout-secs S     锁定 S 秒 (默认 900)\n"
+    "  --idle S             会话空闲超时 (默认 1800)\n"
+    "  --session S          会话最长有效期 (默认 43200)\n"
+    "  --clock-file FILE    仅供测试 (需 PLUMB_TEST_HOOKS=1): 从 FILE 读取当前时间\n"
+    "  --quiet              不输出访问日志\n"
+    "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
+    "  --print-openapi      输出 OpenAPI 文档后退出\n"
+    "  --db FILE            数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
+    "  --lang zh|en         输出语言 (也可用环境变量 PLUMB_LANG)\n"
+    "  收到 SIGTERM: 停止接受新连接, 处理完进行中的请求, 退出码 0。\n";
+
+static const char serve_usage_en[] =
     "usage: plumb serve [options]\n"
     "  Serve the HTTP API (/api/v1, docs/API.md) and the ledger tiles (/ledger/).\n"
     "  --bind ADDR          listen address (default 127.0.0.1)\n"
@@ -42,8 +71,11 @@ static const char serve_usage[] =
     "  --quiet              no access log\n"
     "  --print-permissions  print the route/role permission table as JSON and exit\n"
     "  --print-openapi      print the OpenAPI document and exit\n"
-    "  --db FILE            store (default ./plumbline.db)\n"
+    "  --db FILE            store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
+    "  --lang zh|en         language of messages (or PLUMB_LANG)\n"
     "  SIGTERM stops accepting, finishes requests in flight, exits 0.\n";
+
+#define SERVE_USAGE(cli) PL_T(cli, serve_usage_zh, serve_usage_en)
 
 enum {
     O_BIND = 1000,
@@ -170,10 +202,10 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         case O_OPENAPI: print = 2; break;
         case O_DB: o.db = cli->db = optarg; break;
         case O_LANG: cli->english = strcmp(optarg, "en") == 0; break;
-        case 'h': fputs(serve_usage, stdout); return PL_EXIT_OK;
+        case 'h': fputs(SERVE_USAGE(cli), stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
-                    argv[optind - 1], serve_usage);
+                    argv[optind - 1], SERVE_USAGE(cli));
             return PL_EXIT_USER;
         }
     }
@@ -201,16 +233,41 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------- accounts */
 
-static const char user_usage[] =
+static const char user_usage_zh[] =
+    "用法: plumb user add NAME --role ROLE [--scope UNIT]... [--person ID]\n"
+    "      plumb user passwd NAME\n"
+    "      plumb user role NAME ROLE\n"
+    "      plumb user scope NAME UNIT...\n"
+    "      plumb user disable NAME [--enable]\n"
+    "  工作人员账号 (docs/SECURITY.md)。每次变更都是账本中的 user.changed 事件,\n"
+    "  账号表由账本重放得到 (plumb verify / plumb rebuild)。密码从终端读取,\n"
+    "  或用 --password-stdin 从标准输入读取。add 只显示一次 TOTP 密钥\n"
+    "  (RFC 6238, SHA-1, 6 位, 30 秒): 请录入身份验证器应用。该密钥以\n"
+    "  DB.totp.key (权限 0600, 首次需要时创建) 加密保存, 请与数据库一同备份。\n"
+    "  角色: cadre_officer discipline_officer inspection_officer petition_officer\n"
+    "        data_provider leader subject auditor admin\n"
+    "  --role ROLE        新账号的角色\n"
+    "  --scope UNIT       管辖范围: 该单位及其全部下级 (可重复)\n"
+    "  --person ID        关联到人员 (用于回避; subject 角色必需)\n"
+    "  --password-stdin   从标准输入读取密码\n"
+    "  --enable           (disable) 重新启用账号并解除锁定\n"
+    "  --actor NAME       操作人 (记入账本; 默认 $USER)\n"
+    "  --db FILE          数据库 (默认 ./plumbline.db)\n"
+    "  --lang zh|en       输出语言 (也可用环境变量 PLUMB_LANG)\n";
+
+static const char user_usage_en[] =
     "usage: plumb user add NAME --role ROLE [--scope UNIT]... [--person ID]\n"
     "       plumb user passwd NAME\n"
     "       plumb user role NAME ROLE\n"
     "       plumb user scope NAME UNIT...\n"
     "       plumb user disable NAME [--enable]\n"
-    "  Staff accounts (docs/SECURITY.md). Passwords are read from the terminal,\n"
-    "  or from standard input with --password-stdin. `add` prints the TOTP\n"
-    "  secret (RFC 6238, SHA-1, 6 digits, 30 s) once: enrol it in an\n"
-    "  authenticator app.\n"
+    "  Staff accounts (docs/SECURITY.md). Every change is a user.changed event in\n"
+    "  the ledger; the account tables are replayed from it (plumb verify, plumb\n"
+    "  rebuild). Passwords are read from the terminal, or from standard input\n"
+    "  with --password-stdin. `add` prints the TOTP secret (RFC 6238, SHA-1,\n"
+    "  6 digits, 30 s) once: enrol it in an authenticator app. It is kept\n"
+    "  sealed under DB.totp.key (mode 0600, created on first need): back that\n"
+    "  file up with the store.\n"
     "  roles: cadre_officer discipline_officer inspection_officer petition_officer\n"
     "         data_provider leader subject auditor admin\n"
     "  --role ROLE        role of a new account\n"
@@ -219,7 +276,10 @@ static const char user_usage[] =
     "  --password-stdin   read the password from standard input\n"
     "  --enable           (disable) re-enable the account and clear a lockout\n"
     "  --actor NAME       who is doing this (recorded in the ledger; default $USER)\n"
-    "  --db FILE          store (default ./plumbline.db)\n";
+    "  --db FILE          store (default ./plumbline.db)\n"
+    "  --lang zh|en       language of messages (or PLUMB_LANG)\n";
+
+#define USER_USAGE(cli) PL_T(cli, user_usage_zh, user_usage_en)
 
 static int read_password(pl_cli *cli, int from_stdin, char *out, size_t cap)
 {
@@ -262,7 +322,9 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
         case 'r': role = optarg; break;
         case 's':
             if (ns == 64)
-                return pl_cli_usage(cli, "user", "too many --scope");
+                return pl_cli_usage(
+                    cli, "user",
+                    PL_T(cli, "--scope 过多 (最多 64)", "too many --scope (at most 64)"));
             scopes[ns++] = optarg;
             break;
         case 'p': person = optarg; break;
@@ -271,10 +333,10 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
         case 'a': actor = optarg; break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
-        case 'h': fputs(user_usage, stdout); return PL_EXIT_OK;
+        case 'h': fputs(USER_USAGE(cli), stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
-                    argv[optind - 1], user_usage);
+                    argv[optind - 1], USER_USAGE(cli));
             return PL_EXIT_USER;
         }
     }
@@ -301,9 +363,11 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
     char pw[512] = "";
     if (!rc && strcmp(sub, "add") == 0) {
         if (!role || nrest)
-            rc = pl_err_set(&e, PL_EINVAL, "user add NAME --role ROLE [--scope UNIT]...");
+            rc = pl_err_set(&e, PL_EINVAL, "%s",
+                            PL_T(cli, "用法: user add NAME --role ROLE [--scope UNIT]...",
+                                 "usage: user add NAME --role ROLE [--scope UNIT]..."));
         else if (read_password(cli, from_stdin, pw, sizeof pw))
-            rc = pl_err_set(&e, PL_EINVAL, "no password given");
+            rc = pl_err_set(&e, PL_EINVAL, "%s", PL_T(cli, "未提供密码", "no password given"));
         pl_http_new_user nu;
         if (!rc)
             rc = pl_http_user_add(s, l, name, role, person, scopes, ns, pw, actor_buf, &nu, &e);
@@ -315,21 +379,24 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
         }
     } else if (!rc && strcmp(sub, "passwd") == 0) {
         if (read_password(cli, from_stdin, pw, sizeof pw))
-            rc = pl_err_set(&e, PL_EINVAL, "no password given");
+            rc = pl_err_set(&e, PL_EINVAL, "%s", PL_T(cli, "未提供密码", "no password given"));
         if (!rc)
             rc = pl_http_user_passwd(s, l, name, pw, actor_buf, &e);
         if (!rc)
             printf("%s %s\n", PL_T(cli, "已设置密码:", "password set:"), name);
     } else if (!rc && strcmp(sub, "role") == 0) {
         if (nrest != 1)
-            rc = pl_err_set(&e, PL_EINVAL, "user role NAME ROLE");
+            rc = pl_err_set(&e, PL_EINVAL, "%s",
+                            PL_T(cli, "用法: user role NAME ROLE", "usage: user role NAME ROLE"));
         else
             rc = pl_http_user_role(s, l, name, rest[0], actor_buf, &e);
         if (!rc)
             printf("%s %s: %s\n", PL_T(cli, "已设置角色", "role set"), name, rest[0]);
     } else if (!rc && strcmp(sub, "scope") == 0) {
         if (nrest < 1 || nrest > 64)
-            rc = pl_err_set(&e, PL_EINVAL, "user scope NAME UNIT...");
+            rc = pl_err_set(
+                &e, PL_EINVAL, "%s",
+                PL_T(cli, "用法: user scope NAME UNIT...", "usage: user scope NAME UNIT..."));
         else
             rc = pl_http_user_scope(s, l, name, (const char *const *)rest, (size_t)nrest, actor_buf,
                                     &e);
@@ -342,8 +409,8 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
                    enable ? PL_T(cli, "已启用:", "enabled:") : PL_T(cli, "已停用:", "disabled:"),
                    name);
     } else if (!rc) {
-        rc = pl_err_set(&e, PL_EINVAL, "unknown subcommand '%s' (add passwd role scope disable)",
-                        sub);
+        rc = pl_err_set(&e, PL_EINVAL, "%s '%s' (add passwd role scope disable)",
+                        PL_T(cli, "未知子命令", "unknown subcommand"), sub);
     }
     sodium_memzero(pw, sizeof pw);
     pl_ledger_free(l);

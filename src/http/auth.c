@@ -158,20 +158,27 @@ int h_login(req *r)
     pl_err_init(&e);
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(r->s,
-                              "SELECT id, pw_hash, totp_secret, totp_last_step, failed_logins, "
-                              "locked_until, disabled, role, COALESCE(person_id,'') FROM users "
-                              "WHERE username=?",
+                              "SELECT u.id, x.pw_hash, x.totp_box, x.totp_last_step, "
+                              "x.failed_logins, x.locked_until, u.disabled, u.role, "
+                              "COALESCE(u.person_id,'') FROM users u JOIN user_secrets x ON "
+                              "x.user_id=u.id WHERE u.username=?",
                               &st, &e);
     if (rc)
         return reply_status(r, rc, &e);
     pl_stmt_bind_text(st, 1, user);
     int found = pl_stmt_step(st, &e) == PL_ROW;
     int64_t uid = 0, last_step = 0, failed = 0, locked = 0, disabled = 0;
-    char hash[crypto_pwhash_STRBYTES] = "", secret32[64] = "", role[40] = "", person[72] = "";
+    char hash[crypto_pwhash_STRBYTES] = "", role[40] = "", person[72] = "";
+    uint8_t box[128];
+    size_t boxlen = 0;
     if (found) {
         uid = pl_stmt_i64(st, 0);
         snprintf(hash, sizeof hash, "%s", pl_stmt_text(st, 1));
-        snprintf(secret32, sizeof secret32, "%s", pl_stmt_text(st, 2));
+        const void *b = pl_stmt_blob(st, 2, &boxlen);
+        if (!b || boxlen > sizeof box)
+            boxlen = 0;
+        else
+            memcpy(box, b, boxlen);
         last_step = pl_stmt_i64(st, 3);
         failed = pl_stmt_i64(st, 4);
         locked = pl_stmt_i64(st, 5);
@@ -182,7 +189,8 @@ int h_login(req *r)
     pl_stmt_finalize(st);
     int64_t now = http_now(r->srv);
     if (found && locked > now) {
-        sodium_memzero(secret32, sizeof secret32);
+        sodium_memzero(box, sizeof box);
+        sodium_memzero(hash, sizeof hash);
         return reply_error(r, 423, "locked", NULL,
                            "account locked after repeated failures; try later");
     }
@@ -192,12 +200,20 @@ int h_login(req *r)
     int totp_ok = 0;
     int64_t step = 0;
     if (found && pw_ok) {
-        uint8_t secret[64];
-        long n = pl_totp_unbase32(secret, sizeof secret, secret32);
-        totp_ok = n > 0 && pl_totp_verify(secret, (size_t)n, code, now, last_step, &step) == 0;
+        uint8_t secret[128];
+        size_t n = 0;
+        if (pl_http_totp_unseal(r->srv->totp_key, uid, box, boxlen, secret, sizeof secret, &n)) {
+            /* Checked at start-up: a secret that does not open now was
+             * changed underneath us (or sealed by another key). */
+            sodium_memzero(hash, sizeof hash);
+            pl_err_set(&e, PL_ECRYPTO, "user %lld: the TOTP secret does not open with %s.totp.key",
+                       (long long)uid, r->srv->o.db);
+            return reply_status(r, PL_ECRYPTO, &e);
+        }
+        totp_ok = pl_totp_verify(secret, n, code, now, last_step, &step) == 0;
         sodium_memzero(secret, sizeof secret);
     }
-    sodium_memzero(secret32, sizeof secret32);
+    sodium_memzero(box, sizeof box);
     sodium_memzero(hash, sizeof hash);
     if (!found || !pw_ok || !totp_ok || disabled) {
         if (found) {
@@ -205,8 +221,9 @@ int h_login(req *r)
             int64_t until = failed >= r->srv->o.lockout_after ? now + r->srv->o.lockout_secs : 0;
             pl_stmt *up = NULL;
             if (pl_store_prepare(r->s,
-                                 "UPDATE users SET failed_logins=?, locked_until=? WHERE id=?", &up,
-                                 &e) == 0) {
+                                 "UPDATE user_secrets SET failed_logins=?, locked_until=? "
+                                 "WHERE user_id=?",
+                                 &up, &e) == 0) {
                 pl_stmt_bind_i64(up, 1, until ? 0 : failed);
                 pl_stmt_bind_i64(up, 2, until);
                 pl_stmt_bind_i64(up, 3, uid);
@@ -220,8 +237,8 @@ int h_login(req *r)
     /* Claim the TOTP step atomically: a code is good once. */
     pl_stmt *up = NULL;
     rc = pl_store_prepare(r->s,
-                          "UPDATE users SET totp_last_step=?, failed_logins=0, locked_until=0 "
-                          "WHERE id=? AND totp_last_step<?",
+                          "UPDATE user_secrets SET totp_last_step=?, failed_logins=0, "
+                          "locked_until=0 WHERE user_id=? AND totp_last_step<?",
                           &up, &e);
     if (rc)
         return reply_status(r, rc, &e);
@@ -307,7 +324,7 @@ int h_password(req *r)
     if (pl_http_password_check(r->who.username, nw, &e) != 0)
         return reply_error(r, 400, "weak_password", "new_password", e.msg);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, "SELECT pw_hash FROM users WHERE id=?", &st, &e);
+    int rc = pl_store_prepare(r->s, "SELECT pw_hash FROM user_secrets WHERE user_id=?", &st, &e);
     if (rc)
         return reply_status(r, rc, &e);
     pl_stmt_bind_i64(st, 1, r->who.uid);

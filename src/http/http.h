@@ -62,6 +62,31 @@ void pl_http_openapi_json(pl_buf *out);
  * 0 or PL_EINVAL with the reason in `e`. */
 int pl_http_password_check(const char *username, const char *password, pl_err *e);
 
+/**
+ * TOTP secrets at rest (src/http/secrets.c): sealed with XChaCha20-Poly1305
+ * (the user id as associated data) under a 32-byte key in "<db>.totp.key"
+ * (mode 0600) beside the store, never in the database or the ledger.
+ */
+#define PL_TOTP_KEY_BYTES 32
+/** Append "<db>.totp.key" of store `s` to `out`; PL_EINVAL for a memory store. */
+int pl_http_totp_key_path(pl_store *s, pl_buf *out, pl_err *e);
+/**
+ * Ready the accounts of `s` for use and load its TOTP key into `key`: the
+ * key file is created if missing and no secret is sealed yet; missing while
+ * secrets are sealed is PL_ENOTFOUND, a key that does not open them
+ * PL_ECRYPTO, a file readable by others PL_EDENIED. Secrets an older store
+ * kept in clear are then sealed (and the file vacuumed). 0 or PL_E*.
+ */
+int pl_http_accounts_prepare(pl_store *s, uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e);
+/** Seal `n` secret bytes for user `uid` into out (nonce || ciphertext ||
+ * tag, n + 40 bytes); PL_EINVAL if `cap` is too small. */
+int pl_http_totp_seal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *secret,
+                      size_t n, uint8_t *out, size_t cap, size_t *len);
+/** Open a sealed secret of user `uid`; PL_ECRYPTO if the key, the user or
+ * the bytes do not match. */
+int pl_http_totp_unseal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *box,
+                        size_t boxlen, uint8_t *secret, size_t cap, size_t *n);
+
 /** What pl_http_user_add returns: the new account's TOTP secret. */
 typedef struct pl_http_new_user {
     int64_t id;
@@ -71,9 +96,12 @@ typedef struct pl_http_new_user {
 
 /**
  * Account administration. Each call runs in one transaction of store `s`
- * and appends a "user.changed" event (no secrets) to ledger `l` (of `s`).
+ * and appends a "user.changed" event (no secrets) to ledger `l` (of `s`),
+ * whose projection writes users and user_scopes; the password hash, the
+ * sealed TOTP secret and the sign-in counters are in user_secrets.
  *
- * Create an account (argon2id hash, fresh TOTP secret). `scopes` are unit
+ * Create an account (argon2id hash, fresh TOTP secret sealed under the key
+ * of pl_http_accounts_prepare, which this calls). `scopes` are unit
  * ids (subtree roots), `person_id` links the account to a person (for
  * recusal and the subject role; may be NULL). Records a "user.changed"
  * event with `actor`. PL_EEXIST if the name is taken; PL_EINVAL on a bad

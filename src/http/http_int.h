@@ -169,6 +169,7 @@ struct server {
     pl_store **conns;
     size_t nconns, capconns;
     int tls;
+    uint8_t totp_key[PL_TOTP_KEY_BYTES]; /**< opens user_secrets.totp_box (secrets.c) */
 };
 
 /** Open the writer's clue workflow handle (routes_cases.c); 0 or PL_E*. */

@@ -841,6 +841,221 @@ static void on_import_problem(void *ctx, const pl_ingest_problem *p)
                                     (json_int_t)p->line, "field", p->field, "reason", p->reason));
 }
 
+/* Per-row scope of an import (docs/SECURITY.md "Placing a record"). Each
+ * row, and the stored record it replaces if any, is placed by its unit when
+ * it has one (units: the parent for a new unit, itself for a stored one;
+ * posts, payments...: unit_id; tenures: the post's unit), else by its person
+ * (persons, kin, declarations...), and that unit or person must be in the
+ * caller's scope and not recused. A row that belongs to no unit at all (a
+ * new person without a post yet) is in no one's jurisdiction and passes, as
+ * for a single write; companies are shared reference data. The check runs in
+ * the batch transaction, so a unit created earlier in the batch under an
+ * in-scope parent is in scope. */
+typedef struct import_scope {
+    req *r;
+    int64_t denied;
+    pl_stmt *add_unit;
+    /* Per entity: does the id exist; [existing][0 by unit, 1 by person]:
+     * (placed in the tree at all, allowed). Prepared once per import. */
+    pl_stmt *exists[PL_INGEST_MAX_ENTITIES];
+    pl_stmt *place[PL_INGEST_MAX_ENTITIES][2][2];
+} import_scope;
+
+/* The caller's scope closure for the length of one import, on the writer's
+ * connection: filled once by the recursive query (rather than walking the
+ * tree for every row) and grown by the units the batch adds under it. */
+#define IMPORT_SCOPE_SET "temp.pl_import_sc"
+
+static int import_scope_fill(req *r, pl_store *s, pl_err *e)
+{
+    int rc = pl_store_exec(s,
+                           "CREATE TEMP TABLE IF NOT EXISTS pl_import_sc(id TEXT PRIMARY KEY) "
+                           "WITHOUT ROWID",
+                           e);
+    if (!rc)
+        rc = pl_store_exec(s, "DELETE FROM temp.pl_import_sc", e);
+    if (rc)
+        return rc;
+    int64_t ignored = 0;
+    char uid[24];
+    snprintf(uid, sizeof uid, "%lld", (long long)r->who.uid);
+    rc = pl_store_query_i64(s, &ignored, e,
+                            "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
+                            "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
+                            "u.parent_id=sc.id) INSERT INTO temp.pl_import_sc(id) SELECT id FROM "
+                            "sc WHERE id IS NOT NULL",
+                            uid, NULL);
+    return rc == PL_ENOTFOUND ? 0 : rc;
+}
+
+static void import_scope_release(import_scope *c)
+{
+    pl_stmt_finalize(c->add_unit);
+    for (size_t i = 0; i < PL_INGEST_MAX_ENTITIES; i++) {
+        pl_stmt_finalize(c->exists[i]);
+        for (int x = 0; x < 2; x++)
+            for (int w = 0; w < 2; w++)
+                pl_stmt_finalize(c->place[i][x][w]);
+    }
+}
+
+/* The field that places a record: "t.unit_id" → unit_id, "(SELECT unit_id
+ * FROM posts WHERE id=t.post_id)" → post_id. */
+static void place_field(const char *expr, char out[64])
+{
+    const char *t = expr ? strstr(expr, "t.") : NULL;
+    size_t n = 0;
+    if (t)
+        for (t += 2; n < 63 && (islower((unsigned char)t[n]) || t[n] == '_'); n++)
+            out[n] = t[n];
+    out[n] = 0;
+    if (!n)
+        snprintf(out, 64, "id");
+}
+
+/* "[CTE] SELECT (1 AND placed in the tree), (1 AND in scope, not recused)
+ * FROM <the stored record | the row> t" for one way of placing `ent`. */
+static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
+                             const access_spec *way, const access_spec *full, int existing,
+                             pl_stmt **out, pl_err *e)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    /* Recusal needs the CTE of the user's person, kin and team; a user
+     * linked to no person is recused from nothing, and the plain tables are
+     * cheaper than the CTE's materialised sets. */
+    int recusal = c->r->who.person_id[0] != 0;
+    if (recusal)
+        access_cte(&sql);
+    pl_buf_adds(&sql, "SELECT (1");
+    access_where(&sql, way, scope_mode(c->r), "units", 0);
+    pl_buf_adds(&sql, "), (1");
+    access_where(&sql, way, scope_mode(c->r), IMPORT_SCOPE_SET, 0);
+    /* Recusal by every link of the record (a clue placed by its unit is
+     * still about its subject person); its scope part is implied. */
+    if (recusal)
+        access_where(&sql, full, scope_mode(c->r), IMPORT_SCOPE_SET, 1);
+    if (existing) {
+        pl_buf_addf(&sql, ") FROM %s t WHERE t.id=?", ent->table);
+    } else {
+        pl_buf_adds(&sql, ") FROM (SELECT ");
+        for (size_t i = 0; i < ent->nfields; i++)
+            pl_buf_addf(&sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
+        pl_buf_adds(&sql, ") t");
+    }
+    int rc = pl_store_prepare(s, sql.data, out, e);
+    pl_buf_release(&sql);
+    return rc;
+}
+
+/* 1 allowed, 0 not (field set), <0 error; `existing`: the stored record. */
+static int import_placed(import_scope *c, pl_store *s, size_t ei, const pl_entity *ent,
+                         const access_spec *sp, const json_t *row, int existing, char field[64],
+                         pl_err *e)
+{
+    access_spec full = *sp, way[2] = {*sp, *sp};
+    way[0].person_expr = NULL;
+    way[1].unit_expr = NULL;
+    int unit = strcmp(ent->name, "unit") == 0;
+    if (unit && !existing)
+        full.unit_expr = way[0].unit_expr = "t.parent_id";
+    char today[11];
+    http_today(c->r->srv, today);
+    for (int i = 0; i < 2; i++) {
+        if (!(i == 0 ? sp->unit_expr : sp->person_expr))
+            continue;
+        pl_stmt **st = &c->place[ei][existing][i];
+        int rc = *st ? 0 : import_place_stmt(c, s, ent, &way[i], &full, existing, st, e);
+        if (rc)
+            return rc;
+        pl_stmt_reset(*st);
+        int k = c->r->who.person_id[0] ? access_bind_cte(*st, c->r->who.uid, today) : 1;
+        if (existing) {
+            pl_stmt_bind_text(*st, k, json_string_value(json_object_get(row, "id")));
+        } else {
+            for (size_t f = 0; f < ent->nfields; f++) {
+                json_t *v = json_object_get(row, ent->fields[f].name);
+                if (json_is_integer(v))
+                    pl_stmt_bind_i64(*st, k + (int)f, json_integer_value(v));
+                else if (json_is_string(v))
+                    pl_stmt_bind_text(*st, k + (int)f, json_string_value(v));
+                else
+                    pl_stmt_bind_null(*st, k + (int)f);
+            }
+        }
+        rc = pl_stmt_step(*st, e);
+        if (rc != PL_ROW)
+            return rc < 0 ? rc : 1; /* existing: gone meanwhile, nothing to check */
+        int placed = pl_stmt_i64(*st, 0) != 0, allowed = pl_stmt_i64(*st, 1) != 0;
+        pl_stmt_reset(*st);
+        /* Not placed in the tree this way (no unit, a person without a
+         * post): try the next way. A unit is always placed by its parent. */
+        if (!placed && !unit)
+            continue;
+        if (existing)
+            snprintf(field, 64, "id");
+        else
+            place_field(i == 0 ? way[0].unit_expr : way[1].person_expr, field);
+        return allowed;
+    }
+    return 1; /* belongs to no unit */
+}
+
+static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const json_t *row,
+                            pl_report_fn report, void *rctx, pl_err *e)
+{
+    import_scope *c = ctx;
+    const access_spec *sp = access_spec_of(ent->name);
+    if (!sp)
+        return 0;
+    size_t ne = 0;
+    const pl_entity *ents = pl_model_entities(&ne);
+    size_t ei = (size_t)(ent - ents);
+    if (ei >= ne || ei >= PL_INGEST_MAX_ENTITIES)
+        return pl_err_set(e, PL_EINVAL, "import: unknown entity %s", ent->name);
+    int rc = 0;
+    if (!c->exists[ei]) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id=?", ent->table);
+        rc = pl_store_prepare(s, sql, &c->exists[ei], e);
+        if (rc)
+            return rc;
+    }
+    pl_stmt_reset(c->exists[ei]);
+    pl_stmt_bind_text(c->exists[ei], 1, json_string_value(json_object_get(row, "id")));
+    rc = pl_stmt_step(c->exists[ei], e);
+    pl_stmt_reset(c->exists[ei]);
+    if (rc < 0)
+        return rc;
+    int exists = rc == PL_ROW;
+    char field[64] = "id";
+    int ok = exists ? import_placed(c, s, ei, ent, sp, row, 1, field, e) : 1;
+    if (ok == 1)
+        ok = import_placed(c, s, ei, ent, sp, row, 0, field, e);
+    if (ok < 0)
+        return ok;
+    if (ok && !exists && strcmp(ent->name, "unit") == 0) {
+        /* A new unit under the scope is in it, for the rows that follow. */
+        if (!c->add_unit) {
+            rc = pl_store_prepare(s, "INSERT OR IGNORE INTO temp.pl_import_sc(id) VALUES(?)",
+                                  &c->add_unit, e);
+            if (rc)
+                return rc;
+        }
+        pl_stmt_reset(c->add_unit);
+        pl_stmt_bind_text(c->add_unit, 1, json_string_value(json_object_get(row, "id")));
+        rc = pl_stmt_step(c->add_unit, e);
+        pl_stmt_reset(c->add_unit);
+        if (rc != PL_DONE)
+            return rc < 0 ? rc : PL_ESTORE;
+    }
+    if (ok)
+        return 0;
+    c->denied++;
+    report(rctx, field, "outside your scope");
+    return 1;
+}
+
 static int h_import(req *r)
 {
     const char *k;
@@ -913,39 +1128,13 @@ static int h_import(req *r)
             bad = 1;
         }
     }
-    /* Imports bypass the per-row scope check, so they need the whole tree. */
-    int64_t outside = 0;
-    pl_err e;
-    pl_err_init(&e);
-    if (!bad) {
-        pl_buf sql;
-        pl_buf_init(&sql);
-        access_cte(&sql);
-        pl_buf_adds(&sql, "SELECT COUNT(*) FROM units WHERE (parent_id IS NULL OR parent_id='') "
-                          "AND id NOT IN (SELECT id FROM sc)");
-        pl_stmt *st = NULL;
-        int rc = pl_store_prepare(r->s, sql.data, &st, &e);
-        pl_buf_release(&sql);
-        if (!rc) {
-            bind_start(r, st, access_spec_of("unit"));
-            if (pl_stmt_step(st, &e) == PL_ROW)
-                outside = pl_stmt_i64(st, 0);
-            pl_stmt_finalize(st);
-        }
-        if (rc) {
-            bad = 1;
-            reply_status(r, rc, &e);
-        } else if (outside) {
-            bad = 1;
-            reply_error(r, 403, "out_of_scope", "source",
-                        "an import needs a scope that covers every top-level unit");
-        }
-    }
     if (bad) {
         for (size_t i = 0; i < n; i++)
             free(decoded[i]);
         return 0;
     }
+    pl_err e;
+    pl_err_init(&e);
     import_ctx ic = {json_array(), json_array()};
     pl_buf rejects;
     pl_buf_init(&rejects);
@@ -954,6 +1143,9 @@ static int h_import(req *r)
     opts.actor = r->who.username;
     opts.on_problem = on_import_problem;
     opts.problem_ctx = &ic;
+    import_scope isc = {.r = r};
+    opts.check_row = import_check_row;
+    opts.check_ctx = &isc;
     pl_ingest_stats stats;
     memset(&stats, 0, sizeof stats);
     int rc = 0;
@@ -961,7 +1153,10 @@ static int h_import(req *r)
     if (!w)
         rc = PL_ESTORE;
     else {
-        rc = pl_ingest_run(w->s, w->l, in, n, &opts, &stats, &e);
+        rc = import_scope_fill(r, w->s, &e);
+        if (!rc)
+            rc = pl_ingest_run(w->s, w->l, in, n, &opts, &stats, &e);
+        import_scope_release(&isc);
         writer_unlock(r->srv);
     }
     for (size_t i = 0; i < n; i++)
@@ -993,9 +1188,10 @@ static int h_import(req *r)
     pl_buf_release(&rejects);
     if (rc == PL_EINVAL) {
         json_object_set_new(out, "error",
-                            json_pack("{s:s, s:s, s:s}", "code", "import_rejected", "field",
+                            json_pack("{s:s, s:s, s:s}", "code",
+                                      isc.denied ? "out_of_scope" : "import_rejected", "field",
                                       "files", "message", e.msg));
-        return reply_json(r, 422, out);
+        return reply_json(r, isc.denied ? 403 : 422, out);
     }
     return reply_json(r, 200, out);
 }
@@ -1026,8 +1222,9 @@ static json_t *user_row(pl_store *s, pl_stmt *st)
 }
 
 #define USER_COLS                                                                                  \
-    "SELECT id, username, role, person_id, disabled, failed_logins, locked_until, created_at "     \
-    "FROM users"
+    "SELECT u.id, u.username, u.role, u.person_id, u.disabled, COALESCE(x.failed_logins, 0), "     \
+    "COALESCE(x.locked_until, 0), u.created_at FROM users u LEFT JOIN user_secrets x ON "          \
+    "x.user_id=u.id"
 
 static int h_users_list(req *r)
 {
@@ -1048,8 +1245,8 @@ static int h_users_list(req *r)
     pl_err_init(&e);
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(r->s,
-                              role ? USER_COLS " WHERE role=? ORDER BY id LIMIT ? OFFSET ?"
-                                   : USER_COLS " ORDER BY id LIMIT ? OFFSET ?",
+                              role ? USER_COLS " WHERE u.role=? ORDER BY u.id LIMIT ? OFFSET ?"
+                                   : USER_COLS " ORDER BY u.id LIMIT ? OFFSET ?",
                               &st, &e);
     if (rc)
         return reply_status(r, rc, &e);
@@ -1081,7 +1278,7 @@ static int user_by_param(req *r, json_t **row)
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, USER_COLS " WHERE id=?", &st, &e);
+    int rc = pl_store_prepare(r->s, USER_COLS " WHERE u.id=?", &st, &e);
     if (rc) {
         reply_status(r, rc, &e);
         return -1;

@@ -835,6 +835,8 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     pthread_mutex_init(&srv->conns_mu, NULL);
     char *cert = NULL, *key = NULL;
     int rc = writer_open(srv, e);
+    if (!rc)
+        rc = pl_http_accounts_prepare(srv->w.s, srv->totp_key, e);
     if (!rc && o->clock_file) {
         const char *hooks = getenv("PLUMB_TEST_HOOKS");
         if (!hooks || strcmp(hooks, "1") != 0)
@@ -930,6 +932,7 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     pl_store_close(srv->w.s);
     pthread_mutex_destroy(&srv->wmu);
     pthread_mutex_destroy(&srv->conns_mu);
+    sodium_memzero(srv->totp_key, sizeof srv->totp_key);
     free(srv);
     return rc;
 }

@@ -1,7 +1,10 @@
 /*
  * users.c — staff accounts: creation with an argon2id password hash
  * (libsodium crypto_pwhash_str) and a fresh TOTP secret, password policy,
- * role, scope, person link and disabling. Layer: http (accounts), used by
+ * role, scope, person link and disabling. Every change is a "user.changed"
+ * ledger event whose projection is users and user_scopes; the secrets
+ * (password hash, sealed TOTP secret) and the sign-in counters live in
+ * user_secrets, never in the ledger. Layer: http (accounts), used by
  * `plumb user` and the /api/v1/users routes. Spec: docs/SECURITY.md.
  */
 #include <ctype.h>
@@ -71,6 +74,7 @@ static int user_id(pl_store *s, const char *username, int64_t *out, pl_err *e)
     return rc;
 }
 
+/* Run `sql` with optional text parameters t1, t2, then the integer i1. */
 static int exec1(pl_store *s, pl_err *e, const char *sql, int64_t i1, const char *t1,
                  const char *t2)
 {
@@ -94,7 +98,9 @@ static int end_sessions(pl_store *s, int64_t uid, pl_err *e)
     return exec1(s, e, "DELETE FROM sessions WHERE user_id=?", uid, NULL, NULL);
 }
 
-/* The "user.changed" event: the account's history without its secrets. */
+/* The "user.changed" event: every change of an account, without its
+ * secrets. Its projection (apply_user) writes users and user_scopes. The
+ * subject is the user name, which the ledger turns into a keyed handle. */
 static int record(pl_ledger *l, const char *actor, const char *username, json_t *payload, pl_err *e)
 {
     json_object_set_new(payload, "username", json_string(username));
@@ -119,15 +125,6 @@ static int check_scopes(pl_store *s, const char *const *scopes, size_t n, pl_err
             return pl_err_set(e, PL_EINVAL, "scope: unit '%s' not found", scopes[i]);
     }
     return 0;
-}
-
-static int set_scopes(pl_store *s, int64_t uid, const char *const *scopes, size_t n, pl_err *e)
-{
-    int rc = exec1(s, e, "DELETE FROM user_scopes WHERE user_id=?", uid, NULL, NULL);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = exec1(s, e, "INSERT OR IGNORE INTO user_scopes(unit_id, user_id) VALUES(?,?)", uid,
-                   scopes[i], NULL);
-    return rc;
 }
 
 static json_t *scope_array(const char *const *scopes, size_t n)
@@ -160,21 +157,27 @@ int pl_http_user_add(pl_store *s, pl_ledger *l, const char *username, const char
     int rc = pl_http_password_check(username, password, e);
     if (rc)
         return rc;
+    uint8_t key[PL_TOTP_KEY_BYTES];
+    rc = pl_http_accounts_prepare(s, key, e);
+    if (rc)
+        return rc;
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        sodium_memzero(key, sizeof key);
         return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
-    uint8_t secret[PL_TOTP_SECRET_BYTES];
+    }
+    uint8_t secret[PL_TOTP_SECRET_BYTES], box[128];
+    size_t blen = 0;
     randombytes_buf(secret, sizeof secret);
     pl_totp_base32(out->totp_base32, sizeof out->totp_base32, secret, sizeof secret);
-    sodium_memzero(secret, sizeof secret);
     snprintf(out->otpauth_uri, sizeof out->otpauth_uri,
              "otpauth://totp/Plumbline:%s?secret=%s&issuer=Plumbline&algorithm=SHA1&digits=6&"
              "period=30",
              username, out->totp_base32);
     rc = pl_store_begin(s, e);
     if (rc)
-        return rc;
+        goto wipe;
     int x = exists(s, "SELECT 1 FROM users WHERE username=?", username, e);
     if (x < 0)
         rc = x;
@@ -188,38 +191,41 @@ int pl_http_user_add(pl_store *s, pl_ledger *l, const char *username, const char
     }
     if (!rc)
         rc = check_scopes(s, scopes, nscopes, e);
-    char now[21];
-    pl_time_format(now, pl_time_now());
+    /* The id travels in the event, so replay gives every account the id its
+     * secrets and sessions are keyed by. */
+    if (!rc)
+        rc = pl_store_query_i64(s, &out->id, e,
+                                "SELECT MAX(COALESCE((SELECT MAX(id) FROM users), 0), "
+                                "COALESCE((SELECT MAX(user_id) FROM user_secrets), 0)) + 1",
+                                NULL);
+    if (!rc)
+        rc = record(l, actor, username,
+                    json_pack("{s:s, s:I, s:s, s:s?, s:o}", "action", "created", "id",
+                              (json_int_t)out->id, "role", role, "person_id",
+                              person_id && *person_id ? person_id : NULL, "scopes",
+                              scope_array(scopes, nscopes)),
+                    e);
     if (!rc) {
+        pl_http_totp_seal(key, out->id, secret, sizeof secret, box, sizeof box, &blen);
         pl_stmt *st = NULL;
-        rc = pl_store_prepare(s,
-                              "INSERT INTO users(username, role, person_id, pw_hash, "
-                              "totp_secret, created_at, pw_changed_at) VALUES(?,?,?,?,?,?,?)",
-                              &st, e);
+        rc = pl_store_prepare(
+            s, "INSERT INTO user_secrets(user_id, pw_hash, totp_box) VALUES(?,?,?)", &st, e);
         if (!rc) {
-            pl_stmt_bind_text(st, 1, username);
-            pl_stmt_bind_text(st, 2, role);
-            pl_stmt_bind_text(st, 3, person_id && *person_id ? person_id : NULL);
-            pl_stmt_bind_text(st, 4, hash);
-            pl_stmt_bind_text(st, 5, out->totp_base32);
-            pl_stmt_bind_text(st, 6, now);
-            pl_stmt_bind_text(st, 7, now);
+            pl_stmt_bind_i64(st, 1, out->id);
+            pl_stmt_bind_text(st, 2, hash);
+            pl_stmt_bind_blob(st, 3, box, blen);
             rc = pl_stmt_step(st, e) == PL_DONE ? 0 : PL_ESTORE;
             pl_stmt_finalize(st);
         }
     }
-    if (!rc)
-        rc = user_id(s, username, &out->id, e);
-    if (!rc)
-        rc = set_scopes(s, out->id, scopes, nscopes, e);
-    if (!rc)
-        rc = record(l, actor, username,
-                    json_pack("{s:s, s:s, s:s?, s:o}", "action", "created", "role", role,
-                              "person_id", person_id && *person_id ? person_id : NULL, "scopes",
-                              scope_array(scopes, nscopes)),
-                    e);
+    rc = finish(s, rc, e);
+wipe:
     sodium_memzero(hash, sizeof hash);
-    return finish(s, rc, e);
+    sodium_memzero(secret, sizeof secret);
+    sodium_memzero(key, sizeof key);
+    if (rc)
+        sodium_memzero(out, sizeof *out);
+    return rc;
 }
 
 int pl_http_user_passwd(pl_store *s, pl_ledger *l, const char *username, const char *password,
@@ -235,17 +241,15 @@ int pl_http_user_passwd(pl_store *s, pl_ledger *l, const char *username, const c
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
     int64_t uid = 0;
-    char now[21];
-    pl_time_format(now, pl_time_now());
     rc = pl_store_begin(s, e);
     if (rc)
         return rc;
     rc = user_id(s, username, &uid, e);
     if (!rc)
         rc = exec1(s, e,
-                   "UPDATE users SET pw_hash=?, pw_changed_at=?, failed_logins=0, "
-                   "locked_until=0 WHERE id=?",
-                   uid, hash, now);
+                   "UPDATE user_secrets SET pw_hash=?, failed_logins=0, locked_until=0 "
+                   "WHERE user_id=?",
+                   uid, hash, NULL);
     if (!rc)
         rc = end_sessions(s, uid, e);
     if (!rc)
@@ -265,8 +269,6 @@ int pl_http_user_role(pl_store *s, pl_ledger *l, const char *username, const cha
         return rc;
     rc = user_id(s, username, &uid, e);
     if (!rc)
-        rc = exec1(s, e, "UPDATE users SET role=? WHERE id=?", uid, role, NULL);
-    if (!rc)
         rc = end_sessions(s, uid, e);
     if (!rc)
         rc = record(l, actor, username, json_pack("{s:s, s:s}", "action", "role_set", "role", role),
@@ -285,8 +287,6 @@ int pl_http_user_scope(pl_store *s, pl_ledger *l, const char *username, const ch
     if (!rc)
         rc = check_scopes(s, scopes, nscopes, e);
     if (!rc)
-        rc = set_scopes(s, uid, scopes, nscopes, e);
-    if (!rc)
         rc = end_sessions(s, uid, e);
     if (!rc)
         rc = record(
@@ -304,11 +304,9 @@ int pl_http_user_disable(pl_store *s, pl_ledger *l, const char *username, int di
     if (rc)
         return rc;
     rc = user_id(s, username, &uid, e);
-    if (!rc)
-        rc = exec1(s, e,
-                   disabled ? "UPDATE users SET disabled=1 WHERE id=?"
-                            : "UPDATE users SET disabled=0, failed_logins=0, locked_until=0 "
-                              "WHERE id=?",
+    /* Enabling also clears a lockout (operational state, not an event). */
+    if (!rc && !disabled)
+        rc = exec1(s, e, "UPDATE user_secrets SET failed_logins=0, locked_until=0 WHERE user_id=?",
                    uid, NULL, NULL);
     if (!rc && disabled)
         rc = end_sessions(s, uid, e);
@@ -333,11 +331,6 @@ int pl_http_user_person(pl_store *s, pl_ledger *l, const char *username, const c
                 x < 0 ? x : pl_err_set(e, PL_EINVAL, "person_id: person '%s' not found", person_id);
     }
     if (!rc)
-        rc = exec1(s, e, "UPDATE users SET person_id=? WHERE id=?", uid,
-                   person_id && *person_id ? person_id : NULL, NULL);
-    if (!rc && !(person_id && *person_id))
-        rc = exec1(s, e, "UPDATE users SET person_id=NULL WHERE id=?", uid, NULL, NULL);
-    if (!rc)
         rc = end_sessions(s, uid, e);
     if (!rc)
         rc = record(l, actor, username,
@@ -345,6 +338,137 @@ int pl_http_user_person(pl_store *s, pl_ledger *l, const char *username, const c
                               person_id && *person_id ? person_id : NULL),
                     e);
     return finish(s, rc, e);
+}
+
+/* --------------------------------------------------- user.changed projection */
+
+static int apply_fail(pl_err *e, int64_t seq, const char *what)
+{
+    return pl_err_set(e, PL_EINVAL, "event %lld (user.changed): %s", (long long)seq, what);
+}
+
+static int apply_scopes(pl_store *s, int64_t seq, int64_t uid, const json_t *scopes, pl_err *e)
+{
+    if (scopes && !json_is_array(scopes))
+        return apply_fail(e, seq, "payload.scopes must be an array");
+    int rc = exec1(s, e, "DELETE FROM user_scopes WHERE user_id=?", uid, NULL, NULL);
+    size_t i;
+    const json_t *v;
+    json_array_foreach(scopes, i, v)
+    {
+        if (rc)
+            break;
+        if (!json_is_string(v))
+            return apply_fail(e, seq, "payload.scopes must hold unit ids");
+        pl_stmt *st = NULL;
+        rc = pl_store_prepare_cached(
+            s, "INSERT OR IGNORE INTO user_scopes(user_id, unit_id, ev_seq) VALUES(?,?,?)", &st, e);
+        if (rc)
+            break;
+        pl_stmt_bind_i64(st, 1, uid);
+        pl_stmt_bind_text(st, 2, json_string_value(v));
+        pl_stmt_bind_i64(st, 3, seq);
+        rc = pl_stmt_step(st, e);
+        pl_stmt_reset(st);
+        rc = rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+    }
+    return rc;
+}
+
+/* Projection of "user.changed": users and user_scopes. Deterministic in
+ * (seq, event): times are the event's, the id the payload's (events from
+ * before 0062 carry none: the next rowid, as they were given then). */
+static int apply_user(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    const char *action = json_string_value(json_object_get(p, "action"));
+    const char *username = json_string_value(json_object_get(p, "username"));
+    if (!action || !username)
+        return apply_fail(e, seq, "payload.action and payload.username are required");
+    char at[21];
+    pl_time_format(at, ev->time);
+    int rc = 0;
+    if (strcmp(action, "created") == 0) {
+        const char *role = json_string_value(json_object_get(p, "role"));
+        const json_t *jid = json_object_get(p, "id");
+        if (!role)
+            return apply_fail(e, seq, "payload.role is required");
+        if (jid && (!json_is_integer(jid) || json_integer_value(jid) < 1))
+            return apply_fail(e, seq, "payload.id must be a positive integer");
+        pl_stmt *st = NULL;
+        rc = pl_store_prepare(s,
+                              "INSERT INTO users(id, username, role, person_id, disabled, "
+                              "created_at, pw_changed_at, ev_seq) VALUES(?,?,?,?,0,?,?,?)",
+                              &st, e);
+        if (rc)
+            return rc;
+        if (jid)
+            pl_stmt_bind_i64(st, 1, json_integer_value(jid));
+        else
+            pl_stmt_bind_null(st, 1);
+        pl_stmt_bind_text(st, 2, username);
+        pl_stmt_bind_text(st, 3, role);
+        pl_stmt_bind_text(st, 4, json_string_value(json_object_get(p, "person_id")));
+        pl_stmt_bind_text(st, 5, at);
+        pl_stmt_bind_text(st, 6, at);
+        pl_stmt_bind_i64(st, 7, seq);
+        rc = pl_stmt_step(st, e);
+        pl_stmt_finalize(st);
+        if (rc != PL_DONE)
+            return rc < 0 ? rc : PL_ESTORE;
+        int64_t uid = 0;
+        rc = user_id(s, username, &uid, e);
+        if (!rc)
+            rc = apply_scopes(s, seq, uid, json_object_get(p, "scopes"), e);
+        return rc;
+    }
+    int64_t uid = 0;
+    rc = user_id(s, username, &uid, e);
+    if (rc == PL_ENOTFOUND)
+        return apply_fail(e, seq, "no such user");
+    if (rc)
+        return rc;
+    pl_stmt *st = NULL;
+    if (strcmp(action, "scope_set") == 0) {
+        rc = apply_scopes(s, seq, uid, json_object_get(p, "scopes"), e);
+        if (rc)
+            return rc;
+        rc = pl_store_prepare(s, "UPDATE users SET ev_seq=? WHERE id=?", &st, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_i64(st, 1, seq);
+        pl_stmt_bind_i64(st, 2, uid);
+    } else if (strcmp(action, "role_set") == 0 || strcmp(action, "person_set") == 0 ||
+               strcmp(action, "password_set") == 0) {
+        const char *sql = "UPDATE users SET pw_changed_at=?, ev_seq=? WHERE id=?", *val = at;
+        if (strcmp(action, "role_set") == 0) {
+            sql = "UPDATE users SET role=?, ev_seq=? WHERE id=?";
+            val = json_string_value(json_object_get(p, "role"));
+            if (!val)
+                return apply_fail(e, seq, "payload.role is required");
+        } else if (strcmp(action, "person_set") == 0) {
+            sql = "UPDATE users SET person_id=?, ev_seq=? WHERE id=?";
+            val = json_string_value(json_object_get(p, "person_id"));
+        }
+        rc = pl_store_prepare(s, sql, &st, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_text(st, 1, val);
+        pl_stmt_bind_i64(st, 2, seq);
+        pl_stmt_bind_i64(st, 3, uid);
+    } else if (strcmp(action, "disabled") == 0 || strcmp(action, "enabled") == 0) {
+        rc = pl_store_prepare(s, "UPDATE users SET disabled=?, ev_seq=? WHERE id=?", &st, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_i64(st, 1, action[0] == 'd');
+        pl_stmt_bind_i64(st, 2, seq);
+        pl_stmt_bind_i64(st, 3, uid);
+    } else {
+        return apply_fail(e, seq, "unknown payload.action");
+    }
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
 }
 
 /* access.read projection: one row per audited read. */
@@ -381,5 +505,5 @@ void pl_http_register(void)
     if (!pl_ledger_type_known("access.read"))
         pl_ledger_register_type("access.read", apply_access);
     if (!pl_ledger_type_known("user.changed"))
-        pl_ledger_register_type("user.changed", NULL);
+        pl_ledger_register_type("user.changed", apply_user);
 }

@@ -616,6 +616,14 @@ static int record_row(imp *m, const char *const *names, const char *const *value
             }
             rc = 0;
         }
+        if (!m->row_bad && m->o->check_row) {
+            rc = m->o->check_row(m->o->check_ctx, m->s, j->ent, row, model_report, m, m->e);
+            if (rc < 0)
+                goto out;
+            if (rc > 0 && !m->row_bad)
+                row_problem(m, "-", "rejected");
+            rc = 0;
+        }
         if (!m->row_bad) {
             int outcome = 0;
             /* A row of an entity whose table was empty when the batch

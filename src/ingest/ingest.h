@@ -186,6 +186,17 @@ typedef struct pl_ingest_opts {
     /** Progress: bytes done of total, called every few thousand rows. */
     void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /**
+     * Optional check of each valid row before it is recorded (the HTTP API
+     * checks the caller's scope with it). Called inside the batch
+     * transaction on `s`, so it sees the rows recorded earlier in the batch.
+     * Return 0 to accept the row; 1 to reject it, after calling
+     * report(report_ctx, field, reason) at least once; or a negative PL_E*
+     * code to abort the batch (e filled).
+     */
+    int (*check_row)(void *ctx, pl_store *s, const pl_entity *ent, const struct json_t *row,
+                     pl_report_fn report, void *report_ctx, pl_err *e);
+    void *check_ctx;
 } pl_ingest_opts;
 
 /** Counts for one entity. */

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeStore, startServer, Client, T0, FIX, P, plumb, PASSWORD, totp } from './lib.mjs';
@@ -217,9 +218,67 @@ test('import upload: the same per-row errors as the CLI', async () => {
   assert.equal(r.json.counts.units.added, 1);
   assert.equal(r.json.counts.units.rejected, 1);
   assert.match(r.json.rejects, /UY/);
-  // A provider whose scope misses a top-level unit may not import.
-  const narrow = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'units.csv', content: mixed }] });
-  assert.equal(narrow.status, 403);
+});
+
+// Independent reads of the store: the ledger size as `plumb verify` counts
+// it, and row counts through sqlite3 (not through the server).
+function storeState() {
+  const v = /ledger ok: (\d+) events/.exec(plumb(['verify', '--db', st.db]));
+  assert.ok(v, 'plumb verify reports the event count');
+  const rows = execFileSync('sqlite3', [st.db, 'SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM posts), (SELECT COUNT(*) FROM tenures)'], { encoding: 'utf8' }).trim();
+  return { events: Number(v[1]), rows };
+}
+
+test('import upload: every row is checked against the caller\'s scope', async () => {
+  // cadre's scope is U0 (UA below it); UB is another tree.
+  const units = 'id,parent_id,name,division_code,level,kind,industry\nUS1,U0,东城县审计局,110101,county,department,审计\nUS2,US1,东城县审计局一科,110101,county,department,审计\n';
+  const posts = 'id,unit_id,title,rank,is_top,category,portfolio,reports_to\nPS1,US1,局长,section,1,general,,\n';
+  let before = storeState();
+  let r = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'units.csv', content: units }, { name: 'posts.csv', content: posts }] });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.committed, true);
+  assert.equal(r.json.counts.units.added, 2);
+  let after = storeState();
+  assert.ok(after.events > before.events, 'an in-scope upload is recorded');
+  // One out-of-scope row (line 3 of posts.csv: a post of UB) among good
+  // ones: the whole batch is refused, naming the line and the field.
+  before = after;
+  const units2 = 'id,parent_id,name,division_code,level,kind,industry\nUS3,U0,东城县统计局,110101,county,department,统计\n';
+  const posts2 = 'id,unit_id,title,rank,is_top,category,portfolio,reports_to\nPS3,US3,局长,section,1,general,,\nPS4,UB,科长,section,0,general,,\nPS5,UA,科员,staff,0,general,,\n';
+  r = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'units.csv', content: units2 }, { name: 'posts.csv', content: posts2 }] });
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json.committed, false);
+  assert.equal(r.json.error.code, 'out_of_scope');
+  assert.deepEqual(r.json.errors.map((e) => `${e.file}:${e.line}:${e.field}: ${e.reason}`), ['posts.csv:3:unit_id: outside your scope']);
+  assert.deepEqual(storeState(), before, 'nothing written');
+  // Placement by reference: a tenure in a post of UB (field post_id), a new
+  // unit under UB (parent_id), and an existing record of UB (id).
+  const ten = `id,person_id,post_id,start_date,end_date,decision_id\nTS9,${P.X},PO,2024-01-01,,\n`;
+  r = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'tenures.csv', content: ten }] });
+  assert.equal(r.status, 403, r.text);
+  assert.deepEqual(r.json.errors.map((e) => `${e.line}:${e.field}`), ['2:post_id']);
+  const u3 = 'id,parent_id,name,division_code,level,kind,industry\nUS4,U0,好,110101,county,department,统计\nUB9,UB,外,110102,county,department,统计\nUB,,西城县委改名,110102,county,party,党委\n';
+  r = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'units.csv', content: u3 }] });
+  assert.equal(r.status, 403, r.text);
+  assert.deepEqual(r.json.errors.map((e) => `${e.line}:${e.field}`), ['3:parent_id', '4:id']);
+  assert.deepEqual(storeState(), before, 'nothing written');
+  // A new person in no unit yet is in no one's jurisdiction: accepted.
+  r = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'persons.csv', content: 'id,name,gender,birth_date,native_place\n110101199001010031,新人,M,1990-01-01,\n' }] });
+  assert.equal(r.status, 200, r.text);
+  // Recusal: team (P.T, deputy beside the top leader S of UA) may not
+  // import a clue about S, though UA is in scope; the one about X (line 2)
+  // is fine (not imported here: the recusal test below expects team to see
+  // no clue at all).
+  const clues = `id,channel,received_at,subject_person_id,subject_unit_id,category,summary,real_name\nCLI1,letter,2025-05-01,${P.X},U0,conduct,反映,0\nCLI2,letter,2025-05-02,${P.S},UA,money,反映,0\n`;
+  r = await C.team.post('/api/v1/import', { source: 'clues', files: [{ name: 'clues.csv', content: clues }] });
+  assert.equal(r.status, 403, r.text);
+  assert.deepEqual(r.json.errors.map((e) => `${e.line}:${e.field}`), ['3:subject_unit_id']);
+  // Partial mode: the out-of-scope row is a reject, the rest goes in.
+  r = await C.cadre.post('/api/v1/import', { source: 'org', partial: true, files: [{ name: 'units.csv', content: u3 }] });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.counts.units.added, 1);
+  assert.equal(r.json.counts.units.rejected, 2);
+  assert.match(r.json.rejects, /outside your scope/);
 });
 
 test('findings, risk, warnings, tasks, profiles', async () => {

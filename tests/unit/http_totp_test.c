@@ -1,8 +1,9 @@
 /*
  * http_totp_test.c — RFC 6238 TOTP and RFC 4226 HOTP (HMAC-SHA1) against
  * the published vectors, base32 (RFC 4648 §10 vectors), replay protection,
- * and the password policy. Vectors: RFC 6238 Appendix B (SHA-1 rows, seed
- * "12345678901234567890"), RFC 4226 Appendix D, RFC 4648 §10.
+ * the password policy, and the sealing of TOTP secrets at rest (checked
+ * against libsodium's own XChaCha20-Poly1305 with the documented layout). Vectors: RFC 6238
+ * Appendix B (SHA-1 rows, seed "12345678901234567890"), RFC 4226 Appendix D, RFC 4648 §10.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "http/http.h"
 
@@ -102,12 +104,56 @@ static void roles_round_trip(void **state)
     assert_null(pl_http_role_name(PL_ROLE_COUNT));
 }
 
+/* docs/SECURITY.md: box = nonce(24) || ciphertext || tag(16), associated
+ * data "plumb-totp:<user id>". Opened here with libsodium directly. */
+static void totp_sealing(void **state)
+{
+    (void)state;
+    assert_true(sodium_init() >= 0);
+    uint8_t key[PL_TOTP_KEY_BYTES], other[PL_TOTP_KEY_BYTES], box[128], out[64];
+    randombytes_buf(key, sizeof key);
+    randombytes_buf(other, sizeof other);
+    size_t blen = 0, n = 0;
+    assert_int_equal(pl_http_totp_seal(key, 7, KEY, 20, box, sizeof box, &blen), 0);
+    assert_int_equal(blen, 24 + 20 + 16);
+    assert_null(memmem(box, blen, KEY, 20));
+    unsigned long long mlen = 0;
+    static const char ad[] = "plumb-totp:7";
+    assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(out, &mlen, NULL, box + 24,
+                                                                blen - 24, (const uint8_t *)ad,
+                                                                strlen(ad), box, key),
+                     0);
+    assert_int_equal(mlen, 20);
+    assert_memory_equal(out, KEY, 20);
+    /* The module opens its own box; not with another key, another user,
+     * a flipped bit or a short buffer. */
+    assert_int_equal(pl_http_totp_unseal(key, 7, box, blen, out, sizeof out, &n), 0);
+    assert_int_equal(n, 20);
+    assert_memory_equal(out, KEY, 20);
+    assert_int_equal(pl_http_totp_unseal(other, 7, box, blen, out, sizeof out, &n), PL_ECRYPTO);
+    assert_int_equal(pl_http_totp_unseal(key, 8, box, blen, out, sizeof out, &n), PL_ECRYPTO);
+    box[30] ^= 1;
+    assert_int_equal(pl_http_totp_unseal(key, 7, box, blen, out, sizeof out, &n), PL_ECRYPTO);
+    box[30] ^= 1;
+    assert_int_equal(pl_http_totp_unseal(key, 7, box, 39, out, sizeof out, &n), PL_ECRYPTO);
+    assert_int_equal(pl_http_totp_seal(key, 7, KEY, 20, box, 50, &blen), PL_EINVAL);
+    /* Two seals of one secret differ (fresh nonce). */
+    uint8_t box2[128];
+    size_t blen2 = 0;
+    pl_http_totp_seal(key, 7, KEY, 20, box2, sizeof box2, &blen2);
+    assert_memory_not_equal(box, box2, blen);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(rfc6238_appendix_b_sha1), cmocka_unit_test(rfc4226_appendix_d),
-        cmocka_unit_test(base32_rfc4648),          cmocka_unit_test(verify_window_and_replay),
-        cmocka_unit_test(password_policy),         cmocka_unit_test(roles_round_trip),
+        cmocka_unit_test(rfc6238_appendix_b_sha1),
+        cmocka_unit_test(rfc4226_appendix_d),
+        cmocka_unit_test(base32_rfc4648),
+        cmocka_unit_test(verify_window_and_replay),
+        cmocka_unit_test(password_policy),
+        cmocka_unit_test(roles_round_trip),
+        cmocka_unit_test(totp_sealing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

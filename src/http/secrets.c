@@ -1,0 +1,240 @@
+/*
+ * secrets.c — TOTP secrets at rest: sealed with XChaCha20-Poly1305 (libsodium
+ * AEAD, the user id as associated data) under a server key kept in the file
+ * "<db>.totp.key" beside the store (mode 0600, created on first need, never
+ * in the database, never logged), and the one-time sealing of secrets an
+ * older store kept in clear. Layer: http (accounts). Spec: docs/SECURITY.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "http_int.h"
+
+#define KEY_MAGIC "plumb-totp-key-1 "
+#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+int pl_http_totp_key_path(pl_store *s, pl_buf *out, pl_err *e)
+{
+    if (!s || !s->path || !*s->path || strcmp(s->path, ":memory:") == 0)
+        return pl_err_set(e, PL_EINVAL, "TOTP key: the store has no file to keep a key beside");
+    pl_buf_addf(out, "%s.totp.key", s->path);
+    return 0;
+}
+
+static int key_write(const char *path, const uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return pl_err_set(e, errno == EEXIST ? PL_EEXIST : PL_EIO, "%s: cannot create: %s", path,
+                          strerror(errno));
+    char line[sizeof KEY_MAGIC + 2 * PL_TOTP_KEY_BYTES + 2];
+    snprintf(line, sizeof line, "%s", KEY_MAGIC);
+    sodium_bin2hex(line + strlen(KEY_MAGIC), 2 * PL_TOTP_KEY_BYTES + 1, key, PL_TOTP_KEY_BYTES);
+    size_t n = strlen(line);
+    line[n++] = '\n';
+    int rc = 0;
+    if (fchmod(fd, 0600) != 0 || write(fd, line, n) != (ssize_t)n || fsync(fd) != 0)
+        rc = pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    sodium_memzero(line, sizeof line);
+    if (close(fd) != 0 && rc == 0)
+        rc = pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (rc)
+        unlink(path);
+    return rc;
+}
+
+static int key_read(const char *path, uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pl_err_set(e, errno == ENOENT ? PL_ENOTFOUND : PL_EIO, "%s: cannot open: %s", path,
+                          strerror(errno));
+    struct stat sb;
+    char buf[256];
+    int rc = 0;
+    ssize_t n = 0;
+    if (fstat(fd, &sb) != 0)
+        rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        rc = pl_err_set(e, PL_EINVAL, "%s: TOTP key file is not a regular file", path);
+    else if (sb.st_mode & 077)
+        rc = pl_err_set(e, PL_EDENIED,
+                        "%s: TOTP key file is accessible by group or others (mode %04o); run "
+                        "chmod 600 %s",
+                        path, (unsigned)(sb.st_mode & 07777), path);
+    else if ((n = read(fd, buf, sizeof buf - 1)) < 0)
+        rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
+    close(fd);
+    if (!rc) {
+        if (n < 0 || n >= (ssize_t)sizeof buf)
+            n = 0;
+        buf[n] = 0;
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            buf[--n] = 0;
+        size_t got = 0;
+        const char *hex = buf + strlen(KEY_MAGIC);
+        if (strncmp(buf, KEY_MAGIC, strlen(KEY_MAGIC)) != 0 ||
+            strlen(hex) != 2 * PL_TOTP_KEY_BYTES ||
+            sodium_hex2bin(key, PL_TOTP_KEY_BYTES, hex, strlen(hex), NULL, &got, NULL) != 0 ||
+            got != PL_TOTP_KEY_BYTES)
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: not a TOTP key file (expected '%s' and 64 hex digits)", path,
+                            KEY_MAGIC);
+    }
+    sodium_memzero(buf, sizeof buf);
+    if (rc)
+        sodium_memzero(key, PL_TOTP_KEY_BYTES);
+    return rc;
+}
+
+static void assoc(char ad[48], int64_t uid)
+{
+    snprintf(ad, 48, "plumb-totp:%lld", (long long)uid);
+}
+
+int pl_http_totp_seal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *secret,
+                      size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+    if (cap < NONCE_BYTES + n + TAG_BYTES)
+        return PL_EINVAL;
+    char ad[48];
+    assoc(ad, uid);
+    randombytes_buf(out, NONCE_BYTES);
+    unsigned long long clen = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(out + NONCE_BYTES, &clen, secret, n,
+                                               (const uint8_t *)ad, strlen(ad), NULL, out, key);
+    *len = NONCE_BYTES + (size_t)clen;
+    return 0;
+}
+
+int pl_http_totp_unseal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *box,
+                        size_t boxlen, uint8_t *secret, size_t cap, size_t *n)
+{
+    if (boxlen < NONCE_BYTES + TAG_BYTES || cap < boxlen - NONCE_BYTES - TAG_BYTES)
+        return PL_ECRYPTO;
+    char ad[48];
+    assoc(ad, uid);
+    unsigned long long mlen = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(secret, &mlen, NULL, box + NONCE_BYTES,
+                                                   boxlen - NONCE_BYTES, (const uint8_t *)ad,
+                                                   strlen(ad), box, key) != 0)
+        return PL_ECRYPTO;
+    *n = (size_t)mlen;
+    return 0;
+}
+
+/* Seal the secrets an older store kept in clear (user_secrets.totp_clear,
+ * copied there by migration 0062), then VACUUM and truncate the WAL so the
+ * clear text does not linger in free pages or old frames. */
+static int seal_legacy(pl_store *s, const uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e)
+{
+    int64_t n = 0;
+    int rc = pl_store_query_i64(
+        s, &n, e, "SELECT COUNT(*) FROM user_secrets WHERE totp_clear IS NOT NULL", NULL);
+    if (rc || n == 0)
+        return rc;
+    rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    pl_stmt *st = NULL, *up = NULL;
+    rc = pl_store_prepare(
+        s, "SELECT user_id, totp_clear FROM user_secrets WHERE totp_clear IS NOT NULL", &st, e);
+    if (!rc)
+        rc = pl_store_prepare(
+            s, "UPDATE user_secrets SET totp_box=?, totp_clear=NULL WHERE user_id=?", &up, e);
+    while (!rc && (rc = pl_stmt_step(st, e)) == PL_ROW) {
+        int64_t uid = pl_stmt_i64(st, 0);
+        uint8_t secret[64], box[128];
+        size_t blen = 0;
+        long m = pl_totp_unbase32(secret, sizeof secret, pl_stmt_text(st, 1));
+        if (m <= 0) {
+            rc = pl_err_set(e, PL_ECORRUPT, "user_secrets: user %lld: TOTP secret is not base32",
+                            (long long)uid);
+            break;
+        }
+        pl_http_totp_seal(key, uid, secret, (size_t)m, box, sizeof box, &blen);
+        sodium_memzero(secret, sizeof secret);
+        pl_stmt_reset(up);
+        pl_stmt_bind_blob(up, 1, box, blen);
+        pl_stmt_bind_i64(up, 2, uid);
+        rc = pl_stmt_step(up, e);
+        rc = rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+    }
+    if (rc == PL_DONE)
+        rc = 0;
+    pl_stmt_finalize(st);
+    pl_stmt_finalize(up);
+    if (rc) {
+        pl_store_rollback(s);
+        return rc;
+    }
+    rc = pl_store_commit(s, e);
+    if (!rc)
+        rc = pl_store_exec(s, "VACUUM", e);
+    if (!rc)
+        rc = pl_store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", e);
+    return rc;
+}
+
+int pl_http_accounts_prepare(pl_store *s, uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e)
+{
+    if (sodium_init() < 0)
+        return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
+    pl_buf path;
+    pl_buf_init(&path);
+    int rc = pl_http_totp_key_path(s, &path, e);
+    int64_t sealed = 0, uid = 0;
+    if (!rc)
+        rc = pl_store_query_i64(
+            s, &sealed, e, "SELECT COUNT(*) FROM user_secrets WHERE totp_box IS NOT NULL", NULL);
+    if (!rc) {
+        rc = key_read(path.data, key, e);
+        if (rc == PL_ENOTFOUND && sealed == 0) {
+            /* First need: no secret is sealed yet, so a new key loses nothing. */
+            pl_err_init(e);
+            randombytes_buf(key, PL_TOTP_KEY_BYTES);
+            rc = key_write(path.data, key, e);
+            if (rc == PL_EEXIST) /* another process made it first */
+                rc = key_read(path.data, key, e);
+        } else if (rc == PL_ENOTFOUND) {
+            rc = pl_err_set(e, PL_ENOTFOUND,
+                            "%s: TOTP key file missing; the store holds %lld sealed TOTP "
+                            "secret(s) that only this key opens (restore it from the backup of "
+                            "the store)",
+                            path.data, (long long)sealed);
+        }
+    }
+    /* A wrong key is found now, not at someone's sign-in. */
+    if (!rc && sealed > 0) {
+        pl_stmt *st = NULL;
+        rc = pl_store_prepare(s,
+                              "SELECT user_id, totp_box FROM user_secrets WHERE totp_box IS NOT "
+                              "NULL ORDER BY user_id LIMIT 1",
+                              &st, e);
+        if (!rc && pl_stmt_step(st, e) == PL_ROW) {
+            uid = pl_stmt_i64(st, 0);
+            size_t blen = 0, n = 0;
+            const uint8_t *box = pl_stmt_blob(st, 1, &blen);
+            uint8_t secret[128];
+            if (pl_http_totp_unseal(key, uid, box, blen, secret, sizeof secret, &n) != 0)
+                rc = pl_err_set(e, PL_ECRYPTO,
+                                "%s: this key does not open the TOTP secrets of the store "
+                                "(wrong key file, or the store was copied without its key)",
+                                path.data);
+            sodium_memzero(secret, sizeof secret);
+        }
+        pl_stmt_finalize(st);
+    }
+    if (!rc)
+        rc = seal_legacy(s, key, e);
+    if (rc)
+        sodium_memzero(key, PL_TOTP_KEY_BYTES);
+    pl_buf_release(&path);
+    return rc;
+}
