@@ -298,9 +298,22 @@ int pl_store_migrate(pl_store *s, pl_err *e)
         return pl_err_set(e, PL_ECORRUPT,
                           "store schema version %lld is newer than this program (%d)",
                           (long long)have, m[n - 1].version);
+    /* Every embedded migration not yet recorded is applied, in order: a
+     * migration merged in with a number below one already applied (two
+     * branches numbering in parallel) still runs. */
     for (size_t i = 0; i < n; i++) {
-        if (m[i].version <= have)
-            continue;
+        if (m[i].version <= have) {
+            char ver[24];
+            snprintf(ver, sizeof ver, "%d", m[i].version);
+            int64_t applied = 0;
+            rc = pl_store_query_i64(s, &applied, e,
+                                    "SELECT count(*) FROM schema_migrations WHERE version = ?", ver,
+                                    NULL);
+            if (rc)
+                return rc;
+            if (applied)
+                continue;
+        }
         rc = pl_store_begin(s, e);
         if (rc)
             return rc;
