@@ -183,6 +183,125 @@ static void bind_filter(pl_stmt *st, int k, const char *v)
         pl_stmt_bind_text(st, k, v);
 }
 
+/* The SQL of a list: the scope clause (or, with unit_filter, the check of
+ * the filtered unit), the filters in query order, the sort. Unknown filter
+ * or sort columns: a 400 sent and -1. */
+static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *sp, int mode,
+                    int unit_filter, const args *a)
+{
+    const char *key = key_of(table);
+    if (unit_filter) {
+        access_cte_cached(sql);
+        pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
+    } else {
+        select_start(sql, table, sp, mode);
+    }
+    const char *sort = key;
+    int desc = 0;
+    for (int i = 0; i < a->n; i++) {
+        const char *k = a->k[i];
+        if (strcmp(k, "limit") == 0 || strcmp(k, "offset") == 0)
+            continue;
+        if (strcmp(k, "sort") == 0) {
+            const char *c = a->v[i];
+            desc = c[0] == '-';
+            if (desc)
+                c++;
+            if (!has_column(r->s, table, c)) {
+                reply_error(r, 400, "bad_parameter", "sort", "unknown sort column");
+                return -1;
+            }
+            sort = c;
+            continue;
+        }
+        if (!has_column(r->s, table, k)) {
+            reply_error(r, 400, "unknown_filter", k, "no such field to filter on");
+            return -1;
+        }
+        pl_buf_addf(sql, " AND t.%s=?", k);
+    }
+    if (unit_filter)
+        pl_buf_adds(sql, " AND EXISTS (SELECT 1 FROM " ACCESS_SCOPE_SET " WHERE id=?)");
+    pl_buf_addf(sql, " ORDER BY t.%s%s", sort, desc ? " DESC" : "");
+    if (strcmp(sort, key) != 0)
+        pl_buf_addf(sql, ", t.%s", key);
+    pl_buf_adds(sql, " LIMIT ? OFFSET ?");
+    return 0;
+}
+
+/* Per worker, the SQL of the list shapes seen (what list_sql depends on:
+ * table, access spec, scope mode, unit check, the query's parameter names
+ * in order and the sort value), so that a repeated list neither rebuilds
+ * its SQL nor looks its column names up again. Only SQL that list_sql
+ * built and the store prepared is kept; fixed-size slots (no heap, nothing
+ * to free at thread exit), the oldest replaced. */
+#define SHAPE_SLOTS 16
+#define SHAPE_KEY 256
+#define SHAPE_SQL 2048
+typedef struct list_shape {
+    pl_store *s;
+    size_t klen;
+    char key[SHAPE_KEY];
+    char sql[SHAPE_SQL];
+} list_shape;
+static __thread list_shape tl_shapes[SHAPE_SLOTS];
+static __thread unsigned tl_shape_next;
+
+/* Appends len, then the bytes (lengths keep the key unambiguous whatever
+ * the parameter names hold). */
+static size_t shape_add(char *kb, size_t n, const void *p, size_t len)
+{
+    if (n == 0 || n + len + 2 > SHAPE_KEY)
+        return 0; /* too long: not cached */
+    kb[n] = (char)(len & 0xff);
+    kb[n + 1] = (char)(len >> 8);
+    memcpy(kb + n + 2, p, len);
+    return n + len + 2;
+}
+
+/* The key of a list's shape in kb (SHAPE_KEY bytes); its length, 0 if it
+ * does not fit. */
+static size_t shape_key(char *kb, const char *table, const access_spec *sp, int mode,
+                        int unit_filter, const args *a)
+{
+    size_t n = 1;
+    kb[0] = (char)('0' + mode * 2 + unit_filter);
+    n = shape_add(kb, n, &sp, sizeof sp);
+    n = shape_add(kb, n, table, strlen(table));
+    for (int i = 0; i < a->n; i++) {
+        const char *k = a->k[i];
+        if (strcmp(k, "limit") == 0 || strcmp(k, "offset") == 0)
+            continue;
+        n = shape_add(kb, n, k, strlen(k));
+        if (strcmp(k, "sort") == 0)
+            n = shape_add(kb, n, a->v[i], strlen(a->v[i]));
+    }
+    return n;
+}
+
+static const list_shape *shape_find(pl_store *s, const char *kb, size_t kl)
+{
+    if (!kl)
+        return NULL;
+    for (int i = 0; i < SHAPE_SLOTS; i++) {
+        const list_shape *sh = &tl_shapes[i];
+        if (sh->s == s && sh->klen == kl && memcmp(sh->key, kb, kl) == 0)
+            return sh;
+    }
+    return NULL;
+}
+
+static void shape_keep(pl_store *s, const char *kb, size_t kl, const pl_buf *sql)
+{
+    if (!kl || sql->len >= SHAPE_SQL)
+        return;
+    list_shape *sh = &tl_shapes[tl_shape_next++ % SHAPE_SLOTS];
+    sh->s = s;
+    sh->klen = kl;
+    memcpy(sh->key, kb, kl);
+    memcpy(sh->sql, sql->data, sql->len + 1);
+}
+
 static int list_table(req *r, const char *table, const access_spec *sp, const char *audit)
 {
     int64_t limit, offset;
@@ -207,49 +326,27 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
         for (int i = 0; i < a.n && !unit_filter; i++)
             if (strcmp(a.k[i], "unit_id") == 0)
                 unit_filter = a.v[i];
-    pl_buf sql;
-    pl_buf_init(&sql);
-    if (unit_filter) {
-        access_cte_cached(&sql);
-        pl_buf_addf(&sql, "SELECT t.* FROM %s t WHERE 1", table);
-    } else {
-        select_start(&sql, table, sp, mode);
-    }
-    const char *sort = key;
-    int desc = 0;
-    for (int i = 0; i < a.n; i++) {
-        const char *k = a.k[i];
-        if (strcmp(k, "limit") == 0 || strcmp(k, "offset") == 0)
-            continue;
-        if (strcmp(k, "sort") == 0) {
-            const char *c = a.v[i];
-            desc = c[0] == '-';
-            if (desc)
-                c++;
-            if (!has_column(r->s, table, c)) {
-                pl_buf_release(&sql);
-                return reply_error(r, 400, "bad_parameter", "sort", "unknown sort column");
-            }
-            sort = c;
-            continue;
-        }
-        if (!has_column(r->s, table, k)) {
-            pl_buf_release(&sql);
-            return reply_error(r, 400, "unknown_filter", k, "no such field to filter on");
-        }
-        pl_buf_addf(&sql, " AND t.%s=?", k);
-    }
-    if (unit_filter)
-        pl_buf_adds(&sql, " AND EXISTS (SELECT 1 FROM " ACCESS_SCOPE_SET " WHERE id=?)");
-    pl_buf_addf(&sql, " ORDER BY t.%s%s", sort, desc ? " DESC" : "");
-    if (strcmp(sort, key) != 0)
-        pl_buf_addf(&sql, ", t.%s", key);
-    pl_buf_adds(&sql, " LIMIT ? OFFSET ?");
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(r->s, sql.data, &st, &e);
-    pl_buf_release(&sql);
+    int rc;
+    char kb[SHAPE_KEY];
+    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, &a);
+    const list_shape *hit = shape_find(r->s, kb, kbl);
+    if (hit) {
+        rc = pl_store_prepare_cached(r->s, hit->sql, &st, &e);
+    } else {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, &a) != 0) {
+            pl_buf_release(&sql);
+            return 0; /* replied */
+        }
+        rc = pl_store_prepare_cached(r->s, sql.data, &st, &e);
+        if (rc == 0)
+            shape_keep(r->s, kb, kbl, &sql);
+        pl_buf_release(&sql);
+    }
     if (rc)
         return reply_status(r, rc, &e);
     int k = bind_scoped(r, st, sp);
