@@ -5,9 +5,12 @@
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -312,6 +315,16 @@ int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     oflags |= SQLITE_OPEN_NOMUTEX;
     int rc = 0;
+    /* A new store holds personal data: created owner-only (0600) before
+     * SQLite opens it; SQLite gives its -wal and -shm files the same mode. */
+    if (!memory && (flags & PL_STORE_CREATE) && stat(path, &sb) != 0 && errno == ENOENT) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) {
+            rc = pl_err_set(e, PL_EIO, "%s: cannot create the store: %s", path, strerror(errno));
+            goto fail;
+        }
+        close(fd);
+    }
     if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
         rc = pl_err_set(e, PL_EIO, "%s: cannot open: %s", path,
                         s->db ? sqlite3_errmsg(s->db) : "out of memory");

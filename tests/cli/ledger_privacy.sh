@@ -31,4 +31,13 @@ key=$(sqlite3 p.db "SELECT value FROM plumb_meta WHERE key='ledger_subject_key'"
 [ ${#key} -eq 64 ] || fail "no subject key in plumb_meta"
 if grep -rqF "$key" tiles; then fail "the subject key leaked into the tiles"; fi
 "$P" verify --db p.db >/dev/null || fail "verify"
-echo "ok: $n citizen IDs checked; headers and tiles carry only subject handles"
+# The store and its files hold personal data: owner-only, whatever the umask.
+umask 022
+"$P" init --db u.db >/dev/null || fail "init under umask 022"
+"$P" import --db u.db --all "$SRC/examples" >/dev/null || fail "import into u.db"
+for f in u.db u.db.key u.db.rules-snapshot; do
+    [ -e "$f" ] || fail "$f missing"
+    m=$(stat -c %a "$f")
+    [ "$m" = 600 ] || fail "$f has mode $m, want 600"
+done
+echo "ok: $n citizen IDs checked; headers and tiles carry only subject handles; store files 0600"
