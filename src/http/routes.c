@@ -950,7 +950,8 @@ static void on_import_problem(void *ctx, const pl_ingest_problem *p)
  * in-scope parent is in scope. */
 typedef struct import_scope {
     req *r;
-    int64_t denied;
+    int64_t denied;    /* rows outside the caller's scope */
+    int64_t forbidden; /* rows of an entity the caller's role may not write */
     pl_stmt *add_unit;
     /* Per entity: does the id exist; [existing][0 by unit, 1 by person]:
      * (placed in the tree at all, allowed). Prepared once per import. */
@@ -1102,6 +1103,19 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
                             pl_report_fn report, void *rctx, pl_err *e)
 {
     import_scope *c = ctx;
+    /* The role must be allowed to write this kind of record, as for a single
+     * write (POST /api/v1/<entity>): import:write alone lets a data provider
+     * upload its agencies' extracts, not units or clues. */
+    char perm[64];
+    snprintf(perm, sizeof perm, "%s:write", ent->name);
+    if (!access_role_has(c->r->who.role, perm)) {
+        char why[128];
+        snprintf(why, sizeof why, "your role (%s) may not write %s records",
+                 pl_http_role_name(c->r->who.role), ent->name);
+        c->forbidden++;
+        report(rctx, "id", why);
+        return 1;
+    }
     const access_spec *sp = access_spec_of(ent->name);
     if (!sp)
         return 0;
@@ -1286,9 +1300,11 @@ static int h_import(req *r)
     if (rc == PL_EINVAL) {
         json_object_set_new(out, "error",
                             json_pack("{s:s, s:s, s:s}", "code",
-                                      isc.denied ? "out_of_scope" : "import_rejected", "field",
-                                      "files", "message", e.msg));
-        return reply_json(r, isc.denied ? 403 : 422, out);
+                                      isc.forbidden ? "forbidden"
+                                      : isc.denied  ? "out_of_scope"
+                                                    : "import_rejected",
+                                      "field", "files", "message", e.msg));
+        return reply_json(r, isc.denied || isc.forbidden ? 403 : 422, out);
     }
     return reply_json(r, 200, out);
 }

@@ -200,7 +200,7 @@ test('bad input: 4xx with a JSON body naming the field', async () => {
 
 test('import upload: the same per-row errors as the CLI', async () => {
   const bad = 'id,parent_id,name,division_code,level,kind,industry\nUX,U0,坏单位,999999,county,party,党委\nUY,U0,好单位,110101,nowhere,party,党委\n';
-  let r = await C.prov.post('/api/v1/import', { source: 'org', files: [{ name: 'units.csv', content: bad }] });
+  let r = await C.cadre.post('/api/v1/import', { source: 'org', files: [{ name: 'units.csv', content: bad }] });
   assert.equal(r.status, 422, r.text);
   assert.equal(r.json.committed, false);
   const api = r.json.errors.map((e) => `${e.file}:${e.line}:${e.field}: ${e.reason}`);
@@ -213,11 +213,30 @@ test('import upload: the same per-row errors as the CLI', async () => {
   assert.ok(api.length >= 2);
   // Partial: the good row goes in, the bad one comes back as a reject.
   const mixed = 'id,parent_id,name,division_code,level,kind,industry\nUZ,U0,新单位,110101,county,party,党委\nUY,U0,好单位,110101,nowhere,party,党委\n';
-  r = await C.prov.post('/api/v1/import', { source: 'org', partial: true, files: [{ name: 'units.csv', content_base64: Buffer.from(mixed).toString('base64') }] });
+  r = await C.cadre.post('/api/v1/import', { source: 'org', partial: true, files: [{ name: 'units.csv', content_base64: Buffer.from(mixed).toString('base64') }] });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.counts.units.added, 1);
   assert.equal(r.json.counts.units.rejected, 1);
   assert.match(r.json.rejects, /UY/);
+});
+
+test('import upload: the role must be allowed to write each kind of record', async () => {
+  // A data provider (DESIGN.md §1: agencies' extracts) may upload persons,
+  // not units: a units row rejects the whole batch, naming its line.
+  const before = storeState();
+  const persons = 'id,name,gender,birth_date,native_place\n110101198505050120,户籍人员,M,1985-05-05,\n';
+  const units = 'id,parent_id,name,division_code,level,kind,industry\nUP1,U0,新单位甲,110101,county,party,党委\n';
+  let r = await C.prov.post('/api/v1/import', { source: 'org', files: [{ name: 'persons.csv', content: persons }, { name: 'units.csv', content: units }] });
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json.committed, false);
+  assert.equal(r.json.error.code, 'forbidden');
+  assert.deepEqual(r.json.errors.map((e) => `${e.file}:${e.line}:${e.field}`), ['units.csv:2:id']);
+  assert.match(r.json.errors[0].reason, /data_provider.*unit/);
+  assert.deepEqual(storeState(), before);
+  // The same role's persons alone go in.
+  r = await C.prov.post('/api/v1/import', { source: 'org', files: [{ name: 'persons.csv', content: persons }] });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.counts.persons.added, 1);
 });
 
 // Independent reads of the store: the ledger size as `plumb verify` counts
