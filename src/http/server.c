@@ -20,7 +20,6 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "../cases/cases.h"
 #include "http_int.h"
@@ -824,10 +823,9 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
 {
     if (sodium_init() < 0)
         return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
-    /* SQLite's memory statistics take one process-wide mutex per allocation,
-     * which the worker threads then fight over; nothing here reads them.
-     * Only possible before SQLite initialises (SQLITE_MISUSE after: ignored). */
-    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* Before any store opens: no per-allocation global mutex in SQLite,
+     * which the worker threads would fight over. */
+    pl_store_tune_for_threads();
     pl_http_register();
     server *srv = pl_calloc(1, sizeof *srv);
     srv->o = *o;

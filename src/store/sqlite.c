@@ -300,6 +300,13 @@ static int check_identity(sq_store *s, int flags, pl_err *e)
     return 0;
 }
 
+void pl_sqlite_tune_for_threads(void);
+void pl_sqlite_tune_for_threads(void)
+{
+    /* Only possible before SQLite initialises (SQLITE_MISUSE after: ignored). */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
 {
     *out = NULL;

@@ -10,6 +10,12 @@
 #include <string.h>
 
 int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e);
+void pl_sqlite_tune_for_threads(void);
+
+void pl_store_tune_for_threads(void)
+{
+    pl_sqlite_tune_for_threads();
+}
 
 int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e)
 {

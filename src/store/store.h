@@ -110,6 +110,12 @@ int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e);
 /** Open a fresh private in-memory store with the schema (for replay). */
 int pl_store_open_memory(pl_store **out, pl_err *e);
 void pl_store_close(pl_store *s);
+/**
+ * Tune the backends for a multi-threaded server, before any store is opened
+ * (SQLite: memory statistics off — they take one process-wide mutex per
+ * allocation, which worker threads fight over). Harmless if called late.
+ */
+void pl_store_tune_for_threads(void);
 
 /* ---------------------------------------------------------- transactions */
 
