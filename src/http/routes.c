@@ -1508,14 +1508,23 @@ static int h_user_create(req *r)
     return reply_json(r, 201, out);
 }
 
-static int h_user_update(req *r)
+/* The username of the account named by the path ({id}); 1 when the reply
+ * (404, 403…) has been sent. */
+static int username_by_param(req *r, char user[72])
 {
     json_t *row;
     if (user_by_param(r, &row))
-        return 0;
-    char user[72];
-    snprintf(user, sizeof user, "%s", json_string_value(json_object_get(row, "username")));
+        return 1;
+    snprintf(user, 72, "%s", json_string_value(json_object_get(row, "username")));
     json_decref(row);
+    return 0;
+}
+
+static int h_user_update(req *r)
+{
+    char user[72];
+    if (username_by_param(r, user))
+        return 0;
     const char *k;
     json_t *v;
     json_object_foreach(r->json, k, v)
@@ -1555,6 +1564,7 @@ static int h_user_update(req *r)
     writer_unlock(r->srv);
     if (rc)
         return field_error(r, rc, &e);
+    json_t *row;
     if (user_by_param(r, &row))
         return 0;
     return reply_json(r, 200, row);
@@ -1562,12 +1572,9 @@ static int h_user_update(req *r)
 
 static int h_user_password(req *r)
 {
-    json_t *row;
-    if (user_by_param(r, &row))
-        return 0;
     char user[72];
-    snprintf(user, sizeof user, "%s", json_string_value(json_object_get(row, "username")));
-    json_decref(row);
+    if (username_by_param(r, user))
+        return 0;
     const char *k;
     json_t *v;
     json_object_foreach(r->json, k, v) if (strcmp(k, "password") != 0) return reply_error(
