@@ -188,8 +188,11 @@ int reply_status(req *r, int rc, const pl_err *e);
 /** Query argument of the request (NULL if absent). */
 const char *req_arg(req *r, const char *name);
 
-/** Fixed one-minute window counter: 1 if `key` exceeded `limit`. */
+/** Rate limit of `limit` requests a minute per `key` (a token bucket of
+ * `limit` tokens refilled evenly over the minute): 1 if this request is
+ * over. `_at` takes the monotonic clock in seconds (`now` > 0; tests). */
 int http_rate_exceeded(const char *key, int limit);
+int http_rate_exceeded_at(const char *key, int limit, double now);
 
 /* rowjson.c: result rows straight into a reply buffer, as jansson would
  * dump row objects (the read path; see the file's header). */

@@ -91,18 +91,22 @@ void http_today(server *srv, char out[11])
 #define RL_SLOTS 4096
 typedef struct rl_slot {
     char key[80];
-    int64_t window;
-    int count;
+    double tat; /* theoretical arrival time of the next request (mono_s) */
 } rl_slot;
 static rl_slot rl[RL_SLOTS];
 static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* Fixed one-minute windows. 1 if `key` is over `limit` in this minute. */
-int http_rate_exceeded(const char *key, int limit)
+/* `limit` requests per minute per key, as a token bucket of `limit` tokens
+ * refilled evenly over the minute (the generic cell rate algorithm: one
+ * time stamp per key). Unlike fixed one-minute windows it lets no burst of
+ * twice the limit through across a window boundary, and its answer does not
+ * depend on where a burst falls in the minute. 1 if `key` is over. A slot
+ * whose time stamp has passed holds nothing and may be taken by any key. */
+int http_rate_exceeded_at(const char *key, int limit, double now)
 {
     if (limit <= 0)
         return 0;
-    int64_t window = (int64_t)(mono_s() / 60.0);
+    double step = 60.0 / limit, tolerance = 60.0 - step;
     uint64_t h = 1469598103934665603ull;
     for (const char *p = key; *p; p++)
         h = (h ^ (uint8_t)*p) * 1099511628211ull;
@@ -110,19 +114,26 @@ int http_rate_exceeded(const char *key, int limit)
     rl_slot *slot = NULL;
     for (int i = 0; i < 8 && !slot; i++) {
         rl_slot *c = &rl[(h + (uint64_t)i) % RL_SLOTS];
-        if (strcmp(c->key, key) == 0 || c->window != window || !c->key[0])
+        if (strcmp(c->key, key) == 0 || c->tat <= now || !c->key[0])
             slot = c;
     }
     if (!slot)
         slot = &rl[h % RL_SLOTS];
-    if (strcmp(slot->key, key) != 0 || slot->window != window) {
+    if (strcmp(slot->key, key) != 0) {
         snprintf(slot->key, sizeof slot->key, "%s", key);
-        slot->window = window;
-        slot->count = 0;
+        slot->tat = now;
     }
-    int over = ++slot->count > limit;
+    double tat = slot->tat > now ? slot->tat : now;
+    int over = tat - now > tolerance;
+    if (!over)
+        slot->tat = tat + step;
     pthread_mutex_unlock(&rl_mu);
     return over;
+}
+
+int http_rate_exceeded(const char *key, int limit)
+{
+    return http_rate_exceeded_at(key, limit, mono_s());
 }
 
 /* ---------------------------------------------------------------- replies */
