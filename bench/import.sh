@@ -3,6 +3,9 @@
 # projections included) next to the sqlite3 shell's `.import` of the same
 # CSV files, in the same run, as a ratio (wall clock and CPU seconds), with
 # and without the rule sweep that ends an import batch; peak memory.
+# Then the write floor: the rows the `--no-rules` import left in its store,
+# copied by SQLite alone into a fresh store (no parsing, validation or
+# hashing), all tables / ledger header emptied / projections only.
 # Usage: bench/import.sh [PLUMB] [OUTDIR]   (env PAYMENTS, PERSONS, UNITS)
 # Uses `plumb gen --scale prefecture --seed 1` when available, otherwise
 # writes a synthetic prefecture-sized set (units, persons, payments).
@@ -57,9 +60,11 @@ for f in $(csvs); do
     t=$(basename "$f" .csv)
     echo ".import --csv $f $(echo "$(basename "$(dirname "$f")")_$t" | tr -c 'a-z0-9_\n' '_')" >>"$script"
 done
-# /usr/bin/time: peak RSS (KB), then user and system CPU seconds. On a
-# shared machine the CPU seconds are the steadier figure; both are given.
-TF="%M %U %S"
+# /usr/bin/time: peak RSS (KB), then user and system CPU seconds, then the
+# file-system outputs (512-byte blocks the process sent to storage: WAL,
+# checkpoint and journal included). On a shared machine the CPU seconds are
+# the steadier figure; both are given.
+TF="%M %U %S %O"
 cpu() { awk '{ print $2 + $3 }' "$1"; }
 mem() { awk '{ printf "%.0f", $1 / 1024 }' "$1"; }
 t0=$(now)
@@ -111,3 +116,104 @@ printf 'Ratio plumb / sqlite3 `.import` (target ≥ 0.5): with the rule sweep **
     "$(echo "$pl_rate / $sq_rate" | bc -l)" "$(echo "$nr_rate / $sq_rate" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0") / $(cpu "$OUT/mem1")" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0") / $(cpu "$OUT/mem3")" | bc -l)" "$events" "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The write floor. What the design makes an import write (DESIGN.md §3: the
+# event is appended to the ledger and applied to the projections in the same
+# transaction; §4: payloads live beside the leaves), measured with no
+# parsing, validation or hashing at all: the rows of the `--no-rules` store
+# above, copied by SQLite into a fresh store made by `plumb init` (same
+# schema, 16 KiB pages, WAL) under the connection pragmas of
+# src/store/sqlite.c (synchronous=FULL, foreign_keys=ON, temp_store=MEMORY,
+# cache_size=-65536), one transaction, `INSERT INTO main.t SELECT * FROM
+# src.t` per table in creation order. The schema declares no foreign keys
+# (counted below), so the order does not matter; with foreign_keys=ON and
+# no triggers, SQLite uses its transfer optimisation for `SELECT *` (records
+# and index entries copied in order, not decoded), so the floor is a lower
+# bound on what row inserts of the same rows cost. Tables `plumb init`
+# fills (plumb_meta, schema_migrations) are not copied. The source file is
+# read once (cat) before each copy so the page cache is in the same state.
+#   (a) every table;
+#   (b) the same, with ledger_events' type and header emptied: the least
+#       ledger bytes possible, leaf hash and payload (row by row: a column
+#       list defeats the transfer optimisation);
+#   (c) projections only: every table except the ledger_* ones;
+# and two variants of (a) that say what the floor is made of:
+#   (a-rows) every table, row by row: `WHERE 1` defeats the transfer
+#       optimisation, so each row is decoded and inserted with its index
+#       entries as an import's rows are;
+#   (a-delete) every table in rollback-journal mode (journal_mode=DELETE,
+#       the mode of `.import`'s database), not plumb's WAL: on a new store
+#       the pages are written once instead of to the WAL and then again by
+#       the checkpoint.
+fsize() { local n=0 f; for f in "$1" "$1"-wal; do [ -e "$f" ] && n=$((n + $(stat -c %s "$f"))); done; echo "$n"; }
+mb() { echo "$1 / 1000000" | bc -l; }
+wmb() { awk '{ printf "%.0f", $4 * 512 / 1000000 }' "$1"; }
+fks=$(sqlite3 "$DB3" "SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m.name) p WHERE m.type = 'table'")
+floor_run() { # NAME MODE
+    local dst=$OUT/floor-$1.db sql=$OUT/floor-$1.sql t init_rows
+    rm -f "$dst" "$dst"-wal "$dst"-shm "$dst".key
+    "$PLUMB" init --db "$dst" >/dev/null 2>&1
+    {
+        [ "$2" = delete ] && printf 'PRAGMA journal_mode=DELETE;\n'
+        printf 'PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;\n'
+        printf "ATTACH '%s' AS src;\nBEGIN IMMEDIATE;\n" "$DB3"
+        for t in $(sqlite3 "$DB3" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"); do
+            init_rows=$(sqlite3 "$dst" "SELECT count(*) FROM \"$t\"" 2>/dev/null || echo skip)
+            [ "$init_rows" = 0 ] || continue
+            case "$2:$t" in
+            projections:ledger_*) ;;
+            noheader:ledger_events)
+                printf "INSERT INTO main.ledger_events(seq, type, header, leaf_hash, payload) SELECT seq, '', '', leaf_hash, payload FROM src.ledger_events;\n" ;;
+            rows:*) printf 'INSERT INTO main."%s" SELECT * FROM src."%s" WHERE 1;\n' "$t" "$t" ;;
+            *) printf 'INSERT INTO main."%s" SELECT * FROM src."%s";\n' "$t" "$t" ;;
+            esac
+        done
+        printf 'COMMIT;\n'
+    } >"$sql"
+    cat "$DB3" >/dev/null
+    local t0 t1
+    t0=$(now)
+    /usr/bin/time -f "$TF" -o "$OUT/memf-$1" sqlite3 -bail "$dst" <"$sql" >/dev/null
+    t1=$(now)
+    echo "$t1 - $t0" | bc -l >"$OUT/timef-$1"
+}
+# `.import` once more, right before the floors: the baseline of the floor
+# table, measured in the same minute (on this shared machine the first one
+# ran minutes earlier, and a short run moves with the load).
+SQ2=$OUT/sqlite2.db
+rm -f "$SQ2"
+csvs | xargs cat >/dev/null
+t0=$(now)
+/usr/bin/time -f "$TF" -o "$OUT/mem0b" sqlite3 "$SQ2" <"$script"
+t1=$(now)
+sq2_s=$(echo "$t1 - $t0" | bc -l)
+floor_run all all
+floor_run noheader noheader
+floor_run projections projections
+floor_run rows rows
+floor_run delete delete
+fl_s() { cat "$OUT/timef-$1"; }
+printf '\n### Write floor\n\n'
+printf 'The rows of the `--no-rules` store copied by SQLite alone into a fresh `plumb init` store (same schema and pragmas, one transaction, no parsing, validation or hashing; %s foreign keys declared). `.import` / floor ≥ 0.5 is what the target needs even with zero import work.\n\n' "$fks"
+printf '| run | time (s) | CPU (s) | store (MB) | written (MB) | `.import` / run, wall | `.import` / run, CPU |\n|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| sqlite3 shell `.import` (the first run, above) | %.2f | %.2f | %.1f | %s | — | — |\n' "$sq_s" "$(cpu "$OUT/mem0")" \
+    "$(mb "$(fsize "$SQ")")" "$(wmb "$OUT/mem0")"
+printf '| sqlite3 shell `.import` again, just before the floors: **the baseline of this table** | %.2f | %.2f | %.1f | %s | 1 | 1 |\n' \
+    "$sq2_s" "$(cpu "$OUT/mem0b")" "$(mb "$(fsize "$SQ2")")" "$(wmb "$OUT/mem0b")"
+printf '| `plumb import --all --no-rules` | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$nr_s" "$(cpu "$OUT/mem3")" \
+    "$(mb "$(fsize "$DB3")")" "$(wmb "$OUT/mem3")" "$(echo "$sq2_s / $nr_s" | bc -l)" \
+    "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem3")" | bc -l)"
+printf '| `plumb import --all` (rule sweep) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$pl_s" "$(cpu "$OUT/mem1")" \
+    "$(mb "$(fsize "$DB")")" "$(wmb "$OUT/mem1")" "$(echo "$sq2_s / $pl_s" | bc -l)" \
+    "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem1")" | bc -l)"
+for f in all:"(a) floor: all tables" noheader:"(b) floor: ledger type and header emptied" \
+    projections:"(c) floor: projections only" rows:"(a-rows) all tables, row by row (no transfer optimisation)" \
+    delete:"(a-delete) all tables, rollback journal instead of WAL (not plumb's pragma)"; do
+    n=${f%%:*}
+    printf '| %s | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "${f#*:}" "$(fl_s "$n")" "$(cpu "$OUT/memf-$n")" \
+        "$(mb "$(fsize "$OUT/floor-$n.db")")" "$(wmb "$OUT/memf-$n")" "$(echo "$sq2_s / $(fl_s "$n")" | bc -l)" \
+        "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/memf-$n")" | bc -l)"
+done
+printf '\nplumb import (`--no-rules`) / floor (a): wall **%.3f**, CPU **%.3f** (1 = the import costs no more than its own writes). Load average at the end: %s.\n' \
+    "$(echo "$(fl_s all) / $nr_s" | bc -l)" "$(echo "$(cpu "$OUT/memf-all") / $(cpu "$OUT/mem3")" | bc -l)" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
