@@ -248,12 +248,50 @@ static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
     return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
 }
 
+/* Within one read transaction the snapshot cannot move, so neither can
+ * PRAGMA data_version (it counts other connections' commits, and those are
+ * invisible until the transaction ends): the session check and the scope
+ * check of one request share one reading. total_changes moves with this
+ * connection's own writes (the scope fill writes its TEMP table mid-
+ * request), so it is read every time; it is a function call, not a
+ * statement. */
+typedef struct version_pin {
+    pl_store *s;
+    int64_t data_version;
+    int state; /* 0 off, 1 pinned (not read yet), 2 pinned and read */
+} version_pin;
+
+static __thread version_pin tl_pin;
+
+void access_version_pin(pl_store *s)
+{
+    tl_pin = (version_pin){.s = s, .state = 1};
+}
+
+void access_version_unpin(void)
+{
+    tl_pin.state = 0;
+}
+
 int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
 {
-    /* The PRAGMA itself, not the pragma_data_version table: that one
-     * prepares "PRAGMA data_version" anew on every scan. */
-    int rc = one_i64(s, "PRAGMA data_version", dv, e);
-    return rc ? rc : one_i64(s, "SELECT total_changes()", tc, e);
+    int pinned = tl_pin.state && tl_pin.s == s;
+    if (pinned && tl_pin.state == 2) {
+        *dv = tl_pin.data_version;
+    } else {
+        /* The PRAGMA itself, not the pragma_data_version table: that one
+         * prepares "PRAGMA data_version" anew on every scan. Inside a
+         * transaction it also starts the read (takes the snapshot). */
+        int rc = one_i64(s, "PRAGMA data_version", dv, e);
+        if (rc)
+            return rc;
+        if (pinned)
+            tl_pin = (version_pin){.s = s, .data_version = *dv, .state = 2};
+    }
+    *tc = pl_store_total_changes(s);
+    if (*tc < 0)
+        return pl_err_set(e, PL_ESTORE, "total_changes unavailable");
+    return 0;
 }
 
 static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)

@@ -52,6 +52,12 @@ int access_scope_init(pl_store *s, pl_err *e);
  * and total_changes() (moves when this connection writes): the key of the
  * per-connection caches (scope closure, sessions); 0 or PL_E*. */
 int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e);
+/** From now on, until access_version_unpin, access_db_version on `s` (this
+ * thread) reads PRAGMA data_version once and then repeats that reading:
+ * only between a BEGIN and its COMMIT/ROLLBACK on `s`, where the snapshot,
+ * and so the data version, cannot move. total_changes is read every time. */
+void access_version_pin(pl_store *s);
+void access_version_unpin(void);
 /** Bring the cached closure of `s` up to date for user `uid` (refilled when
  * the user differs or the database may have changed); 0 or PL_E*. */
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
