@@ -4,10 +4,15 @@
 # loopback only, each target for DURATION seconds in all (ROUNDS interleaved
 # slices for the reads, see below) with CONNS connections:
 #   bare      bench/bare_handler.c: a small fixed JSON body (95 bytes), no work
-#   bare-list, bare-single  the same bare handler serving, as a fixed body,
-#             the very bytes the API answers for list / single (captured
+#   bare-list, bare-ulist, bare-plist, bare-single  the same bare handler
+#             serving, as a fixed body, the very bytes the API answers for
+#             list / ulist / plist / single (captured
 #             once before the runs): the HTTP floor of a reply that size
 #   list      GET /api/v1/payments?unit_id=…&limit=50 (scope check per row)
+#   ulist     GET /api/v1/payments?limit=50: no filter, the whole store in
+#             scope (the plan of docs/API.md "How a scoped list is planned")
+#   plist     GET /api/v1/persons?limit=50: placed by person (tenure or kin
+#             in scope, per row)
 #   single    GET /api/v1/payments/{id}
 #   write     POST /api/v1/supervision_activities (a new ledger event each)
 # Prints requests/s, ratios to the small bare body and to the same-size
@@ -54,10 +59,15 @@ curl -sS -D "$W/h" -o "$W/login.json" -H 'Content-Type: application/json' \
 COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(plumb_session=[^;]*\).*/\1/p' "$W/h")
 CSRF=$(sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/' "$W/login.json")
 LIST_URL="/api/v1/payments?unit_id=$UNIT&limit=50"
+ULIST_URL="/api/v1/payments?limit=50"
+PLIST_URL="/api/v1/persons?limit=50"
 ONE_URL="/api/v1/payments/$PAY"
 curl -sS -f -H "Cookie: $COOKIE" -o "$W/list.body" "$API$LIST_URL"
+curl -sS -f -H "Cookie: $COOKIE" -o "$W/ulist.body" "$API$ULIST_URL"
+curl -sS -f -H "Cookie: $COOKIE" -o "$W/plist.body" "$API$PLIST_URL"
 curl -sS -f -H "Cookie: $COOKIE" -o "$W/single.body" "$API$ONE_URL"
-"$W/bare" "$W/bare.port" 0 "/list=$W/list.body" "/single=$W/single.body" & echo $! > "$W/bare.pid"
+"$W/bare" "$W/bare.port" 0 "/list=$W/list.body" "/ulist=$W/ulist.body" "/plist=$W/plist.body" \
+  "/single=$W/single.body" & echo $! > "$W/bare.pid"
 for i in $(seq 100); do [ -s "$W/bare.port" ] && break; sleep 0.1; done
 BARE=http://127.0.0.1:$(cat "$W/bare.port")
 
@@ -96,15 +106,19 @@ run() { # name url seconds [script]: appends "requests seconds p50 p99 non2xx cp
 # too: it does not depend on how much of the machine others take.
 ROUNDS=${ROUNDS:-4}
 SLICE=$(awk -v d="$DURATION" -v r="$ROUNDS" 'BEGIN { s = d / r; printf "%d", s < 1 ? 1 : s }')
-echo "running wrk: $ROUNDS rounds × 5 read targets × ${SLICE}s, then write ${DURATION}s; $CONNS connections, 2 wrk threads…" >&2
+echo "running wrk: $ROUNDS rounds × 9 read targets × ${SLICE}s, then write ${DURATION}s; $CONNS connections, 2 wrk threads…" >&2
 if [ -n "${PERF_OUT:-}" ]; then
-  perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((5 * ROUNDS * SLICE + 1)) >/dev/null 2>&1 &
+  perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((9 * ROUNDS * SLICE + 1)) >/dev/null 2>&1 &
   PERF_PID=$!
 fi
 for r in $(seq "$ROUNDS"); do
   run bare "$BARE/" "$SLICE"
   run list "$API$LIST_URL" "$SLICE"
   run bare-list "$BARE/list" "$SLICE"
+  run ulist "$API$ULIST_URL" "$SLICE"
+  run bare-ulist "$BARE/ulist" "$SLICE"
+  run plist "$API$PLIST_URL" "$SLICE"
+  run bare-plist "$BARE/plist" "$SLICE"
   run single "$API$ONE_URL" "$SLICE"
   run bare-single "$BARE/single" "$SLICE"
 done
@@ -116,16 +130,25 @@ agg() { # name -> "name rps p50 p99 non2xx cpu_us_per_request"
     END { printf "%s %.1f %.3f %.3f %d %.2f\n", n, q / t, p50[int((NR + 1) / 2)], p99, e, c / hz * 1e6 / q }'
 }
 R_BARE=$(agg bare); R_BLIST=$(agg bare-list); R_BONE=$(agg bare-single)
-R_LIST=$(agg list); R_ONE=$(agg single); R_WRITE=$(agg write)
+R_BULIST=$(agg bare-ulist); R_BPLIST=$(agg bare-plist)
+R_LIST=$(agg list); R_ULIST=$(agg ulist); R_PLIST=$(agg plist); R_ONE=$(agg single); R_WRITE=$(agg write)
 bare_rps=$(echo "$R_BARE" | awk '{print $2}')
-same() { case $1 in list|bare-list) echo "$R_BLIST" ;; single|bare-single) echo "$R_BONE" ;; *) echo "x 0 0 0 0 0" ;; esac; }
+same() {
+  case $1 in
+  list | bare-list) echo "$R_BLIST" ;;
+  ulist | bare-ulist) echo "$R_BULIST" ;;
+  plist | bare-plist) echo "$R_BPLIST" ;;
+  single | bare-single) echo "$R_BONE" ;;
+  *) echo "x 0 0 0 0 0" ;;
+  esac
+}
 echo
 echo "| target | requests/s | × bare (small body) | × bare (same body) | p50 ms | p99 ms | non-2xx | server CPU µs/req | CPU × bare (same body) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-for r in "$R_BARE" "$R_BLIST" "$R_BONE" "$R_LIST" "$R_ONE" "$R_WRITE"; do
+for r in "$R_BARE" "$R_BLIST" "$R_BULIST" "$R_BPLIST" "$R_BONE" "$R_LIST" "$R_ULIST" "$R_PLIST" "$R_ONE" "$R_WRITE"; do
   sm=$(same "$(echo "$r" | awk '{print $1}')")
   echo "$r" | awk -v b="$bare_rps" -v s="$(echo "$sm" | awk '{print $2}')" -v sc="$(echo "$sm" | awk '{print $6}')" \
     '{printf "| %s | %.0f | %.3f | %s | %.2f | %.2f | %d | %.1f | %s |\n", $1, $2, $2/b, (s > 0 ? sprintf("%.3f", $2/s) : "–"), $3, $4, $5, $6, (sc > 0 ? sprintf("%.2f", $6/sc) : "–")}'
 done
 echo
-echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; bodies: small $(printf %s '{"items":[{"id":"U0","name":"unit","level":"county"}],"limit":50,"offset":0,"next_offset":null}' | wc -c) B, list $(wc -c < "$W/list.body") B, single $(wc -c < "$W/single.body") B; $(nproc) cores shared by wrk and the server; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; bodies: small $(printf %s '{"items":[{"id":"U0","name":"unit","level":"county"}],"limit":50,"offset":0,"next_offset":null}' | wc -c) B, list $(wc -c < "$W/list.body") B, ulist $(wc -c < "$W/ulist.body") B, plist $(wc -c < "$W/plist.body") B, single $(wc -c < "$W/single.body") B; $(nproc) cores shared by wrk and the server; load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -219,6 +219,8 @@ typedef struct scope_cache {
     int64_t uid;
     int64_t data_version;
     int64_t total_changes;
+    int64_t n_scope; /* units in the closure */
+    int64_t n_units; /* units in the store */
     int valid;
 } scope_cache;
 
@@ -246,12 +248,50 @@ static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
     return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
 }
 
+/* Within one read transaction the snapshot cannot move, so neither can
+ * PRAGMA data_version (it counts other connections' commits, and those are
+ * invisible until the transaction ends): the session check and the scope
+ * check of one request share one reading. total_changes moves with this
+ * connection's own writes (the scope fill writes its TEMP table mid-
+ * request), so it is read every time; it is a function call, not a
+ * statement. */
+typedef struct version_pin {
+    pl_store *s;
+    int64_t data_version;
+    int state; /* 0 off, 1 pinned (not read yet), 2 pinned and read */
+} version_pin;
+
+static __thread version_pin tl_pin;
+
+void access_version_pin(pl_store *s)
+{
+    tl_pin = (version_pin){.s = s, .state = 1};
+}
+
+void access_version_unpin(void)
+{
+    tl_pin.state = 0;
+}
+
 int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
 {
-    /* The PRAGMA itself, not the pragma_data_version table: that one
-     * prepares "PRAGMA data_version" anew on every scan. */
-    int rc = one_i64(s, "PRAGMA data_version", dv, e);
-    return rc ? rc : one_i64(s, "SELECT total_changes()", tc, e);
+    int pinned = tl_pin.state && tl_pin.s == s;
+    if (pinned && tl_pin.state == 2) {
+        *dv = tl_pin.data_version;
+    } else {
+        /* The PRAGMA itself, not the pragma_data_version table: that one
+         * prepares "PRAGMA data_version" anew on every scan. Inside a
+         * transaction it also starts the read (takes the snapshot). */
+        int rc = one_i64(s, "PRAGMA data_version", dv, e);
+        if (rc)
+            return rc;
+        if (pinned)
+            tl_pin = (version_pin){.s = s, .data_version = *dv, .state = 2};
+    }
+    *tc = pl_store_total_changes(s);
+    if (*tc < 0)
+        return pl_err_set(e, PL_ESTORE, "total_changes unavailable");
+    return 0;
 }
 
 static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
@@ -286,15 +326,49 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
                         "user_id=? UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
                         "INSERT INTO temp.pl_scope(id) SELECT id FROM sc WHERE id IS NOT NULL",
                         uid, e);
+    /* The sizes choose a list's plan only (access_scope_wide), never its
+     * rows: a count that raced a commit costs speed, not correctness. */
+    int64_t n_scope = 0, n_units = 0;
+    if (!rc)
+        rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope", &n_scope, e);
+    if (!rc)
+        rc = one_i64(s, "SELECT count(*) FROM units", &n_units, e);
     if (!rc)
         rc = access_db_version(s, &dv_after, &tc_after, e);
     if (rc)
         return rc;
     /* data_version as read before the fill: a commit that raced it
      * invalidates the next check; total_changes after it (our own rows). */
-    tl_scope = (scope_cache){
-        .s = s, .uid = uid, .data_version = dv, .total_changes = tc_after, .valid = 1};
+    tl_scope = (scope_cache){.s = s,
+                             .uid = uid,
+                             .data_version = dv,
+                             .total_changes = tc_after,
+                             .n_scope = n_scope,
+                             .n_units = n_units,
+                             .valid = 1};
     return 0;
+}
+
+/* Which plan a scoped list should get, from what the fill already knows.
+ * A list pages in a sort order; SQLite, seeing "t.unit_id IN (set)" next to
+ * an index on unit_id, fetches every row of every unit in the set and sorts
+ * them all, even for LIMIT 51 (a whole prefecture: 1M payments, ~0.5 s).
+ * The other plan walks the table in the sort order, checks each row's unit
+ * against the set and stops at the page's end. Which is cheaper depends on
+ * where the in-scope rows sit in that order, which we do not know (the
+ * generator's ids, like many real ones, are clustered by division, so a
+ * county's rows may all come last). With f the share of units in the set:
+ * the index plan reads the f of the rows in scope and sorts them; the walk
+ * reads at worst the (1 - f) of the rows outside the scope before the page
+ * is full, and a row walked costs no more than a row fetched and sorted.
+ * So for f >= 1/2 the walk is never the worse bet, whatever the order of
+ * the ids, and for a full scope it reads about one page of rows; below 1/2
+ * the index plan's bound (f of the rows) is the better one. Rows of units
+ * are assumed to be spread about evenly over the units. */
+int access_scope_wide(pl_store *s)
+{
+    return tl_scope.valid && tl_scope.s == s && tl_scope.n_units > 0 &&
+           2 * tl_scope.n_scope >= tl_scope.n_units;
 }
 
 int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
@@ -350,6 +424,12 @@ static void person_in(pl_buf *sql, const char *x, const char *set)
 
 void access_where(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal)
 {
+    access_where_plan(sql, sp, mode, set, recusal, 0);
+}
+
+void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal,
+                       int walk)
+{
     if (!sp)
         return;
     if (mode == SCOPE_SELF) {
@@ -366,7 +446,11 @@ void access_where(pl_buf *sql, const access_spec *sp, int mode, const char *set,
     pl_buf_adds(sql, " AND (");
     int any = 0;
     if (sp->unit_expr) {
-        pl_buf_addf(sql, "%s IN (SELECT id FROM %s)", sp->unit_expr, set);
+        /* "+t.col": the same value (TEXT affinity comes from the set's
+         * column, both BINARY collation) that SQLite cannot serve from an
+         * index, so it walks in the sort order (access_scope_wide). */
+        int plus = walk && strncmp(sp->unit_expr, "t.", 2) == 0;
+        pl_buf_addf(sql, "%s%s IN (SELECT id FROM %s)", plus ? "+" : "", sp->unit_expr, set);
         any = 1;
     }
     if (sp->person_expr) {

@@ -52,9 +52,20 @@ int access_scope_init(pl_store *s, pl_err *e);
  * and total_changes() (moves when this connection writes): the key of the
  * per-connection caches (scope closure, sessions); 0 or PL_E*. */
 int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e);
+/** From now on, until access_version_unpin, access_db_version on `s` (this
+ * thread) reads PRAGMA data_version once and then repeats that reading:
+ * only between a BEGIN and its COMMIT/ROLLBACK on `s`, where the snapshot,
+ * and so the data version, cannot move. total_changes is read every time. */
+void access_version_pin(pl_store *s);
+void access_version_unpin(void);
 /** Bring the cached closure of `s` up to date for user `uid` (refilled when
  * the user differs or the database may have changed); 0 or PL_E*. */
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
+/** After access_scope_sync on `s`: does the closure hold at least half of
+ * the store's units? Then a scoped list is best walked in its sort order
+ * (access_where_plan with walk=1) than fetched by the unit index and
+ * sorted (the reasoning is in access.c). Thread-local, like the cache. */
+int access_scope_wide(pl_store *s);
 /** The cached closure as a set for access_where: read straight from the
  * table (SQLite then probes its primary key instead of copying the set). */
 #define ACCESS_SCOPE_SET "temp.pl_scope"
@@ -74,6 +85,11 @@ int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, cons
  * user's own person.
  */
 void access_where(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal);
+/** As access_where; with `walk`, a plain unit column ("t.unit_id") is
+ * written "+t.unit_id" so that SQLite does not serve the scope check from
+ * the unit index (same rows, another plan: see access_scope_wide). */
+void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal,
+                       int walk);
 
 /** The signed-in user of a request. */
 typedef struct principal {

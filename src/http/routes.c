@@ -125,13 +125,19 @@ static int scope_mode(req *r)
 /* Start "[CTE] SELECT t.* FROM table t WHERE 1" and the scope clause. The
  * scope set comes from the worker connection's cached closure (access.c);
  * bind with bind_scoped. */
-static void select_start(pl_buf *sql, const char *table, const access_spec *sp, int mode)
+static void select_start_plan(pl_buf *sql, const char *table, const access_spec *sp, int mode,
+                              int walk)
 {
     if (sp)
         access_cte_cached(sql);
     pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
     if (sp)
-        access_where(sql, sp, mode, ACCESS_SCOPE_SET, 1);
+        access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, walk);
+}
+
+static void select_start(pl_buf *sql, const char *table, const access_spec *sp, int mode)
+{
+    select_start_plan(sql, table, sp, mode, 0);
 }
 
 static int bind_start(req *r, pl_stmt *st, const access_spec *sp)
@@ -184,17 +190,18 @@ static void bind_filter(pl_stmt *st, int k, const char *v)
 }
 
 /* The SQL of a list: the scope clause (or, with unit_filter, the check of
- * the filtered unit), the filters in query order, the sort. Unknown filter
- * or sort columns: a 400 sent and -1. */
+ * the filtered unit; with walk, the plan of access_scope_wide), the filters
+ * in query order, the sort. Unknown filter or sort columns: a 400 sent and
+ * -1. */
 static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *sp, int mode,
-                    int unit_filter, const args *a)
+                    int unit_filter, int walk, const args *a)
 {
     const char *key = key_of(table);
     if (unit_filter) {
         access_cte_cached(sql);
         pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
     } else {
-        select_start(sql, table, sp, mode);
+        select_start_plan(sql, table, sp, mode, walk);
     }
     const char *sort = key;
     int desc = 0;
@@ -262,10 +269,10 @@ static size_t shape_add(char *kb, size_t n, const void *p, size_t len)
 /* The key of a list's shape in kb (SHAPE_KEY bytes); its length, 0 if it
  * does not fit. */
 static size_t shape_key(char *kb, const char *table, const access_spec *sp, int mode,
-                        int unit_filter, const args *a)
+                        int unit_filter, int walk, const args *a)
 {
     size_t n = 1;
-    kb[0] = (char)('0' + mode * 2 + unit_filter);
+    kb[0] = (char)('0' + mode * 4 + unit_filter * 2 + walk);
     n = shape_add(kb, n, &sp, sizeof sp);
     n = shape_add(kb, n, table, strlen(table));
     for (int i = 0; i < a->n; i++) {
@@ -330,15 +337,24 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
     pl_err_init(&e);
     pl_stmt *st = NULL;
     int rc;
+    /* The plan (walk in the sort order, or the unit index) follows the
+     * size of the scope closure, so the closure is synced first. */
+    int walk = 0;
+    if (sp && mode == SCOPE_SUBTREE && !unit_filter) {
+        rc = access_scope_sync(r->s, r->who.uid, &e);
+        if (rc)
+            return reply_status(r, rc, &e);
+        walk = access_scope_wide(r->s);
+    }
     char kb[SHAPE_KEY];
-    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, &a);
+    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, walk, &a);
     const list_shape *hit = shape_find(r->s, kb, kbl);
     if (hit) {
         rc = pl_store_prepare_cached(r->s, hit->sql, &st, &e);
     } else {
         pl_buf sql;
         pl_buf_init(&sql);
-        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, &a) != 0) {
+        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, walk, &a) != 0) {
             pl_buf_release(&sql);
             return 0; /* replied */
         }

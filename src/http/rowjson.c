@@ -105,6 +105,16 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return 0;
 }
 
+/* Are names[0..n-1] distinct? */
+static int names_distinct(const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(names[i], names[j]) == 0)
+                return 0;
+    return 1;
+}
+
 int rowjson_columns_ok(pl_stmt *st)
 {
     int n = pl_stmt_ncols(st);
@@ -122,9 +132,15 @@ void rowjson_plan_init(rowjson_plan *p, pl_stmt *st, const char *key)
     p->key = -1;
     int n = pl_stmt_ncols(st);
     p->ncols = n < ROWJSON_MAXCOLS ? n : ROWJSON_MAXCOLS;
-    p->ok = n <= ROWJSON_MAXCOLS && rowjson_columns_ok(st);
+    /* Each name asked of the store once (SQLite's column_name is not a
+     * plain load), then compared among themselves: rowjson_columns_ok's
+     * answer without its n² store calls. */
+    const char *names[ROWJSON_MAXCOLS];
+    for (int i = 0; i < p->ncols; i++)
+        names[i] = pl_stmt_colname(st, i);
+    p->ok = n <= ROWJSON_MAXCOLS && names_distinct(names, p->ncols);
     for (int i = 0; i < p->ncols; i++) {
-        const char *name = pl_stmt_colname(st, i);
+        const char *name = names[i];
         p->skip[i] = strcmp(name, "ev_seq") == 0;
         if (key && strcmp(name, key) == 0)
             p->key = i;

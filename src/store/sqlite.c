@@ -203,6 +203,10 @@ static int64_t sq_changes(pl_store *ps)
 {
     return sqlite3_changes64(((sq_store *)ps)->db);
 }
+static int64_t sq_total_changes(pl_store *ps)
+{
+    return sqlite3_total_changes64(((sq_store *)ps)->db);
+}
 
 /* The INSERT is prepared once per connection and kept; the row's text and
  * blobs are bound without a copy (SQLITE_STATIC: they outlive the step,
@@ -255,6 +259,7 @@ static const pl_store_ops sq_ops = {
     .finalize = sq_finalize,
     .row = sq_row,
     .changes = sq_changes,
+    .total_changes = sq_total_changes,
     .append_event = sq_append_event,
 };
 

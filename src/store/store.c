@@ -248,6 +248,14 @@ int64_t pl_store_changes(pl_store *s)
     return s->ops->changes(s);
 }
 
+int64_t pl_store_total_changes(pl_store *s)
+{
+    if (s->ops->total_changes)
+        return s->ops->total_changes(s);
+    int64_t n = -1;
+    return pl_store_query_i64(s, &n, NULL, "SELECT total_changes()", NULL) == 0 ? n : -1;
+}
+
 int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
 {
     pl_stmt *st = NULL;

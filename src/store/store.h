@@ -76,6 +76,9 @@ typedef struct pl_store_ops {
      * loop); optional: NULL means pl_stmt_row uses type/col_i64/col_text. */
     void (*row)(pl_stmt *st, int n, pl_cell *out);
     int64_t (*changes)(pl_store *s);
+    /** Rows changed by this connection since it opened; optional: NULL
+     * means pl_store_total_changes runs "SELECT total_changes()". */
+    int64_t (*total_changes)(pl_store *s);
     /** Append one ledger row (events + payloads). Backends may override
      * the generic implementation with a faster path. */
     int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
@@ -160,6 +163,14 @@ const void *pl_stmt_blob(pl_stmt *st, int col, size_t *len);
 void pl_stmt_row(pl_stmt *st, int n, pl_cell *out);
 void pl_stmt_finalize(pl_stmt *st);
 int64_t pl_store_changes(pl_store *s);
+/**
+ * Rows inserted, updated or deleted by this connection's statements since
+ * it was opened (TEMP tables included; SQLite's sqlite3_total_changes64):
+ * moves whenever this connection writes. With PRAGMA data_version (which
+ * moves when another connection commits) it keys per-connection read
+ * caches. A plain function call, no statement; -1 if it cannot be read.
+ */
+int64_t pl_store_total_changes(pl_store *s);
 
 /**
  * Run a query with text arguments (NULL-terminated list) and return the first

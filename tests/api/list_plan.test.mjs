@@ -1,0 +1,168 @@
+// list_plan.test.mjs — a scoped list returns the same rows whichever plan
+// the server picks for it (docs/API.md "How a scoped list is planned"): a
+// scope holding at least half of the units walks the table in the sort
+// order (the unit column written "+t.unit_id"), a smaller one goes through
+// the unit index and sorts. Users on both sides of that line page through
+// payments, posts and persons to the end, in several sort orders, and the
+// rows must equal an oracle computed here from the fixture this test writes
+// (the unit tree, who holds which post, who is kin of whom), not from the
+// server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, Client, T0, plumb, addUser, citizenId } from './lib.mjs';
+
+// R ─ A, B ─ B1, C, D ; Z ─ Z1   (8 units)
+const UNITS = [['R', ''], ['A', 'R'], ['B', 'R'], ['B1', 'B'], ['C', 'R'], ['D', 'R'], ['Z', ''], ['Z1', 'Z']];
+const closure = (roots) => {
+  const out = new Set(roots);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [u, p] of UNITS) if (out.has(p) && !out.has(u)) { out.add(u); grew = true; }
+  }
+  return out;
+};
+
+function fixture() {
+  const units = UNITS.map(([u, p]) => [u, p, `单位${u}`, '110101', 'county', 'department', '财政']);
+  const pay = [];
+  // Interleaved ids (each unit's rows spread over the key order) …
+  for (let i = 0; i < 160; i++) {
+    const u = UNITS[(i * 5) % UNITS.length][0];
+    pay.push([`P${String((i * 37) % 160).padStart(4, '0')}`, u, String(1000 * (i % 7)), `2025-0${1 + (i % 9)}-1${i % 10}`]);
+  }
+  // … and a block of one unit's rows that all come last, as ids clustered
+  // by division do (the case that makes a walk in key order expensive).
+  for (let i = 0; i < 30; i++) pay.push([`Q${String(i).padStart(4, '0')}`, i % 2 ? 'B1' : 'Z1', String(500 * (i % 4)), '2025-12-01']);
+  const persons = [], posts = [], tenures = [], kin = [];
+  let seq = 1;
+  const CH = '子丑寅卯辰巳午未申酉戌亥';
+  for (const [ui, [u]] of UNITS.entries()) {
+    for (let j = 0; j < 3; j++) {
+      const nm = CH[ui] + CH[j];
+      const holder = citizenId(seq++), relative = citizenId(seq++), loner = citizenId(seq++);
+      persons.push([holder, `甲${nm}`, 'M', '1970-01-01', ''], [relative, `乙${nm}`, 'F', '1970-01-01', ''],
+        [loner, `丙${nm}`, 'M', '1970-01-01', '']);
+      posts.push([`PO-${u}-${j}`, u, '科员', 'staff', j === 0 ? '1' : '0', 'general', '', '']);
+      tenures.push([`TE-${u}-${j}`, holder, `PO-${u}-${j}`, '2020-01-01', '', '']);
+      kin.push([`KI-${u}-${j}`, holder, relative, 'spouse']);
+    }
+  }
+  return { units, pay, persons, posts, tenures, kin };
+}
+
+const csv = (head, rows) => [head, ...rows].map((r) => r.join(',')).join('\n') + '\n';
+
+function makeStore(F, users) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumb-plan-'));
+  const db = path.join(dir, 'p.db');
+  const data = path.join(dir, 'data');
+  const put = (name, text) => { fs.mkdirSync(path.join(data, path.dirname(name)), { recursive: true }); fs.writeFileSync(path.join(data, name), text); };
+  put('org/units.csv', csv(['id', 'parent_id', 'name', 'division_code', 'level', 'kind', 'industry'], F.units));
+  put('org/persons.csv', csv(['id', 'name', 'gender', 'birth_date', 'native_place'], F.persons));
+  put('org/posts.csv', csv(['id', 'unit_id', 'title', 'rank', 'is_top', 'category', 'portfolio', 'reports_to'], F.posts));
+  put('org/tenures.csv', csv(['id', 'person_id', 'post_id', 'start_date', 'end_date', 'decision_id'], F.tenures));
+  put('police/kin.csv', csv(['id', 'person_id', 'relative_id', 'relation'], F.kin));
+  put('finance/payments.csv', csv(['id', 'unit_id', 'payee_company_id', 'payee_person_id', 'amount_fen', 'paid_at', 'purpose', 'contract_id', 'decision_id'],
+    F.pay.map(([id, u, amt, at]) => [id, u, '', F.persons[0][0], amt, at, '款', '', ''])));
+  plumb(['init', '--db', db, '--origin', 'plumbline.test/plan']);
+  plumb(['import', '--db', db, '--all', data, '--quiet']);
+  const secrets = {};
+  for (const [name, u] of Object.entries(users)) secrets[name] = addUser(db, name, u);
+  return { db, secrets };
+}
+
+// The expected rows of each list for a set of scope roots, in a sort order.
+function oracle(F, roots) {
+  const sc = closure(roots);
+  const inUnit = (u) => sc.has(u);
+  const post = new Map(F.posts.map((p) => [p[0], p[1]]));
+  const holders = new Set(F.tenures.filter((t) => inUnit(post.get(t[2]))).map((t) => t[1]));
+  const people = new Set(holders);
+  for (const k of F.kin) if (holders.has(k[1])) people.add(k[2]);
+  return {
+    payments: F.pay.filter((p) => inUnit(p[1])).map(([id, , amt, at]) => ({ id, amount_fen: Number(amt), paid_at: at })),
+    posts: F.posts.filter((p) => inUnit(p[1])).map((p) => ({ id: p[0], title: p[2] })),
+    persons: F.persons.filter((p) => people.has(p[0])).map((p) => ({ id: p[0], name: p[1] })),
+  };
+}
+
+const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+function ordered(rows, sort) {
+  const desc = sort.startsWith('-'), col = sort.replace(/^-/, '');
+  return rows.slice().sort((x, y) => (desc ? -1 : 1) * cmp(x[col], y[col]) || cmp(x.id, y.id)).map((r) => r.id);
+}
+
+async function pageAll(c, url) {
+  const ids = [];
+  for (let offset = 0, n = 0; offset !== null; n++) {
+    assert.ok(n < 100, 'paging does not end');
+    const r = await c.get(`${url}${url.includes('?') ? '&' : '?'}limit=7&offset=${offset}`);
+    assert.equal(r.status, 200, `${url}: ${r.text}`);
+    ids.push(...r.json.items.map((x) => x.id));
+    offset = r.json.next_offset;
+  }
+  return ids;
+}
+
+const LISTS = [
+  ['payments', ['id', '-id', '-amount_fen', 'paid_at']],
+  ['posts', ['id', '-title']],
+  ['persons', ['id', 'name']],
+];
+
+test('scoped lists: the same rows under either plan (wide and narrow scopes)', async () => {
+  const F = fixture();
+  // 6 of 8 units (walk), 8 of 8 (walk), 2 of 8 (index), 3 of 8 (index).
+  const USERS = {
+    wide: { role: 'discipline_officer', scopes: ['R'] },
+    all: { role: 'discipline_officer', scopes: ['R', 'Z'] },
+    narrow: { role: 'discipline_officer', scopes: ['B'] },
+    side: { role: 'discipline_officer', scopes: ['Z', 'D'] },
+    adm: { role: 'admin' },
+  };
+  const st = makeStore(F, USERS);
+  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0']);
+  try {
+    const C = {};
+    for (const name of Object.keys(USERS)) {
+      C[name] = new Client(srv.base);
+      assert.equal((await C[name].login(name, st.secrets[name], T0)).status, 200);
+    }
+    const check = async (name, roots) => {
+      const want = oracle(F, roots);
+      assert.ok(want.payments.length > 0 && want.persons.length > 0, 'the oracle has rows');
+      for (const [list, sorts] of LISTS) {
+        for (const sort of sorts) {
+          const got = await pageAll(C[name], sort === 'id' ? `/api/v1/${list}` : `/api/v1/${list}?sort=${sort}`);
+          assert.deepEqual(got, ordered(want[list], sort), `${name} ${list} sort=${sort}`);
+        }
+      }
+    };
+    // Twice each, interleaved: the per-worker caches (scope closure, list
+    // SQL) must not carry one user's plan or rows over to another.
+    for (let round = 0; round < 2; round++) {
+      await check('wide', ['R']);
+      await check('narrow', ['B']);
+      await check('all', ['R', 'Z']);
+      await check('side', ['Z', 'D']);
+    }
+    // The same user across the line: narrowed, then widened again.
+    const users = (await C.adm.get('/api/v1/users')).json.items;
+    const id = users.find((u) => u.username === 'wide').id;
+    let tick = T0;
+    const relog = async () => {
+      tick += 30; srv.setClock(tick); C.wide = new Client(srv.base);
+      assert.equal((await C.wide.login('wide', st.secrets.wide, tick)).status, 200);
+    };
+    assert.equal((await C.adm.put(`/api/v1/users/${id}`, { scopes: ['B1'] })).status, 200);
+    await relog();
+    await check('wide', ['B1']);
+    assert.equal((await C.adm.put(`/api/v1/users/${id}`, { scopes: ['R', 'Z1'] })).status, 200);
+    await relog();
+    await check('wide', ['R', 'Z1']);
+  } catch (e) { console.log(srv.log().slice(-2000)); throw e; }
+  finally { await srv.stop(); }
+});
