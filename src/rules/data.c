@@ -973,6 +973,20 @@ void rl_model_init(rl_model *m)
         rl_imap_release(&(t).byid);                                                                \
     } while (0)
 
+void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES])
+{
+    rl_index *ix[] = {&m->tenure_by_person,   &m->tenure_by_post,      &m->post_by_unit,
+                      &m->kin_by_person,      &m->kin_by_relative,     &m->role_by_person,
+                      &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
+                      &m->speech_by_decision, &m->speech_by_person,    &m->decl_by_person,
+                      &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
+                      &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
+                      &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
+                      &m->reporter_by_person, &m->dispo_by_clue};
+    _Static_assert(sizeof ix / sizeof ix[0] == RL_NINDEXES, "RL_NINDEXES: one per rl_index");
+    memcpy(out, ix, sizeof ix);
+}
+
 void rl_model_release(rl_model *m)
 {
     rl_symtab_release(&m->syms);
@@ -999,15 +1013,9 @@ void rl_model_release(rl_model *m)
     FREEVEC(m->pay7);
     for (int t = 0; t < T_NTABLES; t++)
         rl_mem_free(m->rowids[t].v);
-    rl_index *ix[] = {&m->tenure_by_person,   &m->tenure_by_post,      &m->post_by_unit,
-                      &m->kin_by_person,      &m->kin_by_relative,     &m->role_by_person,
-                      &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
-                      &m->speech_by_decision, &m->speech_by_person,    &m->decl_by_person,
-                      &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
-                      &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
-                      &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
-                      &m->reporter_by_person, &m->dispo_by_clue};
-    for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
+    rl_index *ix[RL_NINDEXES];
+    rl_model_indexes(m, ix);
+    for (size_t i = 0; i < RL_NINDEXES; i++)
         rl_index_release(ix[i]);
     if (m->map) {
         rl_mem_map_remove(m->map);

@@ -296,6 +296,10 @@ typedef struct rl_model {
 
 void rl_model_init(rl_model *m);
 void rl_model_release(rl_model *m);
+/** Every rl_index of the model, in a fixed order (release, snapshot write,
+ * read and materialise walk this one list). */
+#define RL_NINDEXES 23
+void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES]);
 /** Load every table the rules read from the projections of `s` (r07_lo_fen:
  * the lowest R07 threshold of any profile, in fen). */
 int rl_model_load(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e);

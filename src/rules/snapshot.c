@@ -288,15 +288,9 @@ static void snap_walk(rl_model *m, snap_io *io)
     IO_VEC(io, m->dispos);
     IO_VEC(io, m->contracts);
     IO_VEC(io, m->pay7);
-    rl_index *ix[] = {&m->tenure_by_person,   &m->tenure_by_post,      &m->post_by_unit,
-                      &m->kin_by_person,      &m->kin_by_relative,     &m->role_by_person,
-                      &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
-                      &m->speech_by_decision, &m->speech_by_person,    &m->decl_by_person,
-                      &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
-                      &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
-                      &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
-                      &m->reporter_by_person, &m->dispo_by_clue};
-    for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
+    rl_index *ix[RL_NINDEXES];
+    rl_model_indexes(m, ix);
+    for (size_t i = 0; i < RL_NINDEXES; i++)
         io_index(io, ix[i]);
     for (int t = 0; t < T_NTABLES; t++) {
         io_val(io, &m->rowids[t].n, sizeof m->rowids[t].n);
@@ -487,15 +481,9 @@ void rl_model_materialize(rl_model *m)
     VEC_TO_HEAP(m->dispos);
     VEC_TO_HEAP(m->contracts);
     VEC_TO_HEAP(m->pay7);
-    rl_index *ix[] = {&m->tenure_by_person,   &m->tenure_by_post,      &m->post_by_unit,
-                      &m->kin_by_person,      &m->kin_by_relative,     &m->role_by_person,
-                      &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
-                      &m->speech_by_decision, &m->speech_by_person,    &m->decl_by_person,
-                      &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
-                      &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
-                      &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
-                      &m->reporter_by_person, &m->dispo_by_clue};
-    for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++) {
+    rl_index *ix[RL_NINDEXES];
+    rl_model_indexes(m, ix);
+    for (size_t i = 0; i < RL_NINDEXES; i++) {
         if (rl_mem_borrowed(ix[i]->head.kv))
             to_heap((void **)&ix[i]->head.kv, (size_t)ix[i]->head.cap * 2 * sizeof(int32_t),
                     (size_t)ix[i]->head.cap * 2 * sizeof(int32_t));
