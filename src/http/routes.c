@@ -562,6 +562,20 @@ static int reply_problems(req *r, int status, problems *p)
     return reply_json(r, status, out);
 }
 
+/* " FROM … t WHERE …" of a record: existing, its row by id (bind the id);
+ * new, the row itself, one parameter per field in the entity's order. */
+static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
+{
+    if (existing) {
+        pl_buf_addf(sql, " FROM %s t WHERE t.id=?", ent->table);
+        return;
+    }
+    pl_buf_adds(sql, " FROM (SELECT ");
+    for (size_t i = 0; i < ent->nfields; i++)
+        pl_buf_addf(sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
+    pl_buf_adds(sql, ") t WHERE 1");
+}
+
 /* Is the record (existing: by id in the table; new: the row itself) inside
  * the caller's scope and not recused? 1 yes, 0 no, <0 error. */
 static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_spec *sp,
@@ -570,14 +584,8 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_s
     pl_buf sql;
     pl_buf_init(&sql);
     access_cte(&sql);
-    if (existing) {
-        pl_buf_addf(&sql, "SELECT 1 FROM %s t WHERE t.id=?", ent->table);
-    } else {
-        pl_buf_adds(&sql, "SELECT 1 FROM (SELECT ");
-        for (size_t i = 0; i < ent->nfields; i++)
-            pl_buf_addf(&sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
-        pl_buf_adds(&sql, ") t WHERE 1");
-    }
+    pl_buf_adds(&sql, "SELECT 1");
+    record_source(&sql, ent, existing);
     /* A new unit is placed by its parent. */
     access_spec unit_new;
     if (!existing && strcmp(ent->name, "unit") == 0) {
@@ -1049,14 +1057,8 @@ static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
      * still about its subject person); its scope part is implied. */
     if (recusal)
         access_where(&sql, full, scope_mode(c->r), IMPORT_SCOPE_SET, 1);
-    if (existing) {
-        pl_buf_addf(&sql, ") FROM %s t WHERE t.id=?", ent->table);
-    } else {
-        pl_buf_adds(&sql, ") FROM (SELECT ");
-        for (size_t i = 0; i < ent->nfields; i++)
-            pl_buf_addf(&sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
-        pl_buf_adds(&sql, ") t");
-    }
+    pl_buf_adds(&sql, ")");
+    record_source(&sql, ent, existing);
     int rc = pl_store_prepare(s, sql.data, out, e);
     pl_buf_release(&sql);
     return rc;
