@@ -139,8 +139,21 @@ export function plumb(args, input) {
 
 // A fresh store with the fixture imported and rules swept. Users: {name:
 // {role, scopes, person}} → created with PASSWORD; returns their secrets.
+// A temporary directory that is removed when the test process exits (kept
+// with PLUMB_KEEP_TMP=1, to look at a failed run's store and logs).
+const tmpDirs = [];
+process.on('exit', () => {
+  if (process.env.PLUMB_KEEP_TMP) return;
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+export function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(dir);
+  return dir;
+}
+
 export function makeStore(users) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumb-api-'));
+  const dir = tempDir('plumb-api-');
   const db = path.join(dir, 'p.db');
   plumb(['init', '--db', db, '--origin', 'plumbline.test/api']);
   const data = path.join(dir, 'data');

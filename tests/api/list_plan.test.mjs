@@ -10,9 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startServer, Client, T0, plumb, addUser, citizenId } from './lib.mjs';
+import { startServer, Client, T0, plumb, addUser, citizenId, tempDir } from './lib.mjs';
 
 // R ─ A, B ─ B1, C, D ; Z ─ Z1   (8 units)
 const UNITS = [['R', ''], ['A', 'R'], ['B', 'R'], ['B1', 'B'], ['C', 'R'], ['D', 'R'], ['Z', ''], ['Z1', 'Z']];
@@ -56,7 +55,7 @@ function fixture() {
 const csv = (head, rows) => [head, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 
 function makeStore(F, users) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumb-plan-'));
+  const dir = tempDir('plumb-plan-');
   const db = path.join(dir, 'p.db');
   const data = path.join(dir, 'data');
   const put = (name, text) => { fs.mkdirSync(path.join(data, path.dirname(name)), { recursive: true }); fs.writeFileSync(path.join(data, name), text); };
