@@ -124,6 +124,22 @@ for r in $(seq "$ROUNDS"); do
 done
 [ -n "${PERF_OUT:-}" ] && wait "$PERF_PID"
 run write "$API/" "$DURATION" "$W/write.lua"
+# Reads beside requests that wait: the single read alone, then while 8 more
+# connections read declaration lists (each read appends its access.read
+# event to the ledger: a commit with fsync). Requests that may wait run on
+# the server's pool, not on the libmicrohttpd workers (docs/API.md "Threads").
+MIX=$(awk -v d="$DURATION" 'BEGIN { s = d / 2; printf "%d", s < 2 ? 2 : s }')
+AUDIT_URL="/api/v1/declarations?limit=50"
+curl -sS -f -H "Cookie: $COOKIE" -o /dev/null "$API$AUDIT_URL"
+for r in 1 2; do
+  run single-alone "$API$ONE_URL" "$MIX"
+  wrk -t1 -c8 -d"$((MIX + 1))s" -s "$W/report.lua" -H "Cookie: $COOKIE" "$API$AUDIT_URL" > "$W/audit.out" &
+  AUD=$!
+  sleep 0.5
+  run single-mixed "$API$ONE_URL" "$MIX"
+  wait "$AUD"
+  sed -n 's/^RESULT //p' "$W/audit.out" >> "$W/res.audited"
+done
 HZ=$(getconf CLK_TCK)
 agg() { # name -> "name rps p50 p99 non2xx cpu_us_per_request"
   sort -k3,3n "$W/res.$1" | awk -v n="$1" -v hz="$HZ" '{ q += $1; t += $2; p50[NR] = $3; if ($4 > p99) p99 = $4; e += $5; c += $6 }
@@ -150,5 +166,12 @@ for r in "$R_BARE" "$R_BLIST" "$R_BULIST" "$R_BPLIST" "$R_BONE" "$R_LIST" "$R_UL
   echo "$r" | awk -v b="$bare_rps" -v s="$(echo "$sm" | awk '{print $2}')" -v sc="$(echo "$sm" | awk '{print $6}')" \
     '{printf "| %s | %.0f | %.3f | %s | %.2f | %.2f | %d | %.1f | %s |\n", $1, $2, $2/b, (s > 0 ? sprintf("%.3f", $2/s) : "–"), $3, $4, $5, $6, (sc > 0 ? sprintf("%.2f", $6/sc) : "–")}'
 done
+echo
+R_SA=$(agg single-alone); R_SM=$(agg single-mixed)
+echo "| single read | requests/s | p50 ms | p99 ms | non-2xx |"
+echo "|---|---:|---:|---:|---:|"
+echo "$R_SA" | awk '{printf "| alone | %.0f | %.2f | %.2f | %d |\n", $2, $3, $4, $5}'
+echo "$R_SM" | awk '{printf "| beside 8 connections reading declarations (audited) | %.0f | %.2f | %.2f | %d |\n", $2, $3, $4, $5}'
+awk '{ q += $1; t += $2; if ($4 > p99) p99 = $4; e += $5 } END { printf "| (the audited reads themselves: %.0f requests/s, p99 %.1f ms, %d non-2xx) | | | | |\n", q / t, p99, e }' "$W/res.audited"
 echo
 echo "store: $SCALE (seed 1), $(sqlite3 "$DB" 'SELECT COUNT(*) FROM payments') payments; list = 50 payments of unit $UNIT; bodies: small $(printf %s '{"items":[{"id":"U0","name":"unit","level":"county"}],"limit":50,"offset":0,"next_offset":null}' | wc -c) B, list $(wc -c < "$W/list.body") B, ulist $(wc -c < "$W/ulist.body") B, plist $(wc -c < "$W/plist.body") B, single $(wc -c < "$W/single.body") B; $(nproc) cores shared by wrk and the server; load average $(cut -d' ' -f1-3 /proc/loadavg)"

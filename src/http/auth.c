@@ -21,20 +21,25 @@ static void sha256_hex(char out[65], const char *s, size_t n)
     pl_hex(out, h, sizeof h);
 }
 
+void auth_touch_token(pl_store *s, const char *token_hash, int64_t at)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *up = NULL;
+    if (pl_store_prepare_cached(s, "UPDATE sessions SET last_seen=? WHERE token_hash=?", &up, &e) ==
+        0) {
+        pl_stmt_bind_i64(up, 1, at);
+        pl_stmt_bind_text(up, 2, token_hash);
+        pl_stmt_step(up, &e);
+        pl_stmt_reset(up);
+    }
+}
+
 void auth_touch(req *r)
 {
     if (!r->touch_at)
         return;
-    pl_err e;
-    pl_err_init(&e);
-    pl_stmt *up = NULL;
-    if (pl_store_prepare_cached(r->s, "UPDATE sessions SET last_seen=? WHERE token_hash=?", &up,
-                                &e) == 0) {
-        pl_stmt_bind_i64(up, 1, r->touch_at);
-        pl_stmt_bind_text(up, 2, r->who.token_hash);
-        pl_stmt_step(up, &e);
-        pl_stmt_reset(up);
-    }
+    auth_touch_token(r->s, r->who.token_hash, r->touch_at);
     r->touch_at = 0;
 }
 
@@ -70,11 +75,14 @@ int auth_session(req *r)
         memset(w, 0, sizeof *w);
         return PL_EDENIED;
     }
-    /* Touch at most every 15 s: an idle timeout does not need more. Inside
-     * the read transaction of a request it waits for the commit. */
+    /* Touch at most every 15 s: an idle timeout does not need more. The
+     * touch is a write: on the server's pool it is made now (outside a read
+     * transaction), otherwise left for after the request (http_touch_later:
+     * a libmicrohttpd worker hands it to the pool, as it must not wait for
+     * the write lock). */
     if (now - last >= 15) {
         r->touch_at = now;
-        if (!r->in_txn)
+        if (!r->in_txn && r->job)
             auth_touch(r);
     }
     r->authed = 1;
@@ -345,25 +353,97 @@ int h_password(req *r)
     return reply_json(r, 200, json_pack("{s:b}", "password_changed", 1));
 }
 
+/* ------------------------------------------------- access.read events
+ * A read of a clue, a declaration or a reporter's identity is answered
+ * only once its access.read event is durable in the ledger. One commit
+ * (one fsync with synchronous=FULL) per read serialised those reads on
+ * the disk. So the events are committed in groups: a reader queues its
+ * event and takes the writer lock; whoever gets the lock appends every
+ * event queued by then, in queue order, in one transaction, and marks each
+ * done (or failed: a failed transaction fails all of its events, none is
+ * half-written). A reader whose event a predecessor already committed
+ * returns as soon as it holds the lock. No reader returns before its own
+ * event is committed, and no thread is added: the reads that queue (on the
+ * server's pool, server.c) while one group's fsync runs form the next. */
+typedef struct audit_item {
+    const char *actor;
+    int64_t time;
+    json_t *subjects;
+    json_t *payload;
+    int done, rc;
+    struct audit_item *next;
+} audit_item;
+
+/* Appends a taken group in one transaction, the writer held. */
+static int audit_commit(writer *w, audit_item *list, pl_err *e)
+{
+    int rc = pl_store_begin(w->s, e);
+    if (rc)
+        return rc;
+    for (audit_item *it = list; it && rc == 0; it = it->next) {
+        pl_event ev = {.type = "access.read",
+                       .actor = it->actor,
+                       .time = it->time,
+                       .subjects = it->subjects,
+                       .payload = it->payload};
+        rc = pl_ledger_append(w->l, &ev, NULL, e);
+    }
+    if (rc == 0)
+        return pl_store_commit(w->s, e);
+    pl_store_rollback(w->s); /* every event of the group is undone */
+    return rc;
+}
+
 int audit_read(req *r, const char *entity, json_t *ids)
 {
     if (json_array_size(ids) == 0)
         return 0;
+    server *srv = r->srv;
+    audit_item it = {.actor = r->who.username,
+                     .time = http_now(srv),
+                     .subjects = ids,
+                     .payload = json_pack("{s:s, s:s, s:s, s:O, s:s}", "username", r->who.username,
+                                          "role", pl_http_role_name(r->who.role), "entity", entity,
+                                          "ids", ids, "route", r->rt ? r->rt->path : "")};
+    if (!it.payload)
+        return PL_ENOMEM;
+    pthread_mutex_lock(&srv->audit_mu);
+    *srv->audit_tail = &it;
+    srv->audit_tail = &it.next;
+    pthread_mutex_unlock(&srv->audit_mu);
+
     pl_err e;
     pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
-    if (!w)
-        return PL_ESTORE;
-    json_t *payload = json_pack("{s:s, s:s, s:s, s:O, s:s}", "username", r->who.username, "role",
-                                pl_http_role_name(r->who.role), "entity", entity, "ids", ids,
-                                "route", r->rt ? r->rt->path : "");
-    pl_event ev = {.type = "access.read",
-                   .actor = r->who.username,
-                   .time = http_now(r->srv),
-                   .subjects = ids,
-                   .payload = payload};
-    int rc = pl_ledger_append(w->l, &ev, NULL, &e);
-    writer_unlock(r->srv);
-    json_decref(payload);
+    writer *w = writer_lock(srv, &e);
+    pthread_mutex_lock(&srv->audit_mu);
+    if (it.done || !w) {
+        int rc = it.done ? it.rc : PL_ESTORE;
+        if (!it.done) { /* never taken: out of the queue before the frame goes */
+            audit_item **pp = &srv->audit_head;
+            while (*pp != &it)
+                pp = &(*pp)->next;
+            *pp = it.next;
+            if (srv->audit_tail == &it.next)
+                srv->audit_tail = pp;
+        }
+        pthread_mutex_unlock(&srv->audit_mu);
+        if (w)
+            writer_unlock(srv);
+        json_decref(it.payload);
+        return rc;
+    }
+    audit_item *list = srv->audit_head; /* ours is in it: not done, so not taken */
+    srv->audit_head = NULL;
+    srv->audit_tail = &srv->audit_head;
+    pthread_mutex_unlock(&srv->audit_mu);
+    int rc = audit_commit(w, list, &e);
+    pthread_mutex_lock(&srv->audit_mu);
+    for (audit_item *x = list; x; x = x->next) {
+        x->rc = rc;
+        x->done = 1;
+    }
+    pthread_mutex_unlock(&srv->audit_mu);
+    writer_unlock(srv);
+    json_decref(it.payload);
     return rc;
 }

@@ -131,6 +131,8 @@ typedef struct req {
     size_t sent;          /**< response body bytes (for the access log) */
     char portal_addr[64]; /**< portal: the client address, for its limits only */
     int in_txn;           /**< r->s is in the request's read transaction */
+    int job;              /**< 0 on the worker, 1 with the pool, 2 answered by the pool */
+    struct req *next_job; /**< the pool's queue (server.c) */
     int64_t touch_at;     /**< session last_seen to write after it (0: none) */
 } req;
 
@@ -152,6 +154,10 @@ const route *routes_table(size_t *n);
 /** 1 if the route's handler only reads the worker connection (the list
  * and single-record reads): it may run in one read transaction. */
 int routes_read_txn(const route *rt);
+/** 1 if the route never waits for the writer: a plain read (routes_read_txn)
+ * of an entity whose reads are not audited. Such requests run on the
+ * libmicrohttpd worker; every other one on the server's pool (server.c). */
+int routes_never_writes(const route *rt);
 /** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
 const route *routes_cases(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
@@ -177,10 +183,27 @@ typedef struct writer {
     int has_signer;
 } writer;
 
+/** Threads of the pool that runs the requests that may wait (server.c). */
+#define HTTP_POOL_THREADS 8
+
 struct server {
     pl_http_opts o;
     pthread_mutex_t wmu;
     writer w;
+    /** Group commit of access.read events: readers queue their event, and
+     * whoever holds the writer next appends every queued event in one
+     * transaction (auth.c). Guarded by audit_mu, which is taken inside
+     * wmu, never the other way round. */
+    pthread_mutex_t audit_mu;
+    struct audit_item *audit_head, **audit_tail;
+    /* The pool: a queue of suspended requests, guarded by pool_mu. */
+    pthread_mutex_t pool_mu;
+    pthread_cond_t pool_cv;
+    struct req *pool_head, **pool_tail;
+    struct touch_item *touch_head; /**< session touches left by the workers */
+    int pool_quit;
+    int pool_n;
+    pthread_t pool_th[HTTP_POOL_THREADS];
     pthread_mutex_t conns_mu;
     pl_store **conns;
     size_t nconns, capconns;
@@ -256,8 +279,10 @@ int session_lookup(pl_store *s, const char *token_hash, session_row *out, pl_err
 /** Authenticate by cookie; 0 ok (r->who filled), else PL_EDENIED. */
 int auth_session(req *r);
 /** Write the last_seen touch auth_session left for after the request's
- * read transaction (r->touch_at; nothing if 0). */
+ * read transaction (r->touch_at; nothing if 0), on r->s. */
 void auth_touch(req *r);
+/** The same write for a session by its token hash, on `s`. */
+void auth_touch_token(pl_store *s, const char *token_hash, int64_t at);
 int h_login(req *r);
 int h_logout(req *r);
 int h_me(req *r);

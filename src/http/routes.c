@@ -1946,6 +1946,11 @@ int routes_read_txn(const route *rt)
     return 0;
 }
 
+int routes_never_writes(const route *rt)
+{
+    return routes_read_txn(rt) && !(rt->entity && audit_of(rt->entity));
+}
+
 static route *table;
 static size_t ntable;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
