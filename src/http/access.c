@@ -209,18 +209,24 @@ void access_cte(pl_buf *sql)
 /* ------------------------------------------------ cached scope closure
  * The read path (list and single reads on a worker's own connection) does
  * not walk the unit tree per request: the closure of the user's scope roots
- * is kept in a per-connection TEMP table, refilled whenever the user changes
- * or anything may have changed the tables it derives from (another
- * connection committed: PRAGMA data_version; this connection wrote:
- * total_changes()). The fill is the recursive CTE of access_cte verbatim. */
+ * is kept in a per-connection TEMP table, refilled when the user changes or
+ * the tables it derives from (units, user_scopes) changed. When nothing was
+ * committed since the last check (another connection: PRAGMA data_version;
+ * this one: total_changes()) the check costs no statement. When something
+ * was, the counter scope_generation (migration 0065: moved by triggers in
+ * the same transaction as any change to those two tables) says whether it
+ * touched the closure: a commit elsewhere (an access.read event, a session
+ * touch, a payment) costs one lookup, not a refill that grows with the
+ * number of units. The fill is the recursive CTE of access_cte verbatim. */
 
 typedef struct scope_cache {
     pl_store *s;
     int64_t uid;
     int64_t data_version;
     int64_t total_changes;
-    int64_t n_scope; /* units in the closure */
-    int64_t n_units; /* units in the store */
+    int64_t generation; /* scope_generation.n, read before the fill */
+    int64_t n_scope;    /* units in the closure */
+    int64_t n_units;    /* units in the store */
     int valid;
 } scope_cache;
 
@@ -313,9 +319,21 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
     int rc = access_db_version(s, &dv, &tc, e);
     if (rc)
         return rc;
-    if (tl_scope.valid && tl_scope.s == s && tl_scope.uid == uid && tl_scope.data_version == dv &&
-        tl_scope.total_changes == tc)
+    int same_user = tl_scope.valid && tl_scope.s == s && tl_scope.uid == uid;
+    if (same_user && tl_scope.data_version == dv && tl_scope.total_changes == tc)
         return 0;
+    /* Read before the fill: a change that commits after this reading (when
+     * the caller is not in a read transaction) leaves a stale number
+     * recorded, so the next check refills once more; never the reverse. */
+    int64_t gen = 0;
+    rc = one_i64(s, "SELECT n FROM scope_generation WHERE id=1", &gen, e);
+    if (rc)
+        return rc;
+    if (same_user && tl_scope.generation == gen) {
+        tl_scope.data_version = dv;
+        tl_scope.total_changes = tc;
+        return 0;
+    }
     /* Fail closed: until a fill completes the table is not trusted, and a
      * caller whose sync failed does not run its query. */
     tl_scope.valid = 0;
@@ -343,6 +361,7 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
                              .uid = uid,
                              .data_version = dv,
                              .total_changes = tc_after,
+                             .generation = gen,
                              .n_scope = n_scope,
                              .n_units = n_units,
                              .valid = 1};
