@@ -179,6 +179,57 @@ static int parse_int_arg(req *r, const char *name, int64_t lo, int64_t hi, int64
 
 /* ------------------------------------------------------------------ lists */
 
+/* The columns a list may be sorted on besides its key. Each has an index
+ * leading with it (migration 0064), so a sorted page is read in the index's
+ * order and stops at the page's end (ties on the column, in key order, are
+ * the only rows sorted); a sort on any other column would read and sort
+ * every row in scope on each request (docs/API.md "Lists"). Also the enum
+ * of the sort parameter in the OpenAPI document. */
+static const struct {
+    const char *table;
+    const char *cols[3];
+} sortable[] = {
+    {"units", {"name"}},
+    {"persons", {"name"}},
+    {"posts", {"title"}},
+    {"companies", {"name"}},
+    {"payments", {"paid_at", "amount_fen"}},
+    {"contracts", {"signed_at"}},
+    {"meetings", {"held_at"}},
+    {"decisions", {"decided_at"}},
+    {"clues", {"received_at"}},
+    {"findings", {"first_seen"}},
+};
+
+/* The sortable columns of table other than its key (NULL-terminated). */
+static const char *const *sort_cols(const char *table)
+{
+    static const char *const none[1] = {NULL};
+    for (size_t i = 0; i < sizeof sortable / sizeof sortable[0]; i++)
+        if (strcmp(sortable[i].table, table) == 0)
+            return sortable[i].cols;
+    return none;
+}
+
+static int sortable_col(const char *table, const char *col)
+{
+    if (strcmp(col, key_of(table)) == 0)
+        return 1;
+    for (const char *const *c = sort_cols(table); *c; c++)
+        if (strcmp(*c, col) == 0)
+            return 1;
+    return 0;
+}
+
+/* "id, -id, name, -name": the sort values a list of table accepts. */
+static void sort_values(pl_buf *b, const char *table)
+{
+    const char *key = key_of(table);
+    pl_buf_addf(b, "%s, -%s", key, key);
+    for (const char *const *c = sort_cols(table); *c; c++)
+        pl_buf_addf(b, ", %s, -%s", *c, *c);
+}
+
 static void bind_filter(pl_stmt *st, int k, const char *v)
 {
     int64_t iv;
@@ -214,8 +265,13 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *s
             desc = c[0] == '-';
             if (desc)
                 c++;
-            if (!has_column(r->s, table, c)) {
-                reply_error(r, 400, "bad_parameter", "sort", "unknown sort column");
+            if (!sortable_col(table, c)) {
+                pl_buf msg;
+                pl_buf_init(&msg);
+                pl_buf_adds(&msg, "not a sortable column; one of ");
+                sort_values(&msg, table);
+                reply_error(r, 400, "bad_parameter", "sort", msg.data);
+                pl_buf_release(&msg);
                 return -1;
             }
             sort = c;
@@ -2070,6 +2126,53 @@ void pl_http_openapi_json(pl_buf *out)
     pl_buf_add(out, openapi_doc.data, openapi_doc.len);
 }
 
+/* The table a list route reads, or NULL if the route is not a list. */
+static const char *list_route_table(const route *rt)
+{
+    if (strcmp(rt->method, "GET") != 0)
+        return NULL;
+    if (rt->fn == h_entity_list)
+        return table_of(rt->entity);
+    if (rt->fn == h_findings_list)
+        return "findings";
+    if (rt->fn == h_warnings_list)
+        return "risk_warnings";
+    if (rt->fn == h_tasks_list)
+        return "rule_tasks";
+    if (rt->fn == h_profiles_list)
+        return "rule_profiles";
+    if (rt->fn == h_access_log)
+        return "access_log";
+    return NULL;
+}
+
+/* limit, offset and sort (its enum: sort_values) of a list route. */
+static json_t *list_params(const char *tbl)
+{
+    json_t *sorts = json_array();
+    pl_buf b;
+    pl_buf_init(&b);
+    sort_values(&b, tbl);
+    for (char *p = b.data, *q; p; p = q) {
+        q = strstr(p, ", ");
+        if (q) {
+            *q = 0;
+            q += 2;
+        }
+        json_array_append_new(sorts, json_string(p));
+    }
+    pl_buf_release(&b);
+    return json_pack("[{s:s, s:s, s:{s:s, s:i, s:i, s:i}}, {s:s, s:s, s:{s:s, s:i}}, "
+                     "{s:s, s:s, s:s, s:{s:s, s:o, s:s}}]",
+                     "name", "limit", "in", "query", "schema", "type", "integer", "minimum", 1,
+                     "maximum", LIST_MAX, "default", LIST_DEFAULT, "name", "offset", "in", "query",
+                     "schema", "type", "integer", "minimum", 0, "name", "sort", "in", "query",
+                     "description",
+                     "a sortable column, - for descending; ties in key order (400 naming sort "
+                     "for any other)",
+                     "schema", "type", "string", "enum", sorts, "default", key_of(tbl));
+}
+
 static void openapi_build(pl_buf *out)
 {
     size_t n;
@@ -2112,6 +2215,9 @@ static void openapi_build(pl_buf *out)
             json_object_set_new(op, "parameters",
                                 json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path",
                                           "required", 1, "schema", "type", "string"));
+        const char *lt = list_route_table(&rt[i]);
+        if (lt)
+            json_object_set_new(op, "parameters", list_params(lt));
         const pl_entity *en = rt[i].entity ? pl_model_entity(rt[i].entity) : NULL;
         if (en && !json_object_get(schemas, en->name))
             json_object_set_new(schemas, en->name, entity_schema(en));
