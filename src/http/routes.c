@@ -240,19 +240,64 @@ static void bind_filter(pl_stmt *st, int k, const char *v)
         pl_stmt_bind_text(st, k, v);
 }
 
+/* How an unfiltered scoped list reads its page (docs/API.md "How a scoped
+ * list is planned"): through the unit index, sorting the rows in scope;
+ * walking the table in the sort order (access_scope_wide); or, for a
+ * narrow scope in key order, the page's keys first from the unit index
+ * (unit_id, id) alone, then those rows (ids_first). */
+enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS };
+
+/* 1 if the list's page may be read keys first: placed by t.unit_id alone,
+ * no filter, sorted on the key. SQLite's sorter otherwise carries every
+ * row in scope whole (each fetched from the table) to keep a page of
+ * them; keys first, the sorter gets (unit_id, id) index entries and only
+ * the page's rows are fetched. */
+static int ids_first(const char *table, const access_spec *sp, const args *a)
+{
+    if (!sp || !sp->unit_expr || sp->person_expr || sp->recusal ||
+        strcmp(sp->unit_expr, "t.unit_id") != 0)
+        return 0;
+    for (int i = 0; i < a->n; i++) {
+        if (strcmp(a->k[i], "limit") == 0 || strcmp(a->k[i], "offset") == 0)
+            continue;
+        const char *v = a->v[i];
+        if (strcmp(a->k[i], "sort") != 0 || strcmp(v + (v[0] == '-'), key_of(table)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The SQL of a PLAN_IDS list (ids_first said yes). */
+static void list_sql_ids(pl_buf *sql, const char *table, const access_spec *sp, int mode,
+                         const args *a)
+{
+    const char *key = key_of(table), *dir = "";
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->k[i], "sort") == 0)
+            dir = a->v[i][0] == '-' ? " DESC" : "";
+    access_cte_cached(sql);
+    pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE 1", table,
+                key, key, table);
+    access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, 0);
+    pl_buf_addf(sql, " ORDER BY t.%s%s LIMIT ? OFFSET ?) ORDER BY o.%s%s", key, dir, key, dir);
+}
+
 /* The SQL of a list: the scope clause (or, with unit_filter, the check of
- * the filtered unit; with walk, the plan of access_scope_wide), the filters
- * in query order, the sort. Unknown filter or sort columns: a 400 sent and
- * -1. */
+ * the filtered unit; the plan: PLAN_*), the filters in query order, the
+ * sort. Unknown filter or sort columns: a 400 sent and -1. */
 static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *sp, int mode,
-                    int unit_filter, int walk, const args *a)
+                    int unit_filter, int plan, const args *a)
 {
     const char *key = key_of(table);
+    if (plan == PLAN_IDS) {
+        list_sql_ids(sql, table, sp, mode, a);
+        return 0;
+    }
     if (unit_filter) {
         access_cte_cached(sql);
         pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
     } else {
-        select_start_plan(sql, table, sp, mode, walk);
+        select_start_plan(sql, table, sp, mode, plan == PLAN_WALK);
     }
     const char *sort = key;
     int desc = 0;
@@ -325,10 +370,10 @@ static size_t shape_add(char *kb, size_t n, const void *p, size_t len)
 /* The key of a list's shape in kb (SHAPE_KEY bytes); its length, 0 if it
  * does not fit. */
 static size_t shape_key(char *kb, const char *table, const access_spec *sp, int mode,
-                        int unit_filter, int walk, const args *a)
+                        int unit_filter, int plan, const args *a)
 {
     size_t n = 1;
-    kb[0] = (char)('0' + mode * 4 + unit_filter * 2 + walk);
+    kb[0] = (char)('0' + mode * 6 + unit_filter * 3 + plan);
     n = shape_add(kb, n, &sp, sizeof sp);
     n = shape_add(kb, n, table, strlen(table));
     for (int i = 0; i < a->n; i++) {
@@ -393,24 +438,25 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
     pl_err_init(&e);
     pl_stmt *st = NULL;
     int rc;
-    /* The plan (walk in the sort order, or the unit index) follows the
-     * size of the scope closure, so the closure is synced first. */
-    int walk = 0;
+    /* The plan (walk in the sort order, the unit index, or keys first:
+     * PLAN_*) follows the size of the scope closure, so the closure is
+     * synced first. */
+    int how = PLAN_INDEX;
     if (sp && mode == SCOPE_SUBTREE && !unit_filter) {
         rc = access_scope_sync(r->s, r->who.uid, &e);
         if (rc)
             return reply_status(r, rc, &e);
-        walk = access_scope_wide(r->s);
+        how = access_scope_wide(r->s) ? PLAN_WALK : ids_first(table, sp, &a) ? PLAN_IDS : how;
     }
     char kb[SHAPE_KEY];
-    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, walk, &a);
+    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, how, &a);
     const list_shape *hit = shape_find(r->s, kb, kbl);
     if (hit) {
         rc = pl_store_prepare_cached(r->s, hit->sql, &st, &e);
     } else {
         pl_buf sql;
         pl_buf_init(&sql);
-        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, walk, &a) != 0) {
+        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, how, &a) != 0) {
             pl_buf_release(&sql);
             return 0; /* replied */
         }
