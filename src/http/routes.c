@@ -180,11 +180,12 @@ static int parse_int_arg(req *r, const char *name, int64_t lo, int64_t hi, int64
 /* ------------------------------------------------------------------ lists */
 
 /* The columns a list may be sorted on besides its key. Each has an index
- * leading with it (migration 0064), so a sorted page is read in the index's
- * order and stops at the page's end (ties on the column, in key order, are
- * the only rows sorted); a sort on any other column would read and sort
- * every row in scope on each request (docs/API.md "Lists"). Also the enum
- * of the sort parameter in the OpenAPI document. */
+ * leading with it (migration 0064, sort_*), so a sorted page is read in
+ * the index's order and stops at the page's end (ties on the column, in
+ * key order, are the only rows sorted); a sort on any other column would
+ * read and sort every row in scope on each request (docs/API.md
+ * "Sorting"). Also the enum of the sort parameter in the OpenAPI
+ * document. */
 static const struct {
     const char *table;
     const char *cols[3];

@@ -1062,21 +1062,7 @@ static int sort_indexes_defer(imp *m, pl_buf *ddl)
         if (k >= PL_INGEST_MAX_ENTITIES || !m->fresh[k] || done[k])
             continue;
         done[k] = 1;
-        pl_stmt *st = NULL;
-        rc = pl_store_prepare_cached(m->s,
-                                     "SELECT name, sql FROM sqlite_master WHERE type='index' AND "
-                                     "tbl_name=? AND name LIKE 'sort\\_%' ESCAPE '\\' AND sql "
-                                     "IS NOT NULL ORDER BY name",
-                                     &st, m->e);
-        if (rc)
-            break;
-        pl_stmt_bind_text(st, 1, m->jobs[i].ent->table);
-        while ((rc = pl_stmt_step(st, m->e)) == PL_ROW) {
-            pl_buf_addf(&drop, "DROP INDEX \"%s\";", pl_stmt_text(st, 0));
-            pl_buf_addf(ddl, "%s;", pl_stmt_text(st, 1));
-        }
-        pl_stmt_reset(st);
-        rc = rc == PL_DONE ? 0 : rc;
+        rc = pl_store_index_ddl(m->s, m->jobs[i].ent->table, "sort_", ddl, &drop, m->e);
     }
     if (!rc && drop.len)
         rc = pl_store_exec(m->s, drop.data, m->e);
