@@ -97,12 +97,21 @@ static int bind_recused(pl_stmt *st, int k, const char *person, const char *date
     return k;
 }
 
-/* Append the access conditions for `v` to `sql` (after a WHERE ...). */
-static void access_sql(pl_buf *sql, const pl_viewer *v)
+/* The same scope test against the closure "sub" of a WITH clause that
+ * SCOPE_WITH starts (its one placeholder: the scope unit). */
+#define SCOPE_WITH                                                                                 \
+    "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id "  \
+    "= sub.id) "
+#define SCOPE_SUB_SQL "COALESCE(cc.handling_unit_id, c.subject_unit_id) IN sub"
+
+/* Append the access conditions for `v` to `sql` (after a WHERE ...); with
+ * `with`, the scope unit's closure is the "sub" of SCOPE_WITH and its
+ * placeholder is not among the condition's. */
+static void access_sql_with(pl_buf *sql, const pl_viewer *v, int with)
 {
     if (v->scope_unit_id && *v->scope_unit_id) {
         pl_buf_adds(sql, " AND ");
-        pl_buf_adds(sql, SCOPE_SQL);
+        pl_buf_adds(sql, with ? SCOPE_SUB_SQL : SCOPE_SQL);
     } else if (v->role != PL_CASES_ROLE_SYSTEM) {
         pl_buf_adds(sql, " AND 0"); /* deny by default: no scope, no clue */
     }
@@ -112,13 +121,23 @@ static void access_sql(pl_buf *sql, const pl_viewer *v)
     }
 }
 
-static int bind_access(pl_stmt *st, int k, const pl_viewer *v, const char *date)
+static void access_sql(pl_buf *sql, const pl_viewer *v)
 {
-    if (v->scope_unit_id && *v->scope_unit_id)
+    access_sql_with(sql, v, 0);
+}
+
+static int bind_access_with(pl_stmt *st, int k, const pl_viewer *v, const char *date, int with)
+{
+    if (v->scope_unit_id && *v->scope_unit_id && !with)
         pl_stmt_bind_text(st, k++, v->scope_unit_id);
     if (v->person_id && *v->person_id)
         k = bind_recused(st, k, v->person_id, date);
     return k;
+}
+
+static int bind_access(pl_stmt *st, int k, const pl_viewer *v, const char *date)
+{
+    return bind_access_with(st, k, v, date, 0);
 }
 
 /* ------------------------------------------------------------- decisions */
@@ -370,7 +389,10 @@ static int bind_filter(pl_stmt *st, int k, const pl_cases_filter *f)
     return k;
 }
 
-static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int count, pl_buf *out,
+/* What query reads: the page, the count, or the page with the count. */
+enum { Q_LIST, Q_COUNT, Q_BOTH };
+
+static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int what, pl_buf *out,
                  int64_t *n, pl_err *e)
 {
     int rc = cs_require(c, v, PL_PERM_LIST, NULL, e);
@@ -378,61 +400,96 @@ static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int 
         return rc;
     char today[11];
     cs_today(today);
+    /* Page and count in one statement: the scope unit's closure (the
+     * costly part of a wide scope: ~1.5k units at prefecture scale) is
+     * built once for both, and the count is an uncorrelated subquery,
+     * run once. */
+    int with = what == Q_BOTH && v->scope_unit_id && *v->scope_unit_id;
     pl_buf sql;
     pl_buf_init(&sql);
-    pl_buf_adds(&sql, count ? "SELECT count(*) AS n"
-                            : "SELECT c.id, c.channel, c.category, c.received_at, "
-                              "c.subject_person_id, c.subject_unit_id, c.summary, "
-                              "COALESCE(cc.status, 'imported') AS status, cc.group_id, "
-                              "cc.handling_unit_id, cc.method, cc.outcome, cc.dispose_due, "
-                              "cc.conclude_due, cc.report_count");
+    if (with)
+        pl_buf_adds(&sql, SCOPE_WITH);
+    pl_buf_adds(&sql, what == Q_COUNT
+                          ? "SELECT count(*) AS n"
+                          : "SELECT c.id, c.channel, c.category, c.received_at, "
+                            "c.subject_person_id, c.subject_unit_id, c.summary, "
+                            "COALESCE(cc.status, 'imported') AS status, cc.group_id, "
+                            "cc.handling_unit_id, cc.method, cc.outcome, cc.dispose_due, "
+                            "cc.conclude_due, cc.report_count");
+    if (what == Q_BOTH) {
+        pl_buf_adds(&sql, ", (SELECT count(*) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
+                          "WHERE 1");
+        access_sql_with(&sql, v, with);
+        filter_sql(&sql, f);
+        pl_buf_adds(&sql, ")");
+    }
     pl_buf_adds(&sql, " FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE 1");
-    access_sql(&sql, v);
+    access_sql_with(&sql, v, with);
     filter_sql(&sql, f);
-    if (!count)
+    if (what != Q_COUNT)
         pl_buf_adds(&sql, " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?");
     pl_stmt *st;
-    rc = pl_store_prepare(c->s, sql.data, &st, e);
+    rc = pl_store_prepare_cached(c->s, sql.data, &st, e);
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    int k = bind_access(st, 1, v, today);
+    int k = 1;
+    if (with)
+        pl_stmt_bind_text(st, k++, v->scope_unit_id);
+    if (what == Q_BOTH) {
+        k = bind_access_with(st, k, v, today, with);
+        k = bind_filter(st, k, f);
+    }
+    k = bind_access_with(st, k, v, today, with);
     k = bind_filter(st, k, f);
-    if (!count) {
+    if (what != Q_COUNT) {
         pl_stmt_bind_i64(st, k++, f && f->limit > 0 ? f->limit : 1000);
         pl_stmt_bind_i64(st, k++, f && f->offset > 0 ? f->offset : 0);
     }
+    int ncols = pl_stmt_ncols(st) - (what == Q_BOTH);
+    int64_t rows = 0;
     json_t *arr = json_array();
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-        if (count) {
-            *n = pl_stmt_i64(st, 0);
+        if (what != Q_LIST)
+            *n = pl_stmt_i64(st, what == Q_COUNT ? 0 : ncols);
+        if (what == Q_COUNT)
             continue;
-        }
+        rows++;
         json_t *o = json_object();
-        for (int i = 0; i < pl_stmt_ncols(st); i++)
+        for (int i = 0; i < ncols; i++)
             set_col(o, st, i);
         json_array_append_new(arr, o);
     }
-    pl_stmt_finalize(st);
+    pl_stmt_reset(st);
     if (rc == PL_DONE)
         rc = 0;
-    if (!rc && !count) {
+    if (!rc && what != Q_COUNT) {
         char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         pl_buf_adds(out, s);
         free(s);
     }
     json_decref(arr);
+    /* No row, no count read: none at all, or a page past the end. */
+    if (!rc && what == Q_BOTH && rows == 0 && f && f->offset > 0)
+        rc = query(c, v, f, Q_COUNT, NULL, n, e);
     return rc;
 }
 
 int pl_cases_list(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, pl_buf *out, pl_err *e)
 {
-    return query(c, v, f, 0, out, NULL, e);
+    return query(c, v, f, Q_LIST, out, NULL, e);
 }
 
 int pl_cases_count(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int64_t *out,
                    pl_err *e)
 {
     *out = 0;
-    return query(c, v, f, 1, NULL, out, e);
+    return query(c, v, f, Q_COUNT, NULL, out, e);
+}
+
+int pl_cases_list_total(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, pl_buf *out,
+                        int64_t *total, pl_err *e)
+{
+    *total = 0;
+    return query(c, v, f, Q_BOTH, out, total, e);
 }

@@ -316,6 +316,10 @@ int pl_cases_list(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, pl_
 /** Number of visible clues matching `f`. */
 int pl_cases_count(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int64_t *out,
                    pl_err *e);
+/** pl_cases_list and the pl_cases_count of the same filter in one read
+ * (the same answers, one statement: the scope is resolved once). */
+int pl_cases_list_total(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, pl_buf *out,
+                        int64_t *total, pl_err *e);
 
 /* -------------------------------------------------------------- statistics */
 

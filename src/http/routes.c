@@ -179,6 +179,58 @@ static int parse_int_arg(req *r, const char *name, int64_t lo, int64_t hi, int64
 
 /* ------------------------------------------------------------------ lists */
 
+/* The columns a list may be sorted on besides its key. Each has an index
+ * leading with it (migration 0064, sort_*), so a sorted page is read in
+ * the index's order and stops at the page's end (ties on the column, in
+ * key order, are the only rows sorted); a sort on any other column would
+ * read and sort every row in scope on each request (docs/API.md
+ * "Sorting"). Also the enum of the sort parameter in the OpenAPI
+ * document. */
+static const struct {
+    const char *table;
+    const char *cols[3];
+} sortable[] = {
+    {"units", {"name"}},
+    {"persons", {"name"}},
+    {"posts", {"title"}},
+    {"companies", {"name"}},
+    {"payments", {"paid_at", "amount_fen"}},
+    {"contracts", {"signed_at"}},
+    {"meetings", {"held_at"}},
+    {"decisions", {"decided_at"}},
+    {"clues", {"received_at"}},
+    {"findings", {"first_seen"}},
+};
+
+/* The sortable columns of table other than its key (NULL-terminated). */
+static const char *const *sort_cols(const char *table)
+{
+    static const char *const none[1] = {NULL};
+    for (size_t i = 0; i < sizeof sortable / sizeof sortable[0]; i++)
+        if (strcmp(sortable[i].table, table) == 0)
+            return sortable[i].cols;
+    return none;
+}
+
+static int sortable_col(const char *table, const char *col)
+{
+    if (strcmp(col, key_of(table)) == 0)
+        return 1;
+    for (const char *const *c = sort_cols(table); *c; c++)
+        if (strcmp(*c, col) == 0)
+            return 1;
+    return 0;
+}
+
+/* "id, -id, name, -name": the sort values a list of table accepts. */
+static void sort_values(pl_buf *b, const char *table)
+{
+    const char *key = key_of(table);
+    pl_buf_addf(b, "%s, -%s", key, key);
+    for (const char *const *c = sort_cols(table); *c; c++)
+        pl_buf_addf(b, ", %s, -%s", *c, *c);
+}
+
 static void bind_filter(pl_stmt *st, int k, const char *v)
 {
     int64_t iv;
@@ -189,19 +241,64 @@ static void bind_filter(pl_stmt *st, int k, const char *v)
         pl_stmt_bind_text(st, k, v);
 }
 
+/* How an unfiltered scoped list reads its page (docs/API.md "How a scoped
+ * list is planned"): through the unit index, sorting the rows in scope;
+ * walking the table in the sort order (access_scope_wide); or, for a
+ * narrow scope in key order, the page's keys first from the unit index
+ * (unit_id, id) alone, then those rows (ids_first). */
+enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS };
+
+/* 1 if the list's page may be read keys first: placed by t.unit_id alone,
+ * no filter, sorted on the key. SQLite's sorter otherwise carries every
+ * row in scope whole (each fetched from the table) to keep a page of
+ * them; keys first, the sorter gets (unit_id, id) index entries and only
+ * the page's rows are fetched. */
+static int ids_first(const char *table, const access_spec *sp, const args *a)
+{
+    if (!sp || !sp->unit_expr || sp->person_expr || sp->recusal ||
+        strcmp(sp->unit_expr, "t.unit_id") != 0)
+        return 0;
+    for (int i = 0; i < a->n; i++) {
+        if (strcmp(a->k[i], "limit") == 0 || strcmp(a->k[i], "offset") == 0)
+            continue;
+        const char *v = a->v[i];
+        if (strcmp(a->k[i], "sort") != 0 || strcmp(v + (v[0] == '-'), key_of(table)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The SQL of a PLAN_IDS list (ids_first said yes). */
+static void list_sql_ids(pl_buf *sql, const char *table, const access_spec *sp, int mode,
+                         const args *a)
+{
+    const char *key = key_of(table), *dir = "";
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->k[i], "sort") == 0)
+            dir = a->v[i][0] == '-' ? " DESC" : "";
+    access_cte_cached(sql);
+    pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE 1", table,
+                key, key, table);
+    access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, 0);
+    pl_buf_addf(sql, " ORDER BY t.%s%s LIMIT ? OFFSET ?) ORDER BY o.%s%s", key, dir, key, dir);
+}
+
 /* The SQL of a list: the scope clause (or, with unit_filter, the check of
- * the filtered unit; with walk, the plan of access_scope_wide), the filters
- * in query order, the sort. Unknown filter or sort columns: a 400 sent and
- * -1. */
+ * the filtered unit; the plan: PLAN_*), the filters in query order, the
+ * sort. Unknown filter or sort columns: a 400 sent and -1. */
 static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *sp, int mode,
-                    int unit_filter, int walk, const args *a)
+                    int unit_filter, int plan, const args *a)
 {
     const char *key = key_of(table);
+    if (plan == PLAN_IDS) {
+        list_sql_ids(sql, table, sp, mode, a);
+        return 0;
+    }
     if (unit_filter) {
         access_cte_cached(sql);
         pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
     } else {
-        select_start_plan(sql, table, sp, mode, walk);
+        select_start_plan(sql, table, sp, mode, plan == PLAN_WALK);
     }
     const char *sort = key;
     int desc = 0;
@@ -214,8 +311,13 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *s
             desc = c[0] == '-';
             if (desc)
                 c++;
-            if (!has_column(r->s, table, c)) {
-                reply_error(r, 400, "bad_parameter", "sort", "unknown sort column");
+            if (!sortable_col(table, c)) {
+                pl_buf msg;
+                pl_buf_init(&msg);
+                pl_buf_adds(&msg, "not a sortable column; one of ");
+                sort_values(&msg, table);
+                reply_error(r, 400, "bad_parameter", "sort", msg.data);
+                pl_buf_release(&msg);
                 return -1;
             }
             sort = c;
@@ -269,10 +371,10 @@ static size_t shape_add(char *kb, size_t n, const void *p, size_t len)
 /* The key of a list's shape in kb (SHAPE_KEY bytes); its length, 0 if it
  * does not fit. */
 static size_t shape_key(char *kb, const char *table, const access_spec *sp, int mode,
-                        int unit_filter, int walk, const args *a)
+                        int unit_filter, int plan, const args *a)
 {
     size_t n = 1;
-    kb[0] = (char)('0' + mode * 4 + unit_filter * 2 + walk);
+    kb[0] = (char)('0' + mode * 6 + unit_filter * 3 + plan);
     n = shape_add(kb, n, &sp, sizeof sp);
     n = shape_add(kb, n, table, strlen(table));
     for (int i = 0; i < a->n; i++) {
@@ -337,24 +439,25 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
     pl_err_init(&e);
     pl_stmt *st = NULL;
     int rc;
-    /* The plan (walk in the sort order, or the unit index) follows the
-     * size of the scope closure, so the closure is synced first. */
-    int walk = 0;
+    /* The plan (walk in the sort order, the unit index, or keys first:
+     * PLAN_*) follows the size of the scope closure, so the closure is
+     * synced first. */
+    int how = PLAN_INDEX;
     if (sp && mode == SCOPE_SUBTREE && !unit_filter) {
         rc = access_scope_sync(r->s, r->who.uid, &e);
         if (rc)
             return reply_status(r, rc, &e);
-        walk = access_scope_wide(r->s);
+        how = access_scope_wide(r->s) ? PLAN_WALK : ids_first(table, sp, &a) ? PLAN_IDS : how;
     }
     char kb[SHAPE_KEY];
-    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, walk, &a);
+    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, how, &a);
     const list_shape *hit = shape_find(r->s, kb, kbl);
     if (hit) {
         rc = pl_store_prepare_cached(r->s, hit->sql, &st, &e);
     } else {
         pl_buf sql;
         pl_buf_init(&sql);
-        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, walk, &a) != 0) {
+        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, how, &a) != 0) {
             pl_buf_release(&sql);
             return 0; /* replied */
         }
@@ -2075,6 +2178,53 @@ void pl_http_openapi_json(pl_buf *out)
     pl_buf_add(out, openapi_doc.data, openapi_doc.len);
 }
 
+/* The table a list route reads, or NULL if the route is not a list. */
+static const char *list_route_table(const route *rt)
+{
+    if (strcmp(rt->method, "GET") != 0)
+        return NULL;
+    if (rt->fn == h_entity_list)
+        return table_of(rt->entity);
+    if (rt->fn == h_findings_list)
+        return "findings";
+    if (rt->fn == h_warnings_list)
+        return "risk_warnings";
+    if (rt->fn == h_tasks_list)
+        return "rule_tasks";
+    if (rt->fn == h_profiles_list)
+        return "rule_profiles";
+    if (rt->fn == h_access_log)
+        return "access_log";
+    return NULL;
+}
+
+/* limit, offset and sort (its enum: sort_values) of a list route. */
+static json_t *list_params(const char *tbl)
+{
+    json_t *sorts = json_array();
+    pl_buf b;
+    pl_buf_init(&b);
+    sort_values(&b, tbl);
+    for (char *p = b.data, *q; p; p = q) {
+        q = strstr(p, ", ");
+        if (q) {
+            *q = 0;
+            q += 2;
+        }
+        json_array_append_new(sorts, json_string(p));
+    }
+    pl_buf_release(&b);
+    return json_pack("[{s:s, s:s, s:{s:s, s:i, s:i, s:i}}, {s:s, s:s, s:{s:s, s:i}}, "
+                     "{s:s, s:s, s:s, s:{s:s, s:o, s:s}}]",
+                     "name", "limit", "in", "query", "schema", "type", "integer", "minimum", 1,
+                     "maximum", LIST_MAX, "default", LIST_DEFAULT, "name", "offset", "in", "query",
+                     "schema", "type", "integer", "minimum", 0, "name", "sort", "in", "query",
+                     "description",
+                     "a sortable column, - for descending; ties in key order (400 naming sort "
+                     "for any other)",
+                     "schema", "type", "string", "enum", sorts, "default", key_of(tbl));
+}
+
 static void openapi_build(pl_buf *out)
 {
     size_t n;
@@ -2117,6 +2267,9 @@ static void openapi_build(pl_buf *out)
             json_object_set_new(op, "parameters",
                                 json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path",
                                           "required", 1, "schema", "type", "string"));
+        const char *lt = list_route_table(&rt[i]);
+        if (lt)
+            json_object_set_new(op, "parameters", list_params(lt));
         const pl_entity *en = rt[i].entity ? pl_model_entity(rt[i].entity) : NULL;
         if (en && !json_object_get(schemas, en->name))
             json_object_set_new(schemas, en->name, entity_schema(en));

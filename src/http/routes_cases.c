@@ -567,9 +567,10 @@ static int h_list(req *r)
         pl_buf out;
         pl_buf_init(&out);
         int64_t n = 0;
-        rc = pl_cases_list(c, &vs.v[i], &fi, &out, &e);
-        if (!rc && !only)
-            rc = pl_cases_count(c, &vs.v[i], &f, &n, &e);
+        if (only)
+            rc = pl_cases_list(c, &vs.v[i], &fi, &out, &e);
+        else
+            rc = pl_cases_list_total(c, &vs.v[i], &fi, &out, &n, &e);
         if (!rc) {
             json_t *arr = json_loadb(out.data, out.len, 0, NULL);
             size_t j;

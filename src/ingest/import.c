@@ -1043,6 +1043,38 @@ static int find_fresh(imp *m)
     return 0;
 }
 
+/* The HTTP API's sort indexes (named sort_*, migration 0064) serve list
+ * reads only, nothing the import looks up. On a table with no row at the
+ * start of the batch they are dropped here and built again by
+ * sort_indexes_build after the rows: one sort of the table instead of an
+ * insert into each index per row (at prefecture scale, ~1 s instead of
+ * ~4 s of CPU per index of the million payments). Both inside the batch's
+ * transaction: a rejected batch leaves them as they were. Their CREATE
+ * statements collect in *ddl. */
+static int sort_indexes_defer(imp *m, pl_buf *ddl)
+{
+    unsigned char done[PL_INGEST_MAX_ENTITIES] = {0};
+    pl_buf drop;
+    pl_buf_init(&drop);
+    int rc = 0;
+    for (size_t i = 0; i < m->njobs && !rc; i++) {
+        size_t k = m->jobs[i].ent_idx;
+        if (k >= PL_INGEST_MAX_ENTITIES || !m->fresh[k] || done[k])
+            continue;
+        done[k] = 1;
+        rc = pl_store_index_ddl(m->s, m->jobs[i].ent->table, "sort_", ddl, &drop, m->e);
+    }
+    if (!rc && drop.len)
+        rc = pl_store_exec(m->s, drop.data, m->e);
+    pl_buf_release(&drop);
+    return rc;
+}
+
+static int sort_indexes_build(imp *m, const pl_buf *ddl)
+{
+    return ddl->len ? pl_store_exec(m->s, ddl->data, m->e) : 0;
+}
+
 int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
                   const pl_ingest_opts *opts, pl_ingest_stats *st, pl_err *e)
 {
@@ -1058,6 +1090,8 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     pl_buf_init(&m.rej_line);
     m.rej_buf = opts->rejects_buf;
     int rc = 0, began = 0;
+    pl_buf sort_ddl;
+    pl_buf_init(&sort_ddl);
     int64_t size0 = 0;
     if (n == 0) {
         rc = pl_err_set(e, PL_EINVAL, "nothing to import");
@@ -1108,8 +1142,12 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
         goto out;
     began = 1;
     rc = find_fresh(&m);
+    if (rc == 0)
+        rc = sort_indexes_defer(&m, &sort_ddl);
     for (m.cur = 0; m.cur < n && rc == 0; m.cur++)
         rc = import_job(&m);
+    if (rc == 0)
+        rc = sort_indexes_build(&m, &sort_ddl);
     if (rc == 0 && m.rej && fflush(m.rej) != 0)
         rc = pl_err_set(e, PL_EIO, "%s: %s", st->rejects_path, strerror(errno));
     if (rc) {
@@ -1154,6 +1192,7 @@ out:
     free(m.seen.v);
     pl_buf_release(&m.row_err);
     pl_buf_release(&m.rej_line);
+    pl_buf_release(&sort_ddl);
     return rc;
 }
 

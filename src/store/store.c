@@ -256,6 +256,29 @@ int64_t pl_store_total_changes(pl_store *s)
     return pl_store_query_i64(s, &n, NULL, "SELECT total_changes()", NULL) == 0 ? n : -1;
 }
 
+int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
+                       pl_buf *drop, pl_err *e)
+{
+    /* SQLite's schema table; the prefix compared with substr, not LIKE
+     * (whose _ and % would need escaping). */
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s,
+                                     "SELECT name, sql FROM sqlite_master WHERE type='index' AND "
+                                     "tbl_name=? AND substr(name, 1, length(?2))=?2 AND sql IS "
+                                     "NOT NULL ORDER BY name",
+                                     &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, table);
+    pl_stmt_bind_text(st, 2, prefix);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        pl_buf_addf(create, "%s;", pl_stmt_text(st, 1));
+        pl_buf_addf(drop, "DROP INDEX \"%s\";", pl_stmt_text(st, 0));
+    }
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
 int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
 {
     pl_stmt *st = NULL;

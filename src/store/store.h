@@ -173,6 +173,15 @@ int64_t pl_store_changes(pl_store *s);
 int64_t pl_store_total_changes(pl_store *s);
 
 /**
+ * The indexes of `table` whose name starts with `prefix` (their own, not
+ * a primary key's or a UNIQUE constraint's): each one's CREATE statement
+ * appended to `create` and a DROP INDEX to `drop`, each ended by ";", in
+ * name order. 0 or a PL_E* code.
+ */
+int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
+                       pl_buf *drop, pl_err *e);
+
+/**
  * Run a query with text arguments (NULL-terminated list) and return the first
  * column of the first row as int64 in *out. PL_ENOTFOUND if no row.
  */

@@ -514,6 +514,83 @@ static void subject_kin_and_leadership_cannot_read_list_or_count(void **state)
     world_close(&w);
 }
 
+/* pl_cases_list_total (one statement) against pl_cases_list and
+ * pl_cases_count, each its own statement, and against the length of the
+ * whole list: same page, same total, for viewers in and out of scope,
+ * recused ones, filters, and pages before, across and past the end. */
+static void list_total_is_list_and_count(void **state)
+{
+    (void)state;
+    world w;
+    world_open(&w);
+    pl_err e;
+    pl_err_init(&e);
+    const char *subjects[] = {A, B, E, H, A, C};
+    for (int i = 0; i < 6; i++) {
+        char day[11];
+        snprintf(day, sizeof day, "2025-0%d-01", 1 + i % 3); /* ties on received_at */
+        set_day(day);
+        char facts[64];
+        snprintf(facts, sizeof facts, "反映问题第%d条", i);
+        add(&w, subjects[i], NULL, facts);
+    }
+    set_day("2025-06-01");
+    pl_viewer f = officer(F, "U1"), g = officer(G, "PU"), a = officer(A, "U1"),
+              noscope = officer(G, NULL);
+    const pl_viewer *vs[] = {&SYS, &f, &g, &a, &noscope};
+    pl_cases_filter filters[] = {
+        {0},
+        {.limit = 2},
+        {.limit = 2, .offset = 2},
+        {.limit = 3, .offset = 5},
+        {.limit = 2, .offset = 50},
+        {.status = "registered"},
+        {.status = "routed", .limit = 1},
+        {.subject_person_id = A},
+        {.unit_id = "U1"},
+        {.overdue_as_of = "2026-06-01", .limit = 2},
+    };
+    int nonzero = 0;
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        for (size_t j = 0; j < sizeof filters / sizeof filters[0]; j++) {
+            pl_buf want, got, whole;
+            pl_buf_init(&want);
+            pl_buf_init(&got);
+            pl_buf_init(&whole);
+            int64_t n = -1, total = -2;
+            assert_int_equal(pl_cases_list(w.c, vs[i], &filters[j], &want, &e), 0);
+            assert_int_equal(pl_cases_count(w.c, vs[i], &filters[j], &n, &e), 0);
+            assert_int_equal(pl_cases_list_total(w.c, vs[i], &filters[j], &got, &total, &e), 0);
+            assert_string_equal(got.data, want.data);
+            assert_int_equal(total, n);
+            pl_cases_filter all = filters[j];
+            all.limit = 1000;
+            all.offset = 0;
+            assert_int_equal(pl_cases_list(w.c, vs[i], &all, &whole, &e), 0);
+            json_t *arr = json_loads(whole.data, 0, NULL);
+            assert_int_equal((int64_t)json_array_size(arr), total);
+            nonzero += total > 0;
+            json_decref(arr);
+            pl_buf_release(&want);
+            pl_buf_release(&got);
+            pl_buf_release(&whole);
+        }
+    }
+    assert_true(nonzero >= 10); /* the cases above are not all empty */
+    /* the recused officer and the one without a scope see none */
+    int64_t total = -1;
+    pl_buf out;
+    pl_buf_init(&out);
+    assert_int_equal(pl_cases_list_total(w.c, &noscope, NULL, &out, &total, &e), 0);
+    assert_int_equal(total, 0);
+    pl_buf_release(&out);
+    pl_viewer cadre = {.role = PL_CASES_ROLE_CADRE, .scope_unit_id = "PU"};
+    pl_buf_init(&out);
+    assert_int_equal(pl_cases_list_total(w.c, &cadre, NULL, &out, &total, &e), PL_EDENIED);
+    pl_buf_release(&out);
+    world_close(&w);
+}
+
 static void reporter_identity_only_after_logged_unlock_by_designated_role(void **state)
 {
     (void)state;
@@ -959,6 +1036,7 @@ int main(void)
         cmocka_unit_test(whole_workflow_with_deadlines_and_reminders),
         cmocka_unit_test(unfounded_owes_name_clearing_and_rules_see_live_data),
         cmocka_unit_test(subject_kin_and_leadership_cannot_read_list_or_count),
+        cmocka_unit_test(list_total_is_list_and_count),
         cmocka_unit_test(reporter_identity_only_after_logged_unlock_by_designated_role),
         cmocka_unit_test(portal_receipt_passphrase_limits_and_proof),
         cmocka_unit_test(attachments_are_checked_by_type_and_size),
