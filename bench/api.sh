@@ -14,6 +14,10 @@
 #   plist     GET /api/v1/persons?limit=50: placed by person (tenure or kin
 #             in scope, per row)
 #   single    GET /api/v1/payments/{id}
+#   with EXTRA=1, two more person-placed reads (and their bare twins):
+#   dlist     GET /api/v1/declarations?limit=50 (each read is also an
+#             access.read ledger event: a write per request)
+#   pone      GET /api/v1/persons/{id}, a person placed only as kin
 #   write     POST /api/v1/supervision_activities (a new ledger event each)
 # Prints requests/s, ratios to the small bare body and to the same-size
 # bare body, p50/p99 latency, as Markdown.
@@ -62,12 +66,23 @@ LIST_URL="/api/v1/payments?unit_id=$UNIT&limit=50"
 ULIST_URL="/api/v1/payments?limit=50"
 PLIST_URL="/api/v1/persons?limit=50"
 ONE_URL="/api/v1/payments/$PAY"
+EXTRA=${EXTRA:-}
+if [ -n "$EXTRA" ]; then
+  KINONLY=$(sqlite3 "$DB" "SELECT relative_id FROM kin WHERE relative_id NOT IN (SELECT person_id FROM tenures) ORDER BY relative_id LIMIT 1")
+  DLIST_URL="/api/v1/declarations?limit=50"
+  PONE_URL="/api/v1/persons/$KINONLY"
+  curl -sS -f -H "Cookie: $COOKIE" -o "$W/dlist.body" "$API$DLIST_URL"
+  curl -sS -f -H "Cookie: $COOKIE" -o "$W/pone.body" "$API$PONE_URL"
+  EXTRA_BODIES=("/dlist=$W/dlist.body" "/pone=$W/pone.body")
+else
+  EXTRA_BODIES=()
+fi
 curl -sS -f -H "Cookie: $COOKIE" -o "$W/list.body" "$API$LIST_URL"
 curl -sS -f -H "Cookie: $COOKIE" -o "$W/ulist.body" "$API$ULIST_URL"
 curl -sS -f -H "Cookie: $COOKIE" -o "$W/plist.body" "$API$PLIST_URL"
 curl -sS -f -H "Cookie: $COOKIE" -o "$W/single.body" "$API$ONE_URL"
 "$W/bare" "$W/bare.port" 0 "/list=$W/list.body" "/ulist=$W/ulist.body" "/plist=$W/plist.body" \
-  "/single=$W/single.body" & echo $! > "$W/bare.pid"
+  "/single=$W/single.body" "${EXTRA_BODIES[@]}" & echo $! > "$W/bare.pid"
 for i in $(seq 100); do [ -s "$W/bare.port" ] && break; sleep 0.1; done
 BARE=http://127.0.0.1:$(cat "$W/bare.port")
 
@@ -106,9 +121,10 @@ run() { # name url seconds [script]: appends "requests seconds p50 p99 non2xx cp
 # too: it does not depend on how much of the machine others take.
 ROUNDS=${ROUNDS:-4}
 SLICE=$(awk -v d="$DURATION" -v r="$ROUNDS" 'BEGIN { s = d / r; printf "%d", s < 1 ? 1 : s }')
-echo "running wrk: $ROUNDS rounds × 9 read targets × ${SLICE}s, then write ${DURATION}s; $CONNS connections, 2 wrk threads…" >&2
+NT=$([ -n "$EXTRA" ] && echo 13 || echo 9)
+echo "running wrk: $ROUNDS rounds × $NT read targets × ${SLICE}s, then write ${DURATION}s; $CONNS connections, 2 wrk threads…" >&2
 if [ -n "${PERF_OUT:-}" ]; then
-  perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((9 * ROUNDS * SLICE + 1)) >/dev/null 2>&1 &
+  perf record -q -g -o "$PERF_OUT" -p "$(cat "$W/api.pid")" -- sleep $((NT * ROUNDS * SLICE + 1)) >/dev/null 2>&1 &
   PERF_PID=$!
 fi
 for r in $(seq "$ROUNDS"); do
@@ -121,6 +137,12 @@ for r in $(seq "$ROUNDS"); do
   run bare-plist "$BARE/plist" "$SLICE"
   run single "$API$ONE_URL" "$SLICE"
   run bare-single "$BARE/single" "$SLICE"
+  if [ -n "$EXTRA" ]; then
+    run dlist "$API$DLIST_URL" "$SLICE"
+    run bare-dlist "$BARE/dlist" "$SLICE"
+    run pone "$API$PONE_URL" "$SLICE"
+    run bare-pone "$BARE/pone" "$SLICE"
+  fi
 done
 [ -n "${PERF_OUT:-}" ] && wait "$PERF_PID"
 run write "$API/" "$DURATION" "$W/write.lua"
@@ -148,6 +170,11 @@ agg() { # name -> "name rps p50 p99 non2xx cpu_us_per_request"
 R_BARE=$(agg bare); R_BLIST=$(agg bare-list); R_BONE=$(agg bare-single)
 R_BULIST=$(agg bare-ulist); R_BPLIST=$(agg bare-plist)
 R_LIST=$(agg list); R_ULIST=$(agg ulist); R_PLIST=$(agg plist); R_ONE=$(agg single); R_WRITE=$(agg write)
+ROWS_EXTRA=()
+if [ -n "$EXTRA" ]; then
+  R_BDLIST=$(agg bare-dlist); R_BPONE=$(agg bare-pone)
+  ROWS_EXTRA=("$R_BDLIST" "$R_BPONE" "$(agg dlist)" "$(agg pone)")
+fi
 bare_rps=$(echo "$R_BARE" | awk '{print $2}')
 same() {
   case $1 in
@@ -155,13 +182,15 @@ same() {
   ulist | bare-ulist) echo "$R_BULIST" ;;
   plist | bare-plist) echo "$R_BPLIST" ;;
   single | bare-single) echo "$R_BONE" ;;
+  dlist | bare-dlist) echo "$R_BDLIST" ;;
+  pone | bare-pone) echo "$R_BPONE" ;;
   *) echo "x 0 0 0 0 0" ;;
   esac
 }
 echo
 echo "| target | requests/s | × bare (small body) | × bare (same body) | p50 ms | p99 ms | non-2xx | server CPU µs/req | CPU × bare (same body) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-for r in "$R_BARE" "$R_BLIST" "$R_BULIST" "$R_BPLIST" "$R_BONE" "$R_LIST" "$R_ULIST" "$R_PLIST" "$R_ONE" "$R_WRITE"; do
+for r in "$R_BARE" "$R_BLIST" "$R_BULIST" "$R_BPLIST" "$R_BONE" "$R_LIST" "$R_ULIST" "$R_PLIST" "$R_ONE" "${ROWS_EXTRA[@]}" "$R_WRITE"; do
   sm=$(same "$(echo "$r" | awk '{print $1}')")
   echo "$r" | awk -v b="$bare_rps" -v s="$(echo "$sm" | awk '{print $2}')" -v sc="$(echo "$sm" | awk '{print $6}')" \
     '{printf "| %s | %.0f | %.3f | %s | %.2f | %.2f | %d | %.1f | %s |\n", $1, $2, $2/b, (s > 0 ? sprintf("%.3f", $2/s) : "–"), $3, $4, $5, $6, (sc > 0 ? sprintf("%.2f", $6/sc) : "–")}'

@@ -216,4 +216,13 @@ int pl_store_schema_version(pl_store *s, int64_t *out, pl_err *e);
  */
 const char *const *pl_store_projection_tables(size_t *n);
 
+/**
+ * Names of the derived tables: kept by SQLite triggers from projection
+ * tables (person_units, migration 0063), never written by events, so
+ * neither emptied by a rebuild nor by a purge (the triggers follow), but
+ * compared by `plumb verify` like a projection. Listed in migrations with
+ * the marker comment `-- derived: NAME`.
+ */
+const char *const *pl_store_derived_tables(size_t *n);
+
 #endif

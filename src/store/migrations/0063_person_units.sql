@@ -1,0 +1,172 @@
+-- 0063 person units: where each person is placed, for the scope check
+-- (docs/SECURITY.md "Placing a record"). A person is in a unit's scope if
+-- they hold or held a post of the unit (any tenure, past ones too), or are
+-- the relative (kin.relative_id) of someone who does. person_units holds
+-- every such (person, unit) pair and nothing else, so the check is one probe
+-- instead of two correlated joins per row.
+--
+-- Not a projection: no event writes it, no ev_seq. It is derived from
+-- tenures, posts and kin and kept exact by the triggers below, statement by
+-- statement, whoever writes those tables (the registry's upsert, an import,
+-- a purge, `plumb rebuild`). `plumb verify` recomputes it from the three
+-- tables and reports any difference (a direct write to it would widen or
+-- narrow a user's scope).
+--
+-- Each trigger adds the pairs a new row makes (ON CONFLICT DO NOTHING: a
+-- pair may have several derivations) and, for a row gone or changed, drops
+-- those of the pairs it touched that no longer have any derivation. Not
+-- "INSERT OR IGNORE": a trigger's conflict clause gives way to the firing
+-- statement's, and the registry writes by "INSERT ... ON CONFLICT DO
+-- UPDATE", under which a duplicate pair would abort the write; an upsert
+-- clause in the trigger is kept. (Nor "WHERE NOT EXISTS" on person_units:
+-- a SELECT that reads the table it inserts into is materialised first, an
+-- ephemeral table per firing, which cost 3× more on an import.) The derivation
+-- test is the old per-row check, for one pair:
+--   EXISTS (tenures te JOIN posts p ON p.id=te.post_id
+--           WHERE te.person_id=X AND p.unit_id=U)
+--   OR EXISTS (kin k JOIN tenures te ON te.person_id=k.person_id
+--              JOIN posts p ON p.id=te.post_id
+--              WHERE k.relative_id=X AND p.unit_id=U)
+-- Updates that change no placing column (an upsert rewriting the same
+-- person_id/post_id, unit_id, relative_id) do nothing (WHEN clauses).
+-- derived: person_units
+CREATE TABLE person_units(
+  person_id TEXT NOT NULL,
+  unit_id TEXT NOT NULL,
+  PRIMARY KEY(person_id, unit_id)
+) WITHOUT ROWID;
+
+INSERT OR IGNORE INTO person_units(person_id, unit_id)
+  SELECT te.person_id, p.unit_id FROM tenures te JOIN posts p ON p.id=te.post_id
+  UNION ALL
+  SELECT k.relative_id, p.unit_id FROM kin k JOIN tenures te ON te.person_id=k.person_id
+    JOIN posts p ON p.id=te.post_id;
+
+-- tenures: the holder and the holder's relatives, at the post's unit.
+CREATE TRIGGER person_units_tenure_ins AFTER INSERT ON tenures BEGIN
+  INSERT INTO person_units(person_id, unit_id)
+    SELECT NEW.person_id, p.unit_id FROM posts p WHERE p.id=NEW.post_id
+    UNION ALL
+    SELECT k.relative_id, p.unit_id FROM posts p JOIN kin k ON k.person_id=NEW.person_id
+      WHERE p.id=NEW.post_id
+    ON CONFLICT DO NOTHING;
+END;
+
+CREATE TRIGGER person_units_tenure_del AFTER DELETE ON tenures BEGIN
+  DELETE FROM person_units
+   WHERE person_id IN (SELECT OLD.person_id
+                       UNION SELECT relative_id FROM kin WHERE person_id=OLD.person_id)
+     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
+                      WHERE te.person_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id)
+     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
+                      JOIN posts p ON p.id=te.post_id
+                      WHERE k.relative_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id);
+END;
+
+CREATE TRIGGER person_units_tenure_upd AFTER UPDATE OF person_id, post_id ON tenures
+  WHEN OLD.person_id IS NOT NEW.person_id OR OLD.post_id IS NOT NEW.post_id BEGIN
+  DELETE FROM person_units
+   WHERE person_id IN (SELECT OLD.person_id
+                       UNION SELECT relative_id FROM kin WHERE person_id=OLD.person_id)
+     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
+                      WHERE te.person_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id)
+     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
+                      JOIN posts p ON p.id=te.post_id
+                      WHERE k.relative_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id);
+  INSERT INTO person_units(person_id, unit_id)
+    SELECT NEW.person_id, p.unit_id FROM posts p WHERE p.id=NEW.post_id
+    UNION ALL
+    SELECT k.relative_id, p.unit_id FROM posts p JOIN kin k ON k.person_id=NEW.person_id
+      WHERE p.id=NEW.post_id
+    ON CONFLICT DO NOTHING;
+END;
+
+-- posts: every holder of the post (past ones too) and their relatives.
+CREATE TRIGGER person_units_post_ins AFTER INSERT ON posts BEGIN
+  INSERT INTO person_units(person_id, unit_id)
+    SELECT te.person_id, NEW.unit_id FROM tenures te WHERE te.post_id=NEW.id
+    UNION ALL
+    SELECT k.relative_id, NEW.unit_id FROM tenures te JOIN kin k ON k.person_id=te.person_id
+      WHERE te.post_id=NEW.id
+    ON CONFLICT DO NOTHING;
+END;
+
+CREATE TRIGGER person_units_post_del AFTER DELETE ON posts BEGIN
+  DELETE FROM person_units
+   WHERE unit_id=OLD.unit_id
+     AND person_id IN (SELECT te.person_id FROM tenures te WHERE te.post_id=OLD.id
+                       UNION SELECT k.relative_id FROM tenures te
+                         JOIN kin k ON k.person_id=te.person_id WHERE te.post_id=OLD.id)
+     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
+                      WHERE te.person_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id)
+     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
+                      JOIN posts p ON p.id=te.post_id
+                      WHERE k.relative_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id);
+END;
+
+CREATE TRIGGER person_units_post_upd AFTER UPDATE OF id, unit_id ON posts
+  WHEN OLD.id IS NOT NEW.id OR OLD.unit_id IS NOT NEW.unit_id BEGIN
+  DELETE FROM person_units
+   WHERE unit_id=OLD.unit_id
+     AND person_id IN (SELECT te.person_id FROM tenures te WHERE te.post_id=OLD.id
+                       UNION SELECT k.relative_id FROM tenures te
+                         JOIN kin k ON k.person_id=te.person_id WHERE te.post_id=OLD.id)
+     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
+                      WHERE te.person_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id)
+     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
+                      JOIN posts p ON p.id=te.post_id
+                      WHERE k.relative_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id);
+  INSERT INTO person_units(person_id, unit_id)
+    SELECT te.person_id, NEW.unit_id FROM tenures te WHERE te.post_id=NEW.id
+    UNION ALL
+    SELECT k.relative_id, NEW.unit_id FROM tenures te JOIN kin k ON k.person_id=te.person_id
+      WHERE te.post_id=NEW.id
+    ON CONFLICT DO NOTHING;
+END;
+
+-- kin: the relative, at every unit where the person holds or held a post.
+CREATE TRIGGER person_units_kin_ins AFTER INSERT ON kin BEGIN
+  INSERT INTO person_units(person_id, unit_id)
+    SELECT NEW.relative_id, p.unit_id FROM tenures te
+      JOIN posts p ON p.id=te.post_id
+      WHERE te.person_id=NEW.person_id
+    ON CONFLICT DO NOTHING;
+END;
+
+CREATE TRIGGER person_units_kin_del AFTER DELETE ON kin BEGIN
+  DELETE FROM person_units
+   WHERE person_id=OLD.relative_id
+     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
+                      WHERE te.person_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id)
+     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
+                      JOIN posts p ON p.id=te.post_id
+                      WHERE k.relative_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id);
+END;
+
+CREATE TRIGGER person_units_kin_upd AFTER UPDATE OF person_id, relative_id ON kin
+  WHEN OLD.person_id IS NOT NEW.person_id OR OLD.relative_id IS NOT NEW.relative_id BEGIN
+  DELETE FROM person_units
+   WHERE person_id=OLD.relative_id
+     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
+                      WHERE te.person_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id)
+     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
+                      JOIN posts p ON p.id=te.post_id
+                      WHERE k.relative_id=person_units.person_id
+                        AND p.unit_id=person_units.unit_id);
+  INSERT INTO person_units(person_id, unit_id)
+    SELECT NEW.relative_id, p.unit_id FROM tenures te
+      JOIN posts p ON p.id=te.post_id
+      WHERE te.person_id=NEW.person_id
+    ON CONFLICT DO NOTHING;
+END;

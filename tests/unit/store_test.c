@@ -1,0 +1,299 @@
+/*
+ * store_test.c — the derived table person_units (migration 0063): after any
+ * sequence of writes to tenures, posts and kin it holds exactly the (person,
+ * unit) pairs that the scope check's old per-row query accepts, computed
+ * here from the base tables for every pair of the test's domain.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+/* Sparse on purpose: most pairs hang on one derivation, so a missed update
+ * shows. */
+enum { NPERSONS = 16, NUNITS = 6, NPOSTS = 8, NTENURES = 8, NKIN = 10 };
+
+/* The scope check as it was before person_units (src/http/access.c,
+ * person_in), for one person and a one-unit set: the oracle. */
+static const char ORACLE[] =
+    "SELECT EXISTS (SELECT 1 FROM tenures te_ JOIN posts p_ ON p_.id=te_.post_id WHERE "
+    "te_.person_id=?1 AND p_.unit_id IN (SELECT ?2)) OR EXISTS (SELECT 1 FROM kin k_ JOIN "
+    "tenures te_ ON te_.person_id=k_.person_id JOIN posts p_ ON p_.id=te_.post_id WHERE "
+    "k_.relative_id=?1 AND p_.unit_id IN (SELECT ?2))";
+
+static uint64_t rng_state;
+
+static unsigned rnd(unsigned n)
+{
+    /* xorshift64*: deterministic by seed, the same on every platform */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (unsigned)((rng_state * 2685821657736338717ULL) >> 33) % n;
+}
+
+static void exec_ok(pl_store *s, const char *sql)
+{
+    pl_err e;
+    pl_err_init(&e);
+    if (pl_store_exec(s, sql, &e) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+}
+
+static void run(pl_store *s, const char *sql, const char *a, const char *b, const char *c)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    if (pl_store_prepare(s, sql, &st, &e) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+    const char *args[] = {a, b, c};
+    for (int i = 0; i < 3 && args[i]; i++)
+        pl_stmt_bind_text(st, i + 1, args[i]);
+    int rc = pl_stmt_step(st, &e);
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        fail_msg("%s: %s", sql, e.msg);
+}
+
+static int64_t query2(pl_store *s, const char *sql, const char *a, const char *b)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    if (pl_store_prepare_cached(s, sql, &st, &e) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+    if (a)
+        pl_stmt_bind_text(st, 1, a);
+    if (b)
+        pl_stmt_bind_text(st, 2, b);
+    if (pl_stmt_step(st, &e) != PL_ROW)
+        fail_msg("%s: %s", sql, e.msg);
+    int64_t v = pl_stmt_i64(st, 0);
+    pl_stmt_reset(st);
+    return v;
+}
+
+/* Every (person, unit) pair of the domain, the oracle against the table;
+ * and no row in the table outside what the oracle accepts. */
+static void check_exact(pl_store *s, const char *when)
+{
+    int64_t accepted = 0;
+    for (int p = 0; p < NPERSONS; p++) {
+        for (int u = 0; u < NUNITS + 1; u++) { /* U4: a unit no post has */
+            char pid[8], uid[8];
+            snprintf(pid, sizeof pid, "P%d", p);
+            snprintf(uid, sizeof uid, "U%d", u);
+            int64_t want = query2(s, ORACLE, pid, uid);
+            int64_t have = query2(
+                s, "SELECT EXISTS (SELECT 1 FROM person_units WHERE person_id=? AND unit_id=?)",
+                pid, uid);
+            if (want != have)
+                fail_msg("%s: person %s unit %s: the scope rule says %s, person_units %s", when,
+                         pid, uid, want ? "in" : "out", have ? "in" : "out");
+            accepted += want;
+        }
+    }
+    int64_t rows = query2(s, "SELECT count(*) FROM person_units", NULL, NULL);
+    if (rows != accepted)
+        fail_msg("%s: person_units has %lld rows, the scope rule accepts %lld pairs", when,
+                 (long long)rows, (long long)accepted);
+}
+
+/* Writes of the kinds the store sees: the registry's upsert (a post moving
+ * unit, a tenure ending or changing holder or post, a kin relation changing
+ * relative), deletions of one row and of many in one statement (a purge, a
+ * rebuild), and a direct change of a post's id. */
+static void random_write(pl_store *s, char *what, size_t cap)
+{
+    char id[8], a[8], b[8], c[16];
+    unsigned op = rnd(12);
+    switch (op) {
+    case 0:
+    case 1:
+        snprintf(id, sizeof id, "S%u", rnd(NPOSTS));
+        snprintf(a, sizeof a, "U%u", rnd(NUNITS));
+        run(s,
+            "INSERT INTO posts(id,unit_id,title,rank,is_top,category,ev_seq) "
+            "VALUES(?1,?2,'t','r',0,'general',1) ON CONFLICT(id) DO UPDATE SET "
+            "unit_id=excluded.unit_id,title=excluded.title,ev_seq=excluded.ev_seq",
+            id, a, NULL);
+        snprintf(what, cap, "upsert post %s unit %s", id, a);
+        break;
+    case 2:
+    case 3:
+    case 4:
+        snprintf(id, sizeof id, "T%u", rnd(NTENURES));
+        snprintf(a, sizeof a, "P%u", rnd(NPERSONS));
+        snprintf(b, sizeof b, "S%u", rnd(NPOSTS));
+        snprintf(c, sizeof c, "%s", rnd(2) ? "2020-01-01" : "");
+        run(s,
+            "INSERT INTO tenures(id,person_id,post_id,start_date,end_date,ev_seq) "
+            "VALUES(?1,?2,?3,'2010-01-01',nullif(?4,''),2) ON CONFLICT(id) DO UPDATE SET "
+            "person_id=excluded.person_id,post_id=excluded.post_id,end_date=excluded.end_date,"
+            "ev_seq=excluded.ev_seq",
+            id, a, b);
+        /* the fourth parameter: bound separately (run binds three) */
+        run(s, "UPDATE tenures SET end_date=nullif(?2,'') WHERE id=?1", id, c, NULL);
+        snprintf(what, cap, "upsert tenure %s person %s post %s end %s", id, a, b, c);
+        break;
+    case 5:
+        /* the same holder and post, only the end changes: past tenures count */
+        snprintf(id, sizeof id, "T%u", rnd(NTENURES));
+        run(s, "UPDATE tenures SET end_date='2021-06-30' WHERE id=?", id, NULL, NULL);
+        snprintf(what, cap, "end tenure %s", id);
+        break;
+    case 6:
+    case 7:
+    case 8:
+        snprintf(id, sizeof id, "K%u", rnd(NKIN));
+        snprintf(a, sizeof a, "P%u", rnd(NPERSONS));
+        snprintf(b, sizeof b, "P%u", rnd(NPERSONS));
+        run(s,
+            "INSERT INTO kin(id,person_id,relative_id,relation,ev_seq) "
+            "VALUES(?1,?2,?3,'spouse',3) ON CONFLICT(id) DO UPDATE SET "
+            "person_id=excluded.person_id,relative_id=excluded.relative_id,"
+            "relation=excluded.relation,ev_seq=excluded.ev_seq",
+            id, a, b);
+        snprintf(what, cap, "upsert kin %s %s -> %s", id, a, b);
+        break;
+    case 9: {
+        static const char *const tables[] = {"posts", "tenures", "kin"};
+        static const char *const prefix = "STK";
+        unsigned t = rnd(3), n = t == 0 ? NPOSTS : t == 1 ? NTENURES : NKIN;
+        snprintf(id, sizeof id, "%c%u", prefix[t], rnd(n));
+        char sql[64];
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id=?", tables[t]);
+        run(s, sql, id, NULL, NULL);
+        snprintf(what, cap, "delete %s %s", tables[t], id);
+        break;
+    }
+    case 10: {
+        /* many rows in one statement, as a purge or a rebuild deletes */
+        static const char *const sqls[] = {
+            "DELETE FROM tenures WHERE person_id IN (?1, ?2)",
+            "DELETE FROM kin WHERE relative_id=?1 OR person_id=?2",
+            "UPDATE posts SET unit_id=?3 WHERE unit_id IN (SELECT unit_id FROM posts WHERE "
+            "id IN (SELECT post_id FROM tenures WHERE person_id=?1))",
+        };
+        unsigned k = rnd(3);
+        snprintf(a, sizeof a, "P%u", rnd(NPERSONS));
+        snprintf(b, sizeof b, "P%u", rnd(NPERSONS));
+        snprintf(c, sizeof c, "U%u", rnd(NUNITS));
+        run(s, sqls[k], a, b, c);
+        snprintf(what, cap, "bulk %u (%s, %s, %s)", k, a, b, c);
+        break;
+    }
+    default:
+        /* a post's id changes: its tenures now point at nothing, or at
+         * another post that takes the id */
+        snprintf(a, sizeof a, "S%u", rnd(NPOSTS));
+        snprintf(b, sizeof b, "S%u", rnd(NPOSTS + 2));
+        run(s, "UPDATE OR IGNORE posts SET id=?2 WHERE id=?1", a, b, NULL);
+        snprintf(what, cap, "rename post %s -> %s", a, b);
+        break;
+    }
+}
+
+static void person_units_follow_every_write(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        pl_store *s = NULL;
+        pl_err e;
+        pl_err_init(&e);
+        assert_int_equal(pl_store_open_memory(&s, &e), 0);
+        rng_state = seed * 0x9E3779B97F4A7C15ULL;
+        char what[128], when[192];
+        for (int step = 0; step < 250; step++) {
+            random_write(s, what, sizeof what);
+            snprintf(when, sizeof when, "seed %llu step %d (%s)", (unsigned long long)seed, step,
+                     what);
+            check_exact(s, when);
+        }
+        /* A rebuild empties the tables before replaying: nothing placed. */
+        exec_ok(s, "DELETE FROM kin; DELETE FROM tenures; DELETE FROM posts");
+        assert_int_equal(query2(s, "SELECT count(*) FROM person_units", NULL, NULL), 0);
+        pl_store_close(s);
+    }
+}
+
+/* The sequence reached some placements, or the test above proves little. */
+static void random_writes_place_people_both_ways(void **state)
+{
+    (void)state;
+    pl_store *s = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    rng_state = 7 * 0x9E3779B97F4A7C15ULL;
+    char what[128];
+    int64_t direct = 0, by_kin = 0;
+    for (int step = 0; step < 250; step++) {
+        random_write(s, what, sizeof what);
+        direct += query2(s,
+                         "SELECT count(*) FROM person_units pu WHERE EXISTS (SELECT 1 FROM "
+                         "tenures te JOIN posts p ON p.id=te.post_id WHERE "
+                         "te.person_id=pu.person_id AND p.unit_id=pu.unit_id)",
+                         NULL, NULL);
+        by_kin += query2(s,
+                         "SELECT count(*) FROM person_units pu WHERE NOT EXISTS (SELECT 1 FROM "
+                         "tenures te JOIN posts p ON p.id=te.post_id WHERE "
+                         "te.person_id=pu.person_id AND p.unit_id=pu.unit_id)",
+                         NULL, NULL);
+    }
+    assert_true(direct > 100);
+    assert_true(by_kin > 100);
+    pl_store_close(s);
+}
+
+/* The migration fills the table for a store that already has data. */
+static void migration_backfills_existing_rows(void **state)
+{
+    (void)state;
+    pl_store *s = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    size_t n = 0;
+    const pl_migration *m = pl_store_migrations(&n);
+    const char *sql = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (m[i].version == 63)
+            sql = m[i].sql;
+    assert_non_null(sql);
+    /* As before 0063: no table, no triggers. */
+    exec_ok(s, "DROP TABLE person_units; DROP TRIGGER person_units_tenure_ins; "
+               "DROP TRIGGER person_units_tenure_del; DROP TRIGGER person_units_tenure_upd; "
+               "DROP TRIGGER person_units_post_ins; DROP TRIGGER person_units_post_del; "
+               "DROP TRIGGER person_units_post_upd; DROP TRIGGER person_units_kin_ins; "
+               "DROP TRIGGER person_units_kin_del; DROP TRIGGER person_units_kin_upd");
+    assert_int_equal(
+        query2(s, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%person_units%'", NULL, NULL),
+        0);
+    rng_state = 11 * 0x9E3779B97F4A7C15ULL;
+    char what[128];
+    for (int step = 0; step < 120; step++)
+        random_write(s, what, sizeof what);
+    assert_true(query2(s, "SELECT count(*) FROM tenures", NULL, NULL) > 0);
+    exec_ok(s, sql);
+    check_exact(s, "after the backfill");
+    pl_store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(person_units_follow_every_write),
+        cmocka_unit_test(random_writes_place_people_both_ways),
+        cmocka_unit_test(migration_backfills_existing_rows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
