@@ -25,6 +25,7 @@
 # PERF_OUT=file: also `perf record -g` the server during the read rounds.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+. "$SRC/bench/signin.sh"
 BUILD=${1:-$SRC/build}
 PLUMB=$BUILD/plumb
 DURATION=${DURATION:-10}
@@ -52,16 +53,7 @@ PAY=$(sqlite3 "$DB" "SELECT id FROM payments WHERE unit_id='$UNIT' LIMIT 1")
 for i in $(seq 100); do [ -s "$W/api.port" ] && break; sleep 0.1; done
 API=http://127.0.0.1:$(cat "$W/api.port")
 
-CODE=$(node -e '
-const c=require("crypto");const s=process.argv[1];const A="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-let b=0,a=0,o=[];for(const ch of s){a=(a<<5)|A.indexOf(ch);b+=5;if(b>=8){o.push((a>>>(b-8))&255);b-=8;}}
-const m=Buffer.alloc(8);m.writeBigUInt64BE(BigInt(Math.floor(Date.now()/30000)));
-const h=c.createHmac("sha1",Buffer.from(o)).update(m).digest();const f=h[19]&15;
-console.log(String((h.readUInt32BE(f)&0x7fffffff)%1e6).padStart(6,"0"));' "$SECRET")
-curl -sS -D "$W/h" -o "$W/login.json" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"bench\",\"password\":\"$PW\",\"totp\":\"$CODE\"}" "$API/api/v1/auth/login"
-COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(plumb_session=[^;]*\).*/\1/p' "$W/h")
-CSRF=$(sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/' "$W/login.json")
+plumb_signin "$API" bench "$PW" "$SECRET" "$W"
 LIST_URL="/api/v1/payments?unit_id=$UNIT&limit=50"
 ULIST_URL="/api/v1/payments?limit=50"
 PLIST_URL="/api/v1/persons?limit=50"

@@ -10,6 +10,7 @@
 # Needs curl, sqlite3, node (TOTP).
 set -euo pipefail
 PLUMB=$1 DB=$2
+. "$(dirname "$0")/signin.sh"
 W=$(mktemp -d)
 SRV=
 trap '[ -n "$SRV" ] && kill "$SRV" 2>/dev/null; rm -rf "$W"' EXIT
@@ -23,16 +24,7 @@ SECRET=$(echo "$PW" | "$PLUMB" user add "$U" --role discipline_officer "${SCOPES
 SRV=$!
 for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.1; done
 API=http://127.0.0.1:$(cat "$W/port")
-CODE=$(node -e '
-const c=require("crypto");const s=process.argv[1];const A="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-let b=0,a=0,o=[];for(const ch of s){a=(a<<5)|A.indexOf(ch);b+=5;if(b>=8){o.push((a>>>(b-8))&255);b-=8;}}
-const m=Buffer.alloc(8);m.writeBigUInt64BE(BigInt(Math.floor(Date.now()/30000)));
-const h=c.createHmac("sha1",Buffer.from(o)).update(m).digest();const f=h[19]&15;
-console.log(String((h.readUInt32BE(f)&0x7fffffff)%1e6).padStart(6,"0"));' "$SECRET")
-curl -sS -D "$W/h" -o /dev/null -H 'Content-Type: application/json' \
-    -d "{\"username\":\"$U\",\"password\":\"$PW\",\"totp\":\"$CODE\"}" "$API/api/v1/auth/login"
-COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: \(plumb_session=[^;]*\).*/\1/p' "$W/h")
-[ -n "$COOKIE" ] || { echo "bench/lists.sh: sign-in failed" >&2; exit 1; }
+plumb_signin "$API" "$U" "$PW" "$SECRET" "$W" || exit 1
 echo "| route | min of 7 (ms) | md5 of the first reply |"
 echo "|---|---:|---|"
 while read -r rt; do
