@@ -113,6 +113,22 @@ const LISTS = [
   ['persons', ['id', 'name', '-name']],
 ];
 
+// A store of F with USERS, a server on it and every user signed in; runs
+// body({st, srv, C}) and prints the server's log when it throws.
+async function withServer(F, USERS, body) {
+  const st = makeStore(F, USERS);
+  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0']);
+  try {
+    const C = {};
+    for (const name of Object.keys(USERS)) {
+      C[name] = new Client(srv.base);
+      assert.equal((await C[name].login(name, st.secrets[name], T0)).status, 200);
+    }
+    await body({ st, srv, C });
+  } catch (e) { console.log(srv.log().slice(-2000)); throw e; }
+  finally { await srv.stop(); }
+}
+
 test('scoped lists: the same rows under either plan (wide and narrow scopes)', async () => {
   const F = fixture();
   // 6 of 8 units (walk), 8 of 8 (walk), 2 of 8 (index), 3 of 8 (index).
@@ -123,14 +139,7 @@ test('scoped lists: the same rows under either plan (wide and narrow scopes)', a
     side: { role: 'discipline_officer', scopes: ['Z', 'D'] },
     adm: { role: 'admin' },
   };
-  const st = makeStore(F, USERS);
-  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0']);
-  try {
-    const C = {};
-    for (const name of Object.keys(USERS)) {
-      C[name] = new Client(srv.base);
-      assert.equal((await C[name].login(name, st.secrets[name], T0)).status, 200);
-    }
+  await withServer(F, USERS, async ({ st, srv, C }) => {
     const check = async (name, roots) => {
       const want = oracle(F, roots);
       assert.ok(want.payments.length > 0 && want.persons.length > 0, 'the oracle has rows');
@@ -163,8 +172,7 @@ test('scoped lists: the same rows under either plan (wide and narrow scopes)', a
     assert.equal((await C.adm.put(`/api/v1/users/${id}`, { scopes: ['R', 'Z1'] })).status, 200);
     await relog();
     await check('wide', ['R', 'Z1']);
-  } catch (e) { console.log(srv.log().slice(-2000)); throw e; }
-  finally { await srv.stop(); }
+  });
 });
 
 // The sortable columns (docs/API.md "Lists"): the OpenAPI document lists
@@ -176,14 +184,7 @@ const TABLE = { warnings: 'risk_warnings', tasks: 'rule_tasks', profiles: 'rule_
 test('sorts: only the declared columns, each served by an index; others a 400 naming sort', async () => {
   const F = fixture();
   const USERS = { wide: { role: 'discipline_officer', scopes: ['R', 'Z'] }, adm: { role: 'admin' }, aud: { role: 'auditor' } };
-  const st = makeStore(F, USERS);
-  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0']);
-  try {
-    const C = {};
-    for (const name of Object.keys(USERS)) {
-      C[name] = new Client(srv.base);
-      assert.equal((await C[name].login(name, st.secrets[name], T0)).status, 200);
-    }
+  await withServer(F, USERS, async ({ st, C }) => {
     const doc = (await C.wide.get('/api/v1/openapi.json')).json;
     const leading = (table) => new Set(execFileSync('sqlite3', [st.db,
       `SELECT ii.name FROM pragma_index_list('${table}') il, pragma_index_info(il.name) ii WHERE ii.seqno=0`],
@@ -226,6 +227,5 @@ test('sorts: only the declared columns, each served by an index; others a 400 na
     }
     assert.ok(lists >= 20, `list routes with a sort parameter: ${lists}`);
     assert.ok(extra >= 8, `sortable columns besides keys: ${extra}`);
-  } catch (e) { console.log(srv.log().slice(-2000)); throw e; }
-  finally { await srv.stop(); }
+  });
 });
