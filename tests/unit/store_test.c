@@ -270,7 +270,8 @@ static void migration_backfills_existing_rows(void **state)
             sql = m[i].sql;
     assert_non_null(sql);
     /* As before 0063: no table, no triggers. */
-    exec_ok(s, "DROP TABLE person_units; DROP TRIGGER person_units_tenure_ins; "
+    exec_ok(s, "DROP TABLE person_units; DROP VIEW person_units_source; "
+               "DROP TRIGGER person_units_tenure_ins; "
                "DROP TRIGGER person_units_tenure_del; DROP TRIGGER person_units_tenure_upd; "
                "DROP TRIGGER person_units_post_ins; DROP TRIGGER person_units_post_del; "
                "DROP TRIGGER person_units_post_upd; DROP TRIGGER person_units_kin_ins; "

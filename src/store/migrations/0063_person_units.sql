@@ -21,12 +21,8 @@
 -- clause in the trigger is kept. (Nor "WHERE NOT EXISTS" on person_units:
 -- a SELECT that reads the table it inserts into is materialised first, an
 -- ephemeral table per firing, which cost 3× more on an import.) The derivation
--- test is the old per-row check, for one pair:
---   EXISTS (tenures te JOIN posts p ON p.id=te.post_id
---           WHERE te.person_id=X AND p.unit_id=U)
---   OR EXISTS (kin k JOIN tenures te ON te.person_id=k.person_id
---              JOIN posts p ON p.id=te.post_id
---              WHERE k.relative_id=X AND p.unit_id=U)
+-- test is the old per-row check, for one pair, written once as the view
+-- person_units_source below.
 -- Updates that change no placing column (an upsert rewriting the same
 -- person_id/post_id, unit_id, relative_id) do nothing (WHEN clauses).
 -- derived: person_units
@@ -36,11 +32,18 @@ CREATE TABLE person_units(
   PRIMARY KEY(person_id, unit_id)
 ) WITHOUT ROWID;
 
-INSERT OR IGNORE INTO person_units(person_id, unit_id)
+-- The rule itself, once: every (person, unit) pair and how it is derived.
+-- The triggers test a pair against it (SQLite pushes the pair's equalities
+-- into both arms: index seeks on tenures_person / kin_relative, as the
+-- per-row check did).
+CREATE VIEW person_units_source(person_id, unit_id) AS
   SELECT te.person_id, p.unit_id FROM tenures te JOIN posts p ON p.id=te.post_id
   UNION ALL
   SELECT k.relative_id, p.unit_id FROM kin k JOIN tenures te ON te.person_id=k.person_id
     JOIN posts p ON p.id=te.post_id;
+
+INSERT OR IGNORE INTO person_units(person_id, unit_id)
+  SELECT person_id, unit_id FROM person_units_source;
 
 -- tenures: the holder and the holder's relatives, at the post's unit.
 CREATE TRIGGER person_units_tenure_ins AFTER INSERT ON tenures BEGIN
@@ -56,13 +59,9 @@ CREATE TRIGGER person_units_tenure_del AFTER DELETE ON tenures BEGIN
   DELETE FROM person_units
    WHERE person_id IN (SELECT OLD.person_id
                        UNION SELECT relative_id FROM kin WHERE person_id=OLD.person_id)
-     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
-                      WHERE te.person_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id)
-     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
-                      JOIN posts p ON p.id=te.post_id
-                      WHERE k.relative_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id);
+     AND NOT EXISTS (SELECT 1 FROM person_units_source src
+                      WHERE src.person_id=person_units.person_id
+                        AND src.unit_id=person_units.unit_id);
 END;
 
 CREATE TRIGGER person_units_tenure_upd AFTER UPDATE OF person_id, post_id ON tenures
@@ -70,13 +69,9 @@ CREATE TRIGGER person_units_tenure_upd AFTER UPDATE OF person_id, post_id ON ten
   DELETE FROM person_units
    WHERE person_id IN (SELECT OLD.person_id
                        UNION SELECT relative_id FROM kin WHERE person_id=OLD.person_id)
-     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
-                      WHERE te.person_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id)
-     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
-                      JOIN posts p ON p.id=te.post_id
-                      WHERE k.relative_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id);
+     AND NOT EXISTS (SELECT 1 FROM person_units_source src
+                      WHERE src.person_id=person_units.person_id
+                        AND src.unit_id=person_units.unit_id);
   INSERT INTO person_units(person_id, unit_id)
     SELECT NEW.person_id, p.unit_id FROM posts p WHERE p.id=NEW.post_id
     UNION ALL
@@ -101,13 +96,9 @@ CREATE TRIGGER person_units_post_del AFTER DELETE ON posts BEGIN
      AND person_id IN (SELECT te.person_id FROM tenures te WHERE te.post_id=OLD.id
                        UNION SELECT k.relative_id FROM tenures te
                          JOIN kin k ON k.person_id=te.person_id WHERE te.post_id=OLD.id)
-     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
-                      WHERE te.person_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id)
-     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
-                      JOIN posts p ON p.id=te.post_id
-                      WHERE k.relative_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id);
+     AND NOT EXISTS (SELECT 1 FROM person_units_source src
+                      WHERE src.person_id=person_units.person_id
+                        AND src.unit_id=person_units.unit_id);
 END;
 
 CREATE TRIGGER person_units_post_upd AFTER UPDATE OF id, unit_id ON posts
@@ -117,13 +108,9 @@ CREATE TRIGGER person_units_post_upd AFTER UPDATE OF id, unit_id ON posts
      AND person_id IN (SELECT te.person_id FROM tenures te WHERE te.post_id=OLD.id
                        UNION SELECT k.relative_id FROM tenures te
                          JOIN kin k ON k.person_id=te.person_id WHERE te.post_id=OLD.id)
-     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
-                      WHERE te.person_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id)
-     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
-                      JOIN posts p ON p.id=te.post_id
-                      WHERE k.relative_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id);
+     AND NOT EXISTS (SELECT 1 FROM person_units_source src
+                      WHERE src.person_id=person_units.person_id
+                        AND src.unit_id=person_units.unit_id);
   INSERT INTO person_units(person_id, unit_id)
     SELECT te.person_id, NEW.unit_id FROM tenures te WHERE te.post_id=NEW.id
     UNION ALL
@@ -144,26 +131,18 @@ END;
 CREATE TRIGGER person_units_kin_del AFTER DELETE ON kin BEGIN
   DELETE FROM person_units
    WHERE person_id=OLD.relative_id
-     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
-                      WHERE te.person_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id)
-     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
-                      JOIN posts p ON p.id=te.post_id
-                      WHERE k.relative_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id);
+     AND NOT EXISTS (SELECT 1 FROM person_units_source src
+                      WHERE src.person_id=person_units.person_id
+                        AND src.unit_id=person_units.unit_id);
 END;
 
 CREATE TRIGGER person_units_kin_upd AFTER UPDATE OF person_id, relative_id ON kin
   WHEN OLD.person_id IS NOT NEW.person_id OR OLD.relative_id IS NOT NEW.relative_id BEGIN
   DELETE FROM person_units
    WHERE person_id=OLD.relative_id
-     AND NOT EXISTS (SELECT 1 FROM tenures te JOIN posts p ON p.id=te.post_id
-                      WHERE te.person_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id)
-     AND NOT EXISTS (SELECT 1 FROM kin k JOIN tenures te ON te.person_id=k.person_id
-                      JOIN posts p ON p.id=te.post_id
-                      WHERE k.relative_id=person_units.person_id
-                        AND p.unit_id=person_units.unit_id);
+     AND NOT EXISTS (SELECT 1 FROM person_units_source src
+                      WHERE src.person_id=person_units.person_id
+                        AND src.unit_id=person_units.unit_id);
   INSERT INTO person_units(person_id, unit_id)
     SELECT NEW.relative_id, p.unit_id FROM tenures te
       JOIN posts p ON p.id=te.post_id
