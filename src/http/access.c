@@ -227,6 +227,7 @@ typedef struct scope_cache {
     int64_t generation; /* scope_generation.n, read before the fill */
     int64_t n_scope;    /* units in the closure */
     int64_t n_units;    /* units in the store */
+    int whole;          /* the closure is the store's units, exactly */
     int valid;
 } scope_cache;
 
@@ -346,11 +347,17 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
                         uid, e);
     /* The sizes choose a list's plan only (access_scope_wide), never its
      * rows: a count that raced a commit costs speed, not correctness. */
-    int64_t n_scope = 0, n_units = 0;
+    int64_t n_scope = 0, n_units = 0, n_both = 0;
     if (!rc)
         rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope", &n_scope, e);
     if (!rc)
         rc = one_i64(s, "SELECT count(*) FROM units", &n_units, e);
+    /* Whether the closure is exactly the units (a root that names no unit
+     * is in the closure but not in units): decides rows, not only speed
+     * (access_scope_whole), so it is counted, not inferred from sizes. */
+    if (!rc)
+        rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope s_ JOIN units u_ ON u_.id=s_.id",
+                     &n_both, e);
     if (!rc)
         rc = access_db_version(s, &dv_after, &tc_after, e);
     if (rc)
@@ -364,6 +371,7 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
                              .generation = gen,
                              .n_scope = n_scope,
                              .n_units = n_units,
+                             .whole = n_scope == n_units && n_both == n_units,
                              .valid = 1};
     return 0;
 }
@@ -388,6 +396,17 @@ int access_scope_wide(pl_store *s)
 {
     return tl_scope.valid && tl_scope.s == s && tl_scope.n_units > 0 &&
            2 * tl_scope.n_scope >= tl_scope.n_units;
+}
+
+/* Exact only within the snapshot the closure was checked in: the caller
+ * runs its query in the same read transaction as access_scope_sync (a
+ * unit added after the check, a new root outside the user's roots, would
+ * otherwise count as in scope). Units moving (id, parent_id) move
+ * scope_generation, so a closure kept from an earlier request is refilled,
+ * and this recounted, before it is trusted again. */
+int access_scope_whole(pl_store *s)
+{
+    return tl_scope.valid && tl_scope.s == s && tl_scope.whole;
 }
 
 int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)

@@ -66,6 +66,11 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
  * (access_where_plan with walk=1) than fetched by the unit index and
  * sorted (the reasoning is in access.c). Thread-local, like the cache. */
 int access_scope_wide(pl_store *s);
+/** After access_scope_sync on `s`: is the closure exactly the store's
+ * units? Then the persons in scope are the rows of persons_placed
+ * (migration 0066). Exact only when the query that relies on it runs in
+ * the read transaction the sync ran in. */
+int access_scope_whole(pl_store *s);
 /** The cached closure as a set for access_where: read straight from the
  * table (SQLite then probes its primary key instead of copying the set). */
 #define ACCESS_SCOPE_SET "temp.pl_scope"

@@ -245,8 +245,21 @@ static void bind_filter(pl_stmt *st, int k, const char *v)
  * list is planned"): through the unit index, sorting the rows in scope;
  * walking the table in the sort order (access_scope_wide); or, for a
  * narrow scope in key order, the page's keys first from the unit index
- * (unit_id, id) alone, then those rows (ids_first). */
-enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS };
+ * (unit_id, id) alone, then those rows (ids_first); or, for the persons
+ * of a whole-store scope, the table persons_placed (placed_ok). */
+enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS, PLAN_PLACED };
+
+/* 1 if the list may read persons_placed (migration 0066) instead of
+ * persons with a probe of person_units and the scope set per row: the
+ * persons list placed by person alone, no recusal, and a closure that is
+ * the store's units exactly, checked in this request's read transaction
+ * (access_scope_whole). persons_placed has persons' columns, so filters
+ * and sorts are written as for persons. */
+static int placed_ok(const req *r, const char *table, const access_spec *sp)
+{
+    return r->in_txn && strcmp(table, "persons") == 0 && !sp->unit_expr && sp->person_expr &&
+           strcmp(sp->person_expr, "t.id") == 0 && !sp->recusal && access_scope_whole(r->s);
+}
 
 /* 1 if the list's page may be read keys first: placed by t.unit_id alone,
  * no filter, sorted on the key. SQLite's sorter otherwise carries every
@@ -294,9 +307,11 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *s
         list_sql_ids(sql, table, sp, mode, a);
         return 0;
     }
-    if (unit_filter) {
+    if (unit_filter || plan == PLAN_PLACED) {
+        /* The CTE only for its parameters (bind_scoped binds them). */
         access_cte_cached(sql);
-        pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
+        pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1",
+                    plan == PLAN_PLACED ? "persons_placed" : table);
     } else {
         select_start_plan(sql, table, sp, mode, plan == PLAN_WALK);
     }
@@ -374,7 +389,7 @@ static size_t shape_key(char *kb, const char *table, const access_spec *sp, int 
                         int unit_filter, int plan, const args *a)
 {
     size_t n = 1;
-    kb[0] = (char)('0' + mode * 6 + unit_filter * 3 + plan);
+    kb[0] = (char)('0' + mode * 8 + unit_filter * 4 + plan);
     n = shape_add(kb, n, &sp, sizeof sp);
     n = shape_add(kb, n, table, strlen(table));
     for (int i = 0; i < a->n; i++) {
@@ -447,7 +462,10 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
         rc = access_scope_sync(r->s, r->who.uid, &e);
         if (rc)
             return reply_status(r, rc, &e);
-        how = access_scope_wide(r->s) ? PLAN_WALK : ids_first(table, sp, &a) ? PLAN_IDS : how;
+        how = placed_ok(r, table, sp)    ? PLAN_PLACED
+              : access_scope_wide(r->s)  ? PLAN_WALK
+              : ids_first(table, sp, &a) ? PLAN_IDS
+                                         : how;
     }
     char kb[SHAPE_KEY];
     size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, how, &a);

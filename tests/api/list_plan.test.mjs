@@ -16,11 +16,11 @@ import { startServer, Client, T0, plumb, addUser, citizenId, tempDir } from './l
 
 // R ─ A, B ─ B1, C, D ; Z ─ Z1   (8 units)
 const UNITS = [['R', ''], ['A', 'R'], ['B', 'R'], ['B1', 'B'], ['C', 'R'], ['D', 'R'], ['Z', ''], ['Z1', 'Z']];
-const closure = (roots) => {
+const closure = (roots, units) => {
   const out = new Set(roots);
   for (let grew = true; grew;) {
     grew = false;
-    for (const [u, p] of UNITS) if (out.has(p) && !out.has(u)) { out.add(u); grew = true; }
+    for (const [u, p] of units) if (out.has(p) && !out.has(u)) { out.add(u); grew = true; }
   }
   return out;
 };
@@ -76,8 +76,8 @@ function makeStore(F, users) {
 
 // The expected rows of each list for a set of scope roots, in a sort order.
 function oracle(F, roots) {
-  const sc = closure(roots);
-  const inUnit = (u) => sc.has(u);
+  const sc = closure(roots, F.units);
+  const inUnit = (u) => sc.has(u) && F.units.some(([id]) => id === u);
   const post = new Map(F.posts.map((p) => [p[0], p[1]]));
   const holders = new Set(F.tenures.filter((t) => inUnit(post.get(t[2]))).map((t) => t[1]));
   const people = new Set(holders);
@@ -227,5 +227,62 @@ test('sorts: only the declared columns, each served by an index; others a 400 na
     }
     assert.ok(lists >= 20, `list routes with a sort parameter: ${lists}`);
     assert.ok(extra >= 8, `sortable columns besides keys: ${extra}`);
+  });
+});
+
+// A scope that is the whole unit tree reads the persons list from
+// persons_placed (migration 0066), kept by triggers; the plan holds only
+// while the closure is exactly the store's units, checked in the request's
+// own snapshot. Units and placements added by an import while the server
+// runs: a new root outside the user's roots (the plan must stop: that
+// root's people are not the user's), the root granted (whole again), a new
+// unit under a root and a person placed there (whole still, and listed).
+test('whole-store scopes: the persons list follows units and placements added while serving', async () => {
+  const F = fixture();
+  const USERS = { all: { role: 'discipline_officer', scopes: ['R', 'Z'] }, adm: { role: 'admin' } };
+  await withServer(F, USERS, async ({ st, srv, C }) => {
+    const loners = F.persons.filter((p) => p[1].startsWith('丙')).map((p) => p[0]);
+    const persons = async (roots) => {
+      const want = oracle(F, roots).persons;
+      for (const sort of ['id', '-name']) {
+        const got = await pageAll(C.all, sort === 'id' ? '/api/v1/persons' : `/api/v1/persons?sort=${sort}`);
+        assert.deepEqual(got, ordered(want, sort), `persons sort=${sort} for roots ${roots}`);
+      }
+      return new Set(want.map((p) => p.id));
+    };
+    const more = (name, units, posts, tenures) => {
+      const dir = tempDir('plumb-plan-more-');
+      const put = (f, text) => { fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true }); fs.writeFileSync(path.join(dir, f), text); };
+      put('org/units.csv', csv(['id', 'parent_id', 'name', 'division_code', 'level', 'kind', 'industry'], units));
+      put('org/posts.csv', csv(['id', 'unit_id', 'title', 'rank', 'is_top', 'category', 'portfolio', 'reports_to'], posts));
+      put('org/tenures.csv', csv(['id', 'person_id', 'post_id', 'start_date', 'end_date', 'decision_id'], tenures));
+      plumb(['import', '--db', st.db, '--all', dir, '--quiet']);
+      F.units.push(...units); F.posts.push(...posts); F.tenures.push(...tenures);
+    };
+    let seen = await persons(['R', 'Z']);
+    assert.ok(!seen.has(loners[0]) && !seen.has(loners[1]), 'the loners are nobody\'s');
+    // A new root Y, a loner placed there: not in R or Z.
+    more('Y', [['Y', '', '单位Y', '110101', 'county', 'department', '财政']],
+      [['PO-Y-0', 'Y', '科员', 'staff', '0', 'general', '', '']], [['TE-Y-0', loners[0], 'PO-Y-0', '2020-01-01', '', '']]);
+    seen = await persons(['R', 'Z']);
+    assert.ok(!seen.has(loners[0]), 'a person placed under a root the user does not hold');
+    // Y granted: the whole tree again, the loner listed.
+    const id = (await C.adm.get('/api/v1/users')).json.items.find((u) => u.username === 'all').id;
+    assert.equal((await C.adm.put(`/api/v1/users/${id}`, { scopes: ['R', 'Z', 'Y'] })).status, 200);
+    const tick = T0 + 30;
+    srv.setClock(tick);
+    C.all = new Client(srv.base);
+    assert.equal((await C.all.login('all', st.secrets.all, tick)).status, 200);
+    seen = await persons(['R', 'Z', 'Y']);
+    assert.ok(seen.has(loners[0]), 'placed under a granted root');
+    // A unit new under R, the next loner placed there: listed at once.
+    more('R9', [['R9', 'R', '单位R9', '110101', 'county', 'department', '财政']],
+      [['PO-R9-0', 'R9', '科员', 'staff', '0', 'general', '', '']], [['TE-R9-0', loners[1], 'PO-R9-0', '2020-01-01', '', '']]);
+    seen = await persons(['R', 'Z', 'Y']);
+    assert.ok(seen.has(loners[1]), 'placed under a new unit of the tree');
+    // The list came from persons_placed (a row written there directly
+    // shows; plumb verify reports such a row: tests/cli/ledger_tamper.sh).
+    execFileSync('sqlite3', [st.db, "INSERT INTO persons_placed VALUES('000000000000000000','某','M','1970-01-01',NULL,1)"]);
+    assert.equal((await C.all.get('/api/v1/persons?limit=1')).json.items[0].id, '000000000000000000');
   });
 });

@@ -102,6 +102,11 @@ check "forked checkpoint" "checkpoint #3 (size 26) is not consistent with checkp
 expect_fail "insert a person placement" \
     "table person_units row person_id='P1',unit_id='U1': in the store but not produced by replaying" \
     "INSERT INTO person_units(person_id, unit_id) VALUES('P1','U1')"
+# Another (persons_placed, migration 0066): a row there lists a person to
+# every user whose scope is the whole store.
+expect_fail "insert a placed person" \
+    "table persons_placed row id='PX': in the store but not produced by replaying" \
+    "INSERT INTO persons_placed VALUES('PX','某某','M','1970-01-01',NULL,1)"
 cp base.db flip.db && cp base.db.key flip.db.key
 "$P" checkpoint --db flip.db >/dev/null || die "checkpoint flip"
 sqlite3 flip.db "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null

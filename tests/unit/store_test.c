@@ -1,8 +1,11 @@
 /*
- * store_test.c — the derived table person_units (migration 0063): after any
- * sequence of writes to tenures, posts and kin it holds exactly the (person,
- * unit) pairs that the scope check's old per-row query accepts, computed
- * here from the base tables for every pair of the test's domain.
+ * store_test.c — the derived tables of the scope check. person_units
+ * (migration 0063): after any sequence of writes to tenures, posts and kin
+ * it holds exactly the (person, unit) pairs that the scope check's old
+ * per-row query accepts, computed here from the base tables for every pair
+ * of the test's domain. persons_placed (0066): after any sequence of writes
+ * to those tables and to persons, units and person_units itself, it holds
+ * exactly the persons rows of the persons placed at a unit that exists.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -202,6 +205,129 @@ static void random_write(pl_store *s, char *what, size_t cap)
     }
 }
 
+/* persons_placed against its definition, from the base tables: each person
+ * of the domain is in it iff the persons row exists and person_units pairs
+ * them with a unit that exists; its rows are the persons rows, unchanged. */
+static void check_placed(pl_store *s, const char *when)
+{
+    int64_t want_rows = 0;
+    for (int p = 0; p < NPERSONS; p++) {
+        char pid[8];
+        snprintf(pid, sizeof pid, "P%d", p);
+        int64_t want = query2(s,
+                              "SELECT EXISTS (SELECT 1 FROM persons WHERE id=?1) AND EXISTS "
+                              "(SELECT 1 FROM person_units pu WHERE pu.person_id=?1 AND "
+                              "pu.unit_id IN (SELECT id FROM units))",
+                              pid, NULL);
+        int64_t have =
+            query2(s, "SELECT EXISTS (SELECT 1 FROM persons_placed WHERE id=?)", pid, NULL);
+        if (want != have)
+            fail_msg("%s: person %s: placed by the rule %s, persons_placed %s", when, pid,
+                     want ? "yes" : "no", have ? "yes" : "no");
+        want_rows += want;
+    }
+    int64_t rows = query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL);
+    if (rows != want_rows)
+        fail_msg("%s: persons_placed has %lld rows, the rule places %lld persons", when,
+                 (long long)rows, (long long)want_rows);
+    int64_t stale = query2(
+        s, "SELECT count(*) FROM (SELECT * FROM persons_placed EXCEPT SELECT * FROM persons)", NULL,
+        NULL);
+    if (stale)
+        fail_msg("%s: %lld rows of persons_placed differ from their persons row", when,
+                 (long long)stale);
+}
+
+/* The store as before migration 0066. */
+static const char DROP_0066[] =
+    "DROP TABLE persons_placed; DROP VIEW persons_placed_source; "
+    "DROP TRIGGER persons_placed_person_ins; DROP TRIGGER persons_placed_person_upd; "
+    "DROP TRIGGER persons_placed_person_del; DROP TRIGGER persons_placed_pair_ins; "
+    "DROP TRIGGER persons_placed_pair_del; DROP TRIGGER persons_placed_unit_ins; "
+    "DROP TRIGGER persons_placed_unit_del; DROP TRIGGER persons_placed_unit_upd";
+
+/* random_write, or a write of persons or units (a person renamed, added or
+ * removed; a unit added, removed or renamed). Not of person_units itself:
+ * only its triggers write it (`plumb verify` reports any other write), and
+ * the units triggers find a unit's persons through its derivation. */
+static void random_write_placed(pl_store *s, char *what, size_t cap)
+{
+    char a[8], b[8], c[16];
+    unsigned op = rnd(16);
+    snprintf(a, sizeof a, "P%u", rnd(NPERSONS));
+    snprintf(b, sizeof b, "U%u", rnd(NUNITS + 1));
+    switch (op) {
+    case 0:
+    case 1:
+    case 2:
+        snprintf(c, sizeof c, "name%u", rnd(4));
+        run(s,
+            "INSERT INTO persons(id,name,gender,birth_date,ev_seq) VALUES(?1,?2,'F','1970-01-01',"
+            "4) ON CONFLICT(id) DO UPDATE SET name=excluded.name,native_place=?2",
+            a, c, NULL);
+        snprintf(what, cap, "upsert person %s %s", a, c);
+        break;
+    case 3:
+        run(s, "DELETE FROM persons WHERE id=?", a, NULL, NULL);
+        snprintf(what, cap, "delete person %s", a);
+        break;
+    case 4:
+        run(s, "UPDATE OR IGNORE persons SET id=?2 WHERE id=?1", a, "P0", NULL);
+        snprintf(what, cap, "rename person %s -> P0", a);
+        break;
+    case 5:
+    case 6:
+        run(s,
+            "INSERT INTO units(id,name,division_code,level,kind,industry,ev_seq) "
+            "VALUES(?1,'u','110101','county','department','财政',5) ON CONFLICT(id) DO UPDATE "
+            "SET name='v'",
+            b, NULL, NULL);
+        snprintf(what, cap, "upsert unit %s", b);
+        break;
+    case 7:
+        run(s, "DELETE FROM units WHERE id=?", b, NULL, NULL);
+        snprintf(what, cap, "delete unit %s", b);
+        break;
+    case 8:
+        snprintf(c, sizeof c, "U%u", rnd(NUNITS + 1));
+        run(s, "UPDATE OR IGNORE units SET id=?2 WHERE id=?1", b, c, NULL);
+        snprintf(what, cap, "rename unit %s -> %s", b, c);
+        break;
+    default: random_write(s, what, cap); break;
+    }
+}
+
+static void persons_placed_follow_every_write(void **state)
+{
+    (void)state;
+    int64_t placed = 0, unplaced = 0;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        pl_store *s = NULL;
+        pl_err e;
+        pl_err_init(&e);
+        assert_int_equal(pl_store_open_memory(&s, &e), 0);
+        rng_state = seed * 0xD1B54A32D192ED03ULL;
+        char what[128], when[192];
+        for (int step = 0; step < 250; step++) {
+            random_write_placed(s, what, sizeof what);
+            snprintf(when, sizeof when, "seed %llu step %d (%s)", (unsigned long long)seed, step,
+                     what);
+            check_placed(s, when);
+            int64_t n = query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL);
+            placed += n;
+            unplaced += query2(s, "SELECT count(*) FROM persons", NULL, NULL) - n;
+        }
+        /* A rebuild empties the tables: nobody placed. */
+        exec_ok(s, "DELETE FROM kin; DELETE FROM tenures; DELETE FROM posts; DELETE FROM units; "
+                   "DELETE FROM persons");
+        assert_int_equal(query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL), 0);
+        pl_store_close(s);
+    }
+    /* The sequences reached both kinds of person, or this proves little. */
+    assert_true(placed > 5000);
+    assert_true(unplaced > 5000);
+}
+
 static void person_units_follow_every_write(void **state)
 {
     (void)state;
@@ -270,6 +396,8 @@ static void migration_backfills_existing_rows(void **state)
             sql = m[i].sql;
     assert_non_null(sql);
     /* As before 0063: no table, no triggers. */
+    /* (0066 builds on it: gone too.) */
+    exec_ok(s, DROP_0066);
     exec_ok(s, "DROP TABLE person_units; DROP VIEW person_units_source; "
                "DROP TRIGGER person_units_tenure_ins; "
                "DROP TRIGGER person_units_tenure_del; DROP TRIGGER person_units_tenure_upd; "
@@ -289,12 +417,44 @@ static void migration_backfills_existing_rows(void **state)
     pl_store_close(s);
 }
 
+/* Migration 0066 fills persons_placed for a store that already has data. */
+static void placed_migration_backfills(void **state)
+{
+    (void)state;
+    pl_store *s = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    size_t n = 0;
+    const pl_migration *m = pl_store_migrations(&n);
+    const char *sql = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (m[i].version == 66)
+            sql = m[i].sql;
+    assert_non_null(sql);
+    exec_ok(s, DROP_0066);
+    assert_int_equal(query2(s,
+                            "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%persons_placed%'",
+                            NULL, NULL),
+                     0);
+    rng_state = 13 * 0xD1B54A32D192ED03ULL;
+    char what[128];
+    for (int step = 0; step < 200; step++)
+        random_write_placed(s, what, sizeof what);
+    exec_ok(s, sql);
+    assert_true(query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL) > 0);
+    check_placed(s, "after the backfill");
+    pl_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(person_units_follow_every_write),
         cmocka_unit_test(random_writes_place_people_both_ways),
         cmocka_unit_test(migration_backfills_existing_rows),
+        cmocka_unit_test(persons_placed_follow_every_write),
+        cmocka_unit_test(placed_migration_backfills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
