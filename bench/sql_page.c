@@ -8,6 +8,7 @@
  * every unit, a whole-store scope).
  * Usage: sql_page DB N SQL... (bench/persons_sql.sh builds and runs it).
  */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,9 +43,18 @@ int main(int argc, char **argv)
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
         fprintf(stderr, "%s\n", err);
+        sqlite3_free(err);
         return 1;
     }
-    int n = atoi(argv[2]), nq = argc - 3;
+    char *end = NULL;
+    errno = 0;
+    long nl = strtol(argv[2], &end, 10);
+    if (errno || end == argv[2] || *end || nl < 1 || nl > 10000000) {
+        fprintf(stderr, "sql_page: N must be a whole number from 1 to 10000000, not '%s'\n",
+                argv[2]);
+        return 2;
+    }
+    int n = (int)nl, nq = argc - 3;
     sqlite3_stmt *st[MAXQ];
     double best[MAXQ];
     long rows[MAXQ];

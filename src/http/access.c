@@ -345,17 +345,19 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
                         "user_id=? UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
                         "INSERT INTO temp.pl_scope(id) SELECT id FROM sc WHERE id IS NOT NULL",
                         uid, e);
-    /* The sizes choose a list's plan only (access_scope_wide), never its
-     * rows: a count that raced a commit costs speed, not correctness. */
-    int64_t n_scope = 0, n_units = 0, n_both = 0;
+    /* The sizes choose a list's plan (access_scope_wide): a count that
+     * raced a commit costs speed, not correctness. Whether the closure is
+     * exactly the units (a root that names no unit, as after a purge, is in
+     * the closure but not in units) decides rows (access_scope_whole), so
+     * it is counted, not inferred from the sizes; it holds while
+     * scope_generation does not move, which a later request checks in its
+     * own read transaction before trusting the closure. */
+    int64_t n_scope = 0, n_units = 0, n_both = -1;
     if (!rc)
         rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope", &n_scope, e);
     if (!rc)
         rc = one_i64(s, "SELECT count(*) FROM units", &n_units, e);
-    /* Whether the closure is exactly the units (a root that names no unit
-     * is in the closure but not in units): decides rows, not only speed
-     * (access_scope_whole), so it is counted, not inferred from sizes. */
-    if (!rc)
+    if (!rc && n_scope == n_units)
         rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope s_ JOIN units u_ ON u_.id=s_.id",
                      &n_both, e);
     if (!rc)

@@ -389,6 +389,7 @@ static size_t shape_key(char *kb, const char *table, const access_spec *sp, int 
                         int unit_filter, int plan, const args *a)
 {
     size_t n = 1;
+    _Static_assert(PLAN_PLACED < 4, "the plan takes two bits of the key's first byte");
     kb[0] = (char)('0' + mode * 8 + unit_filter * 4 + plan);
     n = shape_add(kb, n, &sp, sizeof sp);
     n = shape_add(kb, n, table, strlen(table));

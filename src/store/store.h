@@ -218,7 +218,8 @@ const char *const *pl_store_projection_tables(size_t *n);
 
 /**
  * Names of the derived tables: kept by SQLite triggers from projection
- * tables (person_units, migration 0063), never written by events, so
+ * tables (person_units, migration 0063; persons_placed, 0066), never
+ * written by events, so
  * neither emptied by a rebuild nor by a purge (the triggers follow), but
  * compared by `plumb verify` like a projection. Listed in migrations with
  * the marker comment `-- derived: NAME`.

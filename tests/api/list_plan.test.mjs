@@ -242,10 +242,10 @@ test('whole-store scopes: the persons list follows units and placements added wh
   const USERS = { all: { role: 'discipline_officer', scopes: ['R', 'Z'] }, adm: { role: 'admin' } };
   await withServer(F, USERS, async ({ st, srv, C }) => {
     const loners = F.persons.filter((p) => p[1].startsWith('丙')).map((p) => p[0]);
-    const persons = async (roots) => {
+    const persons = async (roots, who = 'all') => {
       const want = oracle(F, roots).persons;
       for (const sort of ['id', '-name']) {
-        const got = await pageAll(C.all, sort === 'id' ? '/api/v1/persons' : `/api/v1/persons?sort=${sort}`);
+        const got = await pageAll(C[who], sort === 'id' ? '/api/v1/persons' : `/api/v1/persons?sort=${sort}`);
         assert.deepEqual(got, ordered(want, sort), `persons sort=${sort} for roots ${roots}`);
       }
       return new Set(want.map((p) => p.id));
@@ -254,8 +254,8 @@ test('whole-store scopes: the persons list follows units and placements added wh
       const dir = tempDir('plumb-plan-more-');
       const put = (f, text) => { fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true }); fs.writeFileSync(path.join(dir, f), text); };
       put('org/units.csv', csv(['id', 'parent_id', 'name', 'division_code', 'level', 'kind', 'industry'], units));
-      put('org/posts.csv', csv(['id', 'unit_id', 'title', 'rank', 'is_top', 'category', 'portfolio', 'reports_to'], posts));
-      put('org/tenures.csv', csv(['id', 'person_id', 'post_id', 'start_date', 'end_date', 'decision_id'], tenures));
+      if (posts.length) put('org/posts.csv', csv(['id', 'unit_id', 'title', 'rank', 'is_top', 'category', 'portfolio', 'reports_to'], posts));
+      if (tenures.length) put('org/tenures.csv', csv(['id', 'person_id', 'post_id', 'start_date', 'end_date', 'decision_id'], tenures));
       plumb(['import', '--db', st.db, '--all', dir, '--quiet']);
       F.units.push(...units); F.posts.push(...posts); F.tenures.push(...tenures);
     };
@@ -280,6 +280,21 @@ test('whole-store scopes: the persons list follows units and placements added wh
       [['PO-R9-0', 'R9', '科员', 'staff', '0', 'general', '', '']], [['TE-R9-0', loners[1], 'PO-R9-0', '2020-01-01', '', '']]);
     seen = await persons(['R', 'Z', 'Y']);
     assert.ok(seen.has(loners[1]), 'placed under a new unit of the tree');
+    // A root whose unit is gone (a purge deletes a unit's row, the user's
+    // scope row stays): the closure then counts as many ids as the store
+    // has units without being them (Z is missing), and the plan must not
+    // be taken: Z's people are not this user's.
+    more('X', [['X', '', '单位X', '110101', 'county', 'department', '财政']], [], []);
+    F.units.pop();
+    const oddSecret = addUser(st.db, 'odd', { role: 'discipline_officer', scopes: ['R', 'Z1', 'Y', 'X'] });
+    execFileSync('sqlite3', [st.db, "DELETE FROM units WHERE id='X'"]);
+    srv.setClock(T0 + 60);
+    C.odd = new Client(srv.base);
+    assert.equal((await C.odd.login('odd', oddSecret, T0 + 60)).status, 200);
+    const odd = await persons(['R', 'Z1', 'Y', 'X'], 'odd');
+    assert.equal(closure(['R', 'Z1', 'Y', 'X'], F.units).size, F.units.length, 'as many scope ids as units');
+    const zHolder = F.tenures.find((t) => t[2].startsWith('PO-Z-'))[1];
+    assert.ok(!odd.has(zHolder), 'a holder at Z is not listed');
     // The list came from persons_placed (a row written there directly
     // shows; plumb verify reports such a row: tests/cli/ledger_tamper.sh).
     execFileSync('sqlite3', [st.db, "INSERT INTO persons_placed VALUES('000000000000000000','某','M','1970-01-01',NULL,1)"]);

@@ -4,8 +4,9 @@
  * it holds exactly the (person, unit) pairs that the scope check's old
  * per-row query accepts, computed here from the base tables for every pair
  * of the test's domain. persons_placed (0066): after any sequence of writes
- * to those tables and to persons, units and person_units itself, it holds
- * exactly the persons rows of the persons placed at a unit that exists.
+ * to those tables and to persons and units, it holds exactly the persons
+ * rows of the persons that person_units places at a unit that exists, and
+ * has persons' columns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -205,9 +206,10 @@ static void random_write(pl_store *s, char *what, size_t cap)
     }
 }
 
-/* persons_placed against its definition, from the base tables: each person
- * of the domain is in it iff the persons row exists and person_units pairs
- * them with a unit that exists; its rows are the persons rows, unchanged. */
+/* persons_placed against its definition (person_units itself is checked
+ * against the base tables by check_exact): each person of the domain is in
+ * it iff the persons row exists and person_units pairs them with a unit
+ * that exists; its rows are the persons rows, unchanged. */
 static void check_placed(pl_store *s, const char *when)
 {
     int64_t want_rows = 0;
@@ -236,6 +238,30 @@ static void check_placed(pl_store *s, const char *when)
     if (stale)
         fail_msg("%s: %lld rows of persons_placed differ from their persons row", when,
                  (long long)stale);
+}
+
+/* persons_placed has persons' columns, names and order (0066's header). */
+static void placed_has_persons_columns(void **state)
+{
+    (void)state;
+    pl_store *s = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    const char *cols = "SELECT group_concat(name || ':' || type, ',') FROM (SELECT name, type FROM "
+                       "pragma_table_info(?) ORDER BY cid)";
+    pl_stmt *st = NULL;
+    char want[512] = "", have[512] = "";
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pl_store_prepare(s, cols, &st, &e), 0);
+        pl_stmt_bind_text(st, 1, i ? "persons_placed" : "persons");
+        assert_int_equal(pl_stmt_step(st, &e), PL_ROW);
+        snprintf(i ? have : want, sizeof want, "%s", pl_stmt_text(st, 0));
+        pl_stmt_finalize(st);
+    }
+    assert_true(strlen(want) > 20);
+    assert_string_equal(have, want);
+    pl_store_close(s);
 }
 
 /* The store as before migration 0066. */
@@ -317,9 +343,10 @@ static void persons_placed_follow_every_write(void **state)
             placed += n;
             unplaced += query2(s, "SELECT count(*) FROM persons", NULL, NULL) - n;
         }
-        /* A rebuild empties the tables: nobody placed. */
-        exec_ok(s, "DELETE FROM kin; DELETE FROM tenures; DELETE FROM posts; DELETE FROM units; "
-                   "DELETE FROM persons");
+        /* Every unit gone in one statement (as a rebuild deletes): nobody
+         * placed, the pairs kept. */
+        exec_ok(s, "DELETE FROM units");
+        check_placed(s, "after deleting every unit");
         assert_int_equal(query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL), 0);
         pl_store_close(s);
     }
@@ -455,6 +482,7 @@ int main(void)
         cmocka_unit_test(migration_backfills_existing_rows),
         cmocka_unit_test(persons_placed_follow_every_write),
         cmocka_unit_test(placed_migration_backfills),
+        cmocka_unit_test(placed_has_persons_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,10 +14,12 @@
 -- person_units and units and kept exact by the triggers below, statement by
 -- statement, whoever writes those tables; `plumb verify` compares it with
 -- the replay's. The rule is written once, as the view persons_placed_source.
--- Its columns are persons' columns ("SELECT p.*"): a migration that adds a
--- column to persons must add it here too, or every write of persons fails
--- ("table persons_placed has N columns but N+1 values were supplied") —
--- loudly, never a list that drops the column for some users.
+-- Its columns are persons' columns, in the same order ("SELECT p.*"): a
+-- migration that adds a column to persons (at the end, as ALTER TABLE ADD
+-- COLUMN does) must add it here at the end too, or every write of persons
+-- fails ("table persons_placed has N columns but N+1 values were
+-- supplied"), loudly; tests/unit/store_test.c compares the two tables'
+-- column lists.
 -- derived: persons_placed
 CREATE TABLE persons_placed(
   id TEXT PRIMARY KEY,
