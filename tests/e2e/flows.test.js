@@ -99,6 +99,8 @@ test('sign in with password and TOTP', async () => {
   await page.getByLabel('动态验证码（6位）').fill('000000')
   await page.getByTestId('login-submit').click()
   await page.getByTestId('login-error').waitFor()
+  // In the page's language, not the server's English text.
+  assert.match(await page.getByTestId('login-error').innerText(), /用户名、密码或动态验证码错误/)
   await shot(page, 'login')
   await signIn(page, 'e2e-lead')
   await page.getByTestId('whoami').getByText('e2e-lead').waitFor()
@@ -155,6 +157,9 @@ test('integrity file of the leader opens from the dashboard, with tenures and gr
   await page.getByTestId('risk-table').locator('.el-table__body tr').first().getByTestId('risk-person').click()
   await page.waitForURL(/#\/persons\//)
   await page.getByTestId('person-title').getByText(leader.name).waitFor()
+  // The gender in words of the page's language (the store holds M or F).
+  const [{ gender }] = JSON.parse(sql(srv.db, `SELECT gender FROM persons WHERE id='${leader.person.replace(/'/g, "''")}'`))
+  assert.equal(await page.locator('dl.kv dd').nth(1).innerText(), { M: '男', F: '女' }[gender])
   await page.getByTestId('sec-tenures').locator('.el-table__body tr').first().waitFor()
   await shot(page, 'integrity-file')
   await page.getByRole('tab', { name: /关系图谱/ }).click()

@@ -2,7 +2,17 @@
 // cookie (HttpOnly, set by the server), the CSRF token on every state change,
 // 401 → back to the login page, and server errors turned into ApiError with
 // the field they name (shown next to that field by the forms).
+import { i18n } from '../i18n/index.js'
+
 export const API = '/api/v1'
+
+/** The message of a server error in the interface's language: the
+ * translation of its code where its English text is fixed (apiErrors),
+ * else the server's own text, which names what was wrong. */
+function localMessage(code, serverText) {
+  const key = `apiErrors.${code}`
+  return code && i18n.global.te(key) ? i18n.global.t(key) : serverText
+}
 
 let csrfToken = sessionStorage.getItem('plumb.csrf') || ''
 let onUnauthorized = null
@@ -28,10 +38,13 @@ function csrfFromCookie() {
 export class ApiError extends Error {
   constructor(status, body) {
     const err = (body && (body.error || body)) || {}
-    const message = (typeof err === 'string' ? err : err.message) || `HTTP ${status}`
+    const code = (typeof err === 'object' && err.code) || ''
+    const serverText = (typeof err === 'string' ? err : err.message) || `HTTP ${status}`
+    const message = localMessage(code, serverText)
     super(message)
     this.status = status
-    this.code = (typeof err === 'object' && err.code) || ''
+    this.code = code
+    this.serverText = serverText
     // Field errors: {field, message} or {fields: {name: msg}} or [{field, message}].
     this.fields = {}
     if (typeof err === 'object') {

@@ -6,6 +6,13 @@ export default {
     forbidden: 'Not permitted', notFound: 'Not found (or outside your jurisdiction)', skip: 'Skip to main content', menu: 'Main menu', logout: 'Sign out', filter: 'Filter',
     search: 'Search', prev: 'Previous', next: 'Next', submit: 'Submit', saved: 'Saved', save: 'Save', network: 'Network error, please retry',
   },
+  genders: { M: 'Male', F: 'Female' },
+  apiErrors: {
+    bad_credentials: 'Wrong user name, password or one-time code', locked: 'The account is locked for a while; try again later',
+    rate_limited: 'Too many requests; try again later', required: 'required', unauthenticated: 'Sign in first',
+    forbidden: 'Your role does not allow this', out_of_scope: 'The record is outside your jurisdiction',
+    csrf: 'The page has expired; reload it and try again', not_found: 'Not found (or outside your jurisdiction)',
+  },
   menu: { dashboard: 'Dashboard', units: 'Units', findings: 'Findings', clues: 'Clue workbench', import: 'Import',
     profiles: 'Profiles', ledger: 'Ledger', users: 'Users' },
   roles: { cadre_officer: 'Cadre officer', discipline_officer: 'Discipline officer', inspection_officer: 'Inspection officer',

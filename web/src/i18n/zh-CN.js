@@ -6,6 +6,15 @@ export default {
     forbidden: '无权查看', notFound: '未找到（或不在您的管辖范围内）', skip: '跳到主要内容', menu: '主菜单', logout: '退出', filter: '筛选', search: '查询',
     prev: '上一页', next: '下一页', submit: '提交', saved: '已保存', save: '保存', network: '网络错误，请重试',
   },
+  // The server's errors whose English text is fixed, by their code (api/client.js);
+  // other codes keep the server's message, which names what was wrong.
+  genders: { M: '男', F: '女' },
+  apiErrors: {
+    bad_credentials: '用户名、密码或动态验证码错误', locked: '账号已临时锁定，请稍后再试',
+    rate_limited: '请求过于频繁，请稍后再试', required: '必填', unauthenticated: '请先登录',
+    forbidden: '您的角色无权执行此操作', out_of_scope: '该记录不在您的管辖范围内',
+    csrf: '页面已过期，请刷新后重试', not_found: '未找到（或不在您的管辖范围内）',
+  },
   menu: { dashboard: '工作台', units: '单位', findings: '预警发现', clues: '线索工作台', import: '数据导入',
     profiles: '参数方案', ledger: '账本', users: '用户管理' },
   roles: { cadre_officer: '干部科', discipline_officer: '纪委监委', inspection_officer: '巡察办', petition_officer: '信访办',
