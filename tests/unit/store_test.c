@@ -85,6 +85,29 @@ static int64_t query2(pl_store *s, const char *sql, const char *a, const char *b
     return v;
 }
 
+/* A new in-memory store with every migration. */
+static pl_store *open_memory(void)
+{
+    pl_store *s = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    if (pl_store_open_memory(&s, &e) != 0)
+        fail_msg("open: %s", e.msg);
+    return s;
+}
+
+/* The SQL of migration `version`. */
+static const char *migration_sql(int version)
+{
+    size_t n = 0;
+    const pl_migration *m = pl_store_migrations(&n);
+    for (size_t i = 0; i < n; i++)
+        if (m[i].version == version)
+            return m[i].sql;
+    fail_msg("no migration %d", version);
+    return NULL;
+}
+
 /* Every (person, unit) pair of the domain, the oracle against the table;
  * and no row in the table outside what the oracle accepts. */
 static void check_exact(pl_store *s, const char *when)
@@ -328,10 +351,7 @@ static void persons_placed_follow_every_write(void **state)
     (void)state;
     int64_t placed = 0, unplaced = 0;
     for (uint64_t seed = 1; seed <= 40; seed++) {
-        pl_store *s = NULL;
-        pl_err e;
-        pl_err_init(&e);
-        assert_int_equal(pl_store_open_memory(&s, &e), 0);
+        pl_store *s = open_memory();
         rng_state = seed * 0xD1B54A32D192ED03ULL;
         char what[128], when[192];
         for (int step = 0; step < 250; step++) {
@@ -359,10 +379,7 @@ static void person_units_follow_every_write(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 40; seed++) {
-        pl_store *s = NULL;
-        pl_err e;
-        pl_err_init(&e);
-        assert_int_equal(pl_store_open_memory(&s, &e), 0);
+        pl_store *s = open_memory();
         rng_state = seed * 0x9E3779B97F4A7C15ULL;
         char what[128], when[192];
         for (int step = 0; step < 250; step++) {
@@ -411,17 +428,8 @@ static void random_writes_place_people_both_ways(void **state)
 static void migration_backfills_existing_rows(void **state)
 {
     (void)state;
-    pl_store *s = NULL;
-    pl_err e;
-    pl_err_init(&e);
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
-    size_t n = 0;
-    const pl_migration *m = pl_store_migrations(&n);
-    const char *sql = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (m[i].version == 63)
-            sql = m[i].sql;
-    assert_non_null(sql);
+    pl_store *s = open_memory();
+    const char *sql = migration_sql(63);
     /* As before 0063: no table, no triggers. */
     /* (0066 builds on it: gone too.) */
     exec_ok(s, DROP_0066);
@@ -448,17 +456,8 @@ static void migration_backfills_existing_rows(void **state)
 static void placed_migration_backfills(void **state)
 {
     (void)state;
-    pl_store *s = NULL;
-    pl_err e;
-    pl_err_init(&e);
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
-    size_t n = 0;
-    const pl_migration *m = pl_store_migrations(&n);
-    const char *sql = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (m[i].version == 66)
-            sql = m[i].sql;
-    assert_non_null(sql);
+    pl_store *s = open_memory();
+    const char *sql = migration_sql(66);
     exec_ok(s, DROP_0066);
     assert_int_equal(query2(s,
                             "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%persons_placed%'",
