@@ -346,23 +346,45 @@ static void random_write_placed(pl_store *s, char *what, size_t cap)
     }
 }
 
+typedef void (*write_fn)(pl_store *s, char *what, size_t cap);
+typedef void (*check_fn)(pl_store *s, const char *when);
+
+/* `steps` random writes from the sequence of `seed` (xorshift state seed ×
+ * mult), each followed by `check` (if any), told the seed, the step and the
+ * write. */
+static void random_steps(pl_store *s, uint64_t seed, uint64_t mult, int steps, write_fn write,
+                         check_fn check)
+{
+    rng_state = seed * mult;
+    char what[128], when[192];
+    for (int step = 0; step < steps; step++) {
+        write(s, what, sizeof what);
+        if (!check)
+            continue;
+        snprintf(when, sizeof when, "seed %llu step %d (%s)", (unsigned long long)seed, step, what);
+        check(s, when);
+    }
+}
+
+/* check_placed, and how many persons were placed and not, summed over the
+ * steps (persons_placed_follow_every_write). */
+static int64_t n_placed, n_unplaced;
+static void check_placed_counting(pl_store *s, const char *when)
+{
+    check_placed(s, when);
+    int64_t n = query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL);
+    n_placed += n;
+    n_unplaced += query2(s, "SELECT count(*) FROM persons", NULL, NULL) - n;
+}
+
 static void persons_placed_follow_every_write(void **state)
 {
     (void)state;
-    int64_t placed = 0, unplaced = 0;
+    n_placed = n_unplaced = 0;
     for (uint64_t seed = 1; seed <= 40; seed++) {
         pl_store *s = open_memory();
-        rng_state = seed * 0xD1B54A32D192ED03ULL;
-        char what[128], when[192];
-        for (int step = 0; step < 250; step++) {
-            random_write_placed(s, what, sizeof what);
-            snprintf(when, sizeof when, "seed %llu step %d (%s)", (unsigned long long)seed, step,
-                     what);
-            check_placed(s, when);
-            int64_t n = query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL);
-            placed += n;
-            unplaced += query2(s, "SELECT count(*) FROM persons", NULL, NULL) - n;
-        }
+        random_steps(s, seed, 0xD1B54A32D192ED03ULL, 250, random_write_placed,
+                     check_placed_counting);
         /* Every unit gone in one statement (as a rebuild deletes): nobody
          * placed, the pairs kept. */
         exec_ok(s, "DELETE FROM units");
@@ -371,8 +393,8 @@ static void persons_placed_follow_every_write(void **state)
         pl_store_close(s);
     }
     /* The sequences reached both kinds of person, or this proves little. */
-    assert_true(placed > 5000);
-    assert_true(unplaced > 5000);
+    assert_true(n_placed > 5000);
+    assert_true(n_unplaced > 5000);
 }
 
 static void person_units_follow_every_write(void **state)
@@ -380,14 +402,7 @@ static void person_units_follow_every_write(void **state)
     (void)state;
     for (uint64_t seed = 1; seed <= 40; seed++) {
         pl_store *s = open_memory();
-        rng_state = seed * 0x9E3779B97F4A7C15ULL;
-        char what[128], when[192];
-        for (int step = 0; step < 250; step++) {
-            random_write(s, what, sizeof what);
-            snprintf(when, sizeof when, "seed %llu step %d (%s)", (unsigned long long)seed, step,
-                     what);
-            check_exact(s, when);
-        }
+        random_steps(s, seed, 0x9E3779B97F4A7C15ULL, 250, random_write, check_exact);
         /* A rebuild empties the tables before replaying: nothing placed. */
         exec_ok(s, "DELETE FROM kin; DELETE FROM tenures; DELETE FROM posts");
         assert_int_equal(query2(s, "SELECT count(*) FROM person_units", NULL, NULL), 0);
@@ -399,10 +414,7 @@ static void person_units_follow_every_write(void **state)
 static void random_writes_place_people_both_ways(void **state)
 {
     (void)state;
-    pl_store *s = NULL;
-    pl_err e;
-    pl_err_init(&e);
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    pl_store *s = open_memory();
     rng_state = 7 * 0x9E3779B97F4A7C15ULL;
     char what[128];
     int64_t direct = 0, by_kin = 0;
@@ -442,10 +454,7 @@ static void migration_backfills_existing_rows(void **state)
     assert_int_equal(
         query2(s, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%person_units%'", NULL, NULL),
         0);
-    rng_state = 11 * 0x9E3779B97F4A7C15ULL;
-    char what[128];
-    for (int step = 0; step < 120; step++)
-        random_write(s, what, sizeof what);
+    random_steps(s, 11, 0x9E3779B97F4A7C15ULL, 120, random_write, NULL);
     assert_true(query2(s, "SELECT count(*) FROM tenures", NULL, NULL) > 0);
     exec_ok(s, sql);
     check_exact(s, "after the backfill");
@@ -463,10 +472,7 @@ static void placed_migration_backfills(void **state)
                             "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%persons_placed%'",
                             NULL, NULL),
                      0);
-    rng_state = 13 * 0xD1B54A32D192ED03ULL;
-    char what[128];
-    for (int step = 0; step < 200; step++)
-        random_write_placed(s, what, sizeof what);
+    random_steps(s, 13, 0xD1B54A32D192ED03ULL, 200, random_write_placed, NULL);
     exec_ok(s, sql);
     assert_true(query2(s, "SELECT count(*) FROM persons_placed", NULL, NULL) > 0);
     check_placed(s, "after the backfill");
