@@ -742,6 +742,44 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_s
     return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
 }
 
+/* The text the model validates for JSON value `v` of field `f`, or the
+ * message of a 400 when the JSON type is not the field's: integers and
+ * money are JSON integers, flags true/false (or 0/1, as reads return them),
+ * everything else a string; null clears an optional field. Nothing is
+ * coerced: `"amount_fen": true` or `"amount_fen": "100"` is refused, not
+ * stored as 1 or read as a number. */
+static const char *json_value_text(const pl_field *f, const json_t *v, char *num, size_t cap,
+                                   const char **out)
+{
+    *out = NULL;
+    if (json_is_null(v)) {
+        *out = "";
+        return NULL;
+    }
+    switch (f->type) {
+    case PL_F_INT:
+    case PL_F_MONEY:
+        if (!json_is_integer(v))
+            return "must be an integer";
+        snprintf(num, cap, "%lld", (long long)json_integer_value(v));
+        *out = num;
+        return NULL;
+    case PL_F_BOOL:
+        if (json_is_boolean(v))
+            *out = json_is_true(v) ? "1" : "0";
+        else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+            *out = json_integer_value(v) ? "1" : "0";
+        else
+            return "must be true or false";
+        return NULL;
+    default:
+        if (!json_is_string(v))
+            return "must be a string";
+        *out = json_string_value(v);
+        return NULL;
+    }
+}
+
 static int write_entity(req *r, const char *path_id)
 {
     const pl_entity *ent = pl_model_entity(r->rt->entity);
@@ -760,18 +798,10 @@ static int write_entity(req *r, const char *path_id)
             break;
         }
         char num[32];
-        const char *sv = NULL;
-        if (json_is_string(v))
-            sv = json_string_value(v);
-        else if (json_is_integer(v)) {
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-            sv = num;
-        } else if (json_is_boolean(v))
-            sv = json_is_true(v) ? "1" : "0";
-        else if (json_is_null(v))
-            sv = "";
-        else {
-            reply_error(r, 400, "wrong_type", k, "must be a string, integer, boolean or null");
+        const char *sv = NULL, *want = json_value_text(&ent->fields[pl_model_field_index(ent, k)],
+                                                       v, num, sizeof num, &sv);
+        if (want) {
+            reply_error(r, 400, "wrong_type", k, want);
             bad = 1;
             break;
         }
@@ -831,8 +861,11 @@ static int write_entity(req *r, const char *path_id)
         }
         if (ok < 0)
             rc = ok;
-        else if (!ok)
-            status = exists ? 404 : 403;
+        else if (!ok) /* A create answers the same whether or not the id is
+                       * taken by a record out of sight (no existence oracle);
+                       * an update of a record out of sight is a 404 as for a
+                       * missing one (docs/SECURITY.md). */
+            status = path_id ? 404 : 403;
     }
     int outcome = 0;
     if (!rc && !status) {
