@@ -214,7 +214,15 @@ struct server {
     size_t nconns, capconns;
     int tls;
     uint8_t totp_key[PL_TOTP_KEY_BYTES]; /**< opens user_secrets.totp_box (secrets.c) */
+    uint8_t handle_key[16];              /**< keys http_handle (server.c) */
 };
+
+/** The log handle of `id` ("h:" + 32 hex digits: BLAKE2b-128 keyed by a
+ * key derived at start-up from the ledger's subject key, which is in no
+ * log): what the request log and the sign-in counters of unknown names
+ * show instead of an id or a name. Stable for a store; thread-safe. */
+#define HTTP_HANDLE_LEN 35
+void http_handle(server *srv, const char *id, char out[HTTP_HANDLE_LEN]);
 
 /** Open the writer's clue workflow handle (routes_cases.c); 0 or PL_E*. */
 int cases_writer_open(server *srv, writer *w, pl_err *e);
