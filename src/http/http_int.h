@@ -307,4 +307,17 @@ void http_today(server *srv, char out[11]);
 /** Append an access.read event for `ids` (JSON array of strings). */
 int audit_read(req *r, const char *entity, json_t *ids);
 
+/* users.c: four eyes on an administrator's own account. */
+/** Record a pending grant of `changes` ({role, scopes, person_id,
+ * disabled}, checked) to account `username`, requested by `actor`; its id
+ * in *id_out. 0, PL_ENOTFOUND, PL_EINVAL or PL_E*. */
+int http_grant_request(pl_store *s, pl_ledger *l, const char *username, const json_t *changes,
+                       const char *actor, int64_t *id_out, pl_err *e);
+/** Approve (apply its changes, as `actor`) or refuse pending grant `id`.
+ * PL_ENOTFOUND; PL_EEXIST if already decided; PL_EDENIED if `actor`
+ * approves a grant they requested (or one requested by an account linked to
+ * the same person). One transaction. */
+int http_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
+                      pl_err *e);
+
 #endif
