@@ -147,7 +147,7 @@ test('lockout: an unknown user name is locked exactly like an existing one', asy
 });
 
 test('query: 1,000 parameters get a 400 with a JSON body naming the query', async () => {
-  for (const n of [101, 1000, 3000]) {
+  for (const n of [1000, 3000, 101]) {
     const q = Array.from({ length: n }, (_, i) => `a${i}=1`).join('&');
     const r = await C.cadre.get(`/api/v1/units?${q}`);
     assert.equal(r.status, 400, `${n} parameters: ${r.status} ${r.text}`);
