@@ -1662,6 +1662,12 @@ static int h_user_create(req *r)
         return reply_error(r, 400, "required", "role", "required");
     if (!pw)
         return reply_error(r, 400, "required", "password", "required");
+    /* A second account of one's own person would be a way round the four
+     * eyes of h_user_update: another administrator creates it. */
+    const char *pid = json_string_value(json_object_get(r->json, "person_id"));
+    if (pid && *pid && strcmp(pid, r->who.person_id) == 0)
+        return reply_error(r, 403, "four_eyes", "person_id",
+                           "another administrator must create an account for your own person");
     pl_err e;
     pl_err_init(&e);
     pl_http_new_user nu;

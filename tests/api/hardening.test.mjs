@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, C1, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, C1, plumb, totp } from './lib.mjs';
 
 let st, srv;
 const USERS = {
@@ -262,4 +262,30 @@ test("four eyes: an admin's change of its own role or scope waits for a second a
   r = await C.adm2.get('/api/v1/users/grants');
   assert.equal(r.json.pending, 0);
   assert.equal(r.json.red_flags, 2);
+});
+
+test('four eyes: an admin cannot create a second account for its own person', async () => {
+  // adm3 is linked to P.O by another admin (adm2, whose own change is not involved).
+  let r = await C.adm2.post('/api/v1/users', { username: 'adm3', role: 'admin', person_id: P.O, password: 'Correct-Horse-9battery' });
+  assert.equal(r.status, 201, r.text);
+  const adm3 = await (async () => {
+    t += 30; srv.setClock(t);
+    const c = new Client(srv.base);
+    const x = await c.post('/api/v1/auth/login', { username: 'adm3', password: 'Correct-Horse-9battery', totp: totp(r.json.totp_secret, t) });
+    assert.equal(x.status, 200, x.text);
+    c.csrf = x.json.csrf_token;
+    return c;
+  })();
+  const before = sql('SELECT COUNT(*) FROM users');
+  r = await adm3.post('/api/v1/users', { username: 'adm3-reader', role: 'discipline_officer', person_id: P.O, scopes: ['U0'], password: 'Correct-Horse-9battery' });
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json.error.code, 'four_eyes');
+  assert.equal(r.json.error.field, 'person_id');
+  assert.equal(sql('SELECT COUNT(*) FROM users'), before);
+  // Nor give itself a role through another account of the same person: a grant.
+  r = await C.adm2.post('/api/v1/users', { username: 'o-leader', role: 'leader', person_id: P.O, scopes: ['U0'], password: 'Correct-Horse-9battery' });
+  assert.equal(r.status, 201, r.text);
+  r = await adm3.put(`/api/v1/users/${r.json.id}`, { role: 'discipline_officer' });
+  assert.equal(r.status, 202, r.text);
+  assert.equal(sql("SELECT role FROM users WHERE username='o-leader'"), 'leader');
 });
