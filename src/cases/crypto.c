@@ -468,11 +468,14 @@ static const char *ext_kind(const char *name)
     if (!dot)
         return NULL;
     char ext[8];
-    size_t n = strlen(dot + 1);
+    size_t n = strnlen(dot + 1, sizeof ext);
     if (n == 0 || n >= sizeof ext)
         return NULL;
-    for (size_t i = 0; i <= n; i++)
+    /* The terminator is written apart from the loop: gcc -O3 could not see
+     * that a loop to i <= n stays inside ext (-Wstringop-overflow). */
+    for (size_t i = 0; i < n; i++)
         ext[i] = (char)tolower((unsigned char)dot[1 + i]);
+    ext[n] = 0;
     static const char *const map[][2] = {{"pdf", "pdf"}, {"jpg", "jpg"}, {"jpeg", "jpg"},
                                          {"png", "png"}, {"txt", "txt"}, {"docx", "docx"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)

@@ -196,7 +196,29 @@ int h_login(req *r)
     }
     pl_stmt_finalize(st);
     int64_t now = http_now(r->srv);
-    if (found && locked > now) {
+    /* A name without an account has failures and a lockout too (0076),
+     * counted like an account's, so that 423 does not tell which names
+     * exist. */
+    char name_key[HTTP_HANDLE_LEN] = "";
+    if (!found) {
+        pl_buf nk;
+        pl_buf_init(&nk);
+        pl_buf_adds(&nk, "login:");
+        pl_buf_adds(&nk, user);
+        http_handle(r->srv, nk.data, name_key);
+        pl_buf_release(&nk);
+        rc = pl_store_prepare(
+            r->s, "SELECT failed, locked_until FROM login_failures WHERE name_key=?", &st, &e);
+        if (rc)
+            return reply_status(r, rc, &e);
+        pl_stmt_bind_text(st, 1, name_key);
+        if (pl_stmt_step(st, &e) == PL_ROW) {
+            failed = pl_stmt_i64(st, 0);
+            locked = pl_stmt_i64(st, 1);
+        }
+        pl_stmt_finalize(st);
+    }
+    if (locked > now) {
         sodium_memzero(box, sizeof box);
         sodium_memzero(hash, sizeof hash);
         return reply_error(r, 423, "locked", NULL,
@@ -224,20 +246,39 @@ int h_login(req *r)
     sodium_memzero(box, sizeof box);
     sodium_memzero(hash, sizeof hash);
     if (!found || !pw_ok || !totp_ok || disabled) {
-        if (found) {
-            failed++;
-            int64_t until = failed >= r->srv->o.lockout_after ? now + r->srv->o.lockout_secs : 0;
-            pl_stmt *up = NULL;
-            if (pl_store_prepare(r->s,
-                                 "UPDATE user_secrets SET failed_logins=?, locked_until=? "
-                                 "WHERE user_id=?",
-                                 &up, &e) == 0) {
-                pl_stmt_bind_i64(up, 1, until ? 0 : failed);
-                pl_stmt_bind_i64(up, 2, until);
-                pl_stmt_bind_i64(up, 3, uid);
-                pl_stmt_step(up, &e);
-                pl_stmt_finalize(up);
-            }
+        failed++;
+        int64_t until = failed >= r->srv->o.lockout_after ? now + r->srv->o.lockout_secs : 0;
+        pl_stmt *up = NULL;
+        if (found && pl_store_prepare(r->s,
+                                      "UPDATE user_secrets SET failed_logins=?, locked_until=? "
+                                      "WHERE user_id=?",
+                                      &up, &e) == 0) {
+            pl_stmt_bind_i64(up, 1, until ? 0 : failed);
+            pl_stmt_bind_i64(up, 2, until);
+            pl_stmt_bind_i64(up, 3, uid);
+            pl_stmt_step(up, &e);
+            pl_stmt_finalize(up);
+        }
+        /* An expired lockout with no count left is the same as no row: such
+         * rows go, so the table holds only names failing now. */
+        if (!found &&
+            pl_store_prepare(r->s,
+                             "DELETE FROM login_failures WHERE locked_until>0 AND locked_until<=?",
+                             &up, &e) == 0) {
+            pl_stmt_bind_i64(up, 1, now);
+            pl_stmt_step(up, &e);
+            pl_stmt_finalize(up);
+        }
+        if (!found && pl_store_prepare(r->s,
+                                       "INSERT INTO login_failures(name_key, failed, locked_until) "
+                                       "VALUES(?,?,?) ON CONFLICT(name_key) DO UPDATE SET "
+                                       "failed=excluded.failed, locked_until=excluded.locked_until",
+                                       &up, &e) == 0) {
+            pl_stmt_bind_text(up, 1, name_key);
+            pl_stmt_bind_i64(up, 2, until ? 0 : failed);
+            pl_stmt_bind_i64(up, 3, until);
+            pl_stmt_step(up, &e);
+            pl_stmt_finalize(up);
         }
         return reply_error(r, 401, "bad_credentials", NULL,
                            "wrong user name, password or one-time code");
@@ -297,11 +338,21 @@ int h_login(req *r)
     return reply_json(r, 200, out);
 }
 
+/* Signing out ends every session of the user, on every device
+ * (docs/SECURITY.md): a stolen cookie dies with the owner's logout. */
 int h_logout(req *r)
 {
-    int64_t ignored;
-    pl_store_query_i64(r->s, &ignored, NULL, "DELETE FROM sessions WHERE token_hash=?",
-                       r->who.token_hash, NULL);
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(r->s, "DELETE FROM sessions WHERE user_id=?", &st, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    pl_stmt_bind_i64(st, 1, r->who.uid);
+    rc = pl_stmt_step(st, &e);
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return reply_status(r, rc < 0 ? rc : PL_ESTORE, &e);
     set_cookie(r, "", 0);
     return reply_json(r, 200, json_pack("{s:b}", "signed_out", 1));
 }

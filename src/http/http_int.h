@@ -214,7 +214,15 @@ struct server {
     size_t nconns, capconns;
     int tls;
     uint8_t totp_key[PL_TOTP_KEY_BYTES]; /**< opens user_secrets.totp_box (secrets.c) */
+    uint8_t handle_key[16];              /**< keys http_handle (server.c) */
 };
+
+/** The log handle of `id` ("h:" + 32 hex digits: BLAKE2b-128 keyed by a
+ * key derived at start-up from the ledger's subject key, which is in no
+ * log): what the request log and the sign-in counters of unknown names
+ * show instead of an id or a name. Stable for a store; thread-safe. */
+#define HTTP_HANDLE_LEN 35
+void http_handle(server *srv, const char *id, char out[HTTP_HANDLE_LEN]);
 
 /** Open the writer's clue workflow handle (routes_cases.c); 0 or PL_E*. */
 int cases_writer_open(server *srv, writer *w, pl_err *e);
@@ -298,5 +306,18 @@ int64_t http_now(server *srv);
 void http_today(server *srv, char out[11]);
 /** Append an access.read event for `ids` (JSON array of strings). */
 int audit_read(req *r, const char *entity, json_t *ids);
+
+/* users.c: four eyes on an administrator's own account. */
+/** Record a pending grant of `changes` ({role, scopes, person_id,
+ * disabled}, checked) to account `username`, requested by `actor`; its id
+ * in *id_out. 0, PL_ENOTFOUND, PL_EINVAL or PL_E*. */
+int http_grant_request(pl_store *s, pl_ledger *l, const char *username, const json_t *changes,
+                       const char *actor, int64_t *id_out, pl_err *e);
+/** Approve (apply its changes, as `actor`) or refuse pending grant `id`.
+ * PL_ENOTFOUND; PL_EEXIST if already decided; PL_EDENIED if `actor`
+ * approves a grant they requested (or one requested by an account linked to
+ * the same person). One transaction. */
+int http_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
+                      pl_err *e);
 
 #endif

@@ -742,6 +742,44 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_s
     return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
 }
 
+/* The text the model validates for JSON value `v` of field `f`, or the
+ * message of a 400 when the JSON type is not the field's: integers and
+ * money are JSON integers, flags true/false (or 0/1, as reads return them),
+ * everything else a string; null clears an optional field. Nothing is
+ * coerced: `"amount_fen": true` or `"amount_fen": "100"` is refused, not
+ * stored as 1 or read as a number. */
+static const char *json_value_text(const pl_field *f, const json_t *v, char *num, size_t cap,
+                                   const char **out)
+{
+    *out = NULL;
+    if (json_is_null(v)) {
+        *out = "";
+        return NULL;
+    }
+    switch (f->type) {
+    case PL_F_INT:
+    case PL_F_MONEY:
+        if (!json_is_integer(v))
+            return "must be an integer";
+        snprintf(num, cap, "%lld", (long long)json_integer_value(v));
+        *out = num;
+        return NULL;
+    case PL_F_BOOL:
+        if (json_is_boolean(v))
+            *out = json_is_true(v) ? "1" : "0";
+        else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+            *out = json_integer_value(v) ? "1" : "0";
+        else
+            return "must be true or false";
+        return NULL;
+    default:
+        if (!json_is_string(v))
+            return "must be a string";
+        *out = json_string_value(v);
+        return NULL;
+    }
+}
+
 static int write_entity(req *r, const char *path_id)
 {
     const pl_entity *ent = pl_model_entity(r->rt->entity);
@@ -760,18 +798,10 @@ static int write_entity(req *r, const char *path_id)
             break;
         }
         char num[32];
-        const char *sv = NULL;
-        if (json_is_string(v))
-            sv = json_string_value(v);
-        else if (json_is_integer(v)) {
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-            sv = num;
-        } else if (json_is_boolean(v))
-            sv = json_is_true(v) ? "1" : "0";
-        else if (json_is_null(v))
-            sv = "";
-        else {
-            reply_error(r, 400, "wrong_type", k, "must be a string, integer, boolean or null");
+        const char *sv = NULL, *want = json_value_text(&ent->fields[pl_model_field_index(ent, k)],
+                                                       v, num, sizeof num, &sv);
+        if (want) {
+            reply_error(r, 400, "wrong_type", k, want);
             bad = 1;
             break;
         }
@@ -831,8 +861,11 @@ static int write_entity(req *r, const char *path_id)
         }
         if (ok < 0)
             rc = ok;
-        else if (!ok)
-            status = exists ? 404 : 403;
+        else if (!ok) /* A create answers the same whether or not the id is
+                       * taken by a record out of sight (no existence oracle);
+                       * an update of a record out of sight is a 404 as for a
+                       * missing one (docs/SECURITY.md). */
+            status = path_id ? 404 : 403;
     }
     int outcome = 0;
     if (!rc && !status) {
@@ -1629,6 +1662,12 @@ static int h_user_create(req *r)
         return reply_error(r, 400, "required", "role", "required");
     if (!pw)
         return reply_error(r, 400, "required", "password", "required");
+    /* A second account of one's own person would be a way round the four
+     * eyes of h_user_update: another administrator creates it. */
+    const char *pid = json_string_value(json_object_get(r->json, "person_id"));
+    if (pid && *pid && strcmp(pid, r->who.person_id) == 0)
+        return reply_error(r, 403, "four_eyes", "person_id",
+                           "another administrator must create an account for your own person");
     pl_err e;
     pl_err_init(&e);
     pl_http_new_user nu;
@@ -1660,11 +1699,150 @@ static int username_by_param(req *r, char user[72])
     return 0;
 }
 
+/* A grant row of user_grants as JSON (columns as GRANT_COLS). */
+#define GRANT_COLS                                                                                 \
+    "SELECT id, username, changes, requested_by, requested_at, status, decided_by, decided_at "    \
+    "FROM user_grants"
+static json_t *grant_row(pl_stmt *st)
+{
+    json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:b}", "id",
+                          (json_int_t)pl_stmt_i64(st, 0), "username", pl_stmt_text(st, 1),
+                          "changes", json_loads(pl_stmt_text(st, 2), 0, NULL), "requested_by",
+                          pl_stmt_text(st, 3), "requested_at", pl_stmt_text(st, 4), "status",
+                          pl_stmt_text(st, 5), "red_flag", 1);
+    if (pl_stmt_type(st, 6) != PL_COL_NULL) {
+        json_object_set_new(o, "decided_by", json_string(pl_stmt_text(st, 6)));
+        json_object_set_new(o, "decided_at", json_string(pl_stmt_text(st, 7)));
+    }
+    return o;
+}
+
+static int grant_reply(req *r, int status, int64_t id)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(r->s, GRANT_COLS " WHERE id=?", &st, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    pl_stmt_bind_i64(st, 1, id);
+    json_t *o = pl_stmt_step(st, &e) == PL_ROW ? grant_row(st) : NULL;
+    pl_stmt_finalize(st);
+    if (!o)
+        return reply_error(r, 404, "not_found", "id", "not found");
+    return reply_json(r, status, json_pack("{s:o}", "grant", o));
+}
+
+/* PUT /users/{id} of one's own account: a pending grant (202). */
+static int h_user_grant_request(req *r, const char *user)
+{
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int64_t id = 0;
+    int rc = http_grant_request(w->s, w->l, user, r->json, r->who.username, &id, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return field_error(r, rc, &e);
+    return grant_reply(r, 202, id);
+}
+
+/* GET /users/grants: the grants, newest first, with the dashboard's
+ * counts: `pending`, and `red_flags` (grants requested in the last 90
+ * days, whatever their outcome). */
+static int h_user_grants(req *r)
+{
+    int64_t limit, offset;
+    if (parse_int_arg(r, "limit", 1, LIST_MAX, LIST_DEFAULT, &limit) ||
+        parse_int_arg(r, "offset", 0, 1000000000, 0, &offset))
+        return 0;
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(r->s, GRANT_COLS " ORDER BY id DESC LIMIT ? OFFSET ?", &st, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    pl_stmt_bind_i64(st, 1, limit + 1);
+    pl_stmt_bind_i64(st, 2, offset);
+    json_t *items = json_array();
+    int64_t got = 0;
+    while (pl_stmt_step(st, &e) == PL_ROW && got++ < limit)
+        json_array_append_new(items, grant_row(st));
+    pl_stmt_finalize(st);
+    char since[21];
+    pl_time_format(since, http_now(r->srv) - 90 * 86400);
+    int64_t pending = 0, flags = 0;
+    rc = pl_store_query_i64(r->s, &pending, &e,
+                            "SELECT COUNT(*) FROM user_grants WHERE status='pending'", NULL);
+    if (!rc)
+        rc = pl_store_query_i64(r->s, &flags, &e,
+                                "SELECT COUNT(*) FROM user_grants WHERE requested_at>=?", since,
+                                NULL);
+    if (rc) {
+        json_decref(items);
+        return reply_status(r, rc, &e);
+    }
+    json_t *out = json_pack("{s:o, s:I, s:I, s:I, s:I}", "items", items, "limit", (json_int_t)limit,
+                            "offset", (json_int_t)offset, "pending", (json_int_t)pending,
+                            "red_flags", (json_int_t)flags);
+    json_object_set_new(out, "next_offset",
+                        got > limit ? json_integer(offset + limit) : json_null());
+    return reply_json(r, 200, out);
+}
+
+/* POST /users/grants/{id} {"decision": "approve" | "refuse"}. */
+static int h_user_grant_decide(req *r)
+{
+    int64_t id;
+    if (pl_parse_i64(r->params[0], 1, INT64_MAX, &id) != 0)
+        return reply_error(r, 400, "invalid_id", "id", "a grant id is a positive integer");
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        if (strcmp(k, "decision") != 0)
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+        if (!json_is_string(v))
+            return reply_error(r, 400, "wrong_type", k, "must be a string");
+    }
+    const char *d = json_string_value(json_object_get(r->json, "decision"));
+    if (!d)
+        return reply_error(r, 400, "required", "decision", "required");
+    if (strcmp(d, "approve") && strcmp(d, "refuse"))
+        return reply_error(r, 400, "invalid", "decision", "approve or refuse");
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int rc = http_grant_decide(w->s, w->l, id, d[0] == 'a', r->who.username, &e);
+    writer_unlock(r->srv);
+    if (rc == PL_EDENIED)
+        return reply_error(r, 403, "four_eyes", NULL,
+                           "a second administrator must approve a change of one's own account");
+    if (rc == PL_EEXIST)
+        return reply_error(r, 409, "decided", "id", e.msg);
+    if (rc == PL_EINVAL)
+        return field_error(r, rc, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    return grant_reply(r, 200, id);
+}
+
 static int h_user_update(req *r)
 {
-    char user[72];
-    if (username_by_param(r, user))
+    char user[72], person[72];
+    json_t *target;
+    if (user_by_param(r, &target))
         return 0;
+    snprintf(user, sizeof user, "%s", json_string_value(json_object_get(target, "username")));
+    snprintf(person, sizeof person, "%s",
+             json_string_value(json_object_get(target, "person_id"))
+                 ? json_string_value(json_object_get(target, "person_id"))
+                 : "");
+    json_decref(target);
     const char *k;
     json_t *v;
     json_object_foreach(r->json, k, v)
@@ -1686,6 +1864,12 @@ static int h_user_update(req *r)
         return 0;
     pl_err e;
     pl_err_init(&e);
+    /* One's own account (or another account of one's own person): a change
+     * of role, scopes or person link waits for a second administrator. */
+    int self =
+        strcmp(user, r->who.username) == 0 || (person[0] && strcmp(person, r->who.person_id) == 0);
+    if (self && (json_object_get(r->json, "role") || sa || json_object_get(r->json, "person_id")))
+        return h_user_grant_request(r, user);
     writer *w = writer_lock(r->srv, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
@@ -2038,6 +2222,10 @@ static const route fixed[] = {
     {"GET", "/api/v1/users", "user:read", NULL, h_users_list, "Accounts", 0},
     {"POST", "/api/v1/users", "user:write", NULL, h_user_create,
      "Create an account (returns its TOTP secret once)", 1},
+    {"GET", "/api/v1/users/grants", "user:read", NULL, h_user_grants,
+     "Changes of administrators' own accounts awaiting or given a second approval (red flags)", 0},
+    {"POST", "/api/v1/users/grants/{id}", "user:write", NULL, h_user_grant_decide,
+     "Approve or refuse a pending grant (not the requester)", 1},
     {"GET", "/api/v1/users/{id}", "user:read", NULL, h_user_get, "One account", 0},
     {"PUT", "/api/v1/users/{id}", "user:write", NULL, h_user_update,
      "Change role, scopes, person link or disabled", 1},

@@ -204,7 +204,9 @@ static int body_fields(req *r, const field *fields, size_t n, const char **out)
             continue;
         }
         if (fields[i].boolean) {
-            if (!json_is_boolean(v) && !json_is_integer(v))
+            /* As a record's flags: true/false or 0/1, nothing else. */
+            if (!json_is_boolean(v) &&
+                !(json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)))
                 return reply_error(r, 400, "invalid", fields[i].name, "must be true or false"), -1;
             out[i] = json_is_true(v) || (json_is_integer(v) && json_integer_value(v)) ? "1" : "0";
             continue;

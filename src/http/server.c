@@ -26,6 +26,9 @@
 
 static atomic_int inflight;
 
+#define PL_STR_(x) #x
+#define PL_STR(x) PL_STR_(x)
+
 static double mono_s(void)
 {
     struct timespec ts;
@@ -84,6 +87,33 @@ void http_today(server *srv, char out[11])
     pl_time_format(full, http_now(srv));
     memcpy(out, full, 10);
     out[10] = 0;
+}
+
+/* ---------------------------------------------------------- log handles */
+
+void http_handle(server *srv, const char *id, char out[HTTP_HANDLE_LEN])
+{
+    uint8_t h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)id, strlen(id), srv->handle_key,
+                       sizeof srv->handle_key);
+    out[0] = 'h';
+    out[1] = ':';
+    pl_hex(out + 2, h, sizeof h);
+}
+
+/* The handle key: the ledger's subject handle of a fixed label, i.e. a
+ * PRF of the store's subject key (kept in the store, never in a log or an
+ * event header: that label is no record's id). Not the subject key itself,
+ * so a log line cannot be matched with the public event headers. */
+static int handle_key_init(server *srv, pl_err *e)
+{
+    char k[PL_SUBJECT_HANDLE_LEN];
+    int rc = pl_ledger_subject_handle(srv->w.l, "plumb-http-log-handle-key-1", k, e);
+    if (rc)
+        return rc;
+    rc = pl_unhex(srv->handle_key, sizeof srv->handle_key, k + 2);
+    sodium_memzero(k, sizeof k);
+    return rc ? pl_err_set(e, PL_EINTERNAL, "cannot derive the log handle key") : 0;
 }
 
 /* ----------------------------------------------------------- rate limits */
@@ -810,17 +840,66 @@ static void pool_stop(server *srv)
 
 /* ------------------------------------------------------------- callbacks */
 
+/* The path for the log: each path parameter of the route (a record id, a
+ * citizen ID, a receipt code) as its handle, and, on a path that matched no
+ * route, each segment holding 6 or more digits; never the query string. */
+static void log_path(req *r, pl_buf *out)
+{
+    char h[HTTP_HANDLE_LEN];
+    const char *url = r->url ? r->url : "";
+    size_t end = strcspn(url, "?");
+    if (r->rt && r->nparams > 0) {
+        const char *p = r->rt->path;
+        int i = 0;
+        while (*p) {
+            const char *open = strchr(p, '{');
+            if (!open || i >= r->nparams) {
+                pl_buf_adds(out, p);
+                break;
+            }
+            pl_buf_add(out, p, (size_t)(open - p));
+            http_handle(r->srv, r->params[i++], h);
+            pl_buf_adds(out, h);
+            const char *close = strchr(open, '}');
+            p = close ? close + 1 : open + strlen(open);
+        }
+        return;
+    }
+    size_t i = 0;
+    while (i < end) {
+        size_t seg = i + 1 + strcspn(url + i + 1, "/?");
+        if (seg > end)
+            seg = end;
+        size_t digits = 0;
+        for (size_t j = i; j < seg; j++)
+            digits += url[j] >= '0' && url[j] <= '9';
+        if (digits >= 6 && url[i] == '/') {
+            char *id = pl_strndup(url + i + 1, seg - i - 1);
+            http_handle(r->srv, id, h);
+            free(id);
+            pl_buf_adds(out, "/");
+            pl_buf_adds(out, h);
+        } else {
+            pl_buf_add(out, url + i, seg - i);
+        }
+        i = seg;
+    }
+}
+
 static void log_line(req *r)
 {
     if (r->srv->o.quiet)
         return;
+    pl_buf path;
+    pl_buf_init(&path);
+    log_path(r, &path);
     char at[21];
     pl_time_format(at, pl_time_now());
     /* Path only (query strings may hold search terms); never cookies,
      * tokens, passwords or codes. */
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f}", "t", at, "ip", r->ip, "method",
-                          r->method, "path", r->url ? r->url : "", "status", r->status, "bytes",
-                          (json_int_t)r->sent, "ms", (mono_s() - r->t0) * 1000.0);
+                          r->method, "path", path.data ? path.data : "", "status", r->status,
+                          "bytes", (json_int_t)r->sent, "ms", (mono_s() - r->t0) * 1000.0);
     if (r->authed) {
         json_object_set_new(o, "user", json_string(r->who.username));
         json_object_set_new(o, "role", json_string(pl_http_role_name(r->who.role)));
@@ -830,6 +909,7 @@ static void log_line(req *r)
         fprintf(stderr, "%s\n", s);
     free(s);
     json_decref(o);
+    pl_buf_release(&path);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -855,6 +935,33 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* At most this many query parameters (the API's lists take a handful):
+ * libmicrohttpd keeps each one in the connection's 32 KiB memory pool, and
+ * some hundreds of them used that up before the request reached us, so
+ * that not even its own 431 could be sent (an empty reply). */
+#define HTTP_MAX_QUERY_PARAMS 100
+static char too_many_params; /* the mark uri_check leaves as *con_cls */
+
+/* libmicrohttpd's URI callback runs on the request line before the query
+ * is split into parameters. A query with too many is emptied in place (the
+ * line is in the connection's own read buffer, which libmicrohttpd parses
+ * next), so nothing is allocated for it, and on_request answers 400. */
+static void *uri_check(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    char *q = strchr(uri, '?');
+    if (!q)
+        return NULL;
+    size_t n = 1;
+    for (const char *p = q + 1; *p; p++)
+        n += *p == '&' || *p == ';';
+    if (n <= HTTP_MAX_QUERY_PARAMS)
+        return NULL;
+    memset(q, 0, strlen(q));
+    return &too_many_params;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -862,7 +969,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     server *srv = cls;
     req *r = *con_cls;
-    if (!r) {
+    int params_over = r == (void *)&too_many_params;
+    if (!r || params_over) {
         r = pl_calloc(1, sizeof *r);
         *con_cls = r;
         r->srv = srv;
@@ -889,6 +997,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->limit = strcmp(url, "/api/v1/import") == 0 ? srv->o.max_import : srv->o.max_body;
         if (strcmp(url, "/portal/api/reports") == 0 || strcmp(url, "/portal/api/material") == 0)
             r->limit = PORTAL_MAX_BODY;
+        if (params_over) {
+            reply_error(r, 400, "too_many_parameters", "query",
+                        "at most " PL_STR(HTTP_MAX_QUERY_PARAMS) " query parameters");
+            return send_reply(r);
+        }
         char key[96];
         snprintf(key, sizeof key, "ip:%s", r->ip);
         if (http_rate_exceeded(key, srv->o.rate_ip)) {
@@ -1025,6 +1138,8 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     int rc = writer_open(srv, e);
     if (!rc)
         rc = pl_http_accounts_prepare(srv->w.s, srv->totp_key, e);
+    if (!rc)
+        rc = handle_key_init(srv, e);
     if (!rc && o->clock_file) {
         const char *hooks = getenv("PLUMB_TEST_HOOKS");
         if (!hooks || strcmp(hooks, "1") != 0)
@@ -1075,11 +1190,11 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
         d = MHD_start_daemon(
             flags, (uint16_t)o->port, NULL, NULL, &on_request, srv, MHD_OPTION_SOCK_ADDR, &sa,
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
-            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)o->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-            MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 500u,
-            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
-            MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK,
+            &uri_check, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_CONNECTION_LIMIT,
+            1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 500u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+            MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
         if (!d)
             rc = pl_err_set(e, PL_EIO, "cannot listen on %s:%d", o->bind, o->port);
     }
@@ -1132,6 +1247,7 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     pthread_mutex_destroy(&srv->pool_mu);
     pthread_cond_destroy(&srv->pool_cv);
     sodium_memzero(srv->totp_key, sizeof srv->totp_key);
+    sodium_memzero(srv->handle_key, sizeof srv->handle_key);
     free(srv);
     return rc;
 }

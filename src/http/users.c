@@ -340,6 +340,235 @@ int pl_http_user_person(pl_store *s, pl_ledger *l, const char *username, const c
     return finish(s, rc, e);
 }
 
+/* ------------------------------------------------ four eyes on one's own account
+ * An administrator's change of their own role, scopes or person link is a
+ * pending grant ("user.grant" requested), applied when another
+ * administrator approves it ("user.grant" approved, then the user.changed
+ * events, all in one transaction). docs/SECURITY.md "Accounts and sign-in". */
+
+static int grant_event(pl_ledger *l, const char *actor, const char *username, json_t *payload,
+                       pl_err *e)
+{
+    json_object_set_new(payload, "username", json_string(username));
+    json_t *subjects = json_pack("[s]", username);
+    pl_event ev = {.type = "user.grant", .actor = actor, .subjects = subjects, .payload = payload};
+    int rc = pl_ledger_append(l, &ev, NULL, e);
+    json_decref(subjects);
+    json_decref(payload);
+    return rc;
+}
+
+/* The scopes of a changes object as a C array (at most 64). */
+static int grant_scopes(const json_t *arr, const char **out, size_t *n, pl_err *e)
+{
+    *n = 0;
+    if (!json_is_array(arr) || json_array_size(arr) > 64)
+        return pl_err_set(e, PL_EINVAL, "scopes: an array of unit ids");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        out[i] = json_string_value(json_array_get(arr, i));
+        if (!out[i])
+            return pl_err_set(e, PL_EINVAL, "scopes: an array of unit ids");
+    }
+    *n = json_array_size(arr);
+    return 0;
+}
+
+static int grant_check(pl_store *s, const json_t *changes, pl_err *e)
+{
+    const char *role = json_string_value(json_object_get(changes, "role"));
+    if (json_object_get(changes, "role") && pl_http_role_parse(role) < 0)
+        return pl_err_set(e, PL_EINVAL, "role: unknown role '%s'", role ? role : "");
+    const json_t *sa = json_object_get(changes, "scopes");
+    if (sa) {
+        const char *scopes[64];
+        size_t n = 0;
+        int rc = grant_scopes(sa, scopes, &n, e);
+        if (!rc)
+            rc = check_scopes(s, scopes, n, e);
+        if (rc)
+            return rc;
+    }
+    const char *pid = json_string_value(json_object_get(changes, "person_id"));
+    if (pid && *pid) {
+        int x = exists(s, "SELECT 1 FROM persons WHERE id=?", pid, e);
+        if (x <= 0)
+            return x < 0 ? x : pl_err_set(e, PL_EINVAL, "person_id: person '%s' not found", pid);
+    }
+    return 0;
+}
+
+int http_grant_request(pl_store *s, pl_ledger *l, const char *username, const json_t *changes,
+                       const char *actor, int64_t *id_out, pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    int64_t uid = 0;
+    rc = user_id(s, username, &uid, e);
+    if (!rc)
+        rc = grant_check(s, changes, e);
+    if (!rc)
+        rc = pl_store_query_i64(s, id_out, e, "SELECT COALESCE(MAX(id), 0) + 1 FROM user_grants",
+                                NULL);
+    if (!rc)
+        rc = grant_event(l, actor, username,
+                         json_pack("{s:s, s:I, s:O, s:s}", "action", "requested", "id",
+                                   (json_int_t)*id_out, "changes", changes, "requested_by", actor),
+                         e);
+    return finish(s, rc, e);
+}
+
+/* Is `a` the same person as `b`: the same account, or two accounts linked
+ * to one person? */
+static int same_person(pl_store *s, const char *a, const char *b, pl_err *e)
+{
+    if (strcmp(a, b) == 0)
+        return 1;
+    int64_t n = 0;
+    pl_stmt *st = NULL;
+    int rc =
+        pl_store_prepare(s,
+                         "SELECT COUNT(*) FROM users x JOIN users y ON x.person_id=y.person_id "
+                         "WHERE x.username=? AND y.username=? AND x.person_id<>''",
+                         &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, a);
+    pl_stmt_bind_text(st, 2, b);
+    if (pl_stmt_step(st, e) == PL_ROW)
+        n = pl_stmt_i64(st, 0);
+    pl_stmt_finalize(st);
+    return n > 0;
+}
+
+/* Applies a grant's changes (the nested functions end the sessions). */
+static int grant_apply(pl_store *s, pl_ledger *l, const char *username, const json_t *changes,
+                       const char *actor, pl_err *e)
+{
+    int rc = 0;
+    const json_t *v;
+    if ((v = json_object_get(changes, "role")) != NULL)
+        rc = pl_http_user_role(s, l, username, json_string_value(v), actor, e);
+    if (!rc && (v = json_object_get(changes, "scopes")) != NULL) {
+        const char *scopes[64];
+        size_t n = 0;
+        rc = grant_scopes(v, scopes, &n, e);
+        if (!rc)
+            rc = pl_http_user_scope(s, l, username, scopes, n, actor, e);
+    }
+    if (!rc && (v = json_object_get(changes, "person_id")) != NULL)
+        rc = pl_http_user_person(s, l, username, json_string_value(v), actor, e);
+    if (!rc && (v = json_object_get(changes, "disabled")) != NULL)
+        rc = pl_http_user_disable(s, l, username, json_is_true(v), actor, e);
+    return rc;
+}
+
+int http_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
+                      pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    if (rc)
+        return rc;
+    pl_stmt *st = NULL;
+    char username[72] = "", by[72] = "", status[16] = "";
+    json_t *changes = NULL;
+    rc = pl_store_prepare(
+        s, "SELECT username, requested_by, status, changes FROM user_grants WHERE id=?", &st, e);
+    if (!rc) {
+        pl_stmt_bind_i64(st, 1, id);
+        rc = pl_stmt_step(st, e);
+        if (rc == PL_ROW) {
+            snprintf(username, sizeof username, "%s", pl_stmt_text(st, 0));
+            snprintf(by, sizeof by, "%s", pl_stmt_text(st, 1));
+            snprintf(status, sizeof status, "%s", pl_stmt_text(st, 2));
+            changes = json_loads(pl_stmt_text(st, 3), 0, NULL);
+            rc = 0;
+        } else if (rc == PL_DONE) {
+            rc = pl_err_set(e, PL_ENOTFOUND, "grant %lld not found", (long long)id);
+        }
+        pl_stmt_finalize(st);
+    }
+    if (!rc && strcmp(status, "pending") != 0)
+        rc = pl_err_set(e, PL_EEXIST, "grant %lld is already %s", (long long)id, status);
+    if (!rc && !changes)
+        rc = pl_err_set(e, PL_ECORRUPT, "user_grants %lld: changes is not JSON", (long long)id);
+    if (!rc && approve) {
+        int same = same_person(s, actor, by, e);
+        if (same < 0)
+            rc = same;
+        else if (same)
+            rc = pl_err_set(e, PL_EDENIED,
+                            "four eyes: a grant is approved by another administrator than %s", by);
+    }
+    if (!rc)
+        rc = grant_event(l, actor, username,
+                         json_pack("{s:s, s:I, s:s}", "action", approve ? "approved" : "refused",
+                                   "id", (json_int_t)id, "decided_by", actor),
+                         e);
+    if (!rc && approve)
+        rc = grant_apply(s, l, username, changes, actor, e);
+    json_decref(changes);
+    return finish(s, rc, e);
+}
+
+/* Projection of "user.grant": user_grants. */
+static int apply_grant(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    const char *action = json_string_value(json_object_get(p, "action"));
+    const json_t *jid = json_object_get(p, "id");
+    const char *username = json_string_value(json_object_get(p, "username"));
+    if (!action || !json_is_integer(jid) || !username)
+        return pl_err_set(e, PL_EINVAL, "event %lld (user.grant): action, id, username required",
+                          (long long)seq);
+    char at[21];
+    pl_time_format(at, ev->time);
+    pl_stmt *st = NULL;
+    int rc;
+    if (strcmp(action, "requested") == 0) {
+        const char *by = json_string_value(json_object_get(p, "requested_by"));
+        pl_buf changes;
+        pl_buf_init(&changes);
+        rc = pl_json_canonical(&changes, json_object_get(p, "changes"), e);
+        if (!rc && !by)
+            rc = pl_err_set(e, PL_EINVAL, "event %lld (user.grant): requested_by required",
+                            (long long)seq);
+        if (!rc)
+            rc = pl_store_prepare(s,
+                                  "INSERT INTO user_grants(id, username, changes, requested_by, "
+                                  "requested_at, status, ev_seq) VALUES(?,?,?,?,?,'pending',?)",
+                                  &st, e);
+        if (!rc) {
+            pl_stmt_bind_i64(st, 1, json_integer_value(jid));
+            pl_stmt_bind_text(st, 2, username);
+            pl_stmt_bind_text(st, 3, changes.data);
+            pl_stmt_bind_text(st, 4, by);
+            pl_stmt_bind_text(st, 5, at);
+            pl_stmt_bind_i64(st, 6, seq);
+        }
+        pl_buf_release(&changes);
+        if (rc)
+            return rc;
+    } else if (strcmp(action, "approved") == 0 || strcmp(action, "refused") == 0) {
+        rc = pl_store_prepare(s,
+                              "UPDATE user_grants SET status=?, decided_by=?, decided_at=?, "
+                              "ev_seq=? WHERE id=? AND status='pending'",
+                              &st, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_text(st, 1, action);
+        pl_stmt_bind_text(st, 2, json_string_value(json_object_get(p, "decided_by")));
+        pl_stmt_bind_text(st, 3, at);
+        pl_stmt_bind_i64(st, 4, seq);
+        pl_stmt_bind_i64(st, 5, json_integer_value(jid));
+    } else {
+        return pl_err_set(e, PL_EINVAL, "event %lld (user.grant): unknown action", (long long)seq);
+    }
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
 /* --------------------------------------------------- user.changed projection */
 
 static int apply_fail(pl_err *e, int64_t seq, const char *what)
@@ -506,4 +735,6 @@ void pl_http_register(void)
         pl_ledger_register_type("access.read", apply_access);
     if (!pl_ledger_type_known("user.changed"))
         pl_ledger_register_type("user.changed", apply_user);
+    if (!pl_ledger_type_known("user.grant"))
+        pl_ledger_register_type("user.grant", apply_grant);
 }
