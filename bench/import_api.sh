@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # bench/import_api.sh — the cost of the per-row scope check of an import
 # upload (POST /api/v1/import, docs/SECURITY.md): the county store (seed 1)
-# without its payments, a discipline officer whose scope is every root, and
+# without its payments, a data provider whose scope is every root, and
 # the 100,504 payments uploaded as one batch. Each binary builds its own
 # store; the runs are interleaved, RUNS times (default 2). Prints Markdown.
+# SCALE=prefecture|province generates that scale instead of county (the
+# payments of a larger store may need a larger --max-import than 64 MiB
+# for a whole upload); ROWS=N uploads only the first N payments; SWEEP=1 runs `plumb sweep` on
+# the store before the upload (an upload is one batch of the import service,
+# src/import: its rows and one sweep, which a swept store starts from its
+# snapshot); WARM=1 (with ROWS) first uploads, untimed, the ROWS payments
+# that follow the timed ones, so the timed upload meets a server whose rule
+# engine has its model in memory (steady state rather than the first write
+# after start).
 # Usage: bench/import_api.sh BEFORE_PLUMB AFTER_PLUMB
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,9 +22,16 @@ RUNS=${RUNS:-2}
 W=$(mktemp -d)
 trap 'kill $(cat "$W"/*/pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 export PLUMB_LANG=en
-"$AFTER" gen --scale county --seed 1 --out "$W/gen" --quiet >/dev/null
-node -e "const fs=require('fs');fs.writeFileSync(process.argv[2],JSON.stringify({source:'finance',files:[{name:'payments.csv',content:fs.readFileSync(process.argv[1],'utf8')}]}))" \
-    "$W/gen/finance/payments.csv" "$W/body.json"
+"$AFTER" gen --scale "${SCALE:-county}" --seed 1 --out "$W/gen" --quiet >/dev/null
+ROWS=${ROWS:-0}
+SWEEP=${SWEEP:-0}
+node -e "const fs=require('fs');let c=fs.readFileSync(process.argv[1],'utf8');const n=+process.argv[3];if(n>0)c=c.split('\n').slice(0,n+1).join('\n')+'\n';fs.writeFileSync(process.argv[2],JSON.stringify({source:'finance',files:[{name:'payments.csv',content:c}]}))" \
+    "$W/gen/finance/payments.csv" "$W/body.json" "$ROWS"
+WARM=${WARM:-0}
+if [ "$WARM" = 1 ]; then
+    node -e "const fs=require('fs');const l=fs.readFileSync(process.argv[1],'utf8').split('\n');const n=+process.argv[3];fs.writeFileSync(process.argv[2],JSON.stringify({source:'finance',files:[{name:'payments.csv',content:[l[0],...l.slice(n+1,2*n+1)].join('\n')+'\n'}]}))" \
+        "$W/gen/finance/payments.csv" "$W/warm.json" "$ROWS"
+fi
 PW='Correct-Horse-9battery'
 one() { # one BIN TAG → seconds of the upload
     local BIN=$1 D=$W/$2
@@ -25,10 +41,11 @@ one() { # one BIN TAG → seconds of the upload
     rm -rf "$D/data/finance" "$D/data/bad"
     "$BIN" init --db "$D/p.db" --origin bench.example/log >/dev/null
     "$BIN" import --db "$D/p.db" --all "$D/data" --quiet --no-rules >/dev/null
+    if [ "$SWEEP" = 1 ]; then "$BIN" sweep --db "$D/p.db" >/dev/null; fi
     local SC=() r
     for r in $(sqlite3 "$D/p.db" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id=''"); do SC+=(--scope "$r"); done
     local SECRET
-    SECRET=$(echo "$PW" | "$BIN" user add bench --role discipline_officer "${SC[@]}" --password-stdin --db "$D/p.db" | sed -n 's/^totp_secret: //p')
+    SECRET=$(echo "$PW" | "$BIN" user add bench --role data_provider "${SC[@]}" --password-stdin --db "$D/p.db" | sed -n 's/^totp_secret: //p')
     "$BIN" serve --db "$D/p.db" --port 0 --port-file "$D/port" --quiet --rate-ip 0 --rate-user 0 \
         --max-import 67108864 2>"$D/serve.log" &
     echo $! >"$D/pid"
@@ -38,6 +55,11 @@ one() { # one BIN TAG → seconds of the upload
     curl -sS -c "$D/jar" -H 'Content-Type: application/json' \
         -d "{\"username\":\"bench\",\"password\":\"$PW\",\"totp\":\"$CODE\"}" "$B/api/v1/auth/login" >"$D/login.json"
     CSRF=$(sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/' "$D/login.json")
+    if [ "$WARM" = 1 ]; then
+        curl -sS -b "$D/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+            --data-binary @"$W/warm.json" "$B/api/v1/import" >"$D/warm.out"
+        grep -q '"committed":true' "$D/warm.out" || { echo "warm-up failed: $(head -c 300 "$D/warm.out")" >&2; exit 1; }
+    fi
     t0=$(date +%s.%N)
     curl -sS -b "$D/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
         --data-binary @"$W/body.json" "$B/api/v1/import" >"$D/out.json"

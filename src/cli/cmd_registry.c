@@ -1,7 +1,8 @@
 /*
  * cmd_registry.c — the registry commands of `plumb`: `import` (CSV and JSON
  * Lines extracts of the sources, atomic or partial batches, progress bar,
- * summary of counts). Layer: CLI (ingest.h, model.h, ledger.h, store.h).
+ * summary of counts) over the import service. Layer: CLI (import.h,
+ * ingest.h, rules.h, model.h, ledger.h, store.h).
  * Spec: docs/IMPORT.md.
  */
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../import/import.h"
 #include "../ingest/ingest.h"
 #include "../ledger/ledger.h"
 #include "../model/model.h"
@@ -294,44 +296,25 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
 
     pl_store *s = NULL;
     pl_ledger *l = NULL;
-    pl_ingest_stats st;
-    memset(&st, 0, sizeof st);
+    pl_rules *rules = NULL;
+    pl_import_opts iopts = {.ingest = io};
+    pl_import_result res;
+    memset(&res, 0, sizeof res);
+    const pl_ingest_stats *st = &res.ingest;
+    const pl_rules_stats *rst = &res.rules;
     rc = pl_store_open(&s, cli->db, 0, &e);
     if (rc == 0)
         rc = pl_ledger_open(&l, s, &e);
-    /* The batch and the rule check that follows it are one transaction:
-     * a finding exists the moment its evidence does. A bulk batch is
-     * checked by one sweep (cheaper than per-event incremental checks);
-     * single writes (API) use the incremental observer. */
-    pl_rules *rules = NULL;
-    pl_rules_stats rst;
-    memset(&rst, 0, sizeof rst);
-    int swept = 0;
+    /* The rows and one rule sweep over them are one transaction, and the
+     * API's uploads go through the same service (src/import). */
     if (rc == 0 && !no_rules)
         rc = pl_rules_new(&rules, s, l, &e);
     if (rc == 0 && rules && as_of)
         rc = pl_rules_set_as_of(rules, as_of, &e);
+    iopts.rules = rules;
     if (rc == 0)
-        rc = pl_store_begin(s, &e);
-    if (rc == 0) {
-        rc = pl_ingest_run(s, l, in, nin, &io, &st, &e);
-        if (rc == 0 && rules && st.committed) {
-            rc = pl_rules_sweep(rules, NULL, &rst, &e);
-            swept = rc == 0;
-        }
-        if (rc == 0) {
-            rc = pl_store_commit(s, &e);
-        } else {
-            pl_store_rollback(s);
-            swept = 0;
-        }
-    }
-    if (rc == 0 && swept) {
-        /* the rules' snapshot for the next cold start (best effort) */
-        pl_err se;
-        pl_err_init(&se);
-        pl_rules_snapshot_save(rules, &se);
-    }
+        rc = pl_import_batch(s, l, in, nin, &iopts, &res, &e);
+    int swept = res.swept;
     pl_rules_free(rules);
     clear_bar(&u);
     double secs = now_s() - u.t0;
@@ -342,14 +325,14 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
         fprintf(stderr, "... %s %lld %s\n", PL_T(cli, "另有", "and"), (long long)u.more_warn,
                 PL_T(cli, "个警告未显示", "more warnings not shown"));
     if (rc == 0 || rc == PL_EINVAL)
-        if (st.rows || st.committed)
-            print_summary(cli, &st, secs);
+        if (st->rows || st->committed)
+            print_summary(cli, st, secs);
     if (swept)
         printf(PL_T(cli, "规则检查: %lld 项发现成立 (新增 %lld, 更新 %lld, 解除 %lld), 预警 %lld\n",
                     "rules: %lld findings hold (raised %lld, updated %lld, resolved %lld), "
                     "warnings %lld\n"),
-               (long long)rst.findings, (long long)rst.raised, (long long)rst.updated,
-               (long long)rst.resolved, (long long)rst.warnings);
+               (long long)rst->findings, (long long)rst->raised, (long long)rst->updated,
+               (long long)rst->resolved, (long long)rst->warnings);
     fflush(stdout);
     int code = PL_EXIT_OK;
     if (rc)

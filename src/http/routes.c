@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "../import/import.h"
 #include "../ingest/ingest.h"
 #include "http_int.h"
 
@@ -1437,9 +1438,15 @@ static int h_import(req *r)
     if (!w)
         rc = PL_ESTORE;
     else {
+        /* The CLI's service: rows, one rule sweep, snapshot (src/import);
+         * the scope check is this route's hook on every row. */
+        pl_import_opts iopts = {.ingest = opts, .rules = w->rules};
+        pl_import_result res;
         rc = import_scope_fill(r, w->s, &e);
-        if (!rc)
-            rc = pl_ingest_run(w->s, w->l, in, n, &opts, &stats, &e);
+        if (!rc) {
+            rc = pl_import_batch(w->s, w->l, in, n, &iopts, &res, &e);
+            stats = res.ingest;
+        }
         import_scope_release(&isc);
         writer_unlock(r->srv);
     }

@@ -25,6 +25,7 @@ struct pl_rules {
     const char *actor;
     int ready;
     int attached;        /* registered as the ledger's observer */
+    int held;            /* pl_rules_hold: the observer evaluates nothing */
     int64_t rule_events; /* finding events appended by this engine */
     int no_snapshot;     /* load from the projection tables only */
     int from_snapshot;   /* the model was mapped from the snapshot */
@@ -1498,7 +1499,10 @@ int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
 int pl_rules_observer(pl_store *s, int64_t seq, const pl_event *ev, void *ctx, pl_err *e)
 {
     (void)s;
-    return pl_rules_on_event(ctx, seq, ev, e);
+    pl_rules *r = ctx;
+    if (r->held)
+        return 0;
+    return pl_rules_on_event(r, seq, ev, e);
 }
 
 void pl_rules_attach(pl_rules *r)
@@ -1507,6 +1511,11 @@ void pl_rules_attach(pl_rules *r)
         return;
     pl_ledger_add_observer(r->l, pl_rules_observer, r);
     r->attached = 1;
+}
+
+void pl_rules_hold(pl_rules *r, int hold)
+{
+    r->held = hold != 0;
 }
 
 /* -------------------------------------------------------------- status */

@@ -151,6 +151,14 @@ int pl_rules_observer(pl_store *s, int64_t seq, const pl_event *ev, void *ctx, p
  */
 void pl_rules_attach(pl_rules *r);
 
+/**
+ * Hold (1) or resume (0) an attached engine's incremental evaluation:
+ * while held, its observer evaluates nothing, and the events appended
+ * meanwhile must be covered by a sweep (the import service, src/import,
+ * holds the engine for a batch that it checks with one sweep).
+ */
+void pl_rules_hold(pl_rules *r, int hold);
+
 /* ------------------------------------------------------------- findings */
 
 /** A computed finding, as the engine or the SQL reference produce it. */
