@@ -231,6 +231,14 @@ static int cmd_sweep(pl_cli *cli, int argc, char **argv)
     pl_rules_stats st;
     if (!rc)
         rc = pl_rules_sweep(v.r, o.as_of, &st, &e);
+    if (!rc && pl_rules_snapshot_rejected(v.r))
+        fprintf(
+            stderr, "plumb: %s\n",
+            PL_T(cli,
+                 "警告: 规则快照 MAC 校验失败 (被改动), 未使用, 已改从投影表读取; 原文件保留为 "
+                 "*.rules-snapshot.rejected",
+                 "warning: the rules snapshot failed its MAC (modified), was not used and the "
+                 "projections were read instead; the file is kept as *.rules-snapshot.rejected"));
     if (!rc) {
         print_rule_table(cli, st.per_rule, PL_T(cli, "成立", "holding"), NULL, NULL, NULL, NULL);
         printf("%s: %lld %s, %lld %s, %lld %s; %lld %s, %lld %s (%.0f + %.0f + %.0f ms)\n",

@@ -28,9 +28,16 @@ struct pl_rules {
     int64_t rule_events; /* finding events appended by this engine */
     int no_snapshot;     /* load from the projection tables only */
     int from_snapshot;   /* the model was mapped from the snapshot */
+    int snap_rejected;   /* a snapshot failed its MAC and was refused */
     /* the state the model was loaded in: ledger size, rule events appended
      * by this engine so far, tables' high-water marks (key_size < 0: unknown) */
     int64_t key_size, key_events, key_hwm[T_NTABLES];
+    /* the event an incremental evaluation runs for (0: a sweep), recorded
+     * as the cause of each finding event it appends */
+    int64_t cause_seq;
+    const char *cause_type, *cause_profile;
+    /* finding events appended so far (the impact of a profile's dry run) */
+    int64_t n_raised, n_updated, n_resolved;
 };
 
 static const pl_rule_info catalogue[PL_RULES_COUNT] = {
@@ -420,8 +427,10 @@ static int load_all(pl_rules *r, int32_t D, pl_err *e)
         }
         if (r->key_size >= 0 && !r->no_snapshot) {
             rl_model_release(&r->m);
-            if (rl_snapshot_read(&r->m, path, size, root, hwm) == 1 &&
-                r->m.r07_lo_fen <= lo * 100) {
+            int got = rl_snapshot_read(&r->m, path, size, root, hwm);
+            if (got == RL_SNAP_FORGED)
+                r->snap_rejected = 1; /* refused: read from the projections */
+            if (got == 1 && r->m.r07_lo_fen <= lo * 100) {
                 r->from_snapshot = 1;
                 r->m.gen = r->s->rollback_gen;
             }
@@ -635,6 +644,11 @@ void pl_rules_set_snapshot(pl_rules *r, int use)
 int pl_rules_loaded_from_snapshot(const pl_rules *r)
 {
     return r->from_snapshot;
+}
+
+int pl_rules_snapshot_rejected(const pl_rules *r)
+{
+    return r->snap_rejected;
 }
 
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e)
@@ -912,6 +926,8 @@ static int append(pl_rules *r, const char *type, json_t *subjects, json_t *paylo
     return rc;
 }
 
+static void add_cause(pl_rules *r, json_t *p);
+
 static int emit_raise(pl_rules *r, const char *type, const char *id, rl_finding *f, json_t *evid,
                       const char *reason, const char *as_of, pl_err *e)
 {
@@ -938,8 +954,86 @@ static int emit_raise(pl_rules *r, const char *type, const char *id, rl_finding 
     json_object_set_new(p, "as_of", json_string(as_of));
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
+    add_cause(r, p);
+    if (!strcmp(type, "finding.raised"))
+        r->n_raised++;
+    else
+        r->n_updated++;
     json_t *subj = json_pack("[s,s]", id, rl_str(m, f->subject));
     return append(r, type, subj, p, e);
+}
+
+/* The cause of an engine event, when it runs for an event (not a sweep). */
+static void add_cause(pl_rules *r, json_t *p)
+{
+    if (!r->cause_seq)
+        return;
+    json_t *c = json_pack("{s:I,s:s}", "seq", (json_int_t)r->cause_seq, "type",
+                          r->cause_type ? r->cause_type : "");
+    if (r->cause_profile)
+        json_object_set_new(c, "profile", json_string(r->cause_profile));
+    json_object_set_new(p, "cause", c);
+}
+
+/*
+ * The evidence rows as the projections hold them now ("table:id" → the row,
+ * or null when gone), for a resolution: what "no longer holds" was judged
+ * on can be re-checked against the projection tables (and a resolution
+ * decided on a model that disagrees with them shows it). Tables outside the
+ * model's list are not read (the name goes into SQL text).
+ */
+static int evidence_rows(pl_rules *r, const char *evidence_json, json_t **rows, pl_err *e)
+{
+    int rc = 0;
+    json_t *out = json_object();
+    json_t *refs = json_loads(evidence_json ? evidence_json : "[]", 0, NULL);
+    size_t i;
+    json_t *v;
+    json_array_foreach(refs, i, v)
+    {
+        const char *ref = json_string_value(v), *colon = ref ? strchr(ref, ':') : NULL;
+        if (!colon)
+            continue;
+        int t = -1;
+        for (int k = 0; k < T_NTABLES && t < 0; k++)
+            if (strlen(rl_table_names[k]) == (size_t)(colon - ref) &&
+                !strncmp(rl_table_names[k], ref, (size_t)(colon - ref)))
+                t = k;
+        if (t < 0)
+            continue;
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE id = ?", rl_table_names[t]);
+        pl_stmt *st = NULL;
+        if ((rc = pl_store_prepare_cached(r->s, sql, &st, e)) != 0)
+            break;
+        pl_stmt_bind_text(st, 1, colon + 1);
+        json_t *row = json_null();
+        int got = pl_stmt_step(st, e);
+        if (got < 0) {
+            pl_stmt_reset(st);
+            rc = got;
+            break;
+        }
+        if (got == PL_ROW) {
+            row = json_object();
+            for (int c = 0; c < pl_stmt_ncols(st); c++) {
+                const char *name = pl_stmt_colname(st, c);
+                int ty = pl_stmt_type(st, c);
+                json_object_set_new(row, name,
+                                    ty == PL_COL_NULL  ? json_null()
+                                    : ty == PL_COL_INT ? json_integer(pl_stmt_i64(st, c))
+                                                       : json_string(pl_stmt_text(st, c)));
+            }
+        }
+        pl_stmt_reset(st);
+        json_object_set_new(out, ref, row);
+    }
+    json_decref(refs);
+    if (rc)
+        json_decref(out);
+    else
+        *rows = out;
+    return rc;
 }
 
 static int emit_resolve(pl_rules *r, const stored *x, int rule, const char *as_of,
@@ -952,7 +1046,16 @@ static int emit_resolve(pl_rules *r, const stored *x, int rule, const char *as_o
              catalogue[rule - 1].name_zh, as_of, cause ? "（" : "", cause ? cause : "", rule, as_of,
              cause ? " after " : "", cause ? cause : "");
     json_t *p = json_pack("{s:s,s:s,s:s}", "id", x->id, "reason", reason, "at", as_of);
+    json_t *rows = NULL;
+    int rc = evidence_rows(r, x->evidence, &rows, e);
+    if (rc) {
+        json_decref(p);
+        return rc;
+    }
+    json_object_set_new(p, "evidence_rows", rows);
+    add_cause(r, p);
     json_t *subj = json_pack("[s,s]", x->id, x->subject);
+    r->n_resolved++;
     return append(r, "finding.resolved", subj, p, e);
 }
 
@@ -1400,10 +1503,33 @@ static int is_output_event(const char *type)
            !strncmp(type, "task.", 5) || !strncmp(type, "ledger.", 7);
 }
 
+static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e);
+
 int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
 {
     if (!ev || !ev->type || is_output_event(ev->type))
         return 0;
+    /* Each finding event records the event it follows as its cause; a
+     * profile's are the profile writer's own doing, not the engine's
+     * (issue #15, defect 2): their actor is the profile event's. */
+    const char *actor = r->actor;
+    r->cause_seq = seq;
+    r->cause_type = ev->type;
+    r->cause_profile = NULL;
+    if (!strcmp(ev->type, "profile.set")) {
+        r->cause_profile = jstr(ev->payload, "name");
+        if (ev->actor && *ev->actor)
+            r->actor = ev->actor;
+    }
+    int rc = on_event(r, seq, ev, e);
+    r->actor = actor;
+    r->cause_seq = 0;
+    r->cause_type = r->cause_profile = NULL;
+    return rc;
+}
+
+static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
+{
     int32_t D = engine_date(r);
     if (!r->ready || r->m.gen != r->s->rollback_gen) {
         int rc = load_all(r, D, e);

@@ -214,6 +214,23 @@ int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_ru
 void pl_rules_set_snapshot(pl_rules *r, int use);
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e);
 int pl_rules_loaded_from_snapshot(const pl_rules *r);
+/**
+ * The snapshot is authenticated with a keyed MAC (keyed BLAKE2b-256 under
+ * STORE.rules.key, mode 0600, made on first need, never in the store):
+ * DESIGN.md §4, "nothing derived from the store may decide a finding unless
+ * it is authenticated". A snapshot whose MAC fails (or whose key is gone)
+ * is not used — the model is read from the projections — and is kept as
+ * STORE.rules-snapshot.rejected; snapshot_rejected: the last load refused one.
+ */
+int pl_rules_snapshot_rejected(const pl_rules *r);
+/**
+ * For `plumb verify`: check the snapshot's MAC. 0 when there is none
+ * (*tree_size = -1) or it is authentic (*tree_size = the ledger size it was
+ * written at); PL_ECORRUPT naming the file when its MAC does not verify, it
+ * cannot be authenticated (key file missing or unreadable), or a rejected
+ * snapshot is kept beside the store.
+ */
+int pl_rules_snapshot_verify(pl_store *s, int64_t *tree_size, pl_err *e);
 
 /**
  * Evaluate the reference SQL queries (src/rules/sql/R01..R17.sql) as of

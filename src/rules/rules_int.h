@@ -328,8 +328,18 @@ char *rl_snapshot_path(pl_store *s);
  * with the table high-water marks `hwm`. Atomic (temporary file + rename). */
 int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const uint8_t root[32],
                       const int64_t hwm[T_NTABLES], pl_err *e);
-/** Map the snapshot into `m` if its key is (size, root, hwm) and its
- * checksum holds: 1 loaded, 0 absent/stale/corrupt (m untouched), < 0 error. */
+/** Bytes of the snapshot's key (keyed BLAKE2b) and of its MAC. */
+#define RL_SNAP_KEY_BYTES 32
+#define RL_SNAP_MAC_BYTES 32
+/** rl_snapshot_read: the file's MAC does not verify (or no key to check
+ * it): not used, kept as STORE.rules-snapshot.rejected. */
+#define RL_SNAP_FORGED 2
+/** The snapshot's MAC key from STORE.rules.key (mode 0600, never in the
+ * store); `create`: make a random one when there is none. 0 or PL_E*. */
+int rl_snapshot_key(const char *snap_path, int create, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e);
+/** Map the snapshot into `m` if its key is (size, root, hwm), its MAC
+ * verifies under the rules key and its checksum holds: 1 loaded, 0
+ * absent/stale/corrupt, RL_SNAP_FORGED MAC failed (m untouched both). */
 int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t root[32],
                      const int64_t hwm[T_NTABLES]);
 /** High-water marks (max rowid) of the tables the model reads. */
