@@ -251,6 +251,14 @@ static const pl_rule_param params[P_COUNT] = {
      "risk",
      "预警任务期限(天)",
      "days to complete a warning's task"},
+    {"profile_approval_findings",
+     10,
+     0,
+     1000000,
+     {0},
+     "profile",
+     "配置变更消除的发现超过N条须另一人批准",
+     "a profile change resolving more findings than this needs a second person's approval"},
 };
 
 const pl_rule_param *pl_rules_params(size_t *n)

@@ -75,6 +75,7 @@ typedef struct pl_profile {
     const char *kind;
     const char *industry;
     const struct json_t *params;
+    const char *reason; /**< why: required to record a change */
 } pl_profile;
 
 /**
@@ -255,8 +256,56 @@ int pl_rules_finding_status(pl_rules *r, const char *finding_id, const char *sta
 
 /* ------------------------------------------------------ profile events */
 
-/** Check and record a profile ("profile.set"), then re-evaluate. */
+/**
+ * Check and record a profile ("profile.set"), then re-evaluate: no
+ * four-eyes check (tests, and the approval of a proposal); the CLI and the
+ * API go through pl_rules_profile_submit. The finding events the change
+ * appends carry the profile event as their cause and its actor.
+ */
 int pl_rules_profile_set(pl_rules *r, const pl_profile *p, const char *actor, pl_err *e);
+
+/** What a profile change would do, from a dry run. */
+typedef struct pl_profile_impact {
+    int64_t resolved, raised, updated; /**< finding events it would append */
+    int64_t threshold;                 /**< profile_approval_findings in force */
+    int needs_approval;                /**< resolved > threshold, or sets the threshold */
+    char proposal[24];                 /**< submit: the pending proposal's id ("" if applied) */
+} pl_profile_impact;
+
+/**
+ * Dry run of a profile change (DESIGN.md §6 last paragraph): the
+ * "profile.set" appended and evaluated inside a transaction that is then
+ * rolled back, counting the finding events it appended. The threshold is
+ * the smallest profile_approval_findings in force, before the change, over
+ * the units the profile's selectors match (the default when none does).
+ * Approval is needed above it, and for any change that sets
+ * profile_approval_findings itself. The store is left as it was.
+ */
+int pl_rules_profile_impact(pl_rules *r, const pl_profile *p, const char *actor,
+                            pl_profile_impact *out, pl_err *e);
+
+/**
+ * Record a profile change by `actor`: a reason is required (PL_EINVAL
+ * naming "reason"); the dry run decides: under the threshold it applies at
+ * once (out->proposal ""), else a "profile.proposed" event stores it as a
+ * pending proposal (out->proposal its id) for another person to approve.
+ * `dry_run`: only the impact. 0 or PL_E*.
+ */
+int pl_rules_profile_submit(pl_rules *r, const pl_profile *p, const char *actor, int dry_run,
+                            pl_profile_impact *out, pl_err *e);
+
+/**
+ * Approve pending proposal `id` as `actor`: PL_ENOTFOUND if there is none,
+ * PL_EEXIST if it is no longer pending, PL_EDENIED if `actor` proposed it
+ * (four eyes). Applies it as a "profile.set" naming the proposal, its
+ * proposer, reason and approver; `out` gets what it did.
+ */
+int pl_rules_profile_approve(pl_rules *r, const char *id, const char *actor, const char *note,
+                             pl_profile_impact *out, pl_err *e);
+/** Reject (or, by its proposer, withdraw) pending proposal `id`; a reason
+ * is required. Errors as for approve (no four-eyes check). */
+int pl_rules_profile_reject(pl_rules *r, const char *id, const char *actor, const char *reason,
+                            pl_err *e);
 
 /**
  * The parameters in force for unit `unit_id` (NULL: defaults): appends a

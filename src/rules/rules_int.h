@@ -401,6 +401,7 @@ enum {
     P_WARN_YELLOW,
     P_WARN_RED,
     P_TASK_DUE_DAYS,
+    P_PROFILE_APPROVAL_FINDINGS,
     P_COUNT
 };
 
