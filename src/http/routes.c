@@ -1118,13 +1118,34 @@ static int h_profile_put(req *r)
     rc = profile_scope_or_reply(r, p.region, p.level, p.kind, p.industry);
     if (rc)
         return rc < 0 ? rc : 0;
+    /* Bounded to the writer's scope roots: a unit created later outside
+     * them does not get the profile whatever its selectors say. */
+    json_t *roots = json_array();
+    pl_stmt *sq = NULL;
+    rc = pl_store_prepare_cached(r->s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY 1",
+                                 &sq, &e);
+    if (!rc) {
+        pl_stmt_bind_i64(sq, 1, r->who.uid);
+        while ((rc = pl_stmt_step(sq, &e)) == PL_ROW)
+            json_array_append_new(roots, json_string(pl_stmt_text(sq, 0)));
+        pl_stmt_reset(sq);
+        rc = rc < 0 ? rc : 0;
+    }
+    if (rc) {
+        json_decref(roots);
+        return reply_status(r, rc, &e);
+    }
+    p.scope = roots;
     int dry_run = json_is_true(json_object_get(r->json, "dry_run"));
     writer *w = writer_lock(r->srv, &e);
-    if (!w)
+    if (!w) {
+        json_decref(roots);
         return reply_status(r, PL_ESTORE, &e);
+    }
     pl_profile_impact im;
     rc = pl_rules_profile_submit(w->rules, &p, r->who.username, dry_run, &im, &e);
     writer_unlock(r->srv);
+    json_decref(roots);
     if (rc)
         return rc == PL_EINVAL ? reply_error(r, 400, "invalid", "params", e.msg)
                                : reply_status(r, rc, &e);

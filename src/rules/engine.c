@@ -144,6 +144,8 @@ static int apply_profile(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
     if (!name)
         return pl_err_set(e, PL_EINVAL, "profile.set: no name");
     char *params = json_dumps(json_object_get(p, "params"), JSON_COMPACT | JSON_SORT_KEYS);
+    const json_t *sc = json_object_get(p, "scope");
+    char *scope = json_is_array(sc) ? json_dumps(sc, JSON_COMPACT) : NULL;
     const char *args[] = {name,
                           jstr(p, "label"),
                           jstr(p, "region") ? jstr(p, "region") : "",
@@ -153,18 +155,20 @@ static int apply_profile(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
                           params ? params : "{}",
                           jstr(p, "reason"),
                           jstr(p, "proposal"),
+                          scope,
                           INT_ARG};
-    int64_t ints[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, seq};
+    int64_t ints[11] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, seq};
     int rc = exec_bind(s,
                        "INSERT INTO rule_profiles(name,label,region,level,kind,industry,params,"
-                       "reason,proposal_id,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?) "
+                       "reason,proposal_id,scope,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
                        "ON CONFLICT(name) DO UPDATE SET label=excluded.label, "
                        "region=excluded.region, level=excluded.level, kind=excluded.kind, "
                        "industry=excluded.industry, params=excluded.params, "
                        "reason=excluded.reason, proposal_id=excluded.proposal_id, "
-                       "ev_seq=excluded.ev_seq",
-                       e, 10, args, ints);
+                       "scope=excluded.scope, ev_seq=excluded.ev_seq",
+                       e, 11, args, ints);
     free(params);
+    free(scope);
     if (!rc && jstr(p, "proposal")) {
         const char *a2[] = {ev->actor ? ev->actor : "", jstr(p, "approval_note"), INT_ARG, INT_ARG,
                             jstr(p, "proposal")};
@@ -184,6 +188,8 @@ static int apply_profile_proposed(pl_store *s, int64_t seq, const pl_event *ev, 
     if (!id || !name || !reason)
         return pl_err_set(e, PL_EINVAL, "profile.proposed: payload lacks id, name or reason");
     char *params = json_dumps(json_object_get(p, "params"), JSON_COMPACT | JSON_SORT_KEYS);
+    const json_t *sc = json_object_get(p, "scope");
+    char *scope = json_is_array(sc) ? json_dumps(sc, JSON_COMPACT) : NULL;
     const json_t *imp = json_object_get(p, "impact");
     const char *args[] = {id,
                           name,
@@ -193,23 +199,25 @@ static int apply_profile_proposed(pl_store *s, int64_t seq, const pl_event *ev, 
                           jstr(p, "kind") ? jstr(p, "kind") : "",
                           jstr(p, "industry") ? jstr(p, "industry") : "",
                           params ? params : "{}",
+                          scope,
                           reason,
                           ev->actor ? ev->actor : "",
                           INT_ARG,
                           INT_ARG,
                           INT_ARG,
                           INT_ARG};
-    int64_t ints[14] = {0};
-    ints[10] = json_integer_value(json_object_get(imp, "resolved"));
-    ints[11] = json_integer_value(json_object_get(imp, "raised"));
-    ints[12] = json_integer_value(json_object_get(imp, "threshold"));
-    ints[13] = seq;
+    int64_t ints[15] = {0};
+    ints[11] = json_integer_value(json_object_get(imp, "resolved"));
+    ints[12] = json_integer_value(json_object_get(imp, "raised"));
+    ints[13] = json_integer_value(json_object_get(imp, "threshold"));
+    ints[14] = seq;
     int rc = exec_bind(s,
                        "INSERT INTO rule_profile_proposals(id,name,label,region,level,kind,"
-                       "industry,params,reason,proposed_by,impact_resolved,impact_raised,"
-                       "threshold,status,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',?)",
-                       e, 14, args, ints);
+                       "industry,params,scope,reason,proposed_by,impact_resolved,impact_raised,"
+                       "threshold,status,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',?)",
+                       e, 15, args, ints);
     free(params);
+    free(scope);
     return rc;
 }
 
@@ -449,7 +457,7 @@ static void ctx_reset(pl_rules *r, int32_t D)
     r->ctx.profiles = &r->profiles;
     r->ctx.D = D;
     r->ctx.explain = 1;
-    rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, &r->ctx.defaults);
+    rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, &r->ctx.defaults);
 }
 
 /* The ledger state the projections are in: the snapshot key. Read through
@@ -1765,6 +1773,8 @@ static json_t *profile_payload(const pl_profile *p)
     json_object_set_new(pay, "params", p->params ? json_deep_copy(p->params) : json_object());
     if (p->reason && *p->reason)
         json_object_set_new(pay, "reason", json_string(p->reason));
+    if (p->scope)
+        json_object_set_new(pay, "scope", json_deep_copy(p->scope));
     return pay;
 }
 
@@ -1833,13 +1843,13 @@ static int approval_threshold(pl_rules *r, const pl_profile *p, int64_t *out, pl
     if (rc)
         return rc;
     rl_params pp;
-    rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, &pp);
+    rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, &pp);
     *out = pp.v[P_PROFILE_APPROVAL_FINDINGS];
     int any = 0;
     pl_stmt *st = NULL;
-    rc = pl_store_prepare_cached(
+    rc = pl_store_prepare(
         r->s,
-        "SELECT division_code, level, kind, industry FROM units WHERE "
+        "SELECT division_code, level, kind, industry, id FROM units WHERE "
         "(?1 = '' OR substr(division_code, 1, length(?1)) = ?1) AND (?2 = '' OR level = ?2) "
         "AND (?3 = '' OR kind = ?3) AND (?4 = '' OR industry = ?4)",
         &st, e);
@@ -1849,14 +1859,36 @@ static int approval_threshold(pl_rules *r, const pl_profile *p, int64_t *out, pl
     pl_stmt_bind_text(st, 2, p->level ? p->level : "");
     pl_stmt_bind_text(st, 3, p->kind ? p->kind : "");
     pl_stmt_bind_text(st, 4, p->industry ? p->industry : "");
+    /* the scope the new profile is bounded to, as strings */
+    size_t nsc = json_array_size(p->scope);
+    char **sc = pl_calloc(nsc + 1, sizeof *sc);
+    for (size_t i = 0; i < nsc; i++)
+        sc[i] = (char *)(json_string_value(json_array_get(p->scope, i))
+                             ? json_string_value(json_array_get(p->scope, i))
+                             : "");
+    pl_buf cb;
+    pl_buf_init(&cb);
+    const char *chain[RL_CHAIN_MAX];
+    size_t nchain = 0;
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        char *unit = pl_strdup(pl_stmt_text(st, 4));
+        int crc = rl_unit_chain_sql(r->s, unit, &cb, chain, &nchain, e);
+        free(unit);
+        if (crc) {
+            rc = crc;
+            break;
+        }
+        if (p->scope && !rl_chain_in(chain, nchain, sc, nsc))
+            continue; /* the new profile will not apply there */
         rl_params_resolve(&r->profiles, pl_stmt_text(st, 0), pl_stmt_text(st, 1),
-                          pl_stmt_text(st, 2), pl_stmt_text(st, 3), &pp);
+                          pl_stmt_text(st, 2), pl_stmt_text(st, 3), chain, nchain, &pp);
         if (!any || pp.v[P_PROFILE_APPROVAL_FINDINGS] < *out)
             *out = pp.v[P_PROFILE_APPROVAL_FINDINGS];
         any = 1;
     }
-    pl_stmt_reset(st);
+    pl_stmt_finalize(st);
+    pl_buf_release(&cb);
+    free(sc);
     return rc < 0 ? rc : 0;
 }
 
@@ -1959,8 +1991,8 @@ static int proposal_load(pl_rules *r, const char *id, json_t **pay, char *propos
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(
         r->s,
-        "SELECT name, label, region, level, kind, industry, params, reason, proposed_by, status "
-        "FROM rule_profile_proposals WHERE id = ?",
+        "SELECT name, label, region, level, kind, industry, params, reason, proposed_by, status, "
+        "scope FROM rule_profile_proposals WHERE id = ?",
         &st, e);
     if (rc)
         return rc;
@@ -1982,6 +2014,12 @@ static int proposal_load(pl_rules *r, const char *id, json_t **pay, char *propos
             json_t *params = json_loads(pl_stmt_text(st, 6), 0, NULL);
             json_object_set_new(*pay, "params", params ? params : json_object());
             json_object_set_new(*pay, "reason", json_string(pl_stmt_text(st, 7)));
+            if (pl_stmt_type(st, 10) != PL_COL_NULL) {
+                json_t *sc = json_loads(pl_stmt_text(st, 10), 0, NULL);
+                json_object_set_new(*pay, "scope", json_is_array(sc) ? sc : json_array());
+                if (!json_is_array(sc))
+                    json_decref(sc);
+            }
             snprintf(proposer, cap, "%s", pl_stmt_text(st, 8));
             rc = 0;
         }
@@ -2058,18 +2096,28 @@ int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_e
             r->s, "SELECT division_code, level, kind, industry FROM units WHERE id = ?", &st, e);
         if (rc)
             return rc;
+        pl_buf cb;
+        pl_buf_init(&cb);
+        const char *chain[RL_CHAIN_MAX];
+        size_t nchain = 0;
+        rc = rl_unit_chain_sql(r->s, unit_id, &cb, chain, &nchain, e);
+        if (rc) {
+            pl_buf_release(&cb);
+            return rc;
+        }
         pl_stmt_bind_text(st, 1, unit_id);
         rc = pl_stmt_step(st, e);
         if (rc == PL_ROW)
             rl_params_resolve(&r->profiles, pl_stmt_text(st, 0), pl_stmt_text(st, 1),
-                              pl_stmt_text(st, 2), pl_stmt_text(st, 3), &p);
+                              pl_stmt_text(st, 2), pl_stmt_text(st, 3), chain, nchain, &p);
         pl_stmt_reset(st);
+        pl_buf_release(&cb);
         if (rc < 0)
             return rc;
         if (rc != PL_ROW)
             return pl_err_set(e, PL_ENOTFOUND, "no unit '%s'", unit_id);
     } else {
-        rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, &p);
+        rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, &p);
     }
     json_t *o = json_object();
     size_t n;

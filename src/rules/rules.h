@@ -76,6 +76,9 @@ typedef struct pl_profile {
     const char *industry;
     const struct json_t *params;
     const char *reason; /**< why: required to record a change */
+    /** JSON array of unit ids: the profile applies only in their subtrees
+     * (the writer's scope); NULL = anywhere (the store's operator). */
+    const struct json_t *scope;
 } pl_profile;
 
 /**

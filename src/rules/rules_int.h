@@ -414,6 +414,9 @@ typedef struct rl_params {
 /** A stored profile, parsed. */
 typedef struct rl_profile {
     char *name, *region, *level, *kind, *industry;
+    char **scope; /* unit ids bounding where it applies (subtrees) */
+    size_t nscope;
+    bool bounded; /* scope given: outside its subtrees it does not apply */
     int64_t v[P_COUNT];
     bool set[P_COUNT];
 } rl_profile;
@@ -428,9 +431,20 @@ void rl_profiles_release(rl_profiles *ps);
 /** The lowest value parameter i can take for any unit (defaults by level and
  * the stored profiles). */
 int64_t rl_params_min(const rl_profiles *ps, int i);
-/** Resolve the parameters for a unit (NULLs: no unit → defaults). */
+/** Resolve the parameters for a unit (NULLs: no unit → defaults). `chain`:
+ * the unit's id then its ancestors' (`nchain`), for the profiles bounded to
+ * a scope. */
 void rl_params_resolve(const rl_profiles *ps, const char *division, const char *level,
-                       const char *kind, const char *industry, rl_params *out);
+                       const char *kind, const char *industry, const char *const *chain,
+                       size_t nchain, rl_params *out);
+/** Is a unit with ancestry `chain` within the subtrees of JSON-array or
+ * string-array scope `scope` (n ids)? */
+bool rl_chain_in(const char *const *chain, size_t nchain, char *const *scope, size_t n);
+/** The ancestry (id, parent, …, at most RL_CHAIN_MAX) of unit `unit` read
+ * from the units table; strings in `buf`, pointers in `chain`. */
+#define RL_CHAIN_MAX 64
+int rl_unit_chain_sql(pl_store *s, const char *unit, pl_buf *buf, const char *chain[RL_CHAIN_MAX],
+                      size_t *n, pl_err *e);
 
 /* -------------------------------------------------- evaluation context */
 

@@ -16,7 +16,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeStore, startServer, Client, T0, P, citizenId, plumb } from './lib.mjs';
 
 const USERS = {
   lead: { role: 'leader', scopes: ['U0'] },
@@ -156,4 +158,32 @@ test('a proposal can be rejected with a reason; then it cannot be approved', asy
   const list = await C.lead.get('/api/v1/profile-proposals?status=rejected');
   assert.equal(list.status, 200, list.text);
   assert.ok(list.json.items.some((x) => x.id === id && x.decided_by === 'lead2'));
+});
+
+test('a unit created later outside the writer\'s scope does not get the profile, whatever its selectors', async () => {
+  // UC: a new root unit with U0's division code (so region 110101 matches
+  // it), created after "wide" (bounded to lead's scope, U0), by the operator.
+  const dir = path.join(st.dir, 'later');
+  const pid = citizenId(9, '19660606');
+  const files = {
+    'org/units.csv': 'id,parent_id,name,division_code,level,kind,industry\nUC,,东城新区管委会,110101,county,government,政务\n',
+    'org/persons.csv': `id,name,gender,birth_date,native_place\n${pid},周九,M,1966-06-06,\n`,
+    'org/posts.csv': 'id,unit_id,title,rank,is_top,category,portfolio,reports_to\nPC,UC,主任,section,1,general,,\n',
+    'org/tenures.csv': `id,person_id,post_id,start_date,end_date,decision_id\nTC,${pid},PC,2005-01-01,,\n`,
+  };
+  for (const [n, c] of Object.entries(files)) {
+    fs.mkdirSync(path.join(dir, path.dirname(n)), { recursive: true });
+    fs.writeFileSync(path.join(dir, n), c);
+  }
+  plumb(['import', '--db', st.db, '--all', dir, '--quiet']);
+  const inUA = JSON.parse(plumb(['profile', 'show', '--db', st.db, '--unit', 'UA']));
+  assert.match(inUA._profile, /wide/);
+  assert.equal(inUA.r01_top_years, 40);
+  const inUC = JSON.parse(plumb(['profile', 'show', '--db', st.db, '--unit', 'UC']));
+  assert.doesNotMatch(inUC._profile, /wide/);
+  assert.equal(inUC.r01_top_years, 10);
+  // The engine agrees: TC (top post since 2005) is due for rotation.
+  plumb(['sweep', '--db', st.db, '--as-of', '2026-03-02']);
+  assert.equal(statusOf('R01', 'TC'), 'open');
+  assert.equal(statusOf('R01', 'TS'), 'resolved', 'wide still applies in U0');
 });

@@ -15,6 +15,7 @@ CREATE TABLE rule_profile_proposals(
   kind TEXT NOT NULL DEFAULT '',
   industry TEXT NOT NULL DEFAULT '',
   params TEXT NOT NULL,
+  scope TEXT,
   reason TEXT NOT NULL,
   proposed_by TEXT NOT NULL,
   impact_resolved INTEGER NOT NULL,
@@ -30,5 +31,10 @@ CREATE INDEX rule_profile_proposals_status ON rule_profile_proposals(status);
 
 -- Why a profile is as it is: the reason of its last change and the
 -- proposal it came from (NULL: set without approval, under the threshold).
+-- scope: JSON array of the unit ids whose subtrees bound where the profile
+-- applies (its writer's scope; NULL = anywhere: set by the store's operator
+-- on the CLI), so that a unit created later outside the writer's scope
+-- does not get it whatever its selectors say.
 ALTER TABLE rule_profiles ADD COLUMN reason TEXT;
 ALTER TABLE rule_profiles ADD COLUMN proposal_id TEXT;
+ALTER TABLE rule_profiles ADD COLUMN scope TEXT;
