@@ -624,7 +624,8 @@ static const char verify_usage[] =
     "usage: plumb verify [--witness VKEY]... [--log-key VKEY] [--no-replay] [--db FILE]\n"
     "  Recompute every leaf, payload hash, stored node and the root; check every\n"
     "  checkpoint signature (log key, and each --witness key) and consistency;\n"
-    "  replay all events into a fresh store and compare every projection table.\n"
+    "  replay all events into a fresh store and compare every projection table;\n"
+    "  check the MAC of the rules' snapshot (DB.rules-snapshot).\n"
     "  Exit 1 with the first mismatch.\n";
 
 static int cmd_verify(pl_cli *cli, int argc, char **argv)
