@@ -680,7 +680,11 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
     close_ledger(s, l);
     if (rc)
         return fail(cli, rc, &e, "校验失败", "verify failed");
-    if (snap_size < 0)
+    if (snap_size == -2)
+        printf("%s\n", PL_T(cli, "规则快照: 非本版本格式, 不使用 (下次检查时重建)",
+                            "rules snapshot: not of this version, not used (the next sweep "
+                            "replaces it)"));
+    else if (snap_size < 0)
         printf("%s\n", PL_T(cli, "规则快照: 无", "rules snapshot: none"));
     else
         printf("%s %lld\n",

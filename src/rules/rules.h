@@ -229,10 +229,11 @@ int pl_rules_loaded_from_snapshot(const pl_rules *r);
 int pl_rules_snapshot_rejected(const pl_rules *r);
 /**
  * For `plumb verify`: check the snapshot's MAC. 0 when there is none
- * (*tree_size = -1) or it is authentic (*tree_size = the ledger size it was
- * written at); PL_ECORRUPT naming the file when its MAC does not verify, it
- * cannot be authenticated (key file missing or unreadable), or a rejected
- * snapshot is kept beside the store.
+ * (*tree_size = -1), when the file is not a snapshot of this version (an
+ * older build's, or torn: never used; *tree_size = -2), or it is authentic
+ * (*tree_size = the ledger size it was written at); PL_ECORRUPT naming the
+ * file when its MAC does not verify, it cannot be authenticated (key file
+ * missing or unreadable), or a rejected snapshot is kept beside the store.
  */
 int pl_rules_snapshot_verify(pl_store *s, int64_t *tree_size, pl_err *e);
 

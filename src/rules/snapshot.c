@@ -627,11 +627,10 @@ int pl_rules_snapshot_verify(pl_store *s, int64_t *tree_size, pl_err *e)
     snap_hdr h;
     if (fstat(fd, &sb) != 0 || sb.st_size < HDR || pread(fd, &h, sizeof h, 0) != sizeof h ||
         memcmp(h.magic, SNAP_MAGIC, 8) != 0 || h.payload != (uint64_t)sb.st_size - HDR) {
+        /* another version (an older build's, unauthenticated) or a torn
+         * file: the engine never uses it, so it cannot decide a finding */
         close(fd);
-        rc = pl_err_set(e, PL_ECORRUPT,
-                        "%s: not an authenticated rules snapshot of this version (bad header "
-                        "or size); delete it (it is rebuilt from the projections)",
-                        path);
+        *tree_size = -2;
         goto out;
     }
     uint8_t key[RL_SNAP_KEY_BYTES];

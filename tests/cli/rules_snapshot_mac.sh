@@ -70,6 +70,11 @@ rm "$DB.rules.key"
 [ -f "$SNAP.rejected" ] || fail "a snapshot with no key was used"
 rm "$SNAP.rejected"
 
+echo "== an older build's snapshot (no MAC) is reported as not used, not as an error"
+{ printf 'PLRSNAP1'; head -c 8184 /dev/zero; } >"$SNAP"
+"$P" verify --db "$DB" --no-replay --lang en >"$T/v4" 2>&1 || fail "verify with an old-format snapshot: $(cat "$T/v4")"
+grep -q "rules snapshot: not of this version, not used" "$T/v4" || fail "old format: $(cat "$T/v4")"
+
 echo "== a resolution records the evidence rows as the projections hold them"
 tid=$(q "SELECT f.key FROM findings f WHERE f.rule = 'R01' AND f.status = 'open' ORDER BY f.id LIMIT 1")
 fid=$(q "SELECT id FROM findings WHERE rule = 'R01' AND key = '$tid'")
