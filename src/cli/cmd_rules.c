@@ -64,7 +64,8 @@ enum {
     O_TRUTH,
     O_SUBJECT,
     O_ACTOR,
-    O_LIMIT
+    O_LIMIT,
+    O_DRYRUN
 };
 
 static const struct option long_opts[] = {
@@ -88,6 +89,7 @@ static const struct option long_opts[] = {
     {"set", required_argument, NULL, O_PARAM},
     {"truth", required_argument, NULL, O_TRUTH},
     {"actor", required_argument, NULL, O_ACTOR},
+    {"dry-run", no_argument, NULL, O_DRYRUN},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0},
 };
@@ -95,7 +97,7 @@ static const struct option long_opts[] = {
 typedef struct opts {
     const char *as_of, *rule, *unit, *status, *subject, *reason, *region, *level, *kind, *industry,
         *label, *truth, *actor;
-    int top, limit, json;
+    int top, limit, json, dry_run;
     json_t *params;
     int nparams_bad;
     char bad_param[256];
@@ -128,6 +130,7 @@ static int parse(pl_cli *cli, int argc, char **argv, const char *usage, opts *o)
         case O_TRUTH: o->truth = optarg; break;
         case O_ACTOR: o->actor = optarg; break;
         case O_JSON: o->json = 1; break;
+        case O_DRYRUN: o->dry_run = 1; break;
         case O_TOP:
         case O_LIMIT:
             if (pl_parse_i64(optarg, 0, 1000000000, &v) != 0) {
@@ -231,6 +234,14 @@ static int cmd_sweep(pl_cli *cli, int argc, char **argv)
     pl_rules_stats st;
     if (!rc)
         rc = pl_rules_sweep(v.r, o.as_of, &st, &e);
+    if (!rc && pl_rules_snapshot_rejected(v.r))
+        fprintf(
+            stderr, "plumb: %s\n",
+            PL_T(cli,
+                 "警告: 规则快照 MAC 校验失败 (被改动), 未使用, 已改从投影表读取; 原文件保留为 "
+                 "*.rules-snapshot.rejected",
+                 "warning: the rules snapshot failed its MAC (modified), was not used and the "
+                 "projections were read instead; the file is kept as *.rules-snapshot.rejected"));
     if (!rc) {
         print_rule_table(cli, st.per_rule, PL_T(cli, "成立", "holding"), NULL, NULL, NULL, NULL);
         printf("%s: %lld %s, %lld %s, %lld %s; %lld %s, %lld %s (%.0f + %.0f + %.0f ms)\n",
@@ -451,11 +462,28 @@ static int cmd_dismiss(pl_cli *cli, int argc, char **argv)
 
 static const char profile_set_usage[] =
     "usage: plumb profile set NAME [--region CODE] [--level L] [--kind K] [--industry I]\n"
-    "                         [--label TEXT] --param name=value ...\n"
-    "  Create or replace a profile (a profile.set ledger event) and re-evaluate\n"
-    "  the rules whose parameters it sets. Selectors left out match any unit;\n"
-    "  the most specific matching profile wins per parameter (docs/RULES.md).\n"
-    "  `plumb profile params` lists the parameters, defaults and ranges.\n";
+    "                         [--label TEXT] --param name=value ... --reason TEXT\n"
+    "                         [--actor NAME] [--dry-run]\n"
+    "  Create or replace a profile and re-evaluate the rules whose parameters it\n"
+    "  sets. Selectors left out match any unit; the most specific matching\n"
+    "  profile wins per parameter (docs/RULES.md). A reason is required. A dry\n"
+    "  run first counts the findings the change would resolve: above the\n"
+    "  threshold in force (profile_approval_findings), or when the change sets\n"
+    "  that threshold, it is stored as a pending proposal for another person\n"
+    "  (`plumb profile approve`); otherwise it is recorded (profile.set).\n"
+    "  --dry-run: print the impact only. `plumb profile params` lists the\n"
+    "  parameters, defaults and ranges.\n";
+
+static void print_impact(pl_cli *cli, const pl_profile_impact *im, int with_threshold)
+{
+    printf("%s: %lld %s, %lld %s, %lld %s", PL_T(cli, "影响", "impact"), (long long)im->resolved,
+           PL_T(cli, "条发现将消除", "findings resolved"), (long long)im->raised,
+           PL_T(cli, "条新发现", "raised"), (long long)im->updated, PL_T(cli, "条更新", "updated"));
+    if (with_threshold)
+        printf("; %s %lld", PL_T(cli, "须批准阈值", "approval threshold"),
+               (long long)im->threshold);
+    printf("\n");
+}
 
 static int cmd_profile_set(pl_cli *cli, int argc, char **argv)
 {
@@ -473,11 +501,16 @@ static int cmd_profile_set(pl_cli *cli, int argc, char **argv)
                     .level = o.level,
                     .kind = o.kind,
                     .industry = o.industry,
-                    .params = o.params};
+                    .params = o.params,
+                    .reason = o.reason};
     env v;
     pl_err e;
     pl_err_init(&e);
     int rc = pl_rules_profile_check(&p, &e); /* before opening: a clear message */
+    if (!rc && (!o.reason || !*o.reason))
+        rc = pl_err_set(
+            &e, PL_EINVAL, "%s",
+            PL_T(cli, "--reason: 修改配置须说明理由", "--reason: a profile change needs a reason"));
     if (rc) {
         json_decref(o.params);
         return pl_cli_fail(cli, rc, &e);
@@ -485,10 +518,115 @@ static int cmd_profile_set(pl_cli *cli, int argc, char **argv)
     rc = env_open(cli, &v, &e);
     if (!rc && o.as_of)
         rc = pl_rules_set_as_of(v.r, o.as_of, &e);
+    pl_profile_impact im;
     if (!rc)
-        rc = pl_rules_profile_set(v.r, &p, o.actor, &e);
+        rc = pl_rules_profile_submit(v.r, &p, o.actor, o.dry_run, &im, &e);
+    if (!rc) {
+        print_impact(cli, &im, 1);
+        if (o.dry_run)
+            printf("%s %s\n",
+                   im.needs_approval ? PL_T(cli, "试算: 须另一人批准", "dry run: needs approval")
+                                     : PL_T(cli, "试算: 可直接设置", "dry run: would be recorded"),
+                   p.name);
+        else if (im.proposal[0])
+            printf("%s %s (%s)\n", PL_T(cli, "已提交待批准:", "proposal pending approval:"),
+                   im.proposal, p.name);
+        else
+            printf("%s %s\n", PL_T(cli, "已设置配置", "profile set:"), p.name);
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static const char profile_approve_usage[] =
+    "usage: plumb profile approve ID --actor NAME [--reason NOTE]\n"
+    "  Approve pending profile proposal ID as NAME, who must not be its\n"
+    "  proposer (four eyes), and apply it (profile.set naming the proposal).\n";
+
+static const char profile_reject_usage[] =
+    "usage: plumb profile reject ID --reason TEXT [--actor NAME]\n"
+    "  Reject (or withdraw) pending profile proposal ID.\n";
+
+static int profile_decide(pl_cli *cli, int argc, char **argv, int approve)
+{
+    const char *usage = approve ? profile_approve_usage : profile_reject_usage;
+    const char *cmd = approve ? "profile approve" : "profile reject";
+    opts o;
+    int x = parse(cli, argc, argv, usage, &o);
+    if (x >= 0)
+        return x;
+    if (optind >= argc) {
+        json_decref(o.params);
+        return pl_cli_usage(cli, cmd, PL_T(cli, "缺少提议编号", "missing proposal id"));
+    }
+    if (approve && (!o.actor || !*o.actor)) {
+        json_decref(o.params);
+        return pl_cli_usage(cli, cmd,
+                            PL_T(cli, "--actor: 须写明批准人", "--actor: name the approver"));
+    }
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    if (!rc && o.as_of)
+        rc = pl_rules_set_as_of(v.r, o.as_of, &e);
+    pl_profile_impact im;
     if (!rc)
-        printf("%s %s\n", PL_T(cli, "已设置配置", "profile set:"), p.name);
+        rc = approve ? pl_rules_profile_approve(v.r, argv[optind], o.actor, o.reason, &im, &e)
+                     : pl_rules_profile_reject(v.r, argv[optind], o.actor, o.reason, &e);
+    if (!rc && approve) {
+        print_impact(cli, &im, 0);
+        printf("%s %s\n", PL_T(cli, "已批准并设置:", "approved and applied:"), argv[optind]);
+    } else if (!rc) {
+        printf("%s %s\n", PL_T(cli, "已驳回:", "rejected:"), argv[optind]);
+    }
+    return finish(cli, &v, &o, rc, &e);
+}
+
+static int cmd_profile_approve(pl_cli *cli, int argc, char **argv)
+{
+    return profile_decide(cli, argc, argv, 1);
+}
+
+static int cmd_profile_reject(pl_cli *cli, int argc, char **argv)
+{
+    return profile_decide(cli, argc, argv, 0);
+}
+
+static const char profile_proposals_usage[] =
+    "usage: plumb profile proposals [--status pending|applied|rejected]\n"
+    "  List profile proposals: id, status, profile, impact, proposer, reason.\n";
+
+static int cmd_profile_proposals(pl_cli *cli, int argc, char **argv)
+{
+    opts o;
+    int x = parse(cli, argc, argv, profile_proposals_usage, &o);
+    if (x >= 0)
+        return x;
+    env v;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = env_open(cli, &v, &e);
+    pl_stmt *st = NULL;
+    if (!rc)
+        rc = pl_store_prepare(v.s,
+                              "SELECT id, status, name, impact_resolved, threshold, proposed_by, "
+                              "COALESCE(decided_by,''), reason FROM rule_profile_proposals "
+                              "WHERE (?1 IS NULL OR status = ?1) ORDER BY ev_seq",
+                              &st, &e);
+    if (!rc) {
+        if (o.status)
+            pl_stmt_bind_text(st, 1, o.status);
+        else
+            pl_stmt_bind_null(st, 1);
+        while ((rc = pl_stmt_step(st, &e)) == PL_ROW)
+            printf("%s  %s  %s  %s=%lld/%lld  %s=%s  %s=%s  %s\n", pl_stmt_text(st, 0),
+                   pl_stmt_text(st, 1), pl_stmt_text(st, 2), PL_T(cli, "消除/阈值", "resolves"),
+                   (long long)pl_stmt_i64(st, 3), (long long)pl_stmt_i64(st, 4),
+                   PL_T(cli, "提议人", "by"), pl_stmt_text(st, 5), PL_T(cli, "决定人", "decided"),
+                   pl_stmt_text(st, 6), pl_stmt_text(st, 7));
+        rc = rc < 0 ? rc : 0;
+        pl_stmt_finalize(st);
+    }
     return finish(cli, &v, &o, rc, &e);
 }
 
@@ -904,6 +1042,10 @@ const pl_command pl_rules_commands[] = {
     {"finding resolve", "标记发现已解决", "mark a finding resolved", cmd_resolve},
     {"finding dismiss", "驳回发现(需理由)", "dismiss a finding (with a reason)", cmd_dismiss},
     {"profile set", "设置差异化参数配置", "set a parameter profile", cmd_profile_set},
+    {"profile approve", "批准参数配置变更提议(四眼原则)", "approve a profile proposal (four eyes)",
+     cmd_profile_approve},
+    {"profile reject", "驳回参数配置变更提议", "reject a profile proposal", cmd_profile_reject},
+    {"profile proposals", "列出参数配置变更提议", "list profile proposals", cmd_profile_proposals},
     {"profile list", "列出参数配置", "list profiles", cmd_profile_list},
     {"profile show", "查看单位适用的参数", "parameters in force for a unit", cmd_profile_show},
     {"profile params", "列出全部参数及范围", "list parameters, defaults, ranges",

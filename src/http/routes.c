@@ -1045,21 +1045,77 @@ static int h_profile_get(req *r)
     return get_table(r, "rule_profiles", NULL, NULL);
 }
 
+/*
+ * Profiles change what the rules find (DESIGN.md §6 last paragraph, issue
+ * #15 defect 2): a profile applies only within its writer's scope — every
+ * unit its selectors match must be in the caller's scope, else 403 naming
+ * `region` (the selector that bounds where it applies; the reply does not
+ * say which units, which the caller may not see) — a change needs a reason,
+ * and one whose dry run would resolve more findings than the threshold in
+ * force waits for a second person's approval (pl_rules_profile_submit).
+ */
+static int profile_scope_or_reply(req *r, const char *region, const char *level, const char *kind,
+                                  const char *industry)
+{
+    if (scope_mode(r) != SCOPE_SUBTREE)
+        return reply_error(r, 403, "outside_scope", "region", "you have no unit scope"), 1;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = access_scope_sync(r->s, r->who.uid, &e);
+    pl_stmt *st = NULL;
+    if (!rc)
+        rc = pl_store_prepare_cached(
+            r->s,
+            "SELECT 1 FROM units u WHERE (?1 = '' OR substr(u.division_code, 1, length(?1)) = ?1) "
+            "AND (?2 = '' OR u.level = ?2) AND (?3 = '' OR u.kind = ?3) "
+            "AND (?4 = '' OR u.industry = ?4) "
+            "AND NOT EXISTS (SELECT 1 FROM " ACCESS_SCOPE_SET " sc WHERE sc.id = u.id) LIMIT 1",
+            &st, &e);
+    if (rc)
+        return reply_status(r, rc, &e), -1;
+    pl_stmt_bind_text(st, 1, region);
+    pl_stmt_bind_text(st, 2, level);
+    pl_stmt_bind_text(st, 3, kind);
+    pl_stmt_bind_text(st, 4, industry);
+    rc = pl_stmt_step(st, &e);
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return reply_status(r, rc, &e), -1;
+    if (rc == PL_ROW)
+        return reply_error(r, 403, "outside_scope", "region",
+                           "the profile's selectors (region, level, kind, industry) match units "
+                           "outside your scope: narrow them (region = a division code prefix of "
+                           "your jurisdiction) so that every unit it matches is yours"),
+               1;
+    return 0;
+}
+
+static json_t *impact_json(const pl_profile_impact *im)
+{
+    return json_pack("{s:I,s:I,s:I}", "resolved", (json_int_t)im->resolved, "raised",
+                     (json_int_t)im->raised, "updated", (json_int_t)im->updated);
+}
+
 static int h_profile_put(req *r)
 {
-    static const char *const strs[] = {"label", "region", "level", "kind", "industry", NULL};
+    static const char *const strs[] = {"label",    "region", "level", "kind",
+                                       "industry", "reason", NULL};
     const char *k;
     json_t *v;
     json_object_foreach(r->json, k, v)
     {
-        int known = strcmp(k, "params") == 0;
+        int known = strcmp(k, "params") == 0 || strcmp(k, "dry_run") == 0;
         for (const char *const *s = strs; *s; s++)
             known |= strcmp(*s, k) == 0;
         if (!known)
             return reply_error(r, 400, "unknown_field", k, "unknown field");
-        if (strcmp(k, "params") == 0 ? !json_is_object(v) : !json_is_string(v))
+        if (strcmp(k, "params") == 0    ? !json_is_object(v)
+            : strcmp(k, "dry_run") == 0 ? !json_is_boolean(v)
+                                        : !json_is_string(v))
             return reply_error(r, 400, "wrong_type", k,
-                               strcmp(k, "params") == 0 ? "must be an object" : "must be a string");
+                               strcmp(k, "params") == 0    ? "must be an object"
+                               : strcmp(k, "dry_run") == 0 ? "must be true or false"
+                                                           : "must be a string");
     }
     json_t *params = json_object_get(r->json, "params");
     if (!params)
@@ -1072,6 +1128,7 @@ static int h_profile_put(req *r)
     }
     if (!id_ok(r->params[0]))
         return reply_error(r, 400, "invalid_id", "name", "1-64 of A-Z a-z 0-9 _ . : -");
+    const char *reason = json_string_value(json_object_get(r->json, "reason"));
 #define S(f)                                                                                       \
     (json_string_value(json_object_get(r->json, f))                                                \
          ? json_string_value(json_object_get(r->json, f))                                          \
@@ -1082,22 +1139,144 @@ static int h_profile_put(req *r)
                     .level = S("level"),
                     .kind = S("kind"),
                     .industry = S("industry"),
-                    .params = params};
+                    .params = params,
+                    .reason = reason};
 #undef S
     pl_err e;
     pl_err_init(&e);
     int rc = pl_rules_profile_check(&p, &e);
     if (rc)
         return reply_error(r, 400, "invalid", "params", e.msg);
+    if (!reason || !*reason)
+        return reply_error(r, 400, "required", "reason", "a profile change needs a reason");
+    rc = profile_scope_or_reply(r, p.region, p.level, p.kind, p.industry);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    /* Bounded to the writer's scope roots: a unit created later outside
+     * them does not get the profile whatever its selectors say. */
+    json_t *roots = json_array();
+    pl_stmt *sq = NULL;
+    rc = pl_store_prepare_cached(r->s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY 1",
+                                 &sq, &e);
+    if (!rc) {
+        pl_stmt_bind_i64(sq, 1, r->who.uid);
+        while ((rc = pl_stmt_step(sq, &e)) == PL_ROW)
+            json_array_append_new(roots, json_string(pl_stmt_text(sq, 0)));
+        pl_stmt_reset(sq);
+        rc = rc < 0 ? rc : 0;
+    }
+    if (rc) {
+        json_decref(roots);
+        return reply_status(r, rc, &e);
+    }
+    p.scope = roots;
+    int dry_run = json_is_true(json_object_get(r->json, "dry_run"));
     writer *w = writer_lock(r->srv, &e);
-    if (!w)
+    if (!w) {
+        json_decref(roots);
         return reply_status(r, PL_ESTORE, &e);
-    rc = pl_rules_profile_set(w->rules, &p, r->who.username, &e);
+    }
+    pl_profile_impact im;
+    rc = pl_rules_profile_submit(w->rules, &p, r->who.username, dry_run, &im, &e);
     writer_unlock(r->srv);
+    json_decref(roots);
     if (rc)
         return rc == PL_EINVAL ? reply_error(r, 400, "invalid", "params", e.msg)
                                : reply_status(r, rc, &e);
-    return reply_json(r, 200, json_pack("{s:s, s:s}", "name", p.name, "outcome", "recorded"));
+    json_t *out = json_pack("{s:s, s:s, s:o, s:I, s:b}", "name", p.name, "outcome",
+                            dry_run          ? "dry_run"
+                            : im.proposal[0] ? "pending"
+                                             : "recorded",
+                            "impact", impact_json(&im), "threshold", (json_int_t)im.threshold,
+                            "approval_required", im.needs_approval);
+    if (im.proposal[0])
+        json_object_set_new(out, "proposal", json_string(im.proposal));
+    return reply_json(r, !dry_run && im.proposal[0] ? 202 : 200, out);
+}
+
+static int h_proposals_list(req *r)
+{
+    return list_table(r, "rule_profile_proposals", NULL, NULL);
+}
+
+static int h_proposal_get(req *r)
+{
+    return get_table(r, "rule_profile_proposals", NULL, NULL);
+}
+
+/* POST /api/v1/profile-proposals/{id}/approve|reject: the approver must
+ * hold the profile in scope too, and must not be its proposer. */
+static int proposal_decide(req *r, int approve)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        if (strcmp(k, "reason") != 0)
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+        if (!json_is_string(v))
+            return reply_error(r, 400, "wrong_type", k, "must be a string");
+    }
+    const char *id = r->params[0];
+    if (!id_ok(id))
+        return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
+    const char *reason = json_string_value(json_object_get(r->json, "reason"));
+    if (!approve && (!reason || !*reason))
+        return reply_error(r, 400, "required", "reason", "rejecting a proposal needs a reason");
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->s,
+                                     "SELECT region, level, kind, industry FROM "
+                                     "rule_profile_proposals WHERE id = ?",
+                                     &st, &e);
+    if (rc)
+        return reply_status(r, rc, &e);
+    pl_stmt_bind_text(st, 1, id);
+    rc = pl_stmt_step(st, &e);
+    char sel[4][72] = {"", "", "", ""};
+    if (rc == PL_ROW)
+        for (int i = 0; i < 4; i++)
+            snprintf(sel[i], sizeof sel[i], "%s", pl_stmt_text(st, i));
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return reply_status(r, rc, &e);
+    if (rc != PL_ROW)
+        return reply_error(r, 404, "not_found", "id", "no such proposal");
+    rc = profile_scope_or_reply(r, sel[0], sel[1], sel[2], sel[3]);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    pl_profile_impact im;
+    memset(&im, 0, sizeof im);
+    rc = approve ? pl_rules_profile_approve(w->rules, id, r->who.username, reason, &im, &e)
+                 : pl_rules_profile_reject(w->rules, id, r->who.username, reason, &e);
+    writer_unlock(r->srv);
+    if (rc == PL_EDENIED)
+        return reply_error(r, 403, "four_eyes", "approver", e.msg);
+    if (rc == PL_EEXIST)
+        return reply_error(r, 409, "not_pending", "status", e.msg);
+    if (rc == PL_ENOTFOUND)
+        return reply_error(r, 404, "not_found", "id", "no such proposal");
+    if (rc)
+        return reply_status(r, rc, &e);
+    json_t *out =
+        json_pack("{s:s, s:s}", "proposal", id, "outcome", approve ? "applied" : "rejected");
+    if (approve)
+        json_object_set_new(out, "impact", impact_json(&im));
+    return reply_json(r, 200, out);
+}
+
+static int h_proposal_approve(req *r)
+{
+    return proposal_decide(r, 1);
+}
+
+static int h_proposal_reject(req *r)
+{
+    return proposal_decide(r, 0);
 }
 
 /* ----------------------------------------------------------------- import */
@@ -2223,7 +2402,16 @@ static const route fixed[] = {
     {"GET", "/api/v1/tasks", "task:read", "task", h_tasks_list, "Tasks opened by warnings", 0},
     {"GET", "/api/v1/profiles", "profile:read", NULL, h_profiles_list, "Rule profiles", 0},
     {"GET", "/api/v1/profiles/{id}", "profile:read", NULL, h_profile_get, "One profile", 0},
-    {"PUT", "/api/v1/profiles/{id}", "profile:write", NULL, h_profile_put, "Set a profile", 1},
+    {"PUT", "/api/v1/profiles/{id}", "profile:write", NULL, h_profile_put,
+     "Set a profile (reason required; within your scope; a large impact waits for approval)", 1},
+    {"GET", "/api/v1/profile-proposals", "profile:read", NULL, h_proposals_list,
+     "Profile changes proposed for approval", 0},
+    {"GET", "/api/v1/profile-proposals/{id}", "profile:read", NULL, h_proposal_get,
+     "One profile proposal", 0},
+    {"POST", "/api/v1/profile-proposals/{id}/approve", "profile:write", NULL, h_proposal_approve,
+     "Approve and apply a profile proposal (not its proposer: four eyes)", 1},
+    {"POST", "/api/v1/profile-proposals/{id}/reject", "profile:write", NULL, h_proposal_reject,
+     "Reject or withdraw a profile proposal (reason required)", 1},
     {"POST", "/api/v1/import", "import:write", NULL, h_import,
      "Import CSV/JSONL files of one source (same per-row errors as the CLI)", 1},
     {"GET", "/api/v1/users", "user:read", NULL, h_users_list, "Accounts", 0},
@@ -2255,8 +2443,9 @@ static const route fixed[] = {
 int routes_read_txn(const route *rt)
 {
     /* Audited reads append through the writer's own connection. */
-    static const handler_fn ro[] = {h_entity_list,   h_entity_get, h_findings_list, h_finding_get,
-                                    h_warnings_list, h_tasks_list, h_profiles_list, h_profile_get};
+    static const handler_fn ro[] = {h_entity_list,    h_entity_get,  h_findings_list, h_finding_get,
+                                    h_warnings_list,  h_tasks_list,  h_profiles_list, h_profile_get,
+                                    h_proposals_list, h_proposal_get};
     for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
         if (rt->fn == ro[i])
             return 1;
@@ -2407,6 +2596,8 @@ static const char *list_route_table(const route *rt)
         return "rule_tasks";
     if (rt->fn == h_profiles_list)
         return "rule_profiles";
+    if (rt->fn == h_proposals_list)
+        return "rule_profile_proposals";
     if (rt->fn == h_access_log)
         return "access_log";
     return NULL;

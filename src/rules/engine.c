@@ -29,9 +29,16 @@ struct pl_rules {
     int64_t rule_events; /* finding events appended by this engine */
     int no_snapshot;     /* load from the projection tables only */
     int from_snapshot;   /* the model was mapped from the snapshot */
+    int snap_rejected;   /* a snapshot failed its MAC and was refused */
     /* the state the model was loaded in: ledger size, rule events appended
      * by this engine so far, tables' high-water marks (key_size < 0: unknown) */
     int64_t key_size, key_events, key_hwm[T_NTABLES];
+    /* the event an incremental evaluation runs for (0: a sweep), recorded
+     * as the cause of each finding event it appends */
+    int64_t cause_seq;
+    const char *cause_type, *cause_profile;
+    /* finding events appended so far (the impact of a profile's dry run) */
+    int64_t n_raised, n_updated, n_resolved;
 };
 
 static const pl_rule_info catalogue[PL_RULES_COUNT] = {
@@ -138,6 +145,8 @@ static int apply_profile(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
     if (!name)
         return pl_err_set(e, PL_EINVAL, "profile.set: no name");
     char *params = json_dumps(json_object_get(p, "params"), JSON_COMPACT | JSON_SORT_KEYS);
+    const json_t *sc = json_object_get(p, "scope");
+    char *scope = json_is_array(sc) ? json_dumps(sc, JSON_COMPACT) : NULL;
     const char *args[] = {name,
                           jstr(p, "label"),
                           jstr(p, "region") ? jstr(p, "region") : "",
@@ -145,17 +154,85 @@ static int apply_profile(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
                           jstr(p, "kind") ? jstr(p, "kind") : "",
                           jstr(p, "industry") ? jstr(p, "industry") : "",
                           params ? params : "{}",
+                          jstr(p, "reason"),
+                          jstr(p, "proposal"),
+                          scope,
                           INT_ARG};
-    int64_t ints[8] = {0, 0, 0, 0, 0, 0, 0, seq};
-    int rc =
-        exec_bind(s,
-                  "INSERT INTO rule_profiles(name,label,region,level,kind,industry,params,ev_seq) "
-                  "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET label=excluded.label, "
-                  "region=excluded.region, level=excluded.level, kind=excluded.kind, "
-                  "industry=excluded.industry, params=excluded.params, ev_seq=excluded.ev_seq",
-                  e, 8, args, ints);
+    int64_t ints[11] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, seq};
+    int rc = exec_bind(s,
+                       "INSERT INTO rule_profiles(name,label,region,level,kind,industry,params,"
+                       "reason,proposal_id,scope,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+                       "ON CONFLICT(name) DO UPDATE SET label=excluded.label, "
+                       "region=excluded.region, level=excluded.level, kind=excluded.kind, "
+                       "industry=excluded.industry, params=excluded.params, "
+                       "reason=excluded.reason, proposal_id=excluded.proposal_id, "
+                       "scope=excluded.scope, ev_seq=excluded.ev_seq",
+                       e, 11, args, ints);
     free(params);
+    free(scope);
+    if (!rc && jstr(p, "proposal")) {
+        const char *a2[] = {ev->actor ? ev->actor : "", jstr(p, "approval_note"), INT_ARG, INT_ARG,
+                            jstr(p, "proposal")};
+        int64_t i2[5] = {0, 0, seq, seq, 0};
+        rc = exec_bind(s,
+                       "UPDATE rule_profile_proposals SET status='applied', decided_by=?, "
+                       "decided_reason=?, profile_seq=?, ev_seq=? WHERE id=?",
+                       e, 5, a2, i2);
+    }
     return rc;
+}
+
+static int apply_profile_proposed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    const char *id = jstr(p, "id"), *name = jstr(p, "name"), *reason = jstr(p, "reason");
+    if (!id || !name || !reason)
+        return pl_err_set(e, PL_EINVAL, "profile.proposed: payload lacks id, name or reason");
+    char *params = json_dumps(json_object_get(p, "params"), JSON_COMPACT | JSON_SORT_KEYS);
+    const json_t *sc = json_object_get(p, "scope");
+    char *scope = json_is_array(sc) ? json_dumps(sc, JSON_COMPACT) : NULL;
+    const json_t *imp = json_object_get(p, "impact");
+    const char *args[] = {id,
+                          name,
+                          jstr(p, "label"),
+                          jstr(p, "region") ? jstr(p, "region") : "",
+                          jstr(p, "level") ? jstr(p, "level") : "",
+                          jstr(p, "kind") ? jstr(p, "kind") : "",
+                          jstr(p, "industry") ? jstr(p, "industry") : "",
+                          params ? params : "{}",
+                          scope,
+                          reason,
+                          ev->actor ? ev->actor : "",
+                          INT_ARG,
+                          INT_ARG,
+                          INT_ARG,
+                          INT_ARG};
+    int64_t ints[15] = {0};
+    ints[11] = json_integer_value(json_object_get(imp, "resolved"));
+    ints[12] = json_integer_value(json_object_get(imp, "raised"));
+    ints[13] = json_integer_value(json_object_get(imp, "threshold"));
+    ints[14] = seq;
+    int rc = exec_bind(s,
+                       "INSERT INTO rule_profile_proposals(id,name,label,region,level,kind,"
+                       "industry,params,scope,reason,proposed_by,impact_resolved,impact_raised,"
+                       "threshold,status,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',?)",
+                       e, 15, args, ints);
+    free(params);
+    free(scope);
+    return rc;
+}
+
+static int apply_profile_rejected(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    if (!jstr(p, "id"))
+        return pl_err_set(e, PL_EINVAL, "profile.rejected: payload lacks id");
+    const char *args[] = {ev->actor ? ev->actor : "", jstr(p, "reason"), INT_ARG, jstr(p, "id")};
+    int64_t ints[4] = {0, 0, seq, 0};
+    return exec_bind(s,
+                     "UPDATE rule_profile_proposals SET status='rejected', decided_by=?, "
+                     "decided_reason=?, ev_seq=? WHERE id=?",
+                     e, 4, args, ints);
 }
 
 static int history(pl_store *s, int64_t seq, const char *id, const char *type, const char *status,
@@ -299,6 +376,8 @@ static int apply_task(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 void pl_rules_register(void)
 {
     pl_ledger_register_type("profile.set", apply_profile);
+    pl_ledger_register_type("profile.proposed", apply_profile_proposed);
+    pl_ledger_register_type("profile.rejected", apply_profile_rejected);
     pl_ledger_register_type("finding.raised", apply_finding_raise);
     pl_ledger_register_type("finding.updated", apply_finding_raise);
     pl_ledger_register_type("finding.resolved", apply_finding_status);
@@ -379,7 +458,7 @@ static void ctx_reset(pl_rules *r, int32_t D)
     r->ctx.profiles = &r->profiles;
     r->ctx.D = D;
     r->ctx.explain = 1;
-    rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, &r->ctx.defaults);
+    rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, &r->ctx.defaults);
 }
 
 /* The ledger state the projections are in: the snapshot key. Read through
@@ -421,8 +500,10 @@ static int load_all(pl_rules *r, int32_t D, pl_err *e)
         }
         if (r->key_size >= 0 && !r->no_snapshot) {
             rl_model_release(&r->m);
-            if (rl_snapshot_read(&r->m, path, size, root, hwm) == 1 &&
-                r->m.r07_lo_fen <= lo * 100) {
+            int got = rl_snapshot_read(&r->m, path, size, root, hwm);
+            if (got == RL_SNAP_FORGED)
+                r->snap_rejected = 1; /* refused: read from the projections */
+            if (got == 1 && r->m.r07_lo_fen <= lo * 100) {
                 r->from_snapshot = 1;
                 r->m.gen = r->s->rollback_gen;
             }
@@ -636,6 +717,11 @@ void pl_rules_set_snapshot(pl_rules *r, int use)
 int pl_rules_loaded_from_snapshot(const pl_rules *r)
 {
     return r->from_snapshot;
+}
+
+int pl_rules_snapshot_rejected(const pl_rules *r)
+{
+    return r->snap_rejected;
 }
 
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e)
@@ -913,6 +999,8 @@ static int append(pl_rules *r, const char *type, json_t *subjects, json_t *paylo
     return rc;
 }
 
+static void add_cause(pl_rules *r, json_t *p);
+
 static int emit_raise(pl_rules *r, const char *type, const char *id, rl_finding *f, json_t *evid,
                       const char *reason, const char *as_of, pl_err *e)
 {
@@ -939,8 +1027,86 @@ static int emit_raise(pl_rules *r, const char *type, const char *id, rl_finding 
     json_object_set_new(p, "as_of", json_string(as_of));
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
+    add_cause(r, p);
+    if (!strcmp(type, "finding.raised"))
+        r->n_raised++;
+    else
+        r->n_updated++;
     json_t *subj = json_pack("[s,s]", id, rl_str(m, f->subject));
     return append(r, type, subj, p, e);
+}
+
+/* The cause of an engine event, when it runs for an event (not a sweep). */
+static void add_cause(pl_rules *r, json_t *p)
+{
+    if (!r->cause_seq)
+        return;
+    json_t *c = json_pack("{s:I,s:s}", "seq", (json_int_t)r->cause_seq, "type",
+                          r->cause_type ? r->cause_type : "");
+    if (r->cause_profile)
+        json_object_set_new(c, "profile", json_string(r->cause_profile));
+    json_object_set_new(p, "cause", c);
+}
+
+/*
+ * The evidence rows as the projections hold them now ("table:id" → the row,
+ * or null when gone), for a resolution: what "no longer holds" was judged
+ * on can be re-checked against the projection tables (and a resolution
+ * decided on a model that disagrees with them shows it). Tables outside the
+ * model's list are not read (the name goes into SQL text).
+ */
+static int evidence_rows(pl_rules *r, const char *evidence_json, json_t **rows, pl_err *e)
+{
+    int rc = 0;
+    json_t *out = json_object();
+    json_t *refs = json_loads(evidence_json ? evidence_json : "[]", 0, NULL);
+    size_t i;
+    json_t *v;
+    json_array_foreach(refs, i, v)
+    {
+        const char *ref = json_string_value(v), *colon = ref ? strchr(ref, ':') : NULL;
+        if (!colon)
+            continue;
+        int t = -1;
+        for (int k = 0; k < T_NTABLES && t < 0; k++)
+            if (strlen(rl_table_names[k]) == (size_t)(colon - ref) &&
+                !strncmp(rl_table_names[k], ref, (size_t)(colon - ref)))
+                t = k;
+        if (t < 0)
+            continue;
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE id = ?", rl_table_names[t]);
+        pl_stmt *st = NULL;
+        if ((rc = pl_store_prepare_cached(r->s, sql, &st, e)) != 0)
+            break;
+        pl_stmt_bind_text(st, 1, colon + 1);
+        json_t *row = json_null();
+        int got = pl_stmt_step(st, e);
+        if (got < 0) {
+            pl_stmt_reset(st);
+            rc = got;
+            break;
+        }
+        if (got == PL_ROW) {
+            row = json_object();
+            for (int c = 0; c < pl_stmt_ncols(st); c++) {
+                const char *name = pl_stmt_colname(st, c);
+                int ty = pl_stmt_type(st, c);
+                json_object_set_new(row, name,
+                                    ty == PL_COL_NULL  ? json_null()
+                                    : ty == PL_COL_INT ? json_integer(pl_stmt_i64(st, c))
+                                                       : json_string(pl_stmt_text(st, c)));
+            }
+        }
+        pl_stmt_reset(st);
+        json_object_set_new(out, ref, row);
+    }
+    json_decref(refs);
+    if (rc)
+        json_decref(out);
+    else
+        *rows = out;
+    return rc;
 }
 
 static int emit_resolve(pl_rules *r, const stored *x, int rule, const char *as_of,
@@ -953,7 +1119,16 @@ static int emit_resolve(pl_rules *r, const stored *x, int rule, const char *as_o
              catalogue[rule - 1].name_zh, as_of, cause ? "（" : "", cause ? cause : "", rule, as_of,
              cause ? " after " : "", cause ? cause : "");
     json_t *p = json_pack("{s:s,s:s,s:s}", "id", x->id, "reason", reason, "at", as_of);
+    json_t *rows = NULL;
+    int rc = evidence_rows(r, x->evidence, &rows, e);
+    if (rc) {
+        json_decref(p);
+        return rc;
+    }
+    json_object_set_new(p, "evidence_rows", rows);
+    add_cause(r, p);
     json_t *subj = json_pack("[s,s]", x->id, x->subject);
+    r->n_resolved++;
     return append(r, "finding.resolved", subj, p, e);
 }
 
@@ -1401,10 +1576,33 @@ static int is_output_event(const char *type)
            !strncmp(type, "task.", 5) || !strncmp(type, "ledger.", 7);
 }
 
+static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e);
+
 int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
 {
     if (!ev || !ev->type || is_output_event(ev->type))
         return 0;
+    /* Each finding event records the event it follows as its cause; a
+     * profile's are the profile writer's own doing, not the engine's
+     * (issue #15, defect 2): their actor is the profile event's. */
+    const char *actor = r->actor;
+    r->cause_seq = seq;
+    r->cause_type = ev->type;
+    r->cause_profile = NULL;
+    if (!strcmp(ev->type, "profile.set")) {
+        r->cause_profile = jstr(ev->payload, "name");
+        if (ev->actor && *ev->actor)
+            r->actor = ev->actor;
+    }
+    int rc = on_event(r, seq, ev, e);
+    r->actor = actor;
+    r->cause_seq = 0;
+    r->cause_type = r->cause_profile = NULL;
+    return rc;
+}
+
+static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
+{
     int32_t D = engine_date(r);
     if (!r->ready || r->m.gen != r->s->rollback_gen) {
         int rc = load_all(r, D, e);
@@ -1570,11 +1768,9 @@ int pl_rules_finding_status(pl_rules *r, const char *finding_id, const char *sta
 
 /* ------------------------------------------------------------- profiles */
 
-int pl_rules_profile_set(pl_rules *r, const pl_profile *p, const char *actor, pl_err *e)
+/* The profile's part of a profile event's payload. */
+static json_t *profile_payload(const pl_profile *p)
 {
-    int rc = pl_rules_profile_check(p, e);
-    if (rc)
-        return rc;
     json_t *pay = json_object();
     json_object_set_new(pay, "name", json_string(p->name));
     if (p->label && *p->label)
@@ -1584,24 +1780,316 @@ int pl_rules_profile_set(pl_rules *r, const pl_profile *p, const char *actor, pl
     json_object_set_new(pay, "kind", json_string(p->kind ? p->kind : ""));
     json_object_set_new(pay, "industry", json_string(p->industry ? p->industry : ""));
     json_object_set_new(pay, "params", p->params ? json_deep_copy(p->params) : json_object());
+    if (p->reason && *p->reason)
+        json_object_set_new(pay, "reason", json_string(p->reason));
+    if (p->scope)
+        json_object_set_new(pay, "scope", json_deep_copy(p->scope));
+    return pay;
+}
+
+/* Append "profile.set" with payload `pay` (borrowed) and evaluate it, in the
+ * caller's transaction. */
+static int append_profile_set(pl_rules *r, json_t *pay, const char *actor, pl_err *e)
+{
+    json_t *subj = json_pack("[s]", jstr(pay, "name"));
     pl_event ev = {.type = "profile.set",
                    .actor = actor && *actor ? actor : "officer",
-                   .subjects = NULL,
+                   .subjects = subj,
                    .payload = pay};
-    json_t *subj = json_pack("[s]", p->name);
-    ev.subjects = subj;
-    rc = pl_store_begin(r->s, e);
     int64_t seq = 0;
-    if (!rc)
-        rc = pl_ledger_append(r->l, &ev, &seq, e);
+    int rc = pl_ledger_append(r->l, &ev, &seq, e);
     if (!rc && !r->attached) /* attached: the observer has run already */
         rc = pl_rules_on_event(r, seq, &ev, e);
+    json_decref(subj);
+    return rc;
+}
+
+static void impact_reset(pl_rules *r)
+{
+    r->n_raised = r->n_updated = r->n_resolved = 0;
+}
+
+static void impact_take(const pl_rules *r, pl_profile_impact *out)
+{
+    out->resolved = r->n_resolved;
+    out->raised = r->n_raised;
+    out->updated = r->n_updated;
+}
+
+static int profile_commit(pl_rules *r, json_t *pay, const char *actor, pl_profile_impact *out,
+                          pl_err *e)
+{
+    impact_reset(r);
+    int rc = pl_store_begin(r->s, e);
+    if (rc)
+        return rc;
+    rc = append_profile_set(r, pay, actor, e);
     if (!rc)
         rc = pl_store_commit(r->s, e);
     else
         pl_store_rollback(r->s);
+    if (!rc && out)
+        impact_take(r, out);
+    return rc;
+}
+
+int pl_rules_profile_set(pl_rules *r, const pl_profile *p, const char *actor, pl_err *e)
+{
+    int rc = pl_rules_profile_check(p, e);
+    if (rc)
+        return rc;
+    json_t *pay = profile_payload(p);
+    rc = profile_commit(r, pay, actor, NULL, e);
     json_decref(pay);
+    return rc;
+}
+
+/* The smallest profile_approval_findings in force over the units the
+ * selectors of `p` match (the default when none does). */
+static int approval_threshold(pl_rules *r, const pl_profile *p, int64_t *out, pl_err *e)
+{
+    int rc = rl_profiles_load(&r->profiles, r->s, e);
+    if (rc)
+        return rc;
+    rl_params pp;
+    rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, &pp);
+    *out = pp.v[P_PROFILE_APPROVAL_FINDINGS];
+    int any = 0;
+    pl_stmt *st = NULL;
+    rc = pl_store_prepare(
+        r->s,
+        "SELECT division_code, level, kind, industry, id FROM units WHERE "
+        "(?1 = '' OR substr(division_code, 1, length(?1)) = ?1) AND (?2 = '' OR level = ?2) "
+        "AND (?3 = '' OR kind = ?3) AND (?4 = '' OR industry = ?4)",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, p->region ? p->region : "");
+    pl_stmt_bind_text(st, 2, p->level ? p->level : "");
+    pl_stmt_bind_text(st, 3, p->kind ? p->kind : "");
+    pl_stmt_bind_text(st, 4, p->industry ? p->industry : "");
+    /* the scope the new profile is bounded to, as strings */
+    size_t nsc = json_array_size(p->scope);
+    char **sc = pl_calloc(nsc + 1, sizeof *sc);
+    for (size_t i = 0; i < nsc; i++)
+        sc[i] = (char *)(json_string_value(json_array_get(p->scope, i))
+                             ? json_string_value(json_array_get(p->scope, i))
+                             : "");
+    pl_buf cb;
+    pl_buf_init(&cb);
+    const char *chain[RL_CHAIN_MAX];
+    size_t nchain = 0;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        char *unit = pl_strdup(pl_stmt_text(st, 4));
+        int crc = rl_unit_chain_sql(r->s, unit, &cb, chain, &nchain, e);
+        free(unit);
+        if (crc) {
+            rc = crc;
+            break;
+        }
+        if (p->scope && !rl_chain_in(chain, nchain, sc, nsc))
+            continue; /* the new profile will not apply there */
+        rl_params_resolve(&r->profiles, pl_stmt_text(st, 0), pl_stmt_text(st, 1),
+                          pl_stmt_text(st, 2), pl_stmt_text(st, 3), chain, nchain, &pp);
+        if (!any || pp.v[P_PROFILE_APPROVAL_FINDINGS] < *out)
+            *out = pp.v[P_PROFILE_APPROVAL_FINDINGS];
+        any = 1;
+    }
+    pl_stmt_finalize(st);
+    pl_buf_release(&cb);
+    free(sc);
+    return rc < 0 ? rc : 0;
+}
+
+int pl_rules_profile_impact(pl_rules *r, const pl_profile *p, const char *actor,
+                            pl_profile_impact *out, pl_err *e)
+{
+    memset(out, 0, sizeof *out);
+    int rc = pl_rules_profile_check(p, e);
+    if (!rc)
+        rc = approval_threshold(r, p, &out->threshold, e);
+    if (rc)
+        return rc;
+    if (r->s->tx_depth)
+        return pl_err_set(e, PL_EINTERNAL, "profile dry run inside a transaction");
+    /* The dry run: the change appended and evaluated as it would be, then
+     * rolled back. The model of the projection tables is not touched by a
+     * profile event (only the profiles and the findings are, both re-read),
+     * so it is kept across the rollback. */
+    int64_t events = r->rule_events;
+    int ready = r->ready;
+    json_t *pay = profile_payload(p);
+    impact_reset(r);
+    rc = pl_store_begin(r->s, e);
+    if (!rc) {
+        rc = append_profile_set(r, pay, actor, e);
+        impact_take(r, out);
+        pl_store_rollback(r->s);
+    }
+    json_decref(pay);
+    r->rule_events = events;
+    if (r->ready && (ready || !rc)) {
+        r->m.gen = r->s->rollback_gen;
+        pl_err le;
+        pl_err_init(&le);
+        if (rl_profiles_load(&r->profiles, r->s, &le) != 0)
+            r->ready = 0;
+        else
+            ctx_reset(r, r->ctx.D);
+    }
+    if (rc)
+        return rc;
+    out->needs_approval = out->resolved > out->threshold ||
+                          json_object_get(p->params, "profile_approval_findings") != NULL;
+    return 0;
+}
+
+int pl_rules_profile_submit(pl_rules *r, const pl_profile *p, const char *actor, int dry_run,
+                            pl_profile_impact *out, pl_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!p->reason || !*p->reason)
+        return pl_err_set(e, PL_EINVAL, "reason: a profile change needs a reason");
+    int rc = pl_rules_profile_impact(r, p, actor, out, e);
+    if (rc || dry_run)
+        return rc;
+    json_t *pay = profile_payload(p);
+    if (!out->needs_approval) {
+        pl_profile_impact applied;
+        rc = profile_commit(r, pay, actor, &applied, e);
+        if (!rc) {
+            out->resolved = applied.resolved;
+            out->raised = applied.raised;
+            out->updated = applied.updated;
+        }
+        json_decref(pay);
+        return rc;
+    }
+    uint8_t rnd[8];
+    randombytes_buf(rnd, sizeof rnd);
+    char hex[17];
+    pl_hex(hex, rnd, sizeof rnd);
+    snprintf(out->proposal, sizeof out->proposal, "PP-%s", hex);
+    json_object_set_new(pay, "id", json_string(out->proposal));
+    json_object_set_new(pay, "impact",
+                        json_pack("{s:I,s:I,s:I,s:I}", "resolved", (json_int_t)out->resolved,
+                                  "raised", (json_int_t)out->raised, "updated",
+                                  (json_int_t)out->updated, "threshold",
+                                  (json_int_t)out->threshold));
+    json_t *subj = json_pack("[s,s]", out->proposal, p->name);
+    pl_event ev = {.type = "profile.proposed",
+                   .actor = actor && *actor ? actor : "officer",
+                   .subjects = subj,
+                   .payload = pay};
+    rc = pl_store_begin(r->s, e);
+    if (!rc)
+        rc = pl_ledger_append(r->l, &ev, NULL, e);
+    if (!rc)
+        rc = pl_store_commit(r->s, e);
+    else
+        pl_store_rollback(r->s);
     json_decref(subj);
+    json_decref(pay);
+    return rc;
+}
+
+/* A pending proposal's row: its payload for "profile.set" and proposer. */
+static int proposal_load(pl_rules *r, const char *id, json_t **pay, char *proposer, size_t cap,
+                         pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        r->s,
+        "SELECT name, label, region, level, kind, industry, params, reason, proposed_by, status, "
+        "scope FROM rule_profile_proposals WHERE id = ?",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, id);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        if (strcmp(pl_stmt_text(st, 9), "pending") != 0) {
+            rc =
+                pl_err_set(e, PL_EEXIST, "proposal %s is %s, not pending", id, pl_stmt_text(st, 9));
+        } else {
+            *pay = json_object();
+            json_object_set_new(*pay, "name", json_string(pl_stmt_text(st, 0)));
+            if (pl_stmt_type(st, 1) != PL_COL_NULL)
+                json_object_set_new(*pay, "label", json_string(pl_stmt_text(st, 1)));
+            json_object_set_new(*pay, "region", json_string(pl_stmt_text(st, 2)));
+            json_object_set_new(*pay, "level", json_string(pl_stmt_text(st, 3)));
+            json_object_set_new(*pay, "kind", json_string(pl_stmt_text(st, 4)));
+            json_object_set_new(*pay, "industry", json_string(pl_stmt_text(st, 5)));
+            json_t *params = json_loads(pl_stmt_text(st, 6), 0, NULL);
+            json_object_set_new(*pay, "params", params ? params : json_object());
+            json_object_set_new(*pay, "reason", json_string(pl_stmt_text(st, 7)));
+            if (pl_stmt_type(st, 10) != PL_COL_NULL) {
+                json_t *sc = json_loads(pl_stmt_text(st, 10), 0, NULL);
+                json_object_set_new(*pay, "scope", json_is_array(sc) ? sc : json_array());
+                if (!json_is_array(sc))
+                    json_decref(sc);
+            }
+            snprintf(proposer, cap, "%s", pl_stmt_text(st, 8));
+            rc = 0;
+        }
+    } else if (rc >= 0) {
+        rc = pl_err_set(e, PL_ENOTFOUND, "no profile proposal '%s'", id);
+    }
+    pl_stmt_reset(st);
+    return rc;
+}
+
+int pl_rules_profile_approve(pl_rules *r, const char *id, const char *actor, const char *note,
+                             pl_profile_impact *out, pl_err *e)
+{
+    memset(out, 0, sizeof *out);
+    json_t *pay = NULL;
+    char proposer[128];
+    int rc = proposal_load(r, id, &pay, proposer, sizeof proposer, e);
+    if (rc)
+        return rc;
+    if (!actor || !*actor || strcmp(actor, proposer) == 0) {
+        json_decref(pay);
+        return pl_err_set(e, PL_EDENIED,
+                          "approver: proposal %s was made by %s; another person must approve it "
+                          "(four eyes)",
+                          id, proposer);
+    }
+    json_object_set_new(pay, "proposal", json_string(id));
+    json_object_set_new(pay, "proposed_by", json_string(proposer));
+    if (note && *note)
+        json_object_set_new(pay, "approval_note", json_string(note));
+    rc = profile_commit(r, pay, actor, out, e);
+    json_decref(pay);
+    return rc;
+}
+
+int pl_rules_profile_reject(pl_rules *r, const char *id, const char *actor, const char *reason,
+                            pl_err *e)
+{
+    if (!reason || !*reason)
+        return pl_err_set(e, PL_EINVAL, "reason: rejecting a proposal needs a reason");
+    json_t *pay = NULL;
+    char proposer[128];
+    int rc = proposal_load(r, id, &pay, proposer, sizeof proposer, e);
+    if (rc)
+        return rc;
+    json_decref(pay);
+    json_t *p = json_pack("{s:s,s:s}", "id", id, "reason", reason);
+    json_t *subj = json_pack("[s]", id);
+    pl_event ev = {.type = "profile.rejected",
+                   .actor = actor && *actor ? actor : "officer",
+                   .subjects = subj,
+                   .payload = p};
+    rc = pl_store_begin(r->s, e);
+    if (!rc)
+        rc = pl_ledger_append(r->l, &ev, NULL, e);
+    if (!rc)
+        rc = pl_store_commit(r->s, e);
+    else
+        pl_store_rollback(r->s);
+    json_decref(subj);
+    json_decref(p);
     return rc;
 }
 
@@ -1617,18 +2105,28 @@ int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_e
             r->s, "SELECT division_code, level, kind, industry FROM units WHERE id = ?", &st, e);
         if (rc)
             return rc;
+        pl_buf cb;
+        pl_buf_init(&cb);
+        const char *chain[RL_CHAIN_MAX];
+        size_t nchain = 0;
+        rc = rl_unit_chain_sql(r->s, unit_id, &cb, chain, &nchain, e);
+        if (rc) {
+            pl_buf_release(&cb);
+            return rc;
+        }
         pl_stmt_bind_text(st, 1, unit_id);
         rc = pl_stmt_step(st, e);
         if (rc == PL_ROW)
             rl_params_resolve(&r->profiles, pl_stmt_text(st, 0), pl_stmt_text(st, 1),
-                              pl_stmt_text(st, 2), pl_stmt_text(st, 3), &p);
+                              pl_stmt_text(st, 2), pl_stmt_text(st, 3), chain, nchain, &p);
         pl_stmt_reset(st);
+        pl_buf_release(&cb);
         if (rc < 0)
             return rc;
         if (rc != PL_ROW)
             return pl_err_set(e, PL_ENOTFOUND, "no unit '%s'", unit_id);
     } else {
-        rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, &p);
+        rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, &p);
     }
     json_t *o = json_object();
     size_t n;

@@ -138,10 +138,18 @@ const rl_params *rl_params_for_unit(rl_ctx *c, sym_t unit)
         c->pchunks[c->nparams / 256] = pl_malloc(256 * sizeof(rl_params));
     }
     rl_params *p = &c->pchunks[c->nparams / 256][c->nparams % 256];
-    if (u)
+    if (u) {
+        /* the unit and its ancestors, for the profiles bounded to a scope */
+        const char *chain[RL_CHAIN_MAX];
+        size_t nchain = 0;
+        for (const rl_unit *x = u; x && nchain < RL_CHAIN_MAX; x = unit_of(c->m, x->parent)) {
+            chain[nchain++] = rl_str(c->m, x->id);
+            if (x->parent < 0)
+                break;
+        }
         rl_params_resolve(c->profiles, rl_str(c->m, u->division), rl_str(c->m, u->level),
-                          rl_str(c->m, u->kind), rl_str(c->m, u->industry), p);
-    else
+                          rl_str(c->m, u->kind), rl_str(c->m, u->industry), chain, nchain, p);
+    } else
         *p = c->defaults;
     rl_imap_put(&c->unit_params, unit, c->nparams++);
     return p;

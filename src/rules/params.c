@@ -251,6 +251,14 @@ static const pl_rule_param params[P_COUNT] = {
      "risk",
      "预警任务期限(天)",
      "days to complete a warning's task"},
+    {"profile_approval_findings",
+     10,
+     0,
+     1000000,
+     {0},
+     "profile",
+     "配置变更消除的发现超过N条须另一人批准",
+     "a profile change resolving more findings than this needs a second person's approval"},
 };
 
 const pl_rule_param *pl_rules_params(size_t *n)
@@ -346,6 +354,9 @@ void rl_profiles_release(rl_profiles *ps)
         free(ps->v[i].level);
         free(ps->v[i].kind);
         free(ps->v[i].industry);
+        for (size_t k = 0; k < ps->v[i].nscope; k++)
+            free(ps->v[i].scope[k]);
+        free(ps->v[i].scope);
     }
     free(ps->v);
     memset(ps, 0, sizeof *ps);
@@ -369,9 +380,10 @@ int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e)
 {
     rl_profiles_release(ps);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(
-        s, "SELECT name, region, level, kind, industry, params FROM rule_profiles ORDER BY name",
-        &st, e);
+    int rc = pl_store_prepare(s,
+                              "SELECT name, region, level, kind, industry, params, scope FROM "
+                              "rule_profiles ORDER BY name",
+                              &st, e);
     if (rc)
         return rc;
     size_t cap = 0;
@@ -399,6 +411,17 @@ int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e)
             }
         }
         json_decref(j);
+        if (pl_stmt_type(st, 6) != PL_COL_NULL) {
+            /* bounded; an unreadable scope bounds it to nothing */
+            p->bounded = true;
+            json_t *sc = json_loads(pl_stmt_text(st, 6), 0, NULL);
+            size_t n = json_array_size(sc);
+            p->scope = pl_calloc(n + 1, sizeof *p->scope);
+            for (size_t i = 0; i < n; i++)
+                if (json_is_string(json_array_get(sc, i)))
+                    p->scope[p->nscope++] = pl_strdup(json_string_value(json_array_get(sc, i)));
+            json_decref(sc);
+        }
     }
     pl_stmt_finalize(st);
     if (rc < 0)
@@ -408,8 +431,47 @@ int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e)
     return 0;
 }
 
+bool rl_chain_in(const char *const *chain, size_t nchain, char *const *scope, size_t n)
+{
+    for (size_t i = 0; i < nchain; i++)
+        for (size_t k = 0; k < n; k++)
+            if (chain[i] && strcmp(chain[i], scope[k]) == 0)
+                return true;
+    return false;
+}
+
+int rl_unit_chain_sql(pl_store *s, const char *unit, pl_buf *buf, const char *chain[RL_CHAIN_MAX],
+                      size_t *n, pl_err *e)
+{
+    *n = 0;
+    pl_buf_reset(buf);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "WITH RECURSIVE up(id, parent_id, depth) AS ("
+        "SELECT id, parent_id, 0 FROM units WHERE id = ? UNION ALL "
+        "SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id "
+        "WHERE up.depth < 63) SELECT id FROM up ORDER BY depth",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, unit);
+    size_t offs[RL_CHAIN_MAX];
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW && *n < RL_CHAIN_MAX) {
+        offs[(*n)++] = buf->len;
+        pl_buf_add(buf, pl_stmt_text(st, 0), strlen(pl_stmt_text(st, 0)) + 1);
+    }
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < *n; i++)
+        chain[i] = buf->data + offs[i];
+    return 0;
+}
+
 void rl_params_resolve(const rl_profiles *ps, const char *division, const char *level,
-                       const char *kind, const char *industry, rl_params *out)
+                       const char *kind, const char *industry, const char *const *chain,
+                       size_t nchain, rl_params *out)
 {
     int li = level_index(level);
     for (int i = 0; i < P_COUNT; i++)
@@ -428,6 +490,9 @@ void rl_params_resolve(const rl_profiles *ps, const char *division, const char *
         if (*p->kind && strcmp(p->kind, kind ? kind : "") != 0)
             continue;
         if (*p->industry && strcmp(p->industry, industry ? industry : "") != 0)
+            continue;
+        /* a profile applies only within its writer's scope (issue #15) */
+        if (p->bounded && !rl_chain_in(chain, nchain, p->scope, p->nscope))
             continue;
         for (int i = 0; i < P_COUNT; i++)
             if (p->set[i])

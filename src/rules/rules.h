@@ -75,6 +75,10 @@ typedef struct pl_profile {
     const char *kind;
     const char *industry;
     const struct json_t *params;
+    const char *reason; /**< why: required to record a change */
+    /** JSON array of unit ids: the profile applies only in their subtrees
+     * (the writer's scope); NULL = anywhere (the store's operator). */
+    const struct json_t *scope;
 } pl_profile;
 
 /**
@@ -222,6 +226,24 @@ int pl_rules_evaluate(pl_rules *r, const char *as_of, pl_finding_set *out, pl_ru
 void pl_rules_set_snapshot(pl_rules *r, int use);
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e);
 int pl_rules_loaded_from_snapshot(const pl_rules *r);
+/**
+ * The snapshot is authenticated with a keyed MAC (keyed BLAKE2b-256 under
+ * STORE.rules.key, mode 0600, made on first need, never in the store):
+ * DESIGN.md §4, "nothing derived from the store may decide a finding unless
+ * it is authenticated". A snapshot whose MAC fails (or whose key is gone)
+ * is not used — the model is read from the projections — and is kept as
+ * STORE.rules-snapshot.rejected; snapshot_rejected: the last load refused one.
+ */
+int pl_rules_snapshot_rejected(const pl_rules *r);
+/**
+ * For `plumb verify`: check the snapshot's MAC. 0 when there is none
+ * (*tree_size = -1), when the file is not a snapshot of this version (an
+ * older build's, or torn: never used; *tree_size = -2), or it is authentic
+ * (*tree_size = the ledger size it was written at); PL_ECORRUPT naming the
+ * file when its MAC does not verify, it cannot be authenticated (key file
+ * missing or unreadable), or a rejected snapshot is kept beside the store.
+ */
+int pl_rules_snapshot_verify(pl_store *s, int64_t *tree_size, pl_err *e);
 
 /**
  * Evaluate the reference SQL queries (src/rules/sql/R01..R17.sql) as of
@@ -246,8 +268,56 @@ int pl_rules_finding_status(pl_rules *r, const char *finding_id, const char *sta
 
 /* ------------------------------------------------------ profile events */
 
-/** Check and record a profile ("profile.set"), then re-evaluate. */
+/**
+ * Check and record a profile ("profile.set"), then re-evaluate: no
+ * four-eyes check (tests, and the approval of a proposal); the CLI and the
+ * API go through pl_rules_profile_submit. The finding events the change
+ * appends carry the profile event as their cause and its actor.
+ */
 int pl_rules_profile_set(pl_rules *r, const pl_profile *p, const char *actor, pl_err *e);
+
+/** What a profile change would do, from a dry run. */
+typedef struct pl_profile_impact {
+    int64_t resolved, raised, updated; /**< finding events it would append */
+    int64_t threshold;                 /**< profile_approval_findings in force */
+    int needs_approval;                /**< resolved > threshold, or sets the threshold */
+    char proposal[24];                 /**< submit: the pending proposal's id ("" if applied) */
+} pl_profile_impact;
+
+/**
+ * Dry run of a profile change (DESIGN.md §6 last paragraph): the
+ * "profile.set" appended and evaluated inside a transaction that is then
+ * rolled back, counting the finding events it appended. The threshold is
+ * the smallest profile_approval_findings in force, before the change, over
+ * the units the profile's selectors match (the default when none does).
+ * Approval is needed above it, and for any change that sets
+ * profile_approval_findings itself. The store is left as it was.
+ */
+int pl_rules_profile_impact(pl_rules *r, const pl_profile *p, const char *actor,
+                            pl_profile_impact *out, pl_err *e);
+
+/**
+ * Record a profile change by `actor`: a reason is required (PL_EINVAL
+ * naming "reason"); the dry run decides: under the threshold it applies at
+ * once (out->proposal ""), else a "profile.proposed" event stores it as a
+ * pending proposal (out->proposal its id) for another person to approve.
+ * `dry_run`: only the impact. 0 or PL_E*.
+ */
+int pl_rules_profile_submit(pl_rules *r, const pl_profile *p, const char *actor, int dry_run,
+                            pl_profile_impact *out, pl_err *e);
+
+/**
+ * Approve pending proposal `id` as `actor`: PL_ENOTFOUND if there is none,
+ * PL_EEXIST if it is no longer pending, PL_EDENIED if `actor` proposed it
+ * (four eyes). Applies it as a "profile.set" naming the proposal, its
+ * proposer, reason and approver; `out` gets what it did.
+ */
+int pl_rules_profile_approve(pl_rules *r, const char *id, const char *actor, const char *note,
+                             pl_profile_impact *out, pl_err *e);
+/** Reject (or, by its proposer, withdraw) pending proposal `id`; a reason
+ * is required. Errors as for approve (no four-eyes check). */
+int pl_rules_profile_reject(pl_rules *r, const char *id, const char *actor, const char *reason,
+                            pl_err *e);
 
 /**
  * The parameters in force for unit `unit_id` (NULL: defaults): appends a

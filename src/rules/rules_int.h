@@ -328,8 +328,18 @@ char *rl_snapshot_path(pl_store *s);
  * with the table high-water marks `hwm`. Atomic (temporary file + rename). */
 int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const uint8_t root[32],
                       const int64_t hwm[T_NTABLES], pl_err *e);
-/** Map the snapshot into `m` if its key is (size, root, hwm) and its
- * checksum holds: 1 loaded, 0 absent/stale/corrupt (m untouched), < 0 error. */
+/** Bytes of the snapshot's key (keyed BLAKE2b) and of its MAC. */
+#define RL_SNAP_KEY_BYTES 32
+#define RL_SNAP_MAC_BYTES 32
+/** rl_snapshot_read: the file's MAC does not verify (or no key to check
+ * it): not used, kept as STORE.rules-snapshot.rejected. */
+#define RL_SNAP_FORGED 2
+/** The snapshot's MAC key from STORE.rules.key (mode 0600, never in the
+ * store); `create`: make a random one when there is none. 0 or PL_E*. */
+int rl_snapshot_key(const char *snap_path, int create, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e);
+/** Map the snapshot into `m` if its key is (size, root, hwm), its MAC
+ * verifies under the rules key and its checksum holds: 1 loaded, 0
+ * absent/stale/corrupt, RL_SNAP_FORGED MAC failed (m untouched both). */
 int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t root[32],
                      const int64_t hwm[T_NTABLES]);
 /** High-water marks (max rowid) of the tables the model reads. */
@@ -391,6 +401,7 @@ enum {
     P_WARN_YELLOW,
     P_WARN_RED,
     P_TASK_DUE_DAYS,
+    P_PROFILE_APPROVAL_FINDINGS,
     P_COUNT
 };
 
@@ -403,6 +414,9 @@ typedef struct rl_params {
 /** A stored profile, parsed. */
 typedef struct rl_profile {
     char *name, *region, *level, *kind, *industry;
+    char **scope; /* unit ids bounding where it applies (subtrees) */
+    size_t nscope;
+    bool bounded; /* scope given: outside its subtrees it does not apply */
     int64_t v[P_COUNT];
     bool set[P_COUNT];
 } rl_profile;
@@ -417,9 +431,20 @@ void rl_profiles_release(rl_profiles *ps);
 /** The lowest value parameter i can take for any unit (defaults by level and
  * the stored profiles). */
 int64_t rl_params_min(const rl_profiles *ps, int i);
-/** Resolve the parameters for a unit (NULLs: no unit → defaults). */
+/** Resolve the parameters for a unit (NULLs: no unit → defaults). `chain`:
+ * the unit's id then its ancestors' (`nchain`), for the profiles bounded to
+ * a scope. */
 void rl_params_resolve(const rl_profiles *ps, const char *division, const char *level,
-                       const char *kind, const char *industry, rl_params *out);
+                       const char *kind, const char *industry, const char *const *chain,
+                       size_t nchain, rl_params *out);
+/** Is a unit with ancestry `chain` within the subtrees of JSON-array or
+ * string-array scope `scope` (n ids)? */
+bool rl_chain_in(const char *const *chain, size_t nchain, char *const *scope, size_t n);
+/** The ancestry (id, parent, …, at most RL_CHAIN_MAX) of unit `unit` read
+ * from the units table; strings in `buf`, pointers in `chain`. */
+#define RL_CHAIN_MAX 64
+int rl_unit_chain_sql(pl_store *s, const char *unit, pl_buf *buf, const char *chain[RL_CHAIN_MAX],
+                      size_t *n, pl_err *e);
 
 /* -------------------------------------------------- evaluation context */
 

@@ -3,11 +3,13 @@
  * beside the store, so that a cold start maps it instead of re-reading and
  * re-hashing the projection tables. A derived, disposable index: keyed by
  * the ledger state (tree size and root hash) and the row-id high-water mark
- * of every table the model reads, checksummed (XXH3-128, xxHash),
- * ignored and rebuilt when stale, corrupt or of another build's layout.
+ * of every table the model reads, checksummed (XXH3-128, xxHash) and
+ * authenticated (keyed BLAKE2b-256, libsodium crypto_generichash, under the
+ * key file STORE.rules.key), ignored and rebuilt when stale, corrupt, of
+ * another build's layout or not authentic (DESIGN.md §4 last bullet).
  * Layer: rules. Spec: docs/RULES.md "Snapshot".
  *
- * Layout: a 4 KiB header (magic, layout, key, payload size, checksum), then
+ * Layout: a 4 KiB header (magic, layout, key, payload size, checksum, MAC), then
  * the payload: the model's arrays one after the other, each 64-byte aligned,
  * written and read by the same walk (snap_walk). Reading maps the file
  * privately: the arrays point into the mapping (copy-on-write; growth copies
@@ -16,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,12 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <sodium.h>
+
 #include "rules_int.h"
+
+#define SNAP_MAGIC "PLRSNAP2"
+#define KEY_MAGIC "plumb-rules-key-1 "
 
 enum { HDR = 4096, ALIGN = 64, CHUNK = 1 << 20 };
 
@@ -39,6 +47,10 @@ typedef struct snap_hdr {
     int64_t hwm[T_NTABLES];
     uint64_t payload;
     uint8_t sum[16];
+    /* keyed BLAKE2b-256 of the payload then the 4 KiB header with this
+     * field zeroed: the checksum alone can be recomputed by whoever edits
+     * the file (issue #15, defect 3) */
+    uint8_t mac[RL_SNAP_MAC_BYTES];
 } snap_hdr;
 
 /* The build's layout: a snapshot of other row structs is not ours. */
@@ -70,6 +82,7 @@ typedef struct snap_io {
     int fd;
     int err; /* errno of a failed write */
     XXH3_state_t *sum;
+    crypto_generichash_state mac;
     /* reading */
     uint8_t *base;
     uint64_t off, len;
@@ -82,6 +95,7 @@ static void io_flush(snap_io *io)
     if (!io->nbuf)
         return;
     XXH3_128bits_update(io->sum, io->buf, io->nbuf);
+    crypto_generichash_update(&io->mac, io->buf, io->nbuf);
     size_t off = 0;
     while (off < io->nbuf && !io->err) {
         ssize_t w = write(io->fd, io->buf + off, io->nbuf - off);
@@ -317,9 +331,126 @@ char *rl_snapshot_path(pl_store *s)
     return p;
 }
 
+/* ------------------------------------------------------------ the key */
+
+/* The key file of a snapshot path "STORE.rules-snapshot": "STORE.rules.key". */
+static char *key_path_of(const char *snap)
+{
+    size_t n = strlen(snap), sfx = strlen(".rules-snapshot");
+    if (n < sfx)
+        sfx = 0;
+    char *p = pl_malloc(n - sfx + sizeof ".rules.key");
+    memcpy(p, snap, n - sfx);
+    memcpy(p + n - sfx, ".rules.key", sizeof ".rules.key");
+    return p;
+}
+
+static int key_read(const char *path, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return pl_err_set(e, errno == ENOENT ? PL_ENOTFOUND : PL_EIO, "%s: cannot open: %s", path,
+                          strerror(errno));
+    struct stat sb;
+    char buf[256];
+    ssize_t n = -1;
+    int rc = 0;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        rc = pl_err_set(e, PL_EINVAL, "%s: the rules key is not a regular file", path);
+    else if (sb.st_mode & 077)
+        rc = pl_err_set(e, PL_EDENIED,
+                        "%s: the rules key is accessible by group or others (mode %04o); run "
+                        "chmod 600 %s",
+                        path, (unsigned)(sb.st_mode & 07777), path);
+    else if ((n = read(fd, buf, sizeof buf - 1)) < 0)
+        rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
+    close(fd);
+    if (!rc) {
+        buf[n < 0 || n >= (ssize_t)sizeof buf ? 0 : n] = 0;
+        n = (ssize_t)strlen(buf);
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            buf[--n] = 0;
+        const char *hex = buf + strlen(KEY_MAGIC);
+        size_t got = 0;
+        if (strncmp(buf, KEY_MAGIC, strlen(KEY_MAGIC)) != 0 ||
+            strlen(hex) != 2 * RL_SNAP_KEY_BYTES ||
+            sodium_hex2bin(key, RL_SNAP_KEY_BYTES, hex, strlen(hex), NULL, &got, NULL) != 0 ||
+            got != RL_SNAP_KEY_BYTES)
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: not a rules key file (expected '%s' and 64 hex digits)", path,
+                            KEY_MAGIC);
+    }
+    sodium_memzero(buf, sizeof buf);
+    if (rc)
+        sodium_memzero(key, RL_SNAP_KEY_BYTES);
+    return rc;
+}
+
+/* A fresh random key in a new file (O_EXCL: never replaces one). */
+static int key_create(const char *path, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return pl_err_set(e, errno == EEXIST ? PL_EEXIST : PL_EIO, "%s: cannot create: %s", path,
+                          strerror(errno));
+    crypto_generichash_keygen(key);
+    char line[sizeof KEY_MAGIC + 2 * RL_SNAP_KEY_BYTES + 2];
+    snprintf(line, sizeof line, "%s", KEY_MAGIC);
+    sodium_bin2hex(line + strlen(KEY_MAGIC), 2 * RL_SNAP_KEY_BYTES + 1, key, RL_SNAP_KEY_BYTES);
+    size_t n = strlen(line);
+    line[n++] = '\n';
+    int rc = 0;
+    if (fchmod(fd, 0600) != 0 || write(fd, line, n) != (ssize_t)n || fsync(fd) != 0)
+        rc = pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    sodium_memzero(line, sizeof line);
+    if (close(fd) != 0 && rc == 0)
+        rc = pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (rc) {
+        unlink(path);
+        sodium_memzero(key, RL_SNAP_KEY_BYTES);
+    }
+    return rc;
+}
+
+int rl_snapshot_key(const char *snap_path, int create, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e)
+{
+    char *kp = key_path_of(snap_path);
+    int rc = key_read(kp, key, e);
+    if (rc == PL_ENOTFOUND && create) {
+        pl_err_init(e);
+        rc = key_create(kp, key, e);
+        if (rc == PL_EEXIST) { /* another process made it first */
+            pl_err_init(e);
+            rc = key_read(kp, key, e);
+        }
+    }
+    free(kp);
+    return rc;
+}
+
+/* MAC of a whole snapshot file image (header then payload as laid out). */
+static void file_mac(const uint8_t *file, uint64_t payload, const uint8_t key[RL_SNAP_KEY_BYTES],
+                     uint8_t out[RL_SNAP_MAC_BYTES])
+{
+    uint8_t hdr[HDR];
+    memcpy(hdr, file, HDR);
+    memset(hdr + offsetof(snap_hdr, mac), 0, RL_SNAP_MAC_BYTES);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, key, RL_SNAP_KEY_BYTES, RL_SNAP_MAC_BYTES);
+    crypto_generichash_update(&st, file + HDR, (unsigned long long)payload);
+    crypto_generichash_update(&st, hdr, HDR);
+    crypto_generichash_final(&st, out, RL_SNAP_MAC_BYTES);
+}
+
+/* -------------------------------------------------------- write and read */
+
 int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const uint8_t root[32],
                       const int64_t hwm[T_NTABLES], pl_err *e)
 {
+    uint8_t key[RL_SNAP_KEY_BYTES];
+    int krc = rl_snapshot_key(path, 1, key, e);
+    if (krc)
+        return krc;
     size_t n = strlen(path);
     char *tmp = pl_malloc(n + 16);
     snprintf(tmp, n + 16, "%s.tmp%d", path, (int)getpid());
@@ -327,6 +458,7 @@ int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const u
     if (fd < 0) {
         int rc = pl_err_set(e, PL_EIO, "%s: cannot create: %s", tmp, strerror(errno));
         free(tmp);
+        sodium_memzero(key, sizeof key);
         return rc;
     }
     snap_io io = {.writing = 1, .fd = fd};
@@ -337,9 +469,12 @@ int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const u
         unlink(tmp);
         free(tmp);
         free(io.buf);
+        sodium_memzero(key, sizeof key);
         return pl_err_set(e, PL_ENOMEM, "out of memory");
     }
     XXH3_128bits_reset(io.sum);
+    crypto_generichash_init(&io.mac, key, RL_SNAP_KEY_BYTES, RL_SNAP_MAC_BYTES);
+    sodium_memzero(key, sizeof key);
     /* the payload after the header; the header, with the checksum, last */
     if (lseek(fd, HDR, SEEK_SET) != HDR)
         io.err = errno;
@@ -347,7 +482,7 @@ int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const u
     io_flush(&io);
     snap_hdr h;
     memset(&h, 0, sizeof h);
-    memcpy(h.magic, "PLRSNAP1", 8);
+    memcpy(h.magic, SNAP_MAGIC, 8);
     h.layout = layout_id();
     h.size = size;
     memcpy(h.root, root, 32);
@@ -357,7 +492,9 @@ int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const u
     XXH3_freeState(io.sum);
     char hdr[HDR];
     memset(hdr, 0, sizeof hdr);
-    memcpy(hdr, &h, sizeof h);
+    memcpy(hdr, &h, sizeof h); /* mac still zero: it covers the header so */
+    crypto_generichash_update(&io.mac, (const uint8_t *)hdr, HDR);
+    crypto_generichash_final(&io.mac, (uint8_t *)hdr + offsetof(snap_hdr, mac), RL_SNAP_MAC_BYTES);
     if (!io.err && pwrite(fd, hdr, HDR, 0) != HDR)
         io.err = errno ? errno : EIO;
     int rc = 0;
@@ -374,6 +511,19 @@ int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const u
     return rc;
 }
 
+/* Keep a snapshot that failed its MAC as evidence (STORE.rules-snapshot.
+ * rejected, replacing an older one): `plumb verify` reports it until it is
+ * examined and removed, and the next sweep's fresh snapshot cannot erase it. */
+static void keep_rejected(const char *path)
+{
+    size_t n = strlen(path);
+    char *dst = pl_malloc(n + sizeof ".rejected");
+    memcpy(dst, path, n);
+    memcpy(dst + n, ".rejected", sizeof ".rejected");
+    (void)rename(path, dst);
+    free(dst);
+}
+
 int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t root[32],
                      const int64_t hwm[T_NTABLES])
 {
@@ -383,19 +533,40 @@ int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t 
     struct stat sb;
     snap_hdr h;
     if (fstat(fd, &sb) != 0 || sb.st_size < HDR || pread(fd, &h, sizeof h, 0) != sizeof h ||
-        memcmp(h.magic, "PLRSNAP1", 8) != 0 || h.layout != layout_id() || h.size != size ||
+        memcmp(h.magic, SNAP_MAGIC, 8) != 0 || h.layout != layout_id() || h.size != size ||
         memcmp(h.root, root, 32) != 0 || memcmp(h.hwm, hwm, sizeof h.hwm) != 0 ||
         h.payload != (uint64_t)sb.st_size - HDR) {
         close(fd);
         return 0;
+    }
+    /* No key, no trust: a snapshot is only used when it is authentic. */
+    uint8_t key[RL_SNAP_KEY_BYTES];
+    pl_err ke;
+    pl_err_init(&ke);
+    int krc = rl_snapshot_key(path, 0, key, &ke);
+    if (krc) {
+        close(fd);
+        if (krc == PL_ENOTFOUND) /* a snapshot of ours but its key is gone */
+            keep_rejected(path);
+        return RL_SNAP_FORGED;
     }
     size_t len = (size_t)sb.st_size;
     /* Populated read-only in one call (no fault per page), then made
      * writable: pages are copied on a write only (copy-on-write). */
     uint8_t *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     close(fd);
-    if (map == MAP_FAILED)
+    if (map == MAP_FAILED) {
+        sodium_memzero(key, sizeof key);
         return 0;
+    }
+    uint8_t mac[RL_SNAP_MAC_BYTES];
+    file_mac(map, h.payload, key, mac);
+    sodium_memzero(key, sizeof key);
+    if (crypto_verify_32(mac, h.mac) != 0) {
+        munmap(map, len);
+        keep_rejected(path);
+        return RL_SNAP_FORGED;
+    }
     if (mprotect(map, len, PROT_READ | PROT_WRITE) != 0) {
         munmap(map, len);
         return 0;
@@ -425,6 +596,74 @@ int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t 
     m->bulk = false;
     m->applied = 0;
     return 1;
+}
+
+/* `plumb verify`: the snapshot and a kept rejected one. */
+int pl_rules_snapshot_verify(pl_store *s, int64_t *tree_size, pl_err *e)
+{
+    char *path = rl_snapshot_path(s);
+    *tree_size = -1;
+    if (!path)
+        return 0;
+    size_t n = strlen(path);
+    char *rej = pl_malloc(n + sizeof ".rejected");
+    memcpy(rej, path, n);
+    memcpy(rej + n, ".rejected", sizeof ".rejected");
+    int rc = 0;
+    struct stat sb;
+    if (stat(rej, &sb) == 0) {
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "%s: a rules snapshot that failed its MAC (forged or damaged) was "
+                        "rejected by the engine and kept here; examine it, then remove it",
+                        rej);
+        goto out;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            rc = pl_err_set(e, PL_EIO, "%s: cannot open: %s", path, strerror(errno));
+        goto out;
+    }
+    snap_hdr h;
+    if (fstat(fd, &sb) != 0 || sb.st_size < HDR || pread(fd, &h, sizeof h, 0) != sizeof h ||
+        memcmp(h.magic, SNAP_MAGIC, 8) != 0 || h.payload != (uint64_t)sb.st_size - HDR) {
+        /* another version (an older build's, unauthenticated) or a torn
+         * file: the engine never uses it, so it cannot decide a finding */
+        close(fd);
+        *tree_size = -2;
+        goto out;
+    }
+    uint8_t key[RL_SNAP_KEY_BYTES];
+    pl_err ke;
+    pl_err_init(&ke);
+    if (rl_snapshot_key(path, 0, key, &ke) != 0) {
+        close(fd);
+        rc = pl_err_set(e, PL_ECORRUPT, "%s: cannot be authenticated: %s", path, ke.msg);
+        goto out;
+    }
+    size_t len = (size_t)sb.st_size;
+    uint8_t *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        sodium_memzero(key, sizeof key);
+        rc = pl_err_set(e, PL_EIO, "%s: cannot map: %s", path, strerror(errno));
+        goto out;
+    }
+    uint8_t mac[RL_SNAP_MAC_BYTES];
+    file_mac(map, h.payload, key, mac);
+    sodium_memzero(key, sizeof key);
+    munmap(map, len);
+    if (crypto_verify_32(mac, h.mac) != 0)
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "%s: MAC does not verify: the rules snapshot was modified outside "
+                        "plumb (the engine refuses it and rebuilds from the projections)",
+                        path);
+    else
+        *tree_size = h.size;
+out:
+    free(rej);
+    free(path);
+    return rc;
 }
 
 /* Copy n bytes to a heap block of `room` bytes (≥ n). */

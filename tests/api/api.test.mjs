@@ -314,7 +314,7 @@ test('findings, risk, warnings, tasks, profiles', async () => {
   assert.equal(r.json.items[0].person, P.S);
   assert.ok((await C.disc.get('/api/v1/warnings')).json.items.length > 0);
   assert.ok((await C.disc.get('/api/v1/tasks')).json.items.length > 0);
-  r = await C.disc.put('/api/v1/profiles/county-fin', { label: '县财政', level: 'county', params: { r01_top_years: 8 } });
+  r = await C.disc.put('/api/v1/profiles/county-fin', { label: '县财政', level: 'county', reason: '县级差异化', params: { r01_top_years: 8 } });
   assert.equal(r.status, 200, r.text);
   r = await C.cadre.get('/api/v1/profiles/county-fin');
   assert.equal(r.json.params.r01_top_years, 8);

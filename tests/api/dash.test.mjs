@@ -117,7 +117,7 @@ test('rotations: overdue at the sweep date = R01 findings of severity high/mediu
 test('rotations: the unit profile decides the years', async () => {
   // Sensitive posts of county units rotate after 7 years: TT (finance,
   // 2020-01-01) becomes due 2027-01-01, inside the next 12 months.
-  const p = await C.disc.put('/api/v1/profiles/dash-county', { level: 'county', params: { r01_sensitive_years: 7 } });
+  const p = await C.disc.put('/api/v1/profiles/dash-county', { region: '110101', level: 'county', reason: 'dash test', params: { r01_sensitive_years: 7 } });
   assert.equal(p.status, 200, p.text);
   const r = await C.all.get('/api/v1/rotations?months=12');
   const exp = expectedRotations(st.db, '2026-03-02', 12, (_u, top) => (top ? 10 : 7));
@@ -129,7 +129,7 @@ test('rotations: the unit profile decides the years', async () => {
   assert.equal(tt.years, 7);
   assert.match(tt.profile, /dash-county/);
   // Back to 5 years: TT is overdue again.
-  assert.equal((await C.disc.put('/api/v1/profiles/dash-county', { level: 'county', params: { r01_sensitive_years: 5 } })).status, 200);
+  assert.equal((await C.disc.put('/api/v1/profiles/dash-county', { region: '110101', level: 'county', reason: 'dash test', params: { r01_sensitive_years: 5 } })).status, 200);
   const back = await C.all.get('/api/v1/rotations?months=12');
   assert.equal(back.json.items.find((x) => x.tenure_id === 'TT').overdue, true);
 });

@@ -32,7 +32,7 @@ test('access matrix: every role × scope/recusal × route', { timeout: 240000 },
     const setup = new Client(srv.base);
     assert.equal((await setup.login('setup', st.secrets.setup, T0)).status, 200);
     // Fixture ids for the rule outputs and a profile.
-    assert.equal((await setup.put('/api/v1/profiles/matrix', { params: { r01_top_years: 10 } })).status, 200);
+    assert.equal((await setup.put('/api/v1/profiles/matrix', { region: '110101', reason: 'matrix fixture', params: { r01_top_years: 10 } })).status, 200);
     const f = await setup.get(`/api/v1/findings?subject=${P.S}&limit=1`);
     assert.ok(f.json.items.length, 'the fixture raises a finding about S');
     const ids = { ...FIX, case: FIX.clue, finding: f.json.items[0].id, profile: 'matrix', user: '1', event: '0' };

@@ -24,9 +24,9 @@ set -e
 [ $rc4 -eq 1 ] || fail "non-integer accepted"
 "$P" profile list --db "$DB" | grep bad >/dev/null && fail "a rejected profile was recorded"
 
-"$P" profile set 县级-财政 --db "$DB" --level county --industry finance \
+"$P" profile set 县级-财政 --db "$DB" --level county --industry finance --reason 县级财政从严 \
   --param r01_top_years=8 --param r01_warn_months=3 >/dev/null
-"$P" profile set 永顺 --db "$DB" --region 433127 --param r01_top_years=12 >/dev/null
+"$P" profile set 永顺 --db "$DB" --region 433127 --param r01_top_years=12 --reason 试点 >/dev/null
 "$P" profile list --db "$DB" | grep "县级-财政" >/dev/null || fail "profile not listed"
 "$P" log --db "$DB" 2>/dev/null | grep "profile.set" >/dev/null || fail "no profile.set event in the ledger"
 "$P" profile show --db "$DB" | grep '"r01_top_years": 10' >/dev/null || fail "defaults"

@@ -922,6 +922,7 @@ static void snapshot_is_exact_and_disposable(void **state)
     engine_on(&w, &r3);
     assert_int_equal(pl_rules_evaluate(r3, AS_OF, &got, NULL, &e), 0);
     assert_int_equal(pl_rules_loaded_from_snapshot(r3), 0);
+    assert_int_equal(pl_rules_snapshot_rejected(r3), 1); /* its MAC fails */
     same_as_projections(&w, &got, "after a corrupt snapshot");
     pl_finding_set_release(&got);
     pl_rules_free(r3);
