@@ -438,6 +438,32 @@ static int h_intake(req *r)
                                 res.is_top, "seq", (json_int_t)res.seq));
 }
 
+/* Is finding `id` inside the caller's scope and not recused (the findings'
+ * placing, docs/SECURITY.md: its unit, or its subject person)? 1/0/<0. */
+static int finding_visible(req *r, pl_store *s, const char *id, pl_err *e)
+{
+    const access_spec *sp = access_spec_of("finding");
+    if (!sp)
+        return 0;
+    pl_buf sql;
+    pl_buf_init(&sql);
+    access_cte(&sql);
+    pl_buf_adds(&sql, "SELECT 1 FROM findings t WHERE t.id=?");
+    access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    char today[11];
+    http_today(r->srv, today);
+    int k = access_bind_cte(st, r->who.uid, today);
+    pl_stmt_bind_text(st, k, id);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
+}
+
 static int h_from_finding(req *r)
 {
     static const field f[] = {{"finding_id", 1, 0}};
@@ -453,6 +479,14 @@ static int h_from_finding(req *r)
     writer *w = writer_lock(r->srv, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
+    /* A finding outside the caller's scope answers exactly as one that
+     * does not exist: checked before anything else (an "already a clue"
+     * 409 would otherwise confirm it). */
+    int vis = finding_visible(r, w->s, x[0], &e);
+    if (vis <= 0) {
+        writer_unlock(r->srv);
+        return vis < 0 ? reply_status(r, vis, &e) : cases_reply(r, PL_ENOTFOUND, NULL);
+    }
     pl_clue_result res;
     int rc = PL_ENOTFOUND;
     for (int i = 0; i < vs.n && rc == PL_ENOTFOUND; i++)
