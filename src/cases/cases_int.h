@@ -16,6 +16,8 @@ struct pl_cases {
     pl_registry *reg;
     struct pl_rules *rules;
     const pl_signer *signer;
+    int unlock_max_failures; /* office passphrase: failures before a lockout (5) */
+    int unlock_lock_secs;    /* and its length (900 s), as for sign-in */
 };
 
 /** The workflow state of one clue, as far as decisions need it. */

@@ -177,6 +177,8 @@ int pl_cases_new(pl_cases **out, pl_store *s, pl_ledger *l, pl_err *e)
     pl_cases *c = pl_calloc(1, sizeof *c);
     c->s = s;
     c->l = l;
+    c->unlock_max_failures = 5;
+    c->unlock_lock_secs = 900;
     int rc = pl_registry_new(&c->reg, s, l, e);
     if (rc) {
         free(c);
@@ -202,6 +204,12 @@ void pl_cases_set_rules(pl_cases *c, struct pl_rules *r)
 void pl_cases_set_signer(pl_cases *c, const pl_signer *s)
 {
     c->signer = s;
+}
+
+void pl_cases_set_unlock_limit(pl_cases *c, int max_failures, int lock_secs)
+{
+    c->unlock_max_failures = max_failures > 0 ? max_failures : 5;
+    c->unlock_lock_secs = lock_secs > 0 ? lock_secs : 900;
 }
 
 int pl_cases_params_for(pl_cases *c, const char *unit_id, pl_cases_params *o, pl_err *e)

@@ -36,6 +36,7 @@ int cases_writer_open(server *srv, writer *w, pl_err *e)
     if (rc)
         return rc;
     pl_cases_set_rules(w->cases, w->rules);
+    pl_cases_set_unlock_limit(w->cases, srv->o.lockout_after, srv->o.lockout_secs);
     if (w->has_signer)
         pl_cases_set_signer(w->cases, &w->signer);
     return 0;
@@ -883,6 +884,19 @@ static int h_reporter(req *r)
      * refused read leaves no unlock in the log either. */
     if (!rc && !(pl_cases_role_perms(v->role) & PL_PERM_IDENTITY))
         rc = pl_err_set(&e, PL_EDENIED, "only the designated role reads reporter identity");
+    /* Too many wrong passphrases: 423 with Retry-After, as for sign-in,
+     * before the (costly) key derivation. */
+    int64_t wait = 0;
+    int locked = rc ? 0 : pl_cases_office_unlock_locked(w->cases, v, office, &wait, &e);
+    if (locked < 0)
+        rc = locked;
+    if (locked > 0) {
+        writer_unlock(r->srv);
+        snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
+        snprintf(r->extra_val, sizeof r->extra_val, "%lld", (long long)wait);
+        return reply_error(r, 423, "locked", "passphrase",
+                           "too many wrong passphrases for this office; try again later");
+    }
     if (!rc)
         rc = pl_cases_office_unlock(w->cases, v, office, x[0], x[1], &k, &e);
     if (!rc)

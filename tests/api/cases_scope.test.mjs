@@ -57,6 +57,16 @@ after(async () => {
   assert.deepEqual(fails, [], 'no request got a 5xx');
 });
 
+test('office keys only for a discipline office (clear 4xx, nothing written; UD, one, was made above)', async () => {
+  const n = ledgerSize();
+  let r = await C.disc.post('/api/v1/offices/UA/keys', { passphrase: OFFICE_PASS });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.error.field, 'office_id');
+  assert.match(r.json.error.message, /not a discipline office/);
+  assert.equal(ledgerSize(), n);
+  assert.equal(sql("SELECT count(*) FROM office_keys WHERE office_id='UA'"), '0');
+});
+
 test('from-finding: a finding outside the scope answers as one that does not exist', async () => {
   const ua = findingOf('R15', 'unit', 'UA'), ub = findingOf('R15', 'unit', 'UB');
   assert.ok(ua && ub, 'the fixture raises R15 for UA and UB');
@@ -154,4 +164,32 @@ test('recusal applies to the subject\'s clues, not to clues without a subject pe
   assert.equal((await C.staff.get(`/api/v1/cases/${aboutS}`)).status, 200, 'no tie to S');
   assert.equal((await C.kin.get(`/api/v1/cases/${aboutS}`)).status, 404, 'S\'s spouse stays recused');
   assert.equal((await C.kin.get(`/api/v1/cases?id=${aboutS}`)).json.items.length, 0);
+});
+
+test('office passphrase guessing: each failure logged, locked after 5 like sign-in', async () => {
+  let r = await C.pet.post('/api/v1/cases', { channel: 'letter', category: 'money', summary: '实名举报二', facts: '张三借用公车。', subject_person_id: P.S, real_name: true, reporter_identity: '孙八 13900000000' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  const failed = () => Number(sql("SELECT count(*) FROM case_access_log WHERE actor='guess' AND kind='unlock_failed'"));
+  for (let i = 1; i <= 5; i++) {
+    r = await C.guess.post(`/api/v1/cases/${id}/reporter`, { passphrase: `guess number ${i}!`, reason: '试' });
+    assert.equal(r.status, 403, r.text);
+    assert.equal(r.json.error.code, 'wrong_passphrase');
+    assert.equal(failed(), i);
+  }
+  // the sixth try is refused before the key is tried, even with the right passphrase
+  const n = ledgerSize();
+  r = await C.guess.post(`/api/v1/cases/${id}/reporter`, { passphrase: OFFICE_PASS, reason: '试' });
+  assert.equal(r.status, 423, r.text);
+  assert.equal(r.json.error.field, 'passphrase');
+  assert.ok(Number(r.headers.get('retry-after')) > 0 && Number(r.headers.get('retry-after')) <= 900);
+  assert.equal(ledgerSize(), n, 'nothing appended while locked');
+  // another officer is not locked out by it
+  r = await C.disc.post(`/api/v1/cases/${id}/reporter`, { passphrase: OFFICE_PASS, reason: '核实' });
+  assert.equal(r.status, 200, r.text);
+  // 15 minutes later the lock is over
+  now += 16 * 60; srv.setClock(now); await loginAll();
+  r = await C.guess.post(`/api/v1/cases/${id}/reporter`, { passphrase: OFFICE_PASS, reason: '核实' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(failed(), 5, 'the locked try and the good ones add no failure');
 });
