@@ -50,7 +50,7 @@ static const char *key_of(const char *table)
 {
     if (strcmp(table, "rule_profiles") == 0)
         return "name";
-    if (strcmp(table, "access_log") == 0)
+    if (strcmp(table, "access_log") == 0 || strcmp(table, "access_log_all") == 0)
         return "seq";
     return "id";
 }
@@ -2057,9 +2057,12 @@ static int h_event_get(req *r)
     return reply_json(r, 200, out);
 }
 
+/* The API's access.read events and the clue workflow's logged reads,
+ * unlocks and failed unlocks in one list (view access_log_all, migration
+ * 0067), by ledger seq. */
 static int h_access_log(req *r)
 {
-    return list_table(r, "access_log", NULL, NULL);
+    return list_table(r, "access_log_all", NULL, NULL);
 }
 
 /* ------------------------------------------------------------ own record */
@@ -2342,7 +2345,7 @@ static const char *list_route_table(const route *rt)
     if (rt->fn == h_profiles_list)
         return "rule_profiles";
     if (rt->fn == h_access_log)
-        return "access_log";
+        return "access_log_all";
     return NULL;
 }
 

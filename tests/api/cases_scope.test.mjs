@@ -166,6 +166,46 @@ test('recusal applies to the subject\'s clues, not to clues without a subject pe
   assert.equal((await C.kin.get(`/api/v1/cases?id=${aboutS}`)).json.items.length, 0);
 });
 
+test('queue lists are audited (access.read with the ids returned)', async () => {
+  const r = await C.disc.get('/api/v1/cases?limit=3');
+  assert.equal(r.status, 200, r.text);
+  const ids = r.json.items.map((x) => x.id);
+  assert.ok(ids.length > 0);
+  const log = (await C.aud.get('/api/v1/access-log?username=disc&route=/api/v1/cases&limit=500')).json.items;
+  assert.ok(log.some((x) => x.event === 'access.read' && x.entity === 'case' &&
+    JSON.stringify(x.record_ids) === JSON.stringify(ids)), JSON.stringify(log));
+});
+
+test('the access log shows clue reads, identity reads, unlocks and failed unlocks', async () => {
+  let r = await C.pet.post('/api/v1/cases', { channel: 'letter', category: 'money', summary: '实名举报', facts: '张三违规发放津贴。', subject_person_id: P.S, real_name: true, reporter_identity: '钱七 13800000000' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  assert.equal(r.json.handling_unit_id, 'UD');
+  assert.equal((await C.disc.get(`/api/v1/cases/${id}?reason=核查`)).status, 200);
+  r = await C.disc.post(`/api/v1/cases/${id}/reporter`, { passphrase: 'wrong passphrase!!', reason: '核实需要' });
+  assert.equal(r.status, 403, r.text);
+  r = await C.disc.post(`/api/v1/cases/${id}/reporter`, { passphrase: OFFICE_PASS, reason: '核实需要' });
+  assert.equal(r.status, 200, r.text);
+  const log = (await C.aud.get('/api/v1/access-log?username=disc&limit=500')).json.items;
+  const has = (event, entity, rid) => log.some((x) => x.event === event && x.entity === entity &&
+    x.record_ids[0] === rid && x.role === 'discipline');
+  assert.ok(has('clue.read', 'clue', id), JSON.stringify(log));
+  assert.ok(has('office.unlock_failed', 'office', 'UD'));
+  assert.ok(has('office.key_unlocked', 'office', 'UD'));
+  assert.ok(has('clue.reporter_read', 'clue', id));
+  assert.ok(log.filter((x) => x.event === 'office.key_unlocked').every((x) => x.reason === '核实需要'));
+  // in ledger order, one list
+  const seqs = log.map((x) => x.seq);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  // a page is a merge of the two tables in seq order, never a sort of both
+  // whole (migration 0067: same affinity in both arms of the view)
+  for (const order of ['', ' DESC']) {
+    const plan = sql(`EXPLAIN QUERY PLAN SELECT t.* FROM access_log_all t WHERE 1 ORDER BY t.seq${order} LIMIT 51`);
+    assert.match(plan, /MERGE \(UNION ALL\)/, plan);
+    assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
+  }
+});
+
 test('office passphrase guessing: each failure logged, locked after 5 like sign-in', async () => {
   let r = await C.pet.post('/api/v1/cases', { channel: 'letter', category: 'money', summary: '实名举报二', facts: '张三借用公车。', subject_person_id: P.S, real_name: true, reporter_identity: '孙八 13900000000' });
   assert.equal(r.status, 201, r.text);
