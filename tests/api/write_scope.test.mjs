@@ -184,6 +184,10 @@ test('links the writer may make still work', async () => {
   const ts = (await C.cad.get('/api/v1/tenures/TT')).json;
   r = await C.cad.put('/api/v1/tenures/TT', { ...ts, end_date: '2026-12-31' });
   assert.equal(r.status, 200, r.text);
+  // A tenure of a post that does not exist is the registry's 422 (a
+  // reference), not a scope refusal, and records nothing.
+  r = await C.cad.post('/api/v1/tenures', { id: 'TW12', person_id: NEW2, post_id: 'NOPOST', start_date: '2000-01-01', end_date: '' });
+  assert.equal(r.status, 422, r.text);
   // The system (plumb import, the CLI operator) is not scoped.
   const dir = path.join(st.dir, 'sys');
   fs.mkdirSync(dir, { recursive: true });
