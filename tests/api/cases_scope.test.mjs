@@ -53,7 +53,8 @@ before(async () => {
 
 after(async () => {
   const fails = Object.values(C).flatMap((c) => c.fails5xx);
-  await srv.stop();
+  const { code } = await srv.stop();
+  assert.equal(code, 0, 'the server exits cleanly (sanitizer builds: no report)');
   assert.deepEqual(fails, [], 'no request got a 5xx');
 });
 
