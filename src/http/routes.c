@@ -684,64 +684,6 @@ static int reply_problems(req *r, int status, problems *p)
     return reply_json(r, status, out);
 }
 
-/* " FROM … t WHERE …" of a record: existing, its row by id (bind the id);
- * new, the row itself, one parameter per field in the entity's order. */
-static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
-{
-    if (existing) {
-        pl_buf_addf(sql, " FROM %s t WHERE t.id=?", ent->table);
-        return;
-    }
-    pl_buf_adds(sql, " FROM (SELECT ");
-    for (size_t i = 0; i < ent->nfields; i++)
-        pl_buf_addf(sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
-    pl_buf_adds(sql, ") t WHERE 1");
-}
-
-/* Is the record (existing: by id in the table; new: the row itself) inside
- * the caller's scope and not recused? 1 yes, 0 no, <0 error. */
-static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_spec *sp,
-                       const json_t *row, int existing, const char *set)
-{
-    pl_buf sql;
-    pl_buf_init(&sql);
-    access_cte(&sql);
-    pl_buf_adds(&sql, "SELECT 1");
-    record_source(&sql, ent, existing);
-    /* A new unit is placed by its parent. */
-    access_spec unit_new;
-    if (!existing && strcmp(ent->name, "unit") == 0) {
-        unit_new = *sp;
-        unit_new.unit_expr = "t.parent_id";
-        sp = &unit_new;
-    }
-    access_where(&sql, sp, scope_mode(r), set, strcmp(set, "sc") == 0);
-    pl_err e;
-    pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(s, sql.data, &st, &e);
-    pl_buf_release(&sql);
-    if (rc)
-        return rc;
-    int k = bind_start(r, st, sp);
-    if (existing) {
-        pl_stmt_bind_text(st, k, json_string_value(json_object_get(row, "id")));
-    } else {
-        for (size_t i = 0; i < ent->nfields; i++) {
-            json_t *v = json_object_get(row, ent->fields[i].name);
-            if (json_is_integer(v))
-                pl_stmt_bind_i64(st, k + (int)i, json_integer_value(v));
-            else if (json_is_string(v))
-                pl_stmt_bind_text(st, k + (int)i, json_string_value(v));
-            else
-                pl_stmt_bind_null(st, k + (int)i);
-        }
-    }
-    rc = pl_stmt_step(st, &e);
-    pl_stmt_finalize(st);
-    return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
-}
-
 /* Placement by links (docs/SECURITY.md "Placing a record in the unit
  * tree", issue #15 defect 1). A tenure places its holder and the holder's
  * relatives at the post's unit; a kin row places the relative at the units
@@ -857,6 +799,64 @@ static int link_allowed(req *r, pl_store *s, const pl_entity *ent, const json_t 
     return 0;
 }
 
+/* " FROM … t WHERE …" of a record: existing, its row by id (bind the id);
+ * new, the row itself, one parameter per field in the entity's order. */
+static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
+{
+    if (existing) {
+        pl_buf_addf(sql, " FROM %s t WHERE t.id=?", ent->table);
+        return;
+    }
+    pl_buf_adds(sql, " FROM (SELECT ");
+    for (size_t i = 0; i < ent->nfields; i++)
+        pl_buf_addf(sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
+    pl_buf_adds(sql, ") t WHERE 1");
+}
+
+/* Is the record (existing: by id in the table; new: the row itself) inside
+ * the caller's scope and not recused? 1 yes, 0 no, <0 error. */
+static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_spec *sp,
+                       const json_t *row, int existing, const char *set)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    access_cte(&sql);
+    pl_buf_adds(&sql, "SELECT 1");
+    record_source(&sql, ent, existing);
+    /* A new unit is placed by its parent. */
+    access_spec unit_new;
+    if (!existing && strcmp(ent->name, "unit") == 0) {
+        unit_new = *sp;
+        unit_new.unit_expr = "t.parent_id";
+        sp = &unit_new;
+    }
+    access_where(&sql, sp, scope_mode(r), set, strcmp(set, "sc") == 0);
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql.data, &st, &e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    int k = bind_start(r, st, sp);
+    if (existing) {
+        pl_stmt_bind_text(st, k, json_string_value(json_object_get(row, "id")));
+    } else {
+        for (size_t i = 0; i < ent->nfields; i++) {
+            json_t *v = json_object_get(row, ent->fields[i].name);
+            if (json_is_integer(v))
+                pl_stmt_bind_i64(st, k + (int)i, json_integer_value(v));
+            else if (json_is_string(v))
+                pl_stmt_bind_text(st, k + (int)i, json_string_value(v));
+            else
+                pl_stmt_bind_null(st, k + (int)i);
+        }
+    }
+    rc = pl_stmt_step(st, &e);
+    pl_stmt_finalize(st);
+    return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
+}
+
 static int write_entity(req *r, const char *path_id)
 {
     const pl_entity *ent = pl_model_entity(r->rt->entity);
@@ -946,15 +946,20 @@ static int write_entity(req *r, const char *path_id)
                 row_allowed(r, w->s, ent, sp, row, 0, "au") == 0)
                 ok = 1;
         }
-        if (ok == 1) {
-            ok = link_allowed(r, w->s, ent, row, "sc", 1, NULL, link_field, &link_why, &e);
-            if (ok == 0)
-                link_refused = 1;
-        }
         if (ok < 0)
             rc = ok;
         else if (!ok)
-            status = exists && !link_refused ? 404 : 403;
+            status = exists ? 404 : 403;
+    }
+    /* A record the caller may write whose links would place a person
+     * outside the caller's sight: 403 naming the link's field (the record
+     * itself is in sight, so this confirms nothing). */
+    if (!rc && !status && sp) {
+        int ok = link_allowed(r, w->s, ent, row, "sc", 1, NULL, link_field, &link_why, &e);
+        if (ok < 0)
+            rc = ok;
+        else if (!ok)
+            status = 403, link_refused = 1;
     }
     int outcome = 0;
     if (!rc && !status) {
