@@ -189,7 +189,7 @@ test('the access log shows clue reads, identity reads, unlocks and failed unlock
   assert.equal(r.status, 200, r.text);
   const log = (await C.aud.get('/api/v1/access-log?username=disc&limit=500')).json.items;
   const has = (event, entity, rid) => log.some((x) => x.event === event && x.entity === entity &&
-    x.record_ids[0] === rid && x.role === 'discipline');
+    x.record_ids[0] === rid && x.role === 'discipline_officer');
   assert.ok(has('clue.read', 'clue', id), JSON.stringify(log));
   assert.ok(has('office.unlock_failed', 'office', 'UD'));
   assert.ok(has('office.key_unlocked', 'office', 'UD'));

@@ -4,7 +4,8 @@
 -- (clue.read, clue.reporter_read, office.key_unlocked and
 -- office.unlock_failed), each keyed by its ledger seq. /api/v1/access-log
 -- reads this view, so an auditor sees the unsealing of a reporter's
--- identity and the failed passphrases next to the reads. It is a view
+-- identity and the failed passphrases next to the reads, under the API's
+-- role names (the workflow's "discipline" is "discipline_officer"). It is a view
 -- over those two tables (which replay and verify cover), no table itself.
 -- Its ORDER BY lets SQLite answer a page as a merge of the two tables in
 -- seq order (each by rowid, or by the username/actor index under a filter)
@@ -21,7 +22,9 @@ CREATE VIEW access_log_all(seq, event, username, role, entity, record_ids, route
                         WHEN 'key_unlocked' THEN 'office.key_unlocked'
                         WHEN 'unlock_failed' THEN 'office.unlock_failed'
                         ELSE kind END AS TEXT),
-         actor, role,
+         actor,
+         CAST(CASE WHEN role IN ('discipline', 'petition', 'inspection', 'cadre')
+                   THEN role || '_officer' ELSE role END AS TEXT),
          CAST(CASE WHEN kind IN ('read', 'reporter_read') THEN 'clue' ELSE 'office' END AS TEXT),
          CAST('["' || CASE WHEN kind IN ('read', 'reporter_read') THEN clue_id ELSE office_id END
               || '"]' AS TEXT),
