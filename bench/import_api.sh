@@ -4,37 +4,31 @@
 # without its payments, a discipline officer whose scope is every root, and
 # the 100,504 payments uploaded as one batch. Each binary builds its own
 # store; the runs are interleaved, RUNS times (default 2). Prints Markdown.
-# UPLOAD=dir/file.csv uploads another generated file instead (its directory
-# is the source; e.g. org/tenures.csv, police/kin.csv for the link check of
-# tenures and kin), as ROLE (default discipline_officer; cadre_officer may
-# write tenures and kin).
 # Usage: bench/import_api.sh BEFORE_PLUMB AFTER_PLUMB
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BEFORE=${1:?usage: bench/import_api.sh BEFORE_PLUMB AFTER_PLUMB}
 AFTER=${2:?usage: bench/import_api.sh BEFORE_PLUMB AFTER_PLUMB}
 RUNS=${RUNS:-2}
-UPLOAD=${UPLOAD:-finance/payments.csv}
-ROLE=${ROLE:-discipline_officer}
 W=$(mktemp -d)
 trap 'kill $(cat "$W"/*/pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 export PLUMB_LANG=en
 "$AFTER" gen --scale county --seed 1 --out "$W/gen" --quiet >/dev/null
-node -e "const fs=require('fs'),path=require('path');fs.writeFileSync(process.argv[2],JSON.stringify({source:process.argv[3],files:[{name:path.basename(process.argv[1]),content:fs.readFileSync(process.argv[1],'utf8')}]}))" \
-    "$W/gen/$UPLOAD" "$W/body.json" "$(dirname "$UPLOAD")"
+node -e "const fs=require('fs');fs.writeFileSync(process.argv[2],JSON.stringify({source:'finance',files:[{name:'payments.csv',content:fs.readFileSync(process.argv[1],'utf8')}]}))" \
+    "$W/gen/finance/payments.csv" "$W/body.json"
 PW='Correct-Horse-9battery'
 one() { # one BIN TAG → seconds of the upload
     local BIN=$1 D=$W/$2
     rm -rf "$D"
     mkdir -p "$D/data"
     cp -r "$W/gen/." "$D/data/"
-    rm -rf "$D/data/$UPLOAD" "$D/data/bad"
+    rm -rf "$D/data/finance" "$D/data/bad"
     "$BIN" init --db "$D/p.db" --origin bench.example/log >/dev/null
     "$BIN" import --db "$D/p.db" --all "$D/data" --quiet --no-rules >/dev/null
     local SC=() r
     for r in $(sqlite3 "$D/p.db" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id=''"); do SC+=(--scope "$r"); done
     local SECRET
-    SECRET=$(echo "$PW" | "$BIN" user add bench --role "$ROLE" "${SC[@]}" --password-stdin --db "$D/p.db" | sed -n 's/^totp_secret: //p')
+    SECRET=$(echo "$PW" | "$BIN" user add bench --role discipline_officer "${SC[@]}" --password-stdin --db "$D/p.db" | sed -n 's/^totp_secret: //p')
     "$BIN" serve --db "$D/p.db" --port 0 --port-file "$D/port" --quiet --rate-ip 0 --rate-user 0 \
         --max-import 67108864 2>"$D/serve.log" &
     echo $! >"$D/pid"
