@@ -68,11 +68,14 @@ const char *pl_cases_role_name(pl_cases_role role)
 /*
  * Recusal of person P for a clue row `c` (columns subject_person_id,
  * subject_unit_id) at date D. Placeholders, in order: P P P P P D D.
+ * Never NULL: a clue without a subject person compares its (NULL) subject
+ * as "not P", so that "NOT recused" keeps it (a NULL there dropped every
+ * such clue for every viewer linked to a person, issue #15).
  * The subject unit falls back to the subject's unit at D (open tenure,
  * top post first) for clues recorded without one.
  */
 #define RECUSED_SQL                                                                                \
-    "(c.subject_person_id = ? OR EXISTS (SELECT 1 FROM kin k WHERE (k.person_id = "                \
+    "(COALESCE(c.subject_person_id = ?, 0) OR EXISTS (SELECT 1 FROM kin k WHERE (k.person_id = "   \
     "c.subject_person_id AND k.relative_id = ?) OR (k.relative_id = c.subject_person_id AND "      \
     "k.person_id = ?)) OR EXISTS (SELECT 1 FROM tenures t JOIN posts po ON po.id = t.post_id "     \
     "WHERE t.person_id = ? AND po.unit_id = COALESCE(c.subject_unit_id, (SELECT p2.unit_id FROM "  \
@@ -138,6 +141,16 @@ static int bind_access_with(pl_stmt *st, int k, const pl_viewer *v, const char *
 static int bind_access(pl_stmt *st, int k, const pl_viewer *v, const char *date)
 {
     return bind_access_with(st, k, v, date, 0);
+}
+
+void cs_access_sql(pl_buf *sql, const pl_viewer *v)
+{
+    access_sql(sql, v);
+}
+
+int cs_bind_access(pl_stmt *st, int k, const pl_viewer *v, const char *date)
+{
+    return bind_access(st, k, v, date);
 }
 
 /* ------------------------------------------------------------- decisions */

@@ -478,6 +478,11 @@ static int apply_key_unlocked(pl_store *s, int64_t seq, const pl_event *ev, pl_e
     return access_log(s, seq, ev, "key_unlocked", e);
 }
 
+static int apply_unlock_failed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    return access_log(s, seq, ev, "unlock_failed", e);
+}
+
 static int apply_key_created(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     pl_stmt *st;
@@ -526,6 +531,7 @@ void pl_cases_register(void)
         {"clue.reporter_read", apply_reporter_read},
         {"office.key_created", apply_key_created},
         {"office.key_unlocked", apply_key_unlocked},
+        {"office.unlock_failed", apply_unlock_failed},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         pl_ledger_register_type(types[i].type, types[i].fn);

@@ -48,7 +48,8 @@ struct pl_rules;
  * "clue.routed", "clue.disposed", "clue.verified", "clue.concluded",
  * "clue.name_cleared", "clue.archived", "clue.assigned", "clue.note_added",
  * "clue.reminder", "clue.reply", "clue.material_added", "clue.read",
- * "clue.reporter_read", "office.key_created", "office.key_unlocked") with
+ * "clue.reporter_read", "office.key_created", "office.key_unlocked",
+ * "office.unlock_failed") with
  * their projection handlers. Idempotent; call at start-up next to
  * pl_model_register(). Also registers the model's types.
  */
@@ -125,6 +126,12 @@ void pl_cases_set_rules(pl_cases *c, struct pl_rules *r);
  * a new report when none does yet. Borrowed; NULL = never sign.
  */
 void pl_cases_set_signer(pl_cases *c, const pl_signer *s);
+/**
+ * Office passphrase lockout: after `max_failures` wrong passphrases in a
+ * row by one user for one office, that user waits `lock_secs` from the last
+ * (defaults 5 and 900, as sign-in). Values <= 0 keep the defaults.
+ */
+void pl_cases_set_unlock_limit(pl_cases *c, int max_failures, int lock_secs);
 
 /** Deadlines and limits (profile parameters; defaults in docs/CASES.md). */
 typedef struct pl_cases_params {
@@ -346,6 +353,7 @@ int pl_cases_stats_xlsx(pl_cases *c, const pl_viewer *v, const char *from, const
  * secret key is stored encrypted with crypto_secretbox under a key derived
  * from `passphrase` (argon2id, moderate limits) in office_key_secrets.
  * `key_id_out` (17 bytes, may be NULL) gets the key id. Needs PL_PERM_KEYS.
+ * A unit that is not of kind discipline is PL_EINVAL ("office_id: ...").
  */
 int pl_cases_office_keygen(pl_cases *c, const pl_viewer *v, const char *office_id,
                            const char *passphrase, char key_id_out[17], pl_err *e);
@@ -356,13 +364,22 @@ typedef struct pl_office_key pl_office_key;
 /**
  * Unlock the newest key of `office_id` with `passphrase` — an explicit
  * action logged as "office.key_unlocked" (actor, role, reason). Wrong
- * passphrase: PL_ECRYPTO (and no event). Needs PL_PERM_KEYS and the office
- * within the viewer's scope. Free with pl_office_key_free.
+ * passphrase: PL_ECRYPTO, logged as "office.unlock_failed"; a user locked
+ * out (pl_cases_office_unlock_locked) gets PL_EDENIED before any work.
+ * Needs PL_PERM_KEYS and the office within the viewer's scope. Free with
+ * pl_office_key_free.
  */
 int pl_cases_office_unlock(pl_cases *c, const pl_viewer *v, const char *office_id,
                            const char *passphrase, const char *reason, pl_office_key **out,
                            pl_err *e);
 void pl_office_key_free(pl_office_key *k);
+/**
+ * Is `v` locked out of unlocking `office_id` (too many wrong passphrases,
+ * pl_cases_set_unlock_limit)? 1 yes (*retry_after: seconds left), 0 no,
+ * <0 error. pl_cases_office_unlock refuses a locked user with PL_EDENIED.
+ */
+int pl_cases_office_unlock_locked(pl_cases *c, const pl_viewer *v, const char *office_id,
+                                  int64_t *retry_after, pl_err *e);
 
 /**
  * Read the sealed reporter identity of `clue_id` with unlocked key `k`:

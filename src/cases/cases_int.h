@@ -16,6 +16,8 @@ struct pl_cases {
     pl_registry *reg;
     struct pl_rules *rules;
     const pl_signer *signer;
+    int unlock_max_failures; /* office passphrase: failures before a lockout (5) */
+    int unlock_lock_secs;    /* and its length (900 s), as for sign-in */
 };
 
 /** The workflow state of one clue, as far as decisions need it. */
@@ -47,6 +49,14 @@ typedef struct cs_clue {
     int64_t dispose_count;
     int64_t report_count;
 } cs_clue;
+
+/**
+ * The access conditions of `v` on a clue row `c` LEFT JOINed to case_clues
+ * `cc` (scope, recusal), appended after a WHERE; cs_bind_access binds their
+ * placeholders from index k at `date` and returns the next index.
+ */
+void cs_access_sql(pl_buf *sql, const pl_viewer *v);
+int cs_bind_access(pl_stmt *st, int k, const pl_viewer *v, const char *date);
 
 /** Load clue `id` from case_clues (PL_ENOTFOUND with a message if absent). */
 int cs_load(pl_cases *c, const char *id, cs_clue *out, pl_err *e);

@@ -67,6 +67,19 @@ int pl_cases_office_keygen(pl_cases *c, const pl_viewer *v, const char *office_i
         return rc;
     if (!n)
         return pl_err_set(e, PL_EINVAL, "office %s: no such unit / 单位不存在", office_id);
+    /* Identities are sealed to the discipline office that handles a clue
+     * (routing finds units of kind discipline): a key for any other unit
+     * would only let its holders read what was never theirs to read. */
+    rc = pl_store_query_i64(c->s, &n, e,
+                            "SELECT count(*) FROM units WHERE id = ? AND kind = 'discipline'",
+                            office_id, NULL);
+    if (rc)
+        return rc;
+    if (!n)
+        return pl_err_set(e, PL_EINVAL,
+                          "office_id: unit %s is not a discipline office (kind discipline) / "
+                          "单位 %s 不是纪检监察机关",
+                          office_id, office_id);
     if (!passphrase || strlen(passphrase) < 12)
         return pl_err_set(e, PL_EINVAL,
                           "office passphrase: at least 12 characters / 口令至少12个字符");
@@ -146,6 +159,54 @@ static int in_scope(pl_cases *c, const pl_viewer *v, const char *unit, pl_err *e
     return rc ? rc : n > 0;
 }
 
+/*
+ * Passphrase guessing (issue #15): each wrong office passphrase is an
+ * "office.unlock_failed" event (case_access_log kind unlock_failed, on the
+ * auditors' access log), and after unlock_max_failures of them in a row by
+ * one user for one office, with the last within unlock_lock_secs, the user
+ * may not try again until that time has passed (as sign-in locks an
+ * account). A successful unlock starts the count anew. The count is read
+ * from the log itself, so it survives restarts and needs no other state.
+ */
+int pl_cases_office_unlock_locked(pl_cases *c, const pl_viewer *v, const char *office_id,
+                                  int64_t *retry_after, pl_err *e)
+{
+    if (retry_after)
+        *retry_after = 0;
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        c->s,
+        "SELECT count(*), max(at) FROM case_access_log WHERE actor = ? AND office_id = ? AND "
+        "kind = 'unlock_failed' AND seq > COALESCE((SELECT max(seq) FROM case_access_log "
+        "WHERE actor = ? AND office_id = ? AND kind = 'key_unlocked'), 0)",
+        &st, e);
+    if (rc)
+        return rc;
+    const char *actor = cs_actor(v);
+    pl_stmt_bind_text(st, 1, actor);
+    pl_stmt_bind_text(st, 2, office_id ? office_id : "");
+    pl_stmt_bind_text(st, 3, actor);
+    pl_stmt_bind_text(st, 4, office_id ? office_id : "");
+    int64_t failures = 0, last = 0;
+    if ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        failures = pl_stmt_i64(st, 0);
+        const char *at = pl_stmt_text(st, 1);
+        if (at && pl_time_parse(at, &last) != 0)
+            last = 0;
+    }
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    if (failures < c->unlock_max_failures)
+        return 0;
+    int64_t left = last + c->unlock_lock_secs - pl_time_now();
+    if (left <= 0)
+        return 0;
+    if (retry_after)
+        *retry_after = left;
+    return 1;
+}
+
 int pl_cases_office_unlock(pl_cases *c, const pl_viewer *v, const char *office_id,
                            const char *passphrase, const char *reason, pl_office_key **out,
                            pl_err *e)
@@ -162,6 +223,15 @@ int pl_cases_office_unlock(pl_cases *c, const pl_viewer *v, const char *office_i
     if (!rc)
         return pl_err_set(e, PL_EDENIED, "office %s is outside your scope / 不在管辖范围内",
                           office_id ? office_id : "");
+    int64_t wait = 0;
+    rc = pl_cases_office_unlock_locked(c, v, office_id, &wait, e);
+    if (rc < 0)
+        return rc;
+    if (rc)
+        return pl_err_set(e, PL_EDENIED,
+                          "passphrase: too many wrong passphrases for office %s; try again in "
+                          "%lld s / 口令错误次数过多，请 %lld 秒后再试",
+                          office_id, (long long)wait, (long long)wait);
     pl_stmt *st;
     rc = pl_store_prepare_cached(
         c->s,
@@ -231,6 +301,22 @@ int pl_cases_office_unlock(pl_cases *c, const pl_viewer *v, const char *office_i
     else if (crypto_secretbox_open_easy(k->sk, box, sizeof box, nonce_c, kek) != 0)
         rc = pl_err_set(e, PL_ECRYPTO, "office %s: wrong passphrase / 口令错误", office_id);
     sodium_free(kek);
+    if (rc == PL_ECRYPTO) {
+        /* Recorded, with who and why, before the refusal is answered. */
+        json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "office_id", office_id, "key_id", k->key_id,
+                              "role", pl_cases_role_name(v->role), "reason", reason);
+        if (v->person_id && *v->person_id)
+            json_object_set_new(p, "person_id", json_string(v->person_id));
+        pl_err ae;
+        pl_err_init(&ae);
+        int arc = cs_append(c, "office.unlock_failed", cs_actor(v), json_pack("[s]", office_id), p,
+                            NULL, &ae);
+        if (arc) {
+            pl_office_key_free(k);
+            *e = ae;
+            return arc;
+        }
+    }
     if (rc) {
         pl_office_key_free(k);
         return rc;

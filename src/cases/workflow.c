@@ -177,6 +177,8 @@ int pl_cases_new(pl_cases **out, pl_store *s, pl_ledger *l, pl_err *e)
     pl_cases *c = pl_calloc(1, sizeof *c);
     c->s = s;
     c->l = l;
+    c->unlock_max_failures = 5;
+    c->unlock_lock_secs = 900;
     int rc = pl_registry_new(&c->reg, s, l, e);
     if (rc) {
         free(c);
@@ -202,6 +204,12 @@ void pl_cases_set_rules(pl_cases *c, struct pl_rules *r)
 void pl_cases_set_signer(pl_cases *c, const pl_signer *s)
 {
     c->signer = s;
+}
+
+void pl_cases_set_unlock_limit(pl_cases *c, int max_failures, int lock_secs)
+{
+    c->unlock_max_failures = max_failures > 0 ? max_failures : 5;
+    c->unlock_lock_secs = lock_secs > 0 ? lock_secs : 900;
 }
 
 int pl_cases_params_for(pl_cases *c, const char *unit_id, pl_cases_params *o, pl_err *e)
@@ -925,13 +933,36 @@ out:
     return rc;
 }
 
+/*
+ * A viewer who may not see the open clue a new one was linked to (recused
+ * from its subject, or the group handled outside the viewer's scope) gets
+ * the reply of a clue that matched nothing: its own id as the group, not
+ * linked, no overlap. Otherwise the dedupe reply would tell a recused user
+ * that a clue about himself exists. The link itself is recorded as ever.
+ */
+static int hide_group(pl_cases *c, const pl_viewer *v, pl_clue_result *out, pl_err *e)
+{
+    if (!out->linked || v->role == PL_CASES_ROLE_SYSTEM)
+        return 0;
+    int vis = pl_cases_visible(c, v, out->group_id, e);
+    if (vis < 0)
+        return vis;
+    if (!vis) {
+        cs_copy(out->group_id, sizeof out->group_id, out->clue_id);
+        out->linked = 0;
+        out->overlap_pct = 0;
+    }
+    return 0;
+}
+
 int pl_cases_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, pl_clue_result *out,
                     pl_err *e)
 {
     int rc = cs_require(c, v, PL_PERM_INTAKE, NULL, e);
     if (rc)
         return rc;
-    return cs_intake(c, v, in, "staff", NULL, out, e);
+    rc = cs_intake(c, v, in, "staff", NULL, out, e);
+    return rc ? rc : hide_group(c, v, out, e);
 }
 
 int pl_cases_from_finding(pl_cases *c, const pl_viewer *v, const char *finding_id,
@@ -993,7 +1024,7 @@ int pl_cases_from_finding(pl_cases *c, const pl_viewer *v, const char *finding_i
         in.subject_unit_id = unit[0] ? unit : NULL;
     rc = cs_intake(c, v, &in, "rule", NULL, out, e);
     free(expl);
-    return rc;
+    return rc ? rc : hide_group(c, v, out, e);
 }
 
 /* ------------------------------------------------------------ transitions */
@@ -1357,26 +1388,38 @@ int pl_cases_remind(pl_cases *c, const pl_viewer *v, const char *as_of, int64_t 
     if (rc)
         return rc;
     char today[11];
+    cs_today(today);
     if (!as_of || !*as_of) {
-        cs_today(today);
         as_of = today;
     } else {
         int64_t t;
         if (strlen(as_of) != 10 || pl_time_parse(as_of, &t) != 0)
             return bad(e, "as_of", "日期格式应为 YYYY-MM-DD", "expected YYYY-MM-DD", as_of);
+        /* A future date would send tomorrow's reminders today and so
+         * pre-empt the real ones (each is sent once). The command-line
+         * operator (system) may still replay a date. */
+        if (v->role != PL_CASES_ROLE_SYSTEM && strcmp(as_of, today) > 0)
+            return bad(e, "as_of", "不能晚于今天", "must not be after today", as_of);
     }
     if (sent)
         *sent = 0;
-    /* Open group primaries only: reminders stop when the clue closes. */
+    /* Open group primaries only: reminders stop when the clue closes.
+     * Only the clues the viewer may see (scope, recusal): one office does
+     * not send another's reminders. */
     pl_stmt *st;
-    rc = pl_store_prepare(c->s,
-                          "SELECT id FROM case_clues WHERE id = group_id AND (status IN "
-                          "('registered','routed','verifying','verified','held') OR (status = "
-                          "'concluded' AND outcome = 'unfounded' AND name_cleared_at IS NULL)) "
-                          "ORDER BY id",
-                          &st, e);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "SELECT cc.id FROM case_clues cc LEFT JOIN clues c ON c.id = cc.id "
+                      "WHERE cc.id = cc.group_id AND (cc.status IN "
+                      "('registered','routed','verifying','verified','held') OR (cc.status = "
+                      "'concluded' AND cc.outcome = 'unfounded' AND cc.name_cleared_at IS NULL))");
+    cs_access_sql(&sql, v);
+    pl_buf_adds(&sql, " ORDER BY cc.id");
+    rc = pl_store_prepare(c->s, sql.data, &st, e);
+    pl_buf_release(&sql);
     if (rc)
         return rc;
+    cs_bind_access(st, 1, v, today);
     char **ids = NULL;
     size_t n = 0;
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {

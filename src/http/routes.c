@@ -51,7 +51,7 @@ static const char *key_of(const char *table)
 {
     if (strcmp(table, "rule_profiles") == 0)
         return "name";
-    if (strcmp(table, "access_log") == 0)
+    if (strcmp(table, "access_log") == 0 || strcmp(table, "access_log_all") == 0)
         return "seq";
     return "id";
 }
@@ -685,6 +685,121 @@ static int reply_problems(req *r, int status, problems *p)
     return reply_json(r, status, out);
 }
 
+/* Placement by links (docs/SECURITY.md "Placing a record in the unit
+ * tree", issue #15 defect 1). A tenure places its holder and the holder's
+ * relatives at the post's unit; a kin row places the relative at the units
+ * of the person's tenures (person_units, migration 0063). Such a row is
+ * written only by someone who can already see both ends: the post's unit
+ * is in the caller's scope, and every person it would place is either in
+ * the caller's scope already or placed nowhere yet (the first writer with
+ * the unit in scope places a new person). Otherwise linking a person of
+ * another tree to someone in scope would make that person's declarations,
+ * evaluations and clues readable in it. `set` is the scope closure's table
+ * ("sc" of access_cte, or the import's temporary table); with_cte: the SQL
+ * starts with access_cte. Returns 1 allowed, 0 refused (field and why
+ * filled), <0 error. */
+static int link_sql(pl_buf *sql, const char *entity, const char *set)
+{
+    if (strcmp(entity, "tenure") == 0) {
+        /* ?post ?post ?person ?person: (post's unit in scope or no such post
+         * (the registry's 422), the first person placed outside: 1 the
+         * holder, 0 a relative, NULL none) */
+        pl_buf_addf(sql,
+                    "SELECT NOT EXISTS(SELECT 1 FROM posts p WHERE p.id=?) OR "
+                    "EXISTS(SELECT 1 FROM posts p WHERE p.id=? AND p.unit_id IN "
+                    "(SELECT id FROM %s)), ",
+                    set);
+        pl_buf_addf(sql,
+                    "(SELECT x.holder FROM (SELECT ? AS pid, 1 AS holder UNION ALL "
+                    "SELECT relative_id, 0 FROM kin WHERE person_id=?) x "
+                    "WHERE EXISTS(SELECT 1 FROM person_units pu WHERE pu.person_id=x.pid) "
+                    "AND NOT EXISTS(SELECT 1 FROM person_units pu WHERE pu.person_id=x.pid "
+                    "AND pu.unit_id IN (SELECT id FROM %s)) ORDER BY x.holder DESC LIMIT 1)",
+                    set);
+        return 1;
+    }
+    if (strcmp(entity, "kin") == 0) {
+        /* ?relative ?relative: (1, 0 if the relative is placed outside) */
+        pl_buf_addf(sql,
+                    "SELECT 1, (SELECT 0 WHERE EXISTS(SELECT 1 FROM person_units pu WHERE "
+                    "pu.person_id=?) AND NOT EXISTS(SELECT 1 FROM person_units pu WHERE "
+                    "pu.person_id=? AND pu.unit_id IN (SELECT id FROM %s)))",
+                    set);
+        return 1;
+    }
+    return 0;
+}
+
+static int link_allowed(req *r, pl_store *s, const pl_entity *ent, const json_t *row,
+                        const char *set, int with_cte, pl_stmt **cache, char field[64],
+                        const char **why, pl_err *e)
+{
+    if (scope_mode(r) != SCOPE_SUBTREE ||
+        (strcmp(ent->name, "tenure") != 0 && strcmp(ent->name, "kin") != 0))
+        return 1;
+    int tenure = strcmp(ent->name, "tenure") == 0;
+    pl_stmt *st = cache ? *cache : NULL;
+    int rc = 0;
+    if (!st) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        if (with_cte)
+            access_cte(&sql);
+        link_sql(&sql, ent->name, set);
+        rc = pl_store_prepare(s, sql.data, &st, e);
+        pl_buf_release(&sql);
+        if (rc)
+            return rc;
+        if (cache)
+            *cache = st;
+    }
+    pl_stmt_reset(st);
+    int k = 1;
+    if (with_cte) {
+        char today[11];
+        http_today(r->srv, today);
+        k = access_bind_cte(st, r->who.uid, today);
+    }
+    const char *a = json_string_value(json_object_get(row, tenure ? "post_id" : "relative_id"));
+    const char *b = tenure ? json_string_value(json_object_get(row, "person_id")) : a;
+    pl_stmt_bind_text(st, k, a);
+    pl_stmt_bind_text(st, k + 1, a);
+    if (tenure) {
+        pl_stmt_bind_text(st, k + 2, b);
+        pl_stmt_bind_text(st, k + 3, b);
+    }
+    rc = pl_stmt_step(st, e);
+    int post_ok = 1, offender = -1; /* -1 none, 1 the holder, 0 a relative */
+    if (rc == PL_ROW) {
+        post_ok = pl_stmt_i64(st, 0) != 0;
+        if (pl_stmt_type(st, 1) != PL_COL_NULL)
+            offender = (int)pl_stmt_i64(st, 1);
+    }
+    pl_stmt_reset(st);
+    if (!cache)
+        pl_stmt_finalize(st);
+    if (rc != PL_ROW)
+        return rc < 0 ? rc : PL_ESTORE;
+    if (!post_ok) {
+        snprintf(field, 64, "post_id");
+        *why = "the post's unit is outside your scope";
+        return 0;
+    }
+    if (offender < 0)
+        return 1;
+    if (!tenure) {
+        snprintf(field, 64, "relative_id");
+        *why = "the relative is placed outside your scope; the link would place them in it";
+    } else {
+        snprintf(field, 64, "person_id");
+        *why = offender ? "the person is placed outside your scope; the tenure would place them "
+                          "in it"
+                        : "a relative of the person is placed outside your scope; the tenure "
+                          "would place them in it";
+    }
+    return 0;
+}
+
 /* " FROM … t WHERE …" of a record: existing, its row by id (bind the id);
  * new, the row itself, one parameter per field in the entity's order. */
 static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
@@ -842,7 +957,9 @@ static int write_entity(req *r, const char *path_id)
         json_decref(row);
         return reply_status(r, PL_ESTORE, &e);
     }
-    int rc = 0, status = 0;
+    int rc = 0, status = 0, link_refused = 0;
+    char link_field[64] = "id";
+    const char *link_why = NULL;
     int exists = pl_registry_exists(w->reg, ent, json_string_value(json_object_get(row, "id")), &e);
     if (exists < 0)
         rc = exists;
@@ -868,6 +985,16 @@ static int write_entity(req *r, const char *path_id)
                        * missing one (docs/SECURITY.md). */
             status = path_id ? 404 : 403;
     }
+    /* A record the caller may write whose links would place a person
+     * outside the caller's sight: 403 naming the link's field (the record
+     * itself is in sight, so this confirms nothing). */
+    if (!rc && !status && sp) {
+        int ok = link_allowed(r, w->s, ent, row, "sc", 1, NULL, link_field, &link_why, &e);
+        if (ok < 0)
+            rc = ok;
+        else if (!ok)
+            status = 403, link_refused = 1;
+    }
     int outcome = 0;
     if (!rc && !status) {
         rc = pl_registry_record(w->reg, ent, row, r->who.username, &outcome, on_report, &p, &e);
@@ -886,6 +1013,8 @@ static int write_entity(req *r, const char *path_id)
         reply_problems(r, 422, &p);
     } else if (status == 404) {
         reply_error(r, 404, "not_found", "id", "not found");
+    } else if (status == 403 && link_refused) {
+        reply_error(r, 403, "out_of_scope", link_field, link_why);
     } else if (status == 403) {
         reply_error(r, 403, "out_of_scope", "id", "the record is outside your jurisdiction");
     } else {
@@ -1316,6 +1445,7 @@ typedef struct import_scope {
      * (placed in the tree at all, allowed). Prepared once per import. */
     pl_stmt *exists[PL_INGEST_MAX_ENTITIES];
     pl_stmt *place[PL_INGEST_MAX_ENTITIES][2][2];
+    pl_stmt *link[PL_INGEST_MAX_ENTITIES]; /* link_allowed, tenures and kin */
 } import_scope;
 
 /* The caller's scope closure for the length of one import, on the writer's
@@ -1350,6 +1480,7 @@ static void import_scope_release(import_scope *c)
     pl_stmt_finalize(c->add_unit);
     for (size_t i = 0; i < PL_INGEST_MAX_ENTITIES; i++) {
         pl_stmt_finalize(c->exists[i]);
+        pl_stmt_finalize(c->link[i]);
         for (int x = 0; x < 2; x++)
             for (int w = 0; w < 2; w++)
                 pl_stmt_finalize(c->place[i][x][w]);
@@ -1496,6 +1627,9 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
     int ok = exists ? import_placed(c, s, ei, ent, sp, row, 1, field, e) : 1;
     if (ok == 1)
         ok = import_placed(c, s, ei, ent, sp, row, 0, field, e);
+    const char *why = "outside your scope";
+    if (ok == 1)
+        ok = link_allowed(c->r, s, ent, row, IMPORT_SCOPE_SET, 0, &c->link[ei], field, &why, e);
     if (ok < 0)
         return ok;
     if (ok && !exists && strcmp(ent->name, "unit") == 0) {
@@ -1516,7 +1650,7 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
     if (ok)
         return 0;
     c->denied++;
-    report(rctx, field, "outside your scope");
+    report(rctx, field, why);
     return 1;
 }
 
@@ -2298,9 +2432,12 @@ static int h_event_get(req *r)
     return reply_json(r, 200, out);
 }
 
+/* The API's access.read events and the clue workflow's logged reads,
+ * unlocks and failed unlocks in one list (view access_log_all, migration
+ * 0067), by ledger seq. */
 static int h_access_log(req *r)
 {
-    return list_table(r, "access_log", NULL, NULL);
+    return list_table(r, "access_log_all", NULL, NULL);
 }
 
 /* ------------------------------------------------------------ own record */
@@ -2599,7 +2736,7 @@ static const char *list_route_table(const route *rt)
     if (rt->fn == h_proposals_list)
         return "rule_profile_proposals";
     if (rt->fn == h_access_log)
-        return "access_log";
+        return "access_log_all";
     return NULL;
 }
 

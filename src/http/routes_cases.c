@@ -36,6 +36,7 @@ int cases_writer_open(server *srv, writer *w, pl_err *e)
     if (rc)
         return rc;
     pl_cases_set_rules(w->cases, w->rules);
+    pl_cases_set_unlock_limit(w->cases, srv->o.lockout_after, srv->o.lockout_secs);
     if (w->has_signer)
         pl_cases_set_signer(w->cases, &w->signer);
     return 0;
@@ -440,6 +441,32 @@ static int h_intake(req *r)
                                 res.is_top, "seq", (json_int_t)res.seq));
 }
 
+/* Is finding `id` inside the caller's scope and not recused (the findings'
+ * placing, docs/SECURITY.md: its unit, or its subject person)? 1/0/<0. */
+static int finding_visible(req *r, pl_store *s, const char *id, pl_err *e)
+{
+    const access_spec *sp = access_spec_of("finding");
+    if (!sp)
+        return 0;
+    pl_buf sql;
+    pl_buf_init(&sql);
+    access_cte(&sql);
+    pl_buf_adds(&sql, "SELECT 1 FROM findings t WHERE t.id=?");
+    access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    char today[11];
+    http_today(r->srv, today);
+    int k = access_bind_cte(st, r->who.uid, today);
+    pl_stmt_bind_text(st, k, id);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
+}
+
 static int h_from_finding(req *r)
 {
     static const field f[] = {{"finding_id", 1, 0}};
@@ -455,6 +482,14 @@ static int h_from_finding(req *r)
     writer *w = writer_lock(r->srv, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
+    /* A finding outside the caller's scope answers exactly as one that
+     * does not exist: checked before anything else (an "already a clue"
+     * 409 would otherwise confirm it). */
+    int vis = finding_visible(r, w->s, x[0], &e);
+    if (vis <= 0) {
+        writer_unlock(r->srv);
+        return vis < 0 ? reply_status(r, vis, &e) : cases_reply(r, PL_ENOTFOUND, NULL);
+    }
     pl_clue_result res;
     int rc = PL_ENOTFOUND;
     for (int i = 0; i < vs.n && rc == PL_ENOTFOUND; i++)
@@ -601,11 +636,22 @@ static int h_list(req *r)
         v[i] = json_array_get(all, i);
     if (vs.n > 1)
         qsort(v, na, sizeof *v, cmp_items);
-    json_t *items = json_array();
-    for (size_t i = (size_t)offset; i < na && i < (size_t)(offset + limit); i++)
+    json_t *items = json_array(), *ids = json_array();
+    for (size_t i = (size_t)offset; i < na && i < (size_t)(offset + limit); i++) {
         json_array_append(items, v[i]);
+        json_array_append(ids, json_object_get(v[i], "id"));
+    }
     free(v);
     json_decref(all);
+    /* A list shows each clue's subject and summary: one access.read event
+     * with the ids returned, as the route table says (entity "case"),
+     * committed before the answer is sent. */
+    rc = audit_read(r, "case", ids);
+    json_decref(ids);
+    if (rc) {
+        json_decref(items);
+        return reply_status(r, rc, NULL);
+    }
     json_t *next = offset + limit < total ? json_integer(offset + limit) : json_null();
     return reply_json(r, 200,
                       json_pack("{s:o, s:I, s:I, s:o, s:I}", "items", items, "limit",
@@ -851,6 +897,19 @@ static int h_reporter(req *r)
      * refused read leaves no unlock in the log either. */
     if (!rc && !(pl_cases_role_perms(v->role) & PL_PERM_IDENTITY))
         rc = pl_err_set(&e, PL_EDENIED, "only the designated role reads reporter identity");
+    /* Too many wrong passphrases: 423 with Retry-After, as for sign-in,
+     * before the (costly) key derivation. */
+    int64_t wait = 0;
+    int locked = rc ? 0 : pl_cases_office_unlock_locked(w->cases, v, office, &wait, &e);
+    if (locked < 0)
+        rc = locked;
+    if (locked > 0) {
+        writer_unlock(r->srv);
+        snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
+        snprintf(r->extra_val, sizeof r->extra_val, "%lld", (long long)wait);
+        return reply_error(r, 423, "locked", "passphrase",
+                           "too many wrong passphrases for this office; try again later");
+    }
     if (!rc)
         rc = pl_cases_office_unlock(w->cases, v, office, x[0], x[1], &k, &e);
     if (!rc)

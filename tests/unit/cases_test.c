@@ -623,7 +623,13 @@ static void reporter_identity_only_after_logged_unlock_by_designated_role(void *
     assert_int_equal(pl_cases_office_unlock(w.c, &f, "CD", "wrong passphrase!", "核查", &k, &e),
                      PL_ECRYPTO);
     assert_null(k);
-    assert_int_equal(pl_ledger_size(w.l), before); /* no event for a failed unlock */
+    /* a failed unlock is recorded (office.unlock_failed), with who and why */
+    assert_int_equal(pl_ledger_size(w.l), before + 1);
+    assert_int_equal(q(&w,
+                       "SELECT count(*) FROM case_access_log WHERE kind = 'unlock_failed' AND "
+                       "office_id = 'CD' AND reason = '核查' AND actor = ?",
+                       F),
+                     1);
     assert_int_equal(pl_cases_office_unlock(w.c, &f, "CD", pass, "", &k, &e), PL_EINVAL);
     pl_viewer out_of_scope = officer(G, "EB");
     assert_int_equal(pl_cases_office_unlock(w.c, &out_of_scope, "CD", pass, "x", &k, &e),
