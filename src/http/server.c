@@ -64,8 +64,12 @@ int64_t http_now(server *srv)
 {
     if (!srv->o.clock_file)
         return pl_time_now();
-    int64_t t = pl_time_now();
+    /* A test rewrites the file while requests run: a read that finds it
+     * truncated or half-written keeps the last time read, never falls back
+     * to the real clock (which made sessions expire at random). */
+    static int64_t last_read;
     pthread_mutex_lock(&clock_mu);
+    int64_t t = last_read ? last_read : pl_time_now();
     FILE *f = fopen(srv->o.clock_file, "r");
     if (f) {
         char line[64] = "";
@@ -73,7 +77,7 @@ int64_t http_now(server *srv)
             line[strcspn(line, "\r\n")] = 0;
             int64_t v;
             if (pl_time_parse(line, &v) == 0)
-                t = v;
+                t = last_read = v;
         }
         fclose(f);
     }

@@ -192,7 +192,8 @@ export async function startServer(db, extra = [], { env = {} } = {}) {
   return {
     proc, port, base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, clockFile, exited,
     log: () => log,
-    setClock: (t) => fs.writeFileSync(clockFile, iso(t) + '\n'),
+    // Written to a temporary file and renamed, so the server never reads a half-written clock.
+    setClock: (t) => { fs.writeFileSync(clockFile + '.tmp', iso(t) + '\n'); fs.renameSync(clockFile + '.tmp', clockFile); },
     async stop() { if (proc.exitCode === null) proc.kill('SIGTERM'); return exited; },
   };
 }
