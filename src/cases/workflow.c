@@ -33,34 +33,18 @@ void cs_today(char out[11])
 
 void cs_date_add(char out[11], const char *date, int days)
 {
-    int64_t t;
-    char d[11];
+    pl_date d;
     out[0] = 0;
-    if (!date || strlen(date) < 10)
-        return;
-    memcpy(d, date, 10);
-    d[10] = 0;
-    if (pl_time_parse(d, &t) != 0)
-        return;
-    char ts[21];
-    pl_time_format(ts, t + (int64_t)days * 86400);
-    memcpy(out, ts, 10);
-    out[10] = 0;
+    if (pl_date_parse(&d, date) == 0)
+        pl_date_format(out, pl_date_add_days(d, days));
 }
 
 int64_t cs_date_diff(const char *a, const char *b)
 {
-    int64_t ta, tb;
-    char da[11], db[11];
-    if (!a || !b || strlen(a) < 10 || strlen(b) < 10)
+    pl_date da, db;
+    if (pl_date_parse(&da, a) || pl_date_parse(&db, b))
         return 0;
-    memcpy(da, a, 10);
-    da[10] = 0;
-    memcpy(db, b, 10);
-    db[10] = 0;
-    if (pl_time_parse(da, &ta) || pl_time_parse(db, &tb))
-        return 0;
-    return (tb - ta) / 86400;
+    return pl_date_days_between(da, db);
 }
 
 const char *cs_actor(const pl_viewer *v)
