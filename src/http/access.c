@@ -210,9 +210,9 @@ void access_cte(pl_buf *sql)
  * The read path (list and single reads on a worker's own connection) does
  * not walk the unit tree per request: the closure of the user's scope roots
  * is kept in a per-connection TEMP table, refilled when the user changes or
- * the tables it derives from (units, user_scopes) changed. When nothing was
- * committed since the last check (another connection: PRAGMA data_version;
- * this one: total_changes()) the check costs no statement. When something
+ * the tables it derives from (units, user_scopes) changed. When the store's
+ * read version (pl_store_read_version) has not moved since the last check,
+ * the check costs no statement. When something
  * was, the counter scope_generation (migration 0065: moved by triggers in
  * the same transaction as any change to those two tables) says whether it
  * touched the closure: a commit elsewhere (an access.read event, a session
@@ -222,8 +222,7 @@ void access_cte(pl_buf *sql)
 typedef struct scope_cache {
     pl_store *s;
     int64_t uid;
-    int64_t data_version;
-    int64_t total_changes;
+    pl_store_version version;
     int64_t generation; /* scope_generation.n, read before the fill */
     int64_t n_scope;    /* units in the closure */
     int64_t n_units;    /* units in the store */
@@ -255,52 +254,6 @@ static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
     return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
 }
 
-/* Within one read transaction the snapshot cannot move, so neither can
- * PRAGMA data_version (it counts other connections' commits, and those are
- * invisible until the transaction ends): the session check and the scope
- * check of one request share one reading. total_changes moves with this
- * connection's own writes (the scope fill writes its TEMP table mid-
- * request), so it is read every time; it is a function call, not a
- * statement. */
-typedef struct version_pin {
-    pl_store *s;
-    int64_t data_version;
-    int state; /* 0 off, 1 pinned (not read yet), 2 pinned and read */
-} version_pin;
-
-static __thread version_pin tl_pin;
-
-void access_version_pin(pl_store *s)
-{
-    tl_pin = (version_pin){.s = s, .state = 1};
-}
-
-void access_version_unpin(void)
-{
-    tl_pin.state = 0;
-}
-
-int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
-{
-    int pinned = tl_pin.state && tl_pin.s == s;
-    if (pinned && tl_pin.state == 2) {
-        *dv = tl_pin.data_version;
-    } else {
-        /* The PRAGMA itself, not the pragma_data_version table: that one
-         * prepares "PRAGMA data_version" anew on every scan. Inside a
-         * transaction it also starts the read (takes the snapshot). */
-        int rc = one_i64(s, "PRAGMA data_version", dv, e);
-        if (rc)
-            return rc;
-        if (pinned)
-            tl_pin = (version_pin){.s = s, .data_version = *dv, .state = 2};
-    }
-    *tc = pl_store_total_changes(s);
-    if (*tc < 0)
-        return pl_err_set(e, PL_ESTORE, "total_changes unavailable");
-    return 0;
-}
-
 static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
 {
     pl_stmt *st = NULL;
@@ -316,12 +269,12 @@ static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
 
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
 {
-    int64_t dv = 0, tc = 0, dv_after = 0, tc_after = 0;
-    int rc = access_db_version(s, &dv, &tc, e);
+    pl_store_version v, v_after;
+    int rc = pl_store_read_version(s, &v, e);
     if (rc)
         return rc;
     int same_user = tl_scope.valid && tl_scope.s == s && tl_scope.uid == uid;
-    if (same_user && tl_scope.data_version == dv && tl_scope.total_changes == tc)
+    if (same_user && pl_store_version_same(&tl_scope.version, &v))
         return 0;
     /* Read before the fill: a change that commits after this reading (when
      * the caller is not in a read transaction) leaves a stale number
@@ -331,8 +284,7 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
     if (rc)
         return rc;
     if (same_user && tl_scope.generation == gen) {
-        tl_scope.data_version = dv;
-        tl_scope.total_changes = tc;
+        tl_scope.version = v;
         return 0;
     }
     /* Fail closed: until a fill completes the table is not trusted, and a
@@ -361,15 +313,15 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
         rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope s_ JOIN units u_ ON u_.id=s_.id",
                      &n_both, e);
     if (!rc)
-        rc = access_db_version(s, &dv_after, &tc_after, e);
+        rc = pl_store_read_version(s, &v_after, e);
     if (rc)
         return rc;
-    /* data_version as read before the fill: a commit that raced it
-     * invalidates the next check; total_changes after it (our own rows). */
+    /* Other connections' commits as read before the fill: a commit that
+     * raced it invalidates the next check; our own writes after it (the
+     * rows of the fill). */
     tl_scope = (scope_cache){.s = s,
                              .uid = uid,
-                             .data_version = dv,
-                             .total_changes = tc_after,
+                             .version = {.commits = v.commits, .writes = v_after.writes},
                              .generation = gen,
                              .n_scope = n_scope,
                              .n_units = n_units,

@@ -48,16 +48,6 @@ int access_bind_cte(pl_stmt *st, int64_t uid, const char *today);
 /** Create the per-connection TEMP table of the cached scope closure (once,
  * right after a worker opens its connection); 0 or PL_E*. */
 int access_scope_init(pl_store *s, pl_err *e);
-/** PRAGMA data_version (moves when another connection or process commits)
- * and total_changes() (moves when this connection writes): the key of the
- * per-connection caches (scope closure, sessions); 0 or PL_E*. */
-int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e);
-/** From now on, until access_version_unpin, access_db_version on `s` (this
- * thread) reads PRAGMA data_version once and then repeats that reading:
- * only between a BEGIN and its COMMIT/ROLLBACK on `s`, where the snapshot,
- * and so the data version, cannot move. total_changes is read every time. */
-void access_version_pin(pl_store *s);
-void access_version_unpin(void);
 /** Bring the cached closure of `s` up to date for user `uid` (refilled when
  * the user differs or the database may have changed); 0 or PL_E*. */
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
@@ -277,7 +267,7 @@ typedef struct session_row {
 } session_row;
 /** The row of sessions ⋈ users for `token_hash`: 0, PL_ENOTFOUND, or
  * PL_E*. Served from the thread's cache only while the database is
- * unchanged (access_db_version); times are the caller's to check. */
+ * unchanged (pl_store_read_version); times are the caller's to check. */
 int session_lookup(pl_store *s, const char *token_hash, session_row *out, pl_err *e);
 
 /* auth.c */

@@ -21,9 +21,8 @@
 
 int pl_http_totp_key_path(pl_store *s, pl_buf *out, pl_err *e)
 {
-    if (!s || !s->path || !*s->path || strcmp(s->path, ":memory:") == 0)
+    if (!s || pl_store_side_path(s, ".totp.key", out) != 0)
         return pl_err_set(e, PL_EINVAL, "TOTP key: the store has no file to keep a key beside");
-    pl_buf_addf(out, "%s.totp.key", s->path);
     return 0;
 }
 

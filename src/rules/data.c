@@ -1221,7 +1221,7 @@ int rl_model_load(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e)
     if (rc)
         return rc;
     m->loaded = 1;
-    m->gen = s->rollback_gen;
+    m->gen = pl_store_rollback_gen(s);
     return 0;
 }
 

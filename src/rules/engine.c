@@ -423,7 +423,7 @@ static int load_all(pl_rules *r, int32_t D, pl_err *e)
             if (rl_snapshot_read(&r->m, path, size, root, hwm) == 1 &&
                 r->m.r07_lo_fen <= lo * 100) {
                 r->from_snapshot = 1;
-                r->m.gen = r->s->rollback_gen;
+                r->m.gen = pl_store_rollback_gen(r->s);
             }
         }
         free(path);
@@ -640,7 +640,7 @@ int pl_rules_loaded_from_snapshot(const pl_rules *r)
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e)
 {
     /* only a model exactly as loaded describes the store's state */
-    if (!r->ready || !r->m.loaded || r->m.applied || r->m.gen != r->s->rollback_gen ||
+    if (!r->ready || !r->m.loaded || r->m.applied || r->m.gen != pl_store_rollback_gen(r->s) ||
         r->key_size < 0)
         return 0;
     char *path = rl_snapshot_path(r->s);
@@ -1117,7 +1117,7 @@ int pl_rules_sweep(pl_rules *r, const char *as_of, pl_rules_stats *stats, pl_err
         r->ready = 0;
     /* The derived snapshot for the next cold start (docs/RULES.md): best
      * effort, a failure to write it only costs the next load its time. */
-    if (!rc && !r->no_snapshot && r->s->tx_depth == 0) {
+    if (!rc && !r->no_snapshot && pl_store_tx_depth(r->s) == 0) {
         pl_err se;
         pl_err_init(&se);
         pl_rules_snapshot_save(r, &se);
@@ -1405,7 +1405,7 @@ int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
     if (!ev || !ev->type || is_output_event(ev->type))
         return 0;
     int32_t D = engine_date(r);
-    if (!r->ready || r->m.gen != r->s->rollback_gen) {
+    if (!r->ready || r->m.gen != pl_store_rollback_gen(r->s)) {
         int rc = load_all(r, D, e);
         if (rc)
             return rc;

@@ -3,7 +3,7 @@
  * nested transactions, migrations, projection table list.
  * Layer: store (above util).
  */
-#include "store.h"
+#include "store_int.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -108,6 +108,7 @@ int pl_store_begin(pl_store *s, pl_err *e)
     if (s->tx_depth++ > 0)
         return 0;
     s->tx_failed = 0;
+    s->version_pin = 0;
     int rc = s->ops->begin(s, e);
     if (rc)
         s->tx_depth = 0;
@@ -120,6 +121,7 @@ int pl_store_commit(pl_store *s, pl_err *e)
         return pl_err_set(e, PL_EINTERNAL, "commit without begin");
     if (--s->tx_depth > 0)
         return 0;
+    s->version_pin = 0;
     if (s->tx_failed) {
         s->ops->rollback(s);
         s->rollback_gen++;
@@ -141,6 +143,7 @@ void pl_store_rollback(pl_store *s)
         s->tx_failed = 1;
         return;
     }
+    s->version_pin = 0;
     s->ops->rollback(s);
     s->rollback_gen++;
 }
@@ -154,11 +157,6 @@ int pl_store_prepare(pl_store *s, const char *sql, pl_stmt **out, pl_err *e)
 {
     return s->ops->prepare(s, sql, out, e);
 }
-
-/* Every statement starts with a pointer to its store's ops. */
-struct pl_stmt {
-    const pl_store_ops *ops;
-};
 
 int pl_stmt_bind_i64(pl_stmt *st, int i, int64_t v)
 {
@@ -248,12 +246,78 @@ int64_t pl_store_changes(pl_store *s)
     return s->ops->changes(s);
 }
 
-int64_t pl_store_total_changes(pl_store *s)
+/* ------------------------------------------------------- read version */
+
+int pl_store_read_version(pl_store *s, pl_store_version *out, pl_err *e)
 {
-    if (s->ops->total_changes)
-        return s->ops->total_changes(s);
-    int64_t n = -1;
-    return pl_store_query_i64(s, &n, NULL, "SELECT total_changes()", NULL) == 0 ? n : -1;
+    if (s->version_pin == 2) {
+        out->commits = s->pinned_commits;
+    } else {
+        int rc = s->ops->commits_version(s, &out->commits, e);
+        if (rc)
+            return rc;
+        if (s->version_pin == 1) {
+            s->pinned_commits = out->commits;
+            s->version_pin = 2;
+        }
+    }
+    /* This connection's own writes (the scope fill writes a TEMP table
+     * mid-request) move it inside a transaction too: read every time; a
+     * function call, not a statement. */
+    out->writes = s->ops->writes_version(s);
+    if (out->writes < 0)
+        return pl_err_set(e, PL_ESTORE, "%s: read version unavailable", pl_store_name(s));
+    return 0;
+}
+
+int pl_store_version_same(const pl_store_version *a, const pl_store_version *b)
+{
+    return a->commits == b->commits && a->writes == b->writes;
+}
+
+void pl_store_version_pin(pl_store *s)
+{
+    s->version_pin = 1;
+}
+
+void pl_store_version_unpin(pl_store *s)
+{
+    s->version_pin = 0;
+}
+
+/* -------------------------------------------------------- store state */
+
+const char *pl_store_name(const pl_store *s)
+{
+    return s->path ? s->path : "";
+}
+
+int pl_store_side_path(const pl_store *s, const char *suffix, pl_buf *out)
+{
+    if (!s->path || !*s->path || strcmp(s->path, ":memory:") == 0 || strstr(s->path, "://"))
+        return PL_ENOTFOUND;
+    pl_buf_addf(out, "%s%s", s->path, suffix);
+    return 0;
+}
+
+const char *pl_store_backend(const pl_store *s)
+{
+    return s->ops->name;
+}
+
+int pl_store_tx_depth(const pl_store *s)
+{
+    return s->tx_depth;
+}
+
+uint64_t pl_store_rollback_gen(const pl_store *s)
+{
+    return s->rollback_gen;
+}
+
+int pl_store_quick_check(pl_store *s, pl_err *e)
+{
+    return s->ops->quick_check ? s->ops->quick_check(s, e) : 0;
 }
 
 int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
