@@ -67,20 +67,21 @@ const char *pl_cases_role_name(pl_cases_role role)
 
 /*
  * Recusal of person P for a clue row `c` (columns subject_person_id,
- * subject_unit_id) at date D. Placeholders, in order: P P P P P D D.
+ * subject_unit_id) at date D. Placeholders, in order: P P P P D D P D D.
  * The subject unit falls back to the subject's unit at D (open tenure,
  * top post first) for clues recorded without one.
  */
+#define T_OPEN PL_TENURE_OPEN_AT("t")
+#define T2_OPEN PL_TENURE_OPEN_AT("t2")
 #define RECUSED_SQL                                                                                \
     "(c.subject_person_id = ? OR EXISTS (SELECT 1 FROM kin k WHERE (k.person_id = "                \
     "c.subject_person_id AND k.relative_id = ?) OR (k.relative_id = c.subject_person_id AND "      \
     "k.person_id = ?)) OR EXISTS (SELECT 1 FROM tenures t JOIN posts po ON po.id = t.post_id "     \
     "WHERE t.person_id = ? AND po.unit_id = COALESCE(c.subject_unit_id, (SELECT p2.unit_id FROM "  \
     "tenures t2 JOIN posts p2 ON p2.id = t2.post_id WHERE t2.person_id = c.subject_person_id "     \
-    "AND (t2.end_date IS NULL OR t2.end_date = '') ORDER BY p2.is_top DESC, p2.unit_id LIMIT 1)) " \
+    "AND " T2_OPEN " ORDER BY p2.is_top DESC, p2.unit_id LIMIT 1)) "                               \
     "AND (po.is_top = 1 OR po.reports_to IN (SELECT id FROM posts WHERE unit_id = po.unit_id AND " \
-    "is_top = 1)) AND t.person_id = ? AND t.start_date <= ? AND (t.end_date IS NULL OR "           \
-    "t.end_date = '' OR t.end_date > ?)))"
+    "is_top = 1)) AND t.person_id = ? AND " T_OPEN "))"
 
 /* The clue's unit for scope: its handling office, else its subject unit. */
 #define SCOPE_SQL                                                                                  \
@@ -90,8 +91,11 @@ const char *pl_cases_role_name(pl_cases_role role)
 /* Bind the recusal placeholders from index k; returns the next index. */
 static int bind_recused(pl_stmt *st, int k, const char *person, const char *date)
 {
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 4; i++)
         pl_stmt_bind_text(st, k++, person);
+    pl_stmt_bind_text(st, k++, date); /* the subject's unit at D */
+    pl_stmt_bind_text(st, k++, date);
+    pl_stmt_bind_text(st, k++, person);
     pl_stmt_bind_text(st, k++, date);
     pl_stmt_bind_text(st, k++, date);
     return k;

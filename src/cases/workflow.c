@@ -344,6 +344,9 @@ static int route(pl_cases *c, const char *unit, int is_top, char *out, size_t n,
     return 0;
 }
 
+/* A tenure of "t" current at the bound date (model.h: the one rule). */
+#define T_OPEN PL_TENURE_OPEN_AT("t")
+
 /* The person's unit at `date`: open tenure, top post first, then smallest
  * unit id (as docs/RULES.md). *top = holds that unit's top post. */
 static int person_unit(pl_cases *c, const char *person, const char *date, char *out, size_t n,
@@ -355,8 +358,7 @@ static int person_unit(pl_cases *c, const char *person, const char *date, char *
     int rc = pl_store_prepare_cached(
         c->s,
         "SELECT p.unit_id, p.is_top FROM tenures t JOIN posts p ON p.id = t.post_id "
-        "WHERE t.person_id = ? AND t.start_date <= ? AND (t.end_date IS NULL OR t.end_date = '' "
-        "OR t.end_date > ?) ORDER BY p.is_top DESC, p.unit_id LIMIT 1",
+        "WHERE t.person_id = ? AND " T_OPEN " ORDER BY p.is_top DESC, p.unit_id LIMIT 1",
         &st, e);
     if (rc)
         return rc;
@@ -382,8 +384,7 @@ static int top_of(pl_cases *c, const char *person, const char *unit, const char 
     int rc = pl_store_prepare_cached(
         c->s,
         "SELECT count(*) FROM tenures t JOIN posts p ON p.id = t.post_id WHERE t.person_id = ? "
-        "AND p.unit_id = ? AND p.is_top = 1 AND t.start_date <= ? AND (t.end_date IS NULL OR "
-        "t.end_date = '' OR t.end_date > ?)",
+        "AND p.unit_id = ? AND p.is_top = 1 AND " T_OPEN,
         &st, e);
     if (rc)
         return rc;
@@ -407,8 +408,8 @@ static int resolve_name(pl_cases *c, const char *unit, const char *name, const c
     int rc = pl_store_prepare_cached(
         c->s,
         "SELECT DISTINCT t.person_id FROM tenures t JOIN posts p ON p.id = t.post_id JOIN "
-        "persons pe ON pe.id = t.person_id WHERE p.unit_id = ? AND pe.name = ? AND "
-        "t.start_date <= ? AND (t.end_date IS NULL OR t.end_date = '' OR t.end_date > ?) LIMIT 2",
+        "persons pe ON pe.id = t.person_id WHERE p.unit_id = ? AND pe.name = ? "
+        "AND " T_OPEN " LIMIT 2",
         &st, e);
     if (rc)
         return rc;

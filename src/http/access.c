@@ -188,22 +188,26 @@ const access_spec *access_spec_of(const char *entity)
     return NULL;
 }
 
+/* The viewer's open tenures and those of the same leadership team: the one
+ * rule for a current tenure (model.h), at today. */
+#define TE_OPEN PL_TENURE_OPEN_AT("te")
+
 void access_cte(pl_buf *sql)
 {
-    pl_buf_adds(sql, "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
-                     "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
-                     "au(id) AS (SELECT id FROM units), "
-                     "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
-                     "AND person_id<>''), "
-                     "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
-                     "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND "
-                     "(te.end_date IS NULL OR te.end_date='' OR te.end_date>=?)), "
-                     "rc(pid) AS (SELECT pid FROM me "
-                     "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
-                     "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
-                     "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
-                     "JOIN myopen m ON m.unit_id=p.unit_id WHERE (te.end_date IS NULL OR "
-                     "te.end_date='' OR te.end_date>=?) AND (p.is_top=1 OR m.is_top=1)) ");
+    pl_buf_adds(
+        sql,
+        "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
+        "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
+        "au(id) AS (SELECT id FROM units), "
+        "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
+        "AND person_id<>''), "
+        "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
+        "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND " TE_OPEN "), "
+        "rc(pid) AS (SELECT pid FROM me "
+        "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
+        "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
+        "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
+        "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) ");
 }
 
 /* ------------------------------------------------ cached scope closure
@@ -367,25 +371,25 @@ int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
 {
     pl_stmt_bind_i64(st, 1, uid);
     pl_stmt_bind_i64(st, 2, uid);
-    pl_stmt_bind_text(st, 3, today);
-    pl_stmt_bind_text(st, 4, today);
-    return 5;
+    for (int i = 3; i <= 6; i++) /* two PL_TENURE_OPEN_AT */
+        pl_stmt_bind_text(st, i, today);
+    return 7;
 }
 
 void access_cte_cached(pl_buf *sql)
 {
-    pl_buf_adds(sql, "WITH RECURSIVE au(id) AS (SELECT id FROM units), "
-                     "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
-                     "AND person_id<>''), "
-                     "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
-                     "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND "
-                     "(te.end_date IS NULL OR te.end_date='' OR te.end_date>=?)), "
-                     "rc(pid) AS (SELECT pid FROM me "
-                     "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
-                     "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
-                     "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
-                     "JOIN myopen m ON m.unit_id=p.unit_id WHERE (te.end_date IS NULL OR "
-                     "te.end_date='' OR te.end_date>=?) AND (p.is_top=1 OR m.is_top=1)) ");
+    pl_buf_adds(
+        sql,
+        "WITH RECURSIVE au(id) AS (SELECT id FROM units), "
+        "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
+        "AND person_id<>''), "
+        "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
+        "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND " TE_OPEN "), "
+        "rc(pid) AS (SELECT pid FROM me "
+        "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
+        "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
+        "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
+        "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) ");
 }
 
 int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
@@ -397,9 +401,9 @@ int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, cons
             return rc;
     }
     pl_stmt_bind_i64(st, 1, uid);
-    pl_stmt_bind_text(st, 2, today);
-    pl_stmt_bind_text(st, 3, today);
-    return 4;
+    for (int i = 2; i <= 5; i++) /* two PL_TENURE_OPEN_AT */
+        pl_stmt_bind_text(st, i, today);
+    return 6;
 }
 
 /* A person is in scope if they hold (or held) a post in a unit of the set,

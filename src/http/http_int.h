@@ -43,7 +43,7 @@ int access_role_has(int role, const char *perm);
 const char *const *access_role_perms(int role);
 /** Append the CTE prefix (4 parameters: uid, uid, today, today). */
 void access_cte(pl_buf *sql);
-/** Bind the CTE parameters at 1..4; returns the next index (5). */
+/** Bind the CTE parameters at 1..6; returns the next index (7). */
 int access_bind_cte(pl_stmt *st, int64_t uid, const char *today);
 /** Create the per-connection TEMP table of the cached scope closure (once,
  * right after a worker opens its connection); 0 or PL_E*. */
@@ -68,8 +68,8 @@ int access_scope_whole(pl_store *s);
  * (3 parameters: uid, today, today). Only on a connection set up with
  * access_scope_init. */
 void access_cte_cached(pl_buf *sql);
-/** Sync the closure (SCOPE_SUBTREE) and bind the 3 parameters of
- * access_cte_cached; returns the next index (4), or a negative PL_E* when
+/** Sync the closure (SCOPE_SUBTREE) and bind the 5 parameters of
+ * access_cte_cached; returns the next index (6), or a negative PL_E* when
  * the closure could not be brought up to date (do not run the query). */
 int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
                            pl_err *e);

@@ -154,8 +154,7 @@ int h_rotations(req *r)
                       "p.category, p.unit_id, u.name, t.start_date FROM tenures t "
                       "JOIN posts p ON p.id=t.post_id JOIN units u ON u.id=p.unit_id "
                       "LEFT JOIN persons pe ON pe.id=t.person_id "
-                      "WHERE t.start_date<=? AND (t.end_date IS NULL OR t.end_date='' OR "
-                      "t.end_date>?) AND " R01_POSTS);
+                      "WHERE " PL_TENURE_OPEN_AT("t") " AND " R01_POSTS);
     if (unit_filter)
         pl_buf_adds(&sql, " AND p.unit_id=?");
     access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);

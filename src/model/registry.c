@@ -596,3 +596,9 @@ int pl_registry_counts(pl_store *s, int64_t *counts, pl_err *e)
     }
     return 0;
 }
+
+int pl_model_tenure_open(const char *start, const char *end, const char *date)
+{
+    /* ISO dates compare as strings, as SQLite compares the columns. */
+    return start && date && strcmp(start, date) <= 0 && (!end || !*end || strcmp(end, date) > 0);
+}
