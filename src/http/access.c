@@ -239,10 +239,7 @@ static __thread scope_cache tl_scope;
 int access_scope_init(pl_store *s, pl_err *e)
 {
     tl_scope.valid = 0;
-    return pl_store_exec(s,
-                         "CREATE TEMP TABLE IF NOT EXISTS pl_scope(id TEXT PRIMARY KEY) "
-                         "WITHOUT ROWID",
-                         e);
+    return pl_store_temp_set(s, ACCESS_SCOPE_SET, e);
 }
 
 static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
@@ -294,12 +291,13 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
     /* Fail closed: until a fill completes the table is not trusted, and a
      * caller whose sync failed does not run its query. */
     tl_scope.valid = 0;
-    rc = run_cached(s, "DELETE FROM temp.pl_scope", -1, e);
+    rc = run_cached(s, "DELETE FROM " ACCESS_SCOPE_SET, -1, e);
     if (!rc)
         rc = run_cached(s,
                         "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
                         "user_id=? UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
-                        "INSERT INTO temp.pl_scope(id) SELECT id FROM sc WHERE id IS NOT NULL",
+                        "INSERT INTO " ACCESS_SCOPE_SET
+                        "(id) SELECT id FROM sc WHERE id IS NOT NULL",
                         uid, e);
     /* The sizes choose a list's plan (access_scope_wide): a count that
      * raced a commit costs speed, not correctness. Whether the closure is
@@ -310,11 +308,11 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
      * own read transaction before trusting the closure. */
     int64_t n_scope = 0, n_units = 0, n_both = -1;
     if (!rc)
-        rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope", &n_scope, e);
+        rc = one_i64(s, "SELECT count(*) FROM " ACCESS_SCOPE_SET, &n_scope, e);
     if (!rc)
         rc = one_i64(s, "SELECT count(*) FROM units", &n_units, e);
     if (!rc && n_scope == n_units)
-        rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope s_ JOIN units u_ ON u_.id=s_.id",
+        rc = one_i64(s, "SELECT count(*) FROM " ACCESS_SCOPE_SET " s_ JOIN units u_ ON u_.id=s_.id",
                      &n_both, e);
     if (!rc)
         rc = pl_store_read_version(s, &v_after, e);

@@ -63,7 +63,7 @@ int access_scope_wide(pl_store *s);
 int access_scope_whole(pl_store *s);
 /** The cached closure as a set for access_where: read straight from the
  * table (SQLite then probes its primary key instead of copying the set). */
-#define ACCESS_SCOPE_SET "temp.pl_scope"
+#define ACCESS_SCOPE_SET "pl_scope"
 /** As access_cte, without the set "sc": use ACCESS_SCOPE_SET instead
  * (3 parameters: uid, today, today). Only on a connection set up with
  * access_scope_init. */

@@ -1108,27 +1108,23 @@ typedef struct import_scope {
 /* The caller's scope closure for the length of one import, on the writer's
  * connection: filled once by the recursive query (rather than walking the
  * tree for every row) and grown by the units the batch adds under it. */
-#define IMPORT_SCOPE_SET "temp.pl_import_sc"
+#define IMPORT_SCOPE_SET "pl_import_sc"
 
 static int import_scope_fill(req *r, pl_store *s, pl_err *e)
 {
-    int rc = pl_store_exec(s,
-                           "CREATE TEMP TABLE IF NOT EXISTS pl_import_sc(id TEXT PRIMARY KEY) "
-                           "WITHOUT ROWID",
-                           e);
-    if (!rc)
-        rc = pl_store_exec(s, "DELETE FROM temp.pl_import_sc", e);
+    int rc = pl_store_temp_set(s, IMPORT_SCOPE_SET, e);
     if (rc)
         return rc;
     int64_t ignored = 0;
     char uid[24];
     snprintf(uid, sizeof uid, "%lld", (long long)r->who.uid);
-    rc = pl_store_query_i64(s, &ignored, e,
-                            "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
-                            "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
-                            "u.parent_id=sc.id) INSERT INTO temp.pl_import_sc(id) SELECT id FROM "
-                            "sc WHERE id IS NOT NULL",
-                            uid, NULL);
+    rc =
+        pl_store_query_i64(s, &ignored, e,
+                           "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
+                           "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
+                           "u.parent_id=sc.id) INSERT INTO " IMPORT_SCOPE_SET "(id) SELECT id FROM "
+                           "sc WHERE id IS NOT NULL",
+                           uid, NULL);
     return rc == PL_ENOTFOUND ? 0 : rc;
 }
 
@@ -1288,8 +1284,9 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
     if (ok && !exists && strcmp(ent->name, "unit") == 0) {
         /* A new unit under the scope is in it, for the rows that follow. */
         if (!c->add_unit) {
-            rc = pl_store_prepare(s, "INSERT OR IGNORE INTO temp.pl_import_sc(id) VALUES(?)",
-                                  &c->add_unit, e);
+            rc = pl_store_prepare(
+                s, "INSERT INTO " IMPORT_SCOPE_SET "(id) VALUES(?) ON CONFLICT DO NOTHING",
+                &c->add_unit, e);
             if (rc)
                 return rc;
         }

@@ -175,9 +175,7 @@ static int seal_legacy(pl_store *s, const uint8_t key[PL_TOTP_KEY_BYTES], pl_err
     }
     rc = pl_store_commit(s, e);
     if (!rc)
-        rc = pl_store_exec(s, "VACUUM", e);
-    if (!rc)
-        rc = pl_store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", e);
+        rc = pl_store_compact(s, e);
     return rc;
 }
 

@@ -286,9 +286,10 @@ static int subject_key(pl_ledger *l, pl_err *e)
         randombytes_buf(k, sizeof k);
         pl_hex(hex, k, sizeof k);
         sodium_memzero(k, sizeof k);
-        rc = pl_store_prepare(
-            l->s, "INSERT OR IGNORE INTO plumb_meta(key,value) VALUES('ledger_subject_key',?)", &st,
-            e);
+        rc = pl_store_prepare(l->s,
+                              "INSERT INTO plumb_meta(key,value) VALUES('ledger_subject_key',?) ON "
+                              "CONFLICT DO NOTHING",
+                              &st, e);
         if (rc)
             return rc;
         pl_stmt_bind_text(st, 1, hex);

@@ -1012,11 +1012,12 @@ static int load_rows(rl_model *m, const tdesc *td, pl_stmt *st, int nf, pl_err *
     return rc < 0 ? rc : 0;
 }
 
-/* Upper bound of a table's row count, cheaply: max(rowid) (0 if empty). */
+/* Upper bound of a table's row count, cheaply: the largest row key
+ * (pl_store_row_key; 0 if empty). */
 static int64_t est_rows(pl_store *s, int code, pl_err *e)
 {
     char sql[96];
-    snprintf(sql, sizeof sql, "SELECT max(rowid) FROM %s", rl_table_names[code]);
+    snprintf(sql, sizeof sql, "SELECT max(%s) FROM %s", pl_store_row_key(s), rl_table_names[code]);
     pl_stmt *st = NULL;
     if (pl_store_prepare(s, sql, &st, e))
         return -1;
@@ -1200,8 +1201,10 @@ int rl_model_load(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e)
         int nf = 0;
         for (; tables[t].fields[nf]; nf++)
             pl_buf_addf(&sql, "%s%s", nf ? "," : "", tables[t].fields[nf]);
-        /* rowid last; rowid order, so that the rowids of a leaf table ascend */
-        pl_buf_addf(&sql, ",rowid FROM %s ORDER BY rowid", rl_table_names[tables[t].code]);
+        /* the row key (pl_store_row_key) last, and its order, so that the
+         * keys of a leaf table ascend */
+        const char *key = pl_store_row_key(s);
+        pl_buf_addf(&sql, ",%s FROM %s ORDER BY %s", key, rl_table_names[tables[t].code], key);
         pl_stmt *st = NULL;
         rc = pl_store_prepare(s, sql.data, &st, e);
         pl_buf_release(&sql);
@@ -1271,7 +1274,8 @@ static void ensure_byid(rl_model *m, int code)
 static int32_t kill_bulk_row(rl_model *m, pl_store *s, int code, const char *id)
 {
     char sql[96];
-    snprintf(sql, sizeof sql, "SELECT rowid FROM %s WHERE id = ?", rl_table_names[code]);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE id = ?", pl_store_row_key(s),
+             rl_table_names[code]);
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;

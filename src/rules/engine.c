@@ -234,9 +234,10 @@ static int apply_finding_raise(pl_store *s, int64_t seq, const pl_event *ev, pl_
             continue;
         const char *a2[] = {id, json_string_value(v), INT_ARG};
         int64_t i2[3] = {0, 0, seq};
-        rc = exec_bind(
-            s, "INSERT OR IGNORE INTO finding_evidence(finding_id,ref,ev_seq) VALUES(?,?,?)", e, 3,
-            a2, i2);
+        rc = exec_bind(s,
+                       "INSERT INTO finding_evidence(finding_id,ref,ev_seq) VALUES(?,?,?) ON "
+                       "CONFLICT DO NOTHING",
+                       e, 3, a2, i2);
     }
     if (!rc)
         rc = history(s, seq, id, ev->type + 8, raise ? "open" : "unchanged", jstr(p, "severity"),
@@ -269,11 +270,13 @@ static int apply_warning(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
     const char *args[] = {jstr(p, "id"),  jstr(p, "person_id"), jstr(p, "grade"), INT_ARG,
                           bd ? bd : "[]", jstr(p, "as_of"),     INT_ARG};
     int64_t ints[7] = {0, 0, 0, json_integer_value(json_object_get(p, "index_x100")), 0, 0, seq};
-    int rc =
-        exec_bind(s,
-                  "INSERT OR REPLACE INTO risk_warnings(id,person_id,grade,index_x100,breakdown,"
-                  "raised_at,ev_seq) VALUES(?,?,?,?,?,?,?)",
-                  e, 7, args, ints);
+    int rc = exec_bind(s,
+                       "INSERT INTO risk_warnings(id,person_id,grade,index_x100,breakdown,"
+                       "raised_at,ev_seq) VALUES(?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                       "person_id=excluded.person_id, grade=excluded.grade, "
+                       "index_x100=excluded.index_x100, breakdown=excluded.breakdown, "
+                       "raised_at=excluded.raised_at, ev_seq=excluded.ev_seq",
+                       e, 7, args, ints);
     free(bd);
     return rc;
 }
@@ -289,9 +292,14 @@ static int apply_task(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     int64_t ints[10] = {0};
     ints[9] = seq;
     return exec_bind(s,
-                     "INSERT OR REPLACE INTO rule_tasks(id,warning_id,person_id,kind,owner_role,"
+                     "INSERT INTO rule_tasks(id,warning_id,person_id,kind,owner_role,"
                      "title_zh,title_en,due_date,status,opened_at,ev_seq) "
-                     "VALUES(?,?,?,?,?,?,?,?,'open',?,?)",
+                     "VALUES(?,?,?,?,?,?,?,?,'open',?,?) ON CONFLICT(id) DO UPDATE SET "
+                     "warning_id=excluded.warning_id, person_id=excluded.person_id, "
+                     "kind=excluded.kind, owner_role=excluded.owner_role, "
+                     "title_zh=excluded.title_zh, title_en=excluded.title_en, "
+                     "due_date=excluded.due_date, status=excluded.status, "
+                     "opened_at=excluded.opened_at, ev_seq=excluded.ev_seq",
                      e, 10, args, ints);
 }
 

@@ -232,6 +232,31 @@ static int64_t sq_writes_version(pl_store *ps)
     return sqlite3_total_changes64(((sq_store *)ps)->db);
 }
 
+static int sq_temp_set(pl_store *ps, const char *name, pl_err *e)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE IF NOT EXISTS %s(id TEXT PRIMARY KEY) WITHOUT ROWID; "
+             "DELETE FROM temp.%s",
+             name, name);
+    return sq_exec(ps, sql, e);
+}
+
+static int sq_temp_drop(pl_store *ps, const char *name, pl_err *e)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", name);
+    return sq_exec(ps, sql, e);
+}
+
+/* VACUUM rebuilds the file without free pages (the deleted rows' bytes);
+ * the checkpoint copies it back from the WAL and truncates the WAL. */
+static int sq_compact(pl_store *ps, pl_err *e)
+{
+    int rc = sq_exec(ps, "VACUUM", e);
+    return rc ? rc : sq_exec(ps, "PRAGMA wal_checkpoint(TRUNCATE)", e);
+}
+
 static int sq_quick_check(pl_store *ps, pl_err *e)
 {
     sq_store *s = (sq_store *)ps;
@@ -305,6 +330,10 @@ static const pl_store_ops sq_ops = {
     .changes = sq_changes,
     .commits_version = sq_commits_version,
     .writes_version = sq_writes_version,
+    .row_key = "rowid",
+    .temp_set = sq_temp_set,
+    .temp_drop = sq_temp_drop,
+    .compact = sq_compact,
     .quick_check = sq_quick_check,
     .append_event = sq_append_event,
 };

@@ -320,6 +320,44 @@ int pl_store_quick_check(pl_store *s, pl_err *e)
     return s->ops->quick_check ? s->ops->quick_check(s, e) : 0;
 }
 
+/* ------------------------------------------------------------ table keys */
+
+const char *pl_store_row_key(const pl_store *s)
+{
+    return s->ops->row_key;
+}
+
+/* ----------------------------------------------------- temporary tables */
+
+/* Names are pasted into SQL: letters and underscores only. */
+static int temp_name_ok(const char *name, pl_err *e)
+{
+    size_t n = name ? strlen(name) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(name[i] == '_' || (name[i] >= 'a' && name[i] <= 'z')))
+            n = 0;
+    return n >= 1 && n <= 40 ? 0
+                             : pl_err_set(e, PL_EINVAL, "temporary table name '%s' is not [a-z_]+",
+                                          name ? name : "");
+}
+
+int pl_store_temp_set(pl_store *s, const char *name, pl_err *e)
+{
+    int rc = temp_name_ok(name, e);
+    return rc ? rc : s->ops->temp_set(s, name, e);
+}
+
+int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e)
+{
+    int rc = temp_name_ok(name, e);
+    return rc ? rc : s->ops->temp_drop(s, name, e);
+}
+
+int pl_store_compact(pl_store *s, pl_err *e)
+{
+    return s->ops->compact(s, e);
+}
+
 int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
                        pl_buf *drop, pl_err *e)
 {

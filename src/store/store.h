@@ -194,6 +194,42 @@ uint64_t pl_store_rollback_gen(const pl_store *s);
  */
 int pl_store_quick_check(pl_store *s, pl_err *e);
 
+/* ------------------------------------------------------------ table keys */
+
+/**
+ * The SQL name of a projection row's row key: an integer, unique in its
+ * table, that an upsert of the row (ON CONFLICT … DO UPDATE) keeps, and
+ * that is larger for rows inserted later, so that reading a table in key
+ * order and finding a row's key again are cheap (the rules model's bulk
+ * load and its incremental lookup). SQLite: "rowid". Owned by the store.
+ */
+const char *pl_store_row_key(const pl_store *s);
+
+/* ----------------------------------------------------- temporary tables */
+
+/**
+ * Create (if missing) and empty this connection's temporary set `name`: a
+ * table of distinct text keys in one column `id`, seen by this connection
+ * only and dropped when it closes (SQLite: a TEMP table WITHOUT ROWID).
+ * SQL names it bare (`SELECT id FROM name`); keys go in with
+ * `INSERT INTO name(id) ... ON CONFLICT DO NOTHING`. `name` is 1-40
+ * characters of [a-z_] (PL_EINVAL otherwise). 0 or PL_E*.
+ */
+int pl_store_temp_set(pl_store *s, const char *name, pl_err *e);
+/**
+ * Drop this connection's temporary table `name` (a set, or a table the
+ * caller made with portable `CREATE TEMP TABLE`) if there is one; a table
+ * of the database with that name is never touched. 0 or PL_E*.
+ */
+int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e);
+
+/**
+ * Rewrite the database so that rows deleted before leave no trace in its
+ * files (SQLite: VACUUM, then a WAL checkpoint that truncates the log).
+ * Outside a transaction. 0 or PL_E*.
+ */
+int pl_store_compact(pl_store *s, pl_err *e);
+
 /**
  * The indexes of `table` whose name starts with `prefix` (their own, not
  * a primary key's or a UNIQUE constraint's): each one's CREATE statement

@@ -39,6 +39,12 @@ typedef struct pl_store_ops {
      * connection's written rows (sqlite3_total_changes64). */
     int (*commits_version)(pl_store *s, int64_t *out, pl_err *e);
     int64_t (*writes_version)(pl_store *s);
+    /** pl_store_row_key: the column name. */
+    const char *row_key;
+    /** pl_store_temp_set / pl_store_temp_drop for a checked name. */
+    int (*temp_set)(pl_store *s, const char *name, pl_err *e);
+    int (*temp_drop)(pl_store *s, const char *name, pl_err *e);
+    int (*compact)(pl_store *s, pl_err *e);
     /** Structural check of the database (pl_store_quick_check); optional. */
     int (*quick_check)(pl_store *s, pl_err *e);
     /** Append one ledger row (events + payloads). Backends may override

@@ -4,7 +4,9 @@
  * moves exactly when a committed write could change what a read sees
  * (another connection's commit, this connection's own write) and stays put
  * otherwise and inside a pinned read transaction; side-file paths; the
- * nesting depth and the rollback generation. Two connections to one file
+ * nesting depth and the rollback generation; temporary sets (seen by their
+ * own connection only, emptied on each call, names checked); the row key
+ * (ascending, kept by an upsert). Two connections to one file
  * store stand for two server workers.
  */
 #include <setjmp.h>
@@ -160,6 +162,66 @@ static void depth_and_rollback_generation(void **state)
     assert_int_equal(pl_store_quick_check(f->a, &e), 0);
 }
 
+static int64_t count(pl_store *s, const char *sql)
+{
+    pl_err e;
+    pl_err_init(&e);
+    int64_t n = -1;
+    if (pl_store_query_i64(s, &n, &e, sql, NULL) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+    return n;
+}
+
+static void temp_sets_are_private_and_emptied(void **state)
+{
+    fixture *f = *state;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_temp_set(f->a, "my_set", &e), 0);
+    exec_ok(f->a, "INSERT INTO my_set(id) VALUES('x') ON CONFLICT DO NOTHING");
+    exec_ok(f->a, "INSERT INTO my_set(id) VALUES('x') ON CONFLICT DO NOTHING");
+    exec_ok(f->a, "INSERT INTO my_set(id) VALUES('y') ON CONFLICT DO NOTHING");
+    assert_int_equal(count(f->a, "SELECT count(*) FROM my_set"), 2); /* distinct keys */
+    /* the other connection has none */
+    assert_int_not_equal(
+        pl_store_query_i64(f->b, &(int64_t){0}, &e, "SELECT count(*) FROM my_set", NULL), 0);
+    assert_int_equal(pl_store_temp_set(f->a, "my_set", &e), 0); /* again: emptied */
+    assert_int_equal(count(f->a, "SELECT count(*) FROM my_set"), 0);
+    assert_int_equal(pl_store_temp_drop(f->a, "my_set", &e), 0);
+    assert_int_equal(pl_store_temp_drop(f->a, "my_set", &e), 0); /* absent: fine */
+    /* a table of the database with the name is never dropped */
+    assert_int_equal(pl_store_temp_drop(f->a, "t", &e), 0);
+    assert_int_equal(count(f->a, "SELECT count(*) FROM t") >= 0, 1);
+    static const char *const bad[] = {"", "x;DROP TABLE t", "T", "a1", "temp.x", NULL};
+    for (int i = 0; i < 6; i++) {
+        pl_err_init(&e);
+        if (pl_store_temp_set(f->a, bad[i], &e) != PL_EINVAL ||
+            pl_store_temp_drop(f->a, bad[i], &e) != PL_EINVAL)
+            fail_msg("temporary table name \"%s\" should be refused", bad[i] ? bad[i] : "(null)");
+    }
+    assert_int_equal(count(f->a, "SELECT count(*) FROM t") >= 0, 1);
+}
+
+static void row_key_ascends_and_survives_an_upsert(void **state)
+{
+    fixture *f = *state;
+    const char *key = pl_store_row_key(f->a);
+    exec_ok(f->a, "CREATE TABLE k(id TEXT PRIMARY KEY, v INTEGER)");
+    exec_ok(f->a, "INSERT INTO k VALUES('b', 1)");
+    exec_ok(f->a, "INSERT INTO k VALUES('a', 1)");
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT %s FROM k WHERE id = 'b'", key);
+    int64_t kb = count(f->a, sql);
+    snprintf(sql, sizeof sql, "SELECT %s FROM k WHERE id = 'a'", key);
+    int64_t ka = count(f->a, sql);
+    assert_true(ka > kb); /* inserted later: larger, whatever the id */
+    exec_ok(f->a, "INSERT INTO k VALUES('b', 2) ON CONFLICT(id) DO UPDATE SET v = excluded.v");
+    snprintf(sql, sizeof sql, "SELECT %s FROM k WHERE id = 'b'", key);
+    assert_int_equal(count(f->a, sql), kb); /* kept by the upsert */
+    snprintf(sql, sizeof sql, "SELECT max(%s) FROM k", key);
+    assert_int_equal(count(f->a, sql), ka);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +230,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(pinned_read_transaction_sees_one_version, setup, teardown),
         cmocka_unit_test_setup_teardown(side_paths_only_beside_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(depth_and_rollback_generation, setup, teardown),
+        cmocka_unit_test_setup_teardown(temp_sets_are_private_and_emptied, setup, teardown),
+        cmocka_unit_test_setup_teardown(row_key_ascends_and_survives_an_upsert, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
