@@ -257,6 +257,30 @@ static int sq_compact(pl_store *ps, pl_err *e)
     return rc ? rc : sq_exec(ps, "PRAGMA wal_checkpoint(TRUNCATE)", e);
 }
 
+/* SQLite's schema table; the prefix compared with substr, not LIKE (whose
+ * _ and % would need escaping). */
+static int sq_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
+                        pl_buf *drop, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s,
+                                     "SELECT name, sql FROM sqlite_master WHERE type='index' AND "
+                                     "tbl_name=? AND substr(name, 1, length(?))=? AND sql IS "
+                                     "NOT NULL ORDER BY name",
+                                     &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, table);
+    pl_stmt_bind_text(st, 2, prefix);
+    pl_stmt_bind_text(st, 3, prefix);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        pl_buf_addf(create, "%s;", pl_stmt_text(st, 1));
+        pl_buf_addf(drop, "DROP INDEX \"%s\";", pl_stmt_text(st, 0));
+    }
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
 static int sq_quick_check(pl_store *ps, pl_err *e)
 {
     sq_store *s = (sq_store *)ps;
@@ -335,6 +359,7 @@ static const pl_store_ops sq_ops = {
     .temp_drop = sq_temp_drop,
     .compact = sq_compact,
     .quick_check = sq_quick_check,
+    .index_ddl = sq_index_ddl,
     .append_event = sq_append_event,
 };
 

@@ -361,24 +361,7 @@ int pl_store_compact(pl_store *s, pl_err *e)
 int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
                        pl_buf *drop, pl_err *e)
 {
-    /* SQLite's schema table; the prefix compared with substr, not LIKE
-     * (whose _ and % would need escaping). */
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(s,
-                                     "SELECT name, sql FROM sqlite_master WHERE type='index' AND "
-                                     "tbl_name=? AND substr(name, 1, length(?2))=?2 AND sql IS "
-                                     "NOT NULL ORDER BY name",
-                                     &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_text(st, 1, table);
-    pl_stmt_bind_text(st, 2, prefix);
-    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-        pl_buf_addf(create, "%s;", pl_stmt_text(st, 1));
-        pl_buf_addf(drop, "DROP INDEX \"%s\";", pl_stmt_text(st, 0));
-    }
-    pl_stmt_reset(st);
-    return rc == PL_DONE ? 0 : rc;
+    return s->ops->index_ddl(s, table, prefix, create, drop, e);
 }
 
 int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
@@ -442,13 +425,16 @@ int pl_store_migrate(pl_store *s, pl_err *e)
      * branches numbering in parallel) still runs. */
     for (size_t i = 0; i < n; i++) {
         if (m[i].version <= have) {
-            char ver[24];
-            snprintf(ver, sizeof ver, "%d", m[i].version);
-            int64_t applied = 0;
-            rc = pl_store_query_i64(s, &applied, e,
-                                    "SELECT count(*) FROM schema_migrations WHERE version = ?", ver,
-                                    NULL);
+            pl_stmt *st = NULL;
+            rc = pl_store_prepare(s, "SELECT count(*) FROM schema_migrations WHERE version = ?",
+                                  &st, e);
             if (rc)
+                return rc;
+            pl_stmt_bind_i64(st, 1, m[i].version);
+            rc = pl_stmt_step(st, e);
+            int64_t applied = rc == PL_ROW ? pl_stmt_i64(st, 0) : 0;
+            pl_stmt_finalize(st);
+            if (rc < 0)
                 return rc;
             if (applied)
                 continue;

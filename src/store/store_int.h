@@ -47,6 +47,9 @@ typedef struct pl_store_ops {
     int (*compact)(pl_store *s, pl_err *e);
     /** Structural check of the database (pl_store_quick_check); optional. */
     int (*quick_check)(pl_store *s, pl_err *e);
+    /** pl_store_index_ddl: the backend's catalogue of indexes. */
+    int (*index_ddl)(pl_store *s, const char *table, const char *prefix, pl_buf *create,
+                     pl_buf *drop, pl_err *e);
     /** Append one ledger row (events + payloads). Backends may override
      * the generic implementation with a faster path. */
     int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
