@@ -117,7 +117,7 @@ static void access_sql_with(pl_buf *sql, const pl_viewer *v, int with)
         pl_buf_adds(sql, " AND ");
         pl_buf_adds(sql, with ? SCOPE_SUB_SQL : SCOPE_SQL);
     } else if (v->role != PL_CASES_ROLE_SYSTEM) {
-        pl_buf_adds(sql, " AND 0"); /* deny by default: no scope, no clue */
+        pl_buf_adds(sql, " AND FALSE"); /* deny by default: no scope, no clue */
     }
     if (v->person_id && *v->person_id) {
         pl_buf_adds(sql, " AND NOT ");
@@ -422,12 +422,12 @@ static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int 
                             "cc.conclude_due, cc.report_count");
     if (what == Q_BOTH) {
         pl_buf_adds(&sql, ", (SELECT count(*) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
-                          "WHERE 1");
+                          "WHERE TRUE");
         access_sql_with(&sql, v, with);
         filter_sql(&sql, f);
         pl_buf_adds(&sql, ")");
     }
-    pl_buf_adds(&sql, " FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE 1");
+    pl_buf_adds(&sql, " FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE TRUE");
     access_sql_with(&sql, v, with);
     filter_sql(&sql, f);
     if (what != Q_COUNT)

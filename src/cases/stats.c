@@ -86,7 +86,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
                 "CASE WHEN d.id IS NULL THEN 'pending' ELSE COALESCE(d.outcome, 'pending') END, "
                 "substr(c.received_at, 1, 7) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
                 "LEFT JOIN dispositions d ON d.id = (SELECT d2.id FROM dispositions d2 WHERE "
-                "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) WHERE 1");
+                "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) WHERE TRUE");
     if (from && *from)
         pl_buf_adds(&sql, " AND c.received_at >= ?");
     if (to && *to)
@@ -95,7 +95,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
     if (v->scope_unit_id && *v->scope_unit_id)
         pl_buf_adds(&sql, " AND c.id IN (SELECT id FROM cs_visible)");
     else if (v->role != PL_CASES_ROLE_SYSTEM)
-        pl_buf_adds(&sql, " AND 0");
+        pl_buf_adds(&sql, " AND FALSE");
     if (v->person_id && *v->person_id)
         pl_buf_adds(&sql, " AND c.id IN (SELECT id FROM cs_visible)");
     int need_visible = (v->scope_unit_id && *v->scope_unit_id) || (v->person_id && *v->person_id);

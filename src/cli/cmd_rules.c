@@ -286,7 +286,7 @@ static int cmd_findings(pl_cli *cli, int argc, char **argv)
             "SELECT id, rule, severity, status, subject, unit_id, first_seen, key, "
             "explanation_zh, explanation_en FROM findings WHERE (? = '' OR rule = ?) AND "
             "(? = '' OR unit_id = ? OR subject = ?) AND (? = '' OR subject = ?) AND "
-            "(CASE WHEN ? = '' THEN status <> 'resolved' WHEN ? = 'all' THEN 1 ELSE status = ? "
+            "(CASE WHEN ? = '' THEN status <> 'resolved' WHEN ? = 'all' THEN TRUE ELSE status = ? "
             "END) ORDER BY rule, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 "
             "END, id",
             &st, &e);

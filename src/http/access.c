@@ -433,11 +433,11 @@ void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char 
         if (sp->person_expr)
             pl_buf_addf(sql, " AND (%s IN (SELECT pid FROM me))", sp->person_expr);
         else
-            pl_buf_adds(sql, " AND 0");
+            pl_buf_adds(sql, " AND FALSE");
         return;
     }
     if (mode != SCOPE_SUBTREE) {
-        pl_buf_adds(sql, " AND 0");
+        pl_buf_adds(sql, " AND FALSE");
         return;
     }
     pl_buf_adds(sql, " AND (");

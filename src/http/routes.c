@@ -122,7 +122,7 @@ static int scope_mode(req *r)
     return access_role_scope(r->who.role);
 }
 
-/* Start "[CTE] SELECT t.* FROM table t WHERE 1" and the scope clause. The
+/* Start "[CTE] SELECT t.* FROM table t WHERE TRUE" and the scope clause. The
  * scope set comes from the worker connection's cached closure (access.c);
  * bind with bind_scoped. */
 static void select_start_plan(pl_buf *sql, const char *table, const access_spec *sp, int mode,
@@ -130,7 +130,7 @@ static void select_start_plan(pl_buf *sql, const char *table, const access_spec 
 {
     if (sp)
         access_cte_cached(sql);
-    pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
+    pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE TRUE", table);
     if (sp)
         access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, walk);
 }
@@ -290,7 +290,7 @@ static void list_sql_ids(pl_buf *sql, const char *table, const access_spec *sp, 
         if (strcmp(a->k[i], "sort") == 0)
             dir = a->v[i][0] == '-' ? " DESC" : "";
     access_cte_cached(sql);
-    pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE 1", table,
+    pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE TRUE", table,
                 key, key, table);
     access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, 0);
     pl_buf_addf(sql, " ORDER BY t.%s%s LIMIT ? OFFSET ?) ORDER BY o.%s%s", key, dir, key, dir);
@@ -310,7 +310,7 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *s
     if (unit_filter || plan == PLAN_PLACED) {
         /* The CTE only for its parameters (bind_scoped binds them). */
         access_cte_cached(sql);
-        pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1",
+        pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE TRUE",
                     plan == PLAN_PLACED ? "persons_placed" : table);
     } else {
         select_start_plan(sql, table, sp, mode, plan == PLAN_WALK);
@@ -695,7 +695,7 @@ static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
     pl_buf_adds(sql, " FROM (SELECT ");
     for (size_t i = 0; i < ent->nfields; i++)
         pl_buf_addf(sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
-    pl_buf_adds(sql, ") t WHERE 1");
+    pl_buf_adds(sql, ") t WHERE TRUE");
 }
 
 /* Is the record (existing: by id in the table; new: the row itself) inside

@@ -254,7 +254,7 @@ static int findings_groups(req *r, const char *today, json_t **out, pl_err *e)
     pl_buf_init(&sql);
     access_cte(&sql);
     pl_buf_adds(&sql, "SELECT t.rule, t.status, substr(t.first_seen,1,7), t.severity, count(*) "
-                      "FROM findings t WHERE 1");
+                      "FROM findings t WHERE TRUE");
     access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
     pl_buf_adds(&sql, " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
     pl_stmt *st = NULL;
