@@ -67,23 +67,25 @@ const char *pl_cases_role_name(pl_cases_role role)
 
 /*
  * Recusal of person P for a clue row `c` (columns subject_person_id,
- * subject_unit_id) at date D. Placeholders, in order: P P P P P D D.
+ * subject_unit_id) at date D. Placeholders, in order: P P P P D D P D D.
  * Never NULL: a clue without a subject person compares its (NULL) subject
  * as "not P", so that "NOT recused" keeps it (a NULL there dropped every
  * such clue for every viewer linked to a person, issue #15).
  * The subject unit falls back to the subject's unit at D (open tenure,
  * top post first) for clues recorded without one.
  */
+#define T_OPEN PL_TENURE_OPEN_AT("t")
+#define T2_OPEN PL_TENURE_OPEN_AT("t2")
 #define RECUSED_SQL                                                                                \
-    "(COALESCE(c.subject_person_id = ?, 0) OR EXISTS (SELECT 1 FROM kin k WHERE (k.person_id = "   \
+    "(COALESCE(c.subject_person_id = ?, FALSE) OR EXISTS (SELECT 1 FROM kin k WHERE (k.person_id " \
+    "= "                                                                                           \
     "c.subject_person_id AND k.relative_id = ?) OR (k.relative_id = c.subject_person_id AND "      \
     "k.person_id = ?)) OR EXISTS (SELECT 1 FROM tenures t JOIN posts po ON po.id = t.post_id "     \
     "WHERE t.person_id = ? AND po.unit_id = COALESCE(c.subject_unit_id, (SELECT p2.unit_id FROM "  \
     "tenures t2 JOIN posts p2 ON p2.id = t2.post_id WHERE t2.person_id = c.subject_person_id "     \
-    "AND (t2.end_date IS NULL OR t2.end_date = '') ORDER BY p2.is_top DESC, p2.unit_id LIMIT 1)) " \
+    "AND " T2_OPEN " ORDER BY p2.is_top DESC, p2.unit_id LIMIT 1)) "                               \
     "AND (po.is_top = 1 OR po.reports_to IN (SELECT id FROM posts WHERE unit_id = po.unit_id AND " \
-    "is_top = 1)) AND t.person_id = ? AND t.start_date <= ? AND (t.end_date IS NULL OR "           \
-    "t.end_date = '' OR t.end_date > ?)))"
+    "is_top = 1)) AND t.person_id = ? AND " T_OPEN "))"
 
 /* The clue's unit for scope: its handling office, else its subject unit. */
 #define SCOPE_SQL                                                                                  \
@@ -93,8 +95,11 @@ const char *pl_cases_role_name(pl_cases_role role)
 /* Bind the recusal placeholders from index k; returns the next index. */
 static int bind_recused(pl_stmt *st, int k, const char *person, const char *date)
 {
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 4; i++)
         pl_stmt_bind_text(st, k++, person);
+    pl_stmt_bind_text(st, k++, date); /* the subject's unit at D */
+    pl_stmt_bind_text(st, k++, date);
+    pl_stmt_bind_text(st, k++, person);
     pl_stmt_bind_text(st, k++, date);
     pl_stmt_bind_text(st, k++, date);
     return k;
@@ -116,7 +121,7 @@ static void access_sql_with(pl_buf *sql, const pl_viewer *v, int with)
         pl_buf_adds(sql, " AND ");
         pl_buf_adds(sql, with ? SCOPE_SUB_SQL : SCOPE_SQL);
     } else if (v->role != PL_CASES_ROLE_SYSTEM) {
-        pl_buf_adds(sql, " AND 0"); /* deny by default: no scope, no clue */
+        pl_buf_adds(sql, " AND FALSE"); /* deny by default: no scope, no clue */
     }
     if (v->person_id && *v->person_id) {
         pl_buf_adds(sql, " AND NOT ");
@@ -431,12 +436,12 @@ static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int 
                             "cc.conclude_due, cc.report_count");
     if (what == Q_BOTH) {
         pl_buf_adds(&sql, ", (SELECT count(*) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
-                          "WHERE 1");
+                          "WHERE TRUE");
         access_sql_with(&sql, v, with);
         filter_sql(&sql, f);
         pl_buf_adds(&sql, ")");
     }
-    pl_buf_adds(&sql, " FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE 1");
+    pl_buf_adds(&sql, " FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE TRUE");
     access_sql_with(&sql, v, with);
     filter_sql(&sql, f);
     if (what != Q_COUNT)

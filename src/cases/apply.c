@@ -70,9 +70,13 @@ static int attachments(pl_store *s, int64_t seq, const pl_event *ev, const char 
         return 0;
     pl_stmt *st;
     int rc = pl_store_prepare_cached(s,
-                                     "INSERT OR REPLACE INTO case_attachments(id,clue_id,source,"
+                                     "INSERT INTO case_attachments(id,clue_id,source,"
                                      "name,kind,size,sha256,added_at,ev_seq) "
-                                     "VALUES(?,?,?,?,?,?,?,?,?)",
+                                     "VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE "
+                                     "SET clue_id=excluded.clue_id, source=excluded.source, "
+                                     "name=excluded.name, kind=excluded.kind, "
+                                     "size=excluded.size, sha256=excluded.sha256, "
+                                     "added_at=excluded.added_at, ev_seq=excluded.ev_seq",
                                      &st, e);
     if (rc)
         return rc;
@@ -375,8 +379,10 @@ static int apply_reminder(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
         return rc;
     pl_stmt *st;
     rc = pl_store_prepare_cached(s,
-                                 "INSERT OR REPLACE INTO case_reminders(clue_id,deadline,stage,due,"
-                                 "at,reason,ev_seq) VALUES(?,?,?,?,?,?,?)",
+                                 "INSERT INTO case_reminders(clue_id,deadline,stage,due,"
+                                 "at,reason,ev_seq) VALUES(?,?,?,?,?,?,?) ON CONFLICT(clue_id, "
+                                 "deadline, stage, due) DO UPDATE SET at=excluded.at, "
+                                 "reason=excluded.reason, ev_seq=excluded.ev_seq",
                                  &st, e);
     if (rc)
         return rc;
@@ -488,8 +494,12 @@ static int apply_key_created(pl_store *s, int64_t seq, const pl_event *ev, pl_er
     pl_stmt *st;
     int rc =
         pl_store_prepare_cached(s,
-                                "INSERT OR REPLACE INTO office_keys(key_id,office_id,public_key,"
-                                "secret_sha256,created_at,ev_seq) VALUES(?,?,?,?,?,?)",
+                                "INSERT INTO office_keys(key_id,office_id,public_key,"
+                                "secret_sha256,created_at,ev_seq) VALUES(?,?,?,?,?,?) "
+                                "ON CONFLICT(key_id) DO UPDATE SET office_id=excluded.office_id, "
+                                "public_key=excluded.public_key, "
+                                "secret_sha256=excluded.secret_sha256, "
+                                "created_at=excluded.created_at, ev_seq=excluded.ev_seq",
                                 &st, e);
     if (rc)
         return rc;

@@ -623,7 +623,8 @@ int cs_store_attachments(pl_cases *c, const pl_attachment *a, size_t n, json_t *
         pl_hex(hex, h, 32);
         pl_stmt *st;
         rc = pl_store_prepare_cached(
-            c->s, "INSERT OR IGNORE INTO case_blobs(sha256, data) VALUES(?,?)", &st, e);
+            c->s, "INSERT INTO case_blobs(sha256, data) VALUES(?,?) ON CONFLICT DO NOTHING", &st,
+            e);
         if (rc)
             break;
         pl_stmt_bind_text(st, 1, hex);

@@ -64,42 +64,44 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
     if ((from && *from && (strlen(from) != 10 || pl_time_parse(from, &t))) ||
         (to && *to && (strlen(to) != 10 || pl_time_parse(to, &t))))
         return pl_err_set(e, PL_EINVAL, "from/to: expected YYYY-MM-DD / 日期格式应为 YYYY-MM-DD");
-    rc = pl_store_exec(c->s,
-                       "DROP TABLE IF EXISTS temp.cs_stat; CREATE TEMP TABLE cs_stat(id TEXT "
-                       "PRIMARY KEY, channel TEXT, category TEXT, unit TEXT, method TEXT, "
-                       "outcome TEXT, month TEXT)",
-                       e);
+    rc = pl_store_temp_drop(c->s, "cs_stat", e);
+    if (!rc)
+        rc = pl_store_exec(c->s,
+                           "CREATE TEMP TABLE cs_stat(id TEXT PRIMARY KEY, channel TEXT, category "
+                           "TEXT, unit TEXT, method TEXT, outcome TEXT, month TEXT)",
+                           e);
     if (rc)
         return rc;
-    char today[11];
+    char today[11], before30[11], before90[11];
     cs_today(today);
+    /* R12's defaults as dates: received (decided) more than 30 (90) days
+     * before today, the calendar's arithmetic instead of SQLite's date(). */
+    cs_date_add(before30, today, -30);
+    cs_date_add(before90, today, -90);
     pl_buf sql;
     pl_buf_init(&sql);
     pl_buf_adds(&sql,
-                "INSERT INTO temp.cs_stat SELECT c.id, c.channel, c.category, "
+                "INSERT INTO cs_stat SELECT c.id, c.channel, c.category, "
                 "COALESCE(c.subject_unit_id, 'none'), COALESCE(d.method, 'none'), "
                 "CASE WHEN d.id IS NULL THEN 'pending' ELSE COALESCE(d.outcome, 'pending') END, "
                 "substr(c.received_at, 1, 7) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
                 "LEFT JOIN dispositions d ON d.id = (SELECT d2.id FROM dispositions d2 WHERE "
-                "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) WHERE 1");
+                "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) WHERE TRUE");
     if (from && *from)
         pl_buf_adds(&sql, " AND c.received_at >= ?");
     if (to && *to)
         pl_buf_adds(&sql, " AND c.received_at <= ?");
     /* access: scope and recusal, as pl_cases_list */
     if (v->scope_unit_id && *v->scope_unit_id)
-        pl_buf_adds(&sql, " AND c.id IN (SELECT value FROM temp.cs_visible)");
+        pl_buf_adds(&sql, " AND c.id IN (SELECT id FROM cs_visible)");
     else if (v->role != PL_CASES_ROLE_SYSTEM)
-        pl_buf_adds(&sql, " AND 0");
+        pl_buf_adds(&sql, " AND FALSE");
     if (v->person_id && *v->person_id)
-        pl_buf_adds(&sql, " AND c.id IN (SELECT value FROM temp.cs_visible)");
+        pl_buf_adds(&sql, " AND c.id IN (SELECT id FROM cs_visible)");
     int need_visible = (v->scope_unit_id && *v->scope_unit_id) || (v->person_id && *v->person_id);
     if (need_visible) {
         /* Materialise the visible ids with the list query (same rules). */
-        rc = pl_store_exec(c->s,
-                           "DROP TABLE IF EXISTS temp.cs_visible; CREATE TEMP TABLE "
-                           "cs_visible(value TEXT PRIMARY KEY)",
-                           e);
+        rc = pl_store_temp_set(c->s, "cs_visible", e);
         int64_t total = 0;
         pl_cases_filter all = {.limit = 0};
         if (!rc)
@@ -113,8 +115,8 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
             pl_buf_release(&ids);
             pl_stmt *ins = NULL;
             if (!rc)
-                rc = pl_store_prepare(c->s, "INSERT OR IGNORE INTO temp.cs_visible VALUES(?)", &ins,
-                                      e);
+                rc = pl_store_prepare(
+                    c->s, "INSERT INTO cs_visible(id) VALUES(?) ON CONFLICT DO NOTHING", &ins, e);
             size_t i;
             json_t *r;
             json_array_foreach(arr, i, r)
@@ -150,7 +152,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         return rc < 0 ? rc : PL_ESTORE;
     json_t *o = json_object();
     int64_t total = 0;
-    rc = pl_store_query_i64(c->s, &total, e, "SELECT count(*) FROM temp.cs_stat", NULL);
+    rc = pl_store_query_i64(c->s, &total, e, "SELECT count(*) FROM cs_stat", NULL);
     json_object_set_new(o, "total", json_integer(total));
     /* Backlog: clues without an outcome. Overdue: past the disposal or
      * conclusion deadline — the workflow's own deadlines where the clue went
@@ -158,29 +160,28 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
     int64_t open = 0, overdue = 0;
     if (!rc)
         rc = pl_store_query_i64(c->s, &open, e,
-                                "SELECT count(*) FROM temp.cs_stat WHERE outcome='pending'", NULL);
+                                "SELECT count(*) FROM cs_stat WHERE outcome='pending'", NULL);
     if (!rc)
         rc = pl_store_query_i64(
             c->s, &overdue, e,
-            "SELECT count(*) FROM temp.cs_stat s JOIN clues k ON k.id = s.id "
+            "SELECT count(*) FROM cs_stat s JOIN clues k ON k.id = s.id "
             "LEFT JOIN case_clues cc ON cc.id = s.id "
             "LEFT JOIN dispositions d ON d.id = (SELECT d2.id FROM dispositions d2 WHERE "
             "d2.clue_id = s.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) "
             "WHERE s.outcome = 'pending' AND CASE WHEN cc.id IS NOT NULL THEN "
-            "(cc.disposed_at IS NULL AND cc.dispose_due < ?1) OR (cc.disposed_at IS NOT NULL "
-            "AND cc.concluded_at IS NULL AND cc.conclude_due < ?1) "
-            "ELSE (d.id IS NULL AND date(k.received_at, '+30 days') < ?1) OR "
+            "(cc.disposed_at IS NULL AND cc.dispose_due < ?) OR (cc.disposed_at IS NOT NULL "
+            "AND cc.concluded_at IS NULL AND cc.conclude_due < ?) "
+            "ELSE (d.id IS NULL AND substr(k.received_at, 1, 10) < ?) OR "
             "(d.method IN ('talk_inquiry','preliminary_verification') AND d.concluded_at IS NULL "
-            "AND date(d.decided_at, '+90 days') < ?1) END",
-            today, NULL);
+            "AND substr(d.decided_at, 1, 10) < ?) END",
+            today, today, before30, before90, NULL);
     json_object_set_new(o, "open", json_integer(open));
     json_object_set_new(o, "overdue", json_integer(overdue));
     json_object_set_new(o, "from", from && *from ? json_string(from) : json_null());
     json_object_set_new(o, "to", to && *to ? json_string(to) : json_null());
     for (int d = 0; d < NDIMS && !rc; d++) {
         char q[160];
-        snprintf(q, sizeof q, "SELECT %s, count(*) FROM temp.cs_stat GROUP BY 1 ORDER BY 1",
-                 DIMS[d]);
+        snprintf(q, sizeof q, "SELECT %s, count(*) FROM cs_stat GROUP BY 1 ORDER BY 1", DIMS[d]);
         rc = pl_store_prepare(c->s, q, &st, e);
         if (rc)
             break;
@@ -197,7 +198,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         /* unit names for people */
         json_t *names = json_object();
         rc = pl_store_prepare(c->s,
-                              "SELECT DISTINCT s.unit, u.name FROM temp.cs_stat s JOIN units u ON "
+                              "SELECT DISTINCT s.unit, u.name FROM cs_stat s JOIN units u ON "
                               "u.id = s.unit ORDER BY 1",
                               &st, e);
         if (!rc) {
@@ -208,8 +209,8 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         }
         json_object_set_new(o, "unit_names", names);
     }
-    pl_store_exec(c->s, "DROP TABLE IF EXISTS temp.cs_stat; DROP TABLE IF EXISTS temp.cs_visible",
-                  NULL);
+    pl_store_temp_drop(c->s, "cs_stat", NULL);
+    pl_store_temp_drop(c->s, "cs_visible", NULL);
     if (rc) {
         json_decref(o);
         return rc;

@@ -33,34 +33,18 @@ void cs_today(char out[11])
 
 void cs_date_add(char out[11], const char *date, int days)
 {
-    int64_t t;
-    char d[11];
+    pl_date d;
     out[0] = 0;
-    if (!date || strlen(date) < 10)
-        return;
-    memcpy(d, date, 10);
-    d[10] = 0;
-    if (pl_time_parse(d, &t) != 0)
-        return;
-    char ts[21];
-    pl_time_format(ts, t + (int64_t)days * 86400);
-    memcpy(out, ts, 10);
-    out[10] = 0;
+    if (pl_date_parse(&d, date) == 0)
+        pl_date_format(out, pl_date_add_days(d, days));
 }
 
 int64_t cs_date_diff(const char *a, const char *b)
 {
-    int64_t ta, tb;
-    char da[11], db[11];
-    if (!a || !b || strlen(a) < 10 || strlen(b) < 10)
+    pl_date da, db;
+    if (pl_date_parse(&da, a) || pl_date_parse(&db, b))
         return 0;
-    memcpy(da, a, 10);
-    da[10] = 0;
-    memcpy(db, b, 10);
-    db[10] = 0;
-    if (pl_time_parse(da, &ta) || pl_time_parse(db, &tb))
-        return 0;
-    return (tb - ta) / 86400;
+    return pl_date_days_between(da, db);
 }
 
 const char *cs_actor(const pl_viewer *v)
@@ -368,6 +352,9 @@ static int route(pl_cases *c, const char *unit, int is_top, char *out, size_t n,
     return 0;
 }
 
+/* A tenure of "t" current at the bound date (model.h: the one rule). */
+#define T_OPEN PL_TENURE_OPEN_AT("t")
+
 /* The person's unit at `date`: open tenure, top post first, then smallest
  * unit id (as docs/RULES.md). *top = holds that unit's top post. */
 static int person_unit(pl_cases *c, const char *person, const char *date, char *out, size_t n,
@@ -379,8 +366,7 @@ static int person_unit(pl_cases *c, const char *person, const char *date, char *
     int rc = pl_store_prepare_cached(
         c->s,
         "SELECT p.unit_id, p.is_top FROM tenures t JOIN posts p ON p.id = t.post_id "
-        "WHERE t.person_id = ? AND t.start_date <= ? AND (t.end_date IS NULL OR t.end_date = '' "
-        "OR t.end_date > ?) ORDER BY p.is_top DESC, p.unit_id LIMIT 1",
+        "WHERE t.person_id = ? AND " T_OPEN " ORDER BY p.is_top DESC, p.unit_id LIMIT 1",
         &st, e);
     if (rc)
         return rc;
@@ -406,8 +392,7 @@ static int top_of(pl_cases *c, const char *person, const char *unit, const char 
     int rc = pl_store_prepare_cached(
         c->s,
         "SELECT count(*) FROM tenures t JOIN posts p ON p.id = t.post_id WHERE t.person_id = ? "
-        "AND p.unit_id = ? AND p.is_top = 1 AND t.start_date <= ? AND (t.end_date IS NULL OR "
-        "t.end_date = '' OR t.end_date > ?)",
+        "AND p.unit_id = ? AND p.is_top = 1 AND " T_OPEN,
         &st, e);
     if (rc)
         return rc;
@@ -431,8 +416,8 @@ static int resolve_name(pl_cases *c, const char *unit, const char *name, const c
     int rc = pl_store_prepare_cached(
         c->s,
         "SELECT DISTINCT t.person_id FROM tenures t JOIN posts p ON p.id = t.post_id JOIN "
-        "persons pe ON pe.id = t.person_id WHERE p.unit_id = ? AND pe.name = ? AND "
-        "t.start_date <= ? AND (t.end_date IS NULL OR t.end_date = '' OR t.end_date > ?) LIMIT 2",
+        "persons pe ON pe.id = t.person_id WHERE p.unit_id = ? AND pe.name = ? "
+        "AND " T_OPEN " LIMIT 2",
         &st, e);
     if (rc)
         return rc;

@@ -295,17 +295,18 @@ static int cmd_findings(pl_cli *cli, int argc, char **argv)
         rc = pl_store_prepare(
             v.s,
             "SELECT id, rule, severity, status, subject, unit_id, first_seen, key, "
-            "explanation_zh, explanation_en FROM findings WHERE (?1 = '' OR rule = ?1) AND "
-            "(?2 = '' OR unit_id = ?2 OR subject = ?2) AND (?3 = '' OR subject = ?3) AND "
-            "(CASE WHEN ?4 = '' THEN status <> 'resolved' WHEN ?4 = 'all' THEN 1 ELSE status = ?4 "
+            "explanation_zh, explanation_en FROM findings WHERE (? = '' OR rule = ?) AND "
+            "(? = '' OR unit_id = ? OR subject = ?) AND (? = '' OR subject = ?) AND "
+            "(CASE WHEN ? = '' THEN status <> 'resolved' WHEN ? = 'all' THEN TRUE ELSE status = ? "
             "END) ORDER BY rule, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 "
             "END, id",
             &st, &e);
     if (!rc) {
-        pl_stmt_bind_text(st, 1, rid);
-        pl_stmt_bind_text(st, 2, o.unit ? o.unit : "");
-        pl_stmt_bind_text(st, 3, o.subject ? o.subject : "");
-        pl_stmt_bind_text(st, 4, status);
+        /* Each filter's value for each of its placeholders (plain `?`). */
+        const char *unit = o.unit ? o.unit : "", *subject = o.subject ? o.subject : "";
+        const char *args[] = {rid, rid, unit, unit, unit, subject, subject, status, status, status};
+        for (int i = 0; i < (int)(sizeof args / sizeof args[0]); i++)
+            pl_stmt_bind_text(st, i + 1, args[i]);
         json_t *arr = o.json ? json_array() : NULL;
         int n = 0;
         while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {

@@ -32,50 +32,24 @@
 
 /* ================================================================ dates */
 
-/* Days since 1970-01-01 (H. Hinnant's civil calendar algorithms). */
+/* Day numbers (days since 1970-01-01) of the one calendar (util/date.h). */
 static int32_t dnum(int y, int m, int d)
 {
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int32_t)doe - 719468;
+    return pl_date_to_days((pl_date){y, m, d});
 }
 
 static void dciv(int32_t z, int *y, int *m, int *d)
 {
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int yy = (int)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yy + (*m <= 2);
-}
-
-static int mdays(int y, int m)
-{
-    static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return n[m - 1];
+    pl_date date = pl_date_from_days(z);
+    *y = date.year;
+    *m = date.month;
+    *d = date.day;
 }
 
 /* Calendar arithmetic as docs/RULES.md: same day n months later, clamped. */
 static int32_t add_months(int32_t z, int n)
 {
-    int y, m, d;
-    dciv(z, &y, &m, &d);
-    int t = y * 12 + (m - 1) + n;
-    y = t / 12;
-    m = t % 12 + 1;
-    if (d > mdays(y, m))
-        d = mdays(y, m);
-    return dnum(y, m, d);
+    return pl_date_to_days(pl_date_add_months(pl_date_from_days(z), n));
 }
 
 static int32_t add_years(int32_t z, int n)
@@ -90,24 +64,10 @@ static int dyear(int32_t z)
     return y;
 }
 
-static void put2(char *p, int v)
-{
-    p[0] = (char)('0' + v / 10 % 10);
-    p[1] = (char)('0' + v % 10);
-}
-
 /* "YYYY-MM-DD" into out[11]. */
 static void dfmt(char out[11], int32_t z)
 {
-    int y, m, d;
-    dciv(z, &y, &m, &d);
-    put2(out, y / 100);
-    put2(out + 2, y % 100);
-    out[4] = '-';
-    put2(out + 5, m);
-    out[7] = '-';
-    put2(out + 8, d);
-    out[10] = 0;
+    pl_date_format(out, pl_date_from_days(z));
 }
 
 #define AS_OF_Y 2026

@@ -188,31 +188,35 @@ const access_spec *access_spec_of(const char *entity)
     return NULL;
 }
 
+/* The viewer's open tenures and those of the same leadership team: the one
+ * rule for a current tenure (model.h), at today. */
+#define TE_OPEN PL_TENURE_OPEN_AT("te")
+
 void access_cte(pl_buf *sql)
 {
-    pl_buf_adds(sql, "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
-                     "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
-                     "au(id) AS (SELECT id FROM units), "
-                     "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
-                     "AND person_id<>''), "
-                     "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
-                     "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND "
-                     "(te.end_date IS NULL OR te.end_date='' OR te.end_date>=?)), "
-                     "rc(pid) AS (SELECT pid FROM me "
-                     "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
-                     "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
-                     "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
-                     "JOIN myopen m ON m.unit_id=p.unit_id WHERE (te.end_date IS NULL OR "
-                     "te.end_date='' OR te.end_date>=?) AND (p.is_top=1 OR m.is_top=1)) ");
+    pl_buf_adds(
+        sql,
+        "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
+        "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
+        "au(id) AS (SELECT id FROM units), "
+        "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
+        "AND person_id<>''), "
+        "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
+        "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND " TE_OPEN "), "
+        "rc(pid) AS (SELECT pid FROM me "
+        "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
+        "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
+        "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
+        "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) ");
 }
 
 /* ------------------------------------------------ cached scope closure
  * The read path (list and single reads on a worker's own connection) does
  * not walk the unit tree per request: the closure of the user's scope roots
  * is kept in a per-connection TEMP table, refilled when the user changes or
- * the tables it derives from (units, user_scopes) changed. When nothing was
- * committed since the last check (another connection: PRAGMA data_version;
- * this one: total_changes()) the check costs no statement. When something
+ * the tables it derives from (units, user_scopes) changed. When the store's
+ * read version (pl_store_read_version) has not moved since the last check,
+ * the check costs no statement. When something
  * was, the counter scope_generation (migration 0065: moved by triggers in
  * the same transaction as any change to those two tables) says whether it
  * touched the closure: a commit elsewhere (an access.read event, a session
@@ -222,8 +226,7 @@ void access_cte(pl_buf *sql)
 typedef struct scope_cache {
     pl_store *s;
     int64_t uid;
-    int64_t data_version;
-    int64_t total_changes;
+    pl_store_version version;
     int64_t generation; /* scope_generation.n, read before the fill */
     int64_t n_scope;    /* units in the closure */
     int64_t n_units;    /* units in the store */
@@ -236,10 +239,7 @@ static __thread scope_cache tl_scope;
 int access_scope_init(pl_store *s, pl_err *e)
 {
     tl_scope.valid = 0;
-    return pl_store_exec(s,
-                         "CREATE TEMP TABLE IF NOT EXISTS pl_scope(id TEXT PRIMARY KEY) "
-                         "WITHOUT ROWID",
-                         e);
+    return pl_store_temp_set(s, ACCESS_SCOPE_SET, e);
 }
 
 static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
@@ -253,52 +253,6 @@ static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
         *out = pl_stmt_i64(st, 0);
     pl_stmt_reset(st);
     return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
-}
-
-/* Within one read transaction the snapshot cannot move, so neither can
- * PRAGMA data_version (it counts other connections' commits, and those are
- * invisible until the transaction ends): the session check and the scope
- * check of one request share one reading. total_changes moves with this
- * connection's own writes (the scope fill writes its TEMP table mid-
- * request), so it is read every time; it is a function call, not a
- * statement. */
-typedef struct version_pin {
-    pl_store *s;
-    int64_t data_version;
-    int state; /* 0 off, 1 pinned (not read yet), 2 pinned and read */
-} version_pin;
-
-static __thread version_pin tl_pin;
-
-void access_version_pin(pl_store *s)
-{
-    tl_pin = (version_pin){.s = s, .state = 1};
-}
-
-void access_version_unpin(void)
-{
-    tl_pin.state = 0;
-}
-
-int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e)
-{
-    int pinned = tl_pin.state && tl_pin.s == s;
-    if (pinned && tl_pin.state == 2) {
-        *dv = tl_pin.data_version;
-    } else {
-        /* The PRAGMA itself, not the pragma_data_version table: that one
-         * prepares "PRAGMA data_version" anew on every scan. Inside a
-         * transaction it also starts the read (takes the snapshot). */
-        int rc = one_i64(s, "PRAGMA data_version", dv, e);
-        if (rc)
-            return rc;
-        if (pinned)
-            tl_pin = (version_pin){.s = s, .data_version = *dv, .state = 2};
-    }
-    *tc = pl_store_total_changes(s);
-    if (*tc < 0)
-        return pl_err_set(e, PL_ESTORE, "total_changes unavailable");
-    return 0;
 }
 
 static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
@@ -316,12 +270,12 @@ static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
 
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
 {
-    int64_t dv = 0, tc = 0, dv_after = 0, tc_after = 0;
-    int rc = access_db_version(s, &dv, &tc, e);
+    pl_store_version v, v_after;
+    int rc = pl_store_read_version(s, &v, e);
     if (rc)
         return rc;
     int same_user = tl_scope.valid && tl_scope.s == s && tl_scope.uid == uid;
-    if (same_user && tl_scope.data_version == dv && tl_scope.total_changes == tc)
+    if (same_user && pl_store_version_same(&tl_scope.version, &v))
         return 0;
     /* Read before the fill: a change that commits after this reading (when
      * the caller is not in a read transaction) leaves a stale number
@@ -331,19 +285,19 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
     if (rc)
         return rc;
     if (same_user && tl_scope.generation == gen) {
-        tl_scope.data_version = dv;
-        tl_scope.total_changes = tc;
+        tl_scope.version = v;
         return 0;
     }
     /* Fail closed: until a fill completes the table is not trusted, and a
      * caller whose sync failed does not run its query. */
     tl_scope.valid = 0;
-    rc = run_cached(s, "DELETE FROM temp.pl_scope", -1, e);
+    rc = run_cached(s, "DELETE FROM " ACCESS_SCOPE_SET, -1, e);
     if (!rc)
         rc = run_cached(s,
                         "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
                         "user_id=? UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
-                        "INSERT INTO temp.pl_scope(id) SELECT id FROM sc WHERE id IS NOT NULL",
+                        "INSERT INTO " ACCESS_SCOPE_SET
+                        "(id) SELECT id FROM sc WHERE id IS NOT NULL",
                         uid, e);
     /* The sizes choose a list's plan (access_scope_wide): a count that
      * raced a commit costs speed, not correctness. Whether the closure is
@@ -354,22 +308,22 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
      * own read transaction before trusting the closure. */
     int64_t n_scope = 0, n_units = 0, n_both = -1;
     if (!rc)
-        rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope", &n_scope, e);
+        rc = one_i64(s, "SELECT count(*) FROM " ACCESS_SCOPE_SET, &n_scope, e);
     if (!rc)
         rc = one_i64(s, "SELECT count(*) FROM units", &n_units, e);
     if (!rc && n_scope == n_units)
-        rc = one_i64(s, "SELECT count(*) FROM temp.pl_scope s_ JOIN units u_ ON u_.id=s_.id",
+        rc = one_i64(s, "SELECT count(*) FROM " ACCESS_SCOPE_SET " s_ JOIN units u_ ON u_.id=s_.id",
                      &n_both, e);
     if (!rc)
-        rc = access_db_version(s, &dv_after, &tc_after, e);
+        rc = pl_store_read_version(s, &v_after, e);
     if (rc)
         return rc;
-    /* data_version as read before the fill: a commit that raced it
-     * invalidates the next check; total_changes after it (our own rows). */
+    /* Other connections' commits as read before the fill: a commit that
+     * raced it invalidates the next check; our own writes after it (the
+     * rows of the fill). */
     tl_scope = (scope_cache){.s = s,
                              .uid = uid,
-                             .data_version = dv,
-                             .total_changes = tc_after,
+                             .version = {.commits = v.commits, .writes = v_after.writes},
                              .generation = gen,
                              .n_scope = n_scope,
                              .n_units = n_units,
@@ -415,25 +369,25 @@ int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
 {
     pl_stmt_bind_i64(st, 1, uid);
     pl_stmt_bind_i64(st, 2, uid);
-    pl_stmt_bind_text(st, 3, today);
-    pl_stmt_bind_text(st, 4, today);
-    return 5;
+    for (int i = 3; i <= 6; i++) /* two PL_TENURE_OPEN_AT */
+        pl_stmt_bind_text(st, i, today);
+    return 7;
 }
 
 void access_cte_cached(pl_buf *sql)
 {
-    pl_buf_adds(sql, "WITH RECURSIVE au(id) AS (SELECT id FROM units), "
-                     "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
-                     "AND person_id<>''), "
-                     "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
-                     "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND "
-                     "(te.end_date IS NULL OR te.end_date='' OR te.end_date>=?)), "
-                     "rc(pid) AS (SELECT pid FROM me "
-                     "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
-                     "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
-                     "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
-                     "JOIN myopen m ON m.unit_id=p.unit_id WHERE (te.end_date IS NULL OR "
-                     "te.end_date='' OR te.end_date>=?) AND (p.is_top=1 OR m.is_top=1)) ");
+    pl_buf_adds(
+        sql,
+        "WITH RECURSIVE au(id) AS (SELECT id FROM units), "
+        "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
+        "AND person_id<>''), "
+        "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
+        "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND " TE_OPEN "), "
+        "rc(pid) AS (SELECT pid FROM me "
+        "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
+        "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
+        "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
+        "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) ");
 }
 
 int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
@@ -445,9 +399,9 @@ int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, cons
             return rc;
     }
     pl_stmt_bind_i64(st, 1, uid);
-    pl_stmt_bind_text(st, 2, today);
-    pl_stmt_bind_text(st, 3, today);
-    return 4;
+    for (int i = 2; i <= 5; i++) /* two PL_TENURE_OPEN_AT */
+        pl_stmt_bind_text(st, i, today);
+    return 6;
 }
 
 /* A person is in scope if they hold (or held) a post in a unit of the set,
@@ -479,11 +433,11 @@ void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char 
         if (sp->person_expr)
             pl_buf_addf(sql, " AND (%s IN (SELECT pid FROM me))", sp->person_expr);
         else
-            pl_buf_adds(sql, " AND 0");
+            pl_buf_adds(sql, " AND FALSE");
         return;
     }
     if (mode != SCOPE_SUBTREE) {
-        pl_buf_adds(sql, " AND 0");
+        pl_buf_adds(sql, " AND FALSE");
         return;
     }
     pl_buf_adds(sql, " AND (");

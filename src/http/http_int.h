@@ -43,21 +43,11 @@ int access_role_has(int role, const char *perm);
 const char *const *access_role_perms(int role);
 /** Append the CTE prefix (4 parameters: uid, uid, today, today). */
 void access_cte(pl_buf *sql);
-/** Bind the CTE parameters at 1..4; returns the next index (5). */
+/** Bind the CTE parameters at 1..6; returns the next index (7). */
 int access_bind_cte(pl_stmt *st, int64_t uid, const char *today);
 /** Create the per-connection TEMP table of the cached scope closure (once,
  * right after a worker opens its connection); 0 or PL_E*. */
 int access_scope_init(pl_store *s, pl_err *e);
-/** PRAGMA data_version (moves when another connection or process commits)
- * and total_changes() (moves when this connection writes): the key of the
- * per-connection caches (scope closure, sessions); 0 or PL_E*. */
-int access_db_version(pl_store *s, int64_t *dv, int64_t *tc, pl_err *e);
-/** From now on, until access_version_unpin, access_db_version on `s` (this
- * thread) reads PRAGMA data_version once and then repeats that reading:
- * only between a BEGIN and its COMMIT/ROLLBACK on `s`, where the snapshot,
- * and so the data version, cannot move. total_changes is read every time. */
-void access_version_pin(pl_store *s);
-void access_version_unpin(void);
 /** Bring the cached closure of `s` up to date for user `uid` (refilled when
  * the user differs or the database may have changed); 0 or PL_E*. */
 int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
@@ -73,13 +63,13 @@ int access_scope_wide(pl_store *s);
 int access_scope_whole(pl_store *s);
 /** The cached closure as a set for access_where: read straight from the
  * table (SQLite then probes its primary key instead of copying the set). */
-#define ACCESS_SCOPE_SET "temp.pl_scope"
+#define ACCESS_SCOPE_SET "pl_scope"
 /** As access_cte, without the set "sc": use ACCESS_SCOPE_SET instead
  * (3 parameters: uid, today, today). Only on a connection set up with
  * access_scope_init. */
 void access_cte_cached(pl_buf *sql);
-/** Sync the closure (SCOPE_SUBTREE) and bind the 3 parameters of
- * access_cte_cached; returns the next index (4), or a negative PL_E* when
+/** Sync the closure (SCOPE_SUBTREE) and bind the 5 parameters of
+ * access_cte_cached; returns the next index (6), or a negative PL_E* when
  * the closure could not be brought up to date (do not run the query). */
 int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
                            pl_err *e);
@@ -285,7 +275,7 @@ typedef struct session_row {
 } session_row;
 /** The row of sessions ⋈ users for `token_hash`: 0, PL_ENOTFOUND, or
  * PL_E*. Served from the thread's cache only while the database is
- * unchanged (access_db_version); times are the caller's to check. */
+ * unchanged (pl_store_read_version); times are the caller's to check. */
 int session_lookup(pl_store *s, const char *token_hash, session_row *out, pl_err *e);
 
 /* auth.c */

@@ -123,7 +123,7 @@ static int scope_mode(req *r)
     return access_role_scope(r->who.role);
 }
 
-/* Start "[CTE] SELECT t.* FROM table t WHERE 1" and the scope clause. The
+/* Start "[CTE] SELECT t.* FROM table t WHERE TRUE" and the scope clause. The
  * scope set comes from the worker connection's cached closure (access.c);
  * bind with bind_scoped. */
 static void select_start_plan(pl_buf *sql, const char *table, const access_spec *sp, int mode,
@@ -131,7 +131,7 @@ static void select_start_plan(pl_buf *sql, const char *table, const access_spec 
 {
     if (sp)
         access_cte_cached(sql);
-    pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1", table);
+    pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE TRUE", table);
     if (sp)
         access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, walk);
 }
@@ -291,7 +291,7 @@ static void list_sql_ids(pl_buf *sql, const char *table, const access_spec *sp, 
         if (strcmp(a->k[i], "sort") == 0)
             dir = a->v[i][0] == '-' ? " DESC" : "";
     access_cte_cached(sql);
-    pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE 1", table,
+    pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE TRUE", table,
                 key, key, table);
     access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, 0);
     pl_buf_addf(sql, " ORDER BY t.%s%s LIMIT ? OFFSET ?) ORDER BY o.%s%s", key, dir, key, dir);
@@ -311,7 +311,7 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *s
     if (unit_filter || plan == PLAN_PLACED) {
         /* The CTE only for its parameters (bind_scoped binds them). */
         access_cte_cached(sql);
-        pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE 1",
+        pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE TRUE",
                     plan == PLAN_PLACED ? "persons_placed" : table);
     } else {
         select_start_plan(sql, table, sp, mode, plan == PLAN_WALK);
@@ -811,7 +811,7 @@ static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
     pl_buf_adds(sql, " FROM (SELECT ");
     for (size_t i = 0; i < ent->nfields; i++)
         pl_buf_addf(sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
-    pl_buf_adds(sql, ") t WHERE 1");
+    pl_buf_adds(sql, ") t WHERE TRUE");
 }
 
 /* Is the record (existing: by id in the table; new: the row itself) inside
@@ -1451,27 +1451,23 @@ typedef struct import_scope {
 /* The caller's scope closure for the length of one import, on the writer's
  * connection: filled once by the recursive query (rather than walking the
  * tree for every row) and grown by the units the batch adds under it. */
-#define IMPORT_SCOPE_SET "temp.pl_import_sc"
+#define IMPORT_SCOPE_SET "pl_import_sc"
 
 static int import_scope_fill(req *r, pl_store *s, pl_err *e)
 {
-    int rc = pl_store_exec(s,
-                           "CREATE TEMP TABLE IF NOT EXISTS pl_import_sc(id TEXT PRIMARY KEY) "
-                           "WITHOUT ROWID",
-                           e);
-    if (!rc)
-        rc = pl_store_exec(s, "DELETE FROM temp.pl_import_sc", e);
+    int rc = pl_store_temp_set(s, IMPORT_SCOPE_SET, e);
     if (rc)
         return rc;
     int64_t ignored = 0;
     char uid[24];
     snprintf(uid, sizeof uid, "%lld", (long long)r->who.uid);
-    rc = pl_store_query_i64(s, &ignored, e,
-                            "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
-                            "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
-                            "u.parent_id=sc.id) INSERT INTO temp.pl_import_sc(id) SELECT id FROM "
-                            "sc WHERE id IS NOT NULL",
-                            uid, NULL);
+    rc =
+        pl_store_query_i64(s, &ignored, e,
+                           "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
+                           "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
+                           "u.parent_id=sc.id) INSERT INTO " IMPORT_SCOPE_SET "(id) SELECT id FROM "
+                           "sc WHERE id IS NOT NULL",
+                           uid, NULL);
     return rc == PL_ENOTFOUND ? 0 : rc;
 }
 
@@ -1635,8 +1631,9 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
     if (ok && !exists && strcmp(ent->name, "unit") == 0) {
         /* A new unit under the scope is in it, for the rows that follow. */
         if (!c->add_unit) {
-            rc = pl_store_prepare(s, "INSERT OR IGNORE INTO temp.pl_import_sc(id) VALUES(?)",
-                                  &c->add_unit, e);
+            rc = pl_store_prepare(
+                s, "INSERT INTO " IMPORT_SCOPE_SET "(id) VALUES(?) ON CONFLICT DO NOTHING",
+                &c->add_unit, e);
             if (rc)
                 return rc;
         }

@@ -15,66 +15,6 @@
 #define ROT_LIMIT_MAX 500
 #define TREND_MONTHS 12
 
-/* ------------------------------------------------------------ dates */
-
-typedef struct ymd {
-    int y, m, d;
-} ymd;
-
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : n[m - 1];
-}
-
-/* "YYYY-MM-DD" (a longer string is read by its first 10 characters). */
-static int ymd_parse(const char *s, ymd *out)
-{
-    if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
-        return -1;
-    int64_t y, m, d;
-    char b[5];
-    memcpy(b, s, 4);
-    b[4] = 0;
-    if (pl_parse_i64(b, 1, 9999, &y))
-        return -1;
-    memcpy(b, s + 5, 2);
-    b[2] = 0;
-    if (pl_parse_i64(b, 1, 12, &m))
-        return -1;
-    memcpy(b, s + 8, 2);
-    b[2] = 0;
-    if (pl_parse_i64(b, 1, 31, &d) || d > month_days((int)y, (int)m))
-        return -1;
-    *out = (ymd){(int)y, (int)m, (int)d};
-    return 0;
-}
-
-/* date + n months, the day clamped to the end of the month (as R01:
- * Feb 29 + 1 year = Feb 28). */
-static ymd add_months(ymd a, int n)
-{
-    int k = a.y * 12 + (a.m - 1) + n;
-    ymd r = {k / 12, k % 12 + 1, a.d};
-    int last = month_days(r.y, r.m);
-    if (r.d > last)
-        r.d = last;
-    return r;
-}
-
-static void ymd_format(char out[11], ymd a)
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", a.y, a.m, a.d);
-    memcpy(out, tmp, 10);
-    out[10] = 0;
-}
-
 /* Only the named query parameters are allowed: a 400 naming the other. */
 typedef struct allowed_ctx {
     const char *const *names;
@@ -121,7 +61,7 @@ static int int_arg_or_reply(req *r, const char *name, int64_t lo, int64_t hi, in
 }
 
 /* ?as_of=YYYY-MM-DD, default today (the server's clock). */
-static int as_of_or_reply(req *r, ymd *out)
+static int as_of_or_reply(req *r, pl_date *out)
 {
     const char *v = req_arg(r, "as_of");
     char today[11];
@@ -129,7 +69,7 @@ static int as_of_or_reply(req *r, ymd *out)
         http_today(r->srv, today);
         v = today;
     }
-    if (ymd_parse(v, out) != 0 || strlen(v) != 10) {
+    if (pl_date_parse(out, v) != 0 || strlen(v) != 10) {
         reply_error(r, 400, "bad_parameter", "as_of", "must be a date YYYY-MM-DD");
         return -1;
     }
@@ -193,14 +133,14 @@ static const char *const rotation_args[] = {"months", "as_of", "limit", "unit_id
 int h_rotations(req *r)
 {
     int64_t months, limit;
-    ymd d;
+    pl_date d;
     if (args_or_reply(r, rotation_args) || int_arg_or_reply(r, "months", 0, 120, 12, &months) ||
         int_arg_or_reply(r, "limit", 1, ROT_LIMIT_MAX, ROT_LIMIT_DEFAULT, &limit) ||
         as_of_or_reply(r, &d))
         return 0;
     char as_of[11], until[11], today[11];
-    ymd_format(as_of, d);
-    ymd_format(until, add_months(d, (int)months));
+    pl_date_format(as_of, d);
+    pl_date_format(until, pl_date_add_months(d, (int)months));
     http_today(r->srv, today);
     const char *unit_filter = req_arg(r, "unit_id");
 
@@ -214,8 +154,7 @@ int h_rotations(req *r)
                       "p.category, p.unit_id, u.name, t.start_date FROM tenures t "
                       "JOIN posts p ON p.id=t.post_id JOIN units u ON u.id=p.unit_id "
                       "LEFT JOIN persons pe ON pe.id=t.person_id "
-                      "WHERE t.start_date<=? AND (t.end_date IS NULL OR t.end_date='' OR "
-                      "t.end_date>?) AND " R01_POSTS);
+                      "WHERE " PL_TENURE_OPEN_AT("t") " AND " R01_POSTS);
     if (unit_filter)
         pl_buf_adds(&sql, " AND p.unit_id=?");
     access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
@@ -271,11 +210,12 @@ int h_rotations(req *r)
         int top = json_is_true(json_object_get(o, "is_top"));
         const char *pname = top ? "r01_top_years" : "r01_sensitive_years";
         int64_t years = json_integer_value(json_object_get(p, pname));
-        ymd start;
-        if (years <= 0 || ymd_parse(json_string_value(json_object_get(o, "start_date")), &start))
+        pl_date start;
+        if (years <= 0 ||
+            pl_date_parse(&start, json_string_value(json_object_get(o, "start_date"))))
             continue; /* a start date the model would not have let in */
         char due[11];
-        ymd_format(due, add_months(start, (int)(years * 12)));
+        pl_date_format(due, pl_date_add_months(start, (int)(years * 12)));
         if (strcmp(due, until) > 0)
             continue;
         int is_overdue = strcmp(due, as_of) <= 0;
@@ -314,7 +254,7 @@ static int findings_groups(req *r, const char *today, json_t **out, pl_err *e)
     pl_buf_init(&sql);
     access_cte(&sql);
     pl_buf_adds(&sql, "SELECT t.rule, t.status, substr(t.first_seen,1,7), t.severity, count(*) "
-                      "FROM findings t WHERE 1");
+                      "FROM findings t WHERE TRUE");
     access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
     pl_buf_adds(&sql, " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
     pl_stmt *st = NULL;
@@ -346,11 +286,11 @@ static void add_count(json_t *obj, const char *key, json_int_t n)
 
 int h_findings_stats(req *r)
 {
-    ymd d;
+    pl_date d;
     if (args_or_reply(r, stats_args) || as_of_or_reply(r, &d))
         return 0;
     char as_of[11], today[11];
-    ymd_format(as_of, d);
+    pl_date_format(as_of, d);
     http_today(r->srv, today);
     pl_err e;
     pl_err_init(&e);
@@ -373,9 +313,9 @@ int h_findings_stats(req *r)
     /* The last TREND_MONTHS months up to D's month, oldest first. */
     json_t *by_month = json_array(), *month_ix = json_object();
     for (int i = TREND_MONTHS - 1; i >= 0; i--) {
-        ymd m = add_months((ymd){d.y, d.m, 1}, -i);
+        pl_date m = pl_date_add_months((pl_date){d.year, d.month, 1}, -i);
         char key[11];
-        ymd_format(key, m);
+        pl_date_format(key, m);
         key[7] = 0;
         json_t *o = json_pack("{s:s, s:i, s:{}}", "month", key, "total", 0, "by_rule");
         json_object_set(month_ix, key, o);

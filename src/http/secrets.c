@@ -21,9 +21,8 @@
 
 int pl_http_totp_key_path(pl_store *s, pl_buf *out, pl_err *e)
 {
-    if (!s || !s->path || !*s->path || strcmp(s->path, ":memory:") == 0)
+    if (!s || pl_store_side_path(s, ".totp.key", out) != 0)
         return pl_err_set(e, PL_EINVAL, "TOTP key: the store has no file to keep a key beside");
-    pl_buf_addf(out, "%s.totp.key", s->path);
     return 0;
 }
 
@@ -176,9 +175,7 @@ static int seal_legacy(pl_store *s, const uint8_t key[PL_TOTP_KEY_BYTES], pl_err
     }
     rc = pl_store_commit(s, e);
     if (!rc)
-        rc = pl_store_exec(s, "VACUUM", e);
-    if (!rc)
-        rc = pl_store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", e);
+        rc = pl_store_compact(s, e);
     return rc;
 }
 

@@ -631,14 +631,14 @@ static void dispatch(req *r)
         strcmp(r->method, "GET") == 0 && routes_read_txn(rt) && exec_cached(r->s, "BEGIN", &e) == 0;
     r->in_txn = txn;
     if (txn)
-        access_version_pin(r->s); /* one data_version reading per request */
+        pl_store_version_pin(r->s); /* one commits reading per request */
     dispatch_route(r, rt);
     /* BEGIN went straight to the connection (not pl_store_begin), so the
      * store's nesting count does not know of it: pl_store_rollback would
      * do nothing and leave the snapshot open for the next request. */
     if (txn && exec_cached(r->s, "COMMIT", &e) != 0)
         exec_cached(r->s, "ROLLBACK", &e);
-    access_version_unpin();
+    pl_store_version_unpin(r->s);
     r->in_txn = 0;
     touch_later(r);
 }

@@ -1,8 +1,8 @@
 /*
  * session.c — the session lookup of auth_session, cached per worker
  * thread. An entry is the row of sessions ⋈ users for one token hash as
- * read at one database version (PRAGMA data_version and total_changes() of
- * the worker's connection, as the scope cache of access.c): any commit by
+ * read at one read version of the worker's connection (pl_store_read_version,
+ * as the scope cache of access.c): any commit by
  * another connection or process (logout, password change, disable, role or
  * person change, expiry sweep) or any write on this connection (the
  * last_seen touch, a logout here) makes every entry stale, and the next
@@ -24,7 +24,7 @@ typedef struct session_slot {
 
 typedef struct session_cache {
     pl_store *s;
-    int64_t data_version, total_changes;
+    pl_store_version version;
     session_slot slot[SESSION_SLOTS];
     unsigned next;
 } session_cache;
@@ -62,17 +62,16 @@ static int read_row(pl_store *s, const char *th, session_row *out, pl_err *e)
 int session_lookup(pl_store *s, const char *th, session_row *out, pl_err *e)
 {
     session_cache *c = &tl_sessions;
-    int64_t dv = 0, tc = 0;
+    pl_store_version v;
     /* The version is read before the row: a commit racing the read makes
      * the entry stale at the next request instead of hiding. */
-    int rc = access_db_version(s, &dv, &tc, e);
+    int rc = pl_store_read_version(s, &v, e);
     if (rc)
         return rc;
-    if (c->s != s || c->data_version != dv || c->total_changes != tc) {
+    if (c->s != s || !pl_store_version_same(&c->version, &v)) {
         memset(c, 0, sizeof *c);
         c->s = s;
-        c->data_version = dv;
-        c->total_changes = tc;
+        c->version = v;
     }
     for (int i = 0; i < SESSION_SLOTS; i++) {
         if (c->slot[i].used && strcmp(c->slot[i].token_hash, th) == 0) {

@@ -591,7 +591,10 @@ static int apply_scopes(pl_store *s, int64_t seq, int64_t uid, const json_t *sco
             return apply_fail(e, seq, "payload.scopes must hold unit ids");
         pl_stmt *st = NULL;
         rc = pl_store_prepare_cached(
-            s, "INSERT OR IGNORE INTO user_scopes(user_id, unit_id, ev_seq) VALUES(?,?,?)", &st, e);
+            s,
+            "INSERT INTO user_scopes(user_id, unit_id, ev_seq) VALUES(?,?,?) "
+            "ON CONFLICT DO NOTHING",
+            &st, e);
         if (rc)
             break;
         pl_stmt_bind_i64(st, 1, uid);

@@ -248,7 +248,7 @@ static int load(pl_ledger *l, pl_err *e)
     if (l->cache)
         memset(l->cache, 0, CACHE_SLOTS * sizeof *l->cache);
     l->block_idx = -1;
-    l->gen = l->s->rollback_gen;
+    l->gen = pl_store_rollback_gen(l->s);
     l->loaded = 1;
     l->stale = 0;
     /* A rollback may have taken a newly made subject key with it. */
@@ -286,9 +286,10 @@ static int subject_key(pl_ledger *l, pl_err *e)
         randombytes_buf(k, sizeof k);
         pl_hex(hex, k, sizeof k);
         sodium_memzero(k, sizeof k);
-        rc = pl_store_prepare(
-            l->s, "INSERT OR IGNORE INTO plumb_meta(key,value) VALUES('ledger_subject_key',?)", &st,
-            e);
+        rc = pl_store_prepare(l->s,
+                              "INSERT INTO plumb_meta(key,value) VALUES('ledger_subject_key',?) ON "
+                              "CONFLICT DO NOTHING",
+                              &st, e);
         if (rc)
             return rc;
         pl_stmt_bind_text(st, 1, hex);
@@ -371,7 +372,7 @@ static int subject_handles(pl_ledger *l, const json_t *subjects, json_t **out, p
 
 int pl_ledger__ensure(pl_ledger *l, pl_err *e)
 {
-    if (l->loaded && !l->stale && l->gen == l->s->rollback_gen)
+    if (l->loaded && !l->stale && l->gen == pl_store_rollback_gen(l->s))
         return 0;
     return load(l, e);
 }
@@ -702,9 +703,9 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
     /* In a transaction of our own, another process may have appended since
      * we loaded: check. (Inside a caller's transaction a stale seq fails on
      * the primary key and the transaction is undone.) */
-    if (rc == 0 && l->s->tx_depth == 1)
+    if (rc == 0 && pl_store_tx_depth(l->s) == 1)
         rc = query_size(l, &size, e);
-    if (rc == 0 && l->s->tx_depth == 1 && size != l->size)
+    if (rc == 0 && pl_store_tx_depth(l->s) == 1 && size != l->size)
         rc = load(l, e);
     if (rc)
         goto fail;

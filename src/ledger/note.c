@@ -542,7 +542,7 @@ int pl_ledger_identity(pl_ledger *l, pl_verifier *out, pl_err *e)
     int rc = meta_get(l->s, "ledger_verifier_key", &b, e);
     if (rc == PL_ENOTFOUND)
         rc = pl_err_set(e, PL_ENOTFOUND, "%s: the store has no ledger key; run `plumb init`",
-                        l->s->path);
+                        pl_store_name(l->s));
     else if (rc == 0) {
         rc = pl_verifier_parse(out, b.data, e);
         if (rc)
@@ -572,8 +572,8 @@ int pl_ledger_set_identity(pl_ledger *l, const pl_verifier *v, pl_err *e)
     pl_buf_init(&b);
     int rc = meta_get(l->s, "ledger_verifier_key", &b, e);
     if (rc == 0) {
-        rc =
-            pl_err_set(e, PL_EEXIST, "%s: already initialised (ledger key %s)", l->s->path, b.data);
+        rc = pl_err_set(e, PL_EEXIST, "%s: already initialised (ledger key %s)",
+                        pl_store_name(l->s), b.data);
         pl_buf_release(&b);
         return rc;
     }

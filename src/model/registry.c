@@ -357,7 +357,7 @@ struct pl_registry {
     pl_ledger *ledger;
     known_id *known;
     size_t nknown, capknown; /* capknown: 0 or a power of two */
-    uint64_t known_gen;      /* store->rollback_gen the entries belong to */
+    uint64_t known_gen;      /* pl_store_rollback_gen the entries belong to */
 };
 
 static uint64_t id_hash(int ent, const char *id)
@@ -380,9 +380,9 @@ static void known_clear(pl_registry *r)
 /* Drop everything if the store rolled back since the entries were added. */
 static void known_check_gen(pl_registry *r)
 {
-    if (r->known_gen != r->store->rollback_gen) {
+    if (r->known_gen != pl_store_rollback_gen(r->store)) {
         known_clear(r);
-        r->known_gen = r->store->rollback_gen;
+        r->known_gen = pl_store_rollback_gen(r->store);
     }
 }
 
@@ -437,7 +437,7 @@ int pl_registry_new(pl_registry **out, pl_store *s, pl_ledger *l, pl_err *e)
     pl_registry *r = pl_calloc(1, sizeof *r);
     r->store = s;
     r->ledger = l;
-    r->known_gen = s->rollback_gen;
+    r->known_gen = pl_store_rollback_gen(s);
     *out = r;
     return 0;
 }
@@ -595,4 +595,10 @@ int pl_registry_counts(pl_store *s, int64_t *counts, pl_err *e)
             return rc;
     }
     return 0;
+}
+
+int pl_model_tenure_open(const char *start, const char *end, const char *date)
+{
+    /* ISO dates compare as strings, as SQLite compares the columns. */
+    return start && date && strcmp(start, date) <= 0 && (!end || !*end || strcmp(end, date) > 0);
 }

@@ -75,17 +75,6 @@ static const char *show_char(char buf[8], unsigned char c)
     return buf;
 }
 
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return mdays[m - 1] + (m == 2 && is_leap(y));
-}
-
 static int num(const char *s, size_t n)
 {
     int v = 0;
@@ -295,18 +284,7 @@ static int today_cst(void)
 {
     int64_t days = (pl_time_now() + 8 * 3600);
     days = (days >= 0 ? days : days - 86399) / 86400;
-    /* civil from days (Howard Hinnant) */
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += (m <= 2);
-    return (int)(y * 10000 + m * 100 + d);
+    return (int)pl_date_pack(pl_date_from_days((int32_t)days));
 }
 
 int pl_validate_citizen_id(pl_citizen_id *out, const char *s, pl_err *e)
@@ -355,7 +333,7 @@ int pl_validate_citizen_id(pl_citizen_id *out, const char *s, pl_err *e)
     }
 
     int y = num(id + 6, 4), m = num(id + 10, 2), d = num(id + 12, 2);
-    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    if (m < 1 || m > 12 || d < 1 || d > pl_date_month_days(y, m))
         return pl_err_set(e, PL_EINVAL, "birth date %.4s-%.2s-%.2s does not exist", id + 6, id + 10,
                           id + 12);
     if (y < 1900)
@@ -915,7 +893,7 @@ static int parse_date10(const char *s, int *y, int *m, int *d, pl_err *e)
     *d = num(s + 8, 2);
     if (*y < 1900 || *y > 2999)
         return pl_err_set(e, PL_EINVAL, "date %.10s out of range (years 1900-2999)", s);
-    if (*m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+    if (*m < 1 || *m > 12 || *d < 1 || *d > pl_date_month_days(*y, *m))
         return pl_err_set(e, PL_EINVAL, "date %.10s does not exist", s);
     return 0;
 }

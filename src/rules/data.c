@@ -42,103 +42,32 @@ const char *const rl_table_names[T_NTABLES] = {
 
 /* ------------------------------------------------------------- dates */
 
+/* The rules model keeps dates packed as yyyymmdd (util/date.h): one
+ * integer, ordered like the dates, converted by the one calendar. */
 int32_t rl_date(const char *s)
 {
-    if (!s || strlen(s) < 10)
-        return 0;
-    int v[8];
-    static const int pos[8] = {0, 1, 2, 3, 5, 6, 8, 9};
-    for (int i = 0; i < 8; i++) {
-        char ch = s[pos[i]];
-        if (ch < '0' || ch > '9')
-            return 0;
-        v[i] = ch - '0';
-    }
-    if (s[4] != '-' || s[7] != '-')
-        return 0;
-    return ((v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]) * 100 + v[4] * 10 + v[5]) * 100 +
-           v[6] * 10 + v[7];
+    pl_date d;
+    return pl_date_parse(&d, s) ? 0 : pl_date_pack(d);
 }
 
 void rl_date_str(char out[11], int32_t d)
 {
-    unsigned y = (unsigned)(d / 10000) % 10000u, m = (unsigned)(d / 100) % 100u,
-             day = (unsigned)d % 100u;
-    out[0] = (char)('0' + y / 1000);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10 % 10);
-    out[6] = (char)('0' + m % 10);
-    out[7] = '-';
-    out[8] = (char)('0' + day / 10 % 10);
-    out[9] = (char)('0' + day % 10);
-    out[10] = 0;
-}
-
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && leap(y) ? 29 : md[m - 1];
+    pl_date_format(out, pl_date_unpack(d));
 }
 
 int32_t rl_add_months(int32_t d, int n)
 {
-    int y = d / 10000, m = d / 100 % 100, day = d % 100;
-    int total = y * 12 + (m - 1) + n;
-    int ny = total / 12, nm = total % 12;
-    if (nm < 0) {
-        nm += 12;
-        ny--;
-    }
-    nm++;
-    int md = month_days(ny, nm);
-    if (day > md)
-        day = md;
-    return (ny * 100 + nm) * 100 + day;
-}
-
-/* Days since 1970-01-01 (H. Hinnant's days_from_civil). */
-static int64_t to_days(int32_t d)
-{
-    int64_t y = d / 10000, m = d / 100 % 100, dd = d % 100;
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int32_t from_days(int64_t z)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp + (mp < 10 ? 3 : -9);
-    y += m <= 2;
-    return (int32_t)((y * 100 + m) * 100 + dd);
+    return pl_date_pack(pl_date_add_months(pl_date_unpack(d), n));
 }
 
 int32_t rl_add_days(int32_t d, int n)
 {
-    return from_days(to_days(d) + n);
+    return pl_date_pack(pl_date_add_days(pl_date_unpack(d), n));
 }
 
 int rl_days_between(int32_t a, int32_t b)
 {
-    return (int)(to_days(b) - to_days(a));
+    return (int)pl_date_days_between(pl_date_unpack(a), pl_date_unpack(b));
 }
 
 /* ------------------------------------------------------ big blocks */
@@ -1083,11 +1012,12 @@ static int load_rows(rl_model *m, const tdesc *td, pl_stmt *st, int nf, pl_err *
     return rc < 0 ? rc : 0;
 }
 
-/* Upper bound of a table's row count, cheaply: max(rowid) (0 if empty). */
+/* Upper bound of a table's row count, cheaply: the largest row key
+ * (pl_store_row_key; 0 if empty). */
 static int64_t est_rows(pl_store *s, int code, pl_err *e)
 {
     char sql[96];
-    snprintf(sql, sizeof sql, "SELECT max(rowid) FROM %s", rl_table_names[code]);
+    snprintf(sql, sizeof sql, "SELECT max(%s) FROM %s", pl_store_row_key(s), rl_table_names[code]);
     pl_stmt *st = NULL;
     if (pl_store_prepare(s, sql, &st, e))
         return -1;
@@ -1271,8 +1201,10 @@ int rl_model_load(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e)
         int nf = 0;
         for (; tables[t].fields[nf]; nf++)
             pl_buf_addf(&sql, "%s%s", nf ? "," : "", tables[t].fields[nf]);
-        /* rowid last; rowid order, so that the rowids of a leaf table ascend */
-        pl_buf_addf(&sql, ",rowid FROM %s ORDER BY rowid", rl_table_names[tables[t].code]);
+        /* the row key (pl_store_row_key) last, and its order, so that the
+         * keys of a leaf table ascend */
+        const char *key = pl_store_row_key(s);
+        pl_buf_addf(&sql, ",%s FROM %s ORDER BY %s", key, rl_table_names[tables[t].code], key);
         pl_stmt *st = NULL;
         rc = pl_store_prepare(s, sql.data, &st, e);
         pl_buf_release(&sql);
@@ -1292,7 +1224,7 @@ int rl_model_load(rl_model *m, pl_store *s, int64_t r07_lo_fen, pl_err *e)
     if (rc)
         return rc;
     m->loaded = 1;
-    m->gen = s->rollback_gen;
+    m->gen = pl_store_rollback_gen(s);
     return 0;
 }
 
@@ -1342,7 +1274,8 @@ static void ensure_byid(rl_model *m, int code)
 static int32_t kill_bulk_row(rl_model *m, pl_store *s, int code, const char *id)
 {
     char sql[96];
-    snprintf(sql, sizeof sql, "SELECT rowid FROM %s WHERE id = ?", rl_table_names[code]);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE id = ?", pl_store_row_key(s),
+             rl_table_names[code]);
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;

@@ -312,9 +312,10 @@ static int apply_finding_raise(pl_store *s, int64_t seq, const pl_event *ev, pl_
             continue;
         const char *a2[] = {id, json_string_value(v), INT_ARG};
         int64_t i2[3] = {0, 0, seq};
-        rc = exec_bind(
-            s, "INSERT OR IGNORE INTO finding_evidence(finding_id,ref,ev_seq) VALUES(?,?,?)", e, 3,
-            a2, i2);
+        rc = exec_bind(s,
+                       "INSERT INTO finding_evidence(finding_id,ref,ev_seq) VALUES(?,?,?) ON "
+                       "CONFLICT DO NOTHING",
+                       e, 3, a2, i2);
     }
     if (!rc)
         rc = history(s, seq, id, ev->type + 8, raise ? "open" : "unchanged", jstr(p, "severity"),
@@ -347,11 +348,13 @@ static int apply_warning(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
     const char *args[] = {jstr(p, "id"),  jstr(p, "person_id"), jstr(p, "grade"), INT_ARG,
                           bd ? bd : "[]", jstr(p, "as_of"),     INT_ARG};
     int64_t ints[7] = {0, 0, 0, json_integer_value(json_object_get(p, "index_x100")), 0, 0, seq};
-    int rc =
-        exec_bind(s,
-                  "INSERT OR REPLACE INTO risk_warnings(id,person_id,grade,index_x100,breakdown,"
-                  "raised_at,ev_seq) VALUES(?,?,?,?,?,?,?)",
-                  e, 7, args, ints);
+    int rc = exec_bind(s,
+                       "INSERT INTO risk_warnings(id,person_id,grade,index_x100,breakdown,"
+                       "raised_at,ev_seq) VALUES(?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                       "person_id=excluded.person_id, grade=excluded.grade, "
+                       "index_x100=excluded.index_x100, breakdown=excluded.breakdown, "
+                       "raised_at=excluded.raised_at, ev_seq=excluded.ev_seq",
+                       e, 7, args, ints);
     free(bd);
     return rc;
 }
@@ -367,9 +370,14 @@ static int apply_task(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     int64_t ints[10] = {0};
     ints[9] = seq;
     return exec_bind(s,
-                     "INSERT OR REPLACE INTO rule_tasks(id,warning_id,person_id,kind,owner_role,"
+                     "INSERT INTO rule_tasks(id,warning_id,person_id,kind,owner_role,"
                      "title_zh,title_en,due_date,status,opened_at,ev_seq) "
-                     "VALUES(?,?,?,?,?,?,?,?,'open',?,?)",
+                     "VALUES(?,?,?,?,?,?,?,?,'open',?,?) ON CONFLICT(id) DO UPDATE SET "
+                     "warning_id=excluded.warning_id, person_id=excluded.person_id, "
+                     "kind=excluded.kind, owner_role=excluded.owner_role, "
+                     "title_zh=excluded.title_zh, title_en=excluded.title_en, "
+                     "due_date=excluded.due_date, status=excluded.status, "
+                     "opened_at=excluded.opened_at, ev_seq=excluded.ev_seq",
                      e, 10, args, ints);
 }
 
@@ -505,7 +513,7 @@ static int load_all(pl_rules *r, int32_t D, pl_err *e)
                 r->snap_rejected = 1; /* refused: read from the projections */
             if (got == 1 && r->m.r07_lo_fen <= lo * 100) {
                 r->from_snapshot = 1;
-                r->m.gen = r->s->rollback_gen;
+                r->m.gen = pl_store_rollback_gen(r->s);
             }
         }
         free(path);
@@ -727,7 +735,7 @@ int pl_rules_snapshot_rejected(const pl_rules *r)
 int pl_rules_snapshot_save(pl_rules *r, pl_err *e)
 {
     /* only a model exactly as loaded describes the store's state */
-    if (!r->ready || !r->m.loaded || r->m.applied || r->m.gen != r->s->rollback_gen ||
+    if (!r->ready || !r->m.loaded || r->m.applied || r->m.gen != pl_store_rollback_gen(r->s) ||
         r->key_size < 0)
         return 0;
     char *path = rl_snapshot_path(r->s);
@@ -1293,7 +1301,7 @@ int pl_rules_sweep(pl_rules *r, const char *as_of, pl_rules_stats *stats, pl_err
         r->ready = 0;
     /* The derived snapshot for the next cold start (docs/RULES.md): best
      * effort, a failure to write it only costs the next load its time. */
-    if (!rc && !r->no_snapshot && r->s->tx_depth == 0) {
+    if (!rc && !r->no_snapshot && pl_store_tx_depth(r->s) == 0) {
         pl_err se;
         pl_err_init(&se);
         pl_rules_snapshot_save(r, &se);
@@ -1604,7 +1612,7 @@ int pl_rules_on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
 static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
 {
     int32_t D = engine_date(r);
-    if (!r->ready || r->m.gen != r->s->rollback_gen) {
+    if (!r->ready || r->m.gen != pl_store_rollback_gen(r->s)) {
         int rc = load_all(r, D, e);
         if (rc)
             return rc;
@@ -1910,7 +1918,7 @@ int pl_rules_profile_impact(pl_rules *r, const pl_profile *p, const char *actor,
         rc = approval_threshold(r, p, &out->threshold, e);
     if (rc)
         return rc;
-    if (r->s->tx_depth)
+    if (pl_store_tx_depth(r->s))
         return pl_err_set(e, PL_EINTERNAL, "profile dry run inside a transaction");
     /* The dry run: the change appended and evaluated as it would be, then
      * rolled back. The model of the projection tables is not touched by a
@@ -1929,7 +1937,7 @@ int pl_rules_profile_impact(pl_rules *r, const pl_profile *p, const char *actor,
     json_decref(pay);
     r->rule_events = events;
     if (r->ready && (ready || !rc)) {
-        r->m.gen = r->s->rollback_gen;
+        r->m.gen = pl_store_rollback_gen(r->s);
         pl_err le;
         pl_err_init(&le);
         if (rl_profiles_load(&r->profiles, r->s, &le) != 0)

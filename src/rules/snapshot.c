@@ -322,13 +322,13 @@ static void snap_walk(rl_model *m, snap_io *io)
 
 char *rl_snapshot_path(pl_store *s)
 {
-    if (!s->path || !*s->path || !strcmp(s->path, ":memory:") || strstr(s->path, "://"))
+    pl_buf b;
+    pl_buf_init(&b);
+    if (pl_store_side_path(s, ".rules-snapshot", &b) != 0) {
+        pl_buf_release(&b);
         return NULL;
-    size_t n = strlen(s->path);
-    char *p = pl_malloc(n + sizeof ".rules-snapshot");
-    memcpy(p, s->path, n);
-    memcpy(p + n, ".rules-snapshot", sizeof ".rules-snapshot");
-    return p;
+    }
+    return pl_buf_detach(&b, NULL);
 }
 
 /* ------------------------------------------------------------ the key */

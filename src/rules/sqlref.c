@@ -30,11 +30,12 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
     const pl_rule_param *ps = pl_rules_params(&np);
     pl_buf sql;
     pl_buf_init(&sql);
-    int rc = pl_store_exec(c->s,
-                           "DROP TABLE IF EXISTS temp.rp_ctx; DROP TABLE IF EXISTS temp.rp_unit; "
-                           "DROP TABLE IF EXISTS temp.rp_person; "
-                           "CREATE TEMP TABLE rp_ctx(as_of TEXT NOT NULL)",
-                           e);
+    int rc = 0;
+    static const char *const temps[] = {"rp_ctx", "rp_unit", "rp_person"};
+    for (int t = 0; t < 3 && !rc; t++)
+        rc = pl_store_temp_drop(c->s, temps[t], e);
+    if (!rc)
+        rc = pl_store_exec(c->s, "CREATE TEMP TABLE rp_ctx(as_of TEXT NOT NULL)", e);
     for (int t = 0; t < 2 && !rc; t++) {
         pl_buf_reset(&sql);
         pl_buf_addf(&sql, "CREATE TEMP TABLE %s(%s TEXT PRIMARY KEY", t ? "rp_person" : "rp_unit",
@@ -159,10 +160,11 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
         st->eval_cpu_ms = pl_rules__cpu_ms() - c0;
     }
     if (!rc)
-        rc = pl_store_exec(c->s,
-                           "DROP TABLE temp.rp_ctx; DROP TABLE temp.rp_unit; "
-                           "DROP TABLE temp.rp_person",
-                           e);
+        rc = pl_store_temp_drop(c->s, "rp_ctx", e);
+    if (!rc)
+        rc = pl_store_temp_drop(c->s, "rp_unit", e);
+    if (!rc)
+        rc = pl_store_temp_drop(c->s, "rp_person", e);
     if (!rc)
         rc = pl_store_commit(c->s, e);
     else

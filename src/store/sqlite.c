@@ -3,7 +3,7 @@
  * WAL journal, synchronous=FULL (an acknowledged commit survives power loss),
  * foreign keys on, busy timeout. Layer: store.
  */
-#include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +18,11 @@ typedef struct sq_store {
     pl_store base;
     sqlite3 *db;
     sqlite3_stmt *ev_ins; /* sq_append_event's, prepared once */
+    sqlite3_stmt *dv;     /* sq_commits_version's, prepared once */
 } sq_store;
 
 typedef struct sq_stmt {
-    const pl_store_ops *ops; /* must be first: see store.c */
+    const pl_store_ops *ops; /* must be first: see store_int.h */
     sqlite3_stmt *st;
     sq_store *owner;
 } sq_stmt;
@@ -41,6 +42,7 @@ static void sq_close(pl_store *ps)
 {
     sq_store *s = (sq_store *)ps;
     sqlite3_finalize(s->ev_ins);
+    sqlite3_finalize(s->dv);
     sqlite3_close_v2(s->db);
     free(s->base.path);
     free(s);
@@ -203,9 +205,100 @@ static int64_t sq_changes(pl_store *ps)
 {
     return sqlite3_changes64(((sq_store *)ps)->db);
 }
-static int64_t sq_total_changes(pl_store *ps)
+/* PRAGMA data_version moves when another connection or process commits
+ * (not for this connection's own commits: sq_writes_version covers those).
+ * The PRAGMA itself, not the pragma_data_version table: that one prepares
+ * "PRAGMA data_version" anew on every scan. Inside a deferred transaction
+ * it also starts the read (takes the snapshot). */
+static int sq_commits_version(pl_store *ps, int64_t *out, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    if (!s->dv && sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                     &s->dv, NULL) != SQLITE_OK)
+        return db_err(s, e, "prepare");
+    int rc = sqlite3_step(s->dv);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s->dv, 0);
+    else
+        rc = db_err(s, e, "step");
+    sqlite3_reset(s->dv);
+    return rc == SQLITE_ROW ? 0 : rc;
+}
+
+/* Rows inserted, updated or deleted by this connection since it opened,
+ * TEMP tables included. */
+static int64_t sq_writes_version(pl_store *ps)
 {
     return sqlite3_total_changes64(((sq_store *)ps)->db);
+}
+
+static int sq_temp_set(pl_store *ps, const char *name, pl_err *e)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE IF NOT EXISTS %s(id TEXT PRIMARY KEY) WITHOUT ROWID; "
+             "DELETE FROM temp.%s",
+             name, name);
+    return sq_exec(ps, sql, e);
+}
+
+static int sq_temp_drop(pl_store *ps, const char *name, pl_err *e)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", name);
+    return sq_exec(ps, sql, e);
+}
+
+/* VACUUM rebuilds the file without free pages (the deleted rows' bytes);
+ * the checkpoint copies it back from the WAL and truncates the WAL. */
+static int sq_compact(pl_store *ps, pl_err *e)
+{
+    int rc = sq_exec(ps, "VACUUM", e);
+    return rc ? rc : sq_exec(ps, "PRAGMA wal_checkpoint(TRUNCATE)", e);
+}
+
+/* SQLite's schema table; the prefix compared with substr, not LIKE (whose
+ * _ and % would need escaping). */
+static int sq_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
+                        pl_buf *drop, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s,
+                                     "SELECT name, sql FROM sqlite_master WHERE type='index' AND "
+                                     "tbl_name=? AND substr(name, 1, length(?))=? AND sql IS "
+                                     "NOT NULL ORDER BY name",
+                                     &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, table);
+    pl_stmt_bind_text(st, 2, prefix);
+    pl_stmt_bind_text(st, 3, prefix);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        pl_buf_addf(create, "%s;", pl_stmt_text(st, 1));
+        pl_buf_addf(drop, "DROP INDEX \"%s\";", pl_stmt_text(st, 0));
+    }
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+static int sq_quick_check(pl_store *ps, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, e, "prepare");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        rc = r && strcmp(r, "ok") == 0
+                 ? 0
+                 : pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged: %s", s->base.path,
+                              r ? r : "");
+    } else {
+        rc = rc == SQLITE_DONE ? 0 : db_err(s, e, "step");
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 /* The INSERT is prepared once per connection and kept; the row's text and
@@ -259,7 +352,14 @@ static const pl_store_ops sq_ops = {
     .finalize = sq_finalize,
     .row = sq_row,
     .changes = sq_changes,
-    .total_changes = sq_total_changes,
+    .commits_version = sq_commits_version,
+    .writes_version = sq_writes_version,
+    .row_key = "rowid",
+    .temp_set = sq_temp_set,
+    .temp_drop = sq_temp_drop,
+    .compact = sq_compact,
+    .quick_check = sq_quick_check,
+    .index_ddl = sq_index_ddl,
     .append_event = sq_append_event,
 };
 

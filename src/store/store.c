@@ -3,7 +3,7 @@
  * nested transactions, migrations, projection table list.
  * Layer: store (above util).
  */
-#include "store.h"
+#include "store_int.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -108,6 +108,7 @@ int pl_store_begin(pl_store *s, pl_err *e)
     if (s->tx_depth++ > 0)
         return 0;
     s->tx_failed = 0;
+    s->version_pin = 0;
     int rc = s->ops->begin(s, e);
     if (rc)
         s->tx_depth = 0;
@@ -120,6 +121,7 @@ int pl_store_commit(pl_store *s, pl_err *e)
         return pl_err_set(e, PL_EINTERNAL, "commit without begin");
     if (--s->tx_depth > 0)
         return 0;
+    s->version_pin = 0;
     if (s->tx_failed) {
         s->ops->rollback(s);
         s->rollback_gen++;
@@ -141,6 +143,7 @@ void pl_store_rollback(pl_store *s)
         s->tx_failed = 1;
         return;
     }
+    s->version_pin = 0;
     s->ops->rollback(s);
     s->rollback_gen++;
 }
@@ -154,11 +157,6 @@ int pl_store_prepare(pl_store *s, const char *sql, pl_stmt **out, pl_err *e)
 {
     return s->ops->prepare(s, sql, out, e);
 }
-
-/* Every statement starts with a pointer to its store's ops. */
-struct pl_stmt {
-    const pl_store_ops *ops;
-};
 
 int pl_stmt_bind_i64(pl_stmt *st, int i, int64_t v)
 {
@@ -248,35 +246,122 @@ int64_t pl_store_changes(pl_store *s)
     return s->ops->changes(s);
 }
 
-int64_t pl_store_total_changes(pl_store *s)
+/* ------------------------------------------------------- read version */
+
+int pl_store_read_version(pl_store *s, pl_store_version *out, pl_err *e)
 {
-    if (s->ops->total_changes)
-        return s->ops->total_changes(s);
-    int64_t n = -1;
-    return pl_store_query_i64(s, &n, NULL, "SELECT total_changes()", NULL) == 0 ? n : -1;
+    if (s->version_pin == 2) {
+        out->commits = s->pinned_commits;
+    } else {
+        int rc = s->ops->commits_version(s, &out->commits, e);
+        if (rc)
+            return rc;
+        if (s->version_pin == 1) {
+            s->pinned_commits = out->commits;
+            s->version_pin = 2;
+        }
+    }
+    /* This connection's own writes (the scope fill writes a TEMP table
+     * mid-request) move it inside a transaction too: read every time; a
+     * function call, not a statement. */
+    out->writes = s->ops->writes_version(s);
+    if (out->writes < 0)
+        return pl_err_set(e, PL_ESTORE, "%s: read version unavailable", pl_store_name(s));
+    return 0;
+}
+
+int pl_store_version_same(const pl_store_version *a, const pl_store_version *b)
+{
+    return a->commits == b->commits && a->writes == b->writes;
+}
+
+void pl_store_version_pin(pl_store *s)
+{
+    s->version_pin = 1;
+}
+
+void pl_store_version_unpin(pl_store *s)
+{
+    s->version_pin = 0;
+}
+
+/* -------------------------------------------------------- store state */
+
+const char *pl_store_name(const pl_store *s)
+{
+    return s->path ? s->path : "";
+}
+
+int pl_store_side_path(const pl_store *s, const char *suffix, pl_buf *out)
+{
+    if (!s->path || !*s->path || strcmp(s->path, ":memory:") == 0 || strstr(s->path, "://"))
+        return PL_ENOTFOUND;
+    pl_buf_addf(out, "%s%s", s->path, suffix);
+    return 0;
+}
+
+const char *pl_store_backend(const pl_store *s)
+{
+    return s->ops->name;
+}
+
+int pl_store_tx_depth(const pl_store *s)
+{
+    return s->tx_depth;
+}
+
+uint64_t pl_store_rollback_gen(const pl_store *s)
+{
+    return s->rollback_gen;
+}
+
+int pl_store_quick_check(pl_store *s, pl_err *e)
+{
+    return s->ops->quick_check ? s->ops->quick_check(s, e) : 0;
+}
+
+/* ------------------------------------------------------------ table keys */
+
+const char *pl_store_row_key(const pl_store *s)
+{
+    return s->ops->row_key;
+}
+
+/* ----------------------------------------------------- temporary tables */
+
+/* Names are pasted into SQL: letters and underscores only. */
+static int temp_name_ok(const char *name, pl_err *e)
+{
+    size_t n = name ? strlen(name) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(name[i] == '_' || (name[i] >= 'a' && name[i] <= 'z')))
+            n = 0;
+    return n >= 1 && n <= 40 ? 0
+                             : pl_err_set(e, PL_EINVAL, "temporary table name '%s' is not [a-z_]+",
+                                          name ? name : "");
+}
+
+int pl_store_temp_set(pl_store *s, const char *name, pl_err *e)
+{
+    int rc = temp_name_ok(name, e);
+    return rc ? rc : s->ops->temp_set(s, name, e);
+}
+
+int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e)
+{
+    int rc = temp_name_ok(name, e);
+    return rc ? rc : s->ops->temp_drop(s, name, e);
+}
+
+int pl_store_compact(pl_store *s, pl_err *e)
+{
+    return s->ops->compact(s, e);
 }
 
 int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
                        pl_buf *drop, pl_err *e)
 {
-    /* SQLite's schema table; the prefix compared with substr, not LIKE
-     * (whose _ and % would need escaping). */
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(s,
-                                     "SELECT name, sql FROM sqlite_master WHERE type='index' AND "
-                                     "tbl_name=? AND substr(name, 1, length(?2))=?2 AND sql IS "
-                                     "NOT NULL ORDER BY name",
-                                     &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_text(st, 1, table);
-    pl_stmt_bind_text(st, 2, prefix);
-    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-        pl_buf_addf(create, "%s;", pl_stmt_text(st, 1));
-        pl_buf_addf(drop, "DROP INDEX \"%s\";", pl_stmt_text(st, 0));
-    }
-    pl_stmt_reset(st);
-    return rc == PL_DONE ? 0 : rc;
+    return s->ops->index_ddl(s, table, prefix, create, drop, e);
 }
 
 int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
@@ -340,13 +425,16 @@ int pl_store_migrate(pl_store *s, pl_err *e)
      * branches numbering in parallel) still runs. */
     for (size_t i = 0; i < n; i++) {
         if (m[i].version <= have) {
-            char ver[24];
-            snprintf(ver, sizeof ver, "%d", m[i].version);
-            int64_t applied = 0;
-            rc = pl_store_query_i64(s, &applied, e,
-                                    "SELECT count(*) FROM schema_migrations WHERE version = ?", ver,
-                                    NULL);
+            pl_stmt *st = NULL;
+            rc = pl_store_prepare(s, "SELECT count(*) FROM schema_migrations WHERE version = ?",
+                                  &st, e);
             if (rc)
+                return rc;
+            pl_stmt_bind_i64(st, 1, m[i].version);
+            rc = pl_stmt_step(st, e);
+            int64_t applied = rc == PL_ROW ? pl_stmt_i64(st, 0) : 0;
+            pl_stmt_finalize(st);
+            if (rc < 0)
                 return rc;
             if (applied)
                 continue;

@@ -4,7 +4,10 @@
  *
  * Callers write portable SQL with `?` placeholders only (a backend that needs
  * `$1` rewrites them) and never include a backend header. A pl_store is used
- * by one thread at a time; open one per thread.
+ * by one thread at a time; open one per thread. Both pl_store and pl_stmt
+ * are opaque outside src/store (their fields: store_int.h): callers use the
+ * functions below. The SQL that is still SQLite-only outside src/store is
+ * listed in docs/ARCHITECTURE.md, "SQL dialect".
  */
 #ifndef PL_STORE_H
 #define PL_STORE_H
@@ -49,51 +52,6 @@ typedef struct pl_event_row {
     const char *payload;      /**< canonical JSON payload, NULL if none */
     size_t payload_len;
 } pl_event_row;
-
-/** The backend vtable. All functions fill `e` on failure. */
-typedef struct pl_store_ops {
-    const char *name;
-    void (*close)(pl_store *s);
-    int (*exec)(pl_store *s, const char *sql, pl_err *e);
-    int (*begin)(pl_store *s, pl_err *e);
-    int (*commit)(pl_store *s, pl_err *e);
-    int (*rollback)(pl_store *s);
-    int (*prepare)(pl_store *s, const char *sql, pl_stmt **out, pl_err *e);
-    int (*bind_i64)(pl_stmt *st, int idx, int64_t v);
-    int (*bind_text)(pl_stmt *st, int idx, const char *v, size_t len);
-    int (*bind_blob)(pl_stmt *st, int idx, const void *v, size_t len);
-    int (*bind_null)(pl_stmt *st, int idx);
-    int (*step)(pl_stmt *st, pl_err *e);
-    int (*reset)(pl_stmt *st);
-    int (*ncols)(pl_stmt *st);
-    int (*type)(pl_stmt *st, int col);
-    const char *(*colname)(pl_stmt *st, int col);
-    int64_t (*col_i64)(pl_stmt *st, int col);
-    const char *(*col_text)(pl_stmt *st, int col, size_t *len);
-    const void *(*col_blob)(pl_stmt *st, int col, size_t *len);
-    void (*finalize)(pl_stmt *st);
-    /** Columns 0..n-1 of the current row in one call (the read path's row
-     * loop); optional: NULL means pl_stmt_row uses type/col_i64/col_text. */
-    void (*row)(pl_stmt *st, int n, pl_cell *out);
-    int64_t (*changes)(pl_store *s);
-    /** Rows changed by this connection since it opened; optional: NULL
-     * means pl_store_total_changes runs "SELECT total_changes()". */
-    int64_t (*total_changes)(pl_store *s);
-    /** Append one ledger row (events + payloads). Backends may override
-     * the generic implementation with a faster path. */
-    int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
-} pl_store_ops;
-
-/** Base struct every backend embeds first. */
-struct pl_store {
-    const pl_store_ops *ops;
-    char *path;                  /**< database file (or connection string) */
-    int tx_depth;                /**< nested begin count: only the outermost is real */
-    int tx_failed;               /**< an inner level rolled back: outer commit fails */
-    struct pl_stmt_cache *cache; /**< statements kept by pl_store_prepare_cached */
-    uint64_t rollback_gen;       /**< bumped on every real rollback: caches that
-                                       mirror the database reload when it changes */
-};
 
 /* ----------------------------------------------------------- open/close */
 
@@ -162,15 +120,115 @@ const void *pl_stmt_blob(pl_stmt *st, int col, size_t *len);
  * what pl_stmt_type, pl_stmt_i64 and pl_stmt_textn give, in one call. */
 void pl_stmt_row(pl_stmt *st, int n, pl_cell *out);
 void pl_stmt_finalize(pl_stmt *st);
+/** Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
 int64_t pl_store_changes(pl_store *s);
+
+/* ------------------------------------------------------- read version */
+
 /**
- * Rows inserted, updated or deleted by this connection's statements since
- * it was opened (TEMP tables included; SQLite's sqlite3_total_changes64):
- * moves whenever this connection writes. With PRAGMA data_version (which
- * moves when another connection commits) it keys per-connection read
- * caches. A plain function call, no statement; -1 if it cannot be read.
+ * A reading of the store's read version: two counters that together move
+ * whenever a committed write could change what a read on this connection
+ * sees — `commits` when another connection or process commits (SQLite:
+ * PRAGMA data_version), `writes` when this connection writes, TEMP tables
+ * included (SQLite: sqlite3_total_changes64). Equal readings mean nothing a
+ * read sees has changed in between: the key of per-connection read caches
+ * (the server's session and scope caches). Compare with
+ * pl_store_version_same; the numbers mean nothing else.
  */
-int64_t pl_store_total_changes(pl_store *s);
+typedef struct pl_store_version {
+    int64_t commits;
+    int64_t writes;
+} pl_store_version;
+
+/**
+ * Read the version into *out. Inside a transaction this connection began
+ * (with BEGIN, and after pl_store_version_pin) the `commits` part is read
+ * once and then repeated: other connections' commits are invisible until
+ * the transaction ends. Starts the read snapshot when called first in a
+ * deferred transaction. 0 or PL_ESTORE.
+ */
+int pl_store_read_version(pl_store *s, pl_store_version *out, pl_err *e);
+/** 1 if two readings of one store are the same version, else 0. */
+int pl_store_version_same(const pl_store_version *a, const pl_store_version *b);
+/**
+ * Promise that `s` is inside one transaction until pl_store_version_unpin
+ * (a read transaction begun by exec'ing BEGIN, which pl_store_begin does
+ * not count): pl_store_read_version then reads the `commits` part once.
+ * pl_store_begin/commit/rollback unpin too.
+ */
+void pl_store_version_pin(pl_store *s);
+void pl_store_version_unpin(pl_store *s);
+
+/* -------------------------------------------------------- store state */
+
+/**
+ * The store's name for messages: the database file's path (SQLite), never
+ * a password (a server backend gives its connection target without one).
+ * Owned by the store.
+ */
+const char *pl_store_name(const pl_store *s);
+/**
+ * The path of a side file kept beside the store (the TOTP key, the rules
+ * snapshot): the database file's path followed by `suffix`, appended to
+ * `out`. PL_ENOTFOUND if the store has no file (in memory, or a server
+ * backend: side files there come from configuration), `out` untouched.
+ */
+int pl_store_side_path(const pl_store *s, const char *suffix, pl_buf *out);
+/** The backend's name: "sqlite". */
+const char *pl_store_backend(const pl_store *s);
+/**
+ * Nesting depth of pl_store_begin (0: no transaction begun through it;
+ * 1: the outermost level, whose commit really commits).
+ */
+int pl_store_tx_depth(const pl_store *s);
+/**
+ * A number bumped on every real rollback: a cache that mirrors rows of the
+ * database (the registry's known ids, the ledger's tree, the rules model)
+ * reloads when it differs from the value recorded at fill time.
+ */
+uint64_t pl_store_rollback_gen(const pl_store *s);
+/**
+ * Check the database file's structure (SQLite: PRAGMA quick_check): 0,
+ * PL_ECORRUPT naming the store and the first problem, or another PL_E*.
+ * A backend without such a check returns 0.
+ */
+int pl_store_quick_check(pl_store *s, pl_err *e);
+
+/* ------------------------------------------------------------ table keys */
+
+/**
+ * The SQL name of a projection row's row key: an integer, unique in its
+ * table, that an upsert of the row (ON CONFLICT … DO UPDATE) keeps, and
+ * that is larger for rows inserted later, so that reading a table in key
+ * order and finding a row's key again are cheap (the rules model's bulk
+ * load and its incremental lookup). SQLite: "rowid". Owned by the store.
+ */
+const char *pl_store_row_key(const pl_store *s);
+
+/* ----------------------------------------------------- temporary tables */
+
+/**
+ * Create (if missing) and empty this connection's temporary set `name`: a
+ * table of distinct text keys in one column `id`, seen by this connection
+ * only and dropped when it closes (SQLite: a TEMP table WITHOUT ROWID).
+ * SQL names it bare (`SELECT id FROM name`); keys go in with
+ * `INSERT INTO name(id) ... ON CONFLICT DO NOTHING`. `name` is 1-40
+ * characters of [a-z_] (PL_EINVAL otherwise). 0 or PL_E*.
+ */
+int pl_store_temp_set(pl_store *s, const char *name, pl_err *e);
+/**
+ * Drop this connection's temporary table `name` (a set, or a table the
+ * caller made with portable `CREATE TEMP TABLE`) if there is one; a table
+ * of the database with that name is never touched. 0 or PL_E*.
+ */
+int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e);
+
+/**
+ * Rewrite the database so that rows deleted before leave no trace in its
+ * files (SQLite: VACUUM, then a WAL checkpoint that truncates the log).
+ * Outside a transaction. 0 or PL_E*.
+ */
+int pl_store_compact(pl_store *s, pl_err *e);
 
 /**
  * The indexes of `table` whose name starts with `prefix` (their own, not

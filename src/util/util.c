@@ -210,11 +210,6 @@ void pl_time_format(char out[21], int64_t t)
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 int pl_time_parse(const char *s, int64_t *out)
 {
     int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
@@ -236,19 +231,12 @@ int pl_time_parse(const char *s, int64_t *out)
     } else {
         return PL_EINVAL;
     }
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59)
         return PL_EINVAL;
-    int dim = mdays[mo - 1] + (mo == 2 && is_leap(y));
-    if (d > dim)
+    pl_date date = {y, mo, d};
+    if (!pl_date_valid(date))
         return PL_EINVAL;
-    /* days from civil (Howard Hinnant) */
-    int yy = y - (mo <= 2);
-    int era = (yy >= 0 ? yy : yy - 399) / 400;
-    unsigned yoe = (unsigned)(yy - era * 400);
-    unsigned doy = (153u * (unsigned)(mo + (mo > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = (int64_t)era * 146097 + (int64_t)doe - 719468;
+    int64_t days = pl_date_to_days(date);
     *out = days * 86400 + h * 3600 + mi * 60 + se;
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "date.h"
 
 /* ---------------------------------------------------------------- errors */
 

@@ -1,0 +1,76 @@
+/*
+ * store_int.h — the inside of the store: the vtable every backend
+ * implements and the base struct it embeds first. Only src/store includes
+ * it; every other module sees pl_store and pl_stmt as opaque (store.h).
+ */
+#ifndef PL_STORE_INT_H
+#define PL_STORE_INT_H
+
+#include "store.h"
+
+/** The backend vtable. All functions fill `e` on failure. */
+typedef struct pl_store_ops {
+    const char *name;
+    void (*close)(pl_store *s);
+    int (*exec)(pl_store *s, const char *sql, pl_err *e);
+    int (*begin)(pl_store *s, pl_err *e);
+    int (*commit)(pl_store *s, pl_err *e);
+    int (*rollback)(pl_store *s);
+    int (*prepare)(pl_store *s, const char *sql, pl_stmt **out, pl_err *e);
+    int (*bind_i64)(pl_stmt *st, int idx, int64_t v);
+    int (*bind_text)(pl_stmt *st, int idx, const char *v, size_t len);
+    int (*bind_blob)(pl_stmt *st, int idx, const void *v, size_t len);
+    int (*bind_null)(pl_stmt *st, int idx);
+    int (*step)(pl_stmt *st, pl_err *e);
+    int (*reset)(pl_stmt *st);
+    int (*ncols)(pl_stmt *st);
+    int (*type)(pl_stmt *st, int col);
+    const char *(*colname)(pl_stmt *st, int col);
+    int64_t (*col_i64)(pl_stmt *st, int col);
+    const char *(*col_text)(pl_stmt *st, int col, size_t *len);
+    const void *(*col_blob)(pl_stmt *st, int col, size_t *len);
+    void (*finalize)(pl_stmt *st);
+    /** Columns 0..n-1 of the current row in one call (the read path's row
+     * loop); optional: NULL means pl_stmt_row uses type/col_i64/col_text. */
+    void (*row)(pl_stmt *st, int n, pl_cell *out);
+    int64_t (*changes)(pl_store *s);
+    /** The two parts of pl_store_read_version: a counter of other
+     * connections' commits (SQLite: PRAGMA data_version) and one of this
+     * connection's written rows (sqlite3_total_changes64). */
+    int (*commits_version)(pl_store *s, int64_t *out, pl_err *e);
+    int64_t (*writes_version)(pl_store *s);
+    /** pl_store_row_key: the column name. */
+    const char *row_key;
+    /** pl_store_temp_set / pl_store_temp_drop for a checked name. */
+    int (*temp_set)(pl_store *s, const char *name, pl_err *e);
+    int (*temp_drop)(pl_store *s, const char *name, pl_err *e);
+    int (*compact)(pl_store *s, pl_err *e);
+    /** Structural check of the database (pl_store_quick_check); optional. */
+    int (*quick_check)(pl_store *s, pl_err *e);
+    /** pl_store_index_ddl: the backend's catalogue of indexes. */
+    int (*index_ddl)(pl_store *s, const char *table, const char *prefix, pl_buf *create,
+                     pl_buf *drop, pl_err *e);
+    /** Append one ledger row (events + payloads). Backends may override
+     * the generic implementation with a faster path. */
+    int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
+} pl_store_ops;
+
+/** Base struct every backend embeds first. */
+struct pl_store {
+    const pl_store_ops *ops;
+    char *path;                  /**< database file (or connection string) */
+    int tx_depth;                /**< nested begin count: only the outermost is real */
+    int tx_failed;               /**< an inner level rolled back: outer commit fails */
+    struct pl_stmt_cache *cache; /**< statements kept by pl_store_prepare_cached */
+    uint64_t rollback_gen;       /**< bumped on every real rollback: caches that
+                                       mirror the database reload when it changes */
+    int version_pin;             /**< 0 off, 1 pinned, 2 pinned and `pinned_commits` read */
+    int64_t pinned_commits;      /**< the commits part read once under a pin */
+};
+
+/* Every statement starts with a pointer to its store's ops. */
+struct pl_stmt {
+    const pl_store_ops *ops;
+};
+
+#endif

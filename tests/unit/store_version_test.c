@@ -1,0 +1,237 @@
+/*
+ * store_version_test.c — the store operations that replaced reading the
+ * struct and SQLite pragmas outside src/store (store.h): the read version
+ * moves exactly when a committed write could change what a read sees
+ * (another connection's commit, this connection's own write) and stays put
+ * otherwise and inside a pinned read transaction; side-file paths; the
+ * nesting depth and the rollback generation; temporary sets (seen by their
+ * own connection only, emptied on each call, names checked); the row key
+ * (ascending, kept by an upsert). Two connections to one file
+ * store stand for two server workers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+typedef struct fixture {
+    char dir[64], path[96];
+    pl_store *a, *b;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/plumb-version-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/s.db", f->dir);
+    pl_err e;
+    pl_err_init(&e);
+    if (pl_store_open(&f->a, f->path, PL_STORE_CREATE, &e) || pl_store_open(&f->b, f->path, 0, &e))
+        return -1;
+    if (pl_store_exec(f->a, "CREATE TABLE t(x INTEGER)", &e) ||
+        pl_store_exec(f->a, "CREATE TEMP TABLE tt(x INTEGER)", &e))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    pl_store_close(f->a);
+    pl_store_close(f->b);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static pl_store_version version(pl_store *s)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_store_version v;
+    if (pl_store_read_version(s, &v, &e) != 0)
+        fail_msg("read version: %s", e.msg);
+    return v;
+}
+
+static void exec_ok(pl_store *s, const char *sql)
+{
+    pl_err e;
+    pl_err_init(&e);
+    if (pl_store_exec(s, sql, &e) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+}
+
+static void version_moves_on_commits_and_own_writes_only(void **state)
+{
+    fixture *f = *state;
+    pl_store_version v1 = version(f->a), v2 = version(f->a);
+    assert_true(pl_store_version_same(&v1, &v2)); /* nothing happened */
+    exec_ok(f->a, "SELECT count(*) FROM t");      /* a read is not a write */
+    v2 = version(f->a);
+    assert_true(pl_store_version_same(&v1, &v2));
+
+    exec_ok(f->b, "INSERT INTO t VALUES(1)"); /* another connection commits */
+    v2 = version(f->a);
+    assert_false(pl_store_version_same(&v1, &v2));
+
+    v1 = version(f->a);
+    exec_ok(f->a, "INSERT INTO temp.tt VALUES(1)"); /* this connection writes (TEMP too) */
+    v2 = version(f->a);
+    assert_false(pl_store_version_same(&v1, &v2));
+
+    v1 = version(f->a);
+    exec_ok(f->a, "INSERT INTO t VALUES(2)"); /* this connection commits */
+    v2 = version(f->a);
+    assert_false(pl_store_version_same(&v1, &v2));
+}
+
+static void pinned_read_transaction_sees_one_version(void **state)
+{
+    fixture *f = *state;
+    exec_ok(f->a, "BEGIN");
+    pl_store_version_pin(f->a);
+    pl_store_version v1 = version(f->a); /* takes the snapshot */
+    exec_ok(f->b, "INSERT INTO t VALUES(3)");
+    pl_store_version v2 = version(f->a); /* invisible to the snapshot */
+    assert_true(pl_store_version_same(&v1, &v2));
+    exec_ok(f->a, "INSERT INTO temp.tt VALUES(2)"); /* own writes still count */
+    v2 = version(f->a);
+    assert_false(pl_store_version_same(&v1, &v2));
+    exec_ok(f->a, "COMMIT");
+    pl_store_version_unpin(f->a);
+    v1 = version(f->a);
+    exec_ok(f->b, "INSERT INTO t VALUES(4)");
+    v2 = version(f->a); /* unpinned: the next commit is seen */
+    assert_false(pl_store_version_same(&v1, &v2));
+}
+
+static void side_paths_only_beside_a_file(void **state)
+{
+    fixture *f = *state;
+    pl_buf b;
+    pl_buf_init(&b);
+    assert_int_equal(pl_store_side_path(f->a, ".totp.key", &b), 0);
+    char want[128];
+    snprintf(want, sizeof want, "%s.totp.key", f->path);
+    assert_string_equal(b.data, want);
+    assert_string_equal(pl_store_name(f->a), f->path);
+    assert_string_equal(pl_store_backend(f->a), "sqlite");
+    pl_store *m = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_open_memory(&m, &e), 0);
+    pl_buf_reset(&b);
+    assert_int_equal(pl_store_side_path(m, ".totp.key", &b), PL_ENOTFOUND);
+    assert_int_equal(b.len, 0);
+    pl_store_close(m);
+    pl_buf_release(&b);
+}
+
+static void depth_and_rollback_generation(void **state)
+{
+    fixture *f = *state;
+    pl_err e;
+    pl_err_init(&e);
+    uint64_t g = pl_store_rollback_gen(f->a);
+    assert_int_equal(pl_store_tx_depth(f->a), 0);
+    assert_int_equal(pl_store_begin(f->a, &e), 0);
+    assert_int_equal(pl_store_begin(f->a, &e), 0);
+    assert_int_equal(pl_store_tx_depth(f->a), 2);
+    assert_int_equal(pl_store_commit(f->a, &e), 0);
+    assert_int_equal(pl_store_tx_depth(f->a), 1);
+    assert_int_equal(pl_store_commit(f->a, &e), 0);
+    assert_true(pl_store_rollback_gen(f->a) == g); /* commits do not move it */
+    assert_int_equal(pl_store_begin(f->a, &e), 0);
+    pl_store_rollback(f->a);
+    assert_true(pl_store_rollback_gen(f->a) == g + 1);
+    assert_int_equal(pl_store_quick_check(f->a, &e), 0);
+}
+
+static int64_t count(pl_store *s, const char *sql)
+{
+    pl_err e;
+    pl_err_init(&e);
+    int64_t n = -1;
+    if (pl_store_query_i64(s, &n, &e, sql, NULL) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+    return n;
+}
+
+static void temp_sets_are_private_and_emptied(void **state)
+{
+    fixture *f = *state;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_temp_set(f->a, "my_set", &e), 0);
+    exec_ok(f->a, "INSERT INTO my_set(id) VALUES('x') ON CONFLICT DO NOTHING");
+    exec_ok(f->a, "INSERT INTO my_set(id) VALUES('x') ON CONFLICT DO NOTHING");
+    exec_ok(f->a, "INSERT INTO my_set(id) VALUES('y') ON CONFLICT DO NOTHING");
+    assert_int_equal(count(f->a, "SELECT count(*) FROM my_set"), 2); /* distinct keys */
+    /* the other connection has none */
+    assert_int_not_equal(
+        pl_store_query_i64(f->b, &(int64_t){0}, &e, "SELECT count(*) FROM my_set", NULL), 0);
+    assert_int_equal(pl_store_temp_set(f->a, "my_set", &e), 0); /* again: emptied */
+    assert_int_equal(count(f->a, "SELECT count(*) FROM my_set"), 0);
+    assert_int_equal(pl_store_temp_drop(f->a, "my_set", &e), 0);
+    assert_int_equal(pl_store_temp_drop(f->a, "my_set", &e), 0); /* absent: fine */
+    /* a table of the database with the name is never dropped */
+    assert_int_equal(pl_store_temp_drop(f->a, "t", &e), 0);
+    assert_int_equal(count(f->a, "SELECT count(*) FROM t") >= 0, 1);
+    static const char *const bad[] = {"", "x;DROP TABLE t", "T", "a1", "temp.x", NULL};
+    for (int i = 0; i < 6; i++) {
+        pl_err_init(&e);
+        if (pl_store_temp_set(f->a, bad[i], &e) != PL_EINVAL ||
+            pl_store_temp_drop(f->a, bad[i], &e) != PL_EINVAL)
+            fail_msg("temporary table name \"%s\" should be refused", bad[i] ? bad[i] : "(null)");
+    }
+    assert_int_equal(count(f->a, "SELECT count(*) FROM t") >= 0, 1);
+}
+
+static void row_key_ascends_and_survives_an_upsert(void **state)
+{
+    fixture *f = *state;
+    const char *key = pl_store_row_key(f->a);
+    exec_ok(f->a, "CREATE TABLE k(id TEXT PRIMARY KEY, v INTEGER)");
+    exec_ok(f->a, "INSERT INTO k VALUES('b', 1)");
+    exec_ok(f->a, "INSERT INTO k VALUES('a', 1)");
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT %s FROM k WHERE id = 'b'", key);
+    int64_t kb = count(f->a, sql);
+    snprintf(sql, sizeof sql, "SELECT %s FROM k WHERE id = 'a'", key);
+    int64_t ka = count(f->a, sql);
+    assert_true(ka > kb); /* inserted later: larger, whatever the id */
+    exec_ok(f->a, "INSERT INTO k VALUES('b', 2) ON CONFLICT(id) DO UPDATE SET v = excluded.v");
+    snprintf(sql, sizeof sql, "SELECT %s FROM k WHERE id = 'b'", key);
+    assert_int_equal(count(f->a, sql), kb); /* kept by the upsert */
+    snprintf(sql, sizeof sql, "SELECT max(%s) FROM k", key);
+    assert_int_equal(count(f->a, sql), ka);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(version_moves_on_commits_and_own_writes_only, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(pinned_read_transaction_sees_one_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(side_paths_only_beside_a_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(depth_and_rollback_generation, setup, teardown),
+        cmocka_unit_test_setup_teardown(temp_sets_are_private_and_emptied, setup, teardown),
+        cmocka_unit_test_setup_teardown(row_key_ascends_and_survives_an_upsert, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
