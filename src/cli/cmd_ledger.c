@@ -620,17 +620,21 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
 /* -------------------------------------------------------------- verify */
 
 static const char verify_usage[] =
-    "usage: plumb verify [--witness VKEY]... [--log-key VKEY] [--no-replay] [--db FILE]\n"
+    "usage: plumb verify [--witness VKEY]... [--log-key VKEY] [--no-replay] [--deep]\n"
+    "                    [--db FILE]\n"
     "  Recompute every leaf, payload hash, stored node and the root; check every\n"
     "  checkpoint signature (log key, and each --witness key) and consistency;\n"
     "  replay all events into a fresh store and compare every projection table.\n"
-    "  Exit 1 with the first mismatch.\n";
+    "  --deep also checks that every index holds exactly its table's rows\n"
+    "  (integrity_check instead of quick_check; slower). Exit 1 with the first\n"
+    "  mismatch.\n";
 
 static int cmd_verify(pl_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"witness", required_argument, NULL, 'w'},
                                          {"log-key", required_argument, NULL, 'v'},
                                          {"no-replay", no_argument, NULL, 'R'},
+                                         {"deep", no_argument, NULL, 'D'},
                                          COMMON_OPTS,
                                          {0, 0, 0, 0}};
     pl_verifier wit[16], logkey;
@@ -654,6 +658,8 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
             vo.log_key = &logkey;
         } else if (c == 'R') {
             vo.skip_replay = 1;
+        } else if (c == 'D') {
+            vo.deep = 1;
         } else {
             x = common_opt(cli, c, verify_usage, argc, argv);
         }

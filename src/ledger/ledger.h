@@ -302,6 +302,7 @@ typedef struct pl_verify_opts {
     const pl_verifier *witnesses; /**< witness keys that must verify */
     size_t nwitnesses;
     int skip_replay; /**< skip the projection replay check */
+    int deep;        /**< pl_store_integrity_check deep: also every index's rows */
 } pl_verify_opts;
 
 /** What pl_ledger_verify looked at. */

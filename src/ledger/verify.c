@@ -775,25 +775,6 @@ static int verify_checkpoints(pl_ledger *l, const pl_verify_opts *o, const pl_ve
     return rc;
 }
 
-static int quick_check(pl_store *s, pl_err *e)
-{
-    if (strcmp(s->ops->name, "sqlite") != 0)
-        return 0;
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(s, "PRAGMA quick_check", &st, e);
-    if (rc)
-        return rc;
-    rc = pl_stmt_step(st, e);
-    if (rc == PL_ROW) {
-        const char *r = pl_stmt_text(st, 0);
-        rc = strcmp(r, "ok") == 0
-                 ? 0
-                 : pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged: %s", s->path, r);
-    }
-    pl_stmt_finalize(st);
-    return rc;
-}
-
 int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report *rep, pl_err *e)
 {
     pl_verify_report dummy;
@@ -803,7 +784,9 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
     seqset purged = {0};
     pl_verifier me;
     pl_store *mem = NULL;
-    int rc = quick_check(l->s, e);
+    /* Page-level damage first (and, with deep, every index's contents):
+     * the rest reads the tables through their indexes. */
+    int rc = pl_store_integrity_check(l->s, opts && opts->deep, e);
     if (rc)
         return rc;
     rc = pl_ledger__ensure(l, e);

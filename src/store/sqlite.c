@@ -236,6 +236,40 @@ static int sq_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
     return rc;
 }
 
+/* PRAGMA quick_check / integrity_check: one row "ok", or one row per
+ * problem (at most 100). The first is named, the rest counted. */
+static int sq_integrity_check(pl_store *ps, int deep, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    sqlite3_stmt *st = NULL;
+    const char *what = deep ? "integrity_check" : "quick_check";
+    if (sqlite3_prepare_v2(s->db, deep ? "PRAGMA integrity_check(100)" : "PRAGMA quick_check(100)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, e, what);
+    int rc, n = 0;
+    char first[512] = "";
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        if (r && strcmp(r, "ok") == 0)
+            continue;
+        if (n++ == 0)
+            snprintf(first, sizeof first, "%s", r ? r : "?");
+    }
+    if (rc != SQLITE_DONE) {
+        rc = db_err(s, e, what);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    if (n == 0)
+        return 0;
+    if (n == 1)
+        return pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged (%s): %s", ps->path, what,
+                          first);
+    return pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged (%s): %s (and %s%d more)",
+                      ps->path, what, first, n >= 100 ? "at least " : "", n - 1);
+}
+
 static const pl_store_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -261,6 +295,7 @@ static const pl_store_ops sq_ops = {
     .changes = sq_changes,
     .total_changes = sq_total_changes,
     .append_event = sq_append_event,
+    .integrity_check = sq_integrity_check,
 };
 
 /* A Plumbline store has plumb_meta with magic = 'plumbline'; an empty file is

@@ -256,6 +256,11 @@ int64_t pl_store_total_changes(pl_store *s)
     return pl_store_query_i64(s, &n, NULL, "SELECT total_changes()", NULL) == 0 ? n : -1;
 }
 
+int pl_store_integrity_check(pl_store *s, int deep, pl_err *e)
+{
+    return s->ops->integrity_check ? s->ops->integrity_check(s, deep, e) : 0;
+}
+
 int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
                        pl_buf *drop, pl_err *e)
 {

@@ -82,6 +82,9 @@ typedef struct pl_store_ops {
     /** Append one ledger row (events + payloads). Backends may override
      * the generic implementation with a faster path. */
     int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
+    /** Check the physical store (pl_store_integrity_check); optional: NULL
+     * means the backend has nothing to check beyond what queries see. */
+    int (*integrity_check)(pl_store *s, int deep, pl_err *e);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */
@@ -171,6 +174,17 @@ int64_t pl_store_changes(pl_store *s);
  * caches. A plain function call, no statement; -1 if it cannot be read.
  */
 int64_t pl_store_total_changes(pl_store *s);
+
+/**
+ * Check the store's physical structure. `deep` 0 is the quick check
+ * (SQLite's quick_check: pages, records, constraints, but not whether each
+ * index holds exactly its table's rows, O(N)); `deep` 1 adds the indexes'
+ * contents (integrity_check, O(N log N)). Returns 0, PL_ECORRUPT with `e`
+ * naming the store file and the first problem (and how many were found),
+ * or another PL_E* code if the check itself could not run. A backend
+ * without such a check (ops->integrity_check NULL) returns 0.
+ */
+int pl_store_integrity_check(pl_store *s, int deep, pl_err *e);
 
 /**
  * The indexes of `table` whose name starts with `prefix` (their own, not
