@@ -412,6 +412,11 @@ void pl_ledger_free(pl_ledger *l)
     free(l);
 }
 
+void pl_ledger_set_public_time(pl_ledger *l, int64_t unit_seconds)
+{
+    l->public_time_unit = unit_seconds > 1 ? unit_seconds : 0;
+}
+
 int64_t pl_ledger_size(pl_ledger *l)
 {
     if (pl_ledger__ensure(l, NULL))
@@ -713,6 +718,8 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
     pl_event evt = *ev;
     if (evt.time == 0)
         evt.time = pl_time_now();
+    if (l->public_time_unit > 1)
+        evt.time -= evt.time % l->public_time_unit;
     /* Headers are public (tiles, proofs): they carry keyed handles of the
      * subject ids, never the ids (citizen ID numbers, clue subjects). */
     rc = subject_handles(l, ev->subjects, &handles, e);

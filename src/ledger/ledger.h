@@ -85,6 +85,17 @@ void pl_ledger_add_observer(pl_ledger *l, pl_ledger_observer fn, void *ctx);
 int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_HANDLE_LEN],
                              pl_err *e);
 
+/**
+ * Public time. Headers are published (tiles, proofs), so a caller that must
+ * not reveal the second of an event (the reporter portal: DESIGN.md §4)
+ * sets `unit_seconds` (86400: the UTC day); until it sets 0, every event
+ * appended through this handle — the observers' too — carries in its
+ * header, and hands to its projection, the time rounded down to a
+ * multiple of it. The exact time belongs in the payload. Not thread-safe
+ * (like the handle).
+ */
+void pl_ledger_set_public_time(pl_ledger *l, int64_t unit_seconds);
+
 /** Number of leaves (events) committed or pending in the open transaction. */
 int64_t pl_ledger_size(pl_ledger *l);
 

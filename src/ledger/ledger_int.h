@@ -52,6 +52,7 @@ struct pl_ledger {
      * append made by an observer while they are in use takes its own. */
     pl_buf payload_buf, header_buf;
     int bufs_busy;
+    int64_t public_time_unit; /* > 1: header times rounded down to it */
 };
 
 /** Reload size and frontier if a rollback or another writer moved them. */
