@@ -20,7 +20,7 @@ cp base.db fork.db && cp base.db.key fork.db.key
 "$P" checkpoint --db base.db >/dev/null || die "checkpoint 2"
 out=$("$P" verify --db base.db 2>&1) || die "clean store does not verify: $out"
 echo "clean: $out"
-grep -q "ledger ok: 26 events" <<<"$out" || die "unexpected clean report: $out"
+grep -q "ledger ok: 28 events" <<<"$out" || die "unexpected clean report: $out"
 
 # expect_fail NAME SUBSTRING SQL — apply SQL to a copy, verify must fail.
 expect_fail() {
@@ -53,8 +53,11 @@ expect_fail "update event type" "event 2: ledger_events.type" \
     "UPDATE ledger_events SET type='ledger.purged' WHERE seq=2"
 expect_fail "delete event" "event 7: missing from ledger_events" \
     "DELETE FROM ledger_events WHERE seq=7"
-expect_fail "delete last event" "beyond the log size" \
-    "DELETE FROM ledger_events WHERE seq=25"
+# The last event is checkpoint #2's own record (size 27, event 27).
+expect_fail "delete last event" "checkpoint #2 (size 27): its record, event 27 (ledger.checkpoint), is missing" \
+    "DELETE FROM ledger_events WHERE seq=27"
+expect_fail "delete the last two events" "beyond the log size" \
+    "DELETE FROM ledger_events WHERE seq>=26"
 expect_fail "update payload" "event 4: ledger_events.payload does not match" \
     "UPDATE ledger_events SET payload=replace(payload,'\"n\":4','\"n\":5') WHERE seq=4"
 expect_fail "delete payload" "event 9: payload missing from ledger_events" \
@@ -93,7 +96,7 @@ expect_fail "log key swapped in plumb_meta" "not signed by the log key" \
 "$P" checkpoint --db fork.db >/dev/null || die "fork checkpoint"
 cp base.db incons.db
 sqlite3 incons.db "ATTACH 'fork.db' AS f; INSERT INTO ledger_checkpoints(size,root_hash,note,created_at) SELECT size,root_hash,note,created_at FROM f.ledger_checkpoints WHERE id=2" || die "attach"
-check "forked checkpoint" "checkpoint #3 (size 26) is not consistent with checkpoint #2 (size 26)" incons.db
+check "forked checkpoint" "checkpoint #3 (size 27) is not consistent with checkpoint #2 (size 27)" incons.db
 
 # One byte flipped in the database file, after a checkpoint and a WAL
 # checkpoint: flip a byte inside the purge reason text.
