@@ -814,7 +814,15 @@ int pl_ledger_cosign(pl_ledger *l, const char *text, size_t len, const pl_verifi
             rc = rc == PL_DONE ? 0 : rc;
             pl_stmt_finalize(st);
         }
+        /* A new row only for a note not stored yet (the same witness
+         * co-signing the same checkpoint twice changes nothing): verify
+         * refuses two rows with one note. */
+        int64_t same = 0;
         if (rc == 0 && pl_store_changes(l->s) == 0)
+            rc = pl_store_query_i64(l->s, &same, e,
+                                    "SELECT count(*) FROM ledger_checkpoints WHERE note = ?",
+                                    signed_note.data, NULL);
+        if (rc == 0 && pl_store_changes(l->s) == 0 && same == 0)
             rc = store_checkpoint(l, &cp, signed_note.data, NULL, e);
         if (rc == 0)
             rc = pl_store_commit(l->s, e);

@@ -772,6 +772,24 @@ static int verify_checkpoints(pl_ledger *l, const pl_verify_opts *o, const pl_ve
     }
     pl_stmt_finalize(st);
     if (rc == PL_DONE) {
+        /* The signer never stores one note twice (each checkpoint records
+         * itself, so the next is larger; cosign updates its row): a copy
+         * is a row written by hand. */
+        rc = pl_store_prepare(l->s,
+                              "SELECT a.id, b.id FROM ledger_checkpoints a JOIN ledger_checkpoints "
+                              "b ON b.note = a.note AND b.id > a.id ORDER BY a.id, b.id LIMIT 1",
+                              &st, e);
+        if (rc == 0) {
+            rc = pl_stmt_step(st, e);
+            if (rc == PL_ROW)
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "checkpoint #%lld is a copy of checkpoint #%lld (the same note "
+                                "stored twice)",
+                                (long long)pl_stmt_i64(st, 1), (long long)pl_stmt_i64(st, 0));
+            pl_stmt_finalize(st);
+        }
+    }
+    if (rc == PL_DONE) {
         rc = 0;
         /* A witness checkpoint given from outside carries the co-signature
          * (verify_known_checkpoints requires it). */
@@ -989,6 +1007,30 @@ static int verify_known_checkpoints(pl_ledger *l, const pl_verify_opts *o, const
     return 0;
 }
 
+/* plumb init records the origin beside the verifier key; they must agree
+ * (the checkpoints' origin line is checked against the key's name). */
+static int verify_origin(pl_ledger *l, const pl_verifier *me, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc =
+        pl_store_prepare(l->s, "SELECT value FROM plumb_meta WHERE key = 'ledger_origin'", &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW && strcmp(pl_stmt_text(st, 0), me->name) != 0)
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "plumb_meta ledger_origin '%.100s' is not the log key's name '%s'",
+                        pl_stmt_text(st, 0), me->name);
+    else if (rc == PL_DONE)
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "plumb_meta ledger_origin is missing (plumb init "
+                        "records it with the verifier key)");
+    else if (rc == PL_ROW)
+        rc = 0;
+    pl_stmt_finalize(st);
+    return rc;
+}
+
 int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report *rep, pl_err *e)
 {
     pl_verify_report dummy;
@@ -1019,6 +1061,8 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
             rc = pl_ledger_identity(l, &me, e);
         }
     }
+    if (rc == 0)
+        rc = verify_origin(l, &me, e);
     if (rc == 0)
         rc = load_purged(l, &purged, e);
     if (rc == 0)

@@ -252,8 +252,13 @@ static int sq_integrity_check(pl_store *ps, int deep, pl_err *e)
         const char *r = (const char *)sqlite3_column_text(st, 0);
         if (r && strcmp(r, "ok") == 0)
             continue;
-        if (n++ == 0)
+        if (n++ == 0) {
+            /* One line: SQLite puts "*** in database main ***\n" first. */
             snprintf(first, sizeof first, "%s", r ? r : "?");
+            for (char *p = first; *p; p++)
+                if (*p == '\n' || *p == '\r')
+                    *p = ' ';
+        }
     }
     if (rc != SQLITE_DONE) {
         rc = db_err(s, e, what);

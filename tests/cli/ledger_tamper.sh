@@ -84,9 +84,15 @@ expect_fail "purge payload rewritten" "event 3: payload missing from ledger_even
     "UPDATE ledger_events SET payload='{\"reason\":\"x\",\"seq\":4}' WHERE seq=20"
 expect_fail "bad checkpoint signature" "checkpoint #1 (size 21): invalid signature for key county.example/ledger" \
     "UPDATE ledger_checkpoints SET note = substr(note,1,length(note)-20) || CASE substr(note,length(note)-19,1) WHEN 'A' THEN 'B' ELSE 'A' END || substr(note,length(note)-18) WHERE id=1"
+expect_fail "checkpoint row copied" "checkpoint #3 is a copy of checkpoint #1 (the same note stored twice)" \
+    "INSERT INTO ledger_checkpoints(size,root_hash,note,created_at) SELECT size,root_hash,note,created_at FROM ledger_checkpoints WHERE id=1"
 expect_fail "checkpoint columns" "checkpoint #2: ledger_checkpoints size/root_hash columns differ" \
     "UPDATE ledger_checkpoints SET size=3 WHERE id=2"
 other=$("$P" keygen --name county.example/ledger --out other.key) || die "keygen other"
+expect_fail "origin changed in plumb_meta" "plumb_meta ledger_origin 'county.example/other' is not the log key's name" \
+    "UPDATE plumb_meta SET value='county.example/other' WHERE key='ledger_origin'"
+expect_fail "origin deleted from plumb_meta" "plumb_meta ledger_origin is missing" \
+    "DELETE FROM plumb_meta WHERE key='ledger_origin'"
 expect_fail "log key swapped in plumb_meta" "not signed by the log key" \
     "UPDATE plumb_meta SET value='$other' WHERE key='ledger_verifier_key'"
 

@@ -125,5 +125,14 @@ out=$("$P" purge 30 --reason x --db base.db 2>&1) &&
     { echo "FAIL: a checkpoint event was purged"; fails=$((fails + 1)); }
 grep -qF "event 30 records checkpoint" <<<"$out" || { echo "FAIL: purge message: $out"; fails=$((fails + 1)); }
 
+# 9. The same witness co-signing the same checkpoint twice stores one row
+#    (verify refuses a note stored twice).
+cp base.db t9.db && cp base.db.key t9.db.key
+"$P" checkpoint --db t9.db --out again.cp >/dev/null || die "checkpoint for cosign"
+"$P" cosign --db t9.db --key w.key --checkpoint again.cp >/dev/null || die "cosign 1"
+"$P" cosign --db t9.db --key w.key --checkpoint again.cp >/dev/null || die "cosign 2"
+n=$(sqlite3 t9.db "SELECT count(*) FROM ledger_checkpoints WHERE size = $(sed -n 2p again.cp)")
+[ "$n" = 1 ] || { echo "FAIL: cosigning twice stored $n rows"; fails=$((fails + 1)); }
+
 [ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
 echo "PASS"
