@@ -42,6 +42,8 @@ import time
 OUTSIDE = {
     'user_secrets': "accounts' secrets: password hash, sealed TOTP secret, lockout counters",
     'sessions': 'sign-in sessions (operational state)',
+    'login_failures': 'failed sign-ins and lockouts of names without an account (operational '
+                      'state, like user_secrets; migration 0076)',
     'portal_rate': "the portal's rate-limit counters",
     'portal_secret': "the portal's rate-limit address key",
     'office_key_secrets': "discipline offices' private keys, sealed under a passphrase",
