@@ -33,6 +33,9 @@ struct pl_rules;
 /* ------------------------------------------------------------- limits */
 
 #define PL_CASES_RECEIPT_DIGITS 16
+/** Granularity of the public (leaf header) time of the portal's events: the
+ * UTC day (DESIGN.md §4; docs/LEDGER.md "What a published header reveals"). */
+#define PL_CASES_PORTAL_PUBLIC_TIME 86400
 #define PL_CASES_ID_MAX 64
 /** Largest attachment accepted (bytes) and most attachments per upload. */
 #define PL_CASES_ATTACH_MAX (10 * 1024 * 1024)

@@ -229,7 +229,12 @@ int pl_cases_portal_report(pl_cases *c, const pl_portal_report *r, pl_portal_rec
     };
     pl_clue_result res;
     json_t *extra = json_pack("{s:s,s:s}", "receipt_hash", rh, "pass_hash", ph);
+    /* Leaves are published: the portal's events (and what the rules
+     * append with them) carry the day, not the second, in their headers;
+     * the exact time stays in the payload (received_time). */
+    pl_ledger_set_public_time(c->l, PL_CASES_PORTAL_PUBLIC_TIME);
     rc = cs_intake(c, &portal_viewer, &in, "portal", extra, &res, e);
+    pl_ledger_set_public_time(c->l, 0);
     if (identity) {
         sodium_memzero(identity, strlen(identity));
         free(identity);
@@ -414,11 +419,16 @@ int pl_cases_portal_add(pl_cases *c, const char *receipt, const char *passphrase
     if (natt)
         rc = cs_store_attachments(c, att, natt, &atts, e);
     if (!rc) {
-        json_t *p =
-            json_pack("{s:s,s:s,s:s}", "id", g.id, "text", text ? text : "", "source", "reporter");
+        char now[21];
+        pl_time_format(now, pl_time_now());
+        json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "id", g.id, "text", text ? text : "", "source",
+                              "reporter", "added_time", now);
         if (atts)
             json_object_set_new(p, "attachments", atts);
+        /* The header says the day only (as for the report itself). */
+        pl_ledger_set_public_time(c->l, PL_CASES_PORTAL_PUBLIC_TIME);
         rc = cs_append(c, "clue.material_added", "portal", json_pack("[s]", g.id), p, NULL, e);
+        pl_ledger_set_public_time(c->l, 0);
     }
     if (rc) {
         pl_store_rollback(c->s);

@@ -621,22 +621,35 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
 /* -------------------------------------------------------------- verify */
 
 static const char verify_usage[] =
-    "usage: plumb verify [--witness VKEY]... [--log-key VKEY] [--no-replay] [--db FILE]\n"
+    "usage: plumb verify [--witness VKEY]... [--witness-checkpoint FILE]... [--log-key VKEY]\n"
+    "                    [--no-replay] [--deep] [--db FILE]\n"
     "  Recompute every leaf, payload hash, stored node and the root; check every\n"
     "  checkpoint signature (log key, and each --witness key) and consistency;\n"
     "  replay all events into a fresh store and compare every projection table;\n"
     "  check the MAC of the rules' snapshot (DB.rules-snapshot).\n"
-    "  Exit 1 with the first mismatch.\n";
+    "  Every checkpoint recorded in the log must still have its row. Each\n"
+    "  --witness-checkpoint FILE (a checkpoint co-signed by the level above) must\n"
+    "  be signed by the log key (and a --witness key, if given) and lie within\n"
+    "  the log: a log cut back behind it fails.\n"
+    "  --deep also checks that every index holds exactly its table's rows\n"
+    "  (integrity_check instead of quick_check; slower). Exit 1 with the first\n"
+    "  mismatch.\n";
+
+static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep);
 
 static int cmd_verify(pl_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"witness", required_argument, NULL, 'w'},
                                          {"log-key", required_argument, NULL, 'v'},
                                          {"no-replay", no_argument, NULL, 'R'},
+                                         {"deep", no_argument, NULL, 'D'},
+                                         {"witness-checkpoint", required_argument, NULL, 'W'},
                                          COMMON_OPTS,
                                          {0, 0, 0, 0}};
     pl_verifier wit[16], logkey;
     pl_verify_opts vo = {0};
+    pl_known_checkpoint known[16];
+    pl_buf known_text[16];
     pl_err e;
     pl_err_init(&e);
     int c;
@@ -656,15 +669,50 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
             vo.log_key = &logkey;
         } else if (c == 'R') {
             vo.skip_replay = 1;
+        } else if (c == 'D') {
+            vo.deep = 1;
+        } else if (c == 'W') {
+            if (vo.nknown == 16) {
+                x = pl_cli_usage(cli, "verify",
+                                 PL_T(cli, "见证检查点太多", "too many witness checkpoints"));
+            } else {
+                pl_buf *b = &known_text[vo.nknown];
+                pl_buf_init(b);
+                if (read_text(optarg, b, &e) != 0) {
+                    pl_buf_release(b);
+                    x = fail(cli, PL_EINVAL, &e, "无法读取见证检查点",
+                             "cannot read witness checkpoint");
+                } else {
+                    known[vo.nknown] =
+                        (pl_known_checkpoint){.name = optarg, .note = b->data, .len = b->len};
+                    vo.nknown++;
+                }
+            }
         } else {
             x = common_opt(cli, c, verify_usage, argc, argv);
         }
-        if (x >= 0)
+        if (x >= 0) {
+            for (size_t k = 0; k < vo.nknown; k++)
+                pl_buf_release(&known_text[k]);
             return x;
+        }
     }
+    int ex = -1;
     if (optind != argc)
-        return pl_cli_usage(cli, "verify", PL_T(cli, "多余的参数", "unexpected argument"));
+        ex = pl_cli_usage(cli, "verify", PL_T(cli, "多余的参数", "unexpected argument"));
     vo.witnesses = wit;
+    vo.known = known;
+    if (ex < 0)
+        ex = run_verify(cli, &vo, &e);
+    for (size_t k = 0; k < vo.nknown; k++)
+        pl_buf_release(&known_text[k]);
+    return ex;
+}
+
+static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
+{
+    pl_verify_opts vo = *vop;
+    pl_err e = *ep;
     pl_store *s;
     pl_ledger *l;
     int rc = open_ledger(cli, 0 /* migrations applied: replay needs every projection table */, &s,
@@ -778,8 +826,9 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
     int fresh = 0;
     rc = pl_ledger_latest_checkpoint(l, &note, &e);
     if (rc == 0 && pl_note_parse(&n, note.data, note.len, &e) == 0) {
-        fresh =
-            pl_checkpoint_parse(&cp, n.text, n.text_len, NULL) == 0 && cp.size == pl_ledger_size(l);
+        /* Current also when the only later event is its own record. */
+        fresh = pl_checkpoint_parse(&cp, n.text, n.text_len, NULL) == 0 &&
+                pl_ledger_checkpoint_current(l, cp.size);
         pl_note_release(&n);
     }
     if (rc == PL_ENOTFOUND || (rc == 0 && !fresh)) {
@@ -790,8 +839,13 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
             rc = pl_ledger_checkpoint(l, &key, &note, NULL, &e);
             pl_signer_wipe(&key);
         }
+        if (rc == 0 && (rc = pl_note_parse(&n, note.data, note.len, &e)) == 0) {
+            rc = pl_checkpoint_parse(&cp, n.text, n.text_len, &e);
+            pl_note_release(&n);
+        }
     }
-    int64_t size = pl_ledger_size(l);
+    /* The tiles of the checkpoint's tree (its own record comes after). */
+    int64_t size = rc == 0 ? cp.size : 0;
     if (rc == 0)
         rc = pl_ledger_export_tiles(l, dir, note.data, size, &e);
     pl_buf_release(&note);

@@ -257,9 +257,44 @@ static int load(pl_ledger *l, pl_err *e)
     return 0;
 }
 
-/* The store's secret for subject handles: made on first use, kept in
- * plumb_meta (never in the log). */
-static int subject_key(pl_ledger *l, pl_err *e)
+/* The first event whose header carries a subject handle ("s:..."), or -1. */
+static int first_handle_event(pl_ledger *l, int64_t *seq, pl_err *e)
+{
+    *seq = -1;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(l->s,
+                              "SELECT min(seq) FROM ledger_events "
+                              "WHERE header LIKE '%\"subjects\":[\"s:%'",
+                              &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW && pl_stmt_type(st, 0) != PL_COL_NULL)
+        *seq = pl_stmt_i64(st, 0);
+    pl_stmt_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int pl_ledger__subject_key_missing(pl_ledger *l, pl_err *e)
+{
+    int64_t first = -1;
+    int rc = first_handle_event(l, &first, e);
+    if (rc)
+        return rc;
+    if (first < 0)
+        return 0;
+    return pl_err_set(e, PL_ECORRUPT,
+                      "plumb_meta ledger_subject_key is missing, but event %lld already carries "
+                      "subject handles made with it: restore the key from a backup (a new key "
+                      "would silently cut every record off its events)",
+                      (long long)first);
+}
+
+/* The store's secret for subject handles, kept in plumb_meta (never in the
+ * log). Made on first use, but only while no event carries a handle: a key
+ * lost after that is an error, never silently replaced (issue #15). With
+ * `create` 0 an absent key is PL_ENOTFOUND. */
+int pl_ledger__subject_key(pl_ledger *l, int create, pl_err *e)
 {
     if (l->have_subject_key)
         return 0;
@@ -281,14 +316,19 @@ static int subject_key(pl_ledger *l, pl_err *e)
         pl_stmt_finalize(st);
         if (rc < 0 || attempt)
             return rc < 0 ? rc : pl_err_set(e, PL_EINTERNAL, "cannot create the subject key");
+        if (!create)
+            return pl_err_set(e, PL_ENOTFOUND, "plumb_meta ledger_subject_key is missing");
+        rc = pl_ledger__subject_key_missing(l, e);
+        if (rc)
+            return rc;
         uint8_t k[PL_HASH_BYTES];
         char hex[2 * PL_HASH_BYTES + 1];
         randombytes_buf(k, sizeof k);
         pl_hex(hex, k, sizeof k);
         sodium_memzero(k, sizeof k);
         rc = pl_store_prepare(l->s,
-                              "INSERT INTO plumb_meta(key,value) VALUES('ledger_subject_key',?) ON "
-                              "CONFLICT DO NOTHING",
+                              "INSERT INTO plumb_meta(key,value) VALUES('ledger_subject_key',?) "
+                              "ON CONFLICT(key) DO NOTHING",
                               &st, e);
         if (rc)
             return rc;
@@ -299,6 +339,26 @@ static int subject_key(pl_ledger *l, pl_err *e)
         if (rc < 0)
             return rc;
     }
+    return 0;
+}
+
+static int subject_key(pl_ledger *l, pl_err *e)
+{
+    return pl_ledger__subject_key(l, 1, e);
+}
+
+int pl_ledger__subject_key_check(pl_ledger *l, int create, char out[33], pl_err *e)
+{
+    int rc = pl_ledger__subject_key(l, create, e);
+    if (rc)
+        return rc;
+    /* A keyed hash of a fixed text: tells whether two stores (or a store
+     * and its own past) use the same key, and nothing about the key. */
+    static const char text[] = "plumbline subject key check v1";
+    uint8_t h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, sizeof text - 1, l->subject_key,
+                       sizeof l->subject_key);
+    pl_hex(out, h, sizeof h);
     return 0;
 }
 
@@ -411,6 +471,11 @@ void pl_ledger_free(pl_ledger *l)
     free(l->handles);
     free(l->cache);
     free(l);
+}
+
+void pl_ledger_set_public_time(pl_ledger *l, int64_t unit_seconds)
+{
+    l->public_time_unit = unit_seconds > 1 ? unit_seconds : 0;
 }
 
 int64_t pl_ledger_size(pl_ledger *l)
@@ -714,6 +779,8 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
     pl_event evt = *ev;
     if (evt.time == 0)
         evt.time = pl_time_now();
+    if (l->public_time_unit > 1)
+        evt.time -= evt.time % l->public_time_unit;
     /* Headers are public (tiles, proofs): they carry keyed handles of the
      * subject ids, never the ids (citizen ID numbers, clue subjects). */
     rc = subject_handles(l, ev->subjects, &handles, e);

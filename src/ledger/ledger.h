@@ -85,6 +85,17 @@ void pl_ledger_add_observer(pl_ledger *l, pl_ledger_observer fn, void *ctx);
 int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_HANDLE_LEN],
                              pl_err *e);
 
+/**
+ * Public time. Headers are published (tiles, proofs), so a caller that must
+ * not reveal the second of an event (the reporter portal: DESIGN.md §4)
+ * sets `unit_seconds` (86400: the UTC day); until it sets 0, every event
+ * appended through this handle — the observers' too — carries in its
+ * header, and hands to its projection, the time rounded down to a
+ * multiple of it. The exact time belongs in the payload. Not thread-safe
+ * (like the handle).
+ */
+void pl_ledger_set_public_time(pl_ledger *l, int64_t unit_seconds);
+
 /** Number of leaves (events) committed or pending in the open transaction. */
 int64_t pl_ledger_size(pl_ledger *l);
 
@@ -257,10 +268,15 @@ int pl_ledger_set_identity(pl_ledger *l, const pl_verifier *v, pl_err *e);
 /** The log's verifier key from plumb_meta (PL_ENOTFOUND if not initialised). */
 int pl_ledger_identity(pl_ledger *l, pl_verifier *out, pl_err *e);
 
+/** Type of the event that records each signed checkpoint in the log. */
+#define PL_LEDGER_CHECKPOINT_TYPE "ledger.checkpoint"
+
 /**
- * Make a checkpoint of the current tree, sign it with `s` (which must be
- * the log's key), store it in ledger_checkpoints and append the note text
- * to `note_out`. *id_out (may be NULL) gets the row id.
+ * Make a checkpoint of the current tree (size N), sign it with `s` (which
+ * must be the log's key), store it in ledger_checkpoints, record it in the
+ * log as event N of type PL_LEDGER_CHECKPOINT_TYPE (payload: size,
+ * root_hash, note, subject_key_check), all in one transaction, and append
+ * the note text to `note_out`. *id_out (may be NULL) gets the row id.
  */
 int pl_ledger_checkpoint(pl_ledger *l, const pl_signer *s, pl_buf *note_out, int64_t *id_out,
                          pl_err *e);
@@ -272,6 +288,9 @@ int pl_ledger_checkpoint(pl_ledger *l, const pl_signer *s, pl_buf *note_out, int
  */
 int pl_ledger_cosign(pl_ledger *l, const char *note, size_t len, const pl_verifier *log_key,
                      const pl_signer *witness, pl_buf *out, pl_err *e);
+/** 1 if a checkpoint of `size` covers the whole log: the log holds `size`
+ * events, or `size` + 1 whose last is that checkpoint's own record. */
+int pl_ledger_checkpoint_current(pl_ledger *l, int64_t size);
 /** Latest stored checkpoint note (PL_ENOTFOUND if none) appended to out. */
 int pl_ledger_latest_checkpoint(pl_ledger *l, pl_buf *out, pl_err *e);
 
@@ -296,12 +315,27 @@ int pl_ledger_node(pl_ledger *l, int level, int64_t idx, uint8_t out[PL_HASH_BYT
 
 /* ------------------------------------------ verify, replay, rebuild, purge */
 
+/** A checkpoint seen outside the store (the witness's latest co-signed
+ * one, kept by the level above): `note` is the signed note text, `name`
+ * names it in messages (e.g. the file). */
+typedef struct pl_known_checkpoint {
+    const char *name;
+    const char *note;
+    size_t len;
+} pl_known_checkpoint;
+
 /** Options of pl_ledger_verify. */
 typedef struct pl_verify_opts {
     const pl_verifier *log_key;   /**< pinned log key; NULL = plumb_meta's */
     const pl_verifier *witnesses; /**< witness keys that must verify */
     size_t nwitnesses;
     int skip_replay; /**< skip the projection replay check */
+    int deep;        /**< pl_store_integrity_check deep: also every index's rows */
+    /** Checkpoints the log must contain: each signed by the log key (and,
+     * if witnesses are given, by one of them), no larger than the log and
+     * with its root at its size. */
+    const pl_known_checkpoint *known;
+    size_t nknown;
 } pl_verify_opts;
 
 /** What pl_ledger_verify looked at. */
@@ -319,7 +353,10 @@ typedef struct pl_verify_report {
  * Verify everything (DESIGN.md §4): every leaf hash from its header, every
  * payload hash (a missing payload must be covered by a "ledger.purged"
  * event), every stored node and the root, every checkpoint's signatures
- * and consistency with the previous one and with the tree, and a replay of
+ * and consistency with the previous one and with the tree, every
+ * checkpoint recorded in the log (its row must exist, its root match, its
+ * subject key check match plumb_meta's key; the key must exist once any
+ * event carries a handle), each opts->known checkpoint, and a replay of
  * all events into a fresh in-memory store compared table by table, row by
  * row with the live projections. Returns 0, or PL_ECORRUPT with `e` naming
  * the first mismatch (event seq, table, row id, column).

@@ -52,6 +52,7 @@ struct pl_ledger {
      * append made by an observer while they are in use takes its own. */
     pl_buf payload_buf, header_buf;
     int bufs_busy;
+    int64_t public_time_unit; /* > 1: header times rounded down to it */
 };
 
 /** Reload size and frontier if a rollback or another writer moved them. */
@@ -67,7 +68,16 @@ int pl_ledger__apply(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e);
 int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
                       const char *payload_hex, pl_err *e);
 void pl_ledger__sha256_hex(char out[65], const void *p, size_t n);
-/** Register "ledger.purged" (idempotent). */
+/** Load the subject key (made if absent, `create` 1, and no event carries
+ * a handle yet); PL_ENOTFOUND if absent and !create; PL_ECORRUPT if absent
+ * although events carry handles. */
+int pl_ledger__subject_key(pl_ledger *l, int create, pl_err *e);
+/** 0 if no event carries a subject handle, else PL_ECORRUPT naming the
+ * first (call when the key is absent). */
+int pl_ledger__subject_key_missing(pl_ledger *l, pl_err *e);
+/** Hex BLAKE2b-128 under the subject key of a fixed text (32 hex + NUL). */
+int pl_ledger__subject_key_check(pl_ledger *l, int create, char out[33], pl_err *e);
+/** Register "ledger.purged" and "ledger.checkpoint" (idempotent). */
 void pl_ledger__register_builtin(void);
 pl_store *pl_ledger__store(pl_ledger *l);
 /** Set `e` to "<fmt...>: <previous message>" (the previous message is

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 /* ------------------------------------------------------------ UTF-8 */
@@ -676,6 +677,53 @@ static int store_checkpoint(pl_ledger *l, const pl_checkpoint *cp, const char *n
     return 0;
 }
 
+/* DESIGN.md §4: each signed checkpoint is itself recorded in the log, as
+ * the event right after the tree it signs (seq == size), so a store that
+ * lost its checkpoint rows, or its tail up to a later checkpoint, still
+ * holds the evidence (verify.c). The payload also carries a check value of
+ * the subject key, so a replaced key is caught too. */
+static int record_checkpoint(pl_ledger *l, const pl_checkpoint *cp, const char *note, pl_err *e)
+{
+    char root[2 * PL_HASH_BYTES + 1], check[33];
+    pl_hex(root, cp->root, PL_HASH_BYTES);
+    json_t *payload =
+        json_pack("{s:I,s:s,s:s}", "size", (json_int_t)cp->size, "root_hash", root, "note", note);
+    if (!payload)
+        return pl_err_set(e, PL_EINTERNAL, "checkpoint: cannot build its ledger event");
+    int rc = pl_ledger__subject_key_check(l, 1, check, e);
+    if (rc == 0)
+        json_object_set_new(payload, "subject_key_check", json_string(check));
+    json_t *subjects = json_array();
+    pl_event ev = {.type = PL_LEDGER_CHECKPOINT_TYPE,
+                   .actor = "ledger",
+                   .subjects = subjects,
+                   .payload = payload};
+    int64_t seq = -1;
+    if (rc == 0)
+        rc = pl_ledger_append(l, &ev, &seq, e);
+    if (rc == 0 && seq != cp->size)
+        rc = pl_err_set(e, PL_EINTERNAL, "checkpoint of size %lld recorded as event %lld",
+                        (long long)cp->size, (long long)seq);
+    json_decref(payload);
+    json_decref(subjects);
+    return rc;
+}
+
+int pl_ledger_checkpoint_current(pl_ledger *l, int64_t size)
+{
+    int64_t n = pl_ledger_size(l);
+    if (n == size)
+        return 1;
+    if (n != size + 1)
+        return 0;
+    pl_event_rec r;
+    if (pl_ledger_get(l, size, &r, NULL) != 0)
+        return 0;
+    int own = strcmp(r.type, PL_LEDGER_CHECKPOINT_TYPE) == 0;
+    pl_event_rec_release(&r);
+    return own;
+}
+
 int pl_ledger_checkpoint(pl_ledger *l, const pl_signer *s, pl_buf *note_out, int64_t *id_out,
                          pl_err *e)
 {
@@ -710,6 +758,8 @@ int pl_ledger_checkpoint(pl_ledger *l, const pl_signer *s, pl_buf *note_out, int
     }
     if (rc == 0)
         rc = store_checkpoint(l, &cp, note.data, id_out, e);
+    if (rc == 0)
+        rc = record_checkpoint(l, &cp, note.data, e);
     if (rc == 0)
         rc = pl_store_commit(l->s, e);
     else
@@ -764,7 +814,15 @@ int pl_ledger_cosign(pl_ledger *l, const char *text, size_t len, const pl_verifi
             rc = rc == PL_DONE ? 0 : rc;
             pl_stmt_finalize(st);
         }
+        /* A new row only for a note not stored yet (the same witness
+         * co-signing the same checkpoint twice changes nothing): verify
+         * refuses two rows with one note. */
+        int64_t same = 0;
         if (rc == 0 && pl_store_changes(l->s) == 0)
+            rc = pl_store_query_i64(l->s, &same, e,
+                                    "SELECT count(*) FROM ledger_checkpoints WHERE note = ?",
+                                    signed_note.data, NULL);
+        if (rc == 0 && pl_store_changes(l->s) == 0 && same == 0)
             rc = store_checkpoint(l, &cp, signed_note.data, NULL, e);
         if (rc == 0)
             rc = pl_store_commit(l->s, e);

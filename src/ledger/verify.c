@@ -79,6 +79,11 @@ void pl_ledger__register_builtin(void)
 {
     if (!pl_ledger_type_known(PURGED_TYPE))
         pl_ledger_register_type(PURGED_TYPE, apply_purged);
+    /* No projection: ledger_checkpoints is written by the signer (a
+     * witness co-signature updates its note), and verify compares the
+     * two. */
+    if (!pl_ledger_type_known(PL_LEDGER_CHECKPOINT_TYPE))
+        pl_ledger_register_type(PL_LEDGER_CHECKPOINT_TYPE, NULL);
 }
 
 int pl_ledger_purge(pl_ledger *l, int64_t seq, const char *reason, const char *actor,
@@ -98,6 +103,10 @@ int pl_ledger_purge(pl_ledger *l, int64_t seq, const char *reason, const char *a
     if (strcmp(r.type, PURGED_TYPE) == 0)
         rc = pl_err_set(e, PL_EINVAL, "event %lld is itself a purge record; it cannot be purged",
                         (long long)seq);
+    else if (strcmp(r.type, PL_LEDGER_CHECKPOINT_TYPE) == 0)
+        rc = pl_err_set(e, PL_EINVAL,
+                        "event %lld records checkpoint evidence (%s); it cannot be purged",
+                        (long long)seq, PL_LEDGER_CHECKPOINT_TYPE);
     else if (!r.payload)
         rc = pl_err_set(e, PL_EEXIST, "event %lld: payload already purged", (long long)seq);
     pl_event_rec_release(&r);
@@ -763,8 +772,28 @@ static int verify_checkpoints(pl_ledger *l, const pl_verify_opts *o, const pl_ve
     }
     pl_stmt_finalize(st);
     if (rc == PL_DONE) {
+        /* The signer never stores one note twice (each checkpoint records
+         * itself, so the next is larger; cosign updates its row): a copy
+         * is a row written by hand. */
+        rc = pl_store_prepare(l->s,
+                              "SELECT a.id, b.id FROM ledger_checkpoints a JOIN ledger_checkpoints "
+                              "b ON b.note = a.note AND b.id > a.id ORDER BY a.id, b.id LIMIT 1",
+                              &st, e);
+        if (rc == 0) {
+            rc = pl_stmt_step(st, e);
+            if (rc == PL_ROW)
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "checkpoint #%lld is a copy of checkpoint #%lld (the same note "
+                                "stored twice)",
+                                (long long)pl_stmt_i64(st, 1), (long long)pl_stmt_i64(st, 0));
+            pl_stmt_finalize(st);
+        }
+    }
+    if (rc == PL_DONE) {
         rc = 0;
-        for (size_t w = 0; w < nw; w++)
+        /* A witness checkpoint given from outside carries the co-signature
+         * (verify_known_checkpoints requires it). */
+        for (size_t w = 0; w < nw && o->nknown == 0; w++)
             if (wseen[w] == 0) {
                 rc = pl_err_set(e, PL_ECORRUPT, "no checkpoint is cosigned by witness %s+%08x",
                                 o->witnesses[w].name, o->witnesses[w].key_id);
@@ -772,6 +801,233 @@ static int verify_checkpoints(pl_ledger *l, const pl_verify_opts *o, const pl_ve
             }
     }
     free(wseen);
+    return rc;
+}
+
+/* One checkpoint note signed by the log key `me`: parsed, its signature and
+ * origin checked. `what` names it in messages. */
+static int open_checkpoint(const char *what, const char *text, size_t len, const pl_verifier *me,
+                           pl_note *note, pl_checkpoint *cp, pl_err *e)
+{
+    int rc = pl_note_parse(note, text, len, e);
+    if (rc)
+        return pl_ledger__wrap(e, PL_ECORRUPT, "%s", what);
+    rc = pl_note_verify(note, me, e);
+    if (rc == PL_ENOTFOUND)
+        rc = pl_err_set(e, PL_ECORRUPT, "%s: not signed by the log key %s+%08x", what, me->name,
+                        me->key_id);
+    else if (rc)
+        rc = pl_ledger__wrap(e, PL_ECORRUPT, "%s", what);
+    if (rc == 0 && pl_checkpoint_parse(cp, note->text, note->text_len, e) != 0)
+        rc = pl_ledger__wrap(e, PL_ECORRUPT, "%s", what);
+    if (rc == 0 && strcmp(cp->origin, me->name) != 0)
+        rc = pl_err_set(e, PL_ECORRUPT, "%s: origin '%s' is not this log's '%s'", what, cp->origin,
+                        me->name);
+    if (rc)
+        pl_note_release(note);
+    return rc;
+}
+
+/* Is there a ledger_checkpoints row of this size and root? */
+static int checkpoint_row_exists(pl_ledger *l, int64_t size, const uint8_t root[PL_HASH_BYTES],
+                                 int *found, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    *found = 0;
+    int rc = pl_store_prepare(
+        l->s, "SELECT count(*) FROM ledger_checkpoints WHERE size = ? AND root_hash = ?", &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, size);
+    pl_stmt_bind_blob(st, 2, root, PL_HASH_BYTES);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW)
+        *found = pl_stmt_i64(st, 0) > 0;
+    pl_stmt_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* DESIGN.md §4 / issue #15: the checkpoints recorded in the log. Each one
+ * must be a valid note of this log whose root matches the tree at its
+ * size, must still have its ledger_checkpoints row (a store that lost its
+ * rows, or its tail back to a later checkpoint, is caught here), and its
+ * subject key check must match plumb_meta's key. The key itself must exist
+ * once any event carries a subject handle. */
+static int verify_recorded_checkpoints(pl_ledger *l, const pl_verifier *me, pl_err *e)
+{
+    int rc = pl_ledger__subject_key(l, 0, e);
+    int have_key = rc == 0;
+    if (rc == PL_ENOTFOUND)
+        rc = pl_ledger__subject_key_missing(l, e);
+    if (rc)
+        return rc;
+    pl_stmt *st = NULL;
+    rc = pl_store_prepare(
+        l->s,
+        "SELECT seq, payload FROM ledger_events WHERE type = '" PL_LEDGER_CHECKPOINT_TYPE
+        "' ORDER BY seq",
+        &st, e);
+    if (rc)
+        return rc;
+    char mycheck[33] = "";
+    if (have_key)
+        rc = pl_ledger__subject_key_check(l, 0, mycheck, e);
+    while (rc == 0 && (rc = pl_stmt_step(st, e)) == PL_ROW) {
+        int64_t seq = pl_stmt_i64(st, 0);
+        rc = 0;
+        if (pl_stmt_type(st, 1) == PL_COL_NULL)
+            continue; /* a purged payload: verify_events judged it */
+        size_t n = 0;
+        const char *text = pl_stmt_textn(st, 1, &n);
+        json_t *p = json_loadb(text, n, 0, NULL);
+        json_t *jsize = json_object_get(p, "size"), *jroot = json_object_get(p, "root_hash"),
+               *jnote = json_object_get(p, "note"),
+               *jcheck = json_object_get(p, "subject_key_check");
+        char what[96];
+        snprintf(what, sizeof what, "checkpoint event %lld", (long long)seq);
+        pl_note note;
+        pl_checkpoint cp;
+        uint8_t root[PL_HASH_BYTES];
+        if (!json_is_integer(jsize) || !json_is_string(jroot) || !json_is_string(jnote) ||
+            (jcheck && !json_is_string(jcheck)) ||
+            pl_unhex(root, PL_HASH_BYTES, json_string_value(jroot)) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "%s: payload lacks size, root_hash or note, or one is malformed", what);
+        if (rc == 0)
+            rc = open_checkpoint(what, json_string_value(jnote), json_string_length(jnote), me,
+                                 &note, &cp, e);
+        if (rc == 0) {
+            pl_note_release(&note);
+            if (cp.size != json_integer_value(jsize) || memcmp(cp.root, root, PL_HASH_BYTES) != 0)
+                rc = pl_err_set(e, PL_ECORRUPT, "%s: size/root_hash differ from its signed note",
+                                what);
+            else if (cp.size > seq)
+                rc = pl_err_set(e, PL_ECORRUPT, "%s: size %lld covers the event itself", what,
+                                (long long)cp.size);
+        }
+        uint8_t have[PL_HASH_BYTES];
+        if (rc == 0)
+            rc = pl_ledger_root(l, cp.size, have, e);
+        if (rc == 0 && memcmp(have, cp.root, PL_HASH_BYTES) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT, "%s (size %lld): root hash does not match the log",
+                            what, (long long)cp.size);
+        int found = 0;
+        if (rc == 0)
+            rc = checkpoint_row_exists(l, cp.size, cp.root, &found, e);
+        if (rc == 0 && !found)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "ledger_checkpoints: the checkpoint of size %lld recorded by event "
+                            "%lld is missing (checkpoints deleted, or the log cut back?)",
+                            (long long)cp.size, (long long)seq);
+        if (rc == 0 && jcheck && !have_key)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "plumb_meta ledger_subject_key is missing (%s "
+                            "records the key's check value)",
+                            what);
+        if (rc == 0 && jcheck && sodium_memcmp(mycheck, json_string_value(jcheck), 32) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "plumb_meta ledger_subject_key is not the key the log was written "
+                            "with (%s records another key check): subject handles no longer "
+                            "find their records",
+                            what);
+        json_decref(p);
+    }
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return rc;
+    /* The other way: once the log records checkpoints, every stored one
+     * from then on has its record at seq == size, so cutting the log back
+     * to just before the newest record is caught too. (Rows older than the
+     * first record were signed before checkpoints were recorded.) */
+    rc = pl_store_prepare(
+        l->s,
+        "SELECT c.id, c.size FROM ledger_checkpoints c WHERE c.size >= "
+        "(SELECT min(seq) FROM ledger_events WHERE type = '" PL_LEDGER_CHECKPOINT_TYPE
+        "') AND NOT EXISTS (SELECT 1 FROM ledger_events v WHERE v.seq = c.size "
+        "AND v.type = '" PL_LEDGER_CHECKPOINT_TYPE "') ORDER BY c.id LIMIT 1",
+        &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW)
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "checkpoint #%lld (size %lld): its record, event %lld (%s), is missing "
+                        "from the log (the log was cut back?)",
+                        (long long)pl_stmt_i64(st, 0), (long long)pl_stmt_i64(st, 1),
+                        (long long)pl_stmt_i64(st, 1), PL_LEDGER_CHECKPOINT_TYPE);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+/* Checkpoints seen outside the store (the witness's latest co-signed one):
+ * the log must reach their size and hold their root. */
+static int verify_known_checkpoints(pl_ledger *l, const pl_verify_opts *o, const pl_verifier *me,
+                                    int64_t n, pl_err *e)
+{
+    for (size_t k = 0; o && k < o->nknown; k++) {
+        const pl_known_checkpoint *kc = &o->known[k];
+        char what[PL_ERR_MSG / 2];
+        snprintf(what, sizeof what, "witness checkpoint %s", kc->name ? kc->name : "(given)");
+        pl_note note;
+        pl_checkpoint cp;
+        int rc = open_checkpoint(what, kc->note, kc->len, me, &note, &cp, e);
+        if (rc)
+            return rc;
+        int signed_by = o->nwitnesses == 0;
+        for (size_t w = 0; rc == 0 && w < o->nwitnesses; w++) {
+            int wr = pl_note_verify(&note, &o->witnesses[w], e);
+            if (wr == 0)
+                signed_by = 1;
+            else if (wr != PL_ENOTFOUND)
+                rc = pl_ledger__wrap(e, PL_ECORRUPT, "%s: witness %s+%08x", what,
+                                     o->witnesses[w].name, o->witnesses[w].key_id);
+        }
+        pl_note_release(&note);
+        if (rc)
+            return rc;
+        if (!signed_by)
+            return pl_err_set(e, PL_ECORRUPT, "%s: not signed by witness %s+%08x", what,
+                              o->witnesses[0].name, o->witnesses[0].key_id);
+        if (cp.size > n)
+            return pl_err_set(e, PL_ECORRUPT,
+                              "%s (size %lld) covers more than the log's %lld events: events "
+                              "%lld..%lld are missing (the log was cut back)",
+                              what, (long long)cp.size, (long long)n, (long long)n,
+                              (long long)cp.size - 1);
+        uint8_t root[PL_HASH_BYTES];
+        rc = pl_ledger_root(l, cp.size, root, e);
+        if (rc == 0 && memcmp(root, cp.root, PL_HASH_BYTES) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "%s (size %lld) does not match the log: its root differs (history "
+                            "rewritten, or a fork)",
+                            what, (long long)cp.size);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* plumb init records the origin beside the verifier key; they must agree
+ * (the checkpoints' origin line is checked against the key's name). */
+static int verify_origin(pl_ledger *l, const pl_verifier *me, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc =
+        pl_store_prepare(l->s, "SELECT value FROM plumb_meta WHERE key = 'ledger_origin'", &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW && strcmp(pl_stmt_text(st, 0), me->name) != 0)
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "plumb_meta ledger_origin '%.100s' is not the log key's name '%s'",
+                        pl_stmt_text(st, 0), me->name);
+    else if (rc == PL_DONE)
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "plumb_meta ledger_origin is missing (plumb init "
+                        "records it with the verifier key)");
+    else if (rc == PL_ROW)
+        rc = 0;
+    pl_stmt_finalize(st);
     return rc;
 }
 
@@ -784,7 +1040,9 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
     seqset purged = {0};
     pl_verifier me;
     pl_store *mem = NULL;
-    int rc = pl_store_quick_check(l->s, e);
+    /* Page-level damage first (and, with deep, every index's contents):
+     * the rest reads the tables through their indexes. */
+    int rc = pl_store_integrity_check(l->s, opts && opts->deep, e);
     if (rc)
         return rc;
     rc = pl_ledger__ensure(l, e);
@@ -803,6 +1061,8 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
             rc = pl_ledger_identity(l, &me, e);
         }
     }
+    if (rc == 0)
+        rc = verify_origin(l, &me, e);
     if (rc == 0)
         rc = load_purged(l, &purged, e);
     if (rc == 0)
@@ -823,8 +1083,14 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
         if (rc == 0 && memcmp(root, rep->root, PL_HASH_BYTES) != 0)
             rc = pl_err_set(e, PL_ECORRUPT, "root from stored nodes differs from the leaves");
     }
+    /* The checkpoints seen outside first (the strongest evidence of what
+     * the log held), then the stored rows, then those the log records. */
+    if (rc == 0)
+        rc = verify_known_checkpoints(l, opts, &me, rep->events, e);
     if (rc == 0)
         rc = verify_checkpoints(l, opts, &me, rep->events, rep, e);
+    if (rc == 0)
+        rc = verify_recorded_checkpoints(l, &me, e);
     if (rc == 0 && !(opts && opts->skip_replay)) {
         rc = pl_store_open_memory(&mem, e);
         if (rc == 0)

@@ -281,26 +281,6 @@ static int sq_index_ddl(pl_store *s, const char *table, const char *prefix, pl_b
     return rc == PL_DONE ? 0 : rc;
 }
 
-static int sq_quick_check(pl_store *ps, pl_err *e)
-{
-    sq_store *s = (sq_store *)ps;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, e, "prepare");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *r = (const char *)sqlite3_column_text(st, 0);
-        rc = r && strcmp(r, "ok") == 0
-                 ? 0
-                 : pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged: %s", s->base.path,
-                              r ? r : "");
-    } else {
-        rc = rc == SQLITE_DONE ? 0 : db_err(s, e, "step");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* The INSERT is prepared once per connection and kept; the row's text and
  * blobs are bound without a copy (SQLITE_STATIC: they outlive the step,
  * and the statement is reset before returning). The payload is a column of
@@ -327,6 +307,45 @@ static int sq_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
         rc = db_err(s, e, "append event");
     sqlite3_reset(ev);
     return rc;
+}
+
+/* PRAGMA quick_check / integrity_check: one row "ok", or one row per
+ * problem (at most 100). The first is named, the rest counted. */
+static int sq_integrity_check(pl_store *ps, int deep, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    sqlite3_stmt *st = NULL;
+    const char *what = deep ? "integrity_check" : "quick_check";
+    if (sqlite3_prepare_v2(s->db, deep ? "PRAGMA integrity_check(100)" : "PRAGMA quick_check(100)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, e, what);
+    int rc, n = 0;
+    char first[512] = "";
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        if (r && strcmp(r, "ok") == 0)
+            continue;
+        if (n++ == 0) {
+            /* One line: SQLite puts "*** in database main ***\n" first. */
+            snprintf(first, sizeof first, "%s", r ? r : "?");
+            for (char *p = first; *p; p++)
+                if (*p == '\n' || *p == '\r')
+                    *p = ' ';
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        rc = db_err(s, e, what);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    if (n == 0)
+        return 0;
+    if (n == 1)
+        return pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged (%s): %s", ps->path, what,
+                          first);
+    return pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged (%s): %s (and %s%d more)",
+                      ps->path, what, first, n >= 100 ? "at least " : "", n - 1);
 }
 
 static const pl_store_ops sq_ops = {
@@ -358,9 +377,9 @@ static const pl_store_ops sq_ops = {
     .temp_set = sq_temp_set,
     .temp_drop = sq_temp_drop,
     .compact = sq_compact,
-    .quick_check = sq_quick_check,
     .index_ddl = sq_index_ddl,
     .append_event = sq_append_event,
+    .integrity_check = sq_integrity_check,
 };
 
 /* A Plumbline store has plumb_meta with magic = 'plumbline'; an empty file is

@@ -315,11 +315,6 @@ uint64_t pl_store_rollback_gen(const pl_store *s)
     return s->rollback_gen;
 }
 
-int pl_store_quick_check(pl_store *s, pl_err *e)
-{
-    return s->ops->quick_check ? s->ops->quick_check(s, e) : 0;
-}
-
 /* ------------------------------------------------------------ table keys */
 
 const char *pl_store_row_key(const pl_store *s)
@@ -356,6 +351,11 @@ int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e)
 int pl_store_compact(pl_store *s, pl_err *e)
 {
     return s->ops->compact(s, e);
+}
+
+int pl_store_integrity_check(pl_store *s, int deep, pl_err *e)
+{
+    return s->ops->integrity_check ? s->ops->integrity_check(s, deep, e) : 0;
 }
 
 int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,

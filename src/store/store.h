@@ -187,13 +187,6 @@ int pl_store_tx_depth(const pl_store *s);
  * reloads when it differs from the value recorded at fill time.
  */
 uint64_t pl_store_rollback_gen(const pl_store *s);
-/**
- * Check the database file's structure (SQLite: PRAGMA quick_check): 0,
- * PL_ECORRUPT naming the store and the first problem, or another PL_E*.
- * A backend without such a check returns 0.
- */
-int pl_store_quick_check(pl_store *s, pl_err *e);
-
 /* ------------------------------------------------------------ table keys */
 
 /**
@@ -229,6 +222,17 @@ int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e);
  * Outside a transaction. 0 or PL_E*.
  */
 int pl_store_compact(pl_store *s, pl_err *e);
+
+/**
+ * Check the store's physical structure. `deep` 0 is the quick check
+ * (SQLite's quick_check: pages, records, constraints, but not whether each
+ * index holds exactly its table's rows, O(N)); `deep` 1 adds the indexes'
+ * contents (integrity_check, O(N log N)). Returns 0, PL_ECORRUPT with `e`
+ * naming the store file and the first problem (and how many were found),
+ * or another PL_E* code if the check itself could not run. A backend
+ * without such a check (ops->integrity_check NULL) returns 0.
+ */
+int pl_store_integrity_check(pl_store *s, int deep, pl_err *e);
 
 /**
  * The indexes of `table` whose name starts with `prefix` (their own, not

@@ -45,8 +45,9 @@ typedef struct pl_store_ops {
     int (*temp_set)(pl_store *s, const char *name, pl_err *e);
     int (*temp_drop)(pl_store *s, const char *name, pl_err *e);
     int (*compact)(pl_store *s, pl_err *e);
-    /** Structural check of the database (pl_store_quick_check); optional. */
-    int (*quick_check)(pl_store *s, pl_err *e);
+    /** Check the physical store (pl_store_integrity_check); optional: NULL
+     * means the backend has nothing to check beyond what queries see. */
+    int (*integrity_check)(pl_store *s, int deep, pl_err *e);
     /** pl_store_index_ddl: the backend's catalogue of indexes. */
     int (*index_ddl)(pl_store *s, const char *table, const char *prefix, pl_buf *create,
                      pl_buf *drop, pl_err *e);

@@ -20,7 +20,7 @@ cp base.db fork.db && cp base.db.key fork.db.key
 "$P" checkpoint --db base.db >/dev/null || die "checkpoint 2"
 out=$("$P" verify --db base.db 2>&1) || die "clean store does not verify: $out"
 echo "clean: $out"
-grep -q "ledger ok: 26 events" <<<"$out" || die "unexpected clean report: $out"
+grep -q "ledger ok: 28 events" <<<"$out" || die "unexpected clean report: $out"
 
 # expect_fail NAME SUBSTRING SQL — apply SQL to a copy, verify must fail.
 expect_fail() {
@@ -53,8 +53,11 @@ expect_fail "update event type" "event 2: ledger_events.type" \
     "UPDATE ledger_events SET type='ledger.purged' WHERE seq=2"
 expect_fail "delete event" "event 7: missing from ledger_events" \
     "DELETE FROM ledger_events WHERE seq=7"
-expect_fail "delete last event" "beyond the log size" \
-    "DELETE FROM ledger_events WHERE seq=25"
+# The last event is checkpoint #2's own record (size 27, event 27).
+expect_fail "delete last event" "checkpoint #2 (size 27): its record, event 27 (ledger.checkpoint), is missing" \
+    "DELETE FROM ledger_events WHERE seq=27"
+expect_fail "delete the last two events" "beyond the log size" \
+    "DELETE FROM ledger_events WHERE seq>=26"
 expect_fail "update payload" "event 4: ledger_events.payload does not match" \
     "UPDATE ledger_events SET payload=replace(payload,'\"n\":4','\"n\":5') WHERE seq=4"
 expect_fail "delete payload" "event 9: payload missing from ledger_events" \
@@ -81,9 +84,15 @@ expect_fail "purge payload rewritten" "event 3: payload missing from ledger_even
     "UPDATE ledger_events SET payload='{\"reason\":\"x\",\"seq\":4}' WHERE seq=20"
 expect_fail "bad checkpoint signature" "checkpoint #1 (size 21): invalid signature for key county.example/ledger" \
     "UPDATE ledger_checkpoints SET note = substr(note,1,length(note)-20) || CASE substr(note,length(note)-19,1) WHEN 'A' THEN 'B' ELSE 'A' END || substr(note,length(note)-18) WHERE id=1"
+expect_fail "checkpoint row copied" "checkpoint #3 is a copy of checkpoint #1 (the same note stored twice)" \
+    "INSERT INTO ledger_checkpoints(size,root_hash,note,created_at) SELECT size,root_hash,note,created_at FROM ledger_checkpoints WHERE id=1"
 expect_fail "checkpoint columns" "checkpoint #2: ledger_checkpoints size/root_hash columns differ" \
     "UPDATE ledger_checkpoints SET size=3 WHERE id=2"
 other=$("$P" keygen --name county.example/ledger --out other.key) || die "keygen other"
+expect_fail "origin changed in plumb_meta" "plumb_meta ledger_origin 'county.example/other' is not the log key's name" \
+    "UPDATE plumb_meta SET value='county.example/other' WHERE key='ledger_origin'"
+expect_fail "origin deleted from plumb_meta" "plumb_meta ledger_origin is missing" \
+    "DELETE FROM plumb_meta WHERE key='ledger_origin'"
 expect_fail "log key swapped in plumb_meta" "not signed by the log key" \
     "UPDATE plumb_meta SET value='$other' WHERE key='ledger_verifier_key'"
 
@@ -93,7 +102,7 @@ expect_fail "log key swapped in plumb_meta" "not signed by the log key" \
 "$P" checkpoint --db fork.db >/dev/null || die "fork checkpoint"
 cp base.db incons.db
 sqlite3 incons.db "ATTACH 'fork.db' AS f; INSERT INTO ledger_checkpoints(size,root_hash,note,created_at) SELECT size,root_hash,note,created_at FROM f.ledger_checkpoints WHERE id=2" || die "attach"
-check "forked checkpoint" "checkpoint #3 (size 26) is not consistent with checkpoint #2 (size 26)" incons.db
+check "forked checkpoint" "checkpoint #3 (size 27) is not consistent with checkpoint #2 (size 27)" incons.db
 
 # One byte flipped in the database file, after a checkpoint and a WAL
 # checkpoint: flip a byte inside the purge reason text.

@@ -159,7 +159,7 @@ static void depth_and_rollback_generation(void **state)
     assert_int_equal(pl_store_begin(f->a, &e), 0);
     pl_store_rollback(f->a);
     assert_true(pl_store_rollback_gen(f->a) == g + 1);
-    assert_int_equal(pl_store_quick_check(f->a, &e), 0);
+    assert_int_equal(pl_store_integrity_check(f->a, 0, &e), 0);
 }
 
 static int64_t count(pl_store *s, const char *sql)
