@@ -26,10 +26,15 @@ void auth_touch_token(pl_store *s, const char *token_hash, int64_t at)
     pl_err e;
     pl_err_init(&e);
     pl_stmt *up = NULL;
-    if (pl_store_prepare_cached(s, "UPDATE sessions SET last_seen=? WHERE token_hash=?", &up, &e) ==
+    /* Touches run on the pool's threads in any order: an older one landing
+     * after a newer one must not move last_seen back (that signed users out
+     * as idle while they were working). */
+    if (pl_store_prepare_cached(
+            s, "UPDATE sessions SET last_seen=? WHERE token_hash=? AND last_seen < ?", &up, &e) ==
         0) {
         pl_stmt_bind_i64(up, 1, at);
         pl_stmt_bind_text(up, 2, token_hash);
+        pl_stmt_bind_i64(up, 3, at);
         pl_stmt_step(up, &e);
         pl_stmt_reset(up);
     }
