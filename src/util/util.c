@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <sodium.h>
+#include <unicode/ustring.h>
 
 void pl_err_init(pl_err *e)
 {
@@ -18,6 +19,24 @@ void pl_err_init(pl_err *e)
         return;
     e->code = 0;
     e->msg[0] = 0;
+}
+
+/* A message is printed and sent as JSON, so it must be UTF-8: the
+ * truncation above can cut a character in two, and a message may quote a
+ * tampered or mis-encoded value. Each invalid sequence becomes '?' (ICU),
+ * which never lengthens the text. */
+static void utf8_clean(char *msg, size_t cap)
+{
+    UChar u[PL_ERR_MSG];
+    int32_t ulen = 0, nsub = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strFromUTF8WithSub(u, PL_ERR_MSG, &ulen, msg, -1, '?', &nsub, &st);
+    if (U_FAILURE(st) || nsub == 0)
+        return;
+    int32_t n = 0;
+    st = U_ZERO_ERROR;
+    u_strToUTF8(msg, (int32_t)cap - 1, &n, u, ulen, &st);
+    msg[U_SUCCESS(st) && n < (int32_t)cap ? n : 0] = 0;
 }
 
 int pl_err_set(pl_err *e, int code, const char *fmt, ...)
@@ -30,6 +49,7 @@ int pl_err_set(pl_err *e, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(tmp, sizeof tmp, fmt, ap);
         va_end(ap);
+        utf8_clean(tmp, sizeof tmp);
         memcpy(e->msg, tmp, sizeof tmp);
         e->code = code;
     }
