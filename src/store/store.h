@@ -82,6 +82,9 @@ typedef struct pl_store_ops {
     /** Append one ledger row (events + payloads). Backends may override
      * the generic implementation with a faster path. */
     int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
+    /** How long a statement waits for another writer before PL_EBUSY;
+     * optional. */
+    void (*busy_timeout)(pl_store *s, int ms);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */
@@ -93,6 +96,9 @@ struct pl_store {
     struct pl_stmt_cache *cache; /**< statements kept by pl_store_prepare_cached */
     uint64_t rollback_gen;       /**< bumped on every real rollback: caches that
                                        mirror the database reload when it changes */
+    uint64_t begin_gen;          /**< bumped on every real (outermost) begin: what
+                                       was read before it may be stale, as another
+                                       process may have written in between */
 };
 
 /* ----------------------------------------------------------- open/close */
@@ -119,6 +125,13 @@ void pl_store_close(pl_store *s);
  * allocation, which worker threads fight over). Harmless if called late.
  */
 void pl_store_tune_for_threads(void);
+
+/**
+ * How long a write waits for another connection or process holding the
+ * writer lock before failing with PL_EBUSY ("store busy"): 10 s after
+ * pl_store_open. The HTTP server sets its --busy-wait.
+ */
+void pl_store_busy_timeout(pl_store *s, int ms);
 
 /* ---------------------------------------------------------- transactions */
 
