@@ -40,8 +40,11 @@ static int db_err(sq_store *s, pl_err *e, const char *what)
     const char *msg = sqlite3_errmsg(s->db);
     if (ext == SQLITE_CORRUPT || ext == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
         return pl_err_set(e, PL_ECORRUPT, "%s: %s: %s", s->base.path, what, msg);
+    /* Not a failed fsync: its data may be on disk already (RELIABILITY.md),
+     * so it stays an I/O error, never "nothing of it is stored". */
     if (prim == SQLITE_FULL ||
-        (prim == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT)))
+        (prim == SQLITE_IOERR && ext != SQLITE_IOERR_FSYNC && ext != SQLITE_IOERR_DIR_FSYNC &&
+         (sys == ENOSPC || sys == EFBIG || sys == EDQUOT)))
         return pl_err_set(e, PL_EFULL, "%s: the store's disk is full (%s: %s)", s->base.path, what,
                           msg);
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
