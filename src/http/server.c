@@ -200,13 +200,15 @@ int reply_status(req *r, int rc, const pl_err *e)
         snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
         snprintf(r->extra_val, sizeof r->extra_val, "%d", HTTP_BUSY_RETRY_SECS);
         return reply_error(r, 503, "store_busy", NULL,
-                           "the store is busy with another writer; nothing of this request was "
-                           "stored: send it again after Retry-After seconds");
+                           "存储忙, 本次请求未保存任何内容, 请稍后重试 / the store is busy with "
+                           "another writer; nothing of this request was stored: send it again "
+                           "after Retry-After seconds");
     case PL_EFULL:
         fprintf(stderr, "{\"level\":\"error\",\"rc\":%d,\"where\":\"%s\",\"msg\":\"disk full\"}\n",
                 rc, r->rt ? r->rt->path : "?");
         return reply_error(r, 507, "disk_full", NULL,
-                           "the store's disk is full; nothing of this request was stored");
+                           "存储所在磁盘已满, 本次请求未保存任何内容 / the store's disk is full; "
+                           "nothing of this request was stored");
     default:
         /* Store and internal errors: the detail (which may quote SQL) goes
          * to the server log only. */
