@@ -81,6 +81,13 @@ for mode in "EIO 0" "ENOSPC 1"; do
 done
 [ "$full" -gt 0 ] || fail "no run said the disk is full"
 [ "$io" -gt 0 ] || fail "no run said I/O error"
+# The line is in Chinese by default (PLUMB_LANG unset), English with en.
+fresh
+env -u PLUMB_LANG LANG=C.UTF-8 LD_PRELOAD="$SHIM" IOFAULT_PATH="$T/s.db" IOFAULT_AT=1 \
+    IOFAULT_ERRNO=ENOSPC IOFAULT_STICKY=1 "$P" import --db s.db --source org org/persons.csv \
+    --quiet >/dev/null 2>err.zh
+grep -q "存储所在磁盘已满" err.zh || fail "the full-disk line is not in Chinese by default: $(cat err.zh)"
+grep -q "未存入任何内容" err.zh || fail "the Chinese line does not say nothing was stored: $(cat err.zh)"
 # Space is back: the same import goes through.
 "$P" import --db s.db --source org org/persons.csv --quiet >/dev/null 2>err || fail "import after the fault: $(cat err)"
 [ "$(sqlite3 s.db 'SELECT count(*) FROM persons')" -eq $ROWS ] || fail "import after the fault"
