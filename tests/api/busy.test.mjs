@@ -1,7 +1,8 @@
-// busy.test.mjs — a write that meets another writer (a CLI import, or any
-// process holding SQLite's write lock) waits at most --busy-wait seconds,
-// then answers 503 with Retry-After and a JSON body, never 500; nothing of
-// it is stored, and the same request sent again commits (issue #15, item 7;
+// busy.test.mjs — a write (or an audited read, whose access.read event is a
+// write) that meets another writer (a CLI import, or any process holding
+// SQLite's write lock) waits at most --busy-wait seconds, then answers 503
+// with Retry-After and a JSON body, never 500; nothing of it is stored,
+// and the same request sent again commits (issue #15, item 7;
 // docs/RELIABILITY.md "Busy store"). A reporter's submission is never lost:
 // each one either has its receipt (201, in the ledger) or was told to retry
 // (503, not in the store). Expected answers come from the issue and
@@ -75,6 +76,8 @@ test('a held store: 503 + Retry-After + JSON after --busy-wait, nothing stored; 
     const c = new Client(srv.base);
     const cadre = new Client(srv.base);
     await login(srv, cadre, 'cadre');
+    const disc = new Client(srv.base);
+    await login(srv, disc, 'disc');
     const body = report();
     const c0 = clues(), e0 = events();
     lock = await holdWriteLock(st.db);
@@ -91,8 +94,16 @@ test('a held store: 503 + Retry-After + JSON after --busy-wait, nothing stored; 
     assert.equal(w.status, 503, w.text);
     assert.equal(w.json.error.code, 'store_busy');
     assert.ok(Number(w.headers.get('retry-after')) > 0);
+    // An audited read (its access.read event cannot be written): 503 too,
+    // and no declaration is answered unrecorded.
+    const a0 = Number(sql('SELECT count(*) FROM access_log'));
+    const d = await disc.get('/api/v1/declarations?limit=5');
+    assert.equal(d.status, 503, d.text);
+    assert.equal(d.json.error.code, 'store_busy');
+    assert.equal(d.json.items, undefined);
     await lock.release();
     lock = null;
+    assert.equal(Number(sql('SELECT count(*) FROM access_log')), a0, 'no access.read for the refused read');
     assert.equal(sql("SELECT count(*) FROM units WHERE id='UBUSY'"), '0');
     assert.equal(clues(), c0, 'the refused report is not in the store');
     assert.equal(events(), e0, 'nor in the ledger');
