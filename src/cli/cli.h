@@ -32,7 +32,10 @@ typedef struct pl_command {
 /**
  * Map a status code to an exit code and print "plumb: message" on stderr.
  * User-caused errors (PL_EINVAL, PL_ENOTFOUND, PL_EEXIST, PL_ECORRUPT,
- * PL_ECRYPTO, PL_EDENIED) exit 1, the rest 2.
+ * PL_ECRYPTO, PL_EDENIED) exit 1, the rest 2. A busy store (PL_EBUSY) and
+ * a full disk (PL_EFULL), also when only e->code says so, exit 1 with one
+ * line that says so, that the write in progress was rolled back, and what
+ * to do (docs/RELIABILITY.md).
  */
 int pl_cli_fail(pl_cli *cli, int rc, const pl_err *e);
 

@@ -31,6 +31,10 @@ static const char serve_usage_zh[] =
     "  --max-body N         请求体上限, 字节 (默认 1048576)\n"
     "  --max-import N       导入上传上限, 字节 (默认 16777216)\n"
     "  --timeout S          客户端静默 S 秒即断开 (默认 15)\n"
+    "  --header-timeout S   请求须在 S 秒内发完请求头, 否则断开 (默认 10; 0 = 不限)\n"
+    "  --max-conns N        同时连接数上限 (默认 1000)\n"
+    "  --conns-per-ip N     每个地址同时连接数上限 (默认 100; 0 = 不限, 反向代理后使用)\n"
+    "  --busy-wait S        写入等待其他写入者 (如命令行导入) 最多 S 秒, 之后答 503 (默认 10)\n"
     "  --rate-ip N          每个地址每分钟请求数 (默认 6000)\n"
     "  --rate-user N        每个账号每分钟请求数 (默认 3000)\n"
     "  --rate-login N       每个地址每分钟登录尝试数 (默认 20)\n"
@@ -60,6 +64,13 @@ static const char serve_usage_en[] =
     "  --max-body N         request body limit in bytes (default 1048576)\n"
     "  --max-import N       import upload limit in bytes (default 16777216)\n"
     "  --timeout S          drop a client silent for S seconds (default 15)\n"
+    "  --header-timeout S   drop a request whose headers take over S seconds (default 10; 0 = "
+    "none)\n"
+    "  --max-conns N        connections at once (default 1000)\n"
+    "  --conns-per-ip N     connections at once per address (default 100; 0 = no limit, behind a "
+    "proxy)\n"
+    "  --busy-wait S        a write waits S seconds for another writer (a CLI import), then 503 "
+    "(default 10)\n"
     "  --rate-ip N          requests per minute per address (default 6000)\n"
     "  --rate-user N        requests per minute per account (default 3000)\n"
     "  --rate-login N       sign-in attempts per minute per address (default 20)\n"
@@ -89,6 +100,10 @@ enum {
     O_MAXB,
     O_MAXI,
     O_TIMEOUT,
+    O_HTIMEOUT,
+    O_MAXCONNS,
+    O_PERIP,
+    O_BUSYWAIT,
     O_RIP,
     O_RUSER,
     O_RLOGIN,
@@ -130,6 +145,10 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"max-body", required_argument, NULL, O_MAXB},
         {"max-import", required_argument, NULL, O_MAXI},
         {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"header-timeout", required_argument, NULL, O_HTIMEOUT},
+        {"max-conns", required_argument, NULL, O_MAXCONNS},
+        {"conns-per-ip", required_argument, NULL, O_PERIP},
+        {"busy-wait", required_argument, NULL, O_BUSYWAIT},
         {"rate-ip", required_argument, NULL, O_RIP},
         {"rate-user", required_argument, NULL, O_RUSER},
         {"rate-login", required_argument, NULL, O_RLOGIN},
@@ -188,6 +207,10 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         o.field = (int)v;                                                                          \
         break;
             INTOPT(O_TIMEOUT, "--timeout", conn_timeout, 1, 3600)
+            INTOPT(O_HTIMEOUT, "--header-timeout", header_timeout, 0, 3600)
+            INTOPT(O_MAXCONNS, "--max-conns", max_conns, 1, 100000)
+            INTOPT(O_PERIP, "--conns-per-ip", conns_per_ip, 0, 100000)
+            INTOPT(O_BUSYWAIT, "--busy-wait", busy_wait, 1, 3600)
             INTOPT(O_RIP, "--rate-ip", rate_ip, 0, 100000000)
             INTOPT(O_RUSER, "--rate-user", rate_user, 0, 100000000)
             INTOPT(O_RLOGIN, "--rate-login", rate_login, 0, 100000000)

@@ -10,8 +10,24 @@
 
 int pl_cli_fail(pl_cli *cli, int rc, const pl_err *e)
 {
-    (void)cli;
     const char *msg = (e && e->msg[0]) ? e->msg : pl_strerror(rc);
+    /* A busy store or a full disk is not the user's fault nor a bug: one
+     * line that says so, what was not written, and what to do. The
+     * store's own words (file, statement) follow. */
+    if (rc == PL_EBUSY || rc == PL_EFULL || (e && (e->code == PL_EBUSY || e->code == PL_EFULL))) {
+        int full = rc == PL_EFULL || (e && e->code == PL_EFULL);
+        fprintf(
+            stderr, "plumb: %s: %s\n",
+            full ? PL_T(cli, "存储所在磁盘已满, 进行中的写入已回滚, 未存入任何内容; 腾出空间后重试",
+                        "the store's disk is full; the write in progress was rolled back and "
+                        "nothing of it is stored: free space and run it again")
+                 : PL_T(cli,
+                        "存储忙 (另一进程正在写入), 进行中的写入已回滚, 未存入任何内容; 请稍后重试",
+                        "store busy (another process is writing); the write in progress was "
+                        "rolled back and nothing of it is stored: run it again later"),
+            msg);
+        return PL_EXIT_USER;
+    }
     fprintf(stderr, "plumb: %s\n", msg);
     switch (rc) {
     case PL_EINVAL:

@@ -473,7 +473,9 @@ int audit_read(req *r, const char *entity, json_t *ids)
     writer *w = writer_lock(srv, &e);
     pthread_mutex_lock(&srv->audit_mu);
     if (it.done || !w) {
-        int rc = it.done ? it.rc : PL_ESTORE;
+        /* Not taken: the writer stayed busy past --busy-wait (PL_EBUSY:
+         * 503, the read is not answered unrecorded) or failed. */
+        int rc = it.done ? it.rc : e.code == PL_EBUSY ? PL_EBUSY : PL_ESTORE;
         if (!it.done) { /* never taken: out of the queue before the frame goes */
             audit_item **pp = &srv->audit_head;
             while (*pp != &it)

@@ -167,6 +167,15 @@ typedef struct pl_http_opts {
     size_t max_body;      /**< bytes [1 MiB]; import uploads [16 MiB] */
     size_t max_import;
     int conn_timeout;       /**< seconds of silence before a client is dropped [15] */
+    int header_timeout;     /**< seconds a request may take to send its headers,
+                                 counted from accept or the previous answer [10];
+                                 0 = no deadline */
+    int max_conns;          /**< connections at once [1000] */
+    int conns_per_ip;       /**< connections at once per client address [100]; 0 = no
+                                 limit (behind a reverse proxy every client is its
+                                 address) */
+    int busy_wait;          /**< seconds a write waits for another writer (a CLI
+                                 import) before 503 store busy [10] */
     int rate_ip;            /**< requests per minute per address [6000] */
     int rate_user;          /**< requests per minute per account [3000] */
     int rate_login;         /**< login attempts per minute per address [20] */

@@ -123,12 +123,13 @@ typedef struct req {
     int nparams;
     const struct route *rt;
     int counted;
-    size_t sent;          /**< response body bytes (for the access log) */
-    char portal_addr[64]; /**< portal: the client address, for its limits only */
-    int in_txn;           /**< r->s is in the request's read transaction */
-    int job;              /**< 0 on the worker, 1 with the pool, 2 answered by the pool */
-    struct req *next_job; /**< the pool's queue (server.c) */
-    int64_t touch_at;     /**< session last_seen to write after it (0: none) */
+    size_t sent;              /**< response body bytes (for the access log) */
+    char portal_addr[64];     /**< portal: the client address, for its limits only */
+    int in_txn;               /**< r->s is in the request's read transaction */
+    int job;                  /**< 0 on the worker, 1 with the pool, 2 answered by the pool */
+    struct req *next_job;     /**< the pool's queue (server.c) */
+    int64_t touch_at;         /**< session last_seen to write after it (0: none) */
+    struct conn_track *track; /**< the connection's header deadline (server.c) */
 } req;
 
 typedef int (*handler_fn)(req *r);
@@ -180,6 +181,8 @@ typedef struct writer {
 
 /** Threads of the pool that runs the requests that may wait (server.c). */
 #define HTTP_POOL_THREADS 8
+/** Retry-After of a 503 "store busy" answer, in seconds. */
+#define HTTP_BUSY_RETRY_SECS 5
 
 struct server {
     pl_http_opts o;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -47,6 +48,10 @@ void pl_http_opts_default(pl_http_opts *o)
     o->max_body = 1u << 20;
     o->max_import = 16u << 20;
     o->conn_timeout = 15;
+    o->header_timeout = 10;
+    o->max_conns = 1000;
+    o->conns_per_ip = 100;
+    o->busy_wait = 10;
     o->rate_ip = 6000;
     o->rate_user = 3000;
     o->rate_login = 20;
@@ -210,11 +215,34 @@ int reply_error(req *r, int status, const char *code, const char *field, const c
 int reply_status(req *r, int rc, const pl_err *e)
 {
     const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
+    /* A caller that reports any store failure as PL_ESTORE still gets the
+     * busy and disk-full answers the store's code calls for. */
+    if ((rc == PL_ESTORE || rc == PL_EIO || rc == PL_EINTERNAL) && e &&
+        (e->code == PL_EBUSY || e->code == PL_EFULL))
+        rc = e->code;
     switch (rc) {
     case PL_EINVAL: return reply_error(r, 400, "invalid", NULL, msg);
     case PL_ENOTFOUND: return reply_error(r, 404, "not_found", NULL, "not found");
     case PL_EEXIST: return reply_error(r, 409, "exists", NULL, msg);
     case PL_EDENIED: return reply_error(r, 403, "forbidden", NULL, "forbidden");
+    case PL_EBUSY:
+        /* Another process (a CLI import) held the writer lock past the
+         * bounded wait: the transaction was rolled back, nothing of this
+         * request is stored, and the client is told to send it again. */
+        fprintf(stderr, "{\"level\":\"warn\",\"rc\":%d,\"where\":\"%s\",\"msg\":\"store busy\"}\n",
+                rc, r->rt ? r->rt->path : "?");
+        snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
+        snprintf(r->extra_val, sizeof r->extra_val, "%d", HTTP_BUSY_RETRY_SECS);
+        return reply_error(r, 503, "store_busy", NULL,
+                           "存储忙, 本次请求未保存任何内容, 请稍后重试 / the store is busy with "
+                           "another writer; nothing of this request was stored: send it again "
+                           "after Retry-After seconds");
+    case PL_EFULL:
+        fprintf(stderr, "{\"level\":\"error\",\"rc\":%d,\"where\":\"%s\",\"msg\":\"disk full\"}\n",
+                rc, r->rt ? r->rt->path : "?");
+        return reply_error(r, 507, "disk_full", NULL,
+                           "存储所在磁盘已满, 本次请求未保存任何内容 / the store's disk is full; "
+                           "nothing of this request was stored");
     default:
         /* Store and internal errors: the detail (which may quote SQL) goes
          * to the server log only. */
@@ -239,6 +267,9 @@ static pl_store *thread_store(server *srv, pl_err *e)
         return tl_store;
     if (pl_store_open(&tl_store, srv->o.db, 0, e) != 0)
         return NULL;
+    /* Its writes (sessions, sign-in counters) wait no longer than the
+     * writer's: a pool thread is not held for longer by a CLI import. */
+    pl_store_busy_timeout(tl_store, srv->o.busy_wait * 1000);
     if (access_scope_init(tl_store, e) != 0) {
         pl_store_close(tl_store);
         tl_store = NULL;
@@ -270,8 +301,11 @@ static int writer_open(server *srv, pl_err *e)
 {
     writer *w = &srv->w;
     int rc = 0;
-    if (!w->s)
+    if (!w->s) {
         rc = pl_store_open(&w->s, srv->o.db, 0, e);
+        if (!rc)
+            pl_store_busy_timeout(w->s, srv->o.busy_wait * 1000);
+    }
     if (!rc)
         rc = pl_ledger_open(&w->l, w->s, e);
     if (!rc)
@@ -289,7 +323,18 @@ static int writer_open(server *srv, pl_err *e)
 
 writer *writer_lock(server *srv, pl_err *e)
 {
-    pthread_mutex_lock(&srv->wmu);
+    /* Bounded: while a CLI import holds the store, the request that holds
+     * wmu waits in SQLite's busy handler and the others here; each gives
+     * up after --busy-wait seconds with PL_EBUSY (503, nothing written). */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += srv->o.busy_wait > 0 ? srv->o.busy_wait : 1;
+    int lr = pthread_mutex_timedlock(&srv->wmu, &until);
+    if (lr != 0) {
+        pl_err_set(e, lr == ETIMEDOUT ? PL_EBUSY : PL_EINTERNAL,
+                   "store busy: another write held the store for %d s", srv->o.busy_wait);
+        return NULL;
+    }
     /* Another process (plumb import, plumb user) may have appended: the
      * handles cache the tree, so reopen them when the log grew. */
     int64_t n = 0;
@@ -842,6 +887,92 @@ static void pool_stop(server *srv)
     pthread_mutex_unlock(&srv->pool_mu);
 }
 
+/* ------------------------------------------------------- header deadline */
+
+/* libmicrohttpd's --timeout is an idle timeout: a client that sends one
+ * byte of its headers every few seconds keeps its connection for ever, and
+ * a thousand of them fill the connection limit (slowloris). Each
+ * connection is tracked from accept (and again from each answer, for the
+ * next request on a kept-alive connection) until its request's headers are
+ * complete, which is when libmicrohttpd first calls on_request; the main
+ * thread shuts down, once a second, every connection still without
+ * complete headers after --header-timeout seconds. libmicrohttpd calls
+ * the CLOSED notification before it closes the socket, and both sides
+ * hold ct_mu, so a shut-down descriptor is never one reused by another
+ * connection. */
+typedef struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    int in_request; /* headers complete, request not yet answered */
+    int reaped;
+    double since; /* mono_s when this request's headers began */
+} conn_track;
+
+static pthread_mutex_t ct_mu = PTHREAD_MUTEX_INITIALIZER;
+static conn_track *ct_head;
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_track *t = pl_calloc(1, sizeof *t);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        t->fd = ci ? ci->connect_fd : -1;
+        t->since = mono_s();
+        pthread_mutex_lock(&ct_mu);
+        t->next = ct_head;
+        if (ct_head)
+            ct_head->prev = t;
+        ct_head = t;
+        pthread_mutex_unlock(&ct_mu);
+        *socket_context = t;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        conn_track *t = *socket_context;
+        pthread_mutex_lock(&ct_mu);
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            ct_head = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        pthread_mutex_unlock(&ct_mu);
+        free(t);
+        *socket_context = NULL;
+    }
+}
+
+static void track_request(req *r, int in_request)
+{
+    if (!r->track)
+        return;
+    pthread_mutex_lock(&ct_mu);
+    r->track->in_request = in_request;
+    r->track->since = mono_s();
+    pthread_mutex_unlock(&ct_mu);
+}
+
+/* Shuts down the connections whose headers are overdue; how many. */
+static int reap_slow_headers(int timeout)
+{
+    if (timeout <= 0)
+        return 0;
+    int n = 0;
+    double now = mono_s();
+    pthread_mutex_lock(&ct_mu);
+    for (conn_track *t = ct_head; t; t = t->next) {
+        if (t->in_request || t->reaped || t->fd < 0 || now - t->since < timeout)
+            continue;
+        /* libmicrohttpd sees the end of the stream and closes it. */
+        shutdown(t->fd, SHUT_RDWR);
+        t->reaped = 1;
+        n++;
+    }
+    pthread_mutex_unlock(&ct_mu);
+    return n;
+}
+
 /* ------------------------------------------------------------- callbacks */
 
 /* The path for the log: each path parameter of the route (a record id, a
@@ -930,6 +1061,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     log_line(r);
     if (r->counted)
         atomic_fetch_sub(&inflight, 1);
+    track_request(r, 0); /* the next request's headers start now */
     free_params(r);
     json_decref(r->json);
     pl_buf_release(&r->body);
@@ -982,6 +1114,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->t0 = mono_s();
         r->counted = 1;
         atomic_fetch_add(&inflight, 1);
+        const union MHD_ConnectionInfo *sc =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        r->track = sc ? sc->socket_context : NULL;
+        track_request(r, 1);
         snprintf(r->method, sizeof r->method, "%s", method);
         r->url = pl_strdup(url);
         pl_buf_init(&r->body);
@@ -1197,8 +1333,10 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
             MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK,
             &uri_check, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_CONNECTION_LIMIT,
-            1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 500u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-            MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+            (unsigned)o->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->conns_per_ip,
+            MHD_OPTION_NOTIFY_CONNECTION, &on_connection, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+            1024u, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts,
+            MHD_OPTION_END);
         if (!d)
             rc = pl_err_set(e, PL_EIO, "cannot listen on %s:%d", o->bind, o->port);
     }
@@ -1219,8 +1357,19 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
                 rename(tmp, o->port_file);
             }
         }
+        /* The main thread waits for the signal and, once a second, ends
+         * the connections whose headers are overdue. */
         int sig = 0;
-        sigwait(&set, &sig);
+        const struct timespec tick = {1, 0};
+        while (sig <= 0) {
+            sig = sigtimedwait(&set, NULL, &tick);
+            if (sig > 0)
+                break;
+            int n = reap_slow_headers(o->header_timeout);
+            if (n > 0)
+                fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"header deadline\",\"closed\":%d}\n",
+                        n);
+        }
         fprintf(stderr, "{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":%d}\n", sig);
         MHD_quiesce_daemon(d);
         double until = mono_s() + 10.0;

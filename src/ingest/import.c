@@ -1132,15 +1132,16 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
         goto out;
     }
     crypto_shorthash_keygen(m.seen_key);
-    size0 = pl_ledger_size(l);
-    if (size0 < 0) {
-        rc = pl_err_set(e, PL_ESTORE, "cannot read the ledger size");
-        goto out;
-    }
     rc = pl_store_begin(s, e);
     if (rc)
         goto out;
     began = 1;
+    /* The size under the writer lock: another writer may have appended
+     * since the ledger was opened. */
+    rc = pl_ledger_sync(l, e);
+    if (rc)
+        goto out;
+    size0 = pl_ledger_size(l);
     rc = find_fresh(&m);
     if (rc == 0)
         rc = sort_indexes_defer(&m, &sort_ddl);

@@ -437,6 +437,24 @@ int pl_ledger__ensure(pl_ledger *l, pl_err *e)
     return load(l, e);
 }
 
+/* Another process may have appended between this handle's load and the
+ * transaction's BEGIN IMMEDIATE (two `plumb import` at once, or an import
+ * beside `plumb serve`): the sequence is read again once per transaction,
+ * under the writer lock, so two writers never take the same seq. */
+int pl_ledger_sync(pl_ledger *l, pl_err *e)
+{
+    int rc = pl_ledger__ensure(l, e);
+    if (rc || pl_store_tx_depth(l->s) == 0 || l->synced == pl_store_begin_gen(l->s))
+        return rc;
+    int64_t size = 0;
+    rc = query_size(l, &size, e);
+    if (rc == 0 && size != l->size)
+        rc = load(l, e);
+    if (rc == 0)
+        l->synced = pl_store_begin_gen(l->s);
+    return rc;
+}
+
 int pl_ledger_open(pl_ledger **out, pl_store *s, pl_err *e)
 {
     *out = NULL;
@@ -763,15 +781,7 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
     rc = pl_store_begin(l->s, e);
     if (rc)
         goto out;
-    int64_t size = 0;
-    rc = pl_ledger__ensure(l, e);
-    /* In a transaction of our own, another process may have appended since
-     * we loaded: check. (Inside a caller's transaction a stale seq fails on
-     * the primary key and the transaction is undone.) */
-    if (rc == 0 && pl_store_tx_depth(l->s) == 1)
-        rc = query_size(l, &size, e);
-    if (rc == 0 && pl_store_tx_depth(l->s) == 1 && size != l->size)
-        rc = load(l, e);
+    rc = pl_ledger_sync(l, e);
     if (rc)
         goto fail;
     int64_t seq = l->size;

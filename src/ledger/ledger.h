@@ -100,6 +100,16 @@ void pl_ledger_set_public_time(pl_ledger *l, int64_t unit_seconds);
 int64_t pl_ledger_size(pl_ledger *l);
 
 /**
+ * Re-read the log's size (and frontier, if another process appended since
+ * this handle loaded it) inside the store's open transaction, which holds
+ * the writer lock (BEGIN IMMEDIATE): from then on pl_ledger_size is exact
+ * until the transaction ends. pl_ledger_append does it on the first append
+ * of each transaction; a caller that counts events from the size before
+ * its first append calls it right after pl_store_begin. 0 or PL_E*.
+ */
+int pl_ledger_sync(pl_ledger *l, pl_err *e);
+
+/**
  * Append one event and apply its projection, in the store's current
  * transaction (or in a transaction of its own if none is open).
  * On success *seq_out (may be NULL) is the event's 0-based sequence.

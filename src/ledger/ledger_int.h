@@ -20,6 +20,8 @@ struct pl_ledger {
     int64_t size;                        /* leaves committed or pending */
     uint8_t frontier[64][PL_HASH_BYTES]; /* frontier[L]: node (L, size>>L - 1) if bit L set */
     uint64_t gen;                        /* s->rollback_gen when loaded */
+    uint64_t synced;                     /* s->begin_gen when the size was last
+                                            checked under the writer lock */
     int loaded, stale;
     pl_stmt *st_node_get, *st_node_ins, *st_max, *st_get, *st_leaves;
     /* Read cache for proofs: complete-node hashes never change once

@@ -27,15 +27,34 @@ typedef struct sq_stmt {
     sq_store *owner;
 } sq_stmt;
 
+/* SQLite's result mapped to a store code. A busy store (another writer
+ * held the lock past the busy timeout) and a full disk are told apart
+ * from other failures: the caller can say "try again" (HTTP 503) or
+ * "the disk is full" (507) instead of a generic error. SQLite reports
+ * ENOSPC and a short write as SQLITE_FULL; a write refused with EFBIG (a
+ * file size limit) comes as SQLITE_IOERR_WRITE with that errno. */
 static int db_err(sq_store *s, pl_err *e, const char *what)
 {
     int ext = sqlite3_extended_errcode(s->db);
-    int code = PL_ESTORE;
-    if (ext == SQLITE_CORRUPT || ext == SQLITE_NOTADB || (ext & 0xff) == SQLITE_CORRUPT)
-        code = PL_ECORRUPT;
-    else if ((ext & 0xff) == SQLITE_IOERR || (ext & 0xff) == SQLITE_FULL)
-        code = PL_EIO;
-    return pl_err_set(e, code, "%s: %s: %s", s->base.path, what, sqlite3_errmsg(s->db));
+    int prim = ext & 0xff;
+    int sys = sqlite3_system_errno(s->db);
+    const char *msg = sqlite3_errmsg(s->db);
+    if (ext == SQLITE_CORRUPT || ext == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
+        return pl_err_set(e, PL_ECORRUPT, "%s: %s: %s", s->base.path, what, msg);
+    /* Not a failed fsync: its data may be on disk already (RELIABILITY.md),
+     * so it stays an I/O error, never "nothing of it is stored". */
+    if (prim == SQLITE_FULL ||
+        (prim == SQLITE_IOERR && ext != SQLITE_IOERR_FSYNC && ext != SQLITE_IOERR_DIR_FSYNC &&
+         (sys == ENOSPC || sys == EFBIG || sys == EDQUOT)))
+        return pl_err_set(e, PL_EFULL, "%s: the store's disk is full (%s: %s)", s->base.path, what,
+                          msg);
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        return pl_err_set(e, PL_EBUSY, "%s: store busy: another process is writing (%s: %s)",
+                          s->base.path, what, msg);
+    if (prim == SQLITE_IOERR)
+        return pl_err_set(e, PL_EIO, "%s: disk I/O error (%s: %s%s%s)", s->base.path, what, msg,
+                          sys ? ": " : "", sys ? strerror(sys) : "");
+    return pl_err_set(e, PL_ESTORE, "%s: %s: %s", s->base.path, what, msg);
 }
 
 static void sq_close(pl_store *ps)
@@ -348,6 +367,11 @@ static int sq_integrity_check(pl_store *ps, int deep, pl_err *e)
                       ps->path, what, first, n >= 100 ? "at least " : "", n - 1);
 }
 
+static void sq_busy_timeout(pl_store *ps, int ms)
+{
+    sqlite3_busy_timeout(((sq_store *)ps)->db, ms);
+}
+
 static const pl_store_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -380,6 +404,7 @@ static const pl_store_ops sq_ops = {
     .index_ddl = sq_index_ddl,
     .append_event = sq_append_event,
     .integrity_check = sq_integrity_check,
+    .busy_timeout = sq_busy_timeout,
 };
 
 /* A Plumbline store has plumb_meta with magic = 'plumbline'; an empty file is

@@ -103,6 +103,12 @@ int pl_store_prepare_cached(pl_store *s, const char *sql, pl_stmt **out, pl_err 
     return 0;
 }
 
+void pl_store_busy_timeout(pl_store *s, int ms)
+{
+    if (s->ops->busy_timeout)
+        s->ops->busy_timeout(s, ms);
+}
+
 int pl_store_begin(pl_store *s, pl_err *e)
 {
     if (s->tx_depth++ > 0)
@@ -112,6 +118,8 @@ int pl_store_begin(pl_store *s, pl_err *e)
     int rc = s->ops->begin(s, e);
     if (rc)
         s->tx_depth = 0;
+    else
+        s->begin_gen++;
     return rc;
 }
 
@@ -313,6 +321,11 @@ int pl_store_tx_depth(const pl_store *s)
 uint64_t pl_store_rollback_gen(const pl_store *s)
 {
     return s->rollback_gen;
+}
+
+uint64_t pl_store_begin_gen(const pl_store *s)
+{
+    return s->begin_gen;
 }
 
 /* ------------------------------------------------------------ table keys */

@@ -78,6 +78,13 @@ void pl_store_close(pl_store *s);
  */
 void pl_store_tune_for_threads(void);
 
+/**
+ * How long a write waits for another connection or process holding the
+ * writer lock before failing with PL_EBUSY ("store busy"): 10 s after
+ * pl_store_open. The HTTP server sets its --busy-wait.
+ */
+void pl_store_busy_timeout(pl_store *s, int ms);
+
 /* ---------------------------------------------------------- transactions */
 
 /**
@@ -187,6 +194,9 @@ int pl_store_tx_depth(const pl_store *s);
  * reloads when it differs from the value recorded at fill time.
  */
 uint64_t pl_store_rollback_gen(const pl_store *s);
+/** A number bumped on every real (outermost) begin: what was read before
+ * it may be stale, as another process may have written in between. */
+uint64_t pl_store_begin_gen(const pl_store *s);
 /* ------------------------------------------------------------ table keys */
 
 /**

@@ -54,6 +54,9 @@ typedef struct pl_store_ops {
     /** Append one ledger row (events + payloads). Backends may override
      * the generic implementation with a faster path. */
     int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
+    /** How long a statement waits for another writer before PL_EBUSY;
+     * optional. */
+    void (*busy_timeout)(pl_store *s, int ms);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */
@@ -67,6 +70,9 @@ struct pl_store {
                                        mirror the database reload when it changes */
     int version_pin;             /**< 0 off, 1 pinned, 2 pinned and `pinned_commits` read */
     int64_t pinned_commits;      /**< the commits part read once under a pin */
+    uint64_t begin_gen;          /**< bumped on every real (outermost) begin: what
+                                       was read before it may be stale, as another
+                                       process may have written in between */
 };
 
 /* Every statement starts with a pointer to its store's ops. */

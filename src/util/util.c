@@ -69,6 +69,8 @@ const char *pl_strerror(int code)
     case PL_EEXIST: return "already exists";
     case PL_ECRYPTO: return "cryptographic failure";
     case PL_EDENIED: return "permission denied";
+    case PL_EBUSY: return "store busy";
+    case PL_EFULL: return "the store's disk is full";
     default: return "internal error";
     }
 }

@@ -27,6 +27,8 @@ enum {
     PL_ECRYPTO = -8, /**< signature or key failure */
     PL_EDENIED = -9,
     PL_EINTERNAL = -10,
+    PL_EBUSY = -11, /**< another writer holds the store past the wait: try again */
+    PL_EFULL = -12, /**< the store's disk (or file size limit) is full */
 };
 
 #define PL_ERR_MSG 512
