@@ -58,9 +58,6 @@ OUTSIDE = {
     'file:key': "the log's private key: verify needs only the public key; a damaged key "
                 'is refused at the next `plumb checkpoint`',
     'file:totp.key': "accounts' secrets: the TOTP sealing key (sign-in fails)",
-    'file:rules-snapshot': 'derived rules model: not checked by verify today; the loader\'s '
-                           'checksum drops a damaged file — MAC authentication is the "rules" '
-                           "engineer's work (issue #15, defect 3)",
 }
 
 # The plumb_meta keys the store and the ledger read.
@@ -352,7 +349,8 @@ def main():
         print(f'  built in {time.time() - t0:.1f} s; {os.path.getsize(db)} bytes')
         info = tables_of(db)
         base_digest = content_digest(db)
-        extras = [s for s in ('.key', '.totp.key', '.rules-snapshot') if os.path.exists(db + s)]
+        extras = [s for s in ('.key', '.totp.key', '.rules.key', '.rules-snapshot')
+                  if os.path.exists(db + s)]
         rnd = random.Random(a.seed)
         tables = sorted(info)
         env = dict(os.environ, PLUMB_LANG='en')
