@@ -320,12 +320,15 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
         } else {
             pl_inspect_filter f = {json_string_value(json_object_get(in, "round_id")),
                                    json_string_value(json_object_get(in, "problem_id")),
-                                   json_string_value(json_object_get(in, "status")), unit_opt};
+                                   json_string_value(json_object_get(in, "status")),
+                                   unit_opt,
+                                   0,
+                                   0};
             if (arg2)
                 st = pl_err_set(&e, PL_EINVAL, "list: %s '%s'",
                                 PL_T(cli, "多余的参数", "unexpected argument"), arg2);
             else
-                st = pl_inspect_list(s, &who, kind, &f, &res, &e);
+                st = pl_inspect_list(s, &who, kind, &f, &res, NULL, &e);
         }
     } else {
         st = pl_err_set(&e, PL_EINVAL, "inspect: %s '%s'",

@@ -15,6 +15,8 @@
 #include "http_int.h"
 
 #define MAX_SCOPES 16
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
 
 /* The caller as the library sees it: the user's scope roots, and the team's
  * internal notes only for a role that holds inspection:notes. */
@@ -155,7 +157,8 @@ static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const cha
 {
     (void)kind;
     (void)value;
-    static const char *const ok[] = {"round_id", "problem_id", "status", "unit_id", NULL};
+    static const char *const ok[] = {"round_id", "problem_id", "status", "unit_id",
+                                     "limit",    "offset",     NULL};
     for (const char *const *p = ok; *p; p++)
         if (strcmp(*p, key) == 0)
             return MHD_YES;
@@ -169,6 +172,12 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
     MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, unknown_arg, &bad);
     if (bad)
         return reply_error(r, 400, "unknown_filter", bad, "no such field to filter on");
+    int64_t limit = LIST_DEFAULT, offset = 0;
+    const char *a;
+    if (!one && (a = req_arg(r, "limit")) && pl_parse_i64(a, 1, LIST_MAX, &limit))
+        return reply_error(r, 400, "bad_parameter", "limit", "must be an integer in [1, 500]");
+    if (!one && (a = req_arg(r, "offset")) && pl_parse_i64(a, 0, 1000000000, &offset))
+        return reply_error(r, 400, "bad_parameter", "offset", "must be a non-negative integer");
     pl_err e;
     pl_err_init(&e);
     caller k;
@@ -177,13 +186,21 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
     if (!rc && one) {
         rc = pl_inspect_get(r->s, &k.c, kind, r->params[0], &out, &e);
     } else if (!rc) {
-        pl_inspect_filter f = {req_arg(r, "round_id"), req_arg(r, "problem_id"),
-                               req_arg(r, "status"), req_arg(r, "unit_id")};
+        pl_inspect_filter f = {req_arg(r, "round_id"),
+                               req_arg(r, "problem_id"),
+                               req_arg(r, "status"),
+                               req_arg(r, "unit_id"),
+                               limit,
+                               offset};
         json_t *items = NULL;
-        rc = pl_inspect_list(r->s, &k.c, kind, &f, &items, &e);
-        if (!rc)
-            out = json_pack("{s:I, s:o}", "total", (json_int_t)json_array_size(items), "items",
-                            items);
+        int64_t total = 0;
+        rc = pl_inspect_list(r->s, &k.c, kind, &f, &items, &total, &e);
+        if (!rc) {
+            json_t *next = offset + limit < total ? json_integer(offset + limit) : json_null();
+            out = json_pack("{s:o, s:I, s:I, s:o, s:I}", "items", items, "limit", (json_int_t)limit,
+                            "offset", (json_int_t)offset, "next_offset", next, "total",
+                            (json_int_t)total);
+        }
     }
     if (rc)
         return inspect_reply(r, rc, &e);

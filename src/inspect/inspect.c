@@ -627,10 +627,12 @@ int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, con
 
 /* --------------------------------------------------------------- reads */
 
-/* Rows of `sql` (one text parameter, may be NULL = no binding) as objects;
- * columns named in `json_cols` are parsed JSON; ev_seq and NULLs left out. */
-static int rows(pl_store *s, const char *sql, const char *const *args, size_t nargs, json_t *out,
-                pl_err *e)
+/* Rows of `sql` (text parameters `args`) as objects appended to `out`:
+ * the column "evidence" parsed as JSON, ev_seq and NULLs left out. Rows
+ * [skip, skip + max) only (max < 0: all); *count (if not NULL) gets the
+ * number of all rows. */
+static int rows_page(pl_store *s, const char *sql, const char *const *args, size_t nargs,
+                     int64_t skip, int64_t max, int64_t *count, json_t *out, pl_err *e)
 {
     pl_stmt *st;
     int rc = pl_store_prepare(s, sql, &st, e);
@@ -638,7 +640,11 @@ static int rows(pl_store *s, const char *sql, const char *const *args, size_t na
         return rc;
     for (size_t i = 0; i < nargs; i++)
         pl_stmt_bind_text(st, (int)i + 1, args[i]);
+    int64_t n = 0;
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        /* Every row is counted; only the page's rows are built. */
+        if (n++ < skip || (max >= 0 && n > skip + max))
+            continue;
         json_t *o = json_object();
         for (int k = 0; k < pl_stmt_ncols(st); k++) {
             const char *name = pl_stmt_colname(st, k);
@@ -656,7 +662,15 @@ static int rows(pl_store *s, const char *sql, const char *const *args, size_t na
         json_array_append_new(out, o);
     }
     pl_stmt_finalize(st);
+    if (count)
+        *count = n;
     return rc == PL_DONE ? 0 : rc;
+}
+
+static int rows(pl_store *s, const char *sql, const char *const *args, size_t nargs, json_t *out,
+                pl_err *e)
+{
+    return rows_page(s, sql, args, nargs, 0, -1, NULL, out, e);
 }
 
 /* A unit column's scope as SQL over the caller's roots: "1" for all. The
@@ -689,7 +703,8 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
     "recurrence_count, signed_off_at"
 
 static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
-                 const char *const *args, size_t nargs, const char *order, json_t *out, pl_err *e)
+                 const char *const *args, size_t nargs, const char *order, int64_t skip,
+                 int64_t max, int64_t *count, json_t *out, pl_err *e)
 {
     pl_buf sql;
     pl_buf_init(&sql);
@@ -703,7 +718,7 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
         all[n++] = args[i];
     for (size_t i = 0; !c->all && i < c->nscopes && i < 16; i++)
         all[n++] = c->scopes[i];
-    int rc = rows(s, sql.data, all, n, out, e);
+    int rc = rows_page(s, sql.data, all, n, skip, max, count, out, e);
     pl_buf_release(&sql);
     return rc;
 }
@@ -728,18 +743,18 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         rc = query(s, c,
                    "SELECT r.* FROM inspect_rounds r WHERE r.id=? AND EXISTS (SELECT 1 FROM "
                    "inspect_round_units x WHERE x.round_id=r.id",
-                   "x.unit_id", args, 1, ")", a, e);
+                   "x.unit_id", args, 1, ")", 0, -1, NULL, a, e);
         break;
     case PL_INSPECT_PROBLEM: {
         char sel[512];
         snprintf(sel, sizeof sel, "SELECT %s%s FROM inspect_problems t WHERE t.id=?", PROBLEM_COLS,
                  c->notes ? ", team_notes" : "");
-        rc = query(s, c, sel, "t.unit_id", args, 1, "", a, e);
+        rc = query(s, c, sel, "t.unit_id", args, 1, "", 0, -1, NULL, a, e);
         break;
     }
     case PL_INSPECT_TASK:
         rc = query(s, c, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE t.id=?",
-                   "t.owner_unit_id", args, 1, "", a, e);
+                   "t.owner_unit_id", args, 1, "", 0, -1, NULL, a, e);
         break;
     }
     if (!rc && json_array_size(a) == 0)
@@ -803,7 +818,7 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
 }
 
 int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
-                    const pl_inspect_filter *f, json_t **out, pl_err *e)
+                    const pl_inspect_filter *f, json_t **out, int64_t *total, pl_err *e)
 {
     pl_inspect_filter none = {0};
     if (!f)
@@ -855,7 +870,8 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
         break;
     }
     json_t *a = json_array();
-    int rc = query(s, c, sel.data, unit_col, args, n, order, a, e);
+    int rc = query(s, c, sel.data, unit_col, args, n, order, f->offset,
+                   f->limit > 0 ? f->limit : -1, total, a, e);
     pl_buf_release(&sel);
     if (rc) {
         json_decref(a);

@@ -28,6 +28,7 @@
 #define PL_INSPECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../ledger/ledger.h"
 #include "../store/store.h"
@@ -139,13 +140,15 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
 
 /**
  * The records of `kind` in the caller's scope, in id order, as a new JSON
- * array. Filters (NULL = none): round_id (problems), problem_id and status
- * (tasks), unit_id (all kinds).
+ * array: the page of at most `limit` (0 = all) after `offset`; *total (if
+ * not NULL) gets the count of all of them. Filters (NULL = none): round_id
+ * (problems), problem_id and status (tasks), unit_id (all kinds).
  */
 typedef struct pl_inspect_filter {
     const char *round_id, *problem_id, *status, *unit_id;
+    int64_t limit, offset;
 } pl_inspect_filter;
 int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
-                    const pl_inspect_filter *f, struct json_t **out, pl_err *e);
+                    const pl_inspect_filter *f, struct json_t **out, int64_t *total, pl_err *e);
 
 #endif
