@@ -62,6 +62,11 @@ en=$(PLUMB_LANG=en "$PLUMB" inspect --help) || fail "en help exit"
 printf '%s' "$en" | head -1 | grep -q "^usage: plumb inspect" || fail "help not en"
 [ "$(printf '%s\n' "$zh" | grep -oE -- '--[a-z-]+' | sort -u)" = \
   "$(printf '%s\n' "$en" | grep -oE -- '--[a-z-]+' | sort -u)" ] || fail "zh/en help options differ"
+# docs/INSPECT.md §5 quotes the English help word for word
+if [ -n "${PLUMB_SRC:-}" ]; then
+    awk '/^## 5. Commands/{f=1} f&&/^```$/{n++; next} f&&n==1' "$PLUMB_SRC/docs/INSPECT.md" >"$T/doc"
+    printf '%s\n' "$en" | diff - "$T/doc" >/dev/null || fail "docs/INSPECT.md §5 is not plumb inspect --help"
+fi
 
 # ---- the loop
 R=$(P round-add --round-no 2026-1 --level county --team 县委第一巡察组 --leader $B \
