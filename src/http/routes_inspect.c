@@ -44,8 +44,15 @@ static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
     pl_stmt_reset(st);
     if (rc < 0)
         return rc;
-    k->c = (pl_inspect_caller){r->who.username, k->scopes, n, 0,
-                               access_role_has(r->who.role, "inspection:notes")};
+    /* Recusal applies to everyone but the unit's own staff, who report
+     * progress on their unit's tasks (they are its subject by design). */
+    k->c = (pl_inspect_caller){r->who.username,
+                               k->scopes,
+                               n,
+                               0,
+                               access_role_has(r->who.role, "inspection:notes"),
+                               r->who.person_id[0] ? r->who.person_id : NULL,
+                               !access_role_has(r->who.role, "rectification:progress")};
     return 0;
 }
 

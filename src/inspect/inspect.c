@@ -154,6 +154,62 @@ static int in_scope(pl_store *s, const pl_inspect_caller *c, const char *unit, i
     return 0;
 }
 
+/*
+ * Recusal (as for clues, docs/CASES.md §3): the caller's person is the
+ * record's person `p` or its responsible person `r`, kin of either (the kin
+ * table, both directions), or on the leadership team of unit `u` today (an
+ * open tenure in a top post of u or a post reporting to one). SQL over the
+ * column expressions; placeholders: the caller's person, today, today.
+ */
+static void recused_sql(pl_buf *b, const char *p, const char *r, const char *u)
+{
+    pl_buf_addf(b,
+                "EXISTS (SELECT 1 FROM (SELECT ? AS v) me WHERE me.v IN (%s, %s) OR EXISTS "
+                "(SELECT 1 FROM kin k WHERE (k.person_id = me.v AND k.relative_id IN (%s, %s)) "
+                "OR (k.relative_id = me.v AND k.person_id IN (%s, %s))) OR EXISTS (SELECT 1 "
+                "FROM tenures rt JOIN posts po ON po.id = rt.post_id WHERE rt.person_id = me.v "
+                "AND po.unit_id = %s AND (po.is_top = 1 OR po.reports_to IN (SELECT id FROM "
+                "posts WHERE unit_id = po.unit_id AND is_top = 1)) AND rt.start_date <= ? AND "
+                "(rt.end_date IS NULL OR rt.end_date = '' OR rt.end_date > ?)))",
+                p, r, p, r, p, r, u);
+}
+
+static int recusing(const pl_inspect_caller *c)
+{
+    return c->recuse && c->person_id && *c->person_id;
+}
+
+/* Is the caller recused from a record about persons p, r (NULL: none) in
+ * unit u? */
+static int recused(pl_store *s, const pl_inspect_caller *c, const char *p, const char *r,
+                   const char *u, int *yes, pl_err *e)
+{
+    *yes = 0;
+    if (!recusing(c))
+        return 0;
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "SELECT count(*) FROM (SELECT ? AS p, ? AS r, ? AS u) x WHERE ");
+    recused_sql(&sql, "x.p", "x.r", "x.u");
+    char day[11];
+    today(day);
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, p);
+    pl_stmt_bind_text(st, 2, r);
+    pl_stmt_bind_text(st, 3, u);
+    pl_stmt_bind_text(st, 4, c->person_id);
+    pl_stmt_bind_text(st, 5, day);
+    pl_stmt_bind_text(st, 6, day);
+    rc = pl_stmt_step(st, e);
+    *yes = rc == PL_ROW && pl_stmt_i64(st, 0) > 0;
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* The next id "<prefix>-<n>" of `table` (ids are only made here). */
 static int next_id(pl_store *s, const char *table, const char *prefix,
                    char out[PL_INSPECT_ID_MAX + 1], pl_err *e)
@@ -412,6 +468,13 @@ int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c
         if (!yes)
             return pl_err_set(e, PL_EINVAL, "person_id: no person '%s'", person);
     }
+    if ((rc = recused(s, c, person, person, unit, &yes, e)))
+        return rc;
+    if (yes)
+        return pl_err_set(e, PL_EINVAL,
+                          "%s: you are recused (回避): the problem is about you, your kin or a "
+                          "unit whose leadership team you are on",
+                          person ? "person_id" : "unit_id");
     json_t *evidence = NULL;
     if ((rc = check_evidence(s, in, 0, &evidence, e)) ||
         (rc = next_id(s, "inspect_problems", "IP", id_out, e))) {
@@ -486,6 +549,12 @@ int pl_inspect_task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
         return rc;
     if (!yes)
         return pl_err_set(e, PL_EINVAL, "responsible_person_id: no person '%s'", person);
+    if ((rc = recused(s, c, NULL, person, owner, &yes, e)))
+        return rc;
+    if (yes)
+        return pl_err_set(e, PL_EINVAL,
+                          "responsible_person_id: you are recused (回避): the task would be about "
+                          "you, your kin or a unit whose leadership team you are on");
     if (strcmp(deadline, found) < 0)
         return pl_err_set(e, PL_EINVAL, "deadline: %s is before the problem's date %s (problem %s)",
                           deadline, found, problem);
@@ -508,10 +577,15 @@ typedef struct task_state {
 static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, task_state *t,
                      pl_err *e)
 {
-    char unit[PL_INSPECT_ID_MAX + 1] = "";
+    char unit[PL_INSPECT_ID_MAX + 1] = "", resp[PL_INSPECT_ID_MAX + 1] = "",
+                                  person[PL_INSPECT_ID_MAX + 1] = "";
     pl_stmt *st;
-    int rc = pl_store_prepare_cached(
-        s, "SELECT owner_unit_id, status, evidence_open FROM inspect_tasks WHERE id=?", &st, e);
+    int rc = pl_store_prepare_cached(s,
+                                     "SELECT t.owner_unit_id, t.status, t.evidence_open, "
+                                     "t.responsible_person_id, p.person_id FROM inspect_tasks t "
+                                     "LEFT JOIN inspect_problems p ON p.id = t.problem_id "
+                                     "WHERE t.id=?",
+                                     &st, e);
     if (rc)
         return rc;
     pl_stmt_bind_text(st, 1, id);
@@ -519,14 +593,19 @@ static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, ta
         snprintf(unit, sizeof unit, "%s", pl_stmt_text(st, 0));
         snprintf(t->status, sizeof t->status, "%s", pl_stmt_text(st, 1));
         t->evidence_open = pl_stmt_i64(st, 2);
+        snprintf(resp, sizeof resp, "%s", pl_stmt_text(st, 3));
+        snprintf(person, sizeof person, "%s", pl_stmt_text(st, 4));
     }
     pl_stmt_reset(st);
     if (rc < 0)
         return rc;
-    int yes = 0;
+    int yes = 0, rec = 0;
     if (unit[0] && (rc = in_scope(s, c, unit, &yes, e)))
         return rc;
-    if (!unit[0] || !yes)
+    if (yes && (rc = recused(s, c, person[0] ? person : NULL, resp, unit, &rec, e)))
+        return rc;
+    /* Recused: as if the task did not exist (no oracle), as for clues. */
+    if (!unit[0] || !yes || rec)
         return pl_err_set(e, PL_ENOTFOUND, "id: no rectification task '%s' in your scope", id);
     return 0;
 }
@@ -702,22 +781,40 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
     "opened_at, progress_count, evidence_count, evidence_open, sendback_count, "                   \
     "recurrence_count, signed_off_at"
 
+/* The person columns of a problem (alias t) and of a task (alias t), for
+ * recusal. */
+#define PROBLEM_P "t.person_id"
+#define TASK_P "(SELECT pp.person_id FROM inspect_problems pp WHERE pp.id = t.problem_id)"
+
 static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
-                 const char *const *args, size_t nargs, const char *order, int64_t skip,
-                 int64_t max, int64_t *count, json_t *out, pl_err *e)
+                 const char *pcol, const char *rcol, const char *const *args, size_t nargs,
+                 const char *order, int64_t skip, int64_t max, int64_t *count, json_t *out,
+                 pl_err *e)
 {
     pl_buf sql;
     pl_buf_init(&sql);
     pl_buf_adds(&sql, select);
     pl_buf_adds(&sql, " AND ");
     scope_sql(&sql, c, unit_col);
+    int recuse = pcol && recusing(c);
+    if (recuse) {
+        pl_buf_adds(&sql, " AND NOT ");
+        recused_sql(&sql, pcol, rcol, unit_col);
+    }
     pl_buf_adds(&sql, order);
-    const char *all[8 + 16];
+    const char *all[8 + 16 + 3];
     size_t n = 0;
     for (size_t i = 0; i < nargs && n < 8; i++)
         all[n++] = args[i];
     for (size_t i = 0; !c->all && i < c->nscopes && i < 16; i++)
         all[n++] = c->scopes[i];
+    char day[11];
+    today(day);
+    if (recuse) {
+        all[n++] = c->person_id;
+        all[n++] = day;
+        all[n++] = day;
+    }
     int rc = rows_page(s, sql.data, all, n, skip, max, count, out, e);
     pl_buf_release(&sql);
     return rc;
@@ -743,18 +840,19 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         rc = query(s, c,
                    "SELECT r.* FROM inspect_rounds r WHERE r.id=? AND EXISTS (SELECT 1 FROM "
                    "inspect_round_units x WHERE x.round_id=r.id",
-                   "x.unit_id", args, 1, ")", 0, -1, NULL, a, e);
+                   "x.unit_id", NULL, NULL, args, 1, ")", 0, -1, NULL, a, e);
         break;
     case PL_INSPECT_PROBLEM: {
         char sel[512];
         snprintf(sel, sizeof sel, "SELECT %s%s FROM inspect_problems t WHERE t.id=?", PROBLEM_COLS,
                  c->notes ? ", team_notes" : "");
-        rc = query(s, c, sel, "t.unit_id", args, 1, "", 0, -1, NULL, a, e);
+        rc = query(s, c, sel, "t.unit_id", PROBLEM_P, PROBLEM_P, args, 1, "", 0, -1, NULL, a, e);
         break;
     }
     case PL_INSPECT_TASK:
-        rc = query(s, c, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE t.id=?",
-                   "t.owner_unit_id", args, 1, "", 0, -1, NULL, a, e);
+        rc =
+            query(s, c, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE t.id=?", "t.owner_unit_id",
+                  TASK_P, "t.responsible_person_id", args, 1, "", 0, -1, NULL, a, e);
         break;
     }
     if (!rc && json_array_size(a) == 0)
@@ -828,6 +926,7 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     pl_buf sel;
     pl_buf_init(&sel);
     const char *unit_col = "t.unit_id", *order = " ORDER BY t.id";
+    const char *pcol = PROBLEM_P, *rcol = PROBLEM_P;
     switch (kind) {
     case PL_INSPECT_ROUND:
         /* A round is listed when one of its units is in scope. */
@@ -839,6 +938,7 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
         }
         unit_col = "x.unit_id";
         order = ") ORDER BY t.id";
+        pcol = rcol = NULL;
         break;
     case PL_INSPECT_PROBLEM:
         pl_buf_addf(&sel, "SELECT %s%s FROM inspect_problems t WHERE 1=1", PROBLEM_COLS,
@@ -867,10 +967,12 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
             args[n++] = f->unit_id;
         }
         unit_col = "t.owner_unit_id";
+        pcol = TASK_P;
+        rcol = "t.responsible_person_id";
         break;
     }
     json_t *a = json_array();
-    int rc = query(s, c, sel.data, unit_col, args, n, order, f->offset,
+    int rc = query(s, c, sel.data, unit_col, pcol, rcol, args, n, order, f->offset,
                    f->limit > 0 ? f->limit : -1, total, a, e);
     pl_buf_release(&sel);
     if (rc) {

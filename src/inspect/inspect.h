@@ -56,7 +56,10 @@ void pl_inspect_register(void);
  * Who is calling. `scopes` are the roots of the caller's jurisdiction (unit
  * ids; a record is in scope when its unit lies in one of their subtrees);
  * `all` = the whole store (the local operator only). `notes` = may read and
- * write the inspection team's internal notes (team_notes). All borrowed.
+ * write the inspection team's internal notes (team_notes). With `recuse`
+ * and `person_id` (the caller's own person), recusal applies as for clues:
+ * problems and tasks about the caller, their kin, or a unit whose
+ * leadership team they are on are out of reach (not found). All borrowed.
  */
 typedef struct pl_inspect_caller {
     const char *actor;
@@ -64,6 +67,8 @@ typedef struct pl_inspect_caller {
     size_t nscopes;
     int all;
     int notes;
+    const char *person_id;
+    int recuse;
 } pl_inspect_caller;
 
 /** Problem categories in order: code, zh label, en label; NULL-terminated. */

@@ -20,6 +20,8 @@ const USERS = {
   disc: { role: 'discipline_officer', scopes: ['U0'] },
   staff: { role: 'subject', scopes: ['UA'], person: P.T },
   staff_b: { role: 'subject', scopes: ['UB'], person: P.O },
+  insp_kin: { role: 'inspection_officer', scopes: ['U0'], person: P.K }, // spouse of S
+  lead_self: { role: 'leader', scopes: ['U0'], person: P.S }, // the problem's person
 };
 const NOTES = '组内意见：问题性质严重，建议从严';
 const SHA = 'ab'.repeat(32);
@@ -199,6 +201,25 @@ test('bad input names the field; out-of-scope writes are refused; unknown filter
   assert.equal(r.status, 403);
   r = await C.staff.post('/api/v1/inspection_rounds', {});
   assert.equal(r.status, 403);
+});
+
+test('recusal as for clues: the subject and kin do not find the task nor decide on it', async () => {
+  for (const who of ['insp_kin', 'lead_self']) {
+    let r = await C[who].get('/api/v1/rectification_tasks/RT-1');
+    assert.equal(r.status, 404, `${who}: ${r.text}`);
+    r = await C[who].get('/api/v1/rectification_tasks');
+    assert.deepEqual(r.json.items, [], who);
+    r = await C[who].get('/api/v1/inspection_problems/IP-1');
+    assert.equal(r.status, 404, `${who}: ${r.text}`);
+  }
+  await refused(C.insp_kin, 'POST', '/api/v1/rectification_tasks/RT-1/progress', { text: 'x' }, 403);
+  await refused(C.insp_kin, 'POST', '/api/v1/rectification_tasks/RT-1/sendback', { reason: 'x' }, 404, 'id');
+  await refused(C.insp_kin, 'POST', '/api/v1/inspection_problems', {
+    round_id: 'IR-1', unit_id: 'UA', person_id: P.S, category: 'conduct', description: 'x', found_at: '2026-02-21',
+  }, 400, 'person_id');
+  // An unrelated officer of the same scope does see it.
+  const r = await C.insp.get('/api/v1/rectification_tasks/RT-1');
+  assert.equal(r.status, 200);
 });
 
 test('verify is clean and rebuild reproduces every inspect_* table', async () => {

@@ -22,6 +22,8 @@
 
 #define A "433127197001010017"
 #define B "43312719710202002X"
+#define C "433127197203030032" /* spouse of A */
+#define D "433127197304040045" /* deputy of FB, reports to its top post */
 #define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static const char *const fixture[][2] = {
@@ -35,6 +37,18 @@ static const char *const fixture[][2] = {
      "{\"id\":\"" A "\",\"name\":\"王局长\",\"gender\":\"M\",\"birth_date\":\"1970-01-01\"}"},
     {"person",
      "{\"id\":\"" B "\",\"name\":\"李组长\",\"gender\":\"F\",\"birth_date\":\"1971-02-02\"}"},
+    {"person",
+     "{\"id\":\"" C "\",\"name\":\"赵某\",\"gender\":\"F\",\"birth_date\":\"1972-03-03\"}"},
+    {"person",
+     "{\"id\":\"" D "\",\"name\":\"钱副局长\",\"gender\":\"F\",\"birth_date\":\"1973-04-04\"}"},
+    {"kin",
+     "{\"id\":\"K1\",\"person_id\":\"" A "\",\"relative_id\":\"" C "\",\"relation\":\"spouse\"}"},
+    {"post", "{\"id\":\"P1\",\"unit_id\":\"FB\",\"title\":\"局长\",\"rank\":\"section\","
+             "\"is_top\":1,\"category\":\"finance\"}"},
+    {"post", "{\"id\":\"P2\",\"unit_id\":\"FB\",\"title\":\"副局长\",\"rank\":\"section\","
+             "\"is_top\":0,\"category\":\"general\",\"reports_to\":\"P1\"}"},
+    {"tenure", "{\"id\":\"T2\",\"person_id\":\"" D "\",\"post_id\":\"P2\",\"start_date\":"
+               "\"2020-01-01\"}"},
 };
 
 typedef struct world {
@@ -43,7 +57,7 @@ typedef struct world {
     pl_registry *reg;
 } world;
 
-static const pl_inspect_caller OP = {"test", NULL, 0, 1, 1};
+static const pl_inspect_caller OP = {"test", NULL, 0, 1, 1, NULL, 0};
 
 static void set_day(const char *day)
 {
@@ -305,8 +319,8 @@ static void scope_hides_tasks_of_other_units(void **state)
     call_ok(open_task(w, "2026-06-30", id, &e), &e);
     call_ok(step(w, &OP, id, S_PROGRESS_EVIDENCE, &e), &e);
     const char *eb[] = {"EB"}, *u1[] = {"U1"}, *fb[] = {"FB"};
-    pl_inspect_caller other = {"eb", eb, 1, 0, 0}, county = {"u1", u1, 1, 0, 0},
-                      unit = {"fb", fb, 1, 0, 0};
+    pl_inspect_caller other = {"eb", eb, 1, 0, 0, NULL, 0}, county = {"u1", u1, 1, 0, 0, NULL, 0},
+                      unit = {"fb", fb, 1, 0, 0, NULL, 0};
     int64_t before = events(w);
     assert_int_equal(step(w, &other, id, S_SIGNOFF, &e), PL_ENOTFOUND);
     assert_int_equal(events(w), before);
@@ -317,11 +331,69 @@ static void scope_hides_tasks_of_other_units(void **state)
     /* The county's subtree holds the unit. */
     call_ok(step(w, &county, id, S_SIGNOFF, &e), &e);
     /* No scope at all: nothing. */
-    pl_inspect_caller none = {"none", NULL, 0, 0, 0};
+    pl_inspect_caller none = {"none", NULL, 0, 0, 0, NULL, 0};
     json_t *list = NULL;
     assert_int_equal(pl_inspect_list(w->s, &none, PL_INSPECT_TASK, NULL, &list, NULL, &e), 0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
+}
+
+/* --------------------------------------------------------------- recusal */
+
+/*
+ * As for clues (docs/CASES.md §3): the problem's person A, A's spouse C and
+ * D on FB's leadership team (a post reporting to its top post) do not find
+ * the task, cannot decide on it nor record a problem about A or FB; B,
+ * unrelated, can. Without `recuse` (the unit's own staff) nothing changes.
+ */
+static void recusal_hides_tasks_about_self_kin_and_own_unit(void **state)
+{
+    world *w = *state;
+    pl_err e;
+    pl_err_init(&e);
+    char id[PL_INSPECT_ID_MAX + 1];
+    call_ok(open_task(w, "2026-06-30", id, &e), &e);
+    call_ok(step(w, &OP, id, S_PROGRESS_EVIDENCE, &e), &e);
+    const char *u1[] = {"U1"};
+    static const struct {
+        const char *person;
+        int recused;
+    } who[] = {{A, 1}, {C, 1}, {D, 1}, {B, 0}};
+    for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+        pl_inspect_caller c = {"officer", u1, 1, 0, 1, who[i].person, 1};
+        json_t *o = NULL, *list = NULL;
+        int rc = pl_inspect_get(w->s, &c, PL_INSPECT_TASK, id, &o, &e);
+        json_decref(o);
+        assert_int_equal(rc, who[i].recused ? PL_ENOTFOUND : 0);
+        assert_int_equal(pl_inspect_get(w->s, &c, PL_INSPECT_PROBLEM, "IP-1", &o, &e),
+                         who[i].recused ? PL_ENOTFOUND : 0);
+        json_decref(o);
+        pl_inspect_filter f = {.problem_id = "IP-1"};
+        assert_int_equal(pl_inspect_list(w->s, &c, PL_INSPECT_TASK, &f, &list, NULL, &e), 0);
+        size_t n = json_array_size(list);
+        json_decref(list);
+        if (who[i].recused)
+            assert_int_equal(n, 0);
+        else
+            assert_true(n > 0);
+        int64_t before = events(w);
+        if (who[i].recused) {
+            assert_int_equal(step(w, &c, id, S_SENDBACK, &e), PL_ENOTFOUND);
+            json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "round_id", "IR-1", "unit_id",
+                                   "FB", "category", "conduct", "description", "x", "found_at",
+                                   "2026-03-21", "person_id", A);
+            char pid[PL_INSPECT_ID_MAX + 1];
+            rc = pl_inspect_problem_add(w->s, w->l, &c, in, pid, &e);
+            json_decref(in);
+            assert_int_equal(rc, PL_EINVAL);
+            assert_true(strncmp(e.msg, "person_id: you are recused", 26) == 0);
+            assert_int_equal(events(w), before);
+        }
+        /* The same person as the unit's staff (no recusal) sees the task. */
+        pl_inspect_caller staff = {"staff", u1, 1, 0, 0, who[i].person, 0};
+        assert_int_equal(pl_inspect_get(w->s, &staff, PL_INSPECT_TASK, id, &o, &e), 0);
+        json_decref(o);
+    }
 }
 
 static void ledger_verifies_after_everything(void **state)
@@ -342,6 +414,7 @@ int main(void)
         cmocka_unit_test(reopen_counts_recurrence),
         cmocka_unit_test(deadline_must_be_a_date_not_before_the_problem),
         cmocka_unit_test(scope_hides_tasks_of_other_units),
+        cmocka_unit_test(recusal_hides_tasks_about_self_kin_and_own_unit),
         cmocka_unit_test(ledger_verifies_after_everything),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
