@@ -13,6 +13,7 @@
 
 #include "../inspect/inspect.h"
 #include "../ledger/ledger.h"
+#include "../rules/rules.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -34,6 +35,7 @@ static const char usage_zh[] =
     "  list         rounds|problems|tasks [--round IR-n] [--problem IP-n] [--unit 单位] "
     "[--status 状态]\n"
     "  show         round|problem|task ID\n"
+    "  handover     IP-n --reason 理由     (移交问题线索：转为纪检监察问题线索)\n"
     "类别: political 政治建设, power 用权, money 用财, personnel 用人, conduct 作风,\n"
     "      leadership 领导班子, top_leader 一把手\n"
     "通用选项: --db FILE  --lang zh|en  --actor 名称  --scope 单位 (可重复；默认全库)\n"
@@ -55,6 +57,7 @@ static const char usage_en[] =
     "  list         rounds|problems|tasks [--round IR-n] [--problem IP-n] [--unit UNIT] "
     "[--status STATUS]\n"
     "  show         round|problem|task ID\n"
+    "  handover     IP-n --reason TEXT     (hand to the discipline office as a clue)\n"
     "categories: political, power, money, personnel, conduct, leadership, top_leader\n"
     "common options: --db FILE  --lang zh|en  --actor NAME  --scope UNIT (repeatable; default: "
     "whole store)\n"
@@ -294,6 +297,27 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
             st = pl_inspect_reopen(s, l, &who, arg, in, &e);
         }
         snprintf(id, sizeof id, "%s", arg ? arg : "");
+        created = 1;
+    } else if (!strcmp(sub, "handover")) {
+        char clue[PL_CASES_ID_MAX + 1] = "";
+        pl_cases *cases = NULL;
+        pl_rules *rules = NULL;
+        if (!arg || arg2)
+            st = pl_err_set(&e, PL_EINVAL, "handover: %s",
+                            PL_T(cli, "需要一个问题编号 IP-n", "needs one problem id IP-n"));
+        else if (!(st = pl_rules_new(&rules, s, l, &e)) && !(st = pl_cases_new(&cases, s, l, &e))) {
+            /* Deadlines from the rule profiles, as `plumb clue add`. */
+            pl_cases_set_rules(cases, rules);
+            pl_viewer v = {PL_CASES_ROLE_SYSTEM, actor, NULL, NULL};
+            if (nscopes) {
+                v.role = PL_CASES_ROLE_INSPECTION;
+                v.scope_unit_id = scopes[0];
+            }
+            st = pl_inspect_handover(s, l, cases, &v, &who, arg, in, clue, &e);
+        }
+        pl_cases_free(cases);
+        pl_rules_free(rules);
+        snprintf(id, sizeof id, "%s", clue);
         created = 1;
     } else if (!strcmp(sub, "list") || !strcmp(sub, "show")) {
         const char *what = arg ? arg : "";

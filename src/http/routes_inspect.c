@@ -128,6 +128,55 @@ static int write_op(req *r, enum op op)
     return reply_json(r, op <= OP_TASK ? 201 : 200, rec);
 }
 
+/*
+ * POST /api/v1/inspection_problems/{id}/handover: the problem becomes a
+ * clue of the workflow (the writer's src/cases handle), as the inspection
+ * role of the clue library (intake), within the scope root holding the
+ * problem's unit.
+ */
+static int h_handover(req *r)
+{
+    if (!json_is_object(r->json))
+        return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    caller k;
+    int rc = caller_of(r, w->s, &k, &e);
+    const char *root = NULL;
+    if (!rc) {
+        /* The clue library takes one scope root: the one whose subtree
+         * holds the problem's unit (the first, if several do). */
+        for (size_t i = 0; i < k.c.nscopes && !root; i++) {
+            pl_inspect_caller one = k.c;
+            one.scopes = &k.scopes[i];
+            one.nscopes = 1;
+            json_t *o = NULL;
+            pl_err ie;
+            pl_err_init(&ie);
+            if (pl_inspect_get(w->s, &one, PL_INSPECT_PROBLEM, r->params[0], &o, &ie) == 0)
+                root = k.scopes[i];
+            json_decref(o);
+        }
+    }
+    char clue[PL_CASES_ID_MAX + 1] = "";
+    if (!rc) {
+        pl_viewer v = {PL_CASES_ROLE_INSPECTION, r->who.username,
+                       r->who.person_id[0] ? r->who.person_id : NULL, root};
+        rc = pl_inspect_handover(w->s, w->l, w->cases, &v, &k.c, r->params[0], r->json, clue, &e);
+    }
+    json_t *rec = NULL;
+    if (!rc)
+        rc = pl_inspect_get(w->s, &k.c, PL_INSPECT_PROBLEM, r->params[0], &rec, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return inspect_reply(r, rc, &e);
+    return reply_json(r, 201, rec);
+}
+
 static int h_round_add(req *r)
 {
     return write_op(r, OP_ROUND);
@@ -258,6 +307,8 @@ static const route inspect_routes[] = {
      1},
     {"GET", "/api/v1/inspection_problems/{id}", "inspection:read", NULL, h_problem,
      "One problem with its tasks", 0},
+    {"POST", "/api/v1/inspection_problems/{id}/handover", "inspection:write", NULL, h_handover,
+     "Hand the problem to the discipline office as a clue (移交问题线索) {reason}", 1},
     {"GET", "/api/v1/rectification_tasks", "rectification:read", NULL, h_tasks,
      "Rectification tasks in scope ?problem_id= ?status= ?unit_id=", 0},
     {"POST", "/api/v1/rectification_tasks", "rectification:write", NULL, h_task_add,

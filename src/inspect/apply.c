@@ -231,6 +231,25 @@ static int apply_reopen(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
                      "reopened", "reopened", jstr(ev->payload, "reason"), e);
 }
 
+static int apply_handover(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(s,
+                                     "INSERT INTO inspect_handovers(problem_id,clue_id,actor,at,"
+                                     "reason,ev_seq) VALUES(?,?,?,?,?,?)",
+                                     &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, jstr(p, "id"));
+    pl_stmt_bind_text(st, 2, jstr(p, "clue_id"));
+    pl_stmt_bind_text(st, 3, ev->actor);
+    pl_stmt_bind_text(st, 4, jstr(p, "at"));
+    pl_stmt_bind_text(st, 5, jstr(p, "reason"));
+    pl_stmt_bind_i64(st, 6, seq);
+    return run(s, st, e);
+}
+
 void pl_inspect_register(void)
 {
     static int done;
@@ -244,7 +263,7 @@ void pl_inspect_register(void)
         {"inspect.round_created", apply_round},     {"inspect.problem_found", apply_problem},
         {"inspect.task_opened", apply_task},        {"inspect.progress_reported", apply_progress},
         {"inspect.task_signed_off", apply_signoff}, {"inspect.task_sent_back", apply_sendback},
-        {"inspect.task_reopened", apply_reopen},
+        {"inspect.task_reopened", apply_reopen},    {"inspect.problem_handed_over", apply_handover},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         pl_ledger_register_type(types[i].type, types[i].fn);

@@ -704,6 +704,88 @@ int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, con
     return append(s, l, "inspect.task_reopened", c->actor, id, p, e);
 }
 
+/* ------------------------------------------------------------ handover */
+
+int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_viewer *v,
+                        const pl_inspect_caller *c, const char *id, const json_t *in,
+                        char clue_out[PL_CASES_ID_MAX + 1], pl_err *e)
+{
+    const char *reason;
+    int rc = reason_only(in, &reason, e);
+    if (rc)
+        return rc;
+    char unit[PL_INSPECT_ID_MAX + 1] = "", person[PL_INSPECT_ID_MAX + 1] = "", category[32] = "";
+    pl_buf description;
+    pl_buf_init(&description);
+    pl_stmt *st;
+    if ((rc = pl_store_prepare_cached(
+             s, "SELECT unit_id, person_id, category, description FROM inspect_problems WHERE id=?",
+             &st, e)))
+        return rc;
+    pl_stmt_bind_text(st, 1, id);
+    if ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        snprintf(unit, sizeof unit, "%s", pl_stmt_text(st, 0));
+        snprintf(person, sizeof person, "%s", pl_stmt_text(st, 1));
+        snprintf(category, sizeof category, "%s", pl_stmt_text(st, 2));
+        pl_buf_adds(&description, pl_stmt_text(st, 3));
+    }
+    pl_stmt_reset(st);
+    int yes = 0, rec = 0;
+    if (rc >= 0 && unit[0])
+        rc = in_scope(s, c, unit, &yes, e);
+    if (rc >= 0 && yes)
+        rc = recused(s, c, person[0] ? person : NULL, NULL, unit, &rec, e);
+    if (rc >= 0 && (!unit[0] || !yes || rec))
+        rc = pl_err_set(e, PL_ENOTFOUND, "id: no problem '%s' in your scope", id);
+    int64_t done = 0;
+    if (rc >= 0 &&
+        !(rc = count_where(s, "SELECT count(*) FROM inspect_handovers WHERE problem_id=?", id, NULL,
+                           &done, e)) &&
+        done)
+        rc = pl_err_set(e, PL_EEXIST, "id: problem %s was already handed over", id);
+    if (rc < 0) {
+        pl_buf_release(&description);
+        return rc;
+    }
+    /* The clue workflow's categories; the others are "other". */
+    static const char *const same[] = {"power", "money", "personnel", "conduct", NULL};
+    const char *cat = "other";
+    for (const char *const *k = same; *k; k++)
+        if (strcmp(*k, category) == 0)
+            cat = *k;
+    /* A summary the workflow takes (≤ 2,000 characters); the whole
+     * description is the facts. */
+    char summary[600];
+    if (description.len < 500)
+        snprintf(summary, sizeof summary, "%s", description.data);
+    else
+        snprintf(summary, sizeof summary, "巡察发现问题 %s 移交 / inspection problem %s", id, id);
+    pl_clue_input ci = {.channel = "inspection",
+                        .category = cat,
+                        .subject_person_id = person[0] ? person : NULL,
+                        .subject_unit_id = unit,
+                        .summary = summary,
+                        .facts = description.data,
+                        .source_ref = id};
+    pl_clue_result res;
+    rc = pl_store_begin(s, e);
+    if (!rc) {
+        rc = pl_cases_intake(cases, v, &ci, &res, e);
+        if (!rc) {
+            snprintf(clue_out, PL_CASES_ID_MAX + 1, "%s", res.clue_id);
+            json_t *p =
+                json_pack("{s:s, s:s, s:s}", "id", id, "clue_id", res.clue_id, "reason", reason);
+            rc = append(s, l, "inspect.problem_handed_over", c->actor, id, p, e);
+        }
+        if (rc)
+            pl_store_rollback(s);
+        else
+            rc = pl_store_commit(s, e);
+    }
+    pl_buf_release(&description);
+    return rc;
+}
+
 /* --------------------------------------------------------------- reads */
 
 /* Rows of `sql` (text parameters `args`) as objects appended to `out`:
@@ -883,6 +965,16 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         rc = rows(s, "SELECT " TASK_COLS " FROM inspect_tasks WHERE problem_id=? ORDER BY id", args,
                   1, sub, e);
         json_object_set_new(o, "tasks", sub);
+        if (!rc) {
+            json_t *h = json_array();
+            rc = rows(s,
+                      "SELECT clue_id, actor, at, reason FROM inspect_handovers WHERE "
+                      "problem_id=?",
+                      args, 1, h, e);
+            if (!rc && json_array_size(h))
+                json_object_set(o, "handover", json_array_get(h, 0));
+            json_decref(h);
+        }
         break;
     case PL_INSPECT_TASK: {
         const char *pid[1] = {json_string_value(json_object_get(o, "problem_id"))};

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../cases/cases.h"
 #include "../ledger/ledger.h"
 #include "../store/store.h"
 #include "../util/util.h"
@@ -47,7 +48,8 @@ struct json_t;
  * Register the event types "inspect.round_created",
  * "inspect.problem_found", "inspect.task_opened",
  * "inspect.progress_reported", "inspect.task_signed_off",
- * "inspect.task_sent_back", "inspect.task_reopened" with their projection
+ * "inspect.task_sent_back", "inspect.task_reopened",
+ * "inspect.problem_handed_over" with their projection
  * handlers. Idempotent; call at start-up with the other modules'.
  */
 void pl_inspect_register(void);
@@ -124,6 +126,20 @@ int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
                         const struct json_t *in, pl_err *e);
 int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                       const struct json_t *in, pl_err *e);
+
+/**
+ * Hand problem `id` to the discipline office (移交问题线索): a clue of
+ * channel "inspection" enters the clue workflow through `cases` as `v`
+ * (category power/money/personnel/conduct as the problem's, else other;
+ * subject the problem's person and unit; summary and facts its
+ * description; source_ref the problem id), and "inspect.problem_handed_over"
+ * links the problem to it — one transaction. `in`: reason (required). The
+ * clue id goes to `clue_out`. PL_EEXIST (naming "id") if already handed
+ * over; the clue workflow's own refusals pass through.
+ */
+int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_viewer *v,
+                        const pl_inspect_caller *c, const char *id, const struct json_t *in,
+                        char clue_out[PL_CASES_ID_MAX + 1], pl_err *e);
 
 /* -------------------------------------------------------------- reads */
 

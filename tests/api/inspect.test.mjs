@@ -30,7 +30,7 @@ const C = {};
 
 const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
-const TABLES = ['inspect_rounds', 'inspect_round_units', 'inspect_problems', 'inspect_tasks', 'inspect_task_history'];
+const TABLES = ['inspect_rounds', 'inspect_round_units', 'inspect_problems', 'inspect_tasks', 'inspect_task_history', 'inspect_handovers', 'case_clues'];
 const dump = () => TABLES.map((t) => `== ${t}\n` + sql(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n');
 
 // A refused request: the status, the error's field, and no event written.
@@ -80,6 +80,18 @@ test('the loop: round → problem → task → progress → sign-off → 回头�
   assert.equal(r.json.id, 'IP-1');
   assert.equal(r.json.team_notes, NOTES);
   assert.deepEqual(r.json.category_label, { zh: '用财', en: 'use of funds' });
+  // 移交问题线索: the problem becomes a clue of the workflow, linked both ways.
+  await refused(C.staff, 'POST', '/api/v1/inspection_problems/IP-1/handover', { reason: 'x' }, 403);
+  await refused(C.insp, 'POST', '/api/v1/inspection_problems/IP-1/handover', {}, 400, 'reason');
+  r = await C.insp.post('/api/v1/inspection_problems/IP-1/handover', { reason: '涉嫌违纪，移交纪委监委' });
+  assert.equal(r.status, 201, r.text);
+  const clue = r.json.handover.clue_id;
+  assert.ok(clue, r.text);
+  r = await C.disc.get(`/api/v1/cases/${clue}`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.channel, r.json.category, r.json.source_ref, r.json.subject_person_id, r.json.subject_unit_id],
+    ['inspection', 'money', 'IP-1', P.S, 'UA']);
+  await refused(C.insp, 'POST', '/api/v1/inspection_problems/IP-1/handover', { reason: 'again' }, 422, 'id');
   // Deadline before the problem's date: 400 naming deadline, nothing written.
   const task = { problem_id: 'IP-1', responsible_person_id: P.S, measures: '追回款项，完善采购审批', deadline: '2026-02-19' };
   r = await refused(C.insp, 'POST', '/api/v1/rectification_tasks', task, 400, 'deadline');
@@ -147,7 +159,8 @@ test('the loop: round → problem → task → progress → sign-off → 回头�
   // Each step is a ledger event with its actor.
   const ev = sql("SELECT type || ' ' || json_extract(header, '$.actor') FROM ledger_events WHERE type LIKE 'inspect.%' ORDER BY seq").split('\n');
   assert.deepEqual(ev, [
-    'inspect.round_created insp', 'inspect.problem_found insp', 'inspect.task_opened insp',
+    'inspect.round_created insp', 'inspect.problem_found insp', 'inspect.problem_handed_over insp',
+    'inspect.task_opened insp',
     'inspect.progress_reported staff', 'inspect.task_signed_off insp', 'inspect.task_reopened insp',
   ]);
 });

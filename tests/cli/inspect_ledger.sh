@@ -42,7 +42,8 @@ export PLUMB_NOW=2026-04-01T09:00:00Z
 "$PLUMB" import --all "$T/fx" --db "$DB" --quiet >/dev/null || fail "import"
 P() { "$PLUMB" inspect "$@" --db "$DB" --lang en --actor 巡察办; }
 events() { sqlite3 "$DB" "SELECT count(*) FROM ledger_events"; }
-dump() { for t in inspect_rounds inspect_round_units inspect_problems inspect_tasks inspect_task_history; do
+dump() { for t in inspect_rounds inspect_round_units inspect_problems inspect_tasks inspect_task_history \
+    inspect_handovers; do
     echo "== $t"; sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1, 2"; done; }
 # A refused command: exit 1, one line naming the field, nothing written.
 refused() {
@@ -76,6 +77,12 @@ Q=$(P problem-add --round IR-1 --unit FB --category money --person $A \
     --description "违规发放津贴补贴" --found-at 2026-03-20 --evidence person:$A \
     --notes "组内意见：从严") || fail "problem"
 [ "$Q" = IP-1 ] || fail "problem id $Q"
+# 移交问题线索: the problem becomes a workflow clue, linked both ways
+CL=$(P handover IP-1 --reason 涉嫌违纪移交纪委) || fail "handover"
+[ "$(sqlite3 "$DB" "SELECT channel||' '||category||' '||source_ref||' '||subject_person_id FROM case_clues WHERE id='$CL'")" = \
+  "inspection money IP-1 $A" ] || fail "handed-over clue $CL: $(sqlite3 "$DB" "SELECT * FROM case_clues")"
+P show problem IP-1 | grep -q "\"clue_id\": \"$CL\"" || fail "problem does not link the clue"
+refused "id: problem IP-1 was already handed over" handover IP-1 --reason again
 K=$(P task-add --problem IP-1 --responsible $A --measures "清退津贴，建立审批制度" \
     --deadline 2026-06-30) || fail "task"
 [ "$K" = RT-1 ] || fail "task id $K"
@@ -88,9 +95,9 @@ P reopen RT-1 --reason "回头看发现问题反弹" >/dev/null || fail "reopen"
 P show task RT-1 >"$T/t"
 grep -q '"recurrence_count": 1' "$T/t" || fail "recurrence not counted: $(cat "$T/t")"
 grep -q '"status": "reopened"' "$T/t" || fail "not reopened"
-# every step so far is an event: six types
+# every step so far is an event: seven types
 n=$(sqlite3 "$DB" "SELECT count(DISTINCT type) FROM ledger_events WHERE type LIKE 'inspect.%'")
-[ "$n" = 6 ] || fail "event types: $n"
+[ "$n" = 7 ] || fail "event types: $n"
 
 # ---- bad input: exit 1, one line naming the field, nothing written
 refused "evidence: task RT-1 has no progress report with evidence" signoff RT-1 --reason 再次销号
@@ -139,7 +146,8 @@ for sql in "UPDATE inspect_tasks SET status='signed_off' WHERE id='RT-1'" \
     "DELETE FROM inspect_round_units WHERE unit_id='EB'" \
     "UPDATE inspect_problems SET team_notes=NULL" \
     "UPDATE inspect_rounds SET end_date='2026-12-31'" \
-    "DELETE FROM inspect_task_history WHERE type='sent_back'"; do
+    "DELETE FROM inspect_task_history WHERE type='sent_back'" \
+    "UPDATE inspect_handovers SET clue_id='X'"; do
     rm -f "$T/x.db"; sqlite3 "$DB" ".backup $T/x.db"
     sqlite3 "$T/x.db" "$sql" || fail "sqlite3 $sql"
     "$PLUMB" verify --db "$T/x.db" >"$T/v" 2>&1 && fail "verify missed: $sql"
