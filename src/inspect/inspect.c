@@ -223,27 +223,47 @@ static int next_id(pl_store *s, const char *table, const char *prefix,
     return rc;
 }
 
-/* Append one event in its own transaction; `payload` gets "at" (today)
- * and is stolen. */
-static int append(pl_store *s, pl_ledger *l, const char *type, const char *actor, const char *id,
+/*
+ * Append one event; `payload` gets "at" (today) and is stolen. The handler
+ * is given the payload and actor as the ledger keeps them (canonical JSON:
+ * NFC strings), so that the live projection equals the replay's even for
+ * text typed in another normal form.
+ */
+static int append(pl_ledger *l, const char *type, const char *actor, const char *id,
                   json_t *payload, pl_err *e)
 {
     char at[11];
     today(at);
     json_object_set_new(payload, "at", json_string(at));
-    json_t *subjects = json_pack("[s]", id);
-    pl_event ev = {.type = type, .actor = actor, .subjects = subjects, .payload = payload};
-    int rc = pl_store_begin(s, e);
+    pl_buf canon, who;
+    pl_buf_init(&canon);
+    pl_buf_init(&who);
+    json_t *norm = NULL, *subjects = json_pack("[s]", id);
+    int rc = pl_json_canonical(&canon, payload, e);
+    if (!rc)
+        rc = pl_utf8_nfc(&who, actor, strlen(actor), e);
+    if (!rc && !(norm = json_loadb(canon.data, canon.len, 0, NULL)))
+        rc = pl_err_set(e, PL_EINTERNAL, "inspect: canonical payload does not parse");
     if (!rc) {
+        pl_event ev = {.type = type, .actor = who.data, .subjects = subjects, .payload = norm};
         rc = pl_ledger_append(l, &ev, NULL, e);
-        if (rc)
-            pl_store_rollback(s);
-        else
-            rc = pl_store_commit(s, e);
     }
+    json_decref(norm);
     json_decref(subjects);
     json_decref(payload);
+    pl_buf_release(&canon);
+    pl_buf_release(&who);
     return rc;
+}
+
+/* End the transaction a public write began: commit, or roll back on `rc`. */
+static int finish(pl_store *s, int rc, pl_err *e)
+{
+    if (rc) {
+        pl_store_rollback(s);
+        return rc;
+    }
+    return pl_store_commit(s, e);
 }
 
 /* Check evidence links/attachments; `attachments` allows {name, sha256}. */
@@ -309,8 +329,8 @@ static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t
 
 /* -------------------------------------------------------------- rounds */
 
-int pl_inspect_round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
-                         char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
+                     char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
 {
     static const char *const names[] = {"round_no",   "level",    "team",  "leader_person_id",
                                         "start_date", "end_date", "units", "reason",
@@ -387,13 +407,13 @@ int pl_inspect_round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, 
                           "start_date", start, "end_date", end, "units", ulist);
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
-    return append(s, l, "inspect.round_created", c->actor, id_out, p, e);
+    return append(l, "inspect.round_created", c->actor, id_out, p, e);
 }
 
 /* ------------------------------------------------------------ problems */
 
-int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
-                           char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
+                       char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
 {
     static const char *const names[] = {"round_id",    "unit_id",  "person_id", "category",
                                         "description", "found_at", "evidence",  "team_notes",
@@ -490,13 +510,13 @@ int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c
         json_object_set_new(p, "team_notes", json_string(notes));
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
-    return append(s, l, "inspect.problem_found", c->actor, id_out, p, e);
+    return append(l, "inspect.problem_found", c->actor, id_out, p, e);
 }
 
 /* --------------------------------------------------------------- tasks */
 
-int pl_inspect_task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
-                        char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
+                    char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
 {
     static const char *const names[] = {"problem_id", "owner_unit_id", "responsible_person_id",
                                         "measures",   "deadline",      "reason",
@@ -565,7 +585,7 @@ int pl_inspect_task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
                           measures, "deadline", deadline);
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
-    return append(s, l, "inspect.task_opened", c->actor, id_out, p, e);
+    return append(l, "inspect.task_opened", c->actor, id_out, p, e);
 }
 
 /* The state of a task as the steps need it; PL_ENOTFOUND outside scope. */
@@ -610,8 +630,8 @@ static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, ta
     return 0;
 }
 
-int pl_inspect_progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
-                        const json_t *in, pl_err *e)
+static int progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                    const json_t *in, pl_err *e)
 {
     static const char *const names[] = {"text", "evidence", NULL};
     const char *text;
@@ -634,7 +654,7 @@ int pl_inspect_progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
         return rc;
     }
     json_t *p = json_pack("{s:s, s:s, s:o}", "id", id, "text", text, "evidence", evidence);
-    return append(s, l, "inspect.progress_reported", c->actor, id, p, e);
+    return append(l, "inspect.progress_reported", c->actor, id, p, e);
 }
 
 /* The reason of a decision: required, nothing else in the body. */
@@ -645,8 +665,8 @@ static int reason_only(const json_t *in, const char **reason, pl_err *e)
     return rc ? rc : str_field(in, "reason", 1, PL_INSPECT_TEXT_MAX, reason, e);
 }
 
-int pl_inspect_signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
-                       const json_t *in, pl_err *e)
+static int signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                   const json_t *in, pl_err *e)
 {
     const char *reason;
     task_state t;
@@ -663,11 +683,11 @@ int pl_inspect_signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
                           "opened, sent back or re-opened; a sign-off (销号) needs evidence",
                           id);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
-    return append(s, l, "inspect.task_signed_off", c->actor, id, p, e);
+    return append(l, "inspect.task_signed_off", c->actor, id, p, e);
 }
 
-int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
-                        const json_t *in, pl_err *e)
+static int sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                    const json_t *in, pl_err *e)
 {
     const char *reason;
     task_state t;
@@ -682,11 +702,11 @@ int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
                           "was (re)opened can be sent back",
                           id, t.status);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
-    return append(s, l, "inspect.task_sent_back", c->actor, id, p, e);
+    return append(l, "inspect.task_sent_back", c->actor, id, p, e);
 }
 
-int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
-                      const json_t *in, pl_err *e)
+static int reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                  const json_t *in, pl_err *e)
 {
     const char *reason;
     task_state t;
@@ -701,7 +721,58 @@ int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, con
             "status: task %s is %s; only a signed-off task can be re-opened at 回头看", id,
             t.status);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
-    return append(s, l, "inspect.task_reopened", c->actor, id, p, e);
+    return append(l, "inspect.task_reopened", c->actor, id, p, e);
+}
+
+/* ------------------------------------------- the writes, one transaction each */
+
+int pl_inspect_round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
+                         char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, round_add(s, l, c, in, id_out, e), e);
+}
+
+int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
+                           char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, problem_add(s, l, c, in, id_out, e), e);
+}
+
+int pl_inspect_task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
+                        char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, task_add(s, l, c, in, id_out, e), e);
+}
+
+int pl_inspect_progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                        const json_t *in, pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, progress(s, l, c, id, in, e), e);
+}
+
+int pl_inspect_signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                       const json_t *in, pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, signoff(s, l, c, id, in, e), e);
+}
+
+int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                        const json_t *in, pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, sendback(s, l, c, id, in, e), e);
+}
+
+int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                      const json_t *in, pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, reopen(s, l, c, id, in, e), e);
 }
 
 /* ------------------------------------------------------------ handover */
@@ -712,7 +783,7 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
 {
     const char *reason;
     int rc = reason_only(in, &reason, e);
-    if (rc)
+    if (rc || (rc = pl_store_begin(s, e)))
         return rc;
     char unit[PL_INSPECT_ID_MAX + 1] = "", person[PL_INSPECT_ID_MAX + 1] = "", category[32] = "";
     pl_buf description;
@@ -721,7 +792,7 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
     if ((rc = pl_store_prepare_cached(
              s, "SELECT unit_id, person_id, category, description FROM inspect_problems WHERE id=?",
              &st, e)))
-        return rc;
+        return finish(s, rc, e);
     pl_stmt_bind_text(st, 1, id);
     if ((rc = pl_stmt_step(st, e)) == PL_ROW) {
         snprintf(unit, sizeof unit, "%s", pl_stmt_text(st, 0));
@@ -745,7 +816,7 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
         rc = pl_err_set(e, PL_EEXIST, "id: problem %s was already handed over", id);
     if (rc < 0) {
         pl_buf_release(&description);
-        return rc;
+        return finish(s, rc, e);
     }
     /* The clue workflow's categories; the others are "other". */
     static const char *const same[] = {"power", "money", "personnel", "conduct", NULL};
@@ -768,22 +839,15 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
                         .facts = description.data,
                         .source_ref = id};
     pl_clue_result res;
-    rc = pl_store_begin(s, e);
+    rc = pl_cases_intake(cases, v, &ci, &res, e);
     if (!rc) {
-        rc = pl_cases_intake(cases, v, &ci, &res, e);
-        if (!rc) {
-            snprintf(clue_out, PL_CASES_ID_MAX + 1, "%s", res.clue_id);
-            json_t *p =
-                json_pack("{s:s, s:s, s:s}", "id", id, "clue_id", res.clue_id, "reason", reason);
-            rc = append(s, l, "inspect.problem_handed_over", c->actor, id, p, e);
-        }
-        if (rc)
-            pl_store_rollback(s);
-        else
-            rc = pl_store_commit(s, e);
+        snprintf(clue_out, PL_CASES_ID_MAX + 1, "%s", res.clue_id);
+        json_t *p =
+            json_pack("{s:s, s:s, s:s}", "id", id, "clue_id", res.clue_id, "reason", reason);
+        rc = append(l, "inspect.problem_handed_over", c->actor, id, p, e);
     }
     pl_buf_release(&description);
-    return rc;
+    return finish(s, rc, e);
 }
 
 /* --------------------------------------------------------------- reads */

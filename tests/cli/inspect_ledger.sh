@@ -134,6 +134,14 @@ refused "status: task RT-1 is sent_back; only a task with a progress report" sen
 [ "$(P list tasks --scope U2)" = "[]" ] || fail "out-of-scope list not empty"
 P list tasks --scope U1 | grep -q '"id": "RT-1"' || fail "in-scope list"
 
+# text in another normal form (e + combining acute) is stored as the ledger
+# keeps it (NFC), so the live tables equal the replay
+"$PLUMB" inspect round-add --db "$DB" --actor "$(printf 'Jose\xcc\x81')" --round-no 3 --level county \
+    --team "$(printf 'Cafe\xcc\x81 组')" --leader $B --start 2026-03-01 --end 2026-03-31 --unit EB \
+    >/dev/null || fail "round with NFD text"
+[ "$(sqlite3 "$DB" "SELECT team||'|'||created_by FROM inspect_rounds WHERE round_no='3'")" = \
+  "$(printf 'Caf\xc3\xa9 组|Jos\xc3\xa9')" ] || fail "NFD text not stored as NFC"
+
 # ---- verify, tamper, rebuild
 "$PLUMB" verify --db "$DB" >"$T/v" 2>&1 || { cat "$T/v"; fail "verify"; }
 dump >"$T/before"
