@@ -26,15 +26,18 @@ static const char usage_zh[] =
     "  problem-add  --round IR-n --unit 单位 --category 类别 --description 文本 --found-at 日期\n"
     "               [--person 身份证号] [--evidence 实体:ID ...] [--notes 内部备注] [--reason "
     "理由]\n"
+    "  criticism-add --activity 民主生活会编号 --person 身份证号 --description 文本 [--reason "
+    "理由]\n"
+    "               (民主生活会批评意见，可像问题一样建整改任务: task-add --problem LM-n)\n"
     "  task-add     --problem IP-n --responsible 身份证号 --measures 文本 --deadline 日期\n"
     "               [--owner 单位] [--reason 理由]\n"
     "  progress     RT-n --text 文本 [--evidence 实体:ID | 文件名=sha256 ...]\n"
     "  signoff      RT-n --reason 理由     (销号：须有整改证据)\n"
     "  sendback     RT-n --reason 理由     (退回)\n"
     "  reopen       RT-n --reason 理由     (回头看：重新打开已销号任务)\n"
-    "  list         rounds|problems|tasks [--round IR-n] [--problem IP-n] [--unit 单位] "
+    "  list         rounds|problems|criticisms|tasks [--round IR-n] [--problem IP-n] [--unit 单位] "
     "[--status 状态]\n"
-    "  show         round|problem|task ID\n"
+    "  show         round|problem|criticism|task ID\n"
     "  handover     IP-n --reason 理由     (移交问题线索：转为纪检监察问题线索)\n"
     "类别: political 政治建设, power 用权, money 用财, personnel 用人, conduct 作风,\n"
     "      leadership 领导班子, top_leader 一把手\n"
@@ -48,15 +51,18 @@ static const char usage_en[] =
     "  problem-add  --round IR-n --unit UNIT --category CODE --description TEXT --found-at DATE\n"
     "               [--person ID-NUMBER] [--evidence ENTITY:ID ...] [--notes TEXT] [--reason "
     "TEXT]\n"
+    "  criticism-add --activity ACTIVITY --person ID-NUMBER --description TEXT [--reason TEXT]\n"
+    "               (democratic life meeting criticism item; takes tasks: task-add --problem "
+    "LM-n)\n"
     "  task-add     --problem IP-n --responsible ID-NUMBER --measures TEXT --deadline DATE\n"
     "               [--owner UNIT] [--reason TEXT]\n"
     "  progress     RT-n --text TEXT [--evidence ENTITY:ID | NAME=SHA256 ...]\n"
     "  signoff      RT-n --reason TEXT     (sign-off 销号: needs evidence)\n"
     "  sendback     RT-n --reason TEXT     (send back)\n"
     "  reopen       RT-n --reason TEXT     (回头看: re-open a signed-off task)\n"
-    "  list         rounds|problems|tasks [--round IR-n] [--problem IP-n] [--unit UNIT] "
+    "  list         rounds|problems|criticisms|tasks [--round IR-n] [--problem IP-n] [--unit UNIT] "
     "[--status STATUS]\n"
-    "  show         round|problem|task ID\n"
+    "  show         round|problem|criticism|task ID\n"
     "  handover     IP-n --reason TEXT     (hand to the discipline office as a clue)\n"
     "categories: political, power, money, personnel, conduct, leadership, top_leader\n"
     "common options: --db FILE  --lang zh|en  --actor NAME  --scope UNIT (repeatable; default: "
@@ -92,6 +98,7 @@ enum {
     O_OWNER,
     O_TEXT,
     O_STATUS,
+    O_ACTIVITY,
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +129,7 @@ static const struct option long_opts[] = {
     {"owner", required_argument, NULL, O_OWNER},
     {"text", required_argument, NULL, O_TEXT},
     {"status", required_argument, NULL, O_STATUS},
+    {"activity", required_argument, NULL, O_ACTIVITY},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0},
 };
@@ -151,6 +159,7 @@ static const struct {
     {O_OWNER, "owner_unit_id"},
     {O_TEXT, "text"},
     {O_STATUS, "status"},
+    {O_ACTIVITY, "activity_id"},
 };
 
 /* "entity:id" → {entity, id}; "name=sha256" → {name, sha256}. */
@@ -262,7 +271,7 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
     if (st) {
         /* fall through to the report */
     } else if (!strcmp(sub, "round-add") || !strcmp(sub, "problem-add") ||
-               !strcmp(sub, "task-add")) {
+               !strcmp(sub, "criticism-add") || !strcmp(sub, "task-add")) {
         if (arg) {
             st = pl_err_set(&e, PL_EINVAL, "%s: %s '%s'", sub,
                             PL_T(cli, "不接受参数", "takes no argument"), arg);
@@ -276,6 +285,8 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
             if (json_array_size(evidence))
                 json_object_set(in, "evidence", evidence);
             st = pl_inspect_problem_add(s, l, &who, in, id, &e);
+        } else if (!strcmp(sub, "criticism-add")) {
+            st = pl_inspect_criticism_add(s, l, &who, in, id, &e);
         } else {
             st = pl_inspect_task_add(s, l, &who, in, id, &e);
         }
@@ -329,6 +340,8 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
             kind = PL_INSPECT_PROBLEM;
         else if (!strncmp(what, "task", 4))
             kind = PL_INSPECT_TASK;
+        else if (!strncmp(what, "criticism", 9))
+            kind = PL_INSPECT_CRITICISM;
         else
             ok = 0;
         if (!ok)

@@ -86,7 +86,16 @@ static int inspect_reply(req *r, int rc, const pl_err *e)
 
 /* ----------------------------------------------------------------- writes */
 
-enum op { OP_ROUND, OP_PROBLEM, OP_TASK, OP_PROGRESS, OP_SIGNOFF, OP_SENDBACK, OP_REOPEN };
+enum op {
+    OP_ROUND,
+    OP_PROBLEM,
+    OP_CRITICISM,
+    OP_TASK,
+    OP_PROGRESS,
+    OP_SIGNOFF,
+    OP_SENDBACK,
+    OP_REOPEN
+};
 
 static int write_op(req *r, enum op op)
 {
@@ -108,6 +117,7 @@ static int write_op(req *r, enum op op)
         switch (op) {
         case OP_ROUND: rc = pl_inspect_round_add(w->s, w->l, &k.c, r->json, id, &e); break;
         case OP_PROBLEM: rc = pl_inspect_problem_add(w->s, w->l, &k.c, r->json, id, &e); break;
+        case OP_CRITICISM: rc = pl_inspect_criticism_add(w->s, w->l, &k.c, r->json, id, &e); break;
         case OP_TASK: rc = pl_inspect_task_add(w->s, w->l, &k.c, r->json, id, &e); break;
         case OP_PROGRESS: rc = pl_inspect_progress(w->s, w->l, &k.c, tid, r->json, &e); break;
         case OP_SIGNOFF: rc = pl_inspect_signoff(w->s, w->l, &k.c, tid, r->json, &e); break;
@@ -117,9 +127,10 @@ static int write_op(req *r, enum op op)
     }
     json_t *rec = NULL;
     if (!rc) {
-        pl_inspect_kind kind = op == OP_ROUND     ? PL_INSPECT_ROUND
-                               : op == OP_PROBLEM ? PL_INSPECT_PROBLEM
-                                                  : PL_INSPECT_TASK;
+        pl_inspect_kind kind = op == OP_ROUND       ? PL_INSPECT_ROUND
+                               : op == OP_PROBLEM   ? PL_INSPECT_PROBLEM
+                               : op == OP_CRITICISM ? PL_INSPECT_CRITICISM
+                                                    : PL_INSPECT_TASK;
         rc = pl_inspect_get(w->s, &k.c, kind, id[0] ? id : tid, &rec, &e);
     }
     writer_unlock(r->srv);
@@ -184,6 +195,20 @@ static int h_round_add(req *r)
 static int h_problem_add(req *r)
 {
     return write_op(r, OP_PROBLEM);
+}
+static int read_op(req *r, pl_inspect_kind kind, int one);
+
+static int h_criticism_add(req *r)
+{
+    return write_op(r, OP_CRITICISM);
+}
+static int h_criticisms(req *r)
+{
+    return read_op(r, PL_INSPECT_CRITICISM, 0);
+}
+static int h_criticism(req *r)
+{
+    return read_op(r, PL_INSPECT_CRITICISM, 1);
 }
 static int h_task_add(req *r)
 {
@@ -309,6 +334,12 @@ static const route inspect_routes[] = {
      "One problem with its tasks", 0},
     {"POST", "/api/v1/inspection_problems/{id}/handover", "inspection:write", NULL, h_handover,
      "Hand the problem to the discipline office as a clue (移交问题线索) {reason}", 1},
+    {"GET", "/api/v1/criticism_items", "inspection:read", NULL, h_criticisms,
+     "Criticism items of democratic life meetings ?unit_id=", 0},
+    {"POST", "/api/v1/criticism_items", "inspection:write", NULL, h_criticism_add,
+     "Record a criticism item (民主生活会) {activity_id, person_id, description, reason}", 1},
+    {"GET", "/api/v1/criticism_items/{id}", "inspection:read", NULL, h_criticism,
+     "One criticism item with its tasks", 0},
     {"GET", "/api/v1/rectification_tasks", "rectification:read", NULL, h_tasks,
      "Rectification tasks in scope ?problem_id= ?status= ?unit_id=", 0},
     {"POST", "/api/v1/rectification_tasks", "rectification:write", NULL, h_task_add,

@@ -250,6 +250,28 @@ static int apply_handover(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     return run(s, st, e);
 }
 
+static int apply_criticism(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(s,
+                                     "INSERT INTO inspect_criticisms(id,activity_id,unit_id,"
+                                     "person_id,description,raised_at,created_by,ev_seq) "
+                                     "VALUES(?,?,?,?,?,?,?,?)",
+                                     &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, jstr(p, "id"));
+    pl_stmt_bind_text(st, 2, jstr(p, "activity_id"));
+    pl_stmt_bind_text(st, 3, jstr(p, "unit_id"));
+    pl_stmt_bind_text(st, 4, jstr(p, "person_id"));
+    pl_stmt_bind_text(st, 5, jstr(p, "description"));
+    pl_stmt_bind_text(st, 6, jstr(p, "raised_at"));
+    pl_stmt_bind_text(st, 7, ev->actor);
+    pl_stmt_bind_i64(st, 8, seq);
+    return run(s, st, e);
+}
+
 void pl_inspect_register(void)
 {
     static int done;
@@ -260,10 +282,15 @@ void pl_inspect_register(void)
         const char *type;
         pl_apply_fn fn;
     } types[] = {
-        {"inspect.round_created", apply_round},     {"inspect.problem_found", apply_problem},
-        {"inspect.task_opened", apply_task},        {"inspect.progress_reported", apply_progress},
-        {"inspect.task_signed_off", apply_signoff}, {"inspect.task_sent_back", apply_sendback},
-        {"inspect.task_reopened", apply_reopen},    {"inspect.problem_handed_over", apply_handover},
+        {"inspect.round_created", apply_round},
+        {"inspect.problem_found", apply_problem},
+        {"inspect.task_opened", apply_task},
+        {"inspect.progress_reported", apply_progress},
+        {"inspect.task_signed_off", apply_signoff},
+        {"inspect.task_sent_back", apply_sendback},
+        {"inspect.task_reopened", apply_reopen},
+        {"inspect.problem_handed_over", apply_handover},
+        {"inspect.criticism_raised", apply_criticism},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         pl_ledger_register_type(types[i].type, types[i].fn);

@@ -513,6 +513,75 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
     return append(l, "inspect.problem_found", c->actor, id_out, p, e);
 }
 
+/* ---------------------------------------------------------- criticisms */
+
+static int criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
+                         char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+{
+    static const char *const names[] = {"activity_id", "person_id", "description", "reason", NULL};
+    const char *activity, *person, *description, *reason;
+    int rc = only_fields(in, names, e);
+    if (!rc)
+        rc = str_field(in, "activity_id", 1, PL_INSPECT_ID_MAX, &activity, e);
+    if (!rc)
+        rc = str_field(in, "person_id", 1, PL_INSPECT_ID_MAX, &person, e);
+    if (!rc)
+        rc = str_field(in, "description", 1, PL_INSPECT_TEXT_MAX, &description, e);
+    if (!rc)
+        rc = str_field(in, "reason", 0, PL_INSPECT_TEXT_MAX, &reason, e);
+    if (rc)
+        return rc;
+    char kind[32] = "", unit[PL_INSPECT_ID_MAX + 1] = "", held[11] = "";
+    int found = 0;
+    pl_stmt *st;
+    if ((rc = pl_store_prepare_cached(
+             s, "SELECT kind, unit_id, held_at FROM supervision_activities WHERE id=?", &st, e)))
+        return rc;
+    pl_stmt_bind_text(st, 1, activity);
+    if ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        found = 1;
+        snprintf(kind, sizeof kind, "%s", pl_stmt_text(st, 0));
+        snprintf(unit, sizeof unit, "%s", pl_stmt_text(st, 1));
+        snprintf(held, sizeof held, "%.10s", pl_stmt_text(st, 2));
+    }
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    if (!found)
+        return pl_err_set(e, PL_EINVAL, "activity_id: no supervision activity '%s'", activity);
+    if (strcmp(kind, "democratic_life") != 0)
+        return pl_err_set(e, PL_EINVAL,
+                          "activity_id: '%s' is a %s, not a democratic life meeting "
+                          "(democratic_life)",
+                          activity, kind);
+    if (!unit[0])
+        return pl_err_set(e, PL_EINVAL, "activity_id: the meeting '%s' names no unit", activity);
+    int yes = 0;
+    if ((rc = in_scope(s, c, unit, &yes, e)))
+        return rc;
+    if (!yes)
+        return pl_err_set(e, PL_EINVAL,
+                          "activity_id: the meeting's unit '%s' is outside your scope", unit);
+    if ((rc = exists_in(s, "persons", person, &yes, e)))
+        return rc;
+    if (!yes)
+        return pl_err_set(e, PL_EINVAL, "person_id: no person '%s'", person);
+    if ((rc = recused(s, c, person, person, unit, &yes, e)))
+        return rc;
+    if (yes)
+        return pl_err_set(e, PL_EINVAL,
+                          "person_id: you are recused (回避): the item is about you, your kin or a "
+                          "unit whose leadership team you are on");
+    if ((rc = next_id(s, "inspect_criticisms", "LM", id_out, e)))
+        return rc;
+    json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id_out, "activity_id", activity,
+                          "unit_id", unit, "person_id", person, "description", description,
+                          "raised_at", held);
+    if (reason)
+        json_object_set_new(p, "reason", json_string(reason));
+    return append(l, "inspect.criticism_raised", c->actor, id_out, p, e);
+}
+
 /* --------------------------------------------------------------- tasks */
 
 static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
@@ -537,23 +606,32 @@ static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
         rc = str_field(in, "reason", 0, PL_INSPECT_TEXT_MAX, &reason, e);
     if (rc)
         return rc;
-    char punit[PL_INSPECT_ID_MAX + 1] = "", found[11] = "";
+    char punit[PL_INSPECT_ID_MAX + 1] = "", found[11] = "", pperson[PL_INSPECT_ID_MAX + 1] = "";
     pl_stmt *st;
+    /* A problem of a round, or a criticism item of a democratic life
+     * meeting: both take tasks. */
     if ((rc = pl_store_prepare_cached(
-             s, "SELECT unit_id, found_at FROM inspect_problems WHERE id=?", &st, e)))
+             s,
+             "SELECT unit_id, found_at, person_id FROM inspect_problems WHERE id=? UNION ALL "
+             "SELECT unit_id, raised_at, person_id FROM inspect_criticisms WHERE id=?",
+             &st, e)))
         return rc;
     pl_stmt_bind_text(st, 1, problem);
+    pl_stmt_bind_text(st, 2, problem);
     if ((rc = pl_stmt_step(st, e)) == PL_ROW) {
         snprintf(punit, sizeof punit, "%s", pl_stmt_text(st, 0));
         snprintf(found, sizeof found, "%s", pl_stmt_text(st, 1));
+        snprintf(pperson, sizeof pperson, "%s", pl_stmt_text(st, 2));
     }
     pl_stmt_reset(st);
     if (rc < 0)
         return rc;
-    int yes = 0;
+    int yes = 0, rec = 0;
     if (punit[0] && (rc = in_scope(s, c, punit, &yes, e)))
         return rc;
-    if (!punit[0] || !yes)
+    if (yes && (rc = recused(s, c, pperson[0] ? pperson : NULL, NULL, punit, &rec, e)))
+        return rc;
+    if (!punit[0] || !yes || rec)
         return pl_err_set(e, PL_EINVAL, "problem_id: no problem '%s' in your scope", problem);
     if (!owner)
         owner = punit;
@@ -602,9 +680,10 @@ static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, ta
     pl_stmt *st;
     int rc = pl_store_prepare_cached(s,
                                      "SELECT t.owner_unit_id, t.status, t.evidence_open, "
-                                     "t.responsible_person_id, p.person_id FROM inspect_tasks t "
-                                     "LEFT JOIN inspect_problems p ON p.id = t.problem_id "
-                                     "WHERE t.id=?",
+                                     "t.responsible_person_id, COALESCE(p.person_id, "
+                                     "m.person_id) FROM inspect_tasks t LEFT JOIN "
+                                     "inspect_problems p ON p.id = t.problem_id LEFT JOIN "
+                                     "inspect_criticisms m ON m.id = t.problem_id WHERE t.id=?",
                                      &st, e);
     if (rc)
         return rc;
@@ -738,6 +817,13 @@ int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c
 {
     int rc = pl_store_begin(s, e);
     return rc ? rc : finish(s, problem_add(s, l, c, in, id_out, e), e);
+}
+
+int pl_inspect_criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                             const json_t *in, char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, criticism_add(s, l, c, in, id_out, e), e);
 }
 
 int pl_inspect_task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
@@ -922,6 +1008,7 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
 
 #define PROBLEM_COLS                                                                               \
     "id, round_id, unit_id, person_id, category, description, found_at, evidence, created_by"
+#define CRITICISM_COLS "id, activity_id, unit_id, person_id, description, raised_at, created_by"
 #define TASK_COLS                                                                                  \
     "id, problem_id, owner_unit_id, responsible_person_id, measures, deadline, status, "           \
     "opened_at, progress_count, evidence_count, evidence_open, sendback_count, "                   \
@@ -930,7 +1017,9 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
 /* The person columns of a problem (alias t) and of a task (alias t), for
  * recusal. */
 #define PROBLEM_P "t.person_id"
-#define TASK_P "(SELECT pp.person_id FROM inspect_problems pp WHERE pp.id = t.problem_id)"
+#define TASK_P                                                                                     \
+    "COALESCE((SELECT pp.person_id FROM inspect_problems pp WHERE pp.id = t.problem_id), "         \
+    "(SELECT mm.person_id FROM inspect_criticisms mm WHERE mm.id = t.problem_id))"
 
 static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
                  const char *pcol, const char *rcol, const char *const *args, size_t nargs,
@@ -968,6 +1057,9 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
 
 static json_t *labels(const char *code)
 {
+    if (code && strcmp(code, "criticism") == 0)
+        return json_pack("{s:s, s:s}", "zh", "民主生活会批评意见", "en",
+                         "democratic life meeting criticism");
     for (const pl_inspect_category *k = categories; k->code; k++)
         if (strcmp(k->code, code) == 0)
             return json_pack("{s:s, s:s}", "zh", k->label_zh, "en", k->label_en);
@@ -999,6 +1091,10 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         rc =
             query(s, c, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE t.id=?", "t.owner_unit_id",
                   TASK_P, "t.responsible_person_id", args, 1, "", 0, -1, NULL, a, e);
+        break;
+    case PL_INSPECT_CRITICISM:
+        rc = query(s, c, "SELECT " CRITICISM_COLS " FROM inspect_criticisms t WHERE t.id=?",
+                   "t.unit_id", "t.person_id", "t.person_id", args, 1, "", 0, -1, NULL, a, e);
         break;
     }
     if (!rc && json_array_size(a) == 0)
@@ -1040,13 +1136,23 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
             json_decref(h);
         }
         break;
+    case PL_INSPECT_CRITICISM:
+        rc = rows(s, "SELECT " TASK_COLS " FROM inspect_tasks WHERE problem_id=? ORDER BY id", args,
+                  1, sub, e);
+        json_object_set_new(o, "tasks", sub);
+        break;
     case PL_INSPECT_TASK: {
-        const char *pid[1] = {json_string_value(json_object_get(o, "problem_id"))};
+        /* The task's source: a problem of a round, or a criticism item
+         * ("kind" says which; never the team's notes). */
+        const char *pid[2] = {json_string_value(json_object_get(o, "problem_id")), NULL};
+        pid[1] = pid[0];
         json_t *pr = json_array();
         rc = rows(s,
-                  "SELECT id, round_id, unit_id, person_id, category, description, found_at "
-                  "FROM inspect_problems WHERE id=?",
-                  pid, 1, pr, e);
+                  "SELECT 'problem' AS kind, id, round_id, NULL AS activity_id, unit_id, "
+                  "person_id, category, description, found_at FROM inspect_problems WHERE id=? "
+                  "UNION ALL SELECT 'criticism', id, NULL, activity_id, unit_id, person_id, "
+                  "'criticism', description, raised_at FROM inspect_criticisms WHERE id=?",
+                  pid, 2, pr, e);
         if (!rc && json_array_size(pr)) {
             json_t *p = json_array_get(pr, 0);
             json_object_set_new(p, "category_label",
@@ -1107,6 +1213,14 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
             pl_buf_adds(&sel, " AND t.unit_id=?");
             args[n++] = f->unit_id;
         }
+        break;
+    case PL_INSPECT_CRITICISM:
+        pl_buf_adds(&sel, "SELECT " CRITICISM_COLS " FROM inspect_criticisms t WHERE 1=1");
+        if (f->unit_id) {
+            pl_buf_adds(&sel, " AND t.unit_id=?");
+            args[n++] = f->unit_id;
+        }
+        pcol = rcol = "t.person_id";
         break;
     case PL_INSPECT_TASK:
         pl_buf_adds(&sel, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE 1=1");

@@ -49,7 +49,7 @@ struct json_t;
  * "inspect.problem_found", "inspect.task_opened",
  * "inspect.progress_reported", "inspect.task_signed_off",
  * "inspect.task_sent_back", "inspect.task_reopened",
- * "inspect.problem_handed_over" with their projection
+ * "inspect.problem_handed_over", "inspect.criticism_raised" with their projection
  * handlers. Idempotent; call at start-up with the other modules'.
  */
 void pl_inspect_register(void);
@@ -101,7 +101,19 @@ int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c
                            const struct json_t *in, char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e);
 
 /**
- * Open a rectification task for a problem. `in`: problem_id, owner_unit_id
+ * Record a criticism item raised at a democratic life meeting (民主生活会,
+ * 批评与自我批评) about a member of the leadership team. `in`: activity_id
+ * (a supervision activity of kind democratic_life with a unit, in scope),
+ * person_id (the member criticised), description, reason. The unit and
+ * date are the meeting's. Id "LM-<n>"; it takes rectification tasks as a
+ * problem does (pl_inspect_task_add with problem_id "LM-<n>").
+ */
+int pl_inspect_criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                             const struct json_t *in, char id_out[PL_INSPECT_ID_MAX + 1],
+                             pl_err *e);
+
+/**
+ * Open a rectification task for a problem (or a criticism item). `in`: problem_id, owner_unit_id
  * (default: the problem's unit), responsible_person_id, measures, deadline
  * (a date not before the problem's found_at), reason. Id "RT-<n>".
  */
@@ -148,6 +160,7 @@ typedef enum pl_inspect_kind {
     PL_INSPECT_ROUND,
     PL_INSPECT_PROBLEM,
     PL_INSPECT_TASK,
+    PL_INSPECT_CRITICISM,
 } pl_inspect_kind;
 
 /**

@@ -30,7 +30,7 @@ const C = {};
 
 const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
-const TABLES = ['inspect_rounds', 'inspect_round_units', 'inspect_problems', 'inspect_tasks', 'inspect_task_history', 'inspect_handovers', 'case_clues'];
+const TABLES = ['inspect_rounds', 'inspect_round_units', 'inspect_problems', 'inspect_tasks', 'inspect_task_history', 'inspect_handovers', 'inspect_criticisms', 'case_clues'];
 const dump = () => TABLES.map((t) => `== ${t}\n` + sql(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n');
 
 // A refused request: the status, the error's field, and no event written.
@@ -233,6 +233,37 @@ test('recusal as for clues: the subject and kin do not find the task nor decide 
   // An unrelated officer of the same scope does see it.
   const r = await C.insp.get('/api/v1/rectification_tasks/RT-1');
   assert.equal(r.status, 200);
+});
+
+test('民主生活会 criticism items take rectification tasks like problems', async () => {
+  let r = await C.insp.post('/api/v1/supervision_activities', { id: 'DL1', kind: 'democratic_life', unit_id: 'UA', held_at: '2026-02-15', notes: '年度民主生活会' });
+  assert.equal(r.status, 201, r.text);
+  // SV1 of the fixture is a reminder talk, not a democratic life meeting.
+  await refused(C.insp, 'POST', '/api/v1/criticism_items', { activity_id: 'SV1', person_id: P.S, description: 'x' }, 400, 'activity_id');
+  await refused(C.staff, 'POST', '/api/v1/criticism_items', { activity_id: 'DL1', person_id: P.S, description: 'x' }, 403);
+  r = await C.insp.post('/api/v1/criticism_items', { activity_id: 'DL1', person_id: P.S, description: '带头落实民主集中制不够' });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual([r.json.id, r.json.unit_id, r.json.raised_at], ['LM-1', 'UA', '2026-02-15']);
+  await refused(C.insp, 'POST', '/api/v1/rectification_tasks',
+    { problem_id: 'LM-1', responsible_person_id: P.S, measures: 'x', deadline: '2026-02-14' }, 400, 'deadline');
+  r = await C.insp.post('/api/v1/rectification_tasks', { problem_id: 'LM-1', responsible_person_id: P.S, measures: '专题学习民主集中制', deadline: '2026-04-30' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  assert.equal(r.json.problem.kind, 'criticism');
+  // The unit's staff see it among their tasks and report on it.
+  r = await C.staff.get('/api/v1/rectification_tasks?problem_id=LM-1');
+  assert.deepEqual(r.json.items.map((t) => t.id), [id]);
+  r = await C.staff.post(`/api/v1/rectification_tasks/${id}/progress`, { text: '已开展专题学习', evidence: [{ name: '学习记录.pdf', sha256: SHA }] });
+  assert.equal(r.status, 200, r.text);
+  r = await C.insp.post(`/api/v1/rectification_tasks/${id}/signoff`, { reason: '整改到位' });
+  assert.equal(r.status, 200, r.text);
+  r = await C.lead.get('/api/v1/criticism_items/LM-1');
+  assert.deepEqual(r.json.tasks.map((t) => [t.id, t.status]), [[id, 'signed_off']]);
+  // Recusal: the criticised member's spouse does not find it.
+  r = await C.insp_kin.get('/api/v1/criticism_items/LM-1');
+  assert.equal(r.status, 404);
+  r = await C.insp_kin.get('/api/v1/criticism_items');
+  assert.deepEqual(r.json.items, []);
 });
 
 test('verify is clean and rebuild reproduces every inspect_* table', async () => {

@@ -37,13 +37,19 @@ id,person_id,post_id,start_date,end_date,decision_id
 T1,$A,P1,2015-01-01,,
 T2,$B,P2,2018-01-01,,
 CSV
+mkdir -p "$T/fx/supervision"
+cat >"$T/fx/supervision/supervision_activities.csv" <<CSV
+id,kind,person_id,unit_id,held_at,notes
+DL1,democratic_life,,FB,2026-03-10,年度民主生活会
+RM1,reminder_talk,$A,FB,2026-03-11,
+CSV
 export PLUMB_NOW=2026-04-01T09:00:00Z
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$T/fx" --db "$DB" --quiet >/dev/null || fail "import"
 P() { "$PLUMB" inspect "$@" --db "$DB" --lang en --actor 巡察办; }
 events() { sqlite3 "$DB" "SELECT count(*) FROM ledger_events"; }
 dump() { for t in inspect_rounds inspect_round_units inspect_problems inspect_tasks inspect_task_history \
-    inspect_handovers; do
+    inspect_handovers inspect_criticisms; do
     echo "== $t"; sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1, 2"; done; }
 # A refused command: exit 1, one line naming the field, nothing written.
 refused() {
@@ -134,6 +140,22 @@ refused "status: task RT-1 is sent_back; only a task with a progress report" sen
 [ "$(P list tasks --scope U2)" = "[]" ] || fail "out-of-scope list not empty"
 P list tasks --scope U1 | grep -q '"id": "RT-1"' || fail "in-scope list"
 
+# 民主生活会: a criticism item about a member takes a rectification task like a problem
+M=$(P criticism-add --activity DL1 --person $A --description "落实全面从严治党主体责任不够") ||
+    fail "criticism"
+[ "$M" = LM-1 ] || fail "criticism id $M"
+refused "activity_id: 'RM1' is a reminder_talk, not a democratic life meeting" criticism-add \
+    --activity RM1 --person $A --description x
+refused "deadline: 2026-03-01 is before the problem's date 2026-03-10" task-add --problem LM-1 \
+    --responsible $A --measures x --deadline 2026-03-01
+K2=$(P task-add --problem LM-1 --responsible $A --measures "开展专题学习" --deadline 2026-06-30) ||
+    fail "task on a criticism"
+refused "evidence: task $K2 has no progress report" signoff $K2 --reason x
+P progress $K2 --text 已整改 --evidence "学习记录.pdf=$H" >/dev/null || fail "progress on $K2"
+P signoff $K2 --reason 整改到位 >/dev/null || fail "signoff $K2"
+P show task $K2 | grep -q '"kind": "criticism"' || fail "task does not show its criticism item"
+P show criticism LM-1 | grep -q "\"id\": \"$K2\"" || fail "criticism does not list its task"
+
 # text in another normal form (e + combining acute) is stored as the ledger
 # keeps it (NFC), so the live tables equal the replay
 "$PLUMB" inspect round-add --db "$DB" --actor "$(printf 'Jose\xcc\x81')" --round-no 3 --level county \
@@ -155,7 +177,8 @@ for sql in "UPDATE inspect_tasks SET status='signed_off' WHERE id='RT-1'" \
     "UPDATE inspect_problems SET team_notes=NULL" \
     "UPDATE inspect_rounds SET end_date='2026-12-31'" \
     "DELETE FROM inspect_task_history WHERE type='sent_back'" \
-    "UPDATE inspect_handovers SET clue_id='X'"; do
+    "UPDATE inspect_handovers SET clue_id='X'" \
+    "UPDATE inspect_criticisms SET raised_at='2026-01-01'"; do
     rm -f "$T/x.db"; sqlite3 "$DB" ".backup $T/x.db"
     sqlite3 "$T/x.db" "$sql" || fail "sqlite3 $sql"
     "$PLUMB" verify --db "$T/x.db" >"$T/v" 2>&1 && fail "verify missed: $sql"
