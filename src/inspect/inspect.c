@@ -6,6 +6,7 @@
  * Spec: DESIGN.md §7b, docs/INSPECT.md.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,28 @@ const pl_inspect_category *pl_inspect_categories(void)
 }
 
 /* ------------------------------------------------------------- helpers */
+
+/*
+ * A refusal naming its field, in Chinese then English as the clue workflow
+ * words them ("field: 中文 / English"): the HTTP layer reads the field from
+ * the prefix, the CLI prints the line. `zh` and `en` take the same
+ * arguments in the same order.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static int say(pl_err *e, int code, const char *field, const char *zh, const char *en, ...)
+{
+    char z[PL_ERR_MSG], g[PL_ERR_MSG];
+    va_list ap, aq;
+    va_start(ap, en);
+    va_copy(aq, ap);
+    vsnprintf(z, sizeof z, zh, ap);
+    vsnprintf(g, sizeof g, en, aq);
+    va_end(aq);
+    va_end(ap);
+    return pl_err_set(e, code, "%s: %s / %s", field, z, g);
+}
+#pragma GCC diagnostic pop
 
 /* A real calendar date YYYY-MM-DD. */
 static int date_ok(const char *s)
@@ -63,17 +86,17 @@ static int str_field(const json_t *in, const char *name, int required, size_t ma
     *out = NULL;
     if (!v || json_is_null(v)) {
         if (required)
-            return pl_err_set(e, PL_EINVAL, "%s: required", name);
+            return say(e, PL_EINVAL, name, "必填", "required");
         return 0;
     }
     if (!json_is_string(v))
-        return pl_err_set(e, PL_EINVAL, "%s: must be a string", name);
+        return say(e, PL_EINVAL, name, "须为字符串", "must be a string");
     const char *s = json_string_value(v);
     size_t n = strlen(s);
     if (required && n == 0)
-        return pl_err_set(e, PL_EINVAL, "%s: required", name);
+        return say(e, PL_EINVAL, name, "必填", "required");
     if (n > max)
-        return pl_err_set(e, PL_EINVAL, "%s: longer than %zu bytes", name, max);
+        return say(e, PL_EINVAL, name, "超过 %zu 字节", "longer than %zu bytes", max);
     *out = n ? s : NULL;
     return 0;
 }
@@ -84,7 +107,8 @@ static int date_field(const json_t *in, const char *name, int required, const ch
     if (rc)
         return rc;
     if (*out && !date_ok(*out))
-        return pl_err_set(e, PL_EINVAL, "%s: '%s' is not a date (YYYY-MM-DD)", name, *out);
+        return say(e, PL_EINVAL, name, "'%s' 不是日期 (YYYY-MM-DD)",
+                   "'%s' is not a date (YYYY-MM-DD)", *out);
     return 0;
 }
 
@@ -92,7 +116,7 @@ static int date_field(const json_t *in, const char *name, int required, const ch
 static int only_fields(const json_t *in, const char *const *names, pl_err *e)
 {
     if (!json_is_object(in))
-        return pl_err_set(e, PL_EINVAL, "body: must be a JSON object");
+        return say(e, PL_EINVAL, "body", "须为 JSON 对象", "must be a JSON object");
     const char *k;
     const json_t *v;
     json_object_foreach((json_t *)in, k, v)
@@ -101,7 +125,7 @@ static int only_fields(const json_t *in, const char *const *names, pl_err *e)
         while (*n && strcmp(*n, k) != 0)
             n++;
         if (!*n)
-            return pl_err_set(e, PL_EINVAL, "%s: unknown field", k);
+            return say(e, PL_EINVAL, k, "未知字段", "unknown field");
     }
     return 0;
 }
@@ -274,9 +298,10 @@ static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t
     if (!arr || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return pl_err_set(e, PL_EINVAL, "evidence: must be an array");
+        return say(e, PL_EINVAL, "evidence", "须为数组", "must be an array");
     if (json_array_size(arr) > PL_INSPECT_EVIDENCE_MAX)
-        return pl_err_set(e, PL_EINVAL, "evidence: more than %d items", PL_INSPECT_EVIDENCE_MAX);
+        return say(e, PL_EINVAL, "evidence", "超过 %d 项", "more than %d items",
+                   PL_INSPECT_EVIDENCE_MAX);
     size_t i;
     const json_t *it;
     json_array_foreach(arr, i, it)
@@ -286,8 +311,9 @@ static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t
         const char *name = json_string_value(json_object_get(it, "name"));
         const char *sha = json_string_value(json_object_get(it, "sha256"));
         if (!json_is_object(it) || json_object_size(it) != 2)
-            return pl_err_set(e, PL_EINVAL, "evidence: item %zu must be {\"entity\",\"id\"}%s",
-                              i + 1, attachments ? " or {\"name\",\"sha256\"}" : "");
+            return say(e, PL_EINVAL, "evidence", "第 %zu 项须为 {\"entity\",\"id\"}%s",
+                       "item %zu must be {\"entity\",\"id\"}%s", i + 1,
+                       attachments ? " or {\"name\",\"sha256\"}" : "");
         if (entity && id) {
             const char *table = NULL;
             if (strcmp(entity, "finding") == 0)
@@ -295,33 +321,33 @@ static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t
             else if (pl_model_entity(entity))
                 table = pl_model_entity(entity)->table;
             if (!table)
-                return pl_err_set(e, PL_EINVAL, "evidence: item %zu: unknown entity '%s'", i + 1,
-                                  entity);
+                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 未知实体 '%s'",
+                           "item %zu: unknown entity '%s'", i + 1, entity);
             int yes = 0;
             int rc = exists_in(s, table, id, &yes, e);
             if (rc)
                 return rc;
             if (!yes)
-                return pl_err_set(e, PL_EINVAL, "evidence: item %zu: no %s '%s'", i + 1, entity,
-                                  id);
+                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 没有 %s '%s'",
+                           "item %zu: no %s '%s'", i + 1, entity, id);
             json_array_append_new(*out, json_pack("{s:s, s:s}", "entity", entity, "id", id));
         } else if (attachments && name && sha) {
             uint8_t h[32];
             if (strlen(sha) != 64 || pl_unhex(h, 32, sha) != 0)
-                return pl_err_set(e, PL_EINVAL, "evidence: item %zu: sha256 must be 64 hex digits",
-                                  i + 1);
+                return say(e, PL_EINVAL, "evidence", "第 %zu 项: sha256 须为 64 位十六进制",
+                           "item %zu: sha256 must be 64 hex digits", i + 1);
             if (!*name || strlen(name) > 255 || strchr(name, '/') || strchr(name, '\\'))
-                return pl_err_set(e, PL_EINVAL,
-                                  "evidence: item %zu: name must be 1-255 bytes without a path",
-                                  i + 1);
+                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 文件名须为 1-255 字节且不含路径",
+                           "item %zu: name must be 1-255 bytes without a path", i + 1);
             char low[65];
             for (int k = 0; k < 64; k++)
                 low[k] = (char)tolower((unsigned char)sha[k]);
             low[64] = 0;
             json_array_append_new(*out, json_pack("{s:s, s:s}", "name", name, "sha256", low));
         } else {
-            return pl_err_set(e, PL_EINVAL, "evidence: item %zu must be {\"entity\",\"id\"}%s",
-                              i + 1, attachments ? " or {\"name\",\"sha256\"}" : "");
+            return say(e, PL_EINVAL, "evidence", "第 %zu 项须为 {\"entity\",\"id\"}%s",
+                       "item %zu must be {\"entity\",\"id\"}%s", i + 1,
+                       attachments ? " or {\"name\",\"sha256\"}" : "");
         }
     }
     return 0;
@@ -342,7 +368,8 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
     if (!rc)
         rc = str_field(in, "level", 1, 16, &level, e);
     if (!rc && strcmp(level, "county") != 0 && strcmp(level, "prefecture") != 0)
-        rc = pl_err_set(e, PL_EINVAL, "level: must be county or prefecture");
+        rc = say(e, PL_EINVAL, "level", "须为 county（县级）或 prefecture（市级）",
+                 "must be county or prefecture");
     if (!rc)
         rc = str_field(in, "team", 1, 200, &team, e);
     if (!rc)
@@ -352,7 +379,8 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
     if (!rc)
         rc = date_field(in, "end_date", 1, &end, e);
     if (!rc && strcmp(end, start) < 0)
-        rc = pl_err_set(e, PL_EINVAL, "end_date: %s is before start_date %s", end, start);
+        rc = say(e, PL_EINVAL, "end_date", "结束日期 %s 早于开始日期 %s",
+                 "%s is before start_date %s", end, start);
     if (!rc)
         rc = str_field(in, "reason", 0, PL_INSPECT_TEXT_MAX, &reason, e);
     if (rc)
@@ -361,12 +389,14 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
     if ((rc = exists_in(s, "persons", leader, &yes, e)))
         return rc;
     if (!yes)
-        return pl_err_set(e, PL_EINVAL, "leader_person_id: no person '%s'", leader);
+        return say(e, PL_EINVAL, "leader_person_id", "没有人员 '%s'", "no person '%s'", leader);
     const json_t *units = json_object_get(in, "units");
     if (!json_is_array(units) || json_array_size(units) == 0)
-        return pl_err_set(e, PL_EINVAL, "units: a non-empty array of unit ids is required");
+        return say(e, PL_EINVAL, "units", "须为非空的单位编号数组",
+                   "a non-empty array of unit ids is required");
     if (json_array_size(units) > PL_INSPECT_UNITS_MAX)
-        return pl_err_set(e, PL_EINVAL, "units: more than %d units", PL_INSPECT_UNITS_MAX);
+        return say(e, PL_EINVAL, "units", "超过 %d 个单位", "more than %d units",
+                   PL_INSPECT_UNITS_MAX);
     json_t *ulist = json_array();
     size_t i;
     const json_t *u;
@@ -374,24 +404,26 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
     {
         const char *id = json_string_value(u);
         if (!id || !*id) {
-            rc = pl_err_set(e, PL_EINVAL, "units: item %zu must be a unit id", i + 1);
+            rc = say(e, PL_EINVAL, "units", "第 %zu 项须为单位编号", "item %zu must be a unit id",
+                     i + 1);
             break;
         }
         if ((rc = exists_in(s, "units", id, &yes, e)))
             break;
         if (!yes) {
-            rc = pl_err_set(e, PL_EINVAL, "units: no unit '%s'", id);
+            rc = say(e, PL_EINVAL, "units", "没有单位 '%s'", "no unit '%s'", id);
             break;
         }
         if ((rc = in_scope(s, c, id, &yes, e)))
             break;
         if (!yes) {
-            rc = pl_err_set(e, PL_EINVAL, "units: unit '%s' is outside your scope", id);
+            rc = say(e, PL_EINVAL, "units", "单位 '%s' 不在您的管辖范围内",
+                     "unit '%s' is outside your scope", id);
             break;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(json_string_value(json_array_get(units, j)), id) == 0)
-                rc = pl_err_set(e, PL_EINVAL, "units: unit '%s' listed twice", id);
+                rc = say(e, PL_EINVAL, "units", "单位 '%s' 重复", "unit '%s' listed twice", id);
         if (rc)
             break;
         json_array_append_new(ulist, json_string(id));
@@ -433,10 +465,11 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
         while (k->code && strcmp(k->code, category) != 0)
             k++;
         if (!k->code)
-            rc = pl_err_set(e, PL_EINVAL,
-                            "category: '%s' is not one of political, power, money, personnel, "
-                            "conduct, leadership, top_leader",
-                            category);
+            rc = say(e, PL_EINVAL, "category",
+                     "'%s' 不是问题类别之一（政治建设、用权、用财、用人、作风、领导班子、一把手）",
+                     "'%s' is not one of political, power, money, personnel, conduct, leadership, "
+                     "top_leader",
+                     category);
     }
     if (!rc)
         rc = str_field(in, "description", 1, PL_INSPECT_TEXT_MAX, &description, e);
@@ -445,7 +478,8 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
     if (!rc)
         rc = str_field(in, "team_notes", 0, PL_INSPECT_TEXT_MAX, &notes, e);
     if (!rc && notes && !c->notes)
-        rc = pl_err_set(e, PL_EINVAL, "team_notes: not allowed for your role");
+        rc = say(e, PL_EINVAL, "team_notes", "您的角色不能填写巡察组内部意见",
+                 "not allowed for your role");
     if (!rc)
         rc = str_field(in, "reason", 0, PL_INSPECT_TEXT_MAX, &reason, e);
     if (rc)
@@ -466,35 +500,37 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
     if (rc < 0)
         return rc;
     if (!start[0])
-        return pl_err_set(e, PL_EINVAL, "round_id: no inspection round '%s'", round);
+        return say(e, PL_EINVAL, "round_id", "没有巡察轮次 '%s'", "no inspection round '%s'",
+                   round);
     int64_t covered = 0;
     if ((rc = count_where(s,
                           "SELECT count(*) FROM inspect_round_units WHERE round_id=? AND unit_id=?",
                           round, unit, &covered, e)))
         return rc;
     if (!covered)
-        return pl_err_set(e, PL_EINVAL, "unit_id: unit '%s' is not covered by round %s", unit,
-                          round);
+        return say(e, PL_EINVAL, "unit_id", "单位 '%s' 不在轮次 %s 的巡察范围内",
+                   "unit '%s' is not covered by round %s", unit, round);
     if ((rc = in_scope(s, c, unit, &yes, e)))
         return rc;
     if (!yes)
-        return pl_err_set(e, PL_EINVAL, "unit_id: unit '%s' is outside your scope", unit);
+        return say(e, PL_EINVAL, "unit_id", "单位 '%s' 不在您的管辖范围内",
+                   "unit '%s' is outside your scope", unit);
     if (strcmp(found, start) < 0 || strcmp(found, end) > 0)
-        return pl_err_set(e, PL_EINVAL, "found_at: %s is outside the round's dates %s..%s", found,
-                          start, end);
+        return say(e, PL_EINVAL, "found_at", "%s 不在轮次日期 %s..%s 内",
+                   "%s is outside the round's dates %s..%s", found, start, end);
     if (person) {
         if ((rc = exists_in(s, "persons", person, &yes, e)))
             return rc;
         if (!yes)
-            return pl_err_set(e, PL_EINVAL, "person_id: no person '%s'", person);
+            return say(e, PL_EINVAL, "person_id", "没有人员 '%s'", "no person '%s'", person);
     }
     if ((rc = recused(s, c, person, person, unit, &yes, e)))
         return rc;
     if (yes)
-        return pl_err_set(e, PL_EINVAL,
-                          "%s: you are recused (回避): the problem is about you, your kin or a "
-                          "unit whose leadership team you are on",
-                          person ? "person_id" : "unit_id");
+        return say(e, PL_EINVAL, person ? "person_id" : "unit_id",
+                   "您须回避：问题涉及本人、亲属或本人所在领导班子的单位",
+                   "you are recused (回避): the problem is about you, your kin or a unit whose "
+                   "leadership team you are on");
     json_t *evidence = NULL;
     if ((rc = check_evidence(s, in, 0, &evidence, e)) ||
         (rc = next_id(s, "inspect_problems", "IP", id_out, e))) {
@@ -548,30 +584,31 @@ static int criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, 
     if (rc < 0)
         return rc;
     if (!found)
-        return pl_err_set(e, PL_EINVAL, "activity_id: no supervision activity '%s'", activity);
+        return say(e, PL_EINVAL, "activity_id", "没有监督活动 '%s'", "no supervision activity '%s'",
+                   activity);
     if (strcmp(kind, "democratic_life") != 0)
-        return pl_err_set(e, PL_EINVAL,
-                          "activity_id: '%s' is a %s, not a democratic life meeting "
-                          "(democratic_life)",
-                          activity, kind);
+        return say(e, PL_EINVAL, "activity_id", "'%s' 是 %s，不是民主生活会 (democratic_life)",
+                   "'%s' is a %s, not a democratic life meeting (democratic_life)", activity, kind);
     if (!unit[0])
-        return pl_err_set(e, PL_EINVAL, "activity_id: the meeting '%s' names no unit", activity);
+        return say(e, PL_EINVAL, "activity_id", "会议 '%s' 未注明单位",
+                   "the meeting '%s' names no unit", activity);
     int yes = 0;
     if ((rc = in_scope(s, c, unit, &yes, e)))
         return rc;
     if (!yes)
-        return pl_err_set(e, PL_EINVAL,
-                          "activity_id: the meeting's unit '%s' is outside your scope", unit);
+        return say(e, PL_EINVAL, "activity_id", "会议所在单位 '%s' 不在您的管辖范围内",
+                   "the meeting's unit '%s' is outside your scope", unit);
     if ((rc = exists_in(s, "persons", person, &yes, e)))
         return rc;
     if (!yes)
-        return pl_err_set(e, PL_EINVAL, "person_id: no person '%s'", person);
+        return say(e, PL_EINVAL, "person_id", "没有人员 '%s'", "no person '%s'", person);
     if ((rc = recused(s, c, person, person, unit, &yes, e)))
         return rc;
     if (yes)
-        return pl_err_set(e, PL_EINVAL,
-                          "person_id: you are recused (回避): the item is about you, your kin or a "
-                          "unit whose leadership team you are on");
+        return say(e, PL_EINVAL, "person_id",
+                   "您须回避：批评意见涉及本人、亲属或本人所在领导班子的单位",
+                   "you are recused (回避): the item is about you, your kin or a unit whose "
+                   "leadership team you are on");
     if ((rc = next_id(s, "inspect_criticisms", "LM", id_out, e)))
         return rc;
     json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id_out, "activity_id", activity,
@@ -632,30 +669,34 @@ static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
     if (yes && (rc = recused(s, c, pperson[0] ? pperson : NULL, NULL, punit, &rec, e)))
         return rc;
     if (!punit[0] || !yes || rec)
-        return pl_err_set(e, PL_EINVAL, "problem_id: no problem '%s' in your scope", problem);
+        return say(e, PL_EINVAL, "problem_id", "您的管辖范围内没有问题 '%s'",
+                   "no problem '%s' in your scope", problem);
     if (!owner)
         owner = punit;
     if ((rc = exists_in(s, "units", owner, &yes, e)))
         return rc;
     if (!yes)
-        return pl_err_set(e, PL_EINVAL, "owner_unit_id: no unit '%s'", owner);
+        return say(e, PL_EINVAL, "owner_unit_id", "没有单位 '%s'", "no unit '%s'", owner);
     if ((rc = in_scope(s, c, owner, &yes, e)))
         return rc;
     if (!yes)
-        return pl_err_set(e, PL_EINVAL, "owner_unit_id: unit '%s' is outside your scope", owner);
+        return say(e, PL_EINVAL, "owner_unit_id", "单位 '%s' 不在您的管辖范围内",
+                   "unit '%s' is outside your scope", owner);
     if ((rc = exists_in(s, "persons", person, &yes, e)))
         return rc;
     if (!yes)
-        return pl_err_set(e, PL_EINVAL, "responsible_person_id: no person '%s'", person);
+        return say(e, PL_EINVAL, "responsible_person_id", "没有人员 '%s'", "no person '%s'",
+                   person);
     if ((rc = recused(s, c, NULL, person, owner, &yes, e)))
         return rc;
     if (yes)
-        return pl_err_set(e, PL_EINVAL,
-                          "responsible_person_id: you are recused (回避): the task would be about "
-                          "you, your kin or a unit whose leadership team you are on");
+        return say(e, PL_EINVAL, "responsible_person_id",
+                   "您须回避：任务涉及本人、亲属或本人所在领导班子的单位",
+                   "you are recused (回避): the task would be about you, your kin or a unit whose "
+                   "leadership team you are on");
     if (strcmp(deadline, found) < 0)
-        return pl_err_set(e, PL_EINVAL, "deadline: %s is before the problem's date %s (problem %s)",
-                          deadline, found, problem);
+        return say(e, PL_EINVAL, "deadline", "整改期限 %s 早于问题发现日期 %s（问题 %s）",
+                   "%s is before the problem's date %s (problem %s)", deadline, found, problem);
     if ((rc = next_id(s, "inspect_tasks", "RT", id_out, e)))
         return rc;
     json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id_out, "problem_id", problem,
@@ -705,7 +746,8 @@ static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, ta
         return rc;
     /* Recused: as if the task did not exist (no oracle), as for clues. */
     if (!unit[0] || !yes || rec)
-        return pl_err_set(e, PL_ENOTFOUND, "id: no rectification task '%s' in your scope", id);
+        return say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有整改任务 '%s'",
+                   "no rectification task '%s' in your scope", id);
     return 0;
 }
 
@@ -723,10 +765,9 @@ static int progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
     if (rc)
         return rc;
     if (strcmp(t.status, "signed_off") == 0)
-        return pl_err_set(e, PL_EEXIST,
-                          "status: task %s is signed off; it takes progress again only after a "
-                          "re-open at 回头看",
-                          id);
+        return say(e, PL_EEXIST, "status", "任务 %s 已销号；回头看重新打开后才能再报告进展",
+                   "task %s is signed off; it takes progress again only after a re-open at 回头看",
+                   id);
     json_t *evidence = NULL;
     if ((rc = check_evidence(s, in, 1, &evidence, e))) {
         json_decref(evidence);
@@ -755,12 +796,13 @@ static int signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const 
     if (rc)
         return rc;
     if (strcmp(t.status, "signed_off") == 0)
-        return pl_err_set(e, PL_EEXIST, "status: task %s is already signed off", id);
+        return say(e, PL_EEXIST, "status", "任务 %s 已销号", "task %s is already signed off", id);
     if (t.evidence_open <= 0)
-        return pl_err_set(e, PL_EEXIST,
-                          "evidence: task %s has no progress report with evidence since it was "
-                          "opened, sent back or re-opened; a sign-off (销号) needs evidence",
-                          id);
+        return say(e, PL_EEXIST, "evidence",
+                   "任务 %s 自打开、退回或重新打开以来没有附证据的整改进展；销号须有证据",
+                   "task %s has no progress report with evidence since it was opened, sent back or "
+                   "re-opened; a sign-off (销号) needs evidence",
+                   id);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
     return append(l, "inspect.task_signed_off", c->actor, id, p, e);
 }
@@ -776,10 +818,11 @@ static int sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
     if (rc)
         return rc;
     if (strcmp(t.status, "in_progress") != 0)
-        return pl_err_set(e, PL_EEXIST,
-                          "status: task %s is %s; only a task with a progress report since it "
-                          "was (re)opened can be sent back",
-                          id, t.status);
+        return say(e, PL_EEXIST, "status",
+                   "任务 %s 状态为 %s；只有（重新）打开后报告过进展的任务才能退回",
+                   "task %s is %s; only a task with a progress report since it was (re)opened can "
+                   "be sent back",
+                   id, t.status);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
     return append(l, "inspect.task_sent_back", c->actor, id, p, e);
 }
@@ -795,10 +838,9 @@ static int reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const c
     if (rc)
         return rc;
     if (strcmp(t.status, "signed_off") != 0)
-        return pl_err_set(
-            e, PL_EEXIST,
-            "status: task %s is %s; only a signed-off task can be re-opened at 回头看", id,
-            t.status);
+        return say(e, PL_EEXIST, "status", "任务 %s 状态为 %s；回头看只能重新打开已销号的任务",
+                   "task %s is %s; only a signed-off task can be re-opened at 回头看", id,
+                   t.status);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
     return append(l, "inspect.task_reopened", c->actor, id, p, e);
 }
@@ -893,13 +935,14 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
     if (rc >= 0 && yes)
         rc = recused(s, c, person[0] ? person : NULL, NULL, unit, &rec, e);
     if (rc >= 0 && (!unit[0] || !yes || rec))
-        rc = pl_err_set(e, PL_ENOTFOUND, "id: no problem '%s' in your scope", id);
+        rc = say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有问题 '%s'",
+                 "no problem '%s' in your scope", id);
     int64_t done = 0;
     if (rc >= 0 &&
         !(rc = count_where(s, "SELECT count(*) FROM inspect_handovers WHERE problem_id=?", id, NULL,
                            &done, e)) &&
         done)
-        rc = pl_err_set(e, PL_EEXIST, "id: problem %s was already handed over", id);
+        rc = say(e, PL_EEXIST, "id", "问题 %s 已移交", "problem %s was already handed over", id);
     if (rc < 0) {
         pl_buf_release(&description);
         return finish(s, rc, e);
@@ -1098,7 +1141,8 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         break;
     }
     if (!rc && json_array_size(a) == 0)
-        rc = pl_err_set(e, PL_ENOTFOUND, "id: no record '%s' in your scope", id);
+        rc = say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有记录 '%s'",
+                 "no record '%s' in your scope", id);
     if (rc) {
         json_decref(a);
         return rc;

@@ -51,15 +51,18 @@ events() { sqlite3 "$DB" "SELECT count(*) FROM ledger_events"; }
 dump() { for t in inspect_rounds inspect_round_units inspect_problems inspect_tasks inspect_task_history \
     inspect_handovers inspect_criticisms; do
     echo "== $t"; sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1, 2"; done; }
-# A refused command: exit 1, one line naming the field, nothing written.
+# A refused command: exit 1, one line naming the field first ("plumb:
+# FIELD: 中文 / English"), nothing written.
 refused() {
-    local want=$1; shift
+    local field=$1 want=$2; shift 2
     local before; before=$(events)
     P "$@" >"$T/out" 2>"$T/err"
     local rc=$?
     [ $rc -eq 1 ] || fail "'$*' exit $rc, want 1: $(cat "$T/err")"
     [ "$(wc -l <"$T/err")" -eq 1 ] || fail "'$*' message not one line: $(cat "$T/err")"
-    grep -q -- "$want" "$T/err" || fail "'$*' message lacks '$want': $(cat "$T/err")"
+    grep -q "^plumb: $field: " "$T/err" || fail "'$*' message does not name $field: $(cat "$T/err")"
+    grep -qF -- "$want" "$T/err" || fail "'$*' message lacks '$want': $(cat "$T/err")"
+    LC_ALL=C grep -qP '[\x80-\xff]' "$T/err" || fail "'$*' message has no Chinese: $(cat "$T/err")"
     [ "$(events)" = "$before" ] || fail "'$*' was refused but wrote an event"
 }
 
@@ -88,7 +91,7 @@ CL=$(P handover IP-1 --reason 涉嫌违纪移交纪委) || fail "handover"
 [ "$(sqlite3 "$DB" "SELECT channel||' '||category||' '||source_ref||' '||subject_person_id FROM case_clues WHERE id='$CL'")" = \
   "inspection money IP-1 $A" ] || fail "handed-over clue $CL: $(sqlite3 "$DB" "SELECT * FROM case_clues")"
 P show problem IP-1 | grep -q "\"clue_id\": \"$CL\"" || fail "problem does not link the clue"
-refused "id: problem IP-1 was already handed over" handover IP-1 --reason again
+refused id "problem IP-1 was already handed over" handover IP-1 --reason again
 K=$(P task-add --problem IP-1 --responsible $A --measures "清退津贴，建立审批制度" \
     --deadline 2026-06-30) || fail "task"
 [ "$K" = RT-1 ] || fail "task id $K"
@@ -106,36 +109,36 @@ n=$(sqlite3 "$DB" "SELECT count(DISTINCT type) FROM ledger_events WHERE type LIK
 [ "$n" = 7 ] || fail "event types: $n"
 
 # ---- bad input: exit 1, one line naming the field, nothing written
-refused "evidence: task RT-1 has no progress report with evidence" signoff RT-1 --reason 再次销号
-refused "deadline: 2026-03-01 is before the problem's date 2026-03-20" task-add --problem IP-1 \
+refused evidence "task RT-1 has no progress report with evidence" signoff RT-1 --reason 再次销号
+refused deadline "2026-03-01 is before the problem's date 2026-03-20" task-add --problem IP-1 \
     --responsible $A --measures x --deadline 2026-03-01
-refused "deadline: '2026-02-30' is not a date" task-add --problem IP-1 --responsible $A \
+refused deadline "'2026-02-30' is not a date" task-add --problem IP-1 --responsible $A \
     --measures x --deadline 2026-02-30
-refused "category: 'bribes' is not one of" problem-add --round IR-1 --unit FB --category bribes \
+refused category "'bribes' is not one of" problem-add --round IR-1 --unit FB --category bribes \
     --description x --found-at 2026-03-20
-refused "unit_id: unit 'U2' is not covered by round IR-1" problem-add --round IR-1 --unit U2 \
+refused unit_id "unit 'U2' is not covered by round IR-1" problem-add --round IR-1 --unit U2 \
     --category money --description x --found-at 2026-03-20
-refused "found_at: 2026-06-20 is outside the round's dates" problem-add --round IR-1 --unit FB \
+refused found_at "2026-06-20 is outside the round's dates" problem-add --round IR-1 --unit FB \
     --category money --description x --found-at 2026-06-20
-refused "end_date: 2026-01-01 is before start_date" round-add --round-no 2 --level county \
+refused end_date "2026-01-01 is before start_date" round-add --round-no 2 --level county \
     --team x --leader $B --start 2026-03-01 --end 2026-01-01 --unit FB
-refused "units: unit 'U2' is outside your scope" round-add --round-no 2 --level county --team x \
+refused units "unit 'U2' is outside your scope" round-add --round-no 2 --level county --team x \
     --leader $B --start 2026-03-01 --end 2026-04-01 --unit U2 --scope U1
-refused "id: no rectification task 'RT-1' in your scope" reopen RT-1 --reason x --scope U2
-refused "status: task RT-1 is reopened; only a signed-off task can be re-opened" reopen RT-1 \
+refused id "no rectification task 'RT-1' in your scope" reopen RT-1 --reason x --scope U2
+refused status "task RT-1 is reopened; only a signed-off task can be re-opened" reopen RT-1 \
     --reason x
-refused "reason: required" sendback RT-1
-refused "evidence: item 1: no person" progress RT-1 --text x --evidence person:999
+refused reason "required" sendback RT-1
+refused evidence "item 1: no person" progress RT-1 --text x --evidence person:999
 # progress without evidence does not allow a sign-off either
 P progress RT-1 --text "口头说明" >/dev/null || fail "progress without evidence"
-refused "evidence: task RT-1 has no progress report with evidence since it was opened, sent back or re-opened" \
+refused evidence "task RT-1 has no progress report with evidence since it was opened, sent back or re-opened" \
     signoff RT-1 --reason x
 P progress RT-1 --text "补充照片" --evidence "照片.jpg=$H" >/dev/null || fail "progress 3"
 P sendback RT-1 --reason "凭证不足" >/dev/null || fail "sendback"
 P show task RT-1 | grep -q '"sendback_count": 1' || fail "sendback not counted"
 # the evidence reported before the send-back does not carry over
-refused "evidence: task RT-1 has no progress report" signoff RT-1 --reason x
-refused "status: task RT-1 is sent_back; only a task with a progress report" sendback RT-1 --reason x
+refused evidence "task RT-1 has no progress report" signoff RT-1 --reason x
+refused status "task RT-1 is sent_back; only a task with a progress report" sendback RT-1 --reason x
 # scoped reads: a caller scoped to the other county sees nothing
 [ "$(P list tasks --scope U2)" = "[]" ] || fail "out-of-scope list not empty"
 P list tasks --scope U1 | grep -q '"id": "RT-1"' || fail "in-scope list"
@@ -144,13 +147,13 @@ P list tasks --scope U1 | grep -q '"id": "RT-1"' || fail "in-scope list"
 M=$(P criticism-add --activity DL1 --person $A --description "落实全面从严治党主体责任不够") ||
     fail "criticism"
 [ "$M" = LM-1 ] || fail "criticism id $M"
-refused "activity_id: 'RM1' is a reminder_talk, not a democratic life meeting" criticism-add \
+refused activity_id "'RM1' is a reminder_talk, not a democratic life meeting" criticism-add \
     --activity RM1 --person $A --description x
-refused "deadline: 2026-03-01 is before the problem's date 2026-03-10" task-add --problem LM-1 \
+refused deadline "2026-03-01 is before the problem's date 2026-03-10" task-add --problem LM-1 \
     --responsible $A --measures x --deadline 2026-03-01
 K2=$(P task-add --problem LM-1 --responsible $A --measures "开展专题学习" --deadline 2026-06-30) ||
     fail "task on a criticism"
-refused "evidence: task $K2 has no progress report" signoff $K2 --reason x
+refused evidence "task $K2 has no progress report" signoff $K2 --reason x
 P progress $K2 --text 已整改 --evidence "学习记录.pdf=$H" >/dev/null || fail "progress on $K2"
 P signoff $K2 --reason 整改到位 >/dev/null || fail "signoff $K2"
 P show task $K2 | grep -q '"kind": "criticism"' || fail "task does not show its criticism item"

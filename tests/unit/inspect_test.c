@@ -386,14 +386,14 @@ static void recusal_hides_tasks_about_self_kin_and_own_unit(void **state)
             rc = pl_inspect_problem_add(w->s, w->l, &c, in, pid, &e);
             json_decref(in);
             assert_int_equal(rc, PL_EINVAL);
-            assert_true(strncmp(e.msg, "person_id: you are recused", 26) == 0);
+            assert_true(strncmp(e.msg, "person_id: ", 11) == 0 && strstr(e.msg, "you are recused"));
             /* Nor a task on the problem, whoever is made responsible. */
             in = json_pack("{s:s, s:s, s:s, s:s}", "problem_id", "IP-1", "responsible_person_id", B,
                            "measures", "x", "deadline", "2026-06-30");
             rc = pl_inspect_task_add(w->s, w->l, &c, in, pid, &e);
             json_decref(in);
             assert_int_equal(rc, PL_EINVAL);
-            assert_true(strncmp(e.msg, "problem_id: no problem", 22) == 0);
+            assert_true(strncmp(e.msg, "problem_id: ", 12) == 0 && strstr(e.msg, "no problem"));
             assert_int_equal(events(w), before);
         }
         /* The same person as the unit's staff (no recusal) sees the task. */
