@@ -11,6 +11,7 @@
 #include "model/model.h"
 #include "rules/rules.h"
 #include "cases/cases.h"
+#include "inspect/inspect.h"
 #include "http/http.h"
 
 /* Each module's commands; the table below is the single list. */
@@ -20,11 +21,12 @@ extern const pl_command pl_gen_commands[];
 extern const pl_command pl_rules_commands[];
 extern const pl_command pl_demo_commands[];
 extern const pl_command pl_cases_commands[];
+extern const pl_command pl_inspect_commands[];
 extern const pl_command pl_serve_commands[];
 
 static const pl_command *const tables[] = {
-    pl_ledger_commands, pl_registry_commands, pl_gen_commands,   pl_rules_commands,
-    pl_demo_commands,   pl_cases_commands,    pl_serve_commands,
+    pl_ledger_commands, pl_registry_commands, pl_gen_commands,     pl_rules_commands,
+    pl_demo_commands,   pl_cases_commands,    pl_inspect_commands, pl_serve_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
     pl_model_register();
     pl_rules_register();
     pl_cases_register();
+    pl_inspect_register();
     pl_http_register();
     /* Two-word commands ("proof inclusion") match first. */
     for (int words = 2; words >= 1; words--) {

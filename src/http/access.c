@@ -81,9 +81,16 @@ static const char *const perms_discipline[] = {ORG_R,
                                                "import:write",
                                                CASE_DISCIPLINE,
                                                NULL};
+/* Inspection and rectification (/api/v1/inspection_*, rectification_tasks;
+ * docs/INSPECT.md §3): the inspection office writes rounds, problems, tasks
+ * and decides sign-off; the subject unit's own staff read their tasks and
+ * report progress; leaders read; only the office reads the team's notes. */
+#define INSPECT_OFFICE                                                                             \
+    "inspection:read", "inspection:write", "inspection:notes", "rectification:read",               \
+        "rectification:write"
 static const char *const perms_inspection[] = {
-    ORG_R,           BIZ_R,         EVAL_R,      RULES_R, "supervision_activity:write",
-    "finding:write", "case:intake", "case:list", NULL};
+    ORG_R,           BIZ_R,         EVAL_R,      RULES_R,        "supervision_activity:write",
+    "finding:write", "case:intake", "case:list", INSPECT_OFFICE, NULL};
 static const char *const perms_petition[] = {
     "unit:read",   "person:read", "post:read",          "tenure:read",
     "clue:read",   "clue:write",  "clue_reporter:read", "clue_reporter:write",
@@ -102,16 +109,21 @@ static const char *const perms_provider[] = {"unit:read",
                                              "payment:write",
                                              "registry_record:write",
                                              NULL};
-static const char *const perms_leader[] = {ORG_R,       BIZ_R,           EVAL_R,
-                                           RULES_R,     "finding:write", "profile:write",
-                                           "case:read", "case:list",     NULL};
-static const char *const perms_subject[] = {"declaration:read",
-                                            "declaration:write",
-                                            "declaration_item:read",
-                                            "declaration_item:write",
-                                            "evaluation:read",
-                                            "self:read",
-                                            NULL};
+static const char *const perms_leader[] = {ORG_R,
+                                           BIZ_R,
+                                           EVAL_R,
+                                           RULES_R,
+                                           "finding:write",
+                                           "profile:write",
+                                           "case:read",
+                                           "case:list",
+                                           "inspection:read",
+                                           "rectification:read",
+                                           NULL};
+static const char *const perms_subject[] = {
+    "declaration:read",       "declaration:write",      "declaration_item:read",
+    "declaration_item:write", "evaluation:read",        "self:read",
+    "rectification:read",     "rectification:progress", NULL};
 static const char *const perms_auditor[] = {"ledger:read", "ledger:write", "access_log:read", NULL};
 static const char *const perms_admin[] = {"user:read", "user:write", NULL};
 

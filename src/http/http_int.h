@@ -156,6 +156,8 @@ int routes_read_txn(const route *rt);
 int routes_never_writes(const route *rt);
 /** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
 const route *routes_cases(size_t *n);
+/** Inspection and rectification routes (routes_inspect.c). */
+const route *routes_inspect(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
 const route *routes_portal(size_t *n);
 /** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures

@@ -2609,9 +2609,10 @@ static void build_table(void)
 {
     size_t ne;
     const pl_entity *ents = pl_model_entities(&ne);
-    size_t nf = sizeof fixed / sizeof fixed[0], nc, np;
+    size_t nf = sizeof fixed / sizeof fixed[0], nc, np, ni;
     const route *cases = routes_cases(&nc), *portal = routes_portal(&np);
-    table = pl_calloc(nf + nc + np + 4 * ne, sizeof *table);
+    const route *inspect = routes_inspect(&ni);
+    table = pl_calloc(nf + nc + np + ni + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2631,6 +2632,8 @@ static void build_table(void)
     ntable += nc;
     memcpy(table + ntable, portal, np * sizeof *table);
     ntable += np;
+    memcpy(table + ntable, inspect, ni * sizeof *table);
+    ntable += ni;
 }
 
 const route *routes_table(size_t *n)

@@ -1,0 +1,365 @@
+/*
+ * routes_inspect.c — inspection and rectification over HTTP
+ * (/api/v1/inspection_rounds, /inspection_problems, /rectification_tasks
+ * and the task steps progress, signoff, sendback, reopen). Layer: http, on
+ * src/inspect only: the library decides scope and state, this file maps
+ * its answers (400 naming the field, 422 for a step the task's state
+ * refuses, 404 outside scope). Spec: docs/API.md "Inspection", docs/INSPECT.md.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "../inspect/inspect.h"
+#include "http_int.h"
+
+#define MAX_SCOPES 16
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+/* The caller as the library sees it: the user's scope roots, and the team's
+ * internal notes only for a role that holds inspection:notes. */
+typedef struct caller {
+    pl_inspect_caller c;
+    const char *scopes[MAX_SCOPES];
+    char buf[MAX_SCOPES][72];
+} caller;
+
+static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
+{
+    memset(k, 0, sizeof *k);
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY unit_id", &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, r->who.uid);
+    size_t n = 0;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW && n < MAX_SCOPES) {
+        snprintf(k->buf[n], sizeof k->buf[0], "%.64s", pl_stmt_text(st, 0));
+        k->scopes[n] = k->buf[n];
+        n++;
+    }
+    pl_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    /* Recusal applies to everyone but the unit's own staff, who report
+     * progress on their unit's tasks (they are its subject by design). */
+    k->c = (pl_inspect_caller){r->who.username,
+                               k->scopes,
+                               n,
+                               0,
+                               access_role_has(r->who.role, "inspection:notes"),
+                               r->who.person_id[0] ? r->who.person_id : NULL,
+                               !access_role_has(r->who.role, "rectification:progress")};
+    return 0;
+}
+
+/* The test clock (--clock-file) is the library's clock too (event dates). */
+static void sync_clock(req *r)
+{
+    if (r->srv->o.clock_file)
+        pl_time_set_now(http_now(r->srv));
+}
+
+/* A library status as a reply; the message's "field: " prefix names the
+ * field. PL_EEXIST is a step the record's state refuses: 422. */
+static int inspect_reply(req *r, int rc, const pl_err *e)
+{
+    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
+    char field[48] = "";
+    size_t k = 0;
+    while (k < sizeof field - 1 && (islower((unsigned char)msg[k]) || msg[k] == '_'))
+        k++;
+    if (k > 0 && msg[k] == ':' && msg[k + 1] == ' ') {
+        memcpy(field, msg, k);
+        field[k] = 0;
+    }
+    switch (rc) {
+    case PL_EINVAL: return reply_error(r, 400, "invalid", field[0] ? field : NULL, msg);
+    case PL_EEXIST: return reply_error(r, 422, "unprocessable", field[0] ? field : NULL, msg);
+    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field[0] ? field : NULL, msg);
+    default: return reply_status(r, rc, e);
+    }
+}
+
+/* ----------------------------------------------------------------- writes */
+
+enum op {
+    OP_ROUND,
+    OP_PROBLEM,
+    OP_CRITICISM,
+    OP_TASK,
+    OP_PROGRESS,
+    OP_SIGNOFF,
+    OP_SENDBACK,
+    OP_REOPEN
+};
+
+static int write_op(req *r, enum op op)
+{
+    if (!json_is_object(r->json))
+        return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    caller k;
+    /* The scopes are read on the writer's connection: the state the
+     * decision is made on. */
+    int rc = caller_of(r, w->s, &k, &e);
+    char id[PL_INSPECT_ID_MAX + 1] = "";
+    const char *tid = r->nparams ? r->params[0] : NULL;
+    if (!rc) {
+        switch (op) {
+        case OP_ROUND: rc = pl_inspect_round_add(w->s, w->l, &k.c, r->json, id, &e); break;
+        case OP_PROBLEM: rc = pl_inspect_problem_add(w->s, w->l, &k.c, r->json, id, &e); break;
+        case OP_CRITICISM: rc = pl_inspect_criticism_add(w->s, w->l, &k.c, r->json, id, &e); break;
+        case OP_TASK: rc = pl_inspect_task_add(w->s, w->l, &k.c, r->json, id, &e); break;
+        case OP_PROGRESS: rc = pl_inspect_progress(w->s, w->l, &k.c, tid, r->json, &e); break;
+        case OP_SIGNOFF: rc = pl_inspect_signoff(w->s, w->l, &k.c, tid, r->json, &e); break;
+        case OP_SENDBACK: rc = pl_inspect_sendback(w->s, w->l, &k.c, tid, r->json, &e); break;
+        case OP_REOPEN: rc = pl_inspect_reopen(w->s, w->l, &k.c, tid, r->json, &e); break;
+        }
+    }
+    json_t *rec = NULL;
+    if (!rc) {
+        pl_inspect_kind kind = op == OP_ROUND       ? PL_INSPECT_ROUND
+                               : op == OP_PROBLEM   ? PL_INSPECT_PROBLEM
+                               : op == OP_CRITICISM ? PL_INSPECT_CRITICISM
+                                                    : PL_INSPECT_TASK;
+        rc = pl_inspect_get(w->s, &k.c, kind, id[0] ? id : tid, &rec, &e);
+    }
+    writer_unlock(r->srv);
+    if (rc)
+        return inspect_reply(r, rc, &e);
+    return reply_json(r, op <= OP_TASK ? 201 : 200, rec);
+}
+
+/*
+ * POST /api/v1/inspection_problems/{id}/handover: the problem becomes a
+ * clue of the workflow (the writer's src/cases handle), as the inspection
+ * role of the clue library (intake), within the scope root holding the
+ * problem's unit.
+ */
+static int h_handover(req *r)
+{
+    if (!json_is_object(r->json))
+        return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
+    sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    caller k;
+    int rc = caller_of(r, w->s, &k, &e);
+    const char *root = NULL;
+    if (!rc) {
+        /* The clue library takes one scope root: the one whose subtree
+         * holds the problem's unit (the first, if several do). */
+        for (size_t i = 0; i < k.c.nscopes && !root; i++) {
+            pl_inspect_caller one = k.c;
+            one.scopes = &k.scopes[i];
+            one.nscopes = 1;
+            json_t *o = NULL;
+            pl_err ie;
+            pl_err_init(&ie);
+            if (pl_inspect_get(w->s, &one, PL_INSPECT_PROBLEM, r->params[0], &o, &ie) == 0)
+                root = k.scopes[i];
+            json_decref(o);
+        }
+    }
+    char clue[PL_CASES_ID_MAX + 1] = "";
+    if (!rc) {
+        pl_viewer v = {PL_CASES_ROLE_INSPECTION, r->who.username,
+                       r->who.person_id[0] ? r->who.person_id : NULL, root};
+        rc = pl_inspect_handover(w->s, w->l, w->cases, &v, &k.c, r->params[0], r->json, clue, &e);
+    }
+    json_t *rec = NULL;
+    if (!rc)
+        rc = pl_inspect_get(w->s, &k.c, PL_INSPECT_PROBLEM, r->params[0], &rec, &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return inspect_reply(r, rc, &e);
+    return reply_json(r, 201, rec);
+}
+
+static int h_round_add(req *r)
+{
+    return write_op(r, OP_ROUND);
+}
+static int h_problem_add(req *r)
+{
+    return write_op(r, OP_PROBLEM);
+}
+static int read_op(req *r, pl_inspect_kind kind, int one);
+
+static int h_criticism_add(req *r)
+{
+    return write_op(r, OP_CRITICISM);
+}
+static int h_criticisms(req *r)
+{
+    return read_op(r, PL_INSPECT_CRITICISM, 0);
+}
+static int h_criticism(req *r)
+{
+    return read_op(r, PL_INSPECT_CRITICISM, 1);
+}
+static int h_task_add(req *r)
+{
+    return write_op(r, OP_TASK);
+}
+static int h_progress(req *r)
+{
+    return write_op(r, OP_PROGRESS);
+}
+static int h_signoff(req *r)
+{
+    return write_op(r, OP_SIGNOFF);
+}
+static int h_sendback(req *r)
+{
+    return write_op(r, OP_SENDBACK);
+}
+static int h_reopen(req *r)
+{
+    return write_op(r, OP_REOPEN);
+}
+
+/* ------------------------------------------------------------------ reads */
+
+static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    (void)value;
+    static const char *const ok[] = {"round_id", "problem_id", "status", "unit_id",
+                                     "limit",    "offset",     NULL};
+    for (const char *const *p = ok; *p; p++)
+        if (strcmp(*p, key) == 0)
+            return MHD_YES;
+    *(const char **)cls = key;
+    return MHD_NO;
+}
+
+static int read_op(req *r, pl_inspect_kind kind, int one)
+{
+    const char *bad = NULL;
+    MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, unknown_arg, &bad);
+    if (bad)
+        return reply_error(r, 400, "unknown_filter", bad, "no such field to filter on");
+    int64_t limit = LIST_DEFAULT, offset = 0;
+    const char *a;
+    if (!one && (a = req_arg(r, "limit")) && pl_parse_i64(a, 1, LIST_MAX, &limit))
+        return reply_error(r, 400, "bad_parameter", "limit", "must be an integer in [1, 500]");
+    if (!one && (a = req_arg(r, "offset")) && pl_parse_i64(a, 0, 1000000000, &offset))
+        return reply_error(r, 400, "bad_parameter", "offset", "must be a non-negative integer");
+    pl_err e;
+    pl_err_init(&e);
+    caller k;
+    int rc = caller_of(r, r->s, &k, &e);
+    json_t *out = NULL;
+    if (!rc && one) {
+        rc = pl_inspect_get(r->s, &k.c, kind, r->params[0], &out, &e);
+    } else if (!rc) {
+        pl_inspect_filter f = {req_arg(r, "round_id"),
+                               req_arg(r, "problem_id"),
+                               req_arg(r, "status"),
+                               req_arg(r, "unit_id"),
+                               limit,
+                               offset};
+        json_t *items = NULL;
+        int64_t total = 0;
+        rc = pl_inspect_list(r->s, &k.c, kind, &f, &items, &total, &e);
+        if (!rc) {
+            json_t *next = offset + limit < total ? json_integer(offset + limit) : json_null();
+            out = json_pack("{s:o, s:I, s:I, s:o, s:I}", "items", items, "limit", (json_int_t)limit,
+                            "offset", (json_int_t)offset, "next_offset", next, "total",
+                            (json_int_t)total);
+        }
+    }
+    if (rc)
+        return inspect_reply(r, rc, &e);
+    return reply_json(r, 200, out);
+}
+
+static int h_rounds(req *r)
+{
+    return read_op(r, PL_INSPECT_ROUND, 0);
+}
+static int h_round(req *r)
+{
+    return read_op(r, PL_INSPECT_ROUND, 1);
+}
+static int h_problems(req *r)
+{
+    return read_op(r, PL_INSPECT_PROBLEM, 0);
+}
+static int h_problem(req *r)
+{
+    return read_op(r, PL_INSPECT_PROBLEM, 1);
+}
+static int h_tasks(req *r)
+{
+    return read_op(r, PL_INSPECT_TASK, 0);
+}
+static int h_task(req *r)
+{
+    return read_op(r, PL_INSPECT_TASK, 1);
+}
+
+/* ------------------------------------------------------------------ table */
+
+static const route inspect_routes[] = {
+    {"GET", "/api/v1/inspection_rounds", "inspection:read", NULL, h_rounds,
+     "Inspection rounds with a unit in scope ?unit_id=", 0},
+    {"POST", "/api/v1/inspection_rounds", "inspection:write", NULL, h_round_add,
+     "Record a round {round_no, level, team, leader_person_id, start_date, end_date, units, "
+     "reason}",
+     1},
+    {"GET", "/api/v1/inspection_rounds/{id}", "inspection:read", NULL, h_round,
+     "One round with its units", 0},
+    {"GET", "/api/v1/inspection_problems", "inspection:read", NULL, h_problems,
+     "Problems found ?round_id= ?unit_id= (team notes for the inspection office only)", 0},
+    {"POST", "/api/v1/inspection_problems", "inspection:write", NULL, h_problem_add,
+     "Record a problem {round_id, unit_id, person_id, category, description, found_at, "
+     "evidence, team_notes, reason}",
+     1},
+    {"GET", "/api/v1/inspection_problems/{id}", "inspection:read", NULL, h_problem,
+     "One problem with its tasks", 0},
+    {"POST", "/api/v1/inspection_problems/{id}/handover", "inspection:write", NULL, h_handover,
+     "Hand the problem to the discipline office as a clue (移交问题线索) {reason}", 1},
+    {"GET", "/api/v1/criticism_items", "inspection:read", NULL, h_criticisms,
+     "Criticism items of democratic life meetings ?unit_id=", 0},
+    {"POST", "/api/v1/criticism_items", "inspection:write", NULL, h_criticism_add,
+     "Record a criticism item (民主生活会) {activity_id, person_id, description, reason}", 1},
+    {"GET", "/api/v1/criticism_items/{id}", "inspection:read", NULL, h_criticism,
+     "One criticism item with its tasks", 0},
+    {"GET", "/api/v1/rectification_tasks", "rectification:read", NULL, h_tasks,
+     "Rectification tasks in scope ?problem_id= ?status= ?unit_id=", 0},
+    {"POST", "/api/v1/rectification_tasks", "rectification:write", NULL, h_task_add,
+     "Open a task {problem_id, owner_unit_id, responsible_person_id, measures, deadline, "
+     "reason}",
+     1},
+    {"GET", "/api/v1/rectification_tasks/{id}", "rectification:read", NULL, h_task,
+     "One task with its problem (no team notes) and history", 0},
+    {"POST", "/api/v1/rectification_tasks/{id}/progress", "rectification:progress", NULL,
+     h_progress, "Report progress {text, evidence: [{name, sha256} | {entity, id}]}", 1},
+    {"POST", "/api/v1/rectification_tasks/{id}/signoff", "rectification:write", NULL, h_signoff,
+     "Sign off (销号) {reason}: needs evidence since (re)opened or sent back, else 422", 1},
+    {"POST", "/api/v1/rectification_tasks/{id}/sendback", "rectification:write", NULL, h_sendback,
+     "Send back {reason}", 1},
+    {"POST", "/api/v1/rectification_tasks/{id}/reopen", "rectification:write", NULL, h_reopen,
+     "Re-open a signed-off task at 回头看 {reason} (recurrence counted)", 1},
+};
+
+const route *routes_inspect(size_t *n)
+{
+    *n = sizeof inspect_routes / sizeof inspect_routes[0];
+    return inspect_routes;
+}

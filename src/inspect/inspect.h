@@ -1,0 +1,188 @@
+/*
+ * inspect.h — inspection rounds and rectification (巡察与整改, DESIGN.md
+ * §7b, docs/INSPECT.md): rounds (轮次) covering units, the problems they
+ * find (问题清单) with evidence links, rectification tasks (整改任务) per
+ * problem, progress reports with evidence, sign-off (销号) or send-back,
+ * and the re-opening of a signed-off task at 回头看 (recurrence counted).
+ *
+ * Every change is one ledger event ("inspect.*") with its actor and reason,
+ * applied to the projection tables of migration 0090 (inspect_rounds,
+ * inspect_round_units, inspect_problems, inspect_tasks,
+ * inspect_task_history) in the same transaction, so `plumb rebuild` and
+ * `plumb verify` cover them. Handlers read nothing but the event: dates are
+ * in the payloads.
+ *
+ * Inputs are JSON objects (the API's bodies; the CLI builds the same), and
+ * every refusal names its field: "deadline: ...". Status codes: PL_EINVAL
+ * for a bad field (the HTTP layer answers 400), PL_EEXIST for a step the
+ * task's state refuses — e.g. a sign-off without any evidence since the
+ * task was (re)opened (422), PL_ENOTFOUND for a record that does not exist
+ * or lies outside the caller's scope (404). A refused call appends nothing.
+ *
+ * Who may call which function is decided by the caller's role (the HTTP
+ * role → permission table; the CLI is the local operator); the library
+ * decides scope (the caller's units) and whether the inspection team's
+ * internal notes are shown. Not thread-safe: one caller per store/ledger.
+ */
+#ifndef PL_INSPECT_H
+#define PL_INSPECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cases/cases.h"
+#include "../ledger/ledger.h"
+#include "../store/store.h"
+#include "../util/util.h"
+
+struct json_t;
+
+#define PL_INSPECT_ID_MAX 64
+/** Longest free text (description, measures, progress text, reasons), bytes. */
+#define PL_INSPECT_TEXT_MAX 20000
+/** Most evidence items in one problem or progress report; most units in a round. */
+#define PL_INSPECT_EVIDENCE_MAX 50
+#define PL_INSPECT_UNITS_MAX 500
+
+/**
+ * Register the event types "inspect.round_created",
+ * "inspect.problem_found", "inspect.task_opened",
+ * "inspect.progress_reported", "inspect.task_signed_off",
+ * "inspect.task_sent_back", "inspect.task_reopened",
+ * "inspect.problem_handed_over", "inspect.criticism_raised" with their projection
+ * handlers. Idempotent; call at start-up with the other modules'.
+ */
+void pl_inspect_register(void);
+
+/**
+ * Who is calling. `scopes` are the roots of the caller's jurisdiction (unit
+ * ids; a record is in scope when its unit lies in one of their subtrees);
+ * `all` = the whole store (the local operator only). `notes` = may read and
+ * write the inspection team's internal notes (team_notes). With `recuse`
+ * and `person_id` (the caller's own person), recusal applies as for clues:
+ * problems and tasks about the caller, their kin, or a unit whose
+ * leadership team they are on are out of reach (not found). All borrowed.
+ */
+typedef struct pl_inspect_caller {
+    const char *actor;
+    const char *const *scopes;
+    size_t nscopes;
+    int all;
+    int notes;
+    const char *person_id;
+    int recuse;
+} pl_inspect_caller;
+
+/** Problem categories in order: code, zh label, en label; NULL-terminated. */
+typedef struct pl_inspect_category {
+    const char *code, *label_zh, *label_en;
+} pl_inspect_category;
+const pl_inspect_category *pl_inspect_categories(void);
+
+/* ------------------------------------------------------------- writes */
+
+/**
+ * Record a round. `in`: round_no, level (county|prefecture), team,
+ * leader_person_id, start_date, end_date (YYYY-MM-DD, end ≥ start), units
+ * (array of unit ids, each in the caller's scope), reason (optional). The
+ * new id ("IR-<n>") goes to `id_out`. 0 or PL_E*.
+ */
+int pl_inspect_round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                         const struct json_t *in, char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e);
+
+/**
+ * Record a problem found by a round. `in`: round_id, unit_id (one of the
+ * round's units), person_id (optional), category (pl_inspect_categories),
+ * description, found_at (date within the round's dates), evidence (optional
+ * array of {"entity": model entity or "finding", "id"}: each must exist),
+ * team_notes (optional; only with c->notes), reason. Id "IP-<n>".
+ */
+int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                           const struct json_t *in, char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e);
+
+/**
+ * Record a criticism item raised at a democratic life meeting (民主生活会,
+ * 批评与自我批评) about a member of the leadership team. `in`: activity_id
+ * (a supervision activity of kind democratic_life with a unit, in scope),
+ * person_id (the member criticised), description, reason. The unit and
+ * date are the meeting's. Id "LM-<n>"; it takes rectification tasks as a
+ * problem does (pl_inspect_task_add with problem_id "LM-<n>").
+ */
+int pl_inspect_criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                             const struct json_t *in, char id_out[PL_INSPECT_ID_MAX + 1],
+                             pl_err *e);
+
+/**
+ * Open a rectification task for a problem (or a criticism item). `in`: problem_id, owner_unit_id
+ * (default: the problem's unit), responsible_person_id, measures, deadline
+ * (a date not before the problem's found_at), reason. Id "RT-<n>".
+ */
+int pl_inspect_task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                        const struct json_t *in, char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e);
+
+/**
+ * Report progress on task `id` (not when signed off). `in`: text, evidence
+ * (optional array of attachments {"name", "sha256": 64 hex} or links
+ * {"entity", "id"}).
+ */
+int pl_inspect_progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                        const struct json_t *in, pl_err *e);
+
+/** The inspection office's decisions on task `id`; `in`: reason (required).
+ * sign-off: needs evidence reported since the task was (re)opened or sent
+ * back (PL_EEXIST naming "evidence" otherwise); send-back: only after a
+ * progress report; re-open (回头看): only a signed-off task, counted. */
+int pl_inspect_signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                       const struct json_t *in, pl_err *e);
+int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                        const struct json_t *in, pl_err *e);
+int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                      const struct json_t *in, pl_err *e);
+
+/**
+ * Hand problem `id` to the discipline office (移交问题线索): a clue of
+ * channel "inspection" enters the clue workflow through `cases` as `v`
+ * (category power/money/personnel/conduct as the problem's, else other;
+ * subject the problem's person and unit; summary and facts its
+ * description; source_ref the problem id), and "inspect.problem_handed_over"
+ * links the problem to it — one transaction. `in`: reason (required). The
+ * clue id goes to `clue_out`. PL_EEXIST (naming "id") if already handed
+ * over; the clue workflow's own refusals pass through.
+ */
+int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_viewer *v,
+                        const pl_inspect_caller *c, const char *id, const struct json_t *in,
+                        char clue_out[PL_CASES_ID_MAX + 1], pl_err *e);
+
+/* -------------------------------------------------------------- reads */
+
+/** Kinds of record for the reads. */
+typedef enum pl_inspect_kind {
+    PL_INSPECT_ROUND,
+    PL_INSPECT_PROBLEM,
+    PL_INSPECT_TASK,
+    PL_INSPECT_CRITICISM,
+} pl_inspect_kind;
+
+/**
+ * One record as a new JSON object in *out (caller decrefs): a round with
+ * its units, a problem (team_notes only with c->notes) with its tasks, a
+ * task with its problem (description, category, no notes) and history.
+ * PL_ENOTFOUND if absent or outside the caller's scope.
+ */
+int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind, const char *id,
+                   struct json_t **out, pl_err *e);
+
+/**
+ * The records of `kind` in the caller's scope, in id order, as a new JSON
+ * array: the page of at most `limit` (0 = all) after `offset`; *total (if
+ * not NULL) gets the count of all of them. Filters (NULL = none): round_id
+ * (problems), problem_id and status (tasks), unit_id (all kinds).
+ */
+typedef struct pl_inspect_filter {
+    const char *round_id, *problem_id, *status, *unit_id;
+    int64_t limit, offset;
+} pl_inspect_filter;
+int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
+                    const pl_inspect_filter *f, struct json_t **out, int64_t *total, pl_err *e);
+
+#endif
