@@ -468,4 +468,14 @@ int pl_cases_receipt_valid(const char *receipt);
  */
 int pl_cases_check(pl_cases *c, pl_err *e);
 
+/**
+ * For `plumb verify` (the ledger does not know cases; the CLI calls this
+ * after pl_ledger_verify): recompute the SHA-256 of every row of case_blobs
+ * and compare it with its key, the sha256 the ledger's events reference;
+ * check every attachment (case_attachments, verified against the replay)
+ * has its blob. 0 with *blobs = the number of blobs checked, or
+ * PL_ECORRUPT naming the blob and the attachments that use it.
+ */
+int pl_cases_blobs_verify(pl_store *s, int64_t *blobs, pl_err *e);
+
 #endif

@@ -645,33 +645,77 @@ int cs_store_attachments(pl_cases *c, const pl_attachment *a, size_t n, json_t *
     return 0;
 }
 
-int pl_cases_check(pl_cases *c, pl_err *e)
+/* The ids of the attachments that reference blob `sha` ("(none)" if none). */
+static void blob_users(pl_store *s, const char *sha, pl_buf *out)
 {
     pl_stmt *st;
-    int rc = pl_store_prepare(c->s,
-                              "SELECT a.id, a.sha256, b.data FROM case_attachments a LEFT JOIN "
-                              "case_blobs b ON b.sha256 = a.sha256 ORDER BY a.id",
-                              &st, e);
+    size_t n = 0;
+    if (pl_store_prepare(s, "SELECT id FROM case_attachments WHERE sha256 = ? ORDER BY id", &st,
+                         NULL) == 0) {
+        pl_stmt_bind_text(st, 1, sha);
+        while (pl_stmt_step(st, NULL) == PL_ROW && n < 5)
+            pl_buf_addf(out, "%s%s", n++ ? ", " : "", pl_stmt_text(st, 0));
+        pl_stmt_finalize(st);
+    }
+    if (!n)
+        pl_buf_adds(out, "(none)");
+}
+
+int pl_cases_blobs_verify(pl_store *s, int64_t *blobs, pl_err *e)
+{
+    *blobs = 0;
+    pl_stmt *st;
+    /* Every attachment the ledger records has its blob. */
+    int rc =
+        pl_store_prepare(s,
+                         "SELECT a.id, a.sha256 FROM case_attachments a WHERE NOT EXISTS "
+                         "(SELECT 1 FROM case_blobs b WHERE b.sha256 = a.sha256) ORDER BY a.id",
+                         &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW)
+        rc = pl_err_set(e, PL_ECORRUPT, "attachment %s: its blob %s is missing from case_blobs",
+                        pl_stmt_text(st, 0), pl_stmt_text(st, 1));
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return rc;
+    /* Every blob's bytes hash to its key. */
+    rc = pl_store_prepare(s, "SELECT sha256, data FROM case_blobs ORDER BY sha256", &st, e);
     if (rc)
         return rc;
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
         size_t n;
-        const void *d = pl_stmt_blob(st, 2, &n);
+        const void *d = pl_stmt_blob(st, 1, &n);
         uint8_t h[32];
         char hex[65];
         crypto_hash_sha256(h, d ? d : (const void *)"", d ? n : 0);
         pl_hex(hex, h, 32);
-        if (pl_stmt_type(st, 2) == PL_COL_NULL || strcmp(hex, pl_stmt_text(st, 1)) != 0) {
-            rc = pl_err_set(e, PL_ECORRUPT, "attachment %s: content %s its sha256 %s",
-                            pl_stmt_text(st, 0),
-                            pl_stmt_type(st, 2) == PL_COL_NULL ? "missing for" : "does not match",
-                            pl_stmt_text(st, 1));
+        const char *key = pl_stmt_text(st, 0);
+        if (!key || strlen(key) != 64 || sodium_memcmp(hex, key, 64) != 0) {
+            pl_buf users;
+            pl_buf_init(&users);
+            blob_users(s, key ? key : "", &users);
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "attachment blob %s (attachment %s): content hashes to %s, not to "
+                            "its sha256",
+                            key ? key : "(null)", users.data, hex);
+            pl_buf_release(&users);
             break;
         }
+        ++*blobs;
     }
     pl_stmt_finalize(st);
-    if (rc != PL_DONE)
+    return rc == PL_DONE ? 0 : rc;
+}
+
+int pl_cases_check(pl_cases *c, pl_err *e)
+{
+    int64_t nblobs;
+    int rc = pl_cases_blobs_verify(c->s, &nblobs, e);
+    if (rc)
         return rc;
+    pl_stmt *st;
     rc = pl_store_prepare(c->s,
                           "SELECT k.key_id, k.secret_sha256, s.salt, s.nonce, s.box FROM "
                           "office_keys k LEFT JOIN office_key_secrets s ON s.key_id = k.key_id",

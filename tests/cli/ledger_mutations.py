@@ -48,8 +48,6 @@ OUTSIDE = {
     'portal_secret': "the portal's rate-limit address key",
     'office_key_secrets': "discipline offices' private keys, sealed under a passphrase",
     'scope_generation': 'a cache counter of the read path (no content)',
-    'case_blobs': 'attachment bytes (content-addressed: the sha256 key is in the ledger; '
-                  'readers must recompute it) — follow-up: verify does not recompute it',
     'ledger_checkpoints.id': 'row number of a checkpoint (the signed note is checked, not its row id)',
     'ledger_checkpoints.created_at': 'when the row was written; not signed',
     'schema_migrations': 'migration bookkeeping',

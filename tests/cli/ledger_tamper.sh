@@ -137,6 +137,33 @@ out=$("$P" verify --db wit.db --witness "$wkey" 2>&1)
 [ $? -eq 1 ] && grep -q "witness: invalid signature" <<<"$out" && echo "ok: bad witness signature: $out" ||
     { echo "FAIL: bad witness signature: $out"; fails=$((fails + 1)); }
 
+# Attachment bytes (case_blobs) live beside the ledger, keyed by the SHA-256
+# the clue.received event carries: verify recomputes it. The expected key is
+# sha256sum of the file, not anything plumb prints.
+cp base.db att.db && cp base.db.key att.db.key
+mkdir -p fx/org
+printf 'id,parent_id,name,division_code,level,kind,industry\nU1,,中共永顺县委,433127,county,party,党委\nCD,U1,永顺县纪委监委,433127,county,discipline,纪检\nFB,U1,永顺县财政局,433127,county,department,财政\n' >fx/org/01_units.csv
+"$P" import --all fx --db att.db --quiet >/dev/null || die "import units"
+printf '%%PDF-1.4\n%%%%EOF\n' >evidence.pdf
+sha=$(sha256sum evidence.pdf | cut -d' ' -f1)
+"$P" clue add --db att.db --channel letter --category money --subject-unit FB --summary x \
+    --attach evidence.pdf >/dev/null || die "clue with attachment"
+out=$("$P" verify --db att.db 2>&1) || die "store with an attachment does not verify: $out"
+grep -q "attachment blobs: sha256 matches, count 1" <<<"$out" || die "blob not counted: $out"
+[ "$(sqlite3 att.db "SELECT count(*) FROM case_blobs WHERE sha256='$sha'")" = 1 ] ||
+    die "blob not stored under its SHA-256 $sha"
+expect_att() {
+    local name=$1 want=$2 sql=$3 db="a_$RANDOM.db"
+    cp att.db "$db"
+    sqlite3 "$db" "$sql" || { echo "FAIL: $name: sqlite3"; fails=$((fails + 1)); return; }
+    check "$name" "$want" "$db"
+}
+expect_att "changed blob bytes" "attachment blob $sha (attachment CL-2026-0000001/" \
+    "UPDATE case_blobs SET data = CAST(replace(CAST(data AS TEXT), '1.4', '1.7') AS BLOB)"
+expect_att "blob moved to another key" "its blob $sha is missing" \
+    "UPDATE case_blobs SET sha256 = '$(printf '%064d' 0)'"
+expect_att "blob deleted" "attachment CL-2026-0000001/" "DELETE FROM case_blobs"
+
 # Rebuild repairs a projection, then verify is clean again.
 cp base.db rb.db
 sqlite3 rb.db "DELETE FROM ledger_purges"
