@@ -1,7 +1,8 @@
 /*
  * cmd_serve.c — `plumb serve` (the HTTP API) and `plumb user
  * add|passwd|role|scope|disable` (staff accounts). Layer: CLI over
- * src/http/http.h. Spec: docs/API.md, docs/SECURITY.md.
+ * src/http/http.h and src/accounts/accounts.h. Spec: docs/API.md,
+ * docs/SECURITY.md.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "../accounts/accounts.h"
 #include "../http/http.h"
 #include "../ledger/ledger.h"
 #include "../store/store.h"
@@ -234,7 +236,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     }
     if (optind != argc)
         return pl_cli_usage(cli, "serve", PL_T(cli, "多余的参数", "unexpected argument"));
-    pl_http_register();
+    pl_accounts_register();
     if (print) {
         pl_buf b;
         pl_buf_init(&b);
@@ -373,7 +375,7 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
         actor = "cli";
     char actor_buf[128];
     snprintf(actor_buf, sizeof actor_buf, "cli:%s", actor);
-    pl_http_register();
+    pl_accounts_register();
     if (sodium_init() < 0)
         return PL_EXIT_INTERNAL;
     pl_err e;
@@ -391,9 +393,9 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
                                  "usage: user add NAME --role ROLE [--scope UNIT]..."));
         else if (read_password(cli, from_stdin, pw, sizeof pw))
             rc = pl_err_set(&e, PL_EINVAL, "%s", PL_T(cli, "未提供密码", "no password given"));
-        pl_http_new_user nu;
+        pl_accounts_new_user nu;
         if (!rc)
-            rc = pl_http_user_add(s, l, name, role, person, scopes, ns, pw, actor_buf, &nu, &e);
+            rc = pl_accounts_user_add(s, l, name, role, person, scopes, ns, pw, actor_buf, &nu, &e);
         if (!rc) {
             printf("%s %s (id %lld, %s)\n", PL_T(cli, "已创建账号", "created account"), name,
                    (long long)nu.id, role);
@@ -404,7 +406,7 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
         if (read_password(cli, from_stdin, pw, sizeof pw))
             rc = pl_err_set(&e, PL_EINVAL, "%s", PL_T(cli, "未提供密码", "no password given"));
         if (!rc)
-            rc = pl_http_user_passwd(s, l, name, pw, actor_buf, &e);
+            rc = pl_accounts_user_passwd(s, l, name, pw, actor_buf, &e);
         if (!rc)
             printf("%s %s\n", PL_T(cli, "已设置密码:", "password set:"), name);
     } else if (!rc && strcmp(sub, "role") == 0) {
@@ -412,7 +414,7 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
             rc = pl_err_set(&e, PL_EINVAL, "%s",
                             PL_T(cli, "用法: user role NAME ROLE", "usage: user role NAME ROLE"));
         else
-            rc = pl_http_user_role(s, l, name, rest[0], actor_buf, &e);
+            rc = pl_accounts_user_role(s, l, name, rest[0], actor_buf, &e);
         if (!rc)
             printf("%s %s: %s\n", PL_T(cli, "已设置角色", "role set"), name, rest[0]);
     } else if (!rc && strcmp(sub, "scope") == 0) {
@@ -421,12 +423,12 @@ static int cmd_user(pl_cli *cli, int argc, char **argv)
                 &e, PL_EINVAL, "%s",
                 PL_T(cli, "用法: user scope NAME UNIT...", "usage: user scope NAME UNIT..."));
         else
-            rc = pl_http_user_scope(s, l, name, (const char *const *)rest, (size_t)nrest, actor_buf,
-                                    &e);
+            rc = pl_accounts_user_scope(s, l, name, (const char *const *)rest, (size_t)nrest,
+                                        actor_buf, &e);
         if (!rc)
             printf("%s %s\n", PL_T(cli, "已设置管辖范围:", "scope set:"), name);
     } else if (!rc && strcmp(sub, "disable") == 0) {
-        rc = pl_http_user_disable(s, l, name, !enable, actor_buf, &e);
+        rc = pl_accounts_user_disable(s, l, name, !enable, actor_buf, &e);
         if (!rc)
             printf("%s %s\n",
                    enable ? PL_T(cli, "已启用:", "enabled:") : PL_T(cli, "已停用:", "disabled:"),

@@ -12,7 +12,7 @@
 #include "rules/rules.h"
 #include "cases/cases.h"
 #include "inspect/inspect.h"
-#include "http/http.h"
+#include "accounts/accounts.h"
 
 /* Each module's commands; the table below is the single list. */
 extern const pl_command pl_ledger_commands[];
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     pl_rules_register();
     pl_cases_register();
     pl_inspect_register();
-    pl_http_register();
+    pl_accounts_register();
     /* Two-word commands ("proof inclusion") match first. */
     for (int words = 2; words >= 1; words--) {
         if (argc < 1 + words)

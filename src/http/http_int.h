@@ -19,8 +19,8 @@
 
 struct MHD_Connection;
 
-/* Role scope modes. */
-enum { SCOPE_NONE = 0, SCOPE_SUBTREE = 1, SCOPE_SELF = 2 };
+/* Role scope modes (pl_accounts_role_scope). */
+enum { SCOPE_NONE = PL_SCOPE_NONE, SCOPE_SUBTREE = PL_SCOPE_SUBTREE, SCOPE_SELF = PL_SCOPE_SELF };
 
 /** How the records of one entity are placed in the unit tree. */
 typedef struct access_spec {
@@ -34,13 +34,6 @@ typedef struct access_spec {
 
 /** The access spec of an entity (NULL: unscoped, e.g. companies). */
 const access_spec *access_spec_of(const char *entity);
-/** Scope mode of a role (SCOPE_*). */
-int access_role_scope(int role);
-/** Does `role` hold permission `perm` ("unit:read")? "public" and
- * "authenticated" are handled by the caller. */
-int access_role_has(int role, const char *perm);
-/** NULL-terminated permissions of a role. */
-const char *const *access_role_perms(int role);
 /** Append the CTE prefix (4 parameters: uid, uid, today, today). */
 void access_cte(pl_buf *sql);
 /** Bind the CTE parameters at 1..6; returns the next index (7). */
@@ -208,7 +201,7 @@ struct server {
     pl_store **conns;
     size_t nconns, capconns;
     int tls;
-    uint8_t totp_key[PL_TOTP_KEY_BYTES]; /**< opens user_secrets.totp_box (secrets.c) */
+    uint8_t totp_key[PL_TOTP_KEY_BYTES]; /**< opens user_secrets.totp_box (accounts) */
     uint8_t handle_key[16];              /**< keys http_handle (server.c) */
 };
 
@@ -272,25 +265,12 @@ void rowjson_json(pl_buf *out, const json_t *v);
 /** Start a 200 JSON reply written straight into r->out (empties it). */
 void reply_direct(req *r);
 
-/* session.c: the session row of a token hash, cached per worker thread. */
-typedef struct session_row {
-    int64_t uid, created, last_seen;
-    int disabled;
-    char csrf[72], username[72], role[40], person_id[72];
-} session_row;
-/** The row of sessions ⋈ users for `token_hash`: 0, PL_ENOTFOUND, or
- * PL_E*. Served from the thread's cache only while the database is
- * unchanged (pl_store_read_version); times are the caller's to check. */
-int session_lookup(pl_store *s, const char *token_hash, session_row *out, pl_err *e);
-
 /* auth.c */
 /** Authenticate by cookie; 0 ok (r->who filled), else PL_EDENIED. */
 int auth_session(req *r);
 /** Write the last_seen touch auth_session left for after the request's
  * read transaction (r->touch_at; nothing if 0), on r->s. */
 void auth_touch(req *r);
-/** The same write for a session by its token hash, on `s`. */
-void auth_touch_token(pl_store *s, const char *token_hash, int64_t at);
 int h_login(req *r);
 int h_logout(req *r);
 int h_me(req *r);
@@ -301,18 +281,5 @@ int64_t http_now(server *srv);
 void http_today(server *srv, char out[11]);
 /** Append an access.read event for `ids` (JSON array of strings). */
 int audit_read(req *r, const char *entity, json_t *ids);
-
-/* users.c: four eyes on an administrator's own account. */
-/** Record a pending grant of `changes` ({role, scopes, person_id,
- * disabled}, checked) to account `username`, requested by `actor`; its id
- * in *id_out. 0, PL_ENOTFOUND, PL_EINVAL or PL_E*. */
-int http_grant_request(pl_store *s, pl_ledger *l, const char *username, const json_t *changes,
-                       const char *actor, int64_t *id_out, pl_err *e);
-/** Approve (apply its changes, as `actor`) or refuse pending grant `id`.
- * PL_ENOTFOUND; PL_EEXIST if already decided; PL_EDENIED if `actor`
- * approves a grant they requested (or one requested by an account linked to
- * the same person). One transaction. */
-int http_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
-                      pl_err *e);
 
 #endif

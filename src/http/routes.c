@@ -120,7 +120,7 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 
 static int scope_mode(req *r)
 {
-    return access_role_scope(r->who.role);
+    return pl_accounts_role_scope(r->who.role);
 }
 
 /* Start "[CTE] SELECT t.* FROM table t WHERE TRUE" and the scope clause. The
@@ -1588,10 +1588,10 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
      * upload its agencies' extracts, not units or clues. */
     char perm[64];
     snprintf(perm, sizeof perm, "%s:write", ent->name);
-    if (!access_role_has(c->r->who.role, perm)) {
+    if (!pl_accounts_role_has(c->r->who.role, perm)) {
         char why[128];
         snprintf(why, sizeof why, "your role (%s) may not write %s records",
-                 pl_http_role_name(c->r->who.role), ent->name);
+                 pl_accounts_role_name(c->r->who.role), ent->name);
         c->forbidden++;
         report(rctx, "id", why);
         return 1;
@@ -1987,13 +1987,13 @@ static int h_user_create(req *r)
                            "another administrator must create an account for your own person");
     pl_err e;
     pl_err_init(&e);
-    pl_http_new_user nu;
+    pl_accounts_new_user nu;
     writer *w = writer_lock(r->srv, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
-    int rc = pl_http_user_add(w->s, w->l, user, role,
-                              json_string_value(json_object_get(r->json, "person_id")), scopes, ns,
-                              pw, r->who.username, &nu, &e);
+    int rc = pl_accounts_user_add(w->s, w->l, user, role,
+                                  json_string_value(json_object_get(r->json, "person_id")), scopes,
+                                  ns, pw, r->who.username, &nu, &e);
     writer_unlock(r->srv);
     if (rc)
         return field_error(r, rc, &e);
@@ -2059,7 +2059,7 @@ static int h_user_grant_request(req *r, const char *user)
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
     int64_t id = 0;
-    int rc = http_grant_request(w->s, w->l, user, r->json, r->who.username, &id, &e);
+    int rc = pl_accounts_grant_request(w->s, w->l, user, r->json, r->who.username, &id, &e);
     writer_unlock(r->srv);
     if (rc)
         return field_error(r, rc, &e);
@@ -2134,7 +2134,7 @@ static int h_user_grant_decide(req *r)
     writer *w = writer_lock(r->srv, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
-    int rc = http_grant_decide(w->s, w->l, id, d[0] == 'a', r->who.username, &e);
+    int rc = pl_accounts_grant_decide(w->s, w->l, id, d[0] == 'a', r->who.username, &e);
     writer_unlock(r->srv);
     if (rc == PL_EDENIED)
         return reply_error(r, 403, "four_eyes", NULL,
@@ -2195,13 +2195,13 @@ static int h_user_update(req *r)
     json_t *pid = json_object_get(r->json, "person_id"),
            *dis = json_object_get(r->json, "disabled");
     if (role)
-        rc = pl_http_user_role(w->s, w->l, user, role, r->who.username, &e);
+        rc = pl_accounts_user_role(w->s, w->l, user, role, r->who.username, &e);
     if (!rc && sa)
-        rc = pl_http_user_scope(w->s, w->l, user, scopes, ns, r->who.username, &e);
+        rc = pl_accounts_user_scope(w->s, w->l, user, scopes, ns, r->who.username, &e);
     if (!rc && pid)
-        rc = pl_http_user_person(w->s, w->l, user, json_string_value(pid), r->who.username, &e);
+        rc = pl_accounts_user_person(w->s, w->l, user, json_string_value(pid), r->who.username, &e);
     if (!rc && dis)
-        rc = pl_http_user_disable(w->s, w->l, user, json_is_true(dis), r->who.username, &e);
+        rc = pl_accounts_user_disable(w->s, w->l, user, json_is_true(dis), r->who.username, &e);
     writer_unlock(r->srv);
     if (rc)
         return field_error(r, rc, &e);
@@ -2228,7 +2228,7 @@ static int h_user_password(req *r)
     writer *w = writer_lock(r->srv, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
-    int rc = pl_http_user_passwd(w->s, w->l, user, json_string_value(pw), r->who.username, &e);
+    int rc = pl_accounts_user_passwd(w->s, w->l, user, json_string_value(pw), r->who.username, &e);
     writer_unlock(r->srv);
     if (rc == PL_EINVAL)
         return reply_error(r, 400, "weak_password", "password", e.msg);
@@ -2652,10 +2652,10 @@ void pl_http_permissions_json(pl_buf *out)
     json_t *roles = json_object();
     for (int i = 0; i < PL_ROLE_COUNT; i++) {
         json_t *perms = json_array();
-        for (const char *const *p = access_role_perms(i); p && *p; p++)
+        for (const char *const *p = pl_accounts_role_perms(i); p && *p; p++)
             json_array_append_new(perms, json_string(*p));
-        int m = access_role_scope(i);
-        json_object_set_new(roles, pl_http_role_name(i),
+        int m = pl_accounts_role_scope(i);
+        json_object_set_new(roles, pl_accounts_role_name(i),
                             json_pack("{s:s, s:o}", "scope",
                                       m == SCOPE_SELF      ? "self"
                                       : m == SCOPE_SUBTREE ? "subtree"

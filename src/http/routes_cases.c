@@ -88,7 +88,7 @@ static int viewers_of(req *r, viewers *vs)
 {
     memset(vs, 0, sizeof *vs);
     pl_cases_role role = PL_CASES_ROLE_NONE;
-    if (pl_cases_role_parse(pl_http_role_name(r->who.role), &role) != 0)
+    if (pl_cases_role_parse(pl_accounts_role_name(r->who.role), &role) != 0)
         role = PL_CASES_ROLE_NONE;
     pl_stmt *st;
     pl_err e;
@@ -452,7 +452,7 @@ static int finding_visible(req *r, pl_store *s, const char *id, pl_err *e)
     pl_buf_init(&sql);
     access_cte(&sql);
     pl_buf_adds(&sql, "SELECT 1 FROM findings t WHERE t.id=?");
-    access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
+    access_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(s, sql.data, &st, e);
     pl_buf_release(&sql);

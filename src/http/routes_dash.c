@@ -157,7 +157,7 @@ int h_rotations(req *r)
                       "WHERE " PL_TENURE_OPEN_AT("t") " AND " R01_POSTS);
     if (unit_filter)
         pl_buf_adds(&sql, " AND p.unit_id=?");
-    access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
+    access_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
@@ -255,7 +255,7 @@ static int findings_groups(req *r, const char *today, json_t **out, pl_err *e)
     access_cte(&sql);
     pl_buf_adds(&sql, "SELECT t.rule, t.status, substr(t.first_seen,1,7), t.severity, count(*) "
                       "FROM findings t WHERE TRUE");
-    access_where(&sql, sp, access_role_scope(r->who.role), "sc", 1);
+    access_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_buf_adds(&sql, " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(r->s, sql.data, &st, e);

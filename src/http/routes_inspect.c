@@ -50,9 +50,9 @@ static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
                                k->scopes,
                                n,
                                0,
-                               access_role_has(r->who.role, "inspection:notes"),
+                               pl_accounts_role_has(r->who.role, "inspection:notes"),
                                r->who.person_id[0] ? r->who.person_id : NULL,
-                               !access_role_has(r->who.role, "rectification:progress")};
+                               !pl_accounts_role_has(r->who.role, "rectification:progress")};
     return 0;
 }
 

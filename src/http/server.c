@@ -712,7 +712,8 @@ static void dispatch_route(req *r, const route *rt)
                 return;
             }
         }
-        if (strcmp(rt->perm, "authenticated") != 0 && !access_role_has(r->who.role, rt->perm)) {
+        if (strcmp(rt->perm, "authenticated") != 0 &&
+            !pl_accounts_role_has(r->who.role, rt->perm)) {
             reply_error(r, 403, "forbidden", NULL, "your role does not allow this");
             return;
         }
@@ -828,7 +829,7 @@ static void *pool_main(void *arg)
             pl_err_init(&e);
             pl_store *s = thread_store(srv, &e);
             if (s)
-                auth_touch_token(s, t->token_hash, t->at);
+                pl_accounts_session_touch(s, t->token_hash, t->at);
             free(t);
         } else {
             return NULL; /* quitting, and nothing left */
@@ -1037,7 +1038,7 @@ static void log_line(req *r)
                           "bytes", (json_int_t)r->sent, "ms", (mono_s() - r->t0) * 1000.0);
     if (r->authed) {
         json_object_set_new(o, "user", json_string(r->who.username));
-        json_object_set_new(o, "role", json_string(pl_http_role_name(r->who.role)));
+        json_object_set_new(o, "role", json_string(pl_accounts_role_name(r->who.role)));
     }
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(4));
     if (s)
@@ -1212,7 +1213,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_reply(r);
         }
         touch_later(r);
-        if (!access_role_has(r->who.role, "ledger:read")) {
+        if (!pl_accounts_role_has(r->who.role, "ledger:read")) {
             reply_error(r, 403, "forbidden", NULL, "your role does not allow this");
             return send_reply(r);
         }
@@ -1264,7 +1265,7 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     /* Before any store opens: no per-allocation global mutex in SQLite,
      * which the worker threads would fight over. */
     pl_store_tune_for_threads();
-    pl_http_register();
+    pl_accounts_register();
     server *srv = pl_calloc(1, sizeof *srv);
     srv->o = *o;
     pthread_mutex_init(&srv->wmu, NULL);
@@ -1277,7 +1278,7 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     char *cert = NULL, *key = NULL;
     int rc = writer_open(srv, e);
     if (!rc)
-        rc = pl_http_accounts_prepare(srv->w.s, srv->totp_key, e);
+        rc = pl_accounts_prepare(srv->w.s, srv->totp_key, e);
     if (!rc)
         rc = handle_key_init(srv, e);
     if (!rc && o->clock_file) {

@@ -25,7 +25,7 @@ function run(args) {
 
 // The fixture (lib.mjs) as the batches a data office would send: one per
 // source, each by a user whose role may write every entity in it
-// (src/http/access.c) — the API refuses a row of another kind.
+// (src/accounts/roles.c) — the API refuses a row of another kind.
 const BATCHES = [
   ['org', 'cadre', ['persons.csv', 'posts.csv', 'tenures.csv']],
   ['police', 'cadre', ['kin.csv']],

@@ -67,7 +67,7 @@ test('TOTP: a code is good once (replay rejected), the next step works', async (
 
 test('RFC 6238 Appendix B vectors (SHA-1) agree with the server', async () => {
   // Secret "12345678901234567890": the server is checked against these in
-  // tests/unit/http_totp_test.c; here the client helper is.
+  // tests/unit/accounts_totp_test.c; here the client helper is.
   const key = Buffer.from('12345678901234567890');
   const { hotp } = await import('./lib.mjs');
   for (const [t, want] of [[59, '94287082'], [1111111109, '07081804'], [1111111111, '14050471'], [1234567890, '89005924'], [2000000000, '69279037'], [20000000000, '65353130']])

@@ -1,4 +1,4 @@
-// The per-worker session cache (src/http/session.c) never outlives what
+// The per-worker session cache (src/accounts/session.c) never outlives what
 // it caches: a session read many times on one worker (one thread, so every
 // request below meets the same cache) is refused on the very next request
 // after a logout (on this server), a disable, a scope or role change (by

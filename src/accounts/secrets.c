@@ -3,7 +3,7 @@
  * AEAD, the user id as associated data) under a server key kept in the file
  * "<db>.totp.key" beside the store (mode 0600, created on first need, never
  * in the database, never logged), and the one-time sealing of secrets an
- * older store kept in clear. Layer: http (accounts). Spec: docs/SECURITY.md.
+ * older store kept in clear. Layer: accounts. Spec: docs/SECURITY.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,13 +13,13 @@
 
 #include <sodium.h>
 
-#include "http_int.h"
+#include "accounts.h"
 
 #define KEY_MAGIC "plumb-totp-key-1 "
 #define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
 
-int pl_http_totp_key_path(pl_store *s, pl_buf *out, pl_err *e)
+int pl_accounts_totp_key_path(pl_store *s, pl_buf *out, pl_err *e)
 {
     if (!s || pl_store_side_path(s, ".totp.key", out) != 0)
         return pl_err_set(e, PL_EINVAL, "TOTP key: the store has no file to keep a key beside");
@@ -97,8 +97,8 @@ static void assoc(char ad[48], int64_t uid)
     snprintf(ad, 48, "plumb-totp:%lld", (long long)uid);
 }
 
-int pl_http_totp_seal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *secret,
-                      size_t n, uint8_t *out, size_t cap, size_t *len)
+int pl_accounts_totp_seal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *secret,
+                          size_t n, uint8_t *out, size_t cap, size_t *len)
 {
     if (cap < NONCE_BYTES + n + TAG_BYTES)
         return PL_EINVAL;
@@ -112,8 +112,8 @@ int pl_http_totp_seal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const u
     return 0;
 }
 
-int pl_http_totp_unseal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *box,
-                        size_t boxlen, uint8_t *secret, size_t cap, size_t *n)
+int pl_accounts_totp_unseal(const uint8_t key[PL_TOTP_KEY_BYTES], int64_t uid, const uint8_t *box,
+                            size_t boxlen, uint8_t *secret, size_t cap, size_t *n)
 {
     if (boxlen < NONCE_BYTES + TAG_BYTES || cap < boxlen - NONCE_BYTES - TAG_BYTES)
         return PL_ECRYPTO;
@@ -151,13 +151,13 @@ static int seal_legacy(pl_store *s, const uint8_t key[PL_TOTP_KEY_BYTES], pl_err
         int64_t uid = pl_stmt_i64(st, 0);
         uint8_t secret[64], box[128];
         size_t blen = 0;
-        long m = pl_totp_unbase32(secret, sizeof secret, pl_stmt_text(st, 1));
+        long m = pl_accounts_unbase32(secret, sizeof secret, pl_stmt_text(st, 1));
         if (m <= 0) {
             rc = pl_err_set(e, PL_ECORRUPT, "user_secrets: user %lld: TOTP secret is not base32",
                             (long long)uid);
             break;
         }
-        pl_http_totp_seal(key, uid, secret, (size_t)m, box, sizeof box, &blen);
+        pl_accounts_totp_seal(key, uid, secret, (size_t)m, box, sizeof box, &blen);
         sodium_memzero(secret, sizeof secret);
         pl_stmt_reset(up);
         pl_stmt_bind_blob(up, 1, box, blen);
@@ -179,13 +179,13 @@ static int seal_legacy(pl_store *s, const uint8_t key[PL_TOTP_KEY_BYTES], pl_err
     return rc;
 }
 
-int pl_http_accounts_prepare(pl_store *s, uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e)
+int pl_accounts_prepare(pl_store *s, uint8_t key[PL_TOTP_KEY_BYTES], pl_err *e)
 {
     if (sodium_init() < 0)
         return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
     pl_buf path;
     pl_buf_init(&path);
-    int rc = pl_http_totp_key_path(s, &path, e);
+    int rc = pl_accounts_totp_key_path(s, &path, e);
     int64_t sealed = 0, uid = 0;
     if (!rc)
         rc = pl_store_query_i64(
@@ -219,7 +219,7 @@ int pl_http_accounts_prepare(pl_store *s, uint8_t key[PL_TOTP_KEY_BYTES], pl_err
             size_t blen = 0, n = 0;
             const uint8_t *box = pl_stmt_blob(st, 1, &blen);
             uint8_t secret[128];
-            if (pl_http_totp_unseal(key, uid, box, blen, secret, sizeof secret, &n) != 0)
+            if (pl_accounts_totp_unseal(key, uid, box, blen, secret, sizeof secret, &n) != 0)
                 rc = pl_err_set(e, PL_ECRYPTO,
                                 "%s: this key does not open the TOTP secrets of the store "
                                 "(wrong key file, or the store was copied without its key)",

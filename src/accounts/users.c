@@ -4,8 +4,10 @@
  * role, scope, person link and disabling. Every change is a "user.changed"
  * ledger event whose projection is users and user_scopes; the secrets
  * (password hash, sealed TOTP secret) and the sign-in counters live in
- * user_secrets, never in the ledger. Layer: http (accounts), used by
- * `plumb user` and the /api/v1/users routes. Spec: docs/SECURITY.md.
+ * user_secrets, never in the ledger. Also the projections of "user.grant"
+ * (four eyes) and "access.read" (audited reads) and that event's append.
+ * Layer: accounts, used by `plumb user` and the /api/v1/users routes.
+ * Spec: docs/SECURITY.md.
  */
 #include <ctype.h>
 #include <string.h>
@@ -13,9 +15,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "http_int.h"
+#include "accounts.h"
 
-int pl_http_password_check(const char *username, const char *password, pl_err *e)
+int pl_accounts_password_check(const char *username, const char *password, pl_err *e)
 {
     size_t n = password ? strlen(password) : 0;
     if (n < 12)
@@ -95,7 +97,7 @@ static int exec1(pl_store *s, pl_err *e, const char *sql, int64_t i1, const char
 
 static int end_sessions(pl_store *s, int64_t uid, pl_err *e)
 {
-    return exec1(s, e, "DELETE FROM sessions WHERE user_id=?", uid, NULL, NULL);
+    return pl_accounts_sessions_end(s, uid, e);
 }
 
 /* The "user.changed" event: every change of an account, without its
@@ -144,21 +146,22 @@ static int finish(pl_store *s, int rc, pl_err *e)
     return pl_store_commit(s, e);
 }
 
-int pl_http_user_add(pl_store *s, pl_ledger *l, const char *username, const char *role,
-                     const char *person_id, const char *const *scopes, size_t nscopes,
-                     const char *password, const char *actor, pl_http_new_user *out, pl_err *e)
+int pl_accounts_user_add(pl_store *s, pl_ledger *l, const char *username, const char *role,
+                         const char *person_id, const char *const *scopes, size_t nscopes,
+                         const char *password, const char *actor, pl_accounts_new_user *out,
+                         pl_err *e)
 {
     if (sodium_init() < 0)
         return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
     if (!username_ok(username))
         return pl_err_set(e, PL_EINVAL, "username: 3-64 characters of a-z, 0-9, '_', '.', '-'");
-    if (pl_http_role_parse(role) < 0)
+    if (pl_accounts_role_parse(role) < 0)
         return pl_err_set(e, PL_EINVAL, "role: unknown role '%s'", role ? role : "");
-    int rc = pl_http_password_check(username, password, e);
+    int rc = pl_accounts_password_check(username, password, e);
     if (rc)
         return rc;
     uint8_t key[PL_TOTP_KEY_BYTES];
-    rc = pl_http_accounts_prepare(s, key, e);
+    rc = pl_accounts_prepare(s, key, e);
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
@@ -170,7 +173,7 @@ int pl_http_user_add(pl_store *s, pl_ledger *l, const char *username, const char
     uint8_t secret[PL_TOTP_SECRET_BYTES], box[128];
     size_t blen = 0;
     randombytes_buf(secret, sizeof secret);
-    pl_totp_base32(out->totp_base32, sizeof out->totp_base32, secret, sizeof secret);
+    pl_accounts_base32(out->totp_base32, sizeof out->totp_base32, secret, sizeof secret);
     snprintf(out->otpauth_uri, sizeof out->otpauth_uri,
              "otpauth://totp/Plumbline:%s?secret=%s&issuer=Plumbline&algorithm=SHA1&digits=6&"
              "period=30",
@@ -206,7 +209,7 @@ int pl_http_user_add(pl_store *s, pl_ledger *l, const char *username, const char
                               scope_array(scopes, nscopes)),
                     e);
     if (!rc) {
-        pl_http_totp_seal(key, out->id, secret, sizeof secret, box, sizeof box, &blen);
+        pl_accounts_totp_seal(key, out->id, secret, sizeof secret, box, sizeof box, &blen);
         pl_stmt *st = NULL;
         rc = pl_store_prepare(
             s, "INSERT INTO user_secrets(user_id, pw_hash, totp_box) VALUES(?,?,?)", &st, e);
@@ -228,12 +231,12 @@ wipe:
     return rc;
 }
 
-int pl_http_user_passwd(pl_store *s, pl_ledger *l, const char *username, const char *password,
-                        const char *actor, pl_err *e)
+int pl_accounts_user_passwd(pl_store *s, pl_ledger *l, const char *username, const char *password,
+                            const char *actor, pl_err *e)
 {
     if (sodium_init() < 0)
         return pl_err_set(e, PL_ECRYPTO, "libsodium init failed");
-    int rc = pl_http_password_check(username, password, e);
+    int rc = pl_accounts_password_check(username, password, e);
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
@@ -258,10 +261,10 @@ int pl_http_user_passwd(pl_store *s, pl_ledger *l, const char *username, const c
     return finish(s, rc, e);
 }
 
-int pl_http_user_role(pl_store *s, pl_ledger *l, const char *username, const char *role,
-                      const char *actor, pl_err *e)
+int pl_accounts_user_role(pl_store *s, pl_ledger *l, const char *username, const char *role,
+                          const char *actor, pl_err *e)
 {
-    if (pl_http_role_parse(role) < 0)
+    if (pl_accounts_role_parse(role) < 0)
         return pl_err_set(e, PL_EINVAL, "role: unknown role '%s'", role ? role : "");
     int64_t uid = 0;
     int rc = pl_store_begin(s, e);
@@ -276,8 +279,8 @@ int pl_http_user_role(pl_store *s, pl_ledger *l, const char *username, const cha
     return finish(s, rc, e);
 }
 
-int pl_http_user_scope(pl_store *s, pl_ledger *l, const char *username, const char *const *scopes,
-                       size_t nscopes, const char *actor, pl_err *e)
+int pl_accounts_user_scope(pl_store *s, pl_ledger *l, const char *username,
+                           const char *const *scopes, size_t nscopes, const char *actor, pl_err *e)
 {
     int64_t uid = 0;
     int rc = pl_store_begin(s, e);
@@ -296,8 +299,8 @@ int pl_http_user_scope(pl_store *s, pl_ledger *l, const char *username, const ch
     return finish(s, rc, e);
 }
 
-int pl_http_user_disable(pl_store *s, pl_ledger *l, const char *username, int disabled,
-                         const char *actor, pl_err *e)
+int pl_accounts_user_disable(pl_store *s, pl_ledger *l, const char *username, int disabled,
+                             const char *actor, pl_err *e)
 {
     int64_t uid = 0;
     int rc = pl_store_begin(s, e);
@@ -316,8 +319,8 @@ int pl_http_user_disable(pl_store *s, pl_ledger *l, const char *username, int di
     return finish(s, rc, e);
 }
 
-int pl_http_user_person(pl_store *s, pl_ledger *l, const char *username, const char *person_id,
-                        const char *actor, pl_err *e)
+int pl_accounts_user_person(pl_store *s, pl_ledger *l, const char *username, const char *person_id,
+                            const char *actor, pl_err *e)
 {
     int64_t uid = 0;
     int rc = pl_store_begin(s, e);
@@ -376,7 +379,7 @@ static int grant_scopes(const json_t *arr, const char **out, size_t *n, pl_err *
 static int grant_check(pl_store *s, const json_t *changes, pl_err *e)
 {
     const char *role = json_string_value(json_object_get(changes, "role"));
-    if (json_object_get(changes, "role") && pl_http_role_parse(role) < 0)
+    if (json_object_get(changes, "role") && pl_accounts_role_parse(role) < 0)
         return pl_err_set(e, PL_EINVAL, "role: unknown role '%s'", role ? role : "");
     const json_t *sa = json_object_get(changes, "scopes");
     if (sa) {
@@ -397,8 +400,8 @@ static int grant_check(pl_store *s, const json_t *changes, pl_err *e)
     return 0;
 }
 
-int http_grant_request(pl_store *s, pl_ledger *l, const char *username, const json_t *changes,
-                       const char *actor, int64_t *id_out, pl_err *e)
+int pl_accounts_grant_request(pl_store *s, pl_ledger *l, const char *username,
+                              const json_t *changes, const char *actor, int64_t *id_out, pl_err *e)
 {
     int rc = pl_store_begin(s, e);
     if (rc)
@@ -448,23 +451,23 @@ static int grant_apply(pl_store *s, pl_ledger *l, const char *username, const js
     int rc = 0;
     const json_t *v;
     if ((v = json_object_get(changes, "role")) != NULL)
-        rc = pl_http_user_role(s, l, username, json_string_value(v), actor, e);
+        rc = pl_accounts_user_role(s, l, username, json_string_value(v), actor, e);
     if (!rc && (v = json_object_get(changes, "scopes")) != NULL) {
         const char *scopes[64];
         size_t n = 0;
         rc = grant_scopes(v, scopes, &n, e);
         if (!rc)
-            rc = pl_http_user_scope(s, l, username, scopes, n, actor, e);
+            rc = pl_accounts_user_scope(s, l, username, scopes, n, actor, e);
     }
     if (!rc && (v = json_object_get(changes, "person_id")) != NULL)
-        rc = pl_http_user_person(s, l, username, json_string_value(v), actor, e);
+        rc = pl_accounts_user_person(s, l, username, json_string_value(v), actor, e);
     if (!rc && (v = json_object_get(changes, "disabled")) != NULL)
-        rc = pl_http_user_disable(s, l, username, json_is_true(v), actor, e);
+        rc = pl_accounts_user_disable(s, l, username, json_is_true(v), actor, e);
     return rc;
 }
 
-int http_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
-                      pl_err *e)
+int pl_accounts_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
+                             pl_err *e)
 {
     int rc = pl_store_begin(s, e);
     if (rc)
@@ -732,7 +735,24 @@ static int apply_access(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     return rc;
 }
 
-void pl_http_register(void)
+int pl_accounts_access_read(pl_ledger *l, const pl_accounts_read *rd, pl_err *e)
+{
+    json_t *payload =
+        json_pack("{s:s, s:s, s:s, s:O, s:s}", "username", rd->username, "role", rd->role, "entity",
+                  rd->entity, "ids", rd->ids, "route", rd->route ? rd->route : "");
+    if (!payload)
+        return pl_err_set(e, PL_ENOMEM, "access.read: out of memory");
+    pl_event ev = {.type = "access.read",
+                   .actor = rd->username,
+                   .time = rd->time,
+                   .subjects = rd->ids,
+                   .payload = payload};
+    int rc = pl_ledger_append(l, &ev, NULL, e);
+    json_decref(payload);
+    return rc;
+}
+
+void pl_accounts_register(void)
 {
     if (!pl_ledger_type_known("access.read"))
         pl_ledger_register_type("access.read", apply_access);

@@ -1,6 +1,6 @@
 /*
  * totp.c — one-time passwords for the staff second factor.
- * Layer: http (auth). Spec: RFC 4226 (HOTP, dynamic truncation), RFC 6238
+ * Layer: accounts. Spec: RFC 4226 (HOTP, dynamic truncation), RFC 6238
  * (TOTP, HMAC-SHA1 for authenticator-app compatibility; SHA-1 from nettle),
  * RFC 4648 base32 for the secret.
  */
@@ -9,9 +9,9 @@
 #include <nettle/hmac.h>
 #include <sodium.h>
 
-#include "http.h"
+#include "accounts.h"
 
-uint32_t pl_totp_hotp(const uint8_t *key, size_t keylen, uint64_t counter, int digits)
+uint32_t pl_accounts_hotp(const uint8_t *key, size_t keylen, uint64_t counter, int digits)
 {
     uint8_t msg[8], mac[SHA1_DIGEST_SIZE];
     for (int i = 7; i >= 0; i--) {
@@ -32,16 +32,16 @@ uint32_t pl_totp_hotp(const uint8_t *key, size_t keylen, uint64_t counter, int d
     return bin % mod;
 }
 
-uint32_t pl_totp_code(const uint8_t *key, size_t keylen, int64_t t, int step, int digits)
+uint32_t pl_accounts_totp_code(const uint8_t *key, size_t keylen, int64_t t, int step, int digits)
 {
     if (t < 0)
         t = 0;
-    return pl_totp_hotp(key, keylen, (uint64_t)(t / step), digits);
+    return pl_accounts_hotp(key, keylen, (uint64_t)(t / step), digits);
 }
 
 static const char B32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-int pl_totp_base32(char *out, size_t cap, const uint8_t *in, size_t n)
+int pl_accounts_base32(char *out, size_t cap, const uint8_t *in, size_t n)
 {
     size_t need = (n * 8 + 4) / 5 + 1, o = 0;
     if (cap < need)
@@ -62,7 +62,7 @@ int pl_totp_base32(char *out, size_t cap, const uint8_t *in, size_t n)
     return 0;
 }
 
-long pl_totp_unbase32(uint8_t *out, size_t cap, const char *s)
+long pl_accounts_unbase32(uint8_t *out, size_t cap, const char *s)
 {
     uint32_t acc = 0;
     int bits = 0;
@@ -88,8 +88,8 @@ long pl_totp_unbase32(uint8_t *out, size_t cap, const char *s)
     return (long)o;
 }
 
-int pl_totp_verify(const uint8_t *key, size_t keylen, const char *code, int64_t t,
-                   int64_t last_step, int64_t *step_out)
+int pl_accounts_totp_verify(const uint8_t *key, size_t keylen, const char *code, int64_t t,
+                            int64_t last_step, int64_t *step_out)
 {
     if (!code || strlen(code) != PL_TOTP_DIGITS)
         return PL_EDENIED;
@@ -106,7 +106,7 @@ int pl_totp_verify(const uint8_t *key, size_t keylen, const char *code, int64_t 
     for (int64_t s = now_step - 1; s <= now_step + 1; s++) {
         if (s < 0)
             continue;
-        uint32_t c = pl_totp_hotp(key, keylen, (uint64_t)s, PL_TOTP_DIGITS);
+        uint32_t c = pl_accounts_hotp(key, keylen, (uint64_t)s, PL_TOTP_DIGITS);
         if (c == want && s > last_step && !found) {
             found = 1;
             step = s;

@@ -1,0 +1,127 @@
+/*
+ * session.c — sessions in the store: the lookup of the HTTP server's
+ * auth_session, cached per worker thread, the last_seen touch and the end
+ * of one session or of all of a user's. An entry is the row of sessions ⋈ users for one token hash
+ * as read at one read version of the worker's connection (pl_store_read_version, as the scope cache
+ * of access.c): any commit by another connection or process (logout, password change, disable, role
+ * or person change, expiry sweep) or any write on this connection (the last_seen touch, a logout
+ * here) makes every entry stale, and the next request reads the row again. Only the row is cached:
+ * idle and absolute expiry, the disabled flag and the role are checked by the caller on every
+ * request against the clock of that request. Layer: accounts. Spec: docs/SECURITY.md "Sessions".
+ */
+#include <string.h>
+
+#include "accounts.h"
+
+#define SESSION_SLOTS 8
+
+typedef struct session_slot {
+    char token_hash[65];
+    pl_accounts_session row;
+    int used;
+} session_slot;
+
+typedef struct session_cache {
+    pl_store *s;
+    pl_store_version version;
+    session_slot slot[SESSION_SLOTS];
+    unsigned next;
+} session_cache;
+
+static __thread session_cache tl_sessions;
+
+static int read_row(pl_store *s, const char *th, pl_accounts_session *out, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.username, u.role, "
+        "COALESCE(u.person_id,''), u.disabled FROM sessions s JOIN users u ON u.id=s.user_id "
+        "WHERE s.token_hash=?",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, th);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        memset(out, 0, sizeof *out);
+        out->uid = pl_stmt_i64(st, 0);
+        snprintf(out->csrf, sizeof out->csrf, "%s", pl_stmt_text(st, 1));
+        out->created = pl_stmt_i64(st, 2);
+        out->last_seen = pl_stmt_i64(st, 3);
+        snprintf(out->username, sizeof out->username, "%s", pl_stmt_text(st, 4));
+        snprintf(out->role, sizeof out->role, "%s", pl_stmt_text(st, 5));
+        snprintf(out->person_id, sizeof out->person_id, "%s", pl_stmt_text(st, 6));
+        out->disabled = (int)pl_stmt_i64(st, 7);
+    }
+    pl_stmt_reset(st);
+    return rc == PL_ROW ? 0 : rc == PL_DONE ? PL_ENOTFOUND : rc;
+}
+
+int pl_accounts_session_lookup(pl_store *s, const char *th, pl_accounts_session *out, pl_err *e)
+{
+    session_cache *c = &tl_sessions;
+    pl_store_version v;
+    /* The version is read before the row: a commit racing the read makes
+     * the entry stale at the next request instead of hiding. */
+    int rc = pl_store_read_version(s, &v, e);
+    if (rc)
+        return rc;
+    if (c->s != s || !pl_store_version_same(&c->version, &v)) {
+        memset(c, 0, sizeof *c);
+        c->s = s;
+        c->version = v;
+    }
+    for (int i = 0; i < SESSION_SLOTS; i++) {
+        if (c->slot[i].used && strcmp(c->slot[i].token_hash, th) == 0) {
+            *out = c->slot[i].row;
+            return 0;
+        }
+    }
+    rc = read_row(s, th, out, e);
+    if (rc)
+        return rc; /* unknown tokens are not cached */
+    session_slot *sl = &c->slot[c->next++ % SESSION_SLOTS];
+    snprintf(sl->token_hash, sizeof sl->token_hash, "%s", th);
+    sl->row = *out;
+    sl->used = 1;
+    return 0;
+}
+
+void pl_accounts_session_touch(pl_store *s, const char *token_hash, int64_t at)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *up = NULL;
+    /* Touches run on the pool's threads in any order: an older one landing
+     * after a newer one must not move last_seen back (that signed users out
+     * as idle while they were working). */
+    if (pl_store_prepare_cached(
+            s, "UPDATE sessions SET last_seen=? WHERE token_hash=? AND last_seen < ?", &up, &e) ==
+        0) {
+        pl_stmt_bind_i64(up, 1, at);
+        pl_stmt_bind_text(up, 2, token_hash);
+        pl_stmt_bind_i64(up, 3, at);
+        pl_stmt_step(up, &e);
+        pl_stmt_reset(up);
+    }
+}
+
+void pl_accounts_session_end(pl_store *s, const char *token_hash)
+{
+    int64_t ignored = 0;
+    pl_store_query_i64(s, &ignored, NULL, "DELETE FROM sessions WHERE token_hash=?", token_hash,
+                       NULL);
+}
+
+int pl_accounts_sessions_end(pl_store *s, int64_t uid, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, "DELETE FROM sessions WHERE user_id=?", &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, uid);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
