@@ -179,8 +179,12 @@ test('request log: citizen IDs in paths appear as keyed handles', async () => {
   for (const id of [P.S, P.X, P.T]) assert.ok(!log.includes(id), `the log holds ${id}`);
   const handles = [...log.matchAll(/"path":"\/api\/v1\/persons\/(h:[0-9a-f]{32})"/g)].map((m) => m[1]);
   assert.equal(handles.length, 3, 'three person reads logged with a handle');
-  assert.equal(handles[0], handles[1], 'the same id gives the same handle');
-  assert.notEqual(handles[0], handles[2], 'another id another handle');
+  // A line is written when its reply is done, so two reads in a row may be
+  // logged in either order: S's handle twice, X's once.
+  const counts = {};
+  for (const h of handles) counts[h] = (counts[h] || 0) + 1;
+  assert.deepEqual(Object.values(counts).sort(), [1, 2],
+    'the same id gives the same handle, another id another handle');
   assert.match(log, /"path":"\/api\/v1\/nosuchroute\/h:[0-9a-f]{32}"/);
   // Not the public subject handle of the ledger headers ("s:…").
   assert.ok(!log.includes('"path":"/api/v1/persons/s:'));
