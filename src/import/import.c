@@ -12,56 +12,70 @@
 
 #include "import.h"
 
-/* The cutoff in input lines (PL_IMPORT_INCREMENTAL_LINES; tests may set
- * another through the environment to force either way). */
-static int64_t cutoff_lines(void)
+/* The cutoff in rows (PL_IMPORT_INCREMENTAL_ROWS; tests may set another
+ * through the environment to force either way). */
+static int64_t cutoff_rows(void)
 {
-    const char *v = getenv("PLUMB_IMPORT_INCREMENTAL_LINES");
+    const char *v = getenv("PLUMB_IMPORT_INCREMENTAL_ROWS");
     int64_t n;
     if (v && *v && pl_parse_i64(v, 0, INT64_MAX, &n) == 0)
         return n;
-    return PL_IMPORT_INCREMENTAL_LINES;
+    return PL_IMPORT_INCREMENTAL_ROWS;
 }
 
-static int64_t lines_in(const char *p, size_t len, int64_t *tail)
+static int64_t newlines(const char *p, size_t len)
 {
     int64_t n = 0;
     for (const char *q = p, *end = p + len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
         n++;
-    if (len)
-        *tail = p[len - 1] != '\n';
     return n;
 }
 
-/* Physical lines of all inputs, counted only up to limit + 1 (the answer is
- * then "more than limit"), so a large batch costs one read of its first
- * limit lines. Files and memory buffers count alike, so the same files
- * uploaded to the API or given to `plumb import` take the same way (the
- * ledger must be the same, event for event). A file that cannot be read
- * counts as large: the sweep way, where ingest reports it. */
-static int64_t batch_lines(const pl_ingest_input *in, size_t n, int64_t limit)
+/* Physical lines of one input (a last line without its newline counts),
+ * read no further than the first `cap` + 1; -1 if a file cannot be read. */
+static int64_t input_lines(const pl_ingest_input *in, int64_t cap)
+{
+    if (in->data)
+        return newlines(in->data, in->len) + (in->len && in->data[in->len - 1] != '\n');
+    FILE *f = fopen(in->name, "rb");
+    if (!f)
+        return -1;
+    char buf[65536];
+    size_t got;
+    int64_t n = 0;
+    char last = '\n';
+    while (n <= cap && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+        n += newlines(buf, got);
+        last = buf[got - 1];
+    }
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? -1 : n + (last != '\n');
+}
+
+/* An upper bound on the batch's rows — its physical lines, less one header
+ * line per CSV input (a quoted field over several lines or a blank line only
+ * adds lines) — counted only up to limit + 1 (the answer is then "more than
+ * limit"), so a large batch costs a read of its first limit lines. Files
+ * and memory buffers count alike, so the same files uploaded to the API or
+ * given to `plumb import` take the same way (their ledgers must be equal,
+ * event for event). A file that cannot be read counts as large: the sweep
+ * way, where ingest reports it. */
+static int64_t batch_rows(const pl_ingest_input *in, size_t n, int64_t limit)
 {
     int64_t total = 0;
-    for (size_t i = 0; i < n && total <= limit; i++) {
-        int64_t tail = 0;
-        if (in[i].data) {
-            total += lines_in(in[i].data, in[i].len, &tail);
-        } else {
-            FILE *f = fopen(in[i].name, "rb");
-            if (!f)
-                return limit + 1;
-            char buf[65536];
-            size_t got;
-            while (total <= limit && (got = fread(buf, 1, sizeof buf, f)) > 0)
-                total += lines_in(buf, got, &tail);
-            int bad = ferror(f);
-            fclose(f);
-            if (bad)
-                return limit + 1;
-        }
-        total += tail; /* a last line without its newline */
+    for (size_t i = 0; i < n; i++) {
+        int64_t lines = input_lines(&in[i], limit - total + 1);
+        if (lines < 0)
+            return limit + 1;
+        size_t len = strlen(in[i].name);
+        if (lines > 0 && len >= 4 && strcmp(in[i].name + len - 4, ".csv") == 0)
+            lines--; /* the header */
+        total += lines;
+        if (total > limit)
+            return limit + 1;
     }
-    return total > limit ? limit + 1 : total;
+    return total;
 }
 
 int pl_import_batch(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
@@ -85,8 +99,8 @@ int pl_import_batch(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t
      * incremental evaluation, event by event, as single API writes are. */
     int incremental = 0;
     if (rules) {
-        int64_t cutoff = cutoff_lines();
-        incremental = cutoff > 0 && batch_lines(in, n, cutoff) <= cutoff;
+        int64_t cutoff = cutoff_rows();
+        incremental = cutoff > 0 && batch_rows(in, n, cutoff) <= cutoff;
         if (incremental)
             pl_rules_attach(rules); /* the CLI's engine is not attached yet */
         pl_rules_hold(rules, !incremental);

@@ -1,11 +1,11 @@
 #!/bin/bash
 # import_small.sh — the import service's two ways of checking a batch
 # (docs/IMPORT.md "One import service"): a batch of at most
-# PL_IMPORT_INCREMENTAL_LINES input lines (headers included) is checked
-# event by event, a larger one by one sweep, and the same findings hold
+# PL_IMPORT_INCREMENTAL_ROWS rows (counted as lines less one header per CSV
+# file) is checked event by event, a larger one by one sweep, and the same findings hold
 # either way. The examples are imported source by source (small batches),
 # then a follow-up batch, into store A the default way (event by event) and
-# into store B with every batch swept (PLUMB_IMPORT_INCREMENTAL_LINES=0,
+# into store B with every batch swept (PLUMB_IMPORT_INCREMENTAL_ROWS=0,
 # for tests only); the findings that hold must be equal, and the follow-up's
 # planted cases as docs/RULES.md says. Layer: tests/cli (import, rules).
 set -u
@@ -14,12 +14,12 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en
-unset PLUMB_IMPORT_INCREMENTAL_LINES
+unset PLUMB_IMPORT_INCREMENTAL_ROWS
 AS_OF=2026-03-01
 EX=$PLUMB_SRC/examples
 SOURCES="org police market realestate securities vehicles contracts meetings finance declarations evaluations supervision clues"
 
-# The follow-up batch (4 lines), planted from docs/RULES.md:
+# The follow-up batch (2 rows), planted from docs/RULES.md:
 # - R07: PAY9001, 600,000 元 paid by the county bureau U002 with no decision,
 #   at or above the county threshold of 500,000 元 → finding, key the
 #   payment, subject the unit, severity high, evidence payments:PAY9001;
@@ -43,7 +43,7 @@ load() { # load DB → every batch's rules line in DB.out
 }
 A=$T/a.db B=$T/b.db
 load "$A"
-PLUMB_IMPORT_INCREMENTAL_LINES=0 load "$B"
+PLUMB_IMPORT_INCREMENTAL_ROWS=0 load "$B"
 
 n_a=$(grep -c '^rules: checked event by event (small batch)' "$A.out")
 n_b=$(grep -c '^rules: [0-9]* findings hold' "$B.out")
@@ -77,7 +77,7 @@ row() { sqlite3 "$A" "SELECT severity || ' ' || status || ' ' || evidence FROM f
 # full sweep, which loads from the tables, has nothing to change.
 C=$T/c.db
 "$PLUMB" init --db "$C" >/dev/null 2>&1 || fail "init C"
-PLUMB_IMPORT_INCREMENTAL_LINES=0 "$PLUMB" import --db "$C" --as-of $AS_OF --quiet --all "$EX" >/dev/null 2>&1 || fail "examples into C"
+PLUMB_IMPORT_INCREMENTAL_ROWS=0 "$PLUMB" import --db "$C" --as-of $AS_OF --quiet --all "$EX" >/dev/null 2>&1 || fail "examples into C"
 [ -e "$C.rules-snapshot" ] || fail "C: no snapshot"
 "$PLUMB" import --db "$C" --as-of $AS_OF --quiet --all "$T/more" >"$T/c.out" || fail "follow-up into C"
 grep -q '^rules: checked event by event' "$T/c.out" || { cat "$T/c.out"; fail "C: follow-up was not checked event by event"; }
@@ -85,16 +85,16 @@ grep -q '^rules: checked event by event' "$T/c.out" || { cat "$T/c.out"; fail "C
 grep -q '^changes: 0 raised, 0 updated, 0 resolved;' "$T/c.sweep" || { cat "$T/c.sweep"; fail "C: the sweep changed findings"; }
 [ "$(sqlite3 "$C" "SELECT status FROM findings WHERE rule = 'R07' AND key = 'PAY9001'")" = open ] || fail "C: R07"
 
-# The cutoff counts physical lines of all inputs, headers included: the
-# follow-up has 4 — checked event by event at a cutoff of 4, swept at 3.
-for cut in 3 4; do
+# The cutoff counts rows (lines less one header per CSV file): the
+# follow-up has 2 — checked event by event at a cutoff of 2, swept at 1.
+for cut in 1 2; do
     D=$T/d$cut.db
     "$PLUMB" init --db "$D" >/dev/null 2>&1 || fail "init D"
     "$PLUMB" import --db "$D" --as-of $AS_OF --quiet --all "$EX" --no-rules >/dev/null 2>&1 || fail "examples into D"
-    PLUMB_IMPORT_INCREMENTAL_LINES=$cut "$PLUMB" import --db "$D" --as-of $AS_OF --quiet --all "$T/more" >"$D.out" || fail "follow-up into D"
+    PLUMB_IMPORT_INCREMENTAL_ROWS=$cut "$PLUMB" import --db "$D" --as-of $AS_OF --quiet --all "$T/more" >"$D.out" || fail "follow-up into D"
 done
-grep -q '^rules: [0-9]* findings hold' "$T/d3.db.out" || { cat "$T/d3.db.out"; fail "4 lines at cutoff 3: not swept"; }
-grep -q '^rules: checked event by event' "$T/d4.db.out" || { cat "$T/d4.db.out"; fail "4 lines at cutoff 4: not event by event"; }
+grep -q '^rules: [0-9]* findings hold' "$T/d1.db.out" || { cat "$T/d1.db.out"; fail "2 rows at cutoff 1: not swept"; }
+grep -q '^rules: checked event by event' "$T/d2.db.out" || { cat "$T/d2.db.out"; fail "2 rows at cutoff 2: not event by event"; }
 
 for db in "$A" "$B" "$C"; do
     "$PLUMB" verify --db "$db" >"$T/v" 2>&1 || { cat "$T/v"; fail "verify $db"; }
