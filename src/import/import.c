@@ -18,7 +18,7 @@ static int64_t cutoff_rows(void)
 {
     const char *v = getenv("PLUMB_IMPORT_INCREMENTAL_ROWS");
     int64_t n;
-    if (v && *v && pl_parse_i64(v, 0, INT64_MAX, &n) == 0)
+    if (v && *v && pl_parse_i64(v, 0, INT64_MAX / 4, &n) == 0) /* limit + 1 stays in range */
         return n;
     return PL_IMPORT_INCREMENTAL_ROWS;
 }
