@@ -8,8 +8,10 @@
 # payments of a larger store may need a larger --max-import than 64 MiB
 # for a whole upload); ROWS=N uploads only the first N payments; SWEEP=1 runs `plumb sweep` on
 # the store before the upload (an upload is one batch of the import service,
-# src/import: its rows and one sweep, which a swept store starts from its
-# snapshot); WARM=1 (with ROWS) first uploads, untimed, the ROWS payments
+# src/import: its rows checked event by event up to 5,000 rows, else by one
+# sweep, which a swept store starts from its snapshot;
+# PLUMB_IMPORT_INCREMENTAL_ROWS in the environment moves that cutoff in a
+# binary that has one); WARM=1 (with ROWS) first uploads, untimed, the ROWS payments
 # that follow the timed ones, so the timed upload meets a server whose rule
 # engine has its model in memory (steady state rather than the first write
 # after start).

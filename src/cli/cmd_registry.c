@@ -305,8 +305,9 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
     rc = pl_store_open(&s, cli->db, 0, &e);
     if (rc == 0)
         rc = pl_ledger_open(&l, s, &e);
-    /* The rows and one rule sweep over them are one transaction, and the
-     * API's uploads go through the same service (src/import). */
+    /* The rows and their rule check (event by event for a small batch, one
+     * sweep for a large one) are one transaction, and the API's uploads go
+     * through the same service (src/import). */
     if (rc == 0 && !no_rules)
         rc = pl_rules_new(&rules, s, l, &e);
     if (rc == 0 && rules && as_of)
@@ -314,7 +315,7 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
     iopts.rules = rules;
     if (rc == 0)
         rc = pl_import_batch(s, l, in, nin, &iopts, &res, &e);
-    int swept = res.swept;
+    int swept = res.swept, incremental = res.incremental;
     pl_rules_free(rules);
     clear_bar(&u);
     double secs = now_s() - u.t0;
@@ -333,6 +334,10 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
                     "warnings %lld\n"),
                (long long)rst->findings, (long long)rst->raised, (long long)rst->updated,
                (long long)rst->resolved, (long long)rst->warnings);
+    else if (incremental)
+        printf(PL_T(cli, "规则检查: 逐条检查 (小批次), 追加 %lld 个发现事件\n",
+                    "rules: checked event by event (small batch), %lld finding events\n"),
+               (long long)res.rule_events);
     fflush(stdout);
     int code = PL_EXIT_OK;
     if (rc)

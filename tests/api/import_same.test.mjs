@@ -104,7 +104,7 @@ test('plumb import and POST /api/v1/import give the same ledger from the same fi
   server = null;
 
   const viaCli = verified(cliDb), viaApi = verified(apiDb);
-  // Not vacuous: the batches appended rows and the sweeps raised findings.
+  // Not vacuous: the batches appended rows and their rule checks raised findings.
   const findings = (db) => run(['findings', '--db', db]);
   assert.ok(viaCli.events > start.events + 40, `${viaCli.events} events`);
   assert.match(findings(cliDb), /R04/);

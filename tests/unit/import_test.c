@@ -2,8 +2,9 @@
  * import_test.c — the import service (src/import, docs/IMPORT.md "One
  * import service"): a batch and its one rule sweep commit together, a
  * rejected batch leaves the store as it was, and an engine attached to the
- * ledger (the API's writer) is held for the batch and checks single writes
- * again after it.
+ * ledger (the API's writer) is held for a large batch and checks single
+ * writes again after it, and a small batch (at most
+ * PL_IMPORT_INCREMENTAL_ROWS rows) is checked event by event instead.
  * The rule used is R15 (b) of docs/RULES.md: a county unit with a top post
  * and no inspection activity in the last term_years (5) → finding, key the
  * unit, severity low.
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -84,6 +86,8 @@ static const char posts_bad[] = "id,unit_id,title,rank,is_top,category\n"
 static void a_batch_and_its_sweep_commit_together(void **state)
 {
     (void)state;
+    /* every batch the sweep way (the test-only override of the cutoff) */
+    setenv("PLUMB_IMPORT_INCREMENTAL_ROWS", "0", 1);
     world w = {0};
     world_open(&w);
     pl_err e;
@@ -110,6 +114,78 @@ static void a_batch_and_its_sweep_commit_together(void **state)
                                "status='open'"),
                      1);
     world_close(&w);
+    unsetenv("PLUMB_IMPORT_INCREMENTAL_ROWS");
+}
+
+/* The same batch (3 rows: under the default cutoff) without the override:
+ * the observer checks each event, no sweep runs, and the same finding holds. */
+static void a_small_batch_is_checked_event_by_event(void **state)
+{
+    (void)state;
+    world w = {0};
+    world_open(&w);
+    pl_err e;
+    pl_err_init(&e);
+    pl_import_opts o = {.rules = w.r};
+    pl_ingest_input in[] = {
+        {.source = "org", .name = "posts.csv", .data = posts, .len = sizeof posts - 1},
+        {.source = "org", .name = "units.csv", .data = units, .len = sizeof units - 1},
+    };
+    pl_import_result res;
+    int rc = pl_import_batch(w.s, w.l, in, 2, &o, &res, &e);
+    if (rc)
+        fail_msg("import: %s", e.msg);
+    assert_int_equal(res.ingest.committed, 1);
+    assert_int_equal(res.swept, 0);
+    assert_int_equal(res.incremental, 1);
+    assert_int_equal(res.rules.raised, 0); /* no sweep counted anything */
+    /* 3 rows; R15 is raised on U1 once its top post P1 exists (units go
+     * first, so U1 had no top post when it was recorded): one rule event. */
+    assert_int_equal(res.rule_events, 1);
+    assert_int_equal(res.ingest.events, 4);
+    assert_int_equal(count(&w, "SELECT count(*) FROM findings WHERE rule='R15' AND key='U1' AND "
+                               "status='open'"),
+                     1);
+    assert_int_equal(count(&w, "SELECT count(*) FROM findings"), 1);
+    world_close(&w);
+}
+
+/* The cutoff is in rows: lines less one header per CSV input (a last line
+ * without its newline counts). The batch: units (header + 2 rows, the
+ * last one unterminated) and posts (header + 1 row) = 3 rows in 5 lines. */
+static void the_cutoff_counts_rows(void **state)
+{
+    (void)state;
+    static const char units_open[] = "id,parent_id,name,division_code,level,kind,industry\n"
+                                     "U1,,Top,433127,county,party,party\n"
+                                     "U2,,Other,433127,county,party,party";
+    for (int cut = 2; cut <= 3; cut++) {
+        char v[8];
+        snprintf(v, sizeof v, "%d", cut);
+        setenv("PLUMB_IMPORT_INCREMENTAL_ROWS", v, 1);
+        world w = {0};
+        world_open(&w);
+        pl_err e;
+        pl_err_init(&e);
+        pl_import_opts o = {.rules = w.r};
+        pl_ingest_input in[] = {
+            {.source = "org", .name = "posts.csv", .data = posts, .len = sizeof posts - 1},
+            {.source = "org",
+             .name = "units.csv",
+             .data = units_open,
+             .len = sizeof units_open - 1},
+        };
+        pl_import_result res;
+        int rc = pl_import_batch(w.s, w.l, in, 2, &o, &res, &e);
+        if (rc)
+            fail_msg("import: %s", e.msg);
+        assert_int_equal(res.ingest.rows, 3);
+        /* 3 rows: swept at a cutoff of 2, event by event at 3 */
+        assert_int_equal(res.incremental, cut == 3);
+        assert_int_equal(res.swept, cut == 2);
+        world_close(&w);
+    }
+    unsetenv("PLUMB_IMPORT_INCREMENTAL_ROWS");
 }
 
 static void a_rejected_batch_leaves_the_store_as_it_was(void **state)
@@ -183,6 +259,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_batch_and_its_sweep_commit_together),
+        cmocka_unit_test(a_small_batch_is_checked_event_by_event),
+        cmocka_unit_test(the_cutoff_counts_rows),
         cmocka_unit_test(a_rejected_batch_leaves_the_store_as_it_was),
         cmocka_unit_test(the_engine_checks_single_writes_again_after_a_batch),
     };
