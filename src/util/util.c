@@ -21,12 +21,15 @@ void pl_err_init(pl_err *e)
     e->msg[0] = 0;
 }
 
-/* A message is printed and sent as JSON, so it must be UTF-8: the
+/* A message is one line of UTF-8 (printed, logged, sent as JSON): the
  * truncation above can cut a character in two, and a message may quote a
- * tampered or mis-encoded value. Each invalid sequence becomes '?' (ICU),
- * which never lengthens the text. */
+ * tampered or mis-encoded value. A control character becomes a space and
+ * each invalid sequence '?' (ICU); neither lengthens the text. */
 static void utf8_clean(char *msg, size_t cap)
 {
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
     UChar u[PL_ERR_MSG];
     int32_t ulen = 0, nsub = 0;
     UErrorCode st = U_ZERO_ERROR;

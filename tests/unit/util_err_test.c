@@ -23,6 +23,17 @@ static void invalid_bytes_become_question_marks(void **state)
     assert_string_equal(e.msg, "type 'declaration.record?d' differs");
 }
 
+/* A value quoted with a line break (a flipped byte in a date) stays one
+ * line: control characters become spaces. */
+static void control_characters_become_spaces(void **state)
+{
+    (void)state;
+    pl_err e;
+    pl_err_init(&e);
+    pl_err_set(&e, PL_ECORRUPT, "store has '%s'", "2007-10\n16\t\x7f");
+    assert_string_equal(e.msg, "store has '2007-10 16  '");
+}
+
 /* Valid text, Chinese included, is left exactly as formatted. */
 static void valid_text_is_untouched(void **state)
 {
@@ -56,6 +67,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(invalid_bytes_become_question_marks),
+        cmocka_unit_test(control_characters_become_spaces),
         cmocka_unit_test(valid_text_is_untouched),
         cmocka_unit_test(a_character_cut_at_the_end_is_replaced),
     };
