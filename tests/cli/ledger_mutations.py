@@ -458,6 +458,13 @@ def main():
             results[target][how] += 1
             if how == 'MISSED':
                 missed.append((target, what))
+                if a.keep:  # the mutated store, for a look with sqlite3
+                    kept = os.path.join(work, f'missed-{i}')
+                    os.makedirs(kept)
+                    for f in [copy] + [copy + x for x in extras]:
+                        shutil.copy(f, kept)
+                    what += f' (kept in {kept})'
+                    missed[-1] = (target, what)
         dt = time.time() - t_mut
         cols = ['caught by verify', 'caught (exit 2)', 'caught by --deep',
                 'refused at next checkpoint', 'no effect on content', 'outside (listed)',
