@@ -90,6 +90,7 @@ export default {
     region: 'Region (division code prefix)', regionHint: '2, 4 or 6 digits', params: 'Parameters',
     reason: 'Reason for the change (required)', pending: 'Waits for a second person\'s approval: proposal {id}, would resolve {n} findings',
     proposals: 'Profile changes awaiting approval', proposal: 'Proposal', proposer: 'Proposed by', proposalReason: 'Reason', impact: 'Impact',
+    approvedWith: 'Approved and applied: {impact}', impactShort: 'resolves {resolved}, raises {raised} findings', proposalOf: 'Proposal: {name}', impactLine: '{impact} (approval threshold {threshold})',
     impactText: 'resolves {resolved}, raises {raised}, updates {updated} findings', threshold: 'Approval threshold',
     noProposals: 'No profile change awaits approval', approve: 'Approve', reject: 'Reject',
     decideReason: 'Reason for the decision (required to reject)', approved: 'Approved and applied', rejected: 'Rejected',

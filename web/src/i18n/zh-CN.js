@@ -88,6 +88,7 @@ export default {
     regionHint: '2、4 或 6 位', params: '参数',
     reason: '变更理由（必填）', pending: '须另一人批准：提议 {id}，将消除 {n} 条发现',
     proposals: '待审批的方案变更', proposal: '提议', proposer: '提议人', proposalReason: '变更理由', impact: '影响',
+    approvedWith: '已批准并生效：{impact}', impactShort: '消除 {resolved} 条、新增 {raised} 条发现', proposalOf: '提议：{name}', impactLine: '{impact}（审批阈值 {threshold}）',
     impactText: '消除 {resolved} 条、新增 {raised} 条、更新 {updated} 条发现', threshold: '审批阈值', noProposals: '没有待审批的方案变更',
     approve: '批准', reject: '驳回', decideReason: '审批理由（驳回时必填）', approved: '已批准并生效', rejected: '已驳回',
     decidedBy: '审批人', pstatus: { pending: '待审批', applied: '已生效', approved: '已生效', rejected: '已驳回' }, all: '显示已处理的提议' },
