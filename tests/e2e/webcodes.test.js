@@ -28,6 +28,8 @@ const foreign = []
 
 async function signIn(p, name) {
   const acct = srv.accounts[name]
+  // A test that failed half-way may have left someone signed in.
+  await p.context().clearCookies()
   await p.goto(srv.origin + '/#/login')
   await p.getByLabel(/用户名|User name/).fill(name)
   await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
