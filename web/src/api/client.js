@@ -6,12 +6,32 @@ import { i18n } from '../i18n/index.js'
 
 export const API = '/api/v1'
 
+/** A field the server names, in words of the interface's language. */
+export function fieldLabel(field) {
+  if (!field) return ''
+  const key = `fieldName.${field}`
+  return i18n.global.te(key) ? i18n.global.t(key) : field
+}
+
+/** The local time (in the interface's language) `seconds` from now. */
+export function retryTime(seconds, now = Date.now()) {
+  const at = new Date(now + Math.max(0, Number(seconds) || 0) * 1000)
+  const sameDay = at.toDateString() === new Date(now).toDateString()
+  const opts = sameDay ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
+    : { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+  return at.toLocaleString(i18n.global.locale.value, opts)
+}
+
 /** The message of a server error in the interface's language: the
- * translation of its code where its English text is fixed (apiErrors),
- * else the server's own text, which names what was wrong. */
-function localMessage(code, serverText) {
+ * translation of its code where its English text is fixed (apiErrors; the
+ * field it names shown in words, a Retry-After as the local time to try
+ * again: apiRetry for lockouts and rate limits), else the server's own
+ * text, which names what was wrong. */
+function localMessage(code, serverText, field, retryAfter) {
+  const args = { field: fieldLabel(field), time: retryAfter === null ? '' : retryTime(retryAfter) }
+  if (code && retryAfter !== null && i18n.global.te(`apiRetry.${code}`)) return i18n.global.t(`apiRetry.${code}`, args)
   const key = `apiErrors.${code}`
-  return code && i18n.global.te(key) ? i18n.global.t(key) : serverText
+  return code && i18n.global.te(key) ? i18n.global.t(key, args) : serverText
 }
 
 let csrfToken = sessionStorage.getItem('plumb.csrf') || ''
@@ -36,14 +56,16 @@ function csrfFromCookie() {
 }
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     const err = (body && (body.error || body)) || {}
     const code = (typeof err === 'object' && err.code) || ''
     const serverText = (typeof err === 'string' ? err : err.message) || `HTTP ${status}`
-    const message = localMessage(code, serverText)
+    const message = localMessage(code, serverText, typeof err === 'object' ? err.field : '', retryAfter)
     super(message)
     this.status = status
     this.code = code
+    // Seconds to wait (Retry-After of a 423, 429 or 503), null without one.
+    this.retryAfter = retryAfter
     this.serverText = serverText
     // Field errors: {field, message} or {fields: {name: msg}} or [{field, message}].
     this.fields = {}
@@ -87,8 +109,10 @@ export async function request(method, path, { body, query, raw, headers = {}, si
     if (t) h['X-CSRF-Token'] = t
   }
   const res = await fetch(url, { method, headers: h, body: payload, credentials: 'same-origin', cache: 'no-store' })
+  const ra = res.headers.get('Retry-After')
+  const retryAfter = ra !== null && /^\d+$/.test(ra.trim()) ? Number(ra.trim()) : null
   if (raw) {
-    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null))
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null), retryAfter)
     return res
   }
   const text = await res.text()
@@ -101,7 +125,7 @@ export async function request(method, path, { body, query, raw, headers = {}, si
     }
   }
   if (res.status === 401 && !silent401 && onUnauthorized) onUnauthorized()
-  if (!res.ok) throw new ApiError(res.status, data)
+  if (!res.ok) throw new ApiError(res.status, data, retryAfter)
   return data
 }
 

@@ -6,7 +6,7 @@ import { defineStore } from 'pinia'
 import { get, post, setCsrf } from '../api/client.js'
 
 export const PAGE_PERMS = {
-  dashboard: ['risk:read', 'case:list'],
+  dashboard: ['risk:read', 'case:list', 'user:read'],
   units: ['unit:read'],
   findings: ['finding:read'],
   clues: ['case:list'],
