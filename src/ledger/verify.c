@@ -1031,6 +1031,57 @@ static int verify_origin(pl_ledger *l, const pl_verifier *me, pl_err *e)
     return rc;
 }
 
+/* The live store's schema against the replay's, built by the migrations
+ * alone: an edited column type (which changes how values are stored), a
+ * dropped trigger (which keeps a derived table) or a rewritten index or
+ * view is named by its first differing object. */
+static size_t name_len(const pl_buf *b, size_t start)
+{
+    size_t end = start;
+    while (end < b->len && b->data[end] != ':' && b->data[end] != '\x1e')
+        end++;
+    return end - start;
+}
+
+static int compare_schema(pl_store *live, pl_store *re, pl_err *e)
+{
+    pl_buf a, b;
+    pl_buf_init(&a);
+    pl_buf_init(&b);
+    int rc = pl_store_schema(live, &a, e);
+    if (rc == 0)
+        rc = pl_store_schema(re, &b, e);
+    if (rc == 0 && (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0))) {
+        /* The first record that differs, and the object it names on each
+         * side ("type name"): the same object defined otherwise, or one
+         * side's object missing from the other. */
+        size_t i = 0, start = 0;
+        while (i < a.len && i < b.len && a.data[i] == b.data[i])
+            if (a.data[i++] == '\x1e')
+                start = i;
+        size_t na = name_len(&a, start), nb = name_len(&b, start);
+        int cmp = na == 0   ? 1
+                  : nb == 0 ? -1
+                            : strncmp(a.data + start, b.data + start, na < nb ? na : nb);
+        if (cmp == 0 && na != nb)
+            cmp = na < nb ? -1 : 1;
+        if (cmp == 0)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "schema: %.*s is defined otherwise than the migrations define it",
+                            (int)na, a.data + start);
+        else if (cmp > 0)
+            rc = pl_err_set(e, PL_ECORRUPT, "schema: %.*s, made by the migrations, is missing",
+                            (int)nb, b.data + start);
+        else
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "schema: %.*s is in the store but not made by the migrations", (int)na,
+                            a.data + start);
+    }
+    pl_buf_release(&a);
+    pl_buf_release(&b);
+    return rc;
+}
+
 int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report *rep, pl_err *e)
 {
     pl_verify_report dummy;
@@ -1098,6 +1149,8 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
         if (rc && rc != PL_ECORRUPT)
             pl_ledger__wrap(e, PL_ECORRUPT, "replay failed");
         rc = rc ? PL_ECORRUPT : 0;
+        if (rc == 0)
+            rc = compare_schema(l->s, mem, e);
         size_t nt;
         const char *const *tables = pl_store_projection_tables(&nt);
         for (size_t i = 0; i < nt && rc == 0; i++) {

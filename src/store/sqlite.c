@@ -276,6 +276,24 @@ static int sq_compact(pl_store *ps, pl_err *e)
     return rc ? rc : sq_exec(ps, "PRAGMA wal_checkpoint(TRUNCATE)", e);
 }
 
+/* SQLite's schema table, less its own sqlite_* objects (statistics,
+ * sequences, automatic indexes, which have no definition). */
+static int sq_schema(pl_store *s, pl_buf *out, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s,
+                              "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                              "AND substr(name, 1, 7) <> 'sqlite_' ORDER BY type, name",
+                              &st, e);
+    if (rc)
+        return rc;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW)
+        pl_buf_addf(out, "%s %s: %s\x1e", pl_stmt_text(st, 0), pl_stmt_text(st, 1),
+                    pl_stmt_text(st, 2));
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
 /* SQLite's schema table; the prefix compared with substr, not LIKE (whose
  * _ and % would need escaping). */
 static int sq_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
@@ -402,6 +420,7 @@ static const pl_store_ops sq_ops = {
     .temp_drop = sq_temp_drop,
     .compact = sq_compact,
     .index_ddl = sq_index_ddl,
+    .schema = sq_schema,
     .append_event = sq_append_event,
     .integrity_check = sq_integrity_check,
     .busy_timeout = sq_busy_timeout,

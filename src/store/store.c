@@ -371,6 +371,11 @@ int pl_store_integrity_check(pl_store *s, int deep, pl_err *e)
     return s->ops->integrity_check ? s->ops->integrity_check(s, deep, e) : 0;
 }
 
+int pl_store_schema(pl_store *s, pl_buf *out, pl_err *e)
+{
+    return s->ops->schema ? s->ops->schema(s, out, e) : 0;
+}
+
 int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
                        pl_buf *drop, pl_err *e)
 {

@@ -245,6 +245,17 @@ int pl_store_compact(pl_store *s, pl_err *e);
 int pl_store_integrity_check(pl_store *s, int deep, pl_err *e);
 
 /**
+ * The store's schema as the backend keeps it: one record per table, index,
+ * view and trigger of the database (not the backend's own bookkeeping
+ * objects), "TYPE NAME: DEFINITION", each ended by '\x1e', in type and
+ * name order, appended to `out`. Two stores built by the same migrations
+ * give the same text (verify compares the live store's with the replay's:
+ * an edited column type, index, trigger or view shows). A backend without
+ * it appends nothing. 0 or a PL_E* code.
+ */
+int pl_store_schema(pl_store *s, pl_buf *out, pl_err *e);
+
+/**
  * The indexes of `table` whose name starts with `prefix` (their own, not
  * a primary key's or a UNIQUE constraint's): each one's CREATE statement
  * appended to `create` and a DROP INDEX to `drop`, each ended by ";", in

@@ -48,6 +48,8 @@ typedef struct pl_store_ops {
     /** Check the physical store (pl_store_integrity_check); optional: NULL
      * means the backend has nothing to check beyond what queries see. */
     int (*integrity_check)(pl_store *s, int deep, pl_err *e);
+    /** pl_store_schema: every schema object's definition; optional. */
+    int (*schema)(pl_store *s, pl_buf *out, pl_err *e);
     /** pl_store_index_ddl: the backend's catalogue of indexes. */
     int (*index_ddl)(pl_store *s, const char *table, const char *prefix, pl_buf *create,
                      pl_buf *drop, pl_err *e);

@@ -89,6 +89,13 @@ expect_fail "checkpoint row copied" "checkpoint #3 is a copy of checkpoint #1 (t
 expect_fail "checkpoint columns" "checkpoint #2: ledger_checkpoints size/root_hash columns differ" \
     "UPDATE ledger_checkpoints SET size=3 WHERE id=2"
 other=$("$P" keygen --name county.example/ledger --out other.key) || die "keygen other"
+# The schema itself: a column's declared type changed (the tamper suite's
+# byte flip 'TEXT' -> 'TEX\xd4' gave paid_at another affinity) and a
+# trigger that keeps a derived table dropped.
+expect_fail "column type edited" "schema: table ledger_purges is defined otherwise than the migrations define it" \
+    "PRAGMA writable_schema=ON; UPDATE sqlite_schema SET sql=replace(sql, 'reason TEXT', 'reason NUMERIC') WHERE name='ledger_purges'"
+expect_fail "trigger dropped" "schema: trigger person_units_post_ins, made by the migrations, is missing" \
+    "DROP TRIGGER person_units_post_ins"
 expect_fail "origin changed in plumb_meta" "plumb_meta ledger_origin 'county.example/other' is not the log key's name" \
     "UPDATE plumb_meta SET value='county.example/other' WHERE key='ledger_origin'"
 expect_fail "origin deleted from plumb_meta" "plumb_meta ledger_origin is missing" \
