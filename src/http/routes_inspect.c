@@ -74,20 +74,46 @@ enum op {
     OP_REOPEN
 };
 
+/* The start of a write: a JSON object body, the test clock, the writer
+ * locked and the caller's scopes read on the writer's connection (the state
+ * the decision is made on) into `k`, the status into `rc`. NULL when a
+ * reply was written already. */
+static writer *write_begin(req *r, caller *k, int *rc, pl_err *e)
+{
+    pl_err_init(e);
+    if (!json_is_object(r->json)) {
+        reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
+        return NULL;
+    }
+    http_sync_clock(r);
+    writer *w = writer_lock(r->srv, e);
+    if (!w) {
+        reply_status(r, PL_ESTORE, e);
+        return NULL;
+    }
+    *rc = caller_of(r, w->s, k, e);
+    return w;
+}
+
+/* The end of a write: the writer unlocked, then the error or `rec`. */
+static int write_end(req *r, int rc, const pl_err *e, json_t *rec, int status)
+{
+    writer_unlock(r->srv);
+    if (rc) {
+        json_decref(rec);
+        return inspect_reply(r, rc, e);
+    }
+    return reply_json(r, status, rec);
+}
+
 static int write_op(req *r, enum op op)
 {
-    if (!json_is_object(r->json))
-        return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
-    http_sync_clock(r);
     pl_err e;
-    pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
-    if (!w)
-        return reply_status(r, PL_ESTORE, &e);
     caller k;
-    /* The scopes are read on the writer's connection: the state the
-     * decision is made on. */
-    int rc = caller_of(r, w->s, &k, &e);
+    int rc = 0;
+    writer *w = write_begin(r, &k, &rc, &e);
+    if (!w)
+        return 0;
     char id[PL_INSPECT_ID_MAX + 1] = "";
     const char *tid = r->nparams ? r->params[0] : NULL;
     if (!rc) {
@@ -110,10 +136,7 @@ static int write_op(req *r, enum op op)
                                                     : PL_INSPECT_TASK;
         rc = pl_inspect_get(w->s, &k.c, kind, id[0] ? id : tid, &rec, &e);
     }
-    writer_unlock(r->srv);
-    if (rc)
-        return inspect_reply(r, rc, &e);
-    return reply_json(r, op <= OP_TASK ? 201 : 200, rec);
+    return write_end(r, rc, &e, rec, op <= OP_TASK ? 201 : 200);
 }
 
 /*
@@ -124,16 +147,12 @@ static int write_op(req *r, enum op op)
  */
 static int h_handover(req *r)
 {
-    if (!json_is_object(r->json))
-        return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
-    http_sync_clock(r);
     pl_err e;
-    pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
-    if (!w)
-        return reply_status(r, PL_ESTORE, &e);
     caller k;
-    int rc = caller_of(r, w->s, &k, &e);
+    int rc = 0;
+    writer *w = write_begin(r, &k, &rc, &e);
+    if (!w)
+        return 0;
     const char *root = NULL;
     if (!rc) {
         /* The clue library takes one scope root: the one whose subtree
@@ -159,10 +178,7 @@ static int h_handover(req *r)
     json_t *rec = NULL;
     if (!rc)
         rc = pl_inspect_get(w->s, &k.c, PL_INSPECT_PROBLEM, r->params[0], &rec, &e);
-    writer_unlock(r->srv);
-    if (rc)
-        return inspect_reply(r, rc, &e);
-    return reply_json(r, 201, rec);
+    return write_end(r, rc, &e, rec, 201);
 }
 
 static int h_round_add(req *r)
