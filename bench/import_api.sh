@@ -24,6 +24,7 @@ RUNS=${RUNS:-2}
 W=$(mktemp -d)
 trap 'kill $(cat "$W"/*/pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 export PLUMB_LANG=en
+. "$SRC/bench/signin.sh"
 "$AFTER" gen --scale "${SCALE:-county}" --seed 1 --out "$W/gen" --quiet >/dev/null
 ROWS=${ROWS:-0}
 SWEEP=${SWEEP:-0}
@@ -44,31 +45,20 @@ one() { # one BIN TAG → seconds of the upload
     "$BIN" init --db "$D/p.db" --origin bench.example/log >/dev/null
     "$BIN" import --db "$D/p.db" --all "$D/data" --quiet --no-rules >/dev/null
     if [ "$SWEEP" = 1 ]; then "$BIN" sweep --db "$D/p.db" >/dev/null; fi
-    local SC=() r
-    for r in $(sqlite3 "$D/p.db" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id=''"); do SC+=(--scope "$r"); done
-    local SECRET
-    SECRET=$(echo "$PW" | "$BIN" user add bench --role data_provider "${SC[@]}" --password-stdin --db "$D/p.db" | sed -n 's/^totp_secret: //p')
-    "$BIN" serve --db "$D/p.db" --port 0 --port-file "$D/port" --quiet --rate-ip 0 --rate-user 0 \
-        --max-import 67108864 2>"$D/serve.log" &
-    echo $! >"$D/pid"
-    for _ in $(seq 1 300); do [ -s "$D/port" ] && break; sleep 0.05; done
-    local B="http://127.0.0.1:$(cat "$D/port")" CODE CSRF t0 t1
-    CODE=$(cd "$SRC/tests/api" && node --input-type=module -e "import {totp} from './lib.mjs'; console.log(totp('$SECRET', Math.floor(Date.now() / 1000)))")
-    curl -sS -c "$D/jar" -H 'Content-Type: application/json' \
-        -d "{\"username\":\"bench\",\"password\":\"$PW\",\"totp\":\"$CODE\"}" "$B/api/v1/auth/login" >"$D/login.json"
-    CSRF=$(sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/' "$D/login.json")
+    local SECRET t0 t1
+    SECRET=$(plumb_bench_user "$BIN" "$D/p.db" data_provider "$PW")
+    plumb_serve "$BIN" "$D/p.db" "$D" --max-import 67108864
+    plumb_signin "$API" bench "$PW" "$SECRET" "$D" >&2
     if [ "$WARM" = 1 ]; then
-        curl -sS -b "$D/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
-            --data-binary @"$W/warm.json" "$B/api/v1/import" >"$D/warm.out"
+        curl -sS -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+            --data-binary @"$W/warm.json" "$API/api/v1/import" >"$D/warm.out"
         grep -q '"committed":true' "$D/warm.out" || { echo "warm-up failed: $(head -c 300 "$D/warm.out")" >&2; exit 1; }
     fi
     t0=$(date +%s.%N)
-    curl -sS -b "$D/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
-        --data-binary @"$W/body.json" "$B/api/v1/import" >"$D/out.json"
+    curl -sS -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+        --data-binary @"$W/body.json" "$API/api/v1/import" >"$D/out.json"
     t1=$(date +%s.%N)
-    kill "$(cat "$D/pid")"
-    wait "$(cat "$D/pid")" 2>/dev/null || true
-    rm -f "$D/pid"
+    plumb_stop "$D"
     grep -q '"committed":true' "$D/out.json" || { echo "upload failed: $(head -c 300 "$D/out.json")" >&2; exit 1; }
     echo "$t1 - $t0" | bc
 }

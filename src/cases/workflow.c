@@ -56,32 +56,16 @@ const char *cs_actor(const pl_viewer *v)
 
 /*
  * Every cases event goes through here. The projection handlers (apply.c)
- * are given the payload and actor as the ledger keeps them (canonical JSON:
- * NFC strings), not as typed, so that the live tables equal what replay and
- * `plumb verify` rebuild even for text typed in NFD (as src/inspect does).
+ * are given the payload and actor as the ledger keeps them (NFC), so that
+ * the live tables equal what replay and `plumb verify` rebuild.
  */
 int cs_append(pl_cases *c, const char *type, const char *actor, json_t *subjects, json_t *payload,
               int64_t *seq, pl_err *e)
 {
-    pl_buf canon, who;
-    pl_buf_init(&canon);
-    pl_buf_init(&who);
-    json_t *norm = NULL;
-    /* Input the ledger will refuse (invalid UTF-8, a float …) is passed on
-     * as it came, so the refusal keeps the ledger's own message. */
-    if (payload && pl_json_canonical(&canon, payload, NULL) == 0)
-        norm = json_loadb(canon.data, canon.len, 0, NULL);
-    int nfc = actor && pl_utf8_nfc(&who, actor, strlen(actor), NULL) == 0 && who.data;
-    pl_event ev = {.type = type,
-                   .actor = nfc ? who.data : actor,
-                   .subjects = subjects,
-                   .payload = norm ? norm : payload};
-    int rc = pl_ledger_append(c->l, &ev, seq, e);
-    json_decref(norm);
+    pl_event ev = {.type = type, .actor = actor, .subjects = subjects, .payload = payload};
+    int rc = pl_ledger_append_normal(c->l, &ev, seq, e);
     json_decref(subjects);
     json_decref(payload);
-    pl_buf_release(&canon);
-    pl_buf_release(&who);
     return rc;
 }
 

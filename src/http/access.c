@@ -56,22 +56,39 @@ const access_spec *access_spec_of(const char *entity)
  * rule for a current tenure (model.h), at today. */
 #define TE_OPEN PL_TENURE_OPEN_AT("te")
 
+/* The sets both CTEs end with: the viewer's person (me), the posts of their
+ * open tenures (myopen) and the persons they are recused from (rc). */
+#define CTE_RECUSAL                                                                                \
+    "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "                \
+    "AND person_id<>''), "                                                                         \
+    "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "                 \
+    "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND " TE_OPEN "), "     \
+    "rc(pid) AS (SELECT pid FROM me "                                                              \
+    "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "                   \
+    "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "                   \
+    "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "                   \
+    "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) "
+
+int access_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, pl_err *e)
+{
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY unit_id", &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, uid);
+    int n = 0;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW && n < max)
+        snprintf(out[n++], sizeof out[0], "%.64s", pl_stmt_text(st, 0));
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : n;
+}
+
 void access_cte(pl_buf *sql)
 {
-    pl_buf_adds(
-        sql,
-        "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
-        "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
-        "au(id) AS (SELECT id FROM units), "
-        "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
-        "AND person_id<>''), "
-        "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
-        "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND " TE_OPEN "), "
-        "rc(pid) AS (SELECT pid FROM me "
-        "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
-        "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
-        "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
-        "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) ");
+    pl_buf_adds(sql, "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
+                     "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
+                     "au(id) AS (SELECT id FROM units), " CTE_RECUSAL);
 }
 
 /* ------------------------------------------------ cached scope closure
@@ -240,18 +257,7 @@ int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
 
 void access_cte_cached(pl_buf *sql)
 {
-    pl_buf_adds(
-        sql,
-        "WITH RECURSIVE au(id) AS (SELECT id FROM units), "
-        "me(pid) AS (SELECT person_id FROM users WHERE id=? AND person_id IS NOT NULL "
-        "AND person_id<>''), "
-        "myopen(unit_id, is_top) AS (SELECT p.unit_id, p.is_top FROM tenures te JOIN "
-        "posts p ON p.id=te.post_id WHERE te.person_id IN (SELECT pid FROM me) AND " TE_OPEN "), "
-        "rc(pid) AS (SELECT pid FROM me "
-        "UNION SELECT relative_id FROM kin WHERE person_id IN (SELECT pid FROM me) "
-        "UNION SELECT person_id FROM kin WHERE relative_id IN (SELECT pid FROM me) "
-        "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "
-        "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) ");
+    pl_buf_adds(sql, "WITH RECURSIVE au(id) AS (SELECT id FROM units), " CTE_RECUSAL);
 }
 
 int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,

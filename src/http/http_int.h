@@ -34,6 +34,9 @@ typedef struct access_spec {
 
 /** The access spec of an entity (NULL: unscoped, e.g. companies). */
 const access_spec *access_spec_of(const char *entity);
+/** The user's scope roots by unit id, at most `max`, into out[i] (each
+ * cut to 64 bytes); their count, or a PL_E* status (< 0). */
+int access_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, pl_err *e);
 /** Append the CTE prefix (4 parameters: uid, uid, today, today). */
 void access_cte(pl_buf *sql);
 /** Bind the CTE parameters at 1..6; returns the next index (7). */
@@ -279,6 +282,12 @@ int h_password(req *r);
 int64_t http_now(server *srv);
 /** "YYYY-MM-DD" of now into out[11]. */
 void http_today(server *srv, char out[11]);
+/** With the test clock (--clock-file), make it the libraries' clock too
+ * (event dates, deadlines, reminders, the portal's hourly limits). */
+void http_sync_clock(req *r);
+/** The field a library message names by its prefix "field: " (lower-case
+ * letters and '_'), copied into `out`; returns `out`, or NULL if none. */
+const char *http_msg_field(const char *msg, char out[48]);
 /** Append an access.read event for `ids` (JSON array of strings). */
 int audit_read(req *r, const char *entity, json_t *ids);
 

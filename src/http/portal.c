@@ -24,12 +24,6 @@ static void take_addr(req *r, char *addr, size_t n)
     sodium_memzero(r->portal_addr, sizeof r->portal_addr);
 }
 
-static void sync_clock(req *r)
-{
-    if (r->srv->o.clock_file)
-        pl_time_set_now(http_now(r->srv));
-}
-
 /* Library status → reply. Over a limit is 429 with Retry-After (the
  * message says until when); a wrong receipt or passphrase is one 403. */
 static int portal_reply(req *r, int rc, const pl_err *e)
@@ -222,7 +216,7 @@ static int h_report(req *r)
     files fs;
     if (files_get(r, att, &fs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     pl_portal_report rep = {
         .subject_name = x[0],
         .subject_unit_id = x[1],
@@ -277,7 +271,7 @@ static int come_back(req *r, enum back b)
     files fs;
     if (files_get(r, att, &fs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     writer *w = writer_lock(r->srv, &e);

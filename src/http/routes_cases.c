@@ -51,14 +51,6 @@ typedef struct viewers {
     int n;
 } viewers;
 
-/* The test clock (--clock-file) is the library's clock as well, so that
- * deadlines, reminders and the portal's hourly limits follow it. */
-static void sync_clock(req *r)
-{
-    if (r->srv->o.clock_file)
-        pl_time_set_now(http_now(r->srv));
-}
-
 /* Is unit `a` inside the subtree of unit `b` (a != b)? */
 static int unit_below(pl_store *s, const char *a, const char *b)
 {
@@ -90,19 +82,12 @@ static int viewers_of(req *r, viewers *vs)
     pl_cases_role role = PL_CASES_ROLE_NONE;
     if (pl_cases_role_parse(pl_accounts_role_name(r->who.role), &role) != 0)
         role = PL_CASES_ROLE_NONE;
-    pl_stmt *st;
     pl_err e;
     pl_err_init(&e);
-    int rc = pl_store_prepare_cached(
-        r->s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY unit_id", &st, &e);
-    if (rc)
-        return reply_status(r, rc, &e), -1;
-    pl_stmt_bind_i64(st, 1, r->who.uid);
     char all[MAX_SCOPES][72];
-    int n = 0;
-    while ((rc = pl_stmt_step(st, &e)) == PL_ROW && n < MAX_SCOPES)
-        snprintf(all[n++], sizeof all[0], "%.64s", pl_stmt_text(st, 0));
-    pl_stmt_reset(st);
+    int n = access_user_scopes(r->s, r->who.uid, all, MAX_SCOPES, &e);
+    if (n < 0)
+        return reply_status(r, n, &e), -1;
     const char *want = req_arg(r, "scope");
     for (int i = 0; i < n; i++) {
         int nested = 0;
@@ -153,16 +138,9 @@ static const pl_viewer *viewer_for(pl_cases *c, viewers *vs, const char *id, int
 static int cases_reply(req *r, int rc, const pl_err *e)
 {
     const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
-    char field[48] = "";
-    size_t k = 0;
-    while (k < sizeof field - 1 && (islower((unsigned char)msg[k]) || msg[k] == '_'))
-        k++;
-    if (k > 0 && msg[k] == ':' && msg[k + 1] == ' ') {
-        memcpy(field, msg, k);
-        field[k] = 0;
-    }
+    char buf[48];
     switch (rc) {
-    case PL_EINVAL: return reply_error(r, 400, "invalid", field[0] ? field : NULL, msg);
+    case PL_EINVAL: return reply_error(r, 400, "invalid", http_msg_field(msg, buf), msg);
     case PL_ENOTFOUND: return reply_error(r, 404, "not_found", NULL, "not found");
     case PL_EEXIST: return reply_error(r, 409, "exists", NULL, msg);
     case PL_EDENIED: return reply_error(r, 403, "forbidden", NULL, msg);
@@ -267,7 +245,7 @@ static int act(req *r, enum act a)
     viewers vs;
     if (viewers_of(r, &vs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     writer *w = writer_lock(r->srv, &e);
@@ -355,7 +333,7 @@ static int h_show(req *r)
     viewers vs;
     if (viewers_of(r, &vs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     writer *w = writer_lock(r->srv, &e);
@@ -398,7 +376,7 @@ static int h_intake(req *r)
     /* The clue must be about the user's jurisdiction: its subject unit (or
      * the subject's unit) inside one of the scopes. The library then routes
      * it, possibly to the level above. */
-    sync_clock(r);
+    http_sync_clock(r);
     pl_clue_input in = {
         .channel = x[0],
         .category = x[1],
@@ -476,7 +454,7 @@ static int h_from_finding(req *r)
     viewers vs;
     if (viewers_of(r, &vs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     writer *w = writer_lock(r->srv, &e);
@@ -569,7 +547,7 @@ static int h_list(req *r)
     viewers vs;
     if (viewers_of(r, &vs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     char today[11];
     http_today(r->srv, today);
     pl_cases_filter f = {
@@ -694,7 +672,7 @@ static int h_stats(req *r)
     viewers vs;
     if (viewers_of(r, &vs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     pl_ledger *l;
@@ -735,7 +713,7 @@ static int h_stats_xlsx(req *r)
     if (vs.n > 1)
         return reply_error(r, 400, "bad_parameter", "scope",
                            "you hold several units: choose one with ?scope=UNIT");
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     char path[] = "/tmp/plumb-stats-XXXXXX";
@@ -789,7 +767,7 @@ static int h_remind(req *r)
     viewers vs;
     if (viewers_of(r, &vs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     char today[11];
     http_today(r->srv, today);
     pl_err e;
@@ -832,7 +810,7 @@ static int h_keygen(req *r)
             v = &vs.v[i];
     if (!v)
         return reply_error(r, 404, "not_found", NULL, "not found");
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     writer *w = writer_lock(r->srv, &e);
@@ -861,7 +839,7 @@ static int h_reporter(req *r)
     viewers vs;
     if (viewers_of(r, &vs))
         return 0;
-    sync_clock(r);
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     writer *w = writer_lock(r->srv, &e);

@@ -6,7 +6,6 @@
  * its answers (400 naming the field, 422 for a step the task's state
  * refuses, 404 outside scope). Spec: docs/API.md "Inspection", docs/INSPECT.md.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include <microhttpd.h>
@@ -29,21 +28,12 @@ typedef struct caller {
 static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
 {
     memset(k, 0, sizeof *k);
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(
-        s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY unit_id", &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_i64(st, 1, r->who.uid);
-    size_t n = 0;
-    while ((rc = pl_stmt_step(st, e)) == PL_ROW && n < MAX_SCOPES) {
-        snprintf(k->buf[n], sizeof k->buf[0], "%.64s", pl_stmt_text(st, 0));
-        k->scopes[n] = k->buf[n];
-        n++;
-    }
-    pl_stmt_reset(st);
-    if (rc < 0)
-        return rc;
+    int got = access_user_scopes(s, r->who.uid, k->buf, MAX_SCOPES, e);
+    if (got < 0)
+        return got;
+    size_t n = (size_t)got;
+    for (size_t i = 0; i < n; i++)
+        k->scopes[i] = k->buf[i];
     /* Recusal applies to everyone but the unit's own staff, who report
      * progress on their unit's tasks (they are its subject by design). */
     k->c = (pl_inspect_caller){r->who.username,
@@ -56,30 +46,17 @@ static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
     return 0;
 }
 
-/* The test clock (--clock-file) is the library's clock too (event dates). */
-static void sync_clock(req *r)
-{
-    if (r->srv->o.clock_file)
-        pl_time_set_now(http_now(r->srv));
-}
-
 /* A library status as a reply; the message's "field: " prefix names the
  * field. PL_EEXIST is a step the record's state refuses: 422. */
 static int inspect_reply(req *r, int rc, const pl_err *e)
 {
     const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
-    char field[48] = "";
-    size_t k = 0;
-    while (k < sizeof field - 1 && (islower((unsigned char)msg[k]) || msg[k] == '_'))
-        k++;
-    if (k > 0 && msg[k] == ':' && msg[k + 1] == ' ') {
-        memcpy(field, msg, k);
-        field[k] = 0;
-    }
+    char buf[48];
+    const char *field = http_msg_field(msg, buf);
     switch (rc) {
-    case PL_EINVAL: return reply_error(r, 400, "invalid", field[0] ? field : NULL, msg);
-    case PL_EEXIST: return reply_error(r, 422, "unprocessable", field[0] ? field : NULL, msg);
-    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field[0] ? field : NULL, msg);
+    case PL_EINVAL: return reply_error(r, 400, "invalid", field, msg);
+    case PL_EEXIST: return reply_error(r, 422, "unprocessable", field, msg);
+    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field, msg);
     default: return reply_status(r, rc, e);
     }
 }
@@ -97,20 +74,46 @@ enum op {
     OP_REOPEN
 };
 
+/* The start of a write: a JSON object body, the test clock, the writer
+ * locked and the caller's scopes read on the writer's connection (the state
+ * the decision is made on) into `k`, the status into `rc`. NULL when a
+ * reply was written already. */
+static writer *write_begin(req *r, caller *k, int *rc, pl_err *e)
+{
+    pl_err_init(e);
+    if (!json_is_object(r->json)) {
+        reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
+        return NULL;
+    }
+    http_sync_clock(r);
+    writer *w = writer_lock(r->srv, e);
+    if (!w) {
+        reply_status(r, PL_ESTORE, e);
+        return NULL;
+    }
+    *rc = caller_of(r, w->s, k, e);
+    return w;
+}
+
+/* The end of a write: the writer unlocked, then the error or `rec`. */
+static int write_end(req *r, int rc, const pl_err *e, json_t *rec, int status)
+{
+    writer_unlock(r->srv);
+    if (rc) {
+        json_decref(rec);
+        return inspect_reply(r, rc, e);
+    }
+    return reply_json(r, status, rec);
+}
+
 static int write_op(req *r, enum op op)
 {
-    if (!json_is_object(r->json))
-        return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
-    sync_clock(r);
     pl_err e;
-    pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
-    if (!w)
-        return reply_status(r, PL_ESTORE, &e);
     caller k;
-    /* The scopes are read on the writer's connection: the state the
-     * decision is made on. */
-    int rc = caller_of(r, w->s, &k, &e);
+    int rc = 0;
+    writer *w = write_begin(r, &k, &rc, &e);
+    if (!w)
+        return 0;
     char id[PL_INSPECT_ID_MAX + 1] = "";
     const char *tid = r->nparams ? r->params[0] : NULL;
     if (!rc) {
@@ -133,10 +136,7 @@ static int write_op(req *r, enum op op)
                                                     : PL_INSPECT_TASK;
         rc = pl_inspect_get(w->s, &k.c, kind, id[0] ? id : tid, &rec, &e);
     }
-    writer_unlock(r->srv);
-    if (rc)
-        return inspect_reply(r, rc, &e);
-    return reply_json(r, op <= OP_TASK ? 201 : 200, rec);
+    return write_end(r, rc, &e, rec, op <= OP_TASK ? 201 : 200);
 }
 
 /*
@@ -147,16 +147,12 @@ static int write_op(req *r, enum op op)
  */
 static int h_handover(req *r)
 {
-    if (!json_is_object(r->json))
-        return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
-    sync_clock(r);
     pl_err e;
-    pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
-    if (!w)
-        return reply_status(r, PL_ESTORE, &e);
     caller k;
-    int rc = caller_of(r, w->s, &k, &e);
+    int rc = 0;
+    writer *w = write_begin(r, &k, &rc, &e);
+    if (!w)
+        return 0;
     const char *root = NULL;
     if (!rc) {
         /* The clue library takes one scope root: the one whose subtree
@@ -182,10 +178,7 @@ static int h_handover(req *r)
     json_t *rec = NULL;
     if (!rc)
         rc = pl_inspect_get(w->s, &k.c, PL_INSPECT_PROBLEM, r->params[0], &rec, &e);
-    writer_unlock(r->srv);
-    if (rc)
-        return inspect_reply(r, rc, &e);
-    return reply_json(r, 201, rec);
+    return write_end(r, rc, &e, rec, 201);
 }
 
 static int h_round_add(req *r)

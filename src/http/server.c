@@ -6,6 +6,7 @@
  * graceful shutdown on SIGTERM. Layer: http (top, beside the CLI).
  * Spec: docs/API.md, docs/SECURITY.md, C2SP tlog-tiles.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -96,6 +97,25 @@ void http_today(server *srv, char out[11])
     pl_time_format(full, http_now(srv));
     memcpy(out, full, 10);
     out[10] = 0;
+}
+
+void http_sync_clock(req *r)
+{
+    if (r->srv->o.clock_file)
+        pl_time_set_now(http_now(r->srv));
+}
+
+const char *http_msg_field(const char *msg, char out[48])
+{
+    size_t k = 0;
+    out[0] = 0;
+    while (k < 47 && (islower((unsigned char)msg[k]) || msg[k] == '_'))
+        k++;
+    if (k == 0 || msg[k] != ':' || msg[k + 1] != ' ')
+        return NULL;
+    memcpy(out, msg, k);
+    out[k] = 0;
+    return out;
 }
 
 /* ---------------------------------------------------------- log handles */

@@ -53,28 +53,48 @@ static int history(pl_store *s, int64_t seq, const pl_event *ev, const char *tas
     return run(s, st, e);
 }
 
-static int apply_round(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+/* One INSERT whose parameters are, in order, the payload's string members
+ * named in `keys` (NULL-terminated); "@actor" is the event's actor, "@seq"
+ * its sequence number, "@evidence" the payload's evidence as JSON ("[]"
+ * when absent). */
+static int insert_row(pl_store *s, int64_t seq, const pl_event *ev, const char *sql,
+                      const char *const keys[], pl_err *e)
 {
-    const json_t *p = ev->payload;
     pl_stmt *st;
-    int rc = pl_store_prepare_cached(s,
-                                     "INSERT INTO inspect_rounds(id,round_no,level,team,"
-                                     "leader_person_id,start_date,end_date,created_by,ev_seq) "
-                                     "VALUES(?,?,?,?,?,?,?,?,?)",
-                                     &st, e);
+    int rc = pl_store_prepare_cached(s, sql, &st, e);
     if (rc)
         return rc;
-    pl_stmt_bind_text(st, 1, jstr(p, "id"));
-    pl_stmt_bind_text(st, 2, jstr(p, "round_no"));
-    pl_stmt_bind_text(st, 3, jstr(p, "level"));
-    pl_stmt_bind_text(st, 4, jstr(p, "team"));
-    pl_stmt_bind_text(st, 5, jstr(p, "leader_person_id"));
-    pl_stmt_bind_text(st, 6, jstr(p, "start_date"));
-    pl_stmt_bind_text(st, 7, jstr(p, "end_date"));
-    pl_stmt_bind_text(st, 8, ev->actor);
-    pl_stmt_bind_i64(st, 9, seq);
-    if ((rc = run(s, st, e)))
+    char *evidence = NULL;
+    for (int k = 0; keys[k]; k++) {
+        if (strcmp(keys[k], "@actor") == 0)
+            pl_stmt_bind_text(st, k + 1, ev->actor);
+        else if (strcmp(keys[k], "@seq") == 0)
+            pl_stmt_bind_i64(st, k + 1, seq);
+        else if (strcmp(keys[k], "@evidence") == 0) {
+            evidence = jdump(ev->payload, "evidence");
+            pl_stmt_bind_text(st, k + 1, evidence ? evidence : "[]");
+        } else
+            pl_stmt_bind_text(st, k + 1, jstr(ev->payload, keys[k]));
+    }
+    rc = run(s, st, e);
+    free(evidence);
+    return rc;
+}
+
+static int apply_round(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    static const char *const keys[] = {
+        "id",         "round_no", "level",  "team", "leader_person_id",
+        "start_date", "end_date", "@actor", "@seq", NULL};
+    int rc = insert_row(s, seq, ev,
+                        "INSERT INTO inspect_rounds(id,round_no,level,team,"
+                        "leader_person_id,start_date,end_date,created_by,ev_seq) "
+                        "VALUES(?,?,?,?,?,?,?,?,?)",
+                        keys, e);
+    if (rc)
         return rc;
+    const json_t *p = ev->payload;
+    pl_stmt *st;
     rc = pl_store_prepare_cached(
         s, "INSERT INTO inspect_round_units(round_id,unit_id,ev_seq) VALUES(?,?,?)", &st, e);
     if (rc)
@@ -94,59 +114,50 @@ static int apply_round(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 
 static int apply_problem(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    const json_t *p = ev->payload;
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(s,
-                                     "INSERT INTO inspect_problems(id,round_id,unit_id,person_id,"
-                                     "category,description,found_at,evidence,team_notes,"
-                                     "created_by,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                                     &st, e);
-    if (rc)
-        return rc;
-    char *evidence = jdump(p, "evidence");
-    pl_stmt_bind_text(st, 1, jstr(p, "id"));
-    pl_stmt_bind_text(st, 2, jstr(p, "round_id"));
-    pl_stmt_bind_text(st, 3, jstr(p, "unit_id"));
-    pl_stmt_bind_text(st, 4, jstr(p, "person_id"));
-    pl_stmt_bind_text(st, 5, jstr(p, "category"));
-    pl_stmt_bind_text(st, 6, jstr(p, "description"));
-    pl_stmt_bind_text(st, 7, jstr(p, "found_at"));
-    pl_stmt_bind_text(st, 8, evidence ? evidence : "[]");
-    pl_stmt_bind_text(st, 9, jstr(p, "team_notes"));
-    pl_stmt_bind_text(st, 10, ev->actor);
-    pl_stmt_bind_i64(st, 11, seq);
-    free(evidence);
-    return run(s, st, e);
+    static const char *const keys[] = {"id",         "round_id",    "unit_id",  "person_id",
+                                       "category",   "description", "found_at", "@evidence",
+                                       "team_notes", "@actor",      "@seq",     NULL};
+    return insert_row(s, seq, ev,
+                      "INSERT INTO inspect_problems(id,round_id,unit_id,person_id,"
+                      "category,description,found_at,evidence,team_notes,"
+                      "created_by,ev_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                      keys, e);
 }
 
 static int apply_task(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    const json_t *p = ev->payload;
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(s,
-                                     "INSERT INTO inspect_tasks(id,problem_id,owner_unit_id,"
-                                     "responsible_person_id,measures,deadline,status,opened_at,"
-                                     "ev_seq) VALUES(?,?,?,?,?,?,'open',?,?)",
-                                     &st, e);
+    static const char *const keys[] = {"id",
+                                       "problem_id",
+                                       "owner_unit_id",
+                                       "responsible_person_id",
+                                       "measures",
+                                       "deadline",
+                                       "at",
+                                       "@seq",
+                                       NULL};
+    int rc = insert_row(s, seq, ev,
+                        "INSERT INTO inspect_tasks(id,problem_id,owner_unit_id,"
+                        "responsible_person_id,measures,deadline,status,opened_at,"
+                        "ev_seq) VALUES(?,?,?,?,?,?,'open',?,?)",
+                        keys, e);
     if (rc)
         return rc;
-    pl_stmt_bind_text(st, 1, jstr(p, "id"));
-    pl_stmt_bind_text(st, 2, jstr(p, "problem_id"));
-    pl_stmt_bind_text(st, 3, jstr(p, "owner_unit_id"));
-    pl_stmt_bind_text(st, 4, jstr(p, "responsible_person_id"));
-    pl_stmt_bind_text(st, 5, jstr(p, "measures"));
-    pl_stmt_bind_text(st, 6, jstr(p, "deadline"));
-    pl_stmt_bind_text(st, 7, jstr(p, "at"));
-    pl_stmt_bind_i64(st, 8, seq);
-    if ((rc = run(s, st, e)))
-        return rc;
+    const json_t *p = ev->payload;
     return history(s, seq, ev, jstr(p, "id"), "opened", "open", jstr(p, "reason"), NULL, e);
 }
 
-/* One UPDATE of a task by id (`set` takes no parameters), then its
- * history line. */
-static int task_step(pl_store *s, int64_t seq, const pl_event *ev, const char *set,
-                     const char *type, const char *status, const char *text, pl_err *e)
+/* One UPDATE of a task by id: `set` with its parameters `n` (bound twice
+ * when `set` has two) or `text` (once) or none, then its history line, with
+ * the payload's evidence when `with_evidence`. */
+typedef struct task_arg {
+    int kind; /* 0 none, 'n' an integer twice, 't' a text once */
+    int64_t n;
+    const char *text;
+} task_arg;
+
+static int task_step(pl_store *s, int64_t seq, const pl_event *ev, const char *set, task_arg arg,
+                     const char *type, const char *status, const char *text, int with_evidence,
+                     pl_err *e)
 {
     const json_t *p = ev->payload;
     const char *id = jstr(p, "id");
@@ -159,12 +170,18 @@ static int task_step(pl_store *s, int64_t seq, const pl_event *ev, const char *s
     int k = 1;
     pl_stmt_bind_i64(st, k++, seq);
     pl_stmt_bind_text(st, k++, status);
+    if (arg.kind == 'n') {
+        pl_stmt_bind_i64(st, k++, arg.n);
+        pl_stmt_bind_i64(st, k++, arg.n);
+    } else if (arg.kind == 't') {
+        pl_stmt_bind_text(st, k++, arg.text);
+    }
     pl_stmt_bind_text(st, k, id);
     if ((rc = run(s, st, e)))
         return rc;
     if (pl_store_changes(s) != 1)
         return pl_err_set(e, PL_ECORRUPT, "%s: no task %s", ev->type, id ? id : "?");
-    char *evidence = jdump(p, "evidence");
+    char *evidence = with_evidence ? jdump(p, "evidence") : NULL;
     rc = history(s, seq, ev, id, type, status, text, evidence, e);
     free(evidence);
     return rc;
@@ -172,104 +189,56 @@ static int task_step(pl_store *s, int64_t seq, const pl_event *ev, const char *s
 
 static int apply_progress(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    int64_t n = (int64_t)json_array_size(json_object_get(ev->payload, "evidence"));
-    pl_stmt *st;
     const json_t *p = ev->payload;
-    int rc = pl_store_prepare_cached(s,
-                                     "UPDATE inspect_tasks SET ev_seq=?, status='in_progress', "
-                                     "progress_count=progress_count+1, evidence_count="
-                                     "evidence_count+?, evidence_open=evidence_open+? WHERE id=?",
-                                     &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_i64(st, 1, seq);
-    pl_stmt_bind_i64(st, 2, n);
-    pl_stmt_bind_i64(st, 3, n);
-    pl_stmt_bind_text(st, 4, jstr(p, "id"));
-    if ((rc = run(s, st, e)))
-        return rc;
-    if (pl_store_changes(s) != 1)
-        return pl_err_set(e, PL_ECORRUPT, "%s: no task %s", ev->type, jstr(p, "id"));
-    char *evidence = jdump(p, "evidence");
-    rc =
-        history(s, seq, ev, jstr(p, "id"), "progress", "in_progress", jstr(p, "text"), evidence, e);
-    free(evidence);
-    return rc;
+    task_arg n = {'n', (int64_t)json_array_size(json_object_get(p, "evidence")), NULL};
+    return task_step(s, seq, ev,
+                     "progress_count=progress_count+1, evidence_count=evidence_count+?, "
+                     "evidence_open=evidence_open+?",
+                     n, "progress", "in_progress", jstr(p, "text"), 1, e);
 }
 
 static int apply_signoff(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    pl_stmt *st;
     const json_t *p = ev->payload;
-    int rc = pl_store_prepare_cached(s,
-                                     "UPDATE inspect_tasks SET ev_seq=?, status='signed_off', "
-                                     "signed_off_at=? WHERE id=?",
-                                     &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_i64(st, 1, seq);
-    pl_stmt_bind_text(st, 2, jstr(p, "at"));
-    pl_stmt_bind_text(st, 3, jstr(p, "id"));
-    if ((rc = run(s, st, e)))
-        return rc;
-    if (pl_store_changes(s) != 1)
-        return pl_err_set(e, PL_ECORRUPT, "%s: no task %s", ev->type, jstr(p, "id"));
-    return history(s, seq, ev, jstr(p, "id"), "signed_off", "signed_off", jstr(p, "reason"), NULL,
-                   e);
+    task_arg at = {'t', 0, jstr(p, "at")};
+    return task_step(s, seq, ev, "signed_off_at=?", at, "signed_off", "signed_off",
+                     jstr(p, "reason"), 0, e);
 }
 
 static int apply_sendback(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    return task_step(s, seq, ev, "sendback_count=sendback_count+1, evidence_open=0", "sent_back",
-                     "sent_back", jstr(ev->payload, "reason"), e);
+    task_arg none = {0, 0, NULL};
+    return task_step(s, seq, ev, "sendback_count=sendback_count+1, evidence_open=0", none,
+                     "sent_back", "sent_back", jstr(ev->payload, "reason"), 1, e);
 }
 
 static int apply_reopen(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
+    task_arg none = {0, 0, NULL};
     return task_step(s, seq, ev,
                      "recurrence_count=recurrence_count+1, evidence_open=0, signed_off_at=NULL",
-                     "reopened", "reopened", jstr(ev->payload, "reason"), e);
+                     none, "reopened", "reopened", jstr(ev->payload, "reason"), 1, e);
 }
 
 static int apply_handover(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    const json_t *p = ev->payload;
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(s,
-                                     "INSERT INTO inspect_handovers(problem_id,clue_id,actor,at,"
-                                     "reason,ev_seq) VALUES(?,?,?,?,?,?)",
-                                     &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_text(st, 1, jstr(p, "id"));
-    pl_stmt_bind_text(st, 2, jstr(p, "clue_id"));
-    pl_stmt_bind_text(st, 3, ev->actor);
-    pl_stmt_bind_text(st, 4, jstr(p, "at"));
-    pl_stmt_bind_text(st, 5, jstr(p, "reason"));
-    pl_stmt_bind_i64(st, 6, seq);
-    return run(s, st, e);
+    static const char *const keys[] = {"id", "clue_id", "@actor", "at", "reason", "@seq", NULL};
+    return insert_row(s, seq, ev,
+                      "INSERT INTO inspect_handovers(problem_id,clue_id,actor,at,"
+                      "reason,ev_seq) VALUES(?,?,?,?,?,?)",
+                      keys, e);
 }
 
 static int apply_criticism(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    const json_t *p = ev->payload;
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(s,
-                                     "INSERT INTO inspect_criticisms(id,activity_id,unit_id,"
-                                     "person_id,description,raised_at,created_by,ev_seq) "
-                                     "VALUES(?,?,?,?,?,?,?,?)",
-                                     &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_text(st, 1, jstr(p, "id"));
-    pl_stmt_bind_text(st, 2, jstr(p, "activity_id"));
-    pl_stmt_bind_text(st, 3, jstr(p, "unit_id"));
-    pl_stmt_bind_text(st, 4, jstr(p, "person_id"));
-    pl_stmt_bind_text(st, 5, jstr(p, "description"));
-    pl_stmt_bind_text(st, 6, jstr(p, "raised_at"));
-    pl_stmt_bind_text(st, 7, ev->actor);
-    pl_stmt_bind_i64(st, 8, seq);
-    return run(s, st, e);
+    static const char *const keys[] = {"id",        "activity_id", "unit_id",
+                                       "person_id", "description", "raised_at",
+                                       "@actor",    "@seq",        NULL};
+    return insert_row(s, seq, ev,
+                      "INSERT INTO inspect_criticisms(id,activity_id,unit_id,"
+                      "person_id,description,raised_at,created_by,ev_seq) "
+                      "VALUES(?,?,?,?,?,?,?,?)",
+                      keys, e);
 }
 
 void pl_inspect_register(void)

@@ -259,24 +259,11 @@ static int append(pl_ledger *l, const char *type, const char *actor, const char 
     char at[11];
     today(at);
     json_object_set_new(payload, "at", json_string(at));
-    pl_buf canon, who;
-    pl_buf_init(&canon);
-    pl_buf_init(&who);
-    json_t *norm = NULL, *subjects = json_pack("[s]", id);
-    int rc = pl_json_canonical(&canon, payload, e);
-    if (!rc)
-        rc = pl_utf8_nfc(&who, actor, strlen(actor), e);
-    if (!rc && !(norm = json_loadb(canon.data, canon.len, 0, NULL)))
-        rc = pl_err_set(e, PL_EINTERNAL, "inspect: canonical payload does not parse");
-    if (!rc) {
-        pl_event ev = {.type = type, .actor = who.data, .subjects = subjects, .payload = norm};
-        rc = pl_ledger_append(l, &ev, NULL, e);
-    }
-    json_decref(norm);
+    json_t *subjects = json_pack("[s]", id);
+    pl_event ev = {.type = type, .actor = actor, .subjects = subjects, .payload = payload};
+    int rc = pl_ledger_append_normal(l, &ev, NULL, e);
     json_decref(subjects);
     json_decref(payload);
-    pl_buf_release(&canon);
-    pl_buf_release(&who);
     return rc;
 }
 

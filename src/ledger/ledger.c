@@ -878,6 +878,27 @@ out:
     return rc;
 }
 
+int pl_ledger_append_normal(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err *e)
+{
+    pl_buf canon, who;
+    pl_buf_init(&canon);
+    pl_buf_init(&who);
+    json_t *norm = NULL;
+    if (ev->payload && pl_json_canonical(&canon, ev->payload, NULL) == 0)
+        norm = json_loadb(canon.data, canon.len, 0, NULL);
+    int nfc = ev->actor && pl_utf8_nfc(&who, ev->actor, strlen(ev->actor), NULL) == 0 && who.data;
+    pl_event n = *ev;
+    if (nfc)
+        n.actor = who.data;
+    if (norm)
+        n.payload = norm;
+    int rc = pl_ledger_append(l, &n, seq_out, e);
+    json_decref(norm);
+    pl_buf_release(&canon);
+    pl_buf_release(&who);
+    return rc;
+}
+
 /* ------------------------------------------------------- roots, proofs */
 
 int pl_ledger_node(pl_ledger *l, int level, int64_t idx, uint8_t out[PL_HASH_BYTES], pl_err *e)

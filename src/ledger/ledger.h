@@ -115,6 +115,14 @@ int pl_ledger_sync(pl_ledger *l, pl_err *e);
  * On success *seq_out (may be NULL) is the event's 0-based sequence.
  */
 int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err *e);
+/**
+ * pl_ledger_append, with the projection handler given the payload and actor
+ * as the ledger keeps them (canonical JSON: NFC strings), not as typed, so
+ * that the live tables equal what replay rebuilds even for text typed in
+ * NFD (src/cases, src/inspect). Input the ledger refuses (invalid UTF-8, a
+ * real number …) is passed on as it came: the refusal is the ledger's own.
+ */
+int pl_ledger_append_normal(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err *e);
 
 /** Root hash of the tree of the first `size` leaves. */
 int pl_ledger_root(pl_ledger *l, int64_t size, uint8_t out[PL_HASH_BYTES], pl_err *e);

@@ -255,65 +255,27 @@ int pl_signer_parse(pl_signer *out, const char *skey, pl_err *e)
 
 int pl_key_write_file(const pl_signer *s, const char *path, pl_err *e)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        if (errno == EEXIST)
-            return pl_err_set(e, PL_EEXIST, "%s: key file already exists; not overwriting", path);
-        return pl_err_set(e, PL_EIO, "%s: cannot create key file: %s", path, strerror(errno));
-    }
-    int rc = 0;
     pl_buf b;
     pl_buf_init(&b);
     pl_signer_format(&b, s);
     pl_buf_addc(&b, '\n');
-    /* The umask can only clear bits, but make the mode exact anyway. */
-    if (fchmod(fd, 0600) != 0 || write(fd, b.data, b.len) != (ssize_t)b.len || fsync(fd) != 0)
-        rc = pl_err_set(e, PL_EIO, "%s: cannot write key file: %s", path, strerror(errno));
+    int rc = pl_secret_file_create(path, "key file", b.data, b.len, e);
     sodium_memzero(b.data, b.len);
     pl_buf_release(&b);
-    if (close(fd) != 0 && rc == 0)
-        rc = pl_err_set(e, PL_EIO, "%s: cannot write key file: %s", path, strerror(errno));
-    if (rc)
-        unlink(path);
     return rc;
 }
 
 int pl_key_read_file(pl_signer *out, const char *path, pl_err *e)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return pl_err_set(e, PL_ENOTFOUND, "%s: key file missing", path);
-        return pl_err_set(e, PL_EIO, "%s: cannot open key file: %s", path, strerror(errno));
-    }
-    struct stat sb;
     char buf[1024];
-    int rc = 0;
-    if (fstat(fd, &sb) != 0) {
-        rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
-    } else if (!S_ISREG(sb.st_mode)) {
-        rc = pl_err_set(e, PL_EINVAL, "%s: key file is not a regular file", path);
-    } else if (sb.st_mode & 077) {
-        rc = pl_err_set(e, PL_EDENIED,
-                        "%s: key file is accessible by group or others (mode %04o); "
-                        "run chmod 600 %s",
-                        path, (unsigned)(sb.st_mode & 07777), path);
-    } else {
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        if (n < 0) {
-            rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
-        } else {
-            while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-                n--;
-            buf[n] = 0;
-            rc = pl_signer_parse(out, buf, e);
-            if (rc)
-                pl_ledger__wrap(e, rc, "%s", path);
-        }
+    int rc = pl_secret_file_read(path, "key file", 0, buf, sizeof buf, e);
+    if (rc == 0) {
+        rc = pl_signer_parse(out, buf, e);
+        if (rc)
+            pl_ledger__wrap(e, rc, "%s", path);
     }
     sodium_memzero(buf, sizeof buf);
-    close(fd);
     return rc;
 }
 

@@ -1952,6 +1952,27 @@ int pl_rules_profile_impact(pl_rules *r, const pl_profile *p, const char *actor,
     return 0;
 }
 
+/* Append one event by `actor` (default "officer") in a transaction of its
+ * own, committed if the append succeeds; takes `subjects` and `payload`. */
+static int append_alone(pl_rules *r, const char *type, const char *actor, json_t *subjects,
+                        json_t *payload, pl_err *e)
+{
+    pl_event ev = {.type = type,
+                   .actor = actor && *actor ? actor : "officer",
+                   .subjects = subjects,
+                   .payload = payload};
+    int rc = pl_store_begin(r->s, e);
+    if (!rc)
+        rc = pl_ledger_append(r->l, &ev, NULL, e);
+    if (!rc)
+        rc = pl_store_commit(r->s, e);
+    else
+        pl_store_rollback(r->s);
+    json_decref(subjects);
+    json_decref(payload);
+    return rc;
+}
+
 int pl_rules_profile_submit(pl_rules *r, const pl_profile *p, const char *actor, int dry_run,
                             pl_profile_impact *out, pl_err *e)
 {
@@ -1984,21 +2005,8 @@ int pl_rules_profile_submit(pl_rules *r, const pl_profile *p, const char *actor,
                                   "raised", (json_int_t)out->raised, "updated",
                                   (json_int_t)out->updated, "threshold",
                                   (json_int_t)out->threshold));
-    json_t *subj = json_pack("[s,s]", out->proposal, p->name);
-    pl_event ev = {.type = "profile.proposed",
-                   .actor = actor && *actor ? actor : "officer",
-                   .subjects = subj,
-                   .payload = pay};
-    rc = pl_store_begin(r->s, e);
-    if (!rc)
-        rc = pl_ledger_append(r->l, &ev, NULL, e);
-    if (!rc)
-        rc = pl_store_commit(r->s, e);
-    else
-        pl_store_rollback(r->s);
-    json_decref(subj);
-    json_decref(pay);
-    return rc;
+    return append_alone(r, "profile.proposed", actor, json_pack("[s,s]", out->proposal, p->name),
+                        pay, e);
 }
 
 /* A pending proposal's row: its payload for "profile.set" and proposer. */
@@ -2083,22 +2091,8 @@ int pl_rules_profile_reject(pl_rules *r, const char *id, const char *actor, cons
     if (rc)
         return rc;
     json_decref(pay);
-    json_t *p = json_pack("{s:s,s:s}", "id", id, "reason", reason);
-    json_t *subj = json_pack("[s]", id);
-    pl_event ev = {.type = "profile.rejected",
-                   .actor = actor && *actor ? actor : "officer",
-                   .subjects = subj,
-                   .payload = p};
-    rc = pl_store_begin(r->s, e);
-    if (!rc)
-        rc = pl_ledger_append(r->l, &ev, NULL, e);
-    if (!rc)
-        rc = pl_store_commit(r->s, e);
-    else
-        pl_store_rollback(r->s);
-    json_decref(subj);
-    json_decref(p);
-    return rc;
+    return append_alone(r, "profile.rejected", actor, json_pack("[s]", id),
+                        json_pack("{s:s,s:s}", "id", id, "reason", reason), e);
 }
 
 int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_err *e)

@@ -347,69 +347,14 @@ static char *key_path_of(const char *snap)
 
 static int key_read(const char *path, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return pl_err_set(e, errno == ENOENT ? PL_ENOTFOUND : PL_EIO, "%s: cannot open: %s", path,
-                          strerror(errno));
-    struct stat sb;
-    char buf[256];
-    ssize_t n = -1;
-    int rc = 0;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-        rc = pl_err_set(e, PL_EINVAL, "%s: the rules key is not a regular file", path);
-    else if (sb.st_mode & 077)
-        rc = pl_err_set(e, PL_EDENIED,
-                        "%s: the rules key is accessible by group or others (mode %04o); run "
-                        "chmod 600 %s",
-                        path, (unsigned)(sb.st_mode & 07777), path);
-    else if ((n = read(fd, buf, sizeof buf - 1)) < 0)
-        rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
-    close(fd);
-    if (!rc) {
-        buf[n < 0 || n >= (ssize_t)sizeof buf ? 0 : n] = 0;
-        n = (ssize_t)strlen(buf);
-        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-            buf[--n] = 0;
-        const char *hex = buf + strlen(KEY_MAGIC);
-        size_t got = 0;
-        if (strncmp(buf, KEY_MAGIC, strlen(KEY_MAGIC)) != 0 ||
-            strlen(hex) != 2 * RL_SNAP_KEY_BYTES ||
-            sodium_hex2bin(key, RL_SNAP_KEY_BYTES, hex, strlen(hex), NULL, &got, NULL) != 0 ||
-            got != RL_SNAP_KEY_BYTES)
-            rc = pl_err_set(e, PL_EINVAL,
-                            "%s: not a rules key file (expected '%s' and 64 hex digits)", path,
-                            KEY_MAGIC);
-    }
-    sodium_memzero(buf, sizeof buf);
-    if (rc)
-        sodium_memzero(key, RL_SNAP_KEY_BYTES);
-    return rc;
+    return pl_hexkey_read(path, "rules key file", 1, KEY_MAGIC, key, RL_SNAP_KEY_BYTES, e);
 }
 
 /* A fresh random key in a new file (O_EXCL: never replaces one). */
 static int key_create(const char *path, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return pl_err_set(e, errno == EEXIST ? PL_EEXIST : PL_EIO, "%s: cannot create: %s", path,
-                          strerror(errno));
     crypto_generichash_keygen(key);
-    char line[sizeof KEY_MAGIC + 2 * RL_SNAP_KEY_BYTES + 2];
-    snprintf(line, sizeof line, "%s", KEY_MAGIC);
-    sodium_bin2hex(line + strlen(KEY_MAGIC), 2 * RL_SNAP_KEY_BYTES + 1, key, RL_SNAP_KEY_BYTES);
-    size_t n = strlen(line);
-    line[n++] = '\n';
-    int rc = 0;
-    if (fchmod(fd, 0600) != 0 || write(fd, line, n) != (ssize_t)n || fsync(fd) != 0)
-        rc = pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
-    sodium_memzero(line, sizeof line);
-    if (close(fd) != 0 && rc == 0)
-        rc = pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (rc) {
-        unlink(path);
-        sodium_memzero(key, RL_SNAP_KEY_BYTES);
-    }
-    return rc;
+    return pl_hexkey_create(path, "rules key file", KEY_MAGIC, key, RL_SNAP_KEY_BYTES, e);
 }
 
 int rl_snapshot_key(const char *snap_path, int create, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e)

@@ -1,14 +1,18 @@
 /*
- * util.c — errors, buffers, checked numbers, clock, hex/base64.
+ * util.c — errors, buffers, checked numbers, clock, hex/base64, secret
+ * (key) files.
  * Layer: lowest (no dependencies but libc and libsodium's base64).
  */
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <unicode/ustring.h>
@@ -301,4 +305,96 @@ long pl_unb64(uint8_t *out, size_t cap, const char *s, size_t len)
     if (end != s + len)
         return -1;
     return (long)got;
+}
+
+/* ---------------------------------------------------------- secret files */
+
+int pl_secret_file_read(const char *path, const char *what, int nofollow, char *buf, size_t cap,
+                        pl_err *e)
+{
+    buf[0] = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return pl_err_set(e, PL_ENOTFOUND, "%s: %s missing", path, what);
+        return pl_err_set(e, PL_EIO, "%s: cannot open %s: %s", path, what, strerror(errno));
+    }
+    struct stat sb;
+    ssize_t n = -1;
+    int rc = 0;
+    if (fstat(fd, &sb) != 0)
+        rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        rc = pl_err_set(e, PL_EINVAL, "%s: %s is not a regular file", path, what);
+    else if (sb.st_mode & 077)
+        rc = pl_err_set(e, PL_EDENIED,
+                        "%s: %s is accessible by group or others (mode %04o); run chmod 600 %s",
+                        path, what, (unsigned)(sb.st_mode & 07777), path);
+    else if ((n = read(fd, buf, cap - 1)) < 0)
+        rc = pl_err_set(e, PL_EIO, "%s: %s", path, strerror(errno));
+    close(fd);
+    if (rc)
+        return rc;
+    buf[n] = 0;
+    n = (ssize_t)strlen(buf);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = 0;
+    return 0;
+}
+
+int pl_secret_file_create(const char *path, const char *what, const void *data, size_t n, pl_err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return pl_err_set(e, PL_EEXIST, "%s: %s already exists; not overwriting", path, what);
+        return pl_err_set(e, PL_EIO, "%s: cannot create %s: %s", path, what, strerror(errno));
+    }
+    int rc = 0;
+    /* The umask can only clear bits, but make the mode exact anyway. */
+    if (fchmod(fd, 0600) != 0 || write(fd, data, n) != (ssize_t)n || fsync(fd) != 0)
+        rc = pl_err_set(e, PL_EIO, "%s: cannot write %s: %s", path, what, strerror(errno));
+    if (close(fd) != 0 && rc == 0)
+        rc = pl_err_set(e, PL_EIO, "%s: cannot write %s: %s", path, what, strerror(errno));
+    if (rc)
+        unlink(path);
+    return rc;
+}
+
+int pl_hexkey_read(const char *path, const char *what, int nofollow, const char *magic,
+                   uint8_t *key, size_t n, pl_err *e)
+{
+    char buf[256];
+    size_t mlen = strlen(magic), got = 0;
+    int rc = pl_secret_file_read(path, what, nofollow, buf, sizeof buf, e);
+    if (!rc) {
+        const char *hex = buf + mlen;
+        if (strncmp(buf, magic, mlen) != 0 || strlen(hex) != 2 * n ||
+            sodium_hex2bin(key, n, hex, strlen(hex), NULL, &got, NULL) != 0 || got != n)
+            rc = pl_err_set(e, PL_EINVAL, "%s: not a %s (expected '%s' and %zu hex digits)", path,
+                            what, magic, 2 * n);
+    }
+    sodium_memzero(buf, sizeof buf);
+    if (rc)
+        sodium_memzero(key, n);
+    return rc;
+}
+
+int pl_hexkey_create(const char *path, const char *what, const char *magic, uint8_t *key, size_t n,
+                     pl_err *e)
+{
+    char line[256];
+    size_t mlen = strlen(magic);
+    if (mlen + 2 * n + 2 > sizeof line) {
+        sodium_memzero(key, n);
+        return pl_err_set(e, PL_EINTERNAL, "%s: key too long for a key file", path);
+    }
+    memcpy(line, magic, mlen);
+    sodium_bin2hex(line + mlen, 2 * n + 1, key, n);
+    line[mlen + 2 * n] = '\n';
+    int rc = pl_secret_file_create(path, what, line, mlen + 2 * n + 1, e);
+    sodium_memzero(line, sizeof line);
+    if (rc)
+        sodium_memzero(key, n);
+    return rc;
 }

@@ -112,6 +112,38 @@ void pl_b64(char *out, const uint8_t *in, size_t n);
 /** Decode standard base64; returns decoded length or -1. */
 long pl_unb64(uint8_t *out, size_t cap, const char *s, size_t len);
 
+/* ---------------------------------------------------------- secret files */
+
+/**
+ * Read a small secret file (a key) that must be a regular file only its
+ * owner can access: at most `cap - 1` bytes into `buf`, NUL-terminated, up to
+ * its first NUL, trailing CR/LF removed. `what` names the file in messages
+ * ("key file", "TOTP key file"). `nofollow`: a symbolic link is refused.
+ * Returns PL_ENOTFOUND ("<path>: <what> missing"), PL_EINVAL (not a regular
+ * file), PL_EDENIED (group or others have any access; the message says to run
+ * chmod 600) or PL_EIO. The caller wipes `buf` (sodium_memzero) after use.
+ */
+int pl_secret_file_read(const char *path, const char *what, int nofollow, char *buf, size_t cap,
+                        pl_err *e);
+/**
+ * Create `path` for a secret: never replaces a file (O_EXCL, no link
+ * followed: PL_EEXIST), mode exactly 0600, `n` bytes written and fsync'd.
+ * On any failure the new file is removed (PL_EIO).
+ */
+int pl_secret_file_create(const char *path, const char *what, const void *data, size_t n,
+                          pl_err *e);
+/**
+ * A hex key file: one line, `magic` then the 2n lower-case hex digits of an
+ * n-byte key (2n + strlen(magic) < 250). `pl_hexkey_read` reads it as
+ * pl_secret_file_read does and decodes it (PL_EINVAL "not a <what>" when the
+ * line is not that); `pl_hexkey_create` writes `key` to a new file as
+ * pl_secret_file_create does. On failure both wipe `key`.
+ */
+int pl_hexkey_read(const char *path, const char *what, int nofollow, const char *magic,
+                   uint8_t *key, size_t n, pl_err *e);
+int pl_hexkey_create(const char *path, const char *what, const char *magic, uint8_t *key, size_t n,
+                     pl_err *e);
+
 /* -------------------------------------------------------- canonical JSON */
 
 struct json_t;
