@@ -612,13 +612,11 @@ static int cmd_profile_proposals(pl_cli *cli, int argc, char **argv)
         rc = pl_store_prepare(v.s,
                               "SELECT id, status, name, impact_resolved, threshold, proposed_by, "
                               "COALESCE(decided_by,''), reason FROM rule_profile_proposals "
-                              "WHERE (?1 IS NULL OR status = ?1) ORDER BY ev_seq",
+                              "WHERE (? = '' OR status = ?) ORDER BY ev_seq",
                               &st, &e);
     if (!rc) {
-        if (o.status)
-            pl_stmt_bind_text(st, 1, o.status);
-        else
-            pl_stmt_bind_null(st, 1);
+        pl_stmt_bind_text(st, 1, o.status ? o.status : "");
+        pl_stmt_bind_text(st, 2, o.status ? o.status : "");
         while ((rc = pl_stmt_step(st, &e)) == PL_ROW)
             printf("%s  %s  %s  %s=%lld/%lld  %s=%s  %s=%s  %s\n", pl_stmt_text(st, 0),
                    pl_stmt_text(st, 1), pl_stmt_text(st, 2), PL_T(cli, "消除/阈值", "resolves"),

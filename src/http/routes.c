@@ -1193,19 +1193,14 @@ static int profile_scope_or_reply(req *r, const char *region, const char *level,
     int rc = access_scope_sync(r->s, r->who.uid, &e);
     pl_stmt *st = NULL;
     if (!rc)
-        rc = pl_store_prepare_cached(
-            r->s,
-            "SELECT 1 FROM units u WHERE (?1 = '' OR substr(u.division_code, 1, length(?1)) = ?1) "
-            "AND (?2 = '' OR u.level = ?2) AND (?3 = '' OR u.kind = ?3) "
-            "AND (?4 = '' OR u.industry = ?4) "
-            "AND NOT EXISTS (SELECT 1 FROM " ACCESS_SCOPE_SET " sc WHERE sc.id = u.id) LIMIT 1",
-            &st, &e);
+        rc = pl_store_prepare_cached(r->s,
+                                     "SELECT 1 FROM units u WHERE " PL_RULES_SELECTOR_SQL
+                                     " AND NOT EXISTS (SELECT 1 FROM " ACCESS_SCOPE_SET
+                                     " sc WHERE sc.id = u.id) LIMIT 1",
+                                     &st, &e);
     if (rc)
         return reply_status(r, rc, &e), -1;
-    pl_stmt_bind_text(st, 1, region);
-    pl_stmt_bind_text(st, 2, level);
-    pl_stmt_bind_text(st, 3, kind);
-    pl_stmt_bind_text(st, 4, industry);
+    pl_rules_bind_selectors(st, 1, region, level, kind, industry);
     rc = pl_stmt_step(st, &e);
     pl_stmt_reset(st);
     if (rc < 0)

@@ -1864,18 +1864,13 @@ static int approval_threshold(pl_rules *r, const pl_profile *p, int64_t *out, pl
     *out = pp.v[P_PROFILE_APPROVAL_FINDINGS];
     int any = 0;
     pl_stmt *st = NULL;
-    rc = pl_store_prepare(
-        r->s,
-        "SELECT division_code, level, kind, industry, id FROM units WHERE "
-        "(?1 = '' OR substr(division_code, 1, length(?1)) = ?1) AND (?2 = '' OR level = ?2) "
-        "AND (?3 = '' OR kind = ?3) AND (?4 = '' OR industry = ?4)",
-        &st, e);
+    rc = pl_store_prepare(r->s,
+                          "SELECT u.division_code, u.level, u.kind, u.industry, u.id FROM units u "
+                          "WHERE " PL_RULES_SELECTOR_SQL,
+                          &st, e);
     if (rc)
         return rc;
-    pl_stmt_bind_text(st, 1, p->region ? p->region : "");
-    pl_stmt_bind_text(st, 2, p->level ? p->level : "");
-    pl_stmt_bind_text(st, 3, p->kind ? p->kind : "");
-    pl_stmt_bind_text(st, 4, p->industry ? p->industry : "");
+    pl_rules_bind_selectors(st, 1, p->region, p->level, p->kind, p->industry);
     /* the scope the new profile is bounded to, as strings */
     size_t nsc = json_array_size(p->scope);
     char **sc = pl_calloc(nsc + 1, sizeof *sc);
@@ -2371,4 +2366,16 @@ int pl_rules_risk(pl_rules *r, const char *as_of, int top, pl_buf *out, pl_err *
         json_decref(v[i].breakdown);
     free(v);
     return 0;
+}
+
+int pl_rules_bind_selectors(pl_stmt *st, int k, const char *region, const char *level,
+                            const char *kind, const char *industry)
+{
+    const char *v[4] = {region ? region : "", level ? level : "", kind ? kind : "",
+                        industry ? industry : ""};
+    static const int uses[4] = {3, 2, 2, 2}; /* as PL_RULES_SELECTOR_SQL names them */
+    for (int i = 0; i < 4; i++)
+        for (int n = 0; n < uses[i]; n++)
+            pl_stmt_bind_text(st, k++, v[i]);
+    return k;
 }

@@ -88,6 +88,18 @@ typedef struct pl_profile {
  */
 int pl_rules_profile_check(const pl_profile *p, pl_err *e);
 
+/**
+ * The units a profile's selectors match, as an SQL condition on the
+ * columns of `units` named with alias `u` (plain `?` placeholders, portable):
+ * bind them with pl_rules_bind_selectors from index `k`; an empty selector
+ * matches every unit. Returns the next index to bind.
+ */
+#define PL_RULES_SELECTOR_SQL                                                                      \
+    "(? = '' OR substr(u.division_code, 1, length(?)) = ?) AND (? = '' OR u.level = ?) AND "       \
+    "(? = '' OR u.kind = ?) AND (? = '' OR u.industry = ?)"
+int pl_rules_bind_selectors(pl_stmt *st, int k, const char *region, const char *level,
+                            const char *kind, const char *industry);
+
 /* ---------------------------------------------------------------- engine */
 
 typedef struct pl_rules pl_rules;
