@@ -2,7 +2,8 @@
  * args_fuzz.c — libFuzzer target for the small string parsers behind query
  * parameters, path segments and secrets: pl_parse_i64 (limit/offset and
  * integer filters), pl_time_parse (dates), the role/rule/encoding name
- * parsers, the portal receipt code check, hex/base64 (util) and base32 and
+ * parsers, an upload's file name (pl_ingest_file_entity), the portal
+ * receipt code check, hex/base64 (util) and base32 and
  * the one-time code (http/totp.c), NFC (util/cjson.c). Properties: no
  * crash, no sanitizer report; what is accepted is in range and the codecs
  * round-trip. Layer: fuzz. Spec: util.h, http.h, cases.h, ingest.h.
@@ -15,6 +16,7 @@
 #include "cases/cases.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "model/model.h"
 #include "rules/rules.h"
 #include "util/util.h"
 
@@ -68,6 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(rule >= 0 && rule <= 17);
     pl_encoding enc;
     (void)pl_ingest_encoding_parse(s, &enc);
+    /* an upload's file name: "units.csv", "02_persons.jsonl", rejects */
+    const pl_entity *ent = NULL;
+    int jsonl = -1;
+    if (pl_ingest_file_entity(s, &ent, &jsonl, &e) == 0)
+        check(ent != NULL && (jsonl == 0 || jsonl == 1));
     if (pl_cases_receipt_valid(s))
         check(strlen(s) == PL_CASES_RECEIPT_DIGITS);
 
