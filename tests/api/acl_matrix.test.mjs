@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, FIX, P, C1, PASSWORD, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, FIX, P, PASSWORD, plumb } from './lib.mjs';
 
 // ----------------------------------------------------------- the written table
 // docs/SECURITY.md "Permissions: one table" + docs/CASES.md §3 (case:*).
@@ -221,7 +221,6 @@ test('access matrix from the written table: every role × in scope/out of scope/
   users['acl-target'] = { role: 'inspection_officer', scopes: ['UB'] };
   const st = makeStore(users);
   const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0', '--quiet']);
-  const errors = [];
   try {
     const setup = new Client(srv.base);
     const setupCadre = new Client(srv.base);
@@ -480,7 +479,6 @@ test('access matrix from the written table: every role × in scope/out of scope/
     for (const k of known) console.log(`  ${k}`);
     for (const k of closed) console.log(`  CLOSED ${k}`);
     for (const x of wrong) console.log(`  ${x}`);
-    errors.push(...wrong);
     assert.equal(leaks, 0, 'no denied cell returned data');
     assert.deepEqual(wrong, []);
   } finally {
