@@ -256,6 +256,8 @@ static void io_syms(snap_io *io, rl_symtab *t)
                 longs[nlong++] = k;
     }
     io_val(io, &nlong, sizeof nlong);
+    if (!io->writing && nlong > io->len)
+        io->bad = 1; /* nlong * 4 would wrap around */
     io_arr(io, (void **)&longs, nlong * sizeof *longs);
     if (io->writing) {
         free(longs);
