@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/accounts.h"
 #include "cases/cases.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
@@ -61,9 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check(strcmp(f, s) == 0); /* the full form is canonical */
     }
 
-    int role = pl_http_role_parse(s);
+    int role = pl_accounts_role_parse(s);
     if (role >= 0)
-        check(pl_http_role_name(role) != NULL);
+        check(pl_accounts_role_name(role) != NULL);
     pl_cases_role cr;
     (void)pl_cases_role_parse(s, &cr);
     int rule = pl_rules_parse_id(s);
@@ -101,15 +102,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* base32 (TOTP secrets), into a buffer too small as well */
     uint8_t small[PL_TOTP_SECRET_BYTES];
-    (void)pl_totp_unbase32(small, sizeof small, s);
-    n = pl_totp_unbase32(b, size + 1, s);
+    (void)pl_accounts_unbase32(small, sizeof small, s);
+    n = pl_accounts_unbase32(b, size + 1, s);
     if (n >= 0) {
         check((size_t)n <= size);
         size_t cap = (size_t)n * 8 / 5 + 8;
         char *back = malloc(cap);
-        check(pl_totp_base32(back, cap, b, (size_t)n) == 0);
+        check(pl_accounts_base32(back, cap, b, (size_t)n) == 0);
         uint8_t *b2 = malloc((size_t)n + 1);
-        check(pl_totp_unbase32(b2, (size_t)n + 1, back) == n);
+        check(pl_accounts_unbase32(b2, (size_t)n + 1, back) == n);
         check(memcmp(b, b2, (size_t)n) == 0);
         free(b2);
         free(back);
@@ -118,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* a one-time code as typed at login */
     static const uint8_t key[PL_TOTP_SECRET_BYTES] = "12345678901234567890";
     int64_t step = 0;
-    if (pl_totp_verify(key, sizeof key, s, INT64_C(59), -1, &step) == 0)
+    if (pl_accounts_totp_verify(key, sizeof key, s, INT64_C(59), -1, &step) == 0)
         check(strlen(s) == PL_TOTP_DIGITS && step >= 0 && step <= 2);
 
     pl_buf out;

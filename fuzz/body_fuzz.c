@@ -26,22 +26,30 @@ static void ignore(void *ctx, const char *field, const char *msg)
     (void)ctx, (void)field, (void)msg;
 }
 
-/* The field string of one body member, as write_entity makes it; NULL for
- * a type the route refuses. */
-static char *field_string(const json_t *v)
+/* The field string of one body member of field f, as write_entity makes it
+ * (routes.c json_value_text: integers and money JSON integers, flags
+ * true/false or 0/1, everything else a string, null clears; nothing is
+ * coerced); NULL for a type the route refuses (400 wrong_type). */
+static char *field_string(const pl_field *f, const json_t *v)
 {
     char num[32];
-    if (json_is_string(v))
-        return pl_strdup(json_string_value(v));
-    if (json_is_integer(v)) {
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-        return pl_strdup(num);
-    }
-    if (json_is_boolean(v))
-        return pl_strdup(json_is_true(v) ? "1" : "0");
     if (json_is_null(v))
         return pl_strdup("");
-    return NULL;
+    switch (f->type) {
+    case PL_F_INT:
+    case PL_F_MONEY:
+        if (!json_is_integer(v))
+            return NULL;
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        return pl_strdup(num);
+    case PL_F_BOOL:
+        if (json_is_boolean(v))
+            return pl_strdup(json_is_true(v) ? "1" : "0");
+        if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+            return pl_strdup(json_integer_value(v) ? "1" : "0");
+        return NULL;
+    default: return json_is_string(v) ? pl_strdup(json_string_value(v)) : NULL;
+    }
 }
 
 /* Normalise object o as a body for ent: 0 and *row, or -1 (refused). */
@@ -60,7 +68,7 @@ static int normalize(const pl_entity *ent, const json_t *o, json_t **row)
             bad = 1;
             break;
         }
-        char *sv = field_string(v);
+        char *sv = field_string(&ent->fields[pl_model_field_index(ent, k)], v);
         if (!sv) {
             bad = 1;
             break;

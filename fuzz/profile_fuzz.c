@@ -2,7 +2,8 @@
  * profile_fuzz.c — libFuzzer target for a rule profile's body
  * (PUT /api/v1/profiles/{name}, routes.c h_profile_put) without a server:
  * the body parsed as the server parses it, the route's type checks (known
- * members; selectors strings, params an object of integers), then
+ * members; selectors and reason strings, dry_run a boolean, params an
+ * object of integers: anything else is the route's 400 wrong_type), then
  * pl_rules_profile_check (src/rules/params.c: name, level, region and every
  * parameter within its range). The name comes from the first line of the
  * input. Properties: no crash, no sanitizer report; an accepted profile has
@@ -28,19 +29,22 @@ static const char *str(const json_t *o, const char *k)
 /* The route's checks before pl_rules_profile_check: 0 or -1. */
 static int route_checks(const json_t *body)
 {
-    static const char *const strs[] = {"label", "region", "level", "kind", "industry", NULL};
+    static const char *const strs[] = {"label",    "region", "level", "kind",
+                                       "industry", "reason", NULL};
     const char *k;
     json_t *v;
     if (!json_is_object(body))
         return -1;
     json_object_foreach((json_t *)body, k, v)
     {
-        int known = strcmp(k, "params") == 0;
+        int known = strcmp(k, "params") == 0 || strcmp(k, "dry_run") == 0;
         for (const char *const *s = strs; *s; s++)
             known |= strcmp(*s, k) == 0;
         if (!known)
             return -1;
-        if (strcmp(k, "params") == 0 ? !json_is_object(v) : !json_is_string(v))
+        if (strcmp(k, "params") == 0    ? !json_is_object(v)
+            : strcmp(k, "dry_run") == 0 ? !json_is_boolean(v)
+                                        : !json_is_string(v))
             return -1;
     }
     json_t *params = json_object_get(body, "params");
