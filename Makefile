@@ -6,7 +6,7 @@ BUILD ?= build
 ASAN ?= build-asan
 FUZZ ?= build-fuzz
 
-.PHONY: demo check deps build build-asan build-fuzz test test-asan fuzz-short format format-check bench clean
+.PHONY: demo check deps build build-asan build-fuzz test test-asan fuzz-short fuzz-long format format-check bench clean
 
 demo: deps build
 	./scripts/demo
@@ -30,6 +30,12 @@ build-asan:
 build-fuzz:
 	CC=clang cmake -S . -B $(FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPL_FUZZ=ON -DPL_TESTS=OFF >/dev/null
 	ninja -C $(FUZZ) -j $(JOBS)
+
+# Every libFuzzer target to RUNS executions (default 10,000,000), one at a
+# time under nice -n 19; not part of `make check` (hours on 2 cores). The
+# last full run's numbers: docs/RELIABILITY.md "Fuzzing".
+fuzz-long: build-fuzz
+	FUZZ=$(FUZZ) ./scripts/fuzz-long
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i

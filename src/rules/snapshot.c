@@ -132,6 +132,8 @@ static void io_pad(snap_io *io)
             io_put(io, zero, ALIGN - io->total % ALIGN);
     } else {
         io->off = (io->off + ALIGN - 1) & ~(uint64_t)(ALIGN - 1);
+        if (io->off > io->len)
+            io->bad = 1, io->off = io->len;
     }
 }
 
@@ -142,7 +144,7 @@ static void io_val(snap_io *io, void *p, size_t n)
         io_put(io, p, n);
         return;
     }
-    if (io->bad || io->off + n > io->len) {
+    if (io->bad || n > io->len - io->off) { /* off <= len: no wrap-around */
         io->bad = 1;
         return;
     }
@@ -153,14 +155,17 @@ static void io_val(snap_io *io, void *p, size_t n)
 /* An array of n bytes: written; on reading, *pp points into the mapping. */
 static void io_arr(snap_io *io, void **pp, uint64_t n)
 {
+    uint64_t want = n;
     io_val(io, &n, sizeof n);
+    if (!io->writing && n != want)
+        io->bad = 1; /* the stored length must be the one its count gives */
     io_pad(io);
     if (io->writing) {
         if (n)
             io_put(io, *pp, n);
         return;
     }
-    if (io->bad || io->off + n > io->len) {
+    if (io->bad || n > io->len - io->off) {
         io->bad = 1;
         *pp = NULL;
         return;
@@ -190,6 +195,8 @@ static void io_index(snap_io *io, rl_index *ix)
     io_imap(io, &ix->head);
     uint64_t cap = ix->cap;
     io_val(io, &cap, sizeof cap);
+    if (!io->writing && cap > io->len)
+        io->bad = 1; /* cap * 4 would wrap around */
     io_arr(io, (void **)&ix->next, cap * sizeof *ix->next);
     ix->cap = (size_t)cap;
 }
@@ -217,7 +224,9 @@ static void io_syms(snap_io *io, rl_symtab *t)
             offs[i] = o;
             o += l;
         }
-    } else if (!io->bad && io->off + bytes <= io->len) {
+    } else if (!io->bad && bytes <= io->len - io->off &&
+               (bytes == 0 || io->base[io->off + bytes - 1] == 0)) {
+        /* in the payload, the last string terminated */
         strs = (char *)io->base + io->off;
         io->off += bytes;
     } else {
@@ -261,6 +270,8 @@ static void io_syms(snap_io *io, rl_symtab *t)
                 longs[nlong++] = k;
     }
     io_val(io, &nlong, sizeof nlong);
+    if (!io->writing && nlong > io->len)
+        io->bad = 1; /* nlong * 4 would wrap around */
     io_arr(io, (void **)&longs, nlong * sizeof *longs);
     if (io->writing) {
         free(longs);
@@ -529,6 +540,7 @@ int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t 
     snap_walk(m, &io);
     if (io.bad || io.off != io.len) {
         /* checksum held but the walk did not fit: another layout */
+        free(m->syms.str);
         free(m->syms.blocks);
         memset(m, 0, sizeof *m);
         rl_mem_map_remove(map);

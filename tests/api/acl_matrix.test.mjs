@@ -1,0 +1,693 @@
+// acl_matrix.test.mjs — the access matrix from a WRITTEN table (issue #15,
+// "at scale"): every role × {in scope, out of scope, recused} × every route,
+// each cell's expectation derived from the tables below, transcribed by hand
+// from docs/SECURITY.md ("Permissions: one table", "Placing a record",
+// "Recusal", "Four eyes on one's own account"), docs/CASES.md §3 (the case:*
+// column), docs/RULES.md and docs/API.md "Profile changes" (profile writes
+// and proposals), docs/INSPECT.md §1/§4 (inspection and rectification) and
+// DESIGN.md §1/§8
+// (access = role permission ∧ scope contains the record ∧ not recused) —
+// never from the server's own `--print-permissions`, which is only compared
+// with the written table at the end.
+//
+// Every call is well-formed (a valid body, a record in the state the
+// transition needs), so "allowed" means a 2xx and anything else is a
+// failure: a 400/409/422 is a test or server error, not an allowed cell. A
+// denied cell must answer 401/403/404, or a list without the record; a
+// denied cell that returned data is a LEAK (must be zero). Counts are
+// printed. Cells that fail because of a hole another item of issue #15 is
+// closing are listed in KNOWN with the item; they are reported, not failed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeStore, startServer, Client, T0, FIX, P, PASSWORD, plumb } from './lib.mjs';
+
+// ----------------------------------------------------------- the written table
+// docs/SECURITY.md "Permissions: one table" + docs/CASES.md §3 (case:*).
+const ORG = ['unit', 'person', 'post', 'tenure', 'kin'];
+const BUSINESS = ['company', 'company_role', 'contract', 'meeting', 'decision', 'speech', 'payment'];
+const RULES_OUT = ['finding', 'risk', 'warning', 'task', 'profile'];
+const rd = (...xs) => xs.flat(Infinity).map((x) => `${x}:read`);
+const wr = (...xs) => xs.flat(Infinity).map((x) => `${x}:write`);
+const CADRE_READ = [ORG, BUSINESS, 'declaration', 'declaration_item', 'registry_record', 'evaluation', 'supervision_activity', 'accountability', RULES_OUT];
+const ROLES = {
+  cadre_officer: {
+    scope: 'subtree',
+    perms: [...rd(CADRE_READ), ...wr('unit', 'person', 'post', 'tenure', 'kin', 'declaration', 'declaration_item', 'evaluation', 'supervision_activity', 'finding', 'import')],
+  },
+  discipline_officer: {
+    scope: 'subtree',
+    perms: [...rd(CADRE_READ, 'clue', 'disposition', 'clue_reporter'),
+      ...wr('clue', 'disposition', 'clue_reporter', 'accountability', 'supervision_activity', 'finding', 'profile', 'import'),
+      // CASES.md §3: intake read list handle notes reply identity keys
+      'case:intake', 'case:read', 'case:list', 'case:handle', 'case:note', 'case:reply', 'case:identity', 'office_key:write'],
+  },
+  inspection_officer: {
+    scope: 'subtree',
+    perms: [...rd(ORG, BUSINESS, 'evaluation', 'supervision_activity', 'accountability', RULES_OUT), ...wr('supervision_activity', 'finding'),
+      'case:intake', 'case:list',
+      // docs/INSPECT.md §4
+      'inspection:read', 'inspection:write', 'inspection:notes', 'rectification:read', 'rectification:write'],
+  },
+  petition_officer: {
+    scope: 'subtree',
+    perms: [...rd('unit', 'person', 'post', 'tenure', 'clue', 'clue_reporter'), ...wr('clue', 'clue_reporter'),
+      'case:intake', 'case:read', 'case:list', 'case:reply'],
+  },
+  data_provider: {
+    scope: 'subtree',
+    perms: [...rd('unit'), ...wr('person', 'kin', 'company', 'company_role', 'contract', 'meeting', 'decision', 'speech', 'payment', 'registry_record', 'import')],
+  },
+  leader: {
+    scope: 'subtree',
+    perms: [...rd(ORG, BUSINESS, 'evaluation', 'supervision_activity', 'accountability', RULES_OUT), ...wr('finding', 'profile'),
+      'case:read', 'case:list', 'inspection:read', 'rectification:read'], // INSPECT.md §4
+  },
+  subject: { scope: 'self', perms: [...rd('declaration', 'declaration_item', 'evaluation'), ...wr('declaration', 'declaration_item'), 'self:read',
+    'rectification:read', 'rectification:progress'] }, // INSPECT.md §4
+  auditor: { scope: 'none', perms: ['ledger:read', 'ledger:write', 'access_log:read'] },
+  admin: { scope: 'none', perms: ['user:read', 'user:write'] },
+};
+const CONDS = ['in', 'out', 'recused'];
+
+// The registry entities: placed in the unit tree or not (SECURITY.md
+// "Placing a record": companies are shared reference data), recusal or not
+// (SECURITY.md "Recusal applies to person-bound sensitive content").
+const RECUSAL = new Set(['declaration', 'declaration_item', 'registry_record', 'evaluation', 'supervision_activity', 'accountability', 'clue', 'clue_reporter', 'disposition']);
+const ENTITIES = {
+  unit: 'units', person: 'persons', post: 'posts', tenure: 'tenures', kin: 'kin', company: 'companies',
+  company_role: 'company_roles', contract: 'contracts', meeting: 'meetings', decision: 'decisions', speech: 'speeches',
+  payment: 'payments', declaration: 'declarations', declaration_item: 'declaration_items', registry_record: 'registry_records',
+  evaluation: 'evaluations', supervision_activity: 'supervision_activities', clue: 'clues', clue_reporter: 'clue_reporters',
+  disposition: 'dispositions', accountability: 'accountability',
+};
+
+// Every route (docs/API.md "Routes"): method, path, permission, `placed`
+// (the route reaches a record placed in the unit tree: the fixture's, about
+// S in UA under U0), `recusal` (that record is recusal-bound), and how to
+// call it (`call`, defined in the test). Login/logout/password are called
+// around the matrix (they start and end sessions).
+const ROUTES = [
+  ['GET', '/api/v1/health', 'public'],
+  ['GET', '/api/v1/openapi.json', 'public'],
+  ['POST', '/api/v1/auth/login', 'public'],
+  ['POST', '/api/v1/auth/logout', 'authenticated'],
+  ['GET', '/api/v1/auth/me', 'authenticated'],
+  ['POST', '/api/v1/auth/password', 'authenticated'],
+  ['GET', '/api/v1/me/record', 'self:read'],
+  ['GET', '/api/v1/findings', 'finding:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/findings/stats', 'finding:read'],
+  ['GET', '/api/v1/rotations', 'finding:read'],
+  ['GET', '/api/v1/findings/{id}', 'finding:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/findings/{id}/status', 'finding:write', 'placed', 'recusal'],
+  ['GET', '/api/v1/risk', 'risk:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/warnings', 'warning:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/tasks', 'task:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/profiles', 'profile:read'],
+  ['GET', '/api/v1/profiles/{id}', 'profile:read'],
+  // RULES.md "Profile changes": every unit the selectors match must be in
+  // the writer's scope (region 110101 = U0's county), so the write is placed;
+  // a profile is not person-bound: no recusal.
+  ['PUT', '/api/v1/profiles/{id}', 'profile:write', 'placed'],
+  // API.md "Profile changes": proposals are read like profiles (profile:read,
+  // not placed); approving needs an approver "whose scope holds the
+  // profile", and rejecting (closing) it is a write to the same placed
+  // profile: placed, not person-bound.
+  ['GET', '/api/v1/profile-proposals', 'profile:read'],
+  ['GET', '/api/v1/profile-proposals/{id}', 'profile:read'],
+  ['POST', '/api/v1/profile-proposals/{id}/approve', 'profile:write', 'placed'],
+  ['POST', '/api/v1/profile-proposals/{id}/reject', 'profile:write', 'placed'],
+  // The rows of the upload are placed (SECURITY.md "Import uploads"); which
+  // rows, and so recusal, per role: see importBody.
+  ['POST', '/api/v1/import', 'import:write', 'placed', 'rows'],
+  ['GET', '/api/v1/users', 'user:read'],
+  ['POST', '/api/v1/users', 'user:write'],
+  ['GET', '/api/v1/users/{id}', 'user:read'],
+  ['PUT', '/api/v1/users/{id}', 'user:write'],
+  ['POST', '/api/v1/users/{id}/password', 'user:write'],
+  // SECURITY.md "Four eyes on one's own account" / API.md: the grants.
+  ['GET', '/api/v1/users/grants', 'user:read'],
+  ['POST', '/api/v1/users/grants/{id}', 'user:write'],
+  ['GET', '/api/v1/ledger/checkpoint', 'ledger:read'],
+  ['POST', '/api/v1/ledger/checkpoint', 'ledger:write'],
+  ['GET', '/api/v1/ledger/proof/inclusion', 'ledger:read'],
+  ['GET', '/api/v1/ledger/proof/consistency', 'ledger:read'],
+  ['GET', '/api/v1/ledger/events/{id}', 'ledger:read'],
+  ['GET', '/api/v1/access-log', 'access_log:read'],
+  ...Object.entries(ENTITIES).flatMap(([e, t]) => {
+    const placed = e === 'company' ? undefined : 'placed';
+    const rec = RECUSAL.has(e) ? 'recusal' : undefined;
+    return [
+      ['GET', `/api/v1/${t}`, `${e}:read`, placed, rec, e],
+      ['GET', `/api/v1/${t}/{id}`, `${e}:read`, placed, rec, e],
+      ['POST', `/api/v1/${t}`, `${e}:write`, placed, rec, e],
+      ['PUT', `/api/v1/${t}/{id}`, `${e}:write`, placed, rec, e],
+    ];
+  }),
+  // CASES.md §3: scope = the handling office (else the subject unit) in the
+  // subtree; recusal: subject, kin, leadership team.
+  ['GET', '/api/v1/cases', 'case:list', 'placed', 'recusal'],
+  // Intake: "the clue must be about the user's jurisdiction" (API.md); filing
+  // is not reading, so no recusal.
+  ['POST', '/api/v1/cases', 'case:intake', 'placed'],
+  // A finding becomes a clue: the finding must be one the user may see.
+  ['POST', '/api/v1/cases/from-finding', 'case:intake', 'placed', 'recusal'],
+  ['GET', '/api/v1/cases/stats', 'case:list'],
+  ['GET', '/api/v1/cases/stats.xlsx', 'case:list'],
+  ['POST', '/api/v1/cases/remind', 'case:handle'],
+  ['GET', '/api/v1/cases/{id}', 'case:read', 'placed', 'recusal'],
+  ...['dispose', 'verify', 'conclude', 'clear-name', 'archive', 'assign'].map((s) => ['POST', `/api/v1/cases/{id}/${s}`, 'case:handle', 'placed', 'recusal']),
+  ['POST', '/api/v1/cases/{id}/notes', 'case:note', 'placed', 'recusal'],
+  ['POST', '/api/v1/cases/{id}/replies', 'case:reply', 'placed', 'recusal'],
+  ['POST', '/api/v1/cases/{id}/reporter', 'case:identity', 'placed', 'recusal'],
+  // "only PL_PERM_KEYS within scope" (CASES.md §3): the office is placed.
+  ['POST', '/api/v1/offices/{id}/keys', 'office_key:write', 'placed'],
+  // docs/INSPECT.md §4. Scope: a round by its units (one in scope to read,
+  // all to write), a problem by its unit, a criticism item by its meeting's
+  // unit, a task by its owner unit; all UA here. Recusal: the problem's
+  // person (S), the criticised member (S: a criticism item is a problem of
+  // the meeting), the task's responsible person (S) and their kin; not a
+  // round (it names no person under inspection), and not the unit's own
+  // staff (rectification:progress). A create that refers to something
+  // outside the writer's scope is a 400 naming the field that refers to it
+  // (INSPECT.md §1: a round's units "each in the writer's scope", a
+  // problem's unit one of the round's, a criticism item's meeting "in
+  // scope", a task's problem; API.md "a bad field is a 400 naming it"), and
+  // recording a problem / criticism item or opening a task about a person
+  // one is recused from is a 400 naming person_id / responsible_person_id
+  // (§4; for a task the recused writer does not find the problem either,
+  // so problem_id): these 400s, naming these fields, are the denials
+  // (`deny400`, per condition); any other 400 is still a failure.
+  ['GET', '/api/v1/inspection_rounds', 'inspection:read', 'placed'],
+  ['POST', '/api/v1/inspection_rounds', 'inspection:write', 'placed', null, null, { out: ['units'] }],
+  ['GET', '/api/v1/inspection_rounds/{id}', 'inspection:read', 'placed'],
+  ['GET', '/api/v1/inspection_problems', 'inspection:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/inspection_problems', 'inspection:write', 'placed', 'recusal', null, { out: ['unit_id'], recused: ['person_id'] }],
+  ['GET', '/api/v1/inspection_problems/{id}', 'inspection:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/inspection_problems/{id}/handover', 'inspection:write', 'placed', 'recusal'],
+  ['GET', '/api/v1/criticism_items', 'inspection:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/criticism_items', 'inspection:write', 'placed', 'recusal', null, { out: ['activity_id'], recused: ['person_id'] }],
+  ['GET', '/api/v1/criticism_items/{id}', 'inspection:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/rectification_tasks', 'rectification:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/rectification_tasks', 'rectification:write', 'placed', 'recusal', null, { out: ['problem_id'], recused: ['responsible_person_id', 'problem_id'] }],
+  ['GET', '/api/v1/rectification_tasks/{id}', 'rectification:read', 'placed', 'recusal'],
+  ...['progress', 'signoff', 'sendback', 'reopen'].map((x) => ['POST', `/api/v1/rectification_tasks/{id}/${x}`,
+    x === 'progress' ? 'rectification:progress' : 'rectification:write', 'placed', 'recusal']),
+  ['GET', '/portal/api/units', 'public'],
+  ['POST', '/portal/api/reports', 'public'],
+  ['POST', '/portal/api/check', 'public'],
+  ['POST', '/portal/api/material', 'public'],
+  ['POST', '/portal/api/proof', 'public'],
+].map(([method, p, perm, placed, recusal, entity, deny400]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400 }));
+
+// Routes whose rows are not yet written (none today: every route of the
+// server has a row). Should one be added without its row in a hurry, it is
+// named here: printed with the count, and the equality test below requires
+// the server's routes beyond the written table to be exactly this list, so
+// any other new route still fails (restore tests/api/matrix.test.mjs, cells
+// from the server's dump, to keep such routes covered meanwhile).
+const NOT_WRITTEN = [
+];
+
+// The import rows each role may write (its `<entity>:write`), all about S's
+// records in UA: persons are not recusal-bound, supervision activities are.
+const IMPORT_ROWS = {
+  cadre_officer: { file: 'org/persons.csv', recusal: false },
+  data_provider: { file: 'org/persons.csv', recusal: false },
+  discipline_officer: { file: 'supervision/supervision_activities.csv', recusal: true },
+};
+
+// The expected cell: DESIGN.md §8, access = permission ∧ scope ∧ ¬recused.
+function expected(rt, role, cond) {
+  const R = ROLES[role];
+  if (rt.perm === 'public' || rt.perm === 'authenticated') return true;
+  if (!R.perms.includes(rt.perm)) return false;
+  if (!rt.placed) return true;
+  if (R.scope === 'none') return false;
+  // INSPECT.md §4: the unit's staff (`subject` users scoped to their unit:
+  // UA in and recused, UB out) see their unit's tasks, not recused.
+  if (R.scope === 'self' && /^\/api\/v1\/rectification_tasks/.test(rt.path)) return cond !== 'out';
+  // The subject reads and writes its own records: the fixture's are S's.
+  if (R.scope === 'self') return cond === 'in';
+  if (cond === 'out') return false;
+  const recusal = rt.recusal === 'rows' ? IMPORT_ROWS[role]?.recusal : !!rt.recusal;
+  return cond === 'in' || !recusal;
+}
+
+// Cells that disagree with the written table because of a hole another item
+// of issue #15 is closing (docs: the report of branch wt-acl). Reported, not
+// failed; remove an entry when its fix is merged (the test prints it).
+const KNOWN = {
+  // (the 6 from-finding cells of item 5 are closed on main: from-finding is
+  // scoped and recused like the finding it reads)
+};
+
+function userSpec(role, cond) {
+  const mode = ROLES[role].scope;
+  // subject: S (whose records the fixture holds), O (another person), K (S's
+  // spouse, recused from S).
+  // Scoped to a unit for the inspection module (INSPECT.md §4: the unit's
+  // staff): UA (S's unit) in and recused, UB out.
+  if (mode === 'self') return { role, person: { in: P.S, out: P.O, recused: P.K }[cond], scopes: [cond === 'out' ? 'UB' : 'UA'] };
+  if (mode === 'none') return { role };
+  // U0 holds UA and S; UB is another tree; K is kin of S.
+  return { role, scopes: [cond === 'out' ? 'UB' : 'U0'], person: cond === 'recused' ? P.K : undefined };
+}
+const uname = (role, cond) => `${role}.${cond}`.replace(/_/g, '-');
+
+function csvRows(file) {
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  return { header: lines[0].split(','), rows: lines.slice(1) };
+}
+
+const OFFICE_PASS = 'acl office passphrase 2026';
+let seq = 0;
+const fresh = () => `${Date.now().toString(36)}${(seq++).toString(36)}`;
+// Facts no other clue shares (dedupe links clues whose facts overlap ≥ 60 %).
+function uniqueFacts() {
+  let s = '';
+  for (let i = 0; i < 40; i++) s += String.fromCodePoint(0x4e00 + Math.floor(Math.random() * 20000));
+  return s;
+}
+
+test('access matrix from the written table: every role × in scope/out of scope/recused × route', { timeout: 300000 }, async () => {
+  const users = {};
+  for (const role of Object.keys(ROLES)) for (const cond of CONDS) users[uname(role, cond)] = userSpec(role, cond);
+  users.setup = { role: 'discipline_officer', scopes: ['U0'] };
+  users['setup-cadre'] = { role: 'cadre_officer', scopes: ['U0'] };
+  users['setup-admin'] = { role: 'admin' };
+  users['setup-auditor'] = { role: 'auditor' };
+  // Administrators whose own role changes are the pending grants the
+  // grant cells decide (one per allowed cell, one for the denied ones).
+  const GRANTERS = ['setup-g0', 'setup-g1', 'setup-g2', 'setup-g3'];
+  for (const g of GRANTERS) users[g] = { role: 'admin' };
+  users['setup-insp'] = { role: 'inspection_officer', scopes: ['U0'] };
+  users['setup-staff'] = { role: 'subject', scopes: ['UA'], person: P.T }; // UA's staff
+  users['acl-target'] = { role: 'inspection_officer', scopes: ['UB'] };
+  const st = makeStore(users);
+  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0', '--quiet']);
+  try {
+    const setup = new Client(srv.base);
+    const setupCadre = new Client(srv.base);
+    const setupAdmin = new Client(srv.base);
+    const setupAuditor = new Client(srv.base);
+    assert.equal((await setupAuditor.login('setup-auditor', st.secrets['setup-auditor'], T0)).status, 200);
+    assert.equal((await setup.login('setup', st.secrets.setup, T0)).status, 200);
+    assert.equal((await setupCadre.login('setup-cadre', st.secrets['setup-cadre'], T0)).status, 200);
+    assert.equal((await setupAdmin.login('setup-admin', st.secrets['setup-admin'], T0)).status, 200);
+    const ok = (r, what) => assert.ok(r.status >= 200 && r.status < 300, `setup: ${what}: ${r.status} ${r.text}`);
+
+    // A discipline office under U0 (clues about UA's top leader are handled
+    // there, CASES.md "Routing") with a key, so reporter identities are sealed.
+    ok(await setupCadre.post('/api/v1/units', { id: 'UD', parent_id: 'U0', name: '东城县纪委监委', division_code: '110101', level: 'county', kind: 'discipline', industry: '纪检' }), 'office UD');
+    ok(await setup.post('/api/v1/offices/UD/keys', { passphrase: OFFICE_PASS }), 'office key');
+
+    // The fixture's rule outputs about S.
+    const f = await setup.get(`/api/v1/findings?subject=${P.S}&limit=100`);
+    assert.ok(f.json.items.length >= 1, 'the fixture raises a finding about S');
+    const findingS = f.json.items[0].id;
+    // from-finding's allowed cells (3 roles × in) each need a finding about S
+    // that is not yet a clue.
+    const spareFindings = f.json.items.slice(1).map((x) => x.id);
+    assert.ok(spareFindings.length >= 3, `3 more findings about S: ${f.json.items.length}`);
+    let findingStatus = f.json.items[0].status;
+    // A profile to read (the PUT cells write it back).
+    ok(await setup.put('/api/v1/profiles/acl', { label: 'acl', region: '110101', params: { r01_top_years: 10 }, reason: '访问矩阵' }), 'profile');
+    // A signed checkpoint to read.
+    ok(await setupAuditor.post('/api/v1/ledger/checkpoint', {}), 'checkpoint');
+    const w = await setup.get(`/api/v1/warnings?person_id=${P.S}`);
+    const t = await setup.get(`/api/v1/tasks?person_id=${P.S}`);
+    assert.ok(w.json.items.length && t.json.items.length, 'the fixture raises a warning and a task about S');
+    const users1 = await setupAdmin.get('/api/v1/users');
+    const targetUser = users1.json.items.find((u) => u.username === 'acl-target');
+    assert.ok(targetUser, 'user acl-target');
+    // Pending grants (SECURITY.md: an admin's change of its own role is a
+    // 202 with a pending grant): each allowed grant cell (admin × 3
+    // conditions) decides its own; the denied cells all try the last one.
+    const grantQ = [];
+    for (const g of GRANTERS) {
+      const c = new Client(srv.base);
+      assert.equal((await c.login(g, st.secrets[g], T0)).status, 200, `login ${g}`);
+      const me = users1.json.items.find((u) => u.username === g);
+      assert.ok(me, `user ${g}`);
+      const r = await c.put(`/api/v1/users/${me.id}`, { role: 'discipline_officer', scopes: ['U0'] });
+      assert.equal(r.status, 202, `setup: grant of ${g}: ${r.text}`);
+      grantQ.push(r.json.grant.id);
+    }
+    const grantSpare = grantQ.pop();
+    // Pending profile proposals (RULES.md "Profile changes": a change that
+    // sets profile_approval_findings always waits for a second person),
+    // proposed by `setup` (discipline officer of U0) for U0's county, each
+    // setting the threshold to its default 10: one per approve/reject cell
+    // of a role with profile:write, and one the others try.
+    const proposal = async (i) => {
+      const r = await setup.put(`/api/v1/profiles/acl-pp-${i}`, { region: '110101', params: { profile_approval_findings: 10 }, reason: '访问矩阵：待批准' });
+      assert.equal(r.status, 202, `setup: proposal ${i}: ${r.text}`);
+      assert.ok(r.json.proposal, `setup: proposal ${i}: ${r.text}`);
+      return r.json.proposal;
+    };
+    const ppQ = { approve: [], reject: [] };
+    let nprop = 0;
+    for (const k of ['approve', 'reject']) for (let i = 0; i < 6; i++) ppQ[k].push(await proposal(nprop++));
+    const ppSpare = await proposal(nprop++);
+
+    // The inspection fixtures (INSPECT.md; clock 2026-03-02): a round over
+    // UA, a problem about S in it, a 民主生活会 criticism item about S, and
+    // tasks about IP-1 (responsible S) each in the state its step needs:
+    // RT-1 open (progress), RT-2 with evidence (sign-off), RT-3 in progress
+    // (send-back), RT-4 signed off (re-open). IP-2 is for the hand-over
+    // (once per problem).
+    const insp = new Client(srv.base);
+    const staff = new Client(srv.base);
+    assert.equal((await insp.login('setup-insp', st.secrets['setup-insp'], T0)).status, 200);
+    assert.equal((await staff.login('setup-staff', st.secrets['setup-staff'], T0)).status, 200);
+    const SHA = 'ab'.repeat(32);
+    const roundBody = () => ({ round_no: `acl-${fresh()}`, level: 'county', team: '县委第一巡察组', leader_person_id: P.X,
+      start_date: '2026-02-01', end_date: '2026-04-30', units: ['UA'], reason: '年度巡察计划' });
+    let r = await insp.post('/api/v1/inspection_rounds', roundBody());
+    ok(r, 'round');
+    const roundId = r.json.id;
+    const problemBody = () => ({ round_id: roundId, unit_id: 'UA', person_id: P.S, category: 'money', description: uniqueFacts(), found_at: '2026-02-20' });
+    r = await insp.post('/api/v1/inspection_problems', problemBody());
+    ok(r, 'problem');
+    const problemId = r.json.id;
+    r = await insp.post('/api/v1/inspection_problems', problemBody());
+    ok(r, 'problem to hand over');
+    const handoverId = r.json.id;
+    ok(await setup.post('/api/v1/supervision_activities', { id: 'ACLDL', kind: 'democratic_life', unit_id: 'UA', held_at: '2026-02-15', notes: '年度民主生活会' }), 'democratic life meeting');
+    const criticismBody = () => ({ activity_id: 'ACLDL', person_id: P.S, description: '带头落实民主集中制不够' });
+    r = await insp.post('/api/v1/criticism_items', criticismBody());
+    ok(r, 'criticism item');
+    const criticismId = r.json.id;
+    const taskBody = () => ({ problem_id: problemId, responsible_person_id: P.S, measures: '追回款项，完善采购审批', deadline: '2026-05-31' });
+    const tasks = {};
+    for (const step of ['progress', 'signoff', 'sendback', 'reopen']) {
+      r = await insp.post('/api/v1/rectification_tasks', taskBody());
+      ok(r, `task for ${step}`);
+      tasks[step] = r.json.id;
+      if (step !== 'progress') ok(await staff.post(`/api/v1/rectification_tasks/${tasks[step]}/progress`, { text: '已整改', evidence: [{ name: '回单.pdf', sha256: SHA }] }), `progress ${step}`);
+      if (step === 'reopen') ok(await insp.post(`/api/v1/rectification_tasks/${tasks[step]}/signoff`, { reason: '整改到位' }), 'signoff');
+    }
+    const inspBody = {
+      progress: { text: '已追回全部款项', evidence: [{ name: '回单.pdf', sha256: SHA }] },
+      signoff: { reason: '核查属实，予以销号' }, sendback: { reason: '整改不到位' }, reopen: { reason: '回头看发现问题反弹' },
+    };
+
+    // Bodies: the fixture's own records written back unchanged (every field
+    // of the fixture's CSV, values as the server stores them).
+    const data = path.join(st.dir, 'data');
+    const bodies = {};
+    for (const sub of fs.readdirSync(data)) {
+      for (const file of fs.readdirSync(path.join(data, sub))) {
+        const table = file.replace(/\.csv$/, '');
+        const ent = Object.keys(ENTITIES).find((e) => ENTITIES[e] === table);
+        const { header } = csvRows(path.join(data, sub, file));
+        const g = await setup.get(`/api/v1/${table}/${encodeURIComponent(FIX[ent])}`);
+        assert.equal(g.status, 200, `setup: read ${table}/${FIX[ent]}: ${g.text}`);
+        const body = {};
+        for (const h of header) if (g.json[h] !== undefined && g.json[h] !== null && g.json[h] !== '') body[h] = g.json[h];
+        bodies[ent] = body;
+      }
+    }
+    // An upload of the fixture's row about S (the file's header and S's row).
+    const importBody = (role) => {
+      const file = (IMPORT_ROWS[role] || IMPORT_ROWS.cadre_officer).file;
+      const { header, rows } = csvRows(path.join(data, file));
+      const row = rows.find((r) => r.includes(P.S));
+      const [dir, name] = file.split('/');
+      return { source: dir, files: [{ name, content: `${header.join(',')}\n${row}\n` }] };
+    };
+
+    // A clue about S in UA, handled by UD, in the state a transition needs.
+    async function clueFor(step) {
+      const r = await setup.post('/api/v1/cases', {
+        channel: 'letter', category: 'money', subject_person_id: P.S, subject_unit_id: 'UA',
+        summary: '反映局长问题', facts: uniqueFacts(), real_name: true,
+        reporter_identity: '{"name":"钱七","contact":"13800000000"}',
+      });
+      ok(r, 'intake');
+      assert.equal(r.json.linked, false, 'a fresh clue, not linked');
+      const id = r.json.id;
+      const go = async (s, b) => ok(await setup.post(`/api/v1/cases/${id}/${s}`, b), `${s} ${id}`);
+      if (['verify', 'conclude', 'clear-name', 'archive'].includes(step)) await go('dispose', { method: 'preliminary_verification', reason: '初核' });
+      if (['conclude', 'clear-name', 'archive'].includes(step)) await go('verify', { reason: '初核完毕' });
+      if (step === 'clear-name') await go('conclude', { outcome: 'unfounded', reason: '反映失实' });
+      if (step === 'archive') await go('conclude', { outcome: 'form1', measure: 'criticism', basis: '谈话提醒', reason: '情节轻微' });
+      return id;
+    }
+    const caseBody = {
+      dispose: { method: 'preliminary_verification', reason: '线索具体' },
+      verify: { reason: '初核完毕' },
+      conclude: { outcome: 'form1', measure: 'criticism', basis: '谈话提醒', reason: '情节轻微' },
+      'clear-name': { basis: '在单位会议上予以澄清' },
+      archive: { reason: '归档' },
+      assign: { handler_person_id: P.X, team: 'supervision' },
+      notes: { text: '已调取资料', sub_status: '调取资料' },
+      replies: { text: '您反映的问题已受理。' },
+      reporter: { passphrase: OFFICE_PASS, reason: '核实需要联系举报人' },
+    };
+    const baseClue = await clueFor('dispose');
+
+    // A portal report (public routes: the same request whoever sends it; the
+    // portal allows 5 submissions per address an hour, CASES.md).
+    const anon = new Client(srv.base);
+    const pr = await anon.post('/portal/api/reports', { subject_unit_id: 'UA', category: 'money', summary: '反映问题', facts: uniqueFacts(), passphrase: 'portal passphrase 123' });
+    const receipt = pr.json && pr.json.receipt;
+
+    // Sign in every cell's user: POST /auth/login is a public cell each.
+    const clients = {};
+    let cells = 0, allowedCells = 0, leaks = 0;
+    const wrong = [];
+    const known = [];
+    const closed = [];
+    const record = (rt, role, cond, got, res) => {
+      const key = `${rt.method} ${rt.path} ${role}/${cond}`;
+      const exp = expected(rt, role, cond);
+      cells++;
+      if (exp) allowedCells++;
+      let msg = null;
+      if (got === 'error') msg = `ERROR ${key} → ${res.status} ${res.text.slice(0, 200)}`;
+      else if (got && !exp) msg = `LEAK ${key} → ${res.status} ${res.text.slice(0, 120)}`;
+      else if (!got && exp) msg = `DENIED ${key} → ${res.status} ${res.text.slice(0, 160)}`;
+      if (KNOWN[key]) {
+        if (msg) known.push(`${msg} [known: ${KNOWN[key]}]`);
+        else closed.push(`${key}: now as written; remove from KNOWN (${KNOWN[key]})`);
+        return;
+      }
+      if (msg) {
+        wrong.push(msg);
+        if (got === true && !exp) leaks++;
+      }
+    };
+    const loginRt = ROUTES.find((r) => r.path === '/api/v1/auth/login');
+    for (const role of Object.keys(ROLES)) {
+      for (const cond of CONDS) {
+        const c = new Client(srv.base);
+        const res = await c.login(uname(role, cond), st.secrets[uname(role, cond)], T0);
+        record(loginRt, role, cond, res.status === 200, res);
+        clients[uname(role, cond)] = c;
+      }
+    }
+
+    // One call of a route as `c` (role, cond): the response, and for lists
+    // whether the target record is in it.
+    async function call(rt, role, cond, c) {
+      const e = rt.entity;
+      const has = ROLES[role].perms.includes(rt.perm);
+      let p = rt.path;
+      let body;
+      let target = null; // list: predicate on items
+      if (e) {
+        const id = FIX[e];
+        if (p.endsWith('{id}')) p = p.replace('{id}', encodeURIComponent(id));
+        else if (rt.method === 'GET') { p += `?id=${encodeURIComponent(id)}`; target = (x) => x.id === id; }
+        if (rt.method !== 'GET') body = bodies[e];
+        return { res: await c.req(rt.method, p, body), target };
+      }
+      switch (rt.path) {
+        case '/api/v1/findings': p += `?id=${encodeURIComponent(findingS)}`; target = (x) => x.id === findingS; break;
+        case '/api/v1/findings/{id}': p = p.replace('{id}', encodeURIComponent(findingS)); break;
+        case '/api/v1/findings/{id}/status':
+          // open/acknowledged/dismissed move to any other status (resolved is
+          // final): each allowed cell asks for a change.
+          p = p.replace('{id}', encodeURIComponent(findingS));
+          body = { status: findingStatus === 'acknowledged' ? 'dismissed' : 'acknowledged', reason: '已知悉' };
+          break;
+        case '/api/v1/risk': p += '?top=1000'; target = (x) => x.person === P.S; break;
+        case '/api/v1/warnings': p += `?person_id=${P.S}`; target = (x) => x.person_id === P.S; break;
+        case '/api/v1/tasks': p += `?person_id=${P.S}`; target = (x) => x.person_id === P.S; break;
+        case '/api/v1/profiles/{id}':
+          p = p.replace('{id}', 'acl');
+          // A profile for U0's county setting a parameter to its default
+          // (r01_top_years 10, src/rules/params.c catalogue): resolves
+          // nothing, so it is recorded at once (200, no proposal), and the
+          // reason profile changes require (RULES.md "Profile changes").
+          if (rt.method === 'PUT') body = { label: 'acl', region: '110101', params: { r01_top_years: 10 }, reason: '访问矩阵' };
+          break;
+        case '/api/v1/import': body = importBody(role); break;
+        case '/api/v1/users': if (rt.method === 'POST') body = { username: `acl-new-${fresh()}`, role: 'petition_officer', scopes: ['UB'], password: PASSWORD }; break;
+        case '/api/v1/users/{id}':
+          p = p.replace('{id}', String(target_id));
+          if (rt.method === 'PUT') body = { role: 'inspection_officer', scopes: ['UB'], disabled: false };
+          break;
+        case '/api/v1/profile-proposals/{id}': p = p.replace('{id}', encodeURIComponent(ppSpare)); break;
+        case '/api/v1/profile-proposals/{id}/approve':
+        case '/api/v1/profile-proposals/{id}/reject': {
+          const k = rt.path.endsWith('approve') ? 'approve' : 'reject';
+          p = p.replace('{id}', encodeURIComponent(has ? ppQ[k].shift() : ppSpare));
+          body = k === 'approve' ? { reason: '同意' } : { reason: '不同意' };
+          break;
+        }
+        case '/api/v1/users/grants/{id}':
+          p = p.replace('{id}', String(has ? grantQ.shift() : grantSpare));
+          body = { decision: cond === 'in' ? 'approve' : 'refuse' };
+          break;
+        case '/api/v1/users/{id}/password': p = p.replace('{id}', String(target_id)); body = { password: PASSWORD }; break;
+        case '/api/v1/ledger/checkpoint': if (rt.method === 'POST') body = {}; break;
+        case '/api/v1/ledger/proof/inclusion': p += '?index=0&size=2'; break;
+        case '/api/v1/ledger/proof/consistency': p += '?first=1&second=2'; break;
+        case '/api/v1/ledger/events/{id}': p = p.replace('{id}', '0'); break;
+        case '/api/v1/cases': {
+          if (rt.method === 'GET') { p += `?id=${FIX.clue}`; target = (x) => x.id === FIX.clue; break; }
+          body = { channel: 'letter', category: 'money', subject_person_id: P.S, subject_unit_id: 'UA', summary: '反映问题', facts: uniqueFacts() };
+          break;
+        }
+        case '/api/v1/cases/from-finding': {
+          // Each allowed intake needs a finding not yet a clue.
+          const fid = has && cond === 'in' ? spareFindings.shift() || findingS : findingS;
+          body = { finding_id: fid };
+          break;
+        }
+        case '/api/v1/cases/stats': p += '?from=2025-01-01&to=2026-03-02'; break;
+        case '/api/v1/cases/stats.xlsx': p += '?from=2025-01-01&to=2026-03-02'; break;
+        case '/api/v1/cases/remind': body = { as_of: '2026-03-02' }; break;
+        case '/api/v1/cases/{id}': p = p.replace('{id}', encodeURIComponent(FIX.clue)); break;
+        case '/api/v1/inspection_rounds':
+          if (rt.method === 'GET') { p += '?limit=500'; target = (x) => x.id === roundId; } else body = roundBody();
+          break;
+        case '/api/v1/inspection_rounds/{id}': p = p.replace('{id}', roundId); break;
+        case '/api/v1/inspection_problems':
+          if (rt.method === 'GET') { p += '?limit=500'; target = (x) => x.id === problemId; } else body = problemBody();
+          break;
+        case '/api/v1/inspection_problems/{id}': p = p.replace('{id}', problemId); break;
+        case '/api/v1/inspection_problems/{id}/handover': p = p.replace('{id}', handoverId); body = { reason: '涉嫌违纪，移交纪委监委' }; break;
+        case '/api/v1/criticism_items':
+          if (rt.method === 'GET') { p += '?limit=500'; target = (x) => x.id === criticismId; } else body = criticismBody();
+          break;
+        case '/api/v1/criticism_items/{id}': p = p.replace('{id}', criticismId); break;
+        case '/api/v1/rectification_tasks':
+          if (rt.method === 'GET') { p += '?limit=500'; target = (x) => x.id === tasks.progress; } else body = taskBody();
+          break;
+        case '/api/v1/rectification_tasks/{id}': p = p.replace('{id}', tasks.progress); break;
+        case '/api/v1/offices/{id}/keys': p = p.replace('{id}', 'UD'); body = { passphrase: OFFICE_PASS }; break;
+        case '/portal/api/reports': case '/portal/api/material': return null; // once, below
+        case '/portal/api/check': case '/portal/api/proof': body = { receipt, passphrase: 'portal passphrase 123' }; break;
+        default: {
+          const t = /^\/api\/v1\/rectification_tasks\/\{id\}\/(.+)$/.exec(rt.path);
+          if (t) { p = p.replace('{id}', tasks[t[1]]); body = inspBody[t[1]]; break; }
+          const m = /^\/api\/v1\/cases\/\{id\}\/(.+)$/.exec(rt.path);
+          if (m) {
+            // A clue in the state the step needs for whoever may take it.
+            const id = has ? await clueFor(m[1]) : baseClue;
+            p = p.replace('{id}', encodeURIComponent(id));
+            body = caseBody[m[1]];
+          }
+        }
+      }
+      return { res: await c.req(rt.method, p, body), target };
+    }
+    const target_id = targetUser.id;
+
+    const around = new Set(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/password']);
+    for (const rt of ROUTES) {
+      if (around.has(rt.path)) continue;
+      for (const role of Object.keys(ROLES)) {
+        for (const cond of CONDS) {
+          const c = clients[uname(role, cond)];
+          const out = await call(rt, role, cond, c);
+          if (!out) continue;
+          const { res, target: tgt } = out;
+          if (rt.path === '/api/v1/findings/{id}/status' && res.status === 200) findingStatus = res.json.status;
+          let got;
+          // INSPECT.md §1/§4: an inspection create outside the writer's
+          // scope or about a person it is recused from is a 400 naming the
+          // written field; that and only that 400 is a denial.
+          if (res.status === 400 && rt.deny400?.[cond]?.includes(res.json?.error?.field)) got = false;
+          else if (res.status >= 500 || res.status === 400 || res.status === 409 || res.status === 422) got = 'error';
+          else if (res.status === 401 || res.status === 403 || res.status === 404) got = false;
+          else if (res.status >= 200 && res.status < 300) got = tgt ? Array.isArray(res.json?.items) && res.json.items.some(tgt) : true;
+          else got = 'error';
+          record(rt, role, cond, got, res);
+        }
+      }
+    }
+    // The rate-limited portal submissions, once each without a session.
+    for (const [p, body] of [['/portal/api/reports', null], ['/portal/api/material', { receipt, passphrase: 'portal passphrase 123', text: '补充材料' }]]) {
+      const rt = ROUTES.find((r) => r.path === p);
+      const res = p.endsWith('reports') ? { status: pr.status, text: pr.text } : await anon.post(p, body);
+      cells++; allowedCells++;
+      if (!(res.status >= 200 && res.status < 300)) wrong.push(`ERROR ${rt.method} ${p} (no session) → ${res.status} ${res.text.slice(0, 160)}`);
+    }
+    // Then each session's own routes: change the password (signs out), sign
+    // in again, sign out.
+    const pwRt = ROUTES.find((r) => r.path === '/api/v1/auth/password');
+    const outRt = ROUTES.find((r) => r.path === '/api/v1/auth/logout');
+    const NEWPW = 'Another-Horse-7battery';
+    for (const role of Object.keys(ROLES)) {
+      for (const cond of CONDS) {
+        const c = clients[uname(role, cond)];
+        let res = await c.post('/api/v1/auth/password', { old_password: PASSWORD, new_password: NEWPW });
+        record(pwRt, role, cond, res.status >= 200 && res.status < 300 ? true : res.status === 400 ? 'error' : false, res);
+        const c2 = new Client(srv.base);
+        res = await c2.login(uname(role, cond), st.secrets[uname(role, cond)], T0 + 31, NEWPW);
+        assert.equal(res.status, 200, `login again ${uname(role, cond)}: ${res.text}`);
+        res = await c2.post('/api/v1/auth/logout');
+        record(outRt, role, cond, res.status >= 200 && res.status < 300, res);
+      }
+    }
+
+    const nroutes = ROUTES.length;
+    console.log(`acl matrix (written table): ${cells} cells (${nroutes} routes × ${Object.keys(ROLES).length} roles × ${CONDS.length} conditions, the 2 rate-limited portal submissions once), ${allowedCells} allowed, ${cells - allowedCells} denied; ${leaks} leaks, ${wrong.length - leaks} other failures, ${known.length} known holes`);
+    console.log(`  NOT_WRITTEN: ${NOT_WRITTEN.length} routes without rows in the written table${NOT_WRITTEN.length ? `: ${NOT_WRITTEN.join(', ')}` : ''}`);
+    for (const k of known) console.log(`  ${k}`);
+    for (const k of closed) console.log(`  CLOSED ${k}`);
+    for (const x of wrong) console.log(`  ${x}`);
+    assert.equal(leaks, 0, 'no denied cell returned data');
+    assert.deepEqual(wrong, []);
+  } finally {
+    const { code } = await srv.stop();
+    assert.equal(code, 0);
+  }
+});
+
+// The server's own table (`plumb serve --print-permissions`) must say what
+// the written table says: the same routes with the same permission, and
+// every role the same permissions. A difference is either a server bug or a
+// stale SECURITY.md: both are reported here.
+test('the server\'s permission table equals the written one', () => {
+  const perms = JSON.parse(plumb(['serve', '--print-permissions']));
+  const diffs = [];
+  for (const [role, R] of Object.entries(ROLES)) {
+    const s = perms.roles[role];
+    if (!s) { diffs.push(`role ${role}: missing on the server`); continue; }
+    if (s.scope !== R.scope) diffs.push(`role ${role}: scope ${s.scope}, written ${R.scope}`);
+    const a = new Set(s.permissions), b = new Set(R.perms);
+    for (const x of a) if (!b.has(x)) diffs.push(`role ${role}: server grants ${x}, the written table does not`);
+    for (const x of b) if (!a.has(x)) diffs.push(`role ${role}: written table grants ${x}, the server does not`);
+  }
+  for (const role of Object.keys(perms.roles)) if (!ROLES[role]) diffs.push(`role ${role}: on the server, not in the written table`);
+  const written = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r.perm]));
+  const server = new Map(perms.routes.map((r) => [`${r.method} ${r.path}`, r.permission]));
+  const notWritten = new Set(NOT_WRITTEN);
+  for (const k of notWritten) {
+    if (written.has(k)) diffs.push(`route ${k}: written, remove it from NOT_WRITTEN`);
+    else if (!server.has(k)) diffs.push(`route ${k}: in NOT_WRITTEN, not on the server`);
+  }
+  for (const [k, v] of server) {
+    if (!written.has(k)) { if (!notWritten.has(k)) diffs.push(`route ${k}: on the server, not in the written table`); }
+    else if (written.get(k) !== v) diffs.push(`route ${k}: server needs ${v}, written ${written.get(k)}`);
+  }
+  for (const k of written.keys()) if (!server.has(k)) diffs.push(`route ${k}: written, not on the server`);
+  assert.deepEqual(diffs, []);
+});
