@@ -3,14 +3,15 @@
  * (src/rules/snapshot.c rl_snapshot_read, then rl_model_materialize and
  * rl_model_release). The input is the payload; the target puts in front of
  * it a header that matches the key asked for, with the payload's size and
- * XXH3-128 checksum recomputed, as someone who edits the file would
- * (issue #15, defect 3), so the reader's walk of the payload is what is
- * fuzzed, not the checksum. The header comes from a snapshot of an empty
+ * XXH3-128 checksum recomputed and the MAC computed under the rules key
+ * (as only the key's holder could), so the reader's walk of the payload is
+ * what is fuzzed, not the checksum or the MAC. The header comes from a snapshot of an empty
  * model written by rl_snapshot_write at start-up. Properties: no crash, no
  * sanitizer report, no read outside the mapping.
  * Layer: fuzz (rules). Spec: docs/RULES.md "Snapshot".
  */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,11 +34,13 @@ typedef struct fz_hdr {
     int64_t hwm[T_NTABLES];
     uint64_t payload;
     uint8_t sum[16];
+    uint8_t mac[RL_SNAP_MAC_BYTES];
 } fz_hdr;
 
 static char dir[64];
 static char path[96];
 static uint8_t header[HDR];
+static uint8_t key[RL_SNAP_KEY_BYTES];
 static const uint8_t root[32];
 static const int64_t hwm[T_NTABLES];
 
@@ -58,11 +61,16 @@ static void setup(void)
     if (fd < 0 || pread(fd, header, HDR, 0) != HDR)
         abort();
     close(fd);
+    if (rl_snapshot_key(path, 0, key, &e) != 0) /* made by the write above */
+        abort();
 }
 
 static void cleanup(void)
 {
+    char keypath[128];
+    snprintf(keypath, sizeof keypath, "%s/s.rules.key", dir);
     unlink(path);
+    unlink(keypath);
     rmdir(dir);
 }
 
@@ -78,18 +86,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(&h, header, sizeof h);
     h.payload = size;
     XXH128_canonicalFromHash((XXH128_canonical_t *)(void *)h.sum, XXH3_128bits(data, size));
-    uint8_t hdr[HDR];
-    memcpy(hdr, header, HDR);
-    memcpy(hdr, &h, sizeof h);
+    uint8_t *file = malloc(HDR + size + 1);
+    if (!file)
+        abort();
+    memcpy(file, header, HDR);
+    memcpy(file, &h, sizeof h);
+    if (size)
+        memcpy(file + HDR, data, size);
+    rl_snapshot_mac(file, size, key, file + offsetof(fz_hdr, mac));
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
         abort();
-    if (write(fd, hdr, HDR) != HDR || (size && write(fd, data, size) != (ssize_t)size))
+    if (write(fd, file, HDR + size) != (ssize_t)(HDR + size))
         abort();
     close(fd);
+    free(file);
     rl_model m;
     rl_model_init(&m);
-    if (rl_snapshot_read(&m, path, 0, root, hwm) == 1)
+    int rc = rl_snapshot_read(&m, path, 0, root, hwm);
+    if (rc == RL_SNAP_FORGED) /* the target signed it: a MAC failure is a bug */
+        abort();
+    if (rc == 1)
         rl_model_materialize(&m);
     rl_model_release(&m);
     return 0;

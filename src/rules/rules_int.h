@@ -334,6 +334,12 @@ int rl_snapshot_write(const rl_model *m, const char *path, int64_t size, const u
 /** rl_snapshot_read: the file's MAC does not verify (or no key to check
  * it): not used, kept as STORE.rules-snapshot.rejected. */
 #define RL_SNAP_FORGED 2
+/** The MAC of a snapshot file held in memory (4 KiB header, then `payload`
+ * bytes): keyed BLAKE2b-256 of the payload, then of the header with its MAC
+ * field zeroed. What rl_snapshot_write stores and rl_snapshot_read checks;
+ * the fuzz target signs its inputs with it. */
+void rl_snapshot_mac(const uint8_t *file, uint64_t payload, const uint8_t key[RL_SNAP_KEY_BYTES],
+                     uint8_t out[RL_SNAP_MAC_BYTES]);
 /** The snapshot's MAC key from STORE.rules.key (mode 0600, never in the
  * store); `create`: make a random one when there is none. 0 or PL_E*. */
 int rl_snapshot_key(const char *snap_path, int create, uint8_t key[RL_SNAP_KEY_BYTES], pl_err *e);

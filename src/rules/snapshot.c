@@ -385,7 +385,7 @@ int rl_snapshot_key(const char *snap_path, int create, uint8_t key[RL_SNAP_KEY_B
 }
 
 /* MAC of a whole snapshot file image (header then payload as laid out). */
-static void file_mac(const uint8_t *file, uint64_t payload, const uint8_t key[RL_SNAP_KEY_BYTES],
+void rl_snapshot_mac(const uint8_t *file, uint64_t payload, const uint8_t key[RL_SNAP_KEY_BYTES],
                      uint8_t out[RL_SNAP_MAC_BYTES])
 {
     uint8_t hdr[HDR];
@@ -516,7 +516,7 @@ int rl_snapshot_read(rl_model *m, const char *path, int64_t size, const uint8_t 
         return 0;
     }
     uint8_t mac[RL_SNAP_MAC_BYTES];
-    file_mac(map, h.payload, key, mac);
+    rl_snapshot_mac(map, h.payload, key, mac);
     sodium_memzero(key, sizeof key);
     if (crypto_verify_32(mac, h.mac) != 0) {
         munmap(map, len);
@@ -607,7 +607,7 @@ int pl_rules_snapshot_verify(pl_store *s, int64_t *tree_size, pl_err *e)
         goto out;
     }
     uint8_t mac[RL_SNAP_MAC_BYTES];
-    file_mac(map, h.payload, key, mac);
+    rl_snapshot_mac(map, h.payload, key, mac);
     sodium_memzero(key, sizeof key);
     munmap(map, len);
     if (crypto_verify_32(mac, h.mac) != 0)
