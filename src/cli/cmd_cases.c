@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "../cases/cases.h"
 #include "../ledger/ledger.h"
@@ -314,12 +315,14 @@ static int slurp(const char *path, pl_buf *out, size_t max, pl_err *e)
 static int passphrase(const opts *o, const char *envname, pl_buf *out, pl_err *e)
 {
     if (o->passfile) {
-        int rc = slurp(o->passfile, out, 4096, e);
-        if (rc)
-            return rc;
-        while (out->len && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == '\r'))
-            out->data[--out->len] = 0;
-        return 0;
+        /* A secret file: regular, not readable by group or others (as the
+         * key files), trailing newlines dropped. */
+        char buf[4096];
+        int rc = pl_secret_file_read(o->passfile, "passphrase file", 0, buf, sizeof buf, e);
+        if (!rc)
+            pl_buf_adds(out, buf);
+        sodium_memzero(buf, sizeof buf);
+        return rc;
     }
     const char *p = getenv(envname);
     if (!p || !*p)

@@ -69,7 +69,7 @@ P office unlock --office CD --reason "unlock $NFD" --role discipline --scope U1 
     --as-person $F >/dev/null 2>&1 # no clue with a sealed identity: the attempt is still logged
 
 # reporter portal: report, then come back to add material (text and a file)
-printf 'portal pass\n' >"$T/pass"
+printf 'portal pass\n' >"$T/pass" && chmod 600 "$T/pass"
 P portal report --subject-unit FB --subject-name "portal name $NFD" --category money \
     --summary "portal $NFD" --facts "portal facts $NFD" --attach "$T/$NFD.pdf" \
     --passphrase-file "$T/pass" --addr 198.51.100.7 >"$T/rec" || fail "portal report"

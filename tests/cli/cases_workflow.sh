@@ -138,7 +138,14 @@ PLUMB_OFFICE_PASSPHRASE=wrong P office unlock --office CD --reason x --role disc
 
 # portal: report, check, add, proof verified with the log key; wrong passphrase limited
 printf 'my portal pass\n' >"$T/pass"
+chmod 644 "$T/pass"
 printf '%%PDF-1.4\n%%%%EOF\n' >"$T/evidence.pdf"
+# A passphrase file others can read is refused like a key file (SECURITY.md).
+P portal report --subject-unit FB --category money --summary 举报 --facts 事实 \
+    --passphrase-file "$T/pass" --addr 198.51.100.7 >/dev/null 2>"$T/err" &&
+    fail "passphrase file of mode 644 accepted"
+grep -q "chmod 600" "$T/err" || fail "passphrase file mode message: $(cat "$T/err")"
+chmod 600 "$T/pass"
 printf 'MZ\x90\x00' >"$T/setup.exe"
 P portal report --subject-unit FB --subject-name 王局长 --category money --summary 举报 \
     --facts "王局长让亲属承揽工程" --attach "$T/setup.exe" --passphrase-file "$T/pass" \
@@ -160,7 +167,7 @@ P portal check "$R" --passphrase-file "$T/pass" --proof --addr 198.51.100.7 >"$T
 P portal verify "$T/proof.json" --log-key "$VKEY" >/dev/null || fail "proof does not verify"
 sed 's/"seq": [0-9]*/"seq": 1/' "$T/proof.json" >"$T/bad.json"
 P portal verify "$T/bad.json" --log-key "$VKEY" >/dev/null 2>&1 && fail "bad proof verified"
-printf 'wrong pass 1\n' >"$T/wrong"
+printf 'wrong pass 1\n' >"$T/wrong" && chmod 600 "$T/wrong"
 for i in 1 2 3 4 5; do
     P portal check "$R" --passphrase-file "$T/wrong" --addr 203.0.113.$i >/dev/null 2>&1 &&
         fail "wrong passphrase accepted"

@@ -172,6 +172,7 @@ def build(plumb, work, size, seed):
     must([plumb, 'office', 'keygen', '--office', disc, '--db', db], 'office keygen', env=env)
     with open(os.path.join(work, 'pass'), 'w') as f:
         f.write('my portal pass\n')
+    os.chmod(os.path.join(work, 'pass'), 0o600)
     with open(os.path.join(work, 'evidence.pdf'), 'wb') as f:
         f.write(b'%PDF-1.4\n%%EOF\n')
     unit = sqlite3.connect(db).execute(

@@ -37,7 +37,7 @@ PLUMB_OFFICE_PASSPHRASE="county office passphrase" PLUMB_NOW=2026-03-01T08:00:01
     "$P" office keygen --office CD --db "$DB" >/dev/null || die "office keygen"
 
 # The report and the added material, at a second that must not be published.
-printf 'my portal pass\n' >"$T/pass"
+printf 'my portal pass\n' >"$T/pass" && chmod 600 "$T/pass"
 PLUMB_NOW=2026-03-04T13:37:42Z "$P" portal report --subject-unit FB --subject-name 王局长 \
     --category money --summary 举报 --facts "王局长让亲属承揽工程" --real-name \
     --name 张三 --passphrase-file "$T/pass" --addr 198.51.100.7 --db "$DB" >"$T/rec" ||
