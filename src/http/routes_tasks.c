@@ -41,11 +41,27 @@ static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
     return 0;
 }
 
+/* The field a refusal names: the message's prefix before ": ", which may
+ * index an array ("decisions[0].reason"); NULL if there is none. */
+static const char *field_of(const char *msg, char out[64])
+{
+    const char *colon = strstr(msg, ": ");
+    size_t n = colon ? (size_t)(colon - msg) : 0;
+    if (n == 0 || n >= 64)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_.[]", msg[i]))
+            return NULL;
+    memcpy(out, msg, n);
+    out[n] = 0;
+    return out;
+}
+
 static int tasks_reply(req *r, int rc, const pl_err *e)
 {
     const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
-    char buf[48];
-    const char *field = http_msg_field(msg, buf);
+    char buf[64];
+    const char *field = field_of(msg, buf);
     switch (rc) {
     case PL_EINVAL: return reply_error(r, 422, "unprocessable", field, msg);
     case PL_EEXIST: return reply_error(r, 409, "conflict", field, msg);
