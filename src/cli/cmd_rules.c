@@ -15,6 +15,7 @@
 #include "../model/model.h"
 #include "../rules/rules.h"
 #include "../store/store.h"
+#include "../inspect/tasks.h"
 #include "cli.h"
 
 /* ------------------------------------------------------------- plumbing */
@@ -251,6 +252,19 @@ static int cmd_sweep(pl_cli *cli, int argc, char **argv)
                PL_T(cli, "预警", "warnings"), (long long)st.tasks, PL_T(cli, "任务", "tasks"),
                st.load_ms, st.eval_ms, st.reconcile_ms);
     }
+    /* The clock of the warnings' tasks (docs/RULES.md "Tasks and 研判"): a
+     * task past its due date raises its warning one colour, as an event. */
+    int64_t late = 0;
+    char day[21];
+    if (!o.as_of) {
+        pl_time_format(day, pl_time_now());
+        day[10] = 0;
+    }
+    if (!rc)
+        rc = pl_tasks_overdue(v.s, v.l, "sweep", o.as_of ? o.as_of : day, &late, &e);
+    if (!rc && late)
+        printf("%s: %lld\n", PL_T(cli, "逾期任务升级预警", "overdue tasks raising their warning"),
+               (long long)late);
     return finish(cli, &v, &o, rc, &e);
 }
 
