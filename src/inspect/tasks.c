@@ -148,7 +148,8 @@ static int recused_from(pl_store *s, const char *me, const char *person, int *ye
     int64_t n = 0;
     int rc = count_sql(
         s,
-        "SELECT (?=?) + (SELECT count(*) FROM kin WHERE (person_id=? AND relative_id=?) OR "
+        "SELECT CASE WHEN ?=? THEN 1 ELSE 0 END + (SELECT count(*) FROM kin WHERE (person_id=? AND "
+        "relative_id=?) OR "
         "(person_id=? AND relative_id=?)) + (SELECT count(*) FROM tenures a JOIN posts pa ON "
         "pa.id=a.post_id JOIN posts pb ON pb.unit_id=pa.unit_id JOIN tenures b ON "
         "b.post_id=pb.id WHERE a.person_id=? AND a.start_date<=? AND (a.end_date IS NULL OR "
@@ -823,8 +824,20 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
                             .summary = summary,
                             .facts = facts.data,
                             .source_ref = wid};
+        /* Filed within the caller's scope root that holds the person. */
+        pl_viewer one = *v;
+        for (size_t k = 0; !c->all && k < c->nscopes; k++) {
+            int yes = 0;
+            if ((rc = person_under(s, person, c->scopes[k], &yes, e)))
+                break;
+            if (yes) {
+                one.scope_unit_id = c->scopes[k];
+                break;
+            }
+        }
         pl_clue_result res;
-        rc = pl_cases_intake(cases, v, &ci, &res, e);
+        if (!rc)
+            rc = pl_cases_intake(cases, &one, &ci, &res, e);
         pl_buf_release(&facts);
         if (!rc)
             json_object_set_new((json_t *)it, "clue_id", json_string(res.clue_id));

@@ -129,7 +129,8 @@ int pl_tasks_overdue(pl_store *s, pl_ledger *l, const char *actor, const char *a
  * named once; lower a blue or raise a red warning is PL_EEXIST naming
  * "decisions[i].decision"). open_clue registers a clue of channel
  * "rule_warning" about the warning's person through `cases` as `v`
- * (source_ref the warning id) and links it in the decision; close closes
+ * (its scope root replaced by the caller's root that holds the person;
+ * source_ref the warning id) and links it in the decision; close closes
  * the warning and its tasks not closed ("task.closed" with the meeting as
  * evidence). The new id ("JM-<n>") goes to `id_out`. One transaction.
  */
