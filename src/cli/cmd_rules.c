@@ -220,7 +220,8 @@ static const char sweep_usage[] =
     "usage: plumb sweep [--as-of YYYY-MM-DD] [--db FILE]\n"
     "  Evaluate every rule (R01-R17) over every subject as of the date (default\n"
     "  today), record new, changed and resolved findings as ledger events, then\n"
-    "  recompute the risk index and raise warnings and tasks.\n";
+    "  recompute the risk index and raise warnings and tasks; then every task past\n"
+    "  its due date raises its warning one colour (docs/RULES.md \"Tasks and 研判\").\n";
 
 static int cmd_sweep(pl_cli *cli, int argc, char **argv)
 {
