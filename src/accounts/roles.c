@@ -49,6 +49,12 @@ int pl_accounts_role_parse(const char *name)
     "case:intake", "case:read", "case:list", "case:handle", "case:note", "case:reply",             \
         "case:identity", "office_key:write"
 
+/* The warnings' tasks and 研判 (/api/v1/tasks/{id}/..., /api/v1/judgements;
+ * docs/RULES.md "Tasks and 研判"): the offices that own the tasks (cadre:
+ * reminder talks, discipline: inquiry talks) work on them and assign them;
+ * leaders assign; the discipline office records the 研判 meeting (it may
+ * open a clue). */
+#define TASKS_WORK "task:write", "task:assign"
 static const char *const perms_cadre[] = {ORG_R,
                                           BIZ_R,
                                           DECL_R,
@@ -65,6 +71,8 @@ static const char *const perms_cadre[] = {ORG_R,
                                           "supervision_activity:write",
                                           "finding:write",
                                           "import:write",
+                                          TASKS_WORK,
+                                          "judgement:read",
                                           NULL};
 static const char *const perms_discipline[] = {ORG_R,
                                                BIZ_R,
@@ -81,6 +89,9 @@ static const char *const perms_discipline[] = {ORG_R,
                                                "profile:write",
                                                "import:write",
                                                CASE_DISCIPLINE,
+                                               TASKS_WORK,
+                                               "judgement:read",
+                                               "judgement:write",
                                                NULL};
 /* Inspection and rectification (/api/v1/inspection_*, rectification_tasks;
  * docs/INSPECT.md §3): the inspection office writes rounds, problems, tasks
@@ -120,6 +131,8 @@ static const char *const perms_leader[] = {ORG_R,
                                            "case:list",
                                            "inspection:read",
                                            "rectification:read",
+                                           "task:assign",
+                                           "judgement:read",
                                            NULL};
 static const char *const perms_subject[] = {
     "declaration:read",       "declaration:write",      "declaration_item:read",

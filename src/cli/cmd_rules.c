@@ -15,6 +15,7 @@
 #include "../model/model.h"
 #include "../rules/rules.h"
 #include "../store/store.h"
+#include "../inspect/tasks.h"
 #include "cli.h"
 
 /* ------------------------------------------------------------- plumbing */
@@ -219,7 +220,8 @@ static const char sweep_usage[] =
     "usage: plumb sweep [--as-of YYYY-MM-DD] [--db FILE]\n"
     "  Evaluate every rule (R01-R17) over every subject as of the date (default\n"
     "  today), record new, changed and resolved findings as ledger events, then\n"
-    "  recompute the risk index and raise warnings and tasks.\n";
+    "  recompute the risk index and raise warnings and tasks; then every task past\n"
+    "  its due date raises its warning one colour (docs/RULES.md \"Tasks and 研判\").\n";
 
 static int cmd_sweep(pl_cli *cli, int argc, char **argv)
 {
@@ -251,6 +253,19 @@ static int cmd_sweep(pl_cli *cli, int argc, char **argv)
                PL_T(cli, "预警", "warnings"), (long long)st.tasks, PL_T(cli, "任务", "tasks"),
                st.load_ms, st.eval_ms, st.reconcile_ms);
     }
+    /* The clock of the warnings' tasks (docs/RULES.md "Tasks and 研判"): a
+     * task past its due date raises its warning one colour, as an event. */
+    int64_t late = 0;
+    char day[21];
+    if (!o.as_of) {
+        pl_time_format(day, pl_time_now());
+        day[10] = 0;
+    }
+    if (!rc)
+        rc = pl_tasks_overdue(v.s, v.l, "sweep", o.as_of ? o.as_of : day, &late, &e);
+    if (!rc && late)
+        printf("%s: %lld\n", PL_T(cli, "逾期任务升级预警", "overdue tasks raising their warning"),
+               (long long)late);
     return finish(cli, &v, &o, rc, &e);
 }
 

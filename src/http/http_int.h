@@ -154,6 +154,8 @@ int routes_never_writes(const route *rt);
 const route *routes_cases(size_t *n);
 /** Inspection and rectification routes (routes_inspect.c). */
 const route *routes_inspect(size_t *n);
+/** The warnings' tasks and the 研判 meeting (routes_tasks.c). */
+const route *routes_tasks(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
 const route *routes_portal(size_t *n);
 /** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "inspect.h"
+#include "tasks.h"
 
 static const char *jstr(const json_t *o, const char *k)
 {
@@ -247,6 +248,7 @@ void pl_inspect_register(void)
     if (done)
         return;
     done = 1;
+    pl_tasks_register(); /* the warnings' tasks and 研判 (tasks.h) */
     static const struct {
         const char *type;
         pl_apply_fn fn;

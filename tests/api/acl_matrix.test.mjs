@@ -34,14 +34,18 @@ const CADRE_READ = [ORG, BUSINESS, 'declaration', 'declaration_item', 'registry_
 const ROLES = {
   cadre_officer: {
     scope: 'subtree',
-    perms: [...rd(CADRE_READ), ...wr('unit', 'person', 'post', 'tenure', 'kin', 'declaration', 'declaration_item', 'evaluation', 'supervision_activity', 'finding', 'import')],
+    perms: [...rd(CADRE_READ), ...wr('unit', 'person', 'post', 'tenure', 'kin', 'declaration', 'declaration_item', 'evaluation', 'supervision_activity', 'finding', 'import'),
+      // RULES.md "Tasks and 研判"
+      'task:write', 'task:assign', 'judgement:read'],
   },
   discipline_officer: {
     scope: 'subtree',
     perms: [...rd(CADRE_READ, 'clue', 'disposition', 'clue_reporter'),
       ...wr('clue', 'disposition', 'clue_reporter', 'accountability', 'supervision_activity', 'finding', 'profile', 'import'),
       // CASES.md §3: intake read list handle notes reply identity keys
-      'case:intake', 'case:read', 'case:list', 'case:handle', 'case:note', 'case:reply', 'case:identity', 'office_key:write'],
+      'case:intake', 'case:read', 'case:list', 'case:handle', 'case:note', 'case:reply', 'case:identity', 'office_key:write',
+      // RULES.md "Tasks and 研判"
+      'task:write', 'task:assign', 'judgement:read', 'judgement:write'],
   },
   inspection_officer: {
     scope: 'subtree',
@@ -62,7 +66,8 @@ const ROLES = {
   leader: {
     scope: 'subtree',
     perms: [...rd(ORG, BUSINESS, 'evaluation', 'supervision_activity', 'accountability', RULES_OUT), ...wr('finding', 'profile'),
-      'case:read', 'case:list', 'inspection:read', 'rectification:read'], // INSPECT.md §4
+      'case:read', 'case:list', 'inspection:read', 'rectification:read', // INSPECT.md §4
+      'task:assign', 'judgement:read'], // RULES.md "Tasks and 研判"
   },
   subject: { scope: 'self', perms: [...rd('declaration', 'declaration_item', 'evaluation'), ...wr('declaration', 'declaration_item'), 'self:read',
     'rectification:read', 'rectification:progress'] }, // INSPECT.md §4
@@ -208,6 +213,12 @@ const ROUTES = [
 // any other new route still fails (restore tests/api/matrix.test.mjs, cells
 // from the server's dump, to keep such routes covered meanwhile).
 const NOT_WRITTEN = [
+  // RULES.md "Tasks and 研判" (branch wt-tasks): scope, recusal and the
+  // assignee are covered by tests/api/tasks.test.mjs until their rows are
+  // written here.
+  'POST /api/v1/tasks/overdue', 'GET /api/v1/tasks/{id}', 'POST /api/v1/tasks/{id}/assign',
+  'POST /api/v1/tasks/{id}/reassign', 'POST /api/v1/tasks/{id}/accept', 'POST /api/v1/tasks/{id}/progress',
+  'POST /api/v1/tasks/{id}/close', 'GET /api/v1/judgements', 'POST /api/v1/judgements', 'GET /api/v1/judgements/{id}',
 ];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
