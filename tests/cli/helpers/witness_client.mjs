@@ -226,6 +226,7 @@ for (let k = 0; k < KILLS; k++) {
   await start({ PLUMB_TEST_HOOKS: '1', PLUMB_WITNESS_DELAY_MS: String(k % 3 === 0 ? 0 : Math.floor(Math.random() * 4)) });
   // After the restart the witness holds at least every size it cosigned.
   const probe = await post(request(0, [], cpOf(A, A.length).note));
+  if (probe.status === 200) fail(`kill ${k}: the witness went back to 0: it cosigned from old 0 after cosigning ${maxSize}`);
   if (probe.status !== 409) fail(`kill ${k}: probe after restart: HTTP ${probe.status} ${probe.body}`);
   const held = Number(probe.body.trim());
   if (held < maxSize) fail(`kill ${k}: the witness went back: holds ${held} after cosigning ${maxSize}`);
