@@ -176,121 +176,6 @@ static const char push_en[] =
     "  URL: http://host:port (plumb witness serve) or http://host:port/witness\n"
     "  (plumb serve --witness-state). Any refusal: exit 1 with the reason.\n";
 
-typedef struct target {
-    pl_verifier v;
-    char *url;
-} target;
-
-static int push_one(pl_cli *cli, pl_ledger *l, const target *t, pl_err *e)
-{
-    int64_t old = 0;
-    int rc = pl_ledger_witness_old_size(l, &t->v, &old, e);
-    for (int attempt = 0; rc == 0; attempt++) {
-        pl_buf note, body;
-        pl_buf_init(&note);
-        pl_buf_init(&body);
-        pl_checkpoint cp;
-        memset(&cp, 0, sizeof cp);
-        rc = pl_ledger_latest_checkpoint(l, &note, e);
-        pl_note n;
-        if (rc == 0 && (rc = pl_note_parse(&n, note.data, note.len, e)) == 0) {
-            rc = pl_checkpoint_parse(&cp, n.text, n.text_len, e);
-            pl_note_release(&n);
-        }
-        if (rc == 0 && old > cp.size)
-            rc = pl_err_set(e, PL_ECORRUPT,
-                            "witness %s has cosigned size %lld, beyond this log's checkpoint "
-                            "(%lld): the log was cut back or forked",
-                            t->v.name, (long long)old, (long long)cp.size);
-        if (rc == 0)
-            rc = pl_ledger_witness_request(l, note.data, note.len, old, &body, e);
-        pl_http_response r;
-        memset(&r, 0, sizeof r);
-        if (rc == 0)
-            rc = pl_http_post(t->url, "/add-checkpoint", body.data, body.len, &r, e);
-        int again = 0;
-        if (rc == 0) {
-            const char *b = r.body.data ? r.body.data : "";
-            if (r.status == 200) {
-                rc = pl_ledger_add_cosignature(l, note.data, note.len, b, r.body.len, &t->v, e);
-                if (rc == 0)
-                    printf("%s %s: %s %lld\n", PL_T(cli, "见证人", "witness"), t->v.name,
-                           PL_T(cli, "已联署, 大小", "cosigned size"), (long long)cp.size);
-            } else if (r.status == 409 && strcmp(r.ctype, PL_WITNESS_SIZE_TYPE) == 0 &&
-                       attempt == 0) {
-                /* The witness holds another size: retry once from it. */
-                int64_t held = 0;
-                char num[24];
-                snprintf(num, sizeof num, "%.*s", (int)strcspn(b, "\n"), b);
-                if (pl_parse_i64(num, 0, INT64_MAX, &held) != 0 || held == old)
-                    rc = pl_err_set(e, PL_ECORRUPT,
-                                    "witness %s refused (409): it holds size %s, and the root "
-                                    "it cosigned there differs from this log's",
-                                    t->v.name, num);
-                else {
-                    old = held;
-                    again = 1;
-                }
-            } else {
-                rc = pl_err_set(e, r.status == 409 ? PL_ECORRUPT : PL_EINVAL,
-                                "witness %s refused: HTTP %d: %.*s", t->v.name, r.status,
-                                (int)strcspn(b, "\n"), b);
-            }
-        }
-        pl_http_response_release(&r);
-        pl_buf_release(&note);
-        pl_buf_release(&body);
-        if (!again)
-            break;
-    }
-    return rc;
-}
-
-static int add_target(target **ts, size_t *n, const char *vkey, const char *url, pl_err *e)
-{
-    target t;
-    memset(&t, 0, sizeof t);
-    if (pl_verifier_parse_witness(&t.v, vkey, e) != 0)
-        return PL_EINVAL;
-    if (t.v.alg != PL_ALG_COSIG_V1)
-        return pl_err_set(e, PL_EINVAL,
-                          "witness key %s is not a cosignature/v1 key (type 4): print it with "
-                          "plumb witness vkey",
-                          t.v.name);
-    t.url = pl_strdup(url);
-    *ts = realloc(*ts, (*n + 1) * sizeof **ts);
-    if (!*ts)
-        abort();
-    (*ts)[(*n)++] = t;
-    return 0;
-}
-
-static int read_witnesses(const char *path, target **ts, size_t *n, pl_err *e)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return pl_err_set(e, PL_ENOTFOUND, "%s: cannot open", path);
-    char line[2048];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *h = strchr(line, '#');
-        if (h)
-            *h = 0;
-        char vk[1024], url[1024], extra[2];
-        int k = sscanf(line, "%1023s %1023s %1s", vk, url, extra);
-        if (k <= 0)
-            continue;
-        if (k != 2)
-            rc = pl_err_set(e, PL_EINVAL, "%s line %d: expected \"<witness vkey> <URL>\"", path,
-                            lineno);
-        else if (add_target(ts, n, vk, url, e) != 0)
-            rc = pl_err_set(e, PL_EINVAL, "%s line %d: %s", path, lineno, e->msg);
-    }
-    fclose(f);
-    return rc;
-}
-
 static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"witness", required_argument, NULL, 'w'},
@@ -302,7 +187,7 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *keyf = NULL, *pending = NULL;
-    target *ts = NULL;
+    pl_witness_target *ts = NULL;
     size_t nt = 0;
     int c, rc = 0;
     pl_err e;
@@ -316,10 +201,10 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
             if (!pending)
                 return pl_cli_usage(cli, "checkpoint push",
                                     PL_T(cli, "--url 前须有 --witness", "--url needs a --witness"));
-            rc = add_target(&ts, &nt, pending, optarg, &e);
+            rc = pl_witness_target_add(&ts, &nt, pending, optarg, &e);
             pending = NULL;
             break;
-        case 'W': rc = read_witnesses(optarg, &ts, &nt, &e); break;
+        case 'W': rc = pl_witness_targets_read(optarg, &ts, &nt, &e); break;
         case 'k': keyf = optarg; break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
@@ -380,7 +265,11 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
     for (size_t i = 0; rc == 0 && i < nt; i++) {
         pl_err we;
         pl_err_init(&we);
-        int r = push_one(cli, l, &ts[i], &we);
+        int64_t size = 0;
+        int r = pl_witness_push(l, &ts[i], &size, &we);
+        if (r == 0)
+            printf("%s %s: %s %lld\n", PL_T(cli, "见证人", "witness"), ts[i].v.name,
+                   PL_T(cli, "已联署, 大小", "cosigned size"), (long long)size);
         if (r) {
             fprintf(stderr, "plumb: %s %s: %s\n", PL_T(cli, "见证人", "witness"), ts[i].v.name,
                     we.msg);
@@ -389,9 +278,7 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
             failed = failed ? failed : r;
         }
     }
-    for (size_t i = 0; i < nt; i++)
-        free(ts[i].url);
-    free(ts);
+    pl_witness_targets_free(ts, nt);
     pl_ledger_free(l);
     pl_store_close(s);
     if (rc)

@@ -7,9 +7,12 @@
  */
 #include "witness_http.h"
 
+#include "../store/store.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <strings.h>
 #include <microhttpd.h>
 
 /* A checkpoint note is at most PL_NOTE_MAX; 63 proof lines and "old N". */
@@ -283,4 +287,256 @@ int pl_http_post(const char *url, const char *path, const char *body, size_t len
     }
     pl_buf_release(&raw);
     return rc;
+}
+
+/* ---------------------------------------------------------------- push */
+
+int pl_witness_push(pl_ledger *l, const pl_witness_target *t, int64_t *cosigned, pl_err *e)
+{
+    int64_t old = 0;
+    int rc = pl_ledger_witness_old_size(l, &t->v, &old, e);
+    for (int attempt = 0; rc == 0; attempt++) {
+        pl_buf note, body;
+        pl_buf_init(&note);
+        pl_buf_init(&body);
+        pl_checkpoint cp;
+        memset(&cp, 0, sizeof cp);
+        rc = pl_ledger_latest_checkpoint(l, &note, e);
+        pl_note n;
+        if (rc == 0 && (rc = pl_note_parse(&n, note.data, note.len, e)) == 0) {
+            rc = pl_checkpoint_parse(&cp, n.text, n.text_len, e);
+            pl_note_release(&n);
+        }
+        if (rc == 0 && old > cp.size)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "witness %s has cosigned size %lld, beyond this log's checkpoint "
+                            "(%lld): the log was cut back or forked",
+                            t->v.name, (long long)old, (long long)cp.size);
+        if (rc == 0)
+            rc = pl_ledger_witness_request(l, note.data, note.len, old, &body, e);
+        pl_http_response r;
+        memset(&r, 0, sizeof r);
+        if (rc == 0)
+            rc = pl_http_post(t->url, "/add-checkpoint", body.data, body.len, &r, e);
+        int again = 0;
+        if (rc == 0) {
+            const char *b = r.body.data ? r.body.data : "";
+            if (r.status == 200) {
+                rc = pl_ledger_add_cosignature(l, note.data, note.len, b, r.body.len, &t->v, e);
+                if (rc == 0)
+                    *cosigned = cp.size;
+            } else if (r.status == 409 && strcmp(r.ctype, PL_WITNESS_SIZE_TYPE) == 0 &&
+                       attempt == 0) {
+                /* The witness holds another size: retry once from it. */
+                int64_t held = 0;
+                char num[24];
+                snprintf(num, sizeof num, "%.*s", (int)strcspn(b, "\n"), b);
+                if (pl_parse_i64(num, 0, INT64_MAX, &held) != 0 || held == old)
+                    rc = pl_err_set(e, PL_ECORRUPT,
+                                    "witness %s refused (409): it holds size %s, and the root "
+                                    "it cosigned there differs from this log's",
+                                    t->v.name, num);
+                else {
+                    old = held;
+                    again = 1;
+                }
+            } else {
+                rc = pl_err_set(e, r.status == 409 ? PL_ECORRUPT : PL_EINVAL,
+                                "witness %s refused: HTTP %d: %.*s", t->v.name, r.status,
+                                (int)strcspn(b, "\n"), b);
+            }
+        }
+        pl_http_response_release(&r);
+        pl_buf_release(&note);
+        pl_buf_release(&body);
+        if (!again)
+            break;
+    }
+    return rc;
+}
+
+int pl_witness_target_add(pl_witness_target **ts, size_t *n, const char *vkey, const char *url,
+                          pl_err *e)
+{
+    pl_witness_target t;
+    memset(&t, 0, sizeof t);
+    if (pl_verifier_parse_witness(&t.v, vkey, e) != 0)
+        return PL_EINVAL;
+    if (t.v.alg != PL_ALG_COSIG_V1)
+        return pl_err_set(e, PL_EINVAL,
+                          "witness key %s is not a cosignature/v1 key (type 4): print it with "
+                          "plumb witness vkey",
+                          t.v.name);
+    t.url = pl_strdup(url);
+    *ts = realloc(*ts, (*n + 1) * sizeof **ts);
+    if (!*ts)
+        abort();
+    (*ts)[(*n)++] = t;
+    return 0;
+}
+
+int pl_witness_targets_read(const char *path, pl_witness_target **ts, size_t *n, pl_err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return pl_err_set(e, PL_ENOTFOUND, "%s: cannot open", path);
+    char line[2048];
+    int lineno = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *h = strchr(line, '#');
+        if (h)
+            *h = 0;
+        char vk[1024], url[1024], extra[2];
+        int k = sscanf(line, "%1023s %1023s %1s", vk, url, extra);
+        if (k <= 0)
+            continue;
+        if (k != 2)
+            rc = pl_err_set(e, PL_EINVAL, "%s line %d: expected \"<witness vkey> <URL>\"", path,
+                            lineno);
+        else if (pl_witness_target_add(ts, n, vk, url, e) != 0)
+            rc = pl_err_set(e, PL_EINVAL, "%s line %d: %s", path, lineno, e->msg);
+    }
+    fclose(f);
+    return rc;
+}
+
+void pl_witness_targets_free(pl_witness_target *ts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ts[i].url);
+    free(ts);
+}
+
+/* ------------------------------------------------------------- pusher */
+
+struct pl_witness_pusher {
+    char *db;
+    pl_witness_target *ts;
+    size_t n;
+    int interval;
+    int stop;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+/* One round: each witness that has not cosigned the latest checkpoint
+ * gets it. Logged to stderr as JSON lines, only when something happens. */
+static void push_round(pl_witness_pusher *p)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_store *s = NULL;
+    pl_ledger *l = NULL;
+    if (pl_store_open(&s, p->db, 0, &e) != 0 || pl_ledger_open(&l, s, &e) != 0) {
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"witness push: cannot open the store\"}\n");
+        if (s)
+            pl_store_close(s);
+        return;
+    }
+    pl_buf note;
+    pl_buf_init(&note);
+    pl_checkpoint cp;
+    int have = pl_ledger_latest_checkpoint(l, &note, &e) == 0;
+    if (have) {
+        pl_note n;
+        have = pl_note_parse(&n, note.data, note.len, &e) == 0;
+        if (have) {
+            have = pl_checkpoint_parse(&cp, n.text, n.text_len, &e) == 0;
+            pl_note_release(&n);
+        }
+    }
+    for (size_t i = 0; have && i < p->n; i++) {
+        int64_t old = 0, size = 0;
+        pl_err_init(&e);
+        if (pl_ledger_witness_old_size(l, &p->ts[i].v, &old, &e) != 0 || old == cp.size)
+            continue;
+        int rc = pl_witness_push(l, &p->ts[i], &size, &e);
+        /* The names and sizes are public (checkpoints); messages carry no
+         * secret. Quotes are replaced to keep the line JSON. */
+        for (char *c = e.msg; *c; c++)
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+                *c = '\'';
+        if (rc == 0)
+            fprintf(stderr,
+                    "{\"level\":\"info\",\"msg\":\"witness cosigned\",\"witness\":\"%s\","
+                    "\"size\":%lld}\n",
+                    p->ts[i].v.name, (long long)size);
+        else
+            fprintf(stderr,
+                    "{\"level\":\"warn\",\"msg\":\"witness push failed\",\"witness\":\"%s\","
+                    "\"error\":\"%s\"}\n",
+                    p->ts[i].v.name, e.msg);
+    }
+    pl_buf_release(&note);
+    pl_ledger_free(l);
+    pl_store_close(s);
+}
+
+static void *pusher_main(void *arg)
+{
+    pl_witness_pusher *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += p->interval;
+        while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0)
+            ;
+        if (p->stop)
+            break;
+        pthread_mutex_unlock(&p->mu);
+        push_round(p);
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+int pl_witness_pusher_start(pl_witness_pusher **out, const char *db, const char *witnesses_file,
+                            int interval, pl_err *e)
+{
+    *out = NULL;
+    pl_witness_pusher *p = pl_calloc(1, sizeof *p);
+    int rc = pl_witness_targets_read(witnesses_file, &p->ts, &p->n, e);
+    if (rc == 0 && p->n == 0)
+        rc = pl_err_set(e, PL_EINVAL, "%s: no witness configured", witnesses_file);
+    if (rc) {
+        pl_witness_targets_free(p->ts, p->n);
+        free(p);
+        return rc;
+    }
+    p->db = pl_strdup(db);
+    p->interval = interval;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    /* SIGTERM and SIGINT are the server's main thread's (sigtimedwait):
+     * blocked here, or the thread would take them and end the process. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    if (pthread_create(&p->th, NULL, pusher_main, p) != 0)
+        abort();
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    *out = p;
+    return 0;
+}
+
+void pl_witness_pusher_stop(pl_witness_pusher *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->th, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    pl_witness_targets_free(p->ts, p->n);
+    free(p->db);
+    free(p);
 }

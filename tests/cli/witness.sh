@@ -123,4 +123,32 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$SURL/add-checkpoint") || fail "c
 code=$(curl -s -o body -w '%{http_code}' --data-binary $'old 0\n\nnot a note' "$SURL/add-checkpoint")
 [ "$code" = 400 ] || fail "malformed via plumb serve: $code $(cat body)"
 grep -q '"field":"checkpoint"' body || fail "malformed body names no field: $(cat body)"
-echo "ok: county pushes, serve route, verify --witness, forks refused with the state unchanged"
+
+# ---------------------------- 4. the county's plumb serve pushes by itself
+"$P" init --db c3.db --origin county.example/433131 >c3.out || fail "init c3"
+echo "county.example/433131 $(tail -n 1 c3.out)" >>plogs.conf
+# the prefecture re-reads its logs file on start: restart it
+kill "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null
+rm -f sport
+"$P" serve --db pref.db --port 0 --port-file sport --quiet --witness-state pst --witness-key pw.key \
+    --witness-logs plogs.conf 2>slog &
+PIDS+=($!)
+wait_port sport || fail "plumb serve did not restart: $(cat slog)"
+SURL="http://127.0.0.1:$(cat sport)/witness"
+echo "$PV $SURL" >c3w.conf
+"$P" serve --db c3.db --port 0 --port-file c3port --push-witnesses c3w.conf --push-interval 1 2>c3log &
+C3=$!
+PIDS+=($C3)
+wait_port c3port || fail "county serve did not start: $(cat c3log)"
+"$P" ledger-append-test --db c3.db --count 4 >/dev/null
+"$P" checkpoint --db c3.db >/dev/null || fail "checkpoint c3"
+ok=""
+for _ in $(seq 1 100); do
+    if "$P" verify --db c3.db --witness "$PV" --no-replay >/dev/null 2>&1; then ok=1; break; fi
+    sleep 0.1
+done
+[ -n "$ok" ] || fail "plumb serve --push-witnesses did not store a cosignature: $(cat c3log)"
+grep -q '"msg":"witness cosigned","witness":"pref.example/witness","size":4' c3log || fail "push log: $(cat c3log)"
+kill "$C3"; wait "$C3"; rc=$?
+[ "$rc" -eq 0 ] || fail "county serve with a pusher did not stop cleanly on SIGTERM: exit $rc"
+echo "ok: county pushes (CLI and plumb serve), serve route, verify --witness, forks refused with the state unchanged"
