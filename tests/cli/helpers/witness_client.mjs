@@ -155,6 +155,34 @@ async function expect(body, status, what, bodyWant) {
 }
 const stateFiles = () => fs.readdirSync(STATE).filter((f) => f.endsWith('.state')).map((f) => fs.readFileSync(path.join(STATE, f), 'utf8')).join('|');
 
+// bench mode (bench/witness.sh): N growing checkpoints, one at a time,
+// each with a consistency proof; latency of each add-checkpoint as the
+// client sees it (HTTP, proof check, fsync of file and directory, signing).
+if (process.argv[5] === 'bench') {
+  const N = Number(process.argv[6] || 500);
+  grow(A, 'a', N + 8);
+  await start();
+  let old = 0;
+  const lat = [];
+  const t0 = process.hrtime.bigint();
+  for (let i = 1; i <= N; i++) {
+    const n = 8 + i;
+    const body = request(old, proof(old, A.slice(0, n)), cpOf(A, n).note);
+    const t = process.hrtime.bigint();
+    const r = await post(body);
+    lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 200) fail(`bench: HTTP ${r.status} ${r.body}`);
+    old = n;
+  }
+  const total = Number(process.hrtime.bigint() - t0) / 1e9;
+  srv.kill('SIGKILL');
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2);
+  console.log(`witness add-checkpoint: ${N} cosignatures in ${total.toFixed(2)} s (${(N / total).toFixed(0)}/s); ` +
+    `latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${lat[lat.length - 1].toFixed(2)} ms`);
+  process.exit(0);
+}
+
 await start();
 try {
   // Spec example request: the bytes parse; the origin is not ours -> 404.
