@@ -275,7 +275,7 @@ int pl_signer_parse(pl_signer *out, const char *skey, pl_err *e)
     if (strncmp(skey, "PRIVATE+KEY+", 12) != 0)
         return pl_err_set(e, PL_EINVAL, "malformed private key (no PRIVATE+KEY+ prefix)");
     char name[PL_KEY_NAME_MAX];
-    uint32_t id;
+    uint32_t id = 0;
     uint8_t seed[32];
     uint8_t alg = 0;
     int rc = parse_key(skey + 12, name, &id, seed, &alg, "private", e);
