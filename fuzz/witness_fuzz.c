@@ -25,6 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static pl_witness *w;
 static pl_verifier wv;
 static char state_dir[64];
+static char top_dir[64];
+
+/* The witness's files go when the fuzzer exits. */
+static void cleanup(void)
+{
+    char cmd[128];
+    pl_witness_free(w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", top_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "witness_fuzz: could not remove %s\n", top_dir);
+}
 
 static void setup(void)
 {
@@ -37,6 +48,8 @@ static void setup(void)
     snprintf(kp, sizeof kp, "%s/w.key", dir);
     snprintf(lp, sizeof lp, "%s/logs", dir);
     snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+    snprintf(top_dir, sizeof top_dir, "%s", dir);
+    atexit(cleanup);
     uint8_t wseed[32] = {7}, lseed[32] = {42};
     pl_signer wk, lk;
     if (pl_signer_from_seed(&wk, "fuzz.example/witness", wseed, &e) != 0 ||
