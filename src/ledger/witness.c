@@ -339,6 +339,34 @@ static int state_write(pl_witness *w, const pl_checkpoint *cp, pl_err *e)
     return rc;
 }
 
+/* Evidence of a fork (tlog-witness: "the witness MAY log the request even
+ * if the consistency proof doesn't verify ... as it might be proof of log
+ * misbehavior"): a validly signed checkpoint refused with 409 at the
+ * covered size with another root, or with 422, is appended to
+ * DIR/<h>.refused as "refused <status> <time> <bytes>\n" + the request
+ * body + "\n". Best effort (no fsync; a failure does not change the
+ * answer); the file stops growing at PL_WITNESS_EVIDENCE_MAX bytes. */
+static void keep_evidence(pl_witness *w, const char *origin, int status, int64_t now,
+                          const char *body, size_t len)
+{
+    char name[64];
+    state_name(origin, "refused", name);
+    int fd = openat(w->dirfd, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_size + (off_t)len < PL_WITNESS_EVIDENCE_MAX) {
+        pl_buf b;
+        pl_buf_init(&b);
+        pl_buf_addf(&b, "refused %d %lld %zu\n", status, (long long)now, len);
+        pl_buf_add(&b, body, len);
+        pl_buf_addc(&b, '\n');
+        (void)write_all(fd, b.data, b.len);
+        pl_buf_release(&b);
+    }
+    close(fd);
+}
+
 int pl_witness_state(pl_witness *w, const char *origin, int64_t *size, uint8_t root[PL_HASH_BYTES],
                      pl_err *e)
 {
@@ -435,8 +463,10 @@ int pl_witness_add_checkpoint(pl_witness *w, const char *body, size_t len, int64
         if (rq.nproof != 0)
             status = fail(out, ctype, 422, "bad_proof", "proof",
                           "the proof must be empty when the old size is the checkpoint size");
-        else if (has && sodium_memcmp(root, cp.root, PL_HASH_BYTES) != 0)
+        else if (has && sodium_memcmp(root, cp.root, PL_HASH_BYTES) != 0) {
             status = conflict(out, ctype, size);
+            keep_evidence(w, cp.origin, 409, now, body, len);
+        }
         write = !has;
     } else if (rq.old == 0) {
         if (rq.nproof != 0)
@@ -450,6 +480,7 @@ int pl_witness_add_checkpoint(pl_witness *w, const char *body, size_t len, int64
                  "the consistency proof from size %lld to %lld (%zu hashes) does not verify",
                  (long long)rq.old, (long long)cp.size, rq.nproof);
         status = fail(out, ctype, 422, "bad_proof", "proof", msg);
+        keep_evidence(w, cp.origin, 422, now, body, len);
     }
     if (status == 0 && write && state_write(w, &cp, &e) != 0)
         status = fail(out, ctype, 500, "state", "state", e.msg);

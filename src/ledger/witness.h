@@ -15,6 +15,8 @@
 
 /** Most consistency proof lines a request may carry (tlog-witness). */
 #define PL_WITNESS_MAX_PROOF 63
+/** Largest evidence file DIR/<h>.refused (bytes): see pl_witness_add_checkpoint. */
+#define PL_WITNESS_EVIDENCE_MAX (16 << 20)
 /** Content-Type of a 409 answer's body (tlog-witness). */
 #define PL_WITNESS_SIZE_TYPE "text/x.tlog.size"
 
@@ -74,6 +76,8 @@ void pl_witness_set_delay_ms(pl_witness *w, int ms);
  *   500 the state could not be read or written (nothing cosigned).
  * Error bodies other than 409's are one JSON object
  * {"error":{"code","field","message"}}, application/json.
+ * A validly signed checkpoint refused as a fork (409 at the covered size
+ * with another root, or 422) is kept as evidence in DIR/<h>.refused.
  */
 int pl_witness_add_checkpoint(pl_witness *w, const char *body, size_t len, int64_t now, pl_buf *out,
                               const char **ctype);

@@ -81,6 +81,10 @@ grep -q "witness witness.example/pref has cosigned size 18, beyond this log's ch
 out=$("$P" checkpoint push --db f.db --witness "$WV" --url "$WURL" 2>&1) && fail "fork beyond the covered size was cosigned"
 grep -q "witness witness.example/pref refused: HTTP 422" <<<"$out" || fail "fork 22: $out"
 [ "$(cat st/*.state)" = "$before" ] || fail "the witness's state moved on a fork"
+# The 422 fork is kept as evidence, with its signed checkpoint.
+froot=$(sqlite3 f.db "SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1" | sed -n 3p)
+[ "$(grep -c '^refused 422 ' st/*.refused)" = 1 ] || fail "evidence: $(cat st/*.refused 2>&1 | head -3)"
+grep -qF "$froot" st/*.refused || fail "evidence lacks the fork's root $froot"
 out=$("$P" verify --db f.db --witness "$WV" --no-replay 2>&1) || fail "fork store verify: $out"
 
 # Bad input: a log key (type 1) given as the witness key; no URL; a

@@ -204,6 +204,11 @@ try {
   await expect(request(8, [], cpOf(B, 8).note), 409, 'fork at covered size', '8\n');
   // A fork beyond it, with B's own proof from 8: does not verify -> 422.
   await expect(request(8, proof(8, B.slice(0, 12)), cpOf(B, 12).note), 422, 'fork with a proof from B');
+  // Both forks are kept as evidence (the spec's MAY), with the request bytes.
+  const ev = fs.readdirSync(STATE).filter((f) => f.endsWith('.refused')).map((f) => fs.readFileSync(path.join(STATE, f), 'utf8')).join('');
+  eq((ev.match(/^refused 409 \d+ \d+$/mg) || []).length, 1, 'evidence: 409 records');
+  eq((ev.match(/^refused 422 \d+ \d+$/mg) || []).length, 1, 'evidence: 422 records');
+  if (!ev.includes(cpOf(B, 8).note) || !ev.includes(cpOf(B, 12).note)) fail('evidence does not hold the forked checkpoints');
   // Rollback: an older size of the same log -> 409 "8\n".
   await expect(request(5, [], cpOf(A, 5).note), 409, 'rollback to 5 (old 5)', '8\n');
   await expect(request(3, proof(3, A.slice(0, 5)), cpOf(A, 5).note), 409, 'rollback to 5 (old 3)', '8\n');
