@@ -662,7 +662,7 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
         if (c == 'w') {
             if (vo.nwitnesses == 16)
                 return pl_cli_usage(cli, "verify", PL_T(cli, "见证人太多", "too many witnesses"));
-            if (pl_verifier_parse(&wit[vo.nwitnesses], optarg, &e) != 0)
+            if (pl_verifier_parse_witness(&wit[vo.nwitnesses], optarg, &e) != 0)
                 return fail(cli, PL_EINVAL, &e, "见证人公钥无效", "bad witness key");
             vo.nwitnesses++;
         } else if (c == 'v') {

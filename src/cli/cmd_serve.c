@@ -15,7 +15,9 @@
 
 #include "../accounts/accounts.h"
 #include "../http/http.h"
+#include "../http/witness_http.h"
 #include "../ledger/ledger.h"
+#include "../ledger/witness.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -46,6 +48,13 @@ static const char serve_usage_zh[] =
     "  --session S          会话最长有效期 (默认 43200)\n"
     "  --clock-file FILE    仅供测试 (需 PLUMB_TEST_HOOKS=1): 从 FILE 读取当前时间\n"
     "  --quiet              不输出访问日志\n"
+    "  --witness-state DIR  同时作为见证人 (POST /witness/add-checkpoint, C2SP\n"
+    "                       tlog-witness): 状态目录; 需 --witness-key 与 --witness-logs\n"
+    "  --witness-key FILE   见证人私钥 (plumb keygen)\n"
+    "  --witness-logs FILE  所见证的日志: 每行 \"<origin> <日志公钥>\" (docs/LEVELS.md)\n"
+    "  --push-witnesses FILE 每隔 --push-interval 秒把最新检查点发给 FILE 中尚未联署它的\n"
+    "                       见证人并保存联署; 每行 \"<见证人公钥> <URL>\"\n"
+    "  --push-interval S    (默认 30)\n"
     "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
     "  --print-openapi      输出 OpenAPI 文档后退出\n"
     "  --db FILE            数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
@@ -82,6 +91,15 @@ static const char serve_usage_en[] =
     "  --session S          session absolute lifetime (default 43200)\n"
     "  --clock-file FILE    tests only (needs PLUMB_TEST_HOOKS=1): read now from FILE\n"
     "  --quiet              no access log\n"
+    "  --witness-state DIR  also be a witness (POST /witness/add-checkpoint, C2SP\n"
+    "                       tlog-witness): its state directory; with --witness-key, "
+    "--witness-logs\n"
+    "  --witness-key FILE   the witness's private key (plumb keygen)\n"
+    "  --witness-logs FILE  the logs witnessed: \"<origin> <log key>\" a line (docs/LEVELS.md)\n"
+    "  --push-witnesses FILE every --push-interval seconds, send the latest checkpoint to\n"
+    "                       the witnesses of FILE that have not cosigned it, store their\n"
+    "                       cosignatures; \"<witness vkey> <URL>\" a line\n"
+    "  --push-interval S    (default 30)\n"
     "  --print-permissions  print the route/role permission table as JSON and exit\n"
     "  --print-openapi      print the OpenAPI document and exit\n"
     "  --db FILE            store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
@@ -118,7 +136,12 @@ enum {
     O_PERMS,
     O_OPENAPI,
     O_DB,
-    O_LANG
+    O_LANG,
+    O_WSTATE,
+    O_WKEY,
+    O_WLOGS,
+    O_PUSH,
+    O_PUSHI
 };
 
 static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -164,6 +187,11 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"print-openapi", no_argument, NULL, O_OPENAPI},
         {"db", required_argument, NULL, O_DB},
         {"lang", required_argument, NULL, O_LANG},
+        {"witness-state", required_argument, NULL, O_WSTATE},
+        {"witness-key", required_argument, NULL, O_WKEY},
+        {"witness-logs", required_argument, NULL, O_WLOGS},
+        {"push-witnesses", required_argument, NULL, O_PUSH},
+        {"push-interval", required_argument, NULL, O_PUSHI},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -172,6 +200,8 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     o.db = cli->db;
     int c, print = 0;
     int64_t v;
+    const char *wstate = NULL, *wkey = NULL, *wlogs = NULL, *push = NULL;
+    int push_interval = 30;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -227,6 +257,15 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         case O_OPENAPI: print = 2; break;
         case O_DB: o.db = cli->db = optarg; break;
         case O_LANG: cli->english = strcmp(optarg, "en") == 0; break;
+        case O_WSTATE: wstate = optarg; break;
+        case O_WKEY: wkey = optarg; break;
+        case O_WLOGS: wlogs = optarg; break;
+        case O_PUSH: push = optarg; break;
+        case O_PUSHI:
+            if (num(cli, "--push-interval", optarg, 1, 86400, &v))
+                return PL_EXIT_USER;
+            push_interval = (int)v;
+            break;
         case 'h': fputs(SERVE_USAGE(cli), stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
@@ -250,7 +289,29 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     }
     pl_err e;
     pl_err_init(&e);
+    pl_witness *w = NULL;
+    if (wstate || wkey || wlogs) {
+        if (!wstate || !wkey || !wlogs)
+            return pl_cli_usage(
+                cli, "serve",
+                PL_T(cli, "--witness-state、--witness-key、--witness-logs 须同时给出",
+                     "--witness-state, --witness-key and --witness-logs go together"));
+        int wrc = pl_witness_open(&w, wstate, wkey, wlogs, &e);
+        if (wrc)
+            return pl_cli_fail(cli, wrc, &e);
+        o.witness = w;
+    }
+    pl_witness_pusher *pusher = NULL;
+    if (push) {
+        int prc = pl_witness_pusher_start(&pusher, o.db, push, push_interval, &e);
+        if (prc) {
+            pl_witness_free(w);
+            return pl_cli_fail(cli, prc, &e);
+        }
+    }
     int rc = pl_http_serve(&o, &e);
+    pl_witness_pusher_stop(pusher);
+    pl_witness_free(w);
     if (rc)
         return pl_cli_fail(cli, rc, &e);
     return PL_EXIT_OK;

@@ -67,6 +67,9 @@ typedef struct pl_http_opts {
     int session_secs;       /**< absolute session lifetime [43200] */
     const char *clock_file; /**< tests only (PLUMB_TEST_HOOKS=1): time from file */
     int quiet;              /**< no access log */
+    /** If set, POST /witness/add-checkpoint is this C2SP tlog-witness
+     * (src/ledger/witness.h, docs/LEVELS.md). */
+    struct pl_witness *witness;
 } pl_http_opts;
 
 /** Fill `o` with the defaults. */

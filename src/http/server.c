@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "../cases/cases.h"
+#include "../ledger/witness.h"
 #include "http_int.h"
 
 static atomic_int inflight;
@@ -1197,6 +1198,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->too_big) {
         reply_error(r, 413, "too_large", "body", "request body too large");
+        return send_reply(r);
+    }
+    if (srv->o.witness && strncmp(r->url, "/witness/", 9) == 0) {
+        /* C2SP tlog-witness (docs/LEVELS.md): no session, the checkpoint's
+         * signature is the authentication; the state lives in its own DIR. */
+        if (strcmp(r->url, "/witness/add-checkpoint") != 0) {
+            reply_error(r, 404, "not_found", NULL, "no such route");
+        } else if (strcmp(method, "POST") != 0) {
+            reply_error(r, 405, "method_not_allowed", NULL, "POST only");
+        } else {
+            r->status =
+                pl_witness_add_checkpoint(srv->o.witness, r->body.data ? r->body.data : "",
+                                          r->body.len, (int64_t)time(NULL), &r->out, &r->ctype);
+        }
         return send_reply(r);
     }
     if (strncmp(r->url, "/api/", 5) == 0 || strncmp(r->url, "/portal/api/", 12) == 0) {

@@ -190,11 +190,16 @@ typedef struct pl_signer {
     uint8_t sk[64]; /**< libsodium secret key (seed || pk) */
 } pl_signer;
 
+/** Signature types of a verifier key (the byte before the public key). */
+#define PL_ALG_ED25519 0x01  /**< signed-note Ed25519 signature */
+#define PL_ALG_COSIG_V1 0x04 /**< c2sp.org/tlog-cosignature Ed25519 cosignature/v1 */
+
 /** A verifier key: name, key ID and Ed25519 public key. */
 typedef struct pl_verifier {
     char name[PL_KEY_NAME_MAX];
     uint32_t key_id;
     uint8_t pk[PL_PUBKEY_BYTES];
+    uint8_t alg; /**< PL_ALG_ED25519 (0 means the same) or PL_ALG_COSIG_V1 */
 } pl_verifier;
 
 /** Is `name` a valid key name (non-empty UTF-8, no Unicode space, no '+')? */
@@ -218,6 +223,18 @@ void pl_signer_wipe(pl_signer *s);
 int pl_verifier_parse(pl_verifier *out, const char *vkey, pl_err *e);
 /** Append the verifier key string to `out`. */
 void pl_verifier_format(pl_buf *out, const pl_verifier *v);
+/** Like pl_verifier_parse, also accepting a witness's cosignature/v1 key
+ * (type 0x04, c2sp.org/tlog-cosignature): for `verify --witness`. */
+int pl_verifier_parse_witness(pl_verifier *out, const char *vkey, pl_err *e);
+/** cosignature/v1 key ID: SHA-256(name || "\n" || 0x04 || pk)[:4]. */
+uint32_t pl_cosig_key_id(const char *name, const uint8_t pk[PL_PUBKEY_BYTES]);
+/** The cosignature/v1 verifier (type 0x04) of a witness signer. */
+void pl_cosig_verifier(pl_verifier *out, const pl_signer *s);
+/** The message a cosignature/v1 signs: "cosignature/v1\ntime <ts>\n" || text. */
+void pl_cosig_message(pl_buf *out, uint64_t ts, const char *text, size_t len);
+/** Append the cosignature/v1 line of `s` on the note text (timestamp ts):
+ * "— name base64(keyID(0x04) || u64be ts || Ed25519 sig)\n". */
+void pl_cosig_sign_line(pl_buf *out, const pl_signer *s, const char *text, size_t len, uint64_t ts);
 
 /**
  * Write a private key file: created with O_CREAT|O_EXCL, mode 0600 whatever
@@ -253,7 +270,8 @@ typedef struct pl_note {
 int pl_note_parse(pl_note *out, const char *msg, size_t len, pl_err *e);
 void pl_note_release(pl_note *n);
 /**
- * Check the signature of `v` on `n`: 0 if present and valid, PL_ENOTFOUND
+ * Check the signature of `v` on `n` (a cosignature/v1 if v->alg is
+ * PL_ALG_COSIG_V1): 0 if present and valid, PL_ENOTFOUND
  * if the note has no line with v's name and key ID, PL_ECRYPTO if invalid.
  */
 int pl_note_verify(const pl_note *n, const pl_verifier *v, pl_err *e);

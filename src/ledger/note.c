@@ -108,17 +108,30 @@ static long b64_strict(uint8_t *out, size_t cap, const char *s, size_t len)
 
 /* ------------------------------------------------------------- keys */
 
-uint32_t pl_note_key_id(const char *name, const uint8_t pk[PL_PUBKEY_BYTES])
+/* SHA-256(name || "\n" || alg || pk)[:4]: the signed-note key ID with the
+ * signature type byte `alg` (0x01 Ed25519 note signature, 0x04 Ed25519
+ * cosignature/v1, c2sp.org/tlog-cosignature). */
+static uint32_t key_id_alg(const char *name, uint8_t alg, const uint8_t pk[PL_PUBKEY_BYTES])
 {
     crypto_hash_sha256_state st;
     uint8_t h[32];
-    static const uint8_t sep[2] = {'\n', 0x01};
+    const uint8_t sep[2] = {'\n', alg};
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
     crypto_hash_sha256_update(&st, sep, 2);
     crypto_hash_sha256_update(&st, pk, PL_PUBKEY_BYTES);
     crypto_hash_sha256_final(&st, h);
     return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+}
+
+uint32_t pl_note_key_id(const char *name, const uint8_t pk[PL_PUBKEY_BYTES])
+{
+    return key_id_alg(name, PL_ALG_ED25519, pk);
+}
+
+uint32_t pl_cosig_key_id(const char *name, const uint8_t pk[PL_PUBKEY_BYTES])
+{
+    return key_id_alg(name, PL_ALG_COSIG_V1, pk);
 }
 
 static int set_name(char dst[PL_KEY_NAME_MAX], const char *name, pl_err *e)
@@ -167,13 +180,21 @@ void pl_signer_verifier(pl_verifier *out, const pl_signer *s)
     memcpy(out->name, s->name, sizeof out->name);
     out->key_id = s->key_id;
     memcpy(out->pk, s->pk, PL_PUBKEY_BYTES);
+    out->alg = PL_ALG_ED25519;
 }
 
-static void add_key(pl_buf *out, const char *name, uint32_t id, const uint8_t key[32])
+void pl_cosig_verifier(pl_verifier *out, const pl_signer *s)
+{
+    pl_signer_verifier(out, s);
+    out->alg = PL_ALG_COSIG_V1;
+    out->key_id = pl_cosig_key_id(s->name, s->pk);
+}
+
+static void add_key(pl_buf *out, const char *name, uint32_t id, uint8_t alg, const uint8_t key[32])
 {
     uint8_t raw[33];
     char b64[64];
-    raw[0] = 0x01;
+    raw[0] = alg;
     memcpy(raw + 1, key, 32);
     pl_b64(b64, raw, sizeof raw);
     pl_buf_addf(out, "%s+%08x+%s", name, id, b64);
@@ -184,17 +205,19 @@ static void add_key(pl_buf *out, const char *name, uint32_t id, const uint8_t ke
 void pl_signer_format(pl_buf *out, const pl_signer *s)
 {
     pl_buf_adds(out, "PRIVATE+KEY+");
-    add_key(out, s->name, s->key_id, s->sk); /* sk starts with the seed */
+    add_key(out, s->name, s->key_id, PL_ALG_ED25519, s->sk); /* sk starts with the seed */
 }
 
 void pl_verifier_format(pl_buf *out, const pl_verifier *v)
 {
-    add_key(out, v->name, v->key_id, v->pk);
+    add_key(out, v->name, v->key_id, v->alg == PL_ALG_COSIG_V1 ? PL_ALG_COSIG_V1 : PL_ALG_ED25519,
+            v->pk);
 }
 
-/* Split "name+hex8+base64(0x01||key32)"; fills name, id and key. */
+/* Split "name+hex8+base64(alg||key32)"; fills name, id and key. `alg`
+ * in: 0 to accept only 0x01, else accept 0x01 or 0x04; out: the type byte. */
 static int parse_key(const char *k, char name[PL_KEY_NAME_MAX], uint32_t *id, uint8_t key[32],
-                     const char *what, pl_err *e)
+                     uint8_t *alg, const char *what, pl_err *e)
 {
     const char *p1 = strchr(k, '+');
     const char *p2 = p1 ? strchr(p1 + 1, '+') : NULL;
@@ -214,24 +237,36 @@ static int parse_key(const char *k, char name[PL_KEY_NAME_MAX], uint32_t *id, ui
     if (n != 33)
         return pl_err_set(e, PL_EINVAL, "malformed %s key: key is not base64(0x01 || 32 bytes)",
                           what);
-    if (raw[0] != 0x01)
-        return pl_err_set(e, PL_EINVAL, "%s key: unknown algorithm %u (only Ed25519, 1)", what,
-                          raw[0]);
+    if (raw[0] != PL_ALG_ED25519 && !(*alg && raw[0] == PL_ALG_COSIG_V1))
+        return pl_err_set(e, PL_EINVAL, "%s key: unknown algorithm %u (only Ed25519, 1%s)", what,
+                          raw[0], *alg ? ", or cosignature/v1, 4" : "");
+    *alg = raw[0];
     memcpy(key, raw + 1, 32);
     sodium_memzero(raw, sizeof raw);
     return 0;
 }
 
-int pl_verifier_parse(pl_verifier *out, const char *vkey, pl_err *e)
+static int verifier_parse(pl_verifier *out, const char *vkey, uint8_t any, pl_err *e)
 {
     memset(out, 0, sizeof *out);
-    int rc = parse_key(vkey, out->name, &out->key_id, out->pk, "verifier", e);
+    out->alg = any;
+    int rc = parse_key(vkey, out->name, &out->key_id, out->pk, &out->alg, "verifier", e);
     if (rc)
         return rc;
-    if (pl_note_key_id(out->name, out->pk) != out->key_id)
+    if (key_id_alg(out->name, out->alg, out->pk) != out->key_id)
         return pl_err_set(e, PL_EINVAL, "verifier key %s: key ID does not match the key",
                           out->name);
     return 0;
+}
+
+int pl_verifier_parse(pl_verifier *out, const char *vkey, pl_err *e)
+{
+    return verifier_parse(out, vkey, 0, e);
+}
+
+int pl_verifier_parse_witness(pl_verifier *out, const char *vkey, pl_err *e)
+{
+    return verifier_parse(out, vkey, 1, e);
 }
 
 int pl_signer_parse(pl_signer *out, const char *skey, pl_err *e)
@@ -240,9 +275,10 @@ int pl_signer_parse(pl_signer *out, const char *skey, pl_err *e)
     if (strncmp(skey, "PRIVATE+KEY+", 12) != 0)
         return pl_err_set(e, PL_EINVAL, "malformed private key (no PRIVATE+KEY+ prefix)");
     char name[PL_KEY_NAME_MAX];
-    uint32_t id;
+    uint32_t id = 0;
     uint8_t seed[32];
-    int rc = parse_key(skey + 12, name, &id, seed, "private", e);
+    uint8_t alg = 0;
+    int rc = parse_key(skey + 12, name, &id, seed, &alg, "private", e);
     if (rc == 0)
         rc = pl_signer_from_seed(out, name, seed, e);
     sodium_memzero(seed, sizeof seed);
@@ -371,6 +407,31 @@ int pl_note_parse(pl_note *out, const char *msg, size_t len, pl_err *e)
     return 0;
 }
 
+void pl_cosig_message(pl_buf *out, uint64_t ts, const char *text, size_t len)
+{
+    pl_buf_addf(out, "cosignature/v1\ntime %llu\n", (unsigned long long)ts);
+    pl_buf_add(out, text, len);
+}
+
+/* c2sp.org/tlog-cosignature: signature = u64 big-endian timestamp ||
+ * Ed25519 signature over "cosignature/v1\ntime <ts>\n" || note text. */
+static int cosig_valid(const pl_note_sig *s, const char *text, size_t len, const uint8_t pk[32])
+{
+    if (s->sig_len != 8 + PL_SIG_BYTES)
+        return 0;
+    uint64_t ts = 0;
+    for (int i = 0; i < 8; i++)
+        ts = ts << 8 | s->sig[i];
+    if (ts > (uint64_t)INT64_MAX)
+        return 0;
+    pl_buf m;
+    pl_buf_init(&m);
+    pl_cosig_message(&m, ts, text, len);
+    int ok = crypto_sign_verify_detached(s->sig + 8, (const uint8_t *)m.data, m.len, pk) == 0;
+    pl_buf_release(&m);
+    return ok;
+}
+
 int pl_note_verify(const pl_note *n, const pl_verifier *v, pl_err *e)
 {
     int found = 0;
@@ -379,8 +440,12 @@ int pl_note_verify(const pl_note *n, const pl_verifier *v, pl_err *e)
         if (s->key_id != v->key_id || strcmp(s->name, v->name) != 0)
             continue;
         found = 1;
-        if (s->sig_len != PL_SIG_BYTES ||
-            crypto_sign_verify_detached(s->sig, (const uint8_t *)n->text, n->text_len, v->pk) != 0)
+        int ok = v->alg == PL_ALG_COSIG_V1
+                     ? cosig_valid(s, n->text, n->text_len, v->pk)
+                     : s->sig_len == PL_SIG_BYTES &&
+                           crypto_sign_verify_detached(s->sig, (const uint8_t *)n->text,
+                                                       n->text_len, v->pk) == 0;
+        if (!ok)
             return pl_err_set(e, PL_ECRYPTO, "invalid signature for key %s+%08x", v->name,
                               v->key_id);
     }
@@ -402,6 +467,19 @@ static void add_sig_line(pl_buf *out, const char *name, uint32_t id, const uint8
     pl_buf_addf(out, "\xe2\x80\x94 %s %s\n", name, b64);
     free(raw);
     free(b64);
+}
+
+void pl_cosig_sign_line(pl_buf *out, const pl_signer *s, const char *text, size_t len, uint64_t ts)
+{
+    pl_buf m;
+    pl_buf_init(&m);
+    pl_cosig_message(&m, ts, text, len);
+    uint8_t sig[8 + PL_SIG_BYTES];
+    for (int i = 0; i < 8; i++)
+        sig[i] = (uint8_t)(ts >> (56 - 8 * i));
+    crypto_sign_detached(sig + 8, NULL, (const uint8_t *)m.data, m.len, s->sk);
+    pl_buf_release(&m);
+    add_sig_line(out, s->name, pl_cosig_key_id(s->name, s->pk), sig, sizeof sig);
 }
 
 int pl_note_sign(pl_buf *out, const pl_note *n, const pl_signer *s, pl_err *e)
