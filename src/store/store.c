@@ -28,7 +28,7 @@ int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e)
     int rc = pl_sqlite_open(&s, url, flags, e);
     if (rc)
         return rc;
-    if (!(flags & PL_STORE_READONLY)) {
+    if (!(flags & (PL_STORE_READONLY | PL_STORE_RAW))) {
         rc = pl_store_migrate(s, e);
         if (rc) {
             pl_store_close(s);
