@@ -40,8 +40,11 @@ static void usage(pl_cli *cli, FILE *f)
         for (const pl_command *c = tables[t]; c->name; c++)
             fprintf(f, "  %-20s %s\n", c->name, PL_T(cli, c->summary_zh, c->summary_en));
     fprintf(f, "\n%s\n",
-            PL_T(cli, "通用选项: --db FILE (默认 ./plumbline.db)  --lang zh|en",
-                 "common options: --db FILE (default ./plumbline.db)  --lang zh|en"));
+            PL_T(cli,
+                 "通用选项: --db FILE|URL (默认 ./plumbline.db; PostgreSQL: postgresql://…, "
+                 "日志密钥文件由 PLUMB_KEY 指定)  --lang zh|en",
+                 "common options: --db FILE|URL (default ./plumbline.db; PostgreSQL: "
+                 "postgresql://…, the log key file named by PLUMB_KEY)  --lang zh|en"));
 }
 
 int main(int argc, char **argv)
