@@ -833,6 +833,9 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
                             s->base.path, msg);
         else if (f && strstr(m, "does not exist"))
             rc = pl_err_set(e, PL_EINVAL, "%s: %s", s->base.path, msg);
+        else if (!strstr(m, "connection to server") && !strstr(m, "could not translate host"))
+            rc = pl_err_set(e, PL_EINVAL, "%s: not a usable database URL: %s", s->base.path,
+                            msg); /* libpq refused the URL before connecting */
         else
             rc = pl_err_set(e, PL_EINVAL, "%s: cannot reach the database server: %s", s->base.path,
                             msg);

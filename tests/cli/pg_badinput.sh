@@ -44,6 +44,9 @@ before=$("$PLUMB" sql --db "$U" "SELECT count(*), max(seq) FROM ledger_events")
 #    cluster's port plus one is free only by luck: port 1 is never ours).
 want1 "unreachable" "cannot reach the database server" \
     "$PLUMB" log --db "postgresql://plumb:$PW@127.0.0.1:1/pg_badinput"
+#    And a URL libpq cannot read says so, not "cannot reach".
+want1 "malformed URL" "not a usable database URL" \
+    "$PLUMB" log --db "postgresql://plumb:$PW@127.0.0.1:$PORT/pg_badinput?no_such_option=1"
 # 2. Wrong credentials.
 want1 "wrong password" "the database refused the credentials" \
     "$PLUMB" log --db "postgresql://plumb:wrong$PW@127.0.0.1:$PORT/pg_badinput"
