@@ -60,7 +60,8 @@ typedef struct pg_stmt {
     int nparams;
     char **vals; /* bound values (owned copies), NULL for SQL NULL */
     int *lens;
-    int *fmts; /* 0 text, 1 binary (bytea) */
+    int *fmts;      /* 0 text, 1 binary (bytea) */
+    PGresult *desc; /* the statement's description: column names before a step */
     PGresult *res;
     int row, nrows, ncols;
     int *types; /* PL_COL_* per column */
@@ -285,7 +286,7 @@ static int pg_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
     }
     w->nparams = PQnparams(r);
     w->ncols = PQnfields(r);
-    PQclear(r);
+    w->desc = r;
     const char *k = sql;
     while (*k == ' ' || *k == '\n' || *k == '\t' || *k == '(')
         k++;
@@ -439,9 +440,7 @@ static int pg_type(pl_stmt *st, int c)
 static const char *pg_colname(pl_stmt *st, int c)
 {
     pg_stmt *w = W(st);
-    if (w->res)
-        return PQfname(w->res, c);
-    return NULL;
+    return c >= 0 && c < w->ncols ? PQfname(w->desc, c) : NULL;
 }
 static int64_t pg_col_i64(pl_stmt *st, int c)
 {
@@ -510,6 +509,7 @@ static void pg_finalize(pl_stmt *st)
         if (PQtransactionStatus(s->conn) != PQTRANS_INERROR)
             PQclear(PQexec(s->conn, sql));
     }
+    PQclear(w->desc);
     free(w->vals);
     free(w->lens);
     free(w->fmts);

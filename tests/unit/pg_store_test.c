@@ -144,6 +144,7 @@ static void test_placeholders(void **state)
                                       &st, &e),
                      0);
     assert_int_equal(pl_stmt_ncols(st), 4);
+    assert_string_equal(pl_stmt_colname(st, 0), "one"); /* before a step too */
     pl_stmt_bind_text(st, 1, "a");
     pl_stmt_bind_text(st, 2, "b");
     assert_int_equal(pl_stmt_step(st, &e), PL_ROW);
