@@ -2,8 +2,8 @@
  * pg_store_test.c — the PostgreSQL backend (src/store/pg.c) behind the
  * store interface (store.h), on the tests' throwaway cluster (CTest
  * fixture `pg`, scripts/pg-tmp; skipped without PLUMB_PG_STATE): a fresh
- * database gets every migration, with the same version numbers as the
- * SQLite ones; `?` placeholders become parameters except inside literals
+ * database gets every migration, each SQLite one's twin with the same
+ * number and name; `?` placeholders become parameters except inside literals
  * and comments; integers, text, blobs with NUL bytes, NULL, booleans and
  * numbers round-trip with the types store.h names; errors carry the store
  * code and the SQLSTATE; nested transactions roll back as store.h says; a
@@ -111,13 +111,19 @@ static void test_migrations(void **state)
     pl_err e;
     pl_err_init(&e);
     assert_int_equal(pl_store_schema_version(f->a, &v, &e), 0);
-    assert_int_equal(v, m[n - 1].version);
-    assert_int_equal(count(f->a, "SELECT count(*) FROM schema_migrations"), (int64_t)n);
+    /* The PostgreSQL list may run ahead (a twin written before its SQLite
+     * file is merged), never behind. */
+    assert_true(v >= m[n - 1].version);
+    int64_t applied = count(f->a, "SELECT count(*) FROM schema_migrations");
+    assert_true(applied >= (int64_t)n);
     for (size_t i = 0; i < n; i++) {
-        char sql[96];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM schema_migrations WHERE version = %d",
-                 m[i].version);
-        assert_int_equal(count(f->a, sql), 1);
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM schema_migrations WHERE version = %d AND name = '%s'",
+                 m[i].version, m[i].name);
+        if (count(f->a, sql) != 1)
+            fail_msg("migration %04d_%s has no PostgreSQL twin in src/store/migrations-pg",
+                     m[i].version, m[i].name);
     }
     assert_string_equal(pl_store_backend(f->a), "postgresql");
     assert_string_equal(pl_store_row_key(f->a), "row_no");
