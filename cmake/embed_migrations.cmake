@@ -1,5 +1,8 @@
 # Turn src/store/migrations/NNNN_name.sql into a C table (run with cmake -P).
-# Inputs: SRC_DIR, OUT. Lines "-- projection: NAME" list projection tables,
+# Inputs: SRC_DIR, OUT; FUNC (optional) names the table's function for a
+# dialect's own directory (src/store/migrations-pg: pl_pg_migrations), which
+# then gives only the migrations (the projection and derived lists come
+# from src/store/migrations, the same for every dialect). Lines "-- projection: NAME" list projection tables,
 # lines "-- derived: NAME" the tables kept by triggers from projections.
 file(GLOB files "${SRC_DIR}/[0-9][0-9][0-9][0-9]_*.sql")
 list(SORT files)
@@ -43,6 +46,14 @@ foreach(t ${derived})
 endforeach()
 string(APPEND plist "    NULL};\n")
 list(LENGTH derived nderived)
+if(FUNC)
+  string(APPEND body "${table}\n"
+    "const pl_migration *${FUNC}(size_t *n);\n"
+    "const pl_migration *${FUNC}(size_t *n)\n{\n    *n = sizeof migrations / sizeof migrations[0];\n    return migrations;\n}\n")
+  file(WRITE "${OUT}.tmp" "${body}")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")
+  return()
+endif()
 string(APPEND body "${table}${plist}\n"
   "const pl_migration *pl_store_migrations(size_t *n)\n{\n    *n = sizeof migrations / sizeof migrations[0];\n    return migrations;\n}\n\n"
   "const char *const *pl_store_projection_tables(size_t *n)\n{\n    *n = ${nproj};\n    return projections;\n}\n\n"

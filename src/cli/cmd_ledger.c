@@ -81,12 +81,28 @@ static void close_ledger(pl_store *s, pl_ledger *l)
     pl_store_close(s);
 }
 
+/* The log key file: PLUMB_KEY when set, else DB.key beside a SQLite file.
+ * A PostgreSQL store (a URL) has no file to be beside: NULL without
+ * PLUMB_KEY (docs/DEPLOY.md). */
 static char *key_path(pl_cli *cli)
 {
+    const char *k = getenv("PLUMB_KEY");
+    if (k && *k)
+        return pl_strdup(k);
+    if (strstr(cli->db, "://"))
+        return NULL;
     pl_buf b;
     pl_buf_init(&b);
     pl_buf_addf(&b, "%s.key", cli->db);
     return pl_buf_detach(&b, NULL);
+}
+
+static int no_key_path(pl_cli *cli, pl_err *e)
+{
+    (void)cli;
+    return pl_err_set(e, PL_EINVAL,
+                      "a PostgreSQL store keeps its log key in the file named by PLUMB_KEY: "
+                      "set PLUMB_KEY");
 }
 
 static int parse_seq(pl_cli *cli, const char *cmd, const char *s, int64_t *out)
@@ -179,6 +195,8 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
         return fail(cli, PL_EINVAL, &e, "初始化失败", "init failed");
     }
     char *kp = key_path(cli);
+    if (!kp)
+        return fail(cli, PL_EINVAL, (no_key_path(cli, &e), &e), "初始化失败", "init failed");
     if (access(kp, F_OK) == 0) {
         pl_err_set(&e, PL_EEXIST, "%s: key file already exists; not overwriting", kp);
         free(kp);
@@ -203,15 +221,19 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
                 unlink(kp);
         }
     }
+    /* The store's name, not --db: a URL's password is never printed. */
+    char *name = pl_strdup(s ? pl_store_name(s) : cli->db);
     close_ledger(s, l);
     if (rc) {
+        free(name);
         free(kp);
         return fail(cli, rc, &e, "初始化失败", "init failed");
     }
     pl_buf vk;
     pl_buf_init(&vk);
     pl_verifier_format(&vk, &v);
-    printf("%s %s\n", PL_T(cli, "已创建存储:", "created store:"), cli->db);
+    printf("%s %s\n", PL_T(cli, "已创建存储:", "created store:"), name);
+    free(name);
     printf("%s %s\n", PL_T(cli, "日志名 (origin):", "origin:"), origin);
     printf("%s %s (0600)\n", PL_T(cli, "私钥文件:", "private key:"), kp);
     printf("%s\n%s\n", PL_T(cli, "验证公钥:", "verifier key:"), vk.data);
@@ -357,6 +379,8 @@ static const char checkpoint_usage[] =
 static int load_key(pl_cli *cli, const char *path, pl_signer *out, pl_err *e)
 {
     char *kp = path ? NULL : key_path(cli);
+    if (!path && !kp)
+        return no_key_path(cli, e);
     int rc = pl_key_read_file(out, path ? path : kp, e);
     free(kp);
     return rc;

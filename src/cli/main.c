@@ -25,11 +25,12 @@ extern const pl_command pl_inspect_commands[];
 extern const pl_command pl_serve_commands[];
 extern const pl_command pl_tasks_commands[];
 extern const pl_command pl_witness_commands[];
+extern const pl_command pl_sql_commands[];
 
 static const pl_command *const tables[] = {
     pl_ledger_commands, pl_registry_commands, pl_gen_commands,     pl_rules_commands,
     pl_demo_commands,   pl_cases_commands,    pl_inspect_commands, pl_serve_commands,
-    pl_tasks_commands,  pl_witness_commands,
+    pl_tasks_commands,  pl_witness_commands,  pl_sql_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)
@@ -41,8 +42,11 @@ static void usage(pl_cli *cli, FILE *f)
         for (const pl_command *c = tables[t]; c->name; c++)
             fprintf(f, "  %-20s %s\n", c->name, PL_T(cli, c->summary_zh, c->summary_en));
     fprintf(f, "\n%s\n",
-            PL_T(cli, "通用选项: --db FILE (默认 ./plumbline.db)  --lang zh|en",
-                 "common options: --db FILE (default ./plumbline.db)  --lang zh|en"));
+            PL_T(cli,
+                 "通用选项: --db FILE|URL (默认 ./plumbline.db; PostgreSQL: postgresql://…, "
+                 "日志密钥文件由 PLUMB_KEY 指定)  --lang zh|en",
+                 "common options: --db FILE|URL (default ./plumbline.db; PostgreSQL: "
+                 "postgresql://…, the log key file named by PLUMB_KEY)  --lang zh|en"));
 }
 
 int main(int argc, char **argv)

@@ -507,7 +507,7 @@ int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 10000);
-    rc = check_identity(s, flags, e);
+    rc = (flags & PL_STORE_RAW) ? 0 : check_identity(s, flags, e);
     if (rc)
         goto fail;
     /* A new store gets 16 KiB pages: ledger rows are ~300 bytes and written

@@ -10,6 +10,7 @@
 #include <string.h>
 
 int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e);
+int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e);
 void pl_sqlite_tune_for_threads(void);
 
 void pl_store_tune_for_threads(void)
@@ -22,13 +23,12 @@ int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e)
     *out = NULL;
     if (!url || !*url)
         return pl_err_set(e, PL_EINVAL, "no database given");
-    if (strncmp(url, "postgres", 8) == 0)
-        return pl_err_set(e, PL_EINVAL, "%s: the PostgreSQL backend is not built yet", url);
     pl_store *s = NULL;
-    int rc = pl_sqlite_open(&s, url, flags, e);
+    int pg = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+    int rc = pg ? pl_pg_open(&s, url, flags, e) : pl_sqlite_open(&s, url, flags, e);
     if (rc)
         return rc;
-    if (!(flags & PL_STORE_READONLY)) {
+    if (!(flags & (PL_STORE_READONLY | PL_STORE_RAW))) {
         rc = pl_store_migrate(s, e);
         if (rc) {
             pl_store_close(s);
@@ -433,11 +433,12 @@ int pl_store_migrate(pl_store *s, pl_err *e)
     if (rc)
         return rc;
     size_t n;
-    const pl_migration *m = pl_store_migrations(&n);
+    const pl_migration *m = s->ops->migrations ? s->ops->migrations(&n) : pl_store_migrations(&n);
     if (n && have > m[n - 1].version)
         return pl_err_set(e, PL_ECORRUPT,
-                          "store schema version %lld is newer than this program (%d)",
-                          (long long)have, m[n - 1].version);
+                          "%s: store schema version %lld is newer than this program (%d): "
+                          "use the plumb release that wrote it, or a later one",
+                          pl_store_name(s), (long long)have, m[n - 1].version);
     /* Every embedded migration not yet recorded is applied, in order: a
      * migration merged in with a number below one already applied (two
      * branches numbering in parallel) still runs. */

@@ -59,6 +59,9 @@ typedef struct pl_event_row {
 enum {
     PL_STORE_CREATE = 1, /**< create the file if missing (plumb init) */
     PL_STORE_READONLY = 2,
+    /** Open any database of the backend as it is: no identity check, no
+     * migrations (`plumb sql`, a tool for tests and operators). */
+    PL_STORE_RAW = 4,
 };
 
 /**

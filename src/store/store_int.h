@@ -59,6 +59,9 @@ typedef struct pl_store_ops {
     /** How long a statement waits for another writer before PL_EBUSY;
      * optional. */
     void (*busy_timeout)(pl_store *s, int ms);
+    /** The backend's own migrations (its dialect's directory); optional:
+     * NULL means src/store/migrations (pl_store_migrations). */
+    const pl_migration *(*migrations)(size_t *n);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */

@@ -86,12 +86,12 @@ for tc in case_clues:summary case_clues:facts case_clues:subject_name case_clues
     case_notes:sub_status case_replies:text case_materials:text case_attachments:name \
     case_access_log:actor case_access_log:reason case_reminders:reason; do
     t=${tc%%:*} c=${tc#*:}
-    n=$(sqlite3 "$DB" "SELECT count(*) FROM $t WHERE instr($c, char(769)) > 0") ||
+    n=$("$PLUMB" sql --db "$DB" "SELECT count(*) FROM $t WHERE instr($c, char(769)) > 0") ||
         fail "query $t.$c"
     [ "$n" = 0 ] || fail "$t.$c keeps NFD in $n rows"
 done
 # … and the NFC form is what was stored (the hand-written expectations)
-q() { sqlite3 "$DB" "$1"; }
+q() { "$PLUMB" sql --db "$DB" "$1"; }
 [ "$(q "SELECT summary FROM case_clues WHERE id='$C'")" = "$NFC" ] || fail "summary not NFC"
 [ "$(q "SELECT text FROM case_notes")" = "note $NFC" ] || fail "note not NFC"
 [ "$(q "SELECT text FROM case_replies")" = "reply $NFC" ] || fail "reply not NFC"

@@ -30,7 +30,7 @@ want1 "real number payload" "real numbers are not allowed" "$P" ledger-append-te
 want1 "unknown event type" "unknown event type 'no.such'" "$P" ledger-append-test --db s.db --type no.such --payload '{}'
 echo "just some text" >notes.txt
 want1 "text file as store" "not a Plumbline store" "$P" verify --db notes.txt
-sqlite3 other.db "CREATE TABLE x(a)"
+"$PLUMB" sql --create --db other.db "CREATE TABLE x(a)"
 want1 "foreign sqlite db" "not a Plumbline store" "$P" verify --db other.db
 want1 "missing store" "no such store" "$P" verify --db nothing.db
 want1 "init twice" "already" "$P" init --db s.db

@@ -21,13 +21,13 @@ n=0
 for id in $ids; do
     n=$((n + 1))
     if grep -rqF "$id" tiles; then fail "citizen ID $id appears in the exported tiles"; fi
-    hdr=$(sqlite3 p.db "SELECT count(*) FROM ledger_events WHERE instr(header, '$id') > 0")
+    hdr=$("$PLUMB" sql --db p.db "SELECT count(*) FROM ledger_events WHERE instr(header, '$id') > 0")
     [ "$hdr" = 0 ] || fail "citizen ID $id appears in $hdr event headers"
 done
 # Handles are there instead, and the subject key is not in the log.
-sqlite3 p.db "SELECT header FROM ledger_events WHERE type='person.recorded' LIMIT 1" |
+"$PLUMB" sql --db p.db "SELECT header FROM ledger_events WHERE type='person.recorded' LIMIT 1" |
     grep -Eq '"subjects":\["s:[0-9a-f]{32}"' || fail "person.recorded header has no subject handle"
-key=$(sqlite3 p.db "SELECT value FROM plumb_meta WHERE key='ledger_subject_key'")
+key=$("$PLUMB" sql --db p.db "SELECT value FROM plumb_meta WHERE key='ledger_subject_key'")
 [ ${#key} -eq 64 ] || fail "no subject key in plumb_meta"
 if grep -rqF "$key" tiles; then fail "the subject key leaked into the tiles"; fi
 "$P" verify --db p.db >/dev/null || fail "verify"

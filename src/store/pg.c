@@ -1,0 +1,861 @@
+/*
+ * pg.c — the PostgreSQL backend of the store interface, on libpq (issue
+ * #20). Opened by pl_store_open for a postgres:// or postgresql:// URL.
+ *
+ * Statements: the caller's `?` placeholders become `$1..$n` (not inside
+ * quotes, quoted identifiers, comments or dollar quotes); each statement is
+ * prepared on the server once (a named prepared statement) and executed
+ * with text parameters whose types the server infers, blobs in binary. A
+ * step runs the statement at the first call and keeps the whole result in
+ * memory, so a reader may step while the same connection writes (server-
+ * side cursors for very large reads: not yet, docs/DEPLOY.md).
+ *
+ * Types: int2/int4/int8/oid and bool are PL_COL_INT, bytea PL_COL_BLOB,
+ * everything else PL_COL_TEXT (numeric and floats as their text, like
+ * SQLite's floats). Errors: the SQLSTATE decides the store code (class 40
+ * and lock_not_available: PL_EBUSY; disk_full: PL_EFULL; XX001/XX002:
+ * PL_ECORRUPT; class 08 and 53: PL_EIO; the rest PL_ESTORE), and the
+ * message ends with "(SQLSTATE xxxxx)".
+ *
+ * The read version's `commits` part is a 64-bit hash of
+ * pg_current_snapshot(): it changes whenever a transaction of the cluster
+ * that wrote commits or aborts, and, read before the data it keys, it can
+ * only be older than what the read saw, never newer (a write-ahead-log
+ * position can be: a commit's record is in the log before the commit is
+ * visible). The `writes` part counts this connection's changed rows.
+ * Layer: store.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+/* Type OIDs (pg_type.h, stable across versions). */
+enum {
+    OID_BOOL = 16,
+    OID_BYTEA = 17,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_OID = 26,
+};
+
+typedef struct pg_store {
+    pl_store base;
+    PGconn *conn;
+    int64_t writes;  /* rows changed by this connection (the writes version) */
+    int64_t changes; /* rows changed by the last INSERT/UPDATE/DELETE */
+    unsigned next_id;
+    pl_stmt *ev_ins; /* pg_append_event's, prepared once */
+} pg_store;
+
+typedef struct pg_stmt {
+    const pl_store_ops *ops; /* must be first: see store_int.h */
+    pg_store *owner;
+    char name[24]; /* the server-side prepared statement */
+    int nparams;
+    char **vals; /* bound values (owned copies), NULL for SQL NULL */
+    int *lens;
+    int *fmts;      /* 0 text, 1 binary (bytea) */
+    PGresult *desc; /* the statement's description: column names before a step */
+    PGresult *res;
+    int row, nrows, ncols;
+    int *types; /* PL_COL_* per column */
+    int writes; /* an INSERT/UPDATE/DELETE/MERGE: counted in writes */
+    /* the current row's bytea values decoded (index: column) */
+    unsigned char **blob;
+    size_t *blob_len;
+} pg_stmt;
+
+static const pl_store_ops pg_ops;
+
+/* ---------------------------------------------------------------- errors */
+
+/* One line of libpq's text (its messages end with a newline, some have
+ * DETAIL lines after). */
+static void first_line(char *out, size_t n, const char *msg)
+{
+    snprintf(out, n, "%s", msg ? msg : "");
+    out[strcspn(out, "\r\n")] = 0;
+    if (strncmp(out, "ERROR:  ", 8) == 0 || strncmp(out, "FATAL:  ", 8) == 0)
+        memmove(out, out + 8, strlen(out + 8) + 1);
+}
+
+static int code_of(const char *state)
+{
+    if (!state || strlen(state) != 5)
+        return PL_ESTORE;
+    if (strncmp(state, "40", 2) == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+        return PL_EBUSY; /* serialization, deadlock, lock timeout, cancel */
+    if (strcmp(state, "53100") == 0)
+        return PL_EFULL;
+    if (strcmp(state, "XX001") == 0 || strcmp(state, "XX002") == 0)
+        return PL_ECORRUPT;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+        strncmp(state, "58", 2) == 0)
+        return PL_EIO;
+    return PL_ESTORE;
+}
+
+/* The error of `r` (or of the connection when r is NULL) as a store code
+ * and a one-line message naming the store, `what` and the SQLSTATE. */
+static int db_err(pg_store *s, const PGresult *r, pl_err *e, const char *what)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *prim = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    char msg[400];
+    first_line(msg, sizeof msg, prim ? prim : PQerrorMessage(s->conn));
+    if (!state && PQstatus(s->conn) == CONNECTION_BAD)
+        state = "08006"; /* the connection is gone */
+    int code = code_of(state);
+    const char *st = state ? state : "none";
+    switch (code) {
+    case PL_EBUSY:
+        return pl_err_set(e, PL_EBUSY,
+                          "%s: store busy: another process is writing (%s: %s) (SQLSTATE %s)",
+                          s->base.path, what, msg, st);
+    case PL_EFULL:
+        return pl_err_set(e, PL_EFULL, "%s: the store's disk is full (%s: %s) (SQLSTATE %s)",
+                          s->base.path, what, msg, st);
+    case PL_EIO:
+        return pl_err_set(e, PL_EIO, "%s: database connection or I/O error (%s: %s) (SQLSTATE %s)",
+                          s->base.path, what, msg, st);
+    default: return pl_err_set(e, code, "%s: %s: %s (SQLSTATE %s)", s->base.path, what, msg, st);
+    }
+}
+
+/* -------------------------------------------------------------- rewrite */
+
+/* `sql` with each `?` outside quotes and comments replaced by $1, $2, …;
+ * the count in *n. Caller frees. */
+static char *rewrite(const char *sql, int *n)
+{
+    pl_buf b;
+    pl_buf_init(&b);
+    int k = 0;
+    const char *p = sql;
+    while (*p) {
+        char c = *p;
+        if (c == '\'' || c == '"') {
+            const char *q = p + 1;
+            for (; *q; q++)
+                if (*q == c) {
+                    if (q[1] == c) {
+                        q++;
+                        continue;
+                    }
+                    break;
+                }
+            if (*q)
+                q++;
+            pl_buf_add(&b, p, (size_t)(q - p));
+            p = q;
+        } else if (c == '-' && p[1] == '-') {
+            const char *q = p;
+            while (*q && *q != '\n')
+                q++;
+            pl_buf_add(&b, p, (size_t)(q - p));
+            p = q;
+        } else if (c == '/' && p[1] == '*') {
+            const char *q = strstr(p + 2, "*/");
+            q = q ? q + 2 : p + strlen(p);
+            pl_buf_add(&b, p, (size_t)(q - p));
+            p = q;
+        } else if (c == '$' && (p[1] == '$' || (p[1] >= 'a' && p[1] <= 'z') ||
+                                (p[1] >= 'A' && p[1] <= 'Z') || p[1] == '_')) {
+            const char *t = p + 1;
+            while ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || *t == '_' ||
+                   (*t >= '0' && *t <= '9'))
+                t++;
+            if (*t == '$') {
+                size_t len = (size_t)(t - p + 1);
+                const char *q = t + 1;
+                while ((q = strchr(q, '$')) != NULL && strncmp(q, p, len) != 0)
+                    q++;
+                q = q ? q + len : p + strlen(p);
+                pl_buf_add(&b, p, (size_t)(q - p));
+                p = q;
+            } else {
+                pl_buf_add(&b, p, (size_t)(t - p));
+                p = t;
+            }
+        } else if (c == '?') {
+            pl_buf_addf(&b, "$%d", ++k);
+            p++;
+        } else {
+            pl_buf_addc(&b, c);
+            p++;
+        }
+    }
+    *n = k;
+    if (!b.data)
+        pl_buf_adds(&b, "");
+    return pl_buf_detach(&b, NULL);
+}
+
+/* ------------------------------------------------------------ the store */
+
+static void pg_finalize(pl_stmt *st);
+
+static void pg_close(pl_store *ps)
+{
+    pg_store *s = (pg_store *)ps;
+    if (s->ev_ins)
+        pg_finalize(s->ev_ins);
+    if (s->conn)
+        PQfinish(s->conn);
+    free(s->base.path);
+    free(s);
+}
+
+/* Run a command whose result is not read; multi-statement text allowed. */
+static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    ExecStatusType t = PQresultStatus(r);
+    int rc = 0;
+    if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_EMPTY_QUERY)
+        rc = db_err(s, r, e, what);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_exec(pl_store *ps, const char *sql, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    s->writes++; /* it may have written: readers key their caches anew */
+    return run(s, sql, e, "exec");
+}
+
+static int pg_begin(pl_store *ps, pl_err *e)
+{
+    return run((pg_store *)ps, "BEGIN", e, "begin");
+}
+static int pg_commit(pl_store *ps, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    PGresult *r = PQexec(s->conn, "COMMIT");
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        rc = db_err(s, r, e, "commit");
+    /* COMMIT of a transaction that failed earlier answers ROLLBACK. */
+    else if (strcmp(PQcmdStatus(r), "ROLLBACK") == 0)
+        rc = pl_err_set(e, PL_ESTORE, "%s: commit: the transaction had failed and was rolled back",
+                        s->base.path);
+    PQclear(r);
+    return rc;
+}
+static int pg_rollback(pl_store *ps)
+{
+    pg_store *s = (pg_store *)ps;
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+    return 0;
+}
+
+static int pg_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int n = 0;
+    char *q = rewrite(sql, &n);
+    pg_stmt *w = pl_calloc(1, sizeof *w);
+    w->ops = &pg_ops;
+    w->owner = s;
+    snprintf(w->name, sizeof w->name, "pl%u", ++s->next_id);
+    PGresult *r = PQprepare(s->conn, w->name, q, 0, NULL);
+    free(q);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        int rc = db_err(s, r, e, "prepare");
+        PQclear(r);
+        free(w);
+        return rc;
+    }
+    PQclear(r);
+    /* The server counts the parameters (a `?` in a string literal is not
+     * one), and says what the statement returns. */
+    r = PQdescribePrepared(s->conn, w->name);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        int rc = db_err(s, r, e, "prepare");
+        PQclear(r);
+        free(w);
+        return rc;
+    }
+    w->nparams = PQnparams(r);
+    w->ncols = PQnfields(r);
+    w->desc = r;
+    const char *k = sql;
+    while (*k == ' ' || *k == '\n' || *k == '\t' || *k == '(')
+        k++;
+    w->writes = strncasecmp(k, "INSERT", 6) == 0 || strncasecmp(k, "UPDATE", 6) == 0 ||
+                strncasecmp(k, "DELETE", 6) == 0 || strncasecmp(k, "MERGE", 5) == 0 ||
+                strncasecmp(k, "WITH", 4) == 0 || w->ncols == 0;
+    if (w->nparams) {
+        w->vals = pl_calloc((size_t)w->nparams, sizeof *w->vals);
+        w->lens = pl_calloc((size_t)w->nparams, sizeof *w->lens);
+        w->fmts = pl_calloc((size_t)w->nparams, sizeof *w->fmts);
+    }
+    w->row = -1;
+    *out = (pl_stmt *)w;
+    return 0;
+}
+
+#define W(x) ((pg_stmt *)(x))
+
+static int bind(pl_stmt *st, int i, const void *v, size_t n, int fmt)
+{
+    pg_stmt *w = W(st);
+    if (i < 1 || i > w->nparams)
+        return PL_ESTORE;
+    free(w->vals[i - 1]);
+    w->vals[i - 1] = NULL;
+    if (v) {
+        w->vals[i - 1] = pl_malloc(n + 1);
+        memcpy(w->vals[i - 1], v, n);
+        w->vals[i - 1][n] = 0;
+    }
+    w->lens[i - 1] = (int)n;
+    w->fmts[i - 1] = fmt;
+    return 0;
+}
+static int pg_bind_i64(pl_stmt *st, int i, int64_t v)
+{
+    char t[24];
+    int n = snprintf(t, sizeof t, "%lld", (long long)v);
+    return bind(st, i, t, (size_t)n, 0);
+}
+static int pg_bind_text(pl_stmt *st, int i, const char *v, size_t n)
+{
+    return bind(st, i, v ? v : "", n, 0);
+}
+static int pg_bind_blob(pl_stmt *st, int i, const void *v, size_t n)
+{
+    return bind(st, i, v ? v : "", n, 1);
+}
+static int pg_bind_null(pl_stmt *st, int i)
+{
+    return bind(st, i, NULL, 0, 0);
+}
+
+static void clear_row(pg_stmt *w)
+{
+    if (!w->blob)
+        return;
+    for (int i = 0; i < w->ncols; i++) {
+        PQfreemem(w->blob[i]);
+        w->blob[i] = NULL;
+    }
+}
+
+static int col_type(Oid t)
+{
+    switch (t) {
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID:
+    case OID_BOOL: return PL_COL_INT;
+    case OID_BYTEA: return PL_COL_BLOB;
+    default: return PL_COL_TEXT;
+    }
+}
+
+static int pg_step(pl_stmt *pst, pl_err *e)
+{
+    pg_stmt *w = W(pst);
+    pg_store *s = w->owner;
+    if (!w->res) {
+        w->res = PQexecPrepared(s->conn, w->name, w->nparams, (const char *const *)w->vals, w->lens,
+                                w->fmts, 0);
+        ExecStatusType t = PQresultStatus(w->res);
+        if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
+            int rc = db_err(s, w->res, e, "step");
+            PQclear(w->res);
+            w->res = NULL;
+            return rc;
+        }
+        if (w->writes) {
+            const char *n = PQcmdTuples(w->res);
+            int64_t k = n && *n ? strtoll(n, NULL, 10) : 0;
+            s->writes += k > 0 ? k : 1;
+            s->changes = k;
+        }
+        w->nrows = PQntuples(w->res);
+        w->ncols = PQnfields(w->res);
+        if (!w->types && w->ncols) {
+            w->types = pl_calloc((size_t)w->ncols, sizeof *w->types);
+            w->blob = pl_calloc((size_t)w->ncols, sizeof *w->blob);
+            w->blob_len = pl_calloc((size_t)w->ncols, sizeof *w->blob_len);
+            for (int i = 0; i < w->ncols; i++)
+                w->types[i] = col_type(PQftype(w->res, i));
+        }
+        w->row = -1;
+    }
+    clear_row(w);
+    if (w->row + 1 < w->nrows) {
+        w->row++;
+        return PL_ROW;
+    }
+    w->row = w->nrows;
+    return PL_DONE;
+}
+
+static int pg_reset(pl_stmt *st)
+{
+    pg_stmt *w = W(st);
+    clear_row(w);
+    PQclear(w->res);
+    w->res = NULL;
+    w->row = -1;
+    w->nrows = 0;
+    for (int i = 0; i < w->nparams; i++) {
+        free(w->vals[i]);
+        w->vals[i] = NULL;
+        w->lens[i] = 0;
+        w->fmts[i] = 0;
+    }
+    return 0;
+}
+
+static int pg_ncols(pl_stmt *st)
+{
+    return W(st)->ncols;
+}
+
+static int has_cell(pg_stmt *w, int c)
+{
+    return w->res && w->row >= 0 && w->row < w->nrows && c >= 0 && c < w->ncols;
+}
+
+static int pg_type(pl_stmt *st, int c)
+{
+    pg_stmt *w = W(st);
+    if (!has_cell(w, c) || PQgetisnull(w->res, w->row, c))
+        return PL_COL_NULL;
+    return w->types[c];
+}
+static const char *pg_colname(pl_stmt *st, int c)
+{
+    pg_stmt *w = W(st);
+    return c >= 0 && c < w->ncols ? PQfname(w->desc, c) : NULL;
+}
+static int64_t pg_col_i64(pl_stmt *st, int c)
+{
+    pg_stmt *w = W(st);
+    if (!has_cell(w, c) || PQgetisnull(w->res, w->row, c))
+        return 0;
+    const char *v = PQgetvalue(w->res, w->row, c);
+    if (PQftype(w->res, c) == OID_BOOL)
+        return v[0] == 't';
+    return strtoll(v, NULL, 10);
+}
+/* bytea arrives as text "\x…": decoded once per row and column. */
+static const unsigned char *decoded(pg_stmt *w, int c, size_t *n)
+{
+    if (!w->blob[c])
+        w->blob[c] =
+            PQunescapeBytea((const unsigned char *)PQgetvalue(w->res, w->row, c), &w->blob_len[c]);
+    *n = w->blob[c] ? w->blob_len[c] : 0;
+    return w->blob[c];
+}
+static const char *pg_col_text(pl_stmt *st, int c, size_t *n)
+{
+    pg_stmt *w = W(st);
+    if (!has_cell(w, c) || PQgetisnull(w->res, w->row, c)) {
+        if (n)
+            *n = 0;
+        return NULL;
+    }
+    Oid t = PQftype(w->res, c);
+    if (t == OID_BYTEA) {
+        size_t len = 0;
+        const unsigned char *b = decoded(w, c, &len);
+        if (n)
+            *n = len;
+        return (const char *)b;
+    }
+    const char *v = PQgetvalue(w->res, w->row, c);
+    if (t == OID_BOOL) {
+        if (n)
+            *n = 1;
+        return v[0] == 't' ? "1" : "0";
+    }
+    if (n)
+        *n = (size_t)PQgetlength(w->res, w->row, c);
+    return v;
+}
+static const void *pg_col_blob(pl_stmt *st, int c, size_t *n)
+{
+    size_t len = 0;
+    const char *v = pg_col_text(st, c, &len);
+    if (n)
+        *n = len;
+    return v;
+}
+
+static void pg_finalize(pl_stmt *st)
+{
+    pg_stmt *w = W(st);
+    pg_reset(st);
+    pg_store *s = w->owner;
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", w->name);
+        /* Inside a failed transaction DEALLOCATE fails too, and the name
+         * is never used again: nothing to do then. */
+        if (PQtransactionStatus(s->conn) != PQTRANS_INERROR)
+            PQclear(PQexec(s->conn, sql));
+    }
+    PQclear(w->desc);
+    free(w->vals);
+    free(w->lens);
+    free(w->fmts);
+    free(w->types);
+    free(w->blob);
+    free(w->blob_len);
+    free(w);
+}
+
+static int64_t pg_changes(pl_store *ps)
+{
+    return ((pg_store *)ps)->changes;
+}
+
+/* The read version's `commits` part: a hash of the current snapshot
+ * (xmin:xmax:in-progress xids). See the top of the file. */
+static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    PGresult *r = PQexec(s->conn, "SELECT pg_current_snapshot()::text");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        int rc = db_err(s, r, e, "read version");
+        PQclear(r);
+        return rc;
+    }
+    const char *v = PQgetvalue(r, 0, 0);
+    unsigned char h[crypto_shorthash_BYTES];
+    static const unsigned char key[crypto_shorthash_KEYBYTES] = "plumbline.readv";
+    crypto_shorthash(h, (const unsigned char *)v, strlen(v), key);
+    int64_t x = 0;
+    memcpy(&x, h, sizeof x);
+    *out = x;
+    PQclear(r);
+    return 0;
+}
+
+static int64_t pg_writes_version(pl_store *ps)
+{
+    return ((pg_store *)ps)->writes;
+}
+
+static int pg_temp_set(pl_store *ps, const char *name, pl_err *e)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE IF NOT EXISTS %s(id TEXT PRIMARY KEY); DELETE FROM pg_temp.%s",
+             name, name);
+    pg_store *s = (pg_store *)ps;
+    s->writes++;
+    /* IF NOT EXISTS says so with a NOTICE: not an error. */
+    return run(s, sql, e, "temp set");
+}
+
+static int pg_temp_drop(pl_store *ps, const char *name, pl_err *e)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS pg_temp.%s", name);
+    pg_store *s = (pg_store *)ps;
+    s->writes++;
+    return run(s, sql, e, "temp drop");
+}
+
+/* VACUUM FULL writes every table anew (the old files, with the deleted
+ * rows' bytes, are removed); CHECKPOINT lets the write-ahead log that
+ * still holds them be recycled — it needs superuser or pg_checkpoint,
+ * without which it is skipped (the log is recycled by the next automatic
+ * checkpoint). */
+static int pg_compact(pl_store *ps, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc = run(s, "VACUUM FULL", e, "compact");
+    if (rc)
+        return rc;
+    PGresult *r = PQexec(s->conn, "CHECKPOINT");
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && !(state && strcmp(state, "42501") == 0))
+        rc = db_err(s, r, e, "compact");
+    PQclear(r);
+    return rc;
+}
+
+/* Every table (its columns), index, view, trigger and function of the
+ * current schema, from the catalogue. */
+static int pg_schema(pl_store *s, pl_buf *out, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(
+        s,
+        "SELECT 'table', c.relname, string_agg(a.attname || ' ' || "
+        "format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' "
+        "ELSE '' END || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), ''), ', ' "
+        "ORDER BY a.attnum) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r' GROUP BY c.relname "
+        "UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes "
+        "WHERE schemaname = current_schema() "
+        "UNION ALL SELECT 'view', viewname, definition FROM pg_views "
+        "WHERE schemaname = current_schema() "
+        "UNION ALL SELECT 'trigger', t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+        "UNION ALL SELECT 'function', p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() "
+        "ORDER BY 1, 2",
+        &st, e);
+    if (rc)
+        return rc;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW)
+        pl_buf_addf(out, "%s %s: %s\x1e", pl_stmt_text(st, 0), pl_stmt_text(st, 1),
+                    pl_stmt_text(st, 2));
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+/* pg_indexes, less the indexes behind a primary key or UNIQUE constraint. */
+static int pg_index_ddl(pl_store *s, const char *table, const char *prefix, pl_buf *create,
+                        pl_buf *drop, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+        "AND i.tablename = ? AND substr(i.indexname, 1, length(?)) = ? AND NOT EXISTS (SELECT 1 "
+        "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conindid JOIN pg_namespace n ON "
+        "n.oid = c.relnamespace WHERE c.relname = i.indexname AND n.nspname = i.schemaname) "
+        "ORDER BY i.indexname",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, table);
+    pl_stmt_bind_text(st, 2, prefix);
+    pl_stmt_bind_text(st, 3, prefix);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        pl_buf_addf(create, "%s;", pl_stmt_text(st, 1));
+        pl_buf_addf(drop, "DROP INDEX \"%s\";", pl_stmt_text(st, 0));
+    }
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+static int pg_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc = 0;
+    if (!s->ev_ins)
+        rc = pg_prepare(ps,
+                        "INSERT INTO ledger_events(seq,type,header,leaf_hash,payload) "
+                        "VALUES(?,?,?,?,?)",
+                        &s->ev_ins, e);
+    if (rc)
+        return rc;
+    pl_stmt *ev = s->ev_ins;
+    pg_bind_i64(ev, 1, row->seq);
+    pg_bind_text(ev, 2, row->type, strlen(row->type));
+    pg_bind_text(ev, 3, row->header, row->header_len);
+    pg_bind_blob(ev, 4, row->leaf_hash, 32);
+    if (row->payload)
+        pg_bind_text(ev, 5, row->payload, row->payload_len);
+    else
+        pg_bind_null(ev, 5);
+    rc = pg_step(ev, e);
+    pg_reset(ev);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+/* A statement waits at most `ms` for a lock another session holds, then
+ * fails with lock_not_available (PL_EBUSY). */
+static void pg_busy_timeout(pl_store *ps, int ms)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d", ms < 0 ? 0 : ms);
+    PQclear(PQexec(((pg_store *)ps)->conn, sql));
+}
+
+const pl_migration *pl_pg_migrations(size_t *n);
+
+static const pl_store_ops pg_ops = {
+    .name = "postgresql",
+    .close = pg_close,
+    .exec = pg_exec,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .prepare = pg_prepare,
+    .bind_i64 = pg_bind_i64,
+    .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .reset = pg_reset,
+    .ncols = pg_ncols,
+    .type = pg_type,
+    .colname = pg_colname,
+    .col_i64 = pg_col_i64,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .finalize = pg_finalize,
+    .changes = pg_changes,
+    .commits_version = pg_commits_version,
+    .writes_version = pg_writes_version,
+    .row_key = "row_no",
+    .temp_set = pg_temp_set,
+    .temp_drop = pg_temp_drop,
+    .compact = pg_compact,
+    .schema = pg_schema,
+    .index_ddl = pg_index_ddl,
+    .append_event = pg_append_event,
+    .busy_timeout = pg_busy_timeout,
+    .migrations = pl_pg_migrations,
+};
+
+/* --------------------------------------------------------------- open */
+
+/* "postgresql://user@host:port/db", never the password: the store's name
+ * in every message. */
+static char *display_name(PGconn *c, const char *url)
+{
+    pl_buf b;
+    pl_buf_init(&b);
+    const char *host = c ? PQhost(c) : NULL;
+    if (c && host && *host) {
+        const char *port = PQport(c), *db = PQdb(c), *user = PQuser(c);
+        pl_buf_addf(&b, "postgresql://%s%s%s%s%s/%s", user && *user ? user : "",
+                    user && *user ? "@" : "", host, port && *port ? ":" : "", port ? port : "",
+                    db ? db : "");
+    } else {
+        /* No parsed connection: the URL up to any credentials dropped. */
+        const char *at = strchr(url, '@'), *sl = strstr(url, "://");
+        if (at && sl && at > sl)
+            pl_buf_addf(&b, "%.*s%s", (int)(sl + 3 - url), url, at + 1);
+        else
+            pl_buf_adds(&b, url);
+        char *q = strchr(b.data, '?');
+        if (q)
+            *q = 0;
+    }
+    return pl_buf_detach(&b, NULL);
+}
+
+static int one_text(pg_store *s, const char *sql, char *out, size_t n, pl_err *e)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    int rc = 0;
+    out[0] = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = db_err(s, r, e, "open");
+    else if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+        snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+    else
+        rc = PL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+/* A Plumbline store has plumb_meta with magic = 'plumbline' in its schema;
+ * a schema without tables is accepted only with PL_STORE_CREATE. */
+static int check_identity(pg_store *s, int flags, pl_err *e)
+{
+    char v[64];
+    int rc = one_text(s,
+                      "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                      "c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN "
+                      "('r','v','p')",
+                      v, sizeof v, e);
+    if (rc)
+        return rc == PL_ENOTFOUND ? db_err(s, NULL, e, "open") : rc;
+    if (strcmp(v, "0") == 0)
+        return (flags & PL_STORE_CREATE)
+                   ? 0
+                   : pl_err_set(e, PL_EINVAL, "%s: empty database; run `plumb init` first",
+                                s->base.path);
+    rc = one_text(s, "SELECT to_regclass('plumb_meta') IS NOT NULL", v, sizeof v, e);
+    if (rc == 0 && strcmp(v, "t") == 0)
+        rc = one_text(s, "SELECT value FROM plumb_meta WHERE key = 'magic'", v, sizeof v, e);
+    else if (rc == 0)
+        v[0] = 0;
+    if (rc && rc != PL_ENOTFOUND)
+        return rc;
+    if (rc == PL_ENOTFOUND || strcmp(v, "plumbline") != 0)
+        return pl_err_set(e, PL_EINVAL,
+                          "%s: not a Plumbline store: the database holds tables of another "
+                          "application (no plumb_meta magic)",
+                          s->base.path);
+    return 0;
+}
+
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e);
+int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
+{
+    *out = NULL;
+    /* Keywords before dbname are defaults the URL may override. */
+    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *const vals[] = {"10", "plumbline", url, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    pg_store *s = pl_calloc(1, sizeof *s);
+    s->base.ops = &pg_ops;
+    s->conn = c;
+    s->base.path = display_name(c, url);
+    if (!c)
+        return pl_err_set(e, PL_EIO, "%s: out of memory", s->base.path), pg_close(&s->base), PL_EIO;
+    int rc = 0;
+    if (PQstatus(c) != CONNECTION_OK) {
+        char msg[400];
+        const char *m = PQerrorMessage(c);
+        /* libpq says "connection to server at … failed: FATAL:  …": the
+         * server's words after the last "FATAL:  " or the whole first line. */
+        const char *f = strstr(m, "FATAL:  ");
+        first_line(msg, sizeof msg, f ? f : m);
+        if (strstr(m, "password authentication failed") || strstr(m, "no password supplied") ||
+            strstr(m, "authentication failed") || strstr(m, "password is required"))
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: the database refused the credentials (check the user and "
+                            "password in the URL or ~/.pgpass): %s",
+                            s->base.path, msg);
+        else if (f && strstr(m, "does not exist"))
+            rc = pl_err_set(e, PL_EINVAL, "%s: %s", s->base.path, msg);
+        else if (!strstr(m, "connection to server") && !strstr(m, "could not translate host"))
+            rc = pl_err_set(e, PL_EINVAL, "%s: not a usable database URL: %s", s->base.path,
+                            msg); /* libpq refused the URL before connecting */
+        else
+            rc = pl_err_set(e, PL_EINVAL, "%s: cannot reach the database server: %s", s->base.path,
+                            msg);
+        pg_close(&s->base);
+        return rc;
+    }
+    /* Notices (CREATE … IF NOT EXISTS) are not for the user's terminal. */
+    PQsetNoticeProcessor(c, quiet, NULL);
+    rc = run(s,
+             "SET client_encoding = 'UTF8'; SET client_min_messages = warning; "
+             "SET lock_timeout = 10000",
+             e, "open");
+    if (rc == 0 && (flags & PL_STORE_READONLY))
+        rc = run(s, "SET default_transaction_read_only = on", e, "open");
+    if (rc == 0 && !(flags & PL_STORE_RAW))
+        rc = check_identity(s, flags, e);
+    if (rc) {
+        pg_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return 0;
+}
