@@ -2908,6 +2908,18 @@ static void stream_evaluations(gen *g, area *a)
 
 /* ====================================================== supervision: R15 */
 
+/* The units the inspection register's rounds cover (stream_inspection):
+ * those with a top leader at the as-of date, but the R15(b) plants; into
+ * e (a->units.n + 1 entries), returns how many. */
+static int insp_units(const area *a, int *e)
+{
+    int ne = 0;
+    for (size_t ui = 0; ui < a->units.n; ui++)
+        if (!(a->units.v[ui].flags & U_NO_INSPECT) && top_tenure_at(a, (int)ui, AS_OF) >= 0)
+            e[ne++] = (int)ui;
+    return ne;
+}
+
 static void write_activity(gen *g, area *a, const char *kind, int person_i, int unit_i,
                            int32_t date, const char *notes)
 {
@@ -2926,6 +2938,11 @@ static void write_activity(gen *g, area *a, const char *kind, int person_i, int 
 static void stream_supervision(gen *g, area *a)
 {
     rng *r = &a->r;
+    /* R15(b) near miss: the last unit the register's rounds cover gets no
+     * inspection activity; a 2025 round covers it (巡察全覆盖) */
+    int *e = pl_calloc(a->units.n + 1, sizeof *e);
+    int ne = insp_units(a, e), round_only = ne >= 12 ? e[ne - 1] : -1;
+    free(e);
     int32_t talk_from = add_months(AS_OF, -12); /* window (talk_from, AS_OF] */
     int32_t term_from = add_years(AS_OF, -5);
     for (size_t ui = 0; ui < a->units.n; ui++) {
@@ -2957,7 +2974,8 @@ static void stream_supervision(gen *g, area *a)
         }
         int32_t insp =
             u->flags & U_NO_INSPECT ? dnum(2020, 10, 1) : rr(r, term_from + 60, dnum(2026, 5, 31));
-        write_activity(g, a, "inspection", -1, (int)ui, insp, "巡察");
+        if ((int)ui != round_only)
+            write_activity(g, a, "inspection", -1, (int)ui, insp, "巡察");
         if ((u->level == L_COUNTY || u->level == L_TOWN) && !(insp > term_from && insp <= AS_OF)) {
             ev_add(g, "units", u->id);
             f_commit(g, 15, u->id, u->id, 1);
@@ -3185,14 +3203,20 @@ static void stream_inspection(gen *g, area *a)
     insp x = {.g = g, .a = a};
     rng_seed(&x.r, g->o.seed ^ 0x1a5bec7ull, (uint64_t)a->index + 7001);
     int *e = pl_calloc(a->units.n + 1, sizeof *e);
-    int ne = 0;
-    for (size_t ui = 0; ui < a->units.n; ui++)
-        if (top_tenure_at(a, (int)ui, AS_OF) >= 0)
-            e[ne++] = (int)ui;
+    int ne = insp_units(a, e);
     /* plants take e[0..9]; the background rounds the rest, 12 units each */
     int first = ne >= 12 ? 10 : ne;
     int nround = 0;
     char rid[24], no[32];
+    /* R15(b): the units planted as not inspected in the term were covered
+     * by a round of 2020, before it — still a finding */
+    int *old = pl_calloc(a->units.n + 1, sizeof *old), nold = 0;
+    for (size_t ui = 0; ui < a->units.n; ui++)
+        if (a->units.v[ui].flags & U_NO_INSPECT)
+            old[nold++] = (int)ui;
+    if (nold)
+        i_round(&x, rid, "2020-1", old, nold, dnum(2020, 9, 1));
+    free(old);
     for (int i = first; i < ne; i += 12) {
         int n = ne - i < 12 ? ne - i : 12;
         int32_t start = rr(&x.r, dnum(2025, 2, 1), dnum(2025, 9, 30));

@@ -1724,6 +1724,22 @@ static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
         }
         return rc;
     }
+    if (!strcmp(ev->type, "inspect.round_created")) {
+        /* the units the round covers: R15(b) (巡察全覆盖) */
+        const json_t *u;
+        size_t i;
+        json_array_foreach(json_object_get(ev->payload, "units"), i, u)
+        {
+            const char *unit = json_string_value(u), *round = jstr(ev->payload, "id");
+            if (!unit || !round)
+                continue;
+            rl_model_round_unit(&r->m, round, unit, jstr(ev->payload, "start_date"));
+            add_scope(&sc, 15, SEL_SUBJECT, unit);
+        }
+        rc = run_scopes(r, &sc, date, cause, NULL, e);
+        free(sc.v);
+        return rc;
+    }
     if (!strncmp(ev->type, "inspect.", 8)) {
         const char *id = jstr(ev->payload, "id");
         if (id && !strncmp(id, "RT-", 3)) {

@@ -1534,6 +1534,13 @@ static void r15_unit(rl_ctx *c, sym_t U, rl_out *o, pl_buf *zh, pl_buf *en)
             sv->held <= c->D)
             return;
     }
+    /* a round covering the unit (巡察全覆盖, docs/INSPECT.md) counts too */
+    EACH(m->iru_by_unit, U, s)
+    {
+        const rl_iru *ru = &m->irus.v[s];
+        if (ALIVE(m->irus, s, unit, U) && ru->start > from && ru->start <= c->D)
+            return;
+    }
     rl_finding *f = fnd_new(o, 15, PL_SEV_LOW, U, 'u', U, pp);
     snprintf(f->key, sizeof f->key, "%s", rl_str(m, U));
     fnd_ev(f, T_UNITS, U);

@@ -189,6 +189,14 @@ typedef struct {
     bool dead;
 } rl_itask;
 
+/* A unit covered by an inspection round (inspect_round_units, with the
+ * round's start date; R15(b) 巡察全覆盖). id = "round|unit". */
+typedef struct {
+    sym_t id, round, unit;
+    int32_t start;
+    bool dead;
+} rl_iru;
+
 typedef struct {
     sym_t id, unit, supplier;
     int64_t amount;
@@ -231,6 +239,7 @@ enum {
     T_REPORTERS,
     T_DISPOS,
     T_ITASKS,
+    T_IRUNITS,
     T_PAYMENTS,
     T_CONTRACTS,
     T_NTABLES
@@ -273,11 +282,13 @@ typedef struct rl_model {
     RL_VEC(rl_reporter) reporters;
     RL_VEC(rl_dispo) dispos;
     RL_VEC(rl_itask) itasks;
+    RL_VEC(rl_iru) irus;
     rl_index tenure_by_person, tenure_by_post, post_by_unit, kin_by_person, kin_by_relative,
         role_by_person, decision_by_unit, decision_by_meeting, decision_by_appointee,
         speech_by_decision, speech_by_person, decl_by_person, item_by_decl, record_by_holder,
         eval_by_person, superv_by_person, superv_by_unit, account_by_person, clue_by_person,
-        clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue, itask_by_unit;
+        clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue, itask_by_unit,
+        iru_by_unit;
     RL_VEC(rl_contract) contracts;
     RL_VEC(rl_pay7) pay7;
     /* contracts and pay7 serve the sweep of R08 and R07; they are exact
@@ -309,7 +320,7 @@ void rl_model_init(rl_model *m);
 void rl_model_release(rl_model *m);
 /** Every rl_index of the model, in a fixed order (release, snapshot write,
  * read and materialise walk this one list). */
-#define RL_NINDEXES 24
+#define RL_NINDEXES 25
 void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES]);
 /** Load every table the rules read from the projections of `s` (r07_lo_fen:
  * the lowest R07 threshold of any profile, in fen). */
@@ -370,6 +381,10 @@ int rl_model_hwm(pl_store *s, int64_t hwm[T_NTABLES], pl_err *e);
  */
 int rl_model_apply(rl_model *m, pl_store *s, const char *entity, const struct json_t *row,
                    int *table, int32_t *old_row, int32_t *new_row);
+
+/** Add to the model that round `round` (started on `start`) covers unit
+ * `unit` (an "inspect.round_created" event); returns the new row. */
+int32_t rl_model_round_unit(rl_model *m, const char *round, const char *unit, const char *start);
 
 static inline const char *rl_str(const rl_model *m, sym_t s)
 {

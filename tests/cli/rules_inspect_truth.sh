@@ -15,7 +15,9 @@
 #     not signed off; signed off one day before the deadline; sent back once
 #     and signed off with evidence; a problem of the same category found at
 #     回头看 in another unit (its task not re-opened);
-#  4. a register line that breaks the workflow is refused naming
+#  4. R15(b) reads the rounds: a unit inspected only by a round in the term
+#     has no finding, one covered only by a round before the term has one;
+#  5. a register line that breaks the workflow is refused naming
 #     FILE:LINE: field, and the store is left as it was.
 # Env: PLUMB. Layer: tests/cli (rules, inspect).
 set -euo pipefail
@@ -110,6 +112,33 @@ run_scale() { # scale seed limit
     done
   done
   [ "$other" -gt 0 ] || fail "$scale: no problem found at 回头看 in another unit"
+
+  # R15(b) reads the rounds (巡察全覆盖): a county/township unit with a top
+  # post and no inspection activity at all, covered by a round started in
+  # the term (after 2021-06-30), has no finding; a unit covered only by a
+  # round of 2020 (and no activity in the term) has one
+  "$P" findings --db "$db" --rule R15 --json |
+    jq -r '.[] | select(.status != "resolved") | .key' | sort >"$T/r15.txt"
+  q="SELECT u.id FROM units u WHERE u.level IN ('county','township')
+     AND EXISTS (SELECT 1 FROM posts p WHERE p.unit_id = u.id AND p.is_top = 1)"
+  ro=$(sqlite3 "$db" "$q AND NOT EXISTS (SELECT 1 FROM supervision_activities s
+     WHERE s.unit_id = u.id AND s.kind = 'inspection') AND EXISTS (SELECT 1 FROM
+     inspect_round_units ru JOIN inspect_rounds r ON r.id = ru.round_id
+     WHERE ru.unit_id = u.id AND r.start_date > '2021-06-30' AND r.start_date <= '$AS_OF')")
+  old=$(sqlite3 "$db" "$q AND u.id IN (SELECT ru.unit_id FROM inspect_round_units ru JOIN
+     inspect_rounds r ON r.id = ru.round_id WHERE r.start_date <= '2021-06-30')
+     AND NOT EXISTS (SELECT 1 FROM supervision_activities s WHERE s.unit_id = u.id
+     AND s.kind = 'inspection' AND s.held_at > '2021-06-30')")
+  if [ "$scale" = county ]; then
+    [ -n "$ro" ] || fail "county: no unit inspected by a round only"
+    [ -n "$old" ] || fail "county: no unit covered only by a round before the term"
+  fi
+  for u in $ro; do
+    ! grep -qx "$u" "$T/r15.txt" || fail "$scale: $u is covered by a round in the term but has R15"
+  done
+  for u in $old; do
+    grep -qx "$u" "$T/r15.txt" || fail "$scale: $u was last inspected before the term but has no R15"
+  done
   echo "$scale: $(wc -l <"$T/rec.txt") R21–R23 findings = oracle = truth; near misses silent"
 }
 
