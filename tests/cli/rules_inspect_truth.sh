@@ -158,8 +158,9 @@ mkdir -p "$T/bad/org" && head -1 "$T/county/org/units.csv" >"$T/bad/org/units.cs
 if "$P" import --all "$T/bad" --db "$db" --quiet --lang en >"$T/o.txt" 2>"$T/e.txt"; then
   fail "a re-open of a task that is not signed off was accepted"
 fi
-grep -q "inspection.jsonl:3: op: task $tid is sent_back: only a signed-off task is re-opened" "$T/e.txt" ||
+grep -q "inspection.jsonl:3: op: .* / task $tid is sent_back: only a signed-off task is re-opened" "$T/e.txt" ||
   fail "error does not name file:line:field: $(cat "$T/e.txt")"
+[ "$(wc -l <"$T/e.txt")" -eq 1 ] || fail "more than one line of error: $(cat "$T/e.txt")"
 size1=$(sqlite3 "$db" 'SELECT count(*) FROM ledger_events' 2>/dev/null || echo x)
 [ "$size0" = "$size1" ] || fail "the refused register wrote events ($size0 → $size1)"
 "$P" inspect show task "$tid" --db "$db" | jq -e '.status == "open" and .progress_count == 0' >/dev/null ||
