@@ -60,7 +60,7 @@ add_custom_command(
 list(APPEND PL_EXTRA_SOURCES ${PL_DIVISIONS_C})
 
 # --- Rule reference queries (src/rules/sqlref.c) --------------------------
-# src/rules/sql/R01.sql … R17.sql embedded as strings: the SQL oracle of the
+# src/rules/sql/R01.sql … R23.sql embedded as strings: the SQL oracle of the
 # rule engine (docs/RULES.md).
 file(GLOB PL_RULES_SQL CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/rules/sql/R*.sql)
 set(PL_RULES_SQL_C ${CMAKE_BINARY_DIR}/generated/rules_sql.c)

@@ -313,6 +313,13 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
     if (rc == 0 && rules && as_of)
         rc = pl_rules_set_as_of(rules, as_of, &e);
     iopts.rules = rules;
+    /* a generated data set's inspection register (巡察整改台账), if any */
+    char insp[4096];
+    if (all) {
+        snprintf(insp, sizeof insp, "%s/inspection/inspection.jsonl", all);
+        if (access(insp, R_OK) == 0)
+            iopts.inspect_history = insp;
+    }
     if (rc == 0)
         rc = pl_import_batch(s, l, in, nin, &iopts, &res, &e);
     int swept = res.swept, incremental = res.incremental;
@@ -328,6 +335,9 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
     if (rc == 0 || rc == PL_EINVAL)
         if (st->rows || st->committed)
             print_summary(cli, st, secs);
+    if (rc == 0 && res.inspect_ops)
+        printf("%s: %lld\n", PL_T(cli, "巡察整改台账记录", "inspection register records"),
+               (long long)res.inspect_ops);
     if (swept)
         printf(PL_T(cli, "规则检查: %lld 项发现成立 (新增 %lld, 更新 %lld, 解除 %lld), 预警 %lld\n",
                     "rules: %lld findings hold (raised %lld, updated %lld, resolved %lld), "

@@ -631,7 +631,10 @@ typedef struct gen {
     uint64_t company_serial;
     const char **all_counties;
     size_t nall_counties;
-    pl_buf ev; /* evidence lines of the finding being built */
+    pl_buf ev;  /* evidence lines of the finding being built */
+    FILE *insp; /* inspection/inspection.jsonl: the inspection register */
+    char insp_path[1024];
+    int64_t insp_ops;
     pl_gen_stats *st;
     pl_err *e;
 } gen;
@@ -660,11 +663,15 @@ enum {
     ID_PCLUE,
     ID_REPORTER,
     ID_DISPO,
+    ID_IROUND,
+    ID_IPROB,
+    ID_ICRIT,
+    ID_ITASK,
     ID_COUNT
 };
-static const char *const id_prefix[] = {"U", "P",  "T",  "K", "CR", "RR", "C",
-                                        "M", "D",  "DA", "S", "Y",  "DE", "DI",
-                                        "E", "SV", "A",  "Q", "QP", "QR", "QD"};
+static const char *const id_prefix[] = {"U",  "P",  "T",  "K",   "CR",  "RR",  "C",  "M", "D",
+                                        "DA", "S",  "Y",  "DE",  "DI",  "E",   "SV", "A", "Q",
+                                        "QP", "QR", "QD", "IR-", "IP-", "LM-", "RT-"};
 
 static void new_id(area *a, char out[24], int kind)
 {
@@ -2901,6 +2908,18 @@ static void stream_evaluations(gen *g, area *a)
 
 /* ====================================================== supervision: R15 */
 
+/* The units the inspection register's rounds cover (stream_inspection):
+ * those with a top leader at the as-of date, but the R15(b) plants; into
+ * e (a->units.n + 1 entries), returns how many. */
+static int insp_units(const area *a, int *e)
+{
+    int ne = 0;
+    for (size_t ui = 0; ui < a->units.n; ui++)
+        if (!(a->units.v[ui].flags & U_NO_INSPECT) && top_tenure_at(a, (int)ui, AS_OF) >= 0)
+            e[ne++] = (int)ui;
+    return ne;
+}
+
 static void write_activity(gen *g, area *a, const char *kind, int person_i, int unit_i,
                            int32_t date, const char *notes)
 {
@@ -2919,6 +2938,11 @@ static void write_activity(gen *g, area *a, const char *kind, int person_i, int 
 static void stream_supervision(gen *g, area *a)
 {
     rng *r = &a->r;
+    /* R15(b) near miss: the last unit the register's rounds cover gets no
+     * inspection activity; a 2025 round covers it (巡察全覆盖) */
+    int *e = pl_calloc(a->units.n + 1, sizeof *e);
+    int ne = insp_units(a, e), round_only = ne >= 12 ? e[ne - 1] : -1;
+    free(e);
     int32_t talk_from = add_months(AS_OF, -12); /* window (talk_from, AS_OF] */
     int32_t term_from = add_years(AS_OF, -5);
     for (size_t ui = 0; ui < a->units.n; ui++) {
@@ -2950,7 +2974,8 @@ static void stream_supervision(gen *g, area *a)
         }
         int32_t insp =
             u->flags & U_NO_INSPECT ? dnum(2020, 10, 1) : rr(r, term_from + 60, dnum(2026, 5, 31));
-        write_activity(g, a, "inspection", -1, (int)ui, insp, "巡察");
+        if ((int)ui != round_only)
+            write_activity(g, a, "inspection", -1, (int)ui, insp, "巡察");
         if ((u->level == L_COUNTY || u->level == L_TOWN) && !(insp > term_from && insp <= AS_OF)) {
             ev_add(g, "units", u->id);
             f_commit(g, 15, u->id, u->id, 1);
@@ -2962,6 +2987,337 @@ static void stream_supervision(gen *g, area *a)
         if (chance(r, 30))
             write_activity(g, a, "visit", -1, (int)ui, rr(r, dnum(2023, 1, 1), AS_OF), "走访调研");
     }
+}
+
+/* ======================================= inspection and rectification: R21–R23 */
+
+/*
+ * The inspection office's register (巡察整改台账) of the area, written as
+ * inspection/inspection.jsonl (src/inspect/history.c reads it; `plumb
+ * import --all` applies it after the rows): rounds covering the units that
+ * have a top leader, one problem per covered unit with one rectification
+ * task, 民主生活会 criticism items with their tasks, and the planted R21–R23
+ * cases beside their near misses. Its own random stream: the rest of the
+ * data set is the same with or without it. truth.json gets what the rules
+ * give on each task's final state (the generator keeps the state machine of
+ * docs/INSPECT.md §3 for every task it writes).
+ */
+enum { ST_OPEN, ST_PROGRESS, ST_SENTBACK, ST_SIGNED, ST_REOPENED };
+
+typedef struct itask {
+    char id[28];
+    int unit;
+    int32_t deadline, signed_off;
+    int status, evidence_open, sendbacks, recurrences;
+} itask;
+
+typedef struct insp {
+    gen *g;
+    area *a;
+    rng r;
+    itask *t; /* the task being written */
+    VEC(itask) tasks;
+} insp;
+
+static void i_emit(insp *x, json_t *o)
+{
+    if (x->g->insp) {
+        json_dumpf(o, x->g->insp, JSON_COMPACT | JSON_SORT_KEYS);
+        putc('\n', x->g->insp);
+        x->g->insp_ops++;
+    }
+    json_decref(o);
+}
+
+static const char *i_date(char out[11], int32_t z)
+{
+    dfmt(out, z);
+    return out;
+}
+
+static const char *const insp_cats[] = {"political", "power",      "money",     "personnel",
+                                        "conduct",   "leadership", "top_leader"};
+
+/* A round over units `u[0..n)`, dated [start, start + 30]. */
+static void i_round(insp *x, char id[24], const char *no, const int *u, int n, int32_t start)
+{
+    area *a = x->a;
+    new_id(a, id, ID_IROUND);
+    json_t *units = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(units, json_string(a->units.v[u[i]].id));
+    int lt = top_tenure_at(a, a->party_unit, start);
+    const char *leader = lt >= 0 ? a->persons.v[a->tenures.v[lt].person].id : a->persons.v[0].id;
+    char d0[11], d1[11];
+    char team[160];
+    snprintf(team, sizeof team, "%s巡察组", a->name);
+    i_emit(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "op", "round",
+                        "id", id, "round_no", no, "level",
+                        a->type == L_COUNTY ? "county" : "prefecture", "team", team,
+                        "leader_person_id", leader, "start_date", i_date(d0, start), "end_date",
+                        i_date(d1, start + 30), "units", units, "at", d0, "actor", "巡察办"));
+}
+
+/* The responsible leader of unit u at d: its top leader, else any person. */
+static const char *i_leader(insp *x, int u, int32_t d)
+{
+    int t = top_tenure_at(x->a, u, d);
+    if (t < 0)
+        t = top_tenure_at(x->a, u, AS_OF);
+    return t >= 0 ? x->a->persons.v[x->a->tenures.v[t].person].id : x->a->persons.v[0].id;
+}
+
+/* A problem of round `round` in unit u found on `found`, and its task. */
+static void i_problem(insp *x, const char *round, int u, int cat, int32_t found, int32_t deadline)
+{
+    area *a = x->a;
+    char pid[24], d0[11], d1[11], desc[256];
+    new_id(a, pid, ID_IPROB);
+    snprintf(desc, sizeof desc, "%s存在%s方面问题", a->units.v[u].name,
+             cat == 1   ? "用权"
+             : cat == 2 ? "用财"
+             : cat == 3 ? "用人"
+             : cat == 4 ? "作风"
+             : cat == 5 ? "领导班子建设"
+             : cat == 6 ? "一把手履职"
+                        : "政治建设");
+    i_emit(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "problem", "id", pid,
+                        "round_id", round, "unit_id", a->units.v[u].id, "category", insp_cats[cat],
+                        "description", desc, "found_at", i_date(d0, found), "at", d0, "actor",
+                        "巡察办"));
+    itask *t = VPUSH(x->tasks);
+    new_id(a, t->id, ID_ITASK);
+    t->unit = u;
+    t->deadline = deadline;
+    t->status = ST_OPEN;
+    x->t = t;
+    i_emit(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "task", "id", t->id,
+                        "problem_id", pid, "responsible_person_id", i_leader(x, u, found),
+                        "measures", "对照问题清单逐项整改，建立长效机制", "deadline",
+                        i_date(d1, deadline), "at", d0, "actor", "巡察办"));
+}
+
+/* Steps of the current task x->t (state kept as docs/INSPECT.md §3). */
+static void i_progress(insp *x, int32_t d, int with_evidence)
+{
+    itask *t = x->t;
+    char d0[11], sha[65];
+    json_t *ev = json_array();
+    if (with_evidence) {
+        uint64_t h[4] = {rng_next(&x->r), rng_next(&x->r), rng_next(&x->r), rng_next(&x->r)};
+        snprintf(sha, sizeof sha, "%016llx%016llx%016llx%016llx", (unsigned long long)h[0],
+                 (unsigned long long)h[1], (unsigned long long)h[2], (unsigned long long)h[3]);
+        json_array_append_new(ev, json_pack("{s:s, s:s}", "name", "整改报告.pdf", "sha256", sha));
+        t->evidence_open++;
+    }
+    t->status = ST_PROGRESS;
+    i_emit(x, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "op", "progress", "id", t->id, "text",
+                        with_evidence ? "已完成整改并附整改报告" : "正在整改", "evidence", ev, "at",
+                        i_date(d0, d), "actor", "被巡察单位"));
+}
+
+static void i_decide(insp *x, const char *op, int32_t d)
+{
+    itask *t = x->t;
+    char d0[11];
+    if (strcmp(op, "signoff") == 0) {
+        t->status = ST_SIGNED;
+        t->signed_off = d;
+    } else if (strcmp(op, "sendback") == 0) {
+        t->status = ST_SENTBACK;
+        t->sendbacks++;
+        t->evidence_open = 0;
+    } else {
+        t->status = ST_REOPENED;
+        t->recurrences++;
+        t->evidence_open = 0;
+        t->signed_off = 0;
+    }
+    i_emit(x, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", op, "id", t->id, "reason",
+                        strcmp(op, "signoff") == 0    ? "整改到位，予以销号"
+                        : strcmp(op, "sendback") == 0 ? "整改不到位，退回重新整改"
+                                                      : "回头看发现问题复发，重新整改",
+                        "at", i_date(d0, d), "actor", "巡察办"));
+}
+
+/* A 民主生活会 of unit u on `held` (a supervision activity) with one
+ * criticism item about its top leader, and the item's task. */
+static void i_criticism(insp *x, int u, int32_t held, int32_t deadline)
+{
+    gen *g = x->g;
+    area *a = x->a;
+    char act[24], lm[24], d0[11], d1[11];
+    new_id(a, act, ID_SUPERV);
+    ofile *o = &g->of[O_SUPERV];
+    c_s(o, act);
+    c_s(o, "democratic_life");
+    c_s(o, "");
+    c_s(o, a->units.v[u].id);
+    c_d(o, held);
+    c_s(o, "专题民主生活会");
+    row_end(o);
+    new_id(a, lm, ID_ICRIT);
+    i_emit(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "criticism", "id", lm,
+                        "activity_id", act, "person_id", i_leader(x, u, held), "description",
+                        "批评与自我批评：落实整改责任不够有力", "at", i_date(d0, held), "actor",
+                        "组织部"));
+    itask *t = VPUSH(x->tasks);
+    new_id(a, t->id, ID_ITASK);
+    t->unit = u;
+    t->deadline = deadline;
+    t->status = ST_OPEN;
+    x->t = t;
+    i_emit(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "task", "id", t->id,
+                        "problem_id", lm, "responsible_person_id", i_leader(x, u, held), "measures",
+                        "制定整改清单，按期报告整改情况", "deadline", i_date(d1, deadline), "at",
+                        d0, "actor", "组织部"));
+}
+
+/* Background task steps that fire no rule: signed off with evidence before
+ * its deadline (perhaps after one send-back), or not yet due. */
+static void i_background(insp *x, int32_t found)
+{
+    itask *t = x->t;
+    int32_t mid = found + rr(&x->r, 10, 40);
+    if (t->deadline >= AS_OF && chance(&x->r, 30)) {
+        if (chance(&x->r, 50))
+            i_progress(x, mid < AS_OF ? mid : AS_OF, chance(&x->r, 50));
+        return;
+    }
+    if (chance(&x->r, 25)) {
+        i_progress(x, mid, 1);
+        i_decide(x, "sendback", mid + 5);
+        mid += 10;
+    }
+    i_progress(x, mid, 1);
+    int32_t so = mid + rr(&x->r, 1, 20);
+    if (so > t->deadline)
+        so = t->deadline;
+    if (so < mid)
+        so = mid;
+    i_decide(x, "signoff", so);
+}
+
+static void stream_inspection(gen *g, area *a)
+{
+    insp x = {.g = g, .a = a};
+    rng_seed(&x.r, g->o.seed ^ 0x1a5bec7ull, (uint64_t)a->index + 7001);
+    int *e = pl_calloc(a->units.n + 1, sizeof *e);
+    int ne = insp_units(a, e);
+    /* plants take e[0..9]; the background rounds the rest, 12 units each */
+    int first = ne >= 12 ? 10 : ne;
+    int nround = 0;
+    char rid[24], no[32];
+    /* R15(b): the units planted as not inspected in the term were covered
+     * by a round of 2020, before it — still a finding */
+    int *old = pl_calloc(a->units.n + 1, sizeof *old), nold = 0;
+    for (size_t ui = 0; ui < a->units.n; ui++)
+        if (a->units.v[ui].flags & U_NO_INSPECT)
+            old[nold++] = (int)ui;
+    if (nold)
+        i_round(&x, rid, "2020-1", old, nold, dnum(2020, 9, 1));
+    free(old);
+    for (int i = first; i < ne; i += 12) {
+        int n = ne - i < 12 ? ne - i : 12;
+        int32_t start = rr(&x.r, dnum(2025, 2, 1), dnum(2025, 9, 30));
+        snprintf(no, sizeof no, "%d-%d", 2025, ++nround);
+        i_round(&x, rid, no, &e[i], n, start);
+        for (int k = 0; k < n; k++) {
+            int32_t found = start + rr(&x.r, 1, 28);
+            int32_t deadline = found + rr(&x.r, 90, 330);
+            i_problem(&x, rid, e[i + k], (int)rnd(&x.r, 7), found, deadline);
+            i_background(&x, found);
+        }
+    }
+    /* background 民主生活会 items: party and government units */
+    for (int i = first; i < ne; i++) {
+        const unit *u = &a->units.v[e[i]];
+        if ((u->kind != K_PARTY && u->kind != K_GOV) || !chance(&x.r, 50))
+            continue;
+        int32_t held = rr(&x.r, dnum(2025, 12, 1), dnum(2025, 12, 28));
+        i_criticism(&x, e[i], held, held + rr(&x.r, 60, 120));
+        i_background(&x, held);
+    }
+    if (ne >= 12) {
+        /* the plant round: e[0..8], problems found 2026-01-20 */
+        int32_t start = dnum(2026, 1, 5), found = dnum(2026, 1, 20);
+        i_round(&x, rid, "2026-1", e, 9, start);
+        /* R21 fires: due yesterday, progress without evidence */
+        i_problem(&x, rid, e[0], 4, found, AS_OF - 1);
+        i_progress(&x, dnum(2026, 3, 1), 0);
+        /* near miss: due today, nothing done: not yet overdue */
+        i_problem(&x, rid, e[1], 2, found, AS_OF);
+        /* near miss: signed off one day before its deadline */
+        i_problem(&x, rid, e[2], 1, found, AS_OF - 10);
+        i_progress(&x, AS_OF - 20, 1);
+        i_decide(&x, "signoff", AS_OF - 11);
+        /* R22 fires: signed off with no evidence (as the register has it) */
+        i_problem(&x, rid, e[3], 3, found, AS_OF + 90);
+        i_progress(&x, dnum(2026, 3, 10), 0);
+        i_decide(&x, "signoff", dnum(2026, 3, 20));
+        /* R22 fires: sent back twice, still in progress */
+        i_problem(&x, rid, e[4], 2, found, AS_OF + 90);
+        i_progress(&x, dnum(2026, 3, 1), 1);
+        i_decide(&x, "sendback", dnum(2026, 3, 10));
+        i_progress(&x, dnum(2026, 3, 20), 1);
+        i_decide(&x, "sendback", dnum(2026, 4, 1));
+        i_progress(&x, dnum(2026, 4, 20), 1);
+        /* near miss: sent back once, signed off with evidence present */
+        i_problem(&x, rid, e[5], 0, found, AS_OF + 90);
+        i_progress(&x, dnum(2026, 2, 1), 1);
+        i_decide(&x, "sendback", dnum(2026, 2, 10));
+        i_progress(&x, dnum(2026, 2, 20), 1);
+        i_decide(&x, "signoff", dnum(2026, 3, 1));
+        /* R23 fires: re-opened at 回头看 (medium), and twice (high) */
+        i_problem(&x, rid, e[6], 1, found, AS_OF + 120);
+        i_progress(&x, dnum(2026, 2, 10), 1);
+        i_decide(&x, "signoff", dnum(2026, 2, 20));
+        size_t r23a = x.tasks.n - 1;
+        i_problem(&x, rid, e[7], 2, found, AS_OF + 120);
+        i_progress(&x, dnum(2026, 2, 5), 1);
+        i_decide(&x, "signoff", dnum(2026, 2, 15));
+        i_decide(&x, "reopen", dnum(2026, 3, 15));
+        i_progress(&x, dnum(2026, 3, 25), 1);
+        i_decide(&x, "signoff", dnum(2026, 4, 5));
+        size_t r23b = x.tasks.n - 1;
+        i_problem(&x, rid, e[8], 1, found, AS_OF + 120); /* signed off: not re-opened */
+        i_progress(&x, dnum(2026, 2, 10), 1);
+        i_decide(&x, "signoff", dnum(2026, 2, 25));
+        /* 回头看 (2026-05): the problems of e[6] and e[7] recur in their
+         * units (tasks re-opened); e[8] had the same category as e[6] and
+         * its problem does not recur; in e[9] a new problem of that
+         * category is found — a recurrence in another unit: not R23 */
+        int back[3] = {e[6], e[7], e[9]};
+        i_round(&x, rid, "2026-回头看", back, 3, dnum(2026, 5, 1));
+        x.t = &x.tasks.v[r23a];
+        i_decide(&x, "reopen", dnum(2026, 5, 10));
+        x.t = &x.tasks.v[r23b];
+        i_decide(&x, "reopen", dnum(2026, 5, 12));
+        i_problem(&x, rid, e[9], 1, dnum(2026, 5, 8), AS_OF + 60);
+        /* R21 on a 民主生活会 criticism item's task, overdue since March */
+        i_criticism(&x, e[0], dnum(2025, 12, 20), dnum(2026, 3, 31));
+    }
+    /* truth: the rules on each task's final state (default parameters) */
+    for (size_t i = 0; i < x.tasks.n; i++) {
+        const itask *t = &x.tasks.v[i];
+        const char *uid = a->units.v[t->unit].id;
+        int signed_off = t->status == ST_SIGNED && t->signed_off <= AS_OF;
+        if (!signed_off && t->deadline < AS_OF) {
+            ev_add(g, "inspect_tasks", t->id);
+            f_commit(g, 21, t->id, uid, 2);
+        }
+        int no_ev = t->status == ST_SIGNED && t->evidence_open == 0, sb = t->sendbacks >= 2;
+        if (no_ev || sb) {
+            ev_add(g, "inspect_tasks", t->id);
+            f_commit(g, 22, t->id, uid, no_ev && sb ? 3 : 2);
+        }
+        if (t->recurrences >= 1) {
+            ev_add(g, "inspect_tasks", t->id);
+            f_commit(g, 23, t->id, uid, t->recurrences >= 2 ? 3 : 2);
+        }
+    }
+    VFREE(x.tasks);
+    free(e);
 }
 
 /* ================================================ clues: R10-R13, R17 */
@@ -3311,6 +3667,7 @@ static void gen_area(gen *g, area *a)
     stream_declarations(g, a);
     stream_evaluations(g, a);
     stream_supervision(g, a);
+    stream_inspection(g, a);
     stream_clues(g, a);
     g->st->units += (int64_t)a->units.n;
     g->st->persons += (int64_t)a->persons.n;
@@ -3393,6 +3750,15 @@ static int open_files(gen *g, pl_err *e)
         putc('\n', o->f);
         o->col = 0;
     }
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/inspection", g->o.out_dir);
+    int rc = mkdir_p(dir, e);
+    if (rc)
+        return rc;
+    snprintf(g->insp_path, sizeof g->insp_path, "%s/inspection/inspection.jsonl", g->o.out_dir);
+    g->insp = fopen(g->insp_path, "w");
+    if (!g->insp)
+        return pl_err_set(e, PL_EIO, "%s: cannot write: %s", g->insp_path, strerror(errno));
     return 0;
 }
 
@@ -3408,6 +3774,12 @@ static int close_files(gen *g, pl_err *e)
             if (!rc)
                 rc = pl_err_set(e, PL_EIO, "%s: write failed", o->path);
         o->f = NULL;
+    }
+    if (g->insp) {
+        int bad = ferror(g->insp);
+        if ((fclose(g->insp) || bad) && !rc)
+            rc = pl_err_set(e, PL_EIO, "%s: write failed", g->insp_path);
+        g->insp = NULL;
     }
     return rc;
 }
@@ -3515,7 +3887,9 @@ static int write_manifest(gen *g, const area_spec *areas, int nareas, pl_err *e)
     fprintf(f, "],\n\"counts\":{");
     for (int i = 0; i < O_COUNT; i++)
         fprintf(f, "%s\"%s\":%lld", i ? "," : "", g->of[i].rel, (long long)g->of[i].rows);
-    fprintf(f, "},\n\"truth\":\"truth.json\",\n\"bad\":\"bad/expected.txt\"\n}\n");
+    fprintf(f, "},\n\"inspection\":{\"path\":\"inspection/inspection.jsonl\",\"records\":%lld},",
+            (long long)g->insp_ops);
+    fprintf(f, "\n\"truth\":\"truth.json\",\n\"bad\":\"bad/expected.txt\"\n}\n");
     int bad = ferror(f);
     if (fclose(f) || bad)
         return pl_err_set(e, PL_EIO, "%s: write failed", path);

@@ -1,7 +1,7 @@
 /*
  * gen.h — the synthetic data generator behind `plumb gen` (DESIGN.md §9):
  * import files for a county, prefecture or province on real GB/T 2260
- * places, with planted violations of every rule R01–R17 (docs/RULES.md)
+ * places, with planted violations of every rule R01–R17 and R21–R23 (docs/RULES.md)
  * listed in truth.json, and a separate set of deliberately bad rows.
  *
  * Output layout (the contract with the importer, docs/GENERATOR.md):
@@ -26,8 +26,9 @@
 
 /** The as-of date the data and truth.json are built for. */
 #define PL_GEN_AS_OF "2026-06-30"
-/** Number of rules planted (R01..R17). */
-#define PL_GEN_RULES 17
+/** Highest rule number planted (R01..R17 and R21..R23; R18–R20 are not
+ * implemented and have no plants). */
+#define PL_GEN_RULES 23
 
 /** Scales of DESIGN.md §9. */
 typedef enum pl_gen_scale {
@@ -51,7 +52,7 @@ typedef struct pl_gen_stats {
     int64_t rows; /**< data rows over all CSV files */
     int64_t persons, units, payments, clues;
     int64_t findings;                   /**< entries of truth.json */
-    int64_t per_rule[PL_GEN_RULES + 1]; /**< findings by rule (index 1..17) */
+    int64_t per_rule[PL_GEN_RULES + 1]; /**< findings by rule (index 1..23) */
     int64_t bad_rows;                   /**< planted bad rows under bad/ */
 } pl_gen_stats;
 

@@ -12,6 +12,8 @@
 
 #include "import.h"
 
+#include "../inspect/inspect.h"
+
 /* The cutoff in rows (PL_IMPORT_INCREMENTAL_ROWS; tests may set another
  * through the environment to force either way). */
 static int64_t cutoff_rows(void)
@@ -111,6 +113,8 @@ int pl_import_batch(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t
     /* The batch and the rule check are one transaction: a finding exists
      * the moment its evidence does, and a rejected batch leaves nothing. */
     rc = pl_ingest_run(s, l, in, n, &opts->ingest, &res->ingest, e);
+    if (rc == 0 && opts->inspect_history)
+        rc = pl_inspect_history_load(s, l, opts->inspect_history, NULL, &res->inspect_ops, e);
     if (rc == 0 && rules && !incremental && res->ingest.committed) {
         rc = pl_rules_sweep(rules, NULL, &res->rules, e);
         res->swept = rc == 0;

@@ -54,6 +54,11 @@ typedef struct pl_import_opts {
      * large one it is held (pl_rules_hold) and the one sweep checks the
      * batch. */
     pl_rules *rules;
+    /** An inspection office's register to import after the rows, in the
+     * same transaction and before the rule check (JSON lines, src/inspect
+     * pl_inspect_history_load; `plumb import --all DIR` passes
+     * DIR/inspection/inspection.jsonl when present), or NULL. */
+    const char *inspect_history;
 } pl_import_opts;
 
 /** What a batch did. */
@@ -69,6 +74,7 @@ typedef struct pl_import_result {
      * in ingest.events, which counts every event the batch appended). */
     int incremental;
     int64_t rule_events;
+    int64_t inspect_ops; /**< lines of the inspection register applied */
 } pl_import_result;
 
 /**

@@ -185,4 +185,18 @@ typedef struct pl_inspect_filter {
 int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
                     const pl_inspect_filter *f, struct json_t **out, int64_t *total, pl_err *e);
 
+/**
+ * Import an inspection office's register (巡察整改台账) kept before the
+ * system: the JSON-lines file `path` (shown as `display` in errors, NULL =
+ * path), one record or step per line in the order they happened, each with
+ * its own date "at" and id (src/inspect/history.c, docs/INSPECT.md
+ * "Importing a register"). Appends the same inspect.* events as the
+ * workflow, inside the caller's transaction (no begin/commit here); checked
+ * as the workflow checks, except that a sign-off without evidence is taken
+ * as recorded (rule R22 flags it). *nops gets the lines applied. An error
+ * is PL_EINVAL "FILE:LINE: field: …" (the caller rolls back) or PL_EIO.
+ */
+int pl_inspect_history_load(pl_store *s, pl_ledger *l, const char *path, const char *display,
+                            int64_t *nops, pl_err *e);
+
 #endif

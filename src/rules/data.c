@@ -36,6 +36,8 @@ const char *const rl_table_names[T_NTABLES] = {
     "clues",
     "clue_reporters",
     "dispositions",
+    "inspect_tasks",
+    "inspect_round_units",
     "payments",
     "contracts",
 };
@@ -660,6 +662,18 @@ static const tdesc tables[] = {
     {"disposition", T_DISPOS,
      FIELDS("id", "clue_id", "method", "outcome", "decided_at", "verified_at", "concluded_at"), 0x0,
      0x1},
+    /* a projection of the inspect.* events, not of "<entity>.recorded": the
+     * engine re-reads the row after each such event (engine.c) */
+    {"inspect_task", T_ITASKS,
+     FIELDS("id", "problem_id", "owner_unit_id", "status", "deadline", "signed_off_at",
+            "evidence_open", "sendback_count", "recurrence_count"),
+     0x1c0, 0x0},
+    /* the units a round covers, each with the round's start date (the
+     * round is not changed after it is recorded) */
+    {"inspect_round_unit", T_IRUNITS,
+     FIELDS("round_id || '|' || unit_id", "round_id", "unit_id",
+            "(SELECT r.start_date FROM inspect_rounds r WHERE r.id = round_id)"),
+     0x0, 0x0},
 };
 #define NTDESC (sizeof tables / sizeof tables[0])
 
@@ -846,6 +860,29 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         rl_index_add(&m->dispo_by_clue, x.clue, m->dispos.n++);
         break;
     }
+    case T_ITASKS: {
+        rl_itask x = {rs_sym(m, r, 0),
+                      rs_sym(m, r, 1),
+                      rs_sym(m, r, 2),
+                      rs_sym(m, r, 3),
+                      rs_date(r, 4),
+                      rs_date(r, 5),
+                      (int32_t)rs_int(r, 6, 0),
+                      (int32_t)rs_int(r, 7, 0),
+                      (int32_t)rs_int(r, 8, 0),
+                      false};
+        PUSH(m->itasks, x, old);
+        *nrow = m->itasks.n;
+        rl_index_add(&m->itask_by_unit, x.unit, m->itasks.n++);
+        break;
+    }
+    case T_IRUNITS: {
+        rl_iru x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
+        PUSH(m->irus, x, old);
+        *nrow = m->irus.n;
+        rl_index_add(&m->iru_by_unit, x.unit, m->irus.n++);
+        break;
+    }
     default: *nrow = -1; *old = -1;
     }
 }
@@ -894,6 +931,7 @@ void rl_model_init(rl_model *m)
     c->preliminary_verification = C(m, "preliminary_verification");
     c->close = C(m, "close");
     c->unfounded = C(m, "unfounded");
+    c->signed_off = C(m, "signed_off");
 }
 
 #define FREEVEC(t)                                                                                 \
@@ -911,7 +949,8 @@ void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES])
                       &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
                       &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
                       &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
-                      &m->reporter_by_person, &m->dispo_by_clue};
+                      &m->reporter_by_person, &m->dispo_by_clue,       &m->itask_by_unit,
+                      &m->iru_by_unit};
     _Static_assert(sizeof ix / sizeof ix[0] == RL_NINDEXES, "RL_NINDEXES: one per rl_index");
     memcpy(out, ix, sizeof ix);
 }
@@ -938,6 +977,8 @@ void rl_model_release(rl_model *m)
     FREEVEC(m->clues);
     FREEVEC(m->reporters);
     FREEVEC(m->dispos);
+    FREEVEC(m->itasks);
+    FREEVEC(m->irus);
     FREEVEC(m->contracts);
     FREEVEC(m->pay7);
     for (int t = 0; t < T_NTABLES; t++)
@@ -1055,7 +1096,8 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
     }
     /* interned ids: the tables other tables refer to */
     hashed = (uint64_t)n[T_UNITS] + n[T_PERSONS] + n[T_POSTS] + n[T_TENURES] + n[T_COMPANIES] +
-             n[T_MEETINGS] + n[T_DECISIONS] + n[T_DECLS] + n[T_CLUES] + 4096;
+             n[T_MEETINGS] + n[T_DECISIONS] + n[T_DECLS] + n[T_CLUES] + n[T_ITASKS] + n[T_IRUNITS] +
+             4096;
     /* display texts and refs */
     strs += (uint64_t)n[T_UNITS] + n[T_PERSONS] + n[T_POSTS] + n[T_COMPANIES] + n[T_DECISIONS] +
             n[T_ITEMS] + n[T_RECORDS] + 4096;
@@ -1080,6 +1122,8 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
     RESERVE_VEC(m->clues, n[T_CLUES]);
     RESERVE_VEC(m->reporters, n[T_REPORTERS]);
     RESERVE_VEC(m->dispos, n[T_DISPOS]);
+    RESERVE_VEC(m->itasks, n[T_ITASKS]);
+    RESERVE_VEC(m->irus, n[T_IRUNITS]);
     rl_imap_reserve(&m->units.byid, n[T_UNITS]);
     rl_imap_reserve(&m->persons.byid, n[T_PERSONS]);
     rl_imap_reserve(&m->posts.byid, n[T_POSTS]);
@@ -1089,6 +1133,8 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
     rl_imap_reserve(&m->decisions.byid, n[T_DECISIONS]);
     rl_imap_reserve(&m->decls.byid, n[T_DECLS]);
     rl_imap_reserve(&m->clues.byid, n[T_CLUES]);
+    rl_imap_reserve(&m->itasks.byid, n[T_ITASKS]);
+    rl_imap_reserve(&m->irus.byid, n[T_IRUNITS]);
     static const struct {
         size_t off;
         int keys, rows; /* tables whose counts bound the keys and the rows */
@@ -1116,6 +1162,8 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
         {offsetof(rl_model, reporter_by_clue), T_REPORTERS, T_REPORTERS},
         {offsetof(rl_model, reporter_by_person), T_REPORTERS, T_REPORTERS},
         {offsetof(rl_model, dispo_by_clue), T_DISPOS, T_DISPOS},
+        {offsetof(rl_model, itask_by_unit), T_UNITS, T_ITASKS},
+        {offsetof(rl_model, iru_by_unit), T_UNITS, T_IRUNITS},
     };
     for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
         rl_index_reserve((rl_index *)((char *)m + ix[i].off), n[ix[i].keys], n[ix[i].rows] + 16);
@@ -1322,6 +1370,24 @@ static int32_t kill_bulk_row(rl_model *m, pl_store *s, int code, const char *id)
         return -2;
     *deadp = true;
     return i;
+}
+
+int32_t rl_model_round_unit(rl_model *m, const char *round, const char *unit, const char *start)
+{
+    const tdesc *td = NULL;
+    for (size_t t = 0; t < NTDESC; t++)
+        if (tables[t].code == T_IRUNITS)
+            td = &tables[t];
+    char id[256];
+    snprintf(id, sizeof id, "%s|%s", round, unit);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s?}", td->fields[0], id, td->fields[1], round,
+                          td->fields[2], unit, td->fields[3], start);
+    rsrc r = {.obj = o, .fields = td->fields};
+    int32_t old, nrow;
+    m->applied++;
+    put_row(m, T_IRUNITS, &r, &old, &nrow);
+    json_decref(o);
+    return nrow;
 }
 
 int rl_model_apply(rl_model *m, pl_store *s, const char *entity, const json_t *row, int *table,

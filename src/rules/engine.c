@@ -59,6 +59,13 @@ static const pl_rule_info catalogue[PL_RULES_COUNT] = {
     {"R15", "监督空白", "supervision gap"},
     {"R16", "个人事项迟报漏报", "declaration late or missing"},
     {"R17", "澄清正名未落实", "name clearing owed"},
+    /* R18–R20: specified in DESIGN.md §6, not implemented yet (no findings) */
+    {"R18", "五不直管（待实现）", "five not directly in charge (planned)"},
+    {"R19", "述责述廉缺失（待实现）", "no duty-and-integrity report (planned)"},
+    {"R20", "财产来源不明（待实现）", "unexplained wealth (planned)"},
+    {"R21", "整改逾期", "rectification overdue"},
+    {"R22", "销号无证据或多次退回", "sign-off without evidence / sent back twice"},
+    {"R23", "回头看问题复发", "problem recurs at re-inspection"},
 };
 
 const pl_rule_info *pl_rules_catalogue(size_t *n)
@@ -1530,7 +1537,7 @@ static int citing_scopes(pl_rules *r, scopes *sc, const char *ref, pl_err *e)
     pl_stmt_bind_text(st, 1, ref);
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
         int rule = pl_rules_parse_id(pl_stmt_text(st, 0));
-        if (rule == 5 || rule == 7 || rule == 8 || rule == 10 || rule == 12)
+        if (rule == 5 || rule == 7 || rule == 8 || rule == 10 || rule == 12 || rule >= 21)
             add_scope(sc, rule, SEL_KEY, pl_stmt_text(st, 1));
         else
             add_scope(sc, rule, SEL_SUBJECT, pl_stmt_text(st, 2));
@@ -1576,6 +1583,60 @@ static int run_scopes(pl_rules *r, scopes *sc, const char *as_of, const char *ca
         rl_out_release(&o);
     }
     return rc;
+}
+
+/* An inspect.* event about rectification task `id` (RT-<n>): the
+ * projection already holds the task's new state (the ledger applies the
+ * event before its observers run); read that row into the model and
+ * re-evaluate R21–R23 for the task. Other inspect.* events (rounds,
+ * problems, criticism items, handovers) touch nothing the rules read. */
+static int itask_event(pl_rules *r, scopes *sc, const char *id, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->s,
+                                     "SELECT id, problem_id, owner_unit_id, status, deadline, "
+                                     "signed_off_at, evidence_open, sendback_count, "
+                                     "recurrence_count FROM inspect_tasks WHERE id = ?",
+                                     &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, id);
+    rc = pl_stmt_step(st, e);
+    json_t *row = NULL;
+    if (rc == PL_ROW) {
+        row = json_object();
+        static const char *const cols[] = {"id",
+                                           "problem_id",
+                                           "owner_unit_id",
+                                           "status",
+                                           "deadline",
+                                           "signed_off_at",
+                                           "evidence_open",
+                                           "sendback_count",
+                                           "recurrence_count"};
+        for (int i = 0; i < 9; i++) {
+            if (pl_stmt_type(st, i) == PL_COL_NULL)
+                json_object_set_new(row, cols[i], json_null());
+            else if (i >= 6)
+                json_object_set_new(row, cols[i], json_integer(pl_stmt_i64(st, i)));
+            else
+                json_object_set_new(row, cols[i], json_string(pl_stmt_text(st, i)));
+        }
+    }
+    pl_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(row);
+        return rc;
+    }
+    if (row) {
+        int table;
+        int32_t old_row, new_row;
+        rl_model_apply(&r->m, r->s, "inspect_task", row, &table, &old_row, &new_row);
+        json_decref(row);
+    }
+    for (int rule = 21; rule <= 23; rule++)
+        add_scope(sc, rule, SEL_KEY, id);
+    return 0;
 }
 
 static int is_output_event(const char *type)
@@ -1661,6 +1722,32 @@ static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
             }
             rl_out_release(&o);
         }
+        return rc;
+    }
+    if (!strcmp(ev->type, "inspect.round_created")) {
+        /* the units the round covers: R15(b) (巡察全覆盖) */
+        const json_t *u;
+        size_t i;
+        json_array_foreach(json_object_get(ev->payload, "units"), i, u)
+        {
+            const char *unit = json_string_value(u), *round = jstr(ev->payload, "id");
+            if (!unit || !round)
+                continue;
+            rl_model_round_unit(&r->m, round, unit, jstr(ev->payload, "start_date"));
+            add_scope(&sc, 15, SEL_SUBJECT, unit);
+        }
+        rc = run_scopes(r, &sc, date, cause, NULL, e);
+        free(sc.v);
+        return rc;
+    }
+    if (!strncmp(ev->type, "inspect.", 8)) {
+        const char *id = jstr(ev->payload, "id");
+        if (id && !strncmp(id, "RT-", 3)) {
+            rc = itask_event(r, &sc, id, e);
+            if (!rc)
+                rc = run_scopes(r, &sc, date, cause, NULL, e);
+        }
+        free(sc.v);
         return rc;
     }
     const char *dot = strstr(ev->type, ".recorded");

@@ -1,5 +1,5 @@
 /*
- * eval.c — the rules R01–R17 in C over the in-memory model, for one
+ * eval.c — the rules R01–R17 and R21–R23 in C over the in-memory model, for one
  * subject, one key or everything, with their explanations in plain Chinese
  * and English. Layer: rules. Spec: docs/RULES.md (the exact semantics).
  */
@@ -1534,6 +1534,13 @@ static void r15_unit(rl_ctx *c, sym_t U, rl_out *o, pl_buf *zh, pl_buf *en)
             sv->held <= c->D)
             return;
     }
+    /* a round covering the unit (巡察全覆盖, docs/INSPECT.md) counts too */
+    EACH(m->iru_by_unit, U, s)
+    {
+        const rl_iru *ru = &m->irus.v[s];
+        if (ALIVE(m->irus, s, unit, U) && ru->start > from && ru->start <= c->D)
+            return;
+    }
     rl_finding *f = fnd_new(o, 15, PL_SEV_LOW, U, 'u', U, pp);
     snprintf(f->key, sizeof f->key, "%s", rl_str(m, U));
     fnd_ev(f, T_UNITS, U);
@@ -1681,6 +1688,88 @@ static void r17(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
     }
 }
 
+/* ----------------------------------------------------------- R21–R23 */
+
+/* One rectification task (inspect_tasks row r) against R21 (overdue), R22
+ * (signed off without evidence / sent back repeatedly) or R23 (recurred at
+ * 回头看). Key the task id, subject its owner unit, parameters that unit's. */
+static void r2x_one(rl_ctx *c, int rule, int32_t r, rl_out *o, pl_buf *zh, pl_buf *en)
+{
+    rl_model *m = c->m;
+    const rl_itask *t = &m->itasks.v[r];
+    const rl_params *pp = rl_params_for_unit(c, t->unit);
+    int sev = PL_SEV_MEDIUM;
+    bool no_evidence = false, sent_back = false;
+    int32_t due = 0;
+    if (rule == 21) {
+        bool signed_off = t->status == m->c.signed_off && t->signed_off && t->signed_off <= c->D;
+        due = rl_add_days(t->deadline, (int)pp->v[P_R21_GRACE_DAYS]);
+        if (signed_off || !t->deadline || due >= c->D)
+            return;
+    } else if (rule == 22) {
+        no_evidence = t->status == m->c.signed_off && t->evidence_open == 0;
+        sent_back = t->sendbacks >= pp->v[P_R22_SENDBACKS];
+        if (!no_evidence && !sent_back)
+            return;
+        if (no_evidence && sent_back)
+            sev = PL_SEV_HIGH;
+    } else {
+        if (t->recurrences < pp->v[P_R23_RECURRENCES])
+            return;
+        if (t->recurrences >= 2)
+            sev = PL_SEV_HIGH;
+    }
+    rl_finding *f = fnd_new(o, rule, sev, t->unit, 'u', t->unit, pp);
+    snprintf(f->key, sizeof f->key, "%s", rl_str(m, t->id));
+    fnd_ev(f, T_ITASKS, t->id);
+    if (!c->explain) {
+        fnd_expl(c, f, zh, en);
+        return;
+    }
+    const char *id = rl_str(m, t->id), *prob = rl_str(m, t->problem), *un = uname(m, t->unit);
+    char dd[11];
+    dstr(dd, t->deadline);
+    if (rule == 21) {
+        int late = rl_days_between(t->deadline, c->D);
+        pl_buf_addf(zh, "%s的整改任务 %s（问题 %s）整改期限 %s，已逾期 %d 天仍未销号。", un, id,
+                    prob, dd, late);
+        pl_buf_addf(en,
+                    "Rectification task %s of %s (problem %s) was due on %s and is not signed off "
+                    "%d days later.",
+                    id, un, prob, dd, late);
+        if (pp->v[P_R21_GRACE_DAYS] > 0) {
+            pl_buf_addf(zh, "宽限 %lld 天。", (long long)pp->v[P_R21_GRACE_DAYS]);
+            pl_buf_addf(en, " Grace: %lld days.", (long long)pp->v[P_R21_GRACE_DAYS]);
+        }
+    } else if (rule == 22) {
+        if (no_evidence) {
+            pl_buf_addf(zh, "%s的整改任务 %s（问题 %s）已销号，但销号前没有附证据的整改进展。", un,
+                        id, prob);
+            pl_buf_addf(en,
+                        "Rectification task %s of %s (problem %s) was signed off without a "
+                        "progress report with evidence.",
+                        id, un, prob);
+        }
+        if (sent_back) {
+            pl_buf_addf(zh, "%s的整改任务 %s（问题 %s）已被退回 %d 次（达到 %lld 次即预警）。", un,
+                        id, prob, t->sendbacks, (long long)pp->v[P_R22_SENDBACKS]);
+            pl_buf_addf(en,
+                        "%sRectification task %s of %s (problem %s) has been sent back %d times "
+                        "(the threshold is %lld).",
+                        no_evidence ? " " : "", id, un, prob, t->sendbacks,
+                        (long long)pp->v[P_R22_SENDBACKS]);
+        }
+    } else {
+        pl_buf_addf(zh, "%s的问题 %s 在回头看中复发，整改任务 %s 已重新打开 %d 次。", un, prob, id,
+                    t->recurrences);
+        pl_buf_addf(en,
+                    "Problem %s of %s recurred at re-inspection (回头看): rectification task %s "
+                    "has been re-opened %d times.",
+                    prob, un, id, t->recurrences);
+    }
+    fnd_expl(c, f, zh, en);
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 /* The index (by person) of the table a person rule starts from: a person
@@ -1816,6 +1905,26 @@ int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_o
     }
     case 7: rc = r07(c, sel, subj, key, out, &zh, &en, e); break;
     case 8: rc = r08(c, sel, subj, key, out, &zh, &en, e); break;
+    case 18:
+    case 19:
+    case 20: break; /* specified, not implemented yet (docs/RULES.md) */
+    case 21:
+    case 22:
+    case 23:
+        if (sel == SEL_KEY) {
+            int32_t r = rl_row(&m->itasks.byid, rl_lookup(&m->syms, key, strlen(key)));
+            if (r >= 0 && !m->itasks.v[r].dead)
+                r2x_one(c, rule, r, out, &zh, &en);
+        } else if (sel == SEL_ALL) {
+            for (int32_t r = 0; r < m->itasks.n; r++)
+                if (!m->itasks.v[r].dead)
+                    r2x_one(c, rule, r, out, &zh, &en);
+        } else {
+            EACH(m->itask_by_unit, subj, r)
+            if (ALIVE(m->itasks, r, unit, subj))
+                r2x_one(c, rule, r, out, &zh, &en);
+        }
+        break;
     case 15:
         if (sel == SEL_ALL) {
             sym_t *tops = c->tops;

@@ -1,5 +1,5 @@
 /*
- * rules.h — the rule engine (DESIGN.md §6, docs/RULES.md): rules R01–R17
+ * rules.h — the rule engine (DESIGN.md §6, docs/RULES.md): rules R01–R17 and R21–R23
  * evaluated by a full sweep or incrementally per event, profiles (差异化
  * parameter sets), findings and their status, the risk index with warnings
  * and tasks, and the plain-SQL reference queries used as test oracle and
@@ -25,7 +25,7 @@
 
 /* ------------------------------------------------------------ catalogue */
 
-#define PL_RULES_COUNT 17
+#define PL_RULES_COUNT 23
 
 /** Severity of a finding. */
 enum { PL_SEV_LOW = 1, PL_SEV_MEDIUM = 2, PL_SEV_HIGH = 3 };
@@ -37,7 +37,7 @@ typedef struct pl_rule_info {
     const char *name_en;
 } pl_rule_info;
 
-/** The catalogue, R01..R17 in order (`*n` = PL_RULES_COUNT). */
+/** The catalogue, R01..R23 in order (R18–R20 planned, never found) (`*n` = PL_RULES_COUNT). */
 const pl_rule_info *pl_rules_catalogue(size_t *n);
 /** Rule number 1..17 of "R05" (or "r5", "5"); 0 if not a rule. */
 int pl_rules_parse_id(const char *s);
@@ -258,7 +258,7 @@ int pl_rules_snapshot_rejected(const pl_rules *r);
 int pl_rules_snapshot_verify(pl_store *s, int64_t *tree_size, pl_err *e);
 
 /**
- * Evaluate the reference SQL queries (src/rules/sql/R01..R17.sql) as of
+ * Evaluate the reference SQL queries (src/rules/sql/R01..R23.sql) as of
  * `as_of` on the same store. `rule_mask` bit i (1<<i) selects rule i;
  * 0 = all. Profile parameters are resolved per unit and per person into
  * temporary tables rp_unit, rp_person, rp_ctx which the queries join.

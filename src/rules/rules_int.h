@@ -181,6 +181,22 @@ typedef struct {
     bool dead;
 } rl_dispo;
 
+/* A rectification task (整改任务, inspect_tasks; R21–R23): its state as
+ * the projection holds it after the last inspect.* event. */
+typedef struct {
+    sym_t id, problem, unit, status;
+    int32_t deadline, signed_off, evidence_open, sendbacks, recurrences;
+    bool dead;
+} rl_itask;
+
+/* A unit covered by an inspection round (inspect_round_units, with the
+ * round's start date; R15(b) 巡察全覆盖). id = "round|unit". */
+typedef struct {
+    sym_t id, round, unit;
+    int32_t start;
+    bool dead;
+} rl_iru;
+
 typedef struct {
     sym_t id, unit, supplier;
     int64_t amount;
@@ -222,6 +238,8 @@ enum {
     T_CLUES,
     T_REPORTERS,
     T_DISPOS,
+    T_ITASKS,
+    T_IRUNITS,
     T_PAYMENTS,
     T_CONTRACTS,
     T_NTABLES
@@ -238,6 +256,7 @@ typedef struct rl_consts {
     sym_t real_estate, company_role, vehicle, securities, exit_abroad;
     sym_t reminder_talk, heart_talk, inspection, name_clearing;
     sym_t talk_inquiry, preliminary_verification, close, unfounded;
+    sym_t signed_off;
 } rl_consts;
 
 typedef struct rl_model {
@@ -262,11 +281,14 @@ typedef struct rl_model {
     RL_VEC(rl_clue) clues;
     RL_VEC(rl_reporter) reporters;
     RL_VEC(rl_dispo) dispos;
+    RL_VEC(rl_itask) itasks;
+    RL_VEC(rl_iru) irus;
     rl_index tenure_by_person, tenure_by_post, post_by_unit, kin_by_person, kin_by_relative,
         role_by_person, decision_by_unit, decision_by_meeting, decision_by_appointee,
         speech_by_decision, speech_by_person, decl_by_person, item_by_decl, record_by_holder,
         eval_by_person, superv_by_person, superv_by_unit, account_by_person, clue_by_person,
-        clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue;
+        clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue, itask_by_unit,
+        iru_by_unit;
     RL_VEC(rl_contract) contracts;
     RL_VEC(rl_pay7) pay7;
     /* contracts and pay7 serve the sweep of R08 and R07; they are exact
@@ -298,7 +320,7 @@ void rl_model_init(rl_model *m);
 void rl_model_release(rl_model *m);
 /** Every rl_index of the model, in a fixed order (release, snapshot write,
  * read and materialise walk this one list). */
-#define RL_NINDEXES 23
+#define RL_NINDEXES 25
 void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES]);
 /** Load every table the rules read from the projections of `s` (r07_lo_fen:
  * the lowest R07 threshold of any profile, in fen). */
@@ -360,6 +382,10 @@ int rl_model_hwm(pl_store *s, int64_t hwm[T_NTABLES], pl_err *e);
 int rl_model_apply(rl_model *m, pl_store *s, const char *entity, const struct json_t *row,
                    int *table, int32_t *old_row, int32_t *new_row);
 
+/** Add to the model that round `round` (started on `start`) covers unit
+ * `unit` (an "inspect.round_created" event); returns the new row. */
+int32_t rl_model_round_unit(rl_model *m, const char *round, const char *unit, const char *start);
+
 static inline const char *rl_str(const rl_model *m, sym_t s)
 {
     return s < 0 ? "" : m->syms.str[s];
@@ -399,6 +425,9 @@ enum {
     P_R16_YEARS_BACK,
     P_R16_DUE_DAYS,
     P_R17_CLEARING_DAYS,
+    P_R21_GRACE_DAYS,
+    P_R22_SENDBACKS,
+    P_R23_RECURRENCES,
     P_RISK_W_HIGH,
     P_RISK_W_MEDIUM,
     P_RISK_W_LOW,
@@ -497,7 +526,8 @@ sym_t rl_person_unit(rl_ctx *c, sym_t person);
 /** Evaluate `rule` for selector (sel, subject sym or key string). */
 int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subject, const char *key, rl_out *out,
                  pl_err *e);
-/** Sweep: every rule, every subject (rule_ms[1..17]: CPU time per rule, may be NULL). */
+/** Sweep: every rule, every subject (rule_ms[1..PL_RULES_COUNT]: CPU time per rule, may be NULL).
+ */
 int rl_eval_all(rl_ctx *c, rl_out *out, double *rule_ms, pl_err *e);
 void rl_out_release(rl_out *o);
 void rl_ctx_release(rl_ctx *c);

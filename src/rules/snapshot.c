@@ -56,12 +56,14 @@ typedef struct snap_hdr {
 /* The build's layout: a snapshot of other row structs is not ours. */
 static uint64_t layout_id(void)
 {
-    return (uint64_t)3 << 56 ^ (uint64_t)sizeof(rl_model) << 40 ^
+    /* 4: inspect_tasks (R21–R23) and inspect_round_units (R15) in the model */
+    return (uint64_t)4 << 56 ^ (uint64_t)sizeof(rl_model) << 40 ^
            (uint64_t)(sizeof(rl_unit) + sizeof(rl_person) * 3 + sizeof(rl_post) * 5 +
                       sizeof(rl_tenure) * 7 + sizeof(rl_kin) * 11 + sizeof(rl_role) * 13 +
                       sizeof(rl_decision) * 17 + sizeof(rl_item) * 19 + sizeof(rl_record) * 23 +
                       sizeof(rl_eval) * 29 + sizeof(rl_dispo) * 31 + sizeof(rl_contract) * 37 +
-                      sizeof(rl_pay7) * 41 + sizeof(rl_slot) * 43)
+                      sizeof(rl_pay7) * 41 + sizeof(rl_slot) * 43 + sizeof(rl_itask) * 47 +
+                      sizeof(rl_iru) * 53)
                << 8 ^
            (uint64_t)sizeof(void *);
 }
@@ -311,6 +313,8 @@ static void snap_walk(rl_model *m, snap_io *io)
     IO_VEC(io, m->clues);
     IO_VEC(io, m->reporters);
     IO_VEC(io, m->dispos);
+    IO_VEC(io, m->itasks);
+    IO_VEC(io, m->irus);
     IO_VEC(io, m->contracts);
     IO_VEC(io, m->pay7);
     rl_index *ix[RL_NINDEXES];
@@ -675,6 +679,8 @@ void rl_model_materialize(rl_model *m)
     VEC_TO_HEAP(m->clues);
     VEC_TO_HEAP(m->reporters);
     VEC_TO_HEAP(m->dispos);
+    VEC_TO_HEAP(m->itasks);
+    VEC_TO_HEAP(m->irus);
     VEC_TO_HEAP(m->contracts);
     VEC_TO_HEAP(m->pay7);
     rl_index *ix[RL_NINDEXES];

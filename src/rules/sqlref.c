@@ -1,5 +1,5 @@
 /*
- * sqlref.c — the reference implementation of R01–R17: one plain SQL query
+ * sqlref.c — the reference implementation of R01–R23: one plain SQL query
  * per rule (src/rules/sql/Rnn.sql, embedded at build time), run over the
  * projection tables with the profile parameters resolved into temporary
  * tables. The test oracle and the benchmark baseline of the C engine.

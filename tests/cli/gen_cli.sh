@@ -22,7 +22,7 @@ grep -q -- "--scale" "$tmp/help" || fail "help lacks --scale"
 (cd "$tmp/a" && find . -type f | sort | xargs sha256sum) >"$tmp/sa"
 (cd "$tmp/b" && find . -type f | sort | xargs sha256sum) >"$tmp/sb"
 cmp -s "$tmp/sa" "$tmp/sb" || fail "same seed, different bytes"
-[ "$(wc -l <"$tmp/sa")" -eq 34 ] || fail "expected 34 files, got $(wc -l <"$tmp/sa")"
+[ "$(wc -l <"$tmp/sa")" -eq 35 ] || fail "expected 35 files, got $(wc -l <"$tmp/sa")"
 for f in manifest.json truth.json bad/expected.txt org/units.csv finance/payments.csv; do
   [ -s "$tmp/a/$f" ] || fail "missing $f"
 done

@@ -206,9 +206,14 @@ static int truth_severity(json_t *truth, const char *rule, const char *sev)
 }
 
 /* Every file of a generated set, for hashing. */
-static const char *const all_files[] = {
-    "manifest.json",       "truth.json",        "bad/expected.txt",        "bad/org/units.csv",
-    "bad/org/persons.csv", "bad/org/posts.csv", "bad/finance/payments.csv"};
+static const char *const all_files[] = {"manifest.json",
+                                        "truth.json",
+                                        "bad/expected.txt",
+                                        "bad/org/units.csv",
+                                        "bad/org/persons.csv",
+                                        "bad/org/posts.csv",
+                                        "bad/finance/payments.csv",
+                                        "inspection/inspection.jsonl"};
 
 static void hash_set(const char *dir, unsigned char out[32])
 {
@@ -540,6 +545,25 @@ static void rules_rederived_from_csv_match_truth(void **state)
           acc = load(dir, "supervision/accountability.csv"),
           decl = load(dir, "declarations/declarations.csv"),
           con = load(dir, "contracts/contracts.csv"), ev = load(dir, "evaluations/evaluations.csv");
+    /* the rounds of the inspection register (one JSON object per line) */
+    json_t *rounds = json_array();
+    {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/inspection/inspection.jsonl", dir);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+            json_t *o = json_loads(line, 0, NULL);
+            assert_non_null(o);
+            if (!strcmp(json_string_value(json_object_get(o, "op")), "round"))
+                json_array_append(rounds, o);
+            json_decref(o);
+        }
+        free(line);
+        fclose(f);
+    }
     kv *unit_ix = index_by(&units, 0), *post_ix = index_by(&posts, 0),
        *pers_ix = index_by(&pers, 0), *meet_ix = index_by(&meet, 0);
     int u_level = col(&units, "level"), u_kind = col(&units, "kind"),
@@ -781,10 +805,22 @@ static void rules_rederived_from_csv_match_truth(void **state)
             insp |= !strcmp(sup.rows[s][3], units.rows[r][0]) &&
                     !strcmp(sup.rows[s][1], "inspection") &&
                     strcmp(sup.rows[s][4], "2021-06-30") > 0 && strcmp(sup.rows[s][4], D) <= 0;
+        /* or a round of the inspection register covering it, started in
+         * the term (docs/RULES.md R15(b), docs/INSPECT.md §6) */
+        for (size_t k = 0; k < json_array_size(rounds) && !insp; k++) {
+            json_t *ro = json_array_get(rounds, k);
+            const char *st = json_string_value(json_object_get(ro, "start_date"));
+            size_t i;
+            json_t *u;
+            json_array_foreach(json_object_get(ro, "units"), i, u) insp |=
+                !strcmp(json_string_value(u), units.rows[r][0]) && strcmp(st, "2021-06-30") > 0 &&
+                strcmp(st, D) <= 0;
+        }
         if (!insp)
             keys[nk++] = strdup(units.rows[r][0]);
     }
     expect_rule(truth, "R15", keys, nk);
+    json_decref(rounds);
     expect_rule(truth, "R16", k16, n16);
 
     free(keys);

@@ -954,7 +954,8 @@ static void calendar_arithmetic(void **state)
     assert_int_equal(rl_date("2026-06-30"), 20260630);
     assert_int_equal(rl_date("2026-6-30"), 0);
     assert_int_equal(pl_rules_parse_id("R07"), 7);
-    assert_int_equal(pl_rules_parse_id("R18"), 0);
+    assert_int_equal(pl_rules_parse_id("R23"), 23); /* R21–R23: inspection (docs/RULES.md) */
+    assert_int_equal(pl_rules_parse_id("R24"), 0);
 }
 
 int main(void)

@@ -1,4 +1,5 @@
 -- R15 reference query (plain SQL, SQLite dialect): docs/RULES.md "supervision gap".
+-- (b) counts an inspection supervision activity or a round covering the unit.
 -- Test oracle and benchmark baseline for the C engine (src/rules/eval.c).
 -- Inputs: the projection tables; rp_ctx(as_of) the as-of date; rp_unit /
 -- rp_person the profile parameters resolved per unit and per person (the
@@ -30,4 +31,10 @@ WHERE un.level IN ('county', 'township')
   AND NOT EXISTS (SELECT 1 FROM supervision_activities s
                   WHERE s.unit_id = un.id AND s.kind = 'inspection'
                     AND s.held_at > date(x.as_of, 'start of month', (-12 * u.r15_term_years) || ' months', '+' || (MIN(CAST(substr(x.as_of, 9, 2) AS INTEGER), CAST(strftime('%d', date(x.as_of, 'start of month', ((-12 * u.r15_term_years) + 1) || ' months', '-1 day')) AS INTEGER)) - 1) || ' days')
-                    AND s.held_at <= x.as_of);
+                    AND s.held_at <= x.as_of)
+  -- or a round covering the unit (巡察全覆盖: inspect_round_units), by its start date
+  AND NOT EXISTS (SELECT 1 FROM inspect_round_units ru
+                  JOIN inspect_rounds r ON r.id = ru.round_id
+                  WHERE ru.unit_id = un.id
+                    AND r.start_date > date(x.as_of, 'start of month', (-12 * u.r15_term_years) || ' months', '+' || (MIN(CAST(substr(x.as_of, 9, 2) AS INTEGER), CAST(strftime('%d', date(x.as_of, 'start of month', ((-12 * u.r15_term_years) + 1) || ' months', '-1 day')) AS INTEGER)) - 1) || ' days')
+                    AND r.start_date <= x.as_of);
