@@ -139,6 +139,12 @@ void pl_accounts_scope_where(pl_buf *sql, const pl_accounts_place *sp, int mode,
 void pl_accounts_scope_where_plan(pl_buf *sql, const pl_accounts_place *sp, int mode,
                                   const char *set, int recusal, int walk);
 
+/** Fill the temporary set `set` (created by pl_store_temp_set, empty) with
+ * the closure of user `uid`'s scope roots, as "sc" of
+ * pl_accounts_scope_cte: for a caller that checks many rows against it
+ * (the API's import upload). 0 or PL_E*. */
+int pl_accounts_scope_fill(pl_store *s, int64_t uid, const char *set, pl_err *e);
+
 /** The parts of the recusal test of one subject (docs/CASES.md §3). */
 enum {
     PL_RECUSE_SELF = 1, /**< the viewer's person is the subject */
@@ -262,6 +268,29 @@ int pl_accounts_grant_request(pl_store *s, pl_ledger *l, const char *username,
  * approves a grant they requested (or one requested by an account linked to
  * the same person). One transaction. */
 int pl_accounts_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
+                             pl_err *e);
+
+/* Reading the accounts (query.c), for the API: no route reads the account
+ * tables itself. JSON objects as docs/API.md (/api/v1/users) shows them; never
+ * a secret. */
+/** Append user `uid`'s scope roots (unit ids, in order) to array `arr`. */
+int pl_accounts_user_scopes_json(pl_store *s, int64_t uid, json_t *arr, pl_err *e);
+/** Account `uid` as a new JSON object in *out (id, username, role,
+ * disabled, failed_logins, locked_until, created_at, person_id, scopes):
+ * 0, PL_ENOTFOUND or PL_E*. */
+int pl_accounts_user_json(pl_store *s, int64_t uid, json_t **out, pl_err *e);
+/** A page of accounts in id order (only `role`'s when not NULL), appended
+ * to `items`; *more = 1 when rows follow the page. 0 or PL_E*. */
+int pl_accounts_users_json(pl_store *s, const char *role, int64_t limit, int64_t offset,
+                           json_t *items, int *more, pl_err *e);
+/** Grant `id` as a new JSON object in *out: 0, PL_ENOTFOUND or PL_E*. */
+int pl_accounts_grant_json(pl_store *s, int64_t id, json_t **out, pl_err *e);
+/** A page of grants, newest first, appended to `items`; *more as above. */
+int pl_accounts_grants_json(pl_store *s, int64_t limit, int64_t offset, json_t *items, int *more,
+                            pl_err *e);
+/** The grants pending, and those requested at or after `since` (ISO
+ * time): the dashboard's red flags. 0 or PL_E*. */
+int pl_accounts_grant_counts(pl_store *s, const char *since, int64_t *pending, int64_t *red_flags,
                              pl_err *e);
 
 /* ------------------------------------------------------ sign-in, sessions */

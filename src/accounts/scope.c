@@ -432,3 +432,22 @@ void pl_accounts_subtree_in_with(pl_buf *sql, const char *unit_col)
     pl_buf_addf(sql, "%s IN " PL_ACCOUNTS_SUBTREE, unit_col);
 }
 
+int pl_accounts_scope_fill(pl_store *s, int64_t uid, const char *set, pl_err *e)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_addf(&sql,
+                "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
+                "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
+                "INSERT INTO %s(id) SELECT id FROM sc WHERE id IS NOT NULL",
+                set);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql.data, &st, e); /* the set may be dropped later */
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, uid);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+}

@@ -1279,16 +1279,7 @@ static int h_profile_put(req *r)
     /* Bounded to the writer's scope roots: a unit created later outside
      * them does not get the profile whatever its selectors say. */
     json_t *roots = json_array();
-    pl_stmt *sq = NULL;
-    rc = pl_store_prepare_cached(r->s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY 1",
-                                 &sq, &e);
-    if (!rc) {
-        pl_stmt_bind_i64(sq, 1, r->who.uid);
-        while ((rc = pl_stmt_step(sq, &e)) == PL_ROW)
-            json_array_append_new(roots, json_string(pl_stmt_text(sq, 0)));
-        pl_stmt_reset(sq);
-        rc = rc < 0 ? rc : 0;
-    }
+    rc = pl_accounts_user_scopes_json(r->s, r->who.uid, roots, &e);
     if (rc) {
         json_decref(roots);
         return reply_status(r, rc, &e);
@@ -1453,17 +1444,7 @@ static int import_scope_fill(req *r, pl_store *s, pl_err *e)
     int rc = pl_store_temp_set(s, IMPORT_SCOPE_SET, e);
     if (rc)
         return rc;
-    int64_t ignored = 0;
-    char uid[24];
-    snprintf(uid, sizeof uid, "%lld", (long long)r->who.uid);
-    rc =
-        pl_store_query_i64(s, &ignored, e,
-                           "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
-                           "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
-                           "u.parent_id=sc.id) INSERT INTO " IMPORT_SCOPE_SET "(id) SELECT id FROM "
-                           "sc WHERE id IS NOT NULL",
-                           uid, NULL);
-    return rc == PL_ENOTFOUND ? 0 : rc;
+    return pl_accounts_scope_fill(s, r->who.uid, IMPORT_SCOPE_SET, e);
 }
 
 static void import_scope_release(import_scope *c)
@@ -1796,34 +1777,6 @@ static int h_import(req *r)
 
 /* ------------------------------------------------------------------ users */
 
-static json_t *user_row(pl_store *s, pl_stmt *st)
-{
-    int64_t uid = pl_stmt_i64(st, 0);
-    json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:s}", "id", (json_int_t)uid, "username",
-                          pl_stmt_text(st, 1), "role", pl_stmt_text(st, 2), "disabled",
-                          (int)pl_stmt_i64(st, 4), "failed_logins", (json_int_t)pl_stmt_i64(st, 5),
-                          "locked_until", (json_int_t)pl_stmt_i64(st, 6), "created_at",
-                          pl_stmt_text(st, 7));
-    if (pl_stmt_type(st, 3) != PL_COL_NULL)
-        json_object_set_new(o, "person_id", json_string(pl_stmt_text(st, 3)));
-    json_t *sc = json_array();
-    pl_stmt *q = NULL;
-    if (pl_store_prepare_cached(s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY 1", &q,
-                                NULL) == 0) {
-        pl_stmt_bind_i64(q, 1, uid);
-        while (pl_stmt_step(q, NULL) == PL_ROW)
-            json_array_append_new(sc, json_string(pl_stmt_text(q, 0)));
-        pl_stmt_reset(q);
-    }
-    json_object_set_new(o, "scopes", sc);
-    return o;
-}
-
-#define USER_COLS                                                                                  \
-    "SELECT u.id, u.username, u.role, u.person_id, u.disabled, COALESCE(x.failed_logins, 0), "     \
-    "COALESCE(x.locked_until, 0), u.created_at FROM users u LEFT JOIN user_secrets x ON "          \
-    "x.user_id=u.id"
-
 static int h_users_list(req *r)
 {
     int64_t limit, offset;
@@ -1841,27 +1794,16 @@ static int h_users_list(req *r)
     }
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s,
-                              role ? USER_COLS " WHERE u.role=? ORDER BY u.id LIMIT ? OFFSET ?"
-                                   : USER_COLS " ORDER BY u.id LIMIT ? OFFSET ?",
-                              &st, &e);
-    if (rc)
-        return reply_status(r, rc, &e);
-    int k = 1;
-    if (role)
-        pl_stmt_bind_text(st, k++, role);
-    pl_stmt_bind_i64(st, k++, limit + 1);
-    pl_stmt_bind_i64(st, k, offset);
     json_t *items = json_array();
-    int64_t got = 0;
-    while (pl_stmt_step(st, &e) == PL_ROW && got++ < limit)
-        json_array_append_new(items, user_row(r->s, st));
-    pl_stmt_finalize(st);
+    int more = 0;
+    int rc = pl_accounts_users_json(r->s, role, limit, offset, items, &more, &e);
+    if (rc) {
+        json_decref(items);
+        return reply_status(r, rc, &e);
+    }
     json_t *out = json_pack("{s:o, s:I, s:I}", "items", items, "limit", (json_int_t)limit, "offset",
                             (json_int_t)offset);
-    json_object_set_new(out, "next_offset",
-                        got > limit ? json_integer(offset + limit) : json_null());
+    json_object_set_new(out, "next_offset", more ? json_integer(offset + limit) : json_null());
     return reply_json(r, 200, out);
 }
 
@@ -1875,19 +1817,13 @@ static int user_by_param(req *r, json_t **row)
     }
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, USER_COLS " WHERE u.id=?", &st, &e);
-    if (rc) {
-        reply_status(r, rc, &e);
+    int rc = pl_accounts_user_json(r->s, uid, row, &e);
+    if (rc == PL_ENOTFOUND) {
+        reply_error(r, 404, "not_found", "id", "not found");
         return -1;
     }
-    pl_stmt_bind_i64(st, 1, uid);
-    *row = NULL;
-    if (pl_stmt_step(st, &e) == PL_ROW)
-        *row = user_row(r->s, st);
-    pl_stmt_finalize(st);
-    if (!*row) {
-        reply_error(r, 404, "not_found", "id", "not found");
+    if (rc) {
+        reply_status(r, rc, &e);
         return -1;
     }
     return 0;
@@ -2011,37 +1947,16 @@ static int username_by_param(req *r, char user[72])
     return 0;
 }
 
-/* A grant row of user_grants as JSON (columns as GRANT_COLS). */
-#define GRANT_COLS                                                                                 \
-    "SELECT id, username, changes, requested_by, requested_at, status, decided_by, decided_at "    \
-    "FROM user_grants"
-static json_t *grant_row(pl_stmt *st)
-{
-    json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:b}", "id",
-                          (json_int_t)pl_stmt_i64(st, 0), "username", pl_stmt_text(st, 1),
-                          "changes", json_loads(pl_stmt_text(st, 2), 0, NULL), "requested_by",
-                          pl_stmt_text(st, 3), "requested_at", pl_stmt_text(st, 4), "status",
-                          pl_stmt_text(st, 5), "red_flag", 1);
-    if (pl_stmt_type(st, 6) != PL_COL_NULL) {
-        json_object_set_new(o, "decided_by", json_string(pl_stmt_text(st, 6)));
-        json_object_set_new(o, "decided_at", json_string(pl_stmt_text(st, 7)));
-    }
-    return o;
-}
-
 static int grant_reply(req *r, int status, int64_t id)
 {
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, GRANT_COLS " WHERE id=?", &st, &e);
+    json_t *o = NULL;
+    int rc = pl_accounts_grant_json(r->s, id, &o, &e);
+    if (rc == PL_ENOTFOUND)
+        return reply_error(r, 404, "not_found", "id", "not found");
     if (rc)
         return reply_status(r, rc, &e);
-    pl_stmt_bind_i64(st, 1, id);
-    json_t *o = pl_stmt_step(st, &e) == PL_ROW ? grant_row(st) : NULL;
-    pl_stmt_finalize(st);
-    if (!o)
-        return reply_error(r, 404, "not_found", "id", "not found");
     return reply_json(r, status, json_pack("{s:o}", "grant", o));
 }
 
@@ -2072,26 +1987,14 @@ static int h_user_grants(req *r)
         return 0;
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, GRANT_COLS " ORDER BY id DESC LIMIT ? OFFSET ?", &st, &e);
-    if (rc)
-        return reply_status(r, rc, &e);
-    pl_stmt_bind_i64(st, 1, limit + 1);
-    pl_stmt_bind_i64(st, 2, offset);
     json_t *items = json_array();
-    int64_t got = 0;
-    while (pl_stmt_step(st, &e) == PL_ROW && got++ < limit)
-        json_array_append_new(items, grant_row(st));
-    pl_stmt_finalize(st);
+    int more = 0;
+    int rc = pl_accounts_grants_json(r->s, limit, offset, items, &more, &e);
     char since[21];
     pl_time_format(since, http_now(r->srv) - 90 * 86400);
     int64_t pending = 0, flags = 0;
-    rc = pl_store_query_i64(r->s, &pending, &e,
-                            "SELECT COUNT(*) FROM user_grants WHERE status='pending'", NULL);
     if (!rc)
-        rc = pl_store_query_i64(r->s, &flags, &e,
-                                "SELECT COUNT(*) FROM user_grants WHERE requested_at>=?", since,
-                                NULL);
+        rc = pl_accounts_grant_counts(r->s, since, &pending, &flags, &e);
     if (rc) {
         json_decref(items);
         return reply_status(r, rc, &e);
@@ -2099,8 +2002,7 @@ static int h_user_grants(req *r)
     json_t *out = json_pack("{s:o, s:I, s:I, s:I, s:I}", "items", items, "limit", (json_int_t)limit,
                             "offset", (json_int_t)offset, "pending", (json_int_t)pending,
                             "red_flags", (json_int_t)flags);
-    json_object_set_new(out, "next_offset",
-                        got > limit ? json_integer(offset + limit) : json_null());
+    json_object_set_new(out, "next_offset", more ? json_integer(offset + limit) : json_null());
     return reply_json(r, 200, out);
 }
 
