@@ -37,6 +37,16 @@ typedef enum pl_role {
     PL_ROLE_COUNT
 } pl_role;
 
+/**
+ * Role codes beyond the account roles, in the same vocabulary: the clue
+ * workflow's local operator (the CLI, `system`) and the portal's reporter.
+ * No account holds them (pl_accounts_role_parse refuses them), and
+ * PL_ROLE_NONE is no role at all (denied everything).
+ */
+#define PL_ROLE_NONE (-1)
+#define PL_ROLE_SYSTEM (PL_ROLE_COUNT + 1)
+#define PL_ROLE_REPORTER (PL_ROLE_COUNT + 2)
+
 /** "cadre_officer", ... ; NULL for an out-of-range role. */
 const char *pl_accounts_role_name(int role);
 /** Role of a name, or -1. */
@@ -53,6 +63,121 @@ const char *const *pl_accounts_role_perms(int role);
 /** Does `role` hold permission `perm`? ("public" and "authenticated" are
  * the caller's.) */
 int pl_accounts_role_has(int role, const char *perm);
+
+/* ------------------------------------------------- scope and recusal
+ * (scope.c; docs/SECURITY.md "Placing a record", "Recusal"). Every
+ * fragment is SQL with `?` placeholders only; what it takes from the
+ * caller (column expressions, set names) is the caller's code, never
+ * request data. */
+
+/** How the records of one entity are placed in the unit tree. */
+typedef struct pl_accounts_place {
+    const char *entity;      /**< model entity name or "finding", "warning", "task" */
+    const char *table;       /**< table read */
+    const char *unit_expr;   /**< SQL giving the record's unit (alias t), or NULL */
+    const char *person_expr; /**< SQL giving the record's person, or NULL */
+    int recusal;             /**< person-bound sensitive content: recusal applies */
+    int audited;             /**< reads are recorded as access.read events */
+} pl_accounts_place;
+
+/** The placement of an entity (NULL: unscoped, e.g. companies). */
+const pl_accounts_place *pl_accounts_place_of(const char *entity);
+/** The user's scope roots by unit id, at most `max`, into out[i] (each
+ * cut to 64 bytes); their count, or a PL_E* status (< 0). */
+int pl_accounts_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, pl_err *e);
+/** Append the CTE prefix: the scope closure "sc" of user uid, all units
+ * "au", and the recusal sets "me", "myopen", "rc" (6 parameters, bound by
+ * pl_accounts_scope_bind). */
+void pl_accounts_scope_cte(pl_buf *sql);
+/** Bind the CTE parameters at 1..6 (uid, uid, today ×4); returns the next
+ * index (7). */
+int pl_accounts_scope_bind(pl_stmt *st, int64_t uid, const char *today);
+/** Create the per-connection TEMP table of the cached scope closure (once,
+ * right after a worker opens its connection); 0 or PL_E*. Not
+ * thread-safe per connection; the cache is per thread. */
+int pl_accounts_scope_init(pl_store *s, pl_err *e);
+/** Bring the cached closure of `s` up to date for user `uid` (refilled when
+ * the user differs or the database may have changed); 0 or PL_E*. */
+int pl_accounts_scope_sync(pl_store *s, int64_t uid, pl_err *e);
+/** After pl_accounts_scope_sync on `s`: does the closure hold at least
+ * half of the store's units? Then a scoped list is best walked in its sort
+ * order (pl_accounts_scope_where_plan with walk=1) than fetched by the unit
+ * index and sorted (the reasoning is in scope.c). Thread-local. */
+int pl_accounts_scope_wide(pl_store *s);
+/** After pl_accounts_scope_sync on `s`: is the closure exactly the
+ * store's units? Then the persons in scope are the rows of persons_placed
+ * (migration 0066). Exact only when the query that relies on it runs in
+ * the read transaction the sync ran in. */
+int pl_accounts_scope_whole(pl_store *s);
+/** The cached closure as a set for pl_accounts_scope_where: read straight
+ * from the table (SQLite then probes its primary key instead of copying
+ * the set). */
+#define PL_ACCOUNTS_SCOPE_SET "pl_scope"
+/** As pl_accounts_scope_cte, without the set "sc": use
+ * PL_ACCOUNTS_SCOPE_SET instead (5 parameters: uid, today ×4). Only on a
+ * connection set up with pl_accounts_scope_init. */
+void pl_accounts_scope_cte_cached(pl_buf *sql);
+/** Sync the closure (PL_SCOPE_SUBTREE) and bind the 5 parameters of
+ * pl_accounts_scope_cte_cached; returns the next index (6), or a negative
+ * PL_E* when the closure could not be brought up to date (do not run the
+ * query). */
+int pl_accounts_scope_bind_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode,
+                                  const char *today, pl_err *e);
+/**
+ * Append " AND (...)" conditions for alias `t` of `sp` under scope `mode`
+ * (PL_SCOPE_*): scope (set "sc", PL_ACCOUNTS_SCOPE_SET, or "au" for "has
+ * any unit at all") and, if `recusal`, the recusal conditions (the sets of
+ * the CTE). For PL_SCOPE_SELF the record's person must be the user's own
+ * person; PL_SCOPE_NONE (or an unknown mode) adds " AND FALSE".
+ */
+void pl_accounts_scope_where(pl_buf *sql, const pl_accounts_place *sp, int mode, const char *set,
+                             int recusal);
+/** As pl_accounts_scope_where; with `walk`, a plain unit column
+ * ("t.unit_id") is written "+t.unit_id" so that SQLite does not serve the
+ * scope check from the unit index (same rows, another plan: see
+ * pl_accounts_scope_wide). */
+void pl_accounts_scope_where_plan(pl_buf *sql, const pl_accounts_place *sp, int mode,
+                                  const char *set, int recusal, int walk);
+
+/** Fill the temporary set `set` (created by pl_store_temp_set, empty) with
+ * the closure of user `uid`'s scope roots, as "sc" of
+ * pl_accounts_scope_cte: for a caller that checks many rows against it
+ * (the API's import upload). 0 or PL_E*. */
+int pl_accounts_scope_fill(pl_store *s, int64_t uid, const char *set, pl_err *e);
+
+/** The parts of the recusal test of one subject (docs/CASES.md §3). */
+enum {
+    PL_RECUSE_SELF = 1, /**< the viewer's person is the subject */
+    PL_RECUSE_KIN = 2,  /**< kin of the subject, either direction */
+    PL_RECUSE_TEAM = 4, /**< the subject unit's leadership team at D */
+    PL_RECUSE_ALL = 7
+};
+/**
+ * Append the condition "person P is recused from the subject" (the chosen
+ * `parts`, ORed; never NULL) over two column expressions of the caller's
+ * row: `person_col` the subject person, `unit_col` the subject unit (NULL
+ * there: the subject's unit at D, an open tenure, top post first). The
+ * team is an open tenure of P at D in a top post of that unit or a post
+ * reporting to one. The expressions must hold no placeholder; bind the
+ * condition's with pl_accounts_recused_bind.
+ */
+void pl_accounts_recused_sql(pl_buf *sql, unsigned parts, const char *person_col,
+                             const char *unit_col);
+/** Bind the placeholders of pl_accounts_recused_sql(parts) from index k:
+ * `person` P, `date` D ("YYYY-MM-DD"); returns the next index. */
+int pl_accounts_recused_bind(pl_stmt *st, int k, unsigned parts, const char *person,
+                             const char *date);
+
+/** The alias of the one-root subtree below. */
+#define PL_ACCOUNTS_SUBTREE "sub"
+/** Append "`unit_col` IN (the subtree of ?)": one placeholder, the root
+ * unit id. */
+void pl_accounts_subtree_in(pl_buf *sql, const char *unit_col);
+/** Append "WITH RECURSIVE sub(id) AS (...) " for the subtree of one root
+ * (one placeholder), for a statement that tests it more than once with
+ * pl_accounts_subtree_in_with (no placeholder). */
+void pl_accounts_subtree_with(pl_buf *sql);
+void pl_accounts_subtree_in_with(pl_buf *sql, const char *unit_col);
 
 /** Register the ledger event types of this module ("access.read",
  * "user.changed", "user.grant") and their projections. Idempotent; call at
@@ -143,6 +268,29 @@ int pl_accounts_grant_request(pl_store *s, pl_ledger *l, const char *username,
  * approves a grant they requested (or one requested by an account linked to
  * the same person). One transaction. */
 int pl_accounts_grant_decide(pl_store *s, pl_ledger *l, int64_t id, int approve, const char *actor,
+                             pl_err *e);
+
+/* Reading the accounts (query.c), for the API: no route reads the account
+ * tables itself. JSON objects as docs/API.md (/api/v1/users) shows them; never
+ * a secret. */
+/** Append user `uid`'s scope roots (unit ids, in order) to array `arr`. */
+int pl_accounts_user_scopes_json(pl_store *s, int64_t uid, json_t *arr, pl_err *e);
+/** Account `uid` as a new JSON object in *out (id, username, role,
+ * disabled, failed_logins, locked_until, created_at, person_id, scopes):
+ * 0, PL_ENOTFOUND or PL_E*. */
+int pl_accounts_user_json(pl_store *s, int64_t uid, json_t **out, pl_err *e);
+/** A page of accounts in id order (only `role`'s when not NULL), appended
+ * to `items`; *more = 1 when rows follow the page. 0 or PL_E*. */
+int pl_accounts_users_json(pl_store *s, const char *role, int64_t limit, int64_t offset,
+                           json_t *items, int *more, pl_err *e);
+/** Grant `id` as a new JSON object in *out: 0, PL_ENOTFOUND or PL_E*. */
+int pl_accounts_grant_json(pl_store *s, int64_t id, json_t **out, pl_err *e);
+/** A page of grants, newest first, appended to `items`; *more as above. */
+int pl_accounts_grants_json(pl_store *s, int64_t limit, int64_t offset, json_t *items, int *more,
+                            pl_err *e);
+/** The grants pending, and those requested at or after `since` (ISO
+ * time): the dashboard's red flags. 0 or PL_E*. */
+int pl_accounts_grant_counts(pl_store *s, const char *since, int64_t *pending, int64_t *red_flags,
                              pl_err *e);
 
 /* ------------------------------------------------------ sign-in, sessions */

@@ -3,7 +3,7 @@
  * auth_session, cached per worker thread, the last_seen touch and the end
  * of one session or of all of a user's. An entry is the row of sessions ⋈ users for one token hash
  * as read at one read version of the worker's connection (pl_store_read_version, as the scope cache
- * of access.c): any commit by another connection or process (logout, password change, disable, role
+ * of scope.c): any commit by another connection or process (logout, password change, disable, role
  * or person change, expiry sweep) or any write on this connection (the last_seen touch, a logout
  * here) makes every entry stale, and the next request reads the row again. Only the row is cached:
  * idle and absolute expiry, the disabled flag and the role are checked by the caller on every

@@ -2,13 +2,19 @@
  * access.c — who may see a clue (DESIGN.md §1, §8): role permissions, scope
  * (a subtree of units), recusal (回避: the subject, kin, the subject unit's
  * leadership team), and the reads built on them: show (logged), list,
- * count. Layer: cases.
+ * count. The role codes, and the scope and recusal SQL, are the one
+ * access model of src/accounts (accounts.h). Layer: cases.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cases_int.h"
 
+/* The clue workflow's permission bits of each role of the one vocabulary
+ * (accounts.h: the account roles, PL_ROLE_SYSTEM, PL_ROLE_REPORTER); the
+ * short names are those of events and messages, the account names
+ * ("discipline_officer") parse too. A role not listed (data_provider, none)
+ * holds no bit. */
 static const struct {
     pl_cases_role role;
     const char *name, *zh;
@@ -41,15 +47,18 @@ unsigned pl_cases_role_perms(pl_cases_role role)
 
 int pl_cases_role_parse(const char *s, pl_cases_role *out)
 {
-    /* the HTTP layer's names ("discipline_officer") are accepted too */
-    char base[32];
-    cs_copy(base, sizeof base, s);
-    char *suffix = strstr(base, "_officer");
-    if (suffix && !suffix[8])
-        *suffix = 0;
-    for (size_t i = 0; s && i < sizeof roles / sizeof roles[0]; i++)
-        if (!strcmp(base, roles[i].name) || !strcmp(s, roles[i].zh)) {
+    if (!s)
+        return PL_EINVAL;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (!strcmp(s, roles[i].name) || !strcmp(s, roles[i].zh)) {
             *out = roles[i].role;
+            return 0;
+        }
+    /* the account names ("discipline_officer"), as far as listed above */
+    int r = pl_accounts_role_parse(s);
+    for (size_t i = 0; r >= 0 && i < sizeof roles / sizeof roles[0]; i++)
+        if (roles[i].role == r) {
+            *out = r;
             return 0;
         }
     return PL_EINVAL;
@@ -63,69 +72,31 @@ const char *pl_cases_role_name(pl_cases_role role)
     return "none";
 }
 
-/* ------------------------------------------------------- SQL fragments */
+/* ------------------------------------------------------- SQL fragments
+ * Scope and recusal are the one access model's (src/accounts/scope.c):
+ * the clue's unit for scope is its handling office, else its subject
+ * unit; recusal is tested against the clue's subject person and unit. */
 
-/*
- * Recusal of person P for a clue row `c` (columns subject_person_id,
- * subject_unit_id) at date D. Placeholders, in order: P P P P D D P D D.
- * Never NULL: a clue without a subject person compares its (NULL) subject
- * as "not P", so that "NOT recused" keeps it (a NULL there dropped every
- * such clue for every viewer linked to a person, issue #15).
- * The subject unit falls back to the subject's unit at D (open tenure,
- * top post first) for clues recorded without one.
- */
-#define T_OPEN PL_TENURE_OPEN_AT("t")
-#define T2_OPEN PL_TENURE_OPEN_AT("t2")
-#define RECUSED_SQL                                                                                \
-    "(COALESCE(c.subject_person_id = ?, FALSE) OR EXISTS (SELECT 1 FROM kin k WHERE (k.person_id " \
-    "= "                                                                                           \
-    "c.subject_person_id AND k.relative_id = ?) OR (k.relative_id = c.subject_person_id AND "      \
-    "k.person_id = ?)) OR EXISTS (SELECT 1 FROM tenures t JOIN posts po ON po.id = t.post_id "     \
-    "WHERE t.person_id = ? AND po.unit_id = COALESCE(c.subject_unit_id, (SELECT p2.unit_id FROM "  \
-    "tenures t2 JOIN posts p2 ON p2.id = t2.post_id WHERE t2.person_id = c.subject_person_id "     \
-    "AND " T2_OPEN " ORDER BY p2.is_top DESC, p2.unit_id LIMIT 1)) "                               \
-    "AND (po.is_top = 1 OR po.reports_to IN (SELECT id FROM posts WHERE unit_id = po.unit_id AND " \
-    "is_top = 1)) AND t.person_id = ? AND " T_OPEN "))"
-
-/* The clue's unit for scope: its handling office, else its subject unit. */
-#define SCOPE_SQL                                                                                  \
-    "COALESCE(cc.handling_unit_id, c.subject_unit_id) IN (WITH RECURSIVE sub(id) AS (SELECT ? "    \
-    "UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) SELECT id FROM sub)"
-
-/* Bind the recusal placeholders from index k; returns the next index. */
-static int bind_recused(pl_stmt *st, int k, const char *person, const char *date)
-{
-    for (int i = 0; i < 4; i++)
-        pl_stmt_bind_text(st, k++, person);
-    pl_stmt_bind_text(st, k++, date); /* the subject's unit at D */
-    pl_stmt_bind_text(st, k++, date);
-    pl_stmt_bind_text(st, k++, person);
-    pl_stmt_bind_text(st, k++, date);
-    pl_stmt_bind_text(st, k++, date);
-    return k;
-}
-
-/* The same scope test against the closure "sub" of a WITH clause that
- * SCOPE_WITH starts (its one placeholder: the scope unit). */
-#define SCOPE_WITH                                                                                 \
-    "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id "  \
-    "= sub.id) "
-#define SCOPE_SUB_SQL "COALESCE(cc.handling_unit_id, c.subject_unit_id) IN sub"
+#define CLUE_SCOPE_UNIT "COALESCE(cc.handling_unit_id, c.subject_unit_id)"
 
 /* Append the access conditions for `v` to `sql` (after a WHERE ...); with
- * `with`, the scope unit's closure is the "sub" of SCOPE_WITH and its
- * placeholder is not among the condition's. */
+ * `with`, the scope unit's closure is the subtree of a WITH clause that
+ * pl_accounts_subtree_with starts (its one placeholder: the scope unit)
+ * and its placeholder is not among the condition's. */
 static void access_sql_with(pl_buf *sql, const pl_viewer *v, int with)
 {
     if (v->scope_unit_id && *v->scope_unit_id) {
         pl_buf_adds(sql, " AND ");
-        pl_buf_adds(sql, with ? SCOPE_SUB_SQL : SCOPE_SQL);
+        if (with)
+            pl_accounts_subtree_in_with(sql, CLUE_SCOPE_UNIT);
+        else
+            pl_accounts_subtree_in(sql, CLUE_SCOPE_UNIT);
     } else if (v->role != PL_CASES_ROLE_SYSTEM) {
         pl_buf_adds(sql, " AND FALSE"); /* deny by default: no scope, no clue */
     }
     if (v->person_id && *v->person_id) {
         pl_buf_adds(sql, " AND NOT ");
-        pl_buf_adds(sql, RECUSED_SQL);
+        pl_accounts_recused_sql(sql, PL_RECUSE_ALL, "c.subject_person_id", "c.subject_unit_id");
     }
 }
 
@@ -139,7 +110,7 @@ static int bind_access_with(pl_stmt *st, int k, const pl_viewer *v, const char *
     if (v->scope_unit_id && *v->scope_unit_id && !with)
         pl_stmt_bind_text(st, k++, v->scope_unit_id);
     if (v->person_id && *v->person_id)
-        k = bind_recused(st, k, v->person_id, date);
+        k = pl_accounts_recused_bind(st, k, PL_RECUSE_ALL, v->person_id, date);
     return k;
 }
 
@@ -169,50 +140,45 @@ int pl_cases_recused(pl_cases *c, const char *person_id, const char *clue_id, ch
         return 0;
     char today[11];
     cs_today(today);
-    /* One query per reason so that the refusal can say which. */
-    static const char *const reasons[] = {
-        "本人 / the subject", "亲属 / kin of the subject",
-        "所在单位领导班子成员 / on the subject unit's leadership team"};
-    static const char *const parts[] = {
-        "c.subject_person_id = ?",
-        "EXISTS (SELECT 1 FROM kin k WHERE (k.person_id = c.subject_person_id AND k.relative_id = "
-        "?) OR (k.relative_id = c.subject_person_id AND k.person_id = ?))",
-        NULL,
+    /* One query for the test, then one per reason so that the refusal can
+     * say which. */
+    static const struct {
+        unsigned parts;
+        const char *why;
+    } reasons[] = {
+        {PL_RECUSE_SELF, "本人 / the subject"},
+        {PL_RECUSE_KIN, "亲属 / kin of the subject"},
+        {PL_RECUSE_TEAM, "所在单位领导班子成员 / on the subject unit's leadership team"},
     };
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(
-        c->s, "SELECT count(*) FROM clues c WHERE c.id = ? AND " RECUSED_SQL, &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_text(st, 1, clue_id);
-    bind_recused(st, 2, person_id, today);
-    int64_t n = 0;
-    if ((rc = pl_stmt_step(st, e)) == PL_ROW)
-        n = pl_stmt_i64(st, 0);
-    pl_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    if (!n)
-        return 0;
-    if (why && whylen) {
-        int which = 2;
-        for (int i = 0; i < 2 && which == 2; i++) {
-            char sql[512];
-            snprintf(sql, sizeof sql, "SELECT count(*) FROM clues c WHERE c.id = ? AND %s",
-                     parts[i]);
-            pl_stmt *q;
-            if (pl_store_prepare_cached(c->s, sql, &q, NULL))
-                break;
-            pl_stmt_bind_text(q, 1, clue_id);
-            pl_stmt_bind_text(q, 2, person_id);
-            if (i == 1)
-                pl_stmt_bind_text(q, 3, person_id);
-            if (pl_stmt_step(q, NULL) == PL_ROW && pl_stmt_i64(q, 0) > 0)
-                which = i;
-            pl_stmt_reset(q);
-        }
-        cs_copy(why, whylen, reasons[which]);
+    int which = -1;
+    for (int i = -1; i < 3 && which < 0; i++) {
+        unsigned parts = i < 0 ? PL_RECUSE_ALL : reasons[i].parts;
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_adds(&sql, "SELECT count(*) FROM clues c WHERE c.id = ? AND ");
+        pl_accounts_recused_sql(&sql, parts, "c.subject_person_id", "c.subject_unit_id");
+        pl_stmt *st;
+        int rc = pl_store_prepare_cached(c->s, sql.data, &st, e);
+        pl_buf_release(&sql);
+        if (rc)
+            return rc;
+        pl_stmt_bind_text(st, 1, clue_id);
+        pl_accounts_recused_bind(st, 2, parts, person_id, today);
+        int64_t n = 0;
+        if ((rc = pl_stmt_step(st, e)) == PL_ROW)
+            n = pl_stmt_i64(st, 0);
+        pl_stmt_reset(st);
+        if (rc < 0)
+            return rc;
+        if (i < 0 && !n)
+            return 0;
+        if (i < 0 && !(why && whylen))
+            return 1;
+        if (i >= 0 && n)
+            which = i;
     }
+    if (why && whylen)
+        cs_copy(why, whylen, reasons[which < 0 ? 2 : which].why);
     return 1;
 }
 
@@ -426,7 +392,7 @@ static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int 
     pl_buf sql;
     pl_buf_init(&sql);
     if (with)
-        pl_buf_adds(&sql, SCOPE_WITH);
+        pl_accounts_subtree_with(&sql);
     pl_buf_adds(&sql, what == Q_COUNT
                           ? "SELECT count(*) AS n"
                           : "SELECT c.id, c.channel, c.category, c.received_at, "

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../accounts/accounts.h"
 #include "../ledger/ledger.h"
 #include "../store/store.h"
 #include "../util/util.h"
@@ -60,20 +61,21 @@ void pl_cases_register(void);
 
 /* ----------------------------------------------------- roles and viewers */
 
-/** Roles of DESIGN.md §1 as far as clues are concerned. */
-typedef enum pl_cases_role {
-    PL_CASES_ROLE_NONE = 0,
-    PL_CASES_ROLE_SYSTEM,     /**< local operator (CLI): all but reporter identity */
-    PL_CASES_ROLE_DISCIPLINE, /**< 纪委监委: handles clues; the designated identity role */
-    PL_CASES_ROLE_PETITION,   /**< 信访办: intake, read, reply */
-    PL_CASES_ROLE_INSPECTION, /**< 巡察办: intake (inspection findings), count */
-    PL_CASES_ROLE_LEADER,     /**< 领导: read, list, count within scope */
-    PL_CASES_ROLE_CADRE,      /**< 组织部: nothing on clues */
-    PL_CASES_ROLE_AUDITOR,    /**< ledger only, no content */
-    PL_CASES_ROLE_ADMIN,      /**< accounts only, no content */
-    PL_CASES_ROLE_SUBJECT,    /**< a supervised leader: never sees clues */
-    PL_CASES_ROLE_REPORTER,   /**< the portal: only through receipt + passphrase */
-} pl_cases_role;
+/** Roles as far as clues are concerned: the codes of the one role
+ * vocabulary (accounts.h pl_role, with PL_ROLE_SYSTEM and
+ * PL_ROLE_REPORTER), so an account's role is a viewer's role as is. */
+typedef int pl_cases_role;
+#define PL_CASES_ROLE_NONE PL_ROLE_NONE
+#define PL_CASES_ROLE_SYSTEM PL_ROLE_SYSTEM         /**< CLI operator: all but reporter identity */
+#define PL_CASES_ROLE_DISCIPLINE PL_ROLE_DISCIPLINE /**< 纪委监委: handles clues; identity role */
+#define PL_CASES_ROLE_PETITION PL_ROLE_PETITION     /**< 信访办: intake, read, reply */
+#define PL_CASES_ROLE_INSPECTION PL_ROLE_INSPECTION /**< 巡察办: intake, count */
+#define PL_CASES_ROLE_LEADER PL_ROLE_LEADER         /**< 领导: read, list, count within scope */
+#define PL_CASES_ROLE_CADRE PL_ROLE_CADRE           /**< 组织部: nothing on clues */
+#define PL_CASES_ROLE_AUDITOR PL_ROLE_AUDITOR       /**< ledger only, no content */
+#define PL_CASES_ROLE_ADMIN PL_ROLE_ADMIN           /**< accounts only, no content */
+#define PL_CASES_ROLE_SUBJECT PL_ROLE_SUBJECT       /**< a supervised leader: never sees clues */
+#define PL_CASES_ROLE_REPORTER PL_ROLE_REPORTER     /**< the portal: only receipt + passphrase */
 
 /** Permission bits of a role (pl_cases_role_perms). */
 enum {

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "../accounts/accounts.h"
 #include "../model/model.h"
 #include "cases.h"
 

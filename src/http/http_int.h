@@ -22,65 +22,8 @@ struct MHD_Connection;
 /* Role scope modes (pl_accounts_role_scope). */
 enum { SCOPE_NONE = PL_SCOPE_NONE, SCOPE_SUBTREE = PL_SCOPE_SUBTREE, SCOPE_SELF = PL_SCOPE_SELF };
 
-/** How the records of one entity are placed in the unit tree. */
-typedef struct access_spec {
-    const char *entity;      /**< model entity name or "finding", "warning", "task" */
-    const char *table;       /**< table read */
-    const char *unit_expr;   /**< SQL giving the record's unit (alias t), or NULL */
-    const char *person_expr; /**< SQL giving the record's person, or NULL */
-    int recusal;             /**< person-bound sensitive content: recusal applies */
-    int audited;             /**< reads are recorded as access.read events */
-} access_spec;
-
-/** The access spec of an entity (NULL: unscoped, e.g. companies). */
-const access_spec *access_spec_of(const char *entity);
-/** The user's scope roots by unit id, at most `max`, into out[i] (each
- * cut to 64 bytes); their count, or a PL_E* status (< 0). */
-int access_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, pl_err *e);
-/** Append the CTE prefix (4 parameters: uid, uid, today, today). */
-void access_cte(pl_buf *sql);
-/** Bind the CTE parameters at 1..6; returns the next index (7). */
-int access_bind_cte(pl_stmt *st, int64_t uid, const char *today);
-/** Create the per-connection TEMP table of the cached scope closure (once,
- * right after a worker opens its connection); 0 or PL_E*. */
-int access_scope_init(pl_store *s, pl_err *e);
-/** Bring the cached closure of `s` up to date for user `uid` (refilled when
- * the user differs or the database may have changed); 0 or PL_E*. */
-int access_scope_sync(pl_store *s, int64_t uid, pl_err *e);
-/** After access_scope_sync on `s`: does the closure hold at least half of
- * the store's units? Then a scoped list is best walked in its sort order
- * (access_where_plan with walk=1) than fetched by the unit index and
- * sorted (the reasoning is in access.c). Thread-local, like the cache. */
-int access_scope_wide(pl_store *s);
-/** After access_scope_sync on `s`: is the closure exactly the store's
- * units? Then the persons in scope are the rows of persons_placed
- * (migration 0066). Exact only when the query that relies on it runs in
- * the read transaction the sync ran in. */
-int access_scope_whole(pl_store *s);
-/** The cached closure as a set for access_where: read straight from the
- * table (SQLite then probes its primary key instead of copying the set). */
-#define ACCESS_SCOPE_SET "pl_scope"
-/** As access_cte, without the set "sc": use ACCESS_SCOPE_SET instead
- * (3 parameters: uid, today, today). Only on a connection set up with
- * access_scope_init. */
-void access_cte_cached(pl_buf *sql);
-/** Sync the closure (SCOPE_SUBTREE) and bind the 5 parameters of
- * access_cte_cached; returns the next index (6), or a negative PL_E* when
- * the closure could not be brought up to date (do not run the query). */
-int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
-                           pl_err *e);
-/**
- * Append " AND (...)" conditions for alias `t` of `sp` under `mode`:
- * scope (set "sc", or "au" for "has any unit at all") and, if `recusal`,
- * the recusal conditions. For SCOPE_SELF the record's person must be the
- * user's own person.
- */
-void access_where(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal);
-/** As access_where; with `walk`, a plain unit column ("t.unit_id") is
- * written "+t.unit_id" so that SQLite does not serve the scope check from
- * the unit index (same rows, another plan: see access_scope_wide). */
-void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal,
-                       int walk);
+/* Where records sit in the unit tree and the scope/recusal SQL are
+ * src/accounts/scope.c (pl_accounts_place_of, pl_accounts_scope_*). */
 
 /** The signed-in user of a request. */
 typedef struct principal {

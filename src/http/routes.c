@@ -34,7 +34,7 @@ static int id_ok(const char *s)
 
 static const char *table_of(const char *entity)
 {
-    const access_spec *sp = access_spec_of(entity);
+    const pl_accounts_place *sp = pl_accounts_place_of(entity);
     if (sp)
         return sp->table;
     const pl_entity *ent = pl_model_entity(entity);
@@ -124,41 +124,41 @@ static int scope_mode(req *r)
 }
 
 /* Start "[CTE] SELECT t.* FROM table t WHERE TRUE" and the scope clause. The
- * scope set comes from the worker connection's cached closure (access.c);
+ * scope set comes from the worker connection's cached closure (src/accounts/scope.c);
  * bind with bind_scoped. */
-static void select_start_plan(pl_buf *sql, const char *table, const access_spec *sp, int mode,
+static void select_start_plan(pl_buf *sql, const char *table, const pl_accounts_place *sp, int mode,
                               int walk)
 {
     if (sp)
-        access_cte_cached(sql);
+        pl_accounts_scope_cte_cached(sql);
     pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE TRUE", table);
     if (sp)
-        access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, walk);
+        pl_accounts_scope_where_plan(sql, sp, mode, PL_ACCOUNTS_SCOPE_SET, 1, walk);
 }
 
-static void select_start(pl_buf *sql, const char *table, const access_spec *sp, int mode)
+static void select_start(pl_buf *sql, const char *table, const pl_accounts_place *sp, int mode)
 {
     select_start_plan(sql, table, sp, mode, 0);
 }
 
-static int bind_start(req *r, pl_stmt *st, const access_spec *sp)
+static int bind_start(req *r, pl_stmt *st, const pl_accounts_place *sp)
 {
     if (!sp)
         return 1;
     char today[11];
     http_today(r->srv, today);
-    return access_bind_cte(st, r->who.uid, today);
+    return pl_accounts_scope_bind(st, r->who.uid, today);
 }
 
 /* Bind the parameters of select_start (syncing the cached closure first);
  * the next index, or a negative PL_E*: then the query must not run. */
-static int bind_scoped(req *r, pl_stmt *st, const access_spec *sp)
+static int bind_scoped(req *r, pl_stmt *st, const pl_accounts_place *sp)
 {
     if (!sp)
         return 1;
     char today[11];
     http_today(r->srv, today);
-    return access_bind_cte_cached(r->s, st, r->who.uid, scope_mode(r), today, NULL);
+    return pl_accounts_scope_bind_cached(r->s, st, r->who.uid, scope_mode(r), today, NULL);
 }
 
 static int parse_int_arg(req *r, const char *name, int64_t lo, int64_t hi, int64_t def,
@@ -244,7 +244,7 @@ static void bind_filter(pl_stmt *st, int k, const char *v)
 
 /* How an unfiltered scoped list reads its page (docs/API.md "How a scoped
  * list is planned"): through the unit index, sorting the rows in scope;
- * walking the table in the sort order (access_scope_wide); or, for a
+ * walking the table in the sort order (pl_accounts_scope_wide); or, for a
  * narrow scope in key order, the page's keys first from the unit index
  * (unit_id, id) alone, then those rows (ids_first); or, for the persons
  * of a whole-store scope, the table persons_placed (placed_ok). */
@@ -254,12 +254,12 @@ enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS, PLAN_PLACED };
  * persons with a probe of person_units and the scope set per row: the
  * persons list placed by person alone, no recusal, and a closure that is
  * the store's units exactly, checked in this request's read transaction
- * (access_scope_whole). persons_placed has persons' columns, so filters
+ * (pl_accounts_scope_whole). persons_placed has persons' columns, so filters
  * and sorts are written as for persons. */
-static int placed_ok(const req *r, const char *table, const access_spec *sp)
+static int placed_ok(const req *r, const char *table, const pl_accounts_place *sp)
 {
     return r->in_txn && strcmp(table, "persons") == 0 && !sp->unit_expr && sp->person_expr &&
-           strcmp(sp->person_expr, "t.id") == 0 && !sp->recusal && access_scope_whole(r->s);
+           strcmp(sp->person_expr, "t.id") == 0 && !sp->recusal && pl_accounts_scope_whole(r->s);
 }
 
 /* 1 if the list's page may be read keys first: placed by t.unit_id alone,
@@ -267,7 +267,7 @@ static int placed_ok(const req *r, const char *table, const access_spec *sp)
  * row in scope whole (each fetched from the table) to keep a page of
  * them; keys first, the sorter gets (unit_id, id) index entries and only
  * the page's rows are fetched. */
-static int ids_first(const char *table, const access_spec *sp, const args *a)
+static int ids_first(const char *table, const pl_accounts_place *sp, const args *a)
 {
     if (!sp || !sp->unit_expr || sp->person_expr || sp->recusal ||
         strcmp(sp->unit_expr, "t.unit_id") != 0)
@@ -283,24 +283,24 @@ static int ids_first(const char *table, const access_spec *sp, const args *a)
 }
 
 /* The SQL of a PLAN_IDS list (ids_first said yes). */
-static void list_sql_ids(pl_buf *sql, const char *table, const access_spec *sp, int mode,
+static void list_sql_ids(pl_buf *sql, const char *table, const pl_accounts_place *sp, int mode,
                          const args *a)
 {
     const char *key = key_of(table), *dir = "";
     for (int i = 0; i < a->n; i++)
         if (strcmp(a->k[i], "sort") == 0)
             dir = a->v[i][0] == '-' ? " DESC" : "";
-    access_cte_cached(sql);
+    pl_accounts_scope_cte_cached(sql);
     pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE TRUE", table,
                 key, key, table);
-    access_where_plan(sql, sp, mode, ACCESS_SCOPE_SET, 1, 0);
+    pl_accounts_scope_where_plan(sql, sp, mode, PL_ACCOUNTS_SCOPE_SET, 1, 0);
     pl_buf_addf(sql, " ORDER BY t.%s%s LIMIT ? OFFSET ?) ORDER BY o.%s%s", key, dir, key, dir);
 }
 
 /* The SQL of a list: the scope clause (or, with unit_filter, the check of
  * the filtered unit; the plan: PLAN_*), the filters in query order, the
  * sort. Unknown filter or sort columns: a 400 sent and -1. */
-static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *sp, int mode,
+static int list_sql(req *r, pl_buf *sql, const char *table, const pl_accounts_place *sp, int mode,
                     int unit_filter, int plan, const args *a)
 {
     const char *key = key_of(table);
@@ -310,7 +310,7 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *s
     }
     if (unit_filter || plan == PLAN_PLACED) {
         /* The CTE only for its parameters (bind_scoped binds them). */
-        access_cte_cached(sql);
+        pl_accounts_scope_cte_cached(sql);
         pl_buf_addf(sql, "SELECT t.* FROM %s t WHERE TRUE",
                     plan == PLAN_PLACED ? "persons_placed" : table);
     } else {
@@ -346,7 +346,7 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const access_spec *s
         pl_buf_addf(sql, " AND t.%s=?", k);
     }
     if (unit_filter)
-        pl_buf_adds(sql, " AND EXISTS (SELECT 1 FROM " ACCESS_SCOPE_SET " WHERE id=?)");
+        pl_buf_adds(sql, " AND EXISTS (SELECT 1 FROM " PL_ACCOUNTS_SCOPE_SET " WHERE id=?)");
     pl_buf_addf(sql, " ORDER BY t.%s%s", sort, desc ? " DESC" : "");
     if (strcmp(sort, key) != 0)
         pl_buf_addf(sql, ", t.%s", key);
@@ -386,7 +386,7 @@ static size_t shape_add(char *kb, size_t n, const void *p, size_t len)
 
 /* The key of a list's shape in kb (SHAPE_KEY bytes); its length, 0 if it
  * does not fit. */
-static size_t shape_key(char *kb, const char *table, const access_spec *sp, int mode,
+static size_t shape_key(char *kb, const char *table, const pl_accounts_place *sp, int mode,
                         int unit_filter, int plan, const args *a)
 {
     size_t n = 1;
@@ -428,7 +428,7 @@ static void shape_keep(pl_store *s, const char *kb, size_t kl, const pl_buf *sql
     memcpy(sh->sql, sql->data, sql->len + 1);
 }
 
-static int list_table(req *r, const char *table, const access_spec *sp, const char *audit)
+static int list_table(req *r, const char *table, const pl_accounts_place *sp, const char *audit)
 {
     int64_t limit, offset;
     if (parse_int_arg(r, "limit", 1, LIST_MAX, LIST_DEFAULT, &limit) ||
@@ -461,13 +461,13 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
      * synced first. */
     int how = PLAN_INDEX;
     if (sp && mode == SCOPE_SUBTREE && !unit_filter) {
-        rc = access_scope_sync(r->s, r->who.uid, &e);
+        rc = pl_accounts_scope_sync(r->s, r->who.uid, &e);
         if (rc)
             return reply_status(r, rc, &e);
-        how = placed_ok(r, table, sp)    ? PLAN_PLACED
-              : access_scope_wide(r->s)  ? PLAN_WALK
-              : ids_first(table, sp, &a) ? PLAN_IDS
-                                         : how;
+        how = placed_ok(r, table, sp)        ? PLAN_PLACED
+              : pl_accounts_scope_wide(r->s) ? PLAN_WALK
+              : ids_first(table, sp, &a)     ? PLAN_IDS
+                                             : how;
     }
     char kb[SHAPE_KEY];
     size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, how, &a);
@@ -553,7 +553,7 @@ static int list_table(req *r, const char *table, const access_spec *sp, const ch
 }
 
 /* One row by key, scope-checked; NULL (and a 404 sent) if not visible. */
-static json_t *get_row(req *r, const char *table, const access_spec *sp, const char *id)
+static json_t *get_row(req *r, const char *table, const pl_accounts_place *sp, const char *id)
 {
     if (!id_ok(id)) {
         reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
@@ -595,7 +595,7 @@ static json_t *get_row(req *r, const char *table, const access_spec *sp, const c
 
 /* One row by key (r->params[0]), scope-checked, written straight into the
  * reply (rowjson.c); a 404 if not visible. */
-static int get_table(req *r, const char *table, const access_spec *sp, const char *audit)
+static int get_table(req *r, const char *table, const pl_accounts_place *sp, const char *audit)
 {
     const char *id = r->params[0];
     if (!id_ok(id))
@@ -643,20 +643,20 @@ static int get_table(req *r, const char *table, const access_spec *sp, const cha
 
 static const char *audit_of(const char *entity)
 {
-    const access_spec *sp = access_spec_of(entity);
+    const pl_accounts_place *sp = pl_accounts_place_of(entity);
     return sp && sp->audited ? entity : NULL;
 }
 
 static int h_entity_list(req *r)
 {
     const char *ent = r->rt->entity;
-    return list_table(r, table_of(ent), access_spec_of(ent), audit_of(ent));
+    return list_table(r, table_of(ent), pl_accounts_place_of(ent), audit_of(ent));
 }
 
 static int h_entity_get(req *r)
 {
     const char *ent = r->rt->entity;
-    return get_table(r, table_of(ent), access_spec_of(ent), audit_of(ent));
+    return get_table(r, table_of(ent), pl_accounts_place_of(ent), audit_of(ent));
 }
 
 /* ----------------------------------------------------------------- writes */
@@ -695,8 +695,8 @@ static int reply_problems(req *r, int status, problems *p)
  * the unit in scope places a new person). Otherwise linking a person of
  * another tree to someone in scope would make that person's declarations,
  * evaluations and clues readable in it. `set` is the scope closure's table
- * ("sc" of access_cte, or the import's temporary table); with_cte: the SQL
- * starts with access_cte. Returns 1 allowed, 0 refused (field and why
+ * ("sc" of pl_accounts_scope_cte, or the import's temporary table); with_cte: the SQL
+ * starts with pl_accounts_scope_cte. Returns 1 allowed, 0 refused (field and why
  * filled), <0 error. */
 static int link_sql(pl_buf *sql, const char *entity, const char *set)
 {
@@ -744,7 +744,7 @@ static int link_allowed(req *r, pl_store *s, const pl_entity *ent, const json_t 
         pl_buf sql;
         pl_buf_init(&sql);
         if (with_cte)
-            access_cte(&sql);
+            pl_accounts_scope_cte(&sql);
         link_sql(&sql, ent->name, set);
         rc = pl_store_prepare(s, sql.data, &st, e);
         pl_buf_release(&sql);
@@ -758,7 +758,7 @@ static int link_allowed(req *r, pl_store *s, const pl_entity *ent, const json_t 
     if (with_cte) {
         char today[11];
         http_today(r->srv, today);
-        k = access_bind_cte(st, r->who.uid, today);
+        k = pl_accounts_scope_bind(st, r->who.uid, today);
     }
     const char *a = json_string_value(json_object_get(row, tenure ? "post_id" : "relative_id"));
     const char *b = tenure ? json_string_value(json_object_get(row, "person_id")) : a;
@@ -816,22 +816,22 @@ static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
 
 /* Is the record (existing: by id in the table; new: the row itself) inside
  * the caller's scope and not recused? 1 yes, 0 no, <0 error. */
-static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const access_spec *sp,
+static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const pl_accounts_place *sp,
                        const json_t *row, int existing, const char *set)
 {
     pl_buf sql;
     pl_buf_init(&sql);
-    access_cte(&sql);
+    pl_accounts_scope_cte(&sql);
     pl_buf_adds(&sql, "SELECT 1");
     record_source(&sql, ent, existing);
     /* A new unit is placed by its parent. */
-    access_spec unit_new;
+    pl_accounts_place unit_new;
     if (!existing && strcmp(ent->name, "unit") == 0) {
         unit_new = *sp;
         unit_new.unit_expr = "t.parent_id";
         sp = &unit_new;
     }
-    access_where(&sql, sp, scope_mode(r), set, strcmp(set, "sc") == 0);
+    pl_accounts_scope_where(&sql, sp, scope_mode(r), set, strcmp(set, "sc") == 0);
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
@@ -899,7 +899,7 @@ static const char *json_value_text(const pl_field *f, const json_t *v, char *num
 static int write_entity(req *r, const char *path_id)
 {
     const pl_entity *ent = pl_model_entity(r->rt->entity);
-    const access_spec *sp = access_spec_of(ent->name);
+    const pl_accounts_place *sp = pl_accounts_place_of(ent->name);
     const char *names[PL_INGEST_MAX_FIELDS];
     char *values[PL_INGEST_MAX_FIELDS];
     size_t n = 0;
@@ -1047,18 +1047,18 @@ static int h_entity_update(req *r)
 
 static int h_findings_list(req *r)
 {
-    return list_table(r, "findings", access_spec_of("finding"), NULL);
+    return list_table(r, "findings", pl_accounts_place_of("finding"), NULL);
 }
 
 static int h_finding_get(req *r)
 {
-    return get_table(r, "findings", access_spec_of("finding"), NULL);
+    return get_table(r, "findings", pl_accounts_place_of("finding"), NULL);
 }
 
 static int h_finding_status(req *r)
 {
     /* Visibility first: out of scope is a 404 whatever the body. */
-    json_t *row = get_row(r, "findings", access_spec_of("finding"), r->params[0]);
+    json_t *row = get_row(r, "findings", pl_accounts_place_of("finding"), r->params[0]);
     if (!row)
         return 0;
     json_decref(row);
@@ -1092,18 +1092,18 @@ static int h_finding_status(req *r)
 
 static int h_warnings_list(req *r)
 {
-    return list_table(r, "risk_warnings", access_spec_of("warning"), NULL);
+    return list_table(r, "risk_warnings", pl_accounts_place_of("warning"), NULL);
 }
 
 static int h_tasks_list(req *r)
 {
-    return list_table(r, "rule_tasks", access_spec_of("task"), NULL);
+    return list_table(r, "rule_tasks", pl_accounts_place_of("task"), NULL);
 }
 
 /* Persons visible to the caller among the risk list. */
 static int person_visible(req *r, const char *pid)
 {
-    const access_spec *sp = access_spec_of("risk");
+    const pl_accounts_place *sp = pl_accounts_place_of("risk");
     pl_buf sql;
     pl_buf_init(&sql);
     select_start(&sql, "persons", sp, scope_mode(r));
@@ -1190,12 +1190,12 @@ static int profile_scope_or_reply(req *r, const char *region, const char *level,
         return reply_error(r, 403, "outside_scope", "region", "you have no unit scope"), 1;
     pl_err e;
     pl_err_init(&e);
-    int rc = access_scope_sync(r->s, r->who.uid, &e);
+    int rc = pl_accounts_scope_sync(r->s, r->who.uid, &e);
     pl_stmt *st = NULL;
     if (!rc)
         rc = pl_store_prepare_cached(r->s,
                                      "SELECT 1 FROM units u WHERE " PL_RULES_SELECTOR_SQL
-                                     " AND NOT EXISTS (SELECT 1 FROM " ACCESS_SCOPE_SET
+                                     " AND NOT EXISTS (SELECT 1 FROM " PL_ACCOUNTS_SCOPE_SET
                                      " sc WHERE sc.id = u.id) LIMIT 1",
                                      &st, &e);
     if (rc)
@@ -1279,16 +1279,7 @@ static int h_profile_put(req *r)
     /* Bounded to the writer's scope roots: a unit created later outside
      * them does not get the profile whatever its selectors say. */
     json_t *roots = json_array();
-    pl_stmt *sq = NULL;
-    rc = pl_store_prepare_cached(r->s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY 1",
-                                 &sq, &e);
-    if (!rc) {
-        pl_stmt_bind_i64(sq, 1, r->who.uid);
-        while ((rc = pl_stmt_step(sq, &e)) == PL_ROW)
-            json_array_append_new(roots, json_string(pl_stmt_text(sq, 0)));
-        pl_stmt_reset(sq);
-        rc = rc < 0 ? rc : 0;
-    }
+    rc = pl_accounts_user_scopes_json(r->s, r->who.uid, roots, &e);
     if (rc) {
         json_decref(roots);
         return reply_status(r, rc, &e);
@@ -1453,17 +1444,7 @@ static int import_scope_fill(req *r, pl_store *s, pl_err *e)
     int rc = pl_store_temp_set(s, IMPORT_SCOPE_SET, e);
     if (rc)
         return rc;
-    int64_t ignored = 0;
-    char uid[24];
-    snprintf(uid, sizeof uid, "%lld", (long long)r->who.uid);
-    rc =
-        pl_store_query_i64(s, &ignored, e,
-                           "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
-                           "user_id=CAST(? AS INTEGER) UNION SELECT u.id FROM units u JOIN sc ON "
-                           "u.parent_id=sc.id) INSERT INTO " IMPORT_SCOPE_SET "(id) SELECT id FROM "
-                           "sc WHERE id IS NOT NULL",
-                           uid, NULL);
-    return rc == PL_ENOTFOUND ? 0 : rc;
+    return pl_accounts_scope_fill(s, r->who.uid, IMPORT_SCOPE_SET, e);
 }
 
 static void import_scope_release(import_scope *c)
@@ -1495,8 +1476,8 @@ static void place_field(const char *expr, char out[64])
 /* "[CTE] SELECT (1 AND placed in the tree), (1 AND in scope, not recused)
  * FROM <the stored record | the row> t" for one way of placing `ent`. */
 static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
-                             const access_spec *way, const access_spec *full, int existing,
-                             pl_stmt **out, pl_err *e)
+                             const pl_accounts_place *way, const pl_accounts_place *full,
+                             int existing, pl_stmt **out, pl_err *e)
 {
     pl_buf sql;
     pl_buf_init(&sql);
@@ -1505,15 +1486,15 @@ static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
      * cheaper than the CTE's materialised sets. */
     int recusal = c->r->who.person_id[0] != 0;
     if (recusal)
-        access_cte(&sql);
+        pl_accounts_scope_cte(&sql);
     pl_buf_adds(&sql, "SELECT (1");
-    access_where(&sql, way, scope_mode(c->r), "units", 0);
+    pl_accounts_scope_where(&sql, way, scope_mode(c->r), "units", 0);
     pl_buf_adds(&sql, "), (1");
-    access_where(&sql, way, scope_mode(c->r), IMPORT_SCOPE_SET, 0);
+    pl_accounts_scope_where(&sql, way, scope_mode(c->r), IMPORT_SCOPE_SET, 0);
     /* Recusal by every link of the record (a clue placed by its unit is
      * still about its subject person); its scope part is implied. */
     if (recusal)
-        access_where(&sql, full, scope_mode(c->r), IMPORT_SCOPE_SET, 1);
+        pl_accounts_scope_where(&sql, full, scope_mode(c->r), IMPORT_SCOPE_SET, 1);
     pl_buf_adds(&sql, ")");
     record_source(&sql, ent, existing);
     int rc = pl_store_prepare(s, sql.data, out, e);
@@ -1523,10 +1504,10 @@ static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
 
 /* 1 allowed, 0 not (field set), <0 error; `existing`: the stored record. */
 static int import_placed(import_scope *c, pl_store *s, size_t ei, const pl_entity *ent,
-                         const access_spec *sp, const json_t *row, int existing, char field[64],
-                         pl_err *e)
+                         const pl_accounts_place *sp, const json_t *row, int existing,
+                         char field[64], pl_err *e)
 {
-    access_spec full = *sp, way[2] = {*sp, *sp};
+    pl_accounts_place full = *sp, way[2] = {*sp, *sp};
     way[0].person_expr = NULL;
     way[1].unit_expr = NULL;
     int unit = strcmp(ent->name, "unit") == 0;
@@ -1542,7 +1523,7 @@ static int import_placed(import_scope *c, pl_store *s, size_t ei, const pl_entit
         if (rc)
             return rc;
         pl_stmt_reset(*st);
-        int k = c->r->who.person_id[0] ? access_bind_cte(*st, c->r->who.uid, today) : 1;
+        int k = c->r->who.person_id[0] ? pl_accounts_scope_bind(*st, c->r->who.uid, today) : 1;
         if (existing) {
             pl_stmt_bind_text(*st, k, json_string_value(json_object_get(row, "id")));
         } else {
@@ -1591,7 +1572,7 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
         report(rctx, "id", why);
         return 1;
     }
-    const access_spec *sp = access_spec_of(ent->name);
+    const pl_accounts_place *sp = pl_accounts_place_of(ent->name);
     if (!sp)
         return 0;
     size_t ne = 0;
@@ -1796,34 +1777,6 @@ static int h_import(req *r)
 
 /* ------------------------------------------------------------------ users */
 
-static json_t *user_row(pl_store *s, pl_stmt *st)
-{
-    int64_t uid = pl_stmt_i64(st, 0);
-    json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:s}", "id", (json_int_t)uid, "username",
-                          pl_stmt_text(st, 1), "role", pl_stmt_text(st, 2), "disabled",
-                          (int)pl_stmt_i64(st, 4), "failed_logins", (json_int_t)pl_stmt_i64(st, 5),
-                          "locked_until", (json_int_t)pl_stmt_i64(st, 6), "created_at",
-                          pl_stmt_text(st, 7));
-    if (pl_stmt_type(st, 3) != PL_COL_NULL)
-        json_object_set_new(o, "person_id", json_string(pl_stmt_text(st, 3)));
-    json_t *sc = json_array();
-    pl_stmt *q = NULL;
-    if (pl_store_prepare_cached(s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY 1", &q,
-                                NULL) == 0) {
-        pl_stmt_bind_i64(q, 1, uid);
-        while (pl_stmt_step(q, NULL) == PL_ROW)
-            json_array_append_new(sc, json_string(pl_stmt_text(q, 0)));
-        pl_stmt_reset(q);
-    }
-    json_object_set_new(o, "scopes", sc);
-    return o;
-}
-
-#define USER_COLS                                                                                  \
-    "SELECT u.id, u.username, u.role, u.person_id, u.disabled, COALESCE(x.failed_logins, 0), "     \
-    "COALESCE(x.locked_until, 0), u.created_at FROM users u LEFT JOIN user_secrets x ON "          \
-    "x.user_id=u.id"
-
 static int h_users_list(req *r)
 {
     int64_t limit, offset;
@@ -1841,27 +1794,16 @@ static int h_users_list(req *r)
     }
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s,
-                              role ? USER_COLS " WHERE u.role=? ORDER BY u.id LIMIT ? OFFSET ?"
-                                   : USER_COLS " ORDER BY u.id LIMIT ? OFFSET ?",
-                              &st, &e);
-    if (rc)
-        return reply_status(r, rc, &e);
-    int k = 1;
-    if (role)
-        pl_stmt_bind_text(st, k++, role);
-    pl_stmt_bind_i64(st, k++, limit + 1);
-    pl_stmt_bind_i64(st, k, offset);
     json_t *items = json_array();
-    int64_t got = 0;
-    while (pl_stmt_step(st, &e) == PL_ROW && got++ < limit)
-        json_array_append_new(items, user_row(r->s, st));
-    pl_stmt_finalize(st);
+    int more = 0;
+    int rc = pl_accounts_users_json(r->s, role, limit, offset, items, &more, &e);
+    if (rc) {
+        json_decref(items);
+        return reply_status(r, rc, &e);
+    }
     json_t *out = json_pack("{s:o, s:I, s:I}", "items", items, "limit", (json_int_t)limit, "offset",
                             (json_int_t)offset);
-    json_object_set_new(out, "next_offset",
-                        got > limit ? json_integer(offset + limit) : json_null());
+    json_object_set_new(out, "next_offset", more ? json_integer(offset + limit) : json_null());
     return reply_json(r, 200, out);
 }
 
@@ -1875,19 +1817,13 @@ static int user_by_param(req *r, json_t **row)
     }
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, USER_COLS " WHERE u.id=?", &st, &e);
-    if (rc) {
-        reply_status(r, rc, &e);
+    int rc = pl_accounts_user_json(r->s, uid, row, &e);
+    if (rc == PL_ENOTFOUND) {
+        reply_error(r, 404, "not_found", "id", "not found");
         return -1;
     }
-    pl_stmt_bind_i64(st, 1, uid);
-    *row = NULL;
-    if (pl_stmt_step(st, &e) == PL_ROW)
-        *row = user_row(r->s, st);
-    pl_stmt_finalize(st);
-    if (!*row) {
-        reply_error(r, 404, "not_found", "id", "not found");
+    if (rc) {
+        reply_status(r, rc, &e);
         return -1;
     }
     return 0;
@@ -2011,37 +1947,16 @@ static int username_by_param(req *r, char user[72])
     return 0;
 }
 
-/* A grant row of user_grants as JSON (columns as GRANT_COLS). */
-#define GRANT_COLS                                                                                 \
-    "SELECT id, username, changes, requested_by, requested_at, status, decided_by, decided_at "    \
-    "FROM user_grants"
-static json_t *grant_row(pl_stmt *st)
-{
-    json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:b}", "id",
-                          (json_int_t)pl_stmt_i64(st, 0), "username", pl_stmt_text(st, 1),
-                          "changes", json_loads(pl_stmt_text(st, 2), 0, NULL), "requested_by",
-                          pl_stmt_text(st, 3), "requested_at", pl_stmt_text(st, 4), "status",
-                          pl_stmt_text(st, 5), "red_flag", 1);
-    if (pl_stmt_type(st, 6) != PL_COL_NULL) {
-        json_object_set_new(o, "decided_by", json_string(pl_stmt_text(st, 6)));
-        json_object_set_new(o, "decided_at", json_string(pl_stmt_text(st, 7)));
-    }
-    return o;
-}
-
 static int grant_reply(req *r, int status, int64_t id)
 {
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, GRANT_COLS " WHERE id=?", &st, &e);
+    json_t *o = NULL;
+    int rc = pl_accounts_grant_json(r->s, id, &o, &e);
+    if (rc == PL_ENOTFOUND)
+        return reply_error(r, 404, "not_found", "id", "not found");
     if (rc)
         return reply_status(r, rc, &e);
-    pl_stmt_bind_i64(st, 1, id);
-    json_t *o = pl_stmt_step(st, &e) == PL_ROW ? grant_row(st) : NULL;
-    pl_stmt_finalize(st);
-    if (!o)
-        return reply_error(r, 404, "not_found", "id", "not found");
     return reply_json(r, status, json_pack("{s:o}", "grant", o));
 }
 
@@ -2072,26 +1987,14 @@ static int h_user_grants(req *r)
         return 0;
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare(r->s, GRANT_COLS " ORDER BY id DESC LIMIT ? OFFSET ?", &st, &e);
-    if (rc)
-        return reply_status(r, rc, &e);
-    pl_stmt_bind_i64(st, 1, limit + 1);
-    pl_stmt_bind_i64(st, 2, offset);
     json_t *items = json_array();
-    int64_t got = 0;
-    while (pl_stmt_step(st, &e) == PL_ROW && got++ < limit)
-        json_array_append_new(items, grant_row(st));
-    pl_stmt_finalize(st);
+    int more = 0;
+    int rc = pl_accounts_grants_json(r->s, limit, offset, items, &more, &e);
     char since[21];
     pl_time_format(since, http_now(r->srv) - 90 * 86400);
     int64_t pending = 0, flags = 0;
-    rc = pl_store_query_i64(r->s, &pending, &e,
-                            "SELECT COUNT(*) FROM user_grants WHERE status='pending'", NULL);
     if (!rc)
-        rc = pl_store_query_i64(r->s, &flags, &e,
-                                "SELECT COUNT(*) FROM user_grants WHERE requested_at>=?", since,
-                                NULL);
+        rc = pl_accounts_grant_counts(r->s, since, &pending, &flags, &e);
     if (rc) {
         json_decref(items);
         return reply_status(r, rc, &e);
@@ -2099,8 +2002,7 @@ static int h_user_grants(req *r)
     json_t *out = json_pack("{s:o, s:I, s:I, s:I, s:I}", "items", items, "limit", (json_int_t)limit,
                             "offset", (json_int_t)offset, "pending", (json_int_t)pending,
                             "red_flags", (json_int_t)flags);
-    json_object_set_new(out, "next_offset",
-                        got > limit ? json_integer(offset + limit) : json_null());
+    json_object_set_new(out, "next_offset", more ? json_integer(offset + limit) : json_null());
     return reply_json(r, 200, out);
 }
 
@@ -2663,7 +2565,7 @@ void pl_http_permissions_json(pl_buf *out)
     }
     json_t *routes = json_array();
     for (size_t i = 0; i < n; i++) {
-        const access_spec *sp = rt[i].entity ? access_spec_of(rt[i].entity) : NULL;
+        const pl_accounts_place *sp = rt[i].entity ? pl_accounts_place_of(rt[i].entity) : NULL;
         json_array_append_new(routes, json_pack("{s:s, s:s, s:s, s:s?, s:b, s:b, s:b, s:b}",
                                                 "method", rt[i].method, "path", rt[i].path,
                                                 "permission", rt[i].perm, "entity", rt[i].entity,

@@ -79,13 +79,12 @@ static int unit_below(pl_store *s, const char *a, const char *b)
 static int viewers_of(req *r, viewers *vs)
 {
     memset(vs, 0, sizeof *vs);
-    pl_cases_role role = PL_CASES_ROLE_NONE;
-    if (pl_cases_role_parse(pl_accounts_role_name(r->who.role), &role) != 0)
-        role = PL_CASES_ROLE_NONE;
+    /* One role vocabulary (accounts.h): the account's role is the viewer's. */
+    pl_cases_role role = r->who.role;
     pl_err e;
     pl_err_init(&e);
     char all[MAX_SCOPES][72];
-    int n = access_user_scopes(r->s, r->who.uid, all, MAX_SCOPES, &e);
+    int n = pl_accounts_user_scopes(r->s, r->who.uid, all, MAX_SCOPES, &e);
     if (n < 0)
         return reply_status(r, n, &e), -1;
     const char *want = req_arg(r, "scope");
@@ -423,14 +422,14 @@ static int h_intake(req *r)
  * placing, docs/SECURITY.md: its unit, or its subject person)? 1/0/<0. */
 static int finding_visible(req *r, pl_store *s, const char *id, pl_err *e)
 {
-    const access_spec *sp = access_spec_of("finding");
+    const pl_accounts_place *sp = pl_accounts_place_of("finding");
     if (!sp)
         return 0;
     pl_buf sql;
     pl_buf_init(&sql);
-    access_cte(&sql);
+    pl_accounts_scope_cte(&sql);
     pl_buf_adds(&sql, "SELECT 1 FROM findings t WHERE t.id=?");
-    access_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
+    pl_accounts_scope_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(s, sql.data, &st, e);
     pl_buf_release(&sql);
@@ -438,7 +437,7 @@ static int finding_visible(req *r, pl_store *s, const char *id, pl_err *e)
         return rc;
     char today[11];
     http_today(r->srv, today);
-    int k = access_bind_cte(st, r->who.uid, today);
+    int k = pl_accounts_scope_bind(st, r->who.uid, today);
     pl_stmt_bind_text(st, k, id);
     rc = pl_stmt_step(st, e);
     pl_stmt_finalize(st);

@@ -146,10 +146,10 @@ int h_rotations(req *r)
 
     /* Open tenures at D in R01's posts, visible to the caller exactly as
      * GET /api/v1/tenures decides (the tenure's access spec). */
-    const access_spec *sp = access_spec_of("tenure");
+    const pl_accounts_place *sp = pl_accounts_place_of("tenure");
     pl_buf sql;
     pl_buf_init(&sql);
-    access_cte(&sql);
+    pl_accounts_scope_cte(&sql);
     pl_buf_adds(&sql, "SELECT t.id, t.person_id, pe.name, t.post_id, p.title, p.is_top, "
                       "p.category, p.unit_id, u.name, t.start_date FROM tenures t "
                       "JOIN posts p ON p.id=t.post_id JOIN units u ON u.id=p.unit_id "
@@ -157,7 +157,7 @@ int h_rotations(req *r)
                       "WHERE " PL_TENURE_OPEN_AT("t") " AND " R01_POSTS);
     if (unit_filter)
         pl_buf_adds(&sql, " AND p.unit_id=?");
-    access_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
+    pl_accounts_scope_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
@@ -165,7 +165,7 @@ int h_rotations(req *r)
     pl_buf_release(&sql);
     if (rc)
         return reply_status(r, rc, &e);
-    int k = access_bind_cte(st, r->who.uid, today);
+    int k = pl_accounts_scope_bind(st, r->who.uid, today);
     pl_stmt_bind_text(st, k++, as_of);
     pl_stmt_bind_text(st, k++, as_of);
     if (unit_filter)
@@ -249,20 +249,20 @@ static const char *const stats_args[] = {"as_of", NULL};
 /* The visible findings' (rule, status, month of first_seen) groups. */
 static int findings_groups(req *r, const char *today, json_t **out, pl_err *e)
 {
-    const access_spec *sp = access_spec_of("finding");
+    const pl_accounts_place *sp = pl_accounts_place_of("finding");
     pl_buf sql;
     pl_buf_init(&sql);
-    access_cte(&sql);
+    pl_accounts_scope_cte(&sql);
     pl_buf_adds(&sql, "SELECT t.rule, t.status, substr(t.first_seen,1,7), t.severity, count(*) "
                       "FROM findings t WHERE TRUE");
-    access_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
+    pl_accounts_scope_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_buf_adds(&sql, " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(r->s, sql.data, &st, e);
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    access_bind_cte(st, r->who.uid, today);
+    pl_accounts_scope_bind(st, r->who.uid, today);
     json_t *groups = json_array();
     while ((rc = pl_stmt_step(st, e)) == PL_ROW)
         json_array_append_new(

@@ -25,7 +25,7 @@ typedef struct caller {
 static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
 {
     memset(k, 0, sizeof *k);
-    int got = access_user_scopes(s, r->who.uid, k->buf, MAX_SCOPES, e);
+    int got = pl_accounts_user_scopes(s, r->who.uid, k->buf, MAX_SCOPES, e);
     if (got < 0)
         return got;
     size_t n = (size_t)got;

@@ -291,7 +291,7 @@ static pl_store *thread_store(server *srv, pl_err *e)
     /* Its writes (sessions, sign-in counters) wait no longer than the
      * writer's: a pool thread is not held for longer by a CLI import. */
     pl_store_busy_timeout(tl_store, srv->o.busy_wait * 1000);
-    if (access_scope_init(tl_store, e) != 0) {
+    if (pl_accounts_scope_init(tl_store, e) != 0) {
         pl_store_close(tl_store);
         tl_store = NULL;
         return NULL;

@@ -187,15 +187,15 @@ static int in_scope(pl_store *s, const pl_inspect_caller *c, const char *unit, i
  */
 static void recused_sql(pl_buf *b, const char *p, const char *r, const char *u)
 {
-    pl_buf_addf(b,
-                "EXISTS (SELECT 1 FROM (SELECT ? AS v) me WHERE me.v IN (%s, %s) OR EXISTS "
-                "(SELECT 1 FROM kin k WHERE (k.person_id = me.v AND k.relative_id IN (%s, %s)) "
-                "OR (k.relative_id = me.v AND k.person_id IN (%s, %s))) OR EXISTS (SELECT 1 "
-                "FROM tenures rt JOIN posts po ON po.id = rt.post_id WHERE rt.person_id = me.v "
-                "AND po.unit_id = %s AND (po.is_top = 1 OR po.reports_to IN (SELECT id FROM "
-                "posts WHERE unit_id = po.unit_id AND is_top = 1)) AND rt.start_date <= ? AND "
-                "(rt.end_date IS NULL OR rt.end_date = '' OR rt.end_date > ?)))",
-                p, r, p, r, p, r, u);
+    pl_buf_addf(
+        b,
+        "EXISTS (SELECT 1 FROM (SELECT ? AS v) me WHERE me.v IN (%s, %s) OR EXISTS "
+        "(SELECT 1 FROM kin k WHERE (k.person_id = me.v AND k.relative_id IN (%s, %s)) "
+        "OR (k.relative_id = me.v AND k.person_id IN (%s, %s))) OR EXISTS (SELECT 1 "
+        "FROM tenures rt JOIN posts po ON po.id = rt.post_id WHERE rt.person_id = me.v "
+        "AND po.unit_id = %s AND (po.is_top = 1 OR po.reports_to IN (SELECT id FROM "
+        "posts WHERE unit_id = po.unit_id AND is_top = 1)) AND " PL_TENURE_OPEN_AT("rt") "))",
+        p, r, p, r, p, r, u);
 }
 
 static int recusing(const pl_inspect_caller *c)

@@ -72,21 +72,11 @@ void pl_model_register(void);
 
 /* --------------------------------------------------------------- tenures */
 
-/**
- * The one rule for when a tenure is current (open) at a date D, as an SQL
- * condition on a `tenures` row named `alias`: it began on or before D, and
- * it has no end date or ends after D. `end_date` is the day the holder left
- * (离任日期), so a tenure whose end_date is D is no longer current on D
- * (docs/RULES.md, "open tenure at date t"; the rules, the clue workflow,
- * recusal and the API all use this). Two `?` placeholders, both bound to D
- * ("YYYY-MM-DD"). pl_model_tenure_open is the same rule in C.
- */
-#define PL_TENURE_OPEN_AT(alias)                                                                   \
-    "(" alias ".start_date <= ? AND (" alias ".end_date IS NULL OR " alias                         \
-    ".end_date = '' OR " alias ".end_date > ?))"
+/* The one rule for when a tenure is current at a date, PL_TENURE_OPEN_AT
+ * (SQL) and pl_date_tenure_open (C), is in util/date.h (included through
+ * util.h), so that src/accounts, below this module, uses it too. */
 
-/** PL_TENURE_OPEN_AT in C: 1 if a tenure from `start` to `end` (NULL or
- * "" for none) is current at `date` (all "YYYY-MM-DD"), else 0. */
+/** The same as pl_date_tenure_open (kept for the model's callers). */
 int pl_model_tenure_open(const char *start, const char *end, const char *date);
 
 /* ------------------------------------------------------------ validation */

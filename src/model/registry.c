@@ -599,6 +599,5 @@ int pl_registry_counts(pl_store *s, int64_t *counts, pl_err *e)
 
 int pl_model_tenure_open(const char *start, const char *end, const char *date)
 {
-    /* ISO dates compare as strings, as SQLite compares the columns. */
-    return start && date && strcmp(start, date) <= 0 && (!end || !*end || strcmp(end, date) > 0);
+    return pl_date_tenure_open(start, end, date);
 }

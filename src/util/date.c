@@ -5,6 +5,8 @@
  */
 #include "date.h"
 
+#include <string.h>
+
 #include "util.h"
 
 int pl_date_is_leap(int year)
@@ -123,4 +125,10 @@ pl_date pl_date_unpack(int32_t yyyymmdd)
 {
     pl_date d = {yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100};
     return d;
+}
+
+int pl_date_tenure_open(const char *start, const char *end, const char *date)
+{
+    /* ISO dates compare as strings, as the store compares the columns. */
+    return start && date && strcmp(start, date) <= 0 && (!end || !*end || strcmp(end, date) > 0);
 }

@@ -67,4 +67,24 @@ int32_t pl_date_pack(pl_date d);
 /** Inverse of pl_date_pack (not validated). */
 pl_date pl_date_unpack(int32_t yyyymmdd);
 
+/* --------------------------------------------------------------- tenures */
+
+/**
+ * The one rule for when a tenure is current (open) at a date D, as an SQL
+ * condition on a `tenures` row named `alias`: it began on or before D, and
+ * it has no end date or ends after D. `end_date` is the day the holder left
+ * (离任日期), so a tenure whose end_date is D is no longer current on D
+ * (docs/RULES.md, "open tenure at date t"; docs/SECURITY.md "Recusal"). The
+ * rules (SQL references and engine), the clue workflow, inspection, the
+ * scope and recusal builder of src/accounts and the API all use it. Two
+ * `?` placeholders, both bound to D ("YYYY-MM-DD").
+ */
+#define PL_TENURE_OPEN_AT(alias)                                                                   \
+    "(" alias ".start_date <= ? AND (" alias ".end_date IS NULL OR " alias                         \
+    ".end_date = '' OR " alias ".end_date > ?))"
+
+/** PL_TENURE_OPEN_AT in C: 1 if a tenure from `start` to `end` (NULL or
+ * "" for none) is current at `date` (all "YYYY-MM-DD"), else 0. */
+int pl_date_tenure_open(const char *start, const char *end, const char *date);
+
 #endif

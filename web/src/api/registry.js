@@ -5,7 +5,13 @@ import { get, listAll, getOrNull } from './client.js'
 
 const enc = encodeURIComponent
 const today = () => new Date().toISOString().slice(0, 10)
-export const isCurrent = (t) => !t.end_date || t.end_date >= today()
+// The one rule for a current tenure (docs/SECURITY.md "Recusal",
+// src/util/date.h PL_TENURE_OPEN_AT): begun on or before today, and no end
+// date or one after today; a tenure whose end_date is today has ended.
+export const isCurrent = (t) => {
+  const d = today()
+  return (!t.start_date || t.start_date <= d) && (!t.end_date || t.end_date > d)
+}
 
 const personCache = new Map()
 export async function personName(id) {

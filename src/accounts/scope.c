@@ -1,18 +1,23 @@
 /*
- * access.c — who may read what (DESIGN.md §1, §8; docs/SECURITY.md): the
- * unit placement of every kind of record, and the SQL that checks scope (a
- * subtree of units) and recusal. The roles and the role → permission table
- * are src/accounts/roles.c. Layer: http.
+ * scope.c — the one access model's scope and recusal (DESIGN.md §1, §3,
+ * §8; docs/SECURITY.md "Placing a record", "Recusal"): where every kind of
+ * record sits in the unit tree, the SQL fragments and bound parameters
+ * that restrict a query to a user's scope and drop what the user is
+ * recused from, and the cached scope closure of the API's read path. The
+ * HTTP routes and the clue workflow both build their access SQL here; a
+ * tenure is current by the one rule of util/date.h (PL_TENURE_OPEN_AT).
+ * Layer: accounts.
  */
+#include <stdio.h>
 #include <string.h>
 
-#include "http_int.h"
+#include "accounts.h"
 
 /* Where each kind of record sits (docs/SECURITY.md "Placing a record").
  * Companies are shared reference data: no spec, readable by permission. */
 #define CLUE_UNIT "(SELECT subject_unit_id FROM clues WHERE id=t.clue_id)"
 #define CLUE_PERSON "(SELECT subject_person_id FROM clues WHERE id=t.clue_id)"
-static const access_spec specs[] = {
+static const pl_accounts_place places[] = {
     {"unit", "units", "t.id", NULL, 0, 0},
     {"person", "persons", NULL, "t.id", 0, 0},
     {"post", "posts", "t.unit_id", NULL, 0, 0},
@@ -44,16 +49,16 @@ static const access_spec specs[] = {
     {"risk", "persons", NULL, "t.id", 1, 0},
 };
 
-const access_spec *access_spec_of(const char *entity)
+const pl_accounts_place *pl_accounts_place_of(const char *entity)
 {
-    for (size_t i = 0; entity && i < sizeof specs / sizeof specs[0]; i++)
-        if (strcmp(specs[i].entity, entity) == 0)
-            return &specs[i];
+    for (size_t i = 0; entity && i < sizeof places / sizeof places[0]; i++)
+        if (strcmp(places[i].entity, entity) == 0)
+            return &places[i];
     return NULL;
 }
 
 /* The viewer's open tenures and those of the same leadership team: the one
- * rule for a current tenure (model.h), at today. */
+ * rule for a current tenure (util/date.h), at today. */
 #define TE_OPEN PL_TENURE_OPEN_AT("te")
 
 /* The sets both CTEs end with: the viewer's person (me), the posts of their
@@ -69,7 +74,7 @@ const access_spec *access_spec_of(const char *entity)
     "UNION SELECT te.person_id FROM tenures te JOIN posts p ON p.id=te.post_id "                   \
     "JOIN myopen m ON m.unit_id=p.unit_id WHERE " TE_OPEN " AND (p.is_top=1 OR m.is_top=1)) "
 
-int access_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, pl_err *e)
+int pl_accounts_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, pl_err *e)
 {
     pl_stmt *st;
     int rc = pl_store_prepare_cached(
@@ -84,7 +89,7 @@ int access_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, pl_er
     return rc < 0 ? rc : n;
 }
 
-void access_cte(pl_buf *sql)
+void pl_accounts_scope_cte(pl_buf *sql)
 {
     pl_buf_adds(sql, "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
                      "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id), "
@@ -102,7 +107,7 @@ void access_cte(pl_buf *sql)
  * the same transaction as any change to those two tables) says whether it
  * touched the closure: a commit elsewhere (an access.read event, a session
  * touch, a payment) costs one lookup, not a refill that grows with the
- * number of units. The fill is the recursive CTE of access_cte verbatim. */
+ * number of units. The fill is the recursive CTE of pl_accounts_scope_cte verbatim. */
 
 typedef struct scope_cache {
     pl_store *s;
@@ -117,10 +122,10 @@ typedef struct scope_cache {
 
 static __thread scope_cache tl_scope;
 
-int access_scope_init(pl_store *s, pl_err *e)
+int pl_accounts_scope_init(pl_store *s, pl_err *e)
 {
     tl_scope.valid = 0;
-    return pl_store_temp_set(s, ACCESS_SCOPE_SET, e);
+    return pl_store_temp_set(s, PL_ACCOUNTS_SCOPE_SET, e);
 }
 
 static int one_i64(pl_store *s, const char *sql, int64_t *out, pl_err *e)
@@ -149,7 +154,7 @@ static int run_cached(pl_store *s, const char *sql, int64_t uid, pl_err *e)
     return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
 }
 
-int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
+int pl_accounts_scope_sync(pl_store *s, int64_t uid, pl_err *e)
 {
     pl_store_version v, v_after;
     int rc = pl_store_read_version(s, &v, e);
@@ -172,29 +177,30 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
     /* Fail closed: until a fill completes the table is not trusted, and a
      * caller whose sync failed does not run its query. */
     tl_scope.valid = 0;
-    rc = run_cached(s, "DELETE FROM " ACCESS_SCOPE_SET, -1, e);
+    rc = run_cached(s, "DELETE FROM " PL_ACCOUNTS_SCOPE_SET, -1, e);
     if (!rc)
         rc = run_cached(s,
                         "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE "
                         "user_id=? UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
-                        "INSERT INTO " ACCESS_SCOPE_SET
+                        "INSERT INTO " PL_ACCOUNTS_SCOPE_SET
                         "(id) SELECT id FROM sc WHERE id IS NOT NULL",
                         uid, e);
-    /* The sizes choose a list's plan (access_scope_wide): a count that
+    /* The sizes choose a list's plan (pl_accounts_scope_wide): a count that
      * raced a commit costs speed, not correctness. Whether the closure is
      * exactly the units (a root that names no unit, as after a purge, is in
-     * the closure but not in units) decides rows (access_scope_whole), so
+     * the closure but not in units) decides rows (pl_accounts_scope_whole), so
      * it is counted, not inferred from the sizes; it holds while
      * scope_generation does not move, which a later request checks in its
      * own read transaction before trusting the closure. */
     int64_t n_scope = 0, n_units = 0, n_both = -1;
     if (!rc)
-        rc = one_i64(s, "SELECT count(*) FROM " ACCESS_SCOPE_SET, &n_scope, e);
+        rc = one_i64(s, "SELECT count(*) FROM " PL_ACCOUNTS_SCOPE_SET, &n_scope, e);
     if (!rc)
         rc = one_i64(s, "SELECT count(*) FROM units", &n_units, e);
     if (!rc && n_scope == n_units)
-        rc = one_i64(s, "SELECT count(*) FROM " ACCESS_SCOPE_SET " s_ JOIN units u_ ON u_.id=s_.id",
-                     &n_both, e);
+        rc = one_i64(
+            s, "SELECT count(*) FROM " PL_ACCOUNTS_SCOPE_SET " s_ JOIN units u_ ON u_.id=s_.id",
+            &n_both, e);
     if (!rc)
         rc = pl_store_read_version(s, &v_after, e);
     if (rc)
@@ -229,24 +235,24 @@ int access_scope_sync(pl_store *s, int64_t uid, pl_err *e)
  * the ids, and for a full scope it reads about one page of rows; below 1/2
  * the index plan's bound (f of the rows) is the better one. Rows of units
  * are assumed to be spread about evenly over the units. */
-int access_scope_wide(pl_store *s)
+int pl_accounts_scope_wide(pl_store *s)
 {
     return tl_scope.valid && tl_scope.s == s && tl_scope.n_units > 0 &&
            2 * tl_scope.n_scope >= tl_scope.n_units;
 }
 
 /* Exact only within the snapshot the closure was checked in: the caller
- * runs its query in the same read transaction as access_scope_sync (a
+ * runs its query in the same read transaction as pl_accounts_scope_sync (a
  * unit added after the check, a new root outside the user's roots, would
  * otherwise count as in scope). Units moving (id, parent_id) move
  * scope_generation, so a closure kept from an earlier request is refilled,
  * and this recounted, before it is trusted again. */
-int access_scope_whole(pl_store *s)
+int pl_accounts_scope_whole(pl_store *s)
 {
     return tl_scope.valid && tl_scope.s == s && tl_scope.whole;
 }
 
-int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
+int pl_accounts_scope_bind(pl_stmt *st, int64_t uid, const char *today)
 {
     pl_stmt_bind_i64(st, 1, uid);
     pl_stmt_bind_i64(st, 2, uid);
@@ -255,16 +261,16 @@ int access_bind_cte(pl_stmt *st, int64_t uid, const char *today)
     return 7;
 }
 
-void access_cte_cached(pl_buf *sql)
+void pl_accounts_scope_cte_cached(pl_buf *sql)
 {
     pl_buf_adds(sql, "WITH RECURSIVE au(id) AS (SELECT id FROM units), " CTE_RECUSAL);
 }
 
-int access_bind_cte_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode, const char *today,
-                           pl_err *e)
+int pl_accounts_scope_bind_cached(pl_store *s, pl_stmt *st, int64_t uid, int mode,
+                                  const char *today, pl_err *e)
 {
-    if (mode == SCOPE_SUBTREE) {
-        int rc = access_scope_sync(s, uid, e);
+    if (mode == PL_SCOPE_SUBTREE) {
+        int rc = pl_accounts_scope_sync(s, uid, e);
         if (rc)
             return rc;
     }
@@ -289,24 +295,25 @@ static void person_in(pl_buf *sql, const char *x, const char *set)
                 x, set);
 }
 
-void access_where(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal)
+void pl_accounts_scope_where(pl_buf *sql, const pl_accounts_place *sp, int mode, const char *set,
+                             int recusal)
 {
-    access_where_plan(sql, sp, mode, set, recusal, 0);
+    pl_accounts_scope_where_plan(sql, sp, mode, set, recusal, 0);
 }
 
-void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char *set, int recusal,
-                       int walk)
+void pl_accounts_scope_where_plan(pl_buf *sql, const pl_accounts_place *sp, int mode,
+                                  const char *set, int recusal, int walk)
 {
     if (!sp)
         return;
-    if (mode == SCOPE_SELF) {
+    if (mode == PL_SCOPE_SELF) {
         if (sp->person_expr)
             pl_buf_addf(sql, " AND (%s IN (SELECT pid FROM me))", sp->person_expr);
         else
             pl_buf_adds(sql, " AND FALSE");
         return;
     }
-    if (mode != SCOPE_SUBTREE) {
+    if (mode != PL_SCOPE_SUBTREE) {
         pl_buf_adds(sql, " AND FALSE");
         return;
     }
@@ -315,7 +322,7 @@ void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char 
     if (sp->unit_expr) {
         /* "+t.col": the same value (TEXT affinity comes from the set's
          * column, both BINARY collation) that SQLite cannot serve from an
-         * index, so it walks in the sort order (access_scope_wide). */
+         * index, so it walks in the sort order (pl_accounts_scope_wide). */
         int plus = walk && strncmp(sp->unit_expr, "t.", 2) == 0;
         pl_buf_addf(sql, "%s%s IN (SELECT id FROM %s)", plus ? "+" : "", sp->unit_expr, set);
         any = 1;
@@ -336,4 +343,111 @@ void access_where_plan(pl_buf *sql, const access_spec *sp, int mode, const char 
                         "is_top=1))",
                         sp->unit_expr, sp->unit_expr);
     }
+}
+
+/* ------------------------------------------- recusal from one subject
+ * The clue workflow's test (docs/CASES.md §3): is person P recused from a
+ * record whose subject person and unit are two column expressions? The
+ * subject unit falls back to the subject's unit at D (open tenure, top
+ * post first) for a record without one. Each part is never NULL: a record
+ * without a subject person compares its (NULL) subject as "not P", so
+ * "NOT recused" keeps it (issue #15). */
+
+#define T_OPEN PL_TENURE_OPEN_AT("t_")
+#define T2_OPEN PL_TENURE_OPEN_AT("t2_")
+
+void pl_accounts_recused_sql(pl_buf *sql, unsigned parts, const char *person_col,
+                             const char *unit_col)
+{
+    const char *sep = "";
+    pl_buf_adds(sql, "(");
+    if (parts & PL_RECUSE_SELF) {
+        pl_buf_addf(sql, "COALESCE(%s = ?, FALSE)", person_col);
+        sep = " OR ";
+    }
+    if (parts & PL_RECUSE_KIN) {
+        pl_buf_addf(sql,
+                    "%sEXISTS (SELECT 1 FROM kin k_ WHERE (k_.person_id = %s AND k_.relative_id "
+                    "= ?) OR (k_.relative_id = %s AND k_.person_id = ?))",
+                    sep, person_col, person_col);
+        sep = " OR ";
+    }
+    if (parts & PL_RECUSE_TEAM) {
+        pl_buf_addf(sql,
+                    "%sEXISTS (SELECT 1 FROM tenures t_ JOIN posts po_ ON po_.id = t_.post_id "
+                    "WHERE t_.person_id = ? AND po_.unit_id = COALESCE(%s, (SELECT p2_.unit_id "
+                    "FROM tenures t2_ JOIN posts p2_ ON p2_.id = t2_.post_id WHERE t2_.person_id "
+                    "= %s AND " T2_OPEN " ORDER BY p2_.is_top DESC, p2_.unit_id LIMIT 1)) AND "
+                    "(po_.is_top = 1 OR po_.reports_to IN (SELECT id FROM posts WHERE unit_id = "
+                    "po_.unit_id AND is_top = 1)) AND " T_OPEN ")",
+                    sep, unit_col, person_col);
+        sep = " OR ";
+    }
+    if (!*sep)
+        pl_buf_adds(sql, "FALSE");
+    pl_buf_adds(sql, ")");
+}
+
+int pl_accounts_recused_bind(pl_stmt *st, int k, unsigned parts, const char *person,
+                             const char *date)
+{
+    if (parts & PL_RECUSE_SELF)
+        pl_stmt_bind_text(st, k++, person);
+    if (parts & PL_RECUSE_KIN) {
+        pl_stmt_bind_text(st, k++, person);
+        pl_stmt_bind_text(st, k++, person);
+    }
+    if (parts & PL_RECUSE_TEAM) {
+        pl_stmt_bind_text(st, k++, person);
+        pl_stmt_bind_text(st, k++, date); /* the subject's unit at D */
+        pl_stmt_bind_text(st, k++, date);
+        pl_stmt_bind_text(st, k++, date); /* the viewer's tenure at D */
+        pl_stmt_bind_text(st, k++, date);
+    }
+    return k;
+}
+
+/* ------------------------------------------------- one scope root
+ * The subtree of one unit (a scope root bound as the one placeholder),
+ * tested against a column expression: the clue workflow's scope, where a
+ * viewer carries one root at a time (docs/CASES.md §3). */
+
+#define SUBTREE_CTE                                                                                \
+    "WITH RECURSIVE " PL_ACCOUNTS_SUBTREE                                                          \
+    "(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN " PL_ACCOUNTS_SUBTREE                   \
+    " ON u.parent_id = " PL_ACCOUNTS_SUBTREE ".id) "
+
+void pl_accounts_subtree_in(pl_buf *sql, const char *unit_col)
+{
+    pl_buf_addf(sql, "%s IN (" SUBTREE_CTE "SELECT id FROM " PL_ACCOUNTS_SUBTREE ")", unit_col);
+}
+
+void pl_accounts_subtree_with(pl_buf *sql)
+{
+    pl_buf_adds(sql, SUBTREE_CTE);
+}
+
+void pl_accounts_subtree_in_with(pl_buf *sql, const char *unit_col)
+{
+    pl_buf_addf(sql, "%s IN " PL_ACCOUNTS_SUBTREE, unit_col);
+}
+
+int pl_accounts_scope_fill(pl_store *s, int64_t uid, const char *set, pl_err *e)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_addf(&sql,
+                "WITH RECURSIVE sc(id) AS (SELECT unit_id FROM user_scopes WHERE user_id=? "
+                "UNION SELECT u.id FROM units u JOIN sc ON u.parent_id=sc.id) "
+                "INSERT INTO %s(id) SELECT id FROM sc WHERE id IS NOT NULL",
+                set);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql.data, &st, e); /* the set may be dropped later */
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, uid);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
 }
