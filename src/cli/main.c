@@ -23,10 +23,12 @@ extern const pl_command pl_demo_commands[];
 extern const pl_command pl_cases_commands[];
 extern const pl_command pl_inspect_commands[];
 extern const pl_command pl_serve_commands[];
+extern const pl_command pl_file_commands[];
 
 static const pl_command *const tables[] = {
-    pl_ledger_commands, pl_registry_commands, pl_gen_commands,     pl_rules_commands,
-    pl_demo_commands,   pl_cases_commands,    pl_inspect_commands, pl_serve_commands,
+    pl_ledger_commands,  pl_registry_commands, pl_gen_commands,
+    pl_rules_commands,   pl_demo_commands,     pl_cases_commands,
+    pl_inspect_commands, pl_serve_commands,    pl_file_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)

@@ -154,6 +154,8 @@ int routes_never_writes(const route *rt);
 const route *routes_cases(size_t *n);
 /** Inspection and rectification routes (routes_inspect.c). */
 const route *routes_inspect(size_t *n);
+/** The integrity file of a person, JSON and PDF (routes_file.c). */
+const route *routes_file(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
 const route *routes_portal(size_t *n);
 /** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures

@@ -2607,7 +2607,9 @@ static void build_table(void)
     size_t nf = sizeof fixed / sizeof fixed[0], nc, np, ni;
     const route *cases = routes_cases(&nc), *portal = routes_portal(&np);
     const route *inspect = routes_inspect(&ni);
-    table = pl_calloc(nf + nc + np + ni + 4 * ne, sizeof *table);
+    size_t nfile;
+    const route *file = routes_file(&nfile);
+    table = pl_calloc(nf + nc + np + ni + nfile + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2629,6 +2631,8 @@ static void build_table(void)
     ntable += np;
     memcpy(table + ntable, inspect, ni * sizeof *table);
     ntable += ni;
+    memcpy(table + ntable, file, nfile * sizeof *table);
+    ntable += nfile;
 }
 
 const route *routes_table(size_t *n)
