@@ -23,7 +23,9 @@
  * src/http/access.c ("person", "tenure", "kin", "company_role",
  * "declaration", "declaration_item", "registry_record", "evaluation",
  * "supervision_activity", "finding", "clue", "disposition",
- * "accountability", "warning", "task").
+ * "accountability", "warning", "task"), and "risk": the person as a
+ * recusal-bound subject (table persons), asked before the findings about
+ * the units the person led are added to the file.
  */
 typedef struct pl_file_access {
     void *ctx;

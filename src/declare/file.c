@@ -763,6 +763,19 @@ int pl_declare_file(pl_store *s, const char *person_id, const pl_file_access *ac
                      "ORDER BY t.first_seen, t.id", pp, 1, row_finding_person, arr);
         if (rc)
             goto out;
+        /* A unit's finding placed in this file is said of the person: a
+         * reader recused from the person (the "risk" kind: the person as a
+         * recusal-bound subject) does not get it here, whatever the unit's
+         * findings list shows them. */
+        json_t *subject = json_array();
+        rc = section(&c, "risk",
+                     "SELECT t.id, t.name, t.gender, t.birth_date, t.native_place FROM "
+                     "persons t WHERE t.id=?",
+                     "", pp, 1, row_person, subject);
+        size_t not_recused = json_array_size(subject);
+        json_decref(subject);
+        if (rc)
+            goto out;
         pl_stmt *st = NULL;
         rc = pl_store_prepare(s,
                               "SELECT p.unit_id, te.start_date, te.end_date, te.id FROM tenures te "
@@ -788,7 +801,7 @@ int pl_declare_file(pl_store *s, const char *person_id, const pl_file_access *ac
         if (rc != PL_DONE)
             goto out;
         c.leads = leads;
-        for (size_t k = 0; k < c.nleads; k++) {
+        for (size_t k = 0; not_recused && k < c.nleads; k++) {
             /* Each unit once: a second tenure in the same unit is checked by
              * row_finding_unit against every lead. */
             int seen = 0;

@@ -83,6 +83,9 @@ before(async () => {
     disc: { role: 'discipline_officer', scopes: [root] },
     cadre: { role: 'cadre_officer', scopes: [root] },
     far: { role: 'discipline_officer', scopes: [outUnit] },
+    // Recused from the leader: the account of one of their relatives.
+    kin: { role: 'discipline_officer', scopes: [root],
+      person: sql(`SELECT relative_id AS p FROM kin WHERE person_id = ${q(leader)} ORDER BY id LIMIT 1`)[0].p },
   };
   for (const [n, u] of Object.entries(users)) secrets[n] = addUser(db, n, u);
   srv = await startServer(db);
@@ -194,6 +197,21 @@ test('a reader without clue rights sees no clue, not even a count', async () => 
     assert.ok(!flat.includes(c.summary.replace(/\s+/g, '')), 'no clue summary in the PDF');
   }
   assert.ok(!flat.includes('问题线索'), 'no clue section in the PDF');
+});
+
+test('a reader recused from the leader sees none of the recusal-bound parts', async () => {
+  const r = await clients.kin.get(`/api/v1/persons/${leader}/file`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.withheld, []);
+  for (const k of ['declarations', 'evaluations', 'supervision', 'findings', 'clues', 'accountability', 'warnings', 'tasks']) {
+    assert.deepEqual(r.json[k], [], `recused: ${k} empty`);
+  }
+  assert.ok(r.json.tenures.length > 0, 'the tenures are not recusal-bound');
+  const { text } = await pdfText(clients.kin, `/api/v1/persons/${leader}/file.pdf`);
+  const flat = text.replace(/\s+/g, '');
+  for (const id of [...expectedFindings(leader), ...ids(sql(`SELECT id FROM clues WHERE subject_person_id = ${q(leader)}`))]) {
+    assert.ok(!flat.includes(id), `recused: no ${id} in the PDF`);
+  }
 });
 
 test('out of scope and unknown persons: 404 with a JSON body; bad id and lang: 400', async () => {
