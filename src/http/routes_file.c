@@ -171,11 +171,11 @@ static int h_person_file_pdf(req *r)
 }
 
 static const route file_routes[] = {
-    {"GET", "/api/v1/persons/{id}/file", "person:read", "person", h_person_file,
+    {"GET", "/api/v1/persons/{id}/file", "person:read", NULL, h_person_file,
      "The integrity file of a person: every part the caller may read (Accept: application/pdf "
      "for the PDF)",
      0},
-    {"GET", "/api/v1/persons/{id}/file.pdf", "person:read", "person", h_person_file_pdf,
+    {"GET", "/api/v1/persons/{id}/file.pdf", "person:read", NULL, h_person_file_pdf,
      "The integrity file of a person as a PDF (A4, checkpoint in the footer)", 0},
 };
 
