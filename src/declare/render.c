@@ -11,6 +11,7 @@
 
 #ifdef HAVE_PANGOCAIRO
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #endif
 
@@ -334,18 +335,37 @@ static void draw(pdf *d, const pl_buf *text)
     cairo_show_page(d->cr);
 }
 
+/* The layouts of both passes measure text alike: unhinted metrics, as a
+ * PDF surface uses, also on the recording surface of the counting pass. */
+static PangoLayout *new_layout(cairo_t *cr)
+{
+    PangoLayout *l = pango_cairo_create_layout(cr);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(pango_layout_get_context(l), fo);
+    cairo_font_options_destroy(fo);
+    pango_layout_context_changed(l);
+    return l;
+}
+
+/* out NULL: the counting pass, on a recording surface (cairo 1.16 leaks a
+ * little in each PDF surface's font subsetting: docs/DECLARE.md). */
 static int render(pdf *d, const pl_buf *text, pl_buf *out)
 {
-    cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(to_buf, out, PAGE_W, PAGE_H);
+    cairo_rectangle_t page = {0, 0, PAGE_W, PAGE_H};
+    cairo_surface_t *sf = out ? cairo_pdf_surface_create_for_stream(to_buf, out, PAGE_W, PAGE_H)
+                              : cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
     if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(sf);
         return PL_EINTERNAL;
     }
-    cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "Plumbline plumb");
+    if (out)
+        cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "Plumbline plumb");
     d->cr = cairo_create(sf);
     cairo_set_source_rgb(d->cr, 0, 0, 0);
-    d->body = pango_cairo_create_layout(d->cr);
-    d->foot = pango_cairo_create_layout(d->cr);
+    d->body = new_layout(d->cr);
+    d->foot = new_layout(d->cr);
     pango_layout_set_wrap(d->body, PANGO_WRAP_WORD_CHAR);
     PangoFontDescription *fd = pango_font_description_from_string(FONT " 7");
     pango_layout_set_font_description(d->foot, fd);
@@ -391,7 +411,20 @@ int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
     return rc ? pl_err_set(e, rc, "cannot render the PDF") : 0;
 }
 
+void pl_declare_pdf_shutdown(void)
+{
+    /* Pango's default font map holds the fontconfig patterns and cairo's
+     * font faces: drop it first, then cairo's and fontconfig's caches. */
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
+}
+
 #else
+
+void pl_declare_pdf_shutdown(void)
+{
+}
 
 int pl_declare_pdf_available(void)
 {
