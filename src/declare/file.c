@@ -42,7 +42,9 @@ static int q_open(fctx *c, const char *entity, const char *head, const char *tai
         c->acc->where(c->acc->ctx, entity, &sql);
     pl_buf_adds(&sql, " ");
     pl_buf_adds(&sql, tail);
-    int rc = pl_store_prepare(c->s, sql.data, st, c->e);
+    /* Cached: the SQL of a part depends only on the reader's scope mode,
+     * so a connection keeps a few dozen statements for every file. */
+    int rc = pl_store_prepare_cached(c->s, sql.data, st, c->e);
     pl_buf_release(&sql);
     if (rc)
         return rc;
@@ -50,7 +52,7 @@ static int q_open(fctx *c, const char *entity, const char *head, const char *tai
     if (c->acc && c->acc->bind) {
         int k = c->acc->bind(c->acc->ctx, *st);
         if (k < 0) {
-            pl_stmt_finalize(*st);
+            pl_stmt_reset(*st);
             *st = NULL;
             return pl_err_set(c->e, k, "cannot check the reader's scope");
         }
@@ -143,7 +145,7 @@ static int section(fctx *c, const char *entity, const char *head, const char *ta
         if (rc)
             break;
     }
-    pl_stmt_finalize(st);
+    pl_stmt_reset(st);
     return rc == PL_DONE ? 0 : rc;
 }
 
