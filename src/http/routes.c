@@ -2511,7 +2511,9 @@ static void build_table(void)
     const route *inspect = routes_inspect(&ni);
     size_t nt;
     const route *tasks = routes_tasks(&nt);
-    table = pl_calloc(nf + nc + np + ni + nt + 4 * ne, sizeof *table);
+    size_t nfile;
+    const route *file = routes_file(&nfile);
+    table = pl_calloc(nf + nc + np + ni + nt + nfile + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2535,6 +2537,8 @@ static void build_table(void)
     ntable += ni;
     memcpy(table + ntable, tasks, nt * sizeof *table);
     ntable += nt;
+    memcpy(table + ntable, file, nfile * sizeof *table);
+    ntable += nfile;
 }
 
 const route *routes_table(size_t *n)

@@ -140,6 +140,11 @@ const ROUTES = [
   ['GET', '/api/v1/ledger/proof/consistency', 'ledger:read'],
   ['GET', '/api/v1/ledger/events/{id}', 'ledger:read'],
   ['GET', '/api/v1/access-log', 'access_log:read'],
+  // The integrity file (docs/DECLARE.md "Integrity file"): placed like the
+  // person; the person is not recusal-bound (its recusal-bound parts are
+  // left out of the file, tests/api/file.test.mjs).
+  ['GET', '/api/v1/persons/{id}/file', 'person:read', 'placed'],
+  ['GET', '/api/v1/persons/{id}/file.pdf', 'person:read', 'placed'],
   ...Object.entries(ENTITIES).flatMap(([e, t]) => {
     const placed = e === 'company' ? undefined : 'placed';
     const rec = RECUSAL.has(e) ? 'recusal' : undefined;
@@ -559,6 +564,8 @@ test('access matrix from the written table: every role × in scope/out of scope/
         case '/api/v1/ledger/proof/inclusion': p += '?index=0&size=2'; break;
         case '/api/v1/ledger/proof/consistency': p += '?first=1&second=2'; break;
         case '/api/v1/ledger/events/{id}': p = p.replace('{id}', '0'); break;
+        case '/api/v1/persons/{id}/file':
+        case '/api/v1/persons/{id}/file.pdf': p = p.replace('{id}', encodeURIComponent(FIX.person)); break;
         case '/api/v1/cases': {
           if (rt.method === 'GET') { p += `?id=${FIX.clue}`; target = (x) => x.id === FIX.clue; break; }
           body = { channel: 'letter', category: 'money', subject_person_id: P.S, subject_unit_id: 'UA', summary: '反映问题', facts: uniqueFacts() };

@@ -1,7 +1,8 @@
 // Views composed from the generic entity routes (GET /api/v1/<table>?field=…
 // and /api/v1/<table>/{id}): unit tree, leadership team, integrity file,
 // relationship graph. Each read is scope-checked by the server.
-import { get, listAll, getOrNull } from './client.js'
+import { API, get, listAll, getOrNull } from './client.js'
+import { i18n } from '../i18n/index.js'
 
 const enc = encodeURIComponent
 const today = () => new Date().toISOString().slice(0, 10)
@@ -48,35 +49,24 @@ export async function unitTeam(unitId) {
   return rows
 }
 
-async function section(path, query) {
-  try {
-    return { rows: await listAll(path, query, 5) }
-  } catch (e) {
-    return { rows: [], error: e }
+/** The integrity file (廉政档案) of a person: one request; the server reads
+ * every part under the caller's rights and leaves out (withheld) what the
+ * role may not read. Each section as {rows}, a withheld one with a 403. */
+export async function integrityFile(pid) {
+  const lang = i18n.global.locale.value === 'en' ? 'en' : 'zh-CN'
+  const f = await get('persons/' + enc(pid) + '/file?lang=' + lang)
+  const out = { person: f.person, checkpoint: f.checkpoint, timeline: f.timeline || [] }
+  for (const k of ['tenures', 'kin', 'companies', 'declarations', 'exits', 'evaluations', 'supervision', 'findings',
+    'clues', 'accountability', 'name_clearing', 'warnings', 'tasks']) {
+    out[k] = (f.withheld || []).includes(k) ? { rows: [], error: { status: 403 } } : { rows: f[k] || [] }
   }
+  return out
 }
 
-/** The integrity file (廉政档案) of a person, section by section. */
-export async function integrityFile(pid) {
-  const person = await get('persons/' + enc(pid))
-  const [tenures, declarations, evaluations, supervision, findings, clues, accountability] = await Promise.all([
-    section('tenures', { person_id: pid }), section('declarations', { person_id: pid }),
-    section('evaluations', { person_id: pid }), section('supervision_activities', { person_id: pid }),
-    section('findings', { subject: pid }), section('clues', { subject_person_id: pid }),
-    section('accountability', { person_id: pid }),
-  ])
-  // Tenures with their posts and units.
-  await Promise.all(tenures.rows.map(async (t) => {
-    const p = await getOrNull('posts/' + enc(t.post_id))
-    if (p) {
-      t.title = p.title
-      t.is_top = p.is_top
-      const u = await getOrNull('units/' + enc(p.unit_id))
-      t.unit_name = u ? u.name : p.unit_id
-    }
-  }))
-  const nameClearing = { rows: accountability.rows.filter((a) => a.measure === 'name_clearing' || /澄清/.test(a.measure || '')) }
-  return { person, tenures, declarations, evaluations, supervision, findings, clues, accountability, name_clearing: nameClearing }
+/** Where the PDF of the integrity file is (A4, checkpoint in the footer). */
+export function integrityFilePdf(pid) {
+  const lang = i18n.global.locale.value === 'en' ? 'en' : 'zh-CN'
+  return API + '/persons/' + enc(pid) + '/file.pdf?lang=' + lang
 }
 
 /** Relationship graph: the person, kin, companies where any of them hold a role, payments to those companies. */

@@ -46,7 +46,7 @@ export default {
   grade: { red: 'Red', yellow: 'Yellow', blue: 'Blue' },
   level: { province: 'Province', prefecture: 'Prefecture', county: 'County', township: 'Township' },
   units: { tree: 'Unit hierarchy', team: 'Leadership team', top: 'Top leader', current: 'current', pick: 'Choose a unit on the left' },
-  person: { title: 'Integrity file', tenures: 'Tenures', declarations: 'Declarations', evaluations: 'Evaluations',
+  person: { kin: 'Kin', exits: 'Exits abroad', warnings: 'Warnings', tasks: 'Tasks', print: 'Print / PDF', title: 'Integrity file', tenures: 'Tenures', declarations: 'Declarations', evaluations: 'Evaluations',
     supervision: 'Supervision', findings: 'Findings', clues: 'Clues', accountability: 'Accountability', name_clearing: 'Name clearing',
     graph: 'Relationship graph', timeline: 'Timeline' },
   graph: { person: 'Person', kin: 'Kin', company: 'Company', payment: 'Payment', unit: 'Unit' },

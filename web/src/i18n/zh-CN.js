@@ -48,7 +48,7 @@ export default {
   grade: { red: '红色', yellow: '黄色', blue: '蓝色' },
   level: { province: '省级', prefecture: '市级', county: '县级', township: '乡镇' },
   units: { tree: '单位层级', team: '领导班子', top: '一把手', current: '至今', pick: '请在左侧选择单位' },
-  person: { title: '廉政档案', tenures: '任职经历', declarations: '个人有关事项', evaluations: '考核测评',
+  person: { kin: '家庭成员', exits: '出入境', warnings: '风险预警', tasks: '预警任务', print: '打印 / PDF', title: '廉政档案', tenures: '任职经历', declarations: '个人有关事项', evaluations: '考核测评',
     supervision: '日常监督', findings: '预警发现', clues: '问题线索', accountability: '问责处理', name_clearing: '澄清正名',
     graph: '关系图谱', timeline: '时间轴' },
   graph: { person: '人员', kin: '亲属', company: '企业', payment: '支付', unit: '单位' },

@@ -1,0 +1,442 @@
+/*
+ * render.c — the integrity file as text and as a printable PDF (A4, Noto
+ * Sans CJK embedded, page numbers, the checkpoint in every footer) with
+ * cairo + pango (DESIGN.md §6, issue #18 item 3; docs/DECLARE.md
+ * "Integrity file"). Layer: declare. Without pangocairo in the build
+ * (HAVE_PANGOCAIRO unset) pl_declare_file_pdf says so and fails.
+ */
+#include <string.h>
+
+#include "declare.h"
+
+#ifdef HAVE_PANGOCAIRO
+#include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
+#endif
+
+/* ------------------------------------------------------------ text */
+
+static const char *js(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+/* "start — end" with "至今" / "present" for an open end. */
+static void span(pl_buf *b, const json_t *o, const char *from, const char *to, int en)
+{
+    pl_buf_addf(b, "%s — %s", js(o, from), *js(o, to) ? js(o, to) : (en ? "present" : "至今"));
+}
+
+/* Lines starting with "## " are section headings; "   " starts a
+ * sub-line. The PDF renders the same lines. */
+static void heading(pl_buf *b, const char *section, int en)
+{
+    pl_buf_addf(b, "## %s\n", pl_declare_label("section", section, en));
+}
+
+static void none(pl_buf *b, const json_t *arr, int en)
+{
+    if (json_array_size(arr) == 0)
+        pl_buf_addf(b, "%s\n", en ? "(none)" : "(无)");
+}
+
+void pl_declare_file_text(const json_t *f, int en, pl_buf *b)
+{
+    const json_t *p = json_object_get(f, "person"), *cp = json_object_get(f, "checkpoint");
+    size_t i, j;
+    json_t *x, *y;
+    pl_buf_addf(b, "%s · %s\n", en ? "Integrity file" : "廉政档案", js(p, "name"));
+    pl_buf_addf(b, "%s: %s  %s: %s  %s: %s  %s: %s\n", en ? "ID number" : "公民身份号码",
+                js(p, "id"), en ? "gender" : "性别", js(p, "gender_label"),
+                en ? "born" : "出生日期", js(p, "birth_date"), en ? "native place" : "籍贯区划",
+                js(p, "native_place"));
+    pl_buf_addf(b, "%s: %s\n", en ? "Drawn on" : "制档日期", js(f, "drawn_on"));
+    if (json_is_object(cp))
+        pl_buf_addf(b, "%s: %s · %s %lld · %s %s\n", en ? "Checkpoint" : "检查点", js(cp, "origin"),
+                    en ? "size" : "树大小",
+                    (long long)json_integer_value(json_object_get(cp, "size")),
+                    en ? "root" : "根哈希", js(cp, "root_hash"));
+    else
+        pl_buf_addf(b, "%s\n", en ? "Checkpoint: none signed yet" : "检查点: 尚未签署检查点");
+
+    if ((x = json_object_get(f, "tenures"))) {
+        heading(b, "tenures", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+        {
+            span(b, y, "start_date", "end_date", en);
+            pl_buf_addf(b, "  %s %s%s · %s\n", js(y, "unit_name"), js(y, "post_title"),
+                        json_is_true(json_object_get(y, "is_top")) ? (en ? " (top)" : " (一把手)")
+                                                                   : "",
+                        js(y, "category_label"));
+        }
+    }
+    if ((x = json_object_get(f, "kin"))) {
+        heading(b, "kin", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+        {
+            pl_buf_addf(b, "%s %s\n", js(y, "relation_label"), js(y, "name"));
+            json_t *co;
+            json_array_foreach(json_object_get(y, "companies"), j, co)
+            {
+                pl_buf_addf(b, "   %s %s %s ", js(co, "company_name"), js(co, "role_label"),
+                            js(co, "share"));
+                span(b, co, "start_date", "end_date", en);
+                pl_buf_adds(b, "\n");
+            }
+        }
+    }
+    if ((x = json_object_get(f, "companies"))) {
+        heading(b, "companies", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+        {
+            pl_buf_addf(b, "%s · %s %s %s ", js(y, "holder_name"), js(y, "company_name"),
+                        js(y, "role_label"), js(y, "share"));
+            span(b, y, "start_date", "end_date", en);
+            pl_buf_adds(b, "\n");
+        }
+    }
+    if ((x = json_object_get(f, "declarations"))) {
+        heading(b, "declarations", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+        {
+            pl_buf_addf(b, "[%s] %lld %s · %s %s\n", js(y, "id"),
+                        (long long)json_integer_value(json_object_get(y, "year")),
+                        en ? "declaration" : "年度报告", en ? "filed" : "填报于",
+                        js(y, "filed_at"));
+            json_t *it;
+            json_array_foreach(json_object_get(y, "items"), j, it)
+            {
+                pl_buf_addf(b, "   %s · %s · %s", js(it, "kind_label"), js(it, "holder_name"),
+                            js(it, "ref"));
+                if (*js(it, "amount_yuan"))
+                    pl_buf_addf(b, " · %s %s", js(it, "amount_yuan"), en ? "yuan" : "元");
+                if (*js(it, "detail"))
+                    pl_buf_addf(b, " · %s", js(it, "detail"));
+                pl_buf_adds(b, "\n");
+            }
+            json_array_foreach(json_object_get(y, "check"), j, it)
+                pl_buf_addf(b, "   %s: [%s] %s %s · %s\n", en ? "check" : "核查", js(it, "id"),
+                            js(it, "rule_label"), js(it, "severity_label"), js(it, "status_label"));
+        }
+    }
+    if ((x = json_object_get(f, "exits"))) {
+        heading(b, "exits", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+            pl_buf_addf(b, "%s %s · %s %s\n", js(y, "observed_at"), js(y, "ref"),
+                        js(y, "source_label"), js(y, "detail"));
+    }
+    if ((x = json_object_get(f, "evaluations"))) {
+        heading(b, "evaluations", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+        {
+            json_t *v = json_object_get(y, "votes");
+            pl_buf_addf(b, "%lld %s", (long long)json_integer_value(json_object_get(y, "year")),
+                        js(y, "kind_label"));
+            if (json_is_integer(json_object_get(y, "score")))
+                pl_buf_addf(b, " · %s %lld", en ? "score" : "得分",
+                            (long long)json_integer_value(json_object_get(y, "score")));
+            pl_buf_addf(b, " · %s %lld/%lld/%lld/%lld\n",
+                        en ? "excellent/competent/basic/incompetent" : "优秀/称职/基本称职/不称职",
+                        (long long)json_integer_value(json_object_get(v, "excellent")),
+                        (long long)json_integer_value(json_object_get(v, "competent")),
+                        (long long)json_integer_value(json_object_get(v, "basic")),
+                        (long long)json_integer_value(json_object_get(v, "incompetent")));
+        }
+    }
+    if ((x = json_object_get(f, "supervision"))) {
+        heading(b, "supervision", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+            pl_buf_addf(b, "%s %s · %s %s\n", js(y, "held_at"), js(y, "kind_label"),
+                        js(y, "unit_name"), js(y, "notes"));
+    }
+    if ((x = json_object_get(f, "findings"))) {
+        heading(b, "findings", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+        {
+            pl_buf_addf(b, "[%s] %s %s · %s · %s · %s", js(y, "id"), js(y, "rule"),
+                        js(y, "rule_label"), js(y, "severity_label"), js(y, "status_label"),
+                        js(y, "about_label"));
+            if (*js(y, "unit_name"))
+                pl_buf_addf(b, " %s", js(y, "unit_name"));
+            if (*js(y, "fact_date"))
+                pl_buf_addf(b, " (%s %s)", en ? "fact of" : "事实日期", js(y, "fact_date"));
+            pl_buf_addf(b, "\n   %s\n", js(y, "explanation"));
+        }
+    }
+    if ((x = json_object_get(f, "clues"))) {
+        heading(b, "clues", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+        {
+            pl_buf_addf(b, "[%s] %s %s · %s · %s\n", js(y, "id"), js(y, "received_at"),
+                        js(y, "channel_label"), js(y, "category_label"), js(y, "summary"));
+            json_t *d;
+            json_array_foreach(json_object_get(y, "dispositions"), j, d)
+            {
+                pl_buf_addf(b, "   %s %s", js(d, "decided_at"), js(d, "method_label"));
+                if (*js(d, "outcome"))
+                    pl_buf_addf(b, " → %s %s", js(d, "outcome_label"), js(d, "concluded_at"));
+                pl_buf_adds(b, "\n");
+            }
+        }
+    }
+    const char *acc[] = {"accountability", "name_clearing"};
+    for (int k = 0; k < 2; k++)
+        if ((x = json_object_get(f, acc[k]))) {
+            heading(b, acc[k], en);
+            none(b, x, en);
+            json_array_foreach(x, i, y) pl_buf_addf(b, "%s %s · %s\n", js(y, "decided_at"),
+                                                    js(y, "measure_label"), js(y, "basis"));
+        }
+    if ((x = json_object_get(f, "warnings"))) {
+        heading(b, "warnings", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y)
+            pl_buf_addf(b, "[%s] %s %s · %s %s\n", js(y, "id"), js(y, "raised_at"),
+                        js(y, "grade_label"), en ? "index" : "风险指数", js(y, "index"));
+    }
+    if ((x = json_object_get(f, "tasks"))) {
+        heading(b, "tasks", en);
+        none(b, x, en);
+        json_array_foreach(x, i, y) pl_buf_addf(
+            b, "[%s] %s %s · %s · %s %s · %s\n", js(y, "id"), js(y, "opened_at"), js(y, "title"),
+            js(y, "owner_label"), en ? "due" : "期限", js(y, "due_date"), js(y, "status_label"));
+    }
+    if ((x = json_object_get(f, "timeline"))) {
+        heading(b, "timeline", en);
+        json_array_foreach(x, i, y)
+            pl_buf_addf(b, "%s  %s · %s\n", js(y, "date"), js(y, "section_label"), js(y, "text"));
+    }
+}
+
+/* ------------------------------------------------------------- PDF */
+
+#ifdef HAVE_PANGOCAIRO
+
+int pl_declare_pdf_available(void)
+{
+    return 1;
+}
+
+/* A4 in points, margins, the footer band. */
+#define PAGE_W 595.276
+#define PAGE_H 841.890
+#define MARGIN 48.0
+#define FOOTER_H 30.0
+#define FONT "Noto Sans CJK SC"
+
+static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned int len)
+{
+    if (closure)
+        pl_buf_add(closure, data, len);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+typedef struct pdf {
+    cairo_t *cr;
+    PangoLayout *body, *foot;
+    double y;
+    int page, pages;
+    const char *footer; /* the checkpoint line */
+    int en;
+} pdf;
+
+static void footer(pdf *d)
+{
+    char pg[96];
+    if (d->pages > 0)
+        snprintf(pg, sizeof pg, d->en ? "page %d / %d" : "第 %d / %d 页", d->page, d->pages);
+    else
+        snprintf(pg, sizeof pg, d->en ? "page %d" : "第 %d 页", d->page);
+    pl_buf t;
+    pl_buf_init(&t);
+    pl_buf_addf(&t, "%s\n%s", d->footer, pg);
+    pango_layout_set_text(d->foot, t.data, (int)t.len);
+    pl_buf_release(&t);
+    cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 6);
+    pango_cairo_show_layout(d->cr, d->foot);
+    cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 2);
+    cairo_line_to(d->cr, PAGE_W - MARGIN, PAGE_H - MARGIN + 2);
+    cairo_set_line_width(d->cr, 0.5);
+    cairo_stroke(d->cr);
+}
+
+static void new_page(pdf *d)
+{
+    footer(d);
+    cairo_show_page(d->cr);
+    d->page++;
+    d->y = MARGIN;
+}
+
+static void para(pdf *d, const char *text, size_t len, int head, int indent)
+{
+    PangoFontDescription *fd =
+        pango_font_description_from_string(head ? FONT " Bold 12" : FONT " 9.5");
+    pango_layout_set_font_description(d->body, fd);
+    pango_font_description_free(fd);
+    double x = MARGIN + (indent ? 18.0 : 0.0);
+    pango_layout_set_width(d->body, (int)((PAGE_W - MARGIN - x) * PANGO_SCALE));
+    pango_layout_set_text(d->body, text, (int)len);
+    int w, h;
+    pango_layout_get_size(d->body, &w, &h);
+    double hh = (double)h / PANGO_SCALE + (head ? 8.0 : 2.0);
+    if (d->y + hh > PAGE_H - MARGIN - FOOTER_H + 10)
+        new_page(d);
+    if (head)
+        d->y += 4.0;
+    cairo_move_to(d->cr, x, d->y);
+    pango_cairo_show_layout(d->cr, d->body);
+    d->y += hh;
+}
+
+/* One pass over the text; pages counted in d->page. */
+static void draw(pdf *d, const pl_buf *text)
+{
+    d->page = 1;
+    d->y = MARGIN;
+    const char *p = text->data, *end = text->data + text->len;
+    int first = 1;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (first) {
+            PangoFontDescription *fd = pango_font_description_from_string(FONT " Bold 16");
+            pango_layout_set_font_description(d->body, fd);
+            pango_font_description_free(fd);
+            pango_layout_set_width(d->body, (int)((PAGE_W - 2 * MARGIN) * PANGO_SCALE));
+            pango_layout_set_text(d->body, p, (int)len);
+            cairo_move_to(d->cr, MARGIN, d->y);
+            pango_cairo_show_layout(d->cr, d->body);
+            int w, h;
+            pango_layout_get_size(d->body, &w, &h);
+            d->y += (double)h / PANGO_SCALE + 6.0;
+            first = 0;
+        } else if (len >= 3 && strncmp(p, "## ", 3) == 0) {
+            para(d, p + 3, len - 3, 1, 0);
+        } else if (len >= 3 && strncmp(p, "   ", 3) == 0) {
+            para(d, p + 3, len - 3, 0, 1);
+        } else {
+            para(d, p, len, 0, 0);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    footer(d);
+    cairo_show_page(d->cr);
+}
+
+/* The layouts of both passes measure text alike: unhinted metrics, as a
+ * PDF surface uses, also on the recording surface of the counting pass. */
+static PangoLayout *new_layout(cairo_t *cr)
+{
+    PangoLayout *l = pango_cairo_create_layout(cr);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(pango_layout_get_context(l), fo);
+    cairo_font_options_destroy(fo);
+    pango_layout_context_changed(l);
+    return l;
+}
+
+/* out NULL: the counting pass, on a recording surface (cairo 1.16 leaks a
+ * little in each PDF surface's font subsetting: docs/DECLARE.md). */
+static int render(pdf *d, const pl_buf *text, pl_buf *out)
+{
+    cairo_rectangle_t page = {0, 0, PAGE_W, PAGE_H};
+    cairo_surface_t *sf = out ? cairo_pdf_surface_create_for_stream(to_buf, out, PAGE_W, PAGE_H)
+                              : cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
+    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(sf);
+        return PL_EINTERNAL;
+    }
+    if (out)
+        cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "Plumbline plumb");
+    d->cr = cairo_create(sf);
+    cairo_set_source_rgb(d->cr, 0, 0, 0);
+    d->body = new_layout(d->cr);
+    d->foot = new_layout(d->cr);
+    pango_layout_set_wrap(d->body, PANGO_WRAP_WORD_CHAR);
+    PangoFontDescription *fd = pango_font_description_from_string(FONT " 7");
+    pango_layout_set_font_description(d->foot, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_width(d->foot, (int)((PAGE_W - 2 * MARGIN) * PANGO_SCALE));
+    pango_layout_set_wrap(d->foot, PANGO_WRAP_WORD_CHAR);
+    draw(d, text);
+    g_object_unref(d->body);
+    g_object_unref(d->foot);
+    cairo_destroy(d->cr);
+    cairo_surface_finish(sf);
+    cairo_status_t cs = cairo_surface_status(sf);
+    cairo_surface_destroy(sf);
+    return cs == CAIRO_STATUS_SUCCESS ? 0 : PL_EINTERNAL;
+}
+
+int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
+{
+    pl_buf text, foot;
+    pl_buf_init(&text);
+    pl_buf_init(&foot);
+    pl_declare_file_text(file, en, &text);
+    const json_t *cp = json_object_get(file, "checkpoint"), *p = json_object_get(file, "person");
+    if (json_is_object(cp))
+        pl_buf_addf(&foot, "%s %s · %s %s · %s %lld · %s %s", en ? "Integrity file of" : "廉政档案",
+                    js(p, "name"), en ? "drawn from checkpoint" : "取自检查点", js(cp, "origin"),
+                    en ? "size" : "树大小",
+                    (long long)json_integer_value(json_object_get(cp, "size")),
+                    en ? "root" : "根哈希", js(cp, "root_hash"));
+    else
+        pl_buf_addf(&foot, "%s %s · %s", en ? "Integrity file of" : "廉政档案", js(p, "name"),
+                    en ? "no checkpoint signed yet: this page cannot be checked against the log"
+                       : "尚未签署检查点：本页无法与日志核对");
+    /* Pass 1 counts the pages (output discarded), pass 2 writes them. */
+    pdf d = {.footer = foot.data, .en = en};
+    int rc = render(&d, &text, NULL);
+    if (!rc) {
+        d.pages = d.page;
+        rc = render(&d, &text, out);
+    }
+    pl_buf_release(&text);
+    pl_buf_release(&foot);
+    return rc ? pl_err_set(e, rc, "cannot render the PDF") : 0;
+}
+
+void pl_declare_pdf_shutdown(void)
+{
+    /* Pango's default font map holds the fontconfig patterns and cairo's
+     * font faces: drop it first, then cairo's and fontconfig's caches. */
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
+}
+
+#else
+
+void pl_declare_pdf_shutdown(void)
+{
+}
+
+int pl_declare_pdf_available(void)
+{
+    return 0;
+}
+
+int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
+{
+    (void)file;
+    (void)en;
+    (void)out;
+    return pl_err_set(e, PL_EINTERNAL, "this build has no PDF support (cairo + pango)");
+}
+
+#endif
