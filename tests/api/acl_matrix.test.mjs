@@ -123,20 +123,26 @@ const ROUTES = [
   // in-progress one (the state table), to another account that may work on
   // the task ("an enabled account whose role works on tasks (`task:write`
   // […]), whose scope covers the warning's person and who is not recused").
-  ['POST', '/api/v1/tasks/{id}/assign', 'task:assign', 'placed', 'recusal'],
-  ['POST', '/api/v1/tasks/{id}/reassign', 'task:assign', 'placed', 'recusal'],
+  ['POST', '/api/v1/tasks/{id}/assign', 'task:assign', 'placed', 'recusal', null, null, 'id'],
+  ['POST', '/api/v1/tasks/{id}/reassign', 'task:assign', 'placed', 'recusal', null, null, 'id'],
   // "accept and progress only the assignee" (route permission task:write):
   // each allowed cell is made the assignee first (a reassign by `setup`),
   // and takes the step from the state the table needs (accept: assigned;
-  // progress: accepted or in progress).
-  ['POST', '/api/v1/tasks/{id}/accept', 'task:write', 'placed', 'recusal'],
-  ['POST', '/api/v1/tasks/{id}/progress', 'task:write', 'placed', 'recusal'],
+  // progress: accepted or in progress). An out-of-scope or recused caller
+  // cannot be the assignee (the assignee must be in reach), so its cells
+  // would be denied by the assignee rule too; the denial the docs give
+  // them is reach's: "403 `out_of_scope` naming `id`" (RULES.md), so for
+  // the steps a 403 of a caller holding the permission counts as a denial
+  // only when it names that field (`denyField`; any other 403 is an
+  // ERROR).
+  ['POST', '/api/v1/tasks/{id}/accept', 'task:write', 'placed', 'recusal', null, null, 'id'],
+  ['POST', '/api/v1/tasks/{id}/progress', 'task:write', 'placed', 'recusal', null, null, 'id'],
   // "close the assignee or a holder of `task:assign`, always with a
   // `reason` and at least one evidence item", route permission task:write
   // (API.md): both roles with task:write also hold task:assign, so each
   // allowed cell closes a task it is not assigned (closed is final: one
   // task per allowed cell).
-  ['POST', '/api/v1/tasks/{id}/close', 'task:write', 'placed', 'recusal'],
+  ['POST', '/api/v1/tasks/{id}/close', 'task:write', 'placed', 'recusal', null, null, 'id'],
   // The clock: "`POST /api/v1/tasks/overdue` at the server's today" marks
   // every late task "by a `task.overdue` event with actor […] `clock`"
   // (RULES.md); "no body: the clock at the server's today" (API.md): not an
@@ -151,8 +157,10 @@ const ROUTES = [
   ['GET', '/api/v1/judgements/{id}', 'judgement:read', 'placed', 'recusal'],
   // "Recording needs `judgement:write` (the discipline office, which may
   // open clues); every warning decided on must be in the recorder's reach
-  // (403 otherwise […])": placed and recusal-bound ("in reach").
-  ['POST', '/api/v1/judgements', 'judgement:write', 'placed', 'recusal'],
+  // (403 otherwise […])": placed and recusal-bound ("in reach"); the 403
+  // names the decision's warning (API.md: `out_of_scope`, field
+  // `decisions[i].warning_id`).
+  ['POST', '/api/v1/judgements', 'judgement:write', 'placed', 'recusal', null, null, 'decisions[0].warning_id'],
   ['GET', '/api/v1/profiles', 'profile:read'],
   ['GET', '/api/v1/profiles/{id}', 'profile:read'],
   // RULES.md "Profile changes": every unit the selectors match must be in
@@ -248,7 +256,7 @@ const ROUTES = [
   ['POST', '/portal/api/check', 'public'],
   ['POST', '/portal/api/material', 'public'],
   ['POST', '/portal/api/proof', 'public'],
-].map(([method, p, perm, placed, recusal, entity, deny400]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400 }));
+].map(([method, p, perm, placed, recusal, entity, deny400, denyField]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400, denyField }));
 
 // Routes whose rows are not yet written (none today: every route of the
 // server has a row; the tasks and 研判 routes got theirs on branch
@@ -759,6 +767,9 @@ test('access matrix from the written table: every role × in scope/out of scope/
           // written field; that and only that 400 is a denial.
           if (res.status === 400 && rt.deny400?.[cond]?.includes(res.json?.error?.field)) got = false;
           else if (res.status >= 500 || res.status === 400 || res.status === 409 || res.status === 422) got = 'error';
+          // The task steps and 研判 (RULES.md "Tasks and 研判"): a caller
+          // holding the permission is refused by reach, naming the field.
+          else if (res.status === 403 && rt.denyField && ROLES[role].perms.includes(rt.perm) && res.json?.error?.field !== rt.denyField) got = 'error';
           else if (res.status === 401 || res.status === 403 || res.status === 404) got = false;
           else if (res.status >= 200 && res.status < 300) got = tgt ? Array.isArray(res.json?.items) && res.json.items.some(tgt) : true;
           else got = 'error';
