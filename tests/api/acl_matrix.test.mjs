@@ -21,7 +21,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, FIX, P, PASSWORD, plumb } from './lib.mjs';
+import { startServer, Client, T0, FIX, P, PASSWORD, plumb, tempDir, writeFixture, addUser } from './lib.mjs';
 
 // ----------------------------------------------------------- the written table
 // docs/SECURITY.md "Permissions: one table" + docs/CASES.md §3 (case:*).
@@ -109,6 +109,58 @@ const ROUTES = [
   ['GET', '/api/v1/risk', 'risk:read', 'placed', 'recusal'],
   ['GET', '/api/v1/warnings', 'warning:read', 'placed', 'recusal'],
   ['GET', '/api/v1/tasks', 'task:read', 'placed', 'recusal'],
+  // docs/RULES.md "Tasks and 研判", docs/API.md "Tasks and 研判" (the
+  // permissions are API.md's route table). Scope and recusal: "a task or
+  // warning is in reach when its person is placed (`person_units`) in the
+  // caller's scope subtree and the caller is not recused from them (self,
+  // kin, same leadership team). Steps on a task out of reach answer 403
+  // `out_of_scope` naming `id` […]; reads answer 404" (RULES.md) — placed
+  // and recusal-bound, like "warnings, tasks" in SECURITY.md "Recusal".
+  // The tasks are those of the fixture's warnings about S (UA, under U0).
+  ['GET', '/api/v1/tasks/{id}', 'task:read', 'placed', 'recusal'],
+  // "assign/reassign need `task:assign` (cadre and discipline offices,
+  // leaders)"; assign takes an open task, reassign an assigned, accepted or
+  // in-progress one (the state table), to another account that may work on
+  // the task ("an enabled account whose role works on tasks (`task:write`
+  // […]), whose scope covers the warning's person and who is not recused").
+  ['POST', '/api/v1/tasks/{id}/assign', 'task:assign', 'placed', 'recusal', null, null, 'id'],
+  ['POST', '/api/v1/tasks/{id}/reassign', 'task:assign', 'placed', 'recusal', null, null, 'id'],
+  // "accept and progress only the assignee" (route permission task:write):
+  // each allowed cell is made the assignee first (a reassign by `setup`),
+  // and takes the step from the state the table needs (accept: assigned;
+  // progress: accepted or in progress). An out-of-scope or recused caller
+  // cannot be the assignee (the assignee must be in reach), so its cells
+  // would be denied by the assignee rule too; the denial the docs give
+  // them is reach's: "403 `out_of_scope` naming `id`" (RULES.md), so for
+  // the steps a 403 of a caller holding the permission counts as a denial
+  // only when it names that field (`denyField`; any other 403 is an
+  // ERROR).
+  ['POST', '/api/v1/tasks/{id}/accept', 'task:write', 'placed', 'recusal', null, null, 'id'],
+  ['POST', '/api/v1/tasks/{id}/progress', 'task:write', 'placed', 'recusal', null, null, 'id'],
+  // "close the assignee or a holder of `task:assign`, always with a
+  // `reason` and at least one evidence item", route permission task:write
+  // (API.md): both roles with task:write also hold task:assign, so each
+  // allowed cell closes a task it is not assigned (closed is final: one
+  // task per allowed cell).
+  ['POST', '/api/v1/tasks/{id}/close', 'task:write', 'placed', 'recusal', null, null, 'id'],
+  // The clock: "`POST /api/v1/tasks/overdue` at the server's today" marks
+  // every late task "by a `task.overdue` event with actor […] `clock`"
+  // (RULES.md); "no body: the clock at the server's today" (API.md): not an
+  // act on a record of the caller's choosing, so not placed — every holder
+  // of task:assign, whatever its scope.
+  ['POST', '/api/v1/tasks/overdue', 'task:assign'],
+  // "A meeting is shown with the decisions on warnings the reader may see,
+  // and not at all if there are none" (RULES.md; API.md "404 a read of a
+  // task or meeting you cannot see"): placed and recusal-bound by its
+  // warnings (the fixture's meeting decides on S's red warning only).
+  ['GET', '/api/v1/judgements', 'judgement:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/judgements/{id}', 'judgement:read', 'placed', 'recusal'],
+  // "Recording needs `judgement:write` (the discipline office, which may
+  // open clues); every warning decided on must be in the recorder's reach
+  // (403 otherwise […])": placed and recusal-bound ("in reach"); the 403
+  // names the decision's warning (API.md: `out_of_scope`, field
+  // `decisions[i].warning_id`).
+  ['POST', '/api/v1/judgements', 'judgement:write', 'placed', 'recusal', null, null, 'decisions[0].warning_id'],
   ['GET', '/api/v1/profiles', 'profile:read'],
   ['GET', '/api/v1/profiles/{id}', 'profile:read'],
   // RULES.md "Profile changes": every unit the selectors match must be in
@@ -209,22 +261,16 @@ const ROUTES = [
   ['POST', '/portal/api/check', 'public'],
   ['POST', '/portal/api/material', 'public'],
   ['POST', '/portal/api/proof', 'public'],
-].map(([method, p, perm, placed, recusal, entity, deny400]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400 }));
+].map(([method, p, perm, placed, recusal, entity, deny400, denyField]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400, denyField }));
 
 // Routes whose rows are not yet written (none today: every route of the
-// server has a row). Should one be added without its row in a hurry, it is
+// server has a row; the tasks and 研判 routes got theirs on branch
+// wt-aclrows). Should one be added without its row in a hurry, it is
 // named here: printed with the count, and the equality test below requires
 // the server's routes beyond the written table to be exactly this list, so
 // any other new route still fails (restore tests/api/matrix.test.mjs, cells
 // from the server's dump, to keep such routes covered meanwhile).
-const NOT_WRITTEN = [
-  // RULES.md "Tasks and 研判" (branch wt-tasks): scope, recusal and the
-  // assignee are covered by tests/api/tasks.test.mjs until their rows are
-  // written here.
-  'POST /api/v1/tasks/overdue', 'GET /api/v1/tasks/{id}', 'POST /api/v1/tasks/{id}/assign',
-  'POST /api/v1/tasks/{id}/reassign', 'POST /api/v1/tasks/{id}/accept', 'POST /api/v1/tasks/{id}/progress',
-  'POST /api/v1/tasks/{id}/close', 'GET /api/v1/judgements', 'POST /api/v1/judgements', 'GET /api/v1/judgements/{id}',
-];
+const NOT_WRITTEN = [];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.
@@ -258,6 +304,33 @@ const KNOWN = {
   // (the 6 from-finding cells of item 5 are closed on main: from-finding is
   // scoped and recused like the finding it reads)
 };
+
+// The store: lib.mjs's makeStore (the fixture imported, the rules swept
+// at 2026-03-01), except that the sweep runs three times under a profile
+// for U0's county (region 110101) whose warning thresholds go back to the
+// defaults step by step (warn_yellow, warn_red raised out of reach, then
+// warn_red, then none: RULES.md "Profiles", "Tasks and 研判"), so that S's
+// risk index raises a blue, a yellow and a red warning, each with its task
+// ("A sweep raises a warning when […] the leader's index grade rises above
+// the last warning's grade"): three open tasks about S, one per allowed
+// assign cell. The findings are the fixture's (the thresholds are read by
+// the warnings only), the profile ends at the defaults.
+function makeStore(users) {
+  const dir = tempDir('plumb-acl-');
+  const db = path.join(dir, 'p.db');
+  plumb(['init', '--db', db, '--origin', 'plumbline.test/api']);
+  const data = path.join(dir, 'data');
+  writeFixture(data);
+  plumb(['import', '--db', db, '--all', data, '--quiet']);
+  for (const [yellow, red] of [[9000000, 10000000], [2000, 10000000], [2000, 3500]]) {
+    plumb(['profile', 'set', 'acl-warn', '--db', db, '--region', '110101', '--param', 'warn_blue=1000',
+      '--param', `warn_yellow=${yellow}`, '--param', `warn_red=${red}`, '--reason', '访问矩阵：逐级预警', '--actor', 'test']);
+    plumb(['sweep', '--db', db, '--as-of', '2026-03-01']);
+  }
+  const secrets = {};
+  for (const [name, u] of Object.entries(users)) secrets[name] = addUser(db, name, u);
+  return { dir, db, secrets };
+}
 
 function userSpec(role, cond) {
   const mode = ROLES[role].scope;
@@ -335,6 +408,36 @@ test('access matrix from the written table: every role × in scope/out of scope/
     const w = await setup.get(`/api/v1/warnings?person_id=${P.S}`);
     const t = await setup.get(`/api/v1/tasks?person_id=${P.S}`);
     assert.ok(w.json.items.length && t.json.items.length, 'the fixture raises a warning and a task about S');
+    // The warnings' tasks (RULES.md "Tasks and 研判"): S's blue, yellow and
+    // red warnings each opened a task (makeStore above), all open. The
+    // allowed assign cells take one each (open → assigned, to `setup`); the
+    // reassign, accept and progress cells work on the first (reassigned to
+    // the caller where the step is the assignee's); the close cells close
+    // the other two (closed is final). A denied cell tries the task the
+    // next allowed cell would take (the last one taken when none is left,
+    // where a missing check would show as an ERROR, not a LEAK).
+    const taskS = t.json.items.filter((x) => x.person_id === P.S).map((x) => x.id).sort();
+    assert.equal(taskS.length, 3, `three tasks about S: ${t.text}`);
+    for (const x of t.json.items.filter((y) => y.person_id === P.S)) assert.equal(x.status, 'open', `task ${x.id} open`);
+    const assignee = {}; // task → its assignee (reassign names another one)
+    const taskQ = { assign: [...taskS], close: taskS.slice(1) };
+    let lastTask = { assign: taskS[0], close: taskS[2] };
+    const nextTask = (k, allowed) => {
+      if (!allowed) return taskQ[k][0] || lastTask[k];
+      lastTask[k] = taskQ[k].shift();
+      return lastTask[k];
+    };
+    // Two accounts that may work on S's tasks (task:write, scope U0, no
+    // person): reassign alternates between them.
+    const other = (id) => (assignee[id] === 'setup' ? 'setup-cadre' : 'setup');
+    const wRed = w.json.items.find((x) => x.person_id === P.S && x.grade === 'red');
+    assert.ok(wRed, `a red warning about S: ${w.text}`);
+    // A 研判 meeting to read: one decision (keep) on S's red warning.
+    const meeting = () => ({ held_on: '2026-03-02', attendees: [{ user: 'setup' }, { person_id: P.X }], notes: '三月研判',
+      decisions: [{ warning_id: wRed.id, decision: 'keep', reason: '维持红色预警' }] });
+    const r0 = await setup.post('/api/v1/judgements', meeting());
+    ok(r0, 'judgement');
+    const meetingId = r0.json.id;
     const users1 = await setupAdmin.get('/api/v1/users');
     const targetUser = users1.json.items.find((u) => u.username === 'acl-target');
     assert.ok(targetUser, 'user acl-target');
@@ -533,6 +636,43 @@ test('access matrix from the written table: every role × in scope/out of scope/
         case '/api/v1/risk': p += '?top=1000'; target = (x) => x.person === P.S; break;
         case '/api/v1/warnings': p += `?person_id=${P.S}`; target = (x) => x.person_id === P.S; break;
         case '/api/v1/tasks': p += `?person_id=${P.S}`; target = (x) => x.person_id === P.S; break;
+        case '/api/v1/tasks/{id}': p = p.replace('{id}', taskS[0]); break;
+        case '/api/v1/tasks/{id}/assign': {
+          const id = nextTask('assign', has && cond === 'in');
+          p = p.replace('{id}', id);
+          body = { user: 'setup', reason: '由纪检监察室承办' };
+          break;
+        }
+        case '/api/v1/tasks/{id}/reassign':
+          p = p.replace('{id}', taskS[0]);
+          body = { user: other(taskS[0]), reason: '调整承办人' };
+          break;
+        case '/api/v1/tasks/{id}/accept':
+        case '/api/v1/tasks/{id}/progress': {
+          // The caller is made the assignee (by `setup`, task:assign) of a
+          // task in the state the step needs, where it may take the step.
+          const id = taskS[0];
+          const me = uname(role, cond);
+          if (has && cond === 'in') {
+            if (assignee[id] !== me) {
+              const a = await setup.post(`/api/v1/tasks/${id}/reassign`, { user: me, reason: '由本人承办' });
+              ok(a, `reassign ${id} to ${me}`);
+              assignee[id] = me;
+              if (rt.path.endsWith('progress')) ok(await c.post(`/api/v1/tasks/${id}/accept`, { text: '已接收' }), `accept ${id} as ${me}`);
+            }
+          }
+          p = p.replace('{id}', id);
+          body = rt.path.endsWith('accept') ? { text: '已接收' } : { text: '已约谈函询', evidence: [{ name: '谈话记录.pdf', sha256: 'cd'.repeat(32) }] };
+          break;
+        }
+        case '/api/v1/tasks/{id}/close':
+          p = p.replace('{id}', nextTask('close', has && cond === 'in'));
+          body = { reason: '已完成约谈函询，本人作出说明', evidence: [{ entity: 'supervision_activity', id: 'SV1' }] };
+          break;
+        case '/api/v1/judgements':
+          if (rt.method === 'GET') target = (x) => x.id === meetingId; else body = meeting();
+          break;
+        case '/api/v1/judgements/{id}': p = p.replace('{id}', meetingId); break;
         case '/api/v1/profiles/{id}':
           p = p.replace('{id}', 'acl');
           // A profile for U0's county setting a parameter to its default
@@ -627,12 +767,16 @@ test('access matrix from the written table: every role × in scope/out of scope/
           if (!out) continue;
           const { res, target: tgt } = out;
           if (rt.path === '/api/v1/findings/{id}/status' && res.status === 200) findingStatus = res.json.status;
+          if (/^\/api\/v1\/tasks\/\{id\}\/(re)?assign$/.test(rt.path) && res.status === 200) assignee[res.json.id] = res.json.assignee;
           let got;
           // INSPECT.md §1/§4: an inspection create outside the writer's
           // scope or about a person it is recused from is a 400 naming the
           // written field; that and only that 400 is a denial.
           if (res.status === 400 && rt.deny400?.[cond]?.includes(res.json?.error?.field)) got = false;
           else if (res.status >= 500 || res.status === 400 || res.status === 409 || res.status === 422) got = 'error';
+          // The task steps and 研判 (RULES.md "Tasks and 研判"): a caller
+          // holding the permission is refused by reach, naming the field.
+          else if (res.status === 403 && rt.denyField && ROLES[role].perms.includes(rt.perm) && res.json?.error?.field !== rt.denyField) got = 'error';
           else if (res.status === 401 || res.status === 403 || res.status === 404) got = false;
           else if (res.status >= 200 && res.status < 300) got = tgt ? Array.isArray(res.json?.items) && res.json.items.some(tgt) : true;
           else got = 'error';
