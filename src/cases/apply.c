@@ -188,6 +188,65 @@ static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     return rc;
 }
 
+/* clue.imported: a clue of the agencies' extracts enters the workflow in
+ * the state its imported dispositions imply (the payload carries the whole
+ * state with its deadlines; docs/CASES.md "Imported clues"). A later
+ * import of the same clue (changed rows) replaces the state. */
+static const char *const IMPORTED_COLS[] = {"origin",          "channel",      "category",
+                                            "received_time",   "received_at",  "subject_person_id",
+                                            "subject_unit_id", "summary",      "facts",
+                                            "status",          "team",         "handling_unit_id",
+                                            "route_reason",    "register_due", "dispose_due",
+                                            "conclude_due",    "review_due",   "clearing_due",
+                                            "method",          "disposed_at",  "verified_at",
+                                            "outcome",         "measure",      "concluded_at",
+                                            "name_cleared_at", "disp_ref"};
+#define N_IMPORTED (sizeof IMPORTED_COLS / sizeof IMPORTED_COLS[0])
+
+static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const char *id;
+    int rc = need_id(ev, seq, &id, e);
+    if (rc)
+        return rc;
+    const char *status = cs_jstr(ev->payload, "status");
+    if (!status)
+        return pl_err_set(e, PL_EINVAL, "event %lld: clue.imported without status", (long long)seq);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "INSERT INTO case_clues(id,group_id,real_name,is_top,dispose_count");
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        pl_buf_addf(&sql, ",%s", IMPORTED_COLS[i]);
+    pl_buf_adds(&sql, ",ev_seq) VALUES(?,?,?,?,?");
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        pl_buf_adds(&sql, ",?");
+    pl_buf_adds(&sql, ",?) ON CONFLICT(id) DO UPDATE SET real_name=excluded.real_name, "
+                      "is_top=excluded.is_top, dispose_count=excluded.dispose_count, "
+                      "pending_step=NULL, pending=NULL, proposed_by=NULL, "
+                      "proposed_by_person=NULL");
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        pl_buf_addf(&sql, ",%s=excluded.%s", IMPORTED_COLS[i], IMPORTED_COLS[i]);
+    pl_buf_adds(&sql, ",ev_seq=excluded.ev_seq");
+    pl_stmt *st;
+    rc = pl_store_prepare_cached(s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    int k = 1;
+    pl_stmt_bind_text(st, k++, id);
+    pl_stmt_bind_text(st, k++, id);
+    pl_stmt_bind_i64(st, k++, jint(ev->payload, "real_name"));
+    pl_stmt_bind_i64(st, k++, jint(ev->payload, "is_top"));
+    pl_stmt_bind_i64(st, k++, jint(ev->payload, "dispose_count"));
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        bind_j(st, k++, ev->payload, IMPORTED_COLS[i]);
+    pl_stmt_bind_i64(st, k, seq);
+    rc = done(st, pl_stmt_step(st, e));
+    if (!rc)
+        rc = history(s, seq, ev, id, status, e);
+    return rc;
+}
+
 /* clue.linked: merge into the open group; the primary counts the report. */
 static int apply_linked(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
@@ -298,7 +357,9 @@ static int apply_disposed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     static const char *const k[] = {"method", "reason", "decided_at", "conclude_due", "review_due"};
     return group_update(s, seq, ev,
                         "method = ?, method_reason = ?, disposed_at = ?, conclude_due = ?, "
-                        "review_due = ?, dispose_count = dispose_count + 1",
+                        "review_due = ?, dispose_count = dispose_count + 1, disp_ref = NULL, "
+                        "pending_step = NULL, pending = NULL, proposed_by = NULL, "
+                        "proposed_by_person = NULL",
                         k, 5, e);
 }
 
@@ -314,7 +375,9 @@ static int apply_concluded(pl_store *s, int64_t seq, const pl_event *ev, pl_err 
                                     "concluded_at", "clearing_due", "verified_at"};
     return group_update(s, seq, ev,
                         "outcome = ?, measure = ?, basis = ?, concluded_at = ?, "
-                        "clearing_due = ?, verified_at = COALESCE(verified_at, ?)",
+                        "clearing_due = ?, verified_at = COALESCE(verified_at, ?), "
+                        "pending_step = NULL, pending = NULL, proposed_by = NULL, "
+                        "proposed_by_person = NULL",
                         k, 6, e);
 }
 
@@ -525,6 +588,7 @@ void pl_cases_register(void)
         pl_apply_fn fn;
     } types[] = {
         {"clue.received", apply_received},
+        {"clue.imported", apply_imported},
         {"clue.linked", apply_linked},
         {"clue.routed", apply_routed},
         {"clue.disposed", apply_disposed},

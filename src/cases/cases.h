@@ -119,6 +119,18 @@ int pl_cases_new(pl_cases **out, pl_store *s, pl_ledger *l, pl_err *e);
 void pl_cases_free(pl_cases *c);
 
 /**
+ * Imported clues enter the workflow (docs/CASES.md "Imported clues"):
+ * for every registry clue without a workflow row, and every imported clue
+ * whose clue, disposition or accountability rows were recorded after
+ * `after_seq` (unless the workflow has moved it since), append one
+ * "clue.imported" event with the state its dispositions imply, its routing
+ * and deadlines. Called by the import service inside the batch's
+ * transaction; `actor` is the batch's (NULL: "import:clues").
+ */
+int pl_cases_import_sync(pl_cases *c, const char *actor, int64_t after_seq, int64_t *synced,
+                         pl_err *e);
+
+/**
  * Take deadlines from the rule profiles (r12_dispose_days,
  * r12_conclude_days, r17_clearing_days for the subject's unit) so that
  * reminders and R12/R17 agree. `r` borrowed; NULL = built-in defaults.

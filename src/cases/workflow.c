@@ -114,7 +114,8 @@ int cs_load(pl_cases *c, const char *id, cs_clue *o, pl_err *e)
         "SELECT id,group_id,status,channel,category,received_at,subject_person_id,"
         "subject_unit_id,handling_unit_id,handler_person_id,method,outcome,disposed_at,"
         "verified_at,concluded_at,register_due,dispose_due,conclude_due,review_due,clearing_due,"
-        "name_cleared_at,team,is_top,real_name,dispose_count,report_count "
+        "name_cleared_at,team,is_top,real_name,dispose_count,report_count,origin,disp_ref,"
+        "pending_step,proposed_by,proposed_by_person "
         "FROM case_clues WHERE id = ?",
         &st, e);
     if (rc)
@@ -149,6 +150,11 @@ int cs_load(pl_cases *c, const char *id, cs_clue *o, pl_err *e)
         o->real_name = (int)pl_stmt_i64(st, k++);
         o->dispose_count = pl_stmt_i64(st, k++);
         o->report_count = pl_stmt_i64(st, k++);
+        cs_copy(o->origin, sizeof o->origin, pl_stmt_text(st, k++));
+        cs_copy(o->disp_ref, sizeof o->disp_ref, pl_stmt_text(st, k++));
+        cs_copy(o->pending_step, sizeof o->pending_step, pl_stmt_text(st, k++));
+        cs_copy(o->proposed_by, sizeof o->proposed_by, pl_stmt_text(st, k++));
+        cs_copy(o->proposed_by_person, sizeof o->proposed_by_person, pl_stmt_text(st, k++));
         rc = 0;
     } else if (rc == PL_DONE) {
         rc = pl_err_set(e, PL_ENOTFOUND, "clue %s not found", id);
@@ -249,6 +255,11 @@ static const char *team_for(const char *status)
         if (!strcmp(map[i].status, status))
             return map[i].team;
     return NULL;
+}
+
+const char *cs_team_for(const char *status)
+{
+    return team_for(status);
 }
 
 static int in_list(const char *v, const char *const *list)
@@ -409,6 +420,43 @@ static int top_of(pl_cases *c, const char *person, const char *unit, const char 
         n = pl_stmt_i64(st, 0);
     pl_stmt_reset(st);
     return rc < 0 ? rc : n > 0;
+}
+
+int cs_route_clue(pl_cases *c, const char *person, char *unit, const char *date, int *is_top,
+                  char *office, char *reason, size_t rn, pl_err *e)
+{
+    int rc = 0;
+    *is_top = 0;
+    office[0] = 0;
+    reason[0] = 0;
+    if (person && *person && !unit[0]) {
+        rc = person_unit(c, person, date, unit, PL_CASES_ID_MAX + 1, is_top, e);
+    } else if (person && *person) {
+        rc = top_of(c, person, unit, date, e);
+        if (rc >= 0)
+            *is_top = rc, rc = 0;
+    } else {
+        *is_top = 1; /* a clue about the unit implicates its leadership */
+    }
+    if (rc)
+        return rc;
+    if (unit[0] && (rc = route(c, unit, *is_top, office, PL_CASES_ID_MAX + 1, e)) != 0)
+        return rc;
+    int about_person = person && *person;
+    if (!office[0])
+        snprintf(reason, rn,
+                 "本库无上级纪检监察机关，须报送上级 / no discipline office above in this store: "
+                 "forward to the level above");
+    else if (*is_top)
+        snprintf(reason, rn,
+                 "反映%s，由上一级纪检监察机关 %s 办理（上级抓下级） / about %s: handled by "
+                 "the level above, %s",
+                 about_person ? "主要负责人" : "单位", office,
+                 about_person ? "the top leader" : "the unit", office);
+    else
+        snprintf(reason, rn, "按管理权限由 %s 办理 / handled by %s by jurisdiction", office,
+                 office);
+    return 0;
 }
 
 /* A name written by a reporter → the one person of that name holding a
@@ -629,7 +677,13 @@ static int record_dispositions(pl_cases *c, const char *group, const char *only_
         if (only_member && strcmp(ids[i], only_member) != 0)
             continue;
         char did[PL_CASES_ID_MAX + 16];
-        snprintf(did, sizeof did, "%s-D%lld", ids[i], (long long)g.dispose_count);
+        /* An imported clue keeps its imported disposition row current
+         * until the workflow disposes it anew (docs/CASES.md "Imported
+         * clues"), so the rules never see a stale second row. */
+        if (g.disp_ref[0] && !strcmp(ids[i], g.id))
+            cs_copy(did, sizeof did, g.disp_ref);
+        else
+            snprintf(did, sizeof did, "%s-D%lld", ids[i], (long long)g.dispose_count);
         const char *names[] = {"id",          "clue_id",      "method", "decided_at",
                                "verified_at", "concluded_at", "outcome"};
         const char *values[] = {
