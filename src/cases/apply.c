@@ -4,6 +4,7 @@
  * reads only its payload, the event time and earlier projection state, so
  * replay reproduces the tables (DESIGN.md §3, docs/LEDGER.md §4).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cases_int.h"
@@ -580,6 +581,96 @@ static int apply_key_created(pl_store *s, int64_t seq, const pl_event *ev, pl_er
     return done(st, pl_stmt_step(st, e));
 }
 
+/* clue.proposed: a dispose/conclude waiting for approval; the clue does
+ * not move (its status stays). */
+static int apply_proposed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const char *id;
+    int rc = need_id(ev, seq, &id, e);
+    if (rc)
+        return rc;
+    const char *status = cs_jstr(ev->payload, "status");
+    const json_t *prop = json_object_get(ev->payload, "proposal");
+    if (!status || !json_is_object(prop) || !cs_jstr(ev->payload, "step"))
+        return pl_err_set(e, PL_EINVAL, "event %lld: clue.proposed without step or proposal",
+                          (long long)seq);
+    char *text = json_dumps(prop, JSON_COMPACT | JSON_SORT_KEYS);
+    pl_stmt *st;
+    rc = pl_store_prepare_cached(s,
+                                 "UPDATE case_clues SET pending_step = ?, pending = ?, "
+                                 "proposed_by = ?, proposed_by_person = ?, ev_seq = ? WHERE id = ?",
+                                 &st, e);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    bind_j(st, 1, ev->payload, "step");
+    pl_stmt_bind_text(st, 2, text ? text : "{}");
+    pl_stmt_bind_text(st, 3, ev->actor ? ev->actor : "");
+    bind_j(st, 4, ev->payload, "proposed_by_person");
+    pl_stmt_bind_i64(st, 5, seq);
+    pl_stmt_bind_text(st, 6, id);
+    rc = done(st, pl_stmt_step(st, e));
+    free(text);
+    if (!rc)
+        rc = history(s, seq, ev, id, status, e);
+    return rc;
+}
+
+/* clue.approved / clue.refused: the decision clears the pending step; an
+ * approved step follows as its own event (clue.disposed, clue.concluded). */
+static int apply_decided(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const char *id;
+    int rc = need_id(ev, seq, &id, e);
+    if (rc)
+        return rc;
+    const char *status = cs_jstr(ev->payload, "status");
+    if (!status)
+        return pl_err_set(e, PL_EINVAL, "event %lld: %s without status", (long long)seq, ev->type);
+    pl_stmt *st;
+    rc = pl_store_prepare_cached(s,
+                                 "UPDATE case_clues SET pending_step = NULL, pending = NULL, "
+                                 "proposed_by = NULL, proposed_by_person = NULL, ev_seq = ? "
+                                 "WHERE id = ?",
+                                 &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, seq);
+    pl_stmt_bind_text(st, 2, id);
+    rc = done(st, pl_stmt_step(st, e));
+    if (!rc)
+        rc = history(s, seq, ev, id, status, e);
+    return rc;
+}
+
+static int apply_approver_set(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    if (!cs_jstr(ev->payload, "office_id"))
+        return pl_err_set(e, PL_EINVAL, "event %lld: office.approver_set without office_id",
+                          (long long)seq);
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        s,
+        "INSERT INTO case_approvers(office_id,role,person_id,actor,at,reason,ev_seq) "
+        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(office_id) DO UPDATE SET role=excluded.role, "
+        "person_id=excluded.person_id, actor=excluded.actor, at=excluded.at, "
+        "reason=excluded.reason, ev_seq=excluded.ev_seq",
+        &st, e);
+    if (rc)
+        return rc;
+    char at[21];
+    pl_time_format(at, ev->time);
+    bind_j(st, 1, ev->payload, "office_id");
+    bind_j(st, 2, ev->payload, "role");
+    bind_j(st, 3, ev->payload, "person_id");
+    pl_stmt_bind_text(st, 4, ev->actor ? ev->actor : "");
+    pl_stmt_bind_text(st, 5, at);
+    bind_j(st, 6, ev->payload, "reason");
+    pl_stmt_bind_i64(st, 7, seq);
+    return done(st, pl_stmt_step(st, e));
+}
+
 void pl_cases_register(void)
 {
     pl_model_register();
@@ -604,6 +695,10 @@ void pl_cases_register(void)
         {"clue.read", apply_read},
         {"clue.reporter_read", apply_reporter_read},
         {"office.key_created", apply_key_created},
+        {"office.approver_set", apply_approver_set},
+        {"clue.proposed", apply_proposed},
+        {"clue.approved", apply_decided},
+        {"clue.refused", apply_decided},
         {"office.key_unlocked", apply_key_unlocked},
         {"office.unlock_failed", apply_unlock_failed},
     };

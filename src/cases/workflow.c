@@ -1122,6 +1122,240 @@ static int transition(pl_cases *c, const pl_viewer *v, const cs_clue *g, const c
     return pl_store_commit(c->s, e);
 }
 
+/* ------------------------------------------------------------ approvals */
+
+static int do_dispose(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const char *method,
+                      const char *reason, pl_err *e);
+static int do_conclude(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const pl_conclusion *k,
+                       pl_err *e);
+
+/* The approver configured for office `office`: 1 (role and/or person
+ * filled), 0 none, <0 error. */
+static int approver_for(pl_cases *c, const char *office, char *role, size_t rn, char *person,
+                        size_t pn, pl_err *e)
+{
+    role[0] = person[0] = 0;
+    if (!office || !*office)
+        return 0;
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        c->s, "SELECT role, person_id FROM case_approvers WHERE office_id = ?", &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, office);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        cs_copy(role, rn, pl_stmt_text(st, 0));
+        cs_copy(person, pn, pl_stmt_text(st, 1));
+        rc = role[0] || person[0];
+    } else if (rc == PL_DONE) {
+        rc = 0;
+    }
+    pl_stmt_reset(st);
+    return rc;
+}
+
+/*
+ * The disposition and the conclusion of a clue about a top leader need the
+ * approval of the handling office's head when the office has one configured
+ * (docs/CASES.md "Approvals"). Returns 1 when the step may go ahead now
+ * (`proposal` freed), 0 when it was proposed and waits (clue.proposed), or
+ * an error. A step already waiting blocks another proposal.
+ */
+static int approval_gate(pl_cases *c, const pl_viewer *v, const cs_clue *g, const char *step,
+                         json_t *proposal, pl_err *e)
+{
+    if (g->pending_step[0]) {
+        json_decref(proposal);
+        return pl_err_set(
+            e, PL_EEXIST,
+            "pending_step: clue %s has a %s waiting for approval / 线索 %s 有待审批的%s", g->id,
+            g->pending_step, g->id, g->pending_step);
+    }
+    char role[32], person[PL_CASES_ID_MAX + 1];
+    int rc = 0;
+    if (g->is_top && g->subject_person_id[0])
+        rc = approver_for(c, g->handling_unit_id, role, sizeof role, person, sizeof person, e);
+    if (rc <= 0) {
+        json_decref(proposal);
+        return rc < 0 ? rc : 1;
+    }
+    char reason[512];
+    snprintf(reason, sizeof reason,
+             "提请审批（%s，反映主要负责人）：%s / proposed for the approval of the office head "
+             "(%s, about a top leader): %s",
+             step, cs_jstr(proposal, "reason") ? cs_jstr(proposal, "reason") : "", step,
+             cs_jstr(proposal, "reason") ? cs_jstr(proposal, "reason") : "");
+    json_t *p = json_pack("{s:s,s:s,s:o,s:s,s:s}", "id", g->id, "step", step, "proposal", proposal,
+                          "status", g->status, "reason", reason);
+    if (v->person_id && *v->person_id)
+        json_object_set_new(p, "proposed_by_person", json_string(v->person_id));
+    return transition(c, v, g, "clue.proposed", p, 0, e);
+}
+
+int pl_cases_decide(pl_cases *c, const pl_viewer *v, const char *clue_id, int approve,
+                    const char *reason, pl_err *e)
+{
+    cs_clue g;
+    int rc = load_group(c, v, PL_PERM_READ, clue_id, &g, e);
+    if (rc || (rc = need_reason(reason, e)))
+        return rc;
+    if (!g.pending_step[0])
+        return pl_err_set(e, PL_EINVAL,
+                          "pending_step: clue %s has no step waiting for approval / 线索 %s "
+                          "没有待审批的事项",
+                          g.id, g.id);
+    const char *actor = cs_actor(v);
+    /* four eyes: the proposer never decides his own proposal */
+    if (!strcmp(actor, g.proposed_by) ||
+        (v->person_id && *v->person_id && !strcmp(v->person_id, g.proposed_by_person)))
+        return pl_err_set(e, PL_EEXIST,
+                          "approver: %s proposed this %s and cannot also approve or refuse it / "
+                          "提请人不能审批自己的提请",
+                          actor, g.pending_step);
+    char role[32], person[PL_CASES_ID_MAX + 1];
+    rc = approver_for(c, g.handling_unit_id, role, sizeof role, person, sizeof person, e);
+    if (rc < 0)
+        return rc;
+    int ok = 0;
+    if (rc && role[0]) {
+        pl_cases_role want;
+        ok = pl_cases_role_parse(role, &want) == 0 && v->role == want;
+    }
+    if (rc && person[0] && !ok)
+        ok = v->person_id && !strcmp(v->person_id, person);
+    if (!ok)
+        return pl_err_set(
+            e, PL_EDENIED,
+            "approver: only the head of office %s (%s%s%s) approves / 仅承办机关负责人"
+            "可审批",
+            g.handling_unit_id, role[0] ? "role " : "person ", role[0] ? role : person,
+            role[0] && person[0] ? " or the person" : "");
+    /* the proposal as it was made */
+    json_t *prop = NULL;
+    {
+        pl_stmt *st;
+        rc = pl_store_prepare_cached(c->s, "SELECT pending FROM case_clues WHERE id = ?", &st, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_text(st, 1, g.id);
+        if ((rc = pl_stmt_step(st, e)) == PL_ROW && pl_stmt_text(st, 0))
+            prop = json_loads(pl_stmt_text(st, 0), 0, NULL);
+        pl_stmt_reset(st);
+        if (rc < 0)
+            return rc;
+        rc = 0;
+    }
+    if (!prop)
+        return pl_err_set(e, PL_ECORRUPT, "clue %s: the pending proposal is unreadable", g.id);
+    char step[16];
+    cs_copy(step, sizeof step, g.pending_step);
+    json_t *p = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", g.id, "step", step, "reason", reason,
+                          "status", g.status, "proposed_by", g.proposed_by);
+    if ((rc = pl_store_begin(c->s, e)) != 0) {
+        json_decref(p);
+        json_decref(prop);
+        return rc;
+    }
+    rc = transition(c, v, &g, approve ? "clue.approved" : "clue.refused", p, 0, e);
+    if (!rc && approve) {
+        g.pending_step[0] = 0;
+        if (!strcmp(step, "dispose")) {
+            rc = do_dispose(c, v, &g, cs_jstr(prop, "method"), cs_jstr(prop, "reason"), e);
+        } else {
+            pl_conclusion k = {cs_jstr(prop, "outcome"), cs_jstr(prop, "measure"),
+                               cs_jstr(prop, "basis"), cs_jstr(prop, "reason")};
+            rc = do_conclude(c, v, &g, &k, e);
+        }
+    }
+    json_decref(prop);
+    if (rc) {
+        pl_store_rollback(c->s);
+        return rc;
+    }
+    return pl_store_commit(c->s, e);
+}
+
+int pl_cases_pending_step(pl_cases *c, const char *clue_id, char out[16], pl_err *e)
+{
+    out[0] = 0;
+    cs_clue g;
+    int rc = cs_load(c, clue_id, &g, e);
+    if (!rc && strcmp(g.group_id, g.id) != 0) {
+        char group[PL_CASES_ID_MAX + 1];
+        cs_copy(group, sizeof group, g.group_id);
+        rc = cs_load(c, group, &g, e);
+    }
+    if (!rc)
+        cs_copy(out, 16, g.pending_step);
+    return rc;
+}
+
+int pl_cases_set_approver(pl_cases *c, const pl_viewer *v, const char *office_id, const char *role,
+                          const char *person_id, const char *reason, pl_err *e)
+{
+    if (!(pl_cases_role_perms(v->role) & PL_PERM_KEYS))
+        return pl_err_set(e, PL_EDENIED, "role: %s may not configure office approvers",
+                          pl_cases_role_name(v->role));
+    int rc = need_reason(reason, e);
+    if (rc)
+        return rc;
+    int has_role = role && *role, has_person = person_id && *person_id;
+    if (has_role == has_person)
+        return bad(e, "approver", "须指定审批角色或审批人（二选一）",
+                   "give the approving role or the approving person (one of them)", NULL);
+    pl_cases_role r;
+    if (has_role && pl_cases_role_parse(role, &r) != 0)
+        return bad(e, "role", "角色无效", "unknown role", role);
+    char parent[PL_CASES_ID_MAX + 1], kind[32];
+    rc = office_id && *office_id
+             ? unit_info(c, office_id, parent, sizeof parent, kind, sizeof kind, e)
+             : 0;
+    if (rc < 0)
+        return rc;
+    if (rc == 0 || strcmp(kind, "discipline") != 0)
+        return bad(e, "office_id", "不是纪检监察机关", "not a discipline office", office_id);
+    if (v->role != PL_CASES_ROLE_SYSTEM) {
+        /* within the caller's scope */
+        if (!v->scope_unit_id || !*v->scope_unit_id)
+            return pl_err_set(e, PL_EDENIED, "office_id: outside your scope");
+        char x[PL_CASES_ID_MAX + 1];
+        cs_copy(x, sizeof x, office_id);
+        int in = 0;
+        for (int depth = 0; x[0] && depth < 64 && !in; depth++) {
+            in = !strcmp(x, v->scope_unit_id);
+            rc = unit_info(c, x, parent, sizeof parent, kind, sizeof kind, e);
+            if (rc < 0)
+                return rc;
+            cs_copy(x, sizeof x, rc ? parent : "");
+        }
+        if (!in)
+            return pl_err_set(e, PL_EDENIED, "office_id: outside your scope");
+    }
+    if (has_person) {
+        rc = exists(c, "SELECT count(*) FROM persons WHERE id = ?", person_id, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return bad(e, "person_id", "人员不存在", "no such person", person_id);
+    }
+    json_t *p = json_pack("{s:s,s:s}", "office_id", office_id, "reason", reason);
+    if (has_role)
+        json_object_set_new(p, "role", json_string(pl_cases_role_name(r)));
+    else
+        json_object_set_new(p, "person_id", json_string(person_id));
+    if ((rc = pl_store_begin(c->s, e)) != 0) {
+        json_decref(p);
+        return rc;
+    }
+    rc = cs_append(c, "office.approver_set", cs_actor(v), json_pack("[s]", office_id), p, NULL, e);
+    if (rc) {
+        pl_store_rollback(c->s);
+        return rc;
+    }
+    return pl_store_commit(c->s, e);
+}
+
 int pl_cases_dispose(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *method,
                      const char *reason, pl_err *e)
 {
@@ -1136,6 +1370,17 @@ int pl_cases_dispose(pl_cases *c, const pl_viewer *v, const char *clue_id, const
                    method);
     if (strcmp(g.status, "registered") && strcmp(g.status, "routed") && strcmp(g.status, "held"))
         return wrong_state(e, &g, "dispose / 处置");
+    if ((rc = approval_gate(c, v, &g, "dispose",
+                            json_pack("{s:s,s:s}", "method", method, "reason", reason), e)) != 1)
+        return rc;
+    return do_dispose(c, v, &g, method, reason, e);
+}
+
+static int do_dispose(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const char *method,
+                      const char *reason, pl_err *e)
+{
+    cs_clue g = *gp;
+    int rc;
     pl_cases_params prm;
     if ((rc = pl_cases_params_for(c, g.subject_unit_id, &prm, e)))
         return rc;
@@ -1214,6 +1459,23 @@ int pl_cases_conclude(pl_cases *c, const pl_viewer *v, const char *clue_id, cons
         return bad(e, "basis", "容错须写明依据", "fault tolerance needs its basis", NULL);
     if (strcmp(g.status, "verifying") && strcmp(g.status, "verified"))
         return wrong_state(e, &g, "conclude / 办结");
+    json_t *prop = json_pack("{s:s,s:s}", "outcome", k->outcome, "reason", k->reason);
+    if (k->measure && *k->measure)
+        json_object_set_new(prop, "measure", json_string(k->measure));
+    if (k->basis && *k->basis)
+        json_object_set_new(prop, "basis", json_string(k->basis));
+    if ((rc = approval_gate(c, v, &g, "conclude", prop, e)) != 1)
+        return rc;
+    return do_conclude(c, v, &g, k, e);
+}
+
+static int do_conclude(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const pl_conclusion *k,
+                       pl_err *e)
+{
+    cs_clue g = *gp;
+    int rc;
+    int form = !strncmp(k->outcome, "form", 4);
+    int ft = !strcmp(k->outcome, "fault_tolerance");
     pl_cases_params prm;
     if ((rc = pl_cases_params_for(c, g.subject_unit_id, &prm, e)))
         return rc;

@@ -208,6 +208,12 @@ const ROUTES = [
 // any other new route still fails (restore tests/api/matrix.test.mjs, cells
 // from the server's dump, to keep such routes covered meanwhile).
 const NOT_WRITTEN = [
+  // issue #17 item 4 (branch wt-clueimp): approvals; their cells need a
+  // step waiting for approval in the fixture (tests/api/approvals.test.mjs
+  // covers them meanwhile).
+  'POST /api/v1/cases/{id}/approve',
+  'POST /api/v1/cases/{id}/refuse',
+  'POST /api/v1/offices/{id}/approver',
 ];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
