@@ -19,9 +19,20 @@ DB=$T/g.db
 P() { "$PLUMB" "$@" --db "$DB" --lang en; }
 digest() { sqlite3 "$DB" .sha3sum; } # every table's content
 "$PLUMB" gen --scale county --seed 7 --out "$T/gen" --quiet >/dev/null 2>&1 || fail "gen"
+CL=$T/gen/clues/clues.csv DI=$T/gen/clues/dispositions.csv
+# two more clues for states the generator leaves out: verified without a
+# conclusion, and a second disposition after a hold (the latest counts)
+cat >>"$CL" <<'CSV'
+QZ-1,letter,2026-01-05,,U433127-000098,money,反映单位违规发放补贴,0
+QZ-2,visit,2026-01-06,,U433127-000098,conduct,反映单位作风问题,0
+CSV
+cat >>"$DI" <<'CSV'
+QZD-1,QZ-1,preliminary_verification,2026-01-10,2026-02-01,,
+QZD-2,QZ-2,hold,2026-01-08,,,
+QZD-3,QZ-2,talk_inquiry,2026-03-01,,,
+CSV
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$T/gen" --db "$DB" --quiet >/dev/null 2>&1 || fail "import"
-CL=$T/gen/clues/clues.csv DI=$T/gen/clues/dispositions.csv
 
 # --- 1. every imported clue in the state its dispositions imply (CASES.md)
 # latest disposition per clue (decided_at, then id): none → routed, hold →
@@ -35,10 +46,13 @@ awk -F, 'FNR == 1 { next }
               $6 != "" ? "concluded" : $5 != "" ? "verified" : "verifying"
           st[$2] = s } }
     END { for (c in st) print c, st[c] }' "$CL" "$DI" | sort >"$T/want"
-[ "$(wc -l <"$T/want")" = 1000 ] || fail "the county has $(wc -l <"$T/want") clues, not 1000"
+[ "$(wc -l <"$T/want")" = 1002 ] || fail "$(wc -l <"$T/want") clues, not 1000 + 2"
+grep -q "^QZ-1 verified$" "$T/want" && grep -q "^QZ-2 verifying$" "$T/want" ||
+    fail "the expected states of QZ-1, QZ-2"
 P clue list --limit 5000 --json | jq -r '.[] | "\(.id) \(.status)"' | sort >"$T/got"
 diff "$T/want" "$T/got" >"$T/diff" || fail "imported states differ: $(head -5 "$T/diff")"
-[ "$(sort -u -k2 "$T/want" | wc -l)" -ge 5 ] || fail "fewer than 5 states covered"
+[ "$(cut -d' ' -f2 "$T/want" | sort -u | tr '\n' ' ')" = \
+    "closed concluded held routed verified verifying " ] || fail "not every state covered"
 
 # --- 2. the issue's clue is actionable: an R12 finding, then every step
 C46=Q433127-000046
@@ -69,13 +83,14 @@ P clue conclude "$CV" --outcome unfounded --reason 反映失实 >/dev/null || fa
 
 # --- 3. contradictory rows: file:line:field, nothing written
 mkdir -p "$T/bad"
-R=$(awk -F, '$1 == "'"$C46"'" { print $3 }' "$CL")
 CR=$(awk '$2 == "routed" { print $1; exit }' "$T/want")
+CR2=$(awk '$2 == "routed" && $1 != "'"$C46"'" { n++ } n == 2 { print $1; exit }' "$T/want")
 cat >"$T/bad/dispositions.csv" <<CSV
 id,clue_id,method,decided_at,verified_at,concluded_at,outcome
 BX1,NOPE-1,hold,2025-01-01,,,
-BX2,$CR,talk_inquiry,2026-01-10,,2026-01-05,form1
+BX2,$CR,talk_inquiry,2026-12-01,,2026-11-30,form1
 BX3,$CR,talk_inquiry,2000-01-01,,,
+BX4,$CR2,hold,2026-12-02,,,
 CSV
 printf 'id,person_id,measure,decided_at,basis,clue_id\nBA1,%s,criticism,2026-02-01,x,%s\n' \
     "$(awk -F, '$1 == "'"$CR"'" { print $4 }' "$CL")" "$CR" >"$T/bad/accountability.csv"
@@ -83,11 +98,13 @@ before=$(digest)
 "$PLUMB" import --source clues "$T/bad/dispositions.csv" "$T/bad/accountability.csv" \
     --db "$DB" --lang en >"$T/o" 2>"$T/err" && fail "contradictory rows accepted"
 for want in "dispositions.csv:2:clue_id: unknown clue 'NOPE-1'" \
-    "dispositions.csv:3:concluded_at: conclusion 2026-01-05 before the disposition 2026-01-10" \
+    "dispositions.csv:3:concluded_at: conclusion 2026-11-30 before the disposition 2026-12-01" \
     "dispositions.csv:4:decided_at: disposition decided 2000-01-01 before the clue was received" \
     "accountability.csv:2:clue_id: accountability for clue '$CR', which has no concluded"; do
     grep -qF "$want" "$T/err" || fail "missing error '$want': $(cat "$T/err")"
 done
+[ "$(grep -c 'dispositions.csv:3:' "$T/err")" = 1 ] || fail "row 3 has one problem only"
+grep -q 'dispositions.csv:5:' "$T/err" && fail "the good row 5 was reported"
 [ "$(digest)" = "$before" ] || fail "a rejected batch changed the store"
 
 # --- 4. a row for a clue the workflow has moved is not applied (a warning)
@@ -158,4 +175,4 @@ for t in $tabs; do sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1" | sha256sum; done
 P rebuild >/dev/null 2>&1 || fail "rebuild"
 for t in $tabs; do sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1" | sha256sum; done >"$T/d2"
 cmp -s "$T/d1" "$T/d2" || fail "rebuild differs"
-echo "ok: 1000 imported states, workflow on $C46, contradictions rejected, approvals"
+echo "ok: 1002 imported states, workflow on $C46, contradictions rejected, approvals"
