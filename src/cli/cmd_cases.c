@@ -461,8 +461,16 @@ static void print_list(pl_cli *cli, const char *json_text)
     {
         const char *s[8] = {"id",     "received_at",       "channel",          "category",
                             "status", "subject_person_id", "handling_unit_id", "summary"};
+        char st[64];
+        const char *pend = json_string_value(json_object_get(r, "pending_approval"));
         for (int k = 0; k < 8; k++) {
             const char *v = json_string_value(json_object_get(r, s[k]));
+            if (k == 4 && v && pend) {
+                /* a step waiting for approval shows as such */
+                snprintf(st, sizeof st, "%s(%s %s)", v, pend,
+                         PL_T(cli, "待审批", "awaiting approval"));
+                v = st;
+            }
             static const int w[] = {16, 10, 12, 10, 13, 20, 12, 0};
             if (k < 7)
                 printf("%-*s ", w[k], v && *v ? v : "-");

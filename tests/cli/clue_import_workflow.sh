@@ -138,8 +138,10 @@ s0=$(snap)
 P clue dispose "$CT" --method talk_inquiry --reason 拟谈话函询 $AL >"$T/o" || fail "propose"
 grep -q "waiting for the approval" "$T/o" || fail "proposal message: $(cat "$T/o")"
 [ "$(snap)" = "$s0" ] || fail "an unapproved disposition moved the clue: $(snap)"
-[ "$(sqlite3 "$DB" "SELECT pending_step FROM case_clues WHERE id='$CT'")" = dispose ] ||
-    fail "pending_step"
+[ "$(P clue list --limit 5000 --json | jq -r ".[] | select(.id == \"$CT\") | .pending_approval")" = \
+    dispose ] || fail "the list does not show the step waiting"
+P clue list --limit 5000 | grep "^$CT " | grep -q "(dispose awaiting approval)" ||
+    fail "the list's status column does not show the step waiting"
 P clue dispose "$CT" --method hold --reason again $AL 2>"$T/err" && fail "second proposal"
 grep -q "pending_step" "$T/err" || fail "second proposal message"
 # the proposer cannot approve, even as a leader or under another name
