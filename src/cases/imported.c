@@ -53,24 +53,32 @@ static int latest_disposition(pl_cases *c, const char *clue, imp_disp *d, pl_err
     return rc;
 }
 
-/* First accountability of the clue with a measure in `measures` (SQL list):
- * its measure and date. */
-static int accountability_of(pl_cases *c, const char *clue, int name_clearing, char *measure,
-                             size_t mn, char *date, pl_err *e)
+/* The clue's first accountability: a measure of forms 1-4 (by clue_id), or
+ * (name_clearing) the name clearing of its subject person — by clue_id, or
+ * for the person on or after the conclusion `since`, as R17 reads it
+ * (docs/RULES.md: the extracts' name clearings name the person, not the
+ * clue). Its measure and date. */
+static int accountability_of(pl_cases *c, const char *clue, int name_clearing, const char *person,
+                             const char *since, char *measure, size_t mn, char *date, pl_err *e)
 {
     measure[0] = date[0] = 0;
     pl_stmt *st;
     int rc = pl_store_prepare_cached(
         c->s,
         name_clearing
-            ? "SELECT measure, decided_at FROM accountability WHERE clue_id = ? AND "
-              "measure = 'name_clearing' ORDER BY decided_at, id LIMIT 1"
+            ? "SELECT measure, decided_at FROM accountability WHERE measure = 'name_clearing' "
+              "AND (clue_id = ? OR (clue_id IS NULL AND person_id = ? AND decided_at >= ?)) "
+              "ORDER BY decided_at, id LIMIT 1"
             : "SELECT measure, decided_at FROM accountability WHERE clue_id = ? AND "
               "measure IN ('criticism','sanction','org_measure') ORDER BY decided_at, id LIMIT 1",
         &st, e);
     if (rc)
         return rc;
     pl_stmt_bind_text(st, 1, clue);
+    if (name_clearing) {
+        pl_stmt_bind_text(st, 2, person ? person : "");
+        pl_stmt_bind_text(st, 3, since ? since : "9999-12-31");
+    }
     rc = pl_stmt_step(st, e);
     if (rc == PL_ROW) {
         cs_copy(measure, mn, pl_stmt_text(st, 0));
@@ -129,8 +137,9 @@ static int sync_one(pl_cases *c, const char *actor, const char *id, pl_err *e)
     if ((rc = cs_route_clue(c, person, unit, received_at, &is_top, office, reason, sizeof reason,
                             e)) ||
         (rc = pl_cases_params_for(c, unit, &prm, e)) || (rc = latest_disposition(c, id, &d, e)) ||
-        (rc = accountability_of(c, id, 0, measure, sizeof measure, measure_at, e)) ||
-        (rc = accountability_of(c, id, 1, cleared, sizeof cleared, cleared_at, e))) {
+        (rc = accountability_of(c, id, 0, NULL, NULL, measure, sizeof measure, measure_at, e)) ||
+        (rc = accountability_of(c, id, 1, person, d.concluded_at[0] ? d.concluded_at : NULL,
+                                cleared, sizeof cleared, cleared_at, e))) {
         free(summary);
         return rc;
     }
@@ -211,7 +220,9 @@ int pl_cases_import_sync(pl_cases *c, const char *actor, int64_t after_seq, int6
         "k.id) "
         "UNION SELECT x.cid FROM (SELECT id AS cid FROM clues WHERE ev_seq > ? "
         "UNION SELECT clue_id FROM dispositions WHERE ev_seq > ? "
-        "UNION SELECT clue_id FROM accountability WHERE ev_seq > ? AND clue_id IS NOT NULL) x "
+        "UNION SELECT clue_id FROM accountability WHERE ev_seq > ? AND clue_id IS NOT NULL "
+        "UNION SELECT k2.id FROM accountability a JOIN clues k2 ON k2.subject_person_id = "
+        "a.person_id WHERE a.ev_seq > ? AND a.measure = 'name_clearing') x "
         "JOIN case_clues cc ON cc.id = x.cid AND cc.origin = 'import' "
         "WHERE NOT EXISTS (SELECT 1 FROM case_history h WHERE h.clue_id = x.cid AND h.type <> "
         "'clue.imported') ORDER BY 1",
@@ -221,6 +232,7 @@ int pl_cases_import_sync(pl_cases *c, const char *actor, int64_t after_seq, int6
     pl_stmt_bind_i64(st, 1, after_seq);
     pl_stmt_bind_i64(st, 2, after_seq);
     pl_stmt_bind_i64(st, 3, after_seq);
+    pl_stmt_bind_i64(st, 4, after_seq);
     char **ids = NULL;
     size_t n = 0;
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {

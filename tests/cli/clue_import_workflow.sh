@@ -54,6 +54,17 @@ diff "$T/want" "$T/got" >"$T/diff" || fail "imported states differ: $(head -5 "$
 [ "$(cut -d' ' -f2 "$T/want" | sort -u | tr '\n' ' ')" = \
     "closed concluded held routed verified verifying " ] || fail "not every state covered"
 
+# the workflow's deadlines are R12's (cases.h: reminders and R12 agree): as
+# many overdue dispose/conclude reminders as R12 findings
+P clue remind >/dev/null || fail "remind"
+r12=$(sqlite3 "$DB" "SELECT count(*) FROM findings WHERE rule='R12'")
+rem=$(sqlite3 "$DB" "SELECT count(*) FROM case_reminders WHERE stage='overdue' AND \
+    deadline IN ('dispose','conclude')")
+[ "$r12" -gt 10 ] && [ "$rem" = "$r12" ] || fail "$rem overdue reminders, $r12 R12 findings"
+rem=$(sqlite3 "$DB" "SELECT count(*) FROM case_reminders WHERE deadline='clearing'")
+r17=$(sqlite3 "$DB" "SELECT count(*) FROM findings WHERE rule='R17'")
+[ "$rem" -le "$r17" ] || fail "$rem name clearings owed, R17 finds $r17"
+
 # --- 2. the issue's clue is actionable: an R12 finding, then every step
 C46=Q433127-000046
 # seed 7: received 2026-06-29, no disposition (R12: none within 30 days)
