@@ -275,7 +275,8 @@ int pl_cases_show(pl_cases *c, const pl_viewer *v, const char *clue_id, const ch
               "cc.conclude_due, cc.review_due, cc.clearing_due, cc.method, cc.method_reason, "
               "cc.disposed_at, cc.verified_at, cc.outcome, cc.measure, cc.basis, "
               "cc.concluded_at, cc.name_cleared_at, cc.archived_at, cc.team, "
-              "cc.handler_person_id, cc.sub_status, "
+              "cc.handler_person_id, cc.sub_status, cc.pending_step AS pending_approval, "
+              "cc.proposed_by, cc.pending AS pending_proposal, "
               "(SELECT count(*) FROM case_sealed s WHERE s.clue_id = c.id) AS sealed_identity "
               "FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id WHERE c.id = ?",
               clue_id, arr, e);
@@ -283,6 +284,9 @@ int pl_cases_show(pl_cases *c, const pl_viewer *v, const char *clue_id, const ch
         json_object_update(o, json_array_get(arr, 0));
         if (!notes)
             json_object_del(o, "sub_status");
+        /* always present: null when no step waits for approval */
+        if (!json_object_get(o, "pending_approval"))
+            json_object_set_new(o, "pending_approval", json_null());
     }
     json_decref(arr);
     static const struct {
@@ -399,7 +403,8 @@ static int query(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, int 
                             "c.subject_person_id, c.subject_unit_id, c.summary, "
                             "COALESCE(cc.status, 'imported') AS status, cc.group_id, "
                             "cc.handling_unit_id, cc.method, cc.outcome, cc.dispose_due, "
-                            "cc.conclude_due, cc.report_count");
+                            "cc.conclude_due, cc.report_count, "
+                            "cc.pending_step AS pending_approval");
     if (what == Q_BOTH) {
         pl_buf_adds(&sql, ", (SELECT count(*) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
                           "WHERE TRUE");

@@ -4,6 +4,7 @@
  * reads only its payload, the event time and earlier projection state, so
  * replay reproduces the tables (DESIGN.md §3, docs/LEDGER.md §4).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cases_int.h"
@@ -188,6 +189,65 @@ static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     return rc;
 }
 
+/* clue.imported: a clue of the agencies' extracts enters the workflow in
+ * the state its imported dispositions imply (the payload carries the whole
+ * state with its deadlines; docs/CASES.md "Imported clues"). A later
+ * import of the same clue (changed rows) replaces the state. */
+static const char *const IMPORTED_COLS[] = {"origin",          "channel",      "category",
+                                            "received_time",   "received_at",  "subject_person_id",
+                                            "subject_unit_id", "summary",      "facts",
+                                            "status",          "team",         "handling_unit_id",
+                                            "route_reason",    "register_due", "dispose_due",
+                                            "conclude_due",    "review_due",   "clearing_due",
+                                            "method",          "disposed_at",  "verified_at",
+                                            "outcome",         "measure",      "concluded_at",
+                                            "name_cleared_at", "disp_ref"};
+#define N_IMPORTED (sizeof IMPORTED_COLS / sizeof IMPORTED_COLS[0])
+
+static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const char *id;
+    int rc = need_id(ev, seq, &id, e);
+    if (rc)
+        return rc;
+    const char *status = cs_jstr(ev->payload, "status");
+    if (!status)
+        return pl_err_set(e, PL_EINVAL, "event %lld: clue.imported without status", (long long)seq);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "INSERT INTO case_clues(id,group_id,real_name,is_top,dispose_count");
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        pl_buf_addf(&sql, ",%s", IMPORTED_COLS[i]);
+    pl_buf_adds(&sql, ",ev_seq) VALUES(?,?,?,?,?");
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        pl_buf_adds(&sql, ",?");
+    pl_buf_adds(&sql, ",?) ON CONFLICT(id) DO UPDATE SET real_name=excluded.real_name, "
+                      "is_top=excluded.is_top, dispose_count=excluded.dispose_count, "
+                      "pending_step=NULL, pending=NULL, proposed_by=NULL, "
+                      "proposed_by_person=NULL");
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        pl_buf_addf(&sql, ",%s=excluded.%s", IMPORTED_COLS[i], IMPORTED_COLS[i]);
+    pl_buf_adds(&sql, ",ev_seq=excluded.ev_seq");
+    pl_stmt *st;
+    rc = pl_store_prepare_cached(s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    int k = 1;
+    pl_stmt_bind_text(st, k++, id);
+    pl_stmt_bind_text(st, k++, id);
+    pl_stmt_bind_i64(st, k++, jint(ev->payload, "real_name"));
+    pl_stmt_bind_i64(st, k++, jint(ev->payload, "is_top"));
+    pl_stmt_bind_i64(st, k++, jint(ev->payload, "dispose_count"));
+    for (size_t i = 0; i < N_IMPORTED; i++)
+        bind_j(st, k++, ev->payload, IMPORTED_COLS[i]);
+    pl_stmt_bind_i64(st, k, seq);
+    rc = done(st, pl_stmt_step(st, e));
+    if (!rc)
+        rc = history(s, seq, ev, id, status, e);
+    return rc;
+}
+
 /* clue.linked: merge into the open group; the primary counts the report. */
 static int apply_linked(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
@@ -298,7 +358,9 @@ static int apply_disposed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     static const char *const k[] = {"method", "reason", "decided_at", "conclude_due", "review_due"};
     return group_update(s, seq, ev,
                         "method = ?, method_reason = ?, disposed_at = ?, conclude_due = ?, "
-                        "review_due = ?, dispose_count = dispose_count + 1",
+                        "review_due = ?, dispose_count = dispose_count + 1, disp_ref = NULL, "
+                        "pending_step = NULL, pending = NULL, proposed_by = NULL, "
+                        "proposed_by_person = NULL",
                         k, 5, e);
 }
 
@@ -314,7 +376,9 @@ static int apply_concluded(pl_store *s, int64_t seq, const pl_event *ev, pl_err 
                                     "concluded_at", "clearing_due", "verified_at"};
     return group_update(s, seq, ev,
                         "outcome = ?, measure = ?, basis = ?, concluded_at = ?, "
-                        "clearing_due = ?, verified_at = COALESCE(verified_at, ?)",
+                        "clearing_due = ?, verified_at = COALESCE(verified_at, ?), "
+                        "pending_step = NULL, pending = NULL, proposed_by = NULL, "
+                        "proposed_by_person = NULL",
                         k, 6, e);
 }
 
@@ -517,6 +581,96 @@ static int apply_key_created(pl_store *s, int64_t seq, const pl_event *ev, pl_er
     return done(st, pl_stmt_step(st, e));
 }
 
+/* clue.proposed: a dispose/conclude waiting for approval; the clue does
+ * not move (its status stays). */
+static int apply_proposed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const char *id;
+    int rc = need_id(ev, seq, &id, e);
+    if (rc)
+        return rc;
+    const char *status = cs_jstr(ev->payload, "status");
+    const json_t *prop = json_object_get(ev->payload, "proposal");
+    if (!status || !json_is_object(prop) || !cs_jstr(ev->payload, "step"))
+        return pl_err_set(e, PL_EINVAL, "event %lld: clue.proposed without step or proposal",
+                          (long long)seq);
+    char *text = json_dumps(prop, JSON_COMPACT | JSON_SORT_KEYS);
+    pl_stmt *st;
+    rc = pl_store_prepare_cached(s,
+                                 "UPDATE case_clues SET pending_step = ?, pending = ?, "
+                                 "proposed_by = ?, proposed_by_person = ?, ev_seq = ? WHERE id = ?",
+                                 &st, e);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    bind_j(st, 1, ev->payload, "step");
+    pl_stmt_bind_text(st, 2, text ? text : "{}");
+    pl_stmt_bind_text(st, 3, ev->actor ? ev->actor : "");
+    bind_j(st, 4, ev->payload, "proposed_by_person");
+    pl_stmt_bind_i64(st, 5, seq);
+    pl_stmt_bind_text(st, 6, id);
+    rc = done(st, pl_stmt_step(st, e));
+    free(text);
+    if (!rc)
+        rc = history(s, seq, ev, id, status, e);
+    return rc;
+}
+
+/* clue.approved / clue.refused: the decision clears the pending step; an
+ * approved step follows as its own event (clue.disposed, clue.concluded). */
+static int apply_decided(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const char *id;
+    int rc = need_id(ev, seq, &id, e);
+    if (rc)
+        return rc;
+    const char *status = cs_jstr(ev->payload, "status");
+    if (!status)
+        return pl_err_set(e, PL_EINVAL, "event %lld: %s without status", (long long)seq, ev->type);
+    pl_stmt *st;
+    rc = pl_store_prepare_cached(s,
+                                 "UPDATE case_clues SET pending_step = NULL, pending = NULL, "
+                                 "proposed_by = NULL, proposed_by_person = NULL, ev_seq = ? "
+                                 "WHERE id = ?",
+                                 &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, seq);
+    pl_stmt_bind_text(st, 2, id);
+    rc = done(st, pl_stmt_step(st, e));
+    if (!rc)
+        rc = history(s, seq, ev, id, status, e);
+    return rc;
+}
+
+static int apply_approver_set(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    if (!cs_jstr(ev->payload, "office_id"))
+        return pl_err_set(e, PL_EINVAL, "event %lld: office.approver_set without office_id",
+                          (long long)seq);
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        s,
+        "INSERT INTO case_approvers(office_id,role,person_id,actor,at,reason,ev_seq) "
+        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(office_id) DO UPDATE SET role=excluded.role, "
+        "person_id=excluded.person_id, actor=excluded.actor, at=excluded.at, "
+        "reason=excluded.reason, ev_seq=excluded.ev_seq",
+        &st, e);
+    if (rc)
+        return rc;
+    char at[21];
+    pl_time_format(at, ev->time);
+    bind_j(st, 1, ev->payload, "office_id");
+    bind_j(st, 2, ev->payload, "role");
+    bind_j(st, 3, ev->payload, "person_id");
+    pl_stmt_bind_text(st, 4, ev->actor ? ev->actor : "");
+    pl_stmt_bind_text(st, 5, at);
+    bind_j(st, 6, ev->payload, "reason");
+    pl_stmt_bind_i64(st, 7, seq);
+    return done(st, pl_stmt_step(st, e));
+}
+
 void pl_cases_register(void)
 {
     pl_model_register();
@@ -525,6 +679,7 @@ void pl_cases_register(void)
         pl_apply_fn fn;
     } types[] = {
         {"clue.received", apply_received},
+        {"clue.imported", apply_imported},
         {"clue.linked", apply_linked},
         {"clue.routed", apply_routed},
         {"clue.disposed", apply_disposed},
@@ -540,6 +695,10 @@ void pl_cases_register(void)
         {"clue.read", apply_read},
         {"clue.reporter_read", apply_reporter_read},
         {"office.key_created", apply_key_created},
+        {"office.approver_set", apply_approver_set},
+        {"clue.proposed", apply_proposed},
+        {"clue.approved", apply_decided},
+        {"clue.refused", apply_decided},
         {"office.key_unlocked", apply_key_unlocked},
         {"office.unlock_failed", apply_unlock_failed},
     };

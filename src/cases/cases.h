@@ -53,7 +53,8 @@ struct pl_rules;
  * "clue.name_cleared", "clue.archived", "clue.assigned", "clue.note_added",
  * "clue.reminder", "clue.reply", "clue.material_added", "clue.read",
  * "clue.reporter_read", "office.key_created", "office.key_unlocked",
- * "office.unlock_failed") with
+ * "office.unlock_failed", "clue.imported", "clue.proposed", "clue.approved",
+ * "clue.refused", "office.approver_set") with
  * their projection handlers. Idempotent; call at start-up next to
  * pl_model_register(). Also registers the model's types.
  */
@@ -119,6 +120,18 @@ typedef struct pl_cases pl_cases;
  */
 int pl_cases_new(pl_cases **out, pl_store *s, pl_ledger *l, pl_err *e);
 void pl_cases_free(pl_cases *c);
+
+/**
+ * Imported clues enter the workflow (docs/CASES.md "Imported clues"):
+ * for every registry clue without a workflow row, and every imported clue
+ * whose clue, disposition or accountability rows were recorded after
+ * `after_seq` (unless the workflow has moved it since), append one
+ * "clue.imported" event with the state its dispositions imply, its routing
+ * and deadlines. Called by the import service inside the batch's
+ * transaction; `actor` is the batch's (NULL: "import:clues").
+ */
+int pl_cases_import_sync(pl_cases *c, const char *actor, int64_t after_seq, int64_t *synced,
+                         pl_err *e);
 
 /**
  * Take deadlines from the rule profiles (r12_dispose_days,
@@ -238,6 +251,32 @@ int pl_cases_from_finding(pl_cases *c, const pl_viewer *v, const char *finding_i
  */
 int pl_cases_dispose(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *method,
                      const char *reason, pl_err *e);
+/**
+ * Approvals (审批, docs/CASES.md "Approvals"): when the handling office of
+ * a clue about a top leader has an approver configured, pl_cases_dispose and
+ * pl_cases_conclude do not move the clue: they append "clue.proposed" (the
+ * step and its parameters; case_clues.pending_step) and return 0. Another
+ * step of the kind is PL_EEXIST ("pending_step: ...") until it is decided.
+ *
+ * pl_cases_decide approves (approve = 1: "clue.approved", then the step
+ * itself, dated the day of the approval) or refuses ("clue.refused"; the
+ * clue stays) with a reason. The viewer must be the configured approver
+ * (the role, or the person) and see the clue (scope, recusal), else
+ * PL_EDENIED ("approver: ..."); the proposer (same actor or same person) is
+ * PL_EEXIST ("approver: ... cannot also approve"); nothing pending is
+ * PL_EINVAL ("pending_step: ...").
+ */
+int pl_cases_decide(pl_cases *c, const pl_viewer *v, const char *clue_id, int approve,
+                    const char *reason, pl_err *e);
+/** The step of clue `clue_id`'s group waiting for approval ("" none). */
+int pl_cases_pending_step(pl_cases *c, const char *clue_id, char out[16], pl_err *e);
+/**
+ * Configure who approves for discipline office `office_id`: a role name or
+ * a person (exactly one), with a reason ("office.approver_set"; case_approvers).
+ * Needs PL_PERM_KEYS and the office in scope.
+ */
+int pl_cases_set_approver(pl_cases *c, const pl_viewer *v, const char *office_id, const char *role,
+                          const char *person_id, const char *reason, pl_err *e);
 /** Verification done (talk_inquiry / preliminary_verification only). */
 int pl_cases_verify(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *reason,
                     pl_err *e);

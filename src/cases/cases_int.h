@@ -49,6 +49,11 @@ typedef struct cs_clue {
     int real_name;
     int64_t dispose_count;
     int64_t report_count;
+    char origin[16];
+    char disp_ref[PL_CASES_ID_MAX + 1]; /* imported disposition kept current */
+    char pending_step[16];              /* dispose | conclude awaiting approval */
+    char proposed_by[128];              /* its proposer (actor name) */
+    char proposed_by_person[PL_CASES_ID_MAX + 1];
 } cs_clue;
 
 /**
@@ -73,6 +78,17 @@ int cs_append(pl_cases *c, const char *type, const char *actor, json_t *subjects
  */
 int cs_record(pl_cases *c, const char *entity, const char *const *names, const char *const *values,
               size_t n, const char *actor, pl_err *e);
+
+/**
+ * Route a clue about `person` and/or `unit` received on `date` as intake
+ * does: `unit` (in/out, PL_CASES_ID_MAX + 1) filled from the person's tenure
+ * when empty; *is_top; the handling office ("" when the store has none) and
+ * the bilingual routing reason.
+ */
+int cs_route_clue(pl_cases *c, const char *person, char *unit, const char *date, int *is_top,
+                  char *office, char *reason, size_t rn, pl_err *e);
+/** The team of a workflow status (automatic hand-over). */
+const char *cs_team_for(const char *status);
 
 /** Today's date (pl_time_now) as YYYY-MM-DD. */
 void cs_today(char out[11]);

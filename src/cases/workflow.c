@@ -114,7 +114,8 @@ int cs_load(pl_cases *c, const char *id, cs_clue *o, pl_err *e)
         "SELECT id,group_id,status,channel,category,received_at,subject_person_id,"
         "subject_unit_id,handling_unit_id,handler_person_id,method,outcome,disposed_at,"
         "verified_at,concluded_at,register_due,dispose_due,conclude_due,review_due,clearing_due,"
-        "name_cleared_at,team,is_top,real_name,dispose_count,report_count "
+        "name_cleared_at,team,is_top,real_name,dispose_count,report_count,origin,disp_ref,"
+        "pending_step,proposed_by,proposed_by_person "
         "FROM case_clues WHERE id = ?",
         &st, e);
     if (rc)
@@ -149,6 +150,11 @@ int cs_load(pl_cases *c, const char *id, cs_clue *o, pl_err *e)
         o->real_name = (int)pl_stmt_i64(st, k++);
         o->dispose_count = pl_stmt_i64(st, k++);
         o->report_count = pl_stmt_i64(st, k++);
+        cs_copy(o->origin, sizeof o->origin, pl_stmt_text(st, k++));
+        cs_copy(o->disp_ref, sizeof o->disp_ref, pl_stmt_text(st, k++));
+        cs_copy(o->pending_step, sizeof o->pending_step, pl_stmt_text(st, k++));
+        cs_copy(o->proposed_by, sizeof o->proposed_by, pl_stmt_text(st, k++));
+        cs_copy(o->proposed_by_person, sizeof o->proposed_by_person, pl_stmt_text(st, k++));
         rc = 0;
     } else if (rc == PL_DONE) {
         rc = pl_err_set(e, PL_ENOTFOUND, "clue %s not found", id);
@@ -249,6 +255,11 @@ static const char *team_for(const char *status)
         if (!strcmp(map[i].status, status))
             return map[i].team;
     return NULL;
+}
+
+const char *cs_team_for(const char *status)
+{
+    return team_for(status);
 }
 
 static int in_list(const char *v, const char *const *list)
@@ -409,6 +420,43 @@ static int top_of(pl_cases *c, const char *person, const char *unit, const char 
         n = pl_stmt_i64(st, 0);
     pl_stmt_reset(st);
     return rc < 0 ? rc : n > 0;
+}
+
+int cs_route_clue(pl_cases *c, const char *person, char *unit, const char *date, int *is_top,
+                  char *office, char *reason, size_t rn, pl_err *e)
+{
+    int rc = 0;
+    *is_top = 0;
+    office[0] = 0;
+    reason[0] = 0;
+    if (person && *person && !unit[0]) {
+        rc = person_unit(c, person, date, unit, PL_CASES_ID_MAX + 1, is_top, e);
+    } else if (person && *person) {
+        rc = top_of(c, person, unit, date, e);
+        if (rc >= 0)
+            *is_top = rc, rc = 0;
+    } else {
+        *is_top = 1; /* a clue about the unit implicates its leadership */
+    }
+    if (rc)
+        return rc;
+    if (unit[0] && (rc = route(c, unit, *is_top, office, PL_CASES_ID_MAX + 1, e)) != 0)
+        return rc;
+    int about_person = person && *person;
+    if (!office[0])
+        snprintf(reason, rn,
+                 "本库无上级纪检监察机关，须报送上级 / no discipline office above in this store: "
+                 "forward to the level above");
+    else if (*is_top)
+        snprintf(reason, rn,
+                 "反映%s，由上一级纪检监察机关 %s 办理（上级抓下级） / about %s: handled by "
+                 "the level above, %s",
+                 about_person ? "主要负责人" : "单位", office,
+                 about_person ? "the top leader" : "the unit", office);
+    else
+        snprintf(reason, rn, "按管理权限由 %s 办理 / handled by %s by jurisdiction", office,
+                 office);
+    return 0;
 }
 
 /* A name written by a reporter → the one person of that name holding a
@@ -629,7 +677,13 @@ static int record_dispositions(pl_cases *c, const char *group, const char *only_
         if (only_member && strcmp(ids[i], only_member) != 0)
             continue;
         char did[PL_CASES_ID_MAX + 16];
-        snprintf(did, sizeof did, "%s-D%lld", ids[i], (long long)g.dispose_count);
+        /* An imported clue keeps its imported disposition row current
+         * until the workflow disposes it anew (docs/CASES.md "Imported
+         * clues"), so the rules never see a stale second row. */
+        if (g.disp_ref[0] && !strcmp(ids[i], g.id))
+            cs_copy(did, sizeof did, g.disp_ref);
+        else
+            snprintf(did, sizeof did, "%s-D%lld", ids[i], (long long)g.dispose_count);
         const char *names[] = {"id",          "clue_id",      "method", "decided_at",
                                "verified_at", "concluded_at", "outcome"};
         const char *values[] = {
@@ -1068,6 +1122,240 @@ static int transition(pl_cases *c, const pl_viewer *v, const cs_clue *g, const c
     return pl_store_commit(c->s, e);
 }
 
+/* ------------------------------------------------------------ approvals */
+
+static int do_dispose(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const char *method,
+                      const char *reason, pl_err *e);
+static int do_conclude(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const pl_conclusion *k,
+                       pl_err *e);
+
+/* The approver configured for office `office`: 1 (role and/or person
+ * filled), 0 none, <0 error. */
+static int approver_for(pl_cases *c, const char *office, char *role, size_t rn, char *person,
+                        size_t pn, pl_err *e)
+{
+    role[0] = person[0] = 0;
+    if (!office || !*office)
+        return 0;
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        c->s, "SELECT role, person_id FROM case_approvers WHERE office_id = ?", &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, office);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        cs_copy(role, rn, pl_stmt_text(st, 0));
+        cs_copy(person, pn, pl_stmt_text(st, 1));
+        rc = role[0] || person[0];
+    } else if (rc == PL_DONE) {
+        rc = 0;
+    }
+    pl_stmt_reset(st);
+    return rc;
+}
+
+/*
+ * The disposition and the conclusion of a clue about a top leader need the
+ * approval of the handling office's head when the office has one configured
+ * (docs/CASES.md "Approvals"). Returns 1 when the step may go ahead now
+ * (`proposal` freed), 0 when it was proposed and waits (clue.proposed), or
+ * an error. A step already waiting blocks another proposal.
+ */
+static int approval_gate(pl_cases *c, const pl_viewer *v, const cs_clue *g, const char *step,
+                         json_t *proposal, pl_err *e)
+{
+    if (g->pending_step[0]) {
+        json_decref(proposal);
+        return pl_err_set(
+            e, PL_EEXIST,
+            "pending_step: clue %s has a %s waiting for approval / 线索 %s 有待审批的%s", g->id,
+            g->pending_step, g->id, g->pending_step);
+    }
+    char role[32], person[PL_CASES_ID_MAX + 1];
+    int rc = 0;
+    if (g->is_top && g->subject_person_id[0])
+        rc = approver_for(c, g->handling_unit_id, role, sizeof role, person, sizeof person, e);
+    if (rc <= 0) {
+        json_decref(proposal);
+        return rc < 0 ? rc : 1;
+    }
+    char reason[512];
+    snprintf(reason, sizeof reason,
+             "提请审批（%s，反映主要负责人）：%s / proposed for the approval of the office head "
+             "(%s, about a top leader): %s",
+             step, cs_jstr(proposal, "reason") ? cs_jstr(proposal, "reason") : "", step,
+             cs_jstr(proposal, "reason") ? cs_jstr(proposal, "reason") : "");
+    json_t *p = json_pack("{s:s,s:s,s:o,s:s,s:s}", "id", g->id, "step", step, "proposal", proposal,
+                          "status", g->status, "reason", reason);
+    if (v->person_id && *v->person_id)
+        json_object_set_new(p, "proposed_by_person", json_string(v->person_id));
+    return transition(c, v, g, "clue.proposed", p, 0, e);
+}
+
+int pl_cases_decide(pl_cases *c, const pl_viewer *v, const char *clue_id, int approve,
+                    const char *reason, pl_err *e)
+{
+    cs_clue g;
+    int rc = load_group(c, v, PL_PERM_READ, clue_id, &g, e);
+    if (rc || (rc = need_reason(reason, e)))
+        return rc;
+    if (!g.pending_step[0])
+        return pl_err_set(e, PL_EINVAL,
+                          "pending_step: clue %s has no step waiting for approval / 线索 %s "
+                          "没有待审批的事项",
+                          g.id, g.id);
+    const char *actor = cs_actor(v);
+    /* four eyes: the proposer never decides his own proposal */
+    if (!strcmp(actor, g.proposed_by) ||
+        (v->person_id && *v->person_id && !strcmp(v->person_id, g.proposed_by_person)))
+        return pl_err_set(e, PL_EEXIST,
+                          "approver: %s proposed this %s and cannot also approve or refuse it / "
+                          "提请人不能审批自己的提请",
+                          actor, g.pending_step);
+    char role[32], person[PL_CASES_ID_MAX + 1];
+    rc = approver_for(c, g.handling_unit_id, role, sizeof role, person, sizeof person, e);
+    if (rc < 0)
+        return rc;
+    int ok = 0;
+    if (rc && role[0]) {
+        pl_cases_role want;
+        ok = pl_cases_role_parse(role, &want) == 0 && v->role == want;
+    }
+    if (rc && person[0] && !ok)
+        ok = v->person_id && !strcmp(v->person_id, person);
+    if (!ok)
+        return pl_err_set(
+            e, PL_EDENIED,
+            "approver: only the head of office %s (%s%s%s) approves / 仅承办机关负责人"
+            "可审批",
+            g.handling_unit_id, role[0] ? "role " : "person ", role[0] ? role : person,
+            role[0] && person[0] ? " or the person" : "");
+    /* the proposal as it was made */
+    json_t *prop = NULL;
+    {
+        pl_stmt *st;
+        rc = pl_store_prepare_cached(c->s, "SELECT pending FROM case_clues WHERE id = ?", &st, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_text(st, 1, g.id);
+        if ((rc = pl_stmt_step(st, e)) == PL_ROW && pl_stmt_text(st, 0))
+            prop = json_loads(pl_stmt_text(st, 0), 0, NULL);
+        pl_stmt_reset(st);
+        if (rc < 0)
+            return rc;
+        rc = 0;
+    }
+    if (!prop)
+        return pl_err_set(e, PL_ECORRUPT, "clue %s: the pending proposal is unreadable", g.id);
+    char step[16];
+    cs_copy(step, sizeof step, g.pending_step);
+    json_t *p = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", g.id, "step", step, "reason", reason,
+                          "status", g.status, "proposed_by", g.proposed_by);
+    if ((rc = pl_store_begin(c->s, e)) != 0) {
+        json_decref(p);
+        json_decref(prop);
+        return rc;
+    }
+    rc = transition(c, v, &g, approve ? "clue.approved" : "clue.refused", p, 0, e);
+    if (!rc && approve) {
+        g.pending_step[0] = 0;
+        if (!strcmp(step, "dispose")) {
+            rc = do_dispose(c, v, &g, cs_jstr(prop, "method"), cs_jstr(prop, "reason"), e);
+        } else {
+            pl_conclusion k = {cs_jstr(prop, "outcome"), cs_jstr(prop, "measure"),
+                               cs_jstr(prop, "basis"), cs_jstr(prop, "reason")};
+            rc = do_conclude(c, v, &g, &k, e);
+        }
+    }
+    json_decref(prop);
+    if (rc) {
+        pl_store_rollback(c->s);
+        return rc;
+    }
+    return pl_store_commit(c->s, e);
+}
+
+int pl_cases_pending_step(pl_cases *c, const char *clue_id, char out[16], pl_err *e)
+{
+    out[0] = 0;
+    cs_clue g;
+    int rc = cs_load(c, clue_id, &g, e);
+    if (!rc && strcmp(g.group_id, g.id) != 0) {
+        char group[PL_CASES_ID_MAX + 1];
+        cs_copy(group, sizeof group, g.group_id);
+        rc = cs_load(c, group, &g, e);
+    }
+    if (!rc)
+        cs_copy(out, 16, g.pending_step);
+    return rc;
+}
+
+int pl_cases_set_approver(pl_cases *c, const pl_viewer *v, const char *office_id, const char *role,
+                          const char *person_id, const char *reason, pl_err *e)
+{
+    if (!(pl_cases_role_perms(v->role) & PL_PERM_KEYS))
+        return pl_err_set(e, PL_EDENIED, "role: %s may not configure office approvers",
+                          pl_cases_role_name(v->role));
+    int rc = need_reason(reason, e);
+    if (rc)
+        return rc;
+    int has_role = role && *role, has_person = person_id && *person_id;
+    if (has_role == has_person)
+        return bad(e, "approver", "须指定审批角色或审批人（二选一）",
+                   "give the approving role or the approving person (one of them)", NULL);
+    pl_cases_role r;
+    if (has_role && pl_cases_role_parse(role, &r) != 0)
+        return bad(e, "role", "角色无效", "unknown role", role);
+    char parent[PL_CASES_ID_MAX + 1], kind[32];
+    rc = office_id && *office_id
+             ? unit_info(c, office_id, parent, sizeof parent, kind, sizeof kind, e)
+             : 0;
+    if (rc < 0)
+        return rc;
+    if (rc == 0 || strcmp(kind, "discipline") != 0)
+        return bad(e, "office_id", "不是纪检监察机关", "not a discipline office", office_id);
+    if (v->role != PL_CASES_ROLE_SYSTEM) {
+        /* within the caller's scope */
+        if (!v->scope_unit_id || !*v->scope_unit_id)
+            return pl_err_set(e, PL_EDENIED, "office_id: outside your scope");
+        char x[PL_CASES_ID_MAX + 1];
+        cs_copy(x, sizeof x, office_id);
+        int in = 0;
+        for (int depth = 0; x[0] && depth < 64 && !in; depth++) {
+            in = !strcmp(x, v->scope_unit_id);
+            rc = unit_info(c, x, parent, sizeof parent, kind, sizeof kind, e);
+            if (rc < 0)
+                return rc;
+            cs_copy(x, sizeof x, rc ? parent : "");
+        }
+        if (!in)
+            return pl_err_set(e, PL_EDENIED, "office_id: outside your scope");
+    }
+    if (has_person) {
+        rc = exists(c, "SELECT count(*) FROM persons WHERE id = ?", person_id, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return bad(e, "person_id", "人员不存在", "no such person", person_id);
+    }
+    json_t *p = json_pack("{s:s,s:s}", "office_id", office_id, "reason", reason);
+    if (has_role)
+        json_object_set_new(p, "role", json_string(pl_cases_role_name(r)));
+    else
+        json_object_set_new(p, "person_id", json_string(person_id));
+    if ((rc = pl_store_begin(c->s, e)) != 0) {
+        json_decref(p);
+        return rc;
+    }
+    rc = cs_append(c, "office.approver_set", cs_actor(v), json_pack("[s]", office_id), p, NULL, e);
+    if (rc) {
+        pl_store_rollback(c->s);
+        return rc;
+    }
+    return pl_store_commit(c->s, e);
+}
+
 int pl_cases_dispose(pl_cases *c, const pl_viewer *v, const char *clue_id, const char *method,
                      const char *reason, pl_err *e)
 {
@@ -1082,6 +1370,17 @@ int pl_cases_dispose(pl_cases *c, const pl_viewer *v, const char *clue_id, const
                    method);
     if (strcmp(g.status, "registered") && strcmp(g.status, "routed") && strcmp(g.status, "held"))
         return wrong_state(e, &g, "dispose / 处置");
+    if ((rc = approval_gate(c, v, &g, "dispose",
+                            json_pack("{s:s,s:s}", "method", method, "reason", reason), e)) != 1)
+        return rc;
+    return do_dispose(c, v, &g, method, reason, e);
+}
+
+static int do_dispose(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const char *method,
+                      const char *reason, pl_err *e)
+{
+    cs_clue g = *gp;
+    int rc;
     pl_cases_params prm;
     if ((rc = pl_cases_params_for(c, g.subject_unit_id, &prm, e)))
         return rc;
@@ -1160,6 +1459,23 @@ int pl_cases_conclude(pl_cases *c, const pl_viewer *v, const char *clue_id, cons
         return bad(e, "basis", "容错须写明依据", "fault tolerance needs its basis", NULL);
     if (strcmp(g.status, "verifying") && strcmp(g.status, "verified"))
         return wrong_state(e, &g, "conclude / 办结");
+    json_t *prop = json_pack("{s:s,s:s}", "outcome", k->outcome, "reason", k->reason);
+    if (k->measure && *k->measure)
+        json_object_set_new(prop, "measure", json_string(k->measure));
+    if (k->basis && *k->basis)
+        json_object_set_new(prop, "basis", json_string(k->basis));
+    if ((rc = approval_gate(c, v, &g, "conclude", prop, e)) != 1)
+        return rc;
+    return do_conclude(c, v, &g, k, e);
+}
+
+static int do_conclude(pl_cases *c, const pl_viewer *v, const cs_clue *gp, const pl_conclusion *k,
+                       pl_err *e)
+{
+    cs_clue g = *gp;
+    int rc;
+    int form = !strncmp(k->outcome, "form", 4);
+    int ft = !strcmp(k->outcome, "fault_tolerance");
     pl_cases_params prm;
     if ((rc = pl_cases_params_for(c, g.subject_unit_id, &prm, e)))
         return rc;

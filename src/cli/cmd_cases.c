@@ -69,6 +69,8 @@ enum {
     O_PROOF,
     O_ADD,
     O_LOGKEY,
+    O_APPR_ROLE,
+    O_APPR_PERSON,
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +122,8 @@ static const struct option long_opts[] = {
     {"proof", no_argument, NULL, O_PROOF},
     {"add", required_argument, NULL, O_ADD},
     {"log-key", required_argument, NULL, O_LOGKEY},
+    {"approver-role", required_argument, NULL, O_APPR_ROLE},
+    {"approver-person", required_argument, NULL, O_APPR_PERSON},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0},
 };
@@ -131,7 +135,7 @@ typedef struct opts {
         *subj_unit, *subj_name, *summary, *facts, *reporter, *identity, *source, *finding, *status,
         *unit, *overdue, *reason, *method, *outcome, *measure, *basis, *handler, *team, *text,
         *sub_status, *as_of, *from, *to, *xlsx, *office, *passfile, *clue, *name, *contact, *idnum,
-        *addr, *add, *logkey;
+        *addr, *add, *logkey, *appr_role, *appr_person;
     const char *attach[MAX_ATTACH + 1];
     int nattach, real_name, json, proof, limit;
     const char *arg; /* the positional argument (clue id, receipt) */
@@ -204,6 +208,8 @@ static int parse(pl_cli *cli, int argc, char **argv, const char *usage, opts *o)
         case O_PROOF: o->proof = 1; break;
         case O_ADD: o->add = optarg; break;
         case O_LOGKEY: o->logkey = optarg; break;
+        case O_APPR_ROLE: o->appr_role = optarg; break;
+        case O_APPR_PERSON: o->appr_person = optarg; break;
         case 'h': fputs(usage, stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s",
@@ -381,6 +387,8 @@ static const char clue_usage[] =
     "  verify    ID --reason R\n"
     "  conclude  ID --outcome form1..form4|unfounded|fault_tolerance\n"
     "            [--measure criticism|sanction|org_measure] [--basis B] --reason R\n"
+    "  approve   ID --reason R     refuse ID --reason R   (审批: the office head decides a\n"
+    "            proposed disposition or conclusion of a clue about a top leader)\n"
     "  clear-name ID --basis B                           (澄清正名)\n"
     "  archive   ID --reason R\n"
     "  assign    ID [--handler PERSON] [--team T]\n"
@@ -456,8 +464,16 @@ static void print_list(pl_cli *cli, const char *json_text)
     {
         const char *s[8] = {"id",     "received_at",       "channel",          "category",
                             "status", "subject_person_id", "handling_unit_id", "summary"};
+        char st[64];
+        const char *pend = json_string_value(json_object_get(r, "pending_approval"));
         for (int k = 0; k < 8; k++) {
             const char *v = json_string_value(json_object_get(r, s[k]));
+            if (k == 4 && v && pend) {
+                /* a step waiting for approval shows as such */
+                snprintf(st, sizeof st, "%s(%s %s)", v, pend,
+                         PL_T(cli, "待审批", "awaiting approval"));
+                v = st;
+            }
             static const int w[] = {16, 10, 12, 10, 13, 20, 12, 0};
             if (k < 7)
                 printf("%-*s ", w[k], v && *v ? v : "-");
@@ -480,8 +496,9 @@ static int run_clue(pl_cli *cli, int argc, char **argv)
     int ex = parse(cli, argc - 1, argv + 1, clue_usage, &o);
     if (ex >= 0)
         return ex;
-    static const char *const need_id[] = {"show",    "dispose", "verify", "conclude", "clear-name",
-                                          "archive", "assign",  "note",   "reply",    NULL};
+    static const char *const need_id[] = {"show",       "dispose", "verify", "conclude",
+                                          "clear-name", "archive", "assign", "note",
+                                          "reply",      "approve", "refuse", NULL};
     for (int i = 0; need_id[i]; i++)
         if (!strcmp(sub, need_id[i]) && !o.arg)
             return pl_cli_usage(cli, "clue", PL_T(cli, "缺少线索编号", "missing clue id"));
@@ -517,6 +534,8 @@ static int run_clue(pl_cli *cli, int argc, char **argv)
     } else if (!strcmp(sub, "conclude")) {
         pl_conclusion k = {o.outcome, o.measure, o.basis, o.reason};
         rc = pl_cases_conclude(x.c, &x.v, o.arg, &k, &e);
+    } else if (!strcmp(sub, "approve") || !strcmp(sub, "refuse")) {
+        rc = pl_cases_decide(x.c, &x.v, o.arg, !strcmp(sub, "approve"), o.reason, &e);
     } else if (!strcmp(sub, "clear-name")) {
         rc = pl_cases_clear_name(x.c, &x.v, o.arg, o.basis ? o.basis : o.reason, &e);
     } else if (!strcmp(sub, "archive")) {
@@ -552,8 +571,20 @@ static int run_clue(pl_cli *cli, int argc, char **argv)
         env_close(&x);
         return pl_cli_usage(cli, "clue", PL_T(cli, "未知子命令", "unknown subcommand"));
     }
-    if (!rc && !strcmp(sub, "dispose"))
+    char pending[16] = "";
+    if (!rc && (!strcmp(sub, "dispose") || !strcmp(sub, "conclude")))
+        rc = pl_cases_pending_step(x.c, o.arg, pending, &e);
+    if (!rc && pending[0])
+        printf("%s %s: %s\n",
+               PL_T(cli, "已提请审批，待承办机关负责人批准",
+                    "proposed, waiting for the approval of the office head"),
+               o.arg, pending);
+    else if (!rc && !strcmp(sub, "dispose"))
         printf("%s %s: %s\n", PL_T(cli, "已处置", "disposed"), o.arg, o.method);
+    else if (!rc && !strcmp(sub, "approve"))
+        printf("%s %s\n", PL_T(cli, "已批准", "approved"), o.arg);
+    else if (!rc && !strcmp(sub, "refuse"))
+        printf("%s %s\n", PL_T(cli, "已不予批准", "refused"), o.arg);
     else if (!rc && (!strcmp(sub, "verify") || !strcmp(sub, "conclude") ||
                      !strcmp(sub, "clear-name") || !strcmp(sub, "archive") ||
                      !strcmp(sub, "assign") || !strcmp(sub, "note") || !strcmp(sub, "reply")))
@@ -566,11 +597,15 @@ static int run_clue(pl_cli *cli, int argc, char **argv)
 
 static const char office_usage[] =
     "usage: plumb office keygen --office UNIT [--passphrase-file FILE]\n"
+    "       plumb office approver --office UNIT (--approver-role ROLE | --approver-person ID)\n"
+    "                             --reason R\n"
     "       plumb office unlock --office UNIT --reason R [--clue ID] [--passphrase-file FILE]\n"
     "  keygen: a key pair for the discipline office UNIT; the secret key is stored\n"
     "  encrypted under the passphrase (argon2id). unlock: the explicit, logged unlock;\n"
     "  with --clue, read that clue's sealed reporter identity (logged; only the\n"
-    "  discipline role). Passphrase from the file or PLUMB_OFFICE_PASSPHRASE.\n";
+    "  discipline role). Passphrase from the file or PLUMB_OFFICE_PASSPHRASE.\n"
+    "  approver: who approves (审批) the disposition and conclusion of clues about a\n"
+    "  top leader handled by UNIT (docs/CASES.md \"Approvals\").\n";
 
 static int run_office(pl_cli *cli, int argc, char **argv)
 {
@@ -583,7 +618,7 @@ static int run_office(pl_cli *cli, int argc, char **argv)
     int ex = parse(cli, argc - 1, argv + 1, office_usage, &o);
     if (ex >= 0)
         return ex;
-    if (strcmp(sub, "keygen") && strcmp(sub, "unlock"))
+    if (strcmp(sub, "keygen") && strcmp(sub, "unlock") && strcmp(sub, "approver"))
         return pl_cli_usage(cli, "office", PL_T(cli, "未知子命令", "unknown subcommand"));
     if (!o.office)
         return pl_cli_usage(cli, "office", PL_T(cli, "缺少 --office", "missing --office"));
@@ -591,6 +626,15 @@ static int run_office(pl_cli *cli, int argc, char **argv)
     pl_err e;
     pl_err_init(&e);
     int rc = env_open(cli, &x, &o, &e);
+    if (!strcmp(sub, "approver")) {
+        if (!rc)
+            rc = pl_cases_set_approver(x.c, &x.v, o.office, o.appr_role, o.appr_person, o.reason,
+                                       &e);
+        if (!rc)
+            printf("%s %s: %s\n", PL_T(cli, "已设置审批人", "approver set"), o.office,
+                   o.appr_role ? o.appr_role : o.appr_person);
+        return finish(cli, &x, rc, &e);
+    }
     pl_buf pass, out;
     pl_buf_init(&pass);
     pl_buf_init(&out);

@@ -141,8 +141,8 @@ static int cases_reply(req *r, int rc, const pl_err *e)
     switch (rc) {
     case PL_EINVAL: return reply_error(r, 400, "invalid", http_msg_field(msg, buf), msg);
     case PL_ENOTFOUND: return reply_error(r, 404, "not_found", NULL, "not found");
-    case PL_EEXIST: return reply_error(r, 409, "exists", NULL, msg);
-    case PL_EDENIED: return reply_error(r, 403, "forbidden", NULL, msg);
+    case PL_EEXIST: return reply_error(r, 409, "exists", http_msg_field(msg, buf), msg);
+    case PL_EDENIED: return reply_error(r, 403, "forbidden", http_msg_field(msg, buf), msg);
     case PL_ECRYPTO: return reply_error(r, 403, "wrong_passphrase", "passphrase", msg);
     default: return reply_status(r, rc, e);
     }
@@ -211,7 +211,18 @@ static int id_ok(const char *s)
 
 /* ---------------------------------------------------------- the actions */
 
-enum act { A_DISPOSE, A_VERIFY, A_CONCLUDE, A_CLEAR, A_ARCHIVE, A_ASSIGN, A_NOTE, A_REPLY };
+enum act {
+    A_DISPOSE,
+    A_VERIFY,
+    A_CONCLUDE,
+    A_CLEAR,
+    A_ARCHIVE,
+    A_ASSIGN,
+    A_NOTE,
+    A_REPLY,
+    A_APPROVE,
+    A_REFUSE
+};
 
 static const field f_dispose[] = {{"method", 1, 0}, {"reason", 1, 0}};
 static const field f_reason[] = {{"reason", 1, 0}};
@@ -228,7 +239,8 @@ static const struct {
 } act_fields[] = {
     [A_DISPOSE] = {f_dispose, 2}, [A_VERIFY] = {f_reason, 1},  [A_CONCLUDE] = {f_conclude, 4},
     [A_CLEAR] = {f_clear, 1},     [A_ARCHIVE] = {f_reason, 1}, [A_ASSIGN] = {f_assign, 2},
-    [A_NOTE] = {f_note, 2},       [A_REPLY] = {f_reply, 1},
+    [A_NOTE] = {f_note, 2},       [A_REPLY] = {f_reply, 1},    [A_APPROVE] = {f_reason, 1},
+    [A_REFUSE] = {f_reason, 1},
 };
 
 /*
@@ -282,16 +294,39 @@ static int act(req *r, enum act a)
         break;
     case A_NOTE: rc = pl_cases_note(w->cases, v, id, x[0], x[1], &e); break;
     case A_REPLY: rc = pl_cases_reply(w->cases, v, id, x[0], &e); break;
+    case A_APPROVE:
+    case A_REFUSE: rc = pl_cases_decide(w->cases, v, id, a == A_APPROVE, x[0], &e); break;
     }
+    /* A disposition or conclusion that waits for approval (docs/CASES.md
+     * "Approvals") answers 202 with the step pending. */
+    char pending[16] = "";
+    if (!rc && (a == A_DISPOSE || a == A_CONCLUDE))
+        rc = pl_cases_pending_step(w->cases, id, pending, &e);
     writer_unlock(r->srv);
     if (rc)
         return cases_reply(r, rc, &e);
-    return reply_json(r, 200, json_pack("{s:s, s:s}", "id", id, "outcome", "done"));
+    if (pending[0])
+        return reply_json(r, 202,
+                          json_pack("{s:s, s:s, s:s}", "id", id, "outcome", "pending_approval",
+                                    "pending_approval", pending));
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:s}", "id", id, "outcome",
+                                a == A_APPROVE  ? "approved"
+                                : a == A_REFUSE ? "refused"
+                                                : "done"));
 }
 
 static int h_dispose(req *r)
 {
     return act(r, A_DISPOSE);
+}
+static int h_approve(req *r)
+{
+    return act(r, A_APPROVE);
+}
+static int h_refuse(req *r)
+{
+    return act(r, A_REFUSE);
 }
 static int h_verify(req *r)
 {
@@ -823,6 +858,42 @@ static int h_keygen(req *r)
     return reply_json(r, 201, json_pack("{s:s, s:s}", "office_id", office, "key_id", kid));
 }
 
+/* POST /api/v1/offices/{id}/approver {role | person_id, reason}: who
+ * approves for the office (docs/CASES.md "Approvals"). */
+static int h_approver(req *r)
+{
+    static const field f[] = {{"role", 0, 0}, {"person_id", 0, 0}, {"reason", 1, 0}};
+    const char *x[3];
+    const char *office = r->params[0];
+    if (!id_ok(office))
+        return reply_error(r, 404, "not_found", NULL, "not found");
+    if (body_fields(r, f, 3, x))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    const pl_viewer *v = NULL;
+    for (int i = 0; i < vs.n && !v; i++)
+        if (vs.v[i].scope_unit_id &&
+            (!strcmp(office, vs.scope[i]) || unit_below(r->s, office, vs.scope[i])))
+            v = &vs.v[i];
+    if (!v)
+        return reply_error(r, 404, "not_found", NULL, "not found");
+    http_sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    int rc = pl_cases_set_approver(w->cases, v, office, x[0], x[1], x[2], &e);
+    writer_unlock(r->srv);
+    if (rc)
+        return cases_reply(r, rc, &e);
+    json_t *o = json_pack("{s:s}", "office_id", office);
+    json_object_set_new(o, x[0] ? "role" : "person_id", json_string(x[0] ? x[0] : x[1]));
+    return reply_json(r, 200, o);
+}
+
 /*
  * POST /api/v1/cases/{id}/reporter {passphrase, reason}: the explicit,
  * logged unlock of the handling office's key ("office.key_unlocked"), then
@@ -925,6 +996,12 @@ static const route cases_routes[] = {
      "One clue with its history (the read is logged)", 0},
     {"POST", "/api/v1/cases/{id}/dispose", "case:handle", "case", h_dispose,
      "Dispose {method, reason}", 1},
+    {"POST", "/api/v1/cases/{id}/approve", "case:read", "case", h_approve,
+     "Approve the step waiting for approval {reason} (the configured office head; not the "
+     "proposer)",
+     1},
+    {"POST", "/api/v1/cases/{id}/refuse", "case:read", "case", h_refuse,
+     "Refuse the step waiting for approval {reason}", 1},
     {"POST", "/api/v1/cases/{id}/verify", "case:handle", "case", h_verify,
      "Verification done {reason}", 1},
     {"POST", "/api/v1/cases/{id}/conclude", "case:handle", "case", h_conclude,
@@ -943,6 +1020,8 @@ static const route cases_routes[] = {
      1},
     {"POST", "/api/v1/offices/{id}/keys", "office_key:write", NULL, h_keygen,
      "Create an office key pair {passphrase}", 1},
+    {"POST", "/api/v1/offices/{id}/approver", "office_key:write", NULL, h_approver,
+     "Who approves clues about top leaders for the office {role | person_id, reason}", 1},
 };
 
 const route *routes_cases(size_t *n)

@@ -13,6 +13,23 @@
 #include "import.h"
 
 #include "../inspect/inspect.h"
+#include "../cases/cases.h"
+
+/* Imported clues enter the workflow (docs/CASES.md "Imported clues"): one
+ * clue.imported per clue the batch touched, in the batch's transaction. */
+static int clues_to_workflow(pl_store *s, pl_ledger *l, const pl_import_opts *opts, int64_t before,
+                             pl_err *e)
+{
+    pl_cases *c;
+    int rc = pl_cases_new(&c, s, l, e);
+    if (rc)
+        return rc;
+    pl_cases_set_rules(c, opts->rules);
+    /* ledger seqs start at 0: the batch's events are those >= before */
+    rc = pl_cases_import_sync(c, opts->ingest.actor, before - 1, NULL, e);
+    pl_cases_free(c);
+    return rc;
+}
 
 /* The cutoff in rows (PL_IMPORT_INCREMENTAL_ROWS; tests may set another
  * through the environment to force either way). */
@@ -112,9 +129,14 @@ int pl_import_batch(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t
         goto out;
     /* The batch and the rule check are one transaction: a finding exists
      * the moment its evidence does, and a rejected batch leaves nothing. */
-    rc = pl_ingest_run(s, l, in, n, &opts->ingest, &res->ingest, e);
+    rc = pl_ledger_sync(l, e);
+    int64_t before = pl_ledger_size(l);
+    if (rc == 0)
+        rc = pl_ingest_run(s, l, in, n, &opts->ingest, &res->ingest, e);
     if (rc == 0 && opts->inspect_history)
         rc = pl_inspect_history_load(s, l, opts->inspect_history, NULL, &res->inspect_ops, e);
+    if (rc == 0 && res->ingest.committed)
+        rc = clues_to_workflow(s, l, opts, before, e);
     if (rc == 0 && rules && !incremental && res->ingest.committed) {
         rc = pl_rules_sweep(rules, NULL, &res->rules, e);
         res->swept = rc == 0;

@@ -587,6 +587,144 @@ static void progress(imp *m)
     m->o->on_progress(m->o->progress_ctx, done > m->total ? m->total : done, m->total);
 }
 
+/* ------------------------------------------------ clue rows (workflow) */
+
+static const char *jrow(const json_t *row, const char *k)
+{
+    const json_t *v = json_object_get(row, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* One text column of a one-row query on `id`; 1 found (out set), 0 none. */
+static int one_text(imp *m, const char *sql, const char *id, char *out, size_t n)
+{
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(m->s, sql, &st, m->e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, id);
+    rc = pl_stmt_step(st, m->e);
+    if (rc == PL_ROW) {
+        const char *t = pl_stmt_text(st, 0);
+        snprintf(out, n, "%s", t ? t : "");
+        rc = 1;
+    } else if (rc == PL_DONE) {
+        rc = 0;
+    }
+    pl_stmt_reset(st);
+    return rc;
+}
+
+/*
+ * Imported clues are workflow clues (docs/CASES.md "Imported clues"), so a
+ * clue, disposition or accountability row that would change one must agree
+ * with the workflow: a disposition needs its clue and its dates in order (a
+ * conclusion after its disposition, which follows the clue's receipt); an
+ * accountability naming a clue needs a concluded disposition of it. Each
+ * contradiction is a row problem (file:line:field). A new or changed row
+ * for a clue the workflow has moved since its import (a step taken in
+ * `plumb clue`, the API) is not applied: *skip = 1, with a warning.
+ * Returns 0 or an internal error.
+ */
+static int clue_rows(imp *m, const pl_entity *ent, const json_t *row, int *skip)
+{
+    *skip = 0;
+    int disp = !strcmp(ent->name, "disposition"), acc = !strcmp(ent->name, "accountability");
+    if (!disp && !acc && strcmp(ent->name, "clue") != 0)
+        return 0;
+    const char *clue = disp || acc ? jrow(row, "clue_id") : jrow(row, "id");
+    if (!clue)
+        return 0;
+    int rc = stored_same(m, ent, row);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        return 0; /* unchanged: nothing is appended */
+    char buf[64], msg[512];
+    rc = one_text(m,
+                  "SELECT type FROM case_history WHERE clue_id = ? AND type <> 'clue.imported' "
+                  "LIMIT 1",
+                  clue, buf, sizeof buf);
+    if (rc < 0)
+        return rc;
+    if (rc) {
+        snprintf(msg, sizeof msg,
+                 "clue '%s' has been handled in the workflow since (%s): this row is not "
+                 "applied; record the step there (plumb clue ...)",
+                 clue, buf);
+        problem(m, m->line, disp || acc ? "clue_id" : "id", msg, 1);
+        *skip = 1;
+        return 0;
+    }
+    if (disp) {
+        char received[16];
+        rc = one_text(m, "SELECT received_at FROM clues WHERE id = ?", clue, received,
+                      sizeof received);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            snprintf(msg, sizeof msg,
+                     "unknown clue '%s': a disposition needs its clue (clues, in this batch or "
+                     "the store)",
+                     clue);
+            row_problem(m, "clue_id", msg);
+            return 0;
+        }
+        const char *method = jrow(row, "method"), *decided = jrow(row, "decided_at"),
+                   *verified = jrow(row, "verified_at"), *concluded = jrow(row, "concluded_at"),
+                   *outcome = jrow(row, "outcome");
+        if (decided && strcmp(decided, received) < 0) {
+            snprintf(msg, sizeof msg, "disposition decided %s before the clue was received %s",
+                     decided, received);
+            row_problem(m, "decided_at", msg);
+        }
+        if (verified && decided && strcmp(verified, decided) < 0) {
+            snprintf(msg, sizeof msg, "verification %s before the disposition %s", verified,
+                     decided);
+            row_problem(m, "verified_at", msg);
+        }
+        if (concluded && decided && strcmp(concluded, decided) < 0) {
+            snprintf(msg, sizeof msg, "conclusion %s before the disposition %s", concluded,
+                     decided);
+            row_problem(m, "concluded_at", msg);
+        } else if (concluded && verified && strcmp(concluded, verified) < 0) {
+            snprintf(msg, sizeof msg, "conclusion %s before the verification %s", concluded,
+                     verified);
+            row_problem(m, "concluded_at", msg);
+        }
+        if (outcome && !concluded) {
+            snprintf(msg, sizeof msg, "outcome %s without its conclusion date", outcome);
+            row_problem(m, "concluded_at", msg);
+        } else if (concluded && !outcome) {
+            row_problem(m, "outcome", "a conclusion date without its outcome");
+        }
+        if (method && !strcmp(method, "hold") && (concluded || outcome))
+            row_problem(m, concluded ? "concluded_at" : "outcome",
+                        "a held clue (hold, 暂存待查) has no conclusion");
+        if (method && !strcmp(method, "close") && outcome && strcmp(outcome, "closed") != 0) {
+            snprintf(msg, sizeof msg, "close (予以了结) gives outcome closed, not %s", outcome);
+            row_problem(m, "outcome", msg);
+        }
+        return 0;
+    }
+    if (acc) {
+        rc = one_text(m,
+                      "SELECT min(concluded_at) FROM dispositions WHERE clue_id = ? AND "
+                      "concluded_at IS NOT NULL",
+                      clue, buf, sizeof buf);
+        if (rc < 0)
+            return rc;
+        if (!buf[0] || rc == 0) {
+            snprintf(msg, sizeof msg,
+                     "accountability for clue '%s', which has no concluded disposition (a "
+                     "conclusion before any disposition)",
+                     clue);
+            row_problem(m, "clue_id", msg);
+        }
+    }
+    return 0;
+}
+
 /* Validate and record one row given as name/value strings. Returns 0 (the
  * row may have been rejected) or an internal error. */
 static int record_row(imp *m, const char *const *names, const char *const *values, size_t n)
@@ -615,6 +753,13 @@ static int record_row(imp *m, const char *const *names, const char *const *value
                 row_problem(m, "id", msg);
             }
             rc = 0;
+        }
+        int skip = 0;
+        if (!m->row_bad && (rc = clue_rows(m, j->ent, row, &skip)) < 0)
+            goto out;
+        if (!m->row_bad && skip) {
+            cnt->same++;
+            goto counted;
         }
         if (!m->row_bad && m->o->check_row) {
             rc = m->o->check_row(m->o->check_ctx, m->s, j->ent, row, model_report, m, m->e);
@@ -652,6 +797,7 @@ static int record_row(imp *m, const char *const *names, const char *const *value
     }
     if (m->row_bad)
         cnt->rejected++;
+counted:
     if (m->st->rows - m->rows_at_progress >= 4096) {
         m->rows_at_progress = m->st->rows;
         progress(m);

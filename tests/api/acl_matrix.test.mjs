@@ -270,7 +270,14 @@ const ROUTES = [
 // the server's routes beyond the written table to be exactly this list, so
 // any other new route still fails (restore tests/api/matrix.test.mjs, cells
 // from the server's dump, to keep such routes covered meanwhile).
-const NOT_WRITTEN = [];
+const NOT_WRITTEN = [
+  // issue #17 item 4 (branch wt-clueimp): approvals; their cells need a
+  // step waiting for approval in the fixture (tests/api/approvals.test.mjs
+  // covers them meanwhile).
+  'POST /api/v1/cases/{id}/approve',
+  'POST /api/v1/cases/{id}/refuse',
+  'POST /api/v1/offices/{id}/approver',
+];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.
