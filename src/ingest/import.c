@@ -412,6 +412,32 @@ typedef struct imp {
     unsigned char fresh[PL_INGEST_MAX_ENTITIES];
 } imp;
 
+/* The cell of a problem of an .xlsx input: "sheet!C7" (the column of
+ * `field`, or m->hint_col), "sheet!7:7" for the row, "sheet" for the sheet.
+ * 0 (nothing written) for other inputs. */
+static int cell_ref(const imp *m, int64_t line, const char *field, char *out, size_t size)
+{
+    const job *j = &m->jobs[m->cur];
+    if (!j->wb)
+        return 0;
+    const char *sheet = pl_xlsx_sheet_name(j->wb, j->sheet);
+    long col = m->hint_col;
+    for (size_t i = 0; i < m->ncols && col < 0 && field; i++)
+        if ((m->col_field[i] && strcmp(m->col_field[i], field) == 0) ||
+            strcmp(m->col_orig[i], field) == 0)
+            col = (long)i;
+    char letters[8];
+    if (line <= 0) {
+        snprintf(out, size, "%s", sheet);
+    } else if (col < 0) {
+        snprintf(out, size, "%s!%lld:%lld", sheet, (long long)line, (long long)line);
+    } else {
+        pl_xlsx_col_name((size_t)col, letters);
+        snprintf(out, size, "%s!%s%lld", sheet, letters, (long long)line);
+    }
+    return 1;
+}
+
 static void problem(imp *m, int64_t line, const char *field, const char *reason, int warning)
 {
     if (warning)
@@ -425,26 +451,8 @@ static void problem(imp *m, int64_t line, const char *field, const char *reason,
                                .reason = reason,
                                .warning = warning};
         char cell[600];
-        const job *j = &m->jobs[m->cur];
-        if (j->wb) {
-            const char *sheet = pl_xlsx_sheet_name(j->wb, j->sheet);
-            long col = m->hint_col;
-            for (size_t i = 0; i < m->ncols && col < 0 && field; i++)
-                if ((m->col_field[i] && strcmp(m->col_field[i], field) == 0) ||
-                    strcmp(m->col_orig[i], field) == 0)
-                    col = (long)i;
-            char letters[8];
-            if (line <= 0)
-                snprintf(cell, sizeof cell, "%s", sheet);
-            else if (col < 0)
-                snprintf(cell, sizeof cell, "%s!%lld:%lld", sheet, (long long)line,
-                         (long long)line);
-            else {
-                pl_xlsx_col_name((size_t)col, letters);
-                snprintf(cell, sizeof cell, "%s!%s%lld", sheet, letters, (long long)line);
-            }
+        if (cell_ref(m, line, field, cell, sizeof cell))
             p.cell = cell;
-        }
         m->o->on_problem(m->o->problem_ctx, &p);
     }
 }
@@ -457,8 +465,12 @@ static void row_problem(imp *m, const char *field, const char *reason)
     m->row_bad = 1;
     if (m->row_err.len)
         pl_buf_adds(&m->row_err, "; ");
-    pl_buf_addf(&m->row_err, "line %lld: %s: %s", (long long)m->line, field && *field ? field : "-",
-                reason);
+    char cell[600];
+    if (cell_ref(m, m->line, field, cell, sizeof cell))
+        pl_buf_addf(&m->row_err, "%s: %s", cell, reason);
+    else
+        pl_buf_addf(&m->row_err, "line %lld: %s: %s", (long long)m->line,
+                    field && *field ? field : "-", reason);
 }
 
 static void file_problem(imp *m, int64_t line, const char *field, const char *reason)

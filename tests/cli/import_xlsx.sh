@@ -135,4 +135,14 @@ cp "$T/bad.csv" "$T/fake.xlsx"
     fail "a CSV named .xlsx was accepted"
 grep -q "not an .xlsx workbook" "$T/err" || { cat "$T/err"; fail "no message for a fake workbook"; }
 [ "$(sha256sum <"$T/b.db")" = "$before" ] || fail "the store changed after refused batches"
+# --partial: the 5 good rows of bad.xlsx are written, the 2 bad ones go to
+# the rejects file (CSV) with their cells in the error column.
+"$PLUMB" import --db "$T/c.db" --source finance --no-rules --partial --rejects "$T/rej.csv" \
+    "$T/bad.xlsx" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "--partial refused"; }
+[ "$(sqlite3 "$T/c.db" "SELECT count(*) FROM payments WHERE id LIKE 'PAYX%'")" = 5 ] ||
+    fail "--partial: not the 5 good rows"
+grep -q '^PAYX6,.*"payments!C7: check' "$T/rej.csv" || { cat "$T/rej.csv"; fail "rejects: no C7"; }
+grep -q '^PAYX2,.*"payments!F3: date serial number 60' "$T/rej.csv" ||
+    { cat "$T/rej.csv"; fail "rejects: no F3"; }
+[ "$(wc -l <"$T/rej.csv")" = 3 ] || { cat "$T/rej.csv"; fail "rejects: not header + 2 rows"; }
 echo "ok"
