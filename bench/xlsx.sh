@@ -7,7 +7,9 @@
 # first sheet of payments.xlsx; dates as real Excel dates), and imports the
 # workbook into one copy and the same payments CSV into the other, each
 # under /usr/bin/time -v; then checks the two payments tables are equal.
-# usage: PLUMB_BENCH_XLSX=1 bench/xlsx.sh BUILD_DIR WORK_DIR [SCALE [LIMIT]]
+# REPEAT=k (default 1) writes the payments k times, ids prefixed R1-, R2-...,
+# for a larger workbook from the same data set.
+# usage: PLUMB_BENCH_XLSX=1 [REPEAT=k] bench/xlsx.sh BUILD_DIR WORK_DIR [SCALE [LIMIT]]
 set -eu
 [ "${PLUMB_BENCH_XLSX:-0}" = 1 ] || { echo "set PLUMB_BENCH_XLSX=1 to run (minutes, GBs of disk)"; exit 0; }
 B=$(cd "$1" && pwd) W=$2 SCALE=${3:-prefecture} LIMIT=${4:-}
@@ -16,6 +18,11 @@ rm -rf "$W"
 mkdir -p "$W"
 nice "$P" gen --scale "$SCALE" --seed 1 --out "$W/gen" ${LIMIT:+--limit "$LIMIT"} --quiet
 mv "$W/gen/finance" "$W/finance"
+if [ "${REPEAT:-1}" -gt 1 ]; then
+    f=$W/finance/payments.csv
+    { head -1 "$f"; for k in $(seq 1 "$REPEAT"); do tail -n +2 "$f" | sed "s/^/R$k-/"; done; } >"$f.big"
+    mv "$f.big" "$f"
+fi
 "$P" init --db "$W/x.db" >/dev/null
 nice "$P" import --all "$W/gen" --db "$W/x.db" --no-rules --quiet >/dev/null
 sqlite3 "$W/x.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null

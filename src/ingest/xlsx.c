@@ -262,6 +262,11 @@ static void sst_end(void *ud, const char *name)
     } else if (strcmp(n, "si") == 0 && c->in_si) {
         c->in_si = 0;
         pl_xlsx *x = c->x;
+        if (x->sst.len + (x->nsst + 1) * sizeof *x->sst_o > SST_MAX) {
+            pl_err_set(c->xc.e, PL_EINVAL, "xl/sharedStrings.xml: more than 1 GiB of strings");
+            stop(&c->xc, PL_EINVAL);
+            return;
+        }
         pl_buf_addc(&x->sst, 0);
         if (x->nsst == x->csst) {
             x->csst = x->csst ? x->csst * 2 : 1024;
@@ -472,13 +477,16 @@ typedef struct merge {
 typedef struct sheet_ctx {
     xml_ctx xc;
     pl_xlsx *x;
-    /* pass 1: merges */
+    /* pass 1: merges, sorted by first row for pass 2 */
     merge *merges;
     size_t nmerges;
+    size_t next_merge; /* pass 2: first merge not yet active */
+    size_t *active;    /* merges covering rows from the current one on */
+    size_t nactive;
     /* pass 2: rows */
     pl_xlsx_row_fn fn;
     void *fn_ctx;
-    long row, col, last_row;
+    long row, col, last_row, prev_row;
     int in_row, in_cell, in_v, in_is, in_t, in_rph;
     char ctype[16];
     pl_buf cell; /* text of the current cell */
@@ -498,8 +506,13 @@ static void merge_start(void *ud, const char *name, const char **atts)
     if (strcmp(local(name), "mergeCell") != 0)
         return;
     const char *ref = attr(atts, "ref");
-    if (!ref || c->nmerges >= MERGES_MAX)
+    if (!ref)
         return;
+    if (c->nmerges >= MERGES_MAX) {
+        pl_err_set(c->xc.e, PL_EINVAL, "more than %d merged ranges in the sheet", MERGES_MAX);
+        stop(&c->xc, PL_EINVAL);
+        return;
+    }
     const char *colon = strchr(ref, ':');
     merge mg;
     if (!colon || parse_ref(ref, &mg.c0, &mg.r0) || parse_ref(colon + 1, &mg.c1, &mg.r1) ||
@@ -507,6 +520,12 @@ static void merge_start(void *ud, const char *name, const char **atts)
         return;
     c->merges = pl_realloc(c->merges, (c->nmerges + 1) * sizeof *c->merges);
     c->merges[c->nmerges++] = mg;
+}
+
+static int merge_cmp(const void *a, const void *b)
+{
+    const merge *x = a, *y = b;
+    return x->r0 < y->r0 ? -1 : x->r0 > y->r0;
 }
 
 static void row_set(sheet_ctx *c, long col, const char *s, size_t n, unsigned char kind)
@@ -552,8 +571,23 @@ static void row_end(sheet_ctx *c)
 {
     c->in_row = 0;
     /* Cells covered by a merged range take its top-left value, except in
-     * the range's first row (a merged header cell names one column). */
-    for (size_t k = 0; k < c->nmerges; k++) {
+     * the range's first row (a merged header cell names one column). The
+     * ranges that may cover this row: those begun (by first row) and not
+     * yet ended; a row number that goes back starts the window again. */
+    if (c->row < c->prev_row) {
+        c->next_merge = 0;
+        c->nactive = 0;
+    }
+    c->prev_row = c->row;
+    while (c->next_merge < c->nmerges && c->merges[c->next_merge].r0 <= c->row)
+        c->active[c->nactive++] = c->next_merge++;
+    size_t keep = 0;
+    for (size_t a = 0; a < c->nactive; a++)
+        if (c->merges[c->active[a]].r1 >= c->row)
+            c->active[keep++] = c->active[a];
+    c->nactive = keep;
+    for (size_t a = 0; a < c->nactive; a++) {
+        size_t k = c->active[a];
         merge *mg = &c->merges[k];
         if (c->row < mg->r0 || c->row > mg->r1)
             continue;
@@ -622,6 +656,11 @@ static void sheet_start(void *ud, const char *name, const char **atts)
             c->col = col;
         else
             c->col++;
+        if (c->col >= COLS_MAX) {
+            pl_err_set(c->xc.e, PL_EINVAL, "row %ld: a cell beyond column XFD", c->row);
+            stop(&c->xc, PL_EINVAL);
+            return;
+        }
         snprintf(c->ctype, sizeof c->ctype, "%s", t ? t : "n");
         c->in_cell = 1;
         pl_buf_reset(&c->cell);
@@ -683,6 +722,8 @@ int pl_xlsx_read_sheet(pl_xlsx *x, size_t i, pl_xlsx_row_fn fn, void *ctx, uint6
     int rc = parse_entry(x, x->sheets[i].path, p, &c.xc, NULL, e);
     XML_ParserFree(p);
     if (rc == 0) {
+        qsort(c.merges, c.nmerges, sizeof *c.merges, merge_cmp);
+        c.active = pl_calloc(c.nmerges ? c.nmerges : 1, sizeof *c.active);
         c.mval = pl_calloc(c.nmerges ? c.nmerges : 1, sizeof *c.mval);
         c.mkind = pl_calloc(c.nmerges ? c.nmerges : 1, 1);
         p = new_parser(&c);
@@ -697,6 +738,7 @@ int pl_xlsx_read_sheet(pl_xlsx *x, size_t i, pl_xlsx_row_fn fn, void *ctx, uint6
     free(c.mval);
     free(c.mkind);
     free(c.merges);
+    free(c.active);
     free(c.off);
     free(c.kinds);
     free(c.values);
