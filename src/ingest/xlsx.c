@@ -722,7 +722,8 @@ int pl_xlsx_read_sheet(pl_xlsx *x, size_t i, pl_xlsx_row_fn fn, void *ctx, uint6
     int rc = parse_entry(x, x->sheets[i].path, p, &c.xc, NULL, e);
     XML_ParserFree(p);
     if (rc == 0) {
-        qsort(c.merges, c.nmerges, sizeof *c.merges, merge_cmp);
+        if (c.nmerges)
+            qsort(c.merges, c.nmerges, sizeof *c.merges, merge_cmp);
         c.active = pl_calloc(c.nmerges ? c.nmerges : 1, sizeof *c.active);
         c.mval = pl_calloc(c.nmerges ? c.nmerges : 1, sizeof *c.mval);
         c.mkind = pl_calloc(c.nmerges ? c.nmerges : 1, 1);

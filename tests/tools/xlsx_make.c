@@ -232,6 +232,14 @@ int main(int argc, char **argv)
             }
         }
         free(is_date);
+        for (size_t r = 0; r < t.nrows; r++) {
+            for (size_t c = 0; c < t.ncol[r]; c++)
+                free(t.rows[r][c]);
+            free(t.rows[r]);
+        }
+        free(t.rows);
+        free(t.ncol);
+        free(t.cur);
     }
     if (workbook_close(wb) != LXW_NO_ERROR)
         return fprintf(stderr, "xlsx_make: cannot write %s\n", out), 1;
