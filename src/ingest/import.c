@@ -109,7 +109,7 @@ int pl_ingest_file_entity(const char *path, const pl_entity **out, int *jsonl, p
     else if (ends_with(base, n, ".jsonl"))
         n -= 6, is_jsonl = 1;
     else
-        return pl_err_set(e, PL_EINVAL, "%s: not a .csv, .jsonl or .xlsx file", path);
+        return pl_err_set(e, PL_EINVAL, "%s: not a .csv, .jsonl, .xlsx or .xls file", path);
     size_t i = 0;
     while (i < n && base[i] >= '0' && base[i] <= '9')
         i++;
@@ -1091,6 +1091,14 @@ static int xlsx_row(void *ctx, const pl_xlsx_row *r)
             char msg[96];
             snprintf(msg, sizeof msg, "the cell holds the Excel error %.40s", v);
             pend(m, i, msg);
+        } else if (r->kinds[i] == PL_XLSX_NUMBER && strpbrk(v, "eE")) {
+            /* 433127197003150112 kept as a number: Excel keeps 15 digits. */
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "the cell holds the number %.30s: a spreadsheet keeps 15 digits, so a "
+                     "longer code stored as a number has lost digits (store it as text)",
+                     v);
+            pend(m, i, msg);
         }
     }
     const pl_entity *ent = j->ent;
@@ -1116,7 +1124,8 @@ static int xlsx_row(void *ctx, const pl_xlsx_row *r)
             }
             fields[i] = dates[i];
             lens[i] = 10;
-        } else if (r->kinds[i] == PL_XLSX_ISODATE && lens[i] > 10 && v[10] == 'T') {
+        } else if (r->kinds[i] == PL_XLSX_ISODATE && lens[i] > 10 &&
+                   (v[10] == 'T' || v[10] == ' ')) {
             memcpy(dates[i], v, 10); /* "2024-03-01T00:00:00": the date */
             dates[i][10] = 0;
             fields[i] = dates[i];
@@ -1258,7 +1267,8 @@ static void resolve_xlsx(imp *m, const pl_ingest_input *in, size_t given, size_t
     const char *base = strrchr(in->name, '/');
     base = base ? base + 1 : in->name;
     char stem[128];
-    snprintf(stem, sizeof stem, "%.*s", (int)(strlen(base) - 5), base);
+    size_t bl = strlen(base);
+    snprintf(stem, sizeof stem, "%.*s", (int)(bl - (ends_with(base, bl, ".xls") ? 4 : 5)), base);
     const pl_entity *file_ent = sheet_entity(stem);
     size_t nsheets = pl_xlsx_nsheets(wb);
     for (size_t k = 0; k < nsheets; k++) {
@@ -1297,7 +1307,7 @@ static int resolve(imp *m, const pl_ingest_input *in, size_t n)
     for (size_t i = 0; i < n; i++) {
         size_t first = m->njobs;
         size_t nl = strlen(in[i].name);
-        if (ends_with(in[i].name, nl, ".xlsx")) {
+        if (ends_with(in[i].name, nl, ".xlsx") || ends_with(in[i].name, nl, ".xls")) {
             resolve_xlsx(m, &in[i], i, &cap);
         } else {
             job *j = add_job(m, &cap);
@@ -1528,7 +1538,7 @@ int pl_ingest_scan_dir(const char *dir, pl_ingest_input **out, size_t *n, pl_err
                 ends_with(de->d_name, k, ".rejects.csv"))
                 continue;
             if (!ends_with(de->d_name, k, ".csv") && !ends_with(de->d_name, k, ".jsonl") &&
-                !ends_with(de->d_name, k, ".xlsx"))
+                !ends_with(de->d_name, k, ".xlsx") && !ends_with(de->d_name, k, ".xls"))
                 continue;
             if (nn == cn) {
                 cn = cn ? 2 * cn : 16;

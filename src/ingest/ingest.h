@@ -151,8 +151,10 @@ typedef struct pl_xlsx pl_xlsx;
 /**
  * Open a workbook from a file (data NULL) or a borrowed buffer: reads
  * xl/workbook.xml (sheets, date1904), its relationships and the shared
- * strings (kept in memory; the sheets are streamed later). PL_EINVAL with
- * e saying why for anything that is not a readable .xlsx.
+ * strings (kept in memory; the sheets are streamed later). A legacy .xls
+ * (OLE2 signature) is opened with libfreexl instead, whole (a buffer goes
+ * through a temporary file). PL_EINVAL with e saying why for anything
+ * that is not a readable workbook.
  */
 int pl_xlsx_open(pl_xlsx **out, const char *path, const void *data, size_t len, pl_err *e);
 void pl_xlsx_free(pl_xlsx *x);

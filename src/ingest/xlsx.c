@@ -5,7 +5,10 @@
  * (held in memory: their text plus 8 bytes per string) and streams each
  * sheet's rows: a sheet is never held whole, only its current row.
  * Merged ranges (<mergeCells>, which follow the rows in the file) are found
- * by a first streaming pass over the sheet. Layer: ingest (util only).
+ * by a first streaming pass over the sheet. Legacy .xls (BIFF, an OLE2
+ * compound file) is read through libfreexl behind the same functions: it
+ * loads the workbook whole (the format holds at most 65,536 rows a sheet)
+ * and knows no merged ranges. Layer: ingest (util only).
  * Spec: docs/IMPORT.md "Excel".
  */
 #include <math.h>
@@ -14,6 +17,9 @@
 #include <string.h>
 
 #include <expat.h>
+#include <fcntl.h>
+#include <freexl.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "ingest.h"
@@ -34,6 +40,8 @@ typedef struct sheet_ref {
 
 struct pl_xlsx {
     zip_t *zip;
+    const void *xls; /* .xls: the libfreexl handle, else NULL */
+    char *tmp;       /* .xls from memory: the temporary file it was written to */
     int date1904;
     sheet_ref *sheets;
     size_t nsheets;
@@ -297,6 +305,12 @@ void pl_xlsx_free(pl_xlsx *x)
         return;
     if (x->zip)
         zip_discard(x->zip);
+    if (x->xls)
+        freexl_close(x->xls);
+    if (x->tmp) {
+        unlink(x->tmp);
+        free(x->tmp);
+    }
     for (size_t i = 0; i < x->nsheets; i++) {
         free(x->sheets[i].name);
         free(x->sheets[i].path);
@@ -307,11 +321,97 @@ void pl_xlsx_free(pl_xlsx *x)
     free(x);
 }
 
+static const unsigned char OLE2[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+
+/* A legacy .xls through libfreexl (from a file; a buffer is written to a
+ * temporary file first, removed on pl_xlsx_free). */
+static int open_xls(pl_xlsx *x, const char *path, const void *data, size_t len, pl_err *e)
+{
+    if (data) {
+        const char *dir = getenv("TMPDIR");
+        pl_buf t;
+        pl_buf_init(&t);
+        pl_buf_addf(&t, "%s/plumb-xls-XXXXXX", dir && *dir ? dir : "/tmp");
+        x->tmp = pl_buf_detach(&t, NULL);
+        int fd = mkstemp(x->tmp);
+        if (fd < 0) {
+            free(x->tmp);
+            x->tmp = NULL;
+            return pl_err_set(e, PL_EIO, "cannot write a temporary .xls file");
+        }
+        size_t off = 0;
+        while (off < len) {
+            ssize_t n = write(fd, (const char *)data + off, len - off);
+            if (n <= 0) {
+                close(fd);
+                return pl_err_set(e, PL_EIO, "cannot write a temporary .xls file");
+            }
+            off += (size_t)n;
+        }
+        close(fd);
+        path = x->tmp;
+    }
+    int rc = freexl_open(path, &x->xls);
+    if (rc != FREEXL_OK)
+        return pl_err_set(e, PL_EINVAL, "not a readable .xls workbook (libfreexl error %d)", rc);
+    unsigned int v = 0;
+    if (freexl_get_info(x->xls, FREEXL_BIFF_PASSWORD, &v) == FREEXL_OK &&
+        v == FREEXL_BIFF_OBFUSCATED)
+        return pl_err_set(e, PL_EINVAL, "the .xls workbook is password-protected");
+    if (freexl_get_info(x->xls, FREEXL_BIFF_DATEMODE, &v) == FREEXL_OK)
+        x->date1904 = v == FREEXL_BIFF_DATEMODE_1904;
+    unsigned int n = 0;
+    if (freexl_get_info(x->xls, FREEXL_BIFF_SHEET_COUNT, &n) != FREEXL_OK || n == 0)
+        return pl_err_set(e, PL_EINVAL, "the workbook has no sheet");
+    x->sheets = pl_calloc(n, sizeof *x->sheets);
+    for (unsigned int i = 0; i < n; i++) {
+        const char *name = NULL;
+        if (freexl_get_worksheet_name(x->xls, (unsigned short)i, &name) != FREEXL_OK || !name)
+            name = "";
+        x->sheets[i].name = pl_strdup(name);
+        x->nsheets++;
+        unsigned int rows = 0;
+        unsigned short cols = 0;
+        if (freexl_select_active_worksheet(x->xls, (unsigned short)i) == FREEXL_OK &&
+            freexl_worksheet_dimensions(x->xls, &rows, &cols) == FREEXL_OK)
+            x->sheets[i].size = (uint64_t)rows * cols * 8;
+    }
+    return 0;
+}
+
+static int is_ole2(const char *path, const void *data, size_t len)
+{
+    unsigned char head[8] = {0};
+    if (data) {
+        if (len < 8)
+            return 0;
+        memcpy(head, data, 8);
+    } else {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return 0;
+        ssize_t n = read(fd, head, 8);
+        close(fd);
+        if (n != 8)
+            return 0;
+    }
+    return memcmp(head, OLE2, 8) == 0;
+}
+
 int pl_xlsx_open(pl_xlsx **out, const char *path, const void *data, size_t len, pl_err *e)
 {
     *out = NULL;
     pl_xlsx *x = pl_calloc(1, sizeof *x);
     pl_buf_init(&x->sst);
+    if (is_ole2(path, data, len)) {
+        int rc = open_xls(x, path, data, len, e);
+        if (rc) {
+            pl_xlsx_free(x);
+            return rc;
+        }
+        *out = x;
+        return 0;
+    }
     zip_error_t ze;
     zip_error_init(&ze);
     if (data) {
@@ -567,6 +667,14 @@ static void row_begin(sheet_ctx *c, const char **atts)
         memset(c->off, 0, c->cap * sizeof *c->off);
 }
 
+static int row_deliver(sheet_ctx *c)
+{
+    for (size_t i = 0; i < c->ncols; i++)
+        c->values[i] = c->off[i] ? c->text.data + c->off[i] - 1 : "";
+    pl_xlsx_row r = {.row = c->row, .n = c->ncols, .values = c->values, .kinds = c->kinds};
+    return c->fn(c->fn_ctx, &r);
+}
+
 static void row_end(sheet_ctx *c)
 {
     c->in_row = 0;
@@ -604,10 +712,7 @@ static void row_end(sheet_ctx *c)
             if ((size_t)col >= c->ncols || !c->off[col])
                 row_set(c, col, c->mval[k], strlen(c->mval[k]), c->mkind[k]);
     }
-    for (size_t i = 0; i < c->ncols; i++)
-        c->values[i] = c->off[i] ? c->text.data + c->off[i] - 1 : "";
-    pl_xlsx_row r = {.row = c->row, .n = c->ncols, .values = c->values, .kinds = c->kinds};
-    int rc = c->fn(c->fn_ctx, &r);
+    int rc = row_deliver(c);
     if (rc)
         stop(&c->xc, rc);
 }
@@ -707,12 +812,75 @@ static void sheet_text(void *ud, const char *s, int len)
     pl_buf_add(&c->cell, s, (size_t)len);
 }
 
+/* A sheet of an .xls, row by row, as the .xlsx reader delivers them:
+ * libfreexl gives dates (by their number format) as text, numbers as
+ * int or double, strings as UTF-8. */
+static int read_xls_sheet(pl_xlsx *x, size_t i, sheet_ctx *c, uint64_t *done, pl_err *e)
+{
+    unsigned int rows = 0;
+    unsigned short cols = 0;
+    if (freexl_select_active_worksheet(x->xls, (unsigned short)i) != FREEXL_OK ||
+        freexl_worksheet_dimensions(x->xls, &rows, &cols) != FREEXL_OK)
+        return pl_err_set(e, PL_EINVAL, "sheet '%s' cannot be read", x->sheets[i].name);
+    char num[64];
+    for (unsigned int r = 0; r < rows; r++) {
+        c->row = (long)r + 1;
+        c->ncols = 0;
+        pl_buf_reset(&c->text);
+        if (c->cap)
+            memset(c->off, 0, c->cap * sizeof *c->off);
+        row_set(c, cols ? cols - 1 : 0, "", 0, 0); /* room for every column */
+        for (unsigned short k = 0; k < cols; k++) {
+            FreeXL_CellValue v;
+            if (freexl_get_cell_value(x->xls, r, k, &v) != FREEXL_OK)
+                continue;
+            const char *s = NULL;
+            unsigned char kind = PL_XLSX_STRING;
+            switch (v.type) {
+            case FREEXL_CELL_INT:
+                snprintf(num, sizeof num, "%d", v.value.int_value);
+                s = num, kind = PL_XLSX_NUMBER;
+                break;
+            case FREEXL_CELL_DOUBLE:
+                snprintf(num, sizeof num, "%.15g", v.value.double_value);
+                if (v.value.double_value == (double)(long long)v.value.double_value &&
+                    fabs(v.value.double_value) < 1e15)
+                    snprintf(num, sizeof num, "%lld", (long long)v.value.double_value);
+                s = num, kind = PL_XLSX_NUMBER;
+                break;
+            case FREEXL_CELL_DATE:
+            case FREEXL_CELL_DATETIME: s = v.value.text_value, kind = PL_XLSX_ISODATE; break;
+            case FREEXL_CELL_TEXT:
+            case FREEXL_CELL_SST_TEXT:
+            case FREEXL_CELL_TIME: s = v.value.text_value; break;
+            default: break;
+            }
+            if (s)
+                row_set(c, k, s, strlen(s), kind);
+        }
+        if (done)
+            *done += (uint64_t)cols * 8;
+        int rc = row_deliver(c);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int pl_xlsx_read_sheet(pl_xlsx *x, size_t i, pl_xlsx_row_fn fn, void *ctx, uint64_t *done,
                        pl_err *e)
 {
     if (i >= x->nsheets)
         return pl_err_set(e, PL_EINVAL, "no sheet %zu", i);
     sheet_ctx c = {.x = x, .xc.e = e, .fn = fn, .fn_ctx = ctx};
+    if (x->xls) {
+        int rc = read_xls_sheet(x, i, &c, done, e);
+        free(c.off);
+        free(c.kinds);
+        free(c.values);
+        pl_buf_release(&c.text);
+        return rc;
+    }
     pl_buf_init(&c.cell);
     pl_buf_init(&c.text);
     /* Pass 1: the merged ranges (they follow the rows). */

@@ -167,6 +167,9 @@ int main(int argc, char **argv)
         table t = {0};
         if (read_csv(eq + 1, &t) != 0 || t.nrows == 0)
             return fprintf(stderr, "xlsx_make: cannot read %s\n", eq + 1), 2;
+        if (t.nrows > 1048576) /* LXW_ROW_MAX: the rest would be dropped */
+            return fprintf(stderr, "xlsx_make: %s: more than 1,048,576 rows (split it)\n", eq + 1),
+                   2;
         lxw_worksheet *ws = workbook_add_worksheet(wb, argv[a]);
         size_t nh = t.ncol[0];
         int *is_date = calloc(nh + 1, sizeof *is_date);
