@@ -27,12 +27,14 @@ static const char import_usage_zh[] =
     "用法: plumb import --source KIND FILE... [选项]\n"
     "      plumb import --all DIR [选项]\n"
     "  导入数据提供单位的数据文件 (CSV 或 JSON Lines, 每个文件一个实体, 文件名即表名,\n"
-    "  如 persons.csv、01_units.csv)。一次导入为一个批次: 任一行有误则全部不写入,\n"
-    "  并逐行列出 file:line:field: reason。格式见 docs/IMPORT.md。\n"
+    "  如 persons.csv、01_units.csv; Excel .xlsx/.xls: 每个工作表一个实体, 表名即实体,\n"
+    "  或文件名即实体、取第一个工作表)。一次导入为一个批次: 任一行有误则全部不写入,\n"
+    "  并逐行列出 file:line:field: reason (Excel: file:sheet!C7: reason)。\n"
+    "  格式见 docs/IMPORT.md。\n"
     "  --source KIND     数据来源: org police market realestate securities vehicles\n"
     "                    contracts meetings finance declarations evaluations\n"
     "                    supervision clues\n"
-    "  --all DIR         导入生成的数据集: DIR/<来源>/*.csv|*.jsonl, 作为一个批次\n"
+    "  --all DIR         导入数据集: DIR/<来源>/*.csv|*.jsonl|*.xlsx|*.xls, 作为一个批次\n"
     "  --encoding ENC    auto (默认: UTF-8, 否则自动识别 GB18030) | utf-8 | gb18030\n"
     "  --partial         提交正确的行, 错误行写入拒收文件\n"
     "  --rejects FILE    拒收文件 (默认 <第一个文件>.rejects.csv)\n"
@@ -47,13 +49,15 @@ static const char import_usage_en[] =
     "usage: plumb import --source KIND FILE... [options]\n"
     "       plumb import --all DIR [options]\n"
     "  Import data files of a data provider (CSV or JSON Lines, one entity per file,\n"
-    "  named for its table: persons.csv, 01_units.csv). One invocation is one batch:\n"
-    "  any bad row and nothing is written; every bad row is listed as\n"
-    "  file:line:field: reason. Formats: docs/IMPORT.md.\n"
+    "  named for its table: persons.csv, 01_units.csv; Excel .xlsx/.xls: one entity per\n"
+    "  sheet named for it, or a file named for it and its first sheet). One\n"
+    "  invocation is one batch: any bad row and nothing is written; every bad row is\n"
+    "  listed as file:line:field: reason (Excel: file:sheet!C7: reason).\n"
+    "  Formats: docs/IMPORT.md.\n"
     "  --source KIND     org police market realestate securities vehicles\n"
     "                    contracts meetings finance declarations evaluations\n"
     "                    supervision clues\n"
-    "  --all DIR         import a generated data set DIR/<source>/*.csv|*.jsonl as one batch\n"
+    "  --all DIR         import a data set DIR/<source>/*.csv|*.jsonl|*.xlsx|*.xls as one batch\n"
     "  --encoding ENC    auto (default: UTF-8, else detect GB18030) | utf-8 | gb18030\n"
     "  --partial         commit the good rows, write the bad ones to a rejects file\n"
     "  --rejects FILE    rejects file (default <first file>.rejects.csv)\n"
@@ -103,8 +107,12 @@ static void on_problem(void *ctx, const pl_ingest_problem *p)
         u->shown_warn++;
     else
         u->shown_err++;
-    fprintf(stderr, "%s:%lld:%s: %s%s\n", p->file, (long long)p->line, p->field,
-            p->warning ? PL_T(u->cli, "警告: ", "warning: ") : "", p->reason);
+    if (p->cell) /* a workbook: file:sheet!C7 */
+        fprintf(stderr, "%s:%s: %s%s\n", p->file, p->cell,
+                p->warning ? PL_T(u->cli, "警告: ", "warning: ") : "", p->reason);
+    else
+        fprintf(stderr, "%s:%lld:%s: %s%s\n", p->file, (long long)p->line, p->field,
+                p->warning ? PL_T(u->cli, "警告: ", "warning: ") : "", p->reason);
 }
 
 static void on_progress(void *ctx, uint64_t done, uint64_t total)

@@ -1407,9 +1407,11 @@ static void on_import_problem(void *ctx, const pl_ingest_problem *p)
     json_t *list = p->warning ? c->warnings : c->errors;
     if (json_array_size(list) >= 1000)
         return;
-    json_array_append_new(list,
-                          json_pack("{s:s, s:I, s:s, s:s}", "file", p->file, "line",
-                                    (json_int_t)p->line, "field", p->field, "reason", p->reason));
+    json_t *o = json_pack("{s:s, s:I, s:s, s:s}", "file", p->file, "line", (json_int_t)p->line,
+                          "field", p->field, "reason", p->reason);
+    if (p->cell) /* an .xlsx upload: "sheet!C7" */
+        json_object_set_new(o, "cell", json_string(p->cell));
+    json_array_append_new(list, o);
 }
 
 /* Per-row scope of an import (docs/SECURITY.md "Placing a record"). Each

@@ -109,7 +109,7 @@ int pl_ingest_file_entity(const char *path, const pl_entity **out, int *jsonl, p
     else if (ends_with(base, n, ".jsonl"))
         n -= 6, is_jsonl = 1;
     else
-        return pl_err_set(e, PL_EINVAL, "%s: not a .csv or .jsonl file", path);
+        return pl_err_set(e, PL_EINVAL, "%s: not a .csv, .jsonl, .xlsx or .xls file", path);
     size_t i = 0;
     while (i < n && base[i] >= '0' && base[i] <= '9')
         i++;
@@ -265,6 +265,8 @@ typedef struct job {
     pl_encoding enc;
     uint64_t size;
     char actor[96];
+    pl_xlsx *wb;  /* .xlsx input: its workbook (owned by imp.wbs), else NULL */
+    size_t sheet; /* .xlsx input: the sheet */
 } job;
 
 static int job_cmp(const void *a, const void *b)
@@ -274,7 +276,9 @@ static int job_cmp(const void *a, const void *b)
         return x->ent_idx < y->ent_idx ? -1 : 1;
     if (x->src_order != y->src_order)
         return x->src_order < y->src_order ? -1 : 1;
-    return x->given < y->given ? -1 : x->given > y->given;
+    if (x->given != y->given)
+        return x->given < y->given ? -1 : 1;
+    return x->sheet < y->sheet ? -1 : x->sheet > y->sheet;
 }
 
 /* ------------------------------------------------------ keys of the batch */
@@ -365,8 +369,20 @@ typedef struct imp {
     pl_err *e;
     job *jobs;
     size_t njobs, cur; /* current job */
-    int fatal;         /* internal error (store, I/O): abort */
-    int file_errors;   /* file-level problems: the batch is refused */
+    pl_xlsx **wbs;     /* the workbooks of .xlsx inputs */
+    size_t nwbs;
+    /* .xlsx: problems found before the row path (an Excel error value, a
+     * value without a header, a bad date serial), with their columns */
+    size_t npending;
+    struct {
+        size_t col;
+        char field[16];
+        char reason[160];
+    } pending[8];
+    long hint_col;   /* column of the problem being reported, -1 = by field */
+    uint64_t xdone;  /* .xlsx: XML bytes of the current sheet read */
+    int fatal;       /* internal error (store, I/O): abort */
+    int file_errors; /* file-level problems: the batch is refused */
     /* header of the current CSV file */
     int have_header;
     size_t ncols;
@@ -396,6 +412,32 @@ typedef struct imp {
     unsigned char fresh[PL_INGEST_MAX_ENTITIES];
 } imp;
 
+/* The cell of a problem of an .xlsx input: "sheet!C7" (the column of
+ * `field`, or m->hint_col), "sheet!7:7" for the row, "sheet" for the sheet.
+ * 0 (nothing written) for other inputs. */
+static int cell_ref(const imp *m, int64_t line, const char *field, char *out, size_t size)
+{
+    const job *j = &m->jobs[m->cur];
+    if (!j->wb)
+        return 0;
+    const char *sheet = pl_xlsx_sheet_name(j->wb, j->sheet);
+    long col = m->hint_col;
+    for (size_t i = 0; i < m->ncols && col < 0 && field; i++)
+        if ((m->col_field[i] && strcmp(m->col_field[i], field) == 0) ||
+            strcmp(m->col_orig[i], field) == 0)
+            col = (long)i;
+    char letters[8];
+    if (line <= 0) {
+        snprintf(out, size, "%s", sheet);
+    } else if (col < 0) {
+        snprintf(out, size, "%s!%lld:%lld", sheet, (long long)line, (long long)line);
+    } else {
+        pl_xlsx_col_name((size_t)col, letters);
+        snprintf(out, size, "%s!%s%lld", sheet, letters, (long long)line);
+    }
+    return 1;
+}
+
 static void problem(imp *m, int64_t line, const char *field, const char *reason, int warning)
 {
     if (warning)
@@ -408,6 +450,9 @@ static void problem(imp *m, int64_t line, const char *field, const char *reason,
                                .field = field && *field ? field : "-",
                                .reason = reason,
                                .warning = warning};
+        char cell[600];
+        if (cell_ref(m, line, field, cell, sizeof cell))
+            p.cell = cell;
         m->o->on_problem(m->o->problem_ctx, &p);
     }
 }
@@ -420,8 +465,12 @@ static void row_problem(imp *m, const char *field, const char *reason)
     m->row_bad = 1;
     if (m->row_err.len)
         pl_buf_adds(&m->row_err, "; ");
-    pl_buf_addf(&m->row_err, "line %lld: %s: %s", (long long)m->line, field && *field ? field : "-",
-                reason);
+    char cell[600];
+    if (cell_ref(m, m->line, field, cell, sizeof cell))
+        pl_buf_addf(&m->row_err, "%s: %s", cell, reason);
+    else
+        pl_buf_addf(&m->row_err, "line %lld: %s: %s", (long long)m->line,
+                    field && *field ? field : "-", reason);
 }
 
 static void file_problem(imp *m, int64_t line, const char *field, const char *reason)
@@ -583,7 +632,7 @@ static void progress(imp *m)
 {
     if (!m->o->on_progress)
         return;
-    uint64_t done = m->before + (m->blk ? m->blk->done : 0);
+    uint64_t done = m->before + (m->blk ? m->blk->done : m->xdone);
     m->o->on_progress(m->o->progress_ctx, done > m->total ? m->total : done, m->total);
 }
 
@@ -746,10 +795,17 @@ static int record_row(imp *m, const char *const *names, const char *const *value
                 prev = NULL; /* a hash collision: that id was never recorded */
             if (rc == 0) {
                 char msg[1400];
-                snprintf(msg, sizeof msg,
-                         "duplicate key '%s': line %u of %s has the same id with different "
-                         "content",
-                         id, prev->line, m->jobs[prev->job].in->name);
+                const job *pj = &m->jobs[prev->job];
+                if (pj->wb)
+                    snprintf(msg, sizeof msg,
+                             "duplicate key '%s': row %u of %s, sheet %s, has the same id with "
+                             "different content",
+                             id, prev->line, pj->in->name, pl_xlsx_sheet_name(pj->wb, pj->sheet));
+                else
+                    snprintf(msg, sizeof msg,
+                             "duplicate key '%s': line %u of %s has the same id with different "
+                             "content",
+                             id, prev->line, pj->in->name);
                 row_problem(m, "id", msg);
             }
             rc = 0;
@@ -850,6 +906,8 @@ static int csv_header(imp *m, const pl_ingest_row *row)
             if (strcmp(ent->fields[k].name, m->col_orig[i]) == 0 ||
                 (ent->fields[k].label_zh && strcmp(ent->fields[k].label_zh, m->col_orig[i]) == 0))
                 fi = (int)k;
+        if (fi < 0 && m->jobs[m->cur].wb && !m->col_orig[i][0])
+            continue; /* an empty (or merged-over) header cell of a sheet */
         if (fi < 0) {
             if (i + 1 == row->n && i > 0 && strcmp(m->col_orig[i], "error") == 0)
                 continue; /* the error column of a rejects file */
@@ -894,7 +952,15 @@ static int csv_row(void *ctx, const pl_ingest_row *row)
     m->row_bad = 0;
     pl_buf_reset(&m->row_err);
     char msg[256];
-    if (row->error) {
+    if (m->npending) {
+        m->st->rows++;
+        for (size_t k = 0; k < m->npending; k++) {
+            m->hint_col = (long)m->pending[k].col;
+            row_problem(m, m->pending[k].field, m->pending[k].reason);
+        }
+        m->hint_col = -1;
+        m->npending = 0;
+    } else if (row->error) {
         m->st->rows++;
         const char *field = row->n < m->ncols ? m->col_orig[row->n] : "-";
         row_problem(m, field, row->error);
@@ -1050,9 +1116,13 @@ static int encoding_pass(imp *m, job *j)
     return 0;
 }
 
+static int import_xlsx_job(imp *m);
+
 static int import_job(imp *m)
 {
     job *j = &m->jobs[m->cur];
+    if (j->wb)
+        return import_xlsx_job(m);
     blocks b;
     int rc = blocks_open(&b, j->in, m->e);
     if (rc)
@@ -1110,37 +1180,163 @@ static int import_job(imp *m)
     return rc;
 }
 
+/* ---------------------------------------------------------------- .xlsx */
+
+static void pend(imp *m, size_t col, const char *reason)
+{
+    if (m->npending >= sizeof m->pending / sizeof m->pending[0])
+        return;
+    m->pending[m->npending].col = col;
+    if (col < m->ncols && m->col_field[col])
+        snprintf(m->pending[m->npending].field, sizeof m->pending[0].field, "%s",
+                 m->col_field[col]);
+    else
+        pl_xlsx_col_name(col, m->pending[m->npending].field);
+    snprintf(m->pending[m->npending].reason, sizeof m->pending[0].reason, "%s", reason);
+    m->npending++;
+}
+
+/* One row of a sheet: the first non-empty row is the header; the others
+ * become records of the header's width and take the CSV row path
+ * (csv_row), after the cell types are resolved: a number in a date column
+ * is a date serial number of the workbook's system. */
+static int xlsx_row(void *ctx, const pl_xlsx_row *r)
+{
+    imp *m = ctx;
+    const job *j = &m->jobs[m->cur];
+    size_t n = r->n;
+    while (n && !r->values[n - 1][0])
+        n--;
+    if (n == 0)
+        return 0; /* a blank row */
+    size_t lens[PL_INGEST_MAX_FIELDS];
+    if (!m->have_header) {
+        if (n > PL_INGEST_MAX_FIELDS) {
+            file_problem(m, r->row, "-", "more than 256 header columns");
+            return PL_EINVAL;
+        }
+        for (size_t i = 0; i < n; i++)
+            lens[i] = strlen(r->values[i]);
+        pl_ingest_row h = {
+            .line = r->row, .end_line = r->row, .n = n, .fields = r->values, .lens = lens};
+        return csv_header(m, &h);
+    }
+    m->npending = 0;
+    const char *fields[PL_INGEST_MAX_FIELDS];
+    char dates[PL_INGEST_MAX_FIELDS][11];
+    for (size_t i = 0; i < n; i++) {
+        const char *v = r->values[i];
+        if (!v[0])
+            continue;
+        if (i >= m->ncols || !m->col_field[i]) {
+            if (i >= m->ncols || !m->col_orig[i][0])
+                pend(m, i, "a value in a column with no header");
+            continue;
+        }
+        if (r->kinds[i] == PL_XLSX_ERROR) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "the cell holds the Excel error %.40s", v);
+            pend(m, i, msg);
+        } else if (r->kinds[i] == PL_XLSX_NUMBER && strpbrk(v, "eE")) {
+            /* 433127197003150112 kept as a number: Excel keeps 15 digits. */
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "the cell holds the number %.30s: a spreadsheet keeps 15 digits, so a "
+                     "longer code stored as a number has lost digits (store it as text)",
+                     v);
+            pend(m, i, msg);
+        }
+    }
+    const pl_entity *ent = j->ent;
+    for (size_t i = 0; i < m->ncols; i++) {
+        const char *v = i < n ? r->values[i] : "";
+        fields[i] = v;
+        lens[i] = strlen(v);
+        if (!v[0] || !m->col_field[i])
+            continue;
+        const pl_field *f = NULL;
+        for (size_t k = 0; k < ent->nfields && !f; k++)
+            if (strcmp(ent->fields[k].name, m->col_field[i]) == 0)
+                f = &ent->fields[k];
+        if (!f || f->type != PL_F_DATE)
+            continue;
+        if (r->kinds[i] == PL_XLSX_NUMBER) {
+            const char *why = NULL;
+            if (pl_xlsx_serial_date(v, pl_xlsx_date1904(j->wb), dates[i], &why) != 0) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "%s: %.20s", why, v);
+                pend(m, i, msg);
+                continue;
+            }
+            fields[i] = dates[i];
+            lens[i] = 10;
+        } else if (r->kinds[i] == PL_XLSX_ISODATE && lens[i] > 10 &&
+                   (v[10] == 'T' || v[10] == ' ')) {
+            memcpy(dates[i], v, 10); /* "2024-03-01T00:00:00": the date */
+            dates[i][10] = 0;
+            fields[i] = dates[i];
+            lens[i] = 10;
+        }
+    }
+    pl_ingest_row row = {
+        .line = r->row, .end_line = r->row, .n = m->ncols, .fields = fields, .lens = lens};
+    return csv_row(m, &row);
+}
+
+static int import_xlsx_job(imp *m)
+{
+    job *j = &m->jobs[m->cur];
+    header_reset(m);
+    m->xdone = 0;
+    m->npending = 0;
+    pl_err xe;
+    pl_err_init(&xe);
+    int rc = pl_xlsx_read_sheet(j->wb, j->sheet, xlsx_row, m, &m->xdone, &xe);
+    if (m->fatal) {
+        rc = m->fatal;
+    } else if (rc == PL_EINVAL && m->file_errors) {
+        rc = 0; /* a header problem, reported */
+    } else if (rc == PL_EINVAL) {
+        file_problem(m, 0, "-", xe.msg); /* the sheet cannot be read */
+        rc = 0;
+    } else if (rc == 0 && !m->have_header) {
+        file_problem(m, 0, "-", "empty sheet: no header row");
+    } else if (rc && m->e && !m->e->msg[0]) {
+        pl_err_set(m->e, rc, "%s", xe.msg);
+    }
+    m->before += j->size;
+    m->xdone = 0;
+    return rc;
+}
+
 /* ----------------------------------------------------------------- run */
 
-static int resolve(imp *m, const pl_ingest_input *in, size_t n)
+/* The source of a job and the entity of a CSV or JSON Lines one. */
+static void resolve_job(imp *m, job *j, const pl_entity *ents)
 {
-    size_t nent;
-    const pl_entity *ents = pl_model_entities(&nent);
-    m->jobs = pl_calloc(n ? n : 1, sizeof *m->jobs);
-    m->njobs = n;
-    for (size_t i = 0; i < n; i++) {
-        job *j = &m->jobs[i];
-        j->in = &in[i];
-        j->given = i;
-        m->cur = i;
+    const pl_ingest_input *in = j->in;
+    {
         int order = 0;
-        const source_def *src = find_source(in[i].source, &order);
+        const source_def *src = find_source(in->source, &order);
         if (!src) {
             char msg[256];
-            snprintf(msg, sizeof msg, "unknown source '%s'", in[i].source ? in[i].source : "");
+            snprintf(msg, sizeof msg, "unknown source '%s'", in->source ? in->source : "");
             file_problem(m, 0, "-", msg);
-            continue;
+            return;
         }
         j->src_order = order;
         pl_err fe;
         pl_err_init(&fe);
-        if (pl_ingest_file_entity(in[i].name, &j->ent, &j->jsonl, &fe) != 0) {
+        if (j->wb) {
+            if (!j->ent)
+                return; /* reported */
+        } else if (pl_ingest_file_entity(in->name, &j->ent, &j->jsonl, &fe) != 0) {
             const char *msg = fe.msg;
-            size_t k = strlen(in[i].name);
-            if (strncmp(msg, in[i].name, k) == 0 && msg[k] == ':')
+            size_t k = strlen(in->name);
+            if (strncmp(msg, in->name, k) == 0 && msg[k] == ':')
                 msg += k + 2;
             file_problem(m, 0, "-", msg);
-            continue;
+            return;
         }
         j->ent_idx = (size_t)(j->ent - ents);
         int allowed = 0;
@@ -1156,12 +1352,116 @@ static int resolve(imp *m, const pl_ingest_input *in, size_t n)
                          pl_model_entity(src->entities[k])->table);
             snprintf(msg + strlen(msg), sizeof msg - strlen(msg), ")");
             file_problem(m, 0, "-", msg);
-            continue;
+            return;
         }
         if (m->o->actor)
             snprintf(j->actor, sizeof j->actor, "%s", m->o->actor);
         else
             snprintf(j->actor, sizeof j->actor, "import:%s", src->kind);
+    }
+}
+
+/* The entity named by a sheet: its table ("persons"), optionally after
+ * digits and '_' ("01_units"), or its Chinese label ("人员"). NULL if none. */
+static const pl_entity *sheet_entity(const char *name)
+{
+    size_t i = 0;
+    while (name[i] >= '0' && name[i] <= '9')
+        i++;
+    if (i > 0 && name[i] == '_')
+        name += i + 1;
+    const pl_entity *ent = pl_model_entity(name);
+    if (ent && strcmp(ent->table, name) == 0)
+        return ent;
+    size_t nent;
+    const pl_entity *ents = pl_model_entities(&nent);
+    for (size_t k = 0; k < nent; k++)
+        if (ents[k].label_zh && strcmp(ents[k].label_zh, name) == 0)
+            return &ents[k];
+    return NULL;
+}
+
+static job *add_job(imp *m, size_t *cap)
+{
+    if (m->njobs == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        m->jobs = pl_realloc(m->jobs, *cap * sizeof *m->jobs);
+    }
+    job *j = &m->jobs[m->njobs++];
+    memset(j, 0, sizeof *j);
+    m->cur = m->njobs - 1;
+    return j;
+}
+
+/* An .xlsx input: a file named for an entity holds it in its first sheet;
+ * otherwise each sheet is named for its entity. One job per sheet. */
+static void resolve_xlsx(imp *m, const pl_ingest_input *in, size_t given, size_t *cap)
+{
+    job *j = add_job(m, cap);
+    j->in = in;
+    j->given = given;
+    pl_err xe;
+    pl_err_init(&xe);
+    pl_xlsx *wb = NULL;
+    if (pl_xlsx_open(&wb, in->name, in->data, in->len, &xe) != 0) {
+        file_problem(m, 0, "-", xe.msg);
+        return;
+    }
+    m->wbs = pl_realloc(m->wbs, (m->nwbs + 1) * sizeof *m->wbs);
+    m->wbs[m->nwbs++] = wb;
+    j->wb = wb;
+    const char *base = strrchr(in->name, '/');
+    base = base ? base + 1 : in->name;
+    char stem[128];
+    size_t bl = strlen(base);
+    snprintf(stem, sizeof stem, "%.*s", (int)(bl - (ends_with(base, bl, ".xls") ? 4 : 5)), base);
+    const pl_entity *file_ent = sheet_entity(stem);
+    size_t nsheets = pl_xlsx_nsheets(wb);
+    for (size_t k = 0; k < nsheets; k++) {
+        if (k > 0) {
+            if (file_ent) { /* the file names the entity: its first sheet only */
+                char msg[600];
+                snprintf(msg, sizeof msg,
+                         "sheet '%.200s' is not read: the file name names the entity (%s), "
+                         "which is read from the first sheet",
+                         pl_xlsx_sheet_name(wb, k), file_ent->table);
+                problem(m, 0, "-", msg, 1);
+                continue;
+            }
+            job tmp = *j;
+            j = add_job(m, cap);
+            *j = tmp;
+        }
+        j->sheet = k;
+        j->ent = file_ent ? file_ent : sheet_entity(pl_xlsx_sheet_name(wb, k));
+        j->size = pl_xlsx_sheet_size(wb, k);
+        j->enc = PL_ENC_UTF8;
+        if (!j->ent) {
+            file_problem(m, 0, "-",
+                         "the sheet does not name an entity table (name each sheet, or the "
+                         "file, for its entity: persons, 01_units, 人员, ...)");
+            j->ent = NULL;
+        }
+    }
+}
+
+static int resolve(imp *m, const pl_ingest_input *in, size_t n)
+{
+    size_t nent;
+    const pl_entity *ents = pl_model_entities(&nent);
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t first = m->njobs;
+        size_t nl = strlen(in[i].name);
+        if (ends_with(in[i].name, nl, ".xlsx") || ends_with(in[i].name, nl, ".xls")) {
+            resolve_xlsx(m, &in[i], i, &cap);
+        } else {
+            job *j = add_job(m, &cap);
+            j->in = &in[i];
+            j->given = i;
+        }
+        for (m->cur = first; m->cur < m->njobs; m->cur++)
+            resolve_job(m, &m->jobs[m->cur], ents);
     }
     return 0;
 }
@@ -1231,7 +1531,7 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     if (!opts)
         opts = &defaults;
     memset(st, 0, sizeof *st);
-    imp m = {.s = s, .l = l, .o = opts, .st = st, .e = e, .rej_section = -1};
+    imp m = {.s = s, .l = l, .o = opts, .st = st, .e = e, .rej_section = -1, .hint_col = -1};
     pl_buf_init(&m.row_err);
     pl_buf_init(&m.rej_line);
     m.rej_buf = opts->rejects_buf;
@@ -1249,7 +1549,11 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
                         (long long)st->errors);
         goto out;
     }
-    for (m.cur = 0; m.cur < n; m.cur++) {
+    for (m.cur = 0; m.cur < m.njobs; m.cur++) {
+        if (m.jobs[m.cur].wb) { /* XML: UTF-8 by the parser */
+            m.total += m.jobs[m.cur].size;
+            continue;
+        }
         rc = encoding_pass(&m, &m.jobs[m.cur]);
         if (rc)
             goto out;
@@ -1263,7 +1567,7 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
                         (long long)st->errors);
         goto out;
     }
-    qsort(m.jobs, n, sizeof *m.jobs, job_cmp);
+    qsort(m.jobs, m.njobs, sizeof *m.jobs, job_cmp);
     if (opts->partial) {
         if (opts->rejects_path)
             snprintf(st->rejects_path, sizeof st->rejects_path, "%s", opts->rejects_path);
@@ -1291,7 +1595,7 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     rc = find_fresh(&m);
     if (rc == 0)
         rc = sort_indexes_defer(&m, &sort_ddl);
-    for (m.cur = 0; m.cur < n && rc == 0; m.cur++)
+    for (m.cur = 0; m.cur < m.njobs && rc == 0; m.cur++)
         rc = import_job(&m);
     if (rc == 0)
         rc = sort_indexes_build(&m, &sort_ddl);
@@ -1336,6 +1640,9 @@ out:
     header_reset(&m);
     pl_registry_free(m.reg);
     free(m.jobs);
+    for (size_t i = 0; i < m.nwbs; i++)
+        pl_xlsx_free(m.wbs[i]);
+    free(m.wbs);
     free(m.seen.v);
     pl_buf_release(&m.row_err);
     pl_buf_release(&m.rej_line);
@@ -1373,9 +1680,11 @@ int pl_ingest_scan_dir(const char *dir, pl_ingest_input **out, size_t *n, pl_err
         struct dirent *de;
         while ((de = readdir(d)) != NULL) {
             size_t k = strlen(de->d_name);
-            if (de->d_name[0] == '.' || ends_with(de->d_name, k, ".rejects.csv"))
+            if (de->d_name[0] == '.' || strncmp(de->d_name, "~$", 2) == 0 ||
+                ends_with(de->d_name, k, ".rejects.csv"))
                 continue;
-            if (!ends_with(de->d_name, k, ".csv") && !ends_with(de->d_name, k, ".jsonl"))
+            if (!ends_with(de->d_name, k, ".csv") && !ends_with(de->d_name, k, ".jsonl") &&
+                !ends_with(de->d_name, k, ".xlsx") && !ends_with(de->d_name, k, ".xls"))
                 continue;
             if (nn == cn) {
                 cn = cn ? 2 * cn : 16;

@@ -124,6 +124,66 @@ int pl_ingest_jsonl_parse(pl_ingest_jsonl_row *out, const char *line, size_t len
                           const char **bad_field, pl_err *e);
 void pl_ingest_jsonl_release(pl_ingest_jsonl_row *row);
 
+/* ------------------------------------------------------- Excel (.xlsx) */
+
+/** What an .xlsx cell held (the type attribute `t`). */
+enum {
+    PL_XLSX_NUMBER = 0, /**< a number as written, e.g. "45000" or "1.5" */
+    PL_XLSX_STRING = 1, /**< shared, inline or formula string */
+    PL_XLSX_BOOL = 2,   /**< "1" or "0" */
+    PL_XLSX_ERROR = 3,  /**< an Excel error such as "#N/A" */
+    PL_XLSX_ISODATE = 4 /**< t="d": an ISO 8601 date text */
+};
+
+/** One row of a sheet. */
+typedef struct pl_xlsx_row {
+    int64_t row;                /**< the sheet's row number (1-based) */
+    size_t n;                   /**< columns through the last non-empty cell (A = 0) */
+    const char *const *values;  /**< n NUL-terminated texts, "" for an empty cell */
+    const unsigned char *kinds; /**< n PL_XLSX_* (meaningful for non-empty cells) */
+} pl_xlsx_row;
+
+/** Receives one row; a non-zero return stops the reader with that status. */
+typedef int (*pl_xlsx_row_fn)(void *ctx, const pl_xlsx_row *row);
+
+typedef struct pl_xlsx pl_xlsx;
+
+/**
+ * Open a workbook from a file (data NULL) or a borrowed buffer: reads
+ * xl/workbook.xml (sheets, date1904), its relationships and the shared
+ * strings (kept in memory; the sheets are streamed later). A legacy .xls
+ * (OLE2 signature) is opened with libfreexl instead, whole (a buffer goes
+ * through a temporary file). PL_EINVAL with e saying why for anything
+ * that is not a readable workbook.
+ */
+int pl_xlsx_open(pl_xlsx **out, const char *path, const void *data, size_t len, pl_err *e);
+void pl_xlsx_free(pl_xlsx *x);
+size_t pl_xlsx_nsheets(const pl_xlsx *x);
+const char *pl_xlsx_sheet_name(const pl_xlsx *x, size_t i);
+/** Uncompressed size of sheet i's XML (for progress), 0 if unknown. */
+uint64_t pl_xlsx_sheet_size(const pl_xlsx *x, size_t i);
+/** 1 if the workbook counts dates from 1904-01-01 (workbookPr date1904). */
+int pl_xlsx_date1904(const pl_xlsx *x);
+/** Number of shared strings; *bytes (may be NULL) their memory. */
+size_t pl_xlsx_shared_strings(const pl_xlsx *x, size_t *bytes);
+/**
+ * Stream sheet i's rows, in file order, to fn (a <row> with no cell too,
+ * with n = 0). Cells covered by a merged range take the value of its
+ * top-left cell, except in the range's first row. *done (may be NULL) is
+ * advanced by the XML bytes read. 0, fn's status, or PL_EINVAL (e set).
+ */
+int pl_xlsx_read_sheet(pl_xlsx *x, size_t i, pl_xlsx_row_fn fn, void *ctx, uint64_t *done,
+                       pl_err *e);
+/**
+ * A date serial number (text, as in a cell) as YYYY-MM-DD: the 1900
+ * system (serial 1 = 1900-01-01, 60 the non-existent 1900-02-29 of
+ * Excel's leap-year bug, refused) or the 1904 system (0 = 1904-01-01).
+ * A fraction (time of day) is dropped. PL_EINVAL with *why otherwise.
+ */
+int pl_xlsx_serial_date(const char *text, int date1904, char out[11], const char **why);
+/** Column letters of a 0-based column: 0 → "A", 27 → "AB". */
+void pl_xlsx_col_name(size_t col, char out[8]);
+
 /* ---------------------------------------------------------------- sources */
 
 /**
@@ -156,7 +216,9 @@ typedef struct pl_ingest_problem {
     int64_t line;      /**< physical line where the record starts; 0 = the file */
     const char *field; /**< field name, "-" for the record or file */
     const char *reason;
-    int warning; /**< 1: reported, does not reject the row */
+    int warning;      /**< 1: reported, does not reject the row */
+    const char *cell; /**< .xlsx inputs: "sheet!C7" ("sheet!7:7" for the row,
+                           "sheet" for the sheet), else NULL */
 } pl_ingest_problem;
 
 typedef void (*pl_ingest_problem_fn)(void *ctx, const pl_ingest_problem *p);
