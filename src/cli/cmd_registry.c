@@ -346,6 +346,11 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
     if (rc == 0 && res.inspect_ops)
         printf("%s: %lld\n", PL_T(cli, "巡察整改台账记录", "inspection register records"),
                (long long)res.inspect_ops);
+    if (rc == 0 && res.inspect_skipped)
+        printf(PL_T(cli, "巡察整改台账: %lld 行所述记录已在库中, 未重复写入\n",
+                    "inspection register: %lld lines about records already in the store, "
+                    "not written again\n"),
+               (long long)res.inspect_skipped);
     if (swept)
         printf(PL_T(cli, "规则检查: %lld 项发现成立 (新增 %lld, 更新 %lld, 解除 %lld), 预警 %lld\n",
                     "rules: %lld findings hold (raised %lld, updated %lld, resolved %lld), "

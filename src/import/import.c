@@ -134,7 +134,8 @@ int pl_import_batch(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t
     if (rc == 0)
         rc = pl_ingest_run(s, l, in, n, &opts->ingest, &res->ingest, e);
     if (rc == 0 && opts->inspect_history)
-        rc = pl_inspect_history_load(s, l, opts->inspect_history, NULL, &res->inspect_ops, e);
+        rc = pl_inspect_history_load(s, l, opts->inspect_history, NULL, &res->inspect_ops,
+                                     &res->inspect_skipped, e);
     if (rc == 0 && res->ingest.committed)
         rc = clues_to_workflow(s, l, opts, before, e);
     if (rc == 0 && rules && !incremental && res->ingest.committed) {

@@ -74,7 +74,8 @@ typedef struct pl_import_result {
      * in ingest.events, which counts every event the batch appended). */
     int incremental;
     int64_t rule_events;
-    int64_t inspect_ops; /**< lines of the inspection register applied */
+    int64_t inspect_ops;     /**< lines of the inspection register applied */
+    int64_t inspect_skipped; /**< its lines about records already in the store */
 } pl_import_result;
 
 /**

@@ -43,6 +43,9 @@ typedef struct hctx {
     const char *file;
     int64_t line;
     pl_err *e;
+    json_t *created; /* ids this load created (a second creation is an error) */
+    json_t *known;   /* ids the store held before this load: their lines are skipped */
+    int64_t skipped;
 } hctx;
 
 /* "FILE:LINE: field: 中文 / English", as the workflow's refusals read
@@ -411,6 +414,32 @@ static int one(hctx *h, const json_t *in)
         return bad(h, "id", "超过 %d 字节", "longer than %d bytes", PL_INSPECT_ID_MAX);
     if (!actor)
         actor = "import:inspection";
+    /* Re-importing a register is a no-op (docs/INSPECT.md "Importing a
+     * register"): a record the store held before this load, and every step
+     * of it, is skipped and counted, not appended again. */
+    static const char *const kinds[][2] = {{"round", "inspect_rounds"},
+                                           {"problem", "inspect_problems"},
+                                           {"criticism", "inspect_criticisms"},
+                                           {"task", "inspect_tasks"}};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        if (strcmp(op, kinds[k][0]) != 0 || json_object_get(h->created, id))
+            continue;
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ?", kinds[k][1]);
+        rc = lookup(h, sql, id, NULL, 0);
+        if (rc < 0)
+            return rc;
+        if (rc) {
+            json_object_set_new(h->known, id, json_true());
+            h->skipped++;
+            return 1;
+        }
+        json_object_set_new(h->created, id, json_true());
+    }
+    if (json_object_get(h->known, id)) {
+        h->skipped++;
+        return 1;
+    }
     if (strcmp(op, "round") == 0)
         return op_round(h, in, id, at, actor);
     if (strcmp(op, "problem") == 0)
@@ -431,13 +460,17 @@ static int one(hctx *h, const json_t *in)
 }
 
 int pl_inspect_history_load(pl_store *s, pl_ledger *l, const char *path, const char *display,
-                            int64_t *nops, pl_err *e)
+                            int64_t *nops, int64_t *nskipped, pl_err *e)
 {
     hctx h = {.s = s, .l = l, .file = display ? display : path, .e = e};
     *nops = 0;
+    if (nskipped)
+        *nskipped = 0;
     FILE *f = fopen(path, "r");
     if (!f)
         return pl_err_set(e, PL_EIO, "%s: cannot read: %s", h.file, strerror(errno));
+    h.created = json_object();
+    h.known = json_object();
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -456,12 +489,18 @@ int pl_inspect_history_load(pl_store *s, pl_ledger *l, const char *path, const c
         }
         rc = one(&h, in);
         json_decref(in);
-        if (!rc)
+        if (rc == 1)
+            rc = 0; /* skipped: already in the store */
+        else if (!rc)
             (*nops)++;
     }
     if (!rc && ferror(f))
         rc = pl_err_set(e, PL_EIO, "%s: read failed", h.file);
     free(line);
     fclose(f);
+    json_decref(h.created);
+    json_decref(h.known);
+    if (nskipped)
+        *nskipped = h.skipped;
     return rc;
 }

@@ -193,10 +193,14 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
  * "Importing a register"). Appends the same inspect.* events as the
  * workflow, inside the caller's transaction (no begin/commit here); checked
  * as the workflow checks, except that a sign-off without evidence is taken
- * as recorded (rule R22 flags it). *nops gets the lines applied. An error
- * is PL_EINVAL "FILE:LINE: field: …" (the caller rolls back) or PL_EIO.
+ * as recorded (rule R22 flags it). *nops gets the lines applied. A round,
+ * problem, criticism item or task the store held before this load is not
+ * created again: its line and every later step of it are skipped and
+ * counted in *nskipped (may be NULL), so re-importing a register is a
+ * no-op. An error is PL_EINVAL "FILE:LINE: field: …" (the caller rolls
+ * back) or PL_EIO.
  */
 int pl_inspect_history_load(pl_store *s, pl_ledger *l, const char *path, const char *display,
-                            int64_t *nops, pl_err *e);
+                            int64_t *nops, int64_t *nskipped, pl_err *e);
 
 #endif
