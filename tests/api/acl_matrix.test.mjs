@@ -105,6 +105,7 @@ const ROUTES = [
   ['GET', '/api/v1/warnings', 'warning:read', 'placed', 'recusal'],
   ['GET', '/api/v1/tasks', 'task:read', 'placed', 'recusal'],
   ['GET', '/api/v1/profiles', 'profile:read'],
+  ['GET', '/api/v1/profiles/params', 'profile:read'],
   ['GET', '/api/v1/profiles/{id}', 'profile:read'],
   // RULES.md "Profile changes": every unit the selectors match must be in
   // the writer's scope (region 110101 = U0's county), so the write is placed;
