@@ -65,6 +65,7 @@ export async function integrityFile(pid) {
     if (p) {
       t.title = p.title
       t.is_top = p.is_top
+      t.unit_id = p.unit_id
       const u = await getOrNull('units/' + enc(p.unit_id))
       t.unit_name = u ? u.name : p.unit_id
     }
