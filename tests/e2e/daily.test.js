@@ -370,3 +370,48 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
 test('no request left the origin', () => {
   assert.deepEqual(foreign, [])
 })
+
+// ------------------------------------------------------ numbers that agree
+
+test('dashboard: 超期线索 = the list under 只看超期; warnings by grade = the risk table', async () => {
+  await signIn(page, 'd-disc')
+  await page.goto(srv.origin + '/#/dashboard')
+  const overdue = page.getByTestId('clue-overdue')
+  await overdue.filter({ hasText: /^\s*\d+\s*$/ }).waitFor()
+  const panel = Number((await overdue.innerText()).trim())
+  // docs/CASES.md §6 and R12's defaults (docs/RULES.md): an imported clue
+  // is overdue when not disposed 30 days after receipt, or when its latest
+  // disposition, a talk or verification, is not concluded 90 days after
+  // the decision — counted in the store for 永顺县 (d-disc's scope).
+  const d = new Date()
+  const day = (n) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - n)).toISOString().slice(0, 10)
+  const store = q(`SELECT COUNT(*) AS n FROM clues c WHERE c.subject_unit_id LIKE 'U433127-%'
+    AND c.id NOT IN (SELECT id FROM case_clues) AND (
+      (NOT EXISTS (SELECT 1 FROM dispositions x WHERE x.clue_id=c.id) AND substr(c.received_at,1,10) < '${day(30)}')
+      OR EXISTS (SELECT 1 FROM dispositions x WHERE x.id=(SELECT y.id FROM dispositions y WHERE y.clue_id=c.id
+        ORDER BY y.decided_at DESC, y.id DESC LIMIT 1) AND x.method IN ('talk_inquiry','preliminary_verification')
+        AND x.concluded_at IS NULL AND substr(x.decided_at,1,10) < '${day(90)}'))`)[0].n
+  assert.ok(store > 0, 'the county has overdue imported clues')
+  assert.equal(panel, store)
+  await overdue.click()
+  await page.waitForURL(/#\/clues\?overdue=1/)
+  const total = page.getByTestId('clue-queue-total')
+  await total.waitFor()
+  assert.equal(Number(/\d+/.exec(await total.innerText())[0]), panel, 'the list under 只看超期 has the panel\'s count')
+  await shots(page, 'clues-overdue')
+
+  // Warnings: each person counted once at the latest grade, as the risk table grades them.
+  await page.goto(srv.origin + '/#/dashboard')
+  await page.getByTestId('risk-table').locator('tbody tr').first().waitFor()
+  await settled(page)
+  const grades = await page.getByTestId('risk-table').locator('tbody tr td:nth-child(4)').allInnerTexts()
+  for (const [g, zh] of [['red', '红色'], ['yellow', '黄色'], ['blue', '蓝色']]) {
+    const n = Number((await page.getByTestId('warn-' + g).locator('div').first().innerText()).trim())
+    const latest = q(`SELECT COUNT(*) AS n FROM risk_warnings w WHERE w.grade='${g}' AND w.ev_seq=(SELECT MAX(ev_seq)
+      FROM risk_warnings x WHERE x.person_id=w.person_id) AND w.person_id IN (SELECT t.person_id FROM tenures t
+      JOIN posts p ON p.id=t.post_id WHERE p.unit_id LIKE 'U433127-%')`)[0].n
+    assert.equal(n, latest, `${g}: the panel counts each person's latest warning`)
+    assert.equal(n, grades.filter((x) => x.trim() === zh).length, `${g}: the panel = the risk table's ${zh} rows`)
+  }
+  await signOut(page)
+})

@@ -33,6 +33,7 @@ export const zhLabels = {
     'clue.material_added': '补充材料', 'clue.read': '查阅', 'clue.reporter_read': '查阅举报人身份' },
   actor: { portal: '举报人（网上举报）', system: '系统' },
   cstatus: { imported: '已导入（历史线索）' },
+  clues: { totalOf: '共 {n} 条' },
   // The statistics' own keys (src/cases/stats.c): no method yet, concluded by closing, still open.
   method: { none: '未处置' },
   outcome: { closed: '予以了结', pending: '办理中' },
@@ -78,6 +79,7 @@ export const enLabels = {
     'clue.material_added': 'Material added', 'clue.read': 'Read', 'clue.reporter_read': 'Reporter identity read' },
   actor: { portal: 'Reporter (online portal)', system: 'System' },
   cstatus: { imported: 'Imported (historical clue)' },
+  clues: { totalOf: '{n} in all' },
   method: { none: 'Not disposed' },
   outcome: { closed: 'Closed', pending: 'In progress' },
   ruleGroup: { risk: 'Risk index and warnings', profile: 'Profile approval' },
