@@ -74,18 +74,21 @@ function addUser(name, role, { scope, person } = {}) {
 
 before(async () => {
   srv = await startPlumb({ users: [
-    { name: 'd-lead', role: 'leader', scopes: [ROOT_UNIT], password: PASSWORD },
-    { name: 'd-disc', role: 'discipline_officer', scopes: [ROOT_UNIT], password: PASSWORD },
+    // One account per test and role: a TOTP code is accepted once per 30 s
+    // step, so an account signed in twice within a step waits for the next.
+    ...['d-lead', 'd-lead-p', 'd-lead-l', 'd-lead-f'].map((name) => ({ name, role: 'leader', scopes: [ROOT_UNIT], password: PASSWORD })),
+    ...['d-disc', 'd-disc-s', 'd-disc-n'].map((name) => ({ name, role: 'discipline_officer', scopes: [ROOT_UNIT], password: PASSWORD })),
     { name: 'd-petition', role: 'petition_officer', scopes: [ROOT_UNIT], password: PASSWORD },
     { name: 'd-provider', role: 'data_provider', scopes: [ROOT_UNIT], password: PASSWORD },
-    { name: 'd-audit', role: 'auditor', password: PASSWORD },
-    { name: 'd-admin', role: 'admin', password: PASSWORD },
+    ...['d-audit', 'd-audit-l', 'd-audit-s'].map((name) => ({ name, role: 'auditor', password: PASSWORD })),
+    ...['d-admin', 'd-admin-s'].map((name) => ({ name, role: 'admin', password: PASSWORD })),
   ] })
   // A subject linked to a person of 永顺县 with reports and appraisals.
   const subj = q(`SELECT p.id FROM persons p WHERE EXISTS (SELECT 1 FROM declarations d WHERE d.person_id=p.id)
     AND EXISTS (SELECT 1 FROM evaluations e WHERE e.person_id=p.id) AND p.id IN (SELECT t.person_id FROM tenures t
     JOIN posts s ON s.id=t.post_id WHERE s.unit_id LIKE 'U433127-%') ORDER BY p.id LIMIT 1`)[0].id
   addUser('d-subject', 'subject', { person: subj })
+  addUser('d-subject-s', 'subject', { person: subj })
   br = await launch()
   page = await br.context.newPage()
   watchForeign(page, srv.origin, foreign)
@@ -163,7 +166,7 @@ test('findings: subjects and units by name with the id secondary, as links; the 
 })
 
 test('profiles: GET /api/v1/profiles/params, parameters listed and edited by label', async () => {
-  await signIn(page, 'd-lead')
+  await signIn(page, 'd-lead-p')
   // docs/RULES.md, the parameter table: r01_top_years 10 (1–40), r04_high_fen 100000000.
   const api = await page.evaluate(async () => {
     const r = await fetch('/api/v1/profiles/params')
@@ -226,8 +229,8 @@ test('ledger: no checkpoint yet is said so, and the auditor signs one', async ()
 
 test('each role lands on a page it may use, with no "无权查看" panel', async () => {
   // docs/SECURITY.md "Permissions: one table": what each role reads.
-  const landing = { 'd-admin': /#\/users$/, 'd-audit': /#\/ledger$/, 'd-provider': /#\/import$/, 'd-subject': /#\/me$/,
-    'd-petition': /#\/dashboard$/, 'd-lead': /#\/dashboard$/ }
+  const landing = { 'd-admin': /#\/users$/, 'd-audit-l': /#\/ledger$/, 'd-provider': /#\/import$/, 'd-subject': /#\/me$/,
+    'd-petition': /#\/dashboard$/, 'd-lead-l': /#\/dashboard$/ }
   for (const [name, want] of Object.entries(landing)) {
     await signIn(page, name)
     await page.waitForURL(want)
@@ -249,7 +252,7 @@ test('each role lands on a page it may use, with no "无权查看" panel', async
       await shots(page, 'dashboard-petition')
     }
     // A page the role may not use leads to its landing page.
-    if (name === 'd-audit') {
+    if (name === 'd-audit-l') {
       await page.goto(srv.origin + '/#/dashboard')
       await page.waitForURL(/#\/ledger$/)
     }
@@ -258,7 +261,7 @@ test('each role lands on a page it may use, with no "无权查看" panel', async
 })
 
 test('integrity file: no "(0)" for the sections the role cannot read', async () => {
-  await signIn(page, 'd-lead')
+  await signIn(page, 'd-lead-f')
   const pid = JSON.parse(plumb(['risk', '--db', srv.db, '--top', '1000', '--json'])).find((r) => r.unit.startsWith('U433127-')).person
   await page.goto(srv.origin + '/#/persons/' + encodeURIComponent(pid))
   const tabs = page.getByTestId('person-tabs')
@@ -321,11 +324,11 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
   const unit = ROOT_UNIT
   // Each route with a role that may use it (SECURITY.md), every route of web/src/router.js.
   const ROUTES = [
-    ['d-disc', '/dashboard', 'panel-findings'], ['d-disc', '/units/' + unit, 'team-table'],
-    ['d-disc', '/persons/' + person, 'person-tabs'], ['d-disc', '/findings', 'findings-table'],
-    ['d-disc', '/findings/' + finding.id, null], ['d-disc', '/clues', 'clue-queue'],
-    ['d-disc', clue ? '/clues/' + clue.id : null, null], ['d-disc', '/import', null], ['d-disc', '/profiles', 'profile-form'],
-    ['d-audit', '/ledger', 'ledger-checkpoint'], ['d-admin', '/users', null], ['d-subject', '/me', 'me-evaluations'],
+    ['d-disc-s', '/dashboard', 'panel-findings'], ['d-disc-s', '/units/' + unit, 'team-table'],
+    ['d-disc-s', '/persons/' + person, 'person-tabs'], ['d-disc-s', '/findings', 'findings-table'],
+    ['d-disc-s', '/findings/' + finding.id, null], ['d-disc-s', '/clues', 'clue-queue'],
+    ['d-disc-s', clue ? '/clues/' + clue.id : null, null], ['d-disc-s', '/import', null], ['d-disc-s', '/profiles', 'profile-form'],
+    ['d-audit-s', '/ledger', 'ledger-checkpoint'], ['d-admin-s', '/users', null], ['d-subject-s', '/me', 'me-evaluations'],
   ]
   const failing = {}
   let who = ''
@@ -367,14 +370,11 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
   assert.deepEqual(failing, {}, 'routes that still show raw codes:\n' + JSON.stringify(failing, null, 1))
 })
 
-test('no request left the origin', () => {
-  assert.deepEqual(foreign, [])
-})
 
 // ------------------------------------------------------ numbers that agree
 
 test('dashboard: 超期线索 = the list under 只看超期; warnings by grade = the risk table', async () => {
-  await signIn(page, 'd-disc')
+  await signIn(page, 'd-disc-n')
   await page.goto(srv.origin + '/#/dashboard')
   const overdue = page.getByTestId('clue-overdue')
   await overdue.filter({ hasText: /^\s*\d+\s*$/ }).waitFor()
@@ -414,4 +414,8 @@ test('dashboard: 超期线索 = the list under 只看超期; warnings by grade =
     assert.equal(n, grades.filter((x) => x.trim() === zh).length, `${g}: the panel = the risk table's ${zh} rows`)
   }
   await signOut(page)
+})
+
+test('no request left the origin', () => {
+  assert.deepEqual(foreign, [])
 })
