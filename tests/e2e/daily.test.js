@@ -191,6 +191,7 @@ test('profiles: GET /api/v1/profiles/params, parameters listed and edited by lab
   assert.match(await page.getByTestId('param-r04_high_fen').innerText(), /元/)
   // The scheme's name is labelled as a scheme's, not as a person's 姓名.
   assert.equal((await page.locator('label[for=pf-name]').innerText()).trim(), '方案名称')
+  assert.doesNotMatch(await page.getByTestId('proposals-panel').locator('thead').innerText(), /姓名/)
 
   // Edit by label: the default value for the county (resolves nothing, so recorded at once).
   await page.locator('#pf-name').fill('e2e-daily')
