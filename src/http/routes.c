@@ -1174,6 +1174,70 @@ static int h_profile_get(req *r)
     return get_table(r, "rule_profiles", NULL, NULL);
 }
 
+/* The unit of a parameter, from its name's suffix (docs/RULES.md names
+ * them so): what the web form shows next to the value. */
+static const char *param_unit(const char *name)
+{
+    static const struct {
+        const char *suffix, *unit;
+    } units[] = {{"_years", "years"}, {"_months", "months"}, {"_days", "days"}, {"_fen", "fen"},
+                 {"_pct", "percent"}, {"_points", "points"}, {"_num", "count"}, {"_den", "count"}};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        size_t k = strlen(units[i].suffix);
+        if (n > k && strcmp(name + n - k, units[i].suffix) == 0)
+            return units[i].unit;
+    }
+    return "";
+}
+
+/* GET /api/v1/profiles/params (issue #16): the parameter catalogue of
+ * docs/RULES.md — name, the rules using it, its zh/en label, unit,
+ * documented default, range — and its current values: each stored
+ * profile that sets it (profile name and value), so that the web form
+ * lists and edits parameters by label. Profiles are read-scoped like
+ * GET /api/v1/profiles (profile:read, not placed). */
+static int h_profile_params(req *r)
+{
+    size_t n = 0;
+    const pl_rule_param *cat = pl_rules_params(&n);
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            items,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:[]}", "name", cat[i].name,
+                      "rules", cat[i].rules, "label_zh", cat[i].doc_zh, "label_en", cat[i].doc_en,
+                      "unit", param_unit(cat[i].name), "default", (json_int_t)cat[i].def, "min",
+                      (json_int_t)cat[i].min, "max", (json_int_t)cat[i].max, "values"));
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->s, "SELECT name, params FROM rule_profiles ORDER BY name",
+                                     &st, &e);
+    while (!rc && (rc = pl_stmt_step(st, &e)) == PL_ROW) {
+        json_t *ps = json_loads(pl_stmt_text(st, 1), 0, NULL);
+        const char *k;
+        json_t *v;
+        json_object_foreach(ps, k, v)
+        {
+            int idx = pl_rules_param_index(k);
+            if (idx < 0 || !json_is_integer(v))
+                continue;
+            json_array_append_new(
+                json_object_get(json_array_get(items, (size_t)idx), "values"),
+                json_pack("{s:s, s:O}", "profile", pl_stmt_text(st, 0), "value", v));
+        }
+        json_decref(ps);
+    }
+    if (st)
+        pl_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(items);
+        return reply_status(r, rc, &e);
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 /*
  * Profiles change what the rules find (DESIGN.md §6 last paragraph, issue
  * #15 defect 2): a profile applies only within its writer's scope — every
@@ -2434,6 +2498,8 @@ static const route fixed[] = {
     {"GET", "/api/v1/warnings", "warning:read", "warning", h_warnings_list, "Risk warnings", 0},
     {"GET", "/api/v1/tasks", "task:read", "task", h_tasks_list, "Tasks opened by warnings", 0},
     {"GET", "/api/v1/profiles", "profile:read", NULL, h_profiles_list, "Rule profiles", 0},
+    {"GET", "/api/v1/profiles/params", "profile:read", NULL, h_profile_params,
+     "Profile parameters: labels, units, defaults, ranges, values set by profiles", 0},
     {"GET", "/api/v1/profiles/{id}", "profile:read", NULL, h_profile_get, "One profile", 0},
     {"PUT", "/api/v1/profiles/{id}", "profile:write", NULL, h_profile_put,
      "Set a profile (reason required; within your scope; a large impact waits for approval)", 1},
@@ -2476,9 +2542,10 @@ static const route fixed[] = {
 int routes_read_txn(const route *rt)
 {
     /* Audited reads append through the writer's own connection. */
-    static const handler_fn ro[] = {h_entity_list,    h_entity_get,  h_findings_list, h_finding_get,
-                                    h_warnings_list,  h_tasks_list,  h_profiles_list, h_profile_get,
-                                    h_proposals_list, h_proposal_get};
+    static const handler_fn ro[] = {h_entity_list,   h_entity_get,    h_findings_list,
+                                    h_finding_get,   h_warnings_list, h_tasks_list,
+                                    h_profiles_list, h_profile_get,   h_proposals_list,
+                                    h_proposal_get,  h_profile_params};
     for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
         if (rt->fn == ro[i])
             return 1;

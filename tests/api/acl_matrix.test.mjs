@@ -162,6 +162,7 @@ const ROUTES = [
   // `decisions[i].warning_id`).
   ['POST', '/api/v1/judgements', 'judgement:write', 'placed', 'recusal', null, null, 'decisions[0].warning_id'],
   ['GET', '/api/v1/profiles', 'profile:read'],
+  ['GET', '/api/v1/profiles/params', 'profile:read'],
   ['GET', '/api/v1/profiles/{id}', 'profile:read'],
   // RULES.md "Profile changes": every unit the selectors match must be in
   // the writer's scope (region 110101 = U0's county), so the write is placed;

@@ -3,13 +3,14 @@
 import { createI18n } from 'vue-i18n'
 import zh from './zh-CN.js'
 import en from './en.js'
+import { zhLabels, enLabels, merged } from './labels.js'
 
 const saved = localStorage.getItem('plumb.lang')
 export const i18n = createI18n({
   legacy: false,
   locale: saved === 'en' ? 'en' : 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zh, en },
+  messages: { 'zh-CN': merged(zh, zhLabels), en: merged(en, enLabels) },
   missingWarn: false,
   fallbackWarn: false,
 })

@@ -3,10 +3,11 @@
 // itself is HttpOnly and never read here. The menu shows a page when the
 // role holds the permission it needs; the server still decides every read.
 import { defineStore } from 'pinia'
-import { get, post, setCsrf } from '../api/client.js'
+import { get, post, request, setCsrf } from '../api/client.js'
 
 export const PAGE_PERMS = {
   dashboard: ['risk:read', 'case:list', 'user:read'],
+  me: ['self:read'],
   units: ['unit:read'],
   findings: ['finding:read'],
   clues: ['case:list'],
@@ -16,6 +17,9 @@ export const PAGE_PERMS = {
   users: ['user:read'],
 }
 
+// The landing page of roles whose work is one page (issue #16).
+const LANDING = { admin: 'users', auditor: 'ledger', data_provider: 'import', subject: 'me' }
+
 export const useSession = defineStore('session', {
   state: () => ({ user: null, checked: false, expired: false }),
   getters: {
@@ -24,9 +28,15 @@ export const useSession = defineStore('session', {
     can() {
       return (page) => !!this.user && (PAGE_PERMS[page] || []).some((p) => this.perms.has(p))
     },
+    // The landing page of the role: the dashboard for those who read its
+    // panels, else the first page the role may use (an administrator the
+    // accounts, an auditor the ledger, a data provider the import, a
+    // subject their own record), never a page of "no permission" panels.
     home() {
+      const mine = LANDING[this.role]
+      if (mine && this.can(mine)) return mine
       for (const p of Object.keys(PAGE_PERMS)) if (this.can(p)) return p
-      return 'dashboard'
+      return 'me'
     },
   },
   actions: {
@@ -51,7 +61,9 @@ export const useSession = defineStore('session', {
     },
     async logout() {
       try {
-        await post('auth/logout', {}, { silent401: true })
+        // No body: the server's logout route takes none (a body is a 400
+        // and the session would stay valid, issue #16).
+        await request('POST', 'auth/logout', { silent401: true })
       } catch {
         /* the session may already be gone */
       }
