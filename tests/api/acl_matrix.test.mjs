@@ -2,8 +2,9 @@
 // "at scale"): every role × {in scope, out of scope, recused} × every route,
 // each cell's expectation derived from the tables below, transcribed by hand
 // from docs/SECURITY.md ("Permissions: one table", "Placing a record",
-// "Recusal", "Four eyes on one's own account"), docs/CASES.md §3 (the case:*
-// column), docs/RULES.md and docs/API.md "Profile changes" (profile writes
+// "Recusal", "Four eyes on one's own account", "Four eyes on clues about
+// top leaders"), docs/CASES.md §3 (the case:* column) and "Approvals",
+// docs/RULES.md and docs/API.md "Profile changes" (profile writes
 // and proposals), docs/INSPECT.md §1/§4 (inspection and rectification) and
 // DESIGN.md §1/§8
 // (access = role permission ∧ scope contains the record ∧ not recused) —
@@ -221,11 +222,33 @@ const ROUTES = [
   ['POST', '/api/v1/cases/remind', 'case:handle'],
   ['GET', '/api/v1/cases/{id}', 'case:read', 'placed', 'recusal'],
   ...['dispose', 'verify', 'conclude', 'clear-name', 'archive', 'assign'].map((s) => ['POST', `/api/v1/cases/{id}/${s}`, 'case:handle', 'placed', 'recusal']),
+  // Approvals (CASES.md "Approvals"; API.md: permission case:read). "The
+  // decider must be the configured approver (the role, or the person) and
+  // see the clue (scope and recusal: a recused head cannot approve); else
+  // `approver: only the head of office … approves` (HTTP 403)"; "the
+  // proposer — same user name or same person — is refused". The office UD
+  // has the role `leader` configured ("a role (e.g. `leader`)"), set by
+  // `setup` just before these cells; each cell decides a clue about S (UA's
+  // top leader: "a clue about a top leader (`is_top` with a subject
+  // person)", handled by UD) whose disposition `setup` proposed, so no
+  // caller is its proposer. Placed and recusal-bound like the clue the
+  // decider must see; `approver: 'leader'` is the configured role (only
+  // that role's cells are allowed); a holder of case:read refused in scope
+  // is the 403 naming `approver` ("anyone else not configured is 403
+  // naming `approver`", SECURITY.md), any other 403 an ERROR.
+  ...['approve', 'refuse'].map((s) => ['POST', `/api/v1/cases/{id}/${s}`, 'case:read', 'placed', 'recusal', null, null, 'approver', 'leader']),
   ['POST', '/api/v1/cases/{id}/notes', 'case:note', 'placed', 'recusal'],
   ['POST', '/api/v1/cases/{id}/replies', 'case:reply', 'placed', 'recusal'],
   ['POST', '/api/v1/cases/{id}/reporter', 'case:identity', 'placed', 'recusal'],
   // "only PL_PERM_KEYS within scope" (CASES.md §3): the office is placed.
   ['POST', '/api/v1/offices/{id}/keys', 'office_key:write', 'placed'],
+  // "Configuration: […] `POST /api/v1/offices/{id}/approver` […] only a
+  // discipline office; needs the `keys` permission and the office in
+  // scope" (CASES.md "Approvals"; API.md: office_key:write): placed by the
+  // office like its key, not person-bound. The office is UD, whose approver
+  // (role leader) the approve cells configured: each allowed cell sets it
+  // again to the same role.
+  ['POST', '/api/v1/offices/{id}/approver', 'office_key:write', 'placed'],
   // docs/INSPECT.md §4. Scope: a round by its units (one in scope to read,
   // all to write), a problem by its unit, a criticism item by its meeting's
   // unit, a task by its owner unit; all UA here. Recusal: the problem's
@@ -262,23 +285,17 @@ const ROUTES = [
   ['POST', '/portal/api/check', 'public'],
   ['POST', '/portal/api/material', 'public'],
   ['POST', '/portal/api/proof', 'public'],
-].map(([method, p, perm, placed, recusal, entity, deny400, denyField]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400, denyField }));
+].map(([method, p, perm, placed, recusal, entity, deny400, denyField, approver]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400, denyField, approver }));
 
 // Routes whose rows are not yet written (none today: every route of the
 // server has a row; the tasks and 研判 routes got theirs on branch
-// wt-aclrows). Should one be added without its row in a hurry, it is
-// named here: printed with the count, and the equality test below requires
-// the server's routes beyond the written table to be exactly this list, so
-// any other new route still fails (restore tests/api/matrix.test.mjs, cells
-// from the server's dump, to keep such routes covered meanwhile).
-const NOT_WRITTEN = [
-  // issue #17 item 4 (branch wt-clueimp): approvals; their cells need a
-  // step waiting for approval in the fixture (tests/api/approvals.test.mjs
-  // covers them meanwhile).
-  'POST /api/v1/cases/{id}/approve',
-  'POST /api/v1/cases/{id}/refuse',
-  'POST /api/v1/offices/{id}/approver',
-];
+// wt-aclrows, the approvals routes on wt-aclrows2). Should one be added
+// without its row in a hurry, it is named here: printed with the count,
+// and the equality test below requires the server's routes beyond the
+// written table to be exactly this list, so any other new route still
+// fails (restore tests/api/matrix.test.mjs, cells from the server's dump,
+// to keep such routes covered meanwhile).
+const NOT_WRITTEN = [];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.
@@ -293,6 +310,8 @@ function expected(rt, role, cond) {
   const R = ROLES[role];
   if (rt.perm === 'public' || rt.perm === 'authenticated') return true;
   if (!R.perms.includes(rt.perm)) return false;
+  // CASES.md "Approvals": only the configured approver (here a role).
+  if (rt.approver && role !== rt.approver) return false;
   if (!rt.placed) return true;
   if (R.scope === 'none') return false;
   // INSPECT.md §4: the unit's staff (`subject` users scoped to their unit:
@@ -575,6 +594,25 @@ test('access matrix from the written table: every role × in scope/out of scope/
       reporter: { passphrase: OFFICE_PASS, reason: '核实需要联系举报人' },
     };
     const baseClue = await clueFor('dispose');
+    // Approvals (CASES.md "Approvals"): office UD's head is the role
+    // `leader`, configured by `setup` at the first approve cell (from then
+    // on a dispose or conclude of a clue about S waits, so not before the
+    // case step cells above it in ROUTES); each pending clue is one about S
+    // whose disposition `setup` proposed (202 pending_approval).
+    let approverSet = false;
+    async function pendingClue() {
+      if (!approverSet) {
+        ok(await setup.post('/api/v1/offices/UD/approver', { role: 'leader', reason: '委领导审批' }), 'approver of UD');
+        approverSet = true;
+      }
+      const id = await clueFor('dispose');
+      const r = await setup.post(`/api/v1/cases/${encodeURIComponent(id)}/dispose`, caseBody.dispose);
+      assert.equal(r.status, 202, `setup: proposal on ${id}: ${r.text}`);
+      assert.equal(r.json.pending_approval, 'dispose', `setup: proposal on ${id}: ${r.text}`);
+      return id;
+    }
+    let spare = null;
+    const spareClue = async () => spare || (spare = await pendingClue());
 
     // A portal report (public routes: the same request whoever sends it; the
     // portal allows 5 submissions per address an hour, CASES.md).
@@ -747,6 +785,16 @@ test('access matrix from the written table: every role × in scope/out of scope/
           break;
         case '/api/v1/rectification_tasks/{id}': p = p.replace('{id}', tasks.progress); break;
         case '/api/v1/offices/{id}/keys': p = p.replace('{id}', 'UD'); body = { passphrase: OFFICE_PASS }; break;
+        case '/api/v1/offices/{id}/approver': p = p.replace('{id}', 'UD'); body = { role: 'leader', reason: '委领导审批' }; break;
+        case '/api/v1/cases/{id}/approve':
+        case '/api/v1/cases/{id}/refuse': {
+          // A clue about S whose disposition waits for approval: a fresh one
+          // for every holder of case:read (an allowed cell uses it up), the
+          // spare for the others.
+          p = p.replace('{id}', encodeURIComponent(has ? await pendingClue() : await spareClue()));
+          body = rt.path.endsWith('approve') ? { reason: '同意处置' } : { reason: '不同意，补充材料' };
+          break;
+        }
         case '/portal/api/reports': case '/portal/api/material': return null; // once, below
         case '/portal/api/check': case '/portal/api/proof': body = { receipt, passphrase: 'portal passphrase 123' }; break;
         default: {
