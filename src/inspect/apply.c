@@ -209,8 +209,11 @@ static int apply_signoff(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
 static int apply_sendback(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     task_arg none = {0, 0, NULL};
-    return task_step(s, seq, ev, "sendback_count=sendback_count+1, evidence_open=0", none,
-                     "sent_back", "sent_back", jstr(ev->payload, "reason"), 1, e);
+    /* a send-back also drops a sign-off waiting for approval (0099) */
+    return task_step(s, seq, ev,
+                     "sendback_count=sendback_count+1, evidence_open=0, pending_signoff=NULL, "
+                     "proposed_by=NULL, proposed_by_person=NULL",
+                     none, "sent_back", "sent_back", jstr(ev->payload, "reason"), 1, e);
 }
 
 static int apply_reopen(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)

@@ -167,6 +167,12 @@ test('a named person as approver: the same person cannot both propose and approv
   // The leader role no longer decides for UA: 403 naming approver.
   await refused(C.lead, 'POST', '/api/v1/rectification_tasks/RT-2/approve', { reason: '同意' }, 403, 'approver');
   assert.equal(sql("SELECT status FROM inspect_tasks WHERE id='RT-2'"), 'in_progress');
+  // A send-back drops the waiting sign-off: nothing is left to approve.
+  r = await C.insp.post('/api/v1/rectification_tasks/RT-2/sendback', { reason: '证据不充分，退回' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.status, 'sent_back');
+  assert.equal(r.json.pending_signoff, undefined);
+  await refused(C.head_x, 'POST', '/api/v1/rectification_tasks/RT-2/refuse', { reason: 'x' }, 422, 'pending_signoff');
 });
 
 test('verify is clean and rebuild reproduces the tables', async () => {
