@@ -35,6 +35,10 @@ static const char usage_zh[] =
     "  signoff      RT-n --reason 理由     (销号：须有整改证据)\n"
     "  sendback     RT-n --reason 理由     (退回)\n"
     "  reopen       RT-n --reason 理由     (回头看：重新打开已销号任务)\n"
+    "  approve      RT-n --reason 理由     (审批同意待审批的销号)\n"
+    "  refuse       RT-n --reason 理由     (审批不同意：任务不变)\n"
+    "  approver     单位 (--role 角色 | --person 身份证号) --reason 理由\n"
+    "               (该单位及下级单位一把手所在单位整改任务销号的审批人)\n"
     "  list         rounds|problems|criticisms|tasks [--round IR-n] [--problem IP-n] [--unit 单位] "
     "[--status 状态]\n"
     "  show         round|problem|criticism|task ID\n"
@@ -60,6 +64,10 @@ static const char usage_en[] =
     "  signoff      RT-n --reason TEXT     (sign-off 销号: needs evidence)\n"
     "  sendback     RT-n --reason TEXT     (send back)\n"
     "  reopen       RT-n --reason TEXT     (回头看: re-open a signed-off task)\n"
+    "  approve      RT-n --reason TEXT     (approve a sign-off waiting for approval 审批)\n"
+    "  refuse       RT-n --reason TEXT     (refuse it: the task stays)\n"
+    "  approver     UNIT (--role ROLE | --person ID-NUMBER) --reason TEXT\n"
+    "               (who approves the sign-off of a top leader's unit's task in UNIT's subtree)\n"
     "  list         rounds|problems|criticisms|tasks [--round IR-n] [--problem IP-n] [--unit UNIT] "
     "[--status STATUS]\n"
     "  show         round|problem|criticism|task ID\n"
@@ -99,6 +107,7 @@ enum {
     O_TEXT,
     O_STATUS,
     O_ACTIVITY,
+    O_ROLE,
 };
 
 static const struct option long_opts[] = {
@@ -130,6 +139,7 @@ static const struct option long_opts[] = {
     {"text", required_argument, NULL, O_TEXT},
     {"status", required_argument, NULL, O_STATUS},
     {"activity", required_argument, NULL, O_ACTIVITY},
+    {"role", required_argument, NULL, O_ROLE},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0},
 };
@@ -160,6 +170,7 @@ static const struct {
     {O_TEXT, "text"},
     {O_STATUS, "status"},
     {O_ACTIVITY, "activity_id"},
+    {O_ROLE, "role"},
 };
 
 /* "entity:id" → {entity, id}; "name=sha256" → {name, sha256}. */
@@ -257,7 +268,7 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
     }
     if (!actor || !*actor)
         actor = "cli";
-    pl_inspect_caller who = {actor, scopes, nscopes, nscopes == 0, 1, NULL, 0};
+    pl_inspect_caller who = {actor, scopes, nscopes, nscopes == 0, 1, NULL, 0, NULL};
     pl_err e;
     pl_err_init(&e);
     pl_store *s = NULL;
@@ -292,7 +303,7 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
         }
         created = 1;
     } else if (!strcmp(sub, "progress") || !strcmp(sub, "signoff") || !strcmp(sub, "sendback") ||
-               !strcmp(sub, "reopen")) {
+               !strcmp(sub, "reopen") || !strcmp(sub, "approve") || !strcmp(sub, "refuse")) {
         if (!arg || arg2) {
             st = pl_err_set(&e, PL_EINVAL, "%s: %s", sub,
                             PL_T(cli, "需要一个任务编号 RT-n", "needs one task id RT-n"));
@@ -301,12 +312,27 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
                 json_object_set(in, "evidence", evidence);
             st = pl_inspect_progress(s, l, &who, arg, in, &e);
         } else if (!strcmp(sub, "signoff")) {
-            st = pl_inspect_signoff(s, l, &who, arg, in, &e);
+            int pending = 0;
+            st = pl_inspect_signoff_p(s, l, &who, arg, in, &pending, &e);
+            if (!st && pending)
+                fprintf(stderr, "%s\n",
+                        PL_T(cli, "销号已提请审批，任务状态不变",
+                             "the sign-off waits for approval; the task does not move"));
+        } else if (!strcmp(sub, "approve") || !strcmp(sub, "refuse")) {
+            st = pl_inspect_decide(s, l, &who, arg, !strcmp(sub, "approve"), in, &e);
         } else if (!strcmp(sub, "sendback")) {
             st = pl_inspect_sendback(s, l, &who, arg, in, &e);
         } else {
             st = pl_inspect_reopen(s, l, &who, arg, in, &e);
         }
+        snprintf(id, sizeof id, "%s", arg ? arg : "");
+        created = 1;
+    } else if (!strcmp(sub, "approver")) {
+        if (!arg || arg2)
+            st = pl_err_set(&e, PL_EINVAL, "approver: %s",
+                            PL_T(cli, "需要一个单位编号", "needs one unit id"));
+        else
+            st = pl_inspect_set_approver(s, l, &who, arg, in, &e);
         snprintf(id, sizeof id, "%s", arg ? arg : "");
         created = 1;
     } else if (!strcmp(sub, "handover")) {

@@ -42,7 +42,8 @@ static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
                                0,
                                pl_accounts_role_has(r->who.role, "inspection:notes"),
                                r->who.person_id[0] ? r->who.person_id : NULL,
-                               !pl_accounts_role_has(r->who.role, "rectification:progress")};
+                               !pl_accounts_role_has(r->who.role, "rectification:progress"),
+                               pl_accounts_role_name(r->who.role)};
     return 0;
 }
 
@@ -55,6 +56,7 @@ static int inspect_reply(req *r, int rc, const pl_err *e)
     const char *field = http_msg_field(msg, buf);
     switch (rc) {
     case PL_EINVAL: return reply_error(r, 400, "invalid", field, msg);
+    case PL_EDENIED: return reply_error(r, 403, "forbidden", field, msg);
     case PL_EEXIST: return reply_error(r, 422, "unprocessable", field, msg);
     case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field, msg);
     default: return reply_status(r, rc, e);
@@ -71,7 +73,10 @@ enum op {
     OP_PROGRESS,
     OP_SIGNOFF,
     OP_SENDBACK,
-    OP_REOPEN
+    OP_REOPEN,
+    OP_APPROVE,
+    OP_REFUSE,
+    OP_APPROVER
 };
 
 /* The start of a write: a JSON object body, the test clock, the writer
@@ -116,6 +121,8 @@ static int write_op(req *r, enum op op)
         return 0;
     char id[PL_INSPECT_ID_MAX + 1] = "";
     const char *tid = r->nparams ? r->params[0] : NULL;
+    int pending = 0;
+    json_t *rec = NULL;
     if (!rc) {
         switch (op) {
         case OP_ROUND: rc = pl_inspect_round_add(w->s, w->l, &k.c, r->json, id, &e); break;
@@ -123,12 +130,21 @@ static int write_op(req *r, enum op op)
         case OP_CRITICISM: rc = pl_inspect_criticism_add(w->s, w->l, &k.c, r->json, id, &e); break;
         case OP_TASK: rc = pl_inspect_task_add(w->s, w->l, &k.c, r->json, id, &e); break;
         case OP_PROGRESS: rc = pl_inspect_progress(w->s, w->l, &k.c, tid, r->json, &e); break;
-        case OP_SIGNOFF: rc = pl_inspect_signoff(w->s, w->l, &k.c, tid, r->json, &e); break;
+        case OP_SIGNOFF:
+            rc = pl_inspect_signoff_p(w->s, w->l, &k.c, tid, r->json, &pending, &e);
+            break;
+        case OP_APPROVE: rc = pl_inspect_decide(w->s, w->l, &k.c, tid, 1, r->json, &e); break;
+        case OP_REFUSE: rc = pl_inspect_decide(w->s, w->l, &k.c, tid, 0, r->json, &e); break;
+        case OP_APPROVER:
+            rc = pl_inspect_set_approver(w->s, w->l, &k.c, tid, r->json, &e);
+            if (!rc)
+                rec = json_pack("{s:s}", "office_id", tid);
+            writer_unlock(r->srv);
+            return rc ? inspect_reply(r, rc, &e) : reply_json(r, 200, rec);
         case OP_SENDBACK: rc = pl_inspect_sendback(w->s, w->l, &k.c, tid, r->json, &e); break;
         case OP_REOPEN: rc = pl_inspect_reopen(w->s, w->l, &k.c, tid, r->json, &e); break;
         }
     }
-    json_t *rec = NULL;
     if (!rc) {
         pl_inspect_kind kind = op == OP_ROUND       ? PL_INSPECT_ROUND
                                : op == OP_PROBLEM   ? PL_INSPECT_PROBLEM
@@ -136,7 +152,9 @@ static int write_op(req *r, enum op op)
                                                     : PL_INSPECT_TASK;
         rc = pl_inspect_get(w->s, &k.c, kind, id[0] ? id : tid, &rec, &e);
     }
-    return write_end(r, rc, &e, rec, op <= OP_TASK ? 201 : 200);
+    if (!rc && pending)
+        json_object_set_new(rec, "outcome", json_string("pending_approval"));
+    return write_end(r, rc, &e, rec, op <= OP_TASK ? 201 : pending ? 202 : 200);
 }
 
 /*
@@ -222,6 +240,18 @@ static int h_sendback(req *r)
 static int h_reopen(req *r)
 {
     return write_op(r, OP_REOPEN);
+}
+static int h_approve(req *r)
+{
+    return write_op(r, OP_APPROVE);
+}
+static int h_refuse(req *r)
+{
+    return write_op(r, OP_REFUSE);
+}
+static int h_approver(req *r)
+{
+    return write_op(r, OP_APPROVER);
 }
 
 /* ------------------------------------------------------------------ reads */
@@ -349,6 +379,16 @@ static const route inspect_routes[] = {
      "Send back {reason}", 1},
     {"POST", "/api/v1/rectification_tasks/{id}/reopen", "rectification:write", NULL, h_reopen,
      "Re-open a signed-off task at 回头看 {reason} (recurrence counted)", 1},
+    {"POST", "/api/v1/rectification_tasks/{id}/approve", "rectification:read", NULL, h_approve,
+     "Approve the sign-off waiting on a top leader's unit's task {reason}: only the configured "
+     "head, never the proposer",
+     1},
+    {"POST", "/api/v1/rectification_tasks/{id}/refuse", "rectification:read", NULL, h_refuse,
+     "Refuse the sign-off waiting on a task {reason}: the task stays", 1},
+    {"POST", "/api/v1/inspection_offices/{id}/approver", "inspection:write", NULL, h_approver,
+     "Who approves the sign-off of a top leader's unit's task in this unit's subtree "
+     "{role | person_id, reason}",
+     1},
 };
 
 const route *routes_inspect(size_t *n)

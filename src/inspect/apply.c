@@ -209,8 +209,11 @@ static int apply_signoff(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
 static int apply_sendback(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     task_arg none = {0, 0, NULL};
-    return task_step(s, seq, ev, "sendback_count=sendback_count+1, evidence_open=0", none,
-                     "sent_back", "sent_back", jstr(ev->payload, "reason"), 1, e);
+    /* a send-back also drops a sign-off waiting for approval (0099) */
+    return task_step(s, seq, ev,
+                     "sendback_count=sendback_count+1, evidence_open=0, pending_signoff=NULL, "
+                     "proposed_by=NULL, proposed_by_person=NULL",
+                     none, "sent_back", "sent_back", jstr(ev->payload, "reason"), 1, e);
 }
 
 static int apply_reopen(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
@@ -219,6 +222,60 @@ static int apply_reopen(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     return task_step(s, seq, ev,
                      "recurrence_count=recurrence_count+1, evidence_open=0, signed_off_at=NULL",
                      none, "reopened", "reopened", jstr(ev->payload, "reason"), 1, e);
+}
+
+/* The approval of a sign-off (docs/INSPECT.md "Approvals"): the proposal
+ * is kept on the task (proposed) or dropped (approved, refused); the task's
+ * status does not move (the payload carries it, for the history line). */
+static int apply_pending(pl_store *s, int64_t seq, const pl_event *ev, int propose,
+                         const char *type, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    const char *id = jstr(p, "id");
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(s,
+                                     "UPDATE inspect_tasks SET ev_seq=?, pending_signoff=?, "
+                                     "proposed_by=?, proposed_by_person=? WHERE id=?",
+                                     &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_i64(st, 1, seq);
+    pl_stmt_bind_text(st, 2, propose ? jstr(p, "reason") : NULL);
+    pl_stmt_bind_text(st, 3, propose ? ev->actor : NULL);
+    pl_stmt_bind_text(st, 4, propose ? jstr(p, "proposed_by_person") : NULL);
+    pl_stmt_bind_text(st, 5, id);
+    if ((rc = run(s, st, e)))
+        return rc;
+    if (pl_store_changes(s) != 1)
+        return pl_err_set(e, PL_ECORRUPT, "%s: no task %s", ev->type, id ? id : "?");
+    return history(s, seq, ev, id, type, jstr(p, "status"), jstr(p, "reason"), NULL, e);
+}
+
+static int apply_proposed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    return apply_pending(s, seq, ev, 1, "signoff_proposed", e);
+}
+
+static int apply_approved(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    return apply_pending(s, seq, ev, 0, "signoff_approved", e);
+}
+
+static int apply_refused(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    return apply_pending(s, seq, ev, 0, "signoff_refused", e);
+}
+
+static int apply_approver(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    static const char *const keys[] = {"office_id", "role",   "person_id", "@actor",
+                                       "at",        "reason", "@seq",      NULL};
+    return insert_row(s, seq, ev,
+                      "INSERT INTO inspect_approvers(office_id,role,person_id,actor,at,reason,"
+                      "ev_seq) VALUES(?,?,?,?,?,?,?) ON CONFLICT(office_id) DO UPDATE SET "
+                      "role=excluded.role, person_id=excluded.person_id, actor=excluded.actor, "
+                      "at=excluded.at, reason=excluded.reason, ev_seq=excluded.ev_seq",
+                      keys, e);
 }
 
 static int apply_handover(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
@@ -262,6 +319,10 @@ void pl_inspect_register(void)
         {"inspect.task_reopened", apply_reopen},
         {"inspect.problem_handed_over", apply_handover},
         {"inspect.criticism_raised", apply_criticism},
+        {"inspect.signoff_proposed", apply_proposed},
+        {"inspect.signoff_approved", apply_approved},
+        {"inspect.signoff_refused", apply_refused},
+        {"inspect.approver_set", apply_approver},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         pl_ledger_register_type(types[i].type, types[i].fn);

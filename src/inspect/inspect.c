@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "../accounts/accounts.h"
 #include "../model/model.h"
 #include "inspect.h"
 
@@ -698,6 +699,10 @@ static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
 typedef struct task_state {
     char status[16];
     int64_t evidence_open;
+    char unit[PL_INSPECT_ID_MAX + 1];
+    int pending; /* a sign-off waits for approval */
+    char proposed_by[PL_INSPECT_ID_MAX + 1], proposed_by_person[PL_INSPECT_ID_MAX + 1];
+    char pending_reason[PL_INSPECT_TEXT_MAX + 1];
 } task_state;
 
 static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, task_state *t,
@@ -709,7 +714,8 @@ static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, ta
     int rc = pl_store_prepare_cached(s,
                                      "SELECT t.owner_unit_id, t.status, t.evidence_open, "
                                      "t.responsible_person_id, COALESCE(p.person_id, "
-                                     "m.person_id) FROM inspect_tasks t LEFT JOIN "
+                                     "m.person_id), t.pending_signoff, t.proposed_by, "
+                                     "t.proposed_by_person FROM inspect_tasks t LEFT JOIN "
                                      "inspect_problems p ON p.id = t.problem_id LEFT JOIN "
                                      "inspect_criticisms m ON m.id = t.problem_id WHERE t.id=?",
                                      &st, e);
@@ -722,6 +728,14 @@ static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, ta
         t->evidence_open = pl_stmt_i64(st, 2);
         snprintf(resp, sizeof resp, "%s", pl_stmt_text(st, 3));
         snprintf(person, sizeof person, "%s", pl_stmt_text(st, 4));
+        t->pending = pl_stmt_type(st, 5) != PL_COL_NULL;
+        snprintf(t->pending_reason, sizeof t->pending_reason, "%s",
+                 t->pending ? pl_stmt_text(st, 5) : "");
+        snprintf(t->proposed_by, sizeof t->proposed_by, "%s",
+                 pl_stmt_text(st, 6) ? pl_stmt_text(st, 6) : "");
+        snprintf(t->proposed_by_person, sizeof t->proposed_by_person, "%s",
+                 pl_stmt_text(st, 7) ? pl_stmt_text(st, 7) : "");
+        snprintf(t->unit, sizeof t->unit, "%s", unit);
     }
     pl_stmt_reset(st);
     if (rc < 0)
@@ -772,8 +786,112 @@ static int reason_only(const json_t *in, const char **reason, pl_err *e)
     return rc ? rc : str_field(in, "reason", 1, PL_INSPECT_TEXT_MAX, reason, e);
 }
 
+/* A sign-off's preconditions: not signed off yet, evidence since the task
+ * was (re)opened or sent back. */
+static int signoff_ok(const task_state *t, const char *id, pl_err *e)
+{
+    if (strcmp(t->status, "signed_off") == 0)
+        return say(e, PL_EEXIST, "status", "任务 %s 已销号", "task %s is already signed off", id);
+    if (t->evidence_open <= 0)
+        return say(e, PL_EEXIST, "evidence",
+                   "任务 %s 自打开、退回或重新打开以来没有附证据的整改进展；销号须有证据",
+                   "task %s has no progress report with evidence since it was opened, sent back or "
+                   "re-opened; a sign-off (销号) needs evidence",
+                   id);
+    return 0;
+}
+
+/*
+ * The approver for the inspection office over task `id`, if its sign-off
+ * needs one (docs/INSPECT.md "Approvals"): the task is of a top leader's
+ * unit (its problem of category top_leader, or its problem's / criticism
+ * item's person in a top post of the owner unit today) and the nearest
+ * ancestor of the owner unit (itself included) with a configured approver
+ * has one. 1 (office, role and/or person filled), 0 none, <0 error.
+ */
+static int approver_of(pl_store *s, const char *id, char office[PL_INSPECT_ID_MAX + 1],
+                       char role[64], char person[PL_INSPECT_ID_MAX + 1], pl_err *e)
+{
+    office[0] = role[0] = person[0] = 0;
+    char day[11];
+    today(day);
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(
+        s,
+        "SELECT count(*) FROM inspect_tasks t LEFT JOIN inspect_problems p ON p.id = "
+        "t.problem_id LEFT JOIN inspect_criticisms m ON m.id = t.problem_id WHERE t.id = ? AND "
+        "(p.category = 'top_leader' OR EXISTS (SELECT 1 FROM tenures rt JOIN posts po ON po.id = "
+        "rt.post_id WHERE rt.person_id = COALESCE(p.person_id, m.person_id) AND po.unit_id = "
+        "t.owner_unit_id AND po.is_top = 1 AND " PL_TENURE_OPEN_AT("rt") "))",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, id);
+    pl_stmt_bind_text(st, 2, day);
+    pl_stmt_bind_text(st, 3, day);
+    rc = pl_stmt_step(st, e);
+    int top = rc == PL_ROW && pl_stmt_i64(st, 0) > 0;
+    pl_stmt_reset(st);
+    if (rc < 0 || !top)
+        return rc < 0 ? rc : 0;
+    rc = pl_store_prepare_cached(
+        s,
+        "WITH RECURSIVE up(id, d) AS (SELECT owner_unit_id, 0 FROM inspect_tasks WHERE id = ? "
+        "UNION ALL SELECT u.parent_id, up.d + 1 FROM units u JOIN up ON u.id = up.id WHERE "
+        "u.parent_id IS NOT NULL AND u.parent_id <> '' AND up.d < 64) SELECT a.office_id, "
+        "a.role, a.person_id FROM inspect_approvers a JOIN up ON a.office_id = up.id ORDER BY "
+        "up.d LIMIT 1",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, id);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        snprintf(office, PL_INSPECT_ID_MAX + 1, "%s", pl_stmt_text(st, 0));
+        snprintf(role, 64, "%s", pl_stmt_text(st, 1) ? pl_stmt_text(st, 1) : "");
+        snprintf(person, PL_INSPECT_ID_MAX + 1, "%s",
+                 pl_stmt_text(st, 2) ? pl_stmt_text(st, 2) : "");
+        rc = role[0] || person[0];
+    } else if (rc == PL_DONE) {
+        rc = 0;
+    }
+    pl_stmt_reset(st);
+    return rc;
+}
+
 static int signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
-                   const json_t *in, pl_err *e)
+                   const json_t *in, int *pending, pl_err *e)
+{
+    const char *reason;
+    task_state t;
+    *pending = 0;
+    int rc = load_task(s, c, id, &t, e);
+    if (!rc)
+        rc = reason_only(in, &reason, e);
+    if (!rc)
+        rc = signoff_ok(&t, id, e);
+    if (rc)
+        return rc;
+    if (t.pending)
+        return say(e, PL_EEXIST, "pending_signoff", "任务 %s 的销号正在等待审批",
+                   "the sign-off of task %s is waiting for approval", id);
+    char office[PL_INSPECT_ID_MAX + 1], role[64], person[PL_INSPECT_ID_MAX + 1];
+    if ((rc = approver_of(s, id, office, role, person, e)) < 0)
+        return rc;
+    if (rc) {
+        json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reason", reason, "status",
+                              t.status, "office_id", office);
+        if (c->person_id && *c->person_id)
+            json_object_set_new(p, "proposed_by_person", json_string(c->person_id));
+        *pending = 1;
+        return append(l, "inspect.signoff_proposed", c->actor, id, p, e);
+    }
+    json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
+    return append(l, "inspect.task_signed_off", c->actor, id, p, e);
+}
+
+static int decide(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                  int approve, const json_t *in, pl_err *e)
 {
     const char *reason;
     task_state t;
@@ -782,16 +900,77 @@ static int signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const 
         rc = reason_only(in, &reason, e);
     if (rc)
         return rc;
-    if (strcmp(t.status, "signed_off") == 0)
-        return say(e, PL_EEXIST, "status", "任务 %s 已销号", "task %s is already signed off", id);
-    if (t.evidence_open <= 0)
-        return say(e, PL_EEXIST, "evidence",
-                   "任务 %s 自打开、退回或重新打开以来没有附证据的整改进展；销号须有证据",
-                   "task %s has no progress report with evidence since it was opened, sent back or "
-                   "re-opened; a sign-off (销号) needs evidence",
-                   id);
-    json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
+    if (!t.pending)
+        return say(e, PL_EEXIST, "pending_signoff", "任务 %s 没有待审批的销号",
+                   "task %s has no sign-off waiting for approval", id);
+    /* four eyes: the proposer never decides his own proposal */
+    if (!strcmp(c->actor, t.proposed_by) ||
+        (c->person_id && *c->person_id && !strcmp(c->person_id, t.proposed_by_person)))
+        return say(e, PL_EEXIST, "approver", "%s 提请了任务 %s 的销号，不能再审批或驳回",
+                   "%s proposed the sign-off of task %s and cannot also approve or refuse it",
+                   c->actor, id);
+    char office[PL_INSPECT_ID_MAX + 1], role[64], person[PL_INSPECT_ID_MAX + 1];
+    if ((rc = approver_of(s, id, office, role, person, e)) < 0)
+        return rc;
+    int ok = c->all && !c->role; /* the CLI operator acts as the head */
+    if (rc && role[0] && c->role && !strcmp(c->role, role))
+        ok = 1;
+    if (rc && person[0] && c->person_id && !strcmp(c->person_id, person))
+        ok = 1;
+    if (!ok)
+        return say(e, PL_EDENIED, "approver", "仅巡察机构负责人（%s%s）可审批任务 %s 的销号",
+                   "only the head of the inspection office (%s%s) approves the sign-off of task %s",
+                   role[0] ? "role " : "person ", role[0] ? role : person, id);
+    if (approve && (rc = signoff_ok(&t, id, e)))
+        return rc;
+    json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reason", reason, "status", t.status,
+                          "proposed_by", t.proposed_by);
+    if ((rc = append(l, approve ? "inspect.signoff_approved" : "inspect.signoff_refused", c->actor,
+                     id, p, e)))
+        return rc;
+    if (!approve)
+        return 0;
+    p = json_pack("{s:s, s:s, s:s}", "id", id, "reason", t.pending_reason, "approved_by", c->actor);
     return append(l, "inspect.task_signed_off", c->actor, id, p, e);
+}
+
+static int set_approver(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *office,
+                        const json_t *in, pl_err *e)
+{
+    static const char *const names[] = {"role", "person_id", "reason", NULL};
+    const char *role = NULL, *person = NULL, *reason;
+    int rc = only_fields(in, names, e);
+    if (!rc)
+        rc = str_field(in, "role", 0, 64, &role, e);
+    if (!rc)
+        rc = str_field(in, "person_id", 0, PL_INSPECT_ID_MAX, &person, e);
+    if (!rc)
+        rc = str_field(in, "reason", 1, PL_INSPECT_TEXT_MAX, &reason, e);
+    if (rc)
+        return rc;
+    int yes = 0;
+    if (office && *office && (rc = exists_in(s, "units", office, &yes, e)))
+        return rc;
+    if (yes && (rc = in_scope(s, c, office, &yes, e)))
+        return rc;
+    if (!yes)
+        return say(e, PL_ENOTFOUND, "office_id", "您的管辖范围内没有单位 '%s'",
+                   "no unit '%s' in your scope", office ? office : "");
+    if ((role && *role) == (person && *person))
+        return say(e, PL_EINVAL, "approver", "须指定审批角色或审批人（二选一）",
+                   "give the approving role or the approving person (one of them)");
+    if (role && *role && pl_accounts_role_parse(role) < 0)
+        return say(e, PL_EINVAL, "role", "未知角色 '%s'", "unknown role '%s'", role);
+    if (person && *person) {
+        if ((rc = exists_in(s, "persons", person, &yes, e)))
+            return rc;
+        if (!yes)
+            return say(e, PL_EINVAL, "person_id", "人员 %s 不存在", "no person %s", person);
+    }
+    json_t *p = json_pack("{s:s, s:s}", "office_id", office, "reason", reason);
+    json_object_set_new(p, role && *role ? "role" : "person_id",
+                        json_string(role && *role ? role : person));
+    return append(l, "inspect.approver_set", c->actor, office, p, e);
 }
 
 static int sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
@@ -869,11 +1048,32 @@ int pl_inspect_progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
     return rc ? rc : finish(s, progress(s, l, c, id, in, e), e);
 }
 
+int pl_inspect_signoff_p(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                         const json_t *in, int *pending, pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, signoff(s, l, c, id, in, pending, e), e);
+}
+
 int pl_inspect_signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                        const json_t *in, pl_err *e)
 {
+    int pending;
+    return pl_inspect_signoff_p(s, l, c, id, in, &pending, e);
+}
+
+int pl_inspect_decide(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                      int approve, const json_t *in, pl_err *e)
+{
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, signoff(s, l, c, id, in, e), e);
+    return rc ? rc : finish(s, decide(s, l, c, id, approve, in, e), e);
+}
+
+int pl_inspect_set_approver(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                            const char *office_id, const json_t *in, pl_err *e)
+{
+    int rc = pl_store_begin(s, e);
+    return rc ? rc : finish(s, set_approver(s, l, c, office_id, in, e), e);
 }
 
 int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
@@ -1042,7 +1242,7 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
 #define TASK_COLS                                                                                  \
     "id, problem_id, owner_unit_id, responsible_person_id, measures, deadline, status, "           \
     "opened_at, progress_count, evidence_count, evidence_open, sendback_count, "                   \
-    "recurrence_count, signed_off_at"
+    "recurrence_count, signed_off_at, pending_signoff, proposed_by"
 
 /* The person columns of a problem (alias t) and of a task (alias t), for
  * recusal. */

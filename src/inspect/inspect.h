@@ -71,6 +71,9 @@ typedef struct pl_inspect_caller {
     int notes;
     const char *person_id;
     int recuse;
+    /** The caller's role name (an account role, e.g. "leader"), for the
+     * approval of a sign-off by a role; NULL: none (the CLI operator). */
+    const char *role;
 } pl_inspect_caller;
 
 /** Problem categories in order: code, zh label, en label; NULL-terminated. */
@@ -134,6 +137,42 @@ int pl_inspect_progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
  * progress report; re-open (回头看): only a signed-off task, counted. */
 int pl_inspect_signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                        const struct json_t *in, pl_err *e);
+/**
+ * As pl_inspect_signoff; for a task of a top leader's unit (its problem of
+ * category top_leader, or its problem's or criticism item's person in a
+ * top post of the owner unit today) whose inspection office has an
+ * approver configured (pl_inspect_set_approver), the sign-off is only
+ * proposed ("inspect.signoff_proposed", the task does not move) and
+ * *pending is set to 1; else the task is signed off and *pending is 0. A
+ * second proposal while one waits is PL_EEXIST naming "pending_signoff".
+ */
+int pl_inspect_signoff_p(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                         const struct json_t *in, int *pending, pl_err *e);
+
+/**
+ * Approve (`approve` = 1: "inspect.signoff_approved", then
+ * "inspect.task_signed_off" dated today, actor the approver) or refuse
+ * ("inspect.signoff_refused": the task stays, the proposal is dropped) the
+ * sign-off waiting on task `id`. `in`: reason (required). The caller must
+ * be the configured approver (c->role equal to the role, or c->person_id
+ * the person; the CLI operator, c->all without a role, acts as the head)
+ * — else PL_EDENIED naming "approver"; the proposer (same actor or same
+ * person) is refused, PL_EEXIST naming "approver". No proposal waiting:
+ * PL_EEXIST naming "pending_signoff". An approval re-checks the evidence.
+ */
+int pl_inspect_decide(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
+                      int approve, const struct json_t *in, pl_err *e);
+
+/**
+ * Configure who approves the sign-off of a top leader's unit's task for
+ * the inspection office of unit `office_id` (applies to its subtree; the
+ * nearest configured ancestor of a task's owner unit decides). `in`:
+ * exactly one of role (an account role name) or person_id (a person), and
+ * reason. The unit must be in the caller's scope. "inspect.approver_set".
+ */
+int pl_inspect_set_approver(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
+                            const char *office_id, const struct json_t *in, pl_err *e);
+
 int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                         const struct json_t *in, pl_err *e);
 int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,

@@ -295,7 +295,14 @@ const ROUTES = [
 // written table to be exactly this list, so any other new route still
 // fails (restore tests/api/matrix.test.mjs, cells from the server's dump,
 // to keep such routes covered meanwhile).
-const NOT_WRITTEN = [];
+const NOT_WRITTEN = [
+  // issue #17 item 4 (branch wt-rectappr): approval of a top leader's unit's
+  // sign-off; the cells need a sign-off waiting for approval in the fixture
+  // (tests/api/rect_approvals.test.mjs covers them meanwhile).
+  'POST /api/v1/rectification_tasks/{id}/approve',
+  'POST /api/v1/rectification_tasks/{id}/refuse',
+  'POST /api/v1/inspection_offices/{id}/approver',
+];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.
