@@ -300,12 +300,39 @@ const char *pl_store_name(const pl_store *s)
     return s->path ? s->path : "";
 }
 
+/* The state directory (docs/DEPLOY.md "State directory"): set once by the
+ * command line before any store opens; NULL keeps side files beside a
+ * database file. */
+static char *state_dir;
+
+void pl_store_set_state_dir(const char *dir)
+{
+    free(state_dir);
+    state_dir = dir && *dir ? pl_strdup(dir) : NULL;
+}
+
+const char *pl_store_state_dir(void)
+{
+    return state_dir;
+}
+
+int pl_side_path(const char *db, const char *suffix, pl_buf *out)
+{
+    if (state_dir) {
+        size_t n = strlen(state_dir);
+        pl_buf_addf(out, "%s%s%s%s", state_dir, n && state_dir[n - 1] == '/' ? "" : "/",
+                    PL_STATE_BASE, suffix);
+        return 0;
+    }
+    if (!db || !*db || strcmp(db, ":memory:") == 0 || strstr(db, "://"))
+        return PL_ENOTFOUND;
+    pl_buf_addf(out, "%s%s", db, suffix);
+    return 0;
+}
+
 int pl_store_side_path(const pl_store *s, const char *suffix, pl_buf *out)
 {
-    if (!s->path || !*s->path || strcmp(s->path, ":memory:") == 0 || strstr(s->path, "://"))
-        return PL_ENOTFOUND;
-    pl_buf_addf(out, "%s%s", s->path, suffix);
-    return 0;
+    return pl_side_path(s->path, suffix, out);
 }
 
 const char *pl_store_backend(const pl_store *s)
