@@ -73,6 +73,19 @@ enum {
 int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e);
 /** Open a fresh private in-memory store with the schema (for replay). */
 int pl_store_open_memory(pl_store **out, pl_err *e);
+/**
+ * A new, empty, migrated store to replay a ledger into (`plumb verify`),
+ * of the same backend as `like`: an in-memory SQLite store for SQLite; for
+ * PostgreSQL a scratch schema plumb_verify_<random> of the same database
+ * (created, the migrations run there, dropped with everything in it by
+ * pl_store_close). The user of the URL needs CREATE on the database.
+ */
+int pl_store_open_scratch(pl_store *like, pl_store **out, pl_err *e);
+/**
+ * The primary key columns of `table`, in key order: `*names` (each and the
+ * array owned by the caller), `*n` of them (0: no primary key).
+ */
+int pl_store_primary_key(pl_store *s, const char *table, char ***names, size_t *n, pl_err *e);
 void pl_store_close(pl_store *s);
 /**
  * Tune the backends for a multi-threaded server, before any store is opened
