@@ -5,7 +5,7 @@
 # line ends with its risk index with two decimals, computed here with awk
 # from risk_warnings.index_x100 read through plumb sql; two planted rows
 # check the padding by hand (1205 -> 12.05, 7 -> 0.07). The two backends
-# print the same lines.
+# print the same lines, and so do `plumb task list` and `plumb judge list`.
 # Layer: tests/cli (cli/cmd_rules.c, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
@@ -34,6 +34,13 @@ run() { # run DB NAME
     cmp -s "$T/$n.want" "$T/$n.got" || fail "$n: index column: $(diff "$T/$n.want" "$T/$n.got")"
     grep -q '^W-PAD1 .* 12\.05$' "$T/$n.out" || fail "$n: 1205 is not 12.05: $(cat "$T/$n.out")"
     grep -q '^W-PAD2 .* 0\.07$' "$T/$n.out" || fail "$n: 7 is not 0.07: $(cat "$T/$n.out")"
+    # The warnings' tasks and judgements (src/inspect/tasks.c: an optional
+    # filter bound as text), listed the same way on both.
+    "$PLUMB" task list --db "$db" >>"$T/$n.out" 2>"$T/$n.err" || fail "task list $n: $(cat "$T/$n.err")"
+    "$PLUMB" task list --db "$db" --status open >>"$T/$n.out" 2>"$T/$n.err" ||
+        fail "task list --status open $n: $(cat "$T/$n.err")"
+    "$PLUMB" judge list --db "$db" >>"$T/$n.out" 2>"$T/$n.err" || fail "judge list $n: $(cat "$T/$n.err")"
+    [ "$(grep -c '"id": "T' "$T/$n.out")" -ge 2 ] || fail "$n: no task listed: $(tail "$T/$n.out")"
 }
 run "$T/s.db" sqlite
 run "$U" pg
