@@ -62,13 +62,16 @@ list(APPEND PL_EXTRA_SOURCES ${PL_DIVISIONS_C})
 # --- Rule reference queries (src/rules/sqlref.c) --------------------------
 # src/rules/sql/R01.sql … R23.sql embedded as strings: the SQL oracle of the
 # rule engine (docs/RULES.md).
-file(GLOB PL_RULES_SQL CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/rules/sql/R*.sql)
+# src/rules/sql-pg/Rnn.sql: the PostgreSQL variant of a rule whose query
+# uses SQLite functions (docs/ARCHITECTURE.md "SQL dialect").
+file(GLOB PL_RULES_SQL CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/rules/sql/R*.sql
+     ${CMAKE_SOURCE_DIR}/src/rules/sql-pg/R*.sql)
 set(PL_RULES_SQL_C ${CMAKE_BINARY_DIR}/generated/rules_sql.c)
 add_custom_command(
   OUTPUT ${PL_RULES_SQL_C}
   COMMAND ${CMAKE_COMMAND} -DSRC_DIR=${CMAKE_SOURCE_DIR}/src/rules/sql
-          -DOUT=${PL_RULES_SQL_C} -P ${CMAKE_SOURCE_DIR}/cmake/embed_rules_sql.cmake
-  DEPENDS ${PL_RULES_SQL} ${CMAKE_SOURCE_DIR}/cmake/embed_rules_sql.cmake
+          -DPG_DIR=${CMAKE_SOURCE_DIR}/src/rules/sql-pg -DOUT=${PL_RULES_SQL_C} -P ${CMAKE_SOURCE_DIR}/cmake/embed_rules_sql.cmake
+  DEPENDS ${PL_RULES_SQL} ${CMAKE_SOURCE_DIR}/src/rules/sql-pg ${CMAKE_SOURCE_DIR}/cmake/embed_rules_sql.cmake
   COMMENT "Embedding the rule reference queries"
   VERBATIM)
 list(APPEND PL_EXTRA_SOURCES ${PL_RULES_SQL_C})

@@ -22,7 +22,9 @@
 int pl_accounts_totp_key_path(pl_store *s, pl_buf *out, pl_err *e)
 {
     if (!s || pl_store_side_path(s, ".totp.key", out) != 0)
-        return pl_err_set(e, PL_EINVAL, "TOTP key: the store has no file to keep a key beside");
+        return pl_err_set(e, PL_EINVAL,
+                          "TOTP key: the store has no file to keep a key beside: give "
+                          "--state-dir DIR (or PLUMB_STATE_DIR)");
     return 0;
 }
 

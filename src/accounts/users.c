@@ -198,8 +198,8 @@ int pl_accounts_user_add(pl_store *s, pl_ledger *l, const char *username, const 
      * secrets and sessions are keyed by. */
     if (!rc)
         rc = pl_store_query_i64(s, &out->id, e,
-                                "SELECT MAX(COALESCE((SELECT MAX(id) FROM users), 0), "
-                                "COALESCE((SELECT MAX(user_id) FROM user_secrets), 0)) + 1",
+                                "SELECT COALESCE(MAX(x), 0) + 1 FROM (SELECT id AS x FROM users "
+                                "UNION ALL SELECT user_id FROM user_secrets) AS u",
                                 NULL);
     if (!rc)
         rc = record(l, actor, username,

@@ -49,6 +49,13 @@ int pl_cli_usage(pl_cli *cli, const char *cmd, const char *msg);
  */
 int pl_cli_simple_opts(pl_cli *cli, int argc, char **argv, const char *usage);
 
+/**
+ * The log key file (Ed25519, signs checkpoints): PLUMB_KEY when set, else
+ * the side file ".key" (DIR/plumbline.key with a state directory, DB.key
+ * beside a SQLite file). NULL for a URL store with neither. Caller frees.
+ */
+char *pl_cli_log_key_path(const pl_cli *cli);
+
 /* Command entry points, one per file src/cli/cmd_*.c. */
 int pl_cmd_init(pl_cli *, int, char **);
 int pl_cmd_demo(pl_cli *, int, char **);

@@ -268,13 +268,11 @@ static int env_open(pl_cli *cli, env *x, const opts *o, pl_err *e)
     x->v.person_id = o->person;
     x->v.scope_unit_id = o->scope;
     /* The log key signs checkpoints for portal proofs, when present. */
-    pl_buf kp;
-    pl_buf_init(&kp);
-    pl_buf_addf(&kp, "%s.key", cli->db);
+    char *kp = pl_cli_log_key_path(cli);
     pl_err ke;
     pl_err_init(&ke);
-    x->have_signer = pl_key_read_file(&x->signer, kp.data, &ke) == 0;
-    pl_buf_release(&kp);
+    x->have_signer = kp && pl_key_read_file(&x->signer, kp, &ke) == 0;
+    free(kp);
     if (x->have_signer)
         pl_cases_set_signer(x->c, &x->signer);
     return 0;

@@ -81,28 +81,17 @@ static void close_ledger(pl_store *s, pl_ledger *l)
     pl_store_close(s);
 }
 
-/* The log key file: PLUMB_KEY when set, else DB.key beside a SQLite file.
- * A PostgreSQL store (a URL) has no file to be beside: NULL without
- * PLUMB_KEY (docs/DEPLOY.md). */
 static char *key_path(pl_cli *cli)
 {
-    const char *k = getenv("PLUMB_KEY");
-    if (k && *k)
-        return pl_strdup(k);
-    if (strstr(cli->db, "://"))
-        return NULL;
-    pl_buf b;
-    pl_buf_init(&b);
-    pl_buf_addf(&b, "%s.key", cli->db);
-    return pl_buf_detach(&b, NULL);
+    return pl_cli_log_key_path(cli);
 }
 
 static int no_key_path(pl_cli *cli, pl_err *e)
 {
     (void)cli;
     return pl_err_set(e, PL_EINVAL,
-                      "a PostgreSQL store keeps its log key in the file named by PLUMB_KEY: "
-                      "set PLUMB_KEY");
+                      "a PostgreSQL store has no file to keep its log key beside: give "
+                      "--state-dir DIR (or PLUMB_STATE_DIR), or PLUMB_KEY=FILE");
 }
 
 static int parse_seq(pl_cli *cli, const char *cmd, const char *s, int64_t *out)

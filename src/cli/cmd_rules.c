@@ -830,7 +830,11 @@ static int cmd_warnings(pl_cli *cli, int argc, char **argv)
 {
     return list_query(cli, argc, argv, warnings_usage,
                       "SELECT w.id, w.raised_at, w.grade, w.person_id, COALESCE(p.name,''), "
-                      "printf('%.2f', w.index_x100 / 100.0) FROM risk_warnings w LEFT JOIN "
+                      /* the index with two decimals in portable SQL (index_x100, a
+                       * sum of non-negative contributions: docs/RULES.md) */
+                      "CAST(w.index_x100 / 100 AS TEXT) || '.' || "
+                      "CASE WHEN w.index_x100 % 100 < 10 THEN '0' ELSE '' END || "
+                      "CAST(w.index_x100 % 100 AS TEXT) FROM risk_warnings w LEFT JOIN "
                       "persons p ON p.id = w.person_id ORDER BY w.ev_seq DESC",
                       6);
 }

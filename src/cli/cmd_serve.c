@@ -31,7 +31,7 @@ static const char serve_usage_zh[] =
     "  --web DIR            在 / 下提供 DIR 中的静态文件\n"
     "  --tls-cert FILE      PEM 证书: 提供 HTTPS (需同时给 --tls-key)\n"
     "  --tls-key FILE       PEM 私钥\n"
-    "  --key FILE           检查点签名用的账本私钥 (默认 DB.key)\n"
+    "  --key FILE           检查点签名用的账本私钥 (默认 PLUMB_KEY, 否则 DB.key)\n"
     "  --max-body N         请求体上限, 字节 (默认 1048576)\n"
     "  --max-import N       导入上传上限, 字节 (默认 16777216)\n"
     "  --timeout S          客户端静默 S 秒即断开 (默认 15)\n"
@@ -57,7 +57,8 @@ static const char serve_usage_zh[] =
     "  --push-interval S    (默认 30)\n"
     "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
     "  --print-openapi      输出 OpenAPI 文档后退出\n"
-    "  --db FILE            数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
+    "  --db FILE|URL        数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
+    "  --state-dir DIR      密钥与规则快照所在目录 (PostgreSQL 必需; 也可用 PLUMB_STATE_DIR)\n"
     "  --lang zh|en         输出语言 (也可用环境变量 PLUMB_LANG)\n"
     "  收到 SIGTERM: 停止接受新连接, 处理完进行中的请求, 退出码 0。\n";
 
@@ -71,7 +72,7 @@ static const char serve_usage_en[] =
     "  --web DIR            serve static files from DIR at /\n"
     "  --tls-cert FILE      PEM certificate: serve HTTPS (with --tls-key)\n"
     "  --tls-key FILE       PEM private key\n"
-    "  --key FILE           ledger signing key for checkpoints (default DB.key)\n"
+    "  --key FILE           ledger signing key for checkpoints (default PLUMB_KEY, else DB.key)\n"
     "  --max-body N         request body limit in bytes (default 1048576)\n"
     "  --max-import N       import upload limit in bytes (default 16777216)\n"
     "  --timeout S          drop a client silent for S seconds (default 15)\n"
@@ -102,7 +103,9 @@ static const char serve_usage_en[] =
     "  --push-interval S    (default 30)\n"
     "  --print-permissions  print the route/role permission table as JSON and exit\n"
     "  --print-openapi      print the OpenAPI document and exit\n"
-    "  --db FILE            store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
+    "  --db FILE|URL        store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
+    "  --state-dir DIR      where the keys and the rules snapshot are kept (required for\n"
+    "                       PostgreSQL; or PLUMB_STATE_DIR)\n"
     "  --lang zh|en         language of messages (or PLUMB_LANG)\n"
     "  SIGTERM stops accepting, finishes requests in flight, exits 0.\n";
 
@@ -198,6 +201,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     pl_http_opts o;
     pl_http_opts_default(&o);
     o.db = cli->db;
+    o.key_file = getenv("PLUMB_KEY") && *getenv("PLUMB_KEY") ? getenv("PLUMB_KEY") : NULL;
     int c, print = 0;
     int64_t v;
     const char *wstate = NULL, *wkey = NULL, *wlogs = NULL, *push = NULL;

@@ -244,14 +244,14 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
     if (!current) {
         pl_signer key;
         char *kp = NULL;
-        if (!keyf) {
-            size_t dl = strlen(cli->db);
-            kp = pl_malloc(dl + 5);
-            memcpy(kp, cli->db, dl);
-            memcpy(kp + dl, ".key", 5);
-        }
+        if (!keyf)
+            kp = pl_cli_log_key_path(cli);
         pl_buf_reset(&note);
-        rc = pl_key_read_file(&key, keyf ? keyf : kp, &e);
+        if (!keyf && !kp)
+            rc = pl_err_set(&e, PL_EINVAL,
+                            "no log key: give --key FILE, --state-dir DIR or PLUMB_KEY=FILE");
+        else
+            rc = pl_key_read_file(&key, keyf ? keyf : kp, &e);
         free(kp);
         if (rc == 0) {
             rc = pl_ledger_checkpoint(l, &key, &note, NULL, &e);

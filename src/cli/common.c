@@ -4,9 +4,11 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "store/store.h"
 
 int pl_cli_fail(pl_cli *cli, int rc, const pl_err *e)
 {
@@ -38,6 +40,20 @@ int pl_cli_fail(pl_cli *cli, int rc, const pl_err *e)
     case PL_EDENIED: return PL_EXIT_USER;
     default: return PL_EXIT_INTERNAL;
     }
+}
+
+char *pl_cli_log_key_path(const pl_cli *cli)
+{
+    const char *k = getenv("PLUMB_KEY");
+    if (k && *k)
+        return pl_strdup(k);
+    pl_buf b;
+    pl_buf_init(&b);
+    if (pl_side_path(cli->db, ".key", &b) != 0) {
+        pl_buf_release(&b);
+        return NULL;
+    }
+    return pl_buf_detach(&b, NULL);
 }
 
 int pl_cli_usage(pl_cli *cli, const char *cmd, const char *msg)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "model/model.h"
@@ -13,6 +15,7 @@
 #include "cases/cases.h"
 #include "inspect/inspect.h"
 #include "accounts/accounts.h"
+#include "store/store.h"
 
 /* Each module's commands; the table below is the single list. */
 extern const pl_command pl_ledger_commands[];
@@ -44,10 +47,13 @@ static void usage(pl_cli *cli, FILE *f)
             fprintf(f, "  %-20s %s\n", c->name, PL_T(cli, c->summary_zh, c->summary_en));
     fprintf(f, "\n%s\n",
             PL_T(cli,
-                 "通用选项: --db FILE|URL (默认 ./plumbline.db; PostgreSQL: postgresql://…, "
-                 "日志密钥文件由 PLUMB_KEY 指定)  --lang zh|en",
+                 "通用选项: --db FILE|URL (默认 ./plumbline.db; PostgreSQL: postgresql://…)\n"
+                 "  --state-dir DIR (或 PLUMB_STATE_DIR: 密钥与规则快照所在目录; "
+                 "PostgreSQL 必需, SQLite 默认在数据库文件旁)  --lang zh|en",
                  "common options: --db FILE|URL (default ./plumbline.db; PostgreSQL: "
-                 "postgresql://…, the log key file named by PLUMB_KEY)  --lang zh|en"));
+                 "postgresql://…)\n"
+                 "  --state-dir DIR (or PLUMB_STATE_DIR: where the keys and the rules snapshot "
+                 "are kept; required for PostgreSQL, beside the file for SQLite)  --lang zh|en"));
 }
 
 int main(int argc, char **argv)
@@ -67,6 +73,34 @@ int main(int argc, char **argv)
             cli.english = strcmp(argv[i + 1], "en") == 0;
         else if (strncmp(argv[i], "--lang=", 7) == 0)
             cli.english = strcmp(argv[i] + 7, "en") == 0;
+    }
+    /* --state-dir DIR anywhere on the line (or PLUMB_STATE_DIR): taken out
+     * of argv here, so every command has it (docs/DEPLOY.md). */
+    const char *state = getenv("PLUMB_STATE_DIR");
+    int n = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc)
+            state = argv[++i];
+        else if (strncmp(argv[i], "--state-dir=", 12) == 0)
+            state = argv[i] + 12;
+        else
+            argv[n++] = argv[i];
+    }
+    argc = n;
+    argv[argc] = NULL;
+    if (state && *state) {
+        struct stat st;
+        if (stat(state, &st) != 0 && errno == ENOENT && mkdir(state, 0700) != 0) {
+            fprintf(stderr, "plumb: %s %s: %s\n", PL_T(&cli, "状态目录", "state directory"), state,
+                    strerror(errno));
+            return PL_EXIT_USER;
+        }
+        if (stat(state, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "plumb: %s %s: %s\n", PL_T(&cli, "状态目录", "state directory"), state,
+                    PL_T(&cli, "不是目录", "not a directory"));
+            return PL_EXIT_USER;
+        }
+        pl_store_set_state_dir(state);
     }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {

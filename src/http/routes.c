@@ -2266,8 +2266,15 @@ static int h_checkpoint_post(req *r)
     char path[1024];
     if (r->srv->o.key_file)
         snprintf(path, sizeof path, "%s", r->srv->o.key_file);
-    else
-        snprintf(path, sizeof path, "%s.key", r->srv->o.db);
+    else {
+        pl_buf kb;
+        pl_buf_init(&kb);
+        if (pl_side_path(r->srv->o.db, ".key", &kb) == 0)
+            snprintf(path, sizeof path, "%s", kb.data);
+        else
+            path[0] = 0;
+        pl_buf_release(&kb);
+    }
     pl_signer key;
     int rc = pl_key_read_file(&key, path, &e);
     if (rc)

@@ -26,8 +26,15 @@ int cases_writer_open(server *srv, writer *w, pl_err *e)
         char path[1024];
         if (srv->o.key_file)
             snprintf(path, sizeof path, "%s", srv->o.key_file);
-        else
-            snprintf(path, sizeof path, "%s.key", srv->o.db);
+        else {
+            pl_buf kb;
+            pl_buf_init(&kb);
+            if (pl_side_path(srv->o.db, ".key", &kb) == 0)
+                snprintf(path, sizeof path, "%s", kb.data);
+            else
+                path[0] = 0;
+            pl_buf_release(&kb);
+        }
         pl_err ke;
         pl_err_init(&ke);
         w->has_signer = pl_key_read_file(&w->signer, path, &ke) == 0;

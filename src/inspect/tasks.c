@@ -993,8 +993,8 @@ int pl_tasks_list(pl_store *s, const pl_tasks_caller *c, const char *status, con
     json_t *all = json_array();
     int rc = rows(s,
                   "SELECT " TASK_COLS " FROM rule_tasks t LEFT JOIN risk_warnings w ON "
-                  "w.id=t.warning_id WHERE (? IS NULL OR t.status=?) AND (? IS NULL OR "
-                  "t.assignee=?) ORDER BY t.due_date, t.id",
+                  "w.id=t.warning_id WHERE (CAST(? AS TEXT) IS NULL OR t.status=?) AND "
+                  "(CAST(? AS TEXT) IS NULL OR t.assignee=?) ORDER BY t.due_date, t.id",
                   args, 4, all, e);
     size_t i;
     json_t *it;
@@ -1058,8 +1058,8 @@ int pl_tasks_judgement_get(pl_store *s, const pl_tasks_caller *c, const char *id
     json_t *all = json_array();
     const char *args[] = {id, id};
     int rc = rows(s,
-                  "SELECT id, held_on, notes, created_by FROM judgements WHERE (? IS NULL OR "
-                  "id=?) ORDER BY held_on DESC, id DESC",
+                  "SELECT id, held_on, notes, created_by FROM judgements WHERE "
+                  "(CAST(? AS TEXT) IS NULL OR id=?) ORDER BY held_on DESC, id DESC",
                   args, 2, all, e);
     json_t *list = json_array();
     size_t i;

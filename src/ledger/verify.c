@@ -355,22 +355,20 @@ static void fmtval(pl_buf *b, colval v)
     }
 }
 
-/* Primary-key column positions of `table` (SQLite pragma; falls back to
+/* Primary-key column positions of `table` (the store's catalogue; falls back to
  * all columns in order). Returns the ORDER BY clause. */
 static int key_columns(pl_store *s, const char *table, pl_buf *order, char ***names, size_t *nk,
                        pl_err *e)
 {
-    pl_stmt *st = NULL;
-    *nk = 0;
-    *names = NULL;
-    if (pl_store_prepare(s, "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", &st,
-                         NULL) == 0) {
-        pl_stmt_bind_text(st, 1, table);
-        while (pl_stmt_step(st, NULL) == PL_ROW) {
-            *names = pl_realloc(*names, (*nk + 1) * sizeof **names);
-            (*names)[(*nk)++] = pl_strdup(pl_stmt_text(st, 0));
-        }
-        pl_stmt_finalize(st);
+    /* (no key found: every column orders the rows) */
+    pl_err ke;
+    pl_err_init(&ke);
+    if (pl_store_primary_key(s, table, names, nk, &ke) != 0) {
+        for (size_t i = 0; i < *nk; i++)
+            free((*names)[i]);
+        free(*names);
+        *names = NULL;
+        *nk = 0;
     }
     (void)e;
     for (size_t i = 0; i < *nk; i++)
@@ -1143,12 +1141,15 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
     if (rc == 0)
         rc = verify_recorded_checkpoints(l, &me, e);
     if (rc == 0 && !(opts && opts->skip_replay)) {
-        rc = pl_store_open_memory(&mem, e);
-        if (rc == 0)
+        /* (a store that cannot be made is not the ledger's fault: its own
+         * error, not "replay failed") */
+        rc = pl_store_open_scratch(l->s, &mem, e);
+        if (rc == 0) {
             rc = pl_ledger_replay(l, mem, e);
-        if (rc && rc != PL_ECORRUPT)
-            pl_ledger__wrap(e, PL_ECORRUPT, "replay failed");
-        rc = rc ? PL_ECORRUPT : 0;
+            if (rc && rc != PL_ECORRUPT)
+                pl_ledger__wrap(e, PL_ECORRUPT, "replay failed");
+            rc = rc ? PL_ECORRUPT : 0;
+        }
         if (rc == 0)
             rc = compare_schema(l->s, mem, e);
         size_t nt;

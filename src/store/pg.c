@@ -209,6 +209,10 @@ static void pg_close(pl_store *ps)
     if (s->conn)
         PQfinish(s->conn);
     free(s->base.path);
+    if (s->base.conninfo) {
+        sodium_memzero(s->base.conninfo, strlen(s->base.conninfo));
+        free(s->base.conninfo);
+    }
     free(s);
 }
 
@@ -592,7 +596,8 @@ static int pg_compact(pl_store *ps, pl_err *e)
 }
 
 /* Every table (its columns), index, view, trigger and function of the
- * current schema, from the catalogue. */
+ * current schema, from the catalogue, without the schema's name (verify
+ * compares a store with its replay in a scratch schema). */
 static int pg_schema(pl_store *s, pl_buf *out, pl_err *e)
 {
     pl_stmt *st = NULL;
@@ -605,14 +610,19 @@ static int pg_schema(pl_store *s, pl_buf *out, pl_err *e)
         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
         "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
         "WHERE n.nspname = current_schema() AND c.relkind = 'r' GROUP BY c.relname "
-        "UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes "
+        "UNION ALL SELECT 'index', indexname, replace(indexdef, ' ON ' || "
+        "quote_ident(schemaname) || '.', ' ON ') FROM pg_indexes "
         "WHERE schemaname = current_schema() "
         "UNION ALL SELECT 'view', viewname, definition FROM pg_views "
         "WHERE schemaname = current_schema() "
-        "UNION ALL SELECT 'trigger', t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+        "UNION ALL SELECT 'trigger', t.tgname, replace(pg_get_triggerdef(t.oid), "
+        "quote_ident(n.nspname) || '.', '') FROM pg_trigger t "
         "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
-        "UNION ALL SELECT 'function', p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
+        /* (the definition names the function with its schema: taken out,
+         * so a store and its replay in a scratch schema compare) */
+        "UNION ALL SELECT 'function', p.proname, replace(pg_get_functiondef(p.oid), "
+        "'FUNCTION ' || quote_ident(n.nspname) || '.', 'FUNCTION ') FROM pg_proc p "
         "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() "
         "ORDER BY 1, 2",
         &st, e);
@@ -815,6 +825,7 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
     s->base.ops = &pg_ops;
     s->conn = c;
     s->base.path = display_name(c, url);
+    s->base.conninfo = pl_strdup(url);
     if (!c)
         return pl_err_set(e, PL_EIO, "%s: out of memory", s->base.path), pg_close(&s->base), PL_EIO;
     int rc = 0;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e);
 int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e);
 void pl_sqlite_tune_for_threads(void);
@@ -44,6 +46,76 @@ int pl_store_open_memory(pl_store **out, pl_err *e)
     return pl_store_open(out, ":memory:", PL_STORE_CREATE, e);
 }
 
+int pl_store_primary_key(pl_store *s, const char *table, char ***names, size_t *n, pl_err *e)
+{
+    *n = 0;
+    *names = NULL;
+    const char *sql =
+        strcmp(s->ops->name, "postgresql") == 0
+            ? "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+              "AND a.attnum = ANY (i.indkey) WHERE i.indrelid = to_regclass(CAST(? AS text)) "
+              "AND i.indisprimary ORDER BY array_position(CAST(i.indkey AS int2[]), a.attnum)"
+            : "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk";
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql, &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, table);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        *names = pl_realloc(*names, (*n + 1) * sizeof **names);
+        (*names)[(*n)++] = pl_strdup(pl_stmt_text(st, 0));
+    }
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
+int pl_store_open_scratch(pl_store *like, pl_store **out, pl_err *e)
+{
+    if (strcmp(like->ops->name, "postgresql") != 0)
+        return pl_store_open_memory(out, e);
+    /* A fresh schema of the same database, made on a connection of its
+     * own (whatever transaction `like` is in), then a store on the URL with
+     * that schema alone on its search_path: the migrations make their
+     * tables, triggers and functions there. */
+    uint8_t rnd[8];
+    randombytes_buf(rnd, sizeof rnd);
+    char name[64];
+    int n = snprintf(name, sizeof name, "plumb_verify_");
+    for (size_t i = 0; i < sizeof rnd; i++)
+        n += snprintf(name + n, sizeof name - (size_t)n, "%02x", rnd[i]);
+    pl_store *raw = NULL;
+    pl_buf b;
+    pl_buf_init(&b);
+    const char *url = like->conninfo;
+    int rc = pl_store_open(&raw, url, PL_STORE_RAW, e);
+    if (!rc) {
+        pl_buf_addf(&b, "CREATE SCHEMA %s", name);
+        rc = pl_store_exec(raw, b.data, e);
+    }
+    pl_store_close(raw);
+    if (!rc) {
+        pl_buf_reset(&b);
+        pl_buf_addf(&b, "%s%soptions=-csearch_path%%3D%s", url, strchr(url, '?') ? "&" : "?", name);
+        rc = pl_store_open(out, b.data, PL_STORE_CREATE, e);
+        if (rc) {
+            /* the schema made above is dropped by hand */
+            pl_err e2;
+            pl_err_init(&e2);
+            if (pl_store_open(&raw, url, PL_STORE_RAW, &e2) == 0) {
+                pl_buf_reset(&b);
+                pl_buf_addf(&b, "DROP SCHEMA %s CASCADE", name);
+                pl_store_exec(raw, b.data, &e2);
+                pl_store_close(raw);
+            }
+        } else
+            (*out)->scratch_schema = pl_strdup(name);
+    }
+    if (b.data) /* the URL may hold a password */
+        sodium_memzero(b.data, b.len);
+    pl_buf_release(&b);
+    return rc;
+}
+
 struct cache_entry {
     char *sql;
     size_t len; /* strlen(sql): most misses end here */
@@ -67,6 +139,18 @@ void pl_store_close(pl_store *s)
         free(s->cache->v);
         free(s->cache);
         s->cache = NULL;
+    }
+    if (s->scratch_schema) {
+        pl_buf b;
+        pl_buf_init(&b);
+        pl_buf_addf(&b, "DROP SCHEMA %s CASCADE", s->scratch_schema);
+        pl_err e;
+        pl_err_init(&e);
+        if (s->tx_depth == 0)
+            s->ops->exec(s, b.data, &e);
+        pl_buf_release(&b);
+        free(s->scratch_schema);
+        s->scratch_schema = NULL;
     }
     s->ops->close(s);
 }
@@ -300,12 +384,39 @@ const char *pl_store_name(const pl_store *s)
     return s->path ? s->path : "";
 }
 
+/* The state directory (docs/DEPLOY.md "State directory"): set once by the
+ * command line before any store opens; NULL keeps side files beside a
+ * database file. */
+static char *state_dir;
+
+void pl_store_set_state_dir(const char *dir)
+{
+    free(state_dir);
+    state_dir = dir && *dir ? pl_strdup(dir) : NULL;
+}
+
+const char *pl_store_state_dir(void)
+{
+    return state_dir;
+}
+
+int pl_side_path(const char *db, const char *suffix, pl_buf *out)
+{
+    if (state_dir) {
+        size_t n = strlen(state_dir);
+        pl_buf_addf(out, "%s%s%s%s", state_dir, n && state_dir[n - 1] == '/' ? "" : "/",
+                    PL_STATE_BASE, suffix);
+        return 0;
+    }
+    if (!db || !*db || strcmp(db, ":memory:") == 0 || strstr(db, "://"))
+        return PL_ENOTFOUND;
+    pl_buf_addf(out, "%s%s", db, suffix);
+    return 0;
+}
+
 int pl_store_side_path(const pl_store *s, const char *suffix, pl_buf *out)
 {
-    if (!s->path || !*s->path || strcmp(s->path, ":memory:") == 0 || strstr(s->path, "://"))
-        return PL_ENOTFOUND;
-    pl_buf_addf(out, "%s%s", s->path, suffix);
-    return 0;
+    return pl_side_path(s->path, suffix, out);
 }
 
 const char *pl_store_backend(const pl_store *s)

@@ -73,6 +73,19 @@ enum {
 int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e);
 /** Open a fresh private in-memory store with the schema (for replay). */
 int pl_store_open_memory(pl_store **out, pl_err *e);
+/**
+ * A new, empty, migrated store to replay a ledger into (`plumb verify`),
+ * of the same backend as `like`: an in-memory SQLite store for SQLite; for
+ * PostgreSQL a scratch schema plumb_verify_<random> of the same database
+ * (created, the migrations run there, dropped with everything in it by
+ * pl_store_close). The user of the URL needs CREATE on the database.
+ */
+int pl_store_open_scratch(pl_store *like, pl_store **out, pl_err *e);
+/**
+ * The primary key columns of `table`, in key order: `*names` (each and the
+ * array owned by the caller), `*n` of them (0: no primary key).
+ */
+int pl_store_primary_key(pl_store *s, const char *table, char ***names, size_t *n, pl_err *e);
 void pl_store_close(pl_store *s);
 /**
  * Tune the backends for a multi-threaded server, before any store is opened
@@ -177,12 +190,27 @@ void pl_store_version_unpin(pl_store *s);
  * Owned by the store.
  */
 const char *pl_store_name(const pl_store *s);
+/** The base name of side files in a state directory: DIR/plumbline.key … */
+#define PL_STATE_BASE "plumbline"
 /**
- * The path of a side file kept beside the store (the TOTP key, the rules
- * snapshot): the database file's path followed by `suffix`, appended to
- * `out`. PL_ENOTFOUND if the store has no file (in memory, or a server
- * backend: side files there come from configuration), `out` untouched.
+ * Set the state directory, the one place side files are kept (the log key
+ * `.key`, the TOTP key `.totp.key`, the rules snapshot `.rules-snapshot`
+ * and its key `.rules.key`): DIR/plumbline<suffix>. Set once, by the
+ * command line (`--state-dir` / `PLUMB_STATE_DIR`), before any store
+ * opens; NULL or "" keeps them beside a database file. Copies `dir`.
  */
+void pl_store_set_state_dir(const char *dir);
+/** The state directory set by pl_store_set_state_dir, or NULL. */
+const char *pl_store_state_dir(void);
+/**
+ * The path of side file `suffix` of the store named `db` (a file path or
+ * a URL), appended to `out`: DIR/plumbline<suffix> when a state directory
+ * is set, else `db` followed by `suffix` for a database file.
+ * PL_ENOTFOUND (`out` untouched) for a URL or an in-memory store without
+ * a state directory. The one function every side file path comes from.
+ */
+int pl_side_path(const char *db, const char *suffix, pl_buf *out);
+/** pl_side_path for an open store. */
 int pl_store_side_path(const pl_store *s, const char *suffix, pl_buf *out);
 /** The backend's name: "sqlite". */
 const char *pl_store_backend(const pl_store *s);

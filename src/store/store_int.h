@@ -75,6 +75,10 @@ struct pl_store {
                                        mirror the database reload when it changes */
     int version_pin;             /**< 0 off, 1 pinned, 2 pinned and `pinned_commits` read */
     int64_t pinned_commits;      /**< the commits part read once under a pin */
+    char *conninfo;              /**< a server backend's URL as given (it may hold a
+                                       password: never printed, wiped on close) */
+    char *scratch_schema;        /**< pl_store_open_scratch on a server: the schema
+                                       pl_store_close drops */
     uint64_t begin_gen;          /**< bumped on every real (outermost) begin: what
                                        was read before it may be stale, as another
                                        process may have written in between */

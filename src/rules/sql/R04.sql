@@ -38,7 +38,7 @@ WITH tops AS (
                 AND t.s <= it.d AND (t.e IS NULL OR t.e > it.d))
 ), totals AS (
   SELECT l, company, SUM(amount) AS total, MIN(unit) AS unit
-  FROM (SELECT DISTINCT l, company, tbl, id, amount, unit FROM hits)
+  FROM (SELECT DISTINCT l, company, tbl, id, amount, unit FROM hits) AS hd
   GROUP BY l, company
 )
 SELECT h.l || '|' || h.company AS key, h.l AS subject,
