@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pl_cases_role cr;
     (void)pl_cases_role_parse(s, &cr);
     int rule = pl_rules_parse_id(s);
-    check(rule >= 0 && rule <= 17);
+    check(rule >= 0 && rule <= PL_RULES_COUNT);
     pl_encoding enc;
     (void)pl_ingest_encoding_parse(s, &enc);
     /* an upload's file name: "units.csv", "02_persons.jsonl", rejects */
