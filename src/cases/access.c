@@ -349,7 +349,7 @@ int cs_bind_overdue(pl_stmt *st, int k, const char *as_of)
     char before30[11], before90[11];
     cs_date_add(before30, as_of, -30);
     cs_date_add(before90, as_of, -90);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 2; i++)
         pl_stmt_bind_text(st, k++, as_of);
     pl_stmt_bind_text(st, k++, before30);
     pl_stmt_bind_text(st, k++, before90);

@@ -164,7 +164,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         rc = pl_store_query_i64(c->s, &overdue, e,
                                 "SELECT count(*) FROM cs_stat s JOIN clues c ON c.id = s.id "
                                 "LEFT JOIN case_clues cc ON cc.id = s.id WHERE " CS_OVERDUE_SQL,
-                                today, today, today, today, before30, before90, NULL);
+                                today, today, before30, before90, NULL);
     json_object_set_new(o, "open", json_integer(open));
     json_object_set_new(o, "overdue", json_integer(overdue));
     json_object_set_new(o, "from", from && *from ? json_string(from) : json_null());

@@ -391,24 +391,23 @@ test('dashboard: 超期线索 = the list under 只看超期; warnings by grade =
   const overdue = page.getByTestId('clue-overdue')
   await overdue.filter({ hasText: /^\s*\d+\s*$/ }).waitFor()
   const panel = Number((await overdue.innerText()).trim())
-  // docs/CASES.md §6 and the deadlines of §1's table: every imported
-  // clue is a workflow clue (CASES.md "Imported clues"), overdue when the
-  // deadline of its stage has passed — registered or routed past its
-  // disposal deadline, verifying or verified past its conclusion deadline,
-  // held past its review date, concluded unfounded with the name not
-  // cleared past its clearing deadline; linked clues follow their group —
-  // counted in the store for 永顺县 (d-disc's scope). "Past" = before today.
+  // docs/CASES.md §6 (R12's notion, docs/RULES.md): every imported clue
+  // is a workflow clue (CASES.md "Imported clues"), overdue when past its
+  // disposal or conclusion deadline — registered or routed past
+  // dispose_due, verifying or verified past conclude_due (a held clue's
+  // review date and a name clearing owed are not overdue clues; linked
+  // clues follow their group) — counted in the store for 永顺县 (d-disc's
+  // scope). "Past" = the deadline is before today.
   const d = new Date()
   const today = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString().slice(0, 10)
   const store = q(`SELECT COUNT(*) AS n FROM clues c JOIN case_clues cc ON cc.id=c.id
     WHERE c.subject_unit_id LIKE 'U433127-%' AND (
       (cc.status IN ('registered','routed') AND cc.dispose_due < '${today}')
-      OR (cc.status IN ('verifying','verified') AND cc.conclude_due < '${today}')
-      OR (cc.status='held' AND cc.review_due < '${today}')
-      OR (cc.status='concluded' AND cc.outcome='unfounded' AND cc.name_cleared_at IS NULL AND cc.clearing_due < '${today}'))`)[0].n
+      OR (cc.status IN ('verifying','verified') AND cc.conclude_due < '${today}'))`)[0].n
   const unmigrated = q(`SELECT COUNT(*) AS n FROM clues WHERE id NOT IN (SELECT id FROM case_clues)`)[0].n
   assert.equal(unmigrated, 0, 'every imported clue is a workflow clue (docs/CASES.md "Imported clues")')
   assert.ok(store > 0, 'the county has overdue workflow clues')
+  console.log(`超期线索: panel ${panel}, store ${store}`)
   assert.equal(panel, store)
   await overdue.click()
   await page.waitForURL(/#\/clues\?overdue=1/)
