@@ -409,6 +409,8 @@ test('dashboard: 超期线索 = the list under 只看超期; warnings by grade =
   assert.ok(store > 0, 'the county has overdue workflow clues')
   console.log(`超期线索: panel ${panel}, store ${store}`)
   assert.equal(panel, store)
+  // The panels settle first: a click on a panel being re-rendered is lost.
+  await settled(page)
   await overdue.click()
   await page.waitForURL(/#\/clues\?overdue=1/)
   const total = page.getByTestId('clue-queue-total')
