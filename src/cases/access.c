@@ -344,6 +344,18 @@ int pl_cases_show(pl_cases *c, const pl_viewer *v, const char *clue_id, const ch
     return rc;
 }
 
+int cs_bind_overdue(pl_stmt *st, int k, const char *as_of)
+{
+    char before30[11], before90[11];
+    cs_date_add(before30, as_of, -30);
+    cs_date_add(before90, as_of, -90);
+    for (int i = 0; i < 2; i++)
+        pl_stmt_bind_text(st, k++, as_of);
+    pl_stmt_bind_text(st, k++, before30);
+    pl_stmt_bind_text(st, k++, before90);
+    return k;
+}
+
 static void filter_sql(pl_buf *sql, const pl_cases_filter *f)
 {
     if (!f)
@@ -354,25 +366,9 @@ static void filter_sql(pl_buf *sql, const pl_cases_filter *f)
         pl_buf_adds(sql, " AND c.subject_unit_id = ?");
     if (f->subject_person_id && *f->subject_person_id)
         pl_buf_adds(sql, " AND c.subject_person_id = ?");
-    /* Overdue: a workflow clue past its stage's deadline; a clue that did
-     * not go through the workflow (imported) by R12's defaults, as the
-     * statistics count it (stats.c, docs/CASES.md §6): not disposed 30
-     * days after receipt, or its latest disposition a talk or verification
-     * not concluded 90 days after the decision (issue #16: the dashboard's
-     * count and the list under 只看超期 must agree). */
+    /* Overdue: docs/CASES.md §6, one definition with the statistics. */
     if (f->overdue_as_of && *f->overdue_as_of)
-        pl_buf_adds(sql, " AND CASE WHEN cc.id IS NOT NULL THEN cc.id = cc.group_id AND "
-                         "((cc.status IN ('registered','routed') AND "
-                         "cc.dispose_due < ?) OR (cc.status IN ('verifying','verified') AND "
-                         "cc.conclude_due < ?) OR (cc.status = 'held' AND cc.review_due < ?) OR "
-                         "(cc.status = 'concluded' AND cc.outcome = 'unfounded' AND "
-                         "cc.name_cleared_at IS NULL AND cc.clearing_due < ?)) "
-                         "ELSE (NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.clue_id = c.id) "
-                         "AND substr(c.received_at, 1, 10) < ?) OR EXISTS (SELECT 1 FROM "
-                         "dispositions d WHERE d.id = (SELECT d2.id FROM dispositions d2 WHERE "
-                         "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) AND "
-                         "d.method IN ('talk_inquiry','preliminary_verification') AND "
-                         "d.concluded_at IS NULL AND substr(d.decided_at, 1, 10) < ?) END");
+        pl_buf_adds(sql, " AND " CS_OVERDUE_SQL);
 }
 
 static int bind_filter(pl_stmt *st, int k, const pl_cases_filter *f)
@@ -385,15 +381,8 @@ static int bind_filter(pl_stmt *st, int k, const pl_cases_filter *f)
         pl_stmt_bind_text(st, k++, f->unit_id);
     if (f->subject_person_id && *f->subject_person_id)
         pl_stmt_bind_text(st, k++, f->subject_person_id);
-    if (f->overdue_as_of && *f->overdue_as_of) {
-        char before30[11], before90[11];
-        cs_date_add(before30, f->overdue_as_of, -30);
-        cs_date_add(before90, f->overdue_as_of, -90);
-        for (int i = 0; i < 4; i++)
-            pl_stmt_bind_text(st, k++, f->overdue_as_of);
-        pl_stmt_bind_text(st, k++, before30);
-        pl_stmt_bind_text(st, k++, before90);
-    }
+    if (f->overdue_as_of && *f->overdue_as_of)
+        k = cs_bind_overdue(st, k, f->overdue_as_of);
     return k;
 }
 

@@ -94,6 +94,29 @@ const char *cs_team_for(const char *status);
 void cs_today(char out[11]);
 /** date + days (YYYY-MM-DD); out "" if `date` is not a date. */
 void cs_date_add(char out[11], const char *date, int days);
+
+/* Overdue (docs/CASES.md §6), the one definition of the dashboard's count
+ * (stats.c) and the queue's ?overdue=1 (access.c), R12's: a workflow clue
+ * past its disposal or conclusion deadline — registered or routed past
+ * dispose_due, verifying or verified past conclude_due (a held clue's
+ * review date and a name clearing owed are reminders, not overdue clues;
+ * linked clues follow their group and are not counted); a registry clue
+ * with no workflow row (a store imported before imported clues entered the
+ * workflow) by R12's defaults. Aliases: c = clues, cc = case_clues (LEFT
+ * JOIN). Four parameters, bound by cs_bind_overdue. */
+#define CS_OVERDUE_SQL                                                                             \
+    "(CASE WHEN cc.id IS NOT NULL THEN "                                                           \
+    "(cc.status IN ('registered','routed') AND cc.dispose_due < ?) OR "                            \
+    "(cc.status IN ('verifying','verified') AND cc.conclude_due < ?) "                             \
+    "ELSE (NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.clue_id = c.id) "                      \
+    "AND substr(c.received_at, 1, 10) < ?) OR EXISTS (SELECT 1 FROM "                              \
+    "dispositions d WHERE d.id = (SELECT d2.id FROM dispositions d2 WHERE "                        \
+    "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) AND "                      \
+    "d.method IN ('talk_inquiry','preliminary_verification') AND "                                 \
+    "d.concluded_at IS NULL AND substr(d.decided_at, 1, 10) < ?) END)"
+/* Binds CS_OVERDUE_SQL's four parameters from k for the day as_of
+ * (YYYY-MM-DD); returns the next index. */
+int cs_bind_overdue(pl_stmt *st, int k, const char *as_of);
 /** Days from a to b (b - a); 0 if either is not a date. */
 int64_t cs_date_diff(const char *a, const char *b);
 /** Copy a string into a fixed buffer (truncating, always terminated). */

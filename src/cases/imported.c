@@ -197,9 +197,22 @@ static int sync_one(pl_cases *c, const char *actor, const char *id, pl_err *e)
     }
     json_object_set_new(p, "status", json_string(status));
     json_object_set_new(p, "team", json_string(cs_team_for(status)));
+    /* The reason in words: the status by its label, not its code (the
+     * web app shows the reason's half in the page's language, issue #16). */
+    static const struct {
+        const char *code, *zh, *en;
+    } ST[] = {{"routed", "已分办", "routed"},     {"held", "暂存待查", "on hold"},
+              {"closed", "予以了结", "closed"},   {"verifying", "核实中", "verifying"},
+              {"verified", "已核实", "verified"}, {"concluded", "已办结", "concluded"}};
+    const char *zh = status, *en = status;
+    for (size_t i = 0; i < sizeof ST / sizeof ST[0]; i++)
+        if (!strcmp(ST[i].code, status)) {
+            zh = ST[i].zh;
+            en = ST[i].en;
+        }
     char why[256];
-    snprintf(why, sizeof why, "导入的线索进入工作流程：%s / imported clue enters the workflow: %s",
-             status, status);
+    snprintf(why, sizeof why,
+             "导入的线索进入工作流程（%s） / imported clue enters the workflow (%s)", zh, en);
     json_object_set_new(p, "reason", json_string(why));
     return cs_append(c, "clue.imported", actor, json_pack("[s]", id), p, NULL, e);
 }

@@ -154,27 +154,17 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
     int64_t total = 0;
     rc = pl_store_query_i64(c->s, &total, e, "SELECT count(*) FROM cs_stat", NULL);
     json_object_set_new(o, "total", json_integer(total));
-    /* Backlog: clues without an outcome. Overdue: past the disposal or
-     * conclusion deadline — the workflow's own deadlines where the clue went
-     * through it, else R12's defaults (30 / 90 days) for imported clues. */
+    /* Backlog: clues without an outcome. Overdue: docs/CASES.md §6, the
+     * queue's ?overdue=1 definition (CS_OVERDUE_SQL, one for both). */
     int64_t open = 0, overdue = 0;
     if (!rc)
         rc = pl_store_query_i64(c->s, &open, e,
                                 "SELECT count(*) FROM cs_stat WHERE outcome='pending'", NULL);
     if (!rc)
-        rc = pl_store_query_i64(
-            c->s, &overdue, e,
-            "SELECT count(*) FROM cs_stat s JOIN clues k ON k.id = s.id "
-            "LEFT JOIN case_clues cc ON cc.id = s.id "
-            "LEFT JOIN dispositions d ON d.id = (SELECT d2.id FROM dispositions d2 WHERE "
-            "d2.clue_id = s.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) "
-            "WHERE s.outcome = 'pending' AND CASE WHEN cc.id IS NOT NULL THEN "
-            "(cc.disposed_at IS NULL AND cc.dispose_due < ?) OR (cc.disposed_at IS NOT NULL "
-            "AND cc.concluded_at IS NULL AND cc.conclude_due < ?) "
-            "ELSE (d.id IS NULL AND substr(k.received_at, 1, 10) < ?) OR "
-            "(d.method IN ('talk_inquiry','preliminary_verification') AND d.concluded_at IS NULL "
-            "AND substr(d.decided_at, 1, 10) < ?) END",
-            today, today, before30, before90, NULL);
+        rc = pl_store_query_i64(c->s, &overdue, e,
+                                "SELECT count(*) FROM cs_stat s JOIN clues c ON c.id = s.id "
+                                "LEFT JOIN case_clues cc ON cc.id = s.id WHERE " CS_OVERDUE_SQL,
+                                today, today, before30, before90, NULL);
     json_object_set_new(o, "open", json_integer(open));
     json_object_set_new(o, "overdue", json_integer(overdue));
     json_object_set_new(o, "from", from && *from ? json_string(from) : json_null());

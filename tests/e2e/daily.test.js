@@ -391,20 +391,26 @@ test('dashboard: 超期线索 = the list under 只看超期; warnings by grade =
   const overdue = page.getByTestId('clue-overdue')
   await overdue.filter({ hasText: /^\s*\d+\s*$/ }).waitFor()
   const panel = Number((await overdue.innerText()).trim())
-  // docs/CASES.md §6 and R12's defaults (docs/RULES.md): an imported clue
-  // is overdue when not disposed 30 days after receipt, or when its latest
-  // disposition, a talk or verification, is not concluded 90 days after
-  // the decision — counted in the store for 永顺县 (d-disc's scope).
+  // docs/CASES.md §6 (R12's notion, docs/RULES.md): every imported clue
+  // is a workflow clue (CASES.md "Imported clues"), overdue when past its
+  // disposal or conclusion deadline — registered or routed past
+  // dispose_due, verifying or verified past conclude_due (a held clue's
+  // review date and a name clearing owed are not overdue clues; linked
+  // clues follow their group) — counted in the store for 永顺县 (d-disc's
+  // scope). "Past" = the deadline is before today.
   const d = new Date()
-  const day = (n) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - n)).toISOString().slice(0, 10)
-  const store = q(`SELECT COUNT(*) AS n FROM clues c WHERE c.subject_unit_id LIKE 'U433127-%'
-    AND c.id NOT IN (SELECT id FROM case_clues) AND (
-      (NOT EXISTS (SELECT 1 FROM dispositions x WHERE x.clue_id=c.id) AND substr(c.received_at,1,10) < '${day(30)}')
-      OR EXISTS (SELECT 1 FROM dispositions x WHERE x.id=(SELECT y.id FROM dispositions y WHERE y.clue_id=c.id
-        ORDER BY y.decided_at DESC, y.id DESC LIMIT 1) AND x.method IN ('talk_inquiry','preliminary_verification')
-        AND x.concluded_at IS NULL AND substr(x.decided_at,1,10) < '${day(90)}'))`)[0].n
-  assert.ok(store > 0, 'the county has overdue imported clues')
+  const today = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString().slice(0, 10)
+  const store = q(`SELECT COUNT(*) AS n FROM clues c JOIN case_clues cc ON cc.id=c.id
+    WHERE c.subject_unit_id LIKE 'U433127-%' AND (
+      (cc.status IN ('registered','routed') AND cc.dispose_due < '${today}')
+      OR (cc.status IN ('verifying','verified') AND cc.conclude_due < '${today}'))`)[0].n
+  const unmigrated = q(`SELECT COUNT(*) AS n FROM clues WHERE id NOT IN (SELECT id FROM case_clues)`)[0].n
+  assert.equal(unmigrated, 0, 'every imported clue is a workflow clue (docs/CASES.md "Imported clues")')
+  assert.ok(store > 0, 'the county has overdue workflow clues')
+  console.log(`超期线索: panel ${panel}, store ${store}`)
   assert.equal(panel, store)
+  // The panels settle first: a click on a panel being re-rendered is lost.
+  await settled(page)
   await overdue.click()
   await page.waitForURL(/#\/clues\?overdue=1/)
   const total = page.getByTestId('clue-queue-total')

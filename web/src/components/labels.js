@@ -56,3 +56,26 @@ export function cellText(c, v, section = '') {
   if (ISO.test(String(v))) return localDate(v)
   return String(v)
 }
+
+/** The actor of an event in words: import:<source> as the import of that
+ * source's extract, known names (portal, system) by label, a user as is. */
+export function actorText(a) {
+  if (!a) return ''
+  const m = /^import:(.+)$/.exec(a)
+  if (m) return i18n.global.t('actor.import', { source: t('source.' + m[1], m[1]) })
+  return t('actor.' + a, a)
+}
+
+const CJK = /[\u3400-\u9fff]/
+/** A server text written "中文 / English" in the page's language only (the
+ * last " / " with Chinese before it and none after); other texts as is. */
+export function oneLang(s) {
+  if (!s) return ''
+  const str = String(s)
+  const i = str.lastIndexOf(' / ')
+  if (i < 0) return str
+  const zh = str.slice(0, i)
+  const en = str.slice(i + 3)
+  if (!CJK.test(zh) || CJK.test(en)) return str
+  return String(i18n.global.locale.value).startsWith('zh') ? zh : en
+}
