@@ -105,6 +105,19 @@ test('the integrity file in English: headers are words, no X_label, key or about
   await setLang(page, '简体中文')
 })
 
+test('a clue about a unit only names the unit, as a link', async () => {
+  // A clue with no person named (docs/CASES.md: the subject is a unit, a
+  // person in it, or both): 对象 shows the unit's name from the registry.
+  const clue = q(`SELECT c.id, u.name FROM case_clues cc JOIN clues c ON c.id = cc.id JOIN units u ON u.id = c.subject_unit_id
+    WHERE c.subject_person_id IS NULL AND COALESCE(cc.subject_name, '') = '' AND c.subject_unit_id LIKE 'U433127-%'
+    ORDER BY c.id LIMIT 1`)[0]
+  assert.ok(clue, 'the county has a clue about a unit only')
+  await page.goto(srv.origin + '/#/clues/' + encodeURIComponent(clue.id))
+  const link = page.getByTestId('clue-subject-unit')
+  await link.filter({ hasText: clue.name }).waitFor()
+  assert.equal((await link.innerText()).trim(), clue.name)
+})
+
 test('no request left the origin', () => {
   assert.deepEqual(foreign, [])
 })
