@@ -6,7 +6,7 @@
 // top leaders"), docs/CASES.md §3 (the case:* column) and "Approvals",
 // docs/RULES.md and docs/API.md "Profile changes" (profile writes
 // and proposals), docs/INSPECT.md §1/§4 (inspection and rectification) and
-// DESIGN.md §1/§8
+// §3a (approvals of a sign-off) and DESIGN.md §1/§8
 // (access = role permission ∧ scope contains the record ∧ not recused) —
 // never from the server's own `--print-permissions`, which is only compared
 // with the written table at the end.
@@ -280,6 +280,37 @@ const ROUTES = [
   ['GET', '/api/v1/rectification_tasks/{id}', 'rectification:read', 'placed', 'recusal'],
   ...['progress', 'signoff', 'sendback', 'reopen'].map((x) => ['POST', `/api/v1/rectification_tasks/{id}/${x}`,
     x === 'progress' ? 'rectification:progress' : 'rectification:write', 'placed', 'recusal']),
+  // Approvals of a sign-off (INSPECT.md §3a "Approvals"; API.md: permission
+  // rectification:read). "Decision: […] `POST
+  // /api/v1/rectification_tasks/{id}/approve|refuse {reason}` (permission
+  // `rectification:read`; scope and recusal as for any task step — a
+  // recused head does not find the task)"; "The decider must be the
+  // configured approver — the role, or the person — else `approver: only
+  // the head of the inspection office … approves` (403)"; "the proposer
+  // (same actor name, or same person from another account) is refused".
+  // The approver is "an account role name (e.g. `leader`)": the matrix
+  // configures the role `leader` for U0 (UA's parent: "It applies to the
+  // unit's subtree"), set by `setup-insp` just before these cells; each
+  // cell decides a task of IP-1 (about S, "a top leader's unit": "its
+  // problem's […] person holds, today, an open tenure in a top post
+  // (`is_top`) of the task's owner unit", S being UA's top leader) whose
+  // sign-off `setup-insp` proposed (202 pending_approval), so no caller is
+  // its proposer. Placed and recusal-bound like every task step (the
+  // unit's own staff excepted, §4: they find the task but are not the
+  // approver); `approver: 'leader'` is the configured role (only that
+  // role's cells are allowed); a holder of rectification:read who finds
+  // the task but is not the approver is a denial only as the 403 naming
+  // `approver`, any other 403 an ERROR.
+  ...['approve', 'refuse'].map((s) => ['POST', `/api/v1/rectification_tasks/{id}/${s}`, 'rectification:read', 'placed', 'recusal', null, null, 'approver', 'leader']),
+  // "Configuration: […] `POST /api/v1/inspection_offices/{id}/approver
+  // {role | person_id, reason}` […] the unit in the caller's scope; needs
+  // `inspection:write`" (INSPECT.md §3a; API.md: "a unit outside scope 404
+  // naming `office_id`"): placed by the unit, not person-bound (§4's
+  // recusal is about a problem's or task's persons; a unit names none), so
+  // not recusal-bound. The unit is U0, whose approver (role leader) the
+  // approve cells configured: each allowed cell sets it again to the same
+  // role ("setting it again replaces it").
+  ['POST', '/api/v1/inspection_offices/{id}/approver', 'inspection:write', 'placed'],
   ['GET', '/portal/api/units', 'public'],
   ['POST', '/portal/api/reports', 'public'],
   ['POST', '/portal/api/check', 'public'],
@@ -289,20 +320,14 @@ const ROUTES = [
 
 // Routes whose rows are not yet written (none today: every route of the
 // server has a row; the tasks and 研判 routes got theirs on branch
-// wt-aclrows, the approvals routes on wt-aclrows2). Should one be added
-// without its row in a hurry, it is named here: printed with the count,
-// and the equality test below requires the server's routes beyond the
-// written table to be exactly this list, so any other new route still
-// fails (restore tests/api/matrix.test.mjs, cells from the server's dump,
-// to keep such routes covered meanwhile).
-const NOT_WRITTEN = [
-  // issue #17 item 4 (branch wt-rectappr): approval of a top leader's unit's
-  // sign-off; the cells need a sign-off waiting for approval in the fixture
-  // (tests/api/rect_approvals.test.mjs covers them meanwhile).
-  'POST /api/v1/rectification_tasks/{id}/approve',
-  'POST /api/v1/rectification_tasks/{id}/refuse',
-  'POST /api/v1/inspection_offices/{id}/approver',
-];
+// wt-aclrows, the clue approvals routes on wt-aclrows2, the rectification
+// sign-off approvals routes on wt-aclrows3). Should one be added without
+// its row in a hurry, it is named here: printed with the count, and the
+// equality test below requires the server's routes beyond the written
+// table to be exactly this list, so any other new route still fails
+// (restore tests/api/matrix.test.mjs, cells from the server's dump, to
+// keep such routes covered meanwhile).
+const NOT_WRITTEN = [];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.
@@ -317,7 +342,8 @@ function expected(rt, role, cond) {
   const R = ROLES[role];
   if (rt.perm === 'public' || rt.perm === 'authenticated') return true;
   if (!R.perms.includes(rt.perm)) return false;
-  // CASES.md "Approvals": only the configured approver (here a role).
+  // CASES.md "Approvals", INSPECT.md §3a: only the configured approver
+  // (here a role).
   if (rt.approver && role !== rt.approver) return false;
   if (!rt.placed) return true;
   if (R.scope === 'none') return false;
@@ -546,6 +572,29 @@ test('access matrix from the written table: every role × in scope/out of scope/
       progress: { text: '已追回全部款项', evidence: [{ name: '回单.pdf', sha256: SHA }] },
       signoff: { reason: '核查属实，予以销号' }, sendback: { reason: '整改不到位' }, reopen: { reason: '回头看发现问题反弹' },
     };
+    // Approvals of a sign-off (INSPECT.md §3a): the approver of U0 (UA's
+    // parent) is the role `leader`, configured by `setup-insp` at the first
+    // approve cell (from then on a sign-off of a task about S waits, so not
+    // before the task step cells above it in ROUTES); each pending task is
+    // one of IP-1 (about S, UA's top leader) with evidence from the unit's
+    // staff, whose sign-off `setup-insp` proposed (202 pending_approval).
+    let rectApproverSet = false;
+    async function pendingTask() {
+      if (!rectApproverSet) {
+        ok(await insp.post('/api/v1/inspection_offices/U0/approver', { role: 'leader', reason: '巡察办主任审批一把手单位销号' }), 'approver of U0');
+        rectApproverSet = true;
+      }
+      let q = await insp.post('/api/v1/rectification_tasks', taskBody());
+      ok(q, 'task to approve');
+      const id = q.json.id;
+      ok(await staff.post(`/api/v1/rectification_tasks/${id}/progress`, inspBody.progress), `progress ${id}`);
+      q = await insp.post(`/api/v1/rectification_tasks/${id}/signoff`, { reason: '核查属实，提请销号' });
+      assert.equal(q.status, 202, `setup: sign-off proposal on ${id}: ${q.text}`);
+      assert.equal(q.json.outcome, 'pending_approval', `setup: sign-off proposal on ${id}: ${q.text}`);
+      return id;
+    }
+    let spareTask = null;
+    const spareRect = async () => spareTask || (spareTask = await pendingTask());
 
     // Bodies: the fixture's own records written back unchanged (every field
     // of the fixture's CSV, values as the server stores them).
@@ -793,6 +842,16 @@ test('access matrix from the written table: every role × in scope/out of scope/
         case '/api/v1/rectification_tasks/{id}': p = p.replace('{id}', tasks.progress); break;
         case '/api/v1/offices/{id}/keys': p = p.replace('{id}', 'UD'); body = { passphrase: OFFICE_PASS }; break;
         case '/api/v1/offices/{id}/approver': p = p.replace('{id}', 'UD'); body = { role: 'leader', reason: '委领导审批' }; break;
+        case '/api/v1/inspection_offices/{id}/approver': p = p.replace('{id}', 'U0'); body = { role: 'leader', reason: '巡察办主任审批一把手单位销号' }; break;
+        case '/api/v1/rectification_tasks/{id}/approve':
+        case '/api/v1/rectification_tasks/{id}/refuse': {
+          // A task of IP-1 whose sign-off waits for approval: a fresh one
+          // for every holder of rectification:read (an allowed cell uses it
+          // up), the spare for the others.
+          p = p.replace('{id}', has ? await pendingTask() : await spareRect());
+          body = rt.path.endsWith('approve') ? { reason: '同意销号' } : { reason: '整改证据不足，不同意销号' };
+          break;
+        }
         case '/api/v1/cases/{id}/approve':
         case '/api/v1/cases/{id}/refuse': {
           // A clue about S whose disposition waits for approval: a fresh one
