@@ -16,6 +16,7 @@
 #include "../accounts/accounts.h"
 #include "../model/model.h"
 #include "inspect.h"
+#include "inspect_int.h"
 
 static const pl_inspect_category categories[] = {
     {"political", "政治建设", "political"}, {"power", "用权", "use of power"},
@@ -37,46 +38,6 @@ const pl_inspect_category *pl_inspect_categories(void)
  * the prefix, the CLI prints the line. `zh` and `en` take the same
  * arguments in the same order.
  */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static int say(pl_err *e, int code, const char *field, const char *zh, const char *en, ...)
-{
-    char z[PL_ERR_MSG], g[PL_ERR_MSG];
-    va_list ap, aq;
-    va_start(ap, en);
-    va_copy(aq, ap);
-    vsnprintf(z, sizeof z, zh, ap);
-    vsnprintf(g, sizeof g, en, aq);
-    va_end(aq);
-    va_end(ap);
-    return pl_err_set(e, code, "%s: %s / %s", field, z, g);
-}
-#pragma GCC diagnostic pop
-
-/* A real calendar date YYYY-MM-DD. */
-static int date_ok(const char *s)
-{
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return 0;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || m < 1 || m > 12 || d < 1)
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (m == 2 && leap);
-}
-
-static void today(char out[11])
-{
-    char t[21];
-    pl_time_format(t, pl_time_now());
-    memcpy(out, t, 10);
-    out[10] = 0;
-}
 
 /* A required (or optional, when !required) non-empty string field of at
  * most `max` bytes; NULL with `e` set (naming the field) when wrong. */
@@ -87,17 +48,17 @@ static int str_field(const json_t *in, const char *name, int required, size_t ma
     *out = NULL;
     if (!v || json_is_null(v)) {
         if (required)
-            return say(e, PL_EINVAL, name, "必填", "required");
+            return pl_inspect_say(e, PL_EINVAL, name, "必填", "required");
         return 0;
     }
     if (!json_is_string(v))
-        return say(e, PL_EINVAL, name, "须为字符串", "must be a string");
+        return pl_inspect_say(e, PL_EINVAL, name, "须为字符串", "must be a string");
     const char *s = json_string_value(v);
     size_t n = strlen(s);
     if (required && n == 0)
-        return say(e, PL_EINVAL, name, "必填", "required");
+        return pl_inspect_say(e, PL_EINVAL, name, "必填", "required");
     if (n > max)
-        return say(e, PL_EINVAL, name, "超过 %zu 字节", "longer than %zu bytes", max);
+        return pl_inspect_say(e, PL_EINVAL, name, "超过 %zu 字节", "longer than %zu bytes", max);
     *out = n ? s : NULL;
     return 0;
 }
@@ -107,27 +68,9 @@ static int date_field(const json_t *in, const char *name, int required, const ch
     int rc = str_field(in, name, required, 10, out, e);
     if (rc)
         return rc;
-    if (*out && !date_ok(*out))
-        return say(e, PL_EINVAL, name, "'%s' 不是日期 (YYYY-MM-DD)",
-                   "'%s' is not a date (YYYY-MM-DD)", *out);
-    return 0;
-}
-
-/* Unknown members are refused, naming the member. */
-static int only_fields(const json_t *in, const char *const *names, pl_err *e)
-{
-    if (!json_is_object(in))
-        return say(e, PL_EINVAL, "body", "须为 JSON 对象", "must be a JSON object");
-    const char *k;
-    const json_t *v;
-    json_object_foreach((json_t *)in, k, v)
-    {
-        const char *const *n = names;
-        while (*n && strcmp(*n, k) != 0)
-            n++;
-        if (!*n)
-            return say(e, PL_EINVAL, k, "未知字段", "unknown field");
-    }
+    if (*out && !pl_inspect_date_ok(*out))
+        return pl_inspect_say(e, PL_EINVAL, name, "'%s' 不是日期 (YYYY-MM-DD)",
+                              "'%s' is not a date (YYYY-MM-DD)", *out);
     return 0;
 }
 
@@ -217,7 +160,7 @@ static int recused(pl_store *s, const pl_inspect_caller *c, const char *p, const
     pl_buf_adds(&sql, "SELECT count(*) FROM (SELECT ? AS p, ? AS r, ? AS u) x WHERE ");
     recused_sql(&sql, "x.p", "x.r", "x.u");
     char day[11];
-    today(day);
+    pl_inspect_today(day);
     pl_stmt *st;
     int rc = pl_store_prepare_cached(s, sql.data, &st, e);
     pl_buf_release(&sql);
@@ -248,36 +191,6 @@ static int next_id(pl_store *s, const char *table, const char *prefix,
     return rc;
 }
 
-/*
- * Append one event; `payload` gets "at" (today) and is stolen. The handler
- * is given the payload and actor as the ledger keeps them (canonical JSON:
- * NFC strings), so that the live projection equals the replay's even for
- * text typed in another normal form.
- */
-static int append(pl_ledger *l, const char *type, const char *actor, const char *id,
-                  json_t *payload, pl_err *e)
-{
-    char at[11];
-    today(at);
-    json_object_set_new(payload, "at", json_string(at));
-    json_t *subjects = json_pack("[s]", id);
-    pl_event ev = {.type = type, .actor = actor, .subjects = subjects, .payload = payload};
-    int rc = pl_ledger_append_normal(l, &ev, NULL, e);
-    json_decref(subjects);
-    json_decref(payload);
-    return rc;
-}
-
-/* End the transaction a public write began: commit, or roll back on `rc`. */
-static int finish(pl_store *s, int rc, pl_err *e)
-{
-    if (rc) {
-        pl_store_rollback(s);
-        return rc;
-    }
-    return pl_store_commit(s, e);
-}
-
 /* Check evidence links/attachments; `attachments` allows {name, sha256}. */
 static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t **out, pl_err *e)
 {
@@ -286,10 +199,10 @@ static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t
     if (!arr || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return say(e, PL_EINVAL, "evidence", "须为数组", "must be an array");
+        return pl_inspect_say(e, PL_EINVAL, "evidence", "须为数组", "must be an array");
     if (json_array_size(arr) > PL_INSPECT_EVIDENCE_MAX)
-        return say(e, PL_EINVAL, "evidence", "超过 %d 项", "more than %d items",
-                   PL_INSPECT_EVIDENCE_MAX);
+        return pl_inspect_say(e, PL_EINVAL, "evidence", "超过 %d 项", "more than %d items",
+                              PL_INSPECT_EVIDENCE_MAX);
     size_t i;
     const json_t *it;
     json_array_foreach(arr, i, it)
@@ -299,9 +212,9 @@ static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t
         const char *name = json_string_value(json_object_get(it, "name"));
         const char *sha = json_string_value(json_object_get(it, "sha256"));
         if (!json_is_object(it) || json_object_size(it) != 2)
-            return say(e, PL_EINVAL, "evidence", "第 %zu 项须为 {\"entity\",\"id\"}%s",
-                       "item %zu must be {\"entity\",\"id\"}%s", i + 1,
-                       attachments ? " or {\"name\",\"sha256\"}" : "");
+            return pl_inspect_say(e, PL_EINVAL, "evidence", "第 %zu 项须为 {\"entity\",\"id\"}%s",
+                                  "item %zu must be {\"entity\",\"id\"}%s", i + 1,
+                                  attachments ? " or {\"name\",\"sha256\"}" : "");
         if (entity && id) {
             const char *table = NULL;
             if (strcmp(entity, "finding") == 0)
@@ -309,33 +222,35 @@ static int check_evidence(pl_store *s, const json_t *in, int attachments, json_t
             else if (pl_model_entity(entity))
                 table = pl_model_entity(entity)->table;
             if (!table)
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 未知实体 '%s'",
-                           "item %zu: unknown entity '%s'", i + 1, entity);
+                return pl_inspect_say(e, PL_EINVAL, "evidence", "第 %zu 项: 未知实体 '%s'",
+                                      "item %zu: unknown entity '%s'", i + 1, entity);
             int yes = 0;
             int rc = exists_in(s, table, id, &yes, e);
             if (rc)
                 return rc;
             if (!yes)
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 没有 %s '%s'",
-                           "item %zu: no %s '%s'", i + 1, entity, id);
+                return pl_inspect_say(e, PL_EINVAL, "evidence", "第 %zu 项: 没有 %s '%s'",
+                                      "item %zu: no %s '%s'", i + 1, entity, id);
             json_array_append_new(*out, json_pack("{s:s, s:s}", "entity", entity, "id", id));
         } else if (attachments && name && sha) {
             uint8_t h[32];
             if (strlen(sha) != 64 || pl_unhex(h, 32, sha) != 0)
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: sha256 须为 64 位十六进制",
-                           "item %zu: sha256 must be 64 hex digits", i + 1);
+                return pl_inspect_say(e, PL_EINVAL, "evidence",
+                                      "第 %zu 项: sha256 须为 64 位十六进制",
+                                      "item %zu: sha256 must be 64 hex digits", i + 1);
             if (!*name || strlen(name) > 255 || strchr(name, '/') || strchr(name, '\\'))
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 文件名须为 1-255 字节且不含路径",
-                           "item %zu: name must be 1-255 bytes without a path", i + 1);
+                return pl_inspect_say(e, PL_EINVAL, "evidence",
+                                      "第 %zu 项: 文件名须为 1-255 字节且不含路径",
+                                      "item %zu: name must be 1-255 bytes without a path", i + 1);
             char low[65];
             for (int k = 0; k < 64; k++)
                 low[k] = (char)tolower((unsigned char)sha[k]);
             low[64] = 0;
             json_array_append_new(*out, json_pack("{s:s, s:s}", "name", name, "sha256", low));
         } else {
-            return say(e, PL_EINVAL, "evidence", "第 %zu 项须为 {\"entity\",\"id\"}%s",
-                       "item %zu must be {\"entity\",\"id\"}%s", i + 1,
-                       attachments ? " or {\"name\",\"sha256\"}" : "");
+            return pl_inspect_say(e, PL_EINVAL, "evidence", "第 %zu 项须为 {\"entity\",\"id\"}%s",
+                                  "item %zu must be {\"entity\",\"id\"}%s", i + 1,
+                                  attachments ? " or {\"name\",\"sha256\"}" : "");
         }
     }
     return 0;
@@ -350,14 +265,14 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
                                         "start_date", "end_date", "units", "reason",
                                         NULL};
     const char *round_no, *level, *team, *leader, *start, *end, *reason;
-    int rc = only_fields(in, names, e);
+    int rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "round_no", 1, 64, &round_no, e);
     if (!rc)
         rc = str_field(in, "level", 1, 16, &level, e);
     if (!rc && strcmp(level, "county") != 0 && strcmp(level, "prefecture") != 0)
-        rc = say(e, PL_EINVAL, "level", "须为 county（县级）或 prefecture（市级）",
-                 "must be county or prefecture");
+        rc = pl_inspect_say(e, PL_EINVAL, "level", "须为 county（县级）或 prefecture（市级）",
+                            "must be county or prefecture");
     if (!rc)
         rc = str_field(in, "team", 1, 200, &team, e);
     if (!rc)
@@ -367,8 +282,8 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
     if (!rc)
         rc = date_field(in, "end_date", 1, &end, e);
     if (!rc && strcmp(end, start) < 0)
-        rc = say(e, PL_EINVAL, "end_date", "结束日期 %s 早于开始日期 %s",
-                 "%s is before start_date %s", end, start);
+        rc = pl_inspect_say(e, PL_EINVAL, "end_date", "结束日期 %s 早于开始日期 %s",
+                            "%s is before start_date %s", end, start);
     if (!rc)
         rc = str_field(in, "reason", 0, PL_INSPECT_TEXT_MAX, &reason, e);
     if (rc)
@@ -377,14 +292,15 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
     if ((rc = exists_in(s, "persons", leader, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "leader_person_id", "没有人员 '%s'", "no person '%s'", leader);
+        return pl_inspect_say(e, PL_EINVAL, "leader_person_id", "没有人员 '%s'", "no person '%s'",
+                              leader);
     const json_t *units = json_object_get(in, "units");
     if (!json_is_array(units) || json_array_size(units) == 0)
-        return say(e, PL_EINVAL, "units", "须为非空的单位编号数组",
-                   "a non-empty array of unit ids is required");
+        return pl_inspect_say(e, PL_EINVAL, "units", "须为非空的单位编号数组",
+                              "a non-empty array of unit ids is required");
     if (json_array_size(units) > PL_INSPECT_UNITS_MAX)
-        return say(e, PL_EINVAL, "units", "超过 %d 个单位", "more than %d units",
-                   PL_INSPECT_UNITS_MAX);
+        return pl_inspect_say(e, PL_EINVAL, "units", "超过 %d 个单位", "more than %d units",
+                              PL_INSPECT_UNITS_MAX);
     json_t *ulist = json_array();
     size_t i;
     const json_t *u;
@@ -392,26 +308,27 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
     {
         const char *id = json_string_value(u);
         if (!id || !*id) {
-            rc = say(e, PL_EINVAL, "units", "第 %zu 项须为单位编号", "item %zu must be a unit id",
-                     i + 1);
+            rc = pl_inspect_say(e, PL_EINVAL, "units", "第 %zu 项须为单位编号",
+                                "item %zu must be a unit id", i + 1);
             break;
         }
         if ((rc = exists_in(s, "units", id, &yes, e)))
             break;
         if (!yes) {
-            rc = say(e, PL_EINVAL, "units", "没有单位 '%s'", "no unit '%s'", id);
+            rc = pl_inspect_say(e, PL_EINVAL, "units", "没有单位 '%s'", "no unit '%s'", id);
             break;
         }
         if ((rc = in_scope(s, c, id, &yes, e)))
             break;
         if (!yes) {
-            rc = say(e, PL_EINVAL, "units", "单位 '%s' 不在您的管辖范围内",
-                     "unit '%s' is outside your scope", id);
+            rc = pl_inspect_say(e, PL_EINVAL, "units", "单位 '%s' 不在您的管辖范围内",
+                                "unit '%s' is outside your scope", id);
             break;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(json_string_value(json_array_get(units, j)), id) == 0)
-                rc = say(e, PL_EINVAL, "units", "单位 '%s' 重复", "unit '%s' listed twice", id);
+                rc = pl_inspect_say(e, PL_EINVAL, "units", "单位 '%s' 重复",
+                                    "unit '%s' listed twice", id);
         if (rc)
             break;
         json_array_append_new(ulist, json_string(id));
@@ -427,7 +344,7 @@ static int round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, cons
                           "start_date", start, "end_date", end, "units", ulist);
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
-    return append(l, "inspect.round_created", c->actor, id_out, p, e);
+    return pl_inspect_append(l, "inspect.round_created", c->actor, id_out, p, e);
 }
 
 /* ------------------------------------------------------------ problems */
@@ -439,7 +356,7 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
                                         "description", "found_at", "evidence",  "team_notes",
                                         "reason",      NULL};
     const char *round, *unit, *person, *category, *description, *found, *notes, *reason;
-    int rc = only_fields(in, names, e);
+    int rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "round_id", 1, PL_INSPECT_ID_MAX, &round, e);
     if (!rc)
@@ -453,11 +370,12 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
         while (k->code && strcmp(k->code, category) != 0)
             k++;
         if (!k->code)
-            rc = say(e, PL_EINVAL, "category",
-                     "'%s' 不是问题类别之一（政治建设、用权、用财、用人、作风、领导班子、一把手）",
-                     "'%s' is not one of political, power, money, personnel, conduct, leadership, "
-                     "top_leader",
-                     category);
+            rc = pl_inspect_say(
+                e, PL_EINVAL, "category",
+                "'%s' 不是问题类别之一（政治建设、用权、用财、用人、作风、领导班子、一把手）",
+                "'%s' is not one of political, power, money, personnel, conduct, leadership, "
+                "top_leader",
+                category);
     }
     if (!rc)
         rc = str_field(in, "description", 1, PL_INSPECT_TEXT_MAX, &description, e);
@@ -466,8 +384,8 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
     if (!rc)
         rc = str_field(in, "team_notes", 0, PL_INSPECT_TEXT_MAX, &notes, e);
     if (!rc && notes && !c->notes)
-        rc = say(e, PL_EINVAL, "team_notes", "您的角色不能填写巡察组内部意见",
-                 "not allowed for your role");
+        rc = pl_inspect_say(e, PL_EINVAL, "team_notes", "您的角色不能填写巡察组内部意见",
+                            "not allowed for your role");
     if (!rc)
         rc = str_field(in, "reason", 0, PL_INSPECT_TEXT_MAX, &reason, e);
     if (rc)
@@ -488,37 +406,39 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
     if (rc < 0)
         return rc;
     if (!start[0])
-        return say(e, PL_EINVAL, "round_id", "没有巡察轮次 '%s'", "no inspection round '%s'",
-                   round);
+        return pl_inspect_say(e, PL_EINVAL, "round_id", "没有巡察轮次 '%s'",
+                              "no inspection round '%s'", round);
     int64_t covered = 0;
     if ((rc = count_where(s,
                           "SELECT count(*) FROM inspect_round_units WHERE round_id=? AND unit_id=?",
                           round, unit, &covered, e)))
         return rc;
     if (!covered)
-        return say(e, PL_EINVAL, "unit_id", "单位 '%s' 不在轮次 %s 的巡察范围内",
-                   "unit '%s' is not covered by round %s", unit, round);
+        return pl_inspect_say(e, PL_EINVAL, "unit_id", "单位 '%s' 不在轮次 %s 的巡察范围内",
+                              "unit '%s' is not covered by round %s", unit, round);
     if ((rc = in_scope(s, c, unit, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "unit_id", "单位 '%s' 不在您的管辖范围内",
-                   "unit '%s' is outside your scope", unit);
+        return pl_inspect_say(e, PL_EINVAL, "unit_id", "单位 '%s' 不在您的管辖范围内",
+                              "unit '%s' is outside your scope", unit);
     if (strcmp(found, start) < 0 || strcmp(found, end) > 0)
-        return say(e, PL_EINVAL, "found_at", "%s 不在轮次日期 %s..%s 内",
-                   "%s is outside the round's dates %s..%s", found, start, end);
+        return pl_inspect_say(e, PL_EINVAL, "found_at", "%s 不在轮次日期 %s..%s 内",
+                              "%s is outside the round's dates %s..%s", found, start, end);
     if (person) {
         if ((rc = exists_in(s, "persons", person, &yes, e)))
             return rc;
         if (!yes)
-            return say(e, PL_EINVAL, "person_id", "没有人员 '%s'", "no person '%s'", person);
+            return pl_inspect_say(e, PL_EINVAL, "person_id", "没有人员 '%s'", "no person '%s'",
+                                  person);
     }
     if ((rc = recused(s, c, person, person, unit, &yes, e)))
         return rc;
     if (yes)
-        return say(e, PL_EINVAL, person ? "person_id" : "unit_id",
-                   "您须回避：问题涉及本人、亲属或本人所在领导班子的单位",
-                   "you are recused (回避): the problem is about you, your kin or a unit whose "
-                   "leadership team you are on");
+        return pl_inspect_say(
+            e, PL_EINVAL, person ? "person_id" : "unit_id",
+            "您须回避：问题涉及本人、亲属或本人所在领导班子的单位",
+            "you are recused (回避): the problem is about you, your kin or a unit whose "
+            "leadership team you are on");
     json_t *evidence = NULL;
     if ((rc = check_evidence(s, in, 0, &evidence, e)) ||
         (rc = next_id(s, "inspect_problems", "IP", id_out, e))) {
@@ -534,7 +454,7 @@ static int problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, co
         json_object_set_new(p, "team_notes", json_string(notes));
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
-    return append(l, "inspect.problem_found", c->actor, id_out, p, e);
+    return pl_inspect_append(l, "inspect.problem_found", c->actor, id_out, p, e);
 }
 
 /* ---------------------------------------------------------- criticisms */
@@ -544,7 +464,7 @@ static int criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, 
 {
     static const char *const names[] = {"activity_id", "person_id", "description", "reason", NULL};
     const char *activity, *person, *description, *reason;
-    int rc = only_fields(in, names, e);
+    int rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "activity_id", 1, PL_INSPECT_ID_MAX, &activity, e);
     if (!rc)
@@ -572,31 +492,32 @@ static int criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, 
     if (rc < 0)
         return rc;
     if (!found)
-        return say(e, PL_EINVAL, "activity_id", "没有监督活动 '%s'", "no supervision activity '%s'",
-                   activity);
+        return pl_inspect_say(e, PL_EINVAL, "activity_id", "没有监督活动 '%s'",
+                              "no supervision activity '%s'", activity);
     if (strcmp(kind, "democratic_life") != 0)
-        return say(e, PL_EINVAL, "activity_id", "'%s' 是 %s，不是民主生活会 (democratic_life)",
-                   "'%s' is a %s, not a democratic life meeting (democratic_life)", activity, kind);
+        return pl_inspect_say(
+            e, PL_EINVAL, "activity_id", "'%s' 是 %s，不是民主生活会 (democratic_life)",
+            "'%s' is a %s, not a democratic life meeting (democratic_life)", activity, kind);
     if (!unit[0])
-        return say(e, PL_EINVAL, "activity_id", "会议 '%s' 未注明单位",
-                   "the meeting '%s' names no unit", activity);
+        return pl_inspect_say(e, PL_EINVAL, "activity_id", "会议 '%s' 未注明单位",
+                              "the meeting '%s' names no unit", activity);
     int yes = 0;
     if ((rc = in_scope(s, c, unit, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "activity_id", "会议所在单位 '%s' 不在您的管辖范围内",
-                   "the meeting's unit '%s' is outside your scope", unit);
+        return pl_inspect_say(e, PL_EINVAL, "activity_id", "会议所在单位 '%s' 不在您的管辖范围内",
+                              "the meeting's unit '%s' is outside your scope", unit);
     if ((rc = exists_in(s, "persons", person, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "person_id", "没有人员 '%s'", "no person '%s'", person);
+        return pl_inspect_say(e, PL_EINVAL, "person_id", "没有人员 '%s'", "no person '%s'", person);
     if ((rc = recused(s, c, person, person, unit, &yes, e)))
         return rc;
     if (yes)
-        return say(e, PL_EINVAL, "person_id",
-                   "您须回避：批评意见涉及本人、亲属或本人所在领导班子的单位",
-                   "you are recused (回避): the item is about you, your kin or a unit whose "
-                   "leadership team you are on");
+        return pl_inspect_say(
+            e, PL_EINVAL, "person_id", "您须回避：批评意见涉及本人、亲属或本人所在领导班子的单位",
+            "you are recused (回避): the item is about you, your kin or a unit whose "
+            "leadership team you are on");
     if ((rc = next_id(s, "inspect_criticisms", "LM", id_out, e)))
         return rc;
     json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id_out, "activity_id", activity,
@@ -604,7 +525,7 @@ static int criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, 
                           "raised_at", held);
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
-    return append(l, "inspect.criticism_raised", c->actor, id_out, p, e);
+    return pl_inspect_append(l, "inspect.criticism_raised", c->actor, id_out, p, e);
 }
 
 /* --------------------------------------------------------------- tasks */
@@ -616,7 +537,7 @@ static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
                                         "measures",   "deadline",      "reason",
                                         NULL};
     const char *problem, *owner, *person, *measures, *deadline, *reason;
-    int rc = only_fields(in, names, e);
+    int rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "problem_id", 1, PL_INSPECT_ID_MAX, &problem, e);
     if (!rc)
@@ -657,34 +578,37 @@ static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
     if (yes && (rc = recused(s, c, pperson[0] ? pperson : NULL, NULL, punit, &rec, e)))
         return rc;
     if (!punit[0] || !yes || rec)
-        return say(e, PL_EINVAL, "problem_id", "您的管辖范围内没有问题 '%s'",
-                   "no problem '%s' in your scope", problem);
+        return pl_inspect_say(e, PL_EINVAL, "problem_id", "您的管辖范围内没有问题 '%s'",
+                              "no problem '%s' in your scope", problem);
     if (!owner)
         owner = punit;
     if ((rc = exists_in(s, "units", owner, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "owner_unit_id", "没有单位 '%s'", "no unit '%s'", owner);
+        return pl_inspect_say(e, PL_EINVAL, "owner_unit_id", "没有单位 '%s'", "no unit '%s'",
+                              owner);
     if ((rc = in_scope(s, c, owner, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "owner_unit_id", "单位 '%s' 不在您的管辖范围内",
-                   "unit '%s' is outside your scope", owner);
+        return pl_inspect_say(e, PL_EINVAL, "owner_unit_id", "单位 '%s' 不在您的管辖范围内",
+                              "unit '%s' is outside your scope", owner);
     if ((rc = exists_in(s, "persons", person, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "responsible_person_id", "没有人员 '%s'", "no person '%s'",
-                   person);
+        return pl_inspect_say(e, PL_EINVAL, "responsible_person_id", "没有人员 '%s'",
+                              "no person '%s'", person);
     if ((rc = recused(s, c, NULL, person, owner, &yes, e)))
         return rc;
     if (yes)
-        return say(e, PL_EINVAL, "responsible_person_id",
-                   "您须回避：任务涉及本人、亲属或本人所在领导班子的单位",
-                   "you are recused (回避): the task would be about you, your kin or a unit whose "
-                   "leadership team you are on");
+        return pl_inspect_say(
+            e, PL_EINVAL, "responsible_person_id",
+            "您须回避：任务涉及本人、亲属或本人所在领导班子的单位",
+            "you are recused (回避): the task would be about you, your kin or a unit whose "
+            "leadership team you are on");
     if (strcmp(deadline, found) < 0)
-        return say(e, PL_EINVAL, "deadline", "整改期限 %s 早于问题发现日期 %s（问题 %s）",
-                   "%s is before the problem's date %s (problem %s)", deadline, found, problem);
+        return pl_inspect_say(
+            e, PL_EINVAL, "deadline", "整改期限 %s 早于问题发现日期 %s（问题 %s）",
+            "%s is before the problem's date %s (problem %s)", deadline, found, problem);
     if ((rc = next_id(s, "inspect_tasks", "RT", id_out, e)))
         return rc;
     json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id_out, "problem_id", problem,
@@ -692,7 +616,7 @@ static int task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
                           measures, "deadline", deadline);
     if (reason)
         json_object_set_new(p, "reason", json_string(reason));
-    return append(l, "inspect.task_opened", c->actor, id_out, p, e);
+    return pl_inspect_append(l, "inspect.task_opened", c->actor, id_out, p, e);
 }
 
 /* The state of a task as the steps need it; PL_ENOTFOUND outside scope. */
@@ -747,8 +671,8 @@ static int load_task(pl_store *s, const pl_inspect_caller *c, const char *id, ta
         return rc;
     /* Recused: as if the task did not exist (no oracle), as for clues. */
     if (!unit[0] || !yes || rec)
-        return say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有整改任务 '%s'",
-                   "no rectification task '%s' in your scope", id);
+        return pl_inspect_say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有整改任务 '%s'",
+                              "no rectification task '%s' in your scope", id);
     return 0;
 }
 
@@ -760,29 +684,29 @@ static int progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
     task_state t;
     int rc = load_task(s, c, id, &t, e);
     if (!rc)
-        rc = only_fields(in, names, e);
+        rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "text", 1, PL_INSPECT_TEXT_MAX, &text, e);
     if (rc)
         return rc;
     if (strcmp(t.status, "signed_off") == 0)
-        return say(e, PL_EEXIST, "status", "任务 %s 已销号；回头看重新打开后才能再报告进展",
-                   "task %s is signed off; it takes progress again only after a re-open at 回头看",
-                   id);
+        return pl_inspect_say(
+            e, PL_EEXIST, "status", "任务 %s 已销号；回头看重新打开后才能再报告进展",
+            "task %s is signed off; it takes progress again only after a re-open at 回头看", id);
     json_t *evidence = NULL;
     if ((rc = check_evidence(s, in, 1, &evidence, e))) {
         json_decref(evidence);
         return rc;
     }
     json_t *p = json_pack("{s:s, s:s, s:o}", "id", id, "text", text, "evidence", evidence);
-    return append(l, "inspect.progress_reported", c->actor, id, p, e);
+    return pl_inspect_append(l, "inspect.progress_reported", c->actor, id, p, e);
 }
 
 /* The reason of a decision: required, nothing else in the body. */
 static int reason_only(const json_t *in, const char **reason, pl_err *e)
 {
     static const char *const names[] = {"reason", NULL};
-    int rc = only_fields(in, names, e);
+    int rc = pl_inspect_only_fields(in, names, e);
     return rc ? rc : str_field(in, "reason", 1, PL_INSPECT_TEXT_MAX, reason, e);
 }
 
@@ -791,13 +715,15 @@ static int reason_only(const json_t *in, const char **reason, pl_err *e)
 static int signoff_ok(const task_state *t, const char *id, pl_err *e)
 {
     if (strcmp(t->status, "signed_off") == 0)
-        return say(e, PL_EEXIST, "status", "任务 %s 已销号", "task %s is already signed off", id);
+        return pl_inspect_say(e, PL_EEXIST, "status", "任务 %s 已销号",
+                              "task %s is already signed off", id);
     if (t->evidence_open <= 0)
-        return say(e, PL_EEXIST, "evidence",
-                   "任务 %s 自打开、退回或重新打开以来没有附证据的整改进展；销号须有证据",
-                   "task %s has no progress report with evidence since it was opened, sent back or "
-                   "re-opened; a sign-off (销号) needs evidence",
-                   id);
+        return pl_inspect_say(
+            e, PL_EEXIST, "evidence",
+            "任务 %s 自打开、退回或重新打开以来没有附证据的整改进展；销号须有证据",
+            "task %s has no progress report with evidence since it was opened, sent back or "
+            "re-opened; a sign-off (销号) needs evidence",
+            id);
     return 0;
 }
 
@@ -814,7 +740,7 @@ static int approver_of(pl_store *s, const char *id, char office[PL_INSPECT_ID_MA
 {
     office[0] = role[0] = person[0] = 0;
     char day[11];
-    today(day);
+    pl_inspect_today(day);
     pl_stmt *st;
     int rc = pl_store_prepare_cached(
         s,
@@ -873,8 +799,8 @@ static int signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const 
     if (rc)
         return rc;
     if (t.pending)
-        return say(e, PL_EEXIST, "pending_signoff", "任务 %s 的销号正在等待审批",
-                   "the sign-off of task %s is waiting for approval", id);
+        return pl_inspect_say(e, PL_EEXIST, "pending_signoff", "任务 %s 的销号正在等待审批",
+                              "the sign-off of task %s is waiting for approval", id);
     char office[PL_INSPECT_ID_MAX + 1], role[64], person[PL_INSPECT_ID_MAX + 1];
     if ((rc = approver_of(s, id, office, role, person, e)) < 0)
         return rc;
@@ -884,10 +810,10 @@ static int signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const 
         if (c->person_id && *c->person_id)
             json_object_set_new(p, "proposed_by_person", json_string(c->person_id));
         *pending = 1;
-        return append(l, "inspect.signoff_proposed", c->actor, id, p, e);
+        return pl_inspect_append(l, "inspect.signoff_proposed", c->actor, id, p, e);
     }
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
-    return append(l, "inspect.task_signed_off", c->actor, id, p, e);
+    return pl_inspect_append(l, "inspect.task_signed_off", c->actor, id, p, e);
 }
 
 static int decide(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
@@ -901,14 +827,15 @@ static int decide(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const c
     if (rc)
         return rc;
     if (!t.pending)
-        return say(e, PL_EEXIST, "pending_signoff", "任务 %s 没有待审批的销号",
-                   "task %s has no sign-off waiting for approval", id);
+        return pl_inspect_say(e, PL_EEXIST, "pending_signoff", "任务 %s 没有待审批的销号",
+                              "task %s has no sign-off waiting for approval", id);
     /* four eyes: the proposer never decides his own proposal */
     if (!strcmp(c->actor, t.proposed_by) ||
         (c->person_id && *c->person_id && !strcmp(c->person_id, t.proposed_by_person)))
-        return say(e, PL_EEXIST, "approver", "%s 提请了任务 %s 的销号，不能再审批或驳回",
-                   "%s proposed the sign-off of task %s and cannot also approve or refuse it",
-                   c->actor, id);
+        return pl_inspect_say(
+            e, PL_EEXIST, "approver", "%s 提请了任务 %s 的销号，不能再审批或驳回",
+            "%s proposed the sign-off of task %s and cannot also approve or refuse it", c->actor,
+            id);
     char office[PL_INSPECT_ID_MAX + 1], role[64], person[PL_INSPECT_ID_MAX + 1];
     if ((rc = approver_of(s, id, office, role, person, e)) < 0)
         return rc;
@@ -918,20 +845,21 @@ static int decide(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const c
     if (rc && person[0] && c->person_id && !strcmp(c->person_id, person))
         ok = 1;
     if (!ok)
-        return say(e, PL_EDENIED, "approver", "仅巡察机构负责人（%s%s）可审批任务 %s 的销号",
-                   "only the head of the inspection office (%s%s) approves the sign-off of task %s",
-                   role[0] ? "role " : "person ", role[0] ? role : person, id);
+        return pl_inspect_say(
+            e, PL_EDENIED, "approver", "仅巡察机构负责人（%s%s）可审批任务 %s 的销号",
+            "only the head of the inspection office (%s%s) approves the sign-off of task %s",
+            role[0] ? "role " : "person ", role[0] ? role : person, id);
     if (approve && (rc = signoff_ok(&t, id, e)))
         return rc;
     json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "reason", reason, "status", t.status,
                           "proposed_by", t.proposed_by);
-    if ((rc = append(l, approve ? "inspect.signoff_approved" : "inspect.signoff_refused", c->actor,
-                     id, p, e)))
+    if ((rc = pl_inspect_append(l, approve ? "inspect.signoff_approved" : "inspect.signoff_refused",
+                                c->actor, id, p, e)))
         return rc;
     if (!approve)
         return 0;
     p = json_pack("{s:s, s:s, s:s}", "id", id, "reason", t.pending_reason, "approved_by", c->actor);
-    return append(l, "inspect.task_signed_off", c->actor, id, p, e);
+    return pl_inspect_append(l, "inspect.task_signed_off", c->actor, id, p, e);
 }
 
 static int set_approver(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *office,
@@ -939,7 +867,7 @@ static int set_approver(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
 {
     static const char *const names[] = {"role", "person_id", "reason", NULL};
     const char *role = NULL, *person = NULL, *reason;
-    int rc = only_fields(in, names, e);
+    int rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "role", 0, 64, &role, e);
     if (!rc)
@@ -954,23 +882,24 @@ static int set_approver(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, c
     if (yes && (rc = in_scope(s, c, office, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_ENOTFOUND, "office_id", "您的管辖范围内没有单位 '%s'",
-                   "no unit '%s' in your scope", office ? office : "");
+        return pl_inspect_say(e, PL_ENOTFOUND, "office_id", "您的管辖范围内没有单位 '%s'",
+                              "no unit '%s' in your scope", office ? office : "");
     if ((role && *role) == (person && *person))
-        return say(e, PL_EINVAL, "approver", "须指定审批角色或审批人（二选一）",
-                   "give the approving role or the approving person (one of them)");
+        return pl_inspect_say(e, PL_EINVAL, "approver", "须指定审批角色或审批人（二选一）",
+                              "give the approving role or the approving person (one of them)");
     if (role && *role && pl_accounts_role_parse(role) < 0)
-        return say(e, PL_EINVAL, "role", "未知角色 '%s'", "unknown role '%s'", role);
+        return pl_inspect_say(e, PL_EINVAL, "role", "未知角色 '%s'", "unknown role '%s'", role);
     if (person && *person) {
         if ((rc = exists_in(s, "persons", person, &yes, e)))
             return rc;
         if (!yes)
-            return say(e, PL_EINVAL, "person_id", "人员 %s 不存在", "no person %s", person);
+            return pl_inspect_say(e, PL_EINVAL, "person_id", "人员 %s 不存在", "no person %s",
+                                  person);
     }
     json_t *p = json_pack("{s:s, s:s}", "office_id", office, "reason", reason);
     json_object_set_new(p, role && *role ? "role" : "person_id",
                         json_string(role && *role ? role : person));
-    return append(l, "inspect.approver_set", c->actor, office, p, e);
+    return pl_inspect_append(l, "inspect.approver_set", c->actor, office, p, e);
 }
 
 static int sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
@@ -984,13 +913,13 @@ static int sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const
     if (rc)
         return rc;
     if (strcmp(t.status, "in_progress") != 0)
-        return say(e, PL_EEXIST, "status",
-                   "任务 %s 状态为 %s；只有（重新）打开后报告过进展的任务才能退回",
-                   "task %s is %s; only a task with a progress report since it was (re)opened can "
-                   "be sent back",
-                   id, t.status);
+        return pl_inspect_say(
+            e, PL_EEXIST, "status", "任务 %s 状态为 %s；只有（重新）打开后报告过进展的任务才能退回",
+            "task %s is %s; only a task with a progress report since it was (re)opened can "
+            "be sent back",
+            id, t.status);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
-    return append(l, "inspect.task_sent_back", c->actor, id, p, e);
+    return pl_inspect_append(l, "inspect.task_sent_back", c->actor, id, p, e);
 }
 
 static int reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
@@ -1004,11 +933,11 @@ static int reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const c
     if (rc)
         return rc;
     if (strcmp(t.status, "signed_off") != 0)
-        return say(e, PL_EEXIST, "status", "任务 %s 状态为 %s；回头看只能重新打开已销号的任务",
-                   "task %s is %s; only a signed-off task can be re-opened at 回头看", id,
-                   t.status);
+        return pl_inspect_say(
+            e, PL_EEXIST, "status", "任务 %s 状态为 %s；回头看只能重新打开已销号的任务",
+            "task %s is %s; only a signed-off task can be re-opened at 回头看", id, t.status);
     json_t *p = json_pack("{s:s, s:s}", "id", id, "reason", reason);
-    return append(l, "inspect.task_reopened", c->actor, id, p, e);
+    return pl_inspect_append(l, "inspect.task_reopened", c->actor, id, p, e);
 }
 
 /* ------------------------------------------- the writes, one transaction each */
@@ -1017,42 +946,42 @@ int pl_inspect_round_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, 
                          char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, round_add(s, l, c, in, id_out, e), e);
+    return rc ? rc : pl_inspect_finish(s, round_add(s, l, c, in, id_out, e), e);
 }
 
 int pl_inspect_problem_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
                            char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, problem_add(s, l, c, in, id_out, e), e);
+    return rc ? rc : pl_inspect_finish(s, problem_add(s, l, c, in, id_out, e), e);
 }
 
 int pl_inspect_criticism_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
                              const json_t *in, char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, criticism_add(s, l, c, in, id_out, e), e);
+    return rc ? rc : pl_inspect_finish(s, criticism_add(s, l, c, in, id_out, e), e);
 }
 
 int pl_inspect_task_add(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const json_t *in,
                         char id_out[PL_INSPECT_ID_MAX + 1], pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, task_add(s, l, c, in, id_out, e), e);
+    return rc ? rc : pl_inspect_finish(s, task_add(s, l, c, in, id_out, e), e);
 }
 
 int pl_inspect_progress(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                         const json_t *in, pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, progress(s, l, c, id, in, e), e);
+    return rc ? rc : pl_inspect_finish(s, progress(s, l, c, id, in, e), e);
 }
 
 int pl_inspect_signoff_p(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                          const json_t *in, int *pending, pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, signoff(s, l, c, id, in, pending, e), e);
+    return rc ? rc : pl_inspect_finish(s, signoff(s, l, c, id, in, pending, e), e);
 }
 
 int pl_inspect_signoff(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
@@ -1066,28 +995,28 @@ int pl_inspect_decide(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, con
                       int approve, const json_t *in, pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, decide(s, l, c, id, approve, in, e), e);
+    return rc ? rc : pl_inspect_finish(s, decide(s, l, c, id, approve, in, e), e);
 }
 
 int pl_inspect_set_approver(pl_store *s, pl_ledger *l, const pl_inspect_caller *c,
                             const char *office_id, const json_t *in, pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, set_approver(s, l, c, office_id, in, e), e);
+    return rc ? rc : pl_inspect_finish(s, set_approver(s, l, c, office_id, in, e), e);
 }
 
 int pl_inspect_sendback(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                         const json_t *in, pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, sendback(s, l, c, id, in, e), e);
+    return rc ? rc : pl_inspect_finish(s, sendback(s, l, c, id, in, e), e);
 }
 
 int pl_inspect_reopen(pl_store *s, pl_ledger *l, const pl_inspect_caller *c, const char *id,
                       const json_t *in, pl_err *e)
 {
     int rc = pl_store_begin(s, e);
-    return rc ? rc : finish(s, reopen(s, l, c, id, in, e), e);
+    return rc ? rc : pl_inspect_finish(s, reopen(s, l, c, id, in, e), e);
 }
 
 /* ------------------------------------------------------------ handover */
@@ -1107,7 +1036,7 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
     if ((rc = pl_store_prepare_cached(
              s, "SELECT unit_id, person_id, category, description FROM inspect_problems WHERE id=?",
              &st, e)))
-        return finish(s, rc, e);
+        return pl_inspect_finish(s, rc, e);
     pl_stmt_bind_text(st, 1, id);
     if ((rc = pl_stmt_step(st, e)) == PL_ROW) {
         snprintf(unit, sizeof unit, "%s", pl_stmt_text(st, 0));
@@ -1122,17 +1051,18 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
     if (rc >= 0 && yes)
         rc = recused(s, c, person[0] ? person : NULL, NULL, unit, &rec, e);
     if (rc >= 0 && (!unit[0] || !yes || rec))
-        rc = say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有问题 '%s'",
-                 "no problem '%s' in your scope", id);
+        rc = pl_inspect_say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有问题 '%s'",
+                            "no problem '%s' in your scope", id);
     int64_t done = 0;
     if (rc >= 0 &&
         !(rc = count_where(s, "SELECT count(*) FROM inspect_handovers WHERE problem_id=?", id, NULL,
                            &done, e)) &&
         done)
-        rc = say(e, PL_EEXIST, "id", "问题 %s 已移交", "problem %s was already handed over", id);
+        rc = pl_inspect_say(e, PL_EEXIST, "id", "问题 %s 已移交",
+                            "problem %s was already handed over", id);
     if (rc < 0) {
         pl_buf_release(&description);
-        return finish(s, rc, e);
+        return pl_inspect_finish(s, rc, e);
     }
     /* The clue workflow's categories; the others are "other". */
     static const char *const same[] = {"power", "money", "personnel", "conduct", NULL};
@@ -1160,10 +1090,10 @@ int pl_inspect_handover(pl_store *s, pl_ledger *l, pl_cases *cases, const pl_vie
         snprintf(clue_out, PL_CASES_ID_MAX + 1, "%s", res.clue_id);
         json_t *p =
             json_pack("{s:s, s:s, s:s}", "id", id, "clue_id", res.clue_id, "reason", reason);
-        rc = append(l, "inspect.problem_handed_over", c->actor, id, p, e);
+        rc = pl_inspect_append(l, "inspect.problem_handed_over", c->actor, id, p, e);
     }
     pl_buf_release(&description);
-    return finish(s, rc, e);
+    return pl_inspect_finish(s, rc, e);
 }
 
 /* --------------------------------------------------------------- reads */
@@ -1274,7 +1204,7 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
     for (size_t i = 0; !c->all && i < c->nscopes && i < 16; i++)
         all[n++] = c->scopes[i];
     char day[11];
-    today(day);
+    pl_inspect_today(day);
     if (recuse) {
         all[n++] = c->person_id;
         all[n++] = day;
@@ -1328,8 +1258,8 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         break;
     }
     if (!rc && json_array_size(a) == 0)
-        rc = say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有记录 '%s'",
-                 "no record '%s' in your scope", id);
+        rc = pl_inspect_say(e, PL_ENOTFOUND, "id", "您的管辖范围内没有记录 '%s'",
+                            "no record '%s' in your scope", id);
     if (rc) {
         json_decref(a);
         return rc;

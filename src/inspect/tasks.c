@@ -16,6 +16,7 @@
 
 #include "../accounts/accounts.h"
 #include "../model/model.h"
+#include "inspect_int.h"
 #include "tasks.h"
 
 #define TEXT_MAX 20000
@@ -23,64 +24,6 @@
 #define DECISIONS_MAX 200
 
 /* ------------------------------------------------------------- helpers */
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-/* A refusal naming its field, "field: 中文 / English" (as inspect.c). */
-static int say(pl_err *e, int code, const char *field, const char *zh, const char *en, ...)
-{
-    char z[PL_ERR_MSG], g[PL_ERR_MSG];
-    va_list ap, aq;
-    va_start(ap, en);
-    va_copy(aq, ap);
-    vsnprintf(z, sizeof z, zh, ap);
-    vsnprintf(g, sizeof g, en, aq);
-    va_end(aq);
-    va_end(ap);
-    return pl_err_set(e, code, "%s: %s / %s", field, z, g);
-}
-#pragma GCC diagnostic pop
-
-static void today(char out[11])
-{
-    char t[21];
-    pl_time_format(t, pl_time_now());
-    memcpy(out, t, 10);
-    out[10] = 0;
-}
-
-static int date_ok(const char *s)
-{
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return 0;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || m < 1 || m > 12 || d < 1)
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (m == 2 && leap);
-}
-
-static int only_fields(const json_t *in, const char *const *names, pl_err *e)
-{
-    if (!json_is_object(in))
-        return say(e, PL_EINVAL, "body", "须为 JSON 对象", "must be a JSON object");
-    const char *k;
-    const json_t *v;
-    json_object_foreach((json_t *)in, k, v)
-    {
-        const char *const *n = names;
-        while (*n && strcmp(*n, k) != 0)
-            n++;
-        if (!*n)
-            return say(e, PL_EINVAL, k, "未知字段", "unknown field");
-    }
-    return 0;
-}
 
 /* A string member `name` of `in`: required (non-empty) or optional. */
 static int str_field(const json_t *in, const char *name, const char *label, int required,
@@ -90,20 +33,20 @@ static int str_field(const json_t *in, const char *name, const char *label, int 
     *out = NULL;
     if (!v || json_is_null(v)) {
         if (required)
-            return say(e, PL_EINVAL, label, "必填", "required");
+            return pl_inspect_say(e, PL_EINVAL, label, "必填", "required");
         return 0;
     }
     if (!json_is_string(v))
-        return say(e, PL_EINVAL, label, "须为字符串", "must be a string");
+        return pl_inspect_say(e, PL_EINVAL, label, "须为字符串", "must be a string");
     const char *s = json_string_value(v);
     size_t n = strlen(s);
     int blank = 1;
     for (size_t i = 0; i < n && blank; i++)
         blank = isspace((unsigned char)s[i]) != 0;
     if (required && blank)
-        return say(e, PL_EINVAL, label, "必填", "required");
+        return pl_inspect_say(e, PL_EINVAL, label, "必填", "required");
     if (n > max)
-        return say(e, PL_EINVAL, label, "超过 %zu 字节", "longer than %zu bytes", max);
+        return pl_inspect_say(e, PL_EINVAL, label, "超过 %zu 字节", "longer than %zu bytes", max);
     *out = blank ? NULL : s;
     return 0;
 }
@@ -143,7 +86,7 @@ static int person_under(pl_store *s, const char *person, const char *root, int *
 static int recused_from(pl_store *s, const char *me, const char *person, int *yes, pl_err *e)
 {
     char day[11];
-    today(day);
+    pl_inspect_today(day);
     const char *args[] = {me, person, me, person, person, me, me, day, day, person, day, day};
     int64_t n = 0;
     int rc = count_sql(
@@ -182,7 +125,7 @@ static int reach(pl_store *s, const pl_tasks_caller *c, const char *person, int 
 /* The same refusal whether the record is missing or out of reach. */
 static int out_of_reach(pl_err *e, const char *field)
 {
-    return say(e, PL_EDENIED, field, "不在您的管辖范围内", "outside your jurisdiction");
+    return pl_inspect_say(e, PL_EDENIED, field, "不在您的管辖范围内", "outside your jurisdiction");
 }
 
 /* A task's row as the state machine needs it. */
@@ -234,32 +177,10 @@ static int load_task(pl_store *s, const pl_tasks_caller *c, const char *id, int 
     if (found && (rc = reach(s, c, t->person_id, &yes, e)))
         return rc;
     if (!found || !yes)
-        return read ? say(e, PL_ENOTFOUND, "id", "没有任务 '%s'", "no task '%s'", id ? id : "")
+        return read ? pl_inspect_say(e, PL_ENOTFOUND, "id", "没有任务 '%s'", "no task '%s'",
+                                     id ? id : "")
                     : out_of_reach(e, "id");
     return 0;
-}
-
-static int append(pl_ledger *l, const char *type, const char *actor, const char *subject,
-                  json_t *payload, pl_err *e)
-{
-    char at[11];
-    today(at);
-    json_object_set_new(payload, "at", json_string(at));
-    json_t *subjects = json_pack("[s]", subject);
-    pl_event ev = {.type = type, .actor = actor, .subjects = subjects, .payload = payload};
-    int rc = pl_ledger_append_normal(l, &ev, NULL, e);
-    json_decref(subjects);
-    json_decref(payload);
-    return rc;
-}
-
-static int finish(pl_store *s, int rc, pl_err *e)
-{
-    if (rc) {
-        pl_store_rollback(s);
-        return rc;
-    }
-    return pl_store_commit(s, e);
 }
 
 /* Evidence: {"entity","id"} links to registry records (or findings) that
@@ -271,9 +192,10 @@ static int check_evidence(pl_store *s, const json_t *in, json_t **out, pl_err *e
     if (!arr || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return say(e, PL_EINVAL, "evidence", "须为数组", "must be an array");
+        return pl_inspect_say(e, PL_EINVAL, "evidence", "须为数组", "must be an array");
     if (json_array_size(arr) > EVIDENCE_MAX)
-        return say(e, PL_EINVAL, "evidence", "超过 %d 项", "more than %d items", EVIDENCE_MAX);
+        return pl_inspect_say(e, PL_EINVAL, "evidence", "超过 %d 项", "more than %d items",
+                              EVIDENCE_MAX);
     size_t i;
     const json_t *it;
     json_array_foreach(arr, i, it)
@@ -289,8 +211,8 @@ static int check_evidence(pl_store *s, const json_t *in, json_t **out, pl_err *e
             else if (pl_model_entity(entity))
                 table = pl_model_entity(entity)->table;
             if (!table)
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 未知实体 '%s'",
-                           "item %zu: unknown entity '%s'", i + 1, entity);
+                return pl_inspect_say(e, PL_EINVAL, "evidence", "第 %zu 项: 未知实体 '%s'",
+                                      "item %zu: unknown entity '%s'", i + 1, entity);
             char sql[160];
             snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE id=?", table);
             int64_t n = 0;
@@ -298,26 +220,29 @@ static int check_evidence(pl_store *s, const json_t *in, json_t **out, pl_err *e
             if (rc)
                 return rc;
             if (!n)
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 没有 %s '%s'",
-                           "item %zu: no %s '%s'", i + 1, entity, rid);
+                return pl_inspect_say(e, PL_EINVAL, "evidence", "第 %zu 项: 没有 %s '%s'",
+                                      "item %zu: no %s '%s'", i + 1, entity, rid);
             json_array_append_new(*out, json_pack("{s:s, s:s}", "entity", entity, "id", rid));
         } else if (json_is_object(it) && json_object_size(it) == 2 && name && sha) {
             uint8_t h[32];
             if (strlen(sha) != 64 || pl_unhex(h, 32, sha) != 0)
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: sha256 须为 64 位十六进制",
-                           "item %zu: sha256 must be 64 hex digits", i + 1);
+                return pl_inspect_say(e, PL_EINVAL, "evidence",
+                                      "第 %zu 项: sha256 须为 64 位十六进制",
+                                      "item %zu: sha256 must be 64 hex digits", i + 1);
             if (!*name || strlen(name) > 255 || strchr(name, '/') || strchr(name, '\\'))
-                return say(e, PL_EINVAL, "evidence", "第 %zu 项: 文件名须为 1-255 字节且不含路径",
-                           "item %zu: name must be 1-255 bytes without a path", i + 1);
+                return pl_inspect_say(e, PL_EINVAL, "evidence",
+                                      "第 %zu 项: 文件名须为 1-255 字节且不含路径",
+                                      "item %zu: name must be 1-255 bytes without a path", i + 1);
             char low[65];
             for (int k = 0; k < 64; k++)
                 low[k] = (char)tolower((unsigned char)sha[k]);
             low[64] = 0;
             json_array_append_new(*out, json_pack("{s:s, s:s}", "name", name, "sha256", low));
         } else {
-            return say(e, PL_EINVAL, "evidence",
-                       "第 %zu 项须为 {\"entity\",\"id\"} 或 {\"name\",\"sha256\"}",
-                       "item %zu must be {\"entity\",\"id\"} or {\"name\",\"sha256\"}", i + 1);
+            return pl_inspect_say(e, PL_EINVAL, "evidence",
+                                  "第 %zu 项须为 {\"entity\",\"id\"} 或 {\"name\",\"sha256\"}",
+                                  "item %zu must be {\"entity\",\"id\"} or {\"name\",\"sha256\"}",
+                                  i + 1);
         }
     }
     return 0;
@@ -350,10 +275,11 @@ static int check_assignee(pl_store *s, const char *user, const char *subject,
     if (rc < 0)
         return rc;
     if (!found || disabled)
-        return say(e, PL_EINVAL, "user", "没有可用账号 '%s'", "no enabled account '%s'", user);
+        return pl_inspect_say(e, PL_EINVAL, "user", "没有可用账号 '%s'", "no enabled account '%s'",
+                              user);
     if (!pl_accounts_role_has(pl_accounts_role_parse(role), "task:write"))
-        return say(e, PL_EINVAL, "user", "账号 '%s' 的角色 (%s) 不能承办任务",
-                   "account '%s' has a role (%s) that cannot work on tasks", user, role);
+        return pl_inspect_say(e, PL_EINVAL, "user", "账号 '%s' 的角色 (%s) 不能承办任务",
+                              "account '%s' has a role (%s) that cannot work on tasks", user, role);
     /* The assignee's roots, each checked for the subject. */
     rc = pl_store_prepare(s, "SELECT unit_id FROM user_scopes WHERE user_id=? ORDER BY unit_id",
                           &st, e);
@@ -372,23 +298,23 @@ static int check_assignee(pl_store *s, const char *user, const char *subject,
         if ((rc = person_under(s, subject, roots[i], &yes, e)))
             return rc;
     if (!yes)
-        return say(e, PL_EINVAL, "user", "账号 '%s' 的管辖范围不含预警对象",
-                   "account '%s' has no jurisdiction over the warning's person", user);
+        return pl_inspect_say(e, PL_EINVAL, "user", "账号 '%s' 的管辖范围不含预警对象",
+                              "account '%s' has no jurisdiction over the warning's person", user);
     if (*person_out) {
         int r = 0;
         if ((rc = recused_from(s, person_out, subject, &r, e)))
             return rc;
         if (r)
-            return say(e, PL_EINVAL, "user", "账号 '%s' 须回避预警对象",
-                       "account '%s' is recused from the warning's person", user);
+            return pl_inspect_say(e, PL_EINVAL, "user", "账号 '%s' 须回避预警对象",
+                                  "account '%s' is recused from the warning's person", user);
     }
     return 0;
 }
 
 static int refuse_state(pl_err *e, const task_row *t, const char *step_zh, const char *step_en)
 {
-    return say(e, PL_EEXIST, "status", "任务状态为 %s，不能%s", "the task is %s: cannot %s",
-               t->status, step_zh, step_en);
+    return pl_inspect_say(e, PL_EEXIST, "status", "任务状态为 %s，不能%s",
+                          "the task is %s: cannot %s", t->status, step_zh, step_en);
 }
 
 int pl_tasks_assign(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const char *id,
@@ -401,33 +327,35 @@ int pl_tasks_assign(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const c
     task_row t;
     const char *user = NULL, *reason = NULL, *due = NULL;
     char person[PL_TASKS_ID_MAX + 1] = "", day[11];
-    today(day);
+    pl_inspect_today(day);
     if (!(rc = load_task(s, c, id, 0, &t, e)) && !c->may_assign)
-        rc = say(e, PL_EDENIED, "user", "您的角色不能分派任务", "your role may not assign tasks");
+        rc = pl_inspect_say(e, PL_EDENIED, "user", "您的角色不能分派任务",
+                            "your role may not assign tasks");
     if (!rc)
-        rc = only_fields(in, names, e);
+        rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "user", "user", 1, 64, &user, e);
     if (!rc)
         rc = str_field(in, "reason", "reason", reassign, TEXT_MAX, &reason, e);
     if (!rc)
         rc = str_field(in, "due_date", "due_date", 0, 10, &due, e);
-    if (!rc && due && !date_ok(due))
-        rc = say(e, PL_EINVAL, "due_date", "'%s' 不是日期 (YYYY-MM-DD)",
-                 "'%s' is not a date (YYYY-MM-DD)", due);
+    if (!rc && due && !pl_inspect_date_ok(due))
+        rc = pl_inspect_say(e, PL_EINVAL, "due_date", "'%s' 不是日期 (YYYY-MM-DD)",
+                            "'%s' is not a date (YYYY-MM-DD)", due);
     if (!rc && due && strcmp(due, day) < 0)
-        rc = say(e, PL_EINVAL, "due_date", "不能早于今天 (%s)", "cannot be before today (%s)", day);
+        rc = pl_inspect_say(e, PL_EINVAL, "due_date", "不能早于今天 (%s)",
+                            "cannot be before today (%s)", day);
     if (!rc && strcmp(t.status, "closed") == 0)
         rc = refuse_state(e, &t, reassign ? "改派" : "分派", reassign ? "reassign" : "assign");
     else if (!rc && !reassign && strcmp(t.status, "open") != 0)
-        rc = say(e, PL_EEXIST, "status", "任务已分派给 %s，请改派",
-                 "the task is assigned to %s already: reassign it", t.assignee);
+        rc = pl_inspect_say(e, PL_EEXIST, "status", "任务已分派给 %s，请改派",
+                            "the task is assigned to %s already: reassign it", t.assignee);
     else if (!rc && reassign && strcmp(t.status, "open") == 0)
-        rc = say(e, PL_EEXIST, "status", "任务尚未分派，请先分派",
-                 "the task is not assigned yet: assign it");
+        rc = pl_inspect_say(e, PL_EEXIST, "status", "任务尚未分派，请先分派",
+                            "the task is not assigned yet: assign it");
     if (!rc && reassign && strcmp(t.assignee, user) == 0)
-        rc = say(e, PL_EINVAL, "user", "任务已由 '%s' 承办", "the task is assigned to '%s' already",
-                 user);
+        rc = pl_inspect_say(e, PL_EINVAL, "user", "任务已由 '%s' 承办",
+                            "the task is assigned to '%s' already", user);
     if (!rc)
         rc = check_assignee(s, user, t.person_id, person, e);
     if (!rc) {
@@ -439,9 +367,10 @@ int pl_tasks_assign(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const c
             json_object_set_new(p, "reason", json_string(reason));
         if (reassign)
             json_object_set_new(p, "previous", json_string(t.assignee));
-        rc = append(l, reassign ? "task.reassigned" : "task.assigned", c->actor, t.id, p, e);
+        rc = pl_inspect_append(l, reassign ? "task.reassigned" : "task.assigned", c->actor, t.id, p,
+                               e);
     }
-    return finish(s, rc, e);
+    return pl_inspect_finish(s, rc, e);
 }
 
 /* Only the assignee takes the task's own steps. */
@@ -449,8 +378,8 @@ static int must_be_assignee(const pl_tasks_caller *c, const task_row *t, pl_err 
 {
     if (t->assignee[0] && c->actor && strcmp(c->actor, t->assignee) == 0)
         return 0;
-    return say(e, PL_EDENIED, "assignee", "只有承办人 (%s) 可以办理", "only the assignee (%s) may",
-               t->assignee[0] ? t->assignee : "-");
+    return pl_inspect_say(e, PL_EDENIED, "assignee", "只有承办人 (%s) 可以办理",
+                          "only the assignee (%s) may", t->assignee[0] ? t->assignee : "-");
 }
 
 int pl_tasks_accept(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const char *id,
@@ -463,7 +392,7 @@ int pl_tasks_accept(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const c
     task_row t;
     const char *text = NULL;
     if (!(rc = load_task(s, c, id, 0, &t, e)) && in)
-        rc = only_fields(in, names, e);
+        rc = pl_inspect_only_fields(in, names, e);
     if (!rc && in)
         rc = str_field(in, "text", "text", 0, TEXT_MAX, &text, e);
     if (!rc && strcmp(t.status, "assigned") != 0)
@@ -474,9 +403,9 @@ int pl_tasks_accept(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const c
         json_t *p = json_pack("{s:s}", "id", t.id);
         if (text)
             json_object_set_new(p, "text", json_string(text));
-        rc = append(l, "task.accepted", c->actor, t.id, p, e);
+        rc = pl_inspect_append(l, "task.accepted", c->actor, t.id, p, e);
     }
-    return finish(s, rc, e);
+    return pl_inspect_finish(s, rc, e);
 }
 
 int pl_tasks_progress(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const char *id,
@@ -490,7 +419,7 @@ int pl_tasks_progress(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const
     const char *text = NULL;
     json_t *ev = NULL;
     if (!(rc = load_task(s, c, id, 0, &t, e)))
-        rc = only_fields(in, names, e);
+        rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "text", "text", 1, TEXT_MAX, &text, e);
     if (!rc)
@@ -501,10 +430,10 @@ int pl_tasks_progress(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const
         rc = must_be_assignee(c, &t, e);
     if (!rc) {
         json_t *p = json_pack("{s:s, s:s, s:O}", "id", t.id, "text", text, "evidence", ev);
-        rc = append(l, "task.progress", c->actor, t.id, p, e);
+        rc = pl_inspect_append(l, "task.progress", c->actor, t.id, p, e);
     }
     json_decref(ev);
-    return finish(s, rc, e);
+    return pl_inspect_finish(s, rc, e);
 }
 
 int pl_tasks_close(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const char *id,
@@ -518,24 +447,24 @@ int pl_tasks_close(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const ch
     const char *reason = NULL;
     json_t *ev = NULL;
     if (!(rc = load_task(s, c, id, 0, &t, e)))
-        rc = only_fields(in, names, e);
+        rc = pl_inspect_only_fields(in, names, e);
     if (!rc)
         rc = str_field(in, "reason", "reason", 1, TEXT_MAX, &reason, e);
     if (!rc)
         rc = check_evidence(s, in, &ev, e);
     if (!rc && json_array_size(ev) == 0)
-        rc = say(e, PL_EINVAL, "evidence", "必填：至少一项附件或登记记录",
-                 "required: at least one attachment or registry record");
+        rc = pl_inspect_say(e, PL_EINVAL, "evidence", "必填：至少一项附件或登记记录",
+                            "required: at least one attachment or registry record");
     if (!rc && strcmp(t.status, "closed") == 0)
         rc = refuse_state(e, &t, "关闭", "close it");
     if (!rc && !c->may_assign)
         rc = must_be_assignee(c, &t, e);
     if (!rc) {
         json_t *p = json_pack("{s:s, s:s, s:O}", "id", t.id, "reason", reason, "evidence", ev);
-        rc = append(l, "task.closed", c->actor, t.id, p, e);
+        rc = pl_inspect_append(l, "task.closed", c->actor, t.id, p, e);
     }
     json_decref(ev);
-    return finish(s, rc, e);
+    return pl_inspect_finish(s, rc, e);
 }
 
 /* ------------------------------------------------------------- colours */
@@ -556,9 +485,9 @@ int pl_tasks_overdue(pl_store *s, pl_ledger *l, const char *actor, const char *a
 {
     if (raised)
         *raised = 0;
-    if (!date_ok(as_of))
-        return say(e, PL_EINVAL, "as_of", "'%s' 不是日期 (YYYY-MM-DD)",
-                   "'%s' is not a date (YYYY-MM-DD)", as_of ? as_of : "");
+    if (!pl_inspect_date_ok(as_of))
+        return pl_inspect_say(e, PL_EINVAL, "as_of", "'%s' 不是日期 (YYYY-MM-DD)",
+                              "'%s' is not a date (YYYY-MM-DD)", as_of ? as_of : "");
     int rc = pl_store_begin(s, e);
     if (rc)
         return rc;
@@ -606,12 +535,12 @@ int pl_tasks_overdue(pl_store *s, pl_ledger *l, const char *actor, const char *a
         json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", tid, "warning_id", wid,
                               "due_date", json_string_value(json_array_get(it, 2)), "as_of", as_of,
                               "colour_before", before, "colour_after", after);
-        rc = append(l, "task.overdue", actor, tid, p, e);
+        rc = pl_inspect_append(l, "task.overdue", actor, tid, p, e);
         if (!rc && raised)
             (*raised)++;
     }
     json_decref(due);
-    return finish(s, rc, e);
+    return pl_inspect_finish(s, rc, e);
 }
 
 /* --------------------------------------------------------------- 研判 */
@@ -652,22 +581,23 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
         return rc;
     const char *held = NULL, *notes = NULL;
     char day[11], field[64];
-    today(day);
+    pl_inspect_today(day);
     json_t *att = json_array(), *dec = json_array(), *effects = json_array();
-    if (!(rc = only_fields(in, names, e)))
+    if (!(rc = pl_inspect_only_fields(in, names, e)))
         rc = str_field(in, "held_on", "held_on", 1, 10, &held, e);
-    if (!rc && !date_ok(held))
-        rc = say(e, PL_EINVAL, "held_on", "'%s' 不是日期 (YYYY-MM-DD)",
-                 "'%s' is not a date (YYYY-MM-DD)", held);
+    if (!rc && !pl_inspect_date_ok(held))
+        rc = pl_inspect_say(e, PL_EINVAL, "held_on", "'%s' 不是日期 (YYYY-MM-DD)",
+                            "'%s' is not a date (YYYY-MM-DD)", held);
     if (!rc && strcmp(held, day) > 0)
-        rc = say(e, PL_EINVAL, "held_on", "不能晚于今天 (%s)", "cannot be after today (%s)", day);
+        rc = pl_inspect_say(e, PL_EINVAL, "held_on", "不能晚于今天 (%s)",
+                            "cannot be after today (%s)", day);
     if (!rc)
         rc = str_field(in, "notes", "notes", 0, TEXT_MAX, &notes, e);
     /* Attendees: accounts or persons that exist. */
     const json_t *a = json_object_get(in, "attendees");
     if (!rc && (!json_is_array(a) || json_array_size(a) == 0))
-        rc = say(e, PL_EINVAL, "attendees", "必填：至少一名参会人员（账号或人员）",
-                 "required: at least one attendee (user or person)");
+        rc = pl_inspect_say(e, PL_EINVAL, "attendees", "必填：至少一名参会人员（账号或人员）",
+                            "required: at least one attendee (user or person)");
     size_t i;
     const json_t *it;
     json_array_foreach(a, i, it)
@@ -678,8 +608,8 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
         const char *user = json_string_value(json_object_get(it, "user"));
         const char *pid = json_string_value(json_object_get(it, "person_id"));
         if (!json_is_object(it) || json_object_size(it) != 1 || (!user && !pid)) {
-            rc = say(e, PL_EINVAL, field, "须为 {\"user\"} 或 {\"person_id\"}",
-                     "must be {\"user\"} or {\"person_id\"}");
+            rc = pl_inspect_say(e, PL_EINVAL, field, "须为 {\"user\"} 或 {\"person_id\"}",
+                                "must be {\"user\"} or {\"person_id\"}");
             break;
         }
         int64_t n = 0;
@@ -689,7 +619,8 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
                             : "SELECT count(*) FROM persons WHERE id=?",
                        &ref, 1, &n, e);
         if (!rc && !n)
-            rc = say(e, PL_EINVAL, field, "没有%s '%s'", "no %s '%s'", user ? "账号" : "人员", ref);
+            rc = pl_inspect_say(e, PL_EINVAL, field, "没有%s '%s'", "no %s '%s'",
+                                user ? "账号" : "人员", ref);
         if (!rc)
             json_array_append_new(
                 att, json_pack("{s:s, s:s}", "kind", user ? "user" : "person", "ref", ref));
@@ -697,8 +628,8 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
     /* Decisions: each on an open warning in reach, once. */
     const json_t *d = json_object_get(in, "decisions");
     if (!rc && (!json_is_array(d) || json_array_size(d) == 0 || json_array_size(d) > DECISIONS_MAX))
-        rc = say(e, PL_EINVAL, "decisions", "必填：1-%d 项对预警的决定",
-                 "required: 1-%d decisions on warnings", DECISIONS_MAX);
+        rc = pl_inspect_say(e, PL_EINVAL, "decisions", "必填：1-%d 项对预警的决定",
+                            "required: 1-%d decisions on warnings", DECISIONS_MAX);
     json_array_foreach(d, i, it)
     {
         if (rc)
@@ -710,7 +641,7 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
         snprintf(fr, sizeof fr, "decisions[%zu].reason", i);
         const char *wid = NULL, *what = NULL, *reason = NULL;
         if (!json_is_object(it)) {
-            rc = say(e, PL_EINVAL, field, "须为对象", "must be an object");
+            rc = pl_inspect_say(e, PL_EINVAL, field, "须为对象", "must be an object");
             break;
         }
         const char *k;
@@ -721,7 +652,8 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
             while (*n && strcmp(*n, k) != 0)
                 n++;
             if (!*n && !rc) {
-                rc = say(e, PL_EINVAL, field, "未知字段 '%.40s'", "unknown field '%.40s'", k);
+                rc = pl_inspect_say(e, PL_EINVAL, field, "未知字段 '%.40s'",
+                                    "unknown field '%.40s'", k);
             }
         }
         if (!rc)
@@ -732,10 +664,10 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
         while (!rc && *kn && strcmp(*kn, what) != 0)
             kn++;
         if (!rc && !*kn)
-            rc = say(e, PL_EINVAL, fd,
-                     "须为 keep（维持）、lower（降级）、raise（升级）、"
-                     "open_clue（立线索）或 close（关闭）",
-                     "must be keep, lower, raise, open_clue or close");
+            rc = pl_inspect_say(e, PL_EINVAL, fd,
+                                "须为 keep（维持）、lower（降级）、raise（升级）、"
+                                "open_clue（立线索）或 close（关闭）",
+                                "must be keep, lower, raise, open_clue or close");
         if (!rc)
             rc = str_field(it, "reason", fr, strcmp(what, "keep") != 0, TEXT_MAX, &reason, e);
         /* The warning: reachable (the same answer if missing), open. */
@@ -768,15 +700,17 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
         for (size_t j = 0; !rc && j < i; j++)
             if (strcmp(json_string_value(json_object_get(json_array_get(dec, j), "warning_id")),
                        wid) == 0)
-                rc = say(e, PL_EINVAL, fw, "同一预警只能有一项决定",
-                         "a warning takes one decision per meeting");
+                rc = pl_inspect_say(e, PL_EINVAL, fw, "同一预警只能有一项决定",
+                                    "a warning takes one decision per meeting");
         if (!rc && strcmp(wstatus, "open") != 0)
-            rc = say(e, PL_EEXIST, fd, "预警 %s 已关闭", "warning %s is closed", wid);
+            rc = pl_inspect_say(e, PL_EEXIST, fd, "预警 %s 已关闭", "warning %s is closed", wid);
         int rank = colour_rank(colour);
         if (!rc && strcmp(what, "lower") == 0 && rank <= 1)
-            rc = say(e, PL_EEXIST, fd, "蓝色预警不能再降级", "a blue warning cannot be lowered");
+            rc = pl_inspect_say(e, PL_EEXIST, fd, "蓝色预警不能再降级",
+                                "a blue warning cannot be lowered");
         if (!rc && strcmp(what, "raise") == 0 && rank >= 3)
-            rc = say(e, PL_EEXIST, fd, "红色预警不能再升级", "a red warning cannot be raised");
+            rc = pl_inspect_say(e, PL_EEXIST, fd, "红色预警不能再升级",
+                                "a red warning cannot be raised");
         if (rc)
             break;
         const char *after = strcmp(what, "lower") == 0   ? colour_name(rank - 1)
@@ -847,7 +781,7 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
                               att, "decisions", dec);
         if (notes)
             json_object_set_new(p, "notes", json_string(notes));
-        rc = append(l, "judgement.recorded", c->actor, id_out, p, e);
+        rc = pl_inspect_append(l, "judgement.recorded", c->actor, id_out, p, e);
     }
     /* Each decision an event on its warning; close also closes its tasks. */
     json_array_foreach(dec, i, it)
@@ -865,7 +799,7 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
             json_object_set(p, "reason", json_object_get(it, "reason"));
         if (json_object_get(it, "clue_id"))
             json_object_set(p, "clue_id", json_object_get(it, "clue_id"));
-        rc = append(l, "warning.decided", c->actor, wid, p, e);
+        rc = pl_inspect_append(l, "warning.decided", c->actor, wid, p, e);
         if (rc || !closing)
             continue;
         json_t *open = json_array();
@@ -890,7 +824,7 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
             json_t *tp = json_pack("{s:s, s:O, s:[{s:s, s:s}], s:s}", "id", json_string_value(tid),
                                    "reason", json_object_get(it, "reason"), "evidence", "entity",
                                    "judgement", "id", id_out, "cause", id_out);
-            rc = append(l, "task.closed", c->actor, json_string_value(tid), tp, e);
+            rc = pl_inspect_append(l, "task.closed", c->actor, json_string_value(tid), tp, e);
         }
         json_decref(open);
     }
@@ -899,7 +833,7 @@ int pl_tasks_judgement_record(pl_store *s, pl_ledger *l, pl_cases *cases, const 
     json_decref(effects);
     if (rc)
         id_out[0] = 0;
-    return finish(s, rc, e);
+    return pl_inspect_finish(s, rc, e);
 }
 
 /* ------------------------------------------------------------------ reads */
@@ -955,7 +889,7 @@ int pl_tasks_get(pl_store *s, const pl_tasks_caller *c, const char *id, json_t *
               args, 1, one, e);
     json_t *o = json_array_get(one, 0);
     if (!rc && !o)
-        rc = say(e, PL_ENOTFOUND, "id", "没有任务 '%s'", "no task '%s'", id);
+        rc = pl_inspect_say(e, PL_ENOTFOUND, "id", "没有任务 '%s'", "no task '%s'", id);
     if (rc) {
         json_decref(one);
         return rc;
@@ -1084,7 +1018,7 @@ int pl_tasks_judgement_get(pl_store *s, const pl_tasks_caller *c, const char *id
     }
     if (json_array_size(list) == 0) {
         json_decref(list);
-        return say(e, PL_ENOTFOUND, "id", "没有研判记录 '%s'", "no judgement '%s'", id);
+        return pl_inspect_say(e, PL_ENOTFOUND, "id", "没有研判记录 '%s'", "no judgement '%s'", id);
     }
     *out = json_incref(json_array_get(list, 0));
     json_decref(list);
