@@ -686,6 +686,7 @@ int pl_ingest_repair(pl_buf *out, const char *in, size_t len, pl_repair_class cl
     }
     cpv c = {0}, prev = {0};
     if (cpv_from(&c, in, len) != 0) { /* invalid UTF-8: the model says so */
+        free(c.v);
         pl_buf_add(out, in, len);
         return 0;
     }
