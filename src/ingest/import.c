@@ -796,7 +796,9 @@ static int repair_row(imp *m, const char *const *names, const char *const *value
     const pl_entity *ent = m->jobs[m->cur].ent;
     *out = values;
     int changed = 0;
-    for (size_t i = 0; i < n && i < PL_INGEST_MAX_FIELDS; i++) {
+    if (n > PL_INGEST_MAX_FIELDS)
+        return 0; /* more names than any entity has fields: the model refuses the row */
+    for (size_t i = 0; i < n; i++) {
         pl_buf_reset(&m->repaired[i]);
         m->rvalues[i] = values[i];
         int fi = pl_model_field_index(ent, names[i]);
@@ -821,7 +823,7 @@ static int repair_row(imp *m, const char *const *names, const char *const *value
             changed = 1;
         }
     }
-    if (changed && n <= PL_INGEST_MAX_FIELDS)
+    if (changed)
         *out = m->rvalues;
     return 0;
 }

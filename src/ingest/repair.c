@@ -666,6 +666,26 @@ static void cpv_copy(cpv *dst, const cpv *src)
         cpv_push(dst, src->v[i]);
 }
 
+/* Could free text hold something to repair? Only if it has a '?', '\\'
+ * or U+FFFD (GBK out of step), a '(' or '（' (pinyin), or a character of
+ * U+0080-U+02FF or U+2000-U+21FF (Latin-1/CP1252 readings). Most text
+ * has none: it is copied without decoding. */
+static int text_may_need_repair(const char *in, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = p[i];
+        if (c == '?' || c == '\\' || c == '(' || (c >= 0xC2 && c <= 0xCB))
+            return 1;
+        if (c == 0xE2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x87)
+            return 1;
+        if (c == 0xEF && i + 2 < len &&
+            ((p[i + 1] == 0xBC && p[i + 2] == 0x88) || (p[i + 1] == 0xBF && p[i + 2] == 0xBD)))
+            return 1;
+    }
+    return 0;
+}
+
 int pl_ingest_repair(pl_buf *out, const char *in, size_t len, pl_repair_class cls,
                      pl_repair_note_fn note, void *ctx, pl_err *e)
 {
@@ -678,6 +698,7 @@ int pl_ingest_repair(pl_buf *out, const char *in, size_t len, pl_repair_class cl
     int ascii = k == len;
     if (cls == PL_REPAIR_NONE || len == 0 ||
         (ascii && (cls == PL_REPAIR_CODE || cls == PL_REPAIR_TEXT)) ||
+        (cls == PL_REPAIR_TEXT && !text_may_need_repair(in, len)) ||
         (ascii && cls == PL_REPAIR_CITIZEN_ID && in[len - 1] != 'x') ||
         (ascii && (cls == PL_REPAIR_NAME || cls == PL_REPAIR_PERSON_NAME) && in[0] != ' ' &&
          in[0] != '\t' && in[len - 1] != ' ' && in[len - 1] != '\t')) {

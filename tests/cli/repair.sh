@@ -22,7 +22,30 @@ DB=$T/p.db
 
 # 王芳 in GB18030, read as Latin-1.
 WANGFANG=$(printf '王芳' | iconv -f UTF-8 -t GB18030 | iconv -f LATIN1 -t UTF-8)
+# 個人 (8280 C8CB) read as CP1252.
+GEREN=$(printf '個人' | iconv -f UTF-8 -t GB18030 | iconv -f CP1252 -t UTF-8)
 mkdir -p "$T/in"
+U=$T/in/units.csv
+# 好。“一把手”是黨政 as GBK (BAC3 A1A3 A1B0 D2BB …) read by a decoder that
+# lost the byte A1 and wrote it as \xA1: 好\xA1！耙话咽帧笔屈h政, the ！ folded.
+cat >"$U" <<'CSV'
+id,parent_id,name,division_code,level,kind,industry
+UR1,,永顺县ＸＹ局,４３３１２７,county,department,好\xA1!耙话咽帧笔屈h政
+CSV
+printf 'UR2,,永顺县测试站,433127,county,department,%s\n' "$GEREN" >>"$U"
+"$PLUMB" import --source org "$U" --db "$DB" --lang en --quiet --no-rules >/dev/null 2>"$T/erru" ||
+    { cat "$T/erru"; fail "units"; }
+cat "$T/erru"
+expectu() { grep -qxF -- "$1" "$T/erru" || fail "missing: $1"; }
+expectu "$U:2:name: warning: repaired: full-width characters folded: '永顺县ＸＹ局' → '永顺县XY局'"
+expectu "$U:2:division_code: warning: repaired: full-width or compatibility characters normalised (NFKC): '４３３１２７' → '433127'"
+expectu "$U:2:industry: warning: repaired: GBK text decoded one byte out of step repaired: '好\xA1!耙话咽帧笔屈h政' → '好。“一把手”是黨政'"
+expectu "$U:3:industry: warning: repaired: GB18030 text read as Latin-1/CP1252 repaired: '$GEREN' → '個人'"
+[ "$(grep -c "^$U:" "$T/erru")" -eq 4 ] || fail "want exactly 4 warnings for the units"
+[ "$(sqlite3 "$DB" "SELECT name||'|'||division_code||'|'||industry FROM units WHERE id='UR1'")" = \
+    '永顺县XY局|433127|好。“一把手”是黨政' ] || fail "units stored"
+[ "$(sqlite3 "$DB" "SELECT industry FROM units WHERE id='UR2'")" = 個人 ] || fail "CP1252 stored"
+
 F=$T/in/persons.csv
 cat >"$F" <<CSV
 id,name,gender,birth_date,native_place
