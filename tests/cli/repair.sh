@@ -130,6 +130,19 @@ grep -q "nothing written" "$T/err2" || fail "no summary"
 sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 [ "$before" = "$(sha256sum <"$DB")" ] || fail "store changed by a refused batch"
 
+# --partial: the refused row goes to the rejects file with its error, the
+# good row is written (repaired).
+printf 'id,name,gender,birth_date,native_place\n433127198001010118,%s,M,1980-01-01,433127\n433127198001010310,孙　七,F,1980-01-01,433127\n' \
+    "$CUT" >"$T/in/persons.csv"
+"$PLUMB" import --source org "$T/in/persons.csv" --db "$DB" --lang en --quiet --no-rules \
+    --partial --rejects "$T/rej.csv" >/dev/null 2>"$T/errp" || fail "partial exit"
+grep -qF "line 2: name: looks like GB18030 text read as Latin-1/CP1252" "$T/rej.csv" ||
+    { cat "$T/rej.csv"; fail "rejects file"; }
+[ "$(sqlite3 "$DB" "SELECT name FROM persons WHERE id='433127198001010310'")" = 孙七 ] ||
+    fail "partial: good row"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM persons WHERE id='433127198001010118'")" = 0 ] ||
+    fail "partial: refused row written"
+
 # Chinese messages by default: the warning prefix.
 printf 'id,name,gender,birth_date,native_place\n433127198001010214,赵　六,M,1980-01-01,433127\n' \
     >"$T/in/persons.csv"
