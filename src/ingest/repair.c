@@ -476,33 +476,41 @@ static uint32_t gbk_pair(iconv_t dec, unsigned char lead, unsigned char trail)
     return cp > 0 && i == n ? (uint32_t)cp : 0;
 }
 
-/* A common character: GB 2312's (the 6,763 Han characters in everyday
- * use and its punctuation), or a traditional form whose simplified form
- * (OpenCC t2s) is one of them. */
-static int is_common(gbk_cvt *g, uint32_t cp)
+/* How common a character is: 2 for GB 2312's first level (the 3,755 most
+ * used Han characters, lead bytes B0-D7) and its Chinese punctuation (row
+ * A1: 、。“”《》…), 1 for the rest of GB 2312, 0 otherwise; a traditional
+ * form counts as its simplified form (OpenCC t2s) would. */
+static int gb2312_level(gbk_cvt *g, uint32_t cp)
 {
     char b[8];
+    if (cvt_cp(g->gb2312, cp, b) != 2)
+        return 0;
+    unsigned char lead = (unsigned char)b[0];
+    return lead == 0xA1 || (lead >= 0xB0 && lead <= 0xD7) ? 2 : 1;
+}
+
+static int commonness(gbk_cvt *g, uint32_t cp)
+{
     if (cp < 0x80)
         return 0;
-    if (cvt_cp(g->gb2312, cp, b) > 0)
-        return 1;
-    if (!is_han(cp))
-        return 0;
+    int lvl = gb2312_level(g, cp);
+    if (lvl || !is_han(cp))
+        return lvl;
     pl_buf in, s;
     pl_buf_init(&in);
     pl_buf_init(&s);
     utf8_add(&in, cp);
     pl_err ig;
     pl_err_init(&ig);
-    int ok = 0;
     if (pl_model_t2s(&s, in.data, in.len, &ig) == 0 && strcmp(s.data, in.data) != 0) {
         cpv d = {0};
-        ok = cpv_from(&d, s.data, s.len) == 0 && d.n == 1 && cvt_cp(g->gb2312, d.v[0], b) > 0;
+        if (cpv_from(&d, s.data, s.len) == 0 && d.n == 1)
+            lvl = gb2312_level(g, d.v[0]);
         free(d.v);
     }
     pl_buf_release(&in);
     pl_buf_release(&s);
-    return ok;
+    return lvl;
 }
 
 static int hexval(uint32_t cp)
@@ -591,17 +599,28 @@ static int gbk_shift(cpv *c, int *repaired, pl_err *e)
         run.n = 0;
         int ok = nonascii >= 2 && tail && bytes.len % 2 == 1;
         uint32_t first = 0;
+        int lvl, score = 0, damaged_score = 0;
         if (ok && lost >= 0) {
             first = gbk_pair(g.dec, (unsigned char)lost, (unsigned char)bytes.data[0]);
-            ok = first && is_common(&g, first);
+            ok = first && (lvl = commonness(&g, first)) > 0;
+            score += ok && lvl == 2;
         }
         for (size_t k = 1; ok && k + 1 < bytes.len; k += 2) {
             uint32_t x =
                 gbk_pair(g.dec, (unsigned char)bytes.data[k], (unsigned char)bytes.data[k + 1]);
-            ok = x && is_common(&g, x);
-            if (ok)
+            ok = x && (lvl = commonness(&g, x)) > 0;
+            if (ok) {
                 cpv_push(&run, x);
+                score += lvl == 2;
+            }
         }
+        /* The reading must read better than the text as given: more of the
+         * most used characters and Chinese punctuation. Ordinary text with a
+         * '?' re-paired gives rarer characters (?好不I → 貌籌), damage gives
+         * back its punctuation (?!耙话咽帧笔屈h → “一把手”是黨). */
+        for (size_t k = body; ok && k < j; k++)
+            damaged_score += commonness(&g, c->v[k]) == 2;
+        ok = ok && score > damaged_score;
         if (!ok) {
             cpv_push(&out, c->v[i++]);
             continue;

@@ -246,6 +246,14 @@ static void gbk_out_of_step_with_lost_byte_is_refused(void **state)
     /* a question mark in ordinary text is not damage */
     expect_same("为什么?我们下周再议", PL_REPAIR_TEXT);
     expect_same("是否属实?请核查", PL_REPAIR_TEXT);
+    /* Nor is a '?', Han characters, one Latin letter and a Han character
+     * in ordinary text, though re-paired they give valid characters
+     * (?程股股t长 → ?坦晒蓆长): the reading has no more of the most used
+     * characters than the text as given. Made from generated text. */
+    expect_same("?程股股t长", PL_REPAIR_TEXT);
+    expect_same("?向育R峰", PL_REPAIR_TEXT);
+    expect_same("?述责b述", PL_REPAIR_TEXT);
+    expect_same("?青铺d乡", PL_REPAIR_TEXT);
 }
 
 /* ------------------------------------------------------------- golden */
