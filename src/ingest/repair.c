@@ -616,8 +616,8 @@ static int gbk_shift(cpv *c, int *repaired, pl_err *e)
         }
         /* The reading must read better than the text as given: more of the
          * most used characters and Chinese punctuation. Ordinary text with a
-         * '?' re-paired gives rarer characters (?好不I → 貌籌), damage gives
-         * back its punctuation (?!耙话咽帧笔屈h → “一把手”是黨). */
+         * '?' re-paired reads no better (?好不I → 貌籌: 2 against 2), damage gives
+         * back its punctuation (?!耙话咽帧笔屈h → “一把手”是黨: 7 against 6). */
         for (size_t k = body; ok && k < j; k++)
             damaged_score += commonness(&g, c->v[k]) == 2;
         ok = ok && score > damaged_score;
