@@ -393,6 +393,9 @@ typedef struct imp {
     const char *use_values[PL_INGEST_MAX_FIELDS];
     size_t use_col[PL_INGEST_MAX_FIELDS];
     /* the row being processed */
+    pl_buf repaired[PL_INGEST_MAX_FIELDS]; /* its repaired values */
+    const char *rvalues[PL_INGEST_MAX_FIELDS];
+    const char *repair_field; /* the field being repaired */
     int64_t line;
     int row_bad;
     pl_buf row_err;
@@ -774,15 +777,69 @@ static int clue_rows(imp *m, const pl_entity *ent, const json_t *row, int *skip)
     return 0;
 }
 
+/* A repair of the field m->repair_field: a warning with the before and
+ * after (docs/IMPORT.md "Repairs"). */
+static void repair_note(void *ctx, const char *what, const char *before, const char *after)
+{
+    imp *m = ctx;
+    char msg[1400];
+    snprintf(msg, sizeof msg, "repaired: %s: '%s' → '%s'", what, before, after);
+    problem(m, m->line, m->repair_field, msg, 1);
+}
+
+/* Repair the row's values before the model sees them: each change a
+ * warning, damage that cannot be repaired a row error. *out points at
+ * the values to validate (the given ones when nothing changed). */
+static int repair_row(imp *m, const char *const *names, const char *const *values, size_t n,
+                      const char *const **out)
+{
+    const pl_entity *ent = m->jobs[m->cur].ent;
+    *out = values;
+    int changed = 0;
+    if (n > PL_INGEST_MAX_FIELDS)
+        return 0; /* more names than any entity has fields: the model refuses the row */
+    for (size_t i = 0; i < n; i++) {
+        pl_buf_reset(&m->repaired[i]);
+        m->rvalues[i] = values[i];
+        int fi = pl_model_field_index(ent, names[i]);
+        if (fi < 0 || !values[i] || !values[i][0])
+            continue;
+        pl_repair_class cls = pl_ingest_repair_class((int)ent->fields[fi].type);
+        if (cls == PL_REPAIR_NONE)
+            continue;
+        pl_err e;
+        pl_err_init(&e);
+        size_t len = strlen(values[i]);
+        m->repair_field = names[i];
+        int rc = pl_ingest_repair(&m->repaired[i], values[i], len, cls, repair_note, m, &e);
+        if (rc == PL_EINVAL) {
+            row_problem(m, names[i], e.msg);
+            continue;
+        }
+        if (rc)
+            return pl_err_set(m->e, rc, "%s", e.msg);
+        if (m->repaired[i].len != len || memcmp(m->repaired[i].data, values[i], len) != 0) {
+            m->rvalues[i] = m->repaired[i].data;
+            changed = 1;
+        }
+    }
+    if (changed)
+        *out = m->rvalues;
+    return 0;
+}
+
 /* Validate and record one row given as name/value strings. Returns 0 (the
  * row may have been rejected) or an internal error. */
-static int record_row(imp *m, const char *const *names, const char *const *values, size_t n)
+static int record_row(imp *m, const char *const *names, const char *const *given, size_t n)
 {
     job *j = &m->jobs[m->cur];
     pl_ingest_counts *cnt = &m->st->entity[j->ent_idx];
     json_t *row = NULL;
-    int rc = 0;
     m->st->rows++;
+    const char *const *values = given;
+    int rc = repair_row(m, names, given, n, &values);
+    if (rc)
+        return rc;
     if (pl_model_normalize(j->ent, names, values, n, &row, model_report, m) == 0) {
         const char *id = json_string_value(json_object_get(row, "id"));
         uint64_t h = key_hash(m->seen_key, j->ent_idx, id ? id : "");
@@ -1533,6 +1590,8 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     memset(st, 0, sizeof *st);
     imp m = {.s = s, .l = l, .o = opts, .st = st, .e = e, .rej_section = -1, .hint_col = -1};
     pl_buf_init(&m.row_err);
+    for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
+        pl_buf_init(&m.repaired[k]);
     pl_buf_init(&m.rej_line);
     m.rej_buf = opts->rejects_buf;
     int rc = 0, began = 0;
@@ -1645,6 +1704,8 @@ out:
     free(m.wbs);
     free(m.seen.v);
     pl_buf_release(&m.row_err);
+    for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
+        pl_buf_release(&m.repaired[k]);
     pl_buf_release(&m.rej_line);
     pl_buf_release(&sort_ddl);
     return rc;

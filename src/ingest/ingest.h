@@ -184,6 +184,51 @@ int pl_xlsx_serial_date(const char *text, int date1904, char out[11], const char
 /** Column letters of a 0-based column: 0 → "A", 27 → "AB". */
 void pl_xlsx_col_name(size_t col, char out[8]);
 
+/* ------------------------------------------------------------- repairs */
+
+/** How a field's value is repaired (docs/IMPORT.md "Repairs"). */
+typedef enum pl_repair_class {
+    PL_REPAIR_NONE = 0,    /**< enumerations, 0/1: left to the model */
+    PL_REPAIR_CODE,        /**< ids, credit and division codes, dates, amounts: NFKC */
+    PL_REPAIR_CITIZEN_ID,  /**< NFKC, and the check character x or × written as X */
+    PL_REPAIR_NAME,        /**< a unit's or company's name */
+    PL_REPAIR_PERSON_NAME, /**< a person's name */
+    PL_REPAIR_TEXT,        /**< free text */
+} pl_repair_class;
+
+/** The repair class of a model field type (pl_field_type). */
+pl_repair_class pl_ingest_repair_class(int field_type);
+
+/**
+ * Receives one repair: `what` it was, and an excerpt of the value before
+ * and after it (the changed span with a little context, the whole value
+ * when short). Strings valid during the call only.
+ */
+typedef void (*pl_repair_note_fn)(void *ctx, const char *what, const char *before,
+                                  const char *after);
+
+/**
+ * Repair one value (UTF-8, `len` bytes) of class `cls`, appending the
+ * repaired value to `out` and reporting each kind of change to `note` (may
+ * be NULL), in this order:
+ *   - names and text: GB18030 text read as Latin-1 or CP1252 (ÕÅÎ° → 张伟)
+ *     re-encoded and decoded; GBK text decoded one byte out of step, when
+ *     the lost byte is known (an escape \xHH); a pinyin annotation after
+ *     a Han character (監(jiān)督 → 監督) dropped;
+ *   - names also: full-width ASCII folded; middle-dot variants (・ • ‧ ･ …)
+ *     and, in a person's name, a dot-like hyphen between Han characters
+ *     written as U+00B7; trimmed; spaces between Han characters dropped
+ *     (张　伟 → 张伟), Latin parts kept;
+ *   - codes: NFKC (ICU); a citizen ID's check character x or × as X.
+ * Damage that cannot be repaired without guessing — text that reads as
+ * GB18030 through Latin-1 but whose bytes do not decode, GBK out of step
+ * whose lost character is unknown — returns PL_EINVAL with e saying what
+ * and quoting the run. Invalid UTF-8 is copied unchanged (the model
+ * rejects it). Thread-safe. `fuzz/repair_fuzz.c` fuzzes it.
+ */
+int pl_ingest_repair(pl_buf *out, const char *in, size_t len, pl_repair_class cls,
+                     pl_repair_note_fn note, void *ctx, pl_err *e);
+
 /* ---------------------------------------------------------------- sources */
 
 /**

@@ -91,9 +91,30 @@ typedef void (*pl_report_fn)(void *ctx, const char *field, const char *msg);
  * (empty optional fields omitted) and 0 is returned; otherwise every problem
  * goes to `report` and PL_EINVAL is returned. Warnings (historic division
  * codes) go to `report` with field prefixed by "warning:" and do not fail.
+ * A person's or company's row also gets "match_key", the match key of its
+ * name (pl_model_match_key): derived, not an input field.
  */
 int pl_model_normalize(const pl_entity *ent, const char *const *names, const char *const *values,
                        size_t n, struct json_t **out, pl_report_fn report, void *ctx);
+
+/* ------------------------------------------------------------ match keys */
+
+/**
+ * Traditional → simplified Chinese with OpenCC's t2s (characters and
+ * phrases), appended to out. ASCII is copied. Thread-safe (the converter
+ * is opened once). PL_EINTERNAL if OpenCC's data cannot be opened.
+ */
+int pl_model_t2s(pl_buf *out, const char *s, size_t len, pl_err *e);
+
+/**
+ * The match key of a name, appended to out: t2s, then white space, the
+ * middle dot and its variants, '-' and '.' dropped, then NFKC_Casefold.
+ * 張　偉 and 张伟 have the same key; so have 阿依古麗•買買提 and
+ * 阿依古丽·买买提. For comparing names only: the name is stored as given.
+ * pl_model_normalize adds it to person and company rows as "match_key"
+ * (projected into match_keys, migration 0110). Thread-safe.
+ */
+int pl_model_match_key(pl_buf *out, const char *name, size_t len, pl_err *e);
 
 /* -------------------------------------------------------------- registry */
 

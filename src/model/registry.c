@@ -191,6 +191,22 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
         }
         json_object_set_new(row, f->name, jv);
     }
+    if (!bad && (strcmp(ent->name, "person") == 0 || strcmp(ent->name, "company") == 0)) {
+        const json_t *name = json_object_get(row, "name");
+        if (json_is_string(name)) {
+            pl_buf key;
+            pl_buf_init(&key);
+            pl_err e;
+            pl_err_init(&e);
+            if (pl_model_match_key(&key, json_string_value(name), json_string_length(name), &e)) {
+                report(ctx, "name", e.msg);
+                bad = 1;
+            } else {
+                json_object_set_new(row, "match_key", json_stringn(key.data, key.len));
+            }
+            pl_buf_release(&key);
+        }
+    }
     if (bad) {
         json_decref(row);
         return PL_EINVAL;
@@ -321,6 +337,26 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     for (size_t i = 0; i < ent->nfields; i++)
         bind_json(st, (int)i + 1, json_object_get(p, ent->fields[i].name));
     pl_stmt_bind_i64(st, (int)ent->nfields + 1, seq);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    if (rc != PL_DONE)
+        return rc;
+    /* The match key of the name (pl_model_normalize), beside the row: an
+     * event written before migration 0110 carries none. */
+    const json_t *key = json_object_get(p, "match_key");
+    if (!json_is_string(key))
+        return 0;
+    rc = pl_store_prepare_cached(s,
+                                 "INSERT INTO match_keys(entity, id, match_key, ev_seq) "
+                                 "VALUES(?,?,?,?) ON CONFLICT(entity, id) DO UPDATE SET "
+                                 "match_key=excluded.match_key, ev_seq=excluded.ev_seq",
+                                 &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, ent->name);
+    bind_json(st, 2, json_object_get(p, "id"));
+    bind_json(st, 3, key);
+    pl_stmt_bind_i64(st, 4, seq);
     rc = pl_stmt_step(st, e);
     pl_stmt_reset(st);
     return rc == PL_DONE ? 0 : rc;
