@@ -1344,8 +1344,10 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     pl_inspect_filter none = {0};
     if (!f)
         f = &none;
-    const char *args[4];
+    const char *args[6];
     size_t n = 0;
+    char today[11];
+    pl_inspect_today(today);
     pl_buf sel;
     pl_buf_init(&sel);
     const char *unit_col = "t.unit_id", *order = " ORDER BY t.id";
@@ -1384,7 +1386,22 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
         pcol = rcol = "t.person_id";
         break;
     case PL_INSPECT_TASK:
-        pl_buf_adds(&sel, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE 1=1");
+        /* The ledger's view (整改台账, docs/INSPECT.md §7): each task with
+         * its latest progress report. */
+        pl_buf_adds(&sel, "SELECT " TASK_COLS ", (SELECT h.text FROM inspect_task_history h "
+                          "WHERE h.task_id=t.id AND h.type='progress' ORDER BY h.seq DESC "
+                          "LIMIT 1) AS latest_progress FROM inspect_tasks t WHERE 1=1");
+        if (f->round_id) {
+            pl_buf_adds(&sel, " AND t.problem_id IN (SELECT p.id FROM inspect_problems p WHERE "
+                              "p.round_id=?)");
+            args[n++] = f->round_id;
+        }
+        if (f->overdue) {
+            /* Overdue (逾期): the deadline is before today and the task is
+             * not signed off (R21 at today, without its grace days). */
+            pl_buf_adds(&sel, " AND t.status<>'signed_off' AND t.deadline<?");
+            args[n++] = today;
+        }
         if (f->problem_id) {
             pl_buf_adds(&sel, " AND t.problem_id=?");
             args[n++] = f->problem_id;
@@ -1409,6 +1426,19 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     if (rc) {
         json_decref(a);
         return rc;
+    }
+    if (kind == PL_INSPECT_TASK) {
+        /* overdue: the same definition as the filter above. */
+        size_t i;
+        json_t *o;
+        json_array_foreach(a, i, o)
+        {
+            const char *dl = json_string_value(json_object_get(o, "deadline"));
+            const char *st = json_string_value(json_object_get(o, "status"));
+            json_object_set_new(
+                o, "overdue",
+                json_boolean(dl && st && strcmp(st, "signed_off") != 0 && strcmp(dl, today) < 0));
+        }
     }
     *out = a;
     return 0;
