@@ -319,6 +319,7 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
     int overdue = 0;
     if (!one && overdue_arg(r, &overdue))
         return 0;
+    http_sync_clock(r); /* "overdue" is as of today (the test clock) */
     pl_err e;
     pl_err_init(&e);
     caller k;
@@ -400,6 +401,7 @@ static int ledger_xlsx(req *r, int of_round)
     int overdue = 0;
     if (overdue_arg(r, &overdue))
         return 0;
+    http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     caller k;
