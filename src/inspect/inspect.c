@@ -1144,16 +1144,17 @@ static int rows(pl_store *s, const char *sql, const char *const *args, size_t na
     return rows_page(s, sql, args, nargs, 0, -1, NULL, out, e);
 }
 
-/* A unit column's scope as SQL over the caller's roots: "1" for all. The
+/* A unit column's scope as SQL over the caller's roots: "1=1" for all. The
  * roots are bound after the statement's own arguments. */
 static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_col)
 {
+    /* Booleans as comparisons: PostgreSQL refuses "AND 1". */
     if (c->all) {
-        pl_buf_adds(b, "1");
+        pl_buf_adds(b, "1=1");
         return;
     }
     if (c->nscopes == 0) {
-        pl_buf_adds(b, "0");
+        pl_buf_adds(b, "1=0");
         return;
     }
     pl_buf_addf(b,
