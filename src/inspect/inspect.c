@@ -1175,6 +1175,19 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
     "opened_at, progress_count, evidence_count, evidence_open, sendback_count, "                   \
     "recurrence_count, signed_off_at, pending_signoff, proposed_by"
 
+/* The ledger's words of a task (alias t) in a list: its owner unit's and
+ * responsible person's names, its problem's (or criticism item's) category
+ * and description — what the unit's staff, who read no problems, need. */
+#define LEDGER_COLS                                                                                \
+    "(SELECT u.name FROM units u WHERE u.id=t.owner_unit_id) AS unit_name, "                       \
+    "(SELECT n.name FROM persons n WHERE n.id=t.responsible_person_id) AS responsible_name, "      \
+    "COALESCE((SELECT pc.category FROM inspect_problems pc WHERE pc.id=t.problem_id), "            \
+    "(SELECT 'criticism' FROM inspect_criticisms mc WHERE mc.id=t.problem_id)) AS "                \
+    "problem_category, "                                                                           \
+    "COALESCE((SELECT pd.description FROM inspect_problems pd WHERE pd.id=t.problem_id), "         \
+    "(SELECT md.description FROM inspect_criticisms md WHERE md.id=t.problem_id)) AS "             \
+    "problem_description"
+
 /* The person columns of a problem (alias t) and of a task (alias t), for
  * recusal. */
 #define PROBLEM_P "t.person_id"
@@ -1389,9 +1402,10 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     case PL_INSPECT_TASK:
         /* The ledger's view (整改台账, docs/INSPECT.md §7): each task with
          * its latest progress report. */
-        pl_buf_adds(&sel, "SELECT " TASK_COLS ", (SELECT h.text FROM inspect_task_history h "
-                          "WHERE h.task_id=t.id AND h.type='progress' ORDER BY h.seq DESC "
-                          "LIMIT 1) AS latest_progress FROM inspect_tasks t WHERE 1=1");
+        pl_buf_adds(&sel,
+                    "SELECT " TASK_COLS ", (SELECT h.text FROM inspect_task_history h "
+                    "WHERE h.task_id=t.id AND h.type='progress' ORDER BY h.seq DESC "
+                    "LIMIT 1) AS latest_progress, " LEDGER_COLS " FROM inspect_tasks t WHERE 1=1");
         if (f->round_id) {
             pl_buf_adds(&sel, " AND t.problem_id IN (SELECT p.id FROM inspect_problems p WHERE "
                               "p.round_id=?)");

@@ -218,7 +218,8 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
  * (problems; tasks: of the round's problems), problem_id and status
  * (tasks), unit_id (all kinds), overdue (tasks: deadline before today and
  * not signed off). A task in a list also carries "latest_progress" (the
- * text of its last progress report) and "overdue" (true/false).
+ * text of its last progress report), "overdue" (true/false), "unit_name",
+ * "responsible_name", "problem_category" and "problem_description".
  */
 typedef struct pl_inspect_filter {
     const char *round_id, *problem_id, *status, *unit_id;

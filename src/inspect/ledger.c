@@ -4,7 +4,8 @@
  * 问题, 被巡察单位, 整改措施, 责任领导, 整改时限, 状态, 进展, 佐证材料数),
  * as JSON rows and as an Excel workbook (libxlsxwriter). The rows are
  * exactly pl_inspect_list's tasks for the caller (scope and recusal as
- * the JSON list), with names and labels in words. Layer: inspect.
+ * the JSON list, which also gives the names and the problem's words),
+ * with the labels in the language asked for. Layer: inspect.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,58 +34,23 @@ static const char *jstr(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-/* The name column of `table` (units, persons) for `id`; "" if none. */
-static int name_of(pl_store *s, const char *table, const char *id, json_t *o, const char *into,
-                   pl_err *e)
+/* "用财：description" from the list's problem_category and
+ * problem_description. */
+static void problem_text(json_t *o, int english)
 {
-    char sql[64];
-    snprintf(sql, sizeof sql, "SELECT name FROM %s WHERE id=?", table);
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(s, sql, &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_text(st, 1, id ? id : "");
-    rc = pl_stmt_step(st, e);
-    const char *name = rc == PL_ROW ? pl_stmt_text(st, 0) : NULL;
-    json_object_set_new(o, into, json_string(name ? name : ""));
-    pl_stmt_reset(st);
-    return rc == PL_ROW || rc == PL_DONE ? 0 : rc;
-}
-
-/* The problem (or criticism item) of a task: category and description. */
-static int problem_of(pl_store *s, const char *pid, int english, json_t *o, pl_err *e)
-{
-    pl_stmt *st;
-    int rc = pl_store_prepare_cached(s,
-                                     "SELECT category, description FROM inspect_problems WHERE "
-                                     "id=? UNION ALL SELECT 'criticism', description FROM "
-                                     "inspect_criticisms WHERE id=?",
-                                     &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_text(st, 1, pid ? pid : "");
-    pl_stmt_bind_text(st, 2, pid ? pid : "");
-    rc = pl_stmt_step(st, e);
-    if (rc == PL_ROW) {
-        const char *cat = pl_stmt_text(st, 0), *desc = pl_stmt_text(st, 1);
-        const char *label = NULL;
-        if (cat && strcmp(cat, "criticism") == 0)
-            label = english ? "democratic life meeting criticism" : "民主生活会批评意见";
-        for (const pl_inspect_category *k = pl_inspect_categories(); !label && k->code; k++)
-            if (cat && strcmp(k->code, cat) == 0)
-                label = english ? k->label_en : k->label_zh;
-        char *text = NULL;
-        size_t n = strlen(label ? label : "") + strlen(desc ? desc : "") + 8;
-        text = pl_malloc(n);
-        snprintf(text, n, "%s%s%s", label ? label : "", english ? ": " : "：", desc ? desc : "");
-        json_object_set_new(o, "problem_text", json_string(text));
-        json_object_set_new(o, "category", json_string(cat ? cat : ""));
-        free(text);
-    } else {
-        json_object_set_new(o, "problem_text", json_string(""));
-    }
-    pl_stmt_reset(st);
-    return rc == PL_ROW || rc == PL_DONE ? 0 : rc;
+    const char *cat = jstr(o, "problem_category"), *desc = jstr(o, "problem_description");
+    const char *label = NULL;
+    if (cat && strcmp(cat, "criticism") == 0)
+        label = english ? "democratic life meeting criticism" : "民主生活会批评意见";
+    for (const pl_inspect_category *k = pl_inspect_categories(); !label && cat && k->code; k++)
+        if (strcmp(k->code, cat) == 0)
+            label = english ? k->label_en : k->label_zh;
+    size_t n = strlen(label ? label : "") + strlen(desc ? desc : "") + 8;
+    char *text = pl_malloc(n);
+    snprintf(text, n, "%s%s%s", label ? label : "", label ? (english ? ": " : "：") : "",
+             desc ? desc : "");
+    json_object_set_new(o, "problem_text", json_string(text));
+    free(text);
 }
 
 static void status_text(const json_t *o, int english, char *out, size_t n)
@@ -107,24 +73,16 @@ int pl_inspect_ledger(pl_store *s, const pl_inspect_caller *c, const pl_inspect_
     *out = NULL;
     json_t *a = NULL;
     int rc = pl_inspect_list(s, c, PL_INSPECT_TASK, f, &a, total, e);
+    if (rc)
+        return rc;
     size_t i;
     json_t *o;
     json_array_foreach(a, i, o)
     {
-        if (rc)
-            break;
-        rc = name_of(s, "units", jstr(o, "owner_unit_id"), o, "unit_name", e);
-        if (!rc)
-            rc = name_of(s, "persons", jstr(o, "responsible_person_id"), o, "responsible_name", e);
-        if (!rc)
-            rc = problem_of(s, jstr(o, "problem_id"), english, o, e);
+        problem_text(o, english);
         char st[160];
         status_text(o, english, st, sizeof st);
         json_object_set_new(o, "status_text", json_string(st));
-    }
-    if (rc) {
-        json_decref(a);
-        return rc;
     }
     *out = a;
     return 0;
@@ -171,9 +129,10 @@ int pl_inspect_ledger_xlsx(pl_store *s, const pl_inspect_caller *c, const pl_ins
         const char *progress = jstr(o, "latest_progress");
         worksheet_write_number(ws, r, 0, (double)(i + 1), wrap);
         worksheet_write_string(ws, r, 1, jstr(o, "problem_text"), wrap);
-        worksheet_write_string(ws, r, 2, jstr(o, "unit_name"), wrap);
+        worksheet_write_string(ws, r, 2, jstr(o, "unit_name") ? jstr(o, "unit_name") : "", wrap);
         worksheet_write_string(ws, r, 3, jstr(o, "measures"), wrap);
-        worksheet_write_string(ws, r, 4, jstr(o, "responsible_name"), wrap);
+        worksheet_write_string(
+            ws, r, 4, jstr(o, "responsible_name") ? jstr(o, "responsible_name") : "", wrap);
         worksheet_write_string(ws, r, 5, jstr(o, "deadline"), wrap);
         worksheet_write_string(ws, r, 6, jstr(o, "status_text"), wrap);
         worksheet_write_string(ws, r, 7, progress ? progress : "", wrap);
