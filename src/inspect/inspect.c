@@ -1262,9 +1262,9 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         break;
     }
     case PL_INSPECT_TASK:
-        rc =
-            query(s, c, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE t.id=?", "t.owner_unit_id",
-                  TASK_P, "t.responsible_person_id", args, 1, "", 0, -1, NULL, a, e);
+        rc = query(s, c, "SELECT " TASK_COLS ", " LEDGER_COLS " FROM inspect_tasks t WHERE t.id=?",
+                   "t.owner_unit_id", TASK_P, "t.responsible_person_id", args, 1, "", 0, -1, NULL,
+                   a, e);
         break;
     case PL_INSPECT_CRITICISM:
         rc = query(s, c, "SELECT " CRITICISM_COLS " FROM inspect_criticisms t WHERE t.id=?",
