@@ -157,6 +157,20 @@ test('a round\'s rectification ledger: the API\'s total, names not ids, overdue 
     assert.equal(/（逾期）$/.test(status), it.overdue, `row ${i + 1}: 逾期 as the API marks it`)
   }
   console.log(`Excel: ${cells.length - 1} rows read back, header ${cells[0].join(' | ')}`)
+
+  // In English: the headers and the statuses in words, no Chinese label left.
+  await page.evaluate(() => localStorage.setItem('plumb.lang', 'en'))
+  await page.reload()
+  await page.getByTestId('rect-table').getByTestId('rect-link').first().waitFor()
+  await settled(page)
+  const heads = await page.getByTestId('rect-table').locator('thead th').allInnerTexts()
+  assert.deepEqual(heads.map((h) => h.trim()), ['No.', 'Problem', 'Unit inspected', 'Measures', 'Responsible leader', 'Deadline', 'Status', 'Progress', 'Evidence items'])
+  const statuses = (await page.getByTestId('rect-status').allInnerTexts()).map((x) => x.trim())
+  const words = { open: 'Open', in_progress: 'In progress', sent_back: 'Sent back', signed_off: 'Signed off', reopened: 'Re-opened' }
+  assert.deepEqual(statuses, store.map((r) => words[r.status]), 'the statuses in English (docs/INSPECT.md §3)')
+  await shot(page, 'rect-ledger-en-desktop')
+  await page.evaluate(() => localStorage.setItem('plumb.lang', 'zh-CN'))
+  await page.reload()
   await signOut(page)
 })
 

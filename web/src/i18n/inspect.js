@@ -4,7 +4,7 @@
 export const zhInspect = {
   menu: { inspection: '巡察整改', rectification: '整改任务', tasks: '预警任务', mytasks: '我的任务' },
   insp: {
-    rounds: '巡察轮次', roundNo: '轮次', team: '巡察组', leader: '组长', dates: '巡察时间', units: '被巡察单位',
+    no: '序号', rounds: '巡察轮次', roundNo: '轮次', team: '巡察组', leader: '组长', dates: '巡察时间', units: '被巡察单位',
     unitsN: '{n} 个单位', open: '查看整改台账', round: '巡察整改台账', ledger: '整改台账', export: '导出 Excel',
     problem: '问题', unit: '被巡察单位', measures: '整改措施', responsible: '责任领导', deadline: '整改时限',
     status: '状态', progress: '进展', evidence: '佐证材料数', overdue: '逾期', total: '共 {n} 项整改任务',
@@ -45,7 +45,7 @@ export const zhInspect = {
 export const enInspect = {
   menu: { inspection: 'Inspection', rectification: 'Rectification tasks', tasks: 'Warning tasks', mytasks: 'My tasks' },
   insp: {
-    rounds: 'Inspection rounds', roundNo: 'Round', team: 'Team', leader: 'Team leader', dates: 'Dates', units: 'Units inspected',
+    no: 'No.', rounds: 'Inspection rounds', roundNo: 'Round', team: 'Team', leader: 'Team leader', dates: 'Dates', units: 'Units inspected',
     unitsN: '{n} units', open: 'Rectification ledger', round: 'Rectification ledger of the round', ledger: 'Rectification ledger',
     export: 'Export to Excel', problem: 'Problem', unit: 'Unit inspected', measures: 'Measures', responsible: 'Responsible leader',
     deadline: 'Deadline', status: 'Status', progress: 'Progress', evidence: 'Evidence items', overdue: 'Overdue',
