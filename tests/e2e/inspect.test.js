@@ -219,6 +219,10 @@ test('我的任务: the unit\'s tasks not signed off (the store\'s count and the
   assert.match(await row.innerText(), new RegExp(wt.due_date))
   const badge = wt.due_date < today() ? 'due-overdue' : (Date.parse(wt.due_date) - Date.parse(today())) / 864e5 <= 7 ? 'due-soon' : null
   if (badge) assert.equal(await row.getByTestId(badge).count(), 1, `the ${badge} badge`)
+  // The warning's colour now (the 研判's or the clock's, else the grade raised).
+  const colour = q(`SELECT COALESCE(w.colour, w.grade) AS c FROM risk_warnings w JOIN rule_tasks k ON k.warning_id=w.id
+    WHERE k.id='${esc(wt.id)}'`)[0].c
+  assert.match(await row.innerText(), new RegExp({ red: '红色', yellow: '黄色', blue: '蓝色' }[colour]), 'the warning\'s colour in words')
   await shots(page, 'mytasks-warning')
   await signOut(page)
 })

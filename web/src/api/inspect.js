@@ -1,7 +1,7 @@
 // Helpers of the inspection, rectification and task pages (issue #17 item 5):
 // due-date badges, evidence from chosen files, and the download of the
 // rectification ledger (整改台账) workbook.
-import { request, listAll } from './client.js'
+import { request, listAll, get, items } from './client.js'
 import { nameOf } from './names.js'
 import { i18n } from '../i18n/index.js'
 
@@ -78,7 +78,13 @@ export function placeErrors(err, fields, setForm, applyErrors) {
  * (GET /api/v1/warnings), for the task tables.
  */
 export async function loadWarnTasks(query = {}) {
-  const [tasks, warnings] = await Promise.all([listAll('tasks', query), listAll('warnings').catch(() => [])])
+  const tasks = await listAll('tasks', query)
+  // The warnings of these tasks: each by id when they are few (我的任务,
+  // the menu's count), else the whole list once.
+  const ids = [...new Set(tasks.map((x) => x.warning_id))]
+  const warnings = ids.length <= 20
+    ? (await Promise.all(ids.map((id) => get('warnings', { id, limit: 1 }).then((d) => items(d)).catch(() => [])))).flat()
+    : await listAll('warnings').catch(() => [])
   const byId = new Map(warnings.map((w) => [w.id, w]))
   const rows = tasks.sort((a, b) => (a.due_date < b.due_date ? -1 : a.due_date > b.due_date ? 1 : 0))
   await Promise.all(rows.map(async (r) => {
