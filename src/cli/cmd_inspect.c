@@ -43,6 +43,8 @@ static const char usage_zh[] =
     "[--status 状态]\n"
     "  show         round|problem|criticism|task ID\n"
     "  handover     IP-n --reason 理由     (移交问题线索：转为纪检监察问题线索)\n"
+    "  ledger       [--round IR-n] [--unit 单位] [--status 状态] [--overdue] [--xlsx 文件]\n"
+    "               (整改台账：每个整改任务一行；--xlsx 导出 Excel，否则输出 JSON)\n"
     "类别: political 政治建设, power 用权, money 用财, personnel 用人, conduct 作风,\n"
     "      leadership 领导班子, top_leader 一把手\n"
     "通用选项: --db FILE  --lang zh|en  --actor 名称  --scope 单位 (可重复；默认全库)\n"
@@ -72,6 +74,9 @@ static const char usage_en[] =
     "[--status STATUS]\n"
     "  show         round|problem|criticism|task ID\n"
     "  handover     IP-n --reason TEXT     (hand to the discipline office as a clue)\n"
+    "  ledger       [--round IR-n] [--unit UNIT] [--status STATUS] [--overdue] [--xlsx FILE]\n"
+    "               (rectification ledger 整改台账: one row per task; --xlsx writes Excel, "
+    "else JSON)\n"
     "categories: political, power, money, personnel, conduct, leadership, top_leader\n"
     "common options: --db FILE  --lang zh|en  --actor NAME  --scope UNIT (repeatable; default: "
     "whole store)\n"
@@ -108,6 +113,8 @@ enum {
     O_STATUS,
     O_ACTIVITY,
     O_ROLE,
+    O_XLSX,
+    O_OVERDUE,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +147,8 @@ static const struct option long_opts[] = {
     {"status", required_argument, NULL, O_STATUS},
     {"activity", required_argument, NULL, O_ACTIVITY},
     {"role", required_argument, NULL, O_ROLE},
+    {"xlsx", required_argument, NULL, O_XLSX},
+    {"overdue", no_argument, NULL, O_OVERDUE},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0},
 };
@@ -201,8 +210,8 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
     const char *scopes[16];
     size_t nscopes = 0;
     json_t *in = json_object(), *units = json_array(), *evidence = json_array();
-    const char *unit_opt = NULL;
-    int c, rc = PL_EXIT_OK;
+    const char *unit_opt = NULL, *xlsx = NULL;
+    int c, rc = PL_EXIT_OK, overdue = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
@@ -224,6 +233,8 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
             unit_opt = optarg;
             break;
         case O_EVIDENCE: json_array_append_new(evidence, evidence_item(optarg)); break;
+        case O_XLSX: xlsx = optarg; break;
+        case O_OVERDUE: overdue = 1; break;
         case 'h': fputs(usage, stdout); goto out;
         default: {
             size_t i = 0;
@@ -386,12 +397,38 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
                                    json_string_value(json_object_get(in, "status")),
                                    unit_opt,
                                    0,
-                                   0};
+                                   0,
+                                   overdue};
             if (arg2)
                 st = pl_err_set(&e, PL_EINVAL, "list: %s '%s'",
                                 PL_T(cli, "多余的参数", "unexpected argument"), arg2);
             else
                 st = pl_inspect_list(s, &who, kind, &f, &res, NULL, &e);
+        }
+    } else if (!strcmp(sub, "ledger")) {
+        /* The rectification ledger (整改台账, docs/INSPECT.md §7). */
+        pl_inspect_filter f = {json_string_value(json_object_get(in, "round_id")),
+                               NULL,
+                               json_string_value(json_object_get(in, "status")),
+                               unit_opt,
+                               0,
+                               0,
+                               overdue};
+        int64_t n = 0;
+        if (arg)
+            st = pl_err_set(&e, PL_EINVAL, "ledger: %s '%s'",
+                            PL_T(cli, "多余的参数", "unexpected argument"), arg);
+        else if (f.round_id &&
+                 (st = pl_inspect_get(s, &who, PL_INSPECT_ROUND, f.round_id, &res, &e)) != 0)
+            ; /* the round must exist (in scope): its error names round */
+        else if (json_decref(res), res = NULL, xlsx) {
+            st = pl_inspect_ledger_xlsx(s, &who, &f, cli->english, xlsx, &n, &e);
+            if (!st)
+                printf(PL_T(cli, "整改台账: %lld 个整改任务 → %s\n",
+                            "rectification ledger: %lld tasks → %s\n"),
+                       (long long)n, xlsx);
+        } else {
+            st = pl_inspect_ledger(s, &who, &f, cli->english, &res, NULL, &e);
         }
     } else {
         st = pl_err_set(&e, PL_EINVAL, "inspect: %s '%s'",

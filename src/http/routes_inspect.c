@@ -6,7 +6,10 @@
  * its answers (400 naming the field, 422 for a step the task's state
  * refuses, 404 outside scope). Spec: docs/API.md "Inspection", docs/INSPECT.md.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -208,6 +211,7 @@ static int h_problem_add(req *r)
     return write_op(r, OP_PROBLEM);
 }
 static int read_op(req *r, pl_inspect_kind kind, int one);
+static int overdue_arg(req *r, int *overdue);
 
 static int h_criticism_add(req *r)
 {
@@ -256,18 +260,48 @@ static int h_approver(req *r)
 
 /* ------------------------------------------------------------------ reads */
 
-static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+/* The ledger workbook's arguments (the round's route ignores round_id). */
+static enum MHD_Result unknown_xlsx_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
 {
     (void)kind;
     (void)value;
-    static const char *const ok[] = {"round_id", "problem_id", "status", "unit_id",
-                                     "limit",    "offset",     NULL};
+    static const char *const ok[] = {"round_id", "status", "unit_id", "overdue", "lang", NULL};
     for (const char *const *p = ok; *p; p++)
         if (strcmp(*p, key) == 0)
             return MHD_YES;
     *(const char **)cls = key;
     return MHD_NO;
+}
+
+static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    (void)value;
+    static const char *const ok[] = {"round_id", "problem_id", "status",  "unit_id",
+                                     "limit",    "offset",     "overdue", NULL};
+    for (const char *const *p = ok; *p; p++)
+        if (strcmp(*p, key) == 0)
+            return MHD_YES;
+    *(const char **)cls = key;
+    return MHD_NO;
+}
+
+/* ?overdue=1|0 (tasks not signed off whose deadline is before today);
+ * nonzero when a reply was written. */
+static int overdue_arg(req *r, int *overdue)
+{
+    const char *a = req_arg(r, "overdue");
+    *overdue = 0;
+    if (!a || !*a || strcmp(a, "0") == 0)
+        return 0;
+    if (strcmp(a, "1") == 0) {
+        *overdue = 1;
+        return 0;
+    }
+    reply_error(r, 400, "bad_parameter", "overdue", "must be 1 or 0");
+    return 1;
 }
 
 static int read_op(req *r, pl_inspect_kind kind, int one)
@@ -282,6 +316,10 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
         return reply_error(r, 400, "bad_parameter", "limit", "must be an integer in [1, 500]");
     if (!one && (a = req_arg(r, "offset")) && pl_parse_i64(a, 0, 1000000000, &offset))
         return reply_error(r, 400, "bad_parameter", "offset", "must be a non-negative integer");
+    int overdue = 0;
+    if (!one && overdue_arg(r, &overdue))
+        return 0;
+    http_sync_clock(r); /* "overdue" is as of today (the test clock) */
     pl_err e;
     pl_err_init(&e);
     caller k;
@@ -295,7 +333,8 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
                                req_arg(r, "status"),
                                req_arg(r, "unit_id"),
                                limit,
-                               offset};
+                               offset,
+                               overdue};
         json_t *items = NULL;
         int64_t total = 0;
         rc = pl_inspect_list(r->s, &k.c, kind, &f, &items, &total, &e);
@@ -336,6 +375,99 @@ static int h_task(req *r)
     return read_op(r, PL_INSPECT_TASK, 1);
 }
 
+/* -------------------------------------------------------- ledger (Excel) */
+
+/*
+ * The rectification ledger (整改台账) as an Excel workbook: of one round
+ * (GET /api/v1/inspection_rounds/{id}/ledger.xlsx: the round must be in
+ * the caller's scope — one of its units —, else 404 naming id), or of the
+ * whole store (GET /api/v1/rectification_tasks.xlsx ?round_id= ?unit_id=
+ * ?status= ?overdue=). The rows are the JSON list's for the same caller
+ * and filters: scope and recusal as GET /api/v1/rectification_tasks.
+ * ?lang=en for English headers and labels (default zh-CN).
+ */
+static int ledger_xlsx(req *r, int of_round)
+{
+    const char *bad = NULL;
+    MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, unknown_xlsx_arg, &bad);
+    if (bad)
+        return reply_error(r, 400, "unknown_filter", bad, "no such field to filter on");
+    const char *lang = req_arg(r, "lang");
+    int english = 0;
+    if (lang && strcmp(lang, "en") == 0)
+        english = 1;
+    else if (lang && strcmp(lang, "zh-CN") != 0 && strcmp(lang, "zh") != 0)
+        return reply_error(r, 400, "bad_parameter", "lang", "lang is zh-CN or en");
+    int overdue = 0;
+    if (overdue_arg(r, &overdue))
+        return 0;
+    http_sync_clock(r);
+    pl_err e;
+    pl_err_init(&e);
+    caller k;
+    int rc = caller_of(r, r->s, &k, &e);
+    const char *round = of_round ? r->params[0] : req_arg(r, "round_id");
+    if (!rc && of_round) {
+        json_t *o = NULL;
+        pl_inspect_caller rc_scope = k.c;
+        /* The round by its units alone (a unit's staff read their round's
+         * ledger though not the round's record). */
+        rc_scope.recuse = 0;
+        rc = pl_inspect_get(r->s, &rc_scope, PL_INSPECT_ROUND, round, &o, &e);
+        json_decref(o);
+    }
+    if (rc)
+        return inspect_reply(r, rc, &e);
+    pl_inspect_filter f = {round, NULL, req_arg(r, "status"), req_arg(r, "unit_id"), 0, 0, overdue};
+    char path[] = "/tmp/plumb-ledger-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return reply_status(r, PL_EIO, NULL);
+    close(fd);
+    rc = pl_inspect_ledger_xlsx(r->s, &k.c, &f, english, path, NULL, &e);
+    pl_buf data;
+    pl_buf_init(&data);
+    if (!rc) {
+        FILE *fp = fopen(path, "rb");
+        char buf[8192];
+        size_t n;
+        while (fp && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+            pl_buf_add(&data, buf, n);
+        if (!fp)
+            rc = PL_EIO;
+        else
+            fclose(fp);
+    }
+    unlink(path);
+    if (rc) {
+        pl_buf_release(&data);
+        return inspect_reply(r, rc, &e);
+    }
+    pl_buf_reset(&r->out);
+    pl_buf_add(&r->out, data.data, data.len);
+    pl_buf_release(&data);
+    r->status = 200;
+    r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    snprintf(r->extra_hdr, sizeof r->extra_hdr, "Content-Disposition");
+    /* The round's id is checked by the library (it exists in scope): a
+     * plain token, safe in the header. */
+    if (of_round && strlen(round) <= 20 && !strpbrk(round, "\"\r\n;"))
+        snprintf(r->extra_val, sizeof r->extra_val, "attachment; filename=\"ledger-%.20s.xlsx\"",
+                 round);
+    else
+        snprintf(r->extra_val, sizeof r->extra_val, "attachment; filename=\"ledger.xlsx\"");
+    return 0;
+}
+
+static int h_round_ledger(req *r)
+{
+    return ledger_xlsx(r, 1);
+}
+static int h_tasks_xlsx(req *r)
+{
+    return ledger_xlsx(r, 0);
+}
+
 /* ------------------------------------------------------------------ table */
 
 static const route inspect_routes[] = {
@@ -364,7 +496,13 @@ static const route inspect_routes[] = {
     {"GET", "/api/v1/criticism_items/{id}", "inspection:read", NULL, h_criticism,
      "One criticism item with its tasks", 0},
     {"GET", "/api/v1/rectification_tasks", "rectification:read", NULL, h_tasks,
-     "Rectification tasks in scope ?problem_id= ?status= ?unit_id=", 0},
+     "Rectification tasks in scope ?round_id= ?problem_id= ?status= ?unit_id= ?overdue=1", 0},
+    {"GET", "/api/v1/rectification_tasks.xlsx", "rectification:read", NULL, h_tasks_xlsx,
+     "The rectification ledger (整改台账) as Excel ?round_id= ?status= ?unit_id= ?overdue=1 "
+     "?lang=en: the list's rows",
+     0},
+    {"GET", "/api/v1/inspection_rounds/{id}/ledger.xlsx", "rectification:read", NULL,
+     h_round_ledger, "A round's rectification ledger (整改台账) as Excel ?lang=en", 0},
     {"POST", "/api/v1/rectification_tasks", "rectification:write", NULL, h_task_add,
      "Open a task {problem_id, owner_unit_id, responsible_person_id, measures, deadline, "
      "reason}",

@@ -1144,16 +1144,17 @@ static int rows(pl_store *s, const char *sql, const char *const *args, size_t na
     return rows_page(s, sql, args, nargs, 0, -1, NULL, out, e);
 }
 
-/* A unit column's scope as SQL over the caller's roots: "1" for all. The
+/* A unit column's scope as SQL over the caller's roots: "1=1" for all. The
  * roots are bound after the statement's own arguments. */
 static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_col)
 {
+    /* Booleans as comparisons: PostgreSQL refuses "AND 1". */
     if (c->all) {
-        pl_buf_adds(b, "1");
+        pl_buf_adds(b, "1=1");
         return;
     }
     if (c->nscopes == 0) {
-        pl_buf_adds(b, "0");
+        pl_buf_adds(b, "1=0");
         return;
     }
     pl_buf_addf(b,
@@ -1173,6 +1174,19 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
     "id, problem_id, owner_unit_id, responsible_person_id, measures, deadline, status, "           \
     "opened_at, progress_count, evidence_count, evidence_open, sendback_count, "                   \
     "recurrence_count, signed_off_at, pending_signoff, proposed_by"
+
+/* The ledger's words of a task (alias t) in a list: its owner unit's and
+ * responsible person's names, its problem's (or criticism item's) category
+ * and description — what the unit's staff, who read no problems, need. */
+#define LEDGER_COLS                                                                                \
+    "(SELECT u.name FROM units u WHERE u.id=t.owner_unit_id) AS unit_name, "                       \
+    "(SELECT n.name FROM persons n WHERE n.id=t.responsible_person_id) AS responsible_name, "      \
+    "COALESCE((SELECT pc.category FROM inspect_problems pc WHERE pc.id=t.problem_id), "            \
+    "(SELECT 'criticism' FROM inspect_criticisms mc WHERE mc.id=t.problem_id)) AS "                \
+    "problem_category, "                                                                           \
+    "COALESCE((SELECT pd.description FROM inspect_problems pd WHERE pd.id=t.problem_id), "         \
+    "(SELECT md.description FROM inspect_criticisms md WHERE md.id=t.problem_id)) AS "             \
+    "problem_description"
 
 /* The person columns of a problem (alias t) and of a task (alias t), for
  * recusal. */
@@ -1248,9 +1262,9 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
         break;
     }
     case PL_INSPECT_TASK:
-        rc =
-            query(s, c, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE t.id=?", "t.owner_unit_id",
-                  TASK_P, "t.responsible_person_id", args, 1, "", 0, -1, NULL, a, e);
+        rc = query(s, c, "SELECT " TASK_COLS ", " LEDGER_COLS " FROM inspect_tasks t WHERE t.id=?",
+                   "t.owner_unit_id", TASK_P, "t.responsible_person_id", args, 1, "", 0, -1, NULL,
+                   a, e);
         break;
     case PL_INSPECT_CRITICISM:
         rc = query(s, c, "SELECT " CRITICISM_COLS " FROM inspect_criticisms t WHERE t.id=?",
@@ -1344,8 +1358,10 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     pl_inspect_filter none = {0};
     if (!f)
         f = &none;
-    const char *args[4];
+    const char *args[6];
     size_t n = 0;
+    char today[11];
+    pl_inspect_today(today);
     pl_buf sel;
     pl_buf_init(&sel);
     const char *unit_col = "t.unit_id", *order = " ORDER BY t.id";
@@ -1384,7 +1400,23 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
         pcol = rcol = "t.person_id";
         break;
     case PL_INSPECT_TASK:
-        pl_buf_adds(&sel, "SELECT " TASK_COLS " FROM inspect_tasks t WHERE 1=1");
+        /* The ledger's view (整改台账, docs/INSPECT.md §7): each task with
+         * its latest progress report. */
+        pl_buf_adds(&sel,
+                    "SELECT " TASK_COLS ", (SELECT h.text FROM inspect_task_history h "
+                    "WHERE h.task_id=t.id AND h.type='progress' ORDER BY h.seq DESC "
+                    "LIMIT 1) AS latest_progress, " LEDGER_COLS " FROM inspect_tasks t WHERE 1=1");
+        if (f->round_id) {
+            pl_buf_adds(&sel, " AND t.problem_id IN (SELECT p.id FROM inspect_problems p WHERE "
+                              "p.round_id=?)");
+            args[n++] = f->round_id;
+        }
+        if (f->overdue) {
+            /* Overdue (逾期): the deadline is before today and the task is
+             * not signed off (R21 at today, without its grace days). */
+            pl_buf_adds(&sel, " AND t.status<>'signed_off' AND t.deadline<?");
+            args[n++] = today;
+        }
         if (f->problem_id) {
             pl_buf_adds(&sel, " AND t.problem_id=?");
             args[n++] = f->problem_id;
@@ -1409,6 +1441,19 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     if (rc) {
         json_decref(a);
         return rc;
+    }
+    if (kind == PL_INSPECT_TASK) {
+        /* overdue: the same definition as the filter above. */
+        size_t i;
+        json_t *o;
+        json_array_foreach(a, i, o)
+        {
+            const char *dl = json_string_value(json_object_get(o, "deadline"));
+            const char *st = json_string_value(json_object_get(o, "status"));
+            json_object_set_new(
+                o, "overdue",
+                json_boolean(dl && st && strcmp(st, "signed_off") != 0 && strcmp(dl, today) < 0));
+        }
     }
     *out = a;
     return 0;

@@ -215,14 +215,43 @@ int pl_inspect_get(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind
  * The records of `kind` in the caller's scope, in id order, as a new JSON
  * array: the page of at most `limit` (0 = all) after `offset`; *total (if
  * not NULL) gets the count of all of them. Filters (NULL = none): round_id
- * (problems), problem_id and status (tasks), unit_id (all kinds).
+ * (problems; tasks: of the round's problems), problem_id and status
+ * (tasks), unit_id (all kinds), overdue (tasks: deadline before today and
+ * not signed off). A task in a list also carries "latest_progress" (the
+ * text of its last progress report), "overdue" (true/false), "unit_name",
+ * "responsible_name", "problem_category" and "problem_description".
  */
 typedef struct pl_inspect_filter {
     const char *round_id, *problem_id, *status, *unit_id;
     int64_t limit, offset;
+    int overdue;
 } pl_inspect_filter;
 int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
                     const pl_inspect_filter *f, struct json_t **out, int64_t *total, pl_err *e);
+
+/**
+ * The rectification ledger (整改台账, docs/INSPECT.md §7): the tasks of
+ * pl_inspect_list(PL_INSPECT_TASK, f) for `c` — the same rows, the same
+ * scope and recusal — each with, in the language chosen (`english`),
+ * "unit_name" (the owner unit's name), "responsible_name",
+ * "problem_text" (the category label and the description) and
+ * "status_text" (the status label, 销号待审批 and 逾期 marks). *total as
+ * for the list.
+ */
+int pl_inspect_ledger(pl_store *s, const pl_inspect_caller *c, const pl_inspect_filter *f,
+                      int english, struct json_t **out, int64_t *total, pl_err *e);
+
+/**
+ * The ledger of `f` (all rows: limit and offset ignored) as an Excel
+ * workbook at `path`: one sheet 整改台账 (Rectification ledger), the
+ * header row bold and frozen, columns 序号, 问题, 被巡察单位, 整改措施,
+ * 责任领导, 整改时限, 状态, 进展 (latest progress report), 佐证材料数
+ * (evidence items reported), English headers with `english`. *nrows (may
+ * be NULL) gets the number of task rows. PL_EIO if the file cannot be
+ * written.
+ */
+int pl_inspect_ledger_xlsx(pl_store *s, const pl_inspect_caller *c, const pl_inspect_filter *f,
+                           int english, const char *path, int64_t *nrows, pl_err *e);
 
 /**
  * Import an inspection office's register (巡察整改台账) kept before the

@@ -278,6 +278,11 @@ const ROUTES = [
   ['GET', '/api/v1/rectification_tasks', 'rectification:read', 'placed', 'recusal'],
   ['POST', '/api/v1/rectification_tasks', 'rectification:write', 'placed', 'recusal', null, { out: ['problem_id'], recused: ['responsible_person_id', 'problem_id'] }],
   ['GET', '/api/v1/rectification_tasks/{id}', 'rectification:read', 'placed', 'recusal'],
+  // INSPECT.md §7 (the 整改台账 in Excel): the list's rows for the caller,
+  // whatever they are (recusal drops rows, not the file); a round's
+  // workbook is placed by the round's units (404 outside scope).
+  ['GET', '/api/v1/rectification_tasks.xlsx', 'rectification:read'],
+  ['GET', '/api/v1/inspection_rounds/{id}/ledger.xlsx', 'rectification:read', 'placed'],
   ...['progress', 'signoff', 'sendback', 'reopen'].map((x) => ['POST', `/api/v1/rectification_tasks/{id}/${x}`,
     x === 'progress' ? 'rectification:progress' : 'rectification:write', 'placed', 'recusal']),
   // Approvals of a sign-off (INSPECT.md §3a "Approvals"; API.md: permission
@@ -349,7 +354,7 @@ function expected(rt, role, cond) {
   if (R.scope === 'none') return false;
   // INSPECT.md §4: the unit's staff (`subject` users scoped to their unit:
   // UA in and recused, UB out) see their unit's tasks, not recused.
-  if (R.scope === 'self' && /^\/api\/v1\/rectification_tasks/.test(rt.path)) return cond !== 'out';
+  if (R.scope === 'self' && /^\/api\/v1\/(rectification_tasks|inspection_rounds\/\{id\}\/ledger)/.test(rt.path)) return cond !== 'out';
   // The subject reads and writes its own records: the fixture's are S's.
   if (R.scope === 'self') return cond === 'in';
   if (cond === 'out') return false;
@@ -827,6 +832,7 @@ test('access matrix from the written table: every role × in scope/out of scope/
           if (rt.method === 'GET') { p += '?limit=500'; target = (x) => x.id === roundId; } else body = roundBody();
           break;
         case '/api/v1/inspection_rounds/{id}': p = p.replace('{id}', roundId); break;
+        case '/api/v1/inspection_rounds/{id}/ledger.xlsx': p = p.replace('{id}', roundId); break;
         case '/api/v1/inspection_problems':
           if (rt.method === 'GET') { p += '?limit=500'; target = (x) => x.id === problemId; } else body = problemBody();
           break;

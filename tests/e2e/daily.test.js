@@ -78,6 +78,7 @@ before(async () => {
     // step, so an account signed in twice within a step waits for the next.
     ...['d-lead', 'd-lead-p', 'd-lead-l', 'd-lead-f'].map((name) => ({ name, role: 'leader', scopes: [ROOT_UNIT], password: PASSWORD })),
     ...['d-disc', 'd-disc-s', 'd-disc-n'].map((name) => ({ name, role: 'discipline_officer', scopes: [ROOT_UNIT], password: PASSWORD })),
+    { name: 'd-insp-s', role: 'inspection_officer', scopes: [ROOT_UNIT], password: PASSWORD },
     { name: 'd-petition', role: 'petition_officer', scopes: [ROOT_UNIT], password: PASSWORD },
     { name: 'd-provider', role: 'data_provider', scopes: [ROOT_UNIT], password: PASSWORD },
     ...['d-audit', 'd-audit-l', 'd-audit-s'].map((name) => ({ name, role: 'auditor', password: PASSWORD })),
@@ -323,12 +324,22 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
     || q(`SELECT id FROM findings WHERE unit_id LIKE 'U433127-%' ORDER BY id LIMIT 1`)[0]
   const clue = q(`SELECT id FROM clues WHERE subject_unit_id LIKE 'U433127-%' ORDER BY id LIMIT 1`)[0]
   const unit = ROOT_UNIT
+  // Inspection and rectification (issue #17 item 5): a round's ledger, a
+  // task with evidence in its history, a warning's task.
+  const rect = q(`SELECT t.id, p.round_id FROM inspect_tasks t JOIN inspect_problems p ON p.id=t.problem_id
+    WHERE t.owner_unit_id LIKE 'U433127-%' AND t.evidence_count>0 ORDER BY t.sendback_count DESC, t.id LIMIT 1`)[0]
+  const wtask = q(`SELECT k.id FROM rule_tasks k WHERE k.person_id IN (SELECT t.person_id FROM tenures t JOIN posts s ON
+    s.id=t.post_id WHERE s.unit_id LIKE 'U433127-%') ORDER BY k.id LIMIT 1`)[0]
   // Each route with a role that may use it (SECURITY.md), every route of web/src/router.js.
   const ROUTES = [
     ['d-disc-s', '/dashboard', 'panel-findings'], ['d-disc-s', '/units/' + unit, 'team-table'],
     ['d-disc-s', '/persons/' + person, 'person-tabs'], ['d-disc-s', '/findings', 'findings-table'],
     ['d-disc-s', '/findings/' + finding.id, null], ['d-disc-s', '/clues', 'clue-queue'],
     ['d-disc-s', clue ? '/clues/' + clue.id : null, null], ['d-disc-s', '/import', null], ['d-disc-s', '/profiles', 'profile-form'],
+    ['d-disc-s', '/tasks', 'wtask-table'], ['d-disc-s', wtask ? '/tasks/' + wtask.id : null, 'wt-detail'], ['d-disc-s', '/mytasks', 'mine-warnings'],
+    ['d-insp-s', '/inspection', 'rounds-table'], ['d-insp-s', rect ? '/inspection/' + rect.round_id : null, 'rect-table'],
+    ['d-insp-s', '/rectification', 'rect-table'], ['d-insp-s', rect ? '/rectification/' + rect.id : null, 'rect-detail'],
+    ['d-insp-s', '/mytasks', 'mine-rect'],
     ['d-audit-s', '/ledger', 'ledger-checkpoint'], ['d-admin-s', '/users', null], ['d-subject-s', '/me', 'me-evaluations'],
   ]
   const failing = {}

@@ -22,6 +22,13 @@ const routes = [
       { path: 'ledger', name: 'ledger', component: () => import('./views/Ledger.vue') },
       { path: 'users', name: 'users', component: () => import('./views/Users.vue') },
       { path: 'me', name: 'me', component: () => import('./views/Me.vue') },
+      { path: 'inspection', name: 'inspection', component: () => import('./views/Inspection.vue') },
+      { path: 'inspection/:id', name: 'inspection-round', component: () => import('./views/InspectionRound.vue') },
+      { path: 'rectification', name: 'rectification', component: () => import('./views/Rectification.vue') },
+      { path: 'rectification/:id', name: 'rectification-task', component: () => import('./views/RectTask.vue') },
+      { path: 'tasks', name: 'tasks', component: () => import('./views/Tasks.vue') },
+      { path: 'tasks/:id', name: 'task', component: () => import('./views/Task.vue') },
+      { path: 'mytasks', name: 'mytasks', component: () => import('./views/MyTasks.vue') },
     ],
   },
   {

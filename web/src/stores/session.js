@@ -15,6 +15,11 @@ export const PAGE_PERMS = {
   profiles: ['profile:read'],
   ledger: ['ledger:read'],
   users: ['user:read'],
+  // Inspection and rectification, the warnings' tasks (issue #17 item 5).
+  inspection: ['inspection:read'],
+  rectification: ['rectification:read'],
+  tasks: ['task:read'],
+  mytasks: ['task:write', 'rectification:progress', 'rectification:write'],
 }
 
 // The landing page of roles whose work is one page (issue #16).
