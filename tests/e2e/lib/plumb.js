@@ -3,7 +3,7 @@
 // `plumb user add`, and `plumb serve --web web/dist` on 127.0.0.1 at a free
 // port. PLUMB (binary) and PLUMB_E2E_WORK (scratch dir) may be set.
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, existsSync, rmSync, readdirSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -20,10 +20,8 @@ export function sql(db, query) {
   return execFileSync('sqlite3', ['-readonly', '-json', db, query], { encoding: 'utf8' }).trim()
 }
 
-export async function startPlumb({ users }) {
-  const work = process.env.PLUMB_E2E_WORK || mkdtempSync(join(tmpdir(), 'plumb-e2e-'))
-  const db = join(work, 'county.db')
-  const t0 = Date.now()
+// The generated store every E2E file starts from.
+function buildStore(work, db) {
   plumb(['init', '--db', db])
   plumb(['gen', '--scale', 'county', '--seed', '7', '--out', join(work, 'data'), '--quiet'])
   plumb(['import', '--db', db, '--all', join(work, 'data')])
@@ -32,6 +30,21 @@ export async function startPlumb({ users }) {
   plumb(['gen', '--scale', 'prefecture', '--limit', '2', '--seed', '3', '--out', join(work, 'data2'), '--quiet'])
   plumb(['import', '--db', db, '--all', join(work, 'data2'), '--no-rules'])
   plumb(['sweep', '--db', db])
+}
+
+export async function startPlumb({ users }) {
+  const work = process.env.PLUMB_E2E_WORK || mkdtempSync(join(tmpdir(), 'plumb-e2e-'))
+  const db = join(work, 'county.db')
+  const t0 = Date.now()
+  const cache = process.env.PLUMB_E2E_CACHE
+  if (cache && existsSync(join(cache, 'county.db'))) {
+    // run.sh sets PLUMB_E2E_CACHE: the first file builds the store, the
+    // others start from a copy of it (the store and its side files).
+    for (const f of readdirSync(cache)) copyFileSync(join(cache, f), join(work, f))
+  } else {
+    buildStore(work, db)
+    if (cache) for (const f of readdirSync(work)) if (f.startsWith('county.db')) copyFileSync(join(work, f), join(cache, f))
+  }
   const setupMs = Date.now() - t0
   const accounts = {}
   for (const u of users) {
