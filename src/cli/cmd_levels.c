@@ -290,6 +290,9 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
     }
     pl_bundle_export_opts o = {
         .policy = policy, .since = since, .witnesses = ws, .nwitnesses = nw, .sender = &key};
+    const char *hooks = getenv("PLUMB_TEST_HOOKS");
+    if (hooks && strcmp(hooks, "1") == 0)
+        o.extra_type = getenv("PLUMB_BUNDLE_EXTRA_TYPE"); /* bench/levels.sh */
     pl_buf b;
     pl_buf_init(&b);
     int64_t count = 0;
@@ -328,8 +331,19 @@ static const char import_en[] =
     "  mismatch refuses the whole bundle, nothing written.\n"
     "  CONF: \"<origin> <log vkey> [<sender vkey>]\" a line: the logs supervised.\n";
 
-static int cmd_bundle_import(pl_cli *cli, int argc, char **argv)
+static const char verify_zh[] =
+    "用法: plumb bundle verify FILE --origins CONF --witness-vkey WVKEY...\n"
+    "  只做 plumb bundle import 不需本库的校验 (格式、签名、检查点、每个事件的证明),\n"
+    "  不写入。\n";
+static const char verify_en[] =
+    "usage: plumb bundle verify FILE --origins CONF --witness-vkey WVKEY...\n"
+    "  The checks of plumb bundle import that need no store (shape, signature,\n"
+    "  checkpoint, every event's proof); nothing written.\n";
+
+static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verify)
 {
+    const char *cmd = verify ? "bundle verify" : "bundle import";
+    const char *help_zh = verify ? verify_zh : import_zh, *help_en = verify ? verify_en : import_en;
     static const struct option opts[] = {
         {"origins", required_argument, NULL, 'O'}, {"witness-vkey", required_argument, NULL, 'w'},
         {"db", required_argument, NULL, 'd'},      {"lang", required_argument, NULL, 'L'},
@@ -348,14 +362,14 @@ static int cmd_bundle_import(pl_cli *cli, int argc, char **argv)
         case 'w': rc = add_witness(ws, &nw, optarg, &e); break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
-        case 'h': fputs(PL_T(cli, import_zh, import_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, import_zh, import_en));
+        case 'h': fputs(PL_T(cli, help_zh, help_en), stdout); return PL_EXIT_OK;
+        default: return bad_opt(cli, argc, argv, PL_T(cli, help_zh, help_en));
         }
     }
     if (rc)
         return fail(cli, rc, &e, "见证人公钥无效", "bad --witness-vkey");
     if (optind != argc - 1 || !conf || nw == 0)
-        return pl_cli_usage(cli, "bundle import",
+        return pl_cli_usage(cli, cmd,
                             PL_T(cli, "需要 FILE、--origins 和 --witness-vkey",
                                  "FILE, --origins and --witness-vkey are required"));
     pl_levels_origin *origins = NULL;
@@ -366,8 +380,8 @@ static int cmd_bundle_import(pl_cli *cli, int argc, char **argv)
     pl_buf b;
     pl_buf_init(&b);
     rc = read_all(argv[optind], &b, &e);
-    cmd_store cs;
-    if (rc == 0)
+    cmd_store cs = {0};
+    if (rc == 0 && !verify)
         rc = open_store(cli, &cs, &e);
     if (rc) {
         free(origins);
@@ -375,13 +389,22 @@ static int cmd_bundle_import(pl_cli *cli, int argc, char **argv)
         return fail(cli, rc, &e, "无法导入", "cannot import");
     }
     pl_bundle_import_result res;
-    rc = pl_levels_bundle_import(cs.s, cs.l, b.data, b.len, origins, no, ws, nw, &res, &e);
-    close_store(&cs);
+    if (verify)
+        rc = pl_levels_bundle_verify(b.data, b.len, origins, no, ws, nw, &res, &e);
+    else
+        rc = pl_levels_bundle_import(cs.s, cs.l, b.data, b.len, origins, no, ws, nw, &res, &e);
+    if (!verify)
+        close_store(&cs);
     free(origins);
     pl_buf_release(&b);
     if (rc)
         return fail(cli, rc, &e, "事件包被拒绝", "bundle refused");
-    if (res.recorded == 0 && res.advanced)
+    if (verify)
+        printf("%s %s: %lld %s (seq %lld..%lld), %s\n", PL_T(cli, "事件包来自", "bundle from"),
+               res.origin, (long long)res.events, PL_T(cli, "个事件", "events"),
+               (long long)res.from, (long long)res.to - 1,
+               PL_T(cli, "签名与证明均有效", "signature and proofs valid"));
+    else if (res.recorded == 0 && res.advanced)
         printf("%s %s: %lld %s (seq %lld..%lld), 0 %s %lld\n",
                PL_T(cli, "事件包来自", "bundle from"), res.origin, (long long)res.events,
                PL_T(cli, "个事件", "events"), (long long)res.from, (long long)res.to - 1,
@@ -400,6 +423,16 @@ static int cmd_bundle_import(pl_cli *cli, int argc, char **argv)
     return PL_EXIT_OK;
 }
 
+static int cmd_bundle_import(pl_cli *cli, int argc, char **argv)
+{
+    return bundle_import_or_verify(cli, argc, argv, 0);
+}
+
+static int cmd_bundle_verify(pl_cli *cli, int argc, char **argv)
+{
+    return bundle_import_or_verify(cli, argc, argv, 1);
+}
+
 /* --------------------------------------------------------------- table */
 
 const pl_command pl_levels_commands[] = {
@@ -409,5 +442,7 @@ const pl_command pl_levels_commands[] = {
      cmd_bundle_export},
     {"bundle import", "校验并导入下级的签名事件包", "verify and import a signed event bundle",
      cmd_bundle_import},
+    {"bundle verify", "校验签名事件包 (不写入)", "verify a signed event bundle (no write)",
+     cmd_bundle_verify},
     {0},
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <nettle/base64.h>
 #include <sodium.h>
 
 /* ---------------------------------------------------------- projections */
@@ -179,11 +180,6 @@ static int top_leader_handles(pl_store *s, pl_ledger *l, char (**out)[PL_SUBJECT
 
 /* -------------------------------------------------------------- export */
 
-static void b64_hash(char out[48], const uint8_t h[PL_HASH_BYTES])
-{
-    pl_b64(out, h, PL_HASH_BYTES);
-}
-
 /* Sign `text` as a signed-note line of `s` (Ed25519 over the text). */
 static void sign_line(pl_buf *out, const pl_signer *s, const char *text, size_t len)
 {
@@ -224,8 +220,11 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
     size_t nh = 0;
     if (rc == 0)
         rc = top_leader_handles(s, l, &handles, &nh, e);
-    json_t *events = json_array();
+    pl_buf lines;
+    pl_buf_init(&lines);
     uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
+    char *b64 = NULL;
+    size_t b64cap = 0;
     for (int64_t seq = o->since; rc == 0 && seq < size; seq++) {
         pl_event_rec ev;
         rc = pl_ledger_get(l, seq, &ev, e);
@@ -233,7 +232,7 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
             break;
         int take = 0;
         if (!type_never(ev.type)) {
-            take = type_entitled(ev.type);
+            take = type_entitled(ev.type) || (o->extra_type && strcmp(ev.type, o->extra_type) == 0);
             if (!take && nh) {
                 json_t *h = json_loadb(ev.header, ev.header_len, 0, NULL);
                 json_t *subj = json_object_get(h, "subjects");
@@ -251,27 +250,42 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
                 json_decref(h);
             }
         }
-        if (take) {
-            size_t np = 0;
+        size_t np = 0;
+        if (take)
             rc = pl_ledger_inclusion_proof(l, seq, size, proof, &np, e);
-            if (rc == 0) {
-                json_t *pr = json_array();
-                for (size_t i = 0; i < np; i++) {
-                    char b[48];
-                    b64_hash(b, proof[i]);
-                    json_array_append_new(pr, json_string(b));
-                }
-                json_t *item = json_pack("{s:I, s:s%, s:o}", "seq", (json_int_t)seq, "header",
-                                         ev.header, ev.header_len, "proof", pr);
-                json_object_set_new(item, "payload",
-                                    ev.payload ? json_stringn(ev.payload, ev.payload_len)
-                                               : json_null());
-                json_array_append_new(events, item);
-                (*count)++;
+        if (take && rc == 0) {
+            /* "<seq> <b64 header> <b64 payload | -> <b64 proof | ->\n" */
+            size_t need =
+                pl_b64_len(ev.header_len > ev.payload_len ? ev.header_len : ev.payload_len);
+            if (need < pl_b64_len(sizeof proof))
+                need = pl_b64_len(sizeof proof);
+            if (need > b64cap) {
+                b64cap = need;
+                b64 = pl_realloc(b64, b64cap);
             }
+            pl_buf_addf(&lines, "%lld ", (long long)seq);
+            pl_b64(b64, (const uint8_t *)ev.header, ev.header_len);
+            pl_buf_adds(&lines, b64);
+            pl_buf_addc(&lines, ' ');
+            if (ev.payload) {
+                pl_b64(b64, (const uint8_t *)ev.payload, ev.payload_len);
+                pl_buf_adds(&lines, b64);
+            } else {
+                pl_buf_addc(&lines, '-');
+            }
+            pl_buf_addc(&lines, ' ');
+            if (np) {
+                pl_b64(b64, proof[0], np * PL_HASH_BYTES);
+                pl_buf_adds(&lines, b64);
+            } else {
+                pl_buf_addc(&lines, '-');
+            }
+            pl_buf_addc(&lines, '\n');
+            (*count)++;
         }
         pl_event_rec_release(&ev);
     }
+    free(b64);
     free(handles);
     pl_verifier sv;
     if (rc == 0) {
@@ -279,25 +293,26 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
         pl_buf vk;
         pl_buf_init(&vk);
         pl_verifier_format(&vk, &sv);
-        json_t *body =
-            json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:O}", "origin", cp.origin, "policy",
+        json_t *head =
+            json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "origin", cp.origin, "policy",
                       o->policy, "sender", vk.data, "checkpoint", note.data, "from",
-                      (json_int_t)o->since, "to", (json_int_t)size, "events", events);
+                      (json_int_t)o->since, "to", (json_int_t)size, "events", (json_int_t)*count);
         pl_buf_release(&vk);
         pl_buf text;
         pl_buf_init(&text);
         pl_buf_adds(&text, PL_BUNDLE_FORMAT "\n");
-        rc = pl_json_canonical(&text, body, e);
-        json_decref(body);
+        rc = pl_json_canonical(&text, head, e);
+        json_decref(head);
         if (rc == 0) {
             pl_buf_addc(&text, '\n');
+            pl_buf_add(&text, lines.data, lines.len);
             pl_buf_add(out, text.data, text.len);
             pl_buf_addc(out, '\n');
             sign_line(out, o->sender, text.data, text.len);
         }
         pl_buf_release(&text);
     }
-    json_decref(events);
+    pl_buf_release(&lines);
     pl_buf_release(&note);
     return rc;
 }
@@ -362,23 +377,33 @@ int pl_levels_origins_read(const char *path, pl_levels_origin **out, size_t *n, 
 
 /* -------------------------------------------------------------- import */
 
-/* The bundle file: PL_BUNDLE_FORMAT "\n" <body> "\n" "\n" <signature line>.
- * Splits it into the signed text and the signature line. */
+/* The bundle file: the signed text (format line, head line, one line per
+ * event), an empty line, the signature line. Base64 and JSON lines are
+ * never empty, so the first empty line ends the text. */
 static int split_bundle(const char *data, size_t len, size_t *text_len, const char **sig,
                         size_t *sig_len, pl_err *e)
 {
     size_t fl = strlen(PL_BUNDLE_FORMAT "\n");
     if (len < fl || memcmp(data, PL_BUNDLE_FORMAT "\n", fl) != 0)
         return pl_err_set(e, PL_EINVAL, "bundle: the first line is not '%s'", PL_BUNDLE_FORMAT);
-    const char *nl = memchr(data + fl, '\n', len - fl);
-    if (!nl || (size_t)(nl - data) + 2 > len || nl[1] != '\n')
+    const char *end = data + len, *blank = NULL;
+    for (const char *p = data + fl; p < end; p++) {
+        p = memchr(p, '\n', (size_t)(end - p));
+        if (!p || p + 1 >= end)
+            break;
+        if (p[1] == '\n') {
+            blank = p + 1;
+            break;
+        }
+    }
+    if (!blank)
         return pl_err_set(e, PL_EINVAL,
-                          "bundle: the body line is not followed by a blank line and a signature");
-    *text_len = (size_t)(nl - data) + 1;
-    *sig = nl + 2;
-    *sig_len = len - *text_len - 1;
+                          "bundle: no empty line before a signature line (cut short?)");
+    *text_len = (size_t)(blank - data);
+    *sig = blank + 1;
+    *sig_len = (size_t)(end - *sig);
     if (*sig_len == 0 || (*sig)[*sig_len - 1] != '\n' || memchr(*sig, '\n', *sig_len - 1))
-        return pl_err_set(e, PL_EINVAL, "bundle: expected one signature line after the body");
+        return pl_err_set(e, PL_EINVAL, "bundle: expected one signature line after the empty line");
     return 0;
 }
 
@@ -439,18 +464,64 @@ typedef struct bev {
     size_t header_len, payload_len;
 } bev;
 
-static int check_event(const json_t *it, size_t i, int64_t prev, int64_t from, int64_t to,
-                       const uint8_t root[PL_HASH_BYTES], bev *out, json_t **hdr_out, pl_err *e)
+/* Decode base64 [p, q) into out (room for BASE64_DECODE_LENGTH bytes);
+ * the decoded length, or -1 if it is not base64. Nettle's decoder, not
+ * libsodium's constant-time one (pl_unb64): these are public headers,
+ * payload hashes' preimages and proofs, and the constant-time decoder was
+ * a quarter of an import's CPU (docs/BENCHMARKS.md "Levels"). */
+static long unb64_fast(uint8_t *out, const char *p, const char *q)
 {
-    json_t *jseq = json_object_get(it, "seq");
-    json_t *jh = json_object_get(it, "header");
-    json_t *jp = json_object_get(it, "payload");
-    json_t *jpr = json_object_get(it, "proof");
-    if (!json_is_object(it) || !json_is_integer(jseq) || !json_is_string(jh) ||
-        !(json_is_string(jp) || json_is_null(jp)) || !json_is_array(jpr))
+    struct base64_decode_ctx ctx;
+    size_t n = 0;
+    base64_decode_init(&ctx);
+    if ((q - p) % 4 != 0 || memchr(p, '\n', (size_t)(q - p)) ||
+        !base64_decode_update(&ctx, &n, out, (size_t)(q - p), p) || !base64_decode_final(&ctx))
+        return -1;
+    return (long)n;
+}
+
+/* Decode base64 field [p, q) into the arena; -1 if it is not base64. */
+static long field_b64(const char *p, const char *q, uint8_t **arena)
+{
+    long n = unb64_fast(*arena, p, q);
+    if (n >= 0)
+        *arena += n;
+    return n;
+}
+
+/* One event line "<seq> <b64 header> <b64 payload | -> <b64 proof | ->",
+ * decoded into the arena and checked. */
+static int check_event(const char *line, const char *lend, int64_t prev, int64_t from, int64_t to,
+                       const uint8_t root[PL_HASH_BYTES], bev *out, uint8_t **arena,
+                       json_t **hdr_out, pl_err *e)
+{
+    const char *f[4];
+    const char *fe[4];
+    const char *p = line;
+    int nf = 0;
+    while (nf < 4 && p < lend) {
+        const char *sp = memchr(p, ' ', (size_t)(lend - p));
+        f[nf] = p;
+        fe[nf] = sp ? sp : lend;
+        nf++;
+        p = sp ? sp + 1 : lend;
+    }
+    if (nf != 4 || fe[3] != lend)
         return pl_err_set(e, PL_EINVAL,
-                          "bundle: events[%zu]: expected {seq, header, payload, proof}", i);
-    int64_t seq = json_integer_value(jseq);
+                          "bundle: event line after seq %lld: expected \"<seq> <header> <payload> "
+                          "<proof>\"",
+                          (long long)prev);
+    char num[24];
+    int64_t seq;
+    size_t nl = (size_t)(fe[0] - f[0]);
+    if (nl == 0 || nl >= sizeof num)
+        return pl_err_set(e, PL_EINVAL, "bundle: event line after seq %lld: bad seq",
+                          (long long)prev);
+    memcpy(num, f[0], nl);
+    num[nl] = 0;
+    if (pl_parse_i64(num, 0, INT64_MAX, &seq) != 0)
+        return pl_err_set(e, PL_EINVAL, "bundle: event line after seq %lld: bad seq '%s'",
+                          (long long)prev, num);
     if (seq < from || seq >= to)
         return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld is outside the range %lld..%lld",
                           (long long)seq, (long long)from, (long long)to - 1);
@@ -458,10 +529,42 @@ static int check_event(const json_t *it, size_t i, int64_t prev, int64_t from, i
         return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld is not after seq %lld",
                           (long long)seq, (long long)prev);
     out->seq = seq;
-    out->header = json_string_value(jh);
-    out->header_len = json_string_length(jh);
-    out->payload = json_string_value(jp);
-    out->payload_len = jp ? json_string_length(jp) : 0;
+    out->header = (const char *)*arena;
+    long hl = field_b64(f[1], fe[1], arena);
+    if (hl <= 0 || hl > 65535)
+        return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: the header is not base64",
+                          (long long)seq);
+    out->header_len = (size_t)hl;
+    *(*arena)++ = 0;
+    out->payload = NULL;
+    out->payload_len = 0;
+    if (!(fe[2] - f[2] == 1 && f[2][0] == '-')) {
+        out->payload = (const char *)*arena;
+        long pn = field_b64(f[2], fe[2], arena);
+        if (pn < 0)
+            return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: the payload is not base64",
+                              (long long)seq);
+        out->payload_len = (size_t)pn;
+        *(*arena)++ = 0;
+    }
+    uint8_t proof[PL_MAX_PROOF + 2][PL_HASH_BYTES]; /* + nettle's decode slack */
+    size_t np = 0;
+    if (!(fe[3] - f[3] == 1 && f[3][0] == '-')) {
+        size_t b64len = (size_t)(fe[3] - f[3]);
+        if (b64len > pl_b64_len((PL_MAX_PROOF + 1) * PL_HASH_BYTES) - 1)
+            return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: proof longer than %d hashes",
+                              (long long)seq, PL_MAX_PROOF);
+        long pn = unb64_fast(proof[0], f[3], fe[3]);
+        if (pn <= 0 || pn % PL_HASH_BYTES)
+            return pl_err_set(e, PL_EINVAL,
+                              "bundle: event seq %lld: the proof is not base64 of 32-byte hashes "
+                              "(%ld bytes)",
+                              (long long)seq, pn);
+        np = (size_t)pn / PL_HASH_BYTES;
+        if (np > PL_MAX_PROOF)
+            return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: proof of %zu hashes",
+                              (long long)seq, np);
+    }
     json_t *h = json_loadb(out->header, out->header_len, 0, NULL);
     json_t *hseq = json_object_get(h, "seq");
     const char *psha = json_string_value(json_object_get(h, "payload_sha256"));
@@ -484,24 +587,6 @@ static int check_event(const json_t *it, size_t i, int64_t prev, int64_t from, i
                             "payload_sha256",
                             (long long)seq);
     }
-    size_t np = json_array_size(jpr);
-    uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
-    if (rc == 0 && np > PL_MAX_PROOF)
-        rc = pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: proof of %zu hashes (at most %d)",
-                        (long long)seq, np, PL_MAX_PROOF);
-    for (size_t k = 0; rc == 0 && k < np; k++) {
-        const json_t *pk = json_array_get(jpr, k);
-        uint8_t buf[PL_HASH_BYTES + 3];
-        long got = json_is_string(pk)
-                       ? pl_unb64(buf, sizeof buf, json_string_value(pk), json_string_length(pk))
-                       : -1;
-        if (got != PL_HASH_BYTES)
-            rc = pl_err_set(e, PL_EINVAL,
-                            "bundle: event seq %lld: proof[%zu] is not base64 of a 32-byte hash",
-                            (long long)seq, k);
-        else
-            memcpy(proof[k], buf, PL_HASH_BYTES);
-    }
     if (rc == 0) {
         uint8_t leaf[PL_HASH_BYTES];
         pl_merkle_leaf_hash(leaf, out->header, out->header_len);
@@ -519,10 +604,10 @@ static int check_event(const json_t *it, size_t i, int64_t prev, int64_t from, i
     return rc;
 }
 
-int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
-                            const pl_levels_origin *origins, size_t norigins,
-                            const pl_verifier *witnesses, size_t nwitnesses,
-                            pl_bundle_import_result *res, pl_err *e)
+static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
+                         const pl_levels_origin *origins, size_t norigins,
+                         const pl_verifier *witnesses, size_t nwitnesses,
+                         pl_bundle_import_result *res, pl_err *e)
 {
     memset(res, 0, sizeof *res);
     size_t text_len = 0, sig_len = 0;
@@ -535,21 +620,22 @@ int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t 
     if (rc)
         return rc;
     size_t fl = strlen(PL_BUNDLE_FORMAT "\n");
+    const char *hend = memchr(data + fl, '\n', text_len - fl);
     json_error_t je;
-    json_t *body = json_loadb(data + fl, text_len - fl - 1, 0, &je);
+    json_t *body = json_loadb(data + fl, (size_t)(hend - (data + fl)), 0, &je);
     if (!json_is_object(body)) {
         json_decref(body);
-        return pl_err_set(e, PL_EINVAL, "bundle: the body is not a JSON object: %s", je.text);
+        return pl_err_set(e, PL_EINVAL, "bundle: the head line is not a JSON object: %s", je.text);
     }
     const char *origin = json_string_value(json_object_get(body, "origin"));
     const char *policy = json_string_value(json_object_get(body, "policy"));
     const char *note = json_string_value(json_object_get(body, "checkpoint"));
     json_t *jfrom = json_object_get(body, "from"), *jto = json_object_get(body, "to");
-    json_t *events = json_object_get(body, "events");
+    json_t *jn = json_object_get(body, "events");
     if (!origin || !policy || !note || !json_is_integer(jfrom) || !json_is_integer(jto) ||
-        !json_is_array(events))
+        !json_is_integer(jn))
         rc = pl_err_set(e, PL_EINVAL,
-                        "bundle: the body lacks origin, policy, checkpoint, from, "
+                        "bundle: the head lacks origin, policy, checkpoint, from, "
                         "to or events");
     if (rc == 0) {
         snprintf(res->origin, sizeof res->origin, "%s", origin);
@@ -575,22 +661,38 @@ int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t 
         rc = pl_err_set(e, PL_EINVAL,
                         "bundle: range %lld..%lld does not end at the checkpoint's size %lld",
                         (long long)from, (long long)to, (long long)cp.size);
-    size_t nev = json_array_size(events);
-    if (rc == 0 && nev > PL_BUNDLE_MAX_EVENTS)
-        rc = pl_err_set(e, PL_EINVAL, "bundle: %zu events (at most %d)", nev, PL_BUNDLE_MAX_EVENTS);
+    json_int_t njv = json_integer_value(jn);
+    if (rc == 0 && (njv < 0 || njv > PL_BUNDLE_MAX_EVENTS))
+        rc = pl_err_set(e, PL_EINVAL, "bundle: %lld events (at most %d)", (long long)njv,
+                        PL_BUNDLE_MAX_EVENTS);
+    size_t nev = rc == 0 ? (size_t)njv : 0;
     res->events = (int64_t)nev;
     /* Every proof and hash first: nothing is written unless all hold. */
     bev *evs = pl_calloc(nev + 1, sizeof *evs);
     json_t **hdrs = pl_calloc(nev + 1, sizeof *hdrs);
     int64_t prev = -1;
-    for (size_t i = 0; rc == 0 && i < nev; i++) {
-        rc = check_event(json_array_get(events, i), i, prev, from, to, cp.root, &evs[i], &hdrs[i],
+    uint8_t *arena0 = pl_malloc(len + 16), *arena = arena0;
+    const char *line = hend + 1, *tend = data + text_len;
+    size_t nlines = 0;
+    for (; rc == 0 && line < tend; nlines++) {
+        const char *lend = memchr(line, '\n', (size_t)(tend - line));
+        if (nlines >= nev) {
+            rc = pl_err_set(e, PL_EINVAL, "bundle: more event lines than the %zu the head says",
+                            nev);
+            break;
+        }
+        rc = check_event(line, lend, prev, from, to, cp.root, &evs[nlines], &arena, &hdrs[nlines],
                          e);
-        prev = evs[i].seq;
+        prev = evs[nlines].seq;
+        line = lend + 1;
     }
+    if (rc == 0 && nlines != nev)
+        rc = pl_err_set(e, PL_EINVAL, "bundle: %zu event lines, the head says %zu", nlines, nev);
     /* Then, in one transaction: the gap, what is already recorded, the
      * new events. */
     int began = 0;
+    if (!s) /* verify only */
+        goto done;
     if (rc == 0 && (rc = pl_store_begin(s, e)) == 0)
         began = 1;
     int64_t next = 0;
@@ -619,9 +721,14 @@ int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t 
                               &have, e);
     json_t *subjects = json_array();
     for (size_t i = 0; rc == 0 && i < nev; i++) {
-        pl_stmt_bind_text(have, 1, origin);
-        pl_stmt_bind_i64(have, 2, evs[i].seq);
-        int r = pl_stmt_step(have, e);
+        /* Every event received so far is below next_seq (the largest `to`
+         * recorded): from there on, nothing to look up. */
+        int r = PL_DONE;
+        if (evs[i].seq < next) {
+            pl_stmt_bind_text(have, 1, origin);
+            pl_stmt_bind_i64(have, 2, evs[i].seq);
+            r = pl_stmt_step(have, e);
+        }
         int known = r == PL_ROW;
         if (known) {
             size_t hl = 0;
@@ -676,12 +783,31 @@ int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t 
         else
             pl_store_rollback(s);
     }
+done:
     if (rc)
         res->recorded = 0, res->advanced = 0;
     for (size_t i = 0; i < nev; i++)
         json_decref(hdrs[i]);
     free(hdrs);
     free(evs);
+    free(arena0);
     json_decref(body);
     return rc;
+}
+
+int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
+                            const pl_levels_origin *origins, size_t norigins,
+                            const pl_verifier *witnesses, size_t nwitnesses,
+                            pl_bundle_import_result *res, pl_err *e)
+{
+    if (!s || !l)
+        return pl_err_set(e, PL_EINTERNAL, "bundle import without a store");
+    return bundle_import(s, l, data, len, origins, norigins, witnesses, nwitnesses, res, e);
+}
+
+int pl_levels_bundle_verify(const char *data, size_t len, const pl_levels_origin *origins,
+                            size_t norigins, const pl_verifier *witnesses, size_t nwitnesses,
+                            pl_bundle_import_result *res, pl_err *e)
+{
+    return bundle_import(NULL, NULL, data, len, origins, norigins, witnesses, nwitnesses, res, e);
 }

@@ -104,6 +104,9 @@ typedef struct pl_bundle_export_opts {
     const pl_verifier *witnesses; /**< the checkpoint must carry one */
     size_t nwitnesses;
     const pl_signer *sender; /**< signs the bundle */
+    /** Test hook (bench/levels.sh): one more event type the policy takes;
+     * NULL normally. The CLI sets it only with PLUMB_TEST_HOOKS=1. */
+    const char *extra_type;
 } pl_bundle_export_opts;
 
 /**
@@ -155,6 +158,12 @@ typedef struct pl_bundle_import_result {
 int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
                             const pl_levels_origin *origins, size_t norigins,
                             const pl_verifier *witnesses, size_t nwitnesses,
+                            pl_bundle_import_result *res, pl_err *e);
+/** The checks of pl_levels_bundle_import that need no store (1–5 of
+ * docs/LEVELS.md §7: shape, signature, body, checkpoint, every event),
+ * nothing written: `plumb bundle verify`. */
+int pl_levels_bundle_verify(const char *data, size_t len, const pl_levels_origin *origins,
+                            size_t norigins, const pl_verifier *witnesses, size_t nwitnesses,
                             pl_bundle_import_result *res, pl_err *e);
 
 #endif

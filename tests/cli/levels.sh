@@ -249,7 +249,7 @@ refused b1-flip "bundle: event seq [0-9]*: the inclusion proof ([0-9]* hashes) d
 node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-short c1.db.key proof-short
 refused b1-short "the inclusion proof ([0-9]* hashes) does not verify"
 node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-len c1.db.key proof-len
-refused b1-len "bundle: event seq [0-9]*: proof\[0\] is not base64 of a 32-byte hash"
+refused b1-len "bundle: event seq [0-9]*: the proof is not base64 of 32-byte hashes ([0-9]* bytes)"
 node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-pay c1.db.key payload
 refused b1-pay "the payload does not hash to the header's payload_sha256"
 node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-seq c1.db.key seq
@@ -262,7 +262,7 @@ refused b1-w2 "bundle: origin county.example/c1 is not a log this level supervis
 printf 'county.example/c2 %s\n' "$LV2" >only2.conf
 refused b1 "bundle: signed by county.example/c1+[0-9a-f]*, the sender of no origin this level supervises" only2.conf
 head -c 300 b1 >b1-cut
-refused b1-cut "bundle: the body line is not followed by a blank line"
+refused b1-cut "bundle: no empty line before a signature line (cut short?)"
 printf 'hello\n' >b1-bad
 refused b1-bad "bundle: the first line is not 'plumbline-bundle/v1'"
 # A gap: county 1 grows, and sends only from its new events on.
