@@ -12,14 +12,12 @@
 
 #include <sodium.h>
 
-#include "../http/witness_http.h"
+#include "../http/mirror_http.h"
 #include "../ledger/ledger.h"
 #include "../levels/levels.h"
 #include "../store/store.h"
 #include "cli.h"
 
-/* Largest tile answer: 256 entries of at most 65,535 bytes, with lengths. */
-#define MAX_TILE ((size_t)PL_TILE_WIDTH * 65537 + 4096)
 #define MAX_WITNESSES 16
 
 static int fail(pl_cli *cli, int rc, const pl_err *e, const char *zh, const char *en)
@@ -86,37 +84,6 @@ static void close_store(cmd_store *cs)
 }
 
 /* ---------------------------------------------------------------- mirror */
-
-typedef struct http_src {
-    const char *url;
-    const char *cookie;
-} http_src;
-
-static int fetch_http(void *ctx, const char *path, pl_buf *out, pl_err *e)
-{
-    http_src *h = ctx;
-    pl_buf p;
-    pl_buf_init(&p);
-    pl_buf_addf(&p, "/%s", path);
-    pl_http_response r;
-    int rc = pl_http_get(h->url, p.data, h->cookie, MAX_TILE, &r, e);
-    if (rc == 0) {
-        if (r.status == 200)
-            pl_buf_add(out, r.body.data, r.body.len);
-        else if (r.status == 404)
-            rc = pl_err_set(e, PL_ENOTFOUND, "%s%s: 404", h->url, p.data);
-        else if (r.status == 401 || r.status == 403)
-            rc = pl_err_set(e, PL_EDENIED,
-                            "%s%s: HTTP %d (give --cookie-file with a session of a role with "
-                            "ledger:read)",
-                            h->url, p.data, r.status);
-        else
-            rc = pl_err_set(e, PL_EIO, "%s%s: HTTP %d", h->url, p.data, r.status);
-        pl_http_response_release(&r);
-    }
-    pl_buf_release(&p);
-    return rc;
-}
 
 static const char mirror_zh[] =
     "用法: plumb mirror --origin NAME --url URL|DIR --vkey VKEY --witness-vkey WVKEY...\n"
@@ -187,7 +154,7 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
         if (rc)
             return fail(cli, rc, &e, "无法读取 cookie 文件", "cannot read the cookie file");
     }
-    http_src hs = {.url = url, .cookie = cookie[0] ? cookie : NULL};
+    pl_mirror_http_src hs = {.url = url, .cookie = cookie[0] ? cookie : NULL};
     int http = strncmp(url, "http://", 7) == 0;
     cmd_store cs;
     rc = open_store(cli, &cs, &e);
@@ -196,7 +163,7 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
         return fail(cli, rc, &e, "无法打开存储", "cannot open store");
     }
     pl_mirror_result res;
-    rc = pl_levels_mirror(cs.s, cs.l, origin, &t, http ? fetch_http : pl_levels_fetch_dir,
+    rc = pl_levels_mirror(cs.s, cs.l, origin, &t, http ? pl_mirror_fetch_http : pl_levels_fetch_dir,
                           http ? (void *)&hs : (void *)url, &res, &e);
     sodium_memzero(cookie, sizeof cookie);
     close_store(&cs);

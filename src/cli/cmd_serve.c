@@ -15,6 +15,7 @@
 
 #include "../accounts/accounts.h"
 #include "../http/http.h"
+#include "../http/mirror_http.h"
 #include "../http/witness_http.h"
 #include "../ledger/ledger.h"
 #include "../ledger/witness.h"
@@ -55,6 +56,10 @@ static const char serve_usage_zh[] =
     "  --push-witnesses FILE 每隔 --push-interval 秒把最新检查点发给 FILE 中尚未联署它的\n"
     "                       见证人并保存联署; 每行 \"<见证人公钥> <URL>\"\n"
     "  --push-interval S    (默认 30)\n"
+    "  --mirror FILE        每隔 --mirror-interval 秒镜像并校验 FILE 中的下级日志\n"
+    "                       (plumb mirror; \"witness <公钥>\" 与 \"log <origin> <日志公钥>\n"
+    "                       <URL|DIR> [<cookie 文件>]\" 行; docs/LEVELS.md)\n"
+    "  --mirror-interval S  (默认 60)\n"
     "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
     "  --print-openapi      输出 OpenAPI 文档后退出\n"
     "  --db FILE|URL        数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
@@ -101,6 +106,10 @@ static const char serve_usage_en[] =
     "                       the witnesses of FILE that have not cosigned it, store their\n"
     "                       cosignatures; \"<witness vkey> <URL>\" a line\n"
     "  --push-interval S    (default 30)\n"
+    "  --mirror FILE        every --mirror-interval seconds, mirror and verify the lower\n"
+    "                       logs of FILE (plumb mirror; \"witness <vkey>\" and \"log <origin>\n"
+    "                       <log vkey> <URL|DIR> [<cookie file>]\" lines; docs/LEVELS.md)\n"
+    "  --mirror-interval S  (default 60)\n"
     "  --print-permissions  print the route/role permission table as JSON and exit\n"
     "  --print-openapi      print the OpenAPI document and exit\n"
     "  --db FILE|URL        store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
@@ -144,7 +153,9 @@ enum {
     O_WKEY,
     O_WLOGS,
     O_PUSH,
-    O_PUSHI
+    O_PUSHI,
+    O_MIRROR,
+    O_MIRRORI
 };
 
 static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -195,6 +206,8 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"witness-logs", required_argument, NULL, O_WLOGS},
         {"push-witnesses", required_argument, NULL, O_PUSH},
         {"push-interval", required_argument, NULL, O_PUSHI},
+        {"mirror", required_argument, NULL, O_MIRROR},
+        {"mirror-interval", required_argument, NULL, O_MIRRORI},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -205,7 +218,8 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     int c, print = 0;
     int64_t v;
     const char *wstate = NULL, *wkey = NULL, *wlogs = NULL, *push = NULL;
-    int push_interval = 30;
+    int push_interval = 30, mirror_interval = 60;
+    const char *mirror = NULL;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -270,6 +284,12 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
                 return PL_EXIT_USER;
             push_interval = (int)v;
             break;
+        case O_MIRROR: mirror = optarg; break;
+        case O_MIRRORI:
+            if (num(cli, "--mirror-interval", optarg, 1, 86400, &v))
+                return PL_EXIT_USER;
+            mirror_interval = (int)v;
+            break;
         case 'h': fputs(SERVE_USAGE(cli), stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
@@ -313,7 +333,17 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             return pl_cli_fail(cli, prc, &e);
         }
     }
+    pl_mirror_follower *follower = NULL;
+    if (mirror) {
+        int mrc = pl_mirror_follower_start(&follower, o.db, mirror, mirror_interval, &e);
+        if (mrc) {
+            pl_witness_pusher_stop(pusher);
+            pl_witness_free(w);
+            return pl_cli_fail(cli, mrc, &e);
+        }
+    }
     int rc = pl_http_serve(&o, &e);
+    pl_mirror_follower_stop(follower);
     pl_witness_pusher_stop(pusher);
     pl_witness_free(w);
     if (rc)

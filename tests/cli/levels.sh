@@ -205,6 +205,32 @@ grep -q "origin county.example/c1: checkpoint: " <<<"$out" || fail "empty checkp
 out=$(mir2 t1) || fail "p2 mirror of the good tiles: $out"
 [ "$(snap)" = "$before" ] || fail "p2's refusals changed p.db"
 
+# The follower inside the prefecture's plumb serve (--mirror, 1 s rounds).
+push c2.db >/dev/null || fail "push c2 (2)" # its server's sign-in events since
+N2b=$(q c2.db "SELECT max(size) FROM ledger_checkpoints")
+"$P" export-tiles --db c2.db t2 >/dev/null || fail "export-tiles c2"
+"$P" init --db p3.db --origin pref.example/p3 >/dev/null
+printf 'witness %s\nlog county.example/c1 %s %s\nlog county.example/c2 %s %s\n' \
+    "$WV" "$LV1" "$T/t1" "$LV2" "$T/t2" >mirror.conf
+"$P" serve --db p3.db --port 0 --port-file p3port --quiet --mirror mirror.conf --mirror-interval 1 2>p3log &
+FPID=$!
+PIDS+=($FPID)
+wait_port p3port || fail "serve --mirror did not start: $(cat p3log)"
+for _ in $(seq 1 100); do
+    [ "$(q p3.db "SELECT count(*) FROM mirror_logs")" = 2 ] 2>/dev/null && break
+    sleep 0.1
+done
+[ "$(q p3.db "SELECT origin || ' ' || size FROM mirror_logs ORDER BY origin" | tr '\n' ,)" = \
+  "county.example/c1 $S1,county.example/c2 $N2b," ] || fail "serve --mirror: $(q p3.db 'SELECT * FROM mirror_logs'; cat p3log)"
+grep -q '"msg":"mirrored","origin":"county.example/c1","from":0,"size":'"$S1" p3log ||
+    fail "no log line for the follower's round: $(cat p3log)"
+kill -TERM "$FPID"
+wait "$FPID"
+[ $? -eq 0 ] || fail "serve --mirror did not stop cleanly: $(cat p3log)"
+printf 'log county.example/c1 %s %s\n' "$LV1" t1 >bad.conf
+out=$("$P" serve --db p3.db --port 0 --mirror bad.conf 2>&1) && fail "serve with a mirror file without witness started"
+grep -q "bad.conf: needs at least one witness line and one log line" <<<"$out" || fail "bad mirror file: $out"
+
 # ------------------------------------------------------- 3. bundles
 printf 'county.example/c1 %s\ncounty.example/c2 %s\n' "$LV1" "$LV2" >origins.conf
 imp() { "$P" bundle import "$1" --db p.db --origins "${2:-origins.conf}" --witness-vkey "$WV" 2>&1; }
@@ -217,13 +243,13 @@ want=$(q c2.db "SELECT count(*) FROM ledger_events WHERE type LIKE 'finding.%' O
 [ "$out" = "b2: 63 events" ] || fail "export c2 said: $out"
 before=$(snap)
 out=$(imp b2) || fail "import b2: $out"
-[ "$out" = "bundle from county.example/c2: 63 events (seq 0..$((N2 - 1))), 63 recorded" ] ||
+[ "$out" = "bundle from county.example/c2: 63 events (seq 0..$((N2b - 1))), 63 recorded" ] ||
     fail "import said: $out"
-[ "$(q p.db "SELECT count(*) FROM levels_received WHERE origin='county.example/c2' AND checkpoint_size=$N2")" = 63 ] ||
+[ "$(q p.db "SELECT count(*) FROM levels_received WHERE origin='county.example/c2' AND checkpoint_size=$N2b")" = 63 ] ||
     fail "provenance"
 [ "$(q p.db "SELECT header FROM levels_received WHERE origin='county.example/c2' AND type='warning.raised' LIMIT 1")" = \
   "$(q c2.db "SELECT header FROM ledger_events WHERE type='warning.raised' LIMIT 1")" ] || fail "header kept"
-[ "$(q p.db "SELECT next_seq, bundles FROM levels_origins")" = "$N2|1" ] || fail "levels_origins"
+[ "$(q p.db "SELECT next_seq, bundles FROM levels_origins")" = "$N2b|1" ] || fail "levels_origins"
 after=$(snap)
 L=$(q p.db "SELECT count(*) FROM ledger_events")
 out=$(imp b2) || fail "replay: $out"
