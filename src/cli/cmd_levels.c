@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "../http/mirror_http.h"
+#include "../http/witness_http.h"
 #include "../ledger/ledger.h"
 #include "../levels/levels.h"
 #include "../store/store.h"
@@ -400,6 +402,108 @@ static int cmd_bundle_verify(pl_cli *cli, int argc, char **argv)
     return bundle_import_or_verify(cli, argc, argv, 1);
 }
 
+/* ------------------------------------------------------------ bundle send */
+
+static const char send_zh[] =
+    "用法: plumb bundle send FILE --url URL --receiver-vkey VKEY\n"
+    "  把事件包发给上级的 plumb serve (POST URL/levels/bundles, 其 --bundle-origins),\n"
+    "  并用预先固定的上级日志公钥 VKEY 校验其签名回执 (双向固定密钥)。\n";
+static const char send_en[] =
+    "usage: plumb bundle send FILE --url URL --receiver-vkey VKEY\n"
+    "  Send a bundle to the level above's plumb serve (POST URL/levels/bundles, its\n"
+    "  --bundle-origins) and check its receipt against the receiver's log key VKEY,\n"
+    "  pinned here as the sender's key is pinned there.\n";
+
+/* Check the receipt note: signed by `v`, for this bundle's bytes. */
+static int check_receipt(const char *note, const pl_verifier *v, const pl_buf *bundle,
+                         char *summary, size_t cap, pl_err *e)
+{
+    pl_note n;
+    int rc = pl_note_parse(&n, note, strlen(note), e);
+    if (rc)
+        return pl_err_set(e, PL_ECRYPTO, "the receipt is not a signed note: %s", e->msg);
+    rc = pl_note_verify(&n, v, e);
+    if (rc == 0) {
+        uint8_t h[PL_HASH_BYTES];
+        char hex[2 * PL_HASH_BYTES + 2];
+        pl_sha256(h, bundle->data, bundle->len);
+        pl_hex(hex, h, PL_HASH_BYTES);
+        size_t fl = strlen(PL_BUNDLE_RECEIPT_FORMAT "\n");
+        const char *last = n.text_len > 66 ? n.text + n.text_len - 65 : NULL;
+        if (n.text_len < fl || memcmp(n.text, PL_BUNDLE_RECEIPT_FORMAT "\n", fl) != 0 || !last ||
+            memcmp(last, hex, 64) != 0)
+            rc = pl_err_set(e, PL_ECRYPTO, "the receipt is not for this bundle");
+        else
+            snprintf(summary, cap, "%.*s", (int)(n.text_len - fl - 66), n.text + fl);
+    } else {
+        rc = pl_err_set(e, PL_ECRYPTO, "the receipt is not signed by the receiver's key: %s",
+                        e->msg);
+    }
+    pl_note_release(&n);
+    return rc;
+}
+
+static int cmd_bundle_send(pl_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
+                                         {"receiver-vkey", required_argument, NULL, 'r'},
+                                         {"lang", required_argument, NULL, 'L'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *url = NULL, *rvkey = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'u': url = optarg; break;
+        case 'r': rvkey = optarg; break;
+        case 'L': cli->english = strcmp(optarg, "en") == 0; break;
+        case 'h': fputs(PL_T(cli, send_zh, send_en), stdout); return PL_EXIT_OK;
+        default: return bad_opt(cli, argc, argv, PL_T(cli, send_zh, send_en));
+        }
+    }
+    if (optind != argc - 1 || !url || !rvkey)
+        return pl_cli_usage(cli, "bundle send",
+                            PL_T(cli, "需要 FILE、--url 和 --receiver-vkey",
+                                 "FILE, --url and --receiver-vkey are required"));
+    pl_err e;
+    pl_err_init(&e);
+    pl_verifier rv;
+    int rc = pl_verifier_parse(&rv, rvkey, &e);
+    if (rc)
+        return fail(cli, rc, &e, "接收方公钥无效", "bad --receiver-vkey");
+    pl_buf b;
+    pl_buf_init(&b);
+    rc = read_all(argv[optind], &b, &e);
+    pl_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (rc == 0)
+        rc = pl_http_post(url, "/levels/bundles", b.data, b.len, &resp, &e);
+    json_t *j = rc == 0 ? json_loadb(resp.body.data, resp.body.len, 0, NULL) : NULL;
+    char summary[512] = "";
+    if (rc == 0 && resp.status != 200) {
+        const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+        rc = pl_err_set(&e, resp.status == 403 ? PL_EDENIED : PL_EINVAL, "HTTP %d: %s", resp.status,
+                        m ? m : "(no message)");
+    } else if (rc == 0) {
+        const char *note = json_string_value(json_object_get(j, "receipt"));
+        rc = note ? check_receipt(note, &rv, &b, summary, sizeof summary, &e)
+                  : pl_err_set(&e, PL_ECRYPTO, "the answer has no receipt");
+    }
+    json_decref(j);
+    pl_http_response_release(&resp);
+    pl_buf_release(&b);
+    if (rc)
+        return fail(cli, rc, &e, "发送失败", "send failed");
+    for (char *p = summary; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    printf("%s %s: %s\n", PL_T(cli, "回执已校验, 签名者", "receipt verified, signed by"), rv.name,
+           summary);
+    return PL_EXIT_OK;
+}
+
 /* --------------------------------------------------------------- table */
 
 const pl_command pl_levels_commands[] = {
@@ -409,6 +513,8 @@ const pl_command pl_levels_commands[] = {
      cmd_bundle_export},
     {"bundle import", "校验并导入下级的签名事件包", "verify and import a signed event bundle",
      cmd_bundle_import},
+    {"bundle send", "把签名事件包发给上级服务器并校验回执",
+     "send a signed bundle to the level above's server, check its receipt", cmd_bundle_send},
     {"bundle verify", "校验签名事件包 (不写入)", "verify a signed event bundle (no write)",
      cmd_bundle_verify},
     {0},

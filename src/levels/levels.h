@@ -92,6 +92,9 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
 
 /** First line of a bundle file, and the signed message's domain. */
 #define PL_BUNDLE_FORMAT "plumbline-bundle/v1"
+/** First line of the receipt POST /levels/bundles answers with: a signed
+ * note by the receiver's log key (docs/LEVELS.md §7). */
+#define PL_BUNDLE_RECEIPT_FORMAT "plumbline-bundle-receipt/v1"
 /** The one policy implemented (docs/LEVELS.md "Policy"). */
 #define PL_BUNDLE_POLICY "supervisor/v1"
 /** Most events in one bundle. */

@@ -308,6 +308,39 @@ grep -q "bundle from county.example/c1: 0 events (seq $S1..$((S3 - 1))), 0 recor
     fail "b1-gap after b1: $out"
 [ "$(q p.db "SELECT next_seq FROM levels_origins WHERE origin='county.example/c1'")" = "$S3" ] ||
     fail "c1 next_seq after the gap bundle"
+# Over HTTP: POST /levels/bundles of a prefecture's plumb serve; the sender
+# pins the receiver's log key and checks the signed receipt.
+"$P" init --db p4.db --origin pref.example/p4 >init4.out || fail "init p4"
+PV4=$(tail -n 1 init4.out)
+"$P" serve --db p4.db --port 0 --port-file p4port --quiet --bundle-origins origins.conf \
+    --bundle-witness "$WV" 2>p4log &
+BPID=$!
+PIDS+=($BPID)
+wait_port p4port || fail "serve --bundle-origins did not start: $(cat p4log)"
+B4="http://127.0.0.1:$(cat p4port)"
+send() { "$P" bundle send "$1" --url "$B4" --receiver-vkey "${2:-$PV4}" 2>&1; }
+out=$(send b2) || fail "bundle send: $out"
+[ "$out" = "receipt verified, signed by pref.example/p4: county.example/c2 0 $N2b 63" ] ||
+    fail "bundle send said: $out"
+[ "$(q p4.db "SELECT count(*) FROM levels_received")" = 63 ] || fail "p4 levels_received"
+L4=$(q p4.db "SELECT count(*) FROM ledger_events")
+out=$(send b2) || fail "bundle send again: $out"
+[ "$out" = "receipt verified, signed by pref.example/p4: county.example/c2 0 $N2b 0" ] ||
+    fail "bundle send again said: $out"
+out=$(send b1-byte) && fail "a changed bundle was accepted over HTTP"
+grep -q "HTTP 422: bundle: the sender's signature (county.example/c1+[0-9a-f]*) does not verify" <<<"$out" ||
+    fail "changed bundle over HTTP: $out"
+show "$out"
+out=$(send b1-gap) && fail "a gap was accepted over HTTP"
+grep -q "HTTP 409: bundle: gap: origin county.example/c1" <<<"$out" || fail "gap over HTTP: $out"
+out=$(send b2 "$LV2") && fail "a receipt was accepted from the wrong key"
+grep -q "the receipt is not signed by the receiver's key" <<<"$out" || fail "wrong receiver key: $out"
+show "$out"
+[ "$(q p4.db "SELECT count(*) FROM ledger_events")" = "$L4" ] || fail "refused bundles wrote over HTTP"
+status=$(curl -sS -o get.json -w '%{http_code}' "$B4/levels/bundles")
+[ "$status" = 405 ] || fail "GET /levels/bundles: $status"
+kill -TERM "$BPID"; wait "$BPID" 2>/dev/null
+
 out=$("$P" verify --db p.db 2>&1) || fail "verify p.db: $out"
 grep -q "ledger ok" <<<"$out" || fail "verify p.db: $out"
 echo "ok: levels: 2 counties mirrored (1 by HTTP), fork/rollback/tiles/checkpoints refused, bundles verified"
