@@ -289,6 +289,41 @@ static int64_t check_entries(const pl_buf *b, int width, const uint8_t *hashes, 
     return -1;
 }
 
+/* The first level-0 tile, and entry, below `upto` where the log's served
+ * tiles differ from the mirrored leaves: 1 if found (*seq is -1 when the
+ * tile itself is missing or short), 0 if every tile matches. */
+static int first_difference(pl_levels_fetch_fn fetch, void *ctx, const mstate *m, int64_t upto,
+                            int64_t *tile_index, int64_t *seq)
+{
+    pl_buf tile;
+    pl_buf_init(&tile);
+    int found = 0;
+    *tile_index = *seq = -1;
+    for (int64_t ti = 0; ti * PL_TILE_WIDTH < upto && !found; ti++) {
+        int64_t left = upto - ti * PL_TILE_WIDTH;
+        int w = left >= PL_TILE_WIDTH ? PL_TILE_WIDTH : (int)left;
+        pl_buf_reset(&tile);
+        pl_err fe;
+        pl_err_init(&fe);
+        if (fetch_tile(fetch, ctx, 0, ti, w, &tile, &fe) != 0 ||
+            tile.len < (size_t)w * PL_HASH_BYTES) {
+            *tile_index = ti;
+            found = 1;
+            break;
+        }
+        for (int i = 0; i < w; i++)
+            if (memcmp(tile.data + (size_t)i * PL_HASH_BYTES, m->leaves[ti * PL_TILE_WIDTH + i],
+                       PL_HASH_BYTES) != 0) {
+                *tile_index = ti;
+                *seq = ti * PL_TILE_WIDTH + i;
+                found = 1;
+                break;
+            }
+    }
+    pl_buf_release(&tile);
+    return found;
+}
+
 /* ---------------------------------------------------------------- round */
 
 int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_levels_trust *t,
@@ -344,35 +379,25 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
         if (rc)
             goto out;
         if (memcmp(mine, cp.root, PL_HASH_BYTES) != 0) {
-            /* Find the first level-0 tile served that differs from ours. */
-            int64_t bad_tile = -1, bad_seq = -1;
-            for (int64_t ti = 0; ti * PL_TILE_WIDTH < n && bad_tile < 0; ti++) {
-                int64_t left = n - ti * PL_TILE_WIDTH;
-                int w = left >= PL_TILE_WIDTH ? PL_TILE_WIDTH : (int)left;
-                pl_buf_reset(&tile);
-                pl_err fe;
-                pl_err_init(&fe);
-                if (fetch_tile(fetch, ctx, 0, ti, w, &tile, &fe) != 0 ||
-                    tile.len < (size_t)w * PL_HASH_BYTES) {
-                    bad_tile = ti;
-                    break;
-                }
-                for (int i = 0; i < w; i++)
-                    if (memcmp(tile.data + (size_t)i * PL_HASH_BYTES,
-                               m.leaves[ti * PL_TILE_WIDTH + i], PL_HASH_BYTES) != 0) {
-                        bad_tile = ti;
-                        bad_seq = ti * PL_TILE_WIDTH + i;
-                        break;
-                    }
-            }
-            if (bad_tile < 0)
-                bad_tile = 0;
-            rc = refuse(l, origin, "fork", n, 0, bad_tile, e,
+            /* Name the first level-0 tile served that differs from ours. */
+            int64_t bad_tile = 0, bad_seq = -1;
+            int found = first_difference(fetch, ctx, &m, n, &bad_tile, &bad_seq);
+            char where[160];
+            if (!found)
+                snprintf(where, sizeof where,
+                         "the tiles served match the mirror (only the "
+                         "checkpoint differs)");
+            else if (bad_seq < 0)
+                snprintf(where, sizeof where, "tile level 0 index %lld is not served",
+                         (long long)bad_tile);
+            else
+                snprintf(where, sizeof where,
+                         "tile level 0 index %lld differs from the mirror from entry %lld",
+                         (long long)bad_tile, (long long)bad_seq);
+            rc = refuse(l, origin, "fork", n, 0, found ? bad_tile : 0, e,
                         "origin %s: fork at witnessed size %lld: the log signed root %s, the "
-                        "mirrored (witnessed) tree has another; tile level 0 index %lld differs "
-                        "from the mirror%s%lld",
-                        origin, (long long)n, root_b64, (long long)bad_tile,
-                        bad_seq >= 0 ? " from entry " : " (not served)", (long long)bad_seq);
+                        "mirrored (witnessed) tree has another; %s",
+                        origin, (long long)n, root_b64, where);
             goto out;
         }
         if (n < m.size) {
@@ -417,11 +442,14 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
         for (int i = 0; i < w; i++) {
             if (base + i < m.size &&
                 memcmp(tile.data + (size_t)i * PL_HASH_BYTES, m.leaves[base + i], PL_HASH_BYTES)) {
-                rc = refuse(l, origin, "fork", m.size, 0, ti, e,
+                /* The earliest difference may lie in a tile before this one. */
+                int64_t bt = ti, bs = base + i;
+                if (!first_difference(fetch, ctx, &m, base + i, &bt, &bs) || bs < 0)
+                    bt = ti, bs = base + i;
+                rc = refuse(l, origin, "fork", m.size, 0, bt, e,
                             "origin %s: fork at witnessed size %lld: tile level 0 index %lld "
                             "(checkpoint size %lld) differs from the mirror from entry %lld",
-                            origin, (long long)m.size, (long long)ti, (long long)n,
-                            (long long)(base + i));
+                            origin, (long long)m.size, (long long)bt, (long long)n, (long long)bs);
                 goto out;
             }
             memcpy(tr.lv[0][base + i], tile.data + (size_t)i * PL_HASH_BYTES, PL_HASH_BYTES);
@@ -488,12 +516,19 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
     if (rc)
         goto out;
     if (memcmp(root, cp.root, PL_HASH_BYTES) != 0) {
+        int64_t bt = -1, bs = -1;
+        if (m.size > 0 && first_difference(fetch, ctx, &m, m.size, &bt, &bs) && bs >= 0) {
+            rc = refuse(l, origin, "fork", m.size, 0, bt, e,
+                        "origin %s: fork at witnessed size %lld: tile level 0 index %lld "
+                        "(checkpoint size %lld) differs from the mirror from entry %lld",
+                        origin, (long long)m.size, (long long)bt, (long long)n, (long long)bs);
+            goto out;
+        }
         int top = tr.levels - 1;
-        rc = refuse(l, origin, m.size ? "fork" : "tile", n, top, 0, e,
+        rc = refuse(l, origin, "tile", n, top, 0, e,
                     "origin %s: size %lld: the tiles served (up to tile level %d index 0) do not "
-                    "hash to the checkpoint's root %s%s",
-                    origin, (long long)n, top, root_b64,
-                    m.size ? " although they extend the mirrored tree" : "");
+                    "hash to the checkpoint's root %s",
+                    origin, (long long)n, top, root_b64);
         goto out;
     }
     if (crc) {

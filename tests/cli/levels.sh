@@ -60,6 +60,7 @@ PIDS+=($!)
 wait_port wport || fail "witness serve did not start: $(cat wlog)"
 WURL="http://127.0.0.1:$(cat wport)"
 push() { "$P" checkpoint push --db "$1" --witness "$WV" --url "$WURL" 2>&1; }
+cp c1.db c1-pre.db && cp c1.db.key c1-pre.db.key # a backup from before the 300 events
 # County 1 also gets 300 plain events, so its tree has a level-1 tile.
 "$P" ledger-append-test --db c1.db --count 300 >/dev/null || fail "append c1"
 N1=$(q c1.db "SELECT count(*) FROM ledger_events")
@@ -161,6 +162,22 @@ grep -q "origin county.example/c1: rollback: the log serves a checkpoint of size
 show "$out"
 [ "$(q p.db "SELECT count(*) FROM mirror_refusals WHERE kind='rollback' AND size=$N1")" = 1 ] ||
     fail "rollback not recorded"
+before=$(snap)
+
+# A fork that rewrites early history (from the backup of 99 events) and
+# grows past the witnessed size: refused by the witness (it never cosigned
+# this tree) and located by the mirror in tile 0, entry 99.
+NP=$(q c1-pre.db "SELECT count(*) FROM ledger_events")
+"$P" ledger-append-test --db c1-pre.db --count $((S1 + 10 - NP)) --payload-bytes 7 >/dev/null
+out=$(push c1-pre.db) && fail "the witness cosigned an early fork"
+show "$out"
+"$P" export-tiles --db c1-pre.db tfe >/dev/null
+out=$(mir 1 "$LV1" tfe) && fail "the mirror accepted an early fork"
+grep -q "origin county.example/c1: fork at witnessed size $S1: tile level 0 index 0 (checkpoint size $((S1 + 10))) differs from the mirror from entry $NP" <<<"$out" ||
+    fail "early fork: $out"
+show "$out"
+[ "$(q p.db "SELECT count(*) FROM mirror_entries WHERE origin='county.example/c1'")" = "$S1" ] ||
+    fail "the early fork changed the mirrored entries"
 before=$(snap)
 
 # Tampered tiles, seen by a second prefecture store mirroring from scratch.
