@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 /* ------------------------------------------------------ checkpoint check */
 
@@ -25,6 +26,13 @@ int pl_levels_checkpoint_check(const char *origin, const char *note, size_t len,
 {
     if (log_signed)
         *log_signed = 0;
+    /* The log cannot witness itself: its own key given as a witness would
+     * make every checkpoint it signs "witnessed". */
+    for (size_t i = 0; i < t->nwitnesses; i++)
+        if (sodium_memcmp(t->witnesses[i].pk, t->log_key.pk, PL_PUBKEY_BYTES) == 0)
+            return pl_err_set(e, PL_EINVAL,
+                              "origin %s: the witness key %s+%08x is the log's own key", origin,
+                              t->witnesses[i].name, t->witnesses[i].key_id);
     pl_note n;
     pl_err pe;
     pl_err_init(&pe);

@@ -82,6 +82,10 @@ out=$(mir 1 "$LV1" t1) || fail "mirror c1: $out"
 # The headers kept are the county's, byte for byte.
 [ "$(q p.db "SELECT header FROM mirror_entries WHERE origin='county.example/c1' AND seq=7")" = \
   "$(q c1.db "SELECT header FROM ledger_events WHERE seq=7")" ] || fail "mirrored header 7 differs"
+out=$("$P" mirror --db p.db --origin county.example/c1 --vkey "$LV1" --witness-vkey "$LV1" --url t1 2>&1) &&
+    fail "the log's own key was accepted as its witness"
+grep -q "origin county.example/c1: the witness key county.example/c1+[0-9a-f]* is the log's own key" <<<"$out" ||
+    fail "own key as witness: $out"
 out=$(mir 1 "$LV1" t1) || fail "mirror c1 again: $out"
 [ "$out" = "mirror county.example/c1: nothing new, size $N1" ] || fail "mirror c1 again said: $out"
 
