@@ -56,6 +56,11 @@ typedef int (*pl_levels_fetch_fn)(void *ctx, const char *path, pl_buf *out, pl_e
  * directory path, a const char *). */
 int pl_levels_fetch_dir(void *ctx, const char *path, pl_buf *out, pl_err *e);
 
+/** Largest tree a mirror round accepts (entries): a round holds every
+ * leaf hash and the new entries in memory, so a log-signed checkpoint
+ * claiming more is refused rather than allowed to exhaust memory. */
+#define PL_MIRROR_MAX_SIZE ((int64_t)1 << 24)
+
 /** What one mirror round did. */
 typedef struct pl_mirror_result {
     int64_t old_size; /**< mirrored size before */

@@ -371,6 +371,13 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
     }
     int64_t n = cp.size;
     pl_b64(root_b64, cp.root, PL_HASH_BYTES);
+    if (n > PL_MIRROR_MAX_SIZE) {
+        rc = pl_err_set(e, PL_EINVAL,
+                        "origin %s: checkpoint of size %lld: larger than the mirror takes (%lld "
+                        "entries)",
+                        origin, (long long)n, (long long)PL_MIRROR_MAX_SIZE);
+        goto out;
+    }
     /* A smaller tree than the one mirrored: a rollback, or, if its root is
      * not the root of our copy at that size, a fork. */
     tr.lv[0] = pl_calloc((size_t)(n > m.size ? n : m.size) + 1, PL_HASH_BYTES);

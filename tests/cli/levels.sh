@@ -219,6 +219,23 @@ cp t1/checkpoint tx/checkpoint && sed -i '1s/c1/c2/' tx/checkpoint
 out=$(mir2 tx) && fail "another log's checkpoint passed"
 grep -q "origin county.example/c1: checkpoint: \|origin county.example/c1: the checkpoint is of another log" <<<"$out" ||
     fail "other origin: $out"
+# A checkpoint the county signed claiming 2^40 entries (node's Ed25519,
+# signed-note format): refused before anything is allocated for it.
+node --input-type=module -e '
+import { createPrivateKey, sign } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+const parts = readFileSync("c1.db.key", "utf8").trim().split("+");
+const [name, id, b64] = [parts[2], parts[3], parts.slice(4).join("+")];
+const key = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"),
+    Buffer.from(b64, "base64").subarray(1)]), format: "der", type: "pkcs8" });
+const text = name + "\n1099511627776\n" + Buffer.alloc(32, 9).toString("base64") + "\n";
+const sig = sign(null, Buffer.from(text), key);
+writeFileSync("tx/checkpoint", text + "\n\u2014 " + name + " " +
+    Buffer.concat([Buffer.from(id, "hex"), sig]).toString("base64") + "\n");' || fail "node: huge checkpoint"
+out=$(mir2 tx) && fail "a checkpoint of 2^40 entries passed"
+grep -q "origin county.example/c1: checkpoint of size 1099511627776: larger than the mirror takes (16777216 entries)" <<<"$out" ||
+    fail "huge checkpoint: $out"
+show "$out"
 : >tx/checkpoint
 out=$(mir2 tx) && fail "an empty checkpoint passed"
 grep -q "origin county.example/c1: checkpoint: " <<<"$out" || fail "empty checkpoint: $out"
