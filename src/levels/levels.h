@@ -93,6 +93,15 @@ typedef struct pl_mirror_result {
 int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_levels_trust *t,
                      pl_levels_fetch_fn fetch, void *ctx, pl_mirror_result *res, pl_err *e);
 
+/**
+ * `plumb verify`: re-check the mirror's copy — each mirror_logs row's
+ * checkpoint signed by its stored log key with that size and root, its
+ * entries seq 0..size-1 each hashing to its leaf_hash, their RFC 9162 root
+ * the checkpoint's, and no entry of an origin without a row. PL_ECORRUPT
+ * naming the table, origin and seq. *logs and *entries get the counts.
+ */
+int pl_levels_mirror_verify(pl_store *s, int64_t *logs, int64_t *entries, pl_err *e);
+
 /* ------------------------------------------------------------- bundles */
 
 /** First line of a bundle file, and the signed message's domain. */

@@ -575,9 +575,10 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
     if (rc == 0)
         rc = pl_store_prepare(s,
                               "INSERT INTO mirror_logs(origin, size, root_hash, checkpoint, "
-                              "updated_at) VALUES(?,?,?,?,?) ON CONFLICT(origin) DO UPDATE SET "
-                              "size=excluded.size, root_hash=excluded.root_hash, "
-                              "checkpoint=excluded.checkpoint, updated_at=excluded.updated_at",
+                              "log_key, updated_at) VALUES(?,?,?,?,?,?) ON CONFLICT(origin) DO "
+                              "UPDATE SET size=excluded.size, root_hash=excluded.root_hash, "
+                              "checkpoint=excluded.checkpoint, log_key=excluded.log_key, "
+                              "updated_at=excluded.updated_at",
                               &st, e);
     if (rc == 0) {
         char now[21];
@@ -586,7 +587,12 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
         pl_stmt_bind_i64(st, 2, n);
         pl_stmt_bind_blob(st, 3, cp.root, PL_HASH_BYTES);
         pl_stmt_bind_textn(st, 4, note.data, note.len);
-        pl_stmt_bind_text(st, 5, now);
+        pl_buf vk;
+        pl_buf_init(&vk);
+        pl_verifier_format(&vk, &t->log_key);
+        pl_stmt_bind_text(st, 5, vk.data);
+        pl_buf_release(&vk);
+        pl_stmt_bind_text(st, 6, now);
         int r = pl_stmt_step(st, e);
         rc = r == PL_DONE ? 0 : r;
     }
@@ -606,5 +612,132 @@ out:
     pl_buf_release(&note);
     pl_buf_release(&tile);
     pl_buf_release(&ent);
+    return rc;
+}
+
+/* ------------------------------------------------------------- verify */
+
+/* Re-check one mirrored log: the checkpoint's signature by the stored log
+ * key and its fields against the row, every entry's leaf hash, the seqs
+ * 0..size-1 and the root. */
+static int verify_log(pl_store *s, const char *origin, int64_t size, const uint8_t *root,
+                      size_t root_len, const char *note, const char *vkey, int64_t *entries,
+                      pl_err *e)
+{
+    pl_verifier v;
+    pl_err pe;
+    pl_err_init(&pe);
+    if (pl_verifier_parse(&v, vkey, &pe) != 0)
+        return pl_err_set(e, PL_ECORRUPT, "mirror_logs %s: log_key: %s", origin, pe.msg);
+    pl_levels_trust t = {.log_key = v};
+    pl_checkpoint cp;
+    int log_signed = 0;
+    int rc = pl_levels_checkpoint_check(origin, note, strlen(note), &t, &cp, &log_signed, &pe);
+    if (!log_signed) /* no witness given here: only the log's signature counts */
+        return pl_err_set(e, PL_ECORRUPT, "mirror_logs %s: checkpoint: %s", origin, pe.msg);
+    (void)rc;
+    if (cp.size != size || root_len != PL_HASH_BYTES || memcmp(cp.root, root, PL_HASH_BYTES) != 0)
+        return pl_err_set(e, PL_ECORRUPT,
+                          "mirror_logs %s: size or root_hash is not the checkpoint's (size %lld)",
+                          origin, (long long)cp.size);
+    if (size > PL_MIRROR_MAX_SIZE)
+        return pl_err_set(e, PL_ECORRUPT, "mirror_logs %s: size %lld", origin, (long long)size);
+    tree tr;
+    memset(&tr, 0, sizeof tr);
+    tr.lv[0] = pl_calloc((size_t)size + 1, PL_HASH_BYTES);
+    tr.n[0] = size;
+    pl_stmt *st = NULL;
+    rc = pl_store_prepare(s,
+                          "SELECT seq, leaf_hash, header FROM mirror_entries WHERE origin=? "
+                          "ORDER BY seq",
+                          &st, e);
+    int64_t want = 0;
+    if (rc == 0) {
+        pl_stmt_bind_text(st, 1, origin);
+        while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+            size_t hl = 0, n = 0;
+            const void *h = pl_stmt_blob(st, 1, &n);
+            const char *hdr = pl_stmt_textn(st, 2, &hl);
+            uint8_t leaf[PL_HASH_BYTES];
+            pl_merkle_leaf_hash(leaf, hdr, hl);
+            if (pl_stmt_i64(st, 0) != want || want >= size) {
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "mirror_entries %s: seq %lld where %lld was expected (size %lld)",
+                                origin, (long long)pl_stmt_i64(st, 0), (long long)want,
+                                (long long)size);
+                break;
+            }
+            if (n != PL_HASH_BYTES || memcmp(h, leaf, PL_HASH_BYTES) != 0) {
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "mirror_entries %s seq %lld: leaf_hash is not SHA-256(0x00 || "
+                                "header)",
+                                origin, (long long)want);
+                break;
+            }
+            memcpy(tr.lv[0][want++], leaf, PL_HASH_BYTES);
+        }
+        pl_stmt_finalize(st);
+        rc = rc == PL_DONE ? 0 : rc;
+    }
+    if (rc == 0 && want != size)
+        rc = pl_err_set(e, PL_ECORRUPT, "mirror_entries %s: %lld entries, the checkpoint has %lld",
+                        origin, (long long)want, (long long)size);
+    if (rc == 0 && size > 0) {
+        uint8_t mine[PL_HASH_BYTES];
+        tree_build(&tr);
+        rc = pl_merkle_root_from(node_cb, &tr, size, mine, e);
+        if (rc == 0 && memcmp(mine, root, PL_HASH_BYTES) != 0)
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "mirror_entries %s: the entries do not hash to the checkpoint's root",
+                            origin);
+    }
+    tree_release(&tr);
+    if (rc == 0)
+        *entries += size;
+    return rc;
+}
+
+int pl_levels_mirror_verify(pl_store *s, int64_t *logs, int64_t *entries, pl_err *e)
+{
+    *logs = *entries = 0;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s,
+                              "SELECT origin, size, root_hash, checkpoint, log_key FROM "
+                              "mirror_logs ORDER BY origin",
+                              &st, e);
+    while (rc == 0 && (rc = pl_stmt_step(st, e)) == PL_ROW) {
+        size_t rl = 0;
+        const void *root = pl_stmt_blob(st, 2, &rl);
+        uint8_t rootc[PL_HASH_BYTES] = {0};
+        if (rl == PL_HASH_BYTES)
+            memcpy(rootc, root, PL_HASH_BYTES);
+        char *origin = pl_strdup(pl_stmt_text(st, 0));
+        char *note = pl_strdup(pl_stmt_text(st, 3));
+        char *vkey = pl_strdup(pl_stmt_text(st, 4));
+        rc = verify_log(s, origin, pl_stmt_i64(st, 1), rootc, rl, note, vkey, entries, e);
+        free(origin);
+        free(note);
+        free(vkey);
+        if (rc == 0)
+            (*logs)++;
+    }
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return rc ? rc : PL_EINTERNAL;
+    /* Entries of no mirrored log. */
+    pl_stmt *o = NULL;
+    rc = pl_store_prepare(s,
+                          "SELECT origin FROM mirror_entries WHERE origin NOT IN (SELECT origin "
+                          "FROM mirror_logs) LIMIT 1",
+                          &o, e);
+    if (rc == 0) {
+        int r = pl_stmt_step(o, e);
+        if (r == PL_ROW)
+            rc = pl_err_set(e, PL_ECORRUPT, "mirror_entries %s: no mirror_logs row for the origin",
+                            pl_stmt_text(o, 0));
+        else if (r != PL_DONE)
+            rc = r;
+        pl_stmt_finalize(o);
+    }
     return rc;
 }

@@ -381,4 +381,24 @@ kill -TERM "$BPID"; wait "$BPID" 2>/dev/null
 
 out=$("$P" verify --db p.db 2>&1) || fail "verify p.db: $out"
 grep -q "ledger ok" <<<"$out" || fail "verify p.db: $out"
+grep -q "^mirror: signatures, entries and roots match, logs 2, entries $((S1 + N2))$" <<<"$out" ||
+    fail "verify p.db, mirror: $out"
+# The mirror's copy edited behind its back: plumb verify names it.
+vbad() { # vbad SQL WANT
+    cp p.db pv.db && cp p.db.key pv.db.key
+    sqlite3 pv.db "$1" || fail "sqlite3 $1"
+    local o
+    o=$("$P" verify --db pv.db --no-replay 2>&1) && fail "verify passed after: $1"
+    grep -q -- "$2" <<<"$o" || fail "verify after $1: $o (want $2)"
+    show "$o"
+}
+vbad "UPDATE mirror_entries SET header = replace(header, '\"seq\":7', '\"seq\":8') WHERE origin = 'county.example/c1' AND seq = 7" \
+    "mirror_entries county.example/c1 seq 7: leaf_hash is not SHA-256(0x00 || header)"
+vbad "DELETE FROM mirror_entries WHERE origin = 'county.example/c2' AND seq = $((N2 - 1))" \
+    "mirror_entries county.example/c2: $((N2 - 1)) entries, the checkpoint has $N2"
+vbad "INSERT INTO mirror_entries VALUES('x', 0, x'01', 'x')" "mirror_entries x: no mirror_logs row for the origin"
+vbad "UPDATE mirror_logs SET size = size - 1 WHERE origin = 'county.example/c1'" \
+    "mirror_logs county.example/c1: size or root_hash is not the checkpoint's"
+vbad "UPDATE mirror_logs SET checkpoint = replace(checkpoint, 'A', 'B') WHERE origin = 'county.example/c2'" \
+    "mirror_logs county.example/c2: checkpoint: "
 echo "ok: levels: 2 counties mirrored (1 by HTTP), fork/rollback/tiles/checkpoints refused, bundles verified"

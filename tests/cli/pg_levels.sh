@@ -80,4 +80,6 @@ grep -q "does not verify: the bundle was altered or forged" <<<"$out" || fail "c
 [ "$(psql_ "SELECT count(*) FROM ledger_events")" = "$L" ] || fail "a refused bundle wrote"
 out=$(p verify 2>&1) || fail "verify: $out"
 grep -q "^ledger ok" <<<"$out" || fail "verify: $out"
+grep -q "^mirror: signatures, entries and roots match, logs 1, entries $N2$" <<<"$out" ||
+    fail "verify, mirror: $out"
 echo "ok: pg_levels"

@@ -9,12 +9,15 @@
 -- `plumb rebuild` leaves it alone; a refusal (fork, rollback, a tile that
 -- does not hash) is a ledger event, levels.mirror_refused, projected into
 -- mirror_refusals (migration 0112).
--- One row per mirrored log: the witnessed checkpoint it is verified to.
+-- One row per mirrored log: the witnessed checkpoint it is verified to,
+-- and the log key it was checked with. `plumb verify` re-checks both
+-- tables (pl_levels_mirror_verify): signature, entries, root.
 CREATE TABLE mirror_logs(
   origin TEXT PRIMARY KEY,
   size BIGINT NOT NULL,
   root_hash BYTEA NOT NULL,
   checkpoint TEXT NOT NULL,
+  log_key TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
 -- One row per mirrored entry: leaf hash and header (the tile entry bytes).
