@@ -17,6 +17,7 @@
 #include "../store/store.h"
 #include "../cases/cases.h"
 #include "../rules/rules.h"
+#include "../levels/levels.h"
 #include "cli.h"
 
 #define COMMON_OPTS                                                                                \
@@ -745,6 +746,11 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
     int64_t blobs = 0;
     if (!rc)
         rc = pl_cases_blobs_verify(s, &blobs, &e);
+    /* The mirror of the lower logs (docs/LEVELS.md §6): fetched data, not
+     * projections, so re-checked here against its own signed checkpoints. */
+    int64_t mlogs = 0, mentries = 0;
+    if (!rc)
+        rc = pl_levels_mirror_verify(s, &mlogs, &mentries, &e);
     close_ledger(s, l);
     if (rc)
         return fail(cli, rc, &e, "校验失败", "verify failed");
@@ -762,6 +768,12 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
         "%s %lld\n",
         PL_T(cli, "附件内容: SHA-256 与账本一致, 个数", "attachment blobs: sha256 matches, count"),
         (long long)blobs);
+    if (mlogs)
+        printf("%s %lld, %s %lld\n",
+               PL_T(cli, "下级日志镜像: 签名、条目与根均一致, 日志",
+                    "mirror: signatures, entries "
+                    "and roots match, logs"),
+               (long long)mlogs, PL_T(cli, "条目", "entries"), (long long)mentries);
     char hex[65];
     pl_hex(hex, rep.root, PL_HASH_BYTES);
     if (cli->english)

@@ -15,6 +15,7 @@
 
 #include "../accounts/accounts.h"
 #include "../http/http.h"
+#include "../http/mirror_http.h"
 #include "../http/witness_http.h"
 #include "../ledger/ledger.h"
 #include "../ledger/witness.h"
@@ -55,6 +56,13 @@ static const char serve_usage_zh[] =
     "  --push-witnesses FILE 每隔 --push-interval 秒把最新检查点发给 FILE 中尚未联署它的\n"
     "                       见证人并保存联署; 每行 \"<见证人公钥> <URL>\"\n"
     "  --push-interval S    (默认 30)\n"
+    "  --mirror FILE        每隔 --mirror-interval 秒镜像并校验 FILE 中的下级日志\n"
+    "                       (plumb mirror; \"witness <公钥>\" 与 \"log <origin> <日志公钥>\n"
+    "                       <URL|DIR> [<cookie 文件>]\" 行; docs/LEVELS.md)\n"
+    "  --mirror-interval S  (默认 60)\n"
+    "  --bundle-origins FILE 接收下级的签名事件包 (POST /levels/bundles): FILE 每行\n"
+    "                       \"<origin> <日志公钥> [<发送方公钥>]\"; 需 --bundle-witness\n"
+    "  --bundle-witness VKEY 检查点须有此见证人的联署 (可重复)\n"
     "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
     "  --print-openapi      输出 OpenAPI 文档后退出\n"
     "  --db FILE|URL        数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
@@ -101,6 +109,14 @@ static const char serve_usage_en[] =
     "                       the witnesses of FILE that have not cosigned it, store their\n"
     "                       cosignatures; \"<witness vkey> <URL>\" a line\n"
     "  --push-interval S    (default 30)\n"
+    "  --mirror FILE        every --mirror-interval seconds, mirror and verify the lower\n"
+    "                       logs of FILE (plumb mirror; \"witness <vkey>\" and \"log <origin>\n"
+    "                       <log vkey> <URL|DIR> [<cookie file>]\" lines; docs/LEVELS.md)\n"
+    "  --mirror-interval S  (default 60)\n"
+    "  --bundle-origins FILE receive signed event bundles (POST /levels/bundles) from\n"
+    "                       the origins of FILE, \"<origin> <log vkey> [<sender vkey>]\"\n"
+    "                       a line; with --bundle-witness\n"
+    "  --bundle-witness VKEY a witness whose cosignature the checkpoint needs (repeatable)\n"
     "  --print-permissions  print the route/role permission table as JSON and exit\n"
     "  --print-openapi      print the OpenAPI document and exit\n"
     "  --db FILE|URL        store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
@@ -144,7 +160,11 @@ enum {
     O_WKEY,
     O_WLOGS,
     O_PUSH,
-    O_PUSHI
+    O_PUSHI,
+    O_MIRROR,
+    O_MIRRORI,
+    O_BORIGINS,
+    O_BWITNESS
 };
 
 static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -195,6 +215,10 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"witness-logs", required_argument, NULL, O_WLOGS},
         {"push-witnesses", required_argument, NULL, O_PUSH},
         {"push-interval", required_argument, NULL, O_PUSHI},
+        {"mirror", required_argument, NULL, O_MIRROR},
+        {"mirror-interval", required_argument, NULL, O_MIRRORI},
+        {"bundle-origins", required_argument, NULL, O_BORIGINS},
+        {"bundle-witness", required_argument, NULL, O_BWITNESS},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -205,7 +229,10 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     int c, print = 0;
     int64_t v;
     const char *wstate = NULL, *wkey = NULL, *wlogs = NULL, *push = NULL;
-    int push_interval = 30;
+    int push_interval = 30, mirror_interval = 60;
+    const char *mirror = NULL, *borigins = NULL;
+    pl_verifier bws[16];
+    size_t nbws = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -270,6 +297,23 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
                 return PL_EXIT_USER;
             push_interval = (int)v;
             break;
+        case O_MIRROR: mirror = optarg; break;
+        case O_BORIGINS: borigins = optarg; break;
+        case O_BWITNESS: {
+            pl_err ve;
+            pl_err_init(&ve);
+            if (nbws >= 16 || pl_verifier_parse_witness(&bws[nbws], optarg, &ve) != 0)
+                return pl_cli_usage(cli, "serve",
+                                    PL_T(cli, "--bundle-witness 公钥无效 (至多 16 个)",
+                                         "bad --bundle-witness key (at most 16)"));
+            nbws++;
+            break;
+        }
+        case O_MIRRORI:
+            if (num(cli, "--mirror-interval", optarg, 1, 86400, &v))
+                return PL_EXIT_USER;
+            mirror_interval = (int)v;
+            break;
         case 'h': fputs(SERVE_USAGE(cli), stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
@@ -313,8 +357,37 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             return pl_cli_fail(cli, prc, &e);
         }
     }
+    pl_levels_origin *origins = NULL;
+    if (borigins || nbws) {
+        size_t no = 0;
+        int orc =
+            !borigins || !nbws
+                ? pl_err_set(&e, PL_EINVAL, "--bundle-origins and --bundle-witness go together")
+                : pl_levels_origins_read(borigins, &origins, &no, &e);
+        if (orc) {
+            pl_witness_pusher_stop(pusher);
+            pl_witness_free(w);
+            return pl_cli_fail(cli, orc, &e);
+        }
+        o.bundle_origins = origins;
+        o.nbundle_origins = no;
+        o.bundle_witnesses = bws;
+        o.nbundle_witnesses = nbws;
+    }
+    pl_mirror_follower *follower = NULL;
+    if (mirror) {
+        int mrc = pl_mirror_follower_start(&follower, o.db, mirror, mirror_interval, &e);
+        if (mrc) {
+            pl_witness_pusher_stop(pusher);
+            pl_witness_free(w);
+            free(origins);
+            return pl_cli_fail(cli, mrc, &e);
+        }
+    }
     int rc = pl_http_serve(&o, &e);
+    pl_mirror_follower_stop(follower);
     pl_witness_pusher_stop(pusher);
+    free(origins);
     pl_witness_free(w);
     if (rc)
         return pl_cli_fail(cli, rc, &e);

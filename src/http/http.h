@@ -70,6 +70,13 @@ typedef struct pl_http_opts {
     /** If set, POST /witness/add-checkpoint is this C2SP tlog-witness
      * (src/ledger/witness.h, docs/LEVELS.md). */
     struct pl_witness *witness;
+    /** If set, POST /levels/bundles imports signed event bundles from these
+     * supervised origins, requiring a cosignature by one of the witnesses,
+     * and answers with a receipt signed by the log key (docs/LEVELS.md §7). */
+    const struct pl_levels_origin *bundle_origins;
+    size_t nbundle_origins;
+    const struct pl_verifier *bundle_witnesses;
+    size_t nbundle_witnesses;
 } pl_http_opts;
 
 /** Fill `o` with the defaults. */

@@ -164,6 +164,8 @@ void http_handle(server *srv, const char *id, char out[HTTP_HANDLE_LEN]);
 
 /** Open the writer's clue workflow handle (routes_cases.c); 0 or PL_E*. */
 int cases_writer_open(server *srv, writer *w, pl_err *e);
+/** POST /levels/bundles (routes_levels.c): no session; fills r's reply. */
+void levels_bundle_route(req *r);
 
 /** Lock the writer and bring it up to date with the log; NULL on error. */
 writer *writer_lock(server *srv, pl_err *e);

@@ -1156,7 +1156,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip,
                           sizeof r->ip);
         }
-        r->limit = strcmp(url, "/api/v1/import") == 0 ? srv->o.max_import : srv->o.max_body;
+        r->limit = strcmp(url, "/api/v1/import") == 0 || strcmp(url, "/levels/bundles") == 0
+                       ? srv->o.max_import
+                       : srv->o.max_body;
         if (strcmp(url, "/portal/api/reports") == 0 || strcmp(url, "/portal/api/material") == 0)
             r->limit = PORTAL_MAX_BODY;
         if (params_over) {
@@ -1212,6 +1214,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 pl_witness_add_checkpoint(srv->o.witness, r->body.data ? r->body.data : "",
                                           r->body.len, (int64_t)time(NULL), &r->out, &r->ctype);
         }
+        return send_reply(r);
+    }
+    if (srv->o.bundle_origins && strncmp(r->url, "/levels/", 8) == 0) {
+        /* Signed event bundles (docs/LEVELS.md §7): no session, the
+         * bundle's pinned sender signature is the authentication. */
+        if (strcmp(r->url, "/levels/bundles") != 0)
+            reply_error(r, 404, "not_found", NULL, "no such route");
+        else if (strcmp(method, "POST") != 0)
+            reply_error(r, 405, "method_not_allowed", NULL, "POST only");
+        else
+            levels_bundle_route(r);
         return send_reply(r);
     }
     if (strncmp(r->url, "/api/", 5) == 0 || strncmp(r->url, "/portal/api/", 12) == 0) {

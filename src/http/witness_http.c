@@ -171,25 +171,29 @@ void pl_http_response_release(pl_http_response *r)
     memset(r, 0, sizeof *r);
 }
 
-int pl_http_post(const char *url, const char *path, const char *body, size_t len,
-                 pl_http_response *resp, pl_err *e)
+/* One HTTP/1.1 request (Connection: close). `what` names the peer in
+ * messages ("witness", "log"); `cookie`, if given, is sent as the Cookie
+ * header (never logged); an answer over `max` bytes is refused. */
+static int http_request(const char *what, const char *method, const char *url, const char *path,
+                        const char *cookie, const char *body, size_t len, size_t max,
+                        pl_http_response *resp, pl_err *e)
 {
     memset(resp, 0, sizeof *resp);
     pl_buf_init(&resp->body);
     if (strncmp(url, "http://", 7) != 0)
-        return pl_err_set(e, PL_EINVAL, "witness URL '%s': only http:// is supported", url);
+        return pl_err_set(e, PL_EINVAL, "%s URL '%s': only http:// is supported", what, url);
     const char *h = url + 7;
     const char *slash = strchr(h, '/');
     size_t hl = slash ? (size_t)(slash - h) : strlen(h);
     char hostport[300], host[300], port[16] = "80";
     if (hl == 0 || hl >= sizeof hostport)
-        return pl_err_set(e, PL_EINVAL, "witness URL '%s': bad host", url);
+        return pl_err_set(e, PL_EINVAL, "%s URL '%s': bad host", what, url);
     memcpy(hostport, h, hl);
     hostport[hl] = 0;
     char *colon = strrchr(hostport, ':');
     if (colon) {
         if (strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof port)
-            return pl_err_set(e, PL_EINVAL, "witness URL '%s': bad port", url);
+            return pl_err_set(e, PL_EINVAL, "%s URL '%s': bad port", what, url);
         snprintf(port, sizeof port, "%s", colon + 1);
         *colon = 0;
     }
@@ -201,7 +205,7 @@ int pl_http_post(const char *url, const char *path, const char *body, size_t len
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai = NULL;
     int gr = getaddrinfo(host, port, &hints, &ai);
     if (gr != 0)
-        return pl_err_set(e, PL_EIO, "witness %s: %s", url, gai_strerror(gr));
+        return pl_err_set(e, PL_EIO, "%s %s: %s", what, url, gai_strerror(gr));
     int fd = -1;
     for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
         fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
@@ -217,21 +221,24 @@ int pl_http_post(const char *url, const char *path, const char *body, size_t len
     }
     freeaddrinfo(ai);
     if (fd < 0)
-        return pl_err_set(e, PL_EIO, "witness %s: cannot connect: %s", url, strerror(errno));
+        return pl_err_set(e, PL_EIO, "%s %s: cannot connect: %s", what, url, strerror(errno));
     pl_buf rq;
     pl_buf_init(&rq);
-    pl_buf_addf(&rq,
-                "POST %.*s%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n"
-                "Content-Type: text/plain\r\nConnection: close\r\n\r\n",
-                (int)pl, prefix, path, hostport, len);
-    pl_buf_add(&rq, body, len);
+    pl_buf_addf(&rq, "%s %.*s%s HTTP/1.1\r\nHost: %s\r\n", method, (int)pl, prefix, path, hostport);
+    if (cookie)
+        pl_buf_addf(&rq, "Cookie: %s\r\n", cookie);
+    if (body)
+        pl_buf_addf(&rq, "Content-Length: %zu\r\nContent-Type: text/plain\r\n", len);
+    pl_buf_adds(&rq, "Connection: close\r\n\r\n");
+    if (body)
+        pl_buf_add(&rq, body, len);
     int rc = 0;
     for (size_t off = 0; off < rq.len;) {
         ssize_t k = send(fd, rq.data + off, rq.len - off, MSG_NOSIGNAL);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0) {
-            rc = pl_err_set(e, PL_EIO, "witness %s: send: %s", url, strerror(errno));
+            rc = pl_err_set(e, PL_EIO, "%s %s: send: %s", what, url, strerror(errno));
             break;
         }
         off += (size_t)k;
@@ -245,12 +252,12 @@ int pl_http_post(const char *url, const char *path, const char *body, size_t len
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)
-            rc = pl_err_set(e, PL_EIO, "witness %s: receive: %s", url, strerror(errno));
+            rc = pl_err_set(e, PL_EIO, "%s %s: receive: %s", what, url, strerror(errno));
         if (k <= 0)
             break;
         pl_buf_add(&raw, buf, (size_t)k);
-        if (raw.len > MAX_BODY)
-            rc = pl_err_set(e, PL_EIO, "witness %s: answer too large", url);
+        if (raw.len > max)
+            rc = pl_err_set(e, PL_EIO, "%s %s: answer too large", what, url);
     }
     close(fd);
     /* Status line, headers (Content-Type, Content-Length), body. */
@@ -263,7 +270,7 @@ int pl_http_post(const char *url, const char *path, const char *body, size_t len
             }
         int st = 0;
         if (!end || sscanf(raw.data, "HTTP/1.%*1[01] %3d", &st) != 1 || st < 100 || st > 599)
-            rc = pl_err_set(e, PL_EIO, "witness %s: not an HTTP answer", url);
+            rc = pl_err_set(e, PL_EIO, "%s %s: not an HTTP answer", what, url);
         resp->status = st;
     }
     if (rc == 0) {
@@ -287,6 +294,20 @@ int pl_http_post(const char *url, const char *path, const char *body, size_t len
     }
     pl_buf_release(&raw);
     return rc;
+}
+
+int pl_http_post(const char *url, const char *path, const char *body, size_t len,
+                 pl_http_response *resp, pl_err *e)
+{
+    return http_request("witness", "POST", url, path, NULL, body, len, MAX_BODY, resp, e);
+}
+
+int pl_http_get(const char *url, const char *path, const char *cookie, size_t max,
+                pl_http_response *resp, pl_err *e)
+{
+    if (cookie && strpbrk(cookie, "\r\n"))
+        return pl_err_set(e, PL_EINVAL, "cookie: a line break is not allowed");
+    return http_request("log", "GET", url, path, cookie, NULL, 0, max, resp, e);
 }
 
 /* ---------------------------------------------------------------- push */

@@ -28,6 +28,14 @@ typedef struct pl_http_response {
 int pl_http_post(const char *url, const char *path, const char *body, size_t len,
                  pl_http_response *resp, pl_err *e);
 void pl_http_response_release(pl_http_response *r);
+/**
+ * GET `url` + `path` (HTTP/1.1, Connection: close, 10 s timeouts), with
+ * `cookie` (may be NULL) as the Cookie header: the mirror reads a lower
+ * level's /ledger/ tiles with it (docs/LEVELS.md). An answer over `max`
+ * bytes is PL_EIO; any status is a success here.
+ */
+int pl_http_get(const char *url, const char *path, const char *cookie, size_t max,
+                pl_http_response *resp, pl_err *e);
 
 /** A witness the log pushes to: its cosignature/v1 key and its URL. */
 typedef struct pl_witness_target {

@@ -146,3 +146,37 @@ int pl_ledger_add_cosignature(pl_ledger *l, const char *note, size_t note_len, c
     pl_note_release(&n);
     return rc;
 }
+
+int pl_ledger_witnessed_checkpoint(pl_ledger *l, const pl_verifier *ws, size_t nws, pl_buf *note,
+                                   int64_t *size, pl_err *e)
+{
+    *size = -1;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(l->s, "SELECT size, note FROM ledger_checkpoints ORDER BY size DESC",
+                              &st, e);
+    while (rc == 0 && *size < 0) {
+        int r = pl_stmt_step(st, e);
+        if (r != PL_ROW) {
+            rc = r == PL_DONE ? 0 : r;
+            break;
+        }
+        size_t len = 0;
+        const char *text = pl_stmt_textn(st, 1, &len);
+        pl_note n;
+        pl_err ne;
+        pl_err_init(&ne);
+        if (text && pl_note_parse(&n, text, len, &ne) == 0) {
+            for (size_t i = 0; i < nws && *size < 0; i++)
+                if (pl_note_verify(&n, &ws[i], &ne) == 0) {
+                    *size = pl_stmt_i64(st, 0);
+                    pl_buf_add(note, text, len);
+                }
+            pl_note_release(&n);
+        }
+    }
+    pl_stmt_finalize(st);
+    if (rc == 0 && *size < 0)
+        rc = pl_err_set(e, PL_ENOTFOUND, "no stored checkpoint is cosigned by %s",
+                        nws ? ws[0].name : "a witness");
+    return rc;
+}

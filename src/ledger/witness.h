@@ -95,6 +95,11 @@ int pl_ledger_witness_old_size(pl_ledger *l, const pl_verifier *w, int64_t *old,
  * proof from `old` (read from the log). */
 int pl_ledger_witness_request(pl_ledger *l, const char *note, size_t note_len, int64_t old,
                               pl_buf *out, pl_err *e);
+/** The largest stored checkpoint whose note carries a valid cosignature
+ * by one of `ws`: its note appended to `note`, its size in *size.
+ * PL_ENOTFOUND if none (the bundles of docs/LEVELS.md need one). */
+int pl_ledger_witnessed_checkpoint(pl_ledger *l, const pl_verifier *ws, size_t nws, pl_buf *note,
+                                   int64_t *size, pl_err *e);
 /** Check the cosignature/v1 line(s) by `w` in a 200 answer against the
  * stored `note` and store them in that checkpoint's note (an older line
  * by the same key is replaced; lines by other keys are ignored). */

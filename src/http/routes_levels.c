@@ -1,0 +1,78 @@
+/*
+ * routes_levels.c — POST /levels/bundles: a lower level's server sends a
+ * signed event bundle (docs/LEVELS.md §7), with no session: the bundle's
+ * signature by a sender key pinned in this server's origins file is the
+ * authentication, and the answer carries a receipt signed by this
+ * server's log key, which the sender pins (mutually pinned keys). The
+ * checks and the write are pl_levels_bundle_import's. Layer: http.
+ * Issue #21 item 3.
+ */
+#include "../levels/levels.h"
+#include "http_int.h"
+
+#include <string.h>
+
+#include <jansson.h>
+
+/* The receipt: a C2SP signed note by the receiver's log key. */
+static int receipt(pl_buf *out, const pl_signer *s, const pl_bundle_import_result *res,
+                   const char *body, size_t len, pl_err *e)
+{
+    uint8_t h[PL_HASH_BYTES];
+    char hex[2 * PL_HASH_BYTES + 1];
+    pl_sha256(h, body, len);
+    pl_hex(hex, h, PL_HASH_BYTES);
+    pl_buf text;
+    pl_buf_init(&text);
+    pl_buf_addf(&text, "%s\n%s\n%lld %lld\n%lld\n%s\n", PL_BUNDLE_RECEIPT_FORMAT, res->origin,
+                (long long)res->from, (long long)res->to, (long long)res->recorded, hex);
+    pl_note n = {.text = text.data, .text_len = text.len};
+    int rc = pl_note_sign(out, &n, s, e);
+    pl_buf_release(&text);
+    return rc;
+}
+
+void levels_bundle_route(req *r)
+{
+    server *srv = r->srv;
+    pl_err e;
+    pl_err_init(&e);
+    writer *w = writer_lock(srv, &e);
+    if (!w) {
+        reply_error(r, 503, "unavailable", NULL, e.msg);
+        return;
+    }
+    if (!w->has_signer) {
+        writer_unlock(srv);
+        reply_error(r, 500, "internal", NULL, "no log key to sign the receipt");
+        return;
+    }
+    pl_bundle_import_result res;
+    int rc = pl_levels_bundle_import(w->s, w->l, r->body.data ? r->body.data : "", r->body.len,
+                                     srv->o.bundle_origins, srv->o.nbundle_origins,
+                                     srv->o.bundle_witnesses, srv->o.nbundle_witnesses, &res, &e);
+    pl_buf note;
+    pl_buf_init(&note);
+    pl_err se;
+    pl_err_init(&se);
+    int src = rc == 0 ? receipt(&note, &w->signer, &res, r->body.data, r->body.len, &se) : 0;
+    writer_unlock(srv);
+    if (rc) {
+        int status = rc == PL_EDENIED    ? 403
+                     : rc == PL_ECRYPTO  ? 422
+                     : rc == PL_ECORRUPT ? 409
+                     : rc == PL_EINVAL   ? 400
+                     : rc == PL_EBUSY    ? 503
+                                         : 500;
+        reply_error(r, status, status == 500 ? "internal" : "bundle_refused", "bundle",
+                    status == 500 ? "the bundle could not be recorded" : e.msg);
+    } else if (src) {
+        reply_error(r, 500, "internal", NULL, "the receipt could not be signed");
+    } else {
+        reply_json(r, 200,
+                   json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "origin", res.origin, "events",
+                             (json_int_t)res.events, "recorded", (json_int_t)res.recorded, "from",
+                             (json_int_t)res.from, "to", (json_int_t)res.to, "receipt", note.data));
+    }
+    pl_buf_release(&note);
+}

@@ -1,0 +1,813 @@
+/*
+ * bundle.c — signed event bundles between levels (issue #21 item 3): the
+ * events a supervising level is entitled to (policy supervisor/v1), each
+ * with its RFC 9162 §2.1.3 inclusion proof against a checkpoint of the
+ * origin log cosigned by a witness (C2SP tlog-checkpoint,
+ * tlog-cosignature), the whole signed by the sender with Ed25519
+ * (libsodium) in the C2SP signed-note line format. The receiver verifies
+ * all of it and records the events with their provenance.
+ * Layer: levels. Docs: docs/LEVELS.md "Bundles".
+ */
+#include "levels.h"
+
+#include "../ledger/witness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <nettle/base64.h>
+#include <sodium.h>
+
+/* ---------------------------------------------------------- projections */
+
+static int exec_step(pl_stmt *st, pl_err *e)
+{
+    int r = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    return r == PL_DONE ? 0 : r;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "INSERT INTO levels_received(origin, seq, type, header, payload, checkpoint_size, "
+        "checkpoint_root, ev_seq) VALUES(?,?,?,?,?,?,?,?)",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, jstr(p, "origin"));
+    pl_stmt_bind_i64(st, 2, json_integer_value(json_object_get(p, "seq")));
+    pl_stmt_bind_text(st, 3, jstr(p, "type"));
+    pl_stmt_bind_text(st, 4, jstr(p, "header"));
+    pl_stmt_bind_text(st, 5, json_string_value(json_object_get(p, "payload")));
+    pl_stmt_bind_i64(st, 6, json_integer_value(json_object_get(p, "checkpoint_size")));
+    pl_stmt_bind_text(st, 7, jstr(p, "checkpoint_root"));
+    pl_stmt_bind_i64(st, 8, seq);
+    return exec_step(st, e);
+}
+
+static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "INSERT INTO levels_origins(origin, next_seq, checkpoint_size, checkpoint_root, bundles, "
+        "ev_seq) VALUES(?,?,?,?,1,?) ON CONFLICT(origin) DO UPDATE SET "
+        "next_seq=CASE WHEN excluded.next_seq > levels_origins.next_seq THEN excluded.next_seq "
+        "ELSE levels_origins.next_seq END, checkpoint_size=excluded.checkpoint_size, "
+        "checkpoint_root=excluded.checkpoint_root, bundles=levels_origins.bundles+1, "
+        "ev_seq=excluded.ev_seq",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, jstr(p, "origin"));
+    pl_stmt_bind_i64(st, 2, json_integer_value(json_object_get(p, "to")));
+    pl_stmt_bind_i64(st, 3, json_integer_value(json_object_get(p, "checkpoint_size")));
+    pl_stmt_bind_text(st, 4, jstr(p, "checkpoint_root"));
+    pl_stmt_bind_i64(st, 5, seq);
+    return exec_step(st, e);
+}
+
+static int apply_refused(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s,
+                                     "INSERT INTO mirror_refusals(origin, kind, size, tile_level, "
+                                     "tile_index, message, detected_at, ev_seq) "
+                                     "VALUES(?,?,?,?,?,?,?,?)",
+                                     &st, e);
+    if (rc)
+        return rc;
+    char at[21];
+    pl_time_format(at, ev->time);
+    pl_stmt_bind_text(st, 1, jstr(p, "origin"));
+    pl_stmt_bind_text(st, 2, jstr(p, "kind"));
+    pl_stmt_bind_i64(st, 3, json_integer_value(json_object_get(p, "size")));
+    const json_t *lv = json_object_get(p, "tile_level");
+    if (json_is_integer(lv)) {
+        pl_stmt_bind_i64(st, 4, json_integer_value(lv));
+        pl_stmt_bind_i64(st, 5, json_integer_value(json_object_get(p, "tile_index")));
+    } else {
+        pl_stmt_bind_null(st, 4);
+        pl_stmt_bind_null(st, 5);
+    }
+    pl_stmt_bind_text(st, 6, jstr(p, "message"));
+    pl_stmt_bind_text(st, 7, at);
+    pl_stmt_bind_i64(st, 8, seq);
+    return exec_step(st, e);
+}
+
+void pl_levels_register(void)
+{
+    pl_ledger_register_type("levels.received", apply_received);
+    pl_ledger_register_type("levels.bundle_imported", apply_imported);
+    pl_ledger_register_type("levels.mirror_refused", apply_refused);
+}
+
+/* -------------------------------------------------------------- policy */
+
+/* supervisor/v1 by type: findings, warnings and their tasks, rectification
+ * (docs/LEVELS.md "Policy"). */
+static int type_entitled(const char *type)
+{
+    static const char *const prefixes[] = {"finding.",
+                                           "warning.",
+                                           "inspect.task_",
+                                           "inspect.signoff_",
+                                           "inspect.progress_reported",
+                                           "inspect.problem_found",
+                                           "inspect.round_created"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(type, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Never sent, whoever they are about: the county's own audit trail of
+ * reads and its office keys, and the log's checkpoint records. */
+static int type_never(const char *type)
+{
+    return strcmp(type, "access.read") == 0 || strcmp(type, "clue.read") == 0 ||
+           strcmp(type, "clue.reporter_read") == 0 || strncmp(type, "office.", 7) == 0 ||
+           strcmp(type, PL_LEDGER_CHECKPOINT_TYPE) == 0 || strncmp(type, "levels.", 7) == 0;
+}
+
+static int cmp_handle(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* The subject handles of every person who holds or held a top post. */
+static int top_leader_handles(pl_store *s, pl_ledger *l, char (**out)[PL_SUBJECT_HANDLE_LEN],
+                              size_t *n, pl_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s,
+                              "SELECT DISTINCT t.person_id FROM tenures t JOIN posts p ON "
+                              "p.id = t.post_id WHERE p.is_top = 1 ORDER BY t.person_id",
+                              &st, e);
+    size_t cap = 0;
+    while (rc == 0 && (rc = pl_stmt_step(st, e)) == PL_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *out = pl_realloc(*out, cap * PL_SUBJECT_HANDLE_LEN);
+        }
+        rc = pl_ledger_subject_handle(l, pl_stmt_text(st, 0), (*out)[*n], e);
+        if (rc == 0)
+            (*n)++;
+    }
+    pl_stmt_finalize(st);
+    if (rc != PL_DONE)
+        return rc ? rc : PL_EINTERNAL;
+    qsort(*out, *n, PL_SUBJECT_HANDLE_LEN, cmp_handle);
+    return 0;
+}
+
+/* -------------------------------------------------------------- export */
+
+/* Sign `text` as a signed-note line of `s` (Ed25519 over the text). */
+static void sign_line(pl_buf *out, const pl_signer *s, const char *text, size_t len)
+{
+    uint8_t raw[4 + PL_SIG_BYTES];
+    raw[0] = (uint8_t)(s->key_id >> 24);
+    raw[1] = (uint8_t)(s->key_id >> 16);
+    raw[2] = (uint8_t)(s->key_id >> 8);
+    raw[3] = (uint8_t)s->key_id;
+    crypto_sign_detached(raw + 4, NULL, (const uint8_t *)text, len, s->sk);
+    char b64[128];
+    pl_b64(b64, raw, sizeof raw);
+    pl_buf_addf(out, "\xe2\x80\x94 %s %s\n", s->name, b64);
+}
+
+int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_opts *o, pl_buf *out,
+                            int64_t *count, pl_err *e)
+{
+    *count = 0;
+    if (!o->policy || strcmp(o->policy, PL_BUNDLE_POLICY) != 0)
+        return pl_err_set(e, PL_EINVAL, "policy '%s' is unknown (known: %s)",
+                          o->policy ? o->policy : "", PL_BUNDLE_POLICY);
+    pl_buf note;
+    pl_buf_init(&note);
+    int64_t size = 0;
+    int rc = pl_ledger_witnessed_checkpoint(l, o->witnesses, o->nwitnesses, &note, &size, e);
+    pl_checkpoint cp;
+    pl_note n;
+    memset(&n, 0, sizeof n);
+    if (rc == 0 && (rc = pl_note_parse(&n, note.data, note.len, e)) == 0)
+        rc = pl_checkpoint_parse(&cp, n.text, n.text_len, e);
+    if (n.text)
+        pl_note_release(&n);
+    if (rc == 0 && (o->since < 0 || o->since > size))
+        rc = pl_err_set(e, PL_EINVAL,
+                        "--since %lld: the latest witnessed checkpoint covers events 0..%lld",
+                        (long long)o->since, (long long)size - 1);
+    char(*handles)[PL_SUBJECT_HANDLE_LEN] = NULL;
+    size_t nh = 0;
+    if (rc == 0)
+        rc = top_leader_handles(s, l, &handles, &nh, e);
+    pl_buf lines;
+    pl_buf_init(&lines);
+    uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
+    char *b64 = NULL;
+    size_t b64cap = 0;
+    for (int64_t seq = o->since; rc == 0 && seq < size; seq++) {
+        pl_event_rec ev;
+        rc = pl_ledger_get(l, seq, &ev, e);
+        if (rc)
+            break;
+        int take = 0;
+        if (!type_never(ev.type)) {
+            take = type_entitled(ev.type) || (o->extra_type && strcmp(ev.type, o->extra_type) == 0);
+            if (!take && nh) {
+                json_t *h = json_loadb(ev.header, ev.header_len, 0, NULL);
+                json_t *subj = json_object_get(h, "subjects");
+                size_t i;
+                json_t *v;
+                json_array_foreach(subj, i, v)
+                {
+                    const char *sv = json_string_value(v);
+                    if (sv && strlen(sv) < PL_SUBJECT_HANDLE_LEN &&
+                        bsearch(sv, handles, nh, PL_SUBJECT_HANDLE_LEN, cmp_handle)) {
+                        take = 1;
+                        break;
+                    }
+                }
+                json_decref(h);
+            }
+        }
+        size_t np = 0;
+        if (take)
+            rc = pl_ledger_inclusion_proof(l, seq, size, proof, &np, e);
+        if (take && rc == 0) {
+            /* "<seq> <b64 header> <b64 payload | -> <b64 proof | ->\n" */
+            size_t need =
+                pl_b64_len(ev.header_len > ev.payload_len ? ev.header_len : ev.payload_len);
+            if (need < pl_b64_len(sizeof proof))
+                need = pl_b64_len(sizeof proof);
+            if (need > b64cap) {
+                b64cap = need;
+                b64 = pl_realloc(b64, b64cap);
+            }
+            pl_buf_addf(&lines, "%lld ", (long long)seq);
+            pl_b64(b64, (const uint8_t *)ev.header, ev.header_len);
+            pl_buf_adds(&lines, b64);
+            pl_buf_addc(&lines, ' ');
+            if (ev.payload) {
+                pl_b64(b64, (const uint8_t *)ev.payload, ev.payload_len);
+                pl_buf_adds(&lines, b64);
+            } else {
+                pl_buf_addc(&lines, '-');
+            }
+            pl_buf_addc(&lines, ' ');
+            if (np) {
+                pl_b64(b64, proof[0], np * PL_HASH_BYTES);
+                pl_buf_adds(&lines, b64);
+            } else {
+                pl_buf_addc(&lines, '-');
+            }
+            pl_buf_addc(&lines, '\n');
+            (*count)++;
+        }
+        pl_event_rec_release(&ev);
+    }
+    free(b64);
+    free(handles);
+    pl_verifier sv;
+    if (rc == 0) {
+        pl_signer_verifier(&sv, o->sender);
+        pl_buf vk;
+        pl_buf_init(&vk);
+        pl_verifier_format(&vk, &sv);
+        json_t *head =
+            json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "origin", cp.origin, "policy",
+                      o->policy, "sender", vk.data, "checkpoint", note.data, "from",
+                      (json_int_t)o->since, "to", (json_int_t)size, "events", (json_int_t)*count);
+        pl_buf_release(&vk);
+        pl_buf text;
+        pl_buf_init(&text);
+        pl_buf_adds(&text, PL_BUNDLE_FORMAT "\n");
+        rc = pl_json_canonical(&text, head, e);
+        json_decref(head);
+        if (rc == 0) {
+            pl_buf_addc(&text, '\n');
+            pl_buf_add(&text, lines.data, lines.len);
+            pl_buf_add(out, text.data, text.len);
+            pl_buf_addc(out, '\n');
+            sign_line(out, o->sender, text.data, text.len);
+        }
+        pl_buf_release(&text);
+    }
+    pl_buf_release(&lines);
+    pl_buf_release(&note);
+    return rc;
+}
+
+/* -------------------------------------------------------------- origins */
+
+int pl_levels_origins_read(const char *path, pl_levels_origin **out, size_t *n, pl_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return pl_err_set(e, PL_EINVAL, "%s: cannot read: %m", path);
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = 0;
+        char *save = NULL, *words[4];
+        int nw = 0;
+        for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save))
+            if (nw < 4)
+                words[nw++] = w;
+            else
+                nw = 5;
+        if (nw == 0)
+            continue;
+        if (nw < 2 || nw > 3) {
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s line %d: expected \"<origin> <log vkey> [<sender vkey>]\"", path,
+                            lineno);
+            break;
+        }
+        *out = pl_realloc(*out, (*n + 1) * sizeof **out);
+        pl_levels_origin *o = &(*out)[*n];
+        memset(o, 0, sizeof *o);
+        pl_err ke;
+        pl_err_init(&ke);
+        if (!pl_note_name_valid(words[0], strlen(words[0])) || strlen(words[0]) >= sizeof o->origin)
+            rc = pl_err_set(e, PL_EINVAL, "%s line %d: bad origin '%s'", path, lineno, words[0]);
+        else if (pl_verifier_parse(&o->log_key, words[1], &ke) != 0)
+            rc = pl_err_set(e, PL_EINVAL, "%s line %d: log key: %s", path, lineno, ke.msg);
+        else if (pl_verifier_parse(&o->sender, nw == 3 ? words[2] : words[1], &ke) != 0)
+            rc = pl_err_set(e, PL_EINVAL, "%s line %d: sender key: %s", path, lineno, ke.msg);
+        if (rc == 0) {
+            snprintf(o->origin, sizeof o->origin, "%s", words[0]);
+            (*n)++;
+        }
+    }
+    fclose(f);
+    if (rc == 0 && *n == 0)
+        rc = pl_err_set(e, PL_EINVAL, "%s: no origin configured", path);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* -------------------------------------------------------------- import */
+
+/* The bundle file: the signed text (format line, head line, one line per
+ * event), an empty line, the signature line. Base64 and JSON lines are
+ * never empty, so the first empty line ends the text. */
+static int split_bundle(const char *data, size_t len, size_t *text_len, const char **sig,
+                        size_t *sig_len, pl_err *e)
+{
+    size_t fl = strlen(PL_BUNDLE_FORMAT "\n");
+    if (len < fl || memcmp(data, PL_BUNDLE_FORMAT "\n", fl) != 0)
+        return pl_err_set(e, PL_EINVAL, "bundle: the first line is not '%s'", PL_BUNDLE_FORMAT);
+    const char *end = data + len, *blank = NULL;
+    for (const char *p = data + fl; p < end; p++) {
+        p = memchr(p, '\n', (size_t)(end - p));
+        if (!p || p + 1 >= end)
+            break;
+        if (p[1] == '\n') {
+            blank = p + 1;
+            break;
+        }
+    }
+    if (!blank)
+        return pl_err_set(e, PL_EINVAL,
+                          "bundle: no empty line before a signature line (cut short?)");
+    *text_len = (size_t)(blank - data);
+    *sig = blank + 1;
+    *sig_len = (size_t)(end - *sig);
+    if (*sig_len == 0 || (*sig)[*sig_len - 1] != '\n' || memchr(*sig, '\n', *sig_len - 1))
+        return pl_err_set(e, PL_EINVAL, "bundle: expected one signature line after the empty line");
+    return 0;
+}
+
+/* Find the supervised origin whose sender key made the signature line
+ * "— <name> base64(keyID || sig)" and check the signature over `text`:
+ * before the body is parsed, so nothing unauthenticated is interpreted. */
+static int check_sig(const char *text, size_t text_len, const char *sig, size_t sig_len,
+                     const pl_levels_origin *origins, size_t norigins, const pl_levels_origin **out,
+                     pl_err *e)
+{
+    const char *dash = "\xe2\x80\x94 ";
+    size_t dl = strlen(dash);
+    if (sig_len < dl || memcmp(sig, dash, dl) != 0)
+        return pl_err_set(e, PL_EINVAL, "bundle: the signature line does not start with '— '");
+    const char *name = sig + dl;
+    const char *sp = memchr(name, ' ', sig_len - dl);
+    if (!sp)
+        return pl_err_set(e, PL_EINVAL, "bundle: the signature line has no signature");
+    int nl = (int)(sp - name > 200 ? 200 : sp - name);
+    uint8_t raw[4 + PL_SIG_BYTES + 4];
+    long k = pl_unb64(raw, sizeof raw, sp + 1, (size_t)(sig + sig_len - 1 - (sp + 1)));
+    if (k != 4 + PL_SIG_BYTES)
+        return pl_err_set(e, PL_EINVAL, "bundle: the signature is not base64 of 68 bytes");
+    uint32_t id = (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3];
+    const pl_levels_origin *o = NULL, *same_name = NULL;
+    for (size_t i = 0; i < norigins && !o; i++) {
+        const pl_verifier *v = &origins[i].sender;
+        if (strlen(v->name) != (size_t)(sp - name) || memcmp(v->name, name, (size_t)(sp - name)))
+            continue;
+        same_name = &origins[i];
+        if (v->key_id == id)
+            o = &origins[i];
+    }
+    if (!o && same_name)
+        return pl_err_set(e, PL_ECRYPTO,
+                          "bundle: signed by %.*s+%08x, not by the sender key of %s (%s+%08x): "
+                          "forged",
+                          nl, name, id, same_name->origin, same_name->sender.name,
+                          same_name->sender.key_id);
+    if (!o)
+        return pl_err_set(e, PL_EDENIED,
+                          "bundle: signed by %.*s+%08x, the sender of no origin this level "
+                          "supervises (not in the origins file)",
+                          nl, name, id);
+    if (crypto_sign_verify_detached(raw + 4, (const uint8_t *)text, text_len, o->sender.pk) != 0)
+        return pl_err_set(e, PL_ECRYPTO,
+                          "bundle: the sender's signature (%s+%08x) does not verify: the bundle "
+                          "was altered or forged",
+                          o->sender.name, o->sender.key_id);
+    *out = o;
+    return 0;
+}
+
+/* One event of the bundle, checked. */
+typedef struct bev {
+    int64_t seq;
+    const char *header, *payload, *type;
+    size_t header_len, payload_len;
+} bev;
+
+/* Decode base64 [p, q) into out (room for BASE64_DECODE_LENGTH bytes);
+ * the decoded length, or -1 if it is not base64. Nettle's decoder, not
+ * libsodium's constant-time one (pl_unb64): these are public headers,
+ * payload hashes' preimages and proofs, and the constant-time decoder was
+ * a quarter of an import's CPU (docs/BENCHMARKS.md "Levels"). */
+static long unb64_fast(uint8_t *out, const char *p, const char *q)
+{
+    struct base64_decode_ctx ctx;
+    size_t n = 0;
+    base64_decode_init(&ctx);
+    if ((q - p) % 4 != 0 || memchr(p, '\n', (size_t)(q - p)) ||
+        !base64_decode_update(&ctx, &n, out, (size_t)(q - p), p) || !base64_decode_final(&ctx))
+        return -1;
+    return (long)n;
+}
+
+/* Decode base64 field [p, q) into the arena; -1 if it is not base64. */
+static long field_b64(const char *p, const char *q, uint8_t **arena)
+{
+    long n = unb64_fast(*arena, p, q);
+    if (n >= 0)
+        *arena += n;
+    return n;
+}
+
+/* One event line "<seq> <b64 header> <b64 payload | -> <b64 proof | ->",
+ * decoded into the arena and checked. */
+static int check_event(const char *line, const char *lend, int64_t prev, int64_t from, int64_t to,
+                       const uint8_t root[PL_HASH_BYTES], bev *out, uint8_t **arena,
+                       json_t **hdr_out, pl_err *e)
+{
+    const char *f[4];
+    const char *fe[4];
+    const char *p = line;
+    int nf = 0;
+    while (nf < 4 && p < lend) {
+        const char *sp = memchr(p, ' ', (size_t)(lend - p));
+        f[nf] = p;
+        fe[nf] = sp ? sp : lend;
+        nf++;
+        p = sp ? sp + 1 : lend;
+    }
+    if (nf != 4 || fe[3] != lend)
+        return pl_err_set(e, PL_EINVAL,
+                          "bundle: event line after seq %lld: expected \"<seq> <header> <payload> "
+                          "<proof>\"",
+                          (long long)prev);
+    char num[24];
+    int64_t seq;
+    size_t nl = (size_t)(fe[0] - f[0]);
+    if (nl == 0 || nl >= sizeof num)
+        return pl_err_set(e, PL_EINVAL, "bundle: event line after seq %lld: bad seq",
+                          (long long)prev);
+    memcpy(num, f[0], nl);
+    num[nl] = 0;
+    if (pl_parse_i64(num, 0, INT64_MAX, &seq) != 0)
+        return pl_err_set(e, PL_EINVAL, "bundle: event line after seq %lld: bad seq '%s'",
+                          (long long)prev, num);
+    if (seq < from || seq >= to)
+        return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld is outside the range %lld..%lld",
+                          (long long)seq, (long long)from, (long long)to - 1);
+    if (seq <= prev)
+        return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld is not after seq %lld",
+                          (long long)seq, (long long)prev);
+    out->seq = seq;
+    out->header = (const char *)*arena;
+    long hl = field_b64(f[1], fe[1], arena);
+    if (hl <= 0 || hl > 65535)
+        return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: the header is not base64",
+                          (long long)seq);
+    out->header_len = (size_t)hl;
+    *(*arena)++ = 0;
+    out->payload = NULL;
+    out->payload_len = 0;
+    if (!(fe[2] - f[2] == 1 && f[2][0] == '-')) {
+        out->payload = (const char *)*arena;
+        long pn = field_b64(f[2], fe[2], arena);
+        if (pn < 0)
+            return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: the payload is not base64",
+                              (long long)seq);
+        out->payload_len = (size_t)pn;
+        *(*arena)++ = 0;
+    }
+    uint8_t proof[PL_MAX_PROOF + 2][PL_HASH_BYTES]; /* + nettle's decode slack */
+    size_t np = 0;
+    if (!(fe[3] - f[3] == 1 && f[3][0] == '-')) {
+        size_t b64len = (size_t)(fe[3] - f[3]);
+        if (b64len > pl_b64_len((PL_MAX_PROOF + 1) * PL_HASH_BYTES) - 1)
+            return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: proof longer than %d hashes",
+                              (long long)seq, PL_MAX_PROOF);
+        long pn = unb64_fast(proof[0], f[3], fe[3]);
+        if (pn <= 0 || pn % PL_HASH_BYTES)
+            return pl_err_set(e, PL_EINVAL,
+                              "bundle: event seq %lld: the proof is not base64 of 32-byte hashes "
+                              "(%ld bytes)",
+                              (long long)seq, pn);
+        np = (size_t)pn / PL_HASH_BYTES;
+        if (np > PL_MAX_PROOF)
+            return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: proof of %zu hashes",
+                              (long long)seq, np);
+    }
+    json_t *h = json_loadb(out->header, out->header_len, 0, NULL);
+    json_t *hseq = json_object_get(h, "seq");
+    const char *psha = json_string_value(json_object_get(h, "payload_sha256"));
+    out->type = json_string_value(json_object_get(h, "type"));
+    int rc = 0;
+    if (!json_is_object(h) || !json_is_integer(hseq) || !psha || !out->type)
+        rc = pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: the header is not a ledger header",
+                        (long long)seq);
+    else if (json_integer_value(hseq) != seq)
+        rc = pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: its header says seq %lld",
+                        (long long)seq, (long long)json_integer_value(hseq));
+    if (rc == 0 && out->payload) {
+        uint8_t ph[PL_HASH_BYTES];
+        char hex[2 * PL_HASH_BYTES + 1];
+        pl_sha256(ph, out->payload, out->payload_len);
+        pl_hex(hex, ph, PL_HASH_BYTES);
+        if (strcmp(hex, psha) != 0)
+            rc = pl_err_set(e, PL_ECRYPTO,
+                            "bundle: event seq %lld: the payload does not hash to the header's "
+                            "payload_sha256",
+                            (long long)seq);
+    }
+    if (rc == 0) {
+        uint8_t leaf[PL_HASH_BYTES];
+        pl_merkle_leaf_hash(leaf, out->header, out->header_len);
+        if (pl_merkle_verify_inclusion(leaf, seq, to, (const uint8_t(*)[PL_HASH_BYTES])proof, np,
+                                       root) != 0)
+            rc = pl_err_set(e, PL_ECRYPTO,
+                            "bundle: event seq %lld: the inclusion proof (%zu hashes) does not "
+                            "verify against the checkpoint of size %lld",
+                            (long long)seq, np, (long long)to);
+    }
+    if (rc)
+        json_decref(h);
+    else
+        *hdr_out = h;
+    return rc;
+}
+
+static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
+                         const pl_levels_origin *origins, size_t norigins,
+                         const pl_verifier *witnesses, size_t nwitnesses,
+                         pl_bundle_import_result *res, pl_err *e)
+{
+    memset(res, 0, sizeof *res);
+    size_t text_len = 0, sig_len = 0;
+    const char *sig = NULL;
+    int rc = split_bundle(data, len, &text_len, &sig, &sig_len, e);
+    if (rc)
+        return rc;
+    const pl_levels_origin *o = NULL;
+    rc = check_sig(data, text_len, sig, sig_len, origins, norigins, &o, e);
+    if (rc)
+        return rc;
+    size_t fl = strlen(PL_BUNDLE_FORMAT "\n");
+    const char *hend = memchr(data + fl, '\n', text_len - fl);
+    json_error_t je;
+    json_t *body = json_loadb(data + fl, (size_t)(hend - (data + fl)), 0, &je);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        return pl_err_set(e, PL_EINVAL, "bundle: the head line is not a JSON object: %s", je.text);
+    }
+    const char *origin = json_string_value(json_object_get(body, "origin"));
+    const char *policy = json_string_value(json_object_get(body, "policy"));
+    const char *note = json_string_value(json_object_get(body, "checkpoint"));
+    json_t *jfrom = json_object_get(body, "from"), *jto = json_object_get(body, "to");
+    json_t *jn = json_object_get(body, "events");
+    if (!origin || !policy || !note || !json_is_integer(jfrom) || !json_is_integer(jto) ||
+        !json_is_integer(jn))
+        rc = pl_err_set(e, PL_EINVAL,
+                        "bundle: the head lacks origin, policy, checkpoint, from, "
+                        "to or events");
+    if (rc == 0) {
+        snprintf(res->origin, sizeof res->origin, "%s", origin);
+        if (strcmp(origin, o->origin) != 0)
+            rc = pl_err_set(e, PL_EDENIED,
+                            "bundle: origin %s is not a log this level supervises from sender "
+                            "%s+%08x (configured for %s)",
+                            origin, o->sender.name, o->sender.key_id, o->origin);
+    }
+    if (rc == 0 && strcmp(policy, PL_BUNDLE_POLICY) != 0)
+        rc = pl_err_set(e, PL_EINVAL, "bundle: policy '%s' is unknown (known: %s)", policy,
+                        PL_BUNDLE_POLICY);
+    pl_checkpoint cp;
+    if (rc == 0) {
+        pl_levels_trust t = {
+            .log_key = o->log_key, .witnesses = witnesses, .nwitnesses = nwitnesses};
+        rc = pl_levels_checkpoint_check(origin, note, strlen(note), &t, &cp, NULL, e);
+    }
+    int64_t from = json_integer_value(jfrom), to = json_integer_value(jto);
+    res->from = from;
+    res->to = to;
+    if (rc == 0 && (from < 0 || from > to || to != cp.size))
+        rc = pl_err_set(e, PL_EINVAL,
+                        "bundle: range %lld..%lld does not end at the checkpoint's size %lld",
+                        (long long)from, (long long)to, (long long)cp.size);
+    json_int_t njv = json_integer_value(jn);
+    if (rc == 0 && (njv < 0 || njv > PL_BUNDLE_MAX_EVENTS))
+        rc = pl_err_set(e, PL_EINVAL, "bundle: %lld events (at most %d)", (long long)njv,
+                        PL_BUNDLE_MAX_EVENTS);
+    size_t nev = rc == 0 ? (size_t)njv : 0;
+    res->events = (int64_t)nev;
+    /* Every proof and hash first: nothing is written unless all hold. */
+    bev *evs = pl_calloc(nev + 1, sizeof *evs);
+    json_t **hdrs = pl_calloc(nev + 1, sizeof *hdrs);
+    int64_t prev = -1;
+    uint8_t *arena0 = pl_malloc(len + 16), *arena = arena0;
+    const char *line = hend + 1, *tend = data + text_len;
+    size_t nlines = 0;
+    for (; rc == 0 && line < tend; nlines++) {
+        const char *lend = memchr(line, '\n', (size_t)(tend - line));
+        if (nlines >= nev) {
+            rc = pl_err_set(e, PL_EINVAL, "bundle: more event lines than the %zu the head says",
+                            nev);
+            break;
+        }
+        rc = check_event(line, lend, prev, from, to, cp.root, &evs[nlines], &arena, &hdrs[nlines],
+                         e);
+        prev = evs[nlines].seq;
+        line = lend + 1;
+    }
+    if (rc == 0 && nlines != nev)
+        rc = pl_err_set(e, PL_EINVAL, "bundle: %zu event lines, the head says %zu", nlines, nev);
+    /* Then, in one transaction: the gap, what is already recorded, the
+     * new events. */
+    int began = 0;
+    if (!s) /* verify only */
+        goto done;
+    if (rc == 0 && (rc = pl_store_begin(s, e)) == 0)
+        began = 1;
+    int64_t next = 0;
+    if (rc == 0) {
+        pl_stmt *st = NULL;
+        rc = pl_store_prepare(s, "SELECT next_seq FROM levels_origins WHERE origin=?", &st, e);
+        if (rc == 0) {
+            pl_stmt_bind_text(st, 1, origin);
+            int r = pl_stmt_step(st, e);
+            if (r == PL_ROW)
+                next = pl_stmt_i64(st, 0);
+            rc = r == PL_ROW || r == PL_DONE ? 0 : r;
+            pl_stmt_finalize(st);
+        }
+    }
+    if (rc == 0 && from > next)
+        rc = pl_err_set(e, PL_ECORRUPT,
+                        "bundle: gap: origin %s: this bundle starts at seq %lld, but events from "
+                        "seq %lld on have not been received (export --since %lld first)",
+                        origin, (long long)from, (long long)next, (long long)next);
+    char root_hex[2 * PL_HASH_BYTES + 1];
+    pl_hex(root_hex, cp.root, PL_HASH_BYTES);
+    pl_stmt *have = NULL;
+    if (rc == 0)
+        rc = pl_store_prepare(s, "SELECT header FROM levels_received WHERE origin=? AND seq=?",
+                              &have, e);
+    json_t *subjects = json_array();
+    for (size_t i = 0; rc == 0 && i < nev; i++) {
+        /* Every event received so far is below next_seq (the largest `to`
+         * recorded): from there on, nothing to look up. */
+        int r = PL_DONE;
+        if (evs[i].seq < next) {
+            pl_stmt_bind_text(have, 1, origin);
+            pl_stmt_bind_i64(have, 2, evs[i].seq);
+            r = pl_stmt_step(have, e);
+        }
+        int known = r == PL_ROW;
+        if (known) {
+            size_t hl = 0;
+            const char *h = pl_stmt_textn(have, 0, &hl);
+            if (hl != evs[i].header_len || memcmp(h, evs[i].header, hl) != 0)
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "bundle: origin %s event seq %lld differs from the one received "
+                                "before: the origin's log forked",
+                                origin, (long long)evs[i].seq);
+        } else if (r != PL_DONE) {
+            rc = r;
+        }
+        pl_stmt_reset(have);
+        if (rc || known)
+            continue;
+        json_t *p = json_pack("{s:s, s:I, s:s, s:s%, s:I, s:s}", "origin", origin, "seq",
+                              (json_int_t)evs[i].seq, "type", evs[i].type, "header", evs[i].header,
+                              evs[i].header_len, "checkpoint_size", (json_int_t)cp.size,
+                              "checkpoint_root", root_hex);
+        json_object_set_new(p, "payload",
+                            evs[i].payload ? json_stringn(evs[i].payload, evs[i].payload_len)
+                                           : json_null());
+        pl_event ev = {
+            .type = "levels.received", .actor = "levels", .subjects = subjects, .payload = p};
+        rc = pl_ledger_append(l, &ev, NULL, e);
+        json_decref(p);
+        res->recorded++;
+    }
+    pl_stmt_finalize(have);
+    if (rc == 0 && (res->recorded > 0 || to > next)) {
+        uint8_t bh[PL_HASH_BYTES];
+        char bhex[2 * PL_HASH_BYTES + 1];
+        pl_sha256(bh, data, len);
+        pl_hex(bhex, bh, PL_HASH_BYTES);
+        json_t *p = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "origin", origin,
+                              "from", (json_int_t)from, "to", (json_int_t)to, "checkpoint_size",
+                              (json_int_t)cp.size, "checkpoint_root", root_hex, "bundle_sha256",
+                              bhex, "events", (json_int_t)nev, "recorded",
+                              (json_int_t)res->recorded, "checkpoint", note);
+        pl_event ev = {.type = "levels.bundle_imported",
+                       .actor = "levels",
+                       .subjects = subjects,
+                       .payload = p};
+        rc = pl_ledger_append(l, &ev, NULL, e);
+        json_decref(p);
+        res->advanced = to > next;
+    }
+    json_decref(subjects);
+    if (began) {
+        if (rc == 0)
+            rc = pl_store_commit(s, e);
+        else
+            pl_store_rollback(s);
+    }
+done:
+    if (rc)
+        res->recorded = 0, res->advanced = 0;
+    for (size_t i = 0; i < nev; i++)
+        json_decref(hdrs[i]);
+    free(hdrs);
+    free(evs);
+    free(arena0);
+    json_decref(body);
+    return rc;
+}
+
+int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
+                            const pl_levels_origin *origins, size_t norigins,
+                            const pl_verifier *witnesses, size_t nwitnesses,
+                            pl_bundle_import_result *res, pl_err *e)
+{
+    if (!s || !l)
+        return pl_err_set(e, PL_EINTERNAL, "bundle import without a store");
+    return bundle_import(s, l, data, len, origins, norigins, witnesses, nwitnesses, res, e);
+}
+
+int pl_levels_bundle_verify(const char *data, size_t len, const pl_levels_origin *origins,
+                            size_t norigins, const pl_verifier *witnesses, size_t nwitnesses,
+                            pl_bundle_import_result *res, pl_err *e)
+{
+    return bundle_import(NULL, NULL, data, len, origins, norigins, witnesses, nwitnesses, res, e);
+}
