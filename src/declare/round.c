@@ -351,8 +351,7 @@ static int round_add(pl_store *s, pl_ledger *l, struct pl_rules *rules, const pl
         json_decref(el);
         return say(e, PL_EINVAL, "unit_id",
                    "单位 '%s' 的抽查范围（%s）内没有 %" PRId64 " 年度的申报：无可抽取",
-                   "the population (%s) of unit '%s' has no declaration of %" PRId64
-                   ": nothing to draw",
+                   "unit '%s' (population %s) has no declaration of %" PRId64 ": nothing to draw",
                    unit, pop, year);
     }
     /* Candidates: each must be a declarant of the population. */
