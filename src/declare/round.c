@@ -318,17 +318,20 @@ static int round_add(pl_store *s, pl_ledger *l, struct pl_rules *rules, const pl
         return say(e, PL_ENOTFOUND, "unit_id", "没有单位 '%s'，或不在您的管辖范围内",
                    "no unit '%s' in your scope", unit);
     /* The population: declarations of `year` of persons holding on 31 Dec
-     * a tenure in a post of a unit of the subtree (top posts for "top"). */
+     * a tenure in a post of a unit of the subtree (top posts for "top").
+     * CROSS JOIN keeps SQLite's loops in this order (subtree, its posts,
+     * their tenures, the holders' declarations: each by an index); left to
+     * itself it scanned declarations first, 45 s at prefecture scale
+     * against 0.2 s. PostgreSQL plans it as an inner join. */
     char ydate[32];
     snprintf(ydate, sizeof ydate, "%04" PRId64 "-12-31", year);
     rc = pl_store_prepare_cached(
         s,
         "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON "
-        "u.parent_id=sub.id) SELECT DISTINCT x.id, x.person_id FROM declarations x "
-        "JOIN tenures t ON t.person_id=x.person_id JOIN posts p ON p.id=t.post_id "
-        "JOIN sub ON sub.id=p.unit_id WHERE x.year=? AND " PL_TENURE_OPEN_AT(
-            "t") " AND "
-                 "(?=0 OR p.is_top=1) ORDER BY x.id",
+        "u.parent_id=sub.id) SELECT DISTINCT x.id, x.person_id FROM sub CROSS JOIN posts p "
+        "CROSS JOIN tenures t CROSS JOIN declarations x WHERE p.unit_id=sub.id AND "
+        "t.post_id=p.id AND x.person_id=t.person_id AND x.year=? AND " PL_TENURE_OPEN_AT(
+            "t") " AND (?=0 OR p.is_top=1) ORDER BY x.id",
         &st, e);
     if (rc)
         return rc;
