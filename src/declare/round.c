@@ -740,7 +740,8 @@ int pl_declare_draw_verify(pl_store *s, pl_ledger *l, const pl_declare_caller *c
     pl_err_init(e);
     json_t *sample = NULL;
     if (crc) {
-        json_array_append(problems, json_string("no signed checkpoint after the eligible list"));
+        json_array_append_new(problems,
+                              json_string("no signed checkpoint after the eligible list"));
     } else {
         if (size != r.checkpoint_size ||
             (drawn && json_integer_value(json_object_get(drawn, "checkpoint_size")) != size))
@@ -753,10 +754,10 @@ int pl_declare_draw_verify(pl_store *s, pl_ledger *l, const pl_declare_caller *c
         pl_note nt = {0};
         if (pl_ledger_identity(l, &v, e) == 0 && pl_note_parse(&nt, note.data, note.len, e) == 0) {
             if (pl_note_verify(&nt, &v, e) != 0)
-                json_array_append(problems,
-                                  json_string("the checkpoint's signature is not the log's"));
+                json_array_append_new(problems,
+                                      json_string("the checkpoint's signature is not the log's"));
         } else
-            json_array_append(problems, json_string("the checkpoint cannot be checked"));
+            json_array_append_new(problems, json_string("the checkpoint cannot be checked"));
         pl_note_release(&nt);
         pl_err_init(e);
         /* … its root is the tree's, and the eligible list is in that tree. */
@@ -771,32 +772,32 @@ int pl_declare_draw_verify(pl_store *s, pl_ledger *l, const pl_declare_caller *c
         if (pl_ledger_inclusion_proof(l, r.eligible_seq, size, proof, &np, e) != 0 ||
             pl_merkle_verify_inclusion(leaf, r.eligible_seq, size,
                                        (const uint8_t(*)[PL_HASH_BYTES])proof, np, root) != 0)
-            json_array_append(problems,
-                              json_string("the eligible list's event is not in the checkpoint's "
-                                          "tree as recorded"));
+            json_array_append_new(
+                problems, json_string("the eligible list's event is not in the checkpoint's "
+                                      "tree as recorded"));
         pl_err_init(e);
         char hex[2 * PL_HASH_BYTES + 1];
         pl_hex(hex, root, PL_HASH_BYTES);
         if (strcmp(hex, r.seed) != 0 ||
             (drawn && strcmp(hex, jstr(drawn, "seed") ? jstr(drawn, "seed") : "") != 0))
-            json_array_append(problems,
-                              json_string("the seed recorded is not the checkpoint's root"));
+            json_array_append_new(problems,
+                                  json_string("the seed recorded is not the checkpoint's root"));
         if (elig) {
             int64_t pct = pint(json_object_get(elig, "params"), "decl_sample_pct", 10);
             sample = derive_sample(root, json_object_get(elig, "eligible"), pct);
             if (drawn && !json_equal(sample, json_object_get(drawn, "sample")))
-                json_array_append(problems,
-                                  json_string("the sample recorded differs from the one "
-                                              "derived from the seed and the eligible list"));
+                json_array_append_new(problems,
+                                      json_string("the sample recorded differs from the one "
+                                                  "derived from the seed and the eligible list"));
             json_t *rows = sample_rows(s, id, e);
             if (!rows || !json_equal(rows, sample))
-                json_array_append(problems,
-                                  json_string("the sample table differs from the derived sample"));
+                json_array_append_new(
+                    problems, json_string("the sample table differs from the derived sample"));
             json_decref(rows);
             rows = eligible_rows(s, id, e);
             if (!rows || !json_equal(rows, json_object_get(elig, "eligible")))
-                json_array_append(problems,
-                                  json_string("the eligible table differs from the recorded list"));
+                json_array_append_new(
+                    problems, json_string("the eligible table differs from the recorded list"));
             json_decref(rows);
         }
     }

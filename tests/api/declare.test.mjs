@@ -71,6 +71,10 @@ for (const scale of scales) {
     }
   });
   after(async () => { if (srv) await srv.stop(); });
+  // A request that does not reach the server (the server gone) fails with
+  // the server's exit status and the end of its log.
+  const dead = () => srv.proc.exitCode !== null || srv.proc.signalCode !== null;
+  process.on('exit', () => { if (srv && dead()) console.error(`${scale} server exited ${srv.proc.exitCode} ${srv.proc.signalCode}: ${srv.log().slice(-2000)}`); });
 
   // The population by its definition (docs/DECLARE.md "The round").
   const population = (year, unit) => sql(`
