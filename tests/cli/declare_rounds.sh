@@ -283,6 +283,10 @@ export PLUMB_NOW=2025-04-01T09:00:00Z
 [ $? -eq 1 ] || fail "second conclusion: exit 1"; one_line "declaration_id"
 [ "$(sq "SELECT conclusion||'|'||score FROM declaration_conclusions WHERE declaration_id='D1'")" = "concealment|58" ] || fail "conclusion row"
 "$PLUMB" declare sample "$r" --db "$db" | grep -q '"conclusion": "concealment"' || fail "sample shows the conclusion"
+# the integrity file carries the check rounds and the conclusion (DECLARE.md)
+"$PLUMB" file $P1 --db "$db" --format text >"$tmp/file.txt" || fail "plumb file"
+grep -qF "抽查: [$r] 随机抽查 · 结论 瞒报 (隐瞒房产) 2025-04-01" "$tmp/file.txt" || fail "the file lacks the conclusion: $(grep -F 抽查 "$tmp/file.txt")"
+grep -qF "个人有关事项报告核查（$r）：瞒报" "$tmp/file.txt" || fail "the file's timeline lacks the conclusion"
 
 # --- rebuild and verify: the projections replay
 "$PLUMB" verify --db "$db" >/dev/null 2>&1 || fail "verify at the end"
