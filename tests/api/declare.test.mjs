@@ -22,7 +22,8 @@
 //    written; a reader recused from a drawn person sees no comparison.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,6 +43,12 @@ for (const scale of scales) {
   const sql = (q) => {
     const out = execFileSync('sqlite3', ['-json', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 });
     return out.trim() ? JSON.parse(out) : [];
+  };
+  // The long queries run without blocking the event loop: a client blocked
+  // for many seconds finds its idle keep-alive sockets closed by the server.
+  const sqlAsync = async (q) => {
+    const { stdout } = await promisify(execFile)('sqlite3', ['-json', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    return stdout.trim() ? JSON.parse(stdout) : [];
   };
   const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
   const size = () => sql('SELECT count(*) AS n FROM ledger_events')[0].n;
@@ -77,12 +84,13 @@ for (const scale of scales) {
   process.on('exit', () => { if (srv && dead()) console.error(`${scale} server exited ${srv.proc.exitCode} ${srv.proc.signalCode}: ${srv.log().slice(-2000)}`); });
 
   // The population by its definition (docs/DECLARE.md "The round").
-  const population = (year, unit) => sql(`
+  // (CROSS JOIN: the subtree first, else sqlite3 scans every declaration)
+  const population = async (year, unit) => (await sqlAsync(`
     WITH RECURSIVE sub(id) AS (SELECT ${q(unit)} UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
-    SELECT DISTINCT x.id FROM declarations x JOIN tenures t ON t.person_id = x.person_id
-      JOIN posts p ON p.id = t.post_id JOIN sub ON sub.id = p.unit_id
-    WHERE x.year = ${year} AND t.start_date <= '${year}-12-31'
-      AND (t.end_date IS NULL OR t.end_date = '' OR t.end_date > '${year}-12-31') ORDER BY x.id`).map((r) => r.id);
+    SELECT DISTINCT x.id FROM sub CROSS JOIN posts p CROSS JOIN tenures t CROSS JOIN declarations x
+    WHERE p.unit_id = sub.id AND t.post_id = p.id AND x.person_id = t.person_id
+      AND x.year = ${year} AND t.start_date <= '${year}-12-31'
+      AND (t.end_date IS NULL OR t.end_date = '' OR t.end_date > '${year}-12-31') ORDER BY x.id`)).map((r) => r.id);
 
   // The documented draw, recomputed here.
   function derive(seed, eligible) {
@@ -111,15 +119,17 @@ for (const scale of scales) {
   const rounds = {};
   for (const year of [2024, 2025]) {
     test(`${scale} ${year}: the round's eligible list, the draw recomputed from the checkpoint root`, async () => {
-      const cands = [...new Set(truth.findings.filter((f) => f.rule === 'R09' && sql(`SELECT year FROM declarations WHERE id = ${q(f.key)}`)[0].year === year).map((f) => f.subject))];
+      const r09keys = truth.findings.filter((f) => f.rule === 'R09').map((f) => q(f.key)).join(',');
+      const ofYear = new Set((await sqlAsync(`SELECT id FROM declarations WHERE year = ${year} AND id IN (${r09keys})`)).map((x) => x.id));
+      const cands = [...new Set(truth.findings.filter((f) => f.rule === 'R09' && ofYear.has(f.key)).map((f) => f.subject))];
       let r = await cl.cadre.post('/api/v1/declaration_rounds', { year, unit_id: root, candidates: cands, reason: '年度抽查' });
       assert.equal(r.status, 201, r.text);
       const round = r.json;
-      assert.deepEqual(round.eligible.map((x) => x.declaration_id), population(year, root));
+      assert.deepEqual(round.eligible.map((x) => x.declaration_id), await population(year, root));
       for (const x of round.eligible) assert.equal(x.candidate, cands.includes(x.person_id) ? 1 : 0);
       r = await cl.cadre.post(`/api/v1/declaration_rounds/${round.id}/draw`, {});
       assert.equal(r.status, 201, r.text);
-      const cp = sql(`SELECT note FROM ledger_checkpoints WHERE size > ${round.eligible_seq} ORDER BY size LIMIT 1`);
+      const cp = await sqlAsync(`SELECT note FROM ledger_checkpoints WHERE size > ${round.eligible_seq} ORDER BY size LIMIT 1`);
       assert.equal(cp.length, 1, 'a checkpoint was signed after the eligible list');
       const seed = Buffer.from(cp[0].note.split('\n')[2], 'base64');
       assert.equal(r.json.seed, seed.toString('hex'));
@@ -159,7 +169,8 @@ for (const scale of scales) {
         for (const l of c.lines) counts[l.class] = (counts[l.class] || 0) + 1;
         assert.equal(c.score, Object.entries(counts).reduce((s, [k, n]) => s + W[k] * n, 0), `${id}: score`);
       }
-      const want = [...r09.keys()].filter((k) => sql(`SELECT year FROM declarations WHERE id = ${q(k)}`)[0].year === year);
+      const ofYear = new Set((await sqlAsync(`SELECT id FROM declarations WHERE year = ${year} AND id IN (${[...r09.keys()].map(q).join(',')})`)).map((x) => x.id));
+      const want = [...r09.keys()].filter((k) => ofYear.has(k));
       assert.ok(want.length > 0 && want.every((k) => sample.includes(k)), 'every R09 plant of the year is drawn (as a candidate)');
       assert.equal(planted, want.length);
       // the planted classes: the home and the spouse's company are
