@@ -77,11 +77,12 @@ for (const scale of scales) {
       assert.equal((await cl[n].login(n, secrets[n], T0)).status, 200, `login ${n}`);
     }
   });
-  after(async () => { if (srv) await srv.stop(); });
+  let stopping = false;
+  after(async () => { stopping = true; if (srv) await srv.stop(); });
   // A request that does not reach the server (the server gone) fails with
   // the server's exit status and the end of its log.
   const dead = () => srv.proc.exitCode !== null || srv.proc.signalCode !== null;
-  process.on('exit', () => { if (srv && dead()) console.error(`${scale} server exited ${srv.proc.exitCode} ${srv.proc.signalCode}: ${srv.log().slice(-2000)}`); });
+  process.on('exit', () => { if (srv && !stopping && dead()) console.error(`${scale} server exited ${srv.proc.exitCode} ${srv.proc.signalCode}: ${srv.log().slice(-2000)}`); });
 
   // The population by its definition (docs/DECLARE.md "The round").
   // (CROSS JOIN: the subtree first, else sqlite3 scans every declaration)
