@@ -73,6 +73,8 @@ static const char *const perms_cadre[] = {ORG_R,
                                           "import:write",
                                           TASKS_WORK,
                                           "judgement:read",
+                                          "declaration_check:read",
+                                          "declaration_check:write",
                                           NULL};
 static const char *const perms_discipline[] = {ORG_R,
                                                BIZ_R,
@@ -92,6 +94,7 @@ static const char *const perms_discipline[] = {ORG_R,
                                                TASKS_WORK,
                                                "judgement:read",
                                                "judgement:write",
+                                               "declaration_check:read",
                                                NULL};
 /* Inspection and rectification (/api/v1/inspection_*, rectification_tasks;
  * docs/INSPECT.md §3): the inspection office writes rounds, problems, tasks

@@ -14,6 +14,7 @@
 #include "rules/rules.h"
 #include "cases/cases.h"
 #include "inspect/inspect.h"
+#include "declare/declare.h"
 #include "accounts/accounts.h"
 #include "store/store.h"
 #include "levels/levels.h"
@@ -32,12 +33,13 @@ extern const pl_command pl_witness_commands[];
 extern const pl_command pl_sql_commands[];
 extern const pl_command pl_file_commands[];
 extern const pl_command pl_levels_commands[];
+extern const pl_command pl_declare_commands[];
 
 static const pl_command *const tables[] = {
     pl_ledger_commands, pl_registry_commands, pl_gen_commands,     pl_rules_commands,
     pl_demo_commands,   pl_cases_commands,    pl_inspect_commands, pl_serve_commands,
     pl_tasks_commands,  pl_witness_commands,  pl_sql_commands,     pl_file_commands,
-    pl_levels_commands,
+    pl_levels_commands, pl_declare_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)
@@ -116,6 +118,7 @@ int main(int argc, char **argv)
     pl_rules_register();
     pl_cases_register();
     pl_inspect_register();
+    pl_declare_register();
     pl_accounts_register();
     pl_levels_register();
     /* Two-word commands ("proof inclusion") match first. */

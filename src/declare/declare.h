@@ -11,6 +11,7 @@
 
 #include "../store/store.h"
 #include "../util/util.h"
+#include "round.h"
 
 /* ------------------------------------------------------ the reader's rights */
 

@@ -234,6 +234,7 @@ static int row_declaration(fctx *c, pl_stmt *st, json_t *arr)
     set_date(o, "filed_at", col(st, 2));
     json_object_set_new(o, "items", json_array());
     json_object_set_new(o, "check", json_array());
+    json_object_set_new(o, "check_rounds", json_array());
     json_array_append_new(arr, o);
     char t[96];
     snprintf(t, sizeof t, c->en ? "declaration for %lld filed" : "%lld 年度个人有关事项报告",
@@ -255,6 +256,31 @@ static int row_item(fctx *c, pl_stmt *st, json_t *arr)
     set_money(o, st, 6);
     json_object_set_new(o, "detail", jstr_or_null(col(st, 7)));
     json_array_append_new(arr, o);
+    return 0;
+}
+
+static int row_check_round(fctx *c, pl_stmt *st, json_t *arr)
+{
+    /* t.id, m.round_id, m.basis, m.draw_rank, k.conclusion, k.reason,
+     * k.score, k.concluded_at: a check round that drew the declaration and
+     * the officer's conclusion, if any (docs/DECLARE.md "Check rounds") */
+    json_t *o = json_object();
+    json_object_set_new(o, "declaration_id", json_string(pl_stmt_text(st, 0)));
+    json_object_set_new(o, "round_id", json_string(pl_stmt_text(st, 1)));
+    set_code(c, o, "basis", "draw_basis", col(st, 2));
+    json_object_set_new(o, "draw_rank", json_integer(pl_stmt_i64(st, 3)));
+    set_code(c, o, "conclusion", "conclusion", col(st, 4));
+    json_object_set_new(o, "reason", jstr_or_null(col(st, 5)));
+    json_object_set_new(o, "score", col(st, 6) ? json_integer(pl_stmt_i64(st, 6)) : json_null());
+    set_date(o, "concluded_at", col(st, 7));
+    json_array_append_new(arr, o);
+    if (col(st, 4)) {
+        char t[160];
+        snprintf(t, sizeof t,
+                 c->en ? "declaration check (%s): %s" : "个人有关事项报告核查（%s）：%s",
+                 pl_stmt_text(st, 1), pl_declare_label("conclusion", col(st, 4), c->en));
+        tl_add(c, col(st, 7), "declarations", t, pl_stmt_text(st, 0));
+    }
     return 0;
 }
 
@@ -735,6 +761,22 @@ int pl_declare_file(pl_store *s, const char *person_id, const pl_file_access *ac
                      "ORDER BY t.declaration_id, t.id", pp, 1, row_item, items);
         attach(json_object_get(file, "declarations"), "id", items, "declaration_id", "items");
         json_decref(items);
+        if (rc)
+            goto out;
+    }
+    /* The check rounds that drew each declaration, with the conclusion:
+     * read as the declaration itself (its scope and recusal). */
+    if (json_object_get(file, "declarations")) {
+        json_t *checks = json_array();
+        rc = section(&c, "declaration",
+                     "SELECT t.id, m.round_id, m.basis, m.draw_rank, k.conclusion, k.reason, "
+                     "k.score, k.concluded_at FROM declarations t JOIN declaration_round_sample m "
+                     "ON m.declaration_id=t.id LEFT JOIN declaration_conclusions k ON "
+                     "k.round_id=m.round_id AND k.declaration_id=t.id WHERE t.person_id=?",
+                     "ORDER BY t.id, m.round_id", pp, 1, row_check_round, checks);
+        attach(json_object_get(file, "declarations"), "id", checks, "declaration_id",
+               "check_rounds");
+        json_decref(checks);
         if (rc)
             goto out;
     }

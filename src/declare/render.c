@@ -123,6 +123,16 @@ void pl_declare_file_text(const json_t *f, int en, pl_buf *b)
             json_array_foreach(json_object_get(y, "check"), j, it)
                 pl_buf_addf(b, "   %s: [%s] %s %s · %s\n", en ? "check" : "核查", js(it, "id"),
                             js(it, "rule_label"), js(it, "severity_label"), js(it, "status_label"));
+            json_array_foreach(json_object_get(y, "check_rounds"), j, it)
+            {
+                pl_buf_addf(b, "   %s: [%s] %s", en ? "check round" : "抽查", js(it, "round_id"),
+                            js(it, "basis_label"));
+                if (*js(it, "conclusion"))
+                    pl_buf_addf(b, " · %s %s (%s) %s", en ? "conclusion" : "结论",
+                                js(it, "conclusion_label"), js(it, "reason"),
+                                js(it, "concluded_at"));
+                pl_buf_adds(b, "\n");
+            }
         }
     }
     if ((x = json_object_get(f, "exits"))) {

@@ -2587,9 +2587,10 @@ static void build_table(void)
     const route *inspect = routes_inspect(&ni);
     size_t nt;
     const route *tasks = routes_tasks(&nt);
-    size_t nfile;
+    size_t nfile, ndecl;
     const route *file = routes_file(&nfile);
-    table = pl_calloc(nf + nc + np + ni + nt + nfile + 4 * ne, sizeof *table);
+    const route *decl = routes_declare(&ndecl);
+    table = pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2615,6 +2616,8 @@ static void build_table(void)
     ntable += nt;
     memcpy(table + ntable, file, nfile * sizeof *table);
     ntable += nfile;
+    memcpy(table + ntable, decl, ndecl * sizeof *table);
+    ntable += ndecl;
 }
 
 const route *routes_table(size_t *n)

@@ -437,6 +437,15 @@ enum {
     P_WARN_RED,
     P_TASK_DUE_DAYS,
     P_PROFILE_APPROVAL_FINDINGS,
+    /* declaration check rounds (src/declare/round.c, docs/DECLARE.md) */
+    P_DECL_SAMPLE_PCT,
+    P_DECL_CORRECTION_DAYS,
+    P_DECL_CONCEAL_PCT,
+    P_DECL_CONCEAL_YUAN,
+    P_DECL_W_TOLERANCE,
+    P_DECL_W_OMISSION,
+    P_DECL_W_CONCEALMENT,
+    P_DECL_W_UNEXPLAINED,
     P_COUNT
 };
 

@@ -6,7 +6,8 @@
 // top leaders"), docs/CASES.md §3 (the case:* column) and "Approvals",
 // docs/RULES.md and docs/API.md "Profile changes" (profile writes
 // and proposals), docs/INSPECT.md §1/§4 (inspection and rectification) and
-// §3a (approvals of a sign-off) and DESIGN.md §1/§8
+// §3a (approvals of a sign-off), docs/DECLARE.md "Check rounds" (the
+// declaration check rounds) and DESIGN.md §1/§8
 // (access = role permission ∧ scope contains the record ∧ not recused) —
 // never from the server's own `--print-permissions`, which is only compared
 // with the written table at the end.
@@ -37,7 +38,9 @@ const ROLES = {
     scope: 'subtree',
     perms: [...rd(CADRE_READ), ...wr('unit', 'person', 'post', 'tenure', 'kin', 'declaration', 'declaration_item', 'evaluation', 'supervision_activity', 'finding', 'import'),
       // RULES.md "Tasks and 研判"
-      'task:write', 'task:assign', 'judgement:read'],
+      'task:write', 'task:assign', 'judgement:read',
+      // DECLARE.md "Check rounds" (SECURITY.md: the cadre office checks declarations)
+      'declaration_check:read', 'declaration_check:write'],
   },
   discipline_officer: {
     scope: 'subtree',
@@ -46,7 +49,8 @@ const ROLES = {
       // CASES.md §3: intake read list handle notes reply identity keys
       'case:intake', 'case:read', 'case:list', 'case:handle', 'case:note', 'case:reply', 'case:identity', 'office_key:write',
       // RULES.md "Tasks and 研判"
-      'task:write', 'task:assign', 'judgement:read', 'judgement:write'],
+      'task:write', 'task:assign', 'judgement:read', 'judgement:write',
+      'declaration_check:read'], // DECLARE.md "Check rounds": reads the checks
   },
   inspection_officer: {
     scope: 'subtree',
@@ -316,6 +320,25 @@ const ROUTES = [
   // approve cells configured: each allowed cell sets it again to the same
   // role ("setting it again replaces it").
   ['POST', '/api/v1/inspection_offices/{id}/approver', 'inspection:write', 'placed'],
+  // Declaration check rounds (docs/DECLARE.md "Check rounds", docs/API.md
+  // "Declaration check rounds", SECURITY.md): a round is placed by its unit
+  // (UA here) and names no person under check, so it is not recusal-bound
+  // (as an inspection round); a round for a unit outside scope is a 404
+  // naming unit_id (a denial). The sample lists declarations: a reader
+  // recused from S gets the list without S's (the list's denial). The
+  // comparison and the conclusion are about one declaration (DEC1, S's):
+  // placed and recusal-bound like the declaration itself (SECURITY.md
+  // "Recusal": declarations are person-bound sensitive content). Each
+  // allowed draw and conclusion cell gets a fresh round (a round is drawn
+  // once; a declaration is concluded once per round).
+  ['GET', '/api/v1/declaration_rounds', 'declaration_check:read', 'placed'],
+  ['POST', '/api/v1/declaration_rounds', 'declaration_check:write', 'placed'],
+  ['GET', '/api/v1/declaration_rounds/{id}', 'declaration_check:read', 'placed'],
+  ['POST', '/api/v1/declaration_rounds/{id}/draw', 'declaration_check:write', 'placed'],
+  ['GET', '/api/v1/declaration_rounds/{id}/proof', 'declaration_check:read', 'placed'],
+  ['GET', '/api/v1/declaration_rounds/{id}/sample', 'declaration_check:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/declarations/{id}/comparison', 'declaration_check:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/declarations/{id}/conclusion', 'declaration_check:write', 'placed', 'recusal'],
   ['GET', '/portal/api/units', 'public'],
   ['POST', '/portal/api/reports', 'public'],
   ['POST', '/portal/api/check', 'public'],
@@ -681,6 +704,22 @@ test('access matrix from the written table: every role × in scope/out of scope/
     const pr = await anon.post('/portal/api/reports', { subject_unit_id: 'UA', category: 'money', summary: '反映问题', facts: uniqueFacts(), passphrase: 'portal passphrase 123' });
     const receipt = pr.json && pr.json.receipt;
 
+    // Declaration check rounds (DECLARE.md): a round of 2024 over UA with
+    // S a promotion candidate (DEC1 is its one eligible declaration, so it
+    // is drawn); a profile for U0's county with no 补报 window
+    // (decl_correction_days 0: a conclusion is allowed on the day of the
+    // draw), set before the first round so every round records it.
+    ok(await setup.put('/api/v1/profiles/acl-decl', { label: 'acl-decl', region: '110101', params: { decl_correction_days: 0 }, reason: '访问矩阵：补报期为零' }), 'profile acl-decl');
+    const declRoundBody = () => ({ year: 2024, unit_id: 'UA', candidates: [P.S], reason: '访问矩阵' });
+    const declRound = async (drawn) => {
+      const q = await setupCadre.post('/api/v1/declaration_rounds', declRoundBody());
+      ok(q, 'declaration round');
+      if (drawn) ok(await setupCadre.post(`/api/v1/declaration_rounds/${q.json.id}/draw`, {}), `draw ${q.json.id}`);
+      return q.json.id;
+    };
+    const declBase = await declRound(true);
+    const declSpare = await declRound(false);
+
     // Sign in every cell's user: POST /auth/login is a public cell each.
     const clients = {};
     let cells = 0, allowedCells = 0, leaks = 0;
@@ -867,6 +906,19 @@ test('access matrix from the written table: every role × in scope/out of scope/
           body = rt.path.endsWith('approve') ? { reason: '同意处置' } : { reason: '不同意，补充材料' };
           break;
         }
+        case '/api/v1/declaration_rounds':
+          if (rt.method === 'GET') target = (x) => x.id === declBase; else body = declRoundBody();
+          break;
+        case '/api/v1/declaration_rounds/{id}':
+        case '/api/v1/declaration_rounds/{id}/proof': p = p.replace('{id}', declBase); break;
+        case '/api/v1/declaration_rounds/{id}/sample':
+          p = p.replace('{id}', declBase); target = (x) => x.declaration_id === FIX.declaration; break;
+        case '/api/v1/declaration_rounds/{id}/draw':
+          p = p.replace('{id}', has && cond !== 'out' ? await declRound(false) : declSpare); body = {}; break;
+        case '/api/v1/declarations/{id}/comparison': p = p.replace('{id}', FIX.declaration); break;
+        case '/api/v1/declarations/{id}/conclusion':
+          if (has && cond === 'in') await declRound(true);
+          p = p.replace('{id}', FIX.declaration); body = { conclusion: 'truthful', reason: '核查无误' }; break;
         case '/portal/api/reports': case '/portal/api/material': return null; // once, below
         case '/portal/api/check': case '/portal/api/proof': body = { receipt, passphrase: 'portal passphrase 123' }; break;
         default: {

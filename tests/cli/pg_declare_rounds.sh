@@ -1,0 +1,11 @@
+#!/bin/bash
+# pg_declare_rounds.sh — tests/cli/declare_rounds.sh on PostgreSQL (the
+# fixture pg): the same rounds, draw, independent recomputation, classes,
+# conclusions and bad inputs on a fresh database (the SQLite-only tamper
+# and rebuild steps are skipped there). Layer: tests/cli (src/declare).
+set -u
+: "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+export PGOPTIONS='-c client_min_messages=warning'
+unset PLUMB_KEY
+U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_declare_rounds) || { echo "FAIL: createdb"; exit 1; }
+PLUMB_DB_URL=$U exec bash "$PLUMB_SRC/tests/cli/declare_rounds.sh"
