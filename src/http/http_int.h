@@ -101,6 +101,8 @@ const route *routes_inspect(size_t *n);
 const route *routes_tasks(size_t *n);
 /** The integrity file of a person, JSON and PDF (routes_file.c). */
 const route *routes_file(size_t *n);
+/** The global search and the unit and company profiles (routes_search.c). */
+const route *routes_search(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
 const route *routes_portal(size_t *n);
 /** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures

@@ -2589,7 +2589,9 @@ static void build_table(void)
     const route *tasks = routes_tasks(&nt);
     size_t nfile;
     const route *file = routes_file(&nfile);
-    table = pl_calloc(nf + nc + np + ni + nt + nfile + 4 * ne, sizeof *table);
+    size_t nsearch;
+    const route *search = routes_search(&nsearch);
+    table = pl_calloc(nf + nc + np + ni + nt + nfile + nsearch + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2615,6 +2617,8 @@ static void build_table(void)
     ntable += nt;
     memcpy(table + ntable, file, nfile * sizeof *table);
     ntable += nfile;
+    memcpy(table + ntable, search, nsearch * sizeof *table);
+    ntable += nsearch;
 }
 
 const route *routes_table(size_t *n)
