@@ -2797,6 +2797,16 @@ static void openapi_build(pl_buf *out)
         const char *lt = list_route_table(&rt[i]);
         if (lt)
             json_object_set_new(op, "parameters", list_params(lt));
+        if (strcmp(rt[i].path, "/api/v1/search") == 0) /* docs/API.md "Search" */
+            json_object_set_new(
+                op, "parameters",
+                json_pack("[{s:s, s:s, s:b, s:{s:s, s:i, s:i}}, {s:s, s:s, s:{s:s, s:[s,s,s,s]}},"
+                          " {s:s, s:s, s:{s:s, s:i, s:i, s:i}}]",
+                          "name", "q", "in", "query", "required", 1, "schema", "type", "string",
+                          "minLength", 1, "maxLength", 100, "name", "kind", "in", "query", "schema",
+                          "type", "string", "enum", "person", "unit", "company", "clue", "name",
+                          "limit", "in", "query", "schema", "type", "integer", "minimum", 1,
+                          "maximum", 50, "default", 10));
         const pl_entity *en = rt[i].entity ? pl_model_entity(rt[i].entity) : NULL;
         if (en && !json_object_get(schemas, en->name))
             json_object_set_new(schemas, en->name, entity_schema(en));
