@@ -323,12 +323,16 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
     || q(`SELECT id FROM findings WHERE unit_id LIKE 'U433127-%' ORDER BY id LIMIT 1`)[0]
   const clue = q(`SELECT id FROM clues WHERE subject_unit_id LIKE 'U433127-%' ORDER BY id LIMIT 1`)[0]
   const unit = ROOT_UNIT
+  const company = q(`SELECT payee_company_id AS id FROM payments WHERE unit_id LIKE 'U433127-%' AND payee_company_id IS NOT NULL
+    GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)[0]
   // Each route with a role that may use it (SECURITY.md), every route of web/src/router.js.
   const ROUTES = [
     ['d-disc-s', '/dashboard', 'panel-findings'], ['d-disc-s', '/units/' + unit, 'team-table'],
     ['d-disc-s', '/persons/' + person, 'person-tabs'], ['d-disc-s', '/findings', 'findings-table'],
     ['d-disc-s', '/findings/' + finding.id, null], ['d-disc-s', '/clues', 'clue-queue'],
     ['d-disc-s', clue ? '/clues/' + clue.id : null, null], ['d-disc-s', '/import', null], ['d-disc-s', '/profiles', 'profile-form'],
+    ['d-disc-s', '/units/' + unit + '/profile', 'prof-posts'], ['d-disc-s', '/companies/' + company.id, 'prof-payments'],
+    ['d-disc-s', '/search?q=' + encodeURIComponent('永顺'), 'results-unit'],
     ['d-audit-s', '/ledger', 'ledger-checkpoint'], ['d-admin-s', '/users', null], ['d-subject-s', '/me', 'me-evaluations'],
   ]
   const failing = {}

@@ -4,13 +4,14 @@ import { createI18n } from 'vue-i18n'
 import zh from './zh-CN.js'
 import en from './en.js'
 import { zhLabels, enLabels, merged } from './labels.js'
+import { zhSearch, enSearch } from './search.js'
 
 const saved = localStorage.getItem('plumb.lang')
 export const i18n = createI18n({
   legacy: false,
   locale: saved === 'en' ? 'en' : 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': merged(zh, zhLabels), en: merged(en, enLabels) },
+  messages: { 'zh-CN': merged(merged(zh, zhLabels), zhSearch), en: merged(merged(en, enLabels), enSearch) },
   missingWarn: false,
   fallbackWarn: false,
 })
