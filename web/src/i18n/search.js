@@ -3,7 +3,7 @@
 export const zhSearch = {
   search: {
     label: '全局搜索', placeholder: '搜索人员、单位、企业、线索（按 / 键）', title: '搜索结果', none: '没有找到',
-    all: '查看全部结果', hint: '姓名、拼音首字母（如 wjf）、身份证号、单位名称、企业名称或统一社会信用代码、线索编号',
+    all: '查看全部结果', hint: '可按姓名、姓名拼音首字母、身份证号、单位名称、企业名称或统一社会信用代码、线索编号搜索',
     kinds: { person: '人员', unit: '单位', company: '企业', clue: '问题线索' }, former: '曾任',
   },
   prof: {
@@ -20,13 +20,13 @@ export const zhSearch = {
     period: '巡察期间', name: '名称', title: '职务',
   },
   companyRole: { shareholder: '股东', legal_rep: '法定代表人', executive: '高级管理人员' },
-  procurement: { open_tender: '公开招标', invited_tender: '邀请招标', competitive_negotiation: '竞争性谈判',
-    inquiry: '询价', single_source: '单一来源', direct: '直接采购', other: '其他' },
+  procurement: { open_tender: '公开招标', invited_tender: '邀请招标', competitive: '竞争性谈判',
+    inquiry: '询价', single_source: '单一来源', direct: '直接采购' },
 }
 export const enSearch = {
   search: {
     label: 'Search', placeholder: 'Search persons, units, companies, clues (press /)', title: 'Search results', none: 'Nothing found',
-    all: 'All results', hint: 'A name, pinyin initials (e.g. wjf), an ID number, a unit or company name, a credit code, a clue number',
+    all: 'All results', hint: 'Search by name, the pinyin initials of a name, an ID number, a unit or company name, a credit code or a clue number',
     kinds: { person: 'Persons', unit: 'Units', company: 'Companies', clue: 'Clues' }, former: 'formerly',
   },
   prof: {
@@ -43,6 +43,6 @@ export const enSearch = {
     period: 'Period', name: 'Name', title: 'Post',
   },
   companyRole: { shareholder: 'Shareholder', legal_rep: 'Legal representative', executive: 'Executive' },
-  procurement: { open_tender: 'Open tender', invited_tender: 'Invited tender', competitive_negotiation: 'Competitive negotiation',
-    inquiry: 'Request for quotation', single_source: 'Single source', direct: 'Direct purchase', other: 'Other' },
+  procurement: { open_tender: 'Open tender', invited_tender: 'Invited tender', competitive: 'Competitive negotiation',
+    inquiry: 'Request for quotation', single_source: 'Single source', direct: 'Direct purchase' },
 }
