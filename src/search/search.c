@@ -73,6 +73,16 @@ int pl_search_term_init(pl_search_term *t, const char *q, pl_err *e)
         t->upper[k] = (char)(c < 128 ? toupper(c) : c);
         t->lower[k] = (char)(c < 128 ? tolower(c) : c);
     }
+    /* The initials are ASCII: an ASCII query's prefix is an index range. */
+    int ascii = 1;
+    for (size_t k = 0; t->lower[k]; k++)
+        ascii &= (unsigned char)t->lower[k] < 127;
+    if (ascii) {
+        size_t n = strlen(t->lower);
+        memcpy(t->ini_lo, t->lower, n + 1);
+        memcpy(t->ini_hi, t->lower, n + 1);
+        t->ini_hi[n - 1]++;
+    }
     like_escape(t->prefix, sizeof t->prefix, "", t->text, "%");
     like_escape(t->contains, sizeof t->contains, "%", t->text, "%");
     like_escape(t->upper_prefix, sizeof t->upper_prefix, "", t->upper, "%");
@@ -229,12 +239,14 @@ static int search_kind(qctx *c, const pl_search_term *t, unsigned kind, int limi
         kname = "person";
         /* exact: the name, the 18-digit ID, the initials; prefix: the name,
          * the initials; contains: the name */
-        head = "SELECT * FROM (SELECT t.id, t.name, CASE WHEN t.name = ? OR t.id = ? OR "
-               "pi.initials = ? THEN 0 WHEN t.name LIKE ? ESCAPE '\\' OR pi.initials LIKE ? "
-               "ESCAPE '\\' THEN 1 WHEN t.name LIKE ? ESCAPE '\\' THEN 2 ELSE 3 END AS rank "
-               "FROM persons t LEFT JOIN person_initials pi ON pi.person_id = t.id WHERE (t.name "
-               "LIKE ? "
-               "ESCAPE '\\' OR t.id = ? OR pi.initials LIKE ? ESCAPE '\\')";
+        head =
+            "SELECT * FROM (SELECT t.id, t.name, CASE WHEN t.name = ? OR t.id = ? OR "
+            "pi.initials = ? THEN 0 WHEN t.name LIKE ? ESCAPE '\\' OR pi.initials LIKE ? "
+            "ESCAPE '\\' THEN 1 WHEN t.name LIKE ? ESCAPE '\\' THEN 2 ELSE 3 END AS rank "
+            "FROM persons t LEFT JOIN person_initials pi ON pi.person_id = t.id WHERE t.id IN "
+            "(SELECT id FROM persons WHERE id = ? UNION SELECT person_id FROM person_initials "
+            "WHERE initials >= ? AND initials < ? UNION SELECT id FROM persons WHERE name LIKE ? "
+            "ESCAPE '\\')";
         tail = ") t WHERE rank < 3 ORDER BY rank, t.name, t.id LIMIT ?";
         args[nargs++] = t->text;
         args[nargs++] = t->upper;
@@ -242,9 +254,12 @@ static int search_kind(qctx *c, const pl_search_term *t, unsigned kind, int limi
         args[nargs++] = t->prefix;
         args[nargs++] = t->lower_prefix;
         args[nargs++] = t->contains;
-        args[nargs++] = t->contains; /* the filter: before the scope's test */
+        /* the candidates (the ID, the initials' index range, the names),
+         * before the scope's test */
         args[nargs++] = t->upper;
-        args[nargs++] = t->lower_prefix;
+        args[nargs++] = t->ini_lo;
+        args[nargs++] = t->ini_hi;
+        args[nargs++] = t->contains;
     } else if (kind == PL_SEARCH_UNIT) {
         entity = "unit";
         kname = "unit";

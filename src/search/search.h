@@ -37,6 +37,8 @@ typedef struct pl_search_term {
     char contains[1100]; /**< "%" + escaped text + "%" */
     char upper_prefix[1100];
     char lower_prefix[1100];
+    char ini_lo[512]; /**< pinyin initials range [ini_lo, ini_hi): lower-cased */
+    char ini_hi[512]; /**< ASCII query, its last byte + 1; both "" otherwise */
 } pl_search_term;
 
 /**

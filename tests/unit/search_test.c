@@ -68,6 +68,13 @@ static void term_limits(void **state)
     assert_string_equal(t.contains, "%a\\%\\_\\\\x%");
     assert_string_equal(t.upper, "A%_\\X");
     assert_string_equal(t.lower_prefix, "a\\%\\_\\\\x%");
+    /* An ASCII query is a range of the initials' index: [q, q with its
+     * last byte + 1); a Chinese one has none. */
+    assert_string_equal(t.ini_lo, "a%_\\x");
+    assert_string_equal(t.ini_hi, "a%_\\y");
+    assert_int_equal(pl_search_term_init(&t, "吴", &e), 0);
+    assert_string_equal(t.ini_lo, "");
+    assert_string_equal(t.ini_hi, "");
 }
 
 int main(void)
