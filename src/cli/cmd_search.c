@@ -172,6 +172,18 @@ static int cmd_search(pl_cli *cli, int argc, char **argv)
         json_t *it;
         json_array_foreach(hits, i, it)
         {
+            json_t *kin = json_object_get(it, "kin_of");
+            if (kin) {
+                printf("%s\t%s\t%s\t%s · %s\n",
+                       kind_label(cli, json_string_value(json_object_get(it, "kind"))),
+                       json_string_value(json_object_get(it, "name")),
+                       json_string_value(json_object_get(it, "id")),
+                       pl_declare_label("relation",
+                                        json_string_value(json_object_get(kin, "relation")),
+                                        cli->english),
+                       json_string_value(json_object_get(kin, "name")));
+                continue;
+            }
             printf("%s\t%s\t%s\t%s\n",
                    kind_label(cli, json_string_value(json_object_get(it, "kind"))),
                    json_string_value(json_object_get(it, "name")),

@@ -202,6 +202,26 @@ static void division_path(const char *code, char *out, size_t cap)
 
 #define OPEN_T PL_TENURE_OPEN_AT("t")
 
+/* A person without a post: the official they are kin of (the link that
+ * places them, docs/SECURITY.md), as `kin_of` {id, name, relation}; the
+ * relation is a code the page words in its language. */
+static int kin_context(qctx *c, json_t *hit, const char *id)
+{
+    if (!may(c, "kin"))
+        return 0;
+    json_t *row;
+    const char *args[] = {id};
+    int rc = one_row(c, "kin",
+                     "SELECT o.id, o.name, t.relation FROM kin t JOIN persons o ON o.id = "
+                     "t.person_id WHERE t.relative_id = ? AND EXISTS (SELECT 1 FROM tenures te "
+                     "WHERE te.person_id = t.person_id)",
+                     "ORDER BY t.person_id, t.id LIMIT 1", args, 1, &row);
+    if (rc || !row)
+        return rc;
+    json_object_set_new(hit, "kin_of", row);
+    return 0;
+}
+
 static int person_context(qctx *c, json_t *hit, const char *id)
 {
     if (!may(c, "tenure") || !may(c, "post") || !may(c, "unit"))
@@ -214,8 +234,10 @@ static int person_context(qctx *c, json_t *hit, const char *id)
                 " THEN 1 ELSE 0 END AS cur FROM tenures t JOIN posts p ON p.id = t.post_id "
                 "JOIN units u ON u.id = p.unit_id WHERE t.person_id = ?",
                 "ORDER BY cur DESC, p.is_top DESC, t.start_date DESC, t.id LIMIT 1", args, 3, &row);
-    if (rc || !row)
+    if (rc)
         return rc;
+    if (!row)
+        return kin_context(c, hit, id);
     char ctx[512];
     snprintf(ctx, sizeof ctx, "%s · %s", json_string_value(json_object_get(row, "title")),
              json_string_value(json_object_get(row, "unit")));

@@ -127,6 +127,13 @@ test('pinyin initials and the 18-digit ID find the person', async () => {
   assert.deepEqual(r.json.items.map((x) => [x.kind, x.id, x.name, x.rank]), [['person', id, '吴俊峰', 0]]);
   // The context: a post and its unit, by name.
   assert.match(r.json.items[0].context, / · /);
+  // A person without a post: the official they are kin of (kin.relative_id
+  // = them, the official holding a tenure; the first by the official's id).
+  const [[kid, oid, oname, rel]] = rows(`SELECT k.relative_id, k.person_id, o.name, k.relation FROM kin k JOIN persons o ON o.id = k.person_id
+    WHERE k.relative_id NOT IN (SELECT person_id FROM tenures) AND k.person_id IN (SELECT person_id FROM tenures)
+    ORDER BY k.relative_id, k.person_id, k.id LIMIT 1`);
+  r = await C.all.get(`/api/v1/search?q=${kid}&kind=person`);
+  assert.deepEqual(r.json.items.map((x) => x.kin_of), [{ id: oid, name: oname, relation: rel }]);
 });
 
 test('companies by credit code (exact, prefix) and name', async () => {

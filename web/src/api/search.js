@@ -17,3 +17,11 @@ export function hitRoute(h) {
   if (h.kind === 'company') return '/companies/' + id
   return '/clues/' + id
 }
+
+/** A hit's one-line context in the page's words: a person without a post
+ * by the official they are kin of (配偶 · 吴俊峰), a former post marked. */
+export function contextText(h, t) {
+  if (h.kin_of) return `${t('rel.' + h.kin_of.relation, h.kin_of.relation)} · ${h.kin_of.name}`
+  if (h.kind === 'person' && h.current === false && h.context) return `${t('search.former')} ${h.context}`
+  return h.context || ''
+}
