@@ -491,3 +491,54 @@ int pl_cases_list_total(pl_cases *c, const pl_viewer *v, const pl_cases_filter *
     *total = 0;
     return query(c, v, f, Q_BOTH, out, total, e);
 }
+
+/* ------------------------------------------------------------- search */
+
+int pl_cases_search(pl_cases *c, const pl_viewer *v, const char *term, const char *like_prefix,
+                    const char *like_contains, int limit, json_t *out, pl_err *e)
+{
+    int rc = cs_require(c, v, PL_PERM_LIST, NULL, e);
+    if (rc)
+        return rc;
+    char today[11];
+    cs_today(today);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    /* rank: the best of the number, the subject's names, the summary */
+    pl_buf_adds(&sql, "SELECT * FROM (SELECT c.id, c.subject_person_id, pn.name AS subject_person, "
+                      "c.subject_unit_id, un.name AS subject_unit, c.category, "
+                      "COALESCE(cc.status, 'imported') AS status, c.received_at, c.summary, "
+                      "CASE WHEN c.id = ? OR pn.name = ? OR un.name = ? THEN 0 "
+                      "WHEN c.id LIKE ? ESCAPE '\\' OR pn.name LIKE ? ESCAPE '\\' "
+                      "OR un.name LIKE ? ESCAPE '\\' THEN 1 "
+                      "WHEN c.id LIKE ? ESCAPE '\\' OR pn.name LIKE ? ESCAPE '\\' "
+                      "OR un.name LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\' THEN 2 "
+                      "ELSE 3 END AS rank "
+                      "FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
+                      "LEFT JOIN persons pn ON pn.id = c.subject_person_id "
+                      "LEFT JOIN units un ON un.id = c.subject_unit_id WHERE TRUE");
+    access_sql(&sql, v);
+    pl_buf_adds(&sql, ") x WHERE rank < 3 ORDER BY rank, received_at DESC, id LIMIT ?");
+    pl_stmt *st;
+    rc = pl_store_prepare_cached(c->s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    int k = 1;
+    for (int i = 0; i < 3; i++)
+        pl_stmt_bind_text(st, k++, term);
+    for (int i = 0; i < 3; i++)
+        pl_stmt_bind_text(st, k++, like_prefix);
+    for (int i = 0; i < 4; i++)
+        pl_stmt_bind_text(st, k++, like_contains);
+    k = bind_access(st, k, v, today);
+    pl_stmt_bind_i64(st, k++, limit > 0 ? limit : 10);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; i < pl_stmt_ncols(st); i++)
+            set_col(o, st, i);
+        json_array_append_new(out, o);
+    }
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc;
+}

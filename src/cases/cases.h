@@ -372,6 +372,20 @@ int pl_cases_count(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, in
 int pl_cases_list_total(pl_cases *c, const pl_viewer *v, const pl_cases_filter *f, pl_buf *out,
                         int64_t *total, pl_err *e);
 
+/**
+ * The global search's clue hits (docs/API.md "Search"): visible clues
+ * (pl_cases_list's access: PL_PERM_LIST, scope, recusal) whose number
+ * equals, starts with or contains `term`, or whose subject person's or
+ * unit's name does, or whose summary contains it; at most `limit`, best
+ * rank first (0 exact, 1 prefix, 2 contains), then newest. Appends to the
+ * JSON array `out` objects {id, rank, subject_person_id, subject_person,
+ * subject_unit_id, subject_unit, category, status, received_at, summary}.
+ * `like_prefix` and `like_contains` are `term` escaped for LIKE with '\'
+ * and followed / surrounded by '%'. Reads only; no event.
+ */
+int pl_cases_search(pl_cases *c, const pl_viewer *v, const char *term, const char *like_prefix,
+                    const char *like_contains, int limit, json_t *out, pl_err *e);
+
 /* -------------------------------------------------------------- statistics */
 
 /**

@@ -103,6 +103,8 @@ const route *routes_tasks(size_t *n);
 const route *routes_file(size_t *n);
 /** Declaration check rounds, the draw, comparison, conclusion (routes_declare.c). */
 const route *routes_declare(size_t *n);
+/** The global search and the unit and company profiles (routes_search.c). */
+const route *routes_search(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */
 const route *routes_portal(size_t *n);
 /** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures

@@ -2590,7 +2590,9 @@ static void build_table(void)
     size_t nfile, ndecl;
     const route *file = routes_file(&nfile);
     const route *decl = routes_declare(&ndecl);
-    table = pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + 4 * ne, sizeof *table);
+    size_t nsearch;
+    const route *search = routes_search(&nsearch);
+    table = pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + nsearch + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2618,6 +2620,8 @@ static void build_table(void)
     ntable += nfile;
     memcpy(table + ntable, decl, ndecl * sizeof *table);
     ntable += ndecl;
+    memcpy(table + ntable, search, nsearch * sizeof *table);
+    ntable += nsearch;
 }
 
 const route *routes_table(size_t *n)
@@ -2796,6 +2800,16 @@ static void openapi_build(pl_buf *out)
         const char *lt = list_route_table(&rt[i]);
         if (lt)
             json_object_set_new(op, "parameters", list_params(lt));
+        if (strcmp(rt[i].path, "/api/v1/search") == 0) /* docs/API.md "Search" */
+            json_object_set_new(
+                op, "parameters",
+                json_pack("[{s:s, s:s, s:b, s:{s:s, s:i, s:i}}, {s:s, s:s, s:{s:s, s:[s,s,s,s]}},"
+                          " {s:s, s:s, s:{s:s, s:i, s:i, s:i}}]",
+                          "name", "q", "in", "query", "required", 1, "schema", "type", "string",
+                          "minLength", 1, "maxLength", 100, "name", "kind", "in", "query", "schema",
+                          "type", "string", "enum", "person", "unit", "company", "clue", "name",
+                          "limit", "in", "query", "schema", "type", "integer", "minimum", 1,
+                          "maximum", 50, "default", 10));
         const pl_entity *en = rt[i].entity ? pl_model_entity(rt[i].entity) : NULL;
         if (en && !json_object_get(schemas, en->name))
             json_object_set_new(schemas, en->name, entity_schema(en));

@@ -304,6 +304,30 @@ static const entity_sql *sql_of(const pl_entity *ent)
     return ent_sql && i >= 0 && (size_t)i < nent_sql ? &ent_sql[i] : NULL;
 }
 
+/* The pinyin initials of a person's name (migration 0108, the search of
+ * docs/API.md): part of the projection of person.recorded, from the
+ * event's name, so that a replay writes the same row. */
+static int apply_initials(pl_store *s, int64_t seq, const json_t *p, pl_err *e)
+{
+    const char *name = json_string_value(json_object_get(p, "name"));
+    char ini[128];
+    pl_pinyin_initials(name ? name : "", ini, sizeof ini);
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "INSERT INTO person_initials(person_id, initials, ev_seq) VALUES(?,?,?) "
+        "ON CONFLICT(person_id) DO UPDATE SET initials=excluded.initials, ev_seq=excluded.ev_seq",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, json_string_value(json_object_get(p, "id")));
+    pl_stmt_bind_text(st, 2, ini);
+    pl_stmt_bind_i64(st, 3, seq);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
 static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     char name[64];
@@ -340,6 +364,8 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     rc = pl_stmt_step(st, e);
     pl_stmt_reset(st);
     if (rc != PL_DONE)
+        return rc;
+    if (strcmp(ent->table, "persons") == 0 && (rc = apply_initials(s, seq, p, e)) != 0)
         return rc;
     /* The match key of the name (pl_model_normalize), beside the row: an
      * event written before migration 0110 carries none. */

@@ -159,4 +159,13 @@ int pl_json_canonical(pl_buf *out, const struct json_t *v, pl_err *e);
 /** NFC-normalise UTF-8 `s` (ICU). Appends to out. PL_EINVAL on bad UTF-8. */
 int pl_utf8_nfc(pl_buf *out, const char *s, size_t len, pl_err *e);
 
+/**
+ * The pinyin initials of UTF-8 `s` into `out` (NUL-terminated, at most
+ * cap - 1 letters): the first letter of each Han character's reading (ICU
+ * "Han-Latin", its most common reading), ASCII letters and digits kept in
+ * lower case, anything else dropped: "吴俊峰" → "wjf" (pinyin.c). Returns
+ * the length. Thread-safe.
+ */
+size_t pl_pinyin_initials(const char *s, char *out, size_t cap);
+
 #endif

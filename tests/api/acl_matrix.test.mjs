@@ -203,6 +203,15 @@ const ROUTES = [
   // left out of the file, tests/api/file.test.mjs).
   ['GET', '/api/v1/persons/{id}/file', 'person:read', 'placed'],
   ['GET', '/api/v1/persons/{id}/file.pdf', 'person:read', 'placed'],
+  // docs/API.md "Search": every signed-in user may search; each kind's
+  // hits are read as that kind's list (tests/api/search.test.mjs holds
+  // the scope and recusal cases), so the route itself is not placed.
+  ['GET', '/api/v1/search', 'authenticated'],
+  // docs/API.md "Profiles": a unit's page is placed like the unit; a
+  // company's is not placed (companies are shared reference data, its
+  // lists are each scoped as their own lists).
+  ['GET', '/api/v1/units/{id}/profile', 'unit:read', 'placed'],
+  ['GET', '/api/v1/companies/{id}/profile', 'company:read'],
   ...Object.entries(ENTITIES).flatMap(([e, t]) => {
     const placed = e === 'company' ? undefined : 'placed';
     const rec = RECUSAL.has(e) ? 'recusal' : undefined;
@@ -852,6 +861,9 @@ test('access matrix from the written table: every role × in scope/out of scope/
         case '/api/v1/ledger/events/{id}': p = p.replace('{id}', '0'); break;
         case '/api/v1/persons/{id}/file':
         case '/api/v1/persons/{id}/file.pdf': p = p.replace('{id}', encodeURIComponent(FIX.person)); break;
+        case '/api/v1/search': p += '?q=' + encodeURIComponent('张三'); break;
+        case '/api/v1/units/{id}/profile': p = p.replace('{id}', FIX.unit); break;
+        case '/api/v1/companies/{id}/profile': p = p.replace('{id}', FIX.company); break;
         case '/api/v1/cases': {
           if (rt.method === 'GET') { p += `?id=${FIX.clue}`; target = (x) => x.id === FIX.clue; break; }
           body = { channel: 'letter', category: 'money', subject_person_id: P.S, subject_unit_id: 'UA', summary: '反映问题', facts: uniqueFacts() };

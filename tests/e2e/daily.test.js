@@ -330,6 +330,8 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
     WHERE t.owner_unit_id LIKE 'U433127-%' AND t.evidence_count>0 ORDER BY t.sendback_count DESC, t.id LIMIT 1`)[0]
   const wtask = q(`SELECT k.id FROM rule_tasks k WHERE k.person_id IN (SELECT t.person_id FROM tenures t JOIN posts s ON
     s.id=t.post_id WHERE s.unit_id LIKE 'U433127-%') ORDER BY k.id LIMIT 1`)[0]
+  const company = q(`SELECT payee_company_id AS id FROM payments WHERE unit_id LIKE 'U433127-%' AND payee_company_id IS NOT NULL
+    GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)[0]
   // Each route with a role that may use it (SECURITY.md), every route of web/src/router.js.
   const ROUTES = [
     ['d-disc-s', '/dashboard', 'panel-findings'], ['d-disc-s', '/units/' + unit, 'team-table'],
@@ -340,6 +342,8 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
     ['d-insp-s', '/inspection', 'rounds-table'], ['d-insp-s', rect ? '/inspection/' + rect.round_id : null, 'rect-table'],
     ['d-insp-s', '/rectification', 'rect-table'], ['d-insp-s', rect ? '/rectification/' + rect.id : null, 'rect-detail'],
     ['d-insp-s', '/mytasks', 'mine-rect'],
+    ['d-disc-s', '/units/' + unit + '/profile', 'prof-posts'], ['d-disc-s', '/companies/' + company.id, 'prof-payments'],
+    ['d-disc-s', '/search?q=' + encodeURIComponent('永顺'), 'results-unit'],
     ['d-audit-s', '/ledger', 'ledger-checkpoint'], ['d-admin-s', '/users', null], ['d-subject-s', '/me', 'me-evaluations'],
   ]
   const failing = {}

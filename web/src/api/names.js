@@ -22,6 +22,7 @@ export function nameOf(kind, id) {
 export function routeOf(kind, id) {
   if (kind === 'person') return '/persons/' + encodeURIComponent(id)
   if (kind === 'unit') return '/units/' + encodeURIComponent(id)
+  if (kind === 'company') return '/companies/' + encodeURIComponent(id)
   return ''
 }
 

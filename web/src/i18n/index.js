@@ -5,13 +5,14 @@ import zh from './zh-CN.js'
 import en from './en.js'
 import { zhLabels, enLabels, merged } from './labels.js'
 import { zhInspect, enInspect } from './inspect.js'
+import { zhSearch, enSearch } from './search.js'
 
 const saved = localStorage.getItem('plumb.lang')
 export const i18n = createI18n({
   legacy: false,
   locale: saved === 'en' ? 'en' : 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': merged(merged(zh, zhLabels), zhInspect), en: merged(merged(en, enLabels), enInspect) },
+  messages: { 'zh-CN': merged(merged(merged(zh, zhLabels), zhInspect), zhSearch), en: merged(merged(merged(en, enLabels), enInspect), enSearch) },
   missingWarn: false,
   fallbackWarn: false,
 })
