@@ -64,23 +64,8 @@ static void sr_where(void *ctx, const char *entity, pl_buf *sql)
             pl_buf_adds(sql, " AND FALSE");
         return;
     }
-    if (strcmp(pl_store_backend(sr->r->s), "postgresql") != 0) {
-        pl_accounts_scope_where(sql, sp, sr->mode, PL_ACCOUNTS_SCOPE_SET, 1);
-        return;
-    }
-    /* The person test of scope.c carries SQLite's planner hint "+col",
-     * an error on PostgreSQL (docs/ARCHITECTURE.md "SQL dialect", left to
-     * port): written without it here; its planner needs no hint. */
-    pl_buf w;
-    pl_buf_init(&w);
-    pl_accounts_scope_where(&w, sp, sr->mode, PL_ACCOUNTS_SCOPE_SET, 1);
-    static const char hint[] = "+pu_.";
-    for (size_t i = 0; i < w.len; i++) {
-        if (w.len - i >= sizeof hint - 1 && memcmp(w.data + i, hint, sizeof hint - 1) == 0)
-            continue; /* drop the '+' */
-        pl_buf_addc(sql, w.data[i]);
-    }
-    pl_buf_release(&w);
+    /* On PostgreSQL the store drops SQLite's planner hints (src/store/pg.c). */
+    pl_accounts_scope_where(sql, sp, sr->mode, PL_ACCOUNTS_SCOPE_SET, 1);
 }
 
 static int sr_bind(void *ctx, pl_stmt *st)

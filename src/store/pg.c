@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -130,8 +131,45 @@ static int db_err(pg_store *s, const PGresult *r, pl_err *e, const char *what)
 
 /* -------------------------------------------------------------- rewrite */
 
-/* `sql` with each `?` outside quotes and comments replaced by $1, $2, …;
- * the count in *n. Caller frees. */
+static int ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Whether the '+' at p is SQLite's unary planner hint ("AND +t.col IN …",
+ * docs/ARCHITECTURE.md "SQL dialect"): followed by an identifier and
+ * preceded (in the text already written, `out`) by an opening parenthesis,
+ * a comma, a comparison or a keyword that starts an expression. A binary
+ * plus ("a + b", "f(x)+1") follows an operand and is kept. On PostgreSQL a
+ * unary plus on a text column is an error ("operator does not exist"). */
+static int unary_hint(const pl_buf *out, const char *p)
+{
+    if (!((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') || p[1] == '_'))
+        return 0;
+    size_t i = out->len;
+    while (i > 0 &&
+           (out->data[i - 1] == ' ' || out->data[i - 1] == '\n' || out->data[i - 1] == '\t'))
+        i--;
+    if (i == 0)
+        return 0;
+    char prev = out->data[i - 1];
+    if (prev == '(' || prev == ',' || prev == '=' || prev == '<' || prev == '>')
+        return 1;
+    size_t end = i;
+    while (i > 0 && ident_char(out->data[i - 1]))
+        i--;
+    if (i == end || (i > 0 && out->data[i - 1] == '.'))
+        return 0;
+    static const char *const kw[] = {"AND",  "OR",   "NOT", "WHERE",  "ON", "WHEN",
+                                     "THEN", "ELSE", "BY",  "SELECT", "IN"};
+    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
+        if (strlen(kw[k]) == end - i && strncasecmp(out->data + i, kw[k], end - i) == 0)
+            return 1;
+    return 0;
+}
+
+/* `sql` with each `?` outside quotes and comments replaced by $1, $2, …,
+ * and SQLite's unary planner hints dropped; the count in *n. Caller frees. */
 static char *rewrite(const char *sql, int *n)
 {
     pl_buf b;
@@ -186,6 +224,8 @@ static char *rewrite(const char *sql, int *n)
         } else if (c == '?') {
             pl_buf_addf(&b, "$%d", ++k);
             p++;
+        } else if (c == '+' && unary_hint(&b, p)) {
+            p++; /* SQLite's planner hint "+col": no meaning here */
         } else {
             pl_buf_addc(&b, c);
             p++;
