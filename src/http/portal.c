@@ -66,9 +66,9 @@ static void msg_in(const char *msg, int en, char *out, size_t n)
 }
 
 /* Library status → reply. Over a limit is 429 with Retry-After and, in
- * the body, retry_after (seconds) and retry_at (UTC, the next full hour:
- * the page shows it in local time); a wrong receipt or passphrase is one
- * 403. Messages in the reporter's language (`en`). */
+ * the body, reason (the message without the time), retry_after (seconds)
+ * and retry_at (UTC, the next full hour: the page shows it in local time); a wrong receipt or
+ * passphrase is one 403. Messages in the reporter's language (`en`). */
 static int portal_reply(req *r, int rc, const pl_err *e, int en)
 {
     const char *full = e && e->msg[0] ? e->msg : pl_strerror(rc);
@@ -80,8 +80,17 @@ static int portal_reply(req *r, int rc, const pl_err *e, int en)
         pl_time_format(at, now + wait);
         snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
         snprintf(r->extra_val, sizeof r->extra_val, "%lld", (long long)wait);
-        json_t *err = json_pack("{s:s, s:s, s:I, s:s}", "code", "rate_limited", "message", msg,
-                                "retry_after", (json_int_t)wait, "retry_at", at);
+        /* The reason alone (without the UTC time), for a page that shows
+         * the time in the reporter's own. */
+        char reason[sizeof msg];
+        snprintf(reason, sizeof reason, "%s", msg);
+        char *cut = strstr(reason, "，请于");
+        if (!cut)
+            cut = strstr(reason, ": try again after");
+        if (cut)
+            *cut = 0;
+        json_t *err = json_pack("{s:s, s:s, s:s, s:I, s:s}", "code", "rate_limited", "message", msg,
+                                "reason", reason, "retry_after", (json_int_t)wait, "retry_at", at);
         return reply_json(r, 429, json_pack("{s:o}", "error", err));
     }
     if (rc == PL_EDENIED)

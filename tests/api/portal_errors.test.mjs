@@ -98,6 +98,7 @@ test('only accepted reports count toward the 5 per hour; the retry time is exact
   assert.equal(r.json.error.retry_after, nextHour - now);
   assert.equal(r.json.error.retry_at, iso(nextHour));
   assert.doesNotMatch(r.json.error.message, CJK, 'in English as asked');
+  assert.equal(r.json.error.reason, 'too many reports from this address this hour', 'the reason without the time');
 });
 
 test('rejected reports have their own, higher limit', async () => {
