@@ -10,4 +10,4 @@ if [ ! -f web/dist/index.html ] || [ ! -d web/node_modules/playwright-core ]; th
   echo "e2e: web/ not built — run 'make web' (npm ci + npm run build)"; exit 1
 fi
 export PLUMB=${PLUMB:-$PWD/build/plumb}
-exec node --test --test-concurrency=1 tests/e2e/totp.test.js tests/e2e/frontend.test.js tests/e2e/flows.test.js tests/e2e/clues.test.js tests/e2e/webcodes.test.js tests/e2e/daily.test.js tests/e2e/history_lang.test.js
+exec node --test --test-concurrency=1 tests/e2e/totp.test.js tests/e2e/frontend.test.js tests/e2e/flows.test.js tests/e2e/clues.test.js tests/e2e/webcodes.test.js tests/e2e/daily.test.js tests/e2e/history_lang.test.js tests/e2e/portal_a11y.test.js
