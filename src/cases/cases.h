@@ -163,6 +163,7 @@ typedef struct pl_cases_params {
     int portal_reports_per_hour;  /**< 5 per client address */
     int portal_failures_per_hour; /**< 10 wrong receipt/passphrase per address */
     int portal_receipt_failures;  /**< 5 wrong passphrases per receipt per hour */
+    int portal_rejects_per_hour;  /**< 20 rejected (invalid) reports per address */
 } pl_cases_params;
 
 /** The parameters in force for clues about unit `unit_id` (NULL: defaults). */
@@ -467,24 +468,42 @@ typedef struct pl_portal_report {
     const char *client_addr; /**< for the rate limit only; never stored */
 } pl_portal_report;
 
+/** One field error of a rejected portal report, in both languages. */
+typedef struct pl_field_error {
+    const char *field; /**< the body's field name (static) */
+    char zh[256];
+    char en[256];
+} pl_field_error;
+
+#define PL_PORTAL_MAX_ERRORS 12
+
 /** What the reporter gets back. */
 typedef struct pl_portal_receipt {
     char receipt[PL_CASES_RECEIPT_DIGITS + 1]; /**< 16 digits, Luhn check digit */
     int64_t seq;                               /**< the report's ledger event */
+    /** A rejected report (PL_EINVAL): every field error at once. */
+    pl_field_error errors[PL_PORTAL_MAX_ERRORS];
+    size_t nerrors;
 } pl_portal_receipt;
 
 /**
- * File a report: rate limit per client address per hour, validate,
- * generate the receipt code (randombytes, Luhn), hash the passphrase
+ * File a report: rate limits per client address per hour, validate every
+ * field, generate the receipt code (randombytes, Luhn), hash the passphrase
  * (argon2id), then pl_cases_intake with channel "online" and the identity
  * sealed. PL_EDENIED when rate-limited (message says until when).
+ * PL_EINVAL with every field error in out->errors (and the first in `e`)
+ * when the report is rejected. Only accepted reports count toward
+ * portal_reports_per_hour; a rejected one counts toward the separate
+ * portal_rejects_per_hour (docs/SECURITY.md "Reporter portal").
  */
 int pl_cases_portal_report(pl_cases *c, const pl_portal_report *r, pl_portal_receipt *out,
                            pl_err *e);
 
 /**
  * Come back with receipt + passphrase: JSON {"receipt", "received_at",
- * "status" (received / in_progress / concluded), "replies", "materials",
+ * "status" (received / in_progress / concluded), "concluded_at" and
+ * "outcome" (substantiated / tolerated / unfounded / closed / concluded)
+ * once concluded, "can_add" (material is taken), "replies", "materials",
  * "attachments"} — never notes, sub-status, handlers or office. A wrong
  * receipt or passphrase is PL_EDENIED with one message for both, and
  * counts against the address and the receipt; over the limits every try is

@@ -5,6 +5,7 @@
  * checkpoint; per-address and per-receipt rate limits under a keyed hash of
  * the address that is never stored with the report. Layer: cases.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,98 @@ static size_t chars(const char *s)
     return n;
 }
 
+/* One more field error; a bilingual library message "中文 / English" is
+ * split into its two languages. */
+/* Copy at most n-1 bytes of s[0..len) (cut on a UTF-8 boundary). */
+static void copy_cut(char *dst, size_t n, const char *s, size_t len)
+{
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(dst, s, len);
+    dst[len] = 0;
+}
+
+static void field_err(pl_portal_receipt *o, const char *field, const char *zh, const char *en)
+{
+    if (o->nerrors >= PL_PORTAL_MAX_ERRORS)
+        return;
+    pl_field_error *f = &o->errors[o->nerrors++];
+    f->field = field;
+    copy_cut(f->zh, sizeof f->zh, zh, strlen(zh));
+    copy_cut(f->en, sizeof f->en, en, strlen(en));
+}
+
+/* A bilingual library message "中文 / English", split in its languages. */
+static void field_err_split(pl_portal_receipt *o, const char *field, const char *msg)
+{
+    const char *sep = strstr(msg, " / ");
+    if (!sep || o->nerrors >= PL_PORTAL_MAX_ERRORS) {
+        field_err(o, field, msg, msg);
+        return;
+    }
+    pl_field_error *f = &o->errors[o->nerrors++];
+    f->field = field;
+    copy_cut(f->zh, sizeof f->zh, msg, (size_t)(sep - msg));
+    copy_cut(f->en, sizeof f->en, sep + 3, strlen(sep + 3));
+}
+
+static int in_categories(const char *s)
+{
+    static const char *const cats[] = {"power", "money", "personnel", "conduct", "other"};
+    for (size_t i = 0; s && i < sizeof cats / sizeof cats[0]; i++)
+        if (!strcmp(s, cats[i]))
+            return 1;
+    return 0;
+}
+
+/* Every field error of a report at once, into out->errors (no write). */
+static int portal_validate(pl_cases *c, const pl_portal_report *r, pl_portal_receipt *o, pl_err *e)
+{
+    if (!r->subject_unit_id || !*r->subject_unit_id) {
+        field_err(o, "subject_unit_id", "请选择被反映人所在单位", "choose the unit reported");
+    } else {
+        int64_t k = 0;
+        int rc = pl_store_query_i64(c->s, &k, e, "SELECT count(*) FROM units WHERE id = ?",
+                                    r->subject_unit_id, NULL);
+        if (rc)
+            return rc;
+        if (!k)
+            field_err(o, "subject_unit_id", "所选单位不存在，请从列表中选择",
+                      "no such unit: choose one from the list");
+    }
+    if (!r->category || !*r->category)
+        field_err(o, "category", "请选择问题类别", "choose the kind of problem");
+    else if (!in_categories(r->category))
+        field_err(o, "category", "问题类别无效，请从列表中选择",
+                  "unknown kind of problem: choose one from the list");
+    if (!r->summary || !*r->summary)
+        field_err(o, "summary", "请填写摘要", "the summary is required");
+    else if (chars(r->summary) > PL_CASES_SUMMARY_MAX)
+        field_err(o, "summary", "摘要过长（最多2000字）", "the summary is over 2000 characters");
+    if (r->facts && strlen(r->facts) > PL_CASES_FACTS_MAX)
+        field_err(o, "facts", "反映内容过长（最多64KB）", "the facts are over 64 KiB");
+    if (r->real_name && !(r->reporter_name && *r->reporter_name))
+        field_err(o, "reporter_name", "实名举报须填写姓名", "a real-name report needs your name");
+    if (!r->passphrase || !*r->passphrase)
+        field_err(o, "passphrase", "请设置查询密码", "choose a passphrase");
+    else if (chars(r->passphrase) < 8)
+        field_err(o, "passphrase", "查询密码至少8个字符",
+                  "the passphrase needs at least 8 characters");
+    if (r->nattachments > PL_CASES_ATTACH_COUNT)
+        field_err(o, "attachments", "附件过多（最多10个）", "more than 10 files");
+    for (size_t i = 0; i < r->nattachments && i < PL_CASES_ATTACH_COUNT; i++) {
+        const char *kind;
+        pl_err ae;
+        pl_err_init(&ae);
+        if (pl_cases_attachment_check(&r->attachments[i], &kind, &ae))
+            field_err_split(o, "attachments", ae.msg);
+    }
+    return 0;
+}
+
 int pl_cases_portal_report(pl_cases *c, const pl_portal_report *r, pl_portal_receipt *out,
                            pl_err *e)
 {
@@ -154,24 +247,29 @@ int pl_cases_portal_report(pl_cases *c, const pl_portal_report *r, pl_portal_rec
     int rc = pl_cases_params_for(c, r->subject_unit_id, &prm, e);
     if (rc)
         return rc;
-    char b[64];
-    int64_t n;
-    if ((rc = bucket(c, "report", r->client_addr, b, e)) || (rc = rate_get(c, b, &n, e)))
+    /* Two counters per address and hour: accepted reports (the limit a
+     * reporter meets) and rejected ones (a higher limit, so that probing
+     * with invalid reports is bounded too). */
+    char b[64], bx[64];
+    int64_t n, nx;
+    if ((rc = bucket(c, "report", r->client_addr, b, e)) || (rc = rate_get(c, b, &n, e)) ||
+        (rc = bucket(c, "reject", r->client_addr, bx, e)) || (rc = rate_get(c, bx, &nx, e)))
         return rc;
     if (n >= prm.portal_reports_per_hour)
         return limited(e, "本地址一小时内提交次数已达上限",
                        "too many reports from this address "
                        "this hour");
-    if ((rc = rate_bump(c, b, e)))
+    if (nx >= prm.portal_rejects_per_hour)
+        return limited(e, "本地址一小时内被退回的提交过多",
+                       "too many rejected reports from this address this hour");
+    if ((rc = portal_validate(c, r, out, e)))
         return rc;
-    if (!r->passphrase || chars(r->passphrase) < 8)
-        return pl_err_set(e, PL_EINVAL, "passphrase: at least 8 characters / 查询密码至少8个字符");
-    if (!r->subject_unit_id || !*r->subject_unit_id)
-        return pl_err_set(e, PL_EINVAL,
-                          "subject_unit_id: choose the unit reported / 请选择被反映人所在单位");
-    if (r->real_name && !(r->reporter_name && *r->reporter_name))
-        return pl_err_set(e, PL_EINVAL,
-                          "reporter_name: a real-name report needs the name / 实名举报须填写姓名");
+    if (out->nerrors) {
+        if ((rc = rate_bump(c, bx, e)))
+            return rc;
+        return pl_err_set(e, PL_EINVAL, "%s: %s / %s", out->errors[0].field, out->errors[0].zh,
+                          out->errors[0].en);
+    }
     /* The identity, sealed: only what the reporter gave. */
     json_t *id = json_object();
     if (r->real_name && r->reporter_name && *r->reporter_name)
@@ -239,8 +337,21 @@ int pl_cases_portal_report(pl_cases *c, const pl_portal_report *r, pl_portal_rec
         sodium_memzero(identity, strlen(identity));
         free(identity);
     }
-    if (rc)
+    if (rc) {
+        /* What the library refuses (an invalid field the checks above
+         * did not catch) counts as a rejected attempt. */
+        if (rc == PL_EINVAL) {
+            pl_err be;
+            pl_err_init(&be);
+            rate_bump(c, bx, &be);
+        }
         return rc;
+    }
+    /* Only an accepted report counts toward the reports limit. */
+    pl_err be;
+    pl_err_init(&be);
+    if (rate_bump(c, b, &be))
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"portal: rate counter not bumped\"}\n");
     memcpy(out->receipt, receipt, sizeof out->receipt);
     out->seq = res.seq;
     return 0;
@@ -326,6 +437,25 @@ static const char *public_status(const char *status)
     return "in_progress";
 }
 
+/* The outcome a reporter is told, in public words (never the internal
+ * form): substantiated (form1..form4), tolerated (fault_tolerance),
+ * unfounded, closed (disposed of without verification), or concluded
+ * (no recorded outcome); NULL while the report is being handled. */
+static const char *public_outcome(const cs_clue *p)
+{
+    if (!strcmp(p->status, "closed"))
+        return "closed";
+    if (strcmp(p->status, "concluded") && strcmp(p->status, "archived"))
+        return NULL;
+    if (!strncmp(p->outcome, "form", 4))
+        return "substantiated";
+    if (!strcmp(p->outcome, "fault_tolerance"))
+        return "tolerated";
+    if (!strcmp(p->outcome, "unfounded"))
+        return "unfounded";
+    return "concluded";
+}
+
 static int add_rows(pl_cases *c, json_t *o, const char *key, const char *sql, const char *id,
                     pl_err *e)
 {
@@ -366,6 +496,12 @@ int pl_cases_portal_check(pl_cases *c, const char *receipt, const char *passphra
     if (p.concluded_at[0] || !strcmp(p.status, "closed"))
         json_object_set_new(o, "concluded_at",
                             json_string(p.concluded_at[0] ? p.concluded_at : p.disposed_at));
+    const char *outcome = public_outcome(&p);
+    if (outcome)
+        json_object_set_new(o, "outcome", json_string(outcome));
+    /* Whether pl_cases_portal_add would take material (the page offers
+     * its form only then). */
+    json_object_set_new(o, "can_add", json_boolean(strcmp(g.status, "archived") != 0));
     rc = add_rows(c, o, "replies",
                   "SELECT at, text FROM case_replies WHERE clue_id = ? ORDER BY seq", g.id, e);
     if (!rc)

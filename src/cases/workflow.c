@@ -220,6 +220,7 @@ int pl_cases_params_for(pl_cases *c, const char *unit_id, pl_cases_params *o, pl
         .portal_reports_per_hour = 5,
         .portal_failures_per_hour = 10,
         .portal_receipt_failures = 5,
+        .portal_rejects_per_hour = 20,
     };
     if (!c || !c->rules)
         return 0;

@@ -10,7 +10,9 @@
  * request before the access log line is written and never enters an event.
  */
 #include <string.h>
+#include <strings.h>
 
+#include <microhttpd.h>
 #include <sodium.h>
 
 #include "../cases/cases.h"
@@ -24,16 +26,72 @@ static void take_addr(req *r, char *addr, size_t n)
     sodium_memzero(r->portal_addr, sizeof r->portal_addr);
 }
 
-/* Library status → reply. Over a limit is 429 with Retry-After (the
- * message says until when); a wrong receipt or passphrase is one 403. */
-static int portal_reply(req *r, int rc, const pl_err *e)
+/* The reporter's language: the body's "lang" if given, else the first of
+ * en / zh in Accept-Language: 1 English, 0 Chinese, -1 no preference (the
+ * bilingual "中文 / English" messages older clients read). */
+static int want_en(req *r, const char *lang)
 {
-    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
-    if (rc == PL_EDENIED && strstr(msg, "try again after")) {
-        int64_t now = http_now(r->srv);
+    if (lang && *lang)
+        return strncasecmp(lang, "en", 2) == 0;
+    const char *al = MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND, "Accept-Language");
+    for (const char *p = al; p && *p; p++) {
+        if (p != al && p[-1] != ',' && p[-1] != ' ')
+            continue;
+        if (strncasecmp(p, "en", 2) == 0)
+            return 1;
+        if (strncasecmp(p, "zh", 2) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* One language of a bilingual library message "A / B" (the half with
+ * Chinese in it is the zh one); a message in one language, or no
+ * preference (en < 0), keeps the message as it is. */
+static void msg_in(const char *msg, int en, char *out, size_t n)
+{
+    const char *sep = strstr(msg, " / ");
+    if (!sep || en < 0) {
+        snprintf(out, n, "%s", msg);
+        return;
+    }
+    int first_zh = 0;
+    for (const char *p = msg; p < sep; p++)
+        first_zh |= (unsigned char)*p >= 0x80;
+    int take_first = en ? !first_zh : first_zh;
+    if (take_first)
+        snprintf(out, n, "%.*s", (int)(sep - msg), msg);
+    else
+        snprintf(out, n, "%s", sep + 3);
+}
+
+/* Library status → reply. Over a limit is 429 with Retry-After and, in
+ * the body, reason (the message without the time), retry_after (seconds)
+ * and retry_at (UTC, the next full hour: the page shows it in local time); a wrong receipt or
+ * passphrase is one 403. Messages in the reporter's language (`en`). */
+static int portal_reply(req *r, int rc, const pl_err *e, int en)
+{
+    const char *full = e && e->msg[0] ? e->msg : pl_strerror(rc);
+    char msg[sizeof e->msg];
+    msg_in(full, en, msg, sizeof msg);
+    if (rc == PL_EDENIED && strstr(full, "try again after")) {
+        int64_t now = http_now(r->srv), wait = 3600 - now % 3600;
+        char at[21];
+        pl_time_format(at, now + wait);
         snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
-        snprintf(r->extra_val, sizeof r->extra_val, "%lld", (long long)(3600 - now % 3600));
-        return reply_error(r, 429, "rate_limited", NULL, msg);
+        snprintf(r->extra_val, sizeof r->extra_val, "%lld", (long long)wait);
+        /* The reason alone (without the UTC time), for a page that shows
+         * the time in the reporter's own. */
+        char reason[sizeof msg];
+        snprintf(reason, sizeof reason, "%s", msg);
+        char *cut = strstr(reason, "，请于");
+        if (!cut)
+            cut = strstr(reason, ": try again after");
+        if (cut)
+            *cut = 0;
+        json_t *err = json_pack("{s:s, s:s, s:s, s:I, s:s}", "code", "rate_limited", "message", msg,
+                                "reason", reason, "retry_after", (json_int_t)wait, "retry_at", at);
+        return reply_json(r, 429, json_pack("{s:o}", "error", err));
     }
     if (rc == PL_EDENIED)
         return reply_error(r, 403, "wrong_receipt_or_passphrase", "passphrase", msg);
@@ -41,19 +99,24 @@ static int portal_reply(req *r, int rc, const pl_err *e)
         char field[48] = "";
         size_t k = 0;
         while (k < sizeof field - 1 &&
-               ((msg[k] >= 'a' && msg[k] <= 'z') || msg[k] == '_' || msg[k] == '\''))
+               ((full[k] >= 'a' && full[k] <= 'z') || full[k] == '_' || full[k] == '\''))
             k++;
-        if (k > 0 && msg[k] == ':' && msg[k + 1] == ' ') {
-            memcpy(field, msg, k);
+        if (k > 0 && full[k] == ':' && full[k + 1] == ' ') {
+            memcpy(field, full, k);
             field[k] = 0;
         }
         /* Attachment errors name the file: the field is "attachments". */
-        if (strstr(msg, "attachment '") || strstr(msg, "attachment name"))
+        if (strstr(full, "attachment '") || strstr(full, "attachment name"))
             snprintf(field, sizeof field, "attachments");
         /* A mistyped receipt code (check digit). */
-        if (strstr(msg, "receipt code"))
+        if (strstr(full, "receipt code"))
             snprintf(field, sizeof field, "receipt");
-        return reply_error(r, 400, "invalid", field[0] ? field : NULL, msg);
+        /* The field is named by the reply, not in the words shown. */
+        size_t fl = strlen(field);
+        const char *shown = msg;
+        if (fl && !strncmp(msg, field, fl) && msg[fl] == ':' && msg[fl + 1] == ' ')
+            shown = msg + fl + 2;
+        return reply_error(r, 400, "invalid", field[0] ? field : NULL, shown);
     }
     if (rc == PL_ENOTFOUND)
         return reply_error(r, 404, "not_found", NULL, msg);
@@ -116,7 +179,7 @@ static void files_free(files *fs)
 
 /* [{name, content_base64}] → attachments, each checked by the library
  * (type by magic bytes, size) so that the error names the file. */
-static int files_get(req *r, json_t *arr, files *fs)
+static int files_get(req *r, json_t *arr, files *fs, int check, int en)
 {
     memset(fs, 0, sizeof *fs);
     if (!arr)
@@ -147,13 +210,15 @@ static int files_get(req *r, json_t *arr, files *fs)
         }
         fs->a[fs->n] = (pl_attachment){name, buf, len};
         fs->data[fs->n++] = buf;
+        if (!check)
+            continue;
         const char *kind;
         pl_err e;
         pl_err_init(&e);
         int rc = pl_cases_attachment_check(&fs->a[fs->n - 1], &kind, &e);
         if (rc) {
             files_free(fs);
-            return portal_reply(r, rc, &e), -1;
+            return portal_reply(r, rc, &e, en), -1;
         }
     }
     return 0;
@@ -207,14 +272,18 @@ static int h_report(req *r)
         {"reporter_id_number", 0},
         {"passphrase", 0},
         {"attachments", 2},
+        {"lang", 0},
     };
-    const char *x[11];
+    const char *x[12];
     int real = 0;
     json_t *att = NULL;
-    if (body_get(r, f, 11, x, &real, &att))
+    if (body_get(r, f, 12, x, &real, &att))
         return 0;
+    int en = want_en(r, x[11]);
     files fs;
-    if (files_get(r, att, &fs))
+    /* The files' types and sizes are checked with the other fields, so
+     * that every error of the report comes back at once. */
+    if (files_get(r, att, &fs, 0, en))
         return 0;
     http_sync_clock(r);
     pl_portal_report rep = {
@@ -244,8 +313,27 @@ static int h_report(req *r)
     writer_unlock(r->srv);
     files_free(&fs);
     sodium_memzero(addr, sizeof addr);
+    if (rc == PL_EINVAL && rec.nerrors) {
+        /* Every field error at once, in the reporter's language; the first
+         * also as the single {field, message} older clients read. */
+        json_t *list = json_array();
+        char m[sizeof rec.errors[0].zh + sizeof rec.errors[0].en + 4];
+        for (size_t i = 0; i < rec.nerrors; i++) {
+            const pl_field_error *fe = &rec.errors[i];
+            if (en < 0)
+                snprintf(m, sizeof m, "%s / %s", fe->zh, fe->en);
+            else
+                snprintf(m, sizeof m, "%s", en ? fe->en : fe->zh);
+            json_array_append_new(list, json_pack("{s:s, s:s}", "field", fe->field, "message", m));
+        }
+        json_t *first = json_array_get(list, 0);
+        json_t *err =
+            json_pack("{s:s, s:s, s:O, s:o}", "code", "invalid", "field", rec.errors[0].field,
+                      "message", json_object_get(first, "message"), "errors", list);
+        return reply_json(r, 400, json_pack("{s:o}", "error", err));
+    }
     if (rc)
-        return portal_reply(r, rc, &e);
+        return portal_reply(r, rc, &e, en);
     json_t *o = json_pack("{s:s, s:I}", "receipt", rec.receipt, "seq", (json_int_t)rec.seq);
     sodium_memzero(&rec, sizeof rec);
     return reply_json(r, 201, o);
@@ -258,18 +346,20 @@ static int come_back(req *r, enum back b)
 {
     char addr[64];
     take_addr(r, addr, sizeof addr);
-    static const pfield fc[] = {{"receipt", 0}, {"passphrase", 0}, {"text", 0}, {"attachments", 2}};
-    const char *x[4] = {0};
+    static const pfield fc[] = {
+        {"receipt", 0}, {"passphrase", 0}, {"lang", 0}, {"text", 0}, {"attachments", 2}};
+    const char *x[5] = {0};
     int flag = 0;
     json_t *att = NULL;
-    if (body_get(r, fc, b == B_MATERIAL ? 4 : 2, x, &flag, &att))
+    if (body_get(r, fc, b == B_MATERIAL ? 5 : 3, x, &flag, &att))
         return 0;
+    int en = want_en(r, x[2]);
     if (!x[0] || !*x[0])
         return reply_error(r, 400, "required", "receipt", "required");
     if (!x[1] || !*x[1])
         return reply_error(r, 400, "required", "passphrase", "required");
     files fs;
-    if (files_get(r, att, &fs))
+    if (files_get(r, att, &fs, 1, en))
         return 0;
     http_sync_clock(r);
     pl_err e;
@@ -285,7 +375,7 @@ static int come_back(req *r, enum back b)
     if (b == B_CHECK)
         rc = pl_cases_portal_check(w->cases, x[0], x[1], addr, &out, &e);
     else if (b == B_MATERIAL)
-        rc = pl_cases_portal_add(w->cases, x[0], x[1], addr, x[2], fs.a, fs.n, &e);
+        rc = pl_cases_portal_add(w->cases, x[0], x[1], addr, x[3], fs.a, fs.n, &e);
     else
         rc = pl_cases_portal_proof(w->cases, x[0], x[1], addr, &out, &e);
     pl_verifier vk;
@@ -299,7 +389,7 @@ static int come_back(req *r, enum back b)
     if (rc) {
         pl_buf_release(&out);
         pl_buf_release(&vks);
-        return portal_reply(r, rc, &e);
+        return portal_reply(r, rc, &e, en);
     }
     if (b == B_MATERIAL) {
         pl_buf_release(&out);

@@ -141,7 +141,7 @@ test('portal: come back with the receipt and read the reply', async () => {
   await page.getByTestId('check-submit').click()
   await page.getByTestId('replies').getByText(REPLY).waitFor()
   await page.getByTestId('report-status').getByText(/办结|concluded/).waitFor()
-  await page.getByTestId('portal-proof').getByText(/leaf_hash|checkpoint/).waitFor()
+  await page.getByTestId('proof-words').getByText(/账本第 \d+ 条记录/).waitFor()
   await shot(page, 'portal-reply')
   assert.doesNotMatch(await page.content(), /依规办理|sub_status/)
   assert.deepEqual(foreign, [])

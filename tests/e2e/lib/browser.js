@@ -17,11 +17,12 @@ export const CHROMIUM = process.env.PLUMB_CHROMIUM || '/usr/bin/chromium'
 export const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-dev-shm-usage']
 
-export async function launch() {
+/** `extra`: more context options (e.g. timezoneId) over the defaults. */
+export async function launch(extra = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'plumb-e2e-profile-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: ARGS, locale: 'zh-CN', viewport: { width: 1366, height: 860 },
-    acceptDownloads: true,
+    acceptDownloads: true, ...extra,
   })
   const close = async () => {
     await context.close().catch(() => {})

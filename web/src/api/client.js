@@ -67,6 +67,8 @@ export class ApiError extends Error {
     // Seconds to wait (Retry-After of a 423, 429 or 503), null without one.
     this.retryAfter = retryAfter
     this.serverText = serverText
+    // The error object of the body as sent (e.g. the portal's retry_at, reason).
+    this.detail = typeof err === 'object' ? err : {}
     // Field errors: {field, message} or {fields: {name: msg}} or [{field, message}].
     this.fields = {}
     if (typeof err === 'object') {

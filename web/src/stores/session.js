@@ -4,6 +4,7 @@
 // role holds the permission it needs; the server still decides every read.
 import { defineStore } from 'pinia'
 import { get, post, request, setCsrf } from '../api/client.js'
+import { clearDrafts } from '../components/useDraft.js'
 
 export const PAGE_PERMS = {
   dashboard: ['risk:read', 'case:list', 'user:read'],
@@ -74,6 +75,7 @@ export const useSession = defineStore('session', {
       }
       setCsrf('')
       this.user = null
+      clearDrafts() // a deliberate sign-out keeps no draft in the tab
     },
     expire() {
       if (this.user) this.expired = true
