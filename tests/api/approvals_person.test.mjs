@@ -44,6 +44,7 @@ after(async () => {
   const fails = Object.values(C).flatMap((c) => c.fails5xx);
   await srv.stop();
   assert.deepEqual(fails, [], 'no 5xx');
+  assert.doesNotMatch(srv.log(), /Sanitizer|runtime error/);
 });
 
 async function clueAboutS(summary) {

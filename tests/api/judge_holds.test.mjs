@@ -40,6 +40,7 @@ before(async () => {
 after(async () => {
   await srv.stop();
   assert.equal(C.disc.fails5xx.length, 0);
+  assert.doesNotMatch(srv.log(), /Sanitizer|runtime error/);
 });
 
 test('a lowered warning stays lowered through sweeps until new facts lift the grade', async () => {
