@@ -279,7 +279,7 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
     }
     if (!actor || !*actor)
         actor = "cli";
-    pl_inspect_caller who = {actor, scopes, nscopes, nscopes == 0, 1, NULL, 0, NULL};
+    pl_inspect_caller who = {actor, scopes, nscopes, nscopes == 0, 1, NULL, 0, NULL, NULL};
     pl_err e;
     pl_err_init(&e);
     pl_store *s = NULL;

@@ -46,7 +46,8 @@ static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
                                pl_accounts_role_has(r->who.role, "inspection:notes"),
                                r->who.person_id[0] ? r->who.person_id : NULL,
                                !pl_accounts_role_has(r->who.role, "rectification:progress"),
-                               pl_accounts_role_name(r->who.role)};
+                               pl_accounts_role_name(r->who.role),
+                               NULL};
     return 0;
 }
 
@@ -324,6 +325,11 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
     pl_err_init(&e);
     caller k;
     int rc = caller_of(r, r->s, &k, &e);
+    /* Reads place each row by the connection's cached scope closure (one
+     * probe per row, src/accounts/scope.c), not by a walk up the unit tree
+     * per row: the same units, the user's roots and their subtrees. */
+    if (!rc && k.c.nscopes && (rc = pl_accounts_scope_sync(r->s, r->who.uid, &e)) == 0)
+        k.c.scope_set = PL_ACCOUNTS_SCOPE_SET;
     json_t *out = NULL;
     if (!rc && one) {
         rc = pl_inspect_get(r->s, &k.c, kind, r->params[0], &out, &e);

@@ -106,7 +106,7 @@ static int write_op(req *r, enum op op)
             char day[11];
             http_today(r->srv, day);
             int64_t n = 0;
-            rc = pl_tasks_overdue(w->s, w->l, "clock", day, &n, &e);
+            rc = pl_tasks_overdue_in(w->s, w->l, &k.c, "clock", day, &n, &e);
             if (!rc)
                 rec = json_pack("{s:s, s:I}", "as_of", day, "raised", (json_int_t)n);
             break;
@@ -191,7 +191,7 @@ static int h_judgements(req *r)
 
 static const route task_routes[] = {
     {"POST", "/api/v1/tasks/overdue", "task:assign", NULL, h_overdue,
-     "The clock: raise the warning of every task past its due date one colour (today)", 0},
+     "The clock: raise the warning of every task in reach past its due date one colour (today)", 0},
     {"GET", "/api/v1/tasks/{id}", "task:read", NULL, h_task,
      "One warning task with its warning's colour, its history and the warning's history", 0},
     {"POST", "/api/v1/tasks/{id}/assign", "task:assign", NULL, h_assign,

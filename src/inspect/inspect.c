@@ -1204,18 +1204,48 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
     pl_buf_init(&sql);
     pl_buf_adds(&sql, select);
     pl_buf_adds(&sql, " AND ");
-    scope_sql(&sql, c, unit_col);
+    if (c->scope_set && !c->all && c->nscopes) {
+        /* The caller's cached closure: one probe per row. The set's name is
+         * the caller's code (a table name), never request data. A closure
+         * of half the store or more (pl_accounts_scope_wide): walk the rows
+         * in id order and probe each (EXISTS), which stops at the page's
+         * end; a narrower one: fetch its rows by the unit index (IN) and
+         * sort them (the reasoning of src/accounts/scope.c). */
+        if (pl_accounts_scope_wide(s))
+            pl_buf_addf(&sql, "EXISTS (SELECT 1 FROM %s sc WHERE sc.id=%s)", c->scope_set,
+                        unit_col);
+        else
+            pl_buf_addf(&sql, "%s IN (SELECT id FROM %s)", unit_col, c->scope_set);
+    } else {
+        scope_sql(&sql, c, unit_col);
+    }
     int recuse = pcol && recusing(c);
     if (recuse) {
         pl_buf_adds(&sql, " AND NOT ");
         recused_sql(&sql, pcol, rcol, unit_col);
     }
+    /* A page of a list: the total is a count over the same rows (which the
+     * database answers from the indexes, without the page's columns), and
+     * only the page's rows are read (LIMIT), instead of stepping through
+     * every row in scope. `order` may first close a parenthesis. */
+    pl_buf cnt;
+    pl_buf_init(&cnt);
+    int paged = count && max >= 0;
+    if (paged) {
+        const char *ob = strstr(order, " ORDER BY");
+        pl_buf_adds(&cnt, "SELECT count(*) FROM (");
+        pl_buf_add(&cnt, sql.data, sql.len);
+        pl_buf_add(&cnt, order, ob ? (size_t)(ob - order) : strlen(order));
+        pl_buf_adds(&cnt, ") q");
+    }
     pl_buf_adds(&sql, order);
+    if (paged)
+        pl_buf_addf(&sql, " LIMIT %lld OFFSET %lld", (long long)max, (long long)skip);
     const char *all[8 + 16 + 3];
     size_t n = 0;
     for (size_t i = 0; i < nargs && n < 8; i++)
         all[n++] = args[i];
-    for (size_t i = 0; !c->all && i < c->nscopes && i < 16; i++)
+    for (size_t i = 0; !c->all && !c->scope_set && i < c->nscopes && i < 16; i++)
         all[n++] = c->scopes[i];
     char day[11];
     pl_inspect_today(day);
@@ -1224,7 +1254,24 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
         all[n++] = day;
         all[n++] = day;
     }
-    int rc = rows_page(s, sql.data, all, n, skip, max, count, out, e);
+    int rc = 0;
+    if (paged) {
+        pl_stmt *st;
+        rc = pl_store_prepare(s, cnt.data, &st, e);
+        if (!rc) {
+            for (size_t i = 0; i < n; i++)
+                pl_stmt_bind_text(st, (int)i + 1, all[i]);
+            rc = pl_stmt_step(st, e);
+            if (rc == PL_ROW)
+                *count = pl_stmt_i64(st, 0);
+            pl_stmt_finalize(st);
+            rc = rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
+        }
+    }
+    if (!rc)
+        rc = paged ? rows_page(s, sql.data, all, n, 0, -1, NULL, out, e)
+                   : rows_page(s, sql.data, all, n, skip, max, count, out, e);
+    pl_buf_release(&cnt);
     pl_buf_release(&sql);
     return rc;
 }

@@ -74,6 +74,13 @@ typedef struct pl_inspect_caller {
     /** The caller's role name (an account role, e.g. "leader"), for the
      * approval of a sign-off by a role; NULL: none (the CLI operator). */
     const char *role;
+    /** The lists and reads only (pl_inspect_list, pl_inspect_get): the
+     * name of a table (column `id`) holding the closure of `scopes` — each
+     * root and its subtree — kept by the caller on `s` (the server's
+     * cached closure, PL_ACCOUNTS_SCOPE_SET after pl_accounts_scope_sync):
+     * the scope is then one probe per row instead of a walk up the unit
+     * tree. NULL: walk up from each row to the roots. */
+    const char *scope_set;
 } pl_inspect_caller;
 
 /** Problem categories in order: code, zh label, en label; NULL-terminated. */

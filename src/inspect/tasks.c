@@ -483,6 +483,12 @@ static const char *colour_name(int rank)
 int pl_tasks_overdue(pl_store *s, pl_ledger *l, const char *actor, const char *as_of,
                      int64_t *raised, pl_err *e)
 {
+    return pl_tasks_overdue_in(s, l, NULL, actor, as_of, raised, e);
+}
+
+int pl_tasks_overdue_in(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const char *actor,
+                        const char *as_of, int64_t *raised, pl_err *e)
+{
     if (raised)
         *raised = 0;
     if (!pl_inspect_date_ok(as_of))
@@ -495,16 +501,17 @@ int pl_tasks_overdue(pl_store *s, pl_ledger *l, const char *actor, const char *a
     pl_stmt *st;
     json_t *due = json_array();
     rc = pl_store_prepare(s,
-                          "SELECT t.id, t.warning_id, t.due_date FROM rule_tasks t JOIN "
-                          "risk_warnings w ON w.id=t.warning_id WHERE t.status<>'closed' AND "
+                          "SELECT t.id, t.warning_id, t.due_date, t.person_id FROM rule_tasks t "
+                          "JOIN risk_warnings w ON w.id=t.warning_id WHERE t.status<>'closed' AND "
                           "w.status='open' AND t.overdue_at IS NULL AND t.due_date<? "
                           "ORDER BY t.due_date, t.id",
                           &st, e);
     if (!rc) {
         pl_stmt_bind_text(st, 1, as_of);
         while ((rc = pl_stmt_step(st, e)) == PL_ROW)
-            json_array_append_new(due, json_pack("[s,s,s]", pl_stmt_text(st, 0),
-                                                 pl_stmt_text(st, 1), pl_stmt_text(st, 2)));
+            json_array_append_new(due,
+                                  json_pack("[s,s,s,s]", pl_stmt_text(st, 0), pl_stmt_text(st, 1),
+                                            pl_stmt_text(st, 2), pl_stmt_text(st, 3)));
         pl_stmt_finalize(st);
         rc = rc == PL_DONE ? 0 : rc;
     }
@@ -516,6 +523,17 @@ int pl_tasks_overdue(pl_store *s, pl_ledger *l, const char *actor, const char *a
             break;
         const char *tid = json_string_value(json_array_get(it, 0));
         const char *wid = json_string_value(json_array_get(it, 1));
+        /* A caller's clock moves only the tasks in its reach (scope and
+         * recusal, as every step): the others are left for their own
+         * office's clock or the sweep, and are not counted. */
+        if (c) {
+            int yes = 0;
+            rc = reach(s, c, json_string_value(json_array_get(it, 3)), &yes, e);
+            if (rc)
+                break;
+            if (!yes)
+                continue;
+        }
         /* The warning's colour now (an earlier task of the same warning may
          * have raised it in this very run). */
         rc = pl_store_prepare_cached(

@@ -118,6 +118,16 @@ int pl_tasks_close(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const ch
 int pl_tasks_overdue(pl_store *s, pl_ledger *l, const char *actor, const char *as_of,
                      int64_t *raised, pl_err *e);
 
+/**
+ * The clock run by caller `c` (the API's `POST /api/v1/tasks/overdue`): as
+ * pl_tasks_overdue, but only the late tasks in `c`'s reach (the warning's
+ * person placed in its scope, not recused) are marked and counted; the
+ * others are left for their own office or the sweep. `c` NULL: the whole
+ * store (pl_tasks_overdue).
+ */
+int pl_tasks_overdue_in(pl_store *s, pl_ledger *l, const pl_tasks_caller *c, const char *actor,
+                        const char *as_of, int64_t *raised, pl_err *e);
+
 /* --------------------------------------------------------------- 研判 */
 
 /**

@@ -2232,6 +2232,7 @@ typedef struct leader_risk {
     sym_t unit;
     double index;
     json_t *breakdown;
+    int32_t newest; /* the latest first_seen of the findings counted (yyyymmdd) */
 } leader_risk;
 
 static int cmp_risk(const void *a, const void *b)
@@ -2264,7 +2265,7 @@ static int compute_risk(pl_rules *r, leader_risk **out, size_t *nout, pl_err *e)
             cap = cap ? cap * 2 : 64;
             v = pl_realloc(v, cap * sizeof *v);
         }
-        v[n++] = (leader_risk){tn->person, m->posts.v[pr].unit, 0, NULL};
+        v[n++] = (leader_risk){tn->person, m->posts.v[pr].unit, 0, NULL, 0};
     }
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(
@@ -2304,6 +2305,8 @@ static int compute_risk(pl_rules *r, leader_risk **out, size_t *nout, pl_err *e)
             int age = fs && fs <= D ? rl_days_between(fs, D) : 0;
             double c = (double)w * pow(0.5, (double)age / (double)pp->v[P_RISK_HALF_LIFE_DAYS]);
             lr->index += c;
+            if (fs > lr->newest)
+                lr->newest = fs;
             if (!lr->breakdown)
                 lr->breakdown = json_array();
             json_array_append_new(lr->breakdown,
@@ -2357,24 +2360,32 @@ static int risk_warnings(pl_rules *r, const char *as_of, pl_rules_stats *st, pl_
         if (!g)
             continue;
         const char *person = rl_str(&r->m, v[i].person);
-        /* raise only when the grade rises above the last warning */
+        /* Raise only when the grade rises above the last warning's: a 研判
+         * decision that lowered or closed it holds while the facts stay
+         * (docs/RULES.md "A decision holds"). A warning closed by 研判 is
+         * followed by a new one, at any grade, once a finding first seen
+         * after the closing day counts in the index: new facts. */
         pl_stmt *q = NULL;
-        rc = pl_store_prepare_cached(
-            r->s,
-            "SELECT grade FROM risk_warnings WHERE person_id = ? ORDER BY ev_seq DESC LIMIT 1", &q,
-            e);
+        rc = pl_store_prepare_cached(r->s,
+                                     "SELECT grade, status, closed_at FROM risk_warnings WHERE "
+                                     "person_id = ? ORDER BY ev_seq DESC LIMIT 1",
+                                     &q, e);
         if (rc)
             break;
         pl_stmt_bind_text(q, 1, person);
-        int last = 0;
+        int last = 0, newer = 0;
         rc = pl_stmt_step(q, e);
-        if (rc == PL_ROW)
+        if (rc == PL_ROW) {
             last = grade_rank(pl_stmt_text(q, 0));
+            const char *status = pl_stmt_text(q, 1);
+            int32_t closed = rl_date(pl_stmt_text(q, 2));
+            newer = status && strcmp(status, "closed") == 0 && closed && v[i].newest > closed;
+        }
         pl_stmt_reset(q);
         if (rc < 0)
             break;
         rc = 0;
-        if (grade_rank(g) <= last)
+        if (grade_rank(g) <= last && !newer)
             continue;
         char wid[20], tid[20], key[200];
         snprintf(key, sizeof key, "%s|%s", as_of, g);

@@ -126,6 +126,7 @@ before(async () => {
     { name: 'a-provider', role: 'data_provider', scopes: [ROOT_UNIT], password: PASSWORD },
     { name: 'a-audit', role: 'auditor', password: PASSWORD },
     { name: 'a-admin', role: 'admin', password: PASSWORD },
+    { name: 'a-insp', role: 'inspection_officer', scopes: [ROOT_UNIT], password: PASSWORD },
   ] })
   unit = q(`SELECT id, name FROM units WHERE parent_id='${ROOT_UNIT}' AND kind='department' ORDER BY id LIMIT 1`)[0]
   ids.rootUnit = ROOT_UNIT
@@ -134,6 +135,14 @@ before(async () => {
     JOIN posts s ON s.id=t.post_id WHERE s.unit_id LIKE 'U433127-%') ORDER BY p.id LIMIT 1`)[0].id
   ids.finding = q(`SELECT id FROM findings WHERE unit_id LIKE 'U433127-%' ORDER BY id LIMIT 1`)[0].id
   ids.clue = q(`SELECT id FROM clues WHERE subject_unit_id LIKE 'U433127-%' ORDER BY id LIMIT 1`)[0].id
+  ids.company = q(`SELECT payee_company_id AS id FROM payments WHERE unit_id LIKE 'U433127-%' AND payee_company_id IS NOT NULL
+    GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)[0].id
+  ids.wtask = q(`SELECT k.id FROM rule_tasks k WHERE k.person_id IN (SELECT t.person_id FROM tenures t JOIN posts s ON
+    s.id=t.post_id WHERE s.unit_id LIKE 'U433127-%') ORDER BY k.id LIMIT 1`)[0].id
+  const rect = q(`SELECT t.id, p.round_id FROM inspect_tasks t JOIN inspect_problems p ON p.id=t.problem_id
+    WHERE t.owner_unit_id LIKE 'U433127-%' ORDER BY t.id LIMIT 1`)[0]
+  ids.rect = rect.id
+  ids.round = rect.round_id
   addUser('a-subject', 'subject', { person: ids.person })
   br = await launch({ timezoneId: TZ })
   page = await br.context.newPage()
@@ -383,7 +392,7 @@ test('axe-core: no WCAG 2 AA violation on any staff route (zh-CN)', { timeout: 3
   const listed = new Set([...STAFF_ROUTES.map((r) => r.path), ...PORTAL_ROUTES])
   const missing = routerPaths().filter((p) => !listed.has(p))
   assert.deepEqual(missing, [], 'routes of web/src/router.js missing from tests/e2e/lib/routes.js')
-  const users = { discipline_officer: 'a-disc', data_provider: 'a-provider', auditor: 'a-audit', admin: 'a-admin', subject: 'a-subject' }
+  const users = { discipline_officer: 'a-disc', data_provider: 'a-provider', auditor: 'a-audit', admin: 'a-admin', subject: 'a-subject', inspection_officer: 'a-insp' }
   const failing = {}
   let who = ''
   for (const r of [...STAFF_ROUTES].sort((a, b) => a.role.localeCompare(b.role))) {

@@ -57,7 +57,7 @@ typedef struct world {
     pl_registry *reg;
 } world;
 
-static const pl_inspect_caller OP = {"test", NULL, 0, 1, 1, NULL, 0, NULL};
+static const pl_inspect_caller OP = {"test", NULL, 0, 1, 1, NULL, 0, NULL, NULL};
 
 static void set_day(const char *day)
 {
@@ -319,9 +319,9 @@ static void scope_hides_tasks_of_other_units(void **state)
     call_ok(open_task(w, "2026-06-30", id, &e), &e);
     call_ok(step(w, &OP, id, S_PROGRESS_EVIDENCE, &e), &e);
     const char *eb[] = {"EB"}, *u1[] = {"U1"}, *fb[] = {"FB"};
-    pl_inspect_caller other = {"eb", eb, 1, 0, 0, NULL, 0, NULL},
-                      county = {"u1", u1, 1, 0, 0, NULL, 0, NULL},
-                      unit = {"fb", fb, 1, 0, 0, NULL, 0, NULL};
+    pl_inspect_caller other = {"eb", eb, 1, 0, 0, NULL, 0, NULL, NULL},
+                      county = {"u1", u1, 1, 0, 0, NULL, 0, NULL, NULL},
+                      unit = {"fb", fb, 1, 0, 0, NULL, 0, NULL, NULL};
     int64_t before = events(w);
     assert_int_equal(step(w, &other, id, S_SIGNOFF, &e), PL_ENOTFOUND);
     assert_int_equal(events(w), before);
@@ -332,7 +332,7 @@ static void scope_hides_tasks_of_other_units(void **state)
     /* The county's subtree holds the unit. */
     call_ok(step(w, &county, id, S_SIGNOFF, &e), &e);
     /* No scope at all: nothing. */
-    pl_inspect_caller none = {"none", NULL, 0, 0, 0, NULL, 0, NULL};
+    pl_inspect_caller none = {"none", NULL, 0, 0, 0, NULL, 0, NULL, NULL};
     json_t *list = NULL;
     assert_int_equal(pl_inspect_list(w->s, &none, PL_INSPECT_TASK, NULL, &list, NULL, &e), 0);
     assert_int_equal(json_array_size(list), 0);
@@ -361,7 +361,7 @@ static void recusal_hides_tasks_about_self_kin_and_own_unit(void **state)
         int recused;
     } who[] = {{A, 1}, {C, 1}, {D, 1}, {B, 0}};
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
-        pl_inspect_caller c = {"officer", u1, 1, 0, 1, who[i].person, 1, NULL};
+        pl_inspect_caller c = {"officer", u1, 1, 0, 1, who[i].person, 1, NULL, NULL};
         json_t *o = NULL, *list = NULL;
         int rc = pl_inspect_get(w->s, &c, PL_INSPECT_TASK, id, &o, &e);
         json_decref(o);
@@ -398,7 +398,7 @@ static void recusal_hides_tasks_about_self_kin_and_own_unit(void **state)
             assert_int_equal(events(w), before);
         }
         /* The same person as the unit's staff (no recusal) sees the task. */
-        pl_inspect_caller staff = {"staff", u1, 1, 0, 0, who[i].person, 0, NULL};
+        pl_inspect_caller staff = {"staff", u1, 1, 0, 0, who[i].person, 0, NULL, NULL};
         assert_int_equal(pl_inspect_get(w->s, &staff, PL_INSPECT_TASK, id, &o, &e), 0);
         json_decref(o);
     }

@@ -41,7 +41,7 @@ static const char *const fixture[][2] = {
                "\"2020-01-01\"}"},
 };
 
-static const pl_inspect_caller OP = {"test", NULL, 0, 1, 1, NULL, 0, NULL};
+static const pl_inspect_caller OP = {"test", NULL, 0, 1, 1, NULL, 0, NULL, NULL};
 
 static pl_store *s;
 static pl_ledger *l;

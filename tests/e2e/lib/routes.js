@@ -22,6 +22,16 @@ export const STAFF_ROUTES = [
   { path: '/ledger', role: 'auditor', mark: 'ledger-checkpoint' },
   { path: '/users', role: 'admin', mark: 'users-table' },
   { path: '/me', role: 'subject', mark: 'me-title' },
+  { path: '/units/:id/profile', role: 'discipline_officer', mark: 'prof-posts', param: (u) => u.rootUnit },
+  { path: '/companies/:id', role: 'discipline_officer', mark: 'prof-payments', param: (u) => u.company },
+  { path: '/search', role: 'discipline_officer', mark: null },
+  { path: '/tasks', role: 'discipline_officer', mark: 'wtask-table' },
+  { path: '/tasks/:id', role: 'discipline_officer', mark: 'wt-detail', param: (u) => u.wtask },
+  { path: '/mytasks', role: 'discipline_officer', mark: 'mine-warnings' },
+  { path: '/inspection', role: 'inspection_officer', mark: 'rounds-table' },
+  { path: '/inspection/:id', role: 'inspection_officer', mark: 'rect-table', param: (u) => u.round },
+  { path: '/rectification', role: 'inspection_officer', mark: 'rect-table' },
+  { path: '/rectification/:id', role: 'inspection_officer', mark: 'rect-detail', param: (u) => u.rect },
 ]
 
 export const PORTAL_ROUTES = ['/portal', '/portal/report', '/portal/check', '/portal/receipt']
@@ -47,5 +57,5 @@ export function routerPaths() {
 
 /** A route's concrete URL path. */
 export function concrete(r, u) {
-  return r.param ? r.path.replace(/\/:[a-z]+\??$/, '/' + encodeURIComponent(r.param(u))) : r.path
+  return r.param ? r.path.replace(/\/:[a-z]+\??(?=\/|$)/, '/' + encodeURIComponent(r.param(u))) : r.path
 }
