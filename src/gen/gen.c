@@ -463,7 +463,8 @@ typedef struct post {
     int reports_to;
     char title[64];
     char portfolio[64];
-    int t0, tn; /* CSR: tenures of this post */
+    uint32_t areas; /* portfolio codes (model.h mask): the text's, or a plant's */
+    int t0, tn;     /* CSR: tenures of this post */
 } post;
 
 typedef struct tenure {
@@ -1041,6 +1042,7 @@ static int add_post(area *a, int unit_i, const char *title, int rank, int is_top
     p->cat = (uint8_t)cat;
     p->reports_to = reports_to;
     snprintf(p->portfolio, sizeof p->portfolio, "%s", portfolio ? portfolio : "");
+    p->areas = pl_model_portfolio_from_text(p->portfolio);
     return (int)(a->posts.n - 1);
 }
 
@@ -2045,6 +2047,34 @@ static void apply_plants(gen *g, area *a, const plan *pl)
 
 /* =================================================== indexes and checks */
 
+/* R18 (五不直管, docs/RULES.md): the top posts of the first three units
+ * (in order) of kind department or above with no other plant and a current
+ * top leader. One is in direct charge of personnel and finance (its text
+ * says so: high), one of administrative approval (the codes say so, the text
+ * does not: medium), and one of party building (not one of the five: a near
+ * miss). The deputies of every unit hold finance, personnel and projects
+ * (build_posts): the other near miss. No random draw, so that nothing else
+ * of the data set moves. */
+static void plant_r18(area *a)
+{
+    static const struct {
+        const char *text;
+        uint32_t areas; /* 0: the text's */
+    } plants[] = {{"主持全面工作，分管人事、财务", 0},
+                  {"主持全面工作", 1u << 3},
+                  {"主持全面工作，分管党建", 0}};
+    size_t k = 0;
+    for (size_t ui = 0; ui < a->units.n && k < sizeof plants / sizeof plants[0]; ui++) {
+        unit *u = &a->units.v[ui];
+        if (u->plant || u->level == L_TOWN || u->kind < K_DEPT || post_holder(a, u->top_post) < 0)
+            continue;
+        post *p = &a->posts.v[u->top_post];
+        snprintf(p->portfolio, sizeof p->portfolio, "%s", plants[k].text);
+        p->areas = plants[k].areas ? plants[k].areas : pl_model_portfolio_from_text(p->portfolio);
+        k++;
+    }
+}
+
 static void csr(int n, int m, const int *key, int **idx_out, int *first, int *count, size_t stride)
 {
     /* first/count are int fields inside structs `stride` bytes apart */
@@ -2182,6 +2212,13 @@ static void check_structure(gen *g, area *a)
             ev_add(g, "persons", pe->id);
             f_commit(g, 3, t->id, pe->id, 3);
         }
+        /* R18: a top post in direct charge of one of the five areas */
+        if (p->is_top && (p->areas & 31u)) {
+            uint32_t hit = p->areas & 31u;
+            ev_add(g, "tenures", t->id);
+            ev_add(g, "posts", p->id);
+            f_commit(g, 18, t->id, pe->id, (hit & (hit - 1)) ? 3 : 2);
+        }
         /* R02: t is a top tenure; look at the leader's kin */
         if (p->is_top) {
             for (int e = 0; e < pe->kn; e++) {
@@ -2233,6 +2270,8 @@ static void write_structure(gen *g, area *a)
         c_s(o, p->native);
         row_end(o);
     }
+    pl_buf codes;
+    pl_buf_init(&codes);
     for (size_t i = 0; i < a->posts.n; i++) {
         const post *p = &a->posts.v[i];
         o = &g->of[O_POSTS];
@@ -2244,8 +2283,12 @@ static void write_structure(gen *g, area *a)
         c_s(o, cat_names[p->cat]);
         c_s(o, p->portfolio);
         c_s(o, p->reports_to >= 0 ? a->posts.v[p->reports_to].id : "");
+        pl_buf_reset(&codes);
+        pl_model_portfolio_format(&codes, p->areas, PL_PORTFOLIO_CODES);
+        c_s(o, codes.len ? codes.data : "");
         row_end(o);
     }
+    pl_buf_release(&codes);
     for (size_t i = 0; i < a->tenures.n; i++) {
         const tenure *t = &a->tenures.v[i];
         o = &g->of[O_TENURES];
@@ -3660,6 +3703,7 @@ static void gen_area(gen *g, area *a)
     build_suppliers(g, a);
     build_records(g, a);
     apply_plants(g, a, &pl);
+    plant_r18(a);
     build_indexes(a);
     check_structure(g, a);
     write_structure(g, a);

@@ -72,6 +72,7 @@ static const pl_field post_fields[] = {
     E("category", 1, POST_CATEGORIES, "岗位类别"),
     F("portfolio", PL_F_TEXT, 0, "分管领域"),
     REF("reports_to", 0, "post", "上级岗位"),
+    F("portfolio_codes", PL_F_PORTFOLIO, 0, "分管领域代码"),
 };
 
 static const pl_field tenure_fields[] = {

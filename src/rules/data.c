@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "../model/model.h"
 #include "rules_int.h"
 
 const char *const rl_table_names[T_NTABLES] = {
@@ -611,6 +612,30 @@ static void rowid_push(rl_model *m, int code, int64_t rowid)
 }
 
 /* Row id of a leaf table: stored only during a bulk load. */
+/* The portfolio areas of a post (R18) as a mask: its codes (field i), or,
+ * for a row recorded before the codes existed, the codes its free text
+ * (field i + 1) names — as the projection does (model.h "portfolio"). */
+static uint32_t rs_areas(rsrc *r, int i)
+{
+    char b[2048];
+    size_t len = 0;
+    const char *s = rs_text(r, i, &len);
+    uint32_t mask = 0;
+    pl_err e;
+    pl_err_init(&e);
+    if (s && len) {
+        snprintf(b, sizeof b, "%.*s", (int)len, s);
+        (void)pl_model_portfolio_parse(b, &mask, &e); /* the model checked it */
+        return mask;
+    }
+    len = 0;
+    s = rs_text(r, i + 1, &len);
+    if (!s || !len)
+        return 0;
+    snprintf(b, sizeof b, "%.*s", (int)len, s);
+    return pl_model_portfolio_from_text(b);
+}
+
 static sym_t rs_id(rl_model *m, rsrc *r)
 {
     return m->bulk ? rs_text_sym(m, r, 0) : rs_sym(m, r, 0);
@@ -630,8 +655,10 @@ static const tdesc tables[] = {
     {"unit", T_UNITS,
      FIELDS("id", "parent_id", "division_code", "level", "kind", "industry", "name"), 0x0, 0x40},
     {"person", T_PERSONS, FIELDS("id", "name", "native_place", "birth_date"), 0x0, 0x2},
-    {"post", T_POSTS, FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top"), 0x20,
-     0x4},
+    {"post", T_POSTS,
+     FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top", "portfolio_codes",
+            "portfolio"),
+     0x20, 0xc4},
     {"tenure", T_TENURES, FIELDS("id", "person_id", "post_id", "start_date", "end_date"), 0x0, 0x0},
     {"kin", T_KIN, FIELDS("id", "person_id", "relative_id", "relation"), 0x0, 0x1},
     {"company", T_COMPANIES, FIELDS("id", "name"), 0x0, 0x2},
@@ -695,13 +722,8 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_POSTS: {
-        rl_post p = {rs_sym(m, r, 0),
-                     rs_sym(m, r, 1),
-                     rs_text_sym(m, r, 2),
-                     rs_sym(m, r, 3),
-                     rs_sym(m, r, 4),
-                     rs_int(r, 5, 0) == 1,
-                     false};
+        rl_post p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_text_sym(m, r, 2), rs_sym(m, r, 3),
+                     rs_sym(m, r, 4), rs_areas(r, 6),  rs_int(r, 5, 0) == 1, false};
         PUSH(m->posts, p, old);
         *nrow = m->posts.n;
         rl_index_add(&m->post_by_unit, p.unit, m->posts.n++);

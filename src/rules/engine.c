@@ -60,7 +60,7 @@ static const pl_rule_info catalogue[PL_RULES_COUNT] = {
     {"R16", "个人事项迟报漏报", "declaration late or missing"},
     {"R17", "澄清正名未落实", "name clearing owed"},
     /* R18–R20: specified in DESIGN.md §6, not implemented yet (no findings) */
-    {"R18", "五不直管（待实现）", "five not directly in charge (planned)"},
+    {"R18", "五不直管", "five not directly in charge"},
     {"R19", "述责述廉缺失（待实现）", "no duty-and-integrity report (planned)"},
     {"R20", "财产来源不明（待实现）", "unexplained wealth (planned)"},
     {"R21", "整改逾期", "rectification overdue"},
@@ -1348,7 +1348,7 @@ static void add_scope(scopes *sc, int rule, int sel, const char *value)
 
 #define EACH(ix, key, r) for (int32_t r = rl_index_first(&(ix), key); r >= 0; r = (ix).next[r])
 
-static const int person_rules[] = {1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+static const int person_rules[] = {1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
 
 static void touch_person(pl_rules *r, scopes *sc, sym_t P)
 {

@@ -1,5 +1,5 @@
 /*
- * eval.c — the rules R01–R17 and R21–R23 in C over the in-memory model, for one
+ * eval.c — the rules R01–R18 and R21–R23 in C over the in-memory model, for one
  * subject, one key or everything, with their explanations in plain Chinese
  * and English. Layer: rules. Spec: docs/RULES.md (the exact semantics).
  */
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../model/model.h"
 #include "rules_int.h"
 
 #define EACH(ix, key, r) for (int32_t r = rl_index_first(&(ix), key); r >= 0; r = (ix).next[r])
@@ -1688,6 +1689,62 @@ static void r17(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
     }
 }
 
+/* ----------------------------------------------------------------- R18 */
+
+/* 五不直管: an open tenure at D in a top post whose portfolio (分管领域
+ * codes) holds any of the areas of r18_areas (the post's unit's profile).
+ * Key the tenure, subject the holder; high from two such areas. A deputy
+ * holding them is how it should be: only top posts are looked at. */
+static void r18(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
+{
+    rl_model *m = c->m;
+    EACH(m->tenure_by_person, P, r)
+    {
+        const rl_tenure *t = &m->tenures.v[r];
+        if (!ALIVE(m->tenures, r, person, P) || !open_at(t, c->D))
+            continue;
+        const rl_post *p = post_of(m, t->post);
+        if (!p || !p->is_top)
+            continue;
+        const rl_params *pp = rl_params_for_unit(c, p->unit);
+        uint32_t hit = p->areas & (uint32_t)pp->v[P_R18_AREAS];
+        if (!hit)
+            continue;
+        int sev = (hit & (hit - 1)) ? PL_SEV_HIGH : PL_SEV_MEDIUM;
+        rl_finding *f = fnd_new(o, 18, sev, P, 'p', p->unit, pp);
+        snprintf(f->key, sizeof f->key, "%s", rl_str(m, t->id));
+        fnd_ev(f, T_TENURES, t->id);
+        fnd_ev(f, T_POSTS, p->id);
+        if (c->explain) {
+            pl_buf a_zh, a_en, s_zh, s_en;
+            pl_buf_init(&a_zh);
+            pl_buf_init(&a_en);
+            pl_buf_init(&s_zh);
+            pl_buf_init(&s_en);
+            pl_model_portfolio_format(&a_zh, hit, PL_PORTFOLIO_ZH);
+            pl_model_portfolio_format(&a_en, hit, PL_PORTFOLIO_EN);
+            pl_model_portfolio_format(&s_zh, (uint32_t)pp->v[P_R18_AREAS], PL_PORTFOLIO_ZH);
+            pl_model_portfolio_format(&s_en, (uint32_t)pp->v[P_R18_AREAS], PL_PORTFOLIO_EN);
+            pl_buf_addf(zh,
+                        "%s 任 %s %s（一把手），岗位分管领域含 %s，违反“五不直管”：按配置 %s，"
+                        "一把手不直接分管 %s，应由班子副职分管。",
+                        pname(m, P), uname(m, p->unit), rl_str(m, p->title), a_zh.data,
+                        prof_name(pp), s_zh.data);
+            pl_buf_addf(
+                en,
+                "%s, top leader (%s of %s), is in direct charge of %s; under profile %s "
+                "a top leader is not in direct charge of %s (五不直管): a deputy should be.",
+                pname(m, P), rl_str(m, p->title), uname(m, p->unit), a_en.data, prof_name(pp),
+                s_en.data);
+            pl_buf_release(&a_zh);
+            pl_buf_release(&a_en);
+            pl_buf_release(&s_zh);
+            pl_buf_release(&s_en);
+        }
+        fnd_expl(c, f, zh, en);
+    }
+}
+
 /* ----------------------------------------------------------- R21–R23 */
 
 /* One rectification task (inspect_tasks row r) against R21 (overdue), R22
@@ -1783,7 +1840,8 @@ static const rl_index *driver_index(const rl_model *m, int rule)
     case 4:  /* top tenures */
     case 6:  /* top leader at the decision */
     case 15: /* top tenure */
-    case 16: /* a top tenure */ return &m->tenure_by_person;
+    case 16: /* a top tenure */
+    case 18: /* a top tenure */ return &m->tenure_by_person;
     case 9: return &m->decl_by_person;
     case 11:
     case 13:
@@ -1797,7 +1855,7 @@ static const rl_index *driver_index(const rl_model *m, int rule)
  * tenure of a post with is_top): R02, R03, R04, R06, R15 (persons), R16. */
 static bool top_rule(int rule)
 {
-    return rule == 2 || rule == 3 || rule == 4 || rule == 6 || rule == 16;
+    return rule == 2 || rule == 3 || rule == 4 || rule == 6 || rule == 16 || rule == 18;
 }
 
 static int cmp_sym(const void *a, const void *b)
@@ -1849,6 +1907,7 @@ static int person_rule(rl_ctx *c, int rule, sym_t P, rl_out *o, pl_buf *zh, pl_b
     case 15: r15_person(c, P, o, zh, en); break;
     case 16: r16(c, P, o, zh, en); break;
     case 17: r17(c, P, o, zh, en); break;
+    case 18: r18(c, P, o, zh, en); break;
     default: break;
     }
     return 0;
@@ -1905,7 +1964,6 @@ int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_o
     }
     case 7: rc = r07(c, sel, subj, key, out, &zh, &en, e); break;
     case 8: rc = r08(c, sel, subj, key, out, &zh, &en, e); break;
-    case 18:
     case 19:
     case 20: break; /* specified, not implemented yet (docs/RULES.md) */
     case 21:

@@ -187,6 +187,17 @@ static const pl_rule_param params[P_COUNT] = {
      "年度结束后申报期限(天)",
      "days after 31 Dec a declaration is due"},
     {"r17_clearing_days", 30, 1, 3650, {0}, "R17", "澄清正名期限(天)", "days to clear a name"},
+    /* a mask of portfolio codes (model.h; bit i = code i): the CLI takes
+     * the codes, r18_areas=personnel,finance,... */
+    {"r18_areas",
+     31,
+     0,
+     4095,
+     {0},
+     "R18",
+     "一把手不得直接分管的领域(代码掩码:人事1 财务2 工程项目4 行政审批8 物资采购16…)",
+     "areas a top leader must not be in direct charge of (mask of portfolio codes: personnel 1, "
+     "finance 2, projects 4, approval 8, procurement 16, ...)"},
     {"r21_grace_days",
      0,
      0,

@@ -99,6 +99,7 @@ typedef struct {
 } rl_person;
 typedef struct {
     sym_t id, unit, title, category, reports_to;
+    uint32_t areas; /* portfolio codes (分管领域) as a mask, bit i = code i (model.h) */
     bool is_top, dead;
 } rl_post;
 typedef struct {
@@ -425,6 +426,7 @@ enum {
     P_R16_YEARS_BACK,
     P_R16_DUE_DAYS,
     P_R17_CLEARING_DAYS,
+    P_R18_AREAS,
     P_R21_GRACE_DAYS,
     P_R22_SENDBACKS,
     P_R23_RECURRENCES,
