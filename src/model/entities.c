@@ -218,6 +218,7 @@ static const pl_field supervision_fields[] = {
     REF("unit_id", 0, "unit", "单位"),
     F("held_at", PL_F_DATE, 1, "日期"),
     F("notes", PL_F_TEXT, 0, "备注"),
+    PREF("held_by", 0, "谈话人"),
 };
 
 static const pl_field accountability_fields[] = {

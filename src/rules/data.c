@@ -680,8 +680,8 @@ static const tdesc tables[] = {
      FIELDS("id", "person_id", "kind", "year", "score", "votes_excellent", "votes_competent",
             "votes_basic", "votes_incompetent"),
      0x1f8, 0x1},
-    {"supervision_activity", T_SUPERV, FIELDS("id", "kind", "person_id", "unit_id", "held_at"), 0x0,
-     0x1},
+    {"supervision_activity", T_SUPERV,
+     FIELDS("id", "kind", "person_id", "unit_id", "held_at", "held_by"), 0x0, 0x1},
     {"accountability", T_ACCOUNT, FIELDS("id", "person_id", "measure", "decided_at"), 0x0, 0x1},
     {"clue", T_CLUES,
      FIELDS("id", "subject_person_id", "subject_unit_id", "received_at", "real_name"), 0x10, 0x0},
@@ -842,11 +842,18 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_SUPERV: {
-        rl_superv x = {rs_id(m, r),     rs_sym(m, r, 1), rs_sym(m, r, 2),
-                       rs_sym(m, r, 3), rs_date(r, 4),   false};
+        rl_superv x = {rs_id(m, r),
+                       rs_sym(m, r, 1),
+                       rs_sym(m, r, 2),
+                       rs_sym(m, r, 3),
+                       rs_sym(m, r, 5),
+                       rs_date(r, 4),
+                       false};
         PUSH_LEAF(m, T_SUPERV, m->superv, x, old);
         *nrow = m->superv.n;
         rl_index_add(&m->superv_by_person, x.person, m->superv.n);
+        if (x.held_by >= 0)
+            rl_index_add(&m->superv_by_holder, x.held_by, m->superv.n);
         rl_index_add(&m->superv_by_unit, x.unit, m->superv.n++);
         break;
     }
@@ -947,6 +954,7 @@ void rl_model_init(rl_model *m)
     c->exit_abroad = C(m, "exit_abroad");
     c->reminder_talk = C(m, "reminder_talk");
     c->heart_talk = C(m, "heart_talk");
+    c->duty_report = C(m, "duty_report");
     c->inspection = C(m, "inspection");
     c->name_clearing = C(m, "name_clearing");
     c->talk_inquiry = C(m, "talk_inquiry");
@@ -969,10 +977,10 @@ void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES])
                       &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
                       &m->speech_by_decision, &m->speech_by_person,    &m->decl_by_person,
                       &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
-                      &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
-                      &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
-                      &m->reporter_by_person, &m->dispo_by_clue,       &m->itask_by_unit,
-                      &m->iru_by_unit};
+                      &m->superv_by_person,   &m->superv_by_unit,      &m->superv_by_holder,
+                      &m->account_by_person,  &m->clue_by_person,      &m->clue_by_unit,
+                      &m->reporter_by_clue,   &m->reporter_by_person,  &m->dispo_by_clue,
+                      &m->itask_by_unit,      &m->iru_by_unit};
     _Static_assert(sizeof ix / sizeof ix[0] == RL_NINDEXES, "RL_NINDEXES: one per rl_index");
     memcpy(out, ix, sizeof ix);
 }
@@ -1178,6 +1186,7 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
         {offsetof(rl_model, eval_by_person), T_EVALS, T_EVALS},
         {offsetof(rl_model, superv_by_person), T_SUPERV, T_SUPERV},
         {offsetof(rl_model, superv_by_unit), T_UNITS, T_SUPERV},
+        {offsetof(rl_model, superv_by_holder), T_SUPERV, T_SUPERV},
         {offsetof(rl_model, account_by_person), T_ACCOUNT, T_ACCOUNT},
         {offsetof(rl_model, clue_by_person), T_CLUES, T_CLUES},
         {offsetof(rl_model, clue_by_unit), T_UNITS, T_CLUES},

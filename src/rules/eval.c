@@ -1,5 +1,5 @@
 /*
- * eval.c — the rules R01–R18 and R21–R23 in C over the in-memory model, for one
+ * eval.c — the rules R01–R19 and R21–R23 in C over the in-memory model, for one
  * subject, one key or everything, with their explanations in plain Chinese
  * and English. Layer: rules. Spec: docs/RULES.md (the exact semantics).
  */
@@ -1745,6 +1745,78 @@ static void r18(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
     }
 }
 
+/* ----------------------------------------------------------------- R19 */
+
+/* Per complete year Y of the last r19_years_back before D in which P held a
+ * top post of unit U at Y-12-31, appointed at least r19_grace_days before
+ * it, U having a unit above (Up, in the store): a 述责述廉 duty report of P
+ * before Up (kind duty_report, unit Up) held in Y, and a heart-to-heart
+ * (heart_talk) with P held in Y by a top leader of Up at its date
+ * (held_by). Key "tenure|Y"; medium when one is missing, high when both. */
+static void r19(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
+{
+    rl_model *m = c->m;
+    int yD = c->D / 10000;
+    EACH(m->tenure_by_person, P, r)
+    {
+        const rl_tenure *t = &m->tenures.v[r];
+        if (!ALIVE(m->tenures, r, person, P))
+            continue;
+        const rl_post *p = post_of(m, t->post);
+        if (!p || !p->is_top)
+            continue;
+        const rl_unit *u = unit_of(m, p->unit);
+        if (!u || u->parent < 0 || !unit_of(m, u->parent))
+            continue;
+        sym_t up = u->parent;
+        const rl_params *pp = rl_params_for_unit(c, p->unit);
+        for (int Y = yD - (int)pp->v[P_R19_YEARS_BACK]; Y <= yD - 1; Y++) {
+            int32_t yend = Y * 10000 + 1231;
+            if (!open_at(t, yend) || t->start > rl_add_days(yend, -(int)pp->v[P_R19_GRACE_DAYS]))
+                continue;
+            bool duty = false, heart = false;
+            EACH(m->superv_by_person, P, s)
+            {
+                const rl_superv *sv = &m->superv.v[s];
+                if (!ALIVE(m->superv, s, person, P) || sv->held / 10000 != Y)
+                    continue;
+                if (sv->kind == m->c.duty_report && sv->unit == up)
+                    duty = true;
+                if (sv->kind == m->c.heart_talk && sv->held_by >= 0 &&
+                    top_of_at(m, sv->held_by, up, sv->held))
+                    heart = true;
+            }
+            if (duty && heart)
+                continue;
+            rl_finding *f =
+                fnd_new(o, 19, duty || heart ? PL_SEV_MEDIUM : PL_SEV_HIGH, P, 'p', p->unit, pp);
+            snprintf(f->key, sizeof f->key, "%s|%d", rl_str(m, t->id), Y);
+            fnd_ev(f, T_TENURES, t->id);
+            if (c->explain) {
+                pl_buf_addf(zh, "%s %d 年任 %s %s（一把手），", pname(m, P), Y, uname(m, p->unit),
+                            rl_str(m, p->title));
+                pl_buf_addf(en, "%s was top leader (%s of %s) in %d but ", pname(m, P),
+                            rl_str(m, p->title), uname(m, p->unit), Y);
+                if (!duty) {
+                    pl_buf_addf(zh, "当年没有向上级 %s 述责述廉的记录%s", uname(m, up),
+                                heart ? "。" : "，");
+                    pl_buf_addf(en, "made no duty-and-integrity report (述责述廉) before %s%s",
+                                uname(m, up), heart ? "." : ", and ");
+                }
+                if (!heart) {
+                    pl_buf_addf(zh, "当年没有与上级 %s 一把手的谈心谈话记录（副职谈话不计）。",
+                                uname(m, up));
+                    pl_buf_addf(en,
+                                "had no heart-to-heart talk with a top leader of %s that year (a "
+                                "deputy's talk does not count).",
+                                uname(m, up));
+                }
+            }
+            fnd_expl(c, f, zh, en);
+        }
+    }
+}
+
 /* ----------------------------------------------------------- R21–R23 */
 
 /* One rectification task (inspect_tasks row r) against R21 (overdue), R22
@@ -1841,7 +1913,8 @@ static const rl_index *driver_index(const rl_model *m, int rule)
     case 6:  /* top leader at the decision */
     case 15: /* top tenure */
     case 16: /* a top tenure */
-    case 18: /* a top tenure */ return &m->tenure_by_person;
+    case 18: /* a top tenure */
+    case 19: /* a top tenure */ return &m->tenure_by_person;
     case 9: return &m->decl_by_person;
     case 11:
     case 13:
@@ -1855,7 +1928,8 @@ static const rl_index *driver_index(const rl_model *m, int rule)
  * tenure of a post with is_top): R02, R03, R04, R06, R15 (persons), R16. */
 static bool top_rule(int rule)
 {
-    return rule == 2 || rule == 3 || rule == 4 || rule == 6 || rule == 16 || rule == 18;
+    return rule == 2 || rule == 3 || rule == 4 || rule == 6 || rule == 16 || rule == 18 ||
+           rule == 19;
 }
 
 static int cmp_sym(const void *a, const void *b)
@@ -1908,6 +1982,7 @@ static int person_rule(rl_ctx *c, int rule, sym_t P, rl_out *o, pl_buf *zh, pl_b
     case 16: r16(c, P, o, zh, en); break;
     case 17: r17(c, P, o, zh, en); break;
     case 18: r18(c, P, o, zh, en); break;
+    case 19: r19(c, P, o, zh, en); break;
     default: break;
     }
     return 0;
@@ -1964,7 +2039,6 @@ int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_o
     }
     case 7: rc = r07(c, sel, subj, key, out, &zh, &en, e); break;
     case 8: rc = r08(c, sel, subj, key, out, &zh, &en, e); break;
-    case 19:
     case 20: break; /* specified, not implemented yet (docs/RULES.md) */
     case 21:
     case 22:
