@@ -1,6 +1,6 @@
 /*
  * gen.c — `plumb gen`: deterministic synthetic registry data on real GB/T
- * 2260 places with planted violations of rules R01–R17 and their truth.
+ * 2260 places with planted violations of rules R01–R19, R21–R23 and their truth.
  * Layer: gen (uses model's tables and validators, util). Spec: DESIGN.md §9,
  * docs/RULES.md (rule semantics), docs/GENERATOR.md (what is generated).
  *

@@ -102,7 +102,11 @@ void pl_model_portfolio_format(pl_buf *out, uint32_t mask, int style)
     int n = 0;
     for (int i = 0; i < NCODES; i++)
         if (mask & (1u << i))
-            pl_buf_addf(out, "%s%s", n++ ? (style == PL_PORTFOLIO_ZH ? "、" : ",") : "",
+            pl_buf_addf(out, "%s%s",
+                        n++ ? (style == PL_PORTFOLIO_ZH   ? "、"
+                               : style == PL_PORTFOLIO_EN ? ", "
+                                                          : ",")
+                            : "",
                         style == PL_PORTFOLIO_ZH   ? codes[i].label_zh
                         : style == PL_PORTFOLIO_EN ? codes[i].label_en
                                                    : codes[i].code);

@@ -951,6 +951,7 @@ void rl_model_init(rl_model *m)
     c->company_role = C(m, "company_role");
     c->vehicle = C(m, "vehicle");
     c->securities = C(m, "securities");
+    c->income = C(m, "income");
     c->exit_abroad = C(m, "exit_abroad");
     c->reminder_talk = C(m, "reminder_talk");
     c->heart_talk = C(m, "heart_talk");

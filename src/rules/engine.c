@@ -62,7 +62,7 @@ static const pl_rule_info catalogue[PL_RULES_COUNT] = {
     /* R18–R20: specified in DESIGN.md §6, not implemented yet (no findings) */
     {"R18", "五不直管", "five not directly in charge"},
     {"R19", "述责述廉或谈心谈话缺失", "no annual duty report or heart-to-heart"},
-    {"R20", "财产来源不明（待实现）", "unexplained wealth (planned)"},
+    {"R20", "财产来源不明", "unexplained wealth"},
     {"R21", "整改逾期", "rectification overdue"},
     {"R22", "销号无证据或多次退回", "sign-off without evidence / sent back twice"},
     {"R23", "回头看问题复发", "problem recurs at re-inspection"},
@@ -1348,7 +1348,7 @@ static void add_scope(scopes *sc, int rule, int sel, const char *value)
 
 #define EACH(ix, key, r) for (int32_t r = rl_index_first(&(ix), key); r >= 0; r = (ix).next[r])
 
-static const int person_rules[] = {1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
+static const int person_rules[] = {1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
 
 static void touch_person(pl_rules *r, scopes *sc, sym_t P)
 {
@@ -1456,9 +1456,9 @@ static void touch_clue(pl_rules *r, scopes *sc, sym_t C)
 static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
 {
     rl_model *m = &r->m;
-    static const int kin_rules[] = {2, 4, 9};
-    static const int r09[] = {9}, r04[] = {4}, r0916[] = {9, 16}, r14[] = {14}, r15[] = {15},
-                     r1519[] = {15, 19}, r17[] = {17};
+    static const int kin_rules[] = {2, 4, 9, 20};
+    static const int r09[] = {9, 20}, r04[] = {4}, r0916[] = {9, 16, 20}, r14[] = {14},
+                     r15[] = {15}, r1519[] = {15, 19}, r17[] = {17};
     if (row < 0)
         return;
     switch (table) {
@@ -1479,7 +1479,7 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
     }
     case T_PERSONS:
         touch_person(r, sc, m->persons.v[row].id);
-        touch_kin(r, sc, m->persons.v[row].id, r09, 1);
+        touch_kin(r, sc, m->persons.v[row].id, r09, 2);
         break;
     case T_POSTS:
         touch_holders(r, sc, m->posts.v[row].id);
@@ -1494,8 +1494,8 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
         break;
     }
     case T_KIN:
-        touch_rules(r, sc, m->kin.v[row].person, kin_rules, 3);
-        touch_rules(r, sc, m->kin.v[row].relative, kin_rules, 3);
+        touch_rules(r, sc, m->kin.v[row].person, kin_rules, 4);
+        touch_rules(r, sc, m->kin.v[row].relative, kin_rules, 4);
         break;
     case T_ROLES:
         touch_rules(r, sc, m->roles.v[row].person, r04, 1);
@@ -1510,16 +1510,16 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
     }
     case T_DECISIONS: touch_decision(r, sc, m->decisions.v[row].id); break;
     case T_SPEECHES: touch_decision(r, sc, m->speeches.v[row].decision); break;
-    case T_DECLS: touch_rules(r, sc, m->decls.v[row].person, r0916, 2); break;
+    case T_DECLS: touch_rules(r, sc, m->decls.v[row].person, r0916, 3); break;
     case T_ITEMS: {
         int32_t dr = rl_row(&m->decls.byid, m->items.v[row].decl);
         if (dr >= 0)
-            touch_rules(r, sc, m->decls.v[dr].person, r09, 1);
+            touch_rules(r, sc, m->decls.v[dr].person, r09, 2);
         break;
     }
     case T_RECORDS:
-        touch_rules(r, sc, m->records.v[row].holder, r09, 1);
-        touch_kin(r, sc, m->records.v[row].holder, r09, 1);
+        touch_rules(r, sc, m->records.v[row].holder, r09, 2);
+        touch_kin(r, sc, m->records.v[row].holder, r09, 2);
         break;
     case T_EVALS:
         touch_rules(r, sc, m->evals.v[row].person, r14, 1);

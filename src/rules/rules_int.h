@@ -254,7 +254,7 @@ typedef struct rl_consts {
     sym_t finance, personnel, approval, enforcement, audit, procurement, engineering;
     sym_t spouse, child;
     sym_t appointment, annual;
-    sym_t real_estate, company_role, vehicle, securities, exit_abroad;
+    sym_t real_estate, company_role, vehicle, securities, exit_abroad, income;
     sym_t reminder_talk, heart_talk, inspection, name_clearing, duty_report;
     sym_t talk_inquiry, preliminary_verification, close, unfounded;
     sym_t signed_off;
@@ -429,6 +429,9 @@ enum {
     P_R18_AREAS,
     P_R19_YEARS_BACK,
     P_R19_GRACE_DAYS,
+    P_R20_YEARS,
+    P_R20_MARGIN_PCT,
+    P_R20_FLOOR_YUAN,
     P_R21_GRACE_DAYS,
     P_R22_SENDBACKS,
     P_R23_RECURRENCES,
