@@ -146,6 +146,20 @@ static int parse(pl_cli *cli, int argc, char **argv, const char *usage, opts *o)
             break;
         case O_PARAM: {
             const char *eq = strchr(optarg, '=');
+            if (eq && eq - optarg == 9 && !strncmp(optarg, "r18_areas", 9) &&
+                pl_parse_i64(eq + 1, INT64_MIN, INT64_MAX, &v) != 0) {
+                /* the areas of R18 as portfolio codes (docs/RULES.md R18) */
+                uint32_t mask;
+                pl_err pe;
+                pl_err_init(&pe);
+                if (pl_model_portfolio_parse(eq + 1, &mask, &pe) != 0) {
+                    fprintf(stderr, "plumb: r18_areas: %s\n", pe.msg);
+                    json_decref(o->params);
+                    return PL_EXIT_USER;
+                }
+                json_object_set_new(o->params, "r18_areas", json_integer(mask));
+                break;
+            }
             if (!eq || eq == optarg || pl_parse_i64(eq + 1, INT64_MIN, INT64_MAX, &v) != 0) {
                 fprintf(stderr, "plumb: %s: %s\n",
                         PL_T(cli, "参数应写作 名称=整数", "a parameter is written name=integer"),

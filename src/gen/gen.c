@@ -1,6 +1,6 @@
 /*
  * gen.c — `plumb gen`: deterministic synthetic registry data on real GB/T
- * 2260 places with planted violations of rules R01–R17 and their truth.
+ * 2260 places with planted violations of rules R01–R19, R21–R23 and their truth.
  * Layer: gen (uses model's tables and validators, util). Spec: DESIGN.md §9,
  * docs/RULES.md (rule semantics), docs/GENERATOR.md (what is generated).
  *
@@ -463,7 +463,8 @@ typedef struct post {
     int reports_to;
     char title[64];
     char portfolio[64];
-    int t0, tn; /* CSR: tenures of this post */
+    uint32_t areas; /* portfolio codes (model.h mask): the text's, or a plant's */
+    int t0, tn;     /* CSR: tenures of this post */
 } post;
 
 typedef struct tenure {
@@ -623,10 +624,22 @@ typedef struct area {
     int cnt[32]; /* id counters */
 } area;
 
+/* The top tenures of an area's party committee (its units.v[0]): the unit
+ * above the first unit of the areas below it (R19's heart-to-heart). */
+typedef struct upper_ten {
+    char person[19];
+    int32_t start, end;
+} upper_ten;
+typedef struct upper {
+    char unit[24];
+    VEC(upper_ten) ten;
+} upper;
+
 typedef struct gen {
     pl_gen_opts o;
     ofile of[O_COUNT];
     VEC(finding) findings;
+    VEC(upper) uppers;
     idset ids;
     uint64_t company_serial;
     const char **all_counties;
@@ -1041,6 +1054,7 @@ static int add_post(area *a, int unit_i, const char *title, int rank, int is_top
     p->cat = (uint8_t)cat;
     p->reports_to = reports_to;
     snprintf(p->portfolio, sizeof p->portfolio, "%s", portfolio ? portfolio : "");
+    p->areas = pl_model_portfolio_from_text(p->portfolio);
     return (int)(a->posts.n - 1);
 }
 
@@ -2045,6 +2059,34 @@ static void apply_plants(gen *g, area *a, const plan *pl)
 
 /* =================================================== indexes and checks */
 
+/* R18 (五不直管, docs/RULES.md): the top posts of the first three units
+ * (in order) of kind department or above with no other plant and a current
+ * top leader. One is in direct charge of personnel and finance (its text
+ * says so: high), one of administrative approval (the codes say so, the text
+ * does not: medium), and one of party building (not one of the five: a near
+ * miss). The deputies of every unit hold finance, personnel and projects
+ * (build_posts): the other near miss. No random draw, so that nothing else
+ * of the data set moves. */
+static void plant_r18(area *a)
+{
+    static const struct {
+        const char *text;
+        uint32_t areas; /* 0: the text's */
+    } plants[] = {{"主持全面工作，分管人事、财务", 0},
+                  {"主持全面工作", 1u << 3},
+                  {"主持全面工作，分管党建", 0}};
+    size_t k = 0;
+    for (size_t ui = 0; ui < a->units.n && k < sizeof plants / sizeof plants[0]; ui++) {
+        unit *u = &a->units.v[ui];
+        if (u->plant || u->level == L_TOWN || u->kind < K_DEPT || post_holder(a, u->top_post) < 0)
+            continue;
+        post *p = &a->posts.v[u->top_post];
+        snprintf(p->portfolio, sizeof p->portfolio, "%s", plants[k].text);
+        p->areas = plants[k].areas ? plants[k].areas : pl_model_portfolio_from_text(p->portfolio);
+        k++;
+    }
+}
+
 static void csr(int n, int m, const int *key, int **idx_out, int *first, int *count, size_t stride)
 {
     /* first/count are int fields inside structs `stride` bytes apart */
@@ -2182,6 +2224,13 @@ static void check_structure(gen *g, area *a)
             ev_add(g, "persons", pe->id);
             f_commit(g, 3, t->id, pe->id, 3);
         }
+        /* R18: a top post in direct charge of one of the five areas */
+        if (p->is_top && (p->areas & 31u)) {
+            uint32_t hit = p->areas & 31u;
+            ev_add(g, "tenures", t->id);
+            ev_add(g, "posts", p->id);
+            f_commit(g, 18, t->id, pe->id, (hit & (hit - 1)) ? 3 : 2);
+        }
         /* R02: t is a top tenure; look at the leader's kin */
         if (p->is_top) {
             for (int e = 0; e < pe->kn; e++) {
@@ -2233,6 +2282,8 @@ static void write_structure(gen *g, area *a)
         c_s(o, p->native);
         row_end(o);
     }
+    pl_buf codes;
+    pl_buf_init(&codes);
     for (size_t i = 0; i < a->posts.n; i++) {
         const post *p = &a->posts.v[i];
         o = &g->of[O_POSTS];
@@ -2244,8 +2295,12 @@ static void write_structure(gen *g, area *a)
         c_s(o, cat_names[p->cat]);
         c_s(o, p->portfolio);
         c_s(o, p->reports_to >= 0 ? a->posts.v[p->reports_to].id : "");
+        pl_buf_reset(&codes);
+        pl_model_portfolio_format(&codes, p->areas, PL_PORTFOLIO_CODES);
+        c_s(o, codes.len ? codes.data : "");
         row_end(o);
     }
+    pl_buf_release(&codes);
     for (size_t i = 0; i < a->tenures.n; i++) {
         const tenure *t = &a->tenures.v[i];
         o = &g->of[O_TENURES];
@@ -2920,8 +2975,8 @@ static int insp_units(const area *a, int *e)
     return ne;
 }
 
-static void write_activity(gen *g, area *a, const char *kind, int person_i, int unit_i,
-                           int32_t date, const char *notes)
+static void write_activity_by(gen *g, area *a, const char *kind, int person_i, const char *unit_id,
+                              int32_t date, const char *notes, const char *held_by)
 {
     char id[24];
     new_id(a, id, ID_SUPERV);
@@ -2929,10 +2984,18 @@ static void write_activity(gen *g, area *a, const char *kind, int person_i, int 
     c_s(o, id);
     c_s(o, kind);
     c_s(o, person_i >= 0 ? a->persons.v[person_i].id : "");
-    c_s(o, unit_i >= 0 ? a->units.v[unit_i].id : "");
+    c_s(o, unit_id);
     c_d(o, date);
     c_s(o, notes);
+    c_s(o, held_by);
     row_end(o);
+}
+
+static void write_activity(gen *g, area *a, const char *kind, int person_i, int unit_i,
+                           int32_t date, const char *notes)
+{
+    write_activity_by(g, a, kind, person_i, unit_i >= 0 ? a->units.v[unit_i].id : "", date, notes,
+                      "");
 }
 
 static void stream_supervision(gen *g, area *a)
@@ -2986,6 +3049,139 @@ static void stream_supervision(gen *g, area *a)
                                rr(r, dnum(y, 12, 1), dnum(y, 12, 28)), "年度民主生活会");
         if (chance(r, 30))
             write_activity(g, a, "visit", -1, (int)ui, rr(r, dnum(2023, 1, 1), AS_OF), "走访调研");
+    }
+}
+
+/* ====================================== duty reports, heart-to-hearts: R19 */
+
+/* The person (id) who was top leader of the unit above unit ui at d, or
+ * NULL: in the area (units.v[0]) or, for units.v[0], the area above's
+ * party committee as recorded when that area was made. */
+static const char *upper_leader(gen *g, area *a, int ui, int32_t d)
+{
+    if (ui > 0) {
+        int t = top_tenure_at(a, 0, d);
+        return t >= 0 ? a->persons.v[a->tenures.v[t].person].id : NULL;
+    }
+    for (size_t i = 0; i < g->uppers.n; i++)
+        if (a->parent_party[0] && strcmp(g->uppers.v[i].unit, a->parent_party) == 0)
+            for (size_t k = 0; k < g->uppers.v[i].ten.n; k++) {
+                const upper_ten *t = &g->uppers.v[i].ten.v[k];
+                if (t->start <= d && (t->end == 0 || t->end > d))
+                    return t->person;
+            }
+    return NULL;
+}
+
+static int has_upper(gen *g, area *a, int ui)
+{
+    if (ui > 0)
+        return 1;
+    for (size_t i = 0; i < g->uppers.n; i++)
+        if (a->parent_party[0] && strcmp(g->uppers.v[i].unit, a->parent_party) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * docs/RULES.md R19 with the defaults (years_back 2, grace 90 days): every
+ * top tenure of a unit with a unit above, in office on 31 Dec of 2024 or
+ * 2025 and appointed by 2 Oct, reports (duty_report, before the unit above)
+ * and has a heart-to-heart with the top leader above (held_by) that year —
+ * dated in the first half (or from the appointment), so that R15's window
+ * (after 2025-06-30) sees nothing new. No random draw: nothing else moves.
+ * Plants: in the first units after R18's (same eligibility) whose leader
+ * owes both years — no report in 2025 (medium); the 2025 heart-to-heart
+ * held by a deputy of the unit above, which does not count (medium);
+ * neither in 2024 (high). Near miss: a 2025 report on 31 Dec (counts).
+ * Leaders appointed after 2 Oct of a year owe nothing for it (natural near
+ * misses). truth.json: the rule on what is written here.
+ */
+static void stream_r19(gen *g, area *a)
+{
+    enum { N_NONE, N_NO_DUTY, N_DEPUTY, N_NEITHER_2024, N_DEC31 };
+    int *plant = pl_calloc(a->units.n + 1, sizeof *plant);
+    int eligible = 0, next = N_NO_DUTY;
+    for (size_t ui = 1; ui < a->units.n && next <= N_DEC31; ui++) {
+        const unit *u = &a->units.v[ui];
+        if (u->plant || u->level == L_TOWN || u->kind < K_DEPT || post_holder(a, u->top_post) < 0)
+            continue;
+        if (eligible++ < 3) /* R18's (plant_r18) */
+            continue;
+        int t = top_tenure_at(a, (int)ui, AS_OF);
+        if (t < 0 || a->tenures.v[t].start > dnum(2024, 10, 2))
+            continue;
+        plant[ui] = next++;
+    }
+    int deputy = -1; /* a deputy post of units.v[0] */
+    for (int pi = a->units.v[0].post0; pi < a->units.v[0].post0 + a->units.v[0].npost; pi++)
+        if (!a->posts.v[pi].is_top && a->posts.v[pi].reports_to == a->units.v[0].top_post &&
+            deputy < 0)
+            deputy = pi;
+    int k = 0;
+    for (size_t ui = 0; ui < a->units.n; ui++) {
+        const unit *u = &a->units.v[ui];
+        if (!has_upper(g, a, (int)ui))
+            continue;
+        const char *up = ui > 0 ? a->units.v[0].id : a->parent_party;
+        const post *tp = &a->posts.v[u->top_post];
+        for (int i = 0; i < tp->tn; i++) {
+            const tenure *t = &a->tenures.v[a->post_ten_idx[tp->t0 + i]];
+            const person *pe = &a->persons.v[t->person];
+            for (int Y = 2024; Y <= 2025; Y++) {
+                int32_t yend = dnum(Y, 12, 31);
+                if (!open_at(t, yend) || t->start > yend - 90)
+                    continue;
+                k++;
+                int pl = plant[ui] && open_at(t, AS_OF) ? plant[ui] : N_NONE;
+                int duty = 1, heart = 0;
+                int32_t dd = dnum(Y, 3, 1 + k % 28), dh = dnum(Y, 4, 1 + k % 28);
+                if (dd < t->start)
+                    dd = t->start;
+                if (dh < t->start)
+                    dh = t->start;
+                if (pl == N_DEC31 && Y == 2025)
+                    dd = yend;
+                if ((pl == N_NO_DUTY && Y == 2025) || (pl == N_NEITHER_2024 && Y == 2024))
+                    duty = 0;
+                if (duty)
+                    write_activity_by(g, a, "duty_report", t->person, up, dd, "向上级述责述廉", "");
+                if (pl == N_DEPUTY && Y == 2025) {
+                    int dp = deputy >= 0 ? post_holder(a, deputy) : -1;
+                    if (dp >= 0)
+                        write_activity_by(g, a, "heart_talk", t->person, u->id, dh,
+                                          "上级副职谈心谈话", a->persons.v[dp].id);
+                } else if (!(pl == N_NEITHER_2024 && Y == 2024)) {
+                    /* the first day from dh in the year with a leader above */
+                    const char *q = NULL;
+                    for (; dh <= yend && !(q = upper_leader(g, a, (int)ui, dh)); dh++)
+                        ;
+                    if (q) {
+                        write_activity_by(g, a, "heart_talk", t->person, u->id, dh,
+                                          "上级一把手谈心谈话", q);
+                        heart = 1;
+                    }
+                }
+                if (duty && heart)
+                    continue;
+                char key[48];
+                snprintf(key, sizeof key, "%s|%d", t->id, Y);
+                ev_add(g, "tenures", t->id);
+                f_commit(g, 19, key, pe->id, duty || heart ? 2 : 3);
+            }
+        }
+    }
+    free(plant);
+    /* this area's party committee, for the areas below */
+    upper *x = VPUSH(g->uppers);
+    snprintf(x->unit, sizeof x->unit, "%s", a->units.v[0].id);
+    const post *tp = &a->posts.v[a->units.v[0].top_post];
+    for (int i = 0; i < tp->tn; i++) {
+        const tenure *t = &a->tenures.v[a->post_ten_idx[tp->t0 + i]];
+        upper_ten *ut = VPUSH(x->ten);
+        snprintf(ut->person, sizeof ut->person, "%s", a->persons.v[t->person].id);
+        ut->start = t->start;
+        ut->end = t->end;
     }
 }
 
@@ -3155,6 +3351,7 @@ static void i_criticism(insp *x, int u, int32_t held, int32_t deadline)
     c_s(o, a->units.v[u].id);
     c_d(o, held);
     c_s(o, "专题民主生活会");
+    c_s(o, ""); /* held_by */
     row_end(o);
     new_id(a, lm, ID_ICRIT);
     i_emit(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "op", "criticism", "id", lm,
@@ -3660,6 +3857,7 @@ static void gen_area(gen *g, area *a)
     build_suppliers(g, a);
     build_records(g, a);
     apply_plants(g, a, &pl);
+    plant_r18(a);
     build_indexes(a);
     check_structure(g, a);
     write_structure(g, a);
@@ -3668,6 +3866,7 @@ static void gen_area(gen *g, area *a)
     stream_evaluations(g, a);
     stream_supervision(g, a);
     stream_inspection(g, a);
+    stream_r19(g, a); /* after the register's activities: their ids stay */
     stream_clues(g, a);
     g->st->units += (int64_t)a->units.n;
     g->st->persons += (int64_t)a->persons.n;
@@ -4024,6 +4223,9 @@ int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
         free(f->subject);
     }
     VFREE(g.findings);
+    for (size_t i = 0; i < g.uppers.n; i++)
+        VFREE(g.uppers.v[i].ten);
+    VFREE(g.uppers);
     free(g.ids.v);
     free(g.all_counties);
     free(areas);

@@ -72,6 +72,7 @@ static const pl_field post_fields[] = {
     E("category", 1, POST_CATEGORIES, "岗位类别"),
     F("portfolio", PL_F_TEXT, 0, "分管领域"),
     REF("reports_to", 0, "post", "上级岗位"),
+    F("portfolio_codes", PL_F_PORTFOLIO, 0, "分管领域代码"),
 };
 
 static const pl_field tenure_fields[] = {
@@ -217,6 +218,7 @@ static const pl_field supervision_fields[] = {
     REF("unit_id", 0, "unit", "单位"),
     F("held_at", PL_F_DATE, 1, "日期"),
     F("notes", PL_F_TEXT, 0, "备注"),
+    PREF("held_by", 0, "谈话人"),
 };
 
 static const pl_field accountability_fields[] = {

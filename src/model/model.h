@@ -36,6 +36,8 @@ typedef enum pl_field_type {
     PL_F_CITIZEN_ID,  /**< GB 11643 citizen ID, normalised to 18 digits */
     PL_F_USCC,        /**< GB 32100 unified social credit code */
     PL_F_DIVISION,    /**< GB/T 2260 division code (2, 4 or 6 digits) */
+    PL_F_PORTFOLIO,   /**< list of portfolio codes (分管领域), normalised to
+                           the canonical comma-joined list (see below) */
 } pl_field_type;
 
 typedef struct pl_field {
@@ -69,6 +71,34 @@ int pl_model_field_index(const pl_entity *ent, const char *name);
  * at start-up (idempotent).
  */
 void pl_model_register(void);
+
+/* ------------------------------------------------------------ portfolio */
+
+/* The areas a post is in charge of (分管领域, DESIGN.md §5 posts): a post's
+ * `portfolio_codes` is a list of these codes (R18 reads it); `portfolio`
+ * stays as free text. A row with text and no codes gets the codes the
+ * text's keywords give (on import, and on replay of an event recorded before
+ * the codes existed — the same keywords as migration 0105). */
+typedef struct pl_portfolio_code {
+    const char *code;        /**< "personnel" */
+    const char *label_zh;    /**< "人事" */
+    const char *label_en;    /**< "personnel" */
+    const char *keywords[5]; /**< substrings of the old free text, NULL-ended */
+} pl_portfolio_code;
+
+/** The code table, in canonical order (bit i of a mask = code i). */
+const pl_portfolio_code *pl_model_portfolio_codes(size_t *n);
+/** Index of a code (or its zh label) of `len` bytes at s; -1 if unknown. */
+int pl_model_portfolio_code_index(const char *s, size_t len);
+/** Parse a list of codes or zh labels separated by , ; | space ，、；
+ * into *mask; an unknown one is PL_EINVAL naming it and the codes. */
+int pl_model_portfolio_parse(const char *text, uint32_t *mask, pl_err *e);
+/** The codes the old free text names (its keywords), as a mask. */
+uint32_t pl_model_portfolio_from_text(const char *text);
+enum { PL_PORTFOLIO_CODES = 0, PL_PORTFOLIO_ZH = 1, PL_PORTFOLIO_EN = 2 };
+/** Append `mask` as codes ("personnel,finance"), zh labels (人事、财务) or
+ * English labels, in canonical order. */
+void pl_model_portfolio_format(pl_buf *out, uint32_t mask, int style);
 
 /* --------------------------------------------------------------- tenures */
 

@@ -32,6 +32,23 @@ static int parse_bool(const char *v, int *out)
     return PL_EINVAL;
 }
 
+/* A post with a free-text portfolio and no codes gets the codes its text
+ * names (model.h "portfolio"); an empty result leaves the field out. */
+static void portfolio_from_text(const pl_entity *ent, json_t *row)
+{
+    if (strcmp(ent->name, "post") != 0 || json_object_get(row, "portfolio_codes"))
+        return;
+    uint32_t mask =
+        pl_model_portfolio_from_text(json_string_value(json_object_get(row, "portfolio")));
+    if (!mask)
+        return;
+    pl_buf b;
+    pl_buf_init(&b);
+    pl_model_portfolio_format(&b, mask, PL_PORTFOLIO_CODES);
+    json_object_set_new(row, "portfolio_codes", json_stringn(b.data, b.len));
+    pl_buf_release(&b);
+}
+
 /* Validate one value; on success set *jv to its JSON form. Problems are
  * reported with the field name and make the function return PL_EINVAL. */
 static int normalize_field(const pl_field *f, const char *v, json_t **jv, pl_report_fn report,
@@ -136,6 +153,15 @@ static int normalize_field(const pl_field *f, const char *v, json_t **jv, pl_rep
         if (!rc)
             *jv = json_string(v);
         break;
+    case PL_F_PORTFOLIO: {
+        uint32_t mask;
+        rc = pl_model_portfolio_parse(v, &mask, &e);
+        if (!rc) {
+            pl_model_portfolio_format(&b, mask, PL_PORTFOLIO_CODES);
+            *jv = json_stringn(b.data, b.len);
+        }
+        break;
+    }
     }
     pl_buf_release(&b);
     if (rc) {
@@ -207,6 +233,8 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
             pl_buf_release(&key);
         }
     }
+    if (!bad)
+        portfolio_from_text(ent, row);
     if (bad) {
         json_decref(row);
         return PL_EINVAL;
@@ -358,13 +386,24 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     }
     if (rc)
         return rc;
+    json_t *legacy = NULL;
+    if (strcmp(ent->name, "post") == 0 && !json_object_get(p, "portfolio_codes")) {
+        /* an event recorded before the codes existed (migration 0105 gave
+         * its row the codes of its text): replay gives the same */
+        legacy = json_deep_copy(p);
+        portfolio_from_text(ent, legacy);
+        p = legacy;
+    }
     for (size_t i = 0; i < ent->nfields; i++)
         bind_json(st, (int)i + 1, json_object_get(p, ent->fields[i].name));
     pl_stmt_bind_i64(st, (int)ent->nfields + 1, seq);
     rc = pl_stmt_step(st, e);
     pl_stmt_reset(st);
+    json_decref(legacy); /* p was legacy for an old post event: not read below */
     if (rc != PL_DONE)
         return rc;
+    if (strcmp(ent->name, "post") == 0)
+        return 0;
     if (strcmp(ent->table, "persons") == 0 && (rc = apply_initials(s, seq, p, e)) != 0)
         return rc;
     /* The match key of the name (pl_model_normalize), beside the row: an

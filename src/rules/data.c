@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "../model/model.h"
 #include "rules_int.h"
 
 const char *const rl_table_names[T_NTABLES] = {
@@ -611,6 +612,30 @@ static void rowid_push(rl_model *m, int code, int64_t rowid)
 }
 
 /* Row id of a leaf table: stored only during a bulk load. */
+/* The portfolio areas of a post (R18) as a mask: its codes (field i), or,
+ * for a row recorded before the codes existed, the codes its free text
+ * (field i + 1) names — as the projection does (model.h "portfolio"). */
+static uint32_t rs_areas(rsrc *r, int i)
+{
+    char b[2048];
+    size_t len = 0;
+    const char *s = rs_text(r, i, &len);
+    uint32_t mask = 0;
+    pl_err e;
+    pl_err_init(&e);
+    if (s && len) {
+        snprintf(b, sizeof b, "%.*s", (int)len, s);
+        (void)pl_model_portfolio_parse(b, &mask, &e); /* the model checked it */
+        return mask;
+    }
+    len = 0;
+    s = rs_text(r, i + 1, &len);
+    if (!s || !len)
+        return 0;
+    snprintf(b, sizeof b, "%.*s", (int)len, s);
+    return pl_model_portfolio_from_text(b);
+}
+
 static sym_t rs_id(rl_model *m, rsrc *r)
 {
     return m->bulk ? rs_text_sym(m, r, 0) : rs_sym(m, r, 0);
@@ -630,8 +655,10 @@ static const tdesc tables[] = {
     {"unit", T_UNITS,
      FIELDS("id", "parent_id", "division_code", "level", "kind", "industry", "name"), 0x0, 0x40},
     {"person", T_PERSONS, FIELDS("id", "name", "native_place", "birth_date"), 0x0, 0x2},
-    {"post", T_POSTS, FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top"), 0x20,
-     0x4},
+    {"post", T_POSTS,
+     FIELDS("id", "unit_id", "title", "category", "reports_to", "is_top", "portfolio_codes",
+            "portfolio"),
+     0x20, 0xc4},
     {"tenure", T_TENURES, FIELDS("id", "person_id", "post_id", "start_date", "end_date"), 0x0, 0x0},
     {"kin", T_KIN, FIELDS("id", "person_id", "relative_id", "relation"), 0x0, 0x1},
     {"company", T_COMPANIES, FIELDS("id", "name"), 0x0, 0x2},
@@ -653,8 +680,8 @@ static const tdesc tables[] = {
      FIELDS("id", "person_id", "kind", "year", "score", "votes_excellent", "votes_competent",
             "votes_basic", "votes_incompetent"),
      0x1f8, 0x1},
-    {"supervision_activity", T_SUPERV, FIELDS("id", "kind", "person_id", "unit_id", "held_at"), 0x0,
-     0x1},
+    {"supervision_activity", T_SUPERV,
+     FIELDS("id", "kind", "person_id", "unit_id", "held_at", "held_by"), 0x0, 0x1},
     {"accountability", T_ACCOUNT, FIELDS("id", "person_id", "measure", "decided_at"), 0x0, 0x1},
     {"clue", T_CLUES,
      FIELDS("id", "subject_person_id", "subject_unit_id", "received_at", "real_name"), 0x10, 0x0},
@@ -695,13 +722,8 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_POSTS: {
-        rl_post p = {rs_sym(m, r, 0),
-                     rs_sym(m, r, 1),
-                     rs_text_sym(m, r, 2),
-                     rs_sym(m, r, 3),
-                     rs_sym(m, r, 4),
-                     rs_int(r, 5, 0) == 1,
-                     false};
+        rl_post p = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_text_sym(m, r, 2), rs_sym(m, r, 3),
+                     rs_sym(m, r, 4), rs_areas(r, 6),  rs_int(r, 5, 0) == 1, false};
         PUSH(m->posts, p, old);
         *nrow = m->posts.n;
         rl_index_add(&m->post_by_unit, p.unit, m->posts.n++);
@@ -820,11 +842,18 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_SUPERV: {
-        rl_superv x = {rs_id(m, r),     rs_sym(m, r, 1), rs_sym(m, r, 2),
-                       rs_sym(m, r, 3), rs_date(r, 4),   false};
+        rl_superv x = {rs_id(m, r),
+                       rs_sym(m, r, 1),
+                       rs_sym(m, r, 2),
+                       rs_sym(m, r, 3),
+                       rs_sym(m, r, 5),
+                       rs_date(r, 4),
+                       false};
         PUSH_LEAF(m, T_SUPERV, m->superv, x, old);
         *nrow = m->superv.n;
         rl_index_add(&m->superv_by_person, x.person, m->superv.n);
+        if (x.held_by >= 0)
+            rl_index_add(&m->superv_by_holder, x.held_by, m->superv.n);
         rl_index_add(&m->superv_by_unit, x.unit, m->superv.n++);
         break;
     }
@@ -922,9 +951,11 @@ void rl_model_init(rl_model *m)
     c->company_role = C(m, "company_role");
     c->vehicle = C(m, "vehicle");
     c->securities = C(m, "securities");
+    c->income = C(m, "income");
     c->exit_abroad = C(m, "exit_abroad");
     c->reminder_talk = C(m, "reminder_talk");
     c->heart_talk = C(m, "heart_talk");
+    c->duty_report = C(m, "duty_report");
     c->inspection = C(m, "inspection");
     c->name_clearing = C(m, "name_clearing");
     c->talk_inquiry = C(m, "talk_inquiry");
@@ -947,10 +978,10 @@ void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES])
                       &m->decision_by_unit,   &m->decision_by_meeting, &m->decision_by_appointee,
                       &m->speech_by_decision, &m->speech_by_person,    &m->decl_by_person,
                       &m->item_by_decl,       &m->record_by_holder,    &m->eval_by_person,
-                      &m->superv_by_person,   &m->superv_by_unit,      &m->account_by_person,
-                      &m->clue_by_person,     &m->clue_by_unit,        &m->reporter_by_clue,
-                      &m->reporter_by_person, &m->dispo_by_clue,       &m->itask_by_unit,
-                      &m->iru_by_unit};
+                      &m->superv_by_person,   &m->superv_by_unit,      &m->superv_by_holder,
+                      &m->account_by_person,  &m->clue_by_person,      &m->clue_by_unit,
+                      &m->reporter_by_clue,   &m->reporter_by_person,  &m->dispo_by_clue,
+                      &m->itask_by_unit,      &m->iru_by_unit};
     _Static_assert(sizeof ix / sizeof ix[0] == RL_NINDEXES, "RL_NINDEXES: one per rl_index");
     memcpy(out, ix, sizeof ix);
 }
@@ -1156,6 +1187,7 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
         {offsetof(rl_model, eval_by_person), T_EVALS, T_EVALS},
         {offsetof(rl_model, superv_by_person), T_SUPERV, T_SUPERV},
         {offsetof(rl_model, superv_by_unit), T_UNITS, T_SUPERV},
+        {offsetof(rl_model, superv_by_holder), T_SUPERV, T_SUPERV},
         {offsetof(rl_model, account_by_person), T_ACCOUNT, T_ACCOUNT},
         {offsetof(rl_model, clue_by_person), T_CLUES, T_CLUES},
         {offsetof(rl_model, clue_by_unit), T_UNITS, T_CLUES},

@@ -60,9 +60,9 @@ static const pl_rule_info catalogue[PL_RULES_COUNT] = {
     {"R16", "个人事项迟报漏报", "declaration late or missing"},
     {"R17", "澄清正名未落实", "name clearing owed"},
     /* R18–R20: specified in DESIGN.md §6, not implemented yet (no findings) */
-    {"R18", "五不直管（待实现）", "five not directly in charge (planned)"},
-    {"R19", "述责述廉缺失（待实现）", "no duty-and-integrity report (planned)"},
-    {"R20", "财产来源不明（待实现）", "unexplained wealth (planned)"},
+    {"R18", "五不直管", "five not directly in charge"},
+    {"R19", "述责述廉或谈心谈话缺失", "no annual duty report or heart-to-heart"},
+    {"R20", "财产来源不明", "unexplained wealth"},
     {"R21", "整改逾期", "rectification overdue"},
     {"R22", "销号无证据或多次退回", "sign-off without evidence / sent back twice"},
     {"R23", "回头看问题复发", "problem recurs at re-inspection"},
@@ -1348,7 +1348,7 @@ static void add_scope(scopes *sc, int rule, int sel, const char *value)
 
 #define EACH(ix, key, r) for (int32_t r = rl_index_first(&(ix), key); r >= 0; r = (ix).next[r])
 
-static const int person_rules[] = {1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+static const int person_rules[] = {1, 2, 3, 4, 6, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
 
 static void touch_person(pl_rules *r, scopes *sc, sym_t P)
 {
@@ -1405,6 +1405,17 @@ static void touch_top_holders(pl_rules *r, scopes *sc, sym_t U)
     }
 }
 
+/* The persons Q held a heart-to-heart with: their R19 (whether the talk
+ * counts depends on Q's top tenures and posts). */
+static void touch_talked(pl_rules *r, scopes *sc, sym_t Q)
+{
+    rl_model *m = &r->m;
+    static const int r19[] = {19};
+    EACH(m->superv_by_holder, Q, s)
+    if (!m->superv.v[s].dead && m->superv.v[s].held_by == Q)
+        touch_rules(r, sc, m->superv.v[s].person, r19, 1);
+}
+
 static void touch_holders(pl_rules *r, scopes *sc, sym_t post)
 {
     rl_model *m = &r->m;
@@ -1416,6 +1427,7 @@ static void touch_holders(pl_rules *r, scopes *sc, sym_t post)
         touch_person(r, sc, m->tenures.v[t].person);
         touch_kin(r, sc, m->tenures.v[t].person, kinr, 2);
         touch_reported(r, sc, m->tenures.v[t].person);
+        touch_talked(r, sc, m->tenures.v[t].person);
     }
 }
 
@@ -1444,9 +1456,9 @@ static void touch_clue(pl_rules *r, scopes *sc, sym_t C)
 static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
 {
     rl_model *m = &r->m;
-    static const int kin_rules[] = {2, 4, 9};
-    static const int r09[] = {9}, r04[] = {4}, r0916[] = {9, 16}, r14[] = {14}, r15[] = {15},
-                     r17[] = {17};
+    static const int kin_rules[] = {2, 4, 9, 20};
+    static const int r09[] = {9, 20}, r04[] = {4}, r0916[] = {9, 16, 20}, r14[] = {14},
+                     r15[] = {15}, r1519[] = {15, 19}, r17[] = {17};
     if (row < 0)
         return;
     switch (table) {
@@ -1457,11 +1469,17 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
         EACH(m->post_by_unit, U, p)
         if (!m->posts.v[p].dead && m->posts.v[p].unit == U)
             touch_holders(r, sc, m->posts.v[p].id);
+        /* R19: the leaders of the units below U report to U's leaders */
+        for (int32_t k = 0; k < m->units.n; k++)
+            if (!m->units.v[k].dead && m->units.v[k].parent == U)
+                EACH(m->post_by_unit, m->units.v[k].id, p)
+        if (!m->posts.v[p].dead && m->posts.v[p].unit == m->units.v[k].id)
+            touch_holders(r, sc, m->posts.v[p].id);
         break;
     }
     case T_PERSONS:
         touch_person(r, sc, m->persons.v[row].id);
-        touch_kin(r, sc, m->persons.v[row].id, r09, 1);
+        touch_kin(r, sc, m->persons.v[row].id, r09, 2);
         break;
     case T_POSTS:
         touch_holders(r, sc, m->posts.v[row].id);
@@ -1472,11 +1490,12 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
         touch_person(r, sc, P);
         touch_kin(r, sc, P, kin_rules, 2);
         touch_reported(r, sc, P);
+        touch_talked(r, sc, P);
         break;
     }
     case T_KIN:
-        touch_rules(r, sc, m->kin.v[row].person, kin_rules, 3);
-        touch_rules(r, sc, m->kin.v[row].relative, kin_rules, 3);
+        touch_rules(r, sc, m->kin.v[row].person, kin_rules, 4);
+        touch_rules(r, sc, m->kin.v[row].relative, kin_rules, 4);
         break;
     case T_ROLES:
         touch_rules(r, sc, m->roles.v[row].person, r04, 1);
@@ -1491,23 +1510,23 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
     }
     case T_DECISIONS: touch_decision(r, sc, m->decisions.v[row].id); break;
     case T_SPEECHES: touch_decision(r, sc, m->speeches.v[row].decision); break;
-    case T_DECLS: touch_rules(r, sc, m->decls.v[row].person, r0916, 2); break;
+    case T_DECLS: touch_rules(r, sc, m->decls.v[row].person, r0916, 3); break;
     case T_ITEMS: {
         int32_t dr = rl_row(&m->decls.byid, m->items.v[row].decl);
         if (dr >= 0)
-            touch_rules(r, sc, m->decls.v[dr].person, r09, 1);
+            touch_rules(r, sc, m->decls.v[dr].person, r09, 2);
         break;
     }
     case T_RECORDS:
-        touch_rules(r, sc, m->records.v[row].holder, r09, 1);
-        touch_kin(r, sc, m->records.v[row].holder, r09, 1);
+        touch_rules(r, sc, m->records.v[row].holder, r09, 2);
+        touch_kin(r, sc, m->records.v[row].holder, r09, 2);
         break;
     case T_EVALS:
         touch_rules(r, sc, m->evals.v[row].person, r14, 1);
         touch_reported(r, sc, m->evals.v[row].person);
         break;
     case T_SUPERV:
-        touch_rules(r, sc, m->superv.v[row].person, r15, 1);
+        touch_rules(r, sc, m->superv.v[row].person, r1519, 2);
         touch_rules(r, sc, m->superv.v[row].unit, r15, 1);
         break;
     case T_ACCOUNT: touch_rules(r, sc, m->account.v[row].person, r17, 1); break;

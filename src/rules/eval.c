@@ -1,5 +1,5 @@
 /*
- * eval.c — the rules R01–R17 and R21–R23 in C over the in-memory model, for one
+ * eval.c — the rules R01–R23 in C over the in-memory model, for one
  * subject, one key or everything, with their explanations in plain Chinese
  * and English. Layer: rules. Spec: docs/RULES.md (the exact semantics).
  */
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../model/model.h"
 #include "rules_int.h"
 
 #define EACH(ix, key, r) for (int32_t r = rl_index_first(&(ix), key); r >= 0; r = (ix).next[r])
@@ -1688,6 +1689,260 @@ static void r17(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
     }
 }
 
+/* ----------------------------------------------------------------- R18 */
+
+/* 五不直管: an open tenure at D in a top post whose portfolio (分管领域
+ * codes) holds any of the areas of r18_areas (the post's unit's profile).
+ * Key the tenure, subject the holder; high from two such areas. A deputy
+ * holding them is how it should be: only top posts are looked at. */
+static void r18(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
+{
+    rl_model *m = c->m;
+    EACH(m->tenure_by_person, P, r)
+    {
+        const rl_tenure *t = &m->tenures.v[r];
+        if (!ALIVE(m->tenures, r, person, P) || !open_at(t, c->D))
+            continue;
+        const rl_post *p = post_of(m, t->post);
+        if (!p || !p->is_top)
+            continue;
+        const rl_params *pp = rl_params_for_unit(c, p->unit);
+        uint32_t hit = p->areas & (uint32_t)pp->v[P_R18_AREAS];
+        if (!hit)
+            continue;
+        int sev = (hit & (hit - 1)) ? PL_SEV_HIGH : PL_SEV_MEDIUM;
+        rl_finding *f = fnd_new(o, 18, sev, P, 'p', p->unit, pp);
+        snprintf(f->key, sizeof f->key, "%s", rl_str(m, t->id));
+        fnd_ev(f, T_TENURES, t->id);
+        fnd_ev(f, T_POSTS, p->id);
+        if (c->explain) {
+            pl_buf a_zh, a_en, s_zh, s_en;
+            pl_buf_init(&a_zh);
+            pl_buf_init(&a_en);
+            pl_buf_init(&s_zh);
+            pl_buf_init(&s_en);
+            pl_model_portfolio_format(&a_zh, hit, PL_PORTFOLIO_ZH);
+            pl_model_portfolio_format(&a_en, hit, PL_PORTFOLIO_EN);
+            pl_model_portfolio_format(&s_zh, (uint32_t)pp->v[P_R18_AREAS], PL_PORTFOLIO_ZH);
+            pl_model_portfolio_format(&s_en, (uint32_t)pp->v[P_R18_AREAS], PL_PORTFOLIO_EN);
+            pl_buf_addf(zh,
+                        "%s 任 %s %s（一把手），岗位分管领域含 %s，违反“五不直管”：按配置 %s，"
+                        "一把手不直接分管 %s，应由班子副职分管。",
+                        pname(m, P), uname(m, p->unit), rl_str(m, p->title), a_zh.data,
+                        prof_name(pp), s_zh.data);
+            pl_buf_addf(
+                en,
+                "%s, top leader (%s of %s), is in direct charge of %s; under profile %s "
+                "a top leader is not in direct charge of %s (五不直管): a deputy should be.",
+                pname(m, P), rl_str(m, p->title), uname(m, p->unit), a_en.data, prof_name(pp),
+                s_en.data);
+            pl_buf_release(&a_zh);
+            pl_buf_release(&a_en);
+            pl_buf_release(&s_zh);
+            pl_buf_release(&s_en);
+        }
+        fnd_expl(c, f, zh, en);
+    }
+}
+
+/* ----------------------------------------------------------------- R19 */
+
+/* Per complete year Y of the last r19_years_back before D in which P held a
+ * top post of unit U at Y-12-31, appointed at least r19_grace_days before
+ * it, U having a unit above (Up, in the store): a 述责述廉 duty report of P
+ * before Up (kind duty_report, unit Up) held in Y, and a heart-to-heart
+ * (heart_talk) with P held in Y by a top leader of Up at its date
+ * (held_by). Key "tenure|Y"; medium when one is missing, high when both. */
+static void r19(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
+{
+    rl_model *m = c->m;
+    int yD = c->D / 10000;
+    EACH(m->tenure_by_person, P, r)
+    {
+        const rl_tenure *t = &m->tenures.v[r];
+        if (!ALIVE(m->tenures, r, person, P))
+            continue;
+        const rl_post *p = post_of(m, t->post);
+        if (!p || !p->is_top)
+            continue;
+        const rl_unit *u = unit_of(m, p->unit);
+        if (!u || u->parent < 0 || !unit_of(m, u->parent))
+            continue;
+        sym_t up = u->parent;
+        const rl_params *pp = rl_params_for_unit(c, p->unit);
+        for (int Y = yD - (int)pp->v[P_R19_YEARS_BACK]; Y <= yD - 1; Y++) {
+            int32_t yend = Y * 10000 + 1231;
+            if (!open_at(t, yend) || t->start > rl_add_days(yend, -(int)pp->v[P_R19_GRACE_DAYS]))
+                continue;
+            bool duty = false, heart = false;
+            EACH(m->superv_by_person, P, s)
+            {
+                const rl_superv *sv = &m->superv.v[s];
+                if (!ALIVE(m->superv, s, person, P) || sv->held / 10000 != Y)
+                    continue;
+                if (sv->kind == m->c.duty_report && sv->unit == up)
+                    duty = true;
+                if (sv->kind == m->c.heart_talk && sv->held_by >= 0 &&
+                    top_of_at(m, sv->held_by, up, sv->held))
+                    heart = true;
+            }
+            if (duty && heart)
+                continue;
+            rl_finding *f =
+                fnd_new(o, 19, duty || heart ? PL_SEV_MEDIUM : PL_SEV_HIGH, P, 'p', p->unit, pp);
+            snprintf(f->key, sizeof f->key, "%s|%d", rl_str(m, t->id), Y);
+            fnd_ev(f, T_TENURES, t->id);
+            if (c->explain) {
+                pl_buf_addf(zh, "%s %d 年任 %s %s（一把手），", pname(m, P), Y, uname(m, p->unit),
+                            rl_str(m, p->title));
+                pl_buf_addf(en, "%s was top leader (%s of %s) in %d but ", pname(m, P),
+                            rl_str(m, p->title), uname(m, p->unit), Y);
+                if (!duty) {
+                    pl_buf_addf(zh, "当年没有向上级 %s 述责述廉的记录%s", uname(m, up),
+                                heart ? "。" : "，");
+                    pl_buf_addf(en, "made no duty-and-integrity report (述责述廉) before %s%s",
+                                uname(m, up), heart ? "." : ", and ");
+                }
+                if (!heart) {
+                    pl_buf_addf(zh, "当年没有与上级 %s 一把手的谈心谈话记录（副职谈话不计）。",
+                                uname(m, up));
+                    pl_buf_addf(en,
+                                "had no heart-to-heart talk with a top leader of %s that year (a "
+                                "deputy's talk does not count).",
+                                uname(m, up));
+                }
+            }
+            fnd_expl(c, f, zh, en);
+        }
+    }
+}
+
+/* ----------------------------------------------------------------- R20 */
+
+/* Unexplained wealth: for a person P with a declaration for a year of the
+ * period [year(D) - r20_years, year(D) - 1], the acquisitions of the
+ * household in the period — registry records of kind real_estate, vehicle
+ * or company_role with an amount, observed in the period, held by P, a
+ * spouse, or a child who was a minor in the record's year — against the
+ * declared resources: the income items of P's declarations of the period
+ * plus the securities items of P's declaration of the year before it (the
+ * financial assets at the start). Found when acquisitions exceed resources
+ * by more than max(resources * r20_margin_pct / 100, r20_floor_yuan).
+ * Key and subject P; severity high. */
+static void r20(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
+{
+    rl_model *m = c->m;
+    const rl_consts *k = &m->c;
+    bool declarant = false;
+    sym_t pu;
+    const rl_params *pp = person_params(c, P, &pu);
+    int y1 = c->D / 10000 - 1, y0 = y1 - (int)pp->v[P_R20_YEARS] + 1;
+    int64_t resources = 0;
+    EACH(m->decl_by_person, P, r)
+    {
+        const rl_decl *X = &m->decls.v[r];
+        if (!ALIVE(m->decls, r, person, P))
+            continue;
+        if (X->year >= y0 && X->year <= y1)
+            declarant = true;
+        if (X->year < y0 - 1 || X->year > y1)
+            continue;
+        sym_t want = X->year == y0 - 1 ? k->securities : k->income;
+        EACH(m->item_by_decl, X->id, ir)
+        {
+            const rl_item *it = &m->items.v[ir];
+            if (ALIVE(m->items, ir, decl, X->id) && it->kind == want && it->amount >= 0)
+                resources += it->amount;
+        }
+    }
+    if (!declarant)
+        return;
+    /* the household: P, spouses (either side), children (P's side) */
+    sym_t hh[64];
+    bool child[64];
+    size_t nh = 0;
+    hh[nh] = P;
+    child[nh++] = false;
+    for (int dir = 0; dir < 2; dir++) {
+        rl_index *ix = dir ? &m->kin_by_relative : &m->kin_by_person;
+        EACH(*ix, P, kk)
+        {
+            const rl_kin *kr = &m->kin.v[kk];
+            if (kr->dead || (dir ? kr->relative : kr->person) != P)
+                continue;
+            sym_t K = dir ? kr->person : kr->relative;
+            bool ch = kr->relation == k->child && !dir;
+            if (kr->relation != k->spouse && !ch)
+                continue;
+            bool dup = false;
+            for (size_t i = 0; i < nh; i++)
+                if (hh[i] == K && child[i] == ch)
+                    dup = true;
+            if (!dup && nh < 64) {
+                hh[nh] = K;
+                child[nh++] = ch;
+            }
+        }
+    }
+    int32_t from = y0 * 10000 + 101, to = y1 * 10000 + 1231;
+    int64_t acquired = 0;
+    int32_t rows[256];
+    int nrows = 0;
+    for (size_t h = 0; h < nh; h++)
+        EACH(m->record_by_holder, hh[h], rr)
+        {
+            const rl_record *rec = &m->records.v[rr];
+            if (!ALIVE(m->records, rr, holder, hh[h]) || rec->amount < 0 || rec->observed < from ||
+                rec->observed > to ||
+                !(rec->kind == k->real_estate || rec->kind == k->vehicle ||
+                  rec->kind == k->company_role))
+                continue;
+            if (child[h]) {
+                const rl_person *cp = person_of(m, hh[h]);
+                if (!cp || !cp->birth || cp->birth <= (rec->observed / 10000 - 18) * 10000 + 1231)
+                    continue;
+            }
+            bool seen = false;
+            for (int i = 0; i < nrows; i++)
+                if (rows[i] == rr)
+                    seen = true;
+            if (seen || nrows >= 256)
+                continue;
+            rows[nrows++] = rr;
+            acquired += rec->amount;
+        }
+    int64_t margin = resources * pp->v[P_R20_MARGIN_PCT] / 100;
+    if (margin < pp->v[P_R20_FLOOR_YUAN] * 100)
+        margin = pp->v[P_R20_FLOOR_YUAN] * 100;
+    if (acquired <= resources + margin)
+        return;
+    rl_finding *f = fnd_new(o, 20, PL_SEV_HIGH, P, 'p', pu, pp);
+    snprintf(f->key, sizeof f->key, "%s", rl_str(m, P));
+    for (int i = 0; i < nrows; i++)
+        fnd_ev(f, T_RECORDS, m->records.v[rows[i]].id);
+    EACH(m->decl_by_person, P, r)
+    if (ALIVE(m->decls, r, person, P) && m->decls.v[r].year >= y0 - 1 && m->decls.v[r].year <= y1)
+        fnd_ev(f, T_DECLS, m->decls.v[r].id);
+    if (c->explain) {
+        pl_buf_addf(zh,
+                    "%s 家庭（本人、配偶、未成年子女）%d—%d 年新增房产、车辆、企业股权共 %.2f "
+                    "元，申报的收入与期初金融资产共 %.2f 元，超出 %.2f 元，大于容差 %.2f 元"
+                    "（按配置 %s：%lld%%，不低于 %lld 元）。",
+                    pname(m, P), y0, y1, (double)acquired / 100, (double)resources / 100,
+                    (double)(acquired - resources) / 100, (double)margin / 100, prof_name(pp),
+                    (long long)pp->v[P_R20_MARGIN_PCT], (long long)pp->v[P_R20_FLOOR_YUAN]);
+        pl_buf_addf(en,
+                    "The household of %s (self, spouse, minor children) acquired real estate, "
+                    "vehicles and company stakes worth %.2f yuan in %d-%d against %.2f yuan of "
+                    "declared income and starting financial assets: %.2f yuan more, above the "
+                    "margin of %.2f yuan (profile %s: %lld%%, at least %lld yuan).",
+                    pname(m, P), (double)acquired / 100, y0, y1, (double)resources / 100,
+                    (double)(acquired - resources) / 100, (double)margin / 100, prof_name(pp),
+                    (long long)pp->v[P_R20_MARGIN_PCT], (long long)pp->v[P_R20_FLOOR_YUAN]);
+    }
+    fnd_expl(c, f, zh, en);
+}
+
 /* ----------------------------------------------------------- R21–R23 */
 
 /* One rectification task (inspect_tasks row r) against R21 (overdue), R22
@@ -1783,8 +2038,11 @@ static const rl_index *driver_index(const rl_model *m, int rule)
     case 4:  /* top tenures */
     case 6:  /* top leader at the decision */
     case 15: /* top tenure */
-    case 16: /* a top tenure */ return &m->tenure_by_person;
-    case 9: return &m->decl_by_person;
+    case 16: /* a top tenure */
+    case 18: /* a top tenure */
+    case 19: /* a top tenure */ return &m->tenure_by_person;
+    case 9:
+    case 20: return &m->decl_by_person;
     case 11:
     case 13:
     case 17: return &m->clue_by_person;
@@ -1797,7 +2055,8 @@ static const rl_index *driver_index(const rl_model *m, int rule)
  * tenure of a post with is_top): R02, R03, R04, R06, R15 (persons), R16. */
 static bool top_rule(int rule)
 {
-    return rule == 2 || rule == 3 || rule == 4 || rule == 6 || rule == 16;
+    return rule == 2 || rule == 3 || rule == 4 || rule == 6 || rule == 16 || rule == 18 ||
+           rule == 19;
 }
 
 static int cmp_sym(const void *a, const void *b)
@@ -1849,6 +2108,9 @@ static int person_rule(rl_ctx *c, int rule, sym_t P, rl_out *o, pl_buf *zh, pl_b
     case 15: r15_person(c, P, o, zh, en); break;
     case 16: r16(c, P, o, zh, en); break;
     case 17: r17(c, P, o, zh, en); break;
+    case 18: r18(c, P, o, zh, en); break;
+    case 19: r19(c, P, o, zh, en); break;
+    case 20: r20(c, P, o, zh, en); break;
     default: break;
     }
     return 0;
@@ -1905,9 +2167,6 @@ int rl_eval_rule(rl_ctx *c, int rule, int sel, sym_t subj, const char *key, rl_o
     }
     case 7: rc = r07(c, sel, subj, key, out, &zh, &en, e); break;
     case 8: rc = r08(c, sel, subj, key, out, &zh, &en, e); break;
-    case 18:
-    case 19:
-    case 20: break; /* specified, not implemented yet (docs/RULES.md) */
     case 21:
     case 22:
     case 23:

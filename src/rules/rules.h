@@ -1,5 +1,5 @@
 /*
- * rules.h — the rule engine (DESIGN.md §6, docs/RULES.md): rules R01–R17 and R21–R23
+ * rules.h — the rule engine (DESIGN.md §6, docs/RULES.md): rules R01–R23
  * evaluated by a full sweep or incrementally per event, profiles (差异化
  * parameter sets), findings and their status, the risk index with warnings
  * and tasks, and the plain-SQL reference queries used as test oracle and
@@ -37,7 +37,7 @@ typedef struct pl_rule_info {
     const char *name_en;
 } pl_rule_info;
 
-/** The catalogue, R01..R23 in order (R18–R20 planned, never found) (`*n` = PL_RULES_COUNT). */
+/** The catalogue, R01..R23 in order (`*n` = PL_RULES_COUNT). */
 const pl_rule_info *pl_rules_catalogue(size_t *n);
 /** Rule number 1..17 of "R05" (or "r5", "5"); 0 if not a rule. */
 int pl_rules_parse_id(const char *s);

@@ -99,6 +99,7 @@ typedef struct {
 } rl_person;
 typedef struct {
     sym_t id, unit, title, category, reports_to;
+    uint32_t areas; /* portfolio codes (分管领域) as a mask, bit i = code i (model.h) */
     bool is_top, dead;
 } rl_post;
 typedef struct {
@@ -157,7 +158,7 @@ typedef struct {
     bool dead;
 } rl_eval;
 typedef struct {
-    sym_t id, kind, person, unit;
+    sym_t id, kind, person, unit, held_by; /* held_by: who held the talk (R19) */
     int32_t held;
     bool dead;
 } rl_superv;
@@ -253,8 +254,8 @@ typedef struct rl_consts {
     sym_t finance, personnel, approval, enforcement, audit, procurement, engineering;
     sym_t spouse, child;
     sym_t appointment, annual;
-    sym_t real_estate, company_role, vehicle, securities, exit_abroad;
-    sym_t reminder_talk, heart_talk, inspection, name_clearing;
+    sym_t real_estate, company_role, vehicle, securities, exit_abroad, income;
+    sym_t reminder_talk, heart_talk, inspection, name_clearing, duty_report;
     sym_t talk_inquiry, preliminary_verification, close, unfounded;
     sym_t signed_off;
 } rl_consts;
@@ -286,9 +287,9 @@ typedef struct rl_model {
     rl_index tenure_by_person, tenure_by_post, post_by_unit, kin_by_person, kin_by_relative,
         role_by_person, decision_by_unit, decision_by_meeting, decision_by_appointee,
         speech_by_decision, speech_by_person, decl_by_person, item_by_decl, record_by_holder,
-        eval_by_person, superv_by_person, superv_by_unit, account_by_person, clue_by_person,
-        clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue, itask_by_unit,
-        iru_by_unit;
+        eval_by_person, superv_by_person, superv_by_unit, superv_by_holder, account_by_person,
+        clue_by_person, clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue,
+        itask_by_unit, iru_by_unit;
     RL_VEC(rl_contract) contracts;
     RL_VEC(rl_pay7) pay7;
     /* contracts and pay7 serve the sweep of R08 and R07; they are exact
@@ -320,7 +321,7 @@ void rl_model_init(rl_model *m);
 void rl_model_release(rl_model *m);
 /** Every rl_index of the model, in a fixed order (release, snapshot write,
  * read and materialise walk this one list). */
-#define RL_NINDEXES 25
+#define RL_NINDEXES 26
 void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES]);
 /** Load every table the rules read from the projections of `s` (r07_lo_fen:
  * the lowest R07 threshold of any profile, in fen). */
@@ -425,6 +426,12 @@ enum {
     P_R16_YEARS_BACK,
     P_R16_DUE_DAYS,
     P_R17_CLEARING_DAYS,
+    P_R18_AREAS,
+    P_R19_YEARS_BACK,
+    P_R19_GRACE_DAYS,
+    P_R20_YEARS,
+    P_R20_MARGIN_PCT,
+    P_R20_FLOOR_YUAN,
     P_R21_GRACE_DAYS,
     P_R22_SENDBACKS,
     P_R23_RECURRENCES,

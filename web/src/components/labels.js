@@ -46,6 +46,11 @@ export function cellText(c, v, section = '') {
   if (c === 'share_bp') return (Number(v) / 100).toLocaleString(i18n.global.locale.value, { maximumFractionDigits: 2 }) + '%'
   if (c === 'gender') return t('genders.' + v, v)
   if (c === 'industry') return t('industry.' + v, v)
+  if (c === 'portfolio_codes') {
+    // posts' 分管领域 codes (docs/RULES.md R18): "personnel,finance" → 人事、财务
+    const zh = String(i18n.global.locale.value).startsWith('zh')
+    return String(v).split(',').map((x) => t('portfolio.' + x, x)).join(zh ? '、' : ', ')
+  }
   if (c === 'status') return t('fstatus.' + v, t('cstatus.' + v, v))
   if (c === 'kind') {
     if (section === 'evaluations') return t('evalKind.' + v, v)
