@@ -18,7 +18,9 @@
 #   dlist     GET /api/v1/declarations?limit=50 (each read is also an
 #             access.read ledger event: a write per request)
 #   pone      GET /api/v1/persons/{id}, a person placed only as kin
-#   write     POST /api/v1/supervision_activities (a new ledger event each)
+#   write     POST /api/v1/supervision_activities (a new ledger event each),
+#             with group commit (docs/LEDGER.md); write-off: the same on a
+#             copy of the store served with PLUMB_GROUP_COMMIT=off (before)
 # Prints requests/s, ratios to the small bare body and to the same-size
 # bare body, p50/p99 latency, as Markdown.
 # Usage: bench/api.sh [BUILD_DIR] (needs wrk: PLUMB_WITH_BENCH=1 scripts/install-deps)
@@ -95,7 +97,7 @@ LUA
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, clock ticks
 run() { # name url seconds [script]: appends "requests seconds p50 p99 non2xx cpu_ticks" to $W/res.name
   local out pid c0
-  case $1 in bare*) pid=$(cat "$W/bare.pid") ;; *) pid=$(cat "$W/api.pid") ;; esac
+  case $1 in bare*) pid=$(cat "$W/bare.pid") ;; write-off) pid=$(cat "$W/off.pid") ;; *) pid=$(cat "$W/api.pid") ;; esac
   c0=$(cpu_ticks "$pid")
   if [ -n "${4:-}" ]; then
     cat "$4" "$W/report.lua" > "$W/run.lua"
@@ -137,6 +139,17 @@ for r in $(seq "$ROUNDS"); do
   fi
 done
 [ -n "${PERF_OUT:-}" ] && wait "$PERF_PID"
+# The writes twice, on copies of the same store: a second server with
+# PLUMB_GROUP_COMMIT=off (one commit per request: the "before"), then the
+# server under test (group commit on, docs/LEDGER.md "Group commit").
+mkdir -p "$W/off"
+for f in "$DB".*; do case $f in *-wal | *-shm) ;; *) cp "$f" "$W/off/b.db${f#"$DB"}" ;; esac; done
+sqlite3 "$DB" ".backup '$W/off/b.db'"
+PLUMB_GROUP_COMMIT=off "$PLUMB" serve --db "$W/off/b.db" --port 0 --port-file "$W/off.port" --quiet \
+  --rate-ip 0 --rate-user 0 2>"$W/serve-off.log" & echo $! > "$W/off.pid"
+for i in $(seq 100); do [ -s "$W/off.port" ] && break; sleep 0.1; done
+run write-off "http://127.0.0.1:$(cat "$W/off.port")/" "$DURATION" "$W/write.lua"
+kill "$(cat "$W/off.pid")"; rm -f "$W/off.pid"
 run write "$API/" "$DURATION" "$W/write.lua"
 # Reads beside requests that wait: the single read alone, then while 8 more
 # connections read declaration lists (each read appends its access.read
@@ -162,6 +175,7 @@ agg() { # name -> "name rps p50 p99 non2xx cpu_us_per_request"
 R_BARE=$(agg bare); R_BLIST=$(agg bare-list); R_BONE=$(agg bare-single)
 R_BULIST=$(agg bare-ulist); R_BPLIST=$(agg bare-plist)
 R_LIST=$(agg list); R_ULIST=$(agg ulist); R_PLIST=$(agg plist); R_ONE=$(agg single); R_WRITE=$(agg write)
+R_WRITE_OFF=$(agg write-off)
 ROWS_EXTRA=()
 if [ -n "$EXTRA" ]; then
   R_BDLIST=$(agg bare-dlist); R_BPONE=$(agg bare-pone)
@@ -182,7 +196,7 @@ same() {
 echo
 echo "| target | requests/s | × bare (small body) | × bare (same body) | p50 ms | p99 ms | non-2xx | server CPU µs/req | CPU × bare (same body) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-for r in "$R_BARE" "$R_BLIST" "$R_BULIST" "$R_BPLIST" "$R_BONE" "$R_LIST" "$R_ULIST" "$R_PLIST" "$R_ONE" "${ROWS_EXTRA[@]}" "$R_WRITE"; do
+for r in "$R_BARE" "$R_BLIST" "$R_BULIST" "$R_BPLIST" "$R_BONE" "$R_LIST" "$R_ULIST" "$R_PLIST" "$R_ONE" "${ROWS_EXTRA[@]}" "$R_WRITE_OFF" "$R_WRITE"; do
   sm=$(same "$(echo "$r" | awk '{print $1}')")
   echo "$r" | awk -v b="$bare_rps" -v s="$(echo "$sm" | awk '{print $2}')" -v sc="$(echo "$sm" | awk '{print $6}')" \
     '{printf "| %s | %.0f | %.3f | %s | %.2f | %.2f | %d | %.1f | %s |\n", $1, $2, $2/b, (s > 0 ? sprintf("%.3f", $2/s) : "–"), $3, $4, $5, $6, (sc > 0 ? sprintf("%.2f", $6/sc) : "–")}'

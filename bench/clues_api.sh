@@ -5,7 +5,10 @@
 # and the library's intake rate (bench/clues_bench.c) in the same run.
 # A node script posts N clues (default 100,000: county scale ×100) over
 # keep-alive connections on loopback, CONNS in parallel, stopping after
-# MAX_SECONDS if not done (the rate is then over the clues posted).
+# MAX_SECONDS if not done (the rate is then over the clues posted), twice
+# on copies of the same store: with PLUMB_GROUP_COMMIT=off (one commit per
+# request: the "before") and on (group commit, docs/LEDGER.md), with the
+# latency p50/p99, next to the durable append of one event per transaction.
 # Usage: bench/clues_api.sh [BUILD_DIR]   env: N, CONNS, MAX_SECONDS, LIB_N
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,13 +35,16 @@ sqlite3 "$DB" "SELECT t.person_id || ',' || p.unit_id FROM tenures t JOIN posts 
 PW='Loadtest-Passw0rd-2026'
 SECRET=$(echo "$PW" | "$PLUMB" user add bench --role petition_officer --scope "$ROOT" --password-stdin --db "$DB" |
   sed -n 's/^totp_secret: //p')
-"$PLUMB" serve --db "$DB" --port 0 --port-file "$W/api.port" --quiet --rate-ip 0 --rate-user 0 \
-  2>"$W/serve.log" & echo $! >"$W/api.pid"
+run_api() { # $1: PLUMB_GROUP_COMMIT (off: one commit per request, the "before"; on)
+rm -f "$W/api.port"
+for f in "$DB"*; do cp "$f" "$W/run-$1.db${f#"$DB"}"; done # the store and its side files (.key …)
+PLUMB_GROUP_COMMIT=$1 "$PLUMB" serve --db "$W/run-$1.db" --port 0 --port-file "$W/api.port" --quiet --rate-ip 0 --rate-user 0 \
+  2>"$W/serve-$1.log" & echo $! >"$W/api.pid"
 for _ in $(seq 100); do [ -s "$W/api.port" ] && break; sleep 0.1; done
 API=http://127.0.0.1:$(cat "$W/api.port")
-BEFORE=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_events")
+BEFORE=$(sqlite3 "$W/run-$1.db" "SELECT count(*) FROM ledger_events")
 
-node - "$API" "$SECRET" "$PW" "$N" "$CONNS" "$MAX_SECONDS" "$W/subjects.csv" >"$W/api.txt" <<'EOF'
+node - "$API" "$SECRET" "$PW" "$N" "$CONNS" "$MAX_SECONDS" "$W/subjects.csv" >"$W/api-$1.txt" <<'EOF'
 const [base, secret, pw, nStr, connsStr, maxStr, subjFile] = process.argv.slice(2);
 const crypto = require('crypto'), fs = require('fs');
 const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -55,7 +61,7 @@ const WHAT = ['违规收受礼金', '插手工程项目', '违规发放津贴', 
   const j = await login.json(); if (!j.csrf_token) throw new Error('login: ' + JSON.stringify(j));
   const cookie = /plumb_session=[^;]*/.exec(login.headers.get('set-cookie'))[0];
   const N = Number(nStr), deadline = Date.now() + Number(maxStr) * 1000;
-  let next = 0, ok = 0, linked = 0, bad = 0;
+  let next = 0, ok = 0, linked = 0, bad = 0; const lat = [];
   const t0 = process.hrtime.bigint();
   async function worker() {
     while (next < N && Date.now() < deadline) {
@@ -65,25 +71,39 @@ const WHAT = ['违规收受礼金', '插手工程项目', '违规发放津贴', 
       const body = { channel: CH[x % 5], category: CAT[(x >>> 3) % 5], received_at: `2025-${String(1 + ((x >>> 5) % 12)).padStart(2, '0')}-${String(1 + ((x >>> 9) % 28)).padStart(2, '0')}`,
         subject_person_id: pid, subject_unit_id: unit, summary: `反映${WHAT[(x >>> 4) % 8]}问题`,
         facts: `第${i}号来信：该同志${WHAT[(x >>> 4) % 8]}，涉及金额约${(x >>> 7) % 90 + 1}万元，发生于${2019 + (x >>> 11) % 6}年，编号${x.toString(36)}。` };
+      const q0 = process.hrtime.bigint();
       const r = await fetch(base + '/api/v1/cases', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': j.csrf_token }, body: JSON.stringify(body) });
       const res = await r.json();
+      lat.push(Number(process.hrtime.bigint() - q0) / 1e6);
       if (r.status === 201) { ok++; if (res.linked) linked++; } else if (bad++ < 3) console.error(r.status, JSON.stringify(res));
     }
   }
   await Promise.all(Array.from({ length: Number(connsStr) }, worker));
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(JSON.stringify({ posted: ok, linked, failed: bad, seconds: secs, rate: ok / secs }));
+  lat.sort((x, y) => x - y); const pc = (p) => lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : 0;
+  console.log(JSON.stringify({ posted: ok, linked, failed: bad, seconds: secs, rate: ok / secs, p50: pc(0.5), p99: pc(0.99) }));
 })().catch((e) => { console.error(e); process.exit(1); });
 EOF
-AFTER=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_events")
-read -r POSTED LINKED FAILED SECS RATE < <(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(j.posted,j.linked,j.failed,j.seconds.toFixed(1),j.rate.toFixed(0))' "$W/api.txt")
+  AFTER=$(sqlite3 "$W/run-$1.db" "SELECT count(*) FROM ledger_events")
+  kill "$(cat "$W/api.pid")"; wait "$(cat "$W/api.pid")" 2>/dev/null || true; rm -f "$W/api.pid"
+  echo $((AFTER - BEFORE)) >"$W/ev-$1.txt"
+}
+run_api off
+run_api on
 APPEND=$(sed -n 's/^plain event append: *\([0-9]*\).*/\1/p' "$W/lib.txt")
+APPEND1=$(sed -n 's/^append, 1 per transaction: *\([0-9]*\).*/\1/p' "$W/lib.txt")
 LIB=$(sed -n 's/^clue intake: *\([0-9]*\).*/\1/p' "$W/lib.txt")
-EV=$((AFTER - BEFORE))
+row() { # $1 mode
+  read -r POSTED LINKED FAILED SECS RATE P50 P99 < <(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(j.posted,j.linked,j.failed,j.seconds.toFixed(1),j.rate.toFixed(0),j.p50.toFixed(1),j.p99.toFixed(1))' "$W/api-$1.txt")
+  echo "| clue intake through the API (POST /api/v1/cases, $CONNS connections, group commit $1) | $RATE clues/s | $SECS s for $POSTED ($LINKED linked, $FAILED failed; $(cat "$W/ev-$1.txt") events); p50 $P50 ms, p99 $P99 ms |"
+  echo "$RATE" >"$W/rate-$1.txt"
+}
 echo
 echo "| what | rate | time |"
 echo "|---|---|---|"
 echo "| plain event append (clues_bench $LIB_N, batches of 1,000) | $APPEND events/s | |"
+echo "| durable append, 1 event per transaction (clues_bench) | $APPEND1 events/s | |"
 echo "| clue intake, library (clues_bench $LIB_N, batches of 1,000) | $LIB clues/s | |"
-echo "| clue intake through the API (POST /api/v1/cases, $CONNS connections, 1 transaction each) | $RATE clues/s | $SECS s for $POSTED ($LINKED linked, $FAILED failed; $EV events) |"
-node -e "const [a,l,r,ev,p]=process.argv.slice(1).map(Number);console.log('\nratio append/API intake: '+(a/r).toFixed(1)+'× per clue, '+(a/(r*ev/p)).toFixed(1)+'× per event; library/API: '+(l/r).toFixed(1)+'×')" "$APPEND" "$LIB" "$RATE" "$EV" "$POSTED"
+row off
+row on
+node -e "const [a1,off,on]=process.argv.slice(1).map(Number);console.log('\nratio API intake / 1-event-per-transaction append: before (group commit off) '+(off/a1).toFixed(2)+'×, after (on) '+(on/a1).toFixed(2)+'×; after/before '+(on/off).toFixed(2)+'×')" "$APPEND1" "$(cat "$W/rate-off.txt")" "$(cat "$W/rate-on.txt")"

@@ -108,6 +108,19 @@ int main(int argc, char **argv)
             return die("commit", &e);
     }
     double t_append = now_s() - t0;
+    /* The durable append of one event per transaction (one fsync each):
+     * what a write path that commits each request alone can reach on this
+     * disk, the reference of the API's group commit (bench/clues_api.sh). */
+    long n1 = n < 2000 ? n : 2000;
+    double t1tx = now_s();
+    for (long k = 0; k < n1; k++) {
+        json_object_set_new(payload, "n", json_integer(n + k));
+        pl_event ev = {
+            .type = "bench.tick", .actor = "bench", .subjects = subj, .payload = payload};
+        if (pl_ledger_append(l, &ev, NULL, &e))
+            return die("append", &e);
+    }
+    t1tx = now_s() - t1tx;
     json_decref(payload);
     json_decref(subj);
     pl_ledger_free(l);
@@ -209,6 +222,8 @@ int main(int argc, char **argv)
     printf("clues_bench: %ld clues, %d units, %d persons (fixture %.1f s)\n", n, UNITS + 2, PERSONS,
            tf);
     printf("plain event append: %10.0f events/s (%.2f s)\n", ra, t_append);
+    printf("append, 1 per transaction: %10.0f events/s (%.2f s for %ld)\n", (double)n1 / t1tx, t1tx,
+           n1);
     printf("clue intake:        %10.0f clues/s  (%.2f s; %lld events, %.2f per clue; %ld linked)\n",
            ri, t_intake, (long long)events, (double)events / (double)n, linked);
     printf("ratio append/intake: %.2f (per event: %.2f)\n", ra / ri,

@@ -37,6 +37,13 @@ typedef struct principal {
 
 typedef struct server server;
 
+/** A request's membership of a commit group (writer_lock_group). */
+typedef struct gc_member {
+    int solo; /**< grouping off: plain lock */
+    int done, rc;
+    struct gc_member *next;
+} gc_member;
+
 /** One HTTP request in progress (per connection, freed when done). */
 typedef struct req {
     server *srv;
@@ -151,6 +158,16 @@ struct server {
     int pool_quit;
     int pool_n;
     pthread_t pool_th[HTTP_POOL_THREADS];
+    /* Group commit (server.c): gc_open and the transaction on w.s are
+     * guarded by wmu; the members waiting for the group's commit, the
+     * waiter count and the counters by gc_mu (taken inside wmu, or alone). */
+    int gc_enabled, gc_stats;
+    int gc_open;
+    pthread_mutex_t gc_mu;
+    pthread_cond_t gc_cv;
+    gc_member *gc_head;
+    int gc_waiters; /**< threads waiting for wmu */
+    int64_t gc_groups, gc_members, gc_largest, gc_cur;
     pthread_mutex_t conns_mu;
     pl_store **conns;
     size_t nconns, capconns;
@@ -171,9 +188,27 @@ int cases_writer_open(server *srv, writer *w, pl_err *e);
 /** POST /levels/bundles (routes_levels.c): no session; fills r's reply. */
 void levels_bundle_route(req *r);
 
-/** Lock the writer and bring it up to date with the log; NULL on error. */
+/** Lock the writer and bring it up to date with the log; NULL on error.
+ * An open group (below) is committed first: what runs under writer_lock
+ * sees no transaction of the server's own. */
 writer *writer_lock(server *srv, pl_err *e);
 void writer_unlock(server *srv);
+
+/**
+ * Group commit (docs/LEDGER.md "Group commit"): a write that takes the
+ * writer with writer_lock_group runs inside a SAVEPOINT of the group's
+ * one transaction; writer_unlock_group ends the savepoint (a member whose
+ * own write failed is rolled back to it alone), then either commits the
+ * group (no other request is waiting for the writer: the one COMMIT, one
+ * fsync) or leaves that to the last member and waits. It returns only
+ * once the transaction that holds this member has committed: 0, or the
+ * commit's PL_E* code (every member of a failed group gets it). The
+ * handler answers after it, so no write is acknowledged before its
+ * commit. `m` is the caller's (stack) record of its membership.
+ * PLUMB_GROUP_COMMIT=off makes both plain writer_lock/unlock.
+ */
+writer *writer_lock_group(server *srv, gc_member *m, pl_err *e);
+int writer_unlock_group(server *srv, gc_member *m, pl_err *e);
 
 /* Replies (routes.c uses them, server.c sends). All return 0. */
 int reply_json(req *r, int status, json_t *v); /* steals v */

@@ -303,14 +303,21 @@ static int h_report(req *r)
     };
     pl_err e;
     pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
+    gc_member gm;
+    writer *w = writer_lock_group(r->srv, &gm, &e);
     if (!w) {
         files_free(&fs);
         return reply_status(r, PL_ESTORE, &e);
     }
     pl_portal_receipt rec;
     int rc = pl_cases_portal_report(w->cases, &rep, &rec, &e);
-    writer_unlock(r->srv);
+    pl_err ge;
+    pl_err_init(&ge);
+    int grc = writer_unlock_group(r->srv, &gm, &ge);
+    if (!rc && grc) {
+        rc = grc;
+        e = ge;
+    }
     files_free(&fs);
     sodium_memzero(addr, sizeof addr);
     if (rc == PL_EINVAL && rec.nerrors) {

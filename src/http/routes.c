@@ -951,7 +951,8 @@ static int write_entity(req *r, const char *path_id)
     }
     pl_err e;
     pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
+    gc_member gm;
+    writer *w = writer_lock_group(r->srv, &gm, &e);
     if (!w) {
         json_decref(p.list);
         json_decref(row);
@@ -1003,7 +1004,13 @@ static int write_entity(req *r, const char *path_id)
             rc = 0;
         }
     }
-    writer_unlock(r->srv);
+    pl_err ge;
+    pl_err_init(&ge);
+    int grc = writer_unlock_group(r->srv, &gm, &ge);
+    if (!rc && !status && grc) {
+        rc = grc;
+        e = ge;
+    }
     if (rc) {
         json_decref(p.list);
         json_decref(row);
@@ -2464,7 +2471,15 @@ static int h_me_record(req *r)
 
 static int h_health(req *r)
 {
-    return reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+    server *srv = r->srv;
+    if (!srv->gc_stats)
+        return reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+    /* PLUMB_GROUP_COMMIT_STATS: the group commit's counters (tests). */
+    pthread_mutex_lock(&srv->gc_mu);
+    json_t *g = json_pack("{s:I, s:I, s:I}", "groups", (json_int_t)srv->gc_groups, "members",
+                          (json_int_t)srv->gc_members, "largest", (json_int_t)srv->gc_largest);
+    pthread_mutex_unlock(&srv->gc_mu);
+    return reply_json(r, 200, json_pack("{s:s, s:o}", "status", "ok", "group_commit", g));
 }
 
 static int h_openapi(req *r)

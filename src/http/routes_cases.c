@@ -445,12 +445,19 @@ static int h_intake(req *r)
         !unit_below(r->s, unit, v->scope_unit_id))
         return reply_error(r, 403, "out_of_scope", "subject_unit_id",
                            "the unit is outside your jurisdiction");
-    writer *w = writer_lock(r->srv, &e);
+    gc_member gm;
+    writer *w = writer_lock_group(r->srv, &gm, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
     pl_clue_result res;
     int rc = pl_cases_intake(w->cases, v, &in, &res, &e);
-    writer_unlock(r->srv);
+    pl_err ge;
+    pl_err_init(&ge);
+    int grc = writer_unlock_group(r->srv, &gm, &ge);
+    if (!rc && grc) {
+        rc = grc;
+        e = ge;
+    }
     if (rc)
         return cases_reply(r, rc, &e);
     return reply_json(r, 201,

@@ -342,20 +342,149 @@ static int writer_open(server *srv, pl_err *e)
     return rc;
 }
 
-writer *writer_lock(server *srv, pl_err *e)
+static writer *writer_ready(server *srv, pl_err *e);
+
+/* Takes wmu, counted as waiting meanwhile (the group's last member is the
+ * one that sees nobody waiting). Bounded: while a CLI import holds the
+ * store, the request that holds wmu waits in SQLite's busy handler and
+ * the others here; each gives up after --busy-wait seconds with PL_EBUSY
+ * (503 with Retry-After, nothing written). */
+static int wmu_take(server *srv, pl_err *e)
 {
-    /* Bounded: while a CLI import holds the store, the request that holds
-     * wmu waits in SQLite's busy handler and the others here; each gives
-     * up after --busy-wait seconds with PL_EBUSY (503, nothing written). */
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += srv->o.busy_wait > 0 ? srv->o.busy_wait : 1;
+    pthread_mutex_lock(&srv->gc_mu);
+    srv->gc_waiters++;
+    pthread_mutex_unlock(&srv->gc_mu);
     int lr = pthread_mutex_timedlock(&srv->wmu, &until);
-    if (lr != 0) {
-        pl_err_set(e, lr == ETIMEDOUT ? PL_EBUSY : PL_EINTERNAL,
-                   "store busy: another write held the store for %d s", srv->o.busy_wait);
+    pthread_mutex_lock(&srv->gc_mu);
+    srv->gc_waiters--;
+    pthread_mutex_unlock(&srv->gc_mu);
+    if (lr != 0)
+        return pl_err_set(e, lr == ETIMEDOUT ? PL_EBUSY : PL_EINTERNAL,
+                          "store busy: another write held the store for %d s", srv->o.busy_wait);
+    return 0;
+}
+
+/* Commits the open group (wmu held): one COMMIT, one fsync; then every
+ * member waiting for it is told the outcome. */
+static void group_commit(server *srv)
+{
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_store_commit(srv->w.s, &e);
+    srv->gc_open = 0;
+    pthread_mutex_lock(&srv->gc_mu);
+    int64_t n = 0;
+    for (gc_member *m = srv->gc_head; m; m = m->next, n++) {
+        m->rc = rc;
+        m->done = 1;
+    }
+    srv->gc_head = NULL;
+    srv->gc_groups++;
+    srv->gc_members += n;
+    if (n > srv->gc_largest)
+        srv->gc_largest = n;
+    pthread_cond_broadcast(&srv->gc_cv);
+    pthread_mutex_unlock(&srv->gc_mu);
+    if (rc)
+        fprintf(stderr, "plumb serve: group commit of %lld requests failed: %s\n", (long long)n,
+                e.msg);
+}
+
+writer *writer_lock(server *srv, pl_err *e)
+{
+    if (wmu_take(srv, e))
+        return NULL;
+    if (srv->gc_open)
+        group_commit(srv);
+    return writer_ready(srv, e);
+}
+
+writer *writer_lock_group(server *srv, gc_member *m, pl_err *e)
+{
+    memset(m, 0, sizeof *m);
+    if (!srv->gc_enabled) {
+        m->solo = 1;
+        return writer_lock(srv, e);
+    }
+    if (wmu_take(srv, e))
+        return NULL;
+    if (!srv->gc_open) {
+        if (!writer_ready(srv, e))
+            return NULL;
+        if (pl_store_begin(srv->w.s, e)) {
+            pthread_mutex_unlock(&srv->wmu);
+            return NULL;
+        }
+        srv->gc_open = 1;
+    } else {
+        char today[11];
+        http_today(srv, today);
+        pl_rules_set_as_of(srv->w.rules, today, NULL);
+    }
+    if (pl_store_savepoint(srv->w.s, e)) {
+        /* Nothing of this member was written: the group goes on. */
+        pthread_mutex_unlock(&srv->wmu);
         return NULL;
     }
+    return &srv->w;
+}
+
+int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
+{
+    if (m->solo) {
+        writer_unlock(srv);
+        return 0;
+    }
+    /* The member's savepoint: released, or rolled back to if a write of
+     * this member failed (that failure is the member's own answer). */
+    int rc = pl_store_commit(srv->w.s, e);
+    pthread_mutex_lock(&srv->gc_mu);
+    m->next = srv->gc_head;
+    srv->gc_head = m;
+    int waiting = srv->gc_waiters;
+    pthread_mutex_unlock(&srv->gc_mu);
+    if (!waiting) {
+        group_commit(srv);
+        pthread_mutex_unlock(&srv->wmu);
+    } else {
+        /* Another request takes the writer next and joins this group; the
+         * last one commits it. If none does (it gave up waiting), the
+         * group is committed here after a short wait. */
+        pthread_mutex_unlock(&srv->wmu);
+        pthread_mutex_lock(&srv->gc_mu);
+        while (!m->done) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 20 * 1000 * 1000;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            if (pthread_cond_timedwait(&srv->gc_cv, &srv->gc_mu, &until) == ETIMEDOUT && !m->done) {
+                pthread_mutex_unlock(&srv->gc_mu);
+                pthread_mutex_lock(&srv->wmu);
+                if (srv->gc_open)
+                    group_commit(srv);
+                pthread_mutex_unlock(&srv->wmu);
+                pthread_mutex_lock(&srv->gc_mu);
+            }
+        }
+        pthread_mutex_unlock(&srv->gc_mu);
+    }
+    if (rc)
+        return rc;
+    if (m->rc)
+        return pl_err_set(e, m->rc, "the group's commit failed");
+    return 0;
+}
+
+/* The writer, wmu held: brought up to date with the log; NULL (wmu
+ * released) on error. */
+static writer *writer_ready(server *srv, pl_err *e)
+{
     /* Another process (plumb import, plumb user) may have appended: the
      * handles cache the tree, so reopen them when the log grew. */
     int64_t n = 0;
@@ -1320,6 +1449,11 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     pthread_mutex_init(&srv->conns_mu, NULL);
     pthread_mutex_init(&srv->audit_mu, NULL);
     srv->audit_tail = &srv->audit_head;
+    pthread_mutex_init(&srv->gc_mu, NULL);
+    pthread_cond_init(&srv->gc_cv, NULL);
+    const char *gc = getenv("PLUMB_GROUP_COMMIT");
+    srv->gc_enabled = !(gc && strcmp(gc, "off") == 0);
+    srv->gc_stats = getenv("PLUMB_GROUP_COMMIT_STATS") != NULL;
     pthread_mutex_init(&srv->pool_mu, NULL);
     pthread_cond_init(&srv->pool_cv, NULL);
     srv->pool_tail = &srv->pool_head;
@@ -1439,6 +1573,8 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     for (size_t i = 0; i < srv->nconns; i++)
         pl_store_close(srv->conns[i]);
     free(srv->conns);
+    if (srv->gc_open) /* not left by a member (each waits for its commit) */
+        group_commit(srv);
     writer_close(&srv->w);
     if (srv->w.has_signer)
         pl_signer_wipe(&srv->w.signer);
@@ -1446,6 +1582,8 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     pthread_mutex_destroy(&srv->wmu);
     pthread_mutex_destroy(&srv->conns_mu);
     pthread_mutex_destroy(&srv->audit_mu);
+    pthread_mutex_destroy(&srv->gc_mu);
+    pthread_cond_destroy(&srv->gc_cv);
     pthread_mutex_destroy(&srv->pool_mu);
     pthread_cond_destroy(&srv->pool_cv);
     sodium_memzero(srv->totp_key, sizeof srv->totp_key);

@@ -207,10 +207,52 @@ int pl_store_begin(pl_store *s, pl_err *e)
     return rc;
 }
 
+#define SP_NAME "pl_group_member"
+
+int pl_store_savepoint(pl_store *s, pl_err *e)
+{
+    if (s->tx_depth <= 0 || s->sp_depth)
+        return pl_err_set(e, PL_EINTERNAL, "savepoint outside a transaction or nested");
+    int rc = s->ops->exec(s, "SAVEPOINT " SP_NAME, e);
+    if (rc)
+        return rc;
+    s->sp_depth = ++s->tx_depth;
+    s->sp_outer_failed = s->tx_failed;
+    s->tx_failed = 0;
+    return 0;
+}
+
+/* Ends the savepoint level: released, or rolled back to and released.
+ * The caches that mirror rows reload after a rollback (rollback_gen). */
+static int sp_end(pl_store *s, int rollback, pl_err *e)
+{
+    s->tx_depth--;
+    s->sp_depth = 0;
+    int failed = s->tx_failed;
+    s->tx_failed = s->sp_outer_failed;
+    s->sp_outer_failed = 0;
+    pl_err ie;
+    pl_err_init(&ie);
+    if (!rollback && !failed) {
+        int rc = s->ops->exec(s, "RELEASE SAVEPOINT " SP_NAME, e);
+        if (rc == 0)
+            return 0;
+    }
+    s->rollback_gen++;
+    if (s->ops->exec(s, "ROLLBACK TO SAVEPOINT " SP_NAME, &ie) ||
+        s->ops->exec(s, "RELEASE SAVEPOINT " SP_NAME, &ie))
+        s->tx_failed = 1; /* cannot undo the member: the whole group fails */
+    if (rollback)
+        return 0;
+    return failed ? pl_err_set(e, PL_ESTORE, "transaction was rolled back") : e->code;
+}
+
 int pl_store_commit(pl_store *s, pl_err *e)
 {
     if (s->tx_depth <= 0)
         return pl_err_set(e, PL_EINTERNAL, "commit without begin");
+    if (s->sp_depth && s->tx_depth == s->sp_depth)
+        return sp_end(s, 0, e);
     if (--s->tx_depth > 0)
         return 0;
     s->version_pin = 0;
@@ -231,6 +273,12 @@ void pl_store_rollback(pl_store *s)
 {
     if (s->tx_depth <= 0)
         return;
+    if (s->sp_depth && s->tx_depth == s->sp_depth) {
+        pl_err e;
+        pl_err_init(&e);
+        sp_end(s, 1, &e);
+        return;
+    }
     if (--s->tx_depth > 0) {
         s->tx_failed = 1;
         return;

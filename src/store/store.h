@@ -111,6 +111,16 @@ void pl_store_busy_timeout(pl_store *s, int ms);
 int pl_store_begin(pl_store *s, pl_err *e);
 int pl_store_commit(pl_store *s, pl_err *e);
 void pl_store_rollback(pl_store *s);
+/**
+ * Begin a nested level, inside a transaction, that is a real SAVEPOINT:
+ * its pl_store_commit releases it (or, if a level inside it rolled back,
+ * rolls back to it and returns PL_ESTORE), its pl_store_rollback rolls
+ * back to it; either way the enclosing transaction goes on and can still
+ * commit what was done outside the savepoint. One savepoint at a time
+ * (PL_EINTERNAL otherwise, or outside a transaction). The server's group
+ * commit runs each request of a group inside one (docs/LEDGER.md).
+ */
+int pl_store_savepoint(pl_store *s, pl_err *e);
 
 /* ------------------------------------------------------------ statements */
 

@@ -82,6 +82,9 @@ struct pl_store {
     uint64_t begin_gen;          /**< bumped on every real (outermost) begin: what
                                        was read before it may be stale, as another
                                        process may have written in between */
+    int sp_depth;                /**< the nesting level that is a SAVEPOINT
+                                       (pl_store_savepoint), 0 if none */
+    int sp_outer_failed;         /**< tx_failed of the levels outside it */
 };
 
 /* Every statement starts with a pointer to its store's ops. */
