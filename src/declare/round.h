@@ -74,6 +74,19 @@ int pl_declare_draw(pl_store *s, pl_ledger *l, const pl_signer *signer, const pl
                     const char *id, json_t **out, pl_err *e);
 
 /**
+ * The sample of docs/DECLARE.md "The draw" from (seed, eligible list,
+ * rate): the eligible declarations [{declaration_id, candidate,
+ * open_clue, ...}] ranked by SHA-256(seed ‖ id), the first
+ * ceil(pct·n/100) "random", then the candidates and open-clue ones;
+ * [{declaration_id, basis, draw_rank}] in rank order, caller owns. NULL
+ * (PL_EINVAL in `e`) if the list is not an array of entries with a string
+ * declaration_id or pct is outside 0..100 (it comes from the ledger,
+ * which --verify does not trust). fuzz/declare_fuzz.c.
+ */
+json_t *pl_declare_sample_derive(const uint8_t seed[32], const json_t *eligible, int64_t pct,
+                                 pl_err *e);
+
+/**
  * Re-derive the draw of round `id` from the ledger alone and compare:
  * the eligible event's payload against its leaf (payload hash, leaf hash)
  * and its inclusion in the checkpoint's tree, the checkpoint (the first

@@ -220,6 +220,17 @@ if [ -z "${PLUMB_DB_URL:-}" ]; then
   "$PLUMB" declare draw DR-2 --verify --db "$tmp/t3.db" >"$tmp/tv.json" 2>/dev/null
   [ $? -eq 1 ] || fail "tampered sample: verify must exit 1"
   grep -q 'seed recorded is not' "$tmp/tv.json" || fail "tampered seed: reason"
+  # An eligible entry without its declaration_id (found by fuzz/declare_fuzz.c:
+  # the re-derivation dereferenced the missing id): a mismatch, not a crash.
+  cp "$db" "$tmp/t4.db"
+  sqlite3 "$tmp/t4.db" "UPDATE ledger_events SET payload=replace(payload,'\"declaration_id\":\"D4\"','\"declaration\":\"D4\"') WHERE seq=$eseq"
+  [ "$(sqlite3 "$tmp/t4.db" "SELECT instr(payload,'\"declaration\":\"D4\"')>0 FROM ledger_events WHERE seq=$eseq")" = 1 ] ||
+    fail "tamper t4: the payload was not changed"
+  "$PLUMB" declare draw DR-2 --verify --db "$tmp/t4.db" >"$tmp/tv.json" 2>"$tmp/err"
+  [ $? -eq 1 ] || fail "eligible entry without id: verify must exit 1: $(cat "$tmp/err")"
+  grep -q '"result": "mismatch"' "$tmp/tv.json" || fail "eligible entry without id not reported"
+  grep -q 'the eligible list recorded cannot be ranked: eligible entry [0-9]* has no declaration_id' "$tmp/tv.json" ||
+    fail "eligible entry without id: reason: $(cat "$tmp/tv.json")"
 fi
 "$PLUMB" verify --db "$db" >/dev/null 2>&1 || fail "plumb verify after the draw"
 
