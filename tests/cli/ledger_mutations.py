@@ -382,6 +382,10 @@ def main():
                 shutil.copyfile(db + s, copy + s)
                 os.chmod(copy + s, 0o600)
             kind = rnd.choices(['row', 'file', 'snapshot', 'key'], weights=[70, 20, 5, 5])[0]
+            # Tables not yet mutated take every remaining turn when there are
+            # as many of them as turns left: each table at least once.
+            if order and a.count - i <= len(order):
+                kind = 'row'
             desc = None
             hexcase_only = False
             if kind == 'row':
