@@ -1195,10 +1195,12 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
     "COALESCE((SELECT pp.person_id FROM inspect_problems pp WHERE pp.id = t.problem_id), "         \
     "(SELECT mm.person_id FROM inspect_criticisms mm WHERE mm.id = t.problem_id))"
 
-static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
-                 const char *pcol, const char *rcol, const char *const *args, size_t nargs,
-                 const char *order, int64_t skip, int64_t max, int64_t *count, json_t *out,
-                 pl_err *e)
+/* `whole`: every row in scope is read (an aggregate), so the scope is
+ * always a fetch by the unit index (IN): no page's end to stop at. */
+static int query_in(pl_store *s, const pl_inspect_caller *c, const char *select,
+                    const char *unit_col, const char *pcol, const char *rcol,
+                    const char *const *args, size_t nargs, const char *order, int64_t skip,
+                    int64_t max, int64_t *count, json_t *out, int whole, pl_err *e)
 {
     pl_buf sql;
     pl_buf_init(&sql);
@@ -1211,7 +1213,7 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
          * in id order and probe each (EXISTS), which stops at the page's
          * end; a narrower one: fetch its rows by the unit index (IN) and
          * sort them (the reasoning of src/accounts/scope.c). */
-        if (pl_accounts_scope_wide(s))
+        if (!whole && pl_accounts_scope_wide(s))
             pl_buf_addf(&sql, "EXISTS (SELECT 1 FROM %s sc WHERE sc.id=%s)", c->scope_set,
                         unit_col);
         else
@@ -1277,6 +1279,15 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
     pl_buf_release(&cnt);
     pl_buf_release(&sql);
     return rc;
+}
+
+static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
+                 const char *pcol, const char *rcol, const char *const *args, size_t nargs,
+                 const char *order, int64_t skip, int64_t max, int64_t *count, json_t *out,
+                 pl_err *e)
+{
+    return query_in(s, c, select, unit_col, pcol, rcol, args, nargs, order, skip, max, count, out,
+                    0, e);
 }
 
 static json_t *labels(const char *code)
@@ -1547,8 +1558,8 @@ int pl_inspect_task_stats(pl_store *s, const pl_inspect_caller *c, const char *r
         args[n++] = unit_id;
     }
     json_t *a = json_array();
-    int rc = query(s, c, sel.data, "t.owner_unit_id", TASK_P, "t.responsible_person_id", args, n,
-                   "", 0, -1, NULL, a, e);
+    int rc = query_in(s, c, sel.data, "t.owner_unit_id", TASK_P, "t.responsible_person_id", args, n,
+                      "", 0, -1, NULL, a, 1, e);
     pl_buf_release(&sel);
     json_t *o = NULL;
     if (!rc && json_array_size(a) == 1) {
