@@ -97,6 +97,7 @@ row "dashboard panel (counts by status${PANEL[5]:+, overdue})" "${PANEL[@]}"
 # docs/INSPECT.md §7a), when the server has the route.
 if [ "$(curl -sS -o /dev/null -w '%{http_code}' -b "$COOKIE" "$API/api/v1/rectification_tasks/stats")" = 200 ]; then
   row "dashboard panels, one request (counts by status, overdue, pending, first overdue rows)" "rectification_tasks/stats"
+  row "dashboard panels of one unit, one request" "rectification_tasks/stats?unit_id=$UNIT"
   echo "stats: $(curl -sS -b "$COOKIE" "$API/api/v1/rectification_tasks/stats" | jq -c 'del(.overdue_items)')"
 else
   echo "| dashboard panels, one request | (this server has no \`rectification_tasks/stats\`) | – | – |"
