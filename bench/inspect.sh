@@ -11,7 +11,8 @@
 #   - the dashboard's rectification-progress panel: the count of tasks by
 #     status (`?status=S&limit=1`, its `total`), five requests, plus the
 #     overdue count (`?overdue=1&limit=1`) when the server knows it; the
-#     panel's time is the sum of its requests.
+#     panel's time is the sum of its requests;
+#   - the same panels in one request, GET rectification_tasks/stats.
 # The caller is a `leader` scoped to every root unit (the whole store).
 # usage: bench/inspect.sh PLUMB DB [RUNS]   (DB: plumb gen + import --all;
 #   writes a user to the store). Needs curl, sqlite3, node (TOTP), jq.
@@ -92,6 +93,15 @@ for s in open in_progress sent_back signed_off reopened; do PANEL+=("rectificati
 PANEL_OVERDUE=
 knows "overdue=1" && PANEL+=("rectification_tasks?overdue=1&limit=1") && PANEL_OVERDUE=1
 row "dashboard panel (counts by status${PANEL[5]:+, overdue})" "${PANEL[@]}"
+# The same panels in one request (GET rectification_tasks/stats,
+# docs/INSPECT.md §7a), when the server has the route.
+if [ "$(curl -sS -o /dev/null -w '%{http_code}' -b "$COOKIE" "$API/api/v1/rectification_tasks/stats")" = 200 ]; then
+  row "dashboard panels, one request (counts by status, overdue, pending, first overdue rows)" "rectification_tasks/stats"
+  row "dashboard panels of one unit, one request" "rectification_tasks/stats?unit_id=$UNIT"
+  echo "stats: $(curl -sS -b "$COOKIE" "$API/api/v1/rectification_tasks/stats" | jq -c 'del(.overdue_items)')"
+else
+  echo "| dashboard panels, one request | (this server has no \`rectification_tasks/stats\`) | – | – |"
+fi
 # The panel's numbers, for the record.
 for r in "${PANEL[@]}"; do
   printf '%s=%s ' "${r#rectification_tasks?}" "$(curl -sS -b "$COOKIE" "$API/api/v1/$r" | jq .total)"

@@ -45,6 +45,8 @@ static const char usage_zh[] =
     "  handover     IP-n --reason 理由     (移交问题线索：转为纪检监察问题线索)\n"
     "  ledger       [--round IR-n] [--unit 单位] [--status 状态] [--overdue] [--xlsx 文件]\n"
     "               (整改台账：每个整改任务一行；--xlsx 导出 Excel，否则输出 JSON)\n"
+    "  stats        [--round IR-n] [--unit 单位]\n"
+    "               (整改任务统计：总数、各状态数、逾期数、待审批数，JSON)\n"
     "类别: political 政治建设, power 用权, money 用财, personnel 用人, conduct 作风,\n"
     "      leadership 领导班子, top_leader 一把手\n"
     "通用选项: --db FILE  --lang zh|en  --actor 名称  --scope 单位 (可重复；默认全库)\n"
@@ -77,6 +79,8 @@ static const char usage_en[] =
     "  ledger       [--round IR-n] [--unit UNIT] [--status STATUS] [--overdue] [--xlsx FILE]\n"
     "               (rectification ledger 整改台账: one row per task; --xlsx writes Excel, "
     "else JSON)\n"
+    "  stats        [--round IR-n] [--unit UNIT]\n"
+    "               (task counts: total, per status, overdue, pending approval, as JSON)\n"
     "categories: political, power, money, personnel, conduct, leadership, top_leader\n"
     "common options: --db FILE  --lang zh|en  --actor NAME  --scope UNIT (repeatable; default: "
     "whole store)\n"
@@ -404,6 +408,20 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
                                 PL_T(cli, "多余的参数", "unexpected argument"), arg2);
             else
                 st = pl_inspect_list(s, &who, kind, &f, &res, NULL, &e);
+        }
+    } else if (!strcmp(sub, "stats")) {
+        /* The dashboard's numbers (docs/INSPECT.md §7a): the API's
+         * function, without the overdue rows. */
+        const char *round = json_string_value(json_object_get(in, "round_id"));
+        if (arg)
+            st = pl_err_set(&e, PL_EINVAL, "stats: %s '%s'",
+                            PL_T(cli, "多余的参数", "unexpected argument"), arg);
+        else if (round && (st = pl_inspect_get(s, &who, PL_INSPECT_ROUND, round, &res, &e)) != 0)
+            ; /* the round must exist (in scope): its error names it */
+        else {
+            json_decref(res);
+            res = NULL;
+            st = pl_inspect_task_stats(s, &who, round, unit_opt, 0, &res, &e);
         }
     } else if (!strcmp(sub, "ledger")) {
         /* The rectification ledger (整改台账, docs/INSPECT.md §7). */

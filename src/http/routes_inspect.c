@@ -381,6 +381,46 @@ static int h_task(req *r)
     return read_op(r, PL_INSPECT_TASK, 1);
 }
 
+/*
+ * GET /api/v1/rectification_tasks/stats ?round_id= ?unit_id=: the
+ * dashboard's numbers in one request (docs/INSPECT.md §7a) — the counts of
+ * the list GET /api/v1/rectification_tasks for the same caller (scope,
+ * recusal) and filters, per status, overdue and pending approval, and the
+ * first 10 overdue tasks.
+ */
+static enum MHD_Result unknown_stats_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                         const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (strcmp(key, "round_id") == 0 || strcmp(key, "unit_id") == 0)
+        return MHD_YES;
+    *(const char **)cls = key;
+    return MHD_NO;
+}
+
+static int h_task_stats(req *r)
+{
+    const char *bad = NULL;
+    MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, unknown_stats_arg, &bad);
+    if (bad)
+        return reply_error(r, 400, "unknown_filter", bad, "no such field to filter on");
+    http_sync_clock(r); /* "overdue" is as of today (the test clock) */
+    pl_err e;
+    pl_err_init(&e);
+    caller k;
+    int rc = caller_of(r, r->s, &k, &e);
+    if (!rc && k.c.nscopes && (rc = pl_accounts_scope_sync(r->s, r->who.uid, &e)) == 0)
+        k.c.scope_set = PL_ACCOUNTS_SCOPE_SET;
+    json_t *out = NULL;
+    if (!rc)
+        rc = pl_inspect_task_stats(r->s, &k.c, req_arg(r, "round_id"), req_arg(r, "unit_id"), 10,
+                                   &out, &e);
+    if (rc)
+        return inspect_reply(r, rc, &e);
+    return reply_json(r, 200, out);
+}
+
 /* -------------------------------------------------------- ledger (Excel) */
 
 /*
@@ -503,6 +543,10 @@ static const route inspect_routes[] = {
      "One criticism item with its tasks", 0},
     {"GET", "/api/v1/rectification_tasks", "rectification:read", NULL, h_tasks,
      "Rectification tasks in scope ?round_id= ?problem_id= ?status= ?unit_id= ?overdue=1", 0},
+    {"GET", "/api/v1/rectification_tasks/stats", "rectification:read", NULL, h_task_stats,
+     "Counts of the tasks list in one request ?round_id= ?unit_id=: total, per status, overdue, "
+     "pending_approval, overdue_items (first 10)",
+     0},
     {"GET", "/api/v1/rectification_tasks.xlsx", "rectification:read", NULL, h_tasks_xlsx,
      "The rectification ledger (整改台账) as Excel ?round_id= ?status= ?unit_id= ?overdue=1 "
      "?lang=en: the list's rows",

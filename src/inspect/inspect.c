@@ -1195,10 +1195,12 @@ static void scope_sql(pl_buf *b, const pl_inspect_caller *c, const char *unit_co
     "COALESCE((SELECT pp.person_id FROM inspect_problems pp WHERE pp.id = t.problem_id), "         \
     "(SELECT mm.person_id FROM inspect_criticisms mm WHERE mm.id = t.problem_id))"
 
-static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
-                 const char *pcol, const char *rcol, const char *const *args, size_t nargs,
-                 const char *order, int64_t skip, int64_t max, int64_t *count, json_t *out,
-                 pl_err *e)
+/* `whole`: every row in scope is read (an aggregate), so the scope is
+ * always a fetch by the unit index (IN): no page's end to stop at. */
+static int query_in(pl_store *s, const pl_inspect_caller *c, const char *select,
+                    const char *unit_col, const char *pcol, const char *rcol,
+                    const char *const *args, size_t nargs, const char *order, int64_t skip,
+                    int64_t max, int64_t *count, json_t *out, int whole, pl_err *e)
 {
     pl_buf sql;
     pl_buf_init(&sql);
@@ -1211,7 +1213,7 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
          * in id order and probe each (EXISTS), which stops at the page's
          * end; a narrower one: fetch its rows by the unit index (IN) and
          * sort them (the reasoning of src/accounts/scope.c). */
-        if (pl_accounts_scope_wide(s))
+        if (!whole && pl_accounts_scope_wide(s))
             pl_buf_addf(&sql, "EXISTS (SELECT 1 FROM %s sc WHERE sc.id=%s)", c->scope_set,
                         unit_col);
         else
@@ -1239,7 +1241,10 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
         pl_buf_adds(&cnt, ") q");
     }
     pl_buf_adds(&sql, order);
-    if (paged)
+    /* A page without its total (count NULL): only the page's rows are
+     * read, as for a counted page. */
+    int limited = max >= 0 && (paged || !count);
+    if (limited)
         pl_buf_addf(&sql, " LIMIT %lld OFFSET %lld", (long long)max, (long long)skip);
     const char *all[8 + 16 + 3];
     size_t n = 0;
@@ -1269,11 +1274,20 @@ static int query(pl_store *s, const pl_inspect_caller *c, const char *select, co
         }
     }
     if (!rc)
-        rc = paged ? rows_page(s, sql.data, all, n, 0, -1, NULL, out, e)
-                   : rows_page(s, sql.data, all, n, skip, max, count, out, e);
+        rc = limited ? rows_page(s, sql.data, all, n, 0, -1, NULL, out, e)
+                     : rows_page(s, sql.data, all, n, skip, max, count, out, e);
     pl_buf_release(&cnt);
     pl_buf_release(&sql);
     return rc;
+}
+
+static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
+                 const char *pcol, const char *rcol, const char *const *args, size_t nargs,
+                 const char *order, int64_t skip, int64_t max, int64_t *count, json_t *out,
+                 pl_err *e)
+{
+    return query_in(s, c, select, unit_col, pcol, rcol, args, nargs, order, skip, max, count, out,
+                    0, e);
 }
 
 static json_t *labels(const char *code)
@@ -1503,5 +1517,71 @@ int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
         }
     }
     *out = a;
+    return 0;
+}
+
+const char *const pl_inspect_task_statuses[] = {"open",     "in_progress", "sent_back",
+                                                "reopened", "signed_off",  NULL};
+
+/*
+ * The dashboard's numbers (docs/INSPECT.md §7a): one aggregate over the
+ * rows of pl_inspect_list(PL_INSPECT_TASK) for the same caller and the
+ * filters round_id, unit_id — the same scope and recusal (query()) — so
+ * each count is the total of the list with the matching filter.
+ */
+int pl_inspect_task_stats(pl_store *s, const pl_inspect_caller *c, const char *round_id,
+                          const char *unit_id, int nrows, json_t **out, pl_err *e)
+{
+    *out = NULL;
+    char today[11];
+    pl_inspect_today(today);
+    const char *args[3];
+    size_t n = 0;
+    pl_buf sel;
+    pl_buf_init(&sel);
+    /* count(CASE …) rather than sum(): an integer on both engines, 0 over
+     * no rows. Overdue as the list's ?overdue=1 (pl_inspect_list). */
+    pl_buf_adds(&sel, "SELECT count(*) AS total");
+    for (const char *const *st = pl_inspect_task_statuses; *st; st++)
+        pl_buf_addf(&sel, ", count(CASE WHEN t.status='%s' THEN 1 END) AS %s", *st, *st);
+    pl_buf_adds(&sel, ", count(CASE WHEN t.status<>'signed_off' AND t.deadline<? THEN 1 END) AS "
+                      "overdue, count(t.pending_signoff) AS pending_approval FROM inspect_tasks t "
+                      "WHERE 1=1");
+    args[n++] = today;
+    if (round_id) {
+        pl_buf_adds(&sel, " AND t.problem_id IN (SELECT p.id FROM inspect_problems p WHERE "
+                          "p.round_id=?)");
+        args[n++] = round_id;
+    }
+    if (unit_id) {
+        pl_buf_adds(&sel, " AND t.owner_unit_id=?");
+        args[n++] = unit_id;
+    }
+    json_t *a = json_array();
+    int rc = query_in(s, c, sel.data, "t.owner_unit_id", TASK_P, "t.responsible_person_id", args, n,
+                      "", 0, -1, NULL, a, 1, e);
+    pl_buf_release(&sel);
+    json_t *o = NULL;
+    if (!rc && json_array_size(a) == 1) {
+        o = json_incref(json_array_get(a, 0));
+        json_object_set_new(o, "as_of", json_string(today));
+    } else if (!rc) {
+        rc = pl_err_set(e, PL_ESTORE, "task stats: no row");
+    }
+    json_decref(a);
+    if (!rc && nrows > 0) {
+        /* The first overdue tasks in id order: the first page of the list
+         * with ?overdue=1 (no count: the aggregate has it). */
+        pl_inspect_filter f = {round_id, NULL, NULL, unit_id, nrows, 0, 1};
+        json_t *items = NULL;
+        rc = pl_inspect_list(s, c, PL_INSPECT_TASK, &f, &items, NULL, e);
+        if (!rc)
+            json_object_set_new(o, "overdue_items", items);
+    }
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
     return 0;
 }

@@ -236,6 +236,25 @@ typedef struct pl_inspect_filter {
 int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
                     const pl_inspect_filter *f, struct json_t **out, int64_t *total, pl_err *e);
 
+/** The task statuses in order (open, in_progress, sent_back, reopened,
+ * signed_off); NULL-terminated. */
+extern const char *const pl_inspect_task_statuses[];
+
+/**
+ * The rectification tasks' numbers for the dashboard (docs/INSPECT.md
+ * §7a), in one aggregate query with the scope and recusal of
+ * pl_inspect_list(PL_INSPECT_TASK) and its filters round_id, unit_id
+ * (NULL = none): a new JSON object in *out with "total", one count per
+ * status (pl_inspect_task_statuses), "overdue" (deadline before today and
+ * not signed off: the list's ?overdue=1), "pending_approval" (a sign-off
+ * waiting for approval, §3a) and "as_of" (today). Each count equals the
+ * total of the list with the matching filter. With `nrows` > 0 also
+ * "overdue_items": the first `nrows` overdue tasks in id order, as in the
+ * list.
+ */
+int pl_inspect_task_stats(pl_store *s, const pl_inspect_caller *c, const char *round_id,
+                          const char *unit_id, int nrows, struct json_t **out, pl_err *e);
+
 /**
  * The rectification ledger (整改台账, docs/INSPECT.md §7): the tasks of
  * pl_inspect_list(PL_INSPECT_TASK, f) for `c` — the same rows, the same

@@ -296,6 +296,9 @@ const ROUTES = [
   // workbook is placed by the round's units (404 outside scope).
   ['GET', '/api/v1/rectification_tasks.xlsx', 'rectification:read'],
   ['GET', '/api/v1/inspection_rounds/{id}/ledger.xlsx', 'rectification:read', 'placed'],
+  // INSPECT.md §7a (the dashboard's counts): the list's counts for the
+  // caller — scope and recusal change the numbers, never the answer.
+  ['GET', '/api/v1/rectification_tasks/stats', 'rectification:read'],
   ...['progress', 'signoff', 'sendback', 'reopen'].map((x) => ['POST', `/api/v1/rectification_tasks/{id}/${x}`,
     x === 'progress' ? 'rectification:progress' : 'rectification:write', 'placed', 'recusal']),
   // Approvals of a sign-off (INSPECT.md §3a "Approvals"; API.md: permission
