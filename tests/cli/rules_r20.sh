@@ -15,8 +15,7 @@
 #  4. near misses present in the data and silent: acquisitions exactly at
 #     the margin; an adult child's priced home; priced records of a
 #     declarant observed outside the period only.
-# SQLite only: the same generated data on PostgreSQL is the PG_COUNTY=1 run
-# of pg_rules_check.sh (engine = sql = truth.json, about 3 minutes).
+# SQLite; the county run on PostgreSQL is tests/cli/pg_rules_r20_gen.sh.
 # Env: PLUMB. Layer: tests/cli (rules, gen).
 set -euo pipefail
 P=${PLUMB:?PLUMB must name the plumb binary}
@@ -28,69 +27,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # docs/RULES.md R20 with the defaults; prints one line per declarant with
 # priced records anywhere near it: "class key subject severity evidence"
-# where class is found, at_margin, adult_child or outside (the near misses).
+# where class is found, at_margin, adult_child or outside (the near misses):
+# tests/cli/r20_oracle.py.
 oracle() { # DATA_DIR
-  python3 - "$1" "$AS_OF" <<'EOF'
-import csv, glob, sys
-d, D = sys.argv[1], sys.argv[2]
-def rows(name):
-    for f in sorted(glob.glob(d + "/*/" + name + ".csv")):
-        if "/bad/" not in f:
-            yield from csv.DictReader(open(f, encoding="utf-8-sig"))
-y1 = int(D[:4]) - 1
-y0 = y1 - 3 + 1
-birth = {p["id"]: p["birth_date"] for p in rows("persons")}
-decls = list(rows("declarations"))
-items = {}
-for i in rows("declaration_items"):
-    items.setdefault(i["declaration_id"], []).append(i)
-recs = [r for r in rows("registry_records")
-        if r["kind"] in ("real_estate", "vehicle", "company_role") and r["amount_fen"] != ""]
-kin = list(rows("kin"))
-declarants = sorted({x["person_id"] for x in decls if y0 <= int(x["year"]) <= y1})
-for p in declarants:
-    spouses = {k["relative_id"] for k in kin if k["person_id"] == p and k["relation"] == "spouse"} | \
-              {k["person_id"] for k in kin if k["relative_id"] == p and k["relation"] == "spouse"}
-    children = {k["relative_id"] for k in kin if k["person_id"] == p and k["relation"] == "child"}
-    acq, ev, adult, outside, role = 0, set(), 0, 0, 0
-    for r in recs:
-        h, y = r["holder_id"], int(r["observed_at"][:4])
-        mine = h == p or h in spouses
-        minor = h in children and birth[h] > "%d-12-31" % (y - 18)
-        if h in children and not minor and y0 <= y <= y1:
-            adult += 1
-        if (mine or minor) and not (y0 <= y <= y1):
-            outside += 1
-        if (mine or minor) and y0 <= y <= y1:
-            acq += int(r["amount_fen"])
-            role += r["kind"] == "company_role"
-            ev.add("registry_records:" + r["id"])
-    res = 0
-    for x in decls:
-        if x["person_id"] != p:
-            continue
-        for i in items.get(x["id"], []):
-            if i["amount_fen"] == "":
-                continue
-            if y0 <= int(x["year"]) <= y1 and i["kind"] == "income":
-                res += int(i["amount_fen"])
-            if int(x["year"]) == y0 - 1 and i["kind"] == "securities":
-                res += int(i["amount_fen"])
-    margin = max(res * 30 // 100, 500000 * 100)
-    evd = sorted(ev | {"declarations:" + x["id"] for x in decls
-                       if x["person_id"] == p and y0 - 1 <= int(x["year"]) <= y1})
-    if acq > res + margin:
-        print("found", p, p, "high", ",".join(evd),
-              "pct" if res * 30 // 100 > 500000 * 100 else "floor")
-        if role:
-            print("priced_role", p)
-    elif acq and acq == res + margin:
-        print("at_margin", p)
-    if adult and not acq:
-        print("adult_child", p)
-    if outside and not acq:
-        print("outside", p)
-EOF
+  python3 "$(dirname "$0")/r20_oracle.py" "$1" "$AS_OF"
 }
 
 recorded() { # DB
