@@ -2141,6 +2141,32 @@ static void plant_r20(area *a)
     char *used = pl_calloc(np ? np : 1, 1);
     int32_t due[] = {dnum(2024, 1, 31), dnum(2025, 1, 31), dnum(2026, 1, 31), AS_OF};
     char ref[160];
+    /* one pass over tenures, records and kin: declarant at every date; the
+     * last unpriced company role in the period held (-1 none); has a
+     * spouse holding one (pass 0's prefilter) */
+    char *decl = pl_calloc(np ? np : 1, 1), *role_kin = pl_calloc(np ? np : 1, 1);
+    int *crole = pl_malloc((np ? np : 1) * sizeof *crole);
+    for (size_t t = 0; t < a->tenures.n; t++) {
+        const tenure *tn = &a->tenures.v[t];
+        const post *ps = &a->posts.v[tn->post];
+        int ok = ps->rank <= R_SECTION || ps->is_top;
+        for (int d = 0; d < 4; d++)
+            ok &= open_at(tn, due[d]);
+        decl[tn->person] |= (char)ok;
+    }
+    for (size_t i = 0; i < np; i++)
+        crole[i] = -1;
+    for (size_t x = 0; x < a->records.n; x++) {
+        const record *rc = &a->records.v[x];
+        if (rc->kind == RK_COMPANY_ROLE && rc->amount < 0 && !rc->omit_year &&
+            dyear(rc->observed) >= 2023 && dyear(rc->observed) <= 2025)
+            crole[rc->holder] = (int)x;
+    }
+    for (size_t e = 0; e < a->kin.n; e++)
+        if (a->kin.v[e].rel == REL_SPOUSE) {
+            role_kin[a->kin.v[e].a] |= crole[a->kin.v[e].b] >= 0;
+            role_kin[a->kin.v[e].b] |= crole[a->kin.v[e].a] >= 0;
+        }
     int k = 0;
     /* pass 0 looks for the first plant's household with a company role of
      * the spouse in the period (to price it); pass 1 for the others */
@@ -2150,18 +2176,9 @@ static void plant_r20(area *a)
             if (used[i] || !(p->flags & P_CADRE) || p->unit < 0 ||
                 (p->decl_skip >= 2023 && p->decl_skip <= 2025))
                 continue;
-            int ok = 0;
-            for (size_t t = 0; t < a->tenures.n && !ok; t++) {
-                const tenure *tn = &a->tenures.v[t];
-                const post *ps = &a->posts.v[tn->post];
-                if (tn->person != (int)i || !(ps->rank <= R_SECTION || ps->is_top))
-                    continue;
-                ok = 1;
-                for (int d = 0; d < 4; d++)
-                    ok &= open_at(tn, due[d]);
-            }
-            if (!ok)
+            if (!decl[i] || (pass == 0 && !role_kin[i]))
                 continue;
+            int ok = 1;
             int sp = -1, adult = -1, cr = -1;
             for (size_t e = 0; e < a->kin.n; e++) {
                 const kin *kn = &a->kin.v[e];
@@ -2187,13 +2204,7 @@ static void plant_r20(area *a)
             if (!ok || (k == 3 && adult < 0))
                 continue;
             if (k == 0 && sp >= 0)
-                for (size_t x = 0; x < a->records.n; x++) {
-                    const record *rc = &a->records.v[x];
-                    if (rc->holder == sp && rc->kind == RK_COMPANY_ROLE && rc->amount < 0 &&
-                        !rc->omit_year && dyear(rc->observed) >= 2023 &&
-                        dyear(rc->observed) <= 2025)
-                        cr = (int)x;
-                }
+                cr = crole[sp];
             if (pass == 0 && cr < 0)
                 continue;
             used[i] = 1;
@@ -2237,6 +2248,9 @@ static void plant_r20(area *a)
             }
             k++;
         }
+    free(decl);
+    free(role_kin);
+    free(crole);
     free(used);
 }
 
