@@ -1,6 +1,6 @@
 /*
  * gen.c — `plumb gen`: deterministic synthetic registry data on real GB/T
- * 2260 places with planted violations of rules R01–R19, R21–R23 and their truth.
+ * 2260 places with planted violations of rules R01–R23 and their truth.
  * Layer: gen (uses model's tables and validators, util). Spec: DESIGN.md §9,
  * docs/RULES.md (rule semantics), docs/GENERATOR.md (what is generated).
  *
@@ -431,6 +431,7 @@ typedef struct person {
     int32_t last_appt;            /* latest appointment decision naming them */
     int unit;                     /* current unit (cadres), else -1 */
     int16_t decl_skip, decl_late; /* R16 plants: year */
+    int64_t r20_income;           /* R20 plants: declared income a year (fen), 0 drawn */
     int16_t eval_drop, eval_inc;  /* R14 plants: year */
     int16_t eval_r11;             /* R11 plant: year of the lowered score */
     int8_t base_score;
@@ -2112,6 +2113,147 @@ static void csr(int n, int m, const int *key, int **idx_out, int *first, int *co
     *idx_out = idx;
 }
 
+/* R20 (unexplained wealth, docs/RULES.md): priced acquisitions for a few
+ * households, with the declared income of their declarant fixed
+ * (stream_declarations draws it as before and writes this instead, so the
+ * random stream does not move). With the default profile (period
+ * 2023..2025, margin 30 %, floor 500,000 元) and no securities declared for
+ * 2022 (no 2022 declarations are generated), R = 3 × income:
+ *  found: income 600,000 元, a home 2,400,000 元 (+ 300,000 元, the price
+ *    given to a company role of the spouse in the period: the first
+ *    household that has one is this plant's) > 1,800,000 + 540,000 (the
+ *    30 % margin);
+ *  found: income 200,000 元, a home 800,000 + a car 350,000 元 (spouse's
+ *    when there is one) = 1,150,000 > 600,000 + 500,000 (the floor);
+ *  near miss: income 200,000 元, a home of exactly 1,100,000 元 (at the
+ *    margin, not over);
+ *  near miss: an adult child's home of 3,000,000 元 (not the household's);
+ *  near miss: a home bought in 2022 and a car in 2026 (outside the period).
+ * Households are picked in order, not drawn: a declarant at every due date
+ * of 2023..2025 and at the as-of date, no R16 plant, none of them kin of
+ * another pick. The records are added after every other one, so no id
+ * moves; they are declared like any other record (R09 does not move). */
+static int open_at(const tenure *t, int32_t d);
+
+static void plant_r20(area *a)
+{
+    size_t np = a->persons.n;
+    char *used = pl_calloc(np ? np : 1, 1);
+    int32_t due[] = {dnum(2024, 1, 31), dnum(2025, 1, 31), dnum(2026, 1, 31), AS_OF};
+    char ref[160];
+    /* one pass over tenures, records and kin: declarant at every date; the
+     * last unpriced company role in the period held (-1 none); has a
+     * spouse holding one (pass 0's prefilter) */
+    char *decl = pl_calloc(np ? np : 1, 1), *role_kin = pl_calloc(np ? np : 1, 1);
+    int *crole = pl_malloc((np ? np : 1) * sizeof *crole);
+    for (size_t t = 0; t < a->tenures.n; t++) {
+        const tenure *tn = &a->tenures.v[t];
+        const post *ps = &a->posts.v[tn->post];
+        int ok = ps->rank <= R_SECTION || ps->is_top;
+        for (int d = 0; d < 4; d++)
+            ok &= open_at(tn, due[d]);
+        decl[tn->person] |= (char)ok;
+    }
+    for (size_t i = 0; i < np; i++)
+        crole[i] = -1;
+    for (size_t x = 0; x < a->records.n; x++) {
+        const record *rc = &a->records.v[x];
+        if (rc->kind == RK_COMPANY_ROLE && rc->amount < 0 && !rc->omit_year &&
+            dyear(rc->observed) >= 2023 && dyear(rc->observed) <= 2025)
+            crole[rc->holder] = (int)x;
+    }
+    for (size_t e = 0; e < a->kin.n; e++)
+        if (a->kin.v[e].rel == REL_SPOUSE) {
+            role_kin[a->kin.v[e].a] |= crole[a->kin.v[e].b] >= 0;
+            role_kin[a->kin.v[e].b] |= crole[a->kin.v[e].a] >= 0;
+        }
+    int k = 0;
+    /* pass 0 looks for the first plant's household with a company role of
+     * the spouse in the period (to price it); pass 1 for the others */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < np && k < 5 && !(pass == 0 && k > 0); i++) {
+            person *p = &a->persons.v[i];
+            if (used[i] || !(p->flags & P_CADRE) || p->unit < 0 ||
+                (p->decl_skip >= 2023 && p->decl_skip <= 2025))
+                continue;
+            if (!decl[i] || (pass == 0 && !role_kin[i]))
+                continue;
+            int ok = 1;
+            int sp = -1, adult = -1, cr = -1;
+            for (size_t e = 0; e < a->kin.n; e++) {
+                const kin *kn = &a->kin.v[e];
+                if (kn->a != (int)i && kn->b != (int)i)
+                    continue;
+                int o = kn->a == (int)i ? kn->b : kn->a;
+                if (used[o]) {
+                    ok = 0;
+                    break;
+                }
+                if (kn->rel == REL_SPOUSE)
+                    sp = o;
+                if (kn->rel == REL_CHILD && kn->a == (int)i && !(a->persons.v[o].flags & P_CADRE) &&
+                    a->persons.v[o].birth <= dnum(2005, 12, 31)) {
+                    int married = 0;
+                    for (size_t f = 0; f < a->kin.n; f++)
+                        married |= a->kin.v[f].rel == REL_SPOUSE &&
+                                   (a->kin.v[f].a == o || a->kin.v[f].b == o);
+                    if (!married)
+                        adult = o;
+                }
+            }
+            if (!ok || (k == 3 && adult < 0))
+                continue;
+            if (k == 0 && sp >= 0)
+                cr = crole[sp];
+            if (pass == 0 && cr < 0)
+                continue;
+            used[i] = 1;
+            for (size_t e = 0; e < a->kin.n; e++)
+                if (a->kin.v[e].a == (int)i || a->kin.v[e].b == (int)i)
+                    used[a->kin.v[e].a == (int)i ? a->kin.v[e].b : a->kin.v[e].a] = 1;
+            int32_t obs;
+            switch (k) {
+            case 0:
+                p->r20_income = 60000000;
+                snprintf(ref, sizeof ref, "湘(2023)%s不动产权第R20%04d号", a->name, 2);
+                add_record(a, RK_REAL_ESTATE, (int)i, ref, 240000000, dnum(2023, 9, 1));
+                if (cr >= 0)
+                    a->records.v[cr].amount = 30000000;
+                break;
+            case 1:
+                p->r20_income = 20000000;
+                obs = dnum(2024, 3, 15);
+                snprintf(ref, sizeof ref, "湘(2024)%s不动产权第R20%04d号", a->name, 1);
+                add_record(a, RK_REAL_ESTATE, (int)i, ref, 80000000, obs);
+                snprintf(ref, sizeof ref, "湘%cR20%02d", a->plate, 1);
+                add_record(a, RK_VEHICLE, sp >= 0 ? sp : (int)i, ref, 35000000, dnum(2025, 6, 8));
+                break;
+            case 2:
+                p->r20_income = 20000000;
+                snprintf(ref, sizeof ref, "湘(2025)%s不动产权第R20%04d号", a->name, 3);
+                add_record(a, RK_REAL_ESTATE, (int)i, ref, 110000000, dnum(2025, 2, 20));
+                break;
+            case 3:
+                p->r20_income = 20000000;
+                snprintf(ref, sizeof ref, "湘(2024)%s不动产权第R20%04d号", a->name, 4);
+                add_record(a, RK_REAL_ESTATE, adult, ref, 300000000, dnum(2024, 10, 10));
+                break;
+            default:
+                p->r20_income = 20000000;
+                snprintf(ref, sizeof ref, "湘(2022)%s不动产权第R20%04d号", a->name, 5);
+                add_record(a, RK_REAL_ESTATE, (int)i, ref, 300000000, dnum(2022, 11, 20));
+                snprintf(ref, sizeof ref, "湘%cR20%02d", a->plate, 5);
+                add_record(a, RK_VEHICLE, (int)i, ref, 60000000, dnum(2026, 3, 3));
+                break;
+            }
+            k++;
+        }
+    free(decl);
+    free(role_kin);
+    free(crole);
+    free(used);
+}
+
 static void build_indexes(area *a)
 {
     int np = (int)a->persons.n, nt = (int)a->tenures.n;
@@ -2779,6 +2921,63 @@ static void write_item(gen *g, area *a, const char *decl_id, const char *kind_na
     row_end(o);
 }
 
+/* R20's period with the default profile (r20_years 3): the complete years
+ * before the as-of date. */
+#define R20_Y0 (AS_OF_Y - 3)
+#define R20_Y1 (AS_OF_Y - 1)
+
+/* R20 truth for declarant pi (docs/RULES.md, default profile: margin 30 %,
+ * floor 500,000 元): the priced real estate, vehicle and company-role
+ * records observed in the period of the household (self, spouses either
+ * way, children with pi as parent who were minors in the record's year)
+ * against res, the income declared for the period (no securities: no
+ * declaration of the year before the period is generated). did: pi's
+ * declarations of the period ("" none). */
+static void r20_truth(gen *g, area *a, int pi, int64_t res, char did[3][24])
+{
+    const person *p = &a->persons.v[pi];
+    int64_t acq = 0;
+    int house[64], child[64], nh = 0;
+    house[nh] = pi;
+    child[nh++] = 0;
+    for (int e = 0; e < p->kn && nh < 64; e++) {
+        const kin *row;
+        int other = kin_other(a, a->kin_idx[p->k0 + e], &row);
+        int dup = 0;
+        for (int h = 0; h < nh; h++)
+            dup |= house[h] == other;
+        if (!dup && (row->rel == REL_SPOUSE || (row->rel == REL_CHILD && row->a == pi))) {
+            house[nh] = other;
+            child[nh++] = row->rel == REL_CHILD;
+        }
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int h = 0; h < nh; h++) {
+            const person *hp = &a->persons.v[house[h]];
+            for (int k = 0; k < hp->rn; k++) {
+                const record *rec = &a->records.v[a->rec_idx[hp->r0 + k]];
+                int y = dyear(rec->observed);
+                if (rec->amount < 0 || y < R20_Y0 || y > R20_Y1 ||
+                    !(rec->kind == RK_REAL_ESTATE || rec->kind == RK_VEHICLE ||
+                      rec->kind == RK_COMPANY_ROLE) ||
+                    (child[h] && hp->birth <= dnum(y - 18, 12, 31)))
+                    continue;
+                if (pass == 0)
+                    acq += rec->amount;
+                else
+                    ev_add(g, "registry_records", rec->id);
+            }
+        }
+        int64_t margin = res * 30 / 100 > 50000000 ? res * 30 / 100 : 50000000;
+        if (pass == 0 && !(acq > res + margin))
+            return;
+    }
+    for (int y = 0; y < 3; y++)
+        if (did[y][0])
+            ev_add(g, "declarations", did[y]);
+    f_commit(g, 20, p->id, p->id, 3);
+}
+
 static void stream_declarations(gen *g, area *a)
 {
     rng *r = &a->r;
@@ -2788,6 +2987,8 @@ static void stream_declarations(gen *g, area *a)
         person *p = &a->persons.v[pi];
         if (!(p->flags & P_CADRE))
             continue;
+        int64_t r20_res = 0;
+        char r20_did[3][24] = {"", "", ""};
         for (int y = 2023; y <= 2025; y++) {
             int32_t due = dnum(y + 1, 1, 31);
             int decl_t = -1, top_t = -1;
@@ -2841,8 +3042,14 @@ static void stream_declarations(gen *g, area *a)
                     house[nh++] = other;
                 }
             }
-            write_item(g, a, did, "income", p->id, "工资薪金", logu(r, 8000000, 30000000),
-                       "年度工资性收入");
+            int64_t income = logu(r, 8000000, 30000000);
+            if (p->r20_income > 0)
+                income = p->r20_income; /* drawn all the same: the stream stays */
+            write_item(g, a, did, "income", p->id, "工资薪金", income, "年度工资性收入");
+            if (y >= R20_Y0 && y <= R20_Y1) {
+                r20_res += income;
+                snprintf(r20_did[y - R20_Y0], sizeof r20_did[0], "%s", did);
+            }
             if (spouse_any)
                 write_item(g, a, did, "marriage", p->id, "已婚", -1, "");
             int bad = 0, bad_re = 0;
@@ -2887,6 +3094,8 @@ static void stream_declarations(gen *g, area *a)
                 f_commit(g, 9, did, p->id, bad >= 2 || bad_re ? 3 : 2);
             }
         }
+        if (r20_did[0][0] || r20_did[1][0] || r20_did[2][0])
+            r20_truth(g, a, (int)pi, r20_res, r20_did);
     }
 }
 
@@ -3858,6 +4067,7 @@ static void gen_area(gen *g, area *a)
     build_records(g, a);
     apply_plants(g, a, &pl);
     plant_r18(a);
+    plant_r20(a);
     build_indexes(a);
     check_structure(g, a);
     write_structure(g, a);
