@@ -14,34 +14,11 @@
 #include <jansson.h>
 
 #include "declare.h"
-
-/* zh and en are two translations of one format (both literals at every
- * call site): the attribute can name only one, so the check is off here. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static int say(pl_err *e, int code, const char *field, const char *zh, const char *en, ...)
-{
-    char a[512], b[512];
-    va_list ap;
-    va_start(ap, en);
-    vsnprintf(a, sizeof a, zh, ap);
-    va_end(ap);
-    va_start(ap, en);
-    vsnprintf(b, sizeof b, en, ap);
-    va_end(ap);
-    return pl_err_set(e, code, "%s: %s / %s", field, a, b);
-}
-#pragma GCC diagnostic pop
+#include "declare_int.h"
 
 static const char *jstr(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
-}
-
-static int64_t pint(const json_t *params, const char *name, int64_t def)
-{
-    const json_t *v = json_object_get(params, name);
-    return json_is_integer(v) ? json_integer_value(v) : def;
 }
 
 static const char *const class_codes[] = {"match",       "tolerance",   "omission",
@@ -56,30 +33,6 @@ typedef struct drawn_ctx {
     int64_t year;
     json_t *params;
 } drawn_ctx;
-
-static int in_scope(pl_store *s, const pl_declare_caller *c, const char *unit, int *yes, pl_err *e)
-{
-    *yes = c->all;
-    for (size_t i = 0; i < c->nscopes && !*yes; i++) {
-        pl_stmt *st;
-        int rc = pl_store_prepare_cached(
-            s,
-            "WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT u.parent_id FROM units u JOIN up ON "
-            "u.id=up.id WHERE u.parent_id IS NOT NULL AND u.parent_id<>'') "
-            "SELECT count(*) FROM up WHERE id=?",
-            &st, e);
-        if (rc)
-            return rc;
-        pl_stmt_bind_text(st, 1, unit);
-        pl_stmt_bind_text(st, 2, c->scopes[i]);
-        rc = pl_stmt_step(st, e);
-        *yes = rc == PL_ROW && pl_stmt_i64(st, 0) > 0;
-        pl_stmt_reset(st);
-        if (rc != PL_ROW && rc != PL_DONE)
-            return rc;
-    }
-    return 0;
-}
 
 /* PL_ENOTFOUND (naming `field`) when the declaration is in no drawn sample
  * the caller may see. */
@@ -103,7 +56,7 @@ static int load_drawn(pl_store *s, const pl_declare_caller *c, const char *decl,
         int yes = 0;
         const char *unit = pl_stmt_text(st, 1);
         /* in_scope uses another cached statement: safe while this one steps */
-        if ((rc = in_scope(s, c, unit, &yes, e)))
+        if ((rc = pl_declare_in_scope(s, c, unit, &yes, e)))
             break;
         if (!yes)
             continue;
@@ -120,9 +73,10 @@ static int load_drawn(pl_store *s, const pl_declare_caller *c, const char *decl,
     if (rc != PL_ROW && rc != PL_DONE)
         return rc;
     if (!found)
-        return say(e, field && strcmp(field, "id") ? PL_EINVAL : PL_ENOTFOUND, field ? field : "id",
-                   "申报 '%s' 未被抽中（不在任何已抽取的抽查样本中）",
-                   "declaration '%s' was not drawn (in no drawn check round's sample)", decl);
+        return pl_declare_say(
+            e, field && strcmp(field, "id") ? PL_EINVAL : PL_ENOTFOUND, field ? field : "id",
+            "申报 '%s' 未被抽中（不在任何已抽取的抽查样本中）",
+            "declaration '%s' was not drawn (in no drawn check round's sample)", decl);
     return 0;
 }
 
@@ -163,12 +117,12 @@ static int amount_class(int64_t declared, int64_t registry, const json_t *params
     if (declared == registry)
         return C_MATCH;
     int64_t diff = declared > registry ? declared - registry : registry - declared;
-    if (diff * 100 <= pint(params, "r09_securities_tolerance_pct", 10) * registry)
+    if (diff * 100 <= pl_declare_pint(params, "r09_securities_tolerance_pct", 10) * registry)
         return C_TOLERANCE;
     if (declared > registry)
         return C_UNEXPLAINED;
-    return diff * 100 <= pint(params, "decl_conceal_pct", 50) * registry ? C_OMISSION
-                                                                         : C_CONCEALMENT;
+    return diff * 100 <= pl_declare_pint(params, "decl_conceal_pct", 50) * registry ? C_OMISSION
+                                                                                    : C_CONCEALMENT;
 }
 
 /* The comparison proper (docs/DECLARE.md "Classes"). */
@@ -237,7 +191,7 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
     }
     json_t *lines = json_array();
     int64_t counts[C_N] = {0};
-    int64_t conceal_fen = pint(d->params, "decl_conceal_yuan", 300000) * 100;
+    int64_t conceal_fen = pl_declare_pint(d->params, "decl_conceal_yuan", 300000) * 100;
     size_t h;
     json_t *hm;
     json_array_foreach(house, h, hm)
@@ -347,10 +301,10 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
         json_decref(lines);
         return rc;
     }
-    int64_t score = counts[C_TOLERANCE] * pint(d->params, "decl_w_tolerance", 1) +
-                    counts[C_OMISSION] * pint(d->params, "decl_w_omission", 5) +
-                    counts[C_CONCEALMENT] * pint(d->params, "decl_w_concealment", 20) +
-                    counts[C_UNEXPLAINED] * pint(d->params, "decl_w_unexplained", 2);
+    int64_t score = counts[C_TOLERANCE] * pl_declare_pint(d->params, "decl_w_tolerance", 1) +
+                    counts[C_OMISSION] * pl_declare_pint(d->params, "decl_w_omission", 5) +
+                    counts[C_CONCEALMENT] * pl_declare_pint(d->params, "decl_w_concealment", 20) +
+                    counts[C_UNEXPLAINED] * pl_declare_pint(d->params, "decl_w_unexplained", 2);
     json_t *cj = json_object();
     for (int k = 0; k < C_N; k++)
         json_object_set_new(cj, class_codes[k], json_integer(counts[k]));
@@ -445,21 +399,22 @@ static int conclude(pl_store *s, pl_ledger *l, const pl_declare_caller *c, const
                     const json_t *in, pl_err *e)
 {
     if (!json_is_object(in))
-        return say(e, PL_EINVAL, "body", "须为 JSON 对象", "must be a JSON object");
+        return pl_declare_say(e, PL_EINVAL, "body", "须为 JSON 对象", "must be a JSON object");
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)in, k, v) if (strcmp(k, "conclusion") &&
-                                                strcmp(k, "reason")) return say(e, PL_EINVAL, k,
-                                                                                "未知字段",
-                                                                                "unknown field");
+    json_object_foreach((json_t *)in, k,
+                        v) if (strcmp(k, "conclusion") &&
+                               strcmp(k, "reason")) return pl_declare_say(e, PL_EINVAL, k,
+                                                                          "未知字段",
+                                                                          "unknown field");
     const char *concl = jstr(in, "conclusion"), *reason = jstr(in, "reason");
     if (!concl ||
         (strcmp(concl, "truthful") && strcmp(concl, "omission") && strcmp(concl, "concealment")))
-        return say(e, PL_EINVAL, "conclusion",
-                   "须为 truthful（如实）、omission（漏报）或 concealment（瞒报）",
-                   "must be truthful, omission or concealment");
+        return pl_declare_say(e, PL_EINVAL, "conclusion",
+                              "须为 truthful（如实）、omission（漏报）或 concealment（瞒报）",
+                              "must be truthful, omission or concealment");
     if (!reason || !*reason || strlen(reason) > 20000)
-        return say(e, PL_EINVAL, "reason", "必填（结论理由）", "required (the reason)");
+        return pl_declare_say(e, PL_EINVAL, "reason", "必填（结论理由）", "required (the reason)");
     drawn_ctx d;
     int rc = load_drawn(s, c, decl, "declaration_id", &d, e);
     if (rc)
@@ -479,16 +434,16 @@ static int conclude(pl_store *s, pl_ledger *l, const pl_declare_caller *c, const
         rc = rc == PL_ROW ? 0 : rc;
     }
     if (!rc && n > 0)
-        rc = say(e, PL_EEXIST, "declaration_id", "申报 '%s' 已有核查结论（%s）",
-                 "declaration '%s' already has a conclusion (%s)", decl, d.round_id);
+        rc = pl_declare_say(e, PL_EEXIST, "declaration_id", "申报 '%s' 已有核查结论（%s）",
+                            "declaration '%s' already has a conclusion (%s)", decl, d.round_id);
     char now[32], wend[11] = "";
     pl_time_format(now, pl_time_now());
     now[10] = 0;
     if (!rc) {
         pl_date dd;
         if (pl_date_parse(&dd, d.drawn_at) == 0)
-            pl_date_format(
-                wend, pl_date_add_days(dd, (int32_t)pint(d.params, "decl_correction_days", 30)));
+            pl_date_format(wend, pl_date_add_days(dd, (int32_t)pl_declare_pint(
+                                                          d.params, "decl_correction_days", 30)));
         int64_t corrections = 0;
         rc = pl_store_prepare_cached(s,
                                      "SELECT count(*) FROM declarations WHERE person_id=? AND "
@@ -505,11 +460,12 @@ static int conclude(pl_store *s, pl_ledger *l, const pl_declare_caller *c, const
             rc = rc == PL_ROW ? 0 : rc;
         }
         if (!rc && corrections == 0 && strcmp(now, wend) < 0)
-            rc = say(e, PL_EEXIST, "correction_window",
-                     "补报期至 %s 结束（抽取日 %s），本人未补报：期满前不能作出结论",
-                     "the self-correction window runs until %s (drawn %s) and no correction was "
-                     "filed: no conclusion before it ends",
-                     wend, d.drawn_at);
+            rc = pl_declare_say(
+                e, PL_EEXIST, "correction_window",
+                "补报期至 %s 结束（抽取日 %s），本人未补报：期满前不能作出结论",
+                "the self-correction window runs until %s (drawn %s) and no correction was "
+                "filed: no conclusion before it ends",
+                wend, d.drawn_at);
     }
     json_t *cmp = NULL;
     if (!rc)

@@ -16,6 +16,7 @@
 
 #include "../rules/rules.h"
 #include "declare.h"
+#include "declare_int.h"
 
 /* ------------------------------------------------------------- helpers */
 
@@ -25,7 +26,7 @@
  * call site): the attribute can name only one, so the check is off here. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static int say(pl_err *e, int code, const char *field, const char *zh, const char *en, ...)
+int pl_declare_say(pl_err *e, int code, const char *field, const char *zh, const char *en, ...)
 {
     char a[512], b[512];
     va_list ap;
@@ -55,7 +56,8 @@ static int step_done(pl_stmt *st, pl_err *e)
 }
 
 /* Is unit `unit` in the caller's scope (inside one of its subtrees)? */
-static int in_scope(pl_store *s, const pl_declare_caller *c, const char *unit, int *yes, pl_err *e)
+int pl_declare_in_scope(pl_store *s, const pl_declare_caller *c, const char *unit, int *yes,
+                        pl_err *e)
 {
     *yes = c->all;
     for (size_t i = 0; i < c->nscopes && !*yes; i++) {
@@ -79,7 +81,7 @@ static int in_scope(pl_store *s, const pl_declare_caller *c, const char *unit, i
     return 0;
 }
 
-static int64_t pint(const json_t *params, const char *name, int64_t def)
+int64_t pl_declare_pint(const json_t *params, const char *name, int64_t def)
 {
     const json_t *v = json_object_get(params, name);
     return json_is_integer(v) ? json_integer_value(v) : def;
@@ -262,7 +264,7 @@ static int round_params(struct pl_rules *rules, const char *unit, json_t **out, 
     for (const char *const *k = param_names; *k; k++) {
         int i = pl_rules_param_index(*k);
         int64_t def = i >= 0 && (size_t)i < n ? cat[i].def : 0;
-        json_object_set_new(*out, *k, json_integer(pint(all, *k, def)));
+        json_object_set_new(*out, *k, json_integer(pl_declare_pint(all, *k, def)));
     }
     json_decref(all);
     return 0;
@@ -274,7 +276,7 @@ static int round_add(pl_store *s, pl_ledger *l, struct pl_rules *rules, const pl
     static const char *const names[] = {"year",       "unit_id", "population",
                                         "candidates", "reason",  NULL};
     if (!json_is_object(in))
-        return say(e, PL_EINVAL, "body", "须为 JSON 对象", "must be a JSON object");
+        return pl_declare_say(e, PL_EINVAL, "body", "须为 JSON 对象", "must be a JSON object");
     const char *k;
     const json_t *v;
     json_object_foreach((json_t *)in, k, v)
@@ -283,29 +285,30 @@ static int round_add(pl_store *s, pl_ledger *l, struct pl_rules *rules, const pl
         while (*n && strcmp(*n, k) != 0)
             n++;
         if (!*n)
-            return say(e, PL_EINVAL, k, "未知字段", "unknown field");
+            return pl_declare_say(e, PL_EINVAL, k, "未知字段", "unknown field");
     }
     const json_t *jy = json_object_get(in, "year");
     if (!json_is_integer(jy) || json_integer_value(jy) < 1990 || json_integer_value(jy) > 2100)
-        return say(e, PL_EINVAL, "year", "须为 1990 至 2100 的整数年度",
-                   "must be an integer year 1990-2100");
+        return pl_declare_say(e, PL_EINVAL, "year", "须为 1990 至 2100 的整数年度",
+                              "must be an integer year 1990-2100");
     int64_t year = json_integer_value(jy);
     const char *unit = jstr(in, "unit_id");
     if (!unit || !*unit || strlen(unit) > PL_DECLARE_ID_MAX)
-        return say(e, PL_EINVAL, "unit_id", "必填（单位编号）", "required (a unit id)");
+        return pl_declare_say(e, PL_EINVAL, "unit_id", "必填（单位编号）", "required (a unit id)");
     const char *pop = json_object_get(in, "population") ? jstr(in, "population") : "all";
     if (!pop || (strcmp(pop, "all") != 0 && strcmp(pop, "top") != 0))
-        return say(e, PL_EINVAL, "population", "须为 all（全部申报人）或 top（一把手）",
-                   "must be all or top");
+        return pl_declare_say(e, PL_EINVAL, "population", "须为 all（全部申报人）或 top（一把手）",
+                              "must be all or top");
     const json_t *reason = json_object_get(in, "reason");
     if (reason && !json_is_null(reason) &&
         (!json_is_string(reason) || strlen(json_string_value(reason)) > 20000))
-        return say(e, PL_EINVAL, "reason", "须为字符串", "must be a string");
+        return pl_declare_say(e, PL_EINVAL, "reason", "须为字符串", "must be a string");
     const json_t *cands = json_object_get(in, "candidates");
     if (cands && !json_is_null(cands) &&
         (!json_is_array(cands) || json_array_size(cands) > PL_DECLARE_CANDIDATES_MAX))
-        return say(e, PL_EINVAL, "candidates", "须为人员身份证号数组（至多 %d 个）",
-                   "must be an array of person ids (at most %d)", PL_DECLARE_CANDIDATES_MAX);
+        return pl_declare_say(e, PL_EINVAL, "candidates", "须为人员身份证号数组（至多 %d 个）",
+                              "must be an array of person ids (at most %d)",
+                              PL_DECLARE_CANDIDATES_MAX);
     int yes = 0;
     pl_stmt *st;
     int rc = pl_store_prepare_cached(s, "SELECT count(*) FROM units WHERE id=?", &st, e);
@@ -317,11 +320,11 @@ static int round_add(pl_store *s, pl_ledger *l, struct pl_rules *rules, const pl
     pl_stmt_reset(st);
     if (rc != PL_ROW)
         return rc;
-    if (yes && (rc = in_scope(s, c, unit, &yes, e)))
+    if (yes && (rc = pl_declare_in_scope(s, c, unit, &yes, e)))
         return rc;
     if (!yes)
-        return say(e, PL_ENOTFOUND, "unit_id", "没有单位 '%s'，或不在您的管辖范围内",
-                   "no unit '%s' in your scope", unit);
+        return pl_declare_say(e, PL_ENOTFOUND, "unit_id", "没有单位 '%s'，或不在您的管辖范围内",
+                              "no unit '%s' in your scope", unit);
     /* The population: declarations of `year` of persons holding on 31 Dec
      * a tenure in a post of a unit of the subtree (top posts for "top").
      * CROSS JOIN keeps SQLite's loops in this order (subtree, its posts,
@@ -357,10 +360,11 @@ static int round_add(pl_store *s, pl_ledger *l, struct pl_rules *rules, const pl
     }
     if (json_array_size(el) == 0) {
         json_decref(el);
-        return say(e, PL_EINVAL, "unit_id",
-                   "单位 '%s' 的抽查范围（%s）内没有 %" PRId64 " 年度的申报：无可抽取",
-                   "unit '%s' (population %s) has no declaration of %" PRId64 ": nothing to draw",
-                   unit, pop, year);
+        return pl_declare_say(e, PL_EINVAL, "unit_id",
+                              "单位 '%s' 的抽查范围（%s）内没有 %" PRId64 " 年度的申报：无可抽取",
+                              "unit '%s' (population %s) has no declaration of %" PRId64
+                              ": nothing to draw",
+                              unit, pop, year);
     }
     /* Candidates: each must be a declarant of the population. */
     size_t i, j;
@@ -377,9 +381,9 @@ static int round_add(pl_store *s, pl_ledger *l, struct pl_rules *rules, const pl
         }
         if (!found) {
             json_decref(el);
-            return say(e, PL_EINVAL, "candidates", "第 %zu 项 '%s' 不是本轮范围内的申报人",
-                       "item %zu '%s' is not a declarant of this population", i + 1,
-                       pid ? pid : "");
+            return pl_declare_say(
+                e, PL_EINVAL, "candidates", "第 %zu 项 '%s' 不是本轮范围内的申报人",
+                "item %zu '%s' is not a declarant of this population", i + 1, pid ? pid : "");
         }
     }
     /* Open clues today: received, and no disposition concluded by today. */
@@ -580,11 +584,11 @@ static int load_round(pl_store *s, const pl_declare_caller *c, const char *id, r
         r->year = pl_stmt_i64(st, 7);
         rc = 0;
     } else if (rc == PL_DONE)
-        rc = say(e, PL_ENOTFOUND, "id", "没有抽查轮次 '%s'", "no check round '%s'", id);
+        rc = pl_declare_say(e, PL_ENOTFOUND, "id", "没有抽查轮次 '%s'", "no check round '%s'", id);
     pl_stmt_reset(st);
     int yes = 0;
-    if (!rc && (rc = in_scope(s, c, r->unit, &yes, e)) == 0 && !yes)
-        rc = say(e, PL_ENOTFOUND, "id", "没有抽查轮次 '%s'", "no check round '%s'", id);
+    if (!rc && (rc = pl_declare_in_scope(s, c, r->unit, &yes, e)) == 0 && !yes)
+        rc = pl_declare_say(e, PL_ENOTFOUND, "id", "没有抽查轮次 '%s'", "no check round '%s'", id);
     if (rc) {
         json_decref(r->params);
         r->params = NULL;
@@ -641,8 +645,8 @@ static int draw(pl_store *s, pl_ledger *l, const pl_signer *signer, const pl_dec
         return rc;
     if (r.drawn) {
         json_decref(r.params);
-        return say(e, PL_EEXIST, "id", "抽查轮次 '%s' 已抽取", "check round '%s' is already drawn",
-                   id);
+        return pl_declare_say(e, PL_EEXIST, "id", "抽查轮次 '%s' 已抽取",
+                              "check round '%s' is already drawn", id);
     }
     int64_t size = 0;
     uint8_t root[PL_HASH_BYTES];
@@ -650,8 +654,9 @@ static int draw(pl_store *s, pl_ledger *l, const pl_signer *signer, const pl_dec
     if (rc == PL_ENOTFOUND) {
         pl_err_init(e);
         if (!signer)
-            rc = say(e, PL_EINVAL, "checkpoint", "名单记录之后尚无签名检查点，且无日志密钥可签署",
-                     "no signed checkpoint after the eligible list and no log key to sign one");
+            rc = pl_declare_say(
+                e, PL_EINVAL, "checkpoint", "名单记录之后尚无签名检查点，且无日志密钥可签署",
+                "no signed checkpoint after the eligible list and no log key to sign one");
         else {
             pl_buf note;
             pl_buf_init(&note);
@@ -667,21 +672,22 @@ static int draw(pl_store *s, pl_ledger *l, const pl_signer *signer, const pl_dec
     if (!rc) {
         payload = event_payload(l, r.eligible_seq, "declare.round_created", problems, leaf, e);
         if (!payload || json_array_size(problems))
-            rc = say(e, PL_ECORRUPT, "id", "名单事件与日志不符",
-                     "the eligible list's event "
-                     "does not match the log");
+            rc = pl_declare_say(e, PL_ECORRUPT, "id", "名单事件与日志不符",
+                                "the eligible list's event "
+                                "does not match the log");
     }
     json_decref(problems);
     if (!rc) {
         pl_err de;
         pl_err_init(&de);
-        json_t *sample = pl_declare_sample_derive(root, json_object_get(payload, "eligible"),
-                                                  pint(r.params, "decl_sample_pct", 10), &de);
+        json_t *sample =
+            pl_declare_sample_derive(root, json_object_get(payload, "eligible"),
+                                     pl_declare_pint(r.params, "decl_sample_pct", 10), &de);
         if (!sample) {
             json_decref(payload);
             json_decref(r.params);
-            return say(e, PL_ECORRUPT, "id", "名单事件无法排序: %s",
-                       "the eligible list's event cannot be ranked: %s", de.msg);
+            return pl_declare_say(e, PL_ECORRUPT, "id", "名单事件无法排序: %s",
+                                  "the eligible list's event cannot be ranked: %s", de.msg);
         }
         char seed[2 * PL_HASH_BYTES + 1], now[11];
         pl_hex(seed, root, PL_HASH_BYTES);
@@ -755,8 +761,8 @@ int pl_declare_draw_verify(pl_store *s, pl_ledger *l, const pl_declare_caller *c
         return rc;
     if (!r.drawn) {
         json_decref(r.params);
-        return say(e, PL_ENOTFOUND, "id", "抽查轮次 '%s' 尚未抽取", "check round '%s' is not drawn",
-                   id);
+        return pl_declare_say(e, PL_ENOTFOUND, "id", "抽查轮次 '%s' 尚未抽取",
+                              "check round '%s' is not drawn", id);
     }
     json_t *problems = json_array();
     uint8_t leaf[PL_HASH_BYTES], dleaf[PL_HASH_BYTES];
@@ -813,7 +819,7 @@ int pl_declare_draw_verify(pl_store *s, pl_ledger *l, const pl_declare_caller *c
             json_array_append_new(problems,
                                   json_string("the seed recorded is not the checkpoint's root"));
         if (elig) {
-            int64_t pct = pint(json_object_get(elig, "params"), "decl_sample_pct", 10);
+            int64_t pct = pl_declare_pint(json_object_get(elig, "params"), "decl_sample_pct", 10);
             pl_err de;
             pl_err_init(&de);
             sample = pl_declare_sample_derive(root, json_object_get(elig, "eligible"), pct, &de);
@@ -906,7 +912,7 @@ int pl_declare_round_get(pl_store *s, const pl_declare_caller *c, const char *id
     json_array_foreach(list, i, x)
     {
         int yes = 0;
-        if ((rc = in_scope(s, c, jstr(x, "unit_id"), &yes, e)))
+        if ((rc = pl_declare_in_scope(s, c, jstr(x, "unit_id"), &yes, e)))
             break;
         if (yes)
             json_array_append(keep, x);
@@ -922,7 +928,8 @@ int pl_declare_round_get(pl_store *s, const pl_declare_caller *c, const char *id
     }
     if (json_array_size(keep) == 0) {
         json_decref(keep);
-        return say(e, PL_ENOTFOUND, "id", "没有抽查轮次 '%s'", "no check round '%s'", id);
+        return pl_declare_say(e, PL_ENOTFOUND, "id", "没有抽查轮次 '%s'", "no check round '%s'",
+                              id);
     }
     *out = json_incref(json_array_get(keep, 0));
     json_decref(keep);
