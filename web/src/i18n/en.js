@@ -60,7 +60,7 @@ export default {
     R06: 'Top leader did not speak last', R07: 'Large payment without collective decision', R08: 'Contract splitting',
     R09: 'Declaration omission', R10: 'Appointment outside process', R11: 'Retaliation risk', R12: 'Clue overdue',
     R13: 'Repeated reports / closed too easily', R14: 'Evaluation drop', R15: 'Supervision gap', R16: 'Declaration late or missing',
-    R17: 'Name clearing owed', R18: 'Five not directly in charge', R19: 'No annual duty report or heart-to-heart', R20: 'Unexplained wealth' },
+    R17: 'Name clearing owed', R18: 'Five not directly in charge', R19: 'No annual duty report or heart-to-heart', R20: 'Unexplained wealth', R21: 'Rectification overdue', R22: 'Sign-off without evidence or sent back twice', R23: 'Problem recurring at re-inspection' },
   clues: { queue: 'Queue', overdueOnly: 'Overdue only', overdue: 'overdue', stats: 'Statistics', excel: 'Download Excel',
     by_channel: 'By channel', by_category: 'By category', by_method: 'By disposition', by_outcome: 'By outcome',
     by_month: 'By month', by_unit: 'By unit' },
