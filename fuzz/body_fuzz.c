@@ -106,7 +106,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *row = NULL;
     if (json_is_object(body) && normalize(ent, body, &row) == 0) {
         json_t *again = NULL;
-        if (normalize(ent, row, &again) != 0)
+        /* Less what the model derives (the name's match key, not a field
+         * a body may carry), a normalised record is a valid body. */
+        json_t *as_body = json_deep_copy(row);
+        json_object_del(as_body, "match_key");
+        int rc = normalize(ent, as_body, &again);
+        json_decref(as_body);
+        if (rc != 0)
             abort(); /* a normalised record is a valid body */
         if (!json_equal(row, again))
             abort(); /* and normalises to itself */
