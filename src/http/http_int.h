@@ -110,6 +110,9 @@ const route *routes_tasks(size_t *n);
 const route *routes_file(size_t *n);
 /** Declaration check rounds, the draw, comparison, conclusion (routes_declare.c). */
 const route *routes_declare(size_t *n);
+/** An id in a path or query: 1–64 characters of [A-Za-z0-9_.:-] (routes.c). */
+int http_id_ok(const char *s);
+
 /** The global search and the unit and company profiles (routes_search.c). */
 const route *routes_search(size_t *n);
 /** The reporter portal routes (/portal/api/..., portal.c): public, no session. */

@@ -21,7 +21,8 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static int id_ok(const char *s)
+/* An id in a path or query: 1–64 characters of [A-Za-z0-9_.:-]. */
+int http_id_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 64)
@@ -555,7 +556,7 @@ static int list_table(req *r, const char *table, const pl_accounts_place *sp, co
 /* One row by key, scope-checked; NULL (and a 404 sent) if not visible. */
 static json_t *get_row(req *r, const char *table, const pl_accounts_place *sp, const char *id)
 {
-    if (!id_ok(id)) {
+    if (!http_id_ok(id)) {
         reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
         return NULL;
     }
@@ -598,7 +599,7 @@ static json_t *get_row(req *r, const char *table, const pl_accounts_place *sp, c
 static int get_table(req *r, const char *table, const pl_accounts_place *sp, const char *audit)
 {
     const char *id = r->params[0];
-    if (!id_ok(id))
+    if (!http_id_ok(id))
         return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
     pl_buf sql;
     pl_buf_init(&sql);
@@ -1045,7 +1046,7 @@ static int h_entity_create(req *r)
 
 static int h_entity_update(req *r)
 {
-    if (!id_ok(r->params[0]))
+    if (!http_id_ok(r->params[0]))
         return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
     return write_entity(r, r->params[0]);
 }
@@ -1321,7 +1322,7 @@ static int h_profile_put(req *r)
         snprintf(field, sizeof field, "params.%s", k);
         return reply_error(r, 400, "wrong_type", field, "must be an integer");
     }
-    if (!id_ok(r->params[0]))
+    if (!http_id_ok(r->params[0]))
         return reply_error(r, 400, "invalid_id", "name", "1-64 of A-Z a-z 0-9 _ . : -");
     const char *reason = json_string_value(json_object_get(r->json, "reason"));
 #define S(f)                                                                                       \
@@ -1404,7 +1405,7 @@ static int proposal_decide(req *r, int approve)
             return reply_error(r, 400, "wrong_type", k, "must be a string");
     }
     const char *id = r->params[0];
-    if (!id_ok(id))
+    if (!http_id_ok(id))
         return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
     const char *reason = json_string_value(json_object_get(r->json, "reason"));
     if (!approve && (!reason || !*reason))
@@ -1919,7 +1920,7 @@ static int scopes_of(req *r, json_t *arr, const char **out, size_t *n)
     *n = json_array_size(arr);
     for (size_t i = 0; i < *n; i++) {
         out[i] = json_string_value(json_array_get(arr, i));
-        if (!out[i] || !id_ok(out[i])) {
+        if (!out[i] || !http_id_ok(out[i])) {
             char f[32];
             snprintf(f, sizeof f, "scopes[%zu]", i);
             reply_error(r, 400, "invalid", f, "a unit id");

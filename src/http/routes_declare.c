@@ -51,17 +51,6 @@ static int declare_reply(req *r, int rc, const pl_err *e)
     }
 }
 
-static int id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == ':' || *s == '-'))
-            return 0;
-    return 1;
-}
-
 /* May the caller read declaration `id`: placed in their scope and not
  * recused (the rules of GET /api/v1/declarations/{id}, src/accounts)? On
  * the worker's connection `r->s`. */
@@ -107,7 +96,7 @@ static int write_op(req *r, enum op op)
     if (!json_is_object(r->json))
         return reply_error(r, 400, "invalid", NULL, "body: must be a JSON object");
     const char *id = r->nparams ? r->params[0] : NULL;
-    if (id && !id_ok(id))
+    if (id && !http_id_ok(id))
         return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
     http_sync_clock(r);
     if (op == OP_CONCLUDE) {
@@ -176,7 +165,7 @@ enum rop { R_LIST, R_ONE, R_SAMPLE, R_PROOF, R_COMPARE };
 static int read_op(req *r, enum rop op)
 {
     const char *id = r->nparams ? r->params[0] : NULL;
-    if (id && !id_ok(id))
+    if (id && !http_id_ok(id))
         return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
     pl_err e;
     pl_err_init(&e);

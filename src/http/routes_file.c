@@ -53,17 +53,6 @@ static int fr_bind(void *ctx, pl_stmt *st)
     return pl_accounts_scope_bind_cached(fr->r->s, st, fr->r->who.uid, fr->mode, fr->today, NULL);
 }
 
-static int id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == ':' || *s == '-'))
-            return 0;
-    return 1;
-}
-
 /* The ids of `section`'s rows (and of `sub` rows inside them) into ids. */
 static void ids_of(const json_t *file, const char *section, const char *sub, json_t *ids)
 {
@@ -99,7 +88,7 @@ static int audit_file(req *r, const json_t *file)
 static int serve_file(req *r, int as_pdf)
 {
     const char *id = r->params[0];
-    if (!id_ok(id))
+    if (!http_id_ok(id))
         return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
     const char *lang = req_arg(r, "lang");
     int english = 0;

@@ -74,17 +74,6 @@ static int sr_bind(void *ctx, pl_stmt *st)
     return pl_accounts_scope_bind_cached(sr->r->s, st, sr->r->who.uid, sr->mode, sr->today, NULL);
 }
 
-static int id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == ':' || *s == '-'))
-            return 0;
-    return 1;
-}
-
 /* Query parameters other than `known` (NULL-ended) and "<list>_offset" of
  * `lists`: the first unknown one's name, else NULL. */
 typedef struct argcheck {
@@ -326,7 +315,7 @@ static int h_search(req *r)
 static int profile(req *r, int company)
 {
     const char *id = r->params[0];
-    if (!id_ok(id))
+    if (!http_id_ok(id))
         return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
     const char *const *lists = company ? pl_search_company_lists : pl_search_unit_lists;
     static const char *const known[] = {"limit", NULL};
