@@ -24,7 +24,9 @@
 //   (screenshots), the raw-code scan of daily.test.js clean on each in
 //   zh-CN, axe-core (WCAG 2 A/AA) clean on the round page with the browser's
 //   verification shown (portal_a11y.test.js scans the three routes of
-//   lib/routes.js as they open).
+//   lib/routes.js as they open);
+// - a discipline officer (read only) sees the pages without the forms; an
+//   inspection officer has no menu item and is led away from the page.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
@@ -162,6 +164,8 @@ async function rawCodes(p) {
 before(async () => {
   srv = await startPlumb({ users: [
     { name: 'dw-cadre', role: 'cadre_officer', scopes: [ROOT_UNIT], password: PASSWORD },
+    { name: 'dw-disc', role: 'discipline_officer', scopes: [ROOT_UNIT], password: PASSWORD },
+    { name: 'dw-insp', role: 'inspection_officer', scopes: [ROOT_UNIT], password: PASSWORD },
   ] })
   // A promotion candidate: a declarant of the population with a name no
   // one else in the store has (picked by that name in the page).
@@ -430,4 +434,25 @@ test('both languages at both sizes; the raw-code scan and axe-core clean', { tim
   }
   assert.deepEqual(failing, {}, 'violations:\n' + JSON.stringify(failing, null, 1))
   assert.deepEqual(foreign, [], 'no request to another host')
+})
+
+test('who reads and who writes: a discipline officer reads without forms, an inspection officer has no such page', { timeout: 120000 }, async () => {
+  assert.ok(topDecl, 'the first test drew a round')
+  // docs/SECURITY.md: declaration_check:read for cadre and discipline
+  // officers, :write for cadre officers only; the inspection officer neither.
+  await setLang(page, 'zh-CN')
+  await signIn(page, 'dw-disc')
+  await page.getByTestId('menu-declare').waitFor()
+  await page.goto(srv.origin + '/#/declare')
+  await page.getByTestId('decl-round-link').first().waitFor()
+  await settled(page)
+  assert.equal(await page.getByTestId('decl-new').count(), 0, 'no form to open a round')
+  await page.goto(srv.origin + `/#/declare/declarations/${topDecl}`)
+  await page.getByTestId('dc-has-conclusion').waitFor()
+  assert.equal(await page.getByTestId('dc-submit').count(), 0, 'no conclusion form')
+  await signIn(page, 'dw-insp')
+  await page.locator('main h1').first().waitFor()
+  assert.equal(await page.getByTestId('menu-declare').count(), 0, 'no menu item without declaration_check:read')
+  await page.goto(srv.origin + '/#/declare')
+  await page.waitForURL((u) => !u.hash.startsWith('#/declare'))
 })
