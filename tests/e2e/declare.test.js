@@ -323,6 +323,9 @@ test('the comparison, the 补报 window, a correction, the conclusion in the ran
   assert.ok(topDecl, 'the first test drew a round')
   await page.goto(srv.origin + `/#/declare/${roundId}`)
   await page.getByTestId('ds-compare').first().waitFor({ timeout: 60000 })
+  const reads = () => q(`SELECT entity, count(*) AS n FROM access_log WHERE username='dw-cadre' GROUP BY entity`)
+    .reduce((o, r) => ({ ...o, [r.entity]: r.n }), {})
+  const reads0 = reads()
   await page.getByTestId('ds-compare').first().click()
   await page.waitForURL(new RegExp(`#/declare/declarations/${topDecl}$`))
   await page.getByTestId('dc-lines').waitFor()
@@ -330,6 +333,12 @@ test('the comparison, the 补报 window, a correction, the conclusion in the ran
   await settled(page)
   await page.waitForFunction(() => document.querySelector('[data-testid=dc-round]')?.innerText.length > 0)
 
+  // The page's reads, logged (docs/API.md): the comparison (a declaration
+  // read) and the declaration's items in one list, not one read per line.
+  await page.getByTestId('dc-class').first().waitFor() // (the rows come once every detail is read)
+  const reads1 = reads()
+  assert.equal((reads1.declaration || 0) - (reads0.declaration || 0), 1, 'one declaration read: the comparison')
+  assert.ok((reads1.declaration_item || 0) - (reads0.declaration_item || 0) <= 1, 'the items in one read')
   const cmp = (await api(page, 'GET', `/api/v1/declarations/${topDecl}/comparison`)).body
   const rows = page.getByTestId('dc-lines').locator('tbody tr')
   assert.equal(await rows.count(), cmp.lines.length, 'one row per line')
