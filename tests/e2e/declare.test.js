@@ -3,8 +3,10 @@
 // - 申报抽查: a round over an empty population (year 2031) is refused with
 //   the server's error under the unit field and nothing written; a round of
 //   2025 over the county's top leaders with a promotion candidate picked by
-//   name through the search is opened; its eligible list is the population computed here
-//   by SQL from docs/DECLARE.md's definition;
+//   name through the search is opened (a candidate outside the population
+//   first: refused under 拟提拔人选 naming them by name, nothing written);
+//   its eligible list is the population computed here by SQL from
+//   docs/DECLARE.md's definition;
 // - the draw (with its confirmation): the ranked list holds exactly the
 //   sample recomputed HERE with node's crypto from the root of the first
 //   signed checkpoint after the list's event (read from the store) and the
@@ -59,7 +61,7 @@ const foreign = []
 const q = (s) => JSON.parse(sql(srv.db, s) || '[]')
 const esc = (s) => String(s).replace(/'/g, "''")
 const lastStep = {}
-let roundId, candidate, topDecl, verdict
+let roundId, candidate, outsider, topDecl, verdict
 
 async function signIn(p, name) {
   const acct = srv.accounts[name]
@@ -174,6 +176,9 @@ before(async () => {
   candidate = q(`SELECT p.id, p.name FROM persons p WHERE p.id IN (${ids}) AND (SELECT count(*) FROM persons o WHERE o.name=p.name)=1
     ORDER BY p.id LIMIT 1`)[0]
   assert.ok(candidate, 'the county has a declarant with a unique name')
+  outsider = q(`SELECT p.id, p.name FROM persons p WHERE p.id NOT IN (${ids}) AND (SELECT count(*) FROM persons o WHERE o.name=p.name)=1
+    AND p.id IN (SELECT t.person_id FROM tenures t JOIN posts s ON s.id=t.post_id WHERE s.unit_id LIKE 'U433127-%') ORDER BY p.id LIMIT 1`)[0]
+  assert.ok(outsider, 'a county cadre outside the top population')
   br = await launch({ timezoneId: 'Asia/Shanghai' })
   page = await br.context.newPage()
   watchForeign(page, srv.origin, foreign)
@@ -206,9 +211,23 @@ test('open a round, draw it, the proof verified in the browser (and a tampered o
   assert.equal(q('SELECT count(*) AS n FROM ledger_events')[0].n, events0, 'a refused round wrote nothing')
   assert.equal(q('SELECT count(*) AS n FROM declaration_rounds')[0].n, 0)
 
-  // The round of 2025 (top leaders) with a candidate picked by name.
+  // A candidate outside the population (a county cadre in no top post):
+  // refused under 拟提拔人选 naming them, nothing written; the tag removed.
   await page.locator('#dr-year').fill(String(YEAR))
   await page.getByTestId('dr-pop-top').click()
+  await page.locator('#dr-cand').fill(outsider.name)
+  await page.getByRole('option', { name: new RegExp('^' + outsider.name) }).first().click()
+  await page.keyboard.press('Escape')
+  await page.getByTestId('dr-submit').click()
+  await errorOf(page, '#dr-cand').waitFor()
+  const candErr = await errorOf(page, '#dr-cand').innerText()
+  console.log(`candidate outside the population: “${candErr}”`)
+  assert.match(candErr, new RegExp(`第 1 位人选（${outsider.name}）`))
+  assert.doesNotMatch(candErr, /candidates|\d{17}[\dX]| \/ /, 'in words: no field code, no ID number, one language')
+  assert.equal(q('SELECT count(*) AS n FROM ledger_events')[0].n, events0, 'a refused round wrote nothing')
+  await page.locator('.el-select').filter({ has: page.locator('#dr-cand') }).locator('.el-tag__close').click()
+
+  // The round of 2025 (top leaders) with a candidate picked by name.
   await page.locator('#dr-cand').fill(candidate.name)
   await page.getByRole('option', { name: new RegExp('^' + candidate.name) }).first().click()
   await page.keyboard.press('Escape')
