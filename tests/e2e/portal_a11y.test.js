@@ -27,6 +27,7 @@ import { launch, watchForeign, shot, ROOT } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 import { STAFF_ROUTES, PORTAL_ROUTES, routerPaths, concrete } from './lib/routes.js'
+import { drawnRound } from './lib/declare.js'
 
 const PASSWORD = 'Correct-Horse-42-battery'
 const ROOT_UNIT = 'U433127-000001'
@@ -127,6 +128,7 @@ before(async () => {
     { name: 'a-audit', role: 'auditor', password: PASSWORD },
     { name: 'a-admin', role: 'admin', password: PASSWORD },
     { name: 'a-insp', role: 'inspection_officer', scopes: [ROOT_UNIT], password: PASSWORD },
+    ...['a-cadre', 'a-cadre-http'].map((name) => ({ name, role: 'cadre_officer', scopes: [ROOT_UNIT], password: PASSWORD })),
   ] })
   unit = q(`SELECT id, name FROM units WHERE parent_id='${ROOT_UNIT}' AND kind='department' ORDER BY id LIMIT 1`)[0]
   ids.rootUnit = ROOT_UNIT
@@ -144,6 +146,10 @@ before(async () => {
   ids.rect = rect.id
   ids.round = rect.round_id
   addUser('a-subject', 'subject', { person: ids.person })
+  // A drawn declaration check round for its two pages (lib/routes.js).
+  const dr = await drawnRound(srv.origin, srv.accounts['a-cadre-http'], PASSWORD, { year: 2025, unit_id: ROOT_UNIT, population: 'top' })
+  ids.declRound = dr.round
+  ids.declaration = dr.declaration
   br = await launch({ timezoneId: TZ })
   page = await br.context.newPage()
   watchForeign(page, srv.origin, foreign)
@@ -392,7 +398,7 @@ test('axe-core: no WCAG 2 AA violation on any staff route (zh-CN)', { timeout: 3
   const listed = new Set([...STAFF_ROUTES.map((r) => r.path), ...PORTAL_ROUTES])
   const missing = routerPaths().filter((p) => !listed.has(p))
   assert.deepEqual(missing, [], 'routes of web/src/router.js missing from tests/e2e/lib/routes.js')
-  const users = { discipline_officer: 'a-disc', data_provider: 'a-provider', auditor: 'a-audit', admin: 'a-admin', subject: 'a-subject', inspection_officer: 'a-insp' }
+  const users = { cadre_officer: 'a-cadre', discipline_officer: 'a-disc', data_provider: 'a-provider', auditor: 'a-audit', admin: 'a-admin', subject: 'a-subject', inspection_officer: 'a-insp' }
   const failing = {}
   let who = ''
   for (const r of [...STAFF_ROUTES].sort((a, b) => a.role.localeCompare(b.role))) {

@@ -32,6 +32,9 @@ const routes = [
       { path: 'tasks', name: 'tasks', component: () => import('./views/Tasks.vue') },
       { path: 'tasks/:id', name: 'task', component: () => import('./views/Task.vue') },
       { path: 'mytasks', name: 'mytasks', component: () => import('./views/MyTasks.vue') },
+      { path: 'declare', name: 'declare', component: () => import('./views/DeclRounds.vue') },
+      { path: 'declare/:id', name: 'declare-round', component: () => import('./views/DeclRound.vue') },
+      { path: 'declare/declarations/:id', name: 'declare-compare', component: () => import('./views/DeclCompare.vue') },
     ],
   },
   {

@@ -32,6 +32,10 @@ export const STAFF_ROUTES = [
   { path: '/inspection/:id', role: 'inspection_officer', mark: 'rect-table', param: (u) => u.round },
   { path: '/rectification', role: 'inspection_officer', mark: 'rect-table' },
   { path: '/rectification/:id', role: 'inspection_officer', mark: 'rect-detail', param: (u) => u.rect },
+  // Declaration check rounds: a round drawn by lib/declare.js before the scan.
+  { path: '/declare', role: 'cadre_officer', mark: 'decl-rounds' },
+  { path: '/declare/:id', role: 'cadre_officer', mark: 'ds-person', param: (u) => u.declRound },
+  { path: '/declare/declarations/:id', role: 'cadre_officer', mark: 'dc-lines', param: (u) => u.declaration },
 ]
 
 export const PORTAL_ROUTES = ['/portal', '/portal/report', '/portal/check', '/portal/receipt']

@@ -21,6 +21,8 @@ export const PAGE_PERMS = {
   rectification: ['rectification:read'],
   tasks: ['task:read'],
   mytasks: ['task:write', 'rectification:progress', 'rectification:write'],
+  // Declaration check rounds (issue #18 item 7).
+  declare: ['declaration_check:read'],
 }
 
 // The landing page of roles whose work is one page (issue #16).
