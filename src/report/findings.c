@@ -217,6 +217,14 @@ static int read_findings(fctx *c, json_t *rep)
         fact_subquery(&sql, 1);
         pl_buf_adds(&sql, " FROM findings t LEFT JOIN units u ON u.id=t.unit_id WHERE 1=1");
         where(&sql, c->acc, "finding");
+        /* Counted under its unit: for a scoped reader, a unit in the
+         * reader's scope (a finding placed only by its person would
+         * otherwise bring a unit from outside into the rows). */
+        if (c->acc) {
+            pl_buf_adds(&sql, " AND t.unit_id IN (SELECT t.id FROM units t WHERE 1=1");
+            where(&sql, c->acc, "unit");
+            pl_buf_adds(&sql, ")");
+        }
         if (c->unit)
             pl_buf_adds(&sql, " AND t.unit_id IN (SELECT id FROM sub)");
         pl_stmt *st = NULL;
