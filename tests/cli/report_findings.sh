@@ -11,11 +11,18 @@
 # 2020-2021. Also the PDF (CJK font embedded, rule names, the checkpoint
 # root), the XLSX read back by an independent reader (tests/tools/
 # xlsx_sheets.py), --unit, both languages, and bad input (one line, exit 1,
-# no file written). PLUMB_DB_URL runs it on PostgreSQL (pg_report.sh).
+# no file written). Over HTTP (`plumb serve`): a reader scoped to UA gets
+# UA's rows only, and UB as unit_id is a 404 naming it. PLUMB_DB_URL runs
+# it all on PostgreSQL (pg_report.sh), the scoped SQL of the API included.
 set -u
 : "${PLUMB:?PLUMB must point at the plumb binary}" "${PLUMB_SRC:?}"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+SERVER=
+cleanup() {
+  if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export PLUMB_LANG=zh LANG=C.UTF-8
 db="${PLUMB_DB_URL:-$tmp/p.db}"
@@ -169,4 +176,35 @@ n0=$(sq "SELECT count(*) FROM ledger_events")
 [ $? -eq 1 ] || fail "unknown round: exit 1"; one_line "id"
 for f in x1.xlsx x2.pdf x3.pdf x4.pdf; do [ ! -e "$tmp/$f" ] || fail "a refused report wrote $f"; done
 [ "$(sq "SELECT count(*) FROM ledger_events")" = "$n0" ] || fail "a report wrote to the ledger"
+
+# --- over HTTP: a reader scoped to UA (the scoped SQL of src/http on this engine)
+PW='Correct-Horse-9battery'
+out=$(echo "$PW" | "$PLUMB" user add ua-reader --role discipline_officer --scope UA --password-stdin --db "$db" 2>&1) ||
+  fail "user add: $out"
+SECRET=$(printf '%s\n' "$out" | sed -n 's/^totp_secret: //p')
+[ ${#SECRET} -eq 32 ] || fail "no TOTP secret: $out"
+(cd "$tmp" && exec "$PLUMB" serve --db "$db" --port 0 --port-file "$tmp/port" --quiet 2>"$tmp/serve.log") &
+SERVER=$!
+for _ in $(seq 1 400); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+[ -s "$tmp/port" ] || fail "serve did not start: $(cat "$tmp/serve.log")"
+B="http://127.0.0.1:$(cat "$tmp/port")"
+code=$(cd "$PLUMB_SRC/tests/api" && node --input-type=module -e \
+  "import {totp} from './lib.mjs'; console.log(totp('$SECRET', Math.floor(Date.now() / 1000)))") || fail "totp"
+status=$(curl -sS -c "$tmp/jar" -o "$tmp/login.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d "{\"username\":\"ua-reader\",\"password\":\"$PW\",\"totp\":\"$code\"}" "$B/api/v1/auth/login")
+[ "$status" = 200 ] || fail "login: $status $(cat "$tmp/login.json")"
+status=$(curl -sS -b "$tmp/jar" -o "$tmp/h.xlsx" -w '%{http_code}' "$B/api/v1/reports/findings.xlsx?from=2020-01-01&to=2021-12-31")
+[ "$status" = 200 ] || fail "GET findings.xlsx: $status $(head -c 300 "$tmp/h.xlsx")"
+sheets "$tmp/h.xlsx" >"$tmp/h.json" || fail "the served xlsx reads back"
+python3 - "$tmp/h.json" <<'PY' || fail "the UA reader's report"
+import json, sys
+w = json.load(open(sys.argv[1]))
+assert [r[0] for r in w["按单位"][1:]] == ["东城县财政局"], w["按单位"]
+assert {r[0]: r[2] for r in w["按规则"][1:]} == {"R04": 1, "R05": 2, "R07": 1}, w["按规则"]
+PY
+status=$(curl -sS -b "$tmp/jar" -o "$tmp/h.pdf" -w '%{http_code}' "$B/api/v1/reports/findings.pdf?from=2020-01-01&to=2021-12-31&lang=en")
+[ "$status" = 200 ] && pdftotext "$tmp/h.pdf" - | grep -q "kin business" || fail "GET findings.pdf: $status"
+status=$(curl -sS -b "$tmp/jar" -o "$tmp/e.json" -w '%{http_code}' "$B/api/v1/reports/findings.xlsx?from=2020-01-01&to=2021-12-31&unit_id=UB")
+[ "$status" = 404 ] && grep -q '"field":"unit_id"' "$tmp/e.json" || fail "unit outside scope: $status $(cat "$tmp/e.json")"
+kill "$SERVER"; wait "$SERVER" 2>/dev/null; SERVER=
 echo ok
