@@ -36,6 +36,12 @@ struct pl_pdf {
     double colw[MAX_COLS];
     unsigned right;
     const char *head[MAX_COLS];
+    /* One layout per column for the header and for the current row, laid
+     * out once and then shown (created in the pass's first table). */
+    PangoLayout *hl[MAX_COLS], *rl[MAX_COLS];
+    double head_h;
+    /* The counting pass measures only: nothing is shown. */
+    int counting;
 };
 
 int pl_pdf_available(void)
@@ -59,6 +65,8 @@ static void set_font(PangoLayout *l, const char *desc)
 
 static void footer(pl_pdf *d)
 {
+    if (d->counting)
+        return;
     char pg[96];
     if (d->pages > 0)
         snprintf(pg, sizeof pg, d->en ? "page %d / %d" : "第 %d / %d 页", d->page, d->pages);
@@ -100,6 +108,8 @@ static double measure(pl_pdf *d, const char *desc, const char *text, size_t len,
 static void show(pl_pdf *d, const char *desc, const char *text, size_t len, double x, double y,
                  double width, int right)
 {
+    if (d->counting)
+        return;
     set_font(d->body, desc);
     pango_layout_set_width(d->body, (int)(width * PANGO_SCALE));
     pango_layout_set_alignment(d->body, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
@@ -144,37 +154,50 @@ void pl_pdf_para(pl_pdf *d, const char *text, size_t len, int indent)
 #define CELL_FONT FONT " 8.5"
 #define HEAD_FONT FONT " Bold 8.5"
 
-static double row_height(pl_pdf *d, const char *desc, const char *const *cells)
+static PangoLayout *new_layout(cairo_t *cr);
+
+/* Lay `cells` out in `ls` (one layout per column, created on first use);
+ * the row's height. */
+static double lay_row(pl_pdf *d, PangoLayout **ls, const char *desc, const char *const *cells)
 {
     double h = 0;
+    PangoFontDescription *fd = pango_font_description_from_string(desc);
     for (int k = 0; k < d->ncols; k++) {
+        if (!ls[k]) {
+            ls[k] = new_layout(d->cr);
+            pango_layout_set_wrap(ls[k], PANGO_WRAP_WORD_CHAR);
+        }
         const char *c = cells[k] ? cells[k] : "";
-        double ch = measure(d, desc, c, strlen(c), d->colw[k] - 2 * CELL_PAD);
-        if (ch > h)
-            h = ch;
+        pango_layout_set_font_description(ls[k], fd);
+        pango_layout_set_width(ls[k], (int)((d->colw[k] - 2 * CELL_PAD) * PANGO_SCALE));
+        pango_layout_set_alignment(ls[k],
+                                   (d->right >> k) & 1u ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+        pango_layout_set_text(ls[k], c, (int)strlen(c));
+        int w, ch;
+        pango_layout_get_size(ls[k], &w, &ch);
+        if ((double)ch / PANGO_SCALE > h)
+            h = (double)ch / PANGO_SCALE;
     }
+    pango_font_description_free(fd);
     return h + 2 * CELL_PAD;
 }
 
-static void draw_row(pl_pdf *d, const char *desc, const char *const *cells, double h, int rule)
+/* Show a row laid out by lay_row at d->y and rule it off. */
+static void show_row(pl_pdf *d, PangoLayout **ls, double h, int rule)
 {
-    double x = MARGIN;
-    for (int k = 0; k < d->ncols; k++) {
-        const char *c = cells[k] ? cells[k] : "";
-        show(d, desc, c, strlen(c), x + CELL_PAD, d->y + CELL_PAD, d->colw[k] - 2 * CELL_PAD,
-             (int)((d->right >> k) & 1u));
-        x += d->colw[k];
+    if (!d->counting) {
+        double x = MARGIN;
+        for (int k = 0; k < d->ncols; k++) {
+            cairo_move_to(d->cr, x + CELL_PAD, d->y + CELL_PAD);
+            pango_cairo_show_layout(d->cr, ls[k]);
+            x += d->colw[k];
+        }
+        cairo_move_to(d->cr, MARGIN, d->y + h);
+        cairo_line_to(d->cr, PAGE_W - MARGIN, d->y + h);
+        cairo_set_line_width(d->cr, rule ? 0.8 : 0.25);
+        cairo_stroke(d->cr);
     }
     d->y += h;
-    cairo_move_to(d->cr, MARGIN, d->y);
-    cairo_line_to(d->cr, PAGE_W - MARGIN, d->y);
-    cairo_set_line_width(d->cr, rule ? 0.8 : 0.25);
-    cairo_stroke(d->cr);
-}
-
-static void draw_head(pl_pdf *d)
-{
-    draw_row(d, HEAD_FONT, d->head, row_height(d, HEAD_FONT, d->head), 1);
 }
 
 void pl_pdf_table_begin(pl_pdf *d, int ncols, const double *widths, const char *const *head,
@@ -193,20 +216,21 @@ void pl_pdf_table_begin(pl_pdf *d, int ncols, const double *widths, const char *
         d->colw[k] = TEXT_W * (widths[k] > 0 ? widths[k] : 1) / sum;
         d->head[k] = head[k] ? head[k] : "";
     }
+    d->head_h = lay_row(d, d->hl, HEAD_FONT, d->head);
     /* The header and at least one row on the same page. */
-    if (d->y + 2 * row_height(d, HEAD_FONT, d->head) > BOTTOM)
+    if (d->y + 2 * d->head_h > BOTTOM)
         new_page(d);
-    draw_head(d);
+    show_row(d, d->hl, d->head_h, 1);
 }
 
 void pl_pdf_table_row(pl_pdf *d, const char *const *cells)
 {
-    double h = row_height(d, CELL_FONT, cells);
+    double h = lay_row(d, d->rl, CELL_FONT, cells);
     if (d->y + h > BOTTOM) {
         new_page(d);
-        draw_head(d);
+        show_row(d, d->hl, d->head_h, 1);
     }
-    draw_row(d, CELL_FONT, cells, h, 0);
+    show_row(d, d->rl, h, 0);
 }
 
 void pl_pdf_table_end(pl_pdf *d)
@@ -286,9 +310,17 @@ static int pass(pl_pdf *d, pl_pdf_draw_fn draw, void *ctx, pl_buf *out)
     d->page = 1;
     d->y = MARGIN;
     d->ncols = 0;
+    d->counting = out == NULL;
     draw(d, ctx);
     footer(d);
     cairo_show_page(d->cr);
+    for (int k = 0; k < MAX_COLS; k++) {
+        if (d->hl[k])
+            g_object_unref(d->hl[k]);
+        if (d->rl[k])
+            g_object_unref(d->rl[k]);
+        d->hl[k] = d->rl[k] = NULL;
+    }
     g_object_unref(d->body);
     g_object_unref(d->foot);
     cairo_destroy(d->cr);
