@@ -37,7 +37,8 @@ for tc in decisions:decided_at payments:paid_at contracts:signed_at meetings:hel
   t=${tc%%:*} c=${tc#*:} n=$((${#t} + 2))
   arms="$arms${arms:+ UNION ALL }SELECT r.$c AS v FROM finding_evidence fe JOIN $t r ON r.id=substr(fe.ref, $n) WHERE fe.finding_id=f.id AND substr(fe.ref, 1, $((n - 1)))='$t:'"
 done
-fact="COALESCE((SELECT min(substr(x.v, 1, 10)) FROM ($arms) x), date(f.first_seen, '+8 hours'))"
+fact="COALESCE((SELECT min(substr(x.v, 1, 10)) FROM ($arms) x),
+  CASE WHEN f.key GLOB '*|[12][0-9][0-9][0-9]' THEN substr(f.key, -4) || '-12-31' END, date(f.first_seen, '+8 hours'))"
 if [ -z "${FROM:-}" ]; then
   y=$(sqlite3 "$db" "SELECT substr($fact, 1, 4) AS y FROM findings f GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1")
   FROM="$((y - 1))-01-01" TO="$y-12-31"

@@ -29,6 +29,20 @@ static const struct {
     {"supervision_activities", "held_at", NULL},
 };
 
+/* A yearly finding (key "…|YYYY": R16's declaration year, R19's year)
+ * with no dated record: its facts are that year's, dated its last day. */
+static int year_of_key(const char *key, char out[11])
+{
+    const char *bar = key ? strrchr(key, '|') : NULL;
+    if (!bar || strlen(bar + 1) != 4 || (bar[1] != '1' && bar[1] != '2'))
+        return 0;
+    for (int i = 1; i <= 4; i++)
+        if (bar[i] < '0' || bar[i] > '9')
+            return 0;
+    snprintf(out, 11, "%.4s-12-31", bar + 1);
+    return 1;
+}
+
 /* "(SELECT min|sum(v) FROM (arm UNION ALL arm ...) x)": one scalar
  * subquery over the finding's evidence, each arm an index lookup of
  * finding_evidence by finding id and of the record by its id. */
@@ -215,7 +229,7 @@ static int read_findings(fctx *c, json_t *rep)
         fact_subquery(&sql, 0);
         pl_buf_adds(&sql, ", ");
         fact_subquery(&sql, 1);
-        pl_buf_adds(&sql, " FROM findings t LEFT JOIN units u ON u.id=t.unit_id WHERE 1=1");
+        pl_buf_adds(&sql, ", t.key FROM findings t LEFT JOIN units u ON u.id=t.unit_id WHERE 1=1");
         where(&sql, c->acc, "finding");
         /* Counted under its unit: for a scoped reader, a unit in the
          * reader's scope (a finding placed only by its person would
@@ -235,8 +249,10 @@ static int read_findings(fctx *c, json_t *rep)
         while (!rc && (rc = pl_stmt_step(st, c->e)) == PL_ROW) {
             rc = 0;
             char day[11];
-            const char *fact =
-                pl_stmt_type(st, 7) != PL_COL_NULL ? pl_stmt_text(st, 7) : pl_stmt_text(st, 6);
+            char period_end[11];
+            const char *fact = pl_stmt_type(st, 7) != PL_COL_NULL             ? pl_stmt_text(st, 7)
+                               : year_of_key(pl_stmt_text(st, 9), period_end) ? period_end
+                                                                              : pl_stmt_text(st, 6);
             pl_report_local_date(fact, day);
             if (!day[0] || strcmp(day, c->from) < 0 || strcmp(day, c->to) > 0)
                 continue;

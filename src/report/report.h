@@ -37,8 +37,10 @@ typedef struct pl_report_opts {
  * `from`, `to`: "YYYY-MM-DD", inclusive; a finding is in the period when
  * the date of its facts is (the earliest date of the dated records its
  * evidence cites — decisions, payments, contracts, meetings, clues,
- * dispositions, supervision activities — else the day it was first seen,
- * as a local date), a warning when it was raised in the period.
+ * dispositions, supervision activities — else, for a yearly finding whose
+ * key ends in "|YYYY" (R16, R19), 31 December of that year, else the day it
+ * was first seen, as a local date), a warning when it was raised in the
+ * period.
  * `unit_id` (NULL: the whole scope) restricts it to that unit's subtree.
  * *out (caller owns): {kind: "findings", from, to, unit, drawn_on,
  * checkpoint, totals, by_unit, by_rule, by_severity, by_month, top_units,

@@ -6,9 +6,13 @@
 # 2019-06-06) → R05 high; payments without a decision over the county's
 # 500,000 元 P1 (UA, 600,000 元, 2020-03-10) and P2 (UB, 800,000 元,
 # 2021-02-20) → R07 high; P3 (UA, 50,000 元, 2021-06-15) to the company of
-# the UA leader's spouse → R04 low (< 100,000 元). The sweep runs on
-# 2022-01-01: a report that used the sweep date would find none of them in
-# 2020-2021. Also the PDF (CJK font embedded, rule names, the checkpoint
+# the UA leader's spouse → R04 low (< 100,000 元). The yearly rules with no
+# dated record date their facts by the year in their key (31 Dec): R16 for
+# the leaders' missing 2019 and 2020 declarations (S in UA, T in UB) and R19
+# for their missing 2020 and 2021 述责述廉 (high: both parts missing); R01
+# and R15 have no date of their own: the day found. The sweep runs on
+# 2022-01-01: a report that used the sweep date would find none of the
+# dated ones in 2020-2021. Also the PDF (CJK font embedded, rule names, the checkpoint
 # root), the XLSX read back by an independent reader (tests/tools/
 # xlsx_sheets.py), --unit, both languages, and bad input (one line, exit 1,
 # no file written). Over HTTP (`plumb serve`): a reader scoped to UA gets
@@ -86,6 +90,9 @@ CSV
 "$PLUMB" report --help | grep -q -- "--xlsx" || fail "help"
 got=$(sq "SELECT rule||':'||key FROM findings WHERE rule IN ('R04','R05','R07') ORDER BY 1" | tr '\n' ' ')
 [ "$got" = "R04:$S|$C1 R05:D1 R05:D2 R05:D3 R05:D4 R07:P1 R07:P2 " ] || fail "fixture: the planted findings are '$got'"
+got=$(sq "SELECT rule||':'||key||':'||severity||':'||unit_id FROM findings WHERE rule IN ('R16','R19') ORDER BY 1" | tr '\n' ' ')
+[ "$got" = "R16:$S|2019:high:UA R16:$S|2020:high:UA R16:$T|2019:high:UB R16:$T|2020:high:UB R19:TS|2020:high:UA R19:TS|2021:high:UA R19:TT|2020:high:UB R19:TT|2021:high:UB " ] ||
+  fail "fixture: the yearly findings are '$got'"
 
 # --- the XLSX, read back: counts by rule, severity, unit and month
 "$PLUMB" report findings --db "$db" --from 2020-01-01 --to 2021-12-31 --xlsx "$tmp/a.xlsx" || fail "xlsx"
@@ -102,29 +109,31 @@ rules = {r[0]: r[1:] for r in w["按规则"][1:]}
 # rule: name, findings, open, closed, high, medium, low, 元
 want = {"R04": ["亲属经商", 1, 1, 0, 0, 0, 1, 50000],
         "R05": ["未集体决策", 3, 3, 0, 3, 0, 0, 0],
-        "R07": ["大额资金无集体决策", 2, 2, 0, 2, 0, 0, 1400000]}
+        "R07": ["大额资金无集体决策", 2, 2, 0, 2, 0, 0, 1400000],
+        "R16": ["个人事项迟报漏报", 2, 2, 0, 2, 0, 0, 0],
+        "R19": ["述责述廉或谈心谈话缺失", 4, 4, 0, 4, 0, 0, 0]}
 assert rules == want, rules
 sev = {r[0]: r[1] for r in w["按严重程度"][1:]}
-assert sev == {"高": 5, "中": 0, "低": 1}, sev
+assert sev == {"高": 11, "中": 0, "低": 1}, sev
 units = {r[0]: (r[1], r[7]) for r in w["按单位"][1:]}
-assert units == {"东城县财政局": (4, 650000), "东城县教育局": (2, 800000)}, units
+assert units == {"东城县财政局": (7, 650000), "东城县教育局": (5, 800000)}, units
 months = {r[0]: r[1] for r in w["按月趋势"][1:] if r[1]}
-assert months == {"2020-01": 1, "2020-03": 2, "2021-02": 2, "2021-06": 1}, months
-assert len(w["按月趋势"]) - 1 == 18, "every month 2020-01..2021-06, gaps as 0"
+assert months == {"2020-01": 1, "2020-03": 2, "2020-12": 4, "2021-02": 2, "2021-06": 1, "2021-12": 2}, months
+assert len(w["按月趋势"]) - 1 == 24, "every month 2020-01..2021-12, gaps as 0"
 assert [r[1] for r in w["重点单位"][1:]] == ["东城县财政局", "东城县教育局"], w["重点单位"]
 summary = dict((r[0], r[1]) for r in w["概况"][1:])
-assert summary["预警发现"] == 6 and summary["涉及金额（元）"] == 1450000, summary
+assert summary["预警发现"] == 12 and summary["涉及金额（元）"] == 1450000, summary
 assert summary["所依据的检查点"] == "尚未签署检查点", summary
 PY
 
 # --- by the date of the facts, not of the sweep: 2022 holds only the findings
-# without a dated fact (R01, R15, R16, R19, first seen 2022-01-01).
+# with no date of their own (R01, R15, first seen 2022-01-01).
 "$PLUMB" report findings --db "$db" --from 2022-01-01 --to 2022-12-31 --json >"$tmp/b.json" || fail "json 2022"
-want=$(sq "SELECT count(*) FROM findings WHERE rule IN ('R01','R15','R16','R19')")
+want=$(sq "SELECT count(*) FROM findings WHERE rule IN ('R01','R15')")
 python3 - "$tmp/b.json" "$want" <<'PY' || fail "2022 period"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert sorted(x["rule"] for x in r["by_rule"]) == ["R01", "R15", "R16", "R19"], r["by_rule"]
+assert sorted(x["rule"] for x in r["by_rule"]) == ["R01", "R15"], r["by_rule"]
 assert [m["month"] for m in r["by_month"]] == ["2022-01"], r["by_month"]
 assert r["totals"]["findings"] == int(sys.argv[2]), (r["totals"], sys.argv[2])
 PY
@@ -137,7 +146,7 @@ import json, sys
 w = json.load(open(sys.argv[1]))
 assert [r[0] for r in w["按单位"][1:]] == ["东城县财政局"], w["按单位"]
 rules = {r[0]: r[2] for r in w["按规则"][1:]}
-assert rules == {"R04": 1, "R05": 2, "R07": 1}, rules
+assert rules == {"R04": 1, "R05": 2, "R07": 1, "R16": 1, "R19": 2}, rules
 assert dict((r[0], r[1]) for r in w["概况"][1:])["范围"] == "东城县财政局"
 PY
 
@@ -200,7 +209,7 @@ python3 - "$tmp/h.json" <<'PY' || fail "the UA reader's report"
 import json, sys
 w = json.load(open(sys.argv[1]))
 assert [r[0] for r in w["按单位"][1:]] == ["东城县财政局"], w["按单位"]
-assert {r[0]: r[2] for r in w["按规则"][1:]} == {"R04": 1, "R05": 2, "R07": 1}, w["按规则"]
+assert {r[0]: r[2] for r in w["按规则"][1:]} == {"R04": 1, "R05": 2, "R07": 1, "R16": 1, "R19": 2}, w["按规则"]
 PY
 status=$(curl -sS -b "$tmp/jar" -o "$tmp/h.pdf" -w '%{http_code}' "$B/api/v1/reports/findings.pdf?from=2020-01-01&to=2021-12-31&lang=en")
 [ "$status" = 200 ] && pdftotext "$tmp/h.pdf" - | grep -q "kin business" || fail "GET findings.pdf: $status"

@@ -44,6 +44,7 @@ function storeFindings() {
     fd AS (${arms})
     SELECT f.rule, f.unit_id, f.unit_id IN (SELECT id FROM sub) AS inside,
       COALESCE((SELECT min(substr(d, 1, 10)) FROM fd WHERE fd.fid = f.id AND d IS NOT NULL),
+               CASE WHEN f.key GLOB '*|[12][0-9][0-9][0-9]' THEN substr(f.key, -4) || '-12-31' END,
                date(f.first_seen, '+8 hours')) AS day
     FROM findings f WHERE f.unit_id IS NOT NULL`)
 }
