@@ -72,6 +72,15 @@ typedef struct pl_file_opts {
 int pl_declare_file(pl_store *s, const char *person_id, const pl_file_access *acc,
                     const pl_file_opts *o, json_t **out, pl_err *e);
 
+/**
+ * Set key "checkpoint" of `obj` to the latest signed checkpoint of the log
+ * of `s`: {origin, size, root_hash (base64), root_hex}, or null when none
+ * is signed yet. What every printed page states it was drawn from (the
+ * integrity file, the reports of src/report). Run it in the caller's read
+ * transaction, with the rows it goes with.
+ */
+int pl_declare_checkpoint_json(pl_store *s, json_t *obj, pl_err *e);
+
 /** The label of `code` in `domain` ("relation", "severity", …) in zh-CN or
  * English; `code` itself when unknown, "" for NULL. */
 const char *pl_declare_label(const char *domain, const char *code, int english);

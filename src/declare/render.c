@@ -1,19 +1,15 @@
 /*
  * render.c — the integrity file as text and as a printable PDF (A4, Noto
  * Sans CJK embedded, page numbers, the checkpoint in every footer) with
- * cairo + pango (DESIGN.md §6, issue #18 item 3; docs/DECLARE.md
- * "Integrity file"). Layer: declare. Without pangocairo in the build
- * (HAVE_PANGOCAIRO unset) pl_declare_file_pdf says so and fails.
+ * cairo + pango on the shared page of src/report/pdf.h (DESIGN.md §6,
+ * issue #18 item 3; docs/DECLARE.md "Integrity file"). Layer: declare.
+ * Without pangocairo in the build pl_declare_file_pdf says so and fails.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "../report/pdf.h"
 #include "declare.h"
-
-#ifdef HAVE_PANGOCAIRO
-#include <cairo-pdf.h>
-#include <fontconfig/fontconfig.h>
-#include <pango/pangocairo.h>
-#endif
 
 /* ------------------------------------------------------------ text */
 
@@ -231,169 +227,47 @@ void pl_declare_file_text(const json_t *f, int en, pl_buf *b)
 
 /* ------------------------------------------------------------- PDF */
 
-#ifdef HAVE_PANGOCAIRO
+/* The text's lines on the shared page (src/report/pdf.h): the first line
+ * is the title, "## " a heading, "   " an indented line. */
+static void draw_text(pl_pdf *p, void *ctx)
+{
+    const pl_buf *text = ctx;
+    const char *s = text->data, *end = text->data + text->len;
+    int first = 1;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+        if (first) {
+            char *t = pl_malloc(len + 1);
+            memcpy(t, s, len);
+            t[len] = 0;
+            pl_pdf_title(p, t);
+            free(t);
+            first = 0;
+        } else if (len >= 3 && strncmp(s, "## ", 3) == 0) {
+            char *t = pl_malloc(len - 2);
+            memcpy(t, s + 3, len - 3);
+            t[len - 3] = 0;
+            pl_pdf_heading(p, t, 0);
+            free(t);
+        } else if (len >= 3 && strncmp(s, "   ", 3) == 0) {
+            pl_pdf_para(p, s + 3, len - 3, 1);
+        } else {
+            pl_pdf_para(p, s, len, 0);
+        }
+        s = nl ? nl + 1 : end;
+    }
+}
 
 int pl_declare_pdf_available(void)
 {
-    return 1;
-}
-
-/* A4 in points, margins, the footer band. */
-#define PAGE_W 595.276
-#define PAGE_H 841.890
-#define MARGIN 48.0
-#define FOOTER_H 30.0
-#define FONT "Noto Sans CJK SC"
-
-static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned int len)
-{
-    if (closure)
-        pl_buf_add(closure, data, len);
-    return CAIRO_STATUS_SUCCESS;
-}
-
-typedef struct pdf {
-    cairo_t *cr;
-    PangoLayout *body, *foot;
-    double y;
-    int page, pages;
-    const char *footer; /* the checkpoint line */
-    int en;
-} pdf;
-
-static void footer(pdf *d)
-{
-    char pg[96];
-    if (d->pages > 0)
-        snprintf(pg, sizeof pg, d->en ? "page %d / %d" : "第 %d / %d 页", d->page, d->pages);
-    else
-        snprintf(pg, sizeof pg, d->en ? "page %d" : "第 %d 页", d->page);
-    pl_buf t;
-    pl_buf_init(&t);
-    pl_buf_addf(&t, "%s\n%s", d->footer, pg);
-    pango_layout_set_text(d->foot, t.data, (int)t.len);
-    pl_buf_release(&t);
-    cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 6);
-    pango_cairo_show_layout(d->cr, d->foot);
-    cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 2);
-    cairo_line_to(d->cr, PAGE_W - MARGIN, PAGE_H - MARGIN + 2);
-    cairo_set_line_width(d->cr, 0.5);
-    cairo_stroke(d->cr);
-}
-
-static void new_page(pdf *d)
-{
-    footer(d);
-    cairo_show_page(d->cr);
-    d->page++;
-    d->y = MARGIN;
-}
-
-static void para(pdf *d, const char *text, size_t len, int head, int indent)
-{
-    PangoFontDescription *fd =
-        pango_font_description_from_string(head ? FONT " Bold 12" : FONT " 9.5");
-    pango_layout_set_font_description(d->body, fd);
-    pango_font_description_free(fd);
-    double x = MARGIN + (indent ? 18.0 : 0.0);
-    pango_layout_set_width(d->body, (int)((PAGE_W - MARGIN - x) * PANGO_SCALE));
-    pango_layout_set_text(d->body, text, (int)len);
-    int w, h;
-    pango_layout_get_size(d->body, &w, &h);
-    double hh = (double)h / PANGO_SCALE + (head ? 8.0 : 2.0);
-    if (d->y + hh > PAGE_H - MARGIN - FOOTER_H + 10)
-        new_page(d);
-    if (head)
-        d->y += 4.0;
-    cairo_move_to(d->cr, x, d->y);
-    pango_cairo_show_layout(d->cr, d->body);
-    d->y += hh;
-}
-
-/* One pass over the text; pages counted in d->page. */
-static void draw(pdf *d, const pl_buf *text)
-{
-    d->page = 1;
-    d->y = MARGIN;
-    const char *p = text->data, *end = text->data + text->len;
-    int first = 1;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (first) {
-            PangoFontDescription *fd = pango_font_description_from_string(FONT " Bold 16");
-            pango_layout_set_font_description(d->body, fd);
-            pango_font_description_free(fd);
-            pango_layout_set_width(d->body, (int)((PAGE_W - 2 * MARGIN) * PANGO_SCALE));
-            pango_layout_set_text(d->body, p, (int)len);
-            cairo_move_to(d->cr, MARGIN, d->y);
-            pango_cairo_show_layout(d->cr, d->body);
-            int w, h;
-            pango_layout_get_size(d->body, &w, &h);
-            d->y += (double)h / PANGO_SCALE + 6.0;
-            first = 0;
-        } else if (len >= 3 && strncmp(p, "## ", 3) == 0) {
-            para(d, p + 3, len - 3, 1, 0);
-        } else if (len >= 3 && strncmp(p, "   ", 3) == 0) {
-            para(d, p + 3, len - 3, 0, 1);
-        } else {
-            para(d, p, len, 0, 0);
-        }
-        p = nl ? nl + 1 : end;
-    }
-    footer(d);
-    cairo_show_page(d->cr);
-}
-
-/* The layouts of both passes measure text alike: unhinted metrics, as a
- * PDF surface uses, also on the recording surface of the counting pass. */
-static PangoLayout *new_layout(cairo_t *cr)
-{
-    PangoLayout *l = pango_cairo_create_layout(cr);
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    pango_cairo_context_set_font_options(pango_layout_get_context(l), fo);
-    cairo_font_options_destroy(fo);
-    pango_layout_context_changed(l);
-    return l;
-}
-
-/* out NULL: the counting pass, on a recording surface (cairo 1.16 leaks a
- * little in each PDF surface's font subsetting: docs/DECLARE.md). */
-static int render(pdf *d, const pl_buf *text, pl_buf *out)
-{
-    cairo_rectangle_t page = {0, 0, PAGE_W, PAGE_H};
-    cairo_surface_t *sf = out ? cairo_pdf_surface_create_for_stream(to_buf, out, PAGE_W, PAGE_H)
-                              : cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
-    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
-        cairo_surface_destroy(sf);
-        return PL_EINTERNAL;
-    }
-    if (out)
-        cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "Plumbline plumb");
-    d->cr = cairo_create(sf);
-    cairo_set_source_rgb(d->cr, 0, 0, 0);
-    d->body = new_layout(d->cr);
-    d->foot = new_layout(d->cr);
-    pango_layout_set_wrap(d->body, PANGO_WRAP_WORD_CHAR);
-    PangoFontDescription *fd = pango_font_description_from_string(FONT " 7");
-    pango_layout_set_font_description(d->foot, fd);
-    pango_font_description_free(fd);
-    pango_layout_set_width(d->foot, (int)((PAGE_W - 2 * MARGIN) * PANGO_SCALE));
-    pango_layout_set_wrap(d->foot, PANGO_WRAP_WORD_CHAR);
-    draw(d, text);
-    g_object_unref(d->body);
-    g_object_unref(d->foot);
-    cairo_destroy(d->cr);
-    cairo_surface_finish(sf);
-    cairo_status_t cs = cairo_surface_status(sf);
-    cairo_surface_destroy(sf);
-    return cs == CAIRO_STATUS_SUCCESS ? 0 : PL_EINTERNAL;
+    return pl_pdf_available();
 }
 
 int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
 {
+    if (!pl_pdf_available())
+        return pl_err_set(e, PL_EINTERNAL, "this build has no PDF support (cairo + pango)");
     pl_buf text, foot;
     pl_buf_init(&text);
     pl_buf_init(&foot);
@@ -409,44 +283,13 @@ int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
         pl_buf_addf(&foot, "%s %s · %s", en ? "Integrity file of" : "廉政档案", js(p, "name"),
                     en ? "no checkpoint signed yet: this page cannot be checked against the log"
                        : "尚未签署检查点：本页无法与日志核对");
-    /* Pass 1 counts the pages (output discarded), pass 2 writes them. */
-    pdf d = {.footer = foot.data, .en = en};
-    int rc = render(&d, &text, NULL);
-    if (!rc) {
-        d.pages = d.page;
-        rc = render(&d, &text, out);
-    }
+    int rc = pl_pdf_render(foot.data, en, draw_text, &text, out, e);
     pl_buf_release(&text);
     pl_buf_release(&foot);
-    return rc ? pl_err_set(e, rc, "cannot render the PDF") : 0;
+    return rc;
 }
 
 void pl_declare_pdf_shutdown(void)
 {
-    /* Pango's default font map holds the fontconfig patterns and cairo's
-     * font faces: drop it first, then cairo's and fontconfig's caches. */
-    pango_cairo_font_map_set_default(NULL);
-    cairo_debug_reset_static_data();
-    FcFini();
+    pl_pdf_shutdown();
 }
-
-#else
-
-void pl_declare_pdf_shutdown(void)
-{
-}
-
-int pl_declare_pdf_available(void)
-{
-    return 0;
-}
-
-int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
-{
-    (void)file;
-    (void)en;
-    (void)out;
-    return pl_err_set(e, PL_EINTERNAL, "this build has no PDF support (cairo + pango)");
-}
-
-#endif

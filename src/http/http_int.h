@@ -110,6 +110,27 @@ const route *routes_tasks(size_t *n);
 const route *routes_file(size_t *n);
 /** Declaration check rounds, the draw, comparison, conclusion (routes_declare.c). */
 const route *routes_declare(size_t *n);
+/** The printed reports: findings for the level above (routes_report.c). */
+const route *routes_report(size_t *n);
+
+/** A reader's rights as src/declare and src/report ask for them (the
+ * role's "<entity>:read", access.c's scope and recusal over the worker's
+ * cached scope closure), for request `r` (routes_file.c). */
+struct pl_file_access;
+typedef struct http_reader {
+    req *r;
+    int mode;
+    char today[11];
+} http_reader;
+void http_reader_access(req *r, http_reader *fr, struct pl_file_access *acc);
+/** Answer 200 with `data` as `ctype`, "Content-Disposition: attachment"
+ * (`inline` when `inline_`) named `filename` (a plain token). Takes the
+ * bytes; releases `data` (routes_report.c). */
+int http_reply_bytes(req *r, const char *ctype, const char *filename, int inline_, pl_buf *data);
+/** ?lang=: 0 zh-CN (absent, "zh", "zh-CN"), 1 "en", -1 after a 400 reply
+ * naming "lang" (routes_report.c). */
+int http_lang_arg(req *r);
+
 /** An id in a path or query: 1–64 characters of [A-Za-z0-9_.:-] (routes.c). */
 int http_id_ok(const char *s);
 

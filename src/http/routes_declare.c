@@ -15,6 +15,7 @@
 
 #include "../accounts/accounts.h"
 #include "../declare/declare.h"
+#include "../report/report.h"
 #include "http_int.h"
 
 #define MAX_SCOPES 16
@@ -247,6 +248,75 @@ static int h_compare(req *r)
     return read_op(r, R_COMPARE);
 }
 
+/* The round's report (PDF or workbook): the round in the caller's scope,
+ * its drawn declarations as the sample route shows them (those the caller
+ * may not read are left out), docs/DECLARE.md "Round report". */
+static int visible_cb(void *ctx, const char *id, int *yes, pl_err *e)
+{
+    return decl_visible(ctx, id, yes, e);
+}
+
+static int round_report(req *r, int as_pdf)
+{
+    const char *id = r->params[0];
+    if (!http_id_ok(id))
+        return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
+    int english = http_lang_arg(r);
+    if (english < 0)
+        return 0;
+    if (as_pdf && !pl_declare_pdf_available())
+        return reply_error(r, 501, "not_implemented", NULL, "this server was built without PDF");
+    pl_err e;
+    pl_err_init(&e);
+    caller k;
+    json_t *rep = NULL;
+    char today[11];
+    http_today(r->srv, today);
+    pl_report_opts o = {.english = english, .today = today};
+    int rc = caller_of(r, r->s, &k, &e);
+    int txn = pl_store_exec(r->s, "BEGIN", NULL) == 0;
+    if (!rc)
+        rc = pl_report_round(r->s, &k.c, id, visible_cb, r, &o, &rep, &e);
+    if (txn && pl_store_exec(r->s, "COMMIT", NULL) != 0)
+        pl_store_exec(r->s, "ROLLBACK", NULL);
+    if (rc)
+        return declare_reply(r, rc, &e);
+    /* The ranked declarations are named with their scores: a read of
+     * each, as the comparison's (DESIGN.md §8). */
+    json_t *ids = json_array(), *x;
+    size_t i;
+    json_array_foreach(json_object_get(rep, "ranked"), i, x)
+        json_array_append(ids, json_object_get(x, "declaration_id"));
+    rc = json_array_size(ids) ? audit_read(r, "declaration", ids) : 0;
+    json_decref(ids);
+    if (rc) {
+        json_decref(rep);
+        return reply_status(r, rc, NULL);
+    }
+    pl_buf out;
+    pl_buf_init(&out);
+    rc =
+        as_pdf ? pl_report_pdf(rep, english, &out, &e) : pl_report_xlsx_buf(rep, english, &out, &e);
+    json_decref(rep);
+    if (rc) {
+        pl_buf_release(&out);
+        return reply_status(r, rc, &e);
+    }
+    return as_pdf ? http_reply_bytes(r, "application/pdf", "round-report.pdf", 1, &out)
+                  : http_reply_bytes(
+                        r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        "round-report.xlsx", 0, &out);
+}
+
+static int h_round_report_pdf(req *r)
+{
+    return round_report(r, 1);
+}
+static int h_round_report_xlsx(req *r)
+{
+    return round_report(r, 0);
+}
+
 static const route declare_routes[] = {
     {"GET", "/api/v1/declaration_rounds", "declaration_check:read", NULL, h_rounds,
      "Declaration check rounds whose unit is in scope", 0},
@@ -260,6 +330,13 @@ static const route declare_routes[] = {
      "Draw the sample: seed = root of the first signed checkpoint after the eligible list {}", 1},
     {"GET", "/api/v1/declaration_rounds/{id}/proof", "declaration_check:read", NULL, h_proof,
      "Re-derive the draw from the ledger: match or mismatch, with the problems", 0},
+    {"GET", "/api/v1/declaration_rounds/{id}/report.pdf", "declaration_check:read", NULL,
+     h_round_report_pdf,
+     "The round's report as a PDF: population, draw, classes, scores, ranked list, conclusions, "
+     "self-corrections ?lang=",
+     0},
+    {"GET", "/api/v1/declaration_rounds/{id}/report.xlsx", "declaration_check:read", NULL,
+     h_round_report_xlsx, "The round's report as a workbook, one sheet per breakdown ?lang=", 0},
     {"GET", "/api/v1/declaration_rounds/{id}/sample", "declaration_check:read", NULL, h_sample,
      "The drawn declarations the caller may read, ranked by comparison score", 0},
     {"GET", "/api/v1/declarations/{id}/comparison", "declaration_check:read", NULL, h_compare,

@@ -13,18 +13,12 @@
 #include "../declare/declare.h"
 #include "http_int.h"
 
-/* The reader's rights as src/declare asks for them: the role's
- * "<entity>:read", and the scope and recusal SQL of access.c for the
- * entity, over the worker's cached scope closure. */
-typedef struct file_reader {
-    req *r;
-    int mode;
-    char today[11];
-} file_reader;
-
+/* The reader's rights as src/declare and src/report ask for them: the
+ * role's "<entity>:read", and the scope and recusal SQL of access.c for
+ * the entity, over the worker's cached scope closure. */
 static int fr_may_read(void *ctx, const char *entity)
 {
-    file_reader *fr = ctx;
+    http_reader *fr = ctx;
     char perm[64];
     snprintf(perm, sizeof perm, "%s:read", entity);
     return pl_accounts_role_has(fr->r->who.role, perm) && pl_accounts_place_of(entity) != NULL;
@@ -38,7 +32,7 @@ static void fr_prefix(void *ctx, pl_buf *sql)
 
 static void fr_where(void *ctx, const char *entity, pl_buf *sql)
 {
-    file_reader *fr = ctx;
+    http_reader *fr = ctx;
     const pl_accounts_place *sp = pl_accounts_place_of(entity);
     if (!sp) { /* fail closed: an unknown kind of record is not shown */
         pl_buf_adds(sql, " AND FALSE");
@@ -49,8 +43,19 @@ static void fr_where(void *ctx, const char *entity, pl_buf *sql)
 
 static int fr_bind(void *ctx, pl_stmt *st)
 {
-    file_reader *fr = ctx;
+    http_reader *fr = ctx;
     return pl_accounts_scope_bind_cached(fr->r->s, st, fr->r->who.uid, fr->mode, fr->today, NULL);
+}
+
+void http_reader_access(req *r, http_reader *fr, pl_file_access *acc)
+{
+    *fr = (http_reader){.r = r, .mode = pl_accounts_role_scope(r->who.role)};
+    http_today(r->srv, fr->today);
+    *acc = (pl_file_access){.ctx = fr,
+                            .may_read = fr_may_read,
+                            .prefix = fr_prefix,
+                            .where = fr_where,
+                            .bind = fr_bind};
 }
 
 /* The ids of `section`'s rows (and of `sub` rows inside them) into ids. */
@@ -103,13 +108,9 @@ static int serve_file(req *r, int as_pdf)
     if (as_pdf && !pl_declare_pdf_available())
         return reply_error(r, 501, "not_implemented", NULL, "this server was built without PDF");
 
-    file_reader fr = {.r = r, .mode = pl_accounts_role_scope(r->who.role)};
-    http_today(r->srv, fr.today);
-    pl_file_access acc = {.ctx = &fr,
-                          .may_read = fr_may_read,
-                          .prefix = fr_prefix,
-                          .where = fr_where,
-                          .bind = fr_bind};
+    http_reader fr;
+    pl_file_access acc;
+    http_reader_access(r, &fr, &acc);
     pl_file_opts o = {.english = english, .today = fr.today};
     pl_err e;
     pl_err_init(&e);

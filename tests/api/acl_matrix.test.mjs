@@ -108,6 +108,10 @@ const ROUTES = [
   ['GET', '/api/v1/me/record', 'self:read'],
   ['GET', '/api/v1/findings', 'finding:read', 'placed', 'recusal'],
   ['GET', '/api/v1/findings/stats', 'finding:read'],
+  // API.md "Reports": the findings report is the findings list's counts for
+  // the caller (not placed: scope and recusal change the numbers only).
+  ['GET', '/api/v1/reports/findings.pdf', 'finding:read'],
+  ['GET', '/api/v1/reports/findings.xlsx', 'finding:read'],
   ['GET', '/api/v1/rotations', 'finding:read'],
   ['GET', '/api/v1/findings/{id}', 'finding:read', 'placed', 'recusal'],
   ['POST', '/api/v1/findings/{id}/status', 'finding:write', 'placed', 'recusal'],
@@ -349,6 +353,11 @@ const ROUTES = [
   ['POST', '/api/v1/declaration_rounds/{id}/draw', 'declaration_check:write', 'placed'],
   ['GET', '/api/v1/declaration_rounds/{id}/proof', 'declaration_check:read', 'placed'],
   ['GET', '/api/v1/declaration_rounds/{id}/sample', 'declaration_check:read', 'placed', 'recusal'],
+  // DECLARE.md "Round report": the round's report is placed by the round
+  // (a round outside scope is a 404) and not recusal-bound as a route: a
+  // recused reader gets the report without the declarations it may not read.
+  ['GET', '/api/v1/declaration_rounds/{id}/report.pdf', 'declaration_check:read', 'placed'],
+  ['GET', '/api/v1/declaration_rounds/{id}/report.xlsx', 'declaration_check:read', 'placed'],
   ['GET', '/api/v1/declarations/{id}/comparison', 'declaration_check:read', 'placed', 'recusal'],
   ['POST', '/api/v1/declarations/{id}/conclusion', 'declaration_check:write', 'placed', 'recusal'],
   ['GET', '/portal/api/units', 'public'],
@@ -925,7 +934,11 @@ test('access matrix from the written table: every role × in scope/out of scope/
           if (rt.method === 'GET') target = (x) => x.id === declBase; else body = declRoundBody();
           break;
         case '/api/v1/declaration_rounds/{id}':
-        case '/api/v1/declaration_rounds/{id}/proof': p = p.replace('{id}', declBase); break;
+        case '/api/v1/declaration_rounds/{id}/proof':
+        case '/api/v1/declaration_rounds/{id}/report.pdf':
+        case '/api/v1/declaration_rounds/{id}/report.xlsx': p = p.replace('{id}', declBase); break;
+        case '/api/v1/reports/findings.pdf':
+        case '/api/v1/reports/findings.xlsx': p += '?from=2000-01-01&to=2030-12-31'; break;
         case '/api/v1/declaration_rounds/{id}/sample':
           p = p.replace('{id}', declBase); target = (x) => x.declaration_id === FIX.declaration; break;
         case '/api/v1/declaration_rounds/{id}/draw':

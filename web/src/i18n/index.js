@@ -7,6 +7,17 @@ import { zhLabels, enLabels, merged } from './labels.js'
 import { zhInspect, enInspect } from './inspect.js'
 import { zhSearch, enSearch } from './search.js'
 import { zhDeclare, enDeclare } from './declare.js'
+import { zhReport, enReport } from './report.js'
+
+// Each page group's texts, merged over the base texts in this order (one
+// line per group, so that a new group is one import and one line here).
+const parts = [
+  [zhLabels, enLabels],
+  [zhInspect, enInspect],
+  [zhSearch, enSearch],
+  [zhDeclare, enDeclare],
+  [zhReport, enReport],
+]
 
 const saved = localStorage.getItem('plumb.lang')
 export const i18n = createI18n({
@@ -14,8 +25,8 @@ export const i18n = createI18n({
   locale: saved === 'en' ? 'en' : 'zh-CN',
   fallbackLocale: 'zh-CN',
   messages: {
-    'zh-CN': merged(merged(merged(merged(zh, zhLabels), zhInspect), zhSearch), zhDeclare),
-    en: merged(merged(merged(merged(en, enLabels), enInspect), enSearch), enDeclare),
+    'zh-CN': parts.reduce((m, p) => merged(m, p[0]), zh),
+    en: parts.reduce((m, p) => merged(m, p[1]), en),
   },
   missingWarn: false,
   fallbackWarn: false,

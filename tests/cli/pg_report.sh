@@ -1,0 +1,13 @@
+#!/bin/bash
+# pg_report.sh — tests/cli/report_findings.sh and report_round.sh on
+# PostgreSQL (the fixture pg): every query of the reports (src/report) runs
+# on both engines, and the same hand-written counts come out. Layer:
+# tests/cli (src/report).
+set -u
+: "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+export PGOPTIONS='-c client_min_messages=warning'
+unset PLUMB_KEY
+U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_report_findings) || { echo "FAIL: createdb"; exit 1; }
+PLUMB_DB_URL=$U bash "$PLUMB_SRC/tests/cli/report_findings.sh" || exit 1
+U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_report_round) || { echo "FAIL: createdb"; exit 1; }
+PLUMB_DB_URL=$U exec bash "$PLUMB_SRC/tests/cli/report_round.sh"
