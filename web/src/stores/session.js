@@ -21,6 +21,8 @@ export const PAGE_PERMS = {
   rectification: ['rectification:read'],
   tasks: ['task:read'],
   mytasks: ['task:write', 'rectification:progress', 'rectification:write'],
+  // 登记线索, the clerk's intake form (issue #16 item 5).
+  intake: ['case:intake'],
 }
 
 // The landing page of roles whose work is one page (issue #16).
