@@ -268,6 +268,8 @@ test('approval: the proposer sees who must approve and cannot approve; a second 
   const iP = history.indexOf(STEPS.proposed), iA = history.indexOf(STEPS.approved), iD = history.lastIndexOf(STEPS.disposed)
   assert.ok(iP >= 0 && iA > iP && iD > iA, `proposed, approved, disposed in order:\n${history}`)
   assert.match(history, /k-disc2/, 'the approver in the history')
+  assert.ok(history.includes(`指定承办人 · k-disc — ${H1.name}`), `the assignment names the handler:\n${history}`)
+  assert.ok(!history.includes(H1.id), 'no person id in the history')
   await page.getByTestId('clue-history').scrollIntoViewIfNeeded()
   await shots(page, 'clue-approved-zh')
   await setLang(page, 'en')

@@ -29,7 +29,7 @@ export const zhClerk = {
     step: { dispose: '确定处置方式', conclude: '办结' }, byRole: '{role}', approve: '同意', refuse: '不同意',
     reason: '审批意见', own: '这是您本人提请的事项，须由他人审批。', notApprover: '只有本机关负责人可以审批此事项。',
     proposerRefused: '提请人不能审批自己提请的事项（四眼原则）。', approved: '已审批同意', refused: '已审批不同意',
-    sentForApproval: '已提请审批，待{approver}审批', office: '本机关审批人',
+    sentForApproval: '已提请审批，待{approver}审批', proposedReason: '{step}（反映主要负责人）：{reason}', office: '本机关审批人',
   },
 }
 
@@ -61,6 +61,6 @@ export const enClerk = {
     step: { dispose: 'disposal', conclude: 'conclusion' }, byRole: '{role}', approve: 'Approve', refuse: 'Refuse',
     reason: 'Comment', own: 'You proposed this step: someone else must approve it.', notApprover: 'Only the head of the office approves this step.',
     proposerRefused: 'The proposer cannot approve their own proposal (four eyes).', approved: 'Approved', refused: 'Refused',
-    sentForApproval: 'Sent for approval by {approver}', office: 'Approver of the office',
+    sentForApproval: 'Sent for approval by {approver}', proposedReason: '{step} (about a top leader): {reason}', office: 'Approver of the office',
   },
 }
