@@ -174,6 +174,11 @@ test('登记线索: a letter with two mistakes (both errors at once, nothing wri
   await choose(page, 'in-category', '用权')
   await pickSubject(page, B)
   await page.getByTestId('in-summary').fill('来电反映副局长违规审批')
+  // The draft (sessionStorage) is back after the page is opened again, as
+  // after a session expiry: summary and subject kept.
+  await page.reload()
+  await page.getByTestId('intake-form').waitFor()
+  assert.equal(await page.getByTestId('in-summary').inputValue(), '来电反映副局长违规审批', 'the draft restored')
   await shots(page, 'intake-phone', false)
   await page.getByTestId('intake-submit').click()
   await page.waitForURL(/#\/clues\/CL-/)

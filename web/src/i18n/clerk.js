@@ -20,7 +20,7 @@ export const zhClerk = {
     title: '承办人', current: '当前承办人：', none: '尚未指定', handler: '指定承办人', team: '承办组（可选）',
     submit: '指定', noHandlers: '没有可承办此线索的人员（回避或不在管辖范围）', done: '已指定承办人',
     bulk: '批量指定承办人', bulkTo: '指定给', bulkSubmit: '指定所选线索', selected: '已选 {n} 条',
-    bulkDone: '已为 {n} 条线索指定承办人', bulkFailed: '{id}：{msg}', noCommon: '所选线索没有共同的可承办人员',
+    bulkDone: '已为 {n} 条线索指定承办人', selectFirst: '请先在下表中勾选线索', bulkFailed: '{id}：{msg}', noCommon: '所选线索没有共同的可承办人员',
   },
   // The workflow's teams (docs/CASES.md §1: the automatic hand-over).
   team: { intake: '信访室', case_management: '案件监督管理室', supervision: '监督检查室', trial: '审理室', archive: '档案室' },
@@ -53,7 +53,7 @@ export const enClerk = {
     title: 'Handler', current: 'Current handler: ', none: 'None yet', handler: 'Assign to', team: 'Team (optional)',
     submit: 'Assign', noHandlers: 'Nobody may handle this clue (recused or outside their jurisdiction)', done: 'Handler assigned',
     bulk: 'Assign handlers', bulkTo: 'Assign to', bulkSubmit: 'Assign the selected clues', selected: '{n} selected',
-    bulkDone: 'Handler assigned to {n} clues', bulkFailed: '{id}: {msg}', noCommon: 'The selected clues have no handler in common',
+    bulkDone: 'Handler assigned to {n} clues', selectFirst: 'Select clues in the table first', bulkFailed: '{id}: {msg}', noCommon: 'The selected clues have no handler in common',
   },
   team: { intake: 'Petitions office', case_management: 'Case management office', supervision: 'Supervision office', trial: 'Trial office', archive: 'Archive' },
   approval: {
