@@ -210,11 +210,11 @@ test('a finding becomes a clue; assignment by name on the clue page and in the q
   assert.equal(q(`SELECT handler_person_id AS h FROM case_clues WHERE id='${esc(made.letter)}'`)[0].h, H1.id)
   await shots(page, 'clue-assigned', false)
 
-  // The queue: the phone clue and the finding's clue to H2 at once.
-  await page.getByTestId('menu-clues').click()
+  // The queue of routed clues (?status=routed): the phone clue and the
+  // finding's clue to H2 at once.
+  await page.goto(srv.origin + '/#/clues?status=routed')
   const queue = page.getByTestId('clue-queue')
-  // The queue's 500 newest clues (a long table on a loaded machine).
-  await queue.getByTestId('clue-link').first().waitFor({ timeout: 90000 })
+  await queue.getByTestId('clue-link').first().waitFor({ timeout: 60000 })
   for (const id of [made.phone, made.finding]) {
     await queue.locator('tr', { has: page.getByRole('link', { name: id, exact: true }) }).locator('.el-checkbox').first().click()
   }
