@@ -34,6 +34,8 @@ const ERRORS = {
 }
 // docs/CASES.md "The clerk's pages": the history's words for the steps.
 const STEPS = { proposed: '提请审批', approved: '审批同意', disposed: '确定处置方式' }
+// docs/CASES.md "The clerk's pages": a refusal of the server in words.
+const APPROVAL_403 = '只有本机关负责人可以审批此事项。'
 let srv, br, page
 const foreign = []
 const q = (s) => JSON.parse(sql(srv.db, s) || '[]')
@@ -263,6 +265,19 @@ test('approval: the proposer sees who must approve and cannot approve; a second 
 
   await signIn(page, 'k-disc2')
   await page.goto(srv.origin + '/#/clues/' + encodeURIComponent(made.letter))
+  await page.getByTestId('approval-approve').waitFor()
+  // A stale page: the office's approver becomes a person (H1) meanwhile;
+  // the server's 403 naming `approver` is said in words, nothing changes.
+  const setApprover = (body) => page.evaluate(async ([o, b]) => (await fetch(`/api/v1/offices/${o}/approver`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('plumb.csrf') || '' },
+    body: JSON.stringify(b) })).status, [office, body])
+  assert.equal(await setApprover({ person_id: H1.id, reason: '改由专人审批' }), 200)
+  await page.getByTestId('approval-reason').fill('不同意')
+  await page.getByTestId('approval-refuse').click()
+  await page.getByTestId('approval-error').filter({ hasText: APPROVAL_403 }).waitFor()
+  assert.equal(q(`SELECT pending_step FROM case_clues WHERE id='${esc(made.letter)}'`)[0].pending_step, 'dispose', 'nothing changed')
+  assert.equal(await setApprover({ role: 'discipline', reason: '委领导审批' }), 200)
+  await page.reload()
   await page.getByTestId('approval-approve').waitFor()
   await page.getByTestId('approval-reason').fill('同意谈话函询')
   await page.getByTestId('approval-approve').click()
