@@ -290,6 +290,8 @@ test('approval: the proposer sees who must approve and cannot approve; a second 
   assert.match(history, /k-disc2/, 'the approver in the history')
   assert.ok(history.includes(`指定承办人 · k-disc — ${H1.name}`), `the assignment names the handler:\n${history}`)
   assert.ok(!history.includes(H1.id), 'no person id in the history')
+  const officeName = q(`SELECT name FROM units WHERE id='${office}'`)[0].name
+  assert.ok(history.includes(officeName) && !history.includes(office), `the routing names the office by name:\n${history}`)
   await page.getByTestId('clue-history').scrollIntoViewIfNeeded()
   await shots(page, 'clue-approved-zh')
   await setLang(page, 'en')
