@@ -477,6 +477,20 @@ typedef struct pl_field_error {
 
 #define PL_PORTAL_MAX_ERRORS 12
 
+/**
+ * Every field error of a staff intake at once (no write; issue #16 item 5:
+ * the clerk's form shows them all beside their fields): channel, category,
+ * summary, facts, the subject (field "subject": a person or a unit), the
+ * received date (format, not in the future), that the subject unit, subject
+ * person and reporter person exist, the number of attachments — the rules
+ * pl_cases_intake applies one at a time — and that a real-name report
+ * names its reporter (reporter_identity: text, or a JSON object with a
+ * "name"; checked here only, as the HTTP intake calls this first). Fills out[0..max) and *n;
+ * 0 or PL_E* (a store error).
+ */
+int pl_cases_intake_check(pl_store *s, const pl_clue_input *in, pl_field_error *out, size_t max,
+                          size_t *n, pl_err *e);
+
 /** What the reporter gets back. */
 typedef struct pl_portal_receipt {
     char receipt[PL_CASES_RECEIPT_DIGITS + 1]; /**< 16 digits, Luhn check digit */

@@ -714,6 +714,92 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+static void check_err(pl_field_error *out, size_t max, size_t *n, const char *field, const char *zh,
+                      const char *en)
+{
+    if (*n >= max)
+        return;
+    pl_field_error *f = &out[(*n)++];
+    f->field = field;
+    snprintf(f->zh, sizeof f->zh, "%s", zh);
+    snprintf(f->en, sizeof f->en, "%s", en);
+}
+
+int pl_cases_intake_check(pl_store *s, const pl_clue_input *in, pl_field_error *out, size_t max,
+                          size_t *n, pl_err *e)
+{
+    *n = 0;
+    if (!in->channel || !*in->channel)
+        check_err(out, max, n, "channel", "请选择来源渠道", "choose the channel");
+    else if (!in_list(in->channel, CHANNELS))
+        check_err(out, max, n, "channel", "来源渠道无效",
+                  "unknown channel (online letter visit phone inspection investigation meeting "
+                  "audit rule_warning)");
+    if (!in->category || !*in->category)
+        check_err(out, max, n, "category", "请选择问题类别", "choose the category");
+    else if (!in_list(in->category, CATEGORIES))
+        check_err(out, max, n, "category", "问题类别无效",
+                  "unknown category (power money personnel conduct other)");
+    if (!in->summary || !*in->summary)
+        check_err(out, max, n, "summary", "摘要不能为空", "summary is required");
+    else if (utf8_chars(in->summary) > PL_CASES_SUMMARY_MAX)
+        check_err(out, max, n, "summary", "摘要过长（最多2000字）", "summary over 2000 characters");
+    if (in->facts && strlen(in->facts) > PL_CASES_FACTS_MAX)
+        check_err(out, max, n, "facts", "反映内容过长（最多64KB）", "facts over 64 KiB");
+    int has_person = in->subject_person_id && *in->subject_person_id;
+    int has_unit = in->subject_unit_id && *in->subject_unit_id;
+    if (!has_person && !has_unit)
+        check_err(out, max, n, "subject", "须指明被反映人或被反映单位",
+                  "a subject person or unit is required");
+    if (in->received_at && *in->received_at) {
+        int64_t t;
+        if (pl_time_parse(in->received_at, &t) != 0)
+            check_err(out, max, n, "received_at", "日期格式应为 YYYY-MM-DD",
+                      "expected YYYY-MM-DD or ISO 8601 UTC");
+        else if (t > pl_time_now() + 86400)
+            check_err(out, max, n, "received_at", "受理日期在将来", "received date in the future");
+    }
+    static const struct {
+        const char *field, *sql, *zh, *en;
+    } refs[] = {
+        {"subject_unit_id", "SELECT count(*) FROM units WHERE id = ?", "单位不存在",
+         "no such unit"},
+        {"subject_person_id", "SELECT count(*) FROM persons WHERE id = ?", "人员不存在",
+         "no such person"},
+        {"reporter_person_id", "SELECT count(*) FROM persons WHERE id = ?", "举报人不在人员库中",
+         "no such person"},
+    };
+    const char *ids[] = {in->subject_unit_id, in->subject_person_id, in->reporter_person_id};
+    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+        if (!ids[i] || !*ids[i])
+            continue;
+        int64_t k = 0;
+        int rc = pl_store_query_i64(s, &k, e, refs[i].sql, ids[i], NULL);
+        if (rc && rc != PL_ENOTFOUND)
+            return rc;
+        if (k == 0)
+            check_err(out, max, n, refs[i].field, refs[i].zh, refs[i].en);
+    }
+    if (in->nattachments > PL_CASES_ATTACH_COUNT)
+        check_err(out, max, n, "attachments", "附件过多（最多10个）", "more than 10 attachments");
+    /* A real-name report names its reporter: the identity (free text, or a
+     * JSON object as the web form sends, then with a "name"). */
+    if (in->real_name) {
+        const char *id = in->reporter_identity;
+        int named = id && *id;
+        json_t *j = named && *id == '{' ? json_loads(id, 0, NULL) : NULL;
+        if (j) {
+            const char *nm = json_string_value(json_object_get(j, "name"));
+            named = nm && *nm;
+            json_decref(j);
+        }
+        if (!named)
+            check_err(out, max, n, "reporter_identity", "实名举报须填写举报人姓名",
+                      "a real-name report needs the reporter's name");
+    }
+    return 0;
+}
+
 /* Shared by staff intake, the portal and findings. `extra` (stolen, may be
  * NULL) is merged into the clue.received payload (receipt, passphrase). */
 int cs_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, const char *origin,

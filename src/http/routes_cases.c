@@ -366,6 +366,88 @@ static int h_reply(req *r)
 
 /* ---------------------------------------------------------------- show */
 
+/*
+ * What the clerk's pages need beside the clue (issue #16 item 5):
+ * `approver` — who approves a step of this clue's handling office
+ * ({role} or {person_id, name}; null when the office has none, docs/CASES.md
+ * "Approvals") — and, for a viewer who may handle it, `handlers`: the
+ * persons of the active accounts whose role may handle clues and who see
+ * this one (scope and recusal, as pl_cases_assign and every step require),
+ * by name. 0 or PL_E*.
+ */
+static int show_extras(writer *w, const pl_viewer *v, const char *id, json_t *o, pl_err *e)
+{
+    const char *office = json_string_value(json_object_get(o, "handling_unit_id"));
+    json_t *appr = json_null();
+    pl_stmt *st;
+    int rc = pl_store_prepare(w->s,
+                              "SELECT a.role, a.person_id, p.name FROM case_approvers a "
+                              "LEFT JOIN persons p ON p.id = a.person_id WHERE a.office_id = ?",
+                              &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, office ? office : "");
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW) {
+        json_decref(appr);
+        appr = json_object();
+        const char *k[] = {"role", "person_id", "name"};
+        for (int i = 0; i < 3; i++)
+            if (pl_stmt_text(st, i)[0])
+                json_object_set_new(appr, k[i], json_string(pl_stmt_text(st, i)));
+    }
+    pl_stmt_finalize(st);
+    json_object_set_new(o, "approver", appr);
+    if (rc < 0)
+        return rc;
+    if (!(pl_cases_role_perms(v->role) & PL_PERM_HANDLE))
+        return 0;
+    rc = pl_store_prepare(w->s,
+                          "SELECT u.id, u.username, u.role, u.person_id, p.name FROM users u "
+                          "JOIN persons p ON p.id = u.person_id WHERE u.disabled = 0 "
+                          "ORDER BY p.name, u.person_id, u.username",
+                          &st, e);
+    if (rc)
+        return rc;
+    json_t *hs = json_array();
+    char last[PL_CASES_ID_MAX + 1] = "";
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        int role = pl_accounts_role_parse(pl_stmt_text(st, 2));
+        char person[PL_CASES_ID_MAX + 1];
+        snprintf(person, sizeof person, "%s", pl_stmt_text(st, 3));
+        if (role < 0 || !(pl_cases_role_perms(role) & PL_PERM_HANDLE) || !strcmp(person, last))
+            continue;
+        char scopes[MAX_SCOPES][72];
+        char uname[128];
+        snprintf(uname, sizeof uname, "%s", pl_stmt_text(st, 1));
+        int ns = pl_accounts_user_scopes(w->s, pl_stmt_i64(st, 0), scopes, MAX_SCOPES, e);
+        if (ns < 0) {
+            rc = ns;
+            break;
+        }
+        int sees = 0;
+        for (int i = 0; i < ns && !sees; i++) {
+            pl_viewer hv = {role, uname, person, scopes[i]};
+            int vis = pl_cases_visible(w->cases, &hv, id, e);
+            if (vis < 0 && vis != PL_ENOTFOUND) {
+                rc = vis;
+                break;
+            }
+            sees = vis > 0;
+        }
+        if (rc < 0 && rc != PL_ROW)
+            break;
+        if (sees) {
+            json_array_append_new(
+                hs, json_pack("{s:s, s:s}", "person_id", person, "name", pl_stmt_text(st, 4)));
+            snprintf(last, sizeof last, "%s", person);
+        }
+    }
+    pl_stmt_finalize(st);
+    json_object_set_new(o, "handlers", hs);
+    return rc == PL_DONE ? 0 : rc;
+}
+
 static int h_show(req *r)
 {
     const char *id = r->params[0];
@@ -386,25 +468,50 @@ static int h_show(req *r)
     pl_buf_init(&out);
     int rc = v ? pl_cases_show(w->cases, v, id, req_arg(r, "reason"), &out, &e)
                : (err ? err : PL_ENOTFOUND);
+    json_t *o = rc ? NULL : json_loadb(out.data, out.len, 0, NULL);
+    pl_buf_release(&out);
+    if (o)
+        rc = show_extras(w, v, id, o, &e);
     writer_unlock(r->srv);
     if (rc) {
-        pl_buf_release(&out);
+        json_decref(o);
         return cases_reply(r, rc, &e);
     }
-    json_t *o = json_loadb(out.data, out.len, 0, NULL);
-    pl_buf_release(&out);
     return o ? reply_json(r, 200, o) : reply_status(r, PL_EINTERNAL, NULL);
 }
 
 /* ---------------------------------------------------------------- intake */
 
+/* 400 with every field error of an intake: `errors` [{field, message}] in
+ * the language of ?lang= (zh, en; both without it), as the portal's. */
+static int intake_errors(req *r, const pl_field_error *fe, size_t n)
+{
+    const char *lang = req_arg(r, "lang");
+    int en = lang ? (strcmp(lang, "en") == 0 ? 1 : 0) : -1;
+    json_t *list = json_array();
+    char m[sizeof fe[0].zh + sizeof fe[0].en + 4];
+    for (size_t i = 0; i < n; i++) {
+        if (en < 0)
+            snprintf(m, sizeof m, "%s / %s", fe[i].zh, fe[i].en);
+        else
+            snprintf(m, sizeof m, "%s", en ? fe[i].en : fe[i].zh);
+        json_array_append_new(list, json_pack("{s:s, s:s}", "field", fe[i].field, "message", m));
+    }
+    json_t *first = json_array_get(list, 0);
+    json_t *err = json_pack("{s:s, s:s, s:O, s:o}", "code", "invalid", "field", fe[0].field,
+                            "message", json_object_get(first, "message"), "errors", list);
+    return reply_json(r, 400, json_pack("{s:o}", "error", err));
+}
+
 static int h_intake(req *r)
 {
+    /* channel, category and summary are required: pl_cases_intake_check
+     * says so with every other field error at once. */
     static const field f[] = {
-        {"channel", 1, 0},           {"category", 1, 0},
+        {"channel", 0, 0},           {"category", 0, 0},
         {"received_at", 0, 0},       {"subject_person_id", 0, 0},
         {"subject_unit_id", 0, 0},   {"subject_name", 0, 0},
-        {"summary", 1, 0},           {"facts", 0, 0},
+        {"summary", 0, 0},           {"facts", 0, 0},
         {"real_name", 0, 1},         {"reporter_person_id", 0, 0},
         {"reporter_identity", 0, 0}, {"source_ref", 0, 0},
     };
@@ -434,6 +541,15 @@ static int h_intake(req *r)
     };
     pl_err e;
     pl_err_init(&e);
+    /* Every field error at once (issue #16 item 5), before anything is
+     * written; the first also as the single {field, message}. */
+    pl_field_error fe[PL_PORTAL_MAX_ERRORS];
+    size_t nfe = 0;
+    int crc = pl_cases_intake_check(r->s, &in, fe, PL_PORTAL_MAX_ERRORS, &nfe, &e);
+    if (crc)
+        return reply_status(r, crc, &e);
+    if (nfe)
+        return intake_errors(r, fe, nfe);
     const pl_viewer *v = &vs.v[0];
     const char *unit = in.subject_unit_id;
     if (vs.n > 1 && unit) {

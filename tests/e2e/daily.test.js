@@ -338,6 +338,7 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
     ['d-disc-s', '/persons/' + person, 'person-tabs'], ['d-disc-s', '/findings', 'findings-table'],
     ['d-disc-s', '/findings/' + finding.id, null], ['d-disc-s', '/clues', 'clue-queue'],
     ['d-disc-s', clue ? '/clues/' + clue.id : null, null], ['d-disc-s', '/import', null], ['d-disc-s', '/profiles', 'profile-form'],
+    ['d-disc-s', '/intake', 'intake-form'],
     ['d-disc-s', '/tasks', 'wtask-table'], ['d-disc-s', wtask ? '/tasks/' + wtask.id : null, 'wt-detail'], ['d-disc-s', '/mytasks', 'mine-warnings'],
     ['d-insp-s', '/inspection', 'rounds-table'], ['d-insp-s', rect ? '/inspection/' + rect.round_id : null, 'rect-table'],
     ['d-insp-s', '/rectification', 'rect-table'], ['d-insp-s', rect ? '/rectification/' + rect.id : null, 'rect-detail'],

@@ -28,5 +28,6 @@ FILES=(
   search
   declare
   reports
+  clerk
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

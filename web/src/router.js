@@ -20,6 +20,7 @@ const routes = [
       { path: 'findings/:id', name: 'finding', component: () => import('./views/Finding.vue') },
       { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue') },
       { path: 'clues/:id', name: 'clue', component: () => import('./views/Clue.vue') },
+      { path: 'intake', name: 'intake', component: () => import('./views/ClueIntake.vue') },
       { path: 'import', name: 'import', component: () => import('./views/Import.vue') },
       { path: 'profiles', name: 'profiles', component: () => import('./views/Profiles.vue') },
       { path: 'ledger', name: 'ledger', component: () => import('./views/Ledger.vue') },

@@ -17,6 +17,7 @@ export const STAFF_ROUTES = [
   { path: '/findings/:id', role: 'discipline_officer', mark: null, param: (u) => u.finding },
   { path: '/clues', role: 'discipline_officer', mark: 'clue-queue' },
   { path: '/clues/:id', role: 'discipline_officer', mark: 'clue-status', param: (u) => u.clue },
+  { path: '/intake', role: 'discipline_officer', mark: 'intake-form' },
   { path: '/import', role: 'data_provider', mark: 'import-form' },
   { path: '/profiles', role: 'discipline_officer', mark: 'profile-form' },
   { path: '/ledger', role: 'auditor', mark: 'ledger-checkpoint' },

@@ -8,6 +8,7 @@ import { zhInspect, enInspect } from './inspect.js'
 import { zhSearch, enSearch } from './search.js'
 import { zhDeclare, enDeclare } from './declare.js'
 import { zhReport, enReport } from './report.js'
+import { zhClerk, enClerk } from './clerk.js'
 
 // Each page group's texts, merged over the base texts in this order (one
 // line per group, so that a new group is one import and one line here).
@@ -17,6 +18,7 @@ const parts = [
   [zhSearch, enSearch],
   [zhDeclare, enDeclare],
   [zhReport, enReport],
+  [zhClerk, enClerk],
 ]
 
 const saved = localStorage.getItem('plumb.lang')

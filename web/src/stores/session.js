@@ -23,6 +23,8 @@ export const PAGE_PERMS = {
   mytasks: ['task:write', 'rectification:progress', 'rectification:write'],
   // Declaration check rounds (issue #18 item 7).
   declare: ['declaration_check:read'],
+  // 登记线索, the clerk's intake form (issue #16 item 5).
+  intake: ['case:intake'],
 }
 
 // The landing page of roles whose work is one page (issue #16).
