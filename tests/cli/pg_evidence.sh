@@ -44,14 +44,14 @@ unset PLUMB_NOW
 
 # Serve `db`, sign in, GET every path into dir/<n>.json.
 fetch_all() {
-    local db=$1 dir=$2 st=$3
+    local db=$1 dir=$2 sdir=$3 st B secret code
     mkdir -p "$dir"
     rm -f port
-    PLUMB_STATE_DIR=$st "$PLUMB" serve --db "$db" --port 0 --port-file port --quiet 2>serve.log &
+    PLUMB_STATE_DIR=$sdir "$PLUMB" serve --db "$db" --port 0 --port-file port --quiet 2>serve.log &
     SERVER=$!
     for _ in $(seq 1 400); do [ -s port ] && break; sleep 0.05; done
     [ -s port ] || fail "serve did not start: $(cat serve.log)"
-    local B="http://127.0.0.1:$(cat port)" secret code
+    B="http://127.0.0.1:$(cat port)"
     secret=$(cat "secret.${db##*/}")
     code=$(cd "$PLUMB_SRC/tests/api" && node --input-type=module -e \
         "import {totp} from './lib.mjs'; console.log(totp('$secret', Math.floor(Date.now() / 1000)))")
