@@ -23,7 +23,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, ROOT } from './lib/browser.js'
 import { startPlumb, sql, plumb } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 
@@ -150,6 +150,17 @@ function expectedTexts(table, id) {
   }
 }
 
+// axe-core's WCAG 2 A/AA violations of the page (as portal_a11y.test.js).
+const AXE = readFileSync(join(ROOT, 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
+async function axe(p) {
+  await settled(p)
+  if (!(await p.evaluate(() => !!window.axe))) await p.evaluate(AXE)
+  const r = await p.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
+  }))
+  return r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', ')}`)
+}
+
 const pageText = (p) => p.evaluate(() => document.querySelector('main').innerText)
 
 test('R01, R02, R04, R05: each evidence record in words, names and 元 as the generated rows say', async () => {
@@ -189,6 +200,7 @@ test('R01, R02, R04, R05: each evidence record in words, names and 元 as the ge
       const pays = f.evidence.filter((e) => e.table === 'payments').map((e) => Number(D.payments.get(e.id).amount_fen))
       if (pays.length) assert.ok((await page.getByTestId('rule-comparison').innerText()).includes(yuan(pays.reduce((a, b) => a + b, 0))),
         'the comparison states the payments\' total in 元')
+      assert.deepEqual(await axe(page), [], 'R04 finding: no WCAG 2 AA violation')
       await shots(page, 'evidence-r04-zh')
       await setLang(page, 'en')
       await page.getByTestId('ev-summary').first().waitFor()
@@ -245,6 +257,9 @@ test('the top-risk leader\'s file: his units\' findings, a breakdown adding up t
   assert.ok(Math.abs(sum - index) <= 0.005 * parts.length + 1e-9, `parts ${sum.toFixed(2)} add up to the index ${index}`)
   assert.ok(Math.abs(index * 100 - top.index_x100) < 0.5, 'the index of the risk list')
   assert.match(await page.getByTestId('risk-sum').innerText(), new RegExp(`= 风险指数 ${index.toFixed(2).replace('.', '\\.')}`))
+  // The findings about his units say so (涉及: the server's about_label).
+  assert.match(await page.getByTestId('sec-findings').innerText(), /任职单位/)
+  assert.deepEqual(await axe(page), [], 'the file: no WCAG 2 AA violation')
   await shots(page, 'evidence-file-zh')
 
   // Print: no menu, no header, every tab's content at once.

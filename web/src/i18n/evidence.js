@@ -53,9 +53,11 @@ export const zhEvidence = {
     title: '风险指数', index: '风险指数', grade: '预警等级', none: '未达预警', notLeader: '当前不是一把手，或没有计入的发现：风险指数为 0。',
     formula: '风险指数 = Σ 权重(严重程度) × 0.5^(发现天数 ÷ 半衰期)，计入本人及其现任一把手单位的未解决发现。',
     finding: '发现', rule: '规则', severity: '严重程度', weight: '权重', age: '已过天数', half: '半衰期（天）',
-    part: '贡献', about: '关于', aboutPerson: '本人', aboutUnit: '所领导单位', aboutOther: '现任单位（任期外）',
+    part: '贡献', about: '关于', aboutPerson: '本人', aboutUnit: '任职单位', aboutOther: '现任单位（任期外）',
     total: '合计', rounding: '（含四舍五入 {v}）', sumLine: '{n} 项之和 {sum} = 风险指数 {index}',
   },
+  // The integrity file's findings: about the person or a unit they led.
+  col: { about: '涉及' },
   print: { button: '打印视图', hint: '打印本页（不含菜单，所有分页展开）', title: '廉政档案（打印视图）' },
 }
 export const enEvidence = {
@@ -118,5 +120,6 @@ export const enEvidence = {
     part: 'Contribution', about: 'About', aboutPerson: 'The person', aboutUnit: 'A unit led', aboutOther: 'Unit led today (outside the tenure)',
     total: 'Total', rounding: '(rounding {v} included)', sumLine: 'sum of {n} parts {sum} = risk index {index}',
   },
+  col: { about: 'Concerning' },
   print: { button: 'Print view', hint: 'Print this page (no menu, every tab expanded)', title: 'Integrity file (print view)' },
 }
