@@ -156,3 +156,30 @@ test('bad parameters: a 400 naming the field', async () => {
   assert.equal(plain.json.evidence_records, undefined);
   assert.ok(plain.json.evidence.includes('payments:PAY1'));
 });
+
+// The integrity file's risk (issue #16 item 6; docs/API.md "Integrity
+// file", docs/RULES.md "Risk index breakdown"): the parts add up to the
+// index; once S's top-post tenure has ended (a registry write through the
+// server), S is no longer a top leader and the file says so at once — the
+// server's rules model follows the write, it is not a stale copy.
+test('the file\'s risk: parts add up to the index, and follow a tenure that ends', async () => {
+  const before = await C.disc.get(`/api/v1/persons/${P.S}/file`);
+  assert.equal(before.status, 200, before.text);
+  const r = before.json.risk;
+  assert.ok(r.breakdown.length > 0, 'S, top of UA with open findings, has a risk');
+  const sum = r.breakdown.reduce((a, p) => a + p.contribution_x100, 0);
+  assert.equal(sum + r.rounding_x100, r.index_x100);
+  assert.ok(Math.abs(r.rounding_x100) <= r.breakdown.length);
+  // Each part is a finding about S or about UA (fixture: S leads UA).
+  for (const p of r.breakdown) {
+    const f = (await C.disc.get(`/api/v1/findings/${p.finding}`)).json;
+    assert.ok(f.subject === P.S || f.subject === 'UA', `${p.finding} is about S or UA`);
+    assert.ok(['person', 'unit', null].includes(p.about));
+  }
+  const put = await C.cadre.put('/api/v1/tenures/TS', { id: 'TS', person_id: P.S, post_id: 'PS', start_date: '2005-01-01',
+    end_date: '2026-01-01' });
+  assert.equal(put.status, 200, put.text);
+  const after = await C.disc.get(`/api/v1/persons/${P.S}/file`);
+  assert.deepEqual({ index: after.json.risk.index_x100, grade: after.json.risk.grade, parts: after.json.risk.breakdown.length },
+    { index: 0, grade: 'none', parts: 0 });
+});
