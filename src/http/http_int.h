@@ -302,5 +302,8 @@ void http_sync_clock(req *r);
 const char *http_msg_field(const char *msg, char out[48]);
 /** Append an access.read event for `ids` (JSON array of strings). */
 int audit_read(req *r, const char *entity, json_t *ids);
+/** GET /api/v1/findings/{id}?expand=evidence (routes_evidence.c): add
+ * evidence_records, comparison and params_labelled to the finding's row. */
+int finding_expand_evidence(req *r, json_t *finding);
 
 #endif

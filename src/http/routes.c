@@ -1060,7 +1060,25 @@ static int h_findings_list(req *r)
 
 static int h_finding_get(req *r)
 {
-    return get_table(r, "findings", pl_accounts_place_of("finding"), NULL);
+    /* ?expand=evidence: each evidence reference as a labelled record under
+     * the reader's rights (routes_evidence.c, docs/API.md "Finding
+     * evidence"). */
+    const char *x = req_arg(r, "expand"), *lang = req_arg(r, "lang");
+    if (!x && !lang)
+        return get_table(r, "findings", pl_accounts_place_of("finding"), NULL);
+    if (!x || strcmp(x, "evidence") != 0)
+        return reply_error(r, 400, "invalid", "expand", "expand is evidence");
+    if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "zh-CN") != 0)
+        return reply_error(r, 400, "invalid", "lang", "lang is zh-CN or en");
+    json_t *row = get_row(r, "findings", pl_accounts_place_of("finding"), r->params[0]);
+    if (!row)
+        return 0;
+    int rc = finding_expand_evidence(r, row);
+    if (rc) {
+        json_decref(row);
+        return reply_status(r, rc, NULL);
+    }
+    return reply_json(r, 200, row);
 }
 
 static int h_finding_status(req *r)
@@ -2817,6 +2835,15 @@ static void openapi_build(pl_buf *out)
             json_object_set_new(op, "parameters",
                                 json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path",
                                           "required", 1, "schema", "type", "string"));
+        if (rt[i].fn == h_finding_get) /* docs/API.md "Finding evidence" */
+            json_object_set_new(op, "parameters",
+                                json_pack("[{s:s, s:s, s:b, s:{s:s}}, {s:s, s:s, s:{s:s, s:[s]}},"
+                                          " {s:s, s:s, s:{s:s, s:[s,s]}}]",
+                                          "name", "id", "in", "path", "required", 1, "schema",
+                                          "type", "string", "name", "expand", "in", "query",
+                                          "schema", "type", "string", "enum", "evidence", "name",
+                                          "lang", "in", "query", "schema", "type", "string", "enum",
+                                          "zh-CN", "en"));
         const char *lt = list_route_table(&rt[i]);
         if (lt)
             json_object_set_new(op, "parameters", list_params(lt));

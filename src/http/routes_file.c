@@ -5,6 +5,7 @@
  * Spec: DESIGN.md §6 "Integrity file", docs/API.md "Integrity file".
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <microhttpd.h>
@@ -90,6 +91,141 @@ static int audit_file(req *r, const json_t *file)
     return rc;
 }
 
+/* May the reader see the person's risk (the "risk" kind: the person as a
+ * recusal-bound subject, as GET /api/v1/risk shows them)? */
+static int risk_visible(file_reader *fr, const char *pid)
+{
+    if (!pl_accounts_role_has(fr->r->who.role, "risk:read"))
+        return 0;
+    pl_buf sql;
+    pl_buf_init(&sql);
+    fr_prefix(fr, &sql);
+    pl_buf_adds(&sql, "SELECT t.id FROM persons t WHERE TRUE");
+    fr_where(fr, "risk", &sql);
+    pl_buf_adds(&sql, " AND t.id=?");
+    pl_stmt *st = NULL;
+    int ok = 0;
+    if (pl_store_prepare_cached(fr->r->s, sql.data, &st, NULL) == 0) {
+        int k = fr_bind(fr, st);
+        if (k > 0) {
+            pl_stmt_bind_text(st, k, pid);
+            ok = pl_stmt_step(st, NULL) == PL_ROW;
+        }
+        pl_stmt_reset(st);
+    }
+    pl_buf_release(&sql);
+    return ok;
+}
+
+/* Largest contribution first, then by finding id: one order on both
+ * engines (the engine reads the findings in no particular order). */
+static int cmp_part(const void *a, const void *b)
+{
+    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+    json_int_t cx = json_integer_value(json_object_get(x, "contribution_x100"));
+    json_int_t cy = json_integer_value(json_object_get(y, "contribution_x100"));
+    if (cx != cy)
+        return cx < cy ? 1 : -1;
+    const char *fx = json_string_value(json_object_get(x, "finding"));
+    const char *fy = json_string_value(json_object_get(y, "finding"));
+    return strcmp(fx ? fx : "", fy ? fy : "");
+}
+
+static json_t *sorted_parts(json_t *parts)
+{
+    size_t n = json_array_size(parts);
+    json_t **v = pl_malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(parts, i);
+    qsort(v, n, sizeof *v, cmp_part);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append(out, v[i]);
+    free(v);
+    json_decref(parts);
+    return out;
+}
+
+/* The file's `risk` (issue #16 item 6): the person's risk index as a top
+ * leader with its breakdown, from the rules engine's own computation
+ * (pl_rules_risk, the code GET /api/v1/risk and the sweep's warnings use),
+ * each part labelled and marked with the file section that holds its
+ * finding (`about`: person or unit; null when the file does not list it).
+ * No key when the reader may not see the person's risk; {index_x100: 0,
+ * grade: "none", breakdown: []} when the person is not a top leader today
+ * or has no counted finding. docs/RULES.md "Risk index breakdown". */
+static int file_risk(req *r, file_reader *fr, const char *pid, int english, json_t *file)
+{
+    if (!risk_visible(fr, pid))
+        return 0;
+    pl_err e;
+    pl_err_init(&e);
+    pl_buf out;
+    pl_buf_init(&out);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return PL_ESTORE;
+    int rc = pl_rules_risk(w->rules, NULL, 0, &out, &e);
+    writer_unlock(r->srv);
+    if (rc) {
+        pl_buf_release(&out);
+        return rc;
+    }
+    json_t *all = json_loadb(out.data, out.len, 0, NULL);
+    pl_buf_release(&out);
+    json_t *mine = NULL;
+    size_t i, j;
+    json_t *it, *f;
+    json_array_foreach(all, i, it)
+    {
+        const char *who = json_string_value(json_object_get(it, "person"));
+        if (who && strcmp(who, pid) == 0)
+            mine = it;
+    }
+    json_int_t index = mine ? json_integer_value(json_object_get(mine, "index_x100")) : 0;
+    const char *grade = mine ? json_string_value(json_object_get(mine, "grade")) : "none";
+    json_t *parts = json_array();
+    json_int_t sum = 0;
+    json_array_foreach(mine ? json_object_get(mine, "breakdown") : NULL, i, it)
+    {
+        json_t *p = json_deep_copy(it);
+        const char *fid = json_string_value(json_object_get(it, "finding"));
+        json_object_set_new(p, "rule_label",
+                            json_string(pl_declare_label(
+                                "rule", json_string_value(json_object_get(it, "rule")), english)));
+        json_object_set_new(
+            p, "severity_label",
+            json_string(pl_declare_label(
+                "severity", json_string_value(json_object_get(it, "severity")), english)));
+        json_t *about = json_null();
+        json_array_foreach(json_object_get(file, "findings"), j, f)
+        {
+            const char *id = json_string_value(json_object_get(f, "id"));
+            if (fid && id && strcmp(id, fid) == 0) {
+                json_decref(about);
+                about = json_incref(json_object_get(f, "about"));
+            }
+        }
+        json_object_set_new(p, "about", about);
+        sum += json_integer_value(json_object_get(it, "contribution_x100"));
+        json_array_append_new(parts, p);
+    }
+    /* The index is the exact sum rounded once; each part is rounded on its
+     * own: the difference is stated, so that the parts add up. */
+    if (!grade ||
+        (strcmp(grade, "blue") != 0 && strcmp(grade, "yellow") != 0 && strcmp(grade, "red") != 0))
+        grade = "none";
+    const char *glabel = strcmp(grade, "none") != 0 ? pl_declare_label("grade", grade, english)
+                         : english                  ? "below the warning grades"
+                                                    : "未达预警";
+    json_t *risk =
+        json_pack("{s:I,s:s,s:s,s:o,s:I}", "index_x100", index, "grade", grade, "grade_label",
+                  glabel, "breakdown", sorted_parts(parts), "rounding_x100", index - sum);
+    json_decref(all);
+    json_object_set_new(file, "risk", risk);
+    return 0;
+}
+
 static int serve_file(req *r, int as_pdf)
 {
     const char *id = r->params[0];
@@ -125,7 +261,9 @@ static int serve_file(req *r, int as_pdf)
         return reply_error(r, 404, "not_found", "id", "not found");
     if (rc)
         return reply_status(r, rc, &e);
-    rc = audit_file(r, file);
+    rc = file_risk(r, &fr, id, english, file);
+    if (!rc)
+        rc = audit_file(r, file);
     if (rc) {
         json_decref(file);
         return reply_status(r, rc, NULL);

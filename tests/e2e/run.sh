@@ -29,5 +29,6 @@ FILES=(
   declare
   reports
   clerk
+  evidence
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

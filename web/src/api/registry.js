@@ -55,7 +55,7 @@ export async function unitTeam(unitId) {
 export async function integrityFile(pid) {
   const lang = i18n.global.locale.value === 'en' ? 'en' : 'zh-CN'
   const f = await get('persons/' + enc(pid) + '/file?lang=' + lang)
-  const out = { person: f.person, checkpoint: f.checkpoint, timeline: f.timeline || [] }
+  const out = { person: f.person, checkpoint: f.checkpoint, timeline: f.timeline || [], risk: f.risk || null }
   for (const k of ['tenures', 'kin', 'companies', 'declarations', 'exits', 'evaluations', 'supervision', 'findings',
     'clues', 'accountability', 'name_clearing', 'warnings', 'tasks']) {
     out[k] = (f.withheld || []).includes(k) ? { rows: [], error: { status: 403 } } : { rows: f[k] || [] }

@@ -9,6 +9,7 @@ import { zhSearch, enSearch } from './search.js'
 import { zhDeclare, enDeclare } from './declare.js'
 import { zhReport, enReport } from './report.js'
 import { zhClerk, enClerk } from './clerk.js'
+import { zhEvidence, enEvidence } from './evidence.js'
 
 // Each page group's texts, merged over the base texts in this order (one
 // line per group, so that a new group is one import and one line here).
@@ -19,6 +20,7 @@ const parts = [
   [zhDeclare, enDeclare],
   [zhReport, enReport],
   [zhClerk, enClerk],
+  [zhEvidence, enEvidence],
 ]
 
 const saved = localStorage.getItem('plumb.lang')
