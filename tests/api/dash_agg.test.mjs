@@ -29,14 +29,18 @@ const DATES = {
 };
 // docs/RULES.md "Trend dates": the record kinds each rule's date is read from.
 const KINDS = {
-  R01: ['tenures'], R02: ['tenures'], R03: ['tenures'], R15: ['tenures'], R18: ['tenures'], R19: ['tenures'],
+  R01: ['tenures'], R02: ['tenures'], R03: ['tenures'], R15: [], R18: ['tenures'], R19: [],
   R04: ['payments', 'contracts'], R07: ['payments'], R08: ['contracts'], R05: ['decisions'], R06: ['decisions'],
   R10: ['decisions'], R09: ['declarations'], R16: ['declarations'], R20: ['declarations'], R14: ['evaluations'],
   R11: ['tenures', 'clues'], R12: ['clues'], R13: ['clues'], R17: ['dispositions'], R21: ['inspect_tasks'],
   R22: ['inspect_tasks'], R23: ['inspect_tasks'],
 };
+// R16 and R19 are about a year (their key ends in "|YYYY"): its first day.
+const YEAR_RULES = ['R16', 'R19'];
 function factDate(f) {
   const ds = f.evidence.filter((ref) => KINDS[f.rule].includes(ref.split(':')[0]) && DATES[ref]).map((ref) => DATES[ref]);
+  const y = /\|(\d{4})$/.exec(f.key);
+  if (YEAR_RULES.includes(f.rule) && y) ds.push(`${y[1]}-01-01`);
   return ds.length ? ds.sort().at(-1) : f.first_seen;
 }
 
@@ -94,7 +98,7 @@ test('findings: by rule = the list filtered by rule; the trend by the date of th
   // nothing falls in the month of the sweep.
   assert.equal(f.by_month[2].by_rule.R04, 1);
   assert.equal(f.by_month[3].by_rule.R12, 1);
-  assert.ok(earlier >= 5, 'the tenure rules (R01, R15, R19) and R09 (2024) are earlier');
+  assert.ok(earlier >= 5, 'R01 (tenures), R19 (2024, 2025) and R09 (2024) are earlier');
   assert.equal(f.total, earlier + later + f.by_month.reduce((a, m) => a + m.total, 0), 'no finding is lost by the window');
 });
 
