@@ -210,6 +210,30 @@ static int leader_visible(pl_store *s, const pl_dash_viewer *v, const char *pid,
     return rc == PL_ROW ? 1 : rc < 0 ? rc : 0;
 }
 
+/* The persons visible under the "risk" placement among those who ever held
+ * a top post, in one query (the risk index lists top leaders): a set
+ * person → true. A leader not in it is checked alone (leader_visible). */
+static int visible_leaders(pl_store *s, const pl_dash_viewer *v, json_t *out, pl_err *e)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    scope_start(&sql, v);
+    pl_buf_adds(&sql,
+                "SELECT t.id FROM persons t WHERE t.id IN (SELECT te.person_id FROM tenures te "
+                "JOIN posts p ON p.id=te.post_id WHERE p.is_top=1)");
+    scope_where(&sql, v, "risk");
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s, sql.data, &st, e);
+    pl_buf_release(&sql);
+    if (rc)
+        return rc;
+    scope_bind(st, v);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW)
+        json_object_set_new(out, pl_stmt_text(st, 0), json_true());
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int place_leader(pl_store *s, json_t *o, pl_err *e)
 {
     const char *unit = json_string_value(json_object_get(o, "unit_id"));
@@ -236,8 +260,10 @@ static int place_leader(pl_store *s, json_t *o, pl_err *e)
 int pl_dash_leaders(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const char *as_of, int top,
                     json_t **out, pl_err *e)
 {
-    json_t *standing = json_object();
+    json_t *standing = json_object(), *visible = json_object();
     int rc = standing_warnings(s, v, standing, e);
+    if (!rc && !v->all)
+        rc = visible_leaders(s, v, visible, e);
     pl_buf buf;
     pl_buf_init(&buf);
     if (!rc)
@@ -258,7 +284,7 @@ int pl_dash_leaders(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const cha
             if (!pid)
                 continue;
             json_t *w = json_object_get(standing, pid);
-            int vis = leader_visible(s, v, pid, e);
+            int vis = v->all || json_object_get(visible, pid) ? 1 : leader_visible(s, v, pid, e);
             if (vis < 0) {
                 rc = vis;
                 break;
@@ -304,6 +330,7 @@ int pl_dash_leaders(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const cha
     }
     json_decref(all);
     json_decref(standing);
+    json_decref(visible);
     if (rc) {
         json_decref(items);
         json_decref(by_grade);
