@@ -64,7 +64,7 @@ static int clue_stats(pl_store *s, json_t **out, pl_err *e)
 
 static int build(pl_store *s, const char *as_of, int top, json_t *doc, pl_err *e)
 {
-    pl_dash_viewer v = {1, 0, 0, as_of};
+    pl_dash_viewer v = {1, 0, 0, as_of, 0};
     pl_ledger *l = NULL;
     pl_rules *r = NULL;
     json_t *part = NULL;

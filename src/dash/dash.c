@@ -18,7 +18,11 @@
  * GET /api/v1/findings, /warnings, /tenures, /risk) — or none for the CLI. */
 static void scope_start(pl_buf *sql, const pl_dash_viewer *v)
 {
-    if (!v->all)
+    if (v->all)
+        return;
+    if (v->cached)
+        pl_accounts_scope_cte_cached(sql);
+    else
         pl_accounts_scope_cte(sql);
 }
 
@@ -26,12 +30,19 @@ static void scope_where(pl_buf *sql, const pl_dash_viewer *v, const char *place)
 {
     if (!v->all)
         pl_accounts_scope_where(sql, pl_accounts_place_of(place), pl_accounts_role_scope(v->role),
-                                "sc", 1);
+                                v->cached ? PL_ACCOUNTS_SCOPE_SET : "sc", 1);
 }
 
-static int scope_bind(pl_stmt *st, const pl_dash_viewer *v)
+/* Bind the scope's parameters; the next index, or a negative PL_E* (the
+ * cached closure could not be brought up to date: do not run). */
+static int scope_bind(pl_store *s, pl_stmt *st, const pl_dash_viewer *v, pl_err *e)
 {
-    return v->all ? 1 : pl_accounts_scope_bind(st, v->uid, v->today);
+    if (v->all)
+        return 1;
+    if (v->cached)
+        return pl_accounts_scope_bind_cached(s, st, v->uid, pl_accounts_role_scope(v->role),
+                                             v->today, e);
+    return pl_accounts_scope_bind(st, v->uid, v->today);
 }
 
 static void add_count(json_t *obj, const char *key, json_int_t n)
@@ -94,7 +105,11 @@ int pl_dash_findings(pl_store *s, const pl_dash_viewer *v, const char *as_of, js
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    scope_bind(st, v);
+    int k0 = scope_bind(s, st, v, e);
+    if (k0 < 0) {
+        pl_stmt_reset(st);
+        return k0;
+    }
 
     size_t nrules;
     const pl_rule_info *cat = pl_rules_catalogue(&nrules);
@@ -179,7 +194,11 @@ static int standing_warnings(pl_store *s, const pl_dash_viewer *v, json_t *out, 
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    scope_bind(st, v);
+    int k0 = scope_bind(s, st, v, e);
+    if (k0 < 0) {
+        pl_stmt_reset(st);
+        return k0;
+    }
     while ((rc = pl_stmt_step(st, e)) == PL_ROW)
         json_object_set_new(
             out, pl_stmt_text(st, 0),
@@ -203,7 +222,11 @@ static int leader_visible(pl_store *s, const pl_dash_viewer *v, const char *pid,
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    int k = scope_bind(st, v);
+    int k = scope_bind(s, st, v, e);
+    if (k < 0) {
+        pl_stmt_reset(st);
+        return k;
+    }
     pl_stmt_bind_text(st, k, pid);
     rc = pl_stmt_step(st, e);
     pl_stmt_reset(st);
@@ -227,7 +250,11 @@ static int visible_leaders(pl_store *s, const pl_dash_viewer *v, json_t *out, pl
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    scope_bind(st, v);
+    int k0 = scope_bind(s, st, v, e);
+    if (k0 < 0) {
+        pl_stmt_reset(st);
+        return k0;
+    }
     while ((rc = pl_stmt_step(st, e)) == PL_ROW)
         json_object_set_new(out, pl_stmt_text(st, 0), json_true());
     pl_stmt_reset(st);
@@ -412,7 +439,11 @@ int pl_dash_rotations(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const c
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    int k = scope_bind(st, v);
+    int k = scope_bind(s, st, v, e);
+    if (k < 0) {
+        pl_stmt_reset(st);
+        return k;
+    }
     pl_stmt_bind_text(st, k++, as_of);
     pl_stmt_bind_text(st, k++, as_of);
     if (unit_id)

@@ -27,6 +27,10 @@ typedef struct pl_dash_viewer {
     int64_t uid;       /**< the account (when !all) */
     int role;          /**< its role (PL_ROLE_*): the scope mode */
     const char *today; /**< the server's today, YYYY-MM-DD (scope's open tenures) */
+    /** 1: read the scope from the connection's cached closure
+     * (PL_ACCOUNTS_SCOPE_SET: a server worker's connection, set up with
+     * pl_accounts_scope_init), 0: the scope's recursive CTE. */
+    int cached;
 } pl_dash_viewer;
 
 /** Months of the findings trend, ending with the as-of date's month. */

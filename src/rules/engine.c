@@ -2451,7 +2451,14 @@ int pl_rules_risk(pl_rules *r, const char *as_of, int top, pl_buf *out, pl_err *
     int32_t D = as_of ? rl_date(as_of) : engine_date(r);
     if (!D)
         return pl_err_set(e, PL_EINVAL, "as-of date '%s' is not YYYY-MM-DD", as_of);
-    int rc = load_all(r, D, e);
+    /* The model the incremental engine keeps current (on_event's test) is
+     * used as it is: reloading it on every call cost the server seconds a
+     * request at prefecture scale (the dashboard, GET /api/v1/risk). */
+    int rc = 0;
+    if (!r->ready || !r->m.loaded || r->m.gen != pl_store_rollback_gen(r->s))
+        rc = load_all(r, D, e);
+    else if (r->ctx.D != D)
+        ctx_reset(r, D);
     if (rc)
         return rc;
     leader_risk *v = NULL;
