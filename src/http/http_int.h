@@ -119,7 +119,8 @@ const route *routes_search(size_t *n);
 const route *routes_portal(size_t *n);
 /** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures
  * due for rotation by R01's profile parameters) and GET
- * /api/v1/findings/stats (by rule, status, month); both scope-filtered. */
+ * /api/v1/findings/stats (by rule, status, month of the facts); both
+ * scope-filtered. */
 int h_rotations(req *r);
 int h_findings_stats(req *r);
 /** GET /api/v1/dashboard (routes_dash.c): every panel in one request. */

@@ -2511,7 +2511,7 @@ static const route fixed[] = {
      "My own declarations and evaluations (subject)", 0},
     {"GET", "/api/v1/findings", "finding:read", "finding", h_findings_list, "List findings", 0},
     {"GET", "/api/v1/findings/stats", "finding:read", NULL, h_findings_stats,
-     "Findings by rule, status, severity and month of first_seen (visible ones)", 0},
+     "Findings by rule, status, severity and month of their facts (visible ones)", 0},
     {"GET", "/api/v1/rotations", "finding:read", NULL, h_rotations,
      "Tenures due for rotation (R01) within ?months=12, overdue included", 0},
     {"GET", "/api/v1/dashboard", "authenticated", NULL, h_dashboard,
