@@ -10,11 +10,21 @@
 # other one is dated before April 2025 — tenures from 2012-05-01 (R01, R03,
 # R18), declarations of 2023 (R09), the 2023 evaluation (R14), the years
 # 2023–2025 (R16) and 2024–2025 (R19), clues of 2023 (R12, R17).
-# Layer: tests/cli (dash, store/pg.c).
+# Then `plumb serve` on each engine: GET /api/v1/dashboard (the scoped,
+# cached-closure path) gives a discipline officer of U001 the same numbers
+# on both, and GET /api/v1/persons/{id}/graph of 王建国 (his spouse holds
+# shares of 鑫达建材) the same graph, its payments per unit counted here
+# with awk from examples/finance/payments.csv.
+# Layer: tests/cli (dash, http, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+SERVER=
+cleanup() {
+    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=zh PGOPTIONS='-c client_min_messages=warning' PLUMB_NOW=2026-03-02T09:00:00Z
 unset PLUMB_KEY
@@ -48,4 +58,54 @@ assert window == {"2026-03": {"R15": 6}}, window
 assert (f["earlier"], f["later"]) == (22, 0), (f["earlier"], f["later"])
 assert [m["month"] for m in f["by_month"]][0] == "2025-04"
 PY
-echo "ok: the dashboard's numbers are the same on SQLite and PostgreSQL"
+
+# ------------------------------------------------- the routes, real HTTP
+PW='Correct-Horse-9battery'
+LEADER=43312719700315011X
+serve() { # serve DB NAME: starts plumb serve, signs in, writes NAME.dash and NAME.graph
+    local db=$1 n=$2 st="--state-dir $T/$2.state" out secret code status
+    out=$(echo "$PW" | "$PLUMB" user add disc-$n --role discipline_officer --scope U001 --password-stdin \
+        --db "$db" $st --actor test 2>&1) || fail "user add $n: $out"
+    secret=$(printf '%s\n' "$out" | sed -n 's/^totp_secret: //p')
+    rm -f "$T/port"
+    "$PLUMB" serve --db "$db" $st --port 0 --port-file "$T/port" --quiet 2>"$T/$n.serve" &
+    SERVER=$!
+    for _ in $(seq 1 400); do [ -s "$T/port" ] && break; sleep 0.05; done
+    [ -s "$T/port" ] || fail "serve $n did not start: $(cat "$T/$n.serve")"
+    local B="http://127.0.0.1:$(cat "$T/port")"
+    code=$(cd "$PLUMB_SRC/tests/api" && node --input-type=module -e \
+        "import {totp} from './lib.mjs'; console.log(totp('$secret', Date.parse('$PLUMB_NOW') / 1000))") ||
+        fail "node could not compute the code"
+    status=$(curl -sS -c "$T/$n.jar" -o "$T/$n.login" -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"username\":\"disc-$n\",\"password\":\"$PW\",\"totp\":\"$code\"}" "$B/api/v1/auth/login")
+    [ "$status" = 200 ] || fail "login $n: $status $(cat "$T/$n.login")"
+    status=$(curl -sS -b "$T/$n.jar" -o "$T/$n.dash" -w '%{http_code}' "$B/api/v1/dashboard?as_of=2026-03-01")
+    [ "$status" = 200 ] || fail "dashboard $n: $status $(cat "$T/$n.dash")"
+    status=$(curl -sS -b "$T/$n.jar" -o "$T/$n.graph" -w '%{http_code}' "$B/api/v1/persons/$LEADER/graph")
+    [ "$status" = 200 ] || fail "graph $n: $status $(cat "$T/$n.graph")"
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null; SERVER=
+}
+serve "$T/lite.db" lite
+serve "$U" pg
+# The payments to 鑫达建材 per paying unit, from the examples' CSV.
+awk -F, '$3 == "91433127MA4L00011W" { n[$2]++; s[$2] += $5 } END { for (u in n) print u, n[u], s[u] }' \
+    "$PLUMB_SRC/examples/finance/payments.csv" >"$T/pay.want"
+python3 - "$T/lite.dash" "$T/pg.dash" "$T/lite.graph" "$T/pg.graph" "$T/pay.want" <<'PY' || fail "the routes differ or are not as written"
+import json, sys
+ld, pd, lg, pg = (json.load(open(f)) for f in sys.argv[1:5])
+for part in ("findings", "leaders", "rotations"):
+    assert ld[part] == pd[part], (part, ld[part], pd[part])
+assert ld["clues"]["total"] == pd["clues"]["total"]
+assert pd["findings"]["total"] > 0
+key = lambda g: (sorted(json.dumps(n, sort_keys=True) for n in g["nodes"]),
+                 sorted(json.dumps(l, sort_keys=True) for l in g["links"]))
+assert key(lg) == key(pg), (lg, pg)
+want = {}
+for line in open(sys.argv[5]):
+    u, n, s = line.split()
+    want[u] = (int(n), int(s))
+got = {l["source"]: (l["count"], l["amount_fen"]) for l in pg["links"] if l["relation"] == "payment"}
+assert got == want, (got, want)
+assert any(l["relation"] == "spouse" for l in pg["links"]), pg["links"]
+PY
+echo "ok: the dashboard's numbers and the graph are the same on SQLite and PostgreSQL"
