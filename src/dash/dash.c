@@ -390,28 +390,29 @@ static int cmp_rotation(const void *a, const void *b)
 }
 
 /* The R01 parameters of every unit in `units` (an object unit → null),
- * filled in place with {r01_top_years, r01_sensitive_years, _profile}. */
+ * filled in place with {r01_top_years, r01_sensitive_years, _profile}:
+ * one call for all of them (the profiles read once). */
 static int unit_params(pl_rules *r, json_t *units, pl_err *e)
 {
-    int rc = 0;
+    static const char *const names[] = {"r01_top_years", "r01_sensitive_years", NULL};
+    size_t n = json_object_size(units), k = 0;
+    if (!n)
+        return 0;
+    const char **ids = pl_calloc(n, sizeof *ids);
     const char *unit;
     json_t *val;
+    json_object_foreach(units, unit, val) ids[k++] = unit;
     pl_buf out;
     pl_buf_init(&out);
-    json_object_foreach(units, unit, val)
-    {
-        pl_buf_reset(&out);
-        rc = pl_rules_params_for_unit(r, unit, &out, e);
-        if (rc)
-            break;
-        json_t *p = json_loadb(out.data, out.len, 0, NULL);
-        if (!p) {
-            rc = pl_err_set(e, PL_ESTORE, "dash: parameters of unit '%s'", unit);
-            break;
-        }
-        json_object_set_new(units, unit, p);
-    }
+    int rc = pl_rules_params_for_units(r, ids, k, names, &out, e);
+    json_t *all = rc ? NULL : json_loadb(out.data, out.len, 0, NULL);
     pl_buf_release(&out);
+    if (!rc && !all)
+        rc = pl_err_set(e, PL_ESTORE, "dash: the units' parameters are not JSON");
+    for (size_t i = 0; i < k && !rc; i++)
+        json_object_set(units, ids[i], json_object_get(all, ids[i]));
+    json_decref(all);
+    free(ids);
     return rc;
 }
 
