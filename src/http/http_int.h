@@ -140,9 +140,20 @@ const route *routes_search(size_t *n);
 const route *routes_portal(size_t *n);
 /** Dashboard aggregates (routes_dash.c): GET /api/v1/rotations (tenures
  * due for rotation by R01's profile parameters) and GET
- * /api/v1/findings/stats (by rule, status, month); both scope-filtered. */
+ * /api/v1/findings/stats (by rule, status, month of the facts); both
+ * scope-filtered. */
 int h_rotations(req *r);
 int h_findings_stats(req *r);
+/** GET /api/v1/dashboard (routes_dash.c): every panel in one request. */
+int h_dashboard(req *r);
+/** GET /api/v1/persons/{id}/graph (routes_dash.c): the relationship graph. */
+int h_person_graph(req *r);
+/** The clue statistics of the caller (routes_cases.c): 0 and *out, or
+ * non-zero once the error is answered. */
+int routes_cases_stats(req *r, const char *from, const char *to, json_t **out);
+/** The rectification statistics of the caller (routes_inspect.c): 0 and
+ * *out, or non-zero once the error is answered. */
+int routes_task_stats(req *r, const char *round_id, const char *unit_id, json_t **out);
 /** Body limit of the portal's upload routes (attachments, base64). */
 #define PORTAL_MAX_BODY (20u << 20)
 

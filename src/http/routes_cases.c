@@ -828,29 +828,32 @@ static int date_arg(req *r, const char *name, const char **out)
     return 0;
 }
 
-static int h_stats(req *r)
+/* The clue statistics of the caller in [from, to] (GET /api/v1/cases/stats,
+ * and the clue panel of GET /api/v1/dashboard): *out, or non-zero once
+ * the error is answered. */
+int routes_cases_stats(req *r, const char *from, const char *to, json_t **out)
 {
-    const char *from, *to;
-    if (date_arg(r, "from", &from) || date_arg(r, "to", &to))
-        return 0;
+    *out = NULL;
     viewers vs;
     if (viewers_of(r, &vs))
-        return 0;
+        return -1;
     http_sync_clock(r);
     pl_err e;
     pl_err_init(&e);
     pl_ledger *l;
     pl_cases *c;
     int rc = reader(r, &l, &c, &e);
-    if (rc)
-        return reply_status(r, rc, &e);
+    if (rc) {
+        reply_status(r, rc, &e);
+        return -1;
+    }
     json_t *all = NULL;
     for (int i = 0; i < vs.n && !rc; i++) {
-        pl_buf out;
-        pl_buf_init(&out);
-        rc = pl_cases_stats(c, &vs.v[i], from, to, &out, &e);
-        json_t *o = rc ? NULL : json_loadb(out.data, out.len, 0, NULL);
-        pl_buf_release(&out);
+        pl_buf buf;
+        pl_buf_init(&buf);
+        rc = pl_cases_stats(c, &vs.v[i], from, to, &buf, &e);
+        json_t *o = rc ? NULL : json_loadb(buf.data, buf.len, 0, NULL);
+        pl_buf_release(&buf);
         if (o && !all)
             all = o;
         else if (o) {
@@ -861,9 +864,22 @@ static int h_stats(req *r)
     reader_free(l, c);
     if (rc) {
         json_decref(all);
-        return cases_reply(r, rc, &e);
+        cases_reply(r, rc, &e);
+        return -1;
     }
-    return reply_json(r, 200, all ? all : json_object());
+    *out = all ? all : json_object();
+    return 0;
+}
+
+static int h_stats(req *r)
+{
+    const char *from, *to;
+    if (date_arg(r, "from", &from) || date_arg(r, "to", &to))
+        return 0;
+    json_t *out;
+    if (routes_cases_stats(r, from, to, &out))
+        return 0;
+    return reply_json(r, 200, out);
 }
 
 static int h_stats_xlsx(req *r)

@@ -1,19 +1,23 @@
 /*
- * routes_dash.c — the dashboard's aggregates: rotations due (R01's rule
- * applied forward in time with each unit's profile) and findings counted by
- * rule, status and month. Layer: http, on src/rules and the projections.
- * Spec: docs/API.md "Dashboard", docs/RULES.md R01; scope as docs/SECURITY.md.
+ * routes_dash.c — the dashboard in one request (GET /api/v1/dashboard), its
+ * older single-panel routes (rotations, findings stats) and a person's
+ * relationship graph, all on src/dash's one definition of each number.
+ * Layer: http. Spec: docs/API.md "Dashboard", "Relationship graph";
+ * docs/RULES.md "Trend dates"; scope as docs/SECURITY.md.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <microhttpd.h>
 
+#include "../accounts/accounts.h"
+#include "../dash/dash.h"
 #include "http_int.h"
 
 #define ROT_LIMIT_DEFAULT 50
 #define ROT_LIMIT_MAX 500
-#define TREND_MONTHS 12
+#define TOP_DEFAULT 50
+#define TOP_MAX 1000
 
 /* Only the named query parameters are allowed: a 400 naming the other. */
 typedef struct allowed_ctx {
@@ -76,57 +80,14 @@ static int as_of_or_reply(req *r, pl_date *out)
     return 0;
 }
 
+/* The viewer of src/dash for the request's account. */
+static pl_dash_viewer viewer_of(req *r, char today[11])
+{
+    http_today(r->srv, today);
+    return (pl_dash_viewer){0, r->who.uid, r->who.role, today, 1};
+}
+
 /* ---------------------------------------------------------- rotations */
-
-/* R01's posts: the top post, or a sensitive category (docs/RULES.md R01). */
-#define R01_POSTS                                                                                  \
-    "(p.is_top=1 OR p.category IN ('finance','personnel','approval','enforcement','audit',"        \
-    "'procurement','engineering'))"
-
-typedef struct rotation {
-    json_t *row;
-    char due[11];
-} rotation;
-
-static int cmp_rotation(const void *a, const void *b)
-{
-    const rotation *x = a, *y = b;
-    int c = strcmp(x->due, y->due);
-    if (c)
-        return c;
-    return strcmp(json_string_value(json_object_get(x->row, "tenure_id")),
-                  json_string_value(json_object_get(y->row, "tenure_id")));
-}
-
-/* The R01 parameters of every unit in `units` (an object unit → null),
- * filled in place with {top, sensitive, profile}; under the writer's lock. */
-static int unit_params(req *r, json_t *units, pl_err *e)
-{
-    writer *w = writer_lock(r->srv, e);
-    if (!w)
-        return PL_ESTORE;
-    int rc = 0;
-    const char *unit;
-    json_t *v;
-    pl_buf out;
-    pl_buf_init(&out);
-    json_object_foreach(units, unit, v)
-    {
-        pl_buf_reset(&out);
-        rc = pl_rules_params_for_unit(w->rules, unit, &out, e);
-        if (rc)
-            break;
-        json_t *p = json_loadb(out.data, out.len, 0, NULL);
-        if (!p) {
-            rc = pl_err_set(e, PL_ESTORE, "routes_dash: parameters of unit '%s'", unit);
-            break;
-        }
-        json_object_set_new(units, unit, p);
-    }
-    pl_buf_release(&out);
-    writer_unlock(r->srv);
-    return rc;
-}
 
 static const char *const rotation_args[] = {"months", "as_of", "limit", "unit_id", NULL};
 
@@ -138,151 +99,26 @@ int h_rotations(req *r)
         int_arg_or_reply(r, "limit", 1, ROT_LIMIT_MAX, ROT_LIMIT_DEFAULT, &limit) ||
         as_of_or_reply(r, &d))
         return 0;
-    char as_of[11], until[11], today[11];
+    char as_of[11], today[11];
     pl_date_format(as_of, d);
-    pl_date_format(until, pl_date_add_months(d, (int)months));
-    http_today(r->srv, today);
-    const char *unit_filter = req_arg(r, "unit_id");
-
-    /* Open tenures at D in R01's posts, visible to the caller exactly as
-     * GET /api/v1/tenures decides (the tenure's access spec). */
-    const pl_accounts_place *sp = pl_accounts_place_of("tenure");
-    pl_buf sql;
-    pl_buf_init(&sql);
-    pl_accounts_scope_cte(&sql);
-    pl_buf_adds(&sql, "SELECT t.id, t.person_id, pe.name, t.post_id, p.title, p.is_top, "
-                      "p.category, p.unit_id, u.name, t.start_date FROM tenures t "
-                      "JOIN posts p ON p.id=t.post_id JOIN units u ON u.id=p.unit_id "
-                      "LEFT JOIN persons pe ON pe.id=t.person_id "
-                      "WHERE " PL_TENURE_OPEN_AT("t") " AND " R01_POSTS);
-    if (unit_filter)
-        pl_buf_adds(&sql, " AND p.unit_id=?");
-    pl_accounts_scope_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
+    pl_dash_viewer v = viewer_of(r, today);
     pl_err e;
     pl_err_init(&e);
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(r->s, sql.data, &st, &e);
-    pl_buf_release(&sql);
+    writer *w = writer_lock(r->srv, &e);
+    if (!w)
+        return reply_status(r, PL_ESTORE, &e);
+    json_t *out = NULL;
+    int rc = pl_dash_rotations(r->s, w->rules, &v, as_of, (int)months, req_arg(r, "unit_id"),
+                               (int)limit, &out, &e);
+    writer_unlock(r->srv);
     if (rc)
         return reply_status(r, rc, &e);
-    int k = pl_accounts_scope_bind(st, r->who.uid, today);
-    pl_stmt_bind_text(st, k++, as_of);
-    pl_stmt_bind_text(st, k++, as_of);
-    if (unit_filter)
-        pl_stmt_bind_text(st, k, unit_filter);
-    json_t *rows = json_array(), *units = json_object();
-    while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {
-        json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "tenure_id",
-                              pl_stmt_text(st, 0), "person_id", pl_stmt_text(st, 1), "person_name",
-                              pl_stmt_type(st, 2) == PL_COL_NULL ? NULL : pl_stmt_text(st, 2),
-                              "post_id", pl_stmt_text(st, 3), "post_title", pl_stmt_text(st, 4),
-                              "is_top", (int)pl_stmt_i64(st, 5), "category", pl_stmt_text(st, 6),
-                              "unit_id", pl_stmt_text(st, 7), "unit_name", pl_stmt_text(st, 8),
-                              "start_date", pl_stmt_text(st, 9));
-        if (!o)
-            continue;
-        json_object_set(units, pl_stmt_text(st, 7), json_null());
-        json_array_append_new(rows, o);
-    }
-    pl_stmt_reset(st);
-    if (rc < 0) {
-        json_decref(rows);
-        json_decref(units);
-        return reply_status(r, rc, &e);
-    }
-    rc = unit_params(r, units, &e);
-    if (rc) {
-        json_decref(rows);
-        json_decref(units);
-        return reply_status(r, rc, &e);
-    }
-
-    /* Due = start + years (top or sensitive, the unit's profile); keep
-     * those due on or before D + months. */
-    size_t n = json_array_size(rows), nkeep = 0;
-    rotation *keep = pl_calloc(n ? n : 1, sizeof *keep);
-    int64_t overdue = 0;
-    size_t i;
-    json_t *o;
-    json_array_foreach(rows, i, o)
-    {
-        json_t *p = json_object_get(units, json_string_value(json_object_get(o, "unit_id")));
-        int top = json_is_true(json_object_get(o, "is_top"));
-        const char *pname = top ? "r01_top_years" : "r01_sensitive_years";
-        int64_t years = json_integer_value(json_object_get(p, pname));
-        pl_date start;
-        if (years <= 0 ||
-            pl_date_parse(&start, json_string_value(json_object_get(o, "start_date"))))
-            continue; /* a start date the model would not have let in */
-        char due[11];
-        pl_date_format(due, pl_date_add_months(start, (int)(years * 12)));
-        if (strcmp(due, until) > 0)
-            continue;
-        int is_overdue = strcmp(due, as_of) <= 0;
-        overdue += is_overdue;
-        json_object_set_new(o, "years", json_integer(years));
-        json_object_set_new(o, "due_date", json_string(due));
-        json_object_set_new(o, "overdue", json_boolean(is_overdue));
-        json_object_set_new(o, "profile", json_incref(json_object_get(p, "_profile")));
-        keep[nkeep].row = o;
-        memcpy(keep[nkeep].due, due, sizeof due);
-        nkeep++;
-    }
-    qsort(keep, nkeep, sizeof *keep, cmp_rotation);
-    json_t *items = json_array();
-    for (size_t j = 0; j < nkeep && (int64_t)j < limit; j++)
-        json_array_append(items, keep[j].row);
-    free(keep);
-    json_decref(rows);
-    json_decref(units);
-    return reply_json(r, 200,
-                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "as_of", as_of, "until",
-                                until, "months", (json_int_t)months, "total", (json_int_t)nkeep,
-                                "overdue", (json_int_t)overdue, "limit", (json_int_t)limit, "items",
-                                items));
+    return reply_json(r, 200, out);
 }
 
 /* ------------------------------------------------------ findings stats */
 
 static const char *const stats_args[] = {"as_of", NULL};
-
-/* The visible findings' (rule, status, month of first_seen) groups. */
-static int findings_groups(req *r, const char *today, json_t **out, pl_err *e)
-{
-    const pl_accounts_place *sp = pl_accounts_place_of("finding");
-    pl_buf sql;
-    pl_buf_init(&sql);
-    pl_accounts_scope_cte(&sql);
-    pl_buf_adds(&sql, "SELECT t.rule, t.status, substr(t.first_seen,1,7), t.severity, count(*) "
-                      "FROM findings t WHERE TRUE");
-    pl_accounts_scope_where(&sql, sp, pl_accounts_role_scope(r->who.role), "sc", 1);
-    pl_buf_adds(&sql, " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(r->s, sql.data, &st, e);
-    pl_buf_release(&sql);
-    if (rc)
-        return rc;
-    pl_accounts_scope_bind(st, r->who.uid, today);
-    json_t *groups = json_array();
-    while ((rc = pl_stmt_step(st, e)) == PL_ROW)
-        json_array_append_new(
-            groups, json_pack("{s:s, s:s, s:s, s:s, s:I}", "rule", pl_stmt_text(st, 0), "status",
-                              pl_stmt_text(st, 1), "month", pl_stmt_text(st, 2), "severity",
-                              pl_stmt_text(st, 3), "n", (json_int_t)pl_stmt_i64(st, 4)));
-    pl_stmt_reset(st);
-    if (rc < 0) {
-        json_decref(groups);
-        return rc;
-    }
-    *out = groups;
-    return 0;
-}
-
-static void add_count(json_t *obj, const char *key, json_int_t n)
-{
-    json_t *v = json_object_get(obj, key);
-    json_object_set_new(obj, key, json_integer(json_integer_value(v) + n));
-}
 
 int h_findings_stats(req *r)
 {
@@ -291,67 +127,299 @@ int h_findings_stats(req *r)
         return 0;
     char as_of[11], today[11];
     pl_date_format(as_of, d);
-    http_today(r->srv, today);
+    pl_dash_viewer v = viewer_of(r, today);
     pl_err e;
     pl_err_init(&e);
-    json_t *groups = NULL;
-    int rc = findings_groups(r, today, &groups, &e);
+    json_t *out = NULL;
+    int rc = pl_dash_findings(r->s, &v, as_of, &out, &e);
     if (rc)
         return reply_status(r, rc, &e);
+    return reply_json(r, 200, out);
+}
 
-    /* Every rule of the catalogue, with zeros, in order. */
-    size_t nrules;
-    const pl_rule_info *cat = pl_rules_catalogue(&nrules);
-    json_t *by_rule = json_array(), *rule_ix = json_object();
-    for (size_t i = 0; i < nrules; i++) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:{}, s:{}}", "rule", cat[i].id, "name_zh",
-                              cat[i].name_zh, "name_en", cat[i].name_en, "total", 0, "by_status",
-                              "by_severity");
-        json_object_set(rule_ix, cat[i].id, o);
-        json_array_append_new(by_rule, o);
+/* ----------------------------------------------------------- dashboard */
+
+static const char *const dash_args[] = {"as_of", "top", NULL};
+
+/*
+ * GET /api/v1/dashboard ?as_of= ?top=: every panel the caller's role may
+ * read, in one answer (issue #16 item 7): "leaders" (risk:read — the top
+ * `top` by index and every leader with a standing warning, by_grade),
+ * "findings" and "rotations" (finding:read), "clues" (case:list: GET
+ * /api/v1/cases/stats), "rectification" (rectification:read: GET
+ * /api/v1/rectification_tasks/stats); what the role may not read is named
+ * in "withheld". Each count is the one definition of src/dash, the same
+ * as the list the panel opens.
+ */
+int h_dashboard(req *r)
+{
+    int64_t top;
+    pl_date d;
+    if (args_or_reply(r, dash_args) || int_arg_or_reply(r, "top", 1, TOP_MAX, TOP_DEFAULT, &top) ||
+        as_of_or_reply(r, &d))
+        return 0;
+    char as_of[11], today[11];
+    pl_date_format(as_of, d);
+    pl_dash_viewer v = viewer_of(r, today);
+    int role = r->who.role;
+    json_t *out = json_pack("{s:s, s:s, s:[]}", "as_of", as_of, "today", today, "withheld");
+    json_t *withheld = json_object_get(out, "withheld");
+    pl_err e;
+    pl_err_init(&e);
+    int rc = 0;
+    json_t *part = NULL;
+    if (pl_accounts_role_has(role, "finding:read")) {
+        rc = pl_dash_findings(r->s, &v, as_of, &part, &e);
+        if (!rc)
+            json_object_set_new(out, "findings", part);
+    } else {
+        json_array_append_new(withheld, json_string("findings"));
+        json_array_append_new(withheld, json_string("rotations"));
     }
-    /* The last TREND_MONTHS months up to D's month, oldest first. */
-    json_t *by_month = json_array(), *month_ix = json_object();
-    for (int i = TREND_MONTHS - 1; i >= 0; i--) {
-        pl_date m = pl_date_add_months((pl_date){d.year, d.month, 1}, -i);
-        char key[11];
-        pl_date_format(key, m);
-        key[7] = 0;
-        json_t *o = json_pack("{s:s, s:i, s:{}}", "month", key, "total", 0, "by_rule");
-        json_object_set(month_ix, key, o);
-        json_array_append_new(by_month, o);
+    int leaders =
+        pl_accounts_role_has(role, "risk:read") && pl_accounts_role_has(role, "warning:read");
+    if (!leaders)
+        json_array_append_new(withheld, json_string("leaders"));
+    if (!rc && (leaders || pl_accounts_role_has(role, "finding:read"))) {
+        writer *w = writer_lock(r->srv, &e);
+        if (!w)
+            rc = PL_ESTORE;
+        if (!rc && leaders) {
+            rc = pl_dash_leaders(r->s, w->rules, &v, NULL, (int)top, &part, &e);
+            if (!rc)
+                json_object_set_new(out, "leaders", part);
+        }
+        if (!rc && pl_accounts_role_has(role, "finding:read")) {
+            rc = pl_dash_rotations(r->s, w->rules, &v, as_of, 12, NULL, ROT_LIMIT_DEFAULT, &part,
+                                   &e);
+            if (!rc)
+                json_object_set_new(out, "rotations", part);
+        }
+        if (w)
+            writer_unlock(r->srv);
     }
-    json_t *by_status = json_object(), *by_severity = json_object();
-    json_int_t total = 0;
-    size_t i;
-    json_t *g;
-    json_array_foreach(groups, i, g)
+    if (rc) {
+        json_decref(out);
+        return reply_status(r, rc, &e);
+    }
+    if (pl_accounts_role_has(role, "case:list")) {
+        if (routes_cases_stats(r, NULL, NULL, &part)) {
+            json_decref(out);
+            return 0;
+        }
+        json_object_set_new(out, "clues", part);
+    } else {
+        json_array_append_new(withheld, json_string("clues"));
+    }
+    if (pl_accounts_role_has(role, "rectification:read")) {
+        if (routes_task_stats(r, NULL, NULL, &part)) {
+            json_decref(out);
+            return 0;
+        }
+        json_object_set_new(out, "rectification", part);
+    } else {
+        json_array_append_new(withheld, json_string("rectification"));
+    }
+    return reply_json(r, 200, out);
+}
+
+/* ------------------------------------------------- relationship graph */
+
+/* Run `sql` (the scope CTE first when `scoped`) with the scope bound and
+ * then the text parameters `a`, `b` (NULL: none); each row to `fn`. */
+typedef void (*row_fn)(pl_stmt *st, void *ctx);
+
+static int each_row(req *r, const char *sql, const char *a, const char *b, row_fn fn, void *ctx,
+                    pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(r->s, sql, &st, e);
+    if (rc)
+        return rc;
+    char today[11];
+    http_today(r->srv, today);
+    int k = pl_accounts_scope_bind(st, r->who.uid, today);
+    if (a)
+        pl_stmt_bind_text(st, k++, a);
+    if (b)
+        pl_stmt_bind_text(st, k++, b);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW)
+        fn(st, ctx);
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The scoped SELECT of `place` with its WHERE so far: "...WHERE <cond>"
+ * then the place's scope and recusal. */
+static void scoped_sql(pl_buf *sql, req *r, const char *select_where, const char *place,
+                       const char *tail)
+{
+    pl_buf_reset(sql);
+    pl_accounts_scope_cte(sql);
+    pl_buf_adds(sql, select_where);
+    pl_accounts_scope_where(sql, pl_accounts_place_of(place), pl_accounts_role_scope(r->who.role),
+                            "sc", 1);
+    if (tail)
+        pl_buf_adds(sql, tail);
+}
+
+typedef struct graph {
+    json_t *nodes; /* id → {id, name, kind} */
+    json_t *links;
+    json_t *people; /* person ids in the graph */
+    json_t *companies;
+    const char *pid;
+} graph;
+
+static void add_node(graph *g, const char *id, const char *name, const char *kind)
+{
+    if (!json_object_get(g->nodes, id))
+        json_object_set_new(g->nodes, id,
+                            json_pack("{s:s, s:s?, s:s}", "id", id, "name", name, "kind", kind));
+}
+
+static void on_kin(pl_stmt *st, void *ctx)
+{
+    graph *g = ctx;
+    const char *p = pl_stmt_text(st, 0), *rel = pl_stmt_text(st, 1);
+    const char *other = strcmp(p, g->pid) == 0 ? rel : p;
+    add_node(g, other, NULL, "kin");
+    json_object_set_new(g->people, other, json_true());
+    json_array_append_new(g->links, json_pack("{s:s, s:s, s:s}", "source", g->pid, "target", other,
+                                              "relation", pl_stmt_text(st, 2)));
+}
+
+static void on_name(pl_stmt *st, void *ctx)
+{
+    json_t *node = ctx;
+    json_object_set_new(node, "name", json_string(pl_stmt_text(st, 0)));
+}
+
+static void on_role(pl_stmt *st, void *ctx)
+{
+    graph *g = ctx;
+    const char *company = pl_stmt_text(st, 0);
+    add_node(g, company, pl_stmt_type(st, 3) == PL_COL_NULL ? NULL : pl_stmt_text(st, 3),
+             "company");
+    json_object_set_new(g->companies, company, json_true());
+    json_array_append_new(g->links, json_pack("{s:s, s:s, s:s}", "source", pl_stmt_text(st, 1),
+                                              "target", company, "relation", pl_stmt_text(st, 2)));
+}
+
+typedef struct pay_ctx {
+    graph *g;
+    const char *company;
+} pay_ctx;
+
+static void on_pay(pl_stmt *st, void *ctx)
+{
+    pay_ctx *pc = ctx;
+    const char *unit = pl_stmt_text(st, 0);
+    add_node(pc->g, unit, pl_stmt_type(st, 1) == PL_COL_NULL ? NULL : pl_stmt_text(st, 1), "unit");
+    json_array_append_new(pc->g->links, json_pack("{s:s, s:s, s:s, s:I, s:I}", "source", unit,
+                                                  "target", pc->company, "relation", "payment",
+                                                  "count", (json_int_t)pl_stmt_i64(st, 2),
+                                                  "amount_fen", (json_int_t)pl_stmt_i64(st, 3)));
+}
+
+static void on_exists(pl_stmt *st, void *ctx)
+{
+    (void)st;
+    *(int *)ctx = 1;
+}
+
+/*
+ * GET /api/v1/persons/{id}/graph: the person, their kin (both directions),
+ * the companies where any of them holds a role, and per company the units
+ * that paid it with the exact count and sum (SQL COUNT/SUM over every
+ * payment: no page limit). Each part under its own permission and scope,
+ * as the lists it replaces (kin, company_roles, payments); a part the role
+ * may not read is named in "withheld". A person out of scope is 404.
+ */
+int h_person_graph(req *r)
+{
+    const char *pid = r->params[0];
+    if (!http_id_ok(pid))
+        return reply_error(r, 400, "invalid_id", "id", "ids are 1-64 of A-Z a-z 0-9 _ . : -");
+    if (args_or_reply(r, (const char *const[]){NULL}))
+        return 0;
+    pl_err e;
+    pl_err_init(&e);
+    pl_buf sql;
+    pl_buf_init(&sql);
+    int role = r->who.role, seen = 0;
+    scoped_sql(&sql, r, "SELECT 1 FROM persons t WHERE t.id=?", "person", NULL);
+    int rc = each_row(r, sql.data, pid, NULL, on_exists, &seen, &e);
+    if (!rc && !seen) {
+        pl_buf_release(&sql);
+        return reply_error(r, 404, "not_found", "id", "not found");
+    }
+    graph g = {json_object(), json_array(), json_object(), json_object(), pid};
+    json_t *withheld = json_array();
+    add_node(&g, pid, NULL, "person");
+    json_object_set_new(g.people, pid, json_true());
+    if (!rc && pl_accounts_role_has(role, "kin:read")) {
+        scoped_sql(&sql, r,
+                   "SELECT t.person_id, t.relative_id, t.relation FROM kin t "
+                   "WHERE (t.person_id=? OR t.relative_id=?)",
+                   "kin", " ORDER BY t.id");
+        rc = each_row(r, sql.data, pid, pid, on_kin, &g, &e);
+    } else if (!rc) {
+        json_array_append_new(withheld, json_string("kin"));
+    }
+    /* Names of the persons: only those the caller may read (else the id). */
+    const char *id;
+    json_t *val;
+    json_object_foreach(g.people, id, val)
     {
-        const char *rule = json_string_value(json_object_get(g, "rule"));
-        const char *status = json_string_value(json_object_get(g, "status"));
-        const char *sev = json_string_value(json_object_get(g, "severity"));
-        const char *month = json_string_value(json_object_get(g, "month"));
-        json_int_t n = json_integer_value(json_object_get(g, "n"));
-        total += n;
-        add_count(by_status, status, n);
-        add_count(by_severity, sev, n);
-        json_t *ro = json_object_get(rule_ix, rule);
-        if (ro) {
-            add_count(ro, "total", n);
-            add_count(json_object_get(ro, "by_status"), status, n);
-            add_count(json_object_get(ro, "by_severity"), sev, n);
-        }
-        json_t *mo = json_object_get(month_ix, month);
-        if (mo) {
-            add_count(mo, "total", n);
-            add_count(json_object_get(mo, "by_rule"), rule, n);
-        }
+        if (rc)
+            break;
+        scoped_sql(&sql, r, "SELECT t.name FROM persons t WHERE t.id=?", "person", NULL);
+        rc = each_row(r, sql.data, id, NULL, on_name, json_object_get(g.nodes, id), &e);
     }
-    json_decref(groups);
-    json_decref(rule_ix);
-    json_decref(month_ix);
+    if (!rc && pl_accounts_role_has(role, "company_role:read")) {
+        json_object_foreach(g.people, id, val)
+        {
+            scoped_sql(&sql, r,
+                       "SELECT t.company_id, t.person_id, t.role, c.name FROM company_roles t "
+                       "LEFT JOIN companies c ON c.id=t.company_id WHERE t.person_id=?",
+                       "company_role", " ORDER BY t.id");
+            rc = each_row(r, sql.data, id, NULL, on_role, &g, &e);
+            if (rc)
+                break;
+        }
+    } else if (!rc) {
+        json_array_append_new(withheld, json_string("company_roles"));
+    }
+    if (!rc && pl_accounts_role_has(role, "payment:read")) {
+        json_object_foreach(g.companies, id, val)
+        {
+            pay_ctx pc = {&g, id};
+            scoped_sql(&sql, r,
+                       "SELECT t.unit_id, u.name, COUNT(*), CAST(SUM(t.amount_fen) AS BIGINT) FROM "
+                       "payments t "
+                       "LEFT JOIN units u ON u.id=t.unit_id WHERE t.payee_company_id=?",
+                       "payment", " GROUP BY t.unit_id, u.name ORDER BY t.unit_id");
+            rc = each_row(r, sql.data, id, NULL, on_pay, &pc, &e);
+            if (rc)
+                break;
+        }
+    } else if (!rc) {
+        json_array_append_new(withheld, json_string("payments"));
+    }
+    pl_buf_release(&sql);
+    json_t *nodes = json_array();
+    json_object_foreach(g.nodes, id, val) json_array_append(nodes, val);
+    json_decref(g.nodes);
+    json_decref(g.people);
+    json_decref(g.companies);
+    if (rc) {
+        json_decref(nodes);
+        json_decref(g.links);
+        json_decref(withheld);
+        return reply_status(r, rc, &e);
+    }
     return reply_json(r, 200,
-                      json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "as_of", as_of, "total", total,
-                                "by_status", by_status, "by_severity", by_severity, "by_rule",
-                                by_rule, "by_month", by_month));
+                      json_pack("{s:s, s:o, s:o, s:o}", "person", pid, "nodes", nodes, "links",
+                                g.links, "withheld", withheld));
 }

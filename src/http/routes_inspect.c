@@ -405,6 +405,18 @@ static int h_task_stats(req *r)
     MHD_get_connection_values(r->mc, MHD_GET_ARGUMENT_KIND, unknown_stats_arg, &bad);
     if (bad)
         return reply_error(r, 400, "unknown_filter", bad, "no such field to filter on");
+    json_t *out;
+    if (routes_task_stats(r, req_arg(r, "round_id"), req_arg(r, "unit_id"), &out))
+        return 0;
+    return reply_json(r, 200, out);
+}
+
+/* The rectification statistics of the caller (GET
+ * /api/v1/rectification_tasks/stats and the rectification panels of GET
+ * /api/v1/dashboard): *out, or non-zero once the error is answered. */
+int routes_task_stats(req *r, const char *round_id, const char *unit_id, json_t **out)
+{
+    *out = NULL;
     http_sync_clock(r); /* "overdue" is as of today (the test clock) */
     pl_err e;
     pl_err_init(&e);
@@ -412,13 +424,13 @@ static int h_task_stats(req *r)
     int rc = caller_of(r, r->s, &k, &e);
     if (!rc && k.c.nscopes && (rc = pl_accounts_scope_sync(r->s, r->who.uid, &e)) == 0)
         k.c.scope_set = PL_ACCOUNTS_SCOPE_SET;
-    json_t *out = NULL;
     if (!rc)
-        rc = pl_inspect_task_stats(r->s, &k.c, req_arg(r, "round_id"), req_arg(r, "unit_id"), 10,
-                                   &out, &e);
-    if (rc)
-        return inspect_reply(r, rc, &e);
-    return reply_json(r, 200, out);
+        rc = pl_inspect_task_stats(r->s, &k.c, round_id, unit_id, 10, out, &e);
+    if (rc) {
+        inspect_reply(r, rc, &e);
+        return -1;
+    }
+    return 0;
 }
 
 /* -------------------------------------------------------- ledger (Excel) */

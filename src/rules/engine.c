@@ -2196,52 +2196,97 @@ int pl_rules_profile_reject(pl_rules *r, const char *id, const char *actor, cons
                         json_pack("{s:s,s:s}", "id", id, "reason", reason), e);
 }
 
+/* The parameters in force for `unit_id` (NULL: the defaults), the profiles
+ * already loaded. 0, PL_ENOTFOUND or PL_E*. */
+static int unit_params(pl_rules *r, const char *unit_id, rl_params *p, pl_err *e)
+{
+    if (!unit_id) {
+        rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, p);
+        return 0;
+    }
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        r->s, "SELECT division_code, level, kind, industry FROM units WHERE id = ?", &st, e);
+    if (rc)
+        return rc;
+    pl_buf cb;
+    pl_buf_init(&cb);
+    const char *chain[RL_CHAIN_MAX];
+    size_t nchain = 0;
+    rc = rl_unit_chain_sql(r->s, unit_id, &cb, chain, &nchain, e);
+    if (rc) {
+        pl_buf_release(&cb);
+        return rc;
+    }
+    pl_stmt_bind_text(st, 1, unit_id);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW)
+        rl_params_resolve(&r->profiles, pl_stmt_text(st, 0), pl_stmt_text(st, 1),
+                          pl_stmt_text(st, 2), pl_stmt_text(st, 3), chain, nchain, p);
+    pl_stmt_reset(st);
+    pl_buf_release(&cb);
+    if (rc < 0)
+        return rc;
+    if (rc != PL_ROW)
+        return pl_err_set(e, PL_ENOTFOUND, "no unit '%s'", unit_id);
+    return 0;
+}
+
+/* {param: value, ..., "_profile": name} of `p`: every parameter, or those
+ * named in `names` (NULL-terminated). */
+static json_t *unit_params_json(const rl_params *p, const char *const *names)
+{
+    json_t *o = json_object();
+    size_t n;
+    const pl_rule_param *ps = pl_rules_params(&n);
+    for (size_t i = 0; i < n; i++) {
+        int want = !names;
+        for (const char *const *k = names; k && *k && !want; k++)
+            want = strcmp(*k, ps[i].name) == 0;
+        if (want)
+            json_object_set_new(o, ps[i].name, json_integer(p->v[i]));
+    }
+    json_object_set_new(o, "_profile", json_string(p->profile));
+    return o;
+}
+
 int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_err *e)
 {
     int rc = rl_profiles_load(&r->profiles, r->s, e);
     if (rc)
         return rc;
     rl_params p;
-    if (unit_id) {
-        pl_stmt *st = NULL;
-        rc = pl_store_prepare_cached(
-            r->s, "SELECT division_code, level, kind, industry FROM units WHERE id = ?", &st, e);
-        if (rc)
-            return rc;
-        pl_buf cb;
-        pl_buf_init(&cb);
-        const char *chain[RL_CHAIN_MAX];
-        size_t nchain = 0;
-        rc = rl_unit_chain_sql(r->s, unit_id, &cb, chain, &nchain, e);
-        if (rc) {
-            pl_buf_release(&cb);
-            return rc;
-        }
-        pl_stmt_bind_text(st, 1, unit_id);
-        rc = pl_stmt_step(st, e);
-        if (rc == PL_ROW)
-            rl_params_resolve(&r->profiles, pl_stmt_text(st, 0), pl_stmt_text(st, 1),
-                              pl_stmt_text(st, 2), pl_stmt_text(st, 3), chain, nchain, &p);
-        pl_stmt_reset(st);
-        pl_buf_release(&cb);
-        if (rc < 0)
-            return rc;
-        if (rc != PL_ROW)
-            return pl_err_set(e, PL_ENOTFOUND, "no unit '%s'", unit_id);
-    } else {
-        rl_params_resolve(&r->profiles, NULL, NULL, NULL, NULL, NULL, 0, &p);
-    }
-    json_t *o = json_object();
-    size_t n;
-    const pl_rule_param *ps = pl_rules_params(&n);
-    for (size_t i = 0; i < n; i++)
-        json_object_set_new(o, ps[i].name, json_integer(p.v[i]));
-    json_object_set_new(o, "_profile", json_string(p.profile));
+    rc = unit_params(r, unit_id, &p, e);
+    if (rc)
+        return rc;
+    json_t *o = unit_params_json(&p, NULL);
     char *s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
     pl_buf_adds(out, s);
     free(s);
     json_decref(o);
     return 0;
+}
+
+int pl_rules_params_for_units(pl_rules *r, const char *const *unit_ids, size_t n,
+                              const char *const *names, pl_buf *out, pl_err *e)
+{
+    int rc = rl_profiles_load(&r->profiles, r->s, e);
+    if (rc)
+        return rc;
+    json_t *all = json_object();
+    for (size_t i = 0; i < n && !rc; i++) {
+        rl_params p;
+        rc = unit_params(r, unit_ids[i], &p, e);
+        if (!rc)
+            json_object_set_new(all, unit_ids[i], unit_params_json(&p, names));
+    }
+    if (!rc) {
+        char *s = json_dumps(all, JSON_COMPACT);
+        pl_buf_adds(out, s);
+        free(s);
+    }
+    json_decref(all);
+    return rc;
 }
 
 /* ----------------------------------------------------------- risk index */
@@ -2451,12 +2496,11 @@ int pl_rules_risk(pl_rules *r, const char *as_of, int top, pl_buf *out, pl_err *
     int32_t D = as_of ? rl_date(as_of) : engine_date(r);
     if (!D)
         return pl_err_set(e, PL_EINVAL, "as-of date '%s' is not YYYY-MM-DD", as_of);
-    /* A model kept current by the events (the server's writer: on_event)
-     * is used as it is, as on_event does; a reload read the whole store
-     * (~1.5 s at county scale) on every GET /api/v1/risk and integrity
-     * file. */
+    /* The model the incremental engine keeps current (on_event's test) is
+     * used as it is: reloading it on every call cost the server seconds a
+     * request at prefecture scale (the dashboard, GET /api/v1/risk). */
     int rc = 0;
-    if (!r->ready || r->m.gen != pl_store_rollback_gen(r->s))
+    if (!r->ready || !r->m.loaded || r->m.gen != pl_store_rollback_gen(r->s))
         rc = load_all(r, D, e);
     else if (r->ctx.D != D)
         ctx_reset(r, D);

@@ -336,6 +336,16 @@ int pl_rules_profile_reject(pl_rules *r, const char *id, const char *actor, cons
  * JSON object {param: value, ..., "_profile": "name[,name]"} to out.
  */
 int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_err *e);
+/**
+ * As pl_rules_params_for_unit for each of the `n` units (none NULL), the
+ * profiles read once: appends one JSON object {unit_id: {param: value, ...,
+ * "_profile": "name[,name]"}}, with only the parameters named in `names`
+ * (NULL-terminated; NULL: all). A unit that does not exist is
+ * PL_ENOTFOUND. For callers that need many units at once (the dashboard's
+ * rotations, src/dash).
+ */
+int pl_rules_params_for_units(pl_rules *r, const char *const *unit_ids, size_t n,
+                              const char *const *names, pl_buf *out, pl_err *e);
 
 /* ------------------------------------------------------------ risk index */
 

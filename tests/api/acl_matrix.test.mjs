@@ -113,6 +113,9 @@ const ROUTES = [
   ['GET', '/api/v1/reports/findings.pdf', 'finding:read'],
   ['GET', '/api/v1/reports/findings.xlsx', 'finding:read'],
   ['GET', '/api/v1/rotations', 'finding:read'],
+  // docs/API.md "Dashboard": every panel the role may read (the others
+  // named in `withheld`), each as scoped as its own list — not placed.
+  ['GET', '/api/v1/dashboard', 'authenticated'],
   ['GET', '/api/v1/findings/{id}', 'finding:read', 'placed', 'recusal'],
   ['POST', '/api/v1/findings/{id}/status', 'finding:write', 'placed', 'recusal'],
   ['GET', '/api/v1/risk', 'risk:read', 'placed', 'recusal'],
@@ -207,6 +210,9 @@ const ROUTES = [
   // left out of the file, tests/api/file.test.mjs).
   ['GET', '/api/v1/persons/{id}/file', 'person:read', 'placed'],
   ['GET', '/api/v1/persons/{id}/file.pdf', 'person:read', 'placed'],
+  // docs/API.md "Relationship graph": placed like the person; its parts
+  // (kin, company roles, payments) each as their own list.
+  ['GET', '/api/v1/persons/{id}/graph', 'person:read', 'placed'],
   // docs/API.md "Search": every signed-in user may search; each kind's
   // hits are read as that kind's list (tests/api/search.test.mjs holds
   // the scope and recusal cases), so the route itself is not placed.
@@ -872,7 +878,8 @@ test('access matrix from the written table: every role × in scope/out of scope/
         case '/api/v1/ledger/proof/consistency': p += '?first=1&second=2'; break;
         case '/api/v1/ledger/events/{id}': p = p.replace('{id}', '0'); break;
         case '/api/v1/persons/{id}/file':
-        case '/api/v1/persons/{id}/file.pdf': p = p.replace('{id}', encodeURIComponent(FIX.person)); break;
+        case '/api/v1/persons/{id}/file.pdf':
+        case '/api/v1/persons/{id}/graph': p = p.replace('{id}', encodeURIComponent(FIX.person)); break;
         case '/api/v1/search': p += '?q=' + encodeURIComponent('张三'); break;
         case '/api/v1/units/{id}/profile': p = p.replace('{id}', FIX.unit); break;
         case '/api/v1/companies/{id}/profile': p = p.replace('{id}', FIX.company); break;

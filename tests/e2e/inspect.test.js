@@ -299,16 +299,17 @@ test('a task\'s progress with evidence, a send-back with its reason, and the sig
 test('dashboard: overdue rectification = the store\'s count = the total of the list it opens; a status likewise', async () => {
   await signIn(page, 'i-lead')
   // The two rectification panels read one request (docs/INSPECT.md §7a),
-  // not a list total per status.
+  // not a list total per status: the dashboard's one request, which holds
+  // GET /api/v1/rectification_tasks/stats's answer (docs/API.md "Dashboard").
   const rectReqs = []
-  const onReq = (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/v1/rectification_tasks')) rectReqs.push(u.pathname + u.search) }
+  const onReq = (r) => { const u = new URL(r.url()); if (/^\/api\/v1\/(rectification_tasks|dashboard)/.test(u.pathname)) rectReqs.push(u.pathname) }
   page.on('request', onReq)
   await page.goto(srv.origin + '/#/dashboard')
   const link = page.getByTestId('rect-overdue')
   await link.filter({ hasText: /^\s*\d+\s*$/ }).waitFor()
   await settled(page)
   page.off('request', onReq)
-  assert.deepEqual(rectReqs, ['/api/v1/rectification_tasks/stats'], 'the dashboard\'s rectification requests')
+  assert.deepEqual(rectReqs, ['/api/v1/dashboard'], 'the dashboard\'s rectification requests')
   const panel = Number((await link.innerText()).trim())
   // docs/INSPECT.md §7: overdue = deadline before today, not signed off; the
   // leader's scope is the county.

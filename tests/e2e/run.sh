@@ -30,5 +30,6 @@ FILES=(
   reports
   clerk
   evidence
+  dash
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

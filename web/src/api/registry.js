@@ -3,6 +3,7 @@
 // relationship graph. Each read is scope-checked by the server.
 import { API, get, listAll, getOrNull } from './client.js'
 import { i18n } from '../i18n/index.js'
+import { yuan } from '../components/labels.js'
 
 const enc = encodeURIComponent
 const today = () => new Date().toISOString().slice(0, 10)
@@ -69,37 +70,15 @@ export function integrityFilePdf(pid) {
   return API + '/persons/' + enc(pid) + '/file.pdf?lang=' + lang
 }
 
-/** Relationship graph: the person, kin, companies where any of them hold a role, payments to those companies. */
+/** Relationship graph: the person, kin, companies where any of them hold a
+ * role, and the units that paid those companies with the exact count and
+ * sum — one request, GET /api/v1/persons/{id}/graph (docs/API.md
+ * "Relationship graph"; it replaced client-side joins that stopped at
+ * 1,000 payments). Names the caller may not read stay ids. */
 export async function relationGraph(pid) {
-  const nodes = new Map()
-  const links = []
-  const add = (id, name, kind) => { if (!nodes.has(id)) nodes.set(id, { id, name, kind }) }
-  add(pid, await personName(pid), 'person')
-  const kin = [...(await listAll('kin', { person_id: pid }, 2)), ...(await listAll('kin', { relative_id: pid }, 2))]
-  for (const k of kin) {
-    const other = k.person_id === pid ? k.relative_id : k.person_id
-    add(other, await personName(other), 'kin')
-    links.push({ source: pid, target: other, relation: k.relation })
-  }
-  const people = [...nodes.keys()]
-  const companies = new Set()
-  await Promise.all(people.map(async (p) => {
-    for (const r of await listAll('company_roles', { person_id: p }, 2)) {
-      companies.add(r.company_id)
-      links.push({ source: p, target: r.company_id, relation: r.role })
-    }
-  }))
-  await Promise.all([...companies].map(async (c) => {
-    const co = await getOrNull('companies/' + enc(c))
-    add(c, co ? co.name : c, 'company')
-    const pays = await listAll('payments', { payee_company_id: c }, 2).catch(() => [])
-    const byUnit = new Map()
-    for (const p of pays) byUnit.set(p.unit_id, (byUnit.get(p.unit_id) || 0) + Number(p.amount_fen || 0))
-    for (const [u, fen] of byUnit) {
-      const un = await getOrNull('units/' + enc(u))
-      add(u, un ? un.name : u, 'unit')
-      links.push({ source: u, target: c, relation: 'payment', label: `¥${(fen / 100).toLocaleString()}` })
-    }
-  }))
-  return { nodes: [...nodes.values()], links }
+  const g = await get('persons/' + enc(pid) + '/graph')
+  const links = (g.links || []).map((l) => (l.relation === 'payment'
+    ? { ...l, label: `${yuan(l.amount_fen)}（${l.count}）` }
+    : l))
+  return { nodes: (g.nodes || []).map((n) => ({ ...n, name: n.name || n.id })), links, withheld: g.withheld || [] }
 }

@@ -10,6 +10,7 @@ import { zhDeclare, enDeclare } from './declare.js'
 import { zhReport, enReport } from './report.js'
 import { zhClerk, enClerk } from './clerk.js'
 import { zhEvidence, enEvidence } from './evidence.js'
+import { zhDash, enDash } from './dash.js'
 
 // Each page group's texts, merged over the base texts in this order (one
 // line per group, so that a new group is one import and one line here).
@@ -21,6 +22,7 @@ const parts = [
   [zhReport, enReport],
   [zhClerk, enClerk],
   [zhEvidence, enEvidence],
+  [zhDash, enDash],
 ]
 
 const saved = localStorage.getItem('plumb.lang')

@@ -1,0 +1,73 @@
+// bench/web.mjs — first contentful paint, time to data and API requests of
+// three staff pages (the dashboard, a person's integrity file, the clue
+// queue) in Debian's chromium driven by playwright-core (tests/e2e/lib),
+// against a running `plumb serve` (bench/web.sh starts it). Each round opens
+// each page in a new tab (a full document load, signed in): FCP from the
+// paint timing, "to data" = from navigation start until the page shows its
+// numbers (the selector below holds a digit), requests = the page's /api/
+// requests until then. Prints one JSON object (medians and every round).
+// Env: ORIGIN, USER_NAME, PASSWORD, SECRET (TOTP), PERSON, ROUNDS.
+import { launch } from '../tests/e2e/lib/browser.js'
+import { totp, base32Decode } from '../tests/e2e/lib/totp.js'
+
+const { ORIGIN, USER_NAME, PASSWORD, SECRET, PERSON } = process.env
+const ROUNDS = Number(process.env.ROUNDS || 5)
+const PAGES = [
+  { name: 'dashboard', path: '/#/dashboard', ready: '[data-testid=finding-total]' },
+  { name: 'person', path: '/#/persons/' + encodeURIComponent(PERSON), ready: '[data-testid=sec-tenures] tbody tr' },
+  { name: 'clues', path: '/#/clues', ready: '[data-testid=clue-queue-total]' },
+]
+
+const br = await launch()
+const login = await br.context.newPage()
+await login.goto(ORIGIN + '/#/login')
+await login.getByLabel(/用户名|User name/).fill(USER_NAME)
+await login.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
+await login.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(SECRET)))
+await login.getByTestId('login-submit').click()
+await login.waitForURL((u) => !u.hash.startsWith('#/login'))
+await login.waitForTimeout(500)
+
+const median = (xs) => {
+  const s = xs.filter((x) => x != null).sort((a, b) => a - b)
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : null
+}
+const out = { origin: ORIGIN, rounds: ROUNDS, pages: {} }
+for (const pg of PAGES) out.pages[pg.name] = { fcp_ms: [], data_ms: [], api_ms: [], requests: [] }
+for (let round = 0; round < ROUNDS + 1; round++) { // round 0 warms the caches and is not kept
+  for (const pg of PAGES) {
+    const page = await br.context.newPage()
+    const reqs = []
+    page.on('request', (r) => { if (r.url().startsWith(ORIGIN + '/api/')) reqs.push(r.url().slice(ORIGIN.length)) })
+    await page.goto(ORIGIN + pg.path)
+    const handle = await page.waitForFunction((sel) => {
+      const el = document.querySelector(sel)
+      return el && /\d/.test(el.textContent) ? performance.now() : false
+    }, pg.ready, { timeout: 120000, polling: 'raf' })
+    const dataMs = await handle.jsonValue()
+    const { fcp, api } = await page.evaluate(() => {
+      const e = performance.getEntriesByName('first-contentful-paint')[0]
+      // The slowest API answer of the page (request sent → last byte).
+      const api = Math.max(0, ...performance.getEntriesByType('resource')
+        .filter((r) => r.name.includes('/api/')).map((r) => r.responseEnd - r.requestStart))
+      return { fcp: e ? e.startTime : null, api }
+    })
+    const n = reqs.length
+    await page.close()
+    if (round === 0) continue
+    const r = out.pages[pg.name]
+    r.fcp_ms.push(fcp == null ? null : Math.round(fcp))
+    r.api_ms.push(Math.round(api))
+    r.data_ms.push(Math.round(dataMs))
+    r.requests.push(n)
+    r.last_requests = [...new Set(reqs.map((u) => u.split('?')[0]))]
+  }
+}
+for (const r of Object.values(out.pages)) {
+  r.fcp_median_ms = median(r.fcp_ms)
+  r.data_median_ms = median(r.data_ms)
+  r.api_median_ms = median(r.api_ms)
+  r.requests_max = Math.max(...r.requests)
+}
+await br.close()
+console.log(JSON.stringify(out, null, 1))
