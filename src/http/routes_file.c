@@ -93,7 +93,7 @@ static int audit_file(req *r, const json_t *file)
 
 /* May the reader see the person's risk (the "risk" kind: the person as a
  * recusal-bound subject, as GET /api/v1/risk shows them)? */
-static int risk_visible(file_reader *fr, const char *pid)
+static int risk_visible(http_reader *fr, const char *pid)
 {
     if (!pl_accounts_role_has(fr->r->who.role, "risk:read"))
         return 0;
@@ -154,7 +154,7 @@ static json_t *sorted_parts(json_t *parts)
  * No key when the reader may not see the person's risk; {index_x100: 0,
  * grade: "none", breakdown: []} when the person is not a top leader today
  * or has no counted finding. docs/RULES.md "Risk index breakdown". */
-static int file_risk(req *r, file_reader *fr, const char *pid, int english, json_t *file)
+static int file_risk(req *r, http_reader *fr, const char *pid, int english, json_t *file)
 {
     if (!risk_visible(fr, pid))
         return 0;
