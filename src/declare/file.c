@@ -11,6 +11,7 @@
 #include "../ledger/ledger.h"
 #include "../model/model.h"
 #include "declare.h"
+#include "declare_int.h"
 
 typedef struct fctx {
     pl_store *s;
@@ -645,7 +646,7 @@ static void attach(json_t *parents, const char *pkey, json_t *children, const ch
     }
 }
 
-static int checkpoint_json(pl_store *s, json_t *file, pl_err *e)
+int pl_declare_checkpoint_json(pl_store *s, json_t *file, pl_err *e)
 {
     pl_ledger *l = NULL;
     int rc = pl_ledger_open(&l, s, e);
@@ -713,7 +714,7 @@ int pl_declare_file(pl_store *s, const char *person_id, const pl_file_access *ac
     json_object_set_new(file, "drawn_on", json_string(c.today));
     json_t *withheld = json_array();
     json_object_set_new(file, "withheld", withheld);
-    rc = checkpoint_json(s, file, e);
+    rc = pl_declare_checkpoint_json(s, file, e);
     if (rc)
         goto out;
 

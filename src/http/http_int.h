@@ -110,6 +110,8 @@ const route *routes_tasks(size_t *n);
 const route *routes_file(size_t *n);
 /** Declaration check rounds, the draw, comparison, conclusion (routes_declare.c). */
 const route *routes_declare(size_t *n);
+/* routes_opinion.c: integrity opinions (docs/API.md "Integrity opinions"). */
+const route *routes_opinion(size_t *n);
 /** An id in a path or query: 1–64 characters of [A-Za-z0-9_.:-] (routes.c). */
 int http_id_ok(const char *s);
 

@@ -2606,9 +2606,11 @@ static void build_table(void)
     size_t nfile, ndecl;
     const route *file = routes_file(&nfile);
     const route *decl = routes_declare(&ndecl);
-    size_t nsearch;
+    size_t nsearch, nop;
     const route *search = routes_search(&nsearch);
-    table = pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + nsearch + 4 * ne, sizeof *table);
+    const route *opin = routes_opinion(&nop);
+    table =
+        pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + nsearch + nop + 4 * ne, sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2638,6 +2640,8 @@ static void build_table(void)
     ntable += ndecl;
     memcpy(table + ntable, search, nsearch * sizeof *table);
     ntable += nsearch;
+    memcpy(table + ntable, opin, nop * sizeof *table);
+    ntable += nop;
 }
 
 const route *routes_table(size_t *n)
