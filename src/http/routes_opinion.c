@@ -58,12 +58,14 @@ static int lang_of(req *r, int *en)
     return !lang || *en || strcmp(lang, "zh-CN") == 0 || strcmp(lang, "zh") == 0;
 }
 
-/* May the caller read person `id`: placed in their scope and not recused
- * (the rules of GET /api/v1/persons/{id})? */
+/* May the caller read an opinion about person `id`: the person placed in
+ * their scope and the caller not recused from them (the person as a
+ * recusal-bound subject, "risk" in src/accounts: an opinion states clues,
+ * sanctions and declaration conclusions, as the integrity file does)? */
 static int person_visible(req *r, const char *id, int *yes, pl_err *e)
 {
     *yes = 0;
-    const pl_accounts_place *sp = pl_accounts_place_of("person");
+    const pl_accounts_place *sp = pl_accounts_place_of("risk");
     if (!sp || !id)
         return 0;
     char today[11];
