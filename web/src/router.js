@@ -32,6 +32,7 @@ const routes = [
       { path: 'tasks', name: 'tasks', component: () => import('./views/Tasks.vue') },
       { path: 'tasks/:id', name: 'task', component: () => import('./views/Task.vue') },
       { path: 'mytasks', name: 'mytasks', component: () => import('./views/MyTasks.vue') },
+      { path: 'opinions/:id?', name: 'opinions', component: () => import('./views/Opinions.vue') },
     ],
   },
   {

@@ -32,6 +32,7 @@ export const STAFF_ROUTES = [
   { path: '/inspection/:id', role: 'inspection_officer', mark: 'rect-table', param: (u) => u.round },
   { path: '/rectification', role: 'inspection_officer', mark: 'rect-table' },
   { path: '/rectification/:id', role: 'inspection_officer', mark: 'rect-detail', param: (u) => u.rect },
+  { path: '/opinions/:id?', role: 'discipline_officer', mark: 'opinion-slates', param: () => '' },
 ]
 
 export const PORTAL_ROUTES = ['/portal', '/portal/report', '/portal/check', '/portal/receipt']

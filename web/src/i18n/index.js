@@ -6,13 +6,17 @@ import en from './en.js'
 import { zhLabels, enLabels, merged } from './labels.js'
 import { zhInspect, enInspect } from './inspect.js'
 import { zhSearch, enSearch } from './search.js'
+import { zhOpinion, enOpinion } from './opinion.js'
 
 const saved = localStorage.getItem('plumb.lang')
 export const i18n = createI18n({
   legacy: false,
   locale: saved === 'en' ? 'en' : 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': merged(merged(merged(zh, zhLabels), zhInspect), zhSearch), en: merged(merged(merged(en, enLabels), enInspect), enSearch) },
+  messages: {
+    'zh-CN': merged(merged(merged(merged(zh, zhLabels), zhInspect), zhSearch), zhOpinion),
+    en: merged(merged(merged(merged(en, enLabels), enInspect), enSearch), enOpinion),
+  },
   missingWarn: false,
   fallbackWarn: false,
 })

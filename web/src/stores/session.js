@@ -21,6 +21,8 @@ export const PAGE_PERMS = {
   rectification: ['rectification:read'],
   tasks: ['task:read'],
   mytasks: ['task:write', 'rectification:progress', 'rectification:write'],
+  // Integrity opinions (issue #18 item 4, docs/DECLARE.md).
+  opinions: ['opinion:read'],
 }
 
 // The landing page of roles whose work is one page (issue #16).
