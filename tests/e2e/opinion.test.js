@@ -74,7 +74,7 @@ test('open a slate, read the proposals and their reasons, amend, issue', async (
 
   const [{ id: opId }] = q(`SELECT id FROM opinions WHERE person_id = '${clean.id}' ORDER BY length(id) DESC, id DESC LIMIT 1`)
   // amend to 暂缓 without a reason: refused under 理由, nothing written
-  await page.locator(`#op-sel-${opId}`).click()
+  await page.getByTestId('op-amend-' + opId).locator('.el-select__wrapper').click()
   await page.getByRole('option', { name: '暂缓' }).last().click()
   await page.getByTestId('op-amend-btn-' + opId).click()
   await page.getByTestId('op-amend-' + opId).locator('.el-form-item__error').filter({ hasText: /理由|reason/ }).waitFor()
