@@ -71,6 +71,9 @@ test('open a slate, read the proposals and their reasons, amend, issue', async (
   assert.match(await rowOf(clean.name).getByTestId('op-proposal').innerText(), /无异议/)
   assert.ok((await rowOf(clean.name).innerText()).includes('廉政档案中未见影响事项'))
   await shot(page, 'opinion-slate-zh-desktop')
+  // codes in words (docs/DECLARE.md's labels), never the codes themselves
+  const text = await page.locator('main').innerText()
+  assert.doesNotMatch(text, /no_objection|not_promoted|\bdefer\b|\bdraft\b|red_warning|\bclue\b/, 'no raw code on the page')
 
   const [{ id: opId }] = q(`SELECT id FROM opinions WHERE person_id = '${clean.id}' ORDER BY length(id) DESC, id DESC LIMIT 1`)
   // amend to 暂缓 without a reason: refused under 理由, nothing written
