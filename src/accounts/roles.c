@@ -95,6 +95,8 @@ static const char *const perms_discipline[] = {ORG_R,
                                                "judgement:read",
                                                "judgement:write",
                                                "declaration_check:read",
+                                               "opinion:read",
+                                               "opinion:write",
                                                NULL};
 /* Inspection and rectification (/api/v1/inspection_*, rectification_tasks;
  * docs/INSPECT.md §3): the inspection office writes rounds, problems, tasks

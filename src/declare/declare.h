@@ -12,6 +12,7 @@
 #include "../store/store.h"
 #include "../util/util.h"
 #include "round.h"
+#include "opinion.h"
 
 /* ------------------------------------------------------ the reader's rights */
 
@@ -102,6 +103,19 @@ int pl_declare_pdf_available(void);
  * PDF support. Reentrant (cairo and pango are per call).
  */
 int pl_declare_file_pdf(const json_t *file, int english, pl_buf *out, pl_err *e);
+
+/**
+ * Render text in the file's markup (first line the title; "## " a heading;
+ * three spaces an indented line; else a paragraph) as an A4 PDF with
+ * `footer` and "第 n / N 页" on every page (render.c; the opinions'
+ * PDF uses it too). PL_EINTERNAL without PDF support.
+ */
+int pl_declare_text_pdf(const pl_buf *text, const char *footer, int en, pl_buf *out, pl_err *e);
+
+/** Append the checkpoint line of a footer: origin, size and base64 root of
+ *  `cp` ({origin, size, root_hash}), or that none is signed yet (cp not an
+ *  object). */
+void pl_declare_checkpoint_footer(pl_buf *foot, const json_t *cp, int en);
 
 /** Release the process-wide font caches of pango, cairo and fontconfig
  * (nothing without PDF support). Only at exit, after the last PDF and with

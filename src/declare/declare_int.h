@@ -21,4 +21,8 @@ int pl_declare_in_scope(pl_store *s, const pl_declare_caller *c, const char *uni
 /** The integer parameter `name` of a round's recorded profile values, else `def`. */
 int64_t pl_declare_pint(const json_t *params, const char *name, int64_t def);
 
+/** Set `obj`["checkpoint"] to the latest signed checkpoint of the log
+ *  ({origin, size, root_hash (base64), root_hex}) or null (file.c). */
+int pl_declare_checkpoint_json(pl_store *s, json_t *obj, pl_err *e);
+
 #endif

@@ -11,6 +11,7 @@
 #include "../ledger/ledger.h"
 #include "../model/model.h"
 #include "declare.h"
+#include "declare_int.h"
 
 typedef struct fctx {
     pl_store *s;

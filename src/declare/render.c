@@ -264,6 +264,26 @@ int pl_declare_pdf_available(void)
     return pl_pdf_available();
 }
 
+int pl_declare_text_pdf(const pl_buf *text, const char *footer, int en, pl_buf *out, pl_err *e)
+{
+    if (!pl_pdf_available())
+        return pl_err_set(e, PL_EINTERNAL, "this build has no PDF support (cairo + pango)");
+    return pl_pdf_render(footer, en, draw_text, (void *)text, out, e);
+}
+
+void pl_declare_checkpoint_footer(pl_buf *foot, const json_t *cp, int en)
+{
+    if (json_is_object(cp))
+        pl_buf_addf(foot, "%s %s · %s %lld · %s %s", en ? "drawn from checkpoint" : "取自检查点",
+                    js(cp, "origin"), en ? "size" : "树大小",
+                    (long long)json_integer_value(json_object_get(cp, "size")),
+                    en ? "root" : "根哈希", js(cp, "root_hash"));
+    else
+        pl_buf_adds(foot,
+                    en ? "no checkpoint signed yet: this page cannot be checked against the log"
+                       : "尚未签署检查点：本页无法与日志核对");
+}
+
 int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
 {
     if (!pl_pdf_available())
@@ -272,18 +292,10 @@ int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
     pl_buf_init(&text);
     pl_buf_init(&foot);
     pl_declare_file_text(file, en, &text);
-    const json_t *cp = json_object_get(file, "checkpoint"), *p = json_object_get(file, "person");
-    if (json_is_object(cp))
-        pl_buf_addf(&foot, "%s %s · %s %s · %s %lld · %s %s", en ? "Integrity file of" : "廉政档案",
-                    js(p, "name"), en ? "drawn from checkpoint" : "取自检查点", js(cp, "origin"),
-                    en ? "size" : "树大小",
-                    (long long)json_integer_value(json_object_get(cp, "size")),
-                    en ? "root" : "根哈希", js(cp, "root_hash"));
-    else
-        pl_buf_addf(&foot, "%s %s · %s", en ? "Integrity file of" : "廉政档案", js(p, "name"),
-                    en ? "no checkpoint signed yet: this page cannot be checked against the log"
-                       : "尚未签署检查点：本页无法与日志核对");
-    int rc = pl_pdf_render(foot.data, en, draw_text, &text, out, e);
+    const json_t *p = json_object_get(file, "person");
+    pl_buf_addf(&foot, "%s %s · ", en ? "Integrity file of" : "廉政档案", js(p, "name"));
+    pl_declare_checkpoint_footer(&foot, json_object_get(file, "checkpoint"), en);
+    int rc = pl_declare_text_pdf(&text, foot.data, en, out, e);
     pl_buf_release(&text);
     pl_buf_release(&foot);
     return rc;

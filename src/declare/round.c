@@ -229,6 +229,7 @@ void pl_declare_register(void)
     pl_ledger_register_type("declare.round_created", apply_round);
     pl_ledger_register_type("declare.drawn", apply_drawn);
     pl_ledger_register_type("declare.concluded", apply_concluded);
+    pl_opinion_register();
 }
 
 /* -------------------------------------------------------------- rounds */

@@ -1964,14 +1964,21 @@ static void apply_plants(gen *g, area *a, const plan *pl)
     }
     /* R10: no integrity opinion; appointee under an open clue; no meeting (also R05) */
     {
-        x_decision(a, pu[PU_R10], dnum(2025, 3, 12), 1, 0, take_staff(a, pu[PU_R10], AS_OF), 0, 1,
-                   0, 0, 0);
+        int x1 = take_staff(a, pu[PU_R10], AS_OF);
+        x_decision(a, pu[PU_R10], dnum(2025, 3, 12), 1, 0, x1, 0, 1, 0, 0, 0);
         int x2 = take_staff(a, pu[PU_MISC1], AS_OF);
         x_decision(a, pu[PU_R10], dnum(2025, 2, 20), 1, 0, x2, 1, 1, 0, 0, 0);
         clue *c = x_clue(a, x2, -1, dnum(2025, 1, 10));
         x_dispose(c, 0, dnum(2025, 1, 20), 0, dnum(2025, 3, 15), 0);
         x_decision(a, pu[PU_R10], dnum(2024, 9, 9), 1, 0, take_staff(a, pu[PU_R10], AS_OF), 1, 0, 0,
                    0, 0);
+        /* the opinion issued one day after the decision (fires) and, the
+         * near miss, one issued the day before (does not): later
+         * appointments of the first plant's appointee (no clue), made
+         * without drawing from the random stream (make_decision's callers
+         * below), so the rest of the data is the same as before them */
+        x_decision(a, pu[PU_R10], dnum(2025, 4, 8), 1, 0, x1, 2, 1, 0, 0, 0);
+        x_decision(a, pu[PU_R10], dnum(2025, 4, 9), 1, 0, x1, 3, 1, 0, 0, 0);
     }
     /* R11: a real-name reporter under the reported leader is moved away;
      * another is rated down by 12 points */
@@ -2559,8 +2566,10 @@ static void make_decision(gen *g, area *a, int unit_i, int32_t date, int categor
     else
         c_e(o);
     c_s(o, appointee >= 0 ? a->persons.v[appointee].id : "");
+    /* integrity 2 / 3: an imported opinion of no objection dated the day
+     * after / before the decision (R10's plant and near miss) */
     if (category == 1)
-        c_i(o, integrity);
+        c_i(o, integrity ? 1 : 0);
     else
         c_e(o);
     if (category == 1 && meeting_mode)
@@ -2569,6 +2578,10 @@ static void make_decision(gen *g, area *a, int unit_i, int32_t date, int categor
         c_e(o);
     c_s(o, "approved");
     c_d(o, date);
+    if (category == 1 && integrity >= 2)
+        c_d(o, integrity == 2 ? date + 1 : date - 1);
+    else
+        c_e(o);
     row_end(o);
 
     /* speeches: the others in post order from a random deputy on, the top
@@ -2823,8 +2836,13 @@ static void stream_money(gen *g, area *a)
     /* planted decisions */
     for (size_t i = 0; i < a->xdec.n; i++) {
         xdecision *x = &a->xdec.v[i];
+        /* the R10 opinion-date plants (integrity 2, 3) leave the random
+         * stream as they found it (docs/GENERATOR.md) */
+        rng keep = *r;
         make_decision(g, a, x->unit, x->date, x->category, x->amount, x->appointee, x->integrity,
                       x->meeting, x->members, x->attendees, x->top_pos, x->id);
+        if (x->category == 1 && x->integrity >= 2)
+            *r = keep;
     }
     int per_unit = a->target_payments / (int)a->units.n;
     for (size_t ui = 0; ui < a->units.n; ui++) {
@@ -3969,7 +3987,7 @@ static void stream_clues(gen *g, area *a)
      * person under an open clue */
     for (size_t i = 0; i < a->appts.n; i++) {
         const appt *ap = &a->appts.v[i];
-        int bad = !ap->has_meeting || ap->integrity != 1;
+        int bad = !ap->has_meeting || (ap->integrity != 1 && ap->integrity != 3);
         ev_add(g, "decisions", ap->id);
         for (int k = 0; k < n; k++) {
             const clue *c = &a->clues.v[ord[k]];

@@ -2628,10 +2628,11 @@ static void build_table(void)
     size_t nfile, ndecl;
     const route *file = routes_file(&nfile);
     const route *decl = routes_declare(&ndecl);
-    size_t nsearch, nreport;
+    size_t nsearch, nreport, nop;
     const route *search = routes_search(&nsearch);
     const route *report = routes_report(&nreport);
-    table = pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + nsearch + nreport + 4 * ne,
+    const route *opin = routes_opinion(&nop);
+    table = pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + nsearch + nreport + nop + 4 * ne,
                       sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
@@ -2664,6 +2665,8 @@ static void build_table(void)
     ntable += nsearch;
     memcpy(table + ntable, report, nreport * sizeof *table);
     ntable += nreport;
+    memcpy(table + ntable, opin, nop * sizeof *table);
+    ntable += nop;
 }
 
 const route *routes_table(size_t *n)

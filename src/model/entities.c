@@ -146,6 +146,7 @@ static const pl_field decision_fields[] = {
     I("votes_for", 0, 0, 1000, "赞成票"),
     E("result", 1, ENUM("approved", "rejected", "deferred"), "结果"),
     F("decided_at", PL_F_DATE, 1, "决定日期"),
+    F("integrity_opinion_at", PL_F_DATE, 0, "廉政意见日期"),
 };
 
 static const pl_field speech_fields[] = {

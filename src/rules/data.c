@@ -39,6 +39,7 @@ const char *const rl_table_names[T_NTABLES] = {
     "dispositions",
     "inspect_tasks",
     "inspect_round_units",
+    "opinion_issues",
     "payments",
     "contracts",
 };
@@ -668,7 +669,7 @@ static const tdesc tables[] = {
      0x0},
     {"decision", T_DECISIONS,
      FIELDS("id", "unit_id", "meeting_id", "category", "appointee_id", "subject",
-            "integrity_opinion", "decided_at"),
+            "integrity_opinion", "decided_at", "integrity_opinion_at"),
      0x40, 0x20},
     {"speech", T_SPEECHES, FIELDS("id", "decision_id", "person_id", "speech_order"), 0x8, 0x1},
     {"declaration", T_DECLS, FIELDS("id", "person_id", "year", "filed_at"), 0x4, 0x0},
@@ -701,6 +702,9 @@ static const tdesc tables[] = {
      FIELDS("round_id || '|' || unit_id", "round_id", "unit_id",
             "(SELECT r.start_date FROM inspect_rounds r WHERE r.id = round_id)"),
      0x0, 0x0},
+    /* a projection of "opinion.issued" (src/declare/opinion.c), not of
+     * "<entity>.recorded": the engine adds the row on that event (engine.c) */
+    {"opinion_issue", T_OPINIONS, FIELDS("id", "person_id", "opinion", "issued_at"), 0x0, 0x0},
 };
 #define NTDESC (sizeof tables / sizeof tables[0])
 
@@ -773,9 +777,10 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_DECISIONS: {
-        rl_decision x = {rs_sym(m, r, 0),           rs_sym(m, r, 1), rs_sym(m, r, 2),
-                         rs_sym(m, r, 3),           rs_sym(m, r, 4), rs_text_sym(m, r, 5),
-                         (int32_t)rs_int(r, 6, -1), rs_date(r, 7),   false};
+        rl_decision x = {
+            rs_sym(m, r, 0), rs_sym(m, r, 1),      rs_sym(m, r, 2),           rs_sym(m, r, 3),
+            rs_sym(m, r, 4), rs_text_sym(m, r, 5), (int32_t)rs_int(r, 6, -1), rs_date(r, 7),
+            false,           rs_date(r, 8)};
         PUSH(m->decisions, x, old);
         *nrow = m->decisions.n;
         rl_index_add(&m->decision_by_unit, x.unit, m->decisions.n);
@@ -912,6 +917,13 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         rl_index_add(&m->iru_by_unit, x.unit, m->irus.n++);
         break;
     }
+    case T_OPINIONS: {
+        rl_opinion x = {rs_sym(m, r, 0), rs_sym(m, r, 1), rs_sym(m, r, 2), rs_date(r, 3), false};
+        PUSH(m->opinions, x, old);
+        *nrow = m->opinions.n;
+        rl_index_add(&m->opinion_by_person, x.person, m->opinions.n++);
+        break;
+    }
     default: *nrow = -1; *old = -1;
     }
 }
@@ -963,6 +975,7 @@ void rl_model_init(rl_model *m)
     c->close = C(m, "close");
     c->unfounded = C(m, "unfounded");
     c->signed_off = C(m, "signed_off");
+    c->no_objection = C(m, "no_objection");
 }
 
 #define FREEVEC(t)                                                                                 \
@@ -981,7 +994,7 @@ void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES])
                       &m->superv_by_person,   &m->superv_by_unit,      &m->superv_by_holder,
                       &m->account_by_person,  &m->clue_by_person,      &m->clue_by_unit,
                       &m->reporter_by_clue,   &m->reporter_by_person,  &m->dispo_by_clue,
-                      &m->itask_by_unit,      &m->iru_by_unit};
+                      &m->itask_by_unit,      &m->iru_by_unit,         &m->opinion_by_person};
     _Static_assert(sizeof ix / sizeof ix[0] == RL_NINDEXES, "RL_NINDEXES: one per rl_index");
     memcpy(out, ix, sizeof ix);
 }
@@ -1010,6 +1023,7 @@ void rl_model_release(rl_model *m)
     FREEVEC(m->dispos);
     FREEVEC(m->itasks);
     FREEVEC(m->irus);
+    FREEVEC(m->opinions);
     FREEVEC(m->contracts);
     FREEVEC(m->pay7);
     for (int t = 0; t < T_NTABLES; t++)
@@ -1128,7 +1142,7 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
     /* interned ids: the tables other tables refer to */
     hashed = (uint64_t)n[T_UNITS] + n[T_PERSONS] + n[T_POSTS] + n[T_TENURES] + n[T_COMPANIES] +
              n[T_MEETINGS] + n[T_DECISIONS] + n[T_DECLS] + n[T_CLUES] + n[T_ITASKS] + n[T_IRUNITS] +
-             4096;
+             n[T_OPINIONS] + 4096;
     /* display texts and refs */
     strs += (uint64_t)n[T_UNITS] + n[T_PERSONS] + n[T_POSTS] + n[T_COMPANIES] + n[T_DECISIONS] +
             n[T_ITEMS] + n[T_RECORDS] + 4096;
@@ -1155,6 +1169,7 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
     RESERVE_VEC(m->dispos, n[T_DISPOS]);
     RESERVE_VEC(m->itasks, n[T_ITASKS]);
     RESERVE_VEC(m->irus, n[T_IRUNITS]);
+    RESERVE_VEC(m->opinions, n[T_OPINIONS]);
     rl_imap_reserve(&m->units.byid, n[T_UNITS]);
     rl_imap_reserve(&m->persons.byid, n[T_PERSONS]);
     rl_imap_reserve(&m->posts.byid, n[T_POSTS]);
@@ -1166,6 +1181,7 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
     rl_imap_reserve(&m->clues.byid, n[T_CLUES]);
     rl_imap_reserve(&m->itasks.byid, n[T_ITASKS]);
     rl_imap_reserve(&m->irus.byid, n[T_IRUNITS]);
+    rl_imap_reserve(&m->opinions.byid, n[T_OPINIONS]);
     static const struct {
         size_t off;
         int keys, rows; /* tables whose counts bound the keys and the rows */
@@ -1196,6 +1212,7 @@ static int presize(rl_model *m, pl_store *s, pl_err *e)
         {offsetof(rl_model, dispo_by_clue), T_DISPOS, T_DISPOS},
         {offsetof(rl_model, itask_by_unit), T_UNITS, T_ITASKS},
         {offsetof(rl_model, iru_by_unit), T_UNITS, T_IRUNITS},
+        {offsetof(rl_model, opinion_by_person), T_OPINIONS, T_OPINIONS},
     };
     for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
         rl_index_reserve((rl_index *)((char *)m + ix[i].off), n[ix[i].keys], n[ix[i].rows] + 16);

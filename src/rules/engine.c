@@ -1538,6 +1538,11 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
     }
     case T_REPORTERS: touch_clue(r, sc, m->reporters.v[row].clue); break;
     case T_DISPOS: touch_clue(r, sc, m->dispos.v[row].clue); break;
+    case T_OPINIONS: {
+        static const int r10[] = {10};
+        touch_rules(r, sc, m->opinions.v[row].person, r10, 1);
+        break;
+    }
     default: break;
     }
 }
@@ -1754,6 +1759,24 @@ static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
                 continue;
             rl_model_round_unit(&r->m, round, unit, jstr(ev->payload, "start_date"));
             add_scope(&sc, 15, SEL_SUBJECT, unit);
+        }
+        rc = run_scopes(r, &sc, date, cause, NULL, e);
+        free(sc.v);
+        return rc;
+    }
+    if (!strcmp(ev->type, "opinion.issued")) {
+        /* an integrity opinion issued (src/declare/opinion.c): R10 of the
+         * person's appointments */
+        const json_t *p = ev->payload;
+        json_t *row = json_pack("{s:s?, s:s?, s:s?, s:s?}", "id", jstr(p, "issue_id"), "person_id",
+                                jstr(p, "person_id"), "opinion", jstr(p, "opinion"), "issued_at",
+                                jstr(p, "at"));
+        int table;
+        int32_t old_row, new_row;
+        if (row) {
+            rl_model_apply(&r->m, r->s, "opinion_issue", row, &table, &old_row, &new_row);
+            json_decref(row);
+            row_scopes(r, &sc, table, new_row);
         }
         rc = run_scopes(r, &sc, date, cause, NULL, e);
         free(sc.v);

@@ -1113,6 +1113,35 @@ static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
 
 /* ----------------------------------------------------------------- R10 */
 
+/* Was an integrity opinion of no objection in force for the appointee of
+ * `d` on its date: one dated on or before decided_at with no opinion of
+ * defer / not_promoted dated on or after it and on or before decided_at
+ * (the same day: the objection wins). The opinions are those issued here
+ * (opinion_issues) and the imported integrity_opinion = 1, dated
+ * integrity_opinion_at or else decided_at (docs/RULES.md R10). */
+static bool r10_opinion_ok(rl_model *m, const rl_decision *d)
+{
+    int32_t ok = 0, objection = 0;
+    if (d->integrity == 1) {
+        int32_t at = d->opinion_at ? d->opinion_at : d->decided;
+        if (at <= d->decided)
+            ok = at;
+    }
+    EACH(m->opinion_by_person, d->appointee, orow)
+    {
+        const rl_opinion *op = &m->opinions.v[orow];
+        if (!ALIVE(m->opinions, orow, person, d->appointee) || !op->issued ||
+            op->issued > d->decided)
+            continue;
+        if (op->opinion == m->c.no_objection) {
+            if (op->issued > ok)
+                ok = op->issued;
+        } else if (op->issued > objection)
+            objection = op->issued;
+    }
+    return ok && ok > objection;
+}
+
 static void r10_one(rl_ctx *c, int32_t r, rl_out *o, pl_buf *zh, pl_buf *en)
 {
     rl_model *m = c->m;
@@ -1120,7 +1149,7 @@ static void r10_one(rl_ctx *c, int32_t r, rl_out *o, pl_buf *zh, pl_buf *en)
     if (d->category != m->c.appointment || d->appointee < 0)
         return;
     bool no_meeting = rl_row(&m->meetings.byid, d->meeting) < 0;
-    bool no_opinion = d->integrity != 1;
+    bool no_opinion = !r10_opinion_ok(m, d);
     sym_t open[32];
     size_t nopen = 0;
     EACH(m->clue_by_person, d->appointee, cr)

@@ -129,6 +129,7 @@ typedef struct {
     sym_t id, unit, meeting, category, appointee, subject;
     int32_t integrity, decided; /* integrity -1 = null */
     bool dead;
+    int32_t opinion_at; /* the imported opinion's date (0: none, then decided) */
 } rl_decision;
 typedef struct {
     sym_t id, decision, person;
@@ -198,6 +199,14 @@ typedef struct {
     bool dead;
 } rl_iru;
 
+/* An issued integrity opinion (opinion_issues, a projection of
+ * "opinion.issued"; R10): no_objection | defer | not_promoted. */
+typedef struct {
+    sym_t id, person, opinion;
+    int32_t issued;
+    bool dead;
+} rl_opinion;
+
 typedef struct {
     sym_t id, unit, supplier;
     int64_t amount;
@@ -241,6 +250,7 @@ enum {
     T_DISPOS,
     T_ITASKS,
     T_IRUNITS,
+    T_OPINIONS,
     T_PAYMENTS,
     T_CONTRACTS,
     T_NTABLES
@@ -258,6 +268,7 @@ typedef struct rl_consts {
     sym_t reminder_talk, heart_talk, inspection, name_clearing, duty_report;
     sym_t talk_inquiry, preliminary_verification, close, unfounded;
     sym_t signed_off;
+    sym_t no_objection;
 } rl_consts;
 
 typedef struct rl_model {
@@ -284,12 +295,13 @@ typedef struct rl_model {
     RL_VEC(rl_dispo) dispos;
     RL_VEC(rl_itask) itasks;
     RL_VEC(rl_iru) irus;
+    RL_VEC(rl_opinion) opinions;
     rl_index tenure_by_person, tenure_by_post, post_by_unit, kin_by_person, kin_by_relative,
         role_by_person, decision_by_unit, decision_by_meeting, decision_by_appointee,
         speech_by_decision, speech_by_person, decl_by_person, item_by_decl, record_by_holder,
         eval_by_person, superv_by_person, superv_by_unit, superv_by_holder, account_by_person,
         clue_by_person, clue_by_unit, reporter_by_clue, reporter_by_person, dispo_by_clue,
-        itask_by_unit, iru_by_unit;
+        itask_by_unit, iru_by_unit, opinion_by_person;
     RL_VEC(rl_contract) contracts;
     RL_VEC(rl_pay7) pay7;
     /* contracts and pay7 serve the sweep of R08 and R07; they are exact
@@ -321,7 +333,7 @@ void rl_model_init(rl_model *m);
 void rl_model_release(rl_model *m);
 /** Every rl_index of the model, in a fixed order (release, snapshot write,
  * read and materialise walk this one list). */
-#define RL_NINDEXES 26
+#define RL_NINDEXES 27
 void rl_model_indexes(rl_model *m, rl_index *out[RL_NINDEXES]);
 /** Load every table the rules read from the projections of `s` (r07_lo_fen:
  * the lowest R07 threshold of any profile, in fen). */
@@ -453,6 +465,9 @@ enum {
     P_DECL_W_OMISSION,
     P_DECL_W_CONCEALMENT,
     P_DECL_W_UNEXPLAINED,
+    P_OPINION_SANCTION_MONTHS,
+    P_OPINION_ORG_MONTHS,
+    P_OPINION_DECL_MONTHS,
     P_COUNT
 };
 

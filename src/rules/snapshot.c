@@ -57,14 +57,15 @@ typedef struct snap_hdr {
 static uint64_t layout_id(void)
 {
     /* 4: inspect_tasks (R21–R23) and inspect_round_units (R15) in the model;
-     * 5: posts' portfolio areas (R18); 6: supervision's held_by (R19); 7: R20 */
-    return (uint64_t)7 << 56 ^ (uint64_t)sizeof(rl_model) << 40 ^
+     * 5: posts' portfolio areas (R18); 6: supervision's held_by (R19); 7: R20;
+     * 8: integrity opinions (R10) */
+    return (uint64_t)8 << 56 ^ (uint64_t)sizeof(rl_model) << 40 ^
            (uint64_t)(sizeof(rl_unit) + sizeof(rl_person) * 3 + sizeof(rl_post) * 5 +
                       sizeof(rl_tenure) * 7 + sizeof(rl_kin) * 11 + sizeof(rl_role) * 13 +
                       sizeof(rl_decision) * 17 + sizeof(rl_item) * 19 + sizeof(rl_record) * 23 +
                       sizeof(rl_eval) * 29 + sizeof(rl_dispo) * 31 + sizeof(rl_contract) * 37 +
                       sizeof(rl_pay7) * 41 + sizeof(rl_slot) * 43 + sizeof(rl_itask) * 47 +
-                      sizeof(rl_iru) * 53)
+                      sizeof(rl_iru) * 53 + sizeof(rl_opinion) * 59)
                << 8 ^
            (uint64_t)sizeof(void *);
 }
@@ -316,6 +317,7 @@ static void snap_walk(rl_model *m, snap_io *io)
     IO_VEC(io, m->dispos);
     IO_VEC(io, m->itasks);
     IO_VEC(io, m->irus);
+    IO_VEC(io, m->opinions);
     IO_VEC(io, m->contracts);
     IO_VEC(io, m->pay7);
     rl_index *ix[RL_NINDEXES];
@@ -682,6 +684,7 @@ void rl_model_materialize(rl_model *m)
     VEC_TO_HEAP(m->dispos);
     VEC_TO_HEAP(m->itasks);
     VEC_TO_HEAP(m->irus);
+    VEC_TO_HEAP(m->opinions);
     VEC_TO_HEAP(m->contracts);
     VEC_TO_HEAP(m->pay7);
     rl_index *ix[RL_NINDEXES];

@@ -50,7 +50,8 @@ const ROLES = {
       'case:intake', 'case:read', 'case:list', 'case:handle', 'case:note', 'case:reply', 'case:identity', 'office_key:write',
       // RULES.md "Tasks and 研判"
       'task:write', 'task:assign', 'judgement:read', 'judgement:write',
-      'declaration_check:read'], // DECLARE.md "Check rounds": reads the checks
+      'declaration_check:read', // DECLARE.md "Check rounds": reads the checks
+      'opinion:read', 'opinion:write'], // DECLARE.md "Integrity opinion": the office issues them
   },
   inspection_officer: {
     scope: 'subtree',
@@ -366,6 +367,23 @@ const ROUTES = [
   ['GET', '/api/v1/declaration_rounds/{id}/report.xlsx', 'declaration_check:read', 'placed'],
   ['GET', '/api/v1/declarations/{id}/comparison', 'declaration_check:read', 'placed', 'recusal'],
   ['POST', '/api/v1/declarations/{id}/conclusion', 'declaration_check:write', 'placed', 'recusal'],
+  // Integrity opinions (docs/DECLARE.md "Integrity opinion", docs/API.md
+  // "Integrity opinions", SECURITY.md): a slate is placed by its unit (UA);
+  // its opinions are about persons and recusal-bound (they state clues,
+  // sanctions, declaration conclusions): a reader recused from S gets the
+  // slate without S's opinion (the list's denial), not S's opinion, and
+  // cannot amend or issue it, nor open a slate naming S (404 naming
+  // candidates). The slate's PDF is placed by the slate and leaves out the
+  // opinions the reader is recused from (so not recusal-bound as a route).
+  // Each allowed issue cell gets a fresh slate (an opinion is issued once
+  // until amended).
+  ['GET', '/api/v1/opinion_slates', 'opinion:read', 'placed'],
+  ['POST', '/api/v1/opinion_slates', 'opinion:write', 'placed', 'recusal'],
+  ['GET', '/api/v1/opinion_slates/{id}', 'opinion:read', 'placed', 'recusal'],
+  ['GET', '/api/v1/opinion_slates/{id}/opinions.pdf', 'opinion:read', 'placed'],
+  ['GET', '/api/v1/opinions/{id}', 'opinion:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/opinions/{id}/amend', 'opinion:write', 'placed', 'recusal'],
+  ['POST', '/api/v1/opinions/{id}/issue', 'opinion:write', 'placed', 'recusal'],
   ['GET', '/portal/api/units', 'public'],
   ['POST', '/portal/api/reports', 'public'],
   ['POST', '/portal/api/check', 'public'],
@@ -747,6 +765,16 @@ test('access matrix from the written table: every role × in scope/out of scope/
     const declBase = await declRound(true);
     const declSpare = await declRound(false);
 
+    // Integrity opinions (DECLARE.md "Integrity opinion"): a slate of UA
+    // naming S; each allowed issue cell issues the opinion of a fresh one.
+    const opSlateBody = () => ({ name: '访问矩阵名单', unit_id: 'UA', candidates: [P.S] });
+    const opSlate = async () => {
+      const q = await setup.post('/api/v1/opinion_slates', opSlateBody());
+      ok(q, 'opinion slate');
+      return { slate: q.json.id, opinion: q.json.items[0].id };
+    };
+    const opBase = await opSlate();
+
     // Sign in every cell's user: POST /auth/login is a public cell each.
     const clients = {};
     let cells = 0, allowedCells = 0, leaks = 0;
@@ -954,6 +982,17 @@ test('access matrix from the written table: every role × in scope/out of scope/
         case '/api/v1/declarations/{id}/conclusion':
           if (has && cond === 'in') await declRound(true);
           p = p.replace('{id}', FIX.declaration); body = { conclusion: 'truthful', reason: '核查无误' }; break;
+        case '/api/v1/opinion_slates':
+          if (rt.method === 'GET') target = (x) => x.id === opBase.slate; else body = opSlateBody();
+          break;
+        case '/api/v1/opinion_slates/{id}':
+          p = p.replace('{id}', opBase.slate); target = (x) => x.person_id === P.S; break;
+        case '/api/v1/opinion_slates/{id}/opinions.pdf': p = p.replace('{id}', opBase.slate); break;
+        case '/api/v1/opinions/{id}': p = p.replace('{id}', opBase.opinion); break;
+        case '/api/v1/opinions/{id}/amend':
+          p = p.replace('{id}', opBase.opinion); body = { opinion: 'defer', reason: '访问矩阵' }; break;
+        case '/api/v1/opinions/{id}/issue':
+          p = p.replace('{id}', has && cond === 'in' ? (await opSlate()).opinion : opBase.opinion); body = {}; break;
         case '/portal/api/reports': case '/portal/api/material': return null; // once, below
         case '/portal/api/check': case '/portal/api/proof': body = { receipt, passphrase: 'portal passphrase 123' }; break;
         default: {

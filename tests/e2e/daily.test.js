@@ -345,6 +345,7 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
     ['d-insp-s', '/mytasks', 'mine-rect'],
     ['d-disc-s', '/units/' + unit + '/profile', 'prof-posts'], ['d-disc-s', '/companies/' + company.id, 'prof-payments'],
     ['d-disc-s', '/search?q=' + encodeURIComponent('永顺'), 'results-unit'],
+    ['d-disc-s', '/opinions', 'opinion-slates'],
     ['d-audit-s', '/ledger', 'ledger-checkpoint'], ['d-admin-s', '/users', null], ['d-subject-s', '/me', 'me-evaluations'],
   ]
   const failing = {}

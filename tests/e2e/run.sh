@@ -31,5 +31,6 @@ FILES=(
   clerk
   evidence
   dash
+  opinion
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

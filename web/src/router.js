@@ -36,6 +36,7 @@ const routes = [
       { path: 'declare', name: 'declare', component: () => import('./views/DeclRounds.vue') },
       { path: 'declare/:id', name: 'declare-round', component: () => import('./views/DeclRound.vue') },
       { path: 'declare/declarations/:id', name: 'declare-compare', component: () => import('./views/DeclCompare.vue') },
+      { path: 'opinions/:id?', name: 'opinions', component: () => import('./views/Opinions.vue') },
     ],
   },
   {

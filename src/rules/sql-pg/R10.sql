@@ -22,5 +22,23 @@ SELECT d.id AS key, d.appointee_id AS subject, 'high' AS severity,
 FROM decisions d
 WHERE d.category = 'appointment' AND d.appointee_id IS NOT NULL AND d.appointee_id <> ''
   AND (NOT EXISTS (SELECT 1 FROM meetings m WHERE m.id = d.meeting_id)
-       OR d.integrity_opinion IS NULL OR d.integrity_opinion <> 1
+       OR NOT (
+         -- an opinion of no objection in force on decided_at: the imported
+         -- integrity_opinion = 1 (dated integrity_opinion_at, else decided_at)
+         -- or one issued here (opinion_issues), with no defer / not_promoted
+         -- issued from its date to decided_at (docs/RULES.md R10)
+         (d.integrity_opinion = 1
+          AND COALESCE(NULLIF(d.integrity_opinion_at, ''), d.decided_at) <= d.decided_at
+          AND NOT EXISTS (SELECT 1 FROM opinion_issues j
+                          WHERE j.person_id = d.appointee_id AND j.opinion <> 'no_objection'
+                            AND j.issued_at >= COALESCE(NULLIF(d.integrity_opinion_at, ''), d.decided_at)
+                            AND j.issued_at <= d.decided_at))
+         OR EXISTS (SELECT 1 FROM opinion_issues i
+                    WHERE i.person_id = d.appointee_id AND i.opinion = 'no_objection'
+                      AND i.issued_at <= d.decided_at
+                      AND NOT EXISTS (SELECT 1 FROM opinion_issues j
+                                      WHERE j.person_id = d.appointee_id
+                                        AND j.opinion <> 'no_objection'
+                                        AND j.issued_at >= i.issued_at
+                                        AND j.issued_at <= d.decided_at)))
        OR EXISTS (SELECT 1 FROM open_clues o WHERE o.decision = d.id));

@@ -37,6 +37,7 @@ export const STAFF_ROUTES = [
   { path: '/declare', role: 'cadre_officer', mark: 'decl-rounds' },
   { path: '/declare/:id', role: 'cadre_officer', mark: 'ds-person', param: (u) => u.declRound },
   { path: '/declare/declarations/:id', role: 'cadre_officer', mark: 'dc-lines', param: (u) => u.declaration },
+  { path: '/opinions/:id?', role: 'discipline_officer', mark: 'opinion-slates', param: () => '' },
 ]
 
 export const PORTAL_ROUTES = ['/portal', '/portal/report', '/portal/check', '/portal/receipt']

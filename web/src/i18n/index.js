@@ -11,6 +11,7 @@ import { zhReport, enReport } from './report.js'
 import { zhClerk, enClerk } from './clerk.js'
 import { zhEvidence, enEvidence } from './evidence.js'
 import { zhDash, enDash } from './dash.js'
+import { zhOpinion, enOpinion } from './opinion.js'
 
 // Each page group's texts, merged over the base texts in this order (one
 // line per group, so that a new group is one import and one line here).
@@ -23,6 +24,7 @@ const parts = [
   [zhClerk, enClerk],
   [zhEvidence, enEvidence],
   [zhDash, enDash],
+  [zhOpinion, enOpinion],
 ]
 
 const saved = localStorage.getItem('plumb.lang')

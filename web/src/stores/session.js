@@ -25,6 +25,8 @@ export const PAGE_PERMS = {
   declare: ['declaration_check:read'],
   // 登记线索, the clerk's intake form (issue #16 item 5).
   intake: ['case:intake'],
+  // Integrity opinions (issue #18 item 4, docs/DECLARE.md).
+  opinions: ['opinion:read'],
 }
 
 // The landing page of roles whose work is one page (issue #16).
