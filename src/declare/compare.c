@@ -209,8 +209,9 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
             "cr.company_id=r.ref AND cr.end_date IS NOT NULL AND cr.end_date<>'' AND "
             "cr.end_date<=?) AS ended "
             "FROM registry_records r WHERE r.holder_id=? AND ("
-            "(r.kind IN ('real_estate','company_role','vehicle','securities') AND "
-            "r.observed_at<=?) OR (r.kind IN ('exit_abroad','kin_abroad') AND "
+            "(r.kind IN ('real_estate','company_role','vehicle','securities','passport') AND "
+            "r.observed_at<=? AND (r.ended_at IS NULL OR r.ended_at='' OR r.ended_at>?)) OR "
+            "(r.kind IN ('exit_abroad','kin_abroad') AND "
             "substr(r.observed_at,1,4)=?) OR (r.kind='income' AND substr(r.observed_at,1,4)=? "
             "AND r.holder_id=?)) ORDER BY r.kind, r.ref, r.id",
             &st, e);
@@ -219,9 +220,10 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
         pl_stmt_bind_text(st, 1, yend);
         pl_stmt_bind_text(st, 2, holder);
         pl_stmt_bind_text(st, 3, yend);
-        pl_stmt_bind_text(st, 4, ystr);
+        pl_stmt_bind_text(st, 4, yend);
         pl_stmt_bind_text(st, 5, ystr);
-        pl_stmt_bind_text(st, 6, d->person);
+        pl_stmt_bind_text(st, 6, ystr);
+        pl_stmt_bind_text(st, 7, d->person);
         char prev[512] = "";
         while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
             const char *rid = pl_stmt_text(st, 0), *kind = pl_stmt_text(st, 1),

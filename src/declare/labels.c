@@ -50,6 +50,7 @@ static const label labels[] = {
     {"item", "marriage", "婚姻", "marriage"},
     {"item", "kin_abroad", "亲属移居国(境)外", "kin abroad"},
     {"item", "income", "收入", "income"},
+    {"item", "passport", "因私出入境证件", "passport"},
     {"source", "police", "公安", "police"},
     {"source", "real_estate", "不动产登记", "real estate registry"},
     {"source", "market", "市场监管", "market regulation"},

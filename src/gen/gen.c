@@ -2508,6 +2508,7 @@ static void write_structure(gen *g, area *a)
             c_e(o);
         c_d(o, r->observed);
         c_s(o, r->kind == RK_EXIT ? "出境记录" : "");
+        c_e(o); /* ended_at: the generated records are all still held */
         row_end(o);
     }
 }

@@ -41,9 +41,9 @@ static const char *const RELATIONS[] = {
     "spouse",        "child",          "parent",         "sibling",    "child_spouse",
     "spouse_parent", "spouse_sibling", "sibling_spouse", "grandchild", "grandparent",
     "nephew_niece",  "uncle_aunt",     "cousin",         NULL};
-static const char *const ITEM_KINDS[] = {"real_estate", "company_role", "vehicle",
-                                         "exit_abroad", "securities",   "marriage",
-                                         "kin_abroad",  "income",       NULL};
+static const char *const ITEM_KINDS[] = {
+    "real_estate", "company_role", "vehicle", "exit_abroad", "securities",
+    "marriage",    "kin_abroad",   "income",  "passport",    NULL};
 
 static const pl_field unit_fields[] = {
     ID_FIELD,
@@ -195,6 +195,9 @@ static const pl_field registry_record_fields[] = {
     F("amount_fen", PL_F_MONEY, 0, "金额(分)"),
     F("observed_at", PL_F_DATE, 1, "登记日期"),
     F("detail", PL_F_TEXT, 0, "说明"),
+    /* 0119: the record's end (a home sold, a passport cancelled or handed
+     * in): not held after this date. Last, so files without it import. */
+    F("ended_at", PL_F_DATE, 0, "注销日期"),
 };
 
 static const pl_field evaluation_fields[] = {

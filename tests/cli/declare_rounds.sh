@@ -71,13 +71,18 @@ cat >"$d/market/registry_records.csv" <<EOF
 id,source,kind,holder_id,ref,amount_fen,observed_at,detail
 R7,market,company_role,$K1,$CO,,2019-05-05,
 EOF
+# ended_at (0119): 房6 sold in 2024, before the reporting date 2024-12-31
+# (not held: no line, though undeclared); 房7 sold in 2025, after it (held:
+# declared, a match)
 cat >"$d/realestate/registry_records.csv" <<EOF
-id,source,kind,holder_id,ref,amount_fen,observed_at,detail
-R1,real_estate,real_estate,$P1,房1,,2015-03-03,
-R5,real_estate,real_estate,$K1,房2,,2024-04-01,
-R8,real_estate,real_estate,$C2,房4,,2021-01-01,
-R11,real_estate,real_estate,$P1,房5,,2025-02-01,
-R12,real_estate,real_estate,$P2,房3,,2016-01-01,
+id,source,kind,holder_id,ref,amount_fen,observed_at,detail,ended_at
+R1,real_estate,real_estate,$P1,房1,,2015-03-03,,
+R5,real_estate,real_estate,$K1,房2,,2024-04-01,,
+R8,real_estate,real_estate,$C2,房4,,2021-01-01,,
+R11,real_estate,real_estate,$P1,房5,,2025-02-01,,
+R12,real_estate,real_estate,$P2,房3,,2016-01-01,,
+R14,real_estate,real_estate,$P1,房6,,2016-02-02,,2024-06-30
+R15,real_estate,real_estate,$P1,房7,,2017-03-03,,2025-01-10
 EOF
 cat >"$d/securities/registry_records.csv" <<EOF
 id,source,kind,holder_id,ref,amount_fen,observed_at,detail
@@ -90,10 +95,14 @@ id,source,kind,holder_id,ref,amount_fen,observed_at,detail
 R4,vehicles,vehicle,$K1,湘A10001,,2020-05-05,
 R13,vehicles,vehicle,$P3,湘A20002,,2021-05-05,
 EOF
+# passports: E12345678 held and declared (a match); E00000001 handed in
+# on 2024-03-01 (not held at the reporting date: no line)
 cat >"$d/police/registry_records.csv" <<EOF
-id,source,kind,holder_id,ref,amount_fen,observed_at,detail
-R6,police,exit_abroad,$C1,E20240715,,2024-07-15,
-R10,police,exit_abroad,$P1,E20230501,,2023-05-01,
+id,source,kind,holder_id,ref,amount_fen,observed_at,detail,ended_at
+R6,police,exit_abroad,$C1,E20240715,,2024-07-15,,
+R10,police,exit_abroad,$P1,E20230501,,2023-05-01,,
+R16,police,passport,$P1,E12345678,,2019-08-01,,
+R17,police,passport,$P1,E00000001,,2014-01-01,,2024-03-01
 EOF
 cat >"$d/declarations/declarations.csv" <<EOF
 id,person_id,year,filed_at
@@ -110,6 +119,8 @@ I3,D1,securities,$K1,A2,1400000,
 I4,D1,vehicle,$P1,湘A99999,,
 I5,D1,marriage,$P1,已婚,,
 I6,D1,income,$P1,工资,20000000,
+I21,D1,real_estate,$P1,房7,,
+I22,D1,passport,$P1,E12345678,,
 I7,D2,real_estate,$P2,房3,,
 I8,D2,income,$P2,工资,18000000,
 I9,D3,income,$P3,工资,15000000,
@@ -239,17 +250,19 @@ fi
 r=$("$PLUMB" declare round --db "$db" --year 2024 --unit U0) || fail "round 3"
 "$PLUMB" declare draw "$r" --db "$db" >/dev/null || fail "draw 3"
 "$PLUMB" declare compare D1 --db "$db" >"$tmp/c1.json" || fail "compare D1"
-# By hand (docs/DECLARE.md "Classes", default parameters): match = 房1 + the
+# By hand (docs/DECLARE.md "Classes", default parameters): match = 房1, 房7
+# (sold after the reporting date), the passport E12345678 and the
 # marriage; tolerance = A1 (4 % off); omission = A2 (30 % under, <= 50 %),
 # the spouse's car, the minor child's trip; concealment = 房2 (undeclared
 # home) and A3 (1,000,000 元 >= 300,000 元); unexplained = the car 湘A99999
 # declared but in no record; not compared = income. Near misses with no
 # line: the company role ended 2023, the adult child's home, the 2023 trip,
-# the home registered in 2025. Score 1·1 + 3·5 + 2·20 + 1·2 = 58.
+# the home registered in 2025, 房6 sold before the reporting date, the
+# passport handed in before it. Score 1·1 + 3·5 + 2·20 + 1·2 = 58.
 python3 - "$tmp/c1.json" <<'EOF' || fail "D1 comparison differs from the hand-written table"
 import json, sys
 c = json.load(open(sys.argv[1]))
-want = {"match": 2, "tolerance": 1, "omission": 3, "concealment": 2, "unexplained": 1, "not_compared": 1}
+want = {"match": 4, "tolerance": 1, "omission": 3, "concealment": 2, "unexplained": 1, "not_compared": 1}
 assert c["counts"] == want, c["counts"]
 assert c["score"] == 58, c["score"]
 cls = {(l["kind"], l["ref"]): l["class"] for l in c["lines"]}
@@ -257,7 +270,8 @@ expect = {("real_estate", "房1"): "match", ("securities", "A1"): "tolerance",
           ("securities", "A2"): "omission", ("vehicle", "湘A10001"): "omission",
           ("exit_abroad", "E20240715"): "omission", ("real_estate", "房2"): "concealment",
           ("securities", "A3"): "concealment", ("vehicle", "湘A99999"): "unexplained",
-          ("marriage", "已婚"): "match", ("income", "工资"): "not_compared"}
+          ("marriage", "已婚"): "match", ("income", "工资"): "not_compared",
+          ("real_estate", "房7"): "match", ("passport", "E12345678"): "match"}
 assert cls == expect, cls
 EOF
 "$PLUMB" declare sample "$r" --db "$db" >"$tmp/s3.json" || fail "sample 3"

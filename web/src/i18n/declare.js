@@ -46,10 +46,11 @@ export const zhDeclare = {
   declConcl: { truthful: '如实', omission: '漏报', concealment: '瞒报' },
   declClass: { match: '一致', tolerance: '容差内', omission: '漏报', concealment: '瞒报', unexplained: '待说明', not_compared: '未比对' },
   declKind: { real_estate: '房产', company_role: '投资或任职企业', vehicle: '车辆', exit_abroad: '出境', securities: '证券',
-    marriage: '婚姻', kin_abroad: '子女配偶移居国（境）外', income: '收入' },
+    marriage: '婚姻', kin_abroad: '子女配偶移居国（境）外', income: '收入', passport: '因私出入境证件' },
   declRel: { self: '本人', spouse: '配偶', child: '未成年子女' },
   declRef: { real_estate: '不动产权证 {ref}', company_role: '{name}', company_role_code: '统一社会信用代码 {ref}', vehicle: '车牌 {ref}',
-    exit_abroad: '出境证件/记录 {ref}', securities: '证券账户 {ref}', marriage: '{ref}', kin_abroad: '{ref}', income: '{ref}' },
+    exit_abroad: '出境证件/记录 {ref}', securities: '证券账户 {ref}', marriage: '{ref}', kin_abroad: '{ref}', income: '{ref}',
+    passport: '证件号 {ref}' },
 }
 
 export const enDeclare = {
@@ -97,8 +98,9 @@ export const enDeclare = {
   declConcl: { truthful: 'Truthful', omission: 'Omission', concealment: 'Concealment' },
   declClass: { match: 'Match', tolerance: 'Within tolerance', omission: 'Omission', concealment: 'Concealment', unexplained: 'To be explained', not_compared: 'Not compared' },
   declKind: { real_estate: 'Real estate', company_role: 'Company interest or role', vehicle: 'Vehicle', exit_abroad: 'Exit abroad', securities: 'Securities',
-    marriage: 'Marriage', kin_abroad: 'Kin settled abroad', income: 'Income' },
+    marriage: 'Marriage', kin_abroad: 'Kin settled abroad', income: 'Income', passport: 'Passport or travel permit' },
   declRel: { self: 'Self', spouse: 'Spouse', child: 'Minor child' },
   declRef: { real_estate: 'Property certificate {ref}', company_role: '{name}', company_role_code: 'Credit code {ref}', vehicle: 'Plate {ref}',
-    exit_abroad: 'Exit document/record {ref}', securities: 'Securities account {ref}', marriage: '{ref}', kin_abroad: '{ref}', income: '{ref}' },
+    exit_abroad: 'Exit document/record {ref}', securities: 'Securities account {ref}', marriage: '{ref}', kin_abroad: '{ref}', income: '{ref}',
+    passport: 'Document no. {ref}' },
 }
