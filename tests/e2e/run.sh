@@ -13,4 +13,4 @@ export PLUMB=${PLUMB:-$PWD/build/plumb}
 # The generated store is built once and copied for each file (lib/plumb.js).
 PLUMB_E2E_CACHE=$(mktemp -d); export PLUMB_E2E_CACHE
 trap 'rm -rf "$PLUMB_E2E_CACHE"' EXIT
-node --test --test-concurrency=1 tests/e2e/totp.test.js tests/e2e/frontend.test.js tests/e2e/flows.test.js tests/e2e/clues.test.js tests/e2e/webcodes.test.js tests/e2e/daily.test.js tests/e2e/history_lang.test.js tests/e2e/inspect.test.js tests/e2e/portal_a11y.test.js tests/e2e/search.test.js tests/e2e/phone.test.js
+node --test --test-concurrency=1 tests/e2e/totp.test.js tests/e2e/frontend.test.js tests/e2e/flows.test.js tests/e2e/clues.test.js tests/e2e/webcodes.test.js tests/e2e/daily.test.js tests/e2e/history_lang.test.js tests/e2e/inspect.test.js tests/e2e/portal_a11y.test.js tests/e2e/search.test.js tests/e2e/phone.test.js tests/e2e/pages.test.js
