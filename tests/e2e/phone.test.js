@@ -11,6 +11,7 @@
 // - at 390 px the menu is a drawer: closed, opened by its button (every
 //   item then visible and inside the window), closed again by Escape and
 //   by choosing a page; at 1440 px it is always shown and has no button;
+//   the header's search box gives its hits inside the window at 390 px;
 // - a route whose ready mark is a table (a list page) shows it as cards at
 //   390 px (no column headers, each cell labelled with its column) and as a
 //   table at 1440 px.
@@ -170,6 +171,16 @@ async function checkDrawer(p, lang) {
   await p.waitForURL((u) => u.hash === href)
   await menu.waitFor({ state: 'hidden' })
   assert.equal(await toggle.getAttribute('aria-expanded'), 'false')
+  // The header's search box still works on a phone: its hits inside the window.
+  const box = p.locator('input[data-testid=search-input], [data-testid=search-input] input').first()
+  await box.fill('永顺')
+  const pop = p.getByTestId('search-pop')
+  await pop.locator('a').first().waitFor()
+  const r = await pop.evaluate((el) => { const b = el.getBoundingClientRect(); return { left: b.left, right: b.right } })
+  assert.ok(r.left >= 0 && r.right <= 391, `${lang} 390: the search hits inside the window: ${JSON.stringify(r)}`)
+  await shot(p, `searchbox-390x844-${lang}`)
+  await box.fill('')
+  await p.keyboard.press('Escape')
 }
 
 before(async () => {
