@@ -12,6 +12,7 @@
 //   item then visible and inside the window), closed again by Escape and
 //   by choosing a page; at 1440 px it is always shown and has no button;
 //   the header's search box gives its hits inside the window at 390 px;
+// - on 单位 at 390 px a unit chosen in the tree has its card brought into view;
 // - a route whose ready mark is a table (a list page) shows it as cards at
 //   390 px (no column headers, each cell labelled with its column) and as a
 //   table at 1440 px.
@@ -264,6 +265,18 @@ for (const vp of [DESKTOP, PHONE]) {
             } catch (e) {
               problems.push('the menu: ' + e.message.split('\n')[0])
             }
+          }
+          if (vp === PHONE && r.path === '/units/:id?' && lang === 'zh-CN') {
+            // A unit chosen in the tree: its card, below the whole tree on a phone, is brought into view.
+            const node = p.getByTestId('unit-tree').locator('.el-tree-node__content').nth(4)
+            const before = p.url()
+            await node.click()
+            await p.waitForURL((u) => u.href !== before)
+            await p.getByTestId('unit-detail').waitFor()
+            await p.waitForTimeout(300)
+            const top = await p.getByTestId('unit-detail').evaluate((el) => el.getBoundingClientRect().top)
+            if (!(top >= 0 && top < 844 / 2)) problems.push(`the chosen unit's card is not brought into view (top ${Math.round(top)} px)`)
+            await shot(p, `units-chosen-390x844-${lang}`)
           }
           if (vp === DESKTOP && r.path === '/dashboard') {
             if (await p.getByTestId('nav-toggle').isVisible()) problems.push('a menu button at 1440 px')
