@@ -200,6 +200,15 @@ before(async () => {
     WHERE t.owner_unit_id LIKE 'U433127-%' ORDER BY t.id LIMIT 1`)[0]
   ids.rect = rect.id
   ids.round = rect.round_id
+  // Routes of a drawn declaration check round (lib/routes.js, when the
+  // declaration pages are there): a round drawn over HTTP by lib/declare.js.
+  const decl = await import('./lib/declare.js').catch(() => null)
+  if (decl && STAFF_ROUTES.some((r) => r.path.startsWith('/declare/'))) {
+    addUser('ph-cadre-http', 'cadre_officer', { scopes: [ROOT_UNIT] })
+    const dr = await decl.drawnRound(srv.origin, srv.accounts['ph-cadre-http'], PASSWORD, { year: 2025, unit_id: ROOT_UNIT, population: 'top' })
+    ids.declRound = dr.round
+    ids.declaration = dr.declaration
+  }
   // One account per role and viewport (a TOTP code is good once per 30 s step).
   for (const vp of [DESKTOP, PHONE]) {
     for (const role of ROLES) {
