@@ -129,7 +129,8 @@ function tableMode(p, mark) {
     const head = table.querySelector('.el-table__header-wrapper thead')
     const row = table.querySelector('.el-table__body-wrapper tbody tr')
     const headShown = !!head && head.getBoundingClientRect().height > 0 && getComputedStyle(head).display !== 'none'
-    const cell = row && row.querySelector('td')
+    // (The first cell of a named column: a selection column has no name.)
+    const cell = row && ([...row.querySelectorAll('td')].find((td) => td.getAttribute('data-label')) || row.querySelector('td'))
     const rowDisplay = row ? getComputedStyle(row).display : ''
     const label = cell ? getComputedStyle(cell, '::before').content : ''
     const wanted = cell ? cell.getAttribute('data-label') : ''
