@@ -271,8 +271,9 @@ test('integrity file: no "(0)" for the sections the role cannot read', async () 
   // A leader reads tenures but not declarations (SECURITY.md, the leader's row).
   const tenures = q(`SELECT COUNT(*) AS n FROM tenures WHERE person_id='${pid}'`)[0].n
   await tabs.getByRole('tab', { name: `任职经历 (${tenures})`, exact: true }).waitFor()
-  const decl = tabs.getByRole('tab', { name: /^个人有关事项/ })
-  assert.equal((await decl.innerText()).trim(), '个人有关事项', 'no count for a section the role may not read')
+  // (issue #16: a section the role may not read has no tab, neither "(0)" nor "无权查看")
+  assert.equal(await tabs.getByRole('tab', { name: /^个人有关事项/ }).count(), 0, 'no tab for a section the role may not read')
+  assert.ok(!(await page.locator('main').innerText()).includes(FORBIDDEN))
   // Tenures in words: no person_id / post_id / decision_id / is_top columns, no 1/0.
   const head = await page.getByTestId('sec-tenures').locator('thead').innerText()
   assert.doesNotMatch(head, /person_id|post_id|decision_id|is_top/)

@@ -350,6 +350,11 @@ test('staff menu: every item reached with Tab, with a visible focus', async () =
   for (const [vp, lang] of [[VIEWPORTS[0], 'zh-CN'], [VIEWPORTS[1], 'en']]) {
     if (!lastSignIn['a-tab']) await signIn(page, 'a-tab')
     await open(page, '/dashboard', lang, vp)
+    // Below 768 px the menu is a drawer: opened by its button first (docs/WEB.md "Layout").
+    if (await page.getByTestId('nav-toggle').isVisible()) {
+      await page.getByTestId('nav-toggle').click()
+      await page.getByTestId('side-menu').locator('a').first().waitFor()
+    }
     const items = await page.locator('[data-testid^=menu-]').evaluateAll((els) => els.map((e) => e.dataset.testid))
     assert.ok(items.length >= 5, `menu items: ${items}`)
     await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0) })

@@ -32,5 +32,7 @@ FILES=(
   evidence
   dash
   opinion
+  phone
+  pages
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

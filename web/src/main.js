@@ -10,6 +10,7 @@ import { i18n } from './i18n/index.js'
 import { setUnauthorizedHandler } from './api/client.js'
 import { useSession } from './stores/session.js'
 import './style.css'
+import { installTableCards } from './components/tableCards.js'
 
 const app = createApp(App)
 const pinia = createPinia()
@@ -24,3 +25,4 @@ setUnauthorizedHandler(() => {
 })
 
 app.mount('#app')
+installTableCards()

@@ -1,7 +1,7 @@
 // Routes of the staff pages (/…) and the reporter portal (/portal/…). Staff
 // pages need a session; a 401 from any call brings the user back to /login.
 import { createRouter, createWebHashHistory } from 'vue-router'
-import { useSession, PAGE_PERMS } from './stores/session.js'
+import { useSession, PAGE_PERMS, DETAIL_PERMS } from './stores/session.js'
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true } },
@@ -62,6 +62,6 @@ router.beforeEach(async (to) => {
   if (!s.user) return { name: 'login', query: { next: to.fullPath } }
   // A page the role may not use leads to the role's landing page, not to
   // panels of "no permission" (issue #16).
-  if (to.name in PAGE_PERMS && !s.can(to.name) && s.home !== to.name) return { name: s.home }
+  if ((to.name in PAGE_PERMS || to.name in DETAIL_PERMS) && !s.can(to.name) && s.home !== to.name) return { name: s.home }
   return true
 })

@@ -29,6 +29,20 @@ export const PAGE_PERMS = {
   opinions: ['opinion:read'],
 }
 
+// Pages opened from a link (not in the menu) and the permission they read:
+// a role without it goes to its landing page rather than to a page of
+// "无权查看" panels (issue #16).
+export const DETAIL_PERMS = {
+  person: ['person:read'],
+  unit: ['unit:read'],
+  company: ['company:read'],
+  search: ['person:read', 'unit:read', 'company:read', 'case:list'],
+  finding: ['finding:read'],
+  task: ['task:read'],
+  'inspection-round': ['inspection:read'],
+  'rectification-task': ['rectification:read'],
+}
+
 // The landing page of roles whose work is one page (issue #16).
 const LANDING = { admin: 'users', auditor: 'ledger', data_provider: 'import', subject: 'me' }
 
@@ -38,7 +52,7 @@ export const useSession = defineStore('session', {
     role: (s) => (s.user && s.user.role) || '',
     perms: (s) => new Set((s.user && s.user.permissions) || []),
     can() {
-      return (page) => !!this.user && (PAGE_PERMS[page] || []).some((p) => this.perms.has(p))
+      return (page) => !!this.user && (PAGE_PERMS[page] || DETAIL_PERMS[page] || []).some((p) => this.perms.has(p))
     },
     // The landing page of the role: the dashboard for those who read its
     // panels, else the first page the role may use (an administrator the

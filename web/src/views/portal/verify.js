@@ -153,3 +153,46 @@ export async function verifyProof(proof, logKey) {
   if (!inclOk) return fail('incl')
   return { ok: true, steps, why: '' }
 }
+
+/**
+ * RFC 9162 §2.1.4.2: verify that the tree of `second` leaves (root
+ * `secondRoot`) extends the tree of `first` leaves (root `firstRoot`), from
+ * the consistency proof `path` (arrays of 32 bytes). Used by the staff
+ * ledger page (views/ledgerCheck.js).
+ */
+export async function verifyConsistency(first, second, path, firstRoot, secondRoot) {
+  if (!(first >= 1 && first <= second)) return false
+  if (first === second) return path.length === 0 && equal(firstRoot, secondRoot)
+  if (!path.length) return false
+  const one = new Uint8Array([1])
+  // first an exact power of 2: its root starts the path.
+  const p = (first & (first - 1)) === 0 ? [firstRoot, ...path] : path
+  let fn = first - 1
+  let sn = second - 1
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2)
+    sn = Math.floor(sn / 2)
+  }
+  let fr = p[0]
+  let sr = p[0]
+  for (const c of p.slice(1)) {
+    if (sn === 0) return false
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await sha256(one, c, fr)
+      sr = await sha256(one, c, sr)
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2)
+          sn = Math.floor(sn / 2)
+        }
+      }
+    } else {
+      sr = await sha256(one, sr, c)
+    }
+    fn = Math.floor(fn / 2)
+    sn = Math.floor(sn / 2)
+  }
+  return sn === 0 && equal(fr, firstRoot) && equal(sr, secondRoot)
+}
+
+export { hexToBytes }
