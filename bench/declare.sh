@@ -6,8 +6,17 @@
 # declarations' households (self, spouses, minor children) with their
 # registry records of the year and the declared items of the same kind and
 # ref. Median of RUNS wall times each; prints the ratio as Markdown.
+# Then the integrity file (docs/DECLARE.md "Integrity file") of the leader
+# with the fullest history (a top post's holder: findings about the person
+# first, then a clue, a declaration, then the most rows over the file's
+# parts), printed as PDF — `plumb file ID --format pdf` — against one
+# sqlite3 run of the file's section queries for that person (the same rows,
+# no scope, no layout), median of RUNS each.
 # Usage: bench/declare.sh [BUILD_DIR]   SCALE=prefecture (default) | county
 #        DB=FILE: an imported store to use (copied; else generated, seed 7)
+#        INPLACE=1: use DB itself, not a copy (a province store: the round
+#          and the draw are written to it)
+#        LABEL=TEXT: the store's name in the table (default "SCALE seed 7")
 #        YEAR=2025  RUNS=5
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +27,11 @@ YEAR=${YEAR:-2025}
 RUNS=${RUNS:-5}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-if [ -n "${DB:-}" ]; then
+LABEL=${LABEL:-$SCALE seed 7}
+db=$W/b.db
+if [ -n "${DB:-}" ] && [ -n "${INPLACE:-}" ]; then
+  db=$DB
+elif [ -n "${DB:-}" ]; then
   cp "$DB" "$W/b.db"; cp "$DB.key" "$W/b.db.key" 2>/dev/null || true
 else
   echo "generating and importing a $SCALE store (seed 7)…" >&2
@@ -26,7 +39,6 @@ else
   "$PLUMB" init --db "$W/b.db" --origin bench/declare >/dev/null
   "$PLUMB" import --all "$W/gen" --db "$W/b.db" --quiet >/dev/null
 fi
-db=$W/b.db
 root=$(sqlite3 "$db" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id LIMIT 1")
 rid=$("$PLUMB" declare round --db "$db" --year "$YEAR" --unit "$root" 2>/dev/null)
 "$PLUMB" declare draw "$rid" --db "$db" >/dev/null
@@ -60,4 +72,49 @@ lines=$(python3 -c 'import json,sys; print(sum(sum(x["counts"].values()) for x i
 rows=$(wc -l <"$W/join.txt")
 echo "| store | eligible | drawn | lines (ours) | rows (join) | plumb declare sample ms | plain SQL join ms | ratio |"
 echo "|---|---|---|---|---|---|---|---|"
-echo "| $SCALE seed 7, $YEAR | $ne | $n | $lines | $rows | $mo | $mj | $(python3 -c "print(f'{$mo/max($mj,1):.1f}')") |"
+echo "| $LABEL, $YEAR | $ne | $n | $lines | $rows | $mo | $mj | $(python3 -c "print(f'{$mo/max($mj,1):.1f}')") |"
+
+# ------------------------------------------------ the integrity file as PDF
+P=$(sqlite3 "$db" "SELECT x.id FROM (SELECT DISTINCT te.person_id AS id FROM tenures te JOIN posts p ON p.id=te.post_id WHERE p.is_top=1) x
+ORDER BY (SELECT count(*) FROM findings f WHERE f.subject_kind='person' AND f.subject=x.id) > 0 DESC,
+ (SELECT count(*) FROM clues c WHERE c.subject_person_id=x.id) > 0 DESC,
+ (SELECT count(*) FROM declarations d WHERE d.person_id=x.id) > 0 DESC,
+ (SELECT count(*) FROM findings f WHERE f.subject_kind='unit' AND f.subject IN (SELECT p.unit_id FROM tenures te JOIN posts p ON p.id=te.post_id WHERE te.person_id=x.id AND p.is_top=1))
+ + (SELECT count(*) FROM tenures te WHERE te.person_id=x.id) + (SELECT count(*) FROM kin k WHERE k.person_id=x.id)
+ + (SELECT count(*) FROM evaluations v WHERE v.person_id=x.id) + (SELECT count(*) FROM supervision_activities s WHERE s.person_id=x.id)
+ + (SELECT count(*) FROM accountability a WHERE a.person_id=x.id) + (SELECT count(*) FROM risk_warnings w WHERE w.person_id=x.id) DESC, x.id LIMIT 1")
+# The file's sections as src/declare/file.c reads them (scope and recusal
+# left out), for person P.
+file_sql="
+SELECT t.id, t.name, t.gender, t.birth_date, t.native_place FROM persons t WHERE t.id='$P';
+SELECT t.id, t.start_date, t.end_date, p.title, p.is_top, p.category, p.portfolio, p.unit_id, u.name FROM tenures t LEFT JOIN posts p ON p.id=t.post_id LEFT JOIN units u ON u.id=p.unit_id WHERE t.person_id='$P' ORDER BY t.start_date, t.id;
+SELECT t.id, t.relation, t.relative_id, r.name FROM kin t LEFT JOIN persons r ON r.id=t.relative_id WHERE t.person_id='$P' ORDER BY t.relation, t.id;
+SELECT t.id, t.person_id, h.name, t.role, t.share_bp, t.start_date, t.end_date, co.name, t.company_id FROM company_roles t LEFT JOIN persons h ON h.id=t.person_id LEFT JOIN companies co ON co.id=t.company_id WHERE (t.person_id='$P' OR t.person_id IN (SELECT relative_id FROM kin WHERE person_id='$P')) ORDER BY t.start_date, t.id;
+SELECT t.id, t.year, t.filed_at FROM declarations t WHERE t.person_id='$P' ORDER BY t.year, t.id;
+SELECT t.id, t.declaration_id, t.kind, t.holder_id, h.name, t.ref, t.amount_fen, t.detail FROM declaration_items t LEFT JOIN persons h ON h.id=t.holder_id WHERE t.declaration_id IN (SELECT id FROM declarations WHERE person_id='$P') ORDER BY t.declaration_id, t.id;
+SELECT t.id, m.round_id, m.basis, m.draw_rank, k.conclusion, k.reason, k.score, k.concluded_at FROM declarations t JOIN declaration_round_sample m ON m.declaration_id=t.id LEFT JOIN declaration_conclusions k ON k.round_id=m.round_id AND k.declaration_id=t.id WHERE t.person_id='$P' ORDER BY t.id, m.round_id;
+SELECT t.id, t.source, t.ref, t.observed_at, t.detail FROM registry_records t WHERE t.holder_id='$P' AND t.kind='exit_abroad' ORDER BY t.observed_at, t.id;
+SELECT t.* FROM evaluations t WHERE t.person_id='$P' ORDER BY t.year, t.id;
+SELECT t.id, t.kind, t.held_at, t.notes, u.name FROM supervision_activities t LEFT JOIN units u ON u.id=t.unit_id WHERE t.person_id='$P' ORDER BY t.held_at, t.id;
+SELECT t.*, u.name FROM findings t LEFT JOIN units u ON u.id=t.unit_id WHERE t.subject_kind='person' AND t.subject='$P' ORDER BY t.first_seen, t.id;
+SELECT t.*, u.name FROM findings t LEFT JOIN units u ON u.id=t.unit_id WHERE t.subject_kind='unit' AND t.subject IN (SELECT p.unit_id FROM tenures te JOIN posts p ON p.id=te.post_id WHERE te.person_id='$P' AND p.is_top=1) ORDER BY t.first_seen, t.id;
+SELECT t.id, t.channel, t.received_at, t.category, t.summary, u.name FROM clues t LEFT JOIN units u ON u.id=t.subject_unit_id WHERE t.subject_person_id='$P' ORDER BY t.received_at, t.id;
+SELECT t.id, t.clue_id, t.method, t.decided_at, t.verified_at, t.concluded_at, t.outcome FROM dispositions t WHERE t.clue_id IN (SELECT id FROM clues WHERE subject_person_id='$P') ORDER BY t.decided_at, t.id;
+SELECT t.id, t.measure, t.decided_at, t.basis, t.clue_id FROM accountability t WHERE t.person_id='$P' ORDER BY t.decided_at, t.id;
+SELECT t.id, t.grade, t.index_x100, t.raised_at FROM risk_warnings t WHERE t.person_id='$P' ORDER BY t.raised_at, t.id;
+SELECT t.id, t.kind, t.owner_role, t.title_zh, t.title_en, t.due_date, t.status, t.opened_at FROM rule_tasks t WHERE t.person_id='$P' ORDER BY t.opened_at, t.id;"
+t_pdf=(); t_fj=()
+for _ in $(seq "$RUNS"); do
+  s=$(date +%s%N); "$PLUMB" file "$P" --format pdf -o "$W/file.pdf" --db "$db" >/dev/null; e=$(date +%s%N)
+  t_pdf+=($(( (e - s) / 1000000 )))
+  s=$(date +%s%N); sqlite3 "$db" "$file_sql" >"$W/file.txt"; e=$(date +%s%N)
+  t_fj+=($(( (e - s) / 1000000 )))
+done
+mp=$(printf '%s\n' "${t_pdf[@]}" | median)
+mf=$(printf '%s\n' "${t_fj[@]}" | median)
+parts=$("$PLUMB" file "$P" --db "$db" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(", ".join(f"{k} {len(v)}" for k,v in d.items() if isinstance(v,list) and k not in ("withheld",) and len(v)))')
+echo
+echo "| store | person (parts) | PDF pages, bytes | plumb file --format pdf ms | plain SQL of its sections ms (rows) | ratio |"
+echo "|---|---|---|---|---|---|"
+pages=$(pdfinfo "$W/file.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+echo "| $LABEL | $P ($parts) | ${pages:-?}, $(stat -c %s "$W/file.pdf") | $mp | $mf ($(wc -l <"$W/file.txt")) | $(python3 -c "print(f'{$mp/max($mf,1):.1f}')") |"

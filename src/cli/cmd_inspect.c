@@ -416,13 +416,8 @@ static int run_inspect(pl_cli *cli, int argc, char **argv)
         if (arg)
             st = pl_err_set(&e, PL_EINVAL, "stats: %s '%s'",
                             PL_T(cli, "多余的参数", "unexpected argument"), arg);
-        else if (round && (st = pl_inspect_get(s, &who, PL_INSPECT_ROUND, round, &res, &e)) != 0)
-            ; /* the round must exist (in scope): its error names it */
-        else {
-            json_decref(res);
-            res = NULL;
+        else /* an unknown round (or none in scope): an error naming round_id */
             st = pl_inspect_task_stats(s, &who, round, unit_opt, 0, &res, &e);
-        }
     } else if (!strcmp(sub, "ledger")) {
         /* The rectification ledger (整改台账, docs/INSPECT.md §7). */
         pl_inspect_filter f = {json_string_value(json_object_get(in, "round_id")),

@@ -104,6 +104,8 @@ int routes_never_writes(const route *rt);
 const route *routes_cases(size_t *n);
 /** Inspection and rectification routes (routes_inspect.c). */
 const route *routes_inspect(size_t *n);
+/** 1 if an inspection route is a plain read (routes_read_txn). */
+int routes_inspect_read_txn(const route *rt);
 /** The warnings' tasks and the 研判 meeting (routes_tasks.c). */
 const route *routes_tasks(size_t *n);
 /** The integrity file of a person, JSON and PDF (routes_file.c). */
@@ -280,6 +282,9 @@ typedef struct rowjson_plan {
     int ok; /**< names distinct and at most ROWJSON_MAXCOLS: usable */
     int ncols, key;
     unsigned char skip[ROWJSON_MAXCOLS];
+    /** 1: the column is text written as a string even when it parses as
+     * JSON (free text); 0 (rowjson_plan_init): JSON text is embedded. */
+    unsigned char plain[ROWJSON_MAXCOLS];
     size_t off[ROWJSON_MAXCOLS + 1];
     pl_buf names;
 } rowjson_plan;

@@ -2594,7 +2594,7 @@ int routes_read_txn(const route *rt)
     for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
         if (rt->fn == ro[i])
             return 1;
-    return 0;
+    return routes_inspect_read_txn(rt);
 }
 
 int routes_never_writes(const route *rt)

@@ -305,6 +305,74 @@ static int overdue_arg(req *r, int *overdue)
     return 1;
 }
 
+/* The reads' scope (docs/INSPECT.md §4 "How a list is read"): the
+ * connection's cached closure of the caller's scope (one probe per row) —
+ * or none at all when the closure is every unit of the store: the caller
+ * then reads as the whole store (`all`), the same rows without a probe.
+ * Every row's unit is a unit of the store, because a task's, problem's or
+ * round's units are checked to exist when written (the workflow and the
+ * register import), and a unit's row is removed only by a purge of its
+ * event (ledger.purged): so a store with a purge is always probed. The
+ * closure being every unit is exact only within the read transaction it
+ * was checked in (pl_accounts_scope_whole: a unit added after the check
+ * under another root would otherwise count as in scope), so the shortcut
+ * is taken only when this request runs in one (routes_inspect_read_txn). */
+static int scoped_reads(req *r, caller *k, pl_err *e)
+{
+    if (!k->c.nscopes)
+        return 0;
+    int rc = pl_accounts_scope_sync(r->s, r->who.uid, e);
+    if (rc)
+        return rc;
+    k->c.scope_set = PL_ACCOUNTS_SCOPE_SET;
+    if (!r->in_txn || !pl_accounts_scope_whole(r->s))
+        return 0;
+    pl_stmt *st = NULL;
+    if ((rc = pl_store_prepare_cached(r->s, "SELECT count(*) FROM ledger_purges", &st, e)))
+        return rc;
+    rc = pl_stmt_step(st, e);
+    int purged = rc == PL_ROW && pl_stmt_i64(st, 0) > 0;
+    pl_stmt_reset(st);
+    if (rc != PL_ROW)
+        return rc < 0 ? rc : PL_ESTORE;
+    k->c.all = !purged;
+    return 0;
+}
+
+/* A list's page written row by row (pl_inspect_list_rows): the plan of
+ * the statement's columns made on the first row; every column but
+ * "evidence" is free text, written as a string whatever it holds. */
+typedef struct list_out {
+    req *r;
+    int64_t rows;
+    rowjson_plan plan;
+} list_out;
+
+static int list_row(void *ctx, pl_stmt *st, int overdue)
+{
+    list_out *lo = ctx;
+    if (lo->rows == 0) {
+        rowjson_plan_init(&lo->plan, st, NULL);
+        for (int i = 0; i < lo->plan.ncols; i++)
+            lo->plan.plain[i] = strcmp(pl_stmt_colname(st, i), "evidence") != 0;
+    }
+    pl_buf *out = &lo->r->out;
+    if (lo->rows++)
+        pl_buf_addc(out, ',');
+    if (lo->plan.ok) {
+        rowjson_row_plan(out, st, &lo->plan, NULL, NULL);
+    } else { /* never for these lists (distinct names): an error, not a guess */
+        return PL_EINTERNAL;
+    }
+    if (overdue >= 0) {
+        /* The task's "overdue" mark, the object's last key. */
+        out->len--;
+        pl_buf_adds(out, out->data[out->len - 1] == '{' ? "\"overdue\":" : ",\"overdue\":");
+        pl_buf_adds(out, overdue ? "true}" : "false}");
+    }
+    return 0;
+}
+
 static int read_op(req *r, pl_inspect_kind kind, int one)
 {
     const char *bad = NULL;
@@ -327,9 +395,10 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
     int rc = caller_of(r, r->s, &k, &e);
     /* Reads place each row by the connection's cached scope closure (one
      * probe per row, src/accounts/scope.c), not by a walk up the unit tree
-     * per row: the same units, the user's roots and their subtrees. */
-    if (!rc && k.c.nscopes && (rc = pl_accounts_scope_sync(r->s, r->who.uid, &e)) == 0)
-        k.c.scope_set = PL_ACCOUNTS_SCOPE_SET;
+     * per row: the same units, the user's roots and their subtrees; and
+     * not at all when the closure is every unit (scoped_reads). */
+    if (!rc)
+        rc = scoped_reads(r, &k, &e);
     json_t *out = NULL;
     if (!rc && one) {
         rc = pl_inspect_get(r->s, &k.c, kind, r->params[0], &out, &e);
@@ -341,14 +410,27 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
                                limit,
                                offset,
                                overdue};
-        json_t *items = NULL;
+        /* The page straight from the rows into the reply (rowjson.c), as
+         * the registry's lists: {items, limit, offset, next_offset, total},
+         * the objects pl_inspect_list would give. */
+        list_out lo = {r, 0, {0}};
+        reply_direct(r);
+        pl_buf_grow(&r->out, (size_t)limit * 512);
+        pl_buf_adds(&r->out, "{\"items\":[");
         int64_t total = 0;
-        rc = pl_inspect_list(r->s, &k.c, kind, &f, &items, &total, &e);
+        rc = pl_inspect_list_rows(r->s, &k.c, kind, &f, &total, list_row, &lo, &e);
+        if (lo.rows)
+            rowjson_plan_free(&lo.plan);
         if (!rc) {
-            json_t *next = offset + limit < total ? json_integer(offset + limit) : json_null();
-            out = json_pack("{s:o, s:I, s:I, s:o, s:I}", "items", items, "limit", (json_int_t)limit,
-                            "offset", (json_int_t)offset, "next_offset", next, "total",
-                            (json_int_t)total);
+            pl_buf_addf(&r->out,
+                        "],\"limit\":%lld,\"offset\":%lld,\"next_offset\":", (long long)limit,
+                        (long long)offset);
+            if (offset + limit < total)
+                pl_buf_addf(&r->out, "%lld", (long long)(offset + limit));
+            else
+                pl_buf_adds(&r->out, "null");
+            pl_buf_addf(&r->out, ",\"total\":%lld}", (long long)total);
+            return 0;
         }
     }
     if (rc)
@@ -422,8 +504,8 @@ int routes_task_stats(req *r, const char *round_id, const char *unit_id, json_t 
     pl_err_init(&e);
     caller k;
     int rc = caller_of(r, r->s, &k, &e);
-    if (!rc && k.c.nscopes && (rc = pl_accounts_scope_sync(r->s, r->who.uid, &e)) == 0)
-        k.c.scope_set = PL_ACCOUNTS_SCOPE_SET;
+    if (!rc)
+        rc = scoped_reads(r, &k, &e);
     if (!rc)
         rc = pl_inspect_task_stats(r->s, &k.c, round_id, unit_id, 10, out, &e);
     if (rc) {
@@ -590,6 +672,20 @@ static const route inspect_routes[] = {
      "{role | person_id, reason}",
      1},
 };
+
+/* The plain reads (lists, single records, the dashboard's counts): they
+ * only read the worker's connection (the scope closure is a temporary
+ * table of its own), so they run in one read transaction on the worker, as
+ * the registry's lists do (routes_read_txn), and not on the pool. */
+int routes_inspect_read_txn(const route *rt)
+{
+    static const handler_fn ro[] = {h_rounds,    h_round, h_problems, h_problem,   h_criticisms,
+                                    h_criticism, h_tasks, h_task,     h_task_stats};
+    for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
+        if (rt->fn == ro[i])
+            return 1;
+    return 0;
+}
 
 const route *routes_inspect(size_t *n)
 {

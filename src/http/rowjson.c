@@ -197,7 +197,7 @@ void rowjson_row_plan(pl_buf *out, pl_stmt *st, const rowjson_plan *p, const cha
         size_t len = cells[i].len;
         const char *t = cells[i].text;
         /* JSON columns (evidence, params, breakdown, record_ids). */
-        if (len && (t[0] == '[' || t[0] == '{')) {
+        if (len && (t[0] == '[' || t[0] == '{') && !p->plain[i]) {
             json_t *v = json_loadb(t, len, 0, NULL);
             if (v) {
                 int ok = json_dump_callback(v, dump_cb, out, JSON_COMPACT) == 0;

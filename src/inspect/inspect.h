@@ -236,6 +236,21 @@ typedef struct pl_inspect_filter {
 int pl_inspect_list(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
                     const pl_inspect_filter *f, struct json_t **out, int64_t *total, pl_err *e);
 
+/**
+ * The same list, its page handed row by row to `row` (for a reply written
+ * straight from the rows, without a jansson tree): `row(ctx, st, overdue)`
+ * on each row of the page in order, with the statement on that row — its
+ * columns are the keys pl_inspect_list's objects carry (a NULL column is a
+ * key left out, "ev_seq" is none, "evidence" holds JSON text) — and, for
+ * tasks, the "overdue" mark (0/1; -1 for the other kinds). A non-zero
+ * return from `row` stops the list and is returned. `*total` as above
+ * (counted before the first row).
+ */
+typedef int (*pl_inspect_row_fn)(void *ctx, pl_stmt *st, int overdue);
+int pl_inspect_list_rows(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kind,
+                         const pl_inspect_filter *f, int64_t *total, pl_inspect_row_fn row,
+                         void *ctx, pl_err *e);
+
 /** The task statuses in order (open, in_progress, sent_back, reopened,
  * signed_off); NULL-terminated. */
 extern const char *const pl_inspect_task_statuses[];

@@ -174,8 +174,9 @@ export function addUser(db, name, u) {
 }
 
 // ------------------------------------------------------------ the server
-export async function startServer(db, extra = [], { env = {} } = {}) {
-  const dir = path.dirname(db);
+// `dir`: where the port and clock files go (default: the store's directory;
+// a PostgreSQL store, a URL, gives one).
+export async function startServer(db, extra = [], { env = {}, dir = path.dirname(db) } = {}) {
   const portFile = path.join(dir, `port-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const clockFile = path.join(dir, 'clock');
   if (!fs.existsSync(clockFile)) fs.writeFileSync(clockFile, iso(T0) + '\n');

@@ -4,7 +4,9 @@
 // pending_signoff), and the SQL written here from INSPECT.md (§4 scope and
 // recusal, §7 overdue: deadline before today and not signed off), for a
 // whole-store reader, a town-scoped reader and a recused reader, with and
-// without ?round_id= / ?unit_id=. Expected values never come from the stats code.
+// without ?round_id= / ?unit_id= (a round none of whose units is in the
+// reader's scope: 404 naming round_id). Expected values never come from the
+// stats code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -100,6 +102,13 @@ for (const who of Object.keys(readers)) {
     for (const filt of [{}, { round_id: round }, { unit_id: unit }]) {
       const qs = new URLSearchParams(filt).toString();
       const r = await C[who].get(`/api/v1/rectification_tasks/stats${qs ? '?' + qs : ''}`);
+      // A round the reader does not see (none of its units in scope,
+      // INSPECT.md §4) is a 404 naming round_id, as any unknown id (§7a).
+      if (filt.round_id && sql(`SELECT count(*) FROM inspect_round_units WHERE round_id='${filt.round_id}' AND unit_id IN (${subtree(tops)})`) === '0') {
+        assert.equal(r.status, 404, r.text);
+        assert.equal(r.json.error.field, 'round_id', r.text);
+        continue;
+      }
       assert.equal(r.status, 200, r.text);
       const s = r.json;
       // From the lists.
