@@ -533,6 +533,53 @@ static int row_disposition(fctx *c, pl_stmt *st, json_t *arr)
     return 0;
 }
 
+/* Is `tok` (len bytes) the number of a clue in the store? */
+static int is_clue_id(fctx *c, const char *tok, size_t len)
+{
+    pl_stmt *q = NULL;
+    if (pl_store_prepare_cached(c->s, "SELECT 1 FROM clues WHERE id=?", &q, NULL) != 0)
+        return 1; /* fail closed: withheld */
+    pl_stmt_bind_textn(q, 1, tok, len);
+    int hit = pl_stmt_step(q, NULL) == PL_ROW;
+    pl_stmt_reset(q);
+    return hit;
+}
+
+/* An accountability's basis is the source agency's free text and may cite
+ * the clue it concluded ("线索Q433127-000104处置结论"): for a reader
+ * without clue rights every clue number in it is withheld, since a clue's
+ * existence is clue content (docs/SECURITY.md, docs/DECLARE.md "Who sees
+ * what"). A token is a run of ASCII letters, digits and '-'. */
+static json_t *basis_for(fctx *c, const char *basis)
+{
+    if (!basis)
+        return json_null();
+    if (may_read(c, "clue"))
+        return json_string(basis);
+    pl_buf b;
+    pl_buf_init(&b);
+    const char *p = basis;
+    while (*p) {
+        size_t n = 0;
+        while (p[n] && ((p[n] >= '0' && p[n] <= '9') || (p[n] >= 'A' && p[n] <= 'Z') ||
+                        (p[n] >= 'a' && p[n] <= 'z') || p[n] == '-'))
+            n++;
+        if (n == 0) {
+            pl_buf_add(&b, p, 1);
+            p++;
+            continue;
+        }
+        if (n >= 4 && is_clue_id(c, p, n))
+            pl_buf_adds(&b, c->en ? "[clue number withheld]" : "〔线索编号不予显示〕");
+        else
+            pl_buf_add(&b, p, n);
+        p += n;
+    }
+    json_t *out = json_stringn(b.data ? b.data : "", b.len);
+    pl_buf_release(&b);
+    return out;
+}
+
 static int row_accountability(fctx *c, pl_stmt *st, json_t *arr)
 {
     /* t.id, t.measure, t.decided_at, t.basis, t.clue_id */
@@ -540,7 +587,7 @@ static int row_accountability(fctx *c, pl_stmt *st, json_t *arr)
     json_object_set_new(o, "id", json_string(pl_stmt_text(st, 0)));
     set_code(c, o, "measure", "measure", col(st, 1));
     set_date(o, "decided_at", col(st, 2));
-    json_object_set_new(o, "basis", jstr_or_null(col(st, 3)));
+    json_object_set_new(o, "basis", basis_for(c, col(st, 3)));
     json_array_append_new(arr, o);
     const char *m = col(st, 1);
     tl_add(c, col(st, 2), m && strcmp(m, "name_clearing") == 0 ? "name_clearing" : "accountability",

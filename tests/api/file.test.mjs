@@ -231,3 +231,24 @@ test('out of scope and unknown persons: 404 with a JSON body; bad id and lang: 4
   assert.equal(l.status, 400);
   assert.equal(l.json.error.field, 'lang');
 });
+
+// An accountability's basis is the source agency's free text; the generated
+// ones cite the clue they concluded ("线索Q…处置结论"). A reader without clue
+// rights gets the text with every clue number withheld (docs/DECLARE.md
+// "Who sees what"); a reader with them gets it as written.
+test('a clue number inside an accountability basis is withheld from a reader without clue rights', async () => {
+  const rows = sql(`SELECT a.person_id AS p, a.basis AS basis, c.id AS clue FROM accountability a
+    JOIN clues c ON instr(a.basis, c.id) > 0 ORDER BY a.id LIMIT 1`);
+  assert.equal(rows.length, 1, 'the generated county has a basis citing a clue');
+  const { p, basis, clue } = rows[0];
+  const cadre = await clients.cadre.get(`/api/v1/persons/${p}/file`);
+  assert.equal(cadre.status, 200);
+  assert.ok(!cadre.text.includes(clue), `no ${clue} in the cadre officer's file`);
+  const shown = (cadre.json.accountability || []).concat(cadre.json.name_clearing || []).map((x) => x.basis);
+  assert.ok(shown.includes(basis.replace(clue, '〔线索编号不予显示〕')), `the basis with the number withheld: ${JSON.stringify(shown)}`);
+  const { text } = await pdfText(clients.cadre, `/api/v1/persons/${p}/file.pdf`);
+  assert.ok(!text.replace(/\s+/g, '').includes(clue), `no ${clue} in the cadre officer's PDF`);
+  const disc = await clients.disc.get(`/api/v1/persons/${p}/file`);
+  const full = (disc.json.accountability || []).concat(disc.json.name_clearing || []).map((x) => x.basis);
+  assert.ok(full.includes(basis), 'the discipline officer reads the basis as written');
+});
