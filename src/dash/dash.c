@@ -64,6 +64,8 @@ static void add_count(json_t *obj, const char *key, json_int_t n)
  * absences, a record without a date). Evidence refs are
  * "table:id" (finding_evidence); substr() past the prefix lets each branch
  * probe the table's primary key. Portable SQL (SQLite and PostgreSQL).
+ * The findings report (src/report/findings.c) dates by the same
+ * expression, through pl_dash_fact_date_sql().
  */
 /* clang-format off */
 #define FACT_BRANCH(tbl, len, col, rules) \
@@ -86,6 +88,11 @@ static void add_count(json_t *obj, const char *key, json_int_t n)
     "AND t.key LIKE '%|____'" \
     ") q WHERE q.d IS NOT NULL AND q.d <> ''), t.first_seen)"
 /* clang-format on */
+
+const char *pl_dash_fact_date_sql(void)
+{
+    return FACT_DATE;
+}
 
 int pl_dash_findings(pl_store *s, const pl_dash_viewer *v, const char *as_of, json_t **out,
                      pl_err *e)

@@ -37,6 +37,19 @@ typedef struct pl_dash_viewer {
 #define PL_DASH_TREND_MONTHS 12
 
 /**
+ * The fact date of a finding (docs/RULES.md "Trend dates"): one portable
+ * SQL expression (SQLite and PostgreSQL, no parameters) over a row `t` of
+ * `findings` — the latest date of the finding's evidence records of the
+ * kinds its rule is about, 1 January of the year in the key for R16/R19,
+ * else t.first_seen — whose value starts with YYYY-MM-DD. The one
+ * definition: the dashboard's trend (pl_dash_findings, by its first seven
+ * characters) and the findings report for the level above
+ * (src/report/findings.c, its period and by-month breakdown, by its first
+ * ten) both date by it. A static string.
+ */
+const char *pl_dash_fact_date_sql(void);
+
+/**
  * Findings visible to `v`, counted exactly (no limit): JSON {"as_of",
  * "total", "by_status", "by_severity", "by_rule": [{rule, name_zh, name_en,
  * total, by_status, by_severity}] (every rule of the catalogue, in order),

@@ -3,64 +3,40 @@
  * (报上级的预警报告, issue #18 item 6, docs/API.md "Reports"): findings by
  * unit, rule, severity and month of the facts, the top units and leaders,
  * warnings open and closed and their tasks, for a scope and a period.
- * Three scoped reads (findings with the date and money of their facts,
- * warnings, tasks), aggregated here. Portable SQL (SQLite, PostgreSQL).
+ * Three scoped reads (findings with the date of their facts — the
+ * dashboard's, src/dash pl_dash_fact_date_sql — and money, warnings,
+ * tasks), aggregated here. Portable SQL (SQLite, PostgreSQL).
  * Layer: report.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dash/dash.h"
 #include "../rules/rules.h"
+#include "../util/date.h"
 #include "report.h"
 #include "report_int.h"
 
-/* The dated (and money) records a finding's evidence may cite, as
- * "table:id" (the same list as the integrity file's, docs/DECLARE.md). */
-static const struct {
-    const char *table, *date, *amount;
-} facts[] = {
-    {"decisions", "decided_at", "amount_fen"},
-    {"payments", "paid_at", "amount_fen"},
-    {"contracts", "signed_at", "amount_fen"},
-    {"meetings", "held_at", NULL},
-    {"clues", "received_at", NULL},
-    {"dispositions", "decided_at", NULL},
-    {"supervision_activities", "held_at", NULL},
-};
+/* The money records a finding's evidence may cite, as "table:id": the
+ * amount involved is the sum of their amount_fen (docs/API.md "Reports"). */
+static const char *const money_tables[] = {"decisions", "payments", "contracts"};
 
-/* A yearly finding (key "…|YYYY": R16's declaration year, R19's year)
- * with no dated record: its facts are that year's, dated its last day. */
-static int year_of_key(const char *key, char out[11])
+/* "(SELECT sum(v) FROM (arm UNION ALL arm ...) x)": one scalar subquery
+ * over the finding's evidence, each arm an index lookup of
+ * finding_evidence by finding id and of the record by its id. The date of
+ * the facts is not read here: it is the dashboard's (pl_dash_fact_date_sql,
+ * docs/RULES.md "Trend dates"), so the report's months are the trend's. */
+static void money_subquery(pl_buf *sql)
 {
-    const char *bar = key ? strrchr(key, '|') : NULL;
-    if (!bar || strlen(bar + 1) != 4 || (bar[1] != '1' && bar[1] != '2'))
-        return 0;
-    for (int i = 1; i <= 4; i++)
-        if (bar[i] < '0' || bar[i] > '9')
-            return 0;
-    snprintf(out, 11, "%.4s-12-31", bar + 1);
-    return 1;
-}
-
-/* "(SELECT min|sum(v) FROM (arm UNION ALL arm ...) x)": one scalar
- * subquery over the finding's evidence, each arm an index lookup of
- * finding_evidence by finding id and of the record by its id. */
-static void fact_subquery(pl_buf *sql, int money)
-{
-    pl_buf_addf(sql, "(SELECT %s(x.v) FROM (", money ? "sum" : "min");
-    int first = 1;
-    for (size_t k = 0; k < sizeof facts / sizeof facts[0]; k++) {
-        const char *col = money ? facts[k].amount : facts[k].date;
-        if (!col)
-            continue;
-        size_t tl = strlen(facts[k].table) + 1; /* "table:" */
+    pl_buf_adds(sql, "(SELECT sum(x.v) FROM (");
+    for (size_t k = 0; k < sizeof money_tables / sizeof money_tables[0]; k++) {
+        size_t tl = strlen(money_tables[k]) + 1; /* "table:" */
         pl_buf_addf(sql,
-                    "%sSELECT r.%s AS v FROM finding_evidence fe JOIN %s r ON "
+                    "%sSELECT r.amount_fen AS v FROM finding_evidence fe JOIN %s r ON "
                     "r.id=substr(fe.ref, %zu) WHERE fe.finding_id=t.id AND "
                     "substr(fe.ref, 1, %zu)='%s:'",
-                    first ? "" : " UNION ALL ", col, facts[k].table, tl + 1, tl, facts[k].table);
-        first = 0;
+                    k ? " UNION ALL " : "", money_tables[k], tl + 1, tl, money_tables[k]);
     }
     pl_buf_adds(sql, ") x)");
 }
@@ -225,11 +201,11 @@ static int read_findings(fctx *c, json_t *rep)
         pl_buf_init(&sql);
         head(&sql, c->acc, c->unit);
         pl_buf_adds(&sql, "SELECT t.id, t.rule, t.severity, t.status, t.unit_id, u.name, "
-                          "t.first_seen, ");
-        fact_subquery(&sql, 0);
-        pl_buf_adds(&sql, ", ");
-        fact_subquery(&sql, 1);
-        pl_buf_adds(&sql, ", t.key FROM findings t LEFT JOIN units u ON u.id=t.unit_id WHERE 1=1");
+                          "substr(");
+        pl_buf_adds(&sql, pl_dash_fact_date_sql());
+        pl_buf_adds(&sql, ", 1, 10), ");
+        money_subquery(&sql);
+        pl_buf_adds(&sql, " FROM findings t LEFT JOIN units u ON u.id=t.unit_id WHERE 1=1");
         where(&sql, c->acc, "finding");
         /* Counted under its unit: for a scoped reader, a unit in the
          * reader's scope (a finding placed only by its person would
@@ -248,20 +224,19 @@ static int read_findings(fctx *c, json_t *rep)
             rc = 0;
         while (!rc && (rc = pl_stmt_step(st, c->e)) == PL_ROW) {
             rc = 0;
-            char day[11];
-            char period_end[11];
-            const char *fact = pl_stmt_type(st, 7) != PL_COL_NULL             ? pl_stmt_text(st, 7)
-                               : year_of_key(pl_stmt_text(st, 9), period_end) ? period_end
-                                                                              : pl_stmt_text(st, 6);
-            pl_report_local_date(fact, day);
-            if (!day[0] || strcmp(day, c->from) < 0 || strcmp(day, c->to) > 0)
+            /* The fact date's day as stored, as the trend takes its month
+             * (docs/RULES.md "Trend dates"). */
+            const char *day = pl_stmt_text(st, 6);
+            pl_date dd;
+            if (!day || pl_date_parse(&dd, day) != 0 || strcmp(day, c->from) < 0 ||
+                strcmp(day, c->to) > 0)
                 continue;
             const char *rule = pl_stmt_text(st, 1), *severity = pl_stmt_text(st, 2),
                        *status = pl_stmt_text(st, 3);
             const char *unit = pl_stmt_type(st, 4) != PL_COL_NULL ? pl_stmt_text(st, 4) : "";
             const char *uname = pl_stmt_type(st, 5) != PL_COL_NULL ? pl_stmt_text(st, 5) : "";
             int open = !strcmp(status, "open") || !strcmp(status, "acknowledged");
-            int64_t amount = pl_stmt_type(st, 8) != PL_COL_NULL ? pl_stmt_i64(st, 8) : 0;
+            int64_t amount = pl_stmt_type(st, 7) != PL_COL_NULL ? pl_stmt_i64(st, 7) : 0;
             count_finding(counter(units, unit, "unit_id", unit, "unit_name",
                                   *uname ? uname : (c->en ? "(no unit)" : "（无单位）")),
                           severity, open, amount);

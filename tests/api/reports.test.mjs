@@ -4,9 +4,11 @@
 // The XLSX is read back by an independent reader (tests/tools/
 // xlsx_sheets.py); the expected counts come from SQL over the store written
 // from the definition in docs/API.md "Reports" (a finding counts in the
-// period of the date of its facts: the earliest date of the dated records
-// its evidence cites, else the local day it was first seen; under its unit,
-// in the reader's scope) — not from the code under test. A reader scoped to
+// period of the date of its facts — the dashboard's, the table of
+// docs/RULES.md "Trend dates", written out below by hand; under its unit,
+// in the reader's scope) — not from the code under test. The report's
+// count per month equals GET /api/v1/dashboard's by_month for the same
+// reader and months (one definition of the date). A reader scoped to
 // one part of the county gets only that part's units; a unit outside the
 // scope, a bad date, from > to answer 4xx naming the field; nothing is
 // written. The round report's population and draw equal the round's tables.
@@ -28,23 +30,38 @@ function sql(q) {
 }
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
-// The definition: the fact date of each finding (docs/API.md "Reports"):
-// the earliest date of the dated records its evidence cites, else for a
-// yearly finding (key "…|YYYY") 31 December of that year, else the local
-// (UTC+8) day it was first seen. Read once; filtered in JS.
-const DATED = [['decisions', 'decided_at'], ['payments', 'paid_at'], ['contracts', 'signed_at'],
-  ['meetings', 'held_at'], ['clues', 'received_at'], ['dispositions', 'decided_at'],
-  ['supervision_activities', 'held_at']];
+// The definition: the fact date of each finding, docs/RULES.md "Trend
+// dates", row by row: the LATEST date among the finding's evidence records
+// of the kinds listed for its rule; R16/R19 also 1 January of the year in
+// the key ("…|YYYY"); else first_seen. (The report used to date by the
+// EARLIEST of another list of tables, yearly findings on 31 December and
+// R01 etc. by first_seen; the period's year below is chosen from this
+// table's dates, so which year it is may differ from before.)
+// Read once; filtered in JS.
+const TREND = [
+  ['tenures', 'start_date', ['R01', 'R02', 'R03', 'R11', 'R18']],
+  ['payments', 'paid_at', ['R04', 'R07']],
+  ['contracts', 'signed_at', ['R04', 'R08']],
+  ['decisions', 'decided_at', ['R05', 'R06', 'R10']],
+  ['declarations', "year || '-01-01'", ['R09', 'R16', 'R20']],
+  ['evaluations', "year || '-01-01'", ['R14']],
+  ['clues', 'received_at', ['R11', 'R12', 'R13']],
+  ['dispositions', 'concluded_at', ['R17']],
+  ['inspect_tasks', 'deadline', ['R21']],
+  ['inspect_tasks', 'opened_at', ['R22', 'R23']],
+];
 let FINDINGS = [];
 let PARENT = {};
 function readFindings() {
-  const arms = DATED.map(([t, c]) => `SELECT fe.finding_id AS fid, x.${c} AS d FROM finding_evidence fe
-    JOIN ${t} x ON x.id = substr(fe.ref, ${t.length + 2}) WHERE fe.ref LIKE '${t}:%'`).join(' UNION ALL ');
-  FINDINGS = sql(`WITH fd AS (${arms})
+  const arms = TREND.map(([t, c, rules]) => `SELECT fe.finding_id AS fid, x.${c} AS d FROM finding_evidence fe
+    JOIN ${t} x ON x.id = substr(fe.ref, ${t.length + 2}) JOIN findings g ON g.id = fe.finding_id
+    WHERE fe.ref LIKE '${t}:%' AND g.rule IN (${rules.map(q).join(',')})`);
+  arms.push(`SELECT g.id AS fid, substr(g.key, -4) || '-01-01' AS d FROM findings g
+    WHERE g.rule IN ('R16', 'R19') AND g.key GLOB '*|[0-9][0-9][0-9][0-9]'`);
+  FINDINGS = sql(`WITH fd AS (${arms.join(' UNION ALL ')})
     SELECT f.id, f.rule, f.severity, f.unit_id,
-      COALESCE((SELECT min(substr(d, 1, 10)) FROM fd WHERE fd.fid = f.id AND d IS NOT NULL),
-               CASE WHEN f.key GLOB '*|[12][0-9][0-9][0-9]' THEN substr(f.key, -4) || '-12-31' END,
-               date(f.first_seen, '+8 hours')) AS day
+      substr(COALESCE((SELECT max(d) FROM fd WHERE fd.fid = f.id AND d IS NOT NULL AND d <> ''),
+                      f.first_seen), 1, 10) AS day
     FROM findings f`);
   PARENT = Object.fromEntries(sql('SELECT id, parent_id FROM units').map((u) => [u.id, u.parent_id]));
 }
@@ -155,6 +172,34 @@ test('the XLSX counts by rule and severity equal the definition, for the whole c
   // Every month of the trend is in the period.
   for (const m of w['按月趋势'].slice(1)) assert.ok(m[0] >= from.slice(0, 7) && m[0] <= to.slice(0, 7), m[0]);
   assert.equal(events(), n0, 'a report writes nothing');
+});
+
+test('the report counts per month as the dashboard\'s trend, for the same reader and months', async () => {
+  // One fact date (docs/RULES.md "Trend dates"): the XLSX's 按月趋势 for
+  // the period (a calendar year) equals GET /api/v1/dashboard's by_month
+  // as of its December (the 12 months of the year), for the whole county
+  // and for a reader of one part.
+  for (const who of ['disc', 'part']) {
+    const r = await download(clients[who], `/api/v1/reports/findings.xlsx?from=${from}&to=${to}`);
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    const rep = Object.fromEntries(sheets(r.buf)['按月趋势'].slice(1).map((m) => [m[0], m[1]]));
+    const d = await clients[who].get(`/api/v1/dashboard?as_of=${to.slice(0, 8)}01`);
+    assert.equal(d.status, 200, d.text);
+    const dash = Object.fromEntries(d.json.findings.by_month.map((m) => [m.month, m.total]));
+    assert.equal(Object.keys(dash).length, 12);
+    assert.ok(Object.values(dash).some((n) => n > 0), `${who}: the dashboard has findings in ${from.slice(0, 4)}`);
+    for (const m of new Set([...Object.keys(rep), ...Object.keys(dash)])) {
+      assert.equal(rep[m] ?? 0, dash[m] ?? 0, `${who} ${m}: report ${rep[m] ?? 0}, dashboard ${dash[m] ?? 0}`);
+    }
+    // And both are the definition's (the table above, by hand).
+    const per = {};
+    for (const f of FINDINGS) {
+      if (f.unit_id && under(f.unit_id, who === 'disc' ? root : part) && f.day >= from && f.day <= to) {
+        per[f.day.slice(0, 7)] = (per[f.day.slice(0, 7)] || 0) + 1;
+      }
+    }
+    for (const [m, n] of Object.entries(per)) assert.equal(rep[m], n, `${who} ${m} by the definition`);
+  }
 });
 
 test('a reader of one part of the county gets only that part', async () => {

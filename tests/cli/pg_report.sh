@@ -1,7 +1,9 @@
 #!/bin/bash
 # pg_report.sh — tests/cli/report_findings.sh and report_round.sh on
 # PostgreSQL (the fixture pg): every query of the reports (src/report) runs
-# on both engines, and the same hand-written counts come out. Layer:
+# on both engines, and the same hand-written counts come out (findings
+# dated by the dashboard's fact date, docs/RULES.md "Trend dates", the
+# report's months checked against `plumb dashboard --json`). Layer:
 # tests/cli (src/report).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"

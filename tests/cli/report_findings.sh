@@ -6,13 +6,18 @@
 # 2019-06-06) → R05 high; payments without a decision over the county's
 # 500,000 元 P1 (UA, 600,000 元, 2020-03-10) and P2 (UB, 800,000 元,
 # 2021-02-20) → R07 high; P3 (UA, 50,000 元, 2021-06-15) to the company of
-# the UA leader's spouse → R04 low (< 100,000 元). The yearly rules with no
-# dated record date their facts by the year in their key (31 Dec): R16 for
-# the leaders' missing 2019 and 2020 declarations (S in UA, T in UB) and R19
-# for their missing 2020 and 2021 述责述廉 (high: both parts missing); R01
-# and R15 have no date of their own: the day found. The sweep runs on
-# 2022-01-01: a report that used the sweep date would find none of the
-# dated ones in 2020-2021. Also the PDF (CJK font embedded, rule names, the checkpoint
+# the UA leader's spouse → R04 low (< 100,000 元). A finding is dated by
+# its fact date, the dashboard's (docs/RULES.md "Trend dates", one
+# definition): R05 the decision's decided_at, R07 the payment's paid_at, R04
+# the latest paid_at/signed_at cited (P3); the yearly rules by 1 January of
+# the year in their key: R16 for the leaders' missing 2019 and 2020
+# declarations (S in UA, T in UB) and R19 for their missing 2020 and 2021
+# 述责述廉 (high: both parts missing); R01 by the start of the tenure cited
+# (TS 2010-01-01, TT 2012-01-01); only R15 (an absence) by the day found.
+# The sweep runs on 2022-01-01: a report that used the sweep date would find
+# none of the dated ones in 2020-2021. The report's count per month equals
+# `plumb dashboard --json`'s by_month (and, for the UA reader over HTTP,
+# GET /api/v1/dashboard's) for the same months. Also the PDF (CJK font embedded, rule names, the checkpoint
 # root), the XLSX read back by an independent reader (tests/tools/
 # xlsx_sheets.py), --unit, both languages, and bad input (one line, exit 1,
 # no file written). Over HTTP (`plumb serve`): a reader scoped to UA gets
@@ -90,6 +95,8 @@ CSV
 "$PLUMB" report --help | grep -q -- "--xlsx" || fail "help"
 got=$(sq "SELECT rule||':'||key FROM findings WHERE rule IN ('R04','R05','R07') ORDER BY 1" | tr '\n' ' ')
 [ "$got" = "R04:$S|$C1 R05:D1 R05:D2 R05:D3 R05:D4 R07:P1 R07:P2 " ] || fail "fixture: the planted findings are '$got'"
+got=$(sq "SELECT f.rule||':'||f.key||':'||fe.ref FROM findings f JOIN finding_evidence fe ON fe.finding_id=f.id WHERE f.rule='R01' ORDER BY 1" | tr '\n' ' ')
+[ "$got" = "R01:TS:tenures:TS R01:TT:tenures:TT " ] || fail "fixture: the R01 findings are '$got'"
 got=$(sq "SELECT rule||':'||key||':'||severity||':'||unit_id FROM findings WHERE rule IN ('R16','R19') ORDER BY 1" | tr '\n' ' ')
 [ "$got" = "R16:$S|2019:high:UA R16:$S|2020:high:UA R16:$T|2019:high:UB R16:$T|2020:high:UB R19:TS|2020:high:UA R19:TS|2021:high:UA R19:TT|2020:high:UB R19:TT|2021:high:UB " ] ||
   fail "fixture: the yearly findings are '$got'"
@@ -118,8 +125,19 @@ assert sev == {"高": 11, "中": 0, "低": 1}, sev
 units = {r[0]: (r[1], r[7]) for r in w["按单位"][1:]}
 assert units == {"东城县财政局": (7, 650000), "东城县教育局": (5, 800000)}, units
 months = {r[0]: r[1] for r in w["按月趋势"][1:] if r[1]}
-assert months == {"2020-01": 1, "2020-03": 2, "2020-12": 4, "2021-02": 2, "2021-06": 1, "2021-12": 2}, months
-assert len(w["按月趋势"]) - 1 == 24, "every month 2020-01..2021-12, gaps as 0"
+# By the Trend dates table (was, under the report's own dating — 31 Dec for
+# the yearly rules: 2020-01 1, 2020-12 4, 2021-12 2, 24 months):
+# 2020-01: D1 (R05 2020-01-15) + R16 S|2020, T|2020 + R19 TS|2020, TT|2020
+#          (1 January of the key's year) = 5
+# 2020-03: D2 (R05 2020-03-03) + P1 (R07 2020-03-10) = 2
+# 2021-01: R19 TS|2021, TT|2021 = 2
+# 2021-02: D3 (R05 2021-02-02) + P2 (R07 2021-02-20) = 2
+# 2021-06: P3 (R04 2021-06-15) = 1
+# (D4 2019-06-06 and R16 …|2019 → 2019-01-01 are before the period.)
+assert months == {"2020-01": 5, "2020-03": 2, "2021-01": 2, "2021-02": 2, "2021-06": 1}, months
+# From the first to the last month with a finding (2020-01..2021-06), gaps
+# as 0: 18 months (was 24, to 2021-12, the old R19 …|2021 date).
+assert len(w["按月趋势"]) - 1 == 18, "every month 2020-01..2021-06, gaps as 0"
 assert [r[1] for r in w["重点单位"][1:]] == ["东城县财政局", "东城县教育局"], w["重点单位"]
 summary = dict((r[0], r[1]) for r in w["概况"][1:])
 assert summary["预警发现"] == 12 and summary["涉及金额（元）"] == 1450000, summary
@@ -127,15 +145,52 @@ assert summary["所依据的检查点"] == "尚未签署检查点", summary
 PY
 
 # --- by the date of the facts, not of the sweep: 2022 holds only the findings
-# with no date of their own (R01, R15, first seen 2022-01-01).
+# with no date of their own (R15, first seen 2022-01-01). R01 was here under
+# the report's own dating (first_seen); by the Trend dates table it is the
+# start of the tenure cited (2010, 2012), so it is in neither period.
 "$PLUMB" report findings --db "$db" --from 2022-01-01 --to 2022-12-31 --json >"$tmp/b.json" || fail "json 2022"
-want=$(sq "SELECT count(*) FROM findings WHERE rule IN ('R01','R15')")
+want=$(sq "SELECT count(*) FROM findings WHERE rule IN ('R15')")
+[ "$want" -gt 0 ] || fail "fixture: no R15 finding"
 python3 - "$tmp/b.json" "$want" <<'PY' || fail "2022 period"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert sorted(x["rule"] for x in r["by_rule"]) == ["R01", "R15"], r["by_rule"]
+assert sorted(x["rule"] for x in r["by_rule"]) == ["R15"], r["by_rule"]
 assert [m["month"] for m in r["by_month"]] == ["2022-01"], r["by_month"]
 assert r["totals"]["findings"] == int(sys.argv[2]), (r["totals"], sys.argv[2])
+PY
+
+# --- the report's count per month is the dashboard's trend (one fact date,
+# docs/RULES.md "Trend dates"): the whole store, the 24 months of two
+# dashboards (as of 2020-12 and 2021-12) against a report of 2020-2021
+# (the months it leaves out, after 2021-06, count 0 on both sides); and a
+# window of 2010-2012 where only the dashboard's R01 (tenure starts) fall.
+"$PLUMB" report findings --db "$db" --from 2020-01-01 --to 2021-12-31 --json >"$tmp/r2.json" || fail "json 2020-2021"
+"$PLUMB" report findings --db "$db" --from 2010-01-01 --to 2012-12-31 --json >"$tmp/r10.json" || fail "json 2010-2012"
+for a in 2010-12-01 2011-12-01 2012-12-01 2020-12-01 2021-12-01; do
+  "$PLUMB" dashboard --db "$db" --json --as-of "$a" >"$tmp/d$a.json" || fail "dashboard --as-of $a"
+done
+python3 - "$tmp" <<'PY' || fail "the report's months differ from the dashboard's trend"
+import json, sys, os
+t = sys.argv[1]
+def report(f):
+    return {m["month"]: m["findings"] for m in json.load(open(os.path.join(t, f)))["by_month"]}
+def dash(*asof):
+    out = {}
+    for a in asof:
+        for m in json.load(open(os.path.join(t, "d%s.json" % a)))["findings"]["by_month"]:
+            out[m["month"]] = m["total"]
+    return out
+for rep, ds in ((report("r2.json"), dash("2020-12-01", "2021-12-01")),
+                (report("r10.json"), dash("2010-12-01", "2011-12-01", "2012-12-01"))):
+    assert ds and sum(ds.values()) > 0, ds
+    for m, n in ds.items():
+        assert rep.get(m, 0) == n, (m, "report", rep.get(m, 0), "dashboard", n)
+    for m, n in rep.items():
+        assert ds.get(m) == n, (m, "report", n, "dashboard", ds.get(m))
+# By hand: R01 (the fixture's two, keys TS and TT: checked above) dates
+# from the start of the tenure cited, TS 2010-01-01 and TT 2012-01-01.
+r10 = {m: n for m, n in report("r10.json").items() if n}
+assert r10 == {"2010-01": 1, "2012-01": 1}, r10
 PY
 
 # --- --unit: the subtree of UA only
@@ -210,6 +265,27 @@ import json, sys
 w = json.load(open(sys.argv[1]))
 assert [r[0] for r in w["按单位"][1:]] == ["东城县财政局"], w["按单位"]
 assert {r[0]: r[2] for r in w["按规则"][1:]} == {"R04": 1, "R05": 2, "R07": 1, "R16": 1, "R19": 2}, w["按规则"]
+PY
+# The UA reader's months of the report are those of its dashboard's trend
+# (GET /api/v1/dashboard, the same scope): 2020 and 2021, two as-of dates.
+for a in 2020-12-01 2021-12-01; do
+  status=$(curl -sS -b "$tmp/jar" -o "$tmp/hd$a.json" -w '%{http_code}' "$B/api/v1/dashboard?as_of=$a")
+  [ "$status" = 200 ] || fail "GET dashboard as_of=$a: $status $(head -c 300 "$tmp/hd$a.json")"
+done
+python3 - "$tmp" <<'PY' || fail "the UA reader's report months differ from its dashboard's trend"
+import json, sys, os
+t = sys.argv[1]
+w = json.load(open(os.path.join(t, "h.json")))
+rep = {r[0]: r[1] for r in w["按月趋势"][1:]}
+ds = {}
+for a in ("2020-12-01", "2021-12-01"):
+    for m in json.load(open(os.path.join(t, "hd%s.json" % a)))["findings"]["by_month"]:
+        ds[m["month"]] = m["total"]
+for m in set(rep) | set(ds):
+    assert rep.get(m, 0) == ds.get(m, 0), (m, "report", rep.get(m, 0), "dashboard", ds.get(m, 0))
+# By hand (UA's rows of the table above): 2020-01 D1, R16 S|2020, R19
+# TS|2020; 2020-03 D2, P1; 2021-01 R19 TS|2021; 2021-06 P3.
+assert {m: n for m, n in rep.items() if n} == {"2020-01": 3, "2020-03": 2, "2021-01": 1, "2021-06": 1}, rep
 PY
 status=$(curl -sS -b "$tmp/jar" -o "$tmp/h.pdf" -w '%{http_code}' "$B/api/v1/reports/findings.pdf?from=2020-01-01&to=2021-12-31&lang=en")
 [ "$status" = 200 ] && pdftotext "$tmp/h.pdf" - | grep -q "kin business" || fail "GET findings.pdf: $status"

@@ -33,19 +33,33 @@ async function signIn(p, name) {
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
 
-// The store's findings with the date of their facts (docs/API.md "Reports").
-const DATED = [['decisions', 'decided_at'], ['payments', 'paid_at'], ['contracts', 'signed_at'],
-  ['meetings', 'held_at'], ['clues', 'received_at'], ['dispositions', 'decided_at'],
-  ['supervision_activities', 'held_at']]
+// The store's findings with the date of their facts (docs/API.md "Reports":
+// the dashboard's fact date, the table of docs/RULES.md "Trend dates" written
+// out by hand: the latest date among the evidence records of the kinds listed
+// for the rule; R16/R19 also 1 January of the key's year; else first_seen).
+const TREND = [
+  ['tenures', 'start_date', ['R01', 'R02', 'R03', 'R11', 'R18']],
+  ['payments', 'paid_at', ['R04', 'R07']],
+  ['contracts', 'signed_at', ['R04', 'R08']],
+  ['decisions', 'decided_at', ['R05', 'R06', 'R10']],
+  ['declarations', "year || '-01-01'", ['R09', 'R16', 'R20']],
+  ['evaluations', "year || '-01-01'", ['R14']],
+  ['clues', 'received_at', ['R11', 'R12', 'R13']],
+  ['dispositions', 'concluded_at', ['R17']],
+  ['inspect_tasks', 'deadline', ['R21']],
+  ['inspect_tasks', 'opened_at', ['R22', 'R23']]
+]
 function storeFindings() {
-  const arms = DATED.map(([t, c]) => `SELECT fe.finding_id AS fid, x.${c} AS d FROM finding_evidence fe
-    JOIN ${t} x ON x.id = substr(fe.ref, ${t.length + 2}) WHERE fe.ref LIKE '${t}:%'`).join(' UNION ALL ')
+  const arms = TREND.map(([t, c, rules]) => `SELECT fe.finding_id AS fid, x.${c} AS d FROM finding_evidence fe
+    JOIN ${t} x ON x.id = substr(fe.ref, ${t.length + 2}) JOIN findings g ON g.id = fe.finding_id
+    WHERE fe.ref LIKE '${t}:%' AND g.rule IN (${rules.map((r) => `'${r}'`).join(',')})`)
+  arms.push(`SELECT g.id AS fid, substr(g.key, -4) || '-01-01' AS d FROM findings g
+    WHERE g.rule IN ('R16', 'R19') AND g.key GLOB '*|[0-9][0-9][0-9][0-9]'`)
   return q(`WITH RECURSIVE sub(id) AS (SELECT '${ROOT_UNIT}' UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),
-    fd AS (${arms})
+    fd AS (${arms.join(' UNION ALL ')})
     SELECT f.rule, f.unit_id, f.unit_id IN (SELECT id FROM sub) AS inside,
-      COALESCE((SELECT min(substr(d, 1, 10)) FROM fd WHERE fd.fid = f.id AND d IS NOT NULL),
-               CASE WHEN f.key GLOB '*|[12][0-9][0-9][0-9]' THEN substr(f.key, -4) || '-12-31' END,
-               date(f.first_seen, '+8 hours')) AS day
+      substr(COALESCE((SELECT max(d) FROM fd WHERE fd.fid = f.id AND d IS NOT NULL AND d <> ''),
+                      f.first_seen), 1, 10) AS day
     FROM findings f WHERE f.unit_id IS NOT NULL`)
 }
 
