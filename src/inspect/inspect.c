@@ -1336,6 +1336,34 @@ static int query_in(pl_store *s, const pl_inspect_caller *c, const char *select,
     return rc;
 }
 
+/* Are a list's rows the whole of its table? For a caller who reads the
+ * whole store (c->all: no scope probe), not recused, with no filter. Its
+ * total is then the table's count (count_table). */
+static int whole_table(const pl_inspect_caller *c, const char *pcol, size_t nfilters)
+{
+    return c->all && nfilters == 0 && !(pcol && recusing(c));
+}
+
+/* The number of rows of `table` (a constant of this file, never request
+ * data), which the database answers from the table's smallest index without
+ * a step per row: SQLite's count optimisation applies only to a count with
+ * no WHERE clause at all, and the list's count ("WHERE 1=1 AND 1=1") stepped
+ * each of the 17,358 tasks at province (0.4 ms of a 1.2 ms ledger page). */
+static int count_table(pl_store *s, const char *table, int64_t *n, pl_err *e)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    pl_stmt *st;
+    int rc = pl_store_prepare_cached(s, sql, &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW)
+        *n = pl_stmt_i64(st, 0);
+    pl_stmt_reset(st);
+    return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
 static int query(pl_store *s, const pl_inspect_caller *c, const char *select, const char *unit_col,
                  const char *pcol, const char *rcol, const char *const *args, size_t nargs,
                  const char *order, int64_t skip, int64_t max, int64_t *count, json_t *out,
@@ -1485,6 +1513,7 @@ static int list_run(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     pl_buf_init(&sel);
     const char *unit_col = "t.unit_id", *order = " ORDER BY t.id";
     const char *pcol = PROBLEM_P, *rcol = PROBLEM_P;
+    const char *table = NULL; /* the list's table (count_table) */
     switch (kind) {
     case PL_INSPECT_ROUND:
         /* A round is listed when one of its units is in scope. */
@@ -1501,6 +1530,7 @@ static int list_run(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
     case PL_INSPECT_PROBLEM:
         pl_buf_addf(&sel, "SELECT %s%s FROM inspect_problems t WHERE 1=1", PROBLEM_COLS,
                     c->notes ? ", team_notes" : "");
+        table = "inspect_problems";
         if (f->round_id) {
             pl_buf_adds(&sel, " AND t.round_id=?");
             args[n++] = f->round_id;
@@ -1512,6 +1542,7 @@ static int list_run(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
         break;
     case PL_INSPECT_CRITICISM:
         pl_buf_adds(&sel, "SELECT " CRITICISM_COLS " FROM inspect_criticisms t WHERE 1=1");
+        table = "inspect_criticisms";
         if (f->unit_id) {
             pl_buf_adds(&sel, " AND t.unit_id=?");
             args[n++] = f->unit_id;
@@ -1525,6 +1556,7 @@ static int list_run(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
                     "SELECT " TASK_COLS ", (SELECT h.text FROM inspect_task_history h "
                     "WHERE h.task_id=t.id AND h.type='progress' ORDER BY h.seq DESC "
                     "LIMIT 1) AS latest_progress, " LEDGER_COLS " FROM inspect_tasks t WHERE 1=1");
+        table = "inspect_tasks";
         if (f->round_id) {
             pl_buf_adds(&sel, " AND t.problem_id IN (SELECT p.id FROM inspect_problems p WHERE "
                               "p.round_id=?)");
@@ -1559,7 +1591,15 @@ static int list_run(pl_store *s, const pl_inspect_caller *c, pl_inspect_kind kin
         rs.tasks = kind == PL_INSPECT_TASK;
     }
     json_t *a = sink ? NULL : json_array();
-    int rc = query_in(s, c, sel.data, unit_col, pcol, rcol, args, n, order, f->offset,
+    int rc = 0;
+    if (total && f->limit > 0 && table && whole_table(c, pcol, n)) {
+        /* A page of the whole table: its total is the table's count, and
+         * the page is read alone (query_in without a count). */
+        rc = count_table(s, table, total, e);
+        total = NULL;
+    }
+    if (!rc)
+        rc = query_in(s, c, sel.data, unit_col, pcol, rcol, args, n, order, f->offset,
                       f->limit > 0 ? f->limit : -1, total, a, 0, sink ? &rs : NULL, e);
     pl_buf_release(&sel);
     if (rc || sink) {
@@ -1659,8 +1699,16 @@ int pl_inspect_task_stats(pl_store *s, const pl_inspect_caller *c, const char *r
     pl_buf_adds(&sel, "SELECT count(*) AS n FROM inspect_tasks t WHERE 1=1");
     pl_buf_add(&sel, flt.data, flt.len);
     json_t *tot = json_array();
-    int rc = query_in(s, c, sel.data, "t.owner_unit_id", TASK_P, "t.responsible_person_id", args, n,
+    int rc = 0;
+    if (whole_table(c, TASK_P, n)) {
+        int64_t k = 0;
+        rc = count_table(s, "inspect_tasks", &k, e);
+        if (!rc)
+            json_array_append_new(tot, json_pack("{s:I}", "n", (json_int_t)k));
+    } else {
+        rc = query_in(s, c, sel.data, "t.owner_unit_id", TASK_P, "t.responsible_person_id", args, n,
                       "", 0, -1, NULL, tot, 1, NULL, e);
+    }
     pl_buf_reset(&sel);
     pl_buf_adds(&sel, "SELECT t.status AS status, count(*) AS n, count(CASE WHEN t.deadline<? "
                       "THEN 1 END) AS late FROM inspect_tasks t WHERE t.status IN (");
