@@ -211,6 +211,12 @@ export class Client {
       payload = raw ? body : JSON.stringify(body);
       if (!('Content-Type' in h)) h['Content-Type'] = 'application/json';
     }
+    // One turn of the event loop first: after a blocking call (execFileSync
+    // of the CLI) the server may have closed this client's kept-alive
+    // socket (idle timeout, header deadline), and undici learns it only
+    // when the socket's end event is processed; reused before, the request
+    // fails with "other side closed" without reaching the server.
+    await new Promise((resolve) => setImmediate(resolve));
     const res = await fetch(this.base + p, { method, headers: h, body: payload });
     const sc = res.headers.get('set-cookie');
     if (sc) {
