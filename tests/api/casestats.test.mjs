@@ -11,7 +11,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { plumb, addUser, startServer, tempDir, Client, T0 } from './lib.mjs';
 
 let dir, srv;
@@ -42,7 +41,7 @@ before(async () => {
   // township under the county with the most clues in its scope; the year with most.
   const person = most((x) => x[col('subject_person_id')]);
   // (the clue's unit for the scope: its handling unit, else its subject's)
-  const handled = execFileSync('sqlite3', [db, 'SELECT COALESCE(cc.handling_unit_id, c.subject_unit_id) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id'], { encoding: 'utf8' }).trim().split('\n');
+  const handled = plumb(['sql', '--db', db, 'SELECT COALESCE(cc.handling_unit_id, c.subject_unit_id) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id']).trim().split('\n');
   const nt = {};
   for (const u of handled) { const t = top(u); if (t && t !== root) nt[t] = (nt[t] || 0) + 1; }
   const town = Object.keys(nt).sort((a, b) => nt[b] - nt[a] || (a < b ? -1 : 1))[0];
