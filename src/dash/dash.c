@@ -378,8 +378,9 @@ int pl_dash_leaders(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const cha
  * copied into one block `mem`) and, once kept, its due date and row. */
 #define ROT_COLS 10
 typedef struct rotation {
-    char *col[ROT_COLS]; /* NULL: the column was NULL */
+    char *col[ROT_COLS]; /* NULL: the column was NULL (is_top: not copied) */
     char *mem;
+    int is_top;
     json_t *row;
     json_int_t years;
     char due[11];
@@ -462,25 +463,24 @@ int pl_dash_rotations(pl_store *s, const pl_dash_rules *rl, const pl_dash_viewer
     rotation *rows = pl_calloc(cap, sizeof *rows);
     json_t *units = json_object();
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-        /* every column but the person's name (2) and is_top (5) is a
-         * string the row must have (json_pack's "s": else no row) */
+        /* every column but the person's name (2) and is_top (5, an
+         * integer) is a string the row must have (json_pack's "s": else
+         * no row) */
         size_t len[ROT_COLS], total = 0;
         int missing = 0;
         for (int i = 0; i < ROT_COLS; i++) {
-            int null = pl_stmt_type(st, i) == PL_COL_NULL;
+            int null = i == 5 || pl_stmt_type(st, i) == PL_COL_NULL;
             missing |= null && i != 2 && i != 5;
             len[i] = null ? 0 : strlen(pl_stmt_text(st, i)) + 1;
             total += len[i];
         }
         if (missing)
             continue;
-        if (n == cap) {
-            rows = realloc(rows, (cap *= 2) * sizeof *rows);
-            if (!rows)
-                abort();
-        }
+        if (n == cap)
+            rows = pl_realloc(rows, (cap *= 2) * sizeof *rows);
         rotation *t = &rows[n++];
         memset(t, 0, sizeof *t);
+        t->is_top = (int)pl_stmt_i64(st, 5);
         char *m = t->mem = pl_malloc(total ? total : 1);
         for (int i = 0; i < ROT_COLS; i++) {
             if (!len[i])
@@ -506,7 +506,7 @@ int pl_dash_rotations(pl_store *s, const pl_dash_rules *rl, const pl_dash_viewer
     for (size_t i = 0; i < n && rc >= 0; i++) {
         rotation *t = &rows[i];
         json_t *p = json_object_get(units, t->col[7]);
-        int is_top = t->col[5] && atoll(t->col[5]) != 0;
+        int is_top = t->is_top;
         json_int_t years = json_integer_value(
             json_object_get(p, is_top ? "r01_top_years" : "r01_sensitive_years"));
         pl_date start;
