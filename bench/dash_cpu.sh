@@ -5,7 +5,11 @@
 # store (the root unit). CPU time does not depend on the machine's load the
 # way wall time does (docs/BENCHMARKS.md "Web pages").
 #
-#   DB=/path/p.db [ROUNDS=3] [PLUMB=build/plumb] [PERF=perf.data] bench/dash_cpu.sh
+#   DB=/path/p.db [ROUNDS=3] [PLUMB=build/plumb] [URLS='/api/v1/… …'] bench/dash_cpu.sh
+#
+# PERF=file: perf record (dwarf call graphs) of the server during the run;
+# DUMP=dir: each answer's body kept there (cmp them across builds);
+# SERVE_LOG=file: the server's stderr kept (a sanitizer build's report).
 #
 # The store is copied (with its side files) to a scratch directory first:
 # the run adds a user and sessions. Store: plumb gen --scale prefecture
@@ -25,7 +29,7 @@ PW='Correct-Horse-42-battery'
 SECRET=$(printf '%s\n' "$PW" | "$PLUMB" user add bench-cpu --role leader --scope "$ROOT" \
     --password-stdin --db "$W/p.db" --actor bench | sed -n 's/.*totp_secret: *\([A-Z2-7]*\).*/\1/p')
 "$PLUMB" serve --db "$W/p.db" --bind 127.0.0.1 --port 0 --port-file "$W/port" --quiet \
-    --rate-ip 0 --rate-user 0 2>"$W/serve.log" &
+    --rate-ip 0 --rate-user 0 2>"${SERVE_LOG:-$W/serve.log}" &
 SERVE_PID=$!
 for _ in $(seq 600); do [ -s "$W/port" ] && break; sleep 0.1; done
 API=http://127.0.0.1:$(cat "$W/port")
