@@ -109,3 +109,9 @@ test('the statistics count what the queue lists: scope, recusal and the from/to 
     assert.ok(inWin.length > 0 && inWin.length < l.total, `${name}: the window ${FROM}..${TO} is a strict part (${inWin.length} of ${l.total})`);
   }
 });
+
+test('the server stops cleanly (a sanitizer build reports nothing)', async () => {
+  const { code, sig } = await srv.stop();
+  assert.equal(code, 0, `exit ${code} ${sig}: ${srv.log()}`);
+  assert.doesNotMatch(srv.log(), /Sanitizer|runtime error/);
+});
