@@ -91,51 +91,10 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         pl_buf_adds(&sql, " AND c.received_at >= ?");
     if (to && *to)
         pl_buf_adds(&sql, " AND c.received_at <= ?");
-    /* access: scope and recusal, as pl_cases_list */
-    if (v->scope_unit_id && *v->scope_unit_id)
-        pl_buf_adds(&sql, " AND c.id IN (SELECT id FROM cs_visible)");
-    else if (v->role != PL_CASES_ROLE_SYSTEM)
-        pl_buf_adds(&sql, " AND FALSE");
-    if (v->person_id && *v->person_id)
-        pl_buf_adds(&sql, " AND c.id IN (SELECT id FROM cs_visible)");
-    int need_visible = (v->scope_unit_id && *v->scope_unit_id) || (v->person_id && *v->person_id);
-    if (need_visible) {
-        /* Materialise the visible ids with the list query (same rules). */
-        rc = pl_store_temp_set(c->s, "cs_visible", e);
-        int64_t total = 0;
-        pl_cases_filter all = {.limit = 0};
-        if (!rc)
-            rc = pl_cases_count(c, v, &all, &total, e);
-        if (!rc) {
-            all.limit = (int)(total > 0 ? total : 1);
-            pl_buf ids;
-            pl_buf_init(&ids);
-            rc = pl_cases_list(c, v, &all, &ids, e);
-            json_t *arr = rc ? NULL : json_loads(ids.data, 0, NULL);
-            pl_buf_release(&ids);
-            pl_stmt *ins = NULL;
-            if (!rc)
-                rc = pl_store_prepare(
-                    c->s, "INSERT INTO cs_visible(id) VALUES(?) ON CONFLICT DO NOTHING", &ins, e);
-            size_t i;
-            json_t *r;
-            json_array_foreach(arr, i, r)
-            {
-                if (rc)
-                    break;
-                pl_stmt_bind_text(ins, 1, cs_jstr(r, "id"));
-                rc = pl_stmt_step(ins, e) == PL_DONE ? 0 : PL_ESTORE;
-                pl_stmt_reset(ins);
-            }
-            if (ins)
-                pl_stmt_finalize(ins);
-            json_decref(arr);
-        }
-        if (rc) {
-            pl_buf_release(&sql);
-            return rc;
-        }
-    }
+    /* access: scope and recusal, the very conditions of pl_cases_list
+     * (cs_access_sql), in the same statement: the visible clues are no
+     * longer listed, parsed back and inserted one by one first. */
+    cs_access_sql(&sql, v);
     pl_stmt *st;
     rc = pl_store_prepare(c->s, sql.data, &st, e);
     pl_buf_release(&sql);
@@ -146,6 +105,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         pl_stmt_bind_text(st, k++, from);
     if (to && *to)
         pl_stmt_bind_text(st, k++, to);
+    k = cs_bind_access(st, k, v, today);
     rc = pl_stmt_step(st, e);
     pl_stmt_finalize(st);
     if (rc != PL_DONE)
@@ -200,7 +160,6 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         json_object_set_new(o, "unit_names", names);
     }
     pl_store_temp_drop(c->s, "cs_stat", NULL);
-    pl_store_temp_drop(c->s, "cs_visible", NULL);
     if (rc) {
         json_decref(o);
         return rc;

@@ -77,7 +77,8 @@ static int build(pl_store *s, const char *as_of, int top, json_t *doc, pl_err *e
         rc = pl_rules_new(&r, s, l, e);
     if (!rc && !(rc = pl_dash_leaders(s, r, &v, NULL, top, &part, e)))
         json_object_set_new(doc, "leaders", part);
-    if (!rc && !(rc = pl_dash_rotations(s, r, &v, as_of, 12, NULL, 50, &part, e)))
+    pl_dash_rules rl = {r, NULL, NULL, NULL};
+    if (!rc && !(rc = pl_dash_rotations(s, &rl, &v, as_of, 12, NULL, 50, &part, e)))
         json_object_set_new(doc, "rotations", part);
     if (r)
         pl_rules_free(r);

@@ -381,8 +381,15 @@ int pl_dash_leaders(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const cha
     "(p.is_top=1 OR p.category IN ('finance','personnel','approval','enforcement','audit',"        \
     "'procurement','engineering'))"
 
+/* One open tenure of R01's posts as read (the columns of the query below,
+ * copied into one block `mem`) and, once kept, its due date and row. */
+#define ROT_COLS 10
 typedef struct rotation {
+    char *col[ROT_COLS]; /* NULL: the column was NULL (is_top: not copied) */
+    char *mem;
+    int is_top;
     json_t *row;
+    json_int_t years;
     char due[11];
 } rotation;
 
@@ -392,8 +399,7 @@ static int cmp_rotation(const void *a, const void *b)
     int c = strcmp(x->due, y->due);
     if (c)
         return c;
-    return strcmp(json_string_value(json_object_get(x->row, "tenure_id")),
-                  json_string_value(json_object_get(y->row, "tenure_id")));
+    return strcmp(x->col[0], y->col[0]); /* tenure id */
 }
 
 /* The R01 parameters of every unit in `units` (an object unit → null),
@@ -423,8 +429,9 @@ static int unit_params(pl_rules *r, json_t *units, pl_err *e)
     return rc;
 }
 
-int pl_dash_rotations(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const char *as_of,
-                      int months, const char *unit_id, int limit, json_t **out, pl_err *e)
+int pl_dash_rotations(pl_store *s, const pl_dash_rules *rl, const pl_dash_viewer *v,
+                      const char *as_of, int months, const char *unit_id, int limit, json_t **out,
+                      pl_err *e)
 {
     pl_date d;
     if (!as_of || pl_date_parse(&d, as_of) != 0)
@@ -456,67 +463,101 @@ int pl_dash_rotations(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const c
     pl_stmt_bind_text(st, k++, as_of);
     if (unit_id)
         pl_stmt_bind_text(st, k, unit_id);
-    json_t *rows = json_array(), *units = json_object();
+    /* The rows are kept as plain strings and only those due in the window
+     * become JSON: the window holds a fraction of the prefecture's ~5,500
+     * open tenures of R01's posts (docs/BENCHMARKS.md "Web pages"). */
+    size_t n = 0, cap = 256;
+    rotation *rows = pl_calloc(cap, sizeof *rows);
+    json_t *units = json_object();
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-        json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "tenure_id",
-                              pl_stmt_text(st, 0), "person_id", pl_stmt_text(st, 1), "person_name",
-                              pl_stmt_type(st, 2) == PL_COL_NULL ? NULL : pl_stmt_text(st, 2),
-                              "post_id", pl_stmt_text(st, 3), "post_title", pl_stmt_text(st, 4),
-                              "is_top", (int)pl_stmt_i64(st, 5), "category", pl_stmt_text(st, 6),
-                              "unit_id", pl_stmt_text(st, 7), "unit_name", pl_stmt_text(st, 8),
-                              "start_date", pl_stmt_text(st, 9));
-        if (!o)
+        /* every column but the person's name (2) and is_top (5, an
+         * integer) is a string the row must have (json_pack's "s": else
+         * no row) */
+        size_t len[ROT_COLS], total = 0;
+        int missing = 0;
+        for (int i = 0; i < ROT_COLS; i++) {
+            int null = i == 5 || pl_stmt_type(st, i) == PL_COL_NULL;
+            missing |= null && i != 2 && i != 5;
+            len[i] = null ? 0 : strlen(pl_stmt_text(st, i)) + 1;
+            total += len[i];
+        }
+        if (missing)
             continue;
-        json_object_set(units, pl_stmt_text(st, 7), json_null());
-        json_array_append_new(rows, o);
+        if (n == cap)
+            rows = pl_realloc(rows, (cap *= 2) * sizeof *rows);
+        rotation *t = &rows[n++];
+        memset(t, 0, sizeof *t);
+        t->is_top = (int)pl_stmt_i64(st, 5);
+        char *m = t->mem = pl_malloc(total ? total : 1);
+        for (int i = 0; i < ROT_COLS; i++) {
+            if (!len[i])
+                continue;
+            memcpy(m, pl_stmt_text(st, i), len[i]);
+            t->col[i] = m;
+            m += len[i];
+        }
+        json_object_set(units, t->col[7], json_null());
     }
     pl_stmt_reset(st);
-    if (rc >= 0)
-        rc = unit_params(r, units, e);
-    if (rc < 0) {
-        json_decref(rows);
-        json_decref(units);
-        return rc;
+    if (rc >= 0) {
+        pl_rules *r = rl->lock ? rl->lock(rl->ctx, e) : rl->r;
+        rc = r ? unit_params(r, units, e) : PL_ESTORE;
+        if (r && rl->lock)
+            rl->unlock(rl->ctx);
     }
 
     /* Due = start + years (top or sensitive, the unit's profile); keep
      * those due on or before as_of + months. */
-    size_t n = json_array_size(rows), nkeep = 0;
-    rotation *keep = pl_calloc(n ? n : 1, sizeof *keep);
+    size_t nkeep = 0;
     json_int_t overdue = 0;
-    size_t i;
-    json_t *o;
-    json_array_foreach(rows, i, o)
-    {
-        json_t *p = json_object_get(units, json_string_value(json_object_get(o, "unit_id")));
-        int is_top = json_is_true(json_object_get(o, "is_top"));
+    for (size_t i = 0; i < n && rc >= 0; i++) {
+        rotation *t = &rows[i];
+        json_t *p = json_object_get(units, t->col[7]);
+        int is_top = t->is_top;
         json_int_t years = json_integer_value(
             json_object_get(p, is_top ? "r01_top_years" : "r01_sensitive_years"));
         pl_date start;
-        if (years <= 0 ||
-            pl_date_parse(&start, json_string_value(json_object_get(o, "start_date"))))
+        if (years <= 0 || pl_date_parse(&start, t->col[9]))
             continue; /* a start date the model would not have let in */
         char due[11];
         pl_date_format(due, pl_date_add_months(start, (int)(years * 12)));
         if (strcmp(due, until) > 0)
             continue;
+        json_t *o =
+            json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "tenure_id", t->col[0],
+                      "person_id", t->col[1], "person_name", t->col[2], "post_id", t->col[3],
+                      "post_title", t->col[4], "is_top", is_top, "category", t->col[6], "unit_id",
+                      t->col[7], "unit_name", t->col[8], "start_date", t->col[9]);
+        if (!o)
+            continue; /* text jansson refuses: no row, as before */
         int is_overdue = strcmp(due, as_of) <= 0;
         overdue += is_overdue;
         json_object_set_new(o, "years", json_integer(years));
         json_object_set_new(o, "due_date", json_string(due));
         json_object_set_new(o, "overdue", json_boolean(is_overdue));
         json_object_set_new(o, "profile", json_incref(json_object_get(p, "_profile")));
-        keep[nkeep].row = o;
-        memcpy(keep[nkeep].due, due, sizeof due);
-        nkeep++;
+        rotation keep = *t;
+        keep.row = o;
+        memcpy(keep.due, due, sizeof due);
+        rows[i] = rows[nkeep]; /* nkeep <= i: the kept ones first */
+        rows[nkeep++] = keep;
     }
-    qsort(keep, nkeep, sizeof *keep, cmp_rotation);
     json_t *items = json_array();
-    for (size_t j = 0; j < nkeep && (int)j < limit; j++)
-        json_array_append(items, keep[j].row);
-    free(keep);
-    json_decref(rows);
+    if (rc >= 0) {
+        qsort(rows, nkeep, sizeof *rows, cmp_rotation);
+        for (size_t j = 0; j < nkeep && (int)j < limit; j++)
+            json_array_append(items, rows[j].row);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_decref(rows[i].row);
+        free(rows[i].mem);
+    }
+    free(rows);
     json_decref(units);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
     *out = json_pack("{s:s, s:s, s:i, s:I, s:I, s:i, s:o}", "as_of", as_of, "until", until,
                      "months", months, "total", (json_int_t)nkeep, "overdue", overdue, "limit",
                      limit, "items", items);

@@ -33,6 +33,18 @@ typedef struct pl_dash_viewer {
     int cached;
 } pl_dash_viewer;
 
+/** The rules model a panel reads, and how: `r` as it is (the CLI's own
+ * model), or, when `lock` is set, the model `lock` returns, held only
+ * while it is read and given back with `unlock` (the server: the model is
+ * the writer's, behind its lock; the panel's SQL runs on the caller's
+ * connection outside it). */
+typedef struct pl_dash_rules {
+    pl_rules *r;
+    pl_rules *(*lock)(void *ctx, pl_err *e); /**< NULL and `e` set: not available */
+    void (*unlock)(void *ctx);
+    void *ctx;
+} pl_dash_rules;
+
 /** Months of the findings trend, ending with the as-of date's month. */
 #define PL_DASH_TREND_MONTHS 12
 
@@ -85,9 +97,11 @@ int pl_dash_leaders(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const cha
  * `unit_id`), due (start + r01_top_years / r01_sensitive_years) on or
  * before as_of + `months`. JSON {"as_of", "until", "months", "total",
  * "overdue", "limit", "items": [...]} sorted by due date, at most `limit`
- * items (total and overdue count all).
+ * items (total and overdue count all). The model (each unit's profile) is
+ * read once, under `rl`'s lock if it has one.
  */
-int pl_dash_rotations(pl_store *s, pl_rules *r, const pl_dash_viewer *v, const char *as_of,
-                      int months, const char *unit_id, int limit, struct json_t **out, pl_err *e);
+int pl_dash_rotations(pl_store *s, const pl_dash_rules *rl, const pl_dash_viewer *v,
+                      const char *as_of, int months, const char *unit_id, int limit,
+                      struct json_t **out, pl_err *e);
 
 #endif

@@ -89,6 +89,20 @@ static pl_dash_viewer viewer_of(req *r, char today[11])
 
 /* ---------------------------------------------------------- rotations */
 
+/* The rules model of the writer, behind its lock, for pl_dash_rules: only
+ * the model's reads hold the lock, the panels' SQL runs on the request's
+ * own connection without it (docs/BENCHMARKS.md "Web pages"). */
+static pl_rules *rules_lock(void *ctx, pl_err *e)
+{
+    writer *w = writer_lock(ctx, e);
+    return w ? w->rules : NULL;
+}
+
+static void rules_unlock(void *ctx)
+{
+    writer_unlock(ctx);
+}
+
 static const char *const rotation_args[] = {"months", "as_of", "limit", "unit_id", NULL};
 
 int h_rotations(req *r)
@@ -104,13 +118,10 @@ int h_rotations(req *r)
     pl_dash_viewer v = viewer_of(r, today);
     pl_err e;
     pl_err_init(&e);
-    writer *w = writer_lock(r->srv, &e);
-    if (!w)
-        return reply_status(r, PL_ESTORE, &e);
     json_t *out = NULL;
-    int rc = pl_dash_rotations(r->s, w->rules, &v, as_of, (int)months, req_arg(r, "unit_id"),
-                               (int)limit, &out, &e);
-    writer_unlock(r->srv);
+    pl_dash_rules rl = {NULL, rules_lock, rules_unlock, r->srv};
+    int rc = pl_dash_rotations(r->s, &rl, &v, as_of, (int)months, req_arg(r, "unit_id"), (int)limit,
+                               &out, &e);
     if (rc)
         return reply_status(r, rc, &e);
     return reply_json(r, 200, out);
@@ -180,23 +191,21 @@ int h_dashboard(req *r)
         pl_accounts_role_has(role, "risk:read") && pl_accounts_role_has(role, "warning:read");
     if (!leaders)
         json_array_append_new(withheld, json_string("leaders"));
-    if (!rc && (leaders || pl_accounts_role_has(role, "finding:read"))) {
+    if (!rc && leaders) {
+        /* the standing warnings and the index read under one lock: the
+         * same state of the store for both */
         writer *w = writer_lock(r->srv, &e);
-        if (!w)
-            rc = PL_ESTORE;
-        if (!rc && leaders) {
-            rc = pl_dash_leaders(r->s, w->rules, &v, NULL, (int)top, &part, &e);
-            if (!rc)
-                json_object_set_new(out, "leaders", part);
-        }
-        if (!rc && pl_accounts_role_has(role, "finding:read")) {
-            rc = pl_dash_rotations(r->s, w->rules, &v, as_of, 12, NULL, ROT_LIMIT_DEFAULT, &part,
-                                   &e);
-            if (!rc)
-                json_object_set_new(out, "rotations", part);
-        }
+        rc = w ? pl_dash_leaders(r->s, w->rules, &v, NULL, (int)top, &part, &e) : PL_ESTORE;
         if (w)
             writer_unlock(r->srv);
+        if (!rc)
+            json_object_set_new(out, "leaders", part);
+    }
+    if (!rc && pl_accounts_role_has(role, "finding:read")) {
+        pl_dash_rules rl = {NULL, rules_lock, rules_unlock, r->srv};
+        rc = pl_dash_rotations(r->s, &rl, &v, as_of, 12, NULL, ROT_LIMIT_DEFAULT, &part, &e);
+        if (!rc)
+            json_object_set_new(out, "rotations", part);
     }
     if (rc) {
         json_decref(out);
