@@ -5,7 +5,10 @@
 // each page in a new tab (a full document load, signed in): FCP from the
 // paint timing, "to data" = from navigation start until the page shows its
 // numbers (the selector below holds a digit), requests = the page's /api/
-// requests until then. Prints one JSON object (medians and every round).
+// requests until then; "data asked" = when the page sent its first API
+// request other than auth/me (what comes before it is the chain of code
+// and session loads); "code" = the JS and CSS the page loaded (bytes as
+// served, uncompressed). Prints one JSON object (medians and every round).
 // Env: ORIGIN, USER_NAME, PASSWORD, SECRET (TOTP), PERSON, ROUNDS.
 import { launch } from '../tests/e2e/lib/browser.js'
 import { totp, base32Decode } from '../tests/e2e/lib/totp.js'
@@ -33,7 +36,7 @@ const median = (xs) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)] : null
 }
 const out = { origin: ORIGIN, rounds: ROUNDS, pages: {} }
-for (const pg of PAGES) out.pages[pg.name] = { fcp_ms: [], data_ms: [], api_ms: [], requests: [] }
+for (const pg of PAGES) out.pages[pg.name] = { fcp_ms: [], data_ms: [], api_ms: [], asked_ms: [], requests: [] }
 for (let round = 0; round < ROUNDS + 1; round++) { // round 0 warms the caches and is not kept
   for (const pg of PAGES) {
     const page = await br.context.newPage()
@@ -45,12 +48,17 @@ for (let round = 0; round < ROUNDS + 1; round++) { // round 0 warms the caches a
       return el && /\d/.test(el.textContent) ? performance.now() : false
     }, pg.ready, { timeout: 120000, polling: 'raf' })
     const dataMs = await handle.jsonValue()
-    const { fcp, api } = await page.evaluate(() => {
+    const { fcp, api, asked, code } = await page.evaluate(() => {
       const e = performance.getEntriesByName('first-contentful-paint')[0]
+      const res = performance.getEntriesByType('resource')
       // The slowest API answer of the page (request sent → last byte).
-      const api = Math.max(0, ...performance.getEntriesByType('resource')
-        .filter((r) => r.name.includes('/api/')).map((r) => r.responseEnd - r.requestStart))
-      return { fcp: e ? e.startTime : null, api }
+      const apis = res.filter((r) => r.name.includes('/api/'))
+      const api = Math.max(0, ...apis.map((r) => r.responseEnd - r.requestStart))
+      const data = apis.filter((r) => !r.name.includes('/api/v1/auth/me'))
+      const asked = data.length ? Math.min(...data.map((r) => r.startTime)) : null
+      const code = res.filter((r) => /\.(js|css)(\?|$)/.test(new URL(r.name).pathname))
+        .reduce((n, r) => n + (r.decodedBodySize || 0), 0)
+      return { fcp: e ? e.startTime : null, api, asked, code }
     })
     const n = reqs.length
     await page.close()
@@ -58,6 +66,8 @@ for (let round = 0; round < ROUNDS + 1; round++) { // round 0 warms the caches a
     const r = out.pages[pg.name]
     r.fcp_ms.push(fcp == null ? null : Math.round(fcp))
     r.api_ms.push(Math.round(api))
+    r.asked_ms.push(asked == null ? null : Math.round(asked))
+    r.code_bytes = code
     r.data_ms.push(Math.round(dataMs))
     r.requests.push(n)
     r.last_requests = [...new Set(reqs.map((u) => u.split('?')[0]))]
@@ -67,6 +77,7 @@ for (const r of Object.values(out.pages)) {
   r.fcp_median_ms = median(r.fcp_ms)
   r.data_median_ms = median(r.data_ms)
   r.api_median_ms = median(r.api_ms)
+  r.asked_median_ms = median(r.asked_ms)
   r.requests_max = Math.max(...r.requests)
 }
 await br.close()

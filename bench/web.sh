@@ -10,14 +10,16 @@
 #   bench/web.sh                      # build/bench-web/p.db, made once:
 #                                     # plumb gen --scale prefecture --seed 1; import --all
 #   DB=/path/p.db ROUNDS=5 bench/web.sh
+#   WEB=/tmp/dist-before bench/web.sh # another build of web/ (before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PLUMB=${PLUMB:-$PWD/build/plumb}
 WORK=${WORK:-$PWD/build/bench-web}
 DB=${DB:-$WORK/p.db}
 ROUNDS=${ROUNDS:-5}
+WEB=${WEB:-web/dist}
 [ -x /usr/bin/chromium ] || { echo "bench/web: /usr/bin/chromium missing"; exit 1; }
-[ -f web/dist/index.html ] || { echo "bench/web: run 'make web' first"; exit 1; }
+[ -f "$WEB/index.html" ] || { echo "bench/web: run 'make web' first ($WEB)"; exit 1; }
 mkdir -p "$WORK"
 if [ ! -f "$DB" ]; then
     echo "bench/web: generating the prefecture store in $DB (once)"
@@ -36,7 +38,7 @@ USER_NAME=bench-web-$$
 PASSWORD=Correct-Horse-42-battery
 SECRET=$(printf '%s\n' "$PASSWORD" | "$PLUMB" user add "$USER_NAME" --role leader --scope "$ROOT_UNIT" \
     --password-stdin --db "$DB" --actor bench | sed -n 's/.*totp_secret: *\([A-Z2-7]*\).*/\1/p')
-"$PLUMB" serve --db "$DB" --bind 127.0.0.1 --port 0 --port-file "$T/port" --web web/dist --quiet &
+"$PLUMB" serve --db "$DB" --bind 127.0.0.1 --port 0 --port-file "$T/port" --web "$WEB" --quiet &
 SERVE_PID=$!
 for _ in $(seq 300); do [ -s "$T/port" ] && break; sleep 0.1; done
 ORIGIN=http://127.0.0.1:$(cat "$T/port")
@@ -47,10 +49,10 @@ ORIGIN=$ORIGIN USER_NAME=$USER_NAME PASSWORD=$PASSWORD SECRET=$SECRET PERSON=$PE
 python3 - "$T/out.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("| page | FCP (median) | to data (median) | slowest API answer (median) | API requests |")
-print("|---|---|---|---|---|")
+print("| page | FCP (median) | data asked (median) | to data (median) | slowest API answer (median) | API requests | JS+CSS loaded |")
+print("|---|---|---|---|---|---|---|")
 for name, r in d["pages"].items():
-    print(f"| {name} | {r['fcp_median_ms']} ms | {r['data_median_ms']} ms | {r['api_median_ms']} ms | {r['requests_max']} ({', '.join(r['last_requests'])}) |")
+    print(f"| {name} | {r['fcp_median_ms']} ms | {r['asked_median_ms']} ms | {r['data_median_ms']} ms | {r['api_median_ms']} ms | {r['requests_max']} ({', '.join(r['last_requests'])}) | {r['code_bytes']:,} B |")
 PY
-echo "bundle (web/dist): $(du -sh web/dist | cut -f1) on disk; JS+CSS $(cat web/dist/assets/*.js web/dist/assets/*.css | wc -c) bytes raw, $(cat web/dist/assets/*.js web/dist/assets/*.css | gzip -9 | wc -c) bytes gzip (all chunks; each page loads its own)"
+echo "bundle ($WEB): $(du -sh "$WEB" | cut -f1) on disk; JS+CSS $(cat "$WEB"/assets/*.js "$WEB"/assets/*.css | wc -c) bytes raw, $(cat "$WEB"/assets/*.js "$WEB"/assets/*.css | gzip -9 | wc -c) bytes gzip (all chunks; each page loads its own)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

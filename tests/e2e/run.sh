@@ -34,5 +34,6 @@ FILES=(
   opinion
   phone
   pages
+  firstload
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

@@ -2,6 +2,8 @@
 // pages need a session; a 401 from any call brings the user back to /login.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { useSession, PAGE_PERMS, DETAIL_PERMS } from './stores/session.js'
+import { prefetch, dropPrefetched } from './api/client.js'
+import { EARLY } from './api/early.js'
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true } },
@@ -55,13 +57,41 @@ const routes = [
 
 export const router = createRouter({ history: createWebHashHistory(), routes })
 
+// The page's code (its lazy chunk and the layout's) is asked for at once,
+// while the session is checked, not after: the router would load it only
+// once every guard has passed, one round trip and one chunk after the
+// other (docs/WEB.md "Bundle"). import() is cached, so the router's own
+// load later takes the same module.
+function preloadComponents(to) {
+  for (const r of to.matched) {
+    const c = r.components && r.components.default
+    if (typeof c === 'function' && !c.__vccOpts && !c.render && !c.setup) Promise.resolve().then(c).catch(() => {})
+  }
+}
+
 router.beforeEach(async (to) => {
   if (to.matched.some((r) => r.meta.public)) return true
   const s = useSession()
-  if (!s.checked) await s.load()
+  if (!s.checked) {
+    preloadComponents(to)
+    await s.load()
+  }
   if (!s.user) return { name: 'login', query: { next: to.fullPath } }
   // A page the role may not use leads to the role's landing page, not to
   // panels of "no permission" (issue #16).
   if ((to.name in PAGE_PERMS || to.name in DETAIL_PERMS) && !s.can(to.name) && s.home !== to.name) return { name: s.home }
+  // The first page's data, asked for now that the session is known and the
+  // page allowed (api/early.js), while its code is still on the way.
+  if (!firstDone && EARLY[to.name]) for (const [p, q] of EARLY[to.name](to, s)) prefetch(p, q)
   return true
+})
+
+// After the first page has been set up (it took its answers in setup or
+// onMounted, in the render that follows this hook), the answers it did not
+// take are forgotten: a later page asks the server afresh.
+let firstDone = false
+router.afterEach(() => {
+  if (firstDone) return
+  firstDone = true
+  setTimeout(dropPrefetched, 0)
 })

@@ -89,13 +89,41 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(method, path, { body, query, raw, headers = {}, silent401 = false } = {}) {
+function urlOf(path, query) {
   let url = path.startsWith('/') ? path : `${API}/${path}`
   if (query) {
     const q = new URLSearchParams()
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.append(k, v)
     const s = q.toString()
     if (s) url += (url.includes('?') ? '&' : '?') + s
+  }
+  return url
+}
+
+// GETs started before the page that reads them has loaded (api/early.js):
+// URL → the promise of the answer, taken once by the first plain get() of
+// the same URL; dropPrefetched() forgets those no page took.
+const early = new Map()
+
+/** Start a GET now for a page that will ask for it (api/early.js). */
+export function prefetch(path, query) {
+  const url = urlOf(path, query)
+  if (early.has(url)) return
+  const p = request('GET', path, { query })
+  p.catch(() => {}) // a failure is the page's to show, when it takes it
+  early.set(url, p)
+}
+
+export function dropPrefetched() {
+  early.clear()
+}
+
+export async function request(method, path, { body, query, raw, headers = {}, silent401 = false } = {}) {
+  const url = urlOf(path, query)
+  if (method === 'GET' && !raw && !silent401 && early.has(url)) {
+    const p = early.get(url)
+    early.delete(url)
+    return p
   }
   const h = { Accept: 'application/json', ...headers }
   let payload

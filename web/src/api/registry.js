@@ -4,6 +4,7 @@
 import { API, get, listAll, getOrNull } from './client.js'
 import { i18n } from '../i18n/index.js'
 import { yuan } from '../components/labels.js'
+import { personFileRequest, personGraphRequest } from './early.js'
 
 const enc = encodeURIComponent
 const today = () => new Date().toISOString().slice(0, 10)
@@ -54,8 +55,7 @@ export async function unitTeam(unitId) {
  * every part under the caller's rights and leaves out (withheld) what the
  * role may not read. Each section as {rows}, a withheld one with a 403. */
 export async function integrityFile(pid) {
-  const lang = i18n.global.locale.value === 'en' ? 'en' : 'zh-CN'
-  const f = await get('persons/' + enc(pid) + '/file?lang=' + lang)
+  const f = await get(...personFileRequest(pid))
   const out = { person: f.person, checkpoint: f.checkpoint, timeline: f.timeline || [], risk: f.risk || null }
   for (const k of ['tenures', 'kin', 'companies', 'declarations', 'exits', 'evaluations', 'supervision', 'findings',
     'clues', 'accountability', 'name_clearing', 'warnings', 'tasks']) {
@@ -76,7 +76,7 @@ export function integrityFilePdf(pid) {
  * "Relationship graph"; it replaced client-side joins that stopped at
  * 1,000 payments). Names the caller may not read stay ids. */
 export async function relationGraph(pid) {
-  const g = await get('persons/' + enc(pid) + '/graph')
+  const g = await get(...personGraphRequest(pid))
   const links = (g.links || []).map((l) => (l.relation === 'payment'
     ? { ...l, label: `${yuan(l.amount_fen)}（${l.count}）` }
     : l))
