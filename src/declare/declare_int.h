@@ -18,6 +18,13 @@ int pl_declare_say(pl_err *e, int code, const char *field, const char *zh, const
 int pl_declare_in_scope(pl_store *s, const pl_declare_caller *c, const char *unit, int *yes,
                         pl_err *e);
 
+/** The rows of `list` (each with a "unit_id") inside the caller's scope, in
+ *  order; `list` is consumed. With `id` (one row asked for by id), *out is
+ *  that row or PL_ENOTFOUND naming "id" with `what_zh`/`what_en` ("没有抽查轮次",
+ *  "no check round"); without, *out is the kept array. */
+int pl_declare_keep_in_scope(pl_store *s, const pl_declare_caller *c, json_t *list, const char *id,
+                             const char *what_zh, const char *what_en, json_t **out, pl_err *e);
+
 /** The integer parameter `name` of a round's recorded profile values, else `def`. */
 int64_t pl_declare_pint(const json_t *params, const char *name, int64_t def);
 

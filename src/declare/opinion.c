@@ -691,32 +691,11 @@ int pl_opinion_slate_get(pl_store *s, const pl_declare_caller *c, const char *id
     int rc = slate_rows(s, id, &list, e);
     if (rc)
         return rc;
-    json_t *keep = json_array();
-    size_t i;
-    json_t *x;
-    json_array_foreach(list, i, x)
-    {
-        int yes = 0;
-        if ((rc = pl_declare_in_scope(s, c, jstr(x, "unit_id"), &yes, e)))
-            break;
-        if (yes)
-            json_array_append(keep, x);
-    }
-    json_decref(list);
-    if (rc) {
-        json_decref(keep);
+    json_t *slate = NULL;
+    rc = pl_declare_keep_in_scope(s, c, list, id, "没有候选人名单", "no slate", id ? &slate : out,
+                                  e);
+    if (rc || !id)
         return rc;
-    }
-    if (!id) {
-        *out = keep;
-        return 0;
-    }
-    if (json_array_size(keep) == 0) {
-        json_decref(keep);
-        return pl_declare_say(e, PL_ENOTFOUND, "id", "没有候选人名单 '%s'", "no slate '%s'", id);
-    }
-    json_t *slate = json_incref(json_array_get(keep, 0));
-    json_decref(keep);
     pl_stmt *st;
     rc = pl_store_prepare_cached(s, OPINION_COLS "WHERE o.slate_id=? ORDER BY length(o.id), o.id",
                                  &st, e);

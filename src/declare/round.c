@@ -81,6 +81,40 @@ int pl_declare_in_scope(pl_store *s, const pl_declare_caller *c, const char *uni
     return 0;
 }
 
+int pl_declare_keep_in_scope(pl_store *s, const pl_declare_caller *c, json_t *list, const char *id,
+                             const char *what_zh, const char *what_en, json_t **out, pl_err *e)
+{
+    int rc = 0;
+    json_t *keep = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x)
+    {
+        int yes = 0;
+        if ((rc = pl_declare_in_scope(s, c, json_string_value(json_object_get(x, "unit_id")), &yes,
+                                      e)))
+            break;
+        if (yes)
+            json_array_append(keep, x);
+    }
+    json_decref(list);
+    if (rc) {
+        json_decref(keep);
+        return rc;
+    }
+    if (!id) {
+        *out = keep;
+        return 0;
+    }
+    if (json_array_size(keep) == 0) {
+        json_decref(keep);
+        return pl_err_set(e, PL_ENOTFOUND, "id: %s '%s' / %s '%s'", what_zh, id, what_en, id);
+    }
+    *out = json_incref(json_array_get(keep, 0));
+    json_decref(keep);
+    return 0;
+}
+
 int64_t pl_declare_pint(const json_t *params, const char *name, int64_t def)
 {
     const json_t *v = json_object_get(params, name);
@@ -906,34 +940,9 @@ int pl_declare_round_get(pl_store *s, const pl_declare_caller *c, const char *id
         json_decref(list);
         return rc;
     }
-    rc = 0;
-    json_t *keep = json_array();
-    size_t i;
-    json_t *x;
-    json_array_foreach(list, i, x)
-    {
-        int yes = 0;
-        if ((rc = pl_declare_in_scope(s, c, jstr(x, "unit_id"), &yes, e)))
-            break;
-        if (yes)
-            json_array_append(keep, x);
-    }
-    json_decref(list);
-    if (rc) {
-        json_decref(keep);
+    rc = pl_declare_keep_in_scope(s, c, list, id, "没有抽查轮次", "no check round", out, e);
+    if (rc || !id)
         return rc;
-    }
-    if (!id) {
-        *out = keep;
-        return 0;
-    }
-    if (json_array_size(keep) == 0) {
-        json_decref(keep);
-        return pl_declare_say(e, PL_ENOTFOUND, "id", "没有抽查轮次 '%s'", "no check round '%s'",
-                              id);
-    }
-    *out = json_incref(json_array_get(keep, 0));
-    json_decref(keep);
     if (full) {
         json_t *el = eligible_rows(s, id, e);
         json_object_set_new(*out, "eligible", el ? el : json_array());

@@ -255,6 +255,21 @@ int reply_error(req *r, int status, const char *code, const char *field, const c
 /** Map a PL_E* status to a reply; never leaks SQL: the message is generic
  * for store errors and logged to stderr instead. */
 int reply_status(req *r, int rc, const pl_err *e);
+/* The modules' error answer (declarations, opinions, inspection): 400
+ * invalid, 403 forbidden, 422 unprocessable (PL_EEXIST), 404 not found, each
+ * naming the field the module's message starts with; anything else as
+ * reply_status. */
+int reply_module(req *r, int rc, const pl_err *e);
+
+/* The caller's scope units, read once per request for a module's caller
+ * struct (routes_declare, routes_opinion, routes_inspect, routes_tasks). */
+#define HTTP_MAX_SCOPES 16
+typedef struct http_scopes {
+    const char *v[HTTP_MAX_SCOPES];
+    char buf[HTTP_MAX_SCOPES][72];
+    size_t n;
+} http_scopes;
+int http_caller_scopes(req *r, pl_store *s, http_scopes *sc, pl_err *e);
 /** Query argument of the request (NULL if absent). */
 const char *req_arg(req *r, const char *name);
 

@@ -18,38 +18,18 @@
 #include "../report/report.h"
 #include "http_int.h"
 
-#define MAX_SCOPES 16
-
 typedef struct caller {
     pl_declare_caller c;
-    const char *scopes[MAX_SCOPES];
-    char buf[MAX_SCOPES][72];
+    http_scopes sc;
 } caller;
 
 static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
 {
-    memset(k, 0, sizeof *k);
-    int got = pl_accounts_user_scopes(s, r->who.uid, k->buf, MAX_SCOPES, e);
-    if (got < 0)
-        return got;
-    for (int i = 0; i < got; i++)
-        k->scopes[i] = k->buf[i];
-    k->c = (pl_declare_caller){r->who.username, k->scopes, (size_t)got, 0};
+    int rc = http_caller_scopes(r, s, &k->sc, e);
+    if (rc < 0)
+        return rc;
+    k->c = (pl_declare_caller){r->who.username, k->sc.v, k->sc.n, 0};
     return 0;
-}
-
-static int declare_reply(req *r, int rc, const pl_err *e)
-{
-    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
-    char buf[48];
-    const char *field = http_msg_field(msg, buf);
-    switch (rc) {
-    case PL_EINVAL: return reply_error(r, 400, "invalid", field, msg);
-    case PL_EDENIED: return reply_error(r, 403, "forbidden", field, msg);
-    case PL_EEXIST: return reply_error(r, 422, "unprocessable", field, msg);
-    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field, msg);
-    default: return reply_status(r, rc, e);
-    }
 }
 
 /* May the caller read declaration `id`: placed in their scope and not
@@ -141,7 +121,7 @@ static int write_op(req *r, enum op op)
     writer_unlock(r->srv);
     if (rc) {
         json_decref(out);
-        return declare_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     }
     return reply_json(r, 201, out);
 }
@@ -220,7 +200,7 @@ static int read_op(req *r, enum rop op)
     }
     if (rc) {
         json_decref(out);
-        return declare_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     }
     if (op == R_LIST || op == R_SAMPLE)
         out = json_pack("{s:o, s:I}", "items", out, "total", (json_int_t)json_array_size(out));
@@ -280,7 +260,7 @@ static int round_report(req *r, int as_pdf)
     if (txn && pl_store_exec(r->s, "COMMIT", NULL) != 0)
         pl_store_exec(r->s, "ROLLBACK", NULL);
     if (rc)
-        return declare_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     /* The ranked declarations are named with their scores: a read of
      * each, as the comparison's (DESIGN.md §8). */
     json_t *ids = json_array(), *x;

@@ -16,7 +16,6 @@
 #include "../inspect/inspect.h"
 #include "http_int.h"
 
-#define MAX_SCOPES 16
 #define LIST_DEFAULT 50
 #define LIST_MAX 500
 
@@ -24,24 +23,19 @@
  * internal notes only for a role that holds inspection:notes. */
 typedef struct caller {
     pl_inspect_caller c;
-    const char *scopes[MAX_SCOPES];
-    char buf[MAX_SCOPES][72];
+    http_scopes sc;
 } caller;
 
 static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
 {
-    memset(k, 0, sizeof *k);
-    int got = pl_accounts_user_scopes(s, r->who.uid, k->buf, MAX_SCOPES, e);
-    if (got < 0)
-        return got;
-    size_t n = (size_t)got;
-    for (size_t i = 0; i < n; i++)
-        k->scopes[i] = k->buf[i];
+    int rc = http_caller_scopes(r, s, &k->sc, e);
+    if (rc < 0)
+        return rc;
     /* Recusal applies to everyone but the unit's own staff, who report
      * progress on their unit's tasks (they are its subject by design). */
     k->c = (pl_inspect_caller){r->who.username,
-                               k->scopes,
-                               n,
+                               k->sc.v,
+                               k->sc.n,
                                0,
                                pl_accounts_role_has(r->who.role, "inspection:notes"),
                                r->who.person_id[0] ? r->who.person_id : NULL,
@@ -53,20 +47,6 @@ static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
 
 /* A library status as a reply; the message's "field: " prefix names the
  * field. PL_EEXIST is a step the record's state refuses: 422. */
-static int inspect_reply(req *r, int rc, const pl_err *e)
-{
-    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
-    char buf[48];
-    const char *field = http_msg_field(msg, buf);
-    switch (rc) {
-    case PL_EINVAL: return reply_error(r, 400, "invalid", field, msg);
-    case PL_EDENIED: return reply_error(r, 403, "forbidden", field, msg);
-    case PL_EEXIST: return reply_error(r, 422, "unprocessable", field, msg);
-    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field, msg);
-    default: return reply_status(r, rc, e);
-    }
-}
-
 /* ----------------------------------------------------------------- writes */
 
 enum op {
@@ -110,7 +90,7 @@ static int write_end(req *r, int rc, const pl_err *e, json_t *rec, int status)
     writer_unlock(r->srv);
     if (rc) {
         json_decref(rec);
-        return inspect_reply(r, rc, e);
+        return reply_module(r, rc, e);
     }
     return reply_json(r, status, rec);
 }
@@ -144,7 +124,7 @@ static int write_op(req *r, enum op op)
             if (!rc)
                 rec = json_pack("{s:s}", "office_id", tid);
             writer_unlock(r->srv);
-            return rc ? inspect_reply(r, rc, &e) : reply_json(r, 200, rec);
+            return rc ? reply_module(r, rc, &e) : reply_json(r, 200, rec);
         case OP_SENDBACK: rc = pl_inspect_sendback(w->s, w->l, &k.c, tid, r->json, &e); break;
         case OP_REOPEN: rc = pl_inspect_reopen(w->s, w->l, &k.c, tid, r->json, &e); break;
         }
@@ -181,13 +161,13 @@ static int h_handover(req *r)
          * holds the problem's unit (the first, if several do). */
         for (size_t i = 0; i < k.c.nscopes && !root; i++) {
             pl_inspect_caller one = k.c;
-            one.scopes = &k.scopes[i];
+            one.scopes = &k.sc.v[i];
             one.nscopes = 1;
             json_t *o = NULL;
             pl_err ie;
             pl_err_init(&ie);
             if (pl_inspect_get(w->s, &one, PL_INSPECT_PROBLEM, r->params[0], &o, &ie) == 0)
-                root = k.scopes[i];
+                root = k.sc.v[i];
             json_decref(o);
         }
     }
@@ -434,7 +414,7 @@ static int read_op(req *r, pl_inspect_kind kind, int one)
         }
     }
     if (rc)
-        return inspect_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     return reply_json(r, 200, out);
 }
 
@@ -509,7 +489,7 @@ int routes_task_stats(req *r, const char *round_id, const char *unit_id, json_t 
     if (!rc)
         rc = pl_inspect_task_stats(r->s, &k.c, round_id, unit_id, 10, out, &e);
     if (rc) {
-        inspect_reply(r, rc, &e);
+        reply_module(r, rc, &e);
         return -1;
     }
     return 0;
@@ -557,7 +537,7 @@ static int ledger_xlsx(req *r, int of_round)
         json_decref(o);
     }
     if (rc)
-        return inspect_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     pl_inspect_filter f = {round, NULL, req_arg(r, "status"), req_arg(r, "unit_id"), 0, 0, overdue};
     char path[] = "/tmp/plumb-ledger-XXXXXX";
     int fd = mkstemp(path);
@@ -581,7 +561,7 @@ static int ledger_xlsx(req *r, int of_round)
     unlink(path);
     if (rc) {
         pl_buf_release(&data);
-        return inspect_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     }
     pl_buf_reset(&r->out);
     pl_buf_add(&r->out, data.data, data.len);

@@ -17,38 +17,18 @@
 #include "../declare/declare.h"
 #include "http_int.h"
 
-#define MAX_SCOPES 16
-
 typedef struct caller {
     pl_declare_caller c;
-    const char *scopes[MAX_SCOPES];
-    char buf[MAX_SCOPES][72];
+    http_scopes sc;
 } caller;
 
 static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
 {
-    memset(k, 0, sizeof *k);
-    int got = pl_accounts_user_scopes(s, r->who.uid, k->buf, MAX_SCOPES, e);
-    if (got < 0)
-        return got;
-    for (int i = 0; i < got; i++)
-        k->scopes[i] = k->buf[i];
-    k->c = (pl_declare_caller){r->who.username, k->scopes, (size_t)got, 0};
+    int rc = http_caller_scopes(r, s, &k->sc, e);
+    if (rc < 0)
+        return rc;
+    k->c = (pl_declare_caller){r->who.username, k->sc.v, k->sc.n, 0};
     return 0;
-}
-
-static int op_reply(req *r, int rc, const pl_err *e)
-{
-    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
-    char buf[48];
-    const char *field = http_msg_field(msg, buf);
-    switch (rc) {
-    case PL_EINVAL: return reply_error(r, 400, "invalid", field, msg);
-    case PL_EDENIED: return reply_error(r, 403, "forbidden", field, msg);
-    case PL_EEXIST: return reply_error(r, 422, "unprocessable", field, msg);
-    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field, msg);
-    default: return reply_status(r, rc, e);
-    }
 }
 
 static int lang_of(req *r, int *en)
@@ -159,7 +139,7 @@ static int h_slates(req *r)
     if (!rc)
         rc = pl_opinion_slate_get(r->s, &k.c, NULL, en, &out, &e);
     if (rc)
-        return op_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     return reply_json(
         r, 200, json_pack("{s:o, s:I}", "items", out, "total", (json_int_t)json_array_size(out)));
 }
@@ -183,7 +163,7 @@ static int slate_one(req *r, int pdf)
         rc = slate_visible(r, out, &e);
     if (rc) {
         json_decref(out);
-        return op_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     }
     if (pdf)
         return reply_pdf(r, out, en, "integrity-opinions.pdf");
@@ -239,7 +219,7 @@ static int h_opinion(req *r)
     json_t *out = NULL;
     int rc = opinion_of(r, id, en, &out, &e);
     if (rc)
-        return op_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     if (pdf)
         return reply_pdf(r, out, en, "integrity-opinion.pdf");
     return reply_json(r, 200, out);
@@ -281,7 +261,7 @@ static int write_op(req *r, enum op op)
         int rc = opinion_of(r, id, 0, &o, &e);
         json_decref(o);
         if (rc)
-            return op_reply(r, rc, &e);
+            return reply_module(r, rc, &e);
     }
     writer *w = writer_lock(r->srv, &e);
     if (!w)
@@ -300,7 +280,7 @@ static int write_op(req *r, enum op op)
     }
     writer_unlock(r->srv);
     if (rc)
-        return op_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     json_t *out = NULL;
     if (op == OP_SLATE) {
         rc = caller_of(r, r->s, &k, &e);
@@ -313,7 +293,7 @@ static int write_op(req *r, enum op op)
     }
     if (rc) {
         json_decref(out);
-        return op_reply(r, rc, &e);
+        return reply_module(r, rc, &e);
     }
     return reply_json(r, op == OP_SLATE ? 201 : 200, out);
 }

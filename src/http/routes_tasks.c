@@ -14,26 +14,19 @@
 #include "../inspect/tasks.h"
 #include "http_int.h"
 
-#define MAX_SCOPES 16
-
 typedef struct caller {
     pl_tasks_caller c;
-    const char *scopes[MAX_SCOPES];
-    char buf[MAX_SCOPES][72];
+    http_scopes sc;
 } caller;
 
 static int caller_of(req *r, pl_store *s, caller *k, pl_err *e)
 {
-    memset(k, 0, sizeof *k);
-    int got = pl_accounts_user_scopes(s, r->who.uid, k->buf, MAX_SCOPES, e);
-    if (got < 0)
-        return got;
-    size_t n = (size_t)got;
-    for (size_t i = 0; i < n; i++)
-        k->scopes[i] = k->buf[i];
+    int rc = http_caller_scopes(r, s, &k->sc, e);
+    if (rc < 0)
+        return rc;
     k->c = (pl_tasks_caller){r->who.username,
-                             k->scopes,
-                             n,
+                             k->sc.v,
+                             k->sc.n,
                              0,
                              r->who.person_id[0] ? r->who.person_id : NULL,
                              1,

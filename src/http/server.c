@@ -23,6 +23,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "../accounts/accounts.h"
 #include "../cases/cases.h"
 #include "../ledger/witness.h"
 #include "http_int.h"
@@ -117,6 +118,32 @@ const char *http_msg_field(const char *msg, char out[48])
     memcpy(out, msg, k);
     out[k] = 0;
     return out;
+}
+
+int reply_module(req *r, int rc, const pl_err *e)
+{
+    const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
+    char buf[48];
+    const char *field = http_msg_field(msg, buf);
+    switch (rc) {
+    case PL_EINVAL: return reply_error(r, 400, "invalid", field, msg);
+    case PL_EDENIED: return reply_error(r, 403, "forbidden", field, msg);
+    case PL_EEXIST: return reply_error(r, 422, "unprocessable", field, msg);
+    case PL_ENOTFOUND: return reply_error(r, 404, "not_found", field, msg);
+    default: return reply_status(r, rc, e);
+    }
+}
+
+int http_caller_scopes(req *r, pl_store *s, http_scopes *sc, pl_err *e)
+{
+    memset(sc, 0, sizeof *sc);
+    int got = pl_accounts_user_scopes(s, r->who.uid, sc->buf, HTTP_MAX_SCOPES, e);
+    if (got < 0)
+        return got;
+    sc->n = (size_t)got;
+    for (size_t i = 0; i < sc->n; i++)
+        sc->v[i] = sc->buf[i];
+    return 0;
 }
 
 /* ---------------------------------------------------------- log handles */
