@@ -2259,9 +2259,18 @@ static int h_checkpoint_get(req *r)
     pl_buf note;
     pl_buf_init(&note);
     int rc = pl_ledger_latest_checkpoint(l, &note, &e);
+    /* The log's public verifier key (C2SP signed-note vkey), so that a
+     * browser can check the note's signature itself (views/ledgerCheck.js)
+     * and a person can compare the key with the one the office publishes. */
+    pl_verifier vk;
+    pl_buf vks;
+    pl_buf_init(&vks);
+    if (!rc && pl_ledger_identity(l, &vk, NULL) == 0)
+        pl_verifier_format(&vks, &vk);
     pl_ledger_free(l);
     if (rc) {
         pl_buf_release(&note);
+        pl_buf_release(&vks);
         return rc == PL_ENOTFOUND ? reply_error(r, 404, "not_found", NULL, "no checkpoint yet")
                                   : reply_status(r, rc, &e);
     }
@@ -2277,6 +2286,9 @@ static int h_checkpoint_get(req *r)
         json_object_set_new(out, "size", json_integer(cp.size));
         json_object_set_new(out, "root_hash", json_string(hex));
     }
+    if (vks.len)
+        json_object_set_new(out, "log_key", json_string(vks.data));
+    pl_buf_release(&vks);
     pl_buf_release(&note);
     return reply_json(r, 200, out);
 }

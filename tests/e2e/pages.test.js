@@ -14,6 +14,7 @@
 // role table, docs/WEB.md.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto'
 import { launch, watchForeign, shot } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
@@ -84,7 +85,7 @@ test('ledger: 校验 checks the signed checkpoint in this browser; a later one e
   await verdict.waitFor()
   assert.doesNotMatch(await verify.innerText(), /暂不可用/)
   assert.equal((await verdict.innerText()).trim(), `校验通过：检查点所含 ${n1} 条记录与签名的根哈希一致`)
-  for (const step of ['root', 'first', 'last', 'firstVisit']) {
+  for (const step of ['sig', 'root', 'first', 'last', 'firstVisit']) {
     assert.match(await verify.getByTestId('ledger-v-' + step).innerText(), /^✓/, step)
   }
   assert.match(await verify.getByTestId('ledger-v-last').innerText(), new RegExp(`第 ${n1} 条`))
@@ -124,6 +125,50 @@ test('ledger: 校验 checks the signed checkpoint in this browser; a later one e
   await shot(page, 'ledger-verify-tampered-zh-desktop')
   await page.unroute('**/api/v1/ledger/proof/inclusion?*')
   await page.unroute('**/api/v1/ledger/proof/consistency?*')
+
+  // The checkpoint's signature is checked here against the log key the page
+  // shows (C2SP signed-note). The key shown verifies the stored note with
+  // node's own Ed25519 (an independent implementation), and a note whose
+  // signature, or whose key, was changed on its way fails in the browser.
+  const vkey = (await page.getByTestId('ledger-cp-key').innerText()).trim()
+  // name+hash+base64: the base64 part may itself hold a '+'.
+  const p1 = vkey.indexOf('+')
+  const p2 = vkey.indexOf('+', p1 + 1)
+  const [kname, khash, kb64] = [vkey.slice(0, p1), vkey.slice(p1 + 1, p2), vkey.slice(p2 + 1)]
+  const raw = Buffer.from(kb64, 'base64')
+  assert.equal(raw.length, 33)
+  assert.equal(createHash('sha256').update(kname + '\n').update(raw).digest().subarray(0, 4).toString('hex'), khash)
+  const stored = q('SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1')[0].note
+  const body = stored.slice(0, stored.indexOf('\n\n') + 1)
+  const sigLine = stored.slice(stored.indexOf('\n\n') + 2).split('\n').find((l) => l.startsWith('— ' + kname + ' '))
+  const blob = Buffer.from(sigLine.split(' ')[2], 'base64')
+  const pub = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw.subarray(1)]), format: 'der', type: 'spki' })
+  assert.ok(cryptoVerify(null, Buffer.from(body), pub, blob.subarray(4)), 'the key shown signs the stored checkpoint')
+  const flipSig = async (route) => {
+    const res = await route.fetch()
+    const body = await res.json()
+    body.note = body.note.replace(/(\n— \S+ )(.)/, (m, a, c) => a + (c === 'A' ? 'B' : 'A'))
+    await route.fulfill({ response: res, json: body })
+  }
+  await page.route('**/api/v1/ledger/checkpoint', flipSig)
+  await page.reload()
+  await verify.getByTestId('ledger-verify-run').click()
+  await verdict.filter({ hasText: '校验未通过' }).waitFor()
+  assert.match(await verify.getByTestId('ledger-v-sig').innerText(), /^✗/)
+  await page.unroute('**/api/v1/ledger/checkpoint')
+  const otherKey = async (route) => {
+    const res = await route.fetch()
+    const body = await res.json()
+    body.log_key = body.log_key.replace(/\+([0-9a-f])/, (m, c) => '+' + (c === '0' ? '1' : '0'))
+    await route.fulfill({ response: res, json: body })
+  }
+  await page.route('**/api/v1/ledger/checkpoint', otherKey)
+  await page.reload()
+  await verify.getByTestId('ledger-verify-run').click()
+  await verdict.filter({ hasText: '校验未通过' }).waitFor()
+  assert.match(await verify.getByTestId('ledger-v-sig').innerText(), /^✗/)
+  assert.match(await verify.getByTestId('ledger-v-keyChanged').innerText(), /^✗/)
+  await page.unroute('**/api/v1/ledger/checkpoint')
 })
 
 test('a role that reads no persons, units or companies lands on its own page, never on "无权查看"', async () => {

@@ -55,7 +55,8 @@ export const zhLabels = {
     vStep: { root: '服务器按检查点大小算出的根哈希与签名的根哈希相同', first: '第 {n} 条记录在已签名的树中',
       last: '第 {n} 条（最新）记录在已签名的树中', grown: '已签名的树包含本浏览器上次校验时的 {n} 条记录，未被改写',
       shrunk: '账本比本浏览器上次校验时（{n} 条）变短了', firstVisit: '本浏览器首次校验：下次将核对账本只增不改',
-      format: '检查点格式无法识别' } },
+      format: '检查点格式无法识别', sig: '检查点由所示日志公钥签名，签名有效，所示大小与根哈希即签名内容',
+      keyChanged: '日志公钥与本浏览器上次校验时不同：请与本机关公布的公钥核对' }, logKey: '日志公钥' },
   me: { title: '我的档案', declarations: '个人有关事项报告', evaluations: '考核测评', notLinked: '您的账号未关联人员档案。' },
   profiles: { noProfiles: '尚未设置任何方案：所有单位使用文档默认值', docDefault: '默认 {v}' },
 }
@@ -110,7 +111,8 @@ export const enLabels = {
     vStep: { root: 'the server’s root at the checkpoint’s size is the signed root', first: 'record {n} is in the signed tree',
       last: 'record {n} (the newest) is in the signed tree', grown: 'the signed tree holds the {n} records this browser checked last time, unchanged',
       shrunk: 'the ledger is shorter than when this browser last checked it ({n} records)', firstVisit: 'first check in this browser: the next one will check that the ledger only grew',
-      format: 'the checkpoint cannot be read' } },
+      format: 'the checkpoint cannot be read', sig: 'the checkpoint is signed by the log key shown, the signature is valid, and the size and root shown are the signed ones',
+      keyChanged: 'the log key differs from the one this browser checked last time: compare it with the key your office publishes' }, logKey: 'Log public key' },
   me: { title: 'My record', declarations: 'Personal matters reports', evaluations: 'Appraisals', notLinked: 'Your account is not linked to a person.' },
   profiles: { noProfiles: 'No profile set yet: every unit uses the documented defaults', docDefault: 'default {v}' },
 }

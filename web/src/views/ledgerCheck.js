@@ -2,6 +2,11 @@
 // unavailable" — there is no POST /api/v1/ledger/verify; the full check,
 // every record replayed, is `plumb verify` on the server, docs/LEDGER.md §4).
 // What the browser can check from the read-only routes, with WebCrypto:
+//   sig       the checkpoint note is signed by the log's key (C2SP
+//             signed-note, Ed25519), and its origin, size and root are the
+//             ones the page shows; the key is the one this browser saw last
+//             time (a new key is a failed step: compare it with the one the
+//             office publishes);
 //   root      the server's root of the tree at the checkpoint's size is the
 //             signed checkpoint's root (GET …/proof/inclusion gives it);
 //   first     the first record is in the signed tree (RFC 9162 §2.1.3.2);
@@ -11,9 +16,9 @@
 //             signed before was changed or removed; the first time: nothing
 //             to compare, said so.
 // The checkpoint last checked is kept in localStorage (plumb.ledger.seen:
-// origin, size, root; public values).
+// origin, size, root, key; public values).
 import { get } from '../api/client.js'
-import { verifyInclusion, verifyConsistency, hexToBytes } from './portal/verify.js'
+import { verifyInclusion, verifyConsistency, hexToBytes, checkpointSigned } from './portal/verify.js'
 
 const SEEN = 'plumb.ledger.seen'
 
@@ -34,6 +39,8 @@ export async function checkLedger(cp) {
   const size = Number(cp.size)
   const root = String(cp.root_hash || '')
   if (!(size >= 1) || !/^[0-9a-f]{64}$/i.test(root)) return { ok: false, steps: [{ step: 'format', ok: false }], size }
+  const signed = await checkpointSigned(cp.note, cp.log_key)
+  steps.push({ step: 'sig', ok: signed.ok && signed.origin === cp.origin && signed.size === size && same(signed.root, root) })
   const p = await get('ledger/proof/inclusion', { index: size - 1, size })
   steps.push({ step: 'root', ok: same(p.root_hash, root) })
   steps.push({ step: 'first', ok: await included(0, size, root), n: 1 })
@@ -45,6 +52,7 @@ export async function checkLedger(cp) {
   } catch {
     seen = null
   }
+  if (seen && seen.origin === cp.origin && seen.key && seen.key !== cp.log_key) steps.push({ step: 'keyChanged', ok: false })
   if (seen && seen.origin === cp.origin && seen.size >= 1 && seen.size <= size && /^[0-9a-f]{64}$/i.test(seen.root)) {
     let ok
     if (seen.size === size) ok = same(seen.root, root)
@@ -58,6 +66,6 @@ export async function checkLedger(cp) {
     steps.push({ step: 'shrunk', ok: false, n: seen.size })
   } else steps.push({ step: 'firstVisit', ok: true })
   const ok = steps.every((s) => s.ok)
-  if (ok) localStorage.setItem(SEEN, JSON.stringify({ origin: cp.origin, size, root: root.toLowerCase() }))
+  if (ok) localStorage.setItem(SEEN, JSON.stringify({ origin: cp.origin, size, root: root.toLowerCase(), key: cp.log_key }))
   return { ok, steps, size }
 }

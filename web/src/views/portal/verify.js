@@ -119,6 +119,31 @@ async function signatureOk(note, key) {
   return false
 }
 
+/**
+ * The checkpoint note `noteText` is signed by the log key `logKey` (C2SP
+ * signed-note, the same check as step 2 above): {ok, origin, size, root
+ * (hex)} with the size and root read from the signed text itself, or
+ * {ok: false, why} (format, sig, crypto). Used by views/ledgerCheck.js.
+ */
+export async function checkpointSigned(noteText, logKey) {
+  let note, key
+  try {
+    note = parseNote(String(noteText || ''))
+    key = parseKey(String(logKey || ''))
+  } catch {
+    return { ok: false, why: 'format' }
+  }
+  if (!crypto?.subtle) return { ok: false, why: 'crypto' }
+  let ok
+  try {
+    ok = await signatureOk(note, key)
+  } catch (e) {
+    return { ok: false, why: e.message === 'crypto' ? 'crypto' : 'sig' }
+  }
+  const root = [...note.root].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return ok ? { ok, origin: note.origin, size: note.size, root } : { ok: false, why: 'sig' }
+}
+
 export async function verifyProof(proof, logKey) {
   const steps = []
   const fail = (why) => ({ ok: false, steps, why })
