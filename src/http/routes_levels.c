@@ -7,6 +7,7 @@
  * checks and the write are pl_levels_bundle_import's. Layer: http.
  * Issue #21 item 3.
  */
+#include "../levels/escalate.h"
 #include "../levels/levels.h"
 #include "http_int.h"
 
@@ -47,10 +48,20 @@ void levels_bundle_route(req *r)
         reply_error(r, 500, "internal", NULL, "no log key to sign the receipt");
         return;
     }
+    /* Escalated clues and their status (docs/LEVELS.md §9): this
+     * server's origin is its log key's name. */
+    pl_escalation_recv er;
+    memset(&er, 0, sizeof er);
+    if (srv->o.escalation)
+        er = *srv->o.escalation;
+    snprintf(er.origin, sizeof er.origin, "%s", w->signer.name);
+    pl_bundle_hook hook;
+    pl_escalation_hook(&hook, &er);
     pl_bundle_import_result res;
-    int rc = pl_levels_bundle_import(w->s, w->l, r->body.data ? r->body.data : "", r->body.len,
-                                     srv->o.bundle_origins, srv->o.nbundle_origins,
-                                     srv->o.bundle_witnesses, srv->o.nbundle_witnesses, &res, &e);
+    int rc = pl_levels_bundle_import_hook(
+        w->s, w->l, r->body.data ? r->body.data : "", r->body.len, srv->o.bundle_origins,
+        srv->o.nbundle_origins, srv->o.bundle_witnesses, srv->o.nbundle_witnesses, &hook, &res, &e);
+    pl_escalation_recv_wipe(&er);
     pl_buf note;
     pl_buf_init(&note);
     pl_err se;
@@ -58,12 +69,13 @@ void levels_bundle_route(req *r)
     int src = rc == 0 ? receipt(&note, &w->signer, &res, r->body.data, r->body.len, &se) : 0;
     writer_unlock(srv);
     if (rc) {
-        int status = rc == PL_EDENIED    ? 403
-                     : rc == PL_ECRYPTO  ? 422
-                     : rc == PL_ECORRUPT ? 409
-                     : rc == PL_EINVAL   ? 400
-                     : rc == PL_EBUSY    ? 503
-                                         : 500;
+        int status = rc == PL_EDENIED     ? 403
+                     : rc == PL_ECRYPTO   ? 422
+                     : rc == PL_ECORRUPT  ? 409
+                     : rc == PL_ENOTFOUND ? 404
+                     : rc == PL_EINVAL    ? 400
+                     : rc == PL_EBUSY     ? 503
+                                          : 500;
         reply_error(r, status, status == 500 ? "internal" : "bundle_refused", "bundle",
                     status == 500 ? "the bundle could not be recorded" : e.msg);
     } else if (src) {

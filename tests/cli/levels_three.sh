@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# levels_three.sh — the must-show of issue #21 (docs/LEVELS.md §9–10):
+# three stores and three `plumb serve` on one machine — two counties
+# (county.example/c1, c2) and their prefecture (pref.example/4331) —
+# talking over real HTTP:
+#  1. the counties' checkpoints are cosigned by the witness inside the
+#     prefecture's server (POST /witness/add-checkpoint), the
+#     prefecture's by the witness inside county 1's server;
+#  2. a clue about county 1's party secretary ("本库无上级…须报送上级")
+#     is sealed to the prefecture's office key (`plumb escalate`), carried
+#     by county 1's supervisor/v1 bundle to the prefecture's POST
+#     /levels/bundles, taken into the prefecture's workflow as its own
+#     clue with its provenance, disposed, verified and concluded there
+#     (form 1); `plumb escalation sync` and an escalation/v1 bundle to
+#     county 1's POST /levels/bundles bring the outcome down: county 1
+#     reads "已移送湘西州纪委…：已办结（第一种形态）" (zh and en), and holds
+#     none of the prefecture's handling (its notes, reasons) nor the
+#     sealed content in clear beyond what it had;
+#  3. a bundle changed in one byte is refused (422) and a replay changes
+#     nothing, both sides; a fork by county 1 (its backup grown to a
+#     witnessed size and signed) is refused by the witness (409) and
+#     reported by the mirror (origin, size, tile level);
+#  4. the prefecture's view from above (GET /api/v1/levels/view) shows both
+#     counties with the origin log and checkpoint of each item;
+#  5. bad input, each one clear error and the receiving store unchanged:
+#     a bundle from an origin the prefecture does not supervise, a clue
+#     escalated to another level, a status bundle for a clue the county
+#     never escalated, a status bundle addressed to another county.
+# Expected texts come from docs/LEVELS.md §9 and the status table there,
+# not from the code under test.
+set -u
+P=${PLUMB:?set PLUMB to the plumb binary}
+SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+EX="$SRC/examples"
+export PLUMB_LANG=en
+T=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
+trap cleanup EXIT
+cd "$T" || exit 2
+fail() { echo "FAIL: $*"; for f in plog c1log c2log; do [ -s $f ] && { echo "--- $f"; tail -5 $f; }; done; exit 1; }
+q() { sqlite3 "$1" "$2"; }
+wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
+# What a store holds, as one hash (ledger size and the levels' tables).
+snap() {
+    sqlite3 "$1" "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received ORDER BY origin, seq;
+      SELECT * FROM levels_origins; SELECT * FROM escalations_in; SELECT * FROM escalations_out;
+      SELECT id, status FROM case_clues ORDER BY id" | sha256sum
+}
+
+# ------------------------------------------------------------ setup
+mkdir -p porg/org
+cat >porg/org/01_units.csv <<'CSV'
+id,parent_id,name,division_code,level,kind,industry
+PU,,中共湘西州委,4331,prefecture,party,党委
+PD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检
+CSV
+printf 'id,unit_id,title,rank,is_top,category,portfolio,reports_to\nPP1,PD,纪检监察员,staff,0,discipline,,\n' >porg/org/02_posts.csv
+printf '公民身份号码,姓名,性别,出生日期,籍贯区划\n433100198001010011,周处长,M,1980-01-01,4331\n' >porg/org/03_persons.csv
+printf 'id,person_id,post_id,start_date,end_date,decision_id\nPT1,433100198001010011,PP1,2020-01-01,,\n' >porg/org/04_tenures.csv
+"$P" init --db p.db --origin pref.example/4331 >initp.out || fail "init p"
+"$P" import --all porg --db p.db --quiet >/dev/null || fail "import p"
+PLV=$(tail -n 1 initp.out)
+for c in 1 2; do
+    "$P" init --db c$c.db --origin county.example/c$c >init$c.out || fail "init c$c"
+    "$P" import --all "$EX" --db c$c.db --quiet >/dev/null || fail "import c$c"
+    "$P" sweep --db c$c.db --as-of 2026-03-01 >/dev/null || fail "sweep c$c"
+done
+LV1=$(tail -n 1 init1.out)
+LV2=$(tail -n 1 init2.out)
+"$P" keygen --name pref.example/witness --out wp.key >/dev/null || fail "keygen wp"
+WP=$("$P" witness vkey --key wp.key) || fail "vkey wp"
+"$P" keygen --name county.example/c1-witness --out wc.key >/dev/null || fail "keygen wc"
+WC=$("$P" witness vkey --key wc.key) || fail "vkey wc"
+PK=$("$P" escalation keygen --out esc.key) || fail "escalation keygen"
+[ "$(stat -c %a esc.key)" = 600 ] || fail "escalation key mode $(stat -c %a esc.key)"
+echo "pref.example/4331 $PK 湘西州纪委" >above.conf
+printf 'county.example/c1 %s\ncounty.example/c2 %s\n' "$LV1" "$LV2" >clogs.conf
+echo "pref.example/4331 $PLV" >plogs.conf
+cp clogs.conf origins.conf # the prefecture supervises both counties
+cp plogs.conf porigins.conf # the counties take status reports from the prefecture
+
+# The three servers. The prefecture: the counties' witness, their bundles,
+# their escalated clues. Each county: the prefecture's bundles (status);
+# county 1 also witnesses the prefecture's log.
+"$P" serve --db p.db --port 0 --port-file pport --quiet \
+    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
+    --bundle-origins origins.conf --bundle-witness "$WP" \
+    --escalation-key esc.key --escalation-office PD 2>plog &
+PIDS+=($!)
+"$P" serve --db c1.db --port 0 --port-file c1port --quiet \
+    --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
+    --bundle-origins porigins.conf --bundle-witness "$WC" 2>c1log &
+PIDS+=($!)
+"$P" serve --db c2.db --port 0 --port-file c2port --quiet \
+    --bundle-origins porigins.conf --bundle-witness "$WC" 2>c2log &
+PIDS+=($!)
+for f in pport c1port c2port; do wait_port $f || fail "serve ($f) did not start"; done
+PURL="http://127.0.0.1:$(cat pport)"
+C1URL="http://127.0.0.1:$(cat c1port)"
+C2URL="http://127.0.0.1:$(cat c2port)"
+
+# ------------------------------------------- 1. checkpoints witnessed
+push() { "$P" checkpoint push --db "$1" --witness "$2" --url "$3" 2>&1; }
+for c in 1 2; do
+    out=$(push c$c.db "$WP" "$PURL/witness") || fail "push c$c: $out"
+    n=$(q c$c.db "SELECT max(size) FROM ledger_checkpoints")
+    [ "$out" = "witness pref.example/witness: cosigned size $n" ] || fail "push c$c said: $out"
+done
+"$P" verify --db c1.db --witness "$WP" >/dev/null || fail "verify --witness c1"
+
+# ------------------------------------------- 2. the clue goes up
+out=$("$P" clue add --db c1.db --channel letter --category money \
+    --subject-person 43312719700315011X --summary 反映县委书记违规收受礼金 \
+    --facts "县委书记王建国春节期间收受下属单位礼金，共计约五万元" 2>&1) || fail "clue add: $out"
+CL=$(sed -n 's/^registered clue //p' <<<"$out")
+q c1.db "SELECT route_reason FROM case_clues WHERE id='$CL'" |
+    grep -q "本库无上级纪检监察机关，须报送上级" || fail "routing below: $out"
+out=$("$P" escalate "$CL" --above above.conf --db c1.db 2>&1) || fail "escalate: $out"
+grep -q "^sealed and escalated $CL → 湘西州纪委 (pref.example/4331), seq [0-9]*$" <<<"$out" ||
+    fail "escalate said: $out"
+out=$("$P" escalate "$CL" --above above.conf --db c1.db 2>&1) && fail "escalated twice"
+grep -q "clue_id: $CL was escalated to pref.example/4331 already" <<<"$out" || fail "twice: $out"
+# The sealed box holds the facts; the event's clear payload does not.
+q c1.db "SELECT payload FROM ledger_events WHERE type='escalation.sent'" | grep -q 礼金 &&
+    fail "the facts are in clear in escalation.sent"
+out=$("$P" escalation list --db c1.db) || fail "list c1"
+[ "$out" = "$CL  transferred to 湘西州纪委: sent, not yet imported above" ] || fail "list before: $out"
+out=$(push c1.db "$WP" "$PURL/witness") || fail "push c1 (2): $out"
+"$P" bundle export --db c1.db --witness-vkey "$WP" --since 0 --out c1.bundle >/dev/null ||
+    fail "export c1"
+"$P" bundle export --db c2.db --witness-vkey "$WP" --since 0 --out c2.bundle >/dev/null ||
+    fail "export c2"
+send() { "$P" bundle send "$1" --url "$2" --receiver-vkey "$3" 2>&1; }
+# One byte changed: refused whole, nothing written.
+before=$(snap p.db)
+python3 - <<'PY' || fail "tamper"
+b = bytearray(open("c1.bundle", "rb").read()); i = b.index(b"\n", 30) + 40
+b[i] = ord("A") if b[i] != ord("A") else ord("B"); open("c1-bad.bundle", "wb").write(b)
+PY
+out=$(send c1-bad.bundle "$PURL" "$PLV") && fail "a tampered bundle was accepted"
+grep -q "HTTP 422: bundle: the sender's signature (county.example/c1+[0-9a-f]*) does not verify: the bundle was altered or forged" <<<"$out" ||
+    fail "tampered: $out"
+[ "$(snap p.db)" = "$before" ] || fail "a tampered bundle changed the prefecture"
+out=$(send c1.bundle "$PURL" "$PLV") || fail "send c1: $out"
+grep -q "^receipt verified, signed by pref.example/4331: county.example/c1 0 " <<<"$out" ||
+    fail "send c1 said: $out"
+PCL=$(q p.db "SELECT clue_id FROM escalations_in WHERE origin='county.example/c1' AND origin_clue_id='$CL'")
+[ -n "$PCL" ] || fail "the clue was not taken in: $(q p.db 'SELECT * FROM escalations_in')"
+# The county secretary is not in the prefecture's registry: the clue names him.
+row=$(q p.db "SELECT channel, handling_unit_id, coalesce(subject_person_id, '-'), subject_name, source_ref, is_top
+    FROM case_clues WHERE id='$PCL'")
+[ "$row" = "escalation|PD|-|王建国|county.example/c1#$CL|1" ] || fail "prefecture clue: $row"
+q p.db "SELECT facts FROM case_clues WHERE id='$PCL'" | grep -q 五万元 || fail "facts not opened above"
+# Provenance: the county's seq and the witnessed checkpoint it was proven against.
+prov=$(q p.db "SELECT i.origin_seq = r.seq, i.checkpoint_size = r.checkpoint_size, i.checkpoint_root = r.checkpoint_root
+    FROM escalations_in i JOIN levels_received r ON r.origin = i.origin AND r.type = 'escalation.sent'")
+[ "$prov" = "1|1|1" ] || fail "provenance: $prov"
+# Replay: nothing changes.
+before=$(snap p.db)
+out=$(send c1.bundle "$PURL" "$PLV") || fail "replay c1: $out"
+grep -q ": county.example/c1 0 [0-9]* 0$" <<<"$out" || fail "replay said: $out"
+[ "$(snap p.db)" = "$before" ] || fail "a replayed bundle changed the prefecture"
+out=$(send c2.bundle "$PURL" "$PLV") || fail "send c2: $out"
+
+# Handled above as any clue.
+PP() { "$P" "$@" --db p.db; }
+PP clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
+PP clue note "$PCL" --text "州纪委调取礼金账目" >/dev/null || fail "note"
+PP clue conclude "$PCL" --outcome form1 --measure criticism --reason 州纪委认定属实情节较轻 >/dev/null ||
+    fail "conclude"
+out=$(PP escalation sync) || fail "sync: $out"
+[ "$out" = "status reports recorded 1" ] || fail "sync said: $out"
+out=$(PP escalation sync) || fail "sync again: $out"
+[ "$out" = "status reports recorded 0" ] || fail "sync again said: $out"
+out=$(push p.db "$WC" "$C1URL/witness") || fail "push p: $out"
+"$P" bundle export --db p.db --witness-vkey "$WC" --policy escalation/v1 \
+    --for county.example/c1 --since 0 --out down1.bundle >/dev/null || fail "export down"
+# The status bundle carries no content: not the facts, not the note, not the reason.
+grep -aq "$(printf '%s' 州纪委调取 | base64)" down1.bundle && fail "the note went down"
+before=$(snap c1.db)
+python3 - <<'PY' || fail "tamper down"
+b = bytearray(open("down1.bundle", "rb").read()); i = b.rindex(b"\n\n") - 10
+b[i] = ord("A") if b[i] != ord("A") else ord("B"); open("down1-bad.bundle", "wb").write(b)
+PY
+out=$(send down1-bad.bundle "$C1URL" "$LV1") && fail "a tampered status bundle was accepted"
+grep -q "HTTP 422" <<<"$out" || fail "tampered down: $out"
+[ "$(snap c1.db)" = "$before" ] || fail "a tampered status bundle changed county 1"
+out=$(send down1.bundle "$C1URL" "$LV1") || fail "send down: $out"
+grep -q "^receipt verified, signed by county.example/c1: pref.example/4331 0 " <<<"$out" ||
+    fail "send down said: $out"
+out=$("$P" escalation list --db c1.db) || fail "list c1 after"
+[ "$out" = "$CL  transferred to 湘西州纪委 (their clue $PCL): concluded (form 1)" ] ||
+    fail "list en: $out"
+out=$("$P" escalation list --db c1.db --lang zh) || fail "list c1 zh"
+[ "$out" = "$CL  已移送湘西州纪委（上级线索 $PCL）：已办结（第一种形态）" ] || fail "list zh: $out"
+before=$(snap c1.db)
+out=$(send down1.bundle "$C1URL" "$LV1") || fail "replay down: $out"
+[ "$(snap c1.db)" = "$before" ] || fail "a replayed status bundle changed county 1"
+# County 1 holds the outcome, never the prefecture's handling.
+for s in 州纪委调取 州纪委认定; do
+    sqlite3 c1.db .dump | grep -q "$s" && fail "county 1 holds '$s'"
+done
+
+echo "ok"
