@@ -14,6 +14,7 @@
 
 #include "../ledger/ledger.h"
 #include "../levels/escalate.h"
+#include "../levels/view.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -265,7 +266,121 @@ static int cmd_list(pl_cli *cli, int argc, char **argv)
     return PL_EXIT_OK;
 }
 
+/* ------------------------------------------------------------- stats */
+
+static const char stats_zh[] =
+    "用法: plumb escalation publish-stats [--from DATE] [--to DATE] [--db FILE]\n"
+    "  把本库线索统计 (按来源、类别、单位、处置方式、结论、月份计数, 不含线索内容)\n"
+    "  记为 stats.clues_published 事件; supervisor/v1 事件包把它连同包含证明带给上级。\n";
+static const char stats_en[] =
+    "usage: plumb escalation publish-stats [--from DATE] [--to DATE] [--db FILE]\n"
+    "  Record this store's clue statistics (counts by channel, category, unit,\n"
+    "  method, outcome, month; no clue's content) as a stats.clues_published event,\n"
+    "  which supervisor/v1 bundles carry up with its inclusion proof.\n";
+
+static int cmd_stats(pl_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
+                                         {"to", required_argument, NULL, 't'},
+                                         {"actor", required_argument, NULL, 'A'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"lang", required_argument, NULL, 'L'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *from = NULL, *to = NULL, *actor = "cli";
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': from = optarg; break;
+        case 't': to = optarg; break;
+        case 'A': actor = optarg; break;
+        case 'd': cli->db = optarg; break;
+        case 'L': cli->english = strcmp(optarg, "en") == 0; break;
+        case 'h': fputs(PL_T(cli, stats_zh, stats_en), stdout); return PL_EXIT_OK;
+        default: return bad_opt(cli, argc, argv, PL_T(cli, stats_zh, stats_en));
+        }
+    }
+    if (optind != argc)
+        return pl_cli_usage(cli, "escalation publish-stats",
+                            PL_T(cli, "多余的参数", "extra arguments"));
+    pl_err e;
+    pl_err_init(&e);
+    pl_store *s;
+    pl_ledger *l;
+    int rc = open_both(cli, &s, &l, &e);
+    if (rc)
+        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+    int64_t seq = 0;
+    rc = pl_escalate_publish_stats(s, l, from, to, actor, &seq, &e);
+    pl_ledger_free(l);
+    pl_store_close(s);
+    if (rc)
+        return fail(cli, rc, &e, "无法发布统计", "cannot publish the statistics");
+    printf("%s, seq %lld\n", PL_T(cli, "线索统计已记录", "clue statistics recorded"),
+           (long long)seq);
+    return PL_EXIT_OK;
+}
+
+/* -------------------------------------------------------------- view */
+
+static const char view_zh[] =
+    "用法: plumb levels view [--origin ORIGIN] [--db FILE]\n"
+    "  上级视角: 各下级的一把手 (职务、风险指数、预警、未结发现、任务、线索及结论)、\n"
+    "  线索统计、整改事件计数, 均来自收到的事件包, 每项注明来源日志、序号和检查点。JSON。\n";
+static const char view_en[] =
+    "usage: plumb levels view [--origin ORIGIN] [--db FILE]\n"
+    "  The view from above: each level below's top leaders (post, risk index,\n"
+    "  warnings, open findings, tasks, clues and outcomes), clue statistics and\n"
+    "  rectification counts, from the bundles received, each item with its origin\n"
+    "  log, seq and checkpoint. JSON.\n";
+
+static int cmd_view(pl_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"origin", required_argument, NULL, 'o'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"lang", required_argument, NULL, 'L'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *origin = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': origin = optarg; break;
+        case 'd': cli->db = optarg; break;
+        case 'L': cli->english = strcmp(optarg, "en") == 0; break;
+        case 'h': fputs(PL_T(cli, view_zh, view_en), stdout); return PL_EXIT_OK;
+        default: return bad_opt(cli, argc, argv, PL_T(cli, view_zh, view_en));
+        }
+    }
+    if (optind != argc)
+        return pl_cli_usage(cli, "levels view", PL_T(cli, "多余的参数", "extra arguments"));
+    pl_err e;
+    pl_err_init(&e);
+    pl_store *s;
+    int rc = pl_store_open(&s, cli->db, 0, &e);
+    if (rc)
+        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+    json_t *v = NULL;
+    rc = pl_levels_view(s, origin, &v, &e);
+    pl_store_close(s);
+    if (rc)
+        return fail(cli, rc, &e, "无法读取", "cannot read");
+    char *t = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
+    printf("%s\n", t);
+    free(t);
+    json_decref(v);
+    return PL_EXIT_OK;
+}
+
 const pl_command pl_escalate_commands[] = {
+    {"escalation publish-stats", "把线索统计记为事件, 随事件包报上级",
+     "record the clue statistics as an event for the level above", cmd_stats},
+    {"levels view", "上级视角: 各下级一把手、预警、发现、线索统计 (JSON)",
+     "the view from above: each level below's leaders, warnings, findings (JSON)", cmd_view},
     {"escalate", "把无上级承办的线索密封移送上级 (上级抓下级)",
      "seal a clue with no office above here and send it up", cmd_escalate},
     {"escalation keygen", "上级机关的线索接收密钥", "the level above's office key for clues",

@@ -9,11 +9,13 @@
  */
 #include "../levels/escalate.h"
 #include "../levels/levels.h"
+#include "../levels/view.h"
 #include "http_int.h"
 
 #include <string.h>
 
 #include <jansson.h>
+#include <microhttpd.h>
 
 /* The receipt: a C2SP signed note by the receiver's log key. */
 static int receipt(pl_buf *out, const pl_signer *s, const pl_bundle_import_result *res,
@@ -87,4 +89,44 @@ void levels_bundle_route(req *r)
                              (json_int_t)res.from, "to", (json_int_t)res.to, "receipt", note.data));
     }
     pl_buf_release(&note);
+}
+
+/*
+ * GET /api/v1/levels/view ?origin=: the view from above (docs/LEVELS.md
+ * §10): each supervised origin's top leaders, risk, warnings, findings,
+ * tasks, clues and statistics, from the bundles received, each item with
+ * its origin log, seq and checkpoint. Issue #21 item 5.
+ */
+int h_levels_view(req *r)
+{
+    const char *origin = MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, "origin");
+    if (origin && (!*origin || strlen(origin) >= PL_KEY_NAME_MAX))
+        return reply_error(r, 400, "invalid", "origin", "origin: not a log origin");
+    json_t *v = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_levels_view(r->s, origin, &v, &e);
+    if (rc == PL_ENOTFOUND)
+        return reply_error(r, 404, "not_found", "origin", e.msg);
+    if (rc)
+        return reply_status(r, rc, &e);
+    return reply_json(r, 200, json_pack("{s:o}", "origins", v));
+}
+
+int h_dashboard_below(req *r, json_t *out)
+{
+    json_t *v = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_levels_view(r->s, NULL, &v, &e);
+    if (rc) {
+        json_decref(out);
+        reply_status(r, rc, &e);
+        return 1;
+    }
+    if (json_array_size(v))
+        json_object_set_new(out, "below", v);
+    else
+        json_decref(v);
+    return 0;
 }

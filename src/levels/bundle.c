@@ -132,7 +132,8 @@ static int type_entitled(const char *type)
                                            "inspect.signoff_",
                                            "inspect.progress_reported",
                                            "inspect.problem_found",
-                                           "inspect.round_created"};
+                                           "inspect.round_created",
+                                           "stats.clues_published"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
         if (strncmp(type, prefixes[i], strlen(prefixes[i])) == 0)
             return 1;
@@ -179,6 +180,24 @@ static int top_leader_handles(pl_store *s, pl_ledger *l, char (**out)[PL_SUBJECT
         return rc ? rc : PL_EINTERNAL;
     qsort(*out, *n, PL_SUBJECT_HANDLE_LEN, cmp_handle);
     return 0;
+}
+
+/* The top posts and their units (ids as keys): the org chart the level
+ * above names its leaders with. */
+static int top_posts_units(pl_store *s, json_t *set, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, "SELECT id, unit_id FROM posts WHERE is_top = 1", &st, e);
+    while (rc == 0 && (rc = pl_stmt_step(st, e)) == PL_ROW) {
+        rc = 0;
+        char k[300];
+        snprintf(k, sizeof k, "post:%s", pl_stmt_text(st, 0));
+        json_object_set_new(set, k, json_true());
+        snprintf(k, sizeof k, "unit:%s", pl_stmt_text(st, 1));
+        json_object_set_new(set, k, json_true());
+    }
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc ? rc : PL_EINTERNAL;
 }
 
 /* -------------------------------------------------------------- export */
@@ -228,6 +247,9 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
     size_t nh = 0;
     if (rc == 0 && !down)
         rc = top_leader_handles(s, l, &handles, &nh, e);
+    json_t *org = json_object();
+    if (rc == 0 && !down)
+        rc = top_posts_units(s, org, e);
     pl_buf lines;
     pl_buf_init(&lines);
     uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
@@ -249,6 +271,14 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
             }
         } else if (!type_never(ev.type)) {
             take = type_entitled(ev.type) || (o->extra_type && strcmp(ev.type, o->extra_type) == 0);
+            int is_post = strcmp(ev.type, "post.recorded") == 0;
+            if (!take && ev.payload && (is_post || strcmp(ev.type, "unit.recorded") == 0)) {
+                json_t *pj = json_loadb(ev.payload, ev.payload_len, 0, NULL);
+                char k[300];
+                snprintf(k, sizeof k, "%s:%s", is_post ? "post" : "unit", jstr(pj, "id"));
+                take = json_object_get(org, k) != NULL;
+                json_decref(pj);
+            }
             if (!take && nh) {
                 json_t *h = json_loadb(ev.header, ev.header_len, 0, NULL);
                 json_t *subj = json_object_get(h, "subjects");
@@ -303,6 +333,7 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
     }
     free(b64);
     free(handles);
+    json_decref(org);
     pl_verifier sv;
     if (rc == 0) {
         pl_signer_verifier(&sv, o->sender);

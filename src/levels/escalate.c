@@ -142,8 +142,17 @@ static int apply_status(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     return step_done(st, e);
 }
 
+/* stats.clues_published: the event is the record (read from the ledger
+ * by the level above, from levels_received); nothing to project. */
+static int apply_none(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    (void)s, (void)seq, (void)ev, (void)e;
+    return 0;
+}
+
 void pl_escalate_register(void)
 {
+    pl_ledger_register_type("stats.clues_published", apply_none);
     pl_ledger_register_type("escalation.sent", apply_sent);
     pl_ledger_register_type("escalation.update", apply_update);
     pl_ledger_register_type("escalation.accepted", apply_accepted);
@@ -766,5 +775,45 @@ int pl_escalate_sync(pl_store *s, pl_ledger *l, const char *actor, int64_t *n, p
     if (rc)
         *n = 0;
     json_decref(todo);
+    return rc;
+}
+
+/* --------------------------------------------------------------- stats */
+
+int pl_escalate_publish_stats(pl_store *s, pl_ledger *l, const char *from, const char *to,
+                              const char *actor, int64_t *seq, pl_err *e)
+{
+    pl_cases *c = NULL;
+    int rc = pl_cases_new(&c, s, l, e);
+    pl_buf b;
+    pl_buf_init(&b);
+    pl_viewer v = {.role = PL_CASES_ROLE_SYSTEM, .actor = actor};
+    if (rc == 0)
+        rc = pl_cases_stats(c, &v, from, to, &b, e);
+    pl_cases_free(c);
+    json_t *st = rc == 0 ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+    pl_buf_release(&b);
+    if (rc == 0 && !json_is_object(st))
+        rc = pl_err_set(e, PL_EINTERNAL, "clue statistics are not a JSON object");
+    if (rc) {
+        json_decref(st);
+        return rc;
+    }
+    json_object_del(st, "from");
+    json_object_del(st, "to");
+    json_t *p =
+        json_pack("{s:s, s:s, s:o}", "from", from ? from : "", "to", to ? to : "", "stats", st);
+    json_t *subj = json_array();
+    pl_event ev = {.type = "stats.clues_published", .actor = actor, .subjects = subj, .payload = p};
+    rc = pl_store_begin(s, e);
+    if (rc == 0) {
+        rc = pl_ledger_append_normal(l, &ev, seq, e);
+        if (rc == 0)
+            rc = pl_store_commit(s, e);
+        else
+            pl_store_rollback(s);
+    }
+    json_decref(subj);
+    json_decref(p);
     return rc;
 }

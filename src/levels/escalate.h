@@ -96,4 +96,15 @@ void pl_escalation_hook(pl_bundle_hook *h, pl_escalation_recv *r);
  */
 int pl_escalate_sync(pl_store *s, pl_ledger *l, const char *actor, int64_t *n, pl_err *e);
 
+/**
+ * The clue statistics the level above collects (docs/LEVELS.md §10): the
+ * counts of pl_cases_stats over the clues received in [from, to]
+ * (YYYY-MM-DD, NULL open) — by channel, category, unit, method, outcome,
+ * month; never a clue's content — appended as one "stats.clues_published"
+ * event {from, to, stats}, which policy supervisor/v1 carries up with its
+ * inclusion proof like any event.
+ */
+int pl_escalate_publish_stats(pl_store *s, pl_ledger *l, const char *from, const char *to,
+                              const char *actor, int64_t *seq, pl_err *e);
+
 #endif

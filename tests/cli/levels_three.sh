@@ -36,7 +36,7 @@ export PLUMB_LANG=en
 T=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
+trap cleanup EXIT; [ -n "${KEEP:-}" ] && trap "for p in \"\${PIDS[@]}\"; do kill \$p; done" EXIT
 cd "$T" || exit 2
 fail() { echo "FAIL: $*"; for f in plog c1log c2log; do [ -s $f ] && { echo "--- $f"; tail -5 $f; }; done; exit 1; }
 q() { sqlite3 "$1" "$2"; }
@@ -109,6 +109,7 @@ for c in 1 2; do
 done
 "$P" verify --db c1.db --witness "$WP" >/dev/null || fail "verify --witness c1"
 
+sqlite3 c1.db ".backup c1-pre.db" && cp c1.db.key c1-pre.db.key # county 1 before the escalation (a store that never escalated; the fork's base)
 # ------------------------------------------- 2. the clue goes up
 out=$("$P" clue add --db c1.db --channel letter --category money \
     --subject-person 43312719700315011X --summary 反映县委书记违规收受礼金 \
@@ -126,6 +127,11 @@ q c1.db "SELECT payload FROM ledger_events WHERE type='escalation.sent'" | grep 
     fail "the facts are in clear in escalation.sent"
 out=$("$P" escalation list --db c1.db) || fail "list c1"
 [ "$out" = "$CL  transferred to 湘西州纪委: sent, not yet imported above" ] || fail "list before: $out"
+# The clue statistics go up as an event of their own (counts only).
+for c in 1 2; do
+    "$P" escalation publish-stats --db c$c.db >/dev/null || fail "publish-stats c$c"
+done
+out=$(push c2.db "$WP" "$PURL/witness") || fail "push c2 (2): $out"
 out=$(push c1.db "$WP" "$PURL/witness") || fail "push c1 (2): $out"
 "$P" bundle export --db c1.db --witness-vkey "$WP" --since 0 --out c1.bundle >/dev/null ||
     fail "export c1"
@@ -201,5 +207,124 @@ out=$(send down1.bundle "$C1URL" "$LV1") || fail "replay down: $out"
 for s in 州纪委调取 州纪委认定; do
     sqlite3 c1.db .dump | grep -q "$s" && fail "county 1 holds '$s'"
 done
+
+# ---------------------------------------- 4. the view from above
+"$P" levels view --db p.db >view.json || fail "levels view"
+# Expected values are the counties' own tables (the source), not the view's code.
+for c in 1 2; do
+    sqlite3 -json c$c.db "SELECT w.person_id, w.index_x100, w.grade FROM risk_warnings w
+        JOIN tenures t ON t.person_id = w.person_id JOIN posts p ON p.id = t.post_id AND p.is_top = 1
+        WHERE t.end_date IS NULL" >risk$c.json
+    sqlite3 -json c$c.db "SELECT seq, type FROM ledger_events WHERE type IN ('warning.raised', 'stats.clues_published')" >seqs$c.json
+    "$P" clue stats --db c$c.db --json >stats$c.json 2>/dev/null || "$P" clue stats --db c$c.db >stats$c.json
+done
+python3 - <<'PY' || fail "view from above"
+import json
+v = json.load(open("view.json"))
+assert [o["origin"] for o in v] == ["county.example/c1", "county.example/c2"], [o["origin"] for o in v]
+for i, o in enumerate(v, 1):
+    risk = {r["person_id"]: r for r in json.load(open(f"risk{i}.json"))}
+    seqs = {r["seq"]: r["type"] for r in json.load(open(f"seqs{i}.json"))}
+    names = {l["person_id"]: l for l in o["leaders"]}
+    assert "43312719700315011X" in names and names["43312719700315011X"]["name"] == "王建国", names
+    assert names["43312719700315011X"]["post"] == "县委书记"
+    for pid, r in risk.items():
+        got = names[pid]["risk"]
+        assert abs(got["index"] * 100 - r["index_x100"]) < 0.5 and got["grade"] == r["grade"], (got, r)
+        assert got["origin"] == o["origin"] and seqs[got["seq"]] == "warning.raised", got
+        assert got["checkpoint_size"] == o["checkpoint_size"] or got["checkpoint_size"] <= o["checkpoint_size"]
+    st = o["clue_stats"]
+    assert st and seqs[st["seq"]] == "stats.clues_published", st
+    want = json.load(open(f"stats{i}.json"))
+    assert st["total"] == want["total"] and st["by_outcome"] == want["by_outcome"], (st, want)
+    for l in o["leaders"]:
+        for f in l["findings"]:
+            assert f["origin"] == o["origin"] and len(f["checkpoint_root"]) == 64, f
+PY
+# Over HTTP: a prefecture user's dashboard has both counties (GET /api/v1/dashboard "below").
+PW='Correct-Horse-9battery'
+uout=$(echo "$PW" | "$P" user add zhou --role discipline_officer --password-stdin --db p.db --actor test 2>&1) ||
+    fail "user add: $uout"
+SECRET=$(printf '%s\n' "$uout" | sed -n 's/^totp_secret: //p')
+code=$(cd "$SRC/tests/api" && node --input-type=module -e \
+    "import {totp} from './lib.mjs'; console.log(totp('$SECRET', Math.floor(Date.now() / 1000)))") ||
+    fail "totp"
+status=$(curl -sS -c jar -o login.json -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"username\":\"zhou\",\"password\":\"$PW\",\"totp\":\"$code\"}" "$PURL/api/v1/auth/login")
+[ "$status" = 200 ] || fail "login: $status $(cat login.json)"
+status=$(curl -sS -b jar -o dash.json -w '%{http_code}' "$PURL/api/v1/dashboard")
+[ "$status" = 200 ] || fail "dashboard: $status"
+python3 -c "
+import json; d = json.load(open('dash.json'))
+assert [o['origin'] for o in d['below']] == ['county.example/c1', 'county.example/c2'], d.get('below')
+" || fail "dashboard below: $(head -c 300 dash.json)"
+status=$(curl -sS -b jar -o v1.json -w '%{http_code}' "$PURL/api/v1/levels/view?origin=county.example/c2")
+[ "$status" = 200 ] && grep -q '"origin":"county.example/c2"' v1.json || fail "view ?origin: $status"
+status=$(curl -sS -b jar -o v9.json -w '%{http_code}' "$PURL/api/v1/levels/view?origin=county.example/c9")
+[ "$status" = 404 ] && grep -q '"field":"origin"' v9.json || fail "view unknown origin: $status $(cat v9.json)"
+
+# ------------------------------------------------------ 5. bad input
+# A bundle from an origin the prefecture does not supervise.
+"$P" init --db c3.db --origin county.example/c3 >init3.out || fail "init c3"
+LV3=$(tail -n 1 init3.out)
+echo "county.example/c3 $LV3" >c3logs.conf
+"$P" witness serve --state w3st --key wp.key --logs c3logs.conf --listen 127.0.0.1:0 --port-file w3port 2>w3log &
+PIDS+=($!)
+wait_port w3port || fail "witness 3"
+push c3.db "$WP" "http://127.0.0.1:$(cat w3port)" >/dev/null || fail "push c3"
+"$P" bundle export --db c3.db --witness-vkey "$WP" --since 0 --out c3.bundle >/dev/null || fail "export c3"
+before=$(snap p.db)
+out=$(send c3.bundle "$PURL" "$PLV") && fail "an unsupervised origin was accepted"
+grep -q "HTTP 403: bundle: signed by county.example/c3+[0-9a-f]*, the sender of no origin this level supervises" <<<"$out" ||
+    fail "unsupervised: $out"
+# County 2 escalates a clue to another level (its copy): refused whole by the prefecture.
+sqlite3 c2.db ".backup c2x.db" && cp c2.db.key c2x.db.key # a consistent copy (the server has c2.db open)
+echo "pref.example/9999 $PK 别州纪委" >other.conf
+out=$("$P" clue add --db c2x.db --channel letter --category conduct --subject-person 43312719700315011X \
+    --summary 反映县委书记 2>&1) || fail "clue add c2x: $out"
+CX=$(sed -n 's/^registered clue //p' <<<"$out")
+"$P" escalate "$CX" --above other.conf --db c2x.db >/dev/null || fail "escalate c2x"
+push c2x.db "$WP" "$PURL/witness" >/dev/null || fail "push c2x"
+"$P" bundle export --db c2x.db --witness-vkey "$WP" --since 0 --out c2x.bundle >/dev/null || fail "export c2x"
+out=$(send c2x.bundle "$PURL" "$PLV") && fail "a clue for another level was accepted"
+grep -q "HTTP 403: bundle: event seq [0-9]*: clue $CX of county.example/c2 is escalated to pref.example/9999, not to this level (pref.example/4331)" <<<"$out" ||
+    fail "other level: $out"
+[ "$(snap p.db)" = "$before" ] || fail "refused bundles changed the prefecture"
+# A status bundle for a clue county 2 never escalated (county 1's, sent to county 2):
+# addressed to county 1 → refused; and county 2 importing a bundle that claims it is for it
+# is tested by the CLI with a copy of county 1 that never escalated.
+before=$(snap c2.db)
+out=$(send down1.bundle "$C2URL" "$LV2") && fail "county 2 accepted county 1's status bundle"
+grep -q "HTTP 403: bundle: addressed to county.example/c1, not to this store (county.example/c2)" <<<"$out" ||
+    fail "addressed to another: $out"
+[ "$(snap c2.db)" = "$before" ] || fail "a refused status bundle changed county 2"
+cp c1-pre.db c1u.db && cp c1.db.key c1u.db.key
+before=$(snap c1u.db)
+out=$("$P" bundle import down1.bundle --db c1u.db --origins porigins.conf --witness-vkey "$WC" 2>&1) &&
+    fail "a status bundle for an unknown clue was accepted"
+grep -q "bundle: event seq [0-9]* (escalation.accepted): clue $CL was not escalated by this store to pref.example/4331 (unknown clue): nothing written" <<<"$out" ||
+    fail "unknown clue: $out"
+[ "$(snap c1u.db)" = "$before" ] || fail "an unknown clue's status bundle changed the store"
+
+# --------------------------------------------- 6. a fork by county 1
+# The mirror follows county 1 from its tiles; then county 1 restores its
+# backup, writes other events up to the size the witness covered, signs.
+out=$(push c1.db "$WP" "$PURL/witness") || fail "push c1 (3): $out"
+"$P" export-tiles --db c1.db t1 >/dev/null || fail "export-tiles c1"
+out=$("$P" mirror --db p.db --origin county.example/c1 --vkey "$LV1" --witness-vkey "$WP" --url t1 2>&1) ||
+    fail "mirror c1: $out"
+S=$(q c1.db "SELECT max(size) FROM ledger_checkpoints")
+K=$(q c1-pre.db "SELECT count(*) FROM ledger_events")
+"$P" ledger-append-test --db c1-pre.db --count $((S - K)) --payload-bytes 9 >/dev/null || fail "grow the fork"
+out=$(push c1-pre.db "$WP" "$PURL/witness") && fail "the witness cosigned a fork"
+grep -q "witness pref.example/witness refused: HTTP 409: $S$" <<<"$out" || fail "fork at the witness: $out"
+[ "$(q c1-pre.db "SELECT max(size) FROM ledger_checkpoints")" = "$S" ] || fail "fork size"
+"$P" export-tiles --db c1-pre.db tf >/dev/null || fail "export-tiles fork"
+out=$("$P" mirror --db p.db --origin county.example/c1 --vkey "$LV1" --witness-vkey "$WP" --url tf 2>&1) &&
+    fail "the mirror took the fork"
+grep -q "origin county.example/c1: fork at witnessed size $S: .*tile level 0 index [0-9]* differs from the mirror" <<<"$out" ||
+    fail "fork at the mirror: $out"
+[ "$(q p.db "SELECT kind, size FROM mirror_refusals WHERE origin='county.example/c1'")" = "fork|$S" ] ||
+    fail "mirror_refusals: $(q p.db 'SELECT * FROM mirror_refusals')"
 
 echo "ok"
