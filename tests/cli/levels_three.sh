@@ -327,4 +327,8 @@ grep -q "origin county.example/c1: fork at witnessed size $S: .*tile level 0 ind
 [ "$(q p.db "SELECT kind, size FROM mirror_refusals WHERE origin='county.example/c1'")" = "fork|$S" ] ||
     fail "mirror_refusals: $(q p.db 'SELECT * FROM mirror_refusals')"
 
+# Replaying each ledger rebuilds the same escalation and levels tables.
+for d in p c1 c2; do
+    out=$("$P" verify --db $d.db 2>&1) || fail "verify $d: $out"
+done
 echo "ok"
