@@ -144,4 +144,11 @@ export default {
     rawProof: 'The proof as data (for experts)', keyLabel: 'Ledger public key',
     need: { unit: 'choose the unit reported', category: 'choose the kind of problem', summary: 'the summary is required', passphrase: 'the passphrase needs at least 8 characters', name: 'a real-name report needs your name' },
   },
+  below: {
+    title: 'Top leaders below (from bundles)',
+    intro: 'Read only from the signed bundles of the levels below; each line names the log, the event and the witnessed checkpoint it was proven against.',
+    origin: 'Log {origin} · checkpoint size {size} · {bundles} bundle(s)', name: 'Name', post: 'Post', unit: 'Unit',
+    risk: 'Risk index', findings: 'Open findings', tasks: 'Open tasks', clues: 'Clues', stats: 'Clue statistics: {total} clue(s)',
+    prov: 'from {origin}, event {seq}, checkpoint {size}', none: 'none',
+  },
 }

@@ -136,4 +136,11 @@ export default {
     rawProof: '证明原文（供专业人员核验）', keyLabel: '账本公钥',
     need: { unit: '请选择被反映人所在单位', category: '请选择问题类别', summary: '请填写摘要', passphrase: '查询密码至少8个字符', name: '实名举报须填写姓名' },
   },
+  below: {
+    title: '下级一把手（来自事件包）',
+    intro: '仅依据下级报送的签名事件包；每行注明来源日志、事件序号及其包含证明所对照的见证检查点。',
+    origin: '日志 {origin} · 检查点 {size} · 事件包 {bundles} 个', name: '姓名', post: '职务', unit: '单位',
+    risk: '风险指数', findings: '未结发现', tasks: '未结任务', clues: '线索', stats: '线索统计：共 {total} 件',
+    prov: '来源 {origin}，事件 {seq}，检查点 {size}', none: '无',
+  },
 }
