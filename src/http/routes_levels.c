@@ -92,7 +92,7 @@ void levels_bundle_route(req *r)
 }
 
 /*
- * GET /api/v1/levels/view ?origin=: the view from above (docs/LEVELS.md
+ * GET /api/v1/levels/view ?origin= ?person=: the view from above (docs/LEVELS.md
  * §10): each supervised origin's top leaders, risk, warnings, findings,
  * tasks, clues and statistics, from the bundles received, each item with
  * its origin log, seq and checkpoint. Issue #21 item 5.
@@ -100,14 +100,18 @@ void levels_bundle_route(req *r)
 int h_levels_view(req *r)
 {
     const char *origin = MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, "origin");
+    const char *person = MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, "person");
     if (origin && (!*origin || strlen(origin) >= PL_KEY_NAME_MAX))
         return reply_error(r, 400, "invalid", "origin", "origin: not a log origin");
+    if (person && (!*person || strlen(person) > 64))
+        return reply_error(r, 400, "invalid", "person", "person: not a person id");
     json_t *v = NULL;
     pl_err e;
     pl_err_init(&e);
-    int rc = pl_levels_view(r->s, origin, &v, &e);
+    int rc = pl_levels_view(r->s, origin, person, &v, &e);
     if (rc == PL_ENOTFOUND)
-        return reply_error(r, 404, "not_found", "origin", e.msg);
+        return reply_error(r, 404, "not_found",
+                           strncmp(e.msg, "person", 6) == 0 ? "person" : "origin", e.msg);
     if (rc)
         return reply_status(r, rc, &e);
     return reply_json(r, 200, json_pack("{s:o}", "origins", v));
@@ -118,7 +122,7 @@ int h_dashboard_below(req *r, json_t *out)
     json_t *v = NULL;
     pl_err e;
     pl_err_init(&e);
-    int rc = pl_levels_view(r->s, NULL, &v, &e);
+    int rc = pl_levels_view(r->s, NULL, NULL, &v, &e);
     if (rc) {
         json_decref(out);
         reply_status(r, rc, &e);

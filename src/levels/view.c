@@ -195,7 +195,7 @@ static int one_origin(pl_store *s, const char *origin, int64_t cps, const char *
     return rc;
 }
 
-int pl_levels_view(pl_store *s, const char *origin, json_t **out, pl_err *e)
+int pl_levels_view(pl_store *s, const char *origin, const char *person, json_t **out, pl_err *e)
 {
     *out = NULL;
     pl_stmt *st = NULL;
@@ -224,10 +224,24 @@ int pl_levels_view(pl_store *s, const char *origin, json_t **out, pl_err *e)
         if (rc == 0)
             rc = one_origin(s, js(row, "o"), json_integer_value(json_object_get(row, "n")),
                             js(row, "r"), json_integer_value(json_object_get(row, "b")), &one, e);
+        if (rc == 0 && person) { /* one person's file: only the origins that know them */
+            json_t *ls = json_object_get(one, "leaders"), *keep = json_array(), *x;
+            size_t j;
+            json_array_foreach(ls, j, x) if (strcmp(js(x, "person_id"), person) == 0)
+                json_array_append(keep, x);
+            json_object_set_new(one, "leaders", keep);
+            if (!json_array_size(keep)) {
+                json_decref(one);
+                continue;
+            }
+        }
         if (rc == 0)
             json_array_append_new(arr, one);
     }
     json_decref(rows);
+    if (rc == 0 && person && !json_array_size(arr))
+        rc = pl_err_set(e, PL_ENOTFOUND, "person: no bundle received names %s as a top leader",
+                        person);
     if (rc == 0 && origin && !found)
         rc = pl_err_set(e, PL_ENOTFOUND, "origin: no bundle received from %s", origin);
     if (rc)

@@ -20,7 +20,10 @@
  * tasks, clues: {total, by_outcome}}], clue_stats (the latest
  * stats.clues_published, or null), rectification: {inspect event → count}}.
  * PL_ENOTFOUND ("origin: …") for an origin nothing was received from.
+ * `person` (not NULL): that person's file from below — only the origins
+ * whose bundles name them as a top leader, only their entry; PL_ENOTFOUND
+ * ("person: …") if none does (a person known only by bundle included).
  */
-int pl_levels_view(pl_store *s, const char *origin, json_t **out, pl_err *e);
+int pl_levels_view(pl_store *s, const char *origin, const char *person, json_t **out, pl_err *e);
 
 #endif

@@ -263,6 +263,20 @@ status=$(curl -sS -b jar -o v1.json -w '%{http_code}' "$PURL/api/v1/levels/view?
 status=$(curl -sS -b jar -o v9.json -w '%{http_code}' "$PURL/api/v1/levels/view?origin=county.example/c9")
 [ "$status" = 404 ] && grep -q '"field":"origin"' v9.json || fail "view unknown origin: $status $(cat v9.json)"
 
+# The file of a person the prefecture knows only by bundle (not in its registry).
+[ "$(q p.db "SELECT count(*) FROM persons WHERE id='43312719700315011X'")" = 0 ] || fail "in the registry"
+status=$(curl -sS -b jar -o pf.json -w '%{http_code}' "$PURL/api/v1/levels/view?person=43312719700315011X")
+[ "$status" = 200 ] || fail "person file: $status $(cat pf.json)"
+python3 -c "
+import json; d = json.load(open('pf.json'))['origins']
+assert [o['origin'] for o in d] == ['county.example/c1', 'county.example/c2'], d
+for o in d:
+    assert [l['person_id'] for l in o['leaders']] == ['43312719700315011X'], o['leaders']
+    assert o['leaders'][0]['tenure']['origin'] == o['origin']
+" || fail "person file: $(head -c 300 pf.json)"
+status=$(curl -sS -b jar -o pf9.json -w '%{http_code}' "$PURL/api/v1/levels/view?person=433100198001010011")
+[ "$status" = 404 ] && grep -q '"field":"person"' pf9.json || fail "person not below: $status $(cat pf9.json)"
+
 # ------------------------------------------------------ 5. bad input
 # A bundle from an origin the prefecture does not supervise.
 "$P" init --db c3.db --origin county.example/c3 >init3.out || fail "init c3"
