@@ -178,7 +178,8 @@ static int top_leader_handles(pl_store *s, pl_ledger *l, char (**out)[PL_SUBJECT
     pl_stmt_finalize(st);
     if (rc != PL_DONE)
         return rc ? rc : PL_EINTERNAL;
-    qsort(*out, *n, PL_SUBJECT_HANDLE_LEN, cmp_handle);
+    if (*n > 1) /* *out is NULL when no one holds a top post */
+        qsort(*out, *n, PL_SUBJECT_HANDLE_LEN, cmp_handle);
     return 0;
 }
 
