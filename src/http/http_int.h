@@ -151,6 +151,7 @@ int h_findings_stats(req *r);
 /** GET /api/v1/dashboard (routes_dash.c): every panel in one request. */
 int h_dashboard(req *r);
 int h_levels_view(req *r);
+int h_levels_escalations(req *r);
 /** The dashboard's "below" section (routes_levels.c): the view from above
  * when bundles were received, else nothing. Non-zero: replied (error). */
 int h_dashboard_below(req *r, json_t *out);

@@ -2536,6 +2536,8 @@ static const route fixed[] = {
      "Every dashboard panel the role may read, in one request", 0},
     {"GET", "/api/v1/levels/view", "risk:read", NULL, h_levels_view,
      "The view from above: the levels below's leaders, risk, findings, clues (bundles)", 0},
+    {"GET", "/api/v1/levels/escalations", "case:list", NULL, h_levels_escalations,
+     "Clues sent up to the level above and the status it reported", 0},
     {"GET", "/api/v1/persons/{id}/graph", "person:read", NULL, h_person_graph,
      "A person's relationship graph: kin, companies, payments (exact sums)", 0},
     {"GET", "/api/v1/findings/{id}", "finding:read", "finding", h_finding_get, "One finding", 0},

@@ -134,3 +134,22 @@ int h_dashboard_below(req *r, json_t *out)
         json_decref(v);
     return 0;
 }
+
+/*
+ * GET /api/v1/levels/escalations: the clues this store sent up and what
+ * the level above reported (docs/LEVELS.md §9), each with text_zh and
+ * text_en ("已移送湘西州纪委（上级线索 …）：已办结（第一种形态）"). Status only:
+ * this store holds nothing of the handling above. Issue #21 item 4.
+ */
+int h_levels_escalations(req *r)
+{
+    json_t *a = json_array();
+    pl_err e;
+    pl_err_init(&e);
+    int rc = pl_escalate_list(r->s, a, &e);
+    if (rc) {
+        json_decref(a);
+        return reply_status(r, rc, &e);
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", a));
+}

@@ -118,6 +118,7 @@ const ROUTES = [
   // named in `withheld`), each as scoped as its own list — not placed.
   ['GET', '/api/v1/dashboard', 'authenticated'],
   ['GET', '/api/v1/levels/view', 'risk:read'],
+  ['GET', '/api/v1/levels/escalations', 'case:list'],
   ['GET', '/api/v1/findings/{id}', 'finding:read', 'placed', 'recusal'],
   ['POST', '/api/v1/findings/{id}/status', 'finding:write', 'placed', 'recusal'],
   ['GET', '/api/v1/risk', 'risk:read', 'placed', 'recusal'],

@@ -277,6 +277,24 @@ for o in d:
 status=$(curl -sS -b jar -o pf9.json -w '%{http_code}' "$PURL/api/v1/levels/view?person=433100198001010011")
 [ "$status" = 404 ] && grep -q '"field":"person"' pf9.json || fail "person not below: $status $(cat pf9.json)"
 
+# County 1 sees the outcome over HTTP too (GET /api/v1/levels/escalations).
+uout=$(echo "$PW" | "$P" user add lisi --role discipline_officer --password-stdin --db c1.db --actor test 2>&1) ||
+    fail "user add c1: $uout"
+S1=$(printf '%s\n' "$uout" | sed -n 's/^totp_secret: //p')
+code=$(cd "$SRC/tests/api" && node --input-type=module -e \
+    "import {totp} from './lib.mjs'; console.log(totp('$S1', Math.floor(Date.now() / 1000)))") || fail "totp c1"
+status=$(curl -sS -c jar1 -o login1.json -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"username\":\"lisi\",\"password\":\"$PW\",\"totp\":\"$code\"}" "$C1URL/api/v1/auth/login")
+[ "$status" = 200 ] || fail "login c1: $status $(cat login1.json)"
+status=$(curl -sS -b jar1 -o esc.json -w '%{http_code}' "$C1URL/api/v1/levels/escalations")
+[ "$status" = 200 ] || fail "escalations: $status"
+python3 -c "
+import json, sys; i = json.load(open('esc.json'))['items']
+assert len(i) == 1 and i[0]['clue_id'] == sys.argv[1] and i[0]['upper_clue_id'] == sys.argv[2], i
+assert i[0]['status'] == 'concluded' and i[0]['outcome'] == 'form1' and i[0]['measure'] == 'criticism', i
+assert i[0]['text_zh'] == '已移送湘西州纪委（上级线索 %s）：已办结（第一种形态）' % sys.argv[2], i
+" "$CL" "$PCL" || fail "escalations over HTTP: $(cat esc.json)"
+
 # ------------------------------------------------------ 5. bad input
 # A bundle from an origin the prefecture does not supervise.
 "$P" init --db c3.db --origin county.example/c3 >init3.out || fail "init c3"
