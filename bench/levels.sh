@@ -13,7 +13,13 @@
 #           N levels.received events in one transaction);
 #   mirror  `plumb mirror` of the county's exported tiles (N entries);
 #   same    the plain append again, with payloads of the size of the
-#           levels.received events the import wrote.
+#           levels.received events the import wrote;
+#   cosign  COSIGN (default 100) times: one event appended (not timed),
+#           then `plumb checkpoint push` to the witness timed whole — sign
+#           the checkpoint, the consistency proof, the POST, the witness's
+#           check and durable state write (fsync), the cosignature checked
+#           and stored: the co-signing latency as the county sees it, p50
+#           and p99.
 # Rates are events/s, by wall clock and by the process's CPU time (user +
 # sys: the machine is shared, and a CPU-bound step suffers from the load
 # more than the fsync-bound append); target: import >= 1/2 of plain append.
@@ -82,6 +88,18 @@ line "bundle export" export "$N"
 line "bundle verify" verify "$N"
 line "bundle import (verify + record)" import "$N"
 line "mirror (tiles -> mirror_entries)" mirror "$N"
+K=${COSIGN:-100}
+: >lat
+for _ in $(seq 1 "$K"); do
+    "$P" ledger-append-test --db c.db --count 1 >/dev/null || exit 1
+    t0=$(date +%s%N)
+    "$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null || exit 1
+    t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000)) >>lat
+done
+sort -n lat | awk '{ a[NR] = $1 } END { i99 = int(NR * 0.99); if (i99 < NR * 0.99) i99++
+    printf "witness co-signing (checkpoint push, %d pushes)  p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
+        NR, a[int((NR + 1) / 2)] / 1000, a[i99] / 1000, a[NR] / 1000 }'
 echo "import / append (200 B): wall $(awk -v a="$W_append" -v b="$W_import" 'BEGIN { printf "%.2f", a / b }')," \
     "CPU $(awk -v a="$C_append" -v b="$C_import" 'BEGIN { printf "%.2f", a / b }');" \
     "import / append ($PB B): wall $(awk -v a="$W_same" -v b="$W_import" 'BEGIN { printf "%.2f", a / b }')," \

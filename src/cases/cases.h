@@ -204,6 +204,9 @@ typedef struct pl_clue_input {
     const char *reporter_person_id; /**< a real-name reporter who is a known person */
     const char *reporter_identity;  /**< name, contact...: sealed to the office keys */
     const char *source_ref;         /**< finding id, inspection round... */
+    /** Escalated from the level below (docs/LEVELS.md §9): route to this
+     * discipline office of the store; a subject_name then suffices. */
+    const char *handling_office_id;
     const pl_attachment *attachments;
     size_t nattachments;
 } pl_clue_input;

@@ -27,6 +27,7 @@ static const char *label_zh(const char *dim, const char *key)
         {"channel", "meeting", "列席会议发现"},
         {"channel", "audit", "审计移交"},
         {"channel", "rule_warning", "预警转线索"},
+        {"channel", "escalation", "下级报送"},
         {"category", "power", "用权"},
         {"category", "money", "用财"},
         {"category", "personnel", "用人"},

@@ -271,9 +271,9 @@ static int in_list(const char *v, const char *const *list)
     return 0;
 }
 
-static const char *const CHANNELS[] = {
-    "online",        "letter",  "visit", "phone",        "inspection",
-    "investigation", "meeting", "audit", "rule_warning", NULL};
+static const char *const CHANNELS[] = {"online",       "letter",        "visit",   "phone",
+                                       "inspection",   "investigation", "meeting", "audit",
+                                       "rule_warning", "escalation",    NULL};
 static const char *const CATEGORIES[] = {"power", "money", "personnel", "conduct", "other", NULL};
 static const char *const METHODS[] = {"talk_inquiry", "preliminary_verification", "hold", "close",
                                       NULL};
@@ -817,7 +817,7 @@ int cs_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, const ch
     if (!in->channel || !in_list(in->channel, CHANNELS))
         rc = bad(e, "channel", "来源渠道无效",
                  "unknown channel (online letter visit phone "
-                 "inspection investigation meeting audit rule_warning)",
+                 "inspection investigation meeting audit rule_warning escalation)",
                  in->channel);
     else if (!in->category || !in_list(in->category, CATEGORIES))
         rc = bad(e, "category", "问题类别无效",
@@ -831,7 +831,9 @@ int cs_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, const ch
     else if (in->facts && strlen(in->facts) > PL_CASES_FACTS_MAX)
         rc = bad(e, "facts", "反映内容过长（最多64KB）", "facts over 64 KiB", NULL);
     else if (!(in->subject_person_id && *in->subject_person_id) &&
-             !(in->subject_unit_id && *in->subject_unit_id))
+             !(in->subject_unit_id && *in->subject_unit_id) &&
+             !(in->handling_office_id && *in->handling_office_id && in->subject_name &&
+               *in->subject_name))
         rc = bad(e, "subject", "须指明被反映人或被反映单位", "a subject person or unit is required",
                  NULL);
     else if (in->nattachments > PL_CASES_ATTACH_COUNT)
@@ -899,14 +901,29 @@ int cs_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, const ch
     char office[PL_CASES_ID_MAX + 1] = "";
     if (unit[0] && (rc = route(c, unit, is_top, office, sizeof office, e)) != 0)
         goto fail;
+    int escalated = in->handling_office_id && *in->handling_office_id;
+    if (escalated) { /* sent up by the level below (docs/LEVELS.md §9) */
+        rc = exists(c, "SELECT count(*) FROM units WHERE id = ? AND kind = 'discipline'",
+                    in->handling_office_id, e);
+        if (rc == 0)
+            rc = bad(e, "handling_office_id", "承办机关不是本库的纪检监察机关",
+                     "not a discipline office of this store", in->handling_office_id);
+        if (rc < 0)
+            goto fail;
+        rc = 0;
+        cs_copy(office, sizeof office, in->handling_office_id);
+        is_top = 1;
+    }
     pl_cases_params prm;
     if ((rc = pl_cases_params_for(c, unit, &prm, e)) != 0)
         goto fail;
     const char *facts = in->facts && *in->facts ? in->facts : in->summary;
-    char group[PL_CASES_ID_MAX + 1];
+    char group[PL_CASES_ID_MAX + 1] = "";
     int pct = 0;
-    rc = find_group(c, person, unit, in->subject_name, facts, prm.dedupe_pct, group, sizeof group,
-                    &pct, e);
+    /* An escalated clue keeps a clue of its own: its status goes back down. */
+    if (!escalated)
+        rc = find_group(c, person, unit, in->subject_name, facts, prm.dedupe_pct, group,
+                        sizeof group, &pct, e);
     if (rc)
         goto fail;
     cs_clue g;
@@ -1023,7 +1040,13 @@ int cs_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, const ch
         res.is_top = g.is_top;
     } else {
         char reason[512];
-        if (!office[0])
+        if (escalated)
+            snprintf(
+                reason, sizeof reason,
+                "下级报送主要负责人问题线索，由 %s 办理（上级抓下级） / escalated by the level "
+                "below about its top leader: handled by %s",
+                office, office);
+        else if (!office[0])
             snprintf(
                 reason, sizeof reason,
                 "本库无上级纪检监察机关，须报送上级 / no discipline office above in this store: "

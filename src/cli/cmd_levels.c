@@ -16,6 +16,7 @@
 #include "../http/mirror_http.h"
 #include "../http/witness_http.h"
 #include "../ledger/ledger.h"
+#include "../levels/escalate.h"
 #include "../levels/levels.h"
 #include "../store/store.h"
 #include "cli.h"
@@ -185,18 +186,22 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
 
 static const char export_zh[] =
     "用法: plumb bundle export --witness-vkey WVKEY... --out FILE [--since N]\n"
-    "                          [--policy supervisor/v1] [--key FILE] [--db FILE]\n"
+    "                          [--policy supervisor/v1|escalation/v1 --for ORIGIN]\n"
+    "                          [--key FILE] [--db FILE]\n"
     "  导出上级有权获得的事件 (策略 supervisor/v1: 一把手相关事件、发现、预警、\n"
     "  整改状态; 见 docs/LEVELS.md), 从序号 N 到最新一个经见证人联署的检查点,\n"
-    "  每个事件附包含证明, 整个包用 --key (默认日志密钥) 签名 (Ed25519)。\n";
+    "  每个事件附包含证明, 整个包用 --key (默认日志密钥) 签名 (Ed25519)。\n"
+    "  escalation/v1: 上级把下级 ORIGIN 报送线索的受理和办理状态报回该下级。\n";
 static const char export_en[] =
     "usage: plumb bundle export --witness-vkey WVKEY... --out FILE [--since N]\n"
-    "                           [--policy supervisor/v1] [--key FILE] [--db FILE]\n"
+    "                           [--policy supervisor/v1|escalation/v1 --for ORIGIN]\n"
+    "                           [--key FILE] [--db FILE]\n"
     "  Export the events the level above is entitled to (policy supervisor/v1:\n"
     "  events about top leaders, findings, warnings, rectification status; see\n"
     "  docs/LEVELS.md) from seq N to the latest checkpoint a witness cosigned, each\n"
     "  with its inclusion proof, the bundle signed with --key (default the log key,\n"
-    "  Ed25519).\n";
+    "  Ed25519). escalation/v1: the level above reports to the level below ORIGIN\n"
+    "  what became of the clues it escalated.\n";
 
 static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
 {
@@ -204,12 +209,13 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
                                          {"out", required_argument, NULL, 'o'},
                                          {"since", required_argument, NULL, 's'},
                                          {"policy", required_argument, NULL, 'p'},
+                                         {"for", required_argument, NULL, 'F'},
                                          {"key", required_argument, NULL, 'k'},
                                          {"db", required_argument, NULL, 'd'},
                                          {"lang", required_argument, NULL, 'L'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    const char *out = NULL, *keyf = NULL, *policy = PL_BUNDLE_POLICY;
+    const char *out = NULL, *keyf = NULL, *policy = PL_BUNDLE_POLICY, *for_origin = NULL;
     int64_t since = 0;
     pl_verifier ws[MAX_WITNESSES];
     size_t nw = 0;
@@ -229,6 +235,7 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
                     PL_T(cli, "--since 须为非负整数", "--since must be a non-negative integer"));
             break;
         case 'p': policy = optarg; break;
+        case 'F': for_origin = optarg; break;
         case 'k': keyf = optarg; break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
@@ -257,8 +264,12 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
         pl_signer_wipe(&key);
         return fail(cli, rc, &e, "无法打开存储", "cannot open store");
     }
-    pl_bundle_export_opts o = {
-        .policy = policy, .since = since, .witnesses = ws, .nwitnesses = nw, .sender = &key};
+    pl_bundle_export_opts o = {.policy = policy,
+                               .since = since,
+                               .witnesses = ws,
+                               .nwitnesses = nw,
+                               .sender = &key,
+                               .for_origin = for_origin};
     const char *hooks = getenv("PLUMB_TEST_HOOKS");
     if (hooks && strcmp(hooks, "1") == 0)
         o.extra_type = getenv("PLUMB_BUNDLE_EXTRA_TYPE"); /* bench/levels.sh */
@@ -287,18 +298,25 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
 
 static const char import_zh[] =
     "用法: plumb bundle import FILE --origins CONF --witness-vkey WVKEY... [--db FILE]\n"
+    "       [--escalation-key FILE --escalation-office UNIT]\n"
     "  校验事件包 (发送方签名、检查点的日志签名和见证人联署、每个事件的包含证明、\n"
     "  无缺口) 后, 把事件连同来源 (origin、序号、检查点) 作为 levels.received 事件\n"
     "  记入本库账本; 重复导入不改变任何内容。任何一处不符: 整包拒绝, 不写入。\n"
-    "  CONF 每行 \"<origin> <日志公钥> [<发送方公钥>]\": 本级监督的下级日志。\n";
+    "  CONF 每行 \"<origin> <日志公钥> [<发送方公钥>]\": 本级监督的下级日志。\n"
+    "  下级移送的线索 (escalation.sent) 用 --escalation-key 打开, 由本库纪检监察机关\n"
+    "  UNIT 作为本库线索办理; 上级报回的办理状态 (escalation/v1) 记入本库。\n";
 static const char import_en[] =
     "usage: plumb bundle import FILE --origins CONF --witness-vkey WVKEY... [--db FILE]\n"
+    "       [--escalation-key FILE --escalation-office UNIT]\n"
     "  Verify a bundle (the sender's signature, the checkpoint's log signature and\n"
     "  witness cosignature, every event's inclusion proof, no gap) and record its\n"
     "  events with their provenance (origin, seq, checkpoint) as levels.received\n"
     "  events in this store's ledger; importing it again changes nothing. Any\n"
     "  mismatch refuses the whole bundle, nothing written.\n"
-    "  CONF: \"<origin> <log vkey> [<sender vkey>]\" a line: the logs supervised.\n";
+    "  CONF: \"<origin> <log vkey> [<sender vkey>]\" a line: the logs supervised.\n"
+    "  Clues escalated from below (escalation.sent) are opened with --escalation-key\n"
+    "  and handled as this store's clues by its discipline office UNIT; status\n"
+    "  reports from above (escalation/v1) are recorded.\n";
 
 static const char verify_zh[] =
     "用法: plumb bundle verify FILE --origins CONF --witness-vkey WVKEY...\n"
@@ -313,11 +331,15 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
 {
     const char *cmd = verify ? "bundle verify" : "bundle import";
     const char *help_zh = verify ? verify_zh : import_zh, *help_en = verify ? verify_en : import_en;
-    static const struct option opts[] = {
-        {"origins", required_argument, NULL, 'O'}, {"witness-vkey", required_argument, NULL, 'w'},
-        {"db", required_argument, NULL, 'd'},      {"lang", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
-    const char *conf = NULL;
+    static const struct option opts[] = {{"origins", required_argument, NULL, 'O'},
+                                         {"witness-vkey", required_argument, NULL, 'w'},
+                                         {"escalation-key", required_argument, NULL, 'K'},
+                                         {"escalation-office", required_argument, NULL, 'U'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"lang", required_argument, NULL, 'L'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *conf = NULL, *esc_key = NULL, *esc_office = NULL;
     pl_verifier ws[MAX_WITNESSES];
     size_t nw = 0;
     pl_err e;
@@ -329,6 +351,8 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
         switch (c) {
         case 'O': conf = optarg; break;
         case 'w': rc = add_witness(ws, &nw, optarg, &e); break;
+        case 'K': esc_key = optarg; break;
+        case 'U': esc_office = optarg; break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, help_zh, help_en), stdout); return PL_EXIT_OK;
@@ -357,11 +381,38 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
         pl_buf_release(&b);
         return fail(cli, rc, &e, "无法导入", "cannot import");
     }
+    /* Escalated clues (docs/LEVELS.md §9): this store's own origin is its
+     * log key's name; the office key only where clues are received. */
+    pl_escalation_recv er;
+    memset(&er, 0, sizeof er);
+    pl_bundle_hook hook;
+    pl_escalation_hook(&hook, &er);
+    if (rc == 0 && !verify) {
+        char *kp = pl_cli_log_key_path(cli);
+        pl_signer me;
+        pl_err ke;
+        pl_err_init(&ke);
+        if (kp && pl_key_read_file(&me, kp, &ke) == 0) {
+            snprintf(er.origin, sizeof er.origin, "%s", me.name);
+            pl_signer_wipe(&me);
+        }
+        free(kp);
+        if ((esc_key != NULL) != (esc_office != NULL))
+            rc = pl_err_set(&e, PL_EINVAL, "--escalation-key and --escalation-office go together");
+        else if (esc_key)
+            rc = pl_escalation_key_read(esc_key, &er, &e);
+        if (rc == 0 && esc_office)
+            snprintf(er.office_id, sizeof er.office_id, "%s", esc_office);
+    }
     pl_bundle_import_result res;
-    if (verify)
+    if (rc)
+        ;
+    else if (verify)
         rc = pl_levels_bundle_verify(b.data, b.len, origins, no, ws, nw, &res, &e);
     else
-        rc = pl_levels_bundle_import(cs.s, cs.l, b.data, b.len, origins, no, ws, nw, &res, &e);
+        rc = pl_levels_bundle_import_hook(cs.s, cs.l, b.data, b.len, origins, no, ws, nw, &hook,
+                                          &res, &e);
+    pl_escalation_recv_wipe(&er);
     if (!verify)
         close_store(&cs);
     free(origins);

@@ -19,6 +19,7 @@
 #include "../http/witness_http.h"
 #include "../ledger/ledger.h"
 #include "../ledger/witness.h"
+#include "../levels/escalate.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -63,6 +64,8 @@ static const char serve_usage_zh[] =
     "  --bundle-origins FILE 接收下级的签名事件包 (POST /levels/bundles): FILE 每行\n"
     "                       \"<origin> <日志公钥> [<发送方公钥>]\"; 需 --bundle-witness\n"
     "  --bundle-witness VKEY 检查点须有此见证人的联署 (可重复)\n"
+    "  --escalation-key FILE --escalation-office UNIT 下级移送的线索用此接收密钥打开,\n"
+    "                       由本库纪检监察机关 UNIT 办理 (plumb escalation keygen)\n"
     "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
     "  --print-openapi      输出 OpenAPI 文档后退出\n"
     "  --db FILE|URL        数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
@@ -117,6 +120,8 @@ static const char serve_usage_en[] =
     "                       the origins of FILE, \"<origin> <log vkey> [<sender vkey>]\"\n"
     "                       a line; with --bundle-witness\n"
     "  --bundle-witness VKEY a witness whose cosignature the checkpoint needs (repeatable)\n"
+    "  --escalation-key FILE --escalation-office UNIT open clues escalated from below with\n"
+    "                       this office key; office UNIT handles them (escalation keygen)\n"
     "  --print-permissions  print the route/role permission table as JSON and exit\n"
     "  --print-openapi      print the OpenAPI document and exit\n"
     "  --db FILE|URL        store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
@@ -164,7 +169,9 @@ enum {
     O_MIRROR,
     O_MIRRORI,
     O_BORIGINS,
-    O_BWITNESS
+    O_BWITNESS,
+    O_ESCKEY,
+    O_ESCOFFICE
 };
 
 static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -219,6 +226,8 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"mirror-interval", required_argument, NULL, O_MIRRORI},
         {"bundle-origins", required_argument, NULL, O_BORIGINS},
         {"bundle-witness", required_argument, NULL, O_BWITNESS},
+        {"escalation-key", required_argument, NULL, O_ESCKEY},
+        {"escalation-office", required_argument, NULL, O_ESCOFFICE},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -230,7 +239,9 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     int64_t v;
     const char *wstate = NULL, *wkey = NULL, *wlogs = NULL, *push = NULL;
     int push_interval = 30, mirror_interval = 60;
-    const char *mirror = NULL, *borigins = NULL;
+    const char *mirror = NULL, *borigins = NULL, *esckey = NULL, *escoffice = NULL;
+    pl_escalation_recv esc;
+    memset(&esc, 0, sizeof esc);
     pl_verifier bws[16];
     size_t nbws = 0;
     optind = 1;
@@ -299,6 +310,8 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             break;
         case O_MIRROR: mirror = optarg; break;
         case O_BORIGINS: borigins = optarg; break;
+        case O_ESCKEY: esckey = optarg; break;
+        case O_ESCOFFICE: escoffice = optarg; break;
         case O_BWITNESS: {
             pl_err ve;
             pl_err_init(&ve);
@@ -357,6 +370,13 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             return pl_cli_fail(cli, prc, &e);
         }
     }
+    if ((esckey || escoffice) && !borigins) {
+        pl_witness_pusher_stop(pusher);
+        pl_witness_free(w);
+        return pl_cli_usage(cli, "serve",
+                            PL_T(cli, "--escalation-key 需与 --bundle-origins 同用",
+                                 "--escalation-key needs --bundle-origins"));
+    }
     pl_levels_origin *origins = NULL;
     if (borigins || nbws) {
         size_t no = 0;
@@ -371,6 +391,18 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         }
         o.bundle_origins = origins;
         o.nbundle_origins = no;
+        if ((esckey != NULL) != (escoffice != NULL))
+            orc = pl_err_set(&e, PL_EINVAL, "--escalation-key and --escalation-office go together");
+        else if (esckey && (orc = pl_escalation_key_read(esckey, &esc, &e)) == 0)
+            snprintf(esc.office_id, sizeof esc.office_id, "%s", escoffice);
+        if (orc) {
+            free(origins);
+            pl_witness_pusher_stop(pusher);
+            pl_witness_free(w);
+            return pl_cli_fail(cli, orc, &e);
+        }
+        if (esckey)
+            o.escalation = &esc;
         o.bundle_witnesses = bws;
         o.nbundle_witnesses = nbws;
     }
@@ -385,6 +417,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         }
     }
     int rc = pl_http_serve(&o, &e);
+    pl_escalation_recv_wipe(&esc);
     pl_mirror_follower_stop(follower);
     pl_witness_pusher_stop(pusher);
     free(origins);

@@ -33,6 +33,7 @@ extern const pl_command pl_witness_commands[];
 extern const pl_command pl_sql_commands[];
 extern const pl_command pl_file_commands[];
 extern const pl_command pl_levels_commands[];
+extern const pl_command pl_escalate_commands[];
 extern const pl_command pl_declare_commands[];
 extern const pl_command pl_search_commands[];
 extern const pl_command pl_report_commands[];
@@ -40,11 +41,11 @@ extern const pl_command pl_dash_commands[];
 extern const pl_command pl_opinion_commands[];
 
 static const pl_command *const tables[] = {
-    pl_ledger_commands, pl_registry_commands, pl_gen_commands,     pl_rules_commands,
-    pl_demo_commands,   pl_cases_commands,    pl_inspect_commands, pl_serve_commands,
-    pl_tasks_commands,  pl_witness_commands,  pl_sql_commands,     pl_file_commands,
-    pl_levels_commands, pl_declare_commands,  pl_search_commands,  pl_report_commands,
-    pl_dash_commands,   pl_opinion_commands,
+    pl_ledger_commands, pl_registry_commands, pl_gen_commands,      pl_rules_commands,
+    pl_demo_commands,   pl_cases_commands,    pl_inspect_commands,  pl_serve_commands,
+    pl_tasks_commands,  pl_witness_commands,  pl_sql_commands,      pl_file_commands,
+    pl_levels_commands, pl_declare_commands,  pl_search_commands,   pl_report_commands,
+    pl_dash_commands,   pl_opinion_commands,  pl_escalate_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)

@@ -82,6 +82,7 @@ static const label labels[] = {
     {"channel", "meeting", "会议", "meeting"},
     {"channel", "audit", "审计移交", "audit"},
     {"channel", "rule_warning", "预警", "rule warning"},
+    {"channel", "escalation", "下级报送", "escalated from below"},
     {"clue_category", "power", "用权", "use of power"},
     {"clue_category", "money", "用财", "use of money"},
     {"clue_category", "personnel", "用人", "use of personnel"},

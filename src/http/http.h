@@ -77,6 +77,9 @@ typedef struct pl_http_opts {
     size_t nbundle_origins;
     const struct pl_verifier *bundle_witnesses;
     size_t nbundle_witnesses;
+    /** With bundle_origins: the office escalation key and office of the
+     * clues escalated from below (src/levels/escalate.h); NULL: none. */
+    const struct pl_escalation_recv *escalation;
 } pl_http_opts;
 
 /** Fill `o` with the defaults. */

@@ -150,6 +150,11 @@ int h_rotations(req *r);
 int h_findings_stats(req *r);
 /** GET /api/v1/dashboard (routes_dash.c): every panel in one request. */
 int h_dashboard(req *r);
+int h_levels_view(req *r);
+int h_levels_escalations(req *r);
+/** The dashboard's "below" section (routes_levels.c): the view from above
+ * when bundles were received, else nothing. Non-zero: replied (error). */
+int h_dashboard_below(req *r, json_t *out);
 /** GET /api/v1/persons/{id}/graph (routes_dash.c): the relationship graph. */
 int h_person_graph(req *r);
 /** The clue statistics of the caller (routes_cases.c): 0 and *out, or

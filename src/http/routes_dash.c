@@ -229,6 +229,8 @@ int h_dashboard(req *r)
     } else {
         json_array_append_new(withheld, json_string("rectification"));
     }
+    if (leaders && h_dashboard_below(r, out))
+        return 0;
     return reply_json(r, 200, out);
 }
 

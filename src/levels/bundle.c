@@ -11,6 +11,7 @@
 #include "levels.h"
 
 #include "../ledger/witness.h"
+#include "escalate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,7 @@ void pl_levels_register(void)
     pl_ledger_register_type("levels.received", apply_received);
     pl_ledger_register_type("levels.bundle_imported", apply_imported);
     pl_ledger_register_type("levels.mirror_refused", apply_refused);
+    pl_escalate_register();
 }
 
 /* -------------------------------------------------------------- policy */
@@ -123,13 +125,15 @@ void pl_levels_register(void)
  * (docs/LEVELS.md "Policy"). */
 static int type_entitled(const char *type)
 {
-    static const char *const prefixes[] = {"finding.",
+    static const char *const prefixes[] = {"escalation.sent",
+                                           "finding.",
                                            "warning.",
                                            "inspect.task_",
                                            "inspect.signoff_",
                                            "inspect.progress_reported",
                                            "inspect.problem_found",
-                                           "inspect.round_created"};
+                                           "inspect.round_created",
+                                           "stats.clues_published"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
         if (strncmp(type, prefixes[i], strlen(prefixes[i])) == 0)
             return 1;
@@ -174,8 +178,27 @@ static int top_leader_handles(pl_store *s, pl_ledger *l, char (**out)[PL_SUBJECT
     pl_stmt_finalize(st);
     if (rc != PL_DONE)
         return rc ? rc : PL_EINTERNAL;
-    qsort(*out, *n, PL_SUBJECT_HANDLE_LEN, cmp_handle);
+    if (*n > 1) /* *out is NULL when no one holds a top post */
+        qsort(*out, *n, PL_SUBJECT_HANDLE_LEN, cmp_handle);
     return 0;
+}
+
+/* The top posts and their units (ids as keys): the org chart the level
+ * above names its leaders with. */
+static int top_posts_units(pl_store *s, json_t *set, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, "SELECT id, unit_id FROM posts WHERE is_top = 1", &st, e);
+    while (rc == 0 && (rc = pl_stmt_step(st, e)) == PL_ROW) {
+        rc = 0;
+        char k[300];
+        snprintf(k, sizeof k, "post:%s", pl_stmt_text(st, 0));
+        json_object_set_new(set, k, json_true());
+        snprintf(k, sizeof k, "unit:%s", pl_stmt_text(st, 1));
+        json_object_set_new(set, k, json_true());
+    }
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc ? rc : PL_EINTERNAL;
 }
 
 /* -------------------------------------------------------------- export */
@@ -198,9 +221,14 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
                             int64_t *count, pl_err *e)
 {
     *count = 0;
-    if (!o->policy || strcmp(o->policy, PL_BUNDLE_POLICY) != 0)
-        return pl_err_set(e, PL_EINVAL, "policy '%s' is unknown (known: %s)",
-                          o->policy ? o->policy : "", PL_BUNDLE_POLICY);
+    int down = o->policy && strcmp(o->policy, PL_BUNDLE_POLICY_ESCALATION) == 0;
+    if (!o->policy || (!down && strcmp(o->policy, PL_BUNDLE_POLICY) != 0))
+        return pl_err_set(e, PL_EINVAL, "policy '%s' is unknown (known: %s, %s)",
+                          o->policy ? o->policy : "", PL_BUNDLE_POLICY,
+                          PL_BUNDLE_POLICY_ESCALATION);
+    if (down && !(o->for_origin && *o->for_origin))
+        return pl_err_set(e, PL_EINVAL, "policy %s needs --for ORIGIN (the level below)",
+                          PL_BUNDLE_POLICY_ESCALATION);
     pl_buf note;
     pl_buf_init(&note);
     int64_t size = 0;
@@ -218,8 +246,11 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
                         (long long)o->since, (long long)size - 1);
     char(*handles)[PL_SUBJECT_HANDLE_LEN] = NULL;
     size_t nh = 0;
-    if (rc == 0)
+    if (rc == 0 && !down)
         rc = top_leader_handles(s, l, &handles, &nh, e);
+    json_t *org = json_object();
+    if (rc == 0 && !down)
+        rc = top_posts_units(s, org, e);
     pl_buf lines;
     pl_buf_init(&lines);
     uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
@@ -231,8 +262,24 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
         if (rc)
             break;
         int take = 0;
-        if (!type_never(ev.type)) {
+        if (down) {
+            /* escalation/v1: what became of the clues `for` sent up */
+            if (ev.payload && (strcmp(ev.type, "escalation.accepted") == 0 ||
+                               strcmp(ev.type, "escalation.status") == 0)) {
+                json_t *pj = json_loadb(ev.payload, ev.payload_len, 0, NULL);
+                take = strcmp(jstr(pj, "origin"), o->for_origin) == 0;
+                json_decref(pj);
+            }
+        } else if (!type_never(ev.type)) {
             take = type_entitled(ev.type) || (o->extra_type && strcmp(ev.type, o->extra_type) == 0);
+            int is_post = strcmp(ev.type, "post.recorded") == 0;
+            if (!take && ev.payload && (is_post || strcmp(ev.type, "unit.recorded") == 0)) {
+                json_t *pj = json_loadb(ev.payload, ev.payload_len, 0, NULL);
+                char k[300];
+                snprintf(k, sizeof k, "%s:%s", is_post ? "post" : "unit", jstr(pj, "id"));
+                take = json_object_get(org, k) != NULL;
+                json_decref(pj);
+            }
             if (!take && nh) {
                 json_t *h = json_loadb(ev.header, ev.header_len, 0, NULL);
                 json_t *subj = json_object_get(h, "subjects");
@@ -287,6 +334,7 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
     }
     free(b64);
     free(handles);
+    json_decref(org);
     pl_verifier sv;
     if (rc == 0) {
         pl_signer_verifier(&sv, o->sender);
@@ -297,6 +345,8 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
             json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "origin", cp.origin, "policy",
                       o->policy, "sender", vk.data, "checkpoint", note.data, "from",
                       (json_int_t)o->since, "to", (json_int_t)size, "events", (json_int_t)*count);
+        if (down)
+            json_object_set_new(head, "for", json_string(o->for_origin));
         pl_buf_release(&vk);
         pl_buf text;
         pl_buf_init(&text);
@@ -607,7 +657,7 @@ static int check_event(const char *line, const char *lend, int64_t prev, int64_t
 static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
                          const pl_levels_origin *origins, size_t norigins,
                          const pl_verifier *witnesses, size_t nwitnesses,
-                         pl_bundle_import_result *res, pl_err *e)
+                         const pl_bundle_hook *hook, pl_bundle_import_result *res, pl_err *e)
 {
     memset(res, 0, sizeof *res);
     size_t text_len = 0, sig_len = 0;
@@ -645,9 +695,21 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
                             "%s+%08x (configured for %s)",
                             origin, o->sender.name, o->sender.key_id, o->origin);
     }
-    if (rc == 0 && strcmp(policy, PL_BUNDLE_POLICY) != 0)
-        rc = pl_err_set(e, PL_EINVAL, "bundle: policy '%s' is unknown (known: %s)", policy,
-                        PL_BUNDLE_POLICY);
+    int down = rc == 0 && strcmp(policy, PL_BUNDLE_POLICY_ESCALATION) == 0;
+    const char *for_origin = json_string_value(json_object_get(body, "for"));
+    if (rc == 0 && !down && strcmp(policy, PL_BUNDLE_POLICY) != 0)
+        rc = pl_err_set(e, PL_EINVAL, "bundle: policy '%s' is unknown (known: %s, %s)", policy,
+                        PL_BUNDLE_POLICY, PL_BUNDLE_POLICY_ESCALATION);
+    if (rc == 0 && down && !for_origin)
+        rc = pl_err_set(e, PL_EINVAL, "bundle: policy %s without the head field 'for'",
+                        PL_BUNDLE_POLICY_ESCALATION);
+    if (rc == 0 && s && down && !(hook && hook->event))
+        rc = pl_err_set(e, PL_EINVAL,
+                        "bundle: policy %s (clues escalated from this store) needs this store's "
+                        "escalation settings",
+                        PL_BUNDLE_POLICY_ESCALATION);
+    if (rc == 0 && s && hook && hook->check)
+        rc = hook->check(hook->ctx, origin, policy, down ? for_origin : NULL, e);
     pl_checkpoint cp;
     if (rc == 0) {
         pl_levels_trust t = {
@@ -756,6 +818,23 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
         rc = pl_ledger_append(l, &ev, NULL, e);
         json_decref(p);
         res->recorded++;
+        if (rc == 0 && hook && hook->event) {
+            pl_bundle_event_info bi = {.origin = origin,
+                                       .policy = policy,
+                                       .for_origin = down ? for_origin : NULL,
+                                       .seq = evs[i].seq,
+                                       .type = evs[i].type,
+                                       .payload = evs[i].payload,
+                                       .payload_len = evs[i].payload_len,
+                                       .checkpoint_size = cp.size,
+                                       .checkpoint_root = root_hex};
+            rc = hook->event(hook->ctx, s, l, &bi, e);
+        } else if (rc == 0 && strncmp(evs[i].type, "escalation.", 11) == 0) {
+            rc = pl_err_set(e, PL_EINVAL,
+                            "bundle: event seq %lld is an escalated clue (%s), and this store has "
+                            "no escalation settings (--escalation-key)",
+                            (long long)evs[i].seq, evs[i].type);
+        }
     }
     pl_stmt_finalize(have);
     if (rc == 0 && (res->recorded > 0 || to > next)) {
@@ -800,14 +879,25 @@ int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t 
                             const pl_verifier *witnesses, size_t nwitnesses,
                             pl_bundle_import_result *res, pl_err *e)
 {
+    return pl_levels_bundle_import_hook(s, l, data, len, origins, norigins, witnesses, nwitnesses,
+                                        NULL, res, e);
+}
+
+int pl_levels_bundle_import_hook(pl_store *s, pl_ledger *l, const char *data, size_t len,
+                                 const pl_levels_origin *origins, size_t norigins,
+                                 const pl_verifier *witnesses, size_t nwitnesses,
+                                 const pl_bundle_hook *hook, pl_bundle_import_result *res,
+                                 pl_err *e)
+{
     if (!s || !l)
         return pl_err_set(e, PL_EINTERNAL, "bundle import without a store");
-    return bundle_import(s, l, data, len, origins, norigins, witnesses, nwitnesses, res, e);
+    return bundle_import(s, l, data, len, origins, norigins, witnesses, nwitnesses, hook, res, e);
 }
 
 int pl_levels_bundle_verify(const char *data, size_t len, const pl_levels_origin *origins,
                             size_t norigins, const pl_verifier *witnesses, size_t nwitnesses,
                             pl_bundle_import_result *res, pl_err *e)
 {
-    return bundle_import(NULL, NULL, data, len, origins, norigins, witnesses, nwitnesses, res, e);
+    return bundle_import(NULL, NULL, data, len, origins, norigins, witnesses, nwitnesses, NULL, res,
+                         e);
 }

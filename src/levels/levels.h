@@ -124,6 +124,9 @@ typedef struct pl_bundle_export_opts {
     /** Test hook (bench/levels.sh): one more event type the policy takes;
      * NULL normally. The CLI sets it only with PLUMB_TEST_HOOKS=1. */
     const char *extra_type;
+    /** Policy escalation/v1 (src/levels/escalate.h): the origin whose
+     * escalated clues' status the bundle carries down (head field "for"). */
+    const char *for_origin;
 } pl_bundle_export_opts;
 
 /**
@@ -176,6 +179,38 @@ int pl_levels_bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t 
                             const pl_levels_origin *origins, size_t norigins,
                             const pl_verifier *witnesses, size_t nwitnesses,
                             pl_bundle_import_result *res, pl_err *e);
+/** One new event of a bundle being imported, as a hook sees it. */
+typedef struct pl_bundle_event_info {
+    const char *origin;     /**< the bundle's origin log */
+    const char *policy;     /**< its policy */
+    const char *for_origin; /**< head field "for" (escalation/v1), else NULL */
+    int64_t seq;            /**< the event's seq in the origin log */
+    const char *type;
+    const char *payload; /**< canonical JSON bytes, NULL if purged */
+    size_t payload_len;
+    int64_t checkpoint_size;
+    const char *checkpoint_root; /**< hex */
+} pl_bundle_event_info;
+
+/** What a store does with the events it receives beyond recording them
+ * (escalated clues: src/levels/escalate.h). `check` runs before anything
+ * is written, `event` inside the import's transaction after each new
+ * event's levels.received; a non-zero return refuses the whole bundle. */
+typedef struct pl_bundle_hook {
+    int (*check)(void *ctx, const char *origin, const char *policy, const char *for_origin,
+                 pl_err *e);
+    int (*event)(void *ctx, pl_store *s, pl_ledger *l, const pl_bundle_event_info *ev, pl_err *e);
+    void *ctx;
+} pl_bundle_hook;
+
+/** pl_levels_bundle_import with a hook (NULL: none; then a bundle of
+ * policy escalation/v1 or with escalation.* events is refused). */
+int pl_levels_bundle_import_hook(pl_store *s, pl_ledger *l, const char *data, size_t len,
+                                 const pl_levels_origin *origins, size_t norigins,
+                                 const pl_verifier *witnesses, size_t nwitnesses,
+                                 const pl_bundle_hook *hook, pl_bundle_import_result *res,
+                                 pl_err *e);
+
 /** The checks of pl_levels_bundle_import that need no store (1–5 of
  * docs/LEVELS.md §7: shape, signature, body, checkpoint, every event),
  * nothing written: `plumb bundle verify`. */

@@ -239,7 +239,7 @@ static const pl_field clue_fields[] = {
     ID_FIELD,
     E("channel", 1,
       ENUM("online", "letter", "visit", "phone", "inspection", "investigation", "meeting", "audit",
-           "rule_warning"),
+           "rule_warning", "escalation"),
       "来源渠道"),
     F("received_at", PL_F_DATE, 1, "受理日期"),
     PREF("subject_person_id", 0, "被反映人"),

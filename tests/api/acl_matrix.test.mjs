@@ -117,6 +117,8 @@ const ROUTES = [
   // docs/API.md "Dashboard": every panel the role may read (the others
   // named in `withheld`), each as scoped as its own list — not placed.
   ['GET', '/api/v1/dashboard', 'authenticated'],
+  ['GET', '/api/v1/levels/view', 'risk:read'],
+  ['GET', '/api/v1/levels/escalations', 'case:list'],
   ['GET', '/api/v1/findings/{id}', 'finding:read', 'placed', 'recusal'],
   ['POST', '/api/v1/findings/{id}/status', 'finding:write', 'placed', 'recusal'],
   ['GET', '/api/v1/risk', 'risk:read', 'placed', 'recusal'],

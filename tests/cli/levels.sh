@@ -276,15 +276,16 @@ out=$("$P" bundle export --db c2.db --witness-vkey "$WV" --out b2 2>&1) || fail 
 # supervisor/v1 on the examples: 41 events of the entitled types
 # (finding.*, warning.*: R18's one finding and R19's four among them) and
 # 27 about the 3 holders of top posts (person, tenure, kin, declarations,
-# evaluations, clues, ...): 68.
+# evaluations, clues, ...), and the org chart that names them: the 3 top
+# posts (P001, P002, P004) and their 3 units (U001–U003): 74.
 want=$(q c2.db "SELECT count(*) FROM ledger_events WHERE type LIKE 'finding.%' OR type LIKE 'warning.%'")
 [ "$want" = 41 ] || fail "the examples changed: $want finding/warning events (update the hand count)"
-[ "$out" = "b2: 68 events" ] || fail "export c2 said: $out"
+[ "$out" = "b2: 74 events" ] || fail "export c2 said: $out"
 before=$(snap)
 out=$(imp b2) || fail "import b2: $out"
-[ "$out" = "bundle from county.example/c2: 68 events (seq 0..$((N2b - 1))), 68 recorded" ] ||
+[ "$out" = "bundle from county.example/c2: 74 events (seq 0..$((N2b - 1))), 74 recorded" ] ||
     fail "import said: $out"
-[ "$(q p.db "SELECT count(*) FROM levels_received WHERE origin='county.example/c2' AND checkpoint_size=$N2b")" = 68 ] ||
+[ "$(q p.db "SELECT count(*) FROM levels_received WHERE origin='county.example/c2' AND checkpoint_size=$N2b")" = 74 ] ||
     fail "provenance"
 [ "$(q p.db "SELECT header FROM levels_received WHERE origin='county.example/c2' AND type='warning.raised' LIMIT 1")" = \
   "$(q c2.db "SELECT header FROM ledger_events WHERE type='warning.raised' LIMIT 1")" ] || fail "header kept"
@@ -359,9 +360,9 @@ wait_port p4port || fail "serve --bundle-origins did not start: $(cat p4log)"
 B4="http://127.0.0.1:$(cat p4port)"
 send() { "$P" bundle send "$1" --url "$B4" --receiver-vkey "${2:-$PV4}" 2>&1; }
 out=$(send b2) || fail "bundle send: $out"
-[ "$out" = "receipt verified, signed by pref.example/p4: county.example/c2 0 $N2b 68" ] ||
+[ "$out" = "receipt verified, signed by pref.example/p4: county.example/c2 0 $N2b 74" ] ||
     fail "bundle send said: $out"
-[ "$(q p4.db "SELECT count(*) FROM levels_received")" = 68 ] || fail "p4 levels_received"
+[ "$(q p4.db "SELECT count(*) FROM levels_received")" = 74 ] || fail "p4 levels_received"
 L4=$(q p4.db "SELECT count(*) FROM ledger_events")
 out=$(send b2) || fail "bundle send again: $out"
 [ "$out" = "receipt verified, signed by pref.example/p4: county.example/c2 0 $N2b 0" ] ||

@@ -64,12 +64,12 @@ grep -q "origin county.example/pgc: rollback: the log serves a checkpoint of siz
 [ "$(psql_ "SELECT size FROM mirror_logs")" = "$N2" ] || fail "the rollback moved the mirror"
 
 out=$(c bundle export --witness-vkey "$WV" --out b 2>&1) || fail "export: $out"
-[ "$out" = "b: 68 events" ] || fail "export said: $out" # as on SQLite (tests/cli/levels.sh)
+[ "$out" = "b: 74 events" ] || fail "export said: $out" # as on SQLite (tests/cli/levels.sh)
 imp() { p bundle import "$1" --origins origins.conf --witness-vkey "$WV" 2>&1; }
 out=$(imp b) || fail "import: $out"
-[ "$out" = "bundle from county.example/pgc: 68 events (seq 0..$((N2 - 1))), 68 recorded" ] ||
+[ "$out" = "bundle from county.example/pgc: 74 events (seq 0..$((N2 - 1))), 74 recorded" ] ||
     fail "import said: $out"
-[ "$(psql_ "SELECT count(*) FROM levels_received WHERE checkpoint_size = $N2")" = 68 ] || fail provenance
+[ "$(psql_ "SELECT count(*) FROM levels_received WHERE checkpoint_size = $N2")" = 74 ] || fail provenance
 L=$(psql_ "SELECT count(*) FROM ledger_events")
 out=$(imp b) || fail "replay: $out"
 grep -q "all recorded before, nothing written" <<<"$out" || fail "replay said: $out"

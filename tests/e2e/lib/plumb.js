@@ -32,7 +32,8 @@ function buildStore(work, db) {
   plumb(['sweep', '--db', db])
 }
 
-export async function startPlumb({ users }) {
+/** `prepare(db, work)` (optional) runs on the store before the server starts. */
+export async function startPlumb({ users, prepare }) {
   const work = process.env.PLUMB_E2E_WORK || mkdtempSync(join(tmpdir(), 'plumb-e2e-'))
   const db = join(work, 'county.db')
   const t0 = Date.now()
@@ -56,6 +57,7 @@ export async function startPlumb({ users }) {
     if (!m) throw new Error(`plumb user add printed no TOTP secret:\n${out}`)
     accounts[u.name] = { ...u, secret: m[1] }
   }
+  if (prepare) await prepare(db, work)
   const portFile = join(work, 'port')
   rmSync(portFile, { force: true })
   const proc = spawn(PLUMB, ['serve', '--db', db, '--bind', '127.0.0.1', '--port', '0', '--port-file', portFile,

@@ -72,7 +72,8 @@ export default {
     verified: 'Verified', concluded: 'Concluded', archived: 'Archived' },
   clueCat: { power: 'Use of power', money: 'Use of money', personnel: 'Appointments', conduct: 'Conduct', other: 'Other' },
   channel: { online: 'Online', letter: 'Letter', visit: 'Visit', phone: 'Phone', inspection: 'Inspection', investigation: 'Investigation',
-    meeting: 'Meeting', audit: 'Audit', rule_warning: 'Rule warning' },
+    meeting: 'Meeting', audit: 'Audit', rule_warning: 'Rule warning',
+    escalation: 'Escalated from below' },
   method: { talk_inquiry: 'Talk or letter inquiry', preliminary_verification: 'Preliminary verification', hold: 'Hold', close: 'Close' },
   outcome: { form1: 'Form 1', form2: 'Form 2', form3: 'Form 3', form4: 'Form 4', unfounded: 'Unfounded (clear name)',
     fault_tolerance: 'Fault tolerance' },
@@ -142,5 +143,12 @@ export default {
     vwhy: { leaf: 'the record does not match its hash', sig: 'the checkpoint’s signature is invalid or not by the ledger key', size: 'the checkpoint’s size differs from the proof', incl: 'the proof does not lead to the checkpoint’s root hash', format: 'the proof is malformed', crypto: 'this browser lacks the cryptography needed' },
     rawProof: 'The proof as data (for experts)', keyLabel: 'Ledger public key',
     need: { unit: 'choose the unit reported', category: 'choose the kind of problem', summary: 'the summary is required', passphrase: 'the passphrase needs at least 8 characters', name: 'a real-name report needs your name' },
+  },
+  below: {
+    title: 'Top leaders below (from bundles)',
+    intro: 'Read only from the signed bundles of the levels below; each line names the log, the event and the witnessed checkpoint it was proven against.',
+    origin: 'Log {origin} · checkpoint size {size} · {bundles} bundle(s)', name: 'Name', post: 'Post', unit: 'Unit',
+    risk: 'Risk index', findings: 'Open findings', tasks: 'Open tasks', clues: 'Clues', stats: 'Clue statistics: {total} clue(s)',
+    prov: 'from {origin}, event {seq}, checkpoint {size}', none: 'none',
   },
 }

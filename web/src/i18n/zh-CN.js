@@ -71,7 +71,8 @@ export default {
     verified: '已核实', concluded: '已办结', archived: '已归档' },
   clueCat: { power: '用权', money: '用财', personnel: '用人', conduct: '作风', other: '其他' },
   channel: { online: '网络举报', letter: '来信', visit: '来访', phone: '电话', inspection: '巡察移交', investigation: '审查调查',
-    meeting: '会议', audit: '审计移交', rule_warning: '规则预警' },
+    meeting: '会议', audit: '审计移交', rule_warning: '规则预警',
+    escalation: '下级报送' },
   method: { talk_inquiry: '谈话函询', preliminary_verification: '初步核实', hold: '暂存待查', close: '予以了结' },
   outcome: { form1: '第一种形态', form2: '第二种形态', form3: '第三种形态', form4: '第四种形态', unfounded: '失实（澄清正名）',
     fault_tolerance: '容错免责' },
@@ -134,5 +135,12 @@ export default {
     vwhy: { leaf: '记录内容与其哈希值不一致', sig: '检查点的签名无效或不是该账本密钥所签', size: '检查点的记录数与证明不一致', incl: '包含证明不能得出检查点的根哈希', format: '证明的格式不正确', crypto: '本浏览器不支持所需的密码算法' },
     rawProof: '证明原文（供专业人员核验）', keyLabel: '账本公钥',
     need: { unit: '请选择被反映人所在单位', category: '请选择问题类别', summary: '请填写摘要', passphrase: '查询密码至少8个字符', name: '实名举报须填写姓名' },
+  },
+  below: {
+    title: '下级一把手（来自事件包）',
+    intro: '仅依据下级报送的签名事件包；每行注明来源日志、事件序号及其包含证明所对照的见证检查点。',
+    origin: '日志 {origin} · 检查点 {size} · 事件包 {bundles} 个', name: '姓名', post: '职务', unit: '单位',
+    risk: '风险指数', findings: '未结发现', tasks: '未结任务', clues: '线索', stats: '线索统计：共 {total} 件',
+    prov: '来源 {origin}，事件 {seq}，检查点 {size}', none: '无',
   },
 }
