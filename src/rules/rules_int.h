@@ -468,6 +468,9 @@ enum {
     P_OPINION_SANCTION_MONTHS,
     P_OPINION_ORG_MONTHS,
     P_OPINION_DECL_MONTHS,
+    /* person linkage (src/link, docs/LINKAGE.md) */
+    P_LINK_UPPER_CENTIBITS,
+    P_LINK_LOWER_CENTIBITS,
     P_COUNT
 };
 
