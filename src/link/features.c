@@ -46,7 +46,8 @@ static const char *const level_zh[PL_LL_COUNT] = {"缺失",
                                                   "一位不同",
                                                   "相邻两位互换",
                                                   "不一致",
-                                                  "两个有效号码不同"};
+                                                  "两个有效号码不同",
+                                                  "相差多位"};
 
 const char *pl_link_level_name(pl_link_level level)
 {
@@ -369,7 +370,7 @@ pl_link_level pl_link_compare_id(const char *a, const char *b, int *typo_side)
     if (oka && okb)
         return PL_LL_BOTH_VALID;
     if (lv == PL_LL_DISAGREE)
-        return lv;
+        return PL_LL_FAR;
     if (typo_side)
         *typo_side = !oka ? 1 : 2;
     return lv;
@@ -412,7 +413,8 @@ static const mu weights[PL_LF_COUNT][PL_LL_COUNT] = {
     [PL_LF_ID] = {[PL_LL_EXACT] = {0.90, 0.00001},
                   [PL_LL_ONE_DIGIT] = {0.05, 0.0001},
                   [PL_LL_TRANSPOSED] = {0.02, 0.00001},
-                  [PL_LL_DISAGREE] = {0.001, 0.9999},
+                  [PL_LL_DISAGREE] = {0.03, 0.9999},
+                  [PL_LL_FAR] = {0.001, 0.9999},
                   [PL_LL_BOTH_VALID] = {0.00003, 0.9999}},
     [PL_LF_DIVISION] = {[PL_LL_EXACT] = {0.9, 0.2}, [PL_LL_DISAGREE] = {0.1, 0.8}},
     [PL_LF_COMPANY] = {[PL_LL_EXACT] = {0.5, 0.01}, [PL_LL_DISAGREE] = {0.5, 0.99}},

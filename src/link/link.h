@@ -78,6 +78,7 @@ typedef enum pl_link_level {
     PL_LL_TRANSPOSED,  /**< two adjacent characters swapped */
     PL_LL_DISAGREE,
     PL_LL_BOTH_VALID, /**< ID: two different numbers, each with a valid check digit */
+    PL_LL_FAR,        /**< ID: 18-character numbers further apart than one typo */
     PL_LL_COUNT
 } pl_link_level;
 
@@ -130,7 +131,9 @@ pl_link_level pl_link_compare_birth(const char *a, const char *b);
  * substitution or adjacent transposition always breaks the check digit),
  * and a one-character difference or a transposition counts only when one
  * of the two fails it — `*typo_side` gets 1 or 2 for the side whose check
- * digit fails, 0 otherwise.
+ * digit fails, 0 otherwise; 18-character numbers further apart, one of
+ * them invalid, are FAR (stronger evidence against than DISAGREE, which
+ * is for numbers without a check digit, such as FEBRL's).
  */
 pl_link_level pl_link_compare_id(const char *a, const char *b, int *typo_side);
 
