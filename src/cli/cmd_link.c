@@ -13,6 +13,7 @@
 
 #include "../ledger/ledger.h"
 #include "../link/link.h"
+#include "../rules/rules.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -63,15 +64,20 @@ static int cmd_link_run(pl_cli *cli, int argc, char **argv)
     pl_err_init(&e);
     pl_store *s = NULL;
     pl_ledger *l = NULL;
+    pl_rules *rules = NULL;
     int rc = pl_store_open(&s, cli->db, 0, &e);
     if (!rc)
         rc = pl_ledger_open(&l, s, &e);
+    /* links feed the rules (R04): each event re-checks what it touches */
+    if (!rc && !(rc = pl_rules_new(&rules, s, l, &e)))
+        pl_rules_attach(rules);
     double upper = 0, lower = 0;
     pl_link_stats st = {0};
     if (!rc)
         rc = pl_link_thresholds(s, &upper, &lower, &e);
     if (!rc)
         rc = pl_link_store_run(s, l, "cli", upper, lower, &st, &e);
+    pl_rules_free(rules);
     pl_ledger_free(l);
     pl_store_close(s);
     if (rc)
@@ -154,10 +160,14 @@ static int cmd_link_review(pl_cli *cli, int argc, char **argv)
     if (rc)
         return pl_cli_fail(cli, rc, &e);
     if (npos == 3) {
+        pl_rules *rules = NULL;
         rc = pl_ledger_open(&l, s, &e);
+        if (!rc && !(rc = pl_rules_new(&rules, s, l, &e)))
+            pl_rules_attach(rules);
         if (!rc)
             rc = pl_link_judge(s, l, as, argv[optind], argv[optind + 1], argv[optind + 2], reason,
                                &e);
+        pl_rules_free(rules);
         pl_ledger_free(l);
         pl_store_close(s);
         if (rc)

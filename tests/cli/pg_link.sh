@@ -46,4 +46,21 @@ cut -d'|' -f3-4 links-sqlite.txt | grep -qx "linked|1715" || fail "linked pair: 
 link.proposed|2" ] || fail "events: $(cat events-sqlite.txt)"
 # verify replays person_links on PostgreSQL too
 PLUMB_STATE_DIR=$S "$PLUMB" verify --db "$U" >verify.out 2>&1 || fail "verify on PostgreSQL: $(cat verify.out)"
+
+# R04 through a judged link (link_r04.sh) on PostgreSQL: the C engine's
+# link query and the SQL reference's person_links join on this engine
+U2=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_link_r04) || fail createdb
+export PLUMB_STATE_DIR=$T/state2
+K=43312719720202022X X=433127197202020246
+"$PLUMB" init --db "$U2" >init.out 2>&1 || fail "init r04: $(cat init.out)"
+"$PLUMB" import --db "$U2" --all "$PLUMB_SRC/tests/data/link/r04" --as-of 2026-03-01 --quiet >imp.out 2>&1 ||
+    fail "import r04: $(cat imp.out)"
+"$PLUMB" link run --db "$U2" >run.out 2>&1 || fail "link run r04: $(cat run.out)"
+"$PLUMB" link review --db "$U2" $K $X same >/dev/null 2>&1 || fail "judge r04"
+ev=$("$PLUMB" sql --db "$U2" "SELECT status, evidence FROM findings WHERE rule='R04'")
+[ "$ev" = "open|[\"company_roles:CR1\",\"kin:KIN1\",\"payments:PAY1\",\"person_links:$K|$X\"]" ] ||
+    fail "R04 on PostgreSQL: $ev"
+"$PLUMB" rules check --db "$U2" --as-of 2026-03-02 --rule R04 >check.out 2>&1 ||
+    fail "engine differs from SQL on PostgreSQL: $(tail -20 check.out)"
+grep -q "engine = sql (1 findings" check.out || fail "R04 check on PostgreSQL: $(tail -3 check.out)"
 echo OK
