@@ -349,6 +349,12 @@ static int id_check_ok(const char *s)
     return c == last;
 }
 
+/* One character of an ID number, with the check character's x as X. */
+static char id_char(char c)
+{
+    return c == 'x' ? 'X' : c;
+}
+
 pl_link_level pl_link_compare_id(const char *a, const char *b, int *typo_side)
 {
     if (typo_side)
@@ -358,15 +364,15 @@ pl_link_level pl_link_compare_id(const char *a, const char *b, int *typo_side)
     size_t n = strlen(a);
     if (n != strlen(b))
         return PL_LL_DISAGREE;
-    if (strcasecmp(a, b) == 0)
-        return PL_LL_EXACT;
     size_t diff = 0, first = n;
     for (size_t i = 0; i < n; i++)
-        if ((a[i] | 0x20) != (b[i] | 0x20)) {
+        if (id_char(a[i]) != id_char(b[i])) {
             if (first == n)
                 first = i;
             diff++;
         }
+    if (diff == 0)
+        return PL_LL_EXACT;
     pl_link_level lv = PL_LL_DISAGREE;
     if (diff == 1)
         lv = PL_LL_ONE_DIGIT;
@@ -383,7 +389,7 @@ pl_link_level pl_link_compare_id(const char *a, const char *b, int *typo_side)
         return PL_LL_BOTH_VALID;
     if (lv == PL_LL_DISAGREE)
         return PL_LL_FAR;
-    if (typo_side)
+    if (typo_side && oka != okb) /* both failing: no side to name */
         *typo_side = !oka ? 1 : 2;
     return lv;
 }

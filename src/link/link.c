@@ -80,8 +80,16 @@ int pl_link_set_new(pl_link_set **out, const pl_link_rec *recs, size_t n, int cr
         pl_buf_reset(&b);
         if (!empty(recs[i].match_key))
             pl_buf_adds(&b, recs[i].match_key);
-        else if ((rc = pl_model_match_key(&b, name, strlen(name), e)))
-            break;
+        else if ((rc = pl_model_match_key(&b, name, strlen(name), e))) {
+            if (rc != PL_EINVAL)
+                break;
+            /* a name that is not UTF-8 text compares as missing */
+            rc = 0;
+            pl_err_init(e);
+            free(p->sep);
+            p->sep = NULL;
+            continue;
+        }
         p->mkey = pl_strdup(b.data ? b.data : "");
         pl_buf_reset(&b);
         if ((rc = pl_link_pinyin(&b, p->mkey, 1, e)))

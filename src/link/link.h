@@ -131,7 +131,7 @@ pl_link_level pl_link_compare_birth(const char *a, const char *b);
  * substitution or adjacent transposition always breaks the check digit),
  * and a one-character difference or a transposition counts only when one
  * of the two fails it — `*typo_side` gets 1 or 2 for the side whose check
- * digit fails, 0 otherwise; 18-character numbers further apart, one of
+ * digit fails (0 otherwise, and when both fail); 18-character numbers further apart, one of
  * them invalid, are FAR (stronger evidence against than DISAGREE, which
  * is for numbers without a check digit, such as FEBRL's).
  */
