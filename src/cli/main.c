@@ -18,6 +18,7 @@
 #include "accounts/accounts.h"
 #include "store/store.h"
 #include "levels/levels.h"
+#include "link/link.h"
 
 /* Each module's commands; the table below is the single list. */
 extern const pl_command pl_ledger_commands[];
@@ -39,13 +40,14 @@ extern const pl_command pl_search_commands[];
 extern const pl_command pl_report_commands[];
 extern const pl_command pl_dash_commands[];
 extern const pl_command pl_opinion_commands[];
+extern const pl_command pl_link_commands[];
 
 static const pl_command *const tables[] = {
     pl_ledger_commands, pl_registry_commands, pl_gen_commands,      pl_rules_commands,
     pl_demo_commands,   pl_cases_commands,    pl_inspect_commands,  pl_serve_commands,
     pl_tasks_commands,  pl_witness_commands,  pl_sql_commands,      pl_file_commands,
     pl_levels_commands, pl_declare_commands,  pl_search_commands,   pl_report_commands,
-    pl_dash_commands,   pl_opinion_commands,  pl_escalate_commands,
+    pl_dash_commands,   pl_opinion_commands,  pl_escalate_commands, pl_link_commands,
 };
 
 static void usage(pl_cli *cli, FILE *f)
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
     pl_declare_register();
     pl_accounts_register();
     pl_levels_register();
+    pl_link_register();
     /* Two-word commands ("proof inclusion") match first. */
     for (int words = 2; words >= 1; words--) {
         if (argc < 1 + words)

@@ -135,6 +135,8 @@ int http_lang_arg(req *r);
 
 /* routes_opinion.c: integrity opinions (docs/API.md "Integrity opinions"). */
 const route *routes_opinion(size_t *n);
+/* routes_link.c: the person linkage's review queue (docs/API.md "Linkage"). */
+const route *routes_link(size_t *n);
 /** An id in a path or query: 1–64 characters of [A-Za-z0-9_.:-] (routes.c). */
 int http_id_ok(const char *s);
 

@@ -2648,8 +2648,11 @@ static void build_table(void)
     const route *search = routes_search(&nsearch);
     const route *report = routes_report(&nreport);
     const route *opin = routes_opinion(&nop);
-    table = pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + nsearch + nreport + nop + 4 * ne,
-                      sizeof *table);
+    size_t nlink;
+    const route *link = routes_link(&nlink);
+    table =
+        pl_calloc(nf + nc + np + ni + nt + nfile + ndecl + nsearch + nreport + nop + nlink + 4 * ne,
+                  sizeof *table);
     memcpy(table, fixed, sizeof fixed);
     ntable = nf;
     for (size_t i = 0; i < ne; i++) {
@@ -2683,6 +2686,8 @@ static void build_table(void)
     ntable += nreport;
     memcpy(table + ntable, opin, nop * sizeof *table);
     ntable += nop;
+    memcpy(table + ntable, link, nlink * sizeof *table);
+    ntable += nlink;
 }
 
 const route *routes_table(size_t *n)

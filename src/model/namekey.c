@@ -33,6 +33,15 @@ int pl_model_t2s(pl_buf *out, const char *s, size_t len, pl_err *e)
         pl_buf_add(out, s, len);
         return 0;
     }
+    /* OpenCC reads past the end of a truncated UTF-8 sequence (found by
+     * fuzz/link_fuzz.c: "…\xe5\xbc" at the end of the input is a heap
+     * over-read in its segmentation): refuse invalid UTF-8 first. */
+    for (int32_t k = (int32_t)i; k < (int32_t)len;) {
+        UChar32 cp;
+        U8_NEXT((const uint8_t *)s, k, (int32_t)len, cp);
+        if (cp < 0)
+            return pl_err_set(e, PL_EINVAL, "invalid UTF-8");
+    }
     pthread_once(&t2s_once, t2s_open);
     if (t2s == (opencc_t)-1)
         return pl_err_set(e, PL_EINTERNAL, "OpenCC t2s.json cannot be opened: %s", opencc_error());

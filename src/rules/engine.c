@@ -702,7 +702,7 @@ static void out_to_set(rl_model *m, const rl_out *o, pl_finding_set *fs)
         pl_finding *x = set_add(fs, f->rule, f->key, rl_str(m, f->subject), f->severity);
         for (size_t k = 0; k < f->nev; k += 2) {
             pl_buf_reset(&b);
-            pl_buf_addf(&b, "%s:%s", rl_table_names[f->ev[k]], rl_str(m, f->ev[k + 1]));
+            pl_buf_addf(&b, "%s:%s", rl_ev_table_name(f->ev[k]), rl_str(m, f->ev[k + 1]));
             finding_add_ev(x, b.data);
         }
     }
@@ -974,7 +974,7 @@ static json_t *evidence_json(rl_model *m, const rl_finding *f)
     pl_buf_init(&b);
     for (size_t i = 0; i < n; i++) {
         pl_buf_reset(&b);
-        pl_buf_addf(&b, "%s:%s", rl_table_names[f->ev[2 * i]], rl_str(m, f->ev[2 * i + 1]));
+        pl_buf_addf(&b, "%s:%s", rl_ev_table_name(f->ev[2 * i]), rl_str(m, f->ev[2 * i + 1]));
         refs[i] = pl_buf_detach(&b, NULL);
     }
     if (n > 1)
@@ -1374,6 +1374,31 @@ static void touch_kin(pl_rules *r, scopes *sc, sym_t P, const int *rules, size_t
         touch_rules(r, sc, m->kin.v[k].person, rules, n);
 }
 
+/* The persons linked to P (person_links linked or judged same, migration
+ * 0129) and their kin: R04 reads a linked record's company roles as the
+ * holder's (eval.c linked_holders), so a role of P reaches them. */
+static void touch_links(pl_rules *r, scopes *sc, sym_t P)
+{
+    static const int r04[] = {4};
+    pl_stmt *st = NULL;
+    if (pl_store_prepare_cached(r->s,
+                                "SELECT a, b FROM person_links WHERE (a=? OR b=?) AND status IN "
+                                "('linked','same')",
+                                &st, NULL))
+        return;
+    const char *p = rl_str(&r->m, P);
+    pl_stmt_bind_text(st, 1, p);
+    pl_stmt_bind_text(st, 2, p);
+    while (pl_stmt_step(st, NULL) == PL_ROW) {
+        const char *a = pl_stmt_text(st, 0), *b = pl_stmt_text(st, 1);
+        const char *o = strcmp(a, p) == 0 ? b : a;
+        sym_t O = rl_intern(&r->m.syms, o, strlen(o));
+        touch_rules(r, sc, O, r04, 1);
+        touch_kin(r, sc, O, r04, 1);
+    }
+    pl_stmt_reset(st);
+}
+
 /* Clues reported by P: their subjects' R11. */
 static void touch_reported(pl_rules *r, scopes *sc, sym_t P)
 {
@@ -1500,6 +1525,7 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
     case T_ROLES:
         touch_rules(r, sc, m->roles.v[row].person, r04, 1);
         touch_kin(r, sc, m->roles.v[row].person, r04, 1);
+        touch_links(r, sc, m->roles.v[row].person);
         break;
     case T_MEETINGS: {
         sym_t M = m->meetings.v[row].id;
@@ -1777,6 +1803,22 @@ static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
             rl_model_apply(&r->m, r->s, "opinion_issue", row, &table, &old_row, &new_row);
             json_decref(row);
             row_scopes(r, &sc, table, new_row);
+        }
+        rc = run_scopes(r, &sc, date, cause, NULL, e);
+        free(sc.v);
+        return rc;
+    }
+    if (!strcmp(ev->type, "link.proposed") || !strcmp(ev->type, "link.judged")) {
+        /* a person link made, changed or judged (src/link): R04 of the two
+         * persons and of their kin, whose holders it may add or remove */
+        static const int r04[] = {4};
+        const char *ids[2] = {jstr(ev->payload, "a"), jstr(ev->payload, "b")};
+        for (int i = 0; i < 2; i++) {
+            if (!ids[i] || !*ids[i])
+                continue;
+            sym_t P = rl_intern(&r->m.syms, ids[i], strlen(ids[i]));
+            touch_rules(r, &sc, P, r04, 1);
+            touch_kin(r, &sc, P, r04, 1);
         }
         rc = run_scopes(r, &sc, date, cause, NULL, e);
         free(sc.v);

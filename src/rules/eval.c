@@ -453,8 +453,39 @@ static int fetch_items(rl_ctx *c, sym_t U, sym_t C, r04_items *out, pl_err *e)
 }
 
 typedef struct holder {
-    sym_t person, kin_row;
+    sym_t person, kin_row, link; /* link: the person_links pair "a|b" (-1: none) */
 } holder;
+
+/* The persons linked to P by the person linkage (person_links, migration
+ * 0129: status linked, or judged same; docs/LINKAGE.md), appended to hs as
+ * holders through P's kin row, with the link as evidence. Read from the
+ * projection, not the model: links change by their own events, which
+ * re-evaluate R04 for the two persons and their kin (engine.c). */
+static int linked_holders(rl_ctx *c, const holder *h, holder *hs, size_t *nh, size_t cap, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        c->s,
+        "SELECT a, b FROM person_links WHERE (a=? OR b=?) AND status IN ('linked','same') "
+        "ORDER BY a, b",
+        &st, e);
+    if (rc)
+        return rc;
+    const char *p = rl_str(c->m, h->person);
+    pl_stmt_bind_text(st, 1, p);
+    pl_stmt_bind_text(st, 2, p);
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        const char *a = pl_stmt_text(st, 0), *b = pl_stmt_text(st, 1);
+        const char *other = strcmp(a, p) == 0 ? b : a;
+        char id[160];
+        int n = snprintf(id, sizeof id, "%s|%s", a, b);
+        if (*nh < cap && n > 0 && (size_t)n < sizeof id)
+            hs[(*nh)++] = (holder){rl_intern(&c->m->syms, other, strlen(other)), h->kin_row,
+                                   rl_intern(&c->m->syms, id, (size_t)n)};
+    }
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
 
 static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
 {
@@ -474,7 +505,7 @@ static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
         return 0;
     holder hs[256];
     size_t nh = 0;
-    hs[nh++] = (holder){L, -1};
+    hs[nh++] = (holder){L, -1, -1};
     for (int dir = 0; dir < 2; dir++) {
         rl_index *ix = dir ? &m->kin_by_relative : &m->kin_by_person;
         EACH(*ix, L, k)
@@ -484,8 +515,15 @@ static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
                 continue;
             sym_t K = dir ? kr->person : kr->relative;
             if (K != L && nh < 256)
-                hs[nh++] = (holder){K, kr->id};
+                hs[nh++] = (holder){K, kr->id, -1};
         }
+    }
+    /* each holder's linked records (a shareholder known by name and birth
+     * date, linked to the kin record) hold roles as the holder does */
+    for (size_t h = 0, direct = nh; h < direct; h++) {
+        int lrc = linked_holders(c, &hs[h], hs, &nh, 256, e);
+        if (lrc)
+            return lrc;
     }
     /* companies */
     sym_t comps[128];
@@ -547,6 +585,7 @@ static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
                         }
                         fnd_ev(f, T_ROLES, ro->id);
                         fnd_ev(f, T_KIN, hs[h].kin_row);
+                        fnd_ev(f, T_LINKS, hs[h].link);
                         matched = true;
                     }
                 if (matched) {

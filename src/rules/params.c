@@ -416,6 +416,22 @@ static const pl_rule_param params[P_COUNT] = {
      "declare",
      "申报核查结论影响期(月)：瞒报为不宜提拔，漏报为暂缓",
      "months a declaration conclusion counts: concealment not to be promoted, omission defer"},
+    {"link_upper_centibits",
+     1500,
+     -10000,
+     10000,
+     {0},
+     "link",
+     "人员关联上阈值(百分之一比特)：达到即自动关联",
+     "linkage upper threshold (hundredths of a bit): at or above, the records are linked"},
+    {"link_lower_centibits",
+     400,
+     -10000,
+     10000,
+     {0},
+     "link",
+     "人员关联下阈值(百分之一比特)：两阈值之间交人工复核",
+     "linkage lower threshold (hundredths of a bit): between the two, human review"},
 };
 
 const pl_rule_param *pl_rules_params(size_t *n)

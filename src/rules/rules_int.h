@@ -256,6 +256,14 @@ enum {
     T_NTABLES
 };
 extern const char *const rl_table_names[T_NTABLES];
+/* Evidence only, not a model table: a person link (person_links, migration
+ * 0129; id "a|b") that joined a company role to a holder (R04). */
+#define T_LINKS T_NTABLES
+/** The evidence table name of a code (rl_table_names, or "person_links"). */
+static inline const char *rl_ev_table_name(int code)
+{
+    return code == T_LINKS ? "person_links" : rl_table_names[code];
+}
 
 /* Pre-interned constants. */
 typedef struct rl_consts {
@@ -468,6 +476,9 @@ enum {
     P_OPINION_SANCTION_MONTHS,
     P_OPINION_ORG_MONTHS,
     P_OPINION_DECL_MONTHS,
+    /* person linkage (src/link, docs/LINKAGE.md) */
+    P_LINK_UPPER_CENTIBITS,
+    P_LINK_LOWER_CENTIBITS,
     P_COUNT
 };
 

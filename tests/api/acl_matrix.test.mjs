@@ -402,7 +402,11 @@ const ROUTES = [
 // table to be exactly this list, so any other new route still fails
 // (restore tests/api/matrix.test.mjs, cells from the server's dump, to
 // keep such routes covered meanwhile).
-const NOT_WRITTEN = [];
+// The person linkage's queue (issue #19 item 3, wt-link): its permission,
+// scope (both persons readable) and bad-input cells are in
+// tests/api/link.test.mjs; its matrix rows need a proposed pair in the
+// fixture (follow-up).
+const NOT_WRITTEN = ['GET /api/v1/links', 'POST /api/v1/links/judgement'];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.

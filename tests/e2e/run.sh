@@ -36,5 +36,6 @@ FILES=(
   pages
   firstload
   levels_view
+  links
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

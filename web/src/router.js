@@ -39,6 +39,7 @@ const routes = [
       { path: 'declare/:id', name: 'declare-round', component: () => import('./views/DeclRound.vue') },
       { path: 'declare/declarations/:id', name: 'declare-compare', component: () => import('./views/DeclCompare.vue') },
       { path: 'opinions/:id?', name: 'opinions', component: () => import('./views/Opinions.vue') },
+      { path: 'links', name: 'links', component: () => import('./views/Links.vue') },
     ],
   },
   {

@@ -5,6 +5,9 @@
 -- person's unit at as_of: open tenure, top post first, then smallest unit id).
 -- Output rows (key, subject, severity, evidence): evidence is a
 -- comma-separated list of "table:id"; rows of one (key, subject) are united.
+-- A holder's linked records (person_links, migration 0129: status linked or
+-- judged same; docs/LINKAGE.md) hold roles as the holder does, with the link
+-- as evidence ("person_links:a|b").
 -- "date + N months" is written out as calendar arithmetic with the day
 -- clamped to the end of the month (Feb 29 + 1 year = Feb 28).
 WITH tops AS (
@@ -21,6 +24,15 @@ WITH tops AS (
   UNION
   SELECT ld.l, kn.person_id, kn.id FROM leaders ld JOIN kin kn ON kn.relative_id = ld.l
   WHERE kn.person_id <> ld.l
+), linked AS (
+  SELECT a AS p, b AS q, a || '|' || b AS lid FROM person_links
+  WHERE status IN ('linked', 'same')
+  UNION ALL
+  SELECT b, a, a || '|' || b FROM person_links WHERE status IN ('linked', 'same')
+), holders2 AS (
+  SELECT l, h, k, NULL AS lk FROM holders
+  UNION
+  SELECT hd.l, ln.q, hd.k, ln.lid FROM holders hd JOIN linked ln ON ln.p = hd.h
 ), items AS (
   SELECT 'payments' AS tbl, id, unit_id AS unit, payee_company_id AS company,
          amount_fen AS amount, paid_at AS d
@@ -29,8 +41,8 @@ WITH tops AS (
   SELECT 'contracts', id, unit_id, supplier_id, amount_fen, signed_at FROM contracts
 ), hits AS (
   SELECT DISTINCT h.l, cr.company_id AS company, it.tbl, it.id, it.amount, it.unit,
-         cr.id AS role, h.k
-  FROM holders h
+         cr.id AS role, h.k, h.lk
+  FROM holders2 h
   JOIN company_roles cr ON cr.person_id = h.h
   JOIN items it ON it.company = cr.company_id
    AND cr.start_date <= it.d AND (cr.end_date IS NULL OR cr.end_date > it.d)
@@ -45,7 +57,7 @@ SELECT h.l || '|' || h.company AS key, h.l AS subject,
        CASE WHEN t.total >= u.r04_high_fen THEN 'high'
             WHEN t.total >= u.r04_medium_fen THEN 'medium' ELSE 'low' END AS severity,
        h.tbl || ':' || h.id || ',company_roles:' || h.role || COALESCE(',kin:' || h.k, '')
-         AS evidence
+         || COALESCE(',person_links:' || h.lk, '') AS evidence
 FROM hits h
 JOIN totals t ON t.l = h.l AND t.company = h.company
 JOIN rp_unit u ON u.unit_id = t.unit;

@@ -38,6 +38,8 @@ export const STAFF_ROUTES = [
   { path: '/declare/:id', role: 'cadre_officer', mark: 'ds-person', param: (u) => u.declRound },
   { path: '/declare/declarations/:id', role: 'cadre_officer', mark: 'dc-lines', param: (u) => u.declaration },
   { path: '/opinions/:id?', role: 'discipline_officer', mark: 'opinion-slates', param: () => '' },
+  // The person linkage review queue (issue #19 item 3).
+  { path: '/links', role: 'cadre_officer', mark: 'link-table' },
 ]
 
 export const PORTAL_ROUTES = ['/portal', '/portal/report', '/portal/check', '/portal/receipt']

@@ -12,6 +12,7 @@ import { zhClerk, enClerk } from './clerk.js'
 import { zhEvidence, enEvidence } from './evidence.js'
 import { zhDash, enDash } from './dash.js'
 import { zhOpinion, enOpinion } from './opinion.js'
+import { zhLink, enLink } from './link.js'
 
 // Each page group's texts, merged over the base texts in this order (one
 // line per group, so that a new group is one import and one line here).
@@ -25,6 +26,7 @@ const parts = [
   [zhEvidence, enEvidence],
   [zhDash, enDash],
   [zhOpinion, enOpinion],
+  [zhLink, enLink],
 ]
 
 const saved = localStorage.getItem('plumb.lang')

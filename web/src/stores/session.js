@@ -27,6 +27,8 @@ export const PAGE_PERMS = {
   intake: ['case:intake'],
   // Integrity opinions (issue #18 item 4, docs/DECLARE.md).
   opinions: ['opinion:read'],
+  // Person linkage review queue (issue #19 item 3, docs/LINKAGE.md).
+  links: ['person:read'],
 }
 
 // Pages opened from a link (not in the menu) and the permission they read:

@@ -1,0 +1,94 @@
+// The person linkage review page (人员关联复核, issue #19 item 3;
+// docs/LINKAGE.md "Review queue"), against a real server with the county
+// data, in Debian's chromium. A cadre in the county is recorded a second
+// time (same name and birth date, another valid ID — GB 11643 check digit
+// computed here — placed as the cadre's sibling), `plumb link run` puts
+// the pair in the queue; a cadre officer sees the two records side by side
+// with the compared items in words (两个有效号码不同, never the code
+// both_valid), judges 不同人 with a reason, the row leaves the queue and the
+// store holds the judgement (one link.judged event); the page in English.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { launch, watchForeign, shot } from './lib/browser.js'
+import { startPlumb, sql, plumb } from './lib/plumb.js'
+import { totp, base32Decode } from './lib/totp.js'
+
+const PASSWORD = 'Correct-Horse-42-battery'
+const ROOT_UNIT = 'U433127-000001'
+let srv, br, page, person, twin
+const foreign = []
+const q = (s) => JSON.parse(sql(srv.db, s) || '[]')
+
+function citizenId(body17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  let s = 0
+  for (let i = 0; i < 17; i++) s += Number(body17[i]) * w[i]
+  return body17 + '10X98765432'[s % 11]
+}
+
+before(async () => {
+  srv = await startPlumb({ users: [{ name: 'l-cadre', role: 'cadre_officer', scopes: [ROOT_UNIT], password: PASSWORD }] })
+  ;[person] = q(`SELECT pe.id, pe.name, pe.birth_date, pe.native_place FROM persons pe
+    JOIN tenures t ON t.person_id = pe.id JOIN posts p ON p.id = t.post_id
+    WHERE p.unit_id LIKE 'U433127-%' AND (t.end_date IS NULL OR t.end_date = '') AND pe.native_place IS NOT NULL
+    ORDER BY pe.id LIMIT 1`)
+  twin = citizenId(person.id.slice(0, 14) + '998')
+  const dir = mkdtempSync(join(tmpdir(), 'plumb-e2e-link-'))
+  writeFileSync(join(dir, 'persons.csv'), `id,name,gender,birth_date,native_place\n${twin},${person.name},M,${person.birth_date},${person.native_place}\n`)
+  writeFileSync(join(dir, 'kin.csv'), `id,person_id,relative_id,relation\nKLINK1,${person.id},${twin},sibling\n`)
+  plumb(['import', '--db', srv.db, '--source', 'police', join(dir, 'persons.csv'), join(dir, 'kin.csv'), '--quiet', '--no-rules'])
+  plumb(['link', 'run', '--db', srv.db])
+  br = await launch()
+  page = await br.context.newPage()
+  await page.setViewportSize({ width: 1440, height: 900 })
+  watchForeign(page, srv.origin, foreign)
+  await page.goto(srv.origin + '/#/login')
+  await page.getByLabel(/用户名|User name/).fill('l-cadre')
+  await page.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
+  await page.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(srv.accounts['l-cadre'].secret)))
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL((u) => !u.hash.startsWith('#/login'))
+})
+after(async () => {
+  await br?.close()
+  await srv?.stop()
+})
+
+test('the queue side by side, a judgement, the page in English', async () => {
+  const [a, b] = person.id < twin ? [person.id, twin] : [twin, person.id]
+  assert.deepEqual(q(`SELECT status FROM person_links WHERE a = '${a}' AND b = '${b}'`), [{ status: 'review' }])
+  await page.goto(srv.origin + '/#/links')
+  await page.getByTestId('menu-links').waitFor()
+  const table = page.getByTestId('link-table')
+  await table.waitFor()
+  const row = table.locator('tr.el-table__row').filter({ hasText: twin })
+  await row.waitFor()
+  const text = await row.innerText()
+  assert.ok(text.includes(person.id) && text.includes(twin), 'both records in the row')
+  assert.equal(text.split(person.name).length - 1, 2, 'the name on both sides')
+  assert.match(text, /两个有效号码不同/)
+  assert.match(text, /出生日期：一致/)
+  assert.doesNotMatch(text, /both_valid|birth_date|exact/, 'no raw code on the page')
+  await shot(page, 'links-zh-desktop')
+  await row.getByLabel('理由（可选）').fill('户籍核实为两人')
+  await row.getByTestId(`lk-not_same-${a}-${b}`).click()
+  await table.locator('tr.el-table__row').filter({ hasText: twin }).waitFor({ state: 'detached' })
+  assert.deepEqual(q(`SELECT status, judged_by, reason FROM person_links WHERE a = '${a}' AND b = '${b}'`),
+    [{ status: 'not_same', judged_by: 'l-cadre', reason: '户籍核实为两人' }])
+  assert.deepEqual(q(`SELECT COUNT(*) AS n FROM ledger_events WHERE type = 'link.judged'`), [{ n: 1 }])
+  // English
+  await page.getByTestId('lang-switch').click()
+  await page.getByRole('option', { name: 'English', exact: true }).click()
+  await page.getByRole('heading', { name: 'Person linkage review' }).waitFor()
+  await page.getByTestId('lk-status').click()
+  await page.getByRole('option', { name: 'Not the same', exact: true }).click()
+  const done = table.locator('tr.el-table__row').filter({ hasText: twin })
+  await done.waitFor()
+  assert.match(await done.innerText(), /two valid numbers/)
+  assert.match(await done.innerText(), /Judged by/)
+  await shot(page, 'links-en-desktop')
+  assert.deepEqual(foreign, [], 'no request left the origin')
+})
