@@ -35,5 +35,6 @@ FILES=(
   phone
   pages
   firstload
+  webperf
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")
