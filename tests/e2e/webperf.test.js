@@ -7,7 +7,9 @@
 //   the charts are drawn once the chunks are let through. Before, ECharts
 //   was a static import of the dashboard's code: nothing rendered until it
 //   had loaded;
-// - a person's file loads no ECharts until its 关系图谱 tab is opened;
+// - a person's file loads no ECharts until its 关系图谱 tab is opened, nor
+//   the clue queue until its 统计 tab is (both tabs' charts were mounted,
+//   hidden, with the page);
 // - the sign-in page asks for the dashboard's code once the user starts
 //   typing, not only after the sign-in answer, and not before the first
 //   keystroke (the sign-in page's own budget, firstload.test.js).
@@ -113,5 +115,20 @@ test("a person's file: no ECharts until the graph tab is opened", async () => {
   await p.getByRole('tab', { name: /关系图谱|Relationship graph/ }).click()
   await p.getByTestId('rel-graph').locator('canvas').first().waitFor({ timeout: 30000 })
   assert.ok(charts.length >= 1, 'ECharts loaded for the graph')
+  await p.close()
+})
+
+test('the clue queue: no ECharts until the statistics tab is opened', async () => {
+  const p = await br.context.newPage()
+  watchForeign(p, srv.origin, foreign)
+  const charts = []
+  p.on('request', (r) => { if (isECharts(r.url())) charts.push(r.url()) })
+  await p.goto(srv.origin + '/#/clues')
+  await p.getByTestId('clue-queue-total').filter({ hasText: /\d/ }).waitFor({ timeout: 30000 })
+  await p.waitForTimeout(1000)
+  assert.deepEqual(charts, [], 'no ECharts under the queue')
+  await p.getByRole('tab', { name: /^(统计|Statistics)/ }).click()
+  await p.locator('.el-tab-pane canvas').first().waitFor({ timeout: 30000 })
+  assert.ok(charts.length >= 1, 'ECharts loaded for the statistics')
   await p.close()
 })
