@@ -7,7 +7,9 @@
 //   the charts are drawn once the chunks are let through. Before, ECharts
 //   was a static import of the dashboard's code: nothing rendered until it
 //   had loaded;
-// - a person's file loads no ECharts until its 关系图谱 tab is opened, nor
+// - a person's file builds its other sections' tables after the open one
+//   (all there without opening their tabs, for printing) and loads no
+//   ECharts until its 关系图谱 tab is opened, nor
 //   the clue queue until its 统计 tab is (both tabs' charts were mounted,
 //   hidden, with the page);
 // - the sign-in page asks for the dashboard's code once the user starts
@@ -101,7 +103,7 @@ test('dashboard: every number and table shown while ECharts is held back; the ch
   await p.close()
 })
 
-test("a person's file: no ECharts until the graph tab is opened", async () => {
+test("a person's file: the other sections follow the open one; no ECharts until the graph tab is opened", async () => {
   const person = q(`SELECT t.person_id AS id FROM tenures t JOIN posts p ON p.id = t.post_id
     WHERE p.unit_id LIKE 'U433127-%' ORDER BY t.person_id LIMIT 1`)[0].id
   const p = await br.context.newPage()
@@ -112,6 +114,10 @@ test("a person's file: no ECharts until the graph tab is opened", async () => {
   await p.getByTestId('sec-tenures').locator('tbody tr').first().waitFor({ timeout: 30000 })
   await p.waitForTimeout(1000)
   assert.deepEqual(charts, [], 'no ECharts on the file before the graph is asked for')
+  // The other sections' tables follow the open one (built after its paint),
+  // without their tabs being opened: all there for printing.
+  await p.getByTestId('sec-findings').waitFor({ state: 'attached', timeout: 10000 })
+  await p.getByTestId('timeline').waitFor({ state: 'attached', timeout: 10000 })
   await p.getByRole('tab', { name: /关系图谱|Relationship graph/ }).click()
   await p.getByTestId('rel-graph').locator('canvas').first().waitFor({ timeout: 30000 })
   assert.ok(charts.length >= 1, 'ECharts loaded for the graph')
