@@ -49,9 +49,9 @@ for (let round = 0; round < ROUNDS + 1; round++) { // round 0 warms the caches a
       const el = document.querySelector(sel)
       return el && /\d/.test(el.textContent) ? performance.now() : false
     }, pg.ready, { timeout: round === 0 ? 30000 : 120000, polling: 'raf' })
-    // The warm-up round may meet a server still loading its rules model (a
-    // 503 store_busy under load, shown as the panel's error): it reloads
-    // until the page shows its data. A measured round never retries.
+    // The warm-up round may meet a server just started that answers 503
+    // store_busy under load (seen at load ~22, the panel's error shown): it
+    // reloads until the page shows its data. A measured round never retries.
     let handle = null
     for (let tries = round === 0 ? 5 : 1; !handle; tries--) {
       handle = await shown().catch((err) => { if (tries <= 1) throw err; return null })
