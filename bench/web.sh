@@ -49,10 +49,10 @@ ORIGIN=$ORIGIN USER_NAME=$USER_NAME PASSWORD=$PASSWORD SECRET=$SECRET PERSON=$PE
 python3 - "$T/out.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("| page | FCP (median) | data asked (median) | to data (median) | slowest API answer (median) | API requests | JS+CSS loaded |")
-print("|---|---|---|---|---|---|---|")
+print("| page | FCP (median) | data asked (median) | data answered (median) | code loaded (median) | to data (median) | slowest API answer (median) | API requests | JS+CSS loaded |")
+print("|---|---|---|---|---|---|---|---|---|")
 for name, r in d["pages"].items():
-    print(f"| {name} | {r['fcp_median_ms']} ms | {r['asked_median_ms']} ms | {r['data_median_ms']} ms | {r['api_median_ms']} ms | {r['requests_max']} ({', '.join(r['last_requests'])}) | {r['code_bytes']:,} B |")
+    print(f"| {name} | {r['fcp_median_ms']} ms | {r['asked_median_ms']} ms | {r['answered_median_ms']} ms | {r['code_done_median_ms']} ms | {r['data_median_ms']} ms | {r['api_median_ms']} ms | {r['requests_max']} ({', '.join(r['last_requests'])}) | {r['code_bytes']:,} B |")
 PY
 echo "bundle ($WEB): $(du -sh "$WEB" | cut -f1) on disk; JS+CSS $(cat "$WEB"/assets/*.js "$WEB"/assets/*.css | wc -c) bytes raw, $(cat "$WEB"/assets/*.js "$WEB"/assets/*.css | gzip -9 | wc -c) bytes gzip (all chunks; each page loads its own)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

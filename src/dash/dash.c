@@ -26,11 +26,16 @@ static void scope_start(pl_buf *sql, const pl_dash_viewer *v)
         pl_accounts_scope_cte(sql);
 }
 
-static void scope_where(pl_buf *sql, const pl_dash_viewer *v, const char *place)
+static void scope_where_at(pl_buf *sql, const pl_dash_viewer *v, const pl_accounts_place *sp)
 {
     if (!v->all)
-        pl_accounts_scope_where(sql, pl_accounts_place_of(place), pl_accounts_role_scope(v->role),
+        pl_accounts_scope_where(sql, sp, pl_accounts_role_scope(v->role),
                                 v->cached ? PL_ACCOUNTS_SCOPE_SET : "sc", 1);
+}
+
+static void scope_where(pl_buf *sql, const pl_dash_viewer *v, const char *place)
+{
+    scope_where_at(sql, v, pl_accounts_place_of(place));
 }
 
 /* Bind the scope's parameters; the next index, or a negative PL_E* (the
@@ -241,16 +246,17 @@ static int leader_visible(pl_store *s, const pl_dash_viewer *v, const char *pid,
 }
 
 /* The persons visible under the "risk" placement among those who ever held
- * a top post, in one query (the risk index lists top leaders): a set
- * person → true. A leader not in it is checked alone (leader_visible). */
+ * a top post, in one query (the risk index lists top leaders; the top
+ * posts first, then their tenures by tenures_post, not every tenure and
+ * its post): a set person → true. A leader not in it is checked alone
+ * (leader_visible). */
 static int visible_leaders(pl_store *s, const pl_dash_viewer *v, json_t *out, pl_err *e)
 {
     pl_buf sql;
     pl_buf_init(&sql);
     scope_start(&sql, v);
-    pl_buf_adds(&sql,
-                "SELECT t.id FROM persons t WHERE t.id IN (SELECT te.person_id FROM tenures te "
-                "JOIN posts p ON p.id=te.post_id WHERE p.is_top=1)");
+    pl_buf_adds(&sql, "SELECT t.id FROM persons t WHERE t.id IN (SELECT te.person_id FROM posts p "
+                      "CROSS JOIN tenures te WHERE te.post_id=p.id AND p.is_top=1)");
     scope_where(&sql, v, "risk");
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(s, sql.data, &st, e);
@@ -448,7 +454,13 @@ int pl_dash_rotations(pl_store *s, const pl_dash_rules *rl, const pl_dash_viewer
                       "WHERE " PL_TENURE_OPEN_AT("t") " AND " R01_POSTS);
     if (unit_id)
         pl_buf_adds(&sql, " AND p.unit_id=?");
-    scope_where(&sql, v, "tenure");
+    /* A tenure's place ("tenure": the unit of its post, by a subquery per
+     * row) with the post already joined: p.unit_id, the same unit. SQLite
+     * then tests R01's posts before the scope, not the scope of each of
+     * the 40,396 tenures first (docs/BENCHMARKS.md "Web pages"). */
+    pl_accounts_place here = *pl_accounts_place_of("tenure");
+    here.unit_expr = "p.unit_id";
+    scope_where_at(&sql, v, &here);
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(s, sql.data, &st, e);
     pl_buf_release(&sql);

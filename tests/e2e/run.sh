@@ -37,5 +37,6 @@ FILES=(
   firstload
   levels_view
   links
+  webperf
 )
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

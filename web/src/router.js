@@ -70,6 +70,17 @@ function preloadComponents(to) {
   }
 }
 
+/**
+ * The code of the page a sign-in leads to, asked for while the user is still
+ * typing (Login.vue): `next` when the sign-in page was reached from a page,
+ * else the staff layout and the dashboard, the landing page of the roles
+ * that read content (a role landing elsewhere loads its page as usual).
+ */
+export function preloadAfterSignIn(next) {
+  const to = router.resolve(next && next !== '/' ? next : { name: 'dashboard' })
+  if (!to.matched.some((r) => r.meta.public)) preloadComponents(to)
+}
+
 router.beforeEach(async (to) => {
   if (to.matched.some((r) => r.meta.public)) return true
   const s = useSession()
