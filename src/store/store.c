@@ -565,6 +565,13 @@ int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ..
     return rc;
 }
 
+int pl_store_writer_lock(pl_store *s, pl_err *e)
+{
+    if (s->tx_depth <= 0)
+        return pl_err_set(e, PL_EINTERNAL, "writer lock outside a transaction");
+    return s->ops->writer_lock ? s->ops->writer_lock(s, e) : 0;
+}
+
 int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e)
 {
     return s->ops->append_event(s, row, e);
