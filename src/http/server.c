@@ -227,6 +227,12 @@ void reply_direct(req *r)
 
 int reply_error(req *r, int status, const char *code, const char *field, const char *msg)
 {
+    /* Every 503 says when to try again (a store that cannot be opened or
+     * reached during a failover, shutting down, busy). */
+    if (status == 503 && !r->extra_hdr[0]) {
+        snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
+        snprintf(r->extra_val, sizeof r->extra_val, "%d", HTTP_BUSY_RETRY_SECS);
+    }
     json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg ? msg : code);
     if (field)
         json_object_set_new(err, "field", json_string(field));
@@ -842,7 +848,12 @@ static void dispatch_route(req *r, const route *rt)
 {
     server *srv = r->srv;
     if (strcmp(rt->perm, "public") != 0) {
-        if (auth_session(r) != 0) {
+        int arc = auth_session(r);
+        if (arc == PL_EBUSY) {
+            reply_status(r, PL_EBUSY, NULL);
+            return;
+        }
+        if (arc != 0) {
             reply_error(r, 401, "unauthenticated", NULL, "sign in first");
             return;
         }

@@ -733,9 +733,17 @@ static int pg_compact(pl_store *ps, pl_err *e)
     return rc;
 }
 
+/* Whether the object is an extension's (pg_stat_statements' views and
+ * functions, which pg_auto_failover installs in every database): not the
+ * store's schema. */
+#define EXT(oid, cat)                                                                              \
+    "EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '" cat "'::regclass AND x.objid = " oid   \
+    " AND x.deptype = 'e') "
+
 /* Every table (its columns), index, view, trigger and function of the
  * current schema, from the catalogue, without the schema's name (verify
- * compares a store with its replay in a scratch schema). */
+ * compares a store with its replay in a scratch schema), less the objects
+ * of extensions. */
 static int pg_schema(pl_store *s, pl_buf *out, pl_err *e)
 {
     pl_stmt *st = NULL;
@@ -747,22 +755,31 @@ static int pg_schema(pl_store *s, pl_buf *out, pl_err *e)
         "ORDER BY a.attnum) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
         "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
-        "WHERE n.nspname = current_schema() AND c.relkind = 'r' GROUP BY c.relname "
-        "UNION ALL SELECT 'index', indexname, replace(indexdef, ' ON ' || "
-        "quote_ident(schemaname) || '.', ' ON ') FROM pg_indexes "
-        "WHERE schemaname = current_schema() "
-        "UNION ALL SELECT 'view', viewname, definition FROM pg_views "
-        "WHERE schemaname = current_schema() "
-        "UNION ALL SELECT 'trigger', t.tgname, replace(pg_get_triggerdef(t.oid), "
-        "quote_ident(n.nspname) || '.', '') FROM pg_trigger t "
-        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
-        /* (the definition names the function with its schema: taken out,
-         * so a store and its replay in a scratch schema compare) */
-        "UNION ALL SELECT 'function', p.proname, replace(pg_get_functiondef(p.oid), "
-        "'FUNCTION ' || quote_ident(n.nspname) || '.', 'FUNCTION ') FROM pg_proc p "
-        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() "
-        "ORDER BY 1, 2",
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT " EXT(
+            "c.oid",
+            "pg_class") "GROUP BY c.relname "
+                        "UNION ALL SELECT 'index', indexname, replace(indexdef, ' ON ' || "
+                        "quote_ident(schemaname) || '.', ' ON ') FROM pg_indexes "
+                        "WHERE schemaname = current_schema() "
+                        "UNION ALL SELECT 'view', viewname, definition FROM pg_views "
+                        "WHERE schemaname = current_schema() AND NOT " EXT(
+                            "(quote_ident(schemaname) || '.' || quote_ident(viewname))::regclass",
+                            "pg_class") "UNION ALL SELECT 'trigger', t.tgname, "
+                                        "replace(pg_get_triggerdef(t.oid), "
+                                        "quote_ident(n.nspname) || '.', '') FROM pg_trigger t "
+                                        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n "
+                                        "ON n.oid = c.relnamespace "
+                                        "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+                                        /* (the definition names the function with its schema: taken
+                                         * out, so a store and its replay in a scratch schema
+                                         * compare) */
+                                        "UNION ALL SELECT 'function', p.proname, "
+                                        "replace(pg_get_functiondef(p.oid), "
+                                        "'FUNCTION ' || quote_ident(n.nspname) || '.', 'FUNCTION "
+                                        "') FROM pg_proc p "
+                                        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
+                                        "n.nspname = current_schema() "
+                                        "AND NOT " EXT("p.oid", "pg_proc") "ORDER BY 1, 2",
         &st, e);
     if (rc)
         return rc;
@@ -951,7 +968,8 @@ static int check_identity(pg_store *s, int flags, pl_err *e)
     int rc = one_text(s,
                       "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
                       "c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN "
-                      "('r','v','p')",
+                      "('r','v','p') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
+                      "d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')",
                       v, sizeof v, e);
     if (rc)
         return rc == PL_ENOTFOUND ? db_err(s, NULL, e, "open") : rc;
