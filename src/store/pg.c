@@ -324,7 +324,11 @@ static int ready(pg_store *s, pl_err *e)
     return rc;
 }
 
-/* A statement prepared on an earlier connection: prepare it again. */
+static int pg_unavailable(pl_store *ps)
+{
+    pg_store *s = (pg_store *)ps;
+    return s->broken || PQstatus(s->conn) != CONNECTION_OK;
+}
 
 /* Run a command whose result is not read; multi-statement text allowed. */
 static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
@@ -486,6 +490,7 @@ static int col_type(Oid t)
     }
 }
 
+/* A statement prepared on an earlier connection: prepare it again. */
 static int reprepare(pg_store *s, pg_stmt *w, pl_err *e)
 {
     PGresult *r = PQprepare(s->conn, w->name, w->sql, 0, NULL);
@@ -913,6 +918,7 @@ static const pl_store_ops pg_ops = {
     .index_ddl = pg_index_ddl,
     .append_event = pg_append_event,
     .writer_lock = pg_writer_lock,
+    .unavailable = pg_unavailable,
     .busy_timeout = pg_busy_timeout,
     .migrations = pl_pg_migrations,
 };

@@ -60,6 +60,10 @@ typedef struct pl_store_ops {
      * the transaction; optional: NULL means the backend's begin already
      * serialises writers (SQLite's BEGIN IMMEDIATE). */
     int (*writer_lock)(pl_store *s, pl_err *e);
+    /** Whether the connection is lost or on a read-only server (a
+     * failover): a transaction rolled back for that is PL_EBUSY, not a
+     * store error; optional: NULL means never. */
+    int (*unavailable)(pl_store *s);
     /** How long a statement waits for another writer before PL_EBUSY;
      * optional. */
     void (*busy_timeout)(pl_store *s, int ms);
