@@ -345,6 +345,10 @@ static int writer_open(server *srv, pl_err *e)
         pl_rules_attach(w->rules);
     if (!rc)
         rc = cases_writer_open(srv, w, e);
+    /* Half open (the database went away during a failover): nothing
+     * open, so that writer_ready opens it all again next time. */
+    if (rc)
+        writer_close(w);
     return rc;
 }
 
@@ -496,7 +500,7 @@ static writer *writer_ready(server *srv, pl_err *e)
     int64_t n = 0;
     int rc = pl_store_query_i64(srv->w.s, &n, e,
                                 "SELECT COALESCE(MAX(seq)+1, 0) FROM ledger_events", NULL);
-    if (rc == 0 && n != pl_ledger_size(srv->w.l)) {
+    if (rc == 0 && (!srv->w.l || n != pl_ledger_size(srv->w.l))) {
         writer_close(&srv->w);
         rc = writer_open(srv, e);
     }
