@@ -35,8 +35,9 @@ int auth_session(req *r)
     pl_err e;
     pl_err_init(&e);
     pl_accounts_session row;
-    if (pl_accounts_session_lookup(r->s, th, &row, &e) != 0)
-        return PL_EDENIED;
+    int lrc = pl_accounts_session_lookup(r->s, th, &row, &e);
+    if (lrc != 0) /* the store unavailable (a failover) is no reason to sign out */
+        return lrc == PL_EBUSY || e.code == PL_EBUSY ? PL_EBUSY : PL_EDENIED;
     int64_t now = http_now(r->srv);
     int64_t created = row.created, last = row.last_seen;
     principal *w = &r->who;

@@ -254,6 +254,12 @@ void reply_direct(req *r)
 
 int reply_error(req *r, int status, const char *code, const char *field, const char *msg)
 {
+    /* Every 503 says when to try again (a store that cannot be opened or
+     * reached during a failover, shutting down, busy). */
+    if (status == 503 && !r->extra_hdr[0]) {
+        snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
+        snprintf(r->extra_val, sizeof r->extra_val, "%d", HTTP_BUSY_RETRY_SECS);
+    }
     json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg ? msg : code);
     if (field)
         json_object_set_new(err, "field", json_string(field));
@@ -366,6 +372,10 @@ static int writer_open(server *srv, pl_err *e)
         pl_rules_attach(w->rules);
     if (!rc)
         rc = cases_writer_open(srv, w, e);
+    /* Half open (the database went away during a failover): nothing
+     * open, so that writer_ready opens it all again next time. */
+    if (rc)
+        writer_close(w);
     return rc;
 }
 
@@ -517,7 +527,7 @@ static writer *writer_ready(server *srv, pl_err *e)
     int64_t n = 0;
     int rc = pl_store_query_i64(srv->w.s, &n, e,
                                 "SELECT COALESCE(MAX(seq)+1, 0) FROM ledger_events", NULL);
-    if (rc == 0 && n != pl_ledger_size(srv->w.l)) {
+    if (rc == 0 && (!srv->w.l || n != pl_ledger_size(srv->w.l))) {
         writer_close(&srv->w);
         rc = writer_open(srv, e);
     }
@@ -869,7 +879,12 @@ static void dispatch_route(req *r, const route *rt)
 {
     server *srv = r->srv;
     if (strcmp(rt->perm, "public") != 0) {
-        if (auth_session(r) != 0) {
+        int arc = auth_session(r);
+        if (arc == PL_EBUSY) {
+            reply_status(r, PL_EBUSY, NULL);
+            return;
+        }
+        if (arc != 0) {
             reply_error(r, 401, "unauthenticated", NULL, "sign in first");
             return;
         }

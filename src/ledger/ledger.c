@@ -438,13 +438,19 @@ int pl_ledger__ensure(pl_ledger *l, pl_err *e)
 }
 
 /* Another process may have appended between this handle's load and the
- * transaction's BEGIN IMMEDIATE (two `plumb import` at once, or an import
- * beside `plumb serve`): the sequence is read again once per transaction,
- * under the writer lock, so two writers never take the same seq. */
+ * transaction's BEGIN IMMEDIATE (two `plumb import` at once, an import
+ * beside `plumb serve`, two `plumb serve` on one PostgreSQL database): the
+ * sequence is read again once per transaction, after the writer lock is
+ * taken (pl_store_writer_lock: SQLite's BEGIN IMMEDIATE holds it already,
+ * PostgreSQL takes an advisory lock held to the transaction's end), so two
+ * writers never take the same seq. */
 int pl_ledger_sync(pl_ledger *l, pl_err *e)
 {
     int rc = pl_ledger__ensure(l, e);
     if (rc || pl_store_tx_depth(l->s) == 0 || l->synced == pl_store_begin_gen(l->s))
+        return rc;
+    rc = pl_store_writer_lock(l->s, e);
+    if (rc)
         return rc;
     int64_t size = 0;
     rc = query_size(l, &size, e);

@@ -52,12 +52,19 @@ typedef struct pg_store {
     int64_t changes; /* rows changed by the last INSERT/UPDATE/DELETE */
     unsigned next_id;
     pl_stmt *ev_ins; /* pg_append_event's, prepared once */
+    int flags;       /* pl_pg_open's: the session is set up again on reconnect */
+    int lock_ms;     /* lock_timeout, set again on reconnect */
+    int broken;      /* the connection is lost or on a read-only server: the next
+                        statement outside a transaction connects again */
+    unsigned gen;    /* connection generation: bumped by each reconnect */
 } pg_store;
 
 typedef struct pg_stmt {
     const pl_store_ops *ops; /* must be first: see store_int.h */
     pg_store *owner;
     char name[24]; /* the server-side prepared statement */
+    char *sql;     /* its rewritten text: prepared again after a reconnect */
+    unsigned gen;  /* the connection generation it is prepared on */
     int nparams;
     char **vals; /* bound values (owned copies), NULL for SQL NULL */
     int *lens;
@@ -86,18 +93,32 @@ static void first_line(char *out, size_t n, const char *msg)
         memmove(out, out + 8, strlen(out + 8) + 1);
 }
 
+/* The server went away or cannot take writes: the connection was lost
+ * (class 08), the server is shutting down or starting (57P01-57P03), or
+ * this is a read-only server (25006: a standby, or the old primary after
+ * a failover). Answered as busy (HTTP 503 with Retry-After), and the
+ * connection is made again before the next statement. */
+static int unavailable(const char *state)
+{
+    return state && strlen(state) == 5 &&
+           (strncmp(state, "08", 2) == 0 || strcmp(state, "25006") == 0 ||
+            strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+            strcmp(state, "57P03") == 0);
+}
+
 static int code_of(const char *state)
 {
     if (!state || strlen(state) != 5)
         return PL_ESTORE;
+    if (unavailable(state))
+        return PL_EBUSY;
     if (strncmp(state, "40", 2) == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
         return PL_EBUSY; /* serialization, deadlock, lock timeout, cancel */
     if (strcmp(state, "53100") == 0)
         return PL_EFULL;
     if (strcmp(state, "XX001") == 0 || strcmp(state, "XX002") == 0)
         return PL_ECORRUPT;
-    if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-        strncmp(state, "58", 2) == 0)
+    if (strncmp(state, "53", 2) == 0 || strncmp(state, "58", 2) == 0)
         return PL_EIO;
     return PL_ESTORE;
 }
@@ -114,6 +135,14 @@ static int db_err(pg_store *s, const PGresult *r, pl_err *e, const char *what)
         state = "08006"; /* the connection is gone */
     int code = code_of(state);
     const char *st = state ? state : "none";
+    if (unavailable(state)) {
+        s->broken = 1;
+        return pl_err_set(e, PL_EBUSY,
+                          "%s: database unavailable (connection lost or a read-only server, "
+                          "as during a failover; the next statement reconnects) (%s: %s) "
+                          "(SQLSTATE %s)",
+                          s->base.path, what, msg, st);
+    }
     switch (code) {
     case PL_EBUSY:
         return pl_err_set(e, PL_EBUSY,
@@ -256,9 +285,57 @@ static void pg_close(pl_store *ps)
     free(s);
 }
 
+static int session_setup(pg_store *s, pl_err *e);
+
+/* A lost connection (or one on a server that became read-only) is made
+ * again with the same URL — with several hosts and
+ * target_session_attrs=read-write, libpq finds the new primary — but only
+ * between transactions: a transaction the loss cut short is gone, and its
+ * caller has already been told (PL_EBUSY). Statements prepared on the old
+ * connection are prepared again when next run (pg_stmt.gen). */
+static int ready(pg_store *s, pl_err *e)
+{
+    if (!s->broken && PQstatus(s->conn) == CONNECTION_OK)
+        return 0;
+    s->broken = 1;
+    if (s->base.tx_depth > 0)
+        return pl_err_set(e, PL_EBUSY,
+                          "%s: database unavailable (connection lost in a transaction; the "
+                          "next one reconnects) (SQLSTATE 08006)",
+                          s->base.path);
+    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *const vals[] = {"10", "plumbline", s->base.conninfo, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        char msg[400];
+        first_line(msg, sizeof msg, c ? PQerrorMessage(c) : "out of memory");
+        PQfinish(c);
+        return pl_err_set(e, PL_EBUSY,
+                          "%s: database unavailable (reconnecting: %s) (SQLSTATE 08001)",
+                          s->base.path, msg);
+    }
+    PQfinish(s->conn);
+    s->conn = c;
+    s->gen++;
+    s->broken = 0;
+    int rc = session_setup(s, e);
+    if (rc)
+        s->broken = 1;
+    return rc;
+}
+
+static int pg_unavailable(pl_store *ps)
+{
+    pg_store *s = (pg_store *)ps;
+    return s->broken || PQstatus(s->conn) != CONNECTION_OK;
+}
+
 /* Run a command whose result is not read; multi-statement text allowed. */
 static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
 {
+    int rc0 = ready(s, e);
+    if (rc0)
+        return rc0;
     PGresult *r = PQexec(s->conn, sql);
     ExecStatusType t = PQresultStatus(r);
     int rc = 0;
@@ -304,17 +381,22 @@ static int pg_rollback(pl_store *ps)
 static int pg_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
+    int rc0 = ready(s, e);
+    if (rc0)
+        return rc0;
     int n = 0;
     char *q = rewrite(sql, &n);
     pg_stmt *w = pl_calloc(1, sizeof *w);
     w->ops = &pg_ops;
     w->owner = s;
+    w->sql = q;
+    w->gen = s->gen;
     snprintf(w->name, sizeof w->name, "pl%u", ++s->next_id);
     PGresult *r = PQprepare(s->conn, w->name, q, 0, NULL);
-    free(q);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         int rc = db_err(s, r, e, "prepare");
         PQclear(r);
+        free(w->sql);
         free(w);
         return rc;
     }
@@ -325,6 +407,7 @@ static int pg_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         int rc = db_err(s, r, e, "prepare");
         PQclear(r);
+        free(w->sql);
         free(w);
         return rc;
     }
@@ -407,11 +490,27 @@ static int col_type(Oid t)
     }
 }
 
+/* A statement prepared on an earlier connection: prepare it again. */
+static int reprepare(pg_store *s, pg_stmt *w, pl_err *e)
+{
+    PGresult *r = PQprepare(s->conn, w->name, w->sql, 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : db_err(s, r, e, "prepare");
+    PQclear(r);
+    if (rc == 0)
+        w->gen = s->gen;
+    return rc;
+}
+
 static int pg_step(pl_stmt *pst, pl_err *e)
 {
     pg_stmt *w = W(pst);
     pg_store *s = w->owner;
     if (!w->res) {
+        int rc0 = ready(s, e);
+        if (rc0 == 0 && w->gen != s->gen)
+            rc0 = reprepare(s, w, e);
+        if (rc0)
+            return rc0;
         w->res = PQexecPrepared(s->conn, w->name, w->nparams, (const char *const *)w->vals, w->lens,
                                 w->fmts, 0);
         ExecStatusType t = PQresultStatus(w->res);
@@ -545,7 +644,7 @@ static void pg_finalize(pl_stmt *st)
     pg_stmt *w = W(st);
     pg_reset(st);
     pg_store *s = w->owner;
-    if (PQstatus(s->conn) == CONNECTION_OK) {
+    if (PQstatus(s->conn) == CONNECTION_OK && w->gen == s->gen && !s->broken) {
         char sql[48];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", w->name);
         /* Inside a failed transaction DEALLOCATE fails too, and the name
@@ -554,6 +653,7 @@ static void pg_finalize(pl_stmt *st)
             PQclear(PQexec(s->conn, sql));
     }
     PQclear(w->desc);
+    free(w->sql);
     free(w->vals);
     free(w->lens);
     free(w->fmts);
@@ -573,6 +673,9 @@ static int64_t pg_changes(pl_store *ps)
 static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
+    int rc0 = ready(s, e);
+    if (rc0)
+        return rc0;
     PGresult *r = PQexec(s->conn, "SELECT pg_current_snapshot()::text");
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         int rc = db_err(s, r, e, "read version");
@@ -635,9 +738,17 @@ static int pg_compact(pl_store *ps, pl_err *e)
     return rc;
 }
 
+/* Whether the object is an extension's (pg_stat_statements' views and
+ * functions, which pg_auto_failover installs in every database): not the
+ * store's schema. */
+#define EXT(oid, cat)                                                                              \
+    "EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '" cat "'::regclass AND x.objid = " oid   \
+    " AND x.deptype = 'e') "
+
 /* Every table (its columns), index, view, trigger and function of the
  * current schema, from the catalogue, without the schema's name (verify
- * compares a store with its replay in a scratch schema). */
+ * compares a store with its replay in a scratch schema), less the objects
+ * of extensions. */
 static int pg_schema(pl_store *s, pl_buf *out, pl_err *e)
 {
     pl_stmt *st = NULL;
@@ -649,22 +760,31 @@ static int pg_schema(pl_store *s, pl_buf *out, pl_err *e)
         "ORDER BY a.attnum) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
         "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
-        "WHERE n.nspname = current_schema() AND c.relkind = 'r' GROUP BY c.relname "
-        "UNION ALL SELECT 'index', indexname, replace(indexdef, ' ON ' || "
-        "quote_ident(schemaname) || '.', ' ON ') FROM pg_indexes "
-        "WHERE schemaname = current_schema() "
-        "UNION ALL SELECT 'view', viewname, definition FROM pg_views "
-        "WHERE schemaname = current_schema() "
-        "UNION ALL SELECT 'trigger', t.tgname, replace(pg_get_triggerdef(t.oid), "
-        "quote_ident(n.nspname) || '.', '') FROM pg_trigger t "
-        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
-        /* (the definition names the function with its schema: taken out,
-         * so a store and its replay in a scratch schema compare) */
-        "UNION ALL SELECT 'function', p.proname, replace(pg_get_functiondef(p.oid), "
-        "'FUNCTION ' || quote_ident(n.nspname) || '.', 'FUNCTION ') FROM pg_proc p "
-        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() "
-        "ORDER BY 1, 2",
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT " EXT(
+            "c.oid",
+            "pg_class") "GROUP BY c.relname "
+                        "UNION ALL SELECT 'index', indexname, replace(indexdef, ' ON ' || "
+                        "quote_ident(schemaname) || '.', ' ON ') FROM pg_indexes "
+                        "WHERE schemaname = current_schema() "
+                        "UNION ALL SELECT 'view', viewname, definition FROM pg_views "
+                        "WHERE schemaname = current_schema() AND NOT " EXT(
+                            "(quote_ident(schemaname) || '.' || quote_ident(viewname))::regclass",
+                            "pg_class") "UNION ALL SELECT 'trigger', t.tgname, "
+                                        "replace(pg_get_triggerdef(t.oid), "
+                                        "quote_ident(n.nspname) || '.', '') FROM pg_trigger t "
+                                        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n "
+                                        "ON n.oid = c.relnamespace "
+                                        "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+                                        /* (the definition names the function with its schema: taken
+                                         * out, so a store and its replay in a scratch schema
+                                         * compare) */
+                                        "UNION ALL SELECT 'function', p.proname, "
+                                        "replace(pg_get_functiondef(p.oid), "
+                                        "'FUNCTION ' || quote_ident(n.nspname) || '.', 'FUNCTION "
+                                        "') FROM pg_proc p "
+                                        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
+                                        "n.nspname = current_schema() "
+                                        "AND NOT " EXT("p.oid", "pg_proc") "ORDER BY 1, 2",
         &st, e);
     if (rc)
         return rc;
@@ -701,6 +821,23 @@ static int pg_index_ddl(pl_store *s, const char *table, const char *prefix, pl_b
     return rc == PL_DONE ? 0 : rc;
 }
 
+/* The ledger's single writer across processes (several `plumb serve` on
+ * one database): a transaction-level advisory lock, released by COMMIT or
+ * ROLLBACK, keyed by the schema (a verify's scratch schema is another
+ * ledger and does not wait for this one). It waits at most lock_timeout,
+ * then fails with lock_not_available: PL_EBUSY. */
+static int pg_writer_lock(pl_store *ps, pl_err *e)
+{
+    return run((pg_store *)ps,
+               "SELECT pg_advisory_xact_lock(1886221677, hashtext(current_schema()))", e,
+               "ledger writer lock");
+}
+
+/* The row goes in only if it extends the stored ledger by one: seq 0 or
+ * seq-1 present, nothing after it (a duplicate seq is the primary key's
+ * error). Under the writer lock this always holds; if it does not, some
+ * writer went around the lock (an old binary, a hand edit) and the append
+ * is refused rather than leave a gap or a fork. */
 static int pg_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
@@ -708,7 +845,10 @@ static int pg_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
     if (!s->ev_ins)
         rc = pg_prepare(ps,
                         "INSERT INTO ledger_events(seq,type,header,leaf_hash,payload) "
-                        "VALUES(?,?,?,?,?)",
+                        "SELECT ?::bigint,?::text,?::text,?::bytea,?::text "
+                        "WHERE (?::bigint = 0 OR EXISTS (SELECT 1 FROM ledger_events "
+                        "WHERE seq = ?::bigint - 1)) AND NOT EXISTS (SELECT 1 FROM "
+                        "ledger_events WHERE seq > ?::bigint)",
                         &s->ev_ins, e);
     if (rc)
         return rc;
@@ -721,8 +861,15 @@ static int pg_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
         pg_bind_text(ev, 5, row->payload, row->payload_len);
     else
         pg_bind_null(ev, 5);
+    for (int i = 6; i <= 8; i++)
+        pg_bind_i64(ev, i, row->seq);
     rc = pg_step(ev, e);
     pg_reset(ev);
+    if (rc == PL_DONE && s->changes != 1)
+        return pl_err_set(e, PL_ECORRUPT,
+                          "%s: ledger event %lld does not extend the stored ledger by one "
+                          "(a writer outside the ledger's lock?): not appended",
+                          s->base.path, (long long)row->seq);
     return rc == PL_DONE ? 0 : rc;
 }
 
@@ -731,8 +878,10 @@ static int pg_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
 static void pg_busy_timeout(pl_store *ps, int ms)
 {
     char sql[64];
-    snprintf(sql, sizeof sql, "SET lock_timeout = %d", ms < 0 ? 0 : ms);
-    PQclear(PQexec(((pg_store *)ps)->conn, sql));
+    pg_store *s = (pg_store *)ps;
+    s->lock_ms = ms < 0 ? 0 : ms;
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d", s->lock_ms);
+    PQclear(PQexec(s->conn, sql));
 }
 
 const pl_migration *pl_pg_migrations(size_t *n);
@@ -768,6 +917,8 @@ static const pl_store_ops pg_ops = {
     .schema = pg_schema,
     .index_ddl = pg_index_ddl,
     .append_event = pg_append_event,
+    .writer_lock = pg_writer_lock,
+    .unavailable = pg_unavailable,
     .busy_timeout = pg_busy_timeout,
     .migrations = pl_pg_migrations,
 };
@@ -823,7 +974,8 @@ static int check_identity(pg_store *s, int flags, pl_err *e)
     int rc = one_text(s,
                       "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
                       "c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN "
-                      "('r','v','p')",
+                      "('r','v','p') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
+                      "d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')",
                       v, sizeof v, e);
     if (rc)
         return rc == PL_ENOTFOUND ? db_err(s, NULL, e, "open") : rc;
@@ -851,6 +1003,22 @@ static void quiet(void *arg, const char *msg)
 {
     (void)arg;
     (void)msg;
+}
+
+/* The session's settings, on a new connection (open, reconnect). */
+static int session_setup(pg_store *s, pl_err *e)
+{
+    /* Notices (CREATE … IF NOT EXISTS) are not for the user's terminal. */
+    PQsetNoticeProcessor(s->conn, quiet, NULL);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SET client_encoding = 'UTF8'; SET client_min_messages = warning; "
+             "SET lock_timeout = %d",
+             s->lock_ms);
+    int rc = run(s, sql, e, "open");
+    if (rc == 0 && (s->flags & PL_STORE_READONLY))
+        rc = run(s, "SET default_transaction_read_only = on", e, "open");
+    return rc;
 }
 
 int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e);
@@ -893,14 +1061,9 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
         pg_close(&s->base);
         return rc;
     }
-    /* Notices (CREATE … IF NOT EXISTS) are not for the user's terminal. */
-    PQsetNoticeProcessor(c, quiet, NULL);
-    rc = run(s,
-             "SET client_encoding = 'UTF8'; SET client_min_messages = warning; "
-             "SET lock_timeout = 10000",
-             e, "open");
-    if (rc == 0 && (flags & PL_STORE_READONLY))
-        rc = run(s, "SET default_transaction_read_only = on", e, "open");
+    s->flags = flags;
+    s->lock_ms = 10000;
+    rc = session_setup(s, e);
     if (rc == 0 && !(flags & PL_STORE_RAW))
         rc = check_identity(s, flags, e);
     if (rc) {

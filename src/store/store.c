@@ -244,6 +244,9 @@ static int sp_end(pl_store *s, int rollback, pl_err *e)
         s->tx_failed = 1; /* cannot undo the member: the whole group fails */
     if (rollback)
         return 0;
+    if (failed && s->ops->unavailable && s->ops->unavailable(s))
+        return pl_err_set(e, PL_EBUSY, "%s: transaction was rolled back: database unavailable",
+                          s->path);
     return failed ? pl_err_set(e, PL_ESTORE, "transaction was rolled back") : e->code;
 }
 
@@ -259,6 +262,11 @@ int pl_store_commit(pl_store *s, pl_err *e)
     if (s->tx_failed) {
         s->ops->rollback(s);
         s->rollback_gen++;
+        /* An inner level failed because the database went away (a
+         * failover): busy, to be sent again, not a store error. */
+        if (s->ops->unavailable && s->ops->unavailable(s))
+            return pl_err_set(e, PL_EBUSY, "%s: transaction was rolled back: database unavailable",
+                              s->path);
         return pl_err_set(e, PL_ESTORE, "transaction was rolled back");
     }
     int rc = s->ops->commit(s, e);
@@ -563,6 +571,13 @@ int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ..
     }
     pl_stmt_finalize(st);
     return rc;
+}
+
+int pl_store_writer_lock(pl_store *s, pl_err *e)
+{
+    if (s->tx_depth <= 0)
+        return pl_err_set(e, PL_EINTERNAL, "writer lock outside a transaction");
+    return s->ops->writer_lock ? s->ops->writer_lock(s, e) : 0;
 }
 
 int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e)

@@ -314,6 +314,12 @@ int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ..
 /** Append one ledger row in the current transaction. */
 int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e);
 
+/** Take the ledger's single-writer lock inside the current transaction,
+ * held until it ends (several `plumb serve` on one PostgreSQL database:
+ * pg_advisory_xact_lock). A no-op where BEGIN already serialises writers
+ * (SQLite). Waits at most the busy timeout, then PL_EBUSY. */
+int pl_store_writer_lock(pl_store *s, pl_err *e);
+
 /* ------------------------------------------------------------ migrations */
 
 /** One embedded migration (generated at build time from migrations/ *.sql). */

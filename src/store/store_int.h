@@ -56,6 +56,14 @@ typedef struct pl_store_ops {
     /** Append one ledger row (events + payloads). Backends may override
      * the generic implementation with a faster path. */
     int (*append_event)(pl_store *s, const pl_event_row *row, pl_err *e);
+    /** pl_store_writer_lock: take the ledger's writer lock for the rest of
+     * the transaction; optional: NULL means the backend's begin already
+     * serialises writers (SQLite's BEGIN IMMEDIATE). */
+    int (*writer_lock)(pl_store *s, pl_err *e);
+    /** Whether the connection is lost or on a read-only server (a
+     * failover): a transaction rolled back for that is PL_EBUSY, not a
+     * store error; optional: NULL means never. */
+    int (*unavailable)(pl_store *s);
     /** How long a statement waits for another writer before PL_EBUSY;
      * optional. */
     void (*busy_timeout)(pl_store *s, int ms);
