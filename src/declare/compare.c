@@ -136,20 +136,35 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
     pl_stmt *st;
     int rc = pl_store_prepare_cached(
         s,
-        "SELECT ?, 'self' UNION SELECT relative_id, 'spouse' FROM kin WHERE person_id=? AND "
-        "relation='spouse' UNION SELECT person_id, 'spouse' FROM kin WHERE relative_id=? AND "
-        "relation='spouse' UNION SELECT k.relative_id, 'child' FROM kin k JOIN persons ch ON "
-        "ch.id=k.relative_id WHERE k.person_id=? AND k.relation='child' AND ch.birth_date>?",
+        "SELECT ?, 'self', 0 UNION SELECT relative_id, 'spouse', 0 FROM kin WHERE person_id=? "
+        "AND relation='spouse' UNION SELECT person_id, 'spouse', 0 FROM kin WHERE relative_id=? "
+        "AND relation='spouse' UNION SELECT k.relative_id, 'child', CASE WHEN ch.birth_date>? "
+        "THEN 0 ELSE 1 END FROM kin k JOIN persons ch ON ch.id=k.relative_id WHERE "
+        "k.person_id=? AND k.relation='child'",
         &st, e);
     if (rc)
         return rc;
-    for (int i = 1; i <= 4; i++)
+    for (int i = 1; i <= 3; i++)
         pl_stmt_bind_text(st, i, d->person);
-    pl_stmt_bind_text(st, 5, minor);
+    pl_stmt_bind_text(st, 4, minor);
+    pl_stmt_bind_text(st, 5, d->person);
     json_t *house = json_array();
     int spouses = 0;
     while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
-        json_array_append_new(house, json_pack("[s,s]", pl_stmt_text(st, 0), pl_stmt_text(st, 1)));
+        /* [holder, relation, kin_only]: an adult child counts for kin_abroad
+         * (a child's residence abroad) only */
+        const char *hid = pl_stmt_text(st, 0);
+        int kin_only = (int)pl_stmt_i64(st, 2);
+        json_t *dupe = NULL, *hm0;
+        size_t h0;
+        json_array_foreach(
+            house, h0, hm0) if (!strcmp(json_string_value(json_array_get(hm0, 0)), hid)) dupe = hm0;
+        if (dupe) {
+            if (!kin_only)
+                json_array_set_new(dupe, 2, json_integer(0));
+            continue;
+        }
+        json_array_append_new(house, json_pack("[s,s,i]", hid, pl_stmt_text(st, 1), kin_only));
         spouses += !strcmp(pl_stmt_text(st, 1), "spouse");
     }
     pl_stmt_reset(st);
@@ -200,6 +215,7 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
             break;
         const char *holder = json_string_value(json_array_get(hm, 0));
         const char *rel = json_string_value(json_array_get(hm, 1));
+        int64_t kin_only = json_integer_value(json_array_get(hm, 2));
         rc = pl_store_prepare_cached(
             s,
             "SELECT r.id, r.kind, r.ref, r.amount_fen, r.observed_at, "
@@ -208,10 +224,11 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
             "(SELECT count(*) FROM company_roles cr WHERE cr.person_id=r.holder_id AND "
             "cr.company_id=r.ref AND cr.end_date IS NOT NULL AND cr.end_date<>'' AND "
             "cr.end_date<=?) AS ended "
-            "FROM registry_records r WHERE r.holder_id=? AND ("
-            "(r.kind IN ('real_estate','company_role','vehicle','securities','passport') AND "
+            "FROM registry_records r WHERE r.holder_id=? AND (r.kind='kin_abroad' OR ?=0) AND ("
+            "(r.kind IN ('real_estate','company_role','vehicle','securities','passport',"
+            "'kin_abroad') AND "
             "r.observed_at<=? AND (r.ended_at IS NULL OR r.ended_at='' OR r.ended_at>?)) OR "
-            "(r.kind IN ('exit_abroad','kin_abroad') AND "
+            "(r.kind='exit_abroad' AND "
             "substr(r.observed_at,1,4)=?) OR (r.kind='income' AND substr(r.observed_at,1,4)=? "
             "AND r.holder_id=?)) ORDER BY r.kind, r.ref, r.id",
             &st, e);
@@ -219,11 +236,12 @@ static int compare(pl_store *s, const char *decl, const drawn_ctx *d, json_t **o
             break;
         pl_stmt_bind_text(st, 1, yend);
         pl_stmt_bind_text(st, 2, holder);
-        pl_stmt_bind_text(st, 3, yend);
+        pl_stmt_bind_i64(st, 3, kin_only);
         pl_stmt_bind_text(st, 4, yend);
-        pl_stmt_bind_text(st, 5, ystr);
+        pl_stmt_bind_text(st, 5, yend);
         pl_stmt_bind_text(st, 6, ystr);
-        pl_stmt_bind_text(st, 7, d->person);
+        pl_stmt_bind_text(st, 7, ystr);
+        pl_stmt_bind_text(st, 8, d->person);
         char prev[512] = "";
         while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
             const char *rid = pl_stmt_text(st, 0), *kind = pl_stmt_text(st, 1),

@@ -403,12 +403,22 @@ enum {
 static const char *const rel_names[] = {"spouse",         "child",          "parent",
                                         "sibling",        "child_spouse",   "spouse_parent",
                                         "spouse_sibling", "sibling_spouse", "nephew_niece"};
-enum { RK_REAL_ESTATE, RK_COMPANY_ROLE, RK_VEHICLE, RK_EXIT, RK_SECURITIES };
-static const char *const rk_names[] = {"real_estate", "company_role", "vehicle", "exit_abroad",
-                                       "securities"};
+/* passport and kin_abroad: only the declaration check plants (plant_decl) */
+enum {
+    RK_REAL_ESTATE,
+    RK_COMPANY_ROLE,
+    RK_VEHICLE,
+    RK_EXIT,
+    RK_SECURITIES,
+    RK_PASSPORT,
+    RK_KIN_ABROAD
+};
+static const char *const rk_names[] = {"real_estate", "company_role", "vehicle",   "exit_abroad",
+                                       "securities",  "passport",     "kin_abroad"};
 static const char *const rk_source[] = {"real_estate", "market", "vehicles", "police",
-                                        "securities"};
-static const int rk_file[] = {O_RE_REC, O_MARKET_REC, O_VEH_REC, O_POLICE_REC, O_SEC_REC};
+                                        "securities",  "police", "police"};
+static const int rk_file[] = {O_RE_REC,  O_MARKET_REC, O_VEH_REC,   O_POLICE_REC,
+                              O_SEC_REC, O_POLICE_REC, O_POLICE_REC};
 enum { ROLE_SHAREHOLDER, ROLE_LEGAL_REP, ROLE_EXECUTIVE };
 static const char *const role_names[] = {"shareholder", "legal_rep", "executive"};
 
@@ -418,7 +428,8 @@ enum { PF_ORG = 0, PF_POLICE = 1, PF_MARKET = 2 };
 #define P_NO_CLUE 1u /* reserved by a plant: no background clue about them */
 #define P_NO_TALK 2u /* R15 plant: no reminder talk in the window */
 #define P_MARRIED 4u
-#define P_CADRE 8u /* has tenures */
+#define P_CADRE 8u       /* has tenures */
+#define P_DECL_PLANT 16u /* the declaration check plant's declarant (plant_decl) */
 
 typedef struct person {
     char id[19];
@@ -506,6 +517,13 @@ typedef struct record {
     int64_t amount; /* -1: none */
     int32_t observed;
     int16_t omit_year, skew_year; /* R09 plants */
+    /* declaration check plants (plant_decl): declared when held at the
+     * year's end (the rule), except in skip_year; securities declared at
+     * decl_amount; ended: ended_at (0 none) */
+    uint8_t planted;
+    int16_t skip_year;
+    int32_t ended;
+    int64_t decl_amount;
 } record;
 
 /* Plant requests handled by the streaming stages. */
@@ -645,7 +663,9 @@ typedef struct gen {
     uint64_t company_serial;
     const char **all_counties;
     size_t nall_counties;
-    pl_buf ev;  /* evidence lines of the finding being built */
+    pl_buf ev;         /* evidence lines of the finding being built */
+    pl_buf decl_truth; /* truth.json "declarations": the planted comparisons */
+    int ndecl_truth;
     FILE *insp; /* inspection/inspection.jsonl: the inspection register */
     char insp_path[1024];
     int64_t insp_ops;
@@ -2261,6 +2281,129 @@ static void plant_r20(area *a)
     free(used);
 }
 
+/* Declaration check plants (issue #18; docs/DECLARE.md "Comparison",
+ * docs/GENERATOR.md "Declaration check plants"): one household per area
+ * whose 2025 declaration carries every class of the comparison and the
+ * near misses, and whose R09 finding cites exactly its 漏报 and 瞒报 lines.
+ * The declarant P: the first cadre (in person order) who never held a top
+ * post (no R04 through the spouse's company role), declares at every due
+ * date of 2023..2025 and holds a tenure on 2025-12-31 and at the as-of
+ * date, carries no R16 or R20 plant, and has a non-cadre spouse S whose
+ * only kin row is with P, a minor child C (born after 2007-12-31) and an
+ * adult child A (non-cadres; A optional). No random draw and no shared
+ * counter: the records (and the role) are added after every other one,
+ * so no id of the data set moves (the items after P's do).
+ *   瞒报: P's home registered 2025-03-18, left out of 2025;
+ *   漏报: S's car of 2025-05-05, P's passport of 2020-06-01 (declared in
+ *     2023 and 2024), A's residence abroad since 2022-09-01, left out;
+ *   容差内: P's securities 500,000 元 declared at 480,000 (4 %, ≤ 10 %);
+ *   一致: S's passport, declared;
+ *   待说明: a home declared by P with no registry record (2025 only);
+ *   near misses (no line, no R09): P's home sold 2025-06-30, S's company
+ *     role ended 2024-09-30, C's residence abroad ended (returned)
+ *     2025-02-01 — each declared in the years it was held. */
+static record *plant_rec(area *a, int kind, int holder, const char *ref, int64_t amount,
+                         int32_t observed)
+{
+    record *r = &a->records.v[add_record(a, kind, holder, ref, amount, observed)];
+    r->planted = 1;
+    return r;
+}
+
+static void plant_decl(area *a)
+{
+    size_t np = a->persons.n;
+    char *ok = pl_calloc(np ? np : 1, 1), *top = pl_calloc(np ? np : 1, 1);
+    int32_t due[] = {dnum(2024, 1, 31), dnum(2025, 1, 31), dnum(2025, 12, 31), dnum(2026, 1, 31),
+                     AS_OF};
+    for (size_t t = 0; t < a->tenures.n; t++) {
+        const tenure *tn = &a->tenures.v[t];
+        const post *ps = &a->posts.v[tn->post];
+        top[tn->person] |= (char)ps->is_top;
+        int all = ps->rank <= R_SECTION;
+        for (int d = 0; d < 5; d++)
+            all &= open_at(tn, due[d]);
+        ok[tn->person] |= (char)all;
+    }
+    int P = -1, S = -1, C = -1, A = -1;
+    /* pass 0 wants an adult child too (the residence abroad plant) */
+    for (int pass = 0; pass < 2 && P < 0; pass++)
+        for (size_t i = 0; i < np && P < 0; i++) {
+            const person *p = &a->persons.v[i];
+            if (!ok[i] || top[i] || !(p->flags & P_CADRE) || p->unit < 0 || p->r20_income ||
+                (p->decl_skip >= 2023 && p->decl_skip <= 2025) ||
+                (p->decl_late >= 2023 && p->decl_late <= 2025))
+                continue;
+            int s = -1, c = -1, ad = -1, bad = 0;
+            for (size_t e = 0; e < a->kin.n && !bad; e++) {
+                const kin *kn = &a->kin.v[e];
+                if (kn->a != (int)i && kn->b != (int)i)
+                    continue;
+                int o = kn->a == (int)i ? kn->b : kn->a;
+                const person *op = &a->persons.v[o];
+                if (kn->rel == REL_SPOUSE) {
+                    bad |= s >= 0 || (op->flags & P_CADRE);
+                    s = o;
+                } else if (kn->rel == REL_CHILD && kn->a == (int)i && !(op->flags & P_CADRE)) {
+                    if (op->birth > dnum(2007, 12, 31))
+                        c = c < 0 ? o : c;
+                    else
+                        ad = ad < 0 ? o : ad;
+                }
+            }
+            if (bad || s < 0 || c < 0 || (pass == 0 && ad < 0))
+                continue;
+            for (size_t e = 0; e < a->kin.n && !bad; e++)
+                bad |= (a->kin.v[e].a == s && a->kin.v[e].b != (int)i) ||
+                       (a->kin.v[e].b == s && a->kin.v[e].a != (int)i);
+            for (size_t x = 0; x < a->records.n && !bad; x++) {
+                const record *rc = &a->records.v[x];
+                int h = rc->holder;
+                bad |= (h == (int)i || h == s || h == c) && (rc->omit_year || rc->skew_year);
+            }
+            if (bad)
+                continue;
+            P = (int)i, S = s, C = c, A = ad;
+        }
+    free(ok);
+    free(top);
+    if (P < 0)
+        return;
+    a->persons.v[P].flags |= P_DECL_PLANT;
+    char ref[160];
+    snprintf(ref, sizeof ref, "湘(2025)%s不动产权第D18%04d号", a->name, 1);
+    plant_rec(a, RK_REAL_ESTATE, P, ref, -1, dnum(2025, 3, 18))->skip_year = 2025;
+    snprintf(ref, sizeof ref, "湘%cD18%02d", a->plate, 1);
+    plant_rec(a, RK_VEHICLE, S, ref, -1, dnum(2025, 5, 5))->skip_year = 2025;
+    snprintf(ref, sizeof ref, "E18%.6s01", a->code);
+    plant_rec(a, RK_PASSPORT, P, ref, -1, dnum(2020, 6, 1))->skip_year = 2025;
+    if (A >= 0) {
+        snprintf(ref, sizeof ref, "移居-%.6s-01", a->code);
+        plant_rec(a, RK_KIN_ABROAD, A, ref, -1, dnum(2022, 9, 1))->skip_year = 2025;
+    }
+    snprintf(ref, sizeof ref, "D18%.6s01", a->code);
+    plant_rec(a, RK_SECURITIES, P, ref, 50000000, dnum(2021, 3, 1))->decl_amount = 48000000;
+    snprintf(ref, sizeof ref, "E18%.6s02", a->code);
+    plant_rec(a, RK_PASSPORT, S, ref, -1, dnum(2019, 7, 1));
+    snprintf(ref, sizeof ref, "湘(2016)%s不动产权第D18%04d号", a->name, 2);
+    plant_rec(a, RK_REAL_ESTATE, P, ref, -1, dnum(2016, 5, 20))->ended = dnum(2025, 6, 30);
+    snprintf(ref, sizeof ref, "移居-%.6s-02", a->code);
+    plant_rec(a, RK_KIN_ABROAD, C, ref, -1, dnum(2023, 8, 1))->ended = dnum(2025, 2, 1);
+    /* the spouse's shareholding from 2019-04-01 (or the registration) to
+     * 2024-09-30 in the area's first company registered by 2019-01-01: its
+     * market record stays (the registry keeps the record) */
+    for (size_t c = 0; c < a->companies.n; c++) {
+        int32_t reg = a->companies.v[c].registered;
+        if (reg > dnum(2019, 1, 1))
+            continue;
+        int32_t start = reg > dnum(2019, 4, 1) ? reg : dnum(2019, 4, 1);
+        add_role(a, (int)c, S, ROLE_SHAREHOLDER, 1000, start, dnum(2024, 9, 30));
+        snprintf(ref, sizeof ref, "%s", a->companies.v[c].id);
+        plant_rec(a, RK_COMPANY_ROLE, S, ref, -1, start);
+        break;
+    }
+}
+
 static void build_indexes(area *a)
 {
     int np = (int)a->persons.n, nt = (int)a->tenures.n;
@@ -2507,8 +2650,14 @@ static void write_structure(gen *g, area *a)
         else
             c_e(o);
         c_d(o, r->observed);
-        c_s(o, r->kind == RK_EXIT ? "出境记录" : "");
-        c_e(o); /* ended_at: the generated records are all still held */
+        c_s(o, r->kind == RK_EXIT         ? "出境记录"
+               : r->kind == RK_PASSPORT   ? "普通护照"
+               : r->kind == RK_KIN_ABROAD ? "移居国(境)外"
+                                          : "");
+        if (r->ended) /* ended_at: only plant_decl's records end */
+            c_d(o, r->ended);
+        else
+            c_e(o);
         row_end(o);
     }
 }
@@ -2940,6 +3089,179 @@ static void write_item(gen *g, area *a, const char *decl_id, const char *kind_na
     row_end(o);
 }
 
+/* ------------------------------------ the comparison's truth (plant_decl) */
+
+/* The year of the declaration check plants' declaration. */
+#define DECL_PLANT_Y 2025
+
+/* The items written for the planted declaration and the records it must
+ * list, for the comparison's truth (dt_commit). */
+typedef struct dtruth {
+    struct {
+        const char *kind;
+        char holder[19], ref[160];
+        int64_t amount;
+        int used;
+    } it[64];
+    int nit;
+    struct {
+        const record *rec;
+        int holder;
+    } rc[128];
+    int nrc;
+} dtruth;
+
+static void decl_item(gen *g, area *a, dtruth *dt, const char *decl_id, const char *kind_name,
+                      const char *holder, const char *ref, int64_t amount, const char *detail)
+{
+    write_item(g, a, decl_id, kind_name, holder, ref, amount, detail);
+    if (!dt || dt->nit >= 64)
+        return;
+    dt->it[dt->nit].kind = kind_name;
+    snprintf(dt->it[dt->nit].holder, sizeof dt->it[0].holder, "%s", holder);
+    snprintf(dt->it[dt->nit].ref, sizeof dt->it[0].ref, "%s", ref);
+    dt->it[dt->nit].amount = amount;
+    dt->it[dt->nit++].used = 0;
+}
+
+static void dt_record(dtruth *dt, const record *rec, int holder)
+{
+    if (dt->nrc < 128) {
+        dt->rc[dt->nrc].rec = rec;
+        dt->rc[dt->nrc++].holder = holder;
+    }
+}
+
+/* A company_role record whose holder has roles in the company, all ended
+ * on or before d (docs/DECLARE.md: not held at d). */
+static int roles_ended(const area *a, const record *rec, int32_t d)
+{
+    int rows = 0, ended = 0;
+    for (size_t k = 0; k < a->roles.n; k++) {
+        const role *ro = &a->roles.v[k];
+        if (ro->person != rec->holder || strcmp(a->companies.v[ro->company].id, rec->ref))
+            continue;
+        rows++;
+        ended += ro->end && ro->end <= d;
+    }
+    return rows > 0 && rows == ended;
+}
+
+enum { DC_MATCH, DC_TOLERANCE, DC_OMISSION, DC_CONCEALMENT, DC_UNEXPLAINED, DC_NOT_COMPARED };
+static const char *const dc_names[] = {"match",       "tolerance",   "omission",
+                                       "concealment", "unexplained", "not_compared"};
+
+/* docs/DECLARE.md "Classes" for an amount, default profile (tolerance
+ * 10 %, 瞒报 beyond 50 %). */
+static int dc_amount(int64_t declared, int64_t registry)
+{
+    if (declared < 0)
+        declared = 0;
+    if (declared == registry)
+        return DC_MATCH;
+    int64_t diff = declared > registry ? declared - registry : registry - declared;
+    if (diff * 100 <= 10 * registry)
+        return DC_TOLERANCE;
+    if (declared > registry)
+        return DC_UNEXPLAINED;
+    return diff * 100 <= 50 * registry ? DC_OMISSION : DC_CONCEALMENT;
+}
+
+static void dt_line(gen *g, int n, const char *kind, const char *holder, const char *ref, int cls,
+                    const char *rec_id)
+{
+    pl_buf_addf(&g->decl_truth,
+                "%s\n {\"kind\":\"%s\",\"holder_id\":\"%s\",\"ref\":\"%s\",\"class\":\"%s\","
+                "\"record_id\":%s%s%s}",
+                n ? "," : "", kind, holder, ref, dc_names[cls], rec_id ? "\"" : "",
+                rec_id ? rec_id : "null", rec_id ? "\"" : "");
+}
+
+/* The planted declaration's comparison, computed here from the written
+ * items and the records the rule reads (docs/DECLARE.md "Classes", default
+ * profile: weights 1 / 5 / 20 / 2, 瞒报 from 300,000 元), and its near
+ * misses, into truth.json's "declarations". */
+static void dt_commit(gen *g, area *a, dtruth *dt, const char *did, int pi, int spouse_any)
+{
+    int64_t counts[6] = {0};
+    pl_buf *b = &g->decl_truth;
+    pl_buf_addf(b, "%s\n{\"declaration_id\":\"%s\",\"person_id\":\"%s\",\"year\":%d,\"lines\":[",
+                g->ndecl_truth++ ? "," : "", did, a->persons.v[pi].id, DECL_PLANT_Y);
+    int n = 0;
+    for (int i = 0; i < dt->nrc; i++) {
+        const record *rec = dt->rc[i].rec;
+        int dup = 0;
+        for (int j = 0; j < i; j++)
+            dup |= dt->rc[j].holder == dt->rc[i].holder && dt->rc[j].rec->kind == rec->kind &&
+                   !strcmp(dt->rc[j].rec->ref, rec->ref);
+        if (dup)
+            continue;
+        int it = -1;
+        for (int k = 0; k < dt->nit && it < 0; k++)
+            if (!dt->it[k].used && !strcmp(dt->it[k].kind, rk_names[rec->kind]) &&
+                !strcmp(dt->it[k].ref, rec->ref))
+                it = k;
+        int cls;
+        if (it >= 0) {
+            dt->it[it].used = 1;
+            cls = rec->kind == RK_SECURITIES && rec->amount >= 0
+                      ? dc_amount(dt->it[it].amount, rec->amount)
+                      : DC_MATCH;
+        } else if (rec->kind == RK_REAL_ESTATE || rec->kind == RK_COMPANY_ROLE ||
+                   (rec->amount >= 0 && rec->amount >= 30000000))
+            cls = DC_CONCEALMENT;
+        else
+            cls = DC_OMISSION;
+        counts[cls]++;
+        dt_line(g, n++, rk_names[rec->kind], a->persons.v[dt->rc[i].holder].id, rec->ref, cls,
+                rec->id);
+    }
+    int mi = -1;
+    for (int k = 0; k < dt->nit && mi < 0; k++)
+        if (!dt->it[k].used && !strcmp(dt->it[k].kind, "marriage"))
+            mi = k;
+    if (mi >= 0 || spouse_any) {
+        int cls = mi >= 0 && spouse_any ? DC_MATCH : spouse_any ? DC_OMISSION : DC_UNEXPLAINED;
+        if (mi >= 0)
+            dt->it[mi].used = 1;
+        counts[cls]++;
+        dt_line(g, n++, "marriage", a->persons.v[pi].id, mi >= 0 ? dt->it[mi].ref : "spouse", cls,
+                NULL);
+    }
+    for (int k = 0; k < dt->nit; k++) {
+        if (dt->it[k].used)
+            continue;
+        int cls = !strcmp(dt->it[k].kind, "income") ? DC_NOT_COMPARED : DC_UNEXPLAINED;
+        counts[cls]++;
+        dt_line(g, n++, dt->it[k].kind, dt->it[k].holder, dt->it[k].ref, cls, NULL);
+    }
+    int64_t score = counts[DC_TOLERANCE] * 1 + counts[DC_OMISSION] * 5 +
+                    counts[DC_CONCEALMENT] * 20 + counts[DC_UNEXPLAINED] * 2;
+    pl_buf_addf(b, "],\n \"counts\":{");
+    for (int c = 0; c < 6; c++)
+        pl_buf_addf(b, "%s\"%s\":%lld", c ? "," : "", dc_names[c], (long long)counts[c]);
+    pl_buf_addf(b, "},\"score\":%lld,\"near_misses\":[", (long long)score);
+    /* the planted near misses: no line that is 漏报 or 瞒报, no R09 */
+    int32_t yend = dnum(DECL_PLANT_Y, 12, 31);
+    n = 0;
+    for (size_t x = 0; x < a->records.n; x++) {
+        const record *rec = &a->records.v[x];
+        if (!rec->planted || rec->skip_year)
+            continue;
+        const char *why = rec->ended && rec->ended <= yend ? "ended_before_reporting_date"
+                          : rec->kind == RK_COMPANY_ROLE && roles_ended(a, rec, yend)
+                              ? "company_role_ended"
+                          : rec->kind == RK_SECURITIES ? "within_tolerance"
+                                                       : "declared";
+        pl_buf_addf(b,
+                    "%s\n {\"record_id\":\"%s\",\"kind\":\"%s\",\"holder_id\":\"%s\","
+                    "\"ref\":\"%s\",\"why\":\"%s\"}",
+                    n++ ? "," : "", rec->id, rk_names[rec->kind], a->persons.v[rec->holder].id,
+                    rec->ref, why);
+    }
+    pl_buf_addf(b, "]}");
+}
+
 /* R20's period with the default profile (r20_years 3): the complete years
  * before the as-of date. */
 #define R20_Y0 (AS_OF_Y - 3)
@@ -3046,60 +3368,97 @@ static void stream_declarations(gen *g, area *a)
                 snprintf(key, sizeof key, "%s|%d", p->id, y);
                 f_commit(g, 16, key, p->id, 2);
             }
-            /* the household of R09: self, spouses, minor children in y */
+            /* the household of R09: self, spouses, minor children in y;
+             * adult children for their residence abroad only (kin_only) */
             int nh = 0;
+            char kin_only[64];
+            kin_only[nh] = 0;
             house[nh++] = (int)pi;
             int spouse_any = 0;
             for (int e = 0; e < p->kn && nh < 64; e++) {
                 const kin *row;
                 int other = kin_other(a, a->kin_idx[p->k0 + e], &row);
                 if (row->rel == REL_SPOUSE) {
+                    kin_only[nh] = 0;
                     house[nh++] = other;
                     spouse_any = 1;
-                } else if (row->rel == REL_CHILD && row->a == (int)pi &&
-                           a->persons.v[other].birth > dnum(y - 18, 12, 31)) {
+                } else if (row->rel == REL_CHILD && row->a == (int)pi) {
+                    kin_only[nh] = a->persons.v[other].birth <= dnum(y - 18, 12, 31);
                     house[nh++] = other;
                 }
             }
+            dtruth dt = {0};
+            dtruth *dtp = (p->flags & P_DECL_PLANT) && y == DECL_PLANT_Y ? &dt : NULL;
             int64_t income = logu(r, 8000000, 30000000);
             if (p->r20_income > 0)
                 income = p->r20_income; /* drawn all the same: the stream stays */
-            write_item(g, a, did, "income", p->id, "工资薪金", income, "年度工资性收入");
+            decl_item(g, a, dtp, did, "income", p->id, "工资薪金", income, "年度工资性收入");
             if (y >= R20_Y0 && y <= R20_Y1) {
                 r20_res += income;
                 snprintf(r20_did[y - R20_Y0], sizeof r20_did[0], "%s", did);
             }
             if (spouse_any)
-                write_item(g, a, did, "marriage", p->id, "已婚", -1, "");
+                decl_item(g, a, dtp, did, "marriage", p->id, "已婚", -1, "");
             int bad = 0, bad_re = 0;
+            int32_t yend = dnum(y, 12, 31);
             for (int h = 0; h < nh; h++) {
                 const person *hp = &a->persons.v[house[h]];
                 for (int k = 0; k < hp->rn; k++) {
                     record *rec = &a->records.v[a->rec_idx[hp->r0 + k]];
-                    int relevant = rec->kind == RK_EXIT ? dyear(rec->observed) == y
-                                                        : rec->observed <= dnum(y, 12, 31);
-                    if (!relevant)
+                    /* R09 (docs/RULES.md): must this declaration list it? */
+                    int held = rec->observed <= yend && (!rec->ended || rec->ended > yend);
+                    int must = rec->kind == RK_KIN_ABROAD ? held
+                               : kin_only[h]              ? 0
+                               : rec->kind == RK_EXIT     ? dyear(rec->observed) == y
+                                                          : held;
+                    if (kin_only[h] && rec->kind != RK_KIN_ABROAD)
                         continue;
-                    if (rec->omit_year == y) {
-                        ev_add(g, "registry_records", rec->id);
-                        bad++;
-                        bad_re |= rec->kind == RK_REAL_ESTATE;
+                    /* a company role whose roles all ended by then is not
+                     * held (looked up only where it can matter: the plants,
+                     * the planted declaration, a record left out) */
+                    if (must && rec->kind == RK_COMPANY_ROLE &&
+                        (rec->planted || dtp || rec->omit_year == y) && roles_ended(a, rec, yend))
+                        must = 0;
+                    /* written: the background as before (every record
+                     * registered by the year's end, trips of the year);
+                     * plant_decl's records when held, but in skip_year */
+                    int write = rec->planted ? must && rec->skip_year != y
+                                             : (rec->kind == RK_EXIT ? dyear(rec->observed) == y
+                                                                     : rec->observed <= yend) &&
+                                                   rec->omit_year != y;
+                    if (dtp && must)
+                        dt_record(dtp, rec, house[h]);
+                    if (!write) {
+                        if (must) {
+                            ev_add(g, "registry_records", rec->id);
+                            bad++;
+                            bad_re |= rec->kind == RK_REAL_ESTATE;
+                        }
                         continue;
                     }
                     int64_t amount = -1;
-                    if (rec->kind == RK_SECURITIES) {
+                    if (rec->kind == RK_SECURITIES && rec->planted)
+                        amount = rec->decl_amount;
+                    else if (rec->kind == RK_SECURITIES) {
                         amount = rec->amount + rec->amount * rr(r, -5, 5) / 100;
                         if (rec->skew_year == y)
                             amount = rec->amount * 80 / 100;
-                        int64_t diff =
-                            amount > rec->amount ? amount - rec->amount : rec->amount - amount;
-                        if (diff * 100 > 10 * rec->amount) {
-                            ev_add(g, "registry_records", rec->id);
-                            bad++;
-                        }
                     }
-                    write_item(g, a, did, rk_names[rec->kind], hp->id, rec->ref, amount, "");
+                    /* declared below the registry's beyond the tolerance */
+                    if (rec->kind == RK_SECURITIES && must && rec->amount > amount &&
+                        (rec->amount - amount) * 100 > 10 * rec->amount) {
+                        ev_add(g, "registry_records", rec->id);
+                        bad++;
+                    }
+                    decl_item(g, a, dtp, did, rk_names[rec->kind], hp->id, rec->ref, amount, "");
                 }
+            }
+            if (dtp) {
+                /* declared with no registry record: to be explained */
+                char ref[160];
+                snprintf(ref, sizeof ref, "湘(2024)%s不动产权第D18%04d号(自报)", a->name, 3);
+                decl_item(g, a, dtp, did, "real_estate", p->id, ref, -1, "本人申报，登记无记录");
+                dt_commit(g, a, dtp, did, (int)pi, spouse_any);
             }
             if (bad) {
                 /* evidence: the declaration and the undeclared records */
@@ -4087,6 +4446,7 @@ static void gen_area(gen *g, area *a)
     apply_plants(g, a, &pl);
     plant_r18(a);
     plant_r20(a);
+    plant_decl(a);
     build_indexes(a);
     check_structure(g, a);
     write_structure(g, a);
@@ -4284,7 +4644,8 @@ static int write_truth(gen *g, pl_err *e)
         fprintf(f, "]}");
         g->st->per_rule[fd->rule]++;
     }
-    fprintf(f, "\n]}\n");
+    /* the declaration check plants' comparisons (docs/GENERATOR.md) */
+    fprintf(f, "\n],\n\"declarations\":[%s\n]}\n", g->decl_truth.data ? g->decl_truth.data : "");
     g->st->findings = (int64_t)g->findings.n;
     int bad = ferror(f);
     if (fclose(f) || bad)
@@ -4388,6 +4749,7 @@ int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
     g.st = st;
     g.e = e;
     pl_buf_init(&g.ev);
+    pl_buf_init(&g.decl_truth);
     g.all_counties = counties_under("", &g.nall_counties);
     int rc = mkdir_p(o->out_dir, e);
     if (!rc)
@@ -4459,6 +4821,7 @@ int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
     free(g.all_counties);
     free(areas);
     pl_buf_release(&g.ev);
+    pl_buf_release(&g.decl_truth);
     return rc;
 }
 

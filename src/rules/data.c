@@ -676,7 +676,7 @@ static const tdesc tables[] = {
     {"declaration_item", T_ITEMS,
      FIELDS("id", "declaration_id", "kind", "holder_id", "ref", "amount_fen"), 0x20, 0x11},
     {"registry_record", T_RECORDS,
-     FIELDS("id", "kind", "holder_id", "ref", "amount_fen", "observed_at"), 0x10, 0x9},
+     FIELDS("id", "kind", "holder_id", "ref", "amount_fen", "observed_at", "ended_at"), 0x10, 0x9},
     {"evaluation", T_EVALS,
      FIELDS("id", "person_id", "kind", "year", "score", "votes_excellent", "votes_competent",
             "votes_basic", "votes_incompetent"),
@@ -820,13 +820,8 @@ static void put_row(rl_model *m, int code, rsrc *r, int32_t *old, int32_t *nrow)
         break;
     }
     case T_RECORDS: {
-        rl_record x = {rs_id(m, r),
-                       rs_sym(m, r, 1),
-                       rs_sym(m, r, 2),
-                       rs_text_sym(m, r, 3),
-                       rs_int(r, 4, -1),
-                       rs_date(r, 5),
-                       false};
+        rl_record x = {rs_id(m, r),      rs_sym(m, r, 1), rs_sym(m, r, 2), rs_text_sym(m, r, 3),
+                       rs_int(r, 4, -1), rs_date(r, 5),   rs_date(r, 6),   false};
         PUSH_LEAF(m, T_RECORDS, m->records, x, old);
         *nrow = m->records.n;
         rl_index_add(&m->record_by_holder, x.holder, m->records.n++);
@@ -965,6 +960,8 @@ void rl_model_init(rl_model *m)
     c->securities = C(m, "securities");
     c->income = C(m, "income");
     c->exit_abroad = C(m, "exit_abroad");
+    c->passport = C(m, "passport");
+    c->kin_abroad = C(m, "kin_abroad");
     c->reminder_talk = C(m, "reminder_talk");
     c->heart_talk = C(m, "heart_talk");
     c->duty_report = C(m, "duty_report");

@@ -1482,7 +1482,7 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
 {
     rl_model *m = &r->m;
     static const int kin_rules[] = {2, 4, 9, 20};
-    static const int r09[] = {9, 20}, r04[] = {4}, r0916[] = {9, 16, 20}, r14[] = {14},
+    static const int r09[] = {9, 20}, r0409[] = {4, 9}, r0916[] = {9, 16, 20}, r14[] = {14},
                      r15[] = {15}, r1519[] = {15, 19}, r17[] = {17};
     if (row < 0)
         return;
@@ -1523,8 +1523,9 @@ static void row_scopes(pl_rules *r, scopes *sc, int table, int32_t row)
         touch_rules(r, sc, m->kin.v[row].relative, kin_rules, 4);
         break;
     case T_ROLES:
-        touch_rules(r, sc, m->roles.v[row].person, r04, 1);
-        touch_kin(r, sc, m->roles.v[row].person, r04, 1);
+        /* R09: a company_role record is not held once all its roles ended */
+        touch_rules(r, sc, m->roles.v[row].person, r0409, 2);
+        touch_kin(r, sc, m->roles.v[row].person, r0409, 2);
         touch_links(r, sc, m->roles.v[row].person);
         break;
     case T_MEETINGS: {

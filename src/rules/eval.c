@@ -1037,6 +1037,31 @@ static int r08(rl_ctx *c, int sel, sym_t U, const char *key, rl_out *o, pl_buf *
 
 /* ----------------------------------------------------------------- R09 */
 
+/* Held at the reporting date `endY` (docs/RULES.md R09, as the comparison,
+ * docs/DECLARE.md): registered on or before it and not ended by then. */
+static bool r09_held(const rl_record *rec, int32_t endY)
+{
+    return rec->observed && rec->observed <= endY && (!rec->ended || rec->ended > endY);
+}
+
+/* A company_role record whose holder has company_roles rows in that
+ * company and all of them ended on or before endY: not held. */
+static bool r09_role_ended(rl_model *m, const rl_record *rec, int32_t endY)
+{
+    const char *company = rl_str(m, rec->ref);
+    int rows = 0, ended = 0;
+    EACH(m->role_by_person, rec->holder, k)
+    {
+        const rl_role *ro = &m->roles.v[k];
+        if (!ALIVE(m->roles, k, person, rec->holder) || ro->company < 0 ||
+            strcmp(rl_str(m, ro->company), company) != 0)
+            continue;
+        rows++;
+        ended += ro->end && ro->end <= endY;
+    }
+    return rows > 0 && rows == ended;
+}
+
 static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
 {
     rl_model *m = c->m;
@@ -1050,8 +1075,12 @@ static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
             continue;
         int32_t endY = X->year * 10000 + 1231;
         int32_t minor_after = (X->year - 18) * 10000 + 1231;
+        /* the household (self, spouses either way, minor children); adult
+         * children only for their residence abroad (kin_only) */
         sym_t hh[64];
+        bool kin_only[64];
         size_t nh = 0;
+        kin_only[nh] = false;
         hh[nh++] = P;
         for (int dir = 0; dir < 2; dir++) {
             rl_index *ix = dir ? &m->kin_by_relative : &m->kin_by_person;
@@ -1061,18 +1090,23 @@ static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
                 if (kr->dead || (dir ? kr->relative : kr->person) != P)
                     continue;
                 sym_t K = dir ? kr->person : kr->relative;
-                bool in = false;
+                bool in = false, only = false;
                 if (kr->relation == k->spouse)
                     in = true;
                 else if (kr->relation == k->child && !dir) {
                     const rl_person *ch = person_of(m, K);
-                    in = ch && ch->birth && ch->birth > minor_after;
+                    in = true;
+                    only = !(ch && ch->birth && ch->birth > minor_after);
                 }
                 for (size_t i = 0; i < nh && in; i++)
-                    if (hh[i] == K)
+                    if (hh[i] == K) {
+                        kin_only[i] = kin_only[i] && only;
                         in = false;
-                if (in && nh < 64)
+                    }
+                if (in && nh < 64) {
+                    kin_only[nh] = only;
                     hh[nh++] = K;
+                }
             }
         }
         rl_finding *f = NULL;
@@ -1085,9 +1119,15 @@ static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
                 if (!ALIVE(m->records, rr, holder, hh[h]))
                     continue;
                 bool in = false;
-                if (rec->kind == k->real_estate || rec->kind == k->company_role ||
-                    rec->kind == k->vehicle || rec->kind == k->securities)
-                    in = rec->observed && rec->observed <= endY;
+                if (rec->kind == k->kin_abroad)
+                    in = r09_held(rec, endY);
+                else if (kin_only[h])
+                    in = false;
+                else if (rec->kind == k->real_estate || rec->kind == k->vehicle ||
+                         rec->kind == k->securities || rec->kind == k->passport)
+                    in = r09_held(rec, endY);
+                else if (rec->kind == k->company_role)
+                    in = r09_held(rec, endY) && !r09_role_ended(m, rec, endY);
                 else if (rec->kind == k->exit_abroad)
                     in = rec->observed / 10000 == X->year;
                 if (!in)
@@ -1104,8 +1144,9 @@ static void r09(rl_ctx *c, sym_t P, rl_out *o, pl_buf *zh, pl_buf *en)
                             pp = person_params(c, P, &pu);
                         int64_t ra = rec->amount < 0 ? 0 : rec->amount;
                         int64_t ia = it->amount < 0 ? 0 : it->amount;
-                        int64_t diff = ra > ia ? ra - ia : ia - ra;
-                        if (diff * 100 > pp->v[P_R09_SECURITIES_TOLERANCE_PCT] * ra)
+                        /* declared below the registry's beyond the tolerance:
+                         * undeclared; above it is the comparison's 待说明 */
+                        if (ra > ia && (ra - ia) * 100 > pp->v[P_R09_SECURITIES_TOLERANCE_PCT] * ra)
                             continue;
                     }
                     declared = true;

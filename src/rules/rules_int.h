@@ -150,6 +150,7 @@ typedef struct {
     sym_t id, kind, holder, ref;
     int64_t amount;
     int32_t observed;
+    int32_t ended; /* 0119 ended_at (sold, handed in): not held from that day; 0 none */
     bool dead;
 } rl_record;
 typedef struct {
@@ -272,7 +273,7 @@ typedef struct rl_consts {
     sym_t finance, personnel, approval, enforcement, audit, procurement, engineering;
     sym_t spouse, child;
     sym_t appointment, annual;
-    sym_t real_estate, company_role, vehicle, securities, exit_abroad, income;
+    sym_t real_estate, company_role, vehicle, securities, exit_abroad, income, passport, kin_abroad;
     sym_t reminder_talk, heart_talk, inspection, name_clearing, duty_report;
     sym_t talk_inquiry, preliminary_verification, close, unfounded;
     sym_t signed_off;

@@ -58,8 +58,8 @@ static uint64_t layout_id(void)
 {
     /* 4: inspect_tasks (R21–R23) and inspect_round_units (R15) in the model;
      * 5: posts' portfolio areas (R18); 6: supervision's held_by (R19); 7: R20;
-     * 8: integrity opinions (R10) */
-    return (uint64_t)8 << 56 ^ (uint64_t)sizeof(rl_model) << 40 ^
+     * 8: integrity opinions (R10); 9: registry records' ended_at (R09) */
+    return (uint64_t)9 << 56 ^ (uint64_t)sizeof(rl_model) << 40 ^
            (uint64_t)(sizeof(rl_unit) + sizeof(rl_person) * 3 + sizeof(rl_post) * 5 +
                       sizeof(rl_tenure) * 7 + sizeof(rl_kin) * 11 + sizeof(rl_role) * 13 +
                       sizeof(rl_decision) * 17 + sizeof(rl_item) * 19 + sizeof(rl_record) * 23 +
