@@ -488,8 +488,8 @@ static writer *writer_ready(server *srv, pl_err *e)
     /* Another process (plumb import, plumb user) may have appended: the
      * handles cache the tree, so reopen them when the log grew. */
     int64_t n = 0;
-    int rc = pl_store_query_i64(srv->w.s, &n, e,
-                                "SELECT COALESCE(MAX(seq)+1, 0) FROM ledger_events", NULL);
+    int rc = pl_store_query_i64_cached(srv->w.s, &n, e,
+                                       "SELECT COALESCE(MAX(seq)+1, 0) FROM ledger_events", NULL);
     if (rc == 0 && n != pl_ledger_size(srv->w.l)) {
         writer_close(&srv->w);
         rc = writer_open(srv, e);
