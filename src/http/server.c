@@ -1285,7 +1285,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip,
                           sizeof r->ip);
         }
-        r->limit = strcmp(url, "/api/v1/import") == 0 || strcmp(url, "/levels/bundles") == 0
+        /* Bulk bodies (an import, a bundle, a batch of clues) up to --max-import. */
+        r->limit = strcmp(url, "/api/v1/import") == 0 || strcmp(url, "/levels/bundles") == 0 ||
+                           strcmp(url, "/api/v1/cases/batch") == 0
                        ? srv->o.max_import
                        : srv->o.max_body;
         if (strcmp(url, "/portal/api/reports") == 0 || strcmp(url, "/portal/api/material") == 0)
