@@ -771,7 +771,14 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
         pl_buf_reset(payload);
         pl_buf_reset(header);
     }
-    rc = canon_value(payload, ev->payload, e);
+    const pl_buf *pre = l->pre_canon;
+    l->pre_canon = NULL;
+    if (pre) {
+        pl_buf_add(payload, pre->data, pre->len);
+        rc = 0;
+    } else {
+        rc = canon_value(payload, ev->payload, e);
+    }
     if (rc) {
         pl_ledger__wrap(e, rc, "event %s: payload", ev->type);
         goto out;
@@ -892,7 +899,10 @@ int pl_ledger_append_normal(pl_ledger *l, const pl_event *ev, int64_t *seq_out, 
         n.actor = who.data;
     if (norm)
         n.payload = norm;
+    /* Its canonical bytes are `canon`: not encoded a second time. */
+    l->pre_canon = norm ? &canon : NULL;
     int rc = pl_ledger_append(l, &n, seq_out, e);
+    l->pre_canon = NULL;
     json_decref(norm);
     pl_buf_release(&canon);
     pl_buf_release(&who);
