@@ -36,14 +36,18 @@ echo "library: clues_bench $LIB_N (plain append and library intake)…" >&2
 
 echo "setting up a county store…" >&2
 DB=$W/b.db
-"$PLUMB" init --db "$DB" --origin bench/clues >/dev/null
-"$PLUMB" gen --scale county --seed 1 --out "$W/data" --quiet >/dev/null
-"$PLUMB" import --db "$DB" --all "$W/data" --quiet >/dev/null
+# Made by the older build when there is one: a newer plumb migrates its
+# copy on open, an older one refuses a store with migrations it lacks.
+SETUP=${BEFORE_BUILD:+$BEFORE_BUILD/plumb}
+SETUP=${SETUP:-$PLUMB}
+"$SETUP" init --db "$DB" --origin bench/clues >/dev/null
+"$SETUP" gen --scale county --seed 1 --out "$W/data" --quiet >/dev/null
+"$SETUP" import --db "$DB" --all "$W/data" --quiet >/dev/null
 ROOT=$(sqlite3 "$DB" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id LIMIT 1")
 sqlite3 "$DB" "SELECT t.person_id || ',' || p.unit_id FROM tenures t JOIN posts p ON p.id=t.post_id
   WHERE t.end_date IS NULL OR t.end_date=''" >"$W/subjects.csv"
 PW='Loadtest-Passw0rd-2026'
-SECRET=$(echo "$PW" | "$PLUMB" user add bench --role petition_officer --scope "$ROOT" --password-stdin --db "$DB" |
+SECRET=$(echo "$PW" | "$SETUP" user add bench --role petition_officer --scope "$ROOT" --password-stdin --db "$DB" |
   sed -n 's/^totp_secret: //p')
 run_api() { # $1: run name (off: one commit per request, the "before"; on; batch; prev), $2: PLUMB_GROUP_COMMIT, $3: clues per request (1: POST /api/v1/cases), $4: plumb (default this build's)
 rm -f "$W/api.port"
