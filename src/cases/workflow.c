@@ -224,21 +224,17 @@ int pl_cases_params_for(pl_cases *c, const char *unit_id, pl_cases_params *o, pl
     };
     if (!c || !c->rules)
         return 0;
-    pl_buf b;
-    pl_buf_init(&b);
-    int rc = pl_rules_params_for_unit(c->rules, unit_id && *unit_id ? unit_id : NULL, &b, e);
+    /* The three deadlines by value: no JSON of every parameter built and
+     * parsed again on each intake. */
+    static const char *const names[] = {"r12_dispose_days", "r12_conclude_days",
+                                        "r17_clearing_days"};
+    int64_t v[3] = {o->dispose_days, o->conclude_days, o->clearing_days};
+    int rc = pl_rules_param_values(c->rules, unit_id && *unit_id ? unit_id : NULL, names, 3, v, e);
     if (!rc) {
-        json_t *p = json_loads(b.data, 0, NULL);
-        json_t *v;
-        if ((v = json_object_get(p, "r12_dispose_days")) && json_is_integer(v))
-            o->dispose_days = (int)json_integer_value(v);
-        if ((v = json_object_get(p, "r12_conclude_days")) && json_is_integer(v))
-            o->conclude_days = (int)json_integer_value(v);
-        if ((v = json_object_get(p, "r17_clearing_days")) && json_is_integer(v))
-            o->clearing_days = (int)json_integer_value(v);
-        json_decref(p);
+        o->dispose_days = (int)v[0];
+        o->conclude_days = (int)v[1];
+        o->clearing_days = (int)v[2];
     }
-    pl_buf_release(&b);
     return rc;
 }
 
@@ -493,7 +489,8 @@ static int resolve_name(pl_cases *c, const char *unit, const char *name, const c
 static int exists(pl_cases *c, const char *sql, const char *id, pl_err *e)
 {
     int64_t n = 0;
-    int rc = pl_store_query_i64(c->s, &n, e, sql, id, NULL);
+    /* `sql` is always a literal: kept prepared (one per text). */
+    int rc = pl_store_query_i64_cached(c->s, &n, e, sql, id, NULL);
     if (rc == PL_ENOTFOUND)
         return 0;
     return rc ? rc : n > 0;
@@ -774,7 +771,7 @@ int pl_cases_intake_check(pl_store *s, const pl_clue_input *in, pl_field_error *
         if (!ids[i] || !*ids[i])
             continue;
         int64_t k = 0;
-        int rc = pl_store_query_i64(s, &k, e, refs[i].sql, ids[i], NULL);
+        int rc = pl_store_query_i64_cached(s, &k, e, refs[i].sql, ids[i], NULL);
         if (rc && rc != PL_ENOTFOUND)
             return rc;
         if (k == 0)

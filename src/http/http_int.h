@@ -183,6 +183,8 @@ typedef struct writer {
 
 /** Threads of the pool that runs the requests that may wait (server.c). */
 #define HTTP_POOL_THREADS 8
+/** Most clues in one POST /api/v1/cases/batch (routes_cases.c; its 400 says 1000). */
+#define HTTP_CASES_BATCH_MAX 1000
 /** Retry-After of a 503 "store busy" answer, in seconds. */
 #define HTTP_BUSY_RETRY_SECS 5
 

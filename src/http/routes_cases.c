@@ -163,46 +163,60 @@ typedef struct field {
     int boolean;
 } field;
 
+/* A field mistake of a JSON object checked against a field list. */
+typedef struct field_err {
+    const char *code, *field, *msg;
+} field_err;
+
 /*
- * Check the body against `fields` (unknown fields and wrong types are 400s
- * naming the field) and fill `out[i]` with the strings (NULL if absent) or
- * "1"/"0" for booleans. 0 ok, -1 replied.
+ * Check `obj` against `fields` (unknown fields and wrong types name the
+ * field) and fill `out[i]` with the strings (NULL if absent) or "1"/"0"
+ * for booleans. 0 ok, -1 with *fe set.
  */
-static int body_fields(req *r, const field *fields, size_t n, const char **out)
+static int check_fields(json_t *obj, const field *fields, size_t n, const char **out, field_err *fe)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(r->json, k, v)
+    json_object_foreach(obj, k, v)
     {
         size_t i = 0;
         while (i < n && strcmp(fields[i].name, k) != 0)
             i++;
         if (i == n)
-            return reply_error(r, 400, "unknown_field", k, "unknown field"), -1;
+            return *fe = (field_err){"unknown_field", k, "unknown field"}, -1;
     }
     for (size_t i = 0; i < n; i++) {
-        v = json_object_get(r->json, fields[i].name);
+        v = json_object_get(obj, fields[i].name);
         out[i] = NULL;
         if (!v || json_is_null(v)) {
             if (fields[i].required)
-                return reply_error(r, 400, "required", fields[i].name, "required"), -1;
+                return *fe = (field_err){"required", fields[i].name, "required"}, -1;
             continue;
         }
         if (fields[i].boolean) {
             /* As a record's flags: true/false or 0/1, nothing else. */
             if (!json_is_boolean(v) &&
                 !(json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)))
-                return reply_error(r, 400, "invalid", fields[i].name, "must be true or false"), -1;
+                return *fe = (field_err){"invalid", fields[i].name, "must be true or false"}, -1;
             out[i] = json_is_true(v) || (json_is_integer(v) && json_integer_value(v)) ? "1" : "0";
             continue;
         }
         if (!json_is_string(v))
-            return reply_error(r, 400, "invalid", fields[i].name, "must be a string"), -1;
+            return *fe = (field_err){"invalid", fields[i].name, "must be a string"}, -1;
         out[i] = json_string_value(v);
         if (fields[i].required && !*out[i])
-            return reply_error(r, 400, "required", fields[i].name, "required"), -1;
+            return *fe = (field_err){"required", fields[i].name, "required"}, -1;
     }
     return 0;
+}
+
+/* check_fields on the request body: 0 ok, -1 replied (400 naming the field). */
+static int body_fields(req *r, const field *fields, size_t n, const char **out)
+{
+    field_err fe;
+    if (check_fields(r->json, fields, n, out, &fe) == 0)
+        return 0;
+    return reply_error(r, 400, fe.code, fe.field, fe.msg), -1;
 }
 
 static int id_ok(const char *s)
@@ -503,29 +517,22 @@ static int intake_errors(req *r, const pl_field_error *fe, size_t n)
     return reply_json(r, 400, json_pack("{s:o}", "error", err));
 }
 
-static int h_intake(req *r)
+/* The fields of a clue, for POST /api/v1/cases and each item of a batch.
+ * channel, category and summary are required: pl_cases_intake_check says
+ * so with every other field error at once. */
+static const field f_intake[] = {
+    {"channel", 0, 0},           {"category", 0, 0},
+    {"received_at", 0, 0},       {"subject_person_id", 0, 0},
+    {"subject_unit_id", 0, 0},   {"subject_name", 0, 0},
+    {"summary", 0, 0},           {"facts", 0, 0},
+    {"real_name", 0, 1},         {"reporter_person_id", 0, 0},
+    {"reporter_identity", 0, 0}, {"source_ref", 0, 0},
+};
+#define N_INTAKE (sizeof f_intake / sizeof f_intake[0])
+
+static pl_clue_input intake_input(const char **x)
 {
-    /* channel, category and summary are required: pl_cases_intake_check
-     * says so with every other field error at once. */
-    static const field f[] = {
-        {"channel", 0, 0},           {"category", 0, 0},
-        {"received_at", 0, 0},       {"subject_person_id", 0, 0},
-        {"subject_unit_id", 0, 0},   {"subject_name", 0, 0},
-        {"summary", 0, 0},           {"facts", 0, 0},
-        {"real_name", 0, 1},         {"reporter_person_id", 0, 0},
-        {"reporter_identity", 0, 0}, {"source_ref", 0, 0},
-    };
-    const char *x[12];
-    if (body_fields(r, f, 12, x))
-        return 0;
-    viewers vs;
-    if (viewers_of(r, &vs))
-        return 0;
-    /* The clue must be about the user's jurisdiction: its subject unit (or
-     * the subject's unit) inside one of the scopes. The library then routes
-     * it, possibly to the level above. */
-    http_sync_clock(r);
-    pl_clue_input in = {
+    return (pl_clue_input){
         .channel = x[0],
         .category = x[1],
         .received_at = x[2],
@@ -539,6 +546,46 @@ static int h_intake(req *r)
         .reporter_identity = x[10],
         .source_ref = x[11],
     };
+}
+
+/* The viewer (of the user's scopes) a clue about in->subject_unit_id is
+ * filed as; NULL if that unit is outside every scope of the user. The
+ * clue must be about the user's jurisdiction: its subject unit (or the
+ * subject's unit) inside one of the scopes. The library then routes it,
+ * possibly to the level above. */
+static const pl_viewer *intake_viewer(req *r, const viewers *vs, const pl_clue_input *in)
+{
+    const pl_viewer *v = &vs->v[0];
+    const char *unit = in->subject_unit_id;
+    if (vs->n > 1 && unit) {
+        for (int i = 0; i < vs->n; i++)
+            if (!strcmp(unit, vs->scope[i]) || unit_below(r->s, unit, vs->scope[i]))
+                v = &vs->v[i];
+    }
+    if (unit && v->scope_unit_id && strcmp(unit, v->scope_unit_id) != 0 &&
+        !unit_below(r->s, unit, v->scope_unit_id))
+        return NULL;
+    return v;
+}
+
+static json_t *intake_result(const pl_clue_result *res)
+{
+    return json_pack("{s:s, s:s, s:s, s:b, s:i, s:b, s:I}", "id", res->clue_id, "group_id",
+                     res->group_id, "handling_unit_id", res->handling_unit_id, "linked",
+                     res->linked, "overlap_pct", res->overlap_pct, "is_top", res->is_top, "seq",
+                     (json_int_t)res->seq);
+}
+
+static int h_intake(req *r)
+{
+    const char *x[N_INTAKE];
+    if (body_fields(r, f_intake, N_INTAKE, x))
+        return 0;
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    http_sync_clock(r);
+    pl_clue_input in = intake_input(x);
     pl_err e;
     pl_err_init(&e);
     /* Every field error at once (issue #16 item 5), before anything is
@@ -550,15 +597,8 @@ static int h_intake(req *r)
         return reply_status(r, crc, &e);
     if (nfe)
         return intake_errors(r, fe, nfe);
-    const pl_viewer *v = &vs.v[0];
-    const char *unit = in.subject_unit_id;
-    if (vs.n > 1 && unit) {
-        for (int i = 0; i < vs.n; i++)
-            if (!strcmp(unit, vs.scope[i]) || unit_below(r->s, unit, vs.scope[i]))
-                v = &vs.v[i];
-    }
-    if (unit && v->scope_unit_id && strcmp(unit, v->scope_unit_id) != 0 &&
-        !unit_below(r->s, unit, v->scope_unit_id))
+    const pl_viewer *v = intake_viewer(r, &vs, &in);
+    if (!v)
         return reply_error(r, 403, "out_of_scope", "subject_unit_id",
                            "the unit is outside your jurisdiction");
     gc_member gm;
@@ -576,11 +616,202 @@ static int h_intake(req *r)
     }
     if (rc)
         return cases_reply(r, rc, &e);
-    return reply_json(r, 201,
-                      json_pack("{s:s, s:s, s:s, s:b, s:i, s:b, s:I}", "id", res.clue_id,
-                                "group_id", res.group_id, "handling_unit_id", res.handling_unit_id,
-                                "linked", res.linked, "overlap_pct", res.overlap_pct, "is_top",
-                                res.is_top, "seq", (json_int_t)res.seq));
+    return reply_json(r, 201, intake_result(&res));
+}
+
+/* ------------------------------------------------------- batched intake */
+
+/* The items of a batch that failed, each {index, field, message}; the
+ * first also as error.index / error.field ("clues[i].field"). */
+typedef struct batch_errs {
+    json_t *list;
+    int lang_en; /* -1 both, 0 zh, 1 en */
+} batch_errs;
+
+static void batch_err(batch_errs *b, size_t index, const char *name, const char *msg)
+{
+    json_array_append_new(b->list, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index, "field",
+                                             name ? name : "body", "message", msg));
+}
+
+/* Answers the batch's errors (status 400, or 403 if any item is outside
+ * the caller's jurisdiction): nothing of the batch is written. */
+static int batch_reply(req *r, batch_errs *b, int status, const char *code)
+{
+    json_t *first = json_array_get(b->list, 0);
+    char path[96];
+    snprintf(path, sizeof path, "clues[%lld].%s",
+             (long long)json_integer_value(json_object_get(first, "index")),
+             json_string_value(json_object_get(first, "field")));
+    json_t *err = json_pack("{s:s, s:s, s:O, s:O, s:o}", "code", code, "field", path, "index",
+                            json_object_get(first, "index"), "message",
+                            json_object_get(first, "message"), "errors", b->list);
+    b->list = NULL;
+    return reply_json(r, status, json_pack("{s:o}", "error", err));
+}
+
+/* Marks the open (sub)transaction failed, so that its end rolls it back:
+ * the batch's savepoint in a group, or its own transaction. */
+static void fail_txn(pl_store *s)
+{
+    pl_err e;
+    pl_err_init(&e);
+    if (pl_store_begin(s, &e) == 0)
+        pl_store_rollback(s);
+}
+
+/*
+ * POST /api/v1/cases/batch {clues: [clue, ...]}: a bulk source's clues (a
+ * hotline's day of calls) in one transaction, all or nothing (docs/API.md
+ * "Batched intake"). Every item is checked first (its fields, as POST
+ * /api/v1/cases, and the caller's jurisdiction); any mistake answers 400
+ * (403 if an item is outside the jurisdiction) listing every failed item
+ * by index and field, and nothing is written. Then the clues are taken in
+ * order, each as POST /api/v1/cases would (dedupe within the batch too),
+ * in one transaction shared with the group commit; an item the library
+ * refuses rolls the whole batch back and is named in the answer.
+ */
+static int h_batch(req *r)
+{
+    json_t *items = json_object_get(r->json, "clues");
+    const char *k;
+    json_t *v0;
+    json_object_foreach(r->json, k, v0)
+    {
+        if (strcmp(k, "clues") != 0)
+            return reply_error(r, 400, "unknown_field", k, "unknown field");
+    }
+    if (!json_is_array(items))
+        return reply_error(r, 400, "required", "clues", "clues: an array of clues is required");
+    size_t n = json_array_size(items);
+    if (n == 0)
+        return reply_error(r, 400, "invalid", "clues", "clues: at least one clue");
+    if (n > HTTP_CASES_BATCH_MAX)
+        return reply_error(r, 400, "invalid", "clues", "clues: at most 1000 clues per request");
+    viewers vs;
+    if (viewers_of(r, &vs))
+        return 0;
+    http_sync_clock(r);
+    const char *lang = req_arg(r, "lang");
+    batch_errs be = {json_array(), lang ? (strcmp(lang, "en") == 0 ? 1 : 0) : -1};
+    const char *(*x)[N_INTAKE] = pl_calloc(n, sizeof *x);
+    pl_clue_input *in = pl_calloc(n, sizeof *in);
+    const pl_viewer **who = pl_calloc(n, sizeof *who);
+    pl_clue_result *res = pl_calloc(n, sizeof *res);
+    int status = 400, rc = 0;
+    const char *code = "invalid";
+    pl_err e;
+    pl_err_init(&e);
+    for (size_t i = 0; i < n && !rc; i++) {
+        json_t *it = json_array_get(items, i);
+        field_err fe;
+        if (!json_is_object(it)) {
+            batch_err(&be, i, "body", "each clue must be a JSON object");
+            continue;
+        }
+        if (check_fields(it, f_intake, N_INTAKE, x[i], &fe) != 0) {
+            batch_err(&be, i, fe.field, fe.msg);
+            continue;
+        }
+        in[i] = intake_input(x[i]);
+        pl_field_error fes[PL_PORTAL_MAX_ERRORS];
+        size_t nfe = 0;
+        rc = pl_cases_intake_check(r->s, &in[i], fes, PL_PORTAL_MAX_ERRORS, &nfe, &e);
+        char m[sizeof fes[0].zh + sizeof fes[0].en + 4];
+        for (size_t j = 0; !rc && j < nfe; j++) {
+            if (be.lang_en < 0)
+                snprintf(m, sizeof m, "%s / %s", fes[j].zh, fes[j].en);
+            else
+                snprintf(m, sizeof m, "%s", be.lang_en ? fes[j].en : fes[j].zh);
+            batch_err(&be, i, fes[j].field, m);
+        }
+        if (rc || nfe)
+            continue;
+        who[i] = intake_viewer(r, &vs, &in[i]);
+        if (!who[i]) {
+            batch_err(&be, i, "subject_unit_id", "the unit is outside your jurisdiction");
+            status = 403;
+            code = "out_of_scope";
+        }
+    }
+    if (rc) {
+        reply_status(r, rc, &e);
+        goto out;
+    }
+    if (json_array_size(be.list)) {
+        batch_reply(r, &be, status, code);
+        goto out;
+    }
+    gc_member gm;
+    writer *w = writer_lock_group(r->srv, &gm, &e);
+    if (!w) {
+        reply_status(r, PL_ESTORE, &e);
+        goto out;
+    }
+    /* Grouping off (PLUMB_GROUP_COMMIT=off): the batch's own transaction;
+     * on: the batch is one member of the group, in its savepoint. */
+    int own = gm.solo;
+    if (own && (rc = pl_store_begin(w->s, &e)) != 0) {
+        writer_unlock(r->srv);
+        reply_status(r, rc, &e);
+        goto out;
+    }
+    size_t bad_at = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = pl_cases_intake(w->cases, who[i], &in[i], &res[i], &e);
+        bad_at = i;
+    }
+    if (rc)
+        fail_txn(w->s);
+    pl_err ge;
+    pl_err_init(&ge);
+    int grc;
+    if (own) {
+        if (rc)
+            pl_store_rollback(w->s), grc = 0;
+        else
+            grc = pl_store_commit(w->s, &ge);
+        writer_unlock(r->srv);
+    } else {
+        grc = writer_unlock_group(r->srv, &gm, &ge);
+    }
+    if (rc) {
+        /* A library refusal (a field, a state) names its item; a store
+         * failure is the whole request's (nothing of it was stored). */
+        if (rc == PL_EINVAL || rc == PL_EEXIST || rc == PL_EDENIED) {
+            char f[48];
+            const char *name = http_msg_field(e.msg, f);
+            batch_err(&be, bad_at, name ? name : "body", e.msg);
+            batch_reply(r, &be,
+                        rc == PL_EDENIED  ? 403
+                        : rc == PL_EEXIST ? 409
+                                          : 400,
+                        rc == PL_EDENIED  ? "forbidden"
+                        : rc == PL_EEXIST ? "exists"
+                                          : "invalid");
+        } else {
+            cases_reply(r, rc, &e);
+        }
+        goto out;
+    }
+    if (grc) {
+        reply_status(r, PL_ESTORE, &ge);
+        goto out;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = intake_result(&res[i]);
+        json_object_set_new(o, "index", json_integer((json_int_t)i));
+        json_array_append_new(list, o);
+    }
+    reply_json(r, 201, json_pack("{s:I, s:o}", "created", (json_int_t)n, "results", list));
+out:
+    json_decref(be.list);
+    free((void *)x);
+    free(in);
+    free(who);
+    free(res);
+    return 0;
 }
 
 /* Is finding `id` inside the caller's scope and not recused (the findings'
@@ -1130,6 +1361,8 @@ static const route cases_routes[] = {
      0},
     {"POST", "/api/v1/cases", "case:intake", NULL, h_intake, "Register a clue (intake, routing)",
      1},
+    {"POST", "/api/v1/cases/batch", "case:intake", NULL, h_batch,
+     "Register many clues in one transaction {clues: [clue, ...]} (all or nothing)", 1},
     {"POST", "/api/v1/cases/from-finding", "case:intake", NULL, h_from_finding,
      "Turn a rule finding into a clue", 1},
     {"GET", "/api/v1/cases/stats", "case:list", NULL, h_stats,

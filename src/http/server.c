@@ -525,8 +525,8 @@ static writer *writer_ready(server *srv, pl_err *e)
     /* Another process (plumb import, plumb user) may have appended: the
      * handles cache the tree, so reopen them when the log grew. */
     int64_t n = 0;
-    int rc = pl_store_query_i64(srv->w.s, &n, e,
-                                "SELECT COALESCE(MAX(seq)+1, 0) FROM ledger_events", NULL);
+    int rc = pl_store_query_i64_cached(srv->w.s, &n, e,
+                                       "SELECT COALESCE(MAX(seq)+1, 0) FROM ledger_events", NULL);
     if (rc == 0 && (!srv->w.l || n != pl_ledger_size(srv->w.l))) {
         writer_close(&srv->w);
         rc = writer_open(srv, e);
@@ -1327,7 +1327,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip,
                           sizeof r->ip);
         }
-        r->limit = strcmp(url, "/api/v1/import") == 0 || strcmp(url, "/levels/bundles") == 0
+        /* Bulk bodies (an import, a bundle, a batch of clues) up to --max-import. */
+        r->limit = strcmp(url, "/api/v1/import") == 0 || strcmp(url, "/levels/bundles") == 0 ||
+                           strcmp(url, "/api/v1/cases/batch") == 0
                        ? srv->o.max_import
                        : srv->o.max_body;
         if (strcmp(url, "/portal/api/reports") == 0 || strcmp(url, "/portal/api/material") == 0)

@@ -777,7 +777,14 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
         pl_buf_reset(payload);
         pl_buf_reset(header);
     }
-    rc = canon_value(payload, ev->payload, e);
+    const pl_buf *pre = l->pre_canon;
+    l->pre_canon = NULL;
+    if (pre) {
+        pl_buf_add(payload, pre->data, pre->len);
+        rc = 0;
+    } else {
+        rc = canon_value(payload, ev->payload, e);
+    }
     if (rc) {
         pl_ledger__wrap(e, rc, "event %s: payload", ev->type);
         goto out;
@@ -890,15 +897,25 @@ int pl_ledger_append_normal(pl_ledger *l, const pl_event *ev, int64_t *seq_out, 
     pl_buf_init(&canon);
     pl_buf_init(&who);
     json_t *norm = NULL;
-    if (ev->payload && pl_json_canonical(&canon, ev->payload, NULL) == 0)
-        norm = json_loadb(canon.data, canon.len, 0, NULL);
+    int encoded = 0, changed = 0;
+    /* Parsed back only if NFC changed a string: otherwise the bytes say
+     * what the payload already holds (integers, true/false/null, the same
+     * strings; canonical JSON refuses the rest). */
+    if (ev->payload && pl_json_canonical_changed(&canon, ev->payload, &changed, NULL) == 0) {
+        encoded = 1;
+        if (changed)
+            norm = json_loadb(canon.data, canon.len, 0, NULL);
+    }
     int nfc = ev->actor && pl_utf8_nfc(&who, ev->actor, strlen(ev->actor), NULL) == 0 && who.data;
     pl_event n = *ev;
     if (nfc)
         n.actor = who.data;
     if (norm)
         n.payload = norm;
+    /* Its canonical bytes are `canon`: not encoded a second time. */
+    l->pre_canon = norm || (encoded && !changed) ? &canon : NULL;
     int rc = pl_ledger_append(l, &n, seq_out, e);
+    l->pre_canon = NULL;
     json_decref(norm);
     pl_buf_release(&canon);
     pl_buf_release(&who);

@@ -54,6 +54,12 @@ struct pl_ledger {
      * append made by an observer while they are in use takes its own. */
     pl_buf payload_buf, header_buf;
     int bufs_busy;
+    /* The payload's canonical bytes, already encoded by
+     * pl_ledger_append_normal: the next pl_ledger_append takes them
+     * instead of encoding the re-parsed payload again (the same bytes:
+     * canonical JSON is a fixed point). Taken at once, so an event that
+     * observers append meanwhile encodes its own. */
+    const pl_buf *pre_canon;
     int64_t public_time_unit; /* > 1: header times rounded down to it */
 };
 

@@ -2333,6 +2333,24 @@ int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_e
     return 0;
 }
 
+int pl_rules_param_values(pl_rules *r, const char *unit_id, const char *const *names, size_t n,
+                          int64_t *out, pl_err *e)
+{
+    int rc = rl_profiles_load(&r->profiles, r->s, e);
+    if (rc)
+        return rc;
+    rl_params p;
+    rc = unit_params(r, unit_id, &p, e);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        int k = pl_rules_param_index(names[i]);
+        if (k >= 0)
+            out[i] = p.v[k];
+    }
+    return 0;
+}
+
 int pl_rules_params_for_units(pl_rules *r, const char *const *unit_ids, size_t n,
                               const char *const *names, pl_buf *out, pl_err *e)
 {

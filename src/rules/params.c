@@ -553,10 +553,12 @@ int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e)
 {
     rl_profiles_release(ps);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(s,
-                              "SELECT name, region, level, kind, industry, params, scope FROM "
-                              "rule_profiles ORDER BY name",
-                              &st, e);
+    /* Read on every write that needs a deadline (clue intake): kept
+     * prepared. */
+    int rc = pl_store_prepare_cached(s,
+                                     "SELECT name, region, level, kind, industry, params, scope "
+                                     "FROM rule_profiles ORDER BY name",
+                                     &st, e);
     if (rc)
         return rc;
     size_t cap = 0;
@@ -596,7 +598,7 @@ int rl_profiles_load(rl_profiles *ps, pl_store *s, pl_err *e)
             json_decref(sc);
         }
     }
-    pl_stmt_finalize(st);
+    pl_stmt_reset(st);
     if (rc < 0)
         return rc;
     if (ps->n)

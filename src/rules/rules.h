@@ -337,6 +337,15 @@ int pl_rules_profile_reject(pl_rules *r, const char *id, const char *actor, cons
  */
 int pl_rules_params_for_unit(pl_rules *r, const char *unit_id, pl_buf *out, pl_err *e);
 /**
+ * The values in force for unit `unit_id` (NULL: defaults) of the `n`
+ * parameters named in `names`, into out[0..n-1] (a name that is no
+ * parameter leaves its out[i] as it was): pl_rules_params_for_unit without
+ * building and re-reading the JSON, for a write that needs a few deadlines
+ * (clue intake). A unit that does not exist is PL_ENOTFOUND.
+ */
+int pl_rules_param_values(pl_rules *r, const char *unit_id, const char *const *names, size_t n,
+                          int64_t *out, pl_err *e);
+/**
  * As pl_rules_params_for_unit for each of the `n` units (none NULL), the
  * profiles read once: appends one JSON object {unit_id: {param: value, ...,
  * "_profile": "name[,name]"}}, with only the parameters named in `names`

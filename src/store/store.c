@@ -549,19 +549,16 @@ int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_bu
     return s->ops->index_ddl(s, table, prefix, create, drop, e);
 }
 
-int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
+static int query_i64(pl_store *s, int cached, int64_t *out, pl_err *e, const char *sql, va_list ap)
 {
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(s, sql, &st, e);
+    int rc = cached ? pl_store_prepare_cached(s, sql, &st, e) : pl_store_prepare(s, sql, &st, e);
     if (rc)
         return rc;
-    va_list ap;
-    va_start(ap, sql);
     const char *arg;
     int i = 1;
     while ((arg = va_arg(ap, const char *)) != NULL)
         pl_stmt_bind_text(st, i++, arg);
-    va_end(ap);
     rc = pl_stmt_step(st, e);
     if (rc == PL_ROW) {
         *out = pl_stmt_i64(st, 0);
@@ -569,7 +566,28 @@ int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ..
     } else if (rc == PL_DONE) {
         rc = PL_ENOTFOUND;
     }
-    pl_stmt_finalize(st);
+    if (cached)
+        pl_stmt_reset(st);
+    else
+        pl_stmt_finalize(st);
+    return rc;
+}
+
+int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
+{
+    va_list ap;
+    va_start(ap, sql);
+    int rc = query_i64(s, 0, out, e, sql, ap);
+    va_end(ap);
+    return rc;
+}
+
+int pl_store_query_i64_cached(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...)
+{
+    va_list ap;
+    va_start(ap, sql);
+    int rc = query_i64(s, 1, out, e, sql, ap);
+    va_end(ap);
     return rc;
 }
 

@@ -310,6 +310,14 @@ int pl_store_index_ddl(pl_store *s, const char *table, const char *prefix, pl_bu
  * column of the first row as int64 in *out. PL_ENOTFOUND if no row.
  */
 int pl_store_query_i64(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...);
+/**
+ * As pl_store_query_i64 on a statement kept prepared in the connection's
+ * cache (pl_store_prepare_cached): for a fixed `sql` run on every request
+ * (a write's existence checks). Never for SQL built at run time (the cache
+ * keeps each distinct text), nor while a cached statement of the same text
+ * is being stepped.
+ */
+int pl_store_query_i64_cached(pl_store *s, int64_t *out, pl_err *e, const char *sql, ...);
 
 /** Append one ledger row in the current transaction. */
 int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e);

@@ -95,6 +95,11 @@ static void add_string(pl_buf *out, const char *s, size_t len)
     pl_buf_addc(out, '"');
 }
 
+/* Set when a string of the value being encoded was not NFC (its encoding
+ * differs from the text): pl_json_canonical_changed reads it. Per thread:
+ * encode is reentrant only through itself. */
+static _Thread_local int nfc_changed;
+
 static int nfc_string(pl_buf *out, const char *s, size_t len, const char *path, pl_err *e)
 {
     pl_buf tmp;
@@ -102,6 +107,8 @@ static int nfc_string(pl_buf *out, const char *s, size_t len, const char *path, 
     pl_err inner;
     pl_err_init(&inner);
     int rc = pl_utf8_nfc(&tmp, s, len, &inner);
+    if (rc == 0 && (tmp.len != len || (len && memcmp(tmp.data, s, len) != 0)))
+        nfc_changed = 1;
     if (rc == 0)
         add_string(out, tmp.data, tmp.len);
     else
@@ -225,5 +232,13 @@ int pl_json_canonical(pl_buf *out, const json_t *v, pl_err *e)
         if (out->cap)
             out->data[start] = 0;
     }
+    return rc;
+}
+
+int pl_json_canonical_changed(pl_buf *out, const json_t *v, int *changed, pl_err *e)
+{
+    nfc_changed = 0;
+    int rc = pl_json_canonical(out, v, e);
+    *changed = nfc_changed;
     return rc;
 }

@@ -155,6 +155,12 @@ struct json_t;
  * message naming the JSON path) on a real number or invalid UTF-8.
  */
 int pl_json_canonical(pl_buf *out, const struct json_t *v, pl_err *e);
+/**
+ * pl_json_canonical, and *changed = 1 if any string of `v` was not NFC
+ * (so the canonical bytes, parsed, hold other strings than `v`), else 0:
+ * a caller that needs the value as the bytes say may then keep `v`.
+ */
+int pl_json_canonical_changed(pl_buf *out, const struct json_t *v, int *changed, pl_err *e);
 
 /** NFC-normalise UTF-8 `s` (ICU). Appends to out. PL_EINVAL on bad UTF-8. */
 int pl_utf8_nfc(pl_buf *out, const char *s, size_t len, pl_err *e);

@@ -241,6 +241,9 @@ const ROUTES = [
   // Intake: "the clue must be about the user's jurisdiction" (API.md); filing
   // is not reading, so no recusal.
   ['POST', '/api/v1/cases', 'case:intake', 'placed'],
+  // The batched intake (API.md "Batched intake"): each clue as POST
+  // /api/v1/cases; a batch with a clue outside the jurisdiction is refused.
+  ['POST', '/api/v1/cases/batch', 'case:intake', 'placed'],
   // A finding becomes a clue: the finding must be one the user may see.
   ['POST', '/api/v1/cases/from-finding', 'case:intake', 'placed', 'recusal'],
   ['GET', '/api/v1/cases/stats', 'case:list'],
@@ -922,6 +925,9 @@ test('access matrix from the written table: every role × in scope/out of scope/
           body = { channel: 'letter', category: 'money', subject_person_id: P.S, subject_unit_id: 'UA', summary: '反映问题', facts: uniqueFacts() };
           break;
         }
+        case '/api/v1/cases/batch':
+          body = { clues: [{ channel: 'phone', category: 'money', subject_person_id: P.S, subject_unit_id: 'UA', summary: '反映问题', facts: uniqueFacts() }] };
+          break;
         case '/api/v1/cases/from-finding': {
           // Each allowed intake needs a finding not yet a clue.
           const fid = has && cond === 'in' ? spareFindings.shift() || findingS : findingS;
