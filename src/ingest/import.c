@@ -2094,23 +2094,72 @@ static int find_fresh(imp *m)
  * insert into each index per row (at prefecture scale, ~1 s instead of
  * ~4 s of CPU per index of the million payments). Both inside the batch's
  * transaction: a rejected batch leaves them as they were. Their CREATE
- * statements collect in *ddl. */
+ * statements collect in *ddl.
+ *
+ * The same holds for every other secondary index (not a UNIQUE one: it is
+ * a constraint) of a table that nothing in the batch reads by them: the
+ * importer reads its rows by id only (the primary key: references,
+ * duplicates, the stored row). Not deferred: the tables the derived
+ * tables' triggers read or are on (units, persons, posts, tenures, kin:
+ * migrations 0063, 0066) and the clue workflow's (clue_rows reads
+ * dispositions by clue). What runs after the rows — the clues' workflow,
+ * the rule sweep — runs after sort_indexes_build. */
+static int index_deferrable(const char *table)
+{
+    static const char *const keep[] = {
+        "units", "persons",        "posts",        "tenures",        "kin",
+        "clues", "clue_reporters", "dispositions", "accountability", NULL};
+    for (int i = 0; keep[i]; i++)
+        if (strcmp(keep[i], table) == 0)
+            return 0;
+    return 1;
+}
+
+/* Append to *ddl and *drop the statements of `create`/`dropped` (each
+ * ";"-ended, in the same order) that are not UNIQUE indexes. */
+static void keep_non_unique(const pl_buf *create, const pl_buf *dropped, pl_buf *ddl, pl_buf *drop)
+{
+    const char *c = create->data, *d = dropped->data;
+    while (c && d && *c && *d) {
+        const char *ce = strchr(c, ';'), *de = strchr(d, ';');
+        if (!ce || !de)
+            break;
+        if (strncmp(c, "CREATE UNIQUE", 13) != 0) {
+            pl_buf_add(ddl, c, (size_t)(ce - c) + 1);
+            pl_buf_add(drop, d, (size_t)(de - d) + 1);
+        }
+        c = ce + 1;
+        d = de + 1;
+    }
+}
+
 static int sort_indexes_defer(imp *m, pl_buf *ddl)
 {
     unsigned char done[PL_INGEST_MAX_ENTITIES] = {0};
-    pl_buf drop;
+    pl_buf drop, c1, d1;
     pl_buf_init(&drop);
+    pl_buf_init(&c1);
+    pl_buf_init(&d1);
     int rc = 0;
+    int all = !getenv("PLUMB_IMPORT_KEEP_INDEXES"); /* for comparisons (bench) */
     for (size_t i = 0; i < m->njobs && !rc; i++) {
         size_t k = m->jobs[i].ent_idx;
         if (k >= PL_INGEST_MAX_ENTITIES || !m->fresh[k] || done[k])
             continue;
         done[k] = 1;
-        rc = pl_store_index_ddl(m->s, m->jobs[i].ent->table, "sort_", ddl, &drop, m->e);
+        const char *table = m->jobs[i].ent->table;
+        pl_buf_reset(&c1);
+        pl_buf_reset(&d1);
+        rc = pl_store_index_ddl(m->s, table, all && index_deferrable(table) ? "" : "sort_", &c1,
+                                &d1, m->e);
+        if (rc == 0)
+            keep_non_unique(&c1, &d1, ddl, &drop);
     }
     if (!rc && drop.len)
         rc = pl_store_exec(m->s, drop.data, m->e);
     pl_buf_release(&drop);
+    pl_buf_release(&c1);
+    pl_buf_release(&d1);
     return rc;
 }
 

@@ -86,6 +86,12 @@ cmp -s "$T/d1" "$T/d2" || { diff "$T/d1" "$T/d2" | head -5; fail "the stores dif
 for mode in 1 2; do
     "$PLUMB" verify --db "$T/s$mode.db" >"$T/v" 2>&1 || { cat "$T/v"; fail "verify ($mode)"; }
 done
+# The secondary indexes dropped for the rows of a fresh table are all back
+# (docs/IMPORT.md "Batches": deferred indexes), with their definitions.
+idx() { sqlite3 "$1" "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"; }
+[ "$(idx "$T/base.db")" = "$(idx "$T/s2.db")" ] || { diff <(idx "$T/base.db") <(idx "$T/s2.db"); fail "indexes differ after the import"; }
+[ "$(sqlite3 "$T/s2.db" "SELECT count(*) FROM payments INDEXED BY payments_unit WHERE unit_id > ''")" = \
+    "$(sqlite3 "$T/s2.db" "SELECT count(*) FROM payments WHERE unit_id > ''")" ] || fail "payments_unit does not hold every payment"
 
 # 2. Atomic: a bad row late in a file — one found by the producer (an
 #    impossible date) and one by the writer (an unknown unit) — is the
@@ -107,6 +113,12 @@ for mode in 1 2; do
     dump "$T/s$mode.db" >"$T/after$mode"
     cmp -s "$T/before$mode" "$T/after$mode" || fail "a rejected batch changed the store ($mode)"
 done
+# and into a fresh store (its tables' indexes dropped for the rows): as before
+fresh "$T/f.db"
+dump "$T/f.db" >"$T/fbefore"
+"$PLUMB" import --all "$B" --db "$T/f.db" --no-rules --lang en >/dev/null 2>&1 && fail "late bad row (fresh): exit 0"
+dump "$T/f.db" >"$T/fafter"
+cmp -s "$T/fbefore" "$T/fafter" || { diff "$T/fbefore" "$T/fafter" | head -5; fail "a rejected batch changed a fresh store"; }
 cmp -s "$T/lerr1" "$T/lerr2" || { diff "$T/lerr1" "$T/lerr2"; fail "late errors differ"; }
 grep -q "payments.csv:$((last - 1)):unit_id: unknown unit 'U-LATE-NONE'" "$T/lerr1" ||
     { cat "$T/lerr1"; fail "the writer's error does not name file:line:field"; }
