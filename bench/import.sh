@@ -3,6 +3,8 @@
 # projections included) next to the sqlite3 shell's `.import` of the same
 # CSV files, in the same run, as a ratio (wall clock and CPU seconds), with
 # and without the rule sweep that ends an import batch; peak memory.
+# The `--no-rules` import runs twice: pipelined (the default) and
+# single-threaded (PLUMB_IMPORT_THREADS=1), into fresh stores.
 # Then the write floor: the rows the `--no-rules` import left in its store,
 # copied by SQLite alone into a fresh store (no parsing, validation or
 # hashing), all tables / ledger header emptied / projections only.
@@ -93,6 +95,17 @@ t0=$(now)
 /usr/bin/time -f "$TF" -o "$OUT/mem3" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects3.csv" --db "$DB3" --no-rules --quiet --lang en >"$OUT/out3" 2>"$OUT/err3" || true
 t1=$(now)
 nr_s=$(echo "$t1 - $t0" | bc -l)
+# The same, single-threaded (PLUMB_IMPORT_THREADS=1): the pipelined import
+# above parses, validates and encodes on a producer thread while one
+# writer appends (docs/IMPORT.md "Pipelined import"); this is the
+# comparison, into another fresh store.
+DB4=$OUT/plumb-single.db
+rm -f "$DB4" "$DB4"-wal "$DB4"-shm "$DB4".key
+"$PLUMB" init --db "$DB4" >/dev/null 2>&1
+t0=$(now)
+PLUMB_IMPORT_THREADS=1 /usr/bin/time -f "$TF" -o "$OUT/mem4" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects4.csv" --db "$DB4" --no-rules --quiet --lang en >"$OUT/out4" 2>"$OUT/err4" || true
+t1=$(now)
+st_s=$(echo "$t1 - $t0" | bc -l)
 
 sq_rate=$(echo "$rows / $sq_s" | bc -l)
 pl_rate=$(echo "$rows / $pl_s" | bc -l)
@@ -108,8 +121,10 @@ printf '| `plumb import --all` (validate, ledger, projections, rule sweep; one t
     "$pl_s" "$pl_rate" "$(cpu "$OUT/mem1")" "$(mem "$OUT/mem1")"
 printf '| `plumb import --all` again (idempotent: nothing appended) | %.2f | %.0f | %.2f | %s |\n' \
     "$re_s" "$re_rate" "$(cpu "$OUT/mem2")" "$(mem "$OUT/mem2")"
-printf '| `plumb import --all --no-rules` (validate, ledger, projections) | %.2f | %.0f | %.2f | %s |\n\n' \
+printf '| `plumb import --all --no-rules` (validate, ledger, projections) | %.2f | %.0f | %.2f | %s |\n' \
     "$nr_s" "$nr_rate" "$(cpu "$OUT/mem3")" "$(mem "$OUT/mem3")"
+printf '| `PLUMB_IMPORT_THREADS=1 plumb import --all --no-rules` (single-threaded) | %.2f | %.0f | %.2f | %s |\n\n' \
+    "$st_s" "$(echo "$rows / $st_s" | bc -l)" "$(cpu "$OUT/mem4")" "$(mem "$OUT/mem4")"
 rejected=$(awk '$1 == "total" { print $5 }' "$OUT/out1")
 printf 'With `--partial` (rows of the data set that fail validation are rejected, not counted as failures of the run): %s rows rejected.\n\n' "${rejected:-?}"
 printf 'Ratio plumb / sqlite3 `.import` (target ≥ 0.5): with the rule sweep **%.3f**, without it (`--no-rules`) **%.3f**; in CPU seconds %.3f and %.3f. Events appended: %d. Load average at the end: %s.\n' \
@@ -228,6 +243,9 @@ printf '| sqlite3 shell `.import` again, just before the floors: **the baseline 
 printf '| `plumb import --all --no-rules` | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$nr_s" "$(cpu "$OUT/mem3")" \
     "$(mb "$(fsize "$DB3")")" "$(wmb "$OUT/mem3")" "$(echo "$sq2_s / $nr_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem3")" | bc -l)"
+printf '| `PLUMB_IMPORT_THREADS=1 plumb import --all --no-rules` (single-threaded) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$st_s" "$(cpu "$OUT/mem4")" \
+    "$(mb "$(fsize "$DB4")")" "$(wmb "$OUT/mem4")" "$(echo "$sq2_s / $st_s" | bc -l)" \
+    "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem4")" | bc -l)"
 printf '| `plumb import --all` (rule sweep) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$pl_s" "$(cpu "$OUT/mem1")" \
     "$(mb "$(fsize "$DB")")" "$(wmb "$OUT/mem1")" "$(echo "$sq2_s / $pl_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem1")" | bc -l)"
@@ -251,3 +269,7 @@ done
 printf '\nplumb import (`--no-rules`) / floor (a): wall **%.3f**, CPU **%.3f** (1 = the import costs no more than its own writes). Load average at the end: %s.\n' \
     "$(echo "$(fl_s all) / $nr_s" | bc -l)" "$(echo "$(cpu "$OUT/memf-all") / $(cpu "$OUT/mem3")" | bc -l)" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'Pipelined against single-threaded (`--no-rules`): wall %.2f s vs %.2f s, CPU %.2f s vs %.2f s, peak RSS %s MB vs %s MB. Target (issue #22): the import within 1.3× of floor (a) and under 15 s wall: pipelined / floor (a) = **%.2f×** wall, **%.2f×** CPU; single-threaded %.2f× wall, %.2f× CPU.\n' \
+    "$nr_s" "$st_s" "$(cpu "$OUT/mem3")" "$(cpu "$OUT/mem4")" "$(mem "$OUT/mem3")" "$(mem "$OUT/mem4")" \
+    "$(echo "$nr_s / $(fl_s all)" | bc -l)" "$(echo "$(cpu "$OUT/mem3") / $(cpu "$OUT/memf-all")" | bc -l)" \
+    "$(echo "$st_s / $(fl_s all)" | bc -l)" "$(echo "$(cpu "$OUT/mem4") / $(cpu "$OUT/memf-all")" | bc -l)"

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -265,8 +266,10 @@ typedef struct job {
     pl_encoding enc;
     uint64_t size;
     char actor[96];
-    pl_xlsx *wb;  /* .xlsx input: its workbook (owned by imp.wbs), else NULL */
-    size_t sheet; /* .xlsx input: the sheet */
+    pl_xlsx *wb;                /* .xlsx input: its workbook (owned by imp.wbs), else NULL */
+    size_t sheet;               /* .xlsx input: the sheet */
+    char *rej_head;             /* pipelined, partial: the rejects section's header line */
+    size_t rej_cols, rej_ncols; /* and the columns a reject keeps, of ncols */
 } job;
 
 static int job_cmp(const void *a, const void *b)
@@ -413,7 +416,56 @@ typedef struct imp {
     int64_t rows_at_progress;
     /* entities whose table was empty when the batch began */
     unsigned char fresh[PL_INGEST_MAX_ENTITIES];
+    /* the pipelined import (pipe_run): this state's role, the producer's
+     * item being filled, the queue; the writer's bytes done */
+    int mode;
+    struct pipe_item *pit;
+    struct pipe_q *q;
+    uint64_t pipe_done;
 } imp;
+
+enum { MODE_SINGLE = 0, MODE_PRODUCE = 1, MODE_WRITE = 2 };
+
+/* One problem found by the producer, reported by the writer. */
+typedef struct pipe_prob {
+    int64_t line;
+    char *field, *reason, *cell; /* field, cell may be NULL */
+    int warning;
+    int file; /* a file problem (counted in file_errors) */
+} pipe_prob;
+
+/* What the producer hands the writer: problems alone (a file's header), or
+ * a record with its problems so far, its normalised row and payload
+ * encoding, and what a reject of it writes. */
+typedef struct pipe_item {
+    int is_row;
+    uint32_t job;
+    int64_t line;
+    int64_t rows;  /* st->rows the producer counted for it */
+    int recorded;  /* it reached record_row (record_rest counts it) */
+    json_t *row;   /* normalised, or NULL */
+    int row_bad;   /* a problem found by the producer rejects it */
+    char *row_err; /* their text for the rejects file */
+    size_t row_err_len;
+    char *enc; /* the payload's canonical bytes, or NULL */
+    size_t enc_len;
+    char hex[65];
+    char *rej; /* CSV: the reject's fields; JSON Lines: the raw line */
+    size_t rej_len;
+    json_t *rej_obj; /* JSON Lines: the parsed object, or NULL */
+    int jsonl;
+    uint64_t done; /* bytes read when it was made (progress) */
+    pipe_prob *probs;
+    size_t nprobs;
+} pipe_item;
+
+static void pipe_prob_add(imp *m, int64_t line, const char *field, const char *reason, int warning,
+                          const char *cell);
+static void pipe_mark_file(imp *m);
+static void pipe_begin_row(imp *m);
+static int pipe_end_row(imp *m, const char *const *fields, const size_t *lens, size_t n,
+                        int recorded);
+static int pipe_end_jsonl(imp *m, json_t *obj, const char *raw, size_t rawlen, int recorded);
 
 /* The cell of a problem of an .xlsx input: "sheet!C7" (the column of
  * `field`, or m->hint_col), "sheet!7:7" for the row, "sheet" for the sheet.
@@ -443,6 +495,13 @@ static int cell_ref(const imp *m, int64_t line, const char *field, char *out, si
 
 static void problem(imp *m, int64_t line, const char *field, const char *reason, int warning)
 {
+    if (m->mode == MODE_PRODUCE) {
+        /* reported by the writer, in order, when it takes this item */
+        char cell[600];
+        int has = cell_ref(m, line, field, cell, sizeof cell);
+        pipe_prob_add(m, line, field, reason, warning, has ? cell : NULL);
+        return;
+    }
     if (warning)
         m->st->warnings++;
     else
@@ -479,6 +538,8 @@ static void row_problem(imp *m, const char *field, const char *reason)
 static void file_problem(imp *m, int64_t line, const char *field, const char *reason)
 {
     problem(m, line, field, reason, 0);
+    if (m->mode == MODE_PRODUCE)
+        pipe_mark_file(m); /* the writer counts it too */
     m->file_errors++;
 }
 
@@ -532,30 +593,34 @@ static int rejects_open(imp *m)
     return 0;
 }
 
-/* A CSV reject: the header (once per file), then the record plus "error". */
-static int reject_csv(imp *m, const char *const *fields, const size_t *lens, size_t n)
+/* The columns a CSV reject keeps: a re-imported rejects file's old error
+ * column is not data. */
+static size_t reject_cols(const imp *m)
 {
-    if (!m->o->partial)
-        return 0;
-    int rc = rejects_open(m);
-    if (rc)
-        return rc;
-    pl_buf *b = &m->rej_line;
-    pl_buf_reset(b);
-    /* A re-imported rejects file: its old error column is not data. */
-    size_t cols = m->ncols, keep = n;
-    if (cols > 1 && !m->col_field[cols - 1]) {
+    size_t cols = m->ncols;
+    if (cols > 1 && !m->col_field[cols - 1])
         cols--;
-        keep = n < cols ? n : cols;
+    return cols;
+}
+
+/* The header line of a rejects section (the current file's columns). */
+static void reject_csv_head(const imp *m, pl_buf *b)
+{
+    size_t cols = reject_cols(m);
+    for (size_t i = 0; i < cols; i++) {
+        csv_quote(b, m->col_orig[i], strlen(m->col_orig[i]));
+        pl_buf_addc(b, ',');
     }
-    if (m->rej_section != (long)m->cur) {
-        m->rej_section = (long)m->cur;
-        for (size_t i = 0; i < cols; i++) {
-            csv_quote(b, m->col_orig[i], strlen(m->col_orig[i]));
-            pl_buf_addc(b, ',');
-        }
-        pl_buf_adds(b, "error\n");
-    }
+    pl_buf_adds(b, "error\n");
+}
+
+/* A reject's record, each field followed by ',' (short ones padded). */
+static void reject_csv_fields(const imp *m, pl_buf *b, const char *const *fields,
+                              const size_t *lens, size_t n)
+{
+    size_t cols = reject_cols(m), keep = n < cols ? n : cols;
+    if (cols == m->ncols)
+        keep = n;
     for (size_t i = 0; i < keep; i++) {
         csv_quote(b, fields[i], lens[i]);
         pl_buf_addc(b, ',');
@@ -563,9 +628,42 @@ static int reject_csv(imp *m, const char *const *fields, const size_t *lens, siz
     /* Pad short records so the error column stays last. */
     for (size_t i = n; i < cols; i++)
         pl_buf_addc(b, ',');
+}
+
+/* A CSV reject: the section's header (once per file), then the record
+ * (given as its formatted fields) plus "error". */
+static int reject_csv_emit(imp *m, const char *head, const char *rec, size_t reclen)
+{
+    int rc = rejects_open(m);
+    if (rc)
+        return rc;
+    pl_buf *b = &m->rej_line;
+    pl_buf_reset(b);
+    if (m->rej_section != (long)m->cur) {
+        m->rej_section = (long)m->cur;
+        pl_buf_adds(b, head ? head : "");
+    }
+    pl_buf_add(b, rec, reclen);
     csv_quote(b, m->row_err.data, m->row_err.len);
     pl_buf_addc(b, '\n');
     return rejects_emit(m, b->data, b->len);
+}
+
+/* A CSV reject: the header (once per file), then the record plus "error". */
+static int reject_csv(imp *m, const char *const *fields, const size_t *lens, size_t n)
+{
+    if (!m->o->partial)
+        return 0;
+    pl_buf head, rec;
+    pl_buf_init(&head);
+    pl_buf_init(&rec);
+    if (m->rej_section != (long)m->cur)
+        reject_csv_head(m, &head);
+    reject_csv_fields(m, &rec, fields, lens, n);
+    int rc = reject_csv_emit(m, head.data, rec.data, rec.len);
+    pl_buf_release(&head);
+    pl_buf_release(&rec);
+    return rc;
 }
 
 /* A JSON Lines reject: the object with an "error" member added. */
@@ -633,9 +731,10 @@ static int stored_same(imp *m, const pl_entity *ent, const json_t *row)
 
 static void progress(imp *m)
 {
-    if (!m->o->on_progress)
+    if (!m->o->on_progress || m->mode == MODE_PRODUCE)
         return;
-    uint64_t done = m->before + (m->blk ? m->blk->done : m->xdone);
+    uint64_t done =
+        m->mode == MODE_WRITE ? m->pipe_done : m->before + (m->blk ? m->blk->done : m->xdone);
     m->o->on_progress(m->o->progress_ctx, done > m->total ? m->total : done, m->total);
 }
 
@@ -828,19 +927,41 @@ static int repair_row(imp *m, const char *const *names, const char *const *value
     return 0;
 }
 
+static int record_rest(imp *m, json_t *row);
+static int pipe_row_normalized(imp *m, json_t *row);
+
 /* Validate and record one row given as name/value strings. Returns 0 (the
- * row may have been rejected) or an internal error. */
+ * row may have been rejected) or an internal error. The pipelined import's
+ * producer stops after the model (repairs, normalisation: pure work) and
+ * hands the row on; its writer does the rest (record_rest: what reads or
+ * writes the store). */
 static int record_row(imp *m, const char *const *names, const char *const *given, size_t n)
 {
     job *j = &m->jobs[m->cur];
-    pl_ingest_counts *cnt = &m->st->entity[j->ent_idx];
     json_t *row = NULL;
     m->st->rows++;
     const char *const *values = given;
     int rc = repair_row(m, names, given, n, &values);
     if (rc)
         return rc;
-    if (pl_model_normalize(j->ent, names, values, n, &row, model_report, m) == 0) {
+    if (pl_model_normalize(j->ent, names, values, n, &row, model_report, m) != 0)
+        row = NULL;
+    if (m->mode == MODE_PRODUCE)
+        return pipe_row_normalized(m, row);
+    rc = record_rest(m, row);
+    json_decref(row);
+    return rc;
+}
+
+/* The part of record_row that reads and writes the store: duplicate keys,
+ * the clue workflow, check_row, the registry (ledger and projection), the
+ * counts. `row` (NULL: the model refused it) stays the caller's. */
+static int record_rest(imp *m, json_t *row)
+{
+    job *j = &m->jobs[m->cur];
+    pl_ingest_counts *cnt = &m->st->entity[j->ent_idx];
+    int rc = 0;
+    if (row) {
         const char *id = json_string_value(json_object_get(row, "id"));
         uint64_t h = key_hash(m->seen_key, j->ent_idx, id ? id : "");
         seen_entry *prev = seen_find(&m->seen, h);
@@ -886,6 +1007,8 @@ static int record_row(imp *m, const char *const *names, const char *const *given
             int outcome = 0;
             /* A row of an entity whose table was empty when the batch
              * began, with an id not seen in the batch, is new. */
+            if (m->mode == MODE_WRITE && m->pit && m->pit->enc)
+                pl_registry_set_encoded(m->reg, m->pit->enc, m->pit->enc_len, m->pit->hex);
             rc = !prev && m->fresh[j->ent_idx]
                      ? pl_registry_record_new(m->reg, j->ent, row, j->actor, &outcome, model_report,
                                               m, m->e)
@@ -916,7 +1039,6 @@ counted:
         progress(m);
     }
 out:
-    json_decref(row);
     return rc;
 }
 
@@ -997,6 +1119,17 @@ static int csv_header(imp *m, const pl_ingest_row *row)
             m->use_col[m->nused] = i;
             m->nused++;
         }
+    if (m->mode == MODE_PRODUCE && m->o->partial) {
+        /* the writer writes this file's rejects after the producer moved on */
+        job *j = &m->jobs[m->cur];
+        pl_buf h;
+        pl_buf_init(&h);
+        reject_csv_head(m, &h);
+        free(j->rej_head);
+        j->rej_head = pl_buf_detach(&h, NULL);
+        j->rej_cols = reject_cols(m);
+        j->rej_ncols = m->ncols;
+    }
     return bad ? PL_EINVAL : 0;
 }
 
@@ -1008,6 +1141,8 @@ static int csv_row(void *ctx, const pl_ingest_row *row)
     m->line = row->line;
     m->row_bad = 0;
     pl_buf_reset(&m->row_err);
+    if (m->mode == MODE_PRODUCE)
+        pipe_begin_row(m);
     char msg[256];
     if (m->npending) {
         m->st->rows++;
@@ -1046,11 +1181,15 @@ static int csv_row(void *ctx, const pl_ingest_row *row)
                 m->fatal = rc;
                 return rc;
             }
+            if (m->mode == MODE_PRODUCE)
+                return pipe_end_row(m, row->fields, row->lens, row->n, 1);
             if (!m->row_bad)
                 return 0;
             return reject_csv(m, row->fields, row->lens, row->n) ? (m->fatal = PL_EIO) : 0;
         }
     }
+    if (m->mode == MODE_PRODUCE)
+        return pipe_end_row(m, row->fields, row->lens, row->n, 0);
     m->st->entity[m->jobs[m->cur].ent_idx].rejected++;
     return reject_csv(m, row->fields, row->lens, row->n) ? (m->fatal = PL_EIO) : 0;
 }
@@ -1069,16 +1208,20 @@ static int jsonl_line(imp *m, const char *p, size_t n)
         return 0; /* blank line */
     m->row_bad = 0;
     pl_buf_reset(&m->row_err);
+    if (m->mode == MODE_PRODUCE)
+        pipe_begin_row(m);
     pl_ingest_jsonl_row jr;
     const char *bad_field = "-";
     pl_err pe;
     pl_err_init(&pe);
-    int rc = 0;
+    int rc = 0, recorded = 0;
     if (pl_ingest_jsonl_parse(&jr, p, n, &bad_field, &pe) != 0) {
         m->st->rows++;
         row_problem(m, bad_field, pe.msg);
-        m->st->entity[m->jobs[m->cur].ent_idx].rejected++;
+        if (m->mode != MODE_PRODUCE)
+            m->st->entity[m->jobs[m->cur].ent_idx].rejected++;
     } else {
+        recorded = 1;
         /* Chinese labels are accepted as keys, as in CSV headers. */
         const char *names[PL_INGEST_MAX_FIELDS];
         size_t nn = jr.n < PL_INGEST_MAX_FIELDS ? jr.n : PL_INGEST_MAX_FIELDS;
@@ -1090,8 +1233,12 @@ static int jsonl_line(imp *m, const char *p, size_t n)
         }
         rc = record_row(m, names, (const char *const *)jr.values, nn);
     }
-    if (rc == 0 && m->row_bad && reject_jsonl(m, jr.obj, p, n))
+    if (m->mode == MODE_PRODUCE) {
+        if (rc == 0)
+            rc = pipe_end_jsonl(m, jr.obj, p, n, recorded);
+    } else if (rc == 0 && m->row_bad && reject_jsonl(m, jr.obj, p, n)) {
         rc = PL_EIO;
+    }
     pl_ingest_jsonl_release(&jr);
     return rc;
 }
@@ -1366,6 +1513,400 @@ static int import_xlsx_job(imp *m)
     return rc;
 }
 
+/* ------------------------------------------------------ the pipeline */
+
+/*
+ * The pipelined import (docs/IMPORT.md "Pipelined import"): one producer
+ * thread reads, decodes and parses the inputs, repairs and normalises each
+ * row (the model) and encodes its payload (canonical JSON, SHA-256); this
+ * thread, the writer, takes the rows in order from a bounded queue and does
+ * what reads or writes the store (duplicate keys, references, the clue
+ * workflow, the ledger append with its sequence-dependent header and leaf
+ * hash, the projections, the rejects file). Every problem the producer
+ * finds travels with its row and is reported by the writer, so problems
+ * come in the order of the single-threaded import, and the batch is still
+ * one transaction of the writer.
+ */
+
+#define PIPE_BATCH 512 /* items per batch */
+#define PIPE_DEPTH 8   /* batches in the queue: at most ~4,000 rows ahead */
+
+typedef struct pipe_batch {
+    pipe_item v[PIPE_BATCH];
+    size_t n;
+    struct pipe_batch *next; /* on the spent list */
+} pipe_batch;
+
+typedef struct pipe_q {
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_take;
+    pipe_batch *ring[PIPE_DEPTH];
+    size_t head, count;
+    int done; /* the producer has put its last batch */
+    int stop; /* the writer failed: the producer stops */
+    int rc;   /* the producer's status */
+    pl_err err;
+    pipe_batch *fill;  /* the producer's batch being filled */
+    pipe_batch *spent; /* batches the writer is done with: the producer
+                          frees them, as it allocated their rows (memory
+                          freed by the thread that allocated it stays in
+                          that thread's malloc arena: no lock, no
+                          consolidation) */
+    imp *pm;           /* the producer's state */
+} pipe_q;
+
+static void pipe_item_free(pipe_item *it)
+{
+    for (size_t i = 0; i < it->nprobs; i++) {
+        free(it->probs[i].field);
+        free(it->probs[i].reason);
+        free(it->probs[i].cell);
+    }
+    free(it->probs);
+    json_decref(it->row);
+    json_decref(it->rej_obj);
+    free(it->row_err);
+    free(it->enc);
+    free(it->rej);
+    memset(it, 0, sizeof *it);
+}
+
+static void pipe_batch_free(pipe_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n; i++)
+        pipe_item_free(&b->v[i]);
+    free(b);
+}
+
+/* Producer: put the filled batch (waits while the queue is full). 0, or
+ * PL_EINTERNAL when the writer has stopped. */
+static int pipe_put(pipe_q *q)
+{
+    pipe_batch *b = q->fill;
+    q->fill = NULL;
+    if (!b)
+        return 0;
+    pthread_mutex_lock(&q->mu);
+    while (q->count == PIPE_DEPTH && !q->stop)
+        pthread_cond_wait(&q->can_put, &q->mu);
+    int stop = q->stop;
+    if (!stop) {
+        q->ring[(q->head + q->count) % PIPE_DEPTH] = b;
+        q->count++;
+        pthread_cond_signal(&q->can_take);
+    }
+    pipe_batch *spent = q->spent;
+    q->spent = NULL;
+    pthread_mutex_unlock(&q->mu);
+    while (spent) {
+        pipe_batch *next = spent->next;
+        pipe_batch_free(spent);
+        spent = next;
+    }
+    if (stop) {
+        pipe_batch_free(b);
+        return PL_EINTERNAL;
+    }
+    return 0;
+}
+
+/* Producer: a new item at the end of the batch being filled. */
+static pipe_item *pipe_new_item(imp *m)
+{
+    pipe_q *q = m->q;
+    if (!q->fill)
+        q->fill = pl_calloc(1, sizeof *q->fill);
+    pipe_item *it = &q->fill->v[q->fill->n++];
+    it->job = (uint32_t)m->cur;
+    it->line = m->line;
+    it->done = m->before + (m->blk ? m->blk->done : 0);
+    m->pit = it;
+    return it;
+}
+
+/* Producer: the current item is complete; a full batch goes to the queue. */
+static int pipe_finish_item(imp *m)
+{
+    m->pit = NULL;
+    if (m->q->fill && m->q->fill->n == PIPE_BATCH)
+        return pipe_put(m->q);
+    return 0;
+}
+
+static void pipe_prob_add(imp *m, int64_t line, const char *field, const char *reason, int warning,
+                          const char *cell)
+{
+    if (m->pit && !m->pit->is_row && m->pit->job != m->cur)
+        pipe_finish_item(m); /* another file's problems: an item of their own */
+    pipe_item *it = m->pit ? m->pit : pipe_new_item(m); /* problems outside a row */
+    it->probs = pl_realloc(it->probs, (it->nprobs + 1) * sizeof *it->probs);
+    pipe_prob *p = &it->probs[it->nprobs++];
+    p->line = line;
+    p->field = field ? pl_strdup(field) : NULL;
+    p->reason = pl_strdup(reason ? reason : "");
+    p->cell = cell ? pl_strdup(cell) : NULL;
+    p->warning = warning;
+    p->file = 0;
+}
+
+static void pipe_mark_file(imp *m)
+{
+    if (m->pit && m->pit->nprobs)
+        m->pit->probs[m->pit->nprobs - 1].file = 1;
+}
+
+/* Producer: a record begins (problems already found for no record, as a
+ * header's, go first as an item of their own). */
+static void pipe_begin_row(imp *m)
+{
+    if (m->pit && !m->pit->is_row)
+        pipe_finish_item(m); /* put later with its batch: cannot fail here */
+    pipe_item *it = pipe_new_item(m);
+    it->is_row = 1;
+    it->rows = m->st->rows; /* until pipe_end_*: the count before */
+}
+
+/* Producer: record_row's row, normalised (or NULL), with its payload
+ * encoded as the ledger will store it. */
+static int pipe_row_normalized(imp *m, json_t *row)
+{
+    pipe_item *it = m->pit;
+    it->row = row;
+    if (row) {
+        pl_buf enc;
+        pl_buf_init(&enc);
+        /* a payload that cannot be encoded is left to the writer, whose
+         * append then fails as the single-threaded import's does */
+        if (pl_ledger_encode_payload(&enc, row, it->hex, NULL) == 0)
+            it->enc = pl_buf_detach(&enc, &it->enc_len);
+        pl_buf_release(&enc);
+    }
+    return 0;
+}
+
+static void pipe_end_common(imp *m, pipe_item *it, int recorded)
+{
+    it->rows = m->st->rows - it->rows;
+    it->recorded = recorded;
+    it->row_bad = m->row_bad;
+    if (m->row_err.len) {
+        it->row_err = pl_strndup(m->row_err.data, m->row_err.len);
+        it->row_err_len = m->row_err.len;
+    }
+}
+
+/* Producer: a CSV record done; its fields kept (partial mode) for a reject
+ * the writer may still decide. */
+static int pipe_end_row(imp *m, const char *const *fields, const size_t *lens, size_t n,
+                        int recorded)
+{
+    pipe_item *it = m->pit;
+    pipe_end_common(m, it, recorded);
+    if (m->o->partial) {
+        pl_buf b;
+        pl_buf_init(&b);
+        reject_csv_fields(m, &b, fields, lens, n);
+        it->rej = pl_buf_detach(&b, &it->rej_len);
+        pl_buf_release(&b);
+    }
+    int rc = pipe_finish_item(m);
+    return rc ? (m->fatal = rc) : 0;
+}
+
+static int pipe_end_jsonl(imp *m, json_t *obj, const char *raw, size_t rawlen, int recorded)
+{
+    pipe_item *it = m->pit;
+    pipe_end_common(m, it, recorded);
+    it->jsonl = 1;
+    if (m->o->partial) {
+        it->rej_obj = obj ? json_incref(obj) : NULL;
+        it->rej = pl_strndup(raw, rawlen);
+        it->rej_len = rawlen;
+    }
+    return pipe_finish_item(m);
+}
+
+static void *pipe_produce(void *arg)
+{
+    pipe_q *q = arg;
+    imp *m = q->pm;
+    int rc = 0;
+    for (m->cur = 0; m->cur < m->njobs && rc == 0; m->cur++)
+        rc = import_job(m);
+    if (rc == 0 && m->pit)
+        rc = pipe_finish_item(m);
+    if (rc == 0)
+        rc = pipe_put(q);
+    pthread_mutex_lock(&q->mu);
+    q->done = 1;
+    q->rc = rc;
+    pthread_cond_signal(&q->can_take);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Writer: one item, as the single-threaded import would have done it. */
+static int pipe_apply(imp *m, pipe_item *it)
+{
+    m->cur = it->job;
+    m->line = it->line;
+    m->pit = it;
+    for (size_t i = 0; i < it->nprobs; i++) {
+        const pipe_prob *p = &it->probs[i];
+        if (p->warning)
+            m->st->warnings++;
+        else
+            m->st->errors++;
+        if (m->o->on_problem) {
+            pl_ingest_problem pp = {.file = m->jobs[m->cur].in->name,
+                                    .line = p->line,
+                                    .field = p->field && *p->field ? p->field : "-",
+                                    .reason = p->reason,
+                                    .warning = p->warning,
+                                    .cell = p->cell};
+            m->o->on_problem(m->o->problem_ctx, &pp);
+        }
+        if (p->file)
+            m->file_errors++;
+    }
+    if (!it->is_row)
+        return 0;
+    m->st->rows += it->rows;
+    m->row_bad = it->row_bad;
+    pl_buf_reset(&m->row_err);
+    if (it->row_err)
+        pl_buf_add(&m->row_err, it->row_err, it->row_err_len);
+    m->pipe_done = it->done;
+    int rc = 0;
+    if (it->recorded) {
+        rc = record_rest(m, it->row);
+        if (rc)
+            return rc;
+    } else {
+        m->st->entity[m->jobs[m->cur].ent_idx].rejected++;
+    }
+    if (!m->row_bad || !m->o->partial)
+        return 0;
+    if (it->jsonl)
+        return reject_jsonl(m, it->rej_obj, it->rej, it->rej_len) ? PL_EIO : 0;
+    const job *j = &m->jobs[m->cur];
+    return reject_csv_emit(m, j->rej_head, it->rej, it->rej_len) ? PL_EIO : 0;
+}
+
+/* PLUMB_IMPORT_THREADS=1 keeps the single-threaded import; unset or any
+ * other count, the pipeline (one producer and this writer) where it
+ * applies: not with an .xlsx input (its problems name cells of the
+ * sheet's header) nor with a check_row hook (it reads the store for
+ * each row). */
+static int pipe_wanted(const imp *m)
+{
+    const char *v = getenv("PLUMB_IMPORT_THREADS");
+    if (v && strcmp(v, "1") == 0)
+        return 0;
+    if (m->o->check_row)
+        return 0;
+    for (size_t i = 0; i < m->njobs; i++)
+        if (m->jobs[i].wb)
+            return 0;
+    return 1;
+}
+
+/* Run every job through the pipeline; the writer is this thread. */
+static int pipe_run(imp *m)
+{
+    pipe_q q;
+    memset(&q, 0, sizeof q);
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.can_put, NULL);
+    pthread_cond_init(&q.can_take, NULL);
+    pl_err_init(&q.err);
+    /* The producer's own state: the same jobs and options; its counts and
+     * problems go to the writer with the rows. */
+    pl_ingest_stats pst;
+    memset(&pst, 0, sizeof pst);
+    imp *pm = pl_calloc(1, sizeof *pm);
+    pm->jobs = m->jobs;
+    pm->njobs = m->njobs;
+    pm->o = m->o;
+    pm->st = &pst;
+    pm->e = &q.err;
+    pm->rej_section = -1;
+    pm->hint_col = -1;
+    pm->total = m->total;
+    pm->mode = MODE_PRODUCE;
+    pm->q = &q;
+    pl_buf_init(&pm->row_err);
+    for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
+        pl_buf_init(&pm->repaired[k]);
+    q.pm = pm;
+    m->mode = MODE_WRITE;
+    pthread_t th;
+    int rc = 0;
+    if (pthread_create(&th, NULL, pipe_produce, &q) != 0) {
+        rc = pl_err_set(m->e, PL_EINTERNAL, "import: cannot start the producer thread");
+        goto out;
+    }
+    for (;;) {
+        pthread_mutex_lock(&q.mu);
+        while (q.count == 0 && !q.done)
+            pthread_cond_wait(&q.can_take, &q.mu);
+        pipe_batch *b = NULL;
+        if (q.count) {
+            b = q.ring[q.head];
+            q.head = (q.head + 1) % PIPE_DEPTH;
+            q.count--;
+            pthread_cond_signal(&q.can_put);
+        }
+        pthread_mutex_unlock(&q.mu);
+        if (!b)
+            break; /* done, and nothing left */
+        for (size_t i = 0; i < b->n && rc == 0; i++)
+            rc = pipe_apply(m, &b->v[i]);
+        pthread_mutex_lock(&q.mu);
+        b->next = q.spent;
+        q.spent = b;
+        if (rc) {
+            q.stop = 1;
+            pthread_cond_signal(&q.can_put);
+        }
+        pthread_mutex_unlock(&q.mu);
+        if (rc)
+            break;
+    }
+    pthread_join(th, NULL);
+    /* what the producer left: only after a stop */
+    while (q.count) {
+        pipe_batch_free(q.ring[q.head]);
+        q.head = (q.head + 1) % PIPE_DEPTH;
+        q.count--;
+    }
+    pipe_batch_free(q.fill);
+    while (q.spent) {
+        pipe_batch *next = q.spent->next;
+        pipe_batch_free(q.spent);
+        q.spent = next;
+    }
+    if (rc == 0 && q.rc) {
+        rc = q.rc;
+        if (m->e)
+            *m->e = q.err;
+    }
+out:
+    m->pit = NULL;
+    m->mode = MODE_SINGLE;
+    header_reset(pm);
+    pl_buf_release(&pm->row_err);
+    for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
+        pl_buf_release(&pm->repaired[k]);
+    free(pm);
+    pthread_cond_destroy(&q.can_take);
+    pthread_cond_destroy(&q.can_put);
+    pthread_mutex_destroy(&q.mu);
+    return rc;
+}
+
 /* ----------------------------------------------------------------- run */
 
 /* The source of a job and the entity of a CSV or JSON Lines one. */
@@ -1553,23 +2094,72 @@ static int find_fresh(imp *m)
  * insert into each index per row (at prefecture scale, ~1 s instead of
  * ~4 s of CPU per index of the million payments). Both inside the batch's
  * transaction: a rejected batch leaves them as they were. Their CREATE
- * statements collect in *ddl. */
+ * statements collect in *ddl.
+ *
+ * The same holds for every other secondary index (not a UNIQUE one: it is
+ * a constraint) of a table that nothing in the batch reads by them: the
+ * importer reads its rows by id only (the primary key: references,
+ * duplicates, the stored row). Not deferred: the tables the derived
+ * tables' triggers read or are on (units, persons, posts, tenures, kin:
+ * migrations 0063, 0066) and the clue workflow's (clue_rows reads
+ * dispositions by clue). What runs after the rows — the clues' workflow,
+ * the rule sweep — runs after sort_indexes_build. */
+static int index_deferrable(const char *table)
+{
+    static const char *const keep[] = {
+        "units", "persons",        "posts",        "tenures",        "kin",
+        "clues", "clue_reporters", "dispositions", "accountability", NULL};
+    for (int i = 0; keep[i]; i++)
+        if (strcmp(keep[i], table) == 0)
+            return 0;
+    return 1;
+}
+
+/* Append to *ddl and *drop the statements of `create`/`dropped` (each
+ * ";"-ended, in the same order) that are not UNIQUE indexes. */
+static void keep_non_unique(const pl_buf *create, const pl_buf *dropped, pl_buf *ddl, pl_buf *drop)
+{
+    const char *c = create->data, *d = dropped->data;
+    while (c && d && *c && *d) {
+        const char *ce = strchr(c, ';'), *de = strchr(d, ';');
+        if (!ce || !de)
+            break;
+        if (strncmp(c, "CREATE UNIQUE", 13) != 0) {
+            pl_buf_add(ddl, c, (size_t)(ce - c) + 1);
+            pl_buf_add(drop, d, (size_t)(de - d) + 1);
+        }
+        c = ce + 1;
+        d = de + 1;
+    }
+}
+
 static int sort_indexes_defer(imp *m, pl_buf *ddl)
 {
     unsigned char done[PL_INGEST_MAX_ENTITIES] = {0};
-    pl_buf drop;
+    pl_buf drop, c1, d1;
     pl_buf_init(&drop);
+    pl_buf_init(&c1);
+    pl_buf_init(&d1);
     int rc = 0;
+    int all = !getenv("PLUMB_IMPORT_KEEP_INDEXES"); /* for comparisons (bench) */
     for (size_t i = 0; i < m->njobs && !rc; i++) {
         size_t k = m->jobs[i].ent_idx;
         if (k >= PL_INGEST_MAX_ENTITIES || !m->fresh[k] || done[k])
             continue;
         done[k] = 1;
-        rc = pl_store_index_ddl(m->s, m->jobs[i].ent->table, "sort_", ddl, &drop, m->e);
+        const char *table = m->jobs[i].ent->table;
+        pl_buf_reset(&c1);
+        pl_buf_reset(&d1);
+        rc = pl_store_index_ddl(m->s, table, all && index_deferrable(table) ? "" : "sort_", &c1,
+                                &d1, m->e);
+        if (rc == 0)
+            keep_non_unique(&c1, &d1, ddl, &drop);
     }
     if (!rc && drop.len)
         rc = pl_store_exec(m->s, drop.data, m->e);
     pl_buf_release(&drop);
+    pl_buf_release(&c1);
+    pl_buf_release(&d1);
     return rc;
 }
 
@@ -1654,8 +2244,11 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     rc = find_fresh(&m);
     if (rc == 0)
         rc = sort_indexes_defer(&m, &sort_ddl);
-    for (m.cur = 0; m.cur < m.njobs && rc == 0; m.cur++)
-        rc = import_job(&m);
+    if (rc == 0 && pipe_wanted(&m))
+        rc = pipe_run(&m);
+    else
+        for (m.cur = 0; m.cur < m.njobs && rc == 0; m.cur++)
+            rc = import_job(&m);
     if (rc == 0)
         rc = sort_indexes_build(&m, &sort_ddl);
     if (rc == 0 && m.rej && fflush(m.rej) != 0)
@@ -1698,6 +2291,8 @@ out:
         st->rejects_path[0] = 0;
     header_reset(&m);
     pl_registry_free(m.reg);
+    for (size_t i = 0; i < m.njobs; i++)
+        free(m.jobs[i].rej_head);
     free(m.jobs);
     for (size_t i = 0; i < m.nwbs; i++)
         pl_xlsx_free(m.wbs[i]);

@@ -682,6 +682,16 @@ slow:
     return pl_json_canonical(out, v, e);
 }
 
+int pl_ledger_encode_payload(pl_buf *out, const json_t *payload, char hex[65], pl_err *e)
+{
+    size_t start = out->len;
+    int rc = canon_value(out, payload, e);
+    if (rc)
+        return rc;
+    pl_ledger__sha256_hex(hex, out->data + start, out->len - start);
+    return 0;
+}
+
 int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
                       const char *payload_hex, pl_err *e)
 {
@@ -777,20 +787,28 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
         pl_buf_reset(payload);
         pl_buf_reset(header);
     }
+    char phex[65];
+    /* The canonical bytes made by pl_ledger_append_normal, if any. */
     const pl_buf *pre = l->pre_canon;
     l->pre_canon = NULL;
-    if (pre) {
-        pl_buf_add(payload, pre->data, pre->len);
-        rc = 0;
+    if (ev->payload_enc && ev->payload_hex) {
+        /* encoded beforehand (pl_ledger_encode_payload) */
+        pl_buf_add(payload, ev->payload_enc, ev->payload_enc_len);
+        memcpy(phex, ev->payload_hex, 65);
+        phex[64] = 0;
     } else {
-        rc = canon_value(payload, ev->payload, e);
+        if (pre) {
+            pl_buf_add(payload, pre->data, pre->len);
+            rc = 0;
+        } else {
+            rc = canon_value(payload, ev->payload, e);
+        }
+        if (rc) {
+            pl_ledger__wrap(e, rc, "event %s: payload", ev->type);
+            goto out;
+        }
+        pl_ledger__sha256_hex(phex, payload->data, payload->len);
     }
-    if (rc) {
-        pl_ledger__wrap(e, rc, "event %s: payload", ev->type);
-        goto out;
-    }
-    char phex[65];
-    pl_ledger__sha256_hex(phex, payload->data, payload->len);
     rc = pl_store_begin(l->s, e);
     if (rc)
         goto out;

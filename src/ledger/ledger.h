@@ -35,7 +35,23 @@ typedef struct pl_event {
     int64_t time;
     const struct json_t *subjects;
     const struct json_t *payload;
+    /** Optional: the payload's canonical bytes and the hex SHA-256 of them,
+     * made beforehand by pl_ledger_encode_payload (the pipelined import
+     * encodes on its producer thread). NULL: pl_ledger_append encodes
+     * `payload` itself. When set they must be the encoding of `payload`. */
+    const char *payload_enc;
+    size_t payload_enc_len;
+    const char *payload_hex; /**< 64 hex digits and a NUL */
 } pl_event;
+
+/**
+ * The canonical JSON of an event payload (the bytes pl_ledger_append
+ * stores) appended to `out`, and the hex SHA-256 of those bytes (what the
+ * header's payload_sha256 holds) in `hex`. Needs no ledger: thread-safe, so
+ * a producer thread can encode what one writer then appends (pl_event's
+ * payload_enc). 0 or PL_EINVAL (e filled: not encodable).
+ */
+int pl_ledger_encode_payload(pl_buf *out, const struct json_t *payload, char hex[65], pl_err *e);
 
 /**
  * Projection handler for one event type: applies the event to the

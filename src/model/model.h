@@ -175,6 +175,12 @@ int pl_registry_record_new(pl_registry *r, const pl_entity *ent, const struct js
                            const char *actor, int *outcome, pl_report_fn report, void *ctx,
                            pl_err *e);
 
+/** The next pl_registry_record(_new) call that appends uses these as the
+ * event's payload encoding (pl_ledger_encode_payload of the same row, made
+ * on the pipelined import's producer thread) instead of encoding the row;
+ * borrowed, and forgotten after that call (appended or not). */
+void pl_registry_set_encoded(pl_registry *r, const char *enc, size_t len, const char *hex);
+
 /** Does a record `id` of entity `ent` exist? 1 yes, 0 no, <0 error. */
 int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_err *e);
 

@@ -459,6 +459,9 @@ struct pl_registry {
     known_id *known;
     size_t nknown, capknown; /* capknown: 0 or a power of two */
     uint64_t known_gen;      /* pl_store_rollback_gen the entries belong to */
+    /* pl_registry_set_encoded: the next row's payload encoding, or NULL */
+    const char *enc, *enc_hex;
+    size_t enc_len;
 };
 
 static uint64_t id_hash(int ent, const char *id)
@@ -657,7 +660,13 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
         if (ent->fields[i].ref && json_is_string(v))
             json_array_append_new(subjects, json_string(json_string_value(v)));
     }
-    pl_event ev = {.type = type, .actor = actor, .subjects = subjects, .payload = row};
+    pl_event ev = {.type = type,
+                   .actor = actor,
+                   .subjects = subjects,
+                   .payload = row,
+                   .payload_enc = r->enc,
+                   .payload_enc_len = r->enc_len,
+                   .payload_hex = r->enc_hex};
     rc = pl_ledger_append(r->ledger, &ev, NULL, e);
     json_decref(subjects);
     if (rc)
@@ -671,17 +680,28 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
     return 0;
 }
 
+void pl_registry_set_encoded(pl_registry *r, const char *enc, size_t len, const char *hex)
+{
+    r->enc = enc;
+    r->enc_len = len;
+    r->enc_hex = hex;
+}
+
 int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, const char *actor,
                        int *outcome, pl_report_fn report, void *ctx, pl_err *e)
 {
-    return record(r, ent, row, actor, outcome, report, ctx, 0, e);
+    int rc = record(r, ent, row, actor, outcome, report, ctx, 0, e);
+    r->enc = r->enc_hex = NULL;
+    return rc;
 }
 
 int pl_registry_record_new(pl_registry *r, const pl_entity *ent, const json_t *row,
                            const char *actor, int *outcome, pl_report_fn report, void *ctx,
                            pl_err *e)
 {
-    return record(r, ent, row, actor, outcome, report, ctx, 1, e);
+    int rc = record(r, ent, row, actor, outcome, report, ctx, 1, e);
+    r->enc = r->enc_hex = NULL;
+    return rc;
 }
 
 int pl_registry_counts(pl_store *s, int64_t *counts, pl_err *e)

@@ -86,7 +86,7 @@ static void append_normal_stores_the_canonical_bytes_once(void **state)
     for (int i = 0; i < 2; i++) {
         json_t *p = json_loads(payloads[i], 0, NULL);
         json_t *subj = json_pack("[s]", "x:1");
-        pl_event ev = {"test.seen", "tester", 0, subj, p};
+        pl_event ev = {.type = "test.seen", .actor = "tester", .subjects = subj, .payload = p};
         int64_t seq = -1;
         seen[0] = 0;
         OK(pl_ledger_append_normal(l, &ev, &seq, &e));
