@@ -29,7 +29,7 @@ build-asan:
 
 build-fuzz:
 	CC=clang cmake -S . -B $(FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPL_FUZZ=ON -DPL_TESTS=OFF >/dev/null
-	ninja -C $(FUZZ) -j $(JOBS)
+	ninja -C $(FUZZ) -j $(JOBS) fuzzers
 
 # Every libFuzzer target to RUNS executions (default 10,000,000), one at a
 # time under nice -n 19; not part of `make check` (hours on 2 cores). The

@@ -10,10 +10,8 @@ if [ ! -f web/dist/index.html ] || [ ! -d web/node_modules/playwright-core ]; th
   echo "e2e: web/ not built — run 'make web' (npm ci + npm run build)"; exit 1
 fi
 export PLUMB=${PLUMB:-$PWD/build/plumb}
-# The generated store is built once and copied for each file (lib/plumb.js).
-PLUMB_E2E_CACHE=$(mktemp -d); export PLUMB_E2E_CACHE
-trap 'rm -rf "$PLUMB_E2E_CACHE"' EXIT
-# One file per line, so that a new test file is one line here.
+# One file per line, so that a new test file is one line here (CMakeLists.txt
+# reads this list: each file is the ctest entry e2e.web.<file>).
 FILES=(
   totp
   draw
@@ -39,4 +37,24 @@ FILES=(
   links
   webperf
 )
+#   run.sh              every file, one after the other (the store built once)
+#   run.sh FILE...      those files (ctest e2e.web.FILE)
+#   run.sh --cache      build the generated store into $PLUMB_E2E_CACHE, once
+#                       per ctest run (e2e.web.cache, the fixture of the others)
+# The generated store is built once and copied for each file (lib/plumb.js):
+# into PLUMB_E2E_CACHE when set (ctest), else into a directory of this run.
+if [ "${1:-}" = --cache ]; then
+  [ -n "${PLUMB_E2E_CACHE:-}" ] || { echo "e2e: --cache needs PLUMB_E2E_CACHE"; exit 1; }
+  # Every test file is in FILES (else ctest would never run it).
+  for f in tests/e2e/*.test.js; do
+    n=$(basename "$f" .test.js)
+    [[ " ${FILES[*]} " == *" $n "* ]] || { echo "e2e: $f is not in run.sh's FILES list"; exit 1; }
+  done
+  exec node -e 'import("./tests/e2e/lib/plumb.js").then((m) => m.buildCache(process.env.PLUMB_E2E_CACHE))'
+fi
+if [ -z "${PLUMB_E2E_CACHE:-}" ]; then
+  PLUMB_E2E_CACHE=$(mktemp -d); export PLUMB_E2E_CACHE
+  trap 'rm -rf "$PLUMB_E2E_CACHE"' EXIT
+fi
+[ $# -gt 0 ] && FILES=("$@")
 node --test --test-concurrency=1 $(printf 'tests/e2e/%s.test.js ' "${FILES[@]}")

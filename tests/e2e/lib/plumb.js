@@ -3,7 +3,7 @@
 // `plumb user add`, and `plumb serve --web web/dist` on 127.0.0.1 at a free
 // port. PLUMB (binary) and PLUMB_E2E_WORK (scratch dir) may be set.
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, existsSync, rmSync, readdirSync, copyFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, readdirSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -30,6 +30,20 @@ function buildStore(work, db) {
   plumb(['gen', '--scale', 'prefecture', '--limit', '2', '--seed', '3', '--out', join(work, 'data2'), '--quiet'])
   plumb(['import', '--db', db, '--all', join(work, 'data2'), '--no-rules'])
   plumb(['sweep', '--db', db])
+}
+
+// run.sh --cache (ctest e2e.web.cache, the fixture of every e2e.web.* entry):
+// the generated store built once into `cache`, which the files then copy.
+export function buildCache(cache) {
+  const work = mkdtempSync(join(tmpdir(), 'plumb-e2e-cache-'))
+  try {
+    buildStore(work, join(work, 'county.db'))
+    mkdirSync(cache, { recursive: true })
+    for (const f of readdirSync(cache)) rmSync(join(cache, f), { force: true })
+    for (const f of readdirSync(work)) if (f.startsWith('county.db')) copyFileSync(join(work, f), join(cache, f))
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
 }
 
 /** `prepare(db, work)` (optional) runs on the store before the server starts. */
