@@ -502,7 +502,7 @@ function uniqueFacts() {
   return s;
 }
 
-test('access matrix from the written table: every role × in scope/out of scope/recused × route', { timeout: 300000 }, async () => {
+test('access matrix from the written table: every role × in scope/out of scope/recused × route', { timeout: 600000 }, async () => {
   const users = {};
   for (const role of Object.keys(ROLES)) for (const cond of CONDS) users[uname(role, cond)] = userSpec(role, cond);
   users.setup = { role: 'discipline_officer', scopes: ['U0'] };

@@ -413,7 +413,7 @@ async function axe(p) {
 // time: the portal is scanned at both sizes in both languages always.
 const STAFF_VIEWPORTS = process.env.A11Y_PHONE === '1' ? VIEWPORTS : [VIEWPORTS[0]]
 
-test('axe-core: no WCAG 2 AA violation on any staff route (zh-CN)', { timeout: 300000 }, async () => {
+test('axe-core: no WCAG 2 AA violation on any staff route (zh-CN)', { timeout: 600000 }, async () => {
   // The list is complete: every page of the router is in lib/routes.js.
   const listed = new Set([...STAFF_ROUTES.map((r) => r.path), ...PORTAL_ROUTES])
   const missing = routerPaths().filter((p) => !listed.has(p))
@@ -442,7 +442,7 @@ test('axe-core: no WCAG 2 AA violation on any staff route (zh-CN)', { timeout: 3
   assert.deepEqual(failing, {}, 'WCAG 2 AA violations:\n' + JSON.stringify(failing, null, 1))
 })
 
-test('axe-core: no WCAG 2 AA violation on the portal, in both languages at both sizes', { timeout: 300000 }, async () => {
+test('axe-core: no WCAG 2 AA violation on the portal, in both languages at both sizes', { timeout: 600000 }, async () => {
   const failing = {}
   // The portal, with a report's status page and a form showing its errors.
   for (const lang of LANGS) {
