@@ -45,19 +45,30 @@ rid=$("$PLUMB" declare round --db "$db" --year "$YEAR" --unit "$root" 2>/dev/nul
 n=$(sqlite3 "$db" "SELECT count(*) FROM declaration_round_sample WHERE round_id='$rid'")
 ne=$(sqlite3 "$db" "SELECT eligible_count FROM declaration_rounds WHERE id='$rid'")
 minor=$((YEAR - 18))-12-31
+# The same rows as src/declare/compare.c reads since R09 reads them too
+# (issue #18): the household's records held at 31 Dec (ended_at), passports,
+# every child's residence abroad (kin_abroad; an adult child for that only),
+# exits and income of the year, and each company role's ended count.
 join_sql="
 WITH s AS (SELECT m.declaration_id AS d, x.person_id AS p FROM declaration_round_sample m
            JOIN declarations x ON x.id = m.declaration_id WHERE m.round_id = '$rid'),
-hh AS (SELECT d, p, p AS h FROM s
-       UNION SELECT d, p, k.relative_id FROM s JOIN kin k ON k.person_id = s.p AND k.relation = 'spouse'
-       UNION SELECT d, p, k.person_id FROM s JOIN kin k ON k.relative_id = s.p AND k.relation = 'spouse'
-       UNION SELECT d, p, k.relative_id FROM s JOIN kin k ON k.person_id = s.p AND k.relation = 'child'
-             JOIN persons c ON c.id = k.relative_id WHERE c.birth_date > '$minor')
-SELECT hh.d, r.id, r.kind, r.ref, r.amount_fen, i.id, i.amount_fen
+hh AS (SELECT d, p, p AS h, 0 AS kin_only FROM s
+       UNION SELECT d, p, k.relative_id, 0 FROM s JOIN kin k ON k.person_id = s.p AND k.relation = 'spouse'
+       UNION SELECT d, p, k.person_id, 0 FROM s JOIN kin k ON k.relative_id = s.p AND k.relation = 'spouse'
+       UNION SELECT d, p, k.relative_id, CASE WHEN c.birth_date > '$minor' THEN 0 ELSE 1 END
+             FROM s JOIN kin k ON k.person_id = s.p AND k.relation = 'child'
+             JOIN persons c ON c.id = k.relative_id)
+SELECT hh.d, r.id, r.kind, r.ref, r.amount_fen, i.id, i.amount_fen,
+  (SELECT count(*) FROM company_roles cr WHERE cr.person_id = r.holder_id AND cr.company_id = r.ref),
+  (SELECT count(*) FROM company_roles cr WHERE cr.person_id = r.holder_id AND cr.company_id = r.ref
+     AND cr.end_date IS NOT NULL AND cr.end_date <> '' AND cr.end_date <= '$YEAR-12-31')
 FROM hh JOIN registry_records r ON r.holder_id = hh.h
 LEFT JOIN declaration_items i ON i.declaration_id = hh.d AND i.kind = r.kind AND i.ref = r.ref
-WHERE (r.kind IN ('real_estate','company_role','vehicle','securities') AND r.observed_at <= '$YEAR-12-31')
-   OR (r.kind IN ('exit_abroad','kin_abroad') AND substr(r.observed_at,1,4) = '$YEAR');"
+WHERE (r.kind = 'kin_abroad' OR hh.kin_only = 0) AND (
+      (r.kind IN ('real_estate','company_role','vehicle','securities','passport','kin_abroad')
+       AND r.observed_at <= '$YEAR-12-31' AND (r.ended_at IS NULL OR r.ended_at = '' OR r.ended_at > '$YEAR-12-31'))
+   OR (r.kind = 'exit_abroad' AND substr(r.observed_at,1,4) = '$YEAR')
+   OR (r.kind = 'income' AND substr(r.observed_at,1,4) = '$YEAR' AND r.holder_id = hh.p));"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 t_ours=(); t_join=()
 for _ in $(seq "$RUNS"); do

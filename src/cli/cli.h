@@ -39,6 +39,14 @@ typedef struct pl_command {
  */
 int pl_cli_fail(pl_cli *cli, int rc, const pl_err *e);
 
+/** pl_cli_fail with what failed ("初始化失败" / "init failed") before the
+ *  error's own message. */
+int pl_cli_fail_as(pl_cli *cli, int rc, const pl_err *e, const char *zh, const char *en);
+
+/** A bad option or a missing argument (getopt's last): one line naming it,
+ *  then `usage`; returns PL_EXIT_USER. */
+int pl_cli_bad_opt(pl_cli *cli, int argc, char **argv, const char *usage);
+
 /** Usage error: print message and "see --help" hint; returns PL_EXIT_USER. */
 int pl_cli_usage(pl_cli *cli, const char *cmd, const char *msg);
 

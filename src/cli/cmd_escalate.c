@@ -18,22 +18,6 @@
 #include "../store/store.h"
 #include "cli.h"
 
-static int fail(pl_cli *cli, int rc, const pl_err *e, const char *zh, const char *en)
-{
-    pl_err w;
-    pl_err_init(&w);
-    pl_err_set(&w, rc, "%s: %s", PL_T(cli, zh, en), e && e->msg[0] ? e->msg : pl_strerror(rc));
-    return pl_cli_fail(cli, rc, &w);
-}
-
-static int bad_opt(pl_cli *cli, int argc, char **argv, const char *usage)
-{
-    fprintf(stderr, "plumb: %s: %s\n%s",
-            PL_T(cli, "无效选项或缺少参数", "bad option or missing argument"),
-            optind > 0 && optind <= argc ? argv[optind - 1] : "?", usage);
-    return PL_EXIT_USER;
-}
-
 static int open_both(pl_cli *cli, pl_store **s, pl_ledger **l, pl_err *e)
 {
     *l = NULL;
@@ -74,7 +58,7 @@ static int cmd_keygen(pl_cli *cli, int argc, char **argv)
         case 'o': out = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, keygen_zh, keygen_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, keygen_zh, keygen_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, keygen_zh, keygen_en));
         }
     }
     if (optind != argc || !out)
@@ -84,7 +68,7 @@ static int cmd_keygen(pl_cli *cli, int argc, char **argv)
     char pk[64];
     int rc = pl_escalation_keygen(out, pk, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法创建密钥", "cannot create the key");
+        return pl_cli_fail_as(cli, rc, &e, "无法创建密钥", "cannot create the key");
     printf("%s\n", pk);
     return PL_EXIT_OK;
 }
@@ -124,7 +108,7 @@ static int cmd_escalate(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, escalate_zh, escalate_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, escalate_zh, escalate_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, escalate_zh, escalate_en));
         }
     }
     if (optind != argc - 1 || !above)
@@ -135,18 +119,18 @@ static int cmd_escalate(pl_cli *cli, int argc, char **argv)
     pl_escalation_above a;
     int rc = pl_escalation_above_read(above, &a, &e);
     if (rc)
-        return fail(cli, rc, &e, "上级配置无效", "bad --above file");
+        return pl_cli_fail_as(cli, rc, &e, "上级配置无效", "bad --above file");
     pl_store *s;
     pl_ledger *l;
     rc = open_both(cli, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     int64_t seq = 0;
     rc = pl_escalate_send(s, l, argv[optind], &a, actor, &seq, &e);
     pl_ledger_free(l);
     pl_store_close(s);
     if (rc)
-        return fail(cli, rc, &e, "无法移送", "cannot escalate");
+        return pl_cli_fail_as(cli, rc, &e, "无法移送", "cannot escalate");
     printf("%s %s → %s (%s), seq %lld\n", PL_T(cli, "已密封移送", "sealed and escalated"),
            argv[optind], a.office, a.origin, (long long)seq);
     return PL_EXIT_OK;
@@ -182,7 +166,7 @@ static int cmd_sync(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, sync_zh, sync_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, sync_zh, sync_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, sync_zh, sync_en));
         }
     }
     if (optind != argc)
@@ -193,13 +177,13 @@ static int cmd_sync(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_both(cli, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     int64_t n = 0;
     rc = pl_escalate_sync(s, l, actor, &n, &e);
     pl_ledger_free(l);
     pl_store_close(s);
     if (rc)
-        return fail(cli, rc, &e, "同步失败", "sync failed");
+        return pl_cli_fail_as(cli, rc, &e, "同步失败", "sync failed");
     printf("%s %lld\n", PL_T(cli, "新的办理状态报告", "status reports recorded"), (long long)n);
     return PL_EXIT_OK;
 }
@@ -229,7 +213,7 @@ static int cmd_list(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, list_zh, list_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, list_zh, list_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, list_zh, list_en));
         }
     }
     if (optind != argc)
@@ -239,13 +223,13 @@ static int cmd_list(pl_cli *cli, int argc, char **argv)
     pl_store *s;
     int rc = pl_store_open(&s, cli->db, 0, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     json_t *a = json_array();
     rc = pl_escalate_list(s, a, &e);
     pl_store_close(s);
     if (rc) {
         json_decref(a);
-        return fail(cli, rc, &e, "无法读取", "cannot read");
+        return pl_cli_fail_as(cli, rc, &e, "无法读取", "cannot read");
     }
     if (json) {
         char *t = json_dumps(a, JSON_COMPACT);
@@ -299,7 +283,7 @@ static int cmd_stats(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, stats_zh, stats_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, stats_zh, stats_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, stats_zh, stats_en));
         }
     }
     if (optind != argc)
@@ -311,13 +295,13 @@ static int cmd_stats(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_both(cli, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     int64_t seq = 0;
     rc = pl_escalate_publish_stats(s, l, from, to, actor, &seq, &e);
     pl_ledger_free(l);
     pl_store_close(s);
     if (rc)
-        return fail(cli, rc, &e, "无法发布统计", "cannot publish the statistics");
+        return pl_cli_fail_as(cli, rc, &e, "无法发布统计", "cannot publish the statistics");
     printf("%s, seq %lld\n", PL_T(cli, "线索统计已记录", "clue statistics recorded"),
            (long long)seq);
     return PL_EXIT_OK;
@@ -355,7 +339,7 @@ static int cmd_view(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, view_zh, view_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, view_zh, view_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, view_zh, view_en));
         }
     }
     if (optind != argc)
@@ -365,12 +349,12 @@ static int cmd_view(pl_cli *cli, int argc, char **argv)
     pl_store *s;
     int rc = pl_store_open(&s, cli->db, 0, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     json_t *v = NULL;
     rc = pl_levels_view(s, origin, person, &v, &e);
     pl_store_close(s);
     if (rc)
-        return fail(cli, rc, &e, "无法读取", "cannot read");
+        return pl_cli_fail_as(cli, rc, &e, "无法读取", "cannot read");
     char *t = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
     printf("%s\n", t);
     free(t);

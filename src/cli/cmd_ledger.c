@@ -44,15 +44,6 @@ static int common_opt(pl_cli *cli, int c, const char *usage, int argc, char **ar
 }
 
 /* Print "plumb: <context>: <message>" and map the status to an exit code. */
-static int fail(pl_cli *cli, int rc, const pl_err *e, const char *zh, const char *en)
-{
-    pl_err w;
-    pl_err_init(&w);
-    const char *msg = (e && e->msg[0]) ? e->msg : pl_strerror(rc);
-    pl_err_set(&w, rc, "%s: %s", PL_T(cli, zh, en), msg);
-    return pl_cli_fail(cli, rc, &w);
-}
-
 static void register_types(void)
 {
     /* Internal type used by the crash and fault tests; no projection. */
@@ -182,15 +173,16 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
     pl_err_init(&e);
     if (!pl_note_name_valid(origin, strlen(origin))) {
         pl_err_set(&e, PL_EINVAL, "origin '%s': no spaces or '+' allowed", origin);
-        return fail(cli, PL_EINVAL, &e, "初始化失败", "init failed");
+        return pl_cli_fail_as(cli, PL_EINVAL, &e, "初始化失败", "init failed");
     }
     char *kp = key_path(cli);
     if (!kp)
-        return fail(cli, PL_EINVAL, (no_key_path(cli, &e), &e), "初始化失败", "init failed");
+        return pl_cli_fail_as(cli, PL_EINVAL, (no_key_path(cli, &e), &e), "初始化失败",
+                              "init failed");
     if (access(kp, F_OK) == 0) {
         pl_err_set(&e, PL_EEXIST, "%s: key file already exists; not overwriting", kp);
         free(kp);
-        return fail(cli, PL_EEXIST, &e, "初始化失败", "init failed");
+        return pl_cli_fail_as(cli, PL_EEXIST, &e, "初始化失败", "init failed");
     }
     pl_store *s = NULL;
     pl_ledger *l = NULL;
@@ -217,7 +209,7 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
     if (rc) {
         free(name);
         free(kp);
-        return fail(cli, rc, &e, "初始化失败", "init failed");
+        return pl_cli_fail_as(cli, rc, &e, "初始化失败", "init failed");
     }
     pl_buf vk;
     pl_buf_init(&vk);
@@ -274,7 +266,7 @@ static int cmd_keygen(pl_cli *cli, int argc, char **argv)
     }
     pl_signer_wipe(&key);
     if (rc)
-        return fail(cli, rc, &e, "生成密钥失败", "keygen failed");
+        return pl_cli_fail_as(cli, rc, &e, "生成密钥失败", "keygen failed");
     pl_buf vk;
     pl_buf_init(&vk);
     pl_verifier_format(&vk, &v);
@@ -321,7 +313,7 @@ static int cmd_log(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_ledger(cli, 0, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     json_t *arr = json ? json_array() : NULL;
     for (int64_t seq = from; seq < pl_ledger_size(l) && seq - from < limit; seq++) {
         pl_event_rec r;
@@ -356,7 +348,7 @@ static int cmd_log(pl_cli *cli, int argc, char **argv)
     }
     json_decref(arr);
     close_ledger(s, l);
-    return rc ? fail(cli, rc, &e, "读取事件失败", "cannot read events") : PL_EXIT_OK;
+    return rc ? pl_cli_fail_as(cli, rc, &e, "读取事件失败", "cannot read events") : PL_EXIT_OK;
 }
 
 /* ---------------------------------------------------------- checkpoint */
@@ -406,7 +398,7 @@ static int cmd_checkpoint(pl_cli *cli, int argc, char **argv)
     pl_signer key;
     int rc = open_ledger(cli, 0, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     pl_buf note;
     pl_buf_init(&note);
     rc = load_key(cli, keyf, &key, &e);
@@ -420,7 +412,7 @@ static int cmd_checkpoint(pl_cli *cli, int argc, char **argv)
         fputs(note.data, stdout);
     pl_buf_release(&note);
     close_ledger(s, l);
-    return rc ? fail(cli, rc, &e, "签署检查点失败", "checkpoint failed") : PL_EXIT_OK;
+    return rc ? pl_cli_fail_as(cli, rc, &e, "签署检查点失败", "checkpoint failed") : PL_EXIT_OK;
 }
 
 /* -------------------------------------------------------------- cosign */
@@ -492,7 +484,7 @@ static int cmd_cosign(pl_cli *cli, int argc, char **argv)
     pl_buf_release(&note);
     pl_buf_release(&res);
     close_ledger(s, l);
-    return rc ? fail(cli, rc, &e, "联署失败", "cosign failed") : PL_EXIT_OK;
+    return rc ? pl_cli_fail_as(cli, rc, &e, "联署失败", "cosign failed") : PL_EXIT_OK;
 }
 
 /* --------------------------------------------------------------- proofs */
@@ -537,7 +529,7 @@ static int cmd_proof_inclusion(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_ledger(cli, PL_STORE_READONLY, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     if (size < 0)
         size = pl_ledger_size(l);
     uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES], root[PL_HASH_BYTES], leaf[PL_HASH_BYTES];
@@ -573,7 +565,7 @@ static int cmd_proof_inclusion(pl_cli *cli, int argc, char **argv)
     }
     pl_event_rec_release(&r);
     close_ledger(s, l);
-    return rc ? fail(cli, rc, &e, "包含证明失败", "inclusion proof failed") : PL_EXIT_OK;
+    return rc ? pl_cli_fail_as(cli, rc, &e, "包含证明失败", "inclusion proof failed") : PL_EXIT_OK;
 }
 
 static const char cons_usage[] =
@@ -608,7 +600,7 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_ledger(cli, PL_STORE_READONLY, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES], rm[PL_HASH_BYTES], rn[PL_HASH_BYTES];
     size_t np = 0;
     rc = pl_ledger_root(l, m, rm, &e);
@@ -630,7 +622,8 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
         printf("%s\n", PL_T(cli, "验证: 通过", "verified: ok"));
     }
     close_ledger(s, l);
-    return rc ? fail(cli, rc, &e, "一致性证明失败", "consistency proof failed") : PL_EXIT_OK;
+    return rc ? pl_cli_fail_as(cli, rc, &e, "一致性证明失败", "consistency proof failed")
+              : PL_EXIT_OK;
 }
 
 /* -------------------------------------------------------------- verify */
@@ -677,11 +670,11 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
             if (vo.nwitnesses == 16)
                 return pl_cli_usage(cli, "verify", PL_T(cli, "见证人太多", "too many witnesses"));
             if (pl_verifier_parse_witness(&wit[vo.nwitnesses], optarg, &e) != 0)
-                return fail(cli, PL_EINVAL, &e, "见证人公钥无效", "bad witness key");
+                return pl_cli_fail_as(cli, PL_EINVAL, &e, "见证人公钥无效", "bad witness key");
             vo.nwitnesses++;
         } else if (c == 'v') {
             if (pl_verifier_parse(&logkey, optarg, &e) != 0)
-                return fail(cli, PL_EINVAL, &e, "日志公钥无效", "bad log key");
+                return pl_cli_fail_as(cli, PL_EINVAL, &e, "日志公钥无效", "bad log key");
             vo.log_key = &logkey;
         } else if (c == 'R') {
             vo.skip_replay = 1;
@@ -696,8 +689,8 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
                 pl_buf_init(b);
                 if (read_text(optarg, b, &e) != 0) {
                     pl_buf_release(b);
-                    x = fail(cli, PL_EINVAL, &e, "无法读取见证检查点",
-                             "cannot read witness checkpoint");
+                    x = pl_cli_fail_as(cli, PL_EINVAL, &e, "无法读取见证检查点",
+                                       "cannot read witness checkpoint");
                 } else {
                     known[vo.nknown] =
                         (pl_known_checkpoint){.name = optarg, .note = b->data, .len = b->len};
@@ -734,7 +727,7 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
     int rc = open_ledger(cli, 0 /* migrations applied: replay needs every projection table */, &s,
                          &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     pl_verify_report rep;
     rc = pl_ledger_verify(l, &vo, &rep, &e);
     /* The rules' snapshot decides findings: its MAC is checked too. */
@@ -753,7 +746,7 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
         rc = pl_levels_mirror_verify(s, &mlogs, &mentries, &e);
     close_ledger(s, l);
     if (rc)
-        return fail(cli, rc, &e, "校验失败", "verify failed");
+        return pl_cli_fail_as(cli, rc, &e, "校验失败", "verify failed");
     if (snap_size == -2)
         printf("%s\n", PL_T(cli, "规则快照: 非本版本格式, 不使用 (下次检查时重建)",
                             "rules snapshot: not of this version, not used (the next sweep "
@@ -808,12 +801,12 @@ static int cmd_rebuild(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_ledger(cli, 0, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     rc = pl_ledger_rebuild(l, &e);
     int64_t n = pl_ledger_size(l);
     close_ledger(s, l);
     if (rc)
-        return fail(cli, rc, &e, "重建失败", "rebuild failed");
+        return pl_cli_fail_as(cli, rc, &e, "重建失败", "rebuild failed");
     printf("%s %lld\n",
            PL_T(cli, "已重建投影, 重放事件数:", "projections rebuilt, events replayed:"),
            (long long)n);
@@ -854,7 +847,7 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_ledger(cli, 0, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     pl_buf note;
     pl_buf_init(&note);
     pl_note n;
@@ -887,7 +880,7 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
     pl_buf_release(&note);
     close_ledger(s, l);
     if (rc)
-        return fail(cli, rc, &e, "导出失败", "export failed");
+        return pl_cli_fail_as(cli, rc, &e, "导出失败", "export failed");
     printf("%s %lld %s %s\n", PL_T(cli, "已导出", "exported"), (long long)size,
            PL_T(cli, "个条目到", "entries to"), dir);
     return PL_EXIT_OK;
@@ -934,11 +927,11 @@ static int cmd_purge(pl_cli *cli, int argc, char **argv)
     pl_ledger *l;
     int rc = open_ledger(cli, 0, &s, &l, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     rc = pl_ledger_purge(l, seq, reason, actor, &ps, &e);
     close_ledger(s, l);
     if (rc)
-        return fail(cli, rc, &e, "清除失败", "purge failed");
+        return pl_cli_fail_as(cli, rc, &e, "清除失败", "purge failed");
     printf("%s %lld; %s %lld\n", PL_T(cli, "已清除事件", "purged payload of event"), (long long)seq,
            PL_T(cli, "清除记录事件", "purge event"), (long long)ps);
     return PL_EXIT_OK;
@@ -995,7 +988,7 @@ static int cmd_append_test(pl_cli *cli, int argc, char **argv)
         if (!fixed) {
             pl_err_set(&e, PL_EINVAL, "payload: malformed JSON at line %d column %d: %s", je.line,
                        je.column, je.text);
-            return fail(cli, PL_EINVAL, &e, "追加失败", "append failed");
+            return pl_cli_fail_as(cli, PL_EINVAL, &e, "追加失败", "append failed");
         }
         count = 1;
     }
@@ -1004,7 +997,7 @@ static int cmd_append_test(pl_cli *cli, int argc, char **argv)
     int rc = open_ledger(cli, 0, &s, &l, &e);
     if (rc) {
         json_decref(fixed);
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     }
     char *pad = pl_calloc(1, (size_t)pbytes + 1);
     memset(pad, 'x', (size_t)pbytes);
@@ -1036,7 +1029,7 @@ static int cmd_append_test(pl_cli *cli, int argc, char **argv)
     free(pad);
     free(acked);
     close_ledger(s, l);
-    return rc ? fail(cli, rc, &e, "追加失败", "append failed") : PL_EXIT_OK;
+    return rc ? pl_cli_fail_as(cli, rc, &e, "追加失败", "append failed") : PL_EXIT_OK;
 }
 
 /* --------------------------------------------------------------- table */

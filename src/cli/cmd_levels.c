@@ -23,22 +23,6 @@
 
 #define MAX_WITNESSES 16
 
-static int fail(pl_cli *cli, int rc, const pl_err *e, const char *zh, const char *en)
-{
-    pl_err w;
-    pl_err_init(&w);
-    pl_err_set(&w, rc, "%s: %s", PL_T(cli, zh, en), e && e->msg[0] ? e->msg : pl_strerror(rc));
-    return pl_cli_fail(cli, rc, &w);
-}
-
-static int bad_opt(pl_cli *cli, int argc, char **argv, const char *usage)
-{
-    fprintf(stderr, "plumb: %s: %s\n%s",
-            PL_T(cli, "无效选项或缺少参数", "bad option or missing argument"),
-            optind > 0 && optind <= argc ? argv[optind - 1] : "?", usage);
-    return PL_EXIT_USER;
-}
-
 static int read_all(const char *path, pl_buf *out, pl_err *e)
 {
     FILE *f = fopen(path, "rb");
@@ -138,11 +122,11 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, mirror_zh, mirror_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, mirror_zh, mirror_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, mirror_zh, mirror_en));
         }
     }
     if (rc)
-        return fail(cli, rc, &e, "见证人公钥无效", "bad --witness-vkey");
+        return pl_cli_fail_as(cli, rc, &e, "见证人公钥无效", "bad --witness-vkey");
     if (optind != argc || !origin || !url || !vkey || nw == 0)
         return pl_cli_usage(cli, "mirror",
                             PL_T(cli, "需要 --origin、--url、--vkey 和 --witness-vkey",
@@ -150,12 +134,13 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
     pl_levels_trust t = {.witnesses = ws, .nwitnesses = nw};
     rc = pl_verifier_parse(&t.log_key, vkey, &e);
     if (rc)
-        return fail(cli, rc, &e, "下级日志公钥无效", "bad --vkey");
+        return pl_cli_fail_as(cli, rc, &e, "下级日志公钥无效", "bad --vkey");
     char cookie[1024] = "";
     if (cookie_file) {
         rc = pl_secret_file_read(cookie_file, "cookie file", 0, cookie, sizeof cookie, &e);
         if (rc)
-            return fail(cli, rc, &e, "无法读取 cookie 文件", "cannot read the cookie file");
+            return pl_cli_fail_as(cli, rc, &e, "无法读取 cookie 文件",
+                                  "cannot read the cookie file");
     }
     pl_mirror_http_src hs = {.url = url, .cookie = cookie[0] ? cookie : NULL};
     int http = strncmp(url, "http://", 7) == 0;
@@ -163,7 +148,7 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
     rc = open_store(cli, &cs, &e);
     if (rc) {
         sodium_memzero(cookie, sizeof cookie);
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     }
     pl_mirror_result res;
     rc = pl_levels_mirror(cs.s, cs.l, origin, &t, http ? pl_mirror_fetch_http : pl_levels_fetch_dir,
@@ -171,7 +156,7 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
     sodium_memzero(cookie, sizeof cookie);
     close_store(&cs);
     if (rc)
-        return fail(cli, rc, &e, "镜像被拒绝", "mirror refused");
+        return pl_cli_fail_as(cli, rc, &e, "镜像被拒绝", "mirror refused");
     if (res.size == res.old_size)
         printf("%s %s: %s %lld\n", PL_T(cli, "镜像", "mirror"), origin,
                PL_T(cli, "无新条目, 大小", "nothing new, size"), (long long)res.size);
@@ -240,11 +225,11 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, export_zh, export_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, export_zh, export_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, export_zh, export_en));
         }
     }
     if (rc)
-        return fail(cli, rc, &e, "见证人公钥无效", "bad --witness-vkey");
+        return pl_cli_fail_as(cli, rc, &e, "见证人公钥无效", "bad --witness-vkey");
     if (optind != argc || !out || nw == 0)
         return pl_cli_usage(
             cli, "bundle export",
@@ -257,12 +242,12 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
         rc = pl_key_read_file(&key, keyf ? keyf : kp, &e);
     free(kp);
     if (rc)
-        return fail(cli, rc, &e, "无法读取发送方密钥", "cannot read the sender key");
+        return pl_cli_fail_as(cli, rc, &e, "无法读取发送方密钥", "cannot read the sender key");
     cmd_store cs;
     rc = open_store(cli, &cs, &e);
     if (rc) {
         pl_signer_wipe(&key);
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     }
     pl_bundle_export_opts o = {.policy = policy,
                                .since = since,
@@ -289,7 +274,7 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
     }
     pl_buf_release(&b);
     if (rc)
-        return fail(cli, rc, &e, "导出失败", "export failed");
+        return pl_cli_fail_as(cli, rc, &e, "导出失败", "export failed");
     printf("%s: %lld %s\n", out, (long long)count, PL_T(cli, "个事件", "events"));
     return PL_EXIT_OK;
 }
@@ -356,11 +341,11 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, help_zh, help_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, help_zh, help_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, help_zh, help_en));
         }
     }
     if (rc)
-        return fail(cli, rc, &e, "见证人公钥无效", "bad --witness-vkey");
+        return pl_cli_fail_as(cli, rc, &e, "见证人公钥无效", "bad --witness-vkey");
     if (optind != argc - 1 || !conf || nw == 0)
         return pl_cli_usage(cli, cmd,
                             PL_T(cli, "需要 FILE、--origins 和 --witness-vkey",
@@ -369,7 +354,7 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
     size_t no = 0;
     rc = pl_levels_origins_read(conf, &origins, &no, &e);
     if (rc)
-        return fail(cli, rc, &e, "下级日志配置无效", "bad origins file");
+        return pl_cli_fail_as(cli, rc, &e, "下级日志配置无效", "bad origins file");
     pl_buf b;
     pl_buf_init(&b);
     rc = read_all(argv[optind], &b, &e);
@@ -379,7 +364,7 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
     if (rc) {
         free(origins);
         pl_buf_release(&b);
-        return fail(cli, rc, &e, "无法导入", "cannot import");
+        return pl_cli_fail_as(cli, rc, &e, "无法导入", "cannot import");
     }
     /* Escalated clues (docs/LEVELS.md §9): this store's own origin is its
      * log key's name; the office key only where clues are received. */
@@ -418,7 +403,7 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
     free(origins);
     pl_buf_release(&b);
     if (rc)
-        return fail(cli, rc, &e, "事件包被拒绝", "bundle refused");
+        return pl_cli_fail_as(cli, rc, &e, "事件包被拒绝", "bundle refused");
     if (verify)
         printf("%s %s: %lld %s (seq %lld..%lld), %s\n", PL_T(cli, "事件包来自", "bundle from"),
                res.origin, (long long)res.events, PL_T(cli, "个事件", "events"),
@@ -511,7 +496,7 @@ static int cmd_bundle_send(pl_cli *cli, int argc, char **argv)
         case 'r': rvkey = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, send_zh, send_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, send_zh, send_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, send_zh, send_en));
         }
     }
     if (optind != argc - 1 || !url || !rvkey)
@@ -523,7 +508,7 @@ static int cmd_bundle_send(pl_cli *cli, int argc, char **argv)
     pl_verifier rv;
     int rc = pl_verifier_parse(&rv, rvkey, &e);
     if (rc)
-        return fail(cli, rc, &e, "接收方公钥无效", "bad --receiver-vkey");
+        return pl_cli_fail_as(cli, rc, &e, "接收方公钥无效", "bad --receiver-vkey");
     pl_buf b;
     pl_buf_init(&b);
     rc = read_all(argv[optind], &b, &e);
@@ -546,7 +531,7 @@ static int cmd_bundle_send(pl_cli *cli, int argc, char **argv)
     pl_http_response_release(&resp);
     pl_buf_release(&b);
     if (rc)
-        return fail(cli, rc, &e, "发送失败", "send failed");
+        return pl_cli_fail_as(cli, rc, &e, "发送失败", "send failed");
     for (char *p = summary; *p; p++)
         if (*p == '\n')
             *p = ' ';

@@ -17,22 +17,6 @@
 #include "../store/store.h"
 #include "cli.h"
 
-static int fail(pl_cli *cli, int rc, const pl_err *e, const char *zh, const char *en)
-{
-    pl_err w;
-    pl_err_init(&w);
-    pl_err_set(&w, rc, "%s: %s", PL_T(cli, zh, en), e && e->msg[0] ? e->msg : pl_strerror(rc));
-    return pl_cli_fail(cli, rc, &w);
-}
-
-static int bad_opt(pl_cli *cli, int argc, char **argv, const char *usage)
-{
-    fprintf(stderr, "plumb: %s: %s\n%s",
-            PL_T(cli, "无效选项或缺少参数", "bad option or missing argument"),
-            optind > 0 && optind <= argc ? argv[optind - 1] : "?", usage);
-    return PL_EXIT_USER;
-}
-
 /* ------------------------------------------------------- witness serve */
 
 static const char serve_zh[] =
@@ -81,7 +65,7 @@ static int cmd_witness_serve(pl_cli *cli, int argc, char **argv)
             usage = PL_T(cli, serve_zh, serve_en);
             break;
         case 'h': fputs(usage, stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, usage);
+        default: return pl_cli_bad_opt(cli, argc, argv, usage);
         }
     }
     if (optind != argc)
@@ -95,7 +79,7 @@ static int cmd_witness_serve(pl_cli *cli, int argc, char **argv)
     pl_witness *w = NULL;
     int rc = pl_witness_open(&w, state, key, logs, &e);
     if (rc)
-        return fail(cli, rc, &e, "见证人无法启动", "witness cannot start");
+        return pl_cli_fail_as(cli, rc, &e, "见证人无法启动", "witness cannot start");
     const char *hooks = getenv("PLUMB_TEST_HOOKS");
     const char *delay = getenv("PLUMB_WITNESS_DELAY_MS");
     int64_t ms = 0;
@@ -103,7 +87,7 @@ static int cmd_witness_serve(pl_cli *cli, int argc, char **argv)
         pl_witness_set_delay_ms(w, (int)ms);
     rc = pl_witness_serve(w, listen, port_file, &e);
     pl_witness_free(w);
-    return rc ? fail(cli, rc, &e, "见证人无法启动", "witness cannot start") : PL_EXIT_OK;
+    return rc ? pl_cli_fail_as(cli, rc, &e, "见证人无法启动", "witness cannot start") : PL_EXIT_OK;
 }
 
 /* -------------------------------------------------------- witness vkey */
@@ -134,7 +118,7 @@ static int cmd_witness_vkey(pl_cli *cli, int argc, char **argv)
             fputs(PL_T(cli, vkey_zh, vkey_en), stdout);
             return PL_EXIT_OK;
         } else
-            return bad_opt(cli, argc, argv, PL_T(cli, vkey_zh, vkey_en));
+            return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, vkey_zh, vkey_en));
     }
     if (!key || optind != argc)
         return pl_cli_usage(cli, "witness vkey", PL_T(cli, "需要 --key", "--key is required"));
@@ -143,7 +127,7 @@ static int cmd_witness_vkey(pl_cli *cli, int argc, char **argv)
     pl_signer s;
     int rc = pl_key_read_file(&s, key, &e);
     if (rc)
-        return fail(cli, rc, &e, "无法读取密钥", "cannot read key");
+        return pl_cli_fail_as(cli, rc, &e, "无法读取密钥", "cannot read key");
     pl_verifier v;
     pl_cosig_verifier(&v, &s);
     pl_signer_wipe(&s);
@@ -209,11 +193,11 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, push_zh, push_en), stdout); return PL_EXIT_OK;
-        default: return bad_opt(cli, argc, argv, PL_T(cli, push_zh, push_en));
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, push_zh, push_en));
         }
     }
     if (rc)
-        return fail(cli, rc, &e, "见证人配置无效", "bad witness configuration");
+        return pl_cli_fail_as(cli, rc, &e, "见证人配置无效", "bad witness configuration");
     if (pending || optind != argc || nt == 0)
         return pl_cli_usage(cli, "checkpoint push",
                             PL_T(cli, "需要 --witness VKEY --url URL 或 --witnesses FILE",
@@ -226,7 +210,7 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
         s = NULL;
     }
     if (rc)
-        return fail(cli, rc, &e, "无法打开存储", "cannot open store");
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     /* A checkpoint that covers the log: the latest, or a new one. */
     pl_buf note;
     pl_buf_init(&note);
@@ -282,7 +266,7 @@ static int cmd_checkpoint_push(pl_cli *cli, int argc, char **argv)
     pl_ledger_free(l);
     pl_store_close(s);
     if (rc)
-        return fail(cli, rc, &e, "推送检查点失败", "checkpoint push failed");
+        return pl_cli_fail_as(cli, rc, &e, "推送检查点失败", "checkpoint push failed");
     if (failed)
         return failed == PL_EIO || failed == PL_ESTORE || failed == PL_EINTERNAL ? PL_EXIT_INTERNAL
                                                                                  : PL_EXIT_USER;

@@ -56,6 +56,22 @@ char *pl_cli_log_key_path(const pl_cli *cli)
     return pl_buf_detach(&b, NULL);
 }
 
+int pl_cli_fail_as(pl_cli *cli, int rc, const pl_err *e, const char *zh, const char *en)
+{
+    pl_err w;
+    pl_err_init(&w);
+    pl_err_set(&w, rc, "%s: %s", PL_T(cli, zh, en), e && e->msg[0] ? e->msg : pl_strerror(rc));
+    return pl_cli_fail(cli, rc, &w);
+}
+
+int pl_cli_bad_opt(pl_cli *cli, int argc, char **argv, const char *usage)
+{
+    fprintf(stderr, "plumb: %s: %s\n%s",
+            PL_T(cli, "无效选项或缺少参数", "bad option or missing argument"),
+            optind > 0 && optind <= argc ? argv[optind - 1] : "?", usage);
+    return PL_EXIT_USER;
+}
+
 int pl_cli_usage(pl_cli *cli, const char *cmd, const char *msg)
 {
     fprintf(stderr, "plumb %s: %s\n%s\n", cmd, msg, PL_T(cli, "用 --help 查看用法", "try --help"));
