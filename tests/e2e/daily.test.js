@@ -308,7 +308,11 @@ async function pageText(p) {
     const main = document.querySelector('main') || document.body
     let text = main.innerText
     for (const el of document.querySelectorAll('.el-drawer, .el-dialog')) text += ' ' + el.innerText
-    for (const el of main.querySelectorAll('[data-scan=raw]')) if (el.innerText) text = text.split(el.innerText).join(' ')
+    // Longest first: a short raw text (the origin) is also inside a longer one
+    // (the checkpoint note, the log key), which must go whole.
+    const raws = [...main.querySelectorAll('[data-scan=raw]')].map((el) => el.innerText).filter(Boolean)
+    raws.sort((a, b) => b.length - a.length)
+    for (const r of raws) text = text.split(r).join(' ')
     return text.replace(/\s+/g, ' ')
   })
 }

@@ -44,7 +44,7 @@ export const zhLabels = {
   method: { none: '未处置' },
   outcome: { closed: '予以了结', pending: '办理中' },
   // Parameters that are not one rule's: the risk index and warnings, profile changes.
-  ruleGroup: { risk: '风险指数与预警', profile: '方案变更审批', declare: '个人事项报告抽查核实' },
+  ruleGroup: { risk: '风险指数与预警', profile: '方案变更审批', declare: '个人事项报告抽查核实', link: '人员关联（同一人识别）' },
   profileName: { default: '默认方案（未设方案时的文档默认值）' },
   paramUnit: { years: '年', months: '个月', days: '天', fen: '元', percent: '%', points: '分', count: '' },
   ledger: { noCheckpoint: '尚未签署检查点：账本已有事件，但还没有签名的检查点。', sign: '签署检查点', signed: '已签署新的检查点',
@@ -100,7 +100,7 @@ export const enLabels = {
   clues: { totalOf: '{n} in all' },
   method: { none: 'Not disposed' },
   outcome: { closed: 'Closed', pending: 'In progress' },
-  ruleGroup: { risk: 'Risk index and warnings', profile: 'Profile approval', declare: 'Declaration check rounds' },
+  ruleGroup: { risk: 'Risk index and warnings', profile: 'Profile approval', declare: 'Declaration check rounds', link: 'Person linkage (same-person matching)' },
   profileName: { default: 'Default (documented defaults, no profile set)' },
   paramUnit: { years: 'years', months: 'months', days: 'days', fen: 'yuan', percent: '%', points: 'points', count: '' },
   ledger: { noCheckpoint: 'No checkpoint signed yet: the ledger has events but no signed checkpoint.', sign: 'Sign a checkpoint', signed: 'A new checkpoint was signed',
