@@ -52,6 +52,8 @@ typedef struct pg_store {
     int64_t changes; /* rows changed by the last INSERT/UPDATE/DELETE */
     unsigned next_id;
     pl_stmt *ev_ins; /* pg_append_event's, prepared once */
+    int64_t ev_next; /* the seq known to extend the stored ledger in this
+                        writer-locked transaction; -1: not known, look */
     int flags;       /* pl_pg_open's: the session is set up again on reconnect */
     int lock_ms;     /* lock_timeout, set again on reconnect */
     int broken;      /* the connection is lost or on a read-only server: the next
@@ -349,6 +351,8 @@ static int pg_exec(pl_store *ps, const char *sql, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     s->writes++; /* it may have written: readers key their caches anew */
+    if (strncmp(sql, "ROLLBACK", 8) == 0)
+        s->ev_next = -1; /* to a savepoint: appends after it are undone */
     return run(s, sql, e, "exec");
 }
 
@@ -359,6 +363,7 @@ static int pg_begin(pl_store *ps, pl_err *e)
 static int pg_commit(pl_store *ps, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
+    s->ev_next = -1;
     PGresult *r = PQexec(s->conn, "COMMIT");
     int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -373,6 +378,7 @@ static int pg_commit(pl_store *ps, pl_err *e)
 static int pg_rollback(pl_store *ps)
 {
     pg_store *s = (pg_store *)ps;
+    s->ev_next = -1;
     if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     return 0;
@@ -828,27 +834,59 @@ static int pg_index_ddl(pl_store *s, const char *table, const char *prefix, pl_b
  * then fails with lock_not_available: PL_EBUSY. */
 static int pg_writer_lock(pl_store *ps, pl_err *e)
 {
-    return run((pg_store *)ps,
-               "SELECT pg_advisory_xact_lock(1886221677, hashtext(current_schema()))", e,
+    pg_store *s = (pg_store *)ps;
+    s->ev_next = -1; /* a new transaction: the next append looks again */
+    return run(s, "SELECT pg_advisory_xact_lock(1886221677, hashtext(current_schema()))", e,
                "ledger writer lock");
 }
 
-/* The row goes in only if it extends the stored ledger by one: seq 0 or
- * seq-1 present, nothing after it (a duplicate seq is the primary key's
- * error). Under the writer lock this always holds; if it does not, some
- * writer went around the lock (an old binary, a hand edit) and the append
- * is refused rather than leave a gap or a fork. */
+/* The newest stored seq (-1: none), planned anew each time (PQexec, not a
+ * prepared statement): a generic plan made while the table was small
+ * would scan it whole for ever; planned now, max() reads the primary key's
+ * last entry. */
+static int pg_last_seq(pg_store *s, int64_t *out, pl_err *e)
+{
+    int rc = ready(s, e);
+    if (rc)
+        return rc;
+    PGresult *r = PQexec(s->conn, "SELECT COALESCE(max(seq), -1) FROM ledger_events");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = db_err(s, r, e, "ledger size");
+    else
+        *out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
+/* The row goes in only if it extends the stored ledger by one: the newest
+ * stored seq is seq-1 (a duplicate seq is the primary key's error). It is
+ * looked up at the first append after the writer lock; the appends after
+ * it in the same transaction follow by construction (each is the one
+ * before plus one, and no other writer holds the lock). Under the lock
+ * this always holds; if it does not, some writer went around the lock (an
+ * old binary, a hand edit) and the append is refused rather than leave a
+ * gap or a fork. (A per-row check in the INSERT itself was planned once,
+ * on an empty table, as a scan: a county's import took minutes.) */
 static int pg_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     int rc = 0;
+    if (row->seq != s->ev_next) {
+        int64_t last = -1;
+        rc = pg_last_seq(s, &last, e);
+        if (rc)
+            return rc;
+        if (last != row->seq - 1)
+            return pl_err_set(e, PL_ECORRUPT,
+                              "%s: ledger event %lld does not extend the stored ledger by one "
+                              "(its newest is %lld; a writer outside the ledger's lock?): not "
+                              "appended",
+                              s->base.path, (long long)row->seq, (long long)last);
+    }
     if (!s->ev_ins)
         rc = pg_prepare(ps,
                         "INSERT INTO ledger_events(seq,type,header,leaf_hash,payload) "
-                        "SELECT ?::bigint,?::text,?::text,?::bytea,?::text "
-                        "WHERE (?::bigint = 0 OR EXISTS (SELECT 1 FROM ledger_events "
-                        "WHERE seq = ?::bigint - 1)) AND NOT EXISTS (SELECT 1 FROM "
-                        "ledger_events WHERE seq > ?::bigint)",
+                        "VALUES(?,?,?,?,?)",
                         &s->ev_ins, e);
     if (rc)
         return rc;
@@ -861,16 +899,14 @@ static int pg_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
         pg_bind_text(ev, 5, row->payload, row->payload_len);
     else
         pg_bind_null(ev, 5);
-    for (int i = 6; i <= 8; i++)
-        pg_bind_i64(ev, i, row->seq);
     rc = pg_step(ev, e);
     pg_reset(ev);
-    if (rc == PL_DONE && s->changes != 1)
-        return pl_err_set(e, PL_ECORRUPT,
-                          "%s: ledger event %lld does not extend the stored ledger by one "
-                          "(a writer outside the ledger's lock?): not appended",
-                          s->base.path, (long long)row->seq);
-    return rc == PL_DONE ? 0 : rc;
+    if (rc != PL_DONE) {
+        s->ev_next = -1;
+        return rc;
+    }
+    s->ev_next = row->seq + 1;
+    return 0;
 }
 
 /* A statement waits at most `ms` for a lock another session holds, then
@@ -1030,6 +1066,7 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
     const char *const vals[] = {"10", "plumbline", url, NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     pg_store *s = pl_calloc(1, sizeof *s);
+    s->ev_next = -1;
     s->base.ops = &pg_ops;
     s->conn = c;
     s->base.path = display_name(c, url);
