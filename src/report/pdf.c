@@ -282,6 +282,12 @@ static PangoLayout *new_layout(cairo_t *cr)
     cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
     pango_cairo_context_set_font_options(pango_layout_get_context(l), fo);
     cairo_font_options_destroy(fo);
+    /* No hyphen where a word is broken (pango 1.44+ inserts one): a root
+     * hash or an ID number broken over two lines must read as printed. */
+    PangoAttrList *al = pango_attr_list_new();
+    pango_attr_list_insert(al, pango_attr_insert_hyphens_new(FALSE));
+    pango_layout_set_attributes(l, al);
+    pango_attr_list_unref(al);
     pango_layout_context_changed(l);
     return l;
 }

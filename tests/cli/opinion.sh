@@ -209,7 +209,7 @@ root=$(sed -n 3p "$tmp/cp.txt")
 pdffonts "$tmp/s.pdf" | grep -i "cjk" | grep -q " yes " || fail "no embedded CJK font: $(pdffonts "$tmp/s.pdf")"
 pdftotext -layout "$tmp/s.pdf" "$tmp/s.txt" || fail "pdftotext"
 for n in 张一 王二 赵三 钱四 孙五 不宜提拔 "$root"; do
-  tr -d '\n' <"$tmp/s.txt" | grep -qF -- "$n" || fail "slate PDF lacks $n"
+  tr -d '[:space:]' <"$tmp/s.txt" | grep -qF -- "$n" || fail "slate PDF lacks $n"
 done
 "$PLUMB" opinion pdf OP-1 --db "$db" -o "$tmp/o.pdf" --lang en >/dev/null || fail "opinion pdf"
 pdftotext "$tmp/o.pdf" - | grep -q "张一" || fail "opinion PDF lacks the name"
