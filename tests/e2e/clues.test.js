@@ -119,6 +119,10 @@ test('staff: handle the clue through to its archive, replying to the reporter', 
   await act(p, 'conclude', () => choose(p, 'sel-outcome', '失实（澄清正名）'))
   await p.getByTestId('clue-status').getByText(/已办结|concluded/).waitFor()
   await act(p, 'clear_name')
+  // 归档 is offered beside 澄清正名 already: wait until the name clearing is
+  // recorded (its button goes), or the archive's reason typed now is wiped
+  // when the clearing's answer resets the form (seen once under load).
+  await p.getByTestId('act-clear_name').waitFor({ state: 'detached' })
   await p.getByTestId('act-archive').waitFor()
   await act(p, 'archive')
   await p.getByTestId('clue-status').getByText(/已归档|archived/).waitFor()
