@@ -351,7 +351,8 @@ int pl_link_run(pl_link_set *s, double lower, pl_link_pair **pairs, size_t *npai
     bkeys k = {0};
     for (uint32_t i = 0; i < s->n; i++)
         block_keys(s, i, &k);
-    qsort(k.v, k.n, sizeof *k.v, cmp_bkey);
+    if (k.n) /* qsort of NULL is undefined, even for 0 elements */
+        qsort(k.v, k.n, sizeof *k.v, cmp_bkey);
     uint64_t *cand = NULL;
     size_t nc = 0, cc = 0;
     for (size_t lo = 0; lo < k.n;) {
@@ -375,7 +376,8 @@ int pl_link_run(pl_link_set *s, double lower, pl_link_pair **pairs, size_t *npai
         lo = hi;
     }
     free(k.v);
-    qsort(cand, nc, sizeof *cand, cmp_u64);
+    if (nc)
+        qsort(cand, nc, sizeof *cand, cmp_u64);
     size_t uniq = 0;
     for (size_t i = 0; i < nc; i++)
         if (i == 0 || cand[i] != cand[i - 1])
@@ -394,7 +396,8 @@ int pl_link_run(pl_link_set *s, double lower, pl_link_pair **pairs, size_t *npai
         out[no++] = p;
     }
     free(cand);
-    qsort(out, no, sizeof *out, cmp_pair);
+    if (no)
+        qsort(out, no, sizeof *out, cmp_pair);
     *pairs = out;
     *npairs = no;
     if (candidates)

@@ -164,7 +164,8 @@ static int load(pl_store *st, person **out, size_t *nout, pl_err *e)
     if (rc < 0)
         goto fail;
     /* ORDER BY p.id is the backend's collation; bsearch needs strcmp's */
-    qsort(v, n, sizeof *v, cmp_str);
+    if (n)
+        qsort(v, n, sizeof *v, cmp_str);
     /* one company per person (the smallest id): enough to block on */
     if ((rc = pl_store_prepare(st,
                                "SELECT person_id, MIN(company_id) FROM company_roles "
