@@ -9,34 +9,13 @@
 // problems in two rounds), never from the server's SQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { addUser, startServer, Client, plumb, tempDir, iso, T0, P } from './lib.mjs';
+import { iso, T0, P } from './lib.mjs';
+import { TASKS, startInspectStore } from './fixtures/inspect_store.mjs';
 
 process.env.PLUMB_NOW = iso(T0); // today: 2026-03-02
 let db, srv;
 const C = {};
 
-// Two trees: R1 with A1, A2, A3 under it; R2 with B1 under it.
-const UNITS = [
-  ['R1', '', '北县县委', '110101', 'county', 'party', '党委'],
-  ['A1', 'R1', '北县财政局', '110101', 'county', 'department', '财政'],
-  ['A2', 'R1', '北县教育局', '110101', 'county', 'department', '教育'],
-  ['A3', 'R1', '北县水利局', '110101', 'county', 'department', '水利'],
-  ['R2', '', '南县县委', '110102', 'county', 'party', '党委'],
-  ['B1', 'R2', '南县财政局', '110102', 'county', 'department', '财政'],
-];
-
-// The tasks as written in before(): id → [owner unit, responsible, status, deadline].
-const TASKS = {
-  'RT-1': ['A1', P.X, 'open', '2026-02-10'],
-  'RT-2': ['A2', P.X, 'signed_off', '2026-02-15'],
-  'RT-3': ['A2', P.T, 'in_progress', '2026-04-30'],
-  'RT-4': ['A3', P.O, 'open', '2026-02-20'],
-  'RT-5': ['R1', P.X, 'open', '2026-05-01'],
-  'RT-6': ['B1', P.X, 'open', '2026-02-01'],
-  'RT-7': ['R2', P.T, 'in_progress', '2026-06-01'],
-};
 
 // Each reader and, by hand, the tasks it sees.
 const READERS = {
@@ -46,51 +25,10 @@ const READERS = {
 };
 const TODAY = '2026-03-02';
 
-function csv(rows) {
-  return rows.map((r) => r.join(',')).join('\n') + '\n';
-}
-
 before(async () => {
-  const dir = tempDir('plumb-iwhole-');
-  db = process.env.INSPECT_PG_URL || path.join(dir, 'p.db');
-  const data = path.join(dir, 'data');
-  fs.mkdirSync(path.join(data, 'org'), { recursive: true });
-  fs.writeFileSync(path.join(data, 'org/units.csv'), csv([['id', 'parent_id', 'name', 'division_code', 'level', 'kind', 'industry'], ...UNITS]));
-  fs.writeFileSync(path.join(data, 'org/persons.csv'), csv([['id', 'name', 'gender', 'birth_date', 'native_place'],
-    [P.T, '王五', 'M', '1980-03-03', ''], [P.O, '赵六', 'M', '1975-04-04', ''], [P.X, '孙八', 'M', '1985-06-06', '']]));
-  plumb(['init', '--db', db]);
-  plumb(['import', '--all', data, '--db', db, '--quiet', '--no-rules']);
-  const i = (...a) => plumb(['inspect', ...a, '--db', db]).trim();
-  assert.equal(i('round-add', '--round-no', '2026-1', '--level', 'county', '--team', '第一巡察组', '--leader', P.X,
-    '--start', '2026-01-05', '--end', '2026-02-27', '--unit', 'R1', '--unit', 'A1', '--unit', 'A2', '--unit', 'A3'), 'IR-1');
-  assert.equal(i('round-add', '--round-no', '2026-2', '--level', 'county', '--team', '第二巡察组', '--leader', P.X,
-    '--start', '2026-01-05', '--end', '2026-02-27', '--unit', 'R2', '--unit', 'B1'), 'IR-2');
-  const problems = { A1: 'IP-1', A2: 'IP-2', A3: 'IP-3', R1: 'IP-4', B1: 'IP-5', R2: 'IP-6' };
-  for (const [u, id] of Object.entries(problems)) {
-    assert.equal(i('problem-add', '--round', ['B1', 'R2'].includes(u) ? 'IR-2' : 'IR-1', '--unit', u,
-      '--category', 'money', '--description', `${u} 违规支出`, '--found-at', '2026-01-20'), id);
-  }
-  for (const [id, [u, who, , deadline]] of Object.entries(TASKS)) {
-    const p = u === 'A2' ? 'IP-2' : problems[u];
-    assert.equal(i('task-add', '--problem', p, '--owner', u, '--responsible', who, '--measures', '逐项整改', '--deadline', deadline), id);
-  }
-  i('progress', 'RT-2', '--text', '已整改', '--evidence', `report.pdf=${'ab'.repeat(32)}`);
-  i('signoff', 'RT-2', '--reason', '整改到位');
-  i('progress', 'RT-3', '--text', '整改中');
-  i('progress', 'RT-7', '--text', '整改中', '--evidence', `plan.pdf=${'cd'.repeat(32)}`);
-  // The store holds what the tables above say.
-  const got = plumb(['sql', '--db', db, "SELECT id||' '||owner_unit_id||' '||status||' '||deadline FROM inspect_tasks ORDER BY id"]).trim().split('\n');
-  assert.deepEqual(got, Object.entries(TASKS).map(([id, [u, , s, d]]) => `${id} ${u} ${s} ${d}`));
-
-  const secrets = {};
-  for (const [name, r] of Object.entries(READERS)) secrets[name] = addUser(db, name, { role: 'leader', scopes: r.scopes, person: r.person });
-  srv = await startServer(db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0', '--quiet'], { dir });
-  srv.setClock(T0);
-  for (const name of Object.keys(READERS)) {
-    C[name] = new Client(srv.base);
-    const r = await C[name].login(name, secrets[name], T0);
-    assert.equal(r.status, 200, `login ${name}: ${r.text}`);
-  }
+  let c;
+  ({ db, srv, C: c } = await startInspectStore('plumb-iwhole-', READERS));
+  Object.assign(C, c);
 });
 
 after(async () => {
