@@ -9,11 +9,11 @@
 # Layer: tests/cli (store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_badinput) || fail createdb
+U=$(pg_db pg_badinput) || exit 1
 PW=$(sed 's|.*//plumb:\([^@]*\)@.*|\1|' <<<"$U")
 PORT=$(cat "$PLUMB_PG_STATE/port")
 
@@ -51,7 +51,7 @@ want1 "malformed URL" "not a usable database URL" \
 want1 "wrong password" "the database refused the credentials" \
     "$PLUMB" log --db "postgresql://plumb:wrong$PW@127.0.0.1:$PORT/pg_badinput"
 # 3. A database of another application: tables, none of ours.
-U2=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_badinput_other) || fail createdb2
+U2=$(pg_db pg_badinput_other) || exit 1
 "$PLUMB" sql --db "$U2" "CREATE TABLE customers(id int PRIMARY KEY, name text)" || fail "other app"
 want1 "another application's database" "not a Plumbline store" "$PLUMB" log --db "$U2"
 want1 "another application's database (init)" "not a Plumbline store" env PLUMB_KEY="$T/other.key" "$PLUMB" init --db "$U2"

@@ -6,7 +6,7 @@
 # (a wrong one is refused). Layer: tests/cli (test infrastructure).
 set -u
 : "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg) or scripts/pg-tmp run}"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 export PGOPTIONS='-c client_min_messages=warning'
 URL=$(cat "$PLUMB_PG_STATE/url") || fail "no url in $PLUMB_PG_STATE"
 case "$URL" in postgresql://plumb:*@127.0.0.1:*/postgres) ;; *) fail "url shape: $URL" ;; esac
@@ -20,6 +20,6 @@ pid=$(head -1 "$DIR/data/postmaster.pid")
 bad=$(sed 's|//plumb:[^@]*@|//plumb:wrong@|' <<<"$URL")
 psql -X -At "$bad" -c 'SELECT 1' >/dev/null 2>&1 && fail "a wrong password was accepted"
 # A database of our own, dropped and created by the script.
-U2=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_cluster_t) || fail createdb
+U2=$(pg_db pg_cluster_t) || exit 1
 [ "$(psql -X -At "$U2" -c 'SELECT current_database()')" = pg_cluster_t ] || fail "createdb url"
 echo "ok"

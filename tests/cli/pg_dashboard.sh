@@ -18,6 +18,7 @@
 # Layer: tests/cli (dash, http, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 SERVER=
 cleanup() {
@@ -25,10 +26,9 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=zh PGOPTIONS='-c client_min_messages=warning' PLUMB_NOW=2026-03-02T09:00:00Z
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_dashboard) || fail createdb
+U=$(pg_db pg_dashboard) || exit 1
 
 run() { # run DB NAME
     local db=$1 n=$2 st="--state-dir $T/$2.state"

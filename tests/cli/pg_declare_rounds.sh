@@ -5,7 +5,8 @@
 # and rebuild steps are skipped there). Layer: tests/cli (src/declare).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 export PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_declare_rounds) || { echo "FAIL: createdb"; exit 1; }
+U=$(pg_db pg_declare_rounds) || exit 1
 PLUMB_DB_URL=$U exec bash "$PLUMB_SRC/tests/cli/declare_rounds.sh"

@@ -8,11 +8,11 @@
 # Layer: tests/cli (declare, rules, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 export PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
 for s in county prefecture; do
-    u=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" "pg_declare_truth_$s") ||
-        { echo "FAIL: createdb $s"; exit 1; }
+    u=$(pg_db "pg_declare_truth_$s") || exit 1
     export "PLUMB_DB_URL_$s=$u"
 done
 export SCALES=${SCALES:-county}

@@ -10,15 +10,15 @@
 # Layer: tests/cli (src/http/routes_evidence.c, routes_file.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 SERVER=
 trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning' PLUMB_NOW=2026-03-02T00:00:00Z
 unset PLUMB_KEY
 cd "$T" || exit 2
 EX=$PLUMB_SRC/examples
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_evidence) || fail createdb
+U=$(pg_db pg_evidence) || exit 1
 S=$T/state
 ROOTS=$(tail -n +2 "$EX/org/01_units.csv" | awk -F, '$2 == "" { printf " --scope %s", $1 }')
 PW='Correct-Horse-9battery'

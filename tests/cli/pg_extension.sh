@@ -8,12 +8,12 @@
 # beside them is still refused. Layer: tests/cli (store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning' PLUMB_STATE_DIR=$T/state
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_extension) || fail createdb
+U=$(pg_db pg_extension) || exit 1
 "$PLUMB" sql --db "$U" "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" || fail "create extension"
 [ "$("$PLUMB" sql --db "$U" "SELECT count(*) FROM pg_views WHERE schemaname = 'public'")" -ge 1 ] ||
     fail "the extension made no view in public"
@@ -22,7 +22,7 @@ U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_extension) || fail
     fail "import: $(cat "$T/imp")"
 "$PLUMB" verify --db "$U" >"$T/verify" 2>&1 || fail "verify: $(tail -3 "$T/verify")"
 # Another application's table beside the extension: still refused.
-U2=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_extension_other) || fail createdb2
+U2=$(pg_db pg_extension_other) || exit 1
 "$PLUMB" sql --db "$U2" "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" || fail "create extension 2"
 "$PLUMB" sql --db "$U2" "CREATE TABLE orders(id int PRIMARY KEY)" || fail "other table"
 msg=$(env PLUMB_STATE_DIR="$T/state2" "$PLUMB" init --db "$U2" 2>&1)

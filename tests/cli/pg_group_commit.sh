@@ -13,6 +13,7 @@
 # Layer: tests/cli (http group commit, store savepoints, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 SERVER=
 cleanup() {
@@ -20,13 +21,12 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
 cd "$T" || exit 2
 PW='Correct-Horse-9battery'
 EX=$PLUMB_SRC/examples
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_group_commit) || fail createdb
+U=$(pg_db pg_group_commit) || exit 1
 export PLUMB_STATE_DIR=$T/state
 "$PLUMB" init --db "$U" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --db "$U" --all "$EX" --as-of 2026-03-01 --quiet >imp.out 2>&1 || fail "import: $(cat imp.out)"

@@ -12,15 +12,15 @@
 # Layer: tests/cli (store/pg.c, import, rules).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_IMPORT_INCREMENTAL_ROWS
 AS_OF=2026-03-01
 EX=$PLUMB_SRC/examples
 SOURCES="org police market realestate securities vehicles contracts meetings finance declarations evaluations supervision clues"
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_import) || fail createdb
+U=$(pg_db pg_import) || exit 1
 SQ=$T/s.db
 
 load() { # load DB KEY OUT (messages name OUT, never the URL with its password)

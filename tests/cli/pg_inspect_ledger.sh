@@ -8,12 +8,12 @@
 # second signed off with 1 evidence item. Layer: tests/cli (inspect, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=zh PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_inspect_ledger) || fail createdb
+U=$(pg_db pg_inspect_ledger) || exit 1
 LEADER=43312719700315011X
 SHA=$(printf 'ab%.0s' $(seq 32))
 

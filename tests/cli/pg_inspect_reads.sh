@@ -9,11 +9,11 @@
 # Layer: tests/cli (http, inspect, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PGOPTIONS='-c client_min_messages=warning'
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_inspect_reads) || fail createdb
+U=$(pg_db pg_inspect_reads) || exit 1
 export INSPECT_PG_URL=$U PLUMB_STATE_DIR=$T/state
 node --test "$PLUMB_SRC/tests/api/inspect_scope_fast.test.mjs" >"$T/out" 2>&1 ||
     fail "the reads on PostgreSQL: $(grep -E -A12 '^not ok' "$T/out" | head -60)"

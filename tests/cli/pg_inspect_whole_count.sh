@@ -8,11 +8,11 @@
 # Layer: tests/cli (http, inspect, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PGOPTIONS='-c client_min_messages=warning'
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_inspect_whole_count) || fail createdb
+U=$(pg_db pg_inspect_whole_count) || exit 1
 export INSPECT_PG_URL=$U PLUMB_STATE_DIR=$T/state
 node --test "$PLUMB_SRC/tests/api/inspect_whole_count.test.mjs" >"$T/out" 2>&1 ||
     fail "the totals on PostgreSQL: $(grep -E -A12 '^not ok' "$T/out" | head -60)"

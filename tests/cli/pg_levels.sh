@@ -11,15 +11,15 @@
 # Layer: tests/cli (levels/mirror.c, levels/bundle.c, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 WPID=
 trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY PLUMB_STATE_DIR
 cd "$T" || exit 2
-C=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_levels_c) || fail createdb
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_levels_p) || fail createdb
+C=$(pg_db pg_levels_c) || exit 1
+U=$(pg_db pg_levels_p) || exit 1
 c() { "$PLUMB" "$@" --db "$C" --state-dir "$T/cst"; }
 p() { "$PLUMB" "$@" --db "$U" --state-dir "$T/pst"; }
 psql_() { "$PLUMB" sql --db "$U" --state-dir "$T/pst" "$1"; }

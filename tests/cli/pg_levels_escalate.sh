@@ -12,15 +12,15 @@
 # tests/cli/levels_three.sh has the full matrix on SQLite over HTTP.
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 WPID=
 trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY PLUMB_STATE_DIR
 cd "$T" || exit 2
-C=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_esc_c) || fail createdb
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_esc_p) || fail createdb
+C=$(pg_db pg_esc_c) || exit 1
+U=$(pg_db pg_esc_p) || exit 1
 c() { "$PLUMB" "$@" --db "$C" --state-dir "$T/cst"; }
 p() { "$PLUMB" "$@" --db "$U" --state-dir "$T/pst"; }
 psql_() { "$PLUMB" sql --db "$U" --state-dir "$T/pst" "$1"; }
@@ -83,7 +83,7 @@ c bundle import down.bundle --origins porigins.conf --witness-vkey "$WV" >/dev/n
 [ "$(csql "SELECT count(*) FROM ledger_events")" = "$L" ] || fail "a replay grew the county"
 
 # A store that never escalated that clue refuses the status bundle whole.
-D=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_esc_d) || fail createdb
+D=$(pg_db pg_esc_d) || exit 1
 "$PLUMB" init --db "$D" --state-dir "$T/dst" --origin county.example/pgc >/dev/null 2>&1 || fail "init d"
 out=$("$PLUMB" bundle import down.bundle --db "$D" --state-dir "$T/dst" --origins porigins.conf \
     --witness-vkey "$WV" 2>&1) && fail "an unknown clue's status was accepted"

@@ -8,14 +8,14 @@
 # Layer: tests/cli (src/link/store.c, migrations 0129 both dialects).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning' PLUMB_NOW=2026-03-02T00:00:00Z
 unset PLUMB_KEY
 cd "$T" || exit 2
 D=$PLUMB_SRC/tests/data/link
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_link) || fail createdb
+U=$(pg_db pg_link) || exit 1
 S=$T/state
 L1=433127197503042027 L2=43312719750403204X
 for db in "$U" lite.db; do
@@ -49,7 +49,7 @@ PLUMB_STATE_DIR=$S "$PLUMB" verify --db "$U" >verify.out 2>&1 || fail "verify on
 
 # R04 through a judged link (link_r04.sh) on PostgreSQL: the C engine's
 # link query and the SQL reference's person_links join on this engine
-U2=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_link_r04) || fail createdb
+U2=$(pg_db pg_link_r04) || exit 1
 export PLUMB_STATE_DIR=$T/state2
 K=43312719720202022X X=433127197202020246
 "$PLUMB" init --db "$U2" >init.out 2>&1 || fail "init r04: $(cat init.out)"

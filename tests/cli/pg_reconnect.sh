@@ -14,6 +14,7 @@
 # pg_auto_failover. Layer: tests/cli (store/pg.c, http).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 SERVER=
 cleanup() {
@@ -22,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() {
-    echo "FAIL: $*"
+    printf 'FAIL: %s\n' "$*" | pg_redact
     grep -h '"level":"error"' "$T/serve.log" 2>/dev/null | head -n 5
     exit 1
 }
@@ -30,7 +31,7 @@ export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning' PLUMB_STATE_DIR=
 unset PLUMB_KEY
 cd "$T" || exit 2
 EX=$PLUMB_SRC/examples
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_reconnect) || fail createdb
+U=$(pg_db pg_reconnect) || exit 1
 "$PLUMB" init --db "$U" >init.out 2>&1 || fail "init: $(cat init.out)"
 "$PLUMB" import --db "$U" --all "$EX" --as-of 2026-03-01 --quiet >imp.out 2>&1 ||
     fail "import: $(cat imp.out)"

@@ -9,12 +9,12 @@
 # sign-off waits for approval. Layer: tests/cli (inspect, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=zh PGOPTIONS='-c client_min_messages=warning' PLUMB_NOW=2026-06-30T09:00:00Z
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_rect_stats) || fail createdb
+U=$(pg_db pg_rect_stats) || exit 1
 LEADER=43312719700315011X
 SHA=$(printf 'ab%.0s' $(seq 32))
 

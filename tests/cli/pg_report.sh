@@ -7,9 +7,10 @@
 # tests/cli (src/report).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 export PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_report_findings) || { echo "FAIL: createdb"; exit 1; }
+U=$(pg_db pg_report_findings) || exit 1
 PLUMB_DB_URL=$U bash "$PLUMB_SRC/tests/cli/report_findings.sh" || exit 1
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_report_round) || { echo "FAIL: createdb"; exit 1; }
+U=$(pg_db pg_report_round) || exit 1
 PLUMB_DB_URL=$U exec bash "$PLUMB_SRC/tests/cli/report_round.sh"

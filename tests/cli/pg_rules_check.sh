@@ -11,12 +11,12 @@
 # Layer: tests/cli (rules/sqlref.c, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_rules_check) || fail createdb
+U=$(pg_db pg_rules_check) || exit 1
 
 # One state directory per store (each its own keys).
 sd() { printf '%s/state-%s' "$T" "$(printf '%s' "$1" | cksum | cut -d' ' -f1)"; }
@@ -44,7 +44,7 @@ for r in R01 R03 R09 R14 R15 R16; do
 done
 if [ "${PG_COUNTY:-0}" = 1 ]; then
     "$PLUMB" gen --scale county --seed 1 --out "$T/county" --quiet || fail gen
-    C=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_rules_county) || fail createdb
+    C=$(pg_db pg_rules_county) || exit 1
     load "$C" "$T/county" 2026-06-30
     check "$C" --as-of 2026-06-30 --truth "$T/county/truth.json" >/dev/null || exit 1
     grep -q '^engine = truth' "$T/check" || fail "county: engine differs from truth.json: $(cat "$T/check")"

@@ -18,12 +18,12 @@
 # Layer: tests/cli (rules/sqlref.c, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_rules_r20) || fail createdb
+U=$(pg_db pg_rules_r20) || exit 1
 AS_OF=2026-03-01
 P1=43312719700315011X SP1=433127197208080442 P2=43312719750620022X CH2=433127199009090778
 

@@ -12,13 +12,13 @@
 # Layer: tests/cli (rules/sqlref.c, store/pg.c, gen).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
 AS_OF=2026-06-30
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_rules_r20_gen) || fail createdb
+U=$(pg_db pg_rules_r20_gen) || exit 1
 S=$T/state
 "$PLUMB" gen --scale county --seed 1 --out "$T/county" --quiet >/dev/null || fail gen
 "$PLUMB" init --db "$U" --state-dir "$S" >/dev/null 2>&1 || fail init

@@ -17,6 +17,7 @@
 # Layer: tests/cli (store side files, accounts, http, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 SERVER=
 cleanup() {
@@ -24,13 +25,12 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY PLUMB_STATE_DIR
 cd "$T" || exit 2
 PW='Correct-Horse-9battery'
 EX=$PLUMB_SRC/examples
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_serve) || fail createdb
+U=$(pg_db pg_serve) || exit 1
 S=$T/state
 
 # ------------------------------------------------ no state directory: refused

@@ -15,6 +15,7 @@
 # not extending the stored ledger by one. Layer: tests/cli (ledger, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 S1= S2=
 cleanup() {
@@ -22,13 +23,12 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
 cd "$T" || exit 2
 EX=$PLUMB_SRC/examples
 CLIENTS=${CLIENTS:-4} WRITES=${WRITES:-25}
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_two_serve) || fail createdb
+U=$(pg_db pg_two_serve) || exit 1
 export PLUMB_STATE_DIR=$T/state
 "$PLUMB" init --db "$U" >init.out 2>&1 || fail "init: $(cat init.out)"
 "$PLUMB" import --db "$U" --all "$EX" --as-of 2026-03-01 --quiet >imp.out 2>&1 ||

@@ -12,12 +12,12 @@
 # Layer: tests/cli (ledger/verify.c, store/store.c, store/pg.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning' PLUMB_STATE_DIR=$T/state
 unset PLUMB_KEY
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_verify) || fail createdb
+U=$(pg_db pg_verify) || exit 1
 sql() { "$PLUMB" sql --db "$U" "$1"; }
 scratch() { sql "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'plumb_verify%'"; }
 
