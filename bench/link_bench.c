@@ -4,12 +4,13 @@
  *  1. FEBRL datasets 1–3 (../shared/data/febrl): pairwise precision, recall
  *     and F1 of the auto links (score ≥ upper) against the published truth
  *     (rec-N-org and rec-N-dup-K with the same N are one person);
- *  2. Chinese variants planted on the persons of a generated data set
- *     (`plumb gen --scale prefecture`; DIR/{org,police,market}/persons.csv):
- *     traditional characters, middle-dot / padding variants, homophones,
- *     look-alike characters, day and month swapped, one ID digit wrong, two
- *     ID digits transposed — each a record with its truth — precision and
- *     recall of the auto links against that truth;
+ *  2. the linkage variants `plumb gen` plants with their truth
+ *     (DIR/truth.json "links", src/gen/gen_link.c: padding, middle dot,
+ *     traditional, pinyin, homophone, look-alike, day/month swapped, and
+ *     near misses), counted at the lower threshold (every record carries a
+ *     valid ID: found = linked or queued); and the two kinds the store
+ *     cannot hold — one ID digit wrong, two ID digits transposed — planted
+ *     here in memory and counted as auto links (score ≥ upper);
  *  3. 10,000 × 10,000 records (two sides, cross pairs only): the time of
  *     preparing and linking.
  * Layer: bench. Usage: link_bench [--febrl DIR] [--gen DIR] [--sample N]
@@ -22,7 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <opencc/opencc.h>
+#include <jansson.h>
 #include <unicode/utf8.h>
 
 #include "../src/link/link.h"
@@ -248,79 +249,44 @@ static char *from_cps(const UChar32 *cp, int n)
     return out;
 }
 
-enum { V_TRAD, V_DOT, V_HOMOPHONE, V_LOOKALIKE, V_SWAPPED, V_ID_DIGIT, V_ID_TRANSPOSED, V_COUNT };
-static const char *const vnames[V_COUNT] = {"traditional",  "dot/padding", "homophone",
-                                            "look-alike",   "day-month",   "id-one-digit",
-                                            "id-transposed"};
+/* id → index over a sorted copy */
+typedef struct idx {
+    const char *id;
+    size_t i;
+} idx;
 
-/* A homophone index: toneless pinyin → characters seen in the names. */
-typedef struct homo {
-    char py[24];
-    UChar32 c[32];
-    int n;
-} homo;
-
-static homo *homos;
-static size_t nhomos;
-
-static homo *homo_find(const char *py)
+static int cmp_idx(const void *a, const void *b)
 {
-    for (size_t i = 0; i < nhomos; i++)
-        if (strcmp(homos[i].py, py) == 0)
-            return &homos[i];
-    return NULL;
+    return strcmp(((const idx *)a)->id, ((const idx *)b)->id);
 }
 
-static void homo_add(UChar32 c)
+static long idx_find(const idx *v, size_t n, const char *id)
 {
-    char u[8];
-    int32_t len = 0;
-    U8_APPEND_UNSAFE((uint8_t *)u, len, c);
-    u[len] = 0;
-    pl_buf b;
-    pl_buf_init(&b);
-    pl_err e;
-    pl_err_init(&e);
-    if (pl_link_pinyin(&b, u, 0, &e) || !b.data || b.len >= 24) {
-        pl_buf_release(&b);
-        return;
-    }
-    homo *h = homo_find(b.data);
-    if (!h) {
-        homos = realloc(homos, (nhomos + 1) * sizeof *homos);
-        h = &homos[nhomos++];
-        memset(h, 0, sizeof *h);
-        snprintf(h->py, sizeof h->py, "%s", b.data);
-    }
-    pl_buf_release(&b);
-    for (int i = 0; i < h->n; i++)
-        if (h->c[i] == c)
-            return;
-    if (h->n < 32)
-        h->c[h->n++] = c;
+    idx k = {id, 0};
+    const idx *r = bsearch(&k, v, n, sizeof *v, cmp_idx);
+    return r ? (long)r->i : -1;
 }
 
-static const char *const looks[] = {"王玉", "土士", "未末", "千干", "人入", "日曰", "微徽", "候侯",
-                                    "晴睛", "宫官", "祥详", "锋峰", "斌彬", "延廷", "余佘", "佳隹"};
-
-static int lookalike(UChar32 *cp, int n)
-{
-    for (int i = n - 1; i >= 1; i--) /* the given name first */
-        for (size_t g = 0; g < sizeof looks / sizeof *looks; g++) {
-            UChar32 x[2];
-            cps(looks[g], x);
-            if (cp[i] == x[0] || cp[i] == x[1]) {
-                cp[i] = cp[i] == x[0] ? x[1] : x[0];
-                return 1;
-            }
-        }
-    return 0;
-}
+/* The generator's kinds (src/gen/gen_link.c), in truth.json order. */
+#define GK_MAX 16
 
 static void timing(rows *base, double lower);
 
-static int chinese(const char *dir, double upper, double lower, size_t *timing_base_n,
-                   rows *base_out)
+/*
+ * The generated data set's persons, each with its smallest company (from
+ * market/company_roles.csv, as `plumb link run` reads the store), and the
+ * pairs truth.json "links" lists (plumb gen plants them: src/gen/gen_link.c).
+ * Every record carries a valid citizen ID, so two records of one person
+ * carry two valid IDs and never reach the upper threshold alone
+ * (docs/LINKAGE.md): a pair counts as found at or above the LOWER threshold
+ * (linked or queued for review), as tests/cli/link_gen_truth.sh counts it
+ * in the store. Then the bench's own planting, only of what the generator
+ * cannot plant — an ID with one wrong digit or two transposed digits (no
+ * person of the store can carry an ID failing GB 11643's check): a copy of
+ * every 40th person with such an ID, its name and birth date, counted at
+ * the UPPER threshold (an auto link).
+ */
+static int chinese(const char *dir, double upper, double lower)
 {
     rows base = {0};
     static const char *const files[] = {"org/persons.csv", "police/persons.csv",
@@ -334,145 +300,44 @@ static int chinese(const char *dir, double upper, double lower, size_t *timing_b
         fprintf(stderr, "link_bench: no persons under %s\n", dir);
         return -1;
     }
-    /* the time first, with the pinyin cache and OpenCC still cold */
+    /* the time first, with the pinyin cache still cold */
     timing(&base, lower);
-    opencc_t s2t = opencc_open("s2t.json");
-    if (s2t == (opencc_t)-1) {
-        fprintf(stderr, "OpenCC s2t.json: %s\n", opencc_error());
+    idx *ix = calloc(base.n, sizeof *ix);
+    for (size_t i = 0; i < base.n; i++)
+        ix[i] = (idx){base.v[i].f[0], i};
+    qsort(ix, base.n, sizeof *ix, cmp_idx);
+    char **company = calloc(base.n, sizeof *company);
+    rows cr = {0}; /* id,company_id,person_id,… */
+    {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/market/company_roles.csv", dir);
+        read_persons(p, &cr);
+        for (size_t i = 0; i < cr.n; i++) {
+            long k = cr.v[i].nf > 2 ? idx_find(ix, base.n, cr.v[i].f[2]) : -1;
+            if (k >= 0 && (!company[k] || strcmp(cr.v[i].f[1], company[k]) < 0))
+                company[k] = cr.v[i].f[1];
+        }
+    }
+    char p[1024];
+    snprintf(p, sizeof p, "%s/truth.json", dir);
+    json_t *truth = json_load_file(p, 0, NULL);
+    json_t *links = json_object_get(truth, "links");
+    if (!json_is_array(links)) {
+        fprintf(stderr,
+                "link_bench: %s has no \"links\" (a data set of plumb gen before issue #19 "
+                "item 4)\n",
+                p);
         return -1;
     }
-    /* the homophone index over every character of the names */
+    pl_link_rec *recs = calloc(base.n, sizeof *recs);
     for (size_t i = 0; i < base.n; i++) {
-        UChar32 cp[16];
-        int n = cps(base.v[i].f[1], cp);
-        for (int k = 0; k < n; k++)
-            if (cp[k] >= 0x4E00)
-                homo_add(cp[k]);
-    }
-    /* plant: every 20th person gets one variant, kinds in turn */
-    rows all = {0};
-    for (size_t i = 0; i < base.n; i++) {
-        row x = base.v[i];
-        x.truth = (long)i;
-        rows_push(&all, x);
-    }
-    size_t planted[V_COUNT] = {0};
-    size_t kind = 0;
-    for (size_t i = 0; i < base.n; i += 20) {
-        row o = base.v[i];
-        row v = {0};
-        v.nf = 5;
-        v.truth = (long)i;
-        UChar32 cp[16];
-        int n = cps(o.f[1], cp);
-        char *name = NULL, *id = NULL, *birth = strdup(o.f[3]);
-        int k = (int)(kind++ % V_COUNT), ok = 1;
-        switch (k) {
-        case V_TRAD: {
-            char *t = opencc_convert_utf8(s2t, o.f[1], strlen(o.f[1]));
-            ok = t && strcmp(t, o.f[1]) != 0;
-            name = strdup(t ? t : o.f[1]);
-            if (t)
-                opencc_convert_utf8_free(t);
-            break;
-        }
-        case V_DOT: /* padding for alignment, or a dot variant */
-            if (n >= 2) {
-                UChar32 w[17];
-                int m = 0;
-                for (int j = 0; j < n; j++) {
-                    if (j == 1)
-                        w[m++] = (rnd() & 1) ? 0x3000 : 0x30FB;
-                    w[m++] = cp[j];
-                }
-                name = from_cps(w, m);
-            } else
-                ok = 0;
-            break;
-        case V_HOMOPHONE: {
-            ok = 0;
-            for (int j = n - 1; j >= 1 && !ok; j--) {
-                char u[8];
-                int32_t len = 0;
-                U8_APPEND_UNSAFE((uint8_t *)u, len, cp[j]);
-                u[len] = 0;
-                pl_buf b;
-                pl_buf_init(&b);
-                pl_err e;
-                pl_err_init(&e);
-                if (!pl_link_pinyin(&b, u, 0, &e) && b.data) {
-                    homo *h = homo_find(b.data);
-                    for (int t = 0; h && t < h->n; t++)
-                        if (h->c[t] != cp[j]) {
-                            cp[j] = h->c[t];
-                            ok = 1;
-                            break;
-                        }
-                }
-                pl_buf_release(&b);
-            }
-            name = from_cps(cp, n);
-            break;
-        }
-        case V_LOOKALIKE:
-            ok = lookalike(cp, n);
-            name = from_cps(cp, n);
-            break;
-        case V_SWAPPED: {
-            ok = strlen(birth) == 10 && memcmp(birth + 5, birth + 8, 2) != 0 &&
-                 (birth[8] == '0' || (birth[8] == '1' && birth[9] <= '2')) && birth[9] != '0' + 0;
-            if (ok) {
-                char m0 = birth[5], m1 = birth[6];
-                birth[5] = birth[8], birth[6] = birth[9];
-                birth[8] = m0, birth[9] = m1;
-                ok = !(birth[5] == '0' && birth[6] == '0');
-            }
-            name = strdup(o.f[1]);
-            break;
-        }
-        case V_ID_DIGIT:
-            id = strdup(o.f[0]);
-            {
-                size_t p = 6 + rnd() % 11; /* a body digit after the division code */
-                id[p] = (char)('0' + (id[p] - '0' + 1 + (int)(rnd() % 9)) % 10);
-            }
-            name = strdup(o.f[1]);
-            break;
-        case V_ID_TRANSPOSED:
-            id = strdup(o.f[0]);
-            ok = 0;
-            for (int tries = 0; tries < 20 && !ok; tries++) {
-                size_t p = 6 + rnd() % 10;
-                if (id[p] != id[p + 1]) {
-                    char t = id[p];
-                    id[p] = id[p + 1];
-                    id[p + 1] = t;
-                    ok = 1;
-                }
-            }
-            name = strdup(o.f[1]);
-            break;
-        }
-        if (!ok) {
-            free(name), free(id), free(birth);
-            kind--; /* the same kind on the next person */
-            continue;
-        }
-        /* name and date variants carry no ID: the rows linkage is for */
-        v.f[0] = id ? id : strdup("");
-        v.f[1] = name;
-        v.f[2] = strdup(o.f[2]);
-        v.f[3] = birth;
-        v.f[4] = strdup(o.nf > 4 ? o.f[4] : "");
-        rows_push(&all, v);
-        planted[k]++;
-    }
-    opencc_close(s2t);
-    pl_link_rec *recs = calloc(all.n, sizeof *recs);
-    for (size_t i = 0; i < all.n; i++) {
-        char **c = all.v[i].f;
-        recs[i] = (pl_link_rec){
-            .key = c[0], .name = c[1], .birth = c[3], .id_number = c[0], .division = c[4]};
+        char **c = base.v[i].f;
+        recs[i] = (pl_link_rec){.key = c[0],
+                                .name = c[1],
+                                .birth = c[3],
+                                .id_number = c[0],
+                                .division = base.v[i].nf > 4 ? c[4] : NULL,
+                                .company = company[i]};
     }
     double t0 = now_s();
     pl_err e;
@@ -480,71 +345,162 @@ static int chinese(const char *dir, double upper, double lower, size_t *timing_b
     pl_link_set *set = NULL;
     pl_link_pair *pairs = NULL;
     size_t np = 0, cand = 0;
-    if (pl_link_set_new(&set, recs, all.n, 0, &e) ||
+    if (pl_link_set_new(&set, recs, base.n, 0, &e) ||
         pl_link_run(set, lower, &pairs, &np, &cand, &e)) {
         fprintf(stderr, "link: %s\n", e.msg);
         return -1;
     }
     double secs = now_s() - t0;
-    size_t truth = all.n - base.n, tp = 0, fp = 0;
-    size_t found[V_COUNT] = {0};
+    /* the planted records and the truth's pairs (record indexes) */
+    char *planted = calloc(base.n, 1);
+    size_t nt = json_array_size(links), ntrue = 0;
+    long(*tp_pairs)[2] = calloc(nt ? nt : 1, sizeof *tp_pairs);
+    int *tsame = calloc(nt ? nt : 1, sizeof *tsame);
+    const char *kname[GK_MAX] = {0};
+    size_t kn[GK_MAX] = {0}, kfound[GK_MAX] = {0}, kauto[GK_MAX] = {0};
+    int *tkind = calloc(nt ? nt : 1, sizeof *tkind);
+    for (size_t i = 0; i < nt; i++) {
+        json_t *x = json_array_get(links, i);
+        long a = idx_find(ix, base.n, json_string_value(json_object_get(x, "a")));
+        long b = idx_find(ix, base.n, json_string_value(json_object_get(x, "b")));
+        if (a < 0 || b < 0) {
+            fprintf(stderr, "link_bench: truth.json links[%zu]: a record not in the files\n", i);
+            return -1;
+        }
+        planted[b] = 1;
+        tp_pairs[i][0] = a < b ? a : b;
+        tp_pairs[i][1] = a < b ? b : a;
+        tsame[i] = json_is_true(json_object_get(x, "same"));
+        ntrue += (size_t)tsame[i];
+        const char *k = json_string_value(json_object_get(x, "kind"));
+        int g = 0;
+        while (g < GK_MAX && kname[g] && strcmp(kname[g], k ? k : "?"))
+            g++;
+        if (g == GK_MAX)
+            g = GK_MAX - 1;
+        if (!kname[g])
+            kname[g] = k ? k : "?";
+        tkind[i] = g;
+        kn[g]++;
+    }
+    size_t found = 0, tp = 0, autos = 0, auto_tp = 0;
     for (size_t i = 0; i < np; i++) {
-        if (pairs[i].score < upper)
+        if (!planted[pairs[i].a] && !planted[pairs[i].b])
             continue;
-        int same = all.v[pairs[i].a].truth == all.v[pairs[i].b].truth;
-        tp += same;
-        fp += !same;
-        if (!same && getenv("LINK_DEBUG")) {
-            pl_buf b;
-            pl_buf_init(&b);
-            pl_link_explain_json(&b, &pairs[i]);
-            fprintf(stderr, "FP %s/%s %s/%s %.2f %s\n", recs[pairs[i].a].key, recs[pairs[i].a].name,
-                    recs[pairs[i].b].key, recs[pairs[i].b].name, pairs[i].score, b.data);
-            pl_buf_release(&b);
-        }
+        found++;
+        autos += pairs[i].score >= upper;
+        for (size_t t = 0; t < nt; t++)
+            if (tp_pairs[t][0] == (long)pairs[i].a && tp_pairs[t][1] == (long)pairs[i].b) {
+                if (tsame[t]) {
+                    tp++;
+                    auto_tp += pairs[i].score >= upper;
+                }
+                kfound[tkind[t]]++;
+                kauto[tkind[t]] += pairs[i].score >= upper;
+                break;
+            }
     }
-    /* recall by kind: score the planted pairs directly */
-    size_t idx = base.n;
-    kind = 0;
-    for (size_t i = base.n; i < all.n; i++) {
-        pl_link_pair p;
-        pl_link_score(set, (uint32_t)all.v[i].truth, (uint32_t)i, &p);
-        (void)idx;
-        /* the kind is recoverable from the order planted */
-        (void)p;
-    }
-    double prec = tp + fp ? (double)tp / (double)(tp + fp) : 1.0;
-    double rec = truth ? (double)tp / (double)truth : 1.0;
-    printf("| generated (%s) | %zu | %zu | %zu | %zu | %zu | %.4f | %.4f | %.3f |\n", dir, all.n,
-           truth, cand, tp, fp, prec, rec, secs);
-    printf("\nplanted:");
-    for (int k = 0; k < V_COUNT; k++)
-        printf(" %s %zu", vnames[k], planted[k]);
-    printf("\n");
-    if (getenv("LINK_DEBUG"))
-        for (size_t i = base.n; i < all.n; i++) {
-            pl_link_pair p;
-            pl_link_score(set, (uint32_t)all.v[i].truth, (uint32_t)i, &p);
-            if (p.score >= upper)
-                continue;
-            pl_buf b;
-            pl_buf_init(&b);
-            pl_link_explain_json(&b, &p);
-            fprintf(stderr, "FN %s/%s %s/%s %.2f %s\n", recs[all.v[i].truth].key,
-                    recs[all.v[i].truth].name, recs[i].key, recs[i].name, p.score, b.data);
-            pl_buf_release(&b);
-        }
-    (void)found;
+    double prec = found ? (double)tp / (double)found : 1.0;
+    double rec = ntrue ? (double)tp / (double)ntrue : 1.0;
+    printf("| generated truth (%s) | %zu | %zu | %zu | %zu | %zu | %zu | %.4f | %.4f | %.3f |\n",
+           dir, base.n, ntrue, nt - ntrue, cand, tp, found - tp, prec, rec, secs);
+    printf("\nby kind (found = at or above the lower threshold; auto = at or above the upper):");
+    for (int g = 0; g < GK_MAX && kname[g]; g++)
+        printf(" %s %zu/%zu (auto %zu)", kname[g], kfound[g], kn[g], kauto[g]);
+    printf("\nauto links among them: %zu (%zu true)\n", autos, auto_tp);
     free(pairs);
     pl_link_set_free(set);
-    free(recs);
-    *timing_base_n = base.n;
-    *base_out = base;
+
+    /* the bench's own planting: the ID kinds the store cannot carry */
+    rows all = {0};
+    for (size_t i = 0; i < base.n; i++) {
+        row x = base.v[i];
+        x.truth = (long)i;
+        rows_push(&all, x);
+    }
+    size_t nid[2] = {0};
+    int kind = 0;
+    for (size_t i = 0; i < base.n; i += 40) {
+        if (planted[i])
+            continue;
+        row o = base.v[i];
+        row v = {0};
+        v.nf = 5;
+        v.truth = (long)i;
+        char *id = strdup(o.f[0]);
+        int ok = 1;
+        if (kind == 0) {
+            size_t q = 6 + rnd() % 11; /* a body digit after the division code */
+            id[q] = (char)('0' + (id[q] - '0' + 1 + (int)(rnd() % 9)) % 10);
+        } else {
+            ok = 0;
+            for (int tries = 0; tries < 20 && !ok; tries++) {
+                size_t q = 6 + rnd() % 10;
+                if (id[q] != id[q + 1]) {
+                    char t = id[q];
+                    id[q] = id[q + 1];
+                    id[q + 1] = t;
+                    ok = 1;
+                }
+            }
+        }
+        if (!ok) {
+            free(id);
+            continue;
+        }
+        v.f[0] = id;
+        v.f[1] = strdup(o.f[1]);
+        v.f[2] = strdup(o.f[2]);
+        v.f[3] = strdup(o.f[3]);
+        v.f[4] = strdup(o.nf > 4 ? o.f[4] : "");
+        rows_push(&all, v);
+        nid[kind]++;
+        kind ^= 1;
+    }
+    pl_link_rec *r2 = calloc(all.n, sizeof *r2);
+    for (size_t i = 0; i < all.n; i++) {
+        char **c = all.v[i].f;
+        r2[i] = (pl_link_rec){
+            .key = c[0], .name = c[1], .birth = c[3], .id_number = c[0], .division = c[4]};
+    }
+    t0 = now_s();
+    if (pl_link_set_new(&set, r2, all.n, 0, &e) ||
+        pl_link_run(set, lower, &pairs, &np, &cand, &e)) {
+        fprintf(stderr, "link: %s\n", e.msg);
+        return -1;
+    }
+    double secs2 = now_s() - t0;
+    size_t id_true = all.n - base.n, id_tp = 0, id_fp = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (pairs[i].score < upper || (pairs[i].a < base.n && pairs[i].b < base.n))
+            continue;
+        int same = all.v[pairs[i].a].truth == all.v[pairs[i].b].truth;
+        id_tp += same;
+        id_fp += !same;
+    }
+    double p2 = id_tp + id_fp ? (double)id_tp / (double)(id_tp + id_fp) : 1.0;
+    double r2v = id_true ? (double)id_tp / (double)id_true : 1.0;
+    printf("\n| bench-planted IDs (%s) | %zu | one digit %zu, transposed %zu | %zu | %zu | %zu | "
+           "%.4f | %.4f | %.3f |\n",
+           dir, all.n, nid[0], nid[1], cand, id_tp, id_fp, p2, r2v, secs2);
+    free(pairs);
+    pl_link_set_free(set);
+    free(r2);
     for (size_t i = base.n; i < all.n; i++)
         for (int k = 0; k < all.v[i].nf; k++)
             free(all.v[i].f[k]);
     free(all.v);
-    return prec >= 0.995 && rec >= 0.99 ? 0 : 1;
+    free(recs), free(planted), free(tp_pairs), free(tsame), free(tkind), free(company), free(ix);
+    json_decref(truth);
+    for (size_t i = 0; i < cr.n; i++)
+        for (int k = 0; k < cr.v[i].nf; k++)
+            free(cr.v[i].f[k]);
+    free(cr.v);
+    for (size_t i = 0; i < base.n; i++)
+        for (int k = 0; k < base.v[i].nf; k++)
+            free(base.v[i].f[k]);
+    free(base.v);
+    return prec >= 0.995 && rec >= 0.99 && p2 >= 0.995 && r2v >= 0.99 ? 0 : 1;
 }
 
 /* 10,000 × 10,000: side 0 = persons 0..9,999; side 1 = a variant of every
@@ -648,11 +604,9 @@ int main(int argc, char **argv)
         }
     }
     if (gdir) {
-        printf("\n| data | records | planted pairs | candidates | TP | FP | precision | recall | "
-               "seconds |\n|---|---|---|---|---|---|---|---|---|\n");
-        size_t nb = 0;
-        rows base = {0};
-        int r = chinese(gdir, upper, lower, &nb, &base);
+        printf("\n| data | records | true pairs | near misses | candidates | TP | FP | precision | "
+               "recall | seconds |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        int r = chinese(gdir, upper, lower);
         if (r < 0)
             return 2;
         if (r > 0)
