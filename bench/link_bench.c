@@ -13,11 +13,17 @@
  *     here in memory and counted as auto links (score ≥ upper);
  *  3. 10,000 × 10,000 records (two sides, cross pairs only): the time of
  *     preparing and linking.
+ *  4. weights estimated by EM on training sets and scored on held-out ones
+ *     (--em-train, --em-test: below, "EM-fitted weights").
  * Layer: bench. Usage: link_bench [--febrl DIR] [--gen DIR] [--sample N]
  *   [--upper BITS] [--lower BITS] [--check F1]
+ *   [--em-train LIST --em-test LIST] (comma lists; a .csv is a FEBRL file,
+ *   anything else a generated directory)
  * --sample N reads the first N rows of each FEBRL file (the suite's bounded
  * run); --check F1 exits 1 if a FEBRL file's F1 is below F1.
  */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -565,9 +571,458 @@ static void timing(rows *base, double lower)
     free(recs);
 }
 
+/* ------------------------------------------------- EM-fitted weights */
+
+/*
+ * Fellegi–Sunter m and u estimated by EM (Winkler 1988, "Using the EM
+ * algorithm for weight computation in the Fellegi-Sunter model of record
+ * linkage", Proc. Section on Survey Research Methods, ASA, 667–671; Jaro
+ * 1989, "Advances in record-linkage methodology as applied to matching
+ * the 1985 census of Tampa, Florida", JASA 84(406), 414–420): two latent
+ * classes (match, non-match) over the candidate pairs, the features
+ * conditionally independent given the class, each feature's levels a
+ * multinomial per class; a missing feature contributes nothing. The
+ * labels are not used by EM; the thresholds for the fitted weights are
+ * chosen on the training sets (the F1-best cut), then applied unchanged to
+ * the held-out sets.
+ */
+typedef struct gpair {
+    uint8_t lv[PL_LF_COUNT]; /* 0 = missing */
+    double hand;             /* the score with the hand table */
+    int8_t truth;            /* 1 same, 0 not, -1 unknown (not scored) */
+} gpair;
+
+typedef struct gset {
+    char name[96];
+    gpair *v;
+    size_t n, cap;
+    size_t ntrue; /* true pairs in the whole set (recall's denominator) */
+    int found;    /* 0: FEBRL, auto links (≥ upper); 1: generated, found (≥ lower) */
+} gset;
+
+static void gset_add(gset *g, const pl_link_pair *p, int truth)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 4096;
+        g->v = realloc(g->v, g->cap * sizeof *g->v);
+    }
+    gpair *x = &g->v[g->n++];
+    memset(x, 0, sizeof *x);
+    for (int k = 0; k < p->nf; k++)
+        if (p->f[k].feature >= 0 && p->f[k].feature < PL_LF_COUNT)
+            x->lv[p->f[k].feature] = (uint8_t)p->f[k].level;
+    x->hand = p->score;
+    x->truth = (int8_t)truth;
+}
+
+/* Every candidate pair of a FEBRL file (all records), labelled. */
+static int em_febrl(const char *path, gset *g)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    char line[1024];
+    rows r = {0};
+    if (!fgets(line, sizeof line, f)) {
+        fclose(f);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        row x = {0};
+        char *save = NULL, *tok = strtok_r(line, ",", &save);
+        while (tok && x.nf < 12) {
+            x.f[x.nf++] = strdup(trim(tok));
+            tok = strtok_r(NULL, ",", &save);
+        }
+        if (x.nf < 11)
+            continue;
+        x.truth = strtol(x.f[0] + 4, NULL, 10);
+        rows_push(&r, x);
+    }
+    fclose(f);
+    pl_link_rec *recs = calloc(r.n, sizeof *recs);
+    for (size_t i = 0; i < r.n; i++) {
+        char **c = r.v[i].f;
+        recs[i] = (pl_link_rec){.key = c[0],
+                                .given = c[1],
+                                .surname = c[2],
+                                .birth = c[9],
+                                .id_number = c[10],
+                                .extra = {c[3], c[4], c[6], c[7], c[8]}};
+    }
+    pl_err e;
+    pl_err_init(&e);
+    pl_link_set *set = NULL;
+    pl_link_pair *pairs = NULL;
+    size_t np = 0, cand = 0;
+    if (pl_link_set_new(&set, recs, r.n, 0, &e) ||
+        pl_link_run(set, -1e18, &pairs, &np, &cand, &e)) {
+        fprintf(stderr, "link: %s\n", e.msg);
+        return -1;
+    }
+    const char *b = strrchr(path, '/');
+    snprintf(g->name, sizeof g->name, "FEBRL %s", b ? b + 1 : path);
+    for (size_t i = 0; i < r.n; i++)
+        for (size_t j = i + 1; j < r.n; j++)
+            g->ntrue += r.v[i].truth == r.v[j].truth;
+    for (size_t i = 0; i < np; i++)
+        gset_add(g, &pairs[i], r.v[pairs[i].a].truth == r.v[pairs[i].b].truth);
+    free(pairs);
+    pl_link_set_free(set);
+    free(recs);
+    for (size_t i = 0; i < r.n; i++)
+        for (int k = 0; k < r.v[i].nf; k++)
+            free(r.v[i].f[k]);
+    free(r.v);
+    return 0;
+}
+
+/* Every candidate pair of a generated data set; labelled when a planted
+ * record of truth.json "links" is in it (1 for its true pair, else 0). */
+static int em_gen(const char *dir, gset *g)
+{
+    rows base = {0};
+    static const char *const files[] = {"org/persons.csv", "police/persons.csv",
+                                        "market/persons.csv"};
+    char p[1024];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        read_persons(p, &base);
+    }
+    idx *ix = calloc(base.n ? base.n : 1, sizeof *ix);
+    for (size_t i = 0; i < base.n; i++)
+        ix[i] = (idx){base.v[i].f[0], i};
+    qsort(ix, base.n, sizeof *ix, cmp_idx);
+    char **company = calloc(base.n ? base.n : 1, sizeof *company);
+    rows cr = {0};
+    snprintf(p, sizeof p, "%s/market/company_roles.csv", dir);
+    read_persons(p, &cr);
+    for (size_t i = 0; i < cr.n; i++) {
+        long k = cr.v[i].nf > 2 ? idx_find(ix, base.n, cr.v[i].f[2]) : -1;
+        if (k >= 0 && (!company[k] || strcmp(cr.v[i].f[1], company[k]) < 0))
+            company[k] = cr.v[i].f[1];
+    }
+    snprintf(p, sizeof p, "%s/truth.json", dir);
+    json_t *truth = json_load_file(p, 0, NULL);
+    json_t *links = json_object_get(truth, "links");
+    if (!json_is_array(links)) {
+        fprintf(stderr, "link_bench: %s has no \"links\"\n", p);
+        return -1;
+    }
+    char *planted = calloc(base.n ? base.n : 1, 1);
+    long *mate = calloc(base.n ? base.n : 1, sizeof *mate); /* planted b → its a if same */
+    size_t nt = json_array_size(links);
+    for (size_t i = 0; i < nt; i++) {
+        json_t *x = json_array_get(links, i);
+        long a = idx_find(ix, base.n, json_string_value(json_object_get(x, "a")));
+        long b = idx_find(ix, base.n, json_string_value(json_object_get(x, "b")));
+        if (a < 0 || b < 0)
+            return -1;
+        planted[b] = 1;
+        mate[b] = json_is_true(json_object_get(x, "same")) ? a + 1 : 0;
+        g->ntrue += json_is_true(json_object_get(x, "same"));
+    }
+    pl_link_rec *recs = calloc(base.n, sizeof *recs);
+    for (size_t i = 0; i < base.n; i++) {
+        char **c = base.v[i].f;
+        recs[i] = (pl_link_rec){.key = c[0],
+                                .name = c[1],
+                                .birth = c[3],
+                                .id_number = c[0],
+                                .division = base.v[i].nf > 4 ? c[4] : NULL,
+                                .company = company[i]};
+    }
+    pl_err e;
+    pl_err_init(&e);
+    pl_link_set *set = NULL;
+    pl_link_pair *pairs = NULL;
+    size_t np = 0, cand = 0;
+    if (pl_link_set_new(&set, recs, base.n, 0, &e) ||
+        pl_link_run(set, -1e18, &pairs, &np, &cand, &e)) {
+        fprintf(stderr, "link: %s\n", e.msg);
+        return -1;
+    }
+    const char *b = strrchr(dir, '/');
+    snprintf(g->name, sizeof g->name, "generated %s", b ? b + 1 : dir);
+    g->found = 1;
+    for (size_t i = 0; i < np; i++) {
+        uint32_t x = pairs[i].a, y = pairs[i].b;
+        int t = -1;
+        if (planted[x] || planted[y])
+            t = (planted[y] && mate[y] == (long)x + 1) || (planted[x] && mate[x] == (long)y + 1);
+        gset_add(g, &pairs[i], t);
+    }
+    free(pairs);
+    pl_link_set_free(set);
+    free(recs), free(planted), free(mate), free(company), free(ix);
+    json_decref(truth);
+    for (size_t i = 0; i < cr.n; i++)
+        for (int k = 0; k < cr.v[i].nf; k++)
+            free(cr.v[i].f[k]);
+    free(cr.v);
+    for (size_t i = 0; i < base.n; i++)
+        for (int k = 0; k < base.v[i].nf; k++)
+            free(base.v[i].f[k]);
+    free(base.v);
+    return 0;
+}
+
+static double em_m[PL_LF_COUNT][PL_LL_COUNT], em_u[PL_LF_COUNT][PL_LL_COUNT];
+static double em_p;
+
+static double em_score(const gpair *x)
+{
+    double s = 0;
+    for (int f = 0; f < PL_LF_COUNT; f++)
+        if (x->lv[f])
+            s += log2(em_m[f][x->lv[f]] / em_u[f][x->lv[f]]);
+    return s;
+}
+
+/* EM over the training pairs; returns the iterations run. */
+static int em_fit(gset *const *tr, int ntr)
+{
+    static double cnt[PL_LF_COUNT][PL_LL_COUNT];
+    size_t N = 0;
+    memset(cnt, 0, sizeof cnt);
+    for (int s = 0; s < ntr; s++)
+        for (size_t i = 0; i < tr[s]->n; i++, N++)
+            for (int f = 0; f < PL_LF_COUNT; f++)
+                if (tr[s]->v[i].lv[f])
+                    cnt[f][tr[s]->v[i].lv[f]]++;
+    /* start: u = the levels' frequencies over all pairs; m = 0.9 on
+     * "exact", the rest shared evenly over the levels seen; p = 0.05 */
+    for (int f = 0; f < PL_LF_COUNT; f++) {
+        double tot = 0;
+        int seen = 0;
+        for (int l = 1; l < PL_LL_COUNT; l++)
+            tot += cnt[f][l], seen += cnt[f][l] > 0;
+        for (int l = 1; l < PL_LL_COUNT; l++) {
+            em_u[f][l] = tot > 0 && cnt[f][l] > 0 ? cnt[f][l] / tot : 1e-9;
+            if (cnt[f][l] <= 0)
+                em_m[f][l] = 1e-9;
+            else if (l == PL_LL_EXACT)
+                em_m[f][l] = seen > 1 ? 0.9 : 1.0;
+            else
+                em_m[f][l] = cnt[f][PL_LL_EXACT] > 0 ? 0.1 / (seen - 1) : 1.0 / seen;
+        }
+    }
+    em_p = 0.05;
+    static double sm[PL_LF_COUNT][PL_LL_COUNT], su[PL_LF_COUNT][PL_LL_COUNT];
+    int it;
+    for (it = 1; it <= 1000; it++) {
+        memset(sm, 0, sizeof sm);
+        memset(su, 0, sizeof su);
+        double sg = 0;
+        double lp = log(em_p / (1 - em_p));
+        for (int s = 0; s < ntr; s++)
+            for (size_t i = 0; i < tr[s]->n; i++) {
+                const gpair *x = &tr[s]->v[i];
+                double lo = lp;
+                for (int f = 0; f < PL_LF_COUNT; f++)
+                    if (x->lv[f])
+                        lo += log(em_m[f][x->lv[f]] / em_u[f][x->lv[f]]);
+                double gm = lo > 40 ? 1.0 : lo < -40 ? 0.0 : 1.0 / (1.0 + exp(-lo));
+                sg += gm;
+                for (int f = 0; f < PL_LF_COUNT; f++)
+                    if (x->lv[f]) {
+                        sm[f][x->lv[f]] += gm;
+                        su[f][x->lv[f]] += 1 - gm;
+                    }
+            }
+        double delta = fabs(sg / (double)N - em_p);
+        em_p = sg / (double)N;
+        for (int f = 0; f < PL_LF_COUNT; f++) {
+            double tm = 0, tu = 0;
+            for (int l = 1; l < PL_LL_COUNT; l++)
+                tm += sm[f][l], tu += su[f][l];
+            for (int l = 1; l < PL_LL_COUNT; l++) {
+                if (cnt[f][l] <= 0)
+                    continue;
+                /* a small floor so that no level gets ±∞ bits */
+                double m = tm > 0 ? (sm[f][l] + 1e-3) / (tm + 1e-3 * PL_LL_COUNT) : em_m[f][l];
+                double u = tu > 0 ? (su[f][l] + 1e-3) / (tu + 1e-3 * PL_LL_COUNT) : em_u[f][l];
+                delta = fmax(delta, fabs(m - em_m[f][l]));
+                delta = fmax(delta, fabs(u - em_u[f][l]));
+                em_m[f][l] = m;
+                em_u[f][l] = u;
+            }
+        }
+        if (delta < 1e-9)
+            break;
+    }
+    return it;
+}
+
+typedef struct prf {
+    double p, r, f1;
+    size_t tp, fp;
+} prf;
+
+static prf em_eval(const gset *g, int em, double cut)
+{
+    size_t tp = 0, fp = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        const gpair *x = &g->v[i];
+        if (x->truth < 0)
+            continue;
+        double s = em ? em_score(x) : x->hand;
+        if (s >= cut) {
+            tp += x->truth == 1;
+            fp += x->truth == 0;
+        }
+    }
+    prf o = {0};
+    o.tp = tp, o.fp = fp;
+    o.p = tp + fp ? (double)tp / (double)(tp + fp) : 1.0;
+    o.r = g->ntrue ? (double)tp / (double)g->ntrue : 1.0;
+    o.f1 = o.p + o.r > 0 ? 2 * o.p * o.r / (o.p + o.r) : 0;
+    return o;
+}
+
+static int cmp_dbl_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The F1-best cut of the fitted weights on a training set. */
+static double em_cut(const gset *g)
+{
+    double *sc = malloc((g->n ? g->n : 1) * sizeof *sc);
+    size_t n = 0;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->v[i].truth >= 0)
+            sc[n++] = em_score(&g->v[i]);
+    qsort(sc, n, sizeof *sc, cmp_dbl_desc);
+    double best = 0, cut = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && sc[i + 1] == sc[i])
+            continue;
+        prf o = em_eval(g, 1, sc[i]);
+        if (o.f1 > best)
+            best = o.f1, cut = sc[i];
+    }
+    free(sc);
+    return cut;
+}
+
+/* --em-train FEBRL1,GENDIR --em-test FEBRL2,FEBRL3,GENDIR2 (comma lists:
+ * a path ending .csv is a FEBRL file, else a generated directory). */
+static int em_load(const char *list, gset *sets, int max)
+{
+    char *dup = strdup(list), *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(dup, ",", &save); t && n < max; t = strtok_r(NULL, ",", &save)) {
+        size_t L = strlen(t);
+        memset(&sets[n], 0, sizeof sets[n]);
+        int rc = L > 4 && !strcmp(t + L - 4, ".csv") ? em_febrl(t, &sets[n]) : em_gen(t, &sets[n]);
+        if (rc) {
+            free(dup);
+            return -1;
+        }
+        n++;
+    }
+    free(dup);
+    return n;
+}
+
+/* The fitted model of one domain: FEBRL-like (Latin names, addresses) or
+ * generated (Chinese names, valid IDs). The two share features (birth
+ * date, ID) whose meaning differs — a different valid ID is the norm
+ * among the generated records — so each domain is fitted on its own
+ * training set, as a deployment would fit it on its own data. */
+typedef struct em_model {
+    double m[PL_LF_COUNT][PL_LL_COUNT], u[PL_LF_COUNT][PL_LL_COUNT];
+    double p, cut;
+    int it, fitted;
+    char train[96];
+    size_t npairs;
+} em_model;
+
+static void em_use(const em_model *md)
+{
+    memcpy(em_m, md->m, sizeof em_m);
+    memcpy(em_u, md->u, sizeof em_u);
+    em_p = md->p;
+}
+
+static int em_run(const char *train, const char *test, double upper, double lower)
+{
+    gset tr[4], te[8];
+    int ntr = em_load(train, tr, 4), nte = em_load(test, te, 8);
+    if (ntr <= 0 || nte < 0)
+        return -1;
+    static em_model md[2]; /* [found]: 0 FEBRL-like, 1 generated */
+    for (int d = 0; d < 2; d++) {
+        gset *trp[4];
+        int n = 0;
+        for (int i = 0; i < ntr; i++)
+            if (tr[i].found == d)
+                trp[n++] = &tr[i];
+        if (!n)
+            continue;
+        md[d].it = em_fit(trp, n);
+        md[d].fitted = 1;
+        memcpy(md[d].m, em_m, sizeof em_m);
+        memcpy(md[d].u, em_u, sizeof em_u);
+        md[d].p = em_p;
+        /* the cut: F1-best on the first training set of the domain */
+        md[d].cut = em_cut(trp[0]);
+        snprintf(md[d].train, sizeof md[d].train, "%s", trp[0]->name);
+        for (int i = 0; i < n; i++)
+            md[d].npairs += trp[i]->n;
+        printf("\nEM (Winkler 1988, Jaro 1989) on the %zu candidate pairs of %s%s: %d "
+               "iterations, p = %.5f; cut chosen on it (F1-best at the %s threshold): %.2f bits "
+               "(hand table: %.2f)\n\n",
+               md[d].npairs, md[d].train, n > 1 ? " and more" : "", md[d].it, md[d].p,
+               d ? "lower" : "upper", md[d].cut, d ? lower : upper);
+        printf("| feature | level | m (EM) | u (EM) | weight EM (bits) | weight hand (bits) |\n"
+               "|---|---|---|---|---|---|\n");
+        for (int f = 0; f < PL_LF_COUNT; f++)
+            for (int l = 1; l < PL_LL_COUNT; l++) {
+                int seen = 0;
+                for (int i = 0; i < n && !seen; i++)
+                    for (size_t k = 0; k < trp[i]->n && !seen; k++)
+                        seen = trp[i]->v[k].lv[f] == l;
+                if (!seen)
+                    continue;
+                printf("| %s | %s | %.5g | %.5g | %+.2f | %+.2f |\n", pl_link_feature_name(f),
+                       pl_link_level_name((pl_link_level)l), em_m[f][l], em_u[f][l],
+                       log2(em_m[f][l] / em_u[f][l]), pl_link_weight(f, (pl_link_level)l));
+            }
+    }
+    printf("\n| set | role | counted at | precision EM | recall EM | F1 EM | precision hand | "
+           "recall hand | F1 hand |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (int pass = 0; pass < 2; pass++) {
+        gset *v = pass ? te : tr;
+        int n = pass ? nte : ntr;
+        for (int i = 0; i < n; i++) {
+            const em_model *m = &md[v[i].found];
+            double ch = v[i].found ? lower : upper;
+            prf h = em_eval(&v[i], 0, ch), a = {0};
+            if (m->fitted) {
+                em_use(m);
+                a = em_eval(&v[i], 1, m->cut);
+            }
+            printf("| %s | %s | %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |\n", v[i].name,
+                   pass ? "held out" : "training (in-sample)",
+                   v[i].found ? "found (lower)" : "auto link (upper)", a.p, a.r, a.f1, h.p, h.r,
+                   h.f1);
+        }
+    }
+    for (int i = 0; i < ntr; i++)
+        free(tr[i].v);
+    for (int i = 0; i < nte; i++)
+        free(te[i].v);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *fdir = NULL, *gdir = NULL;
+    const char *fdir = NULL, *gdir = NULL, *em_train = NULL, *em_test = NULL;
     size_t sample = 0;
     double upper = PL_LINK_UPPER_DEFAULT, lower = PL_LINK_LOWER_DEFAULT, check = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -575,6 +1030,10 @@ int main(int argc, char **argv)
             fdir = argv[i + 1];
         else if (!strcmp(argv[i], "--gen"))
             gdir = argv[i + 1];
+        else if (!strcmp(argv[i], "--em-train"))
+            em_train = argv[i + 1];
+        else if (!strcmp(argv[i], "--em-test"))
+            em_test = argv[i + 1];
         else if (!strcmp(argv[i], "--sample"))
             sample = strtoul(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--upper"))
@@ -612,5 +1071,7 @@ int main(int argc, char **argv)
         if (r > 0)
             fail = 1;
     }
+    if (em_train && em_run(em_train, em_test ? em_test : "", upper, lower))
+        return 2;
     return fail;
 }
