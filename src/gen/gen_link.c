@@ -87,7 +87,32 @@ static int split(char *line, char **f, int max)
     return n;
 }
 
-static void read_persons(const char *path, plist *l)
+/* The 17-digit bodies of every person's ID, sorted: 8 bytes a person
+ * (the check digit follows from the body), as gen.c's uniqueness set. */
+typedef struct idkeys {
+    uint64_t *v;
+    size_t n, cap;
+} idkeys;
+
+static uint64_t id_body(const char *id)
+{
+    uint64_t k = 0;
+    for (int i = 0; i < 17; i++)
+        k = k * 10 + (uint64_t)(id[i] - '0');
+    return k;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static prow *find(plist *l, const char *id);
+
+/* One persons.csv: every ID into `keys`; the columns of the role holders
+ * (already in `h`, by id) filled in. */
+static void read_persons(const char *path, plist *h, idkeys *keys)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -102,13 +127,14 @@ static void read_persons(const char *path, plist *l)
         int n = split(line, c, 6);
         if (n < 4 || strlen(c[0]) != 18)
             continue;
-        if (l->n == l->cap) {
-            l->cap = l->cap ? l->cap * 2 : 4096;
-            l->v = pl_realloc(l->v, l->cap * sizeof *l->v);
+        if (keys->n == keys->cap) {
+            keys->cap = keys->cap ? keys->cap * 2 : 4096;
+            keys->v = pl_realloc(keys->v, keys->cap * sizeof *keys->v);
         }
-        prow *p = &l->v[l->n++];
-        memset(p, 0, sizeof *p);
-        snprintf(p->id, sizeof p->id, "%s", c[0]);
+        keys->v[keys->n++] = id_body(c[0]);
+        prow *p = find(h, c[0]);
+        if (!p)
+            continue;
         snprintf(p->name, sizeof p->name, "%s", c[1]);
         snprintf(p->gender, sizeof p->gender, "%s", c[2]);
         snprintf(p->birth, sizeof p->birth, "%s", c[3]);
@@ -126,6 +152,14 @@ static const char *jstr(const json_t *o, const char *k)
 static int cmp_prow(const void *a, const void *b)
 {
     return strcmp(((const prow *)a)->id, ((const prow *)b)->id);
+}
+
+/* by id, then company: the first row of each holder has its smallest */
+static int cmp_holder(const void *a, const void *b)
+{
+    const prow *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : strcmp(x->company, y->company);
 }
 
 static prow *find(plist *l, const char *id)
@@ -312,8 +346,10 @@ static int variant(int k, const prow *t, char *name, size_t ncap, char *birth)
 }
 
 /* A fresh valid citizen ID: the target's division, the birth date, a
- * sequence number of the gender's parity not yet taken. */
-static int fresh_id(plist *all, const char *division, const char *birth, int male, char out[19])
+ * sequence number of the gender's parity not yet taken (by a person of
+ * the files; the planted ones are checked by the caller). */
+static int fresh_id(const idkeys *keys, const char *division, const char *birth, int male,
+                    char out[19])
 {
     for (int seq = 999 - !male; seq >= 0; seq -= 2) {
         char body[18];
@@ -327,7 +363,8 @@ static int fresh_id(plist *all, const char *division, const char *birth, int mal
         memcpy(out, body, 17);
         out[17] = check;
         out[18] = 0;
-        if (!find(all, out))
+        uint64_t k = id_body(out);
+        if (!bsearch(&k, keys->v, keys->n, sizeof *keys->v, cmp_u64))
             return 1;
     }
     return 0;
@@ -407,35 +444,53 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
 {
     *npersons = *nroles = 0;
     lk_state = seed ^ 0x6C696E6B6576616Cull; /* "linkeval" */
+    /* the role holders first (each with its smallest company), then the
+     * persons: every ID as an 8-byte key, the columns of the holders only
+     * (memory: 8 bytes a person and one row a holder) */
     plist all = {0};
-    static const char *const files[] = {"org/persons.csv", "police/persons.csv",
-                                        "market/persons.csv"};
+    idkeys keys = {0};
     char path[1024];
-    for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        read_persons(path, &all);
-    }
-    if (all.n)
-        qsort(all.v, all.n, sizeof *all.v, cmp_prow);
-    /* the smallest company of each role holder */
     snprintf(path, sizeof path, "%s/market/company_roles.csv", dir);
     FILE *cf = fopen(path, "r");
     char line[512];
+    if (cf && !fgets(line, sizeof line, cf)) /* the header */
+        line[0] = 0;
     while (cf && fgets(line, sizeof line, cf)) {
         char *c[8];
         if (split(line, c, 8) < 4 || strlen(c[2]) != 18)
             continue;
-        prow *p = find(&all, c[2]);
-        if (p && (!p->company[0] || strcmp(c[1], p->company) < 0))
-            snprintf(p->company, sizeof p->company, "%s", c[1]);
+        if (all.n == all.cap) {
+            all.cap = all.cap ? all.cap * 2 : 1024;
+            all.v = pl_realloc(all.v, all.cap * sizeof *all.v);
+        }
+        prow *p = &all.v[all.n++];
+        memset(p, 0, sizeof *p);
+        snprintf(p->id, sizeof p->id, "%s", c[2]);
+        snprintf(p->company, sizeof p->company, "%s", c[1]);
     }
     if (cf)
         fclose(cf);
+    /* one row per holder, its smallest company */
+    if (all.n)
+        qsort(all.v, all.n, sizeof *all.v, cmp_holder);
+    size_t w = 0;
+    for (size_t i = 0; i < all.n; i++)
+        if (!w || strcmp(all.v[w - 1].id, all.v[i].id))
+            all.v[w++] = all.v[i];
+    all.n = w;
+    static const char *const files[] = {"org/persons.csv", "police/persons.csv",
+                                        "market/persons.csv"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        read_persons(path, &all, &keys);
+    }
+    if (keys.n)
+        qsort(keys.v, keys.n, sizeof *keys.v, cmp_u64);
     /* the targets: role holders, in id order; a near miss takes a
      * company of another target */
     size_t *tg = pl_calloc(all.n ? all.n : 1, sizeof *tg), ntg = 0;
     for (size_t i = 0; i < all.n; i++)
-        if (all.v[i].company[0])
+        if (all.v[i].name[0])
             tg[ntg++] = i;
     /* how many of each kind: 1 per 30 role holders, at least 8 */
     size_t per = ntg / 30 < 8 ? 8 : ntg / 30;
@@ -446,8 +501,7 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
     pl_buf truth;
     pl_buf_init(&truth);
     size_t ntruth = 0, next = 0, planted[K_COUNT] = {0};
-    /* planted records join `all` only after the loop (the ids must stay
-     * sorted for find): remember them to keep the ids unique meanwhile */
+    /* the planted IDs (fresh_id checks those of the files only) */
     plist added = {0};
     for (int k = 0; k < K_COUNT && !rc; k++) {
         for (size_t tries = 0; planted[k] < per && tries < ntg; tries++) {
@@ -456,7 +510,7 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
             if (!variant(k, t, name, sizeof name, birth))
                 continue;
             int male = t->gender[0] == 'M';
-            if (!fresh_id(&all, t->id, birth, male, id))
+            if (!fresh_id(&keys, t->id, birth, male, id))
                 continue;
             int dup = 0;
             for (size_t a = 0; a < added.n && !dup; a++)
@@ -494,7 +548,7 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
         const prow *k = find(&all, r.kin);
         char id[19];
         int dup = 1;
-        if (k && fresh_id(&all, k->id, k->birth, k->gender[0] == 'M', id)) {
+        if (k && fresh_id(&keys, k->id, k->birth, k->gender[0] == 'M', id)) {
             dup = 0;
             for (size_t a = 0; a < added.n && !dup; a++)
                 dup = strcmp(added.v[a].id, id) == 0;
@@ -534,5 +588,6 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
     free(added.v);
     free(tg);
     free(all.v);
+    free(keys.v);
     return rc;
 }
