@@ -29,6 +29,7 @@
 #include "../model/model.h"
 #include "../model/validate.h"
 #include "gen_int.h"
+#include "gen_link.h"
 
 /* ================================================================ dates */
 
@@ -4797,6 +4798,14 @@ int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
     if (!rc) {
         normalize_findings(&g);
         rc = write_truth(&g, e);
+    }
+    /* linkage variants and truth.json "links" (gen_link.c, issue #19) */
+    if (!rc) {
+        int64_t np = 0, nr = 0;
+        rc = pl_gen_link_plant(o->out_dir, o->seed, &np, &nr, e);
+        g.of[O_MARKET_PERSONS].rows += np;
+        g.of[O_ROLES].rows += nr;
+        st->rows += np + nr;
     }
     if (!rc)
         rc = write_manifest(&g, areas, nareas, e);

@@ -15,15 +15,19 @@
 #include "../link/link.h"
 #include "http_int.h"
 
-/* May the caller read person `pid` (scope and recusal)? */
+/* May the caller read person `pid` in a pair (scope and recusal)? A
+ * person record is not recusal-bound, a pair is (docs/SECURITY.md
+ * "Linkage": its judgement decides R04 findings about the two persons), so
+ * the person's placement is taken with recusal on. */
 static int person_readable(req *r, const char *pid)
 {
     pl_buf sql;
     pl_buf_init(&sql);
     pl_accounts_scope_cte(&sql);
     pl_buf_adds(&sql, "SELECT 1 FROM persons t WHERE t.id=?");
-    pl_accounts_scope_where(&sql, pl_accounts_place_of("person"),
-                            pl_accounts_role_scope(r->who.role), "sc", 1);
+    pl_accounts_place sp = *pl_accounts_place_of("person");
+    sp.recusal = 1;
+    pl_accounts_scope_where(&sql, &sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_stmt *st = NULL;
     int ok = 0;
     if (pl_store_prepare_cached(r->s, sql.data, &st, NULL) == 0) {

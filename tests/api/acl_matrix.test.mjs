@@ -23,7 +23,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, T0, FIX, P, PASSWORD, plumb, tempDir, writeFixture, addUser } from './lib.mjs';
+import { startServer, Client, T0, FIX, P, PASSWORD, plumb, tempDir, writeFixture, addUser, citizenId } from './lib.mjs';
 
 // ----------------------------------------------------------- the written table
 // docs/SECURITY.md "Permissions: one table" + docs/CASES.md §3 (case:*).
@@ -389,27 +389,34 @@ const ROUTES = [
   ['GET', '/api/v1/opinions/{id}', 'opinion:read', 'placed', 'recusal'],
   ['POST', '/api/v1/opinions/{id}/amend', 'opinion:write', 'placed', 'recusal'],
   ['POST', '/api/v1/opinions/{id}/issue', 'opinion:write', 'placed', 'recusal'],
+  // The person linkage's queue (docs/LINKAGE.md "The store's run and the
+  // review queue", docs/SECURITY.md "Linkage"): a pair is listed, and may
+  // be judged, only when the caller may read both persons — placed by both
+  // and recusal-bound (a judgement decides the R04 findings about them, so
+  // a recused reader neither sees nor judges it); judging needs
+  // person:write and person:read (the two records are shown side by side:
+  // a data provider, which writes persons without reading them, may not).
+  // The pair is S / S2 (張三, S's sibling, see makeStore), proposed for
+  // review by `plumb link run`.
+  ['GET', '/api/v1/links', 'person:read', 'placed', 'recusal'],
+  ['POST', '/api/v1/links/judgement', 'person:write', 'placed', 'recusal', null, null, null, null, 'person:read'],
   ['GET', '/portal/api/units', 'public'],
   ['POST', '/portal/api/reports', 'public'],
   ['POST', '/portal/api/check', 'public'],
   ['POST', '/portal/api/material', 'public'],
   ['POST', '/portal/api/proof', 'public'],
-].map(([method, p, perm, placed, recusal, entity, deny400, denyField, approver]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400, denyField, approver }));
+].map(([method, p, perm, placed, recusal, entity, deny400, denyField, approver, also]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400, denyField, approver, also }));
 
 // Routes whose rows are not yet written (none today: every route of the
 // server has a row; the tasks and 研判 routes got theirs on branch
 // wt-aclrows, the clue approvals routes on wt-aclrows2, the rectification
-// sign-off approvals routes on wt-aclrows3). Should one be added without
-// its row in a hurry, it is named here: printed with the count, and the
-// equality test below requires the server's routes beyond the written
-// table to be exactly this list, so any other new route still fails
-// (restore tests/api/matrix.test.mjs, cells from the server's dump, to
-// keep such routes covered meanwhile).
-// The person linkage's queue (issue #19 item 3, wt-link): its permission,
-// scope (both persons readable) and bad-input cells are in
-// tests/api/link.test.mjs; its matrix rows need a proposed pair in the
-// fixture (follow-up).
-const NOT_WRITTEN = ['GET /api/v1/links', 'POST /api/v1/links/judgement'];
+// sign-off approvals routes on wt-aclrows3, the linkage queue on
+// wt-linkeval). Should one be added without its row in a hurry, it is
+// named here: printed with the count, and the equality test below requires
+// the server's routes beyond the written table to be exactly this list, so
+// any other new route still fails (restore tests/api/matrix.test.mjs, cells
+// from the server's dump, to keep such routes covered meanwhile).
+const NOT_WRITTEN = [];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.
@@ -424,6 +431,8 @@ function expected(rt, role, cond) {
   const R = ROLES[role];
   if (rt.perm === 'public' || rt.perm === 'authenticated') return true;
   if (!R.perms.includes(rt.perm)) return false;
+  // A second permission the route needs (the linkage judgement: person:read).
+  if (rt.also && !R.perms.includes(rt.also)) return false;
   // CASES.md "Approvals", INSPECT.md §3a: only the configured approver
   // (here a role).
   if (rt.approver && role !== rt.approver) return false;
@@ -457,6 +466,8 @@ const KNOWN = {
 // the last warning's grade"): three open tasks about S, one per allowed
 // assign cell. The findings are the fixture's (the thresholds are read by
 // the warnings only), the profile ends at the defaults.
+const S2 = citizenId(11, '19700101');
+const LINK = S2 < P.S ? [S2, P.S] : [P.S, S2];
 function makeStore(users) {
   const dir = tempDir('plumb-acl-');
   const db = path.join(dir, 'p.db');
@@ -464,6 +475,16 @@ function makeStore(users) {
   const data = path.join(dir, 'data');
   writeFixture(data);
   plumb(['import', '--db', db, '--all', data, '--quiet']);
+  // A second record of S for the linkage queue: 張三 (traditional), S's
+  // birth date and county, another valid ID, placed as S's sibling; `plumb
+  // link run` proposes the pair S / S2 for review (docs/LINKAGE.md: 7.51
+  // bits, between the thresholds).
+  const more = path.join(dir, 'more');
+  fs.mkdirSync(more);
+  fs.writeFileSync(path.join(more, 'persons.csv'), `id,name,gender,birth_date,native_place\n${S2},張三,M,1970-01-01,110101\n`);
+  fs.writeFileSync(path.join(more, 'kin.csv'), `id,person_id,relative_id,relation\nKLACL,${P.S},${S2},sibling\n`);
+  plumb(['import', '--db', db, '--source', 'police', path.join(more, 'persons.csv'), path.join(more, 'kin.csv'), '--quiet', '--no-rules']);
+  plumb(['link', 'run', '--db', db]);
   for (const [yellow, red] of [[9000000, 10000000], [2000, 10000000], [2000, 3500]]) {
     plumb(['profile', 'set', 'acl-warn', '--db', db, '--region', '110101', '--param', 'warn_blue=1000',
       '--param', `warn_yellow=${yellow}`, '--param', `warn_red=${red}`, '--reason', '访问矩阵：逐级预警', '--actor', 'test']);
@@ -918,6 +939,9 @@ test('access matrix from the written table: every role × in scope/out of scope/
         case '/api/v1/persons/{id}/file.pdf':
         case '/api/v1/persons/{id}/graph': p = p.replace('{id}', encodeURIComponent(FIX.person)); break;
         case '/api/v1/search': p += '?q=' + encodeURIComponent('张三'); break;
+        case '/api/v1/links':
+          p += '?status=all&limit=500'; target = (x) => x.a.id === LINK[0] && x.b.id === LINK[1]; break;
+        case '/api/v1/links/judgement': body = { a: P.S, b: S2, judgement: 'unsure', reason: '访问矩阵：待户籍核实' }; break;
         case '/api/v1/units/{id}/profile': p = p.replace('{id}', FIX.unit); break;
         case '/api/v1/companies/{id}/profile': p = p.replace('{id}', FIX.company); break;
         case '/api/v1/cases': {
