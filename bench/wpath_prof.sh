@@ -12,7 +12,12 @@
 # Usage: bench/wpath_prof.sh [BUILD_DIR]   env: N (300), WARM (50),
 #   KEEP=dir (the county store is made once there and reused),
 #   OUT=dir (the callgrind dumps are kept there), ANALYSE=dir (only print
-#   the table of dumps kept by OUT=dir)
+#   the table of dumps kept by OUT=dir);
+#   PERF=k: instead of callgrind, the server runs natively under
+#   `perf record -g` (dwarf) while k clients post at once (N each, both
+#   paths one after the other, group commit on); the two perf.data files
+#   are left in OUT (default /tmp) for `perf report`, and the share of the
+#   samples under the writer lock is printed.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/bench/signin.sh"
@@ -44,8 +49,9 @@ SEC_C=$(echo "$PW" | "$PLUMB" user add clues --role petition_officer --scope "$R
   sed -n 's/^totp_secret: //p')
 
 rm -f "$W/port"
-valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" \
-  "$PLUMB" serve --db "$DB" --port 0 --port-file "$W/port" --quiet --rate-ip 0 --rate-user 0 \
+PERF=${PERF:-}
+if [ -n "$PERF" ]; then RUNNER=(); else RUNNER=(valgrind --tool=callgrind --callgrind-out-file="$W/cg.out"); fi
+"${RUNNER[@]}" "$PLUMB" serve --db "$DB" --port 0 --port-file "$W/port" --quiet --rate-ip 0 --rate-user 0 \
   --busy-wait 120 2>"$W/serve.log" &
 echo $! >"$W/pid"
 for _ in $(seq 1 1200); do [ -s "$W/port" ] && break; sleep 0.1; done
@@ -96,6 +102,45 @@ const WHAT = ['违规收受礼金', '插手工程项目', '违规发放津贴', 
 JS
 }
 PID=$(cat "$W/pid")
+if [ -n "$PERF" ]; then
+  P_OUT=${OUT:-/tmp}
+  mkdir -p "$P_OUT"
+  for kind in write intake; do
+    post "$kind" "$WARM" 1000000
+    perf record -q -g --call-graph dwarf,16384 -F 499 -p "$PID" -o "$P_OUT/perf-$kind.data" 2>/dev/null &
+    PP=$!
+    sleep 1
+    CL=()
+    for c in $(seq 1 "$PERF"); do
+      post "$kind" "$N" $((c * 100000)) &
+      CL+=($!)
+    done
+    wait "${CL[@]}"
+    kill -INT "$PP"; wait "$PP" 2>/dev/null || true
+  done
+  kill "$PID"; wait "$PID" 2>/dev/null || true; rm -f "$W/pid"
+  echo
+  echo "Share of the server's samples (perf, $PERF clients at once, $N requests each; children included):"
+  echo
+  echo "| path | handler | under the writer lock (lock, checks, append, projections, COMMIT) | of which fdatasync | libmicrohttpd and the rest |"
+  echo "|---|---:|---:|---:|---:|"
+  for kind in write intake; do
+    perf report -i "$P_OUT/perf-$kind.data" --children --stdio --no-demangle -g none --percent-limit 0.5 2>/dev/null >"$W/rep.txt"
+    pc() { awk -v f="$1" '$NF == f { gsub("%", "", $1); print $1; exit }' "$W/rep.txt"; }
+    if [ "$kind" = write ]; then
+      H=$(pc write_entity); U=0
+      for f in writer_lock_group writer_unlock_group pl_registry_exists row_allowed link_allowed pl_registry_record; do
+        U=$(awk -v a="$U" -v b="$(pc $f)" 'BEGIN { print a + (b == "" ? 0 : b) }'); done
+    else
+      H=$(pc h_intake); U=0
+      for f in writer_lock_group writer_unlock_group pl_cases_intake; do
+        U=$(awk -v a="$U" -v b="$(pc $f)" 'BEGIN { print a + (b == "" ? 0 : b) }'); done
+    fi
+    F=$(pc __x64_sys_fdatasync)
+    echo "| $kind | ${H:-0} % | $U % | ${F:-0} % | $(awk -v h="${H:-0}" 'BEGIN { print 100 - h }') % |"
+  done
+  exit 0
+fi
 phase() { # kind start: warm up, zero, N requests, dump
   post "$1" "$WARM" "$2"
   callgrind_control -z "$PID" >/dev/null
