@@ -89,6 +89,18 @@ int pl_accounts_user_scopes(pl_store *s, int64_t uid, char (*out)[72], int max, 
  * "au", and the recusal sets "me", "myopen", "rc" (6 parameters, bound by
  * pl_accounts_scope_bind). */
 void pl_accounts_scope_cte(pl_buf *sql);
+/** As pl_accounts_scope_cte, for the check of one record: the caller has
+ * opened the WITH with a CTE "t" of one row (the record) and a comma; this
+ * appends "sc" restricted to the units the record can be placed by (the
+ * value of unit_expr and the units of person_expr in person_units, both
+ * over t; either may be NULL), found by walking up from them instead of
+ * down from the user's roots: for those units, membership in this "sc"
+ * is membership in pl_accounts_scope_cte's. Then "au" and the recusal
+ * sets. Parameters after t's: uid, then the 5 of pl_accounts_scope_bind
+ * from its second on (uid, four dates): pl_accounts_scope_bind_row. */
+void pl_accounts_scope_cte_row(pl_buf *sql, const char *unit_expr, const char *person_expr);
+/** Bind pl_accounts_scope_cte_row's parameters from index k; the next. */
+int pl_accounts_scope_bind_row(pl_stmt *st, int k, int64_t uid, const char *today);
 /** Bind the CTE parameters at 1..6 (uid, uid, today ×4); returns the next
  * index (7). */
 int pl_accounts_scope_bind(pl_stmt *st, int64_t uid, const char *today);

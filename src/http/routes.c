@@ -142,15 +142,6 @@ static void select_start(pl_buf *sql, const char *table, const pl_accounts_place
     select_start_plan(sql, table, sp, mode, 0);
 }
 
-static int bind_start(req *r, pl_stmt *st, const pl_accounts_place *sp)
-{
-    if (!sp)
-        return 1;
-    char today[11];
-    http_today(r->srv, today);
-    return pl_accounts_scope_bind(st, r->who.uid, today);
-}
-
 /* Bind the parameters of select_start (syncing the cached closure first);
  * the next index, or a negative PL_E*: then the query must not run. */
 static int bind_scoped(req *r, pl_stmt *st, const pl_accounts_place *sp)
@@ -816,15 +807,14 @@ static void record_source(pl_buf *sql, const pl_entity *ent, int existing)
 }
 
 /* Is the record (existing: by id in the table; new: the row itself) inside
- * the caller's scope and not recused? 1 yes, 0 no, <0 error. */
+ * the caller's scope and not recused? 1 yes, 0 no, <0 error. Runs under
+ * the writer lock (it must see the group's writes): the closure is walked
+ * up from the record's own units (pl_accounts_scope_cte_row), not down
+ * from the user's roots, and the statement is kept prepared (one SQL text
+ * per entity, existing or new, mode and set). */
 static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const pl_accounts_place *sp,
                        const json_t *row, int existing, const char *set)
 {
-    pl_buf sql;
-    pl_buf_init(&sql);
-    pl_accounts_scope_cte(&sql);
-    pl_buf_adds(&sql, "SELECT 1");
-    record_source(&sql, ent, existing);
     /* A new unit is placed by its parent. */
     pl_accounts_place unit_new;
     if (!existing && strcmp(ent->name, "unit") == 0) {
@@ -832,30 +822,46 @@ static int row_allowed(req *r, pl_store *s, const pl_entity *ent, const pl_accou
         unit_new.unit_expr = "t.parent_id";
         sp = &unit_new;
     }
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_adds(&sql, "WITH RECURSIVE t AS (");
+    if (existing) {
+        pl_buf_addf(&sql, "SELECT * FROM %s WHERE id=?", ent->table);
+    } else {
+        pl_buf_adds(&sql, "SELECT ");
+        for (size_t i = 0; i < ent->nfields; i++)
+            pl_buf_addf(&sql, "%s? AS %s", i ? ", " : "", ent->fields[i].name);
+    }
+    pl_buf_adds(&sql, "), ");
+    pl_accounts_scope_cte_row(&sql, sp->unit_expr, sp->person_expr);
+    pl_buf_adds(&sql, "SELECT 1 FROM t WHERE TRUE");
     pl_accounts_scope_where(&sql, sp, scope_mode(r), set, strcmp(set, "sc") == 0);
     pl_err e;
     pl_err_init(&e);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare(s, sql.data, &st, &e);
+    int rc = pl_store_prepare_cached(s, sql.data, &st, &e);
     pl_buf_release(&sql);
     if (rc)
         return rc;
-    int k = bind_start(r, st, sp);
+    int k = 1;
     if (existing) {
-        pl_stmt_bind_text(st, k, json_string_value(json_object_get(row, "id")));
+        pl_stmt_bind_text(st, k++, json_string_value(json_object_get(row, "id")));
     } else {
-        for (size_t i = 0; i < ent->nfields; i++) {
+        for (size_t i = 0; i < ent->nfields; i++, k++) {
             json_t *v = json_object_get(row, ent->fields[i].name);
             if (json_is_integer(v))
-                pl_stmt_bind_i64(st, k + (int)i, json_integer_value(v));
+                pl_stmt_bind_i64(st, k, json_integer_value(v));
             else if (json_is_string(v))
-                pl_stmt_bind_text(st, k + (int)i, json_string_value(v));
+                pl_stmt_bind_text(st, k, json_string_value(v));
             else
-                pl_stmt_bind_null(st, k + (int)i);
+                pl_stmt_bind_null(st, k);
         }
     }
+    char today[11];
+    http_today(r->srv, today);
+    pl_accounts_scope_bind_row(st, k, r->who.uid, today);
     rc = pl_stmt_step(st, &e);
-    pl_stmt_finalize(st);
+    pl_stmt_reset(st);
     return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc;
 }
 
