@@ -17,24 +17,13 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-# The shared `fail` that never prints a URL's password
-# (tests/cli/helpers/pg_lib.sh, on main since this test was written); the
-# same redaction here until then.
-if [ -f "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh" ]; then
-    . "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
-else
-    fail() {
-        printf 'FAIL: %s\n' "$*" | sed -E -e 's#(postgres(ql)?://[^:/@[:space:]]*:)[^@[:space:]]*@#\1***@#g' \
-            -e 's#(password=)[^&[:space:]]*#\1***#g'
-        exit 1
-    }
-fi
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_KEY
 cd "$T" || exit 2
 PW='Correct-Horse-9battery'
 EX=$PLUMB_SRC/examples
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_row_scope) || fail createdb
+U=$(pg_db pg_row_scope) || exit 1
 export PLUMB_STATE_DIR=$T/state
 "$PLUMB" init --db "$U" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --db "$U" --all "$EX" --as-of 2026-03-01 --quiet >imp.out 2>&1 || fail "import: $(cat imp.out)"
