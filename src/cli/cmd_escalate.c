@@ -310,25 +310,34 @@ static int cmd_stats(pl_cli *cli, int argc, char **argv)
 /* -------------------------------------------------------------- view */
 
 static const char view_zh[] =
-    "用法: plumb levels view [--origin ORIGIN] [--person ID] [--db FILE]\n"
+    "用法: plumb levels view [--origin ORIGIN] [--person ID] [--compact] [--recompute] [--db "
+    "FILE]\n"
     "  上级视角: 各下级的一把手 (职务、风险指数、预警、未结发现、任务、线索及结论)、\n"
     "  线索统计、整改事件计数, 均来自收到的事件包, 每项注明来源日志、序号和检查点。JSON。\n"
-    "  --person: 某人 (含仅见于事件包者) 来自下级的廉政档案。\n";
+    "  --person: 某人 (含仅见于事件包者) 来自下级的廉政档案。\n"
+    "  --compact: 与 GET /api/v1/levels/view 相同的字节 (不缩进, 不排序键)。\n"
+    "  --recompute: 不读投影表 levels_view_items, 由收到的全部事件重新计算 (核对用)。\n";
 static const char view_en[] =
-    "usage: plumb levels view [--origin ORIGIN] [--person ID] [--db FILE]\n"
+    "usage: plumb levels view [--origin ORIGIN] [--person ID] [--compact] [--recompute]\n"
+    "                         [--db FILE]\n"
     "  The view from above: each level below's top leaders (post, risk index,\n"
     "  warnings, open findings, tasks, clues and outcomes), clue statistics and\n"
     "  rectification counts, from the bundles received, each item with its origin\n"
     "  log, seq and checkpoint. JSON. --person: one person's file from below (a\n"
-    "  person known only by bundle included).\n";
+    "  person known only by bundle included). --compact: the bytes of\n"
+    "  GET /api/v1/levels/view (no indent, keys in their order). --recompute:\n"
+    "  compute from every received event instead of the projection\n"
+    "  levels_view_items (to check it).\n";
 
 static int cmd_view(pl_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"origin", required_argument, NULL, 'o'}, {"person", required_argument, NULL, 'p'},
         {"db", required_argument, NULL, 'd'},     {"lang", required_argument, NULL, 'L'},
+        {"compact", no_argument, NULL, 'c'},      {"recompute", no_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0}};
     const char *origin = NULL, *person = NULL;
+    int compact = 0, recompute = 0;
     int c;
     optind = 1;
     opterr = 0;
@@ -336,6 +345,8 @@ static int cmd_view(pl_cli *cli, int argc, char **argv)
         switch (c) {
         case 'o': origin = optarg; break;
         case 'p': person = optarg; break;
+        case 'c': compact = 1; break;
+        case 'r': recompute = 1; break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, view_zh, view_en), stdout); return PL_EXIT_OK;
@@ -351,11 +362,13 @@ static int cmd_view(pl_cli *cli, int argc, char **argv)
     if (rc)
         return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     json_t *v = NULL;
-    rc = pl_levels_view(s, origin, person, &v, &e);
+    pl_levels_view_opts vo = {.origin = origin, .person = person, .recompute = recompute};
+    rc = pl_levels_view_ex(s, &vo, &v, &e);
     pl_store_close(s);
     if (rc)
         return pl_cli_fail_as(cli, rc, &e, "无法读取", "cannot read");
-    char *t = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
+    char *t =
+        compact ? json_dumps(v, JSON_COMPACT) : json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
     printf("%s\n", t);
     free(t);
     json_decref(v);

@@ -12,6 +12,7 @@
 
 #include "../ledger/witness.h"
 #include "escalate.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,15 @@ static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     pl_stmt_bind_i64(st, 6, json_integer_value(json_object_get(p, "checkpoint_size")));
     pl_stmt_bind_text(st, 7, jstr(p, "checkpoint_root"));
     pl_stmt_bind_i64(st, 8, seq);
-    return exec_step(st, e);
+    rc = exec_step(st, e);
+    if (rc)
+        return rc;
+    /* The view from above, kept as a projection (docs/LEVELS.md §10). */
+    const json_t *pj = json_object_get(p, "payload");
+    return pl_levels_view_apply(s, jstr(p, "origin"), json_integer_value(json_object_get(p, "seq")),
+                                jstr(p, "type"), json_string_value(pj), json_string_length(pj),
+                                json_integer_value(json_object_get(p, "checkpoint_size")),
+                                jstr(p, "checkpoint_root"), seq, e);
 }
 
 static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
@@ -77,7 +86,8 @@ static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     pl_stmt_bind_i64(st, 3, json_integer_value(json_object_get(p, "checkpoint_size")));
     pl_stmt_bind_text(st, 4, jstr(p, "checkpoint_root"));
     pl_stmt_bind_i64(st, 5, seq);
-    return exec_step(st, e);
+    rc = exec_step(st, e);
+    return rc ? rc : pl_levels_view_settle(s, jstr(p, "origin"), e);
 }
 
 static int apply_refused(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)

@@ -16,7 +16,9 @@
 // proof-flip-top (one bit of the last, topmost proof hash), proof-drop-top
 // (the last proof hash removed), proof-long (the last proof hash given
 // twice), b64-bits (the header's base64 with non-zero bits under its
-// padding: the same bytes to a lax decoder, not canonical base64).
+// padding: the same bytes to a lax decoder, not canonical base64), drop
+// (the event line left out, the head's "events" count lowered: a sender
+// that omits an event it sends later).
 // EVENT (default 0) is the index of the event line these modes change (the
 // receiver checks events in order, so a later one is checked after others
 // have verified).
@@ -56,6 +58,14 @@ case 'proof-drop-top': ev[k][3] = b64(ev[k][3]).subarray(0, -32).toString('base6
 case 'proof-long': {
     const h = b64(ev[k][3]);
     ev[k][3] = Buffer.concat([h, h.subarray(h.length - 32)]).toString('base64');
+    break;
+}
+case 'drop': {
+    ev.splice(k, 1);
+    const head = JSON.parse(lines[1]);
+    head.events = ev.length;
+    const keys = Object.keys(head).sort();
+    lines[1] = '{' + keys.map((x) => JSON.stringify(x) + ':' + JSON.stringify(head[x])).join(',') + '}';
     break;
 }
 case 'b64-bits': {
