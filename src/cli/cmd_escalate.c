@@ -375,9 +375,68 @@ static int cmd_view(pl_cli *cli, int argc, char **argv)
     return PL_EXIT_OK;
 }
 
+/* -------------------------------------------------------------- place */
+
+static const char place_zh[] =
+    "用法: plumb levels place ORIGIN --unit UNIT [--actor NAME] [--db FILE]\n"
+    "  把下级日志 ORIGIN 置于本库单位 UNIT 之下 (事件 levels.origin_placed):\n"
+    "  上级视角 (GET /api/v1/levels/view、仪表盘 below) 只向范围含该单位的用户显示它;\n"
+    "  未放置的下级对任何 API 用户都不显示。再次放置即更改。\n";
+static const char place_en[] =
+    "usage: plumb levels place ORIGIN --unit UNIT [--actor NAME] [--db FILE]\n"
+    "  Place the log ORIGIN of a level below under this store's unit UNIT (event\n"
+    "  levels.origin_placed): the view from above (GET /api/v1/levels/view, the\n"
+    "  dashboard's below) shows it only to users whose scope holds that unit; an\n"
+    "  origin placed nowhere is shown to no API user. Placing again moves it.\n";
+
+static int cmd_place(pl_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"unit", required_argument, NULL, 'u'}, {"actor", required_argument, NULL, 'A'},
+        {"db", required_argument, NULL, 'd'},   {"lang", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},       {0, 0, 0, 0}};
+    const char *unit = NULL, *actor = "cli";
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'u': unit = optarg; break;
+        case 'A': actor = optarg; break;
+        case 'd': cli->db = optarg; break;
+        case 'L': cli->english = strcmp(optarg, "en") == 0; break;
+        case 'h': fputs(PL_T(cli, place_zh, place_en), stdout); return PL_EXIT_OK;
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, place_zh, place_en));
+        }
+    }
+    if (optind != argc - 1)
+        return pl_cli_usage(cli, "levels place",
+                            PL_T(cli, "需要一个 ORIGIN", "one ORIGIN is needed"));
+    if (!unit)
+        return pl_cli_usage(cli, "levels place", PL_T(cli, "缺少 --unit", "--unit is missing"));
+    pl_err e;
+    pl_err_init(&e);
+    pl_store *s;
+    pl_ledger *l;
+    int rc = open_both(cli, &s, &l, &e);
+    if (rc)
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
+    int64_t seq = 0;
+    rc = pl_levels_place(s, l, argv[optind], unit, actor, &seq, &e);
+    pl_ledger_free(l);
+    pl_store_close(s);
+    if (rc)
+        return pl_cli_fail_as(cli, rc, &e, "无法放置", "cannot place");
+    printf("%s %s → %s, seq %lld\n", PL_T(cli, "已放置", "placed"), argv[optind], unit,
+           (long long)seq);
+    return PL_EXIT_OK;
+}
+
 const pl_command pl_escalate_commands[] = {
     {"escalation publish-stats", "把线索统计记为事件, 随事件包报上级",
      "record the clue statistics as an event for the level above", cmd_stats},
+    {"levels place", "把下级日志置于本库某单位之下 (上级视角的范围)",
+     "place a level below's log under a unit of this store (the view's scope)", cmd_place},
     {"levels view", "上级视角: 各下级一把手、预警、发现、线索统计 (JSON)",
      "the view from above: each level below's leaders, warnings, findings (JSON)", cmd_view},
     {"escalate", "把无上级承办的线索密封移送上级 (上级抓下级)",

@@ -120,8 +120,48 @@ static int apply_refused(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
     return exec_step(st, e);
 }
 
+/* levels.origin_placed {origin, unit_id}: where an origin sits in this
+ * store's unit tree, for the scope of the view from above. */
+static int apply_placed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "INSERT INTO levels_origin_units(origin, unit_id, ev_seq) VALUES(?,?,?) "
+        "ON CONFLICT(origin) DO UPDATE SET unit_id = excluded.unit_id, ev_seq = excluded.ev_seq",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, jstr(p, "origin"));
+    pl_stmt_bind_text(st, 2, jstr(p, "unit_id"));
+    pl_stmt_bind_i64(st, 3, seq);
+    return exec_step(st, e);
+}
+
+int pl_levels_place(pl_store *s, pl_ledger *l, const char *origin, const char *unit_id,
+                    const char *actor, int64_t *seq, pl_err *e)
+{
+    if (!origin || !pl_note_name_valid(origin, strlen(origin)) || strlen(origin) >= PL_KEY_NAME_MAX)
+        return pl_err_set(e, PL_EINVAL, "origin: '%s' is not a log origin", origin ? origin : "");
+    if (!unit_id || !*unit_id)
+        return pl_err_set(e, PL_EINVAL, "unit_id: required");
+    int64_t n = 0;
+    int rc = pl_store_query_i64(s, &n, e, "SELECT count(*) FROM units WHERE id = ?", unit_id, NULL);
+    if (rc)
+        return rc;
+    if (n == 0)
+        return pl_err_set(e, PL_EINVAL, "unit_id: unit '%s' not found", unit_id);
+    json_t *p = json_pack("{s:s, s:s}", "origin", origin, "unit_id", unit_id);
+    pl_event ev = {.type = "levels.origin_placed", .actor = actor, .payload = p};
+    rc = pl_ledger_append(l, &ev, seq, e);
+    json_decref(p);
+    return rc;
+}
+
 void pl_levels_register(void)
 {
+    pl_ledger_register_type("levels.origin_placed", apply_placed);
     pl_ledger_register_type("levels.received", apply_received);
     pl_ledger_register_type("levels.bundle_imported", apply_imported);
     pl_ledger_register_type("levels.mirror_refused", apply_refused);

@@ -675,6 +675,13 @@ int pl_levels_view_ex(pl_store *s, const pl_levels_view_opts *o, json_t **out, p
             one = assemble(og, json_integer_value(json_object_get(row, "n")), js(row, "r"),
                            json_integer_value(json_object_get(row, "b")), &v);
         vstate_release(&v);
+        if (rc == 0 && o->hidden && json_object_size(o->hidden)) {
+            json_t *ls = json_object_get(one, "leaders"), *keep = json_array(), *x;
+            size_t j;
+            json_array_foreach(ls, j, x) if (!json_object_get(o->hidden, js(x, "person_id")))
+                json_array_append(keep, x);
+            json_object_set_new(one, "leaders", keep);
+        }
         if (rc == 0 && person) { /* one person's file: only the origins that know them */
             json_t *ls = json_object_get(one, "leaders"), *keep = json_array(), *x;
             size_t j;

@@ -33,6 +33,10 @@ typedef struct pl_levels_view_opts {
      * see (its scope, docs/SECURITY.md); the others are left out as if
      * nothing had been received from them (same 404 for ?origin=). */
     const json_t *visible;
+    /** Not NULL: a JSON object whose keys are persons the caller is
+     * recused from: their entries are left out (a ?person= of theirs is
+     * the same 404 as an unknown one). */
+    const json_t *hidden;
     /** Compute each origin from every received event (the reference the
      * projection levels_view_items is checked against) instead of reading
      * the projection. */
