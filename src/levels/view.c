@@ -328,20 +328,29 @@ static char *data_of(json_t *o)
     return t;
 }
 
+/* The event types the view is made of (scan_origin's). */
+static int view_handles(const char *type)
+{
+    static const char *const handled[] = {
+        "person.recorded", "unit.recorded",  "post.recorded",        "tenure.recorded",
+        "warning.raised",  "finding.raised", "finding.resolved",     "clue.recorded",
+        "task.",           "inspect.",       "disposition.recorded", "stats.clues_published"};
+    for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++) {
+        size_t n = strlen(handled[i]);
+        if (handled[i][n - 1] == '.' ? strncmp(type, handled[i], n) == 0
+                                     : strcmp(type, handled[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* One received event into the items of its origin: the same transitions
  * as scan_origin, kept in levels_view_items. */
 static int view_event(pl_store *s, const char *origin, int64_t seq, const char *type,
                       const char *ptext, size_t plen, int64_t cps, const char *croot,
                       int64_t ev_seq, pl_err *e)
 {
-    static const char *const handled[] = {
-        "person.recorded", "unit.recorded",  "post.recorded",        "tenure.recorded",
-        "warning.raised",  "finding.raised", "finding.resolved",     "clue.recorded",
-        "task.",           "inspect.",       "disposition.recorded", "stats.clues_published"};
-    int want = 0;
-    for (size_t i = 0; i < sizeof handled / sizeof handled[0] && !want; i++)
-        want = strncmp(type, handled[i], strlen(handled[i])) == 0 &&
-               (handled[i][strlen(handled[i]) - 1] == '.' || strcmp(type, handled[i]) == 0);
+    int want = view_handles(type);
     if (!want || !ptext)
         return 0;
     json_t *p = json_loadb(ptext, plen, 0, NULL);
@@ -500,6 +509,8 @@ int pl_levels_view_apply(pl_store *s, const char *origin, int64_t seq, const cha
                          const char *payload, size_t payload_len, int64_t cps, const char *croot,
                          int64_t ev_seq, pl_err *e)
 {
+    if (!view_handles(type))
+        return 0; /* not part of the view, whatever its order */
     /* An event below one already received (a later bundle carried an older
      * event): the items would depend on the order; mark the origin, rebuilt
      * in seq order when its bundle ends (pl_levels_view_settle). */

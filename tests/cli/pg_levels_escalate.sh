@@ -107,7 +107,7 @@ PY
 p levels view --compact >proj.json 2>&1 || fail "view --compact: $(cat proj.json)"
 p levels view --compact --recompute >scan.json 2>&1 || fail "view --recompute: $(cat scan.json)"
 cmp -s proj.json scan.json || fail "the projection differs from the recomputed view on PostgreSQL"
-[ "$(p sql "SELECT count(*) FROM levels_view_items WHERE kind = 'tenure'")" -ge 1 ] || fail "no tenure item"
+[ "$("$PLUMB" sql --db "$U" --state-dir "$T/pst" "SELECT count(*) FROM levels_view_items WHERE kind = 'tenure'")" -ge 1 ] || fail "no tenure item"
 c verify >/dev/null 2>&1 || fail "verify county"
 p verify >/dev/null 2>&1 || fail "verify prefecture"
 echo ok
