@@ -184,6 +184,11 @@ int pl_cases_recused(pl_cases *c, const char *person_id, const char *clue_id, ch
 
 int pl_cases_visible(pl_cases *c, const pl_viewer *v, const char *clue_id, pl_err *e)
 {
+    return pl_cases_visible_in(c->s, v, clue_id, e);
+}
+
+int pl_cases_visible_in(pl_store *s, const pl_viewer *v, const char *clue_id, pl_err *e)
+{
     if (!v || !(pl_cases_role_perms(v->role) &
                 (PL_PERM_READ | PL_PERM_LIST | PL_PERM_HANDLE | PL_PERM_NOTES | PL_PERM_REPLY)))
         return 0;
@@ -195,7 +200,7 @@ int pl_cases_visible(pl_cases *c, const pl_viewer *v, const char *clue_id, pl_er
                       "WHERE c.id = ?");
     access_sql(&sql, v);
     pl_stmt *st;
-    int rc = pl_store_prepare_cached(c->s, sql.data, &st, e);
+    int rc = pl_store_prepare_cached(s, sql.data, &st, e);
     pl_buf_release(&sql);
     if (rc)
         return rc;

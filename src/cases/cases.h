@@ -357,6 +357,9 @@ int pl_cases_recused(pl_cases *c, const char *person_id, const char *clue_id, ch
  * an unknown clue — callers must answer "not found" for 0 as well).
  */
 int pl_cases_visible(pl_cases *c, const pl_viewer *v, const char *clue_id, pl_err *e);
+/** pl_cases_visible on a store without a workflow handle (a reader's own
+ * connection: GET /api/v1/levels/escalations). */
+int pl_cases_visible_in(pl_store *s, const pl_viewer *v, const char *clue_id, pl_err *e);
 
 /**
  * One clue as JSON for staff: fields, group, deadlines, history, replies,

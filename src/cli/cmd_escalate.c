@@ -310,25 +310,34 @@ static int cmd_stats(pl_cli *cli, int argc, char **argv)
 /* -------------------------------------------------------------- view */
 
 static const char view_zh[] =
-    "用法: plumb levels view [--origin ORIGIN] [--person ID] [--db FILE]\n"
+    "用法: plumb levels view [--origin ORIGIN] [--person ID] [--compact] [--recompute] [--db "
+    "FILE]\n"
     "  上级视角: 各下级的一把手 (职务、风险指数、预警、未结发现、任务、线索及结论)、\n"
     "  线索统计、整改事件计数, 均来自收到的事件包, 每项注明来源日志、序号和检查点。JSON。\n"
-    "  --person: 某人 (含仅见于事件包者) 来自下级的廉政档案。\n";
+    "  --person: 某人 (含仅见于事件包者) 来自下级的廉政档案。\n"
+    "  --compact: 与 GET /api/v1/levels/view 相同的字节 (不缩进, 不排序键)。\n"
+    "  --recompute: 不读投影表 levels_view_items, 由收到的全部事件重新计算 (核对用)。\n";
 static const char view_en[] =
-    "usage: plumb levels view [--origin ORIGIN] [--person ID] [--db FILE]\n"
+    "usage: plumb levels view [--origin ORIGIN] [--person ID] [--compact] [--recompute]\n"
+    "                         [--db FILE]\n"
     "  The view from above: each level below's top leaders (post, risk index,\n"
     "  warnings, open findings, tasks, clues and outcomes), clue statistics and\n"
     "  rectification counts, from the bundles received, each item with its origin\n"
     "  log, seq and checkpoint. JSON. --person: one person's file from below (a\n"
-    "  person known only by bundle included).\n";
+    "  person known only by bundle included). --compact: the bytes of\n"
+    "  GET /api/v1/levels/view (no indent, keys in their order). --recompute:\n"
+    "  compute from every received event instead of the projection\n"
+    "  levels_view_items (to check it).\n";
 
 static int cmd_view(pl_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"origin", required_argument, NULL, 'o'}, {"person", required_argument, NULL, 'p'},
         {"db", required_argument, NULL, 'd'},     {"lang", required_argument, NULL, 'L'},
+        {"compact", no_argument, NULL, 'c'},      {"recompute", no_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0}};
     const char *origin = NULL, *person = NULL;
+    int compact = 0, recompute = 0;
     int c;
     optind = 1;
     opterr = 0;
@@ -336,6 +345,8 @@ static int cmd_view(pl_cli *cli, int argc, char **argv)
         switch (c) {
         case 'o': origin = optarg; break;
         case 'p': person = optarg; break;
+        case 'c': compact = 1; break;
+        case 'r': recompute = 1; break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'h': fputs(PL_T(cli, view_zh, view_en), stdout); return PL_EXIT_OK;
@@ -351,20 +362,81 @@ static int cmd_view(pl_cli *cli, int argc, char **argv)
     if (rc)
         return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
     json_t *v = NULL;
-    rc = pl_levels_view(s, origin, person, &v, &e);
+    pl_levels_view_opts vo = {.origin = origin, .person = person, .recompute = recompute};
+    rc = pl_levels_view_ex(s, &vo, &v, &e);
     pl_store_close(s);
     if (rc)
         return pl_cli_fail_as(cli, rc, &e, "无法读取", "cannot read");
-    char *t = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
+    char *t =
+        compact ? json_dumps(v, JSON_COMPACT) : json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
     printf("%s\n", t);
     free(t);
     json_decref(v);
     return PL_EXIT_OK;
 }
 
+/* -------------------------------------------------------------- place */
+
+static const char place_zh[] =
+    "用法: plumb levels place ORIGIN --unit UNIT [--actor NAME] [--db FILE]\n"
+    "  把下级日志 ORIGIN 置于本库单位 UNIT 之下 (事件 levels.origin_placed):\n"
+    "  上级视角 (GET /api/v1/levels/view、仪表盘 below) 只向范围含该单位的用户显示它;\n"
+    "  未放置的下级对任何 API 用户都不显示。再次放置即更改。\n";
+static const char place_en[] =
+    "usage: plumb levels place ORIGIN --unit UNIT [--actor NAME] [--db FILE]\n"
+    "  Place the log ORIGIN of a level below under this store's unit UNIT (event\n"
+    "  levels.origin_placed): the view from above (GET /api/v1/levels/view, the\n"
+    "  dashboard's below) shows it only to users whose scope holds that unit; an\n"
+    "  origin placed nowhere is shown to no API user. Placing again moves it.\n";
+
+static int cmd_place(pl_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"unit", required_argument, NULL, 'u'}, {"actor", required_argument, NULL, 'A'},
+        {"db", required_argument, NULL, 'd'},   {"lang", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},       {0, 0, 0, 0}};
+    const char *unit = NULL, *actor = "cli";
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'u': unit = optarg; break;
+        case 'A': actor = optarg; break;
+        case 'd': cli->db = optarg; break;
+        case 'L': cli->english = strcmp(optarg, "en") == 0; break;
+        case 'h': fputs(PL_T(cli, place_zh, place_en), stdout); return PL_EXIT_OK;
+        default: return pl_cli_bad_opt(cli, argc, argv, PL_T(cli, place_zh, place_en));
+        }
+    }
+    if (optind != argc - 1)
+        return pl_cli_usage(cli, "levels place",
+                            PL_T(cli, "需要一个 ORIGIN", "one ORIGIN is needed"));
+    if (!unit)
+        return pl_cli_usage(cli, "levels place", PL_T(cli, "缺少 --unit", "--unit is missing"));
+    pl_err e;
+    pl_err_init(&e);
+    pl_store *s;
+    pl_ledger *l;
+    int rc = open_both(cli, &s, &l, &e);
+    if (rc)
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
+    int64_t seq = 0;
+    rc = pl_levels_place(s, l, argv[optind], unit, actor, &seq, &e);
+    pl_ledger_free(l);
+    pl_store_close(s);
+    if (rc)
+        return pl_cli_fail_as(cli, rc, &e, "无法放置", "cannot place");
+    printf("%s %s → %s, seq %lld\n", PL_T(cli, "已放置", "placed"), argv[optind], unit,
+           (long long)seq);
+    return PL_EXIT_OK;
+}
+
 const pl_command pl_escalate_commands[] = {
     {"escalation publish-stats", "把线索统计记为事件, 随事件包报上级",
      "record the clue statistics as an event for the level above", cmd_stats},
+    {"levels place", "把下级日志置于本库某单位之下 (上级视角的范围)",
+     "place a level below's log under a unit of this store (the view's scope)", cmd_place},
     {"levels view", "上级视角: 各下级一把手、预警、发现、线索统计 (JSON)",
      "the view from above: each level below's leaders, warnings, findings (JSON)", cmd_view},
     {"escalate", "把无上级承办的线索密封移送上级 (上级抓下级)",

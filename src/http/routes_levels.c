@@ -7,6 +7,8 @@
  * checks and the write are pl_levels_bundle_import's. Layer: http.
  * Issue #21 item 3.
  */
+#include "../accounts/accounts.h"
+#include "../cases/cases.h"
 #include "../levels/escalate.h"
 #include "../levels/levels.h"
 #include "../levels/view.h"
@@ -97,6 +99,58 @@ void levels_bundle_route(req *r)
  * tasks, clues and statistics, from the bundles received, each item with
  * its origin log, seq and checkpoint. Issue #21 item 5.
  */
+/*
+ * The caller's share of the view (docs/SECURITY.md "The view from above"):
+ * the origins placed (plumb levels place, levels_origin_units) at a unit of
+ * the caller's scope closure, and the persons the caller is recused from
+ * (self, kin, the same leadership team: the recusal set of the scope CTE),
+ * whose entries are left out. A role without a subtree scope sees nothing.
+ * 0, or a PL_E* status.
+ */
+static int view_share(req *r, json_t *visible, json_t *hidden, pl_err *e)
+{
+    if (pl_accounts_role_scope(r->who.role) != PL_SCOPE_SUBTREE)
+        return 0;
+    char today[11];
+    http_today(r->srv, today);
+    static const char *const tails[] = {
+        "SELECT o.origin FROM levels_origin_units o WHERE o.unit_id IN (SELECT id FROM sc)",
+        "SELECT pid FROM rc"};
+    for (int q = 0; q < 2; q++) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_accounts_scope_cte(&sql);
+        pl_buf_adds(&sql, tails[q]);
+        pl_stmt *st = NULL;
+        int rc = pl_store_prepare_cached(r->s, sql.data, &st, e);
+        pl_buf_release(&sql);
+        if (rc)
+            return rc;
+        pl_accounts_scope_bind(st, r->who.uid, today);
+        while ((rc = pl_stmt_step(st, e)) == PL_ROW)
+            json_object_set_new(q == 0 ? visible : hidden, pl_stmt_text(st, 0), json_true());
+        pl_stmt_reset(st);
+        if (rc != PL_DONE)
+            return rc;
+    }
+    return 0;
+}
+
+/* The view as the caller may see it. */
+static int scoped_view(req *r, const char *origin, const char *person, json_t **out, pl_err *e)
+{
+    json_t *visible = json_object(), *hidden = json_object();
+    int rc = view_share(r, visible, hidden, e);
+    if (rc == 0) {
+        pl_levels_view_opts o = {
+            .origin = origin, .person = person, .visible = visible, .hidden = hidden};
+        rc = pl_levels_view_ex(r->s, &o, out, e);
+    }
+    json_decref(visible);
+    json_decref(hidden);
+    return rc;
+}
+
 int h_levels_view(req *r)
 {
     const char *origin = MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, "origin");
@@ -108,7 +162,8 @@ int h_levels_view(req *r)
     json_t *v = NULL;
     pl_err e;
     pl_err_init(&e);
-    int rc = pl_levels_view(r->s, origin, person, &v, &e);
+    int rc = scoped_view(r, origin, person, &v, &e);
+    /* Outside the scope, recused, or never received: the same 404. */
     if (rc == PL_ENOTFOUND)
         return reply_error(r, 404, "not_found",
                            strncmp(e.msg, "person", 6) == 0 ? "person" : "origin", e.msg);
@@ -122,7 +177,7 @@ int h_dashboard_below(req *r, json_t *out)
     json_t *v = NULL;
     pl_err e;
     pl_err_init(&e);
-    int rc = pl_levels_view(r->s, NULL, NULL, &v, &e);
+    int rc = scoped_view(r, NULL, NULL, &v, &e);
     if (rc) {
         json_decref(out);
         reply_status(r, rc, &e);
@@ -135,18 +190,53 @@ int h_dashboard_below(req *r, json_t *out)
     return 0;
 }
 
+/* The caller's viewers for the clue workflow's test, one per scope root
+ * (as GET /api/v1/cases): a clue sent up is listed if one of them may see
+ * the clue. */
+typedef struct esc_viewers {
+    pl_store *s;
+    pl_viewer v[HTTP_MAX_SCOPES];
+    char root[HTTP_MAX_SCOPES][72];
+    int n;
+} esc_viewers;
+
+static int esc_keep(void *ctx, const char *clue_id, pl_err *e)
+{
+    esc_viewers *vs = ctx;
+    for (int i = 0; i < vs->n; i++) {
+        int rc = pl_cases_visible_in(vs->s, &vs->v[i], clue_id, e);
+        if (rc > 0)
+            return 1;
+        if (rc < 0 && rc != PL_ENOTFOUND)
+            return rc;
+    }
+    return 0;
+}
+
 /*
  * GET /api/v1/levels/escalations: the clues this store sent up and what
  * the level above reported (docs/LEVELS.md §9), each with text_zh and
  * text_en ("已移送湘西州纪委（上级线索 …）：已办结（第一种形态）"). Status only:
- * this store holds nothing of the handling above. Issue #21 item 4.
+ * this store holds nothing of the handling above. Only the clues the
+ * caller may see in the clue workflow (scope of the handling office, else
+ * the subject unit; recusal): docs/SECURITY.md. Issue #21 item 4.
  */
 int h_levels_escalations(req *r)
 {
-    json_t *a = json_array();
     pl_err e;
     pl_err_init(&e);
-    int rc = pl_escalate_list(r->s, a, &e);
+    esc_viewers vs;
+    memset(&vs, 0, sizeof vs);
+    vs.s = r->s;
+    int n = pl_accounts_user_scopes(r->s, r->who.uid, vs.root, HTTP_MAX_SCOPES, &e);
+    if (n < 0)
+        return reply_status(r, n, &e);
+    for (int i = 0; i < n; i++)
+        vs.v[i] = (pl_viewer){r->who.role, r->who.username,
+                              r->who.person_id[0] ? r->who.person_id : NULL, vs.root[i]};
+    vs.n = n;
+    json_t *a = json_array();
+    int rc = pl_escalate_list_ex(r->s, a, esc_keep, &vs, &e);
     if (rc) {
         json_decref(a);
         return reply_status(r, rc, &e);

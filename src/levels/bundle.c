@@ -12,13 +12,13 @@
 
 #include "../ledger/witness.h"
 #include "escalate.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
-#include <nettle/base64.h>
 #include <sodium.h>
 
 /* ---------------------------------------------------------- projections */
@@ -55,7 +55,15 @@ static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     pl_stmt_bind_i64(st, 6, json_integer_value(json_object_get(p, "checkpoint_size")));
     pl_stmt_bind_text(st, 7, jstr(p, "checkpoint_root"));
     pl_stmt_bind_i64(st, 8, seq);
-    return exec_step(st, e);
+    rc = exec_step(st, e);
+    if (rc)
+        return rc;
+    /* The view from above, kept as a projection (docs/LEVELS.md §10). */
+    const json_t *pj = json_object_get(p, "payload");
+    return pl_levels_view_apply(s, jstr(p, "origin"), json_integer_value(json_object_get(p, "seq")),
+                                jstr(p, "type"), json_string_value(pj), json_string_length(pj),
+                                json_integer_value(json_object_get(p, "checkpoint_size")),
+                                jstr(p, "checkpoint_root"), seq, e);
 }
 
 static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
@@ -78,7 +86,8 @@ static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     pl_stmt_bind_i64(st, 3, json_integer_value(json_object_get(p, "checkpoint_size")));
     pl_stmt_bind_text(st, 4, jstr(p, "checkpoint_root"));
     pl_stmt_bind_i64(st, 5, seq);
-    return exec_step(st, e);
+    rc = exec_step(st, e);
+    return rc ? rc : pl_levels_view_settle(s, jstr(p, "origin"), e);
 }
 
 static int apply_refused(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
@@ -111,8 +120,48 @@ static int apply_refused(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
     return exec_step(st, e);
 }
 
+/* levels.origin_placed {origin, unit_id}: where an origin sits in this
+ * store's unit tree, for the scope of the view from above. */
+static int apply_placed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
+{
+    const json_t *p = ev->payload;
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s,
+        "INSERT INTO levels_origin_units(origin, unit_id, ev_seq) VALUES(?,?,?) "
+        "ON CONFLICT(origin) DO UPDATE SET unit_id = excluded.unit_id, ev_seq = excluded.ev_seq",
+        &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, jstr(p, "origin"));
+    pl_stmt_bind_text(st, 2, jstr(p, "unit_id"));
+    pl_stmt_bind_i64(st, 3, seq);
+    return exec_step(st, e);
+}
+
+int pl_levels_place(pl_store *s, pl_ledger *l, const char *origin, const char *unit_id,
+                    const char *actor, int64_t *seq, pl_err *e)
+{
+    if (!origin || !pl_note_name_valid(origin, strlen(origin)) || strlen(origin) >= PL_KEY_NAME_MAX)
+        return pl_err_set(e, PL_EINVAL, "origin: '%s' is not a log origin", origin ? origin : "");
+    if (!unit_id || !*unit_id)
+        return pl_err_set(e, PL_EINVAL, "unit_id: required");
+    int64_t n = 0;
+    int rc = pl_store_query_i64(s, &n, e, "SELECT count(*) FROM units WHERE id = ?", unit_id, NULL);
+    if (rc)
+        return rc;
+    if (n == 0)
+        return pl_err_set(e, PL_EINVAL, "unit_id: unit '%s' not found", unit_id);
+    json_t *p = json_pack("{s:s, s:s}", "origin", origin, "unit_id", unit_id);
+    pl_event ev = {.type = "levels.origin_placed", .actor = actor, .payload = p};
+    rc = pl_ledger_append(l, &ev, seq, e);
+    json_decref(p);
+    return rc;
+}
+
 void pl_levels_register(void)
 {
+    pl_ledger_register_type("levels.origin_placed", apply_placed);
     pl_ledger_register_type("levels.received", apply_received);
     pl_ledger_register_type("levels.bundle_imported", apply_imported);
     pl_ledger_register_type("levels.mirror_refused", apply_refused);
@@ -514,19 +563,58 @@ typedef struct bev {
     size_t header_len, payload_len;
 } bev;
 
-/* Decode base64 [p, q) into out (room for BASE64_DECODE_LENGTH bytes);
- * the decoded length, or -1 if it is not base64. Nettle's decoder, not
- * libsodium's constant-time one (pl_unb64): these are public headers,
- * payload hashes' preimages and proofs, and the constant-time decoder was
- * a quarter of an import's CPU (docs/BENCHMARKS.md "Levels"). */
+/* Standard base64 (RFC 4648 §4, with padding) of [p, q) into out (room
+ * for 3 * (q - p) / 4 bytes); the decoded length, or -1 if it is not
+ * base64: a length not a multiple of 4, a character outside the alphabet,
+ * padding other than one or two '=' at the very end, or non-zero bits
+ * under the padding (the exporter's encoding is canonical). A table
+ * look-up four characters at a time, not libsodium's constant-time decoder
+ * (pl_unb64) nor nettle's character-at-a-time one: these are public
+ * headers, payloads and proof hashes, and decoding them was a quarter,
+ * then an eighth, of an import's CPU (docs/BENCHMARKS.md "Levels"). */
+static const int8_t b64_val[256] = {
+    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,
+    ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14,
+    ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21,
+    ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28,
+    ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
+    ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49,
+    ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63,
+    ['/'] = 64}; /* value + 1; 0: not in the alphabet */
+
 static long unb64_fast(uint8_t *out, const char *p, const char *q)
 {
-    struct base64_decode_ctx ctx;
-    size_t n = 0;
-    base64_decode_init(&ctx);
-    if ((q - p) % 4 != 0 || memchr(p, '\n', (size_t)(q - p)) ||
-        !base64_decode_update(&ctx, &n, out, (size_t)(q - p), p) || !base64_decode_final(&ctx))
+    size_t len = (size_t)(q - p);
+    if (len % 4 != 0)
         return -1;
+    if (len == 0)
+        return 0;
+    const unsigned char *s = (const unsigned char *)p;
+    size_t pad = s[len - 1] == '=' ? (s[len - 2] == '=' ? 2 : 1) : 0;
+    size_t full = len / 4 - (pad ? 1 : 0), n = 0;
+    for (size_t i = 0; i < full; i++, s += 4) {
+        int a = b64_val[s[0]], b = b64_val[s[1]], c = b64_val[s[2]], d = b64_val[s[3]];
+        if (!a || !b || !c || !d)
+            return -1;
+        uint32_t v = (uint32_t)(a - 1) << 18 | (uint32_t)(b - 1) << 12 | (uint32_t)(c - 1) << 6 |
+                     (uint32_t)(d - 1);
+        out[n++] = (uint8_t)(v >> 16);
+        out[n++] = (uint8_t)(v >> 8);
+        out[n++] = (uint8_t)v;
+    }
+    if (pad) {
+        int a = b64_val[s[0]], b = b64_val[s[1]], c = pad == 1 ? b64_val[s[2]] : 1;
+        if (!a || !b || !c)
+            return -1;
+        uint32_t v = (uint32_t)(a - 1) << 18 | (uint32_t)(b - 1) << 12 | (uint32_t)(c - 1) << 6;
+        if (pad == 2 ? (v & 0xffff) : (v & 0xff))
+            return -1; /* non-zero bits under the padding */
+        out[n++] = (uint8_t)(v >> 16);
+        if (pad == 1)
+            out[n++] = (uint8_t)(v >> 8);
+    }
     return (long)n;
 }
 
@@ -539,11 +627,181 @@ static long field_b64(const char *p, const char *q, uint8_t **arena)
     return n;
 }
 
+/* The path of the last inclusion proof that verified: after each step k
+ * of RFC 9162 §2.1.3.2, the node reached (fn, sn: with sn > 0 they name
+ * one node of the tree of size `to`, since sn is (to - 1) >> level) and
+ * its hash r. Events of a bundle are in increasing seq and share the upper
+ * part of their paths: once a new proof reaches a node of this path with
+ * the same hash and the rest of its hashes are this path's rest, byte for
+ * byte, it reaches the same root, so the rest is not hashed again. Any
+ * difference falls back to the whole verification, which decides. */
+typedef struct proof_path {
+    size_t n;  /* steps recorded; 0: none yet */
+    size_t np; /* the hashes of that proof */
+    uint64_t fn[PL_MAX_PROOF], sn[PL_MAX_PROOF];
+    uint8_t r[PL_MAX_PROOF][PL_HASH_BYTES];
+    uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
+} proof_path;
+
+/* pl_merkle_verify_inclusion, with the path of the last proof that
+ * verified (`pp`, updated on success): 0 or PL_ECRYPTO. */
+static int verify_inclusion_shared(proof_path *pp, const uint8_t leaf[PL_HASH_BYTES], int64_t index,
+                                   int64_t size, const uint8_t proof[][PL_HASH_BYTES], size_t n,
+                                   const uint8_t root[PL_HASH_BYTES])
+{
+    if (index < 0 || index >= size || n > PL_MAX_PROOF)
+        return PL_ECRYPTO;
+    uint64_t fn = (uint64_t)index, sn = (uint64_t)(size - 1);
+    uint8_t r[PL_HASH_BYTES];
+    memcpy(r, leaf, PL_HASH_BYTES);
+    proof_path cur;
+    for (size_t i = 0; i < n; i++) {
+        if (sn == 0)
+            return PL_ECRYPTO;
+        if ((fn & 1) || fn == sn) {
+            pl_merkle_node_hash(r, proof[i], r);
+            if (!(fn & 1))
+                while (!(fn & 1) && fn != 0) {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+        } else {
+            pl_merkle_node_hash(r, r, proof[i]);
+        }
+        fn >>= 1;
+        sn >>= 1;
+        for (size_t j = 0; j < pp->n; j++) {
+            if (pp->fn[j] != fn || pp->sn[j] != sn)
+                continue;
+            /* A node of the verified path: the same hash and the same
+             * rest of the proof, else the whole check decides. */
+            size_t rest = n - (i + 1);
+            if (memcmp(pp->r[j], r, PL_HASH_BYTES) == 0 && pp->np - (j + 1) == rest &&
+                (rest == 0 || memcmp(pp->proof[j + 1], proof[i + 1], rest * PL_HASH_BYTES) == 0))
+                return 0;
+            return pl_merkle_verify_inclusion(leaf, index, size, proof, n, root);
+        }
+        cur.fn[i] = fn;
+        cur.sn[i] = sn;
+        memcpy(cur.r[i], r, PL_HASH_BYTES);
+    }
+    if (sn != 0 || memcmp(r, root, PL_HASH_BYTES) != 0)
+        return PL_ECRYPTO;
+    /* Verified to the root: the new path to compare with. */
+    memcpy(pp->fn, cur.fn, n * sizeof cur.fn[0]);
+    memcpy(pp->sn, cur.sn, n * sizeof cur.sn[0]);
+    memcpy(pp->r, cur.r, n * PL_HASH_BYTES);
+    if (n)
+        memcpy(pp->proof, proof, n * PL_HASH_BYTES);
+    pp->n = pp->np = n;
+    return 0;
+}
+
+/* The types of the events read by the scanner below, each kept once (a
+ * bundle has a handful of types): evs[i].type points into it. */
+typedef struct type_set {
+    char **v;
+    size_t n;
+} type_set;
+
+static const char *type_intern(type_set *ts, const char *t, size_t len)
+{
+    for (size_t i = ts->n; i-- > 0;)
+        if (strlen(ts->v[i]) == len && memcmp(ts->v[i], t, len) == 0)
+            return ts->v[i];
+    ts->v = pl_realloc(ts->v, (ts->n + 1) * sizeof *ts->v);
+    char *c = pl_malloc(len + 1);
+    memcpy(c, t, len);
+    c[len] = 0;
+    return ts->v[ts->n++] = c;
+}
+
+/* Skip the literal `lit` at *p; 0 if it is not there. */
+static int scan_lit(const char **p, const char *end, const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+        return 0;
+    *p += n;
+    return 1;
+}
+
+/* A JSON string of printable ASCII without escapes at *p (the quotes
+ * included); its contents in [*s, *s + *n). 0 otherwise. */
+static int scan_plain_string(const char **p, const char *end, const char **s, size_t *n)
+{
+    const char *q = *p;
+    if (q >= end || *q != '"')
+        return 0;
+    *s = ++q;
+    while (q < end && *q != '"') {
+        unsigned char c = (unsigned char)*q;
+        if (c < 0x20 || c > 0x7e || c == '\\')
+            return 0;
+        q++;
+    }
+    if (q >= end)
+        return 0;
+    *n = (size_t)(q - *s);
+    *p = q + 1;
+    return 1;
+}
+
+/* The ledger header as the ledger writes it (docs/LEDGER.md §1: canonical
+ * JSON, keys actor, payload_sha256, seq, subjects, time, type, in that
+ * order), with only printable ASCII and no escape in its strings: its seq,
+ * payload_sha256 (64 lower-case hex digits) and type, without building a
+ * JSON tree (that was a sixth of an import's CPU). 0 if the header is not
+ * exactly of that form: the caller then parses it with jansson, which
+ * decides. Every header this scanner accepts is a JSON object jansson
+ * reads the same way. */
+static int scan_header(const char *h, size_t len, int64_t *seq, const char **psha,
+                       const char **type, size_t *type_len)
+{
+    const char *p = h, *end = h + len, *s;
+    size_t n;
+    if (!scan_lit(&p, end, "{\"actor\":") || !scan_plain_string(&p, end, &s, &n) ||
+        !scan_lit(&p, end, ",\"payload_sha256\":") || !scan_plain_string(&p, end, psha, &n) ||
+        n != 2 * PL_HASH_BYTES)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(((*psha)[i] >= '0' && (*psha)[i] <= '9') || ((*psha)[i] >= 'a' && (*psha)[i] <= 'f')))
+            return 0;
+    if (!scan_lit(&p, end, ",\"seq\":"))
+        return 0;
+    const char *d = p;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    if (p == d || p - d > 18 || (*d == '0' && p - d > 1))
+        return 0;
+    int64_t v = 0;
+    for (; d < p; d++)
+        v = v * 10 + (*d - '0');
+    *seq = v;
+    if (!scan_lit(&p, end, ",\"subjects\":["))
+        return 0;
+    if (p < end && *p != ']')
+        for (;;) {
+            if (!scan_plain_string(&p, end, &s, &n))
+                return 0;
+            if (p < end && *p == ',') {
+                p++;
+                continue;
+            }
+            break;
+        }
+    if (!scan_lit(&p, end, "],\"time\":") || !scan_plain_string(&p, end, &s, &n) ||
+        !scan_lit(&p, end, ",\"type\":") || !scan_plain_string(&p, end, type, type_len) ||
+        !scan_lit(&p, end, "}") || p != end)
+        return 0;
+    return 1;
+}
+
 /* One event line "<seq> <b64 header> <b64 payload | -> <b64 proof | ->",
  * decoded into the arena and checked. */
 static int check_event(const char *line, const char *lend, int64_t prev, int64_t from, int64_t to,
-                       const uint8_t root[PL_HASH_BYTES], bev *out, uint8_t **arena,
-                       json_t **hdr_out, pl_err *e)
+                       const uint8_t root[PL_HASH_BYTES], proof_path *pp, type_set *types, bev *out,
+                       uint8_t **arena, json_t **hdr_out, pl_err *e)
 {
     const char *f[4];
     const char *fe[4];
@@ -615,23 +873,35 @@ static int check_event(const char *line, const char *lend, int64_t prev, int64_t
             return pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: proof of %zu hashes",
                               (long long)seq, np);
     }
-    json_t *h = json_loadb(out->header, out->header_len, 0, NULL);
-    json_t *hseq = json_object_get(h, "seq");
-    const char *psha = json_string_value(json_object_get(h, "payload_sha256"));
-    out->type = json_string_value(json_object_get(h, "type"));
+    json_t *h = NULL;
+    int64_t hseq = 0;
+    const char *psha = NULL, *ht = NULL;
+    size_t htl = 0;
     int rc = 0;
-    if (!json_is_object(h) || !json_is_integer(hseq) || !psha || !out->type)
-        rc = pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: the header is not a ledger header",
-                        (long long)seq);
-    else if (json_integer_value(hseq) != seq)
+    if (scan_header(out->header, out->header_len, &hseq, &psha, &ht, &htl)) {
+        out->type = type_intern(types, ht, htl);
+    } else {
+        h = json_loadb(out->header, out->header_len, 0, NULL);
+        json_t *js = json_object_get(h, "seq");
+        psha = json_string_value(json_object_get(h, "payload_sha256"));
+        out->type = json_string_value(json_object_get(h, "type"));
+        if (!json_is_object(h) || !json_is_integer(js) || !psha || !out->type)
+            rc = pl_err_set(e, PL_EINVAL,
+                            "bundle: event seq %lld: the header is not a ledger header",
+                            (long long)seq);
+        else if (strlen(psha) != 2 * PL_HASH_BYTES)
+            psha = ""; /* not a SHA-256: no payload hashes to it */
+        hseq = json_integer_value(js);
+    }
+    if (rc == 0 && hseq != seq)
         rc = pl_err_set(e, PL_EINVAL, "bundle: event seq %lld: its header says seq %lld",
-                        (long long)seq, (long long)json_integer_value(hseq));
+                        (long long)seq, (long long)hseq);
     if (rc == 0 && out->payload) {
         uint8_t ph[PL_HASH_BYTES];
         char hex[2 * PL_HASH_BYTES + 1];
         pl_sha256(ph, out->payload, out->payload_len);
         pl_hex(hex, ph, PL_HASH_BYTES);
-        if (strcmp(hex, psha) != 0)
+        if (strlen(psha) < 2 * PL_HASH_BYTES || memcmp(hex, psha, 2 * PL_HASH_BYTES) != 0)
             rc = pl_err_set(e, PL_ECRYPTO,
                             "bundle: event seq %lld: the payload does not hash to the header's "
                             "payload_sha256",
@@ -640,8 +910,8 @@ static int check_event(const char *line, const char *lend, int64_t prev, int64_t
     if (rc == 0) {
         uint8_t leaf[PL_HASH_BYTES];
         pl_merkle_leaf_hash(leaf, out->header, out->header_len);
-        if (pl_merkle_verify_inclusion(leaf, seq, to, (const uint8_t(*)[PL_HASH_BYTES])proof, np,
-                                       root) != 0)
+        if (verify_inclusion_shared(pp, leaf, seq, to, (const uint8_t(*)[PL_HASH_BYTES])proof, np,
+                                    root) != 0)
             rc = pl_err_set(e, PL_ECRYPTO,
                             "bundle: event seq %lld: the inclusion proof (%zu hashes) does not "
                             "verify against the checkpoint of size %lld",
@@ -736,6 +1006,8 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
     uint8_t *arena0 = pl_malloc(len + 16), *arena = arena0;
     const char *line = hend + 1, *tend = data + text_len;
     size_t nlines = 0;
+    proof_path *pp = pl_calloc(1, sizeof *pp);
+    type_set types = {0};
     for (; rc == 0 && line < tend; nlines++) {
         const char *lend = memchr(line, '\n', (size_t)(tend - line));
         if (nlines >= nev) {
@@ -743,11 +1015,12 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
                             nev);
             break;
         }
-        rc = check_event(line, lend, prev, from, to, cp.root, &evs[nlines], &arena, &hdrs[nlines],
-                         e);
+        rc = check_event(line, lend, prev, from, to, cp.root, pp, &types, &evs[nlines], &arena,
+                         &hdrs[nlines], e);
         prev = evs[nlines].seq;
         line = lend + 1;
     }
+    free(pp);
     if (rc == 0 && nlines != nev)
         rc = pl_err_set(e, PL_EINVAL, "bundle: %zu event lines, the head says %zu", nlines, nev);
     /* Then, in one transaction: the gap, what is already recorded, the
@@ -868,6 +1141,9 @@ done:
     for (size_t i = 0; i < nev; i++)
         json_decref(hdrs[i]);
     free(hdrs);
+    for (size_t i = 0; i < types.n; i++)
+        free(types.v[i]);
+    free(types.v);
     free(evs);
     free(arena0);
     json_decref(body);

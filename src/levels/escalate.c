@@ -436,6 +436,13 @@ static const char *outcome_label(const char *o, int en)
 
 int pl_escalate_list(pl_store *s, json_t *out, pl_err *e)
 {
+    return pl_escalate_list_ex(s, out, NULL, NULL, e);
+}
+
+int pl_escalate_list_ex(pl_store *s, json_t *out,
+                        int (*keep)(void *ctx, const char *clue_id, pl_err *e), void *ctx,
+                        pl_err *e)
+{
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(
         s,
@@ -444,6 +451,15 @@ int pl_escalate_list(pl_store *s, json_t *out, pl_err *e)
         &st, e);
     while (rc == 0 && out && (rc = pl_stmt_step(st, e)) == PL_ROW) {
         rc = 0;
+        if (keep) {
+            int k = keep(ctx, pl_stmt_text(st, 0), e);
+            if (k < 0) {
+                rc = k;
+                break;
+            }
+            if (k == 0)
+                continue;
+        }
         const char *office = pl_stmt_text(st, 2), *upper = pl_stmt_text(st, 4);
         const char *status = pl_stmt_text(st, 5), *outcome = pl_stmt_text(st, 7);
         char zh[1024], en[1024], uz[128] = "", ue[128] = "", oz[128] = "", oe[128] = "";

@@ -65,6 +65,12 @@ int pl_escalate_send(pl_store *s, pl_ledger *l, const char *clue_id, const pl_es
  * status, method, outcome, measure, replies, upper_seq, text_zh, text_en}
  * ("已移送湘西州纪委（CL-…）：已办结（第一种形态）"). */
 int pl_escalate_list(pl_store *s, json_t *out, pl_err *e);
+/** pl_escalate_list of the clues for which `keep` answers 1 (0: left
+ * out; < 0: an error, returned): the API lists only the clues its caller
+ * may see (docs/SECURITY.md). */
+int pl_escalate_list_ex(pl_store *s, json_t *out,
+                        int (*keep)(void *ctx, const char *clue_id, pl_err *e), void *ctx,
+                        pl_err *e);
 
 /* ------------------------------------------------------------ the receiver */
 

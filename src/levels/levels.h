@@ -18,6 +18,16 @@
  * levels.bundle_imported, levels.mirror_refused) with their projections. */
 void pl_levels_register(void);
 
+/**
+ * Place supervised origin `origin` at unit `unit_id` of this store (event
+ * levels.origin_placed; projection levels_origin_units, migration 0132):
+ * the view from above shows the origin to the API's users whose scope
+ * holds that unit (docs/SECURITY.md). Replaces an earlier placement.
+ * PL_EINVAL naming `origin` or `unit_id` (unknown unit), nothing written.
+ */
+int pl_levels_place(pl_store *s, pl_ledger *l, const char *origin, const char *unit_id,
+                    const char *actor, int64_t *seq, pl_err *e);
+
 /* ---------------------------------------------------------------- keys */
 
 /** The keys that make a lower log's checkpoint trusted: its log key

@@ -26,4 +26,38 @@
  */
 int pl_levels_view(pl_store *s, const char *origin, const char *person, json_t **out, pl_err *e);
 
+/** The options of pl_levels_view_ex. */
+typedef struct pl_levels_view_opts {
+    const char *origin, *person; /**< as pl_levels_view (NULL: all) */
+    /** Not NULL: a JSON object whose keys are the origins the caller may
+     * see (its scope, docs/SECURITY.md); the others are left out as if
+     * nothing had been received from them (same 404 for ?origin=). */
+    const json_t *visible;
+    /** Not NULL: a JSON object whose keys are persons the caller is
+     * recused from: their entries are left out (a ?person= of theirs is
+     * the same 404 as an unknown one). */
+    const json_t *hidden;
+    /** Compute each origin from every received event (the reference the
+     * projection levels_view_items is checked against) instead of reading
+     * the projection. */
+    int recompute;
+} pl_levels_view_opts;
+
+/** pl_levels_view with options. Reads the projection levels_view_items
+ * (migration 0131), or recomputes an origin marked #dirty. */
+int pl_levels_view_ex(pl_store *s, const pl_levels_view_opts *o, json_t **out, pl_err *e);
+
+/**
+ * The projection of the view: one received event (levels.received) of
+ * `origin` into levels_view_items, in the same transaction as its row of
+ * levels_received (already written). An event below the largest seq
+ * received from the origin marks it #dirty instead. 0 or PL_E*.
+ */
+int pl_levels_view_apply(pl_store *s, const char *origin, int64_t seq, const char *type,
+                         const char *payload, size_t payload_len, int64_t cps, const char *croot,
+                         int64_t ev_seq, pl_err *e);
+/** At the end of a bundle (levels.bundle_imported): an origin marked
+ * #dirty is rebuilt from its received events in seq order. */
+int pl_levels_view_settle(pl_store *s, const char *origin, pl_err *e);
+
 #endif

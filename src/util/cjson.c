@@ -72,9 +72,15 @@ out:
 static void add_string(pl_buf *out, const char *s, size_t len)
 {
     static const char hexd[] = "0123456789abcdef";
+    pl_buf_grow(out, len + 2);
     pl_buf_addc(out, '"');
+    size_t run = 0; /* start of the bytes copied as they are */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        pl_buf_add(out, s + run, i - run);
+        run = i + 1;
         switch (c) {
         case '"': pl_buf_add(out, "\\\"", 2); break;
         case '\\': pl_buf_add(out, "\\\\", 2); break;
@@ -83,15 +89,13 @@ static void add_string(pl_buf *out, const char *s, size_t len)
         case '\n': pl_buf_add(out, "\\n", 2); break;
         case '\r': pl_buf_add(out, "\\r", 2); break;
         case '\t': pl_buf_add(out, "\\t", 2); break;
-        default:
-            if (c < 0x20) {
-                char esc[7] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15], 0};
-                pl_buf_add(out, esc, 6);
-            } else {
-                pl_buf_addc(out, (char)c);
-            }
+        default: {
+            char esc[7] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15], 0};
+            pl_buf_add(out, esc, 6);
+        }
         }
     }
+    pl_buf_add(out, s + run, len - run);
     pl_buf_addc(out, '"');
 }
 

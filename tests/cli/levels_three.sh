@@ -243,7 +243,12 @@ for i, o in enumerate(v, 1):
 PY
 # Over HTTP: a prefecture user's dashboard has both counties (GET /api/v1/dashboard "below").
 PW='Correct-Horse-9battery'
-uout=$(echo "$PW" | "$P" user add zhou --role discipline_officer --password-stdin --db p.db --actor test 2>&1) ||
+# The counties sit under the prefecture's party committee (PU), which the
+# officer's scope holds (docs/SECURITY.md "The view from above").
+for c in 1 2; do
+    "$P" levels place county.example/c$c --unit PU --db p.db >/dev/null || fail "place c$c"
+done
+uout=$(echo "$PW" | "$P" user add zhou --role discipline_officer --scope PU --password-stdin --db p.db --actor test 2>&1) ||
     fail "user add: $uout"
 SECRET=$(printf '%s\n' "$uout" | sed -n 's/^totp_secret: //p')
 code=$(cd "$SRC/tests/api" && node --input-type=module -e \
@@ -278,7 +283,7 @@ status=$(curl -sS -b jar -o pf9.json -w '%{http_code}' "$PURL/api/v1/levels/view
 [ "$status" = 404 ] && grep -q '"field":"person"' pf9.json || fail "person not below: $status $(cat pf9.json)"
 
 # County 1 sees the outcome over HTTP too (GET /api/v1/levels/escalations).
-uout=$(echo "$PW" | "$P" user add lisi --role discipline_officer --password-stdin --db c1.db --actor test 2>&1) ||
+uout=$(echo "$PW" | "$P" user add lisi --role discipline_officer --scope U001 --password-stdin --db c1.db --actor test 2>&1) ||
     fail "user add c1: $uout"
 S1=$(printf '%s\n' "$uout" | sed -n 's/^totp_secret: //p')
 code=$(cd "$SRC/tests/api" && node --input-type=module -e \

@@ -102,6 +102,12 @@ l = {x["person_id"]: x for x in v[0]["leaders"]}
 assert l["43312719700315011X"]["post"] == "县委书记" and l["43312719700315011X"]["risk"]["grade"] == "red"
 assert v[0]["clue_stats"]["seq"] >= 0
 PY
+# Read from its projection (levels_view_items), the same bytes as computed
+# from every received event (docs/LEVELS.md §10).
+p levels view --compact >proj.json 2>&1 || fail "view --compact: $(cat proj.json)"
+p levels view --compact --recompute >scan.json 2>&1 || fail "view --recompute: $(cat scan.json)"
+cmp -s proj.json scan.json || fail "the projection differs from the recomputed view on PostgreSQL"
+[ "$("$PLUMB" sql --db "$U" --state-dir "$T/pst" "SELECT count(*) FROM levels_view_items WHERE kind = 'tenure'")" -ge 1 ] || fail "no tenure item"
 c verify >/dev/null 2>&1 || fail "verify county"
 p verify >/dev/null 2>&1 || fail "verify prefecture"
 echo ok

@@ -49,6 +49,9 @@ async function importCountyBundle(db, work) {
   const bundle = join(work, 'c1.bundle')
   plumb(['bundle', 'export', '--db', county, '--witness-vkey', wv, '--out', bundle])
   plumb(['bundle', 'import', bundle, '--db', db, '--origins', join(work, 'logs.conf'), '--witness-vkey', wv])
+  // The county sits under the store's root unit: the leader's scope holds it
+  // (docs/SECURITY.md "The view from above").
+  plumb(['levels', 'place', ORIGIN, '--unit', ROOT_UNIT, '--db', db])
 }
 
 async function signIn(p, name) {

@@ -7,12 +7,21 @@
 // using node's own Ed25519 — written from the documented format, not from
 // the C code, so the receiver must refuse the lie on its merits, not on
 // the signature.
-//   node bundle_tamper.mjs IN OUT KEYFILE MODE
+//   node bundle_tamper.mjs IN OUT KEYFILE MODE [EVENT]
 // MODE: proof-flip (one bit of event 0's first proof hash), proof-short
 // (event 0's proof one hash short), proof-len (event 0's proof one byte
 // short: not a whole number of 32-byte hashes),
 // payload (event 0's payload changed), seq (event 1 claims event 0's seq),
-// resign (nothing changed: a valid bundle signed by KEYFILE).
+// resign (nothing changed: a valid bundle signed by KEYFILE);
+// proof-flip-top (one bit of the last, topmost proof hash), proof-drop-top
+// (the last proof hash removed), proof-long (the last proof hash given
+// twice), b64-bits (the header's base64 with non-zero bits under its
+// padding: the same bytes to a lax decoder, not canonical base64), drop
+// (the event line left out, the head's "events" count lowered: a sender
+// that omits an event it sends later).
+// EVENT (default 0) is the index of the event line these modes change (the
+// receiver checks events in order, so a later one is checked after others
+// have verified).
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -25,6 +34,8 @@ if (lines[0] !== 'plumbline-bundle/v1') throw new Error('not a bundle');
 const ev = lines.slice(2).map((l) => l.split(' '));
 if (!ev.length) throw new Error('bundle has no event');
 const b64 = (s) => Buffer.from(s, 'base64');
+const k = Number(process.argv[6] || 0);
+if (!(k >= 0 && k < ev.length)) throw new Error('no event ' + k);
 switch (mode) {
 case 'proof-flip': {
     const h = b64(ev[0][3]);
@@ -37,6 +48,37 @@ case 'proof-len': ev[0][3] = b64(ev[0][3]).subarray(1).toString('base64'); break
 case 'payload': ev[0][2] = Buffer.concat([b64(ev[0][2]), Buffer.from(' ')]).toString('base64'); break;
 case 'seq': ev[1][0] = ev[0][0]; break;
 case 'resign': break;
+case 'proof-flip-top': {
+    const h = b64(ev[k][3]);
+    h[h.length - 32] ^= 1;
+    ev[k][3] = h.toString('base64');
+    break;
+}
+case 'proof-drop-top': ev[k][3] = b64(ev[k][3]).subarray(0, -32).toString('base64'); break;
+case 'proof-long': {
+    const h = b64(ev[k][3]);
+    ev[k][3] = Buffer.concat([h, h.subarray(h.length - 32)]).toString('base64');
+    break;
+}
+case 'drop': {
+    ev.splice(k, 1);
+    const head = JSON.parse(lines[1]);
+    head.events = ev.length;
+    const keys = Object.keys(head).sort();
+    lines[1] = '{' + keys.map((x) => JSON.stringify(x) + ':' + JSON.stringify(head[x])).join(',') + '}';
+    break;
+}
+case 'b64-bits': {
+    // A header of 3n+1 or 3n+2 bytes ends in '==' or '=': the last data
+    // character carries bits that must be zero. Set the lowest of them.
+    const s = ev[k][1];
+    const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+    if (!pad) throw new Error('header base64 of event ' + k + ' has no padding');
+    const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const i = s.length - pad - 1;
+    ev[k][1] = s.slice(0, i) + abc[abc.indexOf(s[i]) | 1] + s.slice(i + 1);
+    break;
+}
 default: throw new Error('unknown mode ' + mode);
 }
 const signed = [lines[0], lines[1], ...ev.map((f) => f.join(' '))].join('\n') + '\n';
