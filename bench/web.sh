@@ -9,13 +9,14 @@
 #
 #   bench/web.sh                      # build/bench-web/p.db, made once:
 #                                     # plumb gen --scale prefecture --seed 1; import --all
+#   bench/web.sh /path/p.db           # that store (as DB=/path/p.db)
 #   DB=/path/p.db ROUNDS=5 bench/web.sh
 #   WEB=/tmp/dist-before bench/web.sh # another build of web/ (before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PLUMB=${PLUMB:-$PWD/build/plumb}
 WORK=${WORK:-$PWD/build/bench-web}
-DB=${DB:-$WORK/p.db}
+DB=${1:-${DB:-$WORK/p.db}}
 ROUNDS=${ROUNDS:-5}
 WEB=${WEB:-web/dist}
 [ -x /usr/bin/chromium ] || { echo "bench/web: /usr/bin/chromium missing"; exit 1; }

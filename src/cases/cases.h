@@ -406,6 +406,14 @@ int pl_cases_search(pl_cases *c, const pl_viewer *v, const char *term, const cha
  */
 int pl_cases_stats(pl_cases *c, const pl_viewer *v, const char *from, const char *to, pl_buf *out,
                    pl_err *e);
+/**
+ * The same statistics as a JSON object in *out (the caller decrefs), not
+ * dumped and parsed back; `units` 0 leaves out "by_unit" and "unit_names"
+ * (the dashboard's clue panel shows neither: docs/API.md "Dashboard
+ * aggregates"). Keys and values otherwise as pl_cases_stats.
+ */
+int pl_cases_stats_json(pl_cases *c, const pl_viewer *v, const char *from, const char *to,
+                        int units, json_t **out, pl_err *e);
 /** The same statistics as an Excel workbook (libxlsxwriter) at `path`. */
 int pl_cases_stats_xlsx(pl_cases *c, const pl_viewer *v, const char *from, const char *to,
                         const char *path, pl_err *e);

@@ -53,9 +53,10 @@ static const char *label_zh(const char *dim, const char *key)
     return NULL;
 }
 
-/* Build the JSON statistics object (caller decrefs). */
-static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char *to, json_t **out,
-                   pl_err *e)
+/* Build the JSON statistics object (caller decrefs); without `units` no
+ * "by_unit" nor "unit_names" (the dashboard's panel: docs/API.md). */
+static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char *to, int units,
+                   json_t **out, pl_err *e)
 {
     *out = NULL;
     int rc = cs_require(c, v, PL_PERM_LIST, NULL, e);
@@ -131,6 +132,8 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
     json_object_set_new(o, "from", from && *from ? json_string(from) : json_null());
     json_object_set_new(o, "to", to && *to ? json_string(to) : json_null());
     for (int d = 0; d < NDIMS && !rc; d++) {
+        if (!units && !strcmp(DIMS[d], "unit"))
+            continue;
         char q[160];
         snprintf(q, sizeof q, "SELECT %s, count(*) FROM cs_stat GROUP BY 1 ORDER BY 1", DIMS[d]);
         rc = pl_store_prepare(c->s, q, &st, e);
@@ -145,7 +148,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         snprintf(key, sizeof key, "by_%s", DIMS[d]);
         json_object_set_new(o, key, m);
     }
-    if (!rc) {
+    if (!rc && units) {
         /* unit names for people */
         json_t *names = json_object();
         rc = pl_store_prepare(c->s,
@@ -173,7 +176,7 @@ int pl_cases_stats(pl_cases *c, const pl_viewer *v, const char *from, const char
                    pl_err *e)
 {
     json_t *o;
-    int rc = compute(c, v, from, to, &o, e);
+    int rc = compute(c, v, from, to, 1, &o, e);
     if (rc)
         return rc;
     char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -183,11 +186,17 @@ int pl_cases_stats(pl_cases *c, const pl_viewer *v, const char *from, const char
     return 0;
 }
 
+int pl_cases_stats_json(pl_cases *c, const pl_viewer *v, const char *from, const char *to,
+                        int units, json_t **out, pl_err *e)
+{
+    return compute(c, v, from, to, units, out, e);
+}
+
 int pl_cases_stats_xlsx(pl_cases *c, const pl_viewer *v, const char *from, const char *to,
                         const char *path, pl_err *e)
 {
     json_t *o;
-    int rc = compute(c, v, from, to, &o, e);
+    int rc = compute(c, v, from, to, 1, &o, e);
     if (rc)
         return rc;
     lxw_workbook *wb = workbook_new(path);

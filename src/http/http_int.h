@@ -161,7 +161,7 @@ int h_dashboard_below(req *r, json_t *out);
 int h_person_graph(req *r);
 /** The clue statistics of the caller (routes_cases.c): 0 and *out, or
  * non-zero once the error is answered. */
-int routes_cases_stats(req *r, const char *from, const char *to, json_t **out);
+int routes_cases_stats(req *r, const char *from, const char *to, int units, json_t **out);
 /** The rectification statistics of the caller (routes_inspect.c): 0 and
  * *out, or non-zero once the error is answered. */
 int routes_task_stats(req *r, const char *round_id, const char *unit_id, json_t **out);

@@ -1060,9 +1060,10 @@ static int date_arg(req *r, const char *name, const char **out)
 }
 
 /* The clue statistics of the caller in [from, to] (GET /api/v1/cases/stats,
- * and the clue panel of GET /api/v1/dashboard): *out, or non-zero once
- * the error is answered. */
-int routes_cases_stats(req *r, const char *from, const char *to, json_t **out)
+ * and the clue panel of GET /api/v1/dashboard, which asks for the units'
+ * counts and names only with ?detail=units): *out, or non-zero once the
+ * error is answered. */
+int routes_cases_stats(req *r, const char *from, const char *to, int units, json_t **out)
 {
     *out = NULL;
     viewers vs;
@@ -1080,11 +1081,8 @@ int routes_cases_stats(req *r, const char *from, const char *to, json_t **out)
     }
     json_t *all = NULL;
     for (int i = 0; i < vs.n && !rc; i++) {
-        pl_buf buf;
-        pl_buf_init(&buf);
-        rc = pl_cases_stats(c, &vs.v[i], from, to, &buf, &e);
-        json_t *o = rc ? NULL : json_loadb(buf.data, buf.len, 0, NULL);
-        pl_buf_release(&buf);
+        json_t *o = NULL;
+        rc = pl_cases_stats_json(c, &vs.v[i], from, to, units, &o, &e);
         if (o && !all)
             all = o;
         else if (o) {
@@ -1108,7 +1106,7 @@ static int h_stats(req *r)
     if (date_arg(r, "from", &from) || date_arg(r, "to", &to))
         return 0;
     json_t *out;
-    if (routes_cases_stats(r, from, to, &out))
+    if (routes_cases_stats(r, from, to, 1, &out))
         return 0;
     return reply_json(r, 200, out);
 }

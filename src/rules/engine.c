@@ -2351,19 +2351,102 @@ int pl_rules_param_values(pl_rules *r, const char *unit_id, const char *const *n
     return 0;
 }
 
+/* Every unit's row (id, parent, and the selectors of its profiles), read
+ * once for many units' parameters: their chains are walked here instead of
+ * by one recursive query per unit (rl_unit_chain_sql; ~1,400 queries for
+ * the dashboard's rotations at prefecture: docs/BENCHMARKS.md "Web
+ * pages"). NULL columns read as "" (pl_stmt_text), as unit_params. */
+typedef struct unit_row {
+    char *f[6]; /* id, parent_id, division_code, level, kind, industry */
+} unit_row;
+
+typedef struct unit_rows {
+    unit_row *v;
+    size_t n;
+    json_t *ix; /* id → index into v */
+} unit_rows;
+
+static void unit_rows_free(unit_rows *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        for (int k = 0; k < 6; k++)
+            free(u->v[i].f[k]);
+    free(u->v);
+    json_decref(u->ix);
+}
+
+static int unit_rows_load(pl_store *s, unit_rows *u, pl_err *e)
+{
+    *u = (unit_rows){NULL, 0, json_object()};
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(
+        s, "SELECT id, parent_id, division_code, level, kind, industry FROM units", &st, e);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        if (u->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            u->v = pl_realloc(u->v, cap * sizeof *u->v);
+        }
+        for (int k = 0; k < 6; k++)
+            u->v[u->n].f[k] = pl_strdup(pl_stmt_text(st, k));
+        json_object_set_new_nocheck(u->ix, u->v[u->n].f[0], json_integer((json_int_t)u->n));
+        u->n++;
+    }
+    pl_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+static const unit_row *unit_row_of(const unit_rows *u, const char *id)
+{
+    json_t *k = json_object_get(u->ix, id);
+    return k ? &u->v[json_integer_value(k)] : NULL;
+}
+
+/* unit_params from the rows read: the chain as rl_unit_chain_sql's query
+ * walks it (the unit, its parent, …; at most 64 steps, RL_CHAIN_MAX ids). */
+static int unit_params_rows(pl_rules *r, const unit_rows *u, const char *unit_id, rl_params *p,
+                            pl_err *e)
+{
+    const unit_row *row = unit_row_of(u, unit_id);
+    if (!row)
+        return pl_err_set(e, PL_ENOTFOUND, "no unit '%s'", unit_id);
+    const char *chain[RL_CHAIN_MAX];
+    size_t nchain = 0;
+    for (const unit_row *x = row; x && nchain < RL_CHAIN_MAX && nchain < 64;
+         x = unit_row_of(u, x->f[1]))
+        chain[nchain++] = x->f[0];
+    rl_params_resolve(&r->profiles, row->f[2], row->f[3], row->f[4], row->f[5], chain, nchain, p);
+    return 0;
+}
+
+/* From this many units on, the units are read once (unit_rows_load)
+ * rather than each with its own queries. */
+#define UNIT_ROWS_FROM 16
+
 int pl_rules_params_for_units(pl_rules *r, const char *const *unit_ids, size_t n,
                               const char *const *names, pl_buf *out, pl_err *e)
 {
     int rc = rl_profiles_load(&r->profiles, r->s, e);
     if (rc)
         return rc;
+    unit_rows rows = {NULL, 0, NULL};
+    int batch = n >= UNIT_ROWS_FROM;
+    if (batch && (rc = unit_rows_load(r->s, &rows, e)) != 0) {
+        unit_rows_free(&rows);
+        return rc;
+    }
     json_t *all = json_object();
     for (size_t i = 0; i < n && !rc; i++) {
         rl_params p;
-        rc = unit_params(r, unit_ids[i], &p, e);
+        rc = batch ? unit_params_rows(r, &rows, unit_ids[i], &p, e)
+                   : unit_params(r, unit_ids[i], &p, e);
         if (!rc)
             json_object_set_new(all, unit_ids[i], unit_params_json(&p, names));
     }
+    if (batch)
+        unit_rows_free(&rows);
     if (!rc) {
         char *s = json_dumps(all, JSON_COMPACT);
         pl_buf_adds(out, s);

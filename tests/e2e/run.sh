@@ -36,6 +36,7 @@ FILES=(
   levels_view
   links
   webperf
+  boot
 )
 #   run.sh              every file, one after the other (the store built once)
 #   run.sh FILE...      those files (ctest e2e.web.FILE)

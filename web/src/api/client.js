@@ -116,7 +116,14 @@ export function prefetch(path, query) {
 
 export function dropPrefetched() {
   early.clear()
+  for (const url of Object.keys(boot)) delete boot[url]
 }
+
+// The requests public/boot.js started before this code had loaded (the
+// session check and the first page's data): URL → the promise of its
+// Response, taken once by the first request() of the same URL, as if that
+// request had sent it; dropPrefetched() forgets the rest.
+const boot = (typeof window !== 'undefined' && window.__plumbBoot) || {}
 
 export async function request(method, path, { body, query, raw, headers = {}, silent401 = false } = {}) {
   const url = urlOf(path, query)
@@ -124,6 +131,11 @@ export async function request(method, path, { body, query, raw, headers = {}, si
     const p = early.get(url)
     early.delete(url)
     return p
+  }
+  if (method === 'GET' && !body && boot[url]) {
+    const res = boot[url]
+    delete boot[url]
+    return answer(await res, raw, silent401)
   }
   const h = { Accept: 'application/json', ...headers }
   let payload
@@ -139,6 +151,13 @@ export async function request(method, path, { body, query, raw, headers = {}, si
     if (t) h['X-CSRF-Token'] = t
   }
   const res = await fetch(url, { method, headers: h, body: payload, credentials: 'same-origin', cache: 'no-store' })
+  return answer(res, raw, silent401)
+}
+
+// A response as request() returns it: the body parsed, an ApiError for a
+// status other than 2xx (the unauthorized handler told of a 401 unless
+// `silent401`), or the Response itself for `raw`.
+async function answer(res, raw, silent401) {
   const ra = res.headers.get('Retry-After')
   const retryAfter = ra !== null && /^\d+$/.test(ra.trim()) ? Number(ra.trim()) : null
   if (raw) {

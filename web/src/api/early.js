@@ -29,3 +29,24 @@ export const EARLY = {
   },
   person: (to) => [personFileRequest(to.params.id), personGraphRequest(to.params.id)],
 }
+
+// What public/boot.js needs to ask for a page's data before this code has
+// loaded, on the next visit from this device: the permission names of the
+// session and its landing page (localStorage `plumb.early`; nothing
+// secret: the session cookie stays HttpOnly and the server checks every
+// read). Written when the session is known, removed at sign-out and when
+// the session has expired or is refused.
+export function rememberEarly(perms, home) {
+  try {
+    localStorage.setItem('plumb.early', JSON.stringify({ perms: [...perms], home }))
+  } catch {
+    /* storage full or disabled: no early requests */
+  }
+}
+export function forgetEarly() {
+  try {
+    localStorage.removeItem('plumb.early')
+  } catch {
+    /* nothing kept */
+  }
+}

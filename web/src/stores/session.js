@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia'
 import { get, post, request, setCsrf } from '../api/client.js'
 import { clearDrafts } from '../components/useDraft.js'
+import { rememberEarly, forgetEarly } from '../api/early.js'
 
 export const PAGE_PERMS = {
   dashboard: ['risk:read', 'case:list', 'user:read'],
@@ -73,8 +74,10 @@ export const useSession = defineStore('session', {
         const me = await get('auth/me', null, { silent401: true })
         this.user = me.user || me
         setCsrf(me.csrf_token || me.csrf || '')
+        rememberEarly(this.perms, this.home)
       } catch {
         this.user = null
+        forgetEarly()
       }
       this.checked = true
       return this.user
@@ -97,6 +100,7 @@ export const useSession = defineStore('session', {
       }
       setCsrf('')
       this.user = null
+      forgetEarly()
       clearDrafts() // a deliberate sign-out keeps no draft in the tab
     },
     expire() {
@@ -104,6 +108,7 @@ export const useSession = defineStore('session', {
       this.user = null
       this.checked = true
       setCsrf('')
+      forgetEarly()
     },
   },
 })
