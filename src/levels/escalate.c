@@ -434,14 +434,21 @@ static const char *outcome_label(const char *o, int en)
     return o;
 }
 
-int pl_escalate_list(pl_store *s, json_t *out, pl_err *e)
+/* The rows of escalations_out (all, or the one of clue_id) as JSON. */
+static int list_rows(pl_store *s, const char *clue_id, json_t *out, pl_err *e)
 {
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(
         s,
-        "SELECT clue_id, to_origin, to_office, sent_at, upper_clue_id, status, method, outcome, "
-        "measure, replies, upper_seq FROM escalations_out ORDER BY ev_seq, clue_id",
+        clue_id ? "SELECT clue_id, to_origin, to_office, sent_at, upper_clue_id, status, method, "
+                  "outcome, measure, replies, upper_seq, updated_at FROM escalations_out "
+                  "WHERE clue_id = ?"
+                : "SELECT clue_id, to_origin, to_office, sent_at, upper_clue_id, status, method, "
+                  "outcome, measure, replies, upper_seq, updated_at FROM escalations_out "
+                  "ORDER BY ev_seq, clue_id",
         &st, e);
+    if (rc == 0 && clue_id)
+        pl_stmt_bind_text(st, 1, clue_id);
     while (rc == 0 && out && (rc = pl_stmt_step(st, e)) == PL_ROW) {
         rc = 0;
         const char *office = pl_stmt_text(st, 2), *upper = pl_stmt_text(st, 4);
@@ -469,11 +476,28 @@ int pl_escalate_list(pl_store *s, json_t *out, pl_err *e)
                                                           : json_null());
         json_object_set_new(o, "upper_seq",
                             *upper ? json_integer(pl_stmt_i64(st, 10)) : json_null());
+        json_object_set_new(o, "updated_at",
+                            *pl_stmt_text(st, 11) ? json_string(pl_stmt_text(st, 11))
+                                                  : json_null());
         json_array_append_new(out, o);
     }
     if (rc == PL_DONE || rc == PL_ROW)
         rc = 0;
     pl_stmt_finalize(st);
+    return rc;
+}
+
+int pl_escalate_list(pl_store *s, json_t *out, pl_err *e)
+{
+    return list_rows(s, NULL, out, e);
+}
+
+int pl_escalate_one(pl_store *s, const char *clue_id, json_t **out, pl_err *e)
+{
+    json_t *a = json_array();
+    int rc = list_rows(s, clue_id, a, e);
+    *out = rc == 0 && json_array_size(a) ? json_incref(json_array_get(a, 0)) : NULL;
+    json_decref(a);
     return rc;
 }
 

@@ -62,9 +62,14 @@ int pl_escalate_send(pl_store *s, pl_ledger *l, const char *clue_id, const pl_es
 
 /** The clues this store sent up and what the level above reported, as a
  * JSON array of {clue_id, to_origin, to_office, sent_at, upper_clue_id,
- * status, method, outcome, measure, replies, upper_seq, text_zh, text_en}
- * ("已移送湘西州纪委（CL-…）：已办结（第一种形态）"). */
+ * status, method, outcome, measure, replies, upper_seq, updated_at,
+ * text_zh, text_en}
+ * ("已移送湘西州纪委（CL-…）：已办结（第一种形态）"), and updated_at (when the
+ * latest status was recorded here; null before any). */
 int pl_escalate_list(pl_store *s, json_t *out, pl_err *e);
+/** The same object for one clue: *out gets it (a new reference), or NULL
+ * when the clue was not escalated. */
+int pl_escalate_one(pl_store *s, const char *clue_id, json_t **out, pl_err *e);
 
 /* ------------------------------------------------------------ the receiver */
 
