@@ -324,6 +324,12 @@ static int act(req *r, enum act a)
          * above of --escalation-above; the library refuses a clue an
          * office of this store handles, or one sent up already. */
         int64_t seq = 0;
+        if (!r->srv->o.escalation_above) { /* after visibility: says nothing of the clue */
+            writer_unlock(r->srv);
+            return reply_error(r, 409, "no_level_above", NULL,
+                               "this server has no level above configured (plumb serve "
+                               "--escalation-above FILE) / 本服务器未配置上级");
+        }
         if (!(pl_cases_role_perms(v->role) & PL_PERM_HANDLE))
             rc = pl_err_set(&e, PL_EDENIED, "role: may not escalate a clue");
         else
@@ -352,15 +358,10 @@ static int act(req *r, enum act a)
                                                   : "done"));
 }
 
-/* POST /api/v1/cases/{id}/escalate: a server without a level above
- * configured (plumb serve --escalation-above) answers 409 before looking
- * at the clue. */
+/* POST /api/v1/cases/{id}/escalate: visibility first (404), then the body,
+ * then 409 no_level_above on a server without --escalation-above. */
 static int h_escalate(req *r)
 {
-    if (!r->srv->o.escalation_above)
-        return reply_error(r, 409, "no_level_above", NULL,
-                           "this server has no level above configured (plumb serve "
-                           "--escalation-above FILE) / 本服务器未配置上级");
     return act(r, A_ESCALATE);
 }
 

@@ -409,7 +409,12 @@ const ROUTES = [
 // scope (both persons readable) and bad-input cells are in
 // tests/api/link.test.mjs; its matrix rows need a proposed pair in the
 // fixture (follow-up).
-const NOT_WRITTEN = ['GET /api/v1/links', 'POST /api/v1/links/judgement'];
+// 报送上级 (issue #21 item 4, wt-escweb): its row needs a server with
+// --escalation-above and a clue with nobody above per cell (each success
+// sends the clue up once); its permission (403), scope (404) and bad-input
+// cells are in tests/cli/levels_escalation_relay.sh and
+// tests/e2e/escalation_web.test.js (follow-up: a matrix row).
+const NOT_WRITTEN = ['GET /api/v1/links', 'POST /api/v1/links/judgement', 'POST /api/v1/cases/{id}/escalate'];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.

@@ -15,8 +15,10 @@
 #     logging no secret;
 #  3. the county's server comes back; the county's API comes to show
 #     "已移送湘西州纪委（上级线索 …）：已办结（第一种形态）";
-#  4. SIGTERM stops the prefecture's server (relay thread included) with
-#     exit 0;
+#  4. POST /api/v1/cases/{id}/escalate (the web's 报送上级) on the county's
+#     server: 403 without case:handle, 404 out of scope, 409
+#     no_level_above without --escalation-above; SIGTERM stops the
+#     prefecture's server (relay thread included) with exit 0;
 #  5. bad settings: each one line naming what is wrong, exit 1.
 # Every wait is a poll with a bound (a count of tries), never a time
 # asserted. Expected texts come from docs/LEVELS.md §9.
@@ -153,6 +155,37 @@ assert i['outcome'] == 'form1' and i['measure'] == 'criticism', i
 assert i['text_zh'] == '已移送湘西州纪委（上级线索 $PCL）：已办结（第一种形态）', i
 " || fail "concluded: $(cat esc.json)"
 grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1"' plog || fail "no 'status sent' logged"
+# ------------------------- POST /api/v1/cases/{id}/escalate: role, scope, settings
+# (docs/LEVELS.md §9 "The clue page"): a role without case:handle 403; a
+# discipline officer whose scope does not hold the clue 404 (the clue's
+# existence not told); one who sees it 409 no_level_above, since this
+# server has no --escalation-above; nothing written.
+as_user() { # $1 name, $2 role, $3 scope → cookie jar $1.jar, CSRF token in $1.csrf
+    local o sec code
+    o=$(echo "$PW" | "$P" user add "$1" --role "$2" --scope "$3" --password-stdin --db c1.db --actor test 2>&1) ||
+        fail "user add $1: $o"
+    sec=$(printf '%s\n' "$o" | sed -n 's/^totp_secret: //p')
+    code=$(cd "$SRC/tests/api" && node --input-type=module -e \
+        "import {totp} from './lib.mjs'; console.log(totp('$sec', Math.floor(Date.now() / 1000)))") || fail "totp"
+    [ "$(curl -sS -c "$1.jar" -o "$1.login" -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"$PW\",\"totp\":\"$code\"}" "$C1URL/api/v1/auth/login")" = 200 ] ||
+        fail "login $1: $(cat "$1.login")"
+    python3 -c "import json; print(json.load(open('$1.login'))['csrf_token'])" >"$1.csrf"
+}
+esc_post() { # $1 user → status; body in $1.out
+    curl -sS -b "$1.jar" -o "$1.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -H "X-CSRF-Token: $(cat "$1.csrf")" -d '{}' "$C1URL/api/v1/cases/$CL/escalate"
+}
+as_user wang cadre_officer U001
+st=$(esc_post wang); [ "$st" = 403 ] || fail "cadre_officer: $st $(cat wang.out)"
+as_user zhao discipline_officer U002
+st=$(esc_post zhao); [ "$st" = 404 ] || fail "out of scope: $st $(cat zhao.out)"
+as_user qian discipline_officer U001
+st=$(esc_post qian)
+[ "$st" = 409 ] && grep -q '"code":"no_level_above"' qian.out || fail "no --escalation-above: $st $(cat qian.out)"
+# Each login is an event; no escalation.sent was added.
+[ "$(q c1.db "SELECT count(*) FROM ledger_events WHERE type = 'escalation.sent'")" = 1 ] || fail "an escalation was written"
+
 # ------------------------------------------- 4. clean shutdown
 kill -TERM "$PPID_"
 for _ in $(seq 1 200); do kill -0 "$PPID_" 2>/dev/null || break; sleep 0.05; done
