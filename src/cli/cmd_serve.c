@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "../accounts/accounts.h"
+#include "../http/escalation_http.h"
 #include "../http/http.h"
 #include "../http/mirror_http.h"
 #include "../http/witness_http.h"
@@ -66,6 +67,11 @@ static const char serve_usage_zh[] =
     "  --bundle-witness VKEY 检查点须有此见证人的联署 (可重复)\n"
     "  --escalation-key FILE --escalation-office UNIT 下级移送的线索用此接收密钥打开,\n"
     "                       由本库纪检监察机关 UNIT 办理 (plumb escalation keygen)\n"
+    "  --escalation-down FILE 每隔 --escalation-interval 秒把下级报送线索的办理状态\n"
+    "                       报回下级 (escalation sync + 检查点 + escalation/v1 事件包);\n"
+    "                       FILE 每行 \"witness <见证人公钥> <URL>\" 或 \"down <origin> <URL>\"\n"
+    "  --escalation-interval S (默认 60; 0 = 关闭)\n"
+    "  --escalation-above FILE 网页可把无上级承办的线索报送上级 (同 plumb escalate --above)\n"
     "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
     "  --print-openapi      输出 OpenAPI 文档后退出\n"
     "  --db FILE|URL        数据库 (默认 ./plumbline.db); TOTP 密钥在 DB.totp.key\n"
@@ -122,6 +128,13 @@ static const char serve_usage_en[] =
     "  --bundle-witness VKEY a witness whose cosignature the checkpoint needs (repeatable)\n"
     "  --escalation-key FILE --escalation-office UNIT open clues escalated from below with\n"
     "                       this office key; office UNIT handles them (escalation keygen)\n"
+    "  --escalation-down FILE every --escalation-interval seconds, send the status of the\n"
+    "                       clues escalated from below back down (escalation sync, a\n"
+    "                       checkpoint, an escalation/v1 bundle); FILE: \"witness <vkey>\n"
+    "                       <URL>\" and \"down <origin> <URL>\" lines\n"
+    "  --escalation-interval S (default 60; 0 = off)\n"
+    "  --escalation-above FILE the web may send a clue with no office above here up\n"
+    "                       (as plumb escalate --above FILE)\n"
     "  --print-permissions  print the route/role permission table as JSON and exit\n"
     "  --print-openapi      print the OpenAPI document and exit\n"
     "  --db FILE|URL        store (default ./plumbline.db); the TOTP key is DB.totp.key\n"
@@ -171,7 +184,10 @@ enum {
     O_BORIGINS,
     O_BWITNESS,
     O_ESCKEY,
-    O_ESCOFFICE
+    O_ESCOFFICE,
+    O_ESCDOWN,
+    O_ESCINT,
+    O_ESCABOVE
 };
 
 static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -228,6 +244,9 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"bundle-witness", required_argument, NULL, O_BWITNESS},
         {"escalation-key", required_argument, NULL, O_ESCKEY},
         {"escalation-office", required_argument, NULL, O_ESCOFFICE},
+        {"escalation-down", required_argument, NULL, O_ESCDOWN},
+        {"escalation-interval", required_argument, NULL, O_ESCINT},
+        {"escalation-above", required_argument, NULL, O_ESCABOVE},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -242,6 +261,9 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     const char *mirror = NULL, *borigins = NULL, *esckey = NULL, *escoffice = NULL;
     pl_escalation_recv esc;
     memset(&esc, 0, sizeof esc);
+    const char *escdown = NULL, *escabove = NULL;
+    int esc_interval = 60;
+    pl_escalation_above above;
     pl_verifier bws[16];
     size_t nbws = 0;
     optind = 1;
@@ -312,6 +334,13 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         case O_BORIGINS: borigins = optarg; break;
         case O_ESCKEY: esckey = optarg; break;
         case O_ESCOFFICE: escoffice = optarg; break;
+        case O_ESCDOWN: escdown = optarg; break;
+        case O_ESCABOVE: escabove = optarg; break;
+        case O_ESCINT:
+            if (num(cli, "--escalation-interval", optarg, 0, 86400, &v))
+                return PL_EXIT_USER;
+            esc_interval = (int)v;
+            break;
         case O_BWITNESS: {
             pl_err ve;
             pl_err_init(&ve);
@@ -350,6 +379,17 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     }
     pl_err e;
     pl_err_init(&e);
+    if (escdown && !borigins)
+        return pl_cli_usage(cli, "serve",
+                            PL_T(cli, "--escalation-down 需与 --bundle-origins 同用",
+                                 "--escalation-down needs --bundle-origins"));
+    if (escabove) {
+        int arc = pl_escalation_above_read(escabove, &above, &e);
+        if (arc)
+            return pl_cli_fail_as(cli, arc, &e, "--escalation-above 无效",
+                                  "bad --escalation-above");
+        o.escalation_above = &above;
+    }
     pl_witness *w = NULL;
     if (wstate || wkey || wlogs) {
         if (!wstate || !wkey || !wlogs)
@@ -416,7 +456,23 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             return pl_cli_fail(cli, mrc, &e);
         }
     }
+    pl_escalation_relay *relay = NULL;
+    if (escdown && esc_interval > 0) {
+        char *kp = o.key_file ? NULL : pl_cli_log_key_path(cli);
+        int rrc = pl_escalation_relay_start(&relay, o.db, o.key_file ? o.key_file : kp, escdown,
+                                            origins, o.nbundle_origins, esc_interval, &e);
+        free(kp);
+        if (rrc) {
+            pl_mirror_follower_stop(follower);
+            pl_witness_pusher_stop(pusher);
+            pl_witness_free(w);
+            free(origins);
+            pl_escalation_recv_wipe(&esc);
+            return pl_cli_fail_as(cli, rrc, &e, "--escalation-down 无效", "bad --escalation-down");
+        }
+    }
     int rc = pl_http_serve(&o, &e);
+    pl_escalation_relay_stop(relay);
     pl_escalation_recv_wipe(&esc);
     pl_mirror_follower_stop(follower);
     pl_witness_pusher_stop(pusher);

@@ -80,6 +80,9 @@ typedef struct pl_http_opts {
     /** With bundle_origins: the office escalation key and office of the
      * clues escalated from below (src/levels/escalate.h); NULL: none. */
     const struct pl_escalation_recv *escalation;
+    /** The level above clues are sent up to (POST /api/v1/cases/{id}/escalate,
+     * `plumb serve --escalation-above FILE`); NULL: none. */
+    const struct pl_escalation_above *escalation_above;
 } pl_http_opts;
 
 /** Fill `o` with the defaults. */

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "../cases/cases.h"
+#include "../levels/escalate.h"
 #include "http_int.h"
 
 #define MAX_SCOPES 16
@@ -242,7 +243,8 @@ enum act {
     A_NOTE,
     A_REPLY,
     A_APPROVE,
-    A_REFUSE
+    A_REFUSE,
+    A_ESCALATE
 };
 
 static const field f_dispose[] = {{"method", 1, 0}, {"reason", 1, 0}};
@@ -261,7 +263,7 @@ static const struct {
     [A_DISPOSE] = {f_dispose, 2}, [A_VERIFY] = {f_reason, 1},  [A_CONCLUDE] = {f_conclude, 4},
     [A_CLEAR] = {f_clear, 1},     [A_ARCHIVE] = {f_reason, 1}, [A_ASSIGN] = {f_assign, 2},
     [A_NOTE] = {f_note, 2},       [A_REPLY] = {f_reply, 1},    [A_APPROVE] = {f_reason, 1},
-    [A_REFUSE] = {f_reason, 1},
+    [A_REFUSE] = {f_reason, 1},   [A_ESCALATE] = {NULL, 0},
 };
 
 /*
@@ -317,6 +319,24 @@ static int act(req *r, enum act a)
     case A_REPLY: rc = pl_cases_reply(w->cases, v, id, x[0], &e); break;
     case A_APPROVE:
     case A_REFUSE: rc = pl_cases_decide(w->cases, v, id, a == A_APPROVE, x[0], &e); break;
+    case A_ESCALATE: {
+        /* 报送上级 (docs/LEVELS.md §9): as `plumb escalate`, to the level
+         * above of --escalation-above; the library refuses a clue an
+         * office of this store handles, or one sent up already. */
+        int64_t seq = 0;
+        if (!r->srv->o.escalation_above) { /* after visibility: says nothing of the clue */
+            writer_unlock(r->srv);
+            return reply_error(r, 409, "no_level_above", NULL,
+                               "this server has no level above configured (plumb serve "
+                               "--escalation-above FILE) / 本服务器未配置上级");
+        }
+        if (!(pl_cases_role_perms(v->role) & PL_PERM_HANDLE))
+            rc = pl_err_set(&e, PL_EDENIED, "role: may not escalate a clue");
+        else
+            rc = pl_escalate_send(w->s, w->l, id, r->srv->o.escalation_above,
+                                  v->actor && *v->actor ? v->actor : "web", &seq, &e);
+        break;
+    }
     }
     /* A disposition or conclusion that waits for approval (docs/CASES.md
      * "Approvals") answers 202 with the step pending. */
@@ -332,9 +352,17 @@ static int act(req *r, enum act a)
                                     "pending_approval", pending));
     return reply_json(r, 200,
                       json_pack("{s:s, s:s}", "id", id, "outcome",
-                                a == A_APPROVE  ? "approved"
-                                : a == A_REFUSE ? "refused"
-                                                : "done"));
+                                a == A_APPROVE    ? "approved"
+                                : a == A_REFUSE   ? "refused"
+                                : a == A_ESCALATE ? "escalated"
+                                                  : "done"));
+}
+
+/* POST /api/v1/cases/{id}/escalate: visibility first (404), then the body,
+ * then 409 no_level_above on a server without --escalation-above. */
+static int h_escalate(req *r)
+{
+    return act(r, A_ESCALATE);
 }
 
 static int h_dispose(req *r)
@@ -462,6 +490,29 @@ static int show_extras(writer *w, const pl_viewer *v, const char *id, json_t *o,
     return rc == PL_DONE ? 0 : rc;
 }
 
+/*
+ * The escalation of the clue (docs/LEVELS.md §9): `escalation` — to whom
+ * it was sent up, the level above's clue number, the latest status and
+ * outcome reported and when (pl_escalate_one; null when it was not sent
+ * up) — and `may_escalate`: the clue has no office of this store above it
+ * ("本库无上级…须报送上级"), is not merged, was not sent up yet, and this
+ * server has a level above configured.
+ */
+static int show_escalation(server *srv, writer *w, const char *id, json_t *o, pl_err *e)
+{
+    json_t *esc = NULL;
+    int rc = pl_escalate_one(w->s, id, &esc, e);
+    if (rc)
+        return rc;
+    const char *office = json_string_value(json_object_get(o, "handling_unit_id"));
+    const char *status = json_string_value(json_object_get(o, "status"));
+    int may = !esc && srv->o.escalation_above && !(office && *office) &&
+              !(status && strcmp(status, "linked") == 0);
+    json_object_set_new(o, "escalation", esc ? esc : json_null());
+    json_object_set_new(o, "may_escalate", json_boolean(may));
+    return 0;
+}
+
 static int h_show(req *r)
 {
     const char *id = r->params[0];
@@ -486,6 +537,8 @@ static int h_show(req *r)
     pl_buf_release(&out);
     if (o)
         rc = show_extras(w, v, id, o, &e);
+    if (o && !rc)
+        rc = show_escalation(r->srv, w, id, o, &e);
     writer_unlock(r->srv);
     if (rc) {
         json_decref(o);
@@ -1386,6 +1439,8 @@ static const route cases_routes[] = {
     {"POST", "/api/v1/cases/{id}/clear-name", "case:handle", "case", h_clear,
      "Name clearing done {basis}", 1},
     {"POST", "/api/v1/cases/{id}/archive", "case:handle", "case", h_archive, "Archive {reason}", 1},
+    {"POST", "/api/v1/cases/{id}/escalate", "case:handle", "case", h_escalate,
+     "Send the clue up to the level above (报送上级, docs/LEVELS.md §9)", 1},
     {"POST", "/api/v1/cases/{id}/assign", "case:handle", "case", h_assign,
      "Assign {handler_person_id, team}", 1},
     {"POST", "/api/v1/cases/{id}/notes", "case:note", "case", h_note,

@@ -434,21 +434,24 @@ static const char *outcome_label(const char *o, int en)
     return o;
 }
 
-int pl_escalate_list(pl_store *s, json_t *out, pl_err *e)
-{
-    return pl_escalate_list_ex(s, out, NULL, NULL, e);
-}
-
-int pl_escalate_list_ex(pl_store *s, json_t *out,
-                        int (*keep)(void *ctx, const char *clue_id, pl_err *e), void *ctx,
-                        pl_err *e)
+/* The rows of escalations_out (all, or the one of clue_id) for which keep
+ * (when given) answers 1, as JSON. */
+static int list_rows_keep(pl_store *s, const char *clue_id, json_t *out,
+                          int (*keep)(void *ctx, const char *clue_id, pl_err *e), void *ctx,
+                          pl_err *e)
 {
     pl_stmt *st = NULL;
     int rc = pl_store_prepare(
         s,
-        "SELECT clue_id, to_origin, to_office, sent_at, upper_clue_id, status, method, outcome, "
-        "measure, replies, upper_seq FROM escalations_out ORDER BY ev_seq, clue_id",
+        clue_id ? "SELECT clue_id, to_origin, to_office, sent_at, upper_clue_id, status, method, "
+                  "outcome, measure, replies, upper_seq, updated_at FROM escalations_out "
+                  "WHERE clue_id = ?"
+                : "SELECT clue_id, to_origin, to_office, sent_at, upper_clue_id, status, method, "
+                  "outcome, measure, replies, upper_seq, updated_at FROM escalations_out "
+                  "ORDER BY ev_seq, clue_id",
         &st, e);
+    if (rc == 0 && clue_id)
+        pl_stmt_bind_text(st, 1, clue_id);
     while (rc == 0 && out && (rc = pl_stmt_step(st, e)) == PL_ROW) {
         rc = 0;
         if (keep) {
@@ -485,11 +488,40 @@ int pl_escalate_list_ex(pl_store *s, json_t *out,
                                                           : json_null());
         json_object_set_new(o, "upper_seq",
                             *upper ? json_integer(pl_stmt_i64(st, 10)) : json_null());
+        json_object_set_new(o, "updated_at",
+                            *pl_stmt_text(st, 11) ? json_string(pl_stmt_text(st, 11))
+                                                  : json_null());
         json_array_append_new(out, o);
     }
     if (rc == PL_DONE || rc == PL_ROW)
         rc = 0;
     pl_stmt_finalize(st);
+    return rc;
+}
+
+static int list_rows(pl_store *s, const char *clue_id, json_t *out, pl_err *e)
+{
+    return list_rows_keep(s, clue_id, out, NULL, NULL, e);
+}
+
+int pl_escalate_list_ex(pl_store *s, json_t *out,
+                        int (*keep)(void *ctx, const char *clue_id, pl_err *e), void *ctx,
+                        pl_err *e)
+{
+    return list_rows_keep(s, NULL, out, keep, ctx, e);
+}
+
+int pl_escalate_list(pl_store *s, json_t *out, pl_err *e)
+{
+    return list_rows(s, NULL, out, e);
+}
+
+int pl_escalate_one(pl_store *s, const char *clue_id, json_t **out, pl_err *e)
+{
+    json_t *a = json_array();
+    int rc = list_rows(s, clue_id, a, e);
+    *out = rc == 0 && json_array_size(a) ? json_incref(json_array_get(a, 0)) : NULL;
+    json_decref(a);
     return rc;
 }
 

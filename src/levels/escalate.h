@@ -62,8 +62,10 @@ int pl_escalate_send(pl_store *s, pl_ledger *l, const char *clue_id, const pl_es
 
 /** The clues this store sent up and what the level above reported, as a
  * JSON array of {clue_id, to_origin, to_office, sent_at, upper_clue_id,
- * status, method, outcome, measure, replies, upper_seq, text_zh, text_en}
- * ("已移送湘西州纪委（CL-…）：已办结（第一种形态）"). */
+ * status, method, outcome, measure, replies, upper_seq, updated_at,
+ * text_zh, text_en}
+ * ("已移送湘西州纪委（CL-…）：已办结（第一种形态）"), and updated_at (when the
+ * latest status was recorded here; null before any). */
 int pl_escalate_list(pl_store *s, json_t *out, pl_err *e);
 /** pl_escalate_list of the clues for which `keep` answers 1 (0: left
  * out; < 0: an error, returned): the API lists only the clues its caller
@@ -71,6 +73,9 @@ int pl_escalate_list(pl_store *s, json_t *out, pl_err *e);
 int pl_escalate_list_ex(pl_store *s, json_t *out,
                         int (*keep)(void *ctx, const char *clue_id, pl_err *e), void *ctx,
                         pl_err *e);
+/** The same object for one clue: *out gets it (a new reference), or NULL
+ * when the clue was not escalated. */
+int pl_escalate_one(pl_store *s, const char *clue_id, json_t **out, pl_err *e);
 
 /* ------------------------------------------------------------ the receiver */
 

@@ -34,6 +34,7 @@ FILES=(
   pages
   firstload
   levels_view
+  escalation_web
   links
   webperf
   boot

@@ -46,8 +46,9 @@ export function buildCache(cache) {
   }
 }
 
-/** `prepare(db, work)` (optional) runs on the store before the server starts. */
-export async function startPlumb({ users, prepare }) {
+/** `prepare(db, work)` (optional) runs on the store before the server starts;
+ * `serveArgs(work)` (optional) gives more `plumb serve` options. */
+export async function startPlumb({ users, prepare, serveArgs }) {
   const work = process.env.PLUMB_E2E_WORK || mkdtempSync(join(tmpdir(), 'plumb-e2e-'))
   const db = join(work, 'county.db')
   const t0 = Date.now()
@@ -75,7 +76,7 @@ export async function startPlumb({ users, prepare }) {
   const portFile = join(work, 'port')
   rmSync(portFile, { force: true })
   const proc = spawn(PLUMB, ['serve', '--db', db, '--bind', '127.0.0.1', '--port', '0', '--port-file', portFile,
-    '--web', join(ROOT, 'web', 'dist'), '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] })
+    '--web', join(ROOT, 'web', 'dist'), '--quiet', ...(serveArgs ? serveArgs(work) : [])], { stdio: ['ignore', 'inherit', 'inherit'] })
   let port = 0
   for (let i = 0; i < 300 && !port; i++) {
     if (proc.exitCode !== null) throw new Error(`plumb serve exited with ${proc.exitCode}`)

@@ -13,6 +13,7 @@ import { zhEvidence, enEvidence } from './evidence.js'
 import { zhDash, enDash } from './dash.js'
 import { zhOpinion, enOpinion } from './opinion.js'
 import { zhLink, enLink } from './link.js'
+import { zhEscalate, enEscalate } from './escalate.js'
 
 // Each page group's texts, merged over the base texts in this order (one
 // line per group, so that a new group is one import and one line here).
@@ -27,6 +28,7 @@ const parts = [
   [zhDash, enDash],
   [zhOpinion, enOpinion],
   [zhLink, enLink],
+  [zhEscalate, enEscalate],
 ]
 
 const saved = localStorage.getItem('plumb.lang')

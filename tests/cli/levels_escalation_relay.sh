@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# levels_escalation_relay.sh — the status of an escalated clue flows down
+# with no manual sync (issue #21 item 4, docs/LEVELS.md §9 "The relay",
+# docs/OPERATIONS.md): two `plumb serve` over HTTP, a county
+# (county.example/c1) and its prefecture (pref.example/4331), the
+# prefecture's with --escalation-down (interval 1 s). The county escalates
+# a clue about its party secretary and sends its bundle up; then, with no
+# `escalation sync`, `checkpoint push`, `bundle export` or `bundle send`
+# run for the way down:
+#  1. the county's API (GET /api/v1/levels/escalations) comes to show the
+#     clue accepted (then routed: the intake routes it) above, with the
+#     prefecture's clue number;
+#  2. the county's server is stopped; the prefecture handles the clue; the
+#     relay fails and backs off (retry_in 2, then 4: interval × 2^failures),
+#     logging no secret;
+#  3. the county's server comes back; the county's API comes to show
+#     "已移送湘西州纪委（上级线索 …）：已办结（第一种形态）";
+#  4. POST /api/v1/cases/{id}/escalate (the web's 报送上级) on the county's
+#     server: 403 without case:handle, 404 out of scope, 409
+#     no_level_above without --escalation-above; SIGTERM stops the
+#     prefecture's server (relay thread included) with exit 0;
+#  5. bad settings: each one line naming what is wrong, exit 1.
+# Every wait is a poll with a bound (a count of tries), never a time
+# asserted. Expected texts come from docs/LEVELS.md §9.
+set -u
+P=${PLUMB:?set PLUMB to the plumb binary}
+SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+EX="$SRC/examples"
+export PLUMB_LANG=en
+T=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
+trap cleanup EXIT
+cd "$T" || exit 2
+fail() { echo "FAIL: $*"; for f in plog c1log; do [ -s $f ] && { echo "--- $f"; tail -8 $f; }; done; exit 1; }
+q() { sqlite3 "$1" "$2"; }
+wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
+
+# ------------------------------------------------------------ setup
+mkdir -p porg/org
+cat >porg/org/01_units.csv <<'CSV'
+id,parent_id,name,division_code,level,kind,industry
+PU,,中共湘西州委,4331,prefecture,party,党委
+PD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检
+CSV
+"$P" init --db p.db --origin pref.example/4331 >initp.out || fail "init p"
+"$P" import --all porg --db p.db --quiet >/dev/null || fail "import p"
+PLV=$(tail -n 1 initp.out)
+"$P" init --db c1.db --origin county.example/c1 >init1.out || fail "init c1"
+"$P" import --all "$EX" --db c1.db --quiet >/dev/null || fail "import c1"
+LV1=$(tail -n 1 init1.out)
+"$P" keygen --name pref.example/witness --out wp.key >/dev/null || fail "keygen wp"
+WP=$("$P" witness vkey --key wp.key) || fail "vkey wp"
+"$P" keygen --name county.example/c1-witness --out wc.key >/dev/null || fail "keygen wc"
+WC=$("$P" witness vkey --key wc.key) || fail "vkey wc"
+PK=$("$P" escalation keygen --out esc.key) || fail "escalation keygen"
+echo "pref.example/4331 $PK 湘西州纪委" >above.conf
+echo "county.example/c1 $LV1" >clogs.conf
+echo "pref.example/4331 $PLV" >plogs.conf
+
+# The county: witnesses the prefecture's log, takes its status bundles.
+start_county() { # $1: port
+    rm -f c1port
+    "$P" serve --db c1.db --port "$1" --port-file c1port --quiet \
+        --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
+        --bundle-origins plogs.conf --bundle-witness "$WC" 2>>c1log &
+    CPID=$!
+    PIDS+=($CPID)
+    wait_port c1port || fail "the county's server did not start"
+}
+start_county 0
+C1PORT=$(cat c1port)
+C1URL="http://127.0.0.1:$C1PORT"
+# The prefecture: the county's witness, its bundles and escalated clues, and
+# the relay down to it (every second).
+printf 'witness %s %s/witness\ndown county.example/c1 %s\n' "$WC" "$C1URL" "$C1URL" >down.conf
+"$P" serve --db p.db --port 0 --port-file pport --quiet \
+    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
+    --bundle-origins clogs.conf --bundle-witness "$WP" \
+    --escalation-key esc.key --escalation-office PD \
+    --escalation-down down.conf --escalation-interval 1 2>plog &
+PPID_=$!
+PIDS+=($PPID_)
+wait_port pport || fail "the prefecture's server did not start"
+PURL="http://127.0.0.1:$(cat pport)"
+
+# A county user to read the API with (TOTP as docs/SECURITY.md), whose
+# scope holds the clue: the escalations list follows the caller's scope.
+PW='Correct-Horse-9battery'
+uout=$(echo "$PW" | "$P" user add lisi --role discipline_officer --scope U001 --password-stdin --db c1.db --actor test 2>&1) ||
+    fail "user add: $uout"
+S1=$(printf '%s\n' "$uout" | sed -n 's/^totp_secret: //p')
+login() {
+    local code
+    code=$(cd "$SRC/tests/api" && node --input-type=module -e \
+        "import {totp} from './lib.mjs'; console.log(totp('$S1', Math.floor(Date.now() / 1000)))") || fail "totp"
+    status=$(curl -sS -c jar -o login.json -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"username\":\"lisi\",\"password\":\"$PW\",\"totp\":\"$code\"}" "$C1URL/api/v1/auth/login")
+    [ "$status" = 200 ] || fail "login: $status $(cat login.json)"
+}
+login
+# Poll the county's API until the python check $1 holds (at most $2 tries, 0.5 s apart).
+poll() {
+    for _ in $(seq 1 "$2"); do
+        curl -sS -b jar -o esc.json "$C1URL/api/v1/levels/escalations" 2>/dev/null &&
+            python3 -c "import json, sys; i = json.load(open('esc.json'))['items']; sys.exit(0 if ($1) else 1)" \
+                2>/dev/null && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+# ------------------------------------------- the clue goes up (by hand)
+out=$("$P" clue add --db c1.db --channel letter --category money \
+    --subject-person 43312719700315011X --summary 反映县委书记违规收受礼金 \
+    --facts "县委书记王建国春节期间收受下属单位礼金" 2>&1) || fail "clue add: $out"
+CL=$(sed -n 's/^registered clue //p' <<<"$out")
+"$P" escalate "$CL" --above above.conf --db c1.db >/dev/null || fail "escalate"
+"$P" checkpoint push --db c1.db --witness "$WP" --url "$PURL/witness" >/dev/null || fail "push c1"
+"$P" bundle export --db c1.db --witness-vkey "$WP" --since 0 --out c1.bundle >/dev/null || fail "export c1"
+out=$("$P" bundle send c1.bundle --url "$PURL" --receiver-vkey "$PLV" 2>&1) || fail "send c1: $out"
+PCL=$(q p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id='$CL'")
+[ -n "$PCL" ] || fail "the prefecture did not take the clue in"
+
+# ------------------------------------------- 1. accepted, with no sync
+poll "len(i) == 1 and i[0]['clue_id'] == '$CL' and i[0]['upper_clue_id'] == '$PCL' and i[0]['status'] in ('accepted', 'routed')" 120 ||
+    fail "the county never saw the clue accepted above: $(cat esc.json)"
+python3 -c "
+import json; i = json.load(open('esc.json'))['items'][0]
+assert i['text_en'] in ('transferred to 湘西州纪委 (their clue $PCL): accepted above',
+                     'transferred to 湘西州纪委 (their clue $PCL): routed'), i
+assert i['updated_at'], i
+" || fail "accepted: $(cat esc.json)"
+
+# ------------------------------------------- 2. the county is away: back off
+kill "$CPID"; wait "$CPID" 2>/dev/null
+PP() { "$P" "$@" --db p.db; }
+PP clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
+PP clue conclude "$PCL" --outcome form1 --measure criticism --reason 州纪委认定属实 >/dev/null ||
+    fail "conclude"
+for _ in $(seq 1 120); do grep -q '"retry_in":4}' plog && break; sleep 0.5; done
+grep -q '"msg":"escalation relay: checkpoint failed","origin":"county.example/c1".*"retry_in":2}' plog ||
+    fail "no first failure (retry_in 2) logged"
+grep -q '"retry_in":4}' plog || fail "no backoff to 4 s after the second failure"
+# The log names origins, sizes and URLs, never a key.
+while read -r k; do
+    [ ${#k} -ge 32 ] && grep -qF -- "$k" plog && fail "a secret is in the log"
+done < <(cat esc.key p.db.key)
+
+# ------------------------------------------- 3. back: concluded, with no sync
+start_county "$C1PORT" # the session is kept in the store: no new login (its TOTP code is spent)
+poll "i[0]['status'] == 'concluded'" 240 || fail "the conclusion never came down: $(cat esc.json)"
+python3 -c "
+import json; i = json.load(open('esc.json'))['items'][0]
+assert i['outcome'] == 'form1' and i['measure'] == 'criticism', i
+assert i['text_zh'] == '已移送湘西州纪委（上级线索 $PCL）：已办结（第一种形态）', i
+" || fail "concluded: $(cat esc.json)"
+grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1"' plog || fail "no 'status sent' logged"
+# ------------------------- POST /api/v1/cases/{id}/escalate: role, scope, settings
+# (docs/LEVELS.md §9 "The clue page"): a role without case:handle 403; a
+# discipline officer whose scope does not hold the clue 404 (the clue's
+# existence not told); one who sees it 409 no_level_above, since this
+# server has no --escalation-above; nothing written.
+as_user() { # $1 name, $2 role, $3 scope → cookie jar $1.jar, CSRF token in $1.csrf
+    local o sec code
+    o=$(echo "$PW" | "$P" user add "$1" --role "$2" --scope "$3" --password-stdin --db c1.db --actor test 2>&1) ||
+        fail "user add $1: $o"
+    sec=$(printf '%s\n' "$o" | sed -n 's/^totp_secret: //p')
+    code=$(cd "$SRC/tests/api" && node --input-type=module -e \
+        "import {totp} from './lib.mjs'; console.log(totp('$sec', Math.floor(Date.now() / 1000)))") || fail "totp"
+    [ "$(curl -sS -c "$1.jar" -o "$1.login" -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"$PW\",\"totp\":\"$code\"}" "$C1URL/api/v1/auth/login")" = 200 ] ||
+        fail "login $1: $(cat "$1.login")"
+    python3 -c "import json; print(json.load(open('$1.login'))['csrf_token'])" >"$1.csrf"
+}
+esc_post() { # $1 user → status; body in $1.out
+    curl -sS -b "$1.jar" -o "$1.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -H "X-CSRF-Token: $(cat "$1.csrf")" -d '{}' "$C1URL/api/v1/cases/$CL/escalate"
+}
+as_user wang cadre_officer U001
+st=$(esc_post wang); [ "$st" = 403 ] || fail "cadre_officer: $st $(cat wang.out)"
+as_user zhao discipline_officer U002
+st=$(esc_post zhao); [ "$st" = 404 ] || fail "out of scope: $st $(cat zhao.out)"
+as_user qian discipline_officer U001
+st=$(esc_post qian)
+[ "$st" = 409 ] && grep -q '"code":"no_level_above"' qian.out || fail "no --escalation-above: $st $(cat qian.out)"
+# Each login is an event; no escalation.sent was added.
+[ "$(q c1.db "SELECT count(*) FROM ledger_events WHERE type = 'escalation.sent'")" = 1 ] || fail "an escalation was written"
+
+# ------------------------------------------- 4. clean shutdown
+kill -TERM "$PPID_"
+for _ in $(seq 1 200); do kill -0 "$PPID_" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$PPID_" 2>/dev/null && fail "the prefecture's server did not stop on SIGTERM"
+wait "$PPID_"; rc=$?
+[ "$rc" = 0 ] || fail "the prefecture's server exited $rc"
+"$P" verify --db p.db >/dev/null || fail "verify p"
+"$P" verify --db c1.db >/dev/null || fail "verify c1"
+
+# ------------------------------------------- 5. bad settings
+bad() { # $1: expected message; rest: serve options
+    local want=$1; shift
+    out=$("$P" serve --db p.db --port 0 --quiet "$@" 2>&1) && fail "serve accepted: $*"
+    [ "$(wc -l <<<"$out")" -le 3 ] && grep -qF -- "$want" <<<"$out" || fail "serve $*: $out"
+}
+bad "--escalation-down needs --bundle-origins" --escalation-down down.conf
+printf 'witness %s %s/witness\ndown county.example/c9 %s\n' "$WC" "$C1URL" "$C1URL" >down9.conf
+bad "down9.conf line 2: origin county.example/c9 is not in --bundle-origins" \
+    --bundle-origins clogs.conf --bundle-witness "$WP" --escalation-down down9.conf
+printf 'down county.example/c1 %s\n' "$C1URL" >downw.conf
+bad "downw.conf: needs at least one witness line and one down line" \
+    --bundle-origins clogs.conf --bundle-witness "$WP" --escalation-down downw.conf
+bad "--escalation-interval: must be an integer in [0, 86400]" --escalation-interval x
+echo "ok"

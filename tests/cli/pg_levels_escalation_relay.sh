@@ -1,0 +1,81 @@
+#!/bin/bash
+# pg_levels_escalation_relay.sh — the relay of `plumb serve
+# --escalation-down` (docs/LEVELS.md §9 "The relay") with the prefecture on
+# PostgreSQL: its server syncs, checkpoints (key in --state-dir), has the
+# checkpoint cosigned by the county's witness and sends the status down to
+# the county's server (SQLite) with no command run for the way down; the
+# county's `escalation list` comes to read "concluded (form 1)". Every new
+# query of src/http/escalation_http.c runs on PostgreSQL here;
+# tests/cli/levels_escalation_relay.sh has the backoff, the logs and the
+# bad settings on SQLite.
+set -u
+: "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
+T=$(mktemp -d)
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; for f in plog c1log; do [ -s "$T/$f" ] && { echo "--- $f"; tail -6 "$T/$f"; }; done; exit 1; }
+export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
+unset PLUMB_KEY PLUMB_STATE_DIR
+cd "$T" || exit 2
+U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_relay_p) || fail createdb
+p() { "$PLUMB" "$@" --db "$U" --state-dir "$T/pst"; }
+wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
+
+mkdir -p porg/org
+printf 'id,parent_id,name,division_code,level,kind,industry\nPU,,中共湘西州委,4331,prefecture,party,党委\nPD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检\n' >porg/org/01_units.csv
+p init --origin pref.example/pgr >initp.out 2>&1 || fail "init prefecture: $(cat initp.out)"
+PLV=$(tail -n 1 initp.out)
+p import --all porg --quiet >imp 2>&1 || fail "import p: $(cat imp)"
+"$PLUMB" init --db c1.db --origin county.example/c1 >init1.out || fail "init c1"
+LV1=$(tail -n 1 init1.out)
+"$PLUMB" import --all "$PLUMB_SRC/examples" --db c1.db --quiet >/dev/null || fail "import c1"
+"$PLUMB" keygen --name pref.example/witness --out wp.key >/dev/null || fail keygen
+WP=$("$PLUMB" witness vkey --key wp.key)
+"$PLUMB" keygen --name county.example/c1-witness --out wc.key >/dev/null || fail keygen
+WC=$("$PLUMB" witness vkey --key wc.key)
+PK=$("$PLUMB" escalation keygen --out esc.key) || fail "escalation keygen"
+echo "pref.example/pgr $PK 湘西州纪委" >above.conf
+echo "county.example/c1 $LV1" >clogs.conf
+echo "pref.example/pgr $PLV" >plogs.conf
+
+"$PLUMB" serve --db c1.db --port 0 --port-file c1port --quiet \
+    --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
+    --bundle-origins plogs.conf --bundle-witness "$WC" 2>c1log &
+PIDS+=($!)
+wait_port c1port || fail "the county's server did not start"
+C1URL="http://127.0.0.1:$(cat c1port)"
+printf 'witness %s %s/witness\ndown county.example/c1 %s\n' "$WC" "$C1URL" "$C1URL" >down.conf
+"$PLUMB" serve --db "$U" --state-dir "$T/pst" --port 0 --port-file pport --quiet \
+    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
+    --bundle-origins clogs.conf --bundle-witness "$WP" \
+    --escalation-key esc.key --escalation-office PD \
+    --escalation-down down.conf --escalation-interval 1 2>plog &
+PPID_=$!
+PIDS+=($PPID_)
+wait_port pport || fail "the prefecture's server did not start"
+PURL="http://127.0.0.1:$(cat pport)"
+
+out=$("$PLUMB" clue add --db c1.db --channel letter --category money --subject-person 43312719700315011X \
+    --summary 反映县委书记 --facts "县委书记收受礼金" 2>&1) || fail "clue add: $out"
+CL=$(sed -n 's/^registered clue //p' <<<"$out")
+"$PLUMB" escalate "$CL" --above above.conf --db c1.db >/dev/null || fail "escalate"
+"$PLUMB" checkpoint push --db c1.db --witness "$WP" --url "$PURL/witness" >/dev/null || fail "push c1"
+"$PLUMB" bundle export --db c1.db --witness-vkey "$WP" --out up.bundle >/dev/null || fail "export"
+out=$("$PLUMB" bundle send up.bundle --url "$PURL" --receiver-vkey "$PLV" 2>&1) || fail "send: $out"
+PCL=$("$PLUMB" sql --db "$U" --state-dir "$T/pst" "SELECT clue_id FROM escalations_in WHERE origin_clue_id = '$CL'")
+[ -n "$PCL" ] || fail "the prefecture did not take the clue in"
+p clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
+p clue conclude "$PCL" --outcome form1 --measure criticism --reason 属实 >/dev/null || fail "conclude"
+want="$CL  transferred to 湘西州纪委 (their clue $PCL): concluded (form 1)"
+for _ in $(seq 1 240); do
+    [ "$("$PLUMB" escalation list --db c1.db 2>/dev/null)" = "$want" ] && break
+    sleep 0.5
+done
+out=$("$PLUMB" escalation list --db c1.db)
+[ "$out" = "$want" ] || fail "the county reads: $out"
+grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1"' plog || fail "no 'status sent'"
+kill -TERM "$PPID_"
+wait "$PPID_"; rc=$?
+[ "$rc" = 0 ] || fail "the prefecture's server exited $rc"
+p verify >/dev/null 2>&1 || fail "verify p"
+echo ok
