@@ -18,8 +18,11 @@
 /* May the caller read person `pid` in a pair (scope and recusal)? A
  * person record is not recusal-bound, a pair is (docs/SECURITY.md
  * "Linkage": its judgement decides R04 findings about the two persons), so
- * the person's placement is taken with recusal on. */
-static int person_readable(req *r, const char *pid)
+ * the person's placement is taken with recusal on. 1 yes, 0 no, <0 the
+ * check could not run (e says why): the caller answers that error (503
+ * for a lock timeout or a lost connection, docs/DEPLOY.md), never "not
+ * readable", which would withhold a readable pair or answer 404 for one. */
+static int person_readable(req *r, const char *pid, pl_err *e)
 {
     pl_buf sql;
     pl_buf_init(&sql);
@@ -29,17 +32,17 @@ static int person_readable(req *r, const char *pid)
     sp.recusal = 1;
     pl_accounts_scope_where(&sql, &sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_stmt *st = NULL;
-    int ok = 0;
-    if (pl_store_prepare_cached(r->s, sql.data, &st, NULL) == 0) {
-        char today[11];
-        http_today(r->srv, today);
-        int k = pl_accounts_scope_bind(st, r->who.uid, today);
-        pl_stmt_bind_text(st, k, pid);
-        ok = pl_stmt_step(st, NULL) == PL_ROW;
-        pl_stmt_reset(st);
-    }
+    int rc = pl_store_prepare_cached(r->s, sql.data, &st, e);
     pl_buf_release(&sql);
-    return ok;
+    if (rc)
+        return rc < 0 ? rc : PL_ESTORE;
+    char today[11];
+    http_today(r->srv, today);
+    int k = pl_accounts_scope_bind(st, r->who.uid, today);
+    pl_stmt_bind_text(st, k, pid);
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
 }
 
 static int known_args_or_reply(req *r, const char *const *names);
@@ -73,7 +76,15 @@ static int h_links_list(req *r)
     {
         const char *a = json_string_value(json_object_get(json_object_get(it, "a"), "id"));
         const char *b = json_string_value(json_object_get(json_object_get(it, "b"), "id"));
-        if (a && b && person_readable(r, a) && person_readable(r, b))
+        int ok = a && b ? person_readable(r, a, &e) : 0;
+        if (ok == 1)
+            ok = person_readable(r, b, &e);
+        if (ok < 0) { /* the check failed: no partial list */
+            json_decref(items);
+            json_decref(rows);
+            return reply_status(r, ok, &e);
+        }
+        if (ok)
             json_array_append(items, it);
         else
             withheld++;
@@ -116,12 +127,18 @@ static int h_link_judgement(req *r)
     if (!pl_accounts_role_has(r->who.role, "person:read"))
         return reply_error(r, 403, "forbidden", NULL, "forbidden");
     /* out of scope is not found, as a record the caller cannot see */
-    if (!person_readable(r, a))
-        return reply_error(r, 404, "not_found", "a", "not found");
-    if (!person_readable(r, b))
-        return reply_error(r, 404, "not_found", "b", "not found");
     pl_err e;
     pl_err_init(&e);
+    int ok = person_readable(r, a, &e);
+    if (ok < 0)
+        return reply_status(r, ok, &e);
+    if (!ok)
+        return reply_error(r, 404, "not_found", "a", "not found");
+    ok = person_readable(r, b, &e);
+    if (ok < 0)
+        return reply_status(r, ok, &e);
+    if (!ok)
+        return reply_error(r, 404, "not_found", "b", "not found");
     writer *w = writer_lock(r->srv, &e);
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
