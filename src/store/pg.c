@@ -86,8 +86,10 @@ typedef struct pg_stmt {
     /* the current row's bytea values decoded (index: column) */
     unsigned char **blob;
     size_t *blob_len;
-    int bulk; /* its bulk_tab's index + 1, or 0: not bulk-loadable */
-    int kept; /* stepped in bulk mode: its row is pending, PL_DONE until reset */
+    int bulk;   /* its bulk_tab's index + 1, or 0: not bulk-loadable */
+    int kept;   /* stepped in bulk mode: its row is pending, PL_DONE until reset */
+    int stream; /* pl_stmt_stream: 1 asked, 2 and its cursor is open */
+    int more;   /* the cursor may have rows after those in res */
 } pg_stmt;
 
 static const pl_store_ops pg_ops;
@@ -1010,6 +1012,62 @@ static int reprepare(pg_store *s, pg_stmt *w, pl_err *e)
     return rc;
 }
 
+/* pl_stmt_stream on PostgreSQL: the statement runs as a cursor,
+ * `DECLARE … NO SCROLL CURSOR WITH HOLD FOR …` with the bound parameters,
+ * read STREAM_ROWS rows at a time (FETCH FORWARD), so that a reader of a
+ * whole table (verify, replay) holds one piece of the result, not all of
+ * it (PQexecPrepared keeps every row in the client's memory). WITH HOLD:
+ * the cursor outlives a commit the reader's loop makes on the same
+ * connection (the server then keeps the rest of the result, in work_mem
+ * and temporary files). Closed at PL_DONE, reset and finalize.
+ * PLUMB_PG_STREAM=0: the whole result at once, as before (comparisons). */
+#define STREAM_ROWS 2048
+
+static PGresult *stream_fetch(pg_store *s, pg_stmt *w)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s_c", STREAM_ROWS, w->name);
+    PGresult *r = PQexec(s->conn, sql);
+    w->nrows = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+    w->more = w->nrows == STREAM_ROWS;
+    return r;
+}
+
+static PGresult *stream_open(pg_store *s, pg_stmt *w)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_addf(&sql, "DECLARE %s_c NO SCROLL CURSOR WITH HOLD FOR %s", w->name, w->sql);
+    PGresult *r = PQexecParams(s->conn, sql.data, w->nparams, NULL, (const char *const *)w->vals,
+                               w->lens, w->fmts, 0);
+    pl_buf_release(&sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return r;
+    PQclear(r);
+    w->stream = 2;
+    return stream_fetch(s, w);
+}
+
+static void stream_close(pg_store *s, pg_stmt *w)
+{
+    if (w->stream != 2)
+        return;
+    w->stream = 1;
+    w->more = 0;
+    if (PQstatus(s->conn) != CONNECTION_OK || PQtransactionStatus(s->conn) == PQTRANS_INERROR)
+        return; /* gone with the connection, or with the transaction's end */
+    char sql[48];
+    snprintf(sql, sizeof sql, "CLOSE %s_c", w->name);
+    PQclear(PQexec(s->conn, sql));
+}
+
+static void pg_stream(pl_stmt *st)
+{
+    const char *v = getenv("PLUMB_PG_STREAM");
+    if (!(v && strcmp(v, "0") == 0) && W(st)->ncols > 0 && W(st)->stream == 0)
+        W(st)->stream = 1;
+}
+
 static int pg_step(pl_stmt *pst, pl_err *e)
 {
     pg_stmt *w = W(pst);
@@ -1031,8 +1089,9 @@ static int pg_step(pl_stmt *pst, pl_err *e)
             rc0 = reprepare(s, w, e);
         if (rc0)
             return rc0;
-        w->res = PQexecPrepared(s->conn, w->name, w->nparams, (const char *const *)w->vals, w->lens,
-                                w->fmts, 0);
+        w->res = w->stream ? stream_open(s, w)
+                           : PQexecPrepared(s->conn, w->name, w->nparams,
+                                            (const char *const *)w->vals, w->lens, w->fmts, 0);
         ExecStatusType t = PQresultStatus(w->res);
         if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
             int rc = db_err(s, w->res, e, "step");
@@ -1058,10 +1117,22 @@ static int pg_step(pl_stmt *pst, pl_err *e)
         w->row = -1;
     }
     clear_row(w);
+    if (w->row + 1 >= w->nrows && w->stream == 2 && w->more) {
+        PQclear(w->res);
+        w->res = stream_fetch(s, w);
+        if (PQresultStatus(w->res) != PGRES_TUPLES_OK) {
+            int rc = db_err(s, w->res, e, "step (fetch)");
+            PQclear(w->res);
+            w->res = NULL;
+            return rc;
+        }
+        w->row = -1;
+    }
     if (w->row + 1 < w->nrows) {
         w->row++;
         return PL_ROW;
     }
+    stream_close(s, w);
     w->row = w->nrows;
     return PL_DONE;
 }
@@ -1071,6 +1142,7 @@ static int pg_reset(pl_stmt *st)
     pg_stmt *w = W(st);
     clear_row(w);
     w->kept = 0;
+    stream_close(w->owner, w);
     PQclear(w->res);
     w->res = NULL;
     w->row = -1;
@@ -1477,6 +1549,7 @@ static const pl_store_ops pg_ops = {
     .busy_timeout = pg_busy_timeout,
     .migrations = pl_pg_migrations,
     .bulk = pg_bulk,
+    .stream = pg_stream,
 };
 
 /* --------------------------------------------------------------- open */

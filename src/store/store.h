@@ -153,6 +153,17 @@ const void *pl_stmt_blob(pl_stmt *st, int col, size_t *len);
  * what pl_stmt_type, pl_stmt_i64 and pl_stmt_textn give, in one call. */
 void pl_stmt_row(pl_stmt *st, int n, pl_cell *out);
 void pl_stmt_finalize(pl_stmt *st);
+/**
+ * Say, before the first step, that the statement's result may be large
+ * (every row of a table): the backend then reads it in pieces instead of
+ * all at once. SQLite reads row by row anyway (nothing to do); PostgreSQL
+ * runs it as a cursor WITH HOLD and fetches 2,048 rows at a time, so the
+ * reader's memory does not grow with the table (pg.c "stream";
+ * PLUMB_PG_STREAM=0 turns it off). The rows are those of the statement's
+ * snapshot, as with one step; the connection may run other statements
+ * (writes, commits) between steps. Stays set across resets.
+ */
+void pl_stmt_stream(pl_stmt *st);
 /** Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
 int64_t pl_store_changes(pl_store *s);
 

@@ -73,6 +73,9 @@ typedef struct pl_store_ops {
     /** pl_store_bulk; optional: NULL means the backend's prepared inserts
      * are its fastest path (SQLite). */
     int (*bulk)(pl_store *s, int on, pl_err *e);
+    /** pl_stmt_stream; optional: NULL means steps already read row by
+     * row (SQLite). */
+    void (*stream)(pl_stmt *st);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */
