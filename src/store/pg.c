@@ -7,8 +7,10 @@
  * prepared on the server once (a named prepared statement) and executed
  * with text parameters whose types the server infers, blobs in binary. A
  * step runs the statement at the first call and keeps the whole result in
- * memory, so a reader may step while the same connection writes (server-
- * side cursors for very large reads: not yet, docs/DEPLOY.md).
+ * memory, so a reader may step while the same connection writes; a
+ * statement marked with pl_stmt_stream runs as a cursor instead, fetched
+ * in pieces ("stream" below). In bulk mode (pl_store_bulk) the rows of
+ * plain INSERTs and upserts wait and go in by COPY ("bulk load" below).
  *
  * Types: int2/int4/int8/oid and bool are PL_COL_INT, bytea PL_COL_BLOB,
  * everything else PL_COL_TEXT (numeric and floats as their text, like
