@@ -853,6 +853,7 @@ static int pg_exec(pl_store *ps, const char *sql, pl_err *e)
     if (strncmp(sql, "ROLLBACK", 8) == 0) {
         s->ev_next = -1; /* to a savepoint: appends after it are undone */
         bulk_forget(s);  /* and the rows pending since it (SAVEPOINT sent them) */
+        s->bulk_on = 0;  /* and the batch that turned bulk mode on has failed */
     }
     return run(s, sql, e, "exec");
 }
