@@ -2244,11 +2244,17 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     rc = find_fresh(&m);
     if (rc == 0)
         rc = sort_indexes_defer(&m, &sort_ddl);
+    /* The rows' inserts (ledger and projections) in bulk where the store
+     * has a faster way (PostgreSQL: COPY); reads in between see them. */
+    if (rc == 0)
+        rc = pl_store_bulk(s, 1, e);
     if (rc == 0 && pipe_wanted(&m))
         rc = pipe_run(&m);
-    else
+    else if (rc == 0)
         for (m.cur = 0; m.cur < m.njobs && rc == 0; m.cur++)
             rc = import_job(&m);
+    if (rc == 0)
+        rc = pl_store_bulk(s, 0, e);
     if (rc == 0)
         rc = sort_indexes_build(&m, &sort_ddl);
     if (rc == 0 && m.rej && fflush(m.rej) != 0)

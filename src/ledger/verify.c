@@ -235,6 +235,7 @@ int pl_ledger_replay(pl_ledger *l, pl_store *dst, pl_err *e)
     pl_stmt *st = NULL;
     rc = pl_store_prepare(l->s, "SELECT seq, header, payload FROM ledger_events ORDER BY seq", &st,
                           e);
+    pl_stmt_stream(st); /* every event: read in pieces (PostgreSQL: a cursor) */
     if (rc == 0)
         rc = pl_store_begin(dst, e);
     if (rc) {
@@ -526,6 +527,7 @@ static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
                               &st, e);
     if (rc)
         return rc;
+    pl_stmt_stream(st); /* every event: read in pieces (PostgreSQL: a cursor) */
     uint8_t fr[64][PL_HASH_BYTES];
     int64_t i = 0;
     pl_buf canon;

@@ -7,8 +7,10 @@
  * prepared on the server once (a named prepared statement) and executed
  * with text parameters whose types the server infers, blobs in binary. A
  * step runs the statement at the first call and keeps the whole result in
- * memory, so a reader may step while the same connection writes (server-
- * side cursors for very large reads: not yet, docs/DEPLOY.md).
+ * memory, so a reader may step while the same connection writes; a
+ * statement marked with pl_stmt_stream runs as a cursor instead, fetched
+ * in pieces ("stream" below). In bulk mode (pl_store_bulk) the rows of
+ * plain INSERTs and upserts wait and go in by COPY ("bulk load" below).
  *
  * Types: int2/int4/int8/oid and bool are PL_COL_INT, bytea PL_COL_BLOB,
  * everything else PL_COL_TEXT (numeric and floats as their text, like
@@ -59,6 +61,13 @@ typedef struct pg_store {
     int broken;      /* the connection is lost or on a read-only server: the next
                         statement outside a transaction connects again */
     unsigned gen;    /* connection generation: bumped by each reconnect */
+    /* pl_store_bulk (see "bulk load" below) */
+    struct bulk_tab *bulk; /* one per bulk-loadable INSERT text seen */
+    size_t nbulk;
+    size_t *bulk_order; /* the tables with pending rows, in first-row order */
+    size_t nbulk_order;
+    size_t bulk_bytes; /* pending bytes, all tables */
+    int bulk_on;
 } pg_store;
 
 typedef struct pg_stmt {
@@ -79,6 +88,10 @@ typedef struct pg_stmt {
     /* the current row's bytea values decoded (index: column) */
     unsigned char **blob;
     size_t *blob_len;
+    int bulk;   /* its bulk_tab's index + 1, or 0: not bulk-loadable */
+    int kept;   /* stepped in bulk mode: its row is pending, PL_DONE until reset */
+    int stream; /* pl_stmt_stream: 1 asked, 2 and its cursor is open */
+    int more;   /* the cursor may have rows after those in res */
 } pg_stmt;
 
 static const pl_store_ops pg_ops;
@@ -271,6 +284,8 @@ static char *rewrite(const char *sql, int *n)
 /* ------------------------------------------------------------ the store */
 
 static void pg_finalize(pl_stmt *st);
+static void bulk_free(pg_store *s);
+static int bulk_flush(pg_store *s, pl_err *e);
 
 static void pg_close(pl_store *ps)
 {
@@ -279,6 +294,7 @@ static void pg_close(pl_store *ps)
         pg_finalize(s->ev_ins);
     if (s->conn)
         PQfinish(s->conn);
+    bulk_free(s);
     free(s->base.path);
     if (s->base.conninfo) {
         sodium_memzero(s->base.conninfo, strlen(s->base.conninfo));
@@ -336,6 +352,8 @@ static int pg_unavailable(pl_store *ps)
 static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
 {
     int rc0 = ready(s, e);
+    if (rc0 == 0)
+        rc0 = bulk_flush(s, e);
     if (rc0)
         return rc0;
     PGresult *r = PQexec(s->conn, sql);
@@ -347,12 +365,496 @@ static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
     return rc;
 }
 
+/* ------------------------------------------------------ bulk load (COPY) */
+
+/* pl_store_bulk on PostgreSQL (issue #20 item 3). While it is on, a step of
+ * an INSERT of the form
+ *     INSERT INTO t(c1,…,cn) VALUES(?,…,?)  [ON CONFLICT(k…) DO UPDATE SET …]
+ * (every value a parameter, in order; no RETURNING, no WHERE in the
+ * conflict clause) is not sent: its parameters are kept, as the row of a
+ * pending COPY for `t`, and the step answers PL_DONE with one row changed.
+ * Every other statement of the connection — a read, another write, BEGIN,
+ * SAVEPOINT, COMMIT, the ledger's size — first sends what is pending
+ * (bulk_flush), so that nothing reads around a pending row and the rows
+ * reach the tables in the order they were stepped, table by table in the
+ * order each table's first pending row came. A plain INSERT goes in by
+ * `COPY t(c…) FROM STDIN`; an upsert by COPY into a temporary stage
+ * pg_temp.pl_bulk_t (same column types) and then one
+ * `INSERT INTO t(c…) SELECT … ORDER BY pl_ord ON CONFLICT …` with the
+ * statement's own conflict clause. A row whose conflict key is already
+ * pending sends everything first (one statement may not update a row
+ * twice). A handful of pending rows go row by row instead, as before (a
+ * COPY costs three round trips). Rows that fail a constraint fail at the
+ * flush, in the same transaction, which the caller then rolls back: the
+ * store is left exactly as before, as with row-by-row inserts. A ROLLBACK
+ * (to a savepoint too) drops what is pending. PLUMB_PG_COPY=0 turns it off
+ * (the row-by-row path, for comparisons). */
+
+#define BULK_MAX_BYTES (16u << 20) /* pending bytes that force a flush */
+#define BULK_ROW_BY_ROW 4          /* up to this many rows: not worth a COPY */
+#define BULK_MAX_KEYS 8
+
+typedef struct bulk_tab {
+    char *sql;      /* the rewritten INSERT: the descriptor's key */
+    char *target;   /* t */
+    char *cols;     /* "c1,…,cn" */
+    char *conflict; /* " ON CONFLICT … DO UPDATE SET …", or NULL: a plain INSERT */
+    int nparams;
+    int keys[BULK_MAX_KEYS]; /* 0-based parameter positions of the conflict columns */
+    int nkeys;
+    char name[24]; /* its own prepared statement, for a row-by-row flush */
+    unsigned gen;  /* 1 + the connection generation it is prepared on; 0: not */
+    pl_buf rows;   /* pending rows: per parameter int32 length (-1: NULL),
+                      a format byte (0 text, 1 binary), the bytes and a NUL */
+    size_t nrows;
+    uint64_t *keyset; /* hashes of the pending rows' conflict keys (open addressing) */
+    size_t keycap, nkeyset;
+    int pending; /* listed in pg_store.bulk_order */
+} bulk_tab;
+
+static void bulk_tab_free(bulk_tab *t)
+{
+    free(t->sql);
+    free(t->target);
+    free(t->cols);
+    free(t->conflict);
+    pl_buf_release(&t->rows);
+    free(t->keyset);
+}
+
+static void bulk_free(pg_store *s)
+{
+    for (size_t i = 0; i < s->nbulk; i++)
+        bulk_tab_free(&s->bulk[i]);
+    free(s->bulk);
+    free(s->bulk_order);
+}
+
+static void bulk_forget(pg_store *s)
+{
+    for (size_t i = 0; i < s->nbulk; i++) {
+        bulk_tab *t = &s->bulk[i];
+        pl_buf_reset(&t->rows);
+        t->nrows = 0;
+        t->nkeyset = 0;
+        if (t->keyset)
+            memset(t->keyset, 0, t->keycap * sizeof *t->keyset);
+        t->pending = 0;
+    }
+    s->nbulk_order = 0;
+    s->bulk_bytes = 0;
+}
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* Case-insensitive keyword at p followed by a non-identifier character. */
+static const char *keyword(const char *p, const char *kw)
+{
+    size_t n = strlen(kw);
+    p = skip_ws(p);
+    if (strncasecmp(p, kw, n) != 0 || ident_char(p[n]))
+        return NULL;
+    return p + n;
+}
+
+/* An identifier list "a, b ,c" up to ')': the names, comma-joined without
+ * spaces, into *out; their count in *n. The text after ')' or NULL. */
+static const char *ident_list(const char *p, pl_buf *out, int *n)
+{
+    *n = 0;
+    p = skip_ws(p);
+    if (*p != '(')
+        return NULL;
+    p++;
+    for (;;) {
+        p = skip_ws(p);
+        const char *q = p;
+        while (ident_char(*q))
+            q++;
+        if (q == p)
+            return NULL;
+        if (*n)
+            pl_buf_addc(out, ',');
+        pl_buf_add(out, p, (size_t)(q - p));
+        (*n)++;
+        p = skip_ws(q);
+        if (*p == ')')
+            return p + 1;
+        if (*p != ',')
+            return NULL;
+        p++;
+    }
+}
+
+/* The descriptor index + 1 of a bulk-loadable INSERT (see above), or 0. */
+static int bulk_match(pg_store *s, const char *q, int nparams, int ncols)
+{
+    if (ncols != 0 || nparams < 1)
+        return 0;
+    for (size_t i = 0; i < s->nbulk; i++)
+        if (strcmp(s->bulk[i].sql, q) == 0)
+            return (int)i + 1;
+    const char *p = keyword(q, "INSERT");
+    p = p ? keyword(p, "INTO") : NULL;
+    if (!p)
+        return 0;
+    p = skip_ws(p);
+    const char *t0 = p;
+    while (ident_char(*p))
+        p++;
+    const char *t1 = p;
+    if (t1 == t0 || t1 - t0 > 40 || nparams > 64)
+        return 0;
+    pl_buf cols, keys;
+    pl_buf_init(&cols);
+    pl_buf_init(&keys);
+    int n = 0, nk = 0, ok = 0;
+    bulk_tab t;
+    memset(&t, 0, sizeof t);
+    p = ident_list(p, &cols, &n);
+    if (!p || n != nparams || !(p = keyword(p, "VALUES")))
+        goto out;
+    p = skip_ws(p);
+    if (*p++ != '(')
+        goto out;
+    for (int k = 1; k <= n; k++) {
+        char want[16];
+        int wl = snprintf(want, sizeof want, "$%d", k);
+        p = skip_ws(p);
+        if (strncmp(p, want, (size_t)wl) != 0 || (p[wl] >= '0' && p[wl] <= '9'))
+            goto out;
+        p = skip_ws(p + wl);
+        if (*p != (k == n ? ')' : ','))
+            goto out;
+        p++;
+    }
+    const char *tail = skip_ws(p);
+    if (*tail) {
+        const char *c = keyword(tail, "ON");
+        c = c ? keyword(c, "CONFLICT") : NULL;
+        c = c ? ident_list(c, &keys, &nk) : NULL;
+        c = c ? keyword(c, "DO") : NULL;
+        c = c ? keyword(c, "UPDATE") : NULL;
+        if (!c || nk > BULK_MAX_KEYS)
+            goto out;
+        /* no WHERE (a row could be left alone: the count would be wrong), no
+         * RETURNING, nothing after the statement */
+        for (const char *w = c; *w; w++)
+            if ((w == c || !ident_char(w[-1])) &&
+                (keyword(w, "WHERE") || keyword(w, "RETURNING") || *w == ';'))
+                goto out;
+        t.conflict = pl_strdup(tail);
+        /* the key columns' parameter positions */
+        const char *kp = keys.data;
+        for (int k = 0; k < nk; k++) {
+            size_t kl = strcspn(kp, ",");
+            int pos = -1, idx = 0;
+            for (const char *cp = cols.data; *cp; idx++) {
+                size_t cl = strcspn(cp, ",");
+                if (cl == kl && strncmp(cp, kp, kl) == 0)
+                    pos = idx;
+                cp += cl + (cp[cl] == ',');
+            }
+            if (pos < 0)
+                goto out;
+            t.keys[t.nkeys++] = pos;
+            kp += kl + (kp[kl] == ',');
+        }
+    }
+    t.sql = pl_strdup(q);
+    t.target = pl_strndup(t0, (size_t)(t1 - t0));
+    t.cols = pl_buf_detach(&cols, NULL);
+    t.nparams = n;
+    pl_buf_init(&t.rows);
+    s->bulk = pl_realloc(s->bulk, (s->nbulk + 1) * sizeof *s->bulk);
+    s->bulk[s->nbulk++] = t;
+    memset(&t, 0, sizeof t);
+    ok = (int)s->nbulk;
+out:
+    free(t.conflict);
+    pl_buf_release(&cols);
+    pl_buf_release(&keys);
+    return ok;
+}
+
+/* Whether a row with key hash h is pending in t; adds it if not. */
+static int bulk_key_seen(bulk_tab *t, uint64_t h)
+{
+    if (!h)
+        h = 1;
+    if (2 * (t->nkeyset + 1) > t->keycap) {
+        size_t cap = t->keycap ? 2 * t->keycap : 1024;
+        uint64_t *v = pl_calloc(cap, sizeof *v);
+        for (size_t i = 0; i < t->keycap; i++)
+            if (t->keyset[i]) {
+                size_t j = t->keyset[i] & (cap - 1);
+                while (v[j])
+                    j = (j + 1) & (cap - 1);
+                v[j] = t->keyset[i];
+            }
+        free(t->keyset);
+        t->keyset = v;
+        t->keycap = cap;
+    }
+    size_t j = h & (t->keycap - 1);
+    while (t->keyset[j]) {
+        if (t->keyset[j] == h)
+            return 1;
+        j = (j + 1) & (t->keycap - 1);
+    }
+    t->keyset[j] = h;
+    t->nkeyset++;
+    return 0;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Escape one value for COPY's text format into b. */
+static void copy_text(pl_buf *b, const char *v, size_t n, int fmt)
+{
+    if (fmt == 1) { /* bytea given in binary: its text input form "\x…" */
+        static const char hex[] = "0123456789abcdef";
+        pl_buf_adds(b, "\\\\x");
+        for (size_t i = 0; i < n; i++) {
+            pl_buf_addc(b, hex[(unsigned char)v[i] >> 4]);
+            pl_buf_addc(b, hex[(unsigned char)v[i] & 15]);
+        }
+        return;
+    }
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = v[i], r = 0;
+        switch (c) {
+        case '\\': r = '\\'; break;
+        case '\n': r = 'n'; break;
+        case '\r': r = 'r'; break;
+        case '\t': r = 't'; break;
+        default: continue;
+        }
+        pl_buf_add(b, v + run, i - run);
+        pl_buf_addc(b, '\\');
+        pl_buf_addc(b, r);
+        run = i + 1;
+    }
+    pl_buf_add(b, v + run, n - run);
+}
+
+/* Walk the pending rows of t: for each one, its parameters. */
+typedef struct bulk_row {
+    const char *vals[64];
+    int lens[64], fmts[64];
+} bulk_row;
+
+static const unsigned char *bulk_row_read(const bulk_tab *t, const unsigned char *p, bulk_row *r)
+{
+    for (int i = 0; i < t->nparams; i++) {
+        int32_t len;
+        memcpy(&len, p, 4);
+        p += 4;
+        r->fmts[i] = *p++;
+        r->vals[i] = len < 0 ? NULL : (const char *)p;
+        r->lens[i] = len < 0 ? 0 : len;
+        if (len >= 0)
+            p += len + 1;
+    }
+    return p;
+}
+
+/* Send one COPY … FROM STDIN: `cmd`, then t's rows (with an ordinal column
+ * when `ord`). */
+static int bulk_copy(pg_store *s, bulk_tab *t, const char *cmd, int ord, pl_err *e)
+{
+    PGresult *r = PQexec(s->conn, cmd);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        int rc = db_err(s, r, e, "bulk load (COPY)");
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    pl_buf b;
+    pl_buf_init(&b);
+    const unsigned char *p = (const unsigned char *)t->rows.data;
+    bulk_row row;
+    int ok = 1;
+    for (size_t k = 0; k < t->nrows && ok; k++) {
+        p = bulk_row_read(t, p, &row);
+        for (int i = 0; i < t->nparams; i++) {
+            if (i)
+                pl_buf_addc(&b, '\t');
+            if (!row.vals[i])
+                pl_buf_adds(&b, "\\N");
+            else
+                copy_text(&b, row.vals[i], (size_t)row.lens[i], row.fmts[i]);
+        }
+        if (ord)
+            pl_buf_addf(&b, "\t%zu", k);
+        pl_buf_addc(&b, '\n');
+        if (b.len >= (1u << 20) || k + 1 == t->nrows) {
+            ok = PQputCopyData(s->conn, b.data, (int)b.len) == 1;
+            pl_buf_reset(&b);
+        }
+    }
+    pl_buf_release(&b);
+    int rc = 0;
+    if (PQputCopyEnd(s->conn, ok ? NULL : "plumbline: sending the rows failed") != 1)
+        rc = db_err(s, NULL, e, "bulk load (COPY end)");
+    while ((r = PQgetResult(s->conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = db_err(s, r, e, "bulk load (COPY)");
+        PQclear(r);
+    }
+    if (rc == 0 && !ok)
+        rc = db_err(s, NULL, e, "bulk load (COPY data)");
+    return rc;
+}
+
+/* Send t's pending rows: one by one with its own prepared statement when
+ * they are few, else by COPY. */
+static int bulk_send(pg_store *s, bulk_tab *t, pl_err *e)
+{
+    int rc = 0;
+    if (t->nrows <= BULK_ROW_BY_ROW) {
+        if (t->gen != s->gen + 1) {
+            snprintf(t->name, sizeof t->name, "plb%u", ++s->next_id);
+            PGresult *r = PQprepare(s->conn, t->name, t->sql, 0, NULL);
+            rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : db_err(s, r, e, "prepare");
+            PQclear(r);
+            if (rc)
+                return rc;
+            t->gen = s->gen + 1;
+        }
+        const unsigned char *p = (const unsigned char *)t->rows.data;
+        bulk_row row;
+        for (size_t k = 0; k < t->nrows && rc == 0; k++) {
+            p = bulk_row_read(t, p, &row);
+            PGresult *r =
+                PQexecPrepared(s->conn, t->name, t->nparams, row.vals, row.lens, row.fmts, 0);
+            if (PQresultStatus(r) != PGRES_COMMAND_OK)
+                rc = db_err(s, r, e, "step");
+            PQclear(r);
+        }
+        return rc;
+    }
+    pl_buf sql;
+    pl_buf_init(&sql);
+    if (!t->conflict) {
+        pl_buf_addf(&sql, "COPY %s(%s) FROM STDIN", t->target, t->cols);
+        rc = bulk_copy(s, t, sql.data, 0, e);
+    } else {
+        pl_buf_addf(&sql,
+                    "CREATE TEMP TABLE IF NOT EXISTS pl_bulk_%s AS SELECT %s, 0::bigint AS "
+                    "pl_ord FROM %s WITH NO DATA",
+                    t->target, t->cols, t->target);
+        PGresult *r = PQexec(s->conn, sql.data);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = db_err(s, r, e, "bulk load (stage)");
+        PQclear(r);
+        pl_buf_reset(&sql);
+        pl_buf_addf(&sql, "COPY pg_temp.pl_bulk_%s(%s,pl_ord) FROM STDIN", t->target, t->cols);
+        if (rc == 0)
+            rc = bulk_copy(s, t, sql.data, 1, e);
+        pl_buf_reset(&sql);
+        pl_buf_addf(&sql,
+                    "INSERT INTO %s(%s) SELECT %s FROM pg_temp.pl_bulk_%s ORDER BY pl_ord %s; "
+                    "TRUNCATE pg_temp.pl_bulk_%s",
+                    t->target, t->cols, t->cols, t->target, t->conflict, t->target);
+        if (rc == 0) {
+            r = PQexec(s->conn, sql.data);
+            if (PQresultStatus(r) != PGRES_COMMAND_OK)
+                rc = db_err(s, r, e, "bulk load (from the stage)");
+            PQclear(r);
+        }
+    }
+    pl_buf_release(&sql);
+    return rc;
+}
+
+/* Send everything pending, table by table in the order each table's first
+ * pending row came. On an error what is pending is dropped (the
+ * transaction has failed: the caller rolls back). */
+static int bulk_flush(pg_store *s, pl_err *e)
+{
+    if (!s->nbulk_order)
+        return 0;
+    int rc = 0;
+    for (size_t i = 0; i < s->nbulk_order && rc == 0; i++)
+        rc = bulk_send(s, &s->bulk[s->bulk_order[i]], e);
+    bulk_forget(s);
+    return rc;
+}
+
+/* Keep the bound row of w (a bulk-loadable INSERT) as pending. */
+static int bulk_keep(pg_store *s, pg_stmt *w, pl_err *e)
+{
+    bulk_tab *t = &s->bulk[w->bulk - 1];
+    if (t->conflict) {
+        uint64_t h = 1469598103934665603ull;
+        for (int k = 0; k < t->nkeys; k++) {
+            int i = t->keys[k];
+            int32_t len = w->vals[i] ? w->lens[i] : -1;
+            h = fnv(h, &len, sizeof len);
+            if (w->vals[i])
+                h = fnv(h, w->vals[i], (size_t)w->lens[i]);
+        }
+        if (bulk_key_seen(t, h)) { /* the same key again: send what is pending first */
+            int rc = bulk_flush(s, e);
+            if (rc)
+                return rc;
+            bulk_key_seen(t, h);
+        }
+    }
+    size_t before = t->rows.len;
+    for (int i = 0; i < w->nparams; i++) {
+        int32_t len = w->vals[i] ? w->lens[i] : -1;
+        unsigned char fmt = (unsigned char)w->fmts[i];
+        pl_buf_add(&t->rows, &len, 4);
+        pl_buf_add(&t->rows, &fmt, 1);
+        if (len >= 0) { /* NUL-terminated: a text parameter's length is not read */
+            pl_buf_add(&t->rows, w->vals[i], (size_t)len);
+            pl_buf_addc(&t->rows, 0);
+        }
+    }
+    t->nrows++;
+    s->bulk_bytes += t->rows.len - before;
+    if (!t->pending) {
+        t->pending = 1;
+        s->bulk_order = pl_realloc(s->bulk_order, (s->nbulk_order + 1) * sizeof *s->bulk_order);
+        s->bulk_order[s->nbulk_order++] = (size_t)(w->bulk - 1);
+    }
+    s->writes++;
+    s->changes = 1;
+    return s->bulk_bytes >= BULK_MAX_BYTES ? bulk_flush(s, e) : 0;
+}
+
+static int pg_bulk(pl_store *ps, int on, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc = bulk_flush(s, e);
+    const char *v = getenv("PLUMB_PG_COPY");
+    s->bulk_on = on && rc == 0 && !(v && strcmp(v, "0") == 0);
+    return rc;
+}
+
 static int pg_exec(pl_store *ps, const char *sql, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     s->writes++; /* it may have written: readers key their caches anew */
-    if (strncmp(sql, "ROLLBACK", 8) == 0)
+    if (strncmp(sql, "ROLLBACK", 8) == 0) {
         s->ev_next = -1; /* to a savepoint: appends after it are undone */
+        bulk_forget(s);  /* and the rows pending since it (SAVEPOINT sent them) */
+        s->bulk_on = 0;  /* and the batch that turned bulk mode on has failed */
+    }
     return run(s, sql, e, "exec");
 }
 
@@ -364,8 +866,11 @@ static int pg_commit(pl_store *ps, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     s->ev_next = -1;
+    int rc = bulk_flush(s, e);
+    s->bulk_on = 0;
+    if (rc)
+        return rc;
     PGresult *r = PQexec(s->conn, "COMMIT");
-    int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         rc = db_err(s, r, e, "commit");
     /* COMMIT of a transaction that failed earlier answers ROLLBACK. */
@@ -379,6 +884,8 @@ static int pg_rollback(pl_store *ps)
 {
     pg_store *s = (pg_store *)ps;
     s->ev_next = -1;
+    bulk_forget(s);
+    s->bulk_on = 0;
     if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     return 0;
@@ -420,6 +927,7 @@ static int pg_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
     w->nparams = PQnparams(r);
     w->ncols = PQnfields(r);
     w->desc = r;
+    w->bulk = bulk_match(s, q, w->nparams, w->ncols);
     const char *k = sql;
     while (*k == ' ' || *k == '\n' || *k == '\t' || *k == '(')
         k++;
@@ -507,18 +1015,86 @@ static int reprepare(pg_store *s, pg_stmt *w, pl_err *e)
     return rc;
 }
 
+/* pl_stmt_stream on PostgreSQL: the statement runs as a cursor,
+ * `DECLARE … NO SCROLL CURSOR WITH HOLD FOR …` with the bound parameters,
+ * read STREAM_ROWS rows at a time (FETCH FORWARD), so that a reader of a
+ * whole table (verify, replay) holds one piece of the result, not all of
+ * it (PQexecPrepared keeps every row in the client's memory). WITH HOLD:
+ * the cursor outlives a commit the reader's loop makes on the same
+ * connection (the server then keeps the rest of the result, in work_mem
+ * and temporary files). Closed at PL_DONE, reset and finalize.
+ * PLUMB_PG_STREAM=0: the whole result at once, as before (comparisons). */
+#define STREAM_ROWS 2048
+
+static PGresult *stream_fetch(pg_store *s, pg_stmt *w)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s_c", STREAM_ROWS, w->name);
+    PGresult *r = PQexec(s->conn, sql);
+    w->nrows = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+    w->more = w->nrows == STREAM_ROWS;
+    return r;
+}
+
+static PGresult *stream_open(pg_store *s, pg_stmt *w)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    pl_buf_addf(&sql, "DECLARE %s_c NO SCROLL CURSOR WITH HOLD FOR %s", w->name, w->sql);
+    PGresult *r = PQexecParams(s->conn, sql.data, w->nparams, NULL, (const char *const *)w->vals,
+                               w->lens, w->fmts, 0);
+    pl_buf_release(&sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return r;
+    PQclear(r);
+    w->stream = 2;
+    return stream_fetch(s, w);
+}
+
+static void stream_close(pg_store *s, pg_stmt *w)
+{
+    if (w->stream != 2)
+        return;
+    w->stream = 1;
+    w->more = 0;
+    if (PQstatus(s->conn) != CONNECTION_OK || PQtransactionStatus(s->conn) == PQTRANS_INERROR)
+        return; /* gone with the connection, or with the transaction's end */
+    char sql[48];
+    snprintf(sql, sizeof sql, "CLOSE %s_c", w->name);
+    PQclear(PQexec(s->conn, sql));
+}
+
+static void pg_stream(pl_stmt *st)
+{
+    const char *v = getenv("PLUMB_PG_STREAM");
+    if (!(v && strcmp(v, "0") == 0) && W(st)->ncols > 0 && W(st)->stream == 0)
+        W(st)->stream = 1;
+}
+
 static int pg_step(pl_stmt *pst, pl_err *e)
 {
     pg_stmt *w = W(pst);
     pg_store *s = w->owner;
+    if (w->kept)
+        return PL_DONE;
+    if (!w->res && w->bulk && s->bulk_on && s->base.tx_depth > 0) {
+        int rc = bulk_keep(s, w, e);
+        if (rc)
+            return rc;
+        w->kept = 1;
+        return PL_DONE;
+    }
     if (!w->res) {
         int rc0 = ready(s, e);
+        if (rc0 == 0)
+            rc0 = bulk_flush(s, e);
         if (rc0 == 0 && w->gen != s->gen)
             rc0 = reprepare(s, w, e);
         if (rc0)
             return rc0;
-        w->res = PQexecPrepared(s->conn, w->name, w->nparams, (const char *const *)w->vals, w->lens,
-                                w->fmts, 0);
+        w->res = w->stream ? stream_open(s, w)
+                           : PQexecPrepared(s->conn, w->name, w->nparams,
+                                            (const char *const *)w->vals, w->lens, w->fmts, 0);
         ExecStatusType t = PQresultStatus(w->res);
         if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
             int rc = db_err(s, w->res, e, "step");
@@ -544,10 +1120,22 @@ static int pg_step(pl_stmt *pst, pl_err *e)
         w->row = -1;
     }
     clear_row(w);
+    if (w->row + 1 >= w->nrows && w->stream == 2 && w->more) {
+        PQclear(w->res);
+        w->res = stream_fetch(s, w);
+        if (PQresultStatus(w->res) != PGRES_TUPLES_OK) {
+            int rc = db_err(s, w->res, e, "step (fetch)");
+            PQclear(w->res);
+            w->res = NULL;
+            return rc;
+        }
+        w->row = -1;
+    }
     if (w->row + 1 < w->nrows) {
         w->row++;
         return PL_ROW;
     }
+    stream_close(s, w);
     w->row = w->nrows;
     return PL_DONE;
 }
@@ -556,6 +1144,8 @@ static int pg_reset(pl_stmt *st)
 {
     pg_stmt *w = W(st);
     clear_row(w);
+    w->kept = 0;
+    stream_close(w->owner, w);
     PQclear(w->res);
     w->res = NULL;
     w->row = -1;
@@ -680,6 +1270,8 @@ static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     int rc0 = ready(s, e);
+    if (rc0 == 0)
+        rc0 = bulk_flush(s, e);
     if (rc0)
         return rc0;
     PGresult *r = PQexec(s->conn, "SELECT pg_current_snapshot()::text");
@@ -847,6 +1439,8 @@ static int pg_writer_lock(pl_store *ps, pl_err *e)
 static int pg_last_seq(pg_store *s, int64_t *out, pl_err *e)
 {
     int rc = ready(s, e);
+    if (rc == 0)
+        rc = bulk_flush(s, e);
     if (rc)
         return rc;
     PGresult *r = PQexec(s->conn, "SELECT COALESCE(max(seq), -1) FROM ledger_events");
@@ -957,6 +1551,8 @@ static const pl_store_ops pg_ops = {
     .unavailable = pg_unavailable,
     .busy_timeout = pg_busy_timeout,
     .migrations = pl_pg_migrations,
+    .bulk = pg_bulk,
+    .stream = pg_stream,
 };
 
 /* --------------------------------------------------------------- open */

@@ -598,6 +598,19 @@ int pl_store_writer_lock(pl_store *s, pl_err *e)
     return s->ops->writer_lock ? s->ops->writer_lock(s, e) : 0;
 }
 
+void pl_stmt_stream(pl_stmt *st)
+{
+    if (st && st->ops->stream)
+        st->ops->stream(st);
+}
+
+int pl_store_bulk(pl_store *s, int on, pl_err *e)
+{
+    if (on && s->tx_depth <= 0)
+        return pl_err_set(e, PL_EINTERNAL, "bulk load outside a transaction");
+    return s->ops->bulk ? s->ops->bulk(s, on, e) : 0;
+}
+
 int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e)
 {
     return s->ops->append_event(s, row, e);

@@ -153,6 +153,17 @@ const void *pl_stmt_blob(pl_stmt *st, int col, size_t *len);
  * what pl_stmt_type, pl_stmt_i64 and pl_stmt_textn give, in one call. */
 void pl_stmt_row(pl_stmt *st, int n, pl_cell *out);
 void pl_stmt_finalize(pl_stmt *st);
+/**
+ * Say, before the first step, that the statement's result may be large
+ * (every row of a table): the backend then reads it in pieces instead of
+ * all at once. SQLite reads row by row anyway (nothing to do); PostgreSQL
+ * runs it as a cursor WITH HOLD and fetches 2,048 rows at a time, so the
+ * reader's memory does not grow with the table (pg.c "stream";
+ * PLUMB_PG_STREAM=0 turns it off). The rows are those of the statement's
+ * snapshot, as with one step; the connection may run other statements
+ * (writes, commits) between steps. Stays set across resets.
+ */
+void pl_stmt_stream(pl_stmt *st);
 /** Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
 int64_t pl_store_changes(pl_store *s);
 
@@ -321,6 +332,22 @@ int pl_store_query_i64_cached(pl_store *s, int64_t *out, pl_err *e, const char *
 
 /** Append one ledger row in the current transaction. */
 int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e);
+
+/**
+ * Bulk load: `on` 1 lets the backend gather the rows of the INSERTs that
+ * follow in the current transaction and send them its fastest way, `on` 0
+ * sends what is gathered and stops. What a caller sees does not change:
+ * every read, every other write, a savepoint and the commit first send
+ * what is gathered, so reads see every row stepped before them and rows
+ * reach the tables in their order; a rollback drops it and stops the
+ * mode. A constraint a gathered row breaks is reported by the statement
+ * that sends it (the next read, write or commit) instead of its own step;
+ * the transaction has failed either way. For a batch of many inserts with
+ * few reads between them (the import). PostgreSQL: `COPY … FROM STDIN`
+ * (pg.c, "bulk load"; PLUMB_PG_COPY=0 turns it off); SQLite: nothing
+ * (its prepared inserts are its fastest path). Inside a transaction
+ * (PL_EINTERNAL otherwise); 0 or the error of sending. */
+int pl_store_bulk(pl_store *s, int on, pl_err *e);
 
 /** Take the ledger's single-writer lock inside the current transaction,
  * held until it ends (several `plumb serve` on one PostgreSQL database:

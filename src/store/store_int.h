@@ -70,6 +70,12 @@ typedef struct pl_store_ops {
     /** The backend's own migrations (its dialect's directory); optional:
      * NULL means src/store/migrations (pl_store_migrations). */
     const pl_migration *(*migrations)(size_t *n);
+    /** pl_store_bulk; optional: NULL means the backend's prepared inserts
+     * are its fastest path (SQLite). */
+    int (*bulk)(pl_store *s, int on, pl_err *e);
+    /** pl_stmt_stream; optional: NULL means steps already read row by
+     * row (SQLite). */
+    void (*stream)(pl_stmt *st);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */
