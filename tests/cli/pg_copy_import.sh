@@ -20,7 +20,7 @@ set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
 T=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT; [ -n "${KEEP:-}" ] && echo "$T"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
 export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
 unset PLUMB_IMPORT_INCREMENTAL_ROWS PLUMB_PG_COPY
 # One clock and one subject key for both stores: a header carries the time
@@ -51,8 +51,8 @@ P=$(ls "$T"/gen/org/*persons*.csv | head -n 1)
     sed -n '1002,2001p' "$P"
 } >"$D2/org/$(basename "$P")"
 
-U1=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_copy_1) || fail createdb
-U0=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_copy_0) || fail createdb
+U1=$(pg_db pg_copy_1) || exit 1
+U0=$(pg_db pg_copy_0) || exit 1
 SK=$(printf '%064d' 7)
 for m in 1 0; do
     eval "u=\$U$m"
