@@ -677,8 +677,28 @@ static int verify_inclusion_shared(proof_path *pp, const uint8_t leaf[PL_HASH_BY
              * rest of the proof, else the whole check decides. */
             size_t rest = n - (i + 1);
             if (memcmp(pp->r[j], r, PL_HASH_BYTES) == 0 && pp->np - (j + 1) == rest &&
-                (rest == 0 || memcmp(pp->proof[j + 1], proof[i + 1], rest * PL_HASH_BYTES) == 0))
+                (rest == 0 || memcmp(pp->proof[j + 1], proof[i + 1], rest * PL_HASH_BYTES) == 0)) {
+                /* This proof's steps up to here, then the verified path's
+                 * rest: every node kept still hashes up to the root with
+                 * the hashes kept after it, and the next event (its
+                 * neighbour) meets this path low down instead of climbing
+                 * to where it meets the last path that went to the root. */
+                if (j != i) {
+                    memmove(pp->fn + i + 1, pp->fn + j + 1, rest * sizeof pp->fn[0]);
+                    memmove(pp->sn + i + 1, pp->sn + j + 1, rest * sizeof pp->sn[0]);
+                    memmove(pp->r + i + 1, pp->r + j + 1, rest * PL_HASH_BYTES);
+                    memmove(pp->proof + i + 1, pp->proof + j + 1, rest * PL_HASH_BYTES);
+                }
+                memcpy(pp->fn, cur.fn, i * sizeof cur.fn[0]);
+                memcpy(pp->sn, cur.sn, i * sizeof cur.sn[0]);
+                memcpy(pp->r, cur.r, i * PL_HASH_BYTES);
+                pp->fn[i] = fn;
+                pp->sn[i] = sn;
+                memcpy(pp->r[i], r, PL_HASH_BYTES);
+                memcpy(pp->proof, proof, (i + 1) * PL_HASH_BYTES);
+                pp->n = pp->np = n;
                 return 0;
+            }
             return pl_merkle_verify_inclusion(leaf, index, size, proof, n, root);
         }
         cur.fn[i] = fn;
