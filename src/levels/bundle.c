@@ -677,8 +677,28 @@ static int verify_inclusion_shared(proof_path *pp, const uint8_t leaf[PL_HASH_BY
              * rest of the proof, else the whole check decides. */
             size_t rest = n - (i + 1);
             if (memcmp(pp->r[j], r, PL_HASH_BYTES) == 0 && pp->np - (j + 1) == rest &&
-                (rest == 0 || memcmp(pp->proof[j + 1], proof[i + 1], rest * PL_HASH_BYTES) == 0))
+                (rest == 0 || memcmp(pp->proof[j + 1], proof[i + 1], rest * PL_HASH_BYTES) == 0)) {
+                /* This proof's steps up to here, then the verified path's
+                 * rest: every node kept still hashes up to the root with
+                 * the hashes kept after it, and the next event (its
+                 * neighbour) meets this path low down instead of climbing
+                 * to where it meets the last path that went to the root. */
+                if (j != i) {
+                    memmove(pp->fn + i + 1, pp->fn + j + 1, rest * sizeof pp->fn[0]);
+                    memmove(pp->sn + i + 1, pp->sn + j + 1, rest * sizeof pp->sn[0]);
+                    memmove(pp->r + i + 1, pp->r + j + 1, rest * PL_HASH_BYTES);
+                    memmove(pp->proof + i + 1, pp->proof + j + 1, rest * PL_HASH_BYTES);
+                }
+                memcpy(pp->fn, cur.fn, i * sizeof cur.fn[0]);
+                memcpy(pp->sn, cur.sn, i * sizeof cur.sn[0]);
+                memcpy(pp->r, cur.r, i * PL_HASH_BYTES);
+                pp->fn[i] = fn;
+                pp->sn[i] = sn;
+                memcpy(pp->r[i], r, PL_HASH_BYTES);
+                memcpy(pp->proof, proof, (i + 1) * PL_HASH_BYTES);
+                pp->n = pp->np = n;
                 return 0;
+            }
             return pl_merkle_verify_inclusion(leaf, index, size, proof, n, root);
         }
         cur.fn[i] = fn;
@@ -924,6 +944,44 @@ static int check_event(const char *line, const char *lend, int64_t prev, int64_t
     return rc;
 }
 
+int pl_levels_received_payload(pl_buf *out, const char *origin, int64_t seq, const char *type,
+                               const char *header, size_t header_len, const char *payload,
+                               size_t payload_len, int64_t checkpoint_size,
+                               const char *checkpoint_root, pl_err *e)
+{
+    /* Keys in bytewise order, as pl_json_canonical sorts them. */
+    size_t start = out->len;
+    int rc = 0;
+    pl_buf_add(out, "{\"checkpoint_root\":", 19);
+    rc = pl_json_canonical_string(out, checkpoint_root, strlen(checkpoint_root), e);
+    if (rc == 0) {
+        pl_buf_addf(out, ",\"checkpoint_size\":%lld,\"header\":", (long long)checkpoint_size);
+        rc = pl_json_canonical_string(out, header, header_len, e);
+    }
+    if (rc == 0) {
+        pl_buf_add(out, ",\"origin\":", 10);
+        rc = pl_json_canonical_string(out, origin, strlen(origin), e);
+    }
+    if (rc == 0) {
+        pl_buf_add(out, ",\"payload\":", 11);
+        if (payload)
+            rc = pl_json_canonical_string(out, payload, payload_len, e);
+        else
+            pl_buf_add(out, "null", 4);
+    }
+    if (rc == 0) {
+        pl_buf_addf(out, ",\"seq\":%lld,\"type\":", (long long)seq);
+        rc = pl_json_canonical_string(out, type, strlen(type), e);
+    }
+    if (rc == 0)
+        pl_buf_addc(out, '}');
+    else
+        out->len = start;
+    if (out->cap)
+        out->data[out->len] = 0;
+    return rc;
+}
+
 static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len,
                          const pl_levels_origin *origins, size_t norigins,
                          const pl_verifier *witnesses, size_t nwitnesses,
@@ -1055,6 +1113,8 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
         rc = pl_store_prepare(s, "SELECT header FROM levels_received WHERE origin=? AND seq=?",
                               &have, e);
     json_t *subjects = json_array();
+    pl_buf enc;
+    pl_buf_init(&enc);
     for (size_t i = 0; rc == 0 && i < nev; i++) {
         /* Every event received so far is below next_seq (the largest `to`
          * recorded): from there on, nothing to look up. */
@@ -1088,6 +1148,23 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
                                            : json_null());
         pl_event ev = {
             .type = "levels.received", .actor = "levels", .subjects = subjects, .payload = p};
+        /* The payload's canonical bytes written directly (the ledger's
+         * canonical form, docs/LEDGER.md; tests/unit/levels_received_test.c
+         * checks them against pl_json_canonical); anything it cannot write
+         * (invalid UTF-8) goes the usual way. */
+        char phex[65];
+        pl_buf_reset(&enc);
+        if (json_object_size(p) == 7 &&
+            pl_levels_received_payload(&enc, origin, evs[i].seq, evs[i].type, evs[i].header,
+                                       evs[i].header_len, evs[i].payload, evs[i].payload_len,
+                                       cp.size, root_hex, NULL) == 0) {
+            uint8_t ph[PL_HASH_BYTES];
+            pl_sha256(ph, enc.data, enc.len);
+            pl_hex(phex, ph, PL_HASH_BYTES);
+            ev.payload_enc = enc.data;
+            ev.payload_enc_len = enc.len;
+            ev.payload_hex = phex;
+        }
         rc = pl_ledger_append(l, &ev, NULL, e);
         json_decref(p);
         res->recorded++;
@@ -1110,6 +1187,7 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
         }
     }
     pl_stmt_finalize(have);
+    pl_buf_release(&enc);
     if (rc == 0 && (res->recorded > 0 || to > next)) {
         uint8_t bh[PL_HASH_BYTES];
         char bhex[2 * PL_HASH_BYTES + 1];

@@ -174,6 +174,19 @@ typedef struct pl_bundle_import_result {
 } pl_bundle_import_result;
 
 /**
+ * The canonical bytes (docs/LEDGER.md "Payload bytes") of a levels.received
+ * event's payload {checkpoint_root, checkpoint_size, header, origin,
+ * payload (NULL: null), seq, type}, appended to out without building the
+ * JSON object: the same bytes as pl_json_canonical of that object (the
+ * import writes them so; tests/unit/levels_received_test.c compares).
+ * 0, or PL_EINVAL (a string not valid UTF-8; out as it was).
+ */
+int pl_levels_received_payload(pl_buf *out, const char *origin, int64_t seq, const char *type,
+                               const char *header, size_t header_len, const char *payload,
+                               size_t payload_len, int64_t checkpoint_size,
+                               const char *checkpoint_root, pl_err *e);
+
+/**
  * Verify a bundle whole and record it: the format, the sender's signature
  * (the origin must be in `origins`, the key its sender's), the checkpoint
  * (log key and one of `witnesses`), each event's leaf hash, payload hash

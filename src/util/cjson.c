@@ -121,6 +121,20 @@ static int nfc_string(pl_buf *out, const char *s, size_t len, const char *path, 
     return rc;
 }
 
+/* One string in canonical form, as pl_json_canonical writes a string
+ * value (NFC, then escaped); pure ASCII is its own NFC. */
+int pl_json_canonical_string(pl_buf *out, const char *s, size_t len, pl_err *e)
+{
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == len) {
+        add_string(out, s, len);
+        return 0;
+    }
+    return nfc_string(out, s, len, "string", e);
+}
+
 struct kv {
     const char *key;
     size_t klen;

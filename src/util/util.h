@@ -155,6 +155,10 @@ struct json_t;
  * message naming the JSON path) on a real number or invalid UTF-8.
  */
 int pl_json_canonical(pl_buf *out, const struct json_t *v, pl_err *e);
+/* One string value's canonical bytes (NFC, quoted and escaped: what
+ * pl_json_canonical writes for a JSON string), appended to out. 0 or
+ * PL_EINVAL (not valid UTF-8; out may hold part of it). */
+int pl_json_canonical_string(pl_buf *out, const char *s, size_t len, pl_err *e);
 /**
  * pl_json_canonical, and *changed = 1 if any string of `v` was not NFC
  * (so the canonical bytes, parsed, hold other strings than `v`), else 0:
