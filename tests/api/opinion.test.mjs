@@ -17,12 +17,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sqlJsonText } from './lib.mjs';
 
 let st, srv;
 const clients = {};
 const sql = (q) => {
-  const out = execFileSync('sqlite3', ['-json', st.db, q], { encoding: 'utf8' });
+  const out = sqlJsonText(st.db, q);
   return out.trim() ? JSON.parse(out) : [];
 };
 const count = (q) => Object.values(sql(q)[0])[0];

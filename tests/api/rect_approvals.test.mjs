@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn } from './lib.mjs';
 
 const USERS = {
   insp: { role: 'inspection_officer', scopes: ['U0'] },
@@ -26,7 +26,7 @@ const SHA = 'cd'.repeat(32);
 let st, srv;
 const C = {};
 
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['inspect_tasks', 'inspect_task_history', 'inspect_approvers'];
 const dump = () => TABLES.map((t) => `== ${t}\n` + sql(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n');

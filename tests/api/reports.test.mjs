@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0 } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, newDb } from './lib.mjs';
 
 const SRC = process.env.PLUMB_SRC || path.resolve('..');
 let dir, db, srv, root, part, other, from, to, roundId;
@@ -25,7 +25,7 @@ const secrets = {};
 const clients = {};
 
 function sql(q) {
-  const out = execFileSync('sqlite3', ['-json', db, q], { encoding: 'utf8' });
+  const out = sqlJsonText(db, q);
   return out.trim() ? JSON.parse(out) : [];
 }
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
@@ -93,7 +93,7 @@ const events = () => sql('SELECT count(*) AS n FROM ledger_events')[0].n;
 
 before(async () => {
   dir = tempDir('plumb-reports-');
-  db = path.join(dir, 'p.db');
+  db = newDb(dir);
   plumb(['init', '--db', db, '--origin', 'plumbline.test/reports']);
   plumb(['gen', '--scale', 'county', '--seed', '7', '--out', path.join(dir, 'gen'), '--quiet']);
   plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);

@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn } from './lib.mjs';
 
 // The written state table: status → step → status after (absent: 409).
 const NEXT = {
@@ -41,7 +41,7 @@ const DAY = 86400;
 let st, srv, TS, TO, WS, WO;
 const C = {};
 
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['rule_tasks', 'risk_warnings', 'task_history', 'warning_history', 'judgements', 'judgement_attendees', 'judgement_decisions'];
 const dump = () => TABLES.map((t) => `== ${t}\n` + sql(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n');
