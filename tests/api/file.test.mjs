@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, newDb } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, newDb, sqlInstr } from './lib.mjs';
 
 let dir, db, srv, leader, outUnit;
 const secrets = {};
@@ -238,7 +238,7 @@ test('out of scope and unknown persons: 404 with a JSON body; bad id and lang: 4
 // "Who sees what"); a reader with them gets it as written.
 test('a clue number inside an accountability basis is withheld from a reader without clue rights', async () => {
   const rows = sql(`SELECT a.person_id AS p, a.basis AS basis, c.id AS clue FROM accountability a
-    JOIN clues c ON instr(a.basis, c.id) > 0 ORDER BY a.id LIMIT 1`);
+    JOIN clues c ON ${sqlInstr('a.basis', 'c.id')} > 0 ORDER BY a.id LIMIT 1`);
   assert.equal(rows.length, 1, 'the generated county has a basis citing a clue');
   const { p, basis, clue } = rows[0];
   const cadre = await clients.cadre.get(`/api/v1/persons/${p}/file`);

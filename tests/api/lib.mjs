@@ -285,6 +285,21 @@ export function writeLocker(db) {
 export function queryPlan(db, q) {
   return sql(db, PG ? `SET enable_seqscan = off; EXPLAIN ${q}` : `EXPLAIN QUERY PLAN ${q}`);
 }
+// SQL functions that differ by name: the position of b in a (0: none), and
+// a text field of a JSON column.
+export const sqlInstr = (a, b) => (PG ? `strpos(${a}, ${b})` : `instr(${a}, ${b})`);
+export const sqlJsonGet = (col, key) => (PG ? `(${col}::json ->> '${key}')` : `json_extract(${col}, '$.${key}')`);
+// A date n months after a date column, as 'YYYY-MM-DD' text.
+export const sqlAddMonths = (col, n) => (PG ? `to_char(CAST(${col} AS date) + interval '${n} months', 'YYYY-MM-DD')` : `date(${col}, '+${n} months')`);
+// The values of expr joined by sep, in the order of the rows.
+export const sqlGroupConcat = (expr, sep) => (PG ? `string_agg(${expr}, '${sep}')` : `group_concat(${expr}, '${sep}')`);
+// A table's rows, every column of its data, ordered by the first two:
+// SELECT * less PostgreSQL's row key row_no (pl_store_row_key: the
+// store's, drawn anew by a rebuild, as SQLite's rowid, which SELECT * omits).
+export function tableRows(db, table) {
+  const cols = PG ? tableColumns(db, table).filter((c) => c !== 'row_no').join(', ') : '*';
+  return sql(db, `SELECT ${cols} FROM ${table} ORDER BY 1, 2`);
+}
 // Everything in the store as text (schema and rows): sqlite3 .dump, pg_dump.
 export function dumpStore(db) {
   if (PG) return execFileSync('pg_dump', ['--no-owner', db], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -340,7 +355,7 @@ export async function startServer(db, extra = [], { env = {}, dir = storeDir(db)
 
 // A client with a cookie jar and the CSRF token of its session.
 export class Client {
-  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; this.fails5xx = []; }
+  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; this.fails5xx = []; this.last = Date.now(); }
   async req(method, p, body, { headers = {}, raw = false } = {}) {
     const h = { ...headers };
     if (this.cookie) h.Cookie = this.cookie;
@@ -356,7 +371,20 @@ export class Client {
     // when the socket's end event is processed; reused before, the request
     // fails with "other side closed" without reaching the server.
     await new Promise((resolve) => setImmediate(resolve));
-    const res = await fetch(this.base + p, { method, headers: h, body: payload });
+    let res;
+    try {
+      res = await fetch(this.base + p, { method, headers: h, body: payload });
+    } catch (e) {
+      // The same race when the socket was closed by the server's idle
+      // timeout (--conn-timeout, 15 s) during a long blocking call (a
+      // verify, a dump) and the close was not yet seen: the request never
+      // reached the server (it closes only idle connections), so it is
+      // sent once more, on a new connection. Not after a short idle: a
+      // server killed under a request still fails the request.
+      if (!(Date.now() - this.last > 5000 && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(String(e.cause?.code)))) throw e;
+      res = await fetch(this.base + p, { method, headers: h, body: payload });
+    }
+    this.last = Date.now();
     const sc = res.headers.get('set-cookie');
     if (sc) {
       const m = /plumb_session=([^;]*)/.exec(sc);
