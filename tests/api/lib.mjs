@@ -353,9 +353,13 @@ export async function startServer(db, extra = [], { env = {}, dir = storeDir(db)
   };
 }
 
+// When fetch last had an answer: its kept-alive sockets are one pool for
+// every Client (undici's global dispatcher), so idleness is the process's.
+let lastFetch = Date.now();
+
 // A client with a cookie jar and the CSRF token of its session.
 export class Client {
-  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; this.fails5xx = []; this.last = Date.now(); }
+  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; this.fails5xx = []; }
   async req(method, p, body, { headers = {}, raw = false } = {}) {
     const h = { ...headers };
     if (this.cookie) h.Cookie = this.cookie;
@@ -381,10 +385,10 @@ export class Client {
       // reached the server (it closes only idle connections), so it is
       // sent once more, on a new connection. Not after a short idle: a
       // server killed under a request still fails the request.
-      if (!(Date.now() - this.last > 5000 && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(String(e.cause?.code)))) throw e;
+      if (!(Date.now() - lastFetch > 5000 && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(String(e.cause?.code)))) throw e;
       res = await fetch(this.base + p, { method, headers: h, body: payload });
     }
-    this.last = Date.now();
+    lastFetch = Date.now();
     const sc = res.headers.get('set-cookie');
     if (sc) {
       const m = /plumb_session=([^;]*)/.exec(sc);
