@@ -254,7 +254,8 @@ export async function sqlJsonAsync(db, q) {
 // The columns that lead an index of table.
 export function indexLeading(db, table) {
   const q = PG
-    ? `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = '${table}'::regclass`
+    ? `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+       JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = '${table}' AND c.relnamespace = current_schema()::regnamespace`
     : `SELECT ii.name FROM pragma_index_list('${table}') il, pragma_index_info(il.name) ii WHERE ii.seqno=0`;
   return new Set(sql(db, q).split('\n').filter(Boolean));
 }
@@ -293,6 +294,8 @@ export const sqlJsonGet = (col, key) => (PG ? `(${col}::json ->> '${key}')` : `j
 export const sqlAddMonths = (col, n) => (PG ? `to_char(CAST(${col} AS date) + interval '${n} months', 'YYYY-MM-DD')` : `date(${col}, '+${n} months')`);
 // The values of expr joined by sep, in the order of the rows.
 export const sqlGroupConcat = (expr, sep) => (PG ? `string_agg(${expr}, '${sep}')` : `group_concat(${expr}, '${sep}')`);
+// Rows read with SELECT * (sqlJson) less PostgreSQL's row key row_no.
+export const withoutRowKey = (rows) => rows.map(({ row_no, ...rest }) => (void row_no, rest));
 // A table's rows, every column of its data, ordered by the first two:
 // SELECT * less PostgreSQL's row key row_no (pl_store_row_key: the
 // store's, drawn anew by a rebuild, as SQLite's rowid, which SELECT * omits).
