@@ -290,6 +290,10 @@ export function queryPlan(db, q) {
 // a text field of a JSON column.
 export const sqlInstr = (a, b) => (PG ? `strpos(${a}, ${b})` : `instr(${a}, ${b})`);
 export const sqlJsonGet = (col, key) => (PG ? `(${col}::json ->> '${key}')` : `json_extract(${col}, '$.${key}')`);
+// col ends in '|' and four digits (a key's year): SQLite's GLOB, PostgreSQL's ~.
+export const sqlEndsInYear = (col) => (PG ? `${col} ~ '[|][0-9]{4}$'` : `${col} GLOB '*|[0-9][0-9][0-9][0-9]'`);
+// The last n characters of col (SQLite's substr with a negative start).
+export const sqlRight = (col, n) => (PG ? `right(${col}, ${n})` : `substr(${col}, -${n})`);
 // A date n months after a date column, as 'YYYY-MM-DD' text.
 export const sqlAddMonths = (col, n) => (PG ? `to_char(CAST(${col} AS date) + interval '${n} months', 'YYYY-MM-DD')` : `date(${col}, '+${n} months')`);
 // The values of expr joined by sep, in the order of the rows.
