@@ -6,13 +6,18 @@ BUILD ?= build
 ASAN ?= build-asan
 FUZZ ?= build-fuzz
 
-.PHONY: demo check deps build build-asan build-fuzz test test-asan fuzz-short fuzz-long format format-check bench clean
+.PHONY: demo check check-pg deps build build-asan build-fuzz test test-asan fuzz-short fuzz-long format format-check bench clean
 
 demo: deps build
 	./scripts/demo
 
 check: deps build build-asan build-fuzz format-check
 	./scripts/check
+
+# The API suite again on a throwaway PostgreSQL cluster (ctest label pg-api;
+# not in `check`: docs/RELIABILITY.md "Both engines").
+check-pg: deps build
+	STAGES=4 ./scripts/check
 
 deps:
 	./scripts/install-deps
@@ -55,6 +60,7 @@ clean:
 # web/dist` serves it; the E2E suite (ctest e2e.web) drives it in chromium.
 demo: web
 check: web
+check-pg: web
 .PHONY: web
 web: deps
 	@if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \

@@ -464,7 +464,8 @@ void pl_accounts_subtree_with(pl_buf *sql)
 
 void pl_accounts_subtree_in_with(pl_buf *sql, const char *unit_col)
 {
-    pl_buf_addf(sql, "%s IN " PL_ACCOUNTS_SUBTREE, unit_col);
+    /* (SELECT id FROM t), not SQLite's bare "IN t": PostgreSQL has no such form */
+    pl_buf_addf(sql, "%s IN (SELECT id FROM " PL_ACCOUNTS_SUBTREE ")", unit_col);
 }
 
 int pl_accounts_scope_fill(pl_store *s, int64_t uid, const char *set, pl_err *e)

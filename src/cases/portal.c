@@ -100,10 +100,11 @@ static int rate_bump(pl_cases *c, const char *b, pl_err *e)
     if (rc)
         return rc;
     pl_stmt *st;
-    rc = pl_store_prepare_cached(c->s,
-                                 "INSERT INTO portal_rate(bucket, hour, count) VALUES(?, ?, 1) ON "
-                                 "CONFLICT(bucket, hour) DO UPDATE SET count = count + 1",
-                                 &st, e);
+    rc = pl_store_prepare_cached(
+        c->s,
+        "INSERT INTO portal_rate(bucket, hour, count) VALUES(?, ?, 1) ON "
+        "CONFLICT(bucket, hour) DO UPDATE SET count = portal_rate.count + 1",
+        &st, e);
     if (!rc) {
         pl_stmt_bind_text(st, 1, b);
         pl_stmt_bind_i64(st, 2, hour_now());

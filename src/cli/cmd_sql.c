@@ -14,14 +14,17 @@
 #include "cli.h"
 
 static const char sql_usage[] =
-    "usage: plumb sql [--db FILE|URL] [--create] SQL|-\n"
+    "usage: plumb sql [--db FILE|URL] [--create] [--json] SQL|-\n"
     "  Run the statements of SQL (or of standard input with -), separated by\n"
     "  ';', one at a time, and print each row as the sqlite3 shell does: the\n"
     "  columns joined by '|', NULL as an empty field. Stops at the first\n"
     "  failing statement (exit 1). The database is opened as it is: no\n"
     "  identity check, no migrations. A SQLite trigger body (BEGIN ... ;\n"
     "  END) is not split on; give such DDL to the migrations instead.\n"
-    "  --create   make the SQLite file if it is missing (as the sqlite3 shell)\n";
+    "  --create   make the SQLite file if it is missing (as the sqlite3 shell)\n"
+    "  --json     print the rows of each statement as the sqlite3 shell's -json\n"
+    "             does: one array of objects keyed by column name, integers as\n"
+    "             numbers, NULL as null, the rest as strings; nothing for none\n";
 
 /* The end of the statement starting at p: the first ';' outside quotes
  * ('...', "...", `...`, [...] of SQLite, $tag$...$tag$ of PostgreSQL) and
@@ -95,6 +98,67 @@ static int blank(const char *a, const char *b)
     return 1;
 }
 
+/* A JSON string: the bytes as they are (UTF-8), quotes, backslashes and
+ * control characters escaped. */
+static void json_str(const char *v, size_t len)
+{
+    fputc('"', stdout);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", stdout);
+        else if (c == '\t')
+            fputs("\\t", stdout);
+        else if (c == '\r')
+            fputs("\\r", stdout);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            fputc(c, stdout);
+    }
+    fputc('"', stdout);
+}
+
+/* The rows as sqlite3 -json prints them: [{"col":value,...},\n...]. */
+static int run_one_json(pl_store *s, const char *sql, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(s, sql, &st, e);
+    if (rc)
+        return rc;
+    int n = pl_stmt_ncols(st), rows = 0;
+    while ((rc = pl_stmt_step(st, e)) == PL_ROW) {
+        fputs(rows++ ? ",\n{" : "[{", stdout);
+        for (int i = 0; i < n; i++) {
+            const char *name = pl_stmt_colname(st, i);
+            if (i)
+                fputc(',', stdout);
+            json_str(name ? name : "", name ? strlen(name) : 0);
+            fputc(':', stdout);
+            int t = pl_stmt_type(st, i);
+            size_t len = 0;
+            if (t == PL_COL_INT) {
+                printf("%lld", (long long)pl_stmt_i64(st, i));
+            } else if (t == PL_COL_BLOB) {
+                const void *b = pl_stmt_blob(st, i, &len);
+                json_str(b ? b : "", b ? len : 0);
+            } else if (t == PL_COL_TEXT) {
+                const char *v = pl_stmt_textn(st, i, &len);
+                json_str(v, len);
+            } else {
+                fputs("null", stdout);
+            }
+        }
+        fputc('}', stdout);
+    }
+    if (rows)
+        fputs("]\n", stdout);
+    pl_stmt_finalize(st);
+    return rc == PL_DONE ? 0 : rc;
+}
+
 static int run_one(pl_store *s, const char *sql, pl_err *e)
 {
     pl_stmt *st = NULL;
@@ -129,13 +193,11 @@ static int run_one(pl_store *s, const char *sql, pl_err *e)
 static int cmd_sql(pl_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"lang", required_argument, NULL, 'L'},
-        {"create", no_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0},
+        {"db", required_argument, NULL, 'd'}, {"lang", required_argument, NULL, 'L'},
+        {"create", no_argument, NULL, 'c'},   {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},     {0, 0, 0, 0},
     };
-    int c, flags = PL_STORE_RAW;
+    int c, flags = PL_STORE_RAW, json = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -143,6 +205,7 @@ static int cmd_sql(pl_cli *cli, int argc, char **argv)
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'c': flags |= PL_STORE_CREATE; break;
+        case 'j': json = 1; break;
         case 'h': fputs(sql_usage, stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
@@ -173,7 +236,7 @@ static int cmd_sql(pl_cli *cli, int argc, char **argv)
         const char *end = stmt_end(p);
         if (!blank(p, end)) {
             char *one = pl_strndup(p, (size_t)(end - p));
-            rc = run_one(s, one, &e);
+            rc = json ? run_one_json(s, one, &e) : run_one(s, one, &e);
             free(one);
         }
         p = *end ? end + 1 : end;

@@ -57,13 +57,21 @@ static const char *key_of(const char *table)
     return "id";
 }
 
+/* Columns of the store's own, never a record's field: the projection's
+ * event (ev_seq) and PostgreSQL's row key (row_no, pl_store_row_key; the
+ * SQLite rowid is never in a SELECT *). */
+static int internal_column(const char *name)
+{
+    return strcmp(name, "ev_seq") == 0 || strcmp(name, "row_no") == 0;
+}
+
 static json_t *row_json(pl_stmt *st)
 {
     json_t *o = json_object();
     int n = pl_stmt_ncols(st);
     for (int i = 0; i < n; i++) {
         const char *name = pl_stmt_colname(st, i);
-        if (strcmp(name, "ev_seq") == 0)
+        if (internal_column(name))
             continue;
         switch (pl_stmt_type(st, i)) {
         case PL_COL_INT: json_object_set_new(o, name, json_integer(pl_stmt_i64(st, i))); break;
@@ -82,7 +90,7 @@ static json_t *row_json(pl_stmt *st)
     return o;
 }
 
-/* Column names of `table` (without ev_seq), to check query parameters. */
+/* Column names of `table` (without ev_seq, row_no), to check query parameters. */
 static int has_column(pl_store *s, const char *table, const char *col)
 {
     pl_buf sql;
@@ -92,7 +100,7 @@ static int has_column(pl_store *s, const char *table, const char *col)
     int found = 0;
     if (pl_store_prepare_cached(s, sql.data, &st, NULL) == 0) {
         for (int i = 0; i < pl_stmt_ncols(st); i++)
-            if (strcmp(pl_stmt_colname(st, i), col) == 0 && strcmp(col, "ev_seq") != 0)
+            if (strcmp(pl_stmt_colname(st, i), col) == 0 && !internal_column(col))
                 found = 1;
     }
     pl_buf_release(&sql);
@@ -1571,7 +1579,7 @@ static void place_field(const char *expr, char out[64])
         snprintf(out, 64, "id");
 }
 
-/* "[CTE] SELECT (1 AND placed in the tree), (1 AND in scope, not recused)
+/* "[CTE] SELECT (placed in the tree: 1|0), (in scope, not recused: 1|0)
  * FROM <the stored record | the row> t" for one way of placing `ent`. */
 static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
                              const pl_accounts_place *way, const pl_accounts_place *full,
@@ -1585,15 +1593,17 @@ static int import_place_stmt(import_scope *c, pl_store *s, const pl_entity *ent,
     int recusal = c->r->who.person_id[0] != 0;
     if (recusal)
         pl_accounts_scope_cte(&sql);
-    pl_buf_adds(&sql, "SELECT (1");
+    /* CASE WHEN … THEN 1: an integer on both engines (PostgreSQL has no
+     * integer AND boolean, and gives a boolean as 't'/'f'). */
+    pl_buf_adds(&sql, "SELECT CASE WHEN TRUE");
     pl_accounts_scope_where(&sql, way, scope_mode(c->r), "units", 0);
-    pl_buf_adds(&sql, "), (1");
+    pl_buf_adds(&sql, " THEN 1 ELSE 0 END, CASE WHEN TRUE");
     pl_accounts_scope_where(&sql, way, scope_mode(c->r), IMPORT_SCOPE_SET, 0);
     /* Recusal by every link of the record (a clue placed by its unit is
      * still about its subject person); its scope part is implied. */
     if (recusal)
         pl_accounts_scope_where(&sql, full, scope_mode(c->r), IMPORT_SCOPE_SET, 1);
-    pl_buf_adds(&sql, ")");
+    pl_buf_adds(&sql, " THEN 1 ELSE 0 END");
     record_source(&sql, ent, existing);
     int rc = pl_store_prepare(s, sql.data, out, e);
     pl_buf_release(&sql);

@@ -141,7 +141,8 @@ void rowjson_plan_init(rowjson_plan *p, pl_stmt *st, const char *key)
     p->ok = n <= ROWJSON_MAXCOLS && names_distinct(names, p->ncols);
     for (int i = 0; i < p->ncols; i++) {
         const char *name = names[i];
-        p->skip[i] = strcmp(name, "ev_seq") == 0;
+        /* the store's own columns: ev_seq, PostgreSQL's row key row_no */
+        p->skip[i] = strcmp(name, "ev_seq") == 0 || strcmp(name, "row_no") == 0;
         if (key && strcmp(name, key) == 0)
             p->key = i;
         /* ',"name":' — the comma dropped for the first member written. */

@@ -23,7 +23,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, T0, FIX, P, PASSWORD, plumb, tempDir, writeFixture, addUser, citizenId } from './lib.mjs';
+import { startServer, Client, T0, FIX, P, PASSWORD, plumb, tempDir, writeFixture, addUser, citizenId, newDb } from './lib.mjs';
 
 // ----------------------------------------------------------- the written table
 // docs/SECURITY.md "Permissions: one table" + docs/CASES.md §3 (case:*).
@@ -475,7 +475,7 @@ const S2 = citizenId(11, '19700101');
 const LINK = S2 < P.S ? [S2, P.S] : [P.S, S2];
 function makeStore(users) {
   const dir = tempDir('plumb-acl-');
-  const db = path.join(dir, 'p.db');
+  const db = newDb(dir);
   plumb(['init', '--db', db, '--origin', 'plumbline.test/api']);
   const data = path.join(dir, 'data');
   writeFixture(data);

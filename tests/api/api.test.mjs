@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, FIX, P, plumb, PASSWORD, totp } from './lib.mjs';
+import { makeStore, startServer, Client, T0, FIX, P, plumb, PASSWORD, totp, sql as sqlOn } from './lib.mjs';
 
 const perms = JSON.parse(plumb(['serve', '--print-permissions']));
 let st, srv, web;
@@ -240,11 +240,11 @@ test('import upload: the role must be allowed to write each kind of record', asy
 });
 
 // Independent reads of the store: the ledger size as `plumb verify` counts
-// it, and row counts through sqlite3 (not through the server).
+// it, and row counts through plumb sql (not through the server).
 function storeState() {
   const v = /ledger ok: (\d+) events/.exec(plumb(['verify', '--db', st.db]));
   assert.ok(v, 'plumb verify reports the event count');
-  const rows = execFileSync('sqlite3', [st.db, 'SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM posts), (SELECT COUNT(*) FROM tenures)'], { encoding: 'utf8' }).trim();
+  const rows = sqlOn(st.db, 'SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM posts), (SELECT COUNT(*) FROM tenures)');
   return { events: Number(v[1]), rows };
 }
 

@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, sql as sqlOn } from './lib.mjs';
 
 const USERS = {
   cadre: { role: 'cadre_officer', scopes: ['U0'] },
@@ -23,7 +23,7 @@ const USERS = {
 };
 let st, srv;
 const C = {};
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 
 before(async () => {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, P, plumb, addUser } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, addUser, sql as sqlOn, newDb } from './lib.mjs';
 
 const DAY = 86400;
 const USERS = {
@@ -203,8 +203,7 @@ test('reporter identity: designated role, after a logged unlock', async () => {
 });
 
 function eventTypes() {
-  const out = execFileSync('sqlite3', [st.db, 'SELECT type FROM ledger_events ORDER BY seq'], { encoding: 'utf8' });
-  return out.trim().split('\n');
+  return sqlOn(st.db, 'SELECT type FROM ledger_events ORDER BY seq').split('\n');
 }
 
 test('workflow to conclusion with deadlines and reminders on the injected clock', async () => {
@@ -292,7 +291,7 @@ test('a finding becomes a clue', async () => {
 
 test('statistics equal a direct count on generated data; the Excel file opens', { timeout: 180000 }, async () => {
   const dir = fs.mkdtempSync(path.join(st.dir, 'gen-'));
-  const db = path.join(dir, 'g.db');
+  const db = newDb(dir, 'g');
   plumb(['gen', '--scale', 'county', '--seed', '5', '--out', path.join(dir, 'gen'), '--quiet']);
   plumb(['init', '--db', db]);
   plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, sql as sqlOn } from './lib.mjs';
 
 const USERS = {
   pet: { role: 'petition_officer', scopes: ['U0'] },
@@ -19,7 +19,7 @@ const USERS = {
 };
 let st, srv, pet;
 
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 // The whole store's state a refused batch must leave as it was.
 const state = () => sql('SELECT (SELECT count(*) FROM ledger_events) || \'/\' || (SELECT count(*) FROM case_clues) || \'/\' || (SELECT count(*) FROM findings)');
 

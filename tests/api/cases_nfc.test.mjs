@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn } from './lib.mjs';
 
 const NFD = 'Cafe\u0301';
 const NFC = 'Caf\u00e9';
@@ -68,7 +68,7 @@ test('NFD through the staff API and the portal is stored in NFC and verifies', a
   const { code } = await srv.stop();
   srv = null;
   assert.equal(code, 0);
-  const q = (sql) => execFileSync('sqlite3', [st.db, sql], { encoding: 'utf8' }).trim();
+  const q = (sql) => sqlOn(st.db, sql);
   assert.equal(q(`SELECT count(*) FROM case_attachments WHERE name = '${NFC}.pdf'`), '1');
   assert.equal(q(`SELECT count(*) FROM case_materials WHERE text = 'added ${NFC}'`), '1');
   assert.equal(q(`SELECT count(*) FROM case_notes WHERE text = 'note ${NFC}' AND sub_status = 'sub ${NFC}'`), '1');

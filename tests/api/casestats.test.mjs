@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, addUser, startServer, tempDir, Client, T0 } from './lib.mjs';
+import { plumb, addUser, startServer, tempDir, Client, T0, newDb } from './lib.mjs';
 
 let dir, srv;
 const C = {};
@@ -19,7 +19,7 @@ let FROM, TO;
 
 before(async () => {
   dir = tempDir('casestats-');
-  const db = path.join(dir, 'g.db');
+  const db = newDb(dir, 'g');
   plumb(['gen', '--scale', 'county', '--seed', '3', '--out', path.join(dir, 'gen'), '--quiet']);
   plumb(['init', '--db', db]);
   plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);

@@ -1,16 +1,16 @@
 // dash.test.mjs — the dashboard's aggregates (issue 8):
 // GET /api/v1/rotations — tenures due for rotation within N months (and
 // overdue), by R01's parameters per unit profile (docs/RULES.md R01), checked
-// against a direct computation from the store (sqlite3) and against the R01
+// against a direct computation from the store (plumb sql) and against the R01
 // findings that `plumb findings --json` lists at the sweep date;
 // GET /api/v1/findings/stats — counts by rule, status, severity and month of the facts,
-// checked against sqlite3 and against the caller's own scope-filtered list.
+// checked against plumb sql and against the caller's own scope-filtered list.
 // Both are scope-filtered (a user of another tree sees none of U0) and the
 // findings counts honour recusal (kin of S does not count S's findings).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sqlJsonText } from './lib.mjs';
 
 const USERS = {
   disc: { role: 'discipline_officer', scopes: ['U0'] },
@@ -24,8 +24,8 @@ const USERS = {
 let st, srv;
 const C = {};
 
-function sql(db, q) {
-  const out = execFileSync('sqlite3', ['-json', db, q], { encoding: 'utf8' });
+function sqlOn(db, q) {
+  const out = sqlJsonText(db, q);
   return out.trim() ? JSON.parse(out) : [];
 }
 
@@ -41,7 +41,7 @@ function addMonths(date, n) {
 // The expected rotations from the tables alone: open tenures at D in top or
 // sensitive posts; years from the parameters given per unit.
 function expectedRotations(db, asOf, months, yearsOf) {
-  const rows = sql(db, `SELECT t.id, t.start_date, p.is_top, p.unit_id FROM tenures t JOIN posts p ON p.id=t.post_id
+  const rows = sqlOn(db, `SELECT t.id, t.start_date, p.is_top, p.unit_id FROM tenures t JOIN posts p ON p.id=t.post_id
     WHERE t.start_date<='${asOf}' AND (t.end_date IS NULL OR t.end_date='' OR t.end_date>'${asOf}')
     AND (p.is_top=1 OR p.category IN ('finance','personnel','approval','enforcement','audit','procurement','engineering'))`);
   const until = addMonths(asOf, months);
@@ -186,7 +186,7 @@ function statsCounts(s) {
   return { byRule, byStatus: s.by_status };
 }
 
-test('findings/stats: equal sqlite3 over the whole store (user with every tree)', async () => {
+test('findings/stats: equal SQL over the whole store (user with every tree)', async () => {
   // One finding acknowledged, so that statuses differ.
   const list = await C.disc.get('/api/v1/findings?limit=1');
   const fid = list.json.items[0].id;
@@ -194,7 +194,7 @@ test('findings/stats: equal sqlite3 over the whole store (user with every tree)'
 
   const s = await C.all.get('/api/v1/findings/stats');
   assert.equal(s.status, 200, s.text);
-  const rows = sql(st.db, 'SELECT rule, status, severity, substr(first_seen,1,7) AS month, count(*) AS n FROM findings GROUP BY 1,2,3,4');
+  const rows = sqlOn(st.db, 'SELECT rule, status, severity, substr(first_seen,1,7) AS month, count(*) AS n FROM findings GROUP BY 1,2,3,4');
   assert.ok(rows.length, 'the fixture has findings');
   const total = rows.reduce((a, r) => a + r.n, 0);
   assert.equal(s.json.total, total);

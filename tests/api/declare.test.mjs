@@ -27,7 +27,7 @@ import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0 } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, sqlJsonAsync, newDb } from './lib.mjs';
 
 // docs/DECLARE.md "Parameters" (defaults) and "Classes", written by hand.
 const RATE = 10, TOL = 10, CONCEAL_PCT = 50, CONCEAL_FEN = 300000 * 100;
@@ -41,21 +41,20 @@ for (const scale of scales) {
   const cl = {};
   const secrets = {};
   const sql = (q) => {
-    const out = execFileSync('sqlite3', ['-json', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const out = sqlJsonText(db, q);
     return out.trim() ? JSON.parse(out) : [];
   };
   // The long queries run without blocking the event loop: a client blocked
   // for many seconds finds its idle keep-alive sockets closed by the server.
   const sqlAsync = async (q) => {
-    const { stdout } = await promisify(execFile)('sqlite3', ['-json', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    return stdout.trim() ? JSON.parse(stdout) : [];
+    return sqlJsonAsync(db, q);
   };
   const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
   const size = () => sql('SELECT count(*) AS n FROM ledger_events')[0].n;
 
   before(async () => {
     dir = tempDir(`plumb-declare-${scale}-`);
-    db = path.join(dir, 'p.db');
+    db = newDb(dir);
     plumb(['init', '--db', db, '--origin', `plumbline.test/declare-${scale}`]);
     plumb(['gen', '--scale', scale, '--seed', '7', '--out', path.join(dir, 'gen'), '--quiet']);
     plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
@@ -188,7 +187,7 @@ for (const scale of scales) {
     const year0 = sql(`SELECT year FROM declarations WHERE id = ${q(r09[0].key)}`)[0].year;
     const { sample } = rounds[year0];
     // the kin account is recused from r09[0].subject: no comparison
-    // (one query: a loop of sqlite3 calls would block the event loop long
+    // (one query: a loop of plumb sql calls would block the event loop long
     // enough at prefecture scale for the server to close the idle
     // keep-alive sockets under the client)
     const own = new Set(sql(`SELECT id FROM declarations WHERE person_id = ${q(r09[0].subject)}`).map((x) => x.id));

@@ -14,14 +14,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0, P, writeFixture } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, P, writeFixture, newDb } from './lib.mjs';
 
 let dir, db, srv;
 const C = {};
 
 before(async () => {
   dir = tempDir('plumb-evidence-');
-  db = path.join(dir, 'p.db');
+  db = newDb(dir);
   plumb(['init', '--db', db, '--origin', 'plumbline.test/evidence']);
   const data = path.join(dir, 'data');
   writeFixture(data);

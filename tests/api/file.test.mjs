@@ -8,21 +8,21 @@
 // font (pdffonts) and carries the current checkpoint (the root that `plumb
 // checkpoint` printed) in its footer, or says there is none; an
 // out-of-scope person and an unknown id answer 404 with a JSON body.
-// The expected sets come from SQL over the store (sqlite3), written from
+// The expected sets come from SQL over the store (plumb sql), written from
 // the definition in docs/DECLARE.md, not from the code under test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0 } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, newDb, sqlInstr } from './lib.mjs';
 
 let dir, db, srv, leader, outUnit;
 const secrets = {};
 const clients = {};
 
 function sql(q) {
-  const out = execFileSync('sqlite3', ['-json', db, q], { encoding: 'utf8' });
+  const out = sqlJsonText(db, q);
   return out.trim() ? JSON.parse(out) : [];
 }
 const ids = (rows) => rows.map((r) => r.id).sort();
@@ -60,7 +60,7 @@ function expectedFindings(p) {
 
 before(async () => {
   dir = tempDir('plumb-file-');
-  db = path.join(dir, 'p.db');
+  db = newDb(dir);
   plumb(['init', '--db', db, '--origin', 'plumbline.test/file']);
   plumb(['gen', '--scale', 'county', '--seed', '7', '--out', path.join(dir, 'gen'), '--quiet']);
   plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
@@ -238,7 +238,7 @@ test('out of scope and unknown persons: 404 with a JSON body; bad id and lang: 4
 // "Who sees what"); a reader with them gets it as written.
 test('a clue number inside an accountability basis is withheld from a reader without clue rights', async () => {
   const rows = sql(`SELECT a.person_id AS p, a.basis AS basis, c.id AS clue FROM accountability a
-    JOIN clues c ON instr(a.basis, c.id) > 0 ORDER BY a.id LIMIT 1`);
+    JOIN clues c ON ${sqlInstr('a.basis', 'c.id')} > 0 ORDER BY a.id LIMIT 1`);
   assert.equal(rows.length, 1, 'the generated county has a basis citing a clue');
   const { p, basis, clue } = rows[0];
   const cadre = await clients.cadre.get(`/api/v1/persons/${p}/file`);

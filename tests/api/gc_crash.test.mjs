@@ -23,7 +23,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { makeStore, startServer, Client, T0, PLUMB } from './lib.mjs';
+import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn } from './lib.mjs';
 
 const KILLS = Number(process.env.KILLS || 5);
 let seed = Number(process.env.SEED || Date.now() % 1e9);
@@ -68,7 +68,7 @@ async function setup() {
   return { st, opts, srv, session: { Cookie: cadre.cookie, 'X-CSRF-Token': cadre.csrf }, petSession: { Cookie: pet.cookie, 'X-CSRF-Token': pet.csrf } };
 }
 
-const sqlOf = (db) => (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+const sqlOf = (db) => (q) => sqlOn(db, q);
 
 test('a group of 32: the failing member gets its 4xx, the others commit', { timeout: 120000 }, async () => {
   const { st, srv, session, petSession } = await setup();

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, C1, plumb, totp } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, C1, plumb, totp, sql as sqlOn, copyStore } from './lib.mjs';
 
 let st, srv;
 const USERS = {
@@ -33,7 +33,7 @@ async function signIn(name) {
 }
 
 function sql(q) {
-  return execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+  return sqlOn(st.db, q);
 }
 
 before(async () => {
@@ -250,9 +250,8 @@ test("four eyes: an admin's change of its own role or scope waits for a second a
   // The grant events are in the ledger and the projection rebuilds alike.
   assert.match(plumb(['verify', '--db', st.db]), /ledger ok/);
   // A grant written into the table directly is found by verify.
-  const copy = st.db.replace(/\.db$/, '-copy.db');
-  execFileSync('sqlite3', [st.db, `.backup ${copy}`]);
-  execFileSync('sqlite3', [copy, `UPDATE user_grants SET status='pending' WHERE id=${g.id}`]);
+  const copy = copyStore(st.db, st.dir, 'copy');
+  sqlOn(copy, `UPDATE user_grants SET status='pending' WHERE id=${g.id}`);
   assert.throws(() => plumb(['verify', '--db', copy]), /user_grants/);
   // Another account is changed directly; one's own request can be refused (withdrawn).
   r = await C.adm2.put(`/api/v1/users/${id('prov')}`, { scopes: ['U0', 'UB'] });

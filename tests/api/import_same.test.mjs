@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PLUMB, T0, iso, writeFixture, addUser, tempDir, startServer, Client } from './lib.mjs';
+import { PLUMB, T0, iso, writeFixture, addUser, tempDir, startServer, Client, newDb, copyStore } from './lib.mjs';
 
 // One clock for every process of this test: the CLI's events and the
 // server's (PLUMB_NOW), the server's "today" for the rules (clock file).
@@ -64,16 +64,14 @@ test('plumb import and POST /api/v1/import give the same ledger from the same fi
 
   // The common start: a store with the units the users' scopes name (a
   // scope must name a stored unit) and the three users; then two copies.
-  const base = path.join(dir, 'base.db');
+  const base = newDb(dir, 'base');
   run(['init', '--db', base, '--origin', 'plumbline.test/same']);
   run(['import', '--db', base, '--source', 'org', path.join(data, 'org', 'units.csv'), '--quiet']);
   const secrets = {};
   for (const [name, u] of Object.entries(USERS)) secrets[name] = addUser(base, name, u);
   const copy = (to) => {
     fs.mkdirSync(path.join(dir, to));
-    for (const f of fs.readdirSync(dir).filter((f) => f.startsWith('base.db')))
-      fs.copyFileSync(path.join(dir, f), path.join(dir, to, 'p.db' + f.slice('base.db'.length)));
-    return path.join(dir, to, 'p.db');
+    return copyStore(base, path.join(dir, to), 'p');
   };
   const cliDb = copy('cli'), apiDb = copy('api');
   const start = verified(cliDb);

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, PLUMB, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, PLUMB, PLUMB_BIN, plumb } from './lib.mjs';
 
-const MK = process.env.PLUMB_XLSX_MAKE || path.join(path.dirname(PLUMB), 'xlsx_make');
+const MK = process.env.PLUMB_XLSX_MAKE || path.join(path.dirname(PLUMB_BIN), 'xlsx_make');
 const USERS = { cadre: { role: 'cadre_officer', scopes: ['U0', 'UB'] } };
 const HEAD = 'id,parent_id,name,division_code,level,kind,industry\n';
 let st, srv, C;

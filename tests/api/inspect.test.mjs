@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, tableRows, sqlJsonGet } from './lib.mjs';
 
 const USERS = {
   insp: { role: 'inspection_officer', scopes: ['U0'] },
@@ -28,10 +28,10 @@ const SHA = 'ab'.repeat(32);
 let st, srv;
 const C = {};
 
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['inspect_rounds', 'inspect_round_units', 'inspect_problems', 'inspect_tasks', 'inspect_task_history', 'inspect_handovers', 'inspect_criticisms', 'case_clues'];
-const dump = () => TABLES.map((t) => `== ${t}\n` + sql(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n');
+const dump = () => TABLES.map((t) => `== ${t}\n` + tableRows(st.db, t)).join('\n');
 
 // A refused request: the status, the error's field, and no event written.
 async function refused(c, method, p, body, status, field) {
@@ -157,7 +157,7 @@ test('the loop: round → problem → task → progress → sign-off → 回头�
   // The evidence reported before the re-open does not count for the next sign-off.
   await refused(C.insp, 'POST', '/api/v1/rectification_tasks/RT-1/signoff', { reason: 'x' }, 422, 'evidence');
   // Each step is a ledger event with its actor.
-  const ev = sql("SELECT type || ' ' || json_extract(header, '$.actor') FROM ledger_events WHERE type LIKE 'inspect.%' ORDER BY seq").split('\n');
+  const ev = sql(`SELECT type || ' ' || ${sqlJsonGet('header', 'actor')} FROM ledger_events WHERE type LIKE 'inspect.%' ORDER BY seq`).split('\n');
   assert.deepEqual(ev, [
     'inspect.round_created insp', 'inspect.problem_found insp', 'inspect.problem_handed_over insp',
     'inspect.task_opened insp',

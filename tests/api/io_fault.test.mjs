@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, PLUMB } from './lib.mjs';
+import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn } from './lib.mjs';
 
 const SHIM = process.env.PLUMB_IOFAULT || path.join(path.dirname(PLUMB), 'libiofault.so');
 const asan = (() => { try { return /libasan/.test(execFileSync('ldd', [PLUMB], { encoding: 'utf8' })); } catch { return false; } })();
@@ -81,10 +81,10 @@ test('a fault at every write point of an API write', { skip: asan || !fs.existsS
       }
       const v = execFileSync(PLUMB, ['verify', '--db', st.db, '--lang', 'en'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       assert.match(v, /^ledger ok/m, `${what}: verify`);
-      const have = execFileSync('sqlite3', [st.db, `SELECT count(*) FROM units WHERE id='${id}'`], { encoding: 'utf8' }).trim();
+      const have = sqlOn(st.db, `SELECT count(*) FROM units WHERE id='${id}'`);
       if (r.status === 201) assert.equal(have, '1', `${what}: acknowledged but not stored`);
       if (again) {
-        const b = execFileSync('sqlite3', [st.db, `SELECT count(*) FROM units WHERE id='${id}b'`], { encoding: 'utf8' }).trim();
+        const b = sqlOn(st.db, `SELECT count(*) FROM units WHERE id='${id}b'`);
         assert.equal(b, '1', `${what}: the next write acknowledged but not stored`);
       }
       if (r.status === 507) assert.equal(have, '0', `${what}: 507 says nothing was stored, but the unit is there`);

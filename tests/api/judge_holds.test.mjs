@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb, iso } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, iso, sql as sqlOn } from './lib.mjs';
 
 // The CLI's clock (PLUMB_NOW) is the server's (T0, 2026-03-02) until a step sets it.
 process.env.PLUMB_NOW = iso(T0);
@@ -22,7 +22,7 @@ process.env.PLUMB_NOW = iso(T0);
 const USERS = { disc: { role: 'discipline_officer', scopes: ['UB'] } };
 let st, srv, WO;
 const C = {};
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const warningsOfO = () => sql(`SELECT id || '|' || grade || '|' || COALESCE(colour, grade) || '|' || status FROM risk_warnings
     WHERE person_id='${P.O}' ORDER BY ev_seq`).split('\n');
 const historyOf = (w) => sql(`SELECT type FROM warning_history WHERE warning_id='${w}' ORDER BY seq`);

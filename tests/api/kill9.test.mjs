@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { makeStore, startServer, Client, T0, PLUMB } from './lib.mjs';
+import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn } from './lib.mjs';
 
 const KILLS = Number(process.env.KILLS || 15);
 let seed = Number(process.env.SEED || Date.now() % 1e9);
@@ -58,7 +58,7 @@ test(`kill -9 at ${KILLS} random points under staff and portal writes`, { timeou
 
   const ackUnits = [], ackReports = [], fivexx = [];
   let unitN = 0, reportN = 0, inFlightLost = 0;
-  const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+  const sql = (q) => sqlOn(st.db, q);
   for (let k = 0; k < KILLS; k++) {
     now += 3600; // a new hour for the portal's per-address limits
     srv = await startServer(st.db, opts);

@@ -2,13 +2,37 @@
 // `plumb serve` on 127.0.0.1 with a random free port, a cookie/CSRF-aware
 // client, RFC 6238 TOTP (HMAC-SHA1, node:crypto), and the injectable clock
 // (--clock-file, enabled only with PLUMB_TEST_HOOKS=1; docs/SECURITY.md).
-import { spawn, execFileSync } from 'node:child_process';
+//
+// Two engines (issue #20): PLUMB_TEST_BACKEND=pg with PLUMB_PG_STATE (the
+// ctest fixture `pg`, scripts/pg-tmp) runs the same files on PostgreSQL:
+// newDb() creates a fresh database per store instead of a file, PLUMB is
+// then tests/api/plumb-pg (adds the store's --state-dir), and sql() /
+// sqlJson() query either engine through `plumb sql` (never the sqlite3
+// shell). docs/RELIABILITY.md "Both engines".
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const PLUMB = process.env.PLUMB || path.resolve('plumb');
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const BACKEND = process.env.PLUMB_TEST_BACKEND === 'pg' ? 'pg' : 'sqlite';
+export const PG = BACKEND === 'pg';
+export const PLUMB_BIN = process.env.PLUMB || path.resolve('plumb');
+if (PG) {
+  if (!process.env.PLUMB_PG_STATE) throw new Error('PLUMB_TEST_BACKEND=pg needs PLUMB_PG_STATE (scripts/pg-tmp)');
+  // Children see these too: tests spawn PLUMB with {...process.env}.
+  process.env.PLUMB_REAL = PLUMB_BIN;
+  process.env.PLUMB_API_SIDE ||= fs.mkdtempSync(path.join(os.tmpdir(), 'plumb-api-side-'));
+  // The cluster's password through libpq's PGPASSWORD, not in the URLs: a
+  // failed command's line (in the test log) then names no secret.
+  const admin = new URL(fs.readFileSync(path.join(process.env.PLUMB_PG_STATE, 'url'), 'utf8').trim());
+  process.env.PGPASSWORD = decodeURIComponent(admin.password);
+}
+export const PLUMB = PG ? path.join(HERE, 'plumb-pg') : PLUMB_BIN;
 export const PASSWORD = 'Correct-Horse-9battery';
 export const T0 = Date.parse('2026-03-02T09:00:00Z') / 1000;
 
@@ -152,9 +176,146 @@ export function tempDir(prefix) {
   return dir;
 }
 
+// ------------------------------------------------------- the two engines
+// A new, empty store target in dir: the file dir/NAME.db on SQLite; on
+// PostgreSQL a fresh database (unique name, dropped when the process
+// exits) whose side files go to $PLUMB_API_SIDE/<database> (plumb-pg).
+// startServer puts its port and clock files in dir (storeDir).
+const storeDirs = new Map();
+const pgDbs = [];
+let pgSeq = 0;
+function pgAdmin(q) {
+  const url = fs.readFileSync(path.join(process.env.PLUMB_PG_STATE, 'url'), 'utf8').trim().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, '-c', q],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } });
+}
+process.on('exit', () => {
+  if (process.env.PLUMB_KEEP_TMP) return;
+  for (const name of pgDbs) try { pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* the cluster is gone */ }
+  if (PG) fs.rmSync(process.env.PLUMB_API_SIDE, { recursive: true, force: true });
+});
+export function newDb(dir, name = 'p') {
+  if (!PG) {
+    const db = path.join(dir, `${name}.db`);
+    storeDirs.set(db, dir);
+    return db;
+  }
+  const dbname = `api_${process.pid}_${++pgSeq}_${name.replace(/[^a-z0-9_]/gi, '').toLowerCase()}`;
+  const url = execFileSync('bash', [path.join(HERE, '../../scripts/pg-tmp'), 'createdb', process.env.PLUMB_PG_STATE, dbname],
+    { encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } })
+    .trim().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
+  pgDbs.push(dbname);
+  storeDirs.set(url, dir);
+  return url;
+}
+// The directory of a store (its file's on SQLite, newDb's dir on PostgreSQL).
+export function storeDir(db) { return storeDirs.get(db) || path.dirname(db); }
+// The side files' directory of a PostgreSQL store (plumb-pg's --state-dir).
+export function sideDir(db) { return path.join(process.env.PLUMB_API_SIDE, db.replace(/\?.*$/, '').replace(/^.*\//, '')); }
+
+// A copy of the store db as a new store, while a server may still write
+// it: sqlite3 .backup and the side files on SQLite; on PostgreSQL a new
+// database filled by pg_dump (CREATE DATABASE … TEMPLATE would need the
+// source without connections) and a copy of the state directory.
+export function copyStore(db, dir, name = 'copy') {
+  const to = newDb(dir, name);
+  if (!PG) {
+    execFileSync('sqlite3', [db, `.backup '${to}'`]);
+    const base = path.basename(db);
+    for (const f of fs.readdirSync(path.dirname(db)).filter((f) => f.startsWith(base + '.')))
+      fs.copyFileSync(path.join(path.dirname(db), f), to + f.slice(base.length));
+    return to;
+  }
+  execFileSync('bash', ['-c', 'set -o pipefail; pg_dump --no-owner "$1" | psql -X -q -v ON_ERROR_STOP=1 "$2"', '_', db, to], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (fs.existsSync(sideDir(db))) fs.cpSync(sideDir(db), sideDir(to), { recursive: true });
+  return to;
+}
+
+// SQL on a store of either engine through `plumb sql`: the rows as the
+// sqlite3 shell's list mode prints them (columns joined by '|'), trimmed.
+export function sql(db, q) {
+  return execFileSync(PLUMB, ['sql', '--db', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim();
+}
+// What sqlite3 -json prints: "" for no rows, else a JSON array of objects.
+export function sqlJsonText(db, q) {
+  return execFileSync(PLUMB, ['sql', '--json', '--db', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+// The rows as objects (sqlite3 -json's shape: integers as numbers).
+export function sqlJson(db, q) {
+  const out = execFileSync(PLUMB, ['sql', '--json', '--db', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return out.trim() ? JSON.parse(out) : [];
+}
+export async function sqlJsonAsync(db, q) {
+  const { stdout } = await promisify(execFile)(PLUMB, ['sql', '--json', '--db', db, q], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return stdout.trim() ? JSON.parse(stdout) : [];
+}
+
+// Dialect helpers: what the sqlite3 shell's pragmas and dot-commands gave.
+// The columns that lead an index of table.
+export function indexLeading(db, table) {
+  const q = PG
+    ? `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+       JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = '${table}' AND c.relnamespace = current_schema()::regnamespace`
+    : `SELECT ii.name FROM pragma_index_list('${table}') il, pragma_index_info(il.name) ii WHERE ii.seqno=0`;
+  return new Set(sql(db, q).split('\n').filter(Boolean));
+}
+// The columns of table, in order.
+export function tableColumns(db, table) {
+  const q = PG
+    ? `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}' ORDER BY ordinal_position`
+    : `SELECT name FROM pragma_table_info('${table}')`;
+  return sql(db, q).split('\n').filter(Boolean);
+}
+// How another process holds the store's write lock until it is told to
+// let go: a shell (cmd, args) fed `take` (it prints "locked" once the lock
+// is held) and later `free`. SQLite: BEGIN IMMEDIATE in the sqlite3 shell;
+// PostgreSQL: the ledger writer's advisory lock (src/store/pg.c
+// pg_writer_lock) in a psql transaction, which every write of the server
+// waits for in the same way.
+export function writeLocker(db) {
+  return PG
+    ? { cmd: 'psql', args: ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', db],
+      take: "BEGIN;\nSELECT pg_advisory_xact_lock(1886221677, hashtext(current_schema()));\nSELECT 'locked';\n", free: 'COMMIT;\n' }
+    : { cmd: 'sqlite3', args: ['-bail', db], take: ".timeout 20000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n", free: 'COMMIT;\n' };
+}
+// The query plan of q as text: SQLite's EXPLAIN QUERY PLAN; PostgreSQL's
+// EXPLAIN with sequential scans priced out: a test store's tables are a few
+// rows, for which a scan and a sort is cheapest, so the plan shows what a
+// large table gets when an index order is available (what the SQLite
+// plans are asserted for).
+export function queryPlan(db, q) {
+  return sql(db, PG ? `SET enable_seqscan = off; EXPLAIN ${q}` : `EXPLAIN QUERY PLAN ${q}`);
+}
+// SQL functions that differ by name: the position of b in a (0: none), and
+// a text field of a JSON column.
+export const sqlInstr = (a, b) => (PG ? `strpos(${a}, ${b})` : `instr(${a}, ${b})`);
+export const sqlJsonGet = (col, key) => (PG ? `(${col}::json ->> '${key}')` : `json_extract(${col}, '$.${key}')`);
+// col ends in '|' and four digits (a key's year): SQLite's GLOB, PostgreSQL's ~.
+export const sqlEndsInYear = (col) => (PG ? `${col} ~ '[|][0-9]{4}$'` : `${col} GLOB '*|[0-9][0-9][0-9][0-9]'`);
+// The last n characters of col (SQLite's substr with a negative start).
+export const sqlRight = (col, n) => (PG ? `right(${col}, ${n})` : `substr(${col}, -${n})`);
+// A date n months after a date column, as 'YYYY-MM-DD' text.
+export const sqlAddMonths = (col, n) => (PG ? `to_char(CAST(${col} AS date) + interval '${n} months', 'YYYY-MM-DD')` : `date(${col}, '+${n} months')`);
+// The values of expr joined by sep, in the order of the rows.
+export const sqlGroupConcat = (expr, sep) => (PG ? `string_agg(${expr}, '${sep}')` : `group_concat(${expr}, '${sep}')`);
+// Rows read with SELECT * (sqlJson) less PostgreSQL's row key row_no.
+export const withoutRowKey = (rows) => rows.map(({ row_no, ...rest }) => (void row_no, rest));
+// A table's rows, every column of its data, ordered by the first two:
+// SELECT * less PostgreSQL's row key row_no (pl_store_row_key: the
+// store's, drawn anew by a rebuild, as SQLite's rowid, which SELECT * omits).
+export function tableRows(db, table) {
+  const cols = PG ? tableColumns(db, table).filter((c) => c !== 'row_no').join(', ') : '*';
+  return sql(db, `SELECT ${cols} FROM ${table} ORDER BY 1, 2`);
+}
+// Everything in the store as text (schema and rows): sqlite3 .dump, pg_dump.
+export function dumpStore(db) {
+  if (PG) return execFileSync('pg_dump', ['--no-owner', db], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return execFileSync('sqlite3', [db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
 export function makeStore(users) {
   const dir = tempDir('plumb-api-');
-  const db = path.join(dir, 'p.db');
+  const db = newDb(dir);
   plumb(['init', '--db', db, '--origin', 'plumbline.test/api']);
   const data = path.join(dir, 'data');
   writeFixture(data);
@@ -176,7 +337,7 @@ export function addUser(db, name, u) {
 // ------------------------------------------------------------ the server
 // `dir`: where the port and clock files go (default: the store's directory;
 // a PostgreSQL store, a URL, gives one).
-export async function startServer(db, extra = [], { env = {}, dir = path.dirname(db) } = {}) {
+export async function startServer(db, extra = [], { env = {}, dir = storeDir(db) } = {}) {
   const portFile = path.join(dir, `port-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const clockFile = path.join(dir, 'clock');
   if (!fs.existsSync(clockFile)) fs.writeFileSync(clockFile, iso(T0) + '\n');
@@ -199,6 +360,10 @@ export async function startServer(db, extra = [], { env = {}, dir = path.dirname
   };
 }
 
+// When fetch last had an answer: its kept-alive sockets are one pool for
+// every Client (undici's global dispatcher), so idleness is the process's.
+let lastFetch = Date.now();
+
 // A client with a cookie jar and the CSRF token of its session.
 export class Client {
   constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; this.fails5xx = []; }
@@ -217,7 +382,20 @@ export class Client {
     // when the socket's end event is processed; reused before, the request
     // fails with "other side closed" without reaching the server.
     await new Promise((resolve) => setImmediate(resolve));
-    const res = await fetch(this.base + p, { method, headers: h, body: payload });
+    let res;
+    try {
+      res = await fetch(this.base + p, { method, headers: h, body: payload });
+    } catch (e) {
+      // The same race when the socket was closed by the server's idle
+      // timeout (--conn-timeout, 15 s) during a long blocking call (a
+      // verify, a dump) and the close was not yet seen: the request never
+      // reached the server (it closes only idle connections), so it is
+      // sent once more, on a new connection. Not after a short idle: a
+      // server killed under a request still fails the request.
+      if (!(Date.now() - lastFetch > 5000 && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(String(e.cause?.code)))) throw e;
+      res = await fetch(this.base + p, { method, headers: h, body: payload });
+    }
+    lastFetch = Date.now();
     const sc = res.headers.get('set-cookie');
     if (sc) {
       const m = /plumb_session=([^;]*)/.exec(sc);

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, T0, plumb, addUser, citizenId, tempDir } from './lib.mjs';
+import { startServer, Client, T0, plumb, addUser, citizenId, tempDir, indexLeading, tableColumns, sql, newDb } from './lib.mjs';
 
 // R ─ A, B ─ B1, C, D ; Z ─ Z1   (8 units)
 const UNITS = [['R', ''], ['A', 'R'], ['B', 'R'], ['B1', 'B'], ['C', 'R'], ['D', 'R'], ['Z', ''], ['Z1', 'Z']];
@@ -57,7 +57,7 @@ const csv = (head, rows) => [head, ...rows].map((r) => r.join(',')).join('\n') +
 
 function makeStore(F, users) {
   const dir = tempDir('plumb-plan-');
-  const db = path.join(dir, 'p.db');
+  const db = newDb(dir);
   const data = path.join(dir, 'data');
   const put = (name, text) => { fs.mkdirSync(path.join(data, path.dirname(name)), { recursive: true }); fs.writeFileSync(path.join(data, name), text); };
   put('org/units.csv', csv(['id', 'parent_id', 'name', 'division_code', 'level', 'kind', 'industry'], F.units));
@@ -178,7 +178,7 @@ test('scoped lists: the same rows under either plan (wide and narrow scopes)', a
 // The sortable columns (docs/API.md "Lists"): the OpenAPI document lists
 // them as the enum of each list's sort parameter; every one of them is
 // accepted and has an index leading with it (read here from the store with
-// sqlite3, not from the server); any other field of the record is a 400
+// plumb sql, not from the server); any other field of the record is a 400
 // naming sort, before a row is read.
 const TABLE = { warnings: 'risk_warnings', tasks: 'rule_tasks', profiles: 'rule_profiles', 'access-log': 'access_log' };
 test('sorts: only the declared columns, each served by an index; others a 400 naming sort', async () => {
@@ -186,9 +186,7 @@ test('sorts: only the declared columns, each served by an index; others a 400 na
   const USERS = { wide: { role: 'discipline_officer', scopes: ['R', 'Z'] }, adm: { role: 'admin' }, aud: { role: 'auditor' } };
   await withServer(F, USERS, async ({ st, C }) => {
     const doc = (await C.wide.get('/api/v1/openapi.json')).json;
-    const leading = (table) => new Set(execFileSync('sqlite3', [st.db,
-      `SELECT ii.name FROM pragma_index_list('${table}') il, pragma_index_info(il.name) ii WHERE ii.seqno=0`],
-    { encoding: 'utf8' }).split('\n').filter(Boolean));
+    const leading = (table) => indexLeading(st.db, table);
     let lists = 0, extra = 0;
     for (const [p, item] of Object.entries(doc.paths)) {
       const sortp = (item.get?.parameters || []).find((x) => x.name === 'sort');
@@ -214,8 +212,8 @@ test('sorts: only the declared columns, each served by an index; others a 400 na
         assert.equal(r.status, 200, `${p} sort=${v}: ${r.text}`);
       }
       // Every other column of the table (from the store's schema).
-      const all = execFileSync('sqlite3', [st.db, `SELECT name FROM pragma_table_info('${table}')`], { encoding: 'utf8' })
-        .split('\n').filter((x) => x && x !== 'ev_seq' && !cols.includes(x));
+      const all = tableColumns(st.db, table)
+        .filter((x) => x && x !== 'ev_seq' && !cols.includes(x));
       for (const col of [...all, 'no_such_column']) {
         for (const v of [col, `-${col}`]) {
           const r = await c.get(`${p}?sort=${v}`);
@@ -287,7 +285,7 @@ test('whole-store scopes: the persons list follows units and placements added wh
     more('X', [['X', '', '单位X', '110101', 'county', 'department', '财政']], [], []);
     F.units.pop();
     const oddSecret = addUser(st.db, 'odd', { role: 'discipline_officer', scopes: ['R', 'Z1', 'Y', 'X'] });
-    execFileSync('sqlite3', [st.db, "DELETE FROM units WHERE id='X'"]);
+    sql(st.db, "DELETE FROM units WHERE id='X'");
     srv.setClock(T0 + 60);
     C.odd = new Client(srv.base);
     assert.equal((await C.odd.login('odd', oddSecret, T0 + 60)).status, 200);
@@ -297,7 +295,7 @@ test('whole-store scopes: the persons list follows units and placements added wh
     assert.ok(!odd.has(zHolder), 'a holder at Z is not listed');
     // The list came from persons_placed (a row written there directly
     // shows; plumb verify reports such a row: tests/cli/ledger_tamper.sh).
-    execFileSync('sqlite3', [st.db, "INSERT INTO persons_placed VALUES('000000000000000000','某','M','1970-01-01',NULL,1)"]);
+    sql(st.db, "INSERT INTO persons_placed VALUES('000000000000000000','某','M','1970-01-01',NULL,1)");
     assert.equal((await C.all.get('/api/v1/persons?limit=1')).json.items[0].id, '000000000000000000');
   });
 });

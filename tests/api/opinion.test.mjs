@@ -17,12 +17,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sqlJsonText, sqlAddMonths, withoutRowKey } from './lib.mjs';
 
 let st, srv;
 const clients = {};
 const sql = (q) => {
-  const out = execFileSync('sqlite3', ['-json', st.db, q], { encoding: 'utf8' });
+  const out = sqlJsonText(st.db, q);
   return out.trim() ? JSON.parse(out) : [];
 };
 const count = (q) => Object.values(sql(q)[0])[0];
@@ -38,12 +38,12 @@ function expectedReasons(p) {
       AND NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.clue_id = c.id AND d.concluded_at IS NOT NULL
                       AND d.concluded_at <> '' AND d.concluded_at <= ${q(TODAY)})`)) rows.push(['clue', r.id, 'defer']);
   for (const r of sql(`SELECT id, measure FROM accountability WHERE person_id = ${q(p)}
-      AND ((measure = 'sanction' AND date(decided_at, '+12 months') > ${q(TODAY)})
-        OR (measure = 'org_measure' AND date(decided_at, '+6 months') > ${q(TODAY)}))
+      AND ((measure = 'sanction' AND ${sqlAddMonths('decided_at', 12)} > ${q(TODAY)})
+        OR (measure = 'org_measure' AND ${sqlAddMonths('decided_at', 6)} > ${q(TODAY)}))
       AND decided_at <= ${q(TODAY)}`)) rows.push([r.measure, r.id, r.measure === 'sanction' ? 'not_promoted' : 'defer']);
   for (const r of sql(`SELECT c.declaration_id AS id, c.conclusion FROM declaration_conclusions c
       JOIN declarations d ON d.id = c.declaration_id WHERE d.person_id = ${q(p)}
-      AND c.conclusion IN ('omission', 'concealment') AND date(c.concluded_at, '+12 months') > ${q(TODAY)}`))
+      AND c.conclusion IN ('omission', 'concealment') AND ${sqlAddMonths('c.concluded_at', 12)} > ${q(TODAY)}`))
     rows.push([r.conclusion, r.id, r.conclusion === 'concealment' ? 'not_promoted' : 'defer']);
   for (const r of sql(`SELECT x.declaration_id AS id FROM declaration_round_sample x JOIN declarations d ON d.id = x.declaration_id
       WHERE d.person_id = ${q(p)} AND NOT EXISTS (SELECT 1 FROM declaration_conclusions c
@@ -195,7 +195,7 @@ test('rebuild reproduces the opinion tables', async () => {
   await srv.stop();
   srv = null;
   const dump = () => JSON.stringify([sql('SELECT * FROM opinion_slates ORDER BY id'), sql('SELECT * FROM opinions ORDER BY id'),
-    sql('SELECT * FROM opinion_issues ORDER BY id')]);
+    sql('SELECT * FROM opinion_issues ORDER BY id')].map(withoutRowKey));
   const before = dump();
   plumb(['rebuild', '--db', st.db]);
   assert.equal(dump(), before);

@@ -7,11 +7,11 @@
 // The server runs with one worker thread (--threads 1): before the pool, a
 // write waiting there for the lock stalled every other connection until
 // SQLite's busy timeout (10 s) failed it. Another process (the sqlite3
-// shell) holds the write lock for as long as a test needs.
+// shell, or psql on PostgreSQL) holds the write lock for as long as a test needs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0 } from './lib.mjs';
+import { makeStore, startServer, Client, T0, writeLocker, sql as sqlOn } from './lib.mjs';
 
 let st, srv;
 const USERS = {};
@@ -33,21 +33,23 @@ after(async () => {
   assert.equal(code, 0, 'server exits 0 on SIGTERM');
 });
 
-// The write lock of the store, held by a sqlite3 shell until release()
+// The write lock of the store, held by a shell until release() (lib.mjs
+// writeLocker: sqlite3's BEGIN IMMEDIATE, psql's ledger writer lock)
 // (which a failed test calls too: see `locked`).
 const shells = new Set();
 async function holdWriteLock() {
-  const sh = spawn('sqlite3', ['-bail', st.db], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const L = writeLocker(st.db);
+  const sh = spawn(L.cmd, L.args, { stdio: ['pipe', 'pipe', 'inherit'] });
   shells.add(sh);
   const exited = new Promise((r) => sh.on('exit', r));
   let out = '';
   sh.stdout.on('data', (d) => { out += d; });
-  sh.stdin.write(".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n");
+  sh.stdin.write(L.take);
   while (!out.includes('locked')) {
-    if (sh.exitCode !== null) throw new Error('sqlite3 could not take the write lock');
+    if (sh.exitCode !== null) throw new Error(`${L.cmd} could not take the write lock`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  return { release: async () => { if (sh.exitCode === null) sh.stdin.end('COMMIT;\n'); await exited; shells.delete(sh); } };
+  return { release: async () => { if (sh.exitCode === null) sh.stdin.end(L.free); await exited; shells.delete(sh); } };
 }
 async function locked(fn) {
   const lock = await holdWriteLock();
@@ -75,8 +77,8 @@ test('a write waiting for the write lock does not hold up reads', async () => {
 });
 
 test('audited reads that queue together each get their own access.read event', async () => {
-  const count = (user) => Number(execFileSync('sqlite3', [st.db,
-    `SELECT count(*) FROM access_log WHERE username='${user}' AND entity='declaration'`], { encoding: 'utf8' }).trim());
+  const count = (user) => Number(sqlOn(st.db,
+    `SELECT count(*) FROM access_log WHERE username='${user}' AND entity='declaration'`));
   const want = { reader1: 3, reader2: 2, reader3: 4 };
   const had = Object.fromEntries(Object.keys(want).map((u) => [u, count(u)]));
   const reads = [];

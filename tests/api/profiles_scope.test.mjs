@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, P, citizenId, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, citizenId, plumb, sqlJsonText } from './lib.mjs';
 
 const USERS = {
   lead: { role: 'leader', scopes: ['U0'] },
@@ -33,7 +33,7 @@ let st, srv;
 const C = {};
 
 function sql(q) {
-  const out = execFileSync('sqlite3', ['-json', st.db, q], { encoding: 'utf8' });
+  const out = sqlJsonText(st.db, q);
   return out.trim() ? JSON.parse(out) : [];
 }
 const findings = () => sql('SELECT id, rule, key, status FROM findings ORDER BY id');

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, sqlJsonGet, tableRows } from './lib.mjs';
 
 const USERS = {
   insp: { role: 'inspection_officer', scopes: ['U0'] },
@@ -26,10 +26,10 @@ const SHA = 'cd'.repeat(32);
 let st, srv;
 const C = {};
 
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['inspect_tasks', 'inspect_task_history', 'inspect_approvers'];
-const dump = () => TABLES.map((t) => `== ${t}\n` + sql(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n');
+const dump = () => TABLES.map((t) => `== ${t}\n` + tableRows(st.db, t)).join('\n');
 
 async function refused(c, method, p, body, status, field) {
   const n = events();
@@ -148,7 +148,7 @@ test('a proposal does not move the task; the proposer cannot approve; a refusal 
     ['signoff_approved', 'lead', 'in_progress', '同意销号'],
     ['signed_off', 'lead', 'signed_off', '补充证据后提请销号'],
   ]);
-  const ev = sql("SELECT type || ' ' || json_extract(header, '$.actor') FROM ledger_events WHERE type LIKE 'inspect.%' AND json_extract(payload, '$.id') = 'RT-1' ORDER BY seq").split('\n');
+  const ev = sql(`SELECT type || ' ' || ${sqlJsonGet('header', 'actor')} FROM ledger_events WHERE type LIKE 'inspect.%' AND ${sqlJsonGet('payload', 'id')} = 'RT-1' ORDER BY seq`).split('\n');
   assert.deepEqual(ev.slice(2), [
     'inspect.signoff_proposed insp', 'inspect.signoff_refused lead', 'inspect.signoff_proposed insp2',
     'inspect.signoff_approved lead', 'inspect.task_signed_off lead',

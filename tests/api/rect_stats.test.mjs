@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB } from './lib.mjs';
+import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, newDb } from './lib.mjs';
 
 const NOW = Date.parse('2026-06-30T09:00:00Z') / 1000;
 const TODAY = '2026-06-30';
@@ -37,7 +37,7 @@ const recusedSql = (me) => `(
 
 before(async () => {
   const dir = tempDir('plumb-rstats-');
-  db = path.join(dir, 'p.db');
+  db = newDb(dir);
   plumb(['gen', '--scale', 'county', '--seed', '17', '--out', path.join(dir, 'gen'), '--quiet']);
   plumb(['init', '--db', db]);
   plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0 } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, newDb, sqlEndsInYear, sqlRight } from './lib.mjs';
 
 const SRC = process.env.PLUMB_SRC || path.resolve('..');
 let dir, db, srv, root, part, other, from, to, roundId;
@@ -25,7 +25,7 @@ const secrets = {};
 const clients = {};
 
 function sql(q) {
-  const out = execFileSync('sqlite3', ['-json', db, q], { encoding: 'utf8' });
+  const out = sqlJsonText(db, q);
   return out.trim() ? JSON.parse(out) : [];
 }
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
@@ -56,8 +56,8 @@ function readFindings() {
   const arms = TREND.map(([t, c, rules]) => `SELECT fe.finding_id AS fid, x.${c} AS d FROM finding_evidence fe
     JOIN ${t} x ON x.id = substr(fe.ref, ${t.length + 2}) JOIN findings g ON g.id = fe.finding_id
     WHERE fe.ref LIKE '${t}:%' AND g.rule IN (${rules.map(q).join(',')})`);
-  arms.push(`SELECT g.id AS fid, substr(g.key, -4) || '-01-01' AS d FROM findings g
-    WHERE g.rule IN ('R16', 'R19') AND g.key GLOB '*|[0-9][0-9][0-9][0-9]'`);
+  arms.push(`SELECT g.id AS fid, ${sqlRight('g.key', 4)} || '-01-01' AS d FROM findings g
+    WHERE g.rule IN ('R16', 'R19') AND ${sqlEndsInYear('g.key')}`);
   FINDINGS = sql(`WITH fd AS (${arms.join(' UNION ALL ')})
     SELECT f.id, f.rule, f.severity, f.unit_id,
       substr(COALESCE((SELECT max(d) FROM fd WHERE fd.fid = f.id AND d IS NOT NULL AND d <> ''),
@@ -93,7 +93,7 @@ const events = () => sql('SELECT count(*) AS n FROM ledger_events')[0].n;
 
 before(async () => {
   dir = tempDir('plumb-reports-');
-  db = path.join(dir, 'p.db');
+  db = newDb(dir);
   plumb(['init', '--db', db, '--origin', 'plumbline.test/reports']);
   plumb(['gen', '--scale', 'county', '--seed', '7', '--out', path.join(dir, 'gen'), '--quiet']);
   plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);

@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, sqlGroupConcat, tableRows } from './lib.mjs';
 
 // The written state table: status → step → status after (absent: 409).
 const NEXT = {
@@ -41,10 +41,10 @@ const DAY = 86400;
 let st, srv, TS, TO, WS, WO;
 const C = {};
 
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['rule_tasks', 'risk_warnings', 'task_history', 'warning_history', 'judgements', 'judgement_attendees', 'judgement_decisions'];
-const dump = () => TABLES.map((t) => `== ${t}\n` + sql(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n');
+const dump = () => TABLES.map((t) => `== ${t}\n` + tableRows(st.db, t)).join('\n');
 
 async function refused(c, method, p, body, status, field) {
   const n = events();
@@ -147,7 +147,7 @@ test('a task assigned to a person, accepted, carried out and closed with a reaso
     await refused(C.dwork, 'POST', `/api/v1/tasks/${TS}/${step}`, body, 409, 'status');
   }
   // Every step is a ledger event with its actor.
-  assert.equal(sql(`SELECT group_concat(type, ',') FROM (SELECT type FROM ledger_events WHERE type LIKE 'task.%' AND type<>'task.opened' ORDER BY seq)`),
+  assert.equal(sql(`SELECT ${sqlGroupConcat('type', ',')} FROM (SELECT type FROM ledger_events WHERE type LIKE 'task.%' AND type<>'task.opened' ORDER BY seq) AS x`),
     'task.assigned,task.accepted,task.progress,task.closed');
 });
 
@@ -200,7 +200,7 @@ test('研判: lower, raise and open a clue take effect as events; bad decisions 
   const c = await C.dzero.get(`/api/v1/cases/${clue}`);
   assert.equal(c.status, 200, c.text);
   // Each decision is an event on the warning, in order.
-  assert.equal(sql(`SELECT group_concat(type, ',') FROM (SELECT type FROM warning_history WHERE warning_id='${WS}' ORDER BY seq)`), 'lower,raise,open_clue');
+  assert.equal(sql(`SELECT ${sqlGroupConcat('type', ',')} FROM (SELECT type FROM warning_history WHERE warning_id='${WS}' ORDER BY seq) AS x`), 'lower,raise,open_clue');
   assert.equal(Number(sql(`SELECT count(*) FROM ledger_events WHERE type='warning.decided'`)), 3);
   r = await C.dzero.get('/api/v1/judgements');
   assert.deepEqual(r.json.items.map((j) => j.id), ['JM-3', 'JM-2', 'JM-1']);

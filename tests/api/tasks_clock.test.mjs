@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, P } from './lib.mjs';
+import { makeStore, startServer, Client, P, sql as sqlOn } from './lib.mjs';
 
 const USERS = {
   dkin: { role: 'discipline_officer', scopes: ['U0'], person: P.K }, // S's spouse: recused from S
@@ -20,7 +20,7 @@ const USERS = {
 const APRIL = Date.parse('2026-04-01T09:00:00Z') / 1000;
 let st, srv, TS, TO;
 const C = {};
-const sql = (q) => execFileSync('sqlite3', [st.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(st.db, q);
 const marks = () => sql("SELECT id || ':' || COALESCE(overdue_at, '-') FROM rule_tasks ORDER BY id").split('\n');
 const events = () => Number(sql("SELECT count(*) FROM ledger_events WHERE type='task.overdue'"));
 

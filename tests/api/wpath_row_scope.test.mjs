@@ -11,8 +11,7 @@
 // record placed only by its person.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, sql } from './lib.mjs';
 
 const USERS = {
   disc_a: { role: 'discipline_officer', scopes: ['UA'] },
@@ -28,12 +27,12 @@ before(async () => {
   // Deep units below UA, and two units that are each other's parent
   // (under no root), straight into the table: the check must stop on a
   // cycle and find nothing there.
-  execFileSync('sqlite3', [st.db, `
+  sql(st.db, `
     INSERT INTO units(id, parent_id, name, division_code, level, kind, industry, ev_seq) VALUES
       ('UA1', 'UA', '一科', '110101', 'county', 'department', '财政', 0),
       ('UA2', 'UA1', '一组', '110101', 'county', 'department', '财政', 0),
       ('CY1', 'CY2', '环一', '110103', 'county', 'department', '财政', 0),
-      ('CY2', 'CY1', '环二', '110103', 'county', 'department', '财政', 0);`]);
+      ('CY2', 'CY1', '环二', '110103', 'county', 'department', '财政', 0);`);
   st.secrets.disc_c = (await import('./lib.mjs')).addUser(st.db, 'disc_c', { role: 'discipline_officer', scopes: ['CY1'] });
   srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0', '--quiet']);
   for (const name of [...Object.keys(USERS), 'disc_c']) {

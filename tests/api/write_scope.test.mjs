@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, P, plumb, citizenId } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, citizenId, sql as sqlOn } from './lib.mjs';
 
 const USERS = {
   cad: { role: 'cadre_officer', scopes: ['UA'] },
@@ -45,7 +45,7 @@ function seedO(dir) {
 
 // Every table of the store, row by row: a refused write changes nothing.
 function storeState() {
-  const q = (sql) => execFileSync('sqlite3', [st.db, sql], { encoding: 'utf8' });
+  const q = (sql) => sqlOn(st.db, sql);
   return ['tenures', 'kin', 'person_units', 'persons_placed', 'ledger_events']
     .map((t) => q(`SELECT * FROM ${t} ORDER BY 1, 2`)).join('\n--\n');
 }

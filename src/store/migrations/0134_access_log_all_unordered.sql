@@ -1,0 +1,6 @@
+-- 0134 access_log_all without its ORDER BY: PostgreSQL only
+-- (src/store/migrations-pg/0134_access_log_all_unordered.sql, where the
+-- view's ORDER BY made every newest-first page sort the whole union).
+-- SQLite keeps the view of 0067: there the compound's ORDER BY is what
+-- lets the planner merge the two tables in either order (MERGE (UNION
+-- ALL)), and an outer ORDER BY replaces it. Nothing to change here.
