@@ -465,7 +465,10 @@ typedef struct unit {
     int extra_cat;
     int top_post;
     int post0, npost;
-    int32_t top_start; /* override (plants); 0 none */
+    int32_t top_start;                  /* override (plants); 0 none */
+    const char *top_t, *dep_t, *disc_t; /* post titles (set_tpl) */
+    uint8_t fam;                        /* F_*: chiefs, staff, purposes */
+    int covers;                         /* F_STATION: its first bureau */
 } unit;
 
 typedef struct post {
@@ -474,7 +477,7 @@ typedef struct post {
     uint8_t rank, is_top, cat;
     int reports_to;
     char title[64];
-    char portfolio[64];
+    char portfolio[192];
     uint32_t areas; /* portfolio codes (model.h mask): the text's, or a plant's */
     int t0, tn;     /* CSR: tenures of this post */
 } post;
@@ -976,87 +979,212 @@ static int cat_of(const char *s)
     return C_GENERAL;
 }
 
+/* Unit templates (docs/GENERATOR.md "Units and posts"): what a unit is
+ * headed by, what its deputies are called, whether it has a discipline post
+ * of its own (a bureau has none: a 派驻纪检监察组 of the discipline
+ * commission covers several bureaus), and the family its section chiefs,
+ * staff, payment purposes and amounts come from. */
+enum { F_ORGAN, F_BUREAU, F_TOWN, F_SCHOOL, F_HOSP, F_SOE, F_OTHER, F_STATION, F_COUNT };
+
+static void set_tpl(unit *u, const char *top, const char *dep, const char *disc, int fam)
+{
+    u->top_t = top;
+    u->dep_t = dep;
+    u->disc_t = disc;
+    u->fam = (uint8_t)fam;
+}
+
+/* The real townships of county `code` (gen_towns.c, sorted by code). */
+static const gen_town *towns_of(const char *code, size_t *n)
+{
+    size_t lo = 0, hi = gen_ntowns;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(gen_towns[mid].county, code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = lo;
+    while (k < gen_ntowns && strcmp(gen_towns[k].county, code) == 0)
+        k++;
+    *n = k - lo;
+    return gen_towns + lo;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
 static void build_units(area *a)
 {
     const char *N = a->name;
     int lv = a->type == L_PROV ? L_PROV : a->type == L_PREF ? L_PREF : L_COUNTY;
+    const char *hall = lv == L_PROV ? "厅" : "室"; /* 办公厅 / 办公室 */
+    int u;
     a->party_unit = add_unit(a, K_PARTY, lv, "党委", "中共%s委员会", N);
-    add_unit(a, K_GOV, lv, "政府", "%s人民政府", N);
-    add_unit(a, K_DISC, lv, "纪检监察", "中共%s纪律检查委员会", N);
-    add_unit(a, K_ORG, lv, "组织", "中共%s委员会组织部", N);
-    add_unit(a, K_COURT, lv, "审判", "%s%s人民法院", N,
-             lv == L_PROV   ? "高级"
-             : lv == L_PREF ? "中级"
-                            : "");
-    add_unit(a, K_PROC, lv, "检察", "%s人民检察院", N);
-    add_unit(a, K_POLICE, lv, "公安", "%s公安%s", N, lv == L_PROV ? "厅" : "局");
+    set_tpl(&a->units.v[a->party_unit], "书记", "副书记", NULL, F_ORGAN);
+    u = add_unit(a, K_GOV, lv, "政府", "%s人民政府", N);
+    set_tpl(&a->units.v[u],
+            lv == L_PROV   ? "省长"
+            : lv == L_PREF ? "州长"
+                           : "县长",
+            lv == L_PROV   ? "副省长"
+            : lv == L_PREF ? "副州长"
+                           : "副县长",
+            NULL, F_ORGAN);
+    int disc = add_unit(a, K_DISC, lv, "纪检监察", "中共%s纪律检查委员会", N);
+    set_tpl(&a->units.v[disc], "书记", "副书记", NULL, F_ORGAN);
+    u = add_unit(a, K_ORG, lv, "组织", "中共%s委员会组织部", N);
+    set_tpl(&a->units.v[u], "部长", "副部长", NULL, F_ORGAN);
+    u = add_unit(a, K_COURT, lv, "审判", "%s%s人民法院", N,
+                 lv == L_PROV   ? "高级"
+                 : lv == L_PREF ? "中级"
+                                : "");
+    set_tpl(&a->units.v[u], "院长", "副院长", "纪检组长", F_ORGAN);
+    u = add_unit(a, K_PROC, lv, "检察", "%s人民检察院", N);
+    set_tpl(&a->units.v[u], "检察长", "副检察长", "纪检组长", F_ORGAN);
+    u = add_unit(a, K_POLICE, lv, "公安", "%s公安%s", N, lv == L_PROV ? "厅" : "局");
+    set_tpl(&a->units.v[u], lv == L_PROV ? "厅长" : "局长", lv == L_PROV ? "副厅长" : "副局长",
+            "纪委书记", F_ORGAN);
+    /* the party committee's working bodies, the congress and the CPPCC */
+    u = add_unit(a, K_DEPT, lv, "党委办公", "中共%s委员会办公%s", N, hall);
+    set_tpl(&a->units.v[u], "主任", "副主任", NULL, F_ORGAN);
+    u = add_unit(a, K_DEPT, lv, "宣传", "中共%s委员会宣传部", N);
+    set_tpl(&a->units.v[u], "部长", "副部长", NULL, F_ORGAN);
+    u = add_unit(a, K_DEPT, lv, "统战", "中共%s委员会统一战线工作部", N);
+    set_tpl(&a->units.v[u], "部长", "副部长", NULL, F_ORGAN);
+    u = add_unit(a, K_DEPT, lv, "政法", "中共%s委员会政法委员会", N);
+    set_tpl(&a->units.v[u], "书记", "副书记", NULL, F_ORGAN);
+    u = add_unit(a, K_OTHER, lv, "人大", "%s人民代表大会常务委员会", N);
+    set_tpl(&a->units.v[u], "主任", "副主任", NULL, F_ORGAN);
+    u = add_unit(a, K_OTHER, lv, "政协", "中国人民政治协商会议%s委员会", N);
+    set_tpl(&a->units.v[u], "主席", "副主席", NULL, F_ORGAN);
+    u = add_unit(a, K_DEPT, lv, "政府办公", "%s人民政府办公%s", N, hall);
+    set_tpl(&a->units.v[u], "主任", "副主任", NULL, F_ORGAN);
+    int dept0 = (int)a->units.n;
     for (size_t i = 0; i < gen_ndepts; i++) {
         const char *suf = gen_depts[i].suffix;
         size_t n = strlen(suf);
-        int u;
-        if (lv == L_PROV && n > 3 && strcmp(suf + n - 3, "局") == 0)
+        int prov_hall = lv == L_PROV && n > 3 && strcmp(suf + n - 3, "局") == 0;
+        if (prov_hall)
             u = add_unit(a, K_DEPT, lv, gen_depts[i].industry, "%s%.*s厅", N, (int)(n - 3), suf);
         else
             u = add_unit(a, K_DEPT, lv, gen_depts[i].industry, "%s%s", N, suf);
         a->units.v[u].extra_cat = cat_of(gen_depts[i].extra_category);
+        const char *top = prov_hall              ? "厅长"
+                          : ends_with(suf, "局") ? "局长"
+                          : ends_with(suf, "馆") ? "馆长"
+                                                 : "主任";
+        const char *dep = prov_hall              ? "副厅长"
+                          : ends_with(suf, "局") ? "副局长"
+                          : ends_with(suf, "馆") ? "副馆长"
+                                                 : "副主任";
+        set_tpl(&a->units.v[u], top, dep, NULL, F_BUREAU);
     }
-    /* townships: a party committee and a government each */
+    /* 派驻纪检监察组: one for every four bureaus (named in its deputies'
+     * portfolio), organs of the discipline commission */
+    int ndept = (int)a->units.n - dept0;
+    for (int k = 0; k * 4 < ndept; k++) {
+        char num[16];
+        cn_num(num, sizeof num, k + 1);
+        u = add_unit(a, K_DISC, lv, "纪检监察", "%s纪委监委派驻第%s纪检监察组", N, num);
+        set_tpl(&a->units.v[u], "组长", "副组长", NULL, F_STATION);
+        a->units.v[u].covers = dept0 + 4 * k;
+    }
+    /* townships: a party committee and a government each; the county's real
+     * 乡, 镇 and 街道 (gen_towns.c), else made-up names (none in Hunan) */
     int ntown = 0;
-    char towns[24][16];
+    char towns[48][32];
     if (a->type == L_COUNTY) {
+        size_t nreal;
+        const gen_town *real = towns_of(a->code, &nreal);
         ntown = (a->target_units - (int)a->units.n) / 3;
-        if (ntown > 20)
-            ntown = 20;
+        if (ntown > 40)
+            ntown = 40;
         if (ntown < 2)
             ntown = 2;
+        if (nreal >= 2 && (size_t)ntown > nreal)
+            ntown = (int)nreal;
         for (int t = 0; t < ntown; t++) {
-            for (;;) {
-                snprintf(towns[t], sizeof towns[t], "%s%s%s",
-                         gen_place_a[rnd(&a->r, (uint32_t)gen_nplace_a)],
-                         gen_place_b[rnd(&a->r, (uint32_t)gen_nplace_b)],
-                         chance(&a->r, 70) ? "镇" : "乡");
-                int dup = 0;
-                for (int s = 0; s < t; s++)
-                    dup |= strcmp(towns[s], towns[t]) == 0;
-                if (!dup)
-                    break;
+            if (nreal >= 2) {
+                snprintf(towns[t], sizeof towns[t], "%s", real[t].name);
+            } else {
+                for (;;) {
+                    snprintf(towns[t], sizeof towns[t], "%s%s%s",
+                             gen_place_a[rnd(&a->r, (uint32_t)gen_nplace_a)],
+                             gen_place_b[rnd(&a->r, (uint32_t)gen_nplace_b)],
+                             chance(&a->r, 70) ? "镇" : "乡");
+                    int dup = 0;
+                    for (int s = 0; s < t; s++)
+                        dup |= strcmp(towns[s], towns[t]) == 0;
+                    if (!dup)
+                        break;
+                }
             }
-            add_unit(a, K_PARTY, L_TOWN, "乡镇党委", "中共%s%s委员会", N, towns[t]);
-            add_unit(a, K_GOV, L_TOWN, "乡镇政府", "%s%s人民政府", N, towns[t]);
+            const char *tn = towns[t];
+            if (ends_with(tn, "街道")) {
+                u = add_unit(a, K_PARTY, L_TOWN, "乡镇党委", "中共%s%s工作委员会", N, tn);
+                set_tpl(&a->units.v[u], "党工委书记", "党工委副书记", "纪工委书记", F_TOWN);
+                u = add_unit(a, K_GOV, L_TOWN, "乡镇政府", "%s%s办事处", N, tn);
+                set_tpl(&a->units.v[u], "主任", "副主任", NULL, F_TOWN);
+            } else {
+                int xiang = ends_with(tn, "乡");
+                u = add_unit(a, K_PARTY, L_TOWN, "乡镇党委", "中共%s%s委员会", N, tn);
+                set_tpl(&a->units.v[u], "党委书记", "党委副书记", "纪委书记", F_TOWN);
+                u = add_unit(a, K_GOV, L_TOWN, "乡镇政府", "%s%s人民政府", N, tn);
+                set_tpl(&a->units.v[u], xiang ? "乡长" : "镇长", xiang ? "副乡长" : "副镇长", NULL,
+                        F_TOWN);
+            }
         }
     }
     static const char *const soes[] = {"城市建设投资集团有限公司", "交通建设投资有限公司",
                                        "水务投资有限公司",         "国有资产经营有限公司",
                                        "旅游发展有限公司",         "农业发展投资有限公司",
                                        "产业开发投资有限公司",     "粮食购销有限公司"};
-    static const char *const others[] = {
-        "融媒体中心", "图书馆",           "博物馆",   "科学技术协会",     "总工会",
-        "妇女联合会", "文学艺术界联合会", "红十字会", "社会科学界联合会", "供销合作社"};
+    static const struct {
+        const char *name, *top, *dep;
+    } others[] = {{"融媒体中心", "主任", "副主任"},       {"图书馆", "馆长", "副馆长"},
+                  {"博物馆", "馆长", "副馆长"},           {"科学技术协会", "主席", "副主席"},
+                  {"总工会", "主席", "副主席"},           {"妇女联合会", "主席", "副主席"},
+                  {"文学艺术界联合会", "主席", "副主席"}, {"红十字会", "会长", "副会长"},
+                  {"社会科学界联合会", "主席", "副主席"}, {"供销合作社", "主任", "副主任"}};
     int nschool = 0, nhosp = 0, nsoe = 0, nother = 0;
     while ((int)a->units.n < a->target_units) {
         int x = (int)rnd(&a->r, 100);
         char num[16];
         if (x < 12 && nsoe < 8) {
-            add_unit(a, K_SOE, lv, "国有企业", "%s%s", N, soes[nsoe++]);
+            u = add_unit(a, K_SOE, lv, "国有企业", "%s%s", N, soes[nsoe++]);
+            set_tpl(&a->units.v[u], "董事长", "副总经理", "纪委书记", F_SOE);
         } else if (x < 22 && nother < 10) {
-            add_unit(a, K_OTHER, lv, "群团事业", "%s%s", N, others[nother++]);
+            u = add_unit(a, K_OTHER, lv, "群团事业", "%s%s", N, others[nother].name);
+            set_tpl(&a->units.v[u], others[nother].top, others[nother].dep, NULL, F_OTHER);
+            nother++;
         } else if (x < 45) {
             nhosp++;
-            if (ntown && nhosp > 3 && nhosp - 3 <= ntown)
-                add_unit(a, K_HOSP, lv, "卫生", "%s%s卫生院", N, towns[nhosp - 4]);
-            else {
+            if (ntown && nhosp > 3 && nhosp - 3 <= ntown) {
+                const char *tn = towns[nhosp - 4];
+                u = add_unit(a, K_HOSP, lv, "卫生", "%s%s%s", N, tn,
+                             ends_with(tn, "街道") ? "社区卫生服务中心" : "卫生院");
+                set_tpl(&a->units.v[u], ends_with(tn, "街道") ? "主任" : "院长",
+                        ends_with(tn, "街道") ? "副主任" : "副院长", NULL, F_HOSP);
+            } else {
                 cn_num(num, sizeof num, nhosp);
-                add_unit(a, K_HOSP, lv, "卫生", "%s第%s人民医院", N, num);
+                u = add_unit(a, K_HOSP, lv, "卫生", "%s第%s人民医院", N, num);
+                set_tpl(&a->units.v[u], "院长", "副院长", "纪委书记", F_HOSP);
             }
         } else {
             nschool++;
             if (ntown && nschool % 2 == 0 && nschool / 2 <= ntown)
-                add_unit(a, K_SCHOOL, lv, "教育", "%s%s中心学校", N, towns[nschool / 2 - 1]);
+                u = add_unit(a, K_SCHOOL, lv, "教育", "%s%s中心学校", N, towns[nschool / 2 - 1]);
             else {
                 cn_num(num, sizeof num, (nschool + 1) / 2);
-                add_unit(a, K_SCHOOL, lv, "教育", "%s第%s%s", N, num,
-                         nschool % 2 ? "中学" : "小学");
+                u = add_unit(a, K_SCHOOL, lv, "教育", "%s第%s%s", N, num,
+                             nschool % 2 ? "中学" : "小学");
             }
+            set_tpl(&a->units.v[u], "校长", "副校长", NULL, F_SCHOOL);
         }
     }
 }
@@ -1079,30 +1207,10 @@ static int add_post(area *a, int unit_i, const char *title, int rank, int is_top
     return (int)(a->posts.n - 1);
 }
 
-static const char *top_title(const area *a, const unit *u)
-{
-    switch (u->kind) {
-    case K_PARTY: return u->level == L_TOWN ? "党委书记" : "书记";
-    case K_GOV:
-        return u->level == L_TOWN  ? "镇长"
-               : a->type == L_PROV ? "省长"
-               : a->type == L_PREF ? "州长"
-                                   : "县长";
-    case K_DISC: return "书记";
-    case K_ORG: return "部长";
-    case K_COURT: return "院长";
-    case K_PROC: return "检察长";
-    case K_POLICE: return a->type == L_PROV ? "厅长" : "局长";
-    case K_DEPT: return a->type == L_PROV ? "厅长" : "局长";
-    case K_SOE: return "董事长";
-    case K_SCHOOL: return "校长";
-    case K_HOSP: return "院长";
-    default: return "主任";
-    }
-}
-
 static double unit_weight(const unit *u)
 {
+    if (u->fam == F_STATION)
+        return 0.4;
     switch (u->kind) {
     case K_PARTY:
     case K_GOV: return u->level == L_TOWN ? 1.2 : 2.2;
@@ -1111,22 +1219,64 @@ static double unit_weight(const unit *u)
     case K_COURT:
     case K_PROC:
     case K_POLICE: return 1.6;
-    case K_DEPT: return 1.1;
+    case K_DEPT: return u->fam == F_ORGAN ? 0.8 : 1.1;
     case K_HOSP: return 1.1;
     case K_SCHOOL: return 0.8;
     case K_SOE: return 0.8;
-    default: return 0.6;
+    default: return u->fam == F_ORGAN ? 0.9 : 0.6;
     }
 }
+
+/* Ranks by post (DESIGN.md's five): the party committee, government,
+ * congress and CPPCC of an area and their deputies, and the heads of the
+ * committee's standing bodies (discipline, organisation, propaganda, united
+ * front, political-legal), the court and the procuratorate, one rank above
+ * the heads of bureaus, townships, schools, hospitals and companies. */
+static int core_top(const unit *u)
+{
+    if (u->level == L_TOWN)
+        return 0;
+    if (u->kind == K_PARTY || u->kind == K_GOV)
+        return 2; /* top and deputies */
+    if (u->fam == F_ORGAN && (u->kind == K_OTHER))
+        return 2; /* 人大常委会, 政协 */
+    if (u->fam == F_ORGAN && u->kind != K_POLICE &&
+        (u->kind != K_DEPT || strcmp(u->top_t, "主任") != 0))
+        return 1; /* the top only */
+    return 0;
+}
+
+/* Section chiefs by family: general, finance, personnel, approval,
+ * enforcement, audit, discipline (unused), procurement, engineering. */
+static const char *const chief_titles[F_COUNT][9] = {
+    [F_ORGAN] = {"科员", "财务科科长", "干部科科长", "审批科科长", "执法科科长", "审计科科长", "",
+                 "采购科科长", "工程科科长"},
+    [F_BUREAU] = {"科员", "计划财务股股长", "人事股股长", "行政审批股股长", "执法大队大队长",
+                  "内审股股长", "", "采购股股长", "工程股股长"},
+    [F_TOWN] = {"科员", "财政所所长", "党建办主任", "政务服务中心主任", "综合行政执法队队长",
+                "财经办主任", "", "采购办主任", "规划建设办主任"},
+    [F_SCHOOL] = {"教师", "总务处主任", "办公室主任", "教务处主任", "政教处主任", "财务室主任", "",
+                  "后勤处主任", "基建办主任"},
+    [F_HOSP] = {"医师", "财务科科长", "人事科科长", "医务科科长", "保卫科科长", "审计科科长", "",
+                "设备科科长", "基建科科长"},
+    [F_SOE] = {"职员", "财务部经理", "综合部经理", "投资部经理", "安全部经理", "审计部经理", "",
+               "采购部经理", "工程部经理"},
+    [F_OTHER] = {"科员", "财务室主任", "办公室主任", "业务部主任", "业务部主任", "财务室主任", "",
+                 "后勤部主任", "工程部主任"},
+    [F_STATION] = {"科员", "综合室主任", "综合室主任", "审查调查室主任", "审查调查室主任",
+                   "审查调查室主任", "", "综合室主任", "综合室主任"},
+};
+static const char *const staff_titles[F_COUNT][2] = {
+    [F_ORGAN] = {"科员", "办事员"}, [F_BUREAU] = {"科员", "办事员"},  [F_TOWN] = {"科员", "办事员"},
+    [F_SCHOOL] = {"教师", "科员"},  [F_HOSP] = {"医师", "护士"},      [F_SOE] = {"职员", "会计"},
+    [F_OTHER] = {"科员", "办事员"}, [F_STATION] = {"科员", "办事员"},
+};
 
 static void build_posts(area *a)
 {
     double wsum = 0;
     for (size_t i = 0; i < a->units.n; i++)
         wsum += unit_weight(&a->units.v[i]);
-    static const char *const chief_titles[] = {"科员",       "计划财务股股长", "人事股股长",
-                                               "审批股股长", "执法大队大队长", "内审股股长",
-                                               "纪检组长",   "采购股股长",     "工程股股长"};
     static const char *const portfolios[] = {"分管财务、后勤", "分管人事、党建", "分管业务",
                                              "分管项目建设",   "分管安全生产",   "分管信访维稳"};
     for (size_t ui = 0; ui < a->units.n; ui++) {
@@ -1136,46 +1286,64 @@ static void build_posts(area *a)
         if (n < 8)
             n = 8;
         int top_rank, dep_rank;
-        int core = u->kind <= K_GOV && u->level != L_TOWN;
+        int core = core_top(u);
         if (a->type == L_PROV) {
             top_rank = core ? R_PROV : R_BUREAU;
-            dep_rank = core ? R_BUREAU : R_DIV;
+            dep_rank = core == 2 ? R_PROV : core ? R_BUREAU : R_DIV;
         } else if (a->type == L_PREF) {
             top_rank = core ? R_BUREAU : R_DIV;
-            dep_rank = core ? R_DIV : R_SECTION;
+            dep_rank = core == 2 ? R_BUREAU : core ? R_DIV : R_SECTION;
         } else {
             top_rank = core ? R_DIV : R_SECTION;
-            dep_rank = R_SECTION;
+            dep_rank = core == 2 ? R_DIV : R_SECTION;
         }
         u->post0 = (int)a->posts.n;
-        const char *tt = top_title(a, u);
-        int top = add_post(a, (int)ui, tt, top_rank, 1, C_GENERAL, -1, "主持全面工作");
+        int top = add_post(a, (int)ui, u->top_t, top_rank, 1, C_GENERAL, -1, "主持全面工作");
         u->top_post = top;
         int ndep = 2 + (n >= 20) + (n >= 35);
-        char title[64];
         int first_dep = -1;
+        char cover[192];
+        if (u->fam == F_STATION) {
+            /* the bureaus this group supervises */
+            size_t len = (size_t)snprintf(cover, sizeof cover, "联系");
+            for (int k = u->covers; k < u->covers + 4 && k < (int)ui; k++) {
+                const unit *b = &a->units.v[k];
+                if (b->fam != F_BUREAU)
+                    break;
+                const char *nm = b->name + strlen(a->name);
+                len += (size_t)snprintf(cover + len, sizeof cover - len, "%s%s",
+                                        k > u->covers ? "、" : "", nm);
+                if (len >= sizeof cover)
+                    break;
+            }
+        }
         for (int d = 0; d < ndep; d++) {
-            snprintf(title, sizeof title, "副%s", strncmp(tt, "党委", 6) == 0 ? "书记" : tt);
-            int p = add_post(a, (int)ui, title, dep_rank, 0, C_GENERAL, top,
-                             portfolios[(size_t)d % (sizeof portfolios / sizeof portfolios[0])]);
+            int p =
+                add_post(a, (int)ui, u->dep_t, dep_rank, 0, C_GENERAL, top,
+                         u->fam == F_STATION
+                             ? cover
+                             : portfolios[(size_t)d % (sizeof portfolios / sizeof portfolios[0])]);
             if (first_dep < 0)
                 first_dep = p;
         }
-        add_post(a, (int)ui, chief_titles[C_DISCIPLINE], dep_rank, 0, C_DISCIPLINE, top, NULL);
+        if (u->disc_t)
+            add_post(a, (int)ui, u->disc_t, dep_rank, 0, C_DISCIPLINE, top, NULL);
         int cats[3] = {C_FINANCE, C_PERSONNEL, u->extra_cat};
         if (u->extra_cat == C_GENERAL)
             cats[2] = u->kind == K_POLICE || u->kind == K_COURT  ? C_ENFORCEMENT
                       : u->kind == K_HOSP || u->kind == K_SCHOOL ? C_PROCUREMENT
                       : u->kind == K_SOE                         ? C_ENGINEERING
+                      : u->fam == F_TOWN && u->kind == K_GOV     ? C_ENGINEERING
                                                                  : C_GENERAL;
         int chief0 = (int)a->posts.n;
         for (int c = 0; c < 3; c++)
             if (cats[c] != C_GENERAL)
-                add_post(a, (int)ui, chief_titles[cats[c]], R_STAFF, 0, cats[c], first_dep, NULL);
+                add_post(a, (int)ui, chief_titles[u->fam][cats[c]], R_STAFF, 0, cats[c], first_dep,
+                         NULL);
         int nchief = (int)a->posts.n - chief0;
         while ((int)a->posts.n - u->post0 < n) {
             int rt = nchief ? chief0 + (int)rnd(&a->r, (uint32_t)nchief) : first_dep;
-            add_post(a, (int)ui, chance(&a->r, 20) ? "办事员" : "科员", R_STAFF, 0, C_GENERAL, rt,
+            add_post(a, (int)ui, staff_titles[u->fam][chance(&a->r, 20)], R_STAFF, 0, C_GENERAL, rt,
                      NULL);
         }
         u->npost = (int)a->posts.n - u->post0;
