@@ -1385,6 +1385,37 @@ static void set_appt(area *a, tenure *t, int32_t decided)
         p->last_appt = decided;
 }
 
+/* Career ladders (docs/GENERATOR.md "Careers"): which units an earlier post
+ * of a holder in unit u may be in. Party and government bodies, departments,
+ * townships and the 派驻组 form one ladder; schools, hospitals and state
+ * companies their own (a company may also take a department's deputy), and
+ * the other bodies take from the administrative ladder or their own. */
+static int ladder_ok(const unit *to, const unit *from)
+{
+    int adm_to =
+        to->fam == F_ORGAN || to->fam == F_BUREAU || to->fam == F_TOWN || to->fam == F_STATION;
+    int adm_from = from->fam == F_ORGAN || from->fam == F_BUREAU || from->fam == F_TOWN ||
+                   from->fam == F_STATION;
+    if (adm_to)
+        return adm_from;
+    if (to->fam == F_SOE)
+        return from->fam == F_SOE || from->fam == F_BUREAU;
+    if (to->fam == F_OTHER)
+        return adm_from || from->fam == F_OTHER;
+    return from->fam == to->fam;
+}
+
+/* Minimum age at appointment by post: a division-rank top 35, a deputy of
+ * division rank 32, a section-rank top 30, a section deputy 28, staff 22. */
+static int min_age(const post *ps)
+{
+    if (ps->rank == R_STAFF)
+        return 22;
+    if (ps->is_top)
+        return ps->rank <= R_DIV ? 35 : 30;
+    return ps->rank <= R_DIV ? 32 : 28;
+}
+
 static void build_holders(gen *g, area *a)
 {
     rng *r = &a->r;
@@ -1395,10 +1426,14 @@ static void build_holders(gen *g, area *a)
         int deputy = !ps->is_top && ps->rank != R_STAFF;
         int32_t b0, b1;
         int male_pct;
+        /* born so as to be under 60 at the as-of date; the higher the
+         * rank, the older */
         if (ps->is_top) {
-            b0 = dnum(1966, 1, 1), b1 = dnum(1984, 12, 31), male_pct = 88;
+            b0 = dnum(1966, 7, 1), b1 = dnum(ps->rank <= R_DIV ? 1979 : 1986, 12, 31),
+            male_pct = 88;
         } else if (deputy) {
-            b0 = dnum(1968, 1, 1), b1 = dnum(1988, 12, 31), male_pct = 75;
+            b0 = dnum(1967, 1, 1), b1 = dnum(ps->rank <= R_DIV ? 1982 : 1990, 12, 31),
+            male_pct = 75;
         } else if (sens) {
             b0 = dnum(1972, 1, 1), b1 = dnum(1994, 12, 31), male_pct = 60;
         } else {
@@ -1406,6 +1441,10 @@ static void build_holders(gen *g, area *a)
         }
         char gender = chance(r, male_pct) ? 'M' : 'F';
         int32_t birth = rr(r, b0, b1);
+        /* a planted start date: old enough for the post then */
+        int age = min_age(ps);
+        if (ps->is_top && u->top_start && add_years(birth, age) > u->top_start)
+            birth = add_years(u->top_start, -age) - rr(r, 0, 1500);
         const char *born;
         char native[7] = "";
         if (ps->is_top && r03_unit(u)) {
@@ -1433,10 +1472,15 @@ static void build_holders(gen *g, area *a)
         hp->unit = ps->unit;
         int32_t start;
         int32_t earliest = add_years(birth, 22);
+        int32_t of_age = add_years(birth, age);
         if (ps->is_top)
-            start = u->top_start ? u->top_start : rr(r, dnum(2017, 2, 1), dnum(2026, 3, 31));
+            start = u->top_start ? u->top_start
+                                 : rr(r, of_age > dnum(2017, 2, 1) ? of_age : dnum(2017, 2, 1),
+                                      dnum(2026, 3, 31));
         else if (sens)
             start = rr(r, dnum(2022, 1, 15), dnum(2026, 5, 31));
+        else if (deputy)
+            start = rr(r, of_age > dnum(2008, 1, 1) ? of_age : dnum(2008, 1, 1), dnum(2026, 5, 31));
         else
             start =
                 rr(r, earliest > dnum(2005, 1, 1) ? earliest : dnum(2005, 1, 1), dnum(2026, 5, 31));
@@ -1446,24 +1490,38 @@ static void build_holders(gen *g, area *a)
         /* the predecessor in a top post, and in half the sensitive posts */
         if (ps->is_top || (sens && chance(r, 50))) {
             int32_t pstart = add_years(start, -rr(r, 3, ps->is_top ? 9 : 5)) - rr(r, 0, 200);
-            int pre =
-                new_person(g, a, PF_ORG, chance(r, 85) ? 'M' : 'F',
-                           rr(r, dnum(1955, 1, 1), dnum(1970, 12, 31)), local_county(a), NULL);
+            /* under 60 when leaving, old enough for the post when appointed */
+            int32_t pb0 = add_years(start, -60) + 1, pb1 = add_years(pstart, -age);
+            if (pb1 > dnum(1970, 12, 31))
+                pb1 = dnum(1970, 12, 31);
+            if (pb1 < pb0)
+                pb1 = pb0;
+            int pre = new_person(g, a, PF_ORG, chance(r, 85) ? 'M' : 'F', rr(r, pb0, pb1),
+                                 local_county(a), NULL);
             memcpy(a->persons.v[pre].native, a->persons.v[pre].id, 6);
             a->persons.v[pre].native[6] = 0;
             add_tenure(a, pre, (int)pi, pstart, start);
         }
-        /* an earlier post in another unit of the area */
+        /* an earlier post one step down the same ladder: a top was a deputy
+         * of the same or a lower rank, a deputy or chief held a staff post */
         if (a->units.n > 1 && (ps->is_top ? chance(r, 60) : chance(r, 25))) {
-            int ou = (int)rnd(r, (uint32_t)a->units.n);
-            if (ou != ps->unit) {
+            for (int tries = 0; tries < 8; tries++) {
+                int ou = (int)rnd(r, (uint32_t)a->units.n);
+                if (ou == ps->unit)
+                    continue;
                 const unit *o = &a->units.v[ou];
+                if (!ladder_ok(u, o))
+                    continue;
                 int opost = ps->is_top ? o->post0 + 1 : o->post0 + o->npost - 1;
-                if (opost < (int)a->posts.n && opost != (int)pi) {
-                    int32_t es = add_years(start, -rr(r, 2, 7));
-                    if (es >= earliest)
-                        add_tenure(a, h, opost, es, start);
-                }
+                if (opost >= (int)a->posts.n || opost == (int)pi)
+                    break;
+                const post *op = &a->posts.v[opost];
+                if (ps->is_top && (op->is_top || op->rank == R_STAFF || op->rank < ps->rank))
+                    continue;
+                int32_t es = add_years(start, -rr(r, 2, 7));
+                if (es >= add_years(birth, min_age(op)))
+                    add_tenure(a, h, opost, es, start);
+                break;
             }
         }
     }
