@@ -759,19 +759,25 @@ static void f_commit(gen *g, int rule, const char *key, const char *subject, int
 
 /* ============================================================= persons */
 
-static const char *pick_surname(rng *r)
+/* A surname by weight: the local Tujia/Miao mix in 湘西州 (4331) and
+ * 张家界 (4308), the national one elsewhere (gen_names.c). */
+static const char *pick_surname(const area *ar, rng *r)
 {
-    static int total;
-    if (!total)
-        for (size_t i = 0; i < gen_nsurnames; i++)
-            total += gen_surnames[i].weight;
-    int x = (int)rnd(r, (uint32_t)total);
-    for (size_t i = 0; i < gen_nsurnames; i++) {
-        x -= gen_surnames[i].weight;
+    static int total, total_local;
+    int local = strncmp(ar->code, "4331", 4) == 0 || strncmp(ar->code, "4308", 4) == 0;
+    const gen_weighted *w = local ? gen_surnames_local : gen_surnames;
+    size_t n = local ? gen_nsurnames_local : gen_nsurnames;
+    int *tot = local ? &total_local : &total;
+    if (!*tot)
+        for (size_t i = 0; i < n; i++)
+            *tot += w[i].weight;
+    int x = (int)rnd(r, (uint32_t)*tot);
+    for (size_t i = 0; i < n; i++) {
+        x -= w[i].weight;
         if (x < 0)
-            return gen_surnames[i].text;
+            return w[i].text;
     }
-    return gen_surnames[0].text;
+    return w[0].text;
 }
 
 static void make_name(rng *r, char out[16], const char *surname, char gender)
@@ -842,7 +848,7 @@ static int new_person(gen *g, area *a, int file, char gender, int32_t birth, con
     p->birth = birth;
     p->unit = -1;
     p->base_score = (int8_t)rr(&a->r, 80, 93);
-    make_name(&a->r, p->name, surname ? surname : pick_surname(&a->r), gender);
+    make_name(&a->r, p->name, surname ? surname : pick_surname(a, &a->r), gender);
     assign_id(g, a, p, born);
     return (int)(a->persons.n - 1);
 }
@@ -919,7 +925,11 @@ static int new_company(gen *g, area *a, int32_t registered)
         sum += (oc[i] - '0') * w[i];
     int r11 = 11 - sum % 11;
     char occ = r11 == 10 ? 'X' : r11 == 11 ? '0' : (char)('0' + r11);
-    snprintf(body, sizeof body, "91%.6s%.8s%c", local_county(a), oc, occ);
+    /* registered in the county it is named for (a county area), else in
+     * one of the area's counties, named for it (a prefecture's or the
+     * province's organs) */
+    const char *cc = a->type == L_COUNTY ? a->code : local_county(a);
+    snprintf(body, sizeof body, "91%.6s%.8s%c", cc, oc, occ);
     char check = '0';
     int rc = pl_validate_uscc_check(&check, body, NULL);
     assert(rc == 0);
@@ -929,7 +939,8 @@ static int new_company(gen *g, area *a, int32_t registered)
     c->id[18] = 0;
     const char *b1 = gen_brand[rnd(&a->r, (uint32_t)gen_nbrand)];
     const char *b2 = gen_brand[rnd(&a->r, (uint32_t)gen_nbrand)];
-    snprintf(c->name, sizeof c->name, "%s%s%s%s有限公司", a->name, b1, b2,
+    const pl_division *dv = pl_validate_division_lookup(cc);
+    snprintf(c->name, sizeof c->name, "%s%s%s%s有限公司", dv ? dv->name : a->name, b1, b2,
              gen_trades[rnd(&a->r, (uint32_t)gen_ntrades)]);
     c->registered = registered;
     c->legal_rep = -1;
@@ -1760,7 +1771,10 @@ static void build_records(gen *g, area *a)
                     if (a->kin.v[k].a == (int)i && a->kin.v[k].rel == REL_SIBLING)
                         holder = a->kin.v[k].b;
             if (holder >= 0) {
-                int32_t st = rr(r, dnum(2010, 1, 1), dnum(2025, 6, 30));
+                /* a third of them new in R20's period (2023-2025): its
+                 * priced-role plant (plant_r20) wants such a household */
+                int32_t st =
+                    rr(r, chance(r, 33) ? dnum(2023, 1, 1) : dnum(2010, 1, 1), dnum(2025, 6, 30));
                 int32_t en = chance(r, 15) && st + 400 < dnum(2025, 12, 31)
                                  ? rr(r, st + 365, dnum(2025, 12, 31))
                                  : 0;
@@ -2895,6 +2909,38 @@ static const char *const category_names[] = {"major_decision", "appointment", "m
 
 /* One decision with its meeting and speeches; R05/R06 checked here, R10
  * queued for the clue stage. `id` may be preassigned (tenure links). */
+/* A purpose for unit u's spending (gen_names.c, by the unit's family), or
+ * for a payment to a person (u < 0). */
+static const char *purpose_of(area *a, int unit_i)
+{
+    const char *const *v = gen_purposes_by[unit_i < 0 ? F_COUNT : a->units.v[unit_i].fam];
+    uint32_t n = 0;
+    while (v[n])
+        n++;
+    return v[rnd(&a->r, n)];
+}
+
+/* Offices pay on weekdays: a Saturday moves to the Friday before, a Sunday
+ * to the Monday after (so a date in [lo, hi] stays in [lo - 1, hi + 1]). */
+static int32_t weekday(int32_t z)
+{
+    int dow = (int)(((z % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday: 0 Sunday */
+    return dow == 6 ? z - 1 : dow == 0 ? z + 1 : z;
+}
+
+/* The background's payments stay below this share (%) of the unit's R07
+ * threshold: a school or a small body spends less than a bureau. */
+static int spend_pct(const unit *u)
+{
+    switch (u->fam) {
+    case F_SCHOOL: return 30;
+    case F_OTHER: return 40;
+    case F_STATION: return 20;
+    case F_ORGAN: return 60;
+    default: return 85;
+    }
+}
+
 static void make_decision(gen *g, area *a, int unit_i, int32_t date, int category, int64_t amount,
                           int appointee, int integrity, int meeting_mode, int members,
                           int attendees, int top_pos, char id[24])
@@ -2921,7 +2967,7 @@ static void make_decision(gen *g, area *a, int unit_i, int32_t date, int categor
         row_end(o);
     }
     char subject[200];
-    const char *purpose = gen_purposes[rnd(r, (uint32_t)gen_npurposes)];
+    const char *purpose = purpose_of(a, unit_i);
     switch (category) {
     case 0: snprintf(subject, sizeof subject, "研究%d年度%s事项", dyear(date), purpose); break;
     case 1:
@@ -3089,8 +3135,8 @@ static void r04_flush(gen *g, area *a)
     a->r04.n = 0;
 }
 
-static void write_contract(gen *g, area *a, const char *id, int unit_i, int company_i, int32_t date,
-                           int64_t amount)
+static const char *write_contract(gen *g, area *a, const char *id, int unit_i, int company_i,
+                                  int32_t date, int64_t amount)
 {
     rng *r = &a->r;
     ofile *o = &g->of[O_CONTRACTS];
@@ -3103,7 +3149,8 @@ static void write_contract(gen *g, area *a, const char *id, int unit_i, int comp
     c_i(o, amount);
     c_d(o, date);
     c_s(o, amount >= thr ? big[rnd(r, 2)] : small[rnd(r, 4)]);
-    c_s(o, gen_purposes[rnd(r, (uint32_t)gen_npurposes)]);
+    const char *purpose = purpose_of(a, unit_i);
+    c_s(o, purpose);
     row_end(o);
     contract_rec *cr = VPUSH(a->contracts);
     snprintf(cr->id, sizeof cr->id, "%s", id);
@@ -3112,11 +3159,12 @@ static void write_contract(gen *g, area *a, const char *id, int unit_i, int comp
     cr->date = date;
     cr->amount = amount;
     r04_check(g, a, unit_i, company_i, date, amount, "contracts", id);
+    return purpose;
 }
 
 static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_person,
                           int32_t date, int64_t amount, const char *contract_id,
-                          const char *decision_id)
+                          const char *decision_id, const char *purpose)
 {
     char id[24];
     new_id(a, id, ID_PAYMENT);
@@ -3127,7 +3175,7 @@ static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_
     c_s(o, payee_person >= 0 ? a->persons.v[payee_person].id : "");
     c_i(o, amount);
     c_d(o, date);
-    c_s(o, gen_purposes[rnd(&a->r, (uint32_t)gen_npurposes)]);
+    c_s(o, purpose ? purpose : purpose_of(a, payee_person >= 0 ? -1 : unit_i));
     c_s(o, contract_id ? contract_id : "");
     c_s(o, decision_id ? decision_id : "");
     row_end(o);
@@ -3241,10 +3289,10 @@ static void stream_money(gen *g, area *a)
         int npaid = 0;
         for (int k = 0; k < ncon; k++) {
             int comp = a->nsupplier0 + (off + k) % a->nsupplier;
-            int32_t signed_at = rr(r, dnum(2023, 1, 1), dnum(2026, 5, 31));
-            int64_t amount = logu(r, 300000, cthr * 3);
+            int32_t signed_at = weekday(rr(r, dnum(2023, 1, 1), dnum(2026, 5, 31)));
+            int64_t amount = logu(r, 300000, cthr * 3 * spend_pct(u) / 85);
             new_id(a, cid, ID_CONTRACT);
-            write_contract(g, a, cid, (int)ui, comp, signed_at, amount);
+            const char *cpurpose = write_contract(g, a, cid, (int)ui, comp, signed_at, amount);
             did[0] = 0;
             if (amount >= pthr)
                 make_decision(g, a, (int)ui, signed_at - rr(r, 5, 30), 2, amount, -1, 1, 1, 0, 0, 0,
@@ -3257,24 +3305,26 @@ static void stream_money(gen *g, area *a)
                 int32_t paid = signed_at + rr(r, 10, 200);
                 if (paid > AS_OF - 1)
                     paid = AS_OF - 1;
-                write_payment(g, a, (int)ui, comp, -1, paid, part, cid, part >= pthr ? did : NULL);
+                /* an installment of the contract: its purpose */
+                write_payment(g, a, (int)ui, comp, -1, weekday(paid), part, cid,
+                              part >= pthr ? did : NULL, cpurpose);
                 npaid++;
             }
         }
         for (int k = per_unit - npaid + rr(r, -per_unit / 5, per_unit / 5); k > 0; k--) {
-            int32_t date = rr(r, dnum(2023, 1, 1), AS_OF - 1);
+            int32_t date = weekday(rr(r, dnum(2023, 1, 1), AS_OF - 1));
             if (rnd(r, 1000) < 3) {
                 int64_t amount = rr(r, 100, 250) * (pthr / 100);
                 did[0] = 0;
                 make_decision(g, a, (int)ui, date - rr(r, 5, 40), 3, amount, -1, 1, 1, 0, 0, 0,
                               did);
-                write_payment(g, a, (int)ui, supplier(a), -1, date, amount, NULL, did);
+                write_payment(g, a, (int)ui, supplier(a), -1, date, amount, NULL, did, NULL);
             } else if (chance(r, 8)) {
                 write_payment(g, a, (int)ui, -1, a->citizens0 + (int)rnd(r, (uint32_t)a->ncitizens),
-                              date, logu(r, 20000, 2000000), NULL, NULL);
+                              date, logu(r, 20000, 2000000), NULL, NULL, NULL);
             } else {
-                write_payment(g, a, (int)ui, supplier(a), -1, date, logu(r, 20000, pthr * 85 / 100),
-                              NULL, NULL);
+                write_payment(g, a, (int)ui, supplier(a), -1, date,
+                              logu(r, 20000, pthr * spend_pct(u) / 100), NULL, NULL, NULL);
             }
         }
     }
@@ -3288,7 +3338,7 @@ static void stream_money(gen *g, area *a)
         xpayment *x = &a->xpay.v[i];
         write_payment(g, a, x->unit, x->company, -1, x->date, x->amount,
                       x->contract >= 0 ? a->xcon.v[x->contract].id : NULL,
-                      x->decision >= 0 ? a->xdec.v[x->decision].id : NULL);
+                      x->decision >= 0 ? a->xdec.v[x->decision].id : NULL, NULL);
     }
     check_r08(g, a);
     r04_flush(g, a);
@@ -3554,7 +3604,7 @@ static void stream_declarations(gen *g, area *a)
         person *p = &a->persons.v[pi];
         if (!(p->flags & P_CADRE))
             continue;
-        int64_t r20_res = 0;
+        int64_t r20_res = 0, last_income = 0;
         char r20_did[3][24] = {"", "", ""};
         for (int y = 2023; y <= 2025; y++) {
             int32_t due = dnum(y + 1, 1, 31);
@@ -3615,7 +3665,14 @@ static void stream_declarations(gen *g, area *a)
             }
             dtruth dt = {0};
             dtruth *dtp = (p->flags & P_DECL_PLANT) && y == DECL_PLANT_Y ? &dt : NULL;
-            int64_t income = logu(r, 8000000, 30000000);
+            /* salary by rank, then +2..6 % a year like a pay scale */
+            int rk = a->posts.v[a->tenures.v[decl_t >= 0 ? decl_t : top_t].post].rank;
+            int64_t income = rk <= R_DIV       ? logu(r, 15000000, 28000000)
+                             : rk == R_SECTION ? logu(r, 10000000, 20000000)
+                                               : logu(r, 8000000, 15000000);
+            if (last_income)
+                income = (last_income * (102 + income % 5) / 100 + 50) / 100 * 100;
+            last_income = income;
             if (p->r20_income > 0)
                 income = p->r20_income; /* drawn all the same: the stream stays */
             decl_item(g, a, dtp, did, "income", p->id, "工资薪金", income, "年度工资性收入");
@@ -4452,10 +4509,14 @@ static void stream_clues(gen *g, area *a)
     rng *r = &a->r;
     static const char *const channels[] = {"online", "letter",     "visit",
                                            "phone",  "inspection", "audit"};
-    static const char *const cats[] = {"power", "money", "personnel", "conduct", "other"};
-    static const char *const issues[] = {"违规收受礼金",  "插手工程项目", "违规选人用人",
-                                         "作风粗暴",      "公款吃喝",     "优亲厚友",
-                                         "违规经商办企业"};
+    /* the summary's problem and the category it belongs to */
+    static const struct {
+        const char *issue, *cat;
+    } issues[] = {
+        {"违规收受礼金", "money"},       {"插手工程项目", "power"},   {"违规选人用人", "personnel"},
+        {"作风粗暴", "conduct"},         {"公款吃喝", "conduct"},     {"优亲厚友", "power"},
+        {"违规经商办企业", "money"},     {"违规发放津补贴", "money"}, {"跑官要官", "personnel"},
+        {"违规操办婚丧喜庆", "conduct"}, {"其他问题", "other"}};
     background_clues(a);
     char key[96], basis[200];
     for (size_t i = 0; i < a->clues.n; i++) {
@@ -4468,8 +4529,9 @@ static void stream_clues(gen *g, area *a)
         c_d(o, c->received);
         c_s(o, c->subject >= 0 ? a->persons.v[c->subject].id : "");
         c_s(o, a->units.v[c->unit].id);
-        c_s(o, cats[rnd(r, 5)]);
-        snprintf(basis, sizeof basis, "反映%s%s", sname, issues[rnd(r, 7)]);
+        int is = (int)rnd(r, (uint32_t)(sizeof issues / sizeof issues[0]));
+        c_s(o, issues[is].cat);
+        snprintf(basis, sizeof basis, "反映%s%s", sname, issues[is].issue);
         c_s(o, basis);
         c_i(o, c->real_name);
         row_end(o);

@@ -46,6 +46,10 @@ extern const char *const gen_trades[];
 extern const size_t gen_ntrades;
 extern const gen_dept gen_depts[];
 extern const size_t gen_ndepts;
+extern const gen_weighted gen_surnames_local[];
+extern const size_t gen_nsurnames_local;
+/** NULL-terminated purpose lists by unit family (gen.c's F_*), then persons */
+extern const char *const *const gen_purposes_by[];
 extern const char *const gen_purposes[];
 extern const size_t gen_npurposes;
 
