@@ -442,6 +442,7 @@ typedef struct person {
     int32_t last_appt;            /* latest appointment decision naming them */
     int unit;                     /* current unit (cadres), else -1 */
     int16_t decl_skip, decl_late; /* R16 plants: year */
+    int16_t decl_ontime;          /* R16 near miss: filed on the due date that year */
     int64_t r20_income;           /* R20 plants: declared income a year (fen), 0 drawn */
     int16_t eval_drop, eval_inc;  /* R14 plants: year */
     int16_t eval_r11;             /* R11 plant: year of the lowered score */
@@ -539,7 +540,10 @@ typedef struct xdecision {
     int integrity; /* 1/0 */
     int meeting;   /* 1 normal, 0 none, 2 members/attendees given */
     int members, attendees;
-    int top_pos; /* 0: top speaks last; k: top speaks k-th */
+    int top_pos;        /* 0: top speaks last; k: top speaks k-th; -1 first and last;
+                           -2: the top leader does not speak */
+    const char *nm_why; /* a near miss of rule nm_rule (truth.json near_misses) */
+    int nm_rule;
     char id[24]; /* assigned at write */
 } xdecision;
 
@@ -668,6 +672,7 @@ typedef struct gen {
     size_t nall_counties;
     pl_buf ev;         /* evidence lines of the finding being built */
     pl_buf decl_truth; /* truth.json "declarations": the planted comparisons */
+    pl_buf nm_truth;   /* truth.json "near_misses": planted, must not fire */
     int ndecl_truth;
     FILE *insp; /* inspection/inspection.jsonl: the inspection register */
     char insp_path[1024];
@@ -728,6 +733,13 @@ static int cmp_str(const void *x, const void *y)
 }
 
 /* Commit the finding built in g->ev (cleared afterwards). */
+/* A planted near miss: rule `rule` must give no finding of key `key`. */
+static void nm_add(gen *g, int rule, const char *key, const char *why)
+{
+    pl_buf_addf(&g->nm_truth, "%s\n{\"rule\":\"R%02d\",\"key\":\"%s\",\"why\":\"%s\"}",
+                g->nm_truth.len ? "," : "", rule, key, why);
+}
+
 static void f_commit(gen *g, int rule, const char *key, const char *subject, int sev)
 {
     finding *f = VPUSH(g->findings);
@@ -2155,9 +2167,31 @@ static void apply_plants(gen *g, area *a, const plan *pl)
     x_decision(a, pu[PU_R05], dnum(2024, 10, 15), 3, 8000000, -1, 1, 2, 9, 4, 0);
     x_decision(a, pu[PU_R05], dnum(2025, 11, 20), 1, 0, take_staff(a, pu[PU_R05], AS_OF), 1, 2, 9,
                5, 0);
+    /* R05 near misses, one inside each quorum: a large-fund decision with 5
+     * of 9 present (over half); an appointment with 6 of 9 (exactly two
+     * thirds) */
+    {
+        int d = x_decision(a, pu[PU_R05], dnum(2025, 3, 11), 3, 8000000, -1, 1, 2, 9, 5, 0);
+        a->xdec.v[d].nm_rule = 5;
+        a->xdec.v[d].nm_why = "attendees_over_half";
+        d = x_decision(a, pu[PU_R05], dnum(2025, 9, 16), 1, 0, take_staff(a, pu[PU_R05], AS_OF), 1,
+                       2, 9, 6, 0);
+        a->xdec.v[d].nm_rule = 5;
+        a->xdec.v[d].nm_why = "appointment_two_thirds";
+    }
     /* R06: the top leader speaks first; speaks third of six */
     x_decision(a, pu[PU_R06A], dnum(2025, 2, 26), 2, 3000000, -1, 1, 2, 9, 8, 1);
     x_decision(a, pu[PU_R06B], dnum(2024, 8, 19), 0, 0, -1, 1, 2, 11, 9, 3);
+    /* R06 near misses: the top leader opens and closes the discussion (the
+     * last speech is the leader's); the top leader does not speak */
+    {
+        int d = x_decision(a, pu[PU_R06A], dnum(2025, 3, 20), 0, 0, -1, 1, 2, 9, 8, -1);
+        a->xdec.v[d].nm_rule = 6;
+        a->xdec.v[d].nm_why = "top_speaks_first_and_last";
+        d = x_decision(a, pu[PU_R06B], dnum(2024, 9, 10), 0, 0, -1, 1, 2, 9, 7, -2);
+        a->xdec.v[d].nm_rule = 6;
+        a->xdec.v[d].nm_why = "top_does_not_speak";
+    }
     /* R07: a large payment without decision; a township one above its lower
      * threshold; and one just under the county threshold (no finding) */
     {
@@ -2309,6 +2343,24 @@ static void apply_plants(gen *g, area *a, const plan *pl)
     /* R16: a missing declaration for 2024; a late one for 2025 */
     a->persons.v[top_of(a, pu[PU_R16A])].decl_skip = 2024;
     a->persons.v[top_of(a, pu[PU_R16B])].decl_late = 2025;
+    /* R16 near misses: a top leader files for 2025 on the due date itself;
+     * a deputy (no top post: R16 does not apply) files nothing for 2024 */
+    a->persons.v[top_of(a, pu[PU_R05])].decl_ontime = 2025;
+    {
+        const unit *u = &a->units.v[pu[PU_R06A]];
+        int dep = -1;
+        for (int k = u->post0 + 1; k < u->post0 + u->npost && dep < 0; k++) {
+            const post *ps = &a->posts.v[k];
+            int h = post_holder(a, k);
+            if (ps->is_top || ps->rank == R_STAFF || ps->cat != C_GENERAL || h < 0)
+                continue;
+            const tenure *t = &a->tenures.v[open_tenure(a, h)];
+            if (t->start <= dnum(2024, 12, 31) && t->post == k)
+                dep = h;
+        }
+        if (dep >= 0)
+            a->persons.v[dep].decl_skip = 2024;
+    }
     /* R17: unfounded without clearing; clearing 49 days late; and two that
      * are fine (not yet due; cleared on day 30) */
     {
@@ -3033,11 +3085,13 @@ static void make_decision(gen *g, area *a, int unit_i, int32_t date, int categor
             if (!dup)
                 others[no++] = h;
         }
-        int total = no + (leader >= 0);
-        int lpos = leader < 0 ? 0 : top_pos > 0 && top_pos < total ? top_pos : total;
+        int lspeaks = leader >= 0 && top_pos != -2;
+        int twice = lspeaks && top_pos == -1 && no > 0; /* opens and closes */
+        int total = no + lspeaks + twice;
+        int lpos = !lspeaks ? 0 : top_pos > 0 && top_pos < total ? top_pos : total;
         int oi = 0;
         for (int order = 1; order <= total; order++) {
-            int who = order == lpos ? leader : others[oi++];
+            int who = order == lpos || (twice && order == 1) ? leader : others[oi++];
             new_id(a, sids[nsp], ID_SPEECH);
             o = &g->of[O_SPEECHES];
             c_s(o, sids[nsp]);
@@ -3048,7 +3102,7 @@ static void make_decision(gen *g, area *a, int unit_i, int32_t date, int categor
             nsp++;
         }
         /* R06 */
-        if (leader >= 0 && lpos < total) {
+        if (lspeaks && lpos < total) {
             ev_add(g, "decisions", id);
             for (int k = 0; k < nsp; k++)
                 ev_add(g, "speeches", sids[k]);
@@ -3265,6 +3319,8 @@ static void stream_money(gen *g, area *a)
         rng keep = *r;
         make_decision(g, a, x->unit, x->date, x->category, x->amount, x->appointee, x->integrity,
                       x->meeting, x->members, x->attendees, x->top_pos, x->id);
+        if (x->nm_why)
+            nm_add(g, x->nm_rule, x->id, x->nm_why);
         if (x->category == 1 && x->integrity >= 2)
             *r = keep;
     }
@@ -3623,6 +3679,10 @@ static void stream_declarations(gen *g, area *a)
             if (decl_t < 0 && top_t < 0)
                 continue;
             if (p->decl_skip == y) {
+                if (top_t < 0) {
+                    snprintf(key, sizeof key, "%s|%d", p->id, y);
+                    nm_add(g, 16, key, "not_top_leader_at_due_date");
+                }
                 if (top_t >= 0) {
                     ev_add(g, "tenures", a->tenures.v[top_t].id);
                     snprintf(key, sizeof key, "%s|%d", p->id, y);
@@ -3631,6 +3691,11 @@ static void stream_declarations(gen *g, area *a)
                 continue;
             }
             int32_t filed = p->decl_late == y ? due + 10 : due - rr(r, 3, 25);
+            if (p->decl_ontime == y) {
+                filed = due;
+                snprintf(key, sizeof key, "%s|%d", p->id, y);
+                nm_add(g, 16, key, "filed_on_due_date");
+            }
             new_id(a, did, ID_DECL);
             ofile *o = &g->of[O_DECLS];
             c_s(o, did);
@@ -4933,7 +4998,10 @@ static int write_truth(gen *g, pl_err *e)
         g->st->per_rule[fd->rule]++;
     }
     /* the declaration check plants' comparisons (docs/GENERATOR.md) */
-    fprintf(f, "\n],\n\"declarations\":[%s\n]}\n", g->decl_truth.data ? g->decl_truth.data : "");
+    fprintf(f, "\n],\n\"declarations\":[%s\n]", g->decl_truth.data ? g->decl_truth.data : "");
+    /* near misses of the rules (docs/GENERATOR.md): no finding of that rule
+     * and key may exist */
+    fprintf(f, ",\n\"near_misses\":[%s\n]}\n", g->nm_truth.data ? g->nm_truth.data : "");
     g->st->findings = (int64_t)g->findings.n;
     int bad = ferror(f);
     if (fclose(f) || bad)
@@ -5038,6 +5106,7 @@ int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
     g.e = e;
     pl_buf_init(&g.ev);
     pl_buf_init(&g.decl_truth);
+    pl_buf_init(&g.nm_truth);
     g.all_counties = counties_under("", &g.nall_counties);
     int rc = mkdir_p(o->out_dir, e);
     if (!rc)
@@ -5110,6 +5179,7 @@ int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
     free(areas);
     pl_buf_release(&g.ev);
     pl_buf_release(&g.decl_truth);
+    pl_buf_release(&g.nm_truth);
     return rc;
 }
 
