@@ -5,8 +5,8 @@
  */
 #include "gen_int.h"
 
-/* Surnames with rough weights (national frequency, plus the Tujia/Miao
- * surnames common in western Hunan: 彭 向 田 覃 龙 石 麻 滕 张 杨). */
+/* Surnames with rough weights (national frequency order): the areas outside
+ * 湘西州 and 张家界. Every surname is one Han character (surname_of). */
 const gen_weighted gen_surnames[] = {
     {"王", 72}, {"李", 70}, {"张", 66}, {"刘", 54}, {"陈", 45}, {"杨", 40}, {"黄", 25}, {"赵", 20},
     {"吴", 22}, {"周", 18}, {"徐", 13}, {"孙", 12}, {"马", 10}, {"朱", 10}, {"胡", 10}, {"郭", 9},
@@ -19,6 +19,23 @@ const gen_weighted gen_surnames[] = {
     {"毛", 2},  {"伍", 2},  {"钟", 2},  {"汪", 2},  {"邹", 2},  {"戴", 2},
 };
 const size_t gen_nsurnames = sizeof gen_surnames / sizeof gen_surnames[0];
+
+/* The local mix of 湘西土家族苗族自治州 (4331) and 张家界 (4308), a Tujia and
+ * Miao country: the Tujia surnames of issue #19 (彭 向 田 王 张 李 符 覃 龙 瞿 鲁
+ * 胡) first, then the Miao 石 杨 吴 麻 滕 and common Han ones. Weights per
+ * mille, set by hand in that order: no surname count of the county was
+ * available offline, so they are a plausible ranking, not measured
+ * frequencies (docs/GENERATOR.md "Local colour"). */
+const gen_weighted gen_surnames_local[] = {
+    {"彭", 90}, {"向", 80}, {"田", 70}, {"王", 55}, {"张", 50}, {"李", 48}, {"符", 30},
+    {"覃", 30}, {"龙", 30}, {"瞿", 22}, {"鲁", 18}, {"胡", 18}, {"石", 25}, {"杨", 25},
+    {"吴", 22}, {"麻", 15}, {"滕", 12}, {"黄", 15}, {"刘", 18}, {"陈", 15}, {"宋", 12},
+    {"汪", 10}, {"谢", 10}, {"邓", 10}, {"周", 10}, {"贾", 8},  {"唐", 10}, {"粟", 8},
+    {"舒", 8},  {"肖", 8},  {"罗", 10}, {"熊", 8},  {"米", 6},  {"姚", 6},  {"尚", 6},
+    {"易", 5},  {"梁", 5},  {"卓", 5},  {"欧", 5},  {"雷", 5},  {"朱", 5},  {"丁", 5},
+    {"赵", 5},  {"孙", 4},  {"曾", 4},  {"廖", 4},  {"万", 4},  {"林", 4},  {"文", 4},
+};
+const size_t gen_nsurnames_local = sizeof gen_surnames_local / sizeof gen_surnames_local[0];
 
 const char *const gen_given_m[] = {
     "伟", "强", "军", "勇", "杰", "涛", "明", "辉", "斌", "波", "平", "刚", "建", "国",
@@ -94,6 +111,35 @@ const gen_dept gen_depts[] = {
     {"档案馆", "档案", "general"},
 };
 const size_t gen_ndepts = sizeof gen_depts / sizeof gen_depts[0];
+
+/* Payment and contract purposes by unit family (gen.c F_*: organs, bureaus,
+ * townships, schools, hospitals, state companies, other bodies, 派驻组), and
+ * for payments to persons: a school pays no 道路养护, a 卫生院 buys 医疗耗材. */
+static const char *const p_organ[] = {"办公用品采购", "印刷费",     "差旅费报销", "培训费",
+                                      "会议费",       "信息化建设", "车辆维修",   "物业服务费",
+                                      "水电费",       "宣传费",     "咨询服务费", NULL};
+static const char *const p_bureau[] = {"办公用品采购", "设备维修",   "工程进度款", "物业服务费",
+                                       "印刷费",       "差旅费报销", "培训费",     "会议费",
+                                       "信息化建设",   "绿化养护",   "车辆维修",   "咨询服务费",
+                                       "水电费",       "宣传费",     "租赁费",     NULL};
+static const char *const p_town[] = {"道路养护",     "防汛物资",   "工程进度款",   "绿化养护",
+                                     "办公用品采购", "差旅费报销", "水利设施维修", "村级公路建设",
+                                     "环境卫生整治", "水电费",     "会议费",       NULL};
+static const char *const p_school[] = {"教学设备",     "图书采购",   "学生营养餐", "校舍维修",
+                                       "办公用品采购", "水电费",     "培训费",     "体育器材",
+                                       "印刷费",       "物业服务费", NULL};
+static const char *const p_hosp[] = {"医疗耗材",     "药品采购", "医疗设备",   "设备维修",
+                                     "办公用品采购", "水电费",   "物业服务费", "信息化建设",
+                                     "培训费",       "被服洗涤", NULL};
+static const char *const p_soe[] = {"工程进度款",   "设备采购", "材料款", "租赁费",
+                                    "咨询服务费",   "车辆维修", "水电费", "劳务费",
+                                    "办公用品采购", NULL};
+static const char *const p_other[] = {"办公用品采购", "印刷费", "宣传费",   "培训费", "会议费",
+                                      "活动经费",     "水电费", "图书采购", NULL};
+static const char *const p_person[] = {"劳务费", "差旅费报销", "专家评审费",
+                                       "慰问金", "补助发放",   NULL};
+const char *const *const gen_purposes_by[] = {p_organ, p_bureau, p_town,  p_school, p_hosp,
+                                              p_soe,   p_other,  p_organ, p_person};
 
 const char *const gen_purposes[] = {
     "办公用品采购", "设备维修",   "工程进度款", "物业服务费", "印刷费",   "差旅费报销", "培训费",

@@ -27,7 +27,7 @@ grep -q "^engine = sql" "$T/check.txt" || fail "engine != sql"
 grep -q "^engine = truth" "$T/check.txt" || fail "engine != truth"
 
 echo "== recorded findings (after the sweep) vs truth.json"
-n_truth=$(grep -o '"rule":"R[0-9]*"' "$T/data/truth.json" | wc -l)
+n_truth=$(jq '.findings | length' "$T/data/truth.json")
 n_open=$("$P" findings --db "$DB" --json | grep -c '"rule"')
 [ "$n_truth" -eq "$n_open" ] || fail "recorded findings $n_open, truth $n_truth"
 

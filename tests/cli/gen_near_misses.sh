@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# gen_near_misses.sh — the generator's near misses of R05, R06 and R16
+# (docs/GENERATOR.md, issue #19 item 4), listed in truth.json "near_misses":
+#  1. every area carries them: per area two of R05, two of R06, two of R16;
+#  2. an oracle written here from docs/RULES.md's text (R05, R06, R16), over
+#     the generated CSV files alone, says each sits just inside its edge —
+#     R05: a meeting with exactly one attendee more than half (2a = m + 1), or
+#     an appointment with exactly two thirds (3a = 2m); R06: the top leader's
+#     last speech is the decision's last, or the top leader does not speak;
+#     R16: a top leader's declaration filed on the due date itself, or a
+#     cadre with no top post at the due date and no declaration — and that
+#     the rule does not fire for it;
+#  3. truth.json holds no finding of a near miss's rule and key, and the
+#     engine (import, sweep) records none.
+# Env: PLUMB. Layer: tests/cli (gen, rules).
+set -euo pipefail
+P=${PLUMB:?PLUMB must name the plumb binary}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+AS_OF=2026-06-30
+export PLUMB_LANG=en
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$P" gen --scale county --seed 1 --out "$T/data" >/dev/null
+
+echo "== near misses listed, and on their edge by docs/RULES.md"
+python3 - "$T/data" "$AS_OF" <<'PY' || fail "oracle"
+import csv, json, sys, collections
+d, D = sys.argv[1], sys.argv[2]
+def rows(path):
+    return list(csv.DictReader(open(d + "/" + path, encoding="utf-8")))
+truth = json.load(open(d + "/truth.json"))
+nm = truth.get("near_misses")
+assert nm is not None, "truth.json has no near_misses"
+areas = len(json.load(open(d + "/manifest.json"))["areas"])
+count = collections.Counter(n["rule"] for n in nm)
+for r in ("R05", "R06", "R16"):
+    assert count[r] == 2 * areas, f"{r}: {count[r]} near misses for {areas} area(s), want {2 * areas}"
+fired = {(f["rule"], f["key"]) for f in truth["findings"]}
+for n in nm:
+    assert (n["rule"], n["key"]) not in fired, f"near miss {n} is a finding in truth.json"
+
+decisions = {r["id"]: r for r in rows("meetings/decisions.csv")}
+meetings = {r["id"]: r for r in rows("meetings/meetings.csv")}
+speeches = collections.defaultdict(list)
+for s in rows("meetings/speeches.csv"):
+    speeches[s["decision_id"]].append((int(s["speech_order"]), s["person_id"]))
+posts = {r["id"]: r for r in rows("org/posts.csv")}
+tenures = rows("org/tenures.csv")
+decls = collections.defaultdict(list)
+for r in rows("declarations/declarations.csv"):
+    decls[(r["person_id"], int(r["year"]))].append(r["filed_at"])
+
+def open_at(t, day):
+    return t["start_date"] <= day and (not t["end_date"] or t["end_date"] > day)
+
+def tops_at(unit, day):
+    return {t["person_id"] for t in tenures
+            if posts[t["post_id"]]["unit_id"] == unit and posts[t["post_id"]]["is_top"] == "1"
+            and open_at(t, day)}
+
+def is_top_at(person, day):
+    return any(t["person_id"] == person and posts[t["post_id"]]["is_top"] == "1" and open_at(t, day)
+               for t in tenures)
+
+for n in nm:
+    rule, key = n["rule"], n["key"]
+    if rule == "R05":
+        x = decisions[key]
+        assert x["meeting_id"], f"{key}: no meeting (R05 fires)"
+        m = meetings[x["meeting_id"]]
+        a, mt = int(m["attendees"]), int(m["members_total"])
+        fires = a * 2 <= mt or (x["category"] == "appointment" and a * 3 < mt * 2)
+        edge = (a * 3 == mt * 2) if x["category"] == "appointment" else (a * 2 == mt + 1)
+        assert not fires and edge, f"{key}: {a} of {mt} ({x['category']}) is not a near miss"
+    elif rule == "R06":
+        x = decisions[key]
+        sp = speeches[key]
+        assert sp, f"{key}: no speeches"
+        tops = tops_at(x["unit_id"], x["decided_at"])
+        assert tops, f"{key}: no top leader at the date"
+        for L in tops:
+            mine = [o for o, p in sp if p == L]
+            fires = bool(mine) and any(o > max(mine) for o, p in sp if p != L)
+            assert not fires, f"{key}: the top leader did not speak last (R06 fires)"
+        if n["why"] == "top_speaks_first_and_last":
+            L = next(iter(tops))
+            orders = sorted(o for o, p in sp if p == L)
+            assert len(orders) == 2 and orders[0] == 1 and orders[1] == max(o for o, _ in sp), \
+                f"{key}: the top leader does not open and close ({orders})"
+        else:
+            assert not any(p in tops for _, p in sp), f"{key}: the top leader speaks"
+    elif rule == "R16":
+        person, year = key.split("|")
+        due = f"{int(year) + 1}-01-31"
+        filed = decls.get((person, int(year)), [])
+        top = is_top_at(person, due)
+        fires = top and (not filed or min(filed) > due)
+        assert not fires, f"{key}: R16 fires"
+        if n["why"] == "filed_on_due_date":
+            assert top and filed == [due], f"{key}: not a top leader filing on {due} ({filed})"
+        else:
+            assert not top and not filed and any(
+                t["person_id"] == person and open_at(t, due) for t in tenures), \
+                f"{key}: not a cadre without a top post and without a declaration"
+    else:
+        raise AssertionError(f"unexpected rule {rule}")
+print(f"{len(nm)} near misses on their edge")
+PY
+
+echo "== the engine records none of them"
+DB=$T/s.db
+"$P" init --db "$DB" >/dev/null
+"$P" import --all "$T/data" --db "$DB" --quiet >/dev/null
+"$P" sweep --db "$DB" --as-of $AS_OF >/dev/null
+python3 - "$T/data/truth.json" "$DB" <<'PY' || fail "engine fired a near miss"
+import json, sqlite3, sys
+nm = json.load(open(sys.argv[1]))["near_misses"]
+db = sqlite3.connect(sys.argv[2])
+n = db.execute("SELECT count(*) FROM findings").fetchone()[0]
+assert n > 0, "the sweep recorded no findings at all"
+for x in nm:
+    hit = db.execute("SELECT id FROM findings WHERE rule = ? AND key = ?", (x["rule"], x["key"])).fetchall()
+    assert not hit, f"{x['rule']} fired for near miss {x['key']} ({x['why']}): {hit}"
+for r in ("R05", "R06", "R16"):
+    assert db.execute("SELECT count(*) FROM findings WHERE rule = ?", (r,)).fetchone()[0] > 0, \
+        f"no {r} finding at all: the plants are gone"
+print("engine: none of", len(nm), "near misses fired")
+PY
+echo "OK"
