@@ -7,12 +7,11 @@
  * item 4.
  */
 #include "escalation_http.h"
+#include "ticker.h"
 
 #include "../levels/escalate.h"
 #include "witness_http.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +40,7 @@ struct pl_escalation_relay {
     down *downs;
     size_t ndowns;
     int interval;
-    int stop;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pl_ticker *ticker;
 };
 
 static void relay_free(pl_escalation_relay *r)
@@ -399,24 +395,10 @@ static void relay_round(pl_escalation_relay *r)
     pl_store_close(s);
 }
 
-static void *relay_main(void *arg)
+/* One round, as the ticker calls it. */
+static void relay_round_tick(void *arg)
 {
-    pl_escalation_relay *r = arg;
-    pthread_mutex_lock(&r->mu);
-    while (!r->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += r->interval;
-        while (!r->stop && pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
-            ;
-        if (r->stop)
-            break;
-        pthread_mutex_unlock(&r->mu);
-        relay_round(r);
-        pthread_mutex_lock(&r->mu);
-    }
-    pthread_mutex_unlock(&r->mu);
-    return NULL;
+    relay_round(arg);
 }
 
 int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const char *key_file,
@@ -435,21 +417,10 @@ int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const c
     r->db = pl_strdup(db);
     r->key_file = pl_strdup(key_file);
     r->interval = interval;
-    pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->cv, NULL);
-    /* SIGTERM and SIGINT belong to the server's main thread (sigtimedwait). */
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
-    int created = pthread_create(&r->th, NULL, relay_main, r) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!created) {
-        pthread_mutex_destroy(&r->mu);
-        pthread_cond_destroy(&r->cv);
+    rc = pl_ticker_start(&r->ticker, interval, relay_round_tick, r, "escalation relay", e);
+    if (rc) {
         relay_free(r);
-        return pl_err_set(e, PL_EINTERNAL, "cannot start the escalation relay thread");
+        return rc;
     }
     *out = r;
     return 0;
@@ -459,12 +430,6 @@ void pl_escalation_relay_stop(pl_escalation_relay *r)
 {
     if (!r)
         return;
-    pthread_mutex_lock(&r->mu);
-    r->stop = 1;
-    pthread_cond_signal(&r->cv);
-    pthread_mutex_unlock(&r->mu);
-    pthread_join(r->th, NULL);
-    pthread_mutex_destroy(&r->mu);
-    pthread_cond_destroy(&r->cv);
+    pl_ticker_stop(r->ticker);
     relay_free(r);
 }

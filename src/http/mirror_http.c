@@ -5,11 +5,10 @@
  * Layer: http. Docs: docs/LEVELS.md §6. Issue #21 item 2.
  */
 #include "mirror_http.h"
+#include "ticker.h"
 
 #include "witness_http.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +61,7 @@ struct pl_mirror_follower {
     pl_verifier ws[MAX_WITNESSES];
     size_t nws;
     int interval;
-    int stop;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pl_ticker *ticker;
 };
 
 static void follower_free(pl_mirror_follower *f)
@@ -181,24 +177,10 @@ static void follow_round(pl_mirror_follower *f)
     pl_store_close(s);
 }
 
-static void *follower_main(void *arg)
+/* One round, as the ticker calls it. */
+static void follow_round_tick(void *arg)
 {
-    pl_mirror_follower *f = arg;
-    pthread_mutex_lock(&f->mu);
-    while (!f->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += f->interval;
-        while (!f->stop && pthread_cond_timedwait(&f->cv, &f->mu, &until) == 0)
-            ;
-        if (f->stop)
-            break;
-        pthread_mutex_unlock(&f->mu);
-        follow_round(f);
-        pthread_mutex_lock(&f->mu);
-    }
-    pthread_mutex_unlock(&f->mu);
-    return NULL;
+    follow_round(arg);
 }
 
 int pl_mirror_follower_start(pl_mirror_follower **out, const char *db, const char *file,
@@ -213,21 +195,10 @@ int pl_mirror_follower_start(pl_mirror_follower **out, const char *db, const cha
     }
     f->db = pl_strdup(db);
     f->interval = interval;
-    pthread_mutex_init(&f->mu, NULL);
-    pthread_cond_init(&f->cv, NULL);
-    /* SIGTERM and SIGINT belong to the server's main thread (sigtimedwait). */
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
-    int created = pthread_create(&f->th, NULL, follower_main, f) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!created) {
-        pthread_mutex_destroy(&f->mu);
-        pthread_cond_destroy(&f->cv);
+    rc = pl_ticker_start(&f->ticker, interval, follow_round_tick, f, "mirror", e);
+    if (rc) {
         follower_free(f);
-        return pl_err_set(e, PL_EINTERNAL, "cannot start the mirror thread");
+        return rc;
     }
     *out = f;
     return 0;
@@ -237,12 +208,6 @@ void pl_mirror_follower_stop(pl_mirror_follower *f)
 {
     if (!f)
         return;
-    pthread_mutex_lock(&f->mu);
-    f->stop = 1;
-    pthread_cond_signal(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->th, NULL);
-    pthread_mutex_destroy(&f->mu);
-    pthread_cond_destroy(&f->cv);
+    pl_ticker_stop(f->ticker);
     follower_free(f);
 }
