@@ -21,7 +21,8 @@
 #     prefecture's server (relay thread included) with exit 0;
 #  4b. the prefecture's server restarted: the relay's next bundle starts
 #     at the position the county acknowledged (recorded in the store), with
-#     only the statuses added since;
+#     only the statuses added since; a recorded position past the end of
+#     the log is reset to 0;
 #  5. bad settings: each one line naming what is wrong, exit 1.
 # Every wait is a poll with a bound (a count of tries), never a time
 # asserted. Expected texts come from docs/LEVELS.md §9.
@@ -242,6 +243,25 @@ NEW=$(q p.db "SELECT count(*) FROM ledger_events WHERE seq >= $ACK AND type IN (
 [ "$NEW" -ge 2 ] || fail "only $NEW new statuses"
 [ "$EVENTS" = "$NEW" ] || fail "after the restart $EVENTS events sent, the new statuses are $NEW"
 kill -TERM "$PPID_"; wait "$PPID_"
+# A recorded position past the end of the log (a store restored from an
+# older backup) is not trusted: that level starts again at 0, logged.
+q p.db "UPDATE escalation_relay_acks SET acked = 1000000 WHERE origin = 'county.example/c1'"
+"$P" serve --db p.db --port 0 --port-file pport3 --quiet \
+    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
+    --bundle-origins clogs.conf --bundle-witness "$WP" \
+    --escalation-key esc.key --escalation-office PD \
+    --escalation-down down.conf --escalation-interval 1 2>plog3 &
+PPID_=$!
+PIDS+=($PPID_)
+wait_port pport3 || fail "the prefecture's server did not restart (3)"
+for _ in $(seq 1 120); do grep -q '"msg":"escalation relay: status sent"' plog3 && break; sleep 0.5; done
+grep -q '"msg":"escalation relay: recorded position past the log, starting from 0","origin":"county.example/c1","acked":1000000' plog3 ||
+    fail "a position past the log was not reported: $(cat plog3)"
+grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1","from":0,' plog3 ||
+    fail "a position past the log was not reset to 0: $(cat plog3)"
+kill -TERM "$PPID_"; wait "$PPID_"
+[ "$(q p.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'county.example/c1'")" -lt 1000000 ] ||
+    fail "the position past the log was kept"
 
 # ------------------------------------------- 5. bad settings
 bad() { # $1: expected message; rest: serve options
