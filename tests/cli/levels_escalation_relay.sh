@@ -242,7 +242,7 @@ EVENTS=$(sed 's/.*"events":\([0-9]*\).*/\1/' <<<"$sent" | paste -sd+ | bc)
 NEW=$(q p.db "SELECT count(*) FROM ledger_events WHERE seq >= $ACK AND type IN ('escalation.accepted', 'escalation.status')")
 [ "$NEW" -ge 2 ] || fail "only $NEW new statuses"
 [ "$EVENTS" = "$NEW" ] || fail "after the restart $EVENTS events sent, the new statuses are $NEW"
-kill -TERM "$PPID_"; wait "$PPID_"
+kill -TERM "$PPID_"; wait "$PPID_" || fail "the restarted prefecture's server exited $?"
 # A recorded position past the end of the log (a store restored from an
 # older backup) is not trusted: that level starts again at 0, logged.
 q p.db "UPDATE escalation_relay_acks SET acked = 1000000 WHERE origin = 'county.example/c1'"
@@ -259,7 +259,7 @@ grep -q '"msg":"escalation relay: recorded position past the log, starting from 
     fail "a position past the log was not reported: $(cat plog3)"
 grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1","from":0,' plog3 ||
     fail "a position past the log was not reset to 0: $(cat plog3)"
-kill -TERM "$PPID_"; wait "$PPID_"
+kill -TERM "$PPID_"; wait "$PPID_" || fail "the restarted prefecture's server exited $?"
 [ "$(q p.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'county.example/c1'")" -lt 1000000 ] ||
     fail "the position past the log was kept"
 
