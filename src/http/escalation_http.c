@@ -40,6 +40,7 @@ struct pl_escalation_relay {
     down *downs;
     size_t ndowns;
     int interval;
+    int loaded; /* the acknowledged seqs were read from the store */
     pl_ticker *ticker;
 };
 
@@ -165,6 +166,59 @@ static int pending(pl_store *s, int64_t since, int64_t *n, pl_err *e)
     *n = rc == PL_ROW ? pl_stmt_i64(st, 0) : 0;
     pl_stmt_finalize(st);
     return rc == PL_ROW ? 0 : rc;
+}
+
+/* The acknowledged seq of every level below, as the store recorded it
+ * (table escalation_relay_acks, migration 0133): a restart goes on from
+ * there instead of resending every status from 0. A recorded seq past the
+ * end of this log (a store restored from an older backup) is not trusted:
+ * that level starts again at 0, which its import takes as a replay. */
+static int load_acks(pl_escalation_relay *r, pl_store *s, pl_ledger *l, pl_err *e)
+{
+    pl_stmt *st;
+    int rc =
+        pl_store_prepare(s, "SELECT acked FROM escalation_relay_acks WHERE origin = ?", &st, e);
+    if (rc)
+        return rc;
+    int64_t size = pl_ledger_size(l);
+    for (size_t i = 0; i < r->ndowns && rc == 0; i++) {
+        down *d = &r->downs[i];
+        pl_stmt_reset(st);
+        pl_stmt_bind_text(st, 1, d->origin);
+        int step = pl_stmt_step(st, e);
+        if (step < 0) {
+            rc = step;
+            break;
+        }
+        int64_t acked = step == PL_ROW ? pl_stmt_i64(st, 0) : 0;
+        if (acked < 0 || acked > size) {
+            fprintf(stderr,
+                    "{\"level\":\"warn\",\"msg\":\"escalation relay: recorded position past "
+                    "the log, starting from 0\",\"origin\":\"%s\",\"acked\":%lld,\"size\":%lld}\n",
+                    d->origin, (long long)acked, (long long)size);
+            acked = 0;
+        }
+        d->since = acked;
+    }
+    pl_stmt_finalize(st);
+    return rc;
+}
+
+/* Record d's acknowledged seq (after a checked receipt). */
+static int save_ack(pl_store *s, const down *d, pl_err *e)
+{
+    pl_stmt *st;
+    int rc = pl_store_prepare(s,
+                              "INSERT INTO escalation_relay_acks(origin, acked) VALUES (?, ?) "
+                              "ON CONFLICT(origin) DO UPDATE SET acked = excluded.acked",
+                              &st, e);
+    if (rc)
+        return rc;
+    pl_stmt_bind_text(st, 1, d->origin);
+    pl_stmt_bind_i64(st, 2, d->since);
+    int step = pl_stmt_step(st, e);
+    pl_stmt_finalize(st);
+    return step == PL_DONE ? 0 : step;
 }
 
 /* A checkpoint that covers the log (the latest, or a new one), pushed to
@@ -350,6 +404,20 @@ static void relay_round(pl_escalation_relay *r)
             "{\"level\":\"info\",\"msg\":\"escalation relay: status recorded\",\"count\":%lld}\n",
             (long long)n);
     }
+    if (!r->loaded) {
+        pl_err_init(&e);
+        if (load_acks(r, s, l, &e) != 0) {
+            clean(e.msg);
+            fprintf(stderr,
+                    "{\"level\":\"warn\",\"msg\":\"escalation relay: reading the acknowledged "
+                    "positions failed\",\"error\":\"%s\"}\n",
+                    e.msg);
+            pl_ledger_free(l);
+            pl_store_close(s);
+            return; /* nothing sent down before they are known */
+        }
+        r->loaded = 1;
+    }
     double now = now_mono();
     int checkpointed = 0, cp_failed = 0;
     pl_err cpe;
@@ -385,6 +453,15 @@ static void relay_round(pl_escalation_relay *r)
         }
         d->failures = 0;
         d->due = 0;
+        pl_err_init(&e);
+        if (d->since != from && save_ack(s, d, &e) != 0) {
+            /* The level below has it; only a restart would resend it. */
+            clean(e.msg);
+            fprintf(stderr,
+                    "{\"level\":\"warn\",\"msg\":\"escalation relay: recording the position "
+                    "failed\",\"origin\":\"%s\",\"error\":\"%s\"}\n",
+                    d->origin, e.msg);
+        }
         if (count)
             fprintf(stderr,
                     "{\"level\":\"info\",\"msg\":\"escalation relay: status sent\",\"origin\":"

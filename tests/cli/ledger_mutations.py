@@ -47,6 +47,8 @@ OUTSIDE = {
     'portal_rate': "the portal's rate-limit counters",
     'portal_secret': "the portal's rate-limit address key",
     'office_key_secrets': "discipline offices' private keys, sealed under a passphrase",
+    'escalation_relay_acks': "the relay's record of what each level below acknowledged "
+                             '(operational state; migration 0133)',
     'scope_generation': 'a cache counter of the read path (no content)',
     'ledger_checkpoints.id': 'row number of a checkpoint (the signed note is checked, not its row id)',
     'ledger_checkpoints.created_at': 'when the row was written; not signed',

@@ -19,6 +19,10 @@
 #     server: 403 without case:handle, 404 out of scope, 409
 #     no_level_above without --escalation-above; SIGTERM stops the
 #     prefecture's server (relay thread included) with exit 0;
+#  4b. the prefecture's server restarted: the relay's next bundle starts
+#     at the position the county acknowledged (recorded in the store), with
+#     only the statuses added since; a recorded position past the end of
+#     the log is reset to 0;
 #  5. bad settings: each one line naming what is wrong, exit 1.
 # Every wait is a poll with a bound (a count of tries), never a time
 # asserted. Expected texts come from docs/LEVELS.md §9.
@@ -195,6 +199,69 @@ wait "$PPID_"; rc=$?
 [ "$rc" = 0 ] || fail "the prefecture's server exited $rc"
 "$P" verify --db p.db >/dev/null || fail "verify p"
 "$P" verify --db c1.db >/dev/null || fail "verify c1"
+
+# ------------------- 4b. a restart goes on from the acknowledged seq
+# (docs/LEVELS.md §9 "After a restart"): the position the county
+# acknowledged is in the prefecture's store (escalation_relay_acks), the
+# `to` of the last bundle sent; the restarted relay's next bundle starts
+# there (from > 0) and carries only the statuses added since.
+ACK=$(q p.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'county.example/c1'")
+LASTTO=$(grep '"msg":"escalation relay: status sent"' plog | tail -n 1 | sed 's/.*"to":\([0-9]*\).*/\1/')
+[ -n "$ACK" ] && [ "$ACK" = "$LASTTO" ] && [ "$ACK" -gt 0 ] ||
+    fail "recorded position '$ACK', last bundle sent to '$LASTTO'"
+"$P" serve --db p.db --port 0 --port-file pport2 --quiet \
+    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
+    --bundle-origins clogs.conf --bundle-witness "$WP" \
+    --escalation-key esc.key --escalation-office PD \
+    --escalation-down down.conf --escalation-interval 1 2>plog2 &
+PPID_=$!
+PIDS+=($PPID_)
+wait_port pport2 || fail "the prefecture's server did not restart"
+PURL="http://127.0.0.1:$(cat pport2)"
+# A second clue goes up: its acceptance and routing are the new statuses.
+out=$("$P" clue add --db c1.db --channel letter --category money \
+    --subject-person 43312719700315011X --summary 反映县委书记违规插手工程 \
+    --facts "县委书记王建国为亲属承揽工程打招呼" 2>&1) || fail "clue add 2: $out"
+CL2=$(sed -n 's/^registered clue //p' <<<"$out")
+"$P" escalate "$CL2" --above above.conf --db c1.db >/dev/null || fail "escalate 2"
+"$P" checkpoint push --db c1.db --witness "$WP" --url "$PURL/witness" >/dev/null || fail "push c1 2"
+SINCE=$(sed -n 2p c1.bundle | python3 -c "import json, sys; print(json.load(sys.stdin)['to'])")
+"$P" bundle export --db c1.db --witness-vkey "$WP" --since "$SINCE" --out c1b.bundle >/dev/null || fail "export c1 2"
+out=$("$P" bundle send c1b.bundle --url "$PURL" --receiver-vkey "$PLV" 2>&1) || fail "send c1 2: $out"
+PCL2=$(q p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id='$CL2'")
+[ -n "$PCL2" ] || fail "the prefecture did not take the second clue in"
+poll "len(i) == 2 and any(x['clue_id'] == '$CL2' and x['upper_clue_id'] == '$PCL2' and x['status'] == 'routed' for x in i)" 120 ||
+    fail "the county never saw the second clue routed above: $(cat esc.json)"
+sent=$(grep '"msg":"escalation relay: status sent"' plog2)
+[ -n "$sent" ] || fail "nothing sent after the restart"
+FROM=$(head -n 1 <<<"$sent" | sed 's/.*"from":\([0-9]*\).*/\1/')
+[ "$FROM" = "$ACK" ] || fail "after the restart the first bundle is from $FROM, not the acknowledged $ACK"
+EVENTS=$(sed 's/.*"events":\([0-9]*\).*/\1/' <<<"$sent" | paste -sd+ | bc)
+# The new statuses: the status events of the log at or after that seq (one
+# level below here, so all of them are for it).
+NEW=$(q p.db "SELECT count(*) FROM ledger_events WHERE seq >= $ACK AND type IN ('escalation.accepted', 'escalation.status')")
+[ "$NEW" -ge 2 ] || fail "only $NEW new statuses"
+[ "$EVENTS" = "$NEW" ] || fail "after the restart $EVENTS events sent, the new statuses are $NEW"
+kill -TERM "$PPID_"; wait "$PPID_" || fail "the restarted prefecture's server exited $?"
+# A recorded position past the end of the log (a store restored from an
+# older backup) is not trusted: that level starts again at 0, logged.
+q p.db "UPDATE escalation_relay_acks SET acked = 1000000 WHERE origin = 'county.example/c1'"
+"$P" serve --db p.db --port 0 --port-file pport3 --quiet \
+    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
+    --bundle-origins clogs.conf --bundle-witness "$WP" \
+    --escalation-key esc.key --escalation-office PD \
+    --escalation-down down.conf --escalation-interval 1 2>plog3 &
+PPID_=$!
+PIDS+=($PPID_)
+wait_port pport3 || fail "the prefecture's server did not restart (3)"
+for _ in $(seq 1 120); do grep -q '"msg":"escalation relay: status sent"' plog3 && break; sleep 0.5; done
+grep -q '"msg":"escalation relay: recorded position past the log, starting from 0","origin":"county.example/c1","acked":1000000' plog3 ||
+    fail "a position past the log was not reported: $(cat plog3)"
+grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1","from":0,' plog3 ||
+    fail "a position past the log was not reset to 0: $(cat plog3)"
+kill -TERM "$PPID_"; wait "$PPID_" || fail "the restarted prefecture's server exited $?"
+[ "$(q p.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'county.example/c1'")" -lt 1000000 ] ||
+    fail "the position past the log was kept"
 
 # ------------------------------------------- 5. bad settings
 bad() { # $1: expected message; rest: serve options

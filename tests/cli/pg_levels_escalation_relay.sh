@@ -4,7 +4,9 @@
 # PostgreSQL: its server syncs, checkpoints (key in --state-dir), has the
 # checkpoint cosigned by the county's witness and sends the status down to
 # the county's server (SQLite) with no command run for the way down; the
-# county's `escalation list` comes to read "concluded (form 1)". Every new
+# county's `escalation list` comes to read "concluded (form 1)"; after a
+# restart the next bundle starts at the position the county acknowledged
+# (recorded on PostgreSQL), with only the new statuses. Every new
 # query of src/http/escalation_http.c runs on PostgreSQL here;
 # tests/cli/levels_escalation_relay.sh has the backoff, the logs and the
 # bad settings on SQLite.
@@ -78,4 +80,42 @@ kill -TERM "$PPID_"
 wait "$PPID_"; rc=$?
 [ "$rc" = 0 ] || fail "the prefecture's server exited $rc"
 p verify >/dev/null 2>&1 || fail "verify p"
+
+# A restart goes on from the acknowledged seq, recorded on PostgreSQL
+# (escalation_relay_acks, migration 0133): the next bundle starts there and
+# carries only the statuses of a second clue sent up after the restart.
+ACK=$("$PLUMB" sql --db "$U" --state-dir "$T/pst" "SELECT acked FROM escalation_relay_acks WHERE origin = 'county.example/c1'")
+LASTTO=$(grep '"msg":"escalation relay: status sent"' plog | tail -n 1 | sed 's/.*"to":\([0-9]*\).*/\1/')
+[ -n "$ACK" ] && [ "$ACK" = "$LASTTO" ] && [ "$ACK" -gt 0 ] || fail "recorded position '$ACK', last sent to '$LASTTO'"
+"$PLUMB" serve --db "$U" --state-dir "$T/pst" --port 0 --port-file pport2 --quiet \
+    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
+    --bundle-origins clogs.conf --bundle-witness "$WP" \
+    --escalation-key esc.key --escalation-office PD \
+    --escalation-down down.conf --escalation-interval 1 2>plog2 &
+PPID_=$!
+PIDS+=($PPID_)
+wait_port pport2 || fail "the prefecture's server did not restart"
+PURL="http://127.0.0.1:$(cat pport2)"
+out=$("$PLUMB" clue add --db c1.db --channel letter --category money --subject-person 43312719700315011X \
+    --summary 反映县委书记插手工程 --facts "县委书记为亲属承揽工程打招呼" 2>&1) || fail "clue add 2: $out"
+CL2=$(sed -n 's/^registered clue //p' <<<"$out")
+"$PLUMB" escalate "$CL2" --above above.conf --db c1.db >/dev/null || fail "escalate 2"
+"$PLUMB" checkpoint push --db c1.db --witness "$WP" --url "$PURL/witness" >/dev/null || fail "push c1 2"
+SINCE=$(sed -n 2p up.bundle | python3 -c "import json, sys; print(json.load(sys.stdin)['to'])")
+"$PLUMB" bundle export --db c1.db --witness-vkey "$WP" --since "$SINCE" --out up2.bundle >/dev/null || fail "export 2"
+out=$("$PLUMB" bundle send up2.bundle --url "$PURL" --receiver-vkey "$PLV" 2>&1) || fail "send 2: $out"
+for _ in $(seq 1 240); do
+    "$PLUMB" escalation list --db c1.db 2>/dev/null | grep -q "^$CL2 .*: routed$" && break
+    sleep 0.5
+done
+"$PLUMB" escalation list --db c1.db | grep -q "^$CL2 .*: routed$" || fail "the county reads: $("$PLUMB" escalation list --db c1.db)"
+sent=$(grep '"msg":"escalation relay: status sent"' plog2) || fail "nothing sent after the restart"
+FROM=$(head -n 1 <<<"$sent" | sed 's/.*"from":\([0-9]*\).*/\1/')
+[ "$FROM" = "$ACK" ] || fail "after the restart the first bundle is from $FROM, not the acknowledged $ACK"
+EVENTS=$(sed 's/.*"events":\([0-9]*\).*/\1/' <<<"$sent" | paste -sd+ | bc)
+NEW=$("$PLUMB" sql --db "$U" --state-dir "$T/pst" "SELECT count(*) FROM ledger_events WHERE seq >= $ACK AND type IN ('escalation.accepted', 'escalation.status')")
+[ "$NEW" -ge 2 ] && [ "$EVENTS" = "$NEW" ] || fail "after the restart $EVENTS events sent, the new statuses are $NEW"
+kill -TERM "$PPID_"
+wait "$PPID_"; rc=$?
+[ "$rc" = 0 ] || fail "the prefecture's restarted server exited $rc"
 echo ok
