@@ -559,8 +559,9 @@ typedef struct xpayment {
     int unit, company;
     int32_t date;
     int64_t amount;
-    int decision; /* index into xdecisions, -1 none */
-    int contract; /* index into xcontracts, -1 none */
+    int decision;       /* index into xdecisions, -1 none */
+    int contract;       /* index into xcontracts, -1 none */
+    const char *nm_why; /* a near miss of R07 (truth.json near_misses) */
 } xpayment;
 
 typedef struct clue {
@@ -2051,8 +2052,8 @@ static int x_contract(area *a, int unit_i, int company_i, int32_t date, int64_t 
     return (int)(a->xcon.n - 1);
 }
 
-static void x_payment(area *a, int unit_i, int company_i, int32_t date, int64_t amount,
-                      int decision, int contract)
+static int x_payment(area *a, int unit_i, int company_i, int32_t date, int64_t amount, int decision,
+                     int contract)
 {
     xpayment *p = VPUSH(a->xpay);
     p->unit = unit_i;
@@ -2061,6 +2062,8 @@ static void x_payment(area *a, int unit_i, int company_i, int32_t date, int64_t 
     p->amount = amount;
     p->decision = decision;
     p->contract = contract;
+    p->nm_why = NULL;
+    return (int)(a->xpay.n - 1);
 }
 
 static clue *x_clue(area *a, int subject, int unit_i, int32_t received)
@@ -2162,6 +2165,10 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         add_kin(a, l, ss, REL_SPOUSE_SIBLING);
         ri = household_company(g, a, ss, ROLE_LEGAL_REP, dnum(2015, 1, 1), dnum(2020, 12, 31));
         x_payment(a, pu[PU_R04_NEG], a->roles.v[ri].company, dnum(2024, 2, 2), 4000000, -1, -1);
+        char nmk[64];
+        snprintf(nmk, sizeof nmk, "%s|%s", a->persons.v[l].id,
+                 a->companies.v[a->roles.v[ri].company].id);
+        nm_add(g, 4, nmk, "paid_after_role_ended");
     }
     /* R05: no meeting; under half present; appointment under two thirds */
     x_decision(a, pu[PU_R05], dnum(2025, 4, 8), 0, 0, -1, 1, 0, 0, 0, 0);
@@ -2202,8 +2209,9 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         int tu = pl->town_gov >= 0 ? pl->town_gov : pu[PU_MISC1];
         x_payment(a, tu, supplier(a), dnum(2024, 12, 2),
                   pl->town_gov >= 0 ? 25000000 : pay_threshold(a->units.v[tu].level), -1, -1);
-        x_payment(a, pu[PU_MISC2], supplier(a), dnum(2025, 7, 7),
-                  pay_threshold(a->units.v[pu[PU_MISC2]].level) - 100, -1, -1);
+        int y = x_payment(a, pu[PU_MISC2], supplier(a), dnum(2025, 7, 7),
+                          pay_threshold(a->units.v[pu[PU_MISC2]].level) - 100, -1, -1);
+        a->xpay.v[y].nm_why = "one_yuan_under_threshold";
     }
     /* R08: three contracts in 60 days; two in 80 days at a township; and a
      * pair 120 days apart (no finding) */
@@ -2221,6 +2229,9 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         s = plain_company(g, a);
         x_contract(a, u, s, dnum(2023, 5, 1), t * 6 / 10);
         x_contract(a, u, s, dnum(2023, 5, 1) + 120, t * 6 / 10);
+        char key[64];
+        snprintf(key, sizeof key, "%s|%s", a->units.v[u].id, a->companies.v[s].id);
+        nm_add(g, 8, key, "pair_120_days_apart");
     }
     /* R09: undeclared home (high); spouse's car (medium); securities off by
      * 20% (medium); minor child's trip and spouse's company (high) */
@@ -2273,7 +2284,9 @@ static void apply_plants(gen *g, area *a, const plan *pl)
          * without drawing from the random stream (make_decision's callers
          * below), so the rest of the data is the same as before them */
         x_decision(a, pu[PU_R10], dnum(2025, 4, 8), 1, 0, x1, 2, 1, 0, 0, 0);
-        x_decision(a, pu[PU_R10], dnum(2025, 4, 9), 1, 0, x1, 3, 1, 0, 0, 0);
+        int d = x_decision(a, pu[PU_R10], dnum(2025, 4, 9), 1, 0, x1, 3, 1, 0, 0, 0);
+        a->xdec.v[d].nm_rule = 10;
+        a->xdec.v[d].nm_why = "opinion_day_before";
     }
     /* R11: a real-name reporter under the reported leader is moved away;
      * another is rated down by 12 points */
@@ -2306,9 +2319,11 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         x_dispose(c, 0, dnum(2025, 12, 1), 0, 0, -1);
         c = x_clue(a, -1, pu[PU_MISC2], dnum(2026, 1, 5));
         x_dispose(c, 1, dnum(2026, 1, 15), 0, 0, -1);
-        x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 6, 10));
+        c = x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 6, 10));
+        nm_add(g, 12, c->id, "received_not_yet_due");
         c = x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 4, 5));
         x_dispose(c, 1, dnum(2026, 4, 15), 0, 0, -1);
+        nm_add(g, 12, c->id, "verification_not_yet_due");
     }
     /* R13: three clues in 12 months; two closed without verification; and
      * three of which one is older than 12 months (no finding) */
@@ -2324,6 +2339,7 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         x_dispose(x_clue(a, z, -1, dnum(2026, 2, 14)), 3, dnum(2026, 2, 21), 0, dnum(2026, 2, 21),
                   6);
         z = take_staff(a, pu[PU_MISC3], AS_OF);
+        nm_add(g, 13, a->persons.v[z].id, "one_of_three_older_than_12_months");
         static const int d3[3][3] = {{2025, 5, 20}, {2025, 10, 10}, {2026, 1, 10}};
         for (int k = 0; k < 3; k++) {
             int32_t rcv = dnum(d3[k][0], d3[k][1], d3[k][2]);
@@ -2372,9 +2388,11 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         c->clearing = dnum(2025, 7, 20);
         c = x_clue(a, take_staff(a, pu[PU_MISC3], AS_OF), -1, dnum(2026, 4, 20));
         x_dispose(c, 1, dnum(2026, 4, 28), dnum(2026, 6, 8), dnum(2026, 6, 10), 4);
+        nm_add(g, 17, c->id, "clearing_not_yet_due");
         c = x_clue(a, take_staff(a, pu[PU_MISC1], AS_OF), -1, dnum(2025, 8, 1));
         x_dispose(c, 0, dnum(2025, 8, 5), 0, dnum(2025, 10, 1), 4);
         c->clearing = dnum(2025, 10, 31);
+        nm_add(g, 17, c->id, "cleared_on_day_30");
     }
 }
 
@@ -3217,11 +3235,10 @@ static const char *write_contract(gen *g, area *a, const char *id, int unit_i, i
     return purpose;
 }
 
-static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_person,
-                          int32_t date, int64_t amount, const char *contract_id,
-                          const char *decision_id, const char *purpose)
+static void write_payment_id(gen *g, area *a, int unit_i, int company_i, int payee_person,
+                             int32_t date, int64_t amount, const char *contract_id,
+                             const char *decision_id, const char *purpose, char id[24])
 {
-    char id[24];
     new_id(a, id, ID_PAYMENT);
     ofile *o = &g->of[O_PAYMENTS];
     c_s(o, id);
@@ -3241,6 +3258,15 @@ static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_
         f_commit(g, 7, id, a->units.v[unit_i].id, 3);
     }
     r04_check(g, a, unit_i, company_i, date, amount, "payments", id);
+}
+
+static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_person,
+                          int32_t date, int64_t amount, const char *contract_id,
+                          const char *decision_id, const char *purpose)
+{
+    char id[24];
+    write_payment_id(g, a, unit_i, company_i, payee_person, date, amount, contract_id, decision_id,
+                     purpose, id);
 }
 
 static int cmp_contract(const void *x, const void *y)
@@ -3393,9 +3419,12 @@ static void stream_money(gen *g, area *a)
     }
     for (size_t i = 0; i < a->xpay.n; i++) {
         xpayment *x = &a->xpay.v[i];
-        write_payment(g, a, x->unit, x->company, -1, x->date, x->amount,
-                      x->contract >= 0 ? a->xcon.v[x->contract].id : NULL,
-                      x->decision >= 0 ? a->xdec.v[x->decision].id : NULL, NULL);
+        char pid[24];
+        write_payment_id(g, a, x->unit, x->company, -1, x->date, x->amount,
+                         x->contract >= 0 ? a->xcon.v[x->contract].id : NULL,
+                         x->decision >= 0 ? a->xdec.v[x->decision].id : NULL, NULL, pid);
+        if (x->nm_why)
+            nm_add(g, 7, pid, x->nm_why);
     }
     check_r08(g, a);
     r04_flush(g, a);
@@ -3942,6 +3971,8 @@ static void stream_supervision(gen *g, area *a)
     int *e = pl_calloc(a->units.n + 1, sizeof *e);
     int ne = insp_units(a, e), round_only = ne >= 12 ? e[ne - 1] : -1;
     free(e);
+    if (round_only >= 0)
+        nm_add(g, 15, a->units.v[round_only].id, "covered_by_round_without_activity");
     int32_t talk_from = add_months(AS_OF, -12); /* window (talk_from, AS_OF] */
     int32_t term_from = add_years(AS_OF, -5);
     for (size_t ui = 0; ui < a->units.n; ui++) {
@@ -4380,8 +4411,10 @@ static void stream_inspection(gen *g, area *a)
         i_progress(&x, dnum(2026, 3, 1), 0);
         /* near miss: due today, nothing done: not yet overdue */
         i_problem(&x, rid, e[1], 2, found, AS_OF);
+        nm_add(g, 21, x.t->id, "due_today_not_overdue");
         /* near miss: signed off one day before its deadline */
         i_problem(&x, rid, e[2], 1, found, AS_OF - 10);
+        nm_add(g, 21, x.t->id, "signed_off_day_before_deadline");
         i_progress(&x, AS_OF - 20, 1);
         i_decide(&x, "signoff", AS_OF - 11);
         /* R22 fires: signed off with no evidence (as the register has it) */
@@ -4397,6 +4430,7 @@ static void stream_inspection(gen *g, area *a)
         i_progress(&x, dnum(2026, 4, 20), 1);
         /* near miss: sent back once, signed off with evidence present */
         i_problem(&x, rid, e[5], 0, found, AS_OF + 90);
+        nm_add(g, 22, x.t->id, "one_sendback_signed_off_with_evidence");
         i_progress(&x, dnum(2026, 2, 1), 1);
         i_decide(&x, "sendback", dnum(2026, 2, 10));
         i_progress(&x, dnum(2026, 2, 20), 1);
@@ -4414,6 +4448,7 @@ static void stream_inspection(gen *g, area *a)
         i_decide(&x, "signoff", dnum(2026, 4, 5));
         size_t r23b = x.tasks.n - 1;
         i_problem(&x, rid, e[8], 1, found, AS_OF + 120); /* signed off: not re-opened */
+        nm_add(g, 23, x.t->id, "signed_off_not_reopened");
         i_progress(&x, dnum(2026, 2, 10), 1);
         i_decide(&x, "signoff", dnum(2026, 2, 25));
         /* 回头看 (2026-05): the problems of e[6] and e[7] recur in their
@@ -4427,6 +4462,7 @@ static void stream_inspection(gen *g, area *a)
         x.t = &x.tasks.v[r23b];
         i_decide(&x, "reopen", dnum(2026, 5, 12));
         i_problem(&x, rid, e[9], 1, dnum(2026, 5, 8), AS_OF + 60);
+        nm_add(g, 23, x.t->id, "recurrence_in_another_unit");
         /* R21 on a 民主生活会 criticism item's task, overdue since March */
         i_criticism(&x, e[0], dnum(2025, 12, 20), dnum(2026, 3, 31));
     }
