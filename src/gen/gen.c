@@ -482,6 +482,7 @@ typedef struct post {
     char portfolio[192];
     uint32_t areas; /* portfolio codes (model.h mask): the text's, or a plant's */
     int t0, tn;     /* CSR: tenures of this post */
+    uint8_t nm18;   /* R18 near miss (truth.json near_misses) */
 } post;
 
 typedef struct tenure {
@@ -2422,6 +2423,7 @@ static void plant_r18(area *a)
         post *p = &a->posts.v[u->top_post];
         snprintf(p->portfolio, sizeof p->portfolio, "%s", plants[k].text);
         p->areas = plants[k].areas ? plants[k].areas : pl_model_portfolio_from_text(p->portfolio);
+        p->nm18 = k == 2;
         k++;
     }
 }
@@ -2473,7 +2475,7 @@ static void csr(int n, int m, const int *key, int **idx_out, int *first, int *co
  * moves; they are declared like any other record (R09 does not move). */
 static int open_at(const tenure *t, int32_t d);
 
-static void plant_r20(area *a)
+static void plant_r20(gen *g, area *a)
 {
     size_t np = a->persons.n;
     char *used = pl_calloc(np ? np : 1, 1);
@@ -2570,11 +2572,13 @@ static void plant_r20(area *a)
                 p->r20_income = 20000000;
                 snprintf(ref, sizeof ref, "湘(2025)%s不动产权第R20%04d号", a->name, 3);
                 add_record(a, RK_REAL_ESTATE, (int)i, ref, 110000000, dnum(2025, 2, 20));
+                nm_add(g, 20, p->id, "at_the_margin_not_over");
                 break;
             case 3:
                 p->r20_income = 20000000;
                 snprintf(ref, sizeof ref, "湘(2024)%s不动产权第R20%04d号", a->name, 4);
                 add_record(a, RK_REAL_ESTATE, adult, ref, 300000000, dnum(2024, 10, 10));
+                nm_add(g, 20, p->id, "adult_child_home_not_household");
                 break;
             default:
                 p->r20_income = 20000000;
@@ -2582,6 +2586,7 @@ static void plant_r20(area *a)
                 add_record(a, RK_REAL_ESTATE, (int)i, ref, 300000000, dnum(2022, 11, 20));
                 snprintf(ref, sizeof ref, "湘%cR20%02d", a->plate, 5);
                 add_record(a, RK_VEHICLE, (int)i, ref, 60000000, dnum(2026, 3, 3));
+                nm_add(g, 20, p->id, "acquisitions_outside_period");
                 break;
             }
             k++;
@@ -2834,6 +2839,8 @@ static void check_structure(gen *g, area *a)
             ev_add(g, "posts", p->id);
             f_commit(g, 18, t->id, pe->id, (hit & (hit - 1)) ? 3 : 2);
         }
+        if (p->is_top && p->nm18)
+            nm_add(g, 18, t->id, "in_charge_of_party_building");
         /* R02: t is a top tenure; look at the leader's kin */
         if (p->is_top) {
             for (int e = 0; e < pe->kn; e++) {
@@ -4107,8 +4114,12 @@ static void stream_r19(gen *g, area *a)
                     dd = t->start;
                 if (dh < t->start)
                     dh = t->start;
-                if (pl == N_DEC31 && Y == 2025)
+                if (pl == N_DEC31 && Y == 2025) {
                     dd = yend;
+                    char nmk[48];
+                    snprintf(nmk, sizeof nmk, "%s|%d", t->id, Y);
+                    nm_add(g, 19, nmk, "duty_report_on_dec_31");
+                }
                 if ((pl == N_NO_DUTY && Y == 2025) || (pl == N_NEITHER_2024 && Y == 2024))
                     duty = 0;
                 if (duty)
@@ -4835,7 +4846,7 @@ static void gen_area(gen *g, area *a)
     build_records(g, a);
     apply_plants(g, a, &pl);
     plant_r18(a);
-    plant_r20(a);
+    plant_r20(g, a);
     plant_decl(a);
     build_indexes(a);
     check_structure(g, a);

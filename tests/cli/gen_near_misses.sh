@@ -2,8 +2,9 @@
 # gen_near_misses.sh — the generator's near misses (docs/GENERATOR.md,
 # issue #19 item 4), listed in truth.json "near_misses":
 #  1. every area carries them: per area the count of each rule's planted
-#     near misses in docs/GENERATOR.md's table (two of R05, R06, R16, R12,
-#     R17, R21, R23; one of R04, R07, R08, R10, R13, R15, R22), and each key
+#     near misses in docs/GENERATOR.md's table (three of R20; two of R05,
+#     R06, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R13, R15,
+#     R18, R19, R22), and each key
 #     names records of the generated CSV files in the rule's key format
 #     (docs/RULES.md "keys");
 #  2. an oracle written here from docs/RULES.md's text (R05, R06, R16), over
@@ -41,7 +42,7 @@ areas = len(json.load(open(d + "/manifest.json"))["areas"])
 count = collections.Counter(n["rule"] for n in nm)
 # per area, from docs/GENERATOR.md's table "near misses planted"
 want = {"R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R10": 1, "R12": 2, "R13": 1,
-        "R15": 1, "R16": 2, "R17": 2, "R21": 2, "R22": 1, "R23": 2}
+        "R15": 1, "R16": 2, "R17": 2, "R18": 1, "R19": 1, "R20": 3, "R21": 2, "R22": 1, "R23": 2}
 for r in sorted(set(want) | set(count)):
     assert count[r] == want.get(r, 0) * areas, \
         f"{r}: {count[r]} near misses for {areas} area(s), want {want.get(r, 0) * areas}"
@@ -144,6 +145,22 @@ for n in nm:
             f"{key}: not a person with three clues"
     elif rule == "R15":
         assert key in units, f"{key}: not a unit id"
+    elif rule == "R18":
+        t = next((t for t in tenures if t["id"] == key), None)
+        assert t and posts[t["post_id"]]["is_top"] == "1" and open_at(t, D), \
+            f"{key}: not a top tenure open at {D}"
+        assert posts[t["post_id"]]["portfolio"] == "主持全面工作，分管党建", \
+            f"{key}: the post is not in charge of party building only"
+    elif rule == "R19":
+        tid, year = key.split("|")
+        assert any(t["id"] == tid for t in tenures) and year in ("2024", "2025"), \
+            f"{key}: not tenure|year"
+        who = next(t["person_id"] for t in tenures if t["id"] == tid)
+        assert any(r["kind"] == "duty_report" and r["person_id"] == who and r["held_at"] == f"{year}-12-31"
+                   for r in rows("supervision/supervision_activities.csv")), \
+            f"{key}: no duty report on 31 Dec {year}"
+    elif rule == "R20":
+        assert key in persons, f"{key}: not a person id"
     elif rule in ("R21", "R22", "R23"):
         assert key in tasks, f"{key}: not a task id"
     else:
