@@ -3907,6 +3907,8 @@ static void stream_evaluations(gen *g, area *a)
                     ev_add(g, "evaluations", prev_id);
                 f_commit(g, 14, id, p->id, 2);
             }
+            if (p->eval_r11 == y)
+                nm_add(g, 14, id, "drop_of_12_points");
             prev_score = score;
             snprintf(prev_id, sizeof prev_id, "%s", id);
         }

@@ -3,8 +3,8 @@
 # issue #19 item 4), listed in truth.json "near_misses":
 #  1. every area carries them: per area the count of each rule's planted
 #     near misses in docs/GENERATOR.md's table (three of R20; two of R05,
-#     R06, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R13, R15,
-#     R18, R19, R22), and each key
+#     R06, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R13, R14,
+#     R15, R18, R19, R22), and each key
 #     names records of the generated CSV files in the rule's key format
 #     (docs/RULES.md "keys");
 #  2. an oracle written here from docs/RULES.md's text (R05, R06, R16), over
@@ -41,7 +41,7 @@ assert nm is not None, "truth.json has no near_misses"
 areas = len(json.load(open(d + "/manifest.json"))["areas"])
 count = collections.Counter(n["rule"] for n in nm)
 # per area, from docs/GENERATOR.md's table "near misses planted"
-want = {"R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R10": 1, "R12": 2, "R13": 1,
+want = {"R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R10": 1, "R12": 2, "R13": 1, "R14": 1,
         "R15": 1, "R16": 2, "R17": 2, "R18": 1, "R19": 1, "R20": 3, "R21": 2, "R22": 1, "R23": 2}
 for r in sorted(set(want) | set(count)):
     assert count[r] == want.get(r, 0) * areas, \
@@ -143,6 +143,12 @@ for n in nm:
     elif rule == "R13":
         assert key in persons and sum(c["subject_person_id"] == key for c in clues.values()) == 3, \
             f"{key}: not a person with three clues"
+    elif rule == "R14":
+        ev = {r["id"]: r for r in rows("evaluations/evaluations.csv")}
+        x = ev[key]
+        prev = [r for r in ev.values() if r["person_id"] == x["person_id"]
+                and int(r["year"]) == int(x["year"]) - 1]
+        assert prev and int(prev[0]["score"]) - int(x["score"]) == 12, f"{key}: not a drop of 12 points"
     elif rule == "R15":
         assert key in units, f"{key}: not a unit id"
     elif rule == "R18":
