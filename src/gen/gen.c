@@ -2806,6 +2806,7 @@ static int eval_score(const person *p, int y)
 /* R01, R02, R03 over the finished structural model. */
 static void check_structure(gen *g, area *a)
 {
+    int nm01[2] = {-1, -1}; /* R01 near misses: earliest silent top / sensitive start */
     for (size_t ti = 0; ti < a->tenures.n; ti++) {
         const tenure *t = &a->tenures.v[ti];
         if (!open_at(t, AS_OF))
@@ -2824,6 +2825,10 @@ static void check_structure(gen *g, area *a)
             if (sev) {
                 ev_add(g, "tenures", t->id);
                 f_commit(g, 1, t->id, pe->id, sev);
+            } else {
+                int *m = &nm01[p->is_top ? 0 : 1];
+                if (*m < 0 || t->start < a->tenures.v[*m].start)
+                    *m = (int)ti;
             }
         }
         /* R03 */
@@ -2831,6 +2836,9 @@ static void check_structure(gen *g, area *a)
             ev_add(g, "tenures", t->id);
             ev_add(g, "persons", pe->id);
             f_commit(g, 3, t->id, pe->id, 3);
+        } else if (p->is_top && r03_unit(u) && !strncmp(pe->id, u->division, 6)) {
+            /* born in the county, 籍贯 elsewhere */
+            nm_add(g, 3, t->id, "born_in_county_native_place_elsewhere");
         }
         /* R18: a top post in direct charge of one of the five areas */
         if (p->is_top && (p->areas & 31u)) {
@@ -2862,6 +2870,10 @@ static void check_structure(gen *g, area *a)
             }
         }
     }
+    if (nm01[0] >= 0)
+        nm_add(g, 1, a->tenures.v[nm01[0]].id, "earliest_top_start_not_due");
+    if (nm01[1] >= 0)
+        nm_add(g, 1, a->tenures.v[nm01[1]].id, "earliest_sensitive_start_not_due");
 }
 
 /* ================================================ structural tables out */

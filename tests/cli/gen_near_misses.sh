@@ -2,9 +2,10 @@
 # gen_near_misses.sh — the generator's near misses (docs/GENERATOR.md,
 # issue #19 item 4), listed in truth.json "near_misses":
 #  1. every area carries them: per area the count of each rule's planted
-#     near misses in docs/GENERATOR.md's table (three of R20; two of R05,
-#     R06, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R13, R14,
-#     R15, R18, R19, R22), and each key
+#     near misses in docs/GENERATOR.md's table (three of R20; two of R01,
+#     R05, R06, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R13,
+#     R14, R15, R18, R19, R22; R03: every top holder born in the county
+#     whose 籍贯 is elsewhere, at least one), and each key
 #     names records of the generated CSV files in the rule's key format
 #     (docs/RULES.md "keys");
 #  2. an oracle written here from docs/RULES.md's text (R05, R06, R16), over
@@ -41,9 +42,10 @@ assert nm is not None, "truth.json has no near_misses"
 areas = len(json.load(open(d + "/manifest.json"))["areas"])
 count = collections.Counter(n["rule"] for n in nm)
 # per area, from docs/GENERATOR.md's table "near misses planted"
-want = {"R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R10": 1, "R12": 2, "R13": 1, "R14": 1,
+want = {"R01": 2, "R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R10": 1, "R12": 2, "R13": 1, "R14": 1,
         "R15": 1, "R16": 2, "R17": 2, "R18": 1, "R19": 1, "R20": 3, "R21": 2, "R22": 1, "R23": 2}
-for r in sorted(set(want) | set(count)):
+assert count["R03"] >= 1, "no R03 near miss"
+for r in sorted((set(want) | set(count)) - {"R03"}):
     assert count[r] == want.get(r, 0) * areas, \
         f"{r}: {count[r]} near misses for {areas} area(s), want {want.get(r, 0) * areas}"
 assert len({(n["rule"], n["key"]) for n in nm}) == len(nm), "a near miss is listed twice"
@@ -55,8 +57,10 @@ decisions = {r["id"]: r for r in rows("meetings/decisions.csv")}
 payments = {r["id"]: r for r in rows("finance/payments.csv")}
 contracts = rows("contracts/contracts.csv")
 clues = {r["id"]: r for r in rows("clues/clues.csv")}
-units = {r["id"] for r in rows("org/units.csv")}
-persons = {r["id"] for r in rows("org/persons.csv")}
+unit_rows = {r["id"]: r for r in rows("org/units.csv")}
+units = set(unit_rows)
+person_rows = {r["id"]: r for r in rows("org/persons.csv")}
+persons = set(person_rows)
 companies = {r["id"] for r in rows("market/companies.csv")}
 roles = rows("market/company_roles.csv")
 tasks = {json.loads(l)["id"] for l in open(d + "/inspection/inspection.jsonl", encoding="utf-8")
@@ -124,6 +128,26 @@ for n in nm:
                 t["person_id"] == person and open_at(t, due) for t in tenures), \
                 f"{key}: not a cadre without a top post and without a declaration"
     # the other rules: the key names records in the rule's key format
+    elif rule == "R01":
+        t = next((t for t in tenures if t["id"] == key), None)
+        assert t and open_at(t, D), f"{key}: not a tenure open at {D}"
+        p = posts[t["post_id"]]
+        top = p["is_top"] == "1"
+        sensitive = not top and p["category"] not in ("general", "discipline")
+        years = 10 if top else 5
+        # due soon: start + years - 6 months <= D (docs/RULES.md R01)
+        y, m = int(D[:4]) - years, int(D[5:7]) + 6
+        y, m = (y + 1, m - 12) if m > 12 else (y, m)
+        edge = f"{y:04d}-{m:02d}-{D[8:]}"
+        assert (top or sensitive) and t["start_date"] > edge, \
+            f"{key}: {p['category']} top={top} from {t['start_date']} is due soon (edge {edge})"
+    elif rule == "R03":
+        t = next((t for t in tenures if t["id"] == key), None)
+        assert t and open_at(t, D) and posts[t["post_id"]]["is_top"] == "1", f"{key}: not an open top tenure"
+        u = unit_rows[posts[t["post_id"]]["unit_id"]]
+        pe = person_rows[t["person_id"]]
+        assert pe["id"][:6] == u["division_code"] and pe["native_place"] not in ("", u["division_code"]), \
+            f"{key}: not born in the county with 籍贯 elsewhere"
     elif rule == "R04":
         leader, company = key.split("|")
         assert leader in persons and company in companies, f"{key}: not leader|company"
