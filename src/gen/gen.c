@@ -4019,6 +4019,10 @@ static void stream_supervision(gen *g, area *a)
             if (t->start <= talk_from && !talked) {
                 ev_add(g, "tenures", t->id);
                 f_commit(g, 15, l->id, l->id, 1);
+            } else if (!talked && !(l->flags & P_NO_TALK)) {
+                /* R15(a) near miss: appointed within the window, no talk here
+                 * (R19 may date a heart-to-heart from the appointment) */
+                nm_add(g, 15, l->id, "appointed_within_12_months");
             }
             write_activity(g, a, "duty_report", t->person, (int)ui,
                            rr(r, dnum(2026, 1, 10), dnum(2026, 2, 28)), "年度述责述廉");

@@ -4,8 +4,11 @@
 #  1. every area carries them: per area the count of each rule's planted
 #     near misses in docs/GENERATOR.md's table (three of R20; two of R01,
 #     R05, R06, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R13,
-#     R14, R15, R18, R19, R22; R03: every top holder born in the county
-#     whose 籍贯 is elsewhere, at least one), and each key
+#     R14, R15(b), R18, R19, R22; R03: every top holder born in the county
+#     whose 籍贯 is elsewhere, at least one; R15(a): every top leader
+#     appointed within the last 12 months and not given a talk by the
+#     generator's talk stream — at least one has no talk at all in the
+#     window — ), and each key
 #     names records of the generated CSV files in the rule's key format
 #     (docs/RULES.md "keys");
 #  2. an oracle written here from docs/RULES.md's text (R05, R06, R16), over
@@ -45,6 +48,7 @@ count = collections.Counter(n["rule"] for n in nm)
 want = {"R01": 2, "R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R10": 1, "R12": 2, "R13": 1, "R14": 1,
         "R15": 1, "R16": 2, "R17": 2, "R18": 1, "R19": 1, "R20": 3, "R21": 2, "R22": 1, "R23": 2}
 assert count["R03"] >= 1, "no R03 near miss"
+count["R15"] -= sum(n["why"] == "appointed_within_12_months" for n in nm)
 for r in sorted((set(want) | set(count)) - {"R03"}):
     assert count[r] == want.get(r, 0) * areas, \
         f"{r}: {count[r]} near misses for {areas} area(s), want {want.get(r, 0) * areas}"
@@ -87,6 +91,7 @@ def is_top_at(person, day):
     return any(t["person_id"] == person and posts[t["post_id"]]["is_top"] == "1" and open_at(t, day)
                for t in tenures)
 
+untalked = 0
 for n in nm:
     rule, key = n["rule"], n["key"]
     if rule == "R05":
@@ -173,6 +178,19 @@ for n in nm:
         prev = [r for r in ev.values() if r["person_id"] == x["person_id"]
                 and int(r["year"]) == int(x["year"]) - 1]
         assert prev and int(prev[0]["score"]) - int(x["score"]) == 12, f"{key}: not a drop of 12 points"
+    elif rule == "R15" and n["why"] == "appointed_within_12_months":
+        # R15(a): a top leader at D whose top tenure started after D - 12 months, no talk in
+        # (D - 12 months, D]
+        y, m = int(D[:4]) - 1, D[5:]
+        talk_from = f"{y:04d}-{m}"
+        mine = [t for t in tenures if t["person_id"] == key and open_at(t, D)
+                and posts[t["post_id"]]["is_top"] == "1"]
+        assert mine and all(t["start_date"] > talk_from for t in mine), \
+            f"{key}: not a top leader appointed after {talk_from}"
+        if not any(r["person_id"] == key and r["kind"] in ("reminder_talk", "heart_talk")
+                   and talk_from < r["held_at"] <= D
+                   for r in rows("supervision/supervision_activities.csv")):
+            untalked += 1  # only the start date keeps R15(a) from firing
     elif rule == "R15":
         assert key in units, f"{key}: not a unit id"
     elif rule == "R18":
@@ -195,7 +213,8 @@ for n in nm:
         assert key in tasks, f"{key}: not a task id"
     else:
         raise AssertionError(f"unexpected rule {rule}")
-print(f"{len(nm)} near misses on their edge")
+assert untalked >= 1, "no R15(a) near miss without a talk in the window"
+print(f"{len(nm)} near misses on their edge ({untalked} R15(a) without a talk)")
 PY
 
 echo "== the engine records none of them"
