@@ -2860,8 +2860,11 @@ static void check_structure(gen *g, area *a)
                     if (!open_at(kt, AS_OF))
                         continue;
                     const post *kpost = &a->posts.v[kt->post];
-                    if (kpost->unit != p->unit && kpost->reports_to != t->post)
+                    if (kpost->unit != p->unit && kpost->reports_to != t->post) {
+                        if (row->rel == REL_SPOUSE) /* a couple in different units */
+                            nm_add(g, 2, kt->id, "spouse_in_another_unit");
                         continue;
+                    }
                     ev_add(g, "kin", row->id);
                     ev_add(g, "tenures", t->id);
                     ev_add(g, "tenures", kt->id);

@@ -8,7 +8,9 @@
 #     whose 籍贯 is elsewhere, at least one; R15(a): every top leader
 #     appointed within the last 12 months and not given a talk by the
 #     generator's talk stream — at least one has no talk at all in the
-#     window — ), and each key
+#     window — ; R02: every spouse of a top leader with an open tenure
+#     outside the leader's unit and not under the leader's post; at least
+#     one), and each key
 #     names records of the generated CSV files in the rule's key format
 #     (docs/RULES.md "keys");
 #  2. an oracle written here from docs/RULES.md's text (R05, R06, R16), over
@@ -48,8 +50,9 @@ count = collections.Counter(n["rule"] for n in nm)
 want = {"R01": 2, "R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R10": 1, "R12": 2, "R13": 1, "R14": 1,
         "R15": 1, "R16": 2, "R17": 2, "R18": 1, "R19": 1, "R20": 3, "R21": 2, "R22": 1, "R23": 2}
 assert count["R03"] >= 1, "no R03 near miss"
+assert count["R02"] >= 1, "no R02 near miss"
 count["R15"] -= sum(n["why"] == "appointed_within_12_months" for n in nm)
-for r in sorted((set(want) | set(count)) - {"R03"}):
+for r in sorted((set(want) | set(count)) - {"R02", "R03"}):
     assert count[r] == want.get(r, 0) * areas, \
         f"{r}: {count[r]} near misses for {areas} area(s), want {want.get(r, 0) * areas}"
 assert len({(n["rule"], n["key"]) for n in nm}) == len(nm), "a near miss is listed twice"
@@ -67,6 +70,7 @@ person_rows = {r["id"]: r for r in rows("org/persons.csv")}
 persons = set(person_rows)
 companies = {r["id"] for r in rows("market/companies.csv")}
 roles = rows("market/company_roles.csv")
+kin = rows("police/kin.csv")
 tasks = {json.loads(l)["id"] for l in open(d + "/inspection/inspection.jsonl", encoding="utf-8")
          if json.loads(l).get("op") == "task"}
 meetings = {r["id"]: r for r in rows("meetings/meetings.csv")}
@@ -146,6 +150,18 @@ for n in nm:
         edge = f"{y:04d}-{m:02d}-{D[8:]}"
         assert (top or sensitive) and t["start_date"] > edge, \
             f"{key}: {p['category']} top={top} from {t['start_date']} is due soon (edge {edge})"
+    elif rule == "R02":
+        kt = next((t for t in tenures if t["id"] == key), None)
+        assert kt and open_at(kt, D), f"{key}: not a tenure open at {D}"
+        kp = posts[kt["post_id"]]
+        spouses = {r["person_id"] if r["relative_id"] == kt["person_id"] else r["relative_id"]
+                   for r in kin if r["relation"] == "spouse" and kt["person_id"] in (r["person_id"], r["relative_id"])}
+        leaders = [t for t in tenures if t["person_id"] in spouses and open_at(t, D)
+                   and posts[t["post_id"]]["is_top"] == "1"]
+        assert leaders, f"{key}: the holder is not the spouse of a top leader"
+        for lt in leaders:
+            assert kp["unit_id"] != posts[lt["post_id"]]["unit_id"] and kp["reports_to"] != lt["post_id"], \
+                f"{key}: in the leader's unit or under the leader's post (R02 fires)"
     elif rule == "R03":
         t = next((t for t in tenures if t["id"] == key), None)
         assert t and open_at(t, D) and posts[t["post_id"]]["is_top"] == "1", f"{key}: not an open top tenure"
@@ -156,9 +172,13 @@ for n in nm:
     elif rule == "R04":
         leader, company = key.split("|")
         assert leader in persons and company in companies, f"{key}: not leader|company"
-        assert n["why"] == "paid_after_role_ended" and not any(
-            ro["company_id"] == company and ro["end_date"] == "" for ro in roles), \
-            f"{key}: the company has a role that has not ended"
+        rel = {r["relative_id"] if r["person_id"] == leader else r["person_id"] for r in kin
+               if leader in (r["person_id"], r["relative_id"])} | {leader}
+        mine = [ro for ro in roles if ro["company_id"] == company and ro["person_id"] in rel]
+        paid = [y["paid_at"] for y in payments.values() if y["payee_company_id"] == company]
+        assert n["why"] == "paid_after_role_ended" and mine and paid and all(
+            ro["end_date"] and ro["end_date"] < min(paid) for ro in mine), \
+            f"{key}: a role of the leader or kin is not over before the payments"
     elif rule == "R07":
         assert key in payments and not payments[key]["decision_id"], f"{key}: not a payment without decision"
     elif rule == "R08":
