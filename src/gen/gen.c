@@ -3799,7 +3799,7 @@ static void stream_declarations(gen *g, area *a)
             }
             if (spouse_any)
                 decl_item(g, a, dtp, did, "marriage", p->id, "已婚", -1, "");
-            int bad = 0, bad_re = 0;
+            int bad = 0, bad_re = 0, sec_tol = 0;
             int32_t yend = dnum(y, 12, 31);
             for (int h = 0; h < nh; h++) {
                 const person *hp = &a->persons.v[house[h]];
@@ -3843,6 +3843,8 @@ static void stream_declarations(gen *g, area *a)
                         amount = rec->amount + rec->amount * rr(r, -5, 5) / 100;
                         if (rec->skew_year == y)
                             amount = rec->amount * 80 / 100;
+                        /* R09 near miss: the skew plant's other years */
+                        sec_tol |= rec->skew_year && rec->skew_year != y && must;
                     }
                     /* declared below the registry's beyond the tolerance */
                     if (rec->kind == RK_SECURITIES && must && rec->amount > amount &&
@@ -3870,6 +3872,8 @@ static void stream_declarations(gen *g, area *a)
                 pl_buf_add(&g->ev, tmp.data, tmp.len);
                 pl_buf_release(&tmp);
                 f_commit(g, 9, did, p->id, bad >= 2 || bad_re ? 3 : 2);
+            } else if (sec_tol) {
+                nm_add(g, 9, did, "securities_within_5_percent");
             }
         }
         if (r20_did[0][0] || r20_did[1][0] || r20_did[2][0])
