@@ -4790,11 +4790,22 @@ static void stream_clues(gen *g, area *a)
             pl_buf_reset(&g->ev);
     }
     /* R11: real-name reporters under the reported leader, moved or rated down */
+    int nm11 = 0;
     for (size_t i = 0; i < a->clues.n; i++) {
         const clue *c = &a->clues.v[i];
         if (!c->real_name || c->reporter < 0 || c->subject < 0)
             continue;
         const person *rp = &a->persons.v[c->reporter];
+        /* R11 near miss: the first real-name citizen reporter (no post) of a
+         * clue about a unit's top leader */
+        if (rp->tn == 0 && !nm11) {
+            int tt = top_tenure_at(a, c->unit, c->received);
+            if (tt >= 0 && a->tenures.v[tt].person == c->subject) {
+                snprintf(key, sizeof key, "%s|%s", c->id, rp->id);
+                nm_add(g, 11, key, "citizen_reporter");
+                nm11 = 1;
+            }
+        }
         int32_t until = add_months(c->received, 24);
         if (until > AS_OF)
             until = AS_OF;

@@ -3,7 +3,7 @@
 # issue #19 item 4), listed in truth.json "near_misses":
 #  1. every area carries them: per area the count of each rule's planted
 #     near misses in docs/GENERATOR.md's table (three of R20; two of R01,
-#     R05, R06, R09, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R13,
+#     R05, R06, R09, R12, R16, R17, R21, R23; one of R04, R07, R08, R10, R11, R13,
 #     R14, R15(b), R18, R19, R22; R03: every top holder born in the county
 #     whose 籍贯 is elsewhere, at least one; R15(a): every top leader
 #     appointed within the last 12 months and not given a talk by the
@@ -47,7 +47,7 @@ assert nm is not None, "truth.json has no near_misses"
 areas = len(json.load(open(d + "/manifest.json"))["areas"])
 count = collections.Counter(n["rule"] for n in nm)
 # per area, from docs/GENERATOR.md's table "near misses planted"
-want = {"R01": 2, "R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R09": 2, "R10": 1, "R12": 2, "R13": 1, "R14": 1,
+want = {"R01": 2, "R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R09": 2, "R10": 1, "R11": 1, "R12": 2, "R13": 1, "R14": 1,
         "R15": 1, "R16": 2, "R17": 2, "R18": 1, "R19": 1, "R20": 3, "R21": 2, "R22": 1, "R23": 2}
 assert count["R03"] >= 1, "no R03 near miss"
 assert count["R02"] >= 1, "no R02 near miss"
@@ -161,6 +161,17 @@ for n in nm:
                if i["declaration_id"] == key and i["kind"] == "securities" and i["ref"] in reg]
         assert sec and all(abs(int(i["amount_fen"]) - reg[i["ref"]]) * 100 <= 5 * reg[i["ref"]]
                            for i in sec), f"{key}: securities not declared within 5 %"
+    elif rule == "R11":
+        # a real-name clue about a top leader, whose reporter holds no post
+        cid, rid = key.split("|")
+        c = clues[cid]
+        assert c["real_name"] == "1" and any(
+            r["clue_id"] == cid and r["person_id"] == rid for r in rows("clues/clue_reporters.csv")), \
+            f"{key}: not a real-name clue and its reporter"
+        assert not any(t["person_id"] == rid for t in tenures), f"{key}: the reporter holds a post"
+        assert any(t["person_id"] == c["subject_person_id"] and open_at(t, c["received_at"])
+                   and posts[t["post_id"]]["is_top"] == "1" for t in tenures), \
+            f"{key}: the subject is not a top leader at receipt"
     elif rule == "R02":
         kt = next((t for t in tenures if t["id"] == key), None)
         assert kt and open_at(kt, D), f"{key}: not a tenure open at {D}"
