@@ -482,6 +482,7 @@ typedef struct post {
     char portfolio[192];
     uint32_t areas; /* portfolio codes (model.h mask): the text's, or a plant's */
     int t0, tn;     /* CSR: tenures of this post */
+    uint8_t nm18;   /* R18 near miss (truth.json near_misses) */
 } post;
 
 typedef struct tenure {
@@ -559,8 +560,9 @@ typedef struct xpayment {
     int unit, company;
     int32_t date;
     int64_t amount;
-    int decision; /* index into xdecisions, -1 none */
-    int contract; /* index into xcontracts, -1 none */
+    int decision;       /* index into xdecisions, -1 none */
+    int contract;       /* index into xcontracts, -1 none */
+    const char *nm_why; /* a near miss of R07 (truth.json near_misses) */
 } xpayment;
 
 typedef struct clue {
@@ -2051,8 +2053,8 @@ static int x_contract(area *a, int unit_i, int company_i, int32_t date, int64_t 
     return (int)(a->xcon.n - 1);
 }
 
-static void x_payment(area *a, int unit_i, int company_i, int32_t date, int64_t amount,
-                      int decision, int contract)
+static int x_payment(area *a, int unit_i, int company_i, int32_t date, int64_t amount, int decision,
+                     int contract)
 {
     xpayment *p = VPUSH(a->xpay);
     p->unit = unit_i;
@@ -2061,6 +2063,8 @@ static void x_payment(area *a, int unit_i, int company_i, int32_t date, int64_t 
     p->amount = amount;
     p->decision = decision;
     p->contract = contract;
+    p->nm_why = NULL;
+    return (int)(a->xpay.n - 1);
 }
 
 static clue *x_clue(area *a, int subject, int unit_i, int32_t received)
@@ -2162,6 +2166,10 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         add_kin(a, l, ss, REL_SPOUSE_SIBLING);
         ri = household_company(g, a, ss, ROLE_LEGAL_REP, dnum(2015, 1, 1), dnum(2020, 12, 31));
         x_payment(a, pu[PU_R04_NEG], a->roles.v[ri].company, dnum(2024, 2, 2), 4000000, -1, -1);
+        char nmk[64];
+        snprintf(nmk, sizeof nmk, "%s|%s", a->persons.v[l].id,
+                 a->companies.v[a->roles.v[ri].company].id);
+        nm_add(g, 4, nmk, "paid_after_role_ended");
     }
     /* R05: no meeting; under half present; appointment under two thirds */
     x_decision(a, pu[PU_R05], dnum(2025, 4, 8), 0, 0, -1, 1, 0, 0, 0, 0);
@@ -2202,8 +2210,9 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         int tu = pl->town_gov >= 0 ? pl->town_gov : pu[PU_MISC1];
         x_payment(a, tu, supplier(a), dnum(2024, 12, 2),
                   pl->town_gov >= 0 ? 25000000 : pay_threshold(a->units.v[tu].level), -1, -1);
-        x_payment(a, pu[PU_MISC2], supplier(a), dnum(2025, 7, 7),
-                  pay_threshold(a->units.v[pu[PU_MISC2]].level) - 100, -1, -1);
+        int y = x_payment(a, pu[PU_MISC2], supplier(a), dnum(2025, 7, 7),
+                          pay_threshold(a->units.v[pu[PU_MISC2]].level) - 100, -1, -1);
+        a->xpay.v[y].nm_why = "one_yuan_under_threshold";
     }
     /* R08: three contracts in 60 days; two in 80 days at a township; and a
      * pair 120 days apart (no finding) */
@@ -2221,6 +2230,9 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         s = plain_company(g, a);
         x_contract(a, u, s, dnum(2023, 5, 1), t * 6 / 10);
         x_contract(a, u, s, dnum(2023, 5, 1) + 120, t * 6 / 10);
+        char key[64];
+        snprintf(key, sizeof key, "%s|%s", a->units.v[u].id, a->companies.v[s].id);
+        nm_add(g, 8, key, "pair_120_days_apart");
     }
     /* R09: undeclared home (high); spouse's car (medium); securities off by
      * 20% (medium); minor child's trip and spouse's company (high) */
@@ -2273,7 +2285,9 @@ static void apply_plants(gen *g, area *a, const plan *pl)
          * without drawing from the random stream (make_decision's callers
          * below), so the rest of the data is the same as before them */
         x_decision(a, pu[PU_R10], dnum(2025, 4, 8), 1, 0, x1, 2, 1, 0, 0, 0);
-        x_decision(a, pu[PU_R10], dnum(2025, 4, 9), 1, 0, x1, 3, 1, 0, 0, 0);
+        int d = x_decision(a, pu[PU_R10], dnum(2025, 4, 9), 1, 0, x1, 3, 1, 0, 0, 0);
+        a->xdec.v[d].nm_rule = 10;
+        a->xdec.v[d].nm_why = "opinion_day_before";
     }
     /* R11: a real-name reporter under the reported leader is moved away;
      * another is rated down by 12 points */
@@ -2306,9 +2320,11 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         x_dispose(c, 0, dnum(2025, 12, 1), 0, 0, -1);
         c = x_clue(a, -1, pu[PU_MISC2], dnum(2026, 1, 5));
         x_dispose(c, 1, dnum(2026, 1, 15), 0, 0, -1);
-        x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 6, 10));
+        c = x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 6, 10));
+        nm_add(g, 12, c->id, "received_not_yet_due");
         c = x_clue(a, take_staff(a, pu[PU_MISC2], AS_OF), -1, dnum(2026, 4, 5));
         x_dispose(c, 1, dnum(2026, 4, 15), 0, 0, -1);
+        nm_add(g, 12, c->id, "verification_not_yet_due");
     }
     /* R13: three clues in 12 months; two closed without verification; and
      * three of which one is older than 12 months (no finding) */
@@ -2324,6 +2340,7 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         x_dispose(x_clue(a, z, -1, dnum(2026, 2, 14)), 3, dnum(2026, 2, 21), 0, dnum(2026, 2, 21),
                   6);
         z = take_staff(a, pu[PU_MISC3], AS_OF);
+        nm_add(g, 13, a->persons.v[z].id, "one_of_three_older_than_12_months");
         static const int d3[3][3] = {{2025, 5, 20}, {2025, 10, 10}, {2026, 1, 10}};
         for (int k = 0; k < 3; k++) {
             int32_t rcv = dnum(d3[k][0], d3[k][1], d3[k][2]);
@@ -2372,9 +2389,11 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         c->clearing = dnum(2025, 7, 20);
         c = x_clue(a, take_staff(a, pu[PU_MISC3], AS_OF), -1, dnum(2026, 4, 20));
         x_dispose(c, 1, dnum(2026, 4, 28), dnum(2026, 6, 8), dnum(2026, 6, 10), 4);
+        nm_add(g, 17, c->id, "clearing_not_yet_due");
         c = x_clue(a, take_staff(a, pu[PU_MISC1], AS_OF), -1, dnum(2025, 8, 1));
         x_dispose(c, 0, dnum(2025, 8, 5), 0, dnum(2025, 10, 1), 4);
         c->clearing = dnum(2025, 10, 31);
+        nm_add(g, 17, c->id, "cleared_on_day_30");
     }
 }
 
@@ -2404,6 +2423,7 @@ static void plant_r18(area *a)
         post *p = &a->posts.v[u->top_post];
         snprintf(p->portfolio, sizeof p->portfolio, "%s", plants[k].text);
         p->areas = plants[k].areas ? plants[k].areas : pl_model_portfolio_from_text(p->portfolio);
+        p->nm18 = k == 2;
         k++;
     }
 }
@@ -2455,7 +2475,7 @@ static void csr(int n, int m, const int *key, int **idx_out, int *first, int *co
  * moves; they are declared like any other record (R09 does not move). */
 static int open_at(const tenure *t, int32_t d);
 
-static void plant_r20(area *a)
+static void plant_r20(gen *g, area *a)
 {
     size_t np = a->persons.n;
     char *used = pl_calloc(np ? np : 1, 1);
@@ -2552,11 +2572,13 @@ static void plant_r20(area *a)
                 p->r20_income = 20000000;
                 snprintf(ref, sizeof ref, "湘(2025)%s不动产权第R20%04d号", a->name, 3);
                 add_record(a, RK_REAL_ESTATE, (int)i, ref, 110000000, dnum(2025, 2, 20));
+                nm_add(g, 20, p->id, "at_the_margin_not_over");
                 break;
             case 3:
                 p->r20_income = 20000000;
                 snprintf(ref, sizeof ref, "湘(2024)%s不动产权第R20%04d号", a->name, 4);
                 add_record(a, RK_REAL_ESTATE, adult, ref, 300000000, dnum(2024, 10, 10));
+                nm_add(g, 20, p->id, "adult_child_home_not_household");
                 break;
             default:
                 p->r20_income = 20000000;
@@ -2564,6 +2586,7 @@ static void plant_r20(area *a)
                 add_record(a, RK_REAL_ESTATE, (int)i, ref, 300000000, dnum(2022, 11, 20));
                 snprintf(ref, sizeof ref, "湘%cR20%02d", a->plate, 5);
                 add_record(a, RK_VEHICLE, (int)i, ref, 60000000, dnum(2026, 3, 3));
+                nm_add(g, 20, p->id, "acquisitions_outside_period");
                 break;
             }
             k++;
@@ -2783,6 +2806,7 @@ static int eval_score(const person *p, int y)
 /* R01, R02, R03 over the finished structural model. */
 static void check_structure(gen *g, area *a)
 {
+    int nm01[2] = {-1, -1}; /* R01 near misses: earliest silent top / sensitive start */
     for (size_t ti = 0; ti < a->tenures.n; ti++) {
         const tenure *t = &a->tenures.v[ti];
         if (!open_at(t, AS_OF))
@@ -2801,6 +2825,10 @@ static void check_structure(gen *g, area *a)
             if (sev) {
                 ev_add(g, "tenures", t->id);
                 f_commit(g, 1, t->id, pe->id, sev);
+            } else {
+                int *m = &nm01[p->is_top ? 0 : 1];
+                if (*m < 0 || t->start < a->tenures.v[*m].start)
+                    *m = (int)ti;
             }
         }
         /* R03 */
@@ -2808,6 +2836,9 @@ static void check_structure(gen *g, area *a)
             ev_add(g, "tenures", t->id);
             ev_add(g, "persons", pe->id);
             f_commit(g, 3, t->id, pe->id, 3);
+        } else if (p->is_top && r03_unit(u) && !strncmp(pe->id, u->division, 6)) {
+            /* born in the county, 籍贯 elsewhere */
+            nm_add(g, 3, t->id, "born_in_county_native_place_elsewhere");
         }
         /* R18: a top post in direct charge of one of the five areas */
         if (p->is_top && (p->areas & 31u)) {
@@ -2816,6 +2847,8 @@ static void check_structure(gen *g, area *a)
             ev_add(g, "posts", p->id);
             f_commit(g, 18, t->id, pe->id, (hit & (hit - 1)) ? 3 : 2);
         }
+        if (p->is_top && p->nm18)
+            nm_add(g, 18, t->id, "in_charge_of_party_building");
         /* R02: t is a top tenure; look at the leader's kin */
         if (p->is_top) {
             for (int e = 0; e < pe->kn; e++) {
@@ -2827,8 +2860,11 @@ static void check_structure(gen *g, area *a)
                     if (!open_at(kt, AS_OF))
                         continue;
                     const post *kpost = &a->posts.v[kt->post];
-                    if (kpost->unit != p->unit && kpost->reports_to != t->post)
+                    if (kpost->unit != p->unit && kpost->reports_to != t->post) {
+                        if (row->rel == REL_SPOUSE) /* a couple in different units */
+                            nm_add(g, 2, kt->id, "spouse_in_another_unit");
                         continue;
+                    }
                     ev_add(g, "kin", row->id);
                     ev_add(g, "tenures", t->id);
                     ev_add(g, "tenures", kt->id);
@@ -2837,6 +2873,10 @@ static void check_structure(gen *g, area *a)
             }
         }
     }
+    if (nm01[0] >= 0)
+        nm_add(g, 1, a->tenures.v[nm01[0]].id, "earliest_top_start_not_due");
+    if (nm01[1] >= 0)
+        nm_add(g, 1, a->tenures.v[nm01[1]].id, "earliest_sensitive_start_not_due");
 }
 
 /* ================================================ structural tables out */
@@ -3217,11 +3257,10 @@ static const char *write_contract(gen *g, area *a, const char *id, int unit_i, i
     return purpose;
 }
 
-static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_person,
-                          int32_t date, int64_t amount, const char *contract_id,
-                          const char *decision_id, const char *purpose)
+static void write_payment_id(gen *g, area *a, int unit_i, int company_i, int payee_person,
+                             int32_t date, int64_t amount, const char *contract_id,
+                             const char *decision_id, const char *purpose, char id[24])
 {
-    char id[24];
     new_id(a, id, ID_PAYMENT);
     ofile *o = &g->of[O_PAYMENTS];
     c_s(o, id);
@@ -3241,6 +3280,15 @@ static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_
         f_commit(g, 7, id, a->units.v[unit_i].id, 3);
     }
     r04_check(g, a, unit_i, company_i, date, amount, "payments", id);
+}
+
+static void write_payment(gen *g, area *a, int unit_i, int company_i, int payee_person,
+                          int32_t date, int64_t amount, const char *contract_id,
+                          const char *decision_id, const char *purpose)
+{
+    char id[24];
+    write_payment_id(g, a, unit_i, company_i, payee_person, date, amount, contract_id, decision_id,
+                     purpose, id);
 }
 
 static int cmp_contract(const void *x, const void *y)
@@ -3393,9 +3441,12 @@ static void stream_money(gen *g, area *a)
     }
     for (size_t i = 0; i < a->xpay.n; i++) {
         xpayment *x = &a->xpay.v[i];
-        write_payment(g, a, x->unit, x->company, -1, x->date, x->amount,
-                      x->contract >= 0 ? a->xcon.v[x->contract].id : NULL,
-                      x->decision >= 0 ? a->xdec.v[x->decision].id : NULL, NULL);
+        char pid[24];
+        write_payment_id(g, a, x->unit, x->company, -1, x->date, x->amount,
+                         x->contract >= 0 ? a->xcon.v[x->contract].id : NULL,
+                         x->decision >= 0 ? a->xdec.v[x->decision].id : NULL, NULL, pid);
+        if (x->nm_why)
+            nm_add(g, 7, pid, x->nm_why);
     }
     check_r08(g, a);
     r04_flush(g, a);
@@ -3748,7 +3799,7 @@ static void stream_declarations(gen *g, area *a)
             }
             if (spouse_any)
                 decl_item(g, a, dtp, did, "marriage", p->id, "已婚", -1, "");
-            int bad = 0, bad_re = 0;
+            int bad = 0, bad_re = 0, sec_tol = 0;
             int32_t yend = dnum(y, 12, 31);
             for (int h = 0; h < nh; h++) {
                 const person *hp = &a->persons.v[house[h]];
@@ -3792,6 +3843,8 @@ static void stream_declarations(gen *g, area *a)
                         amount = rec->amount + rec->amount * rr(r, -5, 5) / 100;
                         if (rec->skew_year == y)
                             amount = rec->amount * 80 / 100;
+                        /* R09 near miss: the skew plant's other years */
+                        sec_tol |= rec->skew_year && rec->skew_year != y && must;
                     }
                     /* declared below the registry's beyond the tolerance */
                     if (rec->kind == RK_SECURITIES && must && rec->amount > amount &&
@@ -3819,6 +3872,8 @@ static void stream_declarations(gen *g, area *a)
                 pl_buf_add(&g->ev, tmp.data, tmp.len);
                 pl_buf_release(&tmp);
                 f_commit(g, 9, did, p->id, bad >= 2 || bad_re ? 3 : 2);
+            } else if (sec_tol) {
+                nm_add(g, 9, did, "securities_within_5_percent");
             }
         }
         if (r20_did[0][0] || r20_did[1][0] || r20_did[2][0])
@@ -3871,6 +3926,8 @@ static void stream_evaluations(gen *g, area *a)
                     ev_add(g, "evaluations", prev_id);
                 f_commit(g, 14, id, p->id, 2);
             }
+            if (p->eval_r11 == y)
+                nm_add(g, 14, id, "drop_of_12_points");
             prev_score = score;
             snprintf(prev_id, sizeof prev_id, "%s", id);
         }
@@ -3942,6 +3999,8 @@ static void stream_supervision(gen *g, area *a)
     int *e = pl_calloc(a->units.n + 1, sizeof *e);
     int ne = insp_units(a, e), round_only = ne >= 12 ? e[ne - 1] : -1;
     free(e);
+    if (round_only >= 0)
+        nm_add(g, 15, a->units.v[round_only].id, "covered_by_round_without_activity");
     int32_t talk_from = add_months(AS_OF, -12); /* window (talk_from, AS_OF] */
     int32_t term_from = add_years(AS_OF, -5);
     for (size_t ui = 0; ui < a->units.n; ui++) {
@@ -3967,6 +4026,10 @@ static void stream_supervision(gen *g, area *a)
             if (t->start <= talk_from && !talked) {
                 ev_add(g, "tenures", t->id);
                 f_commit(g, 15, l->id, l->id, 1);
+            } else if (!talked && !(l->flags & P_NO_TALK)) {
+                /* R15(a) near miss: appointed within the window, no talk here
+                 * (R19 may date a heart-to-heart from the appointment) */
+                nm_add(g, 15, l->id, "appointed_within_12_months");
             }
             write_activity(g, a, "duty_report", t->person, (int)ui,
                            rr(r, dnum(2026, 1, 10), dnum(2026, 2, 28)), "年度述责述廉");
@@ -4076,8 +4139,12 @@ static void stream_r19(gen *g, area *a)
                     dd = t->start;
                 if (dh < t->start)
                     dh = t->start;
-                if (pl == N_DEC31 && Y == 2025)
+                if (pl == N_DEC31 && Y == 2025) {
                     dd = yend;
+                    char nmk[48];
+                    snprintf(nmk, sizeof nmk, "%s|%d", t->id, Y);
+                    nm_add(g, 19, nmk, "duty_report_on_dec_31");
+                }
                 if ((pl == N_NO_DUTY && Y == 2025) || (pl == N_NEITHER_2024 && Y == 2024))
                     duty = 0;
                 if (duty)
@@ -4380,8 +4447,10 @@ static void stream_inspection(gen *g, area *a)
         i_progress(&x, dnum(2026, 3, 1), 0);
         /* near miss: due today, nothing done: not yet overdue */
         i_problem(&x, rid, e[1], 2, found, AS_OF);
+        nm_add(g, 21, x.t->id, "due_today_not_overdue");
         /* near miss: signed off one day before its deadline */
         i_problem(&x, rid, e[2], 1, found, AS_OF - 10);
+        nm_add(g, 21, x.t->id, "signed_off_day_before_deadline");
         i_progress(&x, AS_OF - 20, 1);
         i_decide(&x, "signoff", AS_OF - 11);
         /* R22 fires: signed off with no evidence (as the register has it) */
@@ -4397,6 +4466,7 @@ static void stream_inspection(gen *g, area *a)
         i_progress(&x, dnum(2026, 4, 20), 1);
         /* near miss: sent back once, signed off with evidence present */
         i_problem(&x, rid, e[5], 0, found, AS_OF + 90);
+        nm_add(g, 22, x.t->id, "one_sendback_signed_off_with_evidence");
         i_progress(&x, dnum(2026, 2, 1), 1);
         i_decide(&x, "sendback", dnum(2026, 2, 10));
         i_progress(&x, dnum(2026, 2, 20), 1);
@@ -4414,6 +4484,7 @@ static void stream_inspection(gen *g, area *a)
         i_decide(&x, "signoff", dnum(2026, 4, 5));
         size_t r23b = x.tasks.n - 1;
         i_problem(&x, rid, e[8], 1, found, AS_OF + 120); /* signed off: not re-opened */
+        nm_add(g, 23, x.t->id, "signed_off_not_reopened");
         i_progress(&x, dnum(2026, 2, 10), 1);
         i_decide(&x, "signoff", dnum(2026, 2, 25));
         /* 回头看 (2026-05): the problems of e[6] and e[7] recur in their
@@ -4427,6 +4498,7 @@ static void stream_inspection(gen *g, area *a)
         x.t = &x.tasks.v[r23b];
         i_decide(&x, "reopen", dnum(2026, 5, 12));
         i_problem(&x, rid, e[9], 1, dnum(2026, 5, 8), AS_OF + 60);
+        nm_add(g, 23, x.t->id, "recurrence_in_another_unit");
         /* R21 on a 民主生活会 criticism item's task, overdue since March */
         i_criticism(&x, e[0], dnum(2025, 12, 20), dnum(2026, 3, 31));
     }
@@ -4718,11 +4790,22 @@ static void stream_clues(gen *g, area *a)
             pl_buf_reset(&g->ev);
     }
     /* R11: real-name reporters under the reported leader, moved or rated down */
+    int nm11 = 0;
     for (size_t i = 0; i < a->clues.n; i++) {
         const clue *c = &a->clues.v[i];
         if (!c->real_name || c->reporter < 0 || c->subject < 0)
             continue;
         const person *rp = &a->persons.v[c->reporter];
+        /* R11 near miss: the first real-name citizen reporter (no post) of a
+         * clue about a unit's top leader */
+        if (rp->tn == 0 && !nm11) {
+            int tt = top_tenure_at(a, c->unit, c->received);
+            if (tt >= 0 && a->tenures.v[tt].person == c->subject) {
+                snprintf(key, sizeof key, "%s|%s", c->id, rp->id);
+                nm_add(g, 11, key, "citizen_reporter");
+                nm11 = 1;
+            }
+        }
         int32_t until = add_months(c->received, 24);
         if (until > AS_OF)
             until = AS_OF;
@@ -4799,7 +4882,7 @@ static void gen_area(gen *g, area *a)
     build_records(g, a);
     apply_plants(g, a, &pl);
     plant_r18(a);
-    plant_r20(a);
+    plant_r20(g, a);
     plant_decl(a);
     build_indexes(a);
     check_structure(g, a);
