@@ -65,13 +65,8 @@ static int read_config(pl_escalation_relay *r, const char *path, const pl_levels
     int n = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, fp)) {
         n++;
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = 0;
-        char *save = NULL, *w[4];
-        int nw = 0;
-        for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save))
-            w[nw < 4 ? nw++ : 3] = t;
+        char *w[4];
+        int nw = pl_config_words(line, w, 4);
         if (nw == 0)
             continue;
         pl_err ke;

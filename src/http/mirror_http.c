@@ -85,13 +85,8 @@ static int read_config(pl_mirror_follower *f, const char *path, pl_err *e)
     int n = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, fp)) {
         n++;
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = 0;
-        char *save = NULL, *w[6];
-        int nw = 0;
-        for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save))
-            w[nw < 6 ? nw++ : 5] = t;
+        char *w[6];
+        int nw = pl_config_words(line, w, 6);
         if (nw == 0)
             continue;
         pl_err ke;

@@ -429,16 +429,8 @@ int pl_levels_origins_read(const char *path, pl_levels_origin **out, size_t *n, 
     int lineno = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, f)) {
         lineno++;
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = 0;
-        char *save = NULL, *words[4];
-        int nw = 0;
-        for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save))
-            if (nw < 4)
-                words[nw++] = w;
-            else
-                nw = 5;
+        char *words[4];
+        int nw = pl_config_words(line, words, 4);
         if (nw == 0)
             continue;
         if (nw < 2 || nw > 3) {

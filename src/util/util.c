@@ -200,6 +200,19 @@ char *pl_buf_detach(pl_buf *b, size_t *len)
     return s;
 }
 
+int pl_config_words(char *line, char **w, int max)
+{
+    char *hash = strchr(line, '#');
+    if (hash)
+        *hash = 0;
+    char *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save))
+        if (n++ < max)
+            w[n - 1] = t;
+    return n;
+}
+
 int pl_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
     if (!s || !*s)

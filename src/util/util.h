@@ -82,6 +82,12 @@ void *pl_realloc(void *p, size_t n);
 char *pl_strdup(const char *s);
 char *pl_strndup(const char *s, size_t n);
 
+/** One line of a settings file (origins, witnesses, mirror and relay
+ * files): cut at '#', split on blanks; the first `max` words go to w[],
+ * the count of all words is returned (more than `max`: too many). The
+ * line is changed in place. */
+int pl_config_words(char *line, char **w, int max);
+
 /* --------------------------------------------------------------- numbers */
 
 /** Parse a whole string as a base-10 integer in [min, max]. 0 or PL_EINVAL. */
