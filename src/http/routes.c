@@ -973,7 +973,7 @@ static int write_entity(req *r, const char *path_id)
         json_decref(row);
         return reply_status(r, PL_ESTORE, &e);
     }
-    int rc = 0, status = 0, link_refused = 0;
+    int rc = 0, status = 0, link_refused = 0, moved_out = 0;
     char link_field[64] = "id";
     const char *link_why = NULL;
     int exists = pl_registry_exists(w->reg, ent, json_string_value(json_object_get(row, "id")), &e);
@@ -989,9 +989,15 @@ static int write_entity(req *r, const char *path_id)
             ok = row_allowed(r, w->s, ent, sp, row, 0, "sc");
             /* A record that belongs to no unit at all (a new person
              * without a post yet) is not inside anyone's jurisdiction. */
-            if (ok == 0 && scope_mode(r) == SCOPE_SUBTREE && strcmp(ent->name, "unit") != 0 &&
-                row_allowed(r, w->s, ent, sp, row, 0, "au") == 0)
-                ok = 1;
+            if (ok == 0 && scope_mode(r) == SCOPE_SUBTREE && strcmp(ent->name, "unit") != 0) {
+                int au = row_allowed(r, w->s, ent, sp, row, 0, "au");
+                ok = au < 0 ? au : au == 0 ? 1 : 0;
+            }
+            /* The stored record is in sight: moving it out of the scope
+             * is a 403 naming the placing field (it confirms nothing the
+             * caller cannot already read). */
+            if (ok == 0 && exists)
+                moved_out = 1;
         }
         if (ok < 0)
             rc = ok;
@@ -999,7 +1005,7 @@ static int write_entity(req *r, const char *path_id)
                        * taken by a record out of sight (no existence oracle);
                        * an update of a record out of sight is a 404 as for a
                        * missing one (docs/SECURITY.md). */
-            status = path_id ? 404 : 403;
+            status = path_id && !moved_out ? 404 : 403;
     }
     /* A record the caller may write whose links would place a person
      * outside the caller's sight: 403 naming the link's field (the record
@@ -1037,6 +1043,10 @@ static int write_entity(req *r, const char *path_id)
         reply_error(r, 404, "not_found", "id", "not found");
     } else if (status == 403 && link_refused) {
         reply_error(r, 403, "out_of_scope", link_field, link_why);
+    } else if (status == 403 && moved_out) {
+        const char *x = sp->unit_expr ? sp->unit_expr : sp->person_expr;
+        reply_error(r, 403, "out_of_scope", x && strncmp(x, "t.", 2) == 0 ? x + 2 : "id",
+                    "the new values would place the record outside your jurisdiction");
     } else if (status == 403) {
         reply_error(r, 403, "out_of_scope", "id", "the record is outside your jurisdiction");
     } else {

@@ -266,6 +266,21 @@ int reply_error(req *r, int status, const char *code, const char *field, const c
     return reply_json(r, status, json_pack("{s:o}", "error", err));
 }
 
+/* One JSON line on stderr for a 500: the route, the code and the store's
+ * message (SQL text and SQLSTATE at most: values are bound, never in the
+ * text, and libpq's messages carry no password), escaped by jansson. */
+static void log_internal(req *r, int rc, const pl_err *e)
+{
+    json_t *o = json_pack("{s:s, s:i, s:s}", "level", "error", "rc", rc, "where",
+                          r->rt ? r->rt->path : "?");
+    if (o && e && e->msg[0])
+        json_object_set_new(o, "msg", json_string(e->msg));
+    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    fprintf(stderr, "%s\n", line ? line : "{\"level\":\"error\"}");
+    free(line);
+    json_decref(o);
+}
+
 int reply_status(req *r, int rc, const pl_err *e)
 {
     const char *msg = e && e->msg[0] ? e->msg : pl_strerror(rc);
@@ -300,8 +315,7 @@ int reply_status(req *r, int rc, const pl_err *e)
     default:
         /* Store and internal errors: the detail (which may quote SQL) goes
          * to the server log only. */
-        fprintf(stderr, "{\"level\":\"error\",\"rc\":%d,\"where\":\"%s\"}\n", rc,
-                r->rt ? r->rt->path : "?");
+        log_internal(r, rc, e);
         return reply_error(r, 500, "internal", NULL, "internal error");
     }
 }

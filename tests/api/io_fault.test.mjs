@@ -75,6 +75,14 @@ test('a fault at every write point of an API write', { skip: asan || !fs.existsS
         assert.ok(r.json && r.json.error, `${what}: a JSON error body: ${r.text}`);
         assert.doesNotMatch(r.text, /sqlite|SQL|disk I\/O|\.db/i, `${what}: store internals in the answer`);
       }
+      if (r.status === 500) {
+        // The answer says nothing of the store; the server's log says what
+        // failed (one JSON line: the route and the store's message).
+        const lines = log.split('\n').filter((l) => l.startsWith('{')).map((l) => { try { return JSON.parse(l); } catch { return null; } });
+        assert.ok(lines.some((o) => o && o.level === 'error' && o.where === '/api/v1/units' && typeof o.msg === 'string' && o.msg.length > 0),
+          `${what}: a 500 without the store's message in the log:\n${log}`);
+        tally.logged500 = (tally.logged500 || 0) + 1;
+      }
       if (r.status === 507) {
         assert.equal(r.json.error.code, 'disk_full');
         assert.match(r.json.error.message, /disk is full; nothing of this request was stored/);

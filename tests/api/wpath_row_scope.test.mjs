@@ -80,9 +80,16 @@ test('an update: the stored record is placed as a new one would be', async () =>
   assert.equal((await C.disc_b.put('/api/v1/supervision_activities/SV1', body)).status, 404);
   assert.equal((await C.disc_a.put('/api/v1/supervision_activities/SV1', body)).status, 200);
   assert.equal((await C.disc_0.put('/api/v1/supervision_activities/SV1', { ...body, notes: '三次' })).status, 200);
-  // Moving it into a unit out of sight is refused as an update out of
-  // sight is (404, docs/SECURITY.md: no existence oracle).
-  assert.equal((await C.disc_a.put('/api/v1/supervision_activities/SV1', { ...body, unit_id: 'UB', person_id: null })).status, 404);
+  // Moving a record the caller sees into a unit out of sight: 403
+  // out_of_scope naming the placing field (docs/SECURITY.md "Writes answer
+  // without an existence oracle": the record is in sight, so the answer
+  // confirms nothing), and the stored record is unchanged.
+  const before = sql(st.db, "SELECT unit_id, person_id, notes FROM supervision_activities WHERE id='SV1'");
+  const mv = await C.disc_a.put('/api/v1/supervision_activities/SV1', { ...body, unit_id: 'UB', person_id: null });
+  assert.equal(mv.status, 403, mv.text);
+  assert.equal(mv.json.error.code, 'out_of_scope');
+  assert.equal(mv.json.error.field, 'unit_id');
+  assert.equal(sql(st.db, "SELECT unit_id, person_id, notes FROM supervision_activities WHERE id='SV1'"), before);
   const deep = await C.disc_a.post('/api/v1/supervision_activities', sv('UA2', null));
   assert.equal(deep.status, 201);
   assert.equal((await C.disc_b.put(`/api/v1/supervision_activities/${deep.json.record.id}`, { ...sv('UB'), id: deep.json.record.id })).status, 404);
