@@ -78,7 +78,10 @@ FID=$(q c.db "SELECT id FROM findings WHERE subject_kind='person' AND status='op
 "$P" finding resolve "$FID" --db c.db --reason "整改到位" >/dev/null || fail "finding resolve"
 push
 "$P" bundle export --db c.db --witness-vkey "$WV" --since 0 --out b1full >/dev/null || fail "export b1"
-K=$(sed -n '3,/^$/p' b1full | sed '/^$/d' | python3 -c '
+# The event lines (docs/LEVELS.md §7, plumbline-bundle/v2: after the head
+# and the multi-proof line); the sender that leaves one out makes the
+# multi-proof again for the rest.
+K=$(sed -n '4,/^$/p' b1full | sed '/^$/d' | python3 -c '
 import base64, json, sys
 for i, l in enumerate(sys.stdin):
     f = l.split(" ")
