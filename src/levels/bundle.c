@@ -42,19 +42,26 @@ static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(
         s,
-        "INSERT INTO levels_received(origin, seq, type, header, payload, checkpoint_size, "
-        "checkpoint_root, ev_seq) VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO levels_received(origin, seq, type, payload, checkpoint_size, "
+        "checkpoint_root, ev_seq) VALUES(?,?,?,?,?,?,?)",
         &st, e);
     if (rc)
         return rc;
+    /* The origin's header and payload are in this event's own payload
+     * (ev_seq); the row keeps no copy of the header, and of the payload
+     * only for a type the view reads: its rebuild in seq order runs in
+     * this projection, where the ledger's own tables cannot be read (a
+     * replay's store has none), migration 0142. */
+    const char *type = jstr(p, "type");
     pl_stmt_bind_text(st, 1, jstr(p, "origin"));
     pl_stmt_bind_i64(st, 2, json_integer_value(json_object_get(p, "seq")));
-    pl_stmt_bind_text(st, 3, jstr(p, "type"));
-    pl_stmt_bind_text(st, 4, jstr(p, "header"));
-    pl_stmt_bind_text(st, 5, json_string_value(json_object_get(p, "payload")));
-    pl_stmt_bind_i64(st, 6, json_integer_value(json_object_get(p, "checkpoint_size")));
-    pl_stmt_bind_text(st, 7, jstr(p, "checkpoint_root"));
-    pl_stmt_bind_i64(st, 8, seq);
+    pl_stmt_bind_text(st, 3, type);
+    pl_stmt_bind_text(
+        st, 4,
+        pl_levels_view_handles(type) ? json_string_value(json_object_get(p, "payload")) : NULL);
+    pl_stmt_bind_i64(st, 5, json_integer_value(json_object_get(p, "checkpoint_size")));
+    pl_stmt_bind_text(st, 6, jstr(p, "checkpoint_root"));
+    pl_stmt_bind_i64(st, 7, seq);
     rc = exec_step(st, e);
     if (rc)
         return rc;
@@ -1322,7 +1329,9 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
     pl_hex(root_hex, cp.root, PL_HASH_BYTES);
     pl_stmt *have = NULL;
     if (rc == 0)
-        rc = pl_store_prepare(s, "SELECT header FROM levels_received WHERE origin=? AND seq=?",
+        rc = pl_store_prepare(s,
+                              "SELECT e.payload FROM levels_received r JOIN ledger_events e ON "
+                              "e.seq = r.ev_seq WHERE r.origin=? AND r.seq=?",
                               &have, e);
     json_t *subjects = json_array();
     pl_buf enc;
@@ -1338,13 +1347,26 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
         }
         int known = r == PL_ROW;
         if (known) {
-            size_t hl = 0;
-            const char *h = pl_stmt_textn(have, 0, &hl);
-            if (hl != evs[i].header_len || memcmp(h, evs[i].header, hl) != 0)
+            /* The header as received before: in the payload of its
+             * levels.received event (a purge of that event deletes the
+             * row, so the payload is there). */
+            size_t pl = 0, hl = 0;
+            const char *pt = pl_stmt_textn(have, 0, &pl);
+            json_t *pj = pt ? json_loadb(pt, pl, 0, NULL) : NULL;
+            json_t *hj = json_object_get(pj, "header");
+            const char *h = json_string_value(hj);
+            hl = json_string_length(hj);
+            if (!h)
+                rc = pl_err_set(e, PL_ECORRUPT,
+                                "bundle: origin %s event seq %lld: the levels.received event "
+                                "recording it has no header",
+                                origin, (long long)evs[i].seq);
+            else if (hl != evs[i].header_len || memcmp(h, evs[i].header, hl) != 0)
                 rc = pl_err_set(e, PL_ECORRUPT,
                                 "bundle: origin %s event seq %lld differs from the one received "
                                 "before: the origin's log forked",
                                 origin, (long long)evs[i].seq);
+            json_decref(pj);
         } else if (r != PL_DONE) {
             rc = r;
         }

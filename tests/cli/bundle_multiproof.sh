@@ -119,6 +119,16 @@ echo "ok: v1 read; --since 20 ($M20 nodes); v2 $s bytes, v1 $s1 bytes"
 
 out=$("$P" bundle import b --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "import: $out"
 [ "$out" = "bundle from t.example/c: $N events (seq 0..$((TO - 1))), $N recorded" ] || fail "import: $out"
+# The origin's bytes kept once (docs/LEVELS.md §7, migration 0142): the
+# row keeps no payload for a type the view does not read (test.tick), and
+# the header and payload are those of its levels.received event, equal to
+# the county's.
+[ "$(sqlite3 p.db "SELECT count(*) FROM levels_received WHERE payload IS NOT NULL")" = 0 ] ||
+    fail "levels_received copies payloads the view does not read"
+sqlite3 p.db "SELECT r.seq, json_extract(e.payload, '\$.header'), json_extract(e.payload, '\$.payload')
+    FROM levels_received r JOIN ledger_events e ON e.seq = r.ev_seq ORDER BY r.seq" >got
+sqlite3 c.db "SELECT seq, header, payload FROM ledger_events WHERE type = 'test.tick' ORDER BY seq" >want
+cmp -s got want || fail "the recorded events' header and payload differ from the county's"
 after=$(snap)
 for f in b b1; do
     out=$("$P" bundle import $f --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "replay $f: $out"
