@@ -1,5 +1,5 @@
 -- 0142 the origin's bytes kept once (issue #21, docs/LEVELS.md §7
--- "Recording"): levels_received no longer copies the origin's header,
+-- "Export and import"): levels_received no longer copies the origin's header,
 -- which its levels.received ledger event (ev_seq) already holds (the fork
 -- check reads it from there), nor the payload of an event the view from
 -- above does not read. The view's payloads stay: its rebuild in seq order
