@@ -172,20 +172,22 @@ static int cmd_mirror(pl_cli *cli, int argc, char **argv)
 static const char export_zh[] =
     "用法: plumb bundle export --witness-vkey WVKEY... --out FILE [--since N]\n"
     "                          [--policy supervisor/v1|escalation/v1 --for ORIGIN]\n"
-    "                          [--key FILE] [--db FILE]\n"
+    "                          [--key FILE] [--db FILE] [--format v2|v1]\n"
     "  导出上级有权获得的事件 (策略 supervisor/v1: 一把手相关事件、发现、预警、\n"
     "  整改状态; 见 docs/LEVELS.md), 从序号 N 到最新一个经见证人联署的检查点,\n"
-    "  每个事件附包含证明, 整个包用 --key (默认日志密钥) 签名 (Ed25519)。\n"
+    "  附一份证明全部事件的多重包含证明 (v1: 每个事件各附包含证明),\n"
+    "  整个包用 --key (默认日志密钥) 签名 (Ed25519)。\n"
     "  escalation/v1: 上级把下级 ORIGIN 报送线索的受理和办理状态报回该下级。\n";
 static const char export_en[] =
     "usage: plumb bundle export --witness-vkey WVKEY... --out FILE [--since N]\n"
     "                           [--policy supervisor/v1|escalation/v1 --for ORIGIN]\n"
-    "                           [--key FILE] [--db FILE]\n"
+    "                           [--key FILE] [--db FILE] [--format v2|v1]\n"
     "  Export the events the level above is entitled to (policy supervisor/v1:\n"
     "  events about top leaders, findings, warnings, rectification status; see\n"
-    "  docs/LEVELS.md) from seq N to the latest checkpoint a witness cosigned, each\n"
-    "  with its inclusion proof, the bundle signed with --key (default the log key,\n"
-    "  Ed25519). escalation/v1: the level above reports to the level below ORIGIN\n"
+    "  docs/LEVELS.md) from seq N to the latest checkpoint a witness cosigned, with\n"
+    "  one multi-proof of all of them (v1: an inclusion proof per event), the\n"
+    "  bundle signed with --key (default the log key, Ed25519). escalation/v1: the level above "
+    "reports to the level below ORIGIN\n"
     "  what became of the clues it escalated.\n";
 
 static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
@@ -197,11 +199,13 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
                                          {"for", required_argument, NULL, 'F'},
                                          {"key", required_argument, NULL, 'k'},
                                          {"db", required_argument, NULL, 'd'},
+                                         {"format", required_argument, NULL, 'f'},
                                          {"lang", required_argument, NULL, 'L'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *out = NULL, *keyf = NULL, *policy = PL_BUNDLE_POLICY, *for_origin = NULL;
     int64_t since = 0;
+    int format = 2;
     pl_verifier ws[MAX_WITNESSES];
     size_t nw = 0;
     pl_err e;
@@ -221,6 +225,13 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
             break;
         case 'p': policy = optarg; break;
         case 'F': for_origin = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "v1") != 0 && strcmp(optarg, "v2") != 0)
+                return pl_cli_usage(
+                    cli, "bundle export",
+                    PL_T(cli, "--format 须为 v2 或 v1", "--format must be v2 or v1"));
+            format = optarg[1] - '0';
+            break;
         case 'k': keyf = optarg; break;
         case 'd': cli->db = optarg; break;
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
@@ -254,7 +265,8 @@ static int cmd_bundle_export(pl_cli *cli, int argc, char **argv)
                                .witnesses = ws,
                                .nwitnesses = nw,
                                .sender = &key,
-                               .for_origin = for_origin};
+                               .for_origin = for_origin,
+                               .format = format};
     const char *hooks = getenv("PLUMB_TEST_HOOKS");
     if (hooks && strcmp(hooks, "1") == 0)
         o.extra_type = getenv("PLUMB_BUNDLE_EXTRA_TYPE"); /* bench/levels.sh */

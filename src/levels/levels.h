@@ -114,8 +114,12 @@ int pl_levels_mirror_verify(pl_store *s, int64_t *logs, int64_t *entries, pl_err
 
 /* ------------------------------------------------------------- bundles */
 
-/** First line of a bundle file, and the signed message's domain. */
-#define PL_BUNDLE_FORMAT "plumbline-bundle/v1"
+/** First line of a bundle file, and the signed message's domain: v2
+ * carries one multi-proof for all its events (docs/LEVELS.md §7). */
+#define PL_BUNDLE_FORMAT "plumbline-bundle/v2"
+/** The first format (one inclusion proof per event): still imported,
+ * and written by `bundle export --format v1`. */
+#define PL_BUNDLE_FORMAT_V1 "plumbline-bundle/v1"
 /** First line of the receipt POST /levels/bundles answers with: a signed
  * note by the receiver's log key (docs/LEVELS.md §7). */
 #define PL_BUNDLE_RECEIPT_FORMAT "plumbline-bundle-receipt/v1"
@@ -137,6 +141,9 @@ typedef struct pl_bundle_export_opts {
     /** Policy escalation/v1 (src/levels/escalate.h): the origin whose
      * escalated clues' status the bundle carries down (head field "for"). */
     const char *for_origin;
+    /** 1: plumbline-bundle/v1 (an inclusion proof per event); 0 or 2:
+     * plumbline-bundle/v2 (one multi-proof). */
+    int format;
 } pl_bundle_export_opts;
 
 /**

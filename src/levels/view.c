@@ -329,7 +329,7 @@ static char *data_of(json_t *o)
 }
 
 /* The event types the view is made of (scan_origin's). */
-static int view_handles(const char *type)
+int pl_levels_view_handles(const char *type)
 {
     static const char *const handled[] = {
         "person.recorded", "unit.recorded",  "post.recorded",        "tenure.recorded",
@@ -350,7 +350,7 @@ static int view_event(pl_store *s, const char *origin, int64_t seq, const char *
                       const char *ptext, size_t plen, int64_t cps, const char *croot,
                       int64_t ev_seq, pl_err *e)
 {
-    int want = view_handles(type);
+    int want = pl_levels_view_handles(type);
     if (!want || !ptext)
         return 0;
     json_t *p = json_loadb(ptext, plen, 0, NULL);
@@ -509,7 +509,7 @@ int pl_levels_view_apply(pl_store *s, const char *origin, int64_t seq, const cha
                          const char *payload, size_t payload_len, int64_t cps, const char *croot,
                          int64_t ev_seq, pl_err *e)
 {
-    if (!view_handles(type))
+    if (!pl_levels_view_handles(type))
         return 0; /* not part of the view, whatever its order */
     /* An event below one already received (a later bundle carried an older
      * event): the items would depend on the order; mark the origin, rebuilt

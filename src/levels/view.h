@@ -47,6 +47,10 @@ typedef struct pl_levels_view_opts {
  * (migration 0131), or recomputes an origin marked #dirty. */
 int pl_levels_view_ex(pl_store *s, const pl_levels_view_opts *o, json_t **out, pl_err *e);
 
+/** 1 if the view reads events of this type (their payload is kept in
+ * levels_received for its rebuild, migration 0142), else 0. */
+int pl_levels_view_handles(const char *type);
+
 /**
  * The projection of the view: one received event (levels.received) of
  * `origin` into levels_view_items, in the same transaction as its row of

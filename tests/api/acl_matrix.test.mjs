@@ -266,6 +266,17 @@ const ROUTES = [
   // is the 403 naming `approver` ("anyone else not configured is 403
   // naming `approver`", SECURITY.md), any other 403 an ERROR.
   ...['approve', 'refuse'].map((s) => ['POST', `/api/v1/cases/{id}/${s}`, 'case:read', 'placed', 'recusal', null, null, 'approver', 'leader']),
+  // 报送上级 (docs/LEVELS.md §9, docs/API.md: permission case:handle): "a
+  // clue about a top leader whose unit has no discipline office above it in
+  // the store" (LEVELS.md §9) goes up, once. Scope: "the handling office
+  // (else the subject unit) in the subtree" (CASES.md §3) — such a clue has
+  // no handling office, so its subject unit UA (under U0); recusal:
+  // "subject, kin, leadership team" (CASES.md §3, SECURITY.md "Recusal":
+  // clues are person-bound), K being S's spouse. Each allowed cell sends up
+  // its own clue about S (S is UA's top leader) taken in before the office
+  // UD existed, so routed to nobody (本库无上级); the server has
+  // --escalation-above (without it every cell would be 409 no_level_above).
+  ['POST', '/api/v1/cases/{id}/escalate', 'case:handle', 'placed', 'recusal'],
   ['POST', '/api/v1/cases/{id}/notes', 'case:note', 'placed', 'recusal'],
   ['POST', '/api/v1/cases/{id}/replies', 'case:reply', 'placed', 'recusal'],
   ['POST', '/api/v1/cases/{id}/reporter', 'case:identity', 'placed', 'recusal'],
@@ -407,21 +418,17 @@ const ROUTES = [
   ['POST', '/portal/api/proof', 'public'],
 ].map(([method, p, perm, placed, recusal, entity, deny400, denyField, approver, also]) => ({ method, path: p, perm, placed: !!placed, recusal, entity: entity || undefined, deny400, denyField, approver, also }));
 
-// Routes whose rows are not yet written (one today, named below; every other route of the
+// Routes whose rows are not yet written (none today: every route of the
 // server has a row; the tasks and 研判 routes got theirs on branch
 // wt-aclrows, the clue approvals routes on wt-aclrows2, the rectification
 // sign-off approvals routes on wt-aclrows3, the linkage queue on
-// wt-linkeval). Should one be added without its row in a hurry, it is
-// named here: printed with the count, and the equality test below requires
-// the server's routes beyond the written table to be exactly this list, so
-// any other new route still fails (restore tests/api/matrix.test.mjs, cells
-// from the server's dump, to keep such routes covered meanwhile).
-// 报送上级 (issue #21 item 4, wt-escweb): its row needs a server with
-// --escalation-above and a clue with nobody above per cell (each success
-// sends the clue up once); its permission (403), scope (404) and bad-input
-// cells are in tests/cli/levels_escalation_relay.sh and
-// tests/e2e/escalation_web.test.js (follow-up: a matrix row).
-const NOT_WRITTEN = ['POST /api/v1/cases/{id}/escalate'];
+// wt-linkeval, 报送上级 on wt-bundle2). Should one be added without its row
+// in a hurry, it is named here: printed with the count, and the equality
+// test below requires the server's routes beyond the written table to be
+// exactly this list, so any other new route still fails (restore
+// tests/api/matrix.test.mjs, cells from the server's dump, to keep such
+// routes covered meanwhile).
+const NOT_WRITTEN = [];
 
 // The import rows each role may write (its `<entity>:write`), all about S's
 // records in UA: persons are not recusal-bound, supervision activities are.
@@ -543,7 +550,12 @@ test('access matrix from the written table: every role × in scope/out of scope/
   users['setup-staff'] = { role: 'subject', scopes: ['UA'], person: P.T }; // UA's staff
   users['acl-target'] = { role: 'inspection_officer', scopes: ['UB'] };
   const st = makeStore(users);
-  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0', '--quiet']);
+  // The level above of 报送上级 (docs/LEVELS.md §9 "Keys"): its office's
+  // public key pinned in the --escalation-above file.
+  const escPub = plumb(['escalation', 'keygen', '--out', path.join(st.dir, 'esc.key')]).trim();
+  const above = path.join(st.dir, 'above.conf');
+  fs.writeFileSync(above, `pref.example/acl ${escPub} 上级纪委\n`);
+  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--rate-login', '0', '--quiet', '--escalation-above', above]);
   try {
     const setup = new Client(srv.base);
     const setupCadre = new Client(srv.base);
@@ -555,6 +567,21 @@ test('access matrix from the written table: every role × in scope/out of scope/
     assert.equal((await setupAdmin.login('setup-admin', st.secrets['setup-admin'], T0)).status, 200);
     const ok = (r, what) => assert.ok(r.status >= 200 && r.status < 300, `setup: ${what}: ${r.status} ${r.text}`);
 
+    // 报送上级's clues (see its row): about S (UA's top leader), taken in
+    // while no discipline office is above UA in the store, so routed to
+    // nobody — one per allowed cell (discipline_officer in scope), and one
+    // the denied cells try (a missing check there shows as an ERROR: the
+    // clue would then be sent up by the first, 409 for the next).
+    const escQ = [];
+    for (let i = 0; i < 2; i++) {
+      const q = await setup.post('/api/v1/cases', { channel: 'letter', category: 'money', subject_person_id: P.S, subject_unit_id: 'UA',
+        summary: '反映局长问题（报送上级）', facts: uniqueFacts() });
+      ok(q, 'intake of a clue with nobody above');
+      const g = await setup.get(`/api/v1/cases/${encodeURIComponent(q.json.id)}`);
+      assert.equal(g.json.may_escalate, true, `setup: ${q.json.id} may be sent up: ${g.text}`);
+      escQ.push(q.json.id);
+    }
+    const escSpare = escQ.pop();
     // A discipline office under U0 (clues about UA's top leader are handled
     // there, CASES.md "Routing") with a key, so reporter identities are sealed.
     ok(await setupCadre.post('/api/v1/units', { id: 'UD', parent_id: 'U0', name: '东城县纪委监委', division_code: '110101', level: 'county', kind: 'discipline', industry: '纪检' }), 'office UD');
@@ -1006,6 +1033,10 @@ test('access matrix from the written table: every role × in scope/out of scope/
           body = rt.path.endsWith('approve') ? { reason: '同意处置' } : { reason: '不同意，补充材料' };
           break;
         }
+        case '/api/v1/cases/{id}/escalate':
+          p = p.replace('{id}', encodeURIComponent(has && cond === 'in' ? escQ.shift() || escSpare : escSpare));
+          body = {};
+          break;
         case '/api/v1/declaration_rounds':
           if (rt.method === 'GET') target = (x) => x.id === declBase; else body = declRoundBody();
           break;

@@ -11,7 +11,10 @@
 # refused whole by `bundle verify` and `bundle import` with the message of
 # the table in docs/LEVELS.md §7, the store unchanged. A header in
 # base64 with non-zero bits under its padding is refused as not base64.
-# Then the honest bundle is recorded, and its replay writes nothing.
+# Then the honest bundle is recorded, and its replay writes nothing. These
+# are the per-event proofs of the first format, plumbline-bundle/v1
+# (`bundle export --format v1`, still imported); the multi-proof of v2 has
+# tests/cli/bundle_multiproof.sh.
 # Expected texts, seqs and hash counts come from the documented format and
 # the bundle file itself, not from the code under test.
 set -u
@@ -41,7 +44,8 @@ for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
 "$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
     fail "checkpoint push"
 PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" \
-    --out b >/dev/null || fail export
+    --format v1 --out b >/dev/null || fail export
+[ "$(head -n 1 b)" = plumbline-bundle/v1 ] || fail "--format v1 wrote $(head -n 1 b)"
 
 # What the file says (docs/LEVELS.md §7 format): the event lines and the
 # checkpoint size `to` of the head.

@@ -287,8 +287,10 @@ out=$(imp b2) || fail "import b2: $out"
     fail "import said: $out"
 [ "$(q p.db "SELECT count(*) FROM levels_received WHERE origin='county.example/c2' AND checkpoint_size=$N2b")" = 74 ] ||
     fail "provenance"
-[ "$(q p.db "SELECT header FROM levels_received WHERE origin='county.example/c2' AND type='warning.raised' LIMIT 1")" = \
-  "$(q c2.db "SELECT header FROM ledger_events WHERE type='warning.raised' LIMIT 1")" ] || fail "header kept"
+# The origin's header kept once: in the levels.received event the row names.
+[ "$(q p.db "SELECT json_extract(e.payload, '$.header') FROM levels_received r JOIN ledger_events e ON e.seq = r.ev_seq
+    WHERE r.origin='county.example/c2' AND r.type='warning.raised' ORDER BY r.seq LIMIT 1")" = \
+  "$(q c2.db "SELECT header FROM ledger_events WHERE type='warning.raised' ORDER BY seq LIMIT 1")" ] || fail "header kept"
 [ "$(q p.db "SELECT next_seq, bundles FROM levels_origins")" = "$N2b|1" ] || fail "levels_origins"
 after=$(snap)
 L=$(q p.db "SELECT count(*) FROM ledger_events")
@@ -300,6 +302,8 @@ grep -q "all recorded before, nothing written" <<<"$out" || fail "replay said: $
 # Refused whole, nothing written: one byte, proofs, payload, signature,
 # origin, gap, format.
 out=$("$P" bundle export --db c1.db --witness-vkey "$WV" --out b1 2>&1) || fail "export c1: $out"
+# The per-event proofs of the first format (still imported): its tampers.
+out=$("$P" bundle export --db c1.db --witness-vkey "$WV" --format v1 --out b1v1 2>&1) || fail "export c1 v1: $out"
 refused() { # refused FILE WANT [ORIGINS]
     local o
     o=$(imp "$1" "${3:-origins.conf}") && fail "$1 was imported: $o"
@@ -310,12 +314,16 @@ refused() { # refused FILE WANT [ORIGINS]
 }
 cp b1 b1-byte && flip b1-byte 400
 refused b1-byte "the sender's signature (county.example/c1+.*) does not verify: the bundle was altered or forged"
-node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-flip c1.db.key proof-flip || fail "tamper"
+node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1v1 b1-flip c1.db.key proof-flip || fail "tamper"
 refused b1-flip "bundle: event seq [0-9]*: the inclusion proof ([0-9]* hashes) does not verify against the checkpoint of size $S1"
-node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-short c1.db.key proof-short
+node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1v1 b1-short c1.db.key proof-short
 refused b1-short "the inclusion proof ([0-9]* hashes) does not verify"
-node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-len c1.db.key proof-len
+node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1v1 b1-len c1.db.key proof-len
 refused b1-len "bundle: event seq [0-9]*: the proof is not base64 of 32-byte hashes ([0-9]* bytes)"
+# v2 (the default): one node of the sparse multi-proof (74 events of the
+# policy in a tree of hundreds) flipped, and re-signed.
+node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-mflip c1.db.key mproof-flip 3 || fail "tamper mproof"
+refused b1-mflip "bundle: the multi-proof ([0-9]* hashes) of the [0-9]* events does not verify against the checkpoint of size $S1"
 node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-pay c1.db.key payload
 refused b1-pay "the payload does not hash to the header's payload_sha256"
 node "$SRC/tests/cli/helpers/bundle_tamper.mjs" b1 b1-seq c1.db.key seq

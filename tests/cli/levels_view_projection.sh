@@ -78,7 +78,10 @@ FID=$(q c.db "SELECT id FROM findings WHERE subject_kind='person' AND status='op
 "$P" finding resolve "$FID" --db c.db --reason "整改到位" >/dev/null || fail "finding resolve"
 push
 "$P" bundle export --db c.db --witness-vkey "$WV" --since 0 --out b1full >/dev/null || fail "export b1"
-K=$(sed -n '3,/^$/p' b1full | sed '/^$/d' | python3 -c '
+# The event lines (docs/LEVELS.md §7, plumbline-bundle/v2: after the head
+# and the multi-proof line); the sender that leaves one out makes the
+# multi-proof again for the rest.
+K=$(sed -n '4,/^$/p' b1full | sed '/^$/d' | python3 -c '
 import base64, json, sys
 for i, l in enumerate(sys.stdin):
     f = l.split(" ")
@@ -112,7 +115,8 @@ printf '公民身份号码,姓名,性别,出生日期,籍贯区划\n433127198505
 "$P" escalation publish-stats --db c.db >/dev/null || fail "publish-stats 2"
 push
 import b2 # the new person is no top leader yet: not in this bundle
-[ "$(q p.db "SELECT count(*) FROM levels_received WHERE type='person.recorded' AND payload LIKE '%钱新任%'")" = 0 ] ||
+[ "$(q p.db "SELECT count(*) FROM levels_received r JOIN ledger_events e ON e.seq = r.ev_seq
+    WHERE r.type='person.recorded' AND e.payload LIKE '%钱新任%'")" = 0 ] ||
     fail "a person who is no top leader was sent up"
 rm -rf more && mkdir -p more/org
 printf 'id,parent_id,name,division_code,level,kind,industry\nU009,U001,永顺县审计局,433127,county,department,审计\n' >more/org/01_units.csv
