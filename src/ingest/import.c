@@ -421,6 +421,7 @@ typedef struct imp {
     int mode;
     struct pipe_item *pit;
     struct pipe_q *q;
+    pl_subject_hasher *hasher; /* the producer's (MODE_PRODUCE) */
     uint64_t pipe_done;
 } imp;
 
@@ -450,7 +451,9 @@ typedef struct pipe_item {
     char *enc; /* the payload's canonical bytes, or NULL */
     size_t enc_len;
     char hex[65];
-    char *rej; /* CSV: the reject's fields; JSON Lines: the raw line */
+    json_t *handles; /* the subjects' keyed handles (pl_registry_subjects), or NULL */
+    char *initials;  /* a person's pinyin initials, or NULL */
+    char *rej;       /* CSV: the reject's fields; JSON Lines: the raw line */
     size_t rej_len;
     json_t *rej_obj; /* JSON Lines: the parsed object, or NULL */
     int jsonl;
@@ -1009,6 +1012,8 @@ static int record_rest(imp *m, json_t *row)
              * began, with an id not seen in the batch, is new. */
             if (m->mode == MODE_WRITE && m->pit && m->pit->enc)
                 pl_registry_set_encoded(m->reg, m->pit->enc, m->pit->enc_len, m->pit->hex);
+            if (m->mode == MODE_WRITE && m->pit)
+                pl_registry_set_prepared(m->reg, m->pit->handles, m->pit->initials);
             rc = !prev && m->fresh[j->ent_idx]
                      ? pl_registry_record_new(m->reg, j->ent, row, j->actor, &outcome, model_report,
                                               m, m->e)
@@ -1565,6 +1570,8 @@ static void pipe_item_free(pipe_item *it)
     free(it->probs);
     json_decref(it->row);
     json_decref(it->rej_obj);
+    json_decref(it->handles);
+    free(it->initials);
     free(it->row_err);
     free(it->enc);
     free(it->rej);
@@ -1682,6 +1689,30 @@ static int pipe_row_normalized(imp *m, json_t *row)
         if (pl_ledger_encode_payload(&enc, row, it->hex, NULL) == 0)
             it->enc = pl_buf_detach(&enc, &it->enc_len);
         pl_buf_release(&enc);
+        /* what the writer's append and projection would compute: the
+         * subjects' keyed handles (the store's key) and a person's
+         * initials; only of a row whose subjects are all strings */
+        const pl_entity *ent = m->jobs[m->cur].ent;
+        json_t *subj = pl_registry_subjects(ent, row);
+        int ok = 1;
+        for (size_t i = 0; i < json_array_size(subj) && ok; i++)
+            ok = json_is_string(json_array_get(subj, i));
+        if (ok) {
+            it->handles = json_array();
+            for (size_t i = 0; i < json_array_size(subj); i++) {
+                char hnd[PL_SUBJECT_HANDLE_LEN];
+                pl_subject_hasher_handle(m->hasher, json_string_value(json_array_get(subj, i)),
+                                         hnd);
+                json_array_append_new(it->handles, json_string(hnd));
+            }
+        }
+        json_decref(subj);
+        if (strcmp(ent->table, "persons") == 0) {
+            const char *name = json_string_value(json_object_get(row, "name"));
+            char ini[128];
+            pl_pinyin_initials(name ? name : "", ini, sizeof ini);
+            it->initials = pl_strdup(ini);
+        }
     }
     return 0;
 }
@@ -1837,13 +1868,22 @@ static int pipe_run(imp *m)
     pm->total = m->total;
     pm->mode = MODE_PRODUCE;
     pm->q = &q;
+    /* the store's subject key, read (or made) here in the batch's
+     * transaction; the producer hashes with its own copy */
+    int rc = pl_ledger_subject_hasher(m->l, &pm->hasher, m->e);
+    if (rc) {
+        free(pm);
+        pthread_cond_destroy(&q.can_take);
+        pthread_cond_destroy(&q.can_put);
+        pthread_mutex_destroy(&q.mu);
+        return rc;
+    }
     pl_buf_init(&pm->row_err);
     for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
         pl_buf_init(&pm->repaired[k]);
     q.pm = pm;
     m->mode = MODE_WRITE;
     pthread_t th;
-    int rc = 0;
     if (pthread_create(&th, NULL, pipe_produce, &q) != 0) {
         rc = pl_err_set(m->e, PL_EINTERNAL, "import: cannot start the producer thread");
         goto out;
@@ -1897,6 +1937,7 @@ out:
     m->pit = NULL;
     m->mode = MODE_SINGLE;
     header_reset(pm);
+    pl_subject_hasher_free(pm->hasher);
     pl_buf_release(&pm->row_err);
     for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
         pl_buf_release(&pm->repaired[k]);

@@ -362,40 +362,29 @@ int pl_ledger__subject_key_check(pl_ledger *l, int create, char out[33], pl_err 
     return 0;
 }
 
-int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_HANDLE_LEN],
-                             pl_err *e)
+/* One handle: from the cache `slots` (HANDLE_SLOTS of them, NULL: none)
+ * or computed from `state` (the keyed BLAKE2b state after the key block:
+ * one compression per handle instead of two, same bytes as
+ * crypto_generichash with the key). Imports refer to the same units,
+ * companies and persons over and over; the id itself is compared, so a hit
+ * is exact; longer ids are not cached. */
+static void handle_of(const crypto_generichash_state *state, struct handle_slot *slots,
+                      const char *id, char out[PL_SUBJECT_HANDLE_LEN])
 {
-    int rc = subject_key(l, e);
-    if (rc)
-        return rc;
-    /* The keyed BLAKE2b state after the key block, made once: each handle
-     * costs one compression instead of two (same bytes as
-     * crypto_generichash with the key). */
-    if (!l->have_subject_state) {
-        crypto_generichash_init(&l->subject_state, l->subject_key, sizeof l->subject_key, 16);
-        l->have_subject_state = 1;
-        free(l->handles); /* made under an older key, if any */
-        l->handles = NULL;
-    }
-    /* Handles of recent ids (imports refer to the same units, companies and
-     * persons over and over): the id itself is compared, so a hit is
-     * exact; longer ids are not cached. */
     size_t n = strlen(id);
     struct handle_slot *sl = NULL;
-    if (n < sizeof sl->id) {
-        if (!l->handles)
-            l->handles = pl_calloc(HANDLE_SLOTS, sizeof *l->handles);
+    if (slots && n < sizeof sl->id) {
         uint64_t f = 0xcbf29ce484222325ull; /* FNV-1a */
         for (size_t i = 0; i < n; i++)
             f = (f ^ (unsigned char)id[i]) * 0x100000001b3ull;
-        sl = &l->handles[(f >> 32) & (HANDLE_SLOTS - 1)];
+        sl = &slots[(f >> 32) & (HANDLE_SLOTS - 1)];
         if (sl->len == n + 1 && memcmp(sl->id, id, n) == 0) {
             memcpy(out, sl->handle, PL_SUBJECT_HANDLE_LEN);
-            return 0;
+            return;
         }
     }
     uint8_t h[16];
-    crypto_generichash_state st = l->subject_state;
+    crypto_generichash_state st = *state;
     crypto_generichash_update(&st, (const unsigned char *)id, n);
     crypto_generichash_final(&st, h, sizeof h);
     out[0] = 's';
@@ -406,7 +395,65 @@ int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_H
         memcpy(sl->id, id, n);
         memcpy(sl->handle, out, PL_SUBJECT_HANDLE_LEN);
     }
+}
+
+static int subject_state(pl_ledger *l, pl_err *e)
+{
+    int rc = subject_key(l, e);
+    if (rc)
+        return rc;
+    if (!l->have_subject_state) {
+        crypto_generichash_init(&l->subject_state, l->subject_key, sizeof l->subject_key, 16);
+        l->have_subject_state = 1;
+        free(l->handles); /* made under an older key, if any */
+        l->handles = NULL;
+    }
     return 0;
+}
+
+int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_HANDLE_LEN],
+                             pl_err *e)
+{
+    int rc = subject_state(l, e);
+    if (rc)
+        return rc;
+    if (!l->handles)
+        l->handles = pl_calloc(HANDLE_SLOTS, sizeof *l->handles);
+    handle_of(&l->subject_state, l->handles, id, out);
+    return 0;
+}
+
+struct pl_subject_hasher {
+    crypto_generichash_state state;
+    struct handle_slot *slots;
+};
+
+int pl_ledger_subject_hasher(pl_ledger *l, pl_subject_hasher **out, pl_err *e)
+{
+    *out = NULL;
+    int rc = subject_state(l, e);
+    if (rc)
+        return rc;
+    pl_subject_hasher *h = sodium_malloc(sizeof *h);
+    if (!h)
+        return pl_err_set(e, PL_ENOMEM, "subject hasher: out of memory");
+    h->state = l->subject_state;
+    h->slots = pl_calloc(HANDLE_SLOTS, sizeof *h->slots);
+    *out = h;
+    return 0;
+}
+
+void pl_subject_hasher_handle(pl_subject_hasher *h, const char *id, char out[PL_SUBJECT_HANDLE_LEN])
+{
+    handle_of(&h->state, h->slots, id, out);
+}
+
+void pl_subject_hasher_free(pl_subject_hasher *h)
+{
+    if (!h)
+        return;
+    free(h->slots);
+    sodium_free(h); /* zeroes the keyed state */
 }
 
 /* Replace every subject id with its keyed handle (a new array). */
@@ -824,7 +871,7 @@ int pl_ledger_append(pl_ledger *l, const pl_event *ev, int64_t *seq_out, pl_err 
         evt.time -= evt.time % l->public_time_unit;
     /* Headers are public (tiles, proofs): they carry keyed handles of the
      * subject ids, never the ids (citizen ID numbers, clue subjects). */
-    rc = subject_handles(l, ev->subjects, &handles, e);
+    rc = ev->subjects_hashed ? 0 : subject_handles(l, ev->subjects, &handles, e);
     if (rc)
         goto fail;
     if (handles)

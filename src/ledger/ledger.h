@@ -42,6 +42,15 @@ typedef struct pl_event {
     const char *payload_enc;
     size_t payload_enc_len;
     const char *payload_hex; /**< 64 hex digits and a NUL */
+    /** Optional: `subjects` hold keyed handles already (made by a
+     * pl_subject_hasher of this ledger, as the pipelined import's producer
+     * does), not ids: pl_ledger_append writes them as they are. */
+    int subjects_hashed;
+    /** Optional: for the event type's projection handler only, passed on
+     * unread (the model's pl_model_hint: values computed beforehand). NULL:
+     * none; a replay never has one, so a handler gives the same row with
+     * and without it. */
+    const void *apply_hint;
 } pl_event;
 
 /**
@@ -100,6 +109,20 @@ void pl_ledger_add_observer(pl_ledger *l, pl_ledger_observer fn, void *ctx);
 #define PL_SUBJECT_HANDLE_LEN 35
 int pl_ledger_subject_handle(pl_ledger *l, const char *id, char out[PL_SUBJECT_HANDLE_LEN],
                              pl_err *e);
+
+/**
+ * The same handles away from the ledger: a hasher holds the keyed BLAKE2b
+ * state of this ledger's subject key (created if missing, as an append
+ * would) and its own cache, so another thread (the pipelined import's
+ * producer) computes what pl_ledger_subject_handle would, without touching
+ * the ledger. One thread per hasher. The key stays in memory only (freed
+ * with sodium_memzero).
+ */
+typedef struct pl_subject_hasher pl_subject_hasher;
+int pl_ledger_subject_hasher(pl_ledger *l, pl_subject_hasher **out, pl_err *e);
+void pl_subject_hasher_handle(pl_subject_hasher *h, const char *id,
+                              char out[PL_SUBJECT_HANDLE_LEN]);
+void pl_subject_hasher_free(pl_subject_hasher *h);
 
 /**
  * Public time. Headers are published (tiles, proofs), so a caller that must

@@ -181,6 +181,29 @@ int pl_registry_record_new(pl_registry *r, const pl_entity *ent, const struct js
  * borrowed, and forgotten after that call (appended or not). */
 void pl_registry_set_encoded(pl_registry *r, const char *enc, size_t len, const char *hex);
 
+/** The subjects of the event that records `row` (a new array): the
+ * record's id, then the id of every record it refers to, in field order. */
+struct json_t *pl_registry_subjects(const pl_entity *ent, const struct json_t *row);
+
+/** What the next pl_registry_record(_new) call that appends may take as
+ * made beforehand, on the pipelined import's producer thread: `handles`,
+ * the keyed handles of pl_registry_subjects(row) in order (a
+ * pl_subject_hasher of the same ledger), and `initials`, the pinyin
+ * initials of a person's name (pl_pinyin_initials). Either may be NULL
+ * (computed by the writer, as before). Borrowed, and forgotten after that
+ * call. */
+void pl_registry_set_prepared(pl_registry *r, const struct json_t *handles, const char *initials);
+
+/** A projection hint (pl_event.apply_hint) of a "<entity>.recorded"
+ * event: `fresh`, the record's row (and its initials and match key) is
+ * known absent, so the projection is a plain INSERT (no upsert path: a row
+ * that is there after all fails the batch with a UNIQUE error);
+ * `initials`, a person's pinyin initials computed beforehand, or NULL. */
+typedef struct pl_model_hint {
+    int fresh;
+    const char *initials;
+} pl_model_hint;
+
 /** Does a record `id` of entity `ent` exist? 1 yes, 0 no, <0 error. */
 int pl_registry_exists(pl_registry *r, const pl_entity *ent, const char *id, pl_err *e);
 

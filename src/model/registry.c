@@ -247,7 +247,7 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
 
 /* Build "INSERT INTO t(id,...,ev_seq) VALUES(?,...) ON CONFLICT(id) DO UPDATE
  * SET ...": portable to SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. */
-static void upsert_sql(pl_buf *sql, const pl_entity *ent)
+static void insert_sql(pl_buf *sql, const pl_entity *ent)
 {
     pl_buf_addf(sql, "INSERT INTO %s(", ent->table);
     for (size_t i = 0; i < ent->nfields; i++)
@@ -255,7 +255,13 @@ static void upsert_sql(pl_buf *sql, const pl_entity *ent)
     pl_buf_adds(sql, "ev_seq) VALUES(");
     for (size_t i = 0; i <= ent->nfields; i++)
         pl_buf_adds(sql, i ? ",?" : "?");
-    pl_buf_adds(sql, ") ON CONFLICT(id) DO UPDATE SET ");
+    pl_buf_adds(sql, ")");
+}
+
+static void upsert_sql(pl_buf *sql, const pl_entity *ent)
+{
+    insert_sql(sql, ent);
+    pl_buf_adds(sql, " ON CONFLICT(id) DO UPDATE SET ");
     for (size_t i = 1; i < ent->nfields; i++)
         pl_buf_addf(sql, "%s=excluded.%s,", ent->fields[i].name, ent->fields[i].name);
     pl_buf_adds(sql, "ev_seq=excluded.ev_seq");
@@ -277,6 +283,7 @@ static void bind_json(pl_stmt *st, int idx, const json_t *v)
  * the hot paths neither format nor allocate it per row. */
 typedef struct entity_sql {
     char *upsert;     /* projection upsert (apply) */
+    char *insert;     /* projection insert of a row known absent (apply, hint) */
     char *select_row; /* the stored row, fields in entity order */
     char *exists;     /* SELECT 1 ... WHERE id=? */
     int referenced;   /* some entity has a field that refers to this one */
@@ -298,6 +305,8 @@ static void build_entity_sql(void)
         pl_buf_init(&b);
         upsert_sql(&b, ent);
         v[i].upsert = pl_buf_detach(&b, NULL);
+        insert_sql(&b, ent);
+        v[i].insert = pl_buf_detach(&b, NULL);
         pl_buf_adds(&b, "SELECT ");
         for (size_t f = 0; f < ent->nfields; f++)
             pl_buf_addf(&b, "%s%s", f ? "," : "", ent->fields[f].name);
@@ -335,16 +344,23 @@ static const entity_sql *sql_of(const pl_entity *ent)
 /* The pinyin initials of a person's name (migration 0108, the search of
  * docs/API.md): part of the projection of person.recorded, from the
  * event's name, so that a replay writes the same row. */
-static int apply_initials(pl_store *s, int64_t seq, const json_t *p, pl_err *e)
+static int apply_initials(pl_store *s, int64_t seq, const json_t *p, const pl_model_hint *h,
+                          pl_err *e)
 {
-    const char *name = json_string_value(json_object_get(p, "name"));
-    char ini[128];
-    pl_pinyin_initials(name ? name : "", ini, sizeof ini);
+    char buf[128];
+    const char *ini = h ? h->initials : NULL;
+    if (!ini) {
+        const char *name = json_string_value(json_object_get(p, "name"));
+        pl_pinyin_initials(name ? name : "", buf, sizeof buf);
+        ini = buf;
+    }
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(
         s,
-        "INSERT INTO person_initials(person_id, initials, ev_seq) VALUES(?,?,?) "
-        "ON CONFLICT(person_id) DO UPDATE SET initials=excluded.initials, ev_seq=excluded.ev_seq",
+        h && h->fresh ? "INSERT INTO person_initials(person_id, initials, ev_seq) VALUES(?,?,?)"
+                      : "INSERT INTO person_initials(person_id, initials, ev_seq) VALUES(?,?,?) "
+                        "ON CONFLICT(person_id) DO UPDATE SET initials=excluded.initials, "
+                        "ev_seq=excluded.ev_seq",
         &st, e);
     if (rc)
         return rc;
@@ -373,14 +389,20 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
         return pl_err_set(e, PL_EINVAL, "event %lld: %s payload has no id", (long long)seq,
                           ev->type);
     const entity_sql *q = sql_of(ent);
+    /* a hint: from the import, never from a replay (same row either way) */
+    const pl_model_hint *h = ev->apply_hint;
+    int fresh = h && h->fresh;
     pl_stmt *st = NULL;
     int rc;
     if (q) {
-        rc = pl_store_prepare_cached(s, q->upsert, &st, e);
+        rc = pl_store_prepare_cached(s, fresh ? q->insert : q->upsert, &st, e);
     } else {
         pl_buf sql;
         pl_buf_init(&sql);
-        upsert_sql(&sql, ent);
+        if (fresh)
+            insert_sql(&sql, ent);
+        else
+            upsert_sql(&sql, ent);
         rc = pl_store_prepare_cached(s, sql.data, &st, e);
         pl_buf_release(&sql);
     }
@@ -404,7 +426,7 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
         return rc;
     if (strcmp(ent->name, "post") == 0)
         return 0;
-    if (strcmp(ent->table, "persons") == 0 && (rc = apply_initials(s, seq, p, e)) != 0)
+    if (strcmp(ent->table, "persons") == 0 && (rc = apply_initials(s, seq, p, h, e)) != 0)
         return rc;
     /* The match key of the name (pl_model_normalize), beside the row: an
      * event written before migration 0110 carries none. */
@@ -412,9 +434,11 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     if (!json_is_string(key))
         return 0;
     rc = pl_store_prepare_cached(s,
-                                 "INSERT INTO match_keys(entity, id, match_key, ev_seq) "
-                                 "VALUES(?,?,?,?) ON CONFLICT(entity, id) DO UPDATE SET "
-                                 "match_key=excluded.match_key, ev_seq=excluded.ev_seq",
+                                 fresh ? "INSERT INTO match_keys(entity, id, match_key, ev_seq) "
+                                         "VALUES(?,?,?,?)"
+                                       : "INSERT INTO match_keys(entity, id, match_key, ev_seq) "
+                                         "VALUES(?,?,?,?) ON CONFLICT(entity, id) DO UPDATE SET "
+                                         "match_key=excluded.match_key, ev_seq=excluded.ev_seq",
                                  &st, e);
     if (rc)
         return rc;
@@ -462,6 +486,9 @@ struct pl_registry {
     /* pl_registry_set_encoded: the next row's payload encoding, or NULL */
     const char *enc, *enc_hex;
     size_t enc_len;
+    /* pl_registry_set_prepared: the next row's handles and initials */
+    const json_t *handles;
+    const char *initials;
 };
 
 static uint64_t id_hash(int ent, const char *id)
@@ -651,22 +678,17 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
     }
     char type[80];
     snprintf(type, sizeof type, "%s.recorded", ent->name);
-    /* Subjects: the record itself, then every record it refers to, so that
-     * rules and access checks can find what an event touches. */
-    json_t *subjects = json_array();
-    json_array_append_new(subjects, json_string(json_string_value(json_object_get(row, "id"))));
-    for (size_t i = 1; i < ent->nfields; i++) {
-        const json_t *v = json_object_get(row, ent->fields[i].name);
-        if (ent->fields[i].ref && json_is_string(v))
-            json_array_append_new(subjects, json_string(json_string_value(v)));
-    }
+    json_t *subjects = r->handles ? NULL : pl_registry_subjects(ent, row);
+    pl_model_hint hint = {.fresh = absent, .initials = r->initials};
     pl_event ev = {.type = type,
                    .actor = actor,
-                   .subjects = subjects,
+                   .subjects = r->handles ? r->handles : subjects,
+                   .subjects_hashed = r->handles != NULL,
                    .payload = row,
                    .payload_enc = r->enc,
                    .payload_enc_len = r->enc_len,
-                   .payload_hex = r->enc_hex};
+                   .payload_hex = r->enc_hex,
+                   .apply_hint = &hint};
     rc = pl_ledger_append(r->ledger, &ev, NULL, e);
     json_decref(subjects);
     if (rc)
@@ -678,6 +700,26 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
     if (outcome)
         *outcome = exists ? PL_REC_CHANGED : PL_REC_NEW;
     return 0;
+}
+
+/* Subjects: the record itself, then every record it refers to, so that
+ * rules and access checks can find what an event touches. */
+json_t *pl_registry_subjects(const pl_entity *ent, const json_t *row)
+{
+    json_t *subjects = json_array();
+    json_array_append_new(subjects, json_string(json_string_value(json_object_get(row, "id"))));
+    for (size_t i = 1; i < ent->nfields; i++) {
+        const json_t *v = json_object_get(row, ent->fields[i].name);
+        if (ent->fields[i].ref && json_is_string(v))
+            json_array_append_new(subjects, json_string(json_string_value(v)));
+    }
+    return subjects;
+}
+
+void pl_registry_set_prepared(pl_registry *r, const json_t *handles, const char *initials)
+{
+    r->handles = handles;
+    r->initials = initials;
 }
 
 void pl_registry_set_encoded(pl_registry *r, const char *enc, size_t len, const char *hex)
@@ -692,6 +734,8 @@ int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, 
 {
     int rc = record(r, ent, row, actor, outcome, report, ctx, 0, e);
     r->enc = r->enc_hex = NULL;
+    r->handles = NULL;
+    r->initials = NULL;
     return rc;
 }
 
@@ -701,6 +745,8 @@ int pl_registry_record_new(pl_registry *r, const pl_entity *ent, const json_t *r
 {
     int rc = record(r, ent, row, actor, outcome, report, ctx, 1, e);
     r->enc = r->enc_hex = NULL;
+    r->handles = NULL;
+    r->initials = NULL;
     return rc;
 }
 
