@@ -83,12 +83,12 @@ static int cmd_link_run(pl_cli *cli, int argc, char **argv)
     if (rc)
         return pl_cli_fail(cli, rc, &e);
     printf(PL_T(cli,
-                "人员 %zu, 候选配对 %zu; 新关联 %zu, 新进入复核 %zu, 已人工判断跳过 %zu, 未变 %zu "
-                "(阈值 %.2f / %.2f 比特)\n",
-                "persons %zu, candidate pairs %zu; newly linked %zu, newly in review %zu, "
-                "judged (skipped) %zu, unchanged %zu (thresholds %.2f / %.2f bits)\n"),
-           st.persons, st.candidates, st.linked, st.review, st.skipped_judged, st.unchanged, upper,
-           lower);
+                "人员 %zu, 登记记录 %zu, 候选配对 %zu; 新关联 %zu, 新进入复核 %zu, 已人工判断跳过 "
+                "%zu, 未变 %zu (阈值 %.2f / %.2f 比特)\n",
+                "persons %zu, records %zu, candidate pairs %zu; newly linked %zu, newly in review "
+                "%zu, judged (skipped) %zu, unchanged %zu (thresholds %.2f / %.2f bits)\n"),
+           st.persons, st.records, st.candidates, st.linked, st.review, st.skipped_judged,
+           st.unchanged, upper, lower);
     return PL_EXIT_OK;
 }
 
@@ -198,8 +198,13 @@ static int cmd_link_review(pl_cli *cli, int argc, char **argv)
                    PL_T(cli, "(比特)", "(bits)"));
             printf("  A %s  %s  %s  %s\n", js(a, "id"), js(a, "name"), js(a, "birth_date"),
                    js(a, "native_place"));
-            printf("  B %s  %s  %s  %s\n", js(b, "id"), js(b, "name"), js(b, "birth_date"),
+            printf("  B %s  %s  %s  %s", js(b, "id"), js(b, "name"), js(b, "birth_date"),
                    js(b, "native_place"));
+            if (!strcmp(js(b, "kind"), "record")) /* the ID as written, the role */
+                printf("  %s %s  %s %s %s", PL_T(cli, "登记号码", "ID as written"),
+                       js(b, "id_as_written"), js(b, "company_name"), js(b, "role"),
+                       js(b, "household")[0] ? js(b, "household") : "");
+            printf("\n");
             size_t k;
             json_t *f;
             printf("  ");
