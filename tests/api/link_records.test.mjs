@@ -47,6 +47,15 @@ test('a record is linked to its person and shown side by side with the ID as wri
     ['record', 'PR1', '李四', '1972-02-02', written, 'market', '东城建材有限公司', 'shareholder']);
   const id = it.features.find((f) => f.feature === 'id_number');
   assert.deepEqual([id.level, id.weight_centibits], ['one_digit', 897]);
+  // R04 of S (K's company C1, paid by UA) now also cites the record and the
+  // link (docs/RULES.md R04); the evidence reads the record as a record
+  const fid = plumb(['sql', '--db', st.db, `SELECT id FROM findings WHERE rule='R04' AND subject='${P.S}'`]).trim();
+  const f = await C.cadre.get(`/api/v1/findings/${fid}?expand=evidence`);
+  assert.equal(f.status, 200, f.text);
+  assert.ok(f.json.evidence.includes('person_records:PR1'), f.text);
+  assert.ok(f.json.evidence.includes(`person_links:${P.K}|person_records:PR1`), f.text);
+  const ev = f.json.evidence_records.find((x) => x.ref === 'person_records:PR1');
+  assert.deepEqual([ev.kind, ev.visible, ev.record.id_as_written, ev.record.role], ['person_record', true, written, 'shareholder']);
 });
 
 test('without person_record:read the pair is withheld; a cadre officer judges it', async () => {
