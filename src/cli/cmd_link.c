@@ -23,6 +23,8 @@ static const char run_zh[] =
     "  逐项比较并按 Fellegi-Sunter 权重计分; 不低于上阈值的自动关联, 介于两阈值之间\n"
     "  的进入人工复核队列 (阈值: 档案参数 link_upper_centibits、link_lower_centibits)。\n"
     "  每个提议是一条 link.proposed 账本事件; 已人工判断的配对不再提议。\n"
+    "  无可靠身份号码的人员登记记录 (person_records) 只与人员关联, 记为\n"
+    "  person_records:编号。\n"
     "退出码: 0 成功, 1 输入错误, 2 内部错误\n";
 static const char run_en[] =
     "usage: plumb link run [--db FILE] [--lang zh|en]\n"
@@ -31,7 +33,9 @@ static const char run_en[] =
     "  Fellegi-Sunter weights; at or above the upper threshold they are linked, between\n"
     "  the thresholds they go to the human review queue (profile parameters\n"
     "  link_upper_centibits, link_lower_centibits). Each proposal is a link.proposed\n"
-    "  ledger event; a pair already judged is never proposed again.\n"
+    "  ledger event; a pair already judged is never proposed again. Person records\n"
+    "  without a reliable ID (person_records) are linked to persons only, named\n"
+    "  person_records:ID.\n"
     "exit codes: 0 ok, 1 bad input, 2 internal error\n";
 
 static const char review_zh[] =
