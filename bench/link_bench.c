@@ -8,9 +8,10 @@
  *     (DIR/truth.json "links", src/gen/gen_link.c: padding, middle dot,
  *     traditional, pinyin, homophone, look-alike, day/month swapped, and
  *     near misses), counted at the lower threshold (every record carries a
- *     valid ID: found = linked or queued); and the two kinds the store
- *     cannot hold — one ID digit wrong, two ID digits transposed — planted
- *     here in memory and counted as auto links (score ≥ upper);
+ *     valid ID: found = linked or queued); and the person records the
+ *     generator plants (ID one digit wrong, two digits transposed, no ID,
+ *     same household, and their near misses), counted as auto links
+ *     (score ≥ upper);
  *  3. 10,000 × 10,000 records (two sides, cross pairs only): the time of
  *     preparing and linking.
  *  4. weights estimated by EM on training sets and scored on held-out ones
@@ -224,15 +225,6 @@ static void read_persons(const char *path, rows *r)
     fclose(f);
 }
 
-static uint64_t rng_state = 88172645463325252ull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 /* The code points of a UTF-8 string (at most 16). */
 static int cps(const char *s, UChar32 *cp)
 {
@@ -274,7 +266,7 @@ static long idx_find(const idx *v, size_t n, const char *id)
 }
 
 /* The generator's kinds (src/gen/gen_link.c), in truth.json order. */
-#define GK_MAX 16
+#define GK_MAX 32
 
 static void timing(rows *base, double lower);
 
@@ -286,11 +278,12 @@ static void timing(rows *base, double lower);
  * carry two valid IDs and never reach the upper threshold alone
  * (docs/LINKAGE.md): a pair counts as found at or above the LOWER threshold
  * (linked or queued for review), as tests/cli/link_gen_truth.sh counts it
- * in the store. Then the bench's own planting, only of what the generator
- * cannot plant — an ID with one wrong digit or two transposed digits (no
- * person of the store can carry an ID failing GB 11643's check): a copy of
- * every 40th person with such an ID, its name and birth date, counted at
- * the UPPER threshold (an auto link).
+ * in the store. The person records (person_records.csv: register rows
+ * without a reliable ID — the ID as written with one wrong digit or two
+ * transposed digits, no ID, a household — and their near misses) are
+ * linked to the persons in the same run, as `plumb link run` does, and
+ * counted at the UPPER threshold (found = an auto link), as
+ * link_gen_truth.sh counts them.
  */
 static int chinese(const char *dir, double upper, double lower)
 {
@@ -335,15 +328,58 @@ static int chinese(const char *dir, double upper, double lower)
                 p);
         return -1;
     }
-    pl_link_rec *recs = calloc(base.n, sizeof *recs);
-    for (size_t i = 0; i < base.n; i++) {
+    /* the person records (person_records.csv of the market and police
+     * registers: id,source,name,gender,birth_date,id_as_written,
+     * division_code,household,company_id,…), after the persons, keyed
+     * "person_records:<id>" as the store names them; a police row whose ID
+     * as written is a person's id gives that person its household (户号),
+     * as `plumb link run` reads the store (docs/LINKAGE.md) */
+    size_t npers = base.n;
+    rows rr = {0};
+    {
+        static const char *const rf[] = {"market/person_records.csv", "police/person_records.csv"};
+        for (int i = 0; i < 2; i++) {
+            snprintf(p, sizeof p, "%s/%s", dir, rf[i]);
+            read_persons(p, &rr);
+        }
+    }
+    size_t ntot = npers + rr.n;
+    char **household = calloc(ntot ? ntot : 1, sizeof *household);
+    char **rkey = calloc(rr.n ? rr.n : 1, sizeof *rkey);
+    for (size_t i = 0; i < rr.n; i++) {
+        char **c = rr.v[i].f;
+        size_t len = strlen(c[0]) + 16;
+        rkey[i] = malloc(len);
+        snprintf(rkey[i], len, "person_records:%s", c[0]);
+        long k = rr.v[i].nf > 7 && *c[7] && *c[5] ? idx_find(ix, npers, c[5]) : -1;
+        if (k >= 0 && (!household[k] || strcmp(c[7], household[k]) < 0))
+            household[k] = c[7];
+    }
+    idx *ix2 = calloc(ntot ? ntot : 1, sizeof *ix2);
+    for (size_t i = 0; i < ntot; i++)
+        ix2[i] = (idx){i < npers ? base.v[i].f[0] : rkey[i - npers], i};
+    qsort(ix2, ntot, sizeof *ix2, cmp_idx);
+    pl_link_rec *recs = calloc(ntot ? ntot : 1, sizeof *recs);
+    for (size_t i = 0; i < npers; i++) {
         char **c = base.v[i].f;
         recs[i] = (pl_link_rec){.key = c[0],
                                 .name = c[1],
                                 .birth = c[3],
                                 .id_number = c[0],
                                 .division = base.v[i].nf > 4 ? c[4] : NULL,
-                                .company = company[i]};
+                                .company = company[i],
+                                .household = household[i]};
+    }
+    for (size_t i = 0; i < rr.n; i++) {
+        char **c = rr.v[i].f;
+        int nf = rr.v[i].nf;
+        recs[npers + i] = (pl_link_rec){.key = rkey[i],
+                                        .name = nf > 2 ? c[2] : NULL,
+                                        .birth = nf > 4 ? c[4] : NULL,
+                                        .id_number = nf > 5 ? c[5] : NULL,
+                                        .division = nf > 6 ? c[6] : NULL,
+                                        .household = nf > 7 ? c[7] : NULL,
+                                        .company = nf > 8 ? c[8] : NULL};
     }
     double t0 = now_s();
     pl_err e;
@@ -351,15 +387,15 @@ static int chinese(const char *dir, double upper, double lower)
     pl_link_set *set = NULL;
     pl_link_pair *pairs = NULL;
     size_t np = 0, cand = 0;
-    if (pl_link_set_new(&set, recs, base.n, 0, &e) ||
+    if (pl_link_set_new(&set, recs, ntot, 0, &e) ||
         pl_link_run(set, lower, &pairs, &np, &cand, &e)) {
         fprintf(stderr, "link: %s\n", e.msg);
         return -1;
     }
     double secs = now_s() - t0;
     /* the planted records and the truth's pairs (record indexes) */
-    char *planted = calloc(base.n, 1);
-    size_t nt = json_array_size(links), ntrue = 0;
+    char *planted = calloc(ntot ? ntot : 1, 1);
+    size_t nt = json_array_size(links), ntrue[2] = {0}, nnear[2] = {0};
     long(*tp_pairs)[2] = calloc(nt ? nt : 1, sizeof *tp_pairs);
     int *tsame = calloc(nt ? nt : 1, sizeof *tsame);
     const char *kname[GK_MAX] = {0};
@@ -367,8 +403,8 @@ static int chinese(const char *dir, double upper, double lower)
     int *tkind = calloc(nt ? nt : 1, sizeof *tkind);
     for (size_t i = 0; i < nt; i++) {
         json_t *x = json_array_get(links, i);
-        long a = idx_find(ix, base.n, json_string_value(json_object_get(x, "a")));
-        long b = idx_find(ix, base.n, json_string_value(json_object_get(x, "b")));
+        long a = idx_find(ix2, ntot, json_string_value(json_object_get(x, "a")));
+        long b = idx_find(ix2, ntot, json_string_value(json_object_get(x, "b")));
         if (a < 0 || b < 0) {
             fprintf(stderr, "link_bench: truth.json links[%zu]: a record not in the files\n", i);
             return -1;
@@ -377,7 +413,9 @@ static int chinese(const char *dir, double upper, double lower)
         tp_pairs[i][0] = a < b ? a : b;
         tp_pairs[i][1] = a < b ? b : a;
         tsame[i] = json_is_true(json_object_get(x, "same"));
-        ntrue += (size_t)tsame[i];
+        int isrec = (size_t)b >= npers;
+        ntrue[isrec] += (size_t)tsame[i];
+        nnear[isrec] += (size_t)!tsame[i];
         const char *k = json_string_value(json_object_get(x, "kind"));
         int g = 0;
         while (g < GK_MAX && kname[g] && strcmp(kname[g], k ? k : "?"))
@@ -389,113 +427,57 @@ static int chinese(const char *dir, double upper, double lower)
         tkind[i] = g;
         kn[g]++;
     }
-    size_t found = 0, tp = 0, autos = 0, auto_tp = 0;
+    /* persons (every one with a valid ID): found at the lower threshold;
+     * person records (no reliable ID): found = linked, at the upper one */
+    size_t found[2] = {0}, tp[2] = {0}, autos = 0, auto_tp = 0;
     for (size_t i = 0; i < np; i++) {
-        if (!planted[pairs[i].a] && !planted[pairs[i].b])
+        size_t a = pairs[i].a, b = pairs[i].b;
+        if (a >= npers && b >= npers)
+            continue; /* records are linked to persons only */
+        if (!planted[a] && !planted[b])
             continue;
-        found++;
-        autos += pairs[i].score >= upper;
+        int isrec = a >= npers || b >= npers;
+        int is_auto = pairs[i].score >= upper;
+        if (isrec && !is_auto)
+            continue;
+        found[isrec]++;
+        autos += !isrec && is_auto;
+        size_t lo = a < b ? a : b, hi = a < b ? b : a;
         for (size_t t = 0; t < nt; t++)
-            if (tp_pairs[t][0] == (long)pairs[i].a && tp_pairs[t][1] == (long)pairs[i].b) {
+            if (tp_pairs[t][0] == (long)lo && tp_pairs[t][1] == (long)hi) {
                 if (tsame[t]) {
-                    tp++;
-                    auto_tp += pairs[i].score >= upper;
+                    tp[isrec]++;
+                    auto_tp += !isrec && is_auto;
                 }
                 kfound[tkind[t]]++;
-                kauto[tkind[t]] += pairs[i].score >= upper;
+                kauto[tkind[t]] += is_auto;
                 break;
             }
     }
-    double prec = found ? (double)tp / (double)found : 1.0;
-    double rec = ntrue ? (double)tp / (double)ntrue : 1.0;
-    printf("| generated truth (%s) | %zu | %zu | %zu | %zu | %zu | %zu | %.4f | %.4f | %.3f |\n",
-           dir, base.n, ntrue, nt - ntrue, cand, tp, found - tp, prec, rec, secs);
-    printf("\nby kind (found = at or above the lower threshold; auto = at or above the upper):");
+    double prec = found[0] ? (double)tp[0] / (double)found[0] : 1.0;
+    double rec = ntrue[0] ? (double)tp[0] / (double)ntrue[0] : 1.0;
+    double p2 = found[1] ? (double)tp[1] / (double)found[1] : 1.0;
+    double r2v = ntrue[1] ? (double)tp[1] / (double)ntrue[1] : 1.0;
+    printf(
+        "| generated truth, persons (%s) | %zu | %zu | %zu | %zu | %zu | %zu | %.4f | %.4f | %.3f "
+        "|\n",
+        dir, ntot, ntrue[0], nnear[0], cand, tp[0], found[0] - tp[0], prec, rec, secs);
+    printf("| generated truth, person records (%s) | %zu | %zu | %zu | %zu | %zu | %zu | %.4f | "
+           "%.4f | %.3f |\n",
+           dir, ntot, ntrue[1], nnear[1], cand, tp[1], found[1] - tp[1], p2, r2v, secs);
+    printf("\nby kind (found: persons at or above the lower threshold, person records at or "
+           "above the upper; auto = at or above the upper):");
     for (int g = 0; g < GK_MAX && kname[g]; g++)
         printf(" %s %zu/%zu (auto %zu)", kname[g], kfound[g], kn[g], kauto[g]);
-    printf("\nauto links among them: %zu (%zu true)\n", autos, auto_tp);
+    printf("\nauto links among the persons' pairs: %zu (%zu true)\n", autos, auto_tp);
     free(pairs);
     pl_link_set_free(set);
-
-    /* the bench's own planting: the ID kinds the store cannot carry */
-    rows all = {0};
-    for (size_t i = 0; i < base.n; i++) {
-        row x = base.v[i];
-        x.truth = (long)i;
-        rows_push(&all, x);
+    for (size_t i = 0; i < rr.n; i++) {
+        free(rkey[i]);
+        for (int k = 0; k < rr.v[i].nf; k++)
+            free(rr.v[i].f[k]);
     }
-    size_t nid[2] = {0};
-    int kind = 0;
-    for (size_t i = 0; i < base.n; i += 40) {
-        if (planted[i])
-            continue;
-        row o = base.v[i];
-        row v = {0};
-        v.nf = 5;
-        v.truth = (long)i;
-        char *id = strdup(o.f[0]);
-        int ok = 1;
-        if (kind == 0) {
-            size_t q = 6 + rnd() % 11; /* a body digit after the division code */
-            id[q] = (char)('0' + (id[q] - '0' + 1 + (int)(rnd() % 9)) % 10);
-        } else {
-            ok = 0;
-            for (int tries = 0; tries < 20 && !ok; tries++) {
-                size_t q = 6 + rnd() % 10;
-                if (id[q] != id[q + 1]) {
-                    char t = id[q];
-                    id[q] = id[q + 1];
-                    id[q + 1] = t;
-                    ok = 1;
-                }
-            }
-        }
-        if (!ok) {
-            free(id);
-            continue;
-        }
-        v.f[0] = id;
-        v.f[1] = strdup(o.f[1]);
-        v.f[2] = strdup(o.f[2]);
-        v.f[3] = strdup(o.f[3]);
-        v.f[4] = strdup(o.nf > 4 ? o.f[4] : "");
-        rows_push(&all, v);
-        nid[kind]++;
-        kind ^= 1;
-    }
-    pl_link_rec *r2 = calloc(all.n, sizeof *r2);
-    for (size_t i = 0; i < all.n; i++) {
-        char **c = all.v[i].f;
-        r2[i] = (pl_link_rec){
-            .key = c[0], .name = c[1], .birth = c[3], .id_number = c[0], .division = c[4]};
-    }
-    t0 = now_s();
-    if (pl_link_set_new(&set, r2, all.n, 0, &e) ||
-        pl_link_run(set, lower, &pairs, &np, &cand, &e)) {
-        fprintf(stderr, "link: %s\n", e.msg);
-        return -1;
-    }
-    double secs2 = now_s() - t0;
-    size_t id_true = all.n - base.n, id_tp = 0, id_fp = 0;
-    for (size_t i = 0; i < np; i++) {
-        if (pairs[i].score < upper || (pairs[i].a < base.n && pairs[i].b < base.n))
-            continue;
-        int same = all.v[pairs[i].a].truth == all.v[pairs[i].b].truth;
-        id_tp += same;
-        id_fp += !same;
-    }
-    double p2 = id_tp + id_fp ? (double)id_tp / (double)(id_tp + id_fp) : 1.0;
-    double r2v = id_true ? (double)id_tp / (double)id_true : 1.0;
-    printf("\n| bench-planted IDs (%s) | %zu | one digit %zu, transposed %zu | %zu | %zu | %zu | "
-           "%.4f | %.4f | %.3f |\n",
-           dir, all.n, nid[0], nid[1], cand, id_tp, id_fp, p2, r2v, secs2);
-    free(pairs);
-    pl_link_set_free(set);
-    free(r2);
-    for (size_t i = base.n; i < all.n; i++)
-        for (int k = 0; k < all.v[i].nf; k++)
-            free(all.v[i].f[k]);
-    free(all.v);
+    free(rr.v), free(rkey), free(household), free(ix2);
     free(recs), free(planted), free(tp_pairs), free(tsame), free(tkind), free(company), free(ix);
     json_decref(truth);
     for (size_t i = 0; i < cr.n; i++)
@@ -716,8 +698,11 @@ static int em_gen(const char *dir, gset *g)
     size_t nt = json_array_size(links);
     for (size_t i = 0; i < nt; i++) {
         json_t *x = json_array_get(links, i);
+        const char *bid = json_string_value(json_object_get(x, "b"));
+        if (bid && !strncmp(bid, "person_records:", 15))
+            continue; /* EM is fitted on the persons (every one with a valid ID) */
         long a = idx_find(ix, base.n, json_string_value(json_object_get(x, "a")));
-        long b = idx_find(ix, base.n, json_string_value(json_object_get(x, "b")));
+        long b = idx_find(ix, base.n, bid);
         if (a < 0 || b < 0)
             return -1;
         planted[b] = 1;

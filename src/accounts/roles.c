@@ -37,7 +37,7 @@ int pl_accounts_role_parse(const char *name)
 #define ORG_R "unit:read", "person:read", "post:read", "tenure:read", "kin:read"
 #define BIZ_R                                                                                      \
     "company:read", "company_role:read", "contract:read", "meeting:read", "decision:read",         \
-        "speech:read", "payment:read"
+        "speech:read", "payment:read", "person_record:read"
 #define DECL_R "declaration:read", "declaration_item:read", "registry_record:read"
 #define EVAL_R "evaluation:read", "supervision_activity:read", "accountability:read"
 #define CLUE_R "clue:read", "disposition:read", "clue_reporter:read"
@@ -113,19 +113,13 @@ static const char *const perms_petition[] = {
     "clue:read",   "clue:write",  "clue_reporter:read", "clue_reporter:write",
     "case:intake", "case:read",   "case:list",          "case:reply",
     NULL};
-static const char *const perms_provider[] = {"unit:read",
-                                             "import:write",
-                                             "person:write",
-                                             "kin:write",
-                                             "company:write",
-                                             "company_role:write",
-                                             "contract:write",
-                                             "meeting:write",
-                                             "decision:write",
-                                             "speech:write",
-                                             "payment:write",
-                                             "registry_record:write",
-                                             NULL};
+static const char *const perms_provider[] = {"unit:read",           "import:write",
+                                             "person:write",        "kin:write",
+                                             "company:write",       "company_role:write",
+                                             "contract:write",      "meeting:write",
+                                             "decision:write",      "speech:write",
+                                             "payment:write",       "registry_record:write",
+                                             "person_record:write", NULL};
 static const char *const perms_leader[] = {ORG_R,
                                            BIZ_R,
                                            EVAL_R,

@@ -23,6 +23,8 @@ static const char run_zh[] =
     "  逐项比较并按 Fellegi-Sunter 权重计分; 不低于上阈值的自动关联, 介于两阈值之间\n"
     "  的进入人工复核队列 (阈值: 档案参数 link_upper_centibits、link_lower_centibits)。\n"
     "  每个提议是一条 link.proposed 账本事件; 已人工判断的配对不再提议。\n"
+    "  无可靠身份号码的人员登记记录 (person_records) 只与人员关联, 记为\n"
+    "  person_records:编号。\n"
     "退出码: 0 成功, 1 输入错误, 2 内部错误\n";
 static const char run_en[] =
     "usage: plumb link run [--db FILE] [--lang zh|en]\n"
@@ -31,7 +33,9 @@ static const char run_en[] =
     "  Fellegi-Sunter weights; at or above the upper threshold they are linked, between\n"
     "  the thresholds they go to the human review queue (profile parameters\n"
     "  link_upper_centibits, link_lower_centibits). Each proposal is a link.proposed\n"
-    "  ledger event; a pair already judged is never proposed again.\n"
+    "  ledger event; a pair already judged is never proposed again. Person records\n"
+    "  without a reliable ID (person_records) are linked to persons only, named\n"
+    "  person_records:ID.\n"
     "exit codes: 0 ok, 1 bad input, 2 internal error\n";
 
 static const char review_zh[] =
@@ -83,12 +87,12 @@ static int cmd_link_run(pl_cli *cli, int argc, char **argv)
     if (rc)
         return pl_cli_fail(cli, rc, &e);
     printf(PL_T(cli,
-                "人员 %zu, 候选配对 %zu; 新关联 %zu, 新进入复核 %zu, 已人工判断跳过 %zu, 未变 %zu "
-                "(阈值 %.2f / %.2f 比特)\n",
-                "persons %zu, candidate pairs %zu; newly linked %zu, newly in review %zu, "
-                "judged (skipped) %zu, unchanged %zu (thresholds %.2f / %.2f bits)\n"),
-           st.persons, st.candidates, st.linked, st.review, st.skipped_judged, st.unchanged, upper,
-           lower);
+                "人员 %zu, 登记记录 %zu, 候选配对 %zu; 新关联 %zu, 新进入复核 %zu, 已人工判断跳过 "
+                "%zu, 未变 %zu (阈值 %.2f / %.2f 比特)\n",
+                "persons %zu, records %zu, candidate pairs %zu; newly linked %zu, newly in review "
+                "%zu, judged (skipped) %zu, unchanged %zu (thresholds %.2f / %.2f bits)\n"),
+           st.persons, st.records, st.candidates, st.linked, st.review, st.skipped_judged,
+           st.unchanged, upper, lower);
     return PL_EXIT_OK;
 }
 
@@ -198,8 +202,13 @@ static int cmd_link_review(pl_cli *cli, int argc, char **argv)
                    PL_T(cli, "(比特)", "(bits)"));
             printf("  A %s  %s  %s  %s\n", js(a, "id"), js(a, "name"), js(a, "birth_date"),
                    js(a, "native_place"));
-            printf("  B %s  %s  %s  %s\n", js(b, "id"), js(b, "name"), js(b, "birth_date"),
+            printf("  B %s  %s  %s  %s", js(b, "id"), js(b, "name"), js(b, "birth_date"),
                    js(b, "native_place"));
+            if (!strcmp(js(b, "kind"), "record")) /* the ID as written, the role */
+                printf("  %s %s  %s %s %s", PL_T(cli, "登记号码", "ID as written"),
+                       js(b, "id_as_written"), js(b, "company_name"), js(b, "role"),
+                       js(b, "household")[0] ? js(b, "household") : "");
+            printf("\n");
             size_t k;
             json_t *f;
             printf("  ");

@@ -23,13 +23,13 @@
  * alignment (张　伟) or with a damaged middle dot (彭・伟) is the importer's
  * to repair (docs/IMPORT.md), after which it is the bare name or the name
  * with U+00B7, so the dot variant is planted as the latter.
- * Deterministic (own PRNG from the seed; targets in file order). Not
- * planted here, because the store cannot hold them: an ID with one wrong
- * digit or two transposed digits (a person's id must pass GB 11643's check
- * digit, and two valid IDs never differ by one digit or one transposition)
- * and a second spouse row for the same household (it would change the
- * kin the rules and the declaration comparisons read): bench/link_bench
- * plants those in memory.
+ * Deterministic (own PRNG from the seed; targets in file order). The
+ * kinds the store cannot hold as persons — an ID with one wrong digit or
+ * two transposed digits (a person's id must pass GB 11643's check digit),
+ * a row with no ID, a row known by its household (户号) — are written as
+ * person records (market/ and police/person_records.csv, migration 0140),
+ * with their near misses and one R04 finding through a record
+ * ("record_r04", its expected finding computed from truth's).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -386,7 +386,8 @@ typedef struct r04pick {
     char leader[19], kin[19], company[24], role[16], share[8], start[11], end[11];
 } r04pick;
 
-static int pick_r04(const char *dir, plist *all, r04pick *out)
+static int pick_r04(const char *dir, plist *all, const char *skip_leader, int need_smallest,
+                    const unsigned char *used, r04pick *out, json_t **finding)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/truth.json", dir);
@@ -404,6 +405,8 @@ static int pick_r04(const char *dir, plist *all, r04pick *out)
         if (found || strcmp(jstr(f, "rule"), "R04"))
             continue;
         const char *leader = json_string_value(json_object_get(f, "subject"));
+        if (!leader || (skip_leader && !strcmp(leader, skip_leader)))
+            continue;
         size_t k;
         json_t *ev;
         json_array_foreach(json_object_get(f, "evidence"), k, ev)
@@ -421,7 +424,8 @@ static int pick_r04(const char *dir, plist *all, r04pick *out)
                 prow *kp = find(all, c[2]);
                 /* the kin's smallest company must be this one (the
                  * linker blocks and scores on it) */
-                if (!kp || strcmp(kp->company, c[1]))
+                if (!kp || (need_smallest && strcmp(kp->company, c[1])) ||
+                    (used && used[kp - all->v]))
                     continue;
                 snprintf(out->leader, sizeof out->leader, "%s", leader);
                 snprintf(out->kin, sizeof out->kin, "%s", c[2]);
@@ -430,6 +434,8 @@ static int pick_r04(const char *dir, plist *all, r04pick *out)
                 snprintf(out->share, sizeof out->share, "%s", c[4]);
                 snprintf(out->start, sizeof out->start, "%s", c[5]);
                 snprintf(out->end, sizeof out->end, "%s", n > 6 ? c[6] : "");
+                if (finding)
+                    *finding = json_incref(f);
                 found = 1;
             }
             if (cf)
@@ -438,6 +444,227 @@ static int pick_r04(const char *dir, plist *all, r04pick *out)
     }
     json_decref(t);
     return found;
+}
+
+/* ------------------------------------------- records without a reliable ID */
+
+/* person_records (migration 0140): the kinds the store could not hold as
+ * persons (docs/GENERATOR.md "Linkage variants", "Records without a
+ * reliable ID"). */
+enum {
+    R_ONE_DIGIT,   /* the ID as written with one digit wrong */
+    R_TRANSPOSED,  /* two neighbouring digits exchanged */
+    R_NO_ID,       /* name, birth date and company only */
+    R_HOUSEHOLD,   /* name and 户号 only (the police register's row of the
+                    * person, HR, places the person in that household) */
+    RN_ONE_DIGIT,  /* near miss: ID one digit away, another name and birth date */
+    RN_TRANSPOSED, /* near miss: ID transposed, another name and birth date */
+    RN_NAMESAKE,   /* near miss: the same name, no ID, born a year later */
+    RN_HOUSEHOLD,  /* near miss: another member of the household */
+    R_COUNT
+};
+static const char *const rec_kind_names[R_COUNT] = {"id_one_digit",
+                                                    "id_transposed",
+                                                    "no_id",
+                                                    "same_household",
+                                                    "id_one_digit_other_person",
+                                                    "id_transposed_other_person",
+                                                    "namesake_no_id_other_year",
+                                                    "household_other_member"};
+
+/* Given names for the near misses' other persons: two characters, none in
+ * the variant tables above, so never a homophone or look-alike of a
+ * target's by construction of these tables. */
+static const char *const other_given[] = {"子墨", "若曦", "浩然", "梓涵", "一诺", "思远",
+                                          "欣怡", "雨桐", "俊熙", "嘉懿", "沐宸", "语汐"};
+
+static const char REC_HEADER[] = "id,source,name,gender,birth_date,id_as_written,division_code,"
+                                 "household,company_id,role,share_bp,start_date,end_date\n";
+
+/* The target's surname (its first character) and another given name. */
+static void other_name(const prow *t, char *out, size_t cap)
+{
+    uint32_t cp[16];
+    int n = decode(t->name, cp);
+    char sur[8];
+    encode(cp, n > 0 ? 1 : 0, sur, sizeof sur);
+    snprintf(out, cap, "%s%s", sur,
+             other_given[(size_t)(lk_next() % (sizeof other_given / sizeof *other_given))]);
+}
+
+/* One digit of the sequence number (positions 15-17) changed: the check
+ * digit then fails (GB 11643's weights are non-zero mod 11). */
+static void id_one_digit(const char *id, char out[19])
+{
+    memcpy(out, id, 19);
+    int pos = 14 + (int)(lk_next() % 3);
+    out[pos] = (char)('0' + (out[pos] - '0' + 1 + (int)(lk_next() % 9)) % 10);
+}
+
+/* Two different neighbouring digits of the body exchanged (from the
+ * sequence number backwards); 0 if every pair is equal. */
+static int id_transposed(const char *id, char out[19])
+{
+    memcpy(out, id, 19);
+    for (int pos = 15; pos >= 0; pos--)
+        if (out[pos] != out[pos + 1]) {
+            char c = out[pos];
+            out[pos] = out[pos + 1];
+            out[pos + 1] = c;
+            return 1;
+        }
+    return 0;
+}
+
+/* The birth date eleven years earlier (two digits of the year differ). */
+static void birth_other(const char *b, char out[11])
+{
+    int y = atoi(b) % 10000;
+    int m = atoi(b + 5) % 100, d = atoi(b + 8) % 100;
+    if (m == 2 && d == 29)
+        d = 28;
+    y = y >= 11 ? y - 11 : y;
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    memcpy(out, tmp, 10);
+    out[10] = 0;
+}
+
+static int plant_records(const char *dir, plist *all, const size_t *tg, size_t ntg,
+                         unsigned char *used, size_t per, const r04pick *rp, const json_t *fd,
+                         pl_buf *truth, size_t *ntruth, pl_err *e)
+{
+    FILE *mf = NULL, *pf = NULL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/market/person_records.csv", dir);
+    mf = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/police/person_records.csv", dir);
+    pf = fopen(path, "w");
+    int rc = 0;
+    if (!mf || !pf) {
+        rc = pl_err_set(e, PL_EIO, "%s: cannot write: %s", path, strerror(errno));
+        goto out;
+    }
+    fputs(REC_HEADER, mf);
+    fputs(REC_HEADER, pf);
+    size_t nm = 0, np = 0, nh = 0, planted[R_COUNT] = {0};
+    /* targets from the end of the list, each once, none of another plant */
+    size_t cur = ntg;
+    for (int k = 0; k < R_COUNT; k++) {
+        while (planted[k] < per && cur > 0) {
+            size_t ti = tg[--cur];
+            if (used[ti])
+                continue;
+            const prow *t = &all->v[ti];
+            int near = k >= RN_ONE_DIGIT;
+            char name[96], birth[11], idw[19] = "", oid[19];
+            snprintf(name, sizeof name, "%s", t->name);
+            snprintf(birth, sizeof birth, "%s", t->birth);
+            const char *company = t->company, *division = t->native, *household = "";
+            char hh[32];
+            switch (k) {
+            case R_ONE_DIGIT: id_one_digit(t->id, idw); break;
+            case R_TRANSPOSED:
+                if (!id_transposed(t->id, idw))
+                    continue;
+                break;
+            case R_NO_ID: break;
+            case R_HOUSEHOLD:
+            case RN_HOUSEHOLD:
+                /* the police register's row of the person: its ID, its 户号 */
+                snprintf(hh, sizeof hh, "H%.6s-%06zu", t->id, ++nh);
+                fprintf(pf, "PRP-%06zu,police,%s,%s,%s,%s,%s,%s,,,,,\n", ++np, t->name, t->gender,
+                        t->birth, t->id, t->native, hh);
+                pl_buf_addf(truth,
+                            "%s\n{\"kind\":\"household_register\",\"a\":\"%s\",\"b\":\"person_"
+                            "records:PRP-%06zu\",\"same\":true}",
+                            (*ntruth)++ ? "," : "", t->id, np);
+                household = hh;
+                birth[0] = 0;
+                company = division = "";
+                if (k == RN_HOUSEHOLD)
+                    other_name(t, name, sizeof name);
+                break;
+            case RN_ONE_DIGIT:
+            case RN_TRANSPOSED:
+                if (k == RN_ONE_DIGIT)
+                    id_one_digit(t->id, idw);
+                else if (!id_transposed(t->id, idw))
+                    continue;
+                other_name(t, name, sizeof name);
+                birth_other(t->birth, birth);
+                company = division = "";
+                break;
+            case RN_NAMESAKE: {
+                int y = atoi(t->birth);
+                if (y % 10 == 9 || !strcmp(t->birth + 5, "02-29"))
+                    continue;
+                birth[3] = (char)(birth[3] + 1);
+                /* another target's company, no division */
+                const prow *o = &all->v[tg[(size_t)(lk_next() % ntg)]];
+                if (!strcmp(o->company, t->company))
+                    continue;
+                company = o->company;
+                division = "";
+                break;
+            }
+            }
+            (void)oid;
+            const char *src = k == R_HOUSEHOLD || k == RN_HOUSEHOLD ? "police" : "market";
+            FILE *f = *src == 'p' ? pf : mf;
+            char rid[24];
+            snprintf(rid, sizeof rid, "%s-%06zu", *src == 'p' ? "PRP" : "PRM",
+                     *src == 'p' ? ++np : ++nm);
+            fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,\n", rid, src, name, t->gender, birth,
+                    idw, division, household, company, *company ? "shareholder" : "",
+                    *company ? "500" : "", *company ? "2020-01-01" : "");
+            pl_buf_addf(
+                truth, "%s\n{\"kind\":\"%s\",\"a\":\"%s\",\"b\":\"person_records:%s\",\"same\":%s}",
+                (*ntruth)++ ? "," : "", rec_kind_names[k], t->id, rid, near ? "false" : "true");
+            used[ti] = 1;
+            planted[k]++;
+        }
+    }
+    /* R04 through a record: the kin of an R04 finding's leader (another
+     * leader than shareholder_r04's, if there is one) recorded by the market
+     * register with one digit of the ID wrong, holding the kin's role; the
+     * finding after `plumb link run` is truth's with the record and the link
+     * added to its evidence (docs/RULES.md R04: the record holds its role as
+     * the kin does, over the same dates, so the same items) */
+    if (rp && fd) {
+        const r04pick r = *rp;
+        const prow *k = find(all, r.kin);
+        if (k) {
+            char idw[19], rid[24];
+            id_one_digit(k->id, idw);
+            snprintf(rid, sizeof rid, "PRM-%06zu", ++nm);
+            fprintf(mf, "%s,market,%s,%s,%s,%s,%s,,%s,%s,%s,%s,%s\n", rid, k->name, k->gender,
+                    k->birth, idw, k->native, r.company, r.role, r.share, r.start, r.end);
+            /* the expected finding: truth's evidence plus the record and the link */
+            json_t *ev = json_deep_copy(json_object_get(fd, "evidence"));
+            char link[96], rec[48];
+            snprintf(rec, sizeof rec, "person_records:%s", rid);
+            snprintf(link, sizeof link, "%s|%s", k->id, rec);
+            json_array_append_new(ev, json_pack("{s:s,s:s}", "table", "person_links", "id", link));
+            json_array_append_new(ev, json_pack("{s:s,s:s}", "table", "person_records", "id", rid));
+            json_t *fx =
+                json_pack("{s:s,s:O,s:O,s:o}", "rule", "R04", "key", json_object_get(fd, "key"),
+                          "subject", json_object_get(fd, "subject"), "evidence", ev);
+            char *fj = json_dumps(fx, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            pl_buf_addf(truth,
+                        "%s\n{\"kind\":\"record_r04\",\"a\":\"%s\",\"b\":\"%s\",\"same\":true,"
+                        "\"leader\":\"%s\",\"company\":\"%s\",\"finding\":%s}",
+                        (*ntruth)++ ? "," : "", k->id, rec, r.leader, r.company, fj ? fj : "null");
+            free(fj);
+            json_decref(fx);
+        }
+    }
+out:
+    if (mf && fclose(mf) && !rc)
+        rc = pl_err_set(e, PL_EIO, "%s/market/person_records.csv: write failed", dir);
+    if (pf && fclose(pf) && !rc)
+        rc = pl_err_set(e, PL_EIO, "%s/police/person_records.csv: write failed", dir);
+    return rc;
 }
 
 int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t *nroles, pl_err *e)
@@ -489,6 +716,7 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
     /* the targets: role holders, in id order; a near miss takes a
      * company of another target */
     size_t *tg = pl_calloc(all.n ? all.n : 1, sizeof *tg), ntg = 0;
+    unsigned char *used = pl_calloc(all.n ? all.n : 1, 1); /* targets of a plant */
     for (size_t i = 0; i < all.n; i++)
         if (all.v[i].name[0])
             tg[ntg++] = i;
@@ -503,9 +731,27 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
     size_t ntruth = 0, next = 0, planted[K_COUNT] = {0};
     /* the planted IDs (fresh_id checks those of the files only) */
     plist added = {0};
+    /* the two R04 plants' kin first (shareholder_r04: a second person
+     * record of the first R04 finding's kin whose smallest company is the
+     * finding's; record_r04: a person record of the kin of another R04
+     * finding if there is one), kept out of every other plant: a variant
+     * of them would be a true pair truth.json does not list */
+    r04pick r = {0}, rr = {0};
+    json_t *rfd = NULL;
+    int have_r = pick_r04(dir, &all, NULL, 1, NULL, &r, NULL);
+    if (have_r && find(&all, r.kin))
+        used[find(&all, r.kin) - all.v] = 1;
+    if (pick_r04(dir, &all, have_r ? r.leader : NULL, 0, used, &rr, &rfd) ||
+        pick_r04(dir, &all, NULL, 0, used, &rr, &rfd)) {
+        if (find(&all, rr.kin))
+            used[find(&all, rr.kin) - all.v] = 1;
+    }
     for (int k = 0; k < K_COUNT && !rc; k++) {
         for (size_t tries = 0; planted[k] < per && tries < ntg; tries++) {
-            const prow *t = &all.v[tg[(next++) % ntg]];
+            size_t ti = tg[(next++) % ntg];
+            if (used[ti])
+                continue;
+            const prow *t = &all.v[ti];
             char name[96], birth[11], id[19];
             if (!variant(k, t, name, sizeof name, birth))
                 continue;
@@ -539,12 +785,12 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
             pl_buf_addf(&truth, "%s\n{\"kind\":\"%s\",\"a\":\"%s\",\"b\":\"%s\",\"same\":%s}",
                         ntruth++ ? "," : "", kind_names[k], t->id, id, near ? "false" : "true");
             planted[k]++;
+            used[ti] = 1;
         }
     }
     /* the R04 finding through a link: the kin's second record, the same
      * name and birth date, holding the kin's role */
-    r04pick r = {0};
-    if (!rc && pick_r04(dir, &all, &r)) {
+    if (!rc && have_r) {
         const prow *k = find(&all, r.kin);
         char id[19];
         int dup = 1;
@@ -564,6 +810,11 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
                         ntruth++ ? "," : "", r.kin, id, r.leader, r.company);
         }
     }
+    /* the register rows without a reliable ID (person_records) */
+    if (!rc)
+        rc =
+            plant_records(dir, &all, tg, ntg, used, per, rfd ? &rr : NULL, rfd, &truth, &ntruth, e);
+    json_decref(rfd);
     if (pf && fclose(pf) && !rc)
         rc = pl_err_set(e, PL_EIO, "%s/market/persons.csv: write failed", dir);
     if (rf && fclose(rf) && !rc)
@@ -586,6 +837,7 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
     }
     pl_buf_release(&truth);
     free(added.v);
+    free(used);
     free(tg);
     free(all.v);
     free(keys.v);

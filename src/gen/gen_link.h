@@ -13,7 +13,8 @@
 /**
  * After the CSV files and truth.json of a run are written under `dir`:
  * append the planted records to market/persons.csv and
- * market/company_roles.csv and the "links" section to truth.json.
+ * market/company_roles.csv, write market/ and police/person_records.csv
+ * (records without a reliable ID), and the "links" section to truth.json.
  * *npersons and *nroles get the rows appended. 0 or PL_EIO.
  */
 int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t *nroles,

@@ -118,6 +118,12 @@ static const ev_kind kinds[] = {
     /* Companies are shared reference data: readable by permission. */
     {"companies", "company", "company:read", NULL,
      "SELECT t.id, t.name, t.registered_at, t.legal_rep_id FROM companies t WHERE TRUE"},
+    /* A register's row without a reliable ID (migration 0140), unplaced as
+     * companies are: R04 cites a linked record's own role. */
+    {"person_records", "person_record", "person_record:read", NULL,
+     "SELECT t.id, t.source, t.name, t.birth_date, t.id_as_written, t.household, t.company_id, "
+     "c.name AS company_name, t.role, t.share_bp, t.start_date, t.end_date FROM person_records "
+     "t LEFT JOIN companies c ON c.id=t.company_id WHERE TRUE"},
     {"inspect_tasks", "inspect_task", "inspection:read", &place_inspect_task,
      "SELECT t.id, t.problem_id, ip.category AS problem_category, ip.description AS "
      "problem_description, t.owner_unit_id, u.name AS owner_unit_name, "

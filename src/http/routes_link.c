@@ -24,6 +24,11 @@
  * readable", which would withhold a readable pair or answer 404 for one. */
 static int person_readable(req *r, const char *pid, pl_err *e)
 {
+    /* a person record (a register's row without a reliable ID, migration
+     * 0140) is not placed in the unit tree, as a company is not: the
+     * role's person_record:read decides (docs/SECURITY.md "Linkage") */
+    if (strncmp(pid, PL_LINK_RECORD_PREFIX, sizeof PL_LINK_RECORD_PREFIX - 1) == 0)
+        return pl_accounts_role_has(r->who.role, "person_record:read") ? 1 : 0;
     pl_buf sql;
     pl_buf_init(&sql);
     pl_accounts_scope_cte(&sql);

@@ -670,7 +670,8 @@ pl_repair_class pl_ingest_repair_class(int field_type)
     case PL_F_DATE:
     case PL_F_INT:
     case PL_F_MONEY: return PL_REPAIR_CODE;
-    case PL_F_CITIZEN_ID: return PL_REPAIR_CITIZEN_ID;
+    case PL_F_CITIZEN_ID:
+    case PL_F_ID_WRITTEN: return PL_REPAIR_CITIZEN_ID;
     case PL_F_NAME: return PL_REPAIR_NAME;
     case PL_F_PERSON_NAME: return PL_REPAIR_PERSON_NAME;
     case PL_F_TEXT: return PL_REPAIR_TEXT;

@@ -202,13 +202,23 @@ void pl_link_register(void);
 
 /** What a store run did. */
 typedef struct pl_link_stats {
-    size_t persons, candidates, linked, review, skipped_judged, unchanged;
+    size_t persons, records, candidates, linked, review, skipped_judged, unchanged;
 } pl_link_stats;
+
+/** How a person record (person_records, migration 0140: a register's row
+ * without a reliable ID) is named in person_links and in evidence: this
+ * prefix and its id ("person_records:REC1"). A pair of a person and a
+ * record has the person as `a` (digits sort before the prefix). */
+#define PL_LINK_RECORD_PREFIX "person_records:"
 
 /**
  * Link the store's persons: records from persons (name, birth date, ID =
  * the row's id, native place), match_keys, company_roles (company) and
- * kin (household: the spouse pair); the thresholds from the profile
+ * the household (the police register's 户号 of a person record whose ID
+ * as written is the person's id, else the spouse pair from kin); and the
+ * person records (person_records, migration 0140: name, birth date, the
+ * ID as written, division, 户号, company), each linked to persons only and
+ * named PL_LINK_RECORD_PREFIX + id; the thresholds from the profile
  * parameters (root profile). Every pair at or above the lower threshold
  * that is not already recorded with the same decision is appended as a
  * "link.proposed" event (decision link or review, score, features). A pair

@@ -1,6 +1,7 @@
 /*
  * store.c — the linkage over the store: persons (with their match keys,
- * company roles and spouse households) linked, each proposal a
+ * company roles and households) and the person records without a reliable
+ * ID (migration 0140) linked, each proposal a
  * "link.proposed" event and each human judgement a "link.judged" event,
  * both projected into person_links (migration 0129). A judged pair is
  * never proposed again. Layer: link. Docs: docs/LINKAGE.md "Review queue".
@@ -121,7 +122,14 @@ int pl_link_thresholds(pl_store *st, double *upper, double *lower, pl_err *e)
 
 typedef struct person {
     char *id, *name, *birth, *division, *mkey, *company, *household;
+    char *id_number; /* a record's ID as written (persons: NULL, the id is) */
 } person;
+
+static void person_release(person *p)
+{
+    free(p->id), free(p->name), free(p->birth), free(p->division);
+    free(p->mkey), free(p->company), free(p->household), free(p->id_number);
+}
 
 static char *dup_col(pl_stmt *q, int col)
 {
@@ -140,7 +148,7 @@ static person *find(person *v, size_t n, const char *id)
     return bsearch(&key, v, n, sizeof *v, cmp_str);
 }
 
-static int load(pl_store *st, person **out, size_t *nout, pl_err *e)
+static int load(pl_store *st, person **out, size_t *nout, size_t *nrec_out, pl_err *e)
 {
     pl_stmt *q = NULL;
     person *v = NULL;
@@ -158,7 +166,7 @@ static int load(pl_store *st, person **out, size_t *nout, pl_err *e)
             v = pl_realloc(v, cap * sizeof *v);
         }
         v[n++] = (person){dup_col(q, 0), dup_col(q, 1), dup_col(q, 2), dup_col(q, 3),
-                          dup_col(q, 4), NULL,          NULL};
+                          dup_col(q, 4), NULL,          NULL,          NULL};
     }
     pl_stmt_finalize(q);
     if (rc < 0)
@@ -180,7 +188,25 @@ static int load(pl_store *st, person **out, size_t *nout, pl_err *e)
     pl_stmt_finalize(q);
     if (rc < 0)
         goto fail;
-    /* a household: the spouse pair, named by the smaller id */
+    /* a household as the police register knows it: a register row
+     * (person_records) with a 户号 whose ID as written is a person's id
+     * places that person in it (docs/LINKAGE.md "Records without a
+     * reliable ID") */
+    if ((rc = pl_store_prepare(st,
+                               "SELECT id_as_written, MIN(household) FROM person_records WHERE "
+                               "household IS NOT NULL AND household<>'' AND id_as_written IS NOT "
+                               "NULL GROUP BY id_as_written",
+                               &q, e)))
+        goto fail;
+    while ((rc = pl_stmt_step(q, e)) == PL_ROW) {
+        person *p = find(v, n, pl_stmt_text(q, 0));
+        if (p && !p->household)
+            p->household = dup_col(q, 1);
+    }
+    pl_stmt_finalize(q);
+    if (rc < 0)
+        goto fail;
+    /* else a household: the spouse pair, named by the smaller id */
     if ((rc = pl_store_prepare(st, "SELECT person_id, relative_id FROM kin WHERE relation='spouse'",
                                &q, e)))
         goto fail;
@@ -196,16 +222,50 @@ static int load(pl_store *st, person **out, size_t *nout, pl_err *e)
     pl_stmt_finalize(q);
     if (rc < 0)
         goto fail;
+    /* the register rows without a reliable ID, after the persons (not in
+     * the range find() searches), keyed "person_records:<id>" */
+    size_t np = n;
+    if ((rc = pl_store_prepare(st,
+                               "SELECT r.id, r.name, r.birth_date, r.division_code, m.match_key, "
+                               "r.company_id, r.household, r.id_as_written FROM person_records r "
+                               "LEFT JOIN match_keys m ON m.entity='person_record' AND m.id=r.id "
+                               "ORDER BY r.id",
+                               &q, e)))
+        goto fail;
+    while ((rc = pl_stmt_step(q, e)) == PL_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            v = pl_realloc(v, cap * sizeof *v);
+        }
+        pl_buf key;
+        pl_buf_init(&key);
+        pl_buf_addf(&key, "%s%s", PL_LINK_RECORD_PREFIX, pl_stmt_text(q, 0));
+        v[n++] = (person){pl_buf_detach(&key, NULL),
+                          dup_col(q, 1),
+                          dup_col(q, 2),
+                          dup_col(q, 3),
+                          dup_col(q, 4),
+                          dup_col(q, 5),
+                          dup_col(q, 6),
+                          dup_col(q, 7)};
+    }
+    pl_stmt_finalize(q);
+    if (rc < 0)
+        goto fail;
     *out = v;
     *nout = n;
+    *nrec_out = n - np;
     return 0;
 fail:
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].id), free(v[i].name), free(v[i].birth), free(v[i].division);
-        free(v[i].mkey), free(v[i].company), free(v[i].household);
-    }
+    for (size_t i = 0; i < n; i++)
+        person_release(&v[i]);
     free(v);
     return rc;
+}
+
+static int is_record(const char *key)
+{
+    return strncmp(key, PL_LINK_RECORD_PREFIX, sizeof PL_LINK_RECORD_PREFIX - 1) == 0;
 }
 
 /* The pair's recorded status and score, or NULL status if none. */
@@ -243,15 +303,19 @@ int pl_link_store_run(pl_store *st, pl_ledger *l, const char *actor, double uppe
     int rc = pl_store_begin(st, e);
     if (rc)
         return rc;
-    if ((rc = load(st, &v, &n, e)))
+    size_t nrec = 0;
+    if ((rc = load(st, &v, &n, &nrec, e)))
         goto out;
-    stats->persons = n;
+    stats->persons = n - nrec;
+    stats->records = nrec;
     recs = pl_calloc(n ? n : 1, sizeof *recs);
     for (size_t i = 0; i < n; i++)
         recs[i] = (pl_link_rec){.key = v[i].id,
                                 .name = v[i].name,
                                 .birth = v[i].birth,
-                                .id_number = v[i].id,
+                                .id_number = v[i].id_number       ? v[i].id_number
+                                             : is_record(v[i].id) ? NULL
+                                                                  : v[i].id,
                                 .division = v[i].division,
                                 .company = v[i].company,
                                 .household = v[i].household,
@@ -265,6 +329,8 @@ int pl_link_store_run(pl_store *st, pl_ledger *l, const char *actor, double uppe
     for (size_t i = 0; i < np && !rc; i++) {
         const pl_link_pair *p = &pairs[i];
         const char *a = v[p->a].id, *b = v[p->b].id;
+        if (is_record(a) && is_record(b))
+            continue; /* records are linked to persons, not to each other */
         if (strcmp(a, b) > 0) {
             const char *t = a;
             a = b;
@@ -314,10 +380,8 @@ out:
     free(pairs);
     pl_link_set_free(set);
     free(recs);
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].id), free(v[i].name), free(v[i].birth), free(v[i].division);
-        free(v[i].mkey), free(v[i].company), free(v[i].household);
-    }
+    for (size_t i = 0; i < n; i++)
+        person_release(&v[i]);
     free(v);
     return rc;
 }
@@ -370,11 +434,33 @@ out:
 
 /* ----------------------------------------------------------------- list */
 
+/* One side of a pair: a person's columns (id, name, gender, birth date,
+ * native place), or a record's when the side is a person record. */
+#define SIDE_COLS 16
+#define SIDE_SQL(p, r, c, k)                                                                       \
+    "l." k ", " p ".name, " p ".gender, " p ".birth_date, " p ".native_place, " r ".id, " r        \
+    ".name, " r ".gender, " r ".birth_date, " r ".division_code, " r ".id_as_written, " r          \
+    ".source, " r ".household, " r ".company_id, " r ".role, " c ".name"
 static json_t *side(pl_stmt *q, int col)
 {
     json_t *o = json_object();
     static const char *const names[] = {"id", "name", "gender", "birth_date", "native_place"};
-    for (int i = 0; i < 5; i++) {
+    static const char *const rnames[] = {
+        "name",   "gender",    "birth_date", "native_place", "id_as_written",
+        "source", "household", "company_id", "role",         "company_name"};
+    const char *rid = pl_stmt_text(q, col + 5);
+    int rec = rid && *rid;
+    json_object_set_new(o, "kind", json_string(rec ? "record" : "person"));
+    json_object_set_new(o, "id", json_string(pl_stmt_text(q, col)));
+    if (rec) {
+        json_object_set_new(o, "record_id", json_string(pl_stmt_text(q, col + 5)));
+        for (int i = 0; i < 10; i++) {
+            const char *t = pl_stmt_text(q, col + 6 + i);
+            json_object_set_new(o, rnames[i], t ? json_string(t) : json_null());
+        }
+        return o;
+    }
+    for (int i = 1; i < 5; i++) {
         const char *t = pl_stmt_text(q, col + i);
         json_object_set_new(o, names[i], t ? json_string(t) : json_null());
     }
@@ -396,12 +482,19 @@ int pl_link_list(pl_store *st, const char *status, int limit, int offset, json_t
     pl_stmt *q = NULL;
     int rc = pl_store_prepare(
         st,
-        "SELECT l.a, pa.name, pa.gender, pa.birth_date, pa.native_place, "
-        "l.b, pb.name, pb.gender, pb.birth_date, pb.native_place, "
-        "l.status, l.score_centibits, l.features, l.proposed_at, l.judged_by, l.judged_at, "
-        "l.reason FROM person_links l LEFT JOIN persons pa ON pa.id=l.a "
-        "LEFT JOIN persons pb ON pb.id=l.b WHERE (CAST(? AS TEXT)='all' OR l.status=?) "
-        "ORDER BY l.score_centibits DESC, l.a, l.b LIMIT ? OFFSET ?",
+        "SELECT " SIDE_SQL("pa", "ra", "ca", "a") ", " SIDE_SQL(
+            "pb", "rb", "cb",
+            "b") ", "
+                 "l.status, l.score_centibits, l.features, l.proposed_at, l.judged_by, "
+                 "l.judged_at, "
+                 "l.reason FROM person_links l LEFT JOIN persons pa ON pa.id=l.a "
+                 "LEFT JOIN persons pb ON pb.id=l.b "
+                 "LEFT JOIN person_records ra ON ra.id = CASE WHEN l.a LIKE 'person_records:%' "
+                 "THEN substr(l.a, 16) END LEFT JOIN companies ca ON ca.id=ra.company_id "
+                 "LEFT JOIN person_records rb ON rb.id = CASE WHEN l.b LIKE 'person_records:%' "
+                 "THEN substr(l.b, 16) END LEFT JOIN companies cb ON cb.id=rb.company_id "
+                 "WHERE (CAST(? AS TEXT)='all' OR l.status=?) "
+                 "ORDER BY l.score_centibits DESC, l.a, l.b LIMIT ? OFFSET ?",
         &q, e);
     if (rc)
         return rc;
@@ -411,17 +504,18 @@ int pl_link_list(pl_store *st, const char *status, int limit, int offset, json_t
     pl_stmt_bind_i64(q, 4, offset);
     while ((rc = pl_stmt_step(q, e)) == PL_ROW) {
         json_t *o = json_object();
+        const int c = 2 * SIDE_COLS;
         json_object_set_new(o, "a", side(q, 0));
-        json_object_set_new(o, "b", side(q, 5));
-        json_object_set_new(o, "status", json_string(pl_stmt_text(q, 10)));
-        json_object_set_new(o, "score_centibits", json_integer(pl_stmt_i64(q, 11)));
-        json_t *f = json_loads(pl_stmt_text(q, 12), 0, NULL);
+        json_object_set_new(o, "b", side(q, SIDE_COLS));
+        json_object_set_new(o, "status", json_string(pl_stmt_text(q, c)));
+        json_object_set_new(o, "score_centibits", json_integer(pl_stmt_i64(q, c + 1)));
+        json_t *f = json_loads(pl_stmt_text(q, c + 2), 0, NULL);
         json_object_set_new(o, "features", f ? f : json_array());
-        json_object_set_new(o, "proposed_at", json_string(pl_stmt_text(q, 13)));
-        for (int i = 14; i <= 16; i++) {
-            const char *t = pl_stmt_text(q, i);
+        json_object_set_new(o, "proposed_at", json_string(pl_stmt_text(q, c + 3)));
+        for (int i = 0; i < 3; i++) {
+            const char *t = pl_stmt_text(q, c + 4 + i);
             static const char *const nm[] = {"judged_by", "judged_at", "reason"};
-            json_object_set_new(o, nm[i - 14], t ? json_string(t) : json_null());
+            json_object_set_new(o, nm[i], t ? json_string(t) : json_null());
         }
         json_array_append_new(out, o);
     }

@@ -266,6 +266,26 @@ static const pl_field disposition_fields[] = {
       ENUM("form1", "form2", "form3", "form4", "unfounded", "fault_tolerance", "closed"), "结论"),
 };
 
+/* A register's row of a person that carries no reliable ID (docs/LINKAGE.md
+ * "Records without a reliable ID"): linked to persons by `plumb link run`,
+ * not by a reference; its company role is the vocabulary of company_roles.
+ * A role needs its company and start date (pl_model_normalize). */
+static const pl_field person_record_fields[] = {
+    ID_FIELD,
+    E("source", 1, ENUM("police", "market", "meeting", "clue", "other"), "来源"),
+    F("name", PL_F_PERSON_NAME, 1, "姓名"),
+    E("gender", 0, ENUM("M", "F"), "性别"),
+    F("birth_date", PL_F_DATE, 0, "出生日期"),
+    F("id_as_written", PL_F_ID_WRITTEN, 0, "登记身份号码"),
+    F("division_code", PL_F_DIVISION, 0, "行政区划代码"),
+    F("household", PL_F_ID, 0, "户号"),
+    {.name = "company_id", .type = PL_F_USCC, .ref = "company", .label_zh = "企业"},
+    E("role", 0, ENUM("shareholder", "legal_rep", "executive"), "角色"),
+    I("share_bp", 0, 0, 10000, "持股比例(万分之)"),
+    F("start_date", PL_F_DATE, 0, "起始日期"),
+    F("end_date", PL_F_DATE, 0, "终止日期"),
+};
+
 #define ENT(n, t, zh, en, f)                                                                       \
     {                                                                                              \
         n, t, zh, en, f, sizeof f / sizeof f[0]                                                    \
@@ -296,6 +316,7 @@ static const pl_entity entities[] = {
     ENT("clue_reporter", "clue_reporters", "实名举报人", "clue reporters", clue_reporter_fields),
     ENT("disposition", "dispositions", "处置", "dispositions", disposition_fields),
     ENT("accountability", "accountability", "问责与澄清", "accountability", accountability_fields),
+    ENT("person_record", "person_records", "人员登记记录", "person records", person_record_fields),
 };
 
 const pl_entity *pl_model_entities(size_t *n)

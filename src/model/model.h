@@ -38,6 +38,9 @@ typedef enum pl_field_type {
     PL_F_DIVISION,    /**< GB/T 2260 division code (2, 4 or 6 digits) */
     PL_F_PORTFOLIO,   /**< list of portfolio codes (分管领域), normalised to
                            the canonical comma-joined list (see below) */
+    PL_F_ID_WRITTEN,  /**< an ID number as a register wrote it: NFKC, 'x' as
+                           'X', 1-18 of [0-9X], not checked (a wrong check
+                           digit is what linkage looks for) */
 } pl_field_type;
 
 typedef struct pl_field {

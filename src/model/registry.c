@@ -153,6 +153,26 @@ static int normalize_field(const pl_field *f, const char *v, json_t **jv, pl_rep
         if (!rc)
             *jv = json_string(v);
         break;
+    case PL_F_ID_WRITTEN: {
+        /* as written: not checked against GB 11643 (a wrong check digit is
+         * what linkage looks for); only its alphabet and length */
+        size_t n = strlen(v);
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        if (n > 18)
+            rc = pl_err_set(&e, PL_EINVAL, "'%s' is longer than 18 characters", v);
+        for (size_t i = 0; i < n && !rc; i++)
+            if (!(v[i] >= '0' && v[i] <= '9') && v[i] != 'X' && v[i] != 'x')
+                rc = pl_err_set(&e, PL_EINVAL, "'%s' has a character outside 0-9 and X", v);
+        if (!rc) {
+            pl_buf_add(&b, v, n);
+            for (size_t i = 0; i < b.len; i++)
+                if (b.data[i] == 'x')
+                    b.data[i] = 'X';
+            *jv = json_stringn(b.data, b.len);
+        }
+        break;
+    }
     case PL_F_PORTFOLIO: {
         uint32_t mask;
         rc = pl_model_portfolio_parse(v, &mask, &e);
@@ -174,6 +194,27 @@ static int normalize_field(const pl_field *f, const char *v, json_t **jv, pl_rep
         report(ctx, wf, warn);
     }
     return 0;
+}
+
+/* A person record's company role is whole or absent: a role needs its
+ * company and start date, a company its role; the end not before the
+ * start (docs/IMPORT.md "person_records"). 1 if a problem was reported. */
+static int record_role_check(const json_t *row, pl_report_fn report, void *ctx)
+{
+    const char *company = json_string_value(json_object_get(row, "company_id"));
+    const char *role = json_string_value(json_object_get(row, "role"));
+    const char *start = json_string_value(json_object_get(row, "start_date"));
+    const char *end = json_string_value(json_object_get(row, "end_date"));
+    int bad = 0;
+    if (company && !role)
+        report(ctx, "role", "required with company_id (shareholder|legal_rep|executive)"), bad = 1;
+    if (!company && (role || start || end || json_object_get(row, "share_bp")))
+        report(ctx, "company_id", "required with role, share_bp, start_date or end_date"), bad = 1;
+    if (company && !start)
+        report(ctx, "start_date", "required with company_id"), bad = 1;
+    if (start && end && strcmp(end, start) < 0)
+        report(ctx, "end_date", "before start_date"), bad = 1;
+    return bad;
 }
 
 int pl_model_normalize(const pl_entity *ent, const char *const *names, const char *const *values,
@@ -217,7 +258,10 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
         }
         json_object_set_new(row, f->name, jv);
     }
-    if (!bad && (strcmp(ent->name, "person") == 0 || strcmp(ent->name, "company") == 0)) {
+    if (!bad && strcmp(ent->name, "person_record") == 0)
+        bad = record_role_check(row, report, ctx);
+    if (!bad && (strcmp(ent->name, "person") == 0 || strcmp(ent->name, "company") == 0 ||
+                 strcmp(ent->name, "person_record") == 0)) {
         const json_t *name = json_object_get(row, "name");
         if (json_is_string(name)) {
             pl_buf key;

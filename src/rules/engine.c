@@ -1849,6 +1849,14 @@ static int on_event(pl_rules *r, int64_t seq, const pl_event *ev, pl_err *e)
     row_scopes(r, &sc, table, old_row);
     row_scopes(r, &sc, table, new_row);
     const char *id = jstr(ev->payload, "id");
+    if (!strcmp(entity, "person_record") && id) {
+        /* a person record's role changed (migration 0140): R04 of the
+         * persons linked to it and of their kin (eval.c record_roles) */
+        char key[160];
+        int n = snprintf(key, sizeof key, "person_records:%s", id);
+        if (n > 0 && (size_t)n < sizeof key)
+            touch_links(r, &sc, rl_intern(&r->m.syms, key, (size_t)n));
+    }
     if (table == T_PAYMENTS && id) {
         add_scope(&sc, 7, SEL_KEY, id);
         const char *u = jstr(ev->payload, "unit_id");

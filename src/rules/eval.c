@@ -487,6 +487,49 @@ static int linked_holders(rl_ctx *c, const holder *h, holder *hs, size_t *nh, si
     return rc < 0 ? rc : 0;
 }
 
+/* A linked person record's own company role (person_records, migration
+ * 0140: the holder's person is "person_records:<id>"). Read from the
+ * projection, as the links are; a record event re-checks R04 for the
+ * persons linked to it (engine.c). */
+typedef struct rec_role {
+    size_t h; /* index in the holders */
+    sym_t id, company;
+    int32_t start, end;
+} rec_role;
+
+static int record_roles(rl_ctx *c, const holder *hs, size_t nh, rec_role *out, size_t *n,
+                        size_t cap, pl_err *e)
+{
+    static const char prefix[] = "person_records:";
+    pl_stmt *st = NULL;
+    for (size_t h = 0; h < nh; h++) {
+        const char *p = rl_str(c->m, hs[h].person);
+        if (strncmp(p, prefix, sizeof prefix - 1) != 0)
+            continue;
+        int rc = pl_store_prepare_cached(c->s,
+                                         "SELECT id, company_id, start_date, end_date FROM "
+                                         "person_records WHERE id=? AND company_id IS NOT NULL "
+                                         "AND start_date IS NOT NULL",
+                                         &st, e);
+        if (rc)
+            return rc;
+        pl_stmt_bind_text(st, 1, p + sizeof prefix - 1);
+        while ((rc = pl_stmt_step(st, e)) == PL_ROW && *n < cap) {
+            size_t len, clen;
+            const char *id = pl_stmt_textn(st, 0, &len);
+            const char *co = pl_stmt_textn(st, 1, &clen);
+            const char *end = pl_stmt_text(st, 3);
+            out[(*n)++] =
+                (rec_role){h, rl_intern(&c->m->syms, id, len), rl_intern(&c->m->syms, co, clen),
+                           rl_date(pl_stmt_text(st, 2)), end ? rl_date(end) : 0};
+        }
+        pl_stmt_reset(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
 {
     rl_model *m = c->m;
@@ -525,9 +568,23 @@ static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
         if (lrc)
             return lrc;
     }
+    rec_role rr[64];
+    size_t nrr = 0;
+    {
+        int lrc = record_roles(c, hs, nh, rr, &nrr, 64, e);
+        if (lrc)
+            return lrc;
+    }
     /* companies */
     sym_t comps[128];
     size_t nc = 0;
+    for (size_t k = 0; k < nrr; k++) {
+        size_t j = 0;
+        while (j < nc && comps[j] != rr[k].company)
+            j++;
+        if (j == nc && nc < 128)
+            comps[nc++] = rr[k].company;
+    }
     for (size_t h = 0; h < nh; h++)
         EACH(m->role_by_person, hs[h].person, r)
         {
@@ -588,6 +645,20 @@ static int r04(rl_ctx *c, sym_t L, rl_out *o, pl_buf *zh, pl_buf *en, pl_err *e)
                         fnd_ev(f, T_LINKS, hs[h].link);
                         matched = true;
                     }
+                for (size_t k = 0; k < nrr; k++) {
+                    const rec_role *ro = &rr[k];
+                    if (ro->company != C || !(ro->start && ro->start <= it->date &&
+                                              (ro->end == 0 || ro->end > it->date)))
+                        continue;
+                    if (!f) {
+                        f = fnd_new(o, 4, PL_SEV_LOW, L, 'p', U, NULL);
+                        snprintf(f->key, sizeof f->key, "%s|%s", rl_str(m, L), rl_str(m, C));
+                    }
+                    fnd_ev(f, T_PRECS, ro->id);
+                    fnd_ev(f, T_KIN, hs[ro->h].kin_row);
+                    fnd_ev(f, T_LINKS, hs[ro->h].link);
+                    matched = true;
+                }
                 if (matched) {
                     fnd_ev(f, it->table, it->id);
                     total += it->amount;

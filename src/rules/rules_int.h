@@ -260,10 +260,16 @@ extern const char *const rl_table_names[T_NTABLES];
 /* Evidence only, not a model table: a person link (person_links, migration
  * 0129; id "a|b") that joined a company role to a holder (R04). */
 #define T_LINKS T_NTABLES
-/** The evidence table name of a code (rl_table_names, or "person_links"). */
+/* Evidence only: a person record (person_records, migration 0140) linked to
+ * a holder, whose own company role it holds (R04). */
+#define T_PRECS (T_NTABLES + 1)
+/** The evidence table name of a code (rl_table_names, "person_links" or
+ * "person_records"). */
 static inline const char *rl_ev_table_name(int code)
 {
-    return code == T_LINKS ? "person_links" : rl_table_names[code];
+    return code == T_LINKS   ? "person_links"
+           : code == T_PRECS ? "person_records"
+                             : rl_table_names[code];
 }
 
 /* Pre-interned constants. */

@@ -28,7 +28,7 @@ import { startServer, Client, T0, FIX, P, PASSWORD, plumb, tempDir, writeFixture
 // ----------------------------------------------------------- the written table
 // docs/SECURITY.md "Permissions: one table" + docs/CASES.md §3 (case:*).
 const ORG = ['unit', 'person', 'post', 'tenure', 'kin'];
-const BUSINESS = ['company', 'company_role', 'contract', 'meeting', 'decision', 'speech', 'payment'];
+const BUSINESS = ['company', 'company_role', 'contract', 'meeting', 'decision', 'speech', 'payment', 'person_record'];
 const RULES_OUT = ['finding', 'risk', 'warning', 'task', 'profile'];
 const rd = (...xs) => xs.flat(Infinity).map((x) => `${x}:read`);
 const wr = (...xs) => xs.flat(Infinity).map((x) => `${x}:write`);
@@ -67,7 +67,7 @@ const ROLES = {
   },
   data_provider: {
     scope: 'subtree',
-    perms: [...rd('unit'), ...wr('person', 'kin', 'company', 'company_role', 'contract', 'meeting', 'decision', 'speech', 'payment', 'registry_record', 'import')],
+    perms: [...rd('unit'), ...wr('person', 'kin', 'company', 'company_role', 'contract', 'meeting', 'decision', 'speech', 'payment', 'registry_record', 'person_record', 'import')],
   },
   leader: {
     scope: 'subtree',
@@ -91,7 +91,7 @@ const ENTITIES = {
   company_role: 'company_roles', contract: 'contracts', meeting: 'meetings', decision: 'decisions', speech: 'speeches',
   payment: 'payments', declaration: 'declarations', declaration_item: 'declaration_items', registry_record: 'registry_records',
   evaluation: 'evaluations', supervision_activity: 'supervision_activities', clue: 'clues', clue_reporter: 'clue_reporters',
-  disposition: 'dispositions', accountability: 'accountability',
+  disposition: 'dispositions', accountability: 'accountability', person_record: 'person_records',
 };
 
 // Every route (docs/API.md "Routes"): method, path, permission, `placed`
@@ -226,7 +226,9 @@ const ROUTES = [
   ['GET', '/api/v1/units/{id}/profile', 'unit:read', 'placed'],
   ['GET', '/api/v1/companies/{id}/profile', 'company:read'],
   ...Object.entries(ENTITIES).flatMap(([e, t]) => {
-    const placed = e === 'company' ? undefined : 'placed';
+    // person records (register rows without a reliable ID) are unplaced
+    // like companies (SECURITY.md "Placing a record")
+    const placed = e === 'company' || e === 'person_record' ? undefined : 'placed';
     const rec = RECUSAL.has(e) ? 'recusal' : undefined;
     return [
       ['GET', `/api/v1/${t}`, `${e}:read`, placed, rec, e],

@@ -100,7 +100,7 @@ export const FIX = {
   company_role: 'CR1', contract: 'CT1', meeting: 'M1', decision: 'D1', speech: 'SP1',
   payment: 'PAY1', declaration: 'DEC1', declaration_item: 'DI1', registry_record: 'RR1',
   evaluation: 'EV1', supervision_activity: 'SV1', clue: 'CL1', clue_reporter: 'CRP1',
-  disposition: 'DSP1', accountability: 'AC1',
+  disposition: 'DSP1', accountability: 'AC1', person_record: 'PR1',
 };
 
 export function writeFixture(dir) {
@@ -125,6 +125,10 @@ export function writeFixture(dir) {
     'market/companies.csv': [['id', 'name', 'legal_rep_id', 'registered_at'], [C1, '东城建材有限公司', P.K, '2015-05-05']],
     'market/company_roles.csv': [['id', 'company_id', 'person_id', 'role', 'share_bp', 'start_date', 'end_date'],
       ['CR1', C1, P.K, 'shareholder', '5000', '2015-05-05', '']],
+    // a market register's row of K without a reliable ID (docs/LINKAGE.md
+    // "Records without a reliable ID"): K's ID with one digit wrong
+    'market/person_records.csv': [['id', 'source', 'name', 'gender', 'birth_date', 'id_as_written', 'division_code', 'household', 'company_id', 'role', 'share_bp', 'start_date', 'end_date'],
+      ['PR1', 'market', '李四', 'F', '1972-02-02', P.K.slice(0, 16) + String((Number(P.K[16]) + 1) % 10) + P.K[17], '', '', C1, 'shareholder', '5000', '2015-05-05', '']],
     'contracts/contracts.csv': [['id', 'unit_id', 'supplier_id', 'amount_fen', 'signed_at', 'procurement_method', 'subject'],
       ['CT1', 'UA', C1, '80000000', '2025-03-01', 'single_source', '办公楼维修']],
     'meetings/meetings.csv': [['id', 'unit_id', 'kind', 'held_at', 'members_total', 'attendees'],

@@ -63,4 +63,27 @@ ev=$("$PLUMB" sql --db "$U2" "SELECT status, evidence FROM findings WHERE rule='
 "$PLUMB" rules check --db "$U2" --as-of 2026-03-02 --rule R04 >check.out 2>&1 ||
     fail "engine differs from SQL on PostgreSQL: $(tail -20 check.out)"
 grep -q "engine = sql (1 findings" check.out || fail "R04 check on PostgreSQL: $(tail -3 check.out)"
+
+# Person records (migration 0140, link_records.sh) on PostgreSQL: the table,
+# the households the police register's rows give, the record-to-person
+# links (scores by hand in link_records.sh), the queue's record side and
+# R04 through the record's own role (engine and SQL reference).
+U3=$(pg_db pg_link_rec) || exit 1
+export PLUMB_STATE_DIR=$T/state3
+"$PLUMB" init --db "$U3" >init.out 2>&1 || fail "init rec: $(cat init.out)"
+"$PLUMB" import --db "$U3" --all "$PLUMB_SRC/tests/data/link/rec" --as-of 2026-03-01 --quiet >imp.out 2>&1 ||
+    fail "import rec: $(cat imp.out)"
+"$PLUMB" link run --db "$U3" >run.out 2>&1 || fail "link run rec: $(cat run.out)"
+[ "$("$PLUMB" sql --db "$U3" "SELECT a, b, status, score_centibits FROM person_links ORDER BY b")" = "$K|person_records:HR1|linked|4905
+$K|person_records:HR2|linked|2046
+$K|person_records:REC1|linked|3192" ] || fail "record links on PostgreSQL: $("$PLUMB" sql --db "$U3" "SELECT * FROM person_links")"
+"$PLUMB" link review --db "$U3" --status linked --json >q.json 2>&1 || fail "queue rec"
+grep -q '"id_as_written": "43312719720202032X"' q.json || fail "queue's record side on PostgreSQL: $(cat q.json)"
+ev=$("$PLUMB" sql --db "$U3" "SELECT status, evidence FROM findings WHERE rule='R04'")
+[ "$ev" = "open|[\"kin:KIN1\",\"payments:PAY1\",\"person_links:$K|person_records:REC1\",\"person_records:REC1\"]" ] ||
+    fail "R04 through a record on PostgreSQL: $ev"
+"$PLUMB" rules check --db "$U3" --as-of 2026-03-02 --rule R04 >check.out 2>&1 ||
+    fail "R04 (records): engine differs from SQL on PostgreSQL: $(tail -20 check.out)"
+grep -q "engine = sql (1 findings" check.out || fail "R04 (records) check on PostgreSQL: $(tail -3 check.out)"
+"$PLUMB" verify --db "$U3" >verify.out 2>&1 || fail "verify rec on PostgreSQL: $(cat verify.out)"
 echo OK

@@ -92,3 +92,34 @@ test('the queue side by side, a judgement, the page in English', async () => {
   await shot(page, 'links-en-desktop')
   assert.deepEqual(foreign, [], 'no request left the origin')
 })
+
+// A register's row without a reliable ID (a person record, docs/LINKAGE.md
+// "Records without a reliable ID"): the cadre's name and birth date with
+// the ID written one digit wrong, linked by `plumb link run` (name exact +
+// birth exact + ID one_digit = 31.92 bits ≥ 15); the page shows it beside
+// the person with the ID as written (the page is in English since the test
+// above).
+test('a record without a reliable ID beside its person', async () => {
+  const written = person.id.slice(0, 16) + String((Number(person.id[16]) + 1) % 10) + person.id[17]
+  const dir = mkdtempSync(join(tmpdir(), 'plumb-e2e-linkrec-'))
+  writeFileSync(join(dir, 'person_records.csv'),
+    'id,source,name,gender,birth_date,id_as_written,division_code,household,company_id,role,share_bp,start_date,end_date\n' +
+    `E2EREC1,market,${person.name},M,${person.birth_date},${written},,,,,,,\n`)
+  plumb(['import', '--db', srv.db, '--source', 'market', join(dir, 'person_records.csv'), '--quiet', '--no-rules'])
+  plumb(['link', 'run', '--db', srv.db])
+  assert.deepEqual(q(`SELECT status FROM person_links WHERE a = '${person.id}' AND b = 'person_records:E2EREC1'`), [{ status: 'linked' }])
+  await page.goto(srv.origin + '/#/links')
+  const table = page.getByTestId('link-table')
+  await table.waitFor()
+  await page.getByTestId('lk-status').click()
+  await page.getByRole('option', { name: 'Linked', exact: true }).click()
+  const row = table.locator('tr.el-table__row').filter({ hasText: 'E2EREC1' })
+  await row.waitFor()
+  const text = await row.innerText()
+  assert.ok(text.includes(person.id), 'the person on one side')
+  assert.match(text, new RegExp('ID as written：' + written))
+  assert.match(text, /Register record：E2EREC1（market register）/)
+  assert.match(text, /ID number：one character differs/)
+  await shot(page, 'links-record-en-desktop')
+  assert.deepEqual(foreign, [], 'no request left the origin')
+})

@@ -7,7 +7,10 @@
 -- comma-separated list of "table:id"; rows of one (key, subject) are united.
 -- A holder's linked records (person_links, migration 0129: status linked or
 -- judged same; docs/LINKAGE.md) hold roles as the holder does, with the link
--- as evidence ("person_links:a|b").
+-- as evidence ("person_links:a|b"). A linked person record (person_records,
+-- migration 0140: a register's row without a reliable ID, named
+-- "person_records:<id>" in person_links) holds its own company role, with
+-- the record as evidence ("person_records:<id>") in place of the role row.
 -- "date + N months" is written out as calendar arithmetic with the day
 -- clamped to the end of the month (Feb 29 + 1 year = Feb 28).
 WITH tops AS (
@@ -33,6 +36,12 @@ WITH tops AS (
   SELECT l, h, k, NULL AS lk FROM holders
   UNION
   SELECT hd.l, ln.q, hd.k, ln.lid FROM holders hd JOIN linked ln ON ln.p = hd.h
+), roles AS (
+  SELECT 'company_roles' AS rtbl, id, person_id AS h, company_id, start_date, end_date
+  FROM company_roles
+  UNION ALL
+  SELECT 'person_records', id, 'person_records:' || id, company_id, start_date, end_date
+  FROM person_records WHERE company_id IS NOT NULL AND start_date IS NOT NULL
 ), items AS (
   SELECT 'payments' AS tbl, id, unit_id AS unit, payee_company_id AS company,
          amount_fen AS amount, paid_at AS d
@@ -41,9 +50,9 @@ WITH tops AS (
   SELECT 'contracts', id, unit_id, supplier_id, amount_fen, signed_at FROM contracts
 ), hits AS (
   SELECT DISTINCT h.l, cr.company_id AS company, it.tbl, it.id, it.amount, it.unit,
-         cr.id AS role, h.k, h.lk
+         cr.rtbl, cr.id AS role, h.k, h.lk
   FROM holders2 h
-  JOIN company_roles cr ON cr.person_id = h.h
+  JOIN roles cr ON cr.h = h.h
   JOIN items it ON it.company = cr.company_id
    AND cr.start_date <= it.d AND (cr.end_date IS NULL OR cr.end_date > it.d)
   WHERE EXISTS (SELECT 1 FROM tops t WHERE t.l = h.l AND t.unit = it.unit
@@ -56,7 +65,7 @@ WITH tops AS (
 SELECT h.l || '|' || h.company AS key, h.l AS subject,
        CASE WHEN t.total >= u.r04_high_fen THEN 'high'
             WHEN t.total >= u.r04_medium_fen THEN 'medium' ELSE 'low' END AS severity,
-       h.tbl || ':' || h.id || ',company_roles:' || h.role || COALESCE(',kin:' || h.k, '')
+       h.tbl || ':' || h.id || ',' || h.rtbl || ':' || h.role || COALESCE(',kin:' || h.k, '')
          || COALESCE(',person_links:' || h.lk, '') AS evidence
 FROM hits h
 JOIN totals t ON t.l = h.l AND t.company = h.company

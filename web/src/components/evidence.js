@@ -62,6 +62,14 @@ export function recordView(rec) {
         fields: [named('person', r.person_name, r.person_id, person), named('company', r.company_name, r.company_id, company),
           F('role', code('companyRole', r.role)), r.share_bp ? F('share', share(r.share_bp)) : null, F('period', `${from} – ${to}`)],
       }
+    case 'person_record': // a register's row without a reliable ID (docs/LINKAGE.md)
+      return {
+        summary: t('ev.sum.person_record', { person: r.name, id: r.id_as_written || '—',
+          company: r.company_name || r.company_id || '—', role: r.role ? code('companyRole', r.role) : '—' }),
+        fields: [F('name', r.name), F('birth', r.birth_date || '—'), F('ref', r.id_as_written || '—'),
+          named('company', r.company_name, r.company_id, company), F('role', r.role ? code('companyRole', r.role) : '—'),
+          F('period', `${from} – ${to}`)],
+      }
     case 'kin':
       return {
         summary: t('ev.sum.kin', { person: r.person_name || r.person_id, relative: r.relative_name || r.relative_id,

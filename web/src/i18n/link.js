@@ -5,6 +5,9 @@ export const zhLink = {
     title: '人员关联复核', status: '状态', empty: '队列为空', a: '记录 A', b: '记录 B', score: '得分（比特）',
     features: '比较项', judge: '判断', reason: '理由（可选）', withheld: '另有 {n} 对因超出查看范围未显示',
     name: '姓名', birth: '出生日期', native: '籍贯区划', judgedBy: '判断人',
+    record: '登记记录', idWritten: '登记身份号码', role: '企业任职', household: '户号', division: '区划',
+    sources: { police: '公安户籍', market: '市场监管', meeting: '会议', clue: '线索', other: '其他' },
+    roles: { shareholder: '股东', legal_rep: '法定代表人', executive: '高管' },
     statuses: { review: '待复核', linked: '已自动关联', same: '同一人', not_same: '不同人', unsure: '无法判断', all: '全部' },
     judgements: { same: '同一人', not_same: '不同人', unsure: '无法判断' },
     features_: {
@@ -26,6 +29,9 @@ export const enLink = {
     score: 'Score (bits)', features: 'Comparison', judge: 'Judgement', reason: 'Reason (optional)',
     withheld: '{n} more pairs outside your scope are not shown', name: 'Name', birth: 'Date of birth',
     native: 'Native place', judgedBy: 'Judged by',
+    record: 'Register record', idWritten: 'ID as written', role: 'Company role', household: 'Household no.', division: 'Division',
+    sources: { police: 'police register', market: 'market register', meeting: 'meeting', clue: 'clue', other: 'other' },
+    roles: { shareholder: 'shareholder', legal_rep: 'legal representative', executive: 'executive' },
     statuses: { review: 'To review', linked: 'Linked', same: 'Same person', not_same: 'Not the same', unsure: 'Unsure', all: 'All' },
     judgements: { same: 'Same person', not_same: 'Not the same', unsure: 'Unsure' },
     features_: {

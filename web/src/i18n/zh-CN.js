@@ -85,7 +85,7 @@ export default {
   entity: { unit: '单位', person: '人员', post: '职务', tenure: '任职', kin: '亲属', company: '企业', company_role: '企业任职',
     payment: '支付', contract: '合同', meeting: '会议', decision: '决策', speech: '发言', declaration: '个人有关事项',
     declaration_item: '申报事项', registry_record: '登记记录', evaluation: '考核测评', supervision_activity: '监督活动',
-    clue: '问题线索', accountability: '问责' },
+    clue: '问题线索', accountability: '问责', person_record: '人员登记记录' },
   profiles: { list: '参数方案', selector: '适用范围', new: '新建方案', edit: '编辑方案', label: '说明', region: '地区（区划代码前缀）',
     regionHint: '2、4 或 6 位', params: '参数',
     reason: '变更理由（必填）', pending: '须另一人批准：提议 {id}，将消除 {n} 条发现',
