@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, P, plumb, addUser, sql as sqlOn, newDb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, addUser, sql as sqlOn, genStore } from './lib.mjs';
 
 const DAY = 86400;
 const USERS = {
@@ -291,10 +291,7 @@ test('a finding becomes a clue', async () => {
 
 test('statistics equal a direct count on generated data; the Excel file opens', { timeout: 180000 }, async () => {
   const dir = fs.mkdtempSync(path.join(st.dir, 'gen-'));
-  const db = newDb(dir, 'g');
-  plumb(['gen', '--scale', 'county', '--seed', '5', '--out', path.join(dir, 'gen'), '--quiet']);
-  plumb(['init', '--db', db]);
-  plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
+  const db = genStore(dir, { seed: 5 });
   const units = fs.readFileSync(path.join(dir, 'gen/org/units.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   const root = units.find((u) => !u[1])[0];
   const secret = addUser(db, 'stat', { role: 'discipline_officer', scopes: [root] });

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, addUser, startServer, tempDir, Client, T0, newDb } from './lib.mjs';
+import { plumb, addUser, startServer, tempDir, Client, T0, genStore } from './lib.mjs';
 
 let dir, srv;
 const C = {};
@@ -19,10 +19,7 @@ let FROM, TO;
 
 before(async () => {
   dir = tempDir('casestats-');
-  const db = newDb(dir, 'g');
-  plumb(['gen', '--scale', 'county', '--seed', '3', '--out', path.join(dir, 'gen'), '--quiet']);
-  plumb(['init', '--db', db]);
-  plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
+  const db = genStore(dir, { seed: 3 });
   const units = fs.readFileSync(path.join(dir, 'gen/org/units.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   const root = units.find((u) => !u[1])[0];
   const parent = Object.fromEntries(units.map((u) => [u[0], u[1]]));

@@ -27,7 +27,7 @@ import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, sqlJsonAsync, newDb } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, sqlJsonAsync, genStore } from './lib.mjs';
 
 // docs/DECLARE.md "Parameters" (defaults) and "Classes", written by hand.
 const RATE = 10, TOL = 10, CONCEAL_PCT = 50, CONCEAL_FEN = 300000 * 100;
@@ -54,10 +54,7 @@ for (const scale of scales) {
 
   before(async () => {
     dir = tempDir(`plumb-declare-${scale}-`);
-    db = newDb(dir);
-    plumb(['init', '--db', db, '--origin', `plumbline.test/declare-${scale}`]);
-    plumb(['gen', '--scale', scale, '--seed', '7', '--out', path.join(dir, 'gen'), '--quiet']);
-    plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
+    db = genStore(dir, { scale, seed: 7, name: 'p' });
     truth = JSON.parse(fs.readFileSync(path.join(dir, 'gen', 'truth.json'), 'utf8'));
     root = sql(`SELECT id FROM units WHERE parent_id IS NULL OR parent_id = '' ORDER BY id LIMIT 1`)[0].id;
     outUnit = sql(`SELECT u.id FROM units u WHERE u.parent_id = ${q(root)} ORDER BY u.id LIMIT 1`)[0].id;

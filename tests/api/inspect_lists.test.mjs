@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, newDb } from './lib.mjs';
+import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, genStore } from './lib.mjs';
 
 const NOW = Date.parse('2026-06-30T09:00:00Z') / 1000;
 process.env.PLUMB_NOW = iso(NOW);
@@ -28,10 +28,7 @@ const byId = (a) => [...a].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 
 before(async () => {
   const dir = tempDir('plumb-ilists-');
-  db = newDb(dir);
-  plumb(['gen', '--scale', 'county', '--seed', '17', '--out', path.join(dir, 'gen'), '--quiet']);
-  plumb(['init', '--db', db]);
-  plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
+  db = genStore(dir, { seed: 17, name: 'p' });
   root = sql("SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id LIMIT 1");
   // A narrow scope: twelve units holding tasks (each with its subtree),
   // more than one page of tasks but far less than half the store's units.

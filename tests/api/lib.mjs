@@ -235,6 +235,101 @@ export function copyStore(db, dir, name = 'copy') {
   return to;
 }
 
+// ------------------------------------------------- generated stores, cached
+// A generated store in dir: `plumb gen --scale S --seed N` into dir/<out>
+// (default 'gen'), `plumb init --origin plumbline.test/gen-S-N`, `plumb
+// import --all` (under the caller's PLUMB_NOW: the import dates and sweeps
+// by it). Returns the new store (newDb(dir, name)). Several files import
+// the same county; with a cache the import is done once per run and each
+// caller gets a copy (docs/RELIABILITY.md "Both engines"):
+//  - PostgreSQL: always, in the fixture's cluster (so per ctest run: the
+//    cluster and its state directory go at the end): the first caller
+//    builds a template database tpl_<key> and its state directory under
+//    $PLUMB_PG_STATE/api-templates/<key>; every caller gets `CREATE
+//    DATABASE … TEMPLATE tpl_<key>` (a file copy, no import) and a copy of
+//    the state directory (keys, rules snapshot);
+//  - SQLite: when PLUMB_API_CACHE names a directory (the file and its side
+//    files copied); without it each call imports, as before.
+// The key is scale, seed, PLUMB_NOW and the binary (size, mtime), so a
+// rebuilt plumb never meets a store of the old one. Built under a lock
+// directory (the ctest entries run side by side): the others wait for it.
+const sleepMs = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+}
+function cachedBuild(root, build) {
+  const done = path.join(root, 'done');
+  const lock = root + '.lock';
+  fs.mkdirSync(path.dirname(root), { recursive: true });
+  for (;;) {
+    if (fs.existsSync(done)) return;
+    try {
+      fs.mkdirSync(lock);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let pid = 0;
+      try { pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+      if (pid && !alive(pid)) fs.rmSync(lock, { recursive: true, force: true }); // its builder died
+      else sleepMs(250);
+      continue;
+    }
+    try {
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.mkdirSync(root, { recursive: true });
+      build();
+      fs.writeFileSync(done, '');
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+function genImport(gen, db, scale, seed, run = plumb) {
+  plumb(['gen', '--scale', scale, '--seed', String(seed), '--out', gen, '--quiet']);
+  run(['init', '--db', db, '--origin', `plumbline.test/gen-${scale}-${seed}`]);
+  run(['import', '--all', gen, '--db', db, '--quiet']);
+}
+export function genStore(dir, { scale = 'county', seed, name = 'g', out = 'gen' } = {}) {
+  const cacheDir = PG ? path.join(process.env.PLUMB_PG_STATE, 'api-templates') : process.env.PLUMB_API_CACHE;
+  const gen = path.join(dir, out);
+  if (!cacheDir) {
+    const db = newDb(dir, name);
+    genImport(gen, db, scale, seed);
+    return db;
+  }
+  const bin = fs.statSync(PLUMB_BIN);
+  const key = `${scale}_${seed}_` + crypto.createHash('sha256')
+    .update(JSON.stringify([process.env.PLUMB_NOW || '', PLUMB_BIN, bin.size, bin.mtimeMs])).digest('hex').slice(0, 12);
+  const root = path.join(cacheDir, key);
+  const tpl = `tpl_${key}`;
+  cachedBuild(root, () => {
+    if (!PG) return genImport(path.join(root, 'gen'), path.join(root, 'store.db'), scale, seed);
+    const url = execFileSync('bash', [path.join(HERE, '../../scripts/pg-tmp'), 'createdb', process.env.PLUMB_PG_STATE, tpl],
+      { encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } })
+      .trim().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
+    // The real binary with the template's own state directory (plumb-pg's
+    // would be this process's, removed when it exits).
+    const side = path.join(root, 'side');
+    genImport(path.join(root, 'gen'), url, scale, seed, (args) => execFileSync(PLUMB_BIN, ['--state-dir', side, ...args],
+      { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', PLUMB_LANG: 'en' }, stdio: ['pipe', 'pipe', 'pipe'] }));
+  });
+  fs.symlinkSync(path.join(root, 'gen'), gen);
+  if (!PG) {
+    const db = newDb(dir, name);
+    for (const f of fs.readdirSync(root).filter((f) => f.startsWith('store.db')))
+      fs.copyFileSync(path.join(root, f), db + f.slice('store.db'.length));
+    return db;
+  }
+  const dbname = `api_${process.pid}_${++pgSeq}_${name.replace(/[^a-z0-9_]/gi, '').toLowerCase()}`;
+  pgAdmin(`CREATE DATABASE ${dbname} TEMPLATE ${tpl} STRATEGY FILE_COPY`);
+  pgDbs.push(dbname);
+  const url = fs.readFileSync(path.join(process.env.PLUMB_PG_STATE, 'url'), 'utf8').trim()
+    .replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@').replace(/\/postgres$/, `/${dbname}`);
+  storeDirs.set(url, dir);
+  fs.cpSync(path.join(root, 'side'), sideDir(url), { recursive: true });
+  return url;
+}
+
 // SQL on a store of either engine through `plumb sql`: the rows as the
 // sqlite3 shell's list mode prints them (columns joined by '|'), trimmed.
 export function sql(db, q) {

@@ -26,7 +26,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, newDb, tableRows } from './lib.mjs';
+import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, genStore, tableRows } from './lib.mjs';
 
 // The clock of the whole test: the server's (--clock-file) and the CLI's
 // (PLUMB_NOW, for the import's rules and dates). The generated data's rules
@@ -108,10 +108,7 @@ const USERS = () => ({
 
 before(async () => {
   dir = tempDir('plumb-loop-');
-  db = newDb(dir);
-  plumb(['gen', '--scale', 'county', '--seed', '17', '--out', path.join(dir, 'gen'), '--quiet']);
-  plumb(['init', '--db', db, '--origin', 'plumbline.test/loop']);
-  plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
+  db = genStore(dir, { seed: 17, name: 'p' });
   root = sql("SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id LIMIT 1");
   // The people of the loop, chosen from the generated county by what they
   // are (not by the code under test): P, a top leader with an open blue

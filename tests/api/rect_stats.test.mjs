@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, newDb } from './lib.mjs';
+import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, genStore } from './lib.mjs';
 
 const NOW = Date.parse('2026-06-30T09:00:00Z') / 1000;
 const TODAY = '2026-06-30';
@@ -37,10 +37,7 @@ const recusedSql = (me) => `(
 
 before(async () => {
   const dir = tempDir('plumb-rstats-');
-  db = newDb(dir);
-  plumb(['gen', '--scale', 'county', '--seed', '17', '--out', path.join(dir, 'gen'), '--quiet']);
-  plumb(['init', '--db', db]);
-  plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
+  db = genStore(dir, { seed: 17, name: 'p' });
   root = sql("SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id LIMIT 1");
   // A town (township) whose subtree holds tasks, fewer than the store's.
   town = sql(`SELECT u.id FROM units u WHERE u.level='township' AND EXISTS (SELECT 1 FROM inspect_tasks t WHERE t.owner_unit_id IN (${subtree(['X']).replace("'X'", 'u.id')})) ORDER BY u.id LIMIT 1`);

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, newDb, sqlEndsInYear, sqlRight } from './lib.mjs';
+import { plumb, tempDir, addUser, startServer, Client, T0, sqlJsonText, genStore, sqlEndsInYear, sqlRight } from './lib.mjs';
 
 const SRC = process.env.PLUMB_SRC || path.resolve('..');
 let dir, db, srv, root, part, other, from, to, roundId;
@@ -93,10 +93,7 @@ const events = () => sql('SELECT count(*) AS n FROM ledger_events')[0].n;
 
 before(async () => {
   dir = tempDir('plumb-reports-');
-  db = newDb(dir);
-  plumb(['init', '--db', db, '--origin', 'plumbline.test/reports']);
-  plumb(['gen', '--scale', 'county', '--seed', '7', '--out', path.join(dir, 'gen'), '--quiet']);
-  plumb(['import', '--all', path.join(dir, 'gen'), '--db', db, '--quiet']);
+  db = genStore(dir, { seed: 7, name: 'p' });
   root = sql(`SELECT id FROM units WHERE parent_id IS NULL OR parent_id = '' ORDER BY id`).map((r) => r.id);
   assert.equal(root.length, 1, 'one county root');
   root = root[0];

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, Client, T0, plumb, tempDir, addUser, newDb } from './lib.mjs';
+import { startServer, Client, T0, plumb, tempDir, addUser, genStore } from './lib.mjs';
 
 let dir, db, srv;
 const C = {};
@@ -58,10 +58,7 @@ let ROOT, TOWN, OTHER_TOWN, ALL_UNITS, TOWN_UNITS, CLUE;
 
 before(async () => {
   dir = tempDir('plumb-search-');
-  db = newDb(dir, 'c');
-  plumb(['init', '--db', db, '--origin', 'plumbline.test/search']);
-  plumb(['gen', '--scale', 'county', '--seed', '7', '--out', path.join(dir, 'data')]);
-  plumb(['import', '--db', db, '--all', path.join(dir, 'data'), '--quiet']);
+  db = genStore(dir, { seed: 7, name: 'c', out: 'data' });
   plumb(['sweep', '--db', db, '--as-of', '2026-03-01']);
   ROOT = rows("SELECT id FROM units WHERE parent_id IS NULL OR parent_id = '' ORDER BY id")[0][0];
   // Two towns: township units with persons placed.
