@@ -2887,6 +2887,10 @@ static void check_structure(gen *g, area *a)
         }
         if (p->is_top && p->nm18)
             nm_add(g, 18, t->id, "in_charge_of_party_building");
+        /* R18 near miss: a deputy in charge of one of the five areas by its
+         * portfolio's text (人事, 财务, 项目 …): R18 reads top posts only */
+        if (!p->is_top && p->reports_to == u->top_post && (p->areas & 31u))
+            nm_add(g, 18, t->id, "deputy_in_charge");
         /* R02: t is a top tenure; look at the leader's kin */
         if (p->is_top) {
             for (int e = 0; e < pe->kn; e++) {
@@ -4184,8 +4188,15 @@ static void stream_r19(gen *g, area *a)
             const person *pe = &a->persons.v[t->person];
             for (int Y = 2024; Y <= 2025; Y++) {
                 int32_t yend = dnum(Y, 12, 31);
-                if (!open_at(t, yend) || t->start > yend - 90)
+                if (!open_at(t, yend))
                     continue;
+                if (t->start > yend - 90) {
+                    /* R19 near miss: appointed after 2 Oct, owes nothing for Y */
+                    char nmk[48];
+                    snprintf(nmk, sizeof nmk, "%s|%d", t->id, Y);
+                    nm_add(g, 19, nmk, "appointed_after_oct_2");
+                    continue;
+                }
                 k++;
                 int pl = plant[ui] && open_at(t, AS_OF) ? plant[ui] : N_NONE;
                 int duty = 1, heart = 0;
