@@ -3853,6 +3853,7 @@ static void stream_declarations(gen *g, area *a)
             if (spouse_any)
                 decl_item(g, a, dtp, did, "marriage", p->id, "已婚", -1, "");
             int bad = 0, bad_re = 0, sec_tol = 0;
+            int adult_home = 0, other_trip = 0; /* R09 near misses */
             int32_t yend = dnum(y, 12, 31);
             for (int h = 0; h < nh; h++) {
                 const person *hp = &a->persons.v[house[h]];
@@ -3864,6 +3865,12 @@ static void stream_declarations(gen *g, area *a)
                                : kin_only[h]              ? 0
                                : rec->kind == RK_EXIT     ? dyear(rec->observed) == y
                                                           : held;
+                    /* R09 near misses: an adult child's home (held, but not
+                     * the declaration's: 配偶、未成年子女 only); a trip of the
+                     * household in another year (exit_abroad counts in its
+                     * own year only) */
+                    adult_home |= kin_only[h] && rec->kind == RK_REAL_ESTATE && held;
+                    other_trip |= !kin_only[h] && rec->kind == RK_EXIT && dyear(rec->observed) != y;
                     if (kin_only[h] && rec->kind != RK_KIN_ABROAD)
                         continue;
                     /* a company role whose roles all ended by then is not
@@ -3927,6 +3934,10 @@ static void stream_declarations(gen *g, area *a)
                 f_commit(g, 9, did, p->id, bad >= 2 || bad_re ? 3 : 2);
             } else if (sec_tol) {
                 nm_add(g, 9, did, "securities_within_5_percent");
+            } else if (adult_home) {
+                nm_add(g, 9, did, "adult_child_home_not_required");
+            } else if (other_trip) {
+                nm_add(g, 9, did, "trip_of_other_year");
             }
         }
         if (r20_did[0][0] || r20_did[1][0] || r20_did[2][0])
