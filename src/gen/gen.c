@@ -462,6 +462,7 @@ typedef struct unit {
     char name[160];
     char division[7];
     char parent[24];
+    int up; /* the unit above in the area (index), -1: the root */
     uint8_t kind, level, flags, plant;
     const char *industry;
     int extra_cat;
@@ -990,11 +991,21 @@ static int add_unit(area *a, int kind, int level, const char *industry, const ch
     u->industry = industry;
     u->extra_cat = C_GENERAL;
     snprintf(u->division, sizeof u->division, "%s", a->code);
-    if (a->units.n == 1)
+    if (a->units.n == 1) {
         snprintf(u->parent, sizeof u->parent, "%s", a->parent_party);
-    else
+        u->up = -1;
+    } else {
         snprintf(u->parent, sizeof u->parent, "%s", a->units.v[0].id);
+        u->up = 0;
+    }
     return (int)(a->units.n - 1);
+}
+
+/* Put unit u under unit p of the area (docs/GENERATOR.md "The unit tree"). */
+static void set_up(area *a, int u, int p)
+{
+    a->units.v[u].up = p;
+    snprintf(a->units.v[u].parent, sizeof a->units.v[u].parent, "%s", a->units.v[p].id);
 }
 
 static int cat_of(const char *s)
@@ -1049,10 +1060,10 @@ static void build_units(area *a)
     const char *N = a->name;
     int lv = a->type == L_PROV ? L_PROV : a->type == L_PREF ? L_PREF : L_COUNTY;
     const char *hall = lv == L_PROV ? "厅" : "室"; /* 办公厅 / 办公室 */
-    int u;
+    int u, gov, office = -1, propaganda = -1, edu = -1, health = -1, finance = -1, culture = -1;
     a->party_unit = add_unit(a, K_PARTY, lv, "党委", "中共%s委员会", N);
     set_tpl(&a->units.v[a->party_unit], "书记", "副书记", NULL, F_ORGAN);
-    u = add_unit(a, K_GOV, lv, "政府", "%s人民政府", N);
+    u = gov = add_unit(a, K_GOV, lv, "政府", "%s人民政府", N);
     set_tpl(&a->units.v[u],
             lv == L_PROV   ? "省长"
             : lv == L_PREF ? "州长"
@@ -1075,10 +1086,11 @@ static void build_units(area *a)
     u = add_unit(a, K_POLICE, lv, "公安", "%s公安%s", N, lv == L_PROV ? "厅" : "局");
     set_tpl(&a->units.v[u], lv == L_PROV ? "厅长" : "局长", lv == L_PROV ? "副厅长" : "副局长",
             "纪委书记", F_ORGAN);
+    set_up(a, u, gov); /* a department of the government */
     /* the party committee's working bodies, the congress and the CPPCC */
-    u = add_unit(a, K_DEPT, lv, "党委办公", "中共%s委员会办公%s", N, hall);
+    u = office = add_unit(a, K_DEPT, lv, "党委办公", "中共%s委员会办公%s", N, hall);
     set_tpl(&a->units.v[u], "主任", "副主任", NULL, F_ORGAN);
-    u = add_unit(a, K_DEPT, lv, "宣传", "中共%s委员会宣传部", N);
+    u = propaganda = add_unit(a, K_DEPT, lv, "宣传", "中共%s委员会宣传部", N);
     set_tpl(&a->units.v[u], "部长", "副部长", NULL, F_ORGAN);
     u = add_unit(a, K_DEPT, lv, "统战", "中共%s委员会统一战线工作部", N);
     set_tpl(&a->units.v[u], "部长", "副部长", NULL, F_ORGAN);
@@ -1090,6 +1102,7 @@ static void build_units(area *a)
     set_tpl(&a->units.v[u], "主席", "副主席", NULL, F_ORGAN);
     u = add_unit(a, K_DEPT, lv, "政府办公", "%s人民政府办公%s", N, hall);
     set_tpl(&a->units.v[u], "主任", "副主任", NULL, F_ORGAN);
+    set_up(a, u, gov);
     int dept0 = (int)a->units.n;
     for (size_t i = 0; i < gen_ndepts; i++) {
         const char *suf = gen_depts[i].suffix;
@@ -1109,7 +1122,18 @@ static void build_units(area *a)
                           : ends_with(suf, "馆") ? "副馆长"
                                                  : "副主任";
         set_tpl(&a->units.v[u], top, dep, NULL, F_BUREAU);
+        /* the government's departments; the archives under the committee's office */
+        set_up(a, u, ends_with(suf, "档案馆") ? office : gov);
+        if (strcmp(suf, "教育局") == 0)
+            edu = u;
+        else if (strcmp(suf, "卫生健康局") == 0)
+            health = u;
+        else if (strcmp(suf, "财政局") == 0)
+            finance = u;
+        else if (strncmp(suf, "文化旅游", strlen("文化旅游")) == 0)
+            culture = u;
     }
+    assert(office > 0 && propaganda > 0 && edu > 0 && health > 0 && finance > 0 && culture > 0);
     /* 派驻纪检监察组: one for every four bureaus (named in its deputies'
      * portfolio), organs of the discipline commission */
     int ndept = (int)a->units.n - dept0;
@@ -1119,6 +1143,7 @@ static void build_units(area *a)
         u = add_unit(a, K_DISC, lv, "纪检监察", "%s纪委监委派驻第%s纪检监察组", N, num);
         set_tpl(&a->units.v[u], "组长", "副组长", NULL, F_STATION);
         a->units.v[u].covers = dept0 + 4 * k;
+        set_up(a, u, disc); /* an organ of the discipline commission */
     }
     /* townships: a party committee and a government each; the county's real
      * 乡, 镇 and 街道 (gen_towns.c), else made-up names (none in Hunan) */
@@ -1156,6 +1181,7 @@ static void build_units(area *a)
                 set_tpl(&a->units.v[u], "党工委书记", "党工委副书记", "纪工委书记", F_TOWN);
                 u = add_unit(a, K_GOV, L_TOWN, "乡镇政府", "%s%s办事处", N, tn);
                 set_tpl(&a->units.v[u], "主任", "副主任", NULL, F_TOWN);
+                set_up(a, u, u - 1); /* under the 街道党工委 */
             } else {
                 int xiang = ends_with(tn, "乡");
                 u = add_unit(a, K_PARTY, L_TOWN, "乡镇党委", "中共%s%s委员会", N, tn);
@@ -1163,6 +1189,7 @@ static void build_units(area *a)
                 u = add_unit(a, K_GOV, L_TOWN, "乡镇政府", "%s%s人民政府", N, tn);
                 set_tpl(&a->units.v[u], xiang ? "乡长" : "镇长", xiang ? "副乡长" : "副镇长", NULL,
                         F_TOWN);
+                set_up(a, u, u - 1); /* under the 乡党委 / 镇党委 */
             }
         }
     }
@@ -1170,13 +1197,17 @@ static void build_units(area *a)
                                        "水务投资有限公司",         "国有资产经营有限公司",
                                        "旅游发展有限公司",         "农业发展投资有限公司",
                                        "产业开发投资有限公司",     "粮食购销有限公司"};
+    /* the unit above of each other body: 0 the party committee, 1 the
+     * government, 2 the propaganda department, 3 the culture bureau */
     static const struct {
         const char *name, *top, *dep;
-    } others[] = {{"融媒体中心", "主任", "副主任"},       {"图书馆", "馆长", "副馆长"},
-                  {"博物馆", "馆长", "副馆长"},           {"科学技术协会", "主席", "副主席"},
-                  {"总工会", "主席", "副主席"},           {"妇女联合会", "主席", "副主席"},
-                  {"文学艺术界联合会", "主席", "副主席"}, {"红十字会", "会长", "副会长"},
-                  {"社会科学界联合会", "主席", "副主席"}, {"供销合作社", "主任", "副主任"}};
+        int up;
+    } others[] = {{"融媒体中心", "主任", "副主任", 2},       {"图书馆", "馆长", "副馆长", 3},
+                  {"博物馆", "馆长", "副馆长", 3},           {"科学技术协会", "主席", "副主席", 0},
+                  {"总工会", "主席", "副主席", 0},           {"妇女联合会", "主席", "副主席", 0},
+                  {"文学艺术界联合会", "主席", "副主席", 0}, {"红十字会", "会长", "副会长", 1},
+                  {"社会科学界联合会", "主席", "副主席", 0}, {"供销合作社", "主任", "副主任", 1}};
+    const int other_up[] = {a->party_unit, gov, propaganda, culture};
     int nschool = 0, nhosp = 0, nsoe = 0, nother = 0;
     while ((int)a->units.n < a->target_units) {
         int x = (int)rnd(&a->r, 100);
@@ -1184,9 +1215,11 @@ static void build_units(area *a)
         if (x < 12 && nsoe < 8) {
             u = add_unit(a, K_SOE, lv, "国有企业", "%s%s", N, soes[nsoe++]);
             set_tpl(&a->units.v[u], "董事长", "副总经理", "纪委书记", F_SOE);
+            set_up(a, u, finance); /* the state assets, held by the finance bureau */
         } else if (x < 22 && nother < 10) {
             u = add_unit(a, K_OTHER, lv, "群团事业", "%s%s", N, others[nother].name);
             set_tpl(&a->units.v[u], others[nother].top, others[nother].dep, NULL, F_OTHER);
+            set_up(a, u, other_up[others[nother].up]);
             nother++;
         } else if (x < 45) {
             nhosp++;
@@ -1201,6 +1234,7 @@ static void build_units(area *a)
                 u = add_unit(a, K_HOSP, lv, "卫生", "%s第%s人民医院", N, num);
                 set_tpl(&a->units.v[u], "院长", "副院长", "纪委书记", F_HOSP);
             }
+            set_up(a, u, health); /* 卫生院 too: 县管乡用, under the health bureau */
         } else {
             nschool++;
             if (ntown && nschool % 2 == 0 && nschool / 2 <= ntown)
@@ -1211,6 +1245,7 @@ static void build_units(area *a)
                              nschool % 2 ? "中学" : "小学");
             }
             set_tpl(&a->units.v[u], "校长", "副校长", NULL, F_SCHOOL);
+            set_up(a, u, edu);
         }
     }
 }
@@ -1402,6 +1437,8 @@ static const char *home_of(const person *p)
     return buf;
 }
 
+static int32_t weekday(int32_t z);
+
 static void set_appt(area *a, tenure *t, int32_t decided)
 {
     new_id(a, t->decision, ID_APPT);
@@ -1512,7 +1549,7 @@ static void build_holders(gen *g, area *a)
                 rr(r, earliest > dnum(2005, 1, 1) ? earliest : dnum(2005, 1, 1), dnum(2026, 5, 31));
         int ti = add_tenure(a, h, (int)pi, start, 0);
         if ((ps->is_top && (int)ps->unit != a->party_unit) || deputy || sens)
-            set_appt(a, &a->tenures.v[ti], start - rr(r, 5, 30));
+            set_appt(a, &a->tenures.v[ti], weekday(start - rr(r, 5, 30)));
         /* the predecessor in a top post, and in half the sensitive posts */
         if (ps->is_top || (sens && chance(r, 50))) {
             int32_t pstart = add_years(start, -rr(r, 3, ps->is_top ? 9 : 5)) - rr(r, 0, 200);
@@ -2225,8 +2262,9 @@ static void apply_plants(gen *g, area *a, const plan *pl)
         int tu = pl->town_party >= 0 ? pl->town_party : pu[PU_MISC1];
         int64_t tt = contract_threshold(a->units.v[tu].level);
         s = plain_company(g, a);
-        x_contract(a, tu, s, dnum(2024, 3, 10), tt * 6 / 10);
-        x_contract(a, tu, s, dnum(2024, 3, 10) + 80, tt * 6 / 10);
+        /* 2024-03-10 was a Sunday: signed the Monday after (weekday) */
+        x_contract(a, tu, s, weekday(dnum(2024, 3, 10)), tt * 6 / 10);
+        x_contract(a, tu, s, weekday(dnum(2024, 3, 10)) + 80, tt * 6 / 10);
         s = plain_company(g, a);
         x_contract(a, u, s, dnum(2023, 5, 1), t * 6 / 10);
         x_contract(a, u, s, dnum(2023, 5, 1) + 120, t * 6 / 10);
@@ -2849,6 +2887,10 @@ static void check_structure(gen *g, area *a)
         }
         if (p->is_top && p->nm18)
             nm_add(g, 18, t->id, "in_charge_of_party_building");
+        /* R18 near miss: a deputy in charge of one of the five areas by its
+         * portfolio's text (人事, 财务, 项目 …): R18 reads top posts only */
+        if (!p->is_top && p->reports_to == u->top_post && (p->areas & 31u))
+            nm_add(g, 18, t->id, "deputy_in_charge");
         /* R02: t is a top tenure; look at the leader's kin */
         if (p->is_top) {
             for (int e = 0; e < pe->kn; e++) {
@@ -3019,6 +3061,16 @@ static int32_t weekday(int32_t z)
 {
     int dow = (int)(((z % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday: 0 Sunday */
     return dow == 6 ? z - 1 : dow == 0 ? z + 1 : z;
+}
+
+/* Meetings and talks are held on working days too; these move forward
+ * only (a Saturday or Sunday to the Monday after), so a date at or after a
+ * lower bound (an appointment, a window's start) stays there, and one on
+ * or before the as-of date (a Tuesday) stays on or before it. */
+static int32_t workday(int32_t z)
+{
+    int dow = (int)(((z % 7) + 7 + 4) % 7); /* 0 Sunday */
+    return dow == 6 ? z + 2 : dow == 0 ? z + 1 : z;
 }
 
 /* The background's payments stay below this share (%) of the unit's R07
@@ -3383,9 +3435,10 @@ static void stream_money(gen *g, area *a)
             for (int k = 0; k < nm; k++) {
                 did[0] = 0;
                 int cat = chance(r, 60) ? 0 : 2;
-                make_decision(g, a, (int)ui,
-                              rr(r, dnum(y, 1, 5), y == 2026 ? dnum(2026, 6, 25) : dnum(y, 12, 28)),
-                              cat, cat ? logu(r, 5000000, 200000000) : 0, -1, 1, 1, 0, 0, 0, did);
+                make_decision(
+                    g, a, (int)ui,
+                    weekday(rr(r, dnum(y, 1, 5), y == 2026 ? dnum(2026, 6, 25) : dnum(y, 12, 28))),
+                    cat, cat ? logu(r, 5000000, 200000000) : 0, -1, 1, 1, 0, 0, 0, did);
             }
         }
         /* contracts, each with its own supplier; installments paid later */
@@ -3400,8 +3453,8 @@ static void stream_money(gen *g, area *a)
             const char *cpurpose = write_contract(g, a, cid, (int)ui, comp, signed_at, amount);
             did[0] = 0;
             if (amount >= pthr)
-                make_decision(g, a, (int)ui, signed_at - rr(r, 5, 30), 2, amount, -1, 1, 1, 0, 0, 0,
-                              did);
+                make_decision(g, a, (int)ui, weekday(signed_at - rr(r, 5, 30)), 2, amount, -1, 1, 1,
+                              0, 0, 0, did);
             int ninst = amount >= 2000000 ? 2 : 1;
             int64_t left = amount;
             for (int s = 0; s < ninst; s++) {
@@ -3421,8 +3474,8 @@ static void stream_money(gen *g, area *a)
             if (rnd(r, 1000) < 3) {
                 int64_t amount = rr(r, 100, 250) * (pthr / 100);
                 did[0] = 0;
-                make_decision(g, a, (int)ui, date - rr(r, 5, 40), 3, amount, -1, 1, 1, 0, 0, 0,
-                              did);
+                make_decision(g, a, (int)ui, weekday(date - rr(r, 5, 40)), 3, amount, -1, 1, 1, 0,
+                              0, 0, did);
                 write_payment(g, a, (int)ui, supplier(a), -1, date, amount, NULL, did, NULL);
             } else if (chance(r, 8)) {
                 write_payment(g, a, (int)ui, -1, a->citizens0 + (int)rnd(r, (uint32_t)a->ncitizens),
@@ -3800,6 +3853,7 @@ static void stream_declarations(gen *g, area *a)
             if (spouse_any)
                 decl_item(g, a, dtp, did, "marriage", p->id, "已婚", -1, "");
             int bad = 0, bad_re = 0, sec_tol = 0;
+            int adult_home = 0, other_trip = 0; /* R09 near misses */
             int32_t yend = dnum(y, 12, 31);
             for (int h = 0; h < nh; h++) {
                 const person *hp = &a->persons.v[house[h]];
@@ -3811,6 +3865,12 @@ static void stream_declarations(gen *g, area *a)
                                : kin_only[h]              ? 0
                                : rec->kind == RK_EXIT     ? dyear(rec->observed) == y
                                                           : held;
+                    /* R09 near misses: an adult child's home (held, but not
+                     * the declaration's: 配偶、未成年子女 only); a trip of the
+                     * household in another year (exit_abroad counts in its
+                     * own year only) */
+                    adult_home |= kin_only[h] && rec->kind == RK_REAL_ESTATE && held;
+                    other_trip |= !kin_only[h] && rec->kind == RK_EXIT && dyear(rec->observed) != y;
                     if (kin_only[h] && rec->kind != RK_KIN_ABROAD)
                         continue;
                     /* a company role whose roles all ended by then is not
@@ -3874,6 +3934,10 @@ static void stream_declarations(gen *g, area *a)
                 f_commit(g, 9, did, p->id, bad >= 2 || bad_re ? 3 : 2);
             } else if (sec_tol) {
                 nm_add(g, 9, did, "securities_within_5_percent");
+            } else if (adult_home) {
+                nm_add(g, 9, did, "adult_child_home_not_required");
+            } else if (other_trip) {
+                nm_add(g, 9, did, "trip_of_other_year");
             }
         }
         if (r20_did[0][0] || r20_did[1][0] || r20_did[2][0])
@@ -4011,15 +4075,16 @@ static void stream_supervision(gen *g, area *a)
             const tenure *t = &a->tenures.v[tt];
             const person *l = &a->persons.v[t->person];
             write_activity(g, a, "reminder_talk", t->person, (int)ui,
-                           rr(r, dnum(2024, 1, 10), dnum(2024, 12, 20)), "年度谈话提醒");
+                           workday(rr(r, dnum(2024, 1, 10), dnum(2024, 12, 20))), "年度谈话提醒");
             if (l->flags & P_NO_TALK) {
-                write_activity(g, a, "heart_talk", t->person, (int)ui, dnum(2025, 5, 10),
+                /* 2025-05-10 was a Saturday: the Friday before (weekday) */
+                write_activity(g, a, "heart_talk", t->person, (int)ui, weekday(dnum(2025, 5, 10)),
                                "谈心谈话");
             } else if (t->start <= talk_from || chance(r, 50)) {
                 int32_t lo = t->start > talk_from + 15 ? t->start : talk_from + 15;
                 if (lo <= dnum(2026, 6, 20)) {
                     write_activity(g, a, chance(r, 60) ? "reminder_talk" : "heart_talk", t->person,
-                                   (int)ui, rr(r, lo, dnum(2026, 6, 20)), "谈话提醒");
+                                   (int)ui, workday(rr(r, lo, dnum(2026, 6, 20))), "谈话提醒");
                     talked = 1;
                 }
             }
@@ -4032,10 +4097,10 @@ static void stream_supervision(gen *g, area *a)
                 nm_add(g, 15, l->id, "appointed_within_12_months");
             }
             write_activity(g, a, "duty_report", t->person, (int)ui,
-                           rr(r, dnum(2026, 1, 10), dnum(2026, 2, 28)), "年度述责述廉");
+                           workday(rr(r, dnum(2026, 1, 10), dnum(2026, 2, 28))), "年度述责述廉");
         }
-        int32_t insp =
-            u->flags & U_NO_INSPECT ? dnum(2020, 10, 1) : rr(r, term_from + 60, dnum(2026, 5, 31));
+        int32_t insp = u->flags & U_NO_INSPECT ? dnum(2020, 10, 1)
+                                               : workday(rr(r, term_from + 60, dnum(2026, 5, 31)));
         if ((int)ui != round_only)
             write_activity(g, a, "inspection", -1, (int)ui, insp, "巡察");
         if ((u->level == L_COUNTY || u->level == L_TOWN) && !(insp > term_from && insp <= AS_OF)) {
@@ -4045,21 +4110,23 @@ static void stream_supervision(gen *g, area *a)
         if (u->kind == K_PARTY || u->kind == K_GOV)
             for (int y = 2023; y <= 2025; y++)
                 write_activity(g, a, "democratic_life", -1, (int)ui,
-                               rr(r, dnum(y, 12, 1), dnum(y, 12, 28)), "年度民主生活会");
+                               workday(rr(r, dnum(y, 12, 1), dnum(y, 12, 28))), "年度民主生活会");
         if (chance(r, 30))
-            write_activity(g, a, "visit", -1, (int)ui, rr(r, dnum(2023, 1, 1), AS_OF), "走访调研");
+            write_activity(g, a, "visit", -1, (int)ui, workday(rr(r, dnum(2023, 1, 1), AS_OF)),
+                           "走访调研");
     }
 }
 
 /* ====================================== duty reports, heart-to-hearts: R19 */
 
 /* The person (id) who was top leader of the unit above unit ui at d, or
- * NULL: in the area (units.v[0]) or, for units.v[0], the area above's
- * party committee as recorded when that area was made. */
+ * NULL: in the area (the unit's `up`: the tree of docs/GENERATOR.md) or,
+ * for units.v[0], the area above's party committee as recorded when that
+ * area was made. */
 static const char *upper_leader(gen *g, area *a, int ui, int32_t d)
 {
     if (ui > 0) {
-        int t = top_tenure_at(a, 0, d);
+        int t = top_tenure_at(a, a->units.v[ui].up, d);
         return t >= 0 ? a->persons.v[a->tenures.v[t].person].id : NULL;
     }
     for (size_t i = 0; i < g->uppers.n; i++)
@@ -4112,25 +4179,35 @@ static void stream_r19(gen *g, area *a)
             continue;
         plant[ui] = next++;
     }
-    int deputy = -1; /* a deputy post of units.v[0] */
-    for (int pi = a->units.v[0].post0; pi < a->units.v[0].post0 + a->units.v[0].npost; pi++)
-        if (!a->posts.v[pi].is_top && a->posts.v[pi].reports_to == a->units.v[0].top_post &&
-            deputy < 0)
-            deputy = pi;
     int k = 0;
     for (size_t ui = 0; ui < a->units.n; ui++) {
         const unit *u = &a->units.v[ui];
         if (!has_upper(g, a, (int)ui))
             continue;
-        const char *up = ui > 0 ? a->units.v[0].id : a->parent_party;
+        const char *up = ui > 0 ? a->units.v[u->up].id : a->parent_party;
+        int deputy = -1; /* a deputy post of the unit above (the N_DEPUTY plant) */
+        if (ui > 0) {
+            const unit *pu = &a->units.v[u->up];
+            for (int pi = pu->post0; pi < pu->post0 + pu->npost; pi++)
+                if (!a->posts.v[pi].is_top && a->posts.v[pi].reports_to == pu->top_post &&
+                    deputy < 0)
+                    deputy = pi;
+        }
         const post *tp = &a->posts.v[u->top_post];
         for (int i = 0; i < tp->tn; i++) {
             const tenure *t = &a->tenures.v[a->post_ten_idx[tp->t0 + i]];
             const person *pe = &a->persons.v[t->person];
             for (int Y = 2024; Y <= 2025; Y++) {
                 int32_t yend = dnum(Y, 12, 31);
-                if (!open_at(t, yend) || t->start > yend - 90)
+                if (!open_at(t, yend))
                     continue;
+                if (t->start > yend - 90) {
+                    /* R19 near miss: appointed after 2 Oct, owes nothing for Y */
+                    char nmk[48];
+                    snprintf(nmk, sizeof nmk, "%s|%d", t->id, Y);
+                    nm_add(g, 19, nmk, "appointed_after_oct_2");
+                    continue;
+                }
                 k++;
                 int pl = plant[ui] && open_at(t, AS_OF) ? plant[ui] : N_NONE;
                 int duty = 1, heart = 0;
@@ -4139,6 +4216,7 @@ static void stream_r19(gen *g, area *a)
                     dd = t->start;
                 if (dh < t->start)
                     dh = t->start;
+                dd = workday(dd); /* start ≤ 2 Oct: stays in the year */
                 if (pl == N_DEC31 && Y == 2025) {
                     dd = yend;
                     char nmk[48];
@@ -4152,13 +4230,14 @@ static void stream_r19(gen *g, area *a)
                 if (pl == N_DEPUTY && Y == 2025) {
                     int dp = deputy >= 0 ? post_holder(a, deputy) : -1;
                     if (dp >= 0)
-                        write_activity_by(g, a, "heart_talk", t->person, u->id, dh,
+                        write_activity_by(g, a, "heart_talk", t->person, u->id, workday(dh),
                                           "上级副职谈心谈话", a->persons.v[dp].id);
                 } else if (!(pl == N_NEITHER_2024 && Y == 2024)) {
                     /* the first day from dh in the year with a leader above */
                     const char *q = NULL;
-                    for (; dh <= yend && !(q = upper_leader(g, a, (int)ui, dh)); dh++)
-                        ;
+                    for (; dh <= yend; dh++)
+                        if (workday(dh) == dh && (q = upper_leader(g, a, (int)ui, dh)))
+                            break;
                     if (q) {
                         write_activity_by(g, a, "heart_talk", t->person, u->id, dh,
                                           "上级一把手谈心谈话", q);
@@ -4434,7 +4513,7 @@ static void stream_inspection(gen *g, area *a)
         const unit *u = &a->units.v[e[i]];
         if ((u->kind != K_PARTY && u->kind != K_GOV) || !chance(&x.r, 50))
             continue;
-        int32_t held = rr(&x.r, dnum(2025, 12, 1), dnum(2025, 12, 28));
+        int32_t held = workday(rr(&x.r, dnum(2025, 12, 1), dnum(2025, 12, 28)));
         i_criticism(&x, e[i], held, held + rr(&x.r, 60, 120));
         i_background(&x, held);
     }
@@ -4500,7 +4579,8 @@ static void stream_inspection(gen *g, area *a)
         i_problem(&x, rid, e[9], 1, dnum(2026, 5, 8), AS_OF + 60);
         nm_add(g, 23, x.t->id, "recurrence_in_another_unit");
         /* R21 on a 民主生活会 criticism item's task, overdue since March */
-        i_criticism(&x, e[0], dnum(2025, 12, 20), dnum(2026, 3, 31));
+        /* 2025-12-20 was a Saturday: held the Friday before (weekday) */
+        i_criticism(&x, e[0], weekday(dnum(2025, 12, 20)), dnum(2026, 3, 31));
     }
     /* truth: the rules on each task's final state (default parameters) */
     for (size_t i = 0; i < x.tasks.n; i++) {

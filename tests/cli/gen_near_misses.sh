@@ -10,7 +10,14 @@
 #     generator's talk stream — at least one has no talk at all in the
 #     window — ; R02: every spouse of a top leader with an open tenure
 #     outside the leader's unit and not under the leader's post; at least
-#     one), and each key
+#     one; R18: besides the plant, every deputy (reporting to the top post)
+#     whose portfolio text is in charge of one of the five areas, at least
+#     one; R19: besides the plant, every top leader of a unit with a unit
+#     above appointed after 2 Oct of 2024 or 2025, for that year; R09:
+#     besides the securities plant's years, every declaration without a
+#     finding whose declarant has an adult child holding a home, else whose
+#     household (self, spouse, minor children) has a trip abroad of another
+#     year, at least one of each), and each key
 #     names records of the generated CSV files in the rule's key format
 #     (docs/RULES.md "keys");
 #  2. an oracle written here from docs/RULES.md's text (R05, R06, R16), over
@@ -52,6 +59,13 @@ want = {"R01": 2, "R04": 1, "R05": 2, "R06": 2, "R07": 1, "R08": 1, "R09": 2, "R
 assert count["R03"] >= 1, "no R03 near miss"
 assert count["R02"] >= 1, "no R02 near miss"
 count["R15"] -= sum(n["why"] == "appointed_within_12_months" for n in nm)
+assert any(n["why"] == "deputy_in_charge" for n in nm), "no R18 deputy near miss"
+assert any(n["why"] == "appointed_after_oct_2" for n in nm), "no R19 appointed-after-2-Oct near miss"
+count["R18"] -= sum(n["why"] == "deputy_in_charge" for n in nm)
+for why in ("adult_child_home_not_required", "trip_of_other_year"):
+    assert any(n["why"] == why for n in nm), f"no R09 {why} near miss"
+    count["R09"] -= sum(n["why"] == why for n in nm)
+count["R19"] -= sum(n["why"] == "appointed_after_oct_2" for n in nm)
 for r in sorted((set(want) | set(count)) - {"R02", "R03"}):
     assert count[r] == want.get(r, 0) * areas, \
         f"{r}: {count[r]} near misses for {areas} area(s), want {want.get(r, 0) * areas}"
@@ -79,6 +93,13 @@ for s in rows("meetings/speeches.csv"):
     speeches[s["decision_id"]].append((int(s["speech_order"]), s["person_id"]))
 posts = {r["id"]: r for r in rows("org/posts.csv")}
 tenures = rows("org/tenures.csv")
+decl_by_id = {r["id"]: r for r in rows("declarations/declarations.csv")}
+items_by_decl = collections.defaultdict(list)
+for r in rows("declarations/declaration_items.csv"):
+    items_by_decl[r["declaration_id"]].append(r)
+records = [r for f in ("realestate", "police", "vehicles", "securities", "market")
+           for r in rows(f + "/registry_records.csv")]
+person_any = {r["id"]: r for f in ("org", "police", "market") for r in rows(f + "/persons.csv")}
 decls = collections.defaultdict(list)
 for r in rows("declarations/declarations.csv"):
     decls[(r["person_id"], int(r["year"]))].append(r["filed_at"])
@@ -150,6 +171,30 @@ for n in nm:
         edge = f"{y:04d}-{m:02d}-{D[8:]}"
         assert (top or sensitive) and t["start_date"] > edge, \
             f"{key}: {p['category']} top={top} from {t['start_date']} is due soon (edge {edge})"
+    elif rule == "R09" and n["why"] in ("adult_child_home_not_required", "trip_of_other_year"):
+        # docs/RULES.md R09: an adult child's home is not the declaration's
+        # (self, spouse, minor children); a trip (exit_abroad) counts in the
+        # year it was observed only. The record is not declared in X.
+        dec = decl_by_id[key]
+        P, Y = dec["person_id"], int(dec["year"])
+        yend = f"{Y}-12-31"
+        items = {(i["kind"], i["ref"]) for i in items_by_decl[key]}
+        def held(r):
+            return r["observed_at"] <= yend and (not r["ended_at"] or r["ended_at"] > yend)
+        if n["why"] == "adult_child_home_not_required":
+            adults = {r["relative_id"] for r in kin if r["person_id"] == P and r["relation"] == "child"
+                      and person_any[r["relative_id"]]["birth_date"] <= f"{Y - 18}-12-31"}
+            hit = [r for r in records if r["kind"] == "real_estate" and r["holder_id"] in adults
+                   and held(r) and (r["kind"], r["ref"]) not in items]
+        else:
+            spouses = {r["relative_id"] if r["person_id"] == P else r["person_id"] for r in kin
+                       if r["relation"] == "spouse" and P in (r["person_id"], r["relative_id"])}
+            minors = {r["relative_id"] for r in kin if r["person_id"] == P and r["relation"] == "child"
+                      and person_any[r["relative_id"]]["birth_date"] > f"{Y - 18}-12-31"}
+            hh = {P} | spouses | minors
+            hit = [r for r in records if r["kind"] == "exit_abroad" and r["holder_id"] in hh
+                   and int(r["observed_at"][:4]) != Y and (r["kind"], r["ref"]) not in items]
+        assert hit, f"{key}: no {n['why']} record left out of the declaration"
     elif rule == "R09":
         # the R09 securities plant's other years: declared within 5 % of the
         # registry's amount (R09 fires below it by more than 10 %)
@@ -235,12 +280,32 @@ for n in nm:
             untalked += 1  # only the start date keeps R15(a) from firing
     elif rule == "R15":
         assert key in units, f"{key}: not a unit id"
+    elif rule == "R18" and n["why"] == "deputy_in_charge":
+        # a deputy in charge of personnel, finance, projects, approval or
+        # procurement by the text (docs/RULES.md R18: top posts only)
+        t = next((t for t in tenures if t["id"] == key), None)
+        assert t and open_at(t, D), f"{key}: not a tenure open at {D}"
+        p = posts[t["post_id"]]
+        top = next(q for q in posts.values() if q["unit_id"] == p["unit_id"] and q["is_top"] == "1")
+        assert p["is_top"] == "0" and p["reports_to"] == top["id"], f"{key}: not a deputy"
+        assert any(w in p["portfolio"] for w in ("人事", "干部", "财务", "财政", "资金", "预算", "工程", "项目",
+                                                 "基建", "审批", "许可", "采购", "物资")), \
+            f"{key}: the portfolio {p['portfolio']!r} names none of the five areas"
     elif rule == "R18":
         t = next((t for t in tenures if t["id"] == key), None)
         assert t and posts[t["post_id"]]["is_top"] == "1" and open_at(t, D), \
             f"{key}: not a top tenure open at {D}"
         assert posts[t["post_id"]]["portfolio"] == "主持全面工作，分管党建", \
             f"{key}: the post is not in charge of party building only"
+    elif rule == "R19" and n["why"] == "appointed_after_oct_2":
+        # docs/RULES.md R19: a leader appointed after Y-12-31 - 90 days owes nothing for Y
+        tid, year = key.split("|")
+        t = next(t for t in tenures if t["id"] == tid)
+        u = unit_rows[posts[t["post_id"]]["unit_id"]]
+        assert posts[t["post_id"]]["is_top"] == "1" and u["parent_id"] in unit_rows, \
+            f"{key}: not a top tenure of a unit with a unit above"
+        assert open_at(t, f"{year}-12-31") and t["start_date"] > f"{year}-10-02", \
+            f"{key}: not appointed after 2 Oct {year} and in office on 31 Dec"
     elif rule == "R19":
         tid, year = key.split("|")
         assert any(t["id"] == tid for t in tenures) and year in ("2024", "2025"), \
