@@ -39,7 +39,8 @@ typedef struct server server;
 
 /** A request's membership of a commit group (writer_lock_group). */
 typedef struct gc_member {
-    int solo; /**< grouping off: plain lock */
+    int solo;  /**< grouping off: plain lock */
+    int first; /**< opened the group: no savepoint (nothing before it to keep) */
     int done, rc;
     struct gc_member *next;
 } gc_member;

@@ -240,6 +240,9 @@ const char *pl_store_backend(const pl_store *s);
  * 1: the outermost level, whose commit really commits).
  */
 int pl_store_tx_depth(const pl_store *s);
+/** 1 if a level inside the open transaction rolled back (its outermost
+ * commit will roll back and fail), else 0. */
+int pl_store_tx_failed(const pl_store *s);
 /**
  * A number bumped on every real rollback: a cache that mirrors rows of the
  * database (the registry's known ids, the ledger's tree, the rules model)
