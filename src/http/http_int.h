@@ -39,7 +39,8 @@ typedef struct server server;
 
 /** A request's membership of a commit group (writer_lock_group). */
 typedef struct gc_member {
-    int solo; /**< grouping off: plain lock */
+    int solo;  /**< grouping off: plain lock */
+    int first; /**< opened the group: no savepoint (nothing before it to keep) */
     int done, rc;
     struct gc_member *next;
 } gc_member;
@@ -216,6 +217,13 @@ struct server {
     gc_member *gc_head;
     int gc_waiters; /**< threads waiting for wmu */
     int64_t gc_groups, gc_members, gc_largest, gc_cur;
+    /* Checkpoints off the writer's path (server.c ckpt_main): the writer's
+     * connection does not checkpoint (SQLite: its WAL hook replaces it); a
+     * thread of its own does, when the writer's WAL hook asks (ck_due). */
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_cv;
+    pthread_t ck_th;
+    int ck_started, ck_running, ck_quit, ck_due;
     pthread_mutex_t conns_mu;
     pl_store **conns;
     size_t nconns, capconns;

@@ -17,8 +17,10 @@
 typedef struct sq_store {
     pl_store base;
     sqlite3 *db;
-    sqlite3_stmt *ev_ins; /* sq_append_event's, prepared once */
-    sqlite3_stmt *dv;     /* sq_commits_version's, prepared once */
+    sqlite3_stmt *ev_ins;                  /* sq_append_event's, prepared once */
+    sqlite3_stmt *dv;                      /* sq_commits_version's, prepared once */
+    void (*wal_cb)(void *ctx, int frames); /* pl_store_wal_hook */
+    void *wal_ctx;
 } sq_store;
 
 typedef struct sq_stmt {
@@ -383,6 +385,26 @@ static int sq_integrity_check(pl_store *ps, int deep, pl_err *e)
                           first);
     return pl_err_set(e, PL_ECORRUPT, "%s: database file is damaged (%s): %s (and %s%d more)",
                       ps->path, what, first, n >= 100 ? "at least " : "", n - 1);
+}
+
+static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    (void)db;
+    (void)name;
+    sq_store *s = arg;
+    s->wal_cb(s->wal_ctx, frames);
+    return SQLITE_OK;
+}
+
+int pl_store_wal_hook(pl_store *ps, void (*cb)(void *ctx, int frames), void *ctx)
+{
+    if (ps->ops != &sq_ops)
+        return 1;
+    sq_store *s = (sq_store *)ps;
+    s->wal_cb = cb;
+    s->wal_ctx = ctx;
+    sqlite3_wal_hook(s->db, sq_wal_hook, s);
+    return 0;
 }
 
 static void sq_busy_timeout(pl_store *ps, int ms)

@@ -485,6 +485,11 @@ int pl_store_tx_depth(const pl_store *s)
     return s->tx_depth;
 }
 
+int pl_store_tx_failed(const pl_store *s)
+{
+    return s->tx_depth > 0 && s->tx_failed;
+}
+
 uint64_t pl_store_rollback_gen(const pl_store *s)
 {
     return s->rollback_gen;

@@ -93,6 +93,15 @@ void pl_store_close(pl_store *s);
  * allocation, which worker threads fight over). Harmless if called late.
  */
 void pl_store_tune_for_threads(void);
+/**
+ * SQLite: calls cb(ctx, frames) after each commit of this connection with
+ * the WAL's size in frames, and this connection no longer checkpoints by
+ * itself (the hook replaces wal_autocheckpoint; `PRAGMA
+ * wal_autocheckpoint=N` puts it back). Returns 0, or 1 on another engine
+ * (nothing done). The server's writer leaves checkpoints to a thread of
+ * its own this way (src/http/server.c ckpt_main).
+ */
+int pl_store_wal_hook(pl_store *s, void (*cb)(void *ctx, int frames), void *ctx);
 
 /**
  * How long a write waits for another connection or process holding the
@@ -240,6 +249,9 @@ const char *pl_store_backend(const pl_store *s);
  * 1: the outermost level, whose commit really commits).
  */
 int pl_store_tx_depth(const pl_store *s);
+/** 1 if a level inside the open transaction rolled back (its outermost
+ * commit will roll back and fail), else 0. */
+int pl_store_tx_failed(const pl_store *s);
 /**
  * A number bumped on every real rollback: a cache that mirrors rows of the
  * database (the registry's known ids, the ledger's tree, the rules model)

@@ -1,0 +1,55 @@
+// ckpt_thread.test.mjs — the server's writer leaves WAL checkpoints to a
+// thread of its own (docs/LEDGER.md "Group commit": checkpoints off the
+// writer's path). SQLite's rule, kept: a checkpoint is run once a commit
+// leaves the WAL at 1,000 frames or more (wal_autocheckpoint's default), so
+// the WAL file, which SQLite reuses from its start after a complete
+// checkpoint, stays near that size however many requests are written.
+// Here 400 clue intakes, one at a time, would write several thousand
+// frames of the test store's pages with no checkpoint; the WAL file must
+// stay under 3,000 frames, and `plumb verify` is clean. With
+// PLUMB_CHECKPOINT=writer (SQLite's own checkpoints in the writer's
+// COMMIT, the benches' "before") the same holds. SQLite only.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn, PG } from './lib.mjs';
+
+const FRAME = 16384 + 24; // a 16 KiB page and its frame header
+const LIMIT = 3000;
+
+async function run(env) {
+  const st = makeStore({ pet: { role: 'petition_officer', scopes: ['U0'] } });
+  assert.equal(sqlOn(st.db, 'PRAGMA page_size'), '16384', 'a new store has 16 KiB pages');
+  const srv = await startServer(st.db, ['--rate-ip', '0', '--rate-user', '0', '--quiet'], { env });
+  let most = 0;
+  try {
+    const pet = new Client(srv.base);
+    assert.equal((await pet.login('pet', st.secrets.pet, T0)).status, 200);
+    for (let i = 0; i < 400; i++) {
+      const r = await pet.post('/api/v1/cases', { channel: 'phone', category: 'money', received_at: '2026-02-01', subject_unit_id: 'UA',
+        summary: `反映违规发放津贴问题 ${i}`, facts: `热线来电第${i}号：反映其违规发放津贴，涉及金额约${i % 90 + 1}万元，编号${i * 7919}。` });
+      assert.equal(r.status, 201, r.text);
+      most = Math.max(most, fs.statSync(st.db + '-wal').size);
+    }
+    assert.deepEqual(pet.fails5xx, []);
+  } finally {
+    await srv.stop();
+  }
+  const v = execFileSync(PLUMB, ['verify', '--db', st.db, '--lang', 'en'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.match(v, /^ledger ok/m);
+  assert.equal(sqlOn(st.db, "SELECT count(*) FROM case_clues WHERE summary LIKE '反映违规发放津贴问题 %'"), '400');
+  return Math.round(most / FRAME);
+}
+
+test('the WAL is checkpointed by the server\'s own thread', { skip: PG && 'SQLite\'s WAL', timeout: 300000 }, async () => {
+  const frames = await run({});
+  console.log(`# largest WAL: ${frames} frames`);
+  assert.ok(frames < LIMIT, `the WAL stayed under ${LIMIT} frames (${frames})`);
+});
+
+test('the same with PLUMB_CHECKPOINT=writer (checkpoints in the writer\'s COMMIT)', { skip: PG && 'SQLite\'s WAL', timeout: 300000 }, async () => {
+  const frames = await run({ PLUMB_CHECKPOINT: 'writer' });
+  console.log(`# largest WAL: ${frames} frames`);
+  assert.ok(frames < LIMIT, `the WAL stayed under ${LIMIT} frames (${frames})`);
+});
