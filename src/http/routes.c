@@ -987,9 +987,13 @@ static int write_entity(req *r, const char *path_id)
             ok = row_allowed(r, w->s, ent, sp, row, 1, "sc");
         if (ok == 1) {
             ok = row_allowed(r, w->s, ent, sp, row, 0, "sc");
-            /* A record that belongs to no unit at all (a new person
-             * without a post yet) is not inside anyone's jurisdiction. */
-            if (ok == 0 && scope_mode(r) == SCOPE_SUBTREE && strcmp(ent->name, "unit") != 0) {
+            /* A new record that belongs to no unit at all (a new person
+             * without a post yet) is not inside anyone's jurisdiction. An
+             * update may not take a record in sight there: it would leave
+             * every scoped user's sight (a leader's kin row moved to a
+             * person without a post). */
+            if (ok == 0 && !exists && scope_mode(r) == SCOPE_SUBTREE &&
+                strcmp(ent->name, "unit") != 0) {
                 int au = row_allowed(r, w->s, ent, sp, row, 0, "au");
                 ok = au < 0 ? au : au == 0 ? 1 : 0;
             }
@@ -1044,7 +1048,10 @@ static int write_entity(req *r, const char *path_id)
     } else if (status == 403 && link_refused) {
         reply_error(r, 403, "out_of_scope", link_field, link_why);
     } else if (status == 403 && moved_out) {
-        const char *x = sp->unit_expr ? sp->unit_expr : sp->person_expr;
+        /* A unit is placed by its parent. */
+        const char *x = strcmp(ent->name, "unit") == 0 ? "t.parent_id"
+                        : sp->unit_expr                ? sp->unit_expr
+                                                       : sp->person_expr;
         reply_error(r, 403, "out_of_scope", x && strncmp(x, "t.", 2) == 0 ? x + 2 : "id",
                     "the new values would place the record outside your jurisdiction");
     } else if (status == 403) {

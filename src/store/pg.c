@@ -348,6 +348,12 @@ static int pg_unavailable(pl_store *ps)
     return s->broken || PQstatus(s->conn) != CONNECTION_OK;
 }
 
+static int pg_tx_aborted(pl_store *ps)
+{
+    pg_store *s = (pg_store *)ps;
+    return !s->broken && PQtransactionStatus(s->conn) == PQTRANS_INERROR;
+}
+
 /* Run a command whose result is not read; multi-statement text allowed. */
 static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
 {
@@ -1549,6 +1555,7 @@ static const pl_store_ops pg_ops = {
     .append_event = pg_append_event,
     .writer_lock = pg_writer_lock,
     .unavailable = pg_unavailable,
+    .tx_aborted = pg_tx_aborted,
     .busy_timeout = pg_busy_timeout,
     .migrations = pl_pg_migrations,
     .bulk = pg_bulk,

@@ -487,7 +487,9 @@ int pl_store_tx_depth(const pl_store *s)
 
 int pl_store_tx_failed(const pl_store *s)
 {
-    return s->tx_depth > 0 && s->tx_failed;
+    if (s->tx_depth <= 0)
+        return 0;
+    return s->tx_failed || (s->ops->tx_aborted && s->ops->tx_aborted((pl_store *)s));
 }
 
 uint64_t pl_store_rollback_gen(const pl_store *s)

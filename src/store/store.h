@@ -249,8 +249,9 @@ const char *pl_store_backend(const pl_store *s);
  * 1: the outermost level, whose commit really commits).
  */
 int pl_store_tx_depth(const pl_store *s);
-/** 1 if a level inside the open transaction rolled back (its outermost
- * commit will roll back and fail), else 0. */
+/** 1 if a level inside the open transaction rolled back, or the server
+ * aborted the transaction (PostgreSQL, a statement failed outside a
+ * savepoint): its outermost commit will roll back and fail; else 0. */
 int pl_store_tx_failed(const pl_store *s);
 /**
  * A number bumped on every real rollback: a cache that mirrors rows of the

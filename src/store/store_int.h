@@ -76,6 +76,11 @@ typedef struct pl_store_ops {
     /** pl_stmt_stream; optional: NULL means steps already read row by
      * row (SQLite). */
     void (*stream)(pl_stmt *st);
+    /** Whether the server has aborted the open transaction (a failed
+     * statement outside a savepoint: PostgreSQL refuses everything until
+     * ROLLBACK); optional: NULL means a failed statement leaves the
+     * transaction usable (SQLite). */
+    int (*tx_aborted)(pl_store *s);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */

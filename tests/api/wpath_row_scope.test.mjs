@@ -95,6 +95,26 @@ test('an update: the stored record is placed as a new one would be', async () =>
   assert.equal((await C.disc_b.put(`/api/v1/supervision_activities/${deep.json.record.id}`, { ...sv('UB'), id: deep.json.record.id })).status, 404);
 });
 
+test('an update may not take a record in sight out of everyone\'s sight', async () => {
+  // KIN1 (fixture): S (a leader at UA) and spouse K. R holds no post: a
+  // kin row held by R is placed nowhere. Creating such a record is allowed
+  // (a new person without a post yet is nobody's); moving KIN1 there would
+  // hide a leader's kin row from every scoped user: 403 naming person_id,
+  // nothing written (docs/SECURITY.md "Writes answer without an existence
+  // oracle").
+  const before = sql(st.db, "SELECT person_id, relative_id, relation FROM kin WHERE id='KIN1'");
+  const mv = await C.cad_a.put('/api/v1/kin/KIN1', { person_id: P.R, relative_id: P.K, relation: 'spouse' });
+  assert.equal(mv.status, 403, mv.text);
+  assert.equal(mv.json.error.code, 'out_of_scope');
+  assert.equal(mv.json.error.field, 'person_id');
+  assert.equal(sql(st.db, "SELECT person_id, relative_id, relation FROM kin WHERE id='KIN1'"), before);
+  // A unit moved under another tree: the placing field is its parent.
+  const u = await C.cad_a.put('/api/v1/units/UA2', { parent_id: 'UB', name: '一组', division_code: '110101', level: 'county', kind: 'department', industry: '财政' });
+  assert.equal(u.status, 403, u.text);
+  assert.equal(u.json.error.field, 'parent_id');
+  assert.equal(sql(st.db, "SELECT parent_id FROM units WHERE id='UA2'"), 'UA1');
+});
+
 test('a new unit is placed by its parent, at any depth', async () => {
   const u = (id, parent) => ({ id, parent_id: parent, name: `单位${id}`, division_code: '110101', level: 'county', kind: 'department', industry: '财政' });
   const cad = C.cad_a; // units:write is the cadre office's (roles.c)
