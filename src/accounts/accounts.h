@@ -78,6 +78,14 @@ typedef struct pl_accounts_place {
     const char *person_expr; /**< SQL giving the record's person, or NULL */
     int recusal;             /**< person-bound sensitive content: recusal applies */
     int audited;             /**< reads are recorded as access.read events */
+    /** SQL of a SELECT giving the record's persons (alias t), or NULL: a
+     * record that names its persons through links (a person record,
+     * docs/SECURITY.md "Placing a record"). Placed for reads only: it is
+     * in scope when one of them is, or, naming nobody in scope, for a
+     * whole-store user; hidden when the user is recused from one of them.
+     * Writes of such records are checked by permission alone (the links
+     * come after the record). */
+    const char *persons_sql;
 } pl_accounts_place;
 
 /** The placement of an entity (NULL: unscoped, e.g. companies). */

@@ -17,36 +17,52 @@
  * Companies are shared reference data: no spec, readable by permission. */
 #define CLUE_UNIT "(SELECT subject_unit_id FROM clues WHERE id=t.clue_id)"
 #define CLUE_PERSON "(SELECT subject_person_id FROM clues WHERE id=t.clue_id)"
+/* The persons a person record names: those linked to it (person_links
+ * status linked, or judged same; the record's side is
+ * "person_records:<id>", docs/LINKAGE.md) and the person whose id is its
+ * id_as_written, unless a human judged that pair not_same. */
+#define RECORD_REF "('person_records:' || t.id)"
+#define RECORD_PERSONS                                                                             \
+    "SELECT l_.b FROM person_links l_ WHERE l_.a=" RECORD_REF " AND l_.status IN ('linked', "      \
+    "'same') UNION SELECT l_.a FROM person_links l_ WHERE l_.b=" RECORD_REF " AND l_.status IN "   \
+    "('linked', 'same') UNION SELECT p_.id FROM persons p_ WHERE p_.id=t.id_as_written AND NOT "   \
+    "EXISTS (SELECT 1 FROM person_links n_ WHERE n_.status='not_same' AND ((n_.a=p_.id AND "       \
+    "n_.b=" RECORD_REF ") OR (n_.b=p_.id AND n_.a=" RECORD_REF ")))"
 static const pl_accounts_place places[] = {
-    {"unit", "units", "t.id", NULL, 0, 0},
-    {"person", "persons", NULL, "t.id", 0, 0},
-    {"post", "posts", "t.unit_id", NULL, 0, 0},
-    {"tenure", "tenures", "(SELECT unit_id FROM posts WHERE id=t.post_id)", "t.person_id", 0, 0},
-    {"kin", "kin", NULL, "t.person_id", 0, 0},
-    {"company_role", "company_roles", NULL, "t.person_id", 0, 0},
-    {"contract", "contracts", "t.unit_id", NULL, 0, 0},
-    {"meeting", "meetings", "t.unit_id", NULL, 0, 0},
-    {"decision", "decisions", "t.unit_id", NULL, 0, 0},
-    {"speech", "speeches", "(SELECT unit_id FROM decisions WHERE id=t.decision_id)", NULL, 0, 0},
-    {"payment", "payments", "t.unit_id", NULL, 0, 0},
-    {"declaration", "declarations", NULL, "t.person_id", 1, 1},
+    {"unit", "units", "t.id", NULL, 0, 0, NULL},
+    {"person", "persons", NULL, "t.id", 0, 0, NULL},
+    {"post", "posts", "t.unit_id", NULL, 0, 0, NULL},
+    {"tenure", "tenures", "(SELECT unit_id FROM posts WHERE id=t.post_id)", "t.person_id", 0, 0,
+     NULL},
+    {"kin", "kin", NULL, "t.person_id", 0, 0, NULL},
+    {"company_role", "company_roles", NULL, "t.person_id", 0, 0, NULL},
+    {"contract", "contracts", "t.unit_id", NULL, 0, 0, NULL},
+    {"meeting", "meetings", "t.unit_id", NULL, 0, 0, NULL},
+    {"decision", "decisions", "t.unit_id", NULL, 0, 0, NULL},
+    {"speech", "speeches", "(SELECT unit_id FROM decisions WHERE id=t.decision_id)", NULL, 0, 0,
+     NULL},
+    {"payment", "payments", "t.unit_id", NULL, 0, 0, NULL},
+    {"declaration", "declarations", NULL, "t.person_id", 1, 1, NULL},
     {"declaration_item", "declaration_items", NULL,
-     "(SELECT person_id FROM declarations WHERE id=t.declaration_id)", 1, 1},
-    {"registry_record", "registry_records", NULL, "t.holder_id", 1, 0},
-    {"evaluation", "evaluations", NULL, "t.person_id", 1, 0},
-    {"supervision_activity", "supervision_activities", "t.unit_id", "t.person_id", 1, 0},
-    {"accountability", "accountability", NULL, "t.person_id", 1, 0},
-    {"clue", "clues", "t.subject_unit_id", "t.subject_person_id", 1, 1},
+     "(SELECT person_id FROM declarations WHERE id=t.declaration_id)", 1, 1, NULL},
+    {"registry_record", "registry_records", NULL, "t.holder_id", 1, 0, NULL},
+    {"evaluation", "evaluations", NULL, "t.person_id", 1, 0, NULL},
+    {"supervision_activity", "supervision_activities", "t.unit_id", "t.person_id", 1, 0, NULL},
+    {"accountability", "accountability", NULL, "t.person_id", 1, 0, NULL},
+    {"clue", "clues", "t.subject_unit_id", "t.subject_person_id", 1, 1, NULL},
     /* The clue workflow (/api/v1/cases) places a clue as the registry does;
      * the library decides (handling office, recusal), this is for the table. */
-    {"case", "clues", "t.subject_unit_id", "t.subject_person_id", 1, 1},
-    {"clue_reporter", "clue_reporters", CLUE_UNIT, CLUE_PERSON, 1, 1},
-    {"disposition", "dispositions", CLUE_UNIT, CLUE_PERSON, 1, 0},
+    {"case", "clues", "t.subject_unit_id", "t.subject_person_id", 1, 1, NULL},
+    {"clue_reporter", "clue_reporters", CLUE_UNIT, CLUE_PERSON, 1, 1, NULL},
+    {"disposition", "dispositions", CLUE_UNIT, CLUE_PERSON, 1, 0, NULL},
     {"finding", "findings", "t.unit_id", "(CASE WHEN t.subject_kind='person' THEN t.subject END)",
-     1, 0},
-    {"warning", "risk_warnings", NULL, "t.person_id", 1, 0},
-    {"task", "rule_tasks", NULL, "t.person_id", 1, 0},
-    {"risk", "persons", NULL, "t.id", 1, 0},
+     1, 0, NULL},
+    {"warning", "risk_warnings", NULL, "t.person_id", 1, 0, NULL},
+    {"task", "rule_tasks", NULL, "t.person_id", 1, 0, NULL},
+    {"risk", "persons", NULL, "t.id", 1, 0, NULL},
+    /* A register's row without a reliable ID (migration 0140): placed by
+     * the persons it names, for reads (docs/SECURITY.md "Placing a record"). */
+    {"person_record", "person_records", NULL, NULL, 1, 0, RECORD_PERSONS},
 };
 
 const pl_accounts_place *pl_accounts_place_of(const char *entity)
@@ -330,6 +346,35 @@ static void person_in(pl_buf *sql, const char *x, const char *set)
                 x, set);
 }
 
+/* A record placed by the persons it names (sp->persons_sql: a person
+ * record, docs/SECURITY.md "Placing a record"): in scope when one of them
+ * is in scope (person_units, as a person), or, naming nobody in scope, when
+ * the user's scope covers every unit of the store (a whole-store user: then
+ * every person placed anywhere is in scope, and a record linked to nobody is
+ * not hidden from the one user who may read everything); hidden when the
+ * user is recused from any of them. The whole-store test is uncorrelated:
+ * both engines run it once a statement. */
+static void persons_where(pl_buf *sql, const pl_accounts_place *sp, int mode, const char *set,
+                          int recusal)
+{
+    if (mode == PL_SCOPE_SELF) {
+        pl_buf_addf(sql, " AND EXISTS (SELECT 1 FROM me WHERE me.pid IN (%s))", sp->persons_sql);
+        return;
+    }
+    if (mode != PL_SCOPE_SUBTREE) {
+        pl_buf_adds(sql, " AND FALSE");
+        return;
+    }
+    pl_buf_addf(sql,
+                " AND (EXISTS (SELECT 1 FROM person_units pu_ WHERE pu_.person_id IN (%s) AND "
+                "+pu_.unit_id IN (SELECT id FROM %s)) OR (EXISTS (SELECT 1 FROM units) AND NOT "
+                "EXISTS (SELECT 1 FROM units wu_ WHERE wu_.id NOT IN (SELECT id FROM %s))))",
+                sp->persons_sql, set, set);
+    if (recusal && sp->recusal)
+        pl_buf_addf(sql, " AND NOT EXISTS (SELECT 1 FROM rc WHERE rc.pid IN (%s))",
+                    sp->persons_sql);
+}
+
 void pl_accounts_scope_where(pl_buf *sql, const pl_accounts_place *sp, int mode, const char *set,
                              int recusal)
 {
@@ -341,6 +386,10 @@ void pl_accounts_scope_where_plan(pl_buf *sql, const pl_accounts_place *sp, int 
 {
     if (!sp)
         return;
+    if (sp->persons_sql) {
+        persons_where(sql, sp, mode, set, recusal);
+        return;
+    }
     if (mode == PL_SCOPE_SELF) {
         if (sp->person_expr)
             pl_buf_addf(sql, " AND (%s IN (SELECT pid FROM me))", sp->person_expr);

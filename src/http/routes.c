@@ -915,6 +915,8 @@ static int write_entity(req *r, const char *path_id)
 {
     const pl_entity *ent = pl_model_entity(r->rt->entity);
     const pl_accounts_place *sp = pl_accounts_place_of(ent->name);
+    if (sp && sp->persons_sql) /* placed for reads only (a person record) */
+        sp = NULL;
     const char *names[PL_INGEST_MAX_FIELDS];
     char *values[PL_INGEST_MAX_FIELDS];
     size_t n = 0;
@@ -1698,7 +1700,7 @@ static int import_check_row(void *ctx, pl_store *s, const pl_entity *ent, const 
         return 1;
     }
     const pl_accounts_place *sp = pl_accounts_place_of(ent->name);
-    if (!sp)
+    if (!sp || sp->persons_sql) /* placed for reads only (a person record) */
         return 0;
     size_t ne = 0;
     const pl_entity *ents = pl_model_entities(&ne);

@@ -19,9 +19,9 @@
 /* Inspection records are placed by unit (and person) like the inspection
  * routes read them (routes_inspect.c); they are not registry entities. */
 static const pl_accounts_place place_inspect_task = {
-    "inspect_task", "inspect_tasks", "t.owner_unit_id", NULL, 0, 0};
+    "inspect_task", "inspect_tasks", "t.owner_unit_id", NULL, 0, 0, NULL};
 static const pl_accounts_place place_inspect_problem = {
-    "inspect_problem", "inspect_problems", "t.unit_id", "t.person_id", 0, 0};
+    "inspect_problem", "inspect_problems", "t.unit_id", "t.person_id", 0, 0, NULL};
 
 /* One kind of evidence: the reference's table, the entity (its kind in
  * the reply and its place), the permission, and the record's query
@@ -118,8 +118,9 @@ static const ev_kind kinds[] = {
     /* Companies are shared reference data: readable by permission. */
     {"companies", "company", "company:read", NULL,
      "SELECT t.id, t.name, t.registered_at, t.legal_rep_id FROM companies t WHERE TRUE"},
-    /* A register's row without a reliable ID (migration 0140), unplaced as
-     * companies are: R04 cites a linked record's own role. */
+    /* A register's row without a reliable ID (migration 0140), placed by
+     * the persons it names (src/accounts/scope.c): R04 cites a linked
+     * record's own role. */
     {"person_records", "person_record", "person_record:read", NULL,
      "SELECT t.id, t.source, t.name, t.birth_date, t.id_as_written, t.household, t.company_id, "
      "c.name AS company_name, t.role, t.share_bp, t.start_date, t.end_date FROM person_records "

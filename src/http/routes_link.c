@@ -3,8 +3,8 @@
  * /api/v1/links (the pairs, both records side by side) and POST
  * /api/v1/links/judgement (same / not_same / unsure: a link.judged ledger
  * event). A pair is shown, and may be judged, only when the caller may
- * read both persons (the role's person:read, scope and recusal of
- * src/accounts/scope.c). Layer: http. Spec: docs/API.md "Linkage",
+ * read both sides (the role's person:read or person_record:read, scope
+ * and recusal of src/accounts/scope.c). Layer: http. Spec: docs/API.md "Linkage",
  * docs/LINKAGE.md "Review queue"; issue #19 item 3.
  */
 #include <string.h>
@@ -25,15 +25,18 @@
 static int person_readable(req *r, const char *pid, pl_err *e)
 {
     /* a person record (a register's row without a reliable ID, migration
-     * 0140) is not placed in the unit tree, as a company is not: the
-     * role's person_record:read decides (docs/SECURITY.md "Linkage") */
-    if (strncmp(pid, PL_LINK_RECORD_PREFIX, sizeof PL_LINK_RECORD_PREFIX - 1) == 0)
-        return pl_accounts_role_has(r->who.role, "person_record:read") ? 1 : 0;
+     * 0140) is read as its list reads it: person_record:read, placed by the
+     * persons it names, recusal-bound (src/accounts/scope.c,
+     * docs/SECURITY.md "Placing a record"); a pair is listed only when both
+     * sides are readable */
+    int rec = strncmp(pid, PL_LINK_RECORD_PREFIX, sizeof PL_LINK_RECORD_PREFIX - 1) == 0;
+    if (rec && !pl_accounts_role_has(r->who.role, "person_record:read"))
+        return 0;
     pl_buf sql;
     pl_buf_init(&sql);
     pl_accounts_scope_cte(&sql);
-    pl_buf_adds(&sql, "SELECT 1 FROM persons t WHERE t.id=?");
-    pl_accounts_place sp = *pl_accounts_place_of("person");
+    pl_buf_addf(&sql, "SELECT 1 FROM %s t WHERE t.id=?", rec ? "person_records" : "persons");
+    pl_accounts_place sp = *pl_accounts_place_of(rec ? "person_record" : "person");
     sp.recusal = 1;
     pl_accounts_scope_where(&sql, &sp, pl_accounts_role_scope(r->who.role), "sc", 1);
     pl_stmt *st = NULL;
@@ -44,7 +47,7 @@ static int person_readable(req *r, const char *pid, pl_err *e)
     char today[11];
     http_today(r->srv, today);
     int k = pl_accounts_scope_bind(st, r->who.uid, today);
-    pl_stmt_bind_text(st, k, pid);
+    pl_stmt_bind_text(st, k, rec ? pid + sizeof PL_LINK_RECORD_PREFIX - 1 : pid);
     rc = pl_stmt_step(st, e);
     pl_stmt_reset(st);
     return rc == PL_ROW ? 1 : rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;

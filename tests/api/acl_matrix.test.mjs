@@ -226,15 +226,19 @@ const ROUTES = [
   ['GET', '/api/v1/units/{id}/profile', 'unit:read', 'placed'],
   ['GET', '/api/v1/companies/{id}/profile', 'company:read'],
   ...Object.entries(ENTITIES).flatMap(([e, t]) => {
-    // person records (register rows without a reliable ID) are unplaced
-    // like companies (SECURITY.md "Placing a record")
-    const placed = e === 'company' || e === 'person_record' ? undefined : 'placed';
-    const rec = RECUSAL.has(e) ? 'recusal' : undefined;
+    // person records (register rows without a reliable ID): read placed
+    // by the persons a record names and recusal-bound (PR1 names K, linked
+    // by the run below); written by permission alone, as companies are
+    // (SECURITY.md "Placing a record", "person records")
+    const placed = e === 'company' ? undefined : 'placed';
+    const rec = RECUSAL.has(e) || e === 'person_record' ? 'recusal' : undefined;
+    const wplaced = e === 'person_record' ? undefined : placed;
+    const wrec = e === 'person_record' ? undefined : rec;
     return [
       ['GET', `/api/v1/${t}`, `${e}:read`, placed, rec, e],
       ['GET', `/api/v1/${t}/{id}`, `${e}:read`, placed, rec, e],
-      ['POST', `/api/v1/${t}`, `${e}:write`, placed, rec, e],
-      ['PUT', `/api/v1/${t}/{id}`, `${e}:write`, placed, rec, e],
+      ['POST', `/api/v1/${t}`, `${e}:write`, wplaced, wrec, e],
+      ['PUT', `/api/v1/${t}/{id}`, `${e}:write`, wplaced, wrec, e],
     ];
   }),
   // CASES.md §3: scope = the handling office (else the subject unit) in the
