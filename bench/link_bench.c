@@ -50,6 +50,16 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int same_threads(const char *what, const pl_link_rec *recs, size_t n, int cross,
+                        double lower);
+
+/* --timing-only: the 10,000 × 10,000 time alone (for perf); --threads N:
+ * the threads pl_link_set_new_threads gets there (0 = the default). */
+static int g_timing_only, g_threads;
+/* --same-threads N: link each data set with 1 and with N threads as well
+ * and exit 1 unless the two results are identical (tests/cli/link_threads.sh). */
+static int g_same_threads, g_same_fail;
+
 /* ---------------------------------------------------------------- rows */
 
 typedef struct row {
@@ -119,6 +129,10 @@ static int febrl(const char *path, size_t sample, double upper, double lower, do
                                 .birth = c[9],
                                 .id_number = c[10],
                                 .extra = {c[3], c[4], c[6], c[7], c[8]}};
+    }
+    if (g_same_threads > 1) {
+        const char *base = strrchr(path, '/');
+        same_threads(base ? base + 1 : path, recs, r.n, 0, lower);
     }
     double t0 = now_s();
     pl_err e;
@@ -301,6 +315,13 @@ static int chinese(const char *dir, double upper, double lower)
     }
     /* the time first, with the pinyin cache still cold */
     timing(&base, lower);
+    if (g_timing_only) {
+        for (size_t i = 0; i < base.n; i++)
+            for (int k = 0; k < base.v[i].nf; k++)
+                free(base.v[i].f[k]);
+        free(base.v);
+        return 0;
+    }
     idx *ix = calloc(base.n, sizeof *ix);
     for (size_t i = 0; i < base.n; i++)
         ix[i] = (idx){base.v[i].f[0], i};
@@ -381,6 +402,8 @@ static int chinese(const char *dir, double upper, double lower)
                                         .household = nf > 7 ? c[7] : NULL,
                                         .company = nf > 8 ? c[8] : NULL};
     }
+    if (g_same_threads > 1)
+        same_threads(dir, recs, ntot, 0, lower);
     double t0 = now_s();
     pl_err e;
     pl_err_init(&e);
@@ -534,23 +557,82 @@ static void timing(rows *base, double lower)
     pl_link_set *set = NULL;
     pl_link_pair *pairs = NULL;
     size_t np = 0, cand = 0;
-    if (pl_link_set_new(&set, recs, n, 1, &e)) {
+    int nt = g_threads > 0 ? g_threads : pl_link_default_threads();
+    if (pl_link_set_new_threads(&set, recs, n, 1, nt, &e)) {
         fprintf(stderr, "link: %s\n", e.msg);
         return;
     }
     double t1 = now_s();
     pl_link_run(set, lower, &pairs, &np, &cand, &e);
     double t2 = now_s(), c2 = cpu_s();
-    printf("10,000 × 10,000 (cross pairs only, one thread, caches cold): prepare %.3f s, block "
+    printf("10,000 × 10,000 (cross pairs only, %d thread%s, caches cold): prepare %.3f s, block "
            "+ score %.3f s, total %.3f s; %zu candidate pairs, %zu at or above the lower "
            "threshold; CPU %.3f s\n\n",
-           t1 - t0, t2 - t1, t2 - t0, cand, np, c2 - c0);
+           nt, nt == 1 ? "" : "s", t1 - t0, t2 - t1, t2 - t0, cand, np, c2 - c0);
     free(pairs);
     pl_link_set_free(set);
+    if (g_same_threads > 1)
+        same_threads("10,000 × 10,000", recs, n, 1, lower);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
     free(recs);
+}
+
+/* The data set linked on one thread and on g_same_threads threads: the
+ * same candidates, the same pairs in the same order, the same scores
+ * (bit for bit) and features. Prints one line; 1 if they differ. */
+static int same_threads(const char *what, const pl_link_rec *recs, size_t n, int cross,
+                        double lower)
+{
+    pl_link_pair *p[2] = {NULL, NULL};
+    size_t np[2] = {0, 0}, cand[2] = {0, 0};
+    int nt[2] = {1, g_same_threads};
+    for (int r = 0; r < 2; r++) {
+        pl_err e;
+        pl_err_init(&e);
+        pl_link_set *set = NULL;
+        if (pl_link_set_new_threads(&set, recs, n, cross, nt[r], &e) ||
+            pl_link_run(set, lower, &p[r], &np[r], &cand[r], &e)) {
+            fprintf(stderr, "link: %s\n", e.msg);
+            pl_link_set_free(set);
+            free(p[0]);
+            return 1;
+        }
+        pl_link_set_free(set);
+    }
+    const char *diff = NULL;
+    size_t at = 0;
+    if (cand[0] != cand[1])
+        diff = "candidate count";
+    else if (np[0] != np[1])
+        diff = "pair count";
+    for (size_t i = 0; !diff && i < np[0]; i++) {
+        const pl_link_pair *x = &p[0][i], *y = &p[1][i];
+        at = i;
+        if (x->a != y->a || x->b != y->b)
+            diff = "pair";
+        else if (memcmp(&x->score, &y->score, sizeof x->score) != 0)
+            diff = "score";
+        else if (x->nf != y->nf)
+            diff = "feature count";
+        for (int f = 0; !diff && f < x->nf; f++)
+            if (x->f[f].feature != y->f[f].feature || x->f[f].level != y->f[f].level ||
+                memcmp(&x->f[f].weight, &y->f[f].weight, sizeof x->f[f].weight) != 0)
+                diff = "feature";
+    }
+    if (diff)
+        printf("threads 1 ≠ %d on %s: %s differs (1 thread: %zu candidates, %zu pairs; %d "
+               "threads: %zu candidates, %zu pairs; first at pair %zu)\n",
+               nt[1], what, diff, cand[0], np[0], nt[1], cand[1], np[1], at);
+    else
+        printf("threads 1 = %d on %s: %zu records, %zu candidates, %zu pairs identical\n", nt[1],
+               what, n, cand[0], np[0]);
+    free(p[0]);
+    free(p[1]);
+    if (diff)
+        g_same_fail = 1;
+    return diff ? 1 : 0;
 }
 
 /* ------------------------------------------------- EM-fitted weights */
@@ -1027,6 +1109,12 @@ int main(int argc, char **argv)
             lower = strtod(argv[i + 1], NULL);
         else if (!strcmp(argv[i], "--check"))
             check = strtod(argv[i + 1], NULL);
+        else if (!strcmp(argv[i], "--timing-only"))
+            g_timing_only = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--threads"))
+            g_threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--same-threads"))
+            g_same_threads = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "link_bench: unknown option %s\n", argv[i]);
             return 2;
@@ -1058,5 +1146,5 @@ int main(int argc, char **argv)
     }
     if (em_train && em_run(em_train, em_test ? em_test : "", upper, lower))
         return 2;
-    return fail;
+    return fail || g_same_fail;
 }

@@ -668,6 +668,7 @@ typedef struct upper {
 typedef struct gen {
     pl_gen_opts o;
     ofile of[O_COUNT];
+    int64_t person_records[2]; /* rows of market/, police/person_records.csv (gen_link.c) */
     VEC(finding) findings;
     VEC(upper) uppers;
     idset ids;
@@ -5190,12 +5191,26 @@ static int write_manifest(gen *g, const area_spec *areas, int nareas, pl_err *e)
     fprintf(f, "],\n\"import_order\":[\"org\",\"police\",\"market\",\"realestate\",\"securities\","
                "\"vehicles\",\"contracts\",\"meetings\",\"finance\",\"declarations\","
                "\"evaluations\",\"supervision\",\"clues\"],\n\"files\":[\n");
-    for (int i = 0; i < O_COUNT; i++)
+    /* the person records (gen_link.c) after their source's other files */
+    static const char *const rec_rel[2] = {"market/person_records.csv",
+                                           "police/person_records.csv"};
+    for (int i = 0; i < O_COUNT; i++) {
         fprintf(f, "{\"path\":\"%s\",\"entity\":\"%s\",\"rows\":%lld}%s\n", g->of[i].rel,
                 g->of[i].ent->name, (long long)g->of[i].rows, i + 1 < O_COUNT ? "," : "");
+        for (int k = 0; k < 2; k++)
+            if (i + 1 < O_COUNT && strncmp(g->of[i].rel, rec_rel[k], 7) == 0 &&
+                strncmp(g->of[i + 1].rel, rec_rel[k], 7) != 0)
+                fprintf(f, "{\"path\":\"%s\",\"entity\":\"person_record\",\"rows\":%lld},\n",
+                        rec_rel[k], (long long)g->person_records[k]);
+    }
     fprintf(f, "],\n\"counts\":{");
-    for (int i = 0; i < O_COUNT; i++)
+    for (int i = 0; i < O_COUNT; i++) {
         fprintf(f, "%s\"%s\":%lld", i ? "," : "", g->of[i].rel, (long long)g->of[i].rows);
+        for (int k = 0; k < 2; k++)
+            if (i + 1 < O_COUNT && strncmp(g->of[i].rel, rec_rel[k], 7) == 0 &&
+                strncmp(g->of[i + 1].rel, rec_rel[k], 7) != 0)
+                fprintf(f, ",\"%s\":%lld", rec_rel[k], (long long)g->person_records[k]);
+    }
     fprintf(f, "},\n\"inspection\":{\"path\":\"inspection/inspection.jsonl\",\"records\":%lld},",
             (long long)g->insp_ops);
     fprintf(f, "\n\"truth\":\"truth.json\",\n\"bad\":\"bad/expected.txt\"\n}\n");
@@ -5322,7 +5337,7 @@ int pl_gen_run(const pl_gen_opts *o, pl_gen_stats *st, pl_err *e)
     /* linkage variants and truth.json "links" (gen_link.c, issue #19) */
     if (!rc) {
         int64_t np = 0, nr = 0;
-        rc = pl_gen_link_plant(o->out_dir, o->seed, &np, &nr, e);
+        rc = pl_gen_link_plant(o->out_dir, o->seed, &np, &nr, g.person_records, e);
         g.of[O_MARKET_PERSONS].rows += np;
         g.of[O_ROLES].rows += nr;
         st->rows += np + nr;

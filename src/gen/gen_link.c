@@ -532,9 +532,10 @@ static void birth_other(const char *b, char out[11])
 
 static int plant_records(const char *dir, plist *all, const size_t *tg, size_t ntg,
                          unsigned char *used, size_t per, const r04pick *rp, const json_t *fd,
-                         pl_buf *truth, size_t *ntruth, pl_err *e)
+                         pl_buf *truth, size_t *ntruth, int64_t nrec[2], pl_err *e)
 {
     FILE *mf = NULL, *pf = NULL;
+    size_t nm = 0, np = 0; /* market and police rows */
     char path[1024];
     snprintf(path, sizeof path, "%s/market/person_records.csv", dir);
     mf = fopen(path, "w");
@@ -547,7 +548,7 @@ static int plant_records(const char *dir, plist *all, const size_t *tg, size_t n
     }
     fputs(REC_HEADER, mf);
     fputs(REC_HEADER, pf);
-    size_t nm = 0, np = 0, nh = 0, planted[R_COUNT] = {0};
+    size_t nh = 0, planted[R_COUNT] = {0};
     /* targets from the end of the list, each once, none of another plant */
     size_t cur = ntg;
     for (int k = 0; k < R_COUNT; k++) {
@@ -660,6 +661,8 @@ static int plant_records(const char *dir, plist *all, const size_t *tg, size_t n
         }
     }
 out:
+    nrec[0] = (int64_t)nm;
+    nrec[1] = (int64_t)np;
     if (mf && fclose(mf) && !rc)
         rc = pl_err_set(e, PL_EIO, "%s/market/person_records.csv: write failed", dir);
     if (pf && fclose(pf) && !rc)
@@ -667,9 +670,11 @@ out:
     return rc;
 }
 
-int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t *nroles, pl_err *e)
+int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t *nroles,
+                      int64_t nrecords[2], pl_err *e)
 {
     *npersons = *nroles = 0;
+    nrecords[0] = nrecords[1] = 0;
     lk_state = seed ^ 0x6C696E6B6576616Cull; /* "linkeval" */
     /* the role holders first (each with its smallest company), then the
      * persons: every ID as an 8-byte key, the columns of the holders only
@@ -812,8 +817,8 @@ int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t
     }
     /* the register rows without a reliable ID (person_records) */
     if (!rc)
-        rc =
-            plant_records(dir, &all, tg, ntg, used, per, rfd ? &rr : NULL, rfd, &truth, &ntruth, e);
+        rc = plant_records(dir, &all, tg, ntg, used, per, rfd ? &rr : NULL, rfd, &truth, &ntruth,
+                           nrecords, e);
     json_decref(rfd);
     if (pf && fclose(pf) && !rc)
         rc = pl_err_set(e, PL_EIO, "%s/market/persons.csv: write failed", dir);

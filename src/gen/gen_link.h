@@ -15,9 +15,10 @@
  * append the planted records to market/persons.csv and
  * market/company_roles.csv, write market/ and police/person_records.csv
  * (records without a reliable ID), and the "links" section to truth.json.
- * *npersons and *nroles get the rows appended. 0 or PL_EIO.
+ * *npersons and *nroles get the rows appended, nrecords[0] and [1] the
+ * rows of market/ and police/person_records.csv. 0 or PL_EIO.
  */
 int pl_gen_link_plant(const char *dir, uint64_t seed, int64_t *npersons, int64_t *nroles,
-                      pl_err *e);
+                      int64_t nrecords[2], pl_err *e);
 
 #endif

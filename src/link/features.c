@@ -174,21 +174,36 @@ static int translit(UChar32 cp, char *tone, char *plain, size_t cap)
     return 0;
 }
 
+/* Open the transliterator if it is not open; py_lock held. */
+static int py_open_locked(pl_err *e)
+{
+    if (py_trans)
+        return 0;
+    UErrorCode st = U_ZERO_ERROR;
+    UChar id[16];
+    u_uastrcpy(id, "Han-Latin");
+    py_trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+    if (U_FAILURE(st)) {
+        py_trans = NULL;
+        return pl_err_set(e, PL_EINTERNAL, "ICU Han-Latin transliterator: %s", u_errorName(st));
+    }
+    return 0;
+}
+
+int pl_link_pinyin_open(pl_err *e)
+{
+    pthread_mutex_lock(&py_lock);
+    int rc = py_open_locked(e);
+    pthread_mutex_unlock(&py_lock);
+    return rc;
+}
+
 static int py_lookup(UChar32 cp, char *tone, char *plain, pl_err *e)
 {
     int rc = 0;
     pthread_mutex_lock(&py_lock);
-    if (!py_trans) {
-        UErrorCode st = U_ZERO_ERROR;
-        UChar id[16];
-        u_uastrcpy(id, "Han-Latin");
-        py_trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
-        if (U_FAILURE(st)) {
-            py_trans = NULL;
-            rc = pl_err_set(e, PL_EINTERNAL, "ICU Han-Latin transliterator: %s", u_errorName(st));
-            goto out;
-        }
-    }
+    if ((rc = py_open_locked(e)))
+        goto out;
     if (py_used * 4 >= py_cap * 3) {
         size_t ncap = py_cap ? py_cap * 2 : 4096;
         py_entry *nt = pl_calloc(ncap, sizeof *nt);
@@ -215,7 +230,7 @@ out:
     return rc;
 }
 
-int pl_link_pinyin(pl_buf *out, const char *s, int tones, pl_err *e)
+int pl_link_pinyin2(pl_buf *tone_out, pl_buf *plain_out, const char *s, pl_err *e)
 {
     int32_t len = (int32_t)strlen(s);
     int first = 1;
@@ -229,16 +244,31 @@ int pl_link_pinyin(pl_buf *out, const char *s, int tones, pl_err *e)
             int rc = py_lookup(cp, tone, plain, e);
             if (rc)
                 return rc;
-            if (!first)
-                pl_buf_addc(out, ' ');
-            pl_buf_adds(out, tones ? tone : plain);
+            if (!first) {
+                if (tone_out)
+                    pl_buf_addc(tone_out, ' ');
+                if (plain_out)
+                    pl_buf_addc(plain_out, ' ');
+            }
+            if (tone_out)
+                pl_buf_adds(tone_out, tone);
+            if (plain_out)
+                pl_buf_adds(plain_out, plain);
             first = 0;
         } else {
-            pl_buf_add(out, s + at, (size_t)(i - at));
+            if (tone_out)
+                pl_buf_add(tone_out, s + at, (size_t)(i - at));
+            if (plain_out)
+                pl_buf_add(plain_out, s + at, (size_t)(i - at));
             first = 0;
         }
     }
     return 0;
+}
+
+int pl_link_pinyin(pl_buf *out, const char *s, int tones, pl_err *e)
+{
+    return pl_link_pinyin2(tones ? out : NULL, tones ? NULL : out, s, e);
 }
 
 /* --------------------------------------------------------- look-alikes */

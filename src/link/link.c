@@ -8,9 +8,12 @@
 #include "link.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <unicode/utf8.h>
 
@@ -33,6 +36,7 @@ struct pl_link_set {
     const pl_link_rec *recs;
     size_t n;
     int cross_only;
+    int threads; /* for pl_link_run: the sorts and the scoring */
     prep *p;
 };
 
@@ -61,49 +65,214 @@ static char *sep_key(const char *s)
     return r ? r : pl_strdup("");
 }
 
+/* ------------------------------------------------------------- threads */
+
+int pl_link_default_threads(void)
+{
+    const char *v = getenv("PLUMB_LINK_THREADS");
+    if (v && *v) {
+        long t = strtol(v, NULL, 10);
+        if (t >= 1 && t <= 64)
+            return (int)t;
+    }
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c < 1 ? 1 : c > 8 ? 8 : (int)c;
+}
+
+#define MAX_THREADS 64
+
+typedef struct tjob {
+    void (*fn)(void *, int);
+    void *arg;
+    int t;
+} tjob;
+
+static void *tjob_main(void *p)
+{
+    tjob *j = p;
+    j->fn(j->arg, j->t);
+    return NULL;
+}
+
+/* Run fn(arg, t) for t = 0..nt-1, t = 0 on the calling thread; a part
+ * whose thread cannot be started runs on the caller afterwards. */
+static void run_threads(int nt, void (*fn)(void *, int), void *arg)
+{
+    pthread_t th[MAX_THREADS];
+    tjob jobs[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (int t = 1; t < nt; t++) {
+        jobs[t] = (tjob){fn, arg, t};
+        started[t] = pthread_create(&th[t], NULL, tjob_main, &jobs[t]) == 0;
+    }
+    fn(arg, 0);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            fn(arg, t);
+    }
+}
+
+/* ------------------------------------------------------------- prepare */
+
+/* Records are taken in chunks from a shared counter, so a thread that
+ * starts late (or opens the transliterator first) takes fewer. */
+#define PREP_CHUNK 256
+
+typedef struct prep_job {
+    pl_link_set *s;
+    atomic_size_t next_a, next_b;
+    pthread_barrier_t *bar;
+    int nt;
+    /* per thread: the first failing record's index and its error */
+    size_t fail_at[MAX_THREADS];
+    int rc[MAX_THREADS];
+    pl_err err[MAX_THREADS];
+} prep_job;
+
+/* Phase A: the name without separators, the match key, the look-alike key. */
+static int prep_a(pl_link_set *s, size_t i, pl_buf *b, pl_err *e)
+{
+    const char *name = s->recs[i].name;
+    if (empty(name))
+        return 0;
+    prep *p = &s->p[i];
+    p->sep = sep_key(name);
+    pl_buf_reset(b);
+    if (!empty(s->recs[i].match_key))
+        pl_buf_adds(b, s->recs[i].match_key);
+    else {
+        int rc = pl_model_match_key(b, name, strlen(name), e);
+        if (rc) {
+            if (rc != PL_EINVAL)
+                return rc;
+            /* a name that is not UTF-8 text compares as missing */
+            pl_err_init(e);
+            free(p->sep);
+            p->sep = NULL;
+            return 0;
+        }
+    }
+    p->mkey = pl_strdup(b->data ? b->data : "");
+    pl_buf_reset(b);
+    pl_link_lookalike_key(b, p->mkey);
+    p->look = pl_strdup(b->data ? b->data : "");
+    return 0;
+}
+
+/* Phase B: the pinyin of the match key, with and without tones. */
+static int prep_b(pl_link_set *s, size_t i, pl_buf *b, pl_buf *c, pl_err *e)
+{
+    prep *p = &s->p[i];
+    if (!p->mkey)
+        return 0;
+    pl_buf_reset(b);
+    pl_buf_reset(c);
+    int rc = pl_link_pinyin2(b, c, p->mkey, e);
+    if (rc)
+        return rc;
+    p->tone = pl_strdup(b->data ? b->data : "");
+    p->plain = pl_strdup(c->data ? c->data : "");
+    return 0;
+}
+
+static void prep_fail(prep_job *j, int t, size_t i, int rc, const pl_err *e)
+{
+    if (!j->rc[t] || i < j->fail_at[t]) {
+        j->rc[t] = rc;
+        j->fail_at[t] = i;
+        j->err[t] = *e;
+    }
+}
+
+static void prep_thread(void *arg, int t)
+{
+    prep_job *j = arg;
+    pl_link_set *s = j->s;
+    pl_buf b, c;
+    pl_buf_init(&b);
+    pl_buf_init(&c);
+    pl_err e;
+    pl_err_init(&e);
+    int rc;
+    /* the last thread opens ICU's transliterator while the others start
+     * on the match keys (OpenCC) */
+    if (t == j->nt - 1 && (rc = pl_link_pinyin_open(&e)))
+        prep_fail(j, t, 0, rc, &e);
+    for (;;) {
+        size_t lo = atomic_fetch_add(&j->next_a, PREP_CHUNK);
+        if (lo >= s->n)
+            break;
+        size_t hi = lo + PREP_CHUNK < s->n ? lo + PREP_CHUNK : s->n;
+        for (size_t i = lo; i < hi; i++)
+            if ((rc = prep_a(s, i, &b, &e))) {
+                prep_fail(j, t, i, rc, &e);
+                pl_err_init(&e);
+            }
+    }
+    if (j->bar)
+        pthread_barrier_wait(j->bar);
+    for (;;) {
+        size_t lo = atomic_fetch_add(&j->next_b, PREP_CHUNK);
+        if (lo >= s->n)
+            break;
+        size_t hi = lo + PREP_CHUNK < s->n ? lo + PREP_CHUNK : s->n;
+        for (size_t i = lo; i < hi; i++)
+            if ((rc = prep_b(s, i, &b, &c, &e))) {
+                prep_fail(j, t, i, rc, &e);
+                pl_err_init(&e);
+            }
+    }
+    pl_buf_release(&b);
+    pl_buf_release(&c);
+}
+
 int pl_link_set_new(pl_link_set **out, const pl_link_rec *recs, size_t n, int cross_only, pl_err *e)
+{
+    return pl_link_set_new_threads(out, recs, n, cross_only, 0, e);
+}
+
+int pl_link_set_new_threads(pl_link_set **out, const pl_link_rec *recs, size_t n, int cross_only,
+                            int threads, pl_err *e)
 {
     pl_link_set *s = pl_calloc(1, sizeof *s);
     s->recs = recs;
     s->n = n;
     s->cross_only = cross_only;
+    s->threads = threads > 0 ? threads : pl_link_default_threads();
+    if (s->threads > MAX_THREADS)
+        s->threads = MAX_THREADS;
     s->p = pl_calloc(n ? n : 1, sizeof *s->p);
-    int rc = 0;
-    pl_buf b;
-    pl_buf_init(&b);
-    for (size_t i = 0; i < n && !rc; i++) {
-        const char *name = recs[i].name;
-        if (empty(name))
-            continue;
-        prep *p = &s->p[i];
-        p->sep = sep_key(name);
-        pl_buf_reset(&b);
-        if (!empty(recs[i].match_key))
-            pl_buf_adds(&b, recs[i].match_key);
-        else if ((rc = pl_model_match_key(&b, name, strlen(name), e))) {
-            if (rc != PL_EINVAL)
-                break;
-            /* a name that is not UTF-8 text compares as missing */
-            rc = 0;
-            pl_err_init(e);
-            free(p->sep);
-            p->sep = NULL;
-            continue;
-        }
-        p->mkey = pl_strdup(b.data ? b.data : "");
-        pl_buf_reset(&b);
-        if ((rc = pl_link_pinyin(&b, p->mkey, 1, e)))
-            break;
-        p->tone = pl_strdup(b.data ? b.data : "");
-        pl_buf_reset(&b);
-        if ((rc = pl_link_pinyin(&b, p->mkey, 0, e)))
-            break;
-        p->plain = pl_strdup(b.data ? b.data : "");
-        pl_buf_reset(&b);
-        pl_link_lookalike_key(&b, p->mkey);
-        p->look = pl_strdup(b.data ? b.data : "");
+    /* no more threads than chunks of records */
+    int nt = s->threads;
+    size_t chunks = (n + PREP_CHUNK - 1) / PREP_CHUNK;
+    if ((size_t)nt > chunks)
+        nt = chunks ? (int)chunks : 1;
+    prep_job *j = pl_calloc(1, sizeof *j);
+    j->s = s;
+    j->nt = nt;
+    atomic_init(&j->next_a, 0);
+    atomic_init(&j->next_b, 0);
+    pthread_barrier_t bar;
+    if (nt > 1 && pthread_barrier_init(&bar, NULL, (unsigned)nt) == 0)
+        j->bar = &bar;
+    else
+        nt = j->nt = 1;
+    run_threads(nt, prep_thread, j);
+    if (j->bar)
+        pthread_barrier_destroy(&bar);
+    /* the error of the lowest failing record, as one thread reports it */
+    int rc = 0, ft = -1;
+    for (int t = 0; t < nt; t++)
+        if (j->rc[t] && (ft < 0 || j->fail_at[t] < j->fail_at[ft]))
+            ft = t;
+    if (ft >= 0) {
+        rc = j->rc[ft];
+        if (e)
+            *e = j->err[ft];
     }
-    pl_buf_release(&b);
+    free(j);
     if (rc) {
         pl_link_set_free(s);
         return rc;
@@ -344,15 +513,119 @@ static void block_keys(const pl_link_set *s, uint32_t i, bkeys *k)
     }
 }
 
+/* Merge the nt sorted runs of src ([bounds[t], bounds[t+1]), each sorted
+ * by cmp) into dst: the order a single sort gives (cmp is a total order;
+ * equal elements are equal bytes). */
+static void merge_runs(void *dst, const void *src, size_t size, const size_t *bounds, int nt,
+                       int (*cmp)(const void *, const void *))
+{
+    size_t at[MAX_THREADS];
+    for (int t = 0; t < nt; t++)
+        at[t] = bounds[t];
+    char *d = dst;
+    const char *sv = src;
+    for (;;) {
+        int best = -1;
+        for (int t = 0; t < nt; t++)
+            if (at[t] < bounds[t + 1] &&
+                (best < 0 || cmp(sv + at[t] * size, sv + at[best] * size) < 0))
+                best = t;
+        if (best < 0)
+            break;
+        memcpy(d, sv + at[best] * size, size);
+        d += size;
+        at[best]++;
+    }
+}
+
+typedef struct run_job {
+    pl_link_set *s;
+    int nt;
+    bkeys k[MAX_THREADS]; /* block keys of each thread's records, sorted */
+    uint64_t *cand;       /* candidate pairs (a << 32 | b) */
+    size_t bounds[MAX_THREADS + 1];
+    double lower;
+    pl_link_pair *out[MAX_THREADS]; /* each thread's scored pairs ≥ lower */
+    size_t no[MAX_THREADS];
+} run_job;
+
+static void keys_thread(void *arg, int t)
+{
+    run_job *j = arg;
+    size_t lo = j->s->n * (size_t)t / (size_t)j->nt, hi = j->s->n * (size_t)(t + 1) / (size_t)j->nt;
+    for (size_t i = lo; i < hi; i++)
+        block_keys(j->s, (uint32_t)i, &j->k[t]);
+    if (j->k[t].n) /* qsort of NULL is undefined, even for 0 elements */
+        qsort(j->k[t].v, j->k[t].n, sizeof *j->k[t].v, cmp_bkey);
+}
+
+static void cand_sort_thread(void *arg, int t)
+{
+    run_job *j = arg;
+    size_t n = j->bounds[t + 1] - j->bounds[t];
+    if (n)
+        qsort(j->cand + j->bounds[t], n, sizeof *j->cand, cmp_u64);
+}
+
+static void score_thread(void *arg, int t)
+{
+    run_job *j = arg;
+    size_t co = 0;
+    pl_link_pair p;
+    for (size_t i = j->bounds[t]; i < j->bounds[t + 1]; i++) {
+        pl_link_score(j->s, (uint32_t)(j->cand[i] >> 32), (uint32_t)j->cand[i], &p);
+        if (p.score < j->lower)
+            continue;
+        if (j->no[t] == co) {
+            co = co ? co * 2 : 256;
+            j->out[t] = pl_realloc(j->out[t], co * sizeof *j->out[t]);
+        }
+        j->out[t][j->no[t]++] = p;
+    }
+}
+
+/* Split [0, n) into nt contiguous parts. */
+static void split(size_t *bounds, size_t n, int nt)
+{
+    for (int t = 0; t <= nt; t++)
+        bounds[t] = n * (size_t)t / (size_t)nt;
+}
+
 int pl_link_run(pl_link_set *s, double lower, pl_link_pair **pairs, size_t *npairs,
                 size_t *candidates, pl_err *e)
 {
     (void)e;
+    run_job *j = pl_calloc(1, sizeof *j);
+    j->s = s;
+    j->lower = lower;
+    int nt = s->threads > 0 ? s->threads : 1;
+    if ((size_t)nt > s->n)
+        nt = s->n ? (int)s->n : 1;
+    j->nt = nt;
+    /* block keys of each thread's records, sorted there, then merged */
+    run_threads(nt, keys_thread, j);
     bkeys k = {0};
-    for (uint32_t i = 0; i < s->n; i++)
-        block_keys(s, i, &k);
-    if (k.n) /* qsort of NULL is undefined, even for 0 elements */
-        qsort(k.v, k.n, sizeof *k.v, cmp_bkey);
+    size_t kb[MAX_THREADS + 1];
+    kb[0] = 0;
+    for (int t = 0; t < nt; t++)
+        kb[t + 1] = kb[t] + j->k[t].n;
+    k.n = kb[nt];
+    if (nt == 1) {
+        k = j->k[0];
+    } else if (k.n) {
+        bkey *all = pl_malloc(k.n * sizeof *all);
+        for (int t = 0; t < nt; t++) {
+            if (j->k[t].n)
+                memcpy(all + kb[t], j->k[t].v, j->k[t].n * sizeof *all);
+            free(j->k[t].v);
+        }
+        k.v = pl_malloc(k.n * sizeof *k.v);
+        merge_runs(k.v, all, sizeof *all, kb, nt, cmp_bkey);
+        free(all);
+    } else {
+        for (int t = 0; t < nt; t++)
+            free(j->k[t].v);
+    }
     uint64_t *cand = NULL;
     size_t nc = 0, cc = 0;
     for (size_t lo = 0; lo < k.n;) {
@@ -376,26 +649,44 @@ int pl_link_run(pl_link_set *s, double lower, pl_link_pair **pairs, size_t *npai
         lo = hi;
     }
     free(k.v);
-    if (nc)
-        qsort(cand, nc, sizeof *cand, cmp_u64);
+    /* the candidates sorted in nt parts, then merged */
+    j->cand = cand;
+    split(j->bounds, nc, nt);
+    run_threads(nt, cand_sort_thread, j);
+    if (nt > 1 && nc) {
+        uint64_t *m = pl_malloc(nc * sizeof *m);
+        merge_runs(m, cand, sizeof *cand, j->bounds, nt, cmp_u64);
+        free(cand);
+        cand = j->cand = m;
+    }
     size_t uniq = 0;
     for (size_t i = 0; i < nc; i++)
         if (i == 0 || cand[i] != cand[i - 1])
             cand[uniq++] = cand[i];
+    /* each thread scores a contiguous part; the parts in order */
+    split(j->bounds, uniq, nt);
+    run_threads(nt, score_thread, j);
+    size_t no = 0;
+    for (int t = 0; t < nt; t++)
+        no += j->no[t];
     pl_link_pair *out = NULL;
-    size_t no = 0, co = 0;
-    pl_link_pair p;
-    for (size_t i = 0; i < uniq; i++) {
-        pl_link_score(s, (uint32_t)(cand[i] >> 32), (uint32_t)cand[i], &p);
-        if (p.score < lower)
-            continue;
-        if (no == co) {
-            co = co ? co * 2 : 256;
-            out = pl_realloc(out, co * sizeof *out);
+    if (nt == 1) {
+        out = j->out[0];
+    } else if (no) {
+        out = pl_malloc(no * sizeof *out);
+        size_t at = 0;
+        for (int t = 0; t < nt; t++) {
+            if (j->no[t])
+                memcpy(out + at, j->out[t], j->no[t] * sizeof *out);
+            at += j->no[t];
+            free(j->out[t]);
         }
-        out[no++] = p;
+    } else {
+        for (int t = 0; t < nt; t++)
+            free(j->out[t]);
     }
     free(cand);
+    free(j);
     if (no)
         qsort(out, no, sizeof *out, cmp_pair);
     *pairs = out;

@@ -110,6 +110,16 @@ double pl_link_jaro_winkler(const char *a, const char *b);
  */
 int pl_link_pinyin(pl_buf *out, const char *s, int tones, pl_err *e);
 
+/** Both readings of pl_link_pinyin in one pass (one cache look-up per
+ * character): with tones appended to `tone`, without to `plain` (either may
+ * be NULL). Thread-safe. */
+int pl_link_pinyin2(pl_buf *tone, pl_buf *plain, const char *s, pl_err *e);
+
+/** Open ICU's Han-Latin transliterator now (~0.1 s of CPU, once per
+ * process) rather than at the first pinyin look-up: a preparing thread
+ * starts it while the others compute match keys. Thread-safe. */
+int pl_link_pinyin_open(pl_err *e);
+
 /**
  * The look-alike key of a UTF-8 string: each character of the hand-written
  * table of characters often misread for one another (docs/LINKAGE.md
@@ -171,6 +181,20 @@ typedef struct pl_link_pair {
  */
 int pl_link_set_new(pl_link_set **out, const pl_link_rec *recs, size_t n, int cross_only,
                     pl_err *e);
+
+/**
+ * pl_link_set_new on `threads` threads (0: pl_link_default_threads()); the
+ * set keeps the number for pl_link_run, which splits its sorts and the
+ * scoring of the candidate pairs the same way. The result is the same for
+ * any number of threads: the same pairs, scores, features and order
+ * (tests/cli/link_threads.sh).
+ */
+int pl_link_set_new_threads(pl_link_set **out, const pl_link_rec *recs, size_t n, int cross_only,
+                            int threads, pl_err *e);
+
+/** The default number of linkage threads: PLUMB_LINK_THREADS if set (1–64),
+ * else the online processors, at most 8. */
+int pl_link_default_threads(void);
 void pl_link_set_free(pl_link_set *s);
 
 /**

@@ -22,7 +22,8 @@ grep -q -- "--scale" "$tmp/help" || fail "help lacks --scale"
 (cd "$tmp/a" && find . -type f | sort | xargs sha256sum) >"$tmp/sa"
 (cd "$tmp/b" && find . -type f | sort | xargs sha256sum) >"$tmp/sb"
 cmp -s "$tmp/sa" "$tmp/sb" || fail "same seed, different bytes"
-# 35 files + market/ and police/person_records.csv (gen_link.c, issue #19 items 3-4)
+# 35 files + market/ and police/person_records.csv (gen_link.c, issue #19 items 3-4;
+# both listed in manifest.json too, unit.gen_test checks their rows)
 [ "$(wc -l <"$tmp/sa")" -eq 37 ] || fail "expected 37 files, got $(wc -l <"$tmp/sa")"
 for f in manifest.json truth.json bad/expected.txt org/units.csv finance/payments.csv; do
   [ -s "$tmp/a/$f" ] || fail "missing $f"
