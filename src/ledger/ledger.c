@@ -826,7 +826,9 @@ static int check_event(const pl_event *ev, pl_err *e)
         return pl_err_set(e, PL_EINVAL, "event: unknown event type '%s'", ev->type);
     if (!ev->actor || !*ev->actor)
         return pl_err_set(e, PL_EINVAL, "event %s: actor missing", ev->type);
-    if (!ev->payload || !json_is_object(ev->payload))
+    /* No object only with its canonical bytes (pl_event: the handler then
+     * reads the event's apply_hint). */
+    if (ev->payload ? !json_is_object(ev->payload) : !(ev->payload_enc && ev->payload_hex))
         return pl_err_set(e, PL_EINVAL, "event %s: payload must be a JSON object", ev->type);
     if (ev->subjects) {
         if (!json_is_array(ev->subjects))
