@@ -5,10 +5,14 @@
  * src/levels/levels.h (and the HTTP GET client of src/http/witness_http.h).
  * Docs: docs/LEVELS.md. Issue #21 items 2 and 3.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -23,17 +27,35 @@
 
 #define MAX_WITNESSES 16
 
+/* The whole file into `out`: room for its size at once, then read(2)
+ * straight into it (a bundle of 20,000 events is 12 MB: fread's copy and
+ * the buffer's doublings were 4 % of an import's CPU). A copy, never a
+ * mapping: the signature is checked on these bytes, then they are parsed,
+ * and a mapped file could change in between. */
 static int read_all(const char *path, pl_buf *out, pl_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return pl_err_set(e, PL_EINVAL, "%s: cannot read: %m", path);
-    char buf[65536];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        pl_buf_add(out, buf, k);
-    int bad = ferror(f);
-    fclose(f);
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+        pl_buf_grow(out, (size_t)sb.st_size + 4096); /* EOF seen without a regrow */
+    int bad = 0;
+    for (;;) {
+        if (out->cap < out->len + 4096 + 1)
+            pl_buf_grow(out, 65536);
+        ssize_t k = read(fd, out->data + out->len, out->cap - out->len - 1);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            bad = 1;
+        if (k <= 0)
+            break;
+        out->len += (size_t)k;
+    }
+    if (out->cap)
+        out->data[out->len] = 0;
+    close(fd);
     return bad ? pl_err_set(e, PL_EIO, "%s: read error", path) : 0;
 }
 

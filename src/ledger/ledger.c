@@ -24,13 +24,51 @@ typedef struct type_entry {
 
 static type_entry *types;
 static size_t ntypes, captypes;
+/* An open-addressing index of `types` (1 + the entry's position, 0: an
+ * empty slot), at most half full: every append looks its type up twice,
+ * and a scan of the ~200 types with strcmp was 4 % of a bundle import's
+ * CPU (docs/BENCHMARKS.md "The import after wt-levels4"). */
+static uint32_t *type_index;
+static size_t ntype_index; /* a power of two, or 0 */
+
+static uint32_t type_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
 
 static type_entry *find_type(const char *type)
 {
-    for (size_t i = 0; i < ntypes; i++)
-        if (strcmp(types[i].type, type) == 0)
-            return &types[i];
-    return NULL;
+    if (!ntype_index)
+        return NULL;
+    for (size_t i = type_hash(type) & (ntype_index - 1);; i = (i + 1) & (ntype_index - 1)) {
+        uint32_t k = type_index[i];
+        if (k == 0)
+            return NULL;
+        if (strcmp(types[k - 1].type, type) == 0)
+            return &types[k - 1];
+    }
+}
+
+static void index_types(void)
+{
+    if (2 * ntypes > ntype_index) {
+        ntype_index = ntype_index ? 2 * ntype_index : 512;
+        free(type_index);
+        type_index = pl_calloc(ntype_index, sizeof *type_index);
+        for (size_t t = 0; t + 1 < ntypes; t++) {
+            size_t i = type_hash(types[t].type) & (ntype_index - 1);
+            while (type_index[i])
+                i = (i + 1) & (ntype_index - 1);
+            type_index[i] = (uint32_t)t + 1;
+        }
+    }
+    size_t i = type_hash(types[ntypes - 1].type) & (ntype_index - 1);
+    while (type_index[i])
+        i = (i + 1) & (ntype_index - 1);
+    type_index[i] = (uint32_t)ntypes;
 }
 
 void pl_ledger_register_type(const char *type, pl_apply_fn apply)
@@ -47,6 +85,7 @@ void pl_ledger_register_type(const char *type, pl_apply_fn apply)
     types[ntypes].type = pl_strdup(type);
     types[ntypes].apply = apply;
     ntypes++;
+    index_types();
 }
 
 int pl_ledger_type_known(const char *type)
@@ -787,7 +826,9 @@ static int check_event(const pl_event *ev, pl_err *e)
         return pl_err_set(e, PL_EINVAL, "event: unknown event type '%s'", ev->type);
     if (!ev->actor || !*ev->actor)
         return pl_err_set(e, PL_EINVAL, "event %s: actor missing", ev->type);
-    if (!ev->payload || !json_is_object(ev->payload))
+    /* No object only with its canonical bytes (pl_event: the handler then
+     * reads the event's apply_hint). */
+    if (ev->payload ? !json_is_object(ev->payload) : !(ev->payload_enc && ev->payload_hex))
         return pl_err_set(e, PL_EINVAL, "event %s: payload must be a JSON object", ev->type);
     if (ev->subjects) {
         if (!json_is_array(ev->subjects))

@@ -38,7 +38,12 @@ typedef struct pl_event {
     /** Optional: the payload's canonical bytes and the hex SHA-256 of them,
      * made beforehand by pl_ledger_encode_payload (the pipelined import
      * encodes on its producer thread). NULL: pl_ledger_append encodes
-     * `payload` itself. When set they must be the encoding of `payload`. */
+     * `payload` itself. When set they must be the encoding of `payload`;
+     * or, with `payload` NULL, of a JSON object the caller did not build:
+     * then the projection handler and the observers see no payload object,
+     * and the type's handler must take what it needs from `apply_hint`
+     * (levels.received from a bundle import: the values it writes the
+     * bytes from). A replay always passes the object, parsed back. */
     const char *payload_enc;
     size_t payload_enc_len;
     const char *payload_hex; /**< 64 hex digits and a NUL */

@@ -36,9 +36,35 @@ static const char *jstr(const json_t *o, const char *k)
     return v ? v : "";
 }
 
+/* The values of a levels.received event its handler reads. The import
+ * has them at hand and passes them as the event's apply_hint, with the
+ * payload's canonical bytes and no JSON object (building one for each
+ * event was a few per cent of an import's CPU); a replay has no hint and
+ * reads them from the payload object, the same values (the payload's
+ * canonical bytes are written from them: pl_levels_received_payload). */
+typedef struct received_vals {
+    const char *origin, *type, *payload, *checkpoint_root;
+    size_t payload_len;
+    int64_t seq, checkpoint_size;
+} received_vals;
+
 static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
-    const json_t *p = ev->payload;
+    received_vals v;
+    if (ev->apply_hint) {
+        v = *(const received_vals *)ev->apply_hint;
+    } else {
+        const json_t *p = ev->payload;
+        const json_t *pj = json_object_get(p, "payload");
+        v = (received_vals){.origin = jstr(p, "origin"),
+                            .type = jstr(p, "type"),
+                            .payload = json_string_value(pj),
+                            .payload_len = json_string_length(pj),
+                            .checkpoint_root = jstr(p, "checkpoint_root"),
+                            .seq = json_integer_value(json_object_get(p, "seq")),
+                            .checkpoint_size =
+                                json_integer_value(json_object_get(p, "checkpoint_size"))};
+    }
     pl_stmt *st = NULL;
     int rc = pl_store_prepare_cached(
         s,
@@ -52,25 +78,23 @@ static int apply_received(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
      * only for a type the view reads: its rebuild in seq order runs in
      * this projection, where the ledger's own tables cannot be read (a
      * replay's store has none), migration 0142. */
-    const char *type = jstr(p, "type");
-    pl_stmt_bind_text(st, 1, jstr(p, "origin"));
-    pl_stmt_bind_i64(st, 2, json_integer_value(json_object_get(p, "seq")));
-    pl_stmt_bind_text(st, 3, type);
-    pl_stmt_bind_text(
-        st, 4,
-        pl_levels_view_handles(type) ? json_string_value(json_object_get(p, "payload")) : NULL);
-    pl_stmt_bind_i64(st, 5, json_integer_value(json_object_get(p, "checkpoint_size")));
-    pl_stmt_bind_text(st, 6, jstr(p, "checkpoint_root"));
+    int view = pl_levels_view_handles(v.type);
+    pl_stmt_bind_text(st, 1, v.origin);
+    pl_stmt_bind_i64(st, 2, v.seq);
+    pl_stmt_bind_text(st, 3, v.type);
+    if (view && v.payload)
+        pl_stmt_bind_textn(st, 4, v.payload, v.payload_len);
+    else
+        pl_stmt_bind_null(st, 4);
+    pl_stmt_bind_i64(st, 5, v.checkpoint_size);
+    pl_stmt_bind_text(st, 6, v.checkpoint_root);
     pl_stmt_bind_i64(st, 7, seq);
     rc = exec_step(st, e);
-    if (rc)
+    if (rc || !view)
         return rc;
     /* The view from above, kept as a projection (docs/LEVELS.md §10). */
-    const json_t *pj = json_object_get(p, "payload");
-    return pl_levels_view_apply(s, jstr(p, "origin"), json_integer_value(json_object_get(p, "seq")),
-                                jstr(p, "type"), json_string_value(pj), json_string_length(pj),
-                                json_integer_value(json_object_get(p, "checkpoint_size")),
-                                jstr(p, "checkpoint_root"), seq, e);
+    return pl_levels_view_apply(s, v.origin, v.seq, v.type, v.payload, v.payload_len,
+                                v.checkpoint_size, v.checkpoint_root, seq, e);
 }
 
 static int apply_imported(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
@@ -733,6 +757,20 @@ static long unb64_fast(uint8_t *out, const char *p, const char *q)
     return (long)n;
 }
 
+/* Lower-case hex of a public hash (an event's payload SHA-256, as its
+ * header writes it): a table, not libsodium's constant-time
+ * sodium_bin2hex (pl_hex), which was 2 % of an import's CPU at two
+ * hashes per event. out has room for 2 * n + 1. */
+static void hex_public(char *out, const uint8_t *in, size_t n)
+{
+    static const char d[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = d[in[i] >> 4];
+        out[2 * i + 1] = d[in[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
 /* Decode base64 field [p, q) into the arena; -1 if it is not base64. */
 static long field_b64(const char *p, const char *q, uint8_t **arena)
 {
@@ -1036,7 +1074,7 @@ static int check_event(int version, const char *line, const char *lend, int64_t 
         uint8_t ph[PL_HASH_BYTES];
         char hex[2 * PL_HASH_BYTES + 1];
         pl_sha256(ph, out->payload, out->payload_len);
-        pl_hex(hex, ph, PL_HASH_BYTES);
+        hex_public(hex, ph, PL_HASH_BYTES);
         if (strlen(psha) < 2 * PL_HASH_BYTES || memcmp(hex, psha, 2 * PL_HASH_BYTES) != 0)
             rc = pl_err_set(e, PL_ECRYPTO,
                             "bundle: event seq %lld: the payload does not hash to the header's "
@@ -1382,23 +1420,26 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
         int direct = pl_levels_received_payload(&enc, origin, evs[i].seq, evs[i].type,
                                                 evs[i].header, evs[i].header_len, evs[i].payload,
                                                 evs[i].payload_len, cp.size, root_hex, NULL) == 0;
-        json_t *p;
+        pl_event ev = {.type = "levels.received", .actor = "levels", .subjects = subjects};
+        received_vals vals;
+        json_t *p = NULL;
         if (direct) {
-            /* The same object, its strings already checked as UTF-8 by
-             * the writer above: built without a second check, nor
-             * json_pack's format (together 6 % of an import's CPU). */
-            p = json_object();
-            json_object_set_new_nocheck(p, "checkpoint_root", json_string_nocheck(root_hex));
-            json_object_set_new_nocheck(p, "checkpoint_size", json_integer((json_int_t)cp.size));
-            json_object_set_new_nocheck(p, "header",
-                                        json_stringn_nocheck(evs[i].header, evs[i].header_len));
-            json_object_set_new_nocheck(p, "origin", json_string_nocheck(origin));
-            json_object_set_new_nocheck(
-                p, "payload",
-                evs[i].payload ? json_stringn_nocheck(evs[i].payload, evs[i].payload_len)
-                               : json_null());
-            json_object_set_new_nocheck(p, "seq", json_integer((json_int_t)evs[i].seq));
-            json_object_set_new_nocheck(p, "type", json_string_nocheck(evs[i].type));
+            /* No JSON object: the canonical bytes, and the values the
+             * handler reads as its hint (ledger.h, pl_event). */
+            uint8_t ph[PL_HASH_BYTES];
+            pl_sha256(ph, enc.data, enc.len);
+            hex_public(phex, ph, PL_HASH_BYTES);
+            ev.payload_enc = enc.data;
+            ev.payload_enc_len = enc.len;
+            ev.payload_hex = phex;
+            vals = (received_vals){.origin = origin,
+                                   .type = evs[i].type,
+                                   .payload = evs[i].payload,
+                                   .payload_len = evs[i].payload_len,
+                                   .checkpoint_root = root_hex,
+                                   .seq = evs[i].seq,
+                                   .checkpoint_size = cp.size};
+            ev.apply_hint = &vals;
         } else {
             p = json_pack("{s:s, s:I, s:s, s:s%, s:I, s:s}", "origin", origin, "seq",
                           (json_int_t)evs[i].seq, "type", evs[i].type, "header", evs[i].header,
@@ -1407,16 +1448,7 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, size_t len
             json_object_set_new(p, "payload",
                                 evs[i].payload ? json_stringn(evs[i].payload, evs[i].payload_len)
                                                : json_null());
-        }
-        pl_event ev = {
-            .type = "levels.received", .actor = "levels", .subjects = subjects, .payload = p};
-        if (direct) {
-            uint8_t ph[PL_HASH_BYTES];
-            pl_sha256(ph, enc.data, enc.len);
-            pl_hex(phex, ph, PL_HASH_BYTES);
-            ev.payload_enc = enc.data;
-            ev.payload_enc_len = enc.len;
-            ev.payload_hex = phex;
+            ev.payload = p;
         }
         rc = pl_ledger_append(l, &ev, NULL, e);
         json_decref(p);
