@@ -25,6 +25,7 @@
 # bare body, p50/p99 latency, as Markdown.
 # Usage: bench/api.sh [BUILD_DIR] (needs wrk: PLUMB_WITH_BENCH=1 scripts/install-deps)
 # PERF_OUT=file: also `perf record -g` the server during the read rounds.
+# PAGE_SIZE=bytes: the store is made with `plumb init --page-size` (default 16384).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/bench/signin.sh"
@@ -40,7 +41,7 @@ cc -O2 -o "$W/bare" "$SRC/bench/bare_handler.c" $(pkg-config --cflags --libs lib
 
 echo "setting up a $SCALE store…" >&2
 DB=$W/b.db
-"$PLUMB" init --db "$DB" --origin bench/api >/dev/null
+"$PLUMB" init --db "$DB" --origin bench/api ${PAGE_SIZE:+--page-size "$PAGE_SIZE"} >/dev/null
 "$PLUMB" gen --scale "$SCALE" --seed 1 --out "$W/data" --quiet >/dev/null
 "$PLUMB" import --db "$DB" --all "$W/data" --quiet >/dev/null
 ROOTS=$(sqlite3 "$DB" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id")

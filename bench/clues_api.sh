@@ -17,7 +17,8 @@
 # BEFORE_BUILD=dir adds a run of that build's plumb (group commit on) first:
 # another commit's code, before/after in the same run.
 # Usage: bench/clues_api.sh [BUILD_DIR]
-#   env: N, CONNS, MAX_SECONDS, LIB_N, BATCH, BEFORE_BUILD
+#   env: N, CONNS, MAX_SECONDS, LIB_N, BATCH, BEFORE_BUILD, PAGE_SIZE (the
+#   store made with `plumb init --page-size`; BEFORE_BUILD must know it)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build}
@@ -40,7 +41,7 @@ DB=$W/b.db
 # copy on open, an older one refuses a store with migrations it lacks.
 SETUP=${BEFORE_BUILD:+$BEFORE_BUILD/plumb}
 SETUP=${SETUP:-$PLUMB}
-"$SETUP" init --db "$DB" --origin bench/clues >/dev/null
+"$SETUP" init --db "$DB" --origin bench/clues ${PAGE_SIZE:+--page-size "$PAGE_SIZE"} >/dev/null
 "$SETUP" gen --scale county --seed 1 --out "$W/data" --quiet >/dev/null
 "$SETUP" import --db "$DB" --all "$W/data" --quiet >/dev/null
 ROOT=$(sqlite3 "$DB" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id LIMIT 1")

@@ -11,6 +11,7 @@
 # (the request thread's own work) and under it (what serialises writers).
 # Usage: bench/wpath_prof.sh [BUILD_DIR]   env: N (300), WARM (50),
 #   KEEP=dir (the county store is made once there and reused),
+#   PAGE_SIZE=bytes (the store made with `plumb init --page-size`),
 #   OUT=dir (the callgrind dumps are kept there), ANALYSE=dir (only print
 #   the table of dumps kept by OUT=dir);
 #   PERF=k: instead of callgrind, the server runs natively under
@@ -32,7 +33,7 @@ KEEP=${KEEP:-$W/keep}
 mkdir -p "$KEEP"
 if [ ! -s "$KEEP/b.db" ]; then
   echo "setting up a county store…" >&2
-  "$PLUMB" init --db "$KEEP/b.db" --origin bench/wpath >/dev/null
+  "$PLUMB" init --db "$KEEP/b.db" --origin bench/wpath ${PAGE_SIZE:+--page-size "$PAGE_SIZE"} >/dev/null
   "$PLUMB" gen --scale county --seed 1 --out "$KEEP/data" --quiet >/dev/null
   "$PLUMB" import --db "$KEEP/b.db" --all "$KEEP/data" --quiet >/dev/null
   rm -rf "$KEEP/data"

@@ -139,17 +139,23 @@ static int read_text(const char *path, pl_buf *out, pl_err *e)
 /* ---------------------------------------------------------------- init */
 
 static const char init_usage[] =
-    "usage: plumb init [--origin NAME] [--db FILE]\n"
+    "usage: plumb init [--origin NAME] [--page-size BYTES] [--db FILE]\n"
     "  Create the store and the ledger key pair. The private key is written to\n"
     "  FILE.key (mode 0600); the verifier key is stored and printed (last line).\n"
     "  --origin NAME   log name / key name, e.g. plumbline.example/433127\n"
-    "                  (default plumbline/<hostname>)\n";
+    "                  (default plumbline/<hostname>)\n"
+    "  --page-size BYTES  a SQLite store's page size, a power of two from 512\n"
+    "                  to 65536 (default 16384); fixed at creation. 4096 for a\n"
+    "                  server's store of API writes (docs/BENCHMARKS.md)\n";
 
 static int cmd_init(pl_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"origin", required_argument, NULL, 'o'}, COMMON_OPTS, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"origin", required_argument, NULL, 'o'},
+                                         {"page-size", required_argument, NULL, 'P'},
+                                         COMMON_OPTS,
+                                         {0, 0, 0, 0}};
     char origin[PL_KEY_NAME_MAX] = "";
+    int page_log2 = 0;
     int c;
     optind = 1;
     opterr = 0;
@@ -158,12 +164,31 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
             snprintf(origin, sizeof origin, "%s", optarg);
             continue;
         }
+        if (c == 'P') {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            page_log2 = 0;
+            for (int k = 9; k <= 16; k++)
+                if (errno == 0 && end && *end == 0 && end != optarg && v == 1L << k)
+                    page_log2 = k;
+            if (!page_log2)
+                return pl_cli_usage(cli, "init",
+                                    PL_T(cli, "--page-size 须为 512 到 65536 之间的 2 的幂",
+                                         "--page-size must be a power of two from 512 to 65536"));
+            continue;
+        }
         int x = common_opt(cli, c, init_usage, argc, argv);
         if (x >= 0)
             return x;
     }
     if (optind != argc)
         return pl_cli_usage(cli, "init", PL_T(cli, "多余的参数", "unexpected argument"));
+    if (page_log2 && cli->db &&
+        (strncmp(cli->db, "postgres://", 11) == 0 || strncmp(cli->db, "postgresql://", 13) == 0))
+        return pl_cli_usage(cli, "init",
+                            PL_T(cli, "--page-size 仅适用于 SQLite 存储",
+                                 "--page-size applies to a SQLite store only"));
     if (!origin[0]) {
         char host[128] = "localhost";
         gethostname(host, sizeof host - 1);
@@ -192,7 +217,7 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
     pl_ledger *l = NULL;
     pl_signer key;
     pl_verifier v, have;
-    int rc = open_ledger(cli, PL_STORE_CREATE, &s, &l, &e);
+    int rc = open_ledger(cli, PL_STORE_CREATE | PL_STORE_PAGE_FLAG(page_log2), &s, &l, &e);
     if (rc == 0 && pl_ledger_identity(l, &have, NULL) == 0)
         rc = pl_err_set(&e, PL_EEXIST, "%s: already initialised", cli->db);
     if (rc == 0)

@@ -532,12 +532,18 @@ int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
     rc = (flags & PL_STORE_RAW) ? 0 : check_identity(s, flags, e);
     if (rc)
         goto fail;
-    /* A new store gets 16 KiB pages: ledger rows are ~300 bytes and written
-     * in bulk, and a bigger page means a quarter of the WAL frames (two
-     * writes each) and of the checkpoint copies. Only an empty file can
-     * take it; an existing store keeps its page size. */
+    /* A new store gets 16 KiB pages unless asked otherwise (`plumb init
+     * --page-size`): ledger rows are ~300 bytes and written in bulk, and a
+     * bigger page means a quarter of the WAL frames (two writes each) and of
+     * the checkpoint copies of an import. A server's small commits write
+     * every page they touch whole, so 4 KiB suits them better
+     * (docs/BENCHMARKS.md "Page size"). Only an empty file can take it; an
+     * existing store keeps its page size. */
     if (!memory && (flags & PL_STORE_CREATE) && !(flags & PL_STORE_READONLY)) {
-        rc = sq_exec(&s->base, "PRAGMA page_size=16384", e);
+        int lg = PL_STORE_PAGE_LOG2(flags);
+        char sql[40];
+        snprintf(sql, sizeof sql, "PRAGMA page_size=%d", lg >= 9 && lg <= 16 ? 1 << lg : 16384);
+        rc = sq_exec(&s->base, sql, e);
         if (rc)
             goto fail;
     }

@@ -63,6 +63,12 @@ enum {
      * migrations (`plumb sql`, a tool for tests and operators). */
     PL_STORE_RAW = 4,
 };
+/** A new SQLite store's page size, or'ed into pl_store_open's flags with
+ * PL_STORE_CREATE: log2 of the size in bits 8..15 (512..65536 bytes; 0 =
+ * the default, 16 KiB). Only an empty file takes it; an existing store and
+ * PostgreSQL ignore it. `plumb init --page-size`. */
+#define PL_STORE_PAGE_LOG2(flags) (((flags) >> 8) & 0xff)
+#define PL_STORE_PAGE_FLAG(log2) ((log2) << 8)
 
 /**
  * Open a store. `url` is a file path (SQLite) or, later, "postgresql://...".
