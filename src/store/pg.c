@@ -29,6 +29,7 @@
  */
 #include "store_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,11 @@ typedef struct pg_store {
     size_t nbulk_order;
     size_t bulk_bytes; /* pending bytes, all tables */
     int bulk_on;
+    /* the tables that some trigger function writes (lower case, one per
+     * line, between newlines), read when bulk mode is turned on; NULL:
+     * unknown, every point read sends what is pending */
+    char *trig_written;
+    unsigned trig_gen; /* bumped each time trig_written is read anew */
 } pg_store;
 
 typedef struct pg_stmt {
@@ -88,10 +94,13 @@ typedef struct pg_stmt {
     /* the current row's bytea values decoded (index: column) */
     unsigned char **blob;
     size_t *blob_len;
-    int bulk;   /* its bulk_tab's index + 1, or 0: not bulk-loadable */
-    int kept;   /* stepped in bulk mode: its row is pending, PL_DONE until reset */
-    int stream; /* pl_stmt_stream: 1 asked, 2 and its cursor is open */
-    int more;   /* the cursor may have rows after those in res */
+    int bulk;           /* its bulk_tab's index + 1, or 0: not bulk-loadable */
+    int kept;           /* stepped in bulk mode: its row is pending, PL_DONE until reset */
+    int stream;         /* pl_stmt_stream: 1 asked, 2 and its cursor is open */
+    int more;           /* the cursor may have rows after those in res */
+    char *point;        /* a point read "SELECT … FROM t WHERE id=$1": t; else NULL */
+    unsigned point_gen; /* 1 + the trig_gen point_ok was worked out for */
+    int point_ok;       /* t is written by no trigger (see point_read_alone) */
 } pg_stmt;
 
 static const pl_store_ops pg_ops;
@@ -375,7 +384,9 @@ static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
  * pending COPY for `t`, and the step answers PL_DONE with one row changed.
  * Every other statement of the connection — a read, another write, BEGIN,
  * SAVEPOINT, COMMIT, the ledger's size — first sends what is pending
- * (bulk_flush), so that nothing reads around a pending row and the rows
+ * (bulk_flush; a read by id that no pending row can answer is the one
+ * exception: "Point reads in bulk mode" below), so that nothing reads
+ * around a pending row and the rows
  * reach the tables in the order they were stepped, table by table in the
  * order each table's first pending row came. A plain INSERT goes in by
  * `COPY t(c…) FROM STDIN`; an upsert by COPY into a temporary stage
@@ -409,6 +420,9 @@ typedef struct bulk_tab {
     size_t nrows;
     uint64_t *keyset; /* hashes of the pending rows' conflict keys (open addressing) */
     size_t keycap, nkeyset;
+    int idpos;       /* 0-based parameter position of the column `id`, or -1 */
+    uint64_t *idset; /* hashes of the pending rows' ids (open addressing) */
+    size_t idcap, nidset;
     int pending; /* listed in pg_store.bulk_order */
 } bulk_tab;
 
@@ -420,6 +434,7 @@ static void bulk_tab_free(bulk_tab *t)
     free(t->conflict);
     pl_buf_release(&t->rows);
     free(t->keyset);
+    free(t->idset);
 }
 
 static void bulk_free(pg_store *s)
@@ -428,6 +443,7 @@ static void bulk_free(pg_store *s)
         bulk_tab_free(&s->bulk[i]);
     free(s->bulk);
     free(s->bulk_order);
+    free(s->trig_written);
 }
 
 static void bulk_forget(pg_store *s)
@@ -439,6 +455,9 @@ static void bulk_forget(pg_store *s)
         t->nkeyset = 0;
         if (t->keyset)
             memset(t->keyset, 0, t->keycap * sizeof *t->keyset);
+        t->nidset = 0;
+        if (t->idset)
+            memset(t->idset, 0, t->idcap * sizeof *t->idset);
         t->pending = 0;
     }
     s->nbulk_order = 0;
@@ -570,6 +589,14 @@ static int bulk_match(pg_store *s, const char *q, int nparams, int ncols)
     t.target = pl_strndup(t0, (size_t)(t1 - t0));
     t.cols = pl_buf_detach(&cols, NULL);
     t.nparams = n;
+    t.idpos = -1;
+    int idx = 0;
+    for (const char *cp = t.cols; *cp; idx++) {
+        size_t cl = strcspn(cp, ",");
+        if (cl == 2 && strncmp(cp, "id", 2) == 0)
+            t.idpos = idx;
+        cp += cl + (cp[cl] == ',');
+    }
     pl_buf_init(&t.rows);
     s->bulk = pl_realloc(s->bulk, (s->nbulk + 1) * sizeof *s->bulk);
     s->bulk[s->nbulk++] = t;
@@ -582,34 +609,45 @@ out:
     return ok;
 }
 
-/* Whether a row with key hash h is pending in t; adds it if not. */
-static int bulk_key_seen(bulk_tab *t, uint64_t h)
+/* Whether hash h is in the open-addressing set (*v, *cap, *n); adds it if
+ * not (and if `add`). 0 is kept as 1: an empty slot is 0. */
+static int hset_seen(uint64_t **v, size_t *cap, size_t *n, uint64_t h, int add)
 {
     if (!h)
         h = 1;
-    if (2 * (t->nkeyset + 1) > t->keycap) {
-        size_t cap = t->keycap ? 2 * t->keycap : 1024;
-        uint64_t *v = pl_calloc(cap, sizeof *v);
-        for (size_t i = 0; i < t->keycap; i++)
-            if (t->keyset[i]) {
-                size_t j = t->keyset[i] & (cap - 1);
-                while (v[j])
-                    j = (j + 1) & (cap - 1);
-                v[j] = t->keyset[i];
+    if (!*cap && !add)
+        return 0;
+    if (add && 2 * (*n + 1) > *cap) {
+        size_t ncap = *cap ? 2 * *cap : 1024;
+        uint64_t *nv = pl_calloc(ncap, sizeof *nv);
+        for (size_t i = 0; i < *cap; i++)
+            if ((*v)[i]) {
+                size_t j = (*v)[i] & (ncap - 1);
+                while (nv[j])
+                    j = (j + 1) & (ncap - 1);
+                nv[j] = (*v)[i];
             }
-        free(t->keyset);
-        t->keyset = v;
-        t->keycap = cap;
+        free(*v);
+        *v = nv;
+        *cap = ncap;
     }
-    size_t j = h & (t->keycap - 1);
-    while (t->keyset[j]) {
-        if (t->keyset[j] == h)
+    size_t j = h & (*cap - 1);
+    while ((*v)[j]) {
+        if ((*v)[j] == h)
             return 1;
-        j = (j + 1) & (t->keycap - 1);
+        j = (j + 1) & (*cap - 1);
     }
-    t->keyset[j] = h;
-    t->nkeyset++;
+    if (add) {
+        (*v)[j] = h;
+        (*n)++;
+    }
     return 0;
+}
+
+/* Whether a row with key hash h is pending in t; adds it if not. */
+static int bulk_key_seen(bulk_tab *t, uint64_t h)
+{
+    return hset_seen(&t->keyset, &t->keycap, &t->nkeyset, h, 1);
 }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -814,6 +852,9 @@ static int bulk_keep(pg_store *s, pg_stmt *w, pl_err *e)
             bulk_key_seen(t, h);
         }
     }
+    if (t->idpos >= 0 && w->vals[t->idpos])
+        hset_seen(&t->idset, &t->idcap, &t->nidset,
+                  fnv(1469598103934665603ull, w->vals[t->idpos], (size_t)w->lens[t->idpos]), 1);
     size_t before = t->rows.len;
     for (int i = 0; i < w->nparams; i++) {
         int32_t len = w->vals[i] ? w->lens[i] : -1;
@@ -837,12 +878,179 @@ static int bulk_keep(pg_store *s, pg_stmt *w, pl_err *e)
     return s->bulk_bytes >= BULK_MAX_BYTES ? bulk_flush(s, e) : 0;
 }
 
+/* Point reads in bulk mode. A batch on a filled table reads each row's
+ * stored version by id before writing it (the registry: the row as
+ * stored, a reference's existence), and sending what is pending before
+ * every such read made each row's inserts go one by one again: the
+ * second import into a filled store took row-by-row time (a round trip
+ * per statement, docs/BENCHMARKS.md "PostgreSQL"). A read of the form
+ *     SELECT <columns> FROM t WHERE id=$1
+ * can see a pending row only if one of t's pending rows has that id, or
+ * if a pending row of another table fires a trigger that writes t. So it
+ * runs without sending what is pending when t is written by no trigger
+ * function (read from the catalog when bulk mode is turned on) and no
+ * pending row of t has the id read (a hash set per table; a collision
+ * only sends them). Anything else sends what is pending first, as
+ * before. */
+
+/* "SELECT cols FROM t WHERE id=$1" (cols: names, numbers, commas): t. */
+static char *point_table(const char *q, int nparams)
+{
+    if (nparams != 1)
+        return NULL;
+    const char *p = keyword(q, "SELECT");
+    if (!p)
+        return NULL;
+    const char *f = NULL;
+    for (const char *c = p; *c; c++) {
+        if (!(ident_char(*c) || *c == ',' || *c == ' ' || *c == '\n' || *c == '\t'))
+            return NULL;
+        if ((c == p || !ident_char(c[-1])) && keyword(c, "FROM")) {
+            f = keyword(c, "FROM");
+            break;
+        }
+    }
+    if (!f || skip_ws(p) == f - 4)
+        return NULL;
+    f = skip_ws(f);
+    const char *t1 = f;
+    while (ident_char(*t1))
+        t1++;
+    if (t1 == f || t1 - f > 60)
+        return NULL;
+    const char *w = keyword(t1, "WHERE");
+    w = w ? keyword(w, "id") : NULL;
+    if (!w)
+        return NULL;
+    w = skip_ws(w);
+    if (*w++ != '=')
+        return NULL;
+    w = skip_ws(w);
+    if (strncmp(w, "$1", 2) != 0 || (w[2] >= '0' && w[2] <= '9'))
+        return NULL;
+    if (*skip_ws(w + 2))
+        return NULL;
+    return pl_strndup(f, (size_t)(t1 - f));
+}
+
+/* Whether some trigger function's text writes `t`: t (as a word, any case)
+ * after INTO, UPDATE (ONLY), TRUNCATE or DELETE FROM, or qualified by a
+ * schema. A function with dynamic SQL (EXECUTE) counts as writing every
+ * table (trig_written holds "*"). */
+static int trigger_writes(const pg_store *s, const char *t)
+{
+    if (!s->trig_written)
+        return 1;
+    if (strstr(s->trig_written, "\n*\n"))
+        return 1;
+    char key[80];
+    snprintf(key, sizeof key, "\n%s\n", t);
+    for (char *k = key; *k; k++)
+        *k = (char)tolower((unsigned char)*k);
+    return strstr(s->trig_written, key) != NULL;
+}
+
+/* The words before position i of src (lower case), skipping blanks. */
+static size_t word_before(const char *src, size_t i, char *out, size_t n)
+{
+    while (i > 0 &&
+           (src[i - 1] == ' ' || src[i - 1] == '\n' || src[i - 1] == '\t' || src[i - 1] == '\r'))
+        i--;
+    size_t e = i;
+    while (i > 0 && ident_char(src[i - 1]))
+        i--;
+    size_t len = e - i < n - 1 ? e - i : n - 1;
+    for (size_t k = 0; k < len; k++)
+        out[k] = (char)tolower((unsigned char)src[i + k]);
+    out[len] = 0;
+    return i;
+}
+
+/* Read the tables the trigger functions write into s->trig_written. */
+static int load_trigger_writes(pg_store *s, pl_err *e)
+{
+    free(s->trig_written);
+    s->trig_written = NULL;
+    s->trig_gen++;
+    PGresult *r = PQexec(s->conn, "SELECT DISTINCT lower(p.prosrc) FROM pg_trigger g "
+                                  "JOIN pg_proc p ON p.oid = g.tgfoid WHERE NOT g.tgisinternal");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        int rc = db_err(s, r, e, "bulk load (triggers)");
+        PQclear(r);
+        return rc;
+    }
+    pl_buf out;
+    pl_buf_init(&out);
+    pl_buf_addc(&out, '\n');
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *src = PQgetvalue(r, i, 0);
+        for (size_t k = 0; src[k]; k++) {
+            if (!ident_char(src[k]) || (k > 0 && ident_char(src[k - 1])))
+                continue;
+            size_t k1 = k;
+            while (ident_char(src[k1]))
+                k1++;
+            if (k1 - k == 7 && strncmp(src + k, "execute", 7) == 0) {
+                pl_buf_adds(&out, "*\n");
+                k = k1 - 1;
+                continue;
+            }
+            char w1[16], w2[16];
+            size_t b = word_before(src, k, w1, sizeof w1);
+            if (strcmp(w1, "only") == 0)
+                b = word_before(src, b, w1, sizeof w1);
+            int wr = strcmp(w1, "into") == 0 || strcmp(w1, "update") == 0 ||
+                     strcmp(w1, "truncate") == 0 || (k > 0 && src[k - 1] == '.');
+            if (!wr && strcmp(w1, "from") == 0) {
+                word_before(src, b, w2, sizeof w2);
+                wr = strcmp(w2, "delete") == 0;
+            }
+            if (wr) {
+                pl_buf_add(&out, src + k, k1 - k);
+                pl_buf_addc(&out, '\n');
+            }
+            k = k1 - 1;
+        }
+    }
+    PQclear(r);
+    s->trig_written = pl_buf_detach(&out, NULL);
+    return 0;
+}
+
+/* Whether the point read w may run with rows pending (see above). */
+static int point_read_alone(pg_store *s, pg_stmt *w)
+{
+    if (!w->point || !w->vals[0])
+        return 0;
+    if (w->point_gen != s->trig_gen + 1) {
+        w->point_ok = !trigger_writes(s, w->point);
+        w->point_gen = s->trig_gen + 1;
+    }
+    if (!w->point_ok)
+        return 0;
+    uint64_t h = fnv(1469598103934665603ull, w->vals[0], (size_t)w->lens[0]);
+    for (size_t i = 0; i < s->nbulk_order; i++) {
+        bulk_tab *t = &s->bulk[s->bulk_order[i]];
+        if (strcmp(t->target, w->point) != 0)
+            continue;
+        /* (an upsert on another key could change the id of a stored row) */
+        if (t->idpos < 0 || (t->conflict && !(t->nkeys == 1 && t->keys[0] == t->idpos)) ||
+            hset_seen(&t->idset, &t->idcap, &t->nidset, h, 0))
+            return 0;
+    }
+    return 1;
+}
+
 static int pg_bulk(pl_store *ps, int on, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     int rc = bulk_flush(s, e);
     const char *v = getenv("PLUMB_PG_COPY");
     s->bulk_on = on && rc == 0 && !(v && strcmp(v, "0") == 0);
+    if (s->bulk_on && (rc = ready(s, e)) == 0)
+        rc = load_trigger_writes(s, e);
+    if (rc)
+        s->bulk_on = 0;
     return rc;
 }
 
@@ -928,6 +1136,7 @@ static int pg_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
     w->ncols = PQnfields(r);
     w->desc = r;
     w->bulk = bulk_match(s, q, w->nparams, w->ncols);
+    w->point = w->ncols > 0 ? point_table(q, w->nparams) : NULL;
     const char *k = sql;
     while (*k == ' ' || *k == '\n' || *k == '\t' || *k == '(')
         k++;
@@ -1086,7 +1295,7 @@ static int pg_step(pl_stmt *pst, pl_err *e)
     }
     if (!w->res) {
         int rc0 = ready(s, e);
-        if (rc0 == 0)
+        if (rc0 == 0 && !(s->bulk_on && s->nbulk_order && point_read_alone(s, w)))
             rc0 = bulk_flush(s, e);
         if (rc0 == 0 && w->gen != s->gen)
             rc0 = reprepare(s, w, e);
@@ -1250,6 +1459,7 @@ static void pg_finalize(pl_stmt *st)
     }
     PQclear(w->desc);
     free(w->sql);
+    free(w->point);
     free(w->vals);
     free(w->lens);
     free(w->fmts);
