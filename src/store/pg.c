@@ -73,7 +73,9 @@ typedef struct pg_store {
      * line, between newlines), read when bulk mode is turned on; NULL:
      * unknown, every point read sends what is pending */
     char *trig_written;
-    unsigned trig_gen; /* bumped each time trig_written is read anew */
+    unsigned trig_gen;   /* bumped each time trig_written is read anew */
+    struct idcache *idc; /* the ids of point-read tables (see "Point reads") */
+    size_t nidc;
 } pg_store;
 
 typedef struct pg_stmt {
@@ -357,6 +359,8 @@ static int pg_unavailable(pl_store *ps)
     return s->broken || PQstatus(s->conn) != CONNECTION_OK;
 }
 
+static void idcache_written(pg_store *s, const char *sql);
+
 /* Run a command whose result is not read; multi-statement text allowed. */
 static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
 {
@@ -365,6 +369,7 @@ static int run(pg_store *s, const char *sql, pl_err *e, const char *what)
         rc0 = bulk_flush(s, e);
     if (rc0)
         return rc0;
+    idcache_written(s, sql);
     PGresult *r = PQexec(s->conn, sql);
     ExecStatusType t = PQresultStatus(r);
     int rc = 0;
@@ -426,6 +431,29 @@ typedef struct bulk_tab {
     int pending; /* listed in pg_store.bulk_order */
 } bulk_tab;
 
+/* The ids of one table that point reads ask for, read whole once the reads
+ * have cost more than the read of every id would ("Point reads in bulk
+ * mode" below). */
+typedef struct idcache {
+    char *table;
+    int64_t reads; /* point reads of it that went to the server */
+    int64_t est;   /* its estimated rows (pg_class) */
+    int state;     /* 0 counting reads, 1 loaded, -1 not for this batch */
+    uint64_t *set; /* hashes of its ids, with the rows pending since */
+    size_t cap, n;
+} idcache;
+
+static void idcache_drop(pg_store *s)
+{
+    for (size_t i = 0; i < s->nidc; i++) {
+        free(s->idc[i].table);
+        free(s->idc[i].set);
+    }
+    free(s->idc);
+    s->idc = NULL;
+    s->nidc = 0;
+}
+
 static void bulk_tab_free(bulk_tab *t)
 {
     free(t->sql);
@@ -444,6 +472,7 @@ static void bulk_free(pg_store *s)
     free(s->bulk);
     free(s->bulk_order);
     free(s->trig_written);
+    idcache_drop(s);
 }
 
 static void bulk_forget(pg_store *s)
@@ -832,6 +861,8 @@ static int bulk_flush(pg_store *s, pl_err *e)
     return rc;
 }
 
+static void idcache_kept(pg_store *s, const bulk_tab *t, uint64_t h, int known);
+
 /* Keep the bound row of w (a bulk-loadable INSERT) as pending. */
 static int bulk_keep(pg_store *s, pg_stmt *w, pl_err *e)
 {
@@ -852,9 +883,13 @@ static int bulk_keep(pg_store *s, pg_stmt *w, pl_err *e)
             bulk_key_seen(t, h);
         }
     }
-    if (t->idpos >= 0 && w->vals[t->idpos])
-        hset_seen(&t->idset, &t->idcap, &t->nidset,
-                  fnv(1469598103934665603ull, w->vals[t->idpos], (size_t)w->lens[t->idpos]), 1);
+    if (t->idpos >= 0 && w->vals[t->idpos]) {
+        uint64_t hid = fnv(1469598103934665603ull, w->vals[t->idpos], (size_t)w->lens[t->idpos]);
+        hset_seen(&t->idset, &t->idcap, &t->nidset, hid, 1);
+        idcache_kept(s, t, hid, !t->conflict || (t->nkeys == 1 && t->keys[0] == t->idpos));
+    } else {
+        idcache_kept(s, t, 0, 0);
+    }
     size_t before = t->rows.len;
     for (int i = 0; i < w->nparams; i++) {
         int32_t len = w->vals[i] ? w->lens[i] : -1;
@@ -891,7 +926,13 @@ static int bulk_keep(pg_store *s, pg_stmt *w, pl_err *e)
  * function (read from the catalog when bulk mode is turned on) and no
  * pending row of t has the id read (a hash set per table; a collision
  * only sends them). Anything else sends what is pending first, as
- * before. */
+ * before. Such a read still costs a round trip per row, so once a
+ * table's point reads times IDCACHE_RATIO reach its estimated size, every
+ * id of it is read once into a hash set (idcache_absent): an id not in it
+ * is answered "no row" locally; the rows kept from then on join the set;
+ * any other write that names the table drops the set (the batch holds
+ * the ledger's writer lock, under which every projection write happens,
+ * so no other session adds ids meanwhile). PLUMB_PG_IDCACHE=0: off. */
 
 /* "SELECT cols FROM t WHERE id=$1" (cols: names, numbers, commas): t. */
 static char *point_table(const char *q, int nparams)
@@ -1041,10 +1082,139 @@ static int point_read_alone(pg_store *s, pg_stmt *w)
     return 1;
 }
 
+/* Whether `text` has `word` as a whole identifier, in any case. */
+static int has_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = text; (p = strcasestr(p, word)) != NULL; p++)
+        if ((p == text || !ident_char(p[-1])) && !ident_char(p[n]))
+            return 1;
+    return 0;
+}
+
+static idcache *idcache_of(pg_store *s, const char *table)
+{
+    for (size_t i = 0; i < s->nidc; i++)
+        if (strcmp(s->idc[i].table, table) == 0)
+            return &s->idc[i];
+    return NULL;
+}
+
+/* A write that is not a pending row: the tables it names may have new or
+ * changed ids that the caches do not hold. */
+static void idcache_written(pg_store *s, const char *sql)
+{
+    for (size_t i = 0; i < s->nidc; i++)
+        if (s->idc[i].state == 1 && has_word(sql, s->idc[i].table)) {
+            s->idc[i].state = -1;
+            free(s->idc[i].set);
+            s->idc[i].set = NULL;
+            s->idc[i].cap = s->idc[i].n = 0;
+        }
+}
+
+/* A row of t kept pending: its id joins t's cache (or the cache goes, if
+ * the row's id is not known: see point_read_alone). */
+static void idcache_kept(pg_store *s, const bulk_tab *t, uint64_t h, int known)
+{
+    idcache *c = idcache_of(s, t->target);
+    if (!c || c->state != 1)
+        return;
+    if (!known) {
+        idcache_written(s, t->target);
+        return;
+    }
+    hset_seen(&c->set, &c->cap, &c->n, h, 1);
+}
+
+#define IDCACHE_RATIO 256        /* ids read whole per point read saved */
+#define IDCACHE_MAX (16ll << 20) /* tables larger than this: not cached */
+
+/* Read every id of c's table (inside the batch's transaction, after what
+ * is pending was sent). */
+static int idcache_load(pg_store *s, idcache *c, pl_err *e)
+{
+    int rc = bulk_flush(s, e);
+    if (rc)
+        return rc;
+    pl_buf q;
+    pl_buf_init(&q);
+    pl_buf_addf(&q, "SELECT id FROM %s", c->table);
+    if (!PQsendQuery(s->conn, q.data) || !PQsetSingleRowMode(s->conn)) {
+        pl_buf_release(&q);
+        PGresult *r;
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+        return db_err(s, NULL, e, "point reads (ids)");
+    }
+    pl_buf_release(&q);
+    PGresult *r;
+    while ((r = PQgetResult(s->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE && !PQgetisnull(r, 0, 0))
+            hset_seen(
+                &c->set, &c->cap, &c->n,
+                fnv(1469598103934665603ull, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0)), 1);
+        else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && rc == 0)
+            rc = db_err(s, r, e, "point reads (ids)");
+        PQclear(r);
+    }
+    c->state = rc ? -1 : 1;
+    return rc;
+}
+
+/* For a point read that may run beside the pending rows: 1 when the id is
+ * known absent from the cache of its table (no round trip), 0 when the
+ * server must be asked, < 0 an error. The cache is read once the reads of
+ * the table times IDCACHE_RATIO reach its estimated size: a second batch
+ * of 400,000 rows into a filled store asked 400,000 times. */
+static int idcache_absent(pg_store *s, pg_stmt *w, pl_err *e)
+{
+    const char *v = getenv("PLUMB_PG_IDCACHE");
+    if (v && strcmp(v, "0") == 0)
+        return 0;
+    idcache *c = idcache_of(s, w->point);
+    if (!c) {
+        const char *p[1] = {w->point};
+        PGresult *r = PQexecParams(s->conn,
+                                   "SELECT reltuples::bigint, relpages FROM pg_class "
+                                   "WHERE oid = to_regclass($1)",
+                                   1, NULL, p, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            int rc = db_err(s, r, e, "point reads (size)");
+            PQclear(r);
+            return rc;
+        }
+        int64_t est = -1;
+        if (PQntuples(r) == 1) {
+            est = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            if (est < 0) /* never counted: from its pages */
+                est = 100 * strtoll(PQgetvalue(r, 0, 1), NULL, 10) + 1000;
+        }
+        PQclear(r);
+        s->idc = pl_realloc(s->idc, (s->nidc + 1) * sizeof *s->idc);
+        c = &s->idc[s->nidc++];
+        memset(c, 0, sizeof *c);
+        c->table = pl_strdup(w->point);
+        c->est = est;
+        c->state = est < 0 || est > IDCACHE_MAX ? -1 : 0;
+    }
+    if (c->state == 0 && ++c->reads * IDCACHE_RATIO >= c->est) {
+        int rc = idcache_load(s, c, e);
+        if (rc)
+            return rc;
+    }
+    if (c->state != 1)
+        return 0;
+    return !hset_seen(&c->set, &c->cap, &c->n,
+                      fnv(1469598103934665603ull, w->vals[0], (size_t)w->lens[0]), 0);
+}
+
 static int pg_bulk(pl_store *ps, int on, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     int rc = bulk_flush(s, e);
+    idcache_drop(s);
     const char *v = getenv("PLUMB_PG_COPY");
     s->bulk_on = on && rc == 0 && !(v && strcmp(v, "0") == 0);
     if (s->bulk_on && (rc = ready(s, e)) == 0)
@@ -1061,6 +1231,7 @@ static int pg_exec(pl_store *ps, const char *sql, pl_err *e)
     if (strncmp(sql, "ROLLBACK", 8) == 0) {
         s->ev_next = -1; /* to a savepoint: appends after it are undone */
         bulk_forget(s);  /* and the rows pending since it (SAVEPOINT sent them) */
+        idcache_drop(s); /* and the ids read or kept since */
         s->bulk_on = 0;  /* and the batch that turned bulk mode on has failed */
     }
     return run(s, sql, e, "exec");
@@ -1076,6 +1247,7 @@ static int pg_commit(pl_store *ps, pl_err *e)
     s->ev_next = -1;
     int rc = bulk_flush(s, e);
     s->bulk_on = 0;
+    idcache_drop(s);
     if (rc)
         return rc;
     PGresult *r = PQexec(s->conn, "COMMIT");
@@ -1094,6 +1266,7 @@ static int pg_rollback(pl_store *ps)
     s->ev_next = -1;
     bulk_forget(s);
     s->bulk_on = 0;
+    idcache_drop(s);
     if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     return 0;
@@ -1295,15 +1468,24 @@ static int pg_step(pl_stmt *pst, pl_err *e)
     }
     if (!w->res) {
         int rc0 = ready(s, e);
-        if (rc0 == 0 && !(s->bulk_on && s->nbulk_order && point_read_alone(s, w)))
+        int alone = rc0 == 0 && s->bulk_on && s->base.tx_depth > 0 && point_read_alone(s, w);
+        int absent = 0;
+        if (rc0 == 0 && !alone)
             rc0 = bulk_flush(s, e);
+        if (rc0 == 0 && alone && (absent = idcache_absent(s, w, e)) < 0)
+            rc0 = absent;
         if (rc0 == 0 && w->gen != s->gen)
             rc0 = reprepare(s, w, e);
         if (rc0)
             return rc0;
-        w->res = w->stream ? stream_open(s, w)
-                           : PQexecPrepared(s->conn, w->name, w->nparams,
-                                            (const char *const *)w->vals, w->lens, w->fmts, 0);
+        if (w->writes)
+            idcache_written(s, w->sql);
+        if (absent) /* no row, known without asking: the statement's columns, no tuple */
+            w->res = PQcopyResult(w->desc, PG_COPYRES_ATTRS);
+        else
+            w->res = w->stream ? stream_open(s, w)
+                               : PQexecPrepared(s->conn, w->name, w->nparams,
+                                                (const char *const *)w->vals, w->lens, w->fmts, 0);
         ExecStatusType t = PQresultStatus(w->res);
         if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
             int rc = db_err(s, w->res, e, "step");

@@ -8,8 +8,10 @@
 # nothing a user can see. Batch 1: the org files of 永顺县 (county, seed 7);
 # batch 2: those of 湘西州 (prefecture --limit 1, seed 3), plus 100 of batch
 # 1's persons again unchanged, 100 changed (name + 乙), one of batch 2's
-# own persons twice with the same content (its second read must see the
-# first, still pending: "unchanged", no second event) and one tenure of a
+# own persons (its 999th, written after the batch has read every id of
+# persons: pg.c's id cache) three times with the same content (its second
+# read must see the first, still pending, its third the first, sent by
+# then: "unchanged" twice, one event) and one tenure of a
 # batch-1 person at a batch-2 post. Expected: every count worked out from
 # the CSV files here (rows per table, events per batch, the summary's
 # new/changed/unchanged of persons, the changed names), and `plumb verify`
@@ -36,7 +38,8 @@ P=$T/ga/org/persons.csv
     cat "$T/gb/org/persons.csv"
     sed -n '2,101p' "$P"                                        # again, unchanged
     sed -n '102,201p' "$P" | awk -F, -v OFS=, '{ $2 = $2 "乙"; print }' # changed
-    sed -n '2p' "$T/gb/org/persons.csv"                         # twice in batch 2
+    sed -n '1000p' "$T/gb/org/persons.csv"                      # thrice in batch 2
+    sed -n '1000p' "$T/gb/org/persons.csv"
 } >"$B/persons.csv"
 # a batch-1 person (not among the 200 above) at a batch-2 post
 ap=$(sed -n '300p' "$P" | cut -d, -f1)
@@ -78,8 +81,8 @@ for t in units posts tenures persons; do
 done
 # persons: new, changed, unchanged, rejected
 line=$(grep -E '^persons ' "$T/out2" | tr -s ' ')
-[ "$line" = "persons $b_new_persons 100 101 0" ] ||
-    { cat "$T/out2"; fail "batch 2 persons: '$line', want 'persons $b_new_persons 100 101 0'"; }
+[ "$line" = "persons $b_new_persons 100 102 0" ] ||
+    { cat "$T/out2"; fail "batch 2 persons: '$line', want 'persons $b_new_persons 100 102 0'"; }
 yi=$(q "SELECT count(*) FROM persons WHERE name LIKE '%乙'")
 [ "$yi" = "$want_yi" ] || fail "names changed: $yi, want $want_yi"
 got=$(q "SELECT person_id || ',' || post_id FROM tenures WHERE id = 'T-SECOND-1'")
