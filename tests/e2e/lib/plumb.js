@@ -2,21 +2,51 @@
 // data (plumb init, gen, import --all, sweep), staff accounts made with
 // `plumb user add`, and `plumb serve --web web/dist` on 127.0.0.1 at a free
 // port. PLUMB (binary) and PLUMB_E2E_WORK (scratch dir) may be set.
+// On PostgreSQL (PLUMB_TEST_BACKEND=pg, PLUMB_PG_STATE: the ctest fixture
+// `pg`, scripts/pg-tmp; the e2e.pg.<file> entries): the cached store is a
+// template database of the fixture's cluster with its state directory, each
+// file gets CREATE DATABASE … TEMPLATE and a copy of that directory, and
+// sql() reads through `plumb sql` (docs/RELIABILITY.md "Both engines").
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, readdirSync, copyFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, readdirSync, copyFileSync, cpSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ROOT } from './browser.js'
 
 export const PLUMB = process.env.PLUMB || join(ROOT, 'build', 'plumb')
+const PG = process.env.PLUMB_TEST_BACKEND === 'pg'
+const PG_TEMPLATE = 'e2e_tpl'
+let adminUrl = ''
+if (PG) {
+  if (!process.env.PLUMB_PG_STATE) throw new Error('PLUMB_TEST_BACKEND=pg needs PLUMB_PG_STATE (scripts/pg-tmp)')
+  // The password through PGPASSWORD: the URLs (in the logs) carry none.
+  const u = new URL(readFileSync(join(process.env.PLUMB_PG_STATE, 'url'), 'utf8').trim())
+  process.env.PGPASSWORD = decodeURIComponent(u.password)
+  u.password = ''
+  adminUrl = u.toString()
+}
+const dbUrl = (name) => adminUrl.replace(/\/postgres$/, `/${name}`)
+function pgAdmin(q) {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', adminUrl, '-c', q],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } })
+}
+// A URL store's state directory (its keys, rules snapshot), given on every
+// command that names it.
+const stateDirs = new Map()
+function withState(args) {
+  const i = args.indexOf('--db')
+  const dir = i >= 0 ? stateDirs.get(args[i + 1]) : undefined
+  return dir ? ['--state-dir', dir, ...args] : args
+}
 
 export function plumb(args, input) {
-  return execFileSync(PLUMB, args, { input, encoding: 'utf8', env: { ...process.env, PLUMB_LANG: 'en' },
+  return execFileSync(PLUMB, withState(args), { input, encoding: 'utf8', env: { ...process.env, PLUMB_LANG: 'en' },
     maxBuffer: 64 << 20, stdio: ['pipe', 'pipe', 'pipe'] })
 }
 
 export function sql(db, query) {
+  if (PG) return execFileSync(PLUMB, ['sql', '--json', '--db', db, query], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim()
   return execFileSync('sqlite3', ['-readonly', '-json', db, query], { encoding: 'utf8' }).trim()
 }
 
@@ -36,6 +66,21 @@ function buildStore(work, db) {
 // the generated store built once into `cache`, which the files then copy.
 export function buildCache(cache) {
   const work = mkdtempSync(join(tmpdir(), 'plumb-e2e-cache-'))
+  if (PG) {
+    // The template database and its state directory in cache/side.
+    try {
+      rmSync(cache, { recursive: true, force: true })
+      mkdirSync(cache, { recursive: true })
+      pgAdmin(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`)
+      pgAdmin(`CREATE DATABASE ${PG_TEMPLATE}`)
+      stateDirs.set(dbUrl(PG_TEMPLATE), join(cache, 'side'))
+      buildStore(work, dbUrl(PG_TEMPLATE))
+      writeFileSync(join(cache, 'pg-template'), PG_TEMPLATE + '\n')
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+    return
+  }
   try {
     buildStore(work, join(work, 'county.db'))
     mkdirSync(cache, { recursive: true })
@@ -50,10 +95,18 @@ export function buildCache(cache) {
  * `serveArgs(work)` (optional) gives more `plumb serve` options. */
 export async function startPlumb({ users, prepare, serveArgs }) {
   const work = process.env.PLUMB_E2E_WORK || mkdtempSync(join(tmpdir(), 'plumb-e2e-'))
-  const db = join(work, 'county.db')
+  let db = join(work, 'county.db')
   const t0 = Date.now()
   const cache = process.env.PLUMB_E2E_CACHE
-  if (cache && existsSync(join(cache, 'county.db'))) {
+  let dropDb = ''
+  if (PG) {
+    if (!cache || !existsSync(join(cache, 'pg-template'))) throw new Error('e2e on PostgreSQL: no template (run.sh --cache, ctest e2e.pg.cache)')
+    dropDb = `e2e_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+    pgAdmin(`CREATE DATABASE ${dropDb} TEMPLATE ${PG_TEMPLATE} STRATEGY FILE_COPY`)
+    db = dbUrl(dropDb)
+    cpSync(join(cache, 'side'), join(work, 'side'), { recursive: true })
+    stateDirs.set(db, join(work, 'side'))
+  } else if (cache && existsSync(join(cache, 'county.db'))) {
     // run.sh sets PLUMB_E2E_CACHE: the first file builds the store, the
     // others start from a copy of it (the store and its side files).
     for (const f of readdirSync(cache)) copyFileSync(join(cache, f), join(work, f))
@@ -75,7 +128,7 @@ export async function startPlumb({ users, prepare, serveArgs }) {
   if (prepare) await prepare(db, work)
   const portFile = join(work, 'port')
   rmSync(portFile, { force: true })
-  const proc = spawn(PLUMB, ['serve', '--db', db, '--bind', '127.0.0.1', '--port', '0', '--port-file', portFile,
+  const proc = spawn(PLUMB, [...(PG ? ['--state-dir', join(work, 'side')] : []), 'serve', '--db', db, '--bind', '127.0.0.1', '--port', '0', '--port-file', portFile,
     '--web', join(ROOT, 'web', 'dist'), '--quiet', ...(serveArgs ? serveArgs(work) : [])], { stdio: ['ignore', 'inherit', 'inherit'] })
   let port = 0
   for (let i = 0; i < 300 && !port; i++) {
@@ -90,6 +143,7 @@ export async function startPlumb({ users, prepare, serveArgs }) {
       await new Promise((r) => proc.once('exit', r))
     }
     if (!process.env.PLUMB_E2E_WORK && !process.env.PLUMB_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+    if (dropDb && !process.env.PLUMB_E2E_KEEP) pgAdmin(`DROP DATABASE IF EXISTS ${dropDb} WITH (FORCE)`)
   }
   return { origin: `http://127.0.0.1:${port}`, db, work, accounts, setupMs, stop }
 }
