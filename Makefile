@@ -11,8 +11,10 @@ FUZZ ?= build-fuzz
 demo: deps build
 	./scripts/demo
 
-check: deps build build-asan build-fuzz format-check
-	./scripts/check
+# The ASan and fuzz builds run inside scripts/check (SIDE_BUILDS=1), beside
+# the release tests: docs/RELIABILITY.md "The suite's time".
+check: deps build format-check
+	SIDE_BUILDS=1 MAKE="$(MAKE)" JOBS=$(JOBS) BUILD=$(BUILD) ASAN=$(ASAN) FUZZ=$(FUZZ) ./scripts/check
 
 # The API suite again on a throwaway PostgreSQL cluster (ctest label pg-api;
 # not in `check`: docs/RELIABILITY.md "Both engines").

@@ -22,6 +22,7 @@ trap 'rm -rf "$T"' EXIT
 AS_OF=2026-06-30
 export PLUMB_LANG=en
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/helpers/rules_cache.sh" # imported (the shared stores)
 
 # docs/RULES.md R18 with the default r18_areas (personnel, finance,
 # projects, approval, procurement): "rule key subject severity" lines.
@@ -65,9 +66,8 @@ check() { # DB DATA scale: engine = sql = truth, R18 > 0
 run_scale() { # scale seed limit
   local scale=$1 seed=$2 limit=$3 dir=$T/$1 db=$T/$1.db
   echo "== $scale (seed $seed${limit:+, first $limit areas})"
-  "$P" gen --scale "$scale" --seed "$seed" --out "$dir" ${limit:+--limit $limit} --quiet >/dev/null
-  "$P" init --db "$db" >/dev/null
-  "$P" import --all "$dir" --db "$db" --quiet --as-of $AS_OF >/dev/null
+  # plumb gen + init + import --all --as-of, or their copy (helpers/rules_cache.sh)
+  imported "$scale" "$seed" "$limit" $AS_OF "$dir" "$db" || fail "$scale: gen + import"
   "$P" sweep --db "$db" --as-of $AS_OF >/dev/null
   check "$db" "$dir" "$scale"
   oracle "$dir" | sort >"$T/oracle.txt"

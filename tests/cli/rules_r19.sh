@@ -27,6 +27,7 @@ trap 'rm -rf "$T"' EXIT
 AS_OF=2026-06-30
 export PLUMB_LANG=en
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/helpers/rules_cache.sh" # imported (the shared stores)
 
 # docs/RULES.md R19 with the defaults (years_back 2, grace 90 days); prints
 # "rule key subject severity". GRACE env overrides the grace.
@@ -85,9 +86,8 @@ check() { # DB DATA label
 run_scale() { # scale seed limit
   local scale=$1 seed=$2 limit=$3 dir=$T/$1 db=$T/$1.db
   echo "== $scale (seed $seed${limit:+, first $limit areas})"
-  "$P" gen --scale "$scale" --seed "$seed" --out "$dir" ${limit:+--limit $limit} --quiet >/dev/null
-  "$P" init --db "$db" >/dev/null
-  "$P" import --all "$dir" --db "$db" --quiet --as-of $AS_OF >/dev/null
+  # plumb gen + init + import --all --as-of, or their copy (helpers/rules_cache.sh)
+  imported "$scale" "$seed" "$limit" $AS_OF "$dir" "$db" || fail "$scale: gen + import"
   "$P" sweep --db "$db" --as-of $AS_OF >/dev/null
   check "$db" "$dir" "$scale"
   awk '$1 == "R19" { if ($(NF-2) == 0 || $(NF-2) != $(NF-1) || $(NF-1) != $NF) bad = 1; found = 1 }

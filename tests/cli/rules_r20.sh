@@ -24,6 +24,7 @@ trap 'rm -rf "$T"' EXIT
 AS_OF=2026-06-30
 export PLUMB_LANG=en
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/helpers/rules_cache.sh" # imported (the shared stores)
 
 # docs/RULES.md R20 with the defaults; prints one line per declarant with
 # priced records anywhere near it: "class key subject severity evidence"
@@ -41,9 +42,8 @@ recorded() { # DB
 run_scale() { # scale seed limit
   local scale=$1 seed=$2 limit=$3 dir=$T/$1 db=$T/$1.db
   echo "== $scale (seed $seed${limit:+, first $limit areas})"
-  "$P" gen --scale "$scale" --seed "$seed" --out "$dir" ${limit:+--limit $limit} --quiet >/dev/null
-  "$P" init --db "$db" >/dev/null
-  "$P" import --all "$dir" --db "$db" --quiet --as-of $AS_OF >/dev/null
+  # plumb gen + init + import --all --as-of, or their copy (helpers/rules_cache.sh)
+  imported "$scale" "$seed" "$limit" $AS_OF "$dir" "$db" || fail "$scale: gen + import"
   "$P" rules check --db "$db" --as-of $AS_OF --truth "$dir/truth.json" >"$T/c.txt" ||
     { cat "$T/c.txt"; fail "$scale: rules check differs"; }
   grep -q "^engine = sql" "$T/c.txt" || fail "$scale: engine != sql"
