@@ -2,7 +2,7 @@
 // docs/LINKAGE.md "Review queue"), merged into zh-CN.js / en.js by index.js.
 export const zhLink = {
   lk: {
-    title: '人员关联复核', status: '状态', empty: '队列为空', a: '记录 A', b: '记录 B', score: '得分（比特）',
+    title: '人员关联复核', status: '状态', prev: '上一页', next: '下一页', page: '第 {from}–{to} 对', empty: '队列为空', a: '记录 A', b: '记录 B', score: '得分（比特）',
     features: '比较项', judge: '判断', reason: '理由（可选）', withheld: '另有 {n} 对因超出查看范围未显示',
     name: '姓名', birth: '出生日期', native: '籍贯区划', judgedBy: '判断人',
     record: '登记记录', idWritten: '登记身份号码', role: '企业任职', household: '户号', division: '区划',
@@ -25,7 +25,7 @@ export const zhLink = {
 }
 export const enLink = {
   lk: {
-    title: 'Person linkage review', status: 'Status', empty: 'The queue is empty', a: 'Record A', b: 'Record B',
+    title: 'Person linkage review', status: 'Status', prev: 'Previous', next: 'Next', page: 'Pairs {from}–{to}', empty: 'The queue is empty', a: 'Record A', b: 'Record B',
     score: 'Score (bits)', features: 'Comparison', judge: 'Judgement', reason: 'Reason (optional)',
     withheld: '{n} more pairs outside your scope are not shown', name: 'Name', birth: 'Date of birth',
     native: 'Native place', judgedBy: 'Judged by',
