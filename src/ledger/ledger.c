@@ -646,7 +646,6 @@ static void add_quoted(pl_buf *out, const char *s, size_t n)
     out->data[out->len] = 0;
 }
 
-
 /* Canonical JSON of one string (NFC, escapes) appended to out. */
 static int canon_string(pl_buf *out, const char *field, const char *v, pl_err *e)
 {

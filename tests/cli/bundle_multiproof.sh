@@ -17,7 +17,8 @@
 # is accepted (the bundle is what it says: completeness needs the mirror,
 # §7). The first format (`--format v1`) is still imported; an unknown
 # format line is refused naming both; the honest v2 bundle is recorded
-# and its replay writes nothing. Expected texts, counts and sizes come
+# (its levels.bundle_imported with the file's SHA-256) and its replay
+# writes nothing. Expected texts, counts and sizes come
 # from the documented format and the bundle file, not from the code under
 # test.
 set -u
@@ -129,6 +130,11 @@ sqlite3 p.db "SELECT r.seq, json_extract(e.payload, '\$.header'), json_extract(e
     FROM levels_received r JOIN ledger_events e ON e.seq = r.ev_seq ORDER BY r.seq" >got
 sqlite3 c.db "SELECT seq, header, payload FROM ledger_events WHERE type = 'test.tick' ORDER BY seq" >want
 cmp -s got want || fail "the recorded events' header and payload differ from the county's"
+# levels.bundle_imported names the file's bytes as received (sha256sum of
+# the file; the import decodes the events inside its copy of the bundle).
+got=$(sqlite3 p.db "SELECT json_extract(payload, '\$.bundle_sha256') FROM ledger_events
+    WHERE type = 'levels.bundle_imported' ORDER BY seq DESC LIMIT 1")
+[ "$got" = "$(sha256sum b | cut -d' ' -f1)" ] || fail "bundle_sha256 $got is not the file's"
 after=$(snap)
 for f in b b1; do
     out=$("$P" bundle import $f --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "replay $f: $out"
