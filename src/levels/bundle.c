@@ -704,6 +704,33 @@ typedef struct bev {
     uint8_t leaf[PL_HASH_BYTES]; /* v2: RFC 9162 leaf hash of the header */
 } bev;
 
+/* The alphabet (RFC 4648 §4, Table 1): b64_val (the padded last group),
+ * and four tables of a character's value already at its place in a
+ * group's 24 bits, with a mark (bits 24-27) that it is in the alphabet: a
+ * group is the OR of four look-ups, valid when all four marks are there. */
+// clang-format off
+#define B64_ALPHABET(X) \
+    X('A', 0) X('B', 1) X('C', 2) X('D', 3) X('E', 4) X('F', 5) X('G', 6) X('H', 7)         \
+    X('I', 8) X('J', 9) X('K', 10) X('L', 11) X('M', 12) X('N', 13) X('O', 14) X('P', 15)   \
+    X('Q', 16) X('R', 17) X('S', 18) X('T', 19) X('U', 20) X('V', 21) X('W', 22) X('X', 23) \
+    X('Y', 24) X('Z', 25) X('a', 26) X('b', 27) X('c', 28) X('d', 29) X('e', 30) X('f', 31) \
+    X('g', 32) X('h', 33) X('i', 34) X('j', 35) X('k', 36) X('l', 37) X('m', 38) X('n', 39) \
+    X('o', 40) X('p', 41) X('q', 42) X('r', 43) X('s', 44) X('t', 45) X('u', 46) X('v', 47) \
+    X('w', 48) X('x', 49) X('y', 50) X('z', 51) X('0', 52) X('1', 53) X('2', 54) X('3', 55) \
+    X('4', 56) X('5', 57) X('6', 58) X('7', 59) X('8', 60) X('9', 61) X('+', 62) X('/', 63)
+// clang-format on
+#define B64_VAL(c, v) [c] = (v) + 1,
+static const int8_t b64_val[256] = {B64_ALPHABET(B64_VAL)}; /* value + 1; 0: not in it */
+#define B64_AT_18(c, v) [c] = (uint32_t)(v) << 18 | 1u << 24,
+#define B64_AT_12(c, v) [c] = (uint32_t)(v) << 12 | 1u << 25,
+#define B64_AT_6(c, v) [c] = (uint32_t)(v) << 6 | 1u << 26,
+#define B64_AT_0(c, v) [c] = (uint32_t)(v) | 1u << 27,
+static const uint32_t b64_at18[256] = {B64_ALPHABET(B64_AT_18)};
+static const uint32_t b64_at12[256] = {B64_ALPHABET(B64_AT_12)};
+static const uint32_t b64_at6[256] = {B64_ALPHABET(B64_AT_6)};
+static const uint32_t b64_at0[256] = {B64_ALPHABET(B64_AT_0)};
+#define B64_MARKS (0xfu << 24)
+
 /* Standard base64 (RFC 4648 §4, with padding) of [p, q) into out (room
  * for 3 * (q - p) / 4 bytes); the decoded length, or -1 if it is not
  * base64: a length not a multiple of 4, a character outside the alphabet,
@@ -713,18 +740,6 @@ typedef struct bev {
  * (pl_unb64) nor nettle's character-at-a-time one: these are public
  * headers, payloads and proof hashes, and decoding them was a quarter,
  * then an eighth, of an import's CPU (docs/BENCHMARKS.md "Levels"). */
-static const int8_t b64_val[256] = {
-    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,
-    ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14,
-    ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21,
-    ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28,
-    ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
-    ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49,
-    ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
-    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63,
-    ['/'] = 64}; /* value + 1; 0: not in the alphabet */
-
 static long unb64_fast(uint8_t *out, const char *p, const char *q)
 {
     size_t len = (size_t)(q - p);
@@ -735,20 +750,19 @@ static long unb64_fast(uint8_t *out, const char *p, const char *q)
     const unsigned char *s = (const unsigned char *)p;
     size_t pad = s[len - 1] == '=' ? (s[len - 2] == '=' ? 2 : 1) : 0;
     size_t full = len / 4 - (pad ? 1 : 0), n = 0;
-    /* A character outside the alphabet makes its value -1: the OR of all
-     * values is negative at the end (one test per field, not per group;
-     * what was written for such a field is never used). */
-    int bad = 0;
+    /* A character outside the alphabet leaves its mark out of its group:
+     * the marks missing from any group are collected and tested once per
+     * field, not per group (what was written for such a field is never
+     * used). */
+    uint32_t bad = 0;
     for (size_t i = 0; i < full; i++, s += 4) {
-        int a = b64_val[s[0]] - 1, b = b64_val[s[1]] - 1, c = b64_val[s[2]] - 1,
-            d = b64_val[s[3]] - 1;
-        bad |= a | b | c | d;
-        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        uint32_t v = b64_at18[s[0]] | b64_at12[s[1]] | b64_at6[s[2]] | b64_at0[s[3]];
+        bad |= ~v & B64_MARKS;
         out[n++] = (uint8_t)(v >> 16);
         out[n++] = (uint8_t)(v >> 8);
         out[n++] = (uint8_t)v;
     }
-    if (bad < 0)
+    if (bad)
         return -1;
     if (pad) {
         int a = b64_val[s[0]], b = b64_val[s[1]], c = pad == 1 ? b64_val[s[2]] : 1;
