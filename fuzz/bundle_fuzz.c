@@ -18,11 +18,13 @@
  *      is parsed, and a fuzzer cannot forge Ed25519);
  *   2  the rest is an origins file, read from a temporary file.
  * Properties beyond "no crash, no leak": a refusal is PL_EINVAL,
- * PL_ECRYPTO or PL_EDENIED with a message; an accepted bundle is from
- * the configured origin, its range is within the checkpoint and its event
- * count is its number of event lines, and it is refused without the
- * witness key (PL_ECRYPTO) and for a receiver with another sender key; an
- * accepted origins file has at least one valid origin.
+ * PL_ECRYPTO or PL_EDENIED with a message; the events decoded in place
+ * (pl_levels_bundle_consume, as the CLI reads a file) give the same code,
+ * message and result; an accepted bundle is from the configured origin,
+ * its range is within the checkpoint and its event count is its number of
+ * event lines, and it is refused without the witness key (PL_ECRYPTO) and
+ * for a receiver with another sender key; an accepted origins file has at
+ * least one valid origin.
  * Layer: fuzz (levels). Seeds: fuzz/corpus/bundle (mkseed-bundle.sh, then
  * prefixed with the mode byte).
  */
@@ -101,6 +103,23 @@ static void verify(const char *b, size_t len)
     pl_err_init(&e);
     pl_bundle_import_result res;
     int rc = pl_levels_bundle_verify(b, len, &origin, 1, &witness, 1, &res, &e);
+    /* The same bundle decoded in place (pl_levels_bundle_consume, as the
+     * CLI reads a file): the same answer, the same message, within the
+     * bytes given (ASan: a copy of exactly len bytes). */
+    char *mut = malloc(len ? len : 1);
+    memcpy(mut, b, len);
+    pl_err e2;
+    pl_err_init(&e2);
+    pl_bundle_import_result res2;
+    int rc2 =
+        pl_levels_bundle_consume(NULL, NULL, mut, len, &origin, 1, &witness, 1, NULL, &res2, &e2);
+    free(mut);
+    if (rc2 != rc || strcmp(e2.msg, e.msg) != 0 ||
+        (rc == 0 && (strcmp(res2.origin, res.origin) != 0 || res2.from != res.from ||
+                     res2.to != res.to || res2.events != res.events))) {
+        fprintf(stderr, "bundle_fuzz: in place %d '%s', copy %d '%s'\n", rc2, e2.msg, rc, e.msg);
+        abort();
+    }
     if (rc) {
         check_refusal(rc, &e);
         return;

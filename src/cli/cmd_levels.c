@@ -426,11 +426,9 @@ static int bundle_import_or_verify(pl_cli *cli, int argc, char **argv, int verif
     pl_bundle_import_result res;
     if (rc)
         ;
-    else if (verify)
-        rc = pl_levels_bundle_verify(b.data, b.len, origins, no, ws, nw, &res, &e);
-    else
-        rc = pl_levels_bundle_import_hook(cs.s, cs.l, b.data, b.len, origins, no, ws, nw, &hook,
-                                          &res, &e);
+    else /* b is not used after: its events are decoded in place */
+        rc = pl_levels_bundle_consume(verify ? NULL : cs.s, verify ? NULL : cs.l, b.data, b.len,
+                                      origins, no, ws, nw, &hook, &res, &e);
     pl_escalation_recv_wipe(&er);
     if (!verify)
         close_store(&cs);

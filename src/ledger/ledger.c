@@ -646,20 +646,6 @@ static void add_quoted(pl_buf *out, const char *s, size_t n)
     out->data[out->len] = 0;
 }
 
-static void add_i64(pl_buf *out, int64_t v)
-{
-    char tmp[24];
-    int k = (int)sizeof tmp;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--k] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        tmp[--k] = '-';
-    pl_buf_add(out, tmp + k, sizeof tmp - (size_t)k);
-}
-
 /* Canonical JSON of one string (NFC, escapes) appended to out. */
 static int canon_string(pl_buf *out, const char *field, const char *v, pl_err *e)
 {
@@ -688,7 +674,7 @@ static int canon_scalar(pl_buf *out, const json_t *v)
         add_quoted(out, s, n);
         return 1;
     }
-    case JSON_INTEGER: add_i64(out, (int64_t)json_integer_value(v)); return 1;
+    case JSON_INTEGER: pl_buf_add_i64(out, (int64_t)json_integer_value(v)); return 1;
     case JSON_TRUE: pl_buf_add(out, "true", 4); return 1;
     case JSON_FALSE: pl_buf_add(out, "false", 5); return 1;
     case JSON_NULL: pl_buf_add(out, "null", 4); return 1;
@@ -793,7 +779,7 @@ int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
         pl_buf_add(out, ",\"payload_sha256\":\"", 19);
         pl_buf_add(out, payload_hex, 64);
         pl_buf_add(out, "\",\"seq\":", 8);
-        add_i64(out, seq);
+        pl_buf_add_i64(out, seq);
         pl_buf_add(out, ",\"subjects\":", 12);
         if (ev->subjects)
             rc = canon_value(out, ev->subjects, e);

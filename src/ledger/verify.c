@@ -540,6 +540,17 @@ static int verify_events(pl_ledger *l, const seqset *purged, int64_t *n_out,
                             (long long)i, (long long)seq);
             break;
         }
+        /* Text as written: a flipped bit in a record's header can make a
+         * column a BLOB of the same bytes, which reads back as the same
+         * text (tests/cli/ledger_mutations.py found one in `type`). */
+        int pty = pl_stmt_type(st, 4);
+        if (pl_stmt_type(st, 1) != PL_COL_TEXT || pl_stmt_type(st, 2) != PL_COL_TEXT ||
+            (pty != PL_COL_NULL && pty != PL_COL_TEXT)) {
+            rc = pl_err_set(e, PL_ECORRUPT,
+                            "event %lld: ledger_events.type, header or payload is not text",
+                            (long long)seq);
+            break;
+        }
         size_t hl = 0, n = 0;
         const char *type = pl_stmt_text(st, 1);
         char *typecopy = pl_strdup(type);

@@ -241,6 +241,15 @@ int pl_levels_bundle_import_hook(pl_store *s, pl_ledger *l, const char *data, si
                                  const pl_bundle_hook *hook, pl_bundle_import_result *res,
                                  pl_err *e);
 
+/** pl_levels_bundle_import_hook (s and l given) or pl_levels_bundle_verify
+ * (both NULL) of a bundle its caller is done with: the events are decoded
+ * into `data` itself instead of a copy of the bundle's size, and `data`
+ * is left changed (the same checks, the same records). */
+int pl_levels_bundle_consume(pl_store *s, pl_ledger *l, char *data, size_t len,
+                             const pl_levels_origin *origins, size_t norigins,
+                             const pl_verifier *witnesses, size_t nwitnesses,
+                             const pl_bundle_hook *hook, pl_bundle_import_result *res, pl_err *e);
+
 /** The checks of pl_levels_bundle_import that need no store (1–5 of
  * docs/LEVELS.md §7: shape, signature, body, checkpoint, every event),
  * nothing written: `plumb bundle verify`. */

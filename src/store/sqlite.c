@@ -127,6 +127,10 @@ static int sq_bind_text(pl_stmt *st, int i, const char *v, size_t n)
 {
     return bind_rc(sqlite3_bind_text64(ST(st), i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
+static int sq_bind_text_static(pl_stmt *st, int i, const char *v, size_t n)
+{
+    return bind_rc(sqlite3_bind_text64(ST(st), i, v, n, SQLITE_STATIC, SQLITE_UTF8));
+}
 static int sq_bind_blob(pl_stmt *st, int i, const void *v, size_t n)
 {
     return bind_rc(sqlite3_bind_blob64(ST(st), i, v, n, SQLITE_TRANSIENT));
@@ -422,6 +426,7 @@ static const pl_store_ops sq_ops = {
     .prepare = sq_prepare,
     .bind_i64 = sq_bind_i64,
     .bind_text = sq_bind_text,
+    .bind_text_static = sq_bind_text_static,
     .bind_blob = sq_bind_blob,
     .bind_null = sq_bind_null,
     .step = sq_step,

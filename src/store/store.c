@@ -318,6 +318,11 @@ int pl_stmt_bind_textn(pl_stmt *st, int i, const char *v, size_t n)
 {
     return st->ops->bind_text(st, i, v, n);
 }
+int pl_stmt_bind_text_static(pl_stmt *st, int i, const char *v, size_t n)
+{
+    return st->ops->bind_text_static ? st->ops->bind_text_static(st, i, v, n)
+                                     : st->ops->bind_text(st, i, v, n);
+}
 int pl_stmt_bind_blob(pl_stmt *st, int i, const void *v, size_t n)
 {
     return st->ops->bind_blob(st, i, v, n);

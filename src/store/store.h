@@ -151,6 +151,10 @@ int pl_stmt_bind_i64(pl_stmt *st, int idx, int64_t v);
 /** Bind NUL-terminated text (or NULL → SQL NULL). Copied by the backend. */
 int pl_stmt_bind_text(pl_stmt *st, int idx, const char *v);
 int pl_stmt_bind_textn(pl_stmt *st, int idx, const char *v, size_t len);
+/** Bind text without a copy where the backend can (SQLite: SQLITE_STATIC):
+ * v must stay unchanged until the statement is stepped and reset. For
+ * per-row hot loops whose values outlive the step. */
+int pl_stmt_bind_text_static(pl_stmt *st, int idx, const char *v, size_t len);
 int pl_stmt_bind_blob(pl_stmt *st, int idx, const void *v, size_t len);
 int pl_stmt_bind_null(pl_stmt *st, int idx);
 /** PL_ROW, PL_DONE or a negative error. */

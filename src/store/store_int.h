@@ -20,6 +20,9 @@ typedef struct pl_store_ops {
     int (*bind_i64)(pl_stmt *st, int idx, int64_t v);
     int (*bind_text)(pl_stmt *st, int idx, const char *v, size_t len);
     int (*bind_blob)(pl_stmt *st, int idx, const void *v, size_t len);
+    /** pl_stmt_bind_text_static: text the caller keeps; optional: NULL
+     * means bind_text (a copy). */
+    int (*bind_text_static)(pl_stmt *st, int idx, const char *v, size_t len);
     int (*bind_null)(pl_stmt *st, int idx);
     int (*step)(pl_stmt *st, pl_err *e);
     int (*reset)(pl_stmt *st);

@@ -92,8 +92,18 @@ static inline uint64_t special8(uint64_t x)
 /* The first byte at or after i that JSON escapes; len if none. */
 static size_t next_special(const char *s, size_t i, size_t len)
 {
-    while (i + 8 <= len && !special8(load64(s + i)))
-        i += 8;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t m = special8(load64(s + i));
+        if (!m)
+            continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* The lowest flagged byte is exact (a borrow only reaches the
+         * bytes above a true one): the first special of this word. */
+        return i + (size_t)__builtin_ctzll(m) / 8;
+#else
+        break;
+#endif
+    }
     for (; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == '"' || c == '\\')
@@ -111,7 +121,10 @@ static size_t next_special(const char *s, size_t i, size_t len)
 static void add_string(pl_buf *out, const char *s, size_t len)
 {
     static const char hexd[] = "0123456789abcdef";
-    pl_buf_grow(out, len + 2);
+    /* Room for a quote or backslash escaped at every byte of a short
+     * string (the origin's header in a levels.received payload is full of
+     * them), so that an escape rarely has to grow the buffer. */
+    pl_buf_grow(out, (len <= 65536 ? 2 * len : len) + 2);
     char *w = out->data + out->len;
     *w++ = '"';
     for (size_t i = 0;;) {
@@ -122,9 +135,11 @@ static void add_string(pl_buf *out, const char *s, size_t len)
             break;
         /* Room for this escape (at most 6), the rest and the quote. */
         size_t at = (size_t)(w - out->data);
-        out->len = at;
-        pl_buf_grow(out, 6 + (len - j - 1) + 1);
-        w = out->data + at;
+        if (out->cap - at < 6 + (len - j - 1) + 2) {
+            out->len = at;
+            pl_buf_grow(out, 6 + (len - j - 1) + 1);
+            w = out->data + at;
+        }
         unsigned char c = (unsigned char)s[j];
         *w++ = '\\';
         switch (c) {

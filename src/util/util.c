@@ -176,6 +176,20 @@ void pl_buf_addc(pl_buf *b, char c)
     pl_buf_add(b, &c, 1);
 }
 
+void pl_buf_add_i64(pl_buf *b, int64_t v)
+{
+    char tmp[24];
+    int k = (int)sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--k] = '-';
+    pl_buf_add(b, tmp + k, sizeof tmp - (size_t)k);
+}
+
 void pl_buf_addf(pl_buf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -71,6 +71,8 @@ void pl_buf_grow(pl_buf *b, size_t extra);
 void pl_buf_add(pl_buf *b, const void *p, size_t n);
 void pl_buf_adds(pl_buf *b, const char *s);
 void pl_buf_addc(pl_buf *b, char c);
+/** The decimal digits of v (a leading '-' if negative), as "%lld" writes them. */
+void pl_buf_add_i64(pl_buf *b, int64_t v);
 void pl_buf_addf(pl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Hand the string to the caller (who frees it); `b` is re-initialised. */
 char *pl_buf_detach(pl_buf *b, size_t *len);

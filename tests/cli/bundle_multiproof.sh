@@ -17,9 +17,11 @@
 # is accepted (the bundle is what it says: completeness needs the mirror,
 # §7). The first format (`--format v1`) is still imported; an unknown
 # format line is refused naming both; the honest v2 bundle is recorded
-# and its replay writes nothing. Expected texts, counts and sizes come
-# from the documented format and the bundle file, not from the code under
-# test.
+# (its levels.bundle_imported with the file's SHA-256) and its replay
+# writes nothing; the receiver put back in levels_received's layout before
+# migration 0143 converts on open with every row. Expected texts, counts
+# and sizes come from the documented format and the bundle file, not from
+# the code under test.
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -129,6 +131,11 @@ sqlite3 p.db "SELECT r.seq, json_extract(e.payload, '\$.header'), json_extract(e
     FROM levels_received r JOIN ledger_events e ON e.seq = r.ev_seq ORDER BY r.seq" >got
 sqlite3 c.db "SELECT seq, header, payload FROM ledger_events WHERE type = 'test.tick' ORDER BY seq" >want
 cmp -s got want || fail "the recorded events' header and payload differ from the county's"
+# levels.bundle_imported names the file's bytes as received (sha256sum of
+# the file; the import decodes the events inside its copy of the bundle).
+got=$(sqlite3 p.db "SELECT json_extract(payload, '\$.bundle_sha256') FROM ledger_events
+    WHERE type = 'levels.bundle_imported' ORDER BY seq DESC LIMIT 1")
+[ "$got" = "$(sha256sum b | cut -d' ' -f1)" ] || fail "bundle_sha256 $got is not the file's"
 after=$(snap)
 for f in b b1; do
     out=$("$P" bundle import $f --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "replay $f: $out"
@@ -136,3 +143,26 @@ for f in b b1; do
 done
 "$P" verify --db p.db >/dev/null || fail "plumb verify of the receiver"
 echo "ok: $N events recorded; the replays (v2, v1) wrote nothing"
+
+# Migration 0143: a receiver written before it (levels_received a rowid
+# table with the index of its key, the layout of 0112 less 0142's header)
+# converts on open, every row kept, one B-tree keyed by (origin, seq).
+sqlite3 p.db "SELECT * FROM levels_received ORDER BY origin, seq" >rows.before
+sqlite3 p.db "
+CREATE TABLE lr_old(origin TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT,
+                    checkpoint_size INTEGER NOT NULL, checkpoint_root TEXT NOT NULL,
+                    ev_seq INTEGER NOT NULL, PRIMARY KEY(origin, seq));
+INSERT INTO lr_old SELECT * FROM levels_received;
+DROP TABLE levels_received;
+ALTER TABLE lr_old RENAME TO levels_received;
+DELETE FROM schema_migrations WHERE version = 143;" || fail "downgrade"
+[ "$(sqlite3 p.db "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_levels_received_1'")" = 1 ] ||
+    fail "setup: no rowid layout"
+out=$("$P" verify --db p.db 2>&1) || fail "verify after the conversion: $out"
+sqlite3 p.db "SELECT * FROM levels_received ORDER BY origin, seq" >rows.after
+[ -s rows.after ] && cmp -s rows.before rows.after || fail "levels_received rows differ after 0143"
+[ "$(sqlite3 p.db "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'levels_received'")" = 1 ] ||
+    fail "levels_received still has an index besides its table"
+sqlite3 p.db "SELECT sql FROM sqlite_master WHERE name = 'levels_received'" | grep -q 'WITHOUT ROWID' ||
+    fail "levels_received is not WITHOUT ROWID"
+echo "ok: migration 0143 kept the $(wc -l <rows.after) rows in one B-tree"

@@ -10,7 +10,8 @@
 # hash removed, the topmost hash given twice — and signs again; each is
 # refused whole by `bundle verify` and `bundle import` with the message of
 # the table in docs/LEVELS.md §7, the store unchanged. A header in
-# base64 with non-zero bits under its padding is refused as not base64.
+# base64 with non-zero bits under its padding is refused as not base64,
+# and so is one with a character outside the alphabet in its middle.
 # Then the honest bundle is recorded, and its replay writes nothing. These
 # are the per-event proofs of the first format, plumbline-bundle/v1
 # (`bundle export --format v1`, still imported); the multi-proof of v2 has
@@ -88,6 +89,20 @@ out=$("$P" bundle import t-bits --db p.db --origins origins.conf --witness-vkey 
 [ "$out" = "plumb: bundle refused: bundle: event seq $S: the header is not base64" ] || fail "b64-bits: $out"
 [ "$(snap)" = "$before" ] || fail "b64-bits changed the store"
 echo "ok: non-canonical base64 of event $k refused"
+
+# A character outside the alphabet in the middle of a field (the decoder
+# tests the whole field once, not each group): refused as not base64.
+k=$((N / 2))
+S=$(seq_of $k)
+for f in header payload; do
+    node "$TAMPER" b "t-char-$f" c.db.key "b64-char-$f" "$k" || fail "tamper b64-char-$f"
+    out=$("$P" bundle import "t-char-$f" --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+        fail "base64 with '.' in the $f accepted: $out"
+    [ "$out" = "plumb: bundle refused: bundle: event seq $S: the $f is not base64" ] ||
+        fail "b64-char-$f: $out"
+    [ "$(snap)" = "$before" ] || fail "b64-char-$f changed the store"
+done
+echo "ok: a character outside base64 in event $k's header, payload refused"
 
 # The honest bundle, re-signed by the same dishonest client: recorded, then
 # its replay writes nothing.

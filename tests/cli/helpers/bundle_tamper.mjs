@@ -23,7 +23,9 @@
 // and payload_sha256 unchanged), payload (event 0's payload changed), seq (event 1 claims
 // event 0's seq), resign (nothing changed: a valid bundle signed by
 // KEYFILE), b64-bits (the header's base64 with non-zero bits under its
-// padding: the same bytes to a lax decoder, not canonical base64), drop
+// padding: the same bytes to a lax decoder, not canonical base64),
+// b64-char-header, b64-char-payload (one character in the middle of the
+// header's or payload's base64 replaced by '.', outside the alphabet), drop
 // (the event line left out, the head's "events" count lowered: a sender
 // that omits an event it sends later; in v2 the multi-proof is made again
 // for the events left, from the subtree hashes the honest one gives, so
@@ -173,6 +175,17 @@ case 'b64-bits': {
     const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
     const i = s.length - pad - 1;
     ev[k][1] = s.slice(0, i) + abc[abc.indexOf(s[i]) | 1] + s.slice(i + 1);
+    break;
+}
+case 'b64-char-header':
+case 'b64-char-payload': {
+    // One character of a whole group in the middle of the field replaced
+    // by '.', outside the base64 alphabet (RFC 4648 §4).
+    const f = mode === 'b64-char-header' ? 1 : 2;
+    const s = ev[k][f];
+    if (s === '-' || s.length < 8) throw new Error('event ' + k + ': field too short');
+    const i = 4 * Math.floor(s.length / 8) + 1;
+    ev[k][f] = s.slice(0, i) + '.' + s.slice(i + 1);
     break;
 }
 default: throw new Error('unknown mode ' + mode);

@@ -1,0 +1,6 @@
+-- PostgreSQL twin of src/store/migrations/0143_levels_received_without_rowid.sql
+-- (same version; see docs/ARCHITECTURE.md "SQL dialect").
+-- 0143 levels_received as one B-tree keyed by (origin, seq): SQLite only
+-- (WITHOUT ROWID). PostgreSQL keeps its heap and the primary key's index,
+-- which its insert writes without a statement journal. Nothing to change
+-- here.
