@@ -545,18 +545,27 @@ static void group_commit(server *srv)
     int rc = pl_store_commit(srv->w.s, &e);
     srv->gc_open = 0;
     pthread_mutex_lock(&srv->gc_mu);
+    gc_member *head = srv->gc_head;
     int64_t n = 0;
-    for (gc_member *m = srv->gc_head; m; m = m->next, n++) {
-        m->rc = rc;
-        m->done = 1;
-    }
+    for (gc_member *m = head; m; m = m->next)
+        n++;
     srv->gc_head = NULL;
     srv->gc_groups++;
     srv->gc_members += n;
     if (n > srv->gc_largest)
         srv->gc_largest = n;
-    pthread_cond_broadcast(&srv->gc_cv);
     pthread_mutex_unlock(&srv->gc_mu);
+    /* Each member woken on its own semaphore: a broadcast woke them all
+     * onto gc_mu at once, each waiting for it in turn (futex round trips
+     * and context switches per member, docs/BENCHMARKS.md "The
+     * checkpoint's trigger"). A member may return and end as soon as it is
+     * posted: its next is read first. */
+    for (gc_member *m = head, *next; m; m = next) {
+        next = m->next;
+        m->rc = rc;
+        m->done = 1;
+        sem_post(&m->sem);
+    }
     if (rc)
         fprintf(stderr, "plumb serve: group commit of %lld requests failed: %s\n", (long long)n,
                 e.msg);
@@ -628,6 +637,7 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
      * this member failed (that failure is the member's own answer). The
      * first member has none: its writes are the transaction's. */
     rc = m->first ? 0 : pl_store_commit(srv->w.s, e);
+    sem_init(&m->sem, 0, 0);
     pthread_mutex_lock(&srv->gc_mu);
     m->next = srv->gc_head;
     srv->gc_head = m;
@@ -641,8 +651,7 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
          * last one commits it. If none does (it gave up waiting), the
          * group is committed here after a short wait. */
         pthread_mutex_unlock(&srv->wmu);
-        pthread_mutex_lock(&srv->gc_mu);
-        while (!m->done) {
+        for (;;) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += 20 * 1000 * 1000;
@@ -650,17 +659,21 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
                 until.tv_sec++;
                 until.tv_nsec -= 1000000000L;
             }
-            if (pthread_cond_timedwait(&srv->gc_cv, &srv->gc_mu, &until) == ETIMEDOUT && !m->done) {
-                pthread_mutex_unlock(&srv->gc_mu);
-                pthread_mutex_lock(&srv->wmu);
-                if (srv->gc_open)
-                    group_commit(srv);
-                pthread_mutex_unlock(&srv->wmu);
-                pthread_mutex_lock(&srv->gc_mu);
-            }
+            if (sem_timedwait(&m->sem, &until) == 0)
+                break;
+            if (errno != ETIMEDOUT)
+                continue; /* EINTR */
+            /* Not committed yet: the group open is this member's. */
+            pthread_mutex_lock(&srv->wmu);
+            if (srv->gc_open && sem_trywait(&m->sem) != 0)
+                group_commit(srv);
+            else if (!srv->gc_open)
+                sem_wait(&m->sem); /* posted by the commit that closed it */
+            pthread_mutex_unlock(&srv->wmu);
+            break;
         }
-        pthread_mutex_unlock(&srv->gc_mu);
     }
+    sem_destroy(&m->sem);
     if (rc)
         return rc;
     if (m->rc)
