@@ -7,6 +7,7 @@
 #define PL_HTTP_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -42,6 +43,7 @@ typedef struct gc_member {
     int solo;  /**< grouping off: plain lock */
     int first; /**< opened the group: no savepoint (nothing before it to keep) */
     int done, rc;
+    sem_t sem; /**< posted by the group's commit, once rc and done are set */
     struct gc_member *next;
 } gc_member;
 
@@ -224,6 +226,7 @@ struct server {
     pthread_cond_t ck_cv;
     pthread_t ck_th;
     int ck_started, ck_running, ck_quit, ck_due;
+    int ck_mark; /**< WAL frames at the last request (the WAL hook's, wmu held) */
     pthread_mutex_t conns_mu;
     pl_store **conns;
     size_t nconns, capconns;

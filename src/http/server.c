@@ -434,12 +434,22 @@ static int wmu_take(server *srv, pl_err *e)
  * for after a commit that leaves the WAL at least this long. */
 #define CK_FRAMES 1000
 
-/* The writer's WAL hook, after each of its commits (wmu held). */
+/* The writer's WAL hook, after each of its commits (wmu held). A
+ * checkpoint is asked for each time the WAL has grown by CK_FRAMES since
+ * the last request, not after every commit past the mark: under a steady
+ * stream of commits the WAL is never found fully copied (a commit lands
+ * during each checkpoint), so asking on every commit ran a checkpoint and
+ * its fsync for every few commits, copying each hot page again each time
+ * (docs/BENCHMARKS.md "The checkpoint's trigger"). The WAL restarting from
+ * its start shows as fewer frames than at the last request. */
 static void ckpt_on_commit(void *ctx, int frames)
 {
     server *srv = ctx;
-    if (frames < CK_FRAMES)
+    if (frames < srv->ck_mark)
+        srv->ck_mark = 0;
+    if (frames - srv->ck_mark < CK_FRAMES)
         return;
+    srv->ck_mark = frames;
     pthread_mutex_lock(&srv->ck_mu);
     srv->ck_due = 1;
     pthread_cond_signal(&srv->ck_cv);
@@ -468,6 +478,18 @@ static void *ckpt_main(void *arg)
         }
         if (s && pl_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", &e) != 0 && !srv->o.quiet)
             fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"checkpoint\",\"rc\":%d}\n", e.code);
+        /* The frames committed while that ran, copied with the writer held
+         * (a short pass: the bulk is done), so that the checkpoint is
+         * complete and the writer's next transaction starts the WAL over
+         * from its beginning; without it a steady stream of commits never
+         * leaves the WAL fully copied and the file grows without bound. */
+        if (s) {
+            pl_err_init(&e);
+            if (writer_lock(srv, &e)) {
+                pl_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", &e);
+                writer_unlock(srv);
+            }
+        }
         pthread_mutex_lock(&srv->ck_mu);
     }
     pthread_mutex_unlock(&srv->ck_mu);
@@ -523,18 +545,27 @@ static void group_commit(server *srv)
     int rc = pl_store_commit(srv->w.s, &e);
     srv->gc_open = 0;
     pthread_mutex_lock(&srv->gc_mu);
+    gc_member *head = srv->gc_head;
     int64_t n = 0;
-    for (gc_member *m = srv->gc_head; m; m = m->next, n++) {
-        m->rc = rc;
-        m->done = 1;
-    }
+    for (gc_member *m = head; m; m = m->next)
+        n++;
     srv->gc_head = NULL;
     srv->gc_groups++;
     srv->gc_members += n;
     if (n > srv->gc_largest)
         srv->gc_largest = n;
-    pthread_cond_broadcast(&srv->gc_cv);
     pthread_mutex_unlock(&srv->gc_mu);
+    /* Each member woken on its own semaphore: a broadcast woke them all
+     * onto gc_mu at once, each waiting for it in turn (futex round trips
+     * and context switches per member, docs/BENCHMARKS.md "The
+     * checkpoint's trigger"). A member may return and end as soon as it is
+     * posted: its next is read first. */
+    for (gc_member *m = head, *next; m; m = next) {
+        next = m->next;
+        m->rc = rc;
+        m->done = 1;
+        sem_post(&m->sem);
+    }
     if (rc)
         fprintf(stderr, "plumb serve: group commit of %lld requests failed: %s\n", (long long)n,
                 e.msg);
@@ -606,6 +637,7 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
      * this member failed (that failure is the member's own answer). The
      * first member has none: its writes are the transaction's. */
     rc = m->first ? 0 : pl_store_commit(srv->w.s, e);
+    sem_init(&m->sem, 0, 0);
     pthread_mutex_lock(&srv->gc_mu);
     m->next = srv->gc_head;
     srv->gc_head = m;
@@ -619,8 +651,7 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
          * last one commits it. If none does (it gave up waiting), the
          * group is committed here after a short wait. */
         pthread_mutex_unlock(&srv->wmu);
-        pthread_mutex_lock(&srv->gc_mu);
-        while (!m->done) {
+        for (;;) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += 20 * 1000 * 1000;
@@ -628,17 +659,21 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
                 until.tv_sec++;
                 until.tv_nsec -= 1000000000L;
             }
-            if (pthread_cond_timedwait(&srv->gc_cv, &srv->gc_mu, &until) == ETIMEDOUT && !m->done) {
-                pthread_mutex_unlock(&srv->gc_mu);
-                pthread_mutex_lock(&srv->wmu);
-                if (srv->gc_open)
-                    group_commit(srv);
-                pthread_mutex_unlock(&srv->wmu);
-                pthread_mutex_lock(&srv->gc_mu);
-            }
+            if (sem_timedwait(&m->sem, &until) == 0)
+                break;
+            if (errno != ETIMEDOUT)
+                continue; /* EINTR */
+            /* Not committed yet: the group open is this member's. */
+            pthread_mutex_lock(&srv->wmu);
+            if (srv->gc_open && sem_trywait(&m->sem) != 0)
+                group_commit(srv);
+            else if (!srv->gc_open)
+                sem_wait(&m->sem); /* posted by the commit that closed it */
+            pthread_mutex_unlock(&srv->wmu);
+            break;
         }
-        pthread_mutex_unlock(&srv->gc_mu);
     }
+    sem_destroy(&m->sem);
     if (rc)
         return rc;
     if (m->rc)
