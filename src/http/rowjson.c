@@ -69,22 +69,7 @@ int rowjson_string(pl_buf *out, const char *s, size_t len)
         }
         memcpy(w, s + run, i - run);
         w += i - run;
-        *w++ = '\\';
-        switch (c) {
-        case '"': *w++ = '"'; break;
-        case '\\': *w++ = '\\'; break;
-        case '\b': *w++ = 'b'; break;
-        case '\f': *w++ = 'f'; break;
-        case '\n': *w++ = 'n'; break;
-        case '\r': *w++ = 'r'; break;
-        case '\t': *w++ = 't'; break;
-        default:
-            *w++ = 'u';
-            *w++ = '0';
-            *w++ = '0';
-            *w++ = HEXU[c >> 4];
-            *w++ = HEXU[c & 15];
-        }
+        w = pl_json_escape_byte(w, c, HEXU);
         run = ++i;
     }
     memcpy(w, s + run, len - run);

@@ -141,22 +141,7 @@ static void add_string(pl_buf *out, const char *s, size_t len)
             w = out->data + at;
         }
         unsigned char c = (unsigned char)s[j];
-        *w++ = '\\';
-        switch (c) {
-        case '"': *w++ = '"'; break;
-        case '\\': *w++ = '\\'; break;
-        case '\b': *w++ = 'b'; break;
-        case '\f': *w++ = 'f'; break;
-        case '\n': *w++ = 'n'; break;
-        case '\r': *w++ = 'r'; break;
-        case '\t': *w++ = 't'; break;
-        default:
-            *w++ = 'u';
-            *w++ = '0';
-            *w++ = '0';
-            *w++ = hexd[c >> 4];
-            *w++ = hexd[c & 15];
-        }
+        w = pl_json_escape_byte(w, c, hexd);
         i = j + 1;
     }
     *w++ = '"';

@@ -157,6 +157,33 @@ int pl_hexkey_create(const char *path, const char *what, const char *magic, uint
 struct json_t;
 
 /**
+ * The JSON escape of byte c (a quote, a backslash or a control character,
+ * RFC 8259 §7) written at w, the short forms where JSON has them, else
+ * \u00XX with the digits of hex ("0123456789abcdef" for canonical JSON,
+ * docs/LEDGER.md; upper case where a reader expects it). Returns the byte
+ * after it (at most 6 written).
+ */
+static inline char *pl_json_escape_byte(char *w, unsigned char c, const char *hex)
+{
+    *w++ = '\\';
+    switch (c) {
+    case '"': *w++ = '"'; break;
+    case '\\': *w++ = '\\'; break;
+    case '\b': *w++ = 'b'; break;
+    case '\f': *w++ = 'f'; break;
+    case '\n': *w++ = 'n'; break;
+    case '\r': *w++ = 'r'; break;
+    case '\t': *w++ = 't'; break;
+    default:
+        *w++ = 'u';
+        *w++ = '0';
+        *w++ = '0';
+        *w++ = hex[c >> 4];
+        *w++ = hex[c & 15];
+    }
+    return w;
+}
+/**
  * Canonical JSON: object keys sorted by UTF-8 bytes, no insignificant
  * whitespace, strings NFC-normalised, integers only (no floats: money is
  * fen, scores are integers). Appends to `out`. Fails with PL_EINVAL (and a
