@@ -1187,20 +1187,25 @@ static int check_multiproof(const char *p, const char *q, const bev *evs, size_t
     if (to < 1) /* not reached: the events are in [from, to) */
         return pl_err_set(e, PL_EINVAL, "bundle: events in a tree of size %lld", (long long)to);
     size_t need = multiproof_count(evs, nev, 0, to);
-    if (q - p == 1 && *p == '-') {
-        if (need == 0)
-            return 0;
-        return pl_err_set(e, PL_ECRYPTO,
-                          "bundle: the multi-proof is empty, the %zu events need %zu hashes", nev,
-                          need);
-    }
-    uint8_t *nodes = pl_malloc((size_t)(q - p) / 4 * 3 + 4);
-    long n = unb64_fast(nodes, p, q);
+    uint8_t *nodes = NULL;
+    long n = 0;
     int rc = 0;
-    if (n <= 0 || n % PL_HASH_BYTES)
-        rc = pl_err_set(e, PL_EINVAL,
-                        "bundle: the multi-proof is not base64 of 32-byte hashes (%ld bytes)", n);
-    else if ((size_t)n / PL_HASH_BYTES != need)
+    if (q - p == 1 && *p == '-') {
+        /* No node: the events are every leaf of the tree, and the root is
+         * still theirs to give (below). */
+        if (need != 0)
+            return pl_err_set(e, PL_ECRYPTO,
+                              "bundle: the multi-proof is empty, the %zu events need %zu hashes",
+                              nev, need);
+    } else {
+        nodes = pl_malloc((size_t)(q - p) / 4 * 3 + 4);
+        n = unb64_fast(nodes, p, q);
+        if (n <= 0 || n % PL_HASH_BYTES)
+            rc = pl_err_set(e, PL_EINVAL,
+                            "bundle: the multi-proof is not base64 of 32-byte hashes (%ld bytes)",
+                            n);
+    }
+    if (rc == 0 && (size_t)n / PL_HASH_BYTES != need)
         rc = pl_err_set(e, PL_ECRYPTO,
                         "bundle: the multi-proof has %zu hashes, the %zu events need %zu in the "
                         "checkpoint of size %lld",

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bundle_fulltree.sh — a plumbline-bundle/v2 whose events are every leaf
+# of the checkpoint's tree needs no node: its multi-proof line is "-"
+# (docs/LEVELS.md §7 "Multi-proof"), and the root is then the events' own.
+# A county of 7 test.tick events only (a tree that is not a power of two)
+# exports all 7; the honest bundle verifies; the same bundle with the
+# header of the first, a middle or the last event changed (its seq and
+# payload hash kept, so only the root can tell; tests/cli/helpers/
+# bundle_tamper.mjs, node's Ed25519) is refused by `bundle verify` and
+# `bundle import` with the message of docs/LEVELS.md §7, the store
+# unchanged. (Before, the receiver took "-" with no node needed as proof
+# enough and recorded such a bundle.) Expected texts from the documented
+# format and the bundle file, not from the code under test.
+set -u
+P=${PLUMB:?set PLUMB to the plumb binary}
+SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+export PLUMB_LANG=en
+T=$(mktemp -d)
+WPID=
+trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
+cd "$T" || exit 2
+fail() { echo "FAIL: $*"; exit 1; }
+snap() { sqlite3 p.db "SELECT * FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
+TAMPER="$SRC/tests/cli/helpers/bundle_tamper.mjs"
+
+"$P" init --db c.db --origin t.example/c >init.out || fail "init c"
+LV=$(tail -n 1 init.out)
+"$P" init --db p.db --origin t.example/p >/dev/null || fail "init p"
+"$P" keygen --name t.example/witness --out w.key >/dev/null || fail keygen
+WV=$("$P" witness vkey --key w.key) || fail vkey
+echo "t.example/c $LV" >logs.conf
+cp logs.conf origins.conf
+"$P" witness serve --state wst --key w.key --logs logs.conf --listen 127.0.0.1:0 --port-file wport 2>wlog &
+WPID=$!
+for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
+[ -s wport ] || fail "witness did not start"
+"$P" ledger-append-test --db c.db --count 7 --batch 7 >/dev/null || fail append
+"$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
+    fail "checkpoint push"
+PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" \
+    --out b >/dev/null || fail export
+head2() { sed -n 2p b | python3 -c "import json, sys; h = json.load(sys.stdin); print($1)"; }
+TO=$(head2 'h["to"]')
+N=$(head2 'h["events"]')
+[ "$TO" = 7 ] && [ "$N" = 7 ] || fail "checkpoint size $TO, $N events: want 7 and 7"
+[ "$(sed -n 3p b)" = "-" ] || fail "multi-proof line '$(sed -n 3p b | cut -c1-40)', want '-'"
+"$P" bundle verify b --origins origins.conf --witness-vkey "$WV" >/dev/null || fail "honest bundle refused"
+
+before=$(snap)
+for k in 0 3 6; do
+    node "$TAMPER" b "t-header-$k" c.db.key header "$k" || fail "tamper header $k"
+    want="plumb: bundle refused: bundle: the multi-proof (0 hashes) of the 7 events does not verify against the checkpoint of size 7"
+    out=$("$P" bundle verify "t-header-$k" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+        fail "verify header $k accepted: $out"
+    [ "$out" = "$want" ] || fail "verify header $k: got '$out', want '$want'"
+    out=$("$P" bundle import "t-header-$k" --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+        fail "import header $k accepted: $out"
+    [ "$out" = "$want" ] || fail "import header $k: got '$out', want '$want'"
+    [ "$(snap)" = "$before" ] || fail "import header $k changed the store"
+done
+"$P" bundle import b --db p.db --origins origins.conf --witness-vkey "$WV" >/dev/null || fail "honest import"
+[ "$(sqlite3 p.db "SELECT count(*) FROM levels_received")" = 7 ] || fail "not 7 received"
+echo "ok: all 7 leaves, multi-proof '-': headers 0, 3, 6 changed refused, the honest bundle recorded"
