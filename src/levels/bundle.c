@@ -14,6 +14,7 @@
 #include "escalate.h"
 #include "view.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1266,6 +1267,183 @@ int pl_levels_received_payload(pl_buf *out, const char *origin, int64_t seq, con
     return rc;
 }
 
+/* ------------------------------------------------- the checks' thread */
+
+/*
+ * The import on two threads (docs/LEVELS.md §7 "Import on two threads"):
+ * a producer checks the event lines in order (check_event: decoding, the
+ * payload's hash, the proof or leaf) and makes each event's
+ * levels.received payload (its canonical bytes and their SHA-256) in a
+ * ring of chunks; the writer (the caller's thread, the one holding the
+ * store) takes them in order and does everything that reads or writes the
+ * store. Errors keep the single-threaded order: every error of the checks
+ * (an event line, the count, the multi-proof) comes before any of the
+ * writer's (the gap, a fork, a hook), so when the checks fail, the writer
+ * stops, its transaction is rolled back and the checks' error is the
+ * one reported, whatever the writer had done by then.
+ */
+#define RX_CHUNK 256 /* events per chunk */
+#define RX_DEPTH 8   /* chunks in the ring: at most 2,048 events ahead */
+
+typedef struct rx_chunk {
+    pl_buf enc;                     /* the chunk's payloads, one after another */
+    size_t off[RX_CHUNK + 1];       /* event j's: enc.data + off[j], off[j + 1] - off[j] bytes */
+    char hex[RX_CHUNK][65];         /* their SHA-256 */
+    unsigned char direct[RX_CHUNK]; /* 0: not encodable directly (the writer's json_pack) */
+} rx_chunk;
+
+typedef struct rx_check {
+    /* the bundle */
+    int version;
+    const char *data;
+    char *mut;
+    const char *line, *tend, *mp, *mpend;
+    int64_t from, to;
+    const uint8_t *root;
+    size_t nev;
+    bev *evs;
+    json_t **hdrs;
+    uint8_t *arena;
+    type_set types;
+    /* the levels.received payloads; ring NULL: not made here */
+    rx_chunk *ring;
+    const char *origin, *root_hex;
+    int64_t cp_size;
+    /* between the threads (under mu) */
+    pthread_mutex_t mu;
+    pthread_cond_t more, room;
+    size_t ready;    /* events checked, with their payloads, for the writer */
+    size_t taken;    /* events the writer is done with */
+    int finished;    /* the checks are over: rc and err say how */
+    int writer_gone; /* the writer stopped: payloads no longer wanted */
+    int rc;
+    pl_err err;
+} rx_check;
+
+/* Producer: event i's levels.received payload into its chunk of the ring
+ * (waiting, at a chunk's start, until the writer is done with the chunk
+ * that was there). 0, or 1 when the writer has stopped. */
+static int rx_encode(rx_check *c, size_t i)
+{
+    rx_chunk *ch = &c->ring[(i / RX_CHUNK) % RX_DEPTH];
+    size_t j = i % RX_CHUNK;
+    if (j == 0) {
+        pthread_mutex_lock(&c->mu);
+        while (!c->writer_gone && c->taken + (size_t)RX_DEPTH * RX_CHUNK < i + RX_CHUNK)
+            pthread_cond_wait(&c->room, &c->mu);
+        int gone = c->writer_gone;
+        pthread_mutex_unlock(&c->mu);
+        if (gone)
+            return 1;
+        pl_buf_reset(&ch->enc);
+    }
+    const bev *ev = &c->evs[i];
+    ch->off[j] = ch->enc.len;
+    ch->direct[j] = pl_levels_received_payload(&ch->enc, c->origin, ev->seq, ev->type, ev->header,
+                                               ev->header_len, ev->payload, ev->payload_len,
+                                               c->cp_size, c->root_hex, NULL) == 0;
+    ch->off[j + 1] = ch->enc.len;
+    if (ch->direct[j]) {
+        uint8_t ph[PL_HASH_BYTES];
+        pl_sha256(ph, ch->enc.data + ch->off[j], ch->enc.len - ch->off[j]);
+        hex_public(ch->hex[j], ph, PL_HASH_BYTES);
+    }
+    return 0;
+}
+
+static void rx_publish(rx_check *c, size_t n, int finished)
+{
+    pthread_mutex_lock(&c->mu);
+    c->ready = n;
+    c->finished = finished;
+    pthread_cond_signal(&c->more);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Every event line checked in order, then the count and the multi-proof
+ * (the single-threaded import runs this first, without a ring). */
+static void rx_run(rx_check *c)
+{
+    proof_path *pp = pl_calloc(1, sizeof *pp);
+    const char *line = c->line;
+    uint8_t *arena = c->arena;
+    int64_t prev = -1;
+    size_t nlines = 0;
+    int rc = 0;
+    for (; line < c->tend; nlines++) {
+        const char *lend = memchr(line, '\n', (size_t)(c->tend - line));
+        if (nlines >= c->nev) {
+            rc = pl_err_set(&c->err, PL_EINVAL,
+                            "bundle: more event lines than the %zu the head says", c->nev);
+            break;
+        }
+        if (c->mut)
+            arena = (uint8_t *)c->mut + (line - c->data);
+        rc = check_event(c->version, line, lend, prev, c->from, c->to, c->root, pp, &c->types,
+                         &c->evs[nlines], &arena, &c->hdrs[nlines], &c->err);
+        if (rc)
+            break;
+        prev = c->evs[nlines].seq;
+        line = lend + 1;
+        if (c->ring && rx_encode(c, nlines))
+            c->ring = NULL; /* the writer stopped: the checks go on alone */
+        if (c->ring && (nlines + 1) % RX_CHUNK == 0)
+            rx_publish(c, nlines + 1, 0);
+    }
+    free(pp);
+    if (rc == 0 && nlines != c->nev)
+        rc = pl_err_set(&c->err, PL_EINVAL, "bundle: %zu event lines, the head says %zu", nlines,
+                        c->nev);
+    if (rc == 0 && c->version != 1)
+        rc = check_multiproof(c->mp, c->mpend, c->evs, c->nev, c->to, c->root, &c->err);
+    c->rc = rc;
+    pthread_mutex_lock(&c->mu);
+    if (rc == 0)
+        c->ready = c->nev;
+    c->finished = 1;
+    pthread_cond_signal(&c->more);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void *rx_thread(void *arg)
+{
+    rx_run(arg);
+    return NULL;
+}
+
+/* Writer: wait until event i is checked with its payload; 0 if it never
+ * will be (the checks failed before it). */
+static int rx_wait(rx_check *c, size_t i)
+{
+    pthread_mutex_lock(&c->mu);
+    while (c->ready <= i && !c->finished)
+        pthread_cond_wait(&c->more, &c->mu);
+    int ok = c->ready > i;
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
+/* Writer: done with events below n (a chunk's end), or with all
+ * (gone: no more payloads wanted). */
+static void rx_release(rx_check *c, size_t n, int gone)
+{
+    pthread_mutex_lock(&c->mu);
+    if (n > c->taken)
+        c->taken = n;
+    if (gone)
+        c->writer_gone = 1;
+    pthread_cond_signal(&c->room);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* PLUMB_BUNDLE_THREADS=1 keeps the single-threaded import (every check,
+ * then the writes); unset or any other value, the two threads. */
+static int rx_threads_wanted(void)
+{
+    const char *v = getenv("PLUMB_BUNDLE_THREADS");
+    return !(v && strcmp(v, "1") == 0);
+}
+
 /* mut: NULL, or data itself, writable, which the caller is done with:
  * the events are then decoded in place (pl_levels_bundle_consume). */
 static int bundle_import(pl_store *s, pl_ledger *l, const char *data, char *mut, size_t len,
@@ -1344,10 +1522,9 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, char *mut,
                         PL_BUNDLE_MAX_EVENTS);
     size_t nev = rc == 0 ? (size_t)njv : 0;
     res->events = (int64_t)nev;
-    /* Every proof and hash first: nothing is written unless all hold. */
+    /* Every proof and hash holds before anything is committed. */
     bev *evs = pl_calloc(nev + 1, sizeof *evs);
     json_t **hdrs = pl_calloc(nev + 1, sizeof *hdrs);
-    int64_t prev = -1;
     /* The decoded headers and payloads, kept until they are recorded: in
      * a copy of the bundle's size, or in the bundle itself when the caller
      * gives it up (base64 is a third longer than its bytes, so each event
@@ -1368,28 +1545,47 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, char *mut,
         else
             mp = line, line = mpend + 1;
     }
-    size_t nlines = 0;
-    proof_path *pp = pl_calloc(1, sizeof *pp);
-    type_set types = {0};
-    for (; rc == 0 && line < tend; nlines++) {
-        const char *lend = memchr(line, '\n', (size_t)(tend - line));
-        if (nlines >= nev) {
-            rc = pl_err_set(e, PL_EINVAL, "bundle: more event lines than the %zu the head says",
-                            nev);
-            break;
-        }
-        if (mut)
-            arena = (uint8_t *)mut + (line - data);
-        rc = check_event(version, line, lend, prev, from, to, cp.root, pp, &types, &evs[nlines],
-                         &arena, &hdrs[nlines], e);
-        prev = evs[nlines].seq;
-        line = lend + 1;
+    char root_hex[2 * PL_HASH_BYTES + 1];
+    pl_hex(root_hex, cp.root, PL_HASH_BYTES);
+    rx_check chk = {.version = version,
+                    .data = data,
+                    .mut = mut,
+                    .line = line,
+                    .tend = tend,
+                    .mp = mp,
+                    .mpend = mpend,
+                    .from = from,
+                    .to = to,
+                    .root = cp.root,
+                    .nev = nev,
+                    .evs = evs,
+                    .hdrs = hdrs,
+                    .arena = arena,
+                    .origin = origin,
+                    .root_hex = root_hex,
+                    .cp_size = cp.size};
+    pthread_mutex_init(&chk.mu, NULL);
+    pthread_cond_init(&chk.more, NULL);
+    pthread_cond_init(&chk.room, NULL);
+    /* The checks on their own thread while this one writes (an import of
+     * at least one event), or all of them first. */
+    pthread_t th;
+    int threaded = 0;
+    rx_chunk *ring = NULL; /* the writer's (the producer drops its copy if the writer stops) */
+    if (rc == 0 && s && nev > 0 && rx_threads_wanted()) {
+        ring = pl_calloc(RX_DEPTH, sizeof *ring);
+        for (size_t k = 0; k < RX_DEPTH; k++)
+            pl_buf_init(&ring[k].enc);
+        chk.ring = ring;
+        threaded = pthread_create(&th, NULL, rx_thread, &chk) == 0;
     }
-    free(pp);
-    if (rc == 0 && nlines != nev)
-        rc = pl_err_set(e, PL_EINVAL, "bundle: %zu event lines, the head says %zu", nlines, nev);
-    if (rc == 0 && version != 1)
-        rc = check_multiproof(mp, mpend, evs, nev, to, cp.root, e);
+    if (rc == 0 && !threaded) {
+        chk.ring = NULL;
+        rx_run(&chk);
+        rc = chk.rc;
+        if (rc && e)
+            *e = chk.err;
+    }
     /* Then, in one transaction: the gap, what is already recorded, the
      * new events. */
     int began = 0;
@@ -1415,8 +1611,6 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, char *mut,
                         "bundle: gap: origin %s: this bundle starts at seq %lld, but events from "
                         "seq %lld on have not been received (export --since %lld first)",
                         origin, (long long)from, (long long)next, (long long)next);
-    char root_hex[2 * PL_HASH_BYTES + 1];
-    pl_hex(root_hex, cp.root, PL_HASH_BYTES);
     pl_stmt *have = NULL;
     if (rc == 0)
         rc = pl_store_prepare(s,
@@ -1427,6 +1621,12 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, char *mut,
     pl_buf enc;
     pl_buf_init(&enc);
     for (size_t i = 0; rc == 0 && i < nev; i++) {
+        if (threaded && i % RX_CHUNK == 0) {
+            if (i > 0)
+                rx_release(&chk, i, 0);
+            if (!rx_wait(&chk, i))
+                break; /* the checks failed before event i: their error */
+        }
         /* Every event received so far is below next_seq (the largest `to`
          * recorded): from there on, nothing to look up. */
         int r = PL_DONE, stepped = evs[i].seq < next;
@@ -1469,22 +1669,38 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, char *mut,
          * checks them against pl_json_canonical); anything it cannot write
          * (invalid UTF-8) goes the usual way. */
         char phex[65];
-        pl_buf_reset(&enc);
-        int direct = pl_levels_received_payload(&enc, origin, evs[i].seq, evs[i].type,
+        const char *pe = NULL, *ph_hex = phex;
+        size_t pe_len = 0;
+        int direct;
+        if (threaded) {
+            rx_chunk *ch = &ring[(i / RX_CHUNK) % RX_DEPTH];
+            size_t j = i % RX_CHUNK;
+            direct = ch->direct[j];
+            pe = ch->enc.data + ch->off[j];
+            pe_len = ch->off[j + 1] - ch->off[j];
+            ph_hex = ch->hex[j];
+        } else {
+            pl_buf_reset(&enc);
+            direct = pl_levels_received_payload(&enc, origin, evs[i].seq, evs[i].type,
                                                 evs[i].header, evs[i].header_len, evs[i].payload,
                                                 evs[i].payload_len, cp.size, root_hex, NULL) == 0;
+            if (direct) {
+                uint8_t ph[PL_HASH_BYTES];
+                pl_sha256(ph, enc.data, enc.len);
+                hex_public(phex, ph, PL_HASH_BYTES);
+                pe = enc.data;
+                pe_len = enc.len;
+            }
+        }
         pl_event ev = {.type = "levels.received", .actor = "levels", .subjects = subjects};
         received_vals vals;
         json_t *p = NULL;
         if (direct) {
             /* No JSON object: the canonical bytes, and the values the
              * handler reads as its hint (ledger.h, pl_event). */
-            uint8_t ph[PL_HASH_BYTES];
-            pl_sha256(ph, enc.data, enc.len);
-            hex_public(phex, ph, PL_HASH_BYTES);
-            ev.payload_enc = enc.data;
-            ev.payload_enc_len = enc.len;
-            ev.payload_hex = phex;
+            ev.payload_enc = pe;
+            ev.payload_enc_len = pe_len;
+            ev.payload_hex = ph_hex;
             vals = (received_vals){.origin = origin,
                                    .type = evs[i].type,
                                    .payload = evs[i].payload,
@@ -1526,6 +1742,17 @@ static int bundle_import(pl_store *s, pl_ledger *l, const char *data, char *mut,
     }
     pl_stmt_finalize(have);
     pl_buf_release(&enc);
+    if (threaded) {
+        /* The checks end before anything is committed; theirs is the
+         * error, if any (the single-threaded order). */
+        rx_release(&chk, nev, 1);
+        pthread_join(th, NULL);
+        if (chk.rc) {
+            rc = chk.rc;
+            if (e)
+                *e = chk.err;
+        }
+    }
     if (rc == 0 && (res->recorded > 0 || to > next)) {
         char bhex[2 * PL_HASH_BYTES + 1];
         pl_hex(bhex, bh, PL_HASH_BYTES);
@@ -1555,9 +1782,15 @@ done:
     for (size_t i = 0; i < nev; i++)
         json_decref(hdrs[i]);
     free(hdrs);
-    for (size_t i = 0; i < types.n; i++)
-        free(types.v[i]);
-    free(types.v);
+    for (size_t i = 0; i < chk.types.n; i++)
+        free(chk.types.v[i]);
+    free(chk.types.v);
+    for (size_t k = 0; ring && k < RX_DEPTH; k++)
+        pl_buf_release(&ring[k].enc);
+    free(ring);
+    pthread_cond_destroy(&chk.room);
+    pthread_cond_destroy(&chk.more);
+    pthread_mutex_destroy(&chk.mu);
     free(evs);
     free(arena0);
     json_decref(body);
