@@ -18,6 +18,13 @@
 //	witness_go open NOTEFILE LOGVKEY [WITNESSVKEY]
 //	    opens a note signed by plumb with note.Open and note.NewVerifier
 //	    (and the cosignature/v1 verifier if a witness key is given)
+//	witness_go tiles DIR LOGVKEY
+//	    reads a `plumb export-tiles` directory (c2sp.org/tlog-tiles, whose
+//	    hash tiles are x/mod's tiles of height 8 without the height in the
+//	    path): rebuilds the tree from the entry bundles with tlog, wants
+//	    the checkpoint's root, every hash tile byte for byte as
+//	    tlog.ReadTileData makes it and no other file, and proves records
+//	    through tlog.TileHashReader over the files
 //
 // Specs (texts in the C2SP/C2SP repository):
 //   - c2sp.org/tlog-witness, "add-checkpoint": the request body is
@@ -48,6 +55,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -400,6 +408,160 @@ func open(path, logVkey, witnessVkey string) {
 	fmt.Printf("%s %d %s %d\n", lines[0], size, lines[2], len(n.Sigs))
 }
 
+// ----------------------------------------------------------- tiles
+
+// c2spPath is the c2sp.org/tlog-tiles path of a height-8 tile: x/mod's
+// tile path ("tile/8/L/N[.p/W]", the same N encoding) without the height.
+func c2spPath(t tlog.Tile) string {
+	p := t.Path()
+	if t.H != 8 || !strings.HasPrefix(p, "tile/8/") {
+		fail("tile %v: not height 8", t)
+	}
+	return "tile/" + strings.TrimPrefix(p, "tile/8/")
+}
+
+type dirTiles struct{ dir string }
+
+func (d dirTiles) Height() int { return 8 }
+func (d dirTiles) ReadTiles(ts []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(ts))
+	for i, t := range ts {
+		b, err := os.ReadFile(filepath.Join(d.dir, c2spPath(t)))
+		if err != nil {
+			return nil, err
+		}
+		if len(b) != t.W*tlog.HashSize {
+			return nil, fmt.Errorf("%s: %d bytes, want %d", c2spPath(t), len(b), t.W*tlog.HashSize)
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+func (d dirTiles) SaveTiles([]tlog.Tile, [][]byte) {}
+
+func tiles(dir, logVkey string) {
+	msg, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		fail("%v", err)
+	}
+	v, err := note.NewVerifier(logVkey)
+	if err != nil {
+		fail("note.NewVerifier(%q): %v", logVkey, err)
+	}
+	n, err := note.Open(msg, note.VerifierList(v))
+	if err != nil {
+		fail("note.Open of the exported checkpoint: %v", err)
+	}
+	lines := strings.Split(n.Text, "\n")
+	size, err := strconv.ParseInt(lines[1], 10, 64)
+	root, err2 := tlog.ParseHash(lines[2])
+	if err != nil || err2 != nil || size < 1 {
+		fail("exported checkpoint body: %q", n.Text)
+	}
+	// The tiles a tree of this size has: x/mod's NewTiles lists every
+	// width of the rightmost partial tiles; one tree has only the widest.
+	want := map[string]tlog.Tile{}
+	for _, t := range tlog.NewTiles(8, 0, size) {
+		if t.W == 256 || int64(t.W) == size>>(8*uint(t.L))-t.N<<8 {
+			want[c2spPath(t)] = t
+		}
+	}
+	// Entry bundles (c2sp.org/tlog-tiles: u16be length || entry, aligned
+	// with the level-0 tiles) rebuild the tree with x/mod's tlog.
+	l := &memLog{}
+	var entries [][]byte
+	bundles := 0
+	for _, t := range want {
+		if t.L != 0 {
+			continue
+		}
+		bundles++
+	}
+	for i := int64(0); i < int64(bundles); i++ {
+		w := 256
+		if rest := size - i*256; rest < 256 {
+			w = int(rest)
+		}
+		t := tlog.Tile{H: 8, L: 0, N: i, W: w}
+		p := "tile/entries/" + strings.TrimPrefix(c2spPath(t), "tile/0/")
+		want[p] = t
+		b, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil {
+			fail("entry bundle: %v", err)
+		}
+		for k := 0; k < w; k++ {
+			if len(b) < 2 || len(b) < 2+int(binary.BigEndian.Uint16(b)) {
+				fail("%s: entry %d truncated", p, k)
+			}
+			m := int(binary.BigEndian.Uint16(b))
+			e := append([]byte{}, b[2:2+m]...)
+			entries = append(entries, e)
+			hs, err := tlog.StoredHashesForRecordHash(l.n, tlog.RecordHash(e), l)
+			if err != nil {
+				fail("tlog.StoredHashesForRecordHash: %v", err)
+			}
+			l.hashes = append(l.hashes, hs...)
+			l.n++
+			b = b[2+m:]
+		}
+		if len(b) != 0 {
+			fail("%s: %d bytes after its %d entries", p, len(b), w)
+		}
+	}
+	if l.n != size {
+		fail("entry bundles hold %d entries, the checkpoint says %d", l.n, size)
+	}
+	if l.root(size) != root {
+		fail("x/mod's root of the %d exported entries is %v, the checkpoint's %v", size, l.root(size), root)
+	}
+	for p, t := range want {
+		if strings.HasPrefix(p, "tile/entries/") {
+			continue
+		}
+		got, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil {
+			fail("hash tile: %v", err)
+		}
+		exp, err := tlog.ReadTileData(t, l)
+		if err != nil {
+			fail("tlog.ReadTileData(%s): %v", p, err)
+		}
+		if !bytes.Equal(got, exp) {
+			fail("%s differs from x/mod's tile of the entries", p)
+		}
+	}
+	files := 0
+	err = filepath.Walk(filepath.Join(dir, "tile"), func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if _, ok := want[rel]; !ok {
+			fail("unexpected file %s in the export of a tree of size %d", rel, size)
+		}
+		files++
+		return nil
+	})
+	if err != nil || files != len(want) {
+		fail("walking %s: %v (%d files, want %d)", dir, err, files, len(want))
+	}
+	// A tile client: every record proven from the files alone.
+	thr := tlog.TileHashReader(tlog.Tree{N: size, Hash: root}, dirTiles{dir})
+	if h, err := tlog.TreeHash(size, thr); err != nil || h != root {
+		fail("tlog.TreeHash through TileHashReader: %v", err)
+	}
+	for i := int64(0); i < size; i++ {
+		p, err := tlog.ProveRecord(size, i, thr)
+		if err != nil {
+			fail("tlog.ProveRecord(%d, %d): %v", size, i, err)
+		}
+		if err := tlog.CheckRecord(p, size, root, i, tlog.RecordHash(entries[i])); err != nil {
+			fail("record %d: %v", i, err)
+		}
+	}
+	fmt.Printf("%s %d %d %d\n", lines[0], size, len(want)-bundles, bundles)
+}
+
 func main() {
 	a := os.Args[1:]
 	switch {
@@ -414,6 +576,8 @@ func main() {
 		fmt.Println(vkey)
 	case len(a) == 5 && a[0] == "drive":
 		drive(a[1], a[2], a[3], a[4])
+	case len(a) == 3 && a[0] == "tiles":
+		tiles(a[1], a[2])
 	case (len(a) == 3 || len(a) == 4) && a[0] == "open":
 		w := ""
 		if len(a) == 4 {
@@ -421,7 +585,7 @@ func main() {
 		}
 		open(a[1], a[2], w)
 	default:
-		fmt.Fprintln(os.Stderr, "usage: witness_go keygen NAME SKEYFILE | drive URL LOGSKEY OTHERSKEY WITNESSVKEY | open NOTE LOGVKEY [WITNESSVKEY]")
+		fmt.Fprintln(os.Stderr, "usage: witness_go keygen NAME SKEYFILE | drive URL LOGSKEY OTHERSKEY WITNESSVKEY | open NOTE LOGVKEY [WITNESSVKEY] | tiles DIR LOGVKEY")
 		os.Exit(2)
 	}
 }
