@@ -7,7 +7,8 @@
 #     and key and drives a real `plumb witness serve` through
 #     c2sp.org/tlog-witness: growth x3 with proofs, the same checkpoint,
 #     forks, rollbacks, a short proof, an unknown origin, other keys; each
-#     200 is a cosignature/v1 line that x/mod's note.Open verifies;
+#     200 is a cosignature/v1 line that x/mod's note.Open verifies; then
+#     the same against the witness inside `plumb serve` (/witness);
 #  2. the other direction: checkpoints signed by plumb (`plumb checkpoint`,
 #     and the note with the witness's cosignature `plumb checkpoint push`
 #     stores) open with x/mod's note.Open and note.NewVerifier of the key
@@ -56,6 +57,14 @@ for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
 [ -s wport ] || fail "witness serve did not start: $(cat wlog)"
 URL="http://127.0.0.1:$(cat wport)"
 "$WG" drive "$URL" log.key other.key "$WV" || exit 1
+# the same witness inside plumb serve (/witness/add-checkpoint), own state
+"$P" init --db pref.db --origin pref.example/4331 >/dev/null || fail "init pref"
+"$P" serve --db pref.db --port 0 --port-file sport --quiet --witness-state pst --witness-key w.key \
+    --witness-logs logs.conf 2>slog &
+PIDS+=($!)
+for _ in $(seq 1 300); do [ -s sport ] && break; sleep 0.02; done
+[ -s sport ] || fail "plumb serve did not start: $(cat slog)"
+"$WG" drive "http://127.0.0.1:$(cat sport)/witness" log.key other.key "$WV" || exit 1
 
 # ------------------------------------ 2. plumb's notes open with x/mod
 "$P" ledger-append-test --db c.db --count 5 >/dev/null || fail "append"

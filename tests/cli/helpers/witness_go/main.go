@@ -369,8 +369,8 @@ func drive(url, logKey, otherKey, witnessVkey string) {
 	if fmt.Sprint(d.cosigs) != "[3 7 12 20 20 30]" {
 		fail("cosigned sizes %v", d.cosigs)
 	}
-	fmt.Printf("ok: x/mod client: %d requests; cosignatures of sizes %v each verified by note.Open (cosignature/v1); refusals 409 x3, 422 x3, 404, 403 x3, 400, 409\n",
-		d.sent, d.cosigs)
+	fmt.Printf("ok: x/mod client -> %s: %d requests; cosignatures of sizes %v each verified by note.Open (cosignature/v1); refusals 409 x3, 422 x3, 404, 403 x3, 400, 409\n",
+		d.url, d.sent, d.cosigs)
 }
 
 // open: a note signed by plumb opens with x/mod's note.Open.
