@@ -439,8 +439,7 @@ static void relay_round(pl_escalation_relay *r)
     pl_store *s = NULL;
     pl_ledger *l = NULL;
     if (pl_store_open(&s, r->db, 0, &e) != 0 || pl_ledger_open(&l, s, &e) != 0) {
-        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"%s: cannot open the store\"}\n",
-                r->name);
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"%s: cannot open the store\"}\n", r->name);
         if (s)
             pl_store_close(s);
         return;
@@ -453,8 +452,7 @@ static void relay_round(pl_escalation_relay *r)
         fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"%s: sync failed\",\"error\":\"%s\"}\n",
                 r->name, e.msg);
     } else if (n) {
-        fprintf(stderr,
-                "{\"level\":\"info\",\"msg\":\"%s: status recorded\",\"count\":%lld}\n",
+        fprintf(stderr, "{\"level\":\"info\",\"msg\":\"%s: status recorded\",\"count\":%lld}\n",
                 r->name, (long long)n);
     }
     if (!r->loaded) {
@@ -570,8 +568,8 @@ int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const c
 }
 
 int pl_escalation_relay_up_start(pl_escalation_relay **out, const char *db, const char *key_file,
-                                 const char *file, const pl_levels_origin *origins,
-                                 size_t norigins, int interval, pl_err *e)
+                                 const char *file, const pl_levels_origin *origins, size_t norigins,
+                                 int interval, pl_err *e)
 {
     return relay_start(out, 1, db, key_file, file, origins, norigins, interval, e);
 }

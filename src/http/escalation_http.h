@@ -53,8 +53,8 @@ int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const c
  * shutdown as the relay down.
  */
 int pl_escalation_relay_up_start(pl_escalation_relay **out, const char *db, const char *key_file,
-                                 const char *file, const pl_levels_origin *origins,
-                                 size_t norigins, int interval, pl_err *e);
+                                 const char *file, const pl_levels_origin *origins, size_t norigins,
+                                 int interval, pl_err *e);
 /** The origin of the level above of an up relay; NULL for a relay down
  * or NULL. */
 const char *pl_escalation_relay_up_origin(const pl_escalation_relay *r);
