@@ -76,6 +76,15 @@ static peer *add_peer(pl_escalation_relay *r, const char *origin, const char *ur
     return d;
 }
 
+/* The index of `origin` in `origins`, or n. */
+static size_t find_origin(const pl_levels_origin *origins, size_t n, const char *origin)
+{
+    size_t k = 0;
+    while (k < n && strcmp(origins[k].origin, origin) != 0)
+        k++;
+    return k;
+}
+
 /* FILE: "witness <vkey> <URL>" lines (both directions), and "down <origin>
  * <URL>" (down: the origin's log key from --bundle-origins) or one "up
  * <origin> <log vkey> <URL>" (up: the key pinned on the line; if
@@ -98,7 +107,7 @@ static int read_config(pl_escalation_relay *r, const char *path, const pl_levels
         pl_err ke;
         pl_err_init(&ke);
         const char *url = NULL;
-        size_t k = norigins;
+        size_t k;
         pl_verifier key;
         if (nw == 3 && strcmp(w[0], "witness") == 0) {
             if (r->nws >= PL_RELAY_MAX)
@@ -111,8 +120,7 @@ static int read_config(pl_escalation_relay *r, const char *path, const pl_levels
             continue;
         } else if (!r->up && nw == 3 && strcmp(w[0], "down") == 0) {
             url = w[2];
-            for (k = 0; k < norigins && strcmp(origins[k].origin, w[1]) != 0;)
-                k++;
+            k = find_origin(origins, norigins, w[1]);
             if (k == norigins)
                 rc = pl_err_set(e, PL_EINVAL,
                                 "%s line %d: origin %s is not in --bundle-origins (its log key "
@@ -122,8 +130,7 @@ static int read_config(pl_escalation_relay *r, const char *path, const pl_levels
                 key = origins[k].log_key;
         } else if (r->up && nw == 4 && strcmp(w[0], "up") == 0) {
             url = w[3];
-            for (k = 0; k < norigins && strcmp(origins[k].origin, w[1]) != 0;)
-                k++;
+            k = find_origin(origins, norigins, w[1]);
             if (r->npeers)
                 rc = pl_err_set(e, PL_EINVAL,
                                 "%s line %d: a second up line (one level above: its import "
