@@ -11,7 +11,8 @@
 #define PL_ESCALATION_HTTP_H
 #include "../levels/levels.h"
 
-/** The most an --escalation-down file holds of each kind of line. */
+/** The most an --escalation-down or --escalation-up file holds of each kind
+ * of line (an --escalation-up file: one up line). */
 #define PL_RELAY_MAX 64
 
 typedef struct pl_escalation_relay pl_escalation_relay;
