@@ -70,6 +70,10 @@ static const char serve_usage_zh[] =
     "  --escalation-down FILE 每隔 --escalation-interval 秒把下级报送线索的办理状态\n"
     "                       报回下级 (escalation sync + 检查点 + escalation/v1 事件包);\n"
     "                       FILE 每行 \"witness <见证人公钥> <URL>\" 或 \"down <origin> <URL>\"\n"
+    "  --escalation-up FILE 每隔 --escalation-interval 秒 (及网页报送线索后即时) 把本库\n"
+    "                       supervisor/v1 事件包 (含报送上级的线索) 送上级 (检查点 + 见证 +\n"
+    "                       事件包 + 回执核验); FILE 每行 \"witness <见证人公钥> <URL>\"\n"
+    "                       或一行 \"up <上级 origin> <上级日志公钥> <URL>\"\n"
     "  --escalation-interval S (默认 60; 0 = 关闭)\n"
     "  --escalation-above FILE 网页可把无上级承办的线索报送上级 (同 plumb escalate --above)\n"
     "  --print-permissions  以 JSON 输出路由/角色权限表后退出\n"
@@ -132,6 +136,11 @@ static const char serve_usage_en[] =
     "                       clues escalated from below back down (escalation sync, a\n"
     "                       checkpoint, an escalation/v1 bundle); FILE: \"witness <vkey>\n"
     "                       <URL>\" and \"down <origin> <URL>\" lines\n"
+    "  --escalation-up FILE every --escalation-interval seconds (and at once after a clue\n"
+    "                       is escalated through the API), send this log's supervisor/v1\n"
+    "                       bundle (the clues escalated among its events) up (a checkpoint,\n"
+    "                       the witnesses, the bundle, the receipt checked); FILE: \"witness\n"
+    "                       <vkey> <URL>\" lines and one \"up <origin> <log vkey> <URL>\"\n"
     "  --escalation-interval S (default 60; 0 = off)\n"
     "  --escalation-above FILE the web may send a clue with no office above here up\n"
     "                       (as plumb escalate --above FILE)\n"
@@ -187,7 +196,8 @@ enum {
     O_ESCOFFICE,
     O_ESCDOWN,
     O_ESCINT,
-    O_ESCABOVE
+    O_ESCABOVE,
+    O_ESCUP
 };
 
 static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -247,6 +257,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"escalation-down", required_argument, NULL, O_ESCDOWN},
         {"escalation-interval", required_argument, NULL, O_ESCINT},
         {"escalation-above", required_argument, NULL, O_ESCABOVE},
+        {"escalation-up", required_argument, NULL, O_ESCUP},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -261,7 +272,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     const char *mirror = NULL, *borigins = NULL, *esckey = NULL, *escoffice = NULL;
     pl_escalation_recv esc;
     memset(&esc, 0, sizeof esc);
-    const char *escdown = NULL, *escabove = NULL;
+    const char *escdown = NULL, *escabove = NULL, *escup = NULL;
     int esc_interval = 60;
     pl_escalation_above above;
     pl_verifier bws[16];
@@ -336,6 +347,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         case O_ESCOFFICE: escoffice = optarg; break;
         case O_ESCDOWN: escdown = optarg; break;
         case O_ESCABOVE: escabove = optarg; break;
+        case O_ESCUP: escup = optarg; break;
         case O_ESCINT:
             if (num(cli, "--escalation-interval", optarg, 0, 86400, &v))
                 return PL_EXIT_USER;
@@ -471,7 +483,31 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             return pl_cli_fail_as(cli, rrc, &e, "--escalation-down 无效", "bad --escalation-down");
         }
     }
+    pl_escalation_relay *uprelay = NULL;
+    if (escup && esc_interval > 0) {
+        char *kp = o.key_file ? NULL : pl_cli_log_key_path(cli);
+        int rrc = pl_escalation_relay_up_start(&uprelay, o.db, o.key_file ? o.key_file : kp, escup,
+                                               origins, o.nbundle_origins, esc_interval, &e);
+        free(kp);
+        const char *up = pl_escalation_relay_up_origin(uprelay);
+        if (rrc == 0 && o.escalation_above && strcmp(o.escalation_above->origin, up) != 0)
+            rrc = pl_err_set(&e, PL_EINVAL,
+                             "the level above of --escalation-above is %s, of --escalation-up %s",
+                             o.escalation_above->origin, up);
+        if (rrc) {
+            pl_escalation_relay_stop(uprelay);
+            pl_escalation_relay_stop(relay);
+            pl_mirror_follower_stop(follower);
+            pl_witness_pusher_stop(pusher);
+            pl_witness_free(w);
+            free(origins);
+            pl_escalation_recv_wipe(&esc);
+            return pl_cli_fail_as(cli, rrc, &e, "--escalation-up 无效", "bad --escalation-up");
+        }
+        o.escalation_up = uprelay;
+    }
     int rc = pl_http_serve(&o, &e);
+    pl_escalation_relay_stop(uprelay);
     pl_escalation_relay_stop(relay);
     pl_escalation_recv_wipe(&esc);
     pl_mirror_follower_stop(follower);

@@ -1,10 +1,14 @@
 /*
- * escalation_http.c — the relay of `plumb serve --escalation-down FILE`
- * (escalation_http.h): the level above sends the status of the clues
- * escalated to it down to each level below, with no manual
- * `escalation sync` / `bundle export` / `bundle send`. Layer: http.
- * Docs: docs/LEVELS.md §9 "The relay", docs/OPERATIONS.md. Issue #21
- * item 4.
+ * escalation_http.c — the relays of `plumb serve --escalation-down FILE`
+ * and `--escalation-up FILE` (escalation_http.h): the level above sends
+ * the status of the clues escalated to it down to each level below, and
+ * the level below sends its supervisor/v1 bundle (the clues it escalated
+ * among its events) up, with no manual `escalation sync` / `checkpoint
+ * push` / `bundle export` / `bundle send`. One implementation, two
+ * directions: what differs is the policy, where the peer's log key comes
+ * from, the escalation sync (down only) and the log lines' names.
+ * Layer: http. Docs: docs/LEVELS.md §9 "The relays", docs/OPERATIONS.md.
+ * Issue #21 item 4.
  */
 #include "escalation_http.h"
 #include "ticker.h"
@@ -23,22 +27,27 @@
 /* Longest wait between two tries of a failing level below, seconds. */
 #define MAX_BACKOFF 3600
 
-typedef struct down {
+/* A level the relay sends to: a level below (down) or the level above (up). */
+typedef struct peer {
     char origin[PL_KEY_NAME_MAX];
     char *url;
-    pl_verifier log_key; /* signs its receipts (pinned in --bundle-origins) */
-    int64_t since;       /* the level below has every event before this */
+    pl_verifier log_key; /* signs its receipts (pinned: --bundle-origins, or the up line) */
+    int64_t since;       /* the peer has acknowledged every event of this log before this */
+    int64_t scanned;     /* nothing for the peer in [since, scanned) (memory only) */
     int failures;
     double due; /* monotonic seconds; 0 = now */
-} down;
+} peer;
 
 struct pl_escalation_relay {
+    int up;           /* 1: --escalation-up (supervisor/v1); 0: --escalation-down */
+    const char *name; /* of the log lines: "escalation relay" / "escalation relay up" */
+    const char *sent; /* the log line of a bundle sent: "status sent" / "bundle sent" */
     char *db, *key_file;
     pl_witness_target *ws;
     size_t nws;
     pl_verifier wv[PL_RELAY_MAX];
-    down *downs;
-    size_t ndowns;
+    peer *peers;
+    size_t npeers;
     int interval;
     int loaded; /* the acknowledged seqs were read from the store */
     pl_ticker *ticker;
@@ -46,31 +55,60 @@ struct pl_escalation_relay {
 
 static void relay_free(pl_escalation_relay *r)
 {
-    for (size_t i = 0; i < r->ndowns; i++)
-        free(r->downs[i].url);
-    free(r->downs);
+    for (size_t i = 0; i < r->npeers; i++)
+        free(r->peers[i].url);
+    free(r->peers);
     pl_witness_targets_free(r->ws, r->nws);
     free(r->db);
     free(r->key_file);
     free(r);
 }
 
+static peer *add_peer(pl_escalation_relay *r, const char *origin, const char *url,
+                      const pl_verifier *log_key)
+{
+    r->peers = pl_realloc(r->peers, (r->npeers + 1) * sizeof *r->peers);
+    peer *d = &r->peers[r->npeers++];
+    memset(d, 0, sizeof *d);
+    snprintf(d->origin, sizeof d->origin, "%s", origin);
+    d->url = pl_strdup(url);
+    d->log_key = *log_key;
+    return d;
+}
+
+/* The index of `origin` in `origins`, or n. */
+static size_t find_origin(const pl_levels_origin *origins, size_t n, const char *origin)
+{
+    size_t k = 0;
+    while (k < n && strcmp(origins[k].origin, origin) != 0)
+        k++;
+    return k;
+}
+
+/* FILE: "witness <vkey> <URL>" lines (both directions), and "down <origin>
+ * <URL>" (down: the origin's log key from --bundle-origins) or one "up
+ * <origin> <log vkey> <URL>" (up: the key pinned on the line; if
+ * --bundle-origins names the origin too, with the same key). */
 static int read_config(pl_escalation_relay *r, const char *path, const pl_levels_origin *origins,
                        size_t norigins, pl_err *e)
 {
     FILE *fp = fopen(path, "r");
     if (!fp)
         return pl_err_set(e, PL_EINVAL, "%s: cannot read: %m", path);
+    const char *kind = r->up ? "up" : "down";
     char line[4096];
     int n = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, fp)) {
         n++;
-        char *w[4];
-        int nw = pl_config_words(line, w, 4);
+        char *w[5];
+        int nw = pl_config_words(line, w, 5);
         if (nw == 0)
             continue;
         pl_err ke;
         pl_err_init(&ke);
+        const char *url = NULL;
+        size_t k;
+        pl_verifier key;
         if (nw == 3 && strcmp(w[0], "witness") == 0) {
             if (r->nws >= PL_RELAY_MAX)
                 rc = pl_err_set(e, PL_EINVAL, "%s line %d: more than %d witnesses", path, n,
@@ -79,39 +117,55 @@ static int read_config(pl_escalation_relay *r, const char *path, const pl_levels
                 rc = pl_err_set(e, PL_EINVAL, "%s line %d: %s", path, n, ke.msg);
             else
                 r->wv[r->nws - 1] = r->ws[r->nws - 1].v;
-        } else if (nw == 3 && strcmp(w[0], "down") == 0) {
-            size_t k = 0;
-            while (k < norigins && strcmp(origins[k].origin, w[1]) != 0)
-                k++;
+            continue;
+        } else if (!r->up && nw == 3 && strcmp(w[0], "down") == 0) {
+            url = w[2];
+            k = find_origin(origins, norigins, w[1]);
             if (k == norigins)
                 rc = pl_err_set(e, PL_EINVAL,
                                 "%s line %d: origin %s is not in --bundle-origins (its log key "
                                 "checks the receipts)",
                                 path, n, w[1]);
-            else if (strncmp(w[2], "http://", 7) != 0)
-                rc = pl_err_set(e, PL_EINVAL, "%s line %d: URL must start with http://", path, n);
-            else if (r->ndowns >= PL_RELAY_MAX)
-                rc = pl_err_set(e, PL_EINVAL, "%s line %d: more than %d levels below", path, n,
-                                PL_RELAY_MAX);
-            else {
-                r->downs = pl_realloc(r->downs, (r->ndowns + 1) * sizeof *r->downs);
-                down *d = &r->downs[r->ndowns++];
-                memset(d, 0, sizeof *d);
-                snprintf(d->origin, sizeof d->origin, "%s", w[1]);
-                d->url = pl_strdup(w[2]);
-                d->log_key = origins[k].log_key;
-            }
+            else
+                key = origins[k].log_key;
+        } else if (r->up && nw == 4 && strcmp(w[0], "up") == 0) {
+            url = w[3];
+            k = find_origin(origins, norigins, w[1]);
+            if (r->npeers)
+                rc = pl_err_set(e, PL_EINVAL,
+                                "%s line %d: a second up line (one level above: its import "
+                                "refuses a clue escalated to another)",
+                                path, n);
+            else if (!pl_note_name_valid(w[1], strlen(w[1])) || strlen(w[1]) >= PL_KEY_NAME_MAX)
+                rc = pl_err_set(e, PL_EINVAL, "%s line %d: bad origin '%s'", path, n, w[1]);
+            else if (pl_verifier_parse(&key, w[2], &ke) != 0)
+                rc = pl_err_set(e, PL_EINVAL, "%s line %d: log key: %s", path, n, ke.msg);
+            else if (k < norigins && (origins[k].log_key.key_id != key.key_id ||
+                                      memcmp(origins[k].log_key.pk, key.pk, sizeof key.pk) != 0))
+                rc = pl_err_set(e, PL_EINVAL,
+                                "%s line %d: the log key of %s is not the one in "
+                                "--bundle-origins",
+                                path, n, w[1]);
         } else {
             rc = pl_err_set(e, PL_EINVAL,
-                            "%s line %d: expected \"witness <witness vkey> <URL>\" or \"down "
-                            "<origin> <URL>\"",
+                            r->up ? "%s line %d: expected \"witness <witness vkey> <URL>\" or "
+                                    "\"up <origin> <log vkey> <URL>\""
+                                  : "%s line %d: expected \"witness <witness vkey> <URL>\" or "
+                                    "\"down <origin> <URL>\"",
                             path, n);
         }
+        if (rc == 0 && strncmp(url, "http://", 7) != 0)
+            rc = pl_err_set(e, PL_EINVAL, "%s line %d: URL must start with http://", path, n);
+        else if (rc == 0 && r->npeers >= PL_RELAY_MAX)
+            rc = pl_err_set(e, PL_EINVAL, "%s line %d: more than %d levels below", path, n,
+                            PL_RELAY_MAX);
+        else if (rc == 0)
+            add_peer(r, w[1], url, &key);
     }
     fclose(fp);
-    if (rc == 0 && (r->nws == 0 || r->ndowns == 0))
-        rc =
-            pl_err_set(e, PL_EINVAL, "%s: needs at least one witness line and one down line", path);
+    if (rc == 0 && (r->nws == 0 || r->npeers == 0))
+        rc = pl_err_set(e, PL_EINVAL, "%s: needs at least one witness line and one %s line", path,
+                        kind);
     return rc;
 }
 
@@ -130,7 +184,7 @@ static double now_mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void failed(pl_escalation_relay *r, down *d, const char *what, pl_err *e)
+static void failed(pl_escalation_relay *r, peer *d, const char *what, pl_err *e)
 {
     d->failures++;
     int64_t wait = r->interval;
@@ -141,31 +195,42 @@ static void failed(pl_escalation_relay *r, down *d, const char *what, pl_err *e)
     d->due = now_mono() + (double)wait;
     clean(e->msg);
     fprintf(stderr,
-            "{\"level\":\"warn\",\"msg\":\"escalation relay: %s failed\",\"origin\":\"%s\","
+            "{\"level\":\"warn\",\"msg\":\"%s: %s failed\",\"origin\":\"%s\","
             "\"error\":\"%s\",\"retry_in\":%lld}\n",
-            what, d->origin, e->msg, (long long)wait);
+            r->name, what, d->origin, e->msg, (long long)wait);
 }
 
-/* Events about escalated clues at or after `since` (any origin). */
-static int pending(pl_store *s, int64_t since, int64_t *n, pl_err *e)
+/* The export options of d's bundle from `since` (the policy of the
+ * direction; down: addressed to d). */
+static pl_bundle_export_opts peer_opts(const pl_escalation_relay *r, const peer *d, int64_t since)
 {
-    pl_stmt *st;
-    int rc = pl_store_prepare(s,
-                              "SELECT count(*) FROM ledger_events WHERE seq >= ? AND type IN "
-                              "('escalation.accepted', 'escalation.status')",
-                              &st, e);
-    if (rc)
-        return rc;
-    pl_stmt_bind_i64(st, 1, since);
-    rc = pl_stmt_step(st, e);
-    *n = rc == PL_ROW ? pl_stmt_i64(st, 0) : 0;
-    pl_stmt_finalize(st);
-    return rc == PL_ROW ? 0 : rc;
+    pl_bundle_export_opts o = {.policy = r->up ? PL_BUNDLE_POLICY : PL_BUNDLE_POLICY_ESCALATION,
+                               .since = since,
+                               .witnesses = r->wv,
+                               .nwitnesses = r->nws,
+                               .for_origin = r->up ? NULL : d->origin};
+    return o;
 }
 
-/* The acknowledged seq of every level below, as the store recorded it
- * (table escalation_relay_acks, migration 0133): a restart goes on from
- * there instead of resending every status from 0. A recorded seq past the
+/* Whether the log holds an event for d that d has not acknowledged: the
+ * policy's own selection (pl_levels_bundle_pending), from where the last
+ * look found nothing; `size` is the log's size when the round began. */
+static int pending(pl_escalation_relay *r, pl_store *s, pl_ledger *l, peer *d, int64_t size,
+                   int *any, pl_err *e)
+{
+    int64_t from = d->scanned > d->since ? d->scanned : d->since, first = -1;
+    pl_bundle_export_opts o = peer_opts(r, d, from);
+    int rc = pl_levels_bundle_pending(s, l, &o, &first, e);
+    *any = rc == 0 && first >= 0;
+    if (rc == 0 && first < 0 && size > d->scanned)
+        d->scanned = size;
+    return rc;
+}
+
+/* The acknowledged seq of every peer, as the store recorded it (table
+ * escalation_relay_acks, migration 0133: the seq of this log the origin
+ * acknowledged, whichever the direction): a restart goes on from there
+ * instead of resending every event from 0. A recorded seq past the
  * end of this log (a store restored from an older backup) is not trusted:
  * that level starts again at 0, which its import takes as a replay. */
 static int load_acks(pl_escalation_relay *r, pl_store *s, pl_ledger *l, pl_err *e)
@@ -176,8 +241,8 @@ static int load_acks(pl_escalation_relay *r, pl_store *s, pl_ledger *l, pl_err *
     if (rc)
         return rc;
     int64_t size = pl_ledger_size(l);
-    for (size_t i = 0; i < r->ndowns && rc == 0; i++) {
-        down *d = &r->downs[i];
+    for (size_t i = 0; i < r->npeers && rc == 0; i++) {
+        peer *d = &r->peers[i];
         pl_stmt_reset(st);
         pl_stmt_bind_text(st, 1, d->origin);
         int step = pl_stmt_step(st, e);
@@ -188,9 +253,9 @@ static int load_acks(pl_escalation_relay *r, pl_store *s, pl_ledger *l, pl_err *
         int64_t acked = step == PL_ROW ? pl_stmt_i64(st, 0) : 0;
         if (acked < 0 || acked > size) {
             fprintf(stderr,
-                    "{\"level\":\"warn\",\"msg\":\"escalation relay: recorded position past "
+                    "{\"level\":\"warn\",\"msg\":\"%s: recorded position past "
                     "the log, starting from 0\",\"origin\":\"%s\",\"acked\":%lld,\"size\":%lld}\n",
-                    d->origin, (long long)acked, (long long)size);
+                    r->name, d->origin, (long long)acked, (long long)size);
             acked = 0;
         }
         d->since = acked;
@@ -200,7 +265,7 @@ static int load_acks(pl_escalation_relay *r, pl_store *s, pl_ledger *l, pl_err *
 }
 
 /* Record d's acknowledged seq (after a checked receipt). */
-static int save_ack(pl_store *s, const down *d, pl_err *e)
+static int save_ack(pl_store *s, const peer *d, pl_err *e)
 {
     pl_stmt *st;
     int rc = pl_store_prepare(s,
@@ -272,9 +337,9 @@ static int checkpoint_and_push(pl_escalation_relay *r, pl_store *s, pl_ledger *l
         if (pl_witness_push(l, &r->ws[i], &cosigned, &we) == 0) {
             pushed++;
             fprintf(stderr,
-                    "{\"level\":\"info\",\"msg\":\"escalation relay: witness cosigned\","
+                    "{\"level\":\"info\",\"msg\":\"%s: witness cosigned\","
                     "\"witness\":\"%s\",\"size\":%lld}\n",
-                    r->ws[i].v.name, (long long)cosigned);
+                    r->name, r->ws[i].v.name, (long long)cosigned);
         } else if (!first.msg[0]) {
             first = we;
         }
@@ -326,20 +391,20 @@ static int check_receipt(const char *note, const pl_verifier *v, const pl_buf *b
     return rc;
 }
 
-/* Export the status bundle for d and send it; d->since moves on success. */
-static int send_down(pl_escalation_relay *r, pl_store *s, pl_ledger *l, down *d, int64_t *count,
-                     pl_err *e)
+/* Export d's bundle from d->since and POST it; d->since moves to the
+ * bundle's `to` once the receipt is checked. *count gets the events sent
+ * (0: none in the range, nothing sent, d->since kept: the next bundle must
+ * start where the peer's import expects it, or it is refused as a gap),
+ * *recorded those the peer says were new. */
+static int send_bundle(pl_escalation_relay *r, pl_store *s, pl_ledger *l, peer *d, int64_t *count,
+                       int64_t *recorded, pl_err *e)
 {
     pl_signer key;
     int rc = pl_key_read_file(&key, r->key_file, e);
     if (rc)
         return rc;
-    pl_bundle_export_opts o = {.policy = PL_BUNDLE_POLICY_ESCALATION,
-                               .since = d->since,
-                               .witnesses = r->wv,
-                               .nwitnesses = r->nws,
-                               .sender = &key,
-                               .for_origin = d->origin};
+    pl_bundle_export_opts o = peer_opts(r, d, d->since);
+    o.sender = &key;
     pl_buf b;
     pl_buf_init(&b);
     rc = pl_levels_bundle_export(s, l, &o, &b, count, e);
@@ -347,8 +412,7 @@ static int send_down(pl_escalation_relay *r, pl_store *s, pl_ledger *l, down *d,
     int64_t to = rc == 0 ? bundle_to(&b) : -1;
     if (rc == 0 && to < d->since)
         rc = pl_err_set(e, PL_EINTERNAL, "the bundle has no range");
-    if (rc == 0 && *count == 0) { /* nothing for this level in [since, to) */
-        d->since = to;
+    if (rc == 0 && *count == 0) {
         pl_buf_release(&b);
         return 0;
     }
@@ -365,6 +429,7 @@ static int send_down(pl_escalation_relay *r, pl_store *s, pl_ledger *l, down *d,
         const char *note = json_string_value(json_object_get(j, "receipt"));
         rc = note ? check_receipt(note, &d->log_key, &b, e)
                   : pl_err_set(e, PL_ECRYPTO, "the answer has no receipt");
+        *recorded = json_integer_value(json_object_get(j, "recorded"));
     }
     json_decref(j);
     pl_http_response_release(&resp);
@@ -381,53 +446,52 @@ static void relay_round(pl_escalation_relay *r)
     pl_store *s = NULL;
     pl_ledger *l = NULL;
     if (pl_store_open(&s, r->db, 0, &e) != 0 || pl_ledger_open(&l, s, &e) != 0) {
-        fprintf(stderr,
-                "{\"level\":\"warn\",\"msg\":\"escalation relay: cannot open the store\"}\n");
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"%s: cannot open the store\"}\n", r->name);
         if (s)
             pl_store_close(s);
         return;
     }
     int64_t n = 0;
-    if (pl_escalate_sync(s, l, "escalation-relay", &n, &e) != 0) {
+    if (r->up) {
+        /* the level below: its own events go up as they are */
+    } else if (pl_escalate_sync(s, l, "escalation-relay", &n, &e) != 0) {
         clean(e.msg);
-        fprintf(stderr,
-                "{\"level\":\"warn\",\"msg\":\"escalation relay: sync failed\",\"error\":\"%s\"}\n",
-                e.msg);
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"%s: sync failed\",\"error\":\"%s\"}\n",
+                r->name, e.msg);
     } else if (n) {
-        fprintf(
-            stderr,
-            "{\"level\":\"info\",\"msg\":\"escalation relay: status recorded\",\"count\":%lld}\n",
-            (long long)n);
+        fprintf(stderr, "{\"level\":\"info\",\"msg\":\"%s: status recorded\",\"count\":%lld}\n",
+                r->name, (long long)n);
     }
     if (!r->loaded) {
         pl_err_init(&e);
         if (load_acks(r, s, l, &e) != 0) {
             clean(e.msg);
             fprintf(stderr,
-                    "{\"level\":\"warn\",\"msg\":\"escalation relay: reading the acknowledged "
+                    "{\"level\":\"warn\",\"msg\":\"%s: reading the acknowledged "
                     "positions failed\",\"error\":\"%s\"}\n",
-                    e.msg);
+                    r->name, e.msg);
             pl_ledger_free(l);
             pl_store_close(s);
-            return; /* nothing sent down before they are known */
+            return; /* nothing sent before they are known */
         }
         r->loaded = 1;
     }
     double now = now_mono();
+    int64_t size = pl_ledger_size(l);
     int checkpointed = 0, cp_failed = 0;
     pl_err cpe;
     pl_err_init(&cpe);
-    for (size_t i = 0; i < r->ndowns; i++) {
-        down *d = &r->downs[i];
+    for (size_t i = 0; i < r->npeers; i++) {
+        peer *d = &r->peers[i];
         if (d->due > now)
             continue;
-        int64_t p = 0;
+        int any = 0;
         pl_err_init(&e);
-        if (pending(s, d->since, &p, &e) != 0) {
+        if (pending(r, s, l, d, size, &any, &e) != 0) {
             failed(r, d, "reading the log", &e);
             continue;
         }
-        if (p == 0)
+        if (!any)
             continue;
         if (!checkpointed && !cp_failed) {
             if (checkpoint_and_push(r, s, l, &cpe) == 0)
@@ -440,9 +504,9 @@ static void relay_round(pl_escalation_relay *r)
             failed(r, d, "checkpoint", &e);
             continue;
         }
-        int64_t from = d->since, count = 0;
+        int64_t from = d->since, count = 0, recorded = 0;
         pl_err_init(&e);
-        if (send_down(r, s, l, d, &count, &e) != 0) {
+        if (send_bundle(r, s, l, d, &count, &recorded, &e) != 0) {
             failed(r, d, "send", &e);
             continue;
         }
@@ -450,18 +514,19 @@ static void relay_round(pl_escalation_relay *r)
         d->due = 0;
         pl_err_init(&e);
         if (d->since != from && save_ack(s, d, &e) != 0) {
-            /* The level below has it; only a restart would resend it. */
+            /* The peer has it; only a restart would resend it. */
             clean(e.msg);
             fprintf(stderr,
-                    "{\"level\":\"warn\",\"msg\":\"escalation relay: recording the position "
+                    "{\"level\":\"warn\",\"msg\":\"%s: recording the position "
                     "failed\",\"origin\":\"%s\",\"error\":\"%s\"}\n",
-                    d->origin, e.msg);
+                    r->name, d->origin, e.msg);
         }
         if (count)
             fprintf(stderr,
-                    "{\"level\":\"info\",\"msg\":\"escalation relay: status sent\",\"origin\":"
-                    "\"%s\",\"from\":%lld,\"to\":%lld,\"events\":%lld}\n",
-                    d->origin, (long long)from, (long long)d->since, (long long)count);
+                    "{\"level\":\"info\",\"msg\":\"%s: %s\",\"origin\":\"%s\",\"from\":%lld,"
+                    "\"to\":%lld,\"events\":%lld,\"recorded\":%lld}\n",
+                    r->name, r->sent, d->origin, (long long)from, (long long)d->since,
+                    (long long)count, (long long)recorded);
     }
     pl_ledger_free(l);
     pl_store_close(s);
@@ -473,14 +538,18 @@ static void relay_round_tick(void *arg)
     relay_round(arg);
 }
 
-int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const char *key_file,
-                              const char *file, const pl_levels_origin *origins, size_t norigins,
-                              int interval, pl_err *e)
+static int relay_start(pl_escalation_relay **out, int up, const char *db, const char *key_file,
+                       const char *file, const pl_levels_origin *origins, size_t norigins,
+                       int interval, pl_err *e)
 {
     *out = NULL;
+    const char *opt = up ? "--escalation-up" : "--escalation-down";
     if (!key_file || !*key_file)
-        return pl_err_set(e, PL_EINVAL, "--escalation-down: no log key to sign with (--key)");
+        return pl_err_set(e, PL_EINVAL, "%s: no log key to sign with (--key)", opt);
     pl_escalation_relay *r = pl_calloc(1, sizeof *r);
+    r->up = up;
+    r->name = up ? "escalation relay up" : "escalation relay";
+    r->sent = up ? "bundle sent" : "status sent";
     int rc = read_config(r, file, origins, norigins, e);
     if (rc) {
         relay_free(r);
@@ -489,13 +558,38 @@ int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const c
     r->db = pl_strdup(db);
     r->key_file = pl_strdup(key_file);
     r->interval = interval;
-    rc = pl_ticker_start(&r->ticker, interval, relay_round_tick, r, "escalation relay", e);
+    rc = pl_ticker_start(&r->ticker, interval, relay_round_tick, r, r->name, e);
     if (rc) {
         relay_free(r);
         return rc;
     }
     *out = r;
     return 0;
+}
+
+int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const char *key_file,
+                              const char *file, const pl_levels_origin *origins, size_t norigins,
+                              int interval, pl_err *e)
+{
+    return relay_start(out, 0, db, key_file, file, origins, norigins, interval, e);
+}
+
+int pl_escalation_relay_up_start(pl_escalation_relay **out, const char *db, const char *key_file,
+                                 const char *file, const pl_levels_origin *origins, size_t norigins,
+                                 int interval, pl_err *e)
+{
+    return relay_start(out, 1, db, key_file, file, origins, norigins, interval, e);
+}
+
+const char *pl_escalation_relay_up_origin(const pl_escalation_relay *r)
+{
+    return r && r->up && r->npeers ? r->peers[0].origin : NULL;
+}
+
+void pl_escalation_relay_wake(pl_escalation_relay *r)
+{
+    if (r)
+        pl_ticker_wake(r->ticker);
 }
 
 void pl_escalation_relay_stop(pl_escalation_relay *r)

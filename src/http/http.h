@@ -83,6 +83,9 @@ typedef struct pl_http_opts {
     /** The level above clues are sent up to (POST /api/v1/cases/{id}/escalate,
      * `plumb serve --escalation-above FILE`); NULL: none. */
     const struct pl_escalation_above *escalation_above;
+    /** The relay up (`--escalation-up`, escalation_http.h): woken by a
+     * clue escalated through the API; NULL: none. */
+    struct pl_escalation_relay *escalation_up;
 } pl_http_opts;
 
 /** Fill `o` with the defaults. */

@@ -15,6 +15,7 @@
 
 #include "../cases/cases.h"
 #include "../levels/escalate.h"
+#include "escalation_http.h"
 #include "http_int.h"
 
 #define MAX_SCOPES 16
@@ -346,6 +347,8 @@ static int act(req *r, enum act a)
     writer_unlock(r->srv);
     if (rc)
         return cases_reply(r, rc, &e);
+    if (a == A_ESCALATE) /* committed: the relay up sends it now */
+        pl_escalation_relay_wake(r->srv->o.escalation_up);
     if (pending[0])
         return reply_json(r, 202,
                           json_pack("{s:s, s:s, s:s}", "id", id, "outcome", "pending_approval",

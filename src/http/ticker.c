@@ -14,6 +14,7 @@ struct pl_ticker {
     void (*round)(void *arg);
     void *arg;
     int stop;
+    int wake; /* pl_ticker_wake: a round now */
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -27,10 +28,11 @@ static void *ticker_main(void *p)
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += t->interval;
-        while (!t->stop && pthread_cond_timedwait(&t->cv, &t->mu, &until) == 0)
+        while (!t->stop && !t->wake && pthread_cond_timedwait(&t->cv, &t->mu, &until) == 0)
             ;
         if (t->stop)
             break;
+        t->wake = 0;
         pthread_mutex_unlock(&t->mu);
         t->round(t->arg);
         pthread_mutex_lock(&t->mu);
@@ -65,6 +67,16 @@ int pl_ticker_start(pl_ticker **out, int interval, void (*round)(void *arg), voi
     }
     *out = t;
     return 0;
+}
+
+void pl_ticker_wake(pl_ticker *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->mu);
+    t->wake = 1;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
 }
 
 void pl_ticker_stop(pl_ticker *t)

@@ -299,7 +299,9 @@ static int http_request(const char *what, const char *method, const char *url, c
 int pl_http_post(const char *url, const char *path, const char *body, size_t len,
                  pl_http_response *resp, pl_err *e)
 {
-    return http_request("witness", "POST", url, path, NULL, body, len, MAX_BODY, resp, e);
+    /* The errors name what was reached: a witness, or a level's server. */
+    const char *what = strncmp(path, "/levels/", 8) == 0 ? "level" : "witness";
+    return http_request(what, "POST", url, path, NULL, body, len, MAX_BODY, resp, e);
 }
 
 int pl_http_get(const char *url, const char *path, const char *cookie, size_t max,

@@ -284,6 +284,107 @@ static int top_posts_units(pl_store *s, json_t *set, pl_err *e)
     return rc == PL_DONE ? 0 : rc ? rc : PL_EINTERNAL;
 }
 
+/* What a policy takes (docs/LEVELS.md "Policy", §9 escalation/v1): the
+ * export and the relay's pending count (pl_levels_bundle_pending) decide
+ * with the same code. */
+typedef struct selector {
+    int down; /* escalation/v1 */
+    const char *for_origin, *extra_type;
+    char (*handles)[PL_SUBJECT_HANDLE_LEN];
+    size_t nh;
+    json_t *org;
+} selector;
+
+static int selector_init(selector *sl, pl_store *s, pl_ledger *l, const pl_bundle_export_opts *o,
+                         pl_err *e)
+{
+    memset(sl, 0, sizeof *sl);
+    sl->down = o->policy && strcmp(o->policy, PL_BUNDLE_POLICY_ESCALATION) == 0;
+    if (!o->policy || (!sl->down && strcmp(o->policy, PL_BUNDLE_POLICY) != 0))
+        return pl_err_set(e, PL_EINVAL, "policy '%s' is unknown (known: %s, %s)",
+                          o->policy ? o->policy : "", PL_BUNDLE_POLICY,
+                          PL_BUNDLE_POLICY_ESCALATION);
+    if (sl->down && !(o->for_origin && *o->for_origin))
+        return pl_err_set(e, PL_EINVAL, "policy %s needs --for ORIGIN (the level below)",
+                          PL_BUNDLE_POLICY_ESCALATION);
+    sl->for_origin = o->for_origin;
+    sl->extra_type = o->extra_type;
+    sl->org = json_object();
+    if (sl->down)
+        return 0;
+    int rc = top_leader_handles(s, l, &sl->handles, &sl->nh, e);
+    return rc ? rc : top_posts_units(s, sl->org, e);
+}
+
+static void selector_free(selector *sl)
+{
+    free(sl->handles);
+    json_decref(sl->org);
+}
+
+static int selector_takes(const selector *sl, const pl_event_rec *ev)
+{
+    int take = 0;
+    if (sl->down) {
+        /* escalation/v1: what became of the clues `for` sent up */
+        if (ev->payload && (strcmp(ev->type, "escalation.accepted") == 0 ||
+                            strcmp(ev->type, "escalation.status") == 0)) {
+            json_t *pj = json_loadb(ev->payload, ev->payload_len, 0, NULL);
+            take = strcmp(jstr(pj, "origin"), sl->for_origin) == 0;
+            json_decref(pj);
+        }
+        return take;
+    }
+    if (type_never(ev->type))
+        return 0;
+    take = type_entitled(ev->type) || (sl->extra_type && strcmp(ev->type, sl->extra_type) == 0);
+    int is_post = strcmp(ev->type, "post.recorded") == 0;
+    if (!take && ev->payload && (is_post || strcmp(ev->type, "unit.recorded") == 0)) {
+        json_t *pj = json_loadb(ev->payload, ev->payload_len, 0, NULL);
+        char k[300];
+        snprintf(k, sizeof k, "%s:%s", is_post ? "post" : "unit", jstr(pj, "id"));
+        take = json_object_get(sl->org, k) != NULL;
+        json_decref(pj);
+    }
+    if (!take && sl->nh) {
+        json_t *h = json_loadb(ev->header, ev->header_len, 0, NULL);
+        json_t *subj = json_object_get(h, "subjects");
+        size_t i;
+        json_t *v;
+        json_array_foreach(subj, i, v)
+        {
+            const char *sv = json_string_value(v);
+            if (sv && strlen(sv) < PL_SUBJECT_HANDLE_LEN &&
+                bsearch(sv, sl->handles, sl->nh, PL_SUBJECT_HANDLE_LEN, cmp_handle)) {
+                take = 1;
+                break;
+            }
+        }
+        json_decref(h);
+    }
+    return take;
+}
+
+int pl_levels_bundle_pending(pl_store *s, pl_ledger *l, const pl_bundle_export_opts *o,
+                             int64_t *first, pl_err *e)
+{
+    *first = -1;
+    selector sl;
+    int rc = selector_init(&sl, s, l, o, e);
+    int64_t size = pl_ledger_size(l);
+    for (int64_t seq = o->since < 0 ? 0 : o->since; rc == 0 && seq < size && *first < 0; seq++) {
+        pl_event_rec ev;
+        rc = pl_ledger_get(l, seq, &ev, e);
+        if (rc)
+            break;
+        if (selector_takes(&sl, &ev))
+            *first = seq;
+        pl_event_rec_release(&ev);
+    }
+    selector_free(&sl);
+    return rc;
+}
+
 /* -------------------------------------------------------------- export */
 
 /* Sign `text` as a signed-note line of `s` (Ed25519 over the text). */
@@ -370,18 +471,17 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
                             int64_t *count, pl_err *e)
 {
     *count = 0;
-    int down = o->policy && strcmp(o->policy, PL_BUNDLE_POLICY_ESCALATION) == 0;
-    if (!o->policy || (!down && strcmp(o->policy, PL_BUNDLE_POLICY) != 0))
-        return pl_err_set(e, PL_EINVAL, "policy '%s' is unknown (known: %s, %s)",
-                          o->policy ? o->policy : "", PL_BUNDLE_POLICY,
-                          PL_BUNDLE_POLICY_ESCALATION);
-    if (down && !(o->for_origin && *o->for_origin))
-        return pl_err_set(e, PL_EINVAL, "policy %s needs --for ORIGIN (the level below)",
-                          PL_BUNDLE_POLICY_ESCALATION);
+    selector sl;
+    int rc = selector_init(&sl, s, l, o, e);
+    if (rc) {
+        selector_free(&sl);
+        return rc;
+    }
+    int down = sl.down;
     pl_buf note;
     pl_buf_init(&note);
     int64_t size = 0;
-    int rc = pl_ledger_witnessed_checkpoint(l, o->witnesses, o->nwitnesses, &note, &size, e);
+    rc = pl_ledger_witnessed_checkpoint(l, o->witnesses, o->nwitnesses, &note, &size, e);
     pl_checkpoint cp;
     pl_note n;
     memset(&n, 0, sizeof n);
@@ -393,13 +493,6 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
         rc = pl_err_set(e, PL_EINVAL,
                         "--since %lld: the latest witnessed checkpoint covers events 0..%lld",
                         (long long)o->since, (long long)size - 1);
-    char(*handles)[PL_SUBJECT_HANDLE_LEN] = NULL;
-    size_t nh = 0;
-    if (rc == 0 && !down)
-        rc = top_leader_handles(s, l, &handles, &nh, e);
-    json_t *org = json_object();
-    if (rc == 0 && !down)
-        rc = top_posts_units(s, org, e);
     pl_buf lines;
     pl_buf_init(&lines);
     uint8_t proof[PL_MAX_PROOF][PL_HASH_BYTES];
@@ -413,42 +506,7 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
         rc = pl_ledger_get(l, seq, &ev, e);
         if (rc)
             break;
-        int take = 0;
-        if (down) {
-            /* escalation/v1: what became of the clues `for` sent up */
-            if (ev.payload && (strcmp(ev.type, "escalation.accepted") == 0 ||
-                               strcmp(ev.type, "escalation.status") == 0)) {
-                json_t *pj = json_loadb(ev.payload, ev.payload_len, 0, NULL);
-                take = strcmp(jstr(pj, "origin"), o->for_origin) == 0;
-                json_decref(pj);
-            }
-        } else if (!type_never(ev.type)) {
-            take = type_entitled(ev.type) || (o->extra_type && strcmp(ev.type, o->extra_type) == 0);
-            int is_post = strcmp(ev.type, "post.recorded") == 0;
-            if (!take && ev.payload && (is_post || strcmp(ev.type, "unit.recorded") == 0)) {
-                json_t *pj = json_loadb(ev.payload, ev.payload_len, 0, NULL);
-                char k[300];
-                snprintf(k, sizeof k, "%s:%s", is_post ? "post" : "unit", jstr(pj, "id"));
-                take = json_object_get(org, k) != NULL;
-                json_decref(pj);
-            }
-            if (!take && nh) {
-                json_t *h = json_loadb(ev.header, ev.header_len, 0, NULL);
-                json_t *subj = json_object_get(h, "subjects");
-                size_t i;
-                json_t *v;
-                json_array_foreach(subj, i, v)
-                {
-                    const char *sv = json_string_value(v);
-                    if (sv && strlen(sv) < PL_SUBJECT_HANDLE_LEN &&
-                        bsearch(sv, handles, nh, PL_SUBJECT_HANDLE_LEN, cmp_handle)) {
-                        take = 1;
-                        break;
-                    }
-                }
-                json_decref(h);
-            }
-        }
+        int take = selector_takes(&sl, &ev);
         size_t np = 0;
         if (take && v1)
             rc = pl_ledger_inclusion_proof(l, seq, size, proof, &np, e);
@@ -519,8 +577,7 @@ int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_op
     }
     free(sel);
     free(b64);
-    free(handles);
-    json_decref(org);
+    selector_free(&sl);
     pl_verifier sv;
     if (rc == 0) {
         pl_signer_verifier(&sv, o->sender);

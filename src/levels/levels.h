@@ -157,6 +157,15 @@ typedef struct pl_bundle_export_opts {
 int pl_levels_bundle_export(pl_store *s, pl_ledger *l, const pl_bundle_export_opts *o, pl_buf *out,
                             int64_t *count, pl_err *e);
 
+/**
+ * The first seq in [o->since, the log's size) whose event the policy of
+ * `o` (policy, for_origin, extra_type) would put in a bundle, or -1 when
+ * none: the relays of `plumb serve` (src/http/escalation_http.c) send only
+ * when it is not -1. The same selection as pl_levels_bundle_export.
+ */
+int pl_levels_bundle_pending(pl_store *s, pl_ledger *l, const pl_bundle_export_opts *o,
+                             int64_t *first, pl_err *e);
+
 /** A lower log the receiver supervises: origin, keys, bundle sender. */
 typedef struct pl_levels_origin {
     char origin[PL_KEY_NAME_MAX];
