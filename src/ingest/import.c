@@ -2204,9 +2204,20 @@ static int sort_indexes_defer(imp *m, pl_buf *ddl)
     return rc;
 }
 
+/* On SQLite the sorts of CREATE INDEX may use helper threads (PRAGMA
+ * threads): when the indexes are built the producer has finished, and its
+ * core would otherwise be idle. The same index pages either way. */
 static int sort_indexes_build(imp *m, const pl_buf *ddl)
 {
-    return ddl->len ? pl_store_exec(m->s, ddl->data, m->e) : 0;
+    if (!ddl->len)
+        return 0;
+    int sq = strcmp(pl_store_backend(m->s), "sqlite") == 0;
+    if (sq && !getenv("PLUMB_IMPORT_ONE_SORTER"))
+        (void)pl_store_exec(m->s, "PRAGMA threads=2", NULL);
+    int rc = pl_store_exec(m->s, ddl->data, m->e);
+    if (sq)
+        (void)pl_store_exec(m->s, "PRAGMA threads=0", NULL);
+    return rc;
 }
 
 int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
