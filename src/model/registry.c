@@ -291,15 +291,20 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
 
 /* Build "INSERT INTO t(id,...,ev_seq) VALUES(?,...) ON CONFLICT(id) DO UPDATE
  * SET ...": portable to SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. */
-static void insert_sql(pl_buf *sql, const pl_entity *ent)
+static void insert_sql_or(pl_buf *sql, const pl_entity *ent, const char *or)
 {
-    pl_buf_addf(sql, "INSERT INTO %s(", ent->table);
+    pl_buf_addf(sql, "INSERT %sINTO %s(", or, ent->table);
     for (size_t i = 0; i < ent->nfields; i++)
         pl_buf_addf(sql, "%s,", ent->fields[i].name);
     pl_buf_adds(sql, "ev_seq) VALUES(");
     for (size_t i = 0; i <= ent->nfields; i++)
         pl_buf_adds(sql, i ? ",?" : "?");
     pl_buf_adds(sql, ")");
+}
+
+static void insert_sql(pl_buf *sql, const pl_entity *ent)
+{
+    insert_sql_or(sql, ent, "");
 }
 
 static void upsert_sql(pl_buf *sql, const pl_entity *ent)
@@ -328,6 +333,7 @@ static void bind_json(pl_stmt *st, int idx, const json_t *v)
 typedef struct entity_sql {
     char *upsert;     /* projection upsert (apply) */
     char *insert;     /* projection insert of a row known absent (apply, hint) */
+    char *insert_fail; /* the same, "INSERT OR FAIL" (SQLite; see apply_recorded) */
     char *select_row; /* the stored row, fields in entity order */
     char *exists;     /* SELECT 1 ... WHERE id=? */
     int referenced;   /* some entity has a field that refers to this one */
@@ -351,6 +357,8 @@ static void build_entity_sql(void)
         v[i].upsert = pl_buf_detach(&b, NULL);
         insert_sql(&b, ent);
         v[i].insert = pl_buf_detach(&b, NULL);
+        insert_sql_or(&b, ent, "OR FAIL ");
+        v[i].insert_fail = pl_buf_detach(&b, NULL);
         pl_buf_adds(&b, "SELECT ");
         for (size_t f = 0; f < ent->nfields; f++)
             pl_buf_addf(&b, "%s%s", f ? "," : "", ent->fields[f].name);
@@ -438,8 +446,19 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     int fresh = h && h->fresh;
     pl_stmt *st = NULL;
     int rc;
+    /* A row known absent, on SQLite: "INSERT OR FAIL". The statement has
+     * one row; on a table with triggers (the derived tables, migrations
+     * 0063, 0066) SQLite would otherwise open a statement journal for it
+     * and copy each page the row and its triggers touch (half the cost of
+     * those tables' inserts). A failure stops the statement where it is
+     * instead of undoing it; the append then fails, and so does the batch
+     * (pl_store_rollback marks it failed) or the savepoint around it. The
+     * message and the code are the same. PostgreSQL has no OR clause. */
+    const char *ins = NULL;
+    if (q && fresh)
+        ins = strcmp(pl_store_backend(s), "sqlite") == 0 ? q->insert_fail : q->insert;
     if (q) {
-        rc = pl_store_prepare_cached(s, fresh ? q->insert : q->upsert, &st, e);
+        rc = pl_store_prepare_cached(s, fresh ? ins : q->upsert, &st, e);
     } else {
         pl_buf sql;
         pl_buf_init(&sql);
