@@ -772,11 +772,13 @@ int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
      * for the header object (verify re-checks), without building it. */
     /* The time of consecutive events is mostly the same second: formatted
      * once per second (per thread) instead of per event. */
-    static _Thread_local int64_t ts_of = -1;
+    static _Thread_local int64_t ts_of;
+    static _Thread_local int ts_set;
     static _Thread_local char ts[21];
-    if (t != ts_of) {
+    if (!ts_set || t != ts_of) {
         pl_time_format(ts, t);
         ts_of = t;
+        ts_set = 1;
     }
     size_t start = out->len;
     pl_buf_add(out, "{\"actor\":", 9);
