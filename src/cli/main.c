@@ -72,6 +72,10 @@ static void usage(pl_cli *cli, FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "C.UTF-8");
+    /* Before any store opens: SQLite keeps no allocation statistics, so
+     * its malloc and free take no global mutex (the import's writer and
+     * producer, the server's workers; nothing here reads the statistics). */
+    pl_store_tune_for_threads();
     pl_cli cli = {.db = "plumbline.db", .argv0 = argv[0]};
     const char *lang = getenv("PLUMB_LANG");
     if (!lang)

@@ -452,6 +452,7 @@ typedef struct pipe_item {
     size_t enc_len;
     char hex[65];
     json_t *handles; /* the subjects' keyed handles (pl_registry_subjects), or NULL */
+    uint64_t seen_h; /* key_hash of the row's id (the batch's key table), or 0 */
     char *initials;  /* a person's pinyin initials, or NULL */
     char *rej;       /* CSV: the reject's fields; JSON Lines: the raw line */
     size_t rej_len;
@@ -966,7 +967,10 @@ static int record_rest(imp *m, json_t *row)
     int rc = 0;
     if (row) {
         const char *id = json_string_value(json_object_get(row, "id"));
-        uint64_t h = key_hash(m->seen_key, j->ent_idx, id ? id : "");
+        /* made by the producer (the same key), or here */
+        uint64_t h = m->mode == MODE_WRITE && m->pit && m->pit->seen_h
+                         ? m->pit->seen_h
+                         : key_hash(m->seen_key, j->ent_idx, id ? id : "");
         seen_entry *prev = seen_find(&m->seen, h);
         if (prev) {
             rc = stored_same(m, j->ent, row);
@@ -1682,6 +1686,8 @@ static int pipe_row_normalized(imp *m, json_t *row)
     pipe_item *it = m->pit;
     it->row = row;
     if (row) {
+        const char *id = json_string_value(json_object_get(row, "id"));
+        it->seen_h = key_hash(m->seen_key, m->jobs[m->cur].ent_idx, id ? id : "");
         pl_buf enc;
         pl_buf_init(&enc);
         /* a payload that cannot be encoded is left to the writer, whose
@@ -1868,6 +1874,7 @@ static int pipe_run(imp *m)
     pm->total = m->total;
     pm->mode = MODE_PRODUCE;
     pm->q = &q;
+    memcpy(pm->seen_key, m->seen_key, sizeof pm->seen_key);
     /* the store's subject key, read (or made) here in the batch's
      * transaction; the producer hashes with its own copy */
     int rc = pl_ledger_subject_hasher(m->l, &pm->hasher, m->e);
@@ -1902,8 +1909,14 @@ static int pipe_run(imp *m)
         pthread_mutex_unlock(&q.mu);
         if (!b)
             break; /* done, and nothing left */
-        for (size_t i = 0; i < b->n && rc == 0; i++)
+        for (size_t i = 0; i < b->n && rc == 0; i++) {
+            /* the next row's slot of the key table (a cache miss in a
+             * table of up to 64 MB at prefecture scale), fetched while
+             * this row is written */
+            if (i + 1 < b->n && b->v[i + 1].seen_h && m->seen.cap)
+                __builtin_prefetch(&m->seen.v[b->v[i + 1].seen_h & (m->seen.cap - 1)]);
             rc = pipe_apply(m, &b->v[i]);
+        }
         pthread_mutex_lock(&q.mu);
         b->next = q.spent;
         q.spent = b;

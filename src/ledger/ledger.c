@@ -770,8 +770,16 @@ int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
     /* Written field by field in canonical key order (actor, payload_sha256,
      * seq, subjects, time, type): the same bytes pl_json_canonical gives
      * for the header object (verify re-checks), without building it. */
-    char ts[21];
-    pl_time_format(ts, t);
+    /* The time of consecutive events is mostly the same second: formatted
+     * once per second (per thread) instead of per event. */
+    static _Thread_local int64_t ts_of;
+    static _Thread_local int ts_set;
+    static _Thread_local char ts[21];
+    if (!ts_set || t != ts_of) {
+        pl_time_format(ts, t);
+        ts_of = t;
+        ts_set = 1;
+    }
     size_t start = out->len;
     pl_buf_add(out, "{\"actor\":", 9);
     int rc = canon_string(out, "actor", ev->actor, e);

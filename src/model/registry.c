@@ -291,15 +291,20 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
 
 /* Build "INSERT INTO t(id,...,ev_seq) VALUES(?,...) ON CONFLICT(id) DO UPDATE
  * SET ...": portable to SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. */
-static void insert_sql(pl_buf *sql, const pl_entity *ent)
+static void insert_sql_or(pl_buf *sql, const pl_entity *ent, const char *or)
 {
-    pl_buf_addf(sql, "INSERT INTO %s(", ent->table);
+    pl_buf_addf(sql, "INSERT %sINTO %s(", or, ent->table);
     for (size_t i = 0; i < ent->nfields; i++)
         pl_buf_addf(sql, "%s,", ent->fields[i].name);
     pl_buf_adds(sql, "ev_seq) VALUES(");
     for (size_t i = 0; i <= ent->nfields; i++)
         pl_buf_adds(sql, i ? ",?" : "?");
     pl_buf_adds(sql, ")");
+}
+
+static void insert_sql(pl_buf *sql, const pl_entity *ent)
+{
+    insert_sql_or(sql, ent, "");
 }
 
 static void upsert_sql(pl_buf *sql, const pl_entity *ent)
@@ -328,8 +333,11 @@ static void bind_json(pl_stmt *st, int idx, const json_t *v)
 typedef struct entity_sql {
     char *upsert;     /* projection upsert (apply) */
     char *insert;     /* projection insert of a row known absent (apply, hint) */
+    char *insert_fail; /* the same, "INSERT OR FAIL" (SQLite; see apply_recorded) */
     char *select_row; /* the stored row, fields in entity order */
     char *exists;     /* SELECT 1 ... WHERE id=? */
+    char *type;       /* "<entity>.recorded" */
+    const pl_entity **refs; /* per field: the entity it refers to, or NULL */
     int referenced;   /* some entity has a field that refers to this one */
 } entity_sql;
 
@@ -351,6 +359,8 @@ static void build_entity_sql(void)
         v[i].upsert = pl_buf_detach(&b, NULL);
         insert_sql(&b, ent);
         v[i].insert = pl_buf_detach(&b, NULL);
+        insert_sql_or(&b, ent, "OR FAIL ");
+        v[i].insert_fail = pl_buf_detach(&b, NULL);
         pl_buf_adds(&b, "SELECT ");
         for (size_t f = 0; f < ent->nfields; f++)
             pl_buf_addf(&b, "%s%s", f ? "," : "", ent->fields[f].name);
@@ -358,6 +368,11 @@ static void build_entity_sql(void)
         v[i].select_row = pl_buf_detach(&b, NULL);
         pl_buf_addf(&b, "SELECT 1 FROM %s WHERE id=?", ent->table);
         v[i].exists = pl_buf_detach(&b, NULL);
+        pl_buf_addf(&b, "%s.recorded", ent->name);
+        v[i].type = pl_buf_detach(&b, NULL);
+        v[i].refs = pl_calloc(ent->nfields ? ent->nfields : 1, sizeof *v[i].refs);
+        for (size_t f = 0; f < ent->nfields; f++)
+            v[i].refs[f] = ent->fields[f].ref ? pl_model_entity(ent->fields[f].ref) : NULL;
         for (size_t k = 0; k < n; k++)
             for (size_t f = 0; f < ents[k].nfields; f++)
                 if (ents[k].fields[f].ref && strcmp(ents[k].fields[f].ref, ent->name) == 0)
@@ -425,7 +440,19 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
         return pl_err_set(e, PL_EINVAL, "bad event type %s", ev->type);
     memcpy(name, ev->type, len);
     name[len] = 0;
-    const pl_entity *ent = pl_model_entity(name);
+    /* consecutive events are mostly of one type (an import's file) */
+    static _Thread_local char last_name[64];
+    static _Thread_local const pl_entity *last_ent;
+    const pl_entity *ent;
+    if (last_ent && strcmp(last_name, name) == 0) {
+        ent = last_ent;
+    } else {
+        ent = pl_model_entity(name);
+        if (ent) {
+            memcpy(last_name, name, len + 1);
+            last_ent = ent;
+        }
+    }
     if (!ent)
         return pl_err_set(e, PL_EINVAL, "event %lld: unknown entity %s", (long long)seq, name);
     const json_t *p = ev->payload;
@@ -438,8 +465,19 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     int fresh = h && h->fresh;
     pl_stmt *st = NULL;
     int rc;
+    /* A row known absent, on SQLite: "INSERT OR FAIL". The statement has
+     * one row; on a table with triggers (the derived tables, migrations
+     * 0063, 0066) SQLite would otherwise open a statement journal for it
+     * and copy each page the row and its triggers touch (half the cost of
+     * those tables' inserts). A failure stops the statement where it is
+     * instead of undoing it; the append then fails, and so does the batch
+     * (pl_store_rollback marks it failed) or the savepoint around it. The
+     * message and the code are the same. PostgreSQL has no OR clause. */
+    const char *ins = NULL;
+    if (q && fresh)
+        ins = strcmp(pl_store_backend(s), "sqlite") == 0 ? q->insert_fail : q->insert;
     if (q) {
-        rc = pl_store_prepare_cached(s, fresh ? q->insert : q->upsert, &st, e);
+        rc = pl_store_prepare_cached(s, fresh ? ins : q->upsert, &st, e);
     } else {
         pl_buf sql;
         pl_buf_init(&sql);
@@ -693,12 +731,15 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
                   int *outcome, pl_report_fn report, void *ctx, int absent, pl_err *e)
 {
     int bad = 0, rc;
+    const entity_sql *q = sql_of(ent);
     for (size_t i = 1; i < ent->nfields; i++) {
         const pl_field *f = &ent->fields[i];
-        const json_t *v = json_object_get(row, f->name);
-        if (!f->ref || !json_is_string(v))
+        if (!f->ref)
             continue;
-        const pl_entity *target = pl_model_entity(f->ref);
+        const json_t *v = json_object_get(row, f->name);
+        if (!json_is_string(v))
+            continue;
+        const pl_entity *target = q ? q->refs[i] : pl_model_entity(f->ref);
         rc = pl_registry_exists(r, target, json_string_value(v), e);
         if (rc < 0)
             return rc;
@@ -720,8 +761,10 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
             *outcome = PL_REC_SAME;
         return 0;
     }
-    char type[80];
-    snprintf(type, sizeof type, "%s.recorded", ent->name);
+    char tbuf[80];
+    const char *type = q ? q->type : tbuf;
+    if (!q)
+        snprintf(tbuf, sizeof tbuf, "%s.recorded", ent->name);
     json_t *subjects = r->handles ? NULL : pl_registry_subjects(ent, row);
     pl_model_hint hint = {.fresh = absent, .initials = r->initials};
     pl_event ev = {.type = type,
@@ -738,7 +781,6 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
     if (rc)
         return rc;
     /* Projected now: later rows that refer to it need no query. */
-    const entity_sql *q = sql_of(ent);
     if (q && q->referenced)
         known_add(r, entity_index(ent), json_string_value(json_object_get(row, "id")));
     if (outcome)

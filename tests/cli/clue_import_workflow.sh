@@ -195,4 +195,18 @@ for t in $tabs; do sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1" | sha256sum; done
 P rebuild >/dev/null 2>&1 || fail "rebuild"
 for t in $tabs; do sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1" | sha256sum; done >"$T/d2"
 cmp -s "$T/d1" "$T/d2" || fail "rebuild differs"
+# --- 7. the sync's two accountability reads (src/cases/imported.c
+# accountability_of) are index searches, not a scan per clue (migration
+# 0144: 10,000 clues x 4,520 rows at prefecture scale, issue #22)
+plan() { sqlite3 "$DB" "EXPLAIN QUERY PLAN $1" | tr '\n' ' '; }
+p1=$(plan "SELECT measure, decided_at FROM accountability WHERE clue_id = 'x' AND \
+measure IN ('criticism','sanction','org_measure') ORDER BY decided_at, id LIMIT 1")
+case $p1 in *"SEARCH accountability USING INDEX accountability_clue (clue_id=?)"*) ;;
+    *) fail "accountability by clue: $p1" ;; esac
+p2=$(plan "SELECT measure, decided_at FROM accountability WHERE measure = 'name_clearing' \
+AND (clue_id = 'x' OR (clue_id IS NULL AND person_id = 'y' AND decided_at >= 'z')) \
+ORDER BY decided_at, id LIMIT 1")
+case $p2 in *"SCAN accountability"*) fail "name clearing scans: $p2" ;; esac
+case $p2 in *"INDEX accountability_clue (clue_id=?)"*"INDEX accountability_person (person_id=?)"*) ;;
+    *) fail "name clearing: $p2" ;; esac
 echo "ok: 1002 imported states, workflow on $C46, contradictions rejected, approvals"
