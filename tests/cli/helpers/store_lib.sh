@@ -42,6 +42,20 @@ if [ "${PLUMB_TEST_BACKEND:-}" = pg ]; then
 fi
 STORE_SCRIPT=$(basename "$0" .sh | tr 'A-Z-' 'a-z_')
 
+store_drop_all() { # the script's databases (cli_<script>_*), dropped at exit as lib.mjs does
+    local admin
+    admin=$(sed -E 's#//([^:@/]+):[^@/]*@#//\1@#' "$PLUMB_PG_STATE/url")
+    psql -X -q -At "$admin" -c "SELECT datname FROM pg_database WHERE datname LIKE 'cli\_${STORE_SCRIPT}\_%'" 2>/dev/null |
+        while read -r d; do
+            psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+        done || true
+}
+if [ "$STORE_PG" = 1 ]; then
+    # before the script's own EXIT trap (set before this file is sourced)
+    store_prev_trap=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
+    trap "store_drop_all; $store_prev_trap" EXIT
+fi
+
 store_new() { # NAME → the --db of a fresh, empty store (plumb init makes it)
     if [ "$STORE_PG" = 0 ]; then
         echo "$T/$1.db"
