@@ -21,9 +21,7 @@ P=$PLUMB
 fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en
 DB=$(store_new t) || exit 1
-# (writeFixture writes CSVs only: lib.mjs in its SQLite mode, which leaves
-# $PLUMB_API_SIDE alone)
-env -u PLUMB_TEST_BACKEND node -e "import('$HERE/../api/lib.mjs').then((m) => m.writeFixture('$T/fx'))" || fail "fixture"
+node -e "import('$HERE/../api/lib.mjs').then((m) => m.writeFixture('$T/fx'))" || fail "fixture"
 $P init --db "$DB" --origin plumbline.test/tasks >/dev/null || fail init
 $P import --db "$DB" --all "$T/fx" --quiet >/dev/null 2>&1 || fail import
 $P sweep --db "$DB" --as-of 2026-03-01 >/dev/null || fail sweep
