@@ -223,8 +223,9 @@ static int unary_hint(const pl_buf *out, const char *p)
     return 0;
 }
 
-/* `sql` with each `?` outside quotes and comments replaced by $1, $2, …,
- * and SQLite's unary planner hints dropped; the count in *n. Caller frees. */
+/* `sql` with each `?` outside quotes and comments replaced by $1, $2, …
+ * (a numbered `?NNN` by $NNN), and SQLite's unary planner hints dropped;
+ * the count (the largest number) in *n. Caller frees. */
 static char *rewrite(const char *sql, int *n)
 {
     pl_buf b;
@@ -276,6 +277,17 @@ static char *rewrite(const char *sql, int *n)
                 pl_buf_add(&b, p, (size_t)(t - p));
                 p = t;
             }
+        } else if (c == '?' && p[1] >= '1' && p[1] <= '9') {
+            /* SQLite's ?NNN: that parameter; a later bare `?` is one past
+             * the largest so far, as in SQLite */
+            char *end = NULL;
+            long v = strtol(p + 1, &end, 10);
+            if (v > 32766)
+                v = 32766; /* PostgreSQL's limit: the prepare reports it */
+            pl_buf_addf(&b, "$%ld", v);
+            if (v > k)
+                k = (int)v;
+            p = end;
         } else if (c == '?') {
             pl_buf_addf(&b, "$%d", ++k);
             p++;

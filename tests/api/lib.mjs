@@ -22,6 +22,10 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const BACKEND = process.env.PLUMB_TEST_BACKEND === 'pg' ? 'pg' : 'sqlite';
 export const PG = BACKEND === 'pg';
 export const PLUMB_BIN = process.env.PLUMB || path.resolve('plumb');
+// The side directory is removed at exit only by the process that made it
+// (a CLI script's node helper must not remove the script's own:
+// tests/cli/helpers/store_lib.sh).
+const OWN_SIDE = PG && !process.env.PLUMB_API_SIDE;
 if (PG) {
   if (!process.env.PLUMB_PG_STATE) throw new Error('PLUMB_TEST_BACKEND=pg needs PLUMB_PG_STATE (scripts/pg-tmp)');
   // Children see these too: tests spawn PLUMB with {...process.env}.
@@ -196,7 +200,7 @@ function pgAdmin(q) {
 process.on('exit', () => {
   if (process.env.PLUMB_KEEP_TMP) return;
   for (const name of pgDbs) try { pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* the cluster is gone */ }
-  if (PG) fs.rmSync(process.env.PLUMB_API_SIDE, { recursive: true, force: true });
+  if (OWN_SIDE) fs.rmSync(process.env.PLUMB_API_SIDE, { recursive: true, force: true });
 });
 export function newDb(dir, name = 'p') {
   if (!PG) {

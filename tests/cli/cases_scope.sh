@@ -10,11 +10,12 @@ set -u
 : "${PLUMB:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() {
     echo "FAIL: $*"
     exit 1
 }
-DB=$T/c.db
+DB=$(store_new c) || exit 1
 A=433127197001010017 F=433127197506060060 G=433127197607070073
 mkdir -p "$T/fx/org"
 cat >"$T/fx/org/01_units.csv" <<'CSV'
@@ -50,7 +51,7 @@ export PLUMB_NOW=2026-03-02T09:00:00Z
 P() { "$PLUMB" "$@" --db "$DB" --lang en; }
 U1=(--role discipline --scope U1 --as-person "$F" --actor sun)
 U2=(--role discipline --scope U2 --as-person "$G" --actor zhou)
-size() { sqlite3 "$DB" "SELECT count(*) FROM ledger_events"; }
+size() { store_sql "$DB" "SELECT count(*) FROM ledger_events"; }
 
 # office keys: a discipline office only
 export PLUMB_OFFICE_PASSPHRASE="county office passphrase"
@@ -66,9 +67,9 @@ P clue add --channel letter --category conduct --subject-unit FB --summary 公�
     --received-at 2026-01-02 "${U1[@]}" >/dev/null || fail "add in U1"
 P clue add --channel letter --category conduct --subject-unit U2 --summary 超标接待 \
     --received-at 2026-01-02 "${U2[@]}" >/dev/null || fail "add in U2"
-ONE=$(sqlite3 "$DB" "SELECT id FROM case_clues WHERE subject_unit_id='FB'")
-TWO=$(sqlite3 "$DB" "SELECT id FROM case_clues WHERE subject_unit_id='U2'")
-rem() { sqlite3 "$DB" "SELECT count(*) FROM case_reminders WHERE clue_id='$1'"; }
+ONE=$(store_sql "$DB" "SELECT id FROM case_clues WHERE subject_unit_id='FB'")
+TWO=$(store_sql "$DB" "SELECT id FROM case_clues WHERE subject_unit_id='U2'")
+rem() { store_sql "$DB" "SELECT count(*) FROM case_reminders WHERE clue_id='$1'"; }
 
 # a clue about a unit, no subject person: a user linked to a person sees it
 P clue show "$ONE" --reason check "${U1[@]}" >/dev/null 2>&1 || fail "linked user hidden from a unit clue"
@@ -87,12 +88,12 @@ P clue remind "${U2[@]}" >/dev/null || fail "remind U2"
 # wrong office passphrases: logged, then locked out after 5
 P clue add --channel visit --category money --subject-person "$A" --summary 实名反映 \
     --real-name --reporter-identity "某某 13800000000" >/dev/null || fail "add with identity"
-ID=$(sqlite3 "$DB" "SELECT id FROM case_clues WHERE real_name=1")
+ID=$(store_sql "$DB" "SELECT id FROM case_clues WHERE real_name=1")
 for i in 1 2 3 4 5; do
     PLUMB_OFFICE_PASSPHRASE="wrong guess $i" P office unlock --office CD --reason 试 --clue "$ID" \
         "${U1[@]}" >/dev/null 2>&1 && fail "wrong passphrase $i"
 done
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM case_access_log WHERE kind='unlock_failed' AND actor='sun'")" = 5 ] ||
+[ "$(store_sql "$DB" "SELECT count(*) FROM case_access_log WHERE kind='unlock_failed' AND actor='sun'")" = 5 ] ||
     fail "each failure logged"
 n=$(size)
 out=$(P office unlock --office CD --reason 核查 --clue "$ID" "${U1[@]}" 2>&1) && fail "unlock while locked"

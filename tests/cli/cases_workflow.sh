@@ -10,8 +10,9 @@ set -u
 : "${PLUMB:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/c.db
+DB=$(store_new c) || exit 1
 A=433127197001010017 B=43312719710202002X C=433127197203030032 D=433127197304040045
 E=433127197405050058 F=433127197506060060 G=433127197607070073
 mkdir -p "$T/fx/org" "$T/fx/police"
@@ -111,11 +112,11 @@ for t in clue.received clue.routed clue.disposed clue.verified clue.concluded \
     grep -q "\"$t\"" "$T/show" || fail "history lacks $t"
 done
 grep -q '"name_clearing"' "$T/show" && fail "accountability leaked into show"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM dispositions WHERE outcome='unfounded'")" = 2 ] ||
+[ "$(store_sql "$DB" "SELECT count(*) FROM dispositions WHERE outcome='unfounded'")" = 2 ] ||
     fail "dispositions of the group"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM accountability WHERE measure='name_clearing'")" = 1 ] ||
+[ "$(store_sql "$DB" "SELECT count(*) FROM accountability WHERE measure='name_clearing'")" = 1 ] ||
     fail "name clearing recorded"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM case_access_log WHERE kind='read'")" = 1 ] ||
+[ "$(store_sql "$DB" "SELECT count(*) FROM case_access_log WHERE kind='read'")" = 1 ] ||
     fail "the read is logged"
 
 # sealed identity: keygen, intake, logged unlock, designated role only
@@ -124,16 +125,16 @@ P office keygen --office CD >/dev/null || fail "keygen"
 P clue add --channel visit --category personnel --subject-person $B --summary 实名反映 \
     --real-name --reporter-person $C --reporter-identity "张科员 13800000000" >/dev/null ||
     fail "add with identity"
-sqlite3 "$DB" "SELECT payload FROM ledger_payloads" | grep -q 13800000000 && fail "plain identity"
+store_sql "$DB" "SELECT payload FROM ledger_payloads" | grep -q 13800000000 && fail "plain identity"
 P office unlock --office CD --reason 核查 --clue CL-2026-0000004 >/dev/null 2>&1 &&
     fail "system role read the identity"
 P office unlock --office CD --reason 核查 --clue CL-2026-0000004 --role discipline --scope U1 \
     --as-person $F 2>/dev/null | grep -q "张科员 13800000000" || fail "designated read"
 PLUMB_OFFICE_PASSPHRASE=wrong P office unlock --office CD --reason x --role discipline \
     --scope U1 >/dev/null 2>&1 && fail "wrong office passphrase"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM case_access_log WHERE kind='key_unlocked'")" = 2 ] ||
+[ "$(store_sql "$DB" "SELECT count(*) FROM case_access_log WHERE kind='key_unlocked'")" = 2 ] ||
     fail "unlocks logged"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM case_access_log WHERE kind='reporter_read'")" = 1 ] ||
+[ "$(store_sql "$DB" "SELECT count(*) FROM case_access_log WHERE kind='reporter_read'")" = 1 ] ||
     fail "identity read logged"
 
 # portal: report, check, add, proof verified with the log key; wrong passphrase limited
@@ -156,7 +157,7 @@ P portal report --subject-unit FB --subject-name 王局长 --category money --su
     --addr 198.51.100.7 >"$T/rec" || fail "portal report"
 R=$(awk '{print $2}' "$T/rec")
 [ ${#R} = 16 ] || fail "receipt $R"
-sqlite3 "$DB" .dump | grep -q 198.51.100.7 && fail "address stored"
+store_dump "$DB" | grep -q 198.51.100.7 && fail "address stored"
 P clue reply CL-2026-0000005 --text 已受理 >/dev/null || fail "reply"
 P portal check "$R" --passphrase-file "$T/pass" --add "补充材料" --addr 198.51.100.7 >"$T/chk" ||
     fail "check"

@@ -6,15 +6,19 @@
 # unit) dated 2015-05-05, 2020-01-01 and 2021-03-03: S's file holds the
 # first only, T's the other two (the day S left is T's). Also: money in 元,
 # labels, both languages, the PDF with its footer, and bad input (one line,
-# exit 1, nothing written).
+# exit 1, nothing written). On both engines (helpers/store_lib.sh).
 set -u
-: "${PLUMB:?PLUMB must point at the plumb binary}"
+: "${PLUMB:?PLUMB must point at the plumb binary}" "${PLUMB_SRC:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# (store_lib's $T is the temp dir; below T is a person, so the store is
+# named first)
+T=$tmp
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+db=$(store_new p) || exit 1
 export PLUMB_LANG=zh LANG=C.UTF-8
 S=110101197001010016 K=110101197202020026 T=110101198003030031 C1=91110101MA00000018
-db="$tmp/p.db"
 d="$tmp/data"
 mkdir -p "$d/org" "$d/police" "$d/market" "$d/meetings" "$d/declarations" "$d/clues"
 cat >"$d/org/units.csv" <<EOF
@@ -75,9 +79,9 @@ EOF
 
 # S: the 2015 finding of the unit, not the 2020 and 2021 ones.
 "$PLUMB" file "$S" --db "$db" >"$tmp/s.json" || fail "file S exit $?"
-r5=$(sqlite3 "$db" "SELECT key FROM findings WHERE rule='R05' ORDER BY key" | tr '\n' ' ')
+r5=$(store_sql "$db" "SELECT key FROM findings WHERE rule='R05' ORDER BY key" | tr '\n' ' ')
 [ "$r5" = "D1 D2 D3 " ] || fail "fixture: R05 findings on D1 D2 D3, got '$r5'"
-fid() { sqlite3 "$db" "SELECT id FROM findings WHERE rule='R05' AND key='$1'"; }
+fid() { store_sql "$db" "SELECT id FROM findings WHERE rule='R05' AND key='$1'"; }
 got=$(node -e 'const f=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(f.findings.filter(x=>x.rule==="R05").map(x=>x.id+"@"+x.fact_date+"@"+x.about).sort().join(" "))' "$tmp/s.json")
 [ "$got" = "$(fid D1)@2015-05-05@unit" ] || fail "S's findings: '$got'"
 "$PLUMB" file "$T" --db "$db" >"$tmp/t.json" || fail "file T"
@@ -108,7 +112,7 @@ pdffonts "$tmp/b.pdf" | grep -q "NotoSansCJK.*yes *yes *yes" || fail "no embedde
 pdfinfo "$tmp/b.pdf" | grep -q "A4" || fail "not A4"
 
 # Bad input: one line naming what is wrong, exit 1, no file written.
-before=$(sqlite3 "$db" "SELECT count(*) FROM ledger_events")
+before=$(store_sql "$db" "SELECT count(*) FROM ledger_events")
 "$PLUMB" file 110101190001010000 --db "$db" >/dev/null 2>"$tmp/err"; rc=$?
 [ "$rc" -eq 1 ] || fail "unknown person: exit $rc"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "110101190001010000: 无此人" "$tmp/err" || fail "unknown person: $(cat "$tmp/err")"
@@ -121,5 +125,5 @@ before=$(sqlite3 "$db" "SELECT count(*) FROM ledger_events")
 "$PLUMB" file "$S" --db "$tmp/none.db" >/dev/null 2>&1; rc=$?
 [ "$rc" -eq 1 ] || fail "no store: exit $rc"
 [ ! -e "$tmp/none.db" ] || fail "a store was created"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM ledger_events")" = "$before" ] || fail "a read wrote events"
+[ "$(store_sql "$db" "SELECT count(*) FROM ledger_events")" = "$before" ] || fail "a read wrote events"
 echo "file.sh: ok"

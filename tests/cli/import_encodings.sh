@@ -5,8 +5,9 @@ set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/p.db
+DB=$(store_new p) || exit 1
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 mkdir -p "$T/a" "$T/b" "$T/c"
 # 王建国 / 陈丽华 in UTF-8 with a BOM, and the same file in GB18030.
@@ -17,7 +18,7 @@ cmp -s "$T/a/persons.csv" "$T/b/persons.csv" && fail "the GB18030 file should di
 "$PLUMB" import --source police "$T/b/persons.csv" --db "$DB" --quiet --lang en >"$T/out" ||
     fail "GB18030 auto-detection"
 grep -q "files read as GB18030: 1" "$T/out" || fail "not reported as GB18030"
-[ "$(sqlite3 "$DB" "SELECT name FROM persons WHERE id='43312719700315011X'")" = "王建国" ] ||
+[ "$(store_sql "$DB" "SELECT name FROM persons WHERE id='43312719700315011X'")" = "王建国" ] ||
     fail "GB18030 name"
 # The BOM file holds the same rows: all unchanged, and the BOM is not in the header.
 "$PLUMB" import --source police "$T/a/persons.csv" --db "$DB" --quiet --lang en >"$T/out" ||

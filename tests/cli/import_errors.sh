@@ -1,13 +1,15 @@
 #!/bin/bash
 # import_errors.sh — every kind of bad row is reported as file:line:field,
-# the batch writes nothing, and the store file is byte-for-byte unchanged.
-# Env: PLUMB (binary), PLUMB_SRC (source tree).
+# the batch writes nothing, and the store is unchanged (SQLite: its file
+# byte for byte; PostgreSQL: every table's rows; helpers/store_lib.sh
+# store_digest). Env: PLUMB (binary), PLUMB_SRC (source tree).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/p.db
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+DB=$(store_new p) || exit 1
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$PLUMB_SRC/examples" --db "$DB" --quiet >/dev/null || fail "examples"
 CO=$(sed -n 2p "$PLUMB_SRC/examples/market/companies.csv" | cut -d, -f1)
@@ -29,9 +31,8 @@ PAYX9,U002,$CO,,100,2023-03-01,"unterminated
 PAYX10,U002,$CO,,100,2023-03-01,swallowed,,
 CSV
 
-sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-before=$(sha256sum <"$DB")
-events_before=$(sqlite3 "$DB" 'SELECT count(*) FROM ledger_events')
+before=$(store_digest "$DB") || fail digest
+events_before=$(store_sql "$DB" 'SELECT count(*) FROM ledger_events')
 
 "$PLUMB" import --source finance "$F" --db "$DB" --lang en >"$T/out" 2>"$T/err"
 rc=$?
@@ -51,11 +52,9 @@ grep -q "^$F:9:" "$T/err" && fail "an identical repeat (line 9) is not an error"
 grep -q "nothing written" "$T/err" || fail "no one-line summary"
 grep -q "nothing written" "$T/out" || fail "summary should say nothing was written"
 
-sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-after=$(sha256sum <"$DB")
-[ "$before" = "$after" ] || fail "store changed by a rejected batch"
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM ledger_events')" = "$events_before" ] || fail "events"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM payments WHERE id LIKE 'PAYX%'")" = 0 ] || fail "rows"
+[ "$before" = "$(store_digest "$DB")" ] || fail "store changed by a rejected batch"
+[ "$(store_sql "$DB" 'SELECT count(*) FROM ledger_events')" = "$events_before" ] || fail "events"
+[ "$(store_sql "$DB" "SELECT count(*) FROM payments WHERE id LIKE 'PAYX%'")" = 0 ] || fail "rows"
 
 # File-level errors: entity not delivered by the source, unknown column.
 "$PLUMB" import --source org "$F" --db "$DB" --lang en 2>"$T/err2" >/dev/null
@@ -71,6 +70,5 @@ printf 'id,name,gender,birth_date\nx,\x81\n' >"$T/in/persons.csv"
 [ $? -eq 1 ] || fail "bad bytes accepted"
 grep -qF "$T/in/persons.csv:2:-: not valid UTF-8 (use --encoding gb18030?)" "$T/err4" ||
     fail "encoding message"
-sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-[ "$before" = "$(sha256sum <"$DB")" ] || fail "store changed by refused files"
+[ "$before" = "$(store_digest "$DB")" ] || fail "store changed by refused files"
 echo "import_errors: 1 passed, 0 failed"

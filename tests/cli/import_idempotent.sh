@@ -1,12 +1,14 @@
 #!/bin/bash
 # import_idempotent.sh — re-importing the same rows appends nothing; a
-# changed row is one new event; the ledger verifies.
+# changed row is one new event; the ledger verifies. On both engines
+# (helpers/store_lib.sh: cli.pg.import_idempotent on PostgreSQL).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/p.db
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+DB=$(store_new p) || exit 1
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$PLUMB_SRC/examples" --db "$DB" --quiet --lang en >"$T/o1" || fail "first"
 n1=$("$PLUMB" sql --db "$DB" 'SELECT count(*) FROM ledger_events')

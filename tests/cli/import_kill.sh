@@ -2,11 +2,12 @@
 # import_kill.sh — kill -9 in the middle of a large import leaves either
 # nothing or everything of that batch, and the ledger still verifies.
 set -u
-: "${PLUMB:?}"
+: "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/p.db
+DB=$(store_new p) || exit 1
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 N=150000
 mkdir -p "$T/org"
@@ -21,7 +22,7 @@ awk -v n=$N 'BEGIN {
         printf "%s,张伟,%s,%04d-%02d-%02d,433127\n", body substr(C, t % 11 + 1, 1), (s % 2 ? "M" : "F"), y, m, d
         k++ } }' >"$T/org/persons.csv"
 [ "$(wc -l <"$T/org/persons.csv")" -eq $((N + 1)) ] || fail "generator"
-count() { sqlite3 "$DB" 'SELECT count(*) FROM persons'; }
+count() { store_sql "$DB" 'SELECT count(*) FROM persons'; }
 killed=0
 for delay in 0.5 1 2; do
     "$PLUMB" import --source org "$T/org/persons.csv" --db "$DB" --quiet >/dev/null 2>&1 &
@@ -31,7 +32,7 @@ for delay in 0.5 1 2; do
     wait $pid 2>/dev/null
     c=$(count)
     [ "$c" = 0 ] || [ "$c" = $N ] || fail "after kill -9 at ${delay}s: $c persons (want 0 or $N)"
-    e=$(sqlite3 "$DB" 'SELECT count(*) FROM ledger_events')
+    e=$(store_sql "$DB" 'SELECT count(*) FROM ledger_events')
     [ "$e" = "$c" ] || fail "events $e vs rows $c"
     [ "$c" = $N ] && break
 done

@@ -5,8 +5,9 @@ set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/p.db
+DB=$(store_new p) || exit 1
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$PLUMB_SRC/examples" --db "$DB" --quiet >/dev/null || fail "examples"
 CO=$(sed -n 2p "$PLUMB_SRC/examples/market/companies.csv" | cut -d, -f1)
@@ -26,7 +27,7 @@ R=$F.rejects.csv
 [ -f "$R" ] || fail "no rejects file at the default path"
 grep -qF "rejected rows written to: $R" "$T/out" || fail "summary names the rejects file"
 grep -Eq "^payments +2 +0 +0 +3" "$T/out" || { cat "$T/out"; fail "counts"; }
-[ "$(sqlite3 "$DB" "SELECT group_concat(id) FROM (SELECT id FROM payments WHERE id LIKE 'PAYP%' ORDER BY id)")" = "PAYP1,PAYP4" ] ||
+[ "$(store_sql "$DB" "SELECT id FROM payments WHERE id LIKE 'PAYP%' ORDER BY id" | paste -sd,)" = "PAYP1,PAYP4" ] ||
     fail "good rows not committed"
 cat >"$T/want" <<CSV
 id,unit_id,payee_company_id,payee_person_id,amount_fen,paid_at,purpose,contract_id,decision_id,error

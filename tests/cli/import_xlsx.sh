@@ -10,11 +10,16 @@
 # table's digest equals the CSV import's. A bad cell is reported as
 # file:sheet!C7: reason, exit 1, and the store file is byte-for-byte as
 # before. gnumeric's ssconvert is the second producer (skipped with a note
-# where it is not installed). Env: PLUMB, PLUMB_SRC, PLUMB_XLSX_MAKE.
+# where it is not installed). On both engines (helpers/store_lib.sh).
+# Env: PLUMB, PLUMB_SRC, PLUMB_XLSX_MAKE.
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_XLSX_MAKE:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+for x in a b c d e; do # the stores A..E (on PostgreSQL: databases)
+    eval "DB${x^^}=\$(store_new $x)" || exit 1
+done
 fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en
 E=$PLUMB_SRC/examples
@@ -23,7 +28,7 @@ TABLES="units posts persons tenures kin companies company_roles registry_records
 
 digests() { # DB → one line per table: name and digest of its rows
     for t in $TABLES; do
-        printf '%s %s\n' "$t" "$(sqlite3 "$1" "SELECT * FROM $t ORDER BY id" | sha256sum | cut -c1-16)"
+        printf '%s %s\n' "$t" "$(store_sql "$1" "SELECT $(store_cols "$1" $t) FROM $t ORDER BY id" | sha256sum | cut -c1-16)"
     done
 }
 imp() { # DB SOURCE FILE... (no rules: the rows are compared, not the findings)
@@ -35,14 +40,14 @@ imp() { # DB SOURCE FILE... (no rules: the rows are compared, not the findings)
 new_db() { rm -f "$1"*; "$PLUMB" init --db "$1" >/dev/null 2>&1 || fail "init $1"; }
 
 # A: the CSV files.
-new_db "$T/a.db"
-imp "$T/a.db" org "$E"/org/*.csv
-imp "$T/a.db" police "$E"/police/*.csv
-imp "$T/a.db" market "$E"/market/*.csv
-imp "$T/a.db" contracts "$E"/contracts/*.csv
-imp "$T/a.db" meetings "$E"/meetings/*.csv
-imp "$T/a.db" finance "$E"/finance/payments.csv
-digests "$T/a.db" >"$T/a.dig"
+new_db "$DBA"
+imp "$DBA" org "$E"/org/*.csv
+imp "$DBA" police "$E"/police/*.csv
+imp "$DBA" market "$E"/market/*.csv
+imp "$DBA" contracts "$E"/contracts/*.csv
+imp "$DBA" meetings "$E"/meetings/*.csv
+imp "$DBA" finance "$E"/finance/payments.csv
+digests "$DBA" >"$T/a.dig"
 grep -q ' e3b0c44298fc1c14' "$T/a.dig" && { cat "$T/a.dig"; fail "an empty table in A"; }
 
 ORG_SHEETS="01_units=$E/org/01_units.csv posts=$E/org/02_posts.csv 人员=$E/org/03_persons.csv 04_tenures=$E/org/04_tenures.csv"
@@ -57,14 +62,14 @@ MARKET_SHEETS="persons=$E/market/persons.csv companies=$E/market/companies.csv c
     fail "xlsx_make payments"
 unzip -p "$T/payments.xlsx" xl/worksheets/sheet1.xml | grep -q '<mergeCell ref="C2:C3"' ||
     fail "the producer made no merged data cell"
-new_db "$T/b.db"
-imp "$T/b.db" org "$T/org.xlsx"
-imp "$T/b.db" police "$E"/police/*.csv
-imp "$T/b.db" market "$T/market.xlsx"
-imp "$T/b.db" contracts "$E"/contracts/*.csv
-imp "$T/b.db" meetings "$E"/meetings/*.csv
-imp "$T/b.db" finance "$T/payments.xlsx"
-digests "$T/b.db" >"$T/b.dig"
+new_db "$DBB"
+imp "$DBB" org "$T/org.xlsx"
+imp "$DBB" police "$E"/police/*.csv
+imp "$DBB" market "$T/market.xlsx"
+imp "$DBB" contracts "$E"/contracts/*.csv
+imp "$DBB" meetings "$E"/meetings/*.csv
+imp "$DBB" finance "$T/payments.xlsx"
+digests "$DBB" >"$T/b.dig"
 diff "$T/a.dig" "$T/b.dig" || fail "B (1900 dates, shared strings, shapes) differs from the CSV import"
 
 # C: the 1904 date system, inline strings (constant-memory mode), rich text.
@@ -74,14 +79,14 @@ diff "$T/a.dig" "$T/b.dig" || fail "B (1900 dates, shared strings, shapes) diffe
 unzip -p "$T/org.xlsx" xl/workbook.xml | grep -q 'date1904="1"' || fail "not a 1904 workbook"
 unzip -p "$T/org.xlsx" xl/worksheets/sheet1.xml | grep -q 't="inlineStr"' || fail "no inline strings"
 unzip -p "$T/market.xlsx" xl/sharedStrings.xml | grep -q '<si><r>' || fail "no rich text"
-new_db "$T/c.db"
-imp "$T/c.db" org "$T/org.xlsx"
-imp "$T/c.db" police "$E"/police/*.csv
-imp "$T/c.db" market "$T/market.xlsx"
-imp "$T/c.db" contracts "$E"/contracts/*.csv
-imp "$T/c.db" meetings "$E"/meetings/*.csv
-imp "$T/c.db" finance "$T/payments.xlsx"
-digests "$T/c.db" >"$T/c.dig"
+new_db "$DBC"
+imp "$DBC" org "$T/org.xlsx"
+imp "$DBC" police "$E"/police/*.csv
+imp "$DBC" market "$T/market.xlsx"
+imp "$DBC" contracts "$E"/contracts/*.csv
+imp "$DBC" meetings "$E"/meetings/*.csv
+imp "$DBC" finance "$T/payments.xlsx"
+digests "$DBC" >"$T/c.dig"
 diff "$T/a.dig" "$T/c.dig" || fail "C (1904 dates, inline strings, rich text) differs from the CSV import"
 
 # D: a second producer, gnumeric's ssconvert (scripts/install-deps), one
@@ -89,28 +94,28 @@ diff "$T/a.dig" "$T/c.dig" || fail "C (1904 dates, inline strings, rich text) di
 # its first sheet); its XML is indented, its strings inline, its dates
 # real dates (ssconvert recognises YYYY-MM-DD in the CSV).
 if command -v ssconvert >/dev/null; then
-    new_db "$T/d.db"
+    new_db "$DBD"
     for s in org police market contracts meetings finance; do
         mkdir -p "$T/ss/$s"
         if [ $s = police ]; then
-            imp "$T/d.db" police "$E"/police/*.csv # GB18030: CSV, as in A
+            imp "$DBD" police "$E"/police/*.csv # GB18030: CSV, as in A
             continue
         fi
         for f in "$E/$s"/*.csv; do
             b=$(basename "$f" .csv)
             ssconvert "$f" "$T/ss/$s/$b.xlsx" >/dev/null 2>&1 || fail "ssconvert $f"
         done
-        imp "$T/d.db" $s "$T/ss/$s"/*.xlsx
+        imp "$DBD" $s "$T/ss/$s"/*.xlsx
     done
     unzip -p "$T/ss/finance/payments.xlsx" xl/worksheets/sheet1.xml | grep -q gnumeric ||
         fail "not ssconvert's workbook"
-    digests "$T/d.db" >"$T/d.dig"
+    digests "$DBD" >"$T/d.dig"
     diff "$T/a.dig" "$T/d.dig" || fail "D (ssconvert) differs from the CSV import"
     # E: legacy .xls (BIFF8, ssconvert's Excel 97 writer), read by libfreexl.
     # ssconvert stores an all-digit citizen ID as a number, and a BIFF number
     # is a double: its last digits are gone, and the import must say so
     # (checked below); files with such IDs are imported from their CSV here.
-    new_db "$T/e.db"
+    new_db "$DBE"
     nxls=0
     for s in org police market contracts meetings finance; do
         mkdir -p "$T/xls/$s"
@@ -123,11 +128,11 @@ if command -v ssconvert >/dev/null; then
                 nxls=$((nxls + 1))
             fi
         done
-        imp "$T/e.db" $s "$T/xls/$s"/*
+        imp "$DBE" $s "$T/xls/$s"/*
     done
     [ $nxls -ge 6 ] || fail "only $nxls .xls files"
     head -c 8 "$T/xls/finance/payments.xls" | od -An -tx1 | grep -q 'd0 cf 11 e0' || fail "not an OLE2 .xls"
-    digests "$T/e.db" >"$T/e.dig"
+    digests "$DBE" >"$T/e.dig"
     diff "$T/a.dig" "$T/e.dig" || fail "E (.xls) differs from the CSV import"
 else
     echo "note: ssconvert (gnumeric) not installed: the second producer is skipped"
@@ -147,23 +152,22 @@ CO=$(sed -n 2p "$E/market/companies.csv" | cut -d, -f1)
     echo "PAYX7,U002,$CO,,100,2024-03-07,fine,,"
 } >"$T/bad.csv"
 "$MK" "$T/bad.xlsx" "payments=$T/bad.csv" || fail "xlsx_make bad"
-sqlite3 "$T/b.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-before=$(sha256sum <"$T/b.db")
-"$PLUMB" import --db "$T/b.db" --source finance --no-rules "$T/bad.xlsx" >"$T/out" 2>"$T/err"
+before=$(store_digest "$DBB") || fail digest
+"$PLUMB" import --db "$DBB" --source finance --no-rules "$T/bad.xlsx" >"$T/out" 2>"$T/err"
 rc=$?
 cat "$T/err"
 [ $rc = 1 ] || fail "bad cells: exit $rc, want 1"
 grep -q "^$T/bad.xlsx:payments!C7: .*check" "$T/err" || fail "no file:payments!C7 error"
 grep -q "^$T/bad.xlsx:payments!F3: .*1900-02-29" "$T/err" || fail "no file:payments!F3 error for serial 60"
 [ "$(grep -c "bad.xlsx:" "$T/err")" = 2 ] || fail "other rows reported"
-[ "$(sha256sum <"$T/b.db")" = "$before" ] || fail "the store changed after a refused batch"
+[ "$(store_digest "$DBB")" = "$before" ] || fail "the store changed after a refused batch"
 
 # An all-digit citizen ID stored as a number in an .xls (ssconvert) has
 # lost its last digits: refused, saying so, at its cell.
 if command -v ssconvert >/dev/null; then
     mkdir -p "$T/numid"
     ssconvert "$E/org/03_persons.csv" "$T/numid/persons.xls" >/dev/null 2>&1 || fail "ssconvert persons"
-    "$PLUMB" import --db "$T/b.db" --source org --no-rules "$T/numid/persons.xls" >"$T/out" 2>"$T/err" &&
+    "$PLUMB" import --db "$DBB" --source org --no-rules "$T/numid/persons.xls" >"$T/out" 2>"$T/err" &&
         fail "a citizen ID that lost digits was accepted"
     cat "$T/err"
     grep -q "^$T/numid/persons.xls:[^!]*!A[0-9]*: the cell holds the number .*lost digits" "$T/err" ||
@@ -174,45 +178,44 @@ fi
 if command -v ssconvert >/dev/null; then
     mkdir -p "$T/badxls"
     ssconvert "$T/bad.csv" "$T/badxls/payments.xls" >/dev/null 2>&1 || fail "ssconvert bad.csv"
-    "$PLUMB" import --db "$T/b.db" --source finance --no-rules "$T/badxls/payments.xls" >"$T/out" 2>"$T/err"
+    "$PLUMB" import --db "$DBB" --source finance --no-rules "$T/badxls/payments.xls" >"$T/out" 2>"$T/err"
     rc=$?
     cat "$T/err"
     [ $rc = 1 ] || fail ".xls bad cells: exit $rc, want 1"
     grep -q "^$T/badxls/payments.xls:[^!]*!C7: .*check" "$T/err" || fail "no file.xls:sheet!C7 error"
-    [ "$(sha256sum <"$T/b.db")" = "$before" ] || fail "the store changed after a refused .xls batch"
+    [ "$(store_digest "$DBB")" = "$before" ] || fail "the store changed after a refused .xls batch"
 fi
 
 # A sheet that names no entity, and one the source does not deliver: refused.
 "$MK" "$T/two.xlsx" "payments=$E/finance/payments.csv" "notes=$T/bad.csv" || fail "xlsx_make two"
-"$PLUMB" import --db "$T/b.db" --source finance --no-rules "$T/two.xlsx" >"$T/out" 2>"$T/err" &&
+"$PLUMB" import --db "$DBB" --source finance --no-rules "$T/two.xlsx" >"$T/out" 2>"$T/err" &&
     fail "a sheet named for no entity was accepted"
 grep -q "^$T/two.xlsx:notes: .*does not name an entity" "$T/err" || { cat "$T/err"; fail "no message for sheet 'notes'"; }
 "$MK" "$T/three.xlsx" "units=$E/org/01_units.csv" || fail "xlsx_make three"
-"$PLUMB" import --db "$T/b.db" --source finance --no-rules "$T/three.xlsx" >"$T/out" 2>"$T/err" &&
+"$PLUMB" import --db "$DBB" --source finance --no-rules "$T/three.xlsx" >"$T/out" 2>"$T/err" &&
     fail "a sheet the source does not deliver was accepted"
 grep -q "^$T/three.xlsx:units: source 'finance' does not deliver units" "$T/err" ||
     { cat "$T/err"; fail "no message for sheet 'units' of finance"; }
 # A file named for its entity reads its first sheet; another sheet is named
 # in a warning, not read.
 "$MK" "$T/payments.xlsx" "Sheet1=$E/finance/payments.csv" "Sheet2=$T/bad.csv" || fail "xlsx_make extra"
-"$PLUMB" import --db "$T/b.db" --source finance --no-rules "$T/payments.xlsx" >"$T/out" 2>"$T/err" ||
+"$PLUMB" import --db "$DBB" --source finance --no-rules "$T/payments.xlsx" >"$T/out" 2>"$T/err" ||
     { cat "$T/err"; fail "a file named for its entity with a second sheet was refused"; }
 grep -q "^$T/payments.xlsx:Sheet1: warning: sheet 'Sheet2' is not read" "$T/err" ||
     { cat "$T/err"; fail "no warning for the unread sheet"; }
-digests "$T/b.db" | diff "$T/a.dig" - || fail "the unread sheet changed the tables"
-sqlite3 "$T/b.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-before=$(sha256sum <"$T/b.db")
+digests "$DBB" | diff "$T/a.dig" - || fail "the unread sheet changed the tables"
+before=$(store_digest "$DBB") || fail digest
 # Not a workbook at all.
 cp "$T/bad.csv" "$T/fake.xlsx"
-"$PLUMB" import --db "$T/b.db" --source finance --no-rules "$T/fake.xlsx" >"$T/out" 2>"$T/err" &&
+"$PLUMB" import --db "$DBB" --source finance --no-rules "$T/fake.xlsx" >"$T/out" 2>"$T/err" &&
     fail "a CSV named .xlsx was accepted"
 grep -q "not an .xlsx workbook" "$T/err" || { cat "$T/err"; fail "no message for a fake workbook"; }
-[ "$(sha256sum <"$T/b.db")" = "$before" ] || fail "the store changed after refused batches"
+[ "$(store_digest "$DBB")" = "$before" ] || fail "the store changed after refused batches"
 # --partial: the 5 good rows of bad.xlsx are written, the 2 bad ones go to
 # the rejects file (CSV) with their cells in the error column.
-"$PLUMB" import --db "$T/c.db" --source finance --no-rules --partial --rejects "$T/rej.csv" \
+"$PLUMB" import --db "$DBC" --source finance --no-rules --partial --rejects "$T/rej.csv" \
     "$T/bad.xlsx" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "--partial refused"; }
-[ "$(sqlite3 "$T/c.db" "SELECT count(*) FROM payments WHERE id LIKE 'PAYX%'")" = 5 ] ||
+[ "$(store_sql "$DBC" "SELECT count(*) FROM payments WHERE id LIKE 'PAYX%'")" = 5 ] ||
     fail "--partial: not the 5 good rows"
 grep -q '^PAYX6,.*"payments!C7: check' "$T/rej.csv" || { cat "$T/rej.csv"; fail "rejects: no C7"; }
 grep -q '^PAYX2,.*"payments!F3: date serial number 60' "$T/rej.csv" ||

@@ -5,13 +5,14 @@
 # line naming the field, exit 1, and the store unchanged; every step is a
 # ledger event; `plumb verify` is clean and catches a direct change to each
 # new table; `plumb rebuild` reproduces every new table row for row.
-# Needs: $PLUMB, sqlite3.
+# Needs: $PLUMB, $PLUMB_SRC. On both engines (helpers/store_lib.sh).
 set -u
-: "${PLUMB:?}"
+: "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/i.db
+DB=$(store_new i) || exit 1
 A=433127197001010017 B=43312719710202002X C=433127197203030032
 mkdir -p "$T/fx/org"
 cat >"$T/fx/org/01_units.csv" <<'CSV'
@@ -47,10 +48,10 @@ export PLUMB_NOW=2026-04-01T09:00:00Z
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$T/fx" --db "$DB" --quiet >/dev/null || fail "import"
 P() { "$PLUMB" inspect "$@" --db "$DB" --lang en --actor 巡察办; }
-events() { sqlite3 "$DB" "SELECT count(*) FROM ledger_events"; }
+events() { store_sql "$DB" "SELECT count(*) FROM ledger_events"; }
 dump() { for t in inspect_rounds inspect_round_units inspect_problems inspect_tasks inspect_task_history \
     inspect_handovers inspect_criticisms; do
-    echo "== $t"; sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1, 2"; done; }
+    echo "== $t"; store_sql "$DB" "SELECT $(store_cols "$DB" $t) FROM $t ORDER BY 1, 2"; done; }
 # A refused command: exit 1, one line naming the field first ("plumb:
 # FIELD: 中文 / English"), nothing written.
 refused() {
@@ -88,8 +89,8 @@ Q=$(P problem-add --round IR-1 --unit FB --category money --person $A \
 [ "$Q" = IP-1 ] || fail "problem id $Q"
 # 移交问题线索: the problem becomes a workflow clue, linked both ways
 CL=$(P handover IP-1 --reason 涉嫌违纪移交纪委) || fail "handover"
-[ "$(sqlite3 "$DB" "SELECT channel||' '||category||' '||source_ref||' '||subject_person_id FROM case_clues WHERE id='$CL'")" = \
-  "inspection money IP-1 $A" ] || fail "handed-over clue $CL: $(sqlite3 "$DB" "SELECT * FROM case_clues")"
+[ "$(store_sql "$DB" "SELECT channel||' '||category||' '||source_ref||' '||subject_person_id FROM case_clues WHERE id='$CL'")" = \
+  "inspection money IP-1 $A" ] || fail "handed-over clue $CL: $(store_sql "$DB" "SELECT * FROM case_clues")"
 P show problem IP-1 | grep -q "\"clue_id\": \"$CL\"" || fail "problem does not link the clue"
 refused id "problem IP-1 was already handed over" handover IP-1 --reason again
 K=$(P task-add --problem IP-1 --responsible $A --measures "清退津贴，建立审批制度" \
@@ -105,7 +106,7 @@ P show task RT-1 >"$T/t"
 grep -q '"recurrence_count": 1' "$T/t" || fail "recurrence not counted: $(cat "$T/t")"
 grep -q '"status": "reopened"' "$T/t" || fail "not reopened"
 # every step so far is an event: seven types
-n=$(sqlite3 "$DB" "SELECT count(DISTINCT type) FROM ledger_events WHERE type LIKE 'inspect.%'")
+n=$(store_sql "$DB" "SELECT count(DISTINCT type) FROM ledger_events WHERE type LIKE 'inspect.%'")
 [ "$n" = 7 ] || fail "event types: $n"
 
 # ---- bad input: exit 1, one line naming the field, nothing written
@@ -164,7 +165,7 @@ P show criticism LM-1 | grep -q "\"id\": \"$K2\"" || fail "criticism does not li
 "$PLUMB" inspect round-add --db "$DB" --actor "$(printf 'Jose\xcc\x81')" --round-no 3 --level county \
     --team "$(printf 'Cafe\xcc\x81 组')" --leader $B --start 2026-03-01 --end 2026-03-31 --unit EB \
     >/dev/null || fail "round with NFD text"
-[ "$(sqlite3 "$DB" "SELECT team||'|'||created_by FROM inspect_rounds WHERE round_no='3'")" = \
+[ "$(store_sql "$DB" "SELECT team||'|'||created_by FROM inspect_rounds WHERE round_no='3'")" = \
   "$(printf 'Caf\xc3\xa9 组|Jos\xc3\xa9')" ] || fail "NFD text not stored as NFC"
 
 # ---- verify, tamper, rebuild
@@ -182,9 +183,9 @@ for sql in "UPDATE inspect_tasks SET status='signed_off' WHERE id='RT-1'" \
     "DELETE FROM inspect_task_history WHERE type='sent_back'" \
     "UPDATE inspect_handovers SET clue_id='X'" \
     "UPDATE inspect_criticisms SET raised_at='2026-01-01'"; do
-    rm -f "$T/x.db"; sqlite3 "$DB" ".backup $T/x.db"
-    sqlite3 "$T/x.db" "$sql" || fail "sqlite3 $sql"
-    "$PLUMB" verify --db "$T/x.db" >"$T/v" 2>&1 && fail "verify missed: $sql"
+    X=$(store_copy "$DB" x) || fail "copy"
+    store_sql "$X" "$sql" || fail "sql $sql"
+    "$PLUMB" verify --db "$X" >"$T/v" 2>&1 && fail "verify missed: $sql"
     grep -q "inspect_" "$T/v" || fail "verify message does not name the table: $(head -3 "$T/v")"
 done
 echo "ok"

@@ -4,13 +4,15 @@
 # the second (DESIGN.md §4; issue #15, defect 8). The exact time stays in
 # the payload, which is never exported. Checks the exported tile entry
 # bytes, the leaf in the reporter's proof, and the payloads.
-# Needs: $PLUMB, sqlite3.
+# On both engines (helpers/store_lib.sh). Needs: $PLUMB, $PLUMB_SRC.
 set -u
-P=${PLUMB:?set PLUMB to the plumb binary}
+: "${PLUMB:?set PLUMB to the plumb binary}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+P=$PLUMB
 die() { echo "FAIL: $*"; exit 1; }
-DB=$T/p.db
+DB=$(store_new p) || exit 1
 mkdir -p "$T/fx/org"
 cat >"$T/fx/org/01_units.csv" <<'CSV'
 id,parent_id,name,division_code,level,kind,industry
@@ -51,7 +53,7 @@ PLUMB_NOW=2026-03-05T09:00:00Z "$P" portal check "$R" --passphrase-file "$T/pass
 PLUMB_NOW=2026-03-05T09:00:01Z "$P" export-tiles "$T/tiles" --db "$DB" >/dev/null || die "export-tiles"
 
 # Which events did the portal write? Every event appended at 13:37:4x.
-n=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_events WHERE type IN ('clue.received','clue.material_added')")
+n=$(store_sql "$DB" "SELECT count(*) FROM ledger_events WHERE type IN ('clue.received','clue.material_added')")
 [ "$n" = 2 ] || die "expected 2 portal events, found $n"
 
 # 1. No published byte carries the second (or the hour) of the report.
@@ -59,24 +61,24 @@ grep -raq "T13:37" "$T/tiles" && die "a tile entry carries the report's time of 
 grep -q "T13:37" "$T/proof.json" && die "the reporter's proof leaf carries the time of day"
 # 2. The leaves of the portal's events carry the day.
 for ty in clue.received clue.material_added; do
-    h=$(sqlite3 "$DB" "SELECT header FROM ledger_events WHERE type='$ty'")
+    h=$(store_sql "$DB" "SELECT header FROM ledger_events WHERE type='$ty'")
     grep -qF '"time":"2026-03-04T00:00:00Z"' <<<"$h" || die "$ty header time is not the day: $h"
     grep -raqF "$h" "$T/tiles/tile/entries" || die "$ty leaf not among the exported entries"
 done
 # Every event the report's transaction appended (rules, registry) too.
-others=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_events WHERE header LIKE '%\"time\":\"2026-03-04T%' AND header NOT LIKE '%\"time\":\"2026-03-04T00:00:00Z\"%'")
+others=$(store_sql "$DB" "SELECT count(*) FROM ledger_events WHERE header LIKE '%\"time\":\"2026-03-04T%' AND header NOT LIKE '%\"time\":\"2026-03-04T00:00:00Z\"%'")
 [ "$others" = 0 ] || die "$others events of the report's day carry a time of day"
 grep '"leaf":' "$T/proof.json" | grep -qF '\"time\":\"2026-03-04T00:00:00Z\"' ||
     die "the proof leaf does not carry the day: $(grep leaf "$T/proof.json")"
 # 3. The exact time stays in the payload (and in the clue row).
-sqlite3 "$DB" "SELECT payload FROM ledger_events WHERE type='clue.received'" |
+store_sql "$DB" "SELECT payload FROM ledger_events WHERE type='clue.received'" |
     grep -qF '"received_time":"2026-03-04T13:37:42Z"' || die "exact time lost from the payload"
-sqlite3 "$DB" "SELECT payload FROM ledger_events WHERE type='clue.material_added'" |
+store_sql "$DB" "SELECT payload FROM ledger_events WHERE type='clue.material_added'" |
     grep -qF '"added_time":"2026-03-04T13:37:43Z"' || die "exact time lost from the material payload"
-[ "$(sqlite3 "$DB" "SELECT received_time FROM case_clues")" = 2026-03-04T13:37:42Z ] ||
+[ "$(store_sql "$DB" "SELECT received_time FROM case_clues")" = 2026-03-04T13:37:42Z ] ||
     die "case_clues.received_time is not exact"
 # 4. Staff events keep their second (only the portal is coarsened).
-sqlite3 "$DB" "SELECT header FROM ledger_events WHERE seq=0" | grep -qF '"time":"2026-03-01T08:00:00Z"' ||
+store_sql "$DB" "SELECT header FROM ledger_events WHERE seq=0" | grep -qF '"time":"2026-03-01T08:00:00Z"' ||
     die "staff event time changed"
 "$P" verify --db "$DB" >/dev/null 2>"$T/v" || die "verify: $(cat "$T/v")"
 echo "PASS"

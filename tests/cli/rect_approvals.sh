@@ -7,13 +7,14 @@
 # naming `approver`, exit 1, nothing written); another actor approves;
 # a refusal keeps the task; a task not of a top leader's unit signs off at
 # once; `plumb verify` is clean and `plumb rebuild` reproduces the tables.
-# Needs: $PLUMB, sqlite3.
+# On both engines (helpers/store_lib.sh). Needs: $PLUMB, $PLUMB_SRC.
 set -u
-: "${PLUMB:?}"
+: "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/i.db
+DB=$(store_new i) || exit 1
 A=433127197001010017 B=43312719710202002X C=433127197203030032
 mkdir -p "$T/fx/org"
 cat >"$T/fx/org/01_units.csv" <<'CSV'
@@ -41,8 +42,8 @@ export PLUMB_NOW=2026-04-01T09:00:00Z
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$T/fx" --db "$DB" --quiet >/dev/null || fail "import"
 P() { "$PLUMB" inspect "$@" --db "$DB" --lang en; }
-events() { sqlite3 "$DB" "SELECT count(*) FROM ledger_events"; }
-status() { sqlite3 "$DB" "SELECT status FROM inspect_tasks WHERE id='$1'"; }
+events() { store_sql "$DB" "SELECT count(*) FROM ledger_events"; }
+status() { store_sql "$DB" "SELECT status FROM inspect_tasks WHERE id='$1'"; }
 refused() {
     local field=$1; shift
     local before; before=$(events)
@@ -89,18 +90,18 @@ refused pending_signoff approve RT-1 --reason 同意 --actor carol
 P signoff RT-1 --reason 再次提请 --actor alice >/dev/null 2>&1 || fail "signoff again"
 P approve RT-1 --reason 同意销号 --actor carol >/dev/null || fail "approve"
 [ "$(status RT-1)" = signed_off ] || fail "the approval did not sign off: $(status RT-1)"
-got=$(sqlite3 "$DB" "SELECT group_concat(type || ':' || actor, ' ') FROM (SELECT type, actor FROM inspect_task_history WHERE task_id='RT-1' ORDER BY seq)")
+got=$(store_sql "$DB" "SELECT type || ':' || actor FROM inspect_task_history WHERE task_id='RT-1' ORDER BY seq" | paste -sd' ')
 want="opened:o progress:unit signoff_proposed:alice signoff_refused:carol signoff_proposed:alice signoff_approved:carol signed_off:carol"
 [ "$got" = "$want" ] || fail "history: $got"
 
 "$PLUMB" verify --db "$DB" >/dev/null || fail "verify"
 dump() { for t in inspect_tasks inspect_task_history inspect_approvers; do
-    echo "== $t"; sqlite3 "$DB" "SELECT * FROM $t ORDER BY 1, 2"; done; }
+    echo "== $t"; store_sql "$DB" "SELECT $(store_cols "$DB" $t) FROM $t ORDER BY 1, 2"; done; }
 before=$(dump)
 "$PLUMB" rebuild --db "$DB" >/dev/null || fail "rebuild"
 [ "$(dump)" = "$before" ] || fail "rebuild differs"
 # A direct change to the new table is caught.
-sqlite3 "$DB" "UPDATE inspect_approvers SET role='subject'"
+store_sql "$DB" "UPDATE inspect_approvers SET role='subject'"
 "$PLUMB" verify --db "$DB" >"$T/out" 2>&1 && fail "verify missed a change to inspect_approvers"
 grep -q inspect_approvers "$T/out" || fail "verify does not name inspect_approvers: $(cat "$T/out")"
 echo "ok"

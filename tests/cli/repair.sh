@@ -13,11 +13,12 @@ set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_XLSX_MAKE:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() {
     echo "FAIL: $*"
     exit 1
 }
-DB=$T/p.db
+DB=$(store_new p) || exit 1
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 
 # 王芳 in GB18030, read as Latin-1.
@@ -42,9 +43,9 @@ expectu "$U:2:division_code: warning: repaired: full-width or compatibility char
 expectu "$U:2:industry: warning: repaired: GBK text decoded one byte out of step repaired: '好\xA1!耙话咽帧笔屈h政' → '好。“一把手”是黨政'"
 expectu "$U:3:industry: warning: repaired: GB18030 text read as Latin-1/CP1252 repaired: '$GEREN' → '個人'"
 [ "$(grep -c "^$U:" "$T/erru")" -eq 4 ] || fail "want exactly 4 warnings for the units"
-[ "$(sqlite3 "$DB" "SELECT name||'|'||division_code||'|'||industry FROM units WHERE id='UR1'")" = \
+[ "$(store_sql "$DB" "SELECT name||'|'||division_code||'|'||industry FROM units WHERE id='UR1'")" = \
     '永顺县XY局|433127|好。“一把手”是黨政' ] || fail "units stored"
-[ "$(sqlite3 "$DB" "SELECT industry FROM units WHERE id='UR2'")" = 個人 ] || fail "CP1252 stored"
+[ "$(store_sql "$DB" "SELECT industry FROM units WHERE id='UR2'")" = 個人 ] || fail "CP1252 stored"
 
 F=$T/in/persons.csv
 cat >"$F" <<CSV
@@ -75,7 +76,7 @@ expect "$F:9:name: warning: repaired: middle dot unified to U+00B7: '阿依古�
 grep -q "^$F:5:" "$T/err" && fail "line 5 (traditional, stored as given) has a warning"
 [ "$(grep -c "^$F:" "$T/err")" -eq 8 ] || fail "want exactly 8 warnings"
 
-q() { sqlite3 "$DB" "$1"; }
+q() { store_sql "$DB" "$1"; }
 [ "$(q "SELECT name FROM persons WHERE id='433127198001010011'")" = 张三 ] || fail "NFKC id"
 [ "$(q "SELECT name FROM persons WHERE id='43312719800101002X'")" = 李四 ] || fail "X, de-pad"
 [ "$(q "SELECT name FROM persons WHERE id='433127198001010038'")" = 阿依古丽·买买提 ] || fail "dot"
@@ -115,8 +116,7 @@ cat >"$G" <<CSV
 id,parent_id,name,division_code,level,kind,industry
 UX1,,永顺县测试局,433127,county,department,管住用好?!耙话咽帧笔屈h政
 CSV
-sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-before=$(sha256sum <"$DB")
+before=$(store_digest "$DB") || fail digest
 "$PLUMB" import --source org "$T/in/persons.csv" "$G" --db "$DB" --lang en --quiet >"$T/out2" \
     2>"$T/err2"
 rc=$?
@@ -127,8 +127,7 @@ expect2() { grep -qxF -- "$1" "$T/err2" || fail "missing: $1"; }
 expect2 "$F2:2:name: looks like GB18030 text read as Latin-1/CP1252 ('$CUT'), but its bytes do not decode to Chinese text: cannot repair it unambiguously; correct it at the source"
 expect2 "$G:2:industry: looks like GBK text decoded one byte out of step ('?!耙话咽帧笔屈h' re-aligned reads '?“一把手”是黨'), but the character at '?' is lost: cannot repair it unambiguously; correct it at the source"
 grep -q "nothing written" "$T/err2" || fail "no summary"
-sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-[ "$before" = "$(sha256sum <"$DB")" ] || fail "store changed by a refused batch"
+[ "$before" = "$(store_digest "$DB")" ] || fail "store changed by a refused batch"
 
 # --partial: the refused row goes to the rejects file with its error, the
 # good row is written (repaired).
@@ -138,9 +137,9 @@ printf 'id,name,gender,birth_date,native_place\n433127198001010118,%s,M,1980-01-
     --partial --rejects "$T/rej.csv" >/dev/null 2>"$T/errp" || fail "partial exit"
 grep -qF "line 2: name: looks like GB18030 text read as Latin-1/CP1252" "$T/rej.csv" ||
     { cat "$T/rej.csv"; fail "rejects file"; }
-[ "$(sqlite3 "$DB" "SELECT name FROM persons WHERE id='433127198001010310'")" = 孙七 ] ||
+[ "$(store_sql "$DB" "SELECT name FROM persons WHERE id='433127198001010310'")" = 孙七 ] ||
     fail "partial: good row"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM persons WHERE id='433127198001010118'")" = 0 ] ||
+[ "$(store_sql "$DB" "SELECT count(*) FROM persons WHERE id='433127198001010118'")" = 0 ] ||
     fail "partial: refused row written"
 
 # Chinese messages by default: the warning prefix.

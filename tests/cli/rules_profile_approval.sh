@@ -8,16 +8,19 @@
 # carry the profile event as cause and the approver as actor. Expected counts
 # by hand from examples/ at 2026-06-30: r01_top_years=40 resolves R01 of
 # tenures T001 and T002 (top posts; docs/RULES.md R01) — 2 findings.
-# Env: PLUMB. Layer: tests/cli (rules).
+# On both engines (helpers/store_lib.sh). Env: PLUMB, PLUMB_SRC. Layer:
+# tests/cli (rules).
 set -euo pipefail
-P=${PLUMB:?PLUMB must name the plumb binary}
+: "${PLUMB:?PLUMB must name the plumb binary}" "${PLUMB_SRC:?}"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-DB=$T/s.db
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+P=$PLUMB
+DB=$(store_new s) || exit 1
 AS_OF=2026-06-30
 fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { sqlite3 "$DB" "$1"; }
+q() { store_sql "$DB" "$1"; }
 "$P" init --db "$DB" >/dev/null
 "$P" import --db "$DB" --all "$SRC/examples" >/dev/null
 "$P" sweep --db "$DB" --as-of $AS_OF >/dev/null

@@ -9,21 +9,23 @@
 # catching a direct change to each new table; `plumb rebuild` reproducing
 # them row for row. Fixture: the API tests' (tests/api/lib.mjs), swept at
 # 2026-03-01: a red warning on S (UA), a yellow one on O (UB), tasks due
-# 2026-03-31. Needs: $PLUMB, node, sqlite3.
+# 2026-03-31. On both engines (helpers/store_lib.sh). Needs: $PLUMB,
+# $PLUMB_SRC, node.
 set -u
-: "${PLUMB:?}"
-P=$PLUMB
+: "${PLUMB:?}" "${PLUMB_SRC:?}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+P=$PLUMB
 fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en
-DB=$T/t.db
+DB=$(store_new t) || exit 1
 node -e "import('$HERE/../api/lib.mjs').then((m) => m.writeFixture('$T/fx'))" || fail "fixture"
 $P init --db "$DB" --origin plumbline.test/tasks >/dev/null || fail init
 $P import --db "$DB" --all "$T/fx" --quiet >/dev/null 2>&1 || fail import
 $P sweep --db "$DB" --as-of 2026-03-01 >/dev/null || fail sweep
-q() { sqlite3 "$DB" "$1"; }
+q() { store_sql "$DB" "$1"; }
 S=110101197001010016 O=110101197504040049
 TS=$(q "SELECT id FROM rule_tasks WHERE person_id='$S'")
 TO=$(q "SELECT id FROM rule_tasks WHERE person_id='$O'")
@@ -98,9 +100,9 @@ for change in "UPDATE rule_tasks SET close_reason='x' WHERE id='$TO'" \
               "UPDATE judgements SET held_on='2026-01-01'" \
               "DELETE FROM judgement_attendees" \
               "UPDATE judgement_decisions SET decision='raise'"; do
-    rm -f "$T/x.db"; sqlite3 "$DB" ".backup $T/x.db"
-    sqlite3 "$T/x.db" "$change" || fail "sqlite3 $change"
-    $P verify --db "$T/x.db" >"$T/v" 2>&1 && fail "verify missed: $change"
+    X=$(store_copy "$DB" x) || fail "copy"
+    store_sql "$X" "$change" || fail "sql $change"
+    $P verify --db "$X" >"$T/v" 2>&1 && fail "verify missed: $change"
     t=$(printf '%s\n' "$change" | grep -oE '(UPDATE|FROM) [a-z_]+' | head -1 | cut -d' ' -f2)
     grep -q "$t" "$T/v" || fail "verify message does not name $t: $(head -3 "$T/v")"
 done

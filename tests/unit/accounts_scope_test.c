@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "accounts/accounts.h"
+#include "ut_store.h"
 
 #define OK(x) assert_int_equal((x), 0)
 
@@ -78,7 +79,7 @@ static int setup(void **state)
     pl_store *s = NULL;
     pl_err e;
     pl_err_init(&e);
-    if (pl_store_open_memory(&s, &e)) {
+    if (ut_store_open(&s, &e)) {
         fprintf(stderr, "setup: %s\n", e.msg);
         return -1;
     }

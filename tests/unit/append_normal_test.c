@@ -21,6 +21,7 @@
 
 #include "ledger/ledger.h"
 #include "store/store.h"
+#include "ut_store.h"
 #include "util/util.h"
 
 #define OK(x) assert_int_equal((x), 0)
@@ -75,7 +76,7 @@ static void append_normal_stores_the_canonical_bytes_once(void **state)
     pl_store *s = NULL;
     pl_ledger *l = NULL;
     pl_ledger_register_type("test.seen", seen_apply);
-    OK(pl_store_open_memory(&s, &e));
+    OK(ut_store_open(&s, &e));
     OK(pl_ledger_open(&l, s, &e));
     pl_time_set_now(1767225600); /* 2026-01-01T00:00:00Z */
     const char *payloads[] = {

@@ -22,6 +22,7 @@
 #include "../../src/model/model.h"
 #include "../../src/rules/rules.h"
 #include "../../src/store/store.h"
+#include "ut_store.h"
 
 static const char *const rows[][2] = {
     {"clue", "{\"id\":\"CA\",\"channel\":\"letter\",\"received_at\":\"2024-02-29\",\"category\":"
@@ -52,7 +53,7 @@ static void overdue_at_the_day_boundaries(void **state)
     pl_ledger *l = NULL;
     pl_registry *reg = NULL;
     pl_cases *c = NULL;
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    assert_int_equal(ut_store_open(&s, &e), 0);
     assert_int_equal(pl_ledger_open(&l, s, &e), 0);
     assert_int_equal(pl_registry_new(&reg, s, l, &e), 0);
     assert_int_equal(pl_cases_new(&c, s, l, &e), 0);

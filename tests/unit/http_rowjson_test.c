@@ -22,6 +22,7 @@
 #include <unicode/utf8.h>
 
 #include "http/http_int.h"
+#include "ut_store.h"
 
 /* ------------------------------------------------------------- the oracle */
 
@@ -296,10 +297,13 @@ static void check_row(pl_store *s, const char *const *cols, int ncols, size_t sh
 static void rows_of_every_table_as_jansson(void **state)
 {
     (void)state;
+    if (ut_store_is_pg())
+        skip(); /* every kind of value in every column: SQLite's dynamic types (PostgreSQL's
+                 * text holds no NUL byte or invalid UTF-8, its columns one type) */
     pl_store *s = NULL;
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    assert_int_equal(ut_store_open(&s, &e), 0);
     assert_int_equal(pl_store_migrate(s, &e), 0);
     size_t nt = 0;
     const char *const *tables = pl_store_projection_tables(&nt);
@@ -346,7 +350,7 @@ static void repeated_column_names_are_detected(void **state)
     pl_store *s = NULL;
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    assert_int_equal(ut_store_open(&s, &e), 0);
     pl_stmt *st = NULL;
     assert_int_equal(pl_store_prepare(s, "SELECT 1 AS a, 2 AS b, 3 AS a", &st, &e), 0);
     assert_false(rowjson_columns_ok(st));

@@ -22,6 +22,7 @@
 
 #include "../../src/import/import.h"
 #include "../../src/model/model.h"
+#include "ut_store.h"
 
 #define AS_OF "2026-03-02"
 
@@ -50,7 +51,7 @@ static void world_open(world *w)
     pl_err_init(&e);
     pl_model_register();
     pl_rules_register();
-    assert_int_equal(pl_store_open_memory(&w->s, &e), 0);
+    assert_int_equal(ut_store_open(&w->s, &e), 0);
     assert_int_equal(pl_ledger_open(&w->l, w->s, &e), 0);
     assert_int_equal(pl_rules_new(&w->r, w->s, w->l, &e), 0);
     assert_int_equal(pl_rules_set_as_of(w->r, AS_OF, &e), 0);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../src/ingest/ingest.h"
+#include "ut_store.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -319,7 +320,7 @@ static void memory_import_lists_bad_rows_and_writes_nothing(void **state)
     pl_ledger *l = NULL;
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    assert_int_equal(ut_store_open(&s, &e), 0);
     assert_int_equal(pl_ledger_open(&l, s, &e), 0);
     problems ps = {0};
     pl_ingest_opts o = {.on_problem = keep_problem, .problem_ctx = &ps};
@@ -386,7 +387,7 @@ static void same_batch_ids_of_other_entities_are_not_duplicates(void **state)
     pl_ledger *l = NULL;
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    assert_int_equal(ut_store_open(&s, &e), 0);
     assert_int_equal(pl_ledger_open(&l, s, &e), 0);
     static const char units[] = "id,name,division_code,level,kind,industry\n"
                                 "Q1,Top,433127,county,party,party\n";

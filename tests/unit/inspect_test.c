@@ -19,6 +19,7 @@
 #include "../../src/ledger/ledger.h"
 #include "../../src/model/model.h"
 #include "../../src/store/store.h"
+#include "ut_store.h"
 
 #define A "433127197001010017"
 #define B "43312719710202002X"
@@ -93,7 +94,7 @@ static int setup(void **state)
     pl_model_register();
     pl_inspect_register();
     set_day("2026-04-01");
-    assert_int_equal(pl_store_open_memory(&w.s, &e), 0);
+    assert_int_equal(ut_store_open(&w.s, &e), 0);
     assert_int_equal(pl_ledger_open(&w.l, w.s, &e), 0);
     assert_int_equal(pl_registry_new(&w.reg, w.s, w.l, &e), 0);
     pl_signer key;

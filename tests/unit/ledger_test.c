@@ -27,6 +27,7 @@
 
 #include "ledger/ledger.h"
 #include "store/store.h"
+#include "ut_store.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -567,7 +568,7 @@ static int fx_setup(void **state)
     fx *f = calloc(1, sizeof *f);
     pl_err e;
     pl_ledger_register_type("test.unit", tick_apply);
-    if (pl_store_open_memory(&f->s, &e) || pl_ledger_open(&f->l, f->s, &e)) {
+    if (ut_store_open(&f->s, &e) || pl_ledger_open(&f->l, f->s, &e)) {
         fprintf(stderr, "setup: %s\n", e.msg);
         return -1;
     }

@@ -14,6 +14,7 @@
 
 #include "ledger/ledger.h"
 #include "model/model.h"
+#include "ut_store.h"
 
 typedef struct reports {
     char text[4096];
@@ -43,7 +44,7 @@ static int setup(void **state)
     pl_err e;
     pl_err_init(&e);
     pl_model_register();
-    assert_int_equal(pl_store_open_memory(&f->s, &e), 0);
+    assert_int_equal(ut_store_open(&f->s, &e), 0);
     assert_int_equal(pl_ledger_open(&f->l, f->s, &e), 0);
     assert_int_equal(pl_registry_new(&f->r, f->s, f->l, &e), 0);
     *state = f;
@@ -175,7 +176,7 @@ static void replay_rebuilds_the_same_projection(void **state)
     pl_err e;
     pl_err_init(&e);
     pl_store *copy = NULL;
-    assert_int_equal(pl_store_open_memory(&copy, &e), 0);
+    assert_int_equal(ut_store_open(&copy, &e), 0);
     assert_int_equal(pl_ledger_replay(f->l, copy, &e), 0);
     int64_t n = 0;
     assert_int_equal(pl_store_query_i64(copy, &n, &e, "SELECT count(*) FROM units WHERE name=?",

@@ -167,6 +167,20 @@ static void test_placeholders(void **state)
     assert_int_equal(pl_stmt_step(st, &e), PL_ROW);
     assert_string_equal(pl_stmt_text(st, 2), "dx");
     pl_stmt_finalize(st);
+    /* SQLite's numbered ?NNN: the same parameter wherever it is named; a
+     * bare ? after them is one past the largest (SQLite's rule). */
+    assert_int_equal(pl_store_prepare(f->a,
+                                      "SELECT CAST(?10 AS text) || ?1 || ?2 || ?3 || ?4 || ?5 || "
+                                      "?6 || ?7 || ?8 || ?9 || ?2 AS x, CAST(? AS text) AS y",
+                                      &st, &e),
+                     0);
+    static const char *const v[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"};
+    for (int i = 0; i < 11; i++)
+        pl_stmt_bind_text(st, i + 1, v[i]);
+    assert_int_equal(pl_stmt_step(st, &e), PL_ROW);
+    assert_string_equal(pl_stmt_text(st, 0), "jabcdefghib");
+    assert_string_equal(pl_stmt_text(st, 1), "k");
+    pl_stmt_finalize(st);
 }
 
 static void test_types(void **state)

@@ -20,6 +20,7 @@
 
 #include "ledger/ledger.h"
 #include "model/model.h"
+#include "ut_store.h"
 
 /* The old texts and the codes docs/IMPORT.md's keyword table gives them
  * (NULL: none). Written by hand from the doc. */
@@ -117,7 +118,7 @@ static void legacy_event_projects_the_codes_of_its_text(void **state)
     pl_model_register();
     pl_store *s = NULL, *copy = NULL;
     pl_ledger *l = NULL;
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    assert_int_equal(ut_store_open(&s, &e), 0);
     assert_int_equal(pl_ledger_open(&l, s, &e), 0);
     for (size_t i = 0; i < NTABLE; i++) {
         char id[16];
@@ -131,7 +132,7 @@ static void legacy_event_projects_the_codes_of_its_text(void **state)
         assert_int_equal(pl_store_commit(s, &e), 0);
         json_decref(p);
     }
-    assert_int_equal(pl_store_open_memory(&copy, &e), 0);
+    assert_int_equal(ut_store_open(&copy, &e), 0);
     assert_int_equal(pl_ledger_replay(l, copy, &e), 0);
     pl_store *stores[] = {s, copy};
     for (int k = 0; k < 2; k++)
@@ -184,7 +185,7 @@ static void migration_maps_the_stored_texts_as_the_model(void **state)
         pl_err e;
         pl_err_init(&e);
         pl_store *s = NULL;
-        assert_int_equal(pl_store_open_memory(&s, &e), 0);
+        assert_int_equal(ut_store_open(&s, &e), 0);
         for (size_t i = 0; i < NTABLE; i++) {
             char q[512];
             snprintf(q, sizeof q,

@@ -21,6 +21,7 @@
 #include "../../src/model/model.h"
 #include "../../src/rules/rules.h"
 #include "../../src/store/store.h"
+#include "ut_store.h"
 
 #define A "433127197001010017" /* top leader of FB */
 #define B "43312719710202002X" /* leads the round */
@@ -120,7 +121,7 @@ static void each_step_is_evaluated_at_once(void **state)
     pl_rules_register();
     pl_inspect_register();
     set_day("2026-01-02");
-    ok(pl_store_open_memory(&s, &e), &e);
+    ok(ut_store_open(&s, &e), &e);
     ok(pl_ledger_open(&l, s, &e), &e);
     pl_signer key;
     pl_verifier vkey;

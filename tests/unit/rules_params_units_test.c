@@ -23,6 +23,7 @@
 #include "../../src/model/model.h"
 #include "../../src/rules/rules.h"
 #include "../../src/store/store.h"
+#include "ut_store.h"
 
 typedef struct world {
     pl_store *s;
@@ -65,7 +66,7 @@ static void world_open(world *w)
     pl_err_init(&e);
     pl_model_register();
     pl_rules_register();
-    assert_int_equal(pl_store_open_memory(&w->s, &e), 0);
+    assert_int_equal(ut_store_open(&w->s, &e), 0);
     assert_int_equal(pl_ledger_open(&w->l, w->s, &e), 0);
     assert_int_equal(pl_registry_new(&w->reg, w->s, w->l, &e), 0);
     assert_int_equal(pl_rules_new(&w->r, w->s, w->l, &e), 0);

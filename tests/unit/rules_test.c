@@ -27,6 +27,7 @@
 #include "../../src/rules/rules.h"
 #include "../../src/rules/rules_int.h"
 #include "../../src/store/store.h"
+#include "ut_store.h"
 
 #define AS_OF "2026-06-30"
 
@@ -326,7 +327,7 @@ static void world_open(world *w)
     pl_err_init(&e);
     pl_model_register();
     pl_rules_register();
-    assert_int_equal(pl_store_open_memory(&w->s, &e), 0);
+    assert_int_equal(ut_store_open(&w->s, &e), 0);
     assert_int_equal(pl_ledger_open(&w->l, w->s, &e), 0);
     assert_int_equal(pl_registry_new(&w->reg, w->s, w->l, &e), 0);
     assert_int_equal(pl_rules_new(&w->r, w->s, w->l, &e), 0);
@@ -712,7 +713,7 @@ static void status_changes_and_replay(void **state)
     assert_int_equal(st.raised + st.updated + st.resolved, 0);
     /* replay into a fresh store reproduces every rule table */
     pl_store *mem = NULL;
-    assert_int_equal(pl_store_open_memory(&mem, &e), 0);
+    assert_int_equal(ut_store_open(&mem, &e), 0);
     int rc = pl_ledger_replay(w.l, mem, &e);
     if (rc)
         fail_msg("replay: %s", e.msg);

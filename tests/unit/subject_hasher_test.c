@@ -23,6 +23,7 @@
 
 #include "ledger/ledger.h"
 #include "store/store.h"
+#include "ut_store.h"
 #include "util/util.h"
 
 #define OK(x) assert_int_equal((x), 0)
@@ -57,7 +58,7 @@ static void hasher_gives_the_keyed_handles(void **state)
     pl_err_init(&e);
     pl_store *s;
     pl_ledger *l;
-    OK(pl_store_open_memory(&s, &e));
+    OK(ut_store_open(&s, &e));
     OK(pl_ledger_open(&l, s, &e));
     OK(pl_store_begin(s, &e));
     pl_subject_hasher *h = NULL;
@@ -89,7 +90,7 @@ static void hashed_subjects_give_the_same_header(void **state)
     pl_ledger_register_type("test.hashed", no_apply);
     pl_store *s;
     pl_ledger *l;
-    OK(pl_store_open_memory(&s, &e));
+    OK(ut_store_open(&s, &e));
     OK(pl_ledger_open(&l, s, &e));
     OK(pl_store_begin(s, &e));
     pl_subject_hasher *h = NULL;

@@ -17,6 +17,7 @@
 
 #include "model/model.h"
 #include "store/store.h"
+#include "ut_store.h"
 
 static const struct {
     const char *start, *end, *date;
@@ -51,7 +52,7 @@ static void sql_rule_at_the_boundaries(void **state)
     pl_err e;
     pl_err_init(&e);
     pl_store *s = NULL;
-    assert_int_equal(pl_store_open_memory(&s, &e), 0);
+    assert_int_equal(ut_store_open(&s, &e), 0);
     pl_stmt *ins = NULL, *q = NULL;
     assert_int_equal(pl_store_prepare(s,
                                       "INSERT INTO tenures(id, person_id, post_id, start_date, "
