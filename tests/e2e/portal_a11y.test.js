@@ -25,7 +25,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { launch, watchForeign, shot, ROOT } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
-import { totp, base32Decode } from './lib/totp.js'
+import { base32Decode, signInCode } from './lib/totp.js'
 import { STAFF_ROUTES, PORTAL_ROUTES, routerPaths, concrete } from './lib/routes.js'
 import { drawnRound } from './lib/declare.js'
 
@@ -80,17 +80,13 @@ function addUser(name, role, { scopes = [], person } = {}) {
 }
 
 async function signIn(p, name) {
-  // A TOTP code is good once per 30 s step: a second sign-in of the same
-  // account waits for the next step.
-  if (lastSignIn[name] !== undefined) {
-    const step = Math.floor(Date.now() / 30000)
-    if (step === lastSignIn[name]) await sleep((step + 1) * 30000 - Date.now() + 500)
-  }
   if (!p.url().includes('#/login')) await p.goto(srv.origin + '/#/login')
   await p.getByLabel(/用户名|User name/).fill(name)
   await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
-  await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(srv.accounts[name].secret)))
-  lastSignIn[name] = Math.floor(Date.now() / 30000)
+  // A code is good once per step: lib/totp.js signInCode.
+  const { code, step } = await signInCode(base32Decode(srv.accounts[name].secret), lastSignIn[name])
+  lastSignIn[name] = step
+  await p.getByLabel(/动态验证码|One-time code/).fill(code)
   await p.getByTestId('login-submit').click()
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
