@@ -108,13 +108,14 @@ static char fresh_counts[256];
 
 static void table_counts(pl_store *s, char *out, size_t cap)
 {
-    static const char *const tables[] = {"persons", "units",      "posts",         "tenures",
+    static const char *const tables[] = {"persons", "units",        "posts",         "tenures",
                                          "kin",     "person_units", "persons_placed"};
     size_t n = 0;
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char q[64];
         snprintf(q, sizeof q, "SELECT count(*) FROM %s", tables[i]);
-        n += (size_t)snprintf(out + n, cap - n, "%s=%lld ", tables[i], (long long)query2(s, q, NULL, NULL));
+        n += (size_t)snprintf(out + n, cap - n, "%s=%lld ", tables[i],
+                              (long long)query2(s, q, NULL, NULL));
     }
 }
 
