@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, tableRows, sqlJsonGet } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, tablesRows, sqlJsonGet } from './lib.mjs';
 
 const USERS = {
   insp: { role: 'inspection_officer', scopes: ['U0'] },
@@ -31,7 +31,10 @@ const C = {};
 const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['inspect_rounds', 'inspect_round_units', 'inspect_problems', 'inspect_tasks', 'inspect_task_history', 'inspect_handovers', 'inspect_criticisms', 'case_clues'];
-const dump = () => TABLES.map((t) => `== ${t}\n` + tableRows(st.db, t)).join('\n');
+const dump = () => {
+  const rows = tablesRows(st.db, TABLES);
+  return TABLES.map((t) => `== ${t}\n` + rows.get(t)).join('\n');
+};
 
 // A refused request: the status, the error's field, and no event written.
 async function refused(c, method, p, body, status, field) {

@@ -26,7 +26,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, genStore, tableRows } from './lib.mjs';
+import { addUser, startServer, Client, plumb, tempDir, iso, PLUMB, genStore, tablesRows } from './lib.mjs';
 
 // The clock of the whole test: the server's (--clock-file) and the CLI's
 // (PLUMB_NOW, for the import's rules and dates). The generated data's rules
@@ -53,7 +53,10 @@ const size = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const INSPECT_TABLES = ['inspect_rounds', 'inspect_round_units', 'inspect_problems', 'inspect_tasks',
   'inspect_task_history', 'inspect_approvers', 'rule_tasks', 'risk_warnings', 'task_history',
   'warning_history', 'judgement_decisions'];
-const dumpOf = (tables) => tables.map((t) => `== ${t}\n` + tableRows(db, t).split('\n').sort().join('\n')).join('\n');
+const dumpOf = (tables) => {
+  const rows = tablesRows(db, tables);
+  return tables.map((t) => `== ${t}\n` + rows.get(t).split('\n').sort().join('\n')).join('\n');
+};
 
 // Every table a migration declares a projection (the ones `plumb rebuild`
 // replays and `plumb verify` compares).

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, sqlJsonGet, tableRows } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, sqlJsonGet, tablesRows } from './lib.mjs';
 
 const USERS = {
   insp: { role: 'inspection_officer', scopes: ['U0'] },
@@ -29,7 +29,10 @@ const C = {};
 const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['inspect_tasks', 'inspect_task_history', 'inspect_approvers'];
-const dump = () => TABLES.map((t) => `== ${t}\n` + tableRows(st.db, t)).join('\n');
+const dump = () => {
+  const rows = tablesRows(st.db, TABLES);
+  return TABLES.map((t) => `== ${t}\n` + rows.get(t)).join('\n');
+};
 
 async function refused(c, method, p, body, status, field) {
   const n = events();

@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, sqlGroupConcat, tableRows } from './lib.mjs';
+import { makeStore, startServer, Client, T0, P, plumb, sql as sqlOn, sqlGroupConcat, tablesRows } from './lib.mjs';
 
 // The written state table: status → step → status after (absent: 409).
 const NEXT = {
@@ -44,7 +44,10 @@ const C = {};
 const sql = (q) => sqlOn(st.db, q);
 const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 const TABLES = ['rule_tasks', 'risk_warnings', 'task_history', 'warning_history', 'judgements', 'judgement_attendees', 'judgement_decisions'];
-const dump = () => TABLES.map((t) => `== ${t}\n` + tableRows(st.db, t)).join('\n');
+const dump = () => {
+  const rows = tablesRows(st.db, TABLES);
+  return TABLES.map((t) => `== ${t}\n` + rows.get(t)).join('\n');
+};
 
 async function refused(c, method, p, body, status, field) {
   const n = events();

@@ -23,7 +23,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, watchForeign, shot } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
-import { totp, base32Decode } from './lib/totp.js'
+import { base32Decode, signInCode } from './lib/totp.js'
 
 const PASSWORD = 'Correct-Horse-42-battery'
 const ROOT_UNIT = 'U433127-000001'
@@ -45,16 +45,14 @@ let A, B, H1, H2, office, finding
 const made = {}
 
 async function signIn(p, name) {
-  if (lastSignIn[name] !== undefined) {
-    const step = Math.floor(Date.now() / 30000)
-    if (step === lastSignIn[name]) await p.waitForTimeout((step + 1) * 30000 - Date.now() + 500)
-  }
   await p.context().clearCookies()
   await p.goto(srv.origin + '/#/login')
   await p.getByLabel(/用户名|User name/).fill(name)
   await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
-  await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(srv.accounts[name].secret)))
-  lastSignIn[name] = Math.floor(Date.now() / 30000)
+  // A code is good once per step: lib/totp.js signInCode.
+  const { code, step } = await signInCode(base32Decode(srv.accounts[name].secret), lastSignIn[name])
+  lastSignIn[name] = step
+  await p.getByLabel(/动态验证码|One-time code/).fill(code)
   await p.getByTestId('login-submit').click()
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }

@@ -18,7 +18,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, watchForeign, shot } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
-import { totp, base32Decode } from './lib/totp.js'
+import { base32Decode, signInCode } from './lib/totp.js'
 
 const PASSWORD = 'Correct-Horse-42-battery'
 const ROOT_UNIT = 'U433127-000001'
@@ -33,12 +33,10 @@ async function signIn(p, name) {
   await p.goto(srv.origin + '/#/login')
   await p.getByLabel(/用户名|User name/).fill(name)
   await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
-  // A code is accepted once per 30 s step (replay protection): accounts
-  // share nothing, but each one waits for a fresh step on its second use.
-  const now = Date.now() / 1000
-  if (acct.lastStep === Math.floor(now / 30)) await p.waitForTimeout((30 - (now % 30)) * 1000 + 200)
-  acct.lastStep = Math.floor(Date.now() / 30000)
-  await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(acct.secret)))
+  // A code is good once per step: lib/totp.js signInCode.
+  const { code, step } = await signInCode(base32Decode(acct.secret), acct.lastStep)
+  acct.lastStep = step
+  await p.getByLabel(/动态验证码|One-time code/).fill(code)
   await p.getByTestId('login-submit').click()
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }

@@ -36,7 +36,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { launch, watchForeign, shot, ROOT } from './lib/browser.js'
 import { startPlumb, sql } from './lib/plumb.js'
-import { totp, base32Decode } from './lib/totp.js'
+import { base32Decode, signInCode } from './lib/totp.js'
 
 const PASSWORD = 'Correct-Horse-42-battery'
 const ROOT_UNIT = 'U433127-000001'
@@ -69,10 +69,10 @@ async function signIn(p, name) {
   await p.goto(srv.origin + '/#/login')
   await p.getByLabel(/用户名|User name/).fill(name)
   await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
-  const now = Date.now() / 1000
-  if (lastStep[name] === Math.floor(now / 30)) await p.waitForTimeout((30 - (now % 30)) * 1000 + 200)
-  lastStep[name] = Math.floor(Date.now() / 30000)
-  await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(acct.secret)))
+  // A code is good once per step: lib/totp.js signInCode.
+  const { code, step } = await signInCode(base32Decode(acct.secret), lastStep[name])
+  lastStep[name] = step
+  await p.getByLabel(/动态验证码|One-time code/).fill(code)
   await p.getByTestId('login-submit').click()
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }

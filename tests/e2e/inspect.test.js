@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { launch, watchForeign, shot } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
-import { totp, base32Decode } from './lib/totp.js'
+import { base32Decode, signInCode } from './lib/totp.js'
 import { readXlsx } from './lib/xlsx.js'
 
 const PASSWORD = 'Correct-Horse-42-battery'
@@ -44,10 +44,10 @@ async function signIn(p, name) {
   await p.goto(srv.origin + '/#/login')
   await p.getByLabel(/用户名|User name/).fill(name)
   await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
-  const now = Date.now() / 1000
-  if (acct.lastStep === Math.floor(now / 30)) await p.waitForTimeout((30 - (now % 30)) * 1000 + 200)
-  acct.lastStep = Math.floor(Date.now() / 30000)
-  await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(acct.secret)))
+  // A code is good once per step: lib/totp.js signInCode.
+  const { code, step } = await signInCode(base32Decode(acct.secret), acct.lastStep)
+  acct.lastStep = step
+  await p.getByLabel(/动态验证码|One-time code/).fill(code)
   await p.getByTestId('login-submit').click()
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
