@@ -1,9 +1,9 @@
 #!/bin/bash
 # pg_derived_triggers.sh — on PostgreSQL the INSERT triggers of the derived
 # tables person_units and persons_placed run once per statement, over the
-# statement's new rows (migration 0144, issue #20 item 3); they must derive
+# statement's new rows (migration 0145, issue #20 item 3); they must derive
 # exactly the rows the per-row triggers of SQLite do (migrations 0063 and
-# 0066, docs/SECURITY.md "Placing a record"). Both of 0144's branches are
+# 0066, docs/SECURITY.md "Placing a record"). Both of 0145's branches are
 # driven: an import by COPY (statements of hundreds of rows: the branch
 # planned for the statement's size) and writes of one to four rows (the
 # other branch), then rows of 5+ in one INSERT … SELECT, and the per-row
@@ -12,7 +12,7 @@
 # pairs are also checked against the rule by hand (a relative is placed
 # at the unit of every post their kin holds or held). `plumb verify` is
 # clean on PostgreSQL after the import (the schema is the migrations').
-# Layer: tests/cli (store migrations-pg 0144).
+# Layer: tests/cli (store migrations-pg 0145).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
 T=$(mktemp -d)

@@ -1,4 +1,4 @@
--- 0144 the INSERT triggers of the derived tables person_units (0063) and
+-- 0145 the INSERT triggers of the derived tables person_units (0063) and
 -- persons_placed (0066) once per statement, on PostgreSQL only (issue #20
 -- item 3: an import's COPY of thousands of rows fired a plpgsql function
 -- per row; see the twin in src/store/migrations-pg). SQLite has row

@@ -1,6 +1,6 @@
--- PostgreSQL twin of src/store/migrations/0144_derived_statement_triggers.sql
+-- PostgreSQL twin of src/store/migrations/0145_derived_statement_triggers.sql
 -- (same version; see docs/ARCHITECTURE.md "SQL dialect").
--- 0144 the INSERT triggers of the derived tables person_units (0063) and
+-- 0145 the INSERT triggers of the derived tables person_units (0063) and
 -- persons_placed (0066), once per statement instead of once per row (issue
 -- #20 item 3). An import loads tenures, kin and persons by COPY, thousands
 -- of rows a statement; a row-level plpgsql trigger ran its INSERT … SELECT
