@@ -54,7 +54,11 @@ T() { # T NAME CMD...: run, append "NAME seconds maxrss_kB user_s sys_s server_c
   local n=$1 c0; shift
   c0=$(pgcpu)
   /usr/bin/time -f "%e %M %U %S" -o "$W/t.$n" "$@"
-  echo "$n $(cat "$W/t.$n") $(awk -v a="$c0" -v b="$(pgcpu)" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')" >>"$W/times"
+  # (the step's backend ends after its client: its ticks reach the
+  # postmaster's when the postmaster reaps it; read once it has settled)
+  local c1 c2; c1=$(pgcpu); sleep 1; c2=$(pgcpu)
+  echo "$n $c0 $c1 $c2" >>"$W/pgcpu.log"
+  echo "$n $(cat "$W/t.$n") $(awk -v a="$c0" -v b="$c2" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')" >>"$W/times"
 }
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo); load at start: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$W/env" >&2
 "$PLUMB" gen --scale "$SCALE" --seed 1 --out "$W/data" --quiet >/dev/null

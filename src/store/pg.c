@@ -69,6 +69,7 @@ typedef struct pg_store {
     size_t nbulk_order;
     size_t bulk_bytes; /* pending bytes, all tables */
     int bulk_on;
+    int bulk_pipe; /* the few-row tables of a flush sent as one pipeline */
     /* the tables that some trigger function writes (lower case, one per
      * line, between newlines), read when bulk mode is turned on; NULL:
      * unknown, every point read sends what is pending */
@@ -865,16 +866,110 @@ static int bulk_send(pg_store *s, bulk_tab *t, pl_err *e)
     return rc;
 }
 
+/* Send the rows of the few-row tables bulk_order[from..to) (each at most
+ * BULK_ROW_BY_ROW rows), one INSERT a row as bulk_send does, but as one
+ * libpq pipeline: every statement (and a table's PREPARE the first time)
+ * is sent, then one Sync, then the results are read — one round trip
+ * instead of one a row. An import of cases flushes a few rows of several
+ * tables before each of its reads (the ledger's event, the clue, its
+ * history): 7,500 single-row INSERTs of ledger_events at county, each a
+ * round trip. Only inside a transaction block, where a Sync commits
+ * nothing: the rows go in as they would one by one, and the first error is
+ * the one a row-by-row send would have stopped at (the server skips the
+ * statements after it until the Sync; the transaction has failed either
+ * way, and the caller rolls back). */
+static int bulk_pipeline(pg_store *s, size_t from, size_t to, pl_err *e)
+{
+    if (PQenterPipelineMode(s->conn) != 1)
+        return 1; /* not entered: the caller sends one by one */
+    int ok = 1, sent = 0;
+    pl_buf kinds; /* per statement sent: 'p' a PREPARE, 's' a row */
+    pl_buf_init(&kinds);
+    for (size_t i = from; i < to && ok; i++) {
+        bulk_tab *t = &s->bulk[s->bulk_order[i]];
+        if (t->gen != s->gen + 1) {
+            snprintf(t->name, sizeof t->name, "plb%u", ++s->next_id);
+            ok = PQsendPrepare(s->conn, t->name, t->sql, 0, NULL) == 1;
+            t->gen = s->gen + 1;
+            sent++;
+            pl_buf_addc(&kinds, 'p');
+        }
+        const unsigned char *p = (const unsigned char *)t->rows.data;
+        bulk_row row;
+        for (size_t k = 0; k < t->nrows && ok; k++) {
+            p = bulk_row_read(t, p, &row);
+            ok = PQsendQueryPrepared(s->conn, t->name, t->nparams, row.vals, row.lens, row.fmts,
+                                     0) == 1;
+            sent++;
+            pl_buf_addc(&kinds, 's');
+        }
+    }
+    if (ok)
+        ok = PQpipelineSync(s->conn) == 1;
+    /* The results: each statement's, then NULL; the Sync's last. */
+    PGresult *err = NULL;
+    int nulls = 0, errat = 0;
+    while (ok) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (++nulls > sent || PQstatus(s->conn) == CONNECTION_BAD)
+                ok = 0;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st == PGRES_FATAL_ERROR && !err) {
+            err = r;
+            errat = nulls;
+        } else
+            PQclear(r);
+    }
+    int rc = 0;
+    if (err) {
+        int prep = errat < (int)kinds.len && kinds.data[errat] == 'p';
+        rc = db_err(s, err, e, prep ? "prepare" : "step");
+        PQclear(err);
+    } else if (!ok) {
+        rc = db_err(s, NULL, e, "step (pipeline)");
+    }
+    if (PQexitPipelineMode(s->conn) != 1 && rc == 0)
+        rc = db_err(s, NULL, e, "step (pipeline end)");
+    if (rc)
+        for (size_t i = from; i < to; i++) /* a failed PREPARE: prepare again */
+            s->bulk[s->bulk_order[i]].gen = 0;
+    pl_buf_release(&kinds);
+    return rc;
+}
+
 /* Send everything pending, table by table in the order each table's first
- * pending row came. On an error what is pending is dropped (the
- * transaction has failed: the caller rolls back). */
+ * pending row came (runs of few-row tables as one pipeline). On an error
+ * what is pending is dropped (the transaction has failed: the caller
+ * rolls back). */
 static int bulk_flush(pg_store *s, pl_err *e)
 {
     if (!s->nbulk_order)
         return 0;
     int rc = 0;
-    for (size_t i = 0; i < s->nbulk_order && rc == 0; i++)
+    int pipe = s->bulk_pipe && PQtransactionStatus(s->conn) == PQTRANS_INTRANS;
+    for (size_t i = 0; i < s->nbulk_order && rc == 0;) {
+        size_t j = i;
+        size_t rows = 0;
+        while (pipe && j < s->nbulk_order && s->bulk[s->bulk_order[j]].nrows <= BULK_ROW_BY_ROW)
+            rows += s->bulk[s->bulk_order[j++]].nrows;
+        if (rows > 1) {
+            rc = bulk_pipeline(s, i, j, e);
+            if (rc <= 0) {
+                i = j;
+                continue;
+            }
+            rc = 0;
+        }
         rc = bulk_send(s, &s->bulk[s->bulk_order[i]], e);
+        i++;
+    }
     bulk_forget(s);
     return rc;
 }
@@ -1235,6 +1330,8 @@ static int pg_bulk(pl_store *ps, int on, pl_err *e)
     idcache_drop(s);
     const char *v = getenv("PLUMB_PG_COPY");
     s->bulk_on = on && rc == 0 && !(v && strcmp(v, "0") == 0);
+    v = getenv("PLUMB_PG_PIPELINE");
+    s->bulk_pipe = !(v && strcmp(v, "0") == 0);
     if (s->bulk_on && (rc = ready(s, e)) == 0)
         rc = load_trigger_writes(s, e);
     if (rc)

@@ -13,7 +13,9 @@
 # the same file:line:field error both ways and leaves the database exactly
 # as before; so does one that only the database refuses (a trigger of the
 # test's own refuses the 500th payment: the error comes from the COPY's
-# flush instead of the row's INSERT), with one line and the SQLSTATE.
+# flush instead of the row's INSERT), with one line and the SQLSTATE, and
+# one of clues refused in a flush sent as a pipeline (the same line as
+# without the pipeline, PLUMB_PG_PIPELINE=0).
 # The row-by-row path is the reference (tests/cli/pg_import.sh compares it
 # with SQLite). Layer: tests/cli (store/pg.c bulk load, ingest).
 set -u
@@ -174,4 +176,44 @@ for m in 1 0; do
 done
 grep -q "^plumb: event [0-9]* (payment.recorded): .*: refused by the test (SQLSTATE 23514)$" "$T/dl0" ||
     { cat "$T/dl0"; fail "database refusal (row by row): not the event's error"; }
-echo "pg_copy_import: ok ($n2 events, 2 batches the same by COPY and row by row; 2 refusals)"
+
+# A refusal in a pipelined flush: a case import flushes a few rows of
+# several tables before each of its reads, sent as one libpq pipeline
+# (bulk_pipeline in src/store/pg.c). A trigger refuses the 100th new clue;
+# the batch fails with the same line with the pipeline and without it
+# (PLUMB_PG_PIPELINE=0: one round trip a row), the database's words and
+# SQLSTATE in it, exit 2, nothing written; row by row too.
+B3=$T/cluebad
+mkdir -p "$B3/clues"
+{ head -n 1 "$T/gen/clues/clues.csv"; sed -n '2,301p' "$T/gen/clues/clues.csv" | sed 's/^Q/QX/'; } \
+    >"$B3/clues/clues.csv"
+for m in 1 0; do
+    eval "u=\$U$m"
+    "$PLUMB" sql --db "$u" "CREATE FUNCTION pl_test_refuse_clue() RETURNS trigger LANGUAGE plpgsql AS
+        \$\$ BEGIN IF (SELECT count(*) FROM clues WHERE id LIKE 'QX%') = 99 THEN
+        RAISE EXCEPTION 'clue refused by the test' USING ERRCODE = '23514'; END IF;
+        RETURN NEW; END \$\$;
+        CREATE TRIGGER pl_test_refuse_clue BEFORE INSERT ON clues FOR EACH ROW
+        EXECUTE FUNCTION pl_test_refuse_clue()" >/dev/null || fail "clue trigger ($m)"
+done
+dump "$U1" >"$T/before1"
+dump "$U0" >"$T/before0"
+for p in 1 0; do
+    PLUMB_PG_PIPELINE=$p PLUMB_KEY=$T/k1 "$PLUMB" import --all "$B3" --partial --db "$U1" \
+        --no-rules --lang en >/dev/null 2>"$T/cerr$p"
+    echo $? >"$T/crc$p"
+    dump "$U1" >"$T/after1"
+    cmp -s "$T/before1" "$T/after1" || fail "a clue batch the database refused changed the store ($p)"
+done
+PLUMB_PG_COPY=0 PLUMB_KEY=$T/k0 "$PLUMB" import --all "$B3" --partial --db "$U0" --no-rules \
+    --lang en >/dev/null 2>"$T/cerrr"
+echo $? >"$T/crcr"
+dump "$U0" >"$T/after0"
+cmp -s "$T/before0" "$T/after0" || fail "a clue batch the database refused changed the store (row by row)"
+for f in 1 0 r; do
+    [ "$(cat "$T/crc$f")" = 2 ] || { cat "$T/cerr$f"; fail "clue refusal ($f): exit $(cat "$T/crc$f"), want 2"; }
+    grep -q "clue refused by the test (SQLSTATE 23514)" "$T/cerr$f" ||
+        { cat "$T/cerr$f"; fail "clue refusal ($f): no SQLSTATE in the error"; }
+done
+cmp -s "$T/cerr1" "$T/cerr0" || { diff "$T/cerr1" "$T/cerr0"; fail "clue refusal: pipelined and one by one differ"; }
+echo "pg_copy_import: ok ($n2 events, 2 batches the same by COPY and row by row; 3 refusals)"

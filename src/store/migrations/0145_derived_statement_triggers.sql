@@ -1,0 +1,6 @@
+-- 0145 the INSERT triggers of the derived tables person_units (0063) and
+-- persons_placed (0066) once per statement, on PostgreSQL only (issue #20
+-- item 3: an import's COPY of thousands of rows fired a plpgsql function
+-- per row; see the twin in src/store/migrations-pg). SQLite has row
+-- triggers only, run in-process at a B-tree probe's cost: nothing changes
+-- here.
