@@ -236,25 +236,6 @@ int pl_cases_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, pl
                     pl_err *e);
 
 /**
- * pl_cases_intake without its last step: *out tells the link as recorded,
- * whether or not the viewer may see the clue it was linked to. For a
- * caller that holds the server's writer: the step is a read, done after
- * the commit on the caller's own connection by pl_cases_intake_hide, out
- * of the writer's critical section (docs/BENCHMARKS.md "Smaller pages").
- */
-int pl_cases_intake_unhidden(pl_cases *c, const pl_viewer *v, const pl_clue_input *in,
-                             pl_clue_result *out, pl_err *e);
-
-/**
- * The last step of pl_cases_intake, on any connection that sees the
- * committed clue: a viewer who may not see the open clue the new one was
- * linked to (recused from its subject, or the group handled outside the
- * viewer's scope) is told what a clue that matched nothing is told (its
- * own id as the group, not linked, no overlap). 0 or PL_E*.
- */
-int pl_cases_intake_hide(pl_store *s, const pl_viewer *v, pl_clue_result *out, pl_err *e);
-
-/**
  * Turn a rule finding (findings table) into a clue of channel
  * "rule_warning": subject, unit, category by rule, summary from the
  * finding's explanation, source_ref = the finding id. PL_EEXIST if the

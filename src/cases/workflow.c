@@ -1091,11 +1091,11 @@ out:
  * linked, no overlap. Otherwise the dedupe reply would tell a recused user
  * that a clue about himself exists. The link itself is recorded as ever.
  */
-static int hide_group(pl_store *s, const pl_viewer *v, pl_clue_result *out, pl_err *e)
+static int hide_group(pl_cases *c, const pl_viewer *v, pl_clue_result *out, pl_err *e)
 {
     if (!out->linked || v->role == PL_CASES_ROLE_SYSTEM)
         return 0;
-    int vis = pl_cases_visible_in(s, v, out->group_id, e);
+    int vis = pl_cases_visible(c, v, out->group_id, e);
     if (vis < 0)
         return vis;
     if (!vis) {
@@ -1113,19 +1113,7 @@ int pl_cases_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, pl
     if (rc)
         return rc;
     rc = cs_intake(c, v, in, "staff", NULL, out, e);
-    return rc ? rc : hide_group(c->s, v, out, e);
-}
-
-int pl_cases_intake_unhidden(pl_cases *c, const pl_viewer *v, const pl_clue_input *in,
-                             pl_clue_result *out, pl_err *e)
-{
-    int rc = cs_require(c, v, PL_PERM_INTAKE, NULL, e);
-    return rc ? rc : cs_intake(c, v, in, "staff", NULL, out, e);
-}
-
-int pl_cases_intake_hide(pl_store *s, const pl_viewer *v, pl_clue_result *out, pl_err *e)
-{
-    return hide_group(s, v, out, e);
+    return rc ? rc : hide_group(c, v, out, e);
 }
 
 int pl_cases_from_finding(pl_cases *c, const pl_viewer *v, const char *finding_id,
@@ -1187,7 +1175,7 @@ int pl_cases_from_finding(pl_cases *c, const pl_viewer *v, const char *finding_i
         in.subject_unit_id = unit[0] ? unit : NULL;
     rc = cs_intake(c, v, &in, "rule", NULL, out, e);
     free(expl);
-    return rc ? rc : hide_group(c->s, v, out, e);
+    return rc ? rc : hide_group(c, v, out, e);
 }
 
 /* ------------------------------------------------------------ transitions */

@@ -659,7 +659,7 @@ static int h_intake(req *r)
     if (!w)
         return reply_status(r, PL_ESTORE, &e);
     pl_clue_result res;
-    int rc = pl_cases_intake_unhidden(w->cases, v, &in, &res, &e);
+    int rc = pl_cases_intake(w->cases, v, &in, &res, &e);
     pl_err ge;
     pl_err_init(&ge);
     int grc = writer_unlock_group(r->srv, &gm, &ge);
@@ -667,11 +667,6 @@ static int h_intake(req *r)
         rc = grc;
         e = ge;
     }
-    /* Whether the viewer may see the clue it was linked to: a read, on
-     * this request's connection once the group has committed, not under
-     * the writer (3 % of an intake's samples, all of them serial). */
-    if (!rc)
-        rc = pl_cases_intake_hide(r->s, v, &res, &e);
     if (rc)
         return cases_reply(r, rc, &e);
     return reply_json(r, 201, intake_result(&res));
