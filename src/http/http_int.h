@@ -226,7 +226,8 @@ struct server {
     pthread_cond_t ck_cv;
     pthread_t ck_th;
     int ck_started, ck_running, ck_quit, ck_due;
-    int ck_mark; /**< WAL frames at the last request (the WAL hook's, wmu held) */
+    int ck_mark;   /**< WAL frames at the last request (the WAL hook's, wmu held) */
+    int ck_frames; /**< frames between requests: CK_BYTES of the store's pages */
     pthread_mutex_t conns_mu;
     pl_store **conns;
     size_t nconns, capconns;

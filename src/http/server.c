@@ -366,6 +366,7 @@ static void writer_close(writer *w)
 }
 
 static void ckpt_on_commit(void *ctx, int frames);
+static void ckpt_size(server *srv, pl_store *s);
 
 static int writer_open(server *srv, pl_err *e)
 {
@@ -381,8 +382,10 @@ static int writer_open(server *srv, pl_err *e)
          * does it on its own connection when the WAL has grown past
          * SQLite's own mark; a PASSIVE checkpoint never blocks the writer.
          * Durability is the WAL's, as before. */
-        if (!rc && srv->ck_started)
+        if (!rc && srv->ck_started) {
+            ckpt_size(srv, w->s);
             pl_store_wal_hook(w->s, ckpt_on_commit, srv);
+        }
     }
     if (!rc)
         rc = pl_ledger_open(&w->l, w->s, e);
@@ -430,12 +433,19 @@ static int wmu_take(server *srv, pl_err *e)
 
 /* ------------------------------------------------------- checkpoints */
 
-/* SQLite's own mark (wal_autocheckpoint's default): a checkpoint is asked
- * for after a commit that leaves the WAL at least this long. */
-#define CK_FRAMES 1000
+/* A checkpoint is asked for each time the WAL has grown by this many
+ * bytes of pages: SQLite's own mark (wal_autocheckpoint's 1,000 frames) of
+ * the 16 KiB pages a store gets by default. Counted in bytes, not frames,
+ * so that a store of 4 KiB pages (`plumb init --page-size 4096`) is not
+ * checkpointed four times as often: each checkpoint copies every page
+ * the frames since the last one touched and fsyncs the database, and the
+ * hot pages of a stream of small commits (index leaves, the ledger's
+ * tails) are the same few from one checkpoint to the next
+ * (docs/BENCHMARKS.md "Smaller pages"). */
+#define CK_BYTES (1000 * 16384)
 
 /* The writer's WAL hook, after each of its commits (wmu held). A
- * checkpoint is asked for each time the WAL has grown by CK_FRAMES since
+ * checkpoint is asked for each time the WAL has grown by ck_frames since
  * the last request, not after every commit past the mark: under a steady
  * stream of commits the WAL is never found fully copied (a commit lands
  * during each checkpoint), so asking on every commit ran a checkpoint and
@@ -447,13 +457,26 @@ static void ckpt_on_commit(void *ctx, int frames)
     server *srv = ctx;
     if (frames < srv->ck_mark)
         srv->ck_mark = 0;
-    if (frames - srv->ck_mark < CK_FRAMES)
+    if (frames - srv->ck_mark < srv->ck_frames)
         return;
     srv->ck_mark = frames;
     pthread_mutex_lock(&srv->ck_mu);
     srv->ck_due = 1;
     pthread_cond_signal(&srv->ck_cv);
     pthread_mutex_unlock(&srv->ck_mu);
+}
+
+/* ck_frames from the writer's page size (16 KiB unless the store was
+ * made otherwise: 1,000 frames, as before). */
+static void ckpt_size(server *srv, pl_store *s)
+{
+    int64_t ps = 0;
+    pl_err e;
+    pl_err_init(&e);
+    if (strcmp(pl_store_backend(s), "sqlite") != 0 ||
+        pl_store_query_i64(s, &ps, &e, "PRAGMA page_size", NULL) != 0 || ps < 512 || ps > 65536)
+        ps = 16384;
+    srv->ck_frames = (int)(CK_BYTES / ps);
 }
 
 static void *ckpt_main(void *arg)

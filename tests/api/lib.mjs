@@ -447,10 +447,11 @@ export function dumpStore(db) {
   return execFileSync('sqlite3', [db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
-export function makeStore(users) {
+// pageSize: `plumb init --page-size` (SQLite only).
+export function makeStore(users, { pageSize } = {}) {
   const dir = tempDir('plumb-api-');
   const db = newDb(dir);
-  plumb(['init', '--db', db, '--origin', 'plumbline.test/api']);
+  plumb(['init', '--db', db, '--origin', 'plumbline.test/api', ...(pageSize ? ['--page-size', String(pageSize)] : [])]);
   const data = path.join(dir, 'data');
   writeFixture(data);
   plumb(['import', '--db', db, '--all', data, '--quiet']);
