@@ -291,7 +291,7 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
 
 /* Build "INSERT INTO t(id,...,ev_seq) VALUES(?,...) ON CONFLICT(id) DO UPDATE
  * SET ...": portable to SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. */
-static void insert_sql_or(pl_buf *sql, const pl_entity *ent, const char *or)
+static void insert_sql_or(pl_buf *sql, const pl_entity *ent, const char * or)
 {
     pl_buf_addf(sql, "INSERT %sINTO %s(", or, ent->table);
     for (size_t i = 0; i < ent->nfields; i++)
@@ -331,14 +331,14 @@ static void bind_json(pl_stmt *st, int idx, const json_t *v)
 /* The SQL of each entity, built once by pl_model_register (start-up):
  * the hot paths neither format nor allocate it per row. */
 typedef struct entity_sql {
-    char *upsert;     /* projection upsert (apply) */
-    char *insert;     /* projection insert of a row known absent (apply, hint) */
-    char *insert_fail; /* the same, "INSERT OR FAIL" (SQLite; see apply_recorded) */
-    char *select_row; /* the stored row, fields in entity order */
-    char *exists;     /* SELECT 1 ... WHERE id=? */
-    char *type;       /* "<entity>.recorded" */
+    char *upsert;           /* projection upsert (apply) */
+    char *insert;           /* projection insert of a row known absent (apply, hint) */
+    char *insert_fail;      /* the same, "INSERT OR FAIL" (SQLite; see apply_recorded) */
+    char *select_row;       /* the stored row, fields in entity order */
+    char *exists;           /* SELECT 1 ... WHERE id=? */
+    char *type;             /* "<entity>.recorded" */
     const pl_entity **refs; /* per field: the entity it refers to, or NULL */
-    int referenced;   /* some entity has a field that refers to this one */
+    int referenced;         /* some entity has a field that refers to this one */
 } entity_sql;
 
 static entity_sql *ent_sql;
