@@ -291,9 +291,9 @@ int pl_model_normalize(const pl_entity *ent, const char *const *names, const cha
 
 /* Build "INSERT INTO t(id,...,ev_seq) VALUES(?,...) ON CONFLICT(id) DO UPDATE
  * SET ...": portable to SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. */
-static void insert_sql_or(pl_buf *sql, const pl_entity *ent, const char * or)
+static void insert_sql_verb(pl_buf *sql, const pl_entity *ent, const char *verb)
 {
-    pl_buf_addf(sql, "INSERT %sINTO %s(", or, ent->table);
+    pl_buf_addf(sql, "%s INTO %s(", verb, ent->table);
     for (size_t i = 0; i < ent->nfields; i++)
         pl_buf_addf(sql, "%s,", ent->fields[i].name);
     pl_buf_adds(sql, "ev_seq) VALUES(");
@@ -304,7 +304,7 @@ static void insert_sql_or(pl_buf *sql, const pl_entity *ent, const char * or)
 
 static void insert_sql(pl_buf *sql, const pl_entity *ent)
 {
-    insert_sql_or(sql, ent, "");
+    insert_sql_verb(sql, ent, "INSERT");
 }
 
 static void upsert_sql(pl_buf *sql, const pl_entity *ent)
@@ -331,14 +331,14 @@ static void bind_json(pl_stmt *st, int idx, const json_t *v)
 /* The SQL of each entity, built once by pl_model_register (start-up):
  * the hot paths neither format nor allocate it per row. */
 typedef struct entity_sql {
-    char *upsert;           /* projection upsert (apply) */
-    char *insert;           /* projection insert of a row known absent (apply, hint) */
-    char *insert_fail;      /* the same, "INSERT OR FAIL" (SQLite; see apply_recorded) */
-    char *select_row;       /* the stored row, fields in entity order */
-    char *exists;           /* SELECT 1 ... WHERE id=? */
-    char *type;             /* "<entity>.recorded" */
-    const pl_entity **refs; /* per field: the entity it refers to, or NULL */
-    int referenced;         /* some entity has a field that refers to this one */
+    char *upsert;                  /* projection upsert (apply) */
+    char *insert;                  /* projection insert of a row known absent (apply, hint) */
+    char *insert_new[PL_DIALECTS]; /* the same, the store's verb (pl_store_insert_new_verb) */
+    char *select_row;              /* the stored row, fields in entity order */
+    char *exists;                  /* SELECT 1 ... WHERE id=? */
+    char *type;                    /* "<entity>.recorded" */
+    const pl_entity **refs;        /* per field: the entity it refers to, or NULL */
+    int referenced;                /* some entity has a field that refers to this one */
 } entity_sql;
 
 static entity_sql *ent_sql;
@@ -359,8 +359,10 @@ static void build_entity_sql(void)
         v[i].upsert = pl_buf_detach(&b, NULL);
         insert_sql(&b, ent);
         v[i].insert = pl_buf_detach(&b, NULL);
-        insert_sql_or(&b, ent, "OR FAIL ");
-        v[i].insert_fail = pl_buf_detach(&b, NULL);
+        for (int d = 0; d < PL_DIALECTS; d++) {
+            insert_sql_verb(&b, ent, pl_store_insert_new_verb(d));
+            v[i].insert_new[d] = pl_buf_detach(&b, NULL);
+        }
         pl_buf_adds(&b, "SELECT ");
         for (size_t f = 0; f < ent->nfields; f++)
             pl_buf_addf(&b, "%s%s", f ? "," : "", ent->fields[f].name);
@@ -465,17 +467,17 @@ static int apply_recorded(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     int fresh = h && h->fresh;
     pl_stmt *st = NULL;
     int rc;
-    /* A row known absent, on SQLite: "INSERT OR FAIL". The statement has
-     * one row; on a table with triggers (the derived tables, migrations
-     * 0063, 0066) SQLite would otherwise open a statement journal for it
-     * and copy each page the row and its triggers touch (half the cost of
-     * those tables' inserts). A failure stops the statement where it is
+    /* A row known absent: the store's verb for a new row
+     * (pl_store_insert_new_verb). On SQLite the one-row statement on a
+     * table with triggers (the derived tables, migrations 0063, 0066) then
+     * opens no statement journal and copies no page for it (half the cost
+     * of those tables' inserts). A failure stops the statement where it is
      * instead of undoing it; the append then fails, and so does the batch
      * (pl_store_rollback marks it failed) or the savepoint around it. The
-     * message and the code are the same. PostgreSQL has no OR clause. */
+     * message and the code are the same. */
     const char *ins = NULL;
     if (q && fresh)
-        ins = strcmp(pl_store_backend(s), "sqlite") == 0 ? q->insert_fail : q->insert;
+        ins = q->insert_new[pl_store_dialect(s)];
     if (q) {
         rc = pl_store_prepare_cached(s, fresh ? ins : q->upsert, &st, e);
     } else {

@@ -2048,6 +2048,7 @@ static const pl_store_ops pg_ops = {
     .commits_version = pg_commits_version,
     .writes_version = pg_writes_version,
     .row_key = "row_no",
+    .dialect = PL_DIALECT_PG,
     .temp_set = pg_temp_set,
     .temp_drop = pg_temp_drop,
     .compact = pg_compact,

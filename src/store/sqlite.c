@@ -465,6 +465,7 @@ static const pl_store_ops sq_ops = {
     .commits_version = sq_commits_version,
     .writes_version = sq_writes_version,
     .row_key = "rowid",
+    .dialect = PL_DIALECT_SQLITE,
     .temp_set = sq_temp_set,
     .temp_drop = sq_temp_drop,
     .compact = sq_compact,

@@ -514,6 +514,20 @@ const char *pl_store_row_key(const pl_store *s)
     return s->ops->row_key;
 }
 
+int pl_store_dialect(const pl_store *s)
+{
+    return s->ops->dialect;
+}
+
+const char *pl_store_insert_new_verb(int dialect)
+{
+    /* SQLite: with OR FAIL a one-row statement opens no statement journal
+     * on a table with triggers (SQLite's "statement journal" rules); a
+     * failure stops it where it is instead of undoing it, and the caller's
+     * transaction or savepoint fails whole. PostgreSQL has no OR clause. */
+    return dialect == PL_DIALECT_SQLITE ? "INSERT OR FAIL" : "INSERT";
+}
+
 /* ----------------------------------------------------- temporary tables */
 
 /* Names are pasted into SQL: letters and underscores only. */

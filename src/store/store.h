@@ -283,6 +283,20 @@ uint64_t pl_store_begin_gen(const pl_store *s);
  */
 const char *pl_store_row_key(const pl_store *s);
 
+/** The store's SQL dialect, for SQL built once for every store and picked
+ * per store (an index into arrays of PL_DIALECTS). */
+enum { PL_DIALECT_SQLITE, PL_DIALECT_PG, PL_DIALECTS };
+int pl_store_dialect(const pl_store *s);
+
+/**
+ * The verb of a one-row INSERT of a row the caller knows is new (the
+ * import's rows first seen in a batch) in a dialect: SQLite "INSERT OR
+ * FAIL" (no statement journal on a table with triggers: half the cost of
+ * those inserts), PostgreSQL "INSERT". The same error and code either way;
+ * a failure fails the caller's transaction or savepoint whole.
+ */
+const char *pl_store_insert_new_verb(int dialect);
+
 /* ----------------------------------------------------- temporary tables */
 
 /**

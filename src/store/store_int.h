@@ -44,6 +44,8 @@ typedef struct pl_store_ops {
     int64_t (*writes_version)(pl_store *s);
     /** pl_store_row_key: the column name. */
     const char *row_key;
+    /** pl_store_dialect: PL_DIALECT_*. */
+    int dialect;
     /** pl_store_temp_set / pl_store_temp_drop for a checked name. */
     int (*temp_set)(pl_store *s, const char *name, pl_err *e);
     int (*temp_drop)(pl_store *s, const char *name, pl_err *e);
