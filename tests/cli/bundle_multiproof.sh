@@ -25,16 +25,10 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-export PLUMB_LANG=en
-T=$(mktemp -d)
-WPID=
-trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; exit 1; }
-snap() { sqlite3 p.db "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
-TAMPER="$SRC/tests/cli/helpers/bundle_tamper.mjs"
-
 . "$SRC/tests/cli/helpers/levels_lib.sh"
+levels_begin
+snap() { sqlite3 p.db "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
+
 levels_setup
 # 45 events: runs of test.tick (taken) and test.other (not).
 other() { for _ in $(seq 1 "$1"); do

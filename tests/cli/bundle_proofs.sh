@@ -21,16 +21,10 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-export PLUMB_LANG=en
-T=$(mktemp -d)
-WPID=
-trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; exit 1; }
-snap() { sqlite3 p.db "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
-TAMPER="$SRC/tests/cli/helpers/bundle_tamper.mjs"
-
 . "$SRC/tests/cli/helpers/levels_lib.sh"
+levels_begin
+snap() { sqlite3 p.db "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
+
 levels_setup
 "$P" ledger-append-test --db c.db --count 37 --batch 5 >/dev/null || fail append
 "$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
