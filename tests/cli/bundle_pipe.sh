@@ -20,17 +20,10 @@ set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/cli/helpers/levels_lib.sh"
-levels_begin
-snap() { sqlite3 p.db "SELECT * FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
-
-levels_setup
-"$P" ledger-append-test --db c.db --count 3000 --batch 1000 >/dev/null || fail append
-"$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
-    fail "checkpoint push"
-ex() { PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" "$@" >/dev/null; }
-ex --format v1 --out b1 || fail "export v1"
-ex --out b2 || fail "export v2"
-ex --format v1 --since 10 --out g1 || fail "export v1 --since 10"
+levels_bundle_test '*' 3000 1000
+levels_export --format v1 --out b1 || fail "export v1"
+levels_export --out b2 || fail "export v2"
+levels_export --format v1 --since 10 --out g1 || fail "export v1 --since 10"
 cp p.db p0.db
 
 TO=$(sed -n 2p b1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["to"])')

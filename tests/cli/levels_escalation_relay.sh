@@ -33,22 +33,12 @@ SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 esc_begin plog c1log
 
 # ------------------------------------------------------------ setup
-esc_porg
-esc_store PLV p pref.example/4331 porg
-esc_store LV1 c1 county.example/c1 "$EX"
-esc_keys pref.example/4331 county.example/c1-witness
-echo "county.example/c1 $LV1" >clogs.conf
-echo "pref.example/4331 $PLV" >plogs.conf
+esc_setup
 
 # The county: witnesses the prefecture's log, takes its status bundles.
 start_county() { # $1: port
     rm -f c1port
-    "$P" serve --db c1.db --port "$1" --port-file c1port --quiet \
-        --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-        --bundle-origins plogs.conf --bundle-witness "$WC" 2>>c1log &
-    CPID=$!
-    PIDS+=($CPID)
-    wait_port c1port || fail "the county's server did not start"
+    esc_county "$1" c1port c1log "the county's server did not start" --db c1.db --
 }
 start_county 0
 C1PORT=$(cat c1port)

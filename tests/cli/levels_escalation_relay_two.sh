@@ -33,12 +33,8 @@ esc_down_conf "http://127.0.0.1:$C1PORT" county.example/c1 "http://127.0.0.1:$C1
     county.example/c2 "http://127.0.0.1:$C2PORT"
 esc_prefecture pport plog "the prefecture's server did not start" --db p.db
 esc_up_conf up.conf "$PLV" "$PURL"
-"$P" serve --db c1.db --port "$C1PORT" --port-file c1port --quiet \
-    --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-    --bundle-origins plogs.conf --bundle-witness "$WC" \
-    --escalation-up up.conf --escalation-interval 1 2>c1log &
-PIDS+=($!)
-wait_port c1port || fail "c1's server did not start"
+esc_county "$C1PORT" c1port c1log "c1's server did not start" --db c1.db -- \
+    --escalation-up up.conf --escalation-interval 1
 "$P" serve --db c2.db --port "$C2PORT" --port-file c2port --quiet \
     --bundle-origins plogs.conf --bundle-witness "$WC" \
     --escalation-up up.conf --escalation-interval 1 2>c2log &

@@ -34,12 +34,7 @@ stop() { # $1 pid: SIGTERM, exit 0 within a bound
 }
 
 # ------------------------------------------------------------ setup
-esc_porg
-esc_store PLV p pref.example/4331 porg
-esc_store LV1 c1 county.example/c1 "$EX"
-esc_keys pref.example/4331 county.example/c1-witness
-echo "county.example/c1 $LV1" >clogs.conf
-echo "pref.example/4331 $PLV" >plogs.conf
+esc_setup
 
 C1PORT=$(free_port)
 C1URL="http://127.0.0.1:$C1PORT"
@@ -53,13 +48,8 @@ esc_prefecture pport plog "the prefecture's server did not start" --db p.db
 # (A comment line first: the messages of 5. count it in their line numbers.)
 esc_up_conf up.conf "$PLV" "$PURL"
 sed -i '1i # the level above' up.conf
-"$P" serve --db c1.db --port "$C1PORT" --port-file c1port --quiet \
-    --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-    --bundle-origins plogs.conf --bundle-witness "$WC" \
-    --escalation-above above.conf --escalation-up up.conf --escalation-interval 600 2>clog &
-CPID=$!
-PIDS+=($CPID)
-wait_port c1port || fail "the county's server did not start"
+esc_county "$C1PORT" c1port clog "the county's server did not start" --db c1.db -- \
+    --escalation-above above.conf --escalation-up up.conf --escalation-interval 600
 
 # ------------------------- 1. escalated through the API: up, handled, down
 out=$("$P" clue add --db c1.db --channel letter --category money \

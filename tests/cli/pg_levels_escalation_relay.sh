@@ -12,32 +12,21 @@
 # bad settings on SQLite.
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
-T=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$T"' EXIT
-export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
-unset PLUMB_KEY PLUMB_STATE_DIR
-cd "$T" || exit 2
-P=$PLUMB
-. "$PLUMB_SRC/tests/cli/helpers/escalation_lib.sh"
-fail() { echo "FAIL: $*"; for f in plog c1log; do [ -s "$T/$f" ] && { echo "--- $f"; tail -6 "$T/$f"; }; done; exit 1; }
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_relay_p) || fail createdb
+P=$PLUMB SRC=$PLUMB_SRC
+. "$SRC/tests/cli/helpers/escalation_lib.sh"
+esc_pg_begin pg_relay_p plog c1log
 p() { "$PLUMB" "$@" --db "$U" --state-dir "$T/pst"; }
 
 esc_porg
 p init --origin pref.example/pgr >initp.out 2>&1 || fail "init prefecture: $(cat initp.out)"
 PLV=$(tail -n 1 initp.out)
 p import --all porg --quiet >imp 2>&1 || fail "import p: $(cat imp)"
-esc_store LV1 c1 county.example/c1 "$PLUMB_SRC/examples"
+esc_store LV1 c1 county.example/c1 "$EX"
 esc_keys pref.example/pgr county.example/c1-witness
 echo "county.example/c1 $LV1" >clogs.conf
 echo "pref.example/pgr $PLV" >plogs.conf
 
-"$PLUMB" serve --db c1.db --port 0 --port-file c1port --quiet \
-    --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-    --bundle-origins plogs.conf --bundle-witness "$WC" 2>c1log &
-PIDS+=($!)
-wait_port c1port || fail "the county's server did not start"
+esc_county 0 c1port c1log "the county's server did not start" --db c1.db --
 C1URL="http://127.0.0.1:$(cat c1port)"
 esc_down_conf "$C1URL" county.example/c1 "$C1URL"
 esc_prefecture pport plog "the prefecture's server did not start" --db "$U" --state-dir "$T/pst"

@@ -14,16 +14,9 @@
 # has the wake, the failures and the bad settings on SQLite.
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
-T=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$T"' EXIT
-export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
-unset PLUMB_KEY PLUMB_STATE_DIR
-cd "$T" || exit 2
-P=$PLUMB
-. "$PLUMB_SRC/tests/cli/helpers/escalation_lib.sh"
-fail() { echo "FAIL: $*"; for f in plog clog clog2; do [ -s "$T/$f" ] && { echo "--- $f"; tail -6 "$T/$f"; }; done; exit 1; }
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_relay_up_c) || fail createdb
+P=$PLUMB SRC=$PLUMB_SRC
+. "$SRC/tests/cli/helpers/escalation_lib.sh"
+esc_pg_begin pg_relay_up_c plog clog clog2
 c() { "$PLUMB" "$@" --db "$U" --state-dir "$T/cst"; }
 csql() { "$PLUMB" sql --db "$U" --state-dir "$T/cst" "$1"; }
 
@@ -31,7 +24,7 @@ esc_porg
 esc_store PLV p pref.example/4331 porg
 c init --origin county.example/pgc >init1.out 2>&1 || fail "init county: $(cat init1.out)"
 LV1=$(tail -n 1 init1.out)
-c import --all "$PLUMB_SRC/examples" --quiet >imp 2>&1 || fail "import c: $(cat imp)"
+c import --all "$EX" --quiet >imp 2>&1 || fail "import c: $(cat imp)"
 esc_keys pref.example/4331 county.example/pgc-witness
 echo "county.example/pgc $LV1" >clogs.conf
 echo "pref.example/4331 $PLV" >plogs.conf
@@ -42,13 +35,8 @@ esc_down_conf "$CURL" county.example/pgc "$CURL"
 esc_prefecture pport plog "the prefecture's server did not start" --db p.db
 esc_up_conf up.conf "$PLV" "$PURL"
 start_county() { # $1 port file, $2 log
-    "$PLUMB" serve --db "$U" --state-dir "$T/cst" --port "$CPORT" --port-file "$1" --quiet \
-        --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-        --bundle-origins plogs.conf --bundle-witness "$WC" \
-        --escalation-up up.conf --escalation-interval 1 2>"$2" &
-    CPID=$!
-    PIDS+=($CPID)
-    wait_port "$1" || fail "the county's server did not start ($1)"
+    esc_county "$CPORT" "$1" "$2" "the county's server did not start ($1)" --db "$U" --state-dir "$T/cst" -- \
+        --escalation-up up.conf --escalation-interval 1
 }
 start_county cport clog
 

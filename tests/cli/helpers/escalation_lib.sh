@@ -7,10 +7,10 @@
 # the county's, esc.key the prefecture's escalation key.
 # Layer: tests/cli.
 
-# esc_begin LOG...: the start of a SQLite relay test, after P and SRC are
-# set: EX, English messages, a temporary directory (made current, removed
-# on exit with every server in PIDS killed), and fail(), which shows the
-# tail of each LOG that is not empty.
+# esc_begin LOG...: the start of a relay test, after P and SRC are set:
+# EX, English messages, a temporary directory T (made current, removed on
+# exit with every server in PIDS killed), and fail(), which shows the tail
+# of each LOG that is not empty.
 esc_begin() {
     EX="$SRC/examples"
     export PLUMB_LANG=en
@@ -20,8 +20,20 @@ esc_begin() {
     trap esc_cleanup EXIT
     cd "$T" || exit 2
 }
+ESC_LOGS=()
 esc_cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
-fail() { echo "FAIL: $*"; for f in "${ESC_LOGS[@]}"; do [ -s $f ] && { echo "--- $f"; tail -8 $f; }; done; exit 1; }
+fail() { echo "FAIL: $*"; for f in "${ESC_LOGS[@]}"; do [ -s "$T/$f" ] && { echo "--- $f"; tail -8 "$T/$f"; }; done; exit 1; }
+# esc_pg_begin DATABASE LOG...: esc_begin for a test with a store on the
+# ctest fixture's PostgreSQL: no key or state directory from the
+# environment, server notices quiet; U the URL of DATABASE, made anew.
+esc_pg_begin() {
+    local db=$1
+    shift
+    esc_begin "$@"
+    export PGOPTIONS='-c client_min_messages=warning'
+    unset PLUMB_KEY PLUMB_STATE_DIR
+    U=$("$SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" "$db") || fail createdb
+}
 q() { sqlite3 "$1" "$2"; }
 wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -51,6 +63,19 @@ esc_store() {
     "$P" init --db "$2.db" --origin "$3" >"init$2.out" || fail "init $2"
     "$P" import --all "$4" --db "$2.db" --quiet >/dev/null || fail "import $2"
     printf -v "$1" '%s' "$(tail -n 1 "init$2.out")"
+}
+
+# esc_setup: the one-county setup on SQLite: the prefecture p.db
+# (pref.example/4331, porg; PLV) and the county c1.db (county.example/c1,
+# the examples; LV1), esc_keys, and each one's log in clogs.conf (the
+# county's, for the prefecture) and plogs.conf (the prefecture's).
+esc_setup() {
+    esc_porg
+    esc_store PLV p pref.example/4331 porg
+    esc_store LV1 c1 county.example/c1 "$EX"
+    esc_keys pref.example/4331 county.example/c1-witness
+    echo "county.example/c1 $LV1" >clogs.conf
+    echo "pref.example/4331 $PLV" >plogs.conf
 }
 
 # esc_keys PREFECTURE COUNTY_WITNESS: the prefecture's witness key wp.key
@@ -112,4 +137,22 @@ esc_taken_in() {
 esc_pcl() {
     PCL=$(sqlite3 p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id = '$1'" 2>/dev/null)
     [ -n "$PCL" ]
+}
+
+# esc_county PORT PORT_FILE LOG FAIL_MESSAGE STORE_OPTION... -- OPTION...:
+# a county's `plumb serve` on PORT (0: any), the prefecture's witness
+# (its log in plogs.conf) and its status bundles, with OPTIONs (the relay
+# up, the level above); LOG appended to. Waits for PORT_FILE (fail
+# FAIL_MESSAGE if it never comes); sets CPID (also in PIDS).
+esc_county() {
+    local port=$1 pf=$2 log=$3 msg=$4 store=()
+    shift 4
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do store+=("$1"); shift; done
+    shift
+    "$P" serve "${store[@]}" --port "$port" --port-file "$pf" --quiet \
+        --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
+        --bundle-origins plogs.conf --bundle-witness "$WC" "$@" 2>>"$log" &
+    CPID=$!
+    PIDS+=($CPID)
+    wait_port "$pf" || fail "$msg"
 }

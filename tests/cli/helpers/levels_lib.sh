@@ -38,3 +38,26 @@ levels_witness() {
     for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
     [ -s wport ] || fail "witness did not start"
 }
+
+# levels_bundle_test LEDGER [COUNT BATCH]: the start of a bundle test:
+# levels_begin, snap() (one hash of the receiver p.db: LEDGER of
+# ledger_events — "*" or "count(*)" —, levels_received and levels_origins)
+# and levels_setup; with COUNT, the county's COUNT test.tick events
+# (appended in batches of BATCH) and its checkpoint cosigned (levels_push).
+levels_bundle_test() {
+    SNAP_LEDGER=$1
+    levels_begin
+    levels_setup
+    [ $# -lt 3 ] && return 0
+    "$P" ledger-append-test --db c.db --count "$2" --batch "$3" >/dev/null || fail append
+    levels_push
+}
+snap() { sqlite3 p.db "SELECT $SNAP_LEDGER FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
+# levels_push: the county's checkpoint cosigned by the witness.
+levels_push() {
+    "$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
+        fail "checkpoint push"
+}
+# levels_export OPTION...: `bundle export` of c.db for the witness, with
+# test.tick events in the bundle (a test hook).
+levels_export() { PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" "$@" >/dev/null; }
