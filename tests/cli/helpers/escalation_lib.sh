@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # (sets variables for the sourcing test)
 # Shared setup of the escalation relay tests (tests/cli/*levels_escalation_relay*.sh;
 # sourced, not a test: helpers/ is not globbed by CMake). $P is the plumb
 # binary; fail() is this file's (after esc_begin) or the caller's own,
@@ -122,7 +123,7 @@ esc_prefecture() {
         --escalation-key esc.key --escalation-office PD \
         --escalation-down down.conf --escalation-interval 1 2>"$log" &
     PPID_=$!
-    PIDS+=($PPID_)
+    PIDS+=("$PPID_")
     wait_port "$pf" || fail "$msg"
     PURL="http://127.0.0.1:$(cat "$pf")"
 }
@@ -153,6 +154,6 @@ esc_county() {
         --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
         --bundle-origins plogs.conf --bundle-witness "$WC" "$@" 2>>"$log" &
     CPID=$!
-    PIDS+=($CPID)
+    PIDS+=("$CPID")
     wait_port "$pf" || fail "$msg"
 }
