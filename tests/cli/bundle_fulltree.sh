@@ -14,22 +14,9 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-export PLUMB_LANG=en
-T=$(mktemp -d)
-WPID=
-trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; exit 1; }
-snap() { sqlite3 p.db "SELECT * FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
-TAMPER="$SRC/tests/cli/helpers/bundle_tamper.mjs"
-
 . "$SRC/tests/cli/helpers/levels_lib.sh"
-levels_setup
-"$P" ledger-append-test --db c.db --count 7 --batch 7 >/dev/null || fail append
-"$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
-    fail "checkpoint push"
-PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" \
-    --out b >/dev/null || fail export
+levels_bundle_test '*' 7 7
+levels_export --out b || fail export
 head2() { sed -n 2p b | python3 -c "import json, sys; h = json.load(sys.stdin); print($1)"; }
 TO=$(head2 'h["to"]')
 N=$(head2 'h["events"]')

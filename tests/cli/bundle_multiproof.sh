@@ -25,27 +25,16 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-export PLUMB_LANG=en
-T=$(mktemp -d)
-WPID=
-trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; exit 1; }
-snap() { sqlite3 p.db "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
-TAMPER="$SRC/tests/cli/helpers/bundle_tamper.mjs"
-
 . "$SRC/tests/cli/helpers/levels_lib.sh"
-levels_setup
+levels_bundle_test 'count(*)'
 # 45 events: runs of test.tick (taken) and test.other (not).
 other() { for _ in $(seq 1 "$1"); do
     "$P" ledger-append-test --db c.db --type test.other --payload '{"n":1}' >/dev/null || fail "append other"
 done; }
 tick() { "$P" ledger-append-test --db c.db --count "$1" >/dev/null || fail "append tick"; }
 tick 3; other 2; tick 9; other 5; tick 1; other 1; tick 11; other 6; tick 2; other 1; tick 4
-"$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
-    fail "checkpoint push"
-PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" \
-    --out b >/dev/null || fail export
+levels_push
+levels_export --out b || fail export
 [ "$(head -n 1 b)" = plumbline-bundle/v2 ] || fail "export wrote $(head -n 1 b)"
 head2() { sed -n 2p b | python3 -c "import json, sys; h = json.load(sys.stdin); print($1)"; }
 TO=$(head2 'h["to"]')
@@ -97,12 +86,10 @@ out=$("$P" bundle verify t-omit --origins origins.conf --witness-vkey "$WV" 2>&1
 grep -q "29 events (seq 0..44), signature and proofs valid" <<<"$out" || fail "omit: $out"
 
 # The first format is still read; a range that starts later.
-PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" \
-    --format v1 --out b1 >/dev/null || fail "export v1"
+levels_export --format v1 --out b1 || fail "export v1"
 [ "$(head -n 1 b1)" = plumbline-bundle/v1 ] || fail "--format v1 wrote $(head -n 1 b1)"
 out=$("$P" bundle verify b1 --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "verify v1: $out"
-PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" \
-    --since 20 --out b20 >/dev/null || fail "export since 20"
+levels_export --since 20 --out b20 || fail "export since 20"
 read -r R20 M20 <<<"$(node "$TAMPER" b20 - - root)" || fail "walk b20"
 [ "$R20" = "$ROOT" ] || fail "b20: root $R20"
 out=$("$P" bundle verify b20 --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "verify b20: $out"

@@ -19,33 +19,11 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-export PLUMB_LANG=en
-T=$(mktemp -d)
-WPID=
-trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; exit 1; }
-snap() { sqlite3 p.db "SELECT * FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
-TAMPER="$SRC/tests/cli/helpers/bundle_tamper.mjs"
-
-"$P" init --db c.db --origin t.example/c >init.out || fail "init c"
-LV=$(tail -n 1 init.out)
-"$P" init --db p.db --origin t.example/p >/dev/null || fail "init p"
-"$P" keygen --name t.example/witness --out w.key >/dev/null || fail keygen
-WV=$("$P" witness vkey --key w.key) || fail vkey
-echo "t.example/c $LV" >logs.conf
-cp logs.conf origins.conf
-"$P" witness serve --state wst --key w.key --logs logs.conf --listen 127.0.0.1:0 --port-file wport 2>wlog &
-WPID=$!
-for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
-[ -s wport ] || fail "witness did not start"
-"$P" ledger-append-test --db c.db --count 3000 --batch 1000 >/dev/null || fail append
-"$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
-    fail "checkpoint push"
-ex() { PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" "$@" >/dev/null; }
-ex --format v1 --out b1 || fail "export v1"
-ex --out b2 || fail "export v2"
-ex --format v1 --since 10 --out g1 || fail "export v1 --since 10"
+. "$SRC/tests/cli/helpers/levels_lib.sh"
+levels_bundle_test '*' 3000 1000
+levels_export --format v1 --out b1 || fail "export v1"
+levels_export --out b2 || fail "export v2"
+levels_export --format v1 --since 10 --out g1 || fail "export v1 --since 10"
 cp p.db p0.db
 
 TO=$(sed -n 2p b1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["to"])')

@@ -53,6 +53,21 @@ grep -q ' e3b0c44298fc1c14' "$T/a.dig" && { cat "$T/a.dig"; fail "an empty table
 ORG_SHEETS="01_units=$E/org/01_units.csv posts=$E/org/02_posts.csv 人员=$E/org/03_persons.csv 04_tenures=$E/org/04_tenures.csv"
 MARKET_SHEETS="persons=$E/market/persons.csv companies=$E/market/companies.csv company_roles=$E/market/company_roles.csv registry_records=$E/market/registry_records.csv"
 
+# imp_xlsx DB X WHAT: DB made anew from org, market and payments in the
+# workbooks $T/org.xlsx, $T/market.xlsx, $T/payments.xlsx (the rest CSV, as
+# in A), its digests in $T/X.dig the same as A's, else fail "WHAT differs".
+imp_xlsx() {
+    new_db "$1"
+    imp "$1" org "$T/org.xlsx"
+    imp "$1" police "$E"/police/*.csv
+    imp "$1" market "$T/market.xlsx"
+    imp "$1" contracts "$E"/contracts/*.csv
+    imp "$1" meetings "$E"/meetings/*.csv
+    imp "$1" finance "$T/payments.xlsx"
+    digests "$1" >"$T/$2.dig"
+    diff "$T/a.dig" "$T/$2.dig" || fail "$3 differs from the CSV import"
+}
+
 # B: 1900 dates, shared strings; payments.xlsx named for its entity, its
 # sheet named anything, with an empty column B, a merged header cell over
 # the last column and the next, and unit_id merged down runs of equal units.
@@ -62,15 +77,7 @@ MARKET_SHEETS="persons=$E/market/persons.csv companies=$E/market/companies.csv c
     fail "xlsx_make payments"
 unzip -p "$T/payments.xlsx" xl/worksheets/sheet1.xml | grep -q '<mergeCell ref="C2:C3"' ||
     fail "the producer made no merged data cell"
-new_db "$DBB"
-imp "$DBB" org "$T/org.xlsx"
-imp "$DBB" police "$E"/police/*.csv
-imp "$DBB" market "$T/market.xlsx"
-imp "$DBB" contracts "$E"/contracts/*.csv
-imp "$DBB" meetings "$E"/meetings/*.csv
-imp "$DBB" finance "$T/payments.xlsx"
-digests "$DBB" >"$T/b.dig"
-diff "$T/a.dig" "$T/b.dig" || fail "B (1900 dates, shared strings, shapes) differs from the CSV import"
+imp_xlsx "$DBB" b "B (1900 dates, shared strings, shapes)"
 
 # C: the 1904 date system, inline strings (constant-memory mode), rich text.
 "$MK" -1904 -inline -shape "$T/org.xlsx" $ORG_SHEETS || fail "xlsx_make org 1904"
@@ -79,15 +86,7 @@ diff "$T/a.dig" "$T/b.dig" || fail "B (1900 dates, shared strings, shapes) diffe
 unzip -p "$T/org.xlsx" xl/workbook.xml | grep -q 'date1904="1"' || fail "not a 1904 workbook"
 unzip -p "$T/org.xlsx" xl/worksheets/sheet1.xml | grep -q 't="inlineStr"' || fail "no inline strings"
 unzip -p "$T/market.xlsx" xl/sharedStrings.xml | grep -q '<si><r>' || fail "no rich text"
-new_db "$DBC"
-imp "$DBC" org "$T/org.xlsx"
-imp "$DBC" police "$E"/police/*.csv
-imp "$DBC" market "$T/market.xlsx"
-imp "$DBC" contracts "$E"/contracts/*.csv
-imp "$DBC" meetings "$E"/meetings/*.csv
-imp "$DBC" finance "$T/payments.xlsx"
-digests "$DBC" >"$T/c.dig"
-diff "$T/a.dig" "$T/c.dig" || fail "C (1904 dates, inline strings, rich text) differs from the CSV import"
+imp_xlsx "$DBC" c "C (1904 dates, inline strings, rich text)"
 
 # D: a second producer, gnumeric's ssconvert (scripts/install-deps), one
 # workbook per CSV file, named like it (the entity is the file's, read from

@@ -29,64 +29,24 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-EX="$SRC/examples"
-export PLUMB_LANG=en
-T=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; for f in plog c1log; do [ -s $f ] && { echo "--- $f"; tail -8 $f; }; done; exit 1; }
-q() { sqlite3 "$1" "$2"; }
-wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
+. "$SRC/tests/cli/helpers/escalation_lib.sh"
+esc_begin plog c1log
 
 # ------------------------------------------------------------ setup
-mkdir -p porg/org
-cat >porg/org/01_units.csv <<'CSV'
-id,parent_id,name,division_code,level,kind,industry
-PU,,中共湘西州委,4331,prefecture,party,党委
-PD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检
-CSV
-"$P" init --db p.db --origin pref.example/4331 >initp.out || fail "init p"
-"$P" import --all porg --db p.db --quiet >/dev/null || fail "import p"
-PLV=$(tail -n 1 initp.out)
-"$P" init --db c1.db --origin county.example/c1 >init1.out || fail "init c1"
-"$P" import --all "$EX" --db c1.db --quiet >/dev/null || fail "import c1"
-LV1=$(tail -n 1 init1.out)
-"$P" keygen --name pref.example/witness --out wp.key >/dev/null || fail "keygen wp"
-WP=$("$P" witness vkey --key wp.key) || fail "vkey wp"
-"$P" keygen --name county.example/c1-witness --out wc.key >/dev/null || fail "keygen wc"
-WC=$("$P" witness vkey --key wc.key) || fail "vkey wc"
-PK=$("$P" escalation keygen --out esc.key) || fail "escalation keygen"
-echo "pref.example/4331 $PK 湘西州纪委" >above.conf
-echo "county.example/c1 $LV1" >clogs.conf
-echo "pref.example/4331 $PLV" >plogs.conf
+esc_setup
 
 # The county: witnesses the prefecture's log, takes its status bundles.
 start_county() { # $1: port
     rm -f c1port
-    "$P" serve --db c1.db --port "$1" --port-file c1port --quiet \
-        --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-        --bundle-origins plogs.conf --bundle-witness "$WC" 2>>c1log &
-    CPID=$!
-    PIDS+=($CPID)
-    wait_port c1port || fail "the county's server did not start"
+    esc_county "$1" c1port c1log "the county's server did not start" --db c1.db --
 }
 start_county 0
 C1PORT=$(cat c1port)
 C1URL="http://127.0.0.1:$C1PORT"
 # The prefecture: the county's witness, its bundles and escalated clues, and
 # the relay down to it (every second).
-printf 'witness %s %s/witness\ndown county.example/c1 %s\n' "$WC" "$C1URL" "$C1URL" >down.conf
-"$P" serve --db p.db --port 0 --port-file pport --quiet \
-    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
-    --bundle-origins clogs.conf --bundle-witness "$WP" \
-    --escalation-key esc.key --escalation-office PD \
-    --escalation-down down.conf --escalation-interval 1 2>plog &
-PPID_=$!
-PIDS+=($PPID_)
-wait_port pport || fail "the prefecture's server did not start"
-PURL="http://127.0.0.1:$(cat pport)"
+esc_down_conf "$C1URL" county.example/c1 "$C1URL"
+esc_prefecture pport plog "the prefecture's server did not start" --db p.db
 
 # A county user to read the API with (TOTP as docs/SECURITY.md), whose
 # scope holds the clue: the escalations list follows the caller's scope.
@@ -142,7 +102,7 @@ PP() { "$P" "$@" --db p.db; }
 PP clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
 PP clue conclude "$PCL" --outcome form1 --measure criticism --reason 州纪委认定属实 >/dev/null ||
     fail "conclude"
-for _ in $(seq 1 120); do grep -q '"retry_in":4}' plog && break; sleep 0.5; done
+esc_retry 120 grep -q '"retry_in":4}' plog
 grep -q '"msg":"escalation relay: checkpoint failed","origin":"county.example/c1".*"retry_in":2}' plog ||
     fail "no first failure (retry_in 2) logged"
 grep -q '"retry_in":4}' plog || fail "no backoff to 4 s after the second failure"
@@ -209,15 +169,7 @@ ACK=$(q p.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'county.exa
 LASTTO=$(grep '"msg":"escalation relay: status sent"' plog | tail -n 1 | sed 's/.*"to":\([0-9]*\).*/\1/')
 [ -n "$ACK" ] && [ "$ACK" = "$LASTTO" ] && [ "$ACK" -gt 0 ] ||
     fail "recorded position '$ACK', last bundle sent to '$LASTTO'"
-"$P" serve --db p.db --port 0 --port-file pport2 --quiet \
-    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
-    --bundle-origins clogs.conf --bundle-witness "$WP" \
-    --escalation-key esc.key --escalation-office PD \
-    --escalation-down down.conf --escalation-interval 1 2>plog2 &
-PPID_=$!
-PIDS+=($PPID_)
-wait_port pport2 || fail "the prefecture's server did not restart"
-PURL="http://127.0.0.1:$(cat pport2)"
+esc_prefecture pport2 plog2 "the prefecture's server did not restart" --db p.db
 # A second clue goes up: its acceptance and routing are the new statuses.
 out=$("$P" clue add --db c1.db --channel letter --category money \
     --subject-person 43312719700315011X --summary 反映县委书记违规插手工程 \
@@ -246,15 +198,8 @@ kill -TERM "$PPID_"; wait "$PPID_" || fail "the restarted prefecture's server ex
 # A recorded position past the end of the log (a store restored from an
 # older backup) is not trusted: that level starts again at 0, logged.
 q p.db "UPDATE escalation_relay_acks SET acked = 1000000 WHERE origin = 'county.example/c1'"
-"$P" serve --db p.db --port 0 --port-file pport3 --quiet \
-    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
-    --bundle-origins clogs.conf --bundle-witness "$WP" \
-    --escalation-key esc.key --escalation-office PD \
-    --escalation-down down.conf --escalation-interval 1 2>plog3 &
-PPID_=$!
-PIDS+=($PPID_)
-wait_port pport3 || fail "the prefecture's server did not restart (3)"
-for _ in $(seq 1 120); do grep -q '"msg":"escalation relay: status sent"' plog3 && break; sleep 0.5; done
+esc_prefecture pport3 plog3 "the prefecture's server did not restart (3)" --db p.db
+esc_retry 120 grep -q '"msg":"escalation relay: status sent"' plog3
 grep -q '"msg":"escalation relay: recorded position past the log, starting from 0","origin":"county.example/c1","acked":1000000' plog3 ||
     fail "a position past the log was not reported: $(cat plog3)"
 grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1","from":0,' plog3 ||

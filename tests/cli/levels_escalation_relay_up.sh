@@ -24,17 +24,8 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-EX="$SRC/examples"
-export PLUMB_LANG=en
-T=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; for f in plog clog clog3 clog4; do [ -s $f ] && { echo "--- $f"; tail -8 $f; }; done; exit 1; }
-q() { sqlite3 "$1" "$2"; }
-wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$SRC/tests/cli/helpers/escalation_lib.sh"
+esc_begin plog clog clog3 clog4
 stop() { # $1 pid: SIGTERM, exit 0 within a bound
     kill -TERM "$1"
     for _ in $(seq 1 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
@@ -43,52 +34,22 @@ stop() { # $1 pid: SIGTERM, exit 0 within a bound
 }
 
 # ------------------------------------------------------------ setup
-mkdir -p porg/org
-cat >porg/org/01_units.csv <<'CSV'
-id,parent_id,name,division_code,level,kind,industry
-PU,,中共湘西州委,4331,prefecture,party,党委
-PD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检
-CSV
-"$P" init --db p.db --origin pref.example/4331 >initp.out || fail "init p"
-"$P" import --all porg --db p.db --quiet >/dev/null || fail "import p"
-PLV=$(tail -n 1 initp.out)
-"$P" init --db c1.db --origin county.example/c1 >init1.out || fail "init c1"
-"$P" import --all "$EX" --db c1.db --quiet >/dev/null || fail "import c1"
-LV1=$(tail -n 1 init1.out)
-"$P" keygen --name pref.example/witness --out wp.key >/dev/null || fail "keygen wp"
-WP=$("$P" witness vkey --key wp.key) || fail "vkey wp"
-"$P" keygen --name county.example/c1-witness --out wc.key >/dev/null || fail "keygen wc"
-WC=$("$P" witness vkey --key wc.key) || fail "vkey wc"
-PK=$("$P" escalation keygen --out esc.key) || fail "escalation keygen"
-echo "pref.example/4331 $PK 湘西州纪委" >above.conf
-echo "county.example/c1 $LV1" >clogs.conf
-echo "pref.example/4331 $PLV" >plogs.conf
+esc_setup
 
 C1PORT=$(free_port)
 C1URL="http://127.0.0.1:$C1PORT"
 # The prefecture: the county's witness, its bundles and escalated clues,
 # and the relay down to it (every second).
-printf 'witness %s %s/witness\ndown county.example/c1 %s\n' "$WC" "$C1URL" "$C1URL" >down.conf
-"$P" serve --db p.db --port 0 --port-file pport --quiet \
-    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
-    --bundle-origins clogs.conf --bundle-witness "$WP" \
-    --escalation-key esc.key --escalation-office PD \
-    --escalation-down down.conf --escalation-interval 1 2>plog &
-PPID_=$!
-PIDS+=($PPID_)
-wait_port pport || fail "the prefecture's server did not start"
-PURL="http://127.0.0.1:$(cat pport)"
+esc_down_conf "$C1URL" county.example/c1 "$C1URL"
+esc_prefecture pport plog "the prefecture's server did not start" --db p.db
 # The county: witnesses the prefecture's log, takes its status bundles,
 # lets the web send a clue up, and relays its bundle up (the prefecture's
 # witness cosigns its checkpoints; the receipts are checked with PLV).
-printf '# the level above\nwitness %s %s/witness\nup pref.example/4331 %s %s\n' "$WP" "$PURL" "$PLV" "$PURL" >up.conf
-"$P" serve --db c1.db --port "$C1PORT" --port-file c1port --quiet \
-    --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-    --bundle-origins plogs.conf --bundle-witness "$WC" \
-    --escalation-above above.conf --escalation-up up.conf --escalation-interval 600 2>clog &
-CPID=$!
-PIDS+=($CPID)
-wait_port c1port || fail "the county's server did not start"
+# (A comment line first: the messages of 5. count it in their line numbers.)
+esc_up_conf up.conf "$PLV" "$PURL"
+sed -i '1i # the level above' up.conf
+esc_county "$C1PORT" c1port clog "the county's server did not start" --db c1.db -- \
+    --escalation-above above.conf --escalation-up up.conf --escalation-interval 600
 
 # ------------------------- 1. escalated through the API: up, handled, down
 out=$("$P" clue add --db c1.db --channel letter --category money \
@@ -110,13 +71,7 @@ st=$(curl -sS -b qian.jar -o esc.out -w '%{http_code}' -X POST -H 'Content-Type:
     -H "X-CSRF-Token: $CSRF" -d '{}' "$C1URL/api/v1/cases/$CL/escalate")
 [ "$st" = 200 ] && grep -q '"outcome":"escalated"' esc.out || fail "escalate: $st $(cat esc.out)"
 # With an interval of 600 s only the wake sends it: no command is run.
-PCL=
-for _ in $(seq 1 120); do
-    PCL=$(q p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id='$CL'" 2>/dev/null)
-    [ -n "$PCL" ] && break
-    sleep 0.5
-done
-[ -n "$PCL" ] || fail "the clue never reached the prefecture"
+esc_taken_in 120 "$CL"
 grep -q '"msg":"escalation relay up: witness cosigned","witness":"pref.example/witness"' clog ||
     fail "no 'witness cosigned' logged"
 sent=$(grep '"msg":"escalation relay up: bundle sent","origin":"pref.example/4331","from":0,' clog) ||
@@ -140,11 +95,8 @@ PP() { "$P" "$@" --db p.db; }
 PP clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
 PP clue conclude "$PCL" --outcome form1 --measure criticism --reason 州纪委认定属实 >/dev/null || fail "conclude"
 want="$CL  transferred to 湘西州纪委 (their clue $PCL): concluded (form 1)"
-for _ in $(seq 1 120); do
-    "$P" escalation list --db c1.db >list.out 2>&1 && grep -qF -- "$want" list.out && break
-    sleep 0.5
-done
-grep -qF -- "$want" list.out || fail "the conclusion never came down: $(cat list.out)"
+listed() { "$P" escalation list --db c1.db >list.out 2>&1 && grep -qF -- "$1" list.out; }
+esc_retry 120 listed "$want" || fail "the conclusion never came down: $(cat list.out)"
 # Nothing the county did for the way back: its relay up sent no bundle
 # the levels.* events it received would be in (never in supervisor/v1).
 [ "$(grep -c '"msg":"escalation relay up: bundle sent"' clog)" = 1 ] || fail "more than one bundle sent up"
@@ -170,13 +122,19 @@ CL2=$(sed -n 's/^registered clue //p' <<<"$out")
 
 # ------------------------------------------- 3. unreachable: logged, retried
 NOPE=$(free_port)
-printf 'witness %s %s/witness\nup pref.example/4331 %s http://127.0.0.1:%s\n' "$WP" "$PURL" "$PLV" "$NOPE" >up3.conf
-"$P" serve --db c1.db --port 0 --port-file c1port3 --quiet \
-    --escalation-up up3.conf --escalation-interval 1 2>clog3 &
-CPID=$!
-PIDS+=($CPID)
-wait_port c1port3 || fail "the county's server did not start (3)"
-for _ in $(seq 1 120); do grep -q '"retry_in":4}' clog3 && break; sleep 0.5; done
+# county_up N: the county's server relaying up by upN.conf every second
+# (port file c1portN, log clogN), then wait until clogN has logged
+# retry_in $2 (no check: the lines are checked below).
+county_up() {
+    "$P" serve --db c1.db --port 0 --port-file c1port$1 --quiet \
+        --escalation-up up$1.conf --escalation-interval 1 2>clog$1 &
+    CPID=$!
+    PIDS+=($CPID)
+    wait_port c1port$1 || fail "the county's server did not start ($1)"
+    esc_retry 120 grep -q "\"retry_in\":$2}" clog$1
+}
+esc_up_conf up3.conf "$PLV" "http://127.0.0.1:$NOPE"
+county_up 3 4
 grep -q "\"msg\":\"escalation relay up: send failed\",\"origin\":\"pref.example/4331\",\"error\":\"level http://127.0.0.1:$NOPE[^\"]*\",\"retry_in\":2}" clog3 ||
     fail "no first failure (retry_in 2) naming the URL: $(cat clog3)"
 grep -q '"msg":"escalation relay up: send failed".*"retry_in":4}' clog3 || fail "no retry with backoff to 4 s"
@@ -190,13 +148,8 @@ stop "$CPID"
 # ------------------------------------------- 4. a wrong pinned key: refused
 "$P" keygen --name pref.example/4331 --out other.key >other.out || fail "keygen other"
 OTHER=$(tail -n 1 other.out)
-printf 'witness %s %s/witness\nup pref.example/4331 %s %s\n' "$WP" "$PURL" "$OTHER" "$PURL" >up4.conf
-"$P" serve --db c1.db --port 0 --port-file c1port4 --quiet \
-    --escalation-up up4.conf --escalation-interval 1 2>clog4 &
-CPID=$!
-PIDS+=($CPID)
-wait_port c1port4 || fail "the county's server did not start (4)"
-for _ in $(seq 1 120); do grep -q '"retry_in":2}' clog4 && break; sleep 0.5; done
+esc_up_conf up4.conf "$OTHER" "$PURL"
+county_up 4 2
 grep -q '"msg":"escalation relay up: send failed","origin":"pref.example/4331","error":"the receipt is not signed by pref.example/4331.s log key","retry_in":2}' clog4 ||
     fail "the receipt was not refused: $(cat clog4)"
 stop "$CPID"

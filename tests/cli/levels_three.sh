@@ -38,9 +38,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT; [ -n "${KEEP:-}" ] && trap "for p in \"\${PIDS[@]}\"; do kill \$p; done" EXIT
 cd "$T" || exit 2
+. "$SRC/tests/cli/helpers/escalation_lib.sh" # q, wait_port, esc_porg (its fail replaced below)
 fail() { echo "FAIL: $*"; for f in plog c1log c2log; do [ -s $f ] && { echo "--- $f"; tail -5 $f; }; done; exit 1; }
-q() { sqlite3 "$1" "$2"; }
-wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
 # What a store holds, as one hash (ledger size and the levels' tables).
 snap() {
     sqlite3 "$1" "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received ORDER BY origin, seq;
@@ -49,12 +48,7 @@ snap() {
 }
 
 # ------------------------------------------------------------ setup
-mkdir -p porg/org
-cat >porg/org/01_units.csv <<'CSV'
-id,parent_id,name,division_code,level,kind,industry
-PU,,中共湘西州委,4331,prefecture,party,党委
-PD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检
-CSV
+esc_porg
 printf 'id,unit_id,title,rank,is_top,category,portfolio,reports_to\nPP1,PD,纪检监察员,staff,0,discipline,,\n' >porg/org/02_posts.csv
 printf '公民身份号码,姓名,性别,出生日期,籍贯区划\n433100198001010011,周处长,M,1980-01-01,4331\n' >porg/org/03_persons.csv
 printf 'id,person_id,post_id,start_date,end_date,decision_id\nPT1,433100198001010011,PP1,2020-01-01,,\n' >porg/org/04_tenures.csv

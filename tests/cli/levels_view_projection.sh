@@ -30,12 +30,8 @@ set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 EX="$SRC/examples"
-export PLUMB_LANG=en
-T=$(mktemp -d)
-WPID=
-trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T" || exit 2
-fail() { echo "FAIL: $*"; exit 1; }
+. "$SRC/tests/cli/helpers/levels_lib.sh"
+levels_begin
 q() { sqlite3 "$1" "$2"; }
 
 "$P" init --db c.db --origin county.example/c1 >init.out || fail "init c"
@@ -46,12 +42,7 @@ LV=$(tail -n 1 init.out)
 "$P" init --db p.db --origin pref.example/4331 >/dev/null || fail "init p"
 "$P" keygen --name pref.example/witness --out w.key >/dev/null || fail keygen
 WV=$("$P" witness vkey --key w.key) || fail vkey
-echo "county.example/c1 $LV" >logs.conf
-cp logs.conf origins.conf
-"$P" witness serve --state wst --key w.key --logs logs.conf --listen 127.0.0.1:0 --port-file wport 2>wlog &
-WPID=$!
-for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
-[ -s wport ] || fail "witness did not start"
+levels_witness "county.example/c1 $LV"
 push() { "$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null || fail "push"; }
 import() { # import FILE: export from seq 0 and import into p.db
     "$P" bundle export --db c.db --witness-vkey "$WV" --since 0 --out "$1" >/dev/null || fail "export $1"

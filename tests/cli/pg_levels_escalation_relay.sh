@@ -12,50 +12,24 @@
 # bad settings on SQLite.
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
-T=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; for f in plog c1log; do [ -s "$T/$f" ] && { echo "--- $f"; tail -6 "$T/$f"; }; done; exit 1; }
-export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
-unset PLUMB_KEY PLUMB_STATE_DIR
-cd "$T" || exit 2
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_relay_p) || fail createdb
+P=$PLUMB SRC=$PLUMB_SRC
+. "$SRC/tests/cli/helpers/escalation_lib.sh"
+esc_pg_begin pg_relay_p plog c1log
 p() { "$PLUMB" "$@" --db "$U" --state-dir "$T/pst"; }
-wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
 
-mkdir -p porg/org
-printf 'id,parent_id,name,division_code,level,kind,industry\nPU,,中共湘西州委,4331,prefecture,party,党委\nPD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检\n' >porg/org/01_units.csv
+esc_porg
 p init --origin pref.example/pgr >initp.out 2>&1 || fail "init prefecture: $(cat initp.out)"
 PLV=$(tail -n 1 initp.out)
 p import --all porg --quiet >imp 2>&1 || fail "import p: $(cat imp)"
-"$PLUMB" init --db c1.db --origin county.example/c1 >init1.out || fail "init c1"
-LV1=$(tail -n 1 init1.out)
-"$PLUMB" import --all "$PLUMB_SRC/examples" --db c1.db --quiet >/dev/null || fail "import c1"
-"$PLUMB" keygen --name pref.example/witness --out wp.key >/dev/null || fail keygen
-WP=$("$PLUMB" witness vkey --key wp.key)
-"$PLUMB" keygen --name county.example/c1-witness --out wc.key >/dev/null || fail keygen
-WC=$("$PLUMB" witness vkey --key wc.key)
-PK=$("$PLUMB" escalation keygen --out esc.key) || fail "escalation keygen"
-echo "pref.example/pgr $PK 湘西州纪委" >above.conf
+esc_store LV1 c1 county.example/c1 "$EX"
+esc_keys pref.example/pgr county.example/c1-witness
 echo "county.example/c1 $LV1" >clogs.conf
 echo "pref.example/pgr $PLV" >plogs.conf
 
-"$PLUMB" serve --db c1.db --port 0 --port-file c1port --quiet \
-    --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-    --bundle-origins plogs.conf --bundle-witness "$WC" 2>c1log &
-PIDS+=($!)
-wait_port c1port || fail "the county's server did not start"
+esc_county 0 c1port c1log "the county's server did not start" --db c1.db --
 C1URL="http://127.0.0.1:$(cat c1port)"
-printf 'witness %s %s/witness\ndown county.example/c1 %s\n' "$WC" "$C1URL" "$C1URL" >down.conf
-"$PLUMB" serve --db "$U" --state-dir "$T/pst" --port 0 --port-file pport --quiet \
-    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
-    --bundle-origins clogs.conf --bundle-witness "$WP" \
-    --escalation-key esc.key --escalation-office PD \
-    --escalation-down down.conf --escalation-interval 1 2>plog &
-PPID_=$!
-PIDS+=($PPID_)
-wait_port pport || fail "the prefecture's server did not start"
-PURL="http://127.0.0.1:$(cat pport)"
+esc_down_conf "$C1URL" county.example/c1 "$C1URL"
+esc_prefecture pport plog "the prefecture's server did not start" --db "$U" --state-dir "$T/pst"
 
 out=$("$PLUMB" clue add --db c1.db --channel letter --category money --subject-person 43312719700315011X \
     --summary 反映县委书记 --facts "县委书记收受礼金" 2>&1) || fail "clue add: $out"
@@ -69,10 +43,8 @@ PCL=$("$PLUMB" sql --db "$U" --state-dir "$T/pst" "SELECT clue_id FROM escalatio
 p clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
 p clue conclude "$PCL" --outcome form1 --measure criticism --reason 属实 >/dev/null || fail "conclude"
 want="$CL  transferred to 湘西州纪委 (their clue $PCL): concluded (form 1)"
-for _ in $(seq 1 240); do
-    [ "$("$PLUMB" escalation list --db c1.db 2>/dev/null)" = "$want" ] && break
-    sleep 0.5
-done
+reads() { [ "$("$PLUMB" escalation list --db c1.db 2>/dev/null)" = "$1" ]; }
+esc_retry 240 reads "$want"
 out=$("$PLUMB" escalation list --db c1.db)
 [ "$out" = "$want" ] || fail "the county reads: $out"
 grep -q '"msg":"escalation relay: status sent","origin":"county.example/c1"' plog || fail "no 'status sent'"
@@ -87,15 +59,7 @@ p verify >/dev/null 2>&1 || fail "verify p"
 ACK=$("$PLUMB" sql --db "$U" --state-dir "$T/pst" "SELECT acked FROM escalation_relay_acks WHERE origin = 'county.example/c1'")
 LASTTO=$(grep '"msg":"escalation relay: status sent"' plog | tail -n 1 | sed 's/.*"to":\([0-9]*\).*/\1/')
 [ -n "$ACK" ] && [ "$ACK" = "$LASTTO" ] && [ "$ACK" -gt 0 ] || fail "recorded position '$ACK', last sent to '$LASTTO'"
-"$PLUMB" serve --db "$U" --state-dir "$T/pst" --port 0 --port-file pport2 --quiet \
-    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
-    --bundle-origins clogs.conf --bundle-witness "$WP" \
-    --escalation-key esc.key --escalation-office PD \
-    --escalation-down down.conf --escalation-interval 1 2>plog2 &
-PPID_=$!
-PIDS+=($PPID_)
-wait_port pport2 || fail "the prefecture's server did not restart"
-PURL="http://127.0.0.1:$(cat pport2)"
+esc_prefecture pport2 plog2 "the prefecture's server did not restart" --db "$U" --state-dir "$T/pst"
 out=$("$PLUMB" clue add --db c1.db --channel letter --category money --subject-person 43312719700315011X \
     --summary 反映县委书记插手工程 --facts "县委书记为亲属承揽工程打招呼" 2>&1) || fail "clue add 2: $out"
 CL2=$(sed -n 's/^registered clue //p' <<<"$out")
@@ -104,10 +68,8 @@ CL2=$(sed -n 's/^registered clue //p' <<<"$out")
 SINCE=$(sed -n 2p up.bundle | python3 -c "import json, sys; print(json.load(sys.stdin)['to'])")
 "$PLUMB" bundle export --db c1.db --witness-vkey "$WP" --since "$SINCE" --out up2.bundle >/dev/null || fail "export 2"
 out=$("$PLUMB" bundle send up2.bundle --url "$PURL" --receiver-vkey "$PLV" 2>&1) || fail "send 2: $out"
-for _ in $(seq 1 240); do
-    "$PLUMB" escalation list --db c1.db 2>/dev/null | grep -q "^$CL2 .*: routed$" && break
-    sleep 0.5
-done
+routed() { "$PLUMB" escalation list --db c1.db 2>/dev/null | grep -q "^$1 .*: routed$"; }
+esc_retry 240 routed "$CL2"
 "$PLUMB" escalation list --db c1.db | grep -q "^$CL2 .*: routed$" || fail "the county reads: $("$PLUMB" escalation list --db c1.db)"
 sent=$(grep '"msg":"escalation relay: status sent"' plog2) || fail "nothing sent after the restart"
 FROM=$(head -n 1 <<<"$sent" | sed 's/.*"from":\([0-9]*\).*/\1/')

@@ -14,56 +14,29 @@
 # has the wake, the failures and the bad settings on SQLite.
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
-T=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; for f in plog clog clog2; do [ -s "$T/$f" ] && { echo "--- $f"; tail -6 "$T/$f"; }; done; exit 1; }
-export PLUMB_LANG=en PGOPTIONS='-c client_min_messages=warning'
-unset PLUMB_KEY PLUMB_STATE_DIR
-cd "$T" || exit 2
-U=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" pg_relay_up_c) || fail createdb
+P=$PLUMB SRC=$PLUMB_SRC
+. "$SRC/tests/cli/helpers/escalation_lib.sh"
+esc_pg_begin pg_relay_up_c plog clog clog2
 c() { "$PLUMB" "$@" --db "$U" --state-dir "$T/cst"; }
 csql() { "$PLUMB" sql --db "$U" --state-dir "$T/cst" "$1"; }
-wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-mkdir -p porg/org
-printf 'id,parent_id,name,division_code,level,kind,industry\nPU,,中共湘西州委,4331,prefecture,party,党委\nPD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检\n' >porg/org/01_units.csv
-"$PLUMB" init --db p.db --origin pref.example/4331 >initp.out || fail "init p"
-PLV=$(tail -n 1 initp.out)
-"$PLUMB" import --all porg --db p.db --quiet >/dev/null || fail "import p"
+esc_porg
+esc_store PLV p pref.example/4331 porg
 c init --origin county.example/pgc >init1.out 2>&1 || fail "init county: $(cat init1.out)"
 LV1=$(tail -n 1 init1.out)
-c import --all "$PLUMB_SRC/examples" --quiet >imp 2>&1 || fail "import c: $(cat imp)"
-"$PLUMB" keygen --name pref.example/witness --out wp.key >/dev/null || fail keygen
-WP=$("$PLUMB" witness vkey --key wp.key)
-"$PLUMB" keygen --name county.example/pgc-witness --out wc.key >/dev/null || fail keygen
-WC=$("$PLUMB" witness vkey --key wc.key)
-PK=$("$PLUMB" escalation keygen --out esc.key) || fail "escalation keygen"
-echo "pref.example/4331 $PK 湘西州纪委" >above.conf
+c import --all "$EX" --quiet >imp 2>&1 || fail "import c: $(cat imp)"
+esc_keys pref.example/4331 county.example/pgc-witness
 echo "county.example/pgc $LV1" >clogs.conf
 echo "pref.example/4331 $PLV" >plogs.conf
 
 CPORT=$(free_port)
 CURL="http://127.0.0.1:$CPORT"
-printf 'witness %s %s/witness\ndown county.example/pgc %s\n' "$WC" "$CURL" "$CURL" >down.conf
-"$PLUMB" serve --db p.db --port 0 --port-file pport --quiet \
-    --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
-    --bundle-origins clogs.conf --bundle-witness "$WP" \
-    --escalation-key esc.key --escalation-office PD \
-    --escalation-down down.conf --escalation-interval 1 2>plog &
-PIDS+=($!)
-wait_port pport || fail "the prefecture's server did not start"
-PURL="http://127.0.0.1:$(cat pport)"
-printf 'witness %s %s/witness\nup pref.example/4331 %s %s\n' "$WP" "$PURL" "$PLV" "$PURL" >up.conf
+esc_down_conf "$CURL" county.example/pgc "$CURL"
+esc_prefecture pport plog "the prefecture's server did not start" --db p.db
+esc_up_conf up.conf "$PLV" "$PURL"
 start_county() { # $1 port file, $2 log
-    "$PLUMB" serve --db "$U" --state-dir "$T/cst" --port "$CPORT" --port-file "$1" --quiet \
-        --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
-        --bundle-origins plogs.conf --bundle-witness "$WC" \
-        --escalation-up up.conf --escalation-interval 1 2>"$2" &
-    CPID=$!
-    PIDS+=($CPID)
-    wait_port "$1" || fail "the county's server did not start ($1)"
+    esc_county "$CPORT" "$1" "$2" "the county's server did not start ($1)" --db "$U" --state-dir "$T/cst" -- \
+        --escalation-up up.conf --escalation-interval 1
 }
 start_county cport clog
 
@@ -73,20 +46,12 @@ out=$(c clue add --channel letter --category money --subject-person 433127197003
     --summary 反映县委书记 --facts "县委书记收受礼金" 2>&1) || fail "clue add: $out"
 CL=$(sed -n 's/^registered clue //p' <<<"$out")
 c escalate "$CL" --above above.conf >/dev/null || fail "escalate"
-PCL=
-for _ in $(seq 1 240); do
-    PCL=$(sqlite3 p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id = '$CL'" 2>/dev/null)
-    [ -n "$PCL" ] && break
-    sleep 0.5
-done
-[ -n "$PCL" ] || fail "the clue never reached the prefecture"
+esc_taken_in 240 "$CL"
 "$PLUMB" clue dispose "$PCL" --db p.db --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
 "$PLUMB" clue conclude "$PCL" --db p.db --outcome form1 --measure criticism --reason 属实 >/dev/null || fail "conclude"
 want="$CL  transferred to 湘西州纪委 (their clue $PCL): concluded (form 1)"
-for _ in $(seq 1 240); do
-    [ "$(c escalation list 2>/dev/null)" = "$want" ] && break
-    sleep 0.5
-done
+reads() { [ "$(c escalation list 2>/dev/null)" = "$1" ]; }
+esc_retry 240 reads "$want"
 out=$(c escalation list)
 [ "$out" = "$want" ] || fail "the county reads: $out"
 kill -TERM "$CPID"
@@ -108,10 +73,8 @@ out=$(c clue add --channel letter --category money --subject-person 433127197003
 CL2=$(sed -n 's/^registered clue //p' <<<"$out")
 c escalate "$CL2" --above above.conf >/dev/null || fail "escalate 2"
 start_county cport2 clog2
-for _ in $(seq 1 240); do
-    c escalation list 2>/dev/null | grep -q "^$CL2 .*: routed$" && break
-    sleep 0.5
-done
+routed() { c escalation list 2>/dev/null | grep -q "^$1 .*: routed$"; }
+esc_retry 240 routed "$CL2"
 c escalation list | grep -q "^$CL2 .*: routed$" || fail "the county reads: $(c escalation list)"
 sent=$(grep '"msg":"escalation relay up: bundle sent"' clog2) || fail "nothing sent after the restart"
 FROM=$(head -n 1 <<<"$sent" | sed 's/.*"from":\([0-9]*\).*/\1/')

@@ -66,21 +66,33 @@ static int reached(counter *c, int n)
     return 0;
 }
 
+/* Twenty naps: the time a round that must not run would have to show. */
+static void idle(void)
+{
+    for (int i = 0; i < 20; i++)
+        nap();
+}
+
+/* A ticker over `c` with an interval of an hour: no round by itself. */
+static pl_ticker *hourly(counter *c)
+{
+    pl_ticker *t = NULL;
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_ticker_start(&t, 3600, round_fn, c, "test", &e), 0);
+    return t;
+}
+
 static void wake_runs_a_round(void **state)
 {
     (void)state;
     counter c = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    pl_ticker *t = NULL;
-    pl_err e;
-    pl_err_init(&e);
-    assert_int_equal(pl_ticker_start(&t, 3600, round_fn, &c, "test", &e), 0);
-    for (int i = 0; i < 20; i++) /* an hour's interval: nothing by itself */
-        nap();
+    pl_ticker *t = hourly(&c);
+    idle(); /* an hour's interval: nothing by itself */
     assert_int_equal(rounds(&c), 0);
     pl_ticker_wake(t);
     assert_true(reached(&c, 1));
-    for (int i = 0; i < 20; i++) /* one wake, one round */
-        nap();
+    idle(); /* one wake, one round */
     assert_int_equal(rounds(&c), 1);
     pl_ticker_stop(t); /* joins the waiting thread */
     assert_int_equal(rounds(&c), 1);
@@ -90,10 +102,7 @@ static void wake_during_a_round(void **state)
 {
     (void)state;
     counter c = {PTHREAD_MUTEX_INITIALIZER, 0, 1};
-    pl_ticker *t = NULL;
-    pl_err e;
-    pl_err_init(&e);
-    assert_int_equal(pl_ticker_start(&t, 3600, round_fn, &c, "test", &e), 0);
+    pl_ticker *t = hourly(&c);
     pl_ticker_wake(t);
     assert_true(reached(&c, 1)); /* round 1 under way, held */
     pl_ticker_wake(t);           /* two wakes while it runs ... */
@@ -102,8 +111,7 @@ static void wake_during_a_round(void **state)
     c.hold = 0;
     pthread_mutex_unlock(&c.mu);
     assert_true(reached(&c, 2)); /* ... one more round after it */
-    for (int i = 0; i < 20; i++)
-        nap();
+    idle();
     assert_int_equal(rounds(&c), 2);
     pl_ticker_stop(t);
 }

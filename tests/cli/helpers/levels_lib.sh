@@ -1,6 +1,6 @@
 # Shared setup of the bundle tests (sourced, not a test: helpers/ is not
 # globbed by CMake). In the current directory, with $P the plumb binary and
-# fail() defined: a county store c.db (origin t.example/c), a prefecture
+# fail() defined (levels_begin gives both): a county store c.db (origin t.example/c), a prefecture
 # store p.db (t.example/p), a witness key and `plumb witness serve` on a
 # loopback port that knows the county's log. Sets LV (the county's log
 # verifier key), WV (the witness's), WPID (its pid, for the caller's trap)
@@ -11,10 +11,53 @@ levels_setup() {
     "$P" init --db p.db --origin t.example/p >/dev/null || fail "init p"
     "$P" keygen --name t.example/witness --out w.key >/dev/null || fail keygen
     WV=$("$P" witness vkey --key w.key) || fail vkey
-    echo "t.example/c $LV" >logs.conf
+    levels_witness "t.example/c $LV"
+}
+
+# levels_begin: the start of a bundle test, after P and SRC are set:
+# English messages, a temporary directory (made current; removed on exit,
+# the witness of WPID killed), fail(), and TAMPER, the dishonest sender.
+levels_begin() {
+    export PLUMB_LANG=en
+    T=$(mktemp -d)
+    WPID=
+    trap '[ -n "$WPID" ] && kill $WPID 2>/dev/null; rm -rf "$T"' EXIT
+    cd "$T" || exit 2
+    TAMPER="$SRC/tests/cli/helpers/bundle_tamper.mjs"
+}
+fail() { echo "FAIL: $*"; exit 1; }
+
+# levels_witness LOG_LINE: logs.conf and origins.conf holding LOG_LINE
+# ("<origin> <log vkey>"), and `plumb witness serve` with w.key on a
+# loopback port for it (port in wport, pid in WPID).
+levels_witness() {
+    echo "$1" >logs.conf
     cp logs.conf origins.conf
     "$P" witness serve --state wst --key w.key --logs logs.conf --listen 127.0.0.1:0 --port-file wport 2>wlog &
     WPID=$!
     for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
     [ -s wport ] || fail "witness did not start"
 }
+
+# levels_bundle_test LEDGER [COUNT BATCH]: the start of a bundle test:
+# levels_begin, snap() (one hash of the receiver p.db: LEDGER of
+# ledger_events — "*" or "count(*)" —, levels_received and levels_origins)
+# and levels_setup; with COUNT, the county's COUNT test.tick events
+# (appended in batches of BATCH) and its checkpoint cosigned (levels_push).
+levels_bundle_test() {
+    SNAP_LEDGER=$1
+    levels_begin
+    levels_setup
+    [ $# -lt 3 ] && return 0
+    "$P" ledger-append-test --db c.db --count "$2" --batch "$3" >/dev/null || fail append
+    levels_push
+}
+snap() { sqlite3 p.db "SELECT $SNAP_LEDGER FROM ledger_events; SELECT * FROM levels_received; SELECT * FROM levels_origins" | sha256sum; }
+# levels_push: the county's checkpoint cosigned by the witness.
+levels_push() {
+    "$P" checkpoint push --db c.db --witness "$WV" --url "http://127.0.0.1:$(cat wport)" >/dev/null ||
+        fail "checkpoint push"
+}
+# levels_export OPTION...: `bundle export` of c.db for the witness, with
+# test.tick events in the bundle (a test hook).
+levels_export() { PLUMB_TEST_HOOKS=1 PLUMB_BUNDLE_EXTRA_TYPE=test.tick "$P" bundle export --db c.db --witness-vkey "$WV" "$@" >/dev/null; }
