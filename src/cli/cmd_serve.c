@@ -494,6 +494,13 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             rrc = pl_err_set(&e, PL_EINVAL,
                              "the level above of --escalation-above is %s, of --escalation-up %s",
                              o.escalation_above->origin, up);
+        /* one acknowledged point per origin (escalation_relay_acks): the
+         * level above cannot also be a level below */
+        if (rrc == 0 && pl_escalation_relay_has_peer(relay, up))
+            rrc = pl_err_set(&e, PL_EINVAL,
+                             "%s is the level above (--escalation-up) and a level below "
+                             "(--escalation-down)",
+                             up);
         if (rrc) {
             pl_escalation_relay_stop(uprelay);
             pl_escalation_relay_stop(relay);

@@ -140,6 +140,11 @@ static int read_config(pl_escalation_relay *r, const char *path, const pl_levels
                 rc = pl_err_set(e, PL_EINVAL, "%s line %d: bad origin '%s'", path, n, w[1]);
             else if (pl_verifier_parse(&key, w[2], &ke) != 0)
                 rc = pl_err_set(e, PL_EINVAL, "%s line %d: log key: %s", path, n, ke.msg);
+            else if (strcmp(key.name, w[1]) != 0)
+                rc = pl_err_set(e, PL_EINVAL,
+                                "%s line %d: the log key is %s's, not the log key of %s (a log "
+                                "key is named by its origin)",
+                                path, n, key.name, w[1]);
             else if (k < norigins && (origins[k].log_key.key_id != key.key_id ||
                                       memcmp(origins[k].log_key.pk, key.pk, sizeof key.pk) != 0))
                 rc = pl_err_set(e, PL_EINVAL,
@@ -584,6 +589,14 @@ int pl_escalation_relay_up_start(pl_escalation_relay **out, const char *db, cons
 const char *pl_escalation_relay_up_origin(const pl_escalation_relay *r)
 {
     return r && r->up && r->npeers ? r->peers[0].origin : NULL;
+}
+
+int pl_escalation_relay_has_peer(const pl_escalation_relay *r, const char *origin)
+{
+    for (size_t i = 0; r && origin && i < r->npeers; i++)
+        if (strcmp(r->peers[i].origin, origin) == 0)
+            return 1;
+    return 0;
 }
 
 void pl_escalation_relay_wake(pl_escalation_relay *r)

@@ -56,6 +56,10 @@ int pl_escalation_relay_start(pl_escalation_relay **out, const char *db, const c
 int pl_escalation_relay_up_start(pl_escalation_relay **out, const char *db, const char *key_file,
                                  const char *file, const pl_levels_origin *origins, size_t norigins,
                                  int interval, pl_err *e);
+/** Whether ORIGIN is one of the relay's peers (a level below for the
+ * relay down, the level above for the relay up). */
+int pl_escalation_relay_has_peer(const pl_escalation_relay *r, const char *origin);
+
 /** The origin of the level above of an up relay; NULL for a relay down
  * or NULL. */
 const char *pl_escalation_relay_up_origin(const pl_escalation_relay *r);

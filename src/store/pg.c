@@ -279,13 +279,16 @@ static char *rewrite(const char *sql, int *n)
                 p = t;
             }
         } else if (c == '?' && p[1] >= '1' && p[1] <= '9') {
-            /* SQLite's ?NNN: that parameter; a later bare `?` is one past
-             * the largest so far, as in SQLite */
+            /* SQLite's ?NNN: that parameter, its number as written (one
+             * past PostgreSQL's 65,535 is refused by the prepare: "there
+             * is no parameter"); a later bare `?` is one past the largest
+             * so far, as in SQLite */
             char *end = NULL;
             long v = strtol(p + 1, &end, 10);
-            if (v > 32766)
-                v = 32766; /* PostgreSQL's limit: the prepare reports it */
-            pl_buf_addf(&b, "$%ld", v);
+            pl_buf_add(&b, "$", 1);
+            pl_buf_add(&b, p + 1, (size_t)(end - (p + 1)));
+            if (v > 65535)
+                v = 65535; /* the count only: the parameters bound */
             if (v > k)
                 k = (int)v;
             p = end;
@@ -935,8 +938,14 @@ static int bulk_pipeline(pg_store *s, size_t from, size_t to, pl_err *e)
     } else if (!ok) {
         rc = db_err(s, NULL, e, "step (pipeline)");
     }
-    if (PQexitPipelineMode(s->conn) != 1 && rc == 0)
-        rc = db_err(s, NULL, e, "step (pipeline end)");
+    if (PQexitPipelineMode(s->conn) != 1) {
+        /* results still pending (a send failed on a live connection): the
+         * connection cannot leave pipeline mode, so it is not used again
+         * (the next use reconnects) */
+        s->broken = 1;
+        if (rc == 0)
+            rc = db_err(s, NULL, e, "step (pipeline end)");
+    }
     if (rc)
         for (size_t i = from; i < to; i++) /* a failed PREPARE: prepare again */
             s->bulk[s->bulk_order[i]].gen = 0;

@@ -168,7 +168,7 @@ done
 # ------------------------------------------- 5. bad settings
 bad() { # $1: expected message; rest: serve options
     local want=$1; shift
-    out=$("$P" serve --db c1.db --port 0 --quiet "$@" 2>&1) && fail "serve accepted: $*"
+    out=$(timeout 20 "$P" serve --db c1.db --port 0 --quiet "$@" 2>&1) && fail "serve accepted: $*"
     [ "$(wc -l <<<"$out")" -le 3 ] && grep -qF -- "$want" <<<"$out" || fail "serve $*: $out"
 }
 printf 'up pref.example/4331 %s %s\n' "$PLV" "$PURL" >upw.conf
@@ -184,6 +184,14 @@ bad "up4.conf line 2: the log key of pref.example/4331 is not the one in --bundl
 echo "pref.example/9999 $PK 另一个纪委" >above9.conf
 bad "the level above of --escalation-above is pref.example/9999, of --escalation-up pref.example/4331" \
     --escalation-above above9.conf --escalation-up up.conf
+"$P" keygen --name county.example/zz --out zz.key >zz.out || fail "keygen zz"
+printf 'witness %s %s/witness\nup pref.example/4331 %s %s\n' "$WP" "$PURL" "$(tail -n 1 zz.out)" "$PURL" >upk.conf
+bad "upk.conf line 2: the log key is county.example/zz's, not the log key of pref.example/4331" \
+    --escalation-up upk.conf
+printf 'pref.example/4331 %s\n' "$PLV" >plogs2.conf
+printf 'witness %s %s/witness\ndown pref.example/4331 %s\n' "$WP" "$PURL" "$PURL" >down2.conf
+bad "pref.example/4331 is the level above (--escalation-up) and a level below (--escalation-down)" \
+    --bundle-origins plogs2.conf --bundle-witness "$WC" --escalation-down down2.conf --escalation-up up.conf
 printf 'witness %s %s/witness\nup pref.example/4331 %s https://x\n' "$WP" "$PURL" "$PLV" >uph.conf
 bad "uph.conf line 2: URL must start with http://" --escalation-up uph.conf
 echo "ok"

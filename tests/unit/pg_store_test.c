@@ -181,6 +181,11 @@ static void test_placeholders(void **state)
     assert_string_equal(pl_stmt_text(st, 0), "jabcdefghib");
     assert_string_equal(pl_stmt_text(st, 1), "k");
     pl_stmt_finalize(st);
+    /* a number past PostgreSQL's 65,535 parameters is refused, never
+     * bound to another parameter */
+    st = NULL;
+    assert_int_not_equal(pl_store_prepare(f->a, "SELECT CAST(?70000 AS text)", &st, &e), 0);
+    pl_stmt_finalize(st);
 }
 
 static void test_types(void **state)
