@@ -468,52 +468,44 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
             return pl_cli_fail(cli, mrc, &e);
         }
     }
-    pl_escalation_relay *relay = NULL;
+    /* The relays down and up (--escalation-down, --escalation-up); a
+     * refused setting stops what was started, as the end does. */
+    pl_escalation_relay *relay = NULL, *uprelay = NULL;
+    const char *bad_zh = NULL, *bad_en = NULL;
+    int rc = 0;
+    char *kp =
+        o.key_file || !((escdown || escup) && esc_interval > 0) ? NULL : pl_cli_log_key_path(cli);
+    const char *key = o.key_file ? o.key_file : kp;
     if (escdown && esc_interval > 0) {
-        char *kp = o.key_file ? NULL : pl_cli_log_key_path(cli);
-        int rrc = pl_escalation_relay_start(&relay, o.db, o.key_file ? o.key_file : kp, escdown,
-                                            origins, o.nbundle_origins, esc_interval, &e);
-        free(kp);
-        if (rrc) {
-            pl_mirror_follower_stop(follower);
-            pl_witness_pusher_stop(pusher);
-            pl_witness_free(w);
-            free(origins);
-            pl_escalation_recv_wipe(&esc);
-            return pl_cli_fail_as(cli, rrc, &e, "--escalation-down 无效", "bad --escalation-down");
-        }
+        rc = pl_escalation_relay_start(&relay, o.db, key, escdown, origins, o.nbundle_origins,
+                                       esc_interval, &e);
+        bad_zh = "--escalation-down 无效";
+        bad_en = "bad --escalation-down";
     }
-    pl_escalation_relay *uprelay = NULL;
-    if (escup && esc_interval > 0) {
-        char *kp = o.key_file ? NULL : pl_cli_log_key_path(cli);
-        int rrc = pl_escalation_relay_up_start(&uprelay, o.db, o.key_file ? o.key_file : kp, escup,
-                                               origins, o.nbundle_origins, esc_interval, &e);
-        free(kp);
+    if (rc == 0 && escup && esc_interval > 0) {
+        rc = pl_escalation_relay_up_start(&uprelay, o.db, key, escup, origins, o.nbundle_origins,
+                                          esc_interval, &e);
+        bad_zh = "--escalation-up 无效";
+        bad_en = "bad --escalation-up";
         const char *up = pl_escalation_relay_up_origin(uprelay);
-        if (rrc == 0 && o.escalation_above && strcmp(o.escalation_above->origin, up) != 0)
-            rrc = pl_err_set(&e, PL_EINVAL,
-                             "the level above of --escalation-above is %s, of --escalation-up %s",
-                             o.escalation_above->origin, up);
+        if (rc == 0 && o.escalation_above && strcmp(o.escalation_above->origin, up) != 0)
+            rc = pl_err_set(&e, PL_EINVAL,
+                            "the level above of --escalation-above is %s, of --escalation-up %s",
+                            o.escalation_above->origin, up);
         /* one acknowledged point per origin (escalation_relay_acks): the
          * level above cannot also be a level below */
-        if (rrc == 0 && pl_escalation_relay_has_peer(relay, up))
-            rrc = pl_err_set(&e, PL_EINVAL,
-                             "%s is the level above (--escalation-up) and a level below "
-                             "(--escalation-down)",
-                             up);
-        if (rrc) {
-            pl_escalation_relay_stop(uprelay);
-            pl_escalation_relay_stop(relay);
-            pl_mirror_follower_stop(follower);
-            pl_witness_pusher_stop(pusher);
-            pl_witness_free(w);
-            free(origins);
-            pl_escalation_recv_wipe(&esc);
-            return pl_cli_fail_as(cli, rrc, &e, "--escalation-up 无效", "bad --escalation-up");
-        }
-        o.escalation_up = uprelay;
+        if (rc == 0 && pl_escalation_relay_has_peer(relay, up))
+            rc = pl_err_set(&e, PL_EINVAL,
+                            "%s is the level above (--escalation-up) and a level below "
+                            "(--escalation-down)",
+                            up);
+        if (rc == 0)
+            o.escalation_up = uprelay;
     }
-    int rc = pl_http_serve(&o, &e);
+    free(kp);
+    int served = rc == 0;
+    if (served)
+        rc = pl_http_serve(&o, &e);
     pl_escalation_relay_stop(uprelay);
     pl_escalation_relay_stop(relay);
     pl_escalation_recv_wipe(&esc);
@@ -521,6 +513,8 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     pl_witness_pusher_stop(pusher);
     free(origins);
     pl_witness_free(w);
+    if (rc && !served)
+        return pl_cli_fail_as(cli, rc, &e, bad_zh, bad_en);
     if (rc)
         return pl_cli_fail(cli, rc, &e);
     return PL_EXIT_OK;
