@@ -339,7 +339,8 @@ static void test_temp_sets(void **state)
     assert_int_equal(count(f->a, "SELECT count(*) FROM ids"), 2);
     /* No statistics until pl_store_temp_analyze (autovacuum never analyzes
      * a temporary table): reltuples -1 (0 before PostgreSQL 14), then 2. */
-    static const char tuples[] = "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = 'ids'::regclass";
+    static const char tuples[] =
+        "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = 'ids'::regclass";
     assert_true(count(f->a, tuples) <= 0);
     assert_int_equal(pl_store_temp_analyze(f->a, "ids", &e), 0);
     assert_int_equal(count(f->a, tuples), 2);
