@@ -106,6 +106,9 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
         }
         pl_stmt_finalize(st);
     }
+    /* the reference queries join them: PostgreSQL needs their statistics */
+    for (int t = 0; t < 3 && !rc; t++)
+        rc = pl_store_temp_analyze(c->s, temps[t], e);
     pl_buf_release(&sql);
     return rc;
 }

@@ -554,6 +554,16 @@ int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e)
     return rc ? rc : s->ops->temp_drop(s, name, e);
 }
 
+int pl_store_temp_analyze(pl_store *s, const char *name, pl_err *e)
+{
+    int rc = temp_name_ok(name, e);
+    if (rc || pl_store_dialect(s) != PL_DIALECT_PG)
+        return rc;
+    char sql[64];
+    snprintf(sql, sizeof sql, "ANALYZE %s", name);
+    return pl_store_exec(s, sql, e);
+}
+
 int pl_store_compact(pl_store *s, pl_err *e)
 {
     return s->ops->compact(s, e);

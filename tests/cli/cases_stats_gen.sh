@@ -2,12 +2,14 @@
 # cases_stats_gen.sh — clue statistics on generated data (plumb gen, county
 # scale) equal a direct count of the generated CSV files, dimension by
 # dimension; the Excel export carries the same numbers.
+# On both engines (helpers/store_lib.sh; cli.pg.cases_stats_gen).
 set -u
-: "${PLUMB:?}"
+: "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-DB=$T/g.db
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+DB=$(store_new g) || exit 1
 "$PLUMB" gen --scale county --seed 5 --out "$T/gen" --quiet >/dev/null 2>&1 || fail "gen"
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$T/gen" --db "$DB" --quiet >/dev/null 2>&1 || fail "import"

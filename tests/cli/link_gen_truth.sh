@@ -28,20 +28,22 @@
 # holding the kin's company role) is in review; judged "same", the R04
 # finding of that leader and company has person_links:a|b in its evidence,
 # and the C engine equals the SQL reference.
+# On both engines (helpers/store_lib.sh; cli.pg.link_gen_truth).
 # Layer: tests/cli (src/gen/gen_link.c, src/link).
 set -u
-: "${PLUMB:?}"
+: "${PLUMB:?}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 P=$PLUMB
-DB=$T/s.db
+DB=$(store_new s) || exit 1
 "$P" gen --scale county --seed 1 --out "$T/data" >/dev/null 2>&1 || fail "gen"
 "$P" init --db "$DB" >/dev/null 2>&1 || fail init
 "$P" import --all "$T/data" --db "$DB" --quiet >"$T/imp.out" 2>&1 || fail "import: $(tail -5 "$T/imp.out")"
 "$P" link run --db "$DB" >"$T/run.out" 2>&1 || fail "link run: $(cat "$T/run.out")"
-"$P" sql --db "$DB" "SELECT a, b, status FROM person_links" >"$T/links.txt" || fail "sql"
+store_sql "$DB" "SELECT a, b, status FROM person_links" >"$T/links.txt" || fail "sql"
 python3 - "$T/data/truth.json" "$T/links.txt" >"$T/score.out" <<'EOF' || fail "$(cat "$T/score.out")"
 import json, sys, collections
 truth = json.load(open(sys.argv[1]))["links"]
@@ -95,16 +97,16 @@ print(f["key"])
 print(json.dumps(sorted(e["table"] + ":" + e["id"] for e in f["evidence"]), ensure_ascii=False, separators=(",", ":")))
 PY
 RK=$(sed -n 1p "$T/r04rec.txt") REV=$(sed -n 2p "$T/r04rec.txt")
-got=$("$P" sql --db "$DB" "SELECT evidence FROM findings WHERE rule='R04' AND key='$RK' AND status='open'")
+got=$(store_sql "$DB" "SELECT evidence FROM findings WHERE rule='R04' AND key='$RK' AND status='open'")
 [ "$got" = "$REV" ] || fail "R04 through the record: $got
 want (truth.json): $REV"
 echo "R04 through a person record: $RK $got"
 # the R04 finding through the planted shareholder link
 r=$(python3 -c 'import json,sys; x=[l for l in json.load(open(sys.argv[1]))["links"] if l["kind"]=="shareholder_r04"][0]; print(min(x["a"],x["b"]), max(x["a"],x["b"]), x["leader"], x["company"])' "$T/data/truth.json")
 read -r A B L C <<<"$r"
-[ "$("$P" sql --db "$DB" "SELECT status FROM person_links WHERE a='$A' AND b='$B'")" = review ] ||
+[ "$(store_sql "$DB" "SELECT status FROM person_links WHERE a='$A' AND b='$B'")" = review ] ||
     fail "the shareholder pair $A/$B is not in review"
-ev() { "$P" sql --db "$DB" "SELECT evidence FROM findings WHERE rule='R04' AND subject='$L' AND status='open'"; }
+ev() { store_sql "$DB" "SELECT evidence FROM findings WHERE rule='R04' AND subject='$L' AND status='open'"; }
 ev | grep -q "person_links:" && fail "R04 through a link before any judgement: $(ev)"
 "$P" link review --db "$DB" "$A" "$B" same --reason "工商登记与户籍核实为同一人" >"$T/judge.out" 2>&1 ||
     fail "judge: $(cat "$T/judge.out")"

@@ -13,6 +13,7 @@
 # company_roles:CR1, kin:KIN1 and person_links:K|X; the C engine equals
 # the SQL reference, the incremental engine equals a sweep; "not_same"
 # resolves it again.
+# On both engines (helpers/store_lib.sh; cli.pg.link_r04).
 # Layer: tests/cli (src/rules/eval.c R04, src/rules/sql/R04.sql, src/link).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}"
@@ -22,13 +23,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PLUMB_NOW=2026-03-02T00:00:00Z
 unset PLUMB_KEY
 cd "$T" || exit 2
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 P=$PLUMB
-DB=t.db
+DB=$(store_new t) || exit 1
 K=43312719720202022X X=433127197202020246
 "$P" init --db $DB >/dev/null 2>&1 || fail init
 "$P" import --db $DB --all "$PLUMB_SRC/tests/data/link/r04" --as-of 2026-03-01 --quiet >imp.out 2>&1 ||
     fail "import: $(cat imp.out)"
-r04() { "$P" sql --db $DB "SELECT status, evidence FROM findings WHERE rule='R04' ORDER BY id"; }
+r04() { store_sql "$DB" "SELECT status, evidence FROM findings WHERE rule='R04' ORDER BY id"; }
 check() {
     "$P" rules check --db $DB --as-of 2026-03-02 --rule R04 >check.out 2>&1 ||
         fail "$1: engine differs from SQL: $(tail -20 check.out)"
@@ -36,8 +38,8 @@ check() {
 }
 [ -z "$(r04)" ] || fail "R04 before any link: $(r04)"
 "$P" link run --db $DB >run.out 2>&1 || fail "link run: $(cat run.out)"
-[ "$("$P" sql --db $DB "SELECT a, b, status, score_centibits FROM person_links")" = "$K|$X|review|792" ] ||
-    fail "the pair: $("$P" sql --db $DB "SELECT * FROM person_links")"
+[ "$(store_sql "$DB" "SELECT a, b, status, score_centibits FROM person_links")" = "$K|$X|review|792" ] ||
+    fail "the pair: $(store_sql "$DB" "SELECT * FROM person_links")"
 [ -z "$(r04)" ] || fail "R04 from a pair still in review: $(r04)"
 check "in review" 0
 "$P" link review --db $DB $K $X same >/dev/null 2>&1 || fail "judge same"

@@ -21,6 +21,7 @@
 # role), kin:KIN1 and the link person_links:K|person_records:REC1; engine =
 # SQL, incremental = sweep; verify and rebuild replay person_records;
 # "not_same" resolves the finding.
+# On both engines (helpers/store_lib.sh; cli.pg.link_records).
 # Layer: tests/cli (src/model person_record, src/link/store.c, R04).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}"
@@ -30,15 +31,16 @@ fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en PLUMB_NOW=2026-03-02T00:00:00Z
 unset PLUMB_KEY
 cd "$T" || exit 2
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 P=$PLUMB
-DB=t.db
+DB=$(store_new t) || exit 1
 K=43312719720202022X
 "$P" init --db $DB >/dev/null 2>&1 || fail init
 "$P" import --db $DB --all "$PLUMB_SRC/tests/data/link/rec" --as-of 2026-03-01 --quiet >imp.out 2>&1 ||
     fail "import: $(cat imp.out)"
-[ "$("$P" sql --db $DB "SELECT id, id_as_written, household FROM person_records ORDER BY id")" = "HR1|$K|H001
+[ "$(store_sql "$DB" "SELECT id, id_as_written, household FROM person_records ORDER BY id")" = "HR1|$K|H001
 HR2||H001
-REC1|43312719720202032X|" ] || fail "person_records: $("$P" sql --db $DB "SELECT * FROM person_records")"
+REC1|43312719720202032X|" ] || fail "person_records: $(store_sql "$DB" "SELECT * FROM person_records")"
 
 # --- bad rows: every bad cell named file:line:field, nothing written
 mkdir -p bad/market
@@ -58,7 +60,7 @@ B10,market,,M,,,,,,,,,
 B11,market,王五,M,,1234567890123456789,,,,,,,
 B12,market,王五,M,,１２３ｘ,,,,,,,
 CSV
-before=$("$P" sql --db $DB "SELECT COUNT(*) FROM ledger_events")
+before=$(store_sql "$DB" "SELECT COUNT(*) FROM ledger_events")
 if "$P" import --db $DB --all bad >bad.out 2>&1; then fail "bad rows accepted: $(cat bad.out)"; fi
 grep -o '^bad/market/person_records.csv:[0-9]*:[a-z_]*' bad.out >got.txt
 cat >want.txt <<'W'
@@ -80,23 +82,23 @@ diff want.txt got.txt >/dev/null || fail "bad cells: $(diff want.txt got.txt)
 $(cat bad.out)"
 grep -q "^bad/market/person_records.csv:13:id_as_written: warning: repaired: full-width" bad.out ||
     fail "no NFKC warning for the full-width ID as written: $(cat bad.out)"
-[ "$("$P" sql --db $DB "SELECT COUNT(*) FROM ledger_events")" = "$before" ] || fail "a rejected import wrote events"
+[ "$(store_sql "$DB" "SELECT COUNT(*) FROM ledger_events")" = "$before" ] || fail "a rejected import wrote events"
 
 # --- linkage
 "$P" link run --db $DB >run.out 2>&1 || fail "link run: $(cat run.out)"
 grep -q "persons 2, records 3," run.out || fail "run: $(cat run.out)"
-[ "$("$P" sql --db $DB "SELECT a, b, status, score_centibits FROM person_links ORDER BY b")" = "$K|person_records:HR1|linked|4905
+[ "$(store_sql "$DB" "SELECT a, b, status, score_centibits FROM person_links ORDER BY b")" = "$K|person_records:HR1|linked|4905
 $K|person_records:HR2|linked|2046
-$K|person_records:REC1|linked|3192" ] || fail "links: $("$P" sql --db $DB "SELECT a, b, status, score_centibits, features FROM person_links")"
-"$P" sql --db $DB "SELECT features FROM person_links WHERE b='person_records:REC1'" | grep -q '"feature":"id_number","level":"one_digit"' ||
+$K|person_records:REC1|linked|3192" ] || fail "links: $(store_sql "$DB" "SELECT a, b, status, score_centibits, features FROM person_links")"
+store_sql "$DB" "SELECT features FROM person_links WHERE b='person_records:REC1'" | grep -q '"feature":"id_number","level":"one_digit"' ||
     fail "REC1's ID is not one_digit"
-"$P" sql --db $DB "SELECT features FROM person_links WHERE b='person_records:HR2'" | grep -q '"feature":"household","level":"exact"' ||
+store_sql "$DB" "SELECT features FROM person_links WHERE b='person_records:HR2'" | grep -q '"feature":"household","level":"exact"' ||
     fail "HR2 has no household feature"
 "$P" link review --db $DB --status linked >queue.txt 2>&1 || fail "review list"
 grep -q "ID as written 43312719720202032X  永顺建材有限公司 shareholder" queue.txt || fail "queue: $(cat queue.txt)"
 
 # --- R04 through the record
-r04() { "$P" sql --db $DB "SELECT status, evidence FROM findings WHERE rule='R04' ORDER BY id"; }
+r04() { store_sql "$DB" "SELECT status, evidence FROM findings WHERE rule='R04' ORDER BY id"; }
 want="open|[\"kin:KIN1\",\"payments:PAY1\",\"person_links:$K|person_records:REC1\",\"person_records:REC1\"]"
 [ "$(r04)" = "$want" ] || fail "R04: $(r04)
 want: $want"

@@ -12,6 +12,7 @@
 # Each judgement is a link.judged event; a pair judged not_same is not
 # proposed again by the next run; bad input exits 1 with one line naming
 # the field and leaves the ledger as it was; verify replays person_links.
+# On both engines (helpers/store_lib.sh; cli.pg.link_review).
 # Layer: tests/cli (src/link, src/cli/cmd_link.c).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}"
@@ -21,13 +22,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 export PLUMB_LANG=en
 unset PLUMB_KEY
 cd "$T" || exit 2
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 D=$PLUMB_SRC/tests/data/link
 P=("$PLUMB")
-DB=t.db
+DB=$(store_new t) || exit 1
 "${P[@]}" init --db $DB >/dev/null 2>&1 || fail init
 "${P[@]}" import --db $DB --source police "$D/persons.csv" "$D/kin.csv" --quiet --no-rules >/dev/null ||
     fail import
-q() { "${P[@]}" sql --db $DB "$1"; }
+q() { store_sql "$DB" "$1"; }
 A=433127198005121018 B=433127198005121034 L1=433127197503042027 L2=43312719750403204X
 
 out=$("${P[@]}" link run --db $DB) || fail "link run: $out"

@@ -2,12 +2,15 @@
 # rules_profile.sh — plumb profile: invalid profiles rejected with the
 # parameter's name and allowed range (exit 1, nothing recorded); a valid one
 # recorded as a ledger event, listed, and resolved for a unit by the most
-# specific match. Env: PLUMB. Layer: tests/cli (rules).
+# specific match. On both engines (helpers/store_lib.sh; cli.pg.rules_profile).
+# Env: PLUMB, PLUMB_SRC. Layer: tests/cli (rules).
 set -euo pipefail
-P=${PLUMB:?PLUMB must name the plumb binary}
+: "${PLUMB:?PLUMB must name the plumb binary}" "${PLUMB_SRC:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-DB=$T/s.db
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+P=$PLUMB
+DB=$(store_new s) || exit 1
 fail() { echo "FAIL: $*" >&2; exit 1; }
 "$P" init --db "$DB" >/dev/null
 

@@ -337,6 +337,14 @@ static void test_temp_sets(void **state)
     exec_ok(f->a, "INSERT INTO ids(id) VALUES('x'),('y') ON CONFLICT DO NOTHING");
     exec_ok(f->a, "INSERT INTO ids(id) VALUES('x') ON CONFLICT DO NOTHING");
     assert_int_equal(count(f->a, "SELECT count(*) FROM ids"), 2);
+    /* No statistics until pl_store_temp_analyze (autovacuum never analyzes
+     * a temporary table): reltuples -1 (0 before PostgreSQL 14), then 2. */
+    static const char tuples[] =
+        "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = 'ids'::regclass";
+    assert_true(count(f->a, tuples) <= 0);
+    assert_int_equal(pl_store_temp_analyze(f->a, "ids", &e), 0);
+    assert_int_equal(count(f->a, tuples), 2);
+    assert_int_equal(pl_store_temp_analyze(f->a, "Bad-Name", &e), PL_EINVAL);
     /* Seen by its own connection only. */
     pl_stmt *st = NULL;
     assert_int_equal(pl_store_prepare(f->b, "SELECT count(*) FROM ids", &st, &e), PL_ESTORE);
