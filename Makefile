@@ -11,8 +11,9 @@ FUZZ ?= build-fuzz
 demo: deps build
 	./scripts/demo
 
-# The ASan and fuzz builds run inside scripts/check (SIDE_BUILDS=1), beside
-# the release tests: docs/RELIABILITY.md "The suite's time".
+# The ASan and fuzz builds, the ASan tests and the fuzzing run inside
+# scripts/check (SIDE_BUILDS=1), beside the release and PostgreSQL tests:
+# docs/RELIABILITY.md "The suite's time".
 # Stage 4 (the API suite and the E2E flows again on a throwaway PostgreSQL
 # cluster) follows the release tests: both engines (issue #20).
 check: deps build format-check
