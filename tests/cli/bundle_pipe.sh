@@ -16,6 +16,7 @@
 # gives the same ledger payloads, headers (time aside) and levels_received.
 # Expected texts and seqs come from the documented format and the bundle
 # file itself (tests/cli/helpers/bundle_tamper.mjs), not from the code.
+# On both engines (helpers/store_lib.sh, through helpers/levels_lib.sh).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -24,7 +25,7 @@ levels_bundle_test '*' 3000 1000
 levels_export --format v1 --out b1 || fail "export v1"
 levels_export --out b2 || fail "export v2"
 levels_export --format v1 --since 10 --out g1 || fail "export v1 --since 10"
-cp p.db p0.db
+P0=$(store_copy "$PDB" p0) || fail "copy p0"
 
 TO=$(sed -n 2p b1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["to"])')
 N=$(sed -n 2p b1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])')
@@ -38,7 +39,7 @@ lasthashes() { # 32-byte hashes of the last event's proof (v1)
 imp() { # imp BUNDLE [env...]: the import's output, status in $st
     local b=$1
     shift
-    out=$(env "$@" "$P" bundle import "$b" --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1)
+    out=$(env "$@" "$P" bundle import "$b" --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1)
     st=$?
 }
 before=$(snap)
@@ -58,14 +59,14 @@ refused() { # refused BUNDLE WANT (WANT: the message, or a prefix ending in '*')
     done
 }
 
-node "$TAMPER" b1 t-proof c.db.key proof-flip-top "$K" || fail "tamper proof"
+node "$TAMPER" b1 t-proof "$CKEY" proof-flip-top "$K" || fail "tamper proof"
 refused t-proof "plumb: bundle refused: bundle: event seq $(lastseq t-proof): the inclusion proof ($(lasthashes t-proof) hashes) does not verify against the checkpoint of size $TO"
-node "$TAMPER" b2 t-header c.db.key header "$K" || fail "tamper header"
+node "$TAMPER" b2 t-header "$CKEY" header "$K" || fail "tamper header"
 refused t-header "plumb: bundle refused: bundle: the multi-proof (* hashes) of the $N events does not verify against the checkpoint of size $TO"
-node "$TAMPER" b2 t-b64 c.db.key b64-char-payload "$K" || fail "tamper payload"
+node "$TAMPER" b2 t-b64 "$CKEY" b64-char-payload "$K" || fail "tamper payload"
 refused t-b64 "plumb: bundle refused: bundle: event seq $(lastseq t-b64): the payload is not base64"
 GN=$(sed -n 2p g1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])')
-node "$TAMPER" g1 t-gap c.db.key proof-flip-top "$((GN - 1))" || fail "tamper gap"
+node "$TAMPER" g1 t-gap "$CKEY" proof-flip-top "$((GN - 1))" || fail "tamper gap"
 refused t-gap "plumb: bundle refused: bundle: event seq $(lastseq t-gap): the inclusion proof ($(lasthashes t-gap) hashes) does not verify against the checkpoint of size $TO"
 # The untampered gap bundle: refused for the gap (the writer's check).
 imp g1
@@ -75,18 +76,20 @@ echo "ok: bad last events of $N refused on two threads as on one, the store unch
 
 # The honest bundle both ways: the same records.
 recs() {
-    sqlite3 "$1" "SELECT seq, type, payload, json_remove(header, '$.time') FROM ledger_events ORDER BY seq;
+    local h="json_remove(header, '\$.time')"
+    [ "$STORE_PG" = 1 ] && h="(header::jsonb - 'time')::text"
+    store_sql "$1" "SELECT seq, type, payload, $h FROM ledger_events ORDER BY seq;
                   SELECT * FROM levels_received ORDER BY origin, seq; SELECT * FROM levels_origins" | sha256sum
 }
 for b in b1 b2; do
-    cp p0.db one.db
-    cp p0.db two.db
-    PLUMB_BUNDLE_THREADS=1 "$P" bundle import "$b" --db one.db --origins origins.conf --witness-vkey "$WV" >/dev/null ||
+    ONE=$(store_copy "$P0" one) || fail "copy one"
+    TWO=$(store_copy "$P0" two) || fail "copy two"
+    PLUMB_BUNDLE_THREADS=1 "$P" bundle import "$b" --db "$ONE" --origins origins.conf --witness-vkey "$WV" >/dev/null ||
         fail "$b on one thread"
-    "$P" bundle import "$b" --db two.db --origins origins.conf --witness-vkey "$WV" >/dev/null ||
+    "$P" bundle import "$b" --db "$TWO" --origins origins.conf --witness-vkey "$WV" >/dev/null ||
         fail "$b on two threads"
-    [ "$(sqlite3 two.db "SELECT count(*) FROM levels_received")" = "$N" ] || fail "$b: not $N received"
-    [ "$(recs one.db)" = "$(recs two.db)" ] || fail "$b: the records differ between one and two threads"
-    "$P" verify --db two.db >/dev/null 2>&1 || fail "$b: verify of the two-thread import"
+    [ "$(store_sql "$TWO" "SELECT count(*) FROM levels_received")" = "$N" ] || fail "$b: not $N received"
+    [ "$(recs "$ONE")" = "$(recs "$TWO")" ] || fail "$b: the records differ between one and two threads"
+    "$P" verify --db "$TWO" >/dev/null 2>&1 || fail "$b: verify of the two-thread import"
 done
 echo "ok: the honest bundles (v1, v2) give the same records on two threads as on one"
