@@ -25,7 +25,6 @@ levels_bundle_test '*' 3000 1000
 levels_export --format v1 --out b1 || fail "export v1"
 levels_export --out b2 || fail "export v2"
 levels_export --format v1 --since 10 --out g1 || fail "export v1 --since 10"
-P0=$(store_copy "$PDB" p0) || fail "copy p0"
 
 TO=$(sed -n 2p b1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["to"])')
 N=$(sed -n 2p b1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])')
@@ -43,6 +42,12 @@ imp() { # imp BUNDLE [env...]: the import's output, status in $st
     st=$?
 }
 before=$(snap)
+# The two-thread import three times (its threads' interleavings vary); on
+# PostgreSQL once: each run writes 3,000 events and rolls them back (a few
+# seconds there), and the threads are the client's, which cli.bundle_pipe
+# runs three times.
+RUNS="1 2 3"
+[ "$STORE_PG" = 1 ] && RUNS=1
 refused() { # refused BUNDLE WANT (WANT: the message, or a prefix ending in '*')
     local b=$1 want=$2 one
     imp "$b" PLUMB_BUNDLE_THREADS=1
@@ -51,7 +56,7 @@ refused() { # refused BUNDLE WANT (WANT: the message, or a prefix ending in '*')
     # shellcheck disable=SC2053
     [[ "$one" == $want ]] || fail "$b on one thread: got '$one', want '$want'"
     [ "$(snap)" = "$before" ] || fail "$b on one thread changed the store"
-    for run in 1 2 3; do
+    for run in $RUNS; do
         imp "$b"
         [ $st -ne 0 ] || fail "$b accepted on two threads (run $run): $out"
         [ "$out" = "$one" ] || fail "$b on two threads (run $run): got '$out', one thread '$one'"
@@ -81,9 +86,14 @@ recs() {
     store_sql "$1" "SELECT seq, type, payload, $h FROM ledger_events ORDER BY seq;
                   SELECT * FROM levels_received ORDER BY origin, seq; SELECT * FROM levels_origins" | sha256sum
 }
-for b in b1 b2; do
-    ONE=$(store_copy "$P0" one) || fail "copy one"
-    TWO=$(store_copy "$P0" two) || fail "copy two"
+# The copies come from the receiver as it was before (every refused
+# bundle above left it as it was: snap); the last import goes into the
+# receiver itself (a copy less: CREATE DATABASE on PostgreSQL).
+ONE_B2=$(store_copy "$PDB" one_b2) || fail "copy one"
+TWO_B1=$(store_copy "$PDB" two_b1) || fail "copy two"
+TWO_B2=$(store_copy "$PDB" two_b2) || fail "copy two"
+for b in b2 b1; do
+    if [ $b = b2 ]; then ONE=$ONE_B2 TWO=$TWO_B2; else ONE=$PDB TWO=$TWO_B1; fi
     PLUMB_BUNDLE_THREADS=1 "$P" bundle import "$b" --db "$ONE" --origins origins.conf --witness-vkey "$WV" >/dev/null ||
         fail "$b on one thread"
     "$P" bundle import "$b" --db "$TWO" --origins origins.conf --witness-vkey "$WV" >/dev/null ||

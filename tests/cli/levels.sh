@@ -40,9 +40,10 @@ q() { store_sql "$1" "$2"; }
 PDB=$(store_new p) && C1=$(store_new c1) && C2=$(store_new c2) && P2=$(store_new p2) &&
     P3=$(store_new p3) && P4=$(store_new p4) || exit 1
 cdb() { case $1 in 1) echo "$C1" ;; 2) echo "$C2" ;; esac; }
-# a leaf hash as hex; a one-byte blob literal
-HEX="hex(leaf_hash)" BLOB="x'01'"
-[ "$STORE_PG" = 1 ] && HEX="encode(leaf_hash, 'hex')" BLOB="'\\x01'::bytea"
+# a leaf hash as hex; blob HEX: a blob literal
+HEX="hex(leaf_hash)"
+[ "$STORE_PG" = 1 ] && HEX="encode(leaf_hash, 'hex')"
+blob() { if [ "$STORE_PG" = 1 ]; then echo "'\\x$1'::bytea"; else echo "x'$1'"; fi; }
 # Everything the prefecture's store holds about the levels, as one hash.
 snap() {
     q "$PDB" "SELECT count(*) FROM ledger_events; SELECT * FROM mirror_logs ORDER BY origin;
@@ -405,21 +406,33 @@ grep -q "ledger ok" <<<"$out" || fail "verify p.db: $out"
 grep -q "^mirror: signatures, entries and roots match, logs 2, entries $((S1 + N2))$" <<<"$out" ||
     fail "verify p.db, mirror: $out"
 # The mirror's copy edited behind its back: plumb verify names it.
-vbad() { # vbad SQL WANT
-    local o pv
-    pv=$(store_copy "$PDB" pv) || fail "copy p"
-    q "$pv" "$1" || fail "sql $1"
-    o=$("$P" verify --db "$pv" --no-replay 2>&1) && fail "verify passed after: $1"
+# One copy for all (a copy is a CREATE DATABASE on PostgreSQL, seconds
+# each): every change but the last is undone after its verify (UNDO), and
+# the copy passes verify again before the last.
+PV=$(store_copy "$PDB" pv) || fail "copy p"
+vbad() { # vbad SQL WANT [UNDO]
+    local o
+    q "$PV" "$1" || fail "sql $1"
+    o=$("$P" verify --db "$PV" --no-replay 2>&1) && fail "verify passed after: $1"
     grep -q -- "$2" <<<"$o" || fail "verify after $1: $o (want $2)"
     show "$o"
+    [ $# -lt 3 ] || q "$PV" "$3" || fail "sql $3"
 }
 vbad "UPDATE mirror_entries SET header = replace(header, '\"seq\":7', '\"seq\":8') WHERE origin = 'county.example/c1' AND seq = 7" \
-    "mirror_entries county.example/c1 seq 7: leaf_hash is not SHA-256(0x00 || header)"
+    "mirror_entries county.example/c1 seq 7: leaf_hash is not SHA-256(0x00 || header)" \
+    "UPDATE mirror_entries SET header = replace(header, '\"seq\":8', '\"seq\":7') WHERE origin = 'county.example/c1' AND seq = 7"
+# (the row put back as it was: its hash and header, which holds no quote)
+IFS='|' read -r lh lhdr <<<"$(q "$PV" "SELECT $HEX, header FROM mirror_entries WHERE origin = 'county.example/c2' AND seq = $((N2 - 1))")"
+case $lhdr in *"'"*) fail "a quote in header $((N2 - 1))" ;; esac
 vbad "DELETE FROM mirror_entries WHERE origin = 'county.example/c2' AND seq = $((N2 - 1))" \
-    "mirror_entries county.example/c2: $((N2 - 1)) entries, the checkpoint has $N2"
-vbad "INSERT INTO mirror_entries(origin, seq, leaf_hash, header) VALUES('x', 0, $BLOB, 'x')" "mirror_entries x: no mirror_logs row for the origin"
+    "mirror_entries county.example/c2: $((N2 - 1)) entries, the checkpoint has $N2" \
+    "INSERT INTO mirror_entries(origin, seq, leaf_hash, header) VALUES('county.example/c2', $((N2 - 1)), $(blob "$lh"), '$lhdr')"
+vbad "INSERT INTO mirror_entries(origin, seq, leaf_hash, header) VALUES('x', 0, $(blob 01), 'x')" \
+    "mirror_entries x: no mirror_logs row for the origin" "DELETE FROM mirror_entries WHERE origin = 'x'"
 vbad "UPDATE mirror_logs SET size = size - 1 WHERE origin = 'county.example/c1'" \
-    "mirror_logs county.example/c1: size or root_hash is not the checkpoint's"
+    "mirror_logs county.example/c1: size or root_hash is not the checkpoint's" \
+    "UPDATE mirror_logs SET size = size + 1 WHERE origin = 'county.example/c1'"
+out=$("$P" verify --db "$PV" --no-replay 2>&1) || fail "the copy after the undos: $out" # each undo complete
 # One character of the last signature changed (A<->B, so that it always changes).
 vbad "UPDATE mirror_logs SET checkpoint = substr(checkpoint, 1, length(checkpoint) - 11) || CASE WHEN substr(checkpoint, length(checkpoint) - 9, 1) = 'A' THEN 'B' ELSE 'A' END || substr(checkpoint, length(checkpoint) - 8) WHERE origin = 'county.example/c2'" \
     "mirror_logs county.example/c2: checkpoint: "
