@@ -11,6 +11,7 @@
 # unchanged. (Before, the receiver took "-" with no node needed as proof
 # enough and recorded such a bundle.) Expected texts from the documented
 # format and the bundle file, not from the code under test.
+# On both engines (helpers/store_lib.sh, through helpers/levels_lib.sh).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -26,16 +27,16 @@ N=$(head2 'h["events"]')
 
 before=$(snap)
 for k in 0 3 6; do
-    node "$TAMPER" b "t-header-$k" c.db.key header "$k" || fail "tamper header $k"
+    node "$TAMPER" b "t-header-$k" "$CKEY" header "$k" || fail "tamper header $k"
     want="plumb: bundle refused: bundle: the multi-proof (0 hashes) of the 7 events does not verify against the checkpoint of size 7"
     out=$("$P" bundle verify "t-header-$k" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
         fail "verify header $k accepted: $out"
     [ "$out" = "$want" ] || fail "verify header $k: got '$out', want '$want'"
-    out=$("$P" bundle import "t-header-$k" --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+    out=$("$P" bundle import "t-header-$k" --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
         fail "import header $k accepted: $out"
     [ "$out" = "$want" ] || fail "import header $k: got '$out', want '$want'"
     [ "$(snap)" = "$before" ] || fail "import header $k changed the store"
 done
-"$P" bundle import b --db p.db --origins origins.conf --witness-vkey "$WV" >/dev/null || fail "honest import"
-[ "$(sqlite3 p.db "SELECT count(*) FROM levels_received")" = 7 ] || fail "not 7 received"
+"$P" bundle import b --db "$PDB" --origins origins.conf --witness-vkey "$WV" >/dev/null || fail "honest import"
+[ "$(store_sql "$PDB" "SELECT count(*) FROM levels_received")" = 7 ] || fail "not 7 received"
 echo "ok: all 7 leaves, multi-proof '-': headers 0, 3, 6 changed refused, the honest bundle recorded"

@@ -22,6 +22,7 @@
 # migration 0143 converts on open with every row. Expected texts, counts
 # and sizes come from the documented format and the bundle file, not from
 # the code under test.
+# On both engines (helpers/store_lib.sh, through helpers/levels_lib.sh).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -29,9 +30,9 @@ SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 levels_bundle_test 'count(*)'
 # 45 events: runs of test.tick (taken) and test.other (not).
 other() { for _ in $(seq 1 "$1"); do
-    "$P" ledger-append-test --db c.db --type test.other --payload '{"n":1}' >/dev/null || fail "append other"
+    "$P" ledger-append-test --db "$CDB" --type test.other --payload '{"n":1}' >/dev/null || fail "append other"
 done; }
-tick() { "$P" ledger-append-test --db c.db --count "$1" >/dev/null || fail "append tick"; }
+tick() { "$P" ledger-append-test --db "$CDB" --count "$1" >/dev/null || fail "append tick"; }
 tick 3; other 2; tick 9; other 5; tick 1; other 1; tick 11; other 6; tick 2; other 1; tick 4
 levels_push
 levels_export --out b || fail export
@@ -53,26 +54,26 @@ refuse() { # refuse FILE WANT
     out=$("$P" bundle verify "$1" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
         fail "verify $1 accepted: $out"
     [ "$out" = "plumb: bundle refused: $2" ] || fail "verify $1: got '$out', want 'plumb: bundle refused: $2'"
-    out=$("$P" bundle import "$1" --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+    out=$("$P" bundle import "$1" --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
         fail "import $1 accepted: $out"
     [ "$out" = "plumb: bundle refused: $2" ] || fail "import $1: got '$out'"
     [ "$(snap)" = "$before" ] || fail "import $1 changed the store"
 }
 BAD="bundle: the multi-proof ($M hashes) of the $N events does not verify against the checkpoint of size $TO"
 for i in 0 $((M / 2)) $((M - 1)); do
-    node "$TAMPER" b "t-flip-$i" c.db.key mproof-flip "$i" || fail "tamper flip $i"
+    node "$TAMPER" b "t-flip-$i" "$CKEY" mproof-flip "$i" || fail "tamper flip $i"
     refuse "t-flip-$i" "$BAD"
 done
-node "$TAMPER" b t-swap c.db.key mproof-swap || fail "tamper swap"
+node "$TAMPER" b t-swap "$CKEY" mproof-swap || fail "tamper swap"
 refuse t-swap "$BAD"
-node "$TAMPER" b t-drop c.db.key mproof-drop || fail "tamper drop"
+node "$TAMPER" b t-drop "$CKEY" mproof-drop || fail "tamper drop"
 refuse t-drop "bundle: the multi-proof has $((M - 1)) hashes, the $N events need $M in the checkpoint of size $TO"
-node "$TAMPER" b t-long c.db.key mproof-long || fail "tamper long"
+node "$TAMPER" b t-long "$CKEY" mproof-long || fail "tamper long"
 refuse t-long "bundle: the multi-proof has $((M + 1)) hashes, the $N events need $M in the checkpoint of size $TO"
-node "$TAMPER" b t-len c.db.key mproof-len || fail "tamper len"
+node "$TAMPER" b t-len "$CKEY" mproof-len || fail "tamper len"
 refuse t-len "bundle: the multi-proof is not base64 of 32-byte hashes ($((32 * M - 1)) bytes)"
 for k in 0 $((N / 2)) $((N - 1)); do
-    node "$TAMPER" b "t-header-$k" c.db.key header "$k" || fail "tamper header $k"
+    node "$TAMPER" b "t-header-$k" "$CKEY" header "$k" || fail "tamper header $k"
     refuse "t-header-$k" "$BAD"
 done
 printf 'plumbline-bundle/v3\n' >t-v3 && sed 1d b >>t-v3
@@ -81,7 +82,7 @@ echo "ok: nodes flipped (first, middle, last), swapped, dropped, doubled, cut; h
 
 # An event left out, the proof made again for the rest: a valid bundle of
 # 29 events (nothing in it is false).
-node "$TAMPER" b t-omit c.db.key drop $((N / 2)) || fail "tamper drop"
+node "$TAMPER" b t-omit "$CKEY" drop $((N / 2)) || fail "tamper drop"
 out=$("$P" bundle verify t-omit --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "omit: $out"
 grep -q "29 events (seq 0..44), signature and proofs valid" <<<"$out" || fail "omit: $out"
 
@@ -97,36 +98,42 @@ s=$(stat -c %s b) s1=$(stat -c %s b1)
 [ "$s" -lt "$s1" ] || fail "v2 ($s bytes) not smaller than v1 ($s1)"
 echo "ok: v1 read; --since 20 ($M20 nodes); v2 $s bytes, v1 $s1 bytes"
 
-out=$("$P" bundle import b --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "import: $out"
+out=$("$P" bundle import b --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "import: $out"
 [ "$out" = "bundle from t.example/c: $N events (seq 0..$((TO - 1))), $N recorded" ] || fail "import: $out"
 # The origin's bytes kept once (docs/LEVELS.md §7, migration 0142): the
 # row keeps no payload for a type the view does not read (test.tick), and
 # the header and payload are those of its levels.received event, equal to
 # the county's.
-[ "$(sqlite3 p.db "SELECT count(*) FROM levels_received WHERE payload IS NOT NULL")" = 0 ] ||
+[ "$(store_sql "$PDB" "SELECT count(*) FROM levels_received WHERE payload IS NOT NULL")" = 0 ] ||
     fail "levels_received copies payloads the view does not read"
-sqlite3 p.db "SELECT r.seq, json_extract(e.payload, '\$.header'), json_extract(e.payload, '\$.payload')
+store_sql "$PDB" "SELECT r.seq, $(jx e.payload header), $(jx e.payload payload)
     FROM levels_received r JOIN ledger_events e ON e.seq = r.ev_seq ORDER BY r.seq" >got
-sqlite3 c.db "SELECT seq, header, payload FROM ledger_events WHERE type = 'test.tick' ORDER BY seq" >want
+store_sql "$CDB" "SELECT seq, header, payload FROM ledger_events WHERE type = 'test.tick' ORDER BY seq" >want
 cmp -s got want || fail "the recorded events' header and payload differ from the county's"
 # levels.bundle_imported names the file's bytes as received (sha256sum of
 # the file; the import decodes the events inside its copy of the bundle).
-got=$(sqlite3 p.db "SELECT json_extract(payload, '\$.bundle_sha256') FROM ledger_events
+got=$(store_sql "$PDB" "SELECT $(jx payload bundle_sha256) FROM ledger_events
     WHERE type = 'levels.bundle_imported' ORDER BY seq DESC LIMIT 1")
 [ "$got" = "$(sha256sum b | cut -d' ' -f1)" ] || fail "bundle_sha256 $got is not the file's"
 after=$(snap)
 for f in b b1; do
-    out=$("$P" bundle import $f --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "replay $f: $out"
+    out=$("$P" bundle import $f --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "replay $f: $out"
     [ "$(snap)" = "$after" ] || fail "the replay of $f changed the store"
 done
-"$P" verify --db p.db >/dev/null || fail "plumb verify of the receiver"
+"$P" verify --db "$PDB" >/dev/null || fail "plumb verify of the receiver"
 echo "ok: $N events recorded; the replays (v2, v1) wrote nothing"
 
 # Migration 0143: a receiver written before it (levels_received a rowid
 # table with the index of its key, the layout of 0112 less 0142's header)
 # converts on open, every row kept, one B-tree keyed by (origin, seq).
-sqlite3 p.db "SELECT * FROM levels_received ORDER BY origin, seq" >rows.before
-sqlite3 p.db "
+# SQLite's by nature (WITHOUT ROWID, sqlite_master): PostgreSQL's 0143 is
+# empty (its heap and primary key stay), so there is nothing to convert.
+if [ "$STORE_PG" = 1 ]; then
+    echo "ok: migration 0143 is SQLite's (WITHOUT ROWID); nothing to convert on PostgreSQL"
+    exit 0
+fi
+store_sql "$PDB" "SELECT * FROM levels_received ORDER BY origin, seq" >rows.before
+store_sql "$PDB" "
 CREATE TABLE lr_old(origin TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT,
                     checkpoint_size INTEGER NOT NULL, checkpoint_root TEXT NOT NULL,
                     ev_seq INTEGER NOT NULL, PRIMARY KEY(origin, seq));
@@ -134,13 +141,13 @@ INSERT INTO lr_old SELECT * FROM levels_received;
 DROP TABLE levels_received;
 ALTER TABLE lr_old RENAME TO levels_received;
 DELETE FROM schema_migrations WHERE version = 143;" || fail "downgrade"
-[ "$(sqlite3 p.db "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_levels_received_1'")" = 1 ] ||
+[ "$(store_sql "$PDB" "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_levels_received_1'")" = 1 ] ||
     fail "setup: no rowid layout"
-out=$("$P" verify --db p.db 2>&1) || fail "verify after the conversion: $out"
-sqlite3 p.db "SELECT * FROM levels_received ORDER BY origin, seq" >rows.after
+out=$("$P" verify --db "$PDB" 2>&1) || fail "verify after the conversion: $out"
+store_sql "$PDB" "SELECT * FROM levels_received ORDER BY origin, seq" >rows.after
 [ -s rows.after ] && cmp -s rows.before rows.after || fail "levels_received rows differ after 0143"
-[ "$(sqlite3 p.db "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'levels_received'")" = 1 ] ||
+[ "$(store_sql "$PDB" "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'levels_received'")" = 1 ] ||
     fail "levels_received still has an index besides its table"
-sqlite3 p.db "SELECT sql FROM sqlite_master WHERE name = 'levels_received'" | grep -q 'WITHOUT ROWID' ||
+store_sql "$PDB" "SELECT sql FROM sqlite_master WHERE name = 'levels_received'" | grep -q 'WITHOUT ROWID' ||
     fail "levels_received is not WITHOUT ROWID"
 echo "ok: migration 0143 kept the $(wc -l <rows.after) rows in one B-tree"

@@ -18,6 +18,7 @@
 # tests/cli/bundle_multiproof.sh.
 # Expected texts, seqs and hash counts come from the documented format and
 # the bundle file itself, not from the code under test.
+# On both engines (helpers/store_lib.sh, through helpers/levels_lib.sh).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -42,13 +43,13 @@ before=$(snap)
 for k in 1 $((N / 2)) $((N - 1)); do
     S=$(seq_of $k)
     for mode in proof-flip-top proof-drop-top proof-long; do
-        node "$TAMPER" b "t-$mode-$k" c.db.key "$mode" "$k" || fail "tamper $mode $k"
+        node "$TAMPER" b "t-$mode-$k" "$CKEY" "$mode" "$k" || fail "tamper $mode $k"
         H=$(hashes_of "$k" "t-$mode-$k")
         want="plumb: bundle refused: bundle: event seq $S: the inclusion proof ($H hashes) does not verify against the checkpoint of size $TO"
         out=$("$P" bundle verify "t-$mode-$k" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
             fail "verify $mode event $k accepted: $out"
         [ "$out" = "$want" ] || fail "verify $mode event $k: got '$out', want '$want'"
-        out=$("$P" bundle import "t-$mode-$k" --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+        out=$("$P" bundle import "t-$mode-$k" --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
             fail "import $mode event $k accepted: $out"
         [ "$out" = "$want" ] || fail "import $mode event $k: got '$out', want '$want'"
         [ "$(snap)" = "$before" ] || fail "import $mode event $k changed the store"
@@ -61,8 +62,8 @@ for k in $(seq 1 $((N - 1))); do
     sed -n "$((k + 1))p" lines | cut -d' ' -f2 | grep -q '=$' && break
 done
 S=$(seq_of $k)
-node "$TAMPER" b t-bits c.db.key b64-bits "$k" || fail "tamper b64-bits"
-out=$("$P" bundle import t-bits --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+node "$TAMPER" b t-bits "$CKEY" b64-bits "$k" || fail "tamper b64-bits"
+out=$("$P" bundle import t-bits --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
     fail "non-canonical base64 accepted: $out"
 [ "$out" = "plumb: bundle refused: bundle: event seq $S: the header is not base64" ] || fail "b64-bits: $out"
 [ "$(snap)" = "$before" ] || fail "b64-bits changed the store"
@@ -73,8 +74,8 @@ echo "ok: non-canonical base64 of event $k refused"
 k=$((N / 2))
 S=$(seq_of $k)
 for f in header payload; do
-    node "$TAMPER" b "t-char-$f" c.db.key "b64-char-$f" "$k" || fail "tamper b64-char-$f"
-    out=$("$P" bundle import "t-char-$f" --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) &&
+    node "$TAMPER" b "t-char-$f" "$CKEY" "b64-char-$f" "$k" || fail "tamper b64-char-$f"
+    out=$("$P" bundle import "t-char-$f" --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) &&
         fail "base64 with '.' in the $f accepted: $out"
     [ "$out" = "plumb: bundle refused: bundle: event seq $S: the $f is not base64" ] ||
         fail "b64-char-$f: $out"
@@ -84,11 +85,11 @@ echo "ok: a character outside base64 in event $k's header, payload refused"
 
 # The honest bundle, re-signed by the same dishonest client: recorded, then
 # its replay writes nothing.
-node "$TAMPER" b t-ok c.db.key resign || fail "resign"
-out=$("$P" bundle import t-ok --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "import: $out"
+node "$TAMPER" b t-ok "$CKEY" resign || fail "resign"
+out=$("$P" bundle import t-ok --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "import: $out"
 [ "$out" = "bundle from t.example/c: $N events (seq $(seq_of 0)..$((TO - 1))), $N recorded" ] || fail "import: $out"
-[ "$(sqlite3 p.db "SELECT count(*) FROM levels_received WHERE checkpoint_size = $TO")" = "$N" ] || fail "received"
+[ "$(store_sql "$PDB" "SELECT count(*) FROM levels_received WHERE checkpoint_size = $TO")" = "$N" ] || fail "received"
 after=$(snap)
-out=$("$P" bundle import b --db p.db --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "replay: $out"
+out=$("$P" bundle import b --db "$PDB" --origins origins.conf --witness-vkey "$WV" 2>&1) || fail "replay: $out"
 [ "$(snap)" = "$after" ] || fail "the replay changed the store"
 echo "ok: $N events recorded; the replay wrote nothing"

@@ -11,16 +11,20 @@
 #    and contracts fall on working days (Monday–Friday), plants included.
 # The prefecture's organs and one county (--limit 2) check the link of a
 # county's party committee to the prefecture's.
+# On both engines (helpers/store_lib.sh): part 2's store.
 set -u
 : "${PLUMB:?}"
+export PLUMB_SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 "$PLUMB" gen --scale county --seed 1 --out "$T/c" --quiet >/dev/null 2>&1 || fail "gen county"
+# --- 1 and 3: the table and the weekdays, from the CSV files (no store:
+# on SQLite only, cli.gen_tree)
+if [ "$STORE_PG" = 0 ]; then
 "$PLUMB" gen --scale prefecture --seed 1 --limit 2 --out "$T/p" --quiet >/dev/null 2>&1 ||
     fail "gen prefecture"
-
-# --- 1 and 3: the table and the weekdays, from the CSV files
 python3 - "$T/c" "$T/p" <<'EOF' || fail "tree or weekdays"
 import csv, datetime, re, sys
 
@@ -98,14 +102,17 @@ for d in sys.argv[1:]:
         assert n > 0, f"{d}/{f}: no dates"
 print("weekdays ok")
 EOF
+fi
 
 # --- 2: routing, by docs/CASES.md's text over units.csv
-DB=$T/g.db
+DB=$(store_new g) || fail "store g"
 "$PLUMB" init --db "$DB" >/dev/null 2>&1 || fail "init"
 "$PLUMB" import --all "$T/c" --db "$DB" --quiet >/dev/null 2>&1 || fail "import"
-sqlite3 -csv -header "$DB" "SELECT id, subject_person_id, subject_unit_id, is_top, \
-    coalesce(handling_unit_id, '') AS handling_unit_id FROM case_clues \
-    WHERE origin = 'import' AND subject_unit_id IS NOT NULL ORDER BY id" >"$T/routes.csv" ||
+# '|'-separated rows (`plumb sql`'s list output) under a header line
+{ echo "id|subject_person_id|subject_unit_id|is_top|handling_unit_id"
+  store_sql "$DB" "SELECT id, subject_person_id, subject_unit_id, is_top,
+    coalesce(handling_unit_id, '') AS handling_unit_id FROM case_clues
+    WHERE origin = 'import' AND subject_unit_id IS NOT NULL ORDER BY id"; } >"$T/routes.csv" ||
     fail "query case_clues"
 python3 - "$T/c" "$T/routes.csv" <<'EOF' || fail "routing"
 import csv, sys
@@ -134,7 +141,7 @@ def route(unit, is_top):
     return ""
 
 with open(sys.argv[2], newline="") as fh:
-    clues = list(csv.DictReader(fh))
+    clues = list(csv.DictReader(fh, delimiter="|"))
 assert len(clues) > 500, len(clues)
 COMMISSION = "U433127-000003"
 seen = {}

@@ -10,7 +10,8 @@
 # (its next seq, 0: it has received nothing), not past it (a gap, 409).
 # Each county's `escalation list` comes to read its own clue routed above,
 # and only its own. Every wait is a poll with a bound, never a time
-# asserted.
+# asserted. On both engines (helpers/store_lib.sh, through
+# helpers/escalation_lib.sh).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -31,26 +32,26 @@ C2PORT=$(free_port)
 # down to both. Its own log is witnessed by c1's server, trusted by both.
 esc_down_conf "http://127.0.0.1:$C1PORT" county.example/c1 "http://127.0.0.1:$C1PORT" \
     county.example/c2 "http://127.0.0.1:$C2PORT"
-esc_prefecture pport plog "the prefecture's server did not start" --db p.db
+esc_prefecture pport plog "the prefecture's server did not start" --db "$DB_p"
 esc_up_conf up.conf "$PLV" "$PURL"
-esc_county "$C1PORT" c1port c1log "c1's server did not start" --db c1.db -- \
+esc_county "$C1PORT" c1port c1log "c1's server did not start" --db "$DB_c1" -- \
     --escalation-up up.conf --escalation-interval 1
-"$P" serve --db c2.db --port "$C2PORT" --port-file c2port --quiet \
+"$P" serve --db "$DB_c2" --port "$C2PORT" --port-file c2port --quiet \
     --bundle-origins plogs.conf --bundle-witness "$WC" \
     --escalation-up up.conf --escalation-interval 1 2>c2log &
 PIDS+=($!)
 wait_port c2port || fail "c2's server did not start"
 
 escalate() { # $1 county → the clue id
-    local out cl
-    out=$("$P" clue add --db $1.db --channel letter --category money \
+    local out cl db=DB_$1
+    out=$("$P" clue add --db "${!db}" --channel letter --category money \
         --subject-person 43312719700315011X --summary "反映县委书记违规收受礼金 ($1)" \
         --facts "县委书记春节期间收受下属单位礼金" 2>&1) || fail "clue add $1: $out"
     cl=$(sed -n 's/^registered clue //p' <<<"$out")
-    "$P" escalate "$cl" --above above.conf --db $1.db >/dev/null || fail "escalate $1"
+    "$P" escalate "$cl" --above above.conf --db "${!db}" >/dev/null || fail "escalate $1"
     echo "$cl"
 }
-routed_now() { "$P" escalation list --db $1.db >$1.list 2>&1 && grep -q "^$2 .*: routed$" $1.list; }
+routed_now() { local db=DB_$1; "$P" escalation list --db "${!db}" >$1.list 2>&1 && grep -q "^$2 .*: routed$" $1.list; }
 routed() { esc_retry 120 routed_now "$@"; } # $1 county, $2 its clue: its list comes to read "routed" above
 CL2=$(escalate c2)
 routed c2 "$CL2" || fail "c2 never saw its clue routed above: $(cat c2.list)"
@@ -61,7 +62,7 @@ routed c1 "$CL1" || fail "c1 never saw its clue routed above: $(cat c1.list)"
 [ "$(wc -l <c1.list)" = 1 ] && [ "$(wc -l <c2.list)" = 1 ] || fail "lists: $(cat c1.list c2.list)"
 grep -q '"msg":"escalation relay: send failed"' plog && fail "a bundle down was refused: $(grep 'send failed' plog)"
 # Both clues came up by the relays, one bundle chain per county.
-[ "$(q p.db "SELECT count(*) FROM escalations_in")" = 2 ] || fail "the prefecture holds $(q p.db "SELECT count(*) FROM escalations_in") clues"
+[ "$(q "$DB_p" "SELECT count(*) FROM escalations_in")" = 2 ] || fail "the prefecture holds $(q "$DB_p" "SELECT count(*) FROM escalations_in") clues"
 for c in c1 c2; do
     grep -q '"msg":"escalation relay up: bundle sent","origin":"pref.example/4331","from":0,' ${c}log ||
         fail "$c sent no bundle up from 0"

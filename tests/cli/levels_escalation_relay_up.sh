@@ -21,6 +21,7 @@
 #  5. bad settings: each one line naming what is wrong, exit 1.
 # No log line holds a secret. Every wait is a poll with a bound (a count of
 # tries), never a time asserted. Expected texts come from docs/LEVELS.md §9.
+# On both engines (helpers/store_lib.sh, through helpers/escalation_lib.sh).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -41,24 +42,24 @@ C1URL="http://127.0.0.1:$C1PORT"
 # The prefecture: the county's witness, its bundles and escalated clues,
 # and the relay down to it (every second).
 esc_down_conf "$C1URL" county.example/c1 "$C1URL"
-esc_prefecture pport plog "the prefecture's server did not start" --db p.db
+esc_prefecture pport plog "the prefecture's server did not start" --db "$DB_p"
 # The county: witnesses the prefecture's log, takes its status bundles,
 # lets the web send a clue up, and relays its bundle up (the prefecture's
 # witness cosigns its checkpoints; the receipts are checked with PLV).
 # (A comment line first: the messages of 5. count it in their line numbers.)
 esc_up_conf up.conf "$PLV" "$PURL"
 sed -i '1i # the level above' up.conf
-esc_county "$C1PORT" c1port clog "the county's server did not start" --db c1.db -- \
+esc_county "$C1PORT" c1port clog "the county's server did not start" --db "$DB_c1" -- \
     --escalation-above above.conf --escalation-up up.conf --escalation-interval 600
 
 # ------------------------- 1. escalated through the API: up, handled, down
-out=$("$P" clue add --db c1.db --channel letter --category money \
+out=$("$P" clue add --db "$DB_c1" --channel letter --category money \
     --subject-person 43312719700315011X --summary 反映县委书记违规收受礼金 \
     --facts "县委书记王建国春节期间收受下属单位礼金" 2>&1) || fail "clue add: $out"
 CL=$(sed -n 's/^registered clue //p' <<<"$out")
 [ -n "$CL" ] || fail "no clue id: $out"
 PW='Correct-Horse-9battery'
-o=$(echo "$PW" | "$P" user add qian --role discipline_officer --scope U001 --password-stdin --db c1.db --actor test 2>&1) ||
+o=$(echo "$PW" | "$P" user add qian --role discipline_officer --scope U001 --password-stdin --db "$DB_c1" --actor test 2>&1) ||
     fail "user add: $o"
 sec=$(printf '%s\n' "$o" | sed -n 's/^totp_secret: //p')
 code=$(cd "$SRC/tests/api" && node --input-type=module -e \
@@ -82,20 +83,20 @@ REC=$(sed 's/.*"recorded":\([0-9]*\).*/\1/' <<<"$sent")
 # The first bundle: every event new to the prefecture, up to the end of
 # the county's log when it was sent (its escalation.sent included).
 [ "$EV" -gt 0 ] && [ "$REC" = "$EV" ] || fail "bundle sent: $sent"
-SENTSEQ=$(q c1.db "SELECT seq FROM ledger_events WHERE type = 'escalation.sent'")
+SENTSEQ=$(q "$DB_c1" "SELECT seq FROM ledger_events WHERE type = 'escalation.sent'")
 [ "$SENTSEQ" -lt "$TO" ] || fail "the bundle to $TO does not cover escalation.sent at $SENTSEQ"
 # Both stores agree on the position: the prefecture's next expected seq,
 # the county's acknowledged one, the bundle's to.
-[ "$(q p.db "SELECT next_seq FROM levels_origins WHERE origin = 'county.example/c1'")" = "$TO" ] ||
-    fail "the prefecture expects $(q p.db "SELECT next_seq FROM levels_origins WHERE origin = 'county.example/c1'"), sent to $TO"
-ACK=$(q c1.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'pref.example/4331'")
+[ "$(q "$DB_p" "SELECT next_seq FROM levels_origins WHERE origin = 'county.example/c1'")" = "$TO" ] ||
+    fail "the prefecture expects $(q "$DB_p" "SELECT next_seq FROM levels_origins WHERE origin = 'county.example/c1'"), sent to $TO"
+ACK=$(q "$DB_c1" "SELECT acked FROM escalation_relay_acks WHERE origin = 'pref.example/4331'")
 [ "$ACK" = "$TO" ] || fail "acknowledged '$ACK', the bundle went to $TO"
 # The prefecture handles it; its relay down brings the state back.
-PP() { "$P" "$@" --db p.db; }
+PP() { "$P" "$@" --db "$DB_p"; }
 PP clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
 PP clue conclude "$PCL" --outcome form1 --measure criticism --reason 州纪委认定属实 >/dev/null || fail "conclude"
 want="$CL  transferred to 湘西州纪委 (their clue $PCL): concluded (form 1)"
-listed() { "$P" escalation list --db c1.db >list.out 2>&1 && grep -qF -- "$1" list.out; }
+listed() { "$P" escalation list --db "$DB_c1" >list.out 2>&1 && grep -qF -- "$1" list.out; }
 esc_retry 120 listed "$want" || fail "the conclusion never came down: $(cat list.out)"
 # Nothing the county did for the way back: its relay up sent no bundle
 # the levels.* events it received would be in (never in supervisor/v1).
@@ -107,18 +108,18 @@ grep -q '"level":"warn"' clog && fail "a warning in the county's log: $(grep war
 # The log names origins, sizes and URLs, never a key.
 while read -r k; do
     [ ${#k} -ge 32 ] && grep -qF -- "$k" clog && fail "a secret is in the log"
-done < <(cat c1.db.key wc.key)
-"$P" verify --db c1.db >/dev/null || fail "verify c1"
-"$P" verify --db p.db >/dev/null || fail "verify p"
+done < <(cat "$(store_side "$DB_c1" key)" wc.key)
+"$P" verify --db "$DB_c1" >/dev/null || fail "verify c1"
+"$P" verify --db "$DB_p" >/dev/null || fail "verify p"
 
 # A second clue, escalated by `plumb escalate` (another process: the
 # next round of the relay sends it). Sent below to a level above that is
 # not there, then to one whose key is not the pinned one.
-out=$("$P" clue add --db c1.db --channel letter --category money \
+out=$("$P" clue add --db "$DB_c1" --channel letter --category money \
     --subject-person 43312719700315011X --summary 反映县委书记违规插手工程 \
     --facts "县委书记王建国为亲属承揽工程打招呼" 2>&1) || fail "clue add 2: $out"
 CL2=$(sed -n 's/^registered clue //p' <<<"$out")
-"$P" escalate "$CL2" --above above.conf --db c1.db >/dev/null || fail "escalate 2"
+"$P" escalate "$CL2" --above above.conf --db "$DB_c1" >/dev/null || fail "escalate 2"
 
 # ------------------------------------------- 3. unreachable: logged, retried
 NOPE=$(free_port)
@@ -126,7 +127,7 @@ NOPE=$(free_port)
 # (port file c1portN, log clogN), then wait until clogN has logged
 # retry_in $2 (no check: the lines are checked below).
 county_up() {
-    "$P" serve --db c1.db --port 0 --port-file c1port$1 --quiet \
+    "$P" serve --db "$DB_c1" --port 0 --port-file c1port$1 --quiet \
         --escalation-up up$1.conf --escalation-interval 1 2>clog$1 &
     CPID=$!
     PIDS+=($CPID)
@@ -140,9 +141,9 @@ grep -q "\"msg\":\"escalation relay up: send failed\",\"origin\":\"pref.example/
 grep -q '"msg":"escalation relay up: send failed".*"retry_in":4}' clog3 || fail "no retry with backoff to 4 s"
 grep -q 'bundle sent' clog3 && fail "a bundle was sent to nowhere"
 stop "$CPID"
-[ "$(q c1.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'pref.example/4331'")" = "$ACK" ] ||
+[ "$(q "$DB_c1" "SELECT acked FROM escalation_relay_acks WHERE origin = 'pref.example/4331'")" = "$ACK" ] ||
     fail "an unreachable level above moved the acknowledged position"
-[ -z "$(q p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id='$CL2'")" ] ||
+[ -z "$(q "$DB_p" "SELECT clue_id FROM escalations_in WHERE origin_clue_id='$CL2'")" ] ||
     fail "the second clue reached the prefecture"
 
 # ------------------------------------------- 4. a wrong pinned key: refused
@@ -154,21 +155,21 @@ grep -q '"msg":"escalation relay up: send failed","origin":"pref.example/4331","
     fail "the receipt was not refused: $(cat clog4)"
 stop "$CPID"
 grep -q 'bundle sent' clog4 && fail "a bundle with a refused receipt was logged as sent"
-[ "$(q c1.db "SELECT acked FROM escalation_relay_acks WHERE origin = 'pref.example/4331'")" = "$ACK" ] ||
+[ "$(q "$DB_c1" "SELECT acked FROM escalation_relay_acks WHERE origin = 'pref.example/4331'")" = "$ACK" ] ||
     fail "a refused receipt moved the acknowledged position"
 # The limit of §7: the receiver had it before the receipt was checked.
-[ -n "$(q p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id='$CL2'")" ] ||
+[ -n "$(q "$DB_p" "SELECT clue_id FROM escalations_in WHERE origin_clue_id='$CL2'")" ] ||
     fail "the bundle did not reach the prefecture"
 for f in clog3 clog4; do
     while read -r k; do
         [ ${#k} -ge 32 ] && grep -qF -- "$k" $f && fail "a secret is in $f"
-    done < <(cat c1.db.key)
+    done < <(cat "$(store_side "$DB_c1" key)")
 done
 
 # ------------------------------------------- 5. bad settings
 bad() { # $1: expected message; rest: serve options
     local want=$1; shift
-    out=$(timeout 20 "$P" serve --db c1.db --port 0 --quiet "$@" 2>&1) && fail "serve accepted: $*"
+    out=$(timeout 20 "$P" serve --db "$DB_c1" --port 0 --quiet "$@" 2>&1) && fail "serve accepted: $*"
     [ "$(wc -l <<<"$out")" -le 3 ] && grep -qF -- "$want" <<<"$out" || fail "serve $*: $out"
 }
 printf 'up pref.example/4331 %s %s\n' "$PLV" "$PURL" >upw.conf

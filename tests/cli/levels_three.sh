@@ -27,23 +27,29 @@
 #     escalated to another level, a status bundle for a clue the county
 #     never escalated, a status bundle addressed to another county.
 # Expected texts come from docs/LEVELS.md §9 and the status table there,
-# not from the code under test.
+# not from the code under test. On both engines (helpers/store_lib.sh,
+# through helpers/escalation_lib.sh).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+export PLUMB_SRC=$SRC PLUMB_LANG=en
 EX="$SRC/examples"
-export PLUMB_LANG=en
 T=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT; [ -n "${KEEP:-}" ] && trap "for p in \"\${PIDS[@]}\"; do kill \$p; done" EXIT
 cd "$T" || exit 2
+. "$SRC/tests/cli/helpers/store_lib.sh"
+P=$PLUMB
 . "$SRC/tests/cli/helpers/escalation_lib.sh" # q, wait_port, esc_porg (its fail replaced below)
+PDB=$(store_new p) && C1=$(store_new c1) && C2=$(store_new c2) && C3=$(store_new c3) || exit 1
 fail() { echo "FAIL: $*"; for f in plog c1log c2log; do [ -s $f ] && { echo "--- $f"; tail -5 $f; }; done; exit 1; }
+cdb() { case $1 in p) echo "$PDB" ;; 1 | c1) echo "$C1" ;; 2 | c2) echo "$C2" ;; 3 | c3) echo "$C3" ;; esac; }
 # What a store holds, as one hash (ledger size and the levels' tables).
 snap() {
-    sqlite3 "$1" "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received ORDER BY origin, seq;
-      SELECT * FROM levels_origins; SELECT * FROM escalations_in; SELECT * FROM escalations_out;
+    store_sql "$1" "SELECT count(*) FROM ledger_events; SELECT * FROM levels_received ORDER BY origin, seq;
+      SELECT * FROM levels_origins ORDER BY origin; SELECT * FROM escalations_in ORDER BY 1, 2;
+      SELECT * FROM escalations_out ORDER BY 1, 2;
       SELECT id, status FROM case_clues ORDER BY id" | sha256sum
 }
 
@@ -52,13 +58,13 @@ esc_porg
 printf 'id,unit_id,title,rank,is_top,category,portfolio,reports_to\nPP1,PD,纪检监察员,staff,0,discipline,,\n' >porg/org/02_posts.csv
 printf '公民身份号码,姓名,性别,出生日期,籍贯区划\n433100198001010011,周处长,M,1980-01-01,4331\n' >porg/org/03_persons.csv
 printf 'id,person_id,post_id,start_date,end_date,decision_id\nPT1,433100198001010011,PP1,2020-01-01,,\n' >porg/org/04_tenures.csv
-"$P" init --db p.db --origin pref.example/4331 >initp.out || fail "init p"
-"$P" import --all porg --db p.db --quiet >/dev/null || fail "import p"
+"$P" init --db "$PDB" --origin pref.example/4331 >initp.out || fail "init p"
+"$P" import --all porg --db "$PDB" --quiet >/dev/null || fail "import p"
 PLV=$(tail -n 1 initp.out)
 for c in 1 2; do
-    "$P" init --db c$c.db --origin county.example/c$c >init$c.out || fail "init c$c"
-    "$P" import --all "$EX" --db c$c.db --quiet >/dev/null || fail "import c$c"
-    "$P" sweep --db c$c.db --as-of 2026-03-01 >/dev/null || fail "sweep c$c"
+    "$P" init --db "$(cdb $c)" --origin county.example/c$c >init$c.out || fail "init c$c"
+    "$P" import --all "$EX" --db "$(cdb $c)" --quiet >/dev/null || fail "import c$c"
+    "$P" sweep --db "$(cdb $c)" --as-of 2026-03-01 >/dev/null || fail "sweep c$c"
 done
 LV1=$(tail -n 1 init1.out)
 LV2=$(tail -n 1 init2.out)
@@ -77,16 +83,16 @@ cp plogs.conf porigins.conf # the counties take status reports from the prefectu
 # The three servers. The prefecture: the counties' witness, their bundles,
 # their escalated clues. Each county: the prefecture's bundles (status);
 # county 1 also witnesses the prefecture's log.
-"$P" serve --db p.db --port 0 --port-file pport --quiet \
+"$P" serve --db "$PDB" --port 0 --port-file pport --quiet \
     --witness-state wpst --witness-key wp.key --witness-logs clogs.conf \
     --bundle-origins origins.conf --bundle-witness "$WP" \
     --escalation-key esc.key --escalation-office PD 2>plog &
 PIDS+=($!)
-"$P" serve --db c1.db --port 0 --port-file c1port --quiet \
+"$P" serve --db "$C1" --port 0 --port-file c1port --quiet \
     --witness-state wcst --witness-key wc.key --witness-logs plogs.conf \
     --bundle-origins porigins.conf --bundle-witness "$WC" 2>c1log &
 PIDS+=($!)
-"$P" serve --db c2.db --port 0 --port-file c2port --quiet \
+"$P" serve --db "$C2" --port 0 --port-file c2port --quiet \
     --bundle-origins porigins.conf --bundle-witness "$WC" 2>c2log &
 PIDS+=($!)
 for f in pport c1port c2port; do wait_port $f || fail "serve ($f) did not start"; done
@@ -97,43 +103,43 @@ C2URL="http://127.0.0.1:$(cat c2port)"
 # ------------------------------------------- 1. checkpoints witnessed
 push() { "$P" checkpoint push --db "$1" --witness "$2" --url "$3" 2>&1; }
 for c in 1 2; do
-    out=$(push c$c.db "$WP" "$PURL/witness") || fail "push c$c: $out"
-    n=$(q c$c.db "SELECT max(size) FROM ledger_checkpoints")
+    out=$(push "$(cdb $c)" "$WP" "$PURL/witness") || fail "push c$c: $out"
+    n=$(q "$(cdb $c)" "SELECT max(size) FROM ledger_checkpoints")
     [ "$out" = "witness pref.example/witness: cosigned size $n" ] || fail "push c$c said: $out"
 done
-"$P" verify --db c1.db --witness "$WP" >/dev/null || fail "verify --witness c1"
+"$P" verify --db "$C1" --witness "$WP" >/dev/null || fail "verify --witness c1"
 
-sqlite3 c1.db ".backup c1-pre.db" && cp c1.db.key c1-pre.db.key # county 1 before the escalation (a store that never escalated; the fork's base)
+C1PRE=$(store_copy_live "$C1" c1pre) || fail "copy c1" # county 1 before the escalation (a store that never escalated; the fork's base)
 # ------------------------------------------- 2. the clue goes up
-out=$("$P" clue add --db c1.db --channel letter --category money \
+out=$("$P" clue add --db "$C1" --channel letter --category money \
     --subject-person 43312719700315011X --summary 反映县委书记违规收受礼金 \
     --facts "县委书记王建国春节期间收受下属单位礼金，共计约五万元" 2>&1) || fail "clue add: $out"
 CL=$(sed -n 's/^registered clue //p' <<<"$out")
-q c1.db "SELECT route_reason FROM case_clues WHERE id='$CL'" |
+q "$C1" "SELECT route_reason FROM case_clues WHERE id='$CL'" |
     grep -q "本库无上级纪检监察机关，须报送上级" || fail "routing below: $out"
-out=$("$P" escalate "$CL" --above above.conf --db c1.db 2>&1) || fail "escalate: $out"
+out=$("$P" escalate "$CL" --above above.conf --db "$C1" 2>&1) || fail "escalate: $out"
 grep -q "^sealed and escalated $CL → 湘西州纪委 (pref.example/4331), seq [0-9]*$" <<<"$out" ||
     fail "escalate said: $out"
-out=$("$P" escalate "$CL" --above above.conf --db c1.db 2>&1) && fail "escalated twice"
+out=$("$P" escalate "$CL" --above above.conf --db "$C1" 2>&1) && fail "escalated twice"
 grep -q "clue_id: $CL was escalated to pref.example/4331 already" <<<"$out" || fail "twice: $out"
 # The sealed box holds the facts; the event's clear payload does not.
-q c1.db "SELECT payload FROM ledger_events WHERE type='escalation.sent'" | grep -q 礼金 &&
+q "$C1" "SELECT payload FROM ledger_events WHERE type='escalation.sent'" | grep -q 礼金 &&
     fail "the facts are in clear in escalation.sent"
-out=$("$P" escalation list --db c1.db) || fail "list c1"
+out=$("$P" escalation list --db "$C1") || fail "list c1"
 [ "$out" = "$CL  transferred to 湘西州纪委: sent, not yet imported above" ] || fail "list before: $out"
 # The clue statistics go up as an event of their own (counts only).
 for c in 1 2; do
-    "$P" escalation publish-stats --db c$c.db >/dev/null || fail "publish-stats c$c"
+    "$P" escalation publish-stats --db "$(cdb $c)" >/dev/null || fail "publish-stats c$c"
 done
-out=$(push c2.db "$WP" "$PURL/witness") || fail "push c2 (2): $out"
-out=$(push c1.db "$WP" "$PURL/witness") || fail "push c1 (2): $out"
-"$P" bundle export --db c1.db --witness-vkey "$WP" --since 0 --out c1.bundle >/dev/null ||
+out=$(push "$C2" "$WP" "$PURL/witness") || fail "push c2 (2): $out"
+out=$(push "$C1" "$WP" "$PURL/witness") || fail "push c1 (2): $out"
+"$P" bundle export --db "$C1" --witness-vkey "$WP" --since 0 --out c1.bundle >/dev/null ||
     fail "export c1"
-"$P" bundle export --db c2.db --witness-vkey "$WP" --since 0 --out c2.bundle >/dev/null ||
+"$P" bundle export --db "$C2" --witness-vkey "$WP" --since 0 --out c2.bundle >/dev/null ||
     fail "export c2"
 send() { "$P" bundle send "$1" --url "$2" --receiver-vkey "$3" 2>&1; }
 # One byte changed: refused whole, nothing written.
-before=$(snap p.db)
+before=$(snap "$PDB")
 python3 - <<'PY' || fail "tamper"
 b = bytearray(open("c1.bundle", "rb").read()); i = b.index(b"\n", 30) + 40
 b[i] = ord("A") if b[i] != ord("A") else ord("B"); open("c1-bad.bundle", "wb").write(b)
@@ -141,30 +147,32 @@ PY
 out=$(send c1-bad.bundle "$PURL" "$PLV") && fail "a tampered bundle was accepted"
 grep -q "HTTP 422: bundle: the sender's signature (county.example/c1+[0-9a-f]*) does not verify: the bundle was altered or forged" <<<"$out" ||
     fail "tampered: $out"
-[ "$(snap p.db)" = "$before" ] || fail "a tampered bundle changed the prefecture"
+[ "$(snap "$PDB")" = "$before" ] || fail "a tampered bundle changed the prefecture"
 out=$(send c1.bundle "$PURL" "$PLV") || fail "send c1: $out"
 grep -q "^receipt verified, signed by pref.example/4331: county.example/c1 0 " <<<"$out" ||
     fail "send c1 said: $out"
-PCL=$(q p.db "SELECT clue_id FROM escalations_in WHERE origin='county.example/c1' AND origin_clue_id='$CL'")
-[ -n "$PCL" ] || fail "the clue was not taken in: $(q p.db 'SELECT * FROM escalations_in')"
+PCL=$(q "$PDB" "SELECT clue_id FROM escalations_in WHERE origin='county.example/c1' AND origin_clue_id='$CL'")
+[ -n "$PCL" ] || fail "the clue was not taken in: $(q "$PDB" 'SELECT * FROM escalations_in')"
 # The county secretary is not in the prefecture's registry: the clue names him.
-row=$(q p.db "SELECT channel, handling_unit_id, coalesce(subject_person_id, '-'), subject_name, source_ref, is_top
+row=$(q "$PDB" "SELECT channel, handling_unit_id, coalesce(subject_person_id, '-'), subject_name, source_ref, is_top
     FROM case_clues WHERE id='$PCL'")
 [ "$row" = "escalation|PD|-|王建国|county.example/c1#$CL|1" ] || fail "prefecture clue: $row"
-q p.db "SELECT facts FROM case_clues WHERE id='$PCL'" | grep -q 五万元 || fail "facts not opened above"
+q "$PDB" "SELECT facts FROM case_clues WHERE id='$PCL'" | grep -q 五万元 || fail "facts not opened above"
 # Provenance: the county's seq and the witnessed checkpoint it was proven against.
-prov=$(q p.db "SELECT i.origin_seq = r.seq, i.checkpoint_size = r.checkpoint_size, i.checkpoint_root = r.checkpoint_root
+prov=$(q "$PDB" "SELECT CASE WHEN i.origin_seq = r.seq THEN 1 ELSE 0 END,
+    CASE WHEN i.checkpoint_size = r.checkpoint_size THEN 1 ELSE 0 END,
+    CASE WHEN i.checkpoint_root = r.checkpoint_root THEN 1 ELSE 0 END
     FROM escalations_in i JOIN levels_received r ON r.origin = i.origin AND r.type = 'escalation.sent'")
 [ "$prov" = "1|1|1" ] || fail "provenance: $prov"
 # Replay: nothing changes.
-before=$(snap p.db)
+before=$(snap "$PDB")
 out=$(send c1.bundle "$PURL" "$PLV") || fail "replay c1: $out"
 grep -q ": county.example/c1 0 [0-9]* 0$" <<<"$out" || fail "replay said: $out"
-[ "$(snap p.db)" = "$before" ] || fail "a replayed bundle changed the prefecture"
+[ "$(snap "$PDB")" = "$before" ] || fail "a replayed bundle changed the prefecture"
 out=$(send c2.bundle "$PURL" "$PLV") || fail "send c2: $out"
 
 # Handled above as any clue.
-PP() { "$P" "$@" --db p.db; }
+PP() { "$P" "$@" --db "$PDB"; }
 PP clue dispose "$PCL" --method preliminary_verification --reason 问题具体可查 >/dev/null || fail "dispose"
 PP clue note "$PCL" --text "州纪委调取礼金账目" >/dev/null || fail "note"
 PP clue conclude "$PCL" --outcome form1 --measure criticism --reason 州纪委认定属实情节较轻 >/dev/null ||
@@ -173,44 +181,44 @@ out=$(PP escalation sync) || fail "sync: $out"
 [ "$out" = "status reports recorded 1" ] || fail "sync said: $out"
 out=$(PP escalation sync) || fail "sync again: $out"
 [ "$out" = "status reports recorded 0" ] || fail "sync again said: $out"
-out=$(push p.db "$WC" "$C1URL/witness") || fail "push p: $out"
-"$P" bundle export --db p.db --witness-vkey "$WC" --policy escalation/v1 \
+out=$(push "$PDB" "$WC" "$C1URL/witness") || fail "push p: $out"
+"$P" bundle export --db "$PDB" --witness-vkey "$WC" --policy escalation/v1 \
     --for county.example/c1 --since 0 --out down1.bundle >/dev/null || fail "export down"
 # The status bundle carries no content: not the facts, not the note, not the reason.
 grep -aq "$(printf '%s' 州纪委调取 | base64)" down1.bundle && fail "the note went down"
-before=$(snap c1.db)
+before=$(snap "$C1")
 python3 - <<'PY' || fail "tamper down"
 b = bytearray(open("down1.bundle", "rb").read()); i = b.rindex(b"\n\n") - 10
 b[i] = ord("A") if b[i] != ord("A") else ord("B"); open("down1-bad.bundle", "wb").write(b)
 PY
 out=$(send down1-bad.bundle "$C1URL" "$LV1") && fail "a tampered status bundle was accepted"
 grep -q "HTTP 422" <<<"$out" || fail "tampered down: $out"
-[ "$(snap c1.db)" = "$before" ] || fail "a tampered status bundle changed county 1"
+[ "$(snap "$C1")" = "$before" ] || fail "a tampered status bundle changed county 1"
 out=$(send down1.bundle "$C1URL" "$LV1") || fail "send down: $out"
 grep -q "^receipt verified, signed by county.example/c1: pref.example/4331 0 " <<<"$out" ||
     fail "send down said: $out"
-out=$("$P" escalation list --db c1.db) || fail "list c1 after"
+out=$("$P" escalation list --db "$C1") || fail "list c1 after"
 [ "$out" = "$CL  transferred to 湘西州纪委 (their clue $PCL): concluded (form 1)" ] ||
     fail "list en: $out"
-out=$("$P" escalation list --db c1.db --lang zh) || fail "list c1 zh"
+out=$("$P" escalation list --db "$C1" --lang zh) || fail "list c1 zh"
 [ "$out" = "$CL  已移送湘西州纪委（上级线索 $PCL）：已办结（第一种形态）" ] || fail "list zh: $out"
-before=$(snap c1.db)
+before=$(snap "$C1")
 out=$(send down1.bundle "$C1URL" "$LV1") || fail "replay down: $out"
-[ "$(snap c1.db)" = "$before" ] || fail "a replayed status bundle changed county 1"
+[ "$(snap "$C1")" = "$before" ] || fail "a replayed status bundle changed county 1"
 # County 1 holds the outcome, never the prefecture's handling.
 for s in 州纪委调取 州纪委认定; do
-    sqlite3 c1.db .dump | grep -q "$s" && fail "county 1 holds '$s'"
+    store_dump "$C1" | grep -q "$s" && fail "county 1 holds '$s'"
 done
 
 # ---------------------------------------- 4. the view from above
-"$P" levels view --db p.db >view.json || fail "levels view"
+"$P" levels view --db "$PDB" >view.json || fail "levels view"
 # Expected values are the counties' own tables (the source), not the view's code.
 for c in 1 2; do
-    sqlite3 -json c$c.db "SELECT w.person_id, w.index_x100, w.grade FROM risk_warnings w
+    store_sql "$(cdb $c)" --json "SELECT w.person_id, w.index_x100, w.grade FROM risk_warnings w
         JOIN tenures t ON t.person_id = w.person_id JOIN posts p ON p.id = t.post_id AND p.is_top = 1
         WHERE t.end_date IS NULL" >risk$c.json
-    sqlite3 -json c$c.db "SELECT seq, type FROM ledger_events WHERE type IN ('warning.raised', 'stats.clues_published')" >seqs$c.json
-    "$P" clue stats --db c$c.db --json >stats$c.json 2>/dev/null || "$P" clue stats --db c$c.db >stats$c.json
+    store_sql "$(cdb $c)" --json "SELECT seq, type FROM ledger_events WHERE type IN ('warning.raised', 'stats.clues_published')" >seqs$c.json
+    "$P" clue stats --db "$(cdb $c)" --json >stats$c.json 2>/dev/null || "$P" clue stats --db "$(cdb $c)" >stats$c.json
 done
 python3 - <<'PY' || fail "view from above"
 import json
@@ -240,9 +248,9 @@ PW='Correct-Horse-9battery'
 # The counties sit under the prefecture's party committee (PU), which the
 # officer's scope holds (docs/SECURITY.md "The view from above").
 for c in 1 2; do
-    "$P" levels place county.example/c$c --unit PU --db p.db >/dev/null || fail "place c$c"
+    "$P" levels place county.example/c$c --unit PU --db "$PDB" >/dev/null || fail "place c$c"
 done
-uout=$(echo "$PW" | "$P" user add zhou --role discipline_officer --scope PU --password-stdin --db p.db --actor test 2>&1) ||
+uout=$(echo "$PW" | "$P" user add zhou --role discipline_officer --scope PU --password-stdin --db "$PDB" --actor test 2>&1) ||
     fail "user add: $uout"
 SECRET=$(printf '%s\n' "$uout" | sed -n 's/^totp_secret: //p')
 code=$(cd "$SRC/tests/api" && node --input-type=module -e \
@@ -263,7 +271,7 @@ status=$(curl -sS -b jar -o v9.json -w '%{http_code}' "$PURL/api/v1/levels/view?
 [ "$status" = 404 ] && grep -q '"field":"origin"' v9.json || fail "view unknown origin: $status $(cat v9.json)"
 
 # The file of a person the prefecture knows only by bundle (not in its registry).
-[ "$(q p.db "SELECT count(*) FROM persons WHERE id='43312719700315011X'")" = 0 ] || fail "in the registry"
+[ "$(q "$PDB" "SELECT count(*) FROM persons WHERE id='43312719700315011X'")" = 0 ] || fail "in the registry"
 status=$(curl -sS -b jar -o pf.json -w '%{http_code}' "$PURL/api/v1/levels/view?person=43312719700315011X")
 [ "$status" = 200 ] || fail "person file: $status $(cat pf.json)"
 python3 -c "
@@ -277,7 +285,7 @@ status=$(curl -sS -b jar -o pf9.json -w '%{http_code}' "$PURL/api/v1/levels/view
 [ "$status" = 404 ] && grep -q '"field":"person"' pf9.json || fail "person not below: $status $(cat pf9.json)"
 
 # County 1 sees the outcome over HTTP too (GET /api/v1/levels/escalations).
-uout=$(echo "$PW" | "$P" user add lisi --role discipline_officer --scope U001 --password-stdin --db c1.db --actor test 2>&1) ||
+uout=$(echo "$PW" | "$P" user add lisi --role discipline_officer --scope U001 --password-stdin --db "$C1" --actor test 2>&1) ||
     fail "user add c1: $uout"
 S1=$(printf '%s\n' "$uout" | sed -n 's/^totp_secret: //p')
 code=$(cd "$SRC/tests/api" && node --input-type=module -e \
@@ -296,70 +304,70 @@ assert i[0]['text_zh'] == '已移送湘西州纪委（上级线索 %s）：已�
 
 # ------------------------------------------------------ 5. bad input
 # A bundle from an origin the prefecture does not supervise.
-"$P" init --db c3.db --origin county.example/c3 >init3.out || fail "init c3"
+"$P" init --db "$C3" --origin county.example/c3 >init3.out || fail "init c3"
 LV3=$(tail -n 1 init3.out)
 echo "county.example/c3 $LV3" >c3logs.conf
 "$P" witness serve --state w3st --key wp.key --logs c3logs.conf --listen 127.0.0.1:0 --port-file w3port 2>w3log &
 PIDS+=($!)
 wait_port w3port || fail "witness 3"
-push c3.db "$WP" "http://127.0.0.1:$(cat w3port)" >/dev/null || fail "push c3"
-"$P" bundle export --db c3.db --witness-vkey "$WP" --since 0 --out c3.bundle >/dev/null || fail "export c3"
-before=$(snap p.db)
+push "$C3" "$WP" "http://127.0.0.1:$(cat w3port)" >/dev/null || fail "push c3"
+"$P" bundle export --db "$C3" --witness-vkey "$WP" --since 0 --out c3.bundle >/dev/null || fail "export c3"
+before=$(snap "$PDB")
 out=$(send c3.bundle "$PURL" "$PLV") && fail "an unsupervised origin was accepted"
 grep -q "HTTP 403: bundle: signed by county.example/c3+[0-9a-f]*, the sender of no origin this level supervises" <<<"$out" ||
     fail "unsupervised: $out"
 # County 2 escalates a clue to another level (its copy): refused whole by the prefecture.
-sqlite3 c2.db ".backup c2x.db" && cp c2.db.key c2x.db.key # a consistent copy (the server has c2.db open)
+C2X=$(store_copy_live "$C2" c2x) || fail "copy c2" # a consistent copy (the server has c2 open)
 echo "pref.example/9999 $PK 别州纪委" >other.conf
-out=$("$P" clue add --db c2x.db --channel letter --category conduct --subject-person 43312719700315011X \
+out=$("$P" clue add --db "$C2X" --channel letter --category conduct --subject-person 43312719700315011X \
     --summary 反映县委书记 2>&1) || fail "clue add c2x: $out"
 CX=$(sed -n 's/^registered clue //p' <<<"$out")
-"$P" escalate "$CX" --above other.conf --db c2x.db >/dev/null || fail "escalate c2x"
-push c2x.db "$WP" "$PURL/witness" >/dev/null || fail "push c2x"
-"$P" bundle export --db c2x.db --witness-vkey "$WP" --since 0 --out c2x.bundle >/dev/null || fail "export c2x"
+"$P" escalate "$CX" --above other.conf --db "$C2X" >/dev/null || fail "escalate c2x"
+push "$C2X" "$WP" "$PURL/witness" >/dev/null || fail "push c2x"
+"$P" bundle export --db "$C2X" --witness-vkey "$WP" --since 0 --out c2x.bundle >/dev/null || fail "export c2x"
 out=$(send c2x.bundle "$PURL" "$PLV") && fail "a clue for another level was accepted"
 grep -q "HTTP 403: bundle: event seq [0-9]*: clue $CX of county.example/c2 is escalated to pref.example/9999, not to this level (pref.example/4331)" <<<"$out" ||
     fail "other level: $out"
-[ "$(snap p.db)" = "$before" ] || fail "refused bundles changed the prefecture"
+[ "$(snap "$PDB")" = "$before" ] || fail "refused bundles changed the prefecture"
 # A status bundle for a clue county 2 never escalated (county 1's, sent to county 2):
 # addressed to county 1 → refused; and county 2 importing a bundle that claims it is for it
 # is tested by the CLI with a copy of county 1 that never escalated.
-before=$(snap c2.db)
+before=$(snap "$C2")
 out=$(send down1.bundle "$C2URL" "$LV2") && fail "county 2 accepted county 1's status bundle"
 grep -q "HTTP 403: bundle: addressed to county.example/c1, not to this store (county.example/c2)" <<<"$out" ||
     fail "addressed to another: $out"
-[ "$(snap c2.db)" = "$before" ] || fail "a refused status bundle changed county 2"
-cp c1-pre.db c1u.db && cp c1.db.key c1u.db.key
-before=$(snap c1u.db)
-out=$("$P" bundle import down1.bundle --db c1u.db --origins porigins.conf --witness-vkey "$WC" 2>&1) &&
+[ "$(snap "$C2")" = "$before" ] || fail "a refused status bundle changed county 2"
+C1U=$(store_copy "$C1PRE" c1u) || fail "copy c1pre"
+before=$(snap "$C1U")
+out=$("$P" bundle import down1.bundle --db "$C1U" --origins porigins.conf --witness-vkey "$WC" 2>&1) &&
     fail "a status bundle for an unknown clue was accepted"
 grep -q "bundle: event seq [0-9]* (escalation.accepted): clue $CL was not escalated by this store to pref.example/4331 (unknown clue): nothing written" <<<"$out" ||
     fail "unknown clue: $out"
-[ "$(snap c1u.db)" = "$before" ] || fail "an unknown clue's status bundle changed the store"
+[ "$(snap "$C1U")" = "$before" ] || fail "an unknown clue's status bundle changed the store"
 
 # --------------------------------------------- 6. a fork by county 1
 # The mirror follows county 1 from its tiles; then county 1 restores its
 # backup, writes other events up to the size the witness covered, signs.
-out=$(push c1.db "$WP" "$PURL/witness") || fail "push c1 (3): $out"
-"$P" export-tiles --db c1.db t1 >/dev/null || fail "export-tiles c1"
-out=$("$P" mirror --db p.db --origin county.example/c1 --vkey "$LV1" --witness-vkey "$WP" --url t1 2>&1) ||
+out=$(push "$C1" "$WP" "$PURL/witness") || fail "push c1 (3): $out"
+"$P" export-tiles --db "$C1" t1 >/dev/null || fail "export-tiles c1"
+out=$("$P" mirror --db "$PDB" --origin county.example/c1 --vkey "$LV1" --witness-vkey "$WP" --url t1 2>&1) ||
     fail "mirror c1: $out"
-S=$(q c1.db "SELECT max(size) FROM ledger_checkpoints")
-K=$(q c1-pre.db "SELECT count(*) FROM ledger_events")
-"$P" ledger-append-test --db c1-pre.db --count $((S - K)) --payload-bytes 9 >/dev/null || fail "grow the fork"
-out=$(push c1-pre.db "$WP" "$PURL/witness") && fail "the witness cosigned a fork"
+S=$(q "$C1" "SELECT max(size) FROM ledger_checkpoints")
+K=$(q "$C1PRE" "SELECT count(*) FROM ledger_events")
+"$P" ledger-append-test --db "$C1PRE" --count $((S - K)) --payload-bytes 9 >/dev/null || fail "grow the fork"
+out=$(push "$C1PRE" "$WP" "$PURL/witness") && fail "the witness cosigned a fork"
 grep -q "witness pref.example/witness refused: HTTP 409: $S$" <<<"$out" || fail "fork at the witness: $out"
-[ "$(q c1-pre.db "SELECT max(size) FROM ledger_checkpoints")" = "$S" ] || fail "fork size"
-"$P" export-tiles --db c1-pre.db tf >/dev/null || fail "export-tiles fork"
-out=$("$P" mirror --db p.db --origin county.example/c1 --vkey "$LV1" --witness-vkey "$WP" --url tf 2>&1) &&
+[ "$(q "$C1PRE" "SELECT max(size) FROM ledger_checkpoints")" = "$S" ] || fail "fork size"
+"$P" export-tiles --db "$C1PRE" tf >/dev/null || fail "export-tiles fork"
+out=$("$P" mirror --db "$PDB" --origin county.example/c1 --vkey "$LV1" --witness-vkey "$WP" --url tf 2>&1) &&
     fail "the mirror took the fork"
 grep -q "origin county.example/c1: fork at witnessed size $S: .*tile level 0 index [0-9]* differs from the mirror" <<<"$out" ||
     fail "fork at the mirror: $out"
-[ "$(q p.db "SELECT kind, size FROM mirror_refusals WHERE origin='county.example/c1'")" = "fork|$S" ] ||
-    fail "mirror_refusals: $(q p.db 'SELECT * FROM mirror_refusals')"
+[ "$(q "$PDB" "SELECT kind, size FROM mirror_refusals WHERE origin='county.example/c1'")" = "fork|$S" ] ||
+    fail "mirror_refusals: $(q "$PDB" 'SELECT * FROM mirror_refusals')"
 
 # Replaying each ledger rebuilds the same escalation and levels tables.
 for d in p c1 c2; do
-    out=$("$P" verify --db $d.db 2>&1) || fail "verify $d: $out"
+    out=$("$P" verify --db "$(cdb $d)" 2>&1) || fail "verify $d: $out"
 done
 echo "ok"

@@ -64,7 +64,7 @@ c verify >/dev/null 2>&1 || fail "verify c"
 ACK=$(csql "SELECT acked FROM escalation_relay_acks WHERE origin = 'pref.example/4331'")
 LASTTO=$(grep '"msg":"escalation relay up: bundle sent"' clog | tail -n 1 | sed 's/.*"to":\([0-9]*\).*/\1/')
 [ -n "$ACK" ] && [ "$ACK" = "$LASTTO" ] && [ "$ACK" -gt 0 ] || fail "recorded position '$ACK', last sent to '$LASTTO'"
-[ "$(sqlite3 p.db "SELECT next_seq FROM levels_origins WHERE origin = 'county.example/pgc'")" = "$ACK" ] ||
+[ "$(q p.db "SELECT next_seq FROM levels_origins WHERE origin = 'county.example/pgc'")" = "$ACK" ] ||
     fail "the prefecture expects another seq than $ACK"
 # A second clue while the server is down; the restarted relay's first
 # bundle starts at the acknowledged seq.

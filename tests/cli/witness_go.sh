@@ -18,12 +18,12 @@
 #     root and every hash tile byte for byte, and proves each record
 #     through tlog.TileHashReader over the files.
 # Expected answers come from the specs, not from the code under test.
-# Skipped (exit 77, ctest SKIP_RETURN_CODE) only when `go` is missing;
+# On both engines (helpers/store_lib.sh). Skipped (exit 77, ctest SKIP_RETURN_CODE) only when `go` is missing;
 # scripts/install-deps installs golang-go and golang-golang-x-mod-dev.
 set -u
-P=${PLUMB:?set PLUMB to the plumb binary}
+: "${PLUMB:?set PLUMB to the plumb binary}"
 SRC=${PLUMB_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-export PLUMB_LANG=en
+export PLUMB_SRC=$SRC PLUMB_LANG=en
 if ! command -v go >/dev/null; then
     echo "SKIPPED: go is not installed: the independent x/mod client of this test needs golang-go and golang-golang-x-mod-dev (scripts/install-deps)"
     exit 77
@@ -37,6 +37,10 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
 cd "$T" || exit 2
+. "$SRC/tests/cli/helpers/store_lib.sh"
+P=$PLUMB
+C=$(store_new c) || fail "store c"
+PR=$(store_new pref) || fail "store pref"
 
 # Build offline: GOPATH mode against Debian's source tree, no module proxy.
 WG=$T/witness_go
@@ -46,7 +50,7 @@ out=$(cd "$SRC/tests/cli/helpers/witness_go" && GO111MODULE=off GOPATH=$GOSRC GO
 # ---------------------------------------- 1. x/mod client -> plumb witness
 LVG=$("$WG" keygen go.example/log log.key) || fail "x/mod keygen"
 "$WG" keygen go.example/log other.key >/dev/null || fail "x/mod keygen other"
-"$P" init --db c.db --origin plumb.example/county >init.out || fail "init"
+"$P" init --db "$C" --origin plumb.example/county >init.out || fail "init"
 LV=$(tail -n 1 init.out)
 "$P" keygen --name witness.example/go --out w.key >/dev/null || fail "keygen"
 WV=$("$P" witness vkey --key w.key) || fail "witness vkey"
@@ -58,8 +62,8 @@ for _ in $(seq 1 300); do [ -s wport ] && break; sleep 0.02; done
 URL="http://127.0.0.1:$(cat wport)"
 "$WG" drive "$URL" log.key other.key "$WV" || exit 1
 # the same witness inside plumb serve (/witness/add-checkpoint), own state
-"$P" init --db pref.db --origin pref.example/4331 >/dev/null || fail "init pref"
-"$P" serve --db pref.db --port 0 --port-file sport --quiet --witness-state pst --witness-key w.key \
+"$P" init --db "$PR" --origin pref.example/4331 >/dev/null || fail "init pref"
+"$P" serve --db "$PR" --port 0 --port-file sport --quiet --witness-state pst --witness-key w.key \
     --witness-logs logs.conf 2>slog &
 PIDS+=($!)
 for _ in $(seq 1 300); do [ -s sport ] && break; sleep 0.02; done
@@ -67,14 +71,15 @@ for _ in $(seq 1 300); do [ -s sport ] && break; sleep 0.02; done
 "$WG" drive "http://127.0.0.1:$(cat sport)/witness" log.key other.key "$WV" || exit 1
 
 # ------------------------------------ 2. plumb's notes open with x/mod
-"$P" ledger-append-test --db c.db --count 5 >/dev/null || fail "append"
-"$P" checkpoint --db c.db --out cp.note >/dev/null || fail "checkpoint"
+"$P" ledger-append-test --db "$C" --count 5 >/dev/null || fail "append"
+"$P" checkpoint --db "$C" --out cp.note >/dev/null || fail "checkpoint"
 out=$("$WG" open cp.note "$LV") || fail "plumb's checkpoint: $out"
 read -r o_origin o_size _ o_sigs <<<"$out"
 [ "$o_origin $o_size $o_sigs" = "plumb.example/county 5 1" ] || fail "plumb's checkpoint read by x/mod: $out"
-out=$("$P" checkpoint push --db c.db --witness "$WV" --url "$URL" 2>&1) || fail "push: $out"
+out=$("$P" checkpoint push --db "$C" --witness "$WV" --url "$URL" 2>&1) || fail "push: $out"
 [ "$out" = "witness witness.example/go: cosigned size 5" ] || fail "push said: $out"
-sqlite3 c.db "SELECT writefile('stored.note', note) FROM ledger_checkpoints WHERE size = 5" >/dev/null || fail "sqlite3"
+note=$(store_sql "$C" "SELECT note FROM ledger_checkpoints WHERE size = 5") || fail "sql"
+printf '%s\n' "$note" >stored.note # the note ends with its one newline, as stored
 out=$("$WG" open stored.note "$LV" "$WV") || fail "plumb's cosigned note: $out"
 read -r o_origin o_size _ o_sigs <<<"$out"
 [ "$o_origin $o_size $o_sigs" = "plumb.example/county 5 2" ] || fail "plumb's cosigned note read by x/mod: $out"
@@ -83,8 +88,8 @@ echo "ok: plumb's checkpoint and its stored cosigned note open with x/mod note.O
 # ------------------------- 3. plumb's tlog-tiles export read by x/mod's tlog
 # 5 events + the checkpoint's record + 600 = 606 = 2 x 256 + 94: level-0
 # tiles 000, 001, 002.p/94, level 1 000.p/2 (606 >> 8 = 2), three bundles.
-"$P" ledger-append-test --db c.db --count 600 >/dev/null || fail "append 600"
-"$P" export-tiles exp --db c.db >/dev/null || fail "export-tiles"
+"$P" ledger-append-test --db "$C" --count 600 >/dev/null || fail "append 600"
+"$P" export-tiles exp --db "$C" >/dev/null || fail "export-tiles"
 out=$("$WG" tiles exp "$LV") || fail "plumb's tiles: $out"
 [ "$out" = "plumb.example/county 606 4 3" ] || fail "plumb's tiles read by x/mod: $out"
 # the reader does look: one byte of the level-1 tile, one entry changed

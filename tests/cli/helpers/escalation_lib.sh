@@ -10,7 +10,8 @@
 
 # esc_begin LOG...: the start of a relay test, after P and SRC are set:
 # EX, English messages, a temporary directory T (made current, removed on
-# exit with every server in PIDS killed), and fail(), which shows the tail
+# exit with every server in PIDS killed), helpers/store_lib.sh (both
+# engines; P is then its PLUMB), and fail(), which shows the tail
 # of each LOG that is not empty.
 esc_begin() {
     EX="$SRC/examples"
@@ -20,6 +21,9 @@ esc_begin() {
     ESC_LOGS=("$@")
     trap esc_cleanup EXIT
     cd "$T" || exit 2
+    PLUMB=$P PLUMB_SRC=${PLUMB_SRC:-$SRC}
+    . "$SRC/tests/cli/helpers/store_lib.sh"
+    P=$PLUMB
 }
 ESC_LOGS=()
 esc_cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
@@ -35,7 +39,7 @@ esc_pg_begin() {
     unset PLUMB_KEY PLUMB_STATE_DIR
     U=$("$SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" "$db") || fail createdb
 }
-q() { sqlite3 "$1" "$2"; }
+q() { store_sql "$1" "$2"; }
 wait_port() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # esc_retry N CMD...: run CMD until it succeeds, at most N tries 0.5 s apart
@@ -58,16 +62,20 @@ PD,PU,湘西州纪委监委,4331,prefecture,discipline,纪检
 CSV
 }
 
-# esc_store VAR NAME ORIGIN DIR: a SQLite store NAME.db of ORIGIN with DIR
-# imported; VAR set to its log verifier key (init's last line, in initNAME.out).
+# esc_store VAR NAME ORIGIN DIR: a store DB_NAME (store_new NAME: NAME.db,
+# or a database of the cluster) of ORIGIN with DIR imported; VAR set to its
+# log verifier key (init's last line, in initNAME.out).
 esc_store() {
-    "$P" init --db "$2.db" --origin "$3" >"init$2.out" || fail "init $2"
-    "$P" import --all "$4" --db "$2.db" --quiet >/dev/null || fail "import $2"
+    local db
+    db=$(store_new "$2") || fail "store $2"
+    printf -v "DB_$2" '%s' "$db"
+    "$P" init --db "$db" --origin "$3" >"init$2.out" || fail "init $2"
+    "$P" import --all "$4" --db "$db" --quiet >/dev/null || fail "import $2"
     printf -v "$1" '%s' "$(tail -n 1 "init$2.out")"
 }
 
-# esc_setup: the one-county setup on SQLite: the prefecture p.db
-# (pref.example/4331, porg; PLV) and the county c1.db (county.example/c1,
+# esc_setup: the one-county setup: the prefecture DB_p
+# (pref.example/4331, porg; PLV) and the county DB_c1 (county.example/c1,
 # the examples; LV1), esc_keys, and each one's log in clogs.conf (the
 # county's, for the prefecture) and plogs.conf (the prefecture's).
 esc_setup() {
@@ -128,7 +136,7 @@ esc_prefecture() {
     PURL="http://127.0.0.1:$(cat "$pf")"
 }
 
-# esc_taken_in TRIES CLUE: wait until the prefecture's p.db holds the
+# esc_taken_in TRIES CLUE: wait until the prefecture's DB_p holds the
 # county's CLUE as escalated in; PCL its clue id there (fail if never).
 esc_taken_in() {
     PCL=
@@ -136,7 +144,7 @@ esc_taken_in() {
     [ -n "$PCL" ] || fail "the clue never reached the prefecture"
 }
 esc_pcl() {
-    PCL=$(sqlite3 p.db "SELECT clue_id FROM escalations_in WHERE origin_clue_id = '$1'" 2>/dev/null)
+    PCL=$(store_sql "$DB_p" "SELECT clue_id FROM escalations_in WHERE origin_clue_id = '$1'" 2>/dev/null)
     [ -n "$PCL" ]
 }
 

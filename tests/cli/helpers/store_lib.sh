@@ -141,3 +141,23 @@ store_cols() { # DB TABLE → its columns for a SELECT, less PostgreSQL's row ke
             AND table_name = '$2' AND column_name <> 'row_no'"
     fi
 }
+
+store_copy_live() { # DB NAME → as store_copy, while a server has DB open:
+    # SQLite's VACUUM INTO reads a consistent snapshot either way; on
+    # PostgreSQL CREATE DATABASE … TEMPLATE refuses a database with other
+    # connections, so the copy is pg_dump's (one snapshot) into a new database.
+    if [ "$STORE_PG" = 0 ]; then
+        store_copy "$@"
+        return
+    fi
+    local from=${1##*/} to=cli_${STORE_SCRIPT}_$2 admin
+    from=${from%%\?*}
+    admin=$(sed -E 's#//([^:@/]+):[^@/]*@#//\1@#' "$PLUMB_PG_STATE/url")
+    psql -X -q -v ON_ERROR_STOP=1 "$admin" -c "DROP DATABASE IF EXISTS $to WITH (FORCE)" \
+        -c "CREATE DATABASE $to" >/dev/null || return 1
+    pg_dump --no-owner --no-comments "$1" |
+        grep -v '^\\\(un\)\?restrict ' | psql -X -q -v ON_ERROR_STOP=1 "${1%/*}/$to" >/dev/null || return 1
+    rm -rf "${PLUMB_API_SIDE:?}/$to"
+    [ -d "$PLUMB_API_SIDE/$from" ] && cp -rp "$PLUMB_API_SIDE/$from" "$PLUMB_API_SIDE/$to"
+    echo "${1%/*}/$to"
+}
