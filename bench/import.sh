@@ -3,8 +3,10 @@
 # projections included) next to the sqlite3 shell's `.import` of the same
 # CSV files, in the same run, as a ratio (wall clock and CPU seconds), with
 # and without the rule sweep that ends an import batch; peak memory.
-# The `--no-rules` import runs twice: pipelined (the default) and
-# single-threaded (PLUMB_IMPORT_THREADS=1), into fresh stores.
+# The `--no-rules` import runs three times into fresh stores: pipelined
+# (the default: a rollback journal when the store has no other connection,
+# docs/IMPORT.md "Rollback journal"), the same in the WAL
+# (PLUMB_IMPORT_WAL=1) and single-threaded (PLUMB_IMPORT_THREADS=1).
 # Then the write floor: the rows the `--no-rules` import left in its store,
 # copied by SQLite alone into a fresh store (no parsing, validation or
 # hashing), all tables / ledger header emptied / projections only.
@@ -106,6 +108,15 @@ t0=$(now)
 PLUMB_IMPORT_THREADS=1 /usr/bin/time -f "$TF" -o "$OUT/mem4" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects4.csv" --db "$DB4" --no-rules --quiet --lang en >"$OUT/out4" 2>"$OUT/err4" || true
 t1=$(now)
 st_s=$(echo "$t1 - $t0" | bc -l)
+# The same as the `--no-rules` import, in the WAL (PLUMB_IMPORT_WAL=1): the
+# journal mode every import used before the rollback journal.
+DB5=$OUT/plumb-wal.db
+rm -f "$DB5" "$DB5"-wal "$DB5"-shm "$DB5".key
+"$PLUMB" init --db "$DB5" >/dev/null 2>&1
+t0=$(now)
+PLUMB_IMPORT_WAL=1 /usr/bin/time -f "$TF" -o "$OUT/mem5" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects5.csv" --db "$DB5" --no-rules --quiet --lang en >"$OUT/out5" 2>"$OUT/err5" || true
+t1=$(now)
+wal_s=$(echo "$t1 - $t0" | bc -l)
 
 sq_rate=$(echo "$rows / $sq_s" | bc -l)
 pl_rate=$(echo "$rows / $pl_s" | bc -l)
@@ -123,8 +134,10 @@ printf '| `plumb import --all` again (idempotent: nothing appended) | %.2f | %.0
     "$re_s" "$re_rate" "$(cpu "$OUT/mem2")" "$(mem "$OUT/mem2")"
 printf '| `plumb import --all --no-rules` (validate, ledger, projections) | %.2f | %.0f | %.2f | %s |\n' \
     "$nr_s" "$nr_rate" "$(cpu "$OUT/mem3")" "$(mem "$OUT/mem3")"
-printf '| `PLUMB_IMPORT_THREADS=1 plumb import --all --no-rules` (single-threaded) | %.2f | %.0f | %.2f | %s |\n\n' \
+printf '| `PLUMB_IMPORT_THREADS=1 plumb import --all --no-rules` (single-threaded) | %.2f | %.0f | %.2f | %s |\n' \
     "$st_s" "$(echo "$rows / $st_s" | bc -l)" "$(cpu "$OUT/mem4")" "$(mem "$OUT/mem4")"
+printf '| `PLUMB_IMPORT_WAL=1 plumb import --all --no-rules` (the WAL, not a rollback journal) | %.2f | %.0f | %.2f | %s |\n\n' \
+    "$wal_s" "$(echo "$rows / $wal_s" | bc -l)" "$(cpu "$OUT/mem5")" "$(mem "$OUT/mem5")"
 rejected=$(awk '$1 == "total" { print $5 }' "$OUT/out1")
 printf 'With `--partial` (rows of the data set that fail validation are rejected, not counted as failures of the run): %s rows rejected.\n\n' "${rejected:-?}"
 printf 'Ratio plumb / sqlite3 `.import` (target ≥ 0.5): with the rule sweep **%.3f**, without it (`--no-rules`) **%.3f**; in CPU seconds %.3f and %.3f. Events appended: %d. Load average at the end: %s.\n' \
@@ -157,20 +170,24 @@ printf 'Ratio plumb / sqlite3 `.import` (target ≥ 0.5): with the rule sweep **
 #       optimisation, so each row is decoded and inserted with its index
 #       entries as an import's rows are;
 #   (a-delete) every table in rollback-journal mode (journal_mode=DELETE,
-#       the mode of `.import`'s database), not plumb's WAL: on a new store
-#       the pages are written once instead of to the WAL and then again by
-#       the checkpoint.
+#       synchronous=EXTRA: the mode of `.import`'s database, and of a
+#       `plumb import` that is the store's only connection), not the WAL:
+#       on a new store the pages are written once instead of to the WAL and
+#       then again by the checkpoint;
+#   (d-delete) floor (d) in the same rollback-journal mode: the floor of
+#       the default import, as (d) is of PLUMB_IMPORT_WAL=1's.
 fsize() { local n=0 f; for f in "$1" "$1"-wal; do [ -e "$f" ] && n=$((n + $(stat -c %s "$f"))); done; echo "$n"; }
 mb() { echo "$1 / 1000000" | bc -l; }
 wmb() { awk '{ printf "%.0f", $4 * 512 / 1000000 }' "$1"; }
 fks=$(sqlite3 "$DB3" "SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m.name) p WHERE m.type = 'table'")
-floor_run() { # NAME MODE
+floor_run() { # NAME MODE [delete]
     local dst=$OUT/floor-$1.db sql=$OUT/floor-$1.sql t init_rows
     rm -f "$dst" "$dst"-wal "$dst"-shm "$dst".key "$OUT/floor-init-$1"
     "$PLUMB" init --db "$dst" >/dev/null 2>&1
     {
-        [ "$2" = delete ] && printf 'PRAGMA journal_mode=DELETE;\n'
-        printf 'PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;\n'
+        [ "${3:-}" = delete ] && printf 'PRAGMA journal_mode=DELETE;\n'
+        printf 'PRAGMA synchronous=%s; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;\n' \
+            "$([ "${3:-}" = delete ] && echo EXTRA || echo FULL)"
         printf "ATTACH '%s' AS src;\nBEGIN IMMEDIATE;\n" "$DB3"
         # The derived tables' triggers (person_units, persons_placed,
         # scope_generation) are dropped, inside the transaction, so that
@@ -218,13 +235,14 @@ floor_run all all
 floor_run noheader noheader
 floor_run projections projections
 floor_run rows rows
-floor_run delete delete
+floor_run delete all delete
 floor_run triggers triggers
+floor_run triggers-delete triggers delete
 floor_run noderived noderived
 fl_s() { cat "$OUT/timef-$1"; }
 # Each floor must hold the rows it claims: every table of (a) and (d) as
 # in the source store (row counts), else the figures below mean nothing.
-for n in all triggers; do
+for n in all triggers triggers-delete; do
     for t in $(sqlite3 "$DB3" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"); do
         # the tables `plumb init` fills (plumb_meta, schema_migrations, …) are not copied
         grep -qx "$t" "$OUT/floor-init-$n" 2>/dev/null && continue
@@ -246,13 +264,17 @@ printf '| `plumb import --all --no-rules` | %.2f | %.2f | %.1f | %s | %.3f | %.3
 printf '| `PLUMB_IMPORT_THREADS=1 plumb import --all --no-rules` (single-threaded) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$st_s" "$(cpu "$OUT/mem4")" \
     "$(mb "$(fsize "$DB4")")" "$(wmb "$OUT/mem4")" "$(echo "$sq2_s / $st_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem4")" | bc -l)"
+printf '| `PLUMB_IMPORT_WAL=1 plumb import --all --no-rules` (the WAL) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$wal_s" "$(cpu "$OUT/mem5")" \
+    "$(mb "$(fsize "$DB5")")" "$(wmb "$OUT/mem5")" "$(echo "$sq2_s / $wal_s" | bc -l)" \
+    "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem5")" | bc -l)"
 printf '| `plumb import --all` (rule sweep) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$pl_s" "$(cpu "$OUT/mem1")" \
     "$(mb "$(fsize "$DB")")" "$(wmb "$OUT/mem1")" "$(echo "$sq2_s / $pl_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem1")" | bc -l)"
 for f in all:"(a) floor: all tables" noheader:"(b) floor: ledger type and header emptied" \
     projections:"(c) floor: projections only" rows:"(a-rows) all tables, row by row (no transfer optimisation)" \
-    delete:"(a-delete) all tables, rollback journal instead of WAL (not plumb's pragma)" \
+    delete:"(a-delete) all tables, rollback journal instead of WAL (the mode of an import that is the store's only connection)" \
     triggers:"(d) all tables row by row, person_units and persons_placed derived by their triggers (as the import does)" \
+    triggers-delete:"(d-delete) (d) with a rollback journal (the floor of the default import)" \
     noderived:"(e) floor (a) less the derived tables (person_units, persons_placed, person_initials, match_keys)"; do
     n=${f%%:*}
     printf '| %s | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "${f#*:}" "$(fl_s "$n")" "$(cpu "$OUT/memf-$n")" \
@@ -273,3 +295,8 @@ printf 'Pipelined against single-threaded (`--no-rules`): wall %.2f s vs %.2f s,
     "$nr_s" "$st_s" "$(cpu "$OUT/mem3")" "$(cpu "$OUT/mem4")" "$(mem "$OUT/mem3")" "$(mem "$OUT/mem4")" \
     "$(echo "$nr_s / $(fl_s all)" | bc -l)" "$(echo "$(cpu "$OUT/mem3") / $(cpu "$OUT/memf-all")" | bc -l)" \
     "$(echo "$st_s / $(fl_s all)" | bc -l)" "$(echo "$(cpu "$OUT/mem4") / $(cpu "$OUT/memf-all")" | bc -l)"
+printf 'Journal modes compared like for like (issue #22): the default import (a rollback journal) / floor (d-delete) = **%.2f×** wall, **%.2f×** CPU; the WAL import (`PLUMB_IMPORT_WAL=1`) / floor (d) = %.2f× wall, %.2f× CPU. Across modes: the default import / floor (d) (WAL) = %.2f× wall; the default import against the WAL import: wall %.2f s vs %.2f s, CPU %.2f s vs %.2f s, written %s MB vs %s MB.\n' \
+    "$(echo "$nr_s / $(fl_s triggers-delete)" | bc -l)" "$(echo "$(cpu "$OUT/mem3") / $(cpu "$OUT/memf-triggers-delete")" | bc -l)" \
+    "$(echo "$wal_s / $(fl_s triggers)" | bc -l)" "$(echo "$(cpu "$OUT/mem5") / $(cpu "$OUT/memf-triggers")" | bc -l)" \
+    "$(echo "$nr_s / $(fl_s triggers)" | bc -l)" "$nr_s" "$wal_s" "$(cpu "$OUT/mem3")" "$(cpu "$OUT/mem5")" \
+    "$(wmb "$OUT/mem3")" "$(wmb "$OUT/mem5")"

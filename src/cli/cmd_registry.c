@@ -328,8 +328,21 @@ static int cmd_import(pl_cli *cli, int argc, char **argv)
         if (access(insp, R_OK) == 0)
             iopts.inspect_history = insp;
     }
+    /* The batch with a rollback journal instead of the WAL when this is
+     * the store's only connection: its new pages are written once, not to
+     * the WAL and again by the checkpoint (pl_store_bulk_journal). With a
+     * `plumb serve` (or any other connection) on the store the WAL stays,
+     * and so does its readers' view; PLUMB_IMPORT_WAL=1 keeps it always. */
+    int journal = 0;
+    const char *keep_wal = getenv("PLUMB_IMPORT_WAL");
+    pl_err je; /* not the import's: it goes on in the WAL, and the next open sets it anyway */
+    pl_err_init(&je);
+    if (rc == 0 && !(keep_wal && strcmp(keep_wal, "1") == 0))
+        journal = pl_store_bulk_journal(s, 1, &je) == 0;
     if (rc == 0)
         rc = pl_import_batch(s, l, in, nin, &iopts, &res, &e);
+    if (journal)
+        pl_store_bulk_journal(s, 0, &je);
     int swept = res.swept, incremental = res.incremental;
     pl_rules_free(rules);
     clear_bar(&u);

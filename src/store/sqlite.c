@@ -433,6 +433,29 @@ int pl_store_wal_hook(pl_store *ps, void (*cb)(void *ctx, int frames), void *ctx
     return 0;
 }
 
+int pl_store_bulk_journal(pl_store *ps, int on, pl_err *e)
+{
+    if (ps->ops != &sq_ops)
+        return 1;
+    sq_store *s = (sq_store *)ps;
+    const char *file = sqlite3_db_filename(s->db, "main");
+    if (!file || !*file || sqlite3_db_readonly(s->db, "main") != 0 ||
+        !sqlite3_get_autocommit(s->db))
+        return on ? 1 : 0;
+    if (!on)
+        return sq_exec(ps, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", e);
+    /* Fails at once ("database is locked", no busy wait) while another
+     * connection has the store open: SQLite leaves the WAL only under an
+     * exclusive lock, which a WAL reader's shared lock (held while it is
+     * open) refuses. The mode is then unchanged. */
+    if (sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+        return 1;
+    if (sq_exec(ps, "PRAGMA synchronous=EXTRA", e) == 0)
+        return 0;
+    sq_exec(ps, "PRAGMA journal_mode=WAL", NULL);
+    return 1;
+}
+
 static void sq_busy_timeout(pl_store *ps, int ms)
 {
     sqlite3_busy_timeout(((sq_store *)ps)->db, ms);
@@ -576,9 +599,24 @@ int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
             goto fail;
     }
     if (!memory && !(flags & PL_STORE_READONLY)) {
-        rc = sq_exec(&s->base, "PRAGMA journal_mode=WAL", e);
-        if (rc)
+        /* A store another process is importing into with a rollback
+         * journal (pl_store_bulk_journal) cannot be put back in WAL until
+         * that batch ends, and SQLite says so at once (it does not wait
+         * for a lock while holding a read one): wait for it, as a write
+         * waits for another writer, up to the busy timeout (10 s). */
+        pl_err we;
+        for (int waited = 0;; waited += 20) {
+            pl_err_init(&we);
+            rc = sq_exec(&s->base, "PRAGMA journal_mode=WAL", &we);
+            if (rc != PL_EBUSY || waited >= 10000)
+                break;
+            sqlite3_sleep(20);
+        }
+        if (rc) {
+            if (e)
+                *e = we;
             goto fail;
+        }
     }
     rc = sq_exec(&s->base,
                  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"

@@ -110,6 +110,26 @@ void pl_store_tune_for_threads(void);
 int pl_store_wal_hook(pl_store *s, void (*cb)(void *ctx, int frames), void *ctx);
 
 /**
+ * SQLite: the next transactions of this connection with a rollback journal
+ * instead of the WAL (`on` 1: journal_mode=DELETE, synchronous=EXTRA), or
+ * back to the WAL (`on` 0: journal_mode=WAL, synchronous=FULL). For one
+ * bulk write into a store nothing else has open (`plumb import`): a page
+ * appended beyond the file's size at the start of a transaction is not
+ * journaled, so the batch's new pages are written once instead of to the
+ * WAL and again by the checkpoint (docs/BENCHMARKS.md "The import in
+ * rollback-journal mode"). A kill leaves a hot journal, which the next
+ * connection rolls back: the store is as before the transaction; the
+ * commit is the journal's unlink, made durable by EXTRA's directory sync.
+ * While the transaction runs, other connections cannot read (they wait
+ * their busy timeout). Leaving the WAL needs this to be the store's only
+ * connection, and no transaction: with another connection open (a `plumb
+ * serve` on the store) or on another engine nothing is done and 1 is
+ * returned (on 1). `on` 0 returns 0 or the error of switching back (the
+ * next pl_store_open sets the WAL anyway).
+ */
+int pl_store_bulk_journal(pl_store *s, int on, pl_err *e);
+
+/**
  * How long a write waits for another connection or process holding the
  * writer lock before failing with PL_EBUSY ("store busy"): 10 s after
  * pl_store_open. The HTTP server sets its --busy-wait.

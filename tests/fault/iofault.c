@@ -7,12 +7,19 @@
  * starts when the file IOFAULT_ARM exists (if set), so a server can start
  * and sign in before the write under test. At exit the number of counted
  * calls is written to IOFAULT_COUNT (if set): the write points of a run.
- * Layer: tests only (tests/cli/io_fault.sh, docs/RELIABILITY.md).
+ * IOFAULT_KILL=1: the IOFAULT_AT-th call kills the process (SIGKILL, as
+ * `kill -9`) instead of failing. IOFAULT_KILL_UNLINK=TEXT: the
+ * IOFAULT_UNLINK_AT-th (default first) unlink of a path containing TEXT
+ * kills the process before it is made (the commit point of a rollback
+ * journal: the journal's unlink).
+ * Layer: tests only (tests/cli/io_fault.sh, import_journal.sh,
+ * docs/RELIABILITY.md).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +36,10 @@ static const char *want_path;
 static const char *arm_file;
 static const char *count_file;
 static int ready;
+static int kill_at;
+static const char *kill_unlink;
+static long unlink_at = 1;
+static atomic_long unlinks;
 
 static void setup(void)
 {
@@ -44,6 +55,11 @@ static void setup(void)
     want_path = getenv("IOFAULT_PATH");
     arm_file = getenv("IOFAULT_ARM");
     count_file = getenv("IOFAULT_COUNT");
+    v = getenv("IOFAULT_KILL");
+    kill_at = v && strcmp(v, "1") == 0;
+    kill_unlink = getenv("IOFAULT_KILL_UNLINK");
+    v = getenv("IOFAULT_UNLINK_AT");
+    unlink_at = v ? strtol(v, NULL, 10) : 1;
     ready = 1;
 }
 
@@ -75,6 +91,8 @@ static int fault(int fd)
     if (arm_file && access(arm_file, F_OK) != 0)
         return 0;
     long k = atomic_fetch_add(&counted, 1) + 1;
+    if (fail_at > 0 && k == fail_at && kill_at)
+        raise(SIGKILL);
     if (fail_at > 0 && (k == fail_at || (sticky && k > fail_at))) {
         errno = fail_errno;
         return 1;
@@ -121,4 +139,12 @@ int fdatasync(int fd)
 {
     REAL(fdatasync, int, int)
     return fault(fd) ? -1 : real_fdatasync(fd);
+}
+int unlink(const char *path)
+{
+    REAL(unlink, int, const char *)
+    setup();
+    if (kill_unlink && strstr(path, kill_unlink) && atomic_fetch_add(&unlinks, 1) + 1 == unlink_at)
+        raise(SIGKILL);
+    return real_unlink(path);
 }
