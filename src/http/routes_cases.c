@@ -657,19 +657,31 @@ static int h_intake(req *r)
     if (!v)
         return reply_error(r, 403, "out_of_scope", "subject_unit_id",
                            "the unit is outside your jurisdiction");
-    gc_member gm;
-    writer *w = writer_lock_group(r->srv, &gm, &e);
-    if (!w)
-        return reply_status(r, PL_ESTORE, &e);
+    /* The intake can be run again from the start (its input is all in
+     * `in`, nothing of it is kept outside the store): GC_REDO, so that in a
+     * group it goes without a savepoint; GC_AGAIN when a later member's
+     * failure rolled the group back, then once more with a savepoint. */
     pl_clue_result res;
-    int rc = pl_cases_intake(w->cases, v, &in, &res, &e);
-    pl_err ge;
-    pl_err_init(&ge);
-    int grc = writer_unlock_group(r->srv, &gm, &ge);
-    if (!rc && grc) {
-        rc = grc;
-        e = ge;
-    }
+    int rc, grc, flags = GC_REDO;
+    do {
+        gc_member gm;
+        pl_err_init(&e);
+        writer *w = writer_lock_group(r->srv, &gm, flags, &e);
+        if (!w)
+            return reply_status(r, PL_ESTORE, &e);
+        rc = pl_cases_intake(w->cases, v, &in, &res, &e);
+        pl_err ge;
+        pl_err_init(&ge);
+        grc = writer_unlock_group(r->srv, &gm, &ge);
+        if (grc == GC_AGAIN) {
+            flags = 0;
+            continue;
+        }
+        if (!rc && grc) {
+            rc = grc;
+            e = ge;
+        }
+    } while (grc == GC_AGAIN);
     if (rc)
         return cases_reply(r, rc, &e);
     return reply_json(r, 201, intake_result(&res));
@@ -799,7 +811,7 @@ static int h_batch(req *r)
         goto out;
     }
     gc_member gm;
-    writer *w = writer_lock_group(r->srv, &gm, &e);
+    writer *w = writer_lock_group(r->srv, &gm, 0, &e);
     if (!w) {
         reply_status(r, PL_ESTORE, &e);
         goto out;
