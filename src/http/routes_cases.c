@@ -60,24 +60,35 @@ typedef struct viewers {
     int n;
 } viewers;
 
-/* Is unit `a` inside the subtree of unit `b` (a != b)? */
+/* Is unit `a` inside the subtree of unit `b` (a != b)? Its chain of
+ * parents walked up one row at a time (a kept statement, a lookup by the
+ * key each): the recursive CTE this replaced answered the same but built
+ * two ephemeral tables for its UNION each time, ~70,000 instructions a
+ * clue intake for a walk of three or four rows (docs/BENCHMARKS.md "Clue
+ * intake without savepoints"). Bounded at 64 steps, as the rules' unit
+ * chain (rl_unit_chain_sql): a cycle in the tree ends the walk there. */
 static int unit_below(pl_store *s, const char *a, const char *b)
 {
-    int64_t n = 0;
     pl_stmt *st;
-    if (pl_store_prepare_cached(s,
-                                "WITH RECURSIVE up(id) AS (SELECT parent_id FROM units WHERE id=? "
-                                "UNION SELECT u.parent_id FROM units u JOIN up ON u.id=up.id "
-                                "WHERE u.parent_id IS NOT NULL AND u.parent_id<>'') "
-                                "SELECT count(*) FROM up WHERE id=?",
-                                &st, NULL))
+    if (pl_store_prepare_cached(s, "SELECT parent_id FROM units WHERE id=?", &st, NULL))
         return 0;
-    pl_stmt_bind_text(st, 1, a);
-    pl_stmt_bind_text(st, 2, b);
-    if (pl_stmt_step(st, NULL) == PL_ROW)
-        n = pl_stmt_i64(st, 0);
-    pl_stmt_reset(st);
-    return n > 0;
+    char *cur = pl_strdup(a);
+    int below = 0;
+    for (int depth = 0; depth < 64 && cur; depth++) {
+        pl_stmt_bind_text(st, 1, cur);
+        free(cur);
+        cur = NULL;
+        if (pl_stmt_step(st, NULL) == PL_ROW && pl_stmt_type(st, 0) != PL_COL_NULL &&
+            *pl_stmt_text(st, 0))
+            cur = pl_strdup(pl_stmt_text(st, 0));
+        pl_stmt_reset(st);
+        if (cur && !strcmp(cur, b)) {
+            below = 1;
+            break;
+        }
+    }
+    free(cur);
+    return below;
 }
 
 /*
