@@ -10,7 +10,8 @@
 # intakes (e.g. `record -F 499 -g --call-graph dwarf,16384 -o F`; then
 # bench/perf_buckets.py). COPYWAL=dir keeps the store and its WAL as they
 # were after the run (bench/wal_pages.py). Env: KEEP (required),
-# PLUMB_GROUP_COMMIT and PLUMB_CHECKPOINT pass through.
+# PLUMB_GROUP_COMMIT and PLUMB_CHECKPOINT pass through; PLUMB_GROUP_COMMIT_STATS=1
+# also prints the groups' counters (GET /api/v1/health) after the run.
 # Usage: KEEP=dir bench/clues_load.sh PLUMB N CONNS [perf args…]
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,4 +41,6 @@ node "$W/client.js" "$API" "$S1" "$PW" "$N" "$C" 600 "$W/subjects.csv" 1
 if [ $# -gt 0 ]; then kill -INT "$PP"; wait "$PP" || true; PP=; cat "$W/perf.txt"; fi
 CPU1=$(awk '{print $14+$15}' "/proc/$SPID/stat")
 echo "server CPU: $(((CPU1 - CPU0) * 1000000 / $(getconf CLK_TCK) / N)) µs/clue; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# PLUMB_GROUP_COMMIT_STATS=1: the group commit's counters (warm-up included)
+if [ -n "${PLUMB_GROUP_COMMIT_STATS:-}" ]; then echo "group commit: $(curl -s "$API/api/v1/health")"; fi
 if [ -n "${COPYWAL:-}" ]; then sleep 0.5; mkdir -p "$COPYWAL"; cp "$DB" "$DB-wal" "$COPYWAL/"; fi

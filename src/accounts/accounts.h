@@ -198,6 +198,12 @@ void pl_accounts_subtree_in(pl_buf *sql, const char *unit_col);
  * pl_accounts_subtree_in_with (no placeholder). */
 void pl_accounts_subtree_with(pl_buf *sql);
 void pl_accounts_subtree_in_with(pl_buf *sql, const char *unit_col);
+/** Append a condition true iff `unit_expr` is in the subtree of ? (one
+ * placeholder, the root unit id), as pl_accounts_subtree_in, by walking
+ * up from `unit_expr` (a column of the outer row) instead of down from the
+ * root: for a test of one row, a handful of units, not every unit below
+ * the root. */
+void pl_accounts_unit_within(pl_buf *sql, const char *unit_expr);
 
 /** Register the ledger event types of this module ("access.read",
  * "user.changed", "user.grant") and their projections. Idempotent; call at

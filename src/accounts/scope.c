@@ -517,6 +517,19 @@ void pl_accounts_subtree_in_with(pl_buf *sql, const char *unit_col)
     pl_buf_addf(sql, "%s IN (SELECT id FROM " PL_ACCOUNTS_SUBTREE ")", unit_col);
 }
 
+/* The subtree of R holds X iff X = R or X's chain of parents (rows of
+ * units) meets R: the same answer as "X IN (subtree of R)" (see
+ * pl_accounts_scope_cte_row; UNION stops on a cycle, a NULL or unknown
+ * parent ends the chain). Standard SQL (an outer column in the CTE's
+ * anchor: SQLite and PostgreSQL). */
+void pl_accounts_unit_within(pl_buf *sql, const char *unit_expr)
+{
+    pl_buf_addf(sql,
+                "EXISTS (WITH RECURSIVE up_(a) AS (SELECT %s UNION SELECT u_.parent_id FROM "
+                "units u_ JOIN up_ ON u_.id = up_.a) SELECT 1 FROM up_ WHERE up_.a = ?)",
+                unit_expr);
+}
+
 int pl_accounts_scope_fill(pl_store *s, int64_t uid, const char *set, pl_err *e)
 {
     pl_buf sql;

@@ -42,6 +42,7 @@ typedef struct server server;
 typedef struct gc_member {
     int solo;  /**< grouping off: plain lock */
     int first; /**< opened the group: no savepoint (nothing before it to keep) */
+    int bare;  /**< joined a group of members that can all be run again: no savepoint */
     int done, rc;
     sem_t sem; /**< posted by the group's commit, once rc and done are set */
     struct gc_member *next;
@@ -214,11 +215,13 @@ struct server {
      * waiter count and the counters by gc_mu (taken inside wmu, or alone). */
     int gc_enabled, gc_stats;
     int gc_open;
+    int gc_redo_ok; /**< every member of the open group so far can be run again (GC_REDO) */
     pthread_mutex_t gc_mu;
     pthread_cond_t gc_cv;
     gc_member *gc_head;
     int gc_waiters; /**< threads waiting for wmu */
     int64_t gc_groups, gc_members, gc_largest, gc_cur;
+    int64_t gc_redone; /**< groups rolled back for a bare member's failure, their members run again */
     /* Checkpoints off the writer's path (server.c ckpt_main): the writer's
      * connection does not checkpoint (SQLite: its WAL hook replaces it); a
      * thread of its own does, when the writer's WAL hook asks (ck_due). */
@@ -266,8 +269,21 @@ void writer_unlock(server *srv);
  * handler answers after it, so no write is acknowledged before its
  * commit. `m` is the caller's (stack) record of its membership.
  * PLUMB_GROUP_COMMIT=off makes both plain writer_lock/unlock.
+ *
+ * flags GC_REDO: the caller can run its write again from the start (it
+ * loops while writer_unlock_group answers GC_AGAIN, the second time
+ * without GC_REDO). Such a member, in a group whose members so far can
+ * all be run again, takes no savepoint (the savepoint's whole-page copies
+ * were ~15 % of a clue's instructions): if its write fails, the group's
+ * transaction is rolled back whole and the members before it, all still
+ * waiting for their commit, are told GC_AGAIN and run again in a new
+ * group; nothing of theirs was acknowledged (docs/LEDGER.md "Group
+ * commit"). Without GC_REDO a member keeps its savepoint and no later
+ * member of its group goes without one.
  */
-writer *writer_lock_group(server *srv, gc_member *m, pl_err *e);
+#define GC_REDO 1
+#define GC_AGAIN 1 /**< writer_unlock_group: rolled back for another member; run again */
+writer *writer_lock_group(server *srv, gc_member *m, int flags, pl_err *e);
 int writer_unlock_group(server *srv, gc_member *m, pl_err *e);
 
 /* Replies (routes.c uses them, server.c sends). All return 0. */

@@ -304,7 +304,7 @@ static int h_report(req *r)
     pl_err e;
     pl_err_init(&e);
     gc_member gm;
-    writer *w = writer_lock_group(r->srv, &gm, &e);
+    writer *w = writer_lock_group(r->srv, &gm, 0, &e);
     if (!w) {
         files_free(&fs);
         return reply_status(r, PL_ESTORE, &e);

@@ -969,7 +969,7 @@ static int write_entity(req *r, const char *path_id)
     pl_err e;
     pl_err_init(&e);
     gc_member gm;
-    writer *w = writer_lock_group(r->srv, &gm, &e);
+    writer *w = writer_lock_group(r->srv, &gm, 0, &e);
     if (!w) {
         json_decref(p.list);
         json_decref(row);
@@ -2542,8 +2542,9 @@ static int h_health(req *r)
         return reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
     /* PLUMB_GROUP_COMMIT_STATS: the group commit's counters (tests). */
     pthread_mutex_lock(&srv->gc_mu);
-    json_t *g = json_pack("{s:I, s:I, s:I}", "groups", (json_int_t)srv->gc_groups, "members",
-                          (json_int_t)srv->gc_members, "largest", (json_int_t)srv->gc_largest);
+    json_t *g = json_pack("{s:I, s:I, s:I, s:I}", "groups", (json_int_t)srv->gc_groups, "members",
+                          (json_int_t)srv->gc_members, "largest", (json_int_t)srv->gc_largest,
+                          "redone", (json_int_t)srv->gc_redone);
     pthread_mutex_unlock(&srv->gc_mu);
     return reply_json(r, 200, json_pack("{s:s, s:o}", "status", "ok", "group_commit", g));
 }

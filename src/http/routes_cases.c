@@ -60,24 +60,35 @@ typedef struct viewers {
     int n;
 } viewers;
 
-/* Is unit `a` inside the subtree of unit `b` (a != b)? */
+/* Is unit `a` inside the subtree of unit `b` (a != b)? Its chain of
+ * parents walked up one row at a time (a kept statement, a lookup by the
+ * key each): the recursive CTE this replaced answered the same but built
+ * two ephemeral tables for its UNION each time, ~70,000 instructions a
+ * clue intake for a walk of three or four rows (docs/BENCHMARKS.md "Clue
+ * intake without savepoints"). Bounded at 64 steps, as the rules' unit
+ * chain (rl_unit_chain_sql): a cycle in the tree ends the walk there. */
 static int unit_below(pl_store *s, const char *a, const char *b)
 {
-    int64_t n = 0;
     pl_stmt *st;
-    if (pl_store_prepare_cached(s,
-                                "WITH RECURSIVE up(id) AS (SELECT parent_id FROM units WHERE id=? "
-                                "UNION SELECT u.parent_id FROM units u JOIN up ON u.id=up.id "
-                                "WHERE u.parent_id IS NOT NULL AND u.parent_id<>'') "
-                                "SELECT count(*) FROM up WHERE id=?",
-                                &st, NULL))
+    if (pl_store_prepare_cached(s, "SELECT parent_id FROM units WHERE id=?", &st, NULL))
         return 0;
-    pl_stmt_bind_text(st, 1, a);
-    pl_stmt_bind_text(st, 2, b);
-    if (pl_stmt_step(st, NULL) == PL_ROW)
-        n = pl_stmt_i64(st, 0);
-    pl_stmt_reset(st);
-    return n > 0;
+    char *cur = pl_strdup(a);
+    int below = 0;
+    for (int depth = 0; depth < 64 && cur; depth++) {
+        pl_stmt_bind_text(st, 1, cur);
+        free(cur);
+        cur = NULL;
+        if (pl_stmt_step(st, NULL) == PL_ROW && pl_stmt_type(st, 0) != PL_COL_NULL &&
+            *pl_stmt_text(st, 0))
+            cur = pl_strdup(pl_stmt_text(st, 0));
+        pl_stmt_reset(st);
+        if (cur && !strcmp(cur, b)) {
+            below = 1;
+            break;
+        }
+    }
+    free(cur);
+    return below;
 }
 
 /*
@@ -657,19 +668,31 @@ static int h_intake(req *r)
     if (!v)
         return reply_error(r, 403, "out_of_scope", "subject_unit_id",
                            "the unit is outside your jurisdiction");
-    gc_member gm;
-    writer *w = writer_lock_group(r->srv, &gm, &e);
-    if (!w)
-        return reply_status(r, PL_ESTORE, &e);
+    /* The intake can be run again from the start (its input is all in
+     * `in`, nothing of it is kept outside the store): GC_REDO, so that in a
+     * group it goes without a savepoint; GC_AGAIN when a later member's
+     * failure rolled the group back, then once more with a savepoint. */
     pl_clue_result res;
-    int rc = pl_cases_intake(w->cases, v, &in, &res, &e);
-    pl_err ge;
-    pl_err_init(&ge);
-    int grc = writer_unlock_group(r->srv, &gm, &ge);
-    if (!rc && grc) {
-        rc = grc;
-        e = ge;
-    }
+    int rc, grc, flags = GC_REDO;
+    do {
+        gc_member gm;
+        pl_err_init(&e);
+        writer *w = writer_lock_group(r->srv, &gm, flags, &e);
+        if (!w)
+            return reply_status(r, PL_ESTORE, &e);
+        rc = pl_cases_intake(w->cases, v, &in, &res, &e);
+        pl_err ge;
+        pl_err_init(&ge);
+        grc = writer_unlock_group(r->srv, &gm, &ge);
+        if (grc == GC_AGAIN) {
+            flags = 0;
+            continue;
+        }
+        if (!rc && grc) {
+            rc = grc;
+            e = ge;
+        }
+    } while (grc == GC_AGAIN);
     if (rc)
         return cases_reply(r, rc, &e);
     return reply_json(r, 201, intake_result(&res));
@@ -799,7 +822,7 @@ static int h_batch(req *r)
         goto out;
     }
     gc_member gm;
-    writer *w = writer_lock_group(r->srv, &gm, &e);
+    writer *w = writer_lock_group(r->srv, &gm, 0, &e);
     if (!w) {
         reply_status(r, PL_ESTORE, &e);
         goto out;

@@ -603,7 +603,7 @@ writer *writer_lock(server *srv, pl_err *e)
     return writer_ready(srv, e);
 }
 
-writer *writer_lock_group(server *srv, gc_member *m, pl_err *e)
+writer *writer_lock_group(server *srv, gc_member *m, int flags, pl_err *e)
 {
     memset(m, 0, sizeof *m);
     if (!srv->gc_enabled) {
@@ -627,11 +627,21 @@ writer *writer_lock_group(server *srv, gc_member *m, pl_err *e)
          * sub-journal: ~28 pages of 16 KiB for a clue, 13 % of an intake's
          * instructions (docs/BENCHMARKS.md "The savepoint's page copies"). */
         m->first = 1;
+        srv->gc_redo_ok = (flags & GC_REDO) != 0;
         return &srv->w;
     }
     char today[11];
     http_today(srv, today);
     pl_rules_set_as_of(srv->w.rules, today, NULL);
+    if (!(flags & GC_REDO))
+        srv->gc_redo_ok = 0;
+    else if (srv->gc_redo_ok) {
+        /* Every member before this one can be run again: no savepoint. If
+         * this member fails, writer_unlock_group rolls the group back
+         * whole and has them run again. */
+        m->bare = 1;
+        return &srv->w;
+    }
     if (pl_store_savepoint(srv->w.s, e)) {
         /* Nothing of this member was written: the group goes on. */
         pthread_mutex_unlock(&srv->wmu);
@@ -647,19 +657,34 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
         return 0;
     }
     int rc;
-    if (m->first && pl_store_tx_failed(srv->w.s)) {
-        /* The first member failed: the transaction holds only its writes.
-         * Rolled back whole (the outermost commit of a failed transaction
-         * rolls back and says why); no group is left open. */
+    if ((m->first || m->bare) && pl_store_tx_failed(srv->w.s)) {
+        /* A member without a savepoint failed: the transaction is rolled
+         * back whole (the outermost commit of a failed transaction rolls
+         * back and says why); no group is left open. The members before
+         * it (none if it was the first; otherwise all of them could be run
+         * again, GC_REDO) are waiting for a commit that will not come:
+         * each is told to run its write again. */
         rc = pl_store_commit(srv->w.s, e);
         srv->gc_open = 0;
+        pthread_mutex_lock(&srv->gc_mu);
+        gc_member *head = srv->gc_head;
+        srv->gc_head = NULL;
+        srv->gc_redone += head != NULL;
+        pthread_mutex_unlock(&srv->gc_mu);
+        for (gc_member *o = head, *next; o; o = next) {
+            next = o->next;
+            o->rc = GC_AGAIN;
+            o->done = 1;
+            sem_post(&o->sem);
+        }
         pthread_mutex_unlock(&srv->wmu);
         return rc ? rc : pl_err_set(e, PL_ESTORE, "transaction was rolled back");
     }
     /* The member's savepoint: released, or rolled back to if a write of
      * this member failed (that failure is the member's own answer). The
-     * first member has none: its writes are the transaction's. */
-    rc = m->first ? 0 : pl_store_commit(srv->w.s, e);
+     * first member and a bare one have none: their writes are the
+     * transaction's. */
+    rc = (m->first || m->bare) ? 0 : pl_store_commit(srv->w.s, e);
     sem_init(&m->sem, 0, 0);
     pthread_mutex_lock(&srv->gc_mu);
     m->next = srv->gc_head;
@@ -699,6 +724,8 @@ int writer_unlock_group(server *srv, gc_member *m, pl_err *e)
     sem_destroy(&m->sem);
     if (rc)
         return rc;
+    if (m->rc == GC_AGAIN)
+        return GC_AGAIN;
     if (m->rc)
         return pl_err_set(e, m->rc, "the group's commit failed");
     return 0;

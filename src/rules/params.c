@@ -615,28 +615,39 @@ bool rl_chain_in(const char *const *chain, size_t nchain, char *const *scope, si
     return false;
 }
 
+/* The unit, its parent, …: one kept lookup by the key a step. (Was one
+ * recursive CTE, `UNION ALL … WHERE depth < 63 … ORDER BY depth`: the
+ * same rows in the same order, but its queue and its sorter cost ~49,000
+ * instructions a clue intake under the writer lock for a chain of three
+ * or four units, docs/BENCHMARKS.md "Clue intake without savepoints".)
+ * At most 64 units, as the CTE's depth bound, and RL_CHAIN_MAX. */
 int rl_unit_chain_sql(pl_store *s, const char *unit, pl_buf *buf, const char *chain[RL_CHAIN_MAX],
                       size_t *n, pl_err *e)
 {
     *n = 0;
     pl_buf_reset(buf);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(
-        s,
-        "WITH RECURSIVE up(id, parent_id, depth) AS ("
-        "SELECT id, parent_id, 0 FROM units WHERE id = ? UNION ALL "
-        "SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id "
-        "WHERE up.depth < 63) SELECT id FROM up ORDER BY depth",
-        &st, e);
+    int rc = pl_store_prepare_cached(s, "SELECT id, parent_id FROM units WHERE id = ?", &st, e);
     if (rc)
         return rc;
-    pl_stmt_bind_text(st, 1, unit);
     size_t offs[RL_CHAIN_MAX];
-    while ((rc = pl_stmt_step(st, e)) == PL_ROW && *n < RL_CHAIN_MAX) {
-        offs[(*n)++] = buf->len;
-        pl_buf_add(buf, pl_stmt_text(st, 0), strlen(pl_stmt_text(st, 0)) + 1);
+    char *cur = unit ? pl_strdup(unit) : NULL;
+    for (int depth = 0; cur && depth < 64 && *n < RL_CHAIN_MAX; depth++) {
+        pl_stmt_bind_text(st, 1, cur);
+        free(cur);
+        cur = NULL;
+        rc = pl_stmt_step(st, e);
+        if (rc == PL_ROW) {
+            offs[(*n)++] = buf->len;
+            pl_buf_add(buf, pl_stmt_text(st, 0), strlen(pl_stmt_text(st, 0)) + 1);
+            if (pl_stmt_type(st, 1) != PL_COL_NULL)
+                cur = pl_strdup(pl_stmt_text(st, 1));
+        }
+        pl_stmt_reset(st);
+        if (rc < 0)
+            break;
     }
-    pl_stmt_reset(st);
+    free(cur);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < *n; i++)
