@@ -18,6 +18,16 @@ int pl_cli_fail(pl_cli *cli, int rc, const pl_err *e)
      * store's own words (file, statement) follow. */
     if (rc == PL_EBUSY || rc == PL_EFULL || (e && (e->code == PL_EBUSY || e->code == PL_EFULL))) {
         int full = rc == PL_EFULL || (e && e->code == PL_EFULL);
+        /* A read-only PostgreSQL server (a standby: SQLSTATE 25006) is not
+         * another writer: waiting does not help, the read-write URL does. */
+        if (!full && strstr(msg, "(SQLSTATE 25006)")) {
+            fprintf(stderr, "plumb: %s: %s\n",
+                    PL_T(cli, "数据库服务器只读 (备库), 未写入任何内容; 需写入的命令请用可写 URL",
+                         "the database server is read-only (a standby): nothing was written; "
+                         "a command that writes needs the read-write URL"),
+                    msg);
+            return PL_EXIT_USER;
+        }
         fprintf(
             stderr, "plumb: %s: %s\n",
             full ? PL_T(cli, "存储所在磁盘已满, 进行中的写入已回滚, 未存入任何内容; 腾出空间后重试",

@@ -162,6 +162,13 @@ static int db_err(pg_store *s, const PGresult *r, pl_err *e, const char *what)
         state = "08006"; /* the connection is gone */
     int code = code_of(state);
     const char *st = state ? state : "none";
+    if (unavailable(state) && strcmp(state, "25006") == 0) {
+        s->broken = 1;
+        return pl_err_set(e, PL_EBUSY,
+                          "%s: database unavailable: the server is read-only (a standby, or the "
+                          "old primary after a failover) (%s: %s) (SQLSTATE %s)",
+                          s->base.path, what, msg, st);
+    }
     if (unavailable(state)) {
         s->broken = 1;
         return pl_err_set(e, PL_EBUSY,

@@ -662,17 +662,29 @@ int pl_store_schema_version(pl_store *s, int64_t *out, pl_err *e)
 
 int pl_store_migrate(pl_store *s, pl_err *e)
 {
-    int rc = pl_store_exec(s,
+    /* Read first: a store whose migrations are all applied is opened
+     * without a write, so the read commands run on a read-only server (a
+     * PostgreSQL standby, where even CREATE TABLE IF NOT EXISTS of an
+     * existing table fails with 25006). Only a store without the table
+     * (a new one) makes it. */
+    int64_t have = 0;
+    pl_err probe;
+    pl_err_init(&probe);
+    int rc = pl_store_schema_version(s, &have, &probe);
+    if (rc == PL_EBUSY)
+        return pl_err_set(e, rc, "%s", probe.msg);
+    if (rc) {
+        rc = pl_store_exec(s,
                            "CREATE TABLE IF NOT EXISTS schema_migrations("
                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                            "applied_at TEXT NOT NULL)",
                            e);
-    if (rc)
-        return rc;
-    int64_t have = 0;
-    rc = pl_store_schema_version(s, &have, e);
-    if (rc)
-        return rc;
+        if (rc)
+            return rc;
+        rc = pl_store_schema_version(s, &have, e);
+        if (rc)
+            return rc;
+    }
     size_t n;
     const pl_migration *m = s->ops->migrations ? s->ops->migrations(&n) : pl_store_migrations(&n);
     if (n && have > m[n - 1].version)

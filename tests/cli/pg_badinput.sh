@@ -65,4 +65,18 @@ want1 "newer schema" "is newer than this program" "$PLUMB" log --db "$U"
 [ "$("$PLUMB" sql --db "$U" "SELECT count(*), max(seq) FROM ledger_events")" = "$before" ] ||
     fail "a refused open changed the store"
 "$PLUMB" log --db "$U" >/dev/null 2>&1 || fail "store unusable after the refusals"
+# 5. A read-only server (a standby, docs/DEPLOY.md "Read replicas"; here a
+#    session whose transactions are read-only, SQLSTATE 25006 as there):
+#    opening a store whose migrations are all applied writes nothing, so
+#    the read commands run; one that writes says the server is read-only,
+#    not "store busy".
+RO="-c client_min_messages=warning -c default_transaction_read_only=on"
+for c in log findings; do
+    PGOPTIONS=$RO "$PLUMB" $c --db "$U" >"$T/ro.out" 2>"$T/ro.err" ||
+        fail "$c on a read-only server: $(cat "$T/ro.err")"
+done
+[ "$(PGOPTIONS=$RO "$PLUMB" log --db "$U" 2>/dev/null | wc -l)" = 1 ] || fail "log on a read-only server"
+[ "$(PGOPTIONS=$RO "$PLUMB" sql --db "$U" "SELECT count(*) FROM ledger_events" 2>/dev/null)" = 1 ] ||
+    fail "sql on a read-only server"
+want1 "read-only server" "the database server is read-only (a standby)" env PGOPTIONS="$RO" "$PLUMB" checkpoint --db "$U"
 echo "ok"
