@@ -29,7 +29,7 @@ else
             fail "$2: an index not valid"
     }
     via() {
-        store_sql "$1" "SET enable_seqscan = off; EXPLAIN SELECT $4 FROM payments $3" | grep -q "Index.* using $2 on payments" ||
+        store_sql "$1" "SET enable_seqscan = off; EXPLAIN SELECT $4 FROM payments $3" | grep -Eq "Index.* using $2 on payments|Bitmap Index Scan on $2 " ||
             { store_sql "$1" "SET enable_seqscan = off; EXPLAIN SELECT $4 FROM payments $3"; fail "the plan does not read $2"; }
         store_sql "$1" "SET enable_seqscan = off; SELECT $4 FROM payments $3"
     }

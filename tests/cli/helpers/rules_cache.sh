@@ -1,7 +1,8 @@
 # helpers/rules_cache.sh — the generated stores the rules tests share
-# (cli.rules_r18, cli.rules_r19, cli.rules_r20): each of them used to run
-# the same `plumb gen` + `plumb init` + `plumb import --all --as-of` of the
-# county (seed 1) and of the prefecture's first 2 areas (seed 7), and the
+# (cli.rules_r18, cli.rules_r19, cli.rules_r20, cli.rules_snapshot_mac):
+# each of them used to run the same `plumb gen` + `plumb init` + `plumb
+# import --all --as-of` of the county (seed 1) and of the prefecture's
+# first 2 areas (seed 7), and the
 # imports were most of their time (docs/RELIABILITY.md "The suite's time").
 #
 # Sourced, it gives `imported SCALE SEED LIMIT AS_OF DIR DB`: DIR holds
