@@ -38,15 +38,20 @@ gen() {
 # ledger writer's lock is held for the batch), so the second import's
 # 10 s lock_timeout ran out in round 1 — the same designed refusal.
 if [ "$STORE_PG" = 0 ]; then N=${CONCURRENT_ROWS:-5000}; else N=${CONCURRENT_ROWS:-1000}; fi
+# and the imports there without their rule sweep (--no-rules): the race
+# under test is for the ledger's sequence at the first append, not the
+# sweep after it (the SQLite run keeps it); cli.pg.import_concurrent took
+# 77 s with the sweeps at load 17, 21 s without at load 10
+NORULES=$([ "$STORE_PG" = 0 ] || echo --no-rules)
 "$P" init --db "$DB" >/dev/null || fail "init"
 total=0
 for round in 1 2 3; do
     mkdir -p "a$round" "b$round"
     gen "$N" $((1900 + round * 20)) >"a$round/persons.csv"
     gen "$N" $((1910 + round * 20)) >"b$round/persons.csv"
-    "$P" import --db "$DB" --source org "a$round/persons.csv" --quiet >/dev/null 2>"ea$round" &
+    "$P" import --db "$DB" --source org "a$round/persons.csv" --quiet $NORULES >/dev/null 2>"ea$round" &
     pa=$!
-    "$P" import --db "$DB" --source org "b$round/persons.csv" --quiet >/dev/null 2>"eb$round" &
+    "$P" import --db "$DB" --source org "b$round/persons.csv" --quiet $NORULES >/dev/null 2>"eb$round" &
     pb=$!
     wait $pa; ra=$?
     wait $pb; rb=$?
