@@ -213,7 +213,10 @@ fi
 grep -q "supervision_activities.csv:2:held_by" "$T/e.txt" || fail "import error does not name file:line:held_by: $(cat "$T/e.txt")"
 n1=$(store_sql "$db" 'SELECT count(*) FROM ledger_events')
 [ "$n0" = "$n1" ] || fail "refused input wrote events ($n0 → $n1)"
-"$P" verify --db "$db" >/dev/null || fail "verify"
+# On PostgreSQL without the replay (--no-replay: the chain, checkpoints and
+# snapshot): the county's replay there took 42 s of the entry's 92 at load
+# 11, and cli.pg.rules_r18 replays the same county after its round trips.
+"$P" verify --db "$db" $([ "$STORE_PG" = 0 ] || echo --no-replay) >/dev/null || fail "verify"
 
 # The prefecture on SQLite only: on PostgreSQL its gen + import is most of
 # the entry's time (cli.pg.rules_inspect_truth took 176 s with it at load
