@@ -6,17 +6,18 @@
 # detected, the comparison classes and score of a hand-planted household
 # (expected counts written by hand from the class table of docs/DECLARE.md),
 # the ranking, the conclusion with its 补报 window, and the bad inputs (one
-# line naming the field, exit 1, nothing written). PLUMB_DB_URL (a
-# postgresql:// URL) runs the same script on PostgreSQL (pg_declare_rounds.sh).
+# line naming the field, exit 1, nothing written). Both engines
+# (store_lib.sh: cli.declare_rounds, cli.pg.declare_rounds).
 set -u
-: "${PLUMB:?PLUMB must point at the plumb binary}"
+: "${PLUMB:?PLUMB must point at the plumb binary}" "${PLUMB_SRC:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+T=$tmp
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export PLUMB_LANG=zh LANG=C.UTF-8
-db="${PLUMB_DB_URL:-$tmp/p.db}"
-if [ -n "${PLUMB_DB_URL:-}" ]; then export PLUMB_STATE_DIR="$tmp/state"; fi
-sq() { "$PLUMB" sql --db "$db" "$1" 2>/dev/null; }
+db=$(store_new p) || exit 1
+sq() { store_sql "$db" "$1" 2>/dev/null; }
 P1=110101197001010016 K1=110101197202020026 C1=110101201205050027 C2=110101199506060026
 P2=110101197503030033 P3=110101198004040047 P4=110101198208080059 CO=91110101MA00000018
 d="$tmp/data"
@@ -212,37 +213,35 @@ u=${undrawn%% *}
 [ $? -eq 1 ] || fail "comparison of undrawn $u: exit 1"
 
 # --- tampering with the eligible list after the seed: detected
-if [ -z "${PLUMB_DB_URL:-}" ]; then
-  cp "$db" "$tmp/t.db"
-  sqlite3 "$tmp/t.db" "UPDATE ledger_events SET payload=replace(payload,'\"D4\"','\"D5\"') WHERE seq=$eseq"
-  "$PLUMB" declare draw DR-2 --verify --db "$tmp/t.db" >"$tmp/tv.json" 2>/dev/null
-  [ $? -eq 1 ] || fail "tampered payload: verify must exit 1"
-  grep -q '"result": "mismatch"' "$tmp/tv.json" || fail "tampered payload not reported"
-  grep -q 'payload does not match its leaf' "$tmp/tv.json" || fail "tampered payload: reason"
-  cp "$db" "$tmp/t2.db"
-  sqlite3 "$tmp/t2.db" "UPDATE declaration_round_eligible SET candidate=1 WHERE round_id='DR-2' AND declaration_id='D4'"
-  "$PLUMB" declare draw DR-2 --verify --db "$tmp/t2.db" >"$tmp/tv.json" 2>/dev/null
-  [ $? -eq 1 ] || fail "tampered eligible table: verify must exit 1"
-  grep -q 'eligible table differs' "$tmp/tv.json" || fail "tampered eligible table: reason"
-  "$PLUMB" verify --db "$tmp/t2.db" >/dev/null 2>&1 && fail "plumb verify misses the changed eligible table"
-  cp "$db" "$tmp/t3.db"
-  sqlite3 "$tmp/t3.db" "UPDATE declaration_round_sample SET basis='random' WHERE round_id='DR-2'"
-  sqlite3 "$tmp/t3.db" "UPDATE declaration_rounds SET seed='00' WHERE id='DR-2'"
-  "$PLUMB" declare draw DR-2 --verify --db "$tmp/t3.db" >"$tmp/tv.json" 2>/dev/null
-  [ $? -eq 1 ] || fail "tampered sample: verify must exit 1"
-  grep -q 'seed recorded is not' "$tmp/tv.json" || fail "tampered seed: reason"
-  # An eligible entry without its declaration_id (found by fuzz/declare_fuzz.c:
-  # the re-derivation dereferenced the missing id): a mismatch, not a crash.
-  cp "$db" "$tmp/t4.db"
-  sqlite3 "$tmp/t4.db" "UPDATE ledger_events SET payload=replace(payload,'\"declaration_id\":\"D4\"','\"declaration\":\"D4\"') WHERE seq=$eseq"
-  [ "$(sqlite3 "$tmp/t4.db" "SELECT instr(payload,'\"declaration\":\"D4\"')>0 FROM ledger_events WHERE seq=$eseq")" = 1 ] ||
-    fail "tamper t4: the payload was not changed"
-  "$PLUMB" declare draw DR-2 --verify --db "$tmp/t4.db" >"$tmp/tv.json" 2>"$tmp/err"
-  [ $? -eq 1 ] || fail "eligible entry without id: verify must exit 1: $(cat "$tmp/err")"
-  grep -q '"result": "mismatch"' "$tmp/tv.json" || fail "eligible entry without id not reported"
-  grep -q 'the eligible list recorded cannot be ranked: eligible entry [0-9]* has no declaration_id' "$tmp/tv.json" ||
-    fail "eligible entry without id: reason: $(cat "$tmp/tv.json")"
-fi
+t=$(store_copy "$db" t1) || fail "copy t1"
+store_sql "$t" "UPDATE ledger_events SET payload=replace(payload,'\"D4\"','\"D5\"') WHERE seq=$eseq"
+"$PLUMB" declare draw DR-2 --verify --db "$t" >"$tmp/tv.json" 2>/dev/null
+[ $? -eq 1 ] || fail "tampered payload: verify must exit 1"
+grep -q '"result": "mismatch"' "$tmp/tv.json" || fail "tampered payload not reported"
+grep -q 'payload does not match its leaf' "$tmp/tv.json" || fail "tampered payload: reason"
+t2=$(store_copy "$db" t2) || fail "copy t2"
+store_sql "$t2" "UPDATE declaration_round_eligible SET candidate=1 WHERE round_id='DR-2' AND declaration_id='D4'"
+"$PLUMB" declare draw DR-2 --verify --db "$t2" >"$tmp/tv.json" 2>/dev/null
+[ $? -eq 1 ] || fail "tampered eligible table: verify must exit 1"
+grep -q 'eligible table differs' "$tmp/tv.json" || fail "tampered eligible table: reason"
+"$PLUMB" verify --db "$t2" >/dev/null 2>&1 && fail "plumb verify misses the changed eligible table"
+t3=$(store_copy "$db" t3) || fail "copy t3"
+store_sql "$t3" "UPDATE declaration_round_sample SET basis='random' WHERE round_id='DR-2'"
+store_sql "$t3" "UPDATE declaration_rounds SET seed='00' WHERE id='DR-2'"
+"$PLUMB" declare draw DR-2 --verify --db "$t3" >"$tmp/tv.json" 2>/dev/null
+[ $? -eq 1 ] || fail "tampered sample: verify must exit 1"
+grep -q 'seed recorded is not' "$tmp/tv.json" || fail "tampered seed: reason"
+# An eligible entry without its declaration_id (found by fuzz/declare_fuzz.c:
+# the re-derivation dereferenced the missing id): a mismatch, not a crash.
+t4=$(store_copy "$db" t4) || fail "copy t4"
+store_sql "$t4" "UPDATE ledger_events SET payload=replace(payload,'\"declaration_id\":\"D4\"','\"declaration\":\"D4\"') WHERE seq=$eseq"
+[ "$(store_sql "$t4" "SELECT count(*) FROM ledger_events WHERE seq=$eseq AND payload LIKE '%\"declaration\":\"D4\"%'")" = 1 ] ||
+  fail "tamper t4: the payload was not changed"
+"$PLUMB" declare draw DR-2 --verify --db "$t4" >"$tmp/tv.json" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "eligible entry without id: verify must exit 1: $(cat "$tmp/err")"
+grep -q '"result": "mismatch"' "$tmp/tv.json" || fail "eligible entry without id not reported"
+grep -q 'the eligible list recorded cannot be ranked: eligible entry [0-9]* has no declaration_id' "$tmp/tv.json" ||
+  fail "eligible entry without id: reason: $(cat "$tmp/tv.json")"
 "$PLUMB" verify --db "$db" >/dev/null 2>&1 || fail "plumb verify after the draw"
 
 # --- comparison: round 3 draws everyone (profile rate 100 %)
@@ -315,11 +314,13 @@ grep -qF "个人有关事项报告核查（$r）：瞒报" "$tmp/file.txt" || fa
 
 # --- rebuild and verify: the projections replay
 "$PLUMB" verify --db "$db" >/dev/null 2>&1 || fail "verify at the end"
-if [ -z "${PLUMB_DB_URL:-}" ]; then
-  before=$(sqlite3 "$db" "SELECT * FROM declaration_round_sample ORDER BY 1,2; SELECT * FROM declaration_conclusions; SELECT * FROM declaration_rounds ORDER BY id")
-  "$PLUMB" rebuild --db "$db" >/dev/null 2>&1 || fail "rebuild"
-  after=$(sqlite3 "$db" "SELECT * FROM declaration_round_sample ORDER BY 1,2; SELECT * FROM declaration_conclusions; SELECT * FROM declaration_rounds ORDER BY id")
-  [ "$before" = "$after" ] || fail "rebuild changed the declare tables"
-  "$PLUMB" declare draw DR-2 --verify --db "$db" >/dev/null 2>&1 || fail "verify after rebuild"
-fi
+q="SELECT $(store_cols "$db" declaration_round_sample) FROM declaration_round_sample ORDER BY 1,2;
+   SELECT $(store_cols "$db" declaration_conclusions) FROM declaration_conclusions ORDER BY 1;
+   SELECT $(store_cols "$db" declaration_rounds) FROM declaration_rounds ORDER BY id"
+before=$(store_sql "$db" "$q")
+[ "$(grep -c . <<<"$before")" -ge 5 ] || fail "too few declare rows to compare: $before"
+"$PLUMB" rebuild --db "$db" >/dev/null 2>&1 || fail "rebuild"
+after=$(store_sql "$db" "$q")
+[ "$before" = "$after" ] || fail "rebuild changed the declare tables"
+"$PLUMB" declare draw DR-2 --verify --db "$db" >/dev/null 2>&1 || fail "verify after rebuild"
 echo ok

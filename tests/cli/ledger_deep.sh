@@ -5,7 +5,12 @@
 # purpose: its definition is rewritten to another column, so its b-tree
 # no longer holds what its table says (the classic "row N missing from
 # index" damage of a torn or hand-edited file).
-# Needs: $PLUMB (the plumb binary), sqlite3.
+# SQLite's by nature, so SQLite only (no cli.pg.ledger_deep): the damage is
+# made through PRAGMA writable_schema and found by SQLite's integrity_check;
+# PostgreSQL has neither (its catalogs are not rewritten by hand, and an
+# index's agreement with its table is amcheck's, not plumb's). The edit goes
+# through `plumb sql` (which opens the file as it is), not the sqlite3 shell.
+# Needs: $PLUMB (the plumb binary).
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 export PLUMB_LANG=en PLUMB_NOW=2026-01-01T00:00:00Z
@@ -24,10 +29,10 @@ out=$("$P" verify --deep --db s.db 2>&1) || die "clean store fails verify --deep
 grep -q "^ledger ok:" <<<"$out" || die "unexpected clean report: $out"
 echo "ok: clean store passes --deep"
 
-sqlite3 s.db "PRAGMA writable_schema=ON;
+"$P" sql --db s.db "PRAGMA writable_schema=ON;
   UPDATE sqlite_schema SET sql='CREATE INDEX ledger_checkpoints_size ON ledger_checkpoints(created_at)'
-   WHERE name='ledger_checkpoints_size';" || die "sqlite3"
-[ "$(sqlite3 s.db 'PRAGMA quick_check')" = ok ] || die "setup: quick_check already sees the damage"
+   WHERE name='ledger_checkpoints_size'" >/dev/null || die "plumb sql: the index edit"
+[ "$("$P" sql --db s.db 'PRAGMA quick_check')" = ok ] || die "setup: quick_check already sees the damage"
 
 # Without --deep the index's contents are not read (quick_check is O(N)),
 # but its rewritten definition differs from the migrations' schema, which

@@ -22,14 +22,25 @@ derived from the code. Anything else is MISSED and fails the run, as does a
 crash. The count per target is printed as a table (docs/RELIABILITY.md
 "Tamper mutations" records a full run).
 
-usage: ledger_mutations.py --plumb PLUMB [--count N] [--seed S] [--size small|county]
+On PostgreSQL (PLUMB_TEST_BACKEND=pg, --db a fresh database's URL from
+helpers/store_lib.sh, PLUMB its tests/api/plumb-pg) the same build and the
+same row, snapshot and key mutations run: each copy is CREATE DATABASE ...
+TEMPLATE of the base with its state directory; the rows are read and
+changed through `plumb sql` (a row without a primary key is named by its
+ctid, as SQLite's by its rowid; the row key row_no is left alone, as
+rowid); a byte flipped in the database file is SQLite's only (the files of
+a PostgreSQL cluster are the server's, not the store's).
+
+usage: ledger_mutations.py --plumb PLUMB [--count N] [--seed S] [--size small|county] [--db URL]
 """
 import argparse
 import collections
 import csv
 import hashlib
 import os
+import json
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -87,6 +98,74 @@ FILTER = [('clues/clue_reporters.csv', 'clue_id', 'clues/clues.csv'),
 # same file: a post reporting to another) names their id, in this order.
 PRUNE = ['org/posts.csv', 'meetings/decisions.csv', 'meetings/meetings.csv',
          'market/companies.csv', 'org/persons.csv', 'police/persons.csv', 'market/persons.csv']
+
+
+PG = os.environ.get('PLUMB_TEST_BACKEND') == 'pg'
+PLUMB = None  # set by main: the plumb command (on PostgreSQL, tests/api/plumb-pg)
+
+
+def pg_admin():
+    """The fixture cluster's URL without its password (PGPASSWORD holds it)."""
+    with open(os.path.join(os.environ['PLUMB_PG_STATE'], 'url')) as f:
+        return re.sub(r'//([^:@/]+):[^@/]*@', r'//\1@', f.read().strip())
+
+
+def pg_name(db):
+    return db.rsplit('/', 1)[1].split('?')[0]
+
+
+def side(db, s):
+    """The side file s ('.key', '.rules-snapshot', ...) of store db."""
+    if PG:
+        return os.path.join(os.environ['PLUMB_API_SIDE'], pg_name(db), 'plumbline' + s)
+    return db + s
+
+
+def sql_rows(db, q):
+    """The rows of q as dicts (plumb sql --json), or None if it failed."""
+    r = run([PLUMB, 'sql', '--db', db, '--json', q])
+    if r.returncode != 0:
+        return None
+    return json.loads(r.stdout) if r.stdout.strip() else []
+
+
+def sql_one(db, q):
+    rows = sql_rows(db, q)
+    return list(rows[0].values())[0] if rows else None
+
+
+def pg_copy(base, name):
+    """A copy of database base (data and state directory) as name: its URL."""
+    to = pg_name(base).rsplit('_', 1)[0] + '_' + name
+    must(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', pg_admin(), '-c',
+          f'DROP DATABASE IF EXISTS {to} WITH (FORCE)', '-c',
+          f'CREATE DATABASE {to} TEMPLATE {pg_name(base)}'], 'copy ' + to)
+    sd = os.path.join(os.environ['PLUMB_API_SIDE'], to)
+    shutil.rmtree(sd, ignore_errors=True)
+    shutil.copytree(os.path.join(os.environ['PLUMB_API_SIDE'], pg_name(base)), sd)
+    return base.rsplit('/', 1)[0] + '/' + to
+
+
+def pg_lit(v):
+    """v as a PostgreSQL literal."""
+    if v is None:
+        return 'NULL'
+    if isinstance(v, bytes):
+        return f"decode('{v.hex()}', 'hex')"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def pg_value(v, typ):
+    """A value as plumb sql --json gives it, in the column's Python type."""
+    if v is None:
+        return None
+    if 'BYTEA' in typ and isinstance(v, str) and v.startswith('\\x'):
+        return bytes.fromhex(v[2:])
+    if ('DOUBLE' in typ or 'REAL' in typ or 'NUMERIC' in typ) and isinstance(v, str):
+        return float(v)
+    return v
 
 
 def run(cmd, **kw):
@@ -149,7 +228,7 @@ def trim(gen):
         write_csv(p, h, [r for r in rows if r[0] in keep])
 
 
-def build(plumb, work, size, seed):
+def build(plumb, work, size, seed, url=None):
     env = dict(os.environ, PLUMB_LANG='en', PLUMB_NOW='2026-07-01T08:00:00Z',
                PLUMB_OFFICE_PASSPHRASE='county office passphrase')
     gen = os.path.join(work, 'gen')
@@ -159,7 +238,7 @@ def build(plumb, work, size, seed):
     os.remove(os.path.join(gen, 'manifest.json'))
     if size == 'small':
         trim(gen)
-    db = os.path.join(work, 'base.db')
+    db = url or os.path.join(work, 'base.db')
     must([plumb, 'init', '--db', db, '--origin', 'county.example/433127'], 'init', env=env)
     must([plumb, 'import', '--all', gen, '--db', db, '--quiet'], 'import', env=env)
     # A sweep writes the rules snapshot and its key (a small import checks
@@ -173,16 +252,14 @@ def build(plumb, work, size, seed):
               '--actor', 'setup'], f'user add {name}', input=pw + '\n', env=env)
     must([plumb, 'purge', '5', '--reason', 'retention-rule-7', '--db', db], 'purge', env=env)
     must([plumb, 'checkpoint', '--db', db], 'checkpoint', env=env)
-    disc = sqlite3.connect(db).execute(
-        "SELECT id FROM units WHERE kind='discipline' ORDER BY id LIMIT 1").fetchone()[0]
+    disc = sql_one(db, "SELECT id FROM units WHERE kind='discipline' ORDER BY id LIMIT 1")
     must([plumb, 'office', 'keygen', '--office', disc, '--db', db], 'office keygen', env=env)
     with open(os.path.join(work, 'pass'), 'w') as f:
         f.write('my portal pass\n')
     os.chmod(os.path.join(work, 'pass'), 0o600)
     with open(os.path.join(work, 'evidence.pdf'), 'wb') as f:
         f.write(b'%PDF-1.4\n%%EOF\n')
-    unit = sqlite3.connect(db).execute(
-        "SELECT id FROM units WHERE kind='department' ORDER BY id LIMIT 1").fetchone()[0]
+    unit = sql_one(db, "SELECT id FROM units WHERE kind='department' ORDER BY id LIMIT 1")
     out = must([plumb, 'portal', 'report', '--subject-unit', unit, '--category', 'money',
                 '--summary', '举报', '--facts', '收受礼金', '--attach',
                 os.path.join(work, 'evidence.pdf'), '--passphrase-file',
@@ -195,15 +272,45 @@ def build(plumb, work, size, seed):
     must([plumb, 'keygen', '--name', 'province.example/witness', '--out', wkey], 'keygen', env=env)
     must([plumb, 'cosign', '--key', wkey, '--db', db], 'cosign', env=env)
     # A session row and a portal rate row exist so they can be changed too.
-    con = sqlite3.connect(db)
-    con.execute('PRAGMA wal_checkpoint(TRUNCATE)')
-    con.close()
+    if not PG:
+        con = sqlite3.connect(db)
+        con.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+        con.close()
     # Everything in the main file (no -wal beside it), so a copy is whole.
     out = must([plumb, 'verify', '--deep', '--db', db], 'verify of the base store', env=env)
     return db, out.strip()
 
 
+def pg_tables_of(db):
+    cols = sql_rows(db, "SELECT table_name AS t, column_name AS c, upper(data_type) AS ty "
+                        "FROM information_schema.columns WHERE table_schema = current_schema() "
+                        "AND table_name IN (SELECT table_name FROM information_schema.tables "
+                        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE') "
+                        "ORDER BY table_name, ordinal_position")
+    pks = sql_rows(db, "SELECT k.table_name AS t, k.column_name AS c FROM "
+                       "information_schema.table_constraints c JOIN "
+                       "information_schema.key_column_usage k ON k.constraint_name = "
+                       "c.constraint_name AND k.table_schema = c.table_schema WHERE "
+                       "c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() "
+                       "ORDER BY k.table_name, k.ordinal_position")
+    info = {}
+    for r in cols:
+        if r['c'] == 'row_no':  # the row key, as SQLite's rowid: not a column here
+            continue
+        d = info.setdefault(r['t'], {'cols': [], 'types': [], 'pk': [], 'rowid': True})
+        d['cols'].append(r['c'])
+        d['types'].append(r['ty'])
+    for r in pks:
+        if r['t'] in info and r['c'] != 'row_no':
+            info[r['t']]['pk'].append(r['c'])
+    for t in info:
+        info[t]['count'] = int(sql_one(db, f'SELECT count(*) FROM "{t}"'))
+    return info
+
+
 def tables_of(db):
+    if PG:
+        return pg_tables_of(db)
     con = sqlite3.connect(db)
     names = [r[0] for r in con.execute(
         "SELECT name FROM sqlite_schema WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
@@ -277,8 +384,60 @@ def key_where(info, con, t, rnd):
     return where, list(row)
 
 
+def pg_mutate_row(db, info, t, op, rnd):
+    """mutate_row through plumb sql: the row named by its primary key, or its ctid."""
+    n = int(sql_one(db, f'SELECT count(*) FROM "{t}"'))
+    cols, types = info[t]['cols'], info[t]['types']
+
+    def changes(q):  # the statement's RETURNING rows: 0 when refused or no row
+        rows = sql_rows(db, q + ' RETURNING 1')
+        return len(rows) if rows else 0
+
+    where = row = None
+    if n:
+        keys = info[t]['pk'] or ['ctid']
+        sel = ', '.join('ctid::text AS ctid' if k == 'ctid' else f'"{k}"' for k in keys)
+        kr = sql_rows(db, f'SELECT {sel} FROM "{t}" LIMIT 1 OFFSET {rnd.randrange(n)}')[0]
+        params = [kr[k] for k in keys]
+        where = ' AND '.join(("ctid = " + pg_lit(v) + '::tid') if k == 'ctid' else
+                             f'"{k}" IS NOT DISTINCT FROM {pg_lit(v)}' for k, v in zip(keys, params))
+    if op in ('update', 'delete'):
+        if not where:
+            return None
+        if op == 'delete':
+            return (t, f'DELETE row {params}') if changes(f'DELETE FROM "{t}" WHERE {where}') else None
+        ci = rnd.randrange(len(cols))
+        col = cols[ci]
+        old = pg_value(sql_rows(db, f'SELECT "{col}" FROM "{t}" WHERE {where}')[0][col], types[ci])
+        new = changed_value(old, types[ci], rnd)
+        if not changes(f'UPDATE "{t}" SET "{col}" = {pg_lit(new)} WHERE {where}'):
+            return None  # constraint: not a mutation, pick another
+        target = f'{t}.{col}' if f'{t}.{col}' in OUTSIDE else t
+        if t == 'plumb_meta' and col == 'key':
+            target = 'plumb_meta[other key]'
+            if params[0] in META_KEYS:
+                target = t
+        return target, f'UPDATE {col} {old!r:.40} -> {new!r:.40} at {params}'
+    if where:
+        r = sql_rows(db, f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{t}" WHERE {where}')[0]
+        row = [pg_value(r[c], ty) for c, ty in zip(cols, types)]
+        for k in info[t]['pk']:
+            i = cols.index(k)
+            row[i] = changed_value(row[i], types[i], rnd)
+    else:
+        row = [1 if 'INT' in ty else (b'\x01' if 'BYTEA' in ty else 'x') for ty in types]
+    names = ','.join(f'"{c}"' for c in cols)
+    if not changes(f'INSERT INTO "{t}"({names}) VALUES({",".join(pg_lit(v) for v in row)})'):
+        return None
+    if t == 'plumb_meta' and row[cols.index('key')] not in META_KEYS:
+        return 'plumb_meta[other key]', f'INSERT {str(row)[:60]}'
+    return t, f'INSERT {str(row)[:60]}'
+
+
 def mutate_row(db, info, t, op, rnd):
     """Apply one row mutation; returns (target, description) or None if not possible."""
+    if PG:
+        return pg_mutate_row(db, info, t, op, rnd)
     con = sqlite3.connect(db)
     con.isolation_level = None
     try:
@@ -351,18 +510,24 @@ def main():
     ap.add_argument('--seed', type=int, default=15)
     ap.add_argument('--size', choices=['small', 'county'], default='small')
     ap.add_argument('--keep', action='store_true', help='keep the work directory')
+    ap.add_argument('--db', help='on PostgreSQL: the URL of the fresh base database')
     a = ap.parse_args()
+    global PLUMB
+    PLUMB = a.plumb
+    if PG and not a.db:
+        sys.exit('FAIL: PLUMB_TEST_BACKEND=pg needs --db URL (helpers/store_lib.sh store_new)')
     work = tempfile.mkdtemp(prefix='plumb-mut-')
     t0 = time.time()
     try:
-        db, clean = build(a.plumb, work, a.size, 7)
+        db, clean = build(a.plumb, work, a.size, 7, a.db if PG else None)
         print(f'base store ({a.size} county, seed 7): {clean}')
-        print(f'  built in {time.time() - t0:.1f} s; {os.path.getsize(db)} bytes')
+        print(f'  built in {time.time() - t0:.1f} s' +
+              ('' if PG else f'; {os.path.getsize(db)} bytes'))
         info = tables_of(db)
-        base_digest = content_digest(db)
+        base_digest = None if PG else content_digest(db)
         extras = ['.key', '.totp.key', '.rules.key', '.rules-snapshot']
         for s in extras:
-            if not os.path.exists(db + s):
+            if not os.path.exists(side(db, s)):
                 print(f'FAIL: the base store has no {s} file to mutate')
                 return 1
         rnd = random.Random(a.seed)
@@ -376,14 +541,21 @@ def main():
         i = 0
         t_mut = time.time()
         while i < a.count:
-            for f in (copy, copy + '-wal', copy + '-shm'):
-                if os.path.exists(f):
-                    os.remove(f)
-            shutil.copyfile(db, copy)
-            for s in extras:
-                shutil.copyfile(db + s, copy + s)
-                os.chmod(copy + s, 0o600)
+            if PG:
+                copy = pg_copy(db, 'm')
+            else:
+                for f in (copy, copy + '-wal', copy + '-shm'):
+                    if os.path.exists(f):
+                        os.remove(f)
+                shutil.copyfile(db, copy)
+                for s in extras:
+                    shutil.copyfile(db + s, copy + s)
+                    os.chmod(copy + s, 0o600)
+            # (the same draw on both engines; a PostgreSQL store has no
+            # file of its own: a 'file' turn is a row turn there)
             kind = rnd.choices(['row', 'file', 'snapshot', 'key'], weights=[70, 20, 5, 5])[0]
+            if PG and kind == 'file':
+                kind = 'row'
             # Tables not yet mutated take every remaining turn when there are
             # as many of them as turns left: each table at least once.
             if order and a.count - i <= len(order):
@@ -409,14 +581,14 @@ def main():
             elif kind == 'snapshot':
                 if '.rules-snapshot' not in extras:
                     continue
-                off = flip(copy + '.rules-snapshot', rnd)
+                off = flip(side(copy, '.rules-snapshot'), rnd)
                 target, what = 'file:rules-snapshot', f'byte {off} flipped'
             else:
                 s = rnd.choice([x for x in extras if x != '.rules-snapshot'])
-                with open(db + s, 'rb') as f:
+                with open(side(db, s), 'rb') as f:
                     before = f.read()
-                off = flip(copy + s, rnd)
-                with open(copy + s, 'rb') as f:
+                off = flip(side(copy, s), rnd)
+                with open(side(copy, s), 'rb') as f:
                     after = f.read()
                 # A flip of bit 5 of a hex letter (a <-> A) keeps the key.
                 hexcase_only = (before[off:off + 1].lower() == after[off:off + 1].lower()
@@ -469,7 +641,7 @@ def main():
             results[target][how] += 1
             if how == 'MISSED':
                 missed.append((target, what))
-                if a.keep:  # the mutated store, for a look with sqlite3
+                if a.keep and not PG:  # the mutated store, for a look with sqlite3
                     kept = os.path.join(work, f'missed-{i}')
                     os.makedirs(kept)
                     for f in [copy] + [copy + x for x in extras]:

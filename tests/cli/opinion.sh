@@ -9,18 +9,19 @@
 # objection superseded it: a finding; engine = SQL reference; incremental =
 # sweep), the PDF (pdffonts: a CJK font embedded; pdftotext: the names and
 # the checkpoint root), verify and rebuild, and the bad inputs (one line
-# naming the field, exit 1, nothing written). PLUMB_DB_URL (a postgresql://
-# URL) runs the same script on PostgreSQL (pg_opinion.sh).
+# naming the field, exit 1, nothing written). Both engines (store_lib.sh:
+# cli.opinion, cli.pg.opinion).
 set -u
-: "${PLUMB:?PLUMB must point at the plumb binary}"
+: "${PLUMB:?PLUMB must point at the plumb binary}" "${PLUMB_SRC:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+T=$tmp
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export PLUMB_LANG=zh LANG=C.UTF-8
 unset PLUMB_KEY
-db="${PLUMB_DB_URL:-$tmp/p.db}"
-if [ -n "${PLUMB_DB_URL:-}" ]; then export PLUMB_STATE_DIR="$tmp/state"; fi
-sq() { "$PLUMB" sql --db "$db" "$1" 2>/dev/null; }
+db=$(store_new p) || exit 1
+sq() { store_sql "$db" "$1" 2>/dev/null; }
 P1=110101197001010016 P2=110101197503030033 P3=110101198004040047 P4=110101198208080059
 P5=110101197202020026 P6=110101199506060026
 d="$tmp/data"
@@ -218,15 +219,16 @@ pdftotext "$tmp/o.pdf" - | grep -q "张一" || fail "opinion PDF lacks the name"
 
 # --- verify and rebuild: the projections replay
 "$PLUMB" verify --db "$db" >/dev/null 2>&1 || fail "verify"
-if [ -z "${PLUMB_DB_URL:-}" ]; then
-  q="SELECT * FROM opinion_slates; SELECT * FROM opinions ORDER BY id; SELECT * FROM opinion_issues ORDER BY id"
-  before=$(sqlite3 "$db" "$q")
-  "$PLUMB" rebuild --db "$db" >/dev/null 2>&1 || fail "rebuild"
-  after=$(sqlite3 "$db" "$q")
-  [ "$before" = "$after" ] || fail "rebuild changed the opinion tables"
-  # a changed projection row is caught by verify
-  cp "$db" "$tmp/t.db"
-  sqlite3 "$tmp/t.db" "UPDATE opinions SET opinion='no_objection' WHERE id='OP-3'"
-  "$PLUMB" verify --db "$tmp/t.db" >/dev/null 2>&1 && fail "verify misses a changed opinion"
-fi
+q="SELECT $(store_cols "$db" opinion_slates) FROM opinion_slates ORDER BY id;
+   SELECT $(store_cols "$db" opinions) FROM opinions ORDER BY id;
+   SELECT $(store_cols "$db" opinion_issues) FROM opinion_issues ORDER BY id"
+before=$(store_sql "$db" "$q")
+[ "$(grep -c . <<<"$before")" -ge 5 ] || fail "too few opinion rows to compare: $before"
+"$PLUMB" rebuild --db "$db" >/dev/null 2>&1 || fail "rebuild"
+after=$(store_sql "$db" "$q")
+[ "$before" = "$after" ] || fail "rebuild changed the opinion tables"
+# a changed projection row is caught by verify
+t=$(store_copy "$db" t) || fail "copy"
+store_sql "$t" "UPDATE opinions SET opinion='no_objection' WHERE id='OP-3'" >/dev/null || fail "tamper"
+"$PLUMB" verify --db "$t" >/dev/null 2>&1 && fail "verify misses a changed opinion"
 echo ok

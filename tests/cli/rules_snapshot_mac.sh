@@ -8,26 +8,33 @@
 # sweep refuses the snapshot, reads the projections and resolves nothing;
 # the refused file is kept as .rejected and named by verify; the key file is
 # 0600; a sweep's resolution records the evidence rows' current values.
-# Env: PLUMB, CC (default cc). Layer: tests/cli (rules).
+# Both engines (store_lib.sh): on PostgreSQL the snapshot and its key are
+# the state directory's plumbline.rules-snapshot and plumbline.rules.key.
+# Env: PLUMB, PLUMB_SRC, CC (default cc). Layer: tests/cli (rules).
 set -euo pipefail
-P=${PLUMB:?PLUMB must name the plumb binary}
+: "${PLUMB:?PLUMB must name the plumb binary}" "${PLUMB_SRC:?}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-DB=$T/s.db
-SNAP=$DB.rules-snapshot
+. "$PLUMB_SRC/tests/cli/helpers/store_lib.sh"
+P=$PLUMB
+DB=$(store_new s)
+SNAP=$(store_side "$DB" rules-snapshot)
+KEY=$(store_side "$DB" rules.key)
 AS_OF=2026-06-30
 fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { sqlite3 "$DB" "$1"; }
+q() { store_sql "$DB" "$1"; }
 ${CC:-cc} -O2 -o "$T/snap_forge" "$HERE/helpers/snap_forge.c"
 
-"$P" gen --scale county --seed 1 --out "$T/data" >/dev/null
-"$P" init --db "$DB" >/dev/null
-"$P" import --all "$T/data" --db "$DB" --quiet >/dev/null
+# plumb gen + init + import --all --as-of, or their copy: the rules.cache
+# fixture's store on SQLite, a template database on PostgreSQL
+# (helpers/rules_cache.sh, shared with rules_r18 and rules_r19)
+. "$HERE/helpers/rules_cache.sh"
+imported county 1 "" $AS_OF "$T/data" "$DB" >/dev/null
 "$P" sweep --db "$DB" --as-of $AS_OF >/dev/null
 [ -s "$SNAP" ] || fail "no snapshot written by the sweep"
-[ -f "$DB.rules.key" ] || fail "no key file $DB.rules.key"
-[ "$(stat -c %a "$DB.rules.key")" = 600 ] || fail "key file mode $(stat -c %a "$DB.rules.key"), want 600"
+[ -f "$KEY" ] || fail "no key file $KEY"
+[ "$(stat -c %a "$KEY")" = 600 ] || fail "key file mode $(stat -c %a "$KEY"), want 600"
 "$P" verify --db "$DB" --no-replay --lang en >"$T/v0" 2>&1 || fail "verify of an untouched store: $(cat "$T/v0")"
 grep -q "rules snapshot: MAC ok" "$T/v0" || fail "verify does not report the snapshot: $(cat "$T/v0")"
 
@@ -65,7 +72,7 @@ rm "$SNAP.rejected"
 "$P" verify --db "$DB" --no-replay --lang en >"$T/v3" 2>&1 || fail "verify after the fresh sweep: $(cat "$T/v3")"
 
 echo "== a snapshot whose key is gone is not used"
-rm "$DB.rules.key"
+rm "$KEY"
 "$P" sweep --db "$DB" --as-of $AS_OF >/dev/null 2>&1
 [ -f "$SNAP.rejected" ] || fail "a snapshot with no key was used"
 rm "$SNAP.rejected"
