@@ -221,7 +221,8 @@ struct server {
     gc_member *gc_head;
     int gc_waiters; /**< threads waiting for wmu */
     int64_t gc_groups, gc_members, gc_largest, gc_cur;
-    int64_t gc_redone; /**< groups rolled back for a bare member's failure, their members run again */
+    int64_t
+        gc_redone; /**< groups rolled back for a bare member's failure, their members run again */
     /* Checkpoints off the writer's path (server.c ckpt_main): the writer's
      * connection does not checkpoint (SQLite: its WAL hook replaces it); a
      * thread of its own does, when the writer's WAL hook asks (ck_due). */
