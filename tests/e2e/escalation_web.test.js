@@ -17,11 +17,11 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { launch, watchForeign, shot, ROOT } from './lib/browser.js'
-import { startPlumb, plumb, sql, PLUMB } from './lib/plumb.js'
+import { startPlumb, plumb, sql, emptyStore, PLUMB } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 
 const PASSWORD = 'Correct-Horse-42-battery'
@@ -48,7 +48,7 @@ function clueAbout(db, subject, summary) {
 // log is too long to carry up in a bundle within the test's time): the
 // county, its discipline office, the officer who signs in.
 async function prepare(db, work) {
-  for (const f of readdirSync(work)) if (f.startsWith('county.db')) rmSync(join(work, f), { force: true })
+  emptyStore(db, work)
   const cv = plumb(['init', '--db', db, '--origin', ORIGIN]).trim().split('\n').pop()
   const county = { origin: ORIGIN, vkey: cv }
   plumb(['import', '--all', join(ROOT, 'examples'), '--db', db, '--quiet'])

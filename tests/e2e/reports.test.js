@@ -53,8 +53,12 @@ function storeFindings() {
   const arms = TREND.map(([t, c, rules]) => `SELECT fe.finding_id AS fid, x.${c} AS d FROM finding_evidence fe
     JOIN ${t} x ON x.id = substr(fe.ref, ${t.length + 2}) JOIN findings g ON g.id = fe.finding_id
     WHERE fe.ref LIKE '${t}:%' AND g.rule IN (${rules.map((r) => `'${r}'`).join(',')})`)
-  arms.push(`SELECT g.id AS fid, substr(g.key, -4) || '-01-01' AS d FROM findings g
-    WHERE g.rule IN ('R16', 'R19') AND g.key GLOB '*|[0-9][0-9][0-9][0-9]'`)
+  // The key's last four characters, if they are digits after a '|' (the
+  // same SQL on either engine: no GLOB, no substr from the end, which
+  // PostgreSQL reads as a start before the string).
+  const tail = (i) => `substr(g.key, length(g.key) - ${i}, 1)`
+  arms.push(`SELECT g.id AS fid, substr(g.key, length(g.key) - 3) || '-01-01' AS d FROM findings g
+    WHERE g.rule IN ('R16', 'R19') AND ${tail(4)} = '|' AND ${[3, 2, 1, 0].map((i) => `${tail(i)} BETWEEN '0' AND '9'`).join(' AND ')}`)
   return q(`WITH RECURSIVE sub(id) AS (SELECT '${ROOT_UNIT}' UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),
     fd AS (${arms.join(' UNION ALL ')})
     SELECT f.rule, f.unit_id, f.unit_id IN (SELECT id FROM sub) AS inside,

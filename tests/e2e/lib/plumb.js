@@ -91,6 +91,23 @@ export function buildCache(cache) {
   }
 }
 
+/** The store under test emptied, for a `prepare` that makes its own store
+ * with `plumb init` instead of the generated one: on SQLite the file and its
+ * side files removed; on PostgreSQL the database dropped and created again
+ * (empty) and its state directory emptied (its keys are the template's). */
+export function emptyStore(db, work) {
+  if (PG) {
+    const name = new URL(db).pathname.slice(1)
+    pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    pgAdmin(`CREATE DATABASE ${name}`)
+    const side = stateDirs.get(db)
+    rmSync(side, { recursive: true, force: true })
+    mkdirSync(side, { recursive: true })
+    return
+  }
+  for (const f of readdirSync(work)) if (f.startsWith('county.db')) rmSync(join(work, f), { force: true })
+}
+
 /** `prepare(db, work)` (optional) runs on the store before the server starts;
  * `serveArgs(work)` (optional) gives more `plumb serve` options. */
 export async function startPlumb({ users, prepare, serveArgs }) {
