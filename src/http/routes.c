@@ -295,10 +295,25 @@ static int ids_first(const char *table, const pl_accounts_place *sp, const args 
  * server's CPU of 0.2 ms (docs/BENCHMARKS.md, PostgreSQL, "The list's
  * plan kept"). With a constant page the generic plan costs what the custom
  * ones do and is kept after five executions. The default page is what the
- * web UI's list pages ask for; other pages keep the parameters. */
-static int first_page_fixed(const req *r, int64_t limit, int64_t offset)
+ * web UI's list pages ask for; other pages keep the parameters.
+ * Only where a kept plan is as good as a fresh one: no filter (a filter's
+ * value is a parameter, whose frequency a fresh plan sees and a kept one
+ * does not), and no scope or a walk in the sort order (PLAN_WALK,
+ * PLAN_PLACED: a scope of at least half the units, for which the walk is
+ * the plan whatever the closure's size; under the index plan the size of
+ * the closure, read afresh at each planning, may change the plan). */
+static int first_page_fixed(const req *r, int64_t limit, int64_t offset, const args *a,
+                            const pl_accounts_place *sp, int plan)
 {
-    return pl_store_dialect(r->s) == PL_DIALECT_PG && limit == LIST_DEFAULT && offset == 0;
+    if (pl_store_dialect(r->s) != PL_DIALECT_PG || limit != LIST_DEFAULT || offset != 0)
+        return 0;
+    if (sp && plan != PLAN_WALK && plan != PLAN_PLACED)
+        return 0;
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->k[i], "limit") != 0 && strcmp(a->k[i], "offset") != 0 &&
+            strcmp(a->k[i], "sort") != 0)
+            return 0;
+    return 1;
 }
 
 static void page_clause(pl_buf *sql, int first_page)
@@ -500,7 +515,7 @@ static int list_table(req *r, const char *table, const pl_accounts_place *sp, co
               : ids_first(table, sp, &a)     ? PLAN_IDS
                                              : how;
     }
-    int first = first_page_fixed(r, limit, offset);
+    int first = !unit_filter && first_page_fixed(r, limit, offset, &a, sp, how);
     char kb[SHAPE_KEY];
     size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, how, &a, first);
     const list_shape *hit = shape_find(r->s, kb, kbl);
