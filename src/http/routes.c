@@ -282,9 +282,51 @@ static int ids_first(const char *table, const pl_accounts_place *sp, const args 
     return 1;
 }
 
+/* The page of a list: "LIMIT ? OFFSET ?", or, for the first page of the
+ * default size on PostgreSQL (first_page), the same two numbers written
+ * from this file's constant LIST_DEFAULT: never from the request, whose
+ * only effect is the choice between the two texts. Why: PostgreSQL plans
+ * a prepared statement anew at each execution (a "custom plan") as long
+ * as its plan for any parameter values (the "generic plan") looks
+ * costlier, and with LIMIT and OFFSET parameters it prices the generic
+ * plan as if 10 % of the rows were wanted: a list's generic plan always
+ * looks thousands of times costlier than a custom one, so every list
+ * request was planned again, a list of payments about 0.13 ms of the
+ * server's CPU of 0.2 ms (docs/BENCHMARKS.md, PostgreSQL, "The list's
+ * plan kept"). With a constant page the generic plan costs what the custom
+ * ones do and is kept after five executions. The default page is what the
+ * web UI's list pages ask for; other pages keep the parameters.
+ * Only where a kept plan is as good as a fresh one: no filter (a filter's
+ * value is a parameter, whose frequency a fresh plan sees and a kept one
+ * does not), and no scope or a walk in the sort order (PLAN_WALK,
+ * PLAN_PLACED: a scope of at least half the units, for which the walk is
+ * the plan whatever the closure's size; under the index plan the size of
+ * the closure, read afresh at each planning, may change the plan). */
+static int first_page_fixed(const req *r, int64_t limit, int64_t offset, const args *a,
+                            const pl_accounts_place *sp, int plan)
+{
+    if (pl_store_dialect(r->s) != PL_DIALECT_PG || limit != LIST_DEFAULT || offset != 0)
+        return 0;
+    if (sp && plan != PLAN_WALK && plan != PLAN_PLACED)
+        return 0;
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->k[i], "limit") != 0 && strcmp(a->k[i], "offset") != 0 &&
+            strcmp(a->k[i], "sort") != 0)
+            return 0;
+    return 1;
+}
+
+static void page_clause(pl_buf *sql, int first_page)
+{
+    if (first_page)
+        pl_buf_addf(sql, "LIMIT %d OFFSET 0", LIST_DEFAULT + 1);
+    else
+        pl_buf_adds(sql, "LIMIT ? OFFSET ?");
+}
+
 /* The SQL of a PLAN_IDS list (ids_first said yes). */
 static void list_sql_ids(pl_buf *sql, const char *table, const pl_accounts_place *sp, int mode,
-                         const args *a)
+                         const args *a, int first_page)
 {
     const char *key = key_of(table), *dir = "";
     for (int i = 0; i < a->n; i++)
@@ -294,18 +336,20 @@ static void list_sql_ids(pl_buf *sql, const char *table, const pl_accounts_place
     pl_buf_addf(sql, "SELECT o.* FROM %s o WHERE o.%s IN (SELECT t.%s FROM %s t WHERE TRUE", table,
                 key, key, table);
     pl_accounts_scope_where_plan(sql, sp, mode, PL_ACCOUNTS_SCOPE_SET, 1, 0);
-    pl_buf_addf(sql, " ORDER BY t.%s%s LIMIT ? OFFSET ?) ORDER BY o.%s%s", key, dir, key, dir);
+    pl_buf_addf(sql, " ORDER BY t.%s%s ", key, dir);
+    page_clause(sql, first_page);
+    pl_buf_addf(sql, ") ORDER BY o.%s%s", key, dir);
 }
 
 /* The SQL of a list: the scope clause (or, with unit_filter, the check of
  * the filtered unit; the plan: PLAN_*), the filters in query order, the
  * sort. Unknown filter or sort columns: a 400 sent and -1. */
 static int list_sql(req *r, pl_buf *sql, const char *table, const pl_accounts_place *sp, int mode,
-                    int unit_filter, int plan, const args *a)
+                    int unit_filter, int plan, const args *a, int first_page)
 {
     const char *key = key_of(table);
     if (plan == PLAN_IDS) {
-        list_sql_ids(sql, table, sp, mode, a);
+        list_sql_ids(sql, table, sp, mode, a, first_page);
         return 0;
     }
     if (unit_filter || plan == PLAN_PLACED) {
@@ -350,7 +394,8 @@ static int list_sql(req *r, pl_buf *sql, const char *table, const pl_accounts_pl
     pl_buf_addf(sql, " ORDER BY t.%s%s", sort, desc ? " DESC" : "");
     if (strcmp(sort, key) != 0)
         pl_buf_addf(sql, ", t.%s", key);
-    pl_buf_adds(sql, " LIMIT ? OFFSET ?");
+    pl_buf_adds(sql, " ");
+    page_clause(sql, first_page);
     return 0;
 }
 
@@ -387,11 +432,12 @@ static size_t shape_add(char *kb, size_t n, const void *p, size_t len)
 /* The key of a list's shape in kb (SHAPE_KEY bytes); its length, 0 if it
  * does not fit. */
 static size_t shape_key(char *kb, const char *table, const pl_accounts_place *sp, int mode,
-                        int unit_filter, int plan, const args *a)
+                        int unit_filter, int plan, const args *a, int first_page)
 {
     size_t n = 1;
     _Static_assert(PLAN_PLACED < 4, "the plan takes two bits of the key's first byte");
-    kb[0] = (char)('0' + mode * 8 + unit_filter * 4 + plan);
+    _Static_assert(PL_SCOPE_SELF < 4, "the mode takes two bits of the key's first byte");
+    kb[0] = (char)('0' + first_page * 32 + mode * 8 + unit_filter * 4 + plan);
     n = shape_add(kb, n, &sp, sizeof sp);
     n = shape_add(kb, n, table, strlen(table));
     for (int i = 0; i < a->n; i++) {
@@ -469,15 +515,16 @@ static int list_table(req *r, const char *table, const pl_accounts_place *sp, co
               : ids_first(table, sp, &a)     ? PLAN_IDS
                                              : how;
     }
+    int first = !unit_filter && first_page_fixed(r, limit, offset, &a, sp, how);
     char kb[SHAPE_KEY];
-    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, how, &a);
+    size_t kbl = shape_key(kb, table, sp, mode, unit_filter != NULL, how, &a, first);
     const list_shape *hit = shape_find(r->s, kb, kbl);
     if (hit) {
         rc = pl_store_prepare_cached(r->s, hit->sql, &st, &e);
     } else {
         pl_buf sql;
         pl_buf_init(&sql);
-        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, how, &a) != 0) {
+        if (list_sql(r, &sql, table, sp, mode, unit_filter != NULL, how, &a, first) != 0) {
             pl_buf_release(&sql);
             return 0; /* replied */
         }
@@ -501,8 +548,10 @@ static int list_table(req *r, const char *table, const pl_accounts_place *sp, co
     }
     if (unit_filter)
         bind_filter(st, k++, unit_filter);
-    pl_stmt_bind_i64(st, k++, limit + 1);
-    pl_stmt_bind_i64(st, k, offset);
+    if (!first) {
+        pl_stmt_bind_i64(st, k++, limit + 1);
+        pl_stmt_bind_i64(st, k, offset);
+    }
     /* Rows go straight into the reply (rowjson.c); jansson only if the
      * column names repeat, where its object would keep one of each. */
     rowjson_plan plan;

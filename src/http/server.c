@@ -1072,11 +1072,11 @@ static void dispatch(req *r)
      * one snapshot, one WAL read lock instead of one per statement. */
     pl_err e;
     pl_err_init(&e);
+    /* (the version pinned: one commits reading per request, on PostgreSQL
+     * in BEGIN's round trip) */
     int txn =
-        strcmp(r->method, "GET") == 0 && routes_read_txn(rt) && exec_cached(r->s, "BEGIN", &e) == 0;
+        strcmp(r->method, "GET") == 0 && routes_read_txn(rt) && pl_store_read_begin(r->s, &e) == 0;
     r->in_txn = txn;
-    if (txn)
-        pl_store_version_pin(r->s); /* one commits reading per request */
     dispatch_route(r, rt);
     /* BEGIN went straight to the connection (not pl_store_begin), so the
      * store's nesting count does not know of it: pl_store_rollback would

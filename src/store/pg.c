@@ -1584,6 +1584,23 @@ static void pg_stream(pl_stmt *st)
         W(st)->stream = 1;
 }
 
+/* 1 if a statement that may have written (w->writes: WITH …, or no
+ * result columns) changed no row, by its command tag: a WITH … SELECT (the
+ * API's scoped reads: PQcmdTuples is then the number of rows read), BEGIN,
+ * COMMIT (a ROLLBACK still counts: what a cache read from this
+ * connection's own writes, such as the scope closure's TEMP table, is
+ * undone with them). Those do not move the read version's `writes` (nor
+ * does SQLite's total_changes), so a plain read does not make the next
+ * request's caches (session, scope closure) look stale: before, every
+ * scoped read and its COMMIT did, and each request of a worker looked up
+ * its session and scope_generation again. A commit of rows moves the
+ * `commits` part. */
+static int changed_nothing(const PGresult *r)
+{
+    const char *t = PQcmdStatus((PGresult *)r);
+    return strncmp(t, "SELECT", 6) == 0 || strcmp(t, "BEGIN") == 0 || strcmp(t, "COMMIT") == 0;
+}
+
 static int pg_step(pl_stmt *pst, pl_err *e)
 {
     pg_stmt *w = W(pst);
@@ -1624,7 +1641,7 @@ static int pg_step(pl_stmt *pst, pl_err *e)
             w->res = NULL;
             return rc;
         }
-        if (w->writes) {
+        if (w->writes && !changed_nothing(w->res)) {
             const char *n = PQcmdTuples(w->res);
             int64_t k = n && *n ? strtoll(n, NULL, 10) : 0;
             s->writes += k > 0 ? k : 1;
@@ -1787,17 +1804,11 @@ static int64_t pg_changes(pl_store *ps)
     return ((pg_store *)ps)->changes;
 }
 
-/* The read version's `commits` part: a hash of the current snapshot
- * (xmin:xmax:in-progress xids). See the top of the file. */
-static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
+/* Runs sql, whose last result is one row of pg_current_snapshot()::text,
+ * and sets *out to the hash of that text. */
+static int snapshot_read(pg_store *s, const char *sql, int64_t *out, pl_err *e)
 {
-    pg_store *s = (pg_store *)ps;
-    int rc0 = ready(s, e);
-    if (rc0 == 0)
-        rc0 = bulk_flush(s, e);
-    if (rc0)
-        return rc0;
-    PGresult *r = PQexec(s->conn, "SELECT pg_current_snapshot()::text");
+    PGresult *r = PQexec(s->conn, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         int rc = db_err(s, r, e, "read version");
         PQclear(r);
@@ -1812,6 +1823,38 @@ static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
     *out = x;
     PQclear(r);
     return 0;
+}
+
+/* The read version's `commits` part: a hash of the current snapshot
+ * (xmin:xmax:in-progress xids). See the top of the file. */
+static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc0 = ready(s, e);
+    if (rc0 == 0)
+        rc0 = bulk_flush(s, e);
+    if (rc0)
+        return rc0;
+    return snapshot_read(s, "SELECT pg_current_snapshot()::text", out, e);
+}
+
+/* pl_store_read_begin: BEGIN and the snapshot's reading as one simple
+ * query (the BEGIN opens a transaction block that outlasts the query), so
+ * a plain read request pays one round trip for both. The snapshot is read
+ * by the transaction's first statement, as the separate reading right after
+ * BEGIN was: no later than any data the transaction reads. On failure no
+ * transaction is left open. */
+static int pg_read_begin(pl_store *ps, int64_t *out, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc = ready(s, e);
+    if (rc == 0)
+        rc = bulk_flush(s, e);
+    if (rc == 0)
+        rc = snapshot_read(s, "BEGIN; SELECT pg_current_snapshot()::text", out, e);
+    if (rc && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+    return rc;
 }
 
 static int64_t pg_writes_version(pl_store *ps)
@@ -2062,6 +2105,7 @@ static const pl_store_ops pg_ops = {
     .finalize = pg_finalize,
     .changes = pg_changes,
     .commits_version = pg_commits_version,
+    .read_begin = pg_read_begin,
     .writes_version = pg_writes_version,
     .row_key = "row_no",
     .dialect = PL_DIALECT_PG,

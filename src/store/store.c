@@ -438,6 +438,29 @@ void pl_store_version_unpin(pl_store *s)
     s->version_pin = 0;
 }
 
+int pl_store_read_begin(pl_store *s, pl_err *e)
+{
+    if (s->ops->read_begin) {
+        int64_t commits = 0;
+        int rc = s->ops->read_begin(s, &commits, e);
+        if (rc)
+            return rc;
+        s->pinned_commits = commits;
+        s->version_pin = 2;
+        return 0;
+    }
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s, "BEGIN", &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    if (rc != PL_DONE)
+        return rc < 0 ? rc : PL_ESTORE;
+    pl_store_version_pin(s);
+    return 0;
+}
+
 /* -------------------------------------------------------- store state */
 
 const char *pl_store_name(const pl_store *s)

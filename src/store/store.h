@@ -241,6 +241,17 @@ int pl_store_version_same(const pl_store_version *a, const pl_store_version *b);
  */
 void pl_store_version_pin(pl_store *s);
 void pl_store_version_unpin(pl_store *s);
+/**
+ * Begin a read transaction straight on the connection (BEGIN, which
+ * pl_store_begin does not count: the caller ends it with COMMIT or ROLLBACK
+ * and pl_store_version_unpin) and pin the read version
+ * (pl_store_version_pin). On PostgreSQL the BEGIN and the reading of the
+ * `commits` part go in one round trip (the reading the first
+ * pl_store_read_version of the transaction would make next); on SQLite
+ * the reading is left to that call, as after pl_store_version_pin.
+ * 0, or a PL_E* with no transaction left open.
+ */
+int pl_store_read_begin(pl_store *s, pl_err *e);
 
 /* -------------------------------------------------------- store state */
 

@@ -42,6 +42,10 @@ typedef struct pl_store_ops {
      * connection's written rows (sqlite3_total_changes64). */
     int (*commits_version)(pl_store *s, int64_t *out, pl_err *e);
     int64_t (*writes_version)(pl_store *s);
+    /** pl_store_read_begin where BEGIN and the `commits` reading can share
+     * one round trip (PostgreSQL); optional: NULL means BEGIN, then the
+     * reading when first asked for. */
+    int (*read_begin)(pl_store *s, int64_t *commits, pl_err *e);
     /** pl_store_row_key: the column name. */
     const char *row_key;
     /** pl_store_dialect: PL_DIALECT_*. */

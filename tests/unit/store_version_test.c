@@ -137,6 +137,61 @@ static void pinned_read_transaction_sees_one_version(void **state)
     assert_false(pl_store_version_same(&v1, &v2));
 }
 
+/* A statement prepared once and stepped to its end, as the server's read
+ * path runs BEGIN/COMMIT and its scoped reads (pl_store_prepare_cached). */
+static void step_cached(pl_store *s, const char *sql)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    if (pl_store_prepare_cached(s, sql, &st, &e) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+    int rc;
+    while ((rc = pl_stmt_step(st, &e)) == PL_ROW)
+        ;
+    pl_stmt_reset(st);
+    if (rc != PL_DONE)
+        fail_msg("%s: %s", sql, e.msg);
+}
+
+/* The API's plain read (src/http/server.c dispatch): pl_store_read_begin,
+ * a scoped read written WITH …, COMMIT as a cached statement. Two such
+ * requests with no commit between them read the same version (so the
+ * second finds the session and scope closure cached: on PostgreSQL a WITH
+ * … SELECT and the COMMIT used to count as writes); another connection's
+ * commit in between is seen; a ROLLBACK of the connection's own write is. */
+static void plain_reads_keep_the_version(void **state)
+{
+    fixture *f = *state;
+    pl_err e;
+    pl_err_init(&e);
+    const char *read = "WITH w(x) AS (SELECT x FROM t) SELECT count(*) FROM w";
+    assert_int_equal(pl_store_read_begin(f->a, &e), 0);
+    pl_store_version v1 = version(f->a);
+    step_cached(f->a, read);
+    step_cached(f->a, "COMMIT");
+    pl_store_version_unpin(f->a);
+    assert_int_equal(pl_store_read_begin(f->a, &e), 0);
+    pl_store_version v2 = version(f->a);
+    assert_true(pl_store_version_same(&v1, &v2));
+    exec_ok(f->b, "INSERT INTO t VALUES(5)"); /* pinned: not seen yet */
+    v2 = version(f->a);
+    assert_true(pl_store_version_same(&v1, &v2));
+    step_cached(f->a, read);
+    step_cached(f->a, "COMMIT");
+    pl_store_version_unpin(f->a);
+    assert_int_equal(pl_store_read_begin(f->a, &e), 0);
+    v2 = version(f->a); /* the other connection's commit */
+    assert_false(pl_store_version_same(&v1, &v2));
+    v1 = v2;
+    exec_ok(f->a, TEMP_TT("3"));   /* a write of the read transaction … */
+    step_cached(f->a, "ROLLBACK"); /* … undone */
+    pl_store_version_unpin(f->a);
+    assert_int_equal(count(f->a, "SELECT count(*) FROM tt WHERE x = 3"), 0);
+    v2 = version(f->a);
+    assert_false(pl_store_version_same(&v1, &v2));
+}
+
 static void side_paths_only_beside_a_file(void **state)
 {
     fixture *f = *state;
@@ -259,6 +314,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(version_moves_on_commits_and_own_writes_only, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(pinned_read_transaction_sees_one_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(plain_reads_keep_the_version, setup, teardown),
         cmocka_unit_test_setup_teardown(side_paths_only_beside_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(depth_and_rollback_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(temp_sets_are_private_and_emptied, setup, teardown),
