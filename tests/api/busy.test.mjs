@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn, writeLocker, PG } from './lib.mjs';
+import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn, holdWriteLock as holdLock, PG } from './lib.mjs';
 
 const USERS = { cadre: { role: 'cadre_officer', scopes: ['U0'] }, disc: { role: 'discipline_officer', scopes: ['U0'] } };
 let st;
@@ -23,21 +23,12 @@ const events = () => Number(sql('SELECT count(*) FROM ledger_events'));
 // Lock holders still running when a test failed are ended by after().
 const holders = new Set();
 
-// Holds the store's write lock (lib.mjs writeLocker) until release() is
-// called: the lock is taken when the shell has answered the SELECT after it.
-async function holdWriteLock(db) {
-  const L = writeLocker(db);
-  const p = spawn(L.cmd, L.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+// The store's write lock held by another process (lib.mjs holdWriteLock),
+// its holder kept in holders until it exits.
+const holdWriteLock = (db) => holdLock(db, (p) => {
   holders.add(p);
   p.on('exit', () => holders.delete(p));
-  let out = '';
-  p.stdout.on('data', (d) => { out += d; });
-  const done = new Promise((res) => p.on('exit', res));
-  p.stdin.write(L.take);
-  for (let i = 0; i < 1000 && !out.includes('locked'); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(out.includes('locked'), `${L.cmd} took the write lock`);
-  return { async release() { p.stdin.end(L.free); await done; } };
-}
+});
 
 // Each sign-in uses a later TOTP step (a code is good once).
 let now = T0;

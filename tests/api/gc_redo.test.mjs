@@ -17,22 +17,11 @@
 // PostgreSQL the writer's lock is taken at the first append.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn, writeLocker, PG } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
+import { makeStore, startServer, Client, T0, PLUMB, sql as sqlOn, holdWriteLock, PG } from './lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function holdWriteLock(db) {
-  const L = writeLocker(db);
-  const p = spawn(L.cmd, L.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  p.stdout.on('data', (d) => { out += d; });
-  const done = new Promise((res) => p.on('exit', res));
-  p.stdin.write(L.take);
-  for (let i = 0; i < 1000 && !out.includes('locked'); i++) await sleep(10);
-  assert.ok(out.includes('locked'), `${L.cmd} took the write lock`);
-  return { async release() { p.stdin.end(L.free); await done; } };
-}
 
 test('a failing member without a savepoint: the group is rolled back and the others run again, once each', { skip: PG && 'SQLite: the order is forced by BEGIN IMMEDIATE', timeout: 120000 }, async () => {
   const st = makeStore({ pet: { role: 'petition_officer', scopes: ['U0'] } });

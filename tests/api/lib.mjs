@@ -381,6 +381,22 @@ export function writeLocker(db) {
       take: "BEGIN;\nSELECT pg_advisory_xact_lock(1886221677, hashtext(current_schema()));\nSELECT 'locked';\n", free: 'COMMIT;\n' }
     : { cmd: 'sqlite3', args: ['-bail', db], take: ".timeout 20000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n", free: 'COMMIT;\n' };
 }
+// Holds the store's write lock (writeLocker) until release() is called:
+// the lock is taken when the shell has answered the SELECT after it.
+// onSpawn(p), if given, sees the holder's process (a test that ends the
+// holders still running when it failed).
+export async function holdWriteLock(db, onSpawn) {
+  const L = writeLocker(db);
+  const p = spawn(L.cmd, L.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  if (onSpawn) onSpawn(p);
+  let out = '';
+  p.stdout.on('data', (d) => { out += d; });
+  const done = new Promise((res) => p.on('exit', res));
+  p.stdin.write(L.take);
+  for (let i = 0; i < 1000 && !out.includes('locked'); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!out.includes('locked')) throw new Error(`${L.cmd} did not take the write lock`);
+  return { async release() { p.stdin.end(L.free); await done; } };
+}
 // The query plan of q as text: SQLite's EXPLAIN QUERY PLAN; PostgreSQL's
 // EXPLAIN with sequential scans priced out: a test store's tables are a few
 // rows, for which a scan and a sort is cheapest, so the plan shows what a
