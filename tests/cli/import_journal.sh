@@ -25,15 +25,8 @@ awk 'BEGIN { print "id,parent_id,name,division_code,level,kind,industry"
     print "U0000,,Prefecture committee,4331,prefecture,party,party"
     for (i = 1; i < 40; i++) printf "U%04d,U0000,Unit %d,433127,county,department,finance\n", i, i }' >org/01_units.csv
 # N persons with valid GB 11643 check digits.
-awk -v n=$N 'BEGIN {
-    split("7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2", W, " "); C = "10X98765432"
-    print "id,name,gender,birth_date,native_place"
-    for (y = 1950; y <= 2004 && k < n; y++) for (m = 1; m <= 12 && k < n; m++)
-    for (d = 1; d <= 28 && k < n; d++) for (s = 1; s <= 999 && k < n; s++) {
-        body = sprintf("433127%04d%02d%02d%03d", y, m, d, s); t = 0
-        for (i = 1; i <= 17; i++) t += substr(body, i, 1) * W[i]
-        printf "%s,张伟,%s,%04d-%02d-%02d,433127\n", body substr(C, t % 11 + 1, 1), (s % 2 ? "M" : "F"), y, m, d
-        k++ } }' >org/persons.csv
+. "$PLUMB_SRC/tests/cli/helpers/gb_persons.sh"
+gb_persons "$N" 433127 张伟 >org/persons.csv
 [ "$(wc -l <org/persons.csv)" -eq $((N + 1)) ] || fail "generator"
 q() { sqlite3 "$1" "$2"; }
 # Every row of every table (less the import's own timestamps: none are

@@ -30,15 +30,8 @@ sig0=$(leaves "$events0")
 N=150000
 mkdir -p "$T/org"
 # N persons with valid GB 11643 check digits (born 1950-2004: none in the examples).
-awk -v n=$N 'BEGIN {
-    split("7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2", W, " "); C = "10X98765432"
-    print "id,name,gender,birth_date,native_place"
-    for (y = 1950; y <= 2004 && k < n; y++) for (m = 1; m <= 12 && k < n; m++)
-    for (d = 1; d <= 28 && k < n; d++) for (s = 1; s <= 999 && k < n; s++) {
-        body = sprintf("433130%04d%02d%02d%03d", y, m, d, s); t = 0
-        for (i = 1; i <= 17; i++) t += substr(body, i, 1) * W[i]
-        printf "%s,王芳,%s,%04d-%02d-%02d,433127\n", body substr(C, t % 11 + 1, 1), (s % 2 ? "M" : "F"), y, m, d
-        k++ } }' >"$T/org/persons.csv"
+. "$PLUMB_SRC/tests/cli/helpers/gb_persons.sh"
+gb_persons "$N" 433130 王芳 >"$T/org/persons.csv"
 [ "$(wc -l <"$T/org/persons.csv")" -eq $((N + 1)) ] || fail "generator"
 killed=0
 for delay in 0.5 1 2; do
