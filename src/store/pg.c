@@ -1874,6 +1874,26 @@ static int pg_temp_set(pl_store *ps, const char *name, pl_err *e)
     return run(s, sql, e, "temp set");
 }
 
+/* transaction_read_only: "on" in every transaction of a hot standby and
+ * under default_transaction_read_only (also inside BEGIN READ ONLY, which
+ * refuses CREATE TEMP TABLE as well). */
+static int pg_read_only(pl_store *ps, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc = ready(s, e);
+    if (rc == 0)
+        rc = bulk_flush(s, e);
+    if (rc)
+        return rc;
+    PGresult *r = PQexec(s->conn, "SELECT current_setting('transaction_read_only')");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = db_err(s, r, e, "read only");
+    else
+        rc = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "on") == 0;
+    PQclear(r);
+    return rc;
+}
+
 static int pg_temp_drop(pl_store *ps, const char *name, pl_err *e)
 {
     char sql[96];
@@ -2122,6 +2142,7 @@ static const pl_store_ops pg_ops = {
     .migrations = pl_pg_migrations,
     .bulk = pg_bulk,
     .stream = pg_stream,
+    .read_only = pg_read_only,
 };
 
 /* --------------------------------------------------------------- open */
