@@ -2275,6 +2275,17 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
                             s->base.path, msg);
         else if (f && strstr(m, "does not exist"))
             rc = pl_err_set(e, PL_EINVAL, "%s: %s", s->base.path, msg);
+        else if (strstr(m, "pg_hba.conf"))
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: the database server refused the connection (no pg_hba.conf line "
+                            "for this host, user and encryption: a hostssl line needs sslmode "
+                            "require or stricter): %s",
+                            s->base.path, msg);
+        else if (strstr(m, "certificate") || strstr(m, "SSL"))
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: the TLS connection failed (check sslmode, sslrootcert and the "
+                            "host name in the URL against the server's certificate): %s",
+                            s->base.path, msg);
         else if (!strstr(m, "connection to server") && !strstr(m, "could not translate host"))
             rc = pl_err_set(e, PL_EINVAL, "%s: not a usable database URL: %s", s->base.path,
                             msg); /* libpq refused the URL before connecting */

@@ -20,7 +20,7 @@
 # primary and streamed is caught by `verify --scratch` on the standby;
 # `verify` without --scratch, `checkpoint` and `serve` refuse with one
 # line and exit 1. TLS: every TCP connection is verify-full against the
-# CA, scram-sha-256; without TLS, without the CA, or by a name the
+# CA, scram-sha-256; without TLS, trusting another CA, or by a name the
 # certificate does not hold, refused in one line.
 # Layer: tests/cli (store/pg.c, cases/stats.c, ledger verify, http).
 set -u
@@ -71,7 +71,10 @@ free_port() {
             -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
         printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
         openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-            -extfile san.ext -out server.crt
+            -extfile san.ext -out server.crt &&
+        # another CA, which did not sign the server's certificate
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj /CN=plumb-test-other-ca -keyout other-ca.key -out other-ca.crt
 ) >"$T/openssl.log" 2>&1 || fail "openssl: $(cat "$T/openssl.log")"
 chown "$OWNER" "$T/sp" "$T/ss" "$T"/server.key "$T"/server.crt
 chmod 0600 "$T"/server.key
@@ -230,12 +233,14 @@ want1 "serve on the standby" "plumb serve needs the read-write URL" \
 [ "$("$PLUMB" sql --db "$UP" "SELECT count(*) FROM ledger_events")" = "$before" ] || fail "a refused write wrote"
 lap "dashboard, clue stats, findings, log, verify, refusals"
 
-# 5. TLS: no plaintext login (pg_hba hostssl only), no login without the
-#    CA, nor by a name the certificate does not hold (localhost: it names
-#    IP 127.0.0.1 only).
-want1 "no TLS" "pg_hba.conf" "$PLUMB" log --db "postgresql://plumb:$PW@127.0.0.1:$P1/postgres?sslmode=disable"
-want1 "verify-full without the CA" "root certificate file" \
-    "$PLUMB" log --db "postgresql://plumb:$PW@127.0.0.1:$P1/postgres?sslmode=verify-full"
-want1 "verify-full by another name" "does not match host name" \
+# 5. TLS: no plaintext login (pg_hba hostssl only), no login trusting
+#    another CA, nor by a name the certificate does not hold (localhost: it
+#    names IP 127.0.0.1 only).
+want1 "no TLS" "the database server refused the connection" "$PLUMB" log --db "postgresql://plumb:$PW@127.0.0.1:$P1/postgres?sslmode=disable"
+want1 "verify-full with another CA" "the TLS connection failed" \
+    "$PLUMB" log --db "postgresql://plumb:$PW@127.0.0.1:$P1/postgres?sslmode=verify-full&sslrootcert=$T/other-ca.crt"
+grep -qF "certificate verify failed" "$T/err" || fail "the CA's refusal: $(cat "$T/err")"
+want1 "verify-full by another name" "the TLS connection failed" \
     "$PLUMB" log --db "postgresql://plumb:$PW@localhost:$P1/postgres?$TLS"
+grep -qF "does not match host name" "$T/err" || fail "the name's refusal: $(cat "$T/err")"
 lap done
