@@ -31,7 +31,7 @@ command -v openssl >/dev/null || {
     echo "SKIPPED: no openssl"
     exit 77
 }
-# (in memory when it can: two clusters' files, ~180 MB, and a base backup's
+# (in memory when it can: two clusters' files, ~140 MB, and a base backup's
 # 1,500 files written at once take seconds on a busy disk)
 TMPD=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && TMPD=/dev/shm
@@ -135,9 +135,9 @@ USTB="postgresql://plumb:$PW@127.0.0.1:$P1,127.0.0.1:$P2/postgres?target_session
 
 # wait_replay: until the standby has replayed the primary's WAL as of now.
 wait_replay() {
-    local lsn i
+    local lsn
     lsn=$("$PLUMB" sql --db "$UP" "SELECT pg_current_wal_lsn()") || fail "lsn"
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         [ "$("$PLUMB" sql --db "$US" "SELECT CASE WHEN pg_last_wal_replay_lsn() >= '$lsn' THEN 'yes' END")" = yes ] &&
             return 0
         sleep 0.1
@@ -243,4 +243,4 @@ grep -qF "certificate verify failed" "$T/err" || fail "the CA's refusal: $(cat "
 want1 "verify-full by another name" "the TLS connection failed" \
     "$PLUMB" log --db "postgresql://plumb:$PW@localhost:$P1/postgres?$TLS"
 grep -qF "does not match host name" "$T/err" || fail "the name's refusal: $(cat "$T/err")"
-lap done
+lap "all checks passed"
