@@ -58,7 +58,8 @@ static const char *label_zh(const char *dim, const char *key)
  * standby where no temporary table can be made (docs/DEPLOY.md "Read
  * replicas for dashboards") — that same SELECT as a CTE named cs_stat in
  * front of every statement, its parameters bound first. The same rows
- * either way; the table spares the primary eight evaluations of it. */
+ * either way; the table spares the primary up to ten evaluations of it
+ * (one per statement below). */
 typedef struct cs_src {
     pl_buf with; /* "" or "WITH cs_stat(…) AS (<select>) " */
     const pl_viewer *v;
