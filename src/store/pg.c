@@ -59,6 +59,11 @@ typedef struct pg_store {
                         writer-locked transaction; -1: not known, look */
     int flags;       /* pl_pg_open's: the session is set up again on reconnect */
     int lock_ms;     /* lock_timeout, set again on reconnect */
+    int ro;          /* pg_read_only's answer on this connection, -1: not asked
+                        (a demoted primary restarts, ending the connection; a
+                        reload that makes it read-only fails one statement with
+                        25006, which reconnects; a promotion leaves 1: the
+                        CTE, slower, not wrong) */
     int broken;      /* the connection is lost or on a read-only server: the next
                         statement outside a transaction connects again */
     unsigned gen;    /* connection generation: bumped by each reconnect */
@@ -370,6 +375,7 @@ static int ready(pg_store *s, pl_err *e)
     s->conn = c;
     s->gen++;
     s->broken = 0;
+    s->ro = -1;
     int rc = session_setup(s, e);
     if (rc)
         s->broken = 1;
@@ -1881,6 +1887,8 @@ static int pg_read_only(pl_store *ps, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
     int rc = ready(s, e);
+    if (rc == 0 && s->ro >= 0)
+        return s->ro;
     if (rc == 0)
         rc = bulk_flush(s, e);
     if (rc)
@@ -1889,7 +1897,7 @@ static int pg_read_only(pl_store *ps, pl_err *e)
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
         rc = db_err(s, r, e, "read only");
     else
-        rc = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "on") == 0;
+        rc = s->ro = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "on") == 0;
     PQclear(r);
     return rc;
 }
@@ -2253,6 +2261,7 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     pg_store *s = pl_calloc(1, sizeof *s);
     s->ev_next = -1;
+    s->ro = -1;
     s->base.ops = &pg_ops;
     s->conn = c;
     s->base.path = display_name(c, url);

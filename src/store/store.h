@@ -366,7 +366,8 @@ int pl_store_temp_analyze(pl_store *s, const char *name, pl_err *e);
  * could not be asked. A reader that would fill a temporary table takes
  * another way on a read-only server (docs/DEPLOY.md "Read replicas for
  * dashboards"). SQLite: always 0 (its temporary tables are writable
- * through a read-only connection). One round trip on PostgreSQL.
+ * through a read-only connection). PostgreSQL: one round trip, the first
+ * time on each connection (the answer is kept until it reconnects).
  */
 int pl_store_read_only(pl_store *s, pl_err *e);
 
