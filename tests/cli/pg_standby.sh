@@ -243,4 +243,7 @@ grep -qF "certificate verify failed" "$T/err" || fail "the CA's refusal: $(cat "
 want1 "verify-full by another name" "the TLS connection failed" \
     "$PLUMB" log --db "postgresql://plumb:$PW@localhost:$P1/postgres?$TLS"
 grep -qF "does not match host name" "$T/err" || fail "the name's refusal: $(cat "$T/err")"
+#    And the password is checked (scram-sha-256 over TLS).
+want1 "a wrong password over TLS" "the database refused the credentials" \
+    "$PLUMB" log --db "postgresql://plumb:wrong$PW@127.0.0.1:$P1/postgres?$TLS"
 lap "all checks passed"
