@@ -53,6 +53,83 @@ static const char *label_zh(const char *dim, const char *key)
     return NULL;
 }
 
+/* Where the statistics read their rows: the temporary table cs_stat,
+ * filled once by one INSERT … SELECT, or — on a read-only server, a hot
+ * standby where no temporary table can be made (docs/DEPLOY.md "Read
+ * replicas for dashboards") — that same SELECT as a CTE named cs_stat in
+ * front of every statement, its parameters bound first. The same rows
+ * either way; the table spares the primary up to ten evaluations of it
+ * (one per statement below). */
+typedef struct cs_src {
+    pl_buf with; /* "" or "WITH cs_stat(…) AS (<select>) " */
+    const pl_viewer *v;
+    const char *from, *to, *today;
+} cs_src;
+
+static void src_select(pl_buf *sql, const cs_src *r)
+{
+    pl_buf_adds(sql,
+                "SELECT c.id, c.channel, c.category, "
+                "COALESCE(c.subject_unit_id, 'none'), COALESCE(d.method, 'none'), "
+                "CASE WHEN d.id IS NULL THEN 'pending' ELSE COALESCE(d.outcome, 'pending') END, "
+                "substr(c.received_at, 1, 7) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
+                "LEFT JOIN dispositions d ON d.id = (SELECT d2.id FROM dispositions d2 WHERE "
+                "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) WHERE TRUE");
+    if (r->from && *r->from)
+        pl_buf_adds(sql, " AND c.received_at >= ?");
+    if (r->to && *r->to)
+        pl_buf_adds(sql, " AND c.received_at <= ?");
+    /* access: scope and recusal, the very conditions of pl_cases_list
+     * (cs_access_sql), in the same statement: the visible clues are no
+     * longer listed, parsed back and inserted one by one first. */
+    cs_access_sql(sql, r->v);
+}
+
+/* Bind src_select's parameters from 1; the next index. */
+static int src_bind(pl_stmt *st, const cs_src *r)
+{
+    int k = 1;
+    if (r->from && *r->from)
+        pl_stmt_bind_text(st, k++, r->from);
+    if (r->to && *r->to)
+        pl_stmt_bind_text(st, k++, r->to);
+    return cs_bind_access(st, k, r->v, r->today);
+}
+
+/* Prepare `q` (which reads cs_stat) with the source in front; *k: the
+ * index of its first own parameter. */
+static int src_prepare(pl_store *s, const cs_src *r, const char *q, pl_stmt **st, int *k, pl_err *e)
+{
+    pl_buf sql;
+    pl_buf_init(&sql);
+    if (r->with.len)
+        pl_buf_add(&sql, r->with.data, r->with.len);
+    pl_buf_adds(&sql, q);
+    int rc = pl_store_prepare(s, sql.data, st, e);
+    pl_buf_release(&sql);
+    if (!rc)
+        *k = r->with.len ? src_bind(*st, r) : 1;
+    return rc;
+}
+
+/* One count over cs_stat: `q` and its text parameters (NULL-terminated). */
+static int src_count(pl_store *s, const cs_src *r, const char *q, const char *const *args,
+                     int64_t *out, pl_err *e)
+{
+    pl_stmt *st;
+    int k;
+    int rc = src_prepare(s, r, q, &st, &k, e);
+    if (rc)
+        return rc;
+    for (; args && *args; args++)
+        pl_stmt_bind_text(st, k++, *args);
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW)
+        *out = pl_stmt_i64(st, 0);
+    pl_stmt_finalize(st);
+    return rc == PL_ROW ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
 /* Build the JSON statistics object (caller decrefs); without `units` no
  * "by_unit" nor "unit_names" (the dashboard's panel: docs/API.md). */
 static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char *to, int units,
@@ -66,67 +143,64 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
     if ((from && *from && (strlen(from) != 10 || pl_time_parse(from, &t))) ||
         (to && *to && (strlen(to) != 10 || pl_time_parse(to, &t))))
         return pl_err_set(e, PL_EINVAL, "from/to: expected YYYY-MM-DD / 日期格式应为 YYYY-MM-DD");
-    rc = pl_store_temp_drop(c->s, "cs_stat", e);
-    if (!rc)
-        rc = pl_store_exec(c->s,
-                           "CREATE TEMP TABLE cs_stat(id TEXT PRIMARY KEY, channel TEXT, category "
-                           "TEXT, unit TEXT, method TEXT, outcome TEXT, month TEXT)",
-                           e);
-    if (rc)
-        return rc;
     char today[11], before30[11], before90[11];
     cs_today(today);
     /* R12's defaults as dates: received (decided) more than 30 (90) days
      * before today, the calendar's arithmetic instead of SQLite's date(). */
     cs_date_add(before30, today, -30);
     cs_date_add(before90, today, -90);
-    pl_buf sql;
-    pl_buf_init(&sql);
-    pl_buf_adds(&sql,
-                "INSERT INTO cs_stat SELECT c.id, c.channel, c.category, "
-                "COALESCE(c.subject_unit_id, 'none'), COALESCE(d.method, 'none'), "
-                "CASE WHEN d.id IS NULL THEN 'pending' ELSE COALESCE(d.outcome, 'pending') END, "
-                "substr(c.received_at, 1, 7) FROM clues c LEFT JOIN case_clues cc ON cc.id = c.id "
-                "LEFT JOIN dispositions d ON d.id = (SELECT d2.id FROM dispositions d2 WHERE "
-                "d2.clue_id = c.id ORDER BY d2.decided_at DESC, d2.id DESC LIMIT 1) WHERE TRUE");
-    if (from && *from)
-        pl_buf_adds(&sql, " AND c.received_at >= ?");
-    if (to && *to)
-        pl_buf_adds(&sql, " AND c.received_at <= ?");
-    /* access: scope and recusal, the very conditions of pl_cases_list
-     * (cs_access_sql), in the same statement: the visible clues are no
-     * longer listed, parsed back and inserted one by one first. */
-    cs_access_sql(&sql, v);
+    cs_src r = {.v = v, .from = from, .to = to, .today = today};
+    pl_buf_init(&r.with);
+    int ro = pl_store_read_only(c->s, e);
+    if (ro < 0)
+        return ro;
     pl_stmt *st;
-    rc = pl_store_prepare(c->s, sql.data, &st, e);
-    pl_buf_release(&sql);
-    if (rc)
-        return rc;
-    int k = 1;
-    if (from && *from)
-        pl_stmt_bind_text(st, k++, from);
-    if (to && *to)
-        pl_stmt_bind_text(st, k++, to);
-    k = cs_bind_access(st, k, v, today);
-    rc = pl_stmt_step(st, e);
-    pl_stmt_finalize(st);
-    if (rc != PL_DONE)
-        return rc < 0 ? rc : PL_ESTORE;
+    int k;
+    if (ro) {
+        pl_buf_adds(&r.with,
+                    "WITH cs_stat(id, channel, category, unit, method, outcome, month) AS (");
+        src_select(&r.with, &r);
+        pl_buf_adds(&r.with, ") ");
+    } else {
+        rc = pl_store_temp_drop(c->s, "cs_stat", e);
+        if (!rc)
+            rc = pl_store_exec(c->s,
+                               "CREATE TEMP TABLE cs_stat(id TEXT PRIMARY KEY, channel TEXT, "
+                               "category TEXT, unit TEXT, method TEXT, outcome TEXT, month TEXT)",
+                               e);
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_adds(&sql, "INSERT INTO cs_stat ");
+        src_select(&sql, &r);
+        if (!rc)
+            rc = pl_store_prepare(c->s, sql.data, &st, e);
+        pl_buf_release(&sql);
+        if (rc)
+            return rc;
+        src_bind(st, &r);
+        rc = pl_stmt_step(st, e);
+        pl_stmt_finalize(st);
+        if (rc != PL_DONE)
+            return rc < 0 ? rc : PL_ESTORE;
+        rc = 0;
+    }
     json_t *o = json_object();
     int64_t total = 0;
-    rc = pl_store_query_i64(c->s, &total, e, "SELECT count(*) FROM cs_stat", NULL);
+    rc = src_count(c->s, &r, "SELECT count(*) FROM cs_stat", NULL, &total, e);
     json_object_set_new(o, "total", json_integer(total));
     /* Backlog: clues without an outcome. Overdue: docs/CASES.md §6, the
      * queue's ?overdue=1 definition (CS_OVERDUE_SQL, one for both). */
     int64_t open = 0, overdue = 0;
     if (!rc)
-        rc = pl_store_query_i64(c->s, &open, e,
-                                "SELECT count(*) FROM cs_stat WHERE outcome='pending'", NULL);
-    if (!rc)
-        rc = pl_store_query_i64(c->s, &overdue, e,
-                                "SELECT count(*) FROM cs_stat s JOIN clues c ON c.id = s.id "
-                                "LEFT JOIN case_clues cc ON cc.id = s.id WHERE " CS_OVERDUE_SQL,
-                                today, today, before30, before90, NULL);
+        rc = src_count(c->s, &r, "SELECT count(*) FROM cs_stat WHERE outcome='pending'", NULL,
+                       &open, e);
+    if (!rc) {
+        const char *const args[] = {today, today, before30, before90, NULL};
+        rc = src_count(c->s, &r,
+                       "SELECT count(*) FROM cs_stat s JOIN clues c ON c.id = s.id "
+                       "LEFT JOIN case_clues cc ON cc.id = s.id WHERE " CS_OVERDUE_SQL,
+                       args, &overdue, e);
+    }
     json_object_set_new(o, "open", json_integer(open));
     json_object_set_new(o, "overdue", json_integer(overdue));
     json_object_set_new(o, "from", from && *from ? json_string(from) : json_null());
@@ -136,7 +210,7 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
             continue;
         char q[160];
         snprintf(q, sizeof q, "SELECT %s, count(*) FROM cs_stat GROUP BY 1 ORDER BY 1", DIMS[d]);
-        rc = pl_store_prepare(c->s, q, &st, e);
+        rc = src_prepare(c->s, &r, q, &st, &k, e);
         if (rc)
             break;
         json_t *m = json_object();
@@ -151,10 +225,10 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
     if (!rc && units) {
         /* unit names for people */
         json_t *names = json_object();
-        rc = pl_store_prepare(c->s,
-                              "SELECT DISTINCT s.unit, u.name FROM cs_stat s JOIN units u ON "
-                              "u.id = s.unit ORDER BY 1",
-                              &st, e);
+        rc = src_prepare(c->s, &r,
+                         "SELECT DISTINCT s.unit, u.name FROM cs_stat s JOIN units u ON "
+                         "u.id = s.unit ORDER BY 1",
+                         &st, &k, e);
         if (!rc) {
             while ((rc = pl_stmt_step(st, e)) == PL_ROW)
                 json_object_set_new(names, pl_stmt_text(st, 0), json_string(pl_stmt_text(st, 1)));
@@ -163,7 +237,9 @@ static int compute(pl_cases *c, const pl_viewer *v, const char *from, const char
         }
         json_object_set_new(o, "unit_names", names);
     }
-    pl_store_temp_drop(c->s, "cs_stat", NULL);
+    if (!ro)
+        pl_store_temp_drop(c->s, "cs_stat", NULL);
+    pl_buf_release(&r.with);
     if (rc) {
         json_decref(o);
         return rc;

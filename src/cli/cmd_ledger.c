@@ -659,12 +659,16 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
 
 static const char verify_usage[] =
     "usage: plumb verify [--witness VKEY]... [--witness-checkpoint FILE]... [--log-key VKEY]\n"
-    "                    [--no-replay] [--deep] [--db FILE]\n"
+    "                    [--no-replay] [--scratch URL] [--deep] [--db FILE]\n"
     "  Recompute every leaf, payload hash, stored node and the root; check every\n"
     "  checkpoint signature (log key, and each --witness key) and consistency;\n"
     "  replay all events into a fresh store and compare its schema and every\n"
     "  projection table;\n"
     "  check the MAC of the rules' snapshot (DB.rules-snapshot).\n"
+    "  PostgreSQL: the replay runs in a scratch schema of the store's database,\n"
+    "  or of the database at --scratch URL (writable, the same major version):\n"
+    "  a store on a read-only server (a hot standby) needs it; nothing is\n"
+    "  written to the store's database then.\n"
     "  Every checkpoint recorded in the log must still have its row. Each\n"
     "  --witness-checkpoint FILE (a checkpoint co-signed by the level above) must\n"
     "  be signed by the log key (and a --witness key, if given) and lie within\n"
@@ -680,6 +684,7 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
     static const struct option opts[] = {{"witness", required_argument, NULL, 'w'},
                                          {"log-key", required_argument, NULL, 'v'},
                                          {"no-replay", no_argument, NULL, 'R'},
+                                         {"scratch", required_argument, NULL, 'S'},
                                          {"deep", no_argument, NULL, 'D'},
                                          {"witness-checkpoint", required_argument, NULL, 'W'},
                                          COMMON_OPTS,
@@ -707,6 +712,8 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
             vo.log_key = &logkey;
         } else if (c == 'R') {
             vo.skip_replay = 1;
+        } else if (c == 'S') {
+            vo.scratch_url = optarg;
         } else if (c == 'D') {
             vo.deep = 1;
         } else if (c == 'W') {
@@ -757,6 +764,24 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
                          &l, &e);
     if (rc)
         return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
+    /* On a read replica the replay has nowhere to go without --scratch:
+     * said before the ledger's pass (minutes on a province), not after. */
+    int ro = vo.skip_replay || vo.scratch_url ? 0 : pl_store_read_only(s, &e);
+    if (ro) {
+        if (ro > 0)
+            pl_err_set(&e, PL_EINVAL, "%s: %s", pl_store_name(s),
+                       PL_T(cli,
+                            "数据库服务器只读 (备库): 校验要把账本重放到临时 schema, 备库上不能建; "
+                            "请用 --scratch URL 指定一个可写的同主版本 PostgreSQL 数据库 "
+                            "(可写 URL 或一次性数据库), 或 --no-replay",
+                            "the database server is read-only (a hot standby): verify replays "
+                            "the ledger into a scratch schema, which cannot be made there; name "
+                            "a writable PostgreSQL database of the same major version with "
+                            "--scratch URL (the read-write URL, or a throwaway database), or "
+                            "give --no-replay"));
+        close_ledger(s, l);
+        return pl_cli_fail(cli, ro > 0 ? PL_EINVAL : ro, &e);
+    }
     pl_verify_report rep;
     rc = pl_ledger_verify(l, &vo, &rep, &e);
     /* The rules' snapshot decides findings: its MAC is checked too. */

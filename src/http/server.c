@@ -1719,6 +1719,23 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
     ckpt_want(srv);
     char *cert = NULL, *key = NULL;
     int rc = writer_open(srv, e);
+    /* A read replica is refused at the start, in one line: sign-in,
+     * sessions and the access.read events of audited reads all write
+     * (docs/DEPLOY.md "Read replicas for dashboards"). A server that turns
+     * read-only later (the old primary after a failover) is answered 503
+     * with Retry-After, as before. */
+    if (!rc) {
+        int ro = pl_store_read_only(srv->w.s, e);
+        if (ro > 0)
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: the database server is read-only (a hot standby): plumb serve "
+                            "needs the read-write URL (sign-in, sessions and the access.read "
+                            "events of audited reads write); on a read replica use plumb "
+                            "dashboard, report, findings or SQL",
+                            pl_store_name(srv->w.s));
+        else if (ro < 0)
+            rc = ro;
+    }
     if (!rc)
         rc = pl_accounts_prepare(srv->w.s, srv->totp_key, e);
     if (!rc)

@@ -410,7 +410,11 @@ typedef struct pl_verify_opts {
     const pl_verifier *witnesses; /**< witness keys that must verify */
     size_t nwitnesses;
     int skip_replay; /**< skip the projection replay check */
-    int deep;        /**< pl_store_integrity_check deep: also every index's rows */
+    /** PostgreSQL: the URL of a writable database to replay into (a
+     * scratch schema there: pl_store_open_scratch), for a store on a
+     * read-only server; NULL = the store's own database. */
+    const char *scratch_url;
+    int deep; /**< pl_store_integrity_check deep: also every index's rows */
     /** Checkpoints the log must contain: each signed by the log key (and,
      * if witnesses are given, by one of them), no larger than the log and
      * with its root at its size. */

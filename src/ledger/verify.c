@@ -1163,7 +1163,7 @@ int pl_ledger_verify(pl_ledger *l, const pl_verify_opts *opts, pl_verify_report 
     if (rc == 0 && !(opts && opts->skip_replay)) {
         /* (a store that cannot be made is not the ledger's fault: its own
          * error, not "replay failed") */
-        rc = pl_store_open_scratch(l->s, &mem, e);
+        rc = pl_store_open_scratch(l->s, opts ? opts->scratch_url : NULL, &mem, e);
         if (rc == 0) {
             rc = pl_ledger_replay(l, mem, e);
             if (rc && rc != PL_ECORRUPT)

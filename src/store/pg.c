@@ -59,6 +59,11 @@ typedef struct pg_store {
                         writer-locked transaction; -1: not known, look */
     int flags;       /* pl_pg_open's: the session is set up again on reconnect */
     int lock_ms;     /* lock_timeout, set again on reconnect */
+    int ro;          /* pg_read_only's answer on this connection, -1: not asked
+                        (a demoted primary restarts, ending the connection; a
+                        reload that makes it read-only fails one statement with
+                        25006, which reconnects; a promotion leaves 1: the
+                        CTE, slower, not wrong) */
     int broken;      /* the connection is lost or on a read-only server: the next
                         statement outside a transaction connects again */
     unsigned gen;    /* connection generation: bumped by each reconnect */
@@ -370,6 +375,7 @@ static int ready(pg_store *s, pl_err *e)
     s->conn = c;
     s->gen++;
     s->broken = 0;
+    s->ro = -1;
     int rc = session_setup(s, e);
     if (rc)
         s->broken = 1;
@@ -1874,6 +1880,28 @@ static int pg_temp_set(pl_store *ps, const char *name, pl_err *e)
     return run(s, sql, e, "temp set");
 }
 
+/* transaction_read_only: "on" in every transaction of a hot standby and
+ * under default_transaction_read_only (also inside BEGIN READ ONLY, which
+ * refuses CREATE TEMP TABLE as well). */
+static int pg_read_only(pl_store *ps, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc = ready(s, e);
+    if (rc == 0 && s->ro >= 0)
+        return s->ro;
+    if (rc == 0)
+        rc = bulk_flush(s, e);
+    if (rc)
+        return rc;
+    PGresult *r = PQexec(s->conn, "SELECT current_setting('transaction_read_only')");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = db_err(s, r, e, "read only");
+    else
+        rc = s->ro = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "on") == 0;
+    PQclear(r);
+    return rc;
+}
+
 static int pg_temp_drop(pl_store *ps, const char *name, pl_err *e)
 {
     char sql[96];
@@ -2122,6 +2150,7 @@ static const pl_store_ops pg_ops = {
     .migrations = pl_pg_migrations,
     .bulk = pg_bulk,
     .stream = pg_stream,
+    .read_only = pg_read_only,
 };
 
 /* --------------------------------------------------------------- open */
@@ -2232,6 +2261,7 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     pg_store *s = pl_calloc(1, sizeof *s);
     s->ev_next = -1;
+    s->ro = -1;
     s->base.ops = &pg_ops;
     s->conn = c;
     s->base.path = display_name(c, url);
@@ -2254,6 +2284,17 @@ int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e)
                             s->base.path, msg);
         else if (f && strstr(m, "does not exist"))
             rc = pl_err_set(e, PL_EINVAL, "%s: %s", s->base.path, msg);
+        else if (strstr(m, "pg_hba.conf"))
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: the database server refused the connection (no pg_hba.conf line "
+                            "for this host, user and encryption: a hostssl line needs sslmode "
+                            "require or stricter): %s",
+                            s->base.path, msg);
+        else if (strstr(m, "certificate") || strstr(m, "SSL"))
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: the TLS connection failed (check sslmode, sslrootcert and the "
+                            "host name in the URL against the server's certificate): %s",
+                            s->base.path, msg);
         else if (!strstr(m, "connection to server") && !strstr(m, "could not translate host"))
             rc = pl_err_set(e, PL_EINVAL, "%s: not a usable database URL: %s", s->base.path,
                             msg); /* libpq refused the URL before connecting */

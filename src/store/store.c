@@ -69,14 +69,20 @@ int pl_store_primary_key(pl_store *s, const char *table, char ***names, size_t *
     return rc == PL_DONE ? 0 : rc;
 }
 
-int pl_store_open_scratch(pl_store *like, pl_store **out, pl_err *e)
+int pl_store_open_scratch(pl_store *like, const char *at, pl_store **out, pl_err *e)
 {
-    if (strcmp(like->ops->name, "postgresql") != 0)
+    *out = NULL;
+    if (strcmp(like->ops->name, "postgresql") != 0) {
+        if (at)
+            return pl_err_set(e, PL_EINVAL,
+                              "a scratch database is for a PostgreSQL store; a SQLite store "
+                              "replays into memory");
         return pl_store_open_memory(out, e);
-    /* A fresh schema of the same database, made on a connection of its
-     * own (whatever transaction `like` is in), then a store on the URL with
-     * that schema alone on its search_path: the migrations make their
-     * tables, triggers and functions there. */
+    }
+    /* A fresh schema of the same database (or of `at`), made on a
+     * connection of its own (whatever transaction `like` is in), then a
+     * store on the URL with that schema alone on its search_path: the
+     * migrations make their tables, triggers and functions there. */
     uint8_t rnd[8];
     randombytes_buf(rnd, sizeof rnd);
     char name[64];
@@ -86,8 +92,36 @@ int pl_store_open_scratch(pl_store *like, pl_store **out, pl_err *e)
     pl_store *raw = NULL;
     pl_buf b;
     pl_buf_init(&b);
-    const char *url = like->conninfo;
+    const char *url = at ? at : like->conninfo;
+    /* (checked before the open, which would make a SQLite file there) */
+    if (strncmp(url, "postgres://", 11) != 0 && strncmp(url, "postgresql://", 13) != 0)
+        return pl_err_set(e, PL_EINVAL,
+                          "the scratch database must be a postgresql:// URL, as the store: the "
+                          "replay's schema is compared with the store's");
     int rc = pl_store_open(&raw, url, PL_STORE_RAW, e);
+    /* Another server: the same major version, or the catalogue's
+     * definitions (compared by verify) may be worded otherwise. */
+    int64_t v_like = 0, v_at = 0;
+    static const char vq[] =
+        "SELECT CAST(current_setting('server_version_num') AS integer) / 10000";
+    if (!rc && at && !(rc = pl_store_query_i64(like, &v_like, e, vq, NULL)) &&
+        !(rc = pl_store_query_i64(raw, &v_at, e, vq, NULL)) && v_like != v_at)
+        rc = pl_err_set(e, PL_EINVAL,
+                        "%s: the scratch server is PostgreSQL %lld, the store's %lld: use a "
+                        "server of the same major version",
+                        raw->path, (long long)v_at, (long long)v_like);
+    if (!rc) {
+        int ro = pl_store_read_only(raw, e);
+        if (ro > 0)
+            rc = pl_err_set(e, PL_EINVAL,
+                            "%s: a read-only server (a hot standby): the replay needs a scratch "
+                            "schema, which cannot be made there; name a writable PostgreSQL "
+                            "database of the same major version with --scratch URL (the "
+                            "read-write URL, or a throwaway database)",
+                            raw->path);
+        else if (ro < 0)
+            rc = ro;
+    }
     if (!rc) {
         pl_buf_addf(&b, "CREATE SCHEMA %s", name);
         rc = pl_store_exec(raw, b.data, e);
@@ -575,6 +609,11 @@ int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e)
 {
     int rc = temp_name_ok(name, e);
     return rc ? rc : s->ops->temp_drop(s, name, e);
+}
+
+int pl_store_read_only(pl_store *s, pl_err *e)
+{
+    return s->ops->read_only ? s->ops->read_only(s, e) : 0;
 }
 
 int pl_store_temp_analyze(pl_store *s, const char *name, pl_err *e)

@@ -82,11 +82,15 @@ int pl_store_open_memory(pl_store **out, pl_err *e);
 /**
  * A new, empty, migrated store to replay a ledger into (`plumb verify`),
  * of the same backend as `like`: an in-memory SQLite store for SQLite; for
- * PostgreSQL a scratch schema plumb_verify_<random> of the same database
- * (created, the migrations run there, dropped with everything in it by
- * pl_store_close). The user of the URL needs CREATE on the database.
+ * PostgreSQL a scratch schema plumb_verify_<random> of the same database,
+ * or of the database at URL `at` when not NULL (created, the migrations
+ * run there, dropped with everything in it by pl_store_close). The user of
+ * the URL needs CREATE on the database. PL_EINVAL, with nothing made: `at`
+ * for a SQLite store, `at` not PostgreSQL or of another major version than
+ * `like`'s server, or the database read-only (a hot standby: the store's
+ * own, without `at`, on a read replica).
  */
-int pl_store_open_scratch(pl_store *like, pl_store **out, pl_err *e);
+int pl_store_open_scratch(pl_store *like, const char *at, pl_store **out, pl_err *e);
 /**
  * The primary key columns of `table`, in key order: `*names` (each and the
  * array owned by the caller), `*n` of them (0: no primary key).
@@ -354,6 +358,18 @@ int pl_store_temp_drop(pl_store *s, const char *name, pl_err *e);
  * `name` as for pl_store_temp_set. 0 or PL_E*.
  */
 int pl_store_temp_analyze(pl_store *s, const char *name, pl_err *e);
+/**
+ * Whether this connection's next transaction cannot write, not even a
+ * temporary table: 1 on a PostgreSQL hot standby (or a session with
+ * default_transaction_read_only), where CREATE TEMP TABLE fails with
+ * SQLSTATE 25006; 0 if it can; a negative PL_E* (and `e`) if the server
+ * could not be asked. A reader that would fill a temporary table takes
+ * another way on a read-only server (docs/DEPLOY.md "Read replicas for
+ * dashboards"). SQLite: always 0 (its temporary tables are writable
+ * through a read-only connection). PostgreSQL: one round trip, the first
+ * time on each connection (the answer is kept until it reconnects).
+ */
+int pl_store_read_only(pl_store *s, pl_err *e);
 
 /**
  * Rewrite the database so that rows deleted before leave no trace in its

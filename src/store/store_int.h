@@ -90,6 +90,9 @@ typedef struct pl_store_ops {
      * ROLLBACK); optional: NULL means a failed statement leaves the
      * transaction usable (SQLite). */
     int (*tx_aborted)(pl_store *s);
+    /** pl_store_read_only; optional: NULL means never (SQLite: a temporary
+     * table is written even through a read-only connection). */
+    int (*read_only)(pl_store *s, pl_err *e);
 } pl_store_ops;
 
 /** Base struct every backend embeds first. */
