@@ -2219,7 +2219,97 @@ static int sort_indexes_defer(imp *m, pl_buf *ddl)
 
 static int sort_indexes_build(imp *m, const pl_buf *ddl)
 {
-    return ddl->len ? pl_store_exec(m->s, ddl->data, m->e) : 0;
+    if (!ddl->len)
+        return 0;
+    /* SQLite's sorter in runs of a few MiB, not one list of the whole
+     * table (pl_store_sort_runs): half the CPU at a million rows. */
+    int runs = pl_store_sort_runs(m->s, 1) == 0;
+    int rc = pl_store_exec(m->s, ddl->data, m->e);
+    if (runs)
+        pl_store_sort_runs(m->s, 0);
+    return rc;
+}
+
+/* The derived tables person_units (migration 0063) and persons_placed
+ * (0066) are kept exact by SQLite row triggers on posts, tenures, kin,
+ * persons, person_units and units: at prefecture scale ~330,000 firings,
+ * each a few B-tree probes and an insert, about 3 s of the writer's CPU
+ * (docs/BENCHMARKS.md, floor (d) against floor (a-rows)). When the tables
+ * they are derived from (units aside) and both derived tables have no row
+ * at the start of the batch, nothing but the batch's rows can place
+ * anyone: the triggers are dropped here, inside the batch's transaction
+ * as the sort indexes are, and derived_fill writes both tables once from
+ * their rule (the views person_units_source and persons_placed_source,
+ * which filled them in the migrations), then creates the triggers again
+ * from their stored definitions, all before the batch commits. A rejected
+ * batch rolls the DROPs back with its rows. Nothing in the batch reads the
+ * derived tables before derived_fill: the importer reads rows by id, and
+ * the one reader of scopes, the API's per-row check (check_row), keeps
+ * the triggers. SQLite only: PostgreSQL's INSERT triggers already run once
+ * per statement (migrations-pg 0145). PLUMB_IMPORT_DERIVED_ROWS=1 keeps
+ * the triggers (tests/cli/import_derived_bulk.sh compares the two ways;
+ * bench). The CREATE TRIGGER statements collect in *ddl. */
+static int derived_defer(imp *m, pl_buf *ddl)
+{
+    static const char *const from[] = {"posts",        "tenures",        "kin", "persons",
+                                       "person_units", "persons_placed", NULL};
+    const char *rows = getenv("PLUMB_IMPORT_DERIVED_ROWS");
+    if (pl_store_dialect(m->s) != PL_DIALECT_SQLITE || m->o->check_row ||
+        (rows && strcmp(rows, "1") == 0))
+        return 0;
+    for (int i = 0; from[i]; i++) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_addf(&sql, "SELECT 1 FROM \"%s\" LIMIT 1", from[i]);
+        int64_t one = 0;
+        int rc = pl_store_query_i64(m->s, &one, m->e, sql.data, NULL);
+        pl_buf_release(&sql);
+        if (rc == 0)
+            return 0; /* rows before the batch: the triggers keep the tables */
+        if (rc != PL_ENOTFOUND)
+            return rc;
+    }
+    /* The triggers of 0063 and 0066, by their names' prefixes, in the
+     * order they were created. Another trigger that wrote a derived table
+     * would make derived_fill's plain INSERTs fail, not write twice. */
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare(m->s,
+                              "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND "
+                              "(substr(name, 1, 13)='person_units_' OR "
+                              "substr(name, 1, 15)='persons_placed_') ORDER BY rowid",
+                              &st, m->e);
+    if (rc)
+        return rc;
+    pl_buf drop;
+    pl_buf_init(&drop);
+    while ((rc = pl_stmt_step(st, m->e)) == PL_ROW) {
+        pl_buf_addf(ddl, "%s;", pl_stmt_text(st, 1));
+        pl_buf_addf(&drop, "DROP TRIGGER \"%s\";", pl_stmt_text(st, 0));
+    }
+    pl_stmt_finalize(st);
+    rc = rc == PL_DONE ? 0 : rc;
+    if (rc == 0 && drop.len)
+        rc = pl_store_exec(m->s, drop.data, m->e);
+    pl_buf_release(&drop);
+    if (rc)
+        pl_buf_reset(ddl);
+    return rc;
+}
+
+/* After the rows: both derived tables from their rule, person_units first
+ * (persons_placed reads it), each in its key's order; then the triggers. */
+static int derived_fill(imp *m, const pl_buf *ddl)
+{
+    if (!ddl->len)
+        return 0;
+    int rc = pl_store_exec(m->s,
+                           "INSERT INTO person_units(person_id, unit_id) "
+                           "SELECT DISTINCT person_id, unit_id FROM person_units_source "
+                           "ORDER BY person_id, unit_id;"
+                           "INSERT INTO persons_placed SELECT * FROM persons_placed_source "
+                           "ORDER BY id;",
+                           m->e);
+    return rc ? rc : pl_store_exec(m->s, ddl->data, m->e);
 }
 
 int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
@@ -2239,8 +2329,9 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     pl_buf_init(&m.rej_line);
     m.rej_buf = opts->rejects_buf;
     int rc = 0, began = 0;
-    pl_buf sort_ddl;
+    pl_buf sort_ddl, derived_ddl;
     pl_buf_init(&sort_ddl);
+    pl_buf_init(&derived_ddl);
     int64_t size0 = 0;
     if (n == 0) {
         rc = pl_err_set(e, PL_EINVAL, "nothing to import");
@@ -2298,6 +2389,8 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     rc = find_fresh(&m);
     if (rc == 0)
         rc = sort_indexes_defer(&m, &sort_ddl);
+    if (rc == 0)
+        rc = derived_defer(&m, &derived_ddl);
     /* The rows' inserts (ledger and projections) in bulk where the store
      * has a faster way (PostgreSQL: COPY); reads in between see them. */
     if (rc == 0)
@@ -2309,6 +2402,8 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
             rc = import_job(&m);
     if (rc == 0)
         rc = pl_store_bulk(s, 0, e);
+    if (rc == 0)
+        rc = derived_fill(&m, &derived_ddl);
     if (rc == 0)
         rc = sort_indexes_build(&m, &sort_ddl);
     if (rc == 0 && m.rej && fflush(m.rej) != 0)
@@ -2363,6 +2458,7 @@ out:
         pl_buf_release(&m.repaired[k]);
     pl_buf_release(&m.rej_line);
     pl_buf_release(&sort_ddl);
+    pl_buf_release(&derived_ddl);
     return rc;
 }
 

@@ -14,6 +14,9 @@
 
 #include <sqlite3.h>
 
+/* The page cache of every connection: 64 MiB (negative: KiB). */
+#define SQ_CACHE_SIZE "-65536"
+
 typedef struct sq_store {
     pl_store base;
     sqlite3 *db;
@@ -456,6 +459,26 @@ int pl_store_bulk_journal(pl_store *ps, int on, pl_err *e)
     return 1;
 }
 
+int pl_store_sort_runs(pl_store *ps, int on)
+{
+    if (ps->ops != &sq_ops)
+        return 1;
+    sq_store *s = (sq_store *)ps;
+    if (!on)
+        return sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=" SQ_CACHE_SIZE,
+                            NULL, NULL, NULL) == SQLITE_OK
+                   ? 0
+                   : 1;
+    /* refused inside a transaction once the temporary database is open */
+    if (sqlite3_exec(s->db, "PRAGMA temp_store=FILE", NULL, NULL, NULL) != SQLITE_OK)
+        return 1;
+    if (sqlite3_exec(s->db, "PRAGMA cache_size=-4096", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+        return 1;
+    }
+    return 0;
+}
+
 static void sq_busy_timeout(pl_store *ps, int ms)
 {
     sqlite3_busy_timeout(((sq_store *)ps)->db, ms);
@@ -620,7 +643,7 @@ int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
     }
     rc = sq_exec(&s->base,
                  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                 "PRAGMA cache_size=-65536",
+                 "PRAGMA cache_size=" SQ_CACHE_SIZE,
                  e);
     if (rc)
         goto fail;

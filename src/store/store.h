@@ -134,6 +134,21 @@ int pl_store_wal_hook(pl_store *s, void (*cb)(void *ctx, int frames), void *ctx)
 int pl_store_bulk_journal(pl_store *s, int on, pl_err *e);
 
 /**
+ * SQLite's sorter for a run of CREATE INDEX over large tables (the
+ * import's deferred indexes, src/ingest/import.c): `on` 1 makes it sort in
+ * runs of 4 MiB written to temporary files and merged (temp_store=FILE,
+ * the main cache at 4 MiB, which is also the sorter's run size), `on` 0
+ * puts the connection's settings back (temp_store=MEMORY, 64 MiB cache).
+ * With temp_store=MEMORY SQLite sorts in one list of separately allocated
+ * records, whatever its size: at a million rows the merge sort's cache
+ * misses cost twice the CPU of the runs (docs/BENCHMARKS.md "The import's
+ * derived tables once per batch"). Changes nothing the index holds. 1
+ * (nothing done) on PostgreSQL or when SQLite refuses the change (a
+ * temporary table is open in the transaction); else 0.
+ */
+int pl_store_sort_runs(pl_store *s, int on);
+
+/**
  * How long a write waits for another connection or process holding the
  * writer lock before failing with PL_EBUSY ("store busy"): 10 s after
  * pl_store_open. The HTTP server sets its --busy-wait.
