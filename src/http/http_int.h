@@ -185,8 +185,12 @@ typedef struct writer {
     int has_signer;
 } writer;
 
-/** Threads of the pool that runs the requests that may wait (server.c). */
-#define HTTP_POOL_THREADS 8
+/** Threads of the pool that runs the requests that may wait (server.c).
+ * It also bounds a group commit (every member waits on a pool thread): 16,
+ * so that 16 clients' clues share one commit's pages (each commit writes
+ * every page it touched whole; docs/BENCHMARKS.md "The clue intake's CPU,
+ * fifth pass"). argon2id on these threads is bounded apart (pl_pwhash_enter). */
+#define HTTP_POOL_THREADS 16
 /** Most clues in one POST /api/v1/cases/batch (routes_cases.c; its 400 says 1000). */
 #define HTTP_CASES_BATCH_MAX 1000
 /** Retry-After of a 503 "store busy" answer, in seconds. */
