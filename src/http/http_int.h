@@ -106,6 +106,13 @@ int routes_read_txn(const route *rt);
 int routes_never_writes(const route *rt);
 /** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
 const route *routes_cases(size_t *n);
+/** 1 if the route's session check and its checks before the writer lock
+ * run in one read transaction on the pool's connection, which the handler
+ * ends (http_read_end) before it waits for the writer: POST /api/v1/cases
+ * (routes_cases.c). */
+int routes_read_first(const route *rt);
+/** Ends the request's read transaction, if any (server.c). */
+void http_read_end(req *r);
 /** Inspection and rectification routes (routes_inspect.c). */
 const route *routes_inspect(size_t *n);
 /** 1 if an inspection route is a plain read (routes_read_txn). */
