@@ -5,7 +5,9 @@
 # county --seed 1`, `import --all`) is copied, served by PLUMB, warmed with
 # 200 intakes, then N intakes are posted by CONNS keep-alive connections
 # with bench/clues_api.sh's client (the same clues). Prints the client's
-# JSON line, the server's CPU per clue (/proc) and the load average. With
+# JSON line, the server's CPU per clue (/proc), the bytes it wrote per clue
+# (/proc/PID/io wchar: the WAL's frames and the checkpoint's copies, with
+# the replies' sends) and the load average. With
 # arguments after CONNS, `perf ARGS -p <server pid>` runs around the N
 # intakes (e.g. `record -F 499 -g --call-graph dwarf,16384 -o F`; then
 # bench/perf_buckets.py). COPYWAL=dir keeps the store and its WAL as they
@@ -36,11 +38,13 @@ for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.1; done
 API=http://127.0.0.1:$(cat "$W/port")
 BUSER=bench2 node "$W/client.js" "$API" "$S2" "$PW" 200 4 60 "$W/subjects.csv" 1 >/dev/null
 CPU0=$(awk '{print $14+$15}' "/proc/$SPID/stat")
+WB0=$(awk '/^wchar/{print $2}' "/proc/$SPID/io")
 if [ $# -gt 0 ]; then perf "$@" -p "$SPID" >"$W/perf.txt" 2>&1 & PP=$!; sleep 0.5; fi
 node "$W/client.js" "$API" "$S1" "$PW" "$N" "$C" 600 "$W/subjects.csv" 1
 if [ $# -gt 0 ]; then kill -INT "$PP"; wait "$PP" || true; PP=; cat "$W/perf.txt"; fi
 CPU1=$(awk '{print $14+$15}' "/proc/$SPID/stat")
-echo "server CPU: $(((CPU1 - CPU0) * 1000000 / $(getconf CLK_TCK) / N)) µs/clue; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+WB1=$(awk '/^wchar/{print $2}' "/proc/$SPID/io")
+echo "server CPU: $(((CPU1 - CPU0) * 1000000 / $(getconf CLK_TCK) / N)) µs/clue; written $(((WB1 - WB0) / 1024 / N)) KiB/clue; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # PLUMB_GROUP_COMMIT_STATS=1: the group commit's counters (warm-up included)
 if [ -n "${PLUMB_GROUP_COMMIT_STATS:-}" ]; then echo "group commit: $(curl -s "$API/api/v1/health")"; fi
 if [ -n "${COPYWAL:-}" ]; then sleep 0.5; mkdir -p "$COPYWAL"; cp "$DB" "$DB-wal" "$COPYWAL/"; fi

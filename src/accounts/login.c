@@ -27,9 +27,11 @@ static void make_dummy(void)
 {
     uint8_t pw[16];
     randombytes_buf(pw, sizeof pw);
+    pl_pwhash_enter();
     if (crypto_pwhash_str(dummy, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         dummy[0] = 0;
+    pl_pwhash_leave();
 }
 
 /* Counts a failed sign-in: on the account, or on the name's handle when
@@ -134,7 +136,9 @@ int pl_accounts_login(pl_store *s, const uint8_t key[PL_TOTP_KEY_BYTES], const c
     }
     /* An unknown user costs the same argon2id work as a known one. */
     pthread_once(&dummy_once, make_dummy);
+    pl_pwhash_enter();
     int pw_ok = crypto_pwhash_str_verify(found ? hash : dummy, pw, strlen(pw)) == 0;
+    pl_pwhash_leave();
     int totp_ok = 0;
     int64_t step = 0;
     if (found && pw_ok) {
@@ -227,9 +231,11 @@ int pl_accounts_password_verify(pl_store *s, int64_t uid, const char *password, 
     if (pl_stmt_step(st, e) == PL_ROW)
         snprintf(hash, sizeof hash, "%s", pl_stmt_text(st, 0));
     pl_stmt_finalize(st);
+    pl_pwhash_enter();
     rc = !hash[0] || !password || crypto_pwhash_str_verify(hash, password, strlen(password)) != 0
              ? PL_EDENIED
              : 0;
+    pl_pwhash_leave();
     sodium_memzero(hash, sizeof hash);
     return rc;
 }

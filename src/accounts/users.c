@@ -165,8 +165,12 @@ int pl_accounts_user_add(pl_store *s, pl_ledger *l, const char *username, const 
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    pl_pwhash_enter();
+    int hrc =
+        crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    pl_pwhash_leave();
+    if (hrc != 0) {
         sodium_memzero(key, sizeof key);
         return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
     }
@@ -240,8 +244,12 @@ int pl_accounts_user_passwd(pl_store *s, pl_ledger *l, const char *username, con
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    pl_pwhash_enter();
+    int hrc =
+        crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    pl_pwhash_leave();
+    if (hrc != 0)
         return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
     int64_t uid = 0;
     rc = pl_store_begin(s, e);

@@ -96,8 +96,11 @@ int pl_cases_office_keygen(pl_cases *c, const pl_viewer *v, const char *office_i
     crypto_box_keypair(pk, sk);
     randombytes_buf(salt, sizeof salt);
     randombytes_buf(nonce, sizeof nonce);
-    if (crypto_pwhash(kek, crypto_secretbox_KEYBYTES, passphrase, strlen(passphrase), salt,
-                      OFFICE_OPSLIMIT, OFFICE_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    pl_pwhash_enter();
+    int hrc = crypto_pwhash(kek, crypto_secretbox_KEYBYTES, passphrase, strlen(passphrase), salt,
+                            OFFICE_OPSLIMIT, OFFICE_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
+    pl_pwhash_leave();
+    if (hrc != 0) {
         sodium_free(sk);
         sodium_free(kek);
         return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
@@ -294,9 +297,12 @@ int pl_cases_office_unlock(pl_cases *c, const pl_viewer *v, const char *office_i
         return pl_err_set(e, PL_ENOMEM, "out of guarded memory");
     }
     rc = 0;
-    if (crypto_pwhash(kek, crypto_secretbox_KEYBYTES, passphrase ? passphrase : "",
-                      passphrase ? strlen(passphrase) : 0, salt_c, ops, mem,
-                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+    pl_pwhash_enter();
+    int hrc = crypto_pwhash(kek, crypto_secretbox_KEYBYTES, passphrase ? passphrase : "",
+                            passphrase ? strlen(passphrase) : 0, salt_c, ops, mem,
+                            crypto_pwhash_ALG_ARGON2ID13);
+    pl_pwhash_leave();
+    if (hrc != 0)
         rc = pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
     else if (crypto_secretbox_open_easy(k->sk, box, sizeof box, nonce_c, kek) != 0)
         rc = pl_err_set(e, PL_ECRYPTO, "office %s: wrong passphrase / 口令错误", office_id);

@@ -306,9 +306,13 @@ int pl_cases_portal_report(pl_cases *c, const pl_portal_report *r, pl_portal_rec
             break;
     }
     char ph[crypto_pwhash_STRBYTES];
-    if (!rc && crypto_pwhash_str(ph, r->passphrase, strlen(r->passphrase), PASS_OPSLIMIT,
-                                 PASS_MEMLIMIT) != 0)
-        rc = pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
+    if (!rc) {
+        pl_pwhash_enter();
+        if (crypto_pwhash_str(ph, r->passphrase, strlen(r->passphrase), PASS_OPSLIMIT,
+                              PASS_MEMLIMIT) != 0)
+            rc = pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
+        pl_pwhash_leave();
+    }
     if (rc) {
         free(identity);
         return rc;
@@ -410,16 +414,20 @@ static int portal_auth(pl_cases *c, const char *receipt, const char *passphrase,
         return rc;
     const char *pw = passphrase ? passphrase : "";
     int ok;
+    pl_pwhash_enter();
     if (found) {
         ok = crypto_pwhash_str_verify(ph, pw, strlen(pw)) == 0;
     } else {
         /* Same work for an unknown receipt: no timing oracle. */
         static char dummy[crypto_pwhash_STRBYTES];
         if (!dummy[0] &&
-            crypto_pwhash_str(dummy, "dummy passphrase", 16, PASS_OPSLIMIT, PASS_MEMLIMIT) != 0)
+            crypto_pwhash_str(dummy, "dummy passphrase", 16, PASS_OPSLIMIT, PASS_MEMLIMIT) != 0) {
+            pl_pwhash_leave();
             return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");
+        }
         ok = crypto_pwhash_str_verify(dummy, pw, strlen(pw)) == 2; /* never */
     }
+    pl_pwhash_leave();
     if (!ok) {
         if ((rc = rate_bump(c, ba, e)) || (rc = rate_bump(c, br, e)))
             return rc;

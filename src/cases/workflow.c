@@ -579,7 +579,12 @@ static int overlap_pct(const uint64_t *a, size_t na, const uint64_t *b, size_t n
     return (int)(both * 100 / (na < nb ? na : nb));
 }
 
-/* The open clue about the same subject whose facts overlap most (>= pct). */
+/* The open clue about the same subject whose facts overlap most (>= pct).
+ * "status <> … AND status <> …", not "status NOT IN (…)": SQLite builds the
+ * IN list's ephemeral table (a b-tree, its pager and page buffer:
+ * malloc_consolidate) anew on every run, once a clue under the writer lock
+ * (docs/BENCHMARKS.md "The clue intake's CPU, fifth pass"). status is NOT NULL:
+ * the same rows. */
 static int find_group(pl_cases *c, const char *person, const char *unit, const char *name,
                       const char *facts, int pct, char *group, size_t gn, int *best_pct, pl_err *e)
 {
@@ -592,8 +597,8 @@ static int find_group(pl_cases *c, const char *person, const char *unit, const c
     if (person && *person) {
         rc = pl_store_prepare_cached(
             c->s,
-            "SELECT group_id, facts FROM case_clues WHERE subject_person_id = ? AND status NOT IN "
-            "('closed','concluded','archived') ORDER BY id",
+            "SELECT group_id, facts FROM case_clues WHERE subject_person_id = ? AND status <> "
+            "'closed' AND status <> 'concluded' AND status <> 'archived' ORDER BY id",
             &st, e);
         if (rc)
             return rc;
@@ -602,8 +607,8 @@ static int find_group(pl_cases *c, const char *person, const char *unit, const c
         rc = pl_store_prepare_cached(
             c->s,
             "SELECT group_id, facts FROM case_clues WHERE subject_person_id IS NULL AND "
-            "subject_unit_id = ? AND COALESCE(subject_name,'') = ? AND status NOT IN "
-            "('closed','concluded','archived') ORDER BY id",
+            "subject_unit_id = ? AND COALESCE(subject_name,'') = ? AND status <> 'closed' AND "
+            "status <> 'concluded' AND status <> 'archived' ORDER BY id",
             &st, e);
         if (rc)
             return rc;

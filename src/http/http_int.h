@@ -106,6 +106,13 @@ int routes_read_txn(const route *rt);
 int routes_never_writes(const route *rt);
 /** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
 const route *routes_cases(size_t *n);
+/** 1 if the route's session check and its checks before the writer lock
+ * run in one read transaction on the pool's connection, which the handler
+ * ends (http_read_end) before it waits for the writer: POST /api/v1/cases
+ * (routes_cases.c). */
+int routes_read_first(const route *rt);
+/** Ends the request's read transaction, if any (server.c). */
+void http_read_end(req *r);
 /** Inspection and rectification routes (routes_inspect.c). */
 const route *routes_inspect(size_t *n);
 /** 1 if an inspection route is a plain read (routes_read_txn). */
@@ -185,8 +192,12 @@ typedef struct writer {
     int has_signer;
 } writer;
 
-/** Threads of the pool that runs the requests that may wait (server.c). */
-#define HTTP_POOL_THREADS 8
+/** Threads of the pool that runs the requests that may wait (server.c).
+ * It also bounds a group commit (every member waits on a pool thread): 16,
+ * so that 16 clients' clues share one commit's pages (each commit writes
+ * every page it touched whole; docs/BENCHMARKS.md "The clue intake's CPU,
+ * fifth pass"). argon2id on these threads is bounded apart (pl_pwhash_enter). */
+#define HTTP_POOL_THREADS 16
 /** Most clues in one POST /api/v1/cases/batch (routes_cases.c; its 400 says 1000). */
 #define HTTP_CASES_BATCH_MAX 1000
 /** Retry-After of a 503 "store busy" answer, in seconds. */

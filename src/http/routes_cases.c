@@ -643,6 +643,13 @@ static json_t *intake_result(const pl_clue_result *res)
                      (json_int_t)res->seq);
 }
 
+static int h_intake(req *r);
+
+int routes_read_first(const route *rt)
+{
+    return rt->fn == h_intake;
+}
+
 static int h_intake(req *r)
 {
     const char *x[N_INTAKE];
@@ -668,6 +675,9 @@ static int h_intake(req *r)
     if (!v)
         return reply_error(r, 403, "out_of_scope", "subject_unit_id",
                            "the unit is outside your jurisdiction");
+    /* The checks above read one snapshot (routes_read_first); none is held
+     * while waiting for the writer and the group's commit. */
+    http_read_end(r);
     /* The intake can be run again from the start (its input is all in
      * `in`, nothing of it is kept outside the store): GC_REDO, so that in a
      * group it goes without a savepoint; GC_AGAIN when a later member's

@@ -1073,19 +1073,32 @@ static void dispatch(req *r)
     pl_err e;
     pl_err_init(&e);
     /* (the version pinned: one commits reading per request, on PostgreSQL
-     * in BEGIN's round trip) */
-    int txn =
-        strcmp(r->method, "GET") == 0 && routes_read_txn(rt) && pl_store_read_begin(r->s, &e) == 0;
+     * in BEGIN's round trip). A clue intake's session check and checks
+     * share one too (routes_read_first), ended before the writer lock: on
+     * SQLite each statement in autocommit began and ended a read of its
+     * own, the first after every commit re-reading its pages. */
+    int txn = ((strcmp(r->method, "GET") == 0 && routes_read_txn(rt)) || routes_read_first(rt)) &&
+              pl_store_read_begin(r->s, &e) == 0;
     r->in_txn = txn;
     dispatch_route(r, rt);
+    http_read_end(r);
+    pl_store_version_unpin(r->s);
+    touch_later(r);
+}
+
+void http_read_end(req *r)
+{
+    if (!r->in_txn)
+        return;
+    pl_err e;
+    pl_err_init(&e);
     /* BEGIN went straight to the connection (not pl_store_begin), so the
      * store's nesting count does not know of it: pl_store_rollback would
      * do nothing and leave the snapshot open for the next request. */
-    if (txn && exec_cached(r->s, "COMMIT", &e) != 0)
+    if (exec_cached(r->s, "COMMIT", &e) != 0)
         exec_cached(r->s, "ROLLBACK", &e);
     pl_store_version_unpin(r->s);
     r->in_txn = 0;
-    touch_later(r);
 }
 
 static void dispatch_route(req *r, const route *rt)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,4 +425,36 @@ int pl_hexkey_create(const char *path, const char *what, const char *magic, uint
     if (rc)
         sodium_memzero(key, n);
     return rc;
+}
+
+/* ------------------------------------------------ argon2id, bounded */
+
+static pthread_mutex_t pwhash_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pwhash_cv = PTHREAD_COND_INITIALIZER;
+static int pwhash_in, pwhash_max;
+
+void pl_pwhash_enter(void)
+{
+    pthread_mutex_lock(&pwhash_mu);
+    while (pwhash_in >= PL_PWHASH_AT_ONCE)
+        pthread_cond_wait(&pwhash_cv, &pwhash_mu);
+    if (++pwhash_in > pwhash_max)
+        pwhash_max = pwhash_in;
+    pthread_mutex_unlock(&pwhash_mu);
+}
+
+void pl_pwhash_leave(void)
+{
+    pthread_mutex_lock(&pwhash_mu);
+    pwhash_in--;
+    pthread_cond_signal(&pwhash_cv);
+    pthread_mutex_unlock(&pwhash_mu);
+}
+
+int pl_pwhash_peak(void)
+{
+    pthread_mutex_lock(&pwhash_mu);
+    int n = pwhash_max;
+    pthread_mutex_unlock(&pwhash_mu);
+    return n;
 }

@@ -131,6 +131,23 @@ long pl_unb64(uint8_t *out, size_t cap, const char *s, size_t len);
  * file), PL_EDENIED (group or others have any access; the message says to run
  * chmod 600) or PL_EIO. The caller wipes `buf` (sodium_memzero) after use.
  */
+/**
+ * At most PL_PWHASH_AT_ONCE argon2id hashes run at once in the process:
+ * every crypto_pwhash_str / crypto_pwhash_str_verify is made between
+ * pl_pwhash_enter and pl_pwhash_leave. Each takes
+ * crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB), so the bound holds a burst
+ * of sign-ins to 512 MiB whatever the number of threads that may run one
+ * (the server's pool, HTTP_POOL_THREADS); a caller past it waits. A
+ * holder waits for nothing else, so no lock order is involved; but the
+ * portal's report hashes its passphrase under the writer lock, and may
+ * now wait there behind up to 8 sign-ins' hashes (~0.1 s each).
+ */
+#define PL_PWHASH_AT_ONCE 8
+void pl_pwhash_enter(void);
+void pl_pwhash_leave(void);
+/** The most hashes that were inside at once (tests). */
+int pl_pwhash_peak(void);
+
 int pl_secret_file_read(const char *path, const char *what, int nofollow, char *buf, size_t cap,
                         pl_err *e);
 /**

@@ -257,6 +257,31 @@ static void overlapping_reports_are_linked_never_dropped(void **state)
     world_close(&w);
 }
 
+/* Only an open clue takes a new report: once closed, the same facts about
+ * the same person, or about the same unit, make a clue of their own (the
+ * dedupe's status filter, both of its queries). */
+static void closed_clue_takes_no_new_report(void **state)
+{
+    (void)state;
+    world w;
+    world_open(&w);
+    pl_err e;
+    pl_err_init(&e);
+    const char *facts = "王局长2025年违规发放津贴补贴，涉及金额约20万元，并安排亲属承揽工程。";
+    pl_clue_result a = add(&w, A, NULL, facts);
+    pl_clue_result u = add(&w, NULL, "EB", facts);
+    assert_int_equal(pl_cases_dispose(w.c, &SYS, a.clue_id, "close", "依规处置", &e), 0);
+    assert_int_equal(pl_cases_dispose(w.c, &SYS, u.clue_id, "close", "依规处置", &e), 0);
+    assert_int_equal(q(&w, "SELECT count(*) FROM case_clues WHERE status = 'closed'", NULL), 2);
+    pl_clue_result b = add(&w, A, NULL, facts);
+    pl_clue_result v = add(&w, NULL, "EB", facts);
+    assert_int_equal(b.linked, 0);
+    assert_string_equal(b.group_id, b.clue_id);
+    assert_int_equal(v.linked, 0);
+    assert_string_equal(v.group_id, v.clue_id);
+    world_close(&w);
+}
+
 /* ----------------------------------------------------- whole workflow */
 
 static int has_finding(const pl_finding_set *fs, int rule, const char *subject)
@@ -1052,6 +1077,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(routing_goes_to_the_level_above),
         cmocka_unit_test(overlapping_reports_are_linked_never_dropped),
+        cmocka_unit_test(closed_clue_takes_no_new_report),
         cmocka_unit_test(whole_workflow_with_deadlines_and_reminders),
         cmocka_unit_test(unfounded_owes_name_clearing_and_rules_see_live_data),
         cmocka_unit_test(subject_kin_and_leadership_cannot_read_list_or_count),
