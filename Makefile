@@ -25,8 +25,8 @@ check-pg: deps build
 	STAGES=4 ./scripts/check
 
 # The PostgreSQL entries make check leaves out for time (ctest label
-# pg-extra: E2E files listed in CMakeLists.txt's E2E_PG_LATER;
-# docs/RELIABILITY.md "Both engines").
+# pg-extra: E2E files listed in CMakeLists.txt's E2E_PG_LATER, CLI
+# scripts in its CLI_PG_EXTRA; docs/RELIABILITY.md "Both engines").
 check-pg-extra: deps build
 	STAGES=5 ./scripts/check
 

@@ -253,7 +253,9 @@ export function copyStore(db, dir, name = 'copy') {
 //    DATABASE … TEMPLATE tpl_<key>` (a file copy, no import) and a copy of
 //    the state directory (keys, rules snapshot);
 //  - SQLite: when PLUMB_API_CACHE names a directory (the file and its side
-//    files copied); without it each call imports, as before.
+//    files copied; ctest's api.* entries get build/api-cache, emptied
+//    before and removed after each run by the fixture api-cache); without
+//    it each call imports, as before.
 // The key is scale, seed, PLUMB_NOW and the binary (size, mtime), so a
 // rebuilt plumb never meets a store of the old one. Built under a lock
 // directory (the ctest entries run side by side): the others wait for it.
@@ -318,6 +320,12 @@ export function genStore(dir, { scale = 'county', seed, name = 'g', out = 'gen' 
       { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', PLUMB_LANG: 'en' }, stdio: ['pipe', 'pipe', 'pipe'] }));
   });
   fs.symlinkSync(path.join(root, 'gen'), gen);
+  return copyCached(dir, name, root, tpl);
+}
+// A new store in dir copied from a cached build at root: its store.db and
+// side files on SQLite; on PostgreSQL CREATE DATABASE … TEMPLATE tpl and a
+// copy of the template's state directory.
+function copyCached(dir, name, root, tpl) {
   if (!PG) {
     const db = newDb(dir, name);
     for (const f of fs.readdirSync(root).filter((f) => f.startsWith('store.db')))
@@ -464,14 +472,49 @@ export function dumpStore(db) {
 }
 
 // pageSize: `plumb init --page-size` (SQLite only).
+// On PostgreSQL the store before its users (init, the fixture's import,
+// the sweep) is the same for every file with the same PLUMB_NOW and
+// binary: a template database per ctest run, as genStore's county, so each
+// file pays a copy (CREATE DATABASE … TEMPLATE) instead of an init (the
+// ~50 PostgreSQL migrations), an import and a sweep: 4.3-7.0 s → 1.6-5.5 s
+// a makeStore at load 15-20 (docs/RELIABILITY.md "The suite's time"). The
+// users are added to the copy, as before. On SQLite, where an init is a
+// tenth of a second, each file still makes its own.
+function fixtureImport(db, data, pageSize, run = plumb) {
+  run(['init', '--db', db, '--origin', 'plumbline.test/api', ...(pageSize ? ['--page-size', String(pageSize)] : [])]);
+  writeFixture(data);
+  run(['import', '--db', db, '--all', data, '--quiet']);
+  try { run(['sweep', '--db', db, '--as-of', '2026-03-01']); } catch { /* rules optional */ }
+}
+function fixtureStore(dir, pageSize) {
+  const data = path.join(dir, 'data');
+  if (!PG) {
+    const db = newDb(dir);
+    fixtureImport(db, data, pageSize);
+    return db;
+  }
+  const cacheDir = path.join(process.env.PLUMB_PG_STATE, 'api-templates');
+  const bin = fs.statSync(PLUMB_BIN);
+  const key = 'fixture_' + crypto.createHash('sha256')
+    .update(JSON.stringify([process.env.PLUMB_NOW || '', PLUMB_BIN, bin.size, bin.mtimeMs, pageSize || 0,
+      writeFixture.toString(), P])).digest('hex').slice(0, 12);
+  const root = path.join(cacheDir, key);
+  const tpl = `tpl_${key}`;
+  cachedBuild(root, () => {
+    const url = execFileSync('bash', [path.join(HERE, '../../scripts/pg-tmp'), 'createdb', process.env.PLUMB_PG_STATE, tpl],
+      { encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } })
+      .trim().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
+    const side = path.join(root, 'side');
+    fixtureImport(url, path.join(root, 'data'), pageSize, (args) => execFileSync(PLUMB_BIN, ['--state-dir', side, ...args],
+      { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', PLUMB_LANG: 'en' }, stdio: ['pipe', 'pipe', 'pipe'] }));
+  });
+  writeFixture(data);
+  return copyCached(dir, 'p', root, tpl);
+}
+
 export function makeStore(users, { pageSize } = {}) {
   const dir = tempDir('plumb-api-');
-  const db = newDb(dir);
-  plumb(['init', '--db', db, '--origin', 'plumbline.test/api', ...(pageSize ? ['--page-size', String(pageSize)] : [])]);
-  const data = path.join(dir, 'data');
-  writeFixture(data);
-  plumb(['import', '--db', db, '--all', data, '--quiet']);
-  try { plumb(['sweep', '--db', db, '--as-of', '2026-03-01']); } catch { /* rules optional */ }
+  const db = fixtureStore(dir, pageSize);
   const secrets = {};
   for (const [name, u] of Object.entries(users)) secrets[name] = addUser(db, name, u);
   return { dir, db, secrets };
