@@ -97,8 +97,9 @@ function track(context) {
 
 /**
  * Wait until the page has settled: no busy region or loading mask in main,
- * no request of the page's own in flight (a download's body aside), no
- * running CSS transition or animation (an endless one, a spinner, aside)
+ * no request of the page in flight (fetch/XHR, a document, script or
+ * stylesheet; see `pending`), no running CSS transition or animation (an
+ * endless one, a spinner, aside)
  * and no change to the DOM for `frames` animation frames in a row. What the
  * fixed pauses after a page's loading (150–400 ms) stood for, waited for
  * as the condition itself: as soon as it holds, and for as long as it takes.
