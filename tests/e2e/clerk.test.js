@@ -21,7 +21,7 @@
 // never from the page under test. Screenshots at 1440×900 and 390×844.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, settled } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { base32Decode, signInCode } from './lib/totp.js'
 
@@ -70,7 +70,7 @@ async function shots(p, name, phone = true) {
   for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
     if (tag === 'phone' && !phone) continue
     await p.setViewportSize({ width: w, height: h })
-    await p.waitForTimeout(150)
+    await settled(p)
     await shot(p, `${name}-${tag}`)
     const over = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     if (tag === 'phone') console.log(`${name} at 390 px: horizontal overflow ${over} px`)
@@ -224,7 +224,7 @@ test('a finding becomes a clue; assignment by name on the clue page and in the q
   await shots(page, 'clue-queue-bulk', false)
   await page.getByTestId('bulk-submit').click()
   await page.waitForFunction(() => !document.querySelector('[data-testid=bulk-submit] .is-loading, [data-testid=bulk-submit].is-loading'))
-  await page.waitForTimeout(300)
+  await settled(page)
   const h = q(`SELECT id, handler_person_id AS h FROM case_clues WHERE id IN ('${esc(made.phone)}','${esc(made.finding)}') ORDER BY id`)
   assert.deepEqual(h.map((x) => x.h), [H2.id, H2.id], 'both assigned to H2 in the store')
 })

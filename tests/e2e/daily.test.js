@@ -16,7 +16,7 @@
 // touched routes at 1440×900 and 390×844 go to build/e2e-artifacts/.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, settled, toRoute } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { base32Decode, signInCode } from './lib/totp.js'
 
@@ -46,17 +46,14 @@ async function signOut(p) {
   await p.waitForURL((u) => u.hash.startsWith('#/login'))
 }
 
-/** Wait until no panel is loading (no busy region, no loading mask). */
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 20000 })
-  await p.waitForTimeout(200)
-}
+// settled(p) (lib/browser.js): until no panel is loading (no busy region,
+// no loading mask), no request is in flight and the page has stopped moving.
 
 /** Screenshots at the two viewports of issue #16 (desktop, phone). */
 async function shots(p, name) {
   for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
     await p.setViewportSize({ width: w, height: h })
-    await p.waitForTimeout(150)
+    await settled(p)
     await shot(p, `${name}-zh-${tag}`)
   }
   await p.setViewportSize({ width: 1366, height: 860 })
@@ -360,17 +357,14 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
       await signIn(page, name)
       who = name
     }
-    await page.goto(srv.origin + '/#' + route)
-    if (mark) await page.getByTestId(mark).first().waitFor()
-    await page.locator('main h1').first().waitFor()
+    // (the page before's h1 and mark not taken for this one's: toRoute)
+    await toRoute(page, srv.origin, route, mark)
     await settled(page)
-    await page.waitForTimeout(300)
     // The person's sections and the clue statistics are in tabs: every tab is read.
     const texts = [await pageText(page)]
     for (const tab of await page.locator('main [role=tab]').all()) {
       if (!(await tab.isVisible())) continue
       await tab.click()
-      await page.waitForTimeout(400)
       await settled(page)
       texts.push(await pageText(page))
     }
@@ -391,8 +385,7 @@ test('raw-code scan: every route in zh-CN shows no code, ISO time or fen', { tim
   // The reporter portal, without an account (its receipt page needs a
   // report just filed: clues.test.js files one; here its empty state).
   for (const route of ['/portal', '/portal/report', '/portal/check', '/portal/receipt']) {
-    await page.goto(srv.origin + '/#' + route)
-    await page.locator('main h1').first().waitFor()
+    await toRoute(page, srv.origin, route)
     await settled(page)
     const hits = rawCodes(await pageText(page))
     console.log(`raw-code scan ${route} without an account: ${hits.length} raw codes`)

@@ -11,7 +11,7 @@
 // CSP refuses: 35 console errors in issue #16). Screenshots dash-*.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, settled } from './lib/browser.js'
 import { startPlumb, sql } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 
@@ -32,10 +32,7 @@ async function signIn(p, name) {
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
 
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 20000 })
-  await p.waitForTimeout(200)
-}
+// settled(p) (lib/browser.js): no panel loading, no request in flight, the page still.
 
 const num = async (loc) => Number(/\d+/.exec(await loc.innerText())[0])
 

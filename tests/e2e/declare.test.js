@@ -34,7 +34,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { launch, watchForeign, shot, ROOT } from './lib/browser.js'
+import { launch, watchForeign, shot, ROOT, settled } from './lib/browser.js'
 import { startPlumb, sql } from './lib/plumb.js'
 import { base32Decode, signInCode } from './lib/totp.js'
 
@@ -77,10 +77,7 @@ async function signIn(p, name) {
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
 
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 30000 })
-  await p.waitForTimeout(200)
-}
+// settled(p) (lib/browser.js): no panel loading, no request in flight, the page still.
 
 async function setLang(p, lang) {
   await p.evaluate((l) => localStorage.setItem('plumb.lang', l), lang)
@@ -90,7 +87,7 @@ async function setLang(p, lang) {
 async function shots(p, name, lang) {
   for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
     await p.setViewportSize({ width: w, height: h })
-    await p.waitForTimeout(150)
+    await settled(p)
     await shot(p, `${name}-${lang === 'en' ? 'en' : 'zh'}-${tag}`)
   }
   await p.setViewportSize({ width: 1440, height: 900 })

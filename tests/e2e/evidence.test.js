@@ -23,7 +23,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { launch, watchForeign, shot, ROOT } from './lib/browser.js'
+import { launch, watchForeign, shot, ROOT, settled } from './lib/browser.js'
 import { startPlumb, sql, plumb } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 
@@ -68,10 +68,7 @@ async function signIn(p, name) {
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
 
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 20000 })
-  await p.waitForTimeout(200)
-}
+// settled(p) (lib/browser.js): no panel loading, no request in flight, the page still.
 
 async function setLang(p, lang) {
   await p.evaluate((l) => localStorage.setItem('plumb.lang', l), lang)
@@ -84,7 +81,7 @@ async function setLang(p, lang) {
 async function shots(p, name) {
   for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
     await p.setViewportSize({ width: w, height: h })
-    await p.waitForTimeout(250)
+    await settled(p)
     await shot(p, `${name}-${tag}`)
     const over = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     assert.ok(over <= 1, `${name} at ${w}px: ${over}px of horizontal overflow`)
@@ -235,7 +232,7 @@ test('the top-risk leader\'s file: his units\' findings, a breakdown adding up t
   await page.getByTestId('risk-card').waitFor()
   await settled(page)
   await page.getByRole('tab', { name: /预警发现/ }).click()
-  await page.waitForTimeout(300)
+  await settled(page)
   const rows = await page.getByTestId('sec-findings').locator('tbody tr').count()
   assert.ok(rows >= unitPlanted.length, `findings shown ${rows} ≥ planted about his units ${unitPlanted.length}`)
   const tabText = await page.getByRole('tab', { name: /预警发现/ }).innerText()

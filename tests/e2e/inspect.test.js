@@ -22,7 +22,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, settled } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { base32Decode, signInCode } from './lib/totp.js'
 import { readXlsx } from './lib/xlsx.js'
@@ -57,15 +57,12 @@ async function signOut(p) {
   await p.waitForURL((u) => u.hash.startsWith('#/login'))
 }
 
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 20000 })
-  await p.waitForTimeout(200)
-}
+// settled(p) (lib/browser.js): no panel loading, no request in flight, the page still.
 
 async function shots(p, name) {
   for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
     await p.setViewportSize({ width: w, height: h })
-    await p.waitForTimeout(150)
+    await settled(p)
     await shot(p, `${name}-zh-${tag}`)
   }
   await p.setViewportSize({ width: 1366, height: 860 })

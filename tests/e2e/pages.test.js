@@ -15,7 +15,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, settled } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 
@@ -45,10 +45,7 @@ async function signIn(p, name) {
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
 
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 20000 })
-  await p.waitForTimeout(200)
-}
+// settled(p) (lib/browser.js): no panel loading, no request in flight, the page still.
 
 before(async () => {
   srv = await startPlumb({ users: [] })

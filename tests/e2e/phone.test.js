@@ -21,7 +21,7 @@
 // store is the cached county store of run.sh.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, settled, toRoute } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 import { STAFF_ROUTES, concrete } from './lib/routes.js'
@@ -56,11 +56,6 @@ async function signIn(p, name) {
   await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(srv.accounts[name].secret)))
   await p.getByTestId('login-submit').click()
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
-}
-
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 20000 })
-  await p.waitForTimeout(150)
 }
 
 async function setLang(p, lang) {
@@ -234,17 +229,19 @@ for (const vp of [DESKTOP, PHONE]) {
     const t0 = Date.now()
     for (const role of ROLES) {
       await signIn(p, account(role, vp))
-      for (const lang of vp.langs) {
+      // The languages from the one the page has (the last role's last):
+      // one reload a role, not one a language.
+      const had = await p.evaluate(() => localStorage.getItem('plumb.lang') || 'zh-CN')
+      for (const lang of [...vp.langs].sort((a, b) => (b === had) - (a === had))) {
         await setLang(p, lang)
         for (const r of STAFF_ROUTES.filter((x) => x.role === role)) {
           const path = concrete(r, ids)
           const where = `${path} ${lang} ${vp.width}`
           const slug = r.path.replace(/[/:?]+/g, '-').replace(/^-|-$/g, '')
           const t1 = Date.now()
-          await p.goto(srv.origin + '/#' + path)
           try {
-            if (r.mark) await p.getByTestId(r.mark).first().waitFor({ timeout: 15000 })
-            await p.locator('main h1').first().waitFor()
+            // (the page before's h1 and marks not taken for this one's: toRoute)
+            await toRoute(p, srv.origin, path, r.mark)
             await settled(p)
           } catch (e) {
             await shot(p, `${slug}-${vp.width}x${vp.height}-${lang}-failed`)

@@ -7,7 +7,7 @@
 // search-*-zh-phone) and without horizontal overflow.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, watchForeign, shot } from './lib/browser.js'
+import { launch, watchForeign, shot, settled } from './lib/browser.js'
 import { startPlumb, sql } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
 
@@ -27,16 +27,13 @@ async function signIn(p, name) {
   await p.waitForURL((u) => !u.hash.startsWith('#/login'))
 }
 
-async function settled(p) {
-  await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout: 20000 })
-  await p.waitForTimeout(200)
-}
+// settled(p) (lib/browser.js): no panel loading, no request in flight, the page still.
 
 /** Screenshots at both viewports; the page must not scroll sideways. */
 async function shots(p, name) {
   for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
     await p.setViewportSize({ width: w, height: h })
-    await p.waitForTimeout(200)
+    await settled(p)
     await shot(p, `${name}-zh-${tag}`)
     const over = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     assert.ok(over <= 1, `${name} at ${w}px: ${over}px of horizontal overflow`)

@@ -24,6 +24,7 @@ export async function launch(extra = {}) {
     executablePath: CHROMIUM, headless: true, args: ARGS, locale: 'zh-CN', viewport: { width: 1366, height: 860 },
     acceptDownloads: true, ...extra,
   })
+  track(context)
   const close = async () => {
     await context.close().catch(() => {})
     rmSync(profile, { recursive: true, force: true })
@@ -67,4 +68,100 @@ export async function unlabelled(page) {
     }
     return bad
   })
+}
+
+// The requests each page has in flight (settled() waits for none): counted
+// from the context's events, for every page of the context.
+const inflight = new WeakMap() // page -> Set of requests
+const tracked = new WeakSet()
+const answered = new WeakMap() // request -> when its response's headers came
+// In flight: not answered, or answered less than a second ago and its body
+// not yet in (a body nobody reads, as of a test's own fetch() whose status
+// alone it looks at, may never be "finished").
+const pending = (p, types) => [...(inflight.get(p) || [])].filter((r) => types.includes(r.resourceType()) &&
+  !(answered.has(r) && Date.now() - answered.get(r) > 1000))
+function track(context) {
+  if (tracked.has(context)) return
+  tracked.add(context)
+  const set = (page) => {
+    let s = inflight.get(page)
+    if (!s) inflight.set(page, (s = new Set()))
+    return s
+  }
+  context.on('request', (req) => { const p = req.frame()?.page(); if (p) set(p).add(req) })
+  context.on('response', (resp) => { answered.set(resp.request(), Date.now()) })
+  const done = (req) => { const p = req.frame()?.page(); if (p) set(p).delete(req) }
+  context.on('requestfinished', done)
+  context.on('requestfailed', done)
+}
+
+/**
+ * Wait until the page has settled: no busy region or loading mask in main,
+ * no request of the page in flight (fetch/XHR, a document, script or
+ * stylesheet; see `pending`), no running CSS transition or animation (an
+ * endless one, a spinner, aside)
+ * and no change to the DOM for `frames` animation frames in a row. What the
+ * fixed pauses after a page's loading (150–400 ms) stood for, waited for
+ * as the condition itself: as soon as it holds, and for as long as it takes.
+ */
+export async function settled(p, { frames = 3, timeout = 20000 } = {}) {
+  track(p.context())
+  const t0 = Date.now()
+  let why = ''
+  for (;;) {
+    await p.waitForFunction(() => !document.querySelector('main [aria-busy=true], main .el-loading-mask'), null, { timeout })
+    const busy = pending(p, ['fetch', 'xhr', 'document', 'script', 'stylesheet'])
+    why = busy.length ? 'in flight: ' + busy.map((r) => r.resourceType() + ' ' + r.url()).join(', ') : ''
+    if (busy.length) {
+      await new Promise((r) => setTimeout(r, 50))
+    } else {
+      const calm = await p.evaluate((frames) => new Promise((resolve) => {
+        let changed = false
+        let calm = 0
+        let n = 0
+        const mo = new MutationObserver(() => { changed = true })
+        mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true })
+        const moving = () => document.getAnimations().some((a) => a.playState === 'running' &&
+          a.effect?.getComputedTiming().iterations !== Infinity)
+        const tick = () => {
+          calm = changed || moving() ? 0 : calm + 1
+          changed = false
+          if (calm >= frames || ++n > 60) {
+            mo.disconnect()
+            resolve(calm >= frames ? '' : `moving: ${document.getAnimations().filter((a) => a.playState === 'running')
+              .map((a) => `${a.constructor.name} ${a.animationName || a.transitionProperty || ''} on ${a.effect?.target?.className}`).join(', ') || 'the DOM'}`)
+          } else requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
+      }), frames)
+      why = calm
+      if (!calm && !pending(p, ['fetch', 'xhr']).length) return
+    }
+    if (Date.now() - t0 > timeout) throw new Error(`the page did not settle in ${timeout} ms (${why})`)
+  }
+}
+
+/**
+ * The app's `route` (a hash path, '/findings') in page `p`: in the document
+ * already open when it is the app's (a hash change: the router mounts the
+ * route's page and unmounts the one before, as a menu item does), else
+ * loaded. Returns once main shows an h1 that was not there before, and
+ * `mark` (a data-testid) if given: the h1 and marked elements of the page
+ * before are tagged data-e2e-before first, so that those are not taken for
+ * the new page's.
+ */
+export async function toRoute(p, origin, route, mark) {
+  const url = new URL(p.url())
+  if (url.origin === origin && url.hash === '#' + route) {
+    // (already there: nothing to tell apart)
+  } else if (url.origin === origin) {
+    await p.evaluate((h) => {
+      for (const el of document.querySelectorAll('h1, [data-testid]')) el.setAttribute('data-e2e-before', '')
+      location.hash = h
+    }, route)
+  } else {
+    await p.goto(origin + '/#' + route)
+  }
+  await p.locator('main h1:not([data-e2e-before])').first().waitFor()
+  if (mark) await p.locator(`[data-testid="${mark}"]:not([data-e2e-before])`).first().waitFor()
 }
