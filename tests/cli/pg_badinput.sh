@@ -17,18 +17,7 @@ U=$(pg_db pg_badinput) || exit 1
 PW=$(sed 's|.*//plumb:\([^@]*\)@.*|\1|' <<<"$U")
 PORT=$(cat "$PLUMB_PG_STATE/port")
 
-# want1 NAME WORDS CMD...: exit 1, one line on stderr holding WORDS, no password.
-want1() {
-    local name=$1 words=$2
-    shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc = 1 ] || fail "$name: exit $rc, want 1: $(cat "$T/err")"
-    [ "$(wc -l <"$T/err")" = 1 ] || fail "$name: not one line: $(cat "$T/err")"
-    grep -qF -- "$words" "$T/err" || fail "$name: no '$words' in: $(cat "$T/err")"
-    grep -qF -- "$PW" "$T/err" "$T/out" && fail "$name: the password was printed"
-    echo "ok: $name: $(cat "$T/err")"
-}
+. "$PLUMB_SRC/tests/cli/helpers/want1.sh"
 
 # A store on PostgreSQL: made, then used.
 export PLUMB_KEY=$T/log.key

@@ -164,18 +164,7 @@ same() {
     [ -s "$T/$name.s" ] || fail "$name: no output"
     lap "ok: $name: the primary's output ($(wc -l <"$T/$name.s") lines)"
 }
-# want1 NAME WORDS CMD...: exit 1, one line on stderr holding WORDS, no password.
-want1() {
-    local name=$1 words=$2
-    shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc = 1 ] || fail "$name: exit $rc, want 1: $(cat "$T/err")"
-    [ "$(wc -l <"$T/err")" = 1 ] || fail "$name: not one line: $(cat "$T/err")"
-    grep -qF -- "$words" "$T/err" || fail "$name: no '$words' in: $(cat "$T/err")"
-    grep -qF -- "$PW" "$T/err" "$T/out" && fail "$name: the password was printed"
-    echo "ok: $name: $(cut -c1-160 "$T/err")"
-}
+. "$PLUMB_SRC/tests/cli/helpers/want1.sh"
 
 # 1. The dashboard, from the standby (its clue panel without a temporary
 #    table), and the numbers by hand: 28 findings (pg_dashboard.sh); the
