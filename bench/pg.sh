@@ -29,11 +29,12 @@
 # Usage: bench/pg.sh [BUILD_DIR]   env: SCALE, DATA (a `plumb gen --out` of
 # that scale, without its bad/, used instead of generating one), DURATION
 # (10), CONNS (16), ENGINES ("pg sqlite", the default, or one of them),
-# FLOORS (the write floors to load: "a d", the default,
-# or one of them), ROWBYROW=1 (also the row-by-row import), VERIFY=1 (also
-# `plumb verify`, cursors against whole results), KEEP=1 (keep the work dir;
-# the stores are removed all the same), PG_TMP_OPTS (more server options
-# for scripts/pg-tmp, e.g. '-c max_wal_size=1GB' to keep less WAL on disk).
+# FLOORS (the write floors to load: "a d", the default, one of them, or ""
+# for none), AUTOVACUUM_WAIT (600 s), ROWBYROW=1 (also the row-by-row
+# import), VERIFY=1 (also `plumb verify`, cursors against whole results),
+# KEEP=1 (keep the work dir; the stores are removed all the same),
+# PG_TMP_OPTS (more server options for scripts/pg-tmp, e.g.
+# '-c max_wal_size=1GB' to keep less WAL on disk).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/bench/signin.sh"
@@ -144,9 +145,9 @@ reads() { # reads NAME DB STATE_DIR ("": beside the file)
     --password-stdin --db "$2" | sed -n 's/^totp_secret: //p')
   rm -f "$W/$1.port"
   # (the store's autovacuum, which follows an import, let finish first, up
-  # to 10 minutes: the reads of a settled store)
+  # to AUTOVACUUM_WAIT seconds, 600: the reads of a settled store)
   if [ "$1" = pg ]; then
-    for i in $(seq 300); do
+    for i in $(seq $((${AUTOVACUUM_WAIT:-600} / 2 + 1))); do
       [ "$(psql -Atq -d "$2" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && break
       sleep 2
     done
@@ -215,7 +216,10 @@ if [ -n "${ROWBYROW:-}" ]; then
   dropdb plumbrow
 fi
 
-# (the floor's export, 2b below: the rows as the import left them)
+# (the floor's export, 2b below: the rows as the import left them; none
+# when no floor is to be loaded, FLOORS="")
+FLOORS=${FLOORS-a d}
+[ -z "$FLOORS" ] || {
 mkdir -p "$W/floor"
 IDXQ="FROM pg_indexes i WHERE i.schemaname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_constraint k
   JOIN pg_class c ON c.oid = k.conindid WHERE c.relname = i.indexname) ORDER BY i.indexname"
@@ -231,6 +235,7 @@ for t in $TABLES; do
   echo "$t $(psql -Atq -d "$PU" -c "SELECT count(*) FROM \"$t\"")" >>"$W/floor.counts"
 done
 disk "PostgreSQL store exported"
+}
 # 3. sweep, PostgreSQL.
 T sweep-pg env PLUMB_STATE_DIR="$W/pgs" "$PLUMB" sweep --db "$PU" --as-of 2026-03-01 >/dev/null
 
@@ -292,8 +297,9 @@ floor_pg() { # NAME MODE
 # (the floors need the room of the store: a floor not loaded for want of
 # it is said so, not measured)
 NEED=$(psql -Atq -d "$PU" -c "SELECT pg_database_size(current_database()) / 1024")
+echo "PostgreSQL store: $((NEED / 1024)) MB" | tee -a "$W/env" >&2
 dropdb plumbpg
-for f in ${FLOORS:-a d}; do
+for f in $FLOORS; do
   if [ "$(df -k --output=avail "$W" | tail -n 1)" -lt $((NEED * 5 / 4 + 2097152)) ]; then
     echo "floor ($f): not loaded, less free disk than the store's $((NEED / 1048576)) GB and a margin" | tee -a "$W/env" >&2
     continue
