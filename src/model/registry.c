@@ -559,10 +559,9 @@ void pl_model_register(void)
  * ~3.1 M referenced ids (1.65 M persons, then posts, companies, contracts,
  * meetings, decisions, …) and with the SQLite bound every payment after the
  * first ~1 M persons looked up its payee, contract and decision by a round
- * trip each (~1,500 a second: 44 minutes in, the import had not reached
- * its payments half; stopped). 8 M entries cost
- * up to ~200 MB of slots and ~32 bytes an id (docs/BENCHMARKS.md "bench/pg
- * at prefecture and province"). */
+ * trip each (~1,500 a second: 44 minutes in, the import was still in the
+ * payments; stopped). 8 M entries cost up to ~200 MB of slots and ~32
+ * bytes an id (docs/BENCHMARKS.md "bench/pg at prefecture and province"). */
 typedef struct known_id {
     uint64_t hash; /* 0 = empty slot */
     int ent;
