@@ -636,11 +636,15 @@ static void known_put_slot(known_id *v, size_t cap, uint64_t h, int ent, char *i
     v[i].id = id;
 }
 
+size_t pl_registry_known_max(const pl_registry *r)
+{
+    return pl_store_dialect(r->store) == PL_DIALECT_PG ? KNOWN_MAX_PG : KNOWN_MAX;
+}
+
 static void known_add(pl_registry *r, int ent, const char *id)
 {
     known_check_gen(r);
-    size_t max = pl_store_dialect(r->store) == PL_DIALECT_PG ? KNOWN_MAX_PG : KNOWN_MAX;
-    if (ent < 0 || r->nknown >= max || known_has(r, ent, id))
+    if (ent < 0 || r->nknown >= pl_registry_known_max(r) || known_has(r, ent, id))
         return;
     if (2 * (r->nknown + 1) > r->capknown) {
         size_t cap = r->capknown ? 2 * r->capknown : 1024;
