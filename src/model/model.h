@@ -156,6 +156,9 @@ typedef struct pl_registry pl_registry;
 /** A registry over store `s` and ledger `l` (both borrowed). */
 int pl_registry_new(pl_registry **out, pl_store *s, pl_ledger *l, pl_err *e);
 void pl_registry_free(pl_registry *r);
+/** How many ids known to exist the registry keeps before it looks the
+ * rest up in the store (src/model/registry.c, the known-id set). */
+size_t pl_registry_known_max(const pl_registry *r);
 
 /** Outcome of pl_registry_record. */
 enum { PL_REC_NEW = 1, PL_REC_CHANGED = 2, PL_REC_SAME = 3 };

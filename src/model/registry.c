@@ -552,7 +552,16 @@ void pl_model_register(void)
 /* Ids known to exist, per entity: references repeat (every payment names
  * its unit and payee), and a row once projected stays until a rollback,
  * so positive answers are kept. Cleared when the store rolls back
- * (rollback_gen moves); never holds a negative answer. Bounded. */
+ * (rollback_gen moves); never holds a negative answer. Bounded: past the
+ * bound a reference not kept is looked up in the store each time. On
+ * SQLite that is an in-process B-tree probe; on PostgreSQL a round trip,
+ * so there the bound is eight times larger: a province import records
+ * ~3.1 M referenced ids (1.65 M persons, then posts, companies, contracts,
+ * meetings, decisions, …) and with the SQLite bound every payment after the
+ * first ~1 M persons looked up its payee, contract and decision by a round
+ * trip each (~1,500 a second: 44 minutes in, the import was still in the
+ * payments; stopped). 8 M entries cost up to ~200 MB of slots and ~32
+ * bytes an id (docs/BENCHMARKS.md "bench/pg at prefecture and province"). */
 typedef struct known_id {
     uint64_t hash; /* 0 = empty slot */
     int ent;
@@ -560,6 +569,7 @@ typedef struct known_id {
 } known_id;
 
 #define KNOWN_MAX (1u << 20)
+#define KNOWN_MAX_PG (1u << 23)
 
 struct pl_registry {
     pl_store *store;
@@ -626,10 +636,15 @@ static void known_put_slot(known_id *v, size_t cap, uint64_t h, int ent, char *i
     v[i].id = id;
 }
 
+size_t pl_registry_known_max(const pl_registry *r)
+{
+    return pl_store_dialect(r->store) == PL_DIALECT_PG ? KNOWN_MAX_PG : KNOWN_MAX;
+}
+
 static void known_add(pl_registry *r, int ent, const char *id)
 {
     known_check_gen(r);
-    if (ent < 0 || r->nknown >= KNOWN_MAX || known_has(r, ent, id))
+    if (ent < 0 || r->nknown >= pl_registry_known_max(r) || known_has(r, ent, id))
         return;
     if (2 * (r->nknown + 1) > r->capknown) {
         size_t cap = r->capknown ? 2 * r->capknown : 1024;
