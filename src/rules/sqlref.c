@@ -2,11 +2,13 @@
  * sqlref.c — the reference implementation of R01–R23: one plain SQL query
  * per rule (src/rules/sql/Rnn.sql, embedded at build time), run over the
  * projection tables with the profile parameters resolved into temporary
- * tables. The test oracle and the benchmark baseline of the C engine.
+ * tables (on a read-only server, a hot standby: CTEs over JSON, ro_with).
+ * The test oracle and the benchmark baseline of the C engine.
  * Layer: rules. Spec: docs/RULES.md.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "rules_int.h"
@@ -35,9 +37,36 @@ const char *pl_rules_reference_sql(int rule)
     return pl_rules_sql_text[rule];
 }
 
+/* The parameters' JSON text of one row, {"id_col":"…","p":n,…}, appended
+ * to `out` (a read-only server's CTE, below). */
+static void json_row(pl_buf *out, const char *idcol, const char *id, const rl_params *pp,
+                     const pl_rule_param *ps, size_t np)
+{
+    pl_buf_adds(out, out->len > 1 ? ",{\"" : "{\"");
+    pl_buf_adds(out, idcol);
+    pl_buf_adds(out, "\":\"");
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+        if (*p < 0x20 || *p == '"' || *p == '\\') {
+            char esc[8];
+            char *w = pl_json_escape_byte(esc, *p, "0123456789abcdef");
+            pl_buf_add(out, esc, (size_t)(w - esc));
+        } else {
+            pl_buf_addc(out, (char)*p);
+        }
+    }
+    pl_buf_adds(out, "\"");
+    for (size_t i = 0; i < np; i++)
+        pl_buf_addf(out, ",\"%s\":%lld", ps[i].name, (long long)pp->v[i]);
+    pl_buf_adds(out, "}");
+}
+
 /* Fill rp_ctx, rp_unit (one row per unit plus '' for the defaults) and
- * rp_person (one row per person: the parameters of their unit at as_of). */
-static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
+ * rp_person (one row per person: the parameters of their unit at as_of).
+ * With `json` (a read-only server, where no temporary table can be made:
+ * a hot standby) the rows of rp_unit and rp_person go instead into
+ * json[0] and json[1] as JSON arrays of objects, which each rule's query
+ * reads through a CTE (ro_with). */
+static int fill_params(rl_ctx *c, const char *as_of, pl_buf *json, pl_err *e)
 {
     rl_model *m = c->m;
     size_t np;
@@ -46,11 +75,11 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
     pl_buf_init(&sql);
     int rc = 0;
     static const char *const temps[] = {"rp_ctx", "rp_unit", "rp_person"};
-    for (int t = 0; t < 3 && !rc; t++)
+    for (int t = 0; t < 3 && !rc && !json; t++)
         rc = pl_store_temp_drop(c->s, temps[t], e);
-    if (!rc)
+    if (!rc && !json)
         rc = pl_store_exec(c->s, "CREATE TEMP TABLE rp_ctx(as_of TEXT NOT NULL)", e);
-    for (int t = 0; t < 2 && !rc; t++) {
+    for (int t = 0; t < 2 && !rc && !json; t++) {
         pl_buf_reset(&sql);
         pl_buf_addf(&sql, "CREATE TEMP TABLE %s(%s TEXT PRIMARY KEY", t ? "rp_person" : "rp_unit",
                     t ? "person_id" : "unit_id");
@@ -60,29 +89,38 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
         rc = pl_store_exec(c->s, sql.data, e);
     }
     pl_stmt *st = NULL;
-    if (!rc)
+    if (!rc && !json)
         rc = pl_store_prepare(c->s, "INSERT INTO rp_ctx(as_of) VALUES(?)", &st, e);
-    if (!rc) {
+    if (!rc && !json) {
         pl_stmt_bind_text(st, 1, as_of);
         rc = pl_stmt_step(st, e);
         rc = rc < 0 ? rc : 0;
         pl_stmt_finalize(st);
     }
     for (int t = 0; t < 2 && !rc; t++) {
-        pl_buf_reset(&sql);
-        pl_buf_addf(&sql, "INSERT INTO %s VALUES(?", t ? "rp_person" : "rp_unit");
-        for (size_t i = 0; i < np; i++)
-            pl_buf_adds(&sql, ",?");
-        pl_buf_adds(&sql, ")");
-        rc = pl_store_prepare(c->s, sql.data, &st, e);
-        if (rc)
-            break;
+        st = NULL;
+        if (json) {
+            pl_buf_adds(&json[t], "[");
+        } else {
+            pl_buf_reset(&sql);
+            pl_buf_addf(&sql, "INSERT INTO %s VALUES(?", t ? "rp_person" : "rp_unit");
+            for (size_t i = 0; i < np; i++)
+                pl_buf_adds(&sql, ",?");
+            pl_buf_adds(&sql, ")");
+            rc = pl_store_prepare(c->s, sql.data, &st, e);
+            if (rc)
+                break;
+        }
         if (t == 0) {
             for (int32_t r = -1; r < m->units.n && !rc; r++) {
                 if (r >= 0 && m->units.v[r].dead)
                     continue;
                 sym_t U = r < 0 ? -1 : m->units.v[r].id;
                 const rl_params *pp = rl_params_for_unit(c, U);
+                if (json) {
+                    json_row(&json[0], "unit_id", r < 0 ? "" : rl_str(m, U), pp, ps, np);
+                    continue;
+                }
                 pl_stmt_bind_text(st, 1, r < 0 ? "" : rl_str(m, U));
                 for (size_t i = 0; i < np; i++)
                     pl_stmt_bind_i64(st, (int)i + 2, pp->v[i]);
@@ -96,6 +134,10 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
                     continue;
                 sym_t P = m->persons.v[r].id;
                 const rl_params *pp = rl_params_for_unit(c, rl_person_unit(c, P));
+                if (json) {
+                    json_row(&json[1], "person_id", rl_str(m, P), pp, ps, np);
+                    continue;
+                }
                 pl_stmt_bind_text(st, 1, rl_str(m, P));
                 for (size_t i = 0; i < np; i++)
                     pl_stmt_bind_i64(st, (int)i + 2, pp->v[i]);
@@ -104,13 +146,57 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
                 pl_stmt_reset(st);
             }
         }
+        if (json)
+            pl_buf_adds(&json[t], "]");
         pl_stmt_finalize(st);
     }
     /* the reference queries join them: PostgreSQL needs their statistics */
-    for (int t = 0; t < 3 && !rc; t++)
+    for (int t = 0; t < 3 && !rc && !json; t++)
         rc = pl_store_temp_analyze(c->s, temps[t], e);
     pl_buf_release(&sql);
     return rc;
+}
+
+/* A rule's query on a read-only server: the three parameter tables as
+ * CTEs put in front of its own (after its WITH [RECURSIVE], which then
+ * covers them: RECURSIVE allows plain CTEs too), the as-of date and the
+ * two JSON arrays of fill_params bound as parameters 1-3. PostgreSQL only
+ * (jsonb_to_recordset): SQLite's temporary tables are always writable. */
+static void ro_with(pl_buf *out, const char *rule_sql)
+{
+    size_t np;
+    const pl_rule_param *ps = pl_rules_params(&np);
+    const char *p = rule_sql;
+    for (;;) { /* past blanks and comments to the first keyword */
+        p += strspn(p, " \t\r\n");
+        if (p[0] == '-' && p[1] == '-')
+            p += strcspn(p, "\n");
+        else if (p[0] == '/' && p[1] == '*' && strstr(p + 2, "*/"))
+            p = strstr(p + 2, "*/") + 2;
+        else
+            break;
+    }
+    pl_buf_add(out, rule_sql, (size_t)(p - rule_sql));
+    pl_buf_adds(out, "WITH ");
+    int own = 0; /* the rule's query has CTEs of its own */
+    if (strncasecmp(p, "WITH", 4) == 0 && p[4] && strchr(" \t\r\n", p[4])) {
+        own = 1;
+        p += 4 + strspn(p + 4, " \t\r\n");
+        if (strncasecmp(p, "RECURSIVE", 9) == 0 && p[9] && strchr(" \t\r\n", p[9])) {
+            pl_buf_adds(out, "RECURSIVE ");
+            p += 9 + strspn(p + 9, " \t\r\n");
+        }
+    }
+    pl_buf_adds(out, "rp_ctx(as_of) AS (SELECT CAST(? AS TEXT))");
+    for (int t = 0; t < 2; t++) {
+        pl_buf_addf(out, ", %s AS (SELECT * FROM jsonb_to_recordset(CAST(? AS jsonb)) AS j(%s TEXT",
+                    t ? "rp_person" : "rp_unit", t ? "person_id" : "unit_id");
+        for (size_t i = 0; i < np; i++)
+            pl_buf_addf(out, ", %s INTEGER", ps[i].name);
+        pl_buf_adds(out, "))");
+    }
+    pl_buf_adds(out, own ? ",\n" : "\n");
+    pl_buf_adds(out, p);
 }
 
 static int sev_of(const char *s)
@@ -132,10 +218,19 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* A hot standby cannot make the parameters' temporary tables: CTEs
+     * there (docs/DEPLOY.md "Read replicas for dashboards"). */
+    int ro = pl_store_read_only(c->s, e);
+    if (ro < 0)
+        return ro;
+    pl_buf json[2], sql;
+    pl_buf_init(&json[0]);
+    pl_buf_init(&json[1]);
+    pl_buf_init(&sql);
     int rc = pl_store_begin(c->s, e);
     if (rc)
         return rc;
-    rc = fill_params(c, as_of, e);
+    rc = fill_params(c, as_of, ro ? json : NULL, e);
     if (st)
         st->load_ms += ms_since(&t0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -145,10 +240,21 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
             continue;
         pl_stmt *q = NULL;
         const char *file;
-        rc = pl_store_prepare(c->s, rule_sql(c->s, rule, &file), &q, e);
+        const char *text = rule_sql(c->s, rule, &file);
+        if (ro) {
+            pl_buf_reset(&sql);
+            ro_with(&sql, text);
+            text = sql.data;
+        }
+        rc = pl_store_prepare(c->s, text, &q, e);
         if (rc) {
             pl_err_set(e, rc, "%s/R%02d.sql: %s", file, rule, e ? e->msg : "");
             break;
+        }
+        if (ro) {
+            pl_stmt_bind_text(q, 1, as_of);
+            pl_stmt_bind_textn(q, 2, json[0].data, json[0].len);
+            pl_stmt_bind_textn(q, 3, json[1].data, json[1].len);
         }
         while ((rc = pl_stmt_step(q, e)) == PL_ROW) {
             pl_finding *f = pl_finding_set_add(out, rule, pl_stmt_text(q, 0), pl_stmt_text(q, 1),
@@ -177,11 +283,14 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
         st->eval_ms = ms_since(&t0);
         st->eval_cpu_ms = pl_rules__cpu_ms() - c0;
     }
-    if (!rc)
+    pl_buf_release(&json[0]);
+    pl_buf_release(&json[1]);
+    pl_buf_release(&sql);
+    if (!rc && !ro)
         rc = pl_store_temp_drop(c->s, "rp_ctx", e);
-    if (!rc)
+    if (!rc && !ro)
         rc = pl_store_temp_drop(c->s, "rp_unit", e);
-    if (!rc)
+    if (!rc && !ro)
         rc = pl_store_temp_drop(c->s, "rp_person", e);
     if (!rc)
         rc = pl_store_commit(c->s, e);

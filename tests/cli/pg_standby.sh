@@ -13,16 +13,20 @@
 # cluster serves as the writable scratch of `plumb verify --scratch`.
 #
 # On the standby: `dashboard` (text and --json), `clue stats` (the
-# clue panel's rows as a CTE, its parameters bound), `findings`, `log` and
-# `verify --scratch` give the primary's output, and the numbers written
+# clue panel's rows as a CTE, its parameters bound), `findings`, `log`,
+# `rules check` (the reference's parameters as CTEs) and `verify
+# --scratch` give the primary's output, and the numbers written
 # here by hand from the examples' files (28 findings as in pg_dashboard.sh;
-# the two clues of examples/clues); a projection row changed on the
+# the two clues of examples/clues); `verify` reads one snapshot: clean on
+# the standby while the primary writes, and a recovery conflict (the
+# standby's max_standby_streaming_delay 0, locks taken on the primary)
+# stops it with one line; a projection row changed on the
 # primary and streamed is caught by `verify --scratch` on the standby;
 # `verify` without --scratch, `checkpoint` and `serve` refuse with one
 # line and exit 1. TLS: every TCP connection is verify-full against the
 # CA, scram-sha-256; without TLS, trusting another CA, or by a name the
 # certificate does not hold, refused in one line.
-# Layer: tests/cli (store/pg.c, cases/stats.c, ledger verify, http).
+# Layer: tests/cli (store/pg.c, cases/stats.c, rules/sqlref.c, ledger verify, http).
 set -u
 : "${PLUMB:?}" "${PLUMB_SRC:?}" "${PLUMB_PG_STATE:?run through ctest (fixture pg)}"
 . "$PLUMB_SRC/tests/cli/helpers/pg_lib.sh"
@@ -195,12 +199,83 @@ same clue.stats.scoped clue stats --role discipline --scope U001 --as-person 433
 # 2. Reads.
 same findings findings --lang en
 same log log
+#    The rules' SQL reference beside the engine: on the standby its
+#    parameters are CTEs over JSON (no temporary table there; on the
+#    primary they are temporary tables): the same table as on the primary
+#    (less the engine's timing line), engine = sql, and 22 findings — the
+#    dashboard's 28 less the 6 that the sweep resolved (so no longer hold
+#    on 2026-03-01: R12's two, R15's one, R16's two, R17's one).
+for n in p s; do
+    u=$UP
+    [ $n = s ] && u=$US
+    "$PLUMB" rules check --as-of 2026-03-01 --db "$u" >"$T/rc.$n" 2>&1 || fail "rules check ($n): $(cat "$T/rc.$n")"
+    grep -v '^engine: load ' "$T/rc.$n" >"$T/rc.$n.cmp"
+done
+cmp -s "$T/rc.p.cmp" "$T/rc.s.cmp" || fail "rules check: the standby's differs: $(diff "$T/rc.p.cmp" "$T/rc.s.cmp" | head -5)"
+grep -qx 'engine = sql (22 findings, evidence included)' "$T/rc.s" ||
+    fail "rules check on the standby: $(tail -3 "$T/rc.s")"
+grep -Eq '^R16 .* 7 +7$' "$T/rc.s" || fail "rules check on the standby, R16: $(grep ^R16 "$T/rc.s")"
+lap "ok: rules check on the standby: the primary's table, engine = sql, 22 findings"
 # 3. verify: the primary's report, its replay in a scratch schema of the
 #    fixture's cluster; nothing left there.
 same verify verify --scratch "$SCRATCH"
 grep -q '^ledger ok: ' "$T/verify.s" || fail "verify: $(cat "$T/verify.s")"
 [ "$("$PLUMB" sql --db "$SCRATCH" "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'plumb_verify%'")" = 0 ] ||
     fail "verify left a scratch schema"
+#    One snapshot (REPEATABLE READ READ ONLY, which a hot standby runs):
+#    verify on the standby while the primary writes (a user's role changed
+#    back and forth, each an event and a projection row changed, and a
+#    checkpoint, in a loop) is clean — statement by statement it stopped
+#    at the newer rows (docs/DEPLOY.md: "ledger size 105 differs from 104
+#    events"). Three runs; the writes are counted to show they ran
+#    meanwhile.
+echo "wpw-$PW" | "$PLUMB" user add writer --role auditor --password-stdin --db "$UP" >"$T/uadd" 2>&1 ||
+    fail "user add: $(cat "$T/uadd")"
+writer() { # writer FILE: writes on the primary until FILE exists (or $T not)
+    while [ -d "$T" ] && [ ! -e "$1" ]; do
+        "$PLUMB" user role writer leader --db "$UP" >/dev/null 2>&1
+        "$PLUMB" user role writer auditor --db "$UP" >/dev/null 2>&1
+        "$PLUMB" checkpoint --db "$UP" >/dev/null 2>&1
+    done
+}
+ev() { "$PLUMB" sql --db "$UP" "SELECT count(*) FROM ledger_events"; }
+writer "$T/stop.w" &
+wpid=$!
+for i in 1 2 3; do
+    b=$(ev)
+    "$PLUMB" verify --db "$US" --scratch "$SCRATCH" >"$T/vw.out" 2>"$T/vw.err" || {
+        touch "$T/stop.w"
+        fail "verify on the standby while the primary writes (run $i): $(cat "$T/vw.err")"
+    }
+    a=$(ev)
+    grep -q '^ledger ok: ' "$T/vw.out" || fail "verify while writing: $(cat "$T/vw.out")"
+    [ "$a" -gt $((b + 1)) ] || { touch "$T/stop.w"; fail "run $i: the primary wrote $b..$a events meanwhile: too few to show anything"; }
+    echo "ok: verify on the standby clean while the primary went from $b to $a events: $(grep -o '^ledger ok: [0-9]* events' "$T/vw.out")"
+done
+touch "$T/stop.w"
+wait $wpid
+lap "verify in one snapshot while the primary writes"
+#    A recovery conflict: the standby told not to wait for its readers
+#    (max_standby_streaming_delay 0, ALTER SYSTEM and a reload there), the
+#    primary taking ACCESS EXCLUSIVE locks on ledger_events in a loop (each
+#    replayed on the standby, where verify's snapshot holds that table
+#    from its first pass to its end): the standby cancels verify, which
+#    says so in one line and exits 1.
+"$PLUMB" sql --db "$US" "ALTER SYSTEM SET max_standby_streaming_delay = 0; SELECT pg_reload_conf()" >/dev/null ||
+    fail "max_standby_streaming_delay"
+locker() {
+    while [ -d "$T" ] && [ ! -e "$1" ]; do
+        "$PLUMB" sql --db "$UP" "BEGIN; LOCK TABLE ledger_events IN ACCESS EXCLUSIVE MODE; COMMIT" >/dev/null 2>&1
+    done
+}
+locker "$T/stop.l" &
+lpid=$!
+want1 "verify cancelled by a recovery conflict" "verify did not finish: the standby cancelled its snapshot" \
+    "$PLUMB" verify --db "$US" --scratch "$SCRATCH"
+touch "$T/stop.l"
+wait $lpid
+"$PLUMB" sql --db "$US" "ALTER SYSTEM RESET max_standby_streaming_delay; SELECT pg_reload_conf()" >/dev/null ||
+    fail "max_standby_streaming_delay reset"
 want1 "verify on the standby without --scratch" "--scratch URL" "$PLUMB" verify --db "$US"
 want1 "verify --scratch the standby itself" "read-only server" "$PLUMB" verify --db "$US" --scratch "$US"
 #    As strong as on the primary: a projection row changed behind the
