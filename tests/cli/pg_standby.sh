@@ -23,7 +23,10 @@
 # stops it with one line; a projection row changed on the
 # primary and streamed is caught by `verify --scratch` on the standby;
 # `verify` without --scratch, `checkpoint` and `serve` refuse with one
-# line and exit 1. TLS: every TCP connection is verify-full against the
+# line and exit 1; `serve --db PRIMARY --read-url STANDBY` answers the
+# dashboard from the standby (its replay paused: a finding acknowledged
+# through the server, on the primary, is still open there) and the write
+# from the primary. TLS: every TCP connection is verify-full against the
 # CA, scram-sha-256; without TLS, trusting another CA, or by a name the
 # certificate does not hold, refused in one line.
 # Layer: tests/cli (store/pg.c, cases/stats.c, rules/sqlref.c, ledger verify, http).
@@ -48,7 +51,9 @@ if [ "$(id -u)" -eq 0 ]; then # the server never runs as root (scripts/pg-tmp)
     as_owner() { runuser -u "$OWNER" -- "$@"; }
     chown "$OWNER" "$T"
 fi
+SERVER=
 cleanup() {
+    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
     for d in "$T/s" "$T/p"; do
         [ -f "$d/postmaster.pid" ] && as_owner "$PG_BIN/pg_ctl" -D "$d" -m fast -w stop >/dev/null 2>&1
     done
@@ -297,7 +302,66 @@ want1 "serve on the standby" "plumb serve needs the read-write URL" \
 [ "$("$PLUMB" sql --db "$UP" "SELECT count(*) FROM ledger_events")" = "$before" ] || fail "a refused write wrote"
 lap "dashboard, clue stats, findings, log, verify, refusals"
 
-# 5. TLS: no plaintext login (pg_hba hostssl only), no login trusting
+# 5. plumb serve --db PRIMARY --read-url STANDBY: the dashboard from the
+#    standby, sign-in and writes on the primary. The proof is lag made on
+#    purpose: with the standby's replay paused, a finding acknowledged
+#    through the server (answered 200: written by the primary, which the
+#    CLI there shows) is not in the dashboard the server answers (still
+#    open: read on the standby) until the replay resumes.
+WPW='Correct-Horse-9battery'
+out=$(echo "$WPW" | "$PLUMB" user add disc --role discipline_officer --scope U001 --password-stdin \
+    --db "$UP" --actor test 2>&1) || fail "user add disc: $out"
+secret=$(printf '%s\n' "$out" | sed -n 's/^totp_secret: //p')
+"$PLUMB" serve --db "$UP" --read-url "$US" --port 0 --port-file "$T/port" --quiet 2>"$T/serve.err" &
+SERVER=$!
+for _ in $(seq 1 400); do [ -s "$T/port" ] && break; sleep 0.05; done
+[ -s "$T/port" ] || fail "serve --read-url did not start: $(cat "$T/serve.err")"
+B="http://127.0.0.1:$(cat "$T/port")"
+code=$(cd "$PLUMB_SRC/tests/api" && node --input-type=module -e \
+    "import {totp} from './lib.mjs'; console.log(totp('$secret', Date.parse('$PLUMB_NOW') / 1000))") ||
+    fail "node could not compute the code"
+st=$(curl -sS -c "$T/jar" -o "$T/login" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"username\":\"disc\",\"password\":\"$WPW\",\"totp\":\"$code\"}" "$B/api/v1/auth/login")
+[ "$st" = 200 ] || fail "login through serve --read-url: $st $(cat "$T/login")"
+csrf=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf_token"])' "$T/login") ||
+    fail "no csrf_token: $(cat "$T/login")"
+# dash NAME: GET the dashboard; prints its findings' open count
+dash() {
+    st=$(curl -sS -b "$T/jar" -o "$T/$1" -w '%{http_code}' "$B/api/v1/dashboard?as_of=2026-03-01")
+    [ "$st" = 200 ] || fail "dashboard ($1): $st $(cat "$T/$1")"
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["findings"]["by_status"].get("open", 0))' "$T/$1"
+}
+open0=$(dash d0)
+fid=$("$PLUMB" sql --db "$UP" "SELECT id FROM findings WHERE status = 'open' AND unit_id = 'U001' ORDER BY id LIMIT 1")
+[ -n "$fid" ] || fail "no open finding of U001"
+"$PLUMB" sql --db "$US" "SELECT pg_wal_replay_pause()" >/dev/null || fail "pause"
+for _ in $(seq 50); do
+    [ "$("$PLUMB" sql --db "$US" "SELECT pg_get_wal_replay_pause_state()")" = paused ] && break
+    sleep 0.1
+done
+st=$(curl -sS -b "$T/jar" -o "$T/ack" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" -d '{"status":"acknowledged","reason":"seen on the replica test"}' \
+    "$B/api/v1/findings/$fid/status")
+[ "$st" = 200 ] || fail "acknowledge through serve --read-url: $st $(cat "$T/ack")"
+[ "$("$PLUMB" sql --db "$UP" "SELECT status FROM findings WHERE id = '$fid'")" = acknowledged ] ||
+    fail "the write did not reach the primary"
+[ "$("$PLUMB" sql --db "$US" "SELECT status FROM findings WHERE id = '$fid'")" = open ] ||
+    fail "the standby's replay was not paused"
+open1=$(dash d1)
+[ "$open1" = "$open0" ] || fail "the dashboard was not read on the (paused) standby: open $open0 -> $open1"
+"$PLUMB" sql --db "$US" "SELECT pg_wal_replay_resume()" >/dev/null || fail "resume"
+wait_replay
+open2=$(dash d2)
+[ "$open2" = $((open0 - 1)) ] || fail "the dashboard after the replay: open $open0 -> $open2"
+echo "ok: serve --read-url: the write on the primary (200), the dashboard from the standby: open $open0 while paused, $open2 once replayed"
+kill "$SERVER"
+wait "$SERVER" 2>/dev/null
+SERVER=
+want1 "serve --read-url to a database that is not there" "--read-url: " \
+    timeout 20 "$PLUMB" serve --db "$UP" --read-url "postgresql://plumb:$PW@127.0.0.1:$P2/nosuchdb?$TLS" --port 0 --quiet
+lap "serve --read-url"
+
+# 6. TLS: no plaintext login (pg_hba hostssl only), no login trusting
 #    another CA, nor by a name the certificate does not hold (localhost: it
 #    names IP 127.0.0.1 only).
 want1 "no TLS" "the database server refused the connection" "$PLUMB" log --db "postgresql://plumb:$PW@127.0.0.1:$P1/postgres?sslmode=disable"
