@@ -40,7 +40,7 @@ for d in 2024-06-30 2026-03-01 2028-06-30; do
 done
 # On a read-only session (what a hot standby gives; here
 # default_transaction_read_only for this client) the reference cannot
-# fill its temporary tables: the profile parameters are CTEs over JSON
+# fill its temporary tables: the profile parameters are CTEs over arrays
 # there (src/rules/sqlref.c ro_with). The same table at the three dates.
 for d in 2024-06-30 2026-03-01 2028-06-30; do
     PGOPTIONS="$PGOPTIONS -c default_transaction_read_only=on" check "$U" --as-of $d >"$T/ro.$d" || exit 1

@@ -205,7 +205,7 @@ same clue.stats.scoped clue stats --role discipline --scope U001 --as-person 433
 same findings findings --lang en
 same log log
 #    The rules' SQL reference beside the engine: on the standby its
-#    parameters are CTEs over JSON (no temporary table there; on the
+#    parameters are CTEs over arrays (no temporary table there; on the
 #    primary they are temporary tables): the same table as on the primary
 #    (less the engine's timing line), engine = sql, and 22 findings — the
 #    dashboard's 28 less the 6 that the sweep resolved (so no longer hold
