@@ -107,9 +107,13 @@ int routes_read_txn(const route *rt);
  * libmicrohttpd worker; every other one on the server's pool (server.c). */
 int routes_never_writes(const route *rt);
 /** 1 if the route may be answered from the read replica (--read-url):
- * a GET of the dashboard's aggregates, which writes nothing and reads no
- * audited record (its session is still checked on the primary). */
+ * a GET of the dashboard's aggregates or the clue statistics, which
+ * writes nothing and reads no audited record (its session is still
+ * checked on the primary). */
 int routes_replica(const route *rt);
+/** 1 for GET /api/v1/cases/stats, the clue statistics (routes_cases.c):
+ * one of routes_replica's. */
+int routes_cases_replica(const route *rt);
 /** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
 const route *routes_cases(size_t *n);
 /** 1 if the route's session check and its checks before the writer lock

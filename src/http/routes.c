@@ -2700,8 +2700,8 @@ int routes_read_txn(const route *rt)
 
 int routes_replica(const route *rt)
 {
-    return strcmp(rt->method, "GET") == 0 &&
-           (rt->fn == h_dashboard || rt->fn == h_findings_stats || rt->fn == h_rotations);
+    return strcmp(rt->method, "GET") == 0 && (rt->fn == h_dashboard || rt->fn == h_findings_stats ||
+                                              rt->fn == h_rotations || routes_cases_replica(rt));
 }
 
 int routes_never_writes(const route *rt)

@@ -142,10 +142,14 @@ role() { "$PLUMB" sql --db "$1" "SELECT CASE WHEN pg_is_in_recovery() THEN 'stan
 USTB="postgresql://plumb:$PW@127.0.0.1:$P1,127.0.0.1:$P2/postgres?target_session_attrs=standby&$TLS"
 [ "$(role "$USTB")" = standby ] || fail "target_session_attrs=standby reached: $(role "$USTB")"
 
-# wait_replay: until the standby has replayed the primary's WAL as of now.
+# wait_replay: until the standby has replayed the primary's WAL as of now
+# (its insert position: with synchronous_commit=off the last commit's
+# record may not be written yet, and pg_current_wal_lsn, the write
+# position, can stop short of it — verify then missed a change made just
+# before, once).
 wait_replay() {
     local lsn
-    lsn=$("$PLUMB" sql --db "$UP" "SELECT pg_current_wal_lsn()") || fail "lsn"
+    lsn=$("$PLUMB" sql --db "$UP" "SELECT pg_current_wal_insert_lsn()") || fail "lsn"
     for _ in $(seq 100); do
         [ "$("$PLUMB" sql --db "$US" "SELECT CASE WHEN pg_last_wal_replay_lsn() >= '$lsn' THEN 'yes' END")" = yes ] &&
             return 0
@@ -351,6 +355,13 @@ open1=$(dash d1)
 [ "$open1" = "$open0" ] || fail "the dashboard was not read on the (paused) standby: open $open0 -> $open1"
 "$PLUMB" sql --db "$US" "SELECT pg_wal_replay_resume()" >/dev/null || fail "resume"
 wait_replay
+#    The clue statistics (GET /api/v1/cases/stats) from the standby too:
+#    by hand, of the two clues of examples/clues the scope U001 holds
+#    CL001 only (its unit U002 is under U001; CL002 names no unit).
+st=$(curl -sS -b "$T/jar" -o "$T/cstats" -w '%{http_code}' "$B/api/v1/cases/stats")
+[ "$st" = 200 ] || fail "cases/stats from the standby: $st $(cat "$T/cstats")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert (d["total"], d["by_channel"], d["by_unit"]) == (1, {"letter": 1}, {"U002": 1}), d' \
+    "$T/cstats" || fail "cases/stats from the standby: $(cat "$T/cstats")"
 open2=$(dash d2)
 [ "$open2" = $((open0 - 1)) ] || fail "the dashboard after the replay: open $open0 -> $open2"
 echo "ok: serve --read-url: the write on the primary (200), the dashboard from the standby: open $open0 while paused, $open2 once replayed"
