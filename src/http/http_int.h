@@ -76,8 +76,9 @@ typedef struct req {
     size_t sent;              /**< response body bytes (for the access log) */
     char portal_addr[64];     /**< portal: the client address, for its limits only */
     int in_txn;               /**< r->s is in the request's read transaction */
-    int replica;              /**< r->s is the read replica's (--read-url): read-only,
-                                   no connection TEMP tables (no cached scope closure) */
+    int replica;              /**< the handler runs (ran) on the read replica's connection
+                                   (--read-url; r->s meanwhile): read-only, no connection
+                                   TEMP tables (no cached scope closure); in the access log */
     int job;                  /**< 0 on the worker, 1 with the pool, 2 answered by the pool */
     struct req *next_job;     /**< the pool's queue (server.c) */
     int64_t touch_at;         /**< session last_seen to write after it (0: none) */

@@ -1198,7 +1198,6 @@ static void dispatch_route(req *r, const route *rt)
     }
     rt->fn(r);
     r->s = primary;
-    r->replica = 0;
 }
 
 /* ------------------------------------------------------------- the pool
@@ -1497,6 +1496,8 @@ static void log_line(req *r)
         json_object_set_new(o, "user", json_string(r->who.username));
         json_object_set_new(o, "role", json_string(pl_accounts_role_name(r->who.role)));
     }
+    if (r->replica) /* answered from the read replica (--read-url) */
+        json_object_set_new(o, "db", json_string("replica"));
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(4));
     if (s)
         fprintf(stderr, "%s\n", s);

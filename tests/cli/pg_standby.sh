@@ -316,7 +316,7 @@ WPW='Correct-Horse-9battery'
 out=$(echo "$WPW" | "$PLUMB" user add disc --role discipline_officer --scope U001 --password-stdin \
     --db "$UP" --actor test 2>&1) || fail "user add disc: $out"
 secret=$(printf '%s\n' "$out" | sed -n 's/^totp_secret: //p')
-"$PLUMB" serve --db "$UP" --read-url "$US" --port 0 --port-file "$T/port" --quiet 2>"$T/serve.err" &
+"$PLUMB" serve --db "$UP" --read-url "$US" --port 0 --port-file "$T/port" 2>"$T/serve.err" &
 SERVER=$!
 for _ in $(seq 1 400); do [ -s "$T/port" ] && break; sleep 0.05; done
 [ -s "$T/port" ] || fail "serve --read-url did not start: $(cat "$T/serve.err")"
@@ -364,6 +364,12 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert (d["total"],
     "$T/cstats" || fail "cases/stats from the standby: $(cat "$T/cstats")"
 open2=$(dash d2)
 [ "$open2" = $((open0 - 1)) ] || fail "the dashboard after the replay: open $open0 -> $open2"
+#    The access log says it too: "db":"replica" on the three dashboards and
+#    the clue statistics, on nothing else (the sign-in, the acknowledgement).
+grep -c '"db":"replica"' "$T/serve.err" | grep -qx 4 ||
+    fail "access log: not 4 answers from the replica: $(grep '"path"' "$T/serve.err")"
+grep '"db":"replica"' "$T/serve.err" | grep -vqE '"path":"/api/v1/(dashboard|cases/stats)"' &&
+    fail "access log: another route answered from the replica: $(grep '"db":"replica"' "$T/serve.err")"
 echo "ok: serve --read-url: the write on the primary (200), the dashboard from the standby: open $open0 while paused, $open2 once replayed"
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null
