@@ -236,8 +236,9 @@ grep -q '^ledger ok: ' "$T/verify.s" || fail "verify: $(cat "$T/verify.s")"
 #    back and forth, each an event and a projection row changed, and a
 #    checkpoint, in a loop) is clean — statement by statement it stopped
 #    at the newer rows (docs/DEPLOY.md: "ledger size 105 differs from 104
-#    events"). Three runs; the writes are counted to show they ran
-#    meanwhile.
+#    events"). Two runs (without the snapshot the first failed in each of
+#    three tries: "table users … column role" or "… column ev_seq"); the
+#    writes are counted to show they ran meanwhile.
 echo "wpw-$PW" | "$PLUMB" user add writer --role auditor --password-stdin --db "$UP" >"$T/uadd" 2>&1 ||
     fail "user add: $(cat "$T/uadd")"
 writer() { # writer FILE: writes on the primary until FILE exists (or $T not)
@@ -250,7 +251,7 @@ writer() { # writer FILE: writes on the primary until FILE exists (or $T not)
 ev() { "$PLUMB" sql --db "$UP" "SELECT count(*) FROM ledger_events"; }
 writer "$T/stop.w" &
 wpid=$!
-for i in 1 2 3; do
+for i in 1 2; do
     b=$(ev)
     "$PLUMB" verify --db "$US" --scratch "$SCRATCH" >"$T/vw.out" 2>"$T/vw.err" || {
         touch "$T/stop.w"
