@@ -675,7 +675,8 @@ static const char verify_usage[] =
     "  the log: a log cut back behind it fails.\n"
     "  --deep also checks that every index holds exactly its table's rows\n"
     "  (integrity_check instead of quick_check; slower). Exit 1 with the first\n"
-    "  mismatch.\n";
+    "  mismatch. The store is read in one snapshot (PostgreSQL: REPEATABLE READ\n"
+    "  READ ONLY): writes made meanwhile are left to the next run.\n";
 
 static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep);
 
@@ -782,7 +783,16 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
         close_ledger(s, l);
         return pl_cli_fail(cli, ro > 0 ? PL_EINVAL : ro, &e);
     }
+    /* One snapshot for the whole check: a store taking writes meanwhile (a
+     * serve on the primary, or a replica of it) is compared as of one
+     * moment, not stopped by the newer writes (docs/DEPLOY.md "Read
+     * replicas for dashboards"). Read-only: nothing is written here. */
     pl_verify_report rep;
+    rc = pl_store_begin_snapshot(s, &e);
+    if (rc) {
+        close_ledger(s, l);
+        return pl_cli_fail_as(cli, rc, &e, "无法打开存储", "cannot open store");
+    }
     rc = pl_ledger_verify(l, &vo, &rep, &e);
     /* The rules' snapshot decides findings: its MAC is checked too. */
     int64_t snap_size = -1;
@@ -798,7 +808,26 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
     int64_t mlogs = 0, mentries = 0;
     if (!rc)
         rc = pl_levels_mirror_verify(s, &mlogs, &mentries, &e);
+    if (!rc)
+        rc = pl_store_commit(s, &e);
+    else
+        pl_store_rollback(s);
     close_ledger(s, l);
+    /* A hot standby cancelled the snapshot (pl_store_begin_snapshot): not a
+     * fault of the ledger, nor another writer to wait for. */
+    if (rc == PL_EBUSY && strstr(e.msg, "recovery conflict")) {
+        fprintf(stderr, "plumb: %s: %s\n",
+                PL_T(cli,
+                     "校验未完成: 备库回放主库的变更时取消了校验的快照 (恢复冲突), "
+                     "这与账本是否完好无关; 请重试, 或在备库上设 hot_standby_feedback = on "
+                     "并调大 max_standby_streaming_delay",
+                     "verify did not finish: the standby cancelled its snapshot while "
+                     "replaying the primary's changes (a recovery conflict), which says "
+                     "nothing about the ledger: run it again, or on the standby set "
+                     "hot_standby_feedback = on and raise max_standby_streaming_delay"),
+                e.msg);
+        return PL_EXIT_USER;
+    }
     if (rc)
         return pl_cli_fail_as(cli, rc, &e, "校验失败", "verify failed");
     if (snap_size == -2)

@@ -41,6 +41,10 @@ static const char serve_usage_zh[] =
     "  --header-timeout S   请求须在 S 秒内发完请求头, 否则断开 (默认 10; 0 = 不限)\n"
     "  --max-conns N        同时连接数上限 (默认 1000)\n"
     "  --conns-per-ip N     每个地址同时连接数上限 (默认 100; 0 = 不限, 反向代理后使用)\n"
+    "  --read-url URL       工作台与统计的只读 GET (dashboard、findings/stats、rotations、\n"
+    "                       cases/stats)\n"
+    "                       从此 PostgreSQL 只读副本读 (可能滞后); 登录、会话、留痕读与写入\n"
+    "                       仍走 --db\n"
     "  --busy-wait S        写入等待其他写入者 (如命令行导入) 最多 S 秒, 之后答 503 (默认 10)\n"
     "  --rate-ip N          每个地址每分钟请求数 (默认 6000)\n"
     "  --rate-user N        每个账号每分钟请求数 (默认 3000)\n"
@@ -102,6 +106,9 @@ static const char serve_usage_en[] =
     "  --max-conns N        connections at once (default 1000)\n"
     "  --conns-per-ip N     connections at once per address (default 100; 0 = no limit, behind a "
     "proxy)\n"
+    "  --read-url URL       answer the dashboard's read-only GETs (dashboard, findings/stats,\n"
+    "                       rotations, cases/stats) from this PostgreSQL read replica (it\n"
+    "                       may lag); sign-in, sessions, audited reads and writes stay on --db\n"
     "  --busy-wait S        a write waits S seconds for another writer (a CLI import), then 503 "
     "(default 10)\n"
     "  --rate-ip N          requests per minute per address (default 6000)\n"
@@ -197,7 +204,8 @@ enum {
     O_ESCDOWN,
     O_ESCINT,
     O_ESCABOVE,
-    O_ESCUP
+    O_ESCUP,
+    O_READURL
 };
 
 static int num(pl_cli *cli, const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -230,6 +238,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         {"max-conns", required_argument, NULL, O_MAXCONNS},
         {"conns-per-ip", required_argument, NULL, O_PERIP},
         {"busy-wait", required_argument, NULL, O_BUSYWAIT},
+        {"read-url", required_argument, NULL, O_READURL},
         {"rate-ip", required_argument, NULL, O_RIP},
         {"rate-user", required_argument, NULL, O_RUSER},
         {"rate-login", required_argument, NULL, O_RLOGIN},
@@ -331,6 +340,7 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
         case O_PERMS: print = 1; break;
         case O_OPENAPI: print = 2; break;
         case O_DB: o.db = cli->db = optarg; break;
+        case O_READURL: o.read_db = optarg; break;
         case O_LANG: cli->english = strcmp(optarg, "en") == 0; break;
         case O_WSTATE: wstate = optarg; break;
         case O_WKEY: wkey = optarg; break;

@@ -37,7 +37,10 @@ void pl_http_openapi_json(pl_buf *out);
 
 /** Options of pl_http_serve (defaults in brackets, see `plumb serve --help`). */
 typedef struct pl_http_opts {
-    const char *db;        /**< store path */
+    const char *db; /**< store path */
+    /** A PostgreSQL read replica for the dashboard's read-only GETs
+     * (routes_replica), or NULL: everything on `db`. */
+    const char *read_db;
     const char *bind;      /**< address [127.0.0.1] */
     int port;              /**< [8080]; 0 = any free port */
     const char *port_file; /**< write the bound port here once listening */

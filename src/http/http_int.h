@@ -76,6 +76,9 @@ typedef struct req {
     size_t sent;              /**< response body bytes (for the access log) */
     char portal_addr[64];     /**< portal: the client address, for its limits only */
     int in_txn;               /**< r->s is in the request's read transaction */
+    int replica;              /**< the handler runs (ran) on the read replica's connection
+                                   (--read-url; r->s meanwhile): read-only, no connection
+                                   TEMP tables (no cached scope closure); in the access log */
     int job;                  /**< 0 on the worker, 1 with the pool, 2 answered by the pool */
     struct req *next_job;     /**< the pool's queue (server.c) */
     int64_t touch_at;         /**< session last_seen to write after it (0: none) */
@@ -104,6 +107,14 @@ int routes_read_txn(const route *rt);
  * of an entity whose reads are not audited. Such requests run on the
  * libmicrohttpd worker; every other one on the server's pool (server.c). */
 int routes_never_writes(const route *rt);
+/** 1 if the route may be answered from the read replica (--read-url):
+ * a GET of the dashboard's aggregates or the clue statistics, which
+ * writes nothing and reads no audited record (its session is still
+ * checked on the primary). */
+int routes_replica(const route *rt);
+/** 1 for GET /api/v1/cases/stats, the clue statistics (routes_cases.c):
+ * one of routes_replica's. */
+int routes_cases_replica(const route *rt);
 /** The clue workflow routes (/api/v1/cases..., routes_cases.c). */
 const route *routes_cases(size_t *n);
 /** 1 if the route's session check and its checks before the writer lock

@@ -2698,6 +2698,12 @@ int routes_read_txn(const route *rt)
     return routes_inspect_read_txn(rt);
 }
 
+int routes_replica(const route *rt)
+{
+    return strcmp(rt->method, "GET") == 0 && (rt->fn == h_dashboard || rt->fn == h_findings_stats ||
+                                              rt->fn == h_rotations || routes_cases_replica(rt));
+}
+
 int routes_never_writes(const route *rt)
 {
     return routes_read_txn(rt) && !(rt->entity && audit_of(rt->entity));

@@ -1200,6 +1200,11 @@ static int h_stats(req *r)
     return reply_json(r, 200, out);
 }
 
+int routes_cases_replica(const route *rt)
+{
+    return rt->fn == h_stats;
+}
+
 static int h_stats_xlsx(req *r)
 {
     const char *from, *to;

@@ -84,7 +84,9 @@ static int as_of_or_reply(req *r, pl_date *out)
 static pl_dash_viewer viewer_of(req *r, char today[11])
 {
     http_today(r->srv, today);
-    return (pl_dash_viewer){0, r->who.uid, r->who.role, today, 1};
+    /* (the replica's connection cannot hold the cached closure's TEMP
+     * table: the scope's CTE there) */
+    return (pl_dash_viewer){0, r->who.uid, r->who.role, today, !r->replica};
 }
 
 /* ---------------------------------------------------------- rotations */

@@ -353,6 +353,28 @@ static pl_store *thread_store(server *srv, pl_err *e)
     return tl_store;
 }
 
+/* The read replica's connection of this thread (--read-url): read-only
+ * (default_transaction_read_only, whatever the server), no scope TEMP
+ * table; opened when first needed and made again by the store after a
+ * loss. */
+static __thread pl_store *tl_rstore;
+
+static pl_store *replica_store(server *srv, pl_err *e)
+{
+    if (tl_rstore)
+        return tl_rstore;
+    if (pl_store_open(&tl_rstore, srv->o.read_db, PL_STORE_READONLY, e) != 0)
+        return NULL;
+    pthread_mutex_lock(&srv->conns_mu);
+    if (srv->nconns == srv->capconns) {
+        srv->capconns = srv->capconns ? srv->capconns * 2 : 8;
+        srv->conns = pl_realloc(srv->conns, srv->capconns * sizeof *srv->conns);
+    }
+    srv->conns[srv->nconns++] = tl_rstore;
+    pthread_mutex_unlock(&srv->conns_mu);
+    return tl_rstore;
+}
+
 static void writer_close(writer *w)
 {
     pl_cases_free(w->cases);
@@ -1159,7 +1181,23 @@ static void dispatch_route(req *r, const route *rt)
         reply_error(r, 400, "unexpected_body", "body", "this route takes no body");
         return;
     }
+    /* The dashboard's aggregates from the read replica, once the session
+     * is checked here: they write nothing and read no audited record
+     * (docs/DEPLOY.md "Read replicas for dashboards"). */
+    pl_store *primary = r->s;
+    if (srv->o.read_db && !r->in_txn && routes_replica(rt)) {
+        pl_err e;
+        pl_err_init(&e);
+        pl_store *rs = replica_store(srv, &e);
+        if (!rs) {
+            reply_status(r, PL_EBUSY, &e);
+            return;
+        }
+        r->s = rs;
+        r->replica = 1;
+    }
     rt->fn(r);
+    r->s = primary;
 }
 
 /* ------------------------------------------------------------- the pool
@@ -1458,6 +1496,8 @@ static void log_line(req *r)
         json_object_set_new(o, "user", json_string(r->who.username));
         json_object_set_new(o, "role", json_string(pl_accounts_role_name(r->who.role)));
     }
+    if (r->replica) /* answered from the read replica (--read-url) */
+        json_object_set_new(o, "db", json_string("replica"));
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(4));
     if (s)
         fprintf(stderr, "%s\n", s);
@@ -1743,11 +1783,29 @@ int pl_http_serve(const pl_http_opts *o, pl_err *e)
             rc = pl_err_set(e, PL_EINVAL,
                             "%s: the database server is read-only (a hot standby): plumb serve "
                             "needs the read-write URL (sign-in, sessions and the access.read "
-                            "events of audited reads write); on a read replica use plumb "
-                            "dashboard, report, findings or SQL",
+                            "events of audited reads write); to answer the dashboard from a "
+                            "read replica give it as --read-url beside the primary's --db",
                             pl_store_name(srv->w.s));
         else if (ro < 0)
             rc = ro;
+    }
+    /* The read replica: a PostgreSQL store of the same ledger (its
+     * identity checked by the open), for the dashboard's reads only. */
+    if (!rc && o->read_db) {
+        pl_store *rs = NULL;
+        if (strcmp(pl_store_backend(srv->w.s), "postgresql") != 0 ||
+            (strncmp(o->read_db, "postgresql://", 13) != 0 &&
+             strncmp(o->read_db, "postgres://", 11) != 0))
+            rc = pl_err_set(e, PL_EINVAL,
+                            "--read-url: a read replica is for a PostgreSQL store: give "
+                            "postgresql:// URLs to both --db and --read-url");
+        else if ((rc = pl_store_open(&rs, o->read_db, PL_STORE_READONLY, e)) == 0)
+            pl_store_close(rs);
+        else {
+            char m[sizeof e->msg];
+            snprintf(m, sizeof m, "%s", e->msg);
+            pl_err_set(e, rc, "--read-url: %s", m);
+        }
     }
     if (!rc)
         rc = pl_accounts_prepare(srv->w.s, srv->totp_key, e);

@@ -2,11 +2,13 @@
  * sqlref.c — the reference implementation of R01–R23: one plain SQL query
  * per rule (src/rules/sql/Rnn.sql, embedded at build time), run over the
  * projection tables with the profile parameters resolved into temporary
- * tables. The test oracle and the benchmark baseline of the C engine.
+ * tables (on a read-only server, a hot standby: CTEs over arrays, ro_with).
+ * The test oracle and the benchmark baseline of the C engine.
  * Layer: rules. Spec: docs/RULES.md.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "rules_int.h"
@@ -35,9 +37,39 @@ const char *pl_rules_reference_sql(int rule)
     return pl_rules_sql_text[rule];
 }
 
+/* A read-only server's parameter tables (fill_params, ro_with): per
+ * table (0 rp_unit, 1 rp_person) one array literal per column, the ids'
+ * text[] then each parameter's integer[]: RO_COL(t, -1) and RO_COL(t, i). */
+#define RO_COL(t, i) ((t) * (1 + (int)P_COUNT) + 1 + (i))
+#define RO_NCOLS (2 * (1 + (int)P_COUNT))
+
+/* One row into the array literals: the id double-quoted (a backslash
+ * before '"' and '\\'), the parameters as decimal integers. */
+static void ro_row(pl_buf *cols, int t, const char *id, const rl_params *pp, size_t np)
+{
+    pl_buf *b = &cols[RO_COL(t, -1)];
+    pl_buf_addc(b, b->len ? ',' : '{');
+    pl_buf_addc(b, '"');
+    for (const char *p = id; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            pl_buf_addc(b, '\\');
+        pl_buf_addc(b, *p);
+    }
+    pl_buf_addc(b, '"');
+    for (size_t i = 0; i < np; i++) {
+        b = &cols[RO_COL(t, (int)i)];
+        pl_buf_addc(b, b->len ? ',' : '{');
+        pl_buf_add_i64(b, pp->v[i]);
+    }
+}
+
 /* Fill rp_ctx, rp_unit (one row per unit plus '' for the defaults) and
- * rp_person (one row per person: the parameters of their unit at as_of). */
-static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
+ * rp_person (one row per person: the parameters of their unit at as_of).
+ * With `cols` (a read-only server, where no temporary table can be made:
+ * a hot standby) the rows of rp_unit and rp_person go instead into the
+ * RO_NCOLS array literals cols[] (ro_row), which each rule's query reads
+ * through CTEs (ro_with). */
+static int fill_params(rl_ctx *c, const char *as_of, pl_buf *cols, pl_err *e)
 {
     rl_model *m = c->m;
     size_t np;
@@ -46,11 +78,11 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
     pl_buf_init(&sql);
     int rc = 0;
     static const char *const temps[] = {"rp_ctx", "rp_unit", "rp_person"};
-    for (int t = 0; t < 3 && !rc; t++)
+    for (int t = 0; t < 3 && !rc && !cols; t++)
         rc = pl_store_temp_drop(c->s, temps[t], e);
-    if (!rc)
+    if (!rc && !cols)
         rc = pl_store_exec(c->s, "CREATE TEMP TABLE rp_ctx(as_of TEXT NOT NULL)", e);
-    for (int t = 0; t < 2 && !rc; t++) {
+    for (int t = 0; t < 2 && !rc && !cols; t++) {
         pl_buf_reset(&sql);
         pl_buf_addf(&sql, "CREATE TEMP TABLE %s(%s TEXT PRIMARY KEY", t ? "rp_person" : "rp_unit",
                     t ? "person_id" : "unit_id");
@@ -60,29 +92,36 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
         rc = pl_store_exec(c->s, sql.data, e);
     }
     pl_stmt *st = NULL;
-    if (!rc)
+    if (!rc && !cols)
         rc = pl_store_prepare(c->s, "INSERT INTO rp_ctx(as_of) VALUES(?)", &st, e);
-    if (!rc) {
+    if (!rc && !cols) {
         pl_stmt_bind_text(st, 1, as_of);
         rc = pl_stmt_step(st, e);
         rc = rc < 0 ? rc : 0;
         pl_stmt_finalize(st);
     }
     for (int t = 0; t < 2 && !rc; t++) {
-        pl_buf_reset(&sql);
-        pl_buf_addf(&sql, "INSERT INTO %s VALUES(?", t ? "rp_person" : "rp_unit");
-        for (size_t i = 0; i < np; i++)
-            pl_buf_adds(&sql, ",?");
-        pl_buf_adds(&sql, ")");
-        rc = pl_store_prepare(c->s, sql.data, &st, e);
-        if (rc)
-            break;
+        st = NULL;
+        if (!cols) {
+            pl_buf_reset(&sql);
+            pl_buf_addf(&sql, "INSERT INTO %s VALUES(?", t ? "rp_person" : "rp_unit");
+            for (size_t i = 0; i < np; i++)
+                pl_buf_adds(&sql, ",?");
+            pl_buf_adds(&sql, ")");
+            rc = pl_store_prepare(c->s, sql.data, &st, e);
+            if (rc)
+                break;
+        }
         if (t == 0) {
             for (int32_t r = -1; r < m->units.n && !rc; r++) {
                 if (r >= 0 && m->units.v[r].dead)
                     continue;
                 sym_t U = r < 0 ? -1 : m->units.v[r].id;
                 const rl_params *pp = rl_params_for_unit(c, U);
+                if (cols) {
+                    ro_row(cols, 0, r < 0 ? "" : rl_str(m, U), pp, np);
+                    continue;
+                }
                 pl_stmt_bind_text(st, 1, r < 0 ? "" : rl_str(m, U));
                 for (size_t i = 0; i < np; i++)
                     pl_stmt_bind_i64(st, (int)i + 2, pp->v[i]);
@@ -96,6 +135,10 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
                     continue;
                 sym_t P = m->persons.v[r].id;
                 const rl_params *pp = rl_params_for_unit(c, rl_person_unit(c, P));
+                if (cols) {
+                    ro_row(cols, 1, rl_str(m, P), pp, np);
+                    continue;
+                }
                 pl_stmt_bind_text(st, 1, rl_str(m, P));
                 for (size_t i = 0; i < np; i++)
                     pl_stmt_bind_i64(st, (int)i + 2, pp->v[i]);
@@ -107,10 +150,69 @@ static int fill_params(rl_ctx *c, const char *as_of, pl_err *e)
         pl_stmt_finalize(st);
     }
     /* the reference queries join them: PostgreSQL needs their statistics */
-    for (int t = 0; t < 3 && !rc; t++)
+    for (int t = 0; t < 3 && !rc && !cols; t++)
         rc = pl_store_temp_analyze(c->s, temps[t], e);
     pl_buf_release(&sql);
     return rc;
+}
+
+/* A rule's query on a read-only server: the parameter tables it names as
+ * CTEs put in front of its own (after its WITH [RECURSIVE], which then
+ * covers them: RECURSIVE allows plain CTEs too), each with the id and the
+ * parameters the query names only, from the array literals of fill_params
+ * bound as parameters (unnest of text[] and integer[]): their indexes into
+ * cols[] (RO_COL; -1 the as-of date) in bind order into binds[], *nb of
+ * them. Sending every column to every rule made a county's check 12-16 s
+ * instead of 1.4-2.2 s (docs/DEPLOY.md). PostgreSQL only: SQLite's
+ * temporary tables are always writable. */
+static void ro_with(pl_buf *out, const char *rule_sql, int *binds, int *nb)
+{
+    size_t np;
+    const pl_rule_param *ps = pl_rules_params(&np);
+    const char *p = rule_sql;
+    *nb = 0;
+    for (;;) { /* past blanks and comments to the first keyword */
+        p += strspn(p, " \t\r\n");
+        if (p[0] == '-' && p[1] == '-')
+            p += strcspn(p, "\n");
+        else if (p[0] == '/' && p[1] == '*' && strstr(p + 2, "*/"))
+            p = strstr(p + 2, "*/") + 2;
+        else
+            break;
+    }
+    pl_buf_add(out, rule_sql, (size_t)(p - rule_sql));
+    pl_buf_adds(out, "WITH ");
+    int own = 0; /* the rule's query has CTEs of its own */
+    if (strncasecmp(p, "WITH", 4) == 0 && p[4] && strchr(" \t\r\n", p[4])) {
+        own = 1;
+        p += 4 + strspn(p + 4, " \t\r\n");
+        if (strncasecmp(p, "RECURSIVE", 9) == 0 && p[9] && strchr(" \t\r\n", p[9])) {
+            pl_buf_adds(out, "RECURSIVE ");
+            p += 9 + strspn(p + 9, " \t\r\n");
+        }
+    }
+    /* (rp_ctx always: a CTE list is never empty) */
+    pl_buf_adds(out, "rp_ctx(as_of) AS (SELECT CAST(? AS TEXT))");
+    binds[(*nb)++] = -1;
+    for (int t = 0; t < 2; t++) {
+        const char *name = t ? "rp_person" : "rp_unit";
+        if (!strstr(p, name))
+            continue;
+        pl_buf_addf(out, ", %s(%s", name, t ? "person_id" : "unit_id");
+        for (size_t i = 0; i < np; i++)
+            if (strstr(p, ps[i].name))
+                pl_buf_addf(out, ", %s", ps[i].name);
+        pl_buf_adds(out, ") AS (SELECT * FROM unnest(CAST(? AS TEXT[])");
+        binds[(*nb)++] = RO_COL(t, -1);
+        for (size_t i = 0; i < np; i++)
+            if (strstr(p, ps[i].name)) {
+                pl_buf_adds(out, ", CAST(? AS INTEGER[])");
+                binds[(*nb)++] = RO_COL(t, (int)i);
+            }
+        pl_buf_adds(out, "))");
+    }
+    pl_buf_adds(out, own ? ",\n" : "\n");
+    pl_buf_adds(out, p);
 }
 
 static int sev_of(const char *s)
@@ -132,10 +234,21 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* A hot standby cannot make the parameters' temporary tables: CTEs
+     * there (docs/DEPLOY.md "Read replicas for dashboards"). */
+    int ro = pl_store_read_only(c->s, e);
+    if (ro < 0)
+        return ro;
+    pl_buf cols[RO_NCOLS], sql;
+    for (int i = 0; i < RO_NCOLS; i++)
+        pl_buf_init(&cols[i]);
+    pl_buf_init(&sql);
     int rc = pl_store_begin(c->s, e);
     if (rc)
         return rc;
-    rc = fill_params(c, as_of, e);
+    rc = fill_params(c, as_of, ro ? cols : NULL, e);
+    for (int i = 0; i < RO_NCOLS && ro; i++)
+        pl_buf_adds(&cols[i], cols[i].len ? "}" : "{}");
     if (st)
         st->load_ms += ms_since(&t0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -145,10 +258,23 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
             continue;
         pl_stmt *q = NULL;
         const char *file;
-        rc = pl_store_prepare(c->s, rule_sql(c->s, rule, &file), &q, e);
+        const char *text = rule_sql(c->s, rule, &file);
+        int binds[RO_NCOLS + 1], nb = 0;
+        if (ro) {
+            pl_buf_reset(&sql);
+            ro_with(&sql, text, binds, &nb);
+            text = sql.data;
+        }
+        rc = pl_store_prepare(c->s, text, &q, e);
         if (rc) {
             pl_err_set(e, rc, "%s/R%02d.sql: %s", file, rule, e ? e->msg : "");
             break;
+        }
+        for (int k = 0; k < nb; k++) {
+            if (binds[k] < 0)
+                pl_stmt_bind_text(q, k + 1, as_of);
+            else
+                pl_stmt_bind_textn(q, k + 1, cols[binds[k]].data, cols[binds[k]].len);
         }
         while ((rc = pl_stmt_step(q, e)) == PL_ROW) {
             pl_finding *f = pl_finding_set_add(out, rule, pl_stmt_text(q, 0), pl_stmt_text(q, 1),
@@ -177,11 +303,14 @@ int pl_rules__reference_run(rl_ctx *c, const char *as_of, unsigned mask, pl_find
         st->eval_ms = ms_since(&t0);
         st->eval_cpu_ms = pl_rules__cpu_ms() - c0;
     }
-    if (!rc)
+    for (int i = 0; i < RO_NCOLS; i++)
+        pl_buf_release(&cols[i]);
+    pl_buf_release(&sql);
+    if (!rc && !ro)
         rc = pl_store_temp_drop(c->s, "rp_ctx", e);
-    if (!rc)
+    if (!rc && !ro)
         rc = pl_store_temp_drop(c->s, "rp_unit", e);
-    if (!rc)
+    if (!rc && !ro)
         rc = pl_store_temp_drop(c->s, "rp_person", e);
     if (!rc)
         rc = pl_store_commit(c->s, e);

@@ -64,6 +64,9 @@ typedef struct pg_store {
                         reload that makes it read-only fails one statement with
                         25006, which reconnects; a promotion leaves 1: the
                         CTE, slower, not wrong) */
+    int snap;        /* in a pl_store_begin_snapshot transaction: a cancellation
+                        there (SQLSTATE class 40 in REPEATABLE READ READ ONLY) is a
+                        hot standby's recovery conflict, said so by db_err */
     int broken;      /* the connection is lost or on a read-only server: the next
                         statement outside a transaction connects again */
     unsigned gen;    /* connection generation: bumped by each reconnect */
@@ -155,6 +158,17 @@ static int code_of(const char *state)
     return PL_ESTORE;
 }
 
+/* A pl_store_begin_snapshot transaction cancelled by a hot standby (see
+ * db_err): PL_EBUSY, "recovery conflict" in the message. */
+static int snap_cancelled(pg_store *s, pl_err *e, const char *what, const char *msg, const char *st)
+{
+    return pl_err_set(e, PL_EBUSY,
+                      "%s: the standby cancelled the read snapshot (a recovery conflict: the "
+                      "replay of the primary's changes removed rows or took a lock the "
+                      "snapshot still held) (%s: %s) (SQLSTATE %s)",
+                      s->base.path, what, msg, st);
+}
+
 /* The error of `r` (or of the connection when r is NULL) as a store code
  * and a one-line message naming the store, `what` and the SQLSTATE. */
 static int db_err(pg_store *s, const PGresult *r, pl_err *e, const char *what)
@@ -167,6 +181,18 @@ static int db_err(pg_store *s, const PGresult *r, pl_err *e, const char *what)
         state = "08006"; /* the connection is gone */
     int code = code_of(state);
     const char *st = state ? state : "none";
+    /* A read-only REPEATABLE READ transaction never fails a serialization
+     * check nor waits on a writer: a cancellation there (40001, or 40P01
+     * for a buffer pin) comes from a hot standby replaying the primary's
+     * changes, which removed rows or took a lock the snapshot still held
+     * (the server's words, in the language of lc_messages, say "conflict
+     * with recovery"; idle in the transaction, it ends the connection). */
+    if (s->snap && ((state && strncmp(state, "40", 2) == 0) ||
+                    strstr(msg, "conflict with recovery") != NULL)) {
+        if (PQstatus(s->conn) == CONNECTION_BAD)
+            s->broken = 1;
+        return snap_cancelled(s, e, what, msg, st);
+    }
     if (unavailable(state) && strcmp(state, "25006") == 0) {
         s->broken = 1;
         return pl_err_set(e, PL_EBUSY,
@@ -355,6 +381,14 @@ static int ready(pg_store *s, pl_err *e)
     if (!s->broken && PQstatus(s->conn) == CONNECTION_OK)
         return 0;
     s->broken = 1;
+    /* A snapshot's connection ended by a recovery conflict while idle in
+     * the transaction, its FATAL read by a statement whose error nobody
+     * looks at (a cursor's CLOSE): the message is still the connection's. */
+    if (s->snap && strstr(PQerrorMessage(s->conn), "conflict with recovery")) {
+        char msg[400];
+        first_line(msg, sizeof msg, PQerrorMessage(s->conn));
+        return snap_cancelled(s, e, "read", msg, "08006");
+    }
     if (s->base.tx_depth > 0)
         return pl_err_set(e, PL_EBUSY,
                           "%s: database unavailable (connection lost in a transaction; the "
@@ -1378,6 +1412,16 @@ static int pg_begin(pl_store *ps, pl_err *e)
 {
     return run((pg_store *)ps, "BEGIN", e, "begin");
 }
+/* pl_store_begin_snapshot: a hot standby runs REPEATABLE READ READ ONLY
+ * (SERIALIZABLE it refuses). Its snapshot is taken by the first statement
+ * after BEGIN. */
+static int pg_begin_snapshot(pl_store *ps, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    int rc = run(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e, "begin snapshot");
+    s->snap = rc == 0;
+    return rc;
+}
 static int pg_commit(pl_store *ps, pl_err *e)
 {
     pg_store *s = (pg_store *)ps;
@@ -1395,12 +1439,14 @@ static int pg_commit(pl_store *ps, pl_err *e)
         rc = pl_err_set(e, PL_ESTORE, "%s: commit: the transaction had failed and was rolled back",
                         s->base.path);
     PQclear(r);
+    s->snap = 0;
     return rc;
 }
 static int pg_rollback(pl_store *ps)
 {
     pg_store *s = (pg_store *)ps;
     s->ev_next = -1;
+    s->snap = 0;
     bulk_forget(s);
     s->bulk_on = 0;
     idcache_drop(s);
@@ -2134,6 +2180,7 @@ static const pl_store_ops pg_ops = {
     .changes = pg_changes,
     .commits_version = pg_commits_version,
     .read_begin = pg_read_begin,
+    .begin_snapshot = pg_begin_snapshot,
     .writes_version = pg_writes_version,
     .row_key = "row_no",
     .dialect = PL_DIALECT_PG,

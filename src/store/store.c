@@ -241,6 +241,20 @@ int pl_store_begin(pl_store *s, pl_err *e)
     return rc;
 }
 
+int pl_store_begin_snapshot(pl_store *s, pl_err *e)
+{
+    if (s->tx_depth > 0)
+        return pl_err_set(e, PL_EINTERNAL, "a snapshot begun inside a transaction");
+    s->tx_failed = 0;
+    s->version_pin = 0;
+    int rc = s->ops->begin_snapshot ? s->ops->begin_snapshot(s, e) : s->ops->exec(s, "BEGIN", e);
+    if (rc)
+        return rc;
+    s->tx_depth = 1;
+    s->begin_gen++;
+    return 0;
+}
+
 #define SP_NAME "pl_group_member"
 
 int pl_store_savepoint(pl_store *s, pl_err *e)

@@ -166,6 +166,23 @@ int pl_store_begin(pl_store *s, pl_err *e);
 int pl_store_commit(pl_store *s, pl_err *e);
 void pl_store_rollback(pl_store *s);
 /**
+ * Begin a read-only transaction in which every statement reads one
+ * snapshot of the store, whatever other connections commit meanwhile
+ * (`plumb verify`: the ledger, checkpoints and every projection row as of
+ * one moment, so that a store taking writes — a replica of a writing
+ * primary — verifies clean). End it with pl_store_commit or
+ * pl_store_rollback; pl_store_begin inside it nests as in any transaction.
+ * PostgreSQL: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY (a hot
+ * standby allows it; a write in it fails, SQLSTATE 25006). On a standby
+ * the replay of the primary's changes may cancel it (a recovery conflict:
+ * rows the snapshot still sees removed by VACUUM, a lock it conflicts
+ * with, after max_standby_streaming_delay): the statement then fails
+ * PL_EBUSY with a message holding "recovery conflict". SQLite: a deferred
+ * BEGIN (in WAL mode the snapshot of its first read). PL_EINTERNAL inside
+ * a transaction.
+ */
+int pl_store_begin_snapshot(pl_store *s, pl_err *e);
+/**
  * Begin a nested level, inside a transaction, that is a real SAVEPOINT:
  * its pl_store_commit releases it (or, if a level inside it rolled back,
  * rolls back to it and returns PL_ESTORE), its pl_store_rollback rolls

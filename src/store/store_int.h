@@ -46,6 +46,9 @@ typedef struct pl_store_ops {
      * one round trip (PostgreSQL); optional: NULL means BEGIN, then the
      * reading when first asked for. */
     int (*read_begin)(pl_store *s, int64_t *commits, pl_err *e);
+    /** pl_store_begin_snapshot; optional: NULL means a plain BEGIN (SQLite's
+     * deferred one: one snapshot from its first read). */
+    int (*begin_snapshot)(pl_store *s, pl_err *e);
     /** pl_store_row_key: the column name. */
     const char *row_key;
     /** pl_store_dialect: PL_DIALECT_*. */
