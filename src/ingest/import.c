@@ -456,7 +456,9 @@ typedef struct pipe_item {
     char *enc; /* the payload's canonical bytes, or NULL */
     size_t enc_len;
     char hex[65];
-    json_t *handles; /* the subjects' keyed handles (pl_registry_subjects), or NULL */
+    json_t *handles;   /* the subjects' keyed handles (pl_registry_subjects), or NULL */
+    char *handles_enc; /* their canonical JSON (the header's "subjects"), or NULL */
+    size_t handles_enc_len;
     uint64_t seen_h; /* key_hash of the row's id (the batch's key table), or 0 */
     char *initials;  /* a person's pinyin initials, or NULL */
     char *rej;       /* CSV: the reject's fields; JSON Lines: the raw line */
@@ -1022,7 +1024,8 @@ static int record_rest(imp *m, json_t *row)
             if (m->mode == MODE_WRITE && m->pit && m->pit->enc)
                 pl_registry_set_encoded(m->reg, m->pit->enc, m->pit->enc_len, m->pit->hex);
             if (m->mode == MODE_WRITE && m->pit)
-                pl_registry_set_prepared(m->reg, m->pit->handles, m->pit->initials);
+                pl_registry_set_prepared(m->reg, m->pit->handles, m->pit->handles_enc,
+                                         m->pit->handles_enc_len, m->pit->initials);
             rc = !prev && m->fresh[j->ent_idx]
                      ? pl_registry_record_new(m->reg, j->ent, row, j->actor, &outcome, model_report,
                                               m, m->e)
@@ -1601,6 +1604,7 @@ static void pipe_item_free(pipe_item *it)
     json_decref(it->row);
     json_decref(it->rej_obj);
     json_decref(it->handles);
+    free(it->handles_enc);
     free(it->initials);
     free(it->row_err);
     free(it->enc);
@@ -1727,23 +1731,28 @@ static int pipe_row_normalized(imp *m, json_t *row)
             it->enc = pl_buf_detach(&enc, &it->enc_len);
         pl_buf_release(&enc);
         /* what the writer's append and projection would compute: the
-         * subjects' keyed handles (the store's key) and a person's
-         * initials; only of a row whose subjects are all strings */
+         * subjects' keyed handles (the store's key) and their canonical
+         * JSON, and a person's initials. The handles are those of
+         * pl_registry_subjects(ent, row), in its order (the id, then each
+         * reference field's string value), without building that array of
+         * copies first. */
         const pl_entity *ent = m->jobs[m->cur].ent;
-        json_t *subj = pl_registry_subjects(ent, row);
-        int ok = 1;
-        for (size_t i = 0; i < json_array_size(subj) && ok; i++)
-            ok = json_is_string(json_array_get(subj, i));
-        if (ok) {
-            it->handles = json_array();
-            for (size_t i = 0; i < json_array_size(subj); i++) {
-                char hnd[PL_SUBJECT_HANDLE_LEN];
-                pl_subject_hasher_handle(m->hasher, json_string_value(json_array_get(subj, i)),
-                                         hnd);
-                json_array_append_new(it->handles, json_string(hnd));
-            }
+        it->handles = json_array();
+        for (size_t i = 0; i == 0 || i < ent->nfields; i++) {
+            if (i > 0 && !ent->fields[i].ref)
+                continue;
+            const json_t *v = json_object_get(row, i == 0 ? "id" : ent->fields[i].name);
+            if (!json_is_string(v))
+                continue;
+            char hnd[PL_SUBJECT_HANDLE_LEN];
+            pl_subject_hasher_handle(m->hasher, json_string_value(v), hnd);
+            json_array_append_new(it->handles, json_string_nocheck(hnd));
         }
-        json_decref(subj);
+        pl_buf hb;
+        pl_buf_init(&hb);
+        if (pl_ledger_encode_subjects(&hb, it->handles, NULL) == 0)
+            it->handles_enc = pl_buf_detach(&hb, &it->handles_enc_len);
+        pl_buf_release(&hb);
         if (strcmp(ent->table, "persons") == 0) {
             const char *name = json_string_value(json_object_get(row, "name"));
             char ini[128];
@@ -2587,6 +2596,9 @@ out:
     pl_buf_release(&m.rej_line);
     pl_buf_release(&sort_ddl);
     pl_buf_release(&derived_ddl);
+    pl_buf_release(&floor_before);
+    pl_buf_release(&floor_after);
+    pl_buf_release(&m.floor_settings);
     return rc;
 }
 

@@ -764,6 +764,13 @@ int pl_ledger_encode_payload(pl_buf *out, const json_t *payload, char hex[65], p
     return 0;
 }
 
+int pl_ledger_encode_subjects(pl_buf *out, const json_t *subjects, pl_err *e)
+{
+    if (!json_is_array(subjects))
+        return pl_err_set(e, PL_EINVAL, "subjects must be an array of strings");
+    return canon_value(out, subjects, e);
+}
+
 int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
                       const char *payload_hex, pl_err *e)
 {
@@ -789,7 +796,9 @@ int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
         pl_buf_add(out, "\",\"seq\":", 8);
         pl_buf_add_i64(out, seq);
         pl_buf_add(out, ",\"subjects\":", 12);
-        if (ev->subjects)
+        if (ev->subjects_enc && ev->subjects_hashed)
+            pl_buf_add(out, ev->subjects_enc, ev->subjects_enc_len);
+        else if (ev->subjects)
             rc = canon_value(out, ev->subjects, e);
         else
             pl_buf_add(out, "[]", 2);

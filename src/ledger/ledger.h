@@ -51,6 +51,11 @@ typedef struct pl_event {
      * pl_subject_hasher of this ledger, as the pipelined import's producer
      * does), not ids: pl_ledger_append writes them as they are. */
     int subjects_hashed;
+    /** Optional, with subjects_hashed: the canonical JSON of `subjects`
+     * (pl_ledger_encode_subjects), made beforehand (the pipelined import's
+     * producer): the header takes these bytes as they are. */
+    const char *subjects_enc;
+    size_t subjects_enc_len;
     /** Optional: for the event type's projection handler only, passed on
      * unread (the model's pl_model_hint: values computed beforehand). NULL:
      * none; a replay never has one, so a handler gives the same row with
@@ -66,6 +71,13 @@ typedef struct pl_event {
  * payload_enc). 0 or PL_EINVAL (e filled: not encodable).
  */
 int pl_ledger_encode_payload(pl_buf *out, const struct json_t *payload, char hex[65], pl_err *e);
+
+/**
+ * The canonical JSON of an event's subjects array (the bytes its header
+ * holds under "subjects") appended to `out`: thread-safe, as
+ * pl_ledger_encode_payload (pl_event's subjects_enc). 0 or PL_EINVAL.
+ */
+int pl_ledger_encode_subjects(pl_buf *out, const struct json_t *subjects, pl_err *e);
 
 /**
  * Projection handler for one event type: applies the event to the
