@@ -456,8 +456,8 @@ typedef struct pipe_item {
     char *enc; /* the payload's canonical bytes, or NULL */
     size_t enc_len;
     char hex[65];
-    json_t *handles;   /* the subjects' keyed handles (pl_registry_subjects), or NULL */
-    char *handles_enc; /* their canonical JSON (the header's "subjects"), or NULL */
+    char *handles_enc; /* the canonical JSON array of the subjects' keyed
+                          handles (the header's "subjects"), or NULL */
     size_t handles_enc_len;
     uint64_t seen_h; /* key_hash of the row's id (the batch's key table), or 0 */
     char *initials;  /* a person's pinyin initials, or NULL */
@@ -1024,8 +1024,8 @@ static int record_rest(imp *m, json_t *row)
             if (m->mode == MODE_WRITE && m->pit && m->pit->enc)
                 pl_registry_set_encoded(m->reg, m->pit->enc, m->pit->enc_len, m->pit->hex);
             if (m->mode == MODE_WRITE && m->pit)
-                pl_registry_set_prepared(m->reg, m->pit->handles, m->pit->handles_enc,
-                                         m->pit->handles_enc_len, m->pit->initials);
+                pl_registry_set_prepared(m->reg, m->pit->handles_enc, m->pit->handles_enc_len,
+                                         m->pit->initials);
             rc = !prev && m->fresh[j->ent_idx]
                      ? pl_registry_record_new(m->reg, j->ent, row, j->actor, &outcome, model_report,
                                               m, m->e)
@@ -1603,7 +1603,6 @@ static void pipe_item_free(pipe_item *it)
     free(it->probs);
     json_decref(it->row);
     json_decref(it->rej_obj);
-    json_decref(it->handles);
     free(it->handles_enc);
     free(it->initials);
     free(it->row_err);
@@ -1731,13 +1730,14 @@ static int pipe_row_normalized(imp *m, json_t *row)
             it->enc = pl_buf_detach(&enc, &it->enc_len);
         pl_buf_release(&enc);
         /* what the writer's append and projection would compute: the
-         * subjects' keyed handles (the store's key) and their canonical
-         * JSON, and a person's initials. The handles are those of
+         * canonical JSON array of the subjects' keyed handles (the
+         * store's key), and a person's initials. The handles are those of
          * pl_registry_subjects(ent, row), in its order (the id, then each
-         * reference field's string value), without building that array of
-         * copies first. */
+         * reference field's string value), made straight from the row:
+         * neither the ids nor the handles become JSON strings. */
         const pl_entity *ent = m->jobs[m->cur].ent;
-        it->handles = json_array();
+        pl_buf hb;
+        pl_buf_init(&hb);
         for (size_t i = 0; i == 0 || i < ent->nfields; i++) {
             if (i > 0 && !ent->fields[i].ref)
                 continue;
@@ -1746,12 +1746,10 @@ static int pipe_row_normalized(imp *m, json_t *row)
                 continue;
             char hnd[PL_SUBJECT_HANDLE_LEN];
             pl_subject_hasher_handle(m->hasher, json_string_value(v), hnd);
-            json_array_append_new(it->handles, json_string_nocheck(hnd));
+            pl_ledger_add_handle(&hb, hnd);
         }
-        pl_buf hb;
-        pl_buf_init(&hb);
-        if (pl_ledger_encode_subjects(&hb, it->handles, NULL) == 0)
-            it->handles_enc = pl_buf_detach(&hb, &it->handles_enc_len);
+        pl_ledger_end_handles(&hb);
+        it->handles_enc = pl_buf_detach(&hb, &it->handles_enc_len);
         pl_buf_release(&hb);
         if (strcmp(ent->table, "persons") == 0) {
             const char *name = json_string_value(json_object_get(row, "name"));

@@ -764,11 +764,17 @@ int pl_ledger_encode_payload(pl_buf *out, const json_t *payload, char hex[65], p
     return 0;
 }
 
-int pl_ledger_encode_subjects(pl_buf *out, const json_t *subjects, pl_err *e)
+void pl_ledger_add_handle(pl_buf *out, const char *handle)
 {
-    if (!json_is_array(subjects))
-        return pl_err_set(e, PL_EINVAL, "subjects must be an array of strings");
-    return canon_value(out, subjects, e);
+    pl_buf_addc(out, out->len ? ',' : '[');
+    add_quoted(out, handle, strnlen(handle, PL_SUBJECT_HANDLE_LEN - 1));
+}
+
+void pl_ledger_end_handles(pl_buf *out)
+{
+    if (!out->len)
+        pl_buf_addc(out, '[');
+    pl_buf_addc(out, ']');
 }
 
 int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,

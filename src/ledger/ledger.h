@@ -51,9 +51,11 @@ typedef struct pl_event {
      * pl_subject_hasher of this ledger, as the pipelined import's producer
      * does), not ids: pl_ledger_append writes them as they are. */
     int subjects_hashed;
-    /** Optional, with subjects_hashed: the canonical JSON of `subjects`
-     * (pl_ledger_encode_subjects), made beforehand (the pipelined import's
-     * producer): the header takes these bytes as they are. */
+    /** Optional, with subjects_hashed: the canonical JSON of the
+     * subjects' handles (pl_ledger_add_handle), made beforehand (the
+     * pipelined import's producer): the header takes these bytes as they
+     * are, and `subjects` may be NULL (the handles were never a JSON
+     * array: no projection handler or observer reads an event's subjects). */
     const char *subjects_enc;
     size_t subjects_enc_len;
     /** Optional: for the event type's projection handler only, passed on
@@ -73,11 +75,16 @@ typedef struct pl_event {
 int pl_ledger_encode_payload(pl_buf *out, const struct json_t *payload, char hex[65], pl_err *e);
 
 /**
- * The canonical JSON of an event's subjects array (the bytes its header
- * holds under "subjects") appended to `out`: thread-safe, as
- * pl_ledger_encode_payload (pl_event's subjects_enc). 0 or PL_EINVAL.
+ * One subject handle (from a pl_subject_hasher: "s:" and 32 hex digits)
+ * appended to the canonical JSON array of handles being built in `out`,
+ * which holds nothing else (the bytes an event header holds under
+ * "subjects": a handle is printable ASCII, so its canonical form is itself
+ * in quotes). The first call, on an empty `out`, opens the array;
+ * pl_ledger_end_handles closes it ("[]" for none).
+ * Thread-safe, as pl_ledger_encode_payload (pl_event's subjects_enc).
  */
-int pl_ledger_encode_subjects(pl_buf *out, const struct json_t *subjects, pl_err *e);
+void pl_ledger_add_handle(pl_buf *out, const char *handle);
+void pl_ledger_end_handles(pl_buf *out);
 
 /**
  * Projection handler for one event type: applies the event to the

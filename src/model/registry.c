@@ -585,7 +585,6 @@ struct pl_registry {
     const char *enc, *enc_hex;
     size_t enc_len;
     /* pl_registry_set_prepared: the next row's handles and initials */
-    const json_t *handles;
     const char *handles_enc;
     size_t handles_enc_len;
     const char *initials;
@@ -788,13 +787,13 @@ static int record(pl_registry *r, const pl_entity *ent, const json_t *row, const
     const char *type = q ? q->type : tbuf;
     if (!q)
         snprintf(tbuf, sizeof tbuf, "%s.recorded", ent->name);
-    json_t *subjects = r->handles ? NULL : pl_registry_subjects(ent, row);
+    json_t *subjects = r->handles_enc ? NULL : pl_registry_subjects(ent, row);
     pl_model_hint hint = {.fresh = absent, .initials = r->initials};
     pl_event ev = {.type = type,
                    .actor = actor,
-                   .subjects = r->handles ? r->handles : subjects,
-                   .subjects_hashed = r->handles != NULL,
-                   .subjects_enc = r->handles ? r->handles_enc : NULL,
+                   .subjects = subjects,
+                   .subjects_hashed = r->handles_enc != NULL,
+                   .subjects_enc = r->handles_enc,
                    .subjects_enc_len = r->handles_enc_len,
                    .payload = row,
                    .payload_enc = r->enc,
@@ -827,10 +826,9 @@ json_t *pl_registry_subjects(const pl_entity *ent, const json_t *row)
     return subjects;
 }
 
-void pl_registry_set_prepared(pl_registry *r, const json_t *handles, const char *handles_enc,
-                              size_t handles_enc_len, const char *initials)
+void pl_registry_set_prepared(pl_registry *r, const char *handles_enc, size_t handles_enc_len,
+                              const char *initials)
 {
-    r->handles = handles;
     r->handles_enc = handles_enc;
     r->handles_enc_len = handles_enc_len;
     r->initials = initials;
@@ -848,7 +846,6 @@ int pl_registry_record(pl_registry *r, const pl_entity *ent, const json_t *row, 
 {
     int rc = record(r, ent, row, actor, outcome, report, ctx, 0, e);
     r->enc = r->enc_hex = NULL;
-    r->handles = NULL;
     r->handles_enc = NULL;
     r->initials = NULL;
     return rc;
@@ -860,7 +857,6 @@ int pl_registry_record_new(pl_registry *r, const pl_entity *ent, const json_t *r
 {
     int rc = record(r, ent, row, actor, outcome, report, ctx, 1, e);
     r->enc = r->enc_hex = NULL;
-    r->handles = NULL;
     r->handles_enc = NULL;
     r->initials = NULL;
     return rc;
