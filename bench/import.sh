@@ -9,7 +9,9 @@
 # (PLUMB_IMPORT_WAL=1) and single-threaded (PLUMB_IMPORT_THREADS=1).
 # Then the write floor: the rows the `--no-rules` import left in its store,
 # copied by SQLite alone into a fresh store (no parsing, validation or
-# hashing), all tables / ledger header emptied / projections only.
+# hashing), all tables / ledger header emptied / projections only / ... /
+# (f) like for like, the import's own settings, deferred indexes and
+# derived tables. Each store is removed once measured (~1.4 GB each).
 # Usage: bench/import.sh [PLUMB] [OUTDIR]   (env PAYMENTS, PERSONS, UNITS)
 # Uses `plumb gen --scale prefecture --seed 1` when available, otherwise
 # writes a synthetic prefecture-sized set (units, persons, payments).
@@ -55,6 +57,11 @@ rows=$((rows - files))
 bytes=$(csvs | xargs cat | wc -c)
 
 now() { date +%s.%N; }
+# A store's bytes (with its WAL). Each store is measured and then removed
+# as soon as it is no longer needed: at prefecture one is ~1.4 GB and a run
+# made fourteen of them (the disk is shared).
+fsize() { local n=0 f; for f in "$1" "$1"-wal; do [ -e "$f" ] && n=$((n + $(stat -c %s "$f"))); done; echo "$n"; }
+drop_store() { rm -f "$1" "$1"-wal "$1"-shm "$1"-journal "$1".key "$1".rules-snapshot "$1".rules.key; }
 # sqlite3 shell: the same CSV files, each into a plain table.
 SQ=$OUT/sqlite.db
 rm -f "$SQ"
@@ -75,6 +82,8 @@ t0=$(now)
 /usr/bin/time -f "$TF" -o "$OUT/mem0" sqlite3 "$SQ" <"$script"
 t1=$(now)
 sq_s=$(echo "$t1 - $t0" | bc -l)
+sq_size=$(fsize "$SQ")
+drop_store "$SQ"
 
 DB=$OUT/plumb.db
 rm -f "$DB" "$DB"-wal "$DB"-shm "$DB".key
@@ -88,13 +97,15 @@ t0=$(now)
 t1=$(now)
 re_s=$(echo "$t1 - $t0" | bc -l)
 events=$(sqlite3 "$DB" 'SELECT count(*) FROM ledger_events')
+db_size=$(fsize "$DB")
+drop_store "$DB"
 # The same import without the rule sweep that ends the batch (--no-rules):
 # the import proper (validation, ledger, projections), into a fresh store.
 DB3=$OUT/plumb-norules.db
 rm -f "$DB3" "$DB3"-wal "$DB3"-shm "$DB3".key
 "$PLUMB" init --db "$DB3" >/dev/null 2>&1
 t0=$(now)
-/usr/bin/time -f "$TF" -o "$OUT/mem3" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects3.csv" --db "$DB3" --no-rules --quiet --lang en >"$OUT/out3" 2>"$OUT/err3" || true
+PLUMB_IMPORT_FLOOR_SQL=$OUT/floor-import.sql /usr/bin/time -f "$TF" -o "$OUT/mem3" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects3.csv" --db "$DB3" --no-rules --quiet --lang en >"$OUT/out3" 2>"$OUT/err3" || true
 t1=$(now)
 nr_s=$(echo "$t1 - $t0" | bc -l)
 # The same, single-threaded (PLUMB_IMPORT_THREADS=1): the pipelined import
@@ -108,6 +119,8 @@ t0=$(now)
 PLUMB_IMPORT_THREADS=1 /usr/bin/time -f "$TF" -o "$OUT/mem4" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects4.csv" --db "$DB4" --no-rules --quiet --lang en >"$OUT/out4" 2>"$OUT/err4" || true
 t1=$(now)
 st_s=$(echo "$t1 - $t0" | bc -l)
+db4_size=$(fsize "$DB4")
+drop_store "$DB4"
 # The same as the `--no-rules` import, in the WAL (PLUMB_IMPORT_WAL=1): the
 # journal mode every import used before the rollback journal.
 DB5=$OUT/plumb-wal.db
@@ -117,6 +130,8 @@ t0=$(now)
 PLUMB_IMPORT_WAL=1 /usr/bin/time -f "$TF" -o "$OUT/mem5" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects5.csv" --db "$DB5" --no-rules --quiet --lang en >"$OUT/out5" 2>"$OUT/err5" || true
 t1=$(now)
 wal_s=$(echo "$t1 - $t0" | bc -l)
+db5_size=$(fsize "$DB5")
+drop_store "$DB5"
 
 sq_rate=$(echo "$rows / $sq_s" | bc -l)
 pl_rate=$(echo "$rows / $pl_s" | bc -l)
@@ -175,26 +190,49 @@ printf 'Ratio plumb / sqlite3 `.import` (target ≥ 0.5): with the rule sweep **
 #       on a new store the pages are written once instead of to the WAL and
 #       then again by the checkpoint;
 #   (d-delete) floor (d) in the same rollback-journal mode: the floor of
-#       the default import, as (d) is of PLUMB_IMPORT_WAL=1's.
-fsize() { local n=0 f; for f in "$1" "$1"-wal; do [ -e "$f" ] && n=$((n + $(stat -c %s "$f"))); done; echo "$n"; }
+#       the default import, as (d) is of PLUMB_IMPORT_WAL=1's;
+# and the floor the import is held to (issue #22):
+#   (f) like for like: every table row by row, under the settings the
+#       `--no-rules` import's connection had in its batch (journal mode,
+#       synchronous, cache size, temp store, foreign keys), with the
+#       secondary indexes and triggers the import deferred dropped before
+#       the rows and the derived tables filled, the triggers and indexes
+#       built after them exactly as the import did (its own statements,
+#       PLUMB_IMPORT_FLOOR_SQL; docs/IMPORT.md "The write floor's SQL").
+#       The same store results (size and bytes written are printed).
 mb() { echo "$1 / 1000000" | bc -l; }
 wmb() { awk '{ printf "%.0f", $4 * 512 / 1000000 }' "$1"; }
 fks=$(sqlite3 "$DB3" "SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m.name) p WHERE m.type = 'table'")
+# The SQL the `--no-rules` import noted (PLUMB_IMPORT_FLOOR_SQL,
+# src/ingest/import.c): its connection's settings in the batch, and the
+# statements it ran in its transaction before and after its rows.
+FLOOR_SQL=$OUT/floor-import.sql
+floor_section() { # TITLE: the statements of one "-- TITLE" section
+    awk -v t="-- $1" '/^-- / { on = ($0 == t); next } on' "$FLOOR_SQL"
+}
 floor_run() { # NAME MODE [delete]
     local dst=$OUT/floor-$1.db sql=$OUT/floor-$1.sql t init_rows
     rm -f "$dst" "$dst"-wal "$dst"-shm "$dst".key "$OUT/floor-init-$1"
     "$PLUMB" init --db "$dst" >/dev/null 2>&1
     {
-        [ "${3:-}" = delete ] && printf 'PRAGMA journal_mode=DELETE;\n'
-        printf 'PRAGMA synchronous=%s; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;\n' \
-            "$([ "${3:-}" = delete ] && echo EXTRA || echo FULL)"
+        if [ "$2" = like ]; then
+            # the import's own connection settings, as it noted them
+            floor_section settings
+        else
+            [ "${3:-}" = delete ] && printf 'PRAGMA journal_mode=DELETE;\n'
+            printf 'PRAGMA synchronous=%s; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;\n' \
+                "$([ "${3:-}" = delete ] && echo EXTRA || echo FULL)"
+        fi
         printf "ATTACH '%s' AS src;\nBEGIN IMMEDIATE;\n" "$DB3"
+        # (f): what the import dropped before its rows (deferred indexes,
+        # the derived tables' triggers), in its transaction as it does
+        [ "$2" != like ] || floor_section "before the rows"
         # The derived tables' triggers (person_units, persons_placed,
         # scope_generation) are dropped, inside the transaction, so that
         # their rows are copied like every other table's (a trigger would
         # insert them a second time: "UNIQUE constraint failed:
         # person_units"); only (d) keeps them and lets them derive.
-        if [ "$2" != triggers ]; then
+        if [ "$2" != triggers ] && [ "$2" != like ]; then
             sqlite3 "$dst" "SELECT name FROM sqlite_master WHERE type = 'trigger'" |
                 while read -r t; do printf 'DROP TRIGGER "%s";\n' "$t"; done
         fi
@@ -208,10 +246,17 @@ floor_run() { # NAME MODE [delete]
             noderived:person_units | noderived:persons_placed | noderived:person_initials | noderived:match_keys) ;;
             noheader:ledger_events)
                 printf "INSERT INTO main.ledger_events(seq, type, header, leaf_hash, payload) SELECT seq, '', '', leaf_hash, payload FROM src.ledger_events;\n" ;;
+            # derived, as by the import: once after the rows (the fill
+            # in the import's "after" section) or by their triggers
+            like:person_units | like:persons_placed) ;;
+            # OR FAIL: no statement journal, as the import's one-row
+            # inserts (pl_store_insert_new_verb) open none
+            like:*) printf 'INSERT OR FAIL INTO main."%s" SELECT * FROM src."%s" WHERE 1;\n' "$t" "$t" ;;
             rows:*) printf 'INSERT INTO main."%s" SELECT * FROM src."%s" WHERE 1;\n' "$t" "$t" ;;
             *) printf 'INSERT INTO main."%s" SELECT * FROM src."%s";\n' "$t" "$t" ;;
             esac
         done
+        [ "$2" != like ] || floor_section "after the rows"
         printf 'COMMIT;\n'
     } >"$sql"
     cat "$DB3" >/dev/null
@@ -220,6 +265,22 @@ floor_run() { # NAME MODE [delete]
     /usr/bin/time -f "$TF" -o "$OUT/memf-$1" sqlite3 -bail "$dst" <"$sql" >/dev/null
     t1=$(now)
     echo "$t1 - $t0" | bc -l >"$OUT/timef-$1"
+    # (a), (d), (d-delete) and (f) must hold the rows they claim: every
+    # table as in the source store (row counts), else their figures mean
+    # nothing
+    case $1 in
+    all | triggers | triggers-delete | like)
+        for t in $(sqlite3 "$DB3" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"); do
+            # the tables `plumb init` fills (plumb_meta, schema_migrations, …) are not copied
+            grep -qx "$t" "$OUT/floor-init-$1" 2>/dev/null && continue
+            a=$(sqlite3 "$DB3" "SELECT count(*) FROM \"$t\"")
+            b=$(sqlite3 "$dst" "SELECT count(*) FROM \"$t\"")
+            [ "$a" = "$b" ] || { echo "floor ($1): table $t has $b rows, the store $a" >&2; exit 1; }
+        done ;;
+    esac
+    fsize "$dst" >"$OUT/sizef-$1"
+    sqlite3 "$dst" 'PRAGMA page_size' >"$OUT/pagef-$1"
+    drop_store "$dst"
 }
 # `.import` once more, right before the floors: the baseline of the floor
 # table, measured in the same minute (on this shared machine the first one
@@ -231,6 +292,8 @@ t0=$(now)
 /usr/bin/time -f "$TF" -o "$OUT/mem0b" sqlite3 "$SQ2" <"$script"
 t1=$(now)
 sq2_s=$(echo "$t1 - $t0" | bc -l)
+sq2_size=$(fsize "$SQ2")
+drop_store "$SQ2"
 floor_run all all
 floor_run noheader noheader
 floor_run projections projections
@@ -239,46 +302,37 @@ floor_run delete all delete
 floor_run triggers triggers
 floor_run triggers-delete triggers delete
 floor_run noderived noderived
+floor_run like like
 fl_s() { cat "$OUT/timef-$1"; }
-# Each floor must hold the rows it claims: every table of (a) and (d) as
-# in the source store (row counts), else the figures below mean nothing.
-for n in all triggers triggers-delete; do
-    for t in $(sqlite3 "$DB3" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"); do
-        # the tables `plumb init` fills (plumb_meta, schema_migrations, …) are not copied
-        grep -qx "$t" "$OUT/floor-init-$n" 2>/dev/null && continue
-        a=$(sqlite3 "$DB3" "SELECT count(*) FROM \"$t\"")
-        b=$(sqlite3 "$OUT/floor-$n.db" "SELECT count(*) FROM \"$t\"")
-        [ "$a" = "$b" ] || { echo "floor ($n): table $t has $b rows, the store $a" >&2; exit 1; }
-    done
-done
 printf '\n### Write floor\n\n'
 printf 'The rows of the `--no-rules` store copied by SQLite alone into a fresh `plumb init` store (same schema and pragmas, one transaction, no parsing, validation or hashing; %s foreign keys declared). `.import` / floor ≥ 0.5 is what the target needs even with zero import work.\n\n' "$fks"
 printf '| run | time (s) | CPU (s) | store (MB) | written (MB) | `.import` / run, wall | `.import` / run, CPU |\n|---|---:|---:|---:|---:|---:|---:|\n'
 printf '| sqlite3 shell `.import` (the first run, above) | %.2f | %.2f | %.1f | %s | — | — |\n' "$sq_s" "$(cpu "$OUT/mem0")" \
-    "$(mb "$(fsize "$SQ")")" "$(wmb "$OUT/mem0")"
+    "$(mb "$sq_size")" "$(wmb "$OUT/mem0")"
 printf '| sqlite3 shell `.import` again, just before the floors: **the baseline of this table** | %.2f | %.2f | %.1f | %s | 1 | 1 |\n' \
-    "$sq2_s" "$(cpu "$OUT/mem0b")" "$(mb "$(fsize "$SQ2")")" "$(wmb "$OUT/mem0b")"
+    "$sq2_s" "$(cpu "$OUT/mem0b")" "$(mb "$sq2_size")" "$(wmb "$OUT/mem0b")"
 printf '| `plumb import --all --no-rules` | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$nr_s" "$(cpu "$OUT/mem3")" \
     "$(mb "$(fsize "$DB3")")" "$(wmb "$OUT/mem3")" "$(echo "$sq2_s / $nr_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem3")" | bc -l)"
 printf '| `PLUMB_IMPORT_THREADS=1 plumb import --all --no-rules` (single-threaded) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$st_s" "$(cpu "$OUT/mem4")" \
-    "$(mb "$(fsize "$DB4")")" "$(wmb "$OUT/mem4")" "$(echo "$sq2_s / $st_s" | bc -l)" \
+    "$(mb "$db4_size")" "$(wmb "$OUT/mem4")" "$(echo "$sq2_s / $st_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem4")" | bc -l)"
 printf '| `PLUMB_IMPORT_WAL=1 plumb import --all --no-rules` (the WAL) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$wal_s" "$(cpu "$OUT/mem5")" \
-    "$(mb "$(fsize "$DB5")")" "$(wmb "$OUT/mem5")" "$(echo "$sq2_s / $wal_s" | bc -l)" \
+    "$(mb "$db5_size")" "$(wmb "$OUT/mem5")" "$(echo "$sq2_s / $wal_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem5")" | bc -l)"
 printf '| `plumb import --all` (rule sweep) | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "$pl_s" "$(cpu "$OUT/mem1")" \
-    "$(mb "$(fsize "$DB")")" "$(wmb "$OUT/mem1")" "$(echo "$sq2_s / $pl_s" | bc -l)" \
+    "$(mb "$db_size")" "$(wmb "$OUT/mem1")" "$(echo "$sq2_s / $pl_s" | bc -l)" \
     "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/mem1")" | bc -l)"
 for f in all:"(a) floor: all tables" noheader:"(b) floor: ledger type and header emptied" \
     projections:"(c) floor: projections only" rows:"(a-rows) all tables, row by row (no transfer optimisation)" \
     delete:"(a-delete) all tables, rollback journal instead of WAL (the mode of an import that is the store's only connection)" \
     triggers:"(d) all tables row by row, person_units and persons_placed derived by their triggers (as the import does)" \
     triggers-delete:"(d-delete) (d) with a rollback journal (the floor of the default import)" \
-    noderived:"(e) floor (a) less the derived tables (person_units, persons_placed, person_initials, match_keys)"; do
+    noderived:"(e) floor (a) less the derived tables (person_units, persons_placed, person_initials, match_keys)" \
+    like:"(f) **like for like**: all tables row by row, with the import's settings, indexes and derived tables (below)"; do
     n=${f%%:*}
     printf '| %s | %.2f | %.2f | %.1f | %s | %.3f | %.3f |\n' "${f#*:}" "$(fl_s "$n")" "$(cpu "$OUT/memf-$n")" \
-        "$(mb "$(fsize "$OUT/floor-$n.db")")" "$(wmb "$OUT/memf-$n")" "$(echo "$sq2_s / $(fl_s "$n")" | bc -l)" \
+        "$(mb "$(cat "$OUT/sizef-$n")")" "$(wmb "$OUT/memf-$n")" "$(echo "$sq2_s / $(fl_s "$n")" | bc -l)" \
         "$(echo "$(cpu "$OUT/mem0b") / $(cpu "$OUT/memf-$n")" | bc -l)"
 done
 printf '\nThe derived tables the import maintains (rows and bytes with their indexes, from dbstat, in the `--no-rules` store); their share of the floor is (a) − (e), and what deriving them by trigger adds is (d) − (a-rows):\n\n| derived table | maintained by | rows | MB |\n|---|---|---:|---:|\n'
@@ -295,6 +349,22 @@ printf 'Pipelined against single-threaded (`--no-rules`): wall %.2f s vs %.2f s,
     "$nr_s" "$st_s" "$(cpu "$OUT/mem3")" "$(cpu "$OUT/mem4")" "$(mem "$OUT/mem3")" "$(mem "$OUT/mem4")" \
     "$(echo "$nr_s / $(fl_s all)" | bc -l)" "$(echo "$(cpu "$OUT/mem3") / $(cpu "$OUT/memf-all")" | bc -l)" \
     "$(echo "$st_s / $(fl_s all)" | bc -l)" "$(echo "$(cpu "$OUT/mem4") / $(cpu "$OUT/memf-all")" | bc -l)"
+# (f): what it was made of, from the import's own note
+like_set=$(floor_section settings | tr '\n' ' ' | sed 's/ *$//')
+like_idx=$(floor_section "before the rows" | grep -o 'DROP INDEX' | wc -l)
+like_trg=$(floor_section "before the rows" | grep -o 'DROP TRIGGER' | wc -l)
+like_fill=$(floor_section "after the rows" | grep -c '^INSERT INTO person_units' || true)
+like_runs=$(floor_section "after the rows" | grep -c 'temp_store=FILE' || true)
+printf '\nFloor (f), like for like (issue #22): the rows of the `--no-rules` store, row by row (`INSERT OR FAIL … SELECT … WHERE 1`: decoded and inserted with their index entries, no statement journal, as the import'"'"'s one-row inserts) into a fresh `plumb init` store (page size %s B, the import'"'"'s %s B), under the settings the import'"'"'s connection had in its batch (`%s`), in one transaction that drops, before the rows, the %d secondary indexes and %d triggers the import dropped, and after them %s and builds the indexes again%s: the statements the import noted (PLUMB_IMPORT_FLOOR_SQL, `%s`). The derived tables person_units and persons_placed are not copied: %s.\n' \
+    "$(cat "$OUT/pagef-like")" "$(sqlite3 "$DB3" 'PRAGMA page_size')" "$like_set" \
+    "$like_idx" "$like_trg" \
+    "$([ "$like_fill" -gt 0 ] && echo 'fills the derived tables from their rule and creates the triggers again' || echo 'derives nothing')" \
+    "$([ "$like_runs" -gt 0 ] && echo ' with the sorter in runs (temp_store=FILE, 4 MiB cache) as the import' || echo '')" \
+    "$FLOOR_SQL" \
+    "$([ "$like_fill" -gt 0 ] && echo 'the fill writes them, as in the import' || echo 'their triggers derive them, as in the import')"
+printf 'The import (`--no-rules`, pipelined, its default journal) / floor (f) = **%.2f×** wall, **%.2f×** CPU; single-threaded %.2f× wall, %.2f× CPU (target ≤ 1.3× wall).\n' \
+    "$(echo "$nr_s / $(fl_s like)" | bc -l)" "$(echo "$(cpu "$OUT/mem3") / $(cpu "$OUT/memf-like")" | bc -l)" \
+    "$(echo "$st_s / $(fl_s like)" | bc -l)" "$(echo "$(cpu "$OUT/mem4") / $(cpu "$OUT/memf-like")" | bc -l)"
 printf 'Journal modes compared like for like (issue #22): the default import (a rollback journal) / floor (d-delete) = **%.2f×** wall, **%.2f×** CPU; the WAL import (`PLUMB_IMPORT_WAL=1`) / floor (d) = %.2f× wall, %.2f× CPU. Across modes: the default import / floor (d) (WAL) = %.2f× wall; the default import against the WAL import: wall %.2f s vs %.2f s, CPU %.2f s vs %.2f s, written %s MB vs %s MB.\n' \
     "$(echo "$nr_s / $(fl_s triggers-delete)" | bc -l)" "$(echo "$(cpu "$OUT/mem3") / $(cpu "$OUT/memf-triggers-delete")" | bc -l)" \
     "$(echo "$wal_s / $(fl_s triggers)" | bc -l)" "$(echo "$(cpu "$OUT/mem5") / $(cpu "$OUT/memf-triggers")" | bc -l)" \

@@ -11,7 +11,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -423,6 +425,9 @@ typedef struct imp {
     struct pipe_q *q;
     pl_subject_hasher *hasher; /* the producer's (MODE_PRODUCE) */
     uint64_t pipe_done;
+    /* PLUMB_IMPORT_FLOOR_SQL: the SQL the batch ran around its rows */
+    pl_buf *floor_before, *floor_after;
+    pl_buf floor_settings;
 } imp;
 
 enum { MODE_SINGLE = 0, MODE_PRODUCE = 1, MODE_WRITE = 2 };
@@ -451,7 +456,9 @@ typedef struct pipe_item {
     char *enc; /* the payload's canonical bytes, or NULL */
     size_t enc_len;
     char hex[65];
-    json_t *handles; /* the subjects' keyed handles (pl_registry_subjects), or NULL */
+    char *handles_enc; /* the canonical JSON array of the subjects' keyed
+                          handles (the header's "subjects"), or NULL */
+    size_t handles_enc_len;
     uint64_t seen_h; /* key_hash of the row's id (the batch's key table), or 0 */
     char *initials;  /* a person's pinyin initials, or NULL */
     char *rej;       /* CSV: the reject's fields; JSON Lines: the raw line */
@@ -1017,7 +1024,8 @@ static int record_rest(imp *m, json_t *row)
             if (m->mode == MODE_WRITE && m->pit && m->pit->enc)
                 pl_registry_set_encoded(m->reg, m->pit->enc, m->pit->enc_len, m->pit->hex);
             if (m->mode == MODE_WRITE && m->pit)
-                pl_registry_set_prepared(m->reg, m->pit->handles, m->pit->initials);
+                pl_registry_set_prepared(m->reg, m->pit->handles_enc, m->pit->handles_enc_len,
+                                         m->pit->initials);
             rc = !prev && m->fresh[j->ent_idx]
                      ? pl_registry_record_new(m->reg, j->ent, row, j->actor, &outcome, model_report,
                                               m, m->e)
@@ -1562,7 +1570,28 @@ typedef struct pipe_q {
                           that thread's malloc arena: no lock, no
                           consolidation) */
     imp *pm;           /* the producer's state */
+    /* PLUMB_IMPORT_STATS: waits on the queue (count, seconds) and the
+     * producer thread's CPU seconds */
+    long put_waits, take_waits;
+    double put_wait_s, take_wait_s, producer_cpu;
 } pipe_q;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* This thread's CPU seconds (user + system). */
+static double thread_cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 static void pipe_item_free(pipe_item *it)
 {
@@ -1574,7 +1603,7 @@ static void pipe_item_free(pipe_item *it)
     free(it->probs);
     json_decref(it->row);
     json_decref(it->rej_obj);
-    json_decref(it->handles);
+    free(it->handles_enc);
     free(it->initials);
     free(it->row_err);
     free(it->enc);
@@ -1600,8 +1629,13 @@ static int pipe_put(pipe_q *q)
     if (!b)
         return 0;
     pthread_mutex_lock(&q->mu);
-    while (q->count == PIPE_DEPTH && !q->stop)
-        pthread_cond_wait(&q->can_put, &q->mu);
+    if (q->count == PIPE_DEPTH && !q->stop) {
+        double t0 = mono_s();
+        while (q->count == PIPE_DEPTH && !q->stop)
+            pthread_cond_wait(&q->can_put, &q->mu);
+        q->put_waits++;
+        q->put_wait_s += mono_s() - t0;
+    }
     int stop = q->stop;
     if (!stop) {
         q->ring[(q->head + q->count) % PIPE_DEPTH] = b;
@@ -1696,23 +1730,27 @@ static int pipe_row_normalized(imp *m, json_t *row)
             it->enc = pl_buf_detach(&enc, &it->enc_len);
         pl_buf_release(&enc);
         /* what the writer's append and projection would compute: the
-         * subjects' keyed handles (the store's key) and a person's
-         * initials; only of a row whose subjects are all strings */
+         * canonical JSON array of the subjects' keyed handles (the
+         * store's key), and a person's initials. The handles are those of
+         * pl_registry_subjects(ent, row), in its order (the id, then each
+         * reference field's string value), made straight from the row:
+         * neither the ids nor the handles become JSON strings. */
         const pl_entity *ent = m->jobs[m->cur].ent;
-        json_t *subj = pl_registry_subjects(ent, row);
-        int ok = 1;
-        for (size_t i = 0; i < json_array_size(subj) && ok; i++)
-            ok = json_is_string(json_array_get(subj, i));
-        if (ok) {
-            it->handles = json_array();
-            for (size_t i = 0; i < json_array_size(subj); i++) {
-                char hnd[PL_SUBJECT_HANDLE_LEN];
-                pl_subject_hasher_handle(m->hasher, json_string_value(json_array_get(subj, i)),
-                                         hnd);
-                json_array_append_new(it->handles, json_string(hnd));
-            }
+        pl_buf hb;
+        pl_buf_init(&hb);
+        for (size_t i = 0; i == 0 || i < ent->nfields; i++) {
+            if (i > 0 && !ent->fields[i].ref)
+                continue;
+            const json_t *v = json_object_get(row, i == 0 ? "id" : ent->fields[i].name);
+            if (!json_is_string(v))
+                continue;
+            char hnd[PL_SUBJECT_HANDLE_LEN];
+            pl_subject_hasher_handle(m->hasher, json_string_value(v), hnd);
+            pl_ledger_add_handle(&hb, hnd);
         }
-        json_decref(subj);
+        pl_ledger_end_handles(&hb);
+        it->handles_enc = pl_buf_detach(&hb, &it->handles_enc_len);
+        pl_buf_release(&hb);
         if (strcmp(ent->table, "persons") == 0) {
             const char *name = json_string_value(json_object_get(row, "name"));
             char ini[128];
@@ -1776,7 +1814,9 @@ static void *pipe_produce(void *arg)
         rc = pipe_finish_item(m);
     if (rc == 0)
         rc = pipe_put(q);
+    double cpu = thread_cpu_s();
     pthread_mutex_lock(&q->mu);
+    q->producer_cpu = cpu;
     q->done = 1;
     q->rc = rc;
     pthread_cond_signal(&q->can_take);
@@ -1890,6 +1930,7 @@ static int pipe_run(imp *m)
         pl_buf_init(&pm->repaired[k]);
     q.pm = pm;
     m->mode = MODE_WRITE;
+    double w_cpu0 = thread_cpu_s(), w_t0 = mono_s();
     pthread_t th;
     if (pthread_create(&th, NULL, pipe_produce, &q) != 0) {
         rc = pl_err_set(m->e, PL_EINTERNAL, "import: cannot start the producer thread");
@@ -1897,8 +1938,13 @@ static int pipe_run(imp *m)
     }
     for (;;) {
         pthread_mutex_lock(&q.mu);
-        while (q.count == 0 && !q.done)
-            pthread_cond_wait(&q.can_take, &q.mu);
+        if (q.count == 0 && !q.done) {
+            double t0 = mono_s();
+            while (q.count == 0 && !q.done)
+                pthread_cond_wait(&q.can_take, &q.mu);
+            q.take_waits++;
+            q.take_wait_s += mono_s() - t0;
+        }
         pipe_batch *b = NULL;
         if (q.count) {
             b = q.ring[q.head];
@@ -1929,6 +1975,12 @@ static int pipe_run(imp *m)
             break;
     }
     pthread_join(th, NULL);
+    if (getenv("PLUMB_IMPORT_STATS"))
+        fprintf(stderr,
+                "import: pipeline %.2f s wall; writer %.2f s CPU, waited for rows %ld times "
+                "(%.2f s); producer %.2f s CPU, waited for room %ld times (%.2f s)\n",
+                mono_s() - w_t0, thread_cpu_s() - w_cpu0, q.take_waits, q.take_wait_s,
+                q.producer_cpu, q.put_waits, q.put_wait_s);
     /* what the producer left: only after a stop */
     while (q.count) {
         pipe_batch_free(q.ring[q.head]);
@@ -2141,6 +2193,54 @@ static int find_fresh(imp *m)
     return 0;
 }
 
+/* PLUMB_IMPORT_FLOOR_SQL=FILE (bench/import.sh): the statements the batch
+ * runs in its transaction besides its rows (the deferred indexes and
+ * triggers dropped before the rows; the derived tables' fill, the
+ * triggers and indexes created after, with the sorter's settings) are
+ * noted and written to FILE after a commit, so that the write floor does
+ * exactly what the import does around the rows it copies. */
+static void floor_note(imp *m, int after, const char *sql)
+{
+    pl_buf *b = after ? m->floor_after : m->floor_before;
+    if (b && sql && *sql) {
+        pl_buf_adds(b, sql);
+        pl_buf_adds(b, "\n");
+    }
+}
+
+/* The connection's settings in the batch, as PRAGMA statements (SQLite). */
+static void floor_settings(imp *m)
+{
+    static const char *const names[] = {"journal_mode", "synchronous",  "cache_size",
+                                        "temp_store",   "foreign_keys", NULL};
+    if (!m->floor_before || pl_store_dialect(m->s) != PL_DIALECT_SQLITE)
+        return;
+    for (int i = 0; names[i]; i++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA %s", names[i]);
+        pl_stmt *st = NULL;
+        if (pl_store_prepare(m->s, sql, &st, NULL) != 0)
+            continue;
+        if (pl_stmt_step(st, NULL) == PL_ROW) {
+            pl_buf_addf(&m->floor_settings, "PRAGMA %s=%s;\n", names[i], pl_stmt_text(st, 0));
+        }
+        pl_stmt_finalize(st);
+    }
+}
+
+static void floor_write(imp *m)
+{
+    const char *path = getenv("PLUMB_IMPORT_FLOOR_SQL");
+    FILE *f = path && *path && m->floor_before ? fopen(path, "w") : NULL;
+    if (!f)
+        return;
+    fprintf(f, "-- settings\n%s-- before the rows\n%s-- after the rows\n%s",
+            m->floor_settings.data ? m->floor_settings.data : "",
+            m->floor_before->data ? m->floor_before->data : "",
+            m->floor_after->data ? m->floor_after->data : "");
+    fclose(f);
+}
+
 /* The HTTP API's sort indexes (named sort_*, migration 0064) serve list
  * reads only, nothing the import looks up. On a table with no row at the
  * start of the batch they are dropped here and built again by
@@ -2209,8 +2309,10 @@ static int sort_indexes_defer(imp *m, pl_buf *ddl)
         if (rc == 0)
             keep_non_unique(&c1, &d1, ddl, &drop);
     }
-    if (!rc && drop.len)
+    if (!rc && drop.len) {
         rc = pl_store_exec(m->s, drop.data, m->e);
+        floor_note(m, 0, drop.data);
+    }
     pl_buf_release(&drop);
     pl_buf_release(&c1);
     pl_buf_release(&d1);
@@ -2227,6 +2329,10 @@ static int sort_indexes_build(imp *m, const pl_buf *ddl)
     int rc = pl_store_exec(m->s, ddl->data, m->e);
     if (runs)
         pl_store_sort_runs(m->s, 0);
+    /* the settings as pl_store_sort_runs makes them (src/store/sqlite.c) */
+    floor_note(m, 1, runs ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-4096;" : NULL);
+    floor_note(m, 1, ddl->data);
+    floor_note(m, 1, runs ? "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;" : NULL);
     return rc;
 }
 
@@ -2288,8 +2394,10 @@ static int derived_defer(imp *m, pl_buf *ddl)
     }
     pl_stmt_finalize(st);
     rc = rc == PL_DONE ? 0 : rc;
-    if (rc == 0 && drop.len)
+    if (rc == 0 && drop.len) {
         rc = pl_store_exec(m->s, drop.data, m->e);
+        floor_note(m, 0, drop.data);
+    }
     pl_buf_release(&drop);
     if (rc)
         pl_buf_reset(ddl);
@@ -2302,14 +2410,26 @@ static int derived_fill(imp *m, const pl_buf *ddl)
 {
     if (!ddl->len)
         return 0;
-    int rc = pl_store_exec(m->s,
-                           "INSERT INTO person_units(person_id, unit_id) "
-                           "SELECT DISTINCT person_id, unit_id FROM person_units_source "
-                           "ORDER BY person_id, unit_id;"
-                           "INSERT INTO persons_placed SELECT * FROM persons_placed_source "
-                           "ORDER BY id;",
-                           m->e);
+    static const char fill[] = "INSERT INTO person_units(person_id, unit_id) "
+                               "SELECT DISTINCT person_id, unit_id FROM person_units_source "
+                               "ORDER BY person_id, unit_id;"
+                               "INSERT INTO persons_placed SELECT * FROM persons_placed_source "
+                               "ORDER BY id;";
+    floor_note(m, 1, fill);
+    floor_note(m, 1, ddl->data);
+    int rc = pl_store_exec(m->s, fill, m->e);
     return rc ? rc : pl_store_exec(m->s, ddl->data, m->e);
+}
+
+/* PLUMB_IMPORT_STATS=1: the batch's phases on stderr, each with its wall
+ * seconds and this (the writer's) thread's CPU seconds. */
+static void phase_note(const char *what, double *t, double *cpu)
+{
+    double t1 = mono_s(), c1 = thread_cpu_s();
+    if (getenv("PLUMB_IMPORT_STATS"))
+        fprintf(stderr, "import: %s %.2f s wall, %.2f s CPU\n", what, t1 - *t, c1 - *cpu);
+    *t = t1;
+    *cpu = c1;
 }
 
 int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n,
@@ -2324,15 +2444,23 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     memset(st, 0, sizeof *st);
     imp m = {.s = s, .l = l, .o = opts, .st = st, .e = e, .rej_section = -1, .hint_col = -1};
     pl_buf_init(&m.row_err);
+    pl_buf_init(&m.floor_settings);
     for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
         pl_buf_init(&m.repaired[k]);
     pl_buf_init(&m.rej_line);
     m.rej_buf = opts->rejects_buf;
     int rc = 0, began = 0;
-    pl_buf sort_ddl, derived_ddl;
+    pl_buf sort_ddl, derived_ddl, floor_before, floor_after;
     pl_buf_init(&sort_ddl);
     pl_buf_init(&derived_ddl);
+    pl_buf_init(&floor_before);
+    pl_buf_init(&floor_after);
+    if (getenv("PLUMB_IMPORT_FLOOR_SQL")) {
+        m.floor_before = &floor_before;
+        m.floor_after = &floor_after;
+    }
     int64_t size0 = 0;
+    double ph_t = mono_s(), ph_cpu = thread_cpu_s();
     if (n == 0) {
         rc = pl_err_set(e, PL_EINVAL, "nothing to import");
         goto out;
@@ -2356,6 +2484,7 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
         m.total += m.jobs[m.cur].size;
     }
     st->bytes = m.total;
+    phase_note("encoding pass", &ph_t, &ph_cpu);
     if (m.file_errors) {
         rc = pl_err_set(e, PL_EINVAL, "%lld problem(s) with the input encodings; nothing written",
                         (long long)st->errors);
@@ -2386,6 +2515,7 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     if (rc)
         goto out;
     size0 = pl_ledger_size(l);
+    floor_settings(&m);
     rc = find_fresh(&m);
     if (rc == 0)
         rc = sort_indexes_defer(&m, &sort_ddl);
@@ -2402,10 +2532,13 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
             rc = import_job(&m);
     if (rc == 0)
         rc = pl_store_bulk(s, 0, e);
+    phase_note("rows", &ph_t, &ph_cpu);
     if (rc == 0)
         rc = derived_fill(&m, &derived_ddl);
+    phase_note("derived tables", &ph_t, &ph_cpu);
     if (rc == 0)
         rc = sort_indexes_build(&m, &sort_ddl);
+    phase_note("deferred indexes", &ph_t, &ph_cpu);
     if (rc == 0 && m.rej && fflush(m.rej) != 0)
         rc = pl_err_set(e, PL_EIO, "%s: %s", st->rejects_path, strerror(errno));
     if (rc) {
@@ -2428,10 +2561,12 @@ int pl_ingest_run(pl_store *s, pl_ledger *l, const pl_ingest_input *in, size_t n
     int64_t size1 = pl_ledger_size(l);
     rc = pl_store_commit(s, e);
     began = 0;
+    phase_note("commit", &ph_t, &ph_cpu);
     if (rc)
         goto out;
     st->committed = 1;
     st->events = size1 - size0;
+    floor_write(&m);
 out:
     if (began)
         pl_store_rollback(s);
@@ -2459,6 +2594,9 @@ out:
     pl_buf_release(&m.rej_line);
     pl_buf_release(&sort_ddl);
     pl_buf_release(&derived_ddl);
+    pl_buf_release(&floor_before);
+    pl_buf_release(&floor_after);
+    pl_buf_release(&m.floor_settings);
     return rc;
 }
 

@@ -764,6 +764,19 @@ int pl_ledger_encode_payload(pl_buf *out, const json_t *payload, char hex[65], p
     return 0;
 }
 
+void pl_ledger_add_handle(pl_buf *out, const char *handle)
+{
+    pl_buf_addc(out, out->len ? ',' : '[');
+    add_quoted(out, handle, strnlen(handle, PL_SUBJECT_HANDLE_LEN - 1));
+}
+
+void pl_ledger_end_handles(pl_buf *out)
+{
+    if (!out->len)
+        pl_buf_addc(out, '[');
+    pl_buf_addc(out, ']');
+}
+
 int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
                       const char *payload_hex, pl_err *e)
 {
@@ -789,7 +802,9 @@ int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
         pl_buf_add(out, "\",\"seq\":", 8);
         pl_buf_add_i64(out, seq);
         pl_buf_add(out, ",\"subjects\":", 12);
-        if (ev->subjects)
+        if (ev->subjects_enc && ev->subjects_hashed)
+            pl_buf_add(out, ev->subjects_enc, ev->subjects_enc_len);
+        else if (ev->subjects)
             rc = canon_value(out, ev->subjects, e);
         else
             pl_buf_add(out, "[]", 2);

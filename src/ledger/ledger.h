@@ -51,6 +51,13 @@ typedef struct pl_event {
      * pl_subject_hasher of this ledger, as the pipelined import's producer
      * does), not ids: pl_ledger_append writes them as they are. */
     int subjects_hashed;
+    /** Optional, with subjects_hashed: the canonical JSON of the
+     * subjects' handles (pl_ledger_add_handle), made beforehand (the
+     * pipelined import's producer): the header takes these bytes as they
+     * are, and `subjects` may be NULL (the handles were never a JSON
+     * array: no projection handler or observer reads an event's subjects). */
+    const char *subjects_enc;
+    size_t subjects_enc_len;
     /** Optional: for the event type's projection handler only, passed on
      * unread (the model's pl_model_hint: values computed beforehand). NULL:
      * none; a replay never has one, so a handler gives the same row with
@@ -66,6 +73,18 @@ typedef struct pl_event {
  * payload_enc). 0 or PL_EINVAL (e filled: not encodable).
  */
 int pl_ledger_encode_payload(pl_buf *out, const struct json_t *payload, char hex[65], pl_err *e);
+
+/**
+ * One subject handle (from a pl_subject_hasher: "s:" and 32 hex digits)
+ * appended to the canonical JSON array of handles being built in `out`,
+ * which holds nothing else (the bytes an event header holds under
+ * "subjects": a handle is printable ASCII, so its canonical form is itself
+ * in quotes). The first call, on an empty `out`, opens the array;
+ * pl_ledger_end_handles closes it ("[]" for none).
+ * Thread-safe, as pl_ledger_encode_payload (pl_event's subjects_enc).
+ */
+void pl_ledger_add_handle(pl_buf *out, const char *handle);
+void pl_ledger_end_handles(pl_buf *out);
 
 /**
  * Projection handler for one event type: applies the event to the

@@ -192,13 +192,15 @@ void pl_registry_set_encoded(pl_registry *r, const char *enc, size_t len, const 
 struct json_t *pl_registry_subjects(const pl_entity *ent, const struct json_t *row);
 
 /** What the next pl_registry_record(_new) call that appends may take as
- * made beforehand, on the pipelined import's producer thread: `handles`,
- * the keyed handles of pl_registry_subjects(row) in order (a
- * pl_subject_hasher of the same ledger), and `initials`, the pinyin
- * initials of a person's name (pl_pinyin_initials). Either may be NULL
- * (computed by the writer, as before). Borrowed, and forgotten after that
- * call. */
-void pl_registry_set_prepared(pl_registry *r, const struct json_t *handles, const char *initials);
+ * made beforehand, on the pipelined import's producer thread:
+ * `handles_enc`, the canonical JSON array of the keyed handles of
+ * pl_registry_subjects(row) in order (a pl_subject_hasher of the same
+ * ledger, pl_ledger_add_handle: the event's header takes it as it is and
+ * its `subjects` are NULL), and `initials`, the pinyin initials of a
+ * person's name (pl_pinyin_initials). Either may be NULL (computed by the
+ * writer, as before). Borrowed, and forgotten after that call. */
+void pl_registry_set_prepared(pl_registry *r, const char *handles_enc, size_t handles_enc_len,
+                              const char *initials);
 
 /** A projection hint (pl_event.apply_hint) of a "<entity>.recorded"
  * event: `fresh`, the record's row (and its initials and match key) is
