@@ -25,7 +25,7 @@
 // - the three pages in both languages at 1440×900 and 390×844
 //   (screenshots), the raw-code scan of daily.test.js clean on each in
 //   zh-CN, axe-core (WCAG 2 A/AA) clean on the round page with the browser's
-//   verification shown (portal_a11y.test.js scans the three routes of
+//   verification shown (phone.test.js's axe scan covers the three routes of
 //   lib/routes.js as they open);
 // - a discipline officer (read only) sees the pages without the forms; an
 //   inspection officer has no menu item and is led away from the page.
@@ -446,7 +446,7 @@ test('both languages at both sizes; the raw-code scan and axe-core clean', { tim
         const classes = await page.getByTestId('dc-class').allInnerTexts()
         for (const c of classes) assert.ok(Object.values(CLASS[lang]).includes(c.trim()), `a class in ${lang}: ${c}`)
       }
-      // axe-core walks every route in zh-CN (portal_a11y.test.js, lib/routes.js);
+      // axe-core walks every route in zh-CN (phone.test.js, lib/routes.js);
       // here the round page once more with the browser's verification shown.
       const v = lang === 'zh-CN' && path.startsWith('/declare/DR') ? await axe(page) : []
       const raw = lang === 'zh-CN' ? await rawCodes(page) : []

@@ -15,7 +15,14 @@
 // - on 单位 at 390 px a unit chosen in the tree has its card brought into view;
 // - a route whose ready mark is a table (a list page) shows it as cards at
 //   390 px (no column headers, each cell labelled with its column) and as a
-//   table at 1440 px.
+//   table at 1440 px;
+// - axe-core (lib/axe.js) finds no WCAG 2 A/AA violation on any staff
+//   route in zh-CN at 1440×900, nor on the clue page at 390×844 (its
+//   history overflowed there); on every route at 390×844 too with
+//   A11Y_PHONE=1 (issue #16 item 10; the scan portal_a11y.test.js made in a
+//   walk of its own, made in this one: each route opened once for both);
+// - lib/routes.js lists every page of web/src/router.js (else a page would
+//   be left out of the walks).
 // What is expected comes from the issue's wording and docs/WEB.md
 // ("Layout"), never from the page. One browser context per viewport; the
 // store is the cached county store of run.sh.
@@ -24,7 +31,8 @@ import assert from 'node:assert/strict'
 import { launch, watchForeign, shot, settled, toRoute } from './lib/browser.js'
 import { startPlumb, plumb, sql } from './lib/plumb.js'
 import { totp, base32Decode } from './lib/totp.js'
-import { STAFF_ROUTES, concrete } from './lib/routes.js'
+import { STAFF_ROUTES, PORTAL_ROUTES, routerPaths, concrete } from './lib/routes.js'
+import { axe } from './lib/axe.js'
 
 const PASSWORD = 'Correct-Horse-42-battery'
 const ROOT_UNIT = 'U433127-000001'
@@ -39,6 +47,10 @@ const foreign = []
 const q = (s) => JSON.parse(sql(srv.db, s) || '[]')
 const ids = {}
 const ROLES = [...new Set(STAFF_ROUTES.map((r) => r.role))]
+// Where axe-core scans (zh-CN): every route at 1440 px; at 390 px the clue
+// page, or every route with A11Y_PHONE=1 (the full run, docs/WEB.md).
+const A11Y_PHONE = process.env.A11Y_PHONE === '1'
+const scanned = (vp, r, lang) => lang === 'zh-CN' && (vp === DESKTOP || A11Y_PHONE || r.path === '/clues/:id')
 const account = (role, vp) => `ph-${role}-${vp.name}`
 
 function addUser(name, role, { scopes = [], person } = {}) {
@@ -219,13 +231,21 @@ after(async () => {
   await srv?.stop()
 })
 
+test('lib/routes.js lists every page of web/src/router.js', () => {
+  const listed = new Set([...STAFF_ROUTES.map((r) => r.path), ...PORTAL_ROUTES])
+  const missing = routerPaths().filter((p) => !listed.has(p))
+  assert.deepEqual(missing, [], 'routes of web/src/router.js missing from tests/e2e/lib/routes.js')
+})
+
 for (const vp of [DESKTOP, PHONE]) {
-  test(`every staff route at ${vp.width}×${vp.height}: no sideways scrolling, the menu, cards for lists`, { timeout: 300000 }, async () => {
+  test(`every staff route at ${vp.width}×${vp.height}: no sideways scrolling, the menu, cards for lists, axe-core`, { timeout: 600000 }, async () => {
     const ctx = await br.context.browser().newContext({ viewport: { width: vp.width, height: vp.height }, locale: 'zh-CN' })
     const p = await ctx.newPage()
     watchForeign(p, srv.origin, foreign)
     const failing = {}
+    const a11y = {}
     let lists = 0
+    let scans = 0
     const t0 = Date.now()
     for (const role of ROLES) {
       await signIn(p, account(role, vp))
@@ -266,6 +286,14 @@ for (const vp of [DESKTOP, PHONE]) {
               } else if (!m.headShown || m.rowDisplay !== 'table-row') problems.push(`the list is not a table at ${vp.width}px: ${JSON.stringify(m)}`)
             }
           }
+          // (before the menu and tree below: the route as opened)
+          let axeSaid = ''
+          if (scanned(vp, r, lang)) {
+            const v = await axe(p)
+            scans++
+            axeSaid = `, axe ${v.length} violations${v.length ? ' ' + v.join('; ') : ''}`
+            if (v.length) a11y[where] = v
+          }
           if (vp === PHONE && r.path === '/dashboard') {
             try {
               await checkDrawer(p, lang)
@@ -289,16 +317,18 @@ for (const vp of [DESKTOP, PHONE]) {
             if (await p.getByTestId('nav-toggle').isVisible()) problems.push('a menu button at 1440 px')
             if (!(await p.getByTestId('side-menu').isVisible())) problems.push('the menu is not shown at 1440 px')
           }
-          console.log(`phone ${where} (open ${t2 - t1} ms, shot ${t3 - t2} ms, checks ${Date.now() - t3} ms): ${problems.length} problems${problems.length ? '\n  ' + problems.join('\n  ') : ''}`)
+          console.log(`phone ${where} (open ${t2 - t1} ms, shot ${t3 - t2} ms, checks ${Date.now() - t3} ms): ${problems.length} problems${axeSaid}${problems.length ? '\n  ' + problems.join('\n  ') : ''}`)
           if (problems.length) failing[where] = problems
         }
       }
       await ctx.clearCookies()
     }
-    console.log(`phone ${vp.width}×${vp.height}: ${STAFF_ROUTES.length} routes × ${vp.langs.length} languages in ${Date.now() - t0} ms, ${lists} lists`)
+    console.log(`phone ${vp.width}×${vp.height}: ${STAFF_ROUTES.length} routes × ${vp.langs.length} languages in ${Date.now() - t0} ms, ${lists} lists, ${scans} axe scans`)
     await ctx.close()
     assert.ok(lists > 0, 'at least one list page was checked')
     assert.deepEqual(failing, {}, `${vp.width}×${vp.height}:\n` + JSON.stringify(failing, null, 1))
+    assert.deepEqual(a11y, {}, `WCAG 2 AA violations at ${vp.width}×${vp.height}:\n` + JSON.stringify(a11y, null, 1))
+    assert.equal(scans, STAFF_ROUTES.filter((r) => scanned(vp, r, 'zh-CN')).length, 'axe-core ran on each of its routes')
   })
 }
 

@@ -40,7 +40,16 @@ export function watchForeign(page, origin, list) {
   })
 }
 
+// On PostgreSQL (the e2e.pg.* entries: the same files, pages and data as
+// e2e.web.*'s) no screenshot unless PLUMB_E2E_SHOTS=1: they would be the
+// SQLite run's pictures again, for a few percent of a walk's CPU
+// (docs/RELIABILITY.md "The suite's time"). No check reads them.
+export const SHOTS = process.env.PLUMB_TEST_BACKEND !== 'pg' || process.env.PLUMB_E2E_SHOTS === '1' ||
+  process.env.PLUMB_UPDATE_SCREENSHOT === '1'
+
+/** A screenshot into ARTIFACTS/<name>.png; returns its path ('' when not taken, on PostgreSQL). */
 export async function shot(page, name) {
+  if (!SHOTS) return ''
   mkdirSync(ARTIFACTS, { recursive: true })
   const path = join(ARTIFACTS, `${name}.png`)
   await page.screenshot({ path, fullPage: false })

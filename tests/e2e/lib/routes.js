@@ -1,6 +1,6 @@
 // Every route of the web app in one place (issue #16: the accessibility scan
 // walks them all). A route added to web/src/router.js must be added here:
-// routerPaths() reads the router so that tests/e2e/portal_a11y.test.js fails
+// routerPaths() reads the router so that tests/e2e/phone.test.js fails
 // on a route this list lacks.
 // Each entry: the router's path, the role that may use it (a user of that
 // role signs in; null for the portal), the element that shows the page is
