@@ -82,6 +82,7 @@ typedef struct pg_store {
     unsigned trig_gen;   /* bumped each time trig_written is read anew */
     struct idcache *idc; /* the ids of point-read tables (see "Point reads") */
     size_t nidc;
+    unsigned commit_gen; /* 1 + the gen "pl_commit" is prepared on, 0: not yet */
 } pg_store;
 
 typedef struct pg_stmt {
@@ -1607,6 +1608,69 @@ static int changed_nothing(const PGresult *r)
     return strncmp(t, "SELECT", 6) == 0 || strcmp(t, "BEGIN") == 0 || strcmp(t, "COMMIT") == 0;
 }
 
+/* pl_store_read_last: the read transaction's last statement and its
+ * COMMIT as one pipeline (Execute, Execute COMMIT, one Sync): one round
+ * trip where the step and pl_store_read_end's COMMIT took two. The result
+ * is the statement's; a COMMIT that fails makes the step fail (the rows
+ * are not given). When the statement fails, the server skips the COMMIT
+ * and the transaction is left failed: pl_store_read_end rolls it back.
+ * NULL when the pipeline could not be entered: the caller runs the
+ * statement alone (the COMMIT is then pl_store_read_end's). */
+static PGresult *exec_commit(pg_store *s, pg_stmt *w)
+{
+    if (s->commit_gen != s->gen + 1) {
+        PGresult *r = PQprepare(s->conn, "pl_commit", "COMMIT", 0, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            return NULL;
+        s->commit_gen = s->gen + 1;
+    }
+    if (PQenterPipelineMode(s->conn) != 1)
+        return NULL;
+    int ok = PQsendQueryPrepared(s->conn, w->name, w->nparams, (const char *const *)w->vals,
+                                 w->lens, w->fmts, 0) == 1 &&
+             PQsendQueryPrepared(s->conn, "pl_commit", 0, NULL, NULL, NULL, 0) == 1 &&
+             PQpipelineSync(s->conn) == 1;
+    /* The results: the statement's, NULL, COMMIT's, NULL, the Sync's. */
+    PGresult *res = NULL, *cres = NULL;
+    int nulls = 0;
+    while (ok) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (++nulls > 2 || PQstatus(s->conn) == CONNECTION_BAD)
+                ok = 0;
+            continue;
+        }
+        ExecStatusType t = PQresultStatus(r);
+        if (t == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (nulls == 0 && !res)
+            res = r;
+        else if (nulls == 1 && !cres)
+            cres = r;
+        else
+            PQclear(r);
+    }
+    if (PQexitPipelineMode(s->conn) != 1)
+        s->broken = 1; /* results still pending: the next use reconnects */
+    if (res && ok && cres && PQresultStatus(res) == PGRES_TUPLES_OK &&
+        PQresultStatus(cres) != PGRES_COMMAND_OK) {
+        PQclear(res); /* the rows, but no COMMIT: the step fails with its error */
+        res = cres;
+        cres = NULL;
+    }
+    PQclear(cres);
+    if (!res || !ok) {
+        PQclear(res);
+        s->broken = 1;
+        res = PQmakeEmptyPGresult(s->conn, PGRES_FATAL_ERROR);
+    }
+    return res;
+}
+
 static int pg_step(pl_stmt *pst, pl_err *e)
 {
     pg_stmt *w = W(pst);
@@ -1634,9 +1698,13 @@ static int pg_step(pl_stmt *pst, pl_err *e)
             return rc0;
         if (w->writes)
             idcache_written(s, w->sql);
+        /* the read's last statement (pl_store_read_last): with its COMMIT */
+        int last = s->base.read_last && s->base.tx_depth == 0 && !w->stream &&
+                   PQtransactionStatus(s->conn) == PQTRANS_INTRANS;
+        s->base.read_last = 0;
         if (absent) /* no row, known without asking: the statement's columns, no tuple */
             w->res = PQcopyResult(w->desc, PG_COPYRES_ATTRS);
-        else
+        else if (!(last && (w->res = exec_commit(s, w))))
             w->res = w->stream ? stream_open(s, w)
                                : PQexecPrepared(s->conn, w->name, w->nparams,
                                                 (const char *const *)w->vals, w->lens, w->fmts, 0);
@@ -1861,6 +1929,30 @@ static int pg_read_begin(pl_store *ps, int64_t *out, pl_err *e)
     if (rc && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     return rc;
+}
+
+/* pl_store_read_end: COMMIT, unless the last statement's pipeline did
+ * (the connection is then idle); a failed transaction (the last statement
+ * failed, and the server skipped its COMMIT) is rolled back. */
+static int pg_read_end(pl_store *ps, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    if (s->broken || PQstatus(s->conn) != CONNECTION_OK)
+        return 0; /* the transaction went with the connection */
+    PGTransactionStatusType t = PQtransactionStatus(s->conn);
+    if (t == PQTRANS_IDLE)
+        return 0;
+    if (t == PQTRANS_INTRANS) {
+        PGresult *r = PQexec(s->conn, "COMMIT");
+        int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : db_err(s, r, e, "commit");
+        PQclear(r);
+        if (rc == 0 || PQtransactionStatus(s->conn) == PQTRANS_IDLE)
+            return rc;
+    }
+    PQclear(PQexec(s->conn, "ROLLBACK"));
+    return t == PQTRANS_INERROR
+               ? pl_err_set(e, PL_ESTORE, "%s: read transaction failed", s->base.path)
+               : PL_ESTORE;
 }
 
 static int64_t pg_writes_version(pl_store *ps)
@@ -2134,6 +2226,7 @@ static const pl_store_ops pg_ops = {
     .changes = pg_changes,
     .commits_version = pg_commits_version,
     .read_begin = pg_read_begin,
+    .read_end = pg_read_end,
     .writes_version = pg_writes_version,
     .row_key = "row_no",
     .dialect = PL_DIALECT_PG,
