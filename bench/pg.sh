@@ -34,7 +34,12 @@
 # import), VERIFY=1 (also `plumb verify`, cursors against whole results),
 # KEEP=1 (keep the work dir; the stores are removed all the same),
 # PG_TMP_OPTS (more server options for scripts/pg-tmp, e.g.
-# '-c max_wal_size=1GB' to keep less WAL on disk).
+# '-c max_wal_size=1GB' to keep less WAL on disk), BASE_BUILD (another
+# build's plumb, e.g. main's: its serve's reads too, on the same store, as
+# ENGINE.base, before this build's) and ROUNDS (1: the reads of both builds
+# that many times in turn, rounds after the first named ENGINE[.base].rN).
+# Only the reads at county on PostgreSQL, before and after:
+#   SCALE=county ENGINES=pg FLOORS= BASE_BUILD=/path/to/old/plumb ROUNDS=3 bench/pg.sh build
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/bench/signin.sh"
@@ -136,17 +141,22 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status))
 end
 LUA
-reads() { # reads NAME DB STATE_DIR ("": beside the file)
-  local secret api c0 c1 b0 b1 m i u
-  # (the bench user scoped to every root unit; the first payment by id)
-  SCOPES=(); for u in $(q "$2" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id"); do SCOPES+=(--scope "$u"); done
-  PAY=$(q "$2" "SELECT id FROM payments ORDER BY id LIMIT 1")
-  secret=$(echo "$PW" | PLUMB_STATE_DIR=$3 "$PLUMB" user add bench --role discipline_officer "${SCOPES[@]}" \
-    --password-stdin --db "$2" | sed -n 's/^totp_secret: //p')
+reads() { # reads NAME DB STATE_DIR ("": beside the file) [PLUMB_BIN]
+  local secret api c0 c1 b0 b1 m i u bin=${4:-$PLUMB}
+  # (the bench user scoped to every root unit, added once a store; the
+  # first payment by id)
+  if [ "${BENCH_USER_DB:-}" != "$2" ]; then
+    SCOPES=(); for u in $(q "$2" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id"); do SCOPES+=(--scope "$u"); done
+    PAY=$(q "$2" "SELECT id FROM payments ORDER BY id LIMIT 1")
+    SECRET=$(echo "$PW" | PLUMB_STATE_DIR=$3 "$PLUMB" user add bench --role discipline_officer "${SCOPES[@]}" \
+      --password-stdin --db "$2" | sed -n 's/^totp_secret: //p')
+    BENCH_USER_DB=$2
+  fi
+  secret=$SECRET
   rm -f "$W/$1.port"
   # (the store's autovacuum, which follows an import, let finish first, up
   # to AUTOVACUUM_WAIT seconds, 600: the reads of a settled store)
-  if [ "$1" = pg ]; then
+  if [ "${1%%.*}" = pg ]; then
     for i in $(seq $((${AUTOVACUUM_WAIT:-600} / 2 + 1))); do
       [ "$(psql -Atq -d "$2" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && break
       sleep 2
@@ -156,12 +166,17 @@ reads() { # reads NAME DB STATE_DIR ("": beside the file)
   c0=$(pgcpu)
   b0=$(pgbackends "${2##*/}")
   memwatch "serve-$1"
-  PLUMB_STATE_DIR=$3 /usr/bin/time -f "%e %M %U %S" -o "$W/t.serve-$1" "$PLUMB" serve --db "$2" --port 0 \
+  PLUMB_STATE_DIR=$3 /usr/bin/time -f "%e %M %U %S" -o "$W/t.serve-$1" "$bin" serve --db "$2" --port 0 \
     --port-file "$W/$1.port" --quiet --rate-ip 0 --rate-user 0 2>"$W/serve-$1.log" &
   echo $! >"$W/serve.pid"
   for i in $(seq 300); do [ -s "$W/$1.port" ] && break; sleep 0.1; done
   api=http://127.0.0.1:$(cat "$W/$1.port")
+  # (a one-time code is taken once: a second sign-in in the same 30 s
+  # window, the next serve's, waits for the next code; a refused one would
+  # count towards the account's lockout)
+  [ "${SIGNIN_WINDOW:-}" != "$(($(date +%s) / 30))" ] || sleep $((31 - $(date +%s) % 30))
   plumb_signin "$api" bench "$PW" "$secret" "$W"
+  SIGNIN_WINDOW=$(($(date +%s) / 30))
   for u in ulist single; do
     local url=/api/v1/payments?limit=50
     [ $u = single ] && url=/api/v1/payments/$PAY
@@ -181,6 +196,18 @@ reads() { # reads NAME DB STATE_DIR ("": beside the file)
   echo "serve-$1 $(cat "$W/t.serve-$1") $(awk -v a="$b0" -v b="$b1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }') $m" >>"$W/times"
   echo "reads $1: the whole cluster's CPU over the serve $(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }') s" >>"$W/env"
   echo "$(date -u +%T) serve-$1: $(tail -n 1 "$W/times") (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+}
+# allreads ENGINE DB STATE_DIR: the reads with this build's serve; with
+# BASE_BUILD (another build's plumb, e.g. main's), ROUNDS (1) times that
+# build's ("ENGINE.base") and this build's in turn on the same store, each
+# round's after the first named ".rN": before and after in one run.
+allreads() {
+  local k
+  for k in $(seq "${ROUNDS:-1}"); do
+    local sfx=""; [ "$k" = 1 ] || sfx=".r$k"
+    [ -z "${BASE_BUILD:-}" ] || reads "$1.base$sfx" "$2" "$3" "$BASE_BUILD"
+    reads "$1$sfx" "$2" "$3"
+  done
 }
 has() { case " ${ENGINES:-pg sqlite} " in *" $1 "*) ;; *) return 1 ;; esac; }
 if has pg; then
@@ -240,7 +267,7 @@ disk "PostgreSQL store exported"
 T sweep-pg env PLUMB_STATE_DIR="$W/pgs" "$PLUMB" sweep --db "$PU" --as-of 2026-03-01 >/dev/null
 
 # 4. API reads.
-reads pg "$PU" "$W/pgs"
+allreads pg "$PU" "$W/pgs"
 # 5. with VERIFY=1: `plumb verify` on each store, on PostgreSQL its two
 #    reads of every event (the pass over the ledger, the replay) as cursors
 #    (the default) and as one result each (PLUMB_PG_STREAM=0): peak memory.
@@ -316,7 +343,7 @@ SQ=$W/s.db
 T import-sqlite "$PLUMB" import --db "$SQ" --all "$D" --quiet --no-rules
 disk "SQLite store imported"
 T sweep-sqlite "$PLUMB" sweep --db "$SQ" --as-of 2026-03-01 >/dev/null
-reads sqlite "$SQ" ""
+allreads sqlite "$SQ" ""
 [ -z "${VERIFY:-}" ] || T verify-sqlite "$PLUMB" verify --db "$SQ" >/dev/null
 rm -f "$SQ" "$SQ"-*
 fi

@@ -561,6 +561,9 @@ static int list_table(req *r, const char *table, const pl_accounts_place *sp, co
     pl_buf_grow(&r->out, (size_t)limit * 256);
     pl_buf_adds(&r->out, "{\"items\":[");
     int64_t got = 0;
+    /* the page is the request's last read (an audit appends through the
+     * writer's connection): on PostgreSQL it commits in the same round trip */
+    pl_store_read_last(r->s);
     while ((rc = pl_stmt_step(st, &e)) == PL_ROW) {
         if (got++ == limit)
             break;
@@ -666,6 +669,7 @@ static int get_table(req *r, const char *table, const pl_accounts_place *sp, con
         return reply_status(r, k, NULL);
     }
     pl_stmt_bind_text(st, k, id);
+    pl_store_read_last(r->s); /* the request's last read, as in list_table */
     rc = pl_stmt_step(st, &e);
     if (rc == PL_ROW) {
         reply_direct(r);

@@ -1039,18 +1039,6 @@ static int json_content_type(req *r)
 
 static void dispatch_route(req *r, const route *rt);
 
-/* A statement without parameters or rows, prepared once per connection. */
-static int exec_cached(pl_store *s, const char *sql, pl_err *e)
-{
-    pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(s, sql, &st, e);
-    if (rc)
-        return rc;
-    rc = pl_stmt_step(st, e);
-    pl_stmt_reset(st);
-    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
-}
-
 /* Finds the request's route (r->rt, with its path parameters); -1 with a
  * 404 or 405 reply when there is none. */
 static int find_route(req *r)
@@ -1116,10 +1104,11 @@ void http_read_end(req *r)
     pl_err_init(&e);
     /* BEGIN went straight to the connection (not pl_store_begin), so the
      * store's nesting count does not know of it: pl_store_rollback would
-     * do nothing and leave the snapshot open for the next request. */
-    if (exec_cached(r->s, "COMMIT", &e) != 0)
-        exec_cached(r->s, "ROLLBACK", &e);
-    pl_store_version_unpin(r->s);
+     * do nothing and leave the snapshot open for the next request.
+     * pl_store_read_end commits (or rolls back a failed one), or does
+     * nothing when the route's last read already committed it
+     * (pl_store_read_last). */
+    pl_store_read_end(r->s, &e);
     r->in_txn = 0;
 }
 

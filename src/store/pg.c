@@ -85,6 +85,7 @@ typedef struct pg_store {
     unsigned trig_gen;   /* bumped each time trig_written is read anew */
     struct idcache *idc; /* the ids of point-read tables (see "Point reads") */
     size_t nidc;
+    unsigned commit_gen; /* 1 + the gen read_prepare's statements are prepared on */
 } pg_store;
 
 typedef struct pg_stmt {
@@ -1653,6 +1654,83 @@ static int changed_nothing(const PGresult *r)
     return strncmp(t, "SELECT", 6) == 0 || strcmp(t, "BEGIN") == 0 || strcmp(t, "COMMIT") == 0;
 }
 
+/* pl_store_read_last: the read transaction's last statement and its
+ * COMMIT as one pipeline (Execute, Execute COMMIT, one Sync): one round
+ * trip where the step and pl_store_read_end's COMMIT took two. The result
+ * is the statement's; a COMMIT that fails makes the step fail (the rows
+ * are not given). When the statement fails, the server skips the COMMIT
+ * and the transaction is left failed: pl_store_read_end rolls it back.
+ * NULL when the pipeline could not be entered: the caller runs the
+ * statement alone (the COMMIT is then pl_store_read_end's). */
+/* The read transaction's own statements, prepared once per connection
+ * (pl_begin, pl_snap: pg_read_begin; pl_commit: exec_commit). 0 or -1. */
+static int read_prepare(pg_store *s)
+{
+    static const char *const st[][2] = {{"pl_begin", "BEGIN"},
+                                        {"pl_snap", "SELECT pg_current_snapshot()::text"},
+                                        {"pl_commit", "COMMIT"}};
+    if (s->commit_gen == s->gen + 1)
+        return 0;
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
+        PGresult *r = PQprepare(s->conn, st[i][0], st[i][1], 0, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            return -1;
+    }
+    s->commit_gen = s->gen + 1;
+    return 0;
+}
+
+static PGresult *exec_commit(pg_store *s, pg_stmt *w)
+{
+    if (read_prepare(s) != 0)
+        return NULL;
+    if (PQenterPipelineMode(s->conn) != 1)
+        return NULL;
+    int ok = PQsendQueryPrepared(s->conn, w->name, w->nparams, (const char *const *)w->vals,
+                                 w->lens, w->fmts, 0) == 1 &&
+             PQsendQueryPrepared(s->conn, "pl_commit", 0, NULL, NULL, NULL, 0) == 1 &&
+             PQpipelineSync(s->conn) == 1;
+    /* The results: the statement's, NULL, COMMIT's, NULL, the Sync's. */
+    PGresult *res = NULL, *cres = NULL;
+    int nulls = 0;
+    while (ok) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (++nulls > 2 || PQstatus(s->conn) == CONNECTION_BAD)
+                ok = 0;
+            continue;
+        }
+        ExecStatusType t = PQresultStatus(r);
+        if (t == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (nulls == 0 && !res)
+            res = r;
+        else if (nulls == 1 && !cres)
+            cres = r;
+        else
+            PQclear(r);
+    }
+    if (PQexitPipelineMode(s->conn) != 1)
+        s->broken = 1; /* results still pending: the next use reconnects */
+    if (res && ok && cres && PQresultStatus(res) == PGRES_TUPLES_OK &&
+        PQresultStatus(cres) != PGRES_COMMAND_OK) {
+        PQclear(res); /* the rows, but no COMMIT: the step fails with its error */
+        res = cres;
+        cres = NULL;
+    }
+    PQclear(cres);
+    if (!res || !ok) {
+        PQclear(res);
+        s->broken = 1;
+        res = PQmakeEmptyPGresult(s->conn, PGRES_FATAL_ERROR);
+    }
+    return res;
+}
+
 static int pg_step(pl_stmt *pst, pl_err *e)
 {
     pg_stmt *w = W(pst);
@@ -1680,9 +1758,13 @@ static int pg_step(pl_stmt *pst, pl_err *e)
             return rc0;
         if (w->writes)
             idcache_written(s, w->sql);
+        /* the read's last statement (pl_store_read_last): with its COMMIT */
+        int last = s->base.read_last && s->base.tx_depth == 0 && !w->stream &&
+                   PQtransactionStatus(s->conn) == PQTRANS_INTRANS;
+        s->base.read_last = 0;
         if (absent) /* no row, known without asking: the statement's columns, no tuple */
             w->res = PQcopyResult(w->desc, PG_COPYRES_ATTRS);
-        else
+        else if (!(last && (w->res = exec_commit(s, w))))
             w->res = w->stream ? stream_open(s, w)
                                : PQexecPrepared(s->conn, w->name, w->nparams,
                                                 (const char *const *)w->vals, w->lens, w->fmts, 0);
@@ -1858,6 +1940,17 @@ static int64_t pg_changes(pl_store *ps)
 
 /* Runs sql, whose last result is one row of pg_current_snapshot()::text,
  * and sets *out to the hash of that text. */
+/* The read version's `commits` part of a pg_current_snapshot() text. */
+static int64_t snapshot_hash(const char *v)
+{
+    unsigned char h[crypto_shorthash_BYTES];
+    static const unsigned char key[crypto_shorthash_KEYBYTES] = "plumbline.readv";
+    crypto_shorthash(h, (const unsigned char *)v, strlen(v), key);
+    int64_t x = 0;
+    memcpy(&x, h, sizeof x);
+    return x;
+}
+
 static int snapshot_read(pg_store *s, const char *sql, int64_t *out, pl_err *e)
 {
     PGresult *r = PQexec(s->conn, sql);
@@ -1866,13 +1959,7 @@ static int snapshot_read(pg_store *s, const char *sql, int64_t *out, pl_err *e)
         PQclear(r);
         return rc;
     }
-    const char *v = PQgetvalue(r, 0, 0);
-    unsigned char h[crypto_shorthash_BYTES];
-    static const unsigned char key[crypto_shorthash_KEYBYTES] = "plumbline.readv";
-    crypto_shorthash(h, (const unsigned char *)v, strlen(v), key);
-    int64_t x = 0;
-    memcpy(&x, h, sizeof x);
-    *out = x;
+    *out = snapshot_hash(PQgetvalue(r, 0, 0));
     PQclear(r);
     return 0;
 }
@@ -1890,10 +1977,56 @@ static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
     return snapshot_read(s, "SELECT pg_current_snapshot()::text", out, e);
 }
 
-/* pl_store_read_begin: BEGIN and the snapshot's reading as one simple
- * query (the BEGIN opens a transaction block that outlasts the query), so
- * a plain read request pays one round trip for both. The snapshot is read
- * by the transaction's first statement, as the separate reading right after
+/* BEGIN and the snapshot's reading, prepared (read_prepare), as one
+ * pipeline: one round trip, and nothing for the server to parse or plan
+ * (the simple query "BEGIN; SELECT pg_current_snapshot()::text" was both,
+ * every request). 0, 1 when the pipeline could not be used (nothing
+ * sent), or a PL_E*. */
+static int begin_pipeline(pg_store *s, int64_t *out, pl_err *e)
+{
+    if (read_prepare(s) != 0 || PQenterPipelineMode(s->conn) != 1)
+        return 1;
+    int ok = PQsendQueryPrepared(s->conn, "pl_begin", 0, NULL, NULL, NULL, 0) == 1 &&
+             PQsendQueryPrepared(s->conn, "pl_snap", 0, NULL, NULL, NULL, 0) == 1 &&
+             PQpipelineSync(s->conn) == 1;
+    /* BEGIN's result, NULL, the snapshot's, NULL, the Sync's */
+    PGresult *snap = NULL, *err = NULL;
+    int nulls = 0;
+    while (ok) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (++nulls > 2 || PQstatus(s->conn) == CONNECTION_BAD)
+                ok = 0;
+            continue;
+        }
+        ExecStatusType t = PQresultStatus(r);
+        if (t == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (t == PGRES_FATAL_ERROR && !err)
+            err = r;
+        else if (nulls == 1 && t == PGRES_TUPLES_OK && !snap)
+            snap = r;
+        else
+            PQclear(r);
+    }
+    if (PQexitPipelineMode(s->conn) != 1)
+        s->broken = 1;
+    int rc = 0;
+    if (err || !ok || !snap || PQntuples(snap) != 1)
+        rc = db_err(s, err, e, "read version");
+    else
+        *out = snapshot_hash(PQgetvalue(snap, 0, 0));
+    PQclear(err);
+    PQclear(snap);
+    return rc;
+}
+
+/* pl_store_read_begin: BEGIN and the snapshot's reading in one round trip
+ * (begin_pipeline; else as one simple query: the BEGIN opens a transaction
+ * block that outlasts the query). The snapshot is read by the
+ * transaction's first statement, as the separate reading right after
  * BEGIN was: no later than any data the transaction reads. On failure no
  * transaction is left open. */
 static int pg_read_begin(pl_store *ps, int64_t *out, pl_err *e)
@@ -1902,11 +2035,35 @@ static int pg_read_begin(pl_store *ps, int64_t *out, pl_err *e)
     int rc = ready(s, e);
     if (rc == 0)
         rc = bulk_flush(s, e);
-    if (rc == 0)
+    if (rc == 0 && (rc = begin_pipeline(s, out, e)) == 1)
         rc = snapshot_read(s, "BEGIN; SELECT pg_current_snapshot()::text", out, e);
     if (rc && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     return rc;
+}
+
+/* pl_store_read_end: COMMIT, unless the last statement's pipeline did
+ * (the connection is then idle); a failed transaction (the last statement
+ * failed, and the server skipped its COMMIT) is rolled back. */
+static int pg_read_end(pl_store *ps, pl_err *e)
+{
+    pg_store *s = (pg_store *)ps;
+    if (s->broken || PQstatus(s->conn) != CONNECTION_OK)
+        return 0; /* the transaction went with the connection */
+    PGTransactionStatusType t = PQtransactionStatus(s->conn);
+    if (t == PQTRANS_IDLE)
+        return 0;
+    if (t == PQTRANS_INTRANS) {
+        PGresult *r = PQexec(s->conn, "COMMIT");
+        int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : db_err(s, r, e, "commit");
+        PQclear(r);
+        if (rc == 0 || PQtransactionStatus(s->conn) == PQTRANS_IDLE)
+            return rc;
+    }
+    PQclear(PQexec(s->conn, "ROLLBACK"));
+    return t == PQTRANS_INERROR
+               ? pl_err_set(e, PL_ESTORE, "%s: read transaction failed", s->base.path)
+               : PL_ESTORE;
 }
 
 static int64_t pg_writes_version(pl_store *ps)
@@ -2181,6 +2338,7 @@ static const pl_store_ops pg_ops = {
     .commits_version = pg_commits_version,
     .read_begin = pg_read_begin,
     .begin_snapshot = pg_begin_snapshot,
+    .read_end = pg_read_end,
     .writes_version = pg_writes_version,
     .row_key = "row_no",
     .dialect = PL_DIALECT_PG,

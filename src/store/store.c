@@ -495,6 +495,8 @@ int pl_store_read_begin(pl_store *s, pl_err *e)
             return rc;
         s->pinned_commits = commits;
         s->version_pin = 2;
+        s->read_txn = 1;
+        s->read_last = 0;
         return 0;
     }
     pl_stmt *st = NULL;
@@ -506,7 +508,44 @@ int pl_store_read_begin(pl_store *s, pl_err *e)
     if (rc != PL_DONE)
         return rc < 0 ? rc : PL_ESTORE;
     pl_store_version_pin(s);
+    s->read_txn = 1;
+    s->read_last = 0;
     return 0;
+}
+
+void pl_store_read_last(pl_store *s)
+{
+    s->read_last = s->read_txn && s->tx_depth == 0;
+}
+
+/* A statement without parameters or rows, prepared once per connection. */
+static int exec_cached(pl_store *s, const char *sql, pl_err *e)
+{
+    pl_stmt *st = NULL;
+    int rc = pl_store_prepare_cached(s, sql, &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    pl_stmt_reset(st);
+    return rc == PL_DONE ? 0 : rc < 0 ? rc : PL_ESTORE;
+}
+
+int pl_store_read_end(pl_store *s, pl_err *e)
+{
+    int rc = 0;
+    s->read_last = 0;
+    if (s->read_txn) {
+        s->read_txn = 0;
+        if (s->ops->read_end)
+            rc = s->ops->read_end(s, e);
+        else if ((rc = exec_cached(s, "COMMIT", e)) != 0) {
+            pl_err e2;
+            pl_err_init(&e2);
+            exec_cached(s, "ROLLBACK", &e2);
+        }
+    }
+    pl_store_version_unpin(s);
+    return rc;
 }
 
 /* -------------------------------------------------------- store state */

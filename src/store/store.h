@@ -288,6 +288,22 @@ void pl_store_version_unpin(pl_store *s);
  * 0, or a PL_E* with no transaction left open.
  */
 int pl_store_read_begin(pl_store *s, pl_err *e);
+/**
+ * Say that the next statement stepped on `s` is the last of the read
+ * transaction pl_store_read_begin began: a backend may end the transaction
+ * (COMMIT) in that statement's round trip (PostgreSQL: the statement and
+ * COMMIT as one pipeline), after which pl_store_read_end has nothing left
+ * to send. Nothing more is to be read on `s` in that request: a later
+ * statement would run in a transaction of its own. Ignored outside a read
+ * transaction and by backends without the shortcut (SQLite).
+ */
+void pl_store_read_last(pl_store *s);
+/**
+ * End the read transaction of pl_store_read_begin: COMMIT, or nothing when
+ * the last statement ended it (pl_store_read_last); a transaction that
+ * failed is rolled back. Unpins the read version. 0 or a PL_E*.
+ */
+int pl_store_read_end(pl_store *s, pl_err *e);
 
 /* -------------------------------------------------------- store state */
 

@@ -49,6 +49,9 @@ typedef struct pl_store_ops {
     /** pl_store_begin_snapshot; optional: NULL means a plain BEGIN (SQLite's
      * deferred one: one snapshot from its first read). */
     int (*begin_snapshot)(pl_store *s, pl_err *e);
+    /** pl_store_read_end where the transaction may already have ended
+     * (pl_store_read_last); optional: NULL means COMMIT. */
+    int (*read_end)(pl_store *s, pl_err *e);
     /** pl_store_row_key: the column name. */
     const char *row_key;
     /** pl_store_dialect: PL_DIALECT_*. */
@@ -119,6 +122,8 @@ struct pl_store {
     int sp_depth;                /**< the nesting level that is a SAVEPOINT
                                        (pl_store_savepoint), 0 if none */
     int sp_outer_failed;         /**< tx_failed of the levels outside it */
+    int read_txn;                /**< a pl_store_read_begin transaction is open */
+    int read_last;               /**< pl_store_read_last: the next step ends it */
 };
 
 /* Every statement starts with a pointer to its store's ops. */

@@ -215,6 +215,92 @@ static void plain_reads_keep_the_version(void **state)
     assert_false(pl_store_version_same(&v1, &v2));
 }
 
+/* The rows of `sql` with one integer parameter, stepped as the API's last
+ * read (pl_store_read_last), as "x,y,…". */
+static void last_read(pl_store *s, const char *sql, int64_t p, char *out, size_t n)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    if (pl_store_prepare_cached(s, sql, &st, &e) != 0)
+        fail_msg("%s: %s", sql, e.msg);
+    pl_stmt_bind_i64(st, 1, p);
+    pl_store_read_last(s);
+    int rc;
+    size_t k = 0;
+    out[0] = 0;
+    while ((rc = pl_stmt_step(st, &e)) == PL_ROW && k + 24 < n)
+        k +=
+            (size_t)snprintf(out + k, n - k, "%s%lld", k ? "," : "", (long long)pl_stmt_i64(st, 0));
+    pl_stmt_reset(st);
+    if (rc != PL_DONE)
+        fail_msg("%s: %s", sql, e.msg);
+}
+
+/* pl_store_read_last (the API's list and single reads, src/http/routes.c):
+ * the read's last statement gives its rows, each time with the parameters
+ * bound for it (the statement is cached and stepped again with others);
+ * on PostgreSQL it also ends the read transaction in its round trip (the
+ * statement and COMMIT as one pipeline): another connection can then take
+ * the table's exclusive lock at once, which the open transaction's
+ * AccessShareLock would refuse; pl_store_read_end then has nothing left to
+ * do, and a failed last statement leaves the transaction to be rolled
+ * back by it. Expected rows from the three rows inserted here. */
+static void the_last_read_ends_the_read_transaction(void **state)
+{
+    fixture *f = *state;
+    pl_err e;
+    pl_err_init(&e);
+    const char *sql = "SELECT x FROM t WHERE x >= ? ORDER BY x";
+    exec_ok(f->b, "INSERT INTO t VALUES(10)");
+    exec_ok(f->b, "INSERT INTO t VALUES(20)");
+    exec_ok(f->b, "INSERT INTO t VALUES(30)");
+    static const struct {
+        int64_t from;
+        const char *rows;
+    } want[] = {{20, "20,30"}, {30, "30"}, {10, "10,20,30"}, {31, ""}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char got[128];
+        assert_int_equal(pl_store_read_begin(f->a, &e), 0);
+        last_read(f->a, sql, want[i].from, got, sizeof got);
+        assert_string_equal(got, want[i].rows);
+        if (ut_store_is_pg()) { /* the transaction is over: nothing holds t */
+            assert_int_equal(pl_store_begin(f->b, &e), 0);
+            if (pl_store_exec(f->b, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE NOWAIT", &e) != 0)
+                fail_msg("the read transaction is still open: %s", e.msg);
+            assert_int_equal(pl_store_commit(f->b, &e), 0);
+        }
+        assert_int_equal(pl_store_read_end(f->a, &e), 0);
+    }
+    /* without pl_store_read_last the transaction stays open to the end */
+    if (ut_store_is_pg()) {
+        assert_int_equal(pl_store_read_begin(f->a, &e), 0);
+        step_cached(f->a, "SELECT x FROM t");
+        assert_int_equal(pl_store_begin(f->b, &e), 0);
+        assert_int_not_equal(
+            pl_store_exec(f->b, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE NOWAIT", &e), 0);
+        pl_store_rollback(f->b);
+        assert_int_equal(pl_store_read_end(f->a, &e), 0);
+        /* a last statement that fails: its COMMIT skipped, rolled back by
+         * pl_store_read_end; the next read transaction works */
+        assert_int_equal(pl_store_read_begin(f->a, &e), 0);
+        pl_stmt *st = NULL;
+        assert_int_equal(pl_store_prepare_cached(f->a, "SELECT 1 / (x - ?) FROM t", &st, &e), 0);
+        pl_stmt_bind_i64(st, 1, 20);
+        pl_store_read_last(f->a);
+        while (pl_stmt_step(st, &e) == PL_ROW)
+            ;
+        pl_stmt_reset(st);
+        assert_int_equal(e.code, PL_ESTORE); /* division by zero at x = 20 */
+        assert_int_not_equal(pl_store_read_end(f->a, &e), 0);
+        char got[128];
+        assert_int_equal(pl_store_read_begin(f->a, &e), 0);
+        last_read(f->a, sql, 30, got, sizeof got);
+        assert_string_equal(got, "30");
+        assert_int_equal(pl_store_read_end(f->a, &e), 0);
+    }
+}
+
 static void side_paths_only_beside_a_file(void **state)
 {
     fixture *f = *state;
@@ -338,6 +424,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(pinned_read_transaction_sees_one_version, setup, teardown),
         cmocka_unit_test_setup_teardown(plain_reads_keep_the_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_last_read_ends_the_read_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(side_paths_only_beside_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(depth_and_rollback_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(temp_sets_are_private_and_emptied, setup, teardown),
