@@ -69,6 +69,9 @@ static void usage(pl_cli *cli, FILE *f)
                  "are kept; required for PostgreSQL, beside the file for SQLite)  --lang zh|en"));
 }
 
+/* generated/schema_image.c (tools/schema_image) */
+extern const pl_store_image pl_schema_image;
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -76,6 +79,9 @@ int main(int argc, char **argv)
      * its malloc and free take no global mutex (the import's writer and
      * producer, the server's workers; nothing here reads the statistics). */
     pl_store_tune_for_threads();
+    /* Scratch stores (verify's replay, rules runs) from the migrated
+     * image, not the migrations (generated/schema_image.c). */
+    pl_store_set_memory_image(&pl_schema_image);
     pl_cli cli = {.db = "plumbline.db", .argv0 = argv[0]};
     const char *lang = getenv("PLUMB_LANG");
     if (!lang)
