@@ -130,6 +130,10 @@ int main(int argc, char **argv)
         usage(&cli, stdout);
         return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
     }
+    /* The server says at start that it hashes under test limits (any
+     * other command says so at its first hash): docs/SECURITY.md. */
+    if (strcmp(argv[1], "serve") == 0)
+        (void)pl_pwhash_test_limits();
     /* Every event type must be known before any command reads or writes the
      * ledger: verify and rebuild flag unknown types as tampering. */
     pl_model_register();
