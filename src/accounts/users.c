@@ -166,9 +166,9 @@ int pl_accounts_user_add(pl_store *s, pl_ledger *l, const char *username, const 
         return rc;
     char hash[crypto_pwhash_STRBYTES];
     pl_pwhash_enter();
-    int hrc =
-        crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    int hrc = crypto_pwhash_str(hash, password, strlen(password),
+                                pl_pwhash_opslimit(crypto_pwhash_OPSLIMIT_INTERACTIVE),
+                                pl_pwhash_memlimit(crypto_pwhash_MEMLIMIT_INTERACTIVE));
     pl_pwhash_leave();
     if (hrc != 0) {
         sodium_memzero(key, sizeof key);
@@ -245,9 +245,9 @@ int pl_accounts_user_passwd(pl_store *s, pl_ledger *l, const char *username, con
         return rc;
     char hash[crypto_pwhash_STRBYTES];
     pl_pwhash_enter();
-    int hrc =
-        crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    int hrc = crypto_pwhash_str(hash, password, strlen(password),
+                                pl_pwhash_opslimit(crypto_pwhash_OPSLIMIT_INTERACTIVE),
+                                pl_pwhash_memlimit(crypto_pwhash_MEMLIMIT_INTERACTIVE));
     pl_pwhash_leave();
     if (hrc != 0)
         return pl_err_set(e, PL_ENOMEM, "argon2id: out of memory");

@@ -17,9 +17,10 @@ int cs_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, const ch
               json_t *extra, pl_clue_result *out, pl_err *e);
 void cs_receipt_new(char out[PL_CASES_RECEIPT_DIGITS + 1]);
 
-/* Argon2id limits for reporter passphrases (libsodium's interactive). */
-#define PASS_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
-#define PASS_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
+/* Argon2id limits for reporter passphrases (libsodium's interactive; the
+ * minimum under PLUMB_TEST_PWHASH_MIN). */
+#define PASS_OPSLIMIT pl_pwhash_opslimit(crypto_pwhash_OPSLIMIT_INTERACTIVE)
+#define PASS_MEMLIMIT pl_pwhash_memlimit(crypto_pwhash_MEMLIMIT_INTERACTIVE)
 
 static const pl_viewer portal_viewer = {.role = PL_CASES_ROLE_REPORTER, .actor = "portal"};
 

@@ -91,7 +91,8 @@ void pl_declare_yuan(char out[32], int64_t fen);
 
 /* ------------------------------------------------------------ the PDF */
 
-/** 1 if this build can render PDF (cairo + pango found by the build). */
+/** 1 if this build can render PDF (cairo + pango found by the build, and
+ * their library loaded: src/report/pdf.h). */
 int pl_declare_pdf_available(void);
 
 /**

@@ -266,8 +266,9 @@ int pl_declare_pdf_available(void)
 
 int pl_declare_text_pdf(const pl_buf *text, const char *footer, int en, pl_buf *out, pl_err *e)
 {
-    if (!pl_pdf_available())
-        return pl_err_set(e, PL_EINTERNAL, "this build has no PDF support (cairo + pango)");
+    const char *why = pl_pdf_unavailable();
+    if (why)
+        return pl_err_set(e, PL_EINTERNAL, "%s", why);
     return pl_pdf_render(footer, en, draw_text, (void *)text, out, e);
 }
 
@@ -286,8 +287,9 @@ void pl_declare_checkpoint_footer(pl_buf *foot, const json_t *cp, int en)
 
 int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
 {
-    if (!pl_pdf_available())
-        return pl_err_set(e, PL_EINTERNAL, "this build has no PDF support (cairo + pango)");
+    const char *why = pl_pdf_unavailable();
+    if (why)
+        return pl_err_set(e, PL_EINTERNAL, "%s", why);
     pl_buf text, foot;
     pl_buf_init(&text);
     pl_buf_init(&foot);

@@ -450,8 +450,9 @@ static void draw_report(pl_pdf *p, void *ctx)
 
 int pl_report_pdf(const json_t *rep, int en, pl_buf *out, pl_err *e)
 {
-    if (!pl_pdf_available())
-        return pl_err_set(e, PL_EINTERNAL, "this build has no PDF support (cairo + pango)");
+    const char *why = pl_pdf_unavailable();
+    if (why)
+        return pl_err_set(e, PL_EINTERNAL, "%s", why);
     const char *title;
     json_t *tables = tables_of(rep, en, &title);
     pl_buf foot;

@@ -11,8 +11,97 @@
 
 #ifdef HAVE_PANGOCAIRO
 #include <cairo-pdf.h>
+#include <dlfcn.h>
 #include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
+#include <pthread.h>
+
+/* cairo, pango and fontconfig are loaded when the first PDF is drawn, not
+ * at every start: with their dependencies (harfbuzz, freetype, glib, X11's
+ * client libraries, ...) they were 33 of the 78 libraries the dynamic
+ * loader mapped for every `plumb` process, 6.8 of its 11.9 ms of CPU
+ * before main (docs/RELIABILITY.md "The suite's time", sixth round), paid
+ * by every command and none of them drawing a PDF but the reports. The
+ * build compiles against their headers (the types and the constants);
+ * the functions below are looked up in PL_PANGOCAIRO_SONAME (the library
+ * the build found, with its dependencies) and called through `pc`. */
+#ifndef PL_PANGOCAIRO_SONAME
+#define PL_PANGOCAIRO_SONAME "libpangocairo-1.0.so.0"
+#endif
+#define PC_FUNCS(X)                                                                                \
+    X(FcFini)                                                                                      \
+    X(cairo_create)                                                                                \
+    X(cairo_debug_reset_static_data)                                                               \
+    X(cairo_destroy)                                                                               \
+    X(cairo_fill)                                                                                  \
+    X(cairo_font_options_create)                                                                   \
+    X(cairo_font_options_destroy)                                                                  \
+    X(cairo_font_options_set_hint_metrics)                                                         \
+    X(cairo_font_options_set_hint_style)                                                           \
+    X(cairo_line_to)                                                                               \
+    X(cairo_move_to)                                                                               \
+    X(cairo_pdf_surface_create_for_stream)                                                         \
+    X(cairo_pdf_surface_set_metadata)                                                              \
+    X(cairo_recording_surface_create)                                                              \
+    X(cairo_rectangle)                                                                             \
+    X(cairo_set_line_width)                                                                        \
+    X(cairo_set_source_rgb)                                                                        \
+    X(cairo_show_page)                                                                             \
+    X(cairo_stroke)                                                                                \
+    X(cairo_surface_destroy)                                                                       \
+    X(cairo_surface_finish)                                                                        \
+    X(cairo_surface_status)                                                                        \
+    X(g_object_unref)                                                                              \
+    X(pango_attr_insert_hyphens_new)                                                               \
+    X(pango_attr_list_insert)                                                                      \
+    X(pango_attr_list_new)                                                                         \
+    X(pango_attr_list_unref)                                                                       \
+    X(pango_cairo_context_set_font_options)                                                        \
+    X(pango_cairo_create_layout)                                                                   \
+    X(pango_cairo_font_map_set_default)                                                            \
+    X(pango_cairo_show_layout)                                                                     \
+    X(pango_font_description_free)                                                                 \
+    X(pango_font_description_from_string)                                                          \
+    X(pango_layout_context_changed)                                                                \
+    X(pango_layout_get_context)                                                                    \
+    X(pango_layout_get_size)                                                                       \
+    X(pango_layout_set_alignment)                                                                  \
+    X(pango_layout_set_attributes)                                                                 \
+    X(pango_layout_set_font_description)                                                           \
+    X(pango_layout_set_text)                                                                       \
+    X(pango_layout_set_width)                                                                      \
+    X(pango_layout_set_wrap)
+
+static struct {
+#define PC_FIELD(f) __typeof__(f) *f;
+    PC_FUNCS(PC_FIELD)
+#undef PC_FIELD
+} pc;
+static int pc_loaded;
+static char pc_error[256];
+static pthread_once_t pc_once = PTHREAD_ONCE_INIT;
+
+static void pc_load(void)
+{
+    void *h = dlopen(PL_PANGOCAIRO_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(pc_error, sizeof pc_error, "cannot load cairo + pango for the PDF: %s", dlerror());
+        return;
+    }
+    void *f;
+    /* (memcpy: ISO C has no conversion from dlsym's void * to a function
+     * pointer; POSIX guarantees the representation is the same) */
+#define PC_LOOKUP(name)                                                                            \
+    if (!(f = dlsym(h, #name))) {                                                                  \
+        snprintf(pc_error, sizeof pc_error, "cannot load cairo + pango for the PDF: %s has no %s", \
+                 PL_PANGOCAIRO_SONAME, #name);                                                     \
+        return;                                                                                    \
+    }                                                                                              \
+    memcpy(&pc.name, &f, sizeof f);
+    PC_FUNCS(PC_LOOKUP)
+#undef PC_LOOKUP
+    pc_loaded = 1;
+}
 
 /* A4 in points, margins, the footer band. */
 #define PAGE_W 595.276
@@ -44,9 +133,15 @@ struct pl_pdf {
     int counting;
 };
 
+const char *pl_pdf_unavailable(void)
+{
+    pthread_once(&pc_once, pc_load);
+    return pc_loaded ? NULL : pc_error;
+}
+
 int pl_pdf_available(void)
 {
-    return 1;
+    return pl_pdf_unavailable() == NULL;
 }
 
 static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned int len)
@@ -58,9 +153,9 @@ static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned 
 
 static void set_font(PangoLayout *l, const char *desc)
 {
-    PangoFontDescription *fd = pango_font_description_from_string(desc);
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
+    PangoFontDescription *fd = pc.pango_font_description_from_string(desc);
+    pc.pango_layout_set_font_description(l, fd);
+    pc.pango_font_description_free(fd);
 }
 
 static void footer(pl_pdf *d)
@@ -75,20 +170,20 @@ static void footer(pl_pdf *d)
     pl_buf t;
     pl_buf_init(&t);
     pl_buf_addf(&t, "%s\n%s", d->footer ? d->footer : "", pg);
-    pango_layout_set_text(d->foot, t.data, (int)t.len);
+    pc.pango_layout_set_text(d->foot, t.data, (int)t.len);
     pl_buf_release(&t);
-    cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 6);
-    pango_cairo_show_layout(d->cr, d->foot);
-    cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 2);
-    cairo_line_to(d->cr, PAGE_W - MARGIN, PAGE_H - MARGIN + 2);
-    cairo_set_line_width(d->cr, 0.5);
-    cairo_stroke(d->cr);
+    pc.cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 6);
+    pc.pango_cairo_show_layout(d->cr, d->foot);
+    pc.cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 2);
+    pc.cairo_line_to(d->cr, PAGE_W - MARGIN, PAGE_H - MARGIN + 2);
+    pc.cairo_set_line_width(d->cr, 0.5);
+    pc.cairo_stroke(d->cr);
 }
 
 static void new_page(pl_pdf *d)
 {
     footer(d);
-    cairo_show_page(d->cr);
+    pc.cairo_show_page(d->cr);
     d->page++;
     d->y = MARGIN;
 }
@@ -97,10 +192,10 @@ static void new_page(pl_pdf *d)
 static double measure(pl_pdf *d, const char *desc, const char *text, size_t len, double width)
 {
     set_font(d->body, desc);
-    pango_layout_set_width(d->body, (int)(width * PANGO_SCALE));
-    pango_layout_set_text(d->body, text, (int)len);
+    pc.pango_layout_set_width(d->body, (int)(width * PANGO_SCALE));
+    pc.pango_layout_set_text(d->body, text, (int)len);
     int w, h;
-    pango_layout_get_size(d->body, &w, &h);
+    pc.pango_layout_get_size(d->body, &w, &h);
     return (double)h / PANGO_SCALE;
 }
 
@@ -111,12 +206,12 @@ static void show(pl_pdf *d, const char *desc, const char *text, size_t len, doub
     if (d->counting)
         return;
     set_font(d->body, desc);
-    pango_layout_set_width(d->body, (int)(width * PANGO_SCALE));
-    pango_layout_set_alignment(d->body, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-    pango_layout_set_text(d->body, text, (int)len);
-    cairo_move_to(d->cr, x, y);
-    pango_cairo_show_layout(d->cr, d->body);
-    pango_layout_set_alignment(d->body, PANGO_ALIGN_LEFT);
+    pc.pango_layout_set_width(d->body, (int)(width * PANGO_SCALE));
+    pc.pango_layout_set_alignment(d->body, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    pc.pango_layout_set_text(d->body, text, (int)len);
+    pc.cairo_move_to(d->cr, x, y);
+    pc.pango_cairo_show_layout(d->cr, d->body);
+    pc.pango_layout_set_alignment(d->body, PANGO_ALIGN_LEFT);
 }
 
 void pl_pdf_title(pl_pdf *d, const char *text)
@@ -161,24 +256,24 @@ static PangoLayout *new_layout(cairo_t *cr);
 static double lay_row(pl_pdf *d, PangoLayout **ls, const char *desc, const char *const *cells)
 {
     double h = 0;
-    PangoFontDescription *fd = pango_font_description_from_string(desc);
+    PangoFontDescription *fd = pc.pango_font_description_from_string(desc);
     for (int k = 0; k < d->ncols; k++) {
         if (!ls[k]) {
             ls[k] = new_layout(d->cr);
-            pango_layout_set_wrap(ls[k], PANGO_WRAP_WORD_CHAR);
+            pc.pango_layout_set_wrap(ls[k], PANGO_WRAP_WORD_CHAR);
         }
         const char *c = cells[k] ? cells[k] : "";
-        pango_layout_set_font_description(ls[k], fd);
-        pango_layout_set_width(ls[k], (int)((d->colw[k] - 2 * CELL_PAD) * PANGO_SCALE));
-        pango_layout_set_alignment(ls[k],
-                                   (d->right >> k) & 1u ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-        pango_layout_set_text(ls[k], c, (int)strlen(c));
+        pc.pango_layout_set_font_description(ls[k], fd);
+        pc.pango_layout_set_width(ls[k], (int)((d->colw[k] - 2 * CELL_PAD) * PANGO_SCALE));
+        pc.pango_layout_set_alignment(ls[k],
+                                      (d->right >> k) & 1u ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+        pc.pango_layout_set_text(ls[k], c, (int)strlen(c));
         int w, ch;
-        pango_layout_get_size(ls[k], &w, &ch);
+        pc.pango_layout_get_size(ls[k], &w, &ch);
         if ((double)ch / PANGO_SCALE > h)
             h = (double)ch / PANGO_SCALE;
     }
-    pango_font_description_free(fd);
+    pc.pango_font_description_free(fd);
     return h + 2 * CELL_PAD;
 }
 
@@ -188,14 +283,14 @@ static void show_row(pl_pdf *d, PangoLayout **ls, double h, int rule)
     if (!d->counting) {
         double x = MARGIN;
         for (int k = 0; k < d->ncols; k++) {
-            cairo_move_to(d->cr, x + CELL_PAD, d->y + CELL_PAD);
-            pango_cairo_show_layout(d->cr, ls[k]);
+            pc.cairo_move_to(d->cr, x + CELL_PAD, d->y + CELL_PAD);
+            pc.pango_cairo_show_layout(d->cr, ls[k]);
             x += d->colw[k];
         }
-        cairo_move_to(d->cr, MARGIN, d->y + h);
-        cairo_line_to(d->cr, PAGE_W - MARGIN, d->y + h);
-        cairo_set_line_width(d->cr, rule ? 0.8 : 0.25);
-        cairo_stroke(d->cr);
+        pc.cairo_move_to(d->cr, MARGIN, d->y + h);
+        pc.cairo_line_to(d->cr, PAGE_W - MARGIN, d->y + h);
+        pc.cairo_set_line_width(d->cr, rule ? 0.8 : 0.25);
+        pc.cairo_stroke(d->cr);
     }
     d->y += h;
 }
@@ -258,10 +353,10 @@ void pl_pdf_bars(pl_pdf *d, const char *const *labels, const double *values, int
         show(d, CELL_FONT, l, strlen(l), MARGIN, d->y - 1.0, label_w - 4.0, 1);
         double v = values[i] > 0 ? values[i] : 0;
         double w = max > 0 ? bar_w * v / max : 0;
-        cairo_set_source_rgb(d->cr, 0.30, 0.45, 0.70);
-        cairo_rectangle(d->cr, MARGIN + label_w, d->y + 1.0, w, bar_h - 2.0);
-        cairo_fill(d->cr);
-        cairo_set_source_rgb(d->cr, 0, 0, 0);
+        pc.cairo_set_source_rgb(d->cr, 0.30, 0.45, 0.70);
+        pc.cairo_rectangle(d->cr, MARGIN + label_w, d->y + 1.0, w, bar_h - 2.0);
+        pc.cairo_fill(d->cr);
+        pc.cairo_set_source_rgb(d->cr, 0, 0, 0);
         char num[32];
         snprintf(num, sizeof num, "%.0f", v);
         show(d, CELL_FONT, num, strlen(num), MARGIN + label_w + w + 4.0, d->y - 1.0, value_w, 0);
@@ -276,19 +371,19 @@ void pl_pdf_bars(pl_pdf *d, const char *const *labels, const double *values, int
  * PDF surface uses, also on the recording surface of the counting pass. */
 static PangoLayout *new_layout(cairo_t *cr)
 {
-    PangoLayout *l = pango_cairo_create_layout(cr);
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    pango_cairo_context_set_font_options(pango_layout_get_context(l), fo);
-    cairo_font_options_destroy(fo);
+    PangoLayout *l = pc.pango_cairo_create_layout(cr);
+    cairo_font_options_t *fo = pc.cairo_font_options_create();
+    pc.cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    pc.cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pc.pango_cairo_context_set_font_options(pc.pango_layout_get_context(l), fo);
+    pc.cairo_font_options_destroy(fo);
     /* No hyphen where a word is broken (pango 1.44+ inserts one): a root
      * hash or an ID number broken over two lines must read as printed. */
-    PangoAttrList *al = pango_attr_list_new();
-    pango_attr_list_insert(al, pango_attr_insert_hyphens_new(FALSE));
-    pango_layout_set_attributes(l, al);
-    pango_attr_list_unref(al);
-    pango_layout_context_changed(l);
+    PangoAttrList *al = pc.pango_attr_list_new();
+    pc.pango_attr_list_insert(al, pc.pango_attr_insert_hyphens_new(FALSE));
+    pc.pango_layout_set_attributes(l, al);
+    pc.pango_attr_list_unref(al);
+    pc.pango_layout_context_changed(l);
     return l;
 }
 
@@ -297,48 +392,51 @@ static PangoLayout *new_layout(cairo_t *cr)
 static int pass(pl_pdf *d, pl_pdf_draw_fn draw, void *ctx, pl_buf *out)
 {
     cairo_rectangle_t page = {0, 0, PAGE_W, PAGE_H};
-    cairo_surface_t *sf = out ? cairo_pdf_surface_create_for_stream(to_buf, out, PAGE_W, PAGE_H)
-                              : cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
-    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
-        cairo_surface_destroy(sf);
+    cairo_surface_t *sf = out ? pc.cairo_pdf_surface_create_for_stream(to_buf, out, PAGE_W, PAGE_H)
+                              : pc.cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
+    if (pc.cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+        pc.cairo_surface_destroy(sf);
         return PL_EINTERNAL;
     }
     if (out)
-        cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "Plumbline plumb");
-    d->cr = cairo_create(sf);
-    cairo_set_source_rgb(d->cr, 0, 0, 0);
+        pc.cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "Plumbline plumb");
+    d->cr = pc.cairo_create(sf);
+    pc.cairo_set_source_rgb(d->cr, 0, 0, 0);
     d->body = new_layout(d->cr);
     d->foot = new_layout(d->cr);
-    pango_layout_set_wrap(d->body, PANGO_WRAP_WORD_CHAR);
+    pc.pango_layout_set_wrap(d->body, PANGO_WRAP_WORD_CHAR);
     set_font(d->foot, FONT " 7");
-    pango_layout_set_width(d->foot, (int)(TEXT_W * PANGO_SCALE));
-    pango_layout_set_wrap(d->foot, PANGO_WRAP_WORD_CHAR);
+    pc.pango_layout_set_width(d->foot, (int)(TEXT_W * PANGO_SCALE));
+    pc.pango_layout_set_wrap(d->foot, PANGO_WRAP_WORD_CHAR);
     d->page = 1;
     d->y = MARGIN;
     d->ncols = 0;
     d->counting = out == NULL;
     draw(d, ctx);
     footer(d);
-    cairo_show_page(d->cr);
+    pc.cairo_show_page(d->cr);
     for (int k = 0; k < MAX_COLS; k++) {
         if (d->hl[k])
-            g_object_unref(d->hl[k]);
+            pc.g_object_unref(d->hl[k]);
         if (d->rl[k])
-            g_object_unref(d->rl[k]);
+            pc.g_object_unref(d->rl[k]);
         d->hl[k] = d->rl[k] = NULL;
     }
-    g_object_unref(d->body);
-    g_object_unref(d->foot);
-    cairo_destroy(d->cr);
-    cairo_surface_finish(sf);
-    cairo_status_t cs = cairo_surface_status(sf);
-    cairo_surface_destroy(sf);
+    pc.g_object_unref(d->body);
+    pc.g_object_unref(d->foot);
+    pc.cairo_destroy(d->cr);
+    pc.cairo_surface_finish(sf);
+    cairo_status_t cs = pc.cairo_surface_status(sf);
+    pc.cairo_surface_destroy(sf);
     return cs == CAIRO_STATUS_SUCCESS ? 0 : PL_EINTERNAL;
 }
 
 int pl_pdf_render(const char *footer_line, int english, pl_pdf_draw_fn draw, void *ctx, pl_buf *out,
                   pl_err *e)
 {
+    const char *why = pl_pdf_unavailable();
+    if (why)
+        return pl_err_set(e, PL_EINTERNAL, "%s", why);
     /* Pass 1 counts the pages (output discarded), pass 2 writes them. */
     pl_pdf d = {.footer = footer_line, .en = english};
     int rc = pass(&d, draw, ctx, NULL);
@@ -351,11 +449,15 @@ int pl_pdf_render(const char *footer_line, int english, pl_pdf_draw_fn draw, voi
 
 void pl_pdf_shutdown(void)
 {
+    /* Nothing to release when no PDF was drawn (the libraries are not
+     * loaded; called at exit, after the threads that draw). */
+    if (!pc_loaded)
+        return;
     /* Pango's default font map holds the fontconfig patterns and cairo's
      * font faces: drop it first, then cairo's and fontconfig's caches. */
-    pango_cairo_font_map_set_default(NULL);
-    cairo_debug_reset_static_data();
-    FcFini();
+    pc.pango_cairo_font_map_set_default(NULL);
+    pc.cairo_debug_reset_static_data();
+    pc.FcFini();
 }
 
 #else
@@ -363,6 +465,11 @@ void pl_pdf_shutdown(void)
 struct pl_pdf {
     int unused;
 };
+
+const char *pl_pdf_unavailable(void)
+{
+    return "this build has no PDF support (cairo + pango)";
+}
 
 int pl_pdf_available(void)
 {

@@ -6,7 +6,9 @@
  * from (DESIGN.md §6, issue #18 items 3 and 6). The integrity file
  * (src/declare/render.c) and the reports (report.h) draw through it.
  * Layer: report's lowest part (util only; below declare). Without cairo +
- * pango in the build (HAVE_PANGOCAIRO unset) pl_pdf_render fails saying so.
+ * pango in the build (HAVE_PANGOCAIRO unset), or when their libraries do not
+ * load (they are loaded at the first PDF, not at start: pdf.c),
+ * pl_pdf_render fails saying so.
  */
 #ifndef PL_REPORT_PDF_H
 #define PL_REPORT_PDF_H
@@ -25,8 +27,13 @@ typedef struct pl_pdf pl_pdf;
  */
 typedef void (*pl_pdf_draw_fn)(pl_pdf *p, void *ctx);
 
-/** 1 if this build can render PDF (cairo + pango found by the build). */
+/** 1 if this build can render PDF: cairo + pango found by the build and
+ * their libraries loaded (the first call loads them; thread-safe). */
 int pl_pdf_available(void);
+
+/** NULL if PDF can be rendered (pl_pdf_available), else why not: the build
+ * has no cairo + pango, or their library did not load (dlopen's message). */
+const char *pl_pdf_unavailable(void);
 
 /**
  * Render the document `draw` describes into `out` (appended): A4, margins

@@ -564,6 +564,43 @@ static int check_identity(sq_store *s, int flags, pl_err *e)
     return 0;
 }
 
+/* The connection's settings of pl_sqlite_open, after its journal mode. */
+#define SQ_PRAGMAS                                                                                 \
+    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"                   \
+    "PRAGMA cache_size=" SQ_CACHE_SIZE
+
+int pl_sqlite_load_image(pl_store *ps, const pl_store_image *img, pl_err *e);
+int pl_sqlite_load_image(pl_store *ps, const pl_store_image *img, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    unsigned char *p = sqlite3_malloc64(img->size);
+    if (!p)
+        return pl_err_set(e, PL_ENOMEM, "the schema image: out of memory");
+    memset(p, 0, img->size);
+    for (size_t i = 0; i < img->n; i++)
+        memcpy(p + img->chunks[i].off, img->chunks[i].bytes, img->chunks[i].len);
+    /* (SQLite frees p, on failure too) */
+    if (sqlite3_deserialize(s->db, "main", p, (sqlite3_int64)img->size, (sqlite3_int64)img->size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) !=
+        SQLITE_OK)
+        return db_err(s, e, "the schema image");
+    /* The database is new to the connection: its settings again. */
+    return sq_exec(ps, SQ_PRAGMAS, e);
+}
+
+int pl_sqlite_serialize(pl_store *ps, pl_buf *out, pl_err *e);
+int pl_sqlite_serialize(pl_store *ps, pl_buf *out, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    sqlite3_int64 n = 0;
+    unsigned char *p = sqlite3_serialize(s->db, "main", &n, 0);
+    if (!p)
+        return db_err(s, e, "serialize");
+    pl_buf_add(out, p, (size_t)n);
+    sqlite3_free(p);
+    return 0;
+}
+
 void pl_sqlite_tune_for_threads(void);
 void pl_sqlite_tune_for_threads(void)
 {
@@ -641,10 +678,7 @@ int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e)
             goto fail;
         }
     }
-    rc = sq_exec(&s->base,
-                 "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                 "PRAGMA cache_size=" SQ_CACHE_SIZE,
-                 e);
+    rc = sq_exec(&s->base, SQ_PRAGMAS, e);
     if (rc)
         goto fail;
     *out = &s->base;

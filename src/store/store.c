@@ -14,6 +14,22 @@
 int pl_sqlite_open(pl_store **out, const char *path, int flags, pl_err *e);
 int pl_pg_open(pl_store **out, const char *url, int flags, pl_err *e);
 void pl_sqlite_tune_for_threads(void);
+int pl_sqlite_load_image(pl_store *ps, const pl_store_image *img, pl_err *e);
+int pl_sqlite_serialize(pl_store *ps, pl_buf *out, pl_err *e);
+
+static const pl_store_image *memory_image;
+
+void pl_store_set_memory_image(const pl_store_image *img)
+{
+    memory_image = img;
+}
+
+int pl_store_serialize(pl_store *s, pl_buf *out, pl_err *e)
+{
+    if (strcmp(s->ops->name, "postgresql") == 0)
+        return pl_err_set(e, PL_EINVAL, "a database image is SQLite's");
+    return pl_sqlite_serialize(s, out, e);
+}
 
 void pl_store_tune_for_threads(void)
 {
@@ -43,7 +59,25 @@ int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e)
 
 int pl_store_open_memory(pl_store **out, pl_err *e)
 {
-    return pl_store_open(out, ":memory:", PL_STORE_CREATE, e);
+    if (!memory_image)
+        return pl_store_open(out, ":memory:", PL_STORE_CREATE, e);
+    /* pl_store_open's steps, the image in place of the migrations made on
+     * the empty database; then any migration the image does not record
+     * (none when it was built from this program's). */
+    *out = NULL;
+    pl_store *s = NULL;
+    int rc = pl_sqlite_open(&s, ":memory:", PL_STORE_CREATE, e);
+    if (!rc)
+        rc = pl_sqlite_load_image(s, memory_image, e);
+    if (!rc)
+        rc = pl_store_migrate(s, e);
+    if (rc) {
+        if (s)
+            pl_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
 }
 
 int pl_store_primary_key(pl_store *s, const char *table, char ***names, size_t *n, pl_err *e)

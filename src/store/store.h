@@ -77,8 +77,35 @@ enum {
  * Caller frees with pl_store_close.
  */
 int pl_store_open(pl_store **out, const char *url, int flags, pl_err *e);
-/** Open a fresh private in-memory store with the schema (for replay). */
+/** Open a fresh private in-memory store with the schema (for replay): the
+ * registered image (pl_store_set_memory_image) when there is one, then any
+ * migration it lacks; else every migration. */
 int pl_store_open_memory(pl_store **out, pl_err *e);
+
+/**
+ * A SQLite database image: `size` bytes, zero but for `n` chunks (`len`
+ * bytes at `off` each). generated/schema_image.c (tools/schema_image) holds
+ * the in-memory store every migration makes, built with the program: the
+ * scratch store of `plumb verify` and `plumb rules` starts from it instead
+ * of running the ~50 migrations (SQLite reparses the whole schema at each
+ * ALTER TABLE: 25 ms of a 46 ms verify of a small store, docs/RELIABILITY.md
+ * "The suite's time", sixth round). Its schema_migrations rows carry the
+ * build's applied_at.
+ */
+typedef struct pl_store_chunk {
+    size_t off, len;
+    const char *bytes;
+} pl_store_chunk;
+typedef struct pl_store_image {
+    size_t size, n;
+    const pl_store_chunk *chunks;
+} pl_store_image;
+/** Register the image pl_store_open_memory starts from (NULL: none; the
+ * program's main, before any store opens). */
+void pl_store_set_memory_image(const pl_store_image *img);
+/** The whole SQLite database of `s` (an in-memory store: the generator of
+ * the image) into `out`. PL_EINVAL on PostgreSQL. */
+int pl_store_serialize(pl_store *s, pl_buf *out, pl_err *e);
 /**
  * A new, empty, migrated store to replay a ledger into (`plumb verify`),
  * of the same backend as `like`: an in-memory SQLite store for SQLite; for

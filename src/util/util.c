@@ -458,3 +458,32 @@ int pl_pwhash_peak(void)
     pthread_mutex_unlock(&pwhash_mu);
     return n;
 }
+
+static pthread_once_t pwhash_env_once = PTHREAD_ONCE_INIT;
+static int pwhash_test;
+
+static void pwhash_env(void)
+{
+    const char *v = getenv("PLUMB_TEST_PWHASH_MIN");
+    pwhash_test = v && *v && strcmp(v, "0") != 0;
+    if (pwhash_test)
+        fputs("plumb: warning: test password-hash limits in use: not for production "
+              "(PLUMB_TEST_PWHASH_MIN)\n",
+              stderr);
+}
+
+int pl_pwhash_test_limits(void)
+{
+    pthread_once(&pwhash_env_once, pwhash_env);
+    return pwhash_test;
+}
+
+unsigned long long pl_pwhash_opslimit(unsigned long long production)
+{
+    return pl_pwhash_test_limits() ? crypto_pwhash_OPSLIMIT_MIN : production;
+}
+
+size_t pl_pwhash_memlimit(size_t production)
+{
+    return pl_pwhash_test_limits() ? crypto_pwhash_MEMLIMIT_MIN : production;
+}

@@ -148,6 +148,22 @@ void pl_pwhash_leave(void);
 /** The most hashes that were inside at once (tests). */
 int pl_pwhash_peak(void);
 
+/**
+ * The argon2id limits of every new hash or key derivation (users' passwords,
+ * the sign-in's dummy hash, reporters' passphrases, office keys): the
+ * production limit passed in, or libsodium's crypto_pwhash_OPSLIMIT_MIN /
+ * MEMLIMIT_MIN when the environment has PLUMB_TEST_PWHASH_MIN set to
+ * anything but "" or "0" — the test suites' servers, as Django's test runner
+ * takes a cheap hasher (docs/SECURITY.md "Test password-hash limits").
+ * Verification is unchanged: a hash string, and an office key's row, carry
+ * their own limits. The first call that finds the variable set prints
+ * "plumb: warning: test password-hash limits in use: not for production"
+ * once on stderr (pl_pwhash_test_limits; plumb serve calls it at start).
+ */
+int pl_pwhash_test_limits(void);
+unsigned long long pl_pwhash_opslimit(unsigned long long production);
+size_t pl_pwhash_memlimit(size_t production);
+
 int pl_secret_file_read(const char *path, const char *what, int nofollow, char *buf, size_t cap,
                         pl_err *e);
 /**

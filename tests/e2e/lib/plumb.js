@@ -15,6 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ROOT } from './browser.js'
 
 export const PLUMB = process.env.PLUMB || join(ROOT, 'build', 'plumb')
+// Password hashes at libsodium's minimum limits for the cache's `user add`s
+// and the servers (docs/SECURITY.md "Test password-hash limits"; set by the
+// ctest entries too): no file here is about the cost of a sign-in.
+process.env.PLUMB_TEST_PWHASH_MIN ??= '1'
 const PG = process.env.PLUMB_TEST_BACKEND === 'pg'
 const PG_TEMPLATE = 'e2e_tpl'
 let adminUrl = ''
