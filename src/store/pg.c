@@ -1654,14 +1654,6 @@ static int changed_nothing(const PGresult *r)
     return strncmp(t, "SELECT", 6) == 0 || strcmp(t, "BEGIN") == 0 || strcmp(t, "COMMIT") == 0;
 }
 
-/* pl_store_read_last: the read transaction's last statement and its
- * COMMIT as one pipeline (Execute, Execute COMMIT, one Sync): one round
- * trip where the step and pl_store_read_end's COMMIT took two. The result
- * is the statement's; a COMMIT that fails makes the step fail (the rows
- * are not given). When the statement fails, the server skips the COMMIT
- * and the transaction is left failed: pl_store_read_end rolls it back.
- * NULL when the pipeline could not be entered: the caller runs the
- * statement alone (the COMMIT is then pl_store_read_end's). */
 /* The read transaction's own statements, prepared once per connection
  * (pl_begin, pl_snap: pg_read_begin; pl_commit: exec_commit). 0 or -1. */
 static int read_prepare(pg_store *s)
@@ -1682,18 +1674,23 @@ static int read_prepare(pg_store *s)
     return 0;
 }
 
-static PGresult *exec_commit(pg_store *s, pg_stmt *w)
+/* Two prepared statements as one pipeline (Execute, Execute, one Sync):
+ * *r1 is the first's result, *r2 the second's (each NULL if none came; a
+ * statement after a failed one comes as PGRES_PIPELINE_ABORTED). 1 when
+ * both were sent and the Sync's result came; -1 when the connection could
+ * not enter pipeline mode (nothing sent); else 0, and the connection is
+ * marked broken when the pipeline could not be left (results pending). */
+static int pipeline_two(pg_store *s, const char *n1, int np, const char *const *vals,
+                        const int *lens, const int *fmts, const char *n2, PGresult **r1,
+                        PGresult **r2)
 {
-    if (read_prepare(s) != 0)
-        return NULL;
+    *r1 = *r2 = NULL;
     if (PQenterPipelineMode(s->conn) != 1)
-        return NULL;
-    int ok = PQsendQueryPrepared(s->conn, w->name, w->nparams, (const char *const *)w->vals,
-                                 w->lens, w->fmts, 0) == 1 &&
-             PQsendQueryPrepared(s->conn, "pl_commit", 0, NULL, NULL, NULL, 0) == 1 &&
+        return -1;
+    int ok = PQsendQueryPrepared(s->conn, n1, np, vals, lens, fmts, 0) == 1 &&
+             PQsendQueryPrepared(s->conn, n2, 0, NULL, NULL, NULL, 0) == 1 &&
              PQpipelineSync(s->conn) == 1;
-    /* The results: the statement's, NULL, COMMIT's, NULL, the Sync's. */
-    PGresult *res = NULL, *cres = NULL;
+    /* The results: the first's, NULL, the second's, NULL, the Sync's. */
     int nulls = 0;
     while (ok) {
         PGresult *r = PQgetResult(s->conn);
@@ -1702,20 +1699,38 @@ static PGresult *exec_commit(pg_store *s, pg_stmt *w)
                 ok = 0;
             continue;
         }
-        ExecStatusType t = PQresultStatus(r);
-        if (t == PGRES_PIPELINE_SYNC) {
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
             PQclear(r);
             break;
         }
-        if (nulls == 0 && !res)
-            res = r;
-        else if (nulls == 1 && !cres)
-            cres = r;
+        PGresult **slot = nulls == 0 ? r1 : nulls == 1 ? r2 : NULL;
+        if (slot && !*slot)
+            *slot = r;
         else
             PQclear(r);
     }
     if (PQexitPipelineMode(s->conn) != 1)
         s->broken = 1; /* results still pending: the next use reconnects */
+    return ok;
+}
+
+/* pl_store_read_last: the read transaction's last statement and its
+ * COMMIT as one pipeline (Execute, Execute COMMIT, one Sync): one round
+ * trip where the step and pl_store_read_end's COMMIT took two. The result
+ * is the statement's; a COMMIT that fails makes the step fail (the rows
+ * are not given). When the statement fails, the server skips the COMMIT
+ * and the transaction is left failed: pl_store_read_end rolls it back.
+ * NULL when the pipeline could not be entered: the caller runs the
+ * statement alone (the COMMIT is then pl_store_read_end's). */
+static PGresult *exec_commit(pg_store *s, pg_stmt *w)
+{
+    if (read_prepare(s) != 0)
+        return NULL;
+    PGresult *res, *cres;
+    int ok = pipeline_two(s, w->name, w->nparams, (const char *const *)w->vals, w->lens, w->fmts,
+                          "pl_commit", &res, &cres);
+    if (ok < 0)
+        return NULL;
     if (res && ok && cres && PQresultStatus(res) == PGRES_TUPLES_OK &&
         PQresultStatus(cres) != PGRES_COMMAND_OK) {
         PQclear(res); /* the rows, but no COMMIT: the step fails with its error */
@@ -1984,41 +1999,21 @@ static int pg_commits_version(pl_store *ps, int64_t *out, pl_err *e)
  * sent), or a PL_E*. */
 static int begin_pipeline(pg_store *s, int64_t *out, pl_err *e)
 {
-    if (read_prepare(s) != 0 || PQenterPipelineMode(s->conn) != 1)
+    if (read_prepare(s) != 0)
         return 1;
-    int ok = PQsendQueryPrepared(s->conn, "pl_begin", 0, NULL, NULL, NULL, 0) == 1 &&
-             PQsendQueryPrepared(s->conn, "pl_snap", 0, NULL, NULL, NULL, 0) == 1 &&
-             PQpipelineSync(s->conn) == 1;
-    /* BEGIN's result, NULL, the snapshot's, NULL, the Sync's */
-    PGresult *snap = NULL, *err = NULL;
-    int nulls = 0;
-    while (ok) {
-        PGresult *r = PQgetResult(s->conn);
-        if (!r) {
-            if (++nulls > 2 || PQstatus(s->conn) == CONNECTION_BAD)
-                ok = 0;
-            continue;
-        }
-        ExecStatusType t = PQresultStatus(r);
-        if (t == PGRES_PIPELINE_SYNC) {
-            PQclear(r);
-            break;
-        }
-        if (t == PGRES_FATAL_ERROR && !err)
-            err = r;
-        else if (nulls == 1 && t == PGRES_TUPLES_OK && !snap)
-            snap = r;
-        else
-            PQclear(r);
-    }
-    if (PQexitPipelineMode(s->conn) != 1)
-        s->broken = 1;
+    PGresult *beg, *snap;
+    int ok = pipeline_two(s, "pl_begin", 0, NULL, NULL, NULL, "pl_snap", &beg, &snap);
+    if (ok < 0)
+        return 1; /* nothing sent: the caller's simple query */
+    PGresult *err = beg && PQresultStatus(beg) == PGRES_FATAL_ERROR     ? beg
+                    : snap && PQresultStatus(snap) == PGRES_FATAL_ERROR ? snap
+                                                                        : NULL;
     int rc = 0;
-    if (err || !ok || !snap || PQntuples(snap) != 1)
+    if (err || !ok || !snap || PQresultStatus(snap) != PGRES_TUPLES_OK || PQntuples(snap) != 1)
         rc = db_err(s, err, e, "read version");
     else
         *out = snapshot_hash(PQgetvalue(snap, 0, 0));
-    PQclear(err);
+    PQclear(beg);
     PQclear(snap);
     return rc;
 }
