@@ -525,8 +525,9 @@ static int cmd_serve(pl_cli *cli, int argc, char **argv)
     pl_witness_free(w);
     if (rc && !served)
         return pl_cli_fail_as(cli, rc, &e, bad_zh, bad_en);
-    if (rc)
-        return pl_cli_fail(cli, rc, &e);
+    if (rc) /* the server's own errors (mostly at its start) are English:
+               a Chinese lead as the other commands give */
+        return pl_cli_fail_as(cli, rc, &e, "服务启动或运行失败", "serve failed");
     return PL_EXIT_OK;
 }
 

@@ -20,4 +20,16 @@ for cmd in serve user; do
 done
 msg=$(env -u PLUMB_LANG LANG=C.UTF-8 "$P" user 2>&1)
 printf '%s' "$msg" | grep -q "缺少子命令" || fail "user usage error is not zh: $msg"
-echo "ok: serve and user help in zh-CN and English"
+# The server's own start-up errors (English details from src/http) get a
+# Chinese lead by default, as other commands' errors do, one line, exit 1.
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+"$P" init --db "$T/s.db" --origin plumbline.test/serve >/dev/null 2>&1 || fail "init"
+env -u PLUMB_LANG LANG=C.UTF-8 "$P" serve --db "$T/s.db" --bind garbage --port 0 >/dev/null 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || fail "serve --bind garbage: exit $rc, want 1"
+[ "$(wc -l <"$T/err")" = 1 ] || fail "serve --bind garbage: not one line: $(cat "$T/err")"
+grep -q "^plumb: 服务启动或运行失败: --bind: " "$T/err" || fail "serve start error without its zh lead: $(cat "$T/err")"
+PLUMB_LANG=en "$P" serve --db "$T/s.db" --bind garbage --port 0 >/dev/null 2>"$T/err"
+grep -q "^plumb: serve failed: --bind: " "$T/err" || fail "serve start error (en): $(cat "$T/err")"
+echo "ok: serve and user help in zh-CN and English; serve's start errors led in either"
