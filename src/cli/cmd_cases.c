@@ -371,6 +371,35 @@ static void free_attachments(files *f)
 
 /* ------------------------------------------------------------- clue add */
 
+static const char clue_usage_zh[] =
+    "用法: plumb clue <子命令> [选项]   (默认中文输出; --lang en 为英文)\n"
+    "  add       --channel C --category K --summary TEXT [--facts TEXT]\n"
+    "            [--subject-person ID] [--subject-unit U] [--subject-name NAME]\n"
+    "            [--received-at DATE] [--real-name] [--reporter-person ID]\n"
+    "            [--reporter-identity TEXT] [--source-ref REF] [--attach FILE]...\n"
+    "            | --from-finding FINDING-ID                 (登记问题线索)\n"
+    "  list      [--status S] [--unit U] [--subject-person ID] [--overdue DATE]\n"
+    "            [--limit N] [--json]\n"
+    "  show      ID [--reason TEXT]                      (查阅留痕)\n"
+    "  dispose   ID --method talk_inquiry|preliminary_verification|hold|close --reason R\n"
+    "            (处置方式: 谈话函询 | 初步核实 | 暂存待查 | 予以了结)\n"
+    "  verify    ID --reason R\n"
+    "  conclude  ID --outcome form1..form4|unfounded|fault_tolerance\n"
+    "            [--measure criticism|sanction|org_measure] [--basis B] --reason R\n"
+    "            (四种形态 / 失实 / 容错; 批评教育 | 纪律处分 | 组织处理)\n"
+    "  approve   ID --reason R     refuse ID --reason R   (审批: 涉及一把手的线索, 其拟处置\n"
+    "            或拟结论由机关负责人决定)\n"
+    "  clear-name ID --basis B                           (澄清正名)\n"
+    "  archive   ID --reason R\n"
+    "  assign    ID [--handler PERSON] [--team T]\n"
+    "  note      ID --text T [--sub-status S]            (仅工作人员可见)\n"
+    "  reply     ID --text T                             (反映人可见)\n"
+    "  remind    [--as-of DATE]\n"
+    "  stats     [--from DATE] [--to DATE] [--xlsx FILE]\n"
+    "  check     对照账本核对附件与机关密钥\n"
+    "通用选项: --db FILE --lang zh|en --actor NAME --role ROLE --as-person ID --scope UNIT\n"
+    "  渠道: online letter visit phone inspection investigation meeting audit rule_warning\n"
+    "  类别: power money personnel conduct other\n";
 static const char clue_usage[] =
     "usage: plumb clue <subcommand> [options]   (Chinese output by default; --lang en)\n"
     "  add       --channel C --category K --summary TEXT [--facts TEXT]\n"
@@ -486,12 +515,12 @@ static void print_list(pl_cli *cli, const char *json_text)
 static int run_clue(pl_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(clue_usage, argc < 2 ? stderr : stdout);
+        fputs(PL_T(cli, clue_usage_zh, clue_usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
     }
     const char *sub = argv[1];
     opts o;
-    int ex = parse(cli, argc - 1, argv + 1, clue_usage, &o);
+    int ex = parse(cli, argc - 1, argv + 1, PL_T(cli, clue_usage_zh, clue_usage), &o);
     if (ex >= 0)
         return ex;
     static const char *const need_id[] = {"show",       "dispose", "verify", "conclude",

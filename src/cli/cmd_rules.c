@@ -230,17 +230,24 @@ static void print_rule_table(pl_cli *cli, const int64_t *a, const char *ha, cons
 
 /* ---------------------------------------------------------------- sweep */
 
+static const char sweep_usage_zh[] =
+    "用法: plumb sweep [--as-of YYYY-MM-DD] [--db FILE]\n"
+    "  按该日期 (默认今天) 对每个主体评估每条规则 (R01-R17), 把新增、变化与已消除的发现\n"
+    "  记为账本事件, 然后重算风险指数, 生成预警与任务; 最后每个逾期任务把其预警升一级颜色\n"
+    "  (docs/RULES.md \"Tasks and 研判\")。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char sweep_usage[] =
     "usage: plumb sweep [--as-of YYYY-MM-DD] [--db FILE]\n"
     "  Evaluate every rule (R01-R17) over every subject as of the date (default\n"
     "  today), record new, changed and resolved findings as ledger events, then\n"
     "  recompute the risk index and raise warnings and tasks; then every task past\n"
-    "  its due date raises its warning one colour (docs/RULES.md \"Tasks and 研判\").\n";
+    "  its due date raises its warning one colour (docs/RULES.md \"Tasks and 研判\").\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_sweep(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, sweep_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, sweep_usage_zh, sweep_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -285,15 +292,21 @@ static int cmd_sweep(pl_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------- findings */
 
+static const char findings_usage_zh[] =
+    "用法: plumb findings [--rule R] [--unit U] [--status S] [--subject ID] [--limit N] [--json]\n"
+    "  列出发现 (默认: 未消除的)。--status open|acknowledged|resolved|dismissed|all。\n"
+    "  --unit 匹配发现的单位或主体。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char findings_usage[] =
     "usage: plumb findings [--rule R] [--unit U] [--status S] [--subject ID] [--limit N] [--json]\n"
     "  List findings (default: those not resolved). --status open|acknowledged|\n"
-    "  resolved|dismissed|all. --unit matches the finding's unit or subject.\n";
+    "  resolved|dismissed|all. --unit matches the finding's unit or subject.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_findings(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, findings_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, findings_usage_zh, findings_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -373,15 +386,20 @@ static int cmd_findings(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- explain */
 
+static const char explain_usage_zh[] =
+    "用法: plumb explain FINDING [--json]\n"
+    "  显示一条发现: 规则、主体、严重程度、所用参数与配置 (profile)、证据记录、说明及其历史。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char explain_usage[] =
     "usage: plumb explain FINDING [--json]\n"
     "  Show one finding: rule, subject, severity, the parameters and profile\n"
-    "  used, the evidence records, the explanation and its history.\n";
+    "  used, the evidence records, the explanation and its history.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_explain(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, explain_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, explain_usage_zh, explain_usage), &o);
     if (x >= 0)
         return x;
     if (optind >= argc) {
@@ -739,10 +757,15 @@ static int cmd_profile_params(pl_cli *cli, int argc, char **argv)
 
 /* ----------------------------------------------------------------- risk */
 
+static const char risk_usage_zh[] =
+    "用法: plumb risk [--top N] [--as-of YYYY-MM-DD] [--json]\n"
+    "  一把手的风险指数 (发现按严重程度加权, 每过一个半衰期减半), 从高到低, 附说明该数值的分项。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char risk_usage[] =
     "usage: plumb risk [--top N] [--as-of YYYY-MM-DD] [--json]\n"
     "  Risk index of top leaders (findings weighted by severity and halved every\n"
-    "  half-life), highest first, with the breakdown that explains the number.\n";
+    "  half-life), highest first, with the breakdown that explains the number.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 /* 蓝/黄/红 (DESIGN.md §6) in Chinese, the grade's own name in English. */
 static const char *grade_text(pl_cli *cli, const char *g)
@@ -759,7 +782,7 @@ static const char *grade_text(pl_cli *cli, const char *g)
 static int cmd_risk(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, risk_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, risk_usage_zh, risk_usage), &o);
     if (x >= 0)
         return x;
     env v;
