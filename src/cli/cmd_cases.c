@@ -393,7 +393,7 @@ static const char clue_usage_zh[] =
     "  archive   ID --reason R\n"
     "  assign    ID [--handler PERSON] [--team T]\n"
     "  note      ID --text T [--sub-status S]            (仅工作人员可见)\n"
-    "  reply     ID --text T                             (反映人可见)\n"
+    "  reply     ID --text T                             (举报人可见)\n"
     "  remind    [--as-of DATE]\n"
     "  stats     [--from DATE] [--to DATE] [--xlsx FILE]\n"
     "  check     对照账本核对附件与机关密钥\n"
@@ -622,6 +622,17 @@ static int run_clue(pl_cli *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------------- office */
 
+static const char office_usage_zh[] =
+    "用法: plumb office keygen --office UNIT [--passphrase-file FILE]\n"
+    "      plumb office approver --office UNIT (--approver-role ROLE | --approver-person ID)\n"
+    "                            --reason R\n"
+    "      plumb office unlock --office UNIT --reason R [--clue ID] [--passphrase-file FILE]\n"
+    "  keygen: 为纪检机关 UNIT 生成密钥对; 私钥以口令加密 (argon2id) 存储。unlock: 明示且留痕的\n"
+    "  解锁; 加 --clue 时读取该线索密封保存的举报人身份 (留痕; 仅限纪检角色)。口令取自该文件或\n"
+    "  PLUMB_OFFICE_PASSPHRASE。\n"
+    "  approver: 指定由谁审批 UNIT 所办涉及一把手的线索的处置与结论 (docs/CASES.md "
+    "\"Approvals\")。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char office_usage[] =
     "usage: plumb office keygen --office UNIT [--passphrase-file FILE]\n"
     "       plumb office approver --office UNIT (--approver-role ROLE | --approver-person ID)\n"
@@ -632,17 +643,18 @@ static const char office_usage[] =
     "  with --clue, read that clue's sealed reporter identity (logged; only the\n"
     "  discipline role). Passphrase from the file or PLUMB_OFFICE_PASSPHRASE.\n"
     "  approver: who approves (审批) the disposition and conclusion of clues about a\n"
-    "  top leader handled by UNIT (docs/CASES.md \"Approvals\").\n";
+    "  top leader handled by UNIT (docs/CASES.md \"Approvals\").\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int run_office(pl_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(office_usage, argc < 2 ? stderr : stdout);
+        fputs(PL_T(cli, office_usage_zh, office_usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
     }
     const char *sub = argv[1];
     opts o;
-    int ex = parse(cli, argc - 1, argv + 1, office_usage, &o);
+    int ex = parse(cli, argc - 1, argv + 1, PL_T(cli, office_usage_zh, office_usage), &o);
     if (ex >= 0)
         return ex;
     if (strcmp(sub, "keygen") && strcmp(sub, "unlock") && strcmp(sub, "approver"))
@@ -694,6 +706,16 @@ static int run_office(pl_cli *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------------- portal */
 
+static const char portal_usage_zh[] =
+    "用法: plumb portal report --subject-unit U --category K --summary TEXT [--facts TEXT]\n"
+    "                          [--subject-name NAME] [--real-name --name N] [--contact C]\n"
+    "                          [--id-number ID] [--attach FILE]... [--addr ADDR]\n"
+    "      plumb portal check RECEIPT [--proof] [--add TEXT] [--attach FILE]... [--addr ADDR]\n"
+    "      plumb portal verify PROOF.json --log-key VKEY\n"
+    "  不经 HTTP 直接调用举报门户的库: 提交举报 (打印 16 位受理编号), 凭受理编号与查询密码\n"
+    "  (--passphrase-file FILE 或 PLUMB_PASSPHRASE) 回访: 阅读答复、补充材料、获取并核验\n"
+    "  包含证明。--addr 代替客户端地址 (仅用于限流)。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char portal_usage[] =
     "usage: plumb portal report --subject-unit U --category K --summary TEXT [--facts TEXT]\n"
     "                           [--subject-name NAME] [--real-name --name N] [--contact C]\n"
@@ -703,17 +725,18 @@ static const char portal_usage[] =
     "  The reporter portal's library without HTTP: file a report (prints the 16-digit\n"
     "  receipt code), come back with receipt + passphrase (--passphrase-file FILE or\n"
     "  PLUMB_PASSPHRASE), read replies, add material, get and verify the inclusion\n"
-    "  proof. --addr stands in for the client address (rate limits only).\n";
+    "  proof. --addr stands in for the client address (rate limits only).\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int run_portal(pl_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(portal_usage, argc < 2 ? stderr : stdout);
+        fputs(PL_T(cli, portal_usage_zh, portal_usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
     }
     const char *sub = argv[1];
     opts o;
-    int ex = parse(cli, argc - 1, argv + 1, portal_usage, &o);
+    int ex = parse(cli, argc - 1, argv + 1, PL_T(cli, portal_usage_zh, portal_usage), &o);
     if (ex >= 0)
         return ex;
     pl_err e;

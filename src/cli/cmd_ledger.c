@@ -265,10 +265,15 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- keygen */
 
+static const char keygen_usage_zh[] = "用法: plumb keygen --name NAME --out FILE\n"
+                                      "  生成 Ed25519 signed-note 密钥 (如供上级使用的见证密钥)。\n"
+                                      "  私钥写入 FILE (权限 0600); 打印验证公钥。\n"
+                                      "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char keygen_usage[] =
     "usage: plumb keygen --name NAME --out FILE\n"
     "  Make an Ed25519 signed-note key (e.g. a witness key for the level above).\n"
-    "  FILE gets the private key (mode 0600); the verifier key is printed.\n";
+    "  FILE gets the private key (mode 0600); the verifier key is printed.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_keygen(pl_cli *cli, int argc, char **argv)
 {
@@ -286,7 +291,7 @@ static int cmd_keygen(pl_cli *cli, int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else {
-            int x = common_opt(cli, c, keygen_usage, argc, argv);
+            int x = common_opt(cli, c, PL_T(cli, keygen_usage_zh, keygen_usage), argc, argv);
             if (x >= 0)
                 return x;
         }
@@ -467,12 +472,19 @@ static int cmd_checkpoint(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- cosign */
 
+static const char cosign_usage_zh[] =
+    "用法: plumb cosign --key WITNESS.key [--checkpoint FILE] [--log-key VKEY]\n"
+    "                   [--out FILE] [--db FILE]\n"
+    "  见证联署: 对照账本公钥与日志检查一个检查点 (默认: 最新存储的那个), 加上见证签名行,\n"
+    "  存入存储 (存储可用时) 并打印 note。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char cosign_usage[] =
     "usage: plumb cosign --key WITNESS.key [--checkpoint FILE] [--log-key VKEY]\n"
     "                    [--out FILE] [--db FILE]\n"
     "  Witness co-signature: check a checkpoint (default: the latest stored one)\n"
     "  against the log key and the log, add the witness signature line, store\n"
-    "  it (when the store is available) and print the note.\n";
+    "  it (when the store is available) and print the note.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_cosign(pl_cli *cli, int argc, char **argv)
 {
@@ -496,7 +508,7 @@ static int cmd_cosign(pl_cli *cli, int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else {
-            int x = common_opt(cli, c, cosign_usage, argc, argv);
+            int x = common_opt(cli, c, PL_T(cli, cosign_usage_zh, cosign_usage), argc, argv);
             if (x >= 0)
                 return x;
         }
@@ -904,13 +916,17 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
 
 /* ------------------------------------------------------------- rebuild */
 
+static const char rebuild_usage_zh[] = "用法: plumb rebuild [--db FILE]\n"
+                                       "  在一个事务中清空每张投影表并重放账本。\n"
+                                       "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char rebuild_usage[] =
     "usage: plumb rebuild [--db FILE]\n"
-    "  In one transaction, empty every projection table and replay the ledger.\n";
+    "  In one transaction, empty every projection table and replay the ledger.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_rebuild(pl_cli *cli, int argc, char **argv)
 {
-    int x = pl_cli_simple_opts(cli, argc, argv, rebuild_usage);
+    int x = pl_cli_simple_opts(cli, argc, argv, PL_T(cli, rebuild_usage_zh, rebuild_usage));
     if (x >= 0)
         return x;
     if (optind != argc)
@@ -935,11 +951,18 @@ static int cmd_rebuild(pl_cli *cli, int argc, char **argv)
 
 /* --------------------------------------------------------- export-tiles */
 
+static const char tiles_usage_zh[] =
+    "用法: plumb export-tiles DIR [--key FILE] [--db FILE]\n"
+    "  按 C2SP tlog-tiles 布局写出日志: DIR/checkpoint、\n"
+    "  DIR/tile/<L>/<N>[.p/<W>]、DIR/tile/entries/<N>[.p/<W>]。最新检查点覆盖整个日志时\n"
+    "  沿用它, 否则签署一个新的。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char tiles_usage[] =
     "usage: plumb export-tiles DIR [--key FILE] [--db FILE]\n"
     "  Write the log in the C2SP tlog-tiles layout: DIR/checkpoint,\n"
     "  DIR/tile/<L>/<N>[.p/<W>], DIR/tile/entries/<N>[.p/<W>]. Uses the latest\n"
-    "  checkpoint if it covers the whole log, else signs a new one.\n";
+    "  checkpoint if it covers the whole log, else signs a new one.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
 {
@@ -954,7 +977,7 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
             keyf = optarg;
             continue;
         }
-        int x = common_opt(cli, c, tiles_usage, argc, argv);
+        int x = common_opt(cli, c, PL_T(cli, tiles_usage_zh, tiles_usage), argc, argv);
         if (x >= 0)
             return x;
     }
@@ -1008,10 +1031,15 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
 
 /* --------------------------------------------------------------- purge */
 
+static const char purge_usage_zh[] =
+    "用法: plumb purge SEQ --reason TEXT [--actor NAME] [--db FILE]\n"
+    "  按保留规则删除事件 SEQ 的载荷, 并记录一个 ledger.purged 事件; 叶子与所有证明仍然有效。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char purge_usage[] =
     "usage: plumb purge SEQ --reason TEXT [--actor NAME] [--db FILE]\n"
     "  Delete the payload of event SEQ under a retention rule and record a\n"
-    "  ledger.purged event; the leaf and every proof stay valid.\n";
+    "  ledger.purged event; the leaf and every proof stay valid.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_purge(pl_cli *cli, int argc, char **argv)
 {
@@ -1029,7 +1057,7 @@ static int cmd_purge(pl_cli *cli, int argc, char **argv)
         else if (c == 'a')
             actor = optarg;
         else {
-            int x = common_opt(cli, c, purge_usage, argc, argv);
+            int x = common_opt(cli, c, PL_T(cli, purge_usage_zh, purge_usage), argc, argv);
             if (x >= 0)
                 return x;
         }

@@ -860,12 +860,16 @@ static int list_query(pl_cli *cli, int argc, char **argv, const char *usage, con
     return finish(cli, &v, &o, rc, &e);
 }
 
+static const char warnings_usage_zh[] = "用法: plumb warnings\n"
+                                        "  巡检 (sweep) 产生的风险预警 (蓝/黄/红), 最新的在前。\n"
+                                        "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char warnings_usage[] =
-    "usage: plumb warnings\n  Risk warnings (blue/yellow/red) raised by sweeps, newest first.\n";
+    "usage: plumb warnings\n  Risk warnings (blue/yellow/red) raised by sweeps, newest first.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_warnings(pl_cli *cli, int argc, char **argv)
 {
-    return list_query(cli, argc, argv, warnings_usage,
+    return list_query(cli, argc, argv, PL_T(cli, warnings_usage_zh, warnings_usage),
                       "SELECT w.id, w.raised_at, w.grade, w.person_id, COALESCE(p.name,''), "
                       /* the index with two decimals in portable SQL (index_x100, a
                        * sum of non-negative contributions: docs/RULES.md) */
@@ -876,12 +880,16 @@ static int cmd_warnings(pl_cli *cli, int argc, char **argv)
                       6);
 }
 
+static const char tasks_usage_zh[] = "用法: plumb tasks\n"
+                                     "  预警产生的任务: 责任角色、到期日、应办事项。\n"
+                                     "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char tasks_usage[] =
-    "usage: plumb tasks\n  Tasks opened by warnings: owner role, due date, what to do.\n";
+    "usage: plumb tasks\n  Tasks opened by warnings: owner role, due date, what to do.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_tasks(pl_cli *cli, int argc, char **argv)
 {
-    return list_query(cli, argc, argv, tasks_usage,
+    return list_query(cli, argc, argv, PL_T(cli, tasks_usage_zh, tasks_usage),
                       "SELECT id, status, due_date, owner_role, person_id, kind, title_zh, "
                       "title_en FROM rule_tasks ORDER BY due_date, id",
                       8);

@@ -6,7 +6,8 @@
 set -u
 P=${PLUMB:?set PLUMB to the plumb binary}
 fail() { echo "FAIL: $*"; exit 1; }
-for cmd in init verify checkpoint log findings sweep explain risk clue sql; do
+for cmd in init verify checkpoint log findings sweep explain risk clue sql purge rebuild keygen cosign \
+    export-tiles office portal tasks warnings; do
     zh=$(env -u PLUMB_LANG LANG=C.UTF-8 "$P" "$cmd" --help) || fail "$cmd --help (zh) exit $?"
     printf '%s' "$zh" | head -1 | grep -q "^用法: plumb $cmd" || fail "$cmd --help is not zh by default: $(printf '%s' "$zh" | head -1)"
     printf '%s' "$zh" | grep -q -- "--lang zh|en" || fail "$cmd --help (zh) does not mention --lang"
