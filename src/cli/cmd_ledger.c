@@ -551,10 +551,15 @@ static int cmd_cosign(pl_cli *cli, int argc, char **argv)
 
 /* --------------------------------------------------------------- proofs */
 
+static const char incl_usage_zh[] =
+    "用法: plumb proof inclusion SEQ [--size N] [--db FILE]\n"
+    "  打印事件 SEQ 在 N 个叶子的树 (默认: 当前大小) 中的 RFC 9162 包含证明并核验。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char incl_usage[] =
     "usage: plumb proof inclusion SEQ [--size N] [--db FILE]\n"
     "  Print the RFC 9162 inclusion proof of event SEQ in the tree of N leaves\n"
-    "  (default: the current size) and verify it.\n";
+    "  (default: the current size) and verify it.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static void print_proof(const uint8_t p[][PL_HASH_BYTES], size_t n)
 {
@@ -575,7 +580,7 @@ static int cmd_proof_inclusion(pl_cli *cli, int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int x = c == 's' ? parse_seq(cli, "proof inclusion", optarg, &size)
-                         : common_opt(cli, c, incl_usage, argc, argv);
+                         : common_opt(cli, c, PL_T(cli, incl_usage_zh, incl_usage), argc, argv);
         if (x >= 0)
             return x;
     }
@@ -630,9 +635,13 @@ static int cmd_proof_inclusion(pl_cli *cli, int argc, char **argv)
     return rc ? pl_cli_fail_as(cli, rc, &e, "包含证明失败", "inclusion proof failed") : PL_EXIT_OK;
 }
 
+static const char cons_usage_zh[] = "用法: plumb proof consistency M N [--db FILE]\n"
+                                    "  打印树大小 M <= N 之间的 RFC 9162 一致性证明并核验。\n"
+                                    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char cons_usage[] =
     "usage: plumb proof consistency M N [--db FILE]\n"
-    "  Print the RFC 9162 consistency proof between tree sizes M <= N and verify it.\n";
+    "  Print the RFC 9162 consistency proof between tree sizes M <= N and verify it.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
 {
@@ -641,7 +650,7 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int x = common_opt(cli, c, cons_usage, argc, argv);
+        int x = common_opt(cli, c, PL_T(cli, cons_usage_zh, cons_usage), argc, argv);
         if (x >= 0)
             return x;
     }
