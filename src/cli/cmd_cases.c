@@ -371,6 +371,35 @@ static void free_attachments(files *f)
 
 /* ------------------------------------------------------------- clue add */
 
+static const char clue_usage_zh[] =
+    "用法: plumb clue <子命令> [选项]   (默认中文输出; --lang en 为英文)\n"
+    "  add       --channel C --category K --summary TEXT [--facts TEXT]\n"
+    "            [--subject-person ID] [--subject-unit U] [--subject-name NAME]\n"
+    "            [--received-at DATE] [--real-name] [--reporter-person ID]\n"
+    "            [--reporter-identity TEXT] [--source-ref REF] [--attach FILE]...\n"
+    "            | --from-finding FINDING-ID                 (登记问题线索)\n"
+    "  list      [--status S] [--unit U] [--subject-person ID] [--overdue DATE]\n"
+    "            [--limit N] [--json]\n"
+    "  show      ID [--reason TEXT]                      (查阅留痕)\n"
+    "  dispose   ID --method talk_inquiry|preliminary_verification|hold|close --reason R\n"
+    "            (处置方式: 谈话函询 | 初步核实 | 暂存待查 | 予以了结)\n"
+    "  verify    ID --reason R\n"
+    "  conclude  ID --outcome form1..form4|unfounded|fault_tolerance\n"
+    "            [--measure criticism|sanction|org_measure] [--basis B] --reason R\n"
+    "            (四种形态 / 失实 / 容错; 批评教育 | 纪律处分 | 组织处理)\n"
+    "  approve   ID --reason R     refuse ID --reason R   (审批: 涉及一把手的线索, 其拟处置\n"
+    "            或拟结论由机关负责人决定)\n"
+    "  clear-name ID --basis B                           (澄清正名)\n"
+    "  archive   ID --reason R\n"
+    "  assign    ID [--handler PERSON] [--team T]\n"
+    "  note      ID --text T [--sub-status S]            (仅工作人员可见)\n"
+    "  reply     ID --text T                             (举报人可见)\n"
+    "  remind    [--as-of DATE]\n"
+    "  stats     [--from DATE] [--to DATE] [--xlsx FILE]\n"
+    "  check     对照账本核对附件与机关密钥\n"
+    "通用选项: --db FILE --lang zh|en --actor NAME --role ROLE --as-person ID --scope UNIT\n"
+    "  渠道: online letter visit phone inspection investigation meeting audit rule_warning\n"
+    "  类别: power money personnel conduct other\n";
 static const char clue_usage[] =
     "usage: plumb clue <subcommand> [options]   (Chinese output by default; --lang en)\n"
     "  add       --channel C --category K --summary TEXT [--facts TEXT]\n"
@@ -486,12 +515,12 @@ static void print_list(pl_cli *cli, const char *json_text)
 static int run_clue(pl_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(clue_usage, argc < 2 ? stderr : stdout);
+        fputs(PL_T(cli, clue_usage_zh, clue_usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
     }
     const char *sub = argv[1];
     opts o;
-    int ex = parse(cli, argc - 1, argv + 1, clue_usage, &o);
+    int ex = parse(cli, argc - 1, argv + 1, PL_T(cli, clue_usage_zh, clue_usage), &o);
     if (ex >= 0)
         return ex;
     static const char *const need_id[] = {"show",       "dispose", "verify", "conclude",
@@ -593,6 +622,17 @@ static int run_clue(pl_cli *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------------- office */
 
+static const char office_usage_zh[] =
+    "用法: plumb office keygen --office UNIT [--passphrase-file FILE]\n"
+    "      plumb office approver --office UNIT (--approver-role ROLE | --approver-person ID)\n"
+    "                            --reason R\n"
+    "      plumb office unlock --office UNIT --reason R [--clue ID] [--passphrase-file FILE]\n"
+    "  keygen: 为纪检机关 UNIT 生成密钥对; 私钥以口令加密 (argon2id) 存储。unlock: 明示且留痕的\n"
+    "  解锁; 加 --clue 时读取该线索密封保存的举报人身份 (留痕; 仅限纪检角色)。口令取自该文件或\n"
+    "  PLUMB_OFFICE_PASSPHRASE。\n"
+    "  approver: 指定由谁审批 UNIT 所办涉及一把手的线索的处置与结论 (docs/CASES.md "
+    "\"Approvals\")。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char office_usage[] =
     "usage: plumb office keygen --office UNIT [--passphrase-file FILE]\n"
     "       plumb office approver --office UNIT (--approver-role ROLE | --approver-person ID)\n"
@@ -603,17 +643,18 @@ static const char office_usage[] =
     "  with --clue, read that clue's sealed reporter identity (logged; only the\n"
     "  discipline role). Passphrase from the file or PLUMB_OFFICE_PASSPHRASE.\n"
     "  approver: who approves (审批) the disposition and conclusion of clues about a\n"
-    "  top leader handled by UNIT (docs/CASES.md \"Approvals\").\n";
+    "  top leader handled by UNIT (docs/CASES.md \"Approvals\").\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int run_office(pl_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(office_usage, argc < 2 ? stderr : stdout);
+        fputs(PL_T(cli, office_usage_zh, office_usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
     }
     const char *sub = argv[1];
     opts o;
-    int ex = parse(cli, argc - 1, argv + 1, office_usage, &o);
+    int ex = parse(cli, argc - 1, argv + 1, PL_T(cli, office_usage_zh, office_usage), &o);
     if (ex >= 0)
         return ex;
     if (strcmp(sub, "keygen") && strcmp(sub, "unlock") && strcmp(sub, "approver"))
@@ -665,6 +706,16 @@ static int run_office(pl_cli *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------------- portal */
 
+static const char portal_usage_zh[] =
+    "用法: plumb portal report --subject-unit U --category K --summary TEXT [--facts TEXT]\n"
+    "                          [--subject-name NAME] [--real-name --name N] [--contact C]\n"
+    "                          [--id-number ID] [--attach FILE]... [--addr ADDR]\n"
+    "      plumb portal check RECEIPT [--proof] [--add TEXT] [--attach FILE]... [--addr ADDR]\n"
+    "      plumb portal verify PROOF.json --log-key VKEY\n"
+    "  不经 HTTP 直接调用举报门户的库: 提交举报 (打印 16 位受理编号), 凭受理编号与查询密码\n"
+    "  (--passphrase-file FILE 或 PLUMB_PASSPHRASE) 回访: 阅读答复、补充材料、获取并核验\n"
+    "  包含证明。--addr 代替客户端地址 (仅用于限流)。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char portal_usage[] =
     "usage: plumb portal report --subject-unit U --category K --summary TEXT [--facts TEXT]\n"
     "                           [--subject-name NAME] [--real-name --name N] [--contact C]\n"
@@ -674,17 +725,18 @@ static const char portal_usage[] =
     "  The reporter portal's library without HTTP: file a report (prints the 16-digit\n"
     "  receipt code), come back with receipt + passphrase (--passphrase-file FILE or\n"
     "  PLUMB_PASSPHRASE), read replies, add material, get and verify the inclusion\n"
-    "  proof. --addr stands in for the client address (rate limits only).\n";
+    "  proof. --addr stands in for the client address (rate limits only).\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int run_portal(pl_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(portal_usage, argc < 2 ? stderr : stdout);
+        fputs(PL_T(cli, portal_usage_zh, portal_usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? PL_EXIT_USER : PL_EXIT_OK;
     }
     const char *sub = argv[1];
     opts o;
-    int ex = parse(cli, argc - 1, argv + 1, portal_usage, &o);
+    int ex = parse(cli, argc - 1, argv + 1, PL_T(cli, portal_usage_zh, portal_usage), &o);
     if (ex >= 0)
         return ex;
     pl_err e;

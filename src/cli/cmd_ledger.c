@@ -138,6 +138,15 @@ static int read_text(const char *path, pl_buf *out, pl_err *e)
 
 /* ---------------------------------------------------------------- init */
 
+static const char init_usage_zh[] =
+    "用法: plumb init [--origin NAME] [--page-size BYTES] [--db FILE]\n"
+    "  创建存储与账本密钥对。私钥写入 FILE.key (权限 0600); 验证公钥存入存储并打印 (最后一行)。\n"
+    "  --origin NAME   日志名 / 密钥名, 如 plumbline.example/433127\n"
+    "                  (默认 plumbline/<主机名>)\n"
+    "  --page-size BYTES  SQLite 存储的页大小, 512 到 65536 之间的 2 的幂 (默认 16384);\n"
+    "                  创建时确定, 之后不可更改。接收 API 写入的服务器存储宜用 4096\n"
+    "                  (docs/BENCHMARKS.md)\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char init_usage[] =
     "usage: plumb init [--origin NAME] [--page-size BYTES] [--db FILE]\n"
     "  Create the store and the ledger key pair. The private key is written to\n"
@@ -146,7 +155,8 @@ static const char init_usage[] =
     "                  (default plumbline/<hostname>)\n"
     "  --page-size BYTES  a SQLite store's page size, a power of two from 512\n"
     "                  to 65536 (default 16384); fixed at creation. 4096 for a\n"
-    "                  server's store of API writes (docs/BENCHMARKS.md)\n";
+    "                  server's store of API writes (docs/BENCHMARKS.md)\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_init(pl_cli *cli, int argc, char **argv)
 {
@@ -178,7 +188,7 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
                                          "--page-size must be a power of two from 512 to 65536"));
             continue;
         }
-        int x = common_opt(cli, c, init_usage, argc, argv);
+        int x = common_opt(cli, c, PL_T(cli, init_usage_zh, init_usage), argc, argv);
         if (x >= 0)
             return x;
     }
@@ -255,10 +265,15 @@ static int cmd_init(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- keygen */
 
+static const char keygen_usage_zh[] = "用法: plumb keygen --name NAME --out FILE\n"
+                                      "  生成 Ed25519 signed-note 密钥 (如供上级使用的见证密钥)。\n"
+                                      "  私钥写入 FILE (权限 0600); 打印验证公钥。\n"
+                                      "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char keygen_usage[] =
     "usage: plumb keygen --name NAME --out FILE\n"
     "  Make an Ed25519 signed-note key (e.g. a witness key for the level above).\n"
-    "  FILE gets the private key (mode 0600); the verifier key is printed.\n";
+    "  FILE gets the private key (mode 0600); the verifier key is printed.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_keygen(pl_cli *cli, int argc, char **argv)
 {
@@ -276,7 +291,7 @@ static int cmd_keygen(pl_cli *cli, int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else {
-            int x = common_opt(cli, c, keygen_usage, argc, argv);
+            int x = common_opt(cli, c, PL_T(cli, keygen_usage_zh, keygen_usage), argc, argv);
             if (x >= 0)
                 return x;
         }
@@ -306,9 +321,14 @@ static int cmd_keygen(pl_cli *cli, int argc, char **argv)
 
 /* ----------------------------------------------------------------- log */
 
+static const char log_usage_zh[] =
+    "用法: plumb log [--from SEQ] [--limit N] [--json] [--db FILE]\n"
+    "  列出事件: 序号、时间、操作人、类型、主体 (载荷已清除的加标记)。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char log_usage[] =
     "usage: plumb log [--from SEQ] [--limit N] [--json] [--db FILE]\n"
-    "  List events: seq, time, actor, type, subjects (purged payloads marked).\n";
+    "  List events: seq, time, actor, type, subjects (purged payloads marked).\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_log(pl_cli *cli, int argc, char **argv)
 {
@@ -330,7 +350,7 @@ static int cmd_log(pl_cli *cli, int argc, char **argv)
         else if (c == 'j')
             json = 1;
         else
-            x = common_opt(cli, c, log_usage, argc, argv);
+            x = common_opt(cli, c, PL_T(cli, log_usage_zh, log_usage), argc, argv);
         if (x >= 0)
             return x;
     }
@@ -382,10 +402,15 @@ static int cmd_log(pl_cli *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------- checkpoint */
 
+static const char checkpoint_usage_zh[] =
+    "用法: plumb checkpoint [--key FILE] [--out FILE] [--db FILE]\n"
+    "  用账本私钥 (默认 DB.key) 为当前的树签署 C2SP 检查点, 存入存储并打印签名后的 note。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char checkpoint_usage[] =
     "usage: plumb checkpoint [--key FILE] [--out FILE] [--db FILE]\n"
     "  Sign a C2SP checkpoint of the current tree with the log key (default\n"
-    "  DB.key), store it and print the signed note.\n";
+    "  DB.key), store it and print the signed note.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int load_key(pl_cli *cli, const char *path, pl_signer *out, pl_err *e)
 {
@@ -413,7 +438,8 @@ static int cmd_checkpoint(pl_cli *cli, int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else {
-            int x = common_opt(cli, c, checkpoint_usage, argc, argv);
+            int x =
+                common_opt(cli, c, PL_T(cli, checkpoint_usage_zh, checkpoint_usage), argc, argv);
             if (x >= 0)
                 return x;
         }
@@ -446,12 +472,19 @@ static int cmd_checkpoint(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- cosign */
 
+static const char cosign_usage_zh[] =
+    "用法: plumb cosign --key WITNESS.key [--checkpoint FILE] [--log-key VKEY]\n"
+    "                   [--out FILE] [--db FILE]\n"
+    "  见证联署: 对照账本公钥与日志检查一个检查点 (默认: 最新存储的那个), 加上见证签名行,\n"
+    "  存入存储 (存储可用时) 并打印 note。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char cosign_usage[] =
     "usage: plumb cosign --key WITNESS.key [--checkpoint FILE] [--log-key VKEY]\n"
     "                    [--out FILE] [--db FILE]\n"
     "  Witness co-signature: check a checkpoint (default: the latest stored one)\n"
     "  against the log key and the log, add the witness signature line, store\n"
-    "  it (when the store is available) and print the note.\n";
+    "  it (when the store is available) and print the note.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_cosign(pl_cli *cli, int argc, char **argv)
 {
@@ -475,7 +508,7 @@ static int cmd_cosign(pl_cli *cli, int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else {
-            int x = common_opt(cli, c, cosign_usage, argc, argv);
+            int x = common_opt(cli, c, PL_T(cli, cosign_usage_zh, cosign_usage), argc, argv);
             if (x >= 0)
                 return x;
         }
@@ -518,10 +551,15 @@ static int cmd_cosign(pl_cli *cli, int argc, char **argv)
 
 /* --------------------------------------------------------------- proofs */
 
+static const char incl_usage_zh[] =
+    "用法: plumb proof inclusion SEQ [--size N] [--db FILE]\n"
+    "  打印事件 SEQ 在 N 个叶子的树 (默认: 当前大小) 中的 RFC 9162 包含证明并核验。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char incl_usage[] =
     "usage: plumb proof inclusion SEQ [--size N] [--db FILE]\n"
     "  Print the RFC 9162 inclusion proof of event SEQ in the tree of N leaves\n"
-    "  (default: the current size) and verify it.\n";
+    "  (default: the current size) and verify it.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static void print_proof(const uint8_t p[][PL_HASH_BYTES], size_t n)
 {
@@ -542,7 +580,7 @@ static int cmd_proof_inclusion(pl_cli *cli, int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int x = c == 's' ? parse_seq(cli, "proof inclusion", optarg, &size)
-                         : common_opt(cli, c, incl_usage, argc, argv);
+                         : common_opt(cli, c, PL_T(cli, incl_usage_zh, incl_usage), argc, argv);
         if (x >= 0)
             return x;
     }
@@ -597,9 +635,13 @@ static int cmd_proof_inclusion(pl_cli *cli, int argc, char **argv)
     return rc ? pl_cli_fail_as(cli, rc, &e, "包含证明失败", "inclusion proof failed") : PL_EXIT_OK;
 }
 
+static const char cons_usage_zh[] = "用法: plumb proof consistency M N [--db FILE]\n"
+                                    "  打印树大小 M <= N 之间的 RFC 9162 一致性证明并核验。\n"
+                                    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char cons_usage[] =
     "usage: plumb proof consistency M N [--db FILE]\n"
-    "  Print the RFC 9162 consistency proof between tree sizes M <= N and verify it.\n";
+    "  Print the RFC 9162 consistency proof between tree sizes M <= N and verify it.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
 {
@@ -608,7 +650,7 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int x = common_opt(cli, c, cons_usage, argc, argv);
+        int x = common_opt(cli, c, PL_T(cli, cons_usage_zh, cons_usage), argc, argv);
         if (x >= 0)
             return x;
     }
@@ -657,6 +699,21 @@ static int cmd_proof_consistency(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- verify */
 
+static const char verify_usage_zh[] =
+    "用法: plumb verify [--witness VKEY]... [--witness-checkpoint FILE]... [--log-key VKEY]\n"
+    "                   [--no-replay] [--scratch URL] [--deep] [--db FILE]\n"
+    "  重新计算每个叶子、载荷哈希、存储的节点与根; 检查每个检查点的签名 (账本公钥, 以及\n"
+    "  每个 --witness 公钥) 与一致性; 把全部事件重放到一个新存储, 比对其表结构与每张投影表;\n"
+    "  检查规则快照 (DB.rules-snapshot) 的 MAC。\n"
+    "  PostgreSQL: 重放在存储所在数据库的临时 schema 中进行, 或在 --scratch URL 的数据库中\n"
+    "  (须可写, 主版本相同): 只读服务器 (热备) 上的存储需要它; 此时不向存储的数据库写入任何内容。\n"
+    "  日志中记录过的每个检查点都须仍有其行。每个 --witness-checkpoint FILE (上级联署的检查点)\n"
+    "  须有账本公钥的签名 (给出 --witness 时还须有其签名), 并落在日志之内: 被截回到它之前的\n"
+    "  日志不通过。\n"
+    "  --deep 还检查每个索引恰好包含其表的各行 (用 integrity_check 代替 quick_check; 较慢)。\n"
+    "  遇到第一处不符即以退出码 1 结束。存储在同一快照中读取 (PostgreSQL: REPEATABLE READ\n"
+    "  READ ONLY): 其间的写入留待下次检查。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char verify_usage[] =
     "usage: plumb verify [--witness VKEY]... [--witness-checkpoint FILE]... [--log-key VKEY]\n"
     "                    [--no-replay] [--scratch URL] [--deep] [--db FILE]\n"
@@ -676,7 +733,8 @@ static const char verify_usage[] =
     "  --deep also checks that every index holds exactly its table's rows\n"
     "  (integrity_check instead of quick_check; slower). Exit 1 with the first\n"
     "  mismatch. The store is read in one snapshot (PostgreSQL: REPEATABLE READ\n"
-    "  READ ONLY): writes made meanwhile are left to the next run.\n";
+    "  READ ONLY): writes made meanwhile are left to the next run.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep);
 
@@ -735,7 +793,7 @@ static int cmd_verify(pl_cli *cli, int argc, char **argv)
                 }
             }
         } else {
-            x = common_opt(cli, c, verify_usage, argc, argv);
+            x = common_opt(cli, c, PL_T(cli, verify_usage_zh, verify_usage), argc, argv);
         }
         if (x >= 0) {
             for (size_t k = 0; k < vo.nknown; k++)
@@ -867,13 +925,17 @@ static int run_verify(pl_cli *cli, const pl_verify_opts *vop, pl_err *ep)
 
 /* ------------------------------------------------------------- rebuild */
 
+static const char rebuild_usage_zh[] = "用法: plumb rebuild [--db FILE]\n"
+                                       "  在一个事务中清空每张投影表并重放账本。\n"
+                                       "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char rebuild_usage[] =
     "usage: plumb rebuild [--db FILE]\n"
-    "  In one transaction, empty every projection table and replay the ledger.\n";
+    "  In one transaction, empty every projection table and replay the ledger.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_rebuild(pl_cli *cli, int argc, char **argv)
 {
-    int x = pl_cli_simple_opts(cli, argc, argv, rebuild_usage);
+    int x = pl_cli_simple_opts(cli, argc, argv, PL_T(cli, rebuild_usage_zh, rebuild_usage));
     if (x >= 0)
         return x;
     if (optind != argc)
@@ -898,11 +960,18 @@ static int cmd_rebuild(pl_cli *cli, int argc, char **argv)
 
 /* --------------------------------------------------------- export-tiles */
 
+static const char tiles_usage_zh[] =
+    "用法: plumb export-tiles DIR [--key FILE] [--db FILE]\n"
+    "  按 C2SP tlog-tiles 布局写出日志: DIR/checkpoint、\n"
+    "  DIR/tile/<L>/<N>[.p/<W>]、DIR/tile/entries/<N>[.p/<W>]。最新检查点覆盖整个日志时\n"
+    "  沿用它, 否则签署一个新的。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char tiles_usage[] =
     "usage: plumb export-tiles DIR [--key FILE] [--db FILE]\n"
     "  Write the log in the C2SP tlog-tiles layout: DIR/checkpoint,\n"
     "  DIR/tile/<L>/<N>[.p/<W>], DIR/tile/entries/<N>[.p/<W>]. Uses the latest\n"
-    "  checkpoint if it covers the whole log, else signs a new one.\n";
+    "  checkpoint if it covers the whole log, else signs a new one.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
 {
@@ -917,7 +986,7 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
             keyf = optarg;
             continue;
         }
-        int x = common_opt(cli, c, tiles_usage, argc, argv);
+        int x = common_opt(cli, c, PL_T(cli, tiles_usage_zh, tiles_usage), argc, argv);
         if (x >= 0)
             return x;
     }
@@ -971,10 +1040,15 @@ static int cmd_export_tiles(pl_cli *cli, int argc, char **argv)
 
 /* --------------------------------------------------------------- purge */
 
+static const char purge_usage_zh[] =
+    "用法: plumb purge SEQ --reason TEXT [--actor NAME] [--db FILE]\n"
+    "  按保留规则删除事件 SEQ 的载荷, 并记录一个 ledger.purged 事件; 叶子与所有证明仍然有效。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char purge_usage[] =
     "usage: plumb purge SEQ --reason TEXT [--actor NAME] [--db FILE]\n"
     "  Delete the payload of event SEQ under a retention rule and record a\n"
-    "  ledger.purged event; the leaf and every proof stay valid.\n";
+    "  ledger.purged event; the leaf and every proof stay valid.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_purge(pl_cli *cli, int argc, char **argv)
 {
@@ -992,7 +1066,7 @@ static int cmd_purge(pl_cli *cli, int argc, char **argv)
         else if (c == 'a')
             actor = optarg;
         else {
-            int x = common_opt(cli, c, purge_usage, argc, argv);
+            int x = common_opt(cli, c, PL_T(cli, purge_usage_zh, purge_usage), argc, argv);
             if (x >= 0)
                 return x;
         }

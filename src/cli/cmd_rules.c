@@ -230,17 +230,24 @@ static void print_rule_table(pl_cli *cli, const int64_t *a, const char *ha, cons
 
 /* ---------------------------------------------------------------- sweep */
 
+static const char sweep_usage_zh[] =
+    "用法: plumb sweep [--as-of YYYY-MM-DD] [--db FILE]\n"
+    "  按该日期 (默认今天) 对每个主体评估每条规则 (R01-R17), 把新增、变化与已消除的发现\n"
+    "  记为账本事件, 然后重算风险指数, 生成预警与任务; 最后每个逾期任务把其预警升一级颜色\n"
+    "  (docs/RULES.md \"Tasks and 研判\")。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char sweep_usage[] =
     "usage: plumb sweep [--as-of YYYY-MM-DD] [--db FILE]\n"
     "  Evaluate every rule (R01-R17) over every subject as of the date (default\n"
     "  today), record new, changed and resolved findings as ledger events, then\n"
     "  recompute the risk index and raise warnings and tasks; then every task past\n"
-    "  its due date raises its warning one colour (docs/RULES.md \"Tasks and 研判\").\n";
+    "  its due date raises its warning one colour (docs/RULES.md \"Tasks and 研判\").\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_sweep(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, sweep_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, sweep_usage_zh, sweep_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -285,15 +292,21 @@ static int cmd_sweep(pl_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------- findings */
 
+static const char findings_usage_zh[] =
+    "用法: plumb findings [--rule R] [--unit U] [--status S] [--subject ID] [--limit N] [--json]\n"
+    "  列出发现 (默认: 未消除的)。--status open|acknowledged|resolved|dismissed|all。\n"
+    "  --unit 匹配发现的单位或主体。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char findings_usage[] =
     "usage: plumb findings [--rule R] [--unit U] [--status S] [--subject ID] [--limit N] [--json]\n"
     "  List findings (default: those not resolved). --status open|acknowledged|\n"
-    "  resolved|dismissed|all. --unit matches the finding's unit or subject.\n";
+    "  resolved|dismissed|all. --unit matches the finding's unit or subject.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_findings(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, findings_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, findings_usage_zh, findings_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -373,15 +386,20 @@ static int cmd_findings(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- explain */
 
+static const char explain_usage_zh[] =
+    "用法: plumb explain FINDING [--json]\n"
+    "  显示一条发现: 规则、主体、严重程度、所用参数与参数方案、证据记录、说明及其历史。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char explain_usage[] =
     "usage: plumb explain FINDING [--json]\n"
     "  Show one finding: rule, subject, severity, the parameters and profile\n"
-    "  used, the evidence records, the explanation and its history.\n";
+    "  used, the evidence records, the explanation and its history.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_explain(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, explain_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, explain_usage_zh, explain_usage), &o);
     if (x >= 0)
         return x;
     if (optind >= argc) {
@@ -449,15 +467,20 @@ static int cmd_explain(pl_cli *cli, int argc, char **argv)
 
 /* --------------------------------------------------------- finding xxx */
 
+static const char finding_usage_zh[] =
+    "用法: plumb finding ack|resolve|dismiss FINDING [--reason TEXT] [--actor NAME]\n"
+    "  把发现的状态变更记为账本事件。resolve 与 dismiss 须给出 --reason。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char finding_usage[] =
     "usage: plumb finding ack|resolve|dismiss FINDING [--reason TEXT] [--actor NAME]\n"
     "  Record a status change of a finding as a ledger event. resolve and\n"
-    "  dismiss need --reason.\n";
+    "  dismiss need --reason.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int finding_status(pl_cli *cli, int argc, char **argv, const char *status)
 {
     opts o;
-    int x = parse(cli, argc, argv, finding_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, finding_usage_zh, finding_usage), &o);
     if (x >= 0)
         return x;
     if (optind >= argc) {
@@ -490,6 +513,16 @@ static int cmd_dismiss(pl_cli *cli, int argc, char **argv)
 
 /* -------------------------------------------------------------- profile */
 
+static const char profile_set_usage_zh[] =
+    "用法: plumb profile set NAME [--region CODE] [--level L] [--kind K] [--industry I]\n"
+    "                        [--label TEXT] --param name=value ... --reason TEXT\n"
+    "                        [--actor NAME] [--dry-run]\n"
+    "  新建或替换一个参数方案, 并重新评估其所设参数涉及的规则。未给出的选择条件匹配任何单位;\n"
+    "  每个参数取匹配的最具体方案的值 (docs/RULES.md)。须给出理由。先试算此变更会消除\n"
+    "  多少发现: 超过现行阈值 (profile_approval_findings), 或变更设置的正是该阈值时, 存为\n"
+    "  待另一人审批的提议 (`plumb profile approve`); 否则直接记录 (profile.set)。\n"
+    "  --dry-run: 只打印影响。`plumb profile params` 列出各参数、默认值与取值范围。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char profile_set_usage[] =
     "usage: plumb profile set NAME [--region CODE] [--level L] [--kind K] [--industry I]\n"
     "                         [--label TEXT] --param name=value ... --reason TEXT\n"
@@ -502,7 +535,8 @@ static const char profile_set_usage[] =
     "  that threshold, it is stored as a pending proposal for another person\n"
     "  (`plumb profile approve`); otherwise it is recorded (profile.set).\n"
     "  --dry-run: print the impact only. `plumb profile params` lists the\n"
-    "  parameters, defaults and ranges.\n";
+    "  parameters, defaults and ranges.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static void print_impact(pl_cli *cli, const pl_profile_impact *im, int with_threshold)
 {
@@ -518,7 +552,7 @@ static void print_impact(pl_cli *cli, const pl_profile_impact *im, int with_thre
 static int cmd_profile_set(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, profile_set_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, profile_set_usage_zh, profile_set_usage), &o);
     if (x >= 0)
         return x;
     if (optind >= argc) {
@@ -567,18 +601,30 @@ static int cmd_profile_set(pl_cli *cli, int argc, char **argv)
     return finish(cli, &v, &o, rc, &e);
 }
 
+static const char profile_approve_usage_zh[] =
+    "用法: plumb profile approve ID --actor NAME [--reason NOTE]\n"
+    "  以 NAME 的身份批准待审的参数方案提议 ID 并施行 (profile.set 注明该提议); NAME 不得是\n"
+    "  提议人 (双人复核)。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char profile_approve_usage[] =
     "usage: plumb profile approve ID --actor NAME [--reason NOTE]\n"
     "  Approve pending profile proposal ID as NAME, who must not be its\n"
-    "  proposer (four eyes), and apply it (profile.set naming the proposal).\n";
+    "  proposer (four eyes), and apply it (profile.set naming the proposal).\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
+static const char profile_reject_usage_zh[] =
+    "用法: plumb profile reject ID --reason TEXT [--actor NAME]\n"
+    "  驳回 (或撤回) 待审的参数方案提议 ID。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char profile_reject_usage[] =
     "usage: plumb profile reject ID --reason TEXT [--actor NAME]\n"
-    "  Reject (or withdraw) pending profile proposal ID.\n";
+    "  Reject (or withdraw) pending profile proposal ID.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int profile_decide(pl_cli *cli, int argc, char **argv, int approve)
 {
-    const char *usage = approve ? profile_approve_usage : profile_reject_usage;
+    const char *usage = approve ? PL_T(cli, profile_approve_usage_zh, profile_approve_usage)
+                                : PL_T(cli, profile_reject_usage_zh, profile_reject_usage);
     const char *cmd = approve ? "profile approve" : "profile reject";
     opts o;
     int x = parse(cli, argc, argv, usage, &o);
@@ -622,14 +668,20 @@ static int cmd_profile_reject(pl_cli *cli, int argc, char **argv)
     return profile_decide(cli, argc, argv, 0);
 }
 
+static const char profile_proposals_usage_zh[] =
+    "用法: plumb profile proposals [--status pending|applied|rejected]\n"
+    "  列出参数方案提议: 编号、状态、方案、影响、提议人、理由。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char profile_proposals_usage[] =
     "usage: plumb profile proposals [--status pending|applied|rejected]\n"
-    "  List profile proposals: id, status, profile, impact, proposer, reason.\n";
+    "  List profile proposals: id, status, profile, impact, proposer, reason.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_profile_proposals(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, profile_proposals_usage, &o);
+    int x =
+        parse(cli, argc, argv, PL_T(cli, profile_proposals_usage_zh, profile_proposals_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -658,12 +710,16 @@ static int cmd_profile_proposals(pl_cli *cli, int argc, char **argv)
     return finish(cli, &v, &o, rc, &e);
 }
 
-static const char profile_list_usage[] = "usage: plumb profile list\n  List the profiles.\n";
+static const char profile_list_usage_zh[] = "用法: plumb profile list\n"
+                                            "  列出参数方案。\n"
+                                            "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
+static const char profile_list_usage[] = "usage: plumb profile list\n  List the profiles.\n"
+                                         "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_profile_list(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, profile_list_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, profile_list_usage_zh, profile_list_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -687,15 +743,20 @@ static int cmd_profile_list(pl_cli *cli, int argc, char **argv)
     return finish(cli, &v, &o, rc, &e);
 }
 
+static const char profile_show_usage_zh[] =
+    "用法: plumb profile show [--unit U]\n"
+    "  单位 U 现行的参数 (默认: 内置默认值), 及所施行的参数方案。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char profile_show_usage[] =
     "usage: plumb profile show [--unit U]\n"
     "  The parameters in force for unit U (default: the built-in defaults),\n"
-    "  with the profiles applied.\n";
+    "  with the profiles applied.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_profile_show(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, profile_show_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, profile_show_usage_zh, profile_show_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -712,13 +773,19 @@ static int cmd_profile_show(pl_cli *cli, int argc, char **argv)
     return finish(cli, &v, &o, rc, &e);
 }
 
-static const char profile_params_usage[] = "usage: plumb profile params\n  List every profile "
-                                           "parameter: default, range, rules, meaning.\n";
+static const char profile_params_usage_zh[] =
+    "用法: plumb profile params\n"
+    "  列出每个方案参数: 默认值、取值范围、涉及规则、含义。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
+static const char profile_params_usage[] =
+    "usage: plumb profile params\n  List every profile "
+    "parameter: default, range, rules, meaning.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_profile_params(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, profile_params_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, profile_params_usage_zh, profile_params_usage), &o);
     if (x >= 0)
         return x;
     json_decref(o.params);
@@ -739,10 +806,15 @@ static int cmd_profile_params(pl_cli *cli, int argc, char **argv)
 
 /* ----------------------------------------------------------------- risk */
 
+static const char risk_usage_zh[] =
+    "用法: plumb risk [--top N] [--as-of YYYY-MM-DD] [--json]\n"
+    "  一把手的风险指数 (发现按严重程度加权, 每过一个半衰期减半), 从高到低, 附说明该数值的分项。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char risk_usage[] =
     "usage: plumb risk [--top N] [--as-of YYYY-MM-DD] [--json]\n"
     "  Risk index of top leaders (findings weighted by severity and halved every\n"
-    "  half-life), highest first, with the breakdown that explains the number.\n";
+    "  half-life), highest first, with the breakdown that explains the number.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 /* 蓝/黄/红 (DESIGN.md §6) in Chinese, the grade's own name in English. */
 static const char *grade_text(pl_cli *cli, const char *g)
@@ -759,7 +831,7 @@ static const char *grade_text(pl_cli *cli, const char *g)
 static int cmd_risk(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, risk_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, risk_usage_zh, risk_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -837,12 +909,16 @@ static int list_query(pl_cli *cli, int argc, char **argv, const char *usage, con
     return finish(cli, &v, &o, rc, &e);
 }
 
+static const char warnings_usage_zh[] = "用法: plumb warnings\n"
+                                        "  巡检 (sweep) 产生的风险预警 (蓝/黄/红), 最新的在前。\n"
+                                        "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char warnings_usage[] =
-    "usage: plumb warnings\n  Risk warnings (blue/yellow/red) raised by sweeps, newest first.\n";
+    "usage: plumb warnings\n  Risk warnings (blue/yellow/red) raised by sweeps, newest first.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_warnings(pl_cli *cli, int argc, char **argv)
 {
-    return list_query(cli, argc, argv, warnings_usage,
+    return list_query(cli, argc, argv, PL_T(cli, warnings_usage_zh, warnings_usage),
                       "SELECT w.id, w.raised_at, w.grade, w.person_id, COALESCE(p.name,''), "
                       /* the index with two decimals in portable SQL (index_x100, a
                        * sum of non-negative contributions: docs/RULES.md) */
@@ -853,12 +929,16 @@ static int cmd_warnings(pl_cli *cli, int argc, char **argv)
                       6);
 }
 
+static const char tasks_usage_zh[] = "用法: plumb tasks\n"
+                                     "  预警产生的任务: 责任角色、到期日、应办事项。\n"
+                                     "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char tasks_usage[] =
-    "usage: plumb tasks\n  Tasks opened by warnings: owner role, due date, what to do.\n";
+    "usage: plumb tasks\n  Tasks opened by warnings: owner role, due date, what to do.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_tasks(pl_cli *cli, int argc, char **argv)
 {
-    return list_query(cli, argc, argv, tasks_usage,
+    return list_query(cli, argc, argv, PL_T(cli, tasks_usage_zh, tasks_usage),
                       "SELECT id, status, due_date, owner_role, person_id, kind, title_zh, "
                       "title_en FROM rule_tasks ORDER BY due_date, id",
                       8);
@@ -866,11 +946,17 @@ static int cmd_tasks(pl_cli *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------------- check */
 
+static const char check_usage_zh[] =
+    "用法: plumb rules check [--as-of YYYY-MM-DD] [--truth DIR/truth.json] [--rule R]\n"
+    "  在同一存储上分别用 C 引擎与 SQL 参照实现评估规则 (给出 truth.json 时再与之比对);\n"
+    "  按规则打印一张表及最先的差异。有差异时退出码为 1。不记录任何内容。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char check_usage[] =
     "usage: plumb rules check [--as-of YYYY-MM-DD] [--truth DIR/truth.json] [--rule R]\n"
     "  Evaluate the rules with the C engine and with the SQL reference on the\n"
     "  same store (and compare with truth.json if given); print a table per\n"
-    "  rule and the first differences. Exit 1 if they differ. Records nothing.\n";
+    "  rule and the first differences. Exit 1 if they differ. Records nothing.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 /* Compare two finding sets and print "A = B (n findings...)" or "A vs B:"
  * with the differences. Returns 1 if they differ. */
@@ -892,7 +978,7 @@ static int report_compare(const char *an, const pl_finding_set *a, const char *b
 static int cmd_check(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, check_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, check_usage_zh, check_usage), &o);
     if (x >= 0)
         return x;
     env v;
@@ -965,17 +1051,23 @@ static int cmd_check(pl_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------- replay check */
 
+static const char replay_usage_zh[] =
+    "用法: plumb rules replay-check [--as-of YYYY-MM-DD] [--truth DIR/truth.json]\n"
+    "  把存储的账本事件逐一应用到一个新的内存存储, 每次之后运行增量引擎, 再把它记录的\n"
+    "  发现与对结果的完整评估 (以及 truth.json) 比对。有差异时退出码为 1。存储只读不写。\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char replay_usage[] =
     "usage: plumb rules replay-check [--as-of YYYY-MM-DD] [--truth DIR/truth.json]\n"
     "  Apply the store's ledger events one by one to a fresh in-memory store,\n"
     "  running the incremental engine after each, then compare the findings it\n"
     "  recorded with a full evaluation of the result (and with truth.json).\n"
-    "  Exit 1 if they differ. The store is only read.\n";
+    "  Exit 1 if they differ. The store is only read.\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 static int cmd_replay_check(pl_cli *cli, int argc, char **argv)
 {
     opts o;
-    int x = parse(cli, argc, argv, replay_usage, &o);
+    int x = parse(cli, argc, argv, PL_T(cli, replay_usage_zh, replay_usage), &o);
     if (x >= 0)
         return x;
     env v;

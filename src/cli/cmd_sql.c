@@ -13,6 +13,16 @@
 #include "../store/store.h"
 #include "cli.h"
 
+static const char sql_usage_zh[] =
+    "用法: plumb sql [--db FILE|URL] [--create] [--json] SQL|-\n"
+    "  逐条执行 SQL (或用 - 从标准输入读取) 中以 ';' 分隔的语句, 像 sqlite3 命令行那样打印\n"
+    "  每一行: 各列以 '|' 连接, NULL 为空字段。遇到第一条失败的语句即停止 (退出码 1)。数据库\n"
+    "  按原样打开: 不做身份检查, 不做迁移。SQLite 触发器体 (BEGIN ... ; END) 不会被正确拆分;\n"
+    "  这类 DDL 请放入迁移。\n"
+    "  --create   SQLite 文件不存在时创建 (同 sqlite3 命令行)\n"
+    "  --json     像 sqlite3 命令行的 -json 那样打印每条语句的行: 一个以列名为键的对象数组,\n"
+    "             整数为数字, NULL 为 null, 其余为字符串; 无行则不输出\n"
+    "  --lang zh|en    消息语言 (或 PLUMB_LANG)\n";
 static const char sql_usage[] =
     "usage: plumb sql [--db FILE|URL] [--create] [--json] SQL|-\n"
     "  Run the statements of SQL (or of standard input with -), separated by\n"
@@ -24,7 +34,8 @@ static const char sql_usage[] =
     "  --create   make the SQLite file if it is missing (as the sqlite3 shell)\n"
     "  --json     print the rows of each statement as the sqlite3 shell's -json\n"
     "             does: one array of objects keyed by column name, integers as\n"
-    "             numbers, NULL as null, the rest as strings; nothing for none\n";
+    "             numbers, NULL as null, the rest as strings; nothing for none\n"
+    "  --lang zh|en    language of messages (or PLUMB_LANG)\n";
 
 /* The end of the statement starting at p: the first ';' outside quotes
  * ('...', "...", `...`, [...] of SQLite, $tag$...$tag$ of PostgreSQL) and
@@ -206,10 +217,10 @@ static int cmd_sql(pl_cli *cli, int argc, char **argv)
         case 'L': cli->english = strcmp(optarg, "en") == 0; break;
         case 'c': flags |= PL_STORE_CREATE; break;
         case 'j': json = 1; break;
-        case 'h': fputs(sql_usage, stdout); return PL_EXIT_OK;
+        case 'h': fputs(PL_T(cli, sql_usage_zh, sql_usage), stdout); return PL_EXIT_OK;
         default:
             fprintf(stderr, "plumb: %s: %s\n%s", PL_T(cli, "无效选项", "bad option"),
-                    argv[optind - 1], sql_usage);
+                    argv[optind - 1], PL_T(cli, sql_usage_zh, sql_usage));
             return PL_EXIT_USER;
         }
     }
