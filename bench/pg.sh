@@ -37,7 +37,9 @@
 # '-c max_wal_size=1GB' to keep less WAL on disk), BASE_BUILD (another
 # build's plumb, e.g. main's: its serve's reads too, on the same store, as
 # ENGINE.base, before this build's) and ROUNDS (1: the reads of both builds
-# that many times in turn, rounds after the first named ENGINE[.base].rN).
+# that many times in turn, rounds after the first named ENGINE[.base].rN),
+# PG_SOCKET=1 (each round's PostgreSQL reads over TCP 127.0.0.1 and then
+# over the cluster's Unix-domain socket, named pg.sock[.rN]).
 # Only the reads at county on PostgreSQL, before and after:
 #   SCALE=county ENGINES=pg FLOORS= BASE_BUILD=/path/to/old/plumb ROUNDS=3 bench/pg.sh build
 set -euo pipefail
@@ -145,12 +147,13 @@ reads() { # reads NAME DB STATE_DIR ("": beside the file) [PLUMB_BIN]
   local secret api c0 c1 b0 b1 m i u bin=${4:-$PLUMB}
   # (the bench user scoped to every root unit, added once a store; the
   # first payment by id)
-  if [ "${BENCH_USER_DB:-}" != "$2" ]; then
+  # (by database name: the same store over TCP or the socket, once)
+  if [ "${BENCH_USER_DB:-}" != "${2##*/}" ]; then
     SCOPES=(); for u in $(q "$2" "SELECT id FROM units WHERE parent_id IS NULL OR parent_id='' ORDER BY id"); do SCOPES+=(--scope "$u"); done
     PAY=$(q "$2" "SELECT id FROM payments ORDER BY id LIMIT 1")
     SECRET=$(echo "$PW" | PLUMB_STATE_DIR=$3 "$PLUMB" user add bench --role discipline_officer "${SCOPES[@]}" \
       --password-stdin --db "$2" | sed -n 's/^totp_secret: //p')
-    BENCH_USER_DB=$2
+    BENCH_USER_DB=${2##*/}
   fi
   secret=$SECRET
   rm -f "$W/$1.port"
@@ -201,12 +204,16 @@ reads() { # reads NAME DB STATE_DIR ("": beside the file) [PLUMB_BIN]
 # BASE_BUILD (another build's plumb, e.g. main's), ROUNDS (1) times that
 # build's ("ENGINE.base") and this build's in turn on the same store, each
 # round's after the first named ".rN": before and after in one run.
+# With a 4th argument (PG_SOCKET=1: the same store's URL over the
+# cluster's Unix-domain socket) each round reads over TCP ("ENGINE") and
+# then over the socket ("ENGINE.sock").
 allreads() {
   local k
   for k in $(seq "${ROUNDS:-1}"); do
     local sfx=""; [ "$k" = 1 ] || sfx=".r$k"
     [ -z "${BASE_BUILD:-}" ] || reads "$1.base$sfx" "$2" "$3" "$BASE_BUILD"
     reads "$1$sfx" "$2" "$3"
+    [ -z "${4:-}" ] || reads "$1.sock$sfx" "$4" "$3"
   done
 }
 has() { case " ${ENGINES:-pg sqlite} " in *" $1 "*) ;; *) return 1 ;; esac; }
@@ -266,8 +273,13 @@ disk "PostgreSQL store exported"
 # 3. sweep, PostgreSQL.
 T sweep-pg env PLUMB_STATE_DIR="$W/pgs" "$PLUMB" sweep --db "$PU" --as-of 2026-03-01 >/dev/null
 
-# 4. API reads.
-allreads pg "$PU" "$W/pgs"
+# 4. API reads; with PG_SOCKET=1 also over the Unix-domain socket (libpq's
+#    percent-encoded socket directory as the host; scripts/pg-tmp puts the
+#    socket in the data directory and trusts local connections).
+SU=""
+[ -z "${PG_SOCKET:-}" ] ||
+  SU="postgresql://plumb@$(sed 's|/|%2F|g' <<<"$(cat "$W/pgstate/dir")/data"):$(cat "$W/pgstate/port")/plumbpg"
+allreads pg "$PU" "$W/pgs" "$SU"
 # 5. with VERIFY=1: `plumb verify` on each store, on PostgreSQL its two
 #    reads of every event (the pass over the ledger, the replay) as cursors
 #    (the default) and as one result each (PLUMB_PG_STREAM=0): peak memory.
