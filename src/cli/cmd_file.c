@@ -105,7 +105,6 @@ static int cmd_file(pl_cli *cli, int argc, char **argv)
     pl_buf_init(&b);
     if (pdf) {
         rc = pl_declare_file_pdf(file, cli->english, &b, &e);
-        pl_declare_pdf_shutdown(); /* one PDF per run: leave no font cache */
     } else if (text) {
         pl_declare_file_text(file, cli->english, &b);
     } else {

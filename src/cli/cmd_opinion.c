@@ -194,7 +194,6 @@ static int run_opinion(pl_cli *cli, int argc, char **argv)
             if (!st)
                 st = write_file(outf, &pdf, &e);
             pl_buf_release(&pdf);
-            pl_declare_pdf_shutdown(); /* one PDF per run: leave no font cache */
             json_decref(res);
             res = NULL;
         }

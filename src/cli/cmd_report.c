@@ -166,7 +166,6 @@ static int cmd_report(pl_cli *cli, int argc, char **argv)
     pl_buf_init(&b);
     if (pdf) {
         rc = pl_report_pdf(rep, cli->english, &b, &e);
-        pl_declare_pdf_shutdown(); /* one PDF per run: leave no font cache */
         if (!rc)
             rc = write_out(pdf, b.data, b.len, &e);
     } else if (xlsx) {

@@ -118,12 +118,6 @@ int pl_declare_text_pdf(const pl_buf *text, const char *footer, int en, pl_buf *
  *  object). */
 void pl_declare_checkpoint_footer(pl_buf *foot, const json_t *cp, int en);
 
-/** Release the process-wide font caches of pango, cairo and fontconfig
- * (nothing without PDF support). Only at exit, after the last PDF and with
- * no other thread rendering one: a sanitizer then sees no leak. Not
- * thread-safe. */
-void pl_declare_pdf_shutdown(void);
-
 /** The file as plain text (the CLI's --format text), one line per item. */
 void pl_declare_file_text(const json_t *file, int english, pl_buf *out);
 

@@ -302,8 +302,3 @@ int pl_declare_file_pdf(const json_t *file, int en, pl_buf *out, pl_err *e)
     pl_buf_release(&foot);
     return rc;
 }
-
-void pl_declare_pdf_shutdown(void)
-{
-    pl_pdf_shutdown();
-}

@@ -12,7 +12,6 @@
 #ifdef HAVE_PANGOCAIRO
 #include <cairo-pdf.h>
 #include <dlfcn.h>
-#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
 
@@ -29,9 +28,7 @@
 #define PL_PANGOCAIRO_SONAME "libpangocairo-1.0.so.0"
 #endif
 #define PC_FUNCS(X)                                                                                \
-    X(FcFini)                                                                                      \
     X(cairo_create)                                                                                \
-    X(cairo_debug_reset_static_data)                                                               \
     X(cairo_destroy)                                                                               \
     X(cairo_fill)                                                                                  \
     X(cairo_font_options_create)                                                                   \
@@ -58,7 +55,6 @@
     X(pango_attr_list_unref)                                                                       \
     X(pango_cairo_context_set_font_options)                                                        \
     X(pango_cairo_create_layout)                                                                   \
-    X(pango_cairo_font_map_set_default)                                                            \
     X(pango_cairo_show_layout)                                                                     \
     X(pango_font_description_free)                                                                 \
     X(pango_font_description_from_string)                                                          \
@@ -447,19 +443,6 @@ int pl_pdf_render(const char *footer_line, int english, pl_pdf_draw_fn draw, voi
     return rc ? pl_err_set(e, rc, "cannot render the PDF") : 0;
 }
 
-void pl_pdf_shutdown(void)
-{
-    /* Nothing to release when no PDF was drawn (the libraries are not
-     * loaded; called at exit, after the threads that draw). */
-    if (!pc_loaded)
-        return;
-    /* Pango's default font map holds the fontconfig patterns and cairo's
-     * font faces: drop it first, then cairo's and fontconfig's caches. */
-    pc.pango_cairo_font_map_set_default(NULL);
-    pc.cairo_debug_reset_static_data();
-    pc.FcFini();
-}
-
 #else
 
 struct pl_pdf {
@@ -529,9 +512,6 @@ void pl_pdf_bars(pl_pdf *p, const char *const *labels, const double *values, int
     (void)labels;
     (void)values;
     (void)n;
-}
-void pl_pdf_shutdown(void)
-{
 }
 
 #endif

@@ -74,9 +74,4 @@ void pl_pdf_table_end(pl_pdf *p);
  */
 void pl_pdf_bars(pl_pdf *p, const char *const *labels, const double *values, int n);
 
-/** Release the process-wide font caches of pango, cairo and fontconfig
- * (nothing without PDF support). Only at exit, after the last PDF and with
- * no other thread rendering one. Not thread-safe. */
-void pl_pdf_shutdown(void);
-
 #endif
