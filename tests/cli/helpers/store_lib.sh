@@ -5,7 +5,7 @@
 # make check's stage 4). Source it after T (the script's temp dir) is set:
 #
 #     DB=$(store_new s)       a fresh store's --db: $T/s.db, or the URL of a
-#                             fresh database cli_<script>_s of the cluster
+#                             fresh database cli_<script>__s of the cluster
 #     store_side "$DB" KIND   the path of a side file: KIND is key,
 #                             totp.key, rules-snapshot or rules.key
 #                             (docs/DEPLOY.md "State directory")
@@ -42,10 +42,13 @@ if [ "${PLUMB_TEST_BACKEND:-}" = pg ]; then
 fi
 STORE_SCRIPT=$(basename "$0" .sh | tr 'A-Z-' 'a-z_')
 
-store_drop_all() { # the script's databases (cli_<script>_*), dropped at exit as lib.mjs does
+# The script's databases, dropped at exit as lib.mjs does: cli_<script>__*,
+# two underscores, so that the script witness does not drop witness_go's
+# (cli_witness_go_c matched cli\_witness\_% while both ran side by side).
+store_drop_all() {
     local admin
     admin=$(sed -E 's#//([^:@/]+):[^@/]*@#//\1@#' "$PLUMB_PG_STATE/url")
-    psql -X -q -At "$admin" -c "SELECT datname FROM pg_database WHERE datname LIKE 'cli\_${STORE_SCRIPT}\_%'" 2>/dev/null |
+    psql -X -q -At "$admin" -c "SELECT datname FROM pg_database WHERE datname LIKE 'cli\_${STORE_SCRIPT}\_\_%'" 2>/dev/null |
         while read -r d; do
             psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
         done || true
@@ -62,8 +65,8 @@ store_new() { # NAME → the --db of a fresh, empty store (plumb init makes it)
         return
     fi
     local url
-    url=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" "cli_${STORE_SCRIPT}_$1") || {
-        echo "FAIL: createdb cli_${STORE_SCRIPT}_$1" >&2
+    url=$("$PLUMB_SRC/scripts/pg-tmp" createdb "$PLUMB_PG_STATE" "cli_${STORE_SCRIPT}__$1") || {
+        echo "FAIL: createdb cli_${STORE_SCRIPT}__$1" >&2
         return 1
     }
     sed -E 's#//([^:@/]+):[^@/]*@#//\1@#' <<<"$url"
@@ -123,7 +126,7 @@ store_copy() { # DB NAME → the --db of a new store NAME, a copy of DB's data a
         done
         echo "$T/$2.db"
     else
-        local from=${1##*/} to=cli_${STORE_SCRIPT}_$2 admin
+        local from=${1##*/} to=cli_${STORE_SCRIPT}__$2 admin
         from=${from%%\?*}
         admin=$(sed -E 's#//([^:@/]+):[^@/]*@#//\1@#' "$PLUMB_PG_STATE/url")
         psql -X -q -v ON_ERROR_STOP=1 "$admin" -c "DROP DATABASE IF EXISTS $to WITH (FORCE)" \
@@ -154,7 +157,7 @@ store_copy_live() { # DB NAME → as store_copy, while a server has DB open:
         store_copy "$@"
         return
     fi
-    local from=${1##*/} to=cli_${STORE_SCRIPT}_$2 admin
+    local from=${1##*/} to=cli_${STORE_SCRIPT}__$2 admin
     from=${from%%\?*}
     admin=$(sed -E 's#//([^:@/]+):[^@/]*@#//\1@#' "$PLUMB_PG_STATE/url")
     psql -X -q -v ON_ERROR_STOP=1 "$admin" -c "DROP DATABASE IF EXISTS $to WITH (FORCE)" \
