@@ -7,7 +7,7 @@
 // that run in one read transaction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeStore, startServer, Client, T0, plumb } from './lib.mjs';
+import { makeStore, startServer, Client, T0, plumb, sqlJsonAsync } from './lib.mjs';
 
 test('a cached session is refused right after logout, disable, scope/role change, expiry', async () => {
   const st = makeStore({ off: { role: 'discipline_officer', scopes: ['U0'] },
@@ -67,15 +67,26 @@ test('a cached session is refused right after logout, disable, scope/role change
     assert.equal((await c.get('/api/v1/payments/PAY1')).status, 401, 'idle');
 
     // absolute expiry: touched every 300 s (each touch rewrites the row).
-    // A touch is written after its request, on the server's pool, and may
-    // land after the next step's first request: a step of half the idle
-    // limit keeps the session alive while one touch is late (a 500 s step
-    // failed under load).
+    // A touch is written after its request, by the server's pool, as a
+    // commit of its own: each step waits until its touch is in the store
+    // before the clock moves on, so that two late touches under a loaded
+    // machine never make the session idle (this is a test of absolute
+    // expiry, not of how soon the pool writes; it failed about once in 8
+    // to 20 loaded runs without the wait).
+    const touched = async (at) => {
+      for (let i = 0; i < 200; i++) {
+        const r = await sqlJsonAsync(st.db, 'SELECT max(last_seen) AS m FROM sessions');
+        if (r.length && Number(r[0].m) >= at) return;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      assert.fail(`the touch at ${at} never reached the store`);
+    };
     c = await login('off');
     const start = t;
     while (t + 300 < start + 3600) {
       t += 300; srv.setClock(t);
       await warm(c);
+      await touched(t);
     }
     t = start + 3601; srv.setClock(t);
     assert.equal((await c.get('/api/v1/payments/PAY1')).status, 401, 'absolute');
