@@ -35,10 +35,10 @@ int auth_session(req *r)
     pl_err e;
     pl_err_init(&e);
     pl_accounts_session row;
-    int lrc = pl_accounts_session_lookup(r->s, th, &row, &e);
+    int64_t now = http_now(r->srv);
+    int lrc = pl_accounts_session_lookup(r->s, th, now, &row, &e);
     if (lrc != 0) /* the store unavailable (a failover) is no reason to sign out */
         return lrc == PL_EBUSY || e.code == PL_EBUSY ? PL_EBUSY : PL_EDENIED;
-    int64_t now = http_now(r->srv);
     int64_t created = row.created, last = row.last_seen;
     principal *w = &r->who;
     w->uid = row.uid;
@@ -55,12 +55,12 @@ int auth_session(req *r)
         memset(w, 0, sizeof *w);
         return PL_EDENIED;
     }
-    /* Touch at most every 15 s: an idle timeout does not need more. The
+    /* Touch at most every 15 s (PL_ACCOUNTS_TOUCH_SECS): an idle timeout does not need more. The
      * touch is a write: on the server's pool it is made now (outside a read
      * transaction), otherwise left for after the request (http_touch_later:
      * a libmicrohttpd worker hands it to the pool, as it must not wait for
      * the write lock). */
-    if (now - last >= 15) {
+    if (now - last >= PL_ACCOUNTS_TOUCH_SECS) {
         r->touch_at = now;
         if (!r->in_txn && r->job)
             auth_touch(r);
