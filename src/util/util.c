@@ -259,44 +259,7 @@ int64_t pl_time_now(void)
     return (int64_t)time(NULL);
 }
 
-void pl_time_format(char out[21], int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int pl_time_parse(const char *s, int64_t *out)
-{
-    int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
-    size_t len = strlen(s);
-    /* sscanf alone would accept signs and spaces: check the shape first. */
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (len != 10 && len != 20)
-        return PL_EINVAL;
-    for (size_t i = 0; i < len; i++) {
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-            return PL_EINVAL;
-    }
-    if (len == 10) {
-        if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-            return PL_EINVAL;
-    } else if (len == 20) {
-        if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 20)
-            return PL_EINVAL;
-    } else {
-        return PL_EINVAL;
-    }
-    if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59)
-        return PL_EINVAL;
-    pl_date date = {y, mo, d};
-    if (!pl_date_valid(date))
-        return PL_EINVAL;
-    int64_t days = pl_date_to_days(date);
-    *out = days * 86400 + h * 3600 + mi * 60 + se;
-    return 0;
-}
+/* pl_time_format and pl_time_parse: src/util/date.c. */
 
 void pl_hex(char *out, const uint8_t *in, size_t n)
 {

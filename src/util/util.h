@@ -103,9 +103,12 @@ int pl_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
  */
 int64_t pl_time_now(void);
 void pl_time_set_now(int64_t unix_seconds);
-/** Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
+/** Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into out[21] (years
+ * 1..9999; src/util/date.c). */
 void pl_time_format(char out[21], int64_t t);
-/** Parse "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC). */
+/** Parse "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC), years
+ * 1900..2999, nothing before or after (no offset but Z): 0, or PL_EINVAL
+ * with *out untouched (src/util/date.c). */
 int pl_time_parse(const char *s, int64_t *out);
 
 /* ------------------------------------------------------------- encodings */
