@@ -55,12 +55,12 @@ static int read_row(pl_store *s, const char *th, pl_accounts_session *out, pl_er
     if (rc == PL_ROW) {
         memset(out, 0, sizeof *out);
         out->uid = pl_stmt_i64(st, 0);
-        snprintf(out->csrf, sizeof out->csrf, "%s", pl_stmt_text(st, 1));
+        pl_str_copy(out->csrf, sizeof out->csrf, pl_stmt_text(st, 1));
         out->created = pl_stmt_i64(st, 2);
         out->last_seen = pl_stmt_i64(st, 3);
-        snprintf(out->username, sizeof out->username, "%s", pl_stmt_text(st, 4));
-        snprintf(out->role, sizeof out->role, "%s", pl_stmt_text(st, 5));
-        snprintf(out->person_id, sizeof out->person_id, "%s", pl_stmt_text(st, 6));
+        pl_str_copy(out->username, sizeof out->username, pl_stmt_text(st, 4));
+        pl_str_copy(out->role, sizeof out->role, pl_stmt_text(st, 5));
+        pl_str_copy(out->person_id, sizeof out->person_id, pl_stmt_text(st, 6));
         out->disabled = (int)pl_stmt_i64(st, 7);
     }
     pl_stmt_reset(st);

@@ -42,11 +42,11 @@ int auth_session(req *r)
     int64_t created = row.created, last = row.last_seen;
     principal *w = &r->who;
     w->uid = row.uid;
-    snprintf(w->csrf, sizeof w->csrf, "%s", row.csrf);
-    snprintf(w->username, sizeof w->username, "%s", row.username);
+    pl_str_copy(w->csrf, sizeof w->csrf, row.csrf);
+    pl_str_copy(w->username, sizeof w->username, row.username);
     w->role = pl_accounts_role_parse(row.role);
-    snprintf(w->person_id, sizeof w->person_id, "%s", row.person_id);
-    snprintf(w->token_hash, sizeof w->token_hash, "%s", th);
+    pl_str_copy(w->person_id, sizeof w->person_id, row.person_id);
+    pl_str_copy(w->token_hash, sizeof w->token_hash, th);
     int disabled = row.disabled;
     int expired = now - last > r->srv->o.idle_secs || now - created > r->srv->o.session_secs ||
                   now < created - 300;

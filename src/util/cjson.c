@@ -215,7 +215,7 @@ static int encode(pl_buf *out, const json_t *v, pl_buf *path, int depth, pl_err 
     case JSON_NULL: pl_buf_adds(out, "null"); return 0;
     case JSON_TRUE: pl_buf_adds(out, "true"); return 0;
     case JSON_FALSE: pl_buf_adds(out, "false"); return 0;
-    case JSON_INTEGER: pl_buf_addf(out, "%lld", (long long)json_integer_value(v)); return 0;
+    case JSON_INTEGER: pl_buf_add_i64(out, (int64_t)json_integer_value(v)); return 0;
     case JSON_REAL:
         return pl_err_set(e, PL_EINVAL, "%s: real numbers are not allowed (use integers)",
                           path->len ? path->data : "$");
@@ -228,7 +228,9 @@ static int encode(pl_buf *out, const json_t *v, pl_buf *path, int depth, pl_err 
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
                 pl_buf_addc(out, ',');
-            pl_buf_addf(path, "[%zu]", i);
+            pl_buf_addc(path, '[');
+            pl_buf_add_i64(path, (int64_t)i);
+            pl_buf_addc(path, ']');
             int rc = encode(out, json_array_get(v, i), path, depth + 1, e);
             path->len = plen;
             path->data[plen] = 0;

@@ -107,6 +107,16 @@ void *pl_realloc(void *p, size_t n)
     return q;
 }
 
+void pl_str_copy(char *dst, size_t n, const char *src)
+{
+    if (!n)
+        return;
+    size_t len = src ? strnlen(src, n - 1) : 0;
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = 0;
+}
+
 char *pl_strdup(const char *s)
 {
     return pl_strndup(s, strlen(s));
@@ -193,16 +203,25 @@ void pl_buf_add_i64(pl_buf *b, int64_t v)
 
 void pl_buf_addf(pl_buf *b, const char *fmt, ...)
 {
+    /* Formatted straight into the room the buffer has (one pass, as a
+     * short text usually fits); measured and formatted again only when it
+     * does not (two passes, as always before). */
+    pl_buf_grow(b, 63);
+    size_t room = b->cap - b->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        b->data[b->len] = 0;
         return;
-    pl_buf_grow(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= room) {
+        pl_buf_grow(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 
@@ -248,14 +267,30 @@ void pl_time_set_now(int64_t t)
     fixed_now = t;
 }
 
+/* PLUMB_NOW, read once per process (a getenv scan of the environment and
+ * a parse on every call were ten of each a clue intake), if set to a time. The environment is not
+ * changed while plumb runs. */
+static pthread_once_t env_now_once = PTHREAD_ONCE_INIT;
+static int64_t env_now;
+static int env_now_set;
+
+static void env_now_read(void)
+{
+    const char *env = getenv("PLUMB_NOW");
+    int64_t t;
+    if (env && pl_time_parse(env, &t) == 0) {
+        env_now = t;
+        env_now_set = 1;
+    }
+}
+
 int64_t pl_time_now(void)
 {
     if (fixed_now >= 0)
         return fixed_now;
-    const char *env = getenv("PLUMB_NOW");
-    int64_t t;
-    if (env && pl_time_parse(env, &t) == 0)
-        return t;
+    pthread_once(&env_now_once, env_now_read);
+    if (env_now_set)
+        return env_now;
     return (int64_t)time(NULL);
 }
 

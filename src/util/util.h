@@ -82,6 +82,9 @@ void *pl_malloc(size_t n);
 void *pl_calloc(size_t n, size_t size);
 void *pl_realloc(void *p, size_t n);
 char *pl_strdup(const char *s);
+/** Copy `src` (NULL: "") into dst[0..n-1], cut to n-1 bytes and ended by a
+ * NUL, as snprintf(dst, n, "%s", src) at a fraction of its cost; n > 0. */
+void pl_str_copy(char *dst, size_t n, const char *src);
 char *pl_strndup(const char *s, size_t n);
 
 /** One line of a settings file (origins, witnesses, mirror and relay
