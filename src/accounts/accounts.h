@@ -366,11 +366,17 @@ typedef struct pl_accounts_session {
     int disabled;
     char csrf[72], username[72], role[40], person_id[72];
 } pl_accounts_session;
-/** The session of `token_hash`: 0, PL_ENOTFOUND, or PL_E*. Served from
- * the calling thread's cache only while the database is unchanged
- * (pl_store_read_version); times are the caller's to check. */
-int pl_accounts_session_lookup(pl_store *s, const char *token_hash, pl_accounts_session *out,
-                               pl_err *e);
+/** A session's last_seen is moved at most this often (seconds), and the
+ * session cache serves a row only while its last_seen is younger. */
+#define PL_ACCOUNTS_TOUCH_SECS 15
+/** The session of `token_hash` at time `now` (the caller's clock): 0,
+ * PL_ENOTFOUND, or PL_E*. Served from the calling thread's cache while
+ * accounts_generation (migration 0146: any change to sessions but the
+ * last_seen touch, users, user_scopes) has not moved and the cached
+ * last_seen is under PL_ACCOUNTS_TOUCH_SECS old at `now`; times are the
+ * caller's to check. */
+int pl_accounts_session_lookup(pl_store *s, const char *token_hash, int64_t now,
+                               pl_accounts_session *out, pl_err *e);
 /** Move the session's last_seen to `at` (never back). Best effort. */
 void pl_accounts_session_touch(pl_store *s, const char *token_hash, int64_t at);
 /** End the session of `token_hash` (expired, disabled account). Best effort. */

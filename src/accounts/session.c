@@ -1,13 +1,20 @@
 /*
  * session.c — sessions in the store: the lookup of the HTTP server's
  * auth_session, cached per worker thread, the last_seen touch and the end
- * of one session or of all of a user's. An entry is the row of sessions ⋈ users for one token hash
- * as read at one read version of the worker's connection (pl_store_read_version, as the scope cache
- * of scope.c): any commit by another connection or process (logout, password change, disable, role
- * or person change, expiry sweep) or any write on this connection (the last_seen touch, a logout
- * here) makes every entry stale, and the next request reads the row again. Only the row is cached:
- * idle and absolute expiry, the disabled flag and the role are checked by the caller on every
- * request against the clock of that request. Layer: accounts. Spec: docs/SECURITY.md "Sessions".
+ * of one session or of all of a user's. An entry is the row of sessions ⋈ users for one token
+ * hash. The cache is checked against the counter accounts_generation (migration 0146), which
+ * triggers move in the same transaction as any change to sessions (but the last_seen touch),
+ * users or user_scopes: a logout, password change, disable, role, scope or person change, an
+ * expiry sweep, by this connection or any other process. When the store's read version
+ * (pl_store_read_version) has not moved the check costs no statement; when it moved (any commit:
+ * a clue, an access.read event) it costs one lookup of the counter, and the entries are dropped
+ * only if the counter moved. The touch does not move it (it runs every 15 s of a working
+ * session, on any worker): an entry is used only while its last_seen is under
+ * PL_ACCOUNTS_TOUCH_SECS old, so a row another worker touched since is read again before its
+ * age can decide an idle expiry or a touch. Idle and absolute expiry, the disabled flag and the
+ * role are checked by the caller on every request against the clock of that request. Inside a
+ * write transaction of the connection the row is read, never cached (a rollback would take back
+ * a counter value the cache had seen). Layer: accounts. Spec: docs/SECURITY.md "Sessions".
  */
 #include <string.h>
 
@@ -23,7 +30,9 @@ typedef struct session_slot {
 
 typedef struct session_cache {
     pl_store *s;
-    pl_store_version version;
+    pl_store_version version; /* the reading at which `generation` was last checked */
+    int64_t generation;       /* accounts_generation.n, read before the rows */
+    int valid;
     session_slot slot[SESSION_SLOTS];
     unsigned next;
 } session_cache;
@@ -46,42 +55,81 @@ static int read_row(pl_store *s, const char *th, pl_accounts_session *out, pl_er
     if (rc == PL_ROW) {
         memset(out, 0, sizeof *out);
         out->uid = pl_stmt_i64(st, 0);
-        snprintf(out->csrf, sizeof out->csrf, "%s", pl_stmt_text(st, 1));
+        pl_str_copy(out->csrf, sizeof out->csrf, pl_stmt_text(st, 1));
         out->created = pl_stmt_i64(st, 2);
         out->last_seen = pl_stmt_i64(st, 3);
-        snprintf(out->username, sizeof out->username, "%s", pl_stmt_text(st, 4));
-        snprintf(out->role, sizeof out->role, "%s", pl_stmt_text(st, 5));
-        snprintf(out->person_id, sizeof out->person_id, "%s", pl_stmt_text(st, 6));
+        pl_str_copy(out->username, sizeof out->username, pl_stmt_text(st, 4));
+        pl_str_copy(out->role, sizeof out->role, pl_stmt_text(st, 5));
+        pl_str_copy(out->person_id, sizeof out->person_id, pl_stmt_text(st, 6));
         out->disabled = (int)pl_stmt_i64(st, 7);
     }
     pl_stmt_reset(st);
     return rc == PL_ROW ? 0 : rc == PL_DONE ? PL_ENOTFOUND : rc;
 }
 
-int pl_accounts_session_lookup(pl_store *s, const char *th, pl_accounts_session *out, pl_err *e)
+/* Bring the cache up to the store: unchanged while the read version is,
+ * else while accounts_generation is. 0 or PL_E*. */
+static int sync(session_cache *c, pl_store *s, pl_err *e)
 {
-    session_cache *c = &tl_sessions;
     pl_store_version v;
-    /* The version is read before the row: a commit racing the read makes
-     * the entry stale at the next request instead of hiding. */
+    /* The version is read before the counter, the counter before the rows:
+     * a commit racing either reading makes the entry stale at the next
+     * request instead of hiding. */
     int rc = pl_store_read_version(s, &v, e);
     if (rc)
         return rc;
-    if (c->s != s || !pl_store_version_same(&c->version, &v)) {
+    if (c->valid && c->s == s && pl_store_version_same(&c->version, &v))
+        return 0;
+    int64_t gen = 0;
+    pl_stmt *st = NULL;
+    rc = pl_store_prepare_cached(s, "SELECT n FROM accounts_generation WHERE id=1", &st, e);
+    if (rc)
+        return rc;
+    rc = pl_stmt_step(st, e);
+    if (rc == PL_ROW)
+        gen = pl_stmt_i64(st, 0);
+    pl_stmt_reset(st);
+    if (rc != PL_ROW) {
+        c->valid = 0;
+        return rc < 0 ? rc : pl_err_set(e, PL_ESTORE, "accounts_generation: no row");
+    }
+    if (!c->valid || c->s != s || c->generation != gen) {
         memset(c, 0, sizeof *c);
         c->s = s;
-        c->version = v;
+        c->generation = gen;
+        c->valid = 1;
     }
-    for (int i = 0; i < SESSION_SLOTS; i++) {
-        if (c->slot[i].used && strcmp(c->slot[i].token_hash, th) == 0) {
-            *out = c->slot[i].row;
-            return 0;
-        }
+    c->version = v;
+    return 0;
+}
+
+int pl_accounts_session_lookup(pl_store *s, const char *th, int64_t now, pl_accounts_session *out,
+                               pl_err *e)
+{
+    session_cache *c = &tl_sessions;
+    if (pl_store_tx_depth(s) > 0)
+        return read_row(s, th, out, e);
+    int rc = sync(c, s, e);
+    if (rc)
+        return rc;
+    session_slot *sl = NULL;
+    for (int i = 0; i < SESSION_SLOTS && !sl; i++)
+        if (c->slot[i].used && strcmp(c->slot[i].token_hash, th) == 0)
+            sl = &c->slot[i];
+    /* A fresh entry: no touch can have moved its last_seen since (a touch
+     * comes only PL_ACCOUNTS_TOUCH_SECS after the stored last_seen). */
+    if (sl && now >= sl->row.last_seen && now - sl->row.last_seen < PL_ACCOUNTS_TOUCH_SECS) {
+        *out = sl->row;
+        return 0;
     }
     rc = read_row(s, th, out, e);
-    if (rc)
+    if (rc) {
+        if (sl)
+            sl->used = 0;
         return rc; /* unknown tokens are not cached */
-    session_slot *sl = &c->slot[c->next++ % SESSION_SLOTS];
+    }
+    if (!sl)
+        sl = &c->slot[c->next++ % SESSION_SLOTS];
     snprintf(sl->token_hash, sizeof sl->token_hash, "%s", th);
     sl->row = *out;
     sl->used = 1;

@@ -14,7 +14,9 @@
 
 void cs_copy(char *dst, size_t n, const char *src)
 {
-    snprintf(dst, n, "%s", src ? src : "");
+    /* (was snprintf "%s": the same bytes at several times the cost, a
+     * dozen copies an intake) */
+    pl_str_copy(dst, n, src);
 }
 
 const char *cs_jstr(const json_t *o, const char *key)
@@ -300,23 +302,20 @@ static int unit_info(pl_cases *c, const char *id, char *parent, size_t pn, char 
     return rc;
 }
 
-/* The discipline body at unit X: X itself if a discipline unit, else a
- * child of X of kind discipline. 1 found, 0 none, <0 error. */
-static int body_at(pl_cases *c, const char *x, char *out, size_t n, pl_err *e)
+/* The discipline body at unit X, whose kind the caller read: X itself if
+ * a discipline unit, else a child of X of kind discipline. 1 found, 0
+ * none, <0 error. */
+static int body_at(pl_cases *c, const char *x, const char *kind, char *out, size_t n, pl_err *e)
 {
-    char parent[PL_CASES_ID_MAX + 1], kind[32];
-    int rc = unit_info(c, x, parent, sizeof parent, kind, sizeof kind, e);
-    if (rc <= 0)
-        return rc;
     if (!strcmp(kind, "discipline")) {
         cs_copy(out, n, x);
         return 1;
     }
     pl_stmt *st;
-    rc = pl_store_prepare_cached(c->s,
-                                 "SELECT id FROM units WHERE parent_id = ? AND kind = 'discipline' "
-                                 "ORDER BY id LIMIT 1",
-                                 &st, e);
+    int rc = pl_store_prepare_cached(c->s,
+                                     "SELECT id FROM units WHERE parent_id = ? AND kind = "
+                                     "'discipline' ORDER BY id LIMIT 1",
+                                     &st, e);
     if (rc)
         return rc;
     pl_stmt_bind_text(st, 1, x);
@@ -335,7 +334,8 @@ static int body_at(pl_cases *c, const char *x, char *out, size_t n, pl_err *e)
  * The handling office for a clue about unit U: for a top leader (or the
  * unit itself) the nearest discipline body strictly above U's level —
  * walking the parent chain from U's parent, skipping U itself — else the
- * nearest one at or above U. `out` "" when the store holds none.
+ * nearest one at or above U. `out` "" when the store holds none. Each unit
+ * of the chain is read once (its parent and kind together).
  */
 static int route(pl_cases *c, const char *unit, int is_top, char *out, size_t n, pl_err *e)
 {
@@ -349,18 +349,18 @@ static int route(pl_cases *c, const char *unit, int is_top, char *out, size_t n,
         cs_copy(x, sizeof x, rc ? parent : "");
     }
     for (int depth = 0; x[0] && depth < 64; depth++) {
+        int rc = unit_info(c, x, parent, sizeof parent, kind, sizeof kind, e);
+        if (rc <= 0)
+            return rc < 0 ? rc : 0; /* a unit the store lacks ends the chain */
         char body[PL_CASES_ID_MAX + 1];
-        int rc = body_at(c, x, body, sizeof body, e);
+        rc = body_at(c, x, kind, body, sizeof body, e);
         if (rc < 0)
             return rc;
         if (rc && !(is_top && !strcmp(body, unit))) {
             cs_copy(out, n, body);
             return 0;
         }
-        rc = unit_info(c, x, parent, sizeof parent, kind, sizeof kind, e);
-        if (rc < 0)
-            return rc;
-        cs_copy(x, sizeof x, rc ? parent : "");
+        cs_copy(x, sizeof x, parent);
     }
     return 0;
 }

@@ -35,18 +35,18 @@ int auth_session(req *r)
     pl_err e;
     pl_err_init(&e);
     pl_accounts_session row;
-    int lrc = pl_accounts_session_lookup(r->s, th, &row, &e);
+    int64_t now = http_now(r->srv);
+    int lrc = pl_accounts_session_lookup(r->s, th, now, &row, &e);
     if (lrc != 0) /* the store unavailable (a failover) is no reason to sign out */
         return lrc == PL_EBUSY || e.code == PL_EBUSY ? PL_EBUSY : PL_EDENIED;
-    int64_t now = http_now(r->srv);
     int64_t created = row.created, last = row.last_seen;
     principal *w = &r->who;
     w->uid = row.uid;
-    snprintf(w->csrf, sizeof w->csrf, "%s", row.csrf);
-    snprintf(w->username, sizeof w->username, "%s", row.username);
+    pl_str_copy(w->csrf, sizeof w->csrf, row.csrf);
+    pl_str_copy(w->username, sizeof w->username, row.username);
     w->role = pl_accounts_role_parse(row.role);
-    snprintf(w->person_id, sizeof w->person_id, "%s", row.person_id);
-    snprintf(w->token_hash, sizeof w->token_hash, "%s", th);
+    pl_str_copy(w->person_id, sizeof w->person_id, row.person_id);
+    pl_str_copy(w->token_hash, sizeof w->token_hash, th);
     int disabled = row.disabled;
     int expired = now - last > r->srv->o.idle_secs || now - created > r->srv->o.session_secs ||
                   now < created - 300;
@@ -55,12 +55,12 @@ int auth_session(req *r)
         memset(w, 0, sizeof *w);
         return PL_EDENIED;
     }
-    /* Touch at most every 15 s: an idle timeout does not need more. The
+    /* Touch at most every 15 s (PL_ACCOUNTS_TOUCH_SECS): an idle timeout does not need more. The
      * touch is a write: on the server's pool it is made now (outside a read
      * transaction), otherwise left for after the request (http_touch_later:
      * a libmicrohttpd worker hands it to the pool, as it must not wait for
      * the write lock). */
-    if (now - last >= 15) {
+    if (now - last >= PL_ACCOUNTS_TOUCH_SECS) {
         r->touch_at = now;
         if (!r->in_txn && r->job)
             auth_touch(r);

@@ -12,20 +12,39 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#define PL_ONES 0x0101010101010101ull
+#define PL_HIGHS 0x8080808080808080ull
+
+static inline uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* 1 if every byte of s is below 0x80 (eight at a time): pure ASCII is its
+ * own NFC, and valid UTF-8. */
+static int is_ascii(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i + 8 <= len && !(load64(s + i) & PL_HIGHS))
+        i += 8;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    return i == len;
+}
+
 int pl_utf8_nfc(pl_buf *out, const char *s, size_t len, pl_err *e)
 {
+    /* Fast path: pure ASCII is already NFC. */
+    if (is_ascii(s, len)) {
+        pl_buf_add(out, s, len);
+        return 0;
+    }
     UErrorCode st = U_ZERO_ERROR;
     const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
     if (U_FAILURE(st))
         return pl_err_set(e, PL_EINTERNAL, "ICU NFC unavailable: %s", u_errorName(st));
-    /* Fast path: pure ASCII is already NFC. */
-    size_t i;
-    for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
-        ;
-    if (i == len) {
-        pl_buf_add(out, s, len);
-        return 0;
-    }
     int32_t ulen = 0;
     u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)len, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
@@ -73,16 +92,6 @@ out:
  * bytes is below 0x20, '"' or '\\' (exact: (v - 0x01..) & ~v & 0x80..
  * is non-zero iff a byte of v is zero, and likewise for "below n"; the
  * XORs keep each byte's high bit, so one ~x serves the three). */
-#define PL_ONES 0x0101010101010101ull
-#define PL_HIGHS 0x8080808080808080ull
-
-static inline uint64_t load64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 static inline uint64_t special8(uint64_t x)
 {
     uint64_t q = x ^ (PL_ONES * '"'), b = x ^ (PL_ONES * '\\');
@@ -156,6 +165,10 @@ static _Thread_local int nfc_changed;
 
 static int nfc_string(pl_buf *out, const char *s, size_t len, const char *path, pl_err *e)
 {
+    if (is_ascii(s, len)) { /* its own NFC: escaped straight, no copy */
+        add_string(out, s, len);
+        return 0;
+    }
     pl_buf tmp;
     pl_buf_init(&tmp);
     pl_err inner;
@@ -175,15 +188,6 @@ static int nfc_string(pl_buf *out, const char *s, size_t len, const char *path, 
  * value (NFC, then escaped); pure ASCII is its own NFC. */
 int pl_json_canonical_string(pl_buf *out, const char *s, size_t len, pl_err *e)
 {
-    size_t i = 0;
-    while (i + 8 <= len && !(load64(s + i) & PL_HIGHS))
-        i += 8;
-    while (i < len && (unsigned char)s[i] < 0x80)
-        i++;
-    if (i == len) {
-        add_string(out, s, len);
-        return 0;
-    }
     return nfc_string(out, s, len, "string", e);
 }
 
@@ -211,7 +215,7 @@ static int encode(pl_buf *out, const json_t *v, pl_buf *path, int depth, pl_err 
     case JSON_NULL: pl_buf_adds(out, "null"); return 0;
     case JSON_TRUE: pl_buf_adds(out, "true"); return 0;
     case JSON_FALSE: pl_buf_adds(out, "false"); return 0;
-    case JSON_INTEGER: pl_buf_addf(out, "%lld", (long long)json_integer_value(v)); return 0;
+    case JSON_INTEGER: pl_buf_add_i64(out, (int64_t)json_integer_value(v)); return 0;
     case JSON_REAL:
         return pl_err_set(e, PL_EINVAL, "%s: real numbers are not allowed (use integers)",
                           path->len ? path->data : "$");
@@ -224,7 +228,9 @@ static int encode(pl_buf *out, const json_t *v, pl_buf *path, int depth, pl_err 
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
                 pl_buf_addc(out, ',');
-            pl_buf_addf(path, "[%zu]", i);
+            pl_buf_addc(path, '[');
+            pl_buf_add_i64(path, (int64_t)i);
+            pl_buf_addc(path, ']');
             int rc = encode(out, json_array_get(v, i), path, depth + 1, e);
             path->len = plen;
             path->data[plen] = 0;
@@ -259,18 +265,20 @@ static int encode(pl_buf *out, const json_t *v, pl_buf *path, int depth, pl_err 
         for (i = 0; i < n && rc == 0; i++) {
             if (i)
                 pl_buf_addc(out, ',');
-            pl_buf nk;
-            pl_buf_init(&nk);
-            rc = pl_utf8_nfc(&nk, kvs[i].key, kvs[i].klen, e);
-            if (rc == 0 && (nk.len != kvs[i].klen || memcmp(nk.data, kvs[i].key, nk.len)))
-                rc = pl_err_set(e, PL_EINVAL, "%s: object key is not NFC",
-                                path->len ? path->data : "$");
-            else if (rc)
-                pl_err_set(e, rc, "%s: object key is not valid UTF-8",
-                           path->len ? path->data : "$");
-            pl_buf_release(&nk);
-            if (rc)
-                break;
+            if (!is_ascii(kvs[i].key, kvs[i].klen)) { /* an ASCII key is its own NFC */
+                pl_buf nk;
+                pl_buf_init(&nk);
+                rc = pl_utf8_nfc(&nk, kvs[i].key, kvs[i].klen, e);
+                if (rc == 0 && (nk.len != kvs[i].klen || memcmp(nk.data, kvs[i].key, nk.len)))
+                    rc = pl_err_set(e, PL_EINVAL, "%s: object key is not NFC",
+                                    path->len ? path->data : "$");
+                else if (rc)
+                    pl_err_set(e, rc, "%s: object key is not valid UTF-8",
+                               path->len ? path->data : "$");
+                pl_buf_release(&nk);
+                if (rc)
+                    break;
+            }
             add_string(out, kvs[i].key, kvs[i].klen);
             pl_buf_addc(out, ':');
             pl_buf_addc(path, '.');

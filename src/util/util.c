@@ -107,6 +107,16 @@ void *pl_realloc(void *p, size_t n)
     return q;
 }
 
+void pl_str_copy(char *dst, size_t n, const char *src)
+{
+    if (!n)
+        return;
+    size_t len = src ? strnlen(src, n - 1) : 0;
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = 0;
+}
+
 char *pl_strdup(const char *s)
 {
     return pl_strndup(s, strlen(s));
@@ -193,16 +203,25 @@ void pl_buf_add_i64(pl_buf *b, int64_t v)
 
 void pl_buf_addf(pl_buf *b, const char *fmt, ...)
 {
+    /* Formatted straight into the room the buffer has (one pass, as a
+     * short text usually fits); measured and formatted again only when it
+     * does not (two passes, as always before). */
+    pl_buf_grow(b, 63);
+    size_t room = b->cap - b->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        b->data[b->len] = 0;
         return;
-    pl_buf_grow(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= room) {
+        pl_buf_grow(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 
@@ -248,55 +267,34 @@ void pl_time_set_now(int64_t t)
     fixed_now = t;
 }
 
+/* PLUMB_NOW, read once per process (a getenv scan of the environment and
+ * a parse on every call were ten of each a clue intake), if set to a time. The environment is not
+ * changed while plumb runs. */
+static pthread_once_t env_now_once = PTHREAD_ONCE_INIT;
+static int64_t env_now;
+static int env_now_set;
+
+static void env_now_read(void)
+{
+    const char *env = getenv("PLUMB_NOW");
+    int64_t t;
+    if (env && pl_time_parse(env, &t) == 0) {
+        env_now = t;
+        env_now_set = 1;
+    }
+}
+
 int64_t pl_time_now(void)
 {
     if (fixed_now >= 0)
         return fixed_now;
-    const char *env = getenv("PLUMB_NOW");
-    int64_t t;
-    if (env && pl_time_parse(env, &t) == 0)
-        return t;
+    pthread_once(&env_now_once, env_now_read);
+    if (env_now_set)
+        return env_now;
     return (int64_t)time(NULL);
 }
 
-void pl_time_format(char out[21], int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int pl_time_parse(const char *s, int64_t *out)
-{
-    int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
-    size_t len = strlen(s);
-    /* sscanf alone would accept signs and spaces: check the shape first. */
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (len != 10 && len != 20)
-        return PL_EINVAL;
-    for (size_t i = 0; i < len; i++) {
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-            return PL_EINVAL;
-    }
-    if (len == 10) {
-        if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-            return PL_EINVAL;
-    } else if (len == 20) {
-        if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 20)
-            return PL_EINVAL;
-    } else {
-        return PL_EINVAL;
-    }
-    if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59)
-        return PL_EINVAL;
-    pl_date date = {y, mo, d};
-    if (!pl_date_valid(date))
-        return PL_EINVAL;
-    int64_t days = pl_date_to_days(date);
-    *out = days * 86400 + h * 3600 + mi * 60 + se;
-    return 0;
-}
+/* pl_time_format and pl_time_parse: src/util/date.c. */
 
 void pl_hex(char *out, const uint8_t *in, size_t n)
 {

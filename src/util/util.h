@@ -82,6 +82,9 @@ void *pl_malloc(size_t n);
 void *pl_calloc(size_t n, size_t size);
 void *pl_realloc(void *p, size_t n);
 char *pl_strdup(const char *s);
+/** Copy `src` (NULL: "") into dst[0..n-1], cut to n-1 bytes and ended by a
+ * NUL, as snprintf(dst, n, "%s", src) at a fraction of its cost; n > 0. */
+void pl_str_copy(char *dst, size_t n, const char *src);
 char *pl_strndup(const char *s, size_t n);
 
 /** One line of a settings file (origins, witnesses, mirror and relay
@@ -103,9 +106,12 @@ int pl_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
  */
 int64_t pl_time_now(void);
 void pl_time_set_now(int64_t unix_seconds);
-/** Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
+/** Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into out[21] (years
+ * 1..9999; src/util/date.c). */
 void pl_time_format(char out[21], int64_t t);
-/** Parse "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC). */
+/** Parse "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC), years
+ * 1900..2999, nothing before or after (no offset but Z): 0, or PL_EINVAL
+ * with *out untouched (src/util/date.c). */
 int pl_time_parse(const char *s, int64_t *out);
 
 /* ------------------------------------------------------------- encodings */

@@ -61,6 +61,7 @@ OUTSIDE = {
     'escalation_relay_acks': "the relay's record of what each level below acknowledged "
                              '(operational state; migration 0133)',
     'scope_generation': 'a cache counter of the read path (no content)',
+    'accounts_generation': 'a cache counter of the session check (no content; migration 0146)',
     'ledger_checkpoints.id': 'row number of a checkpoint (the signed note is checked, not its row id)',
     'ledger_checkpoints.created_at': 'when the row was written; not signed',
     'schema_migrations': 'migration bookkeeping',

@@ -144,14 +144,15 @@ static void test_account_lifecycle_and_replay(void **state)
     char th[65];
     pl_accounts_token_hash(th, res.token);
     pl_accounts_session row;
-    OK(pl_accounts_session_lookup(f->s, th, &row, &e));
+    OK(pl_accounts_session_lookup(f->s, th, NOW + PL_TOTP_STEP, &row, &e));
     assert_int_equal(row.uid, nu.id);
     assert_string_equal(row.username, "alice");
     assert_int_equal(row.created, NOW + PL_TOTP_STEP);
 
     /* A role change ends the sessions (docs/SECURITY.md). */
     OK(pl_accounts_user_role(f->s, f->l, "alice", "admin", "cli", &e));
-    assert_int_equal(pl_accounts_session_lookup(f->s, th, &row, &e), PL_ENOTFOUND);
+    assert_int_equal(pl_accounts_session_lookup(f->s, th, NOW + PL_TOTP_STEP, &row, &e),
+                     PL_ENOTFOUND);
 
     /* Five failures lock the account: the sixth attempt, right or wrong,
      * is refused as locked. */

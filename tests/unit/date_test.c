@@ -4,6 +4,9 @@
  * rules (leap: divisible by 4, not by 100 unless by 400) and known epoch
  * offsets (2024-01-01T00:00:00Z = 1704067200 s = 19723 days; 1900-01-01 =
  * -2208988800 s = -25567 days), not computed by the code under test.
+ * Timestamps (pl_time_parse/pl_time_format) add 2000-01-01 = 946684800 s
+ * and 2038-01-19T03:14:07Z = 2^31 - 1; the rest is those plus whole days
+ * counted by hand (2024-02-29 is day 31 + 28 of 2024).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,6 +222,94 @@ static void every_day_round_trips(void **state)
     }
 }
 
+static void timestamps_parse(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int64_t t;
+    } ok[] = {
+        {"1970-01-01T00:00:00Z", 0},
+        {"1970-01-01", 0},
+        {"2024-01-01T00:00:00Z", 1704067200},
+        {"2023-12-31T23:59:59Z", 1704067199},                     /* year end */
+        {"2024-02-29T23:59:59Z", 1704067200 + 60 * 86400 - 1},    /* leap day's last second */
+        {"2024-03-01", 1704067200 + 60 * 86400},                  /* the month after it */
+        {"2000-02-29T12:00:00Z", 946684800 + 59 * 86400 + 43200}, /* 400th year: leap */
+        {"1900-01-01T00:00:00Z", -2208988800},
+        {"1969-12-31T23:59:59Z", -1},
+        {"2038-01-19T03:14:07Z", 2147483647},
+        {"2024-04-30T08:09:10Z", 1704067200 + (31 + 29 + 31 + 29) * 86400 + 8 * 3600 + 9 * 60 + 10},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t t = 12345;
+        if (pl_time_parse(ok[i].s, &t) != 0)
+            fail_msg("%s: refused", ok[i].s);
+        if (t != ok[i].t)
+            fail_msg("%s: got %lld, want %lld", ok[i].s, (long long)t, (long long)ok[i].t);
+    }
+    static const char *const bad[] = {
+        "",
+        "2024",
+        "2024-01-01T",
+        "2024-01-01T00:00:00",       /* no Z */
+        "2024-01-01T00:00:00z",      /* lower-case z */
+        "2024-01-01T08:00:00+08:00", /* an offset: UTC only */
+        "2024-01-01T00:00:00.000Z",  /* fractions */
+        "2024-01-01 00:00:00Z",      /* space for T */
+        "2024-01-01T00:00:00Z ",     /* trailing */
+        " 2024-01-01",               /* leading */
+        "+024-01-01",                /* sign */
+        "2024-1-01",                 /* one-digit month */
+        "2023-02-29",                /* not a leap year */
+        "1900-02-29T00:00:00Z",      /* every 100th: not leap */
+        "2100-02-29",                /* likewise */
+        "2023-04-31",                /* April has 30 */
+        "2023-13-01",
+        "2023-00-10",
+        "2023-01-00",
+        "2024-01-01T24:00:00Z",
+        "2024-01-01T23:60:00Z",
+        "2024-01-01T23:59:60Z", /* no leap seconds */
+        "1899-12-31T23:59:59Z", /* before the range */
+        "3000-01-01",           /* after it */
+        "2024-01-01T0a:00:00Z",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t t = 12345;
+        if (pl_time_parse(bad[i], &t) != PL_EINVAL)
+            fail_msg("\"%s\": accepted", bad[i]);
+        if (t != 12345)
+            fail_msg("\"%s\": *out written on refusal", bad[i]);
+    }
+}
+
+static void timestamps_format(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t t;
+        const char *s;
+    } cases[] = {
+        {0, "1970-01-01T00:00:00Z"},
+        {-1, "1969-12-31T23:59:59Z"},
+        {-2208988800, "1900-01-01T00:00:00Z"},
+        {1704067199, "2023-12-31T23:59:59Z"},
+        {1704067200 + 60 * 86400 - 1, "2024-02-29T23:59:59Z"},
+        {1704067200 + 60 * 86400, "2024-03-01T00:00:00Z"},
+        {946684800 + 59 * 86400 + 43200, "2000-02-29T12:00:00Z"},
+        {2147483647, "2038-01-19T03:14:07Z"},
+        {-86400 - 3600 - 61, "1969-12-30T22:58:59Z"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[21];
+        memset(out, 'x', sizeof out);
+        pl_time_format(out, cases[i].t);
+        if (memchr(out, 0, sizeof out) == NULL || strcmp(out, cases[i].s) != 0)
+            fail_msg("%lld: got %.21s, want %s", (long long)cases[i].t, out, cases[i].s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +324,8 @@ int main(void)
         cmocka_unit_test(add_months_clamps_to_month_end),
         cmocka_unit_test(pack_orders_like_dates),
         cmocka_unit_test(every_day_round_trips),
+        cmocka_unit_test(timestamps_parse),
+        cmocka_unit_test(timestamps_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
