@@ -811,15 +811,24 @@ static int gather_ok(sq_store *s, sq_gather *g)
  * integer or the length and the bytes. */
 static void gather_val(sq_gather *g, int type, int64_t i64, const void *v, size_t len)
 {
-    unsigned char tb = (unsigned char)type;
-    pl_buf_add(&g->vals, &tb, 1);
+    /* one reservation and plain copies: this runs for every value of
+     * every row of an import */
+    int bytes = type == SQLITE_TEXT || type == SQLITE_BLOB;
+    pl_buf_grow(&g->vals, 1 + 8 + (bytes ? len : 0));
+    char *w = g->vals.data + g->vals.len;
+    *w++ = (char)type;
     if (type == SQLITE_INTEGER) {
-        pl_buf_add(&g->vals, &i64, sizeof i64);
-    } else if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+        memcpy(w, &i64, 8);
+        w += 8;
+    } else if (bytes) {
         uint64_t n = len;
-        pl_buf_add(&g->vals, &n, sizeof n);
-        pl_buf_add(&g->vals, v, len);
+        memcpy(w, &n, 8);
+        if (len)
+            memcpy(w + 8, v, len);
+        w += 8 + len;
     }
+    g->vals.len = (size_t)(w - g->vals.data);
+    *w = 0;
 }
 
 /* The row gathered into g is complete; 32 of a table send everything. */
