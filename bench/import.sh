@@ -13,6 +13,13 @@
 # (f) like for like, the import's own settings, deferred indexes and
 # derived tables. Each store is removed once measured (~1.4 GB each).
 # Usage: bench/import.sh [PLUMB] [OUTDIR]   (env PAYMENTS, PERSONS, UNITS)
+# BEFORE=path/to/another/plumb: the `--no-rules` import also with that
+# binary (a build of an earlier commit), once right before and once right
+# after this build's, into fresh stores made by it, with the same clock
+# and subject key as this build's run (PLUMB_NOW, plumb_meta
+# ledger_subject_key), so that their ledgers must be byte for byte the
+# same (checked: every event's header, leaf hash and payload); its wall,
+# CPU and peak RSS and its ratios to the floors are printed beside.
 # Uses `plumb gen --scale prefecture --seed 1` when available, otherwise
 # writes a synthetic prefecture-sized set (units, persons, payments).
 set -eu
@@ -102,12 +109,33 @@ drop_store "$DB"
 # The same import without the rule sweep that ends the batch (--no-rules):
 # the import proper (validation, ledger, projections), into a fresh store.
 DB3=$OUT/plumb-norules.db
+BEFORE=${BEFORE:-}
+# (BEFORE: one clock and one subject key, so the ledgers can be compared)
+subject_key() { [ -z "$BEFORE" ] || sqlite3 "$1" "INSERT INTO plumb_meta(key, value) VALUES('ledger_subject_key', '$(printf '%064d' 7)')"; }
+[ -z "$BEFORE" ] || export PLUMB_NOW=2026-01-01T00:00:00Z
+events_md5() { sqlite3 "$1" "SELECT seq, type, hex(header), hex(leaf_hash), hex(payload) FROM ledger_events ORDER BY seq" | md5sum | cut -c1-32; }
+before_run() { # N: the BEFORE binary's --no-rules import into a fresh store
+    local db=$OUT/plumb-before$1.db t0 t1
+    drop_store "$db"
+    "$BEFORE" init --db "$db" >/dev/null 2>&1
+    subject_key "$db"
+    cat "$DB3" >/dev/null 2>&1 || true
+    t0=$(now)
+    /usr/bin/time -f "$TF" -o "$OUT/memb$1" "$BEFORE" import --all "$DATA" --partial --rejects "$OUT/rejectsb$1.csv" --db "$db" --no-rules --quiet --lang en >"$OUT/outb$1" 2>"$OUT/errb$1" || true
+    t1=$(now)
+    echo "$t1 - $t0" | bc -l >"$OUT/timeb$1"
+    events_md5 "$db" >"$OUT/md5b$1"
+    drop_store "$db"
+}
+[ -z "$BEFORE" ] || before_run 1
 rm -f "$DB3" "$DB3"-wal "$DB3"-shm "$DB3".key
 "$PLUMB" init --db "$DB3" >/dev/null 2>&1
+subject_key "$DB3"
 t0=$(now)
 PLUMB_IMPORT_FLOOR_SQL=$OUT/floor-import.sql /usr/bin/time -f "$TF" -o "$OUT/mem3" "$PLUMB" import --all "$DATA" --partial --rejects "$OUT/rejects3.csv" --db "$DB3" --no-rules --quiet --lang en >"$OUT/out3" 2>"$OUT/err3" || true
 t1=$(now)
 nr_s=$(echo "$t1 - $t0" | bc -l)
+[ -z "$BEFORE" ] || { events_md5 "$DB3" >"$OUT/md5a"; before_run 2; }
 # The same, single-threaded (PLUMB_IMPORT_THREADS=1): the pipelined import
 # above parses, validates and encodes on a producer thread while one
 # writer appends (docs/IMPORT.md "Pipelined import"); this is the
@@ -370,3 +398,19 @@ printf 'Journal modes compared like for like (issue #22): the default import (a 
     "$(echo "$wal_s / $(fl_s triggers)" | bc -l)" "$(echo "$(cpu "$OUT/mem5") / $(cpu "$OUT/memf-triggers")" | bc -l)" \
     "$(echo "$nr_s / $(fl_s triggers)" | bc -l)" "$nr_s" "$wal_s" "$(cpu "$OUT/mem3")" "$(cpu "$OUT/mem5")" \
     "$(wmb "$OUT/mem3")" "$(wmb "$OUT/mem5")"
+if [ -n "$BEFORE" ]; then
+    bs() { cat "$OUT/timeb$1"; }
+    printf '\nBefore and after (`--no-rules`, pipelined, the same data, clock and subject key; the before binary `%s` ran right before and right after this build):\n\n| run | time (s) | CPU (s) | peak RSS (MB) | / floor (a-rows) wall | / floor (d) wall | / floor (d-delete) wall | / floor (f) wall | / floor (f) CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' "$BEFORE"
+    for r in b1:"before (first)" a:"this build" b2:"before (second)"; do
+        n=${r%%:*}
+        if [ "$n" = a ]; then w=$nr_s m=$OUT/mem3; else w=$(bs "${n#b}") m=$OUT/memb${n#b}; fi
+        printf '| %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n' "${r#*:}" "$w" "$(cpu "$m")" "$(mem "$m")" \
+            "$(echo "$w / $(fl_s rows)" | bc -l)" "$(echo "$w / $(fl_s triggers)" | bc -l)" \
+            "$(echo "$w / $(fl_s triggers-delete)" | bc -l)" "$(echo "$w / $(fl_s like)" | bc -l)" \
+            "$(echo "$(cpu "$m") / $(cpu "$OUT/memf-like")" | bc -l)"
+    done
+    same=no
+    [ "$(cat "$OUT/md5a")" = "$(cat "$OUT/md5b1")" ] && [ "$(cat "$OUT/md5a")" = "$(cat "$OUT/md5b2")" ] && same=yes
+    printf '\nLedger bytes the same (every event'"'"'s seq, type, header, leaf hash and payload, before and after): **%s**. Load average at the end: %s.\n' \
+        "$same" "$(cut -d' ' -f1-3 /proc/loadavg)"
+fi

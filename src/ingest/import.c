@@ -21,6 +21,7 @@
 
 #include "ingest.h"
 #include "ingest_int.h"
+#include "util/jarena.h"
 
 /* -------------------------------------------------------------- sources */
 
@@ -1552,6 +1553,8 @@ typedef struct pipe_batch {
     pipe_item v[PIPE_BATCH];
     size_t n;
     struct pipe_batch *next; /* on the spent list */
+    pl_jarena *arena;        /* the JSON the producer built for its rows
+                                (docs/IMPORT.md "Batch arenas") */
 } pipe_batch;
 
 typedef struct pipe_q {
@@ -1570,6 +1573,7 @@ typedef struct pipe_q {
                           that thread's malloc arena: no lock, no
                           consolidation) */
     imp *pm;           /* the producer's state */
+    int no_arena;      /* PLUMB_IMPORT_ARENA=0: the rows' JSON from malloc */
     /* PLUMB_IMPORT_STATS: waits on the queue (count, seconds) and the
      * producer thread's CPU seconds */
     long put_waits, take_waits;
@@ -1617,6 +1621,9 @@ static void pipe_batch_free(pipe_batch *b)
         return;
     for (size_t i = 0; i < b->n; i++)
         pipe_item_free(&b->v[i]);
+    /* every row's JSON has been freed above: the arena's memory goes back
+     * now (a value still referenced keeps it, and counts as kept) */
+    pl_jarena_release(b->arena);
     free(b);
 }
 
@@ -1628,6 +1635,9 @@ static int pipe_put(pipe_q *q)
     q->fill = NULL;
     if (!b)
         return 0;
+    /* the batch's JSON is complete: what the producer builds next goes to
+     * the next batch's arena */
+    pl_jarena_use(NULL);
     pthread_mutex_lock(&q->mu);
     if (q->count == PIPE_DEPTH && !q->stop) {
         double t0 = mono_s();
@@ -1661,8 +1671,11 @@ static int pipe_put(pipe_q *q)
 static pipe_item *pipe_new_item(imp *m)
 {
     pipe_q *q = m->q;
-    if (!q->fill)
+    if (!q->fill) {
         q->fill = pl_calloc(1, sizeof *q->fill);
+        if (!q->no_arena)
+            pl_jarena_use(q->fill->arena = pl_jarena_new());
+    }
     pipe_item *it = &q->fill->v[q->fill->n++];
     it->job = (uint32_t)m->cur;
     it->line = m->line;
@@ -1814,6 +1827,7 @@ static void *pipe_produce(void *arg)
         rc = pipe_finish_item(m);
     if (rc == 0)
         rc = pipe_put(q);
+    pl_jarena_use(NULL);
     double cpu = thread_cpu_s();
     pthread_mutex_lock(&q->mu);
     q->producer_cpu = cpu;
@@ -1929,6 +1943,10 @@ static int pipe_run(imp *m)
     for (size_t k = 0; k < PL_INGEST_MAX_FIELDS; k++)
         pl_buf_init(&pm->repaired[k]);
     q.pm = pm;
+    const char *arena_env = getenv("PLUMB_IMPORT_ARENA");
+    q.no_arena = arena_env && strcmp(arena_env, "0") == 0;
+    pl_jarena_counts ac0;
+    pl_jarena_counts_get(&ac0);
     m->mode = MODE_WRITE;
     double w_cpu0 = thread_cpu_s(), w_t0 = mono_s();
     pthread_t th;
@@ -1992,6 +2010,17 @@ static int pipe_run(imp *m)
         pipe_batch *next = q.spent->next;
         pipe_batch_free(q.spent);
         q.spent = next;
+    }
+    if (getenv("PLUMB_IMPORT_STATS")) {
+        pl_jarena_counts ac;
+        pl_jarena_counts_get(&ac);
+        fprintf(stderr,
+                "import: batch arenas %llu (%llu JSON allocations), arenas kept %llu, "
+                "chunks mapped %llu\n",
+                (unsigned long long)(ac.arenas - ac0.arenas),
+                (unsigned long long)(ac.allocs - ac0.allocs),
+                (unsigned long long)(ac.kept - ac0.kept),
+                (unsigned long long)(ac.chunks - ac0.chunks));
     }
     if (rc == 0 && q.rc) {
         rc = q.rc;

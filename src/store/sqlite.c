@@ -17,6 +17,22 @@
 /* The page cache of every connection: 64 MiB (negative: KiB). */
 #define SQ_CACHE_SIZE "-65536"
 
+/* pl_store_bulk (see "bulk load" below): the rows of one table's INSERTs
+ * waiting to go in as one multi-row INSERT. */
+#define SQ_GATHER_ROWS 32
+
+typedef struct sq_gather {
+    char *table;
+    char *cols; /* "c1,…,cn" as written in the INSERT */
+    int nparams;
+    int or_fail; /* INSERT OR FAIL (the import's inserts into a fresh table) */
+    int ok;      /* 0 not checked in this bulk load, 1 gathered, -1 not (INSERT triggers) */
+    sqlite3_stmt *multi[SQ_GATHER_ROWS + 1]; /* INSERT of k rows, prepared once */
+    pl_buf vals;                             /* pending rows' values (gather_put) */
+    int nrows;
+    int queued; /* listed in sq_store.order */
+} sq_gather;
+
 typedef struct sq_store {
     pl_store base;
     sqlite3 *db;
@@ -25,6 +41,16 @@ typedef struct sq_store {
     void (*wal_cb)(void *ctx, int frames); /* pl_store_wal_hook */
     void *wal_ctx;
     sqlite3_stmt *tx[5]; /* tx_sql's, prepared on first use (sq_exec) */
+    /* pl_store_bulk */
+    sq_gather *g; /* one per gatherable INSERT text prepared */
+    size_t ng;
+    size_t *order; /* the gathers with pending rows, in first-row order */
+    size_t norder;
+    int npending;                /* pending rows, all tables */
+    int bulk_on;                 /* pl_store_bulk(s, 1) and not PLUMB_SQLITE_BULK=0 */
+    int last_gathered;           /* the last step was gathered: sq_changes says 1 */
+    int ev_gather;               /* sq_append_event's gather index + 1, or 0 */
+    int64_t n_gathered, n_sends; /* PLUMB_IMPORT_STATS */
 } sq_store;
 
 /* The transaction statements of every write — BEGIN and COMMIT, and a
@@ -36,11 +62,37 @@ static const char *const tx_sql[] = {"BEGIN IMMEDIATE", "COMMIT", "SAVEPOINT pl_
                                      "ROLLBACK TO SAVEPOINT pl_group_member"};
 #define TX_N (sizeof tx_sql / sizeof tx_sql[0])
 
+/* A bound value recorded for a gathered row (sq_stmt.pv). */
+typedef struct sq_param {
+    int type; /* SQLITE_NULL (also: not bound), SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB */
+    int64_t i64;
+    size_t off, len; /* text and blobs: their bytes in sq_stmt.pbytes */
+} sq_param;
+
 typedef struct sq_stmt {
     const pl_store_ops *ops; /* must be first: see store_int.h */
     sqlite3_stmt *st;
     sq_store *owner;
+    int gather;   /* its sq_gather's index + 1 (a gatherable INSERT), or 0 */
+    int recorded; /* bound in bulk mode: the values are in pv, not in st */
+    sq_param *pv; /* [gather's nparams] */
+    pl_buf pbytes;
 } sq_stmt;
+
+static int gather_flush(sq_store *s, pl_err *e);
+static void gather_drop(sq_store *s);
+static int gather_index(sq_store *s, const char *sql);
+static void gather_free(sq_store *s);
+/* Every statement but a gathered INSERT first sends what is gathered. */
+#define FLUSH_OR_RETURN(s, e)                                                                      \
+    do {                                                                                           \
+        (s)->last_gathered = 0;                                                                    \
+        if ((s)->npending) {                                                                       \
+            int frc_ = gather_flush((s), (e));                                                     \
+            if (frc_)                                                                              \
+                return frc_;                                                                       \
+        }                                                                                          \
+    } while (0)
 
 /* SQLite's result mapped to a store code. A busy store (another writer
  * held the lock past the busy timeout) and a full disk are told apart
@@ -75,6 +127,7 @@ static int db_err(sq_store *s, pl_err *e, const char *what)
 static void sq_close(pl_store *ps)
 {
     sq_store *s = (sq_store *)ps;
+    gather_free(s);
     sqlite3_finalize(s->ev_ins);
     sqlite3_finalize(s->dv);
     for (size_t i = 0; i < TX_N; i++)
@@ -87,6 +140,9 @@ static void sq_close(pl_store *ps)
 static int sq_exec(pl_store *ps, const char *sql, pl_err *e)
 {
     sq_store *s = (sq_store *)ps;
+    if (s->npending && strncmp(sql, "ROLLBACK", 8) == 0)
+        gather_drop(s); /* rolled back anyway */
+    FLUSH_OR_RETURN(s, e);
     for (size_t i = 0; i < TX_N; i++) {
         if (strcmp(sql, tx_sql[i]) != 0)
             continue;
@@ -97,6 +153,9 @@ static int sq_exec(pl_store *ps, const char *sql, pl_err *e)
         sqlite3_reset(s->tx[i]);
         return rc;
     }
+    /* (any other statement may add or drop a trigger: checked again) */
+    for (size_t i = 0; s->bulk_on && i < s->ng; i++)
+        s->g[i].ok = 0;
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = db_err(s, e, "exec");
@@ -117,6 +176,10 @@ static int sq_commit(pl_store *ps, pl_err *e)
 static int sq_rollback(pl_store *ps)
 {
     sq_store *s = (sq_store *)ps;
+    /* what is gathered is dropped, and the mode ends */
+    gather_drop(s);
+    s->bulk_on = 0;
+    s->last_gathered = 0;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return 0;
@@ -134,6 +197,11 @@ static int sq_prepare(pl_store *ps, const char *sql, pl_stmt **out, pl_err *e)
     w->ops = &sq_ops;
     w->st = st;
     w->owner = s;
+    w->gather = gather_index(s, sql);
+    if (w->gather) {
+        w->pv = pl_calloc((size_t)s->g[w->gather - 1].nparams, sizeof *w->pv);
+        pl_buf_init(&w->pbytes);
+    }
     *out = (pl_stmt *)w;
     return 0;
 }
@@ -144,30 +212,114 @@ static int bind_rc(int rc)
 {
     return rc == SQLITE_OK ? 0 : PL_ESTORE;
 }
+/* In bulk mode a gatherable INSERT's values are recorded (copied: the
+ * caller's buffers may change once the step has returned), for the
+ * multi-row INSERT or, if its table is not gathered, for st at the step. */
+static sq_param *recording(pl_stmt *st, int i)
+{
+    sq_stmt *w = (sq_stmt *)st;
+    if (!w->gather || !w->owner->bulk_on || i < 1 || i > w->owner->g[w->gather - 1].nparams)
+        return NULL;
+    if (!w->recorded) {
+        w->recorded = 1;
+        memset(w->pv, 0, (size_t)w->owner->g[w->gather - 1].nparams * sizeof *w->pv);
+        pl_buf_reset(&w->pbytes);
+    }
+    return &w->pv[i - 1];
+}
+static int record_bytes(sq_stmt *w, sq_param *p, int type, const void *v, size_t n)
+{
+    p->type = type;
+    p->off = w->pbytes.len;
+    p->len = n;
+    pl_buf_add(&w->pbytes, v, n);
+    return 0;
+}
 static int sq_bind_i64(pl_stmt *st, int i, int64_t v)
 {
+    sq_param *p = recording(st, i);
+    if (p) {
+        p->type = SQLITE_INTEGER;
+        p->i64 = v;
+        return 0;
+    }
     return bind_rc(sqlite3_bind_int64(ST(st), i, v));
 }
 static int sq_bind_text(pl_stmt *st, int i, const char *v, size_t n)
 {
+    sq_param *p = recording(st, i);
+    if (p)
+        return record_bytes((sq_stmt *)st, p, SQLITE_TEXT, v, n);
     return bind_rc(sqlite3_bind_text64(ST(st), i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 static int sq_bind_text_static(pl_stmt *st, int i, const char *v, size_t n)
 {
+    sq_param *p = recording(st, i);
+    if (p)
+        return record_bytes((sq_stmt *)st, p, SQLITE_TEXT, v, n);
     return bind_rc(sqlite3_bind_text64(ST(st), i, v, n, SQLITE_STATIC, SQLITE_UTF8));
 }
 static int sq_bind_blob(pl_stmt *st, int i, const void *v, size_t n)
 {
+    sq_param *p = recording(st, i);
+    if (p)
+        return record_bytes((sq_stmt *)st, p, SQLITE_BLOB, v, n);
     return bind_rc(sqlite3_bind_blob64(ST(st), i, v, n, SQLITE_TRANSIENT));
 }
 static int sq_bind_null(pl_stmt *st, int i)
 {
+    sq_param *p = recording(st, i);
+    if (p) {
+        p->type = SQLITE_NULL;
+        return 0;
+    }
     return bind_rc(sqlite3_bind_null(ST(st), i));
+}
+
+static int gather_ok(sq_store *s, sq_gather *g);
+static void gather_val(sq_gather *g, int type, int64_t i64, const void *v, size_t len);
+static int gather_row_end(sq_store *s, size_t gi, pl_err *e);
+
+/* The recorded values bound to st after all (its table is not gathered,
+ * or the mode ended between the binds and the step). */
+static void replay(sq_stmt *w)
+{
+    const sq_gather *g = &w->owner->g[w->gather - 1];
+    for (int i = 0; i < g->nparams; i++) {
+        const sq_param *p = &w->pv[i];
+        const char *b = w->pbytes.data + p->off;
+        switch (p->type) {
+        case SQLITE_INTEGER: sqlite3_bind_int64(w->st, i + 1, p->i64); break;
+        case SQLITE_TEXT:
+            sqlite3_bind_text64(w->st, i + 1, b, p->len, SQLITE_TRANSIENT, SQLITE_UTF8);
+            break;
+        case SQLITE_BLOB: sqlite3_bind_blob64(w->st, i + 1, b, p->len, SQLITE_TRANSIENT); break;
+        default: sqlite3_bind_null(w->st, i + 1); break;
+        }
+    }
+    w->recorded = 0;
 }
 
 static int sq_step(pl_stmt *pst, pl_err *e)
 {
     sq_stmt *w = (sq_stmt *)pst;
+    sq_store *s = w->owner;
+    if (w->recorded) {
+        sq_gather *g = &s->g[w->gather - 1];
+        if (s->bulk_on && gather_ok(s, g)) {
+            w->recorded = 0;
+            for (int i = 0; i < g->nparams; i++)
+                gather_val(g, w->pv[i].type, w->pv[i].i64, w->pbytes.data + w->pv[i].off,
+                           w->pv[i].len);
+            int grc = gather_row_end(s, (size_t)(w->gather - 1), e);
+            if (grc)
+                return grc;
+            s->last_gathered = 1;
+            return PL_DONE;
+        }
+        replay(w);
+    }
+    FLUSH_OR_RETURN(s, e);
     int rc = sqlite3_step(w->st);
     if (rc == SQLITE_ROW)
         return PL_ROW;
@@ -180,6 +332,7 @@ static int sq_step(pl_stmt *pst, pl_err *e)
 
 static int sq_reset(pl_stmt *st)
 {
+    ((sq_stmt *)st)->recorded = 0;
     sqlite3_reset(ST(st));
     sqlite3_clear_bindings(ST(st));
     return 0;
@@ -248,12 +401,18 @@ static void sq_row(pl_stmt *st, int n, pl_cell *out)
 }
 static void sq_finalize(pl_stmt *st)
 {
-    sqlite3_finalize(ST(st));
-    free(st);
+    sq_stmt *w = (sq_stmt *)st;
+    sqlite3_finalize(w->st);
+    if (w->gather) {
+        free(w->pv);
+        pl_buf_release(&w->pbytes);
+    }
+    free(w);
 }
 static int64_t sq_changes(pl_store *ps)
 {
-    return sqlite3_changes64(((sq_store *)ps)->db);
+    sq_store *s = (sq_store *)ps;
+    return s->last_gathered ? 1 : sqlite3_changes64(s->db);
 }
 /* PRAGMA data_version moves when another connection or process commits
  * (not for this connection's own commits: sq_writes_version covers those).
@@ -263,6 +422,7 @@ static int64_t sq_changes(pl_store *ps)
 static int sq_commits_version(pl_store *ps, int64_t *out, pl_err *e)
 {
     sq_store *s = (sq_store *)ps;
+    FLUSH_OR_RETURN(s, e);
     if (!s->dv && sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
                                      &s->dv, NULL) != SQLITE_OK)
         return db_err(s, e, "prepare");
@@ -279,7 +439,9 @@ static int sq_commits_version(pl_store *ps, int64_t *out, pl_err *e)
  * TEMP tables included. */
 static int64_t sq_writes_version(pl_store *ps)
 {
-    return sqlite3_total_changes64(((sq_store *)ps)->db);
+    sq_store *s = (sq_store *)ps;
+    /* (pending rows count as written: they are, for every reader) */
+    return sqlite3_total_changes64(s->db) + s->npending;
 }
 
 static int sq_temp_set(pl_store *ps, const char *name, pl_err *e)
@@ -353,14 +515,29 @@ static int sq_index_ddl(pl_store *s, const char *table, const char *prefix, pl_b
  * blobs are bound without a copy (SQLITE_STATIC: they outlive the step,
  * and the statement is reset before returning). The payload is a column of
  * the event's row (migration 0061). */
+#define EV_INS_SQL "INSERT INTO ledger_events(seq,type,header,leaf_hash,payload) VALUES(?,?,?,?,?)"
+
 static int sq_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
 {
     sq_store *s = (sq_store *)ps;
     int rc = 0;
-    if (!s->ev_ins &&
-        sqlite3_prepare_v3(
-            s->db, "INSERT INTO ledger_events(seq,type,header,leaf_hash,payload) VALUES(?,?,?,?,?)",
-            -1, SQLITE_PREPARE_PERSISTENT, &s->ev_ins, NULL) != SQLITE_OK)
+    if (s->bulk_on) {
+        if (!s->ev_gather)
+            s->ev_gather = gather_index(s, EV_INS_SQL);
+        if (s->ev_gather && gather_ok(s, &s->g[s->ev_gather - 1])) {
+            sq_gather *g = &s->g[s->ev_gather - 1];
+            gather_val(g, SQLITE_INTEGER, row->seq, NULL, 0);
+            gather_val(g, SQLITE_TEXT, 0, row->type, strlen(row->type));
+            gather_val(g, SQLITE_TEXT, 0, row->header, row->header_len);
+            gather_val(g, SQLITE_BLOB, 0, row->leaf_hash, 32);
+            gather_val(g, row->payload ? SQLITE_TEXT : SQLITE_NULL, 0, row->payload,
+                       row->payload_len);
+            return gather_row_end(s, (size_t)(s->ev_gather - 1), e);
+        }
+    }
+    FLUSH_OR_RETURN(s, e);
+    if (!s->ev_ins && sqlite3_prepare_v3(s->db, EV_INS_SQL, -1, SQLITE_PREPARE_PERSISTENT,
+                                         &s->ev_ins, NULL) != SQLITE_OK)
         return db_err(s, e, "append event");
     sqlite3_stmt *ev = s->ev_ins;
     sqlite3_bind_int64(ev, 1, row->seq);
@@ -382,6 +559,7 @@ static int sq_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
 static int sq_integrity_check(pl_store *ps, int deep, pl_err *e)
 {
     sq_store *s = (sq_store *)ps;
+    FLUSH_OR_RETURN(s, e);
     sqlite3_stmt *st = NULL;
     const char *what = deep ? "integrity_check" : "quick_check";
     if (sqlite3_prepare_v2(s->db, deep ? "PRAGMA integrity_check(100)" : "PRAGMA quick_check(100)",
@@ -441,6 +619,7 @@ int pl_store_bulk_journal(pl_store *ps, int on, pl_err *e)
     if (ps->ops != &sq_ops)
         return 1;
     sq_store *s = (sq_store *)ps;
+    FLUSH_OR_RETURN(s, e);
     const char *file = sqlite3_db_filename(s->db, "main");
     if (!file || !*file || sqlite3_db_readonly(s->db, "main") != 0 ||
         !sqlite3_get_autocommit(s->db))
@@ -464,6 +643,8 @@ int pl_store_sort_runs(pl_store *ps, int on)
     if (ps->ops != &sq_ops)
         return 1;
     sq_store *s = (sq_store *)ps;
+    if (s->npending && gather_flush(s, NULL))
+        return 1;
     if (!on)
         return sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=" SQ_CACHE_SIZE,
                             NULL, NULL, NULL) == SQLITE_OK
@@ -477,6 +658,303 @@ int pl_store_sort_runs(pl_store *ps, int on)
         return 1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------ bulk load */
+
+/* pl_store_bulk on SQLite (issue #22). While it is on, a step of an INSERT
+ * of the form
+ *     INSERT [OR FAIL] INTO t(c1,…,cn) VALUES(?,…,?)
+ * (every value a parameter, in order; no upsert, no RETURNING) into a table
+ * with no trigger that fires on INSERT is not run: its values are copied
+ * and kept as a pending row of t, and the step answers PL_DONE with one
+ * row changed. The pending rows of every table go in, 32 at a time, by one
+ * multi-row `INSERT [OR FAIL] INTO t(c…) VALUES(…),(…),…` per table (prepared once
+ * per table and row count), in the order each table's first pending row
+ * came: when a table has 32, before any other statement of the connection
+ * (a read, another write, BEGIN, SAVEPOINT, COMMIT, a PRAGMA) and when the
+ * mode is turned off. So nothing reads around a pending row, and what a
+ * caller reads is what row-by-row inserts would have left. One statement
+ * instead of 32 saves SQLite's per-statement work (the VDBE program's
+ * start and end, the statement journal's bookkeeping, the b-tree cursors
+ * opened and closed for every index); the rows go into the tables in the
+ * same order. A row that breaks a constraint fails the statement that
+ * sends it (the next read, write, commit or bulk off), as PostgreSQL's
+ * COPY does (pg.c), in the same transaction, which the caller then rolls
+ * back whole. A rollback drops what is pending and ends the mode.
+ * PLUMB_SQLITE_BULK=0 turns it off (row by row, for comparisons and
+ * tests: docs/IMPORT.md "Bulk load"). */
+
+static const char *skip_sp(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+static const char *word(const char *p, const char *w)
+{
+    p = skip_sp(p);
+    size_t n = strlen(w);
+    if (strncasecmp(p, w, n) != 0)
+        return NULL;
+    char c = p[n];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+        return NULL;
+    return p + n;
+}
+
+static int ident_ch(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The gather of a gatherable INSERT's text (made on first sight), + 1; 0
+ * for any other statement. */
+static int gather_index(sq_store *s, const char *sql)
+{
+    const char *p = word(sql, "INSERT");
+    if (!p)
+        return 0;
+    const char *f = word(p, "OR");
+    int or_fail = 0;
+    if (f) {
+        if (!(p = word(f, "FAIL")))
+            return 0;
+        or_fail = 1;
+    }
+    p = word(p, "INTO");
+    if (!p)
+        return 0;
+    p = skip_sp(p);
+    const char *t0 = p;
+    while (ident_ch(*p))
+        p++;
+    const char *t1 = p;
+    p = skip_sp(p);
+    if (t1 == t0 || t1 - t0 > 64 || *p != '(')
+        return 0;
+    const char *c0 = ++p;
+    int ncols = 0;
+    for (;;) {
+        p = skip_sp(p);
+        const char *i0 = p;
+        while (ident_ch(*p))
+            p++;
+        if (p == i0)
+            return 0;
+        ncols++;
+        p = skip_sp(p);
+        if (*p == ')')
+            break;
+        if (*p++ != ',')
+            return 0;
+    }
+    const char *c1 = p++;
+    p = word(p, "VALUES");
+    p = p ? skip_sp(p) : NULL;
+    if (!p || *p++ != '(')
+        return 0;
+    for (int k = 0; k < ncols; k++) {
+        p = skip_sp(p);
+        if (*p++ != '?')
+            return 0;
+        p = skip_sp(p);
+        if (*p++ != (k + 1 == ncols ? ')' : ','))
+            return 0;
+    }
+    if (*skip_sp(p) ||
+        ncols * SQ_GATHER_ROWS > sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
+        return 0;
+    size_t tl = (size_t)(t1 - t0), cl = (size_t)(c1 - c0);
+    for (size_t i = 0; i < s->ng; i++)
+        if (s->g[i].or_fail == or_fail && strlen(s->g[i].table) == tl &&
+            strncmp(s->g[i].table, t0, tl) == 0 && strlen(s->g[i].cols) == cl &&
+            strncmp(s->g[i].cols, c0, cl) == 0)
+            return (int)i + 1;
+    s->g = pl_realloc(s->g, (s->ng + 1) * sizeof *s->g);
+    s->order = pl_realloc(s->order, (s->ng + 1) * sizeof *s->order);
+    sq_gather *g = &s->g[s->ng];
+    memset(g, 0, sizeof *g);
+    g->table = pl_strndup(t0, tl);
+    g->cols = pl_strndup(c0, cl);
+    g->nparams = ncols;
+    g->or_fail = or_fail;
+    pl_buf_init(&g->vals);
+    return (int)++s->ng;
+}
+
+/* Whether g's rows are gathered in this bulk load: a table (not a view)
+ * of the main database with no trigger whose definition says INSERT. */
+static int gather_ok(sq_store *s, sq_gather *g)
+{
+    if (g->ok)
+        return g->ok > 0;
+    sqlite3_stmt *st = NULL;
+    g->ok = -1;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                           "name = ?1), (SELECT count(*) FROM sqlite_master WHERE type = "
+                           "'trigger' AND tbl_name = ?1 COLLATE NOCASE AND "
+                           "instr(upper(sql), 'INSERT') > 0)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, g->table, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1 &&
+        sqlite3_column_int(st, 1) == 0)
+        g->ok = 1;
+    sqlite3_finalize(st);
+    return g->ok > 0;
+}
+
+/* One value of the row being gathered into g: a type byte, then the
+ * integer or the length and the bytes. */
+static void gather_val(sq_gather *g, int type, int64_t i64, const void *v, size_t len)
+{
+    /* one reservation and plain copies: this runs for every value of
+     * every row of an import */
+    int bytes = type == SQLITE_TEXT || type == SQLITE_BLOB;
+    pl_buf_grow(&g->vals, 1 + 8 + (bytes ? len : 0));
+    char *w = g->vals.data + g->vals.len;
+    *w++ = (char)type;
+    if (type == SQLITE_INTEGER) {
+        memcpy(w, &i64, 8);
+        w += 8;
+    } else if (bytes) {
+        uint64_t n = len;
+        memcpy(w, &n, 8);
+        if (len)
+            memcpy(w + 8, v, len);
+        w += 8 + len;
+    }
+    g->vals.len = (size_t)(w - g->vals.data);
+    *w = 0;
+}
+
+/* The row gathered into g is complete; 32 of a table send everything. */
+static int gather_row_end(sq_store *s, size_t gi, pl_err *e)
+{
+    sq_gather *g = &s->g[gi];
+    if (!g->queued) {
+        g->queued = 1;
+        s->order[s->norder++] = gi;
+    }
+    g->nrows++;
+    s->npending++;
+    s->n_gathered++;
+    return g->nrows == SQ_GATHER_ROWS ? gather_flush(s, e) : 0;
+}
+
+static void gather_clear(sq_gather *g)
+{
+    pl_buf_reset(&g->vals);
+    g->nrows = 0;
+    g->queued = 0;
+}
+
+static void gather_drop(sq_store *s)
+{
+    for (size_t i = 0; i < s->norder; i++)
+        gather_clear(&s->g[s->order[i]]);
+    s->norder = 0;
+    s->npending = 0;
+}
+
+/* g's pending rows as one INSERT (the statement for their count prepared
+ * once). */
+static int gather_send(sq_store *s, sq_gather *g, pl_err *e)
+{
+    int k = g->nrows;
+    sqlite3_stmt *st = g->multi[k];
+    if (!st) {
+        pl_buf sql;
+        pl_buf_init(&sql);
+        pl_buf_addf(&sql, "INSERT%s INTO %s(%s) VALUES", g->or_fail ? " OR FAIL" : "", g->table,
+                    g->cols);
+        for (int r = 0; r < k; r++) {
+            pl_buf_adds(&sql, r ? ",(" : "(");
+            for (int c = 0; c < g->nparams; c++)
+                pl_buf_adds(&sql, c ? ",?" : "?");
+            pl_buf_addc(&sql, ')');
+        }
+        int prc = sqlite3_prepare_v3(s->db, sql.data, (int)sql.len, SQLITE_PREPARE_PERSISTENT,
+                                     &g->multi[k], NULL);
+        pl_buf_release(&sql);
+        if (prc != SQLITE_OK)
+            return db_err(s, e, "bulk load (insert)");
+        st = g->multi[k];
+    }
+    const unsigned char *p = (const unsigned char *)g->vals.data;
+    int n = k * g->nparams;
+    for (int i = 1; i <= n; i++) {
+        int type = *p++;
+        if (type == SQLITE_INTEGER) {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            p += sizeof v;
+            sqlite3_bind_int64(st, i, v);
+        } else if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+            uint64_t len;
+            memcpy(&len, p, sizeof len);
+            p += sizeof len;
+            if (type == SQLITE_TEXT)
+                sqlite3_bind_text64(st, i, (const char *)p, len, SQLITE_STATIC, SQLITE_UTF8);
+            else
+                sqlite3_bind_blob64(st, i, p, len, SQLITE_STATIC);
+            p += len;
+        } else {
+            sqlite3_bind_null(st, i);
+        }
+    }
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(s, e, "bulk load (insert)");
+    sqlite3_reset(st);
+    s->n_sends++;
+    return rc;
+}
+
+/* Every pending row into its table, table by table in first-row order. On
+ * failure the rest is dropped: the transaction has failed. */
+static int gather_flush(sq_store *s, pl_err *e)
+{
+    int rc = 0;
+    for (size_t i = 0; i < s->norder && rc == 0; i++)
+        rc = gather_send(s, &s->g[s->order[i]], e);
+    gather_drop(s);
+    return rc;
+}
+
+static void gather_free(sq_store *s)
+{
+    for (size_t i = 0; i < s->ng; i++) {
+        sq_gather *g = &s->g[i];
+        for (int k = 0; k <= SQ_GATHER_ROWS; k++)
+            sqlite3_finalize(g->multi[k]);
+        free(g->table);
+        free(g->cols);
+        pl_buf_release(&g->vals);
+    }
+    free(s->g);
+    free(s->order);
+}
+
+static int sq_bulk(pl_store *ps, int on, pl_err *e)
+{
+    sq_store *s = (sq_store *)ps;
+    if (on) {
+        const char *v = getenv("PLUMB_SQLITE_BULK");
+        s->bulk_on = !(v && strcmp(v, "0") == 0);
+        for (size_t i = 0; i < s->ng; i++)
+            s->g[i].ok = 0; /* triggers may have changed since */
+        s->n_gathered = s->n_sends = 0;
+        return 0;
+    }
+    int rc = s->npending ? gather_flush(s, e) : 0;
+    s->last_gathered = 0;
+    if (s->bulk_on && s->n_gathered && getenv("PLUMB_IMPORT_STATS"))
+        fprintf(stderr, "store: bulk load: %lld rows gathered, sent by %lld multi-row INSERTs\n",
+                (long long)s->n_gathered, (long long)s->n_sends);
+    s->bulk_on = 0;
+    return rc;
 }
 
 static void sq_busy_timeout(pl_store *ps, int ms)
@@ -520,6 +998,7 @@ static const pl_store_ops sq_ops = {
     .append_event = sq_append_event,
     .integrity_check = sq_integrity_check,
     .busy_timeout = sq_busy_timeout,
+    .bulk = sq_bulk,
 };
 
 /* A Plumbline store has plumb_meta with magic = 'plumbline'; an empty file is

@@ -512,8 +512,10 @@ int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e);
  * that sends it (the next read, write or commit) instead of its own step;
  * the transaction has failed either way. For a batch of many inserts with
  * few reads between them (the import). PostgreSQL: `COPY … FROM STDIN`
- * (pg.c, "bulk load"; PLUMB_PG_COPY=0 turns it off); SQLite: nothing
- * (its prepared inserts are its fastest path). Inside a transaction
+ * (pg.c, "bulk load"; PLUMB_PG_COPY=0 turns it off); SQLite: the rows of
+ * one-row INSERTs into tables with no INSERT trigger, 32 at a time, as
+ * one multi-row INSERT (sqlite.c, "bulk load"; PLUMB_SQLITE_BULK=0 turns
+ * it off). Inside a transaction
  * (PL_EINTERNAL otherwise); 0 or the error of sending. */
 int pl_store_bulk(pl_store *s, int on, pl_err *e);
 

@@ -86,7 +86,7 @@ typedef struct pl_store_ops {
      * NULL means src/store/migrations (pl_store_migrations). */
     const pl_migration *(*migrations)(size_t *n);
     /** pl_store_bulk; optional: NULL means the backend's prepared inserts
-     * are its fastest path (SQLite). */
+     * are its fastest path. */
     int (*bulk)(pl_store *s, int on, pl_err *e);
     /** pl_stmt_stream; optional: NULL means steps already read row by
      * row (SQLite). */
