@@ -229,6 +229,10 @@ static sq_param *recording(pl_stmt *st, int i)
 }
 static int record_bytes(sq_stmt *w, sq_param *p, int type, const void *v, size_t n)
 {
+    if (!v) { /* as sqlite3_bind_text/blob with a NULL pointer: SQL NULL */
+        p->type = SQLITE_NULL;
+        return 0;
+    }
     p->type = type;
     p->off = w->pbytes.len;
     p->len = n;

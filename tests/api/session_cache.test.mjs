@@ -78,7 +78,7 @@ test('a cached session is refused right after logout, disable, scope/role change
     // expiry, not of how soon the pool writes; it failed about once in 8
     // to 20 loaded runs without the wait).
     const touched = async (at) => {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 600; i++) {
         const r = await sqlJsonAsync(st.db, 'SELECT max(last_seen) AS m FROM sessions');
         if (r.length && Number(r[0].m) >= at) return;
         await new Promise((res) => setTimeout(res, 50));

@@ -259,6 +259,28 @@ static void test_env_turns_it_off(void **state)
     assert_int_equal(count(s, "SELECT count(*) FROM t"), 1);
 }
 
+/* A NULL pointer bound as text or blob is SQL NULL, gathered as row by row
+ * (sqlite3_bind_text/blob's rule), not an empty string or blob. */
+static void test_null_pointer_is_null(void **state)
+{
+    pl_store *s = *state;
+    clear(s);
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    pl_stmt *st = NULL;
+    assert_int_equal(pl_store_prepare_cached(s, "INSERT INTO t(i,s,b) VALUES(?,?,?)", &st, &e), 0);
+    pl_stmt_bind_i64(st, 1, 1);
+    pl_stmt_bind_textn(st, 2, NULL, 0);
+    pl_stmt_bind_blob(st, 3, NULL, 0);
+    assert_int_equal(pl_stmt_step(st, &e), PL_DONE);
+    pl_stmt_reset(st);
+    assert_int_equal(pl_store_bulk(s, 0, &e), 0);
+    assert_int_equal(pl_store_commit(s, &e), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i = 1 AND s IS NULL AND b IS NULL"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +290,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_drops_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trigger_table_row_by_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_turns_it_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_null_pointer_is_null, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
