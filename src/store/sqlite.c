@@ -681,8 +681,11 @@ int pl_store_sort_runs(pl_store *ps, int on)
  * caller reads is what row-by-row inserts would have left. One statement
  * instead of 32 saves SQLite's per-statement work (the VDBE program's
  * start and end, the statement journal's bookkeeping, the b-tree cursors
- * opened and closed for every index); the rows go into the tables in the
- * same order. A row that breaks a constraint fails the statement that
+ * opened and closed for every index); the rows of one INSERT text go into
+ * their table in the order they came (two texts for one table, e.g. other
+ * columns or OR FAIL, are two groups: their rows, and so their rowids,
+ * would interleave otherwise than row by row; the import has no such
+ * pair). A row that breaks a constraint fails the statement that
  * sends it (the next read, write, commit or bulk off), as PostgreSQL's
  * COPY does (pg.c), in the same transaction, which the caller then rolls
  * back whole. A rollback drops what is pending and ends the mode.
