@@ -61,13 +61,31 @@ function addUser(name, role, { scopes = [], person } = {}) {
   srv.accounts[name] = { name, role, secret: /totp_secret:\s*([A-Z2-7]+)/.exec(out)[1] }
 }
 
+// This file signs in 14 times (7 roles, 2 widths). Once in a fresh clone's
+// run on a loaded machine (fresh52, 2026-12-07) a sign-in stayed on the
+// login page for 30 s (the subject's, at 390 px, after the admin's pages;
+// the same account had signed in at 1440 px). Sign-in is not what this file
+// tests (the flows, clerk and boot files do, once each): a second attempt
+// with the next one-time code (a code the server took is refused as a
+// replay) is made after 20 s, and the page's text of the first is printed,
+// so that a real refusal still fails here and the cause can be read.
 async function signIn(p, name) {
-  await p.goto(srv.origin + '/#/login')
-  await p.getByLabel(/用户名|User name/).fill(name)
-  await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
-  await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(srv.accounts[name].secret)))
-  await p.getByTestId('login-submit').click()
-  await p.waitForURL((u) => !u.hash.startsWith('#/login'))
+  for (let attempt = 1; ; attempt++) {
+    await p.goto(srv.origin + '/#/login')
+    await p.getByLabel(/用户名|User name/).fill(name)
+    await p.getByLabel(/^(密码|Password)$/).fill(PASSWORD)
+    await p.getByLabel(/动态验证码|One-time code/).fill(totp(base32Decode(srv.accounts[name].secret)))
+    await p.getByTestId('login-submit').click()
+    try {
+      await p.waitForURL((u) => !u.hash.startsWith('#/login'), { timeout: attempt === 1 ? 20000 : 30000 })
+      return
+    } catch (e) {
+      if (attempt >= 2) throw e
+      const text = (await p.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 400)
+      console.log(`# sign-in of ${name} still on the login page after 20 s: "${text}"; once more with the next code`)
+      await new Promise((r) => setTimeout(r, 31000 - (Date.now() % 30000)))
+    }
+  }
 }
 
 async function setLang(p, lang) {
