@@ -133,6 +133,7 @@ if [ "$BATCH" -gt 1 ]; then run_api batch on "$BATCH"; fi
 APPEND=$(sed -n 's/^plain event append: *\([0-9]*\).*/\1/p' "$W/lib.txt")
 APPEND1=$(sed -n 's/^append, 1 per transaction: *\([0-9]*\).*/\1/p' "$W/lib.txt")
 LIB=$(sed -n 's/^clue intake: *\([0-9]*\).*/\1/p' "$W/lib.txt")
+LIB1=$(sed -n 's/^clue intake, 1 per transaction: *\([0-9]*\).*/\1/p' "$W/lib.txt")
 row() { # $1 run, $2 what
   read -r POSTED LINKED FAILED SECS RATE P50 P99 CCPU LOAD < <(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(j.posted,j.linked,j.failed,j.seconds.toFixed(1),j.rate.toFixed(0),j.p50.toFixed(1),j.p99.toFixed(1),j.client_cpu_s.toFixed(1),j.load.toFixed(1))' "$W/api-$1.txt")
   SCPU=$(($(cat "$W/cpu-$1.txt") / (POSTED > 0 ? POSTED : 1)))
@@ -145,10 +146,12 @@ echo "|---|---|---|"
 echo "| plain event append (clues_bench $LIB_N, batches of 1,000) | $APPEND events/s | |"
 echo "| durable append, 1 event per transaction (clues_bench) | $APPEND1 events/s | |"
 echo "| clue intake, library (clues_bench $LIB_N, batches of 1,000) | $LIB clues/s | |"
+echo "| durable clue intake, library, 1 clue per transaction (clues_bench) | $LIB1 clues/s | |"
 if [ -n "$BEFORE_BUILD" ]; then row prev "POST /api/v1/cases, group commit on, $BEFORE_BUILD/plumb"; fi
 row off "POST /api/v1/cases, group commit off"
 row on "POST /api/v1/cases, group commit on"
 if [ "$BATCH" -gt 1 ]; then row batch "POST /api/v1/cases/batch, $BATCH clues per request, group commit on"; fi
 node -e "const [a1,off,on]=process.argv.slice(1).map(Number);console.log('\nratio API intake / 1-event-per-transaction append: before (group commit off) '+(off/a1).toFixed(2)+'×, after (on) '+(on/a1).toFixed(2)+'×; after/before '+(on/off).toFixed(2)+'×')" "$APPEND1" "$(cat "$W/rate-off.txt")" "$(cat "$W/rate-on.txt")"
+node -e "const [c1,off,on]=process.argv.slice(1).map(Number);console.log('ratio API intake / the library\\'s durable intake of 1 clue per transaction: group commit off '+(off/c1).toFixed(2)+'×, on '+(on/c1).toFixed(2)+'×')" "$LIB1" "$(cat "$W/rate-off.txt")" "$(cat "$W/rate-on.txt")"
 if [ "$BATCH" -gt 1 ]; then node -e "const [a1,b]=process.argv.slice(1).map(Number);console.log('ratio batched intake / 1-event-per-transaction append: '+(b/a1).toFixed(2)+'×')" "$APPEND1" "$(cat "$W/rate-batch.txt")"; fi
 if [ -n "$BEFORE_BUILD" ]; then node -e "const [a1,p,on]=process.argv.slice(1).map(Number);console.log('before ($BEFORE_BUILD, group commit on) '+(p/a1).toFixed(2)+'×; this build / before '+(on/p).toFixed(2)+'×')" "$APPEND1" "$(cat "$W/rate-prev.txt")" "$(cat "$W/rate-on.txt")"; fi

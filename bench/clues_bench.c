@@ -4,6 +4,8 @@
  * clue.* events and the registry rows) next to the plain event append rate
  * (pl_ledger_append of one event with a payload of the same size), both in
  * batches of 1,000 per transaction on a file store; prints the ratio.
+ * Then the durable references of the API's group commit: one event per
+ * transaction and one clue per transaction (2,000 each, an fsync each).
  * Layer: bench. Usage: clues_bench [N] [DB-PATH]
  */
 #include <stdio.h>
@@ -59,6 +61,36 @@ static int record(pl_registry *r, const char *entity, json_t *row, pl_err *e)
 {
     int rc = pl_registry_record(r, pl_model_entity(entity), row, "bench", NULL, NULL, NULL, e);
     json_decref(row);
+    return rc;
+}
+
+/* One clue through the library, its fields drawn from *x. 0 or PL_E*. */
+static int intake_one(pl_cases *c, const pl_viewer *v, uint32_t *x, long *linked, pl_err *e)
+{
+    static const char *const channels[] = {"online",     "letter",        "visit",   "phone",
+                                           "inspection", "investigation", "meeting", "audit"};
+    static const char *const cats[] = {"power", "money", "personnel", "conduct", "other"};
+    static const char *const deeds[] = {"违规发放津贴补贴", "安排亲属承揽工程", "公款吃喝",
+                                        "收受购物卡",       "违规使用公车",     "插手招投标",
+                                        "违规提拔亲信",     "超标准接待"};
+    *x = *x * 1103515245u + 12345u;
+    uint32_t r = *x;
+    int p = (int)((r >> 8) % PERSONS);
+    char pid[19], facts[200], date[11];
+    citizen_id(pid, p);
+    snprintf(facts, sizeof facts, "第%u号：该同志%s，涉及金额约%u万元，发生于%u年", r % 7u,
+             deeds[(r >> 4) % 8], (r >> 12) % 90 + 10, 2019 + (r >> 20) % 7);
+    snprintf(date, sizeof date, "2025-%02u-%02u", 1 + (r >> 3) % 12, 1 + (r >> 9) % 28);
+    pl_clue_input in = {.channel = channels[(r >> 16) % 8],
+                        .category = cats[(r >> 24) % 5],
+                        .received_at = date,
+                        .subject_person_id = pid,
+                        .summary = deeds[(r >> 4) % 8],
+                        .facts = facts};
+    pl_clue_result res;
+    int rc = pl_cases_intake(c, v, &in, &res, e);
+    if (rc == 0)
+        *linked += res.linked;
     return rc;
 }
 
@@ -180,12 +212,6 @@ int main(int argc, char **argv)
         return die("fixture", &e);
     tf = now_s() - tf;
     /* --------------------------------------------------------- intake */
-    static const char *const channels[] = {"online",     "letter",        "visit",   "phone",
-                                           "inspection", "investigation", "meeting", "audit"};
-    static const char *const cats[] = {"power", "money", "personnel", "conduct", "other"};
-    static const char *const deeds[] = {"违规发放津贴补贴", "安排亲属承揽工程", "公款吃喝",
-                                        "收受购物卡",       "违规使用公车",     "插手招投标",
-                                        "违规提拔亲信",     "超标准接待"};
     pl_viewer v = {.role = PL_CASES_ROLE_SYSTEM, .actor = "bench"};
     uint32_t x = 42;
     long linked = 0;
@@ -194,30 +220,27 @@ int main(int argc, char **argv)
     for (long i = 0; i < n; i += BATCH) {
         if (pl_store_begin(s, &e))
             return die("begin", &e);
-        for (long k = i; k < i + BATCH && k < n; k++) {
-            x = x * 1103515245u + 12345u;
-            int p = (int)((x >> 8) % PERSONS);
-            citizen_id(pid, p);
-            char facts[200], date[11];
-            snprintf(facts, sizeof facts, "第%u号：该同志%s，涉及金额约%u万元，发生于%u年", x % 7u,
-                     deeds[(x >> 4) % 8], (x >> 12) % 90 + 10, 2019 + (x >> 20) % 7);
-            snprintf(date, sizeof date, "2025-%02u-%02u", 1 + (x >> 3) % 12, 1 + (x >> 9) % 28);
-            pl_clue_input in = {.channel = channels[(x >> 16) % 8],
-                                .category = cats[(x >> 24) % 5],
-                                .received_at = date,
-                                .subject_person_id = pid,
-                                .summary = deeds[(x >> 4) % 8],
-                                .facts = facts};
-            pl_clue_result r;
-            if (pl_cases_intake(c, &v, &in, &r, &e))
+        for (long k = i; k < i + BATCH && k < n; k++)
+            if (intake_one(c, &v, &x, &linked, &e))
                 return die("intake", &e);
-            linked += r.linked;
-        }
         if (pl_store_commit(s, &e))
             return die("commit", &e);
     }
     double t_intake = now_s() - t1;
     int64_t events = pl_ledger_size(l) - ev0;
+    /* The durable intake of one clue per transaction (one fsync each):
+     * the same work as the API's POST /api/v1/cases without HTTP, the
+     * session and the group commit, a clue committed alone. */
+    double t1c = now_s();
+    for (long k = 0; k < n1; k++) {
+        if (pl_store_begin(s, &e))
+            return die("begin", &e);
+        if (intake_one(c, &v, &x, &linked, &e))
+            return die("intake", &e);
+        if (pl_store_commit(s, &e))
+            return die("commit", &e);
+    }
+    t1c = now_s() - t1c;
     double ra = (double)n / t_append, ri = (double)n / t_intake;
     printf("clues_bench: %ld clues, %d units, %d persons (fixture %.1f s)\n", n, UNITS + 2, PERSONS,
            tf);
@@ -226,6 +249,8 @@ int main(int argc, char **argv)
            n1);
     printf("clue intake:        %10.0f clues/s  (%.2f s; %lld events, %.2f per clue; %ld linked)\n",
            ri, t_intake, (long long)events, (double)events / (double)n, linked);
+    printf("clue intake, 1 per transaction: %10.0f clues/s (%.2f s for %ld)\n", (double)n1 / t1c,
+           t1c, n1);
     printf("ratio append/intake: %.2f (per event: %.2f)\n", ra / ri,
            ra / ((double)events / t_intake));
     pl_cases_free(c);
