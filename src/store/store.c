@@ -651,6 +651,11 @@ uint64_t pl_store_begin_gen(const pl_store *s)
     return s->begin_gen;
 }
 
+uint64_t pl_store_conn_gen(const pl_store *s)
+{
+    return s->ops->conn_gen ? s->ops->conn_gen(s) : 0;
+}
+
 /* ------------------------------------------------------------ table keys */
 
 const char *pl_store_row_key(const pl_store *s)
