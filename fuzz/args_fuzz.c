@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t t = 0;
     if (pl_time_parse(s, &t) == 0) {
         char f[21];
-        pl_time_format(f, t);
+        check(pl_time_format(f, t) == 0); /* every parsed time is formatted */
         int64_t t2 = 0;
         check(pl_time_parse(f, &t2) == 0 && t2 == t);
         if (strlen(s) == 20)

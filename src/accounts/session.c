@@ -14,7 +14,11 @@
  * age can decide an idle expiry or a touch. Idle and absolute expiry, the disabled flag and the
  * role are checked by the caller on every request against the clock of that request. Inside a
  * write transaction of the connection the row is read, never cached (a rollback would take back
- * a counter value the cache had seen). Layer: accounts. Spec: docs/SECURITY.md "Sessions".
+ * a counter value the cache had seen). When the store's connection was made again since the
+ * last check (pl_store_conn_gen: PostgreSQL after a restart or a failover), the entries are
+ * dropped whatever the counter says: an asynchronous failover can lose increments, and the
+ * counter come back to a value the cache had seen with other changes behind it. Layer:
+ * accounts. Spec: docs/SECURITY.md "Sessions".
  */
 #include <string.h>
 
@@ -32,6 +36,7 @@ typedef struct session_cache {
     pl_store *s;
     pl_store_version version; /* the reading at which `generation` was last checked */
     int64_t generation;       /* accounts_generation.n, read before the rows */
+    uint64_t conn_gen;        /* pl_store_conn_gen when `generation` was read */
     int valid;
     session_slot slot[SESSION_SLOTS];
     unsigned next;
@@ -67,8 +72,9 @@ static int read_row(pl_store *s, const char *th, pl_accounts_session *out, pl_er
     return rc == PL_ROW ? 0 : rc == PL_DONE ? PL_ENOTFOUND : rc;
 }
 
-/* Bring the cache up to the store: unchanged while the read version is,
- * else while accounts_generation is. 0 or PL_E*. */
+/* Bring the cache up to the store: unchanged while the connection and the
+ * read version are, else while the connection and accounts_generation are.
+ * 0 or PL_E*. */
 static int sync(session_cache *c, pl_store *s, pl_err *e)
 {
     pl_store_version v;
@@ -78,7 +84,10 @@ static int sync(session_cache *c, pl_store *s, pl_err *e)
     int rc = pl_store_read_version(s, &v, e);
     if (rc)
         return rc;
-    if (c->valid && c->s == s && pl_store_version_same(&c->version, &v))
+    /* The connection generation after the version's reading: a reconnect
+     * it made (or any before) is seen here. */
+    if (c->valid && c->s == s && c->conn_gen == pl_store_conn_gen(s) &&
+        pl_store_version_same(&c->version, &v))
         return 0;
     int64_t gen = 0;
     pl_stmt *st = NULL;
@@ -93,10 +102,14 @@ static int sync(session_cache *c, pl_store *s, pl_err *e)
         c->valid = 0;
         return rc < 0 ? rc : pl_err_set(e, PL_ESTORE, "accounts_generation: no row");
     }
-    if (!c->valid || c->s != s || c->generation != gen) {
+    /* After the counter's reading: a reconnect before it is seen now, one
+     * after it at the next check. */
+    uint64_t cg = pl_store_conn_gen(s);
+    if (!c->valid || c->s != s || c->generation != gen || c->conn_gen != cg) {
         memset(c, 0, sizeof *c);
         c->s = s;
         c->generation = gen;
+        c->conn_gen = cg;
         c->valid = 1;
     }
     c->version = v;

@@ -533,9 +533,10 @@ static int apply_grant(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
         return pl_err_set(e, PL_EINVAL, "event %lld (user.grant): action, id, username required",
                           (long long)seq);
     char at[21];
-    pl_time_format(at, ev->time);
+    int rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt *st = NULL;
-    int rc;
     if (strcmp(action, "requested") == 0) {
         const char *by = json_string_value(json_object_get(p, "requested_by"));
         pl_buf changes;
@@ -629,8 +630,9 @@ static int apply_user(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     if (!action || !username)
         return apply_fail(e, seq, "payload.action and payload.username are required");
     char at[21];
-    pl_time_format(at, ev->time);
-    int rc = 0;
+    int rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     if (strcmp(action, "created") == 0) {
         const char *role = json_string_value(json_object_get(p, "role"));
         const json_t *jid = json_object_get(p, "id");
@@ -718,14 +720,16 @@ static int apply_user(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 static int apply_access(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
 {
     const json_t *p = ev->payload;
-    char *ids = json_dumps(json_object_get(p, "ids"), JSON_COMPACT);
     char at[21];
-    pl_time_format(at, ev->time);
+    int rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
+    char *ids = json_dumps(json_object_get(p, "ids"), JSON_COMPACT);
     pl_stmt *st = NULL;
-    int rc = pl_store_prepare_cached(s,
-                                     "INSERT INTO access_log(seq, username, role, entity, "
-                                     "record_ids, route, at, ev_seq) VALUES(?,?,?,?,?,?,?,?)",
-                                     &st, e);
+    rc = pl_store_prepare_cached(s,
+                                 "INSERT INTO access_log(seq, username, role, entity, "
+                                 "record_ids, route, at, ev_seq) VALUES(?,?,?,?,?,?,?,?)",
+                                 &st, e);
     if (!rc) {
         pl_stmt_bind_i64(st, 1, seq);
         pl_stmt_bind_text(st, 2, json_string_value(json_object_get(p, "username")));

@@ -51,7 +51,9 @@ static int history(pl_store *s, int64_t seq, const pl_event *ev, const char *clu
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt_bind_i64(st, 1, seq);
     pl_stmt_bind_text(st, 2, clue_id);
     pl_stmt_bind_text(st, 3, ev->type);
@@ -82,7 +84,9 @@ static int attachments(pl_store *s, int64_t seq, const pl_event *ev, const char 
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     size_t i;
     const json_t *a;
     json_array_foreach(arr, i, a)
@@ -414,7 +418,9 @@ static int apply_note(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt_bind_i64(st, 1, seq);
     pl_stmt_bind_text(st, 2, id);
     pl_stmt_bind_text(st, 3, ev->actor ? ev->actor : "");
@@ -472,7 +478,9 @@ static int apply_reply(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt_bind_i64(st, 1, seq);
     pl_stmt_bind_text(st, 2, id);
     pl_stmt_bind_text(st, 3, at);
@@ -495,7 +503,9 @@ static int apply_material(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
         if (rc)
             return rc;
         char at[21];
-        pl_time_format(at, ev->time);
+        rc = pl_time_format_e(at, ev->time, e);
+        if (rc)
+            return rc;
         pl_stmt_bind_i64(st, 1, seq);
         pl_stmt_bind_text(st, 2, id);
         pl_stmt_bind_text(st, 3, at);
@@ -519,7 +529,9 @@ static int access_log(pl_store *s, int64_t seq, const pl_event *ev, const char *
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt_bind_i64(st, 1, seq);
     pl_stmt_bind_text(st, 2, kind);
     bind_j(st, 3, ev->payload, "id");
@@ -571,7 +583,9 @@ static int apply_key_created(pl_store *s, int64_t seq, const pl_event *ev, pl_er
         return pl_err_set(e, PL_EINVAL, "event %lld: office.key_created without key_id",
                           (long long)seq);
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     bind_j(st, 1, ev->payload, "key_id");
     bind_j(st, 2, ev->payload, "office_id");
     bind_j(st, 3, ev->payload, "public_key");
@@ -660,7 +674,9 @@ static int apply_approver_set(pl_store *s, int64_t seq, const pl_event *ev, pl_e
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     bind_j(st, 1, ev->payload, "office_id");
     bind_j(st, 2, ev->payload, "role");
     bind_j(st, 3, ev->payload, "person_id");

@@ -132,7 +132,7 @@ static int rate_bump(pl_cases *c, const char *b, pl_err *e)
 static int limited(pl_err *e, const char *what_zh, const char *what_en)
 {
     char until[21];
-    pl_time_format(until, (hour_now() + 1) * 3600);
+    pl_time_format_clock(until, (hour_now() + 1) * 3600);
     return pl_err_set(e, PL_EDENIED, "%s，请于 %s 之后再试 / %s: try again after %s", what_zh,
                       until, what_en, until);
 }
@@ -566,7 +566,7 @@ int pl_cases_portal_add(pl_cases *c, const char *receipt, const char *passphrase
         rc = cs_store_attachments(c, att, natt, &atts, e);
     if (!rc) {
         char now[21];
-        pl_time_format(now, pl_time_now());
+        pl_time_format_clock(now, pl_time_now());
         json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "id", g.id, "text", text ? text : "", "source",
                               "reporter", "added_time", now);
         if (atts)

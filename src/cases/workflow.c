@@ -28,7 +28,7 @@ const char *cs_jstr(const json_t *o, const char *key)
 void cs_today(char out[11])
 {
     char ts[21];
-    pl_time_format(ts, pl_time_now());
+    pl_time_format_clock(ts, pl_time_now());
     memcpy(out, ts, 10);
     out[10] = 0;
 }
@@ -856,7 +856,9 @@ int cs_intake(pl_cases *c, const pl_viewer *v, const pl_clue_input *in, const ch
             goto out;
         }
     }
-    pl_time_format(received_time, t);
+    rc = pl_time_format_e(received_time, t, e);
+    if (rc)
+        goto out;
     memcpy(received_at, received_time, 10);
     received_at[10] = 0;
 

@@ -167,7 +167,7 @@ static int cmd_dashboard(pl_cli *cli, int argc, char **argv)
     if (optind < argc)
         return pl_cli_usage(cli, "dashboard", PL_T(cli, "多余的参数", "unexpected argument"));
     char today[21];
-    pl_time_format(today, pl_time_now());
+    pl_time_format_clock(today, pl_time_now());
     today[10] = 0;
     pl_date d;
     if (as_of && (strlen(as_of) != 10 || pl_date_parse(&d, as_of) != 0))

@@ -279,7 +279,7 @@ static int cmd_sweep(pl_cli *cli, int argc, char **argv)
     int64_t late = 0;
     char day[21];
     if (!o.as_of) {
-        pl_time_format(day, pl_time_now());
+        pl_time_format_clock(day, pl_time_now());
         day[10] = 0;
     }
     if (!rc)

@@ -147,7 +147,7 @@ static int cmd_search(pl_cli *cli, int argc, char **argv)
     if (rc)
         return pl_cli_fail(cli, rc, &e);
     char today[21];
-    pl_time_format(today, pl_time_now());
+    pl_time_format_clock(today, pl_time_now());
     today[10] = 0;
     json_t *hits = json_array();
     int txn = pl_store_exec(s, "BEGIN", NULL) == 0;

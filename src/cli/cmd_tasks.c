@@ -207,7 +207,7 @@ static int run(pl_cli *cli, int argc, char **argv, int judge)
         st = pl_tasks_get(s, &who, id, &res, &e);
     } else if (!judge && strcmp(sub, "overdue") == 0) {
         char day[21];
-        pl_time_format(day, pl_time_now());
+        pl_time_format_clock(day, pl_time_now());
         day[10] = 0;
         int64_t n = 0;
         st = pl_tasks_overdue(s, l, "clock", as_of ? as_of : day, &n, &e);

@@ -457,7 +457,7 @@ static int conclude(pl_store *s, pl_ledger *l, const pl_declare_caller *c, const
         rc = pl_declare_say(e, PL_EEXIST, "declaration_id", "申报 '%s' 已有核查结论（%s）",
                             "declaration '%s' already has a conclusion (%s)", decl, d.round_id);
     char now[32], wend[11] = "";
-    pl_time_format(now, pl_time_now());
+    pl_time_format_clock(now, pl_time_now());
     now[10] = 0;
     if (!rc) {
         pl_date dd;

@@ -82,7 +82,8 @@ static void local_date(const char *v, char out[11])
     int64_t t;
     if (strlen(v) > 10 && v[10] == 'T' && pl_time_parse(v, &t) == 0) {
         char iso[21];
-        pl_time_format(iso, t + 8 * 3600);
+        if (pl_time_format(iso, t + 8 * 3600))
+            return; /* out stays "" */
         memcpy(out, iso, 10);
     } else {
         memcpy(out, v, 10);
@@ -736,7 +737,7 @@ int pl_declare_file(pl_store *s, const char *person_id, const pl_file_access *ac
         snprintf(c.today, sizeof c.today, "%.10s", o->today);
     else {
         char now[21];
-        pl_time_format(now, pl_time_now() + 8 * 3600);
+        pl_time_format_clock(now, pl_time_now() + 8 * 3600);
         snprintf(c.today, sizeof c.today, "%.10s", now);
     }
     const char *pp[2] = {person_id, person_id};

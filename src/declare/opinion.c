@@ -29,7 +29,7 @@ static const char *jstr(const json_t *o, const char *k)
 static void today(char out[11])
 {
     char t[32];
-    pl_time_format(t, pl_time_now());
+    pl_time_format_clock(t, pl_time_now());
     memcpy(out, t, 10);
     out[10] = 0;
 }

@@ -43,7 +43,7 @@ int pl_declare_say(pl_err *e, int code, const char *field, const char *zh, const
 static void today(char out[11])
 {
     char t[32];
-    pl_time_format(t, pl_time_now());
+    pl_time_format_clock(t, pl_time_now());
     memcpy(out, t, 10);
     out[10] = 0;
 }

@@ -77,7 +77,7 @@ static int portal_reply(req *r, int rc, const pl_err *e, int en)
     if (rc == PL_EDENIED && strstr(full, "try again after")) {
         int64_t now = http_now(r->srv), wait = 3600 - now % 3600;
         char at[21];
-        pl_time_format(at, now + wait);
+        pl_time_format_clock(at, now + wait);
         snprintf(r->extra_hdr, sizeof r->extra_hdr, "Retry-After");
         snprintf(r->extra_val, sizeof r->extra_val, "%lld", (long long)wait);
         /* The reason alone (without the UTC time), for a page that shows

@@ -2171,7 +2171,7 @@ static int h_user_grants(req *r)
     int more = 0;
     int rc = pl_accounts_grants_json(r->s, limit, offset, items, &more, &e);
     char since[21];
-    pl_time_format(since, http_now(r->srv) - 90 * 86400);
+    pl_time_format_clock(since, http_now(r->srv) - 90 * 86400);
     int64_t pending = 0, flags = 0;
     if (!rc)
         rc = pl_accounts_grant_counts(r->s, since, &pending, &flags, &e);

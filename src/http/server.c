@@ -96,7 +96,7 @@ int64_t http_now(server *srv)
 void http_today(server *srv, char out[11])
 {
     char full[21];
-    pl_time_format(full, http_now(srv));
+    pl_time_format_clock(full, http_now(srv));
     memcpy(out, full, 10);
     out[10] = 0;
 }
@@ -1475,7 +1475,7 @@ static void log_line(req *r)
     pl_buf_init(&path);
     log_path(r, &path);
     char at[21];
-    pl_time_format(at, pl_time_now());
+    pl_time_format_clock(at, pl_time_now());
     /* Path only (query strings may hold search terms); never cookies,
      * tokens, passwords or codes. */
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f}", "t", at, "ip", r->ip, "method",

@@ -50,7 +50,7 @@ int pl_inspect_date_ok(const char *s)
 void pl_inspect_today(char out[11])
 {
     char t[21];
-    pl_time_format(t, pl_time_now());
+    pl_time_format_clock(t, pl_time_now());
     memcpy(out, t, 10);
     out[10] = 0;
 }

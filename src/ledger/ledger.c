@@ -789,7 +789,10 @@ int pl_ledger__header(pl_buf *out, int64_t seq, const pl_event *ev, int64_t t,
     static _Thread_local int ts_set;
     static _Thread_local char ts[21];
     if (!ts_set || t != ts_of) {
-        pl_time_format(ts, t);
+        ts_set = 0;
+        int rc = pl_time_format_e(ts, t, e);
+        if (rc)
+            return rc;
         ts_of = t;
         ts_set = 1;
     }

@@ -703,7 +703,7 @@ static int store_checkpoint(pl_ledger *l, const pl_checkpoint *cp, const char *n
     if (rc)
         return rc;
     char ts[21];
-    pl_time_format(ts, pl_time_now());
+    pl_time_format_clock(ts, pl_time_now());
     pl_stmt_bind_i64(st, 1, cp->size);
     pl_stmt_bind_blob(st, 2, cp->root, PL_HASH_BYTES);
     pl_stmt_bind_text(st, 3, note);

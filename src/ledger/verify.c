@@ -61,7 +61,9 @@ static int apply_purged(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     if (rc)
         return rc;
     char ts[21];
-    pl_time_format(ts, ev->time);
+    rc = pl_time_format_e(ts, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt_bind_i64(st, 1, target);
     pl_stmt_bind_text(st, 2, json_string_value(jr));
     pl_stmt_bind_text(st, 3, ev->actor);

@@ -136,7 +136,9 @@ static int apply_refused(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt_bind_text(st, 1, jstr(p, "origin"));
     pl_stmt_bind_text(st, 2, jstr(p, "kind"));
     pl_stmt_bind_i64(st, 3, json_integer_value(json_object_get(p, "size")));

@@ -55,7 +55,9 @@ static int apply_sent(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt_bind_text(st, 1, jstr(p, "clue_id"));
     pl_stmt_bind_text(st, 2, jstr(p, "to_origin"));
     pl_stmt_bind_text(st, 3, jstr(p, "to_office"));
@@ -79,7 +81,9 @@ static int apply_update(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     bind_opt(st, 1, p, "upper_clue_id");
     pl_stmt_bind_text(st, 2, jstr(p, "status"));
     bind_opt(st, 3, p, "method");

@@ -582,7 +582,7 @@ int pl_levels_mirror(pl_store *s, pl_ledger *l, const char *origin, const pl_lev
                               &st, e);
     if (rc == 0) {
         char now[21];
-        pl_time_format(now, pl_time_now());
+        pl_time_format_clock(now, pl_time_now());
         pl_stmt_bind_text(st, 1, origin);
         pl_stmt_bind_i64(st, 2, n);
         pl_stmt_bind_blob(st, 3, cp.root, PL_HASH_BYTES);

@@ -43,7 +43,9 @@ static int apply_proposed(pl_store *s, int64_t seq, const pl_event *ev, pl_err *
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     char *features = json_dumps(json_object_get(p, "features"), JSON_COMPACT);
     pl_stmt_bind_text(st, 1, jstr(p, "a"));
     pl_stmt_bind_text(st, 2, jstr(p, "b"));
@@ -68,7 +70,9 @@ static int apply_judged(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     if (rc)
         return rc;
     char at[21];
-    pl_time_format(at, ev->time);
+    rc = pl_time_format_e(at, ev->time, e);
+    if (rc)
+        return rc;
     const char *reason = json_string_value(json_object_get(p, "reason"));
     pl_stmt_bind_text(st, 1, jstr(p, "judgement"));
     pl_stmt_bind_text(st, 2, ev->actor ? ev->actor : "");

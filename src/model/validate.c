@@ -964,8 +964,10 @@ int pl_validate_datetime(char out[21], int64_t *unix_time, const char *s, pl_err
     if (pl_time_parse(day, &t0))
         return pl_err_set(e, PL_EINTERNAL, "date %s not convertible", day);
     int64_t when = t0 + h * 3600 + mi * 60 + se - offset;
+    rc = pl_time_format_e(out, when, e);
+    if (rc)
+        return rc;
     if (unix_time)
         *unix_time = when;
-    pl_time_format(out, when);
     return 0;
 }

@@ -32,7 +32,8 @@ void pl_report_local_date(const char *v, char out[11])
     int64_t t;
     if (strlen(v) > 10 && v[10] == 'T' && pl_time_parse(v, &t) == 0) {
         char iso[21];
-        pl_time_format(iso, t + 8 * 3600);
+        if (pl_time_format(iso, t + 8 * 3600))
+            return; /* out stays "" */
         memcpy(out, iso, 10);
     } else {
         memcpy(out, v, 10);
@@ -50,7 +51,7 @@ void pl_report_drawn_on(json_t *rep, const pl_report_opts *o)
         snprintf(day, sizeof day, "%.10s", o->today);
     else {
         char now[21];
-        pl_time_format(now, pl_time_now());
+        pl_time_format_clock(now, pl_time_now());
         pl_report_local_date(now, day);
     }
     json_object_set_new(rep, "drawn_on", json_string(day));

@@ -453,7 +453,7 @@ void pl_rules_set_actor(pl_rules *r, const char *actor)
 static int32_t today(void)
 {
     char ts[21];
-    pl_time_format(ts, pl_time_now());
+    pl_time_format_clock(ts, pl_time_now());
     ts[10] = 0;
     return rl_date(ts);
 }
@@ -1940,7 +1940,7 @@ int pl_rules_finding_status(pl_rules *r, const char *finding_id, const char *sta
     if (strcmp(cur, status) == 0)
         return pl_err_set(e, PL_EINVAL, "finding %s is already %s", finding_id, status);
     char at[21];
-    pl_time_format(at, pl_time_now());
+    pl_time_format_clock(at, pl_time_now());
     at[10] = 0;
     char type[40];
     snprintf(type, sizeof type, "finding.%s", status);

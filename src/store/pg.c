@@ -429,6 +429,11 @@ static int pg_tx_aborted(pl_store *ps)
     return !s->broken && PQtransactionStatus(s->conn) == PQTRANS_INERROR;
 }
 
+static uint64_t pg_conn_gen(const pl_store *ps)
+{
+    return ((const pg_store *)ps)->gen;
+}
+
 static void idcache_written(pg_store *s, const char *sql);
 
 /* Run a command whose result is not read; multi-statement text allowed. */
@@ -2346,6 +2351,7 @@ static const pl_store_ops pg_ops = {
     .writer_lock = pg_writer_lock,
     .unavailable = pg_unavailable,
     .tx_aborted = pg_tx_aborted,
+    .conn_gen = pg_conn_gen,
     .busy_timeout = pg_busy_timeout,
     .migrations = pl_pg_migrations,
     .bulk = pg_bulk,

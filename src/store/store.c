@@ -651,6 +651,11 @@ uint64_t pl_store_begin_gen(const pl_store *s)
     return s->begin_gen;
 }
 
+uint64_t pl_store_conn_gen(const pl_store *s)
+{
+    return s->ops->conn_gen ? s->ops->conn_gen(s) : 0;
+}
+
 /* ------------------------------------------------------------ table keys */
 
 const char *pl_store_row_key(const pl_store *s)
@@ -873,7 +878,7 @@ int pl_store_migrate(pl_store *s, pl_err *e)
             s, "INSERT INTO schema_migrations(version,name,applied_at) VALUES(?,?,?)", &st, e);
         if (rc == 0) {
             char ts[21];
-            pl_time_format(ts, pl_time_now());
+            pl_time_format_clock(ts, pl_time_now());
             pl_stmt_bind_i64(st, 1, m[i].version);
             pl_stmt_bind_text(st, 2, m[i].name);
             pl_stmt_bind_text(st, 3, ts);

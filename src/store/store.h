@@ -382,6 +382,13 @@ uint64_t pl_store_rollback_gen(const pl_store *s);
 /** A number bumped on every real (outermost) begin: what was read before
  * it may be stale, as another process may have written in between. */
 uint64_t pl_store_begin_gen(const pl_store *s);
+/** A number bumped each time the store's connection is made again after it
+ * was lost (PostgreSQL: a restart, a failover to another server, a backend
+ * ended); SQLite: always 0. A cache checked against a counter in the
+ * database drops its rows when this moved: after an asynchronous failover
+ * the new server may have lost commits, and a counter may come back to a
+ * value the cache had seen, with other rows behind it. */
+uint64_t pl_store_conn_gen(const pl_store *s);
 /* ------------------------------------------------------------ table keys */
 
 /**

@@ -96,6 +96,9 @@ typedef struct pl_store_ops {
      * ROLLBACK); optional: NULL means a failed statement leaves the
      * transaction usable (SQLite). */
     int (*tx_aborted)(pl_store *s);
+    /** pl_store_conn_gen; optional: NULL means the connection is never
+     * made again (SQLite: a file, opened once). */
+    uint64_t (*conn_gen)(const pl_store *s);
     /** pl_store_read_only; optional: NULL means never (SQLite: a temporary
      * table is written even through a read-only connection). */
     int (*read_only)(pl_store *s, pl_err *e);

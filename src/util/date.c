@@ -5,6 +5,8 @@
  */
 #include "date.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -161,8 +163,15 @@ int pl_time_parse(const char *s, int64_t *out)
     return 0;
 }
 
-void pl_time_format(char out[21], int64_t t)
+int pl_time_format(char out[21], int64_t t)
 {
+    /* Outside 0001..9999 the year would not fit its four digits (put2
+     * keeps the last two of each pair: 10000 became "0000") nor the day
+     * number its int32: refused before either. */
+    if (t < PL_TIME_MIN || t > PL_TIME_MAX) {
+        out[0] = 0;
+        return PL_EINVAL;
+    }
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400); /* floor */
     int64_t sec = t - days * 86400;
     pl_date_format(out, pl_date_from_days((int32_t)days));
@@ -174,6 +183,24 @@ void pl_time_format(char out[21], int64_t t)
     put2(out + 17, (int)(sec % 60));
     out[19] = 'Z';
     out[20] = 0;
+    return 0;
+}
+
+int pl_time_format_e(char out[21], int64_t t, pl_err *e)
+{
+    if (pl_time_format(out, t) == 0)
+        return 0;
+    return pl_err_set(e, PL_EINVAL, "time %lld (unix seconds) is outside years 0001..9999",
+                      (long long)t);
+}
+
+void pl_time_format_clock(char out[21], int64_t t)
+{
+    if (pl_time_format(out, t) == 0)
+        return;
+    fprintf(stderr, "plumb: the clock reads %lld (unix seconds), outside years 0001..9999\n",
+            (long long)t);
+    abort();
 }
 
 int pl_date_tenure_open(const char *start, const char *end, const char *date)

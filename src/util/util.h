@@ -106,9 +106,22 @@ int pl_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
  */
 int64_t pl_time_now(void);
 void pl_time_set_now(int64_t unix_seconds);
-/** Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into out[21] (years
- * 1..9999; src/util/date.c). */
-void pl_time_format(char out[21], int64_t t);
+/** The unix seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the
+ * times pl_time_format writes. */
+#define PL_TIME_MIN INT64_C(-62135596800)
+#define PL_TIME_MAX INT64_C(253402300799)
+/** Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into out[21]: 0, or
+ * PL_EINVAL for a time outside years 0001..9999 (PL_TIME_MIN..PL_TIME_MAX),
+ * out then "" (never a wrapped year). The result must be looked at
+ * (src/util/date.c). */
+int pl_time_format(char out[21], int64_t t) __attribute__((warn_unused_result));
+/** As pl_time_format, the refusal explained in *e. */
+int pl_time_format_e(char out[21], int64_t t, pl_err *e) __attribute__((warn_unused_result));
+/** As pl_time_format, for a time read from the clock (pl_time_now, the
+ * server's clock) or a few days from it: aborts the process on a time
+ * outside years 0001..9999 (a clock that far off is a broken machine; a
+ * wrong date is never written). */
+void pl_time_format_clock(char out[21], int64_t t);
 /** Parse "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC), years
  * 1900..2999, nothing before or after (no offset but Z): 0, or PL_EINVAL
  * with *out untouched (src/util/date.c). */

@@ -6,14 +6,22 @@
  * -2208988800 s = -25567 days), not computed by the code under test.
  * Timestamps (pl_time_parse/pl_time_format) add 2000-01-01 = 946684800 s
  * and 2038-01-19T03:14:07Z = 2^31 - 1; the rest is those plus whole days
- * counted by hand (2024-02-29 is day 31 + 28 of 2024).
+ * counted by hand (2024-02-29 is day 31 + 28 of 2024). The ends of
+ * pl_time_format's range: 0001-01-01T00:00:00Z = -62135596800 s (719162
+ * days before 1970: 1969 years of 365 days and 477 leap days) and
+ * 10000-01-01T00:00:00Z = 253402300800 s (2932897 days after 1970: 8030
+ * years of 365 days and 1947 leap days).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -273,6 +281,12 @@ static void timestamps_parse(void **state)
         "2024-01-01T23:59:60Z", /* no leap seconds */
         "1899-12-31T23:59:59Z", /* before the range */
         "3000-01-01",           /* after it */
+        "9999-12-31T23:59:59Z", /* formatted, not parsed */
+        "0001-01-01",
+        "0000-01-01",
+        "10000-01-01",
+        "-0001-01-01",
+        "+2024-01-01",
         "2024-01-01T0a:00:00Z",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -300,14 +314,79 @@ static void timestamps_format(void **state)
         {946684800 + 59 * 86400 + 43200, "2000-02-29T12:00:00Z"},
         {2147483647, "2038-01-19T03:14:07Z"},
         {-86400 - 3600 - 61, "1969-12-30T22:58:59Z"},
+        {253402300799, "9999-12-31T23:59:59Z"}, /* the last second formatted */
+        {-62135596800, "0001-01-01T00:00:00Z"}, /* the first */
+        {-62135596800 + 86399, "0001-01-01T23:59:59Z"},
+        {253402300800 - 86400, "9999-12-31T00:00:00Z"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[21];
         memset(out, 'x', sizeof out);
-        pl_time_format(out, cases[i].t);
+        if (pl_time_format(out, cases[i].t) != 0)
+            fail_msg("%lld: refused", (long long)cases[i].t);
         if (memchr(out, 0, sizeof out) == NULL || strcmp(out, cases[i].s) != 0)
             fail_msg("%lld: got %.21s, want %s", (long long)cases[i].t, out, cases[i].s);
     }
+}
+
+/* Outside years 0001..9999 the text would wrap ("0000-01-01" for 10000):
+ * refused, the output empty, never a wrong date. */
+static void timestamps_format_refuses_outside_0001_9999(void **state)
+{
+    (void)state;
+    static const int64_t bad[] = {
+        253402300800,     /* 10000-01-01T00:00:00Z */
+        253402300800 + 1, /* a second after it */
+        -62135596800 - 1, /* 0000-12-31T23:59:59Z: one second before 0001 */
+        -62135596800 - 86400,
+        -100000000000000, /* about 3.2 million years before 1970 */
+        100000000000000,  /* and after */
+        INT64_MIN,
+        INT64_MAX,
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char out[21];
+        memset(out, 'x', sizeof out);
+        if (pl_time_format(out, bad[i]) != PL_EINVAL)
+            fail_msg("%lld: formatted as %.21s", (long long)bad[i], out);
+        if (out[0] != 0)
+            fail_msg("%lld: output %.21s on refusal, want empty", (long long)bad[i], out);
+        pl_err e;
+        pl_err_init(&e);
+        assert_int_equal(pl_time_format_e(out, bad[i], &e), PL_EINVAL);
+        assert_int_equal(e.code, PL_EINVAL);
+        if (!strstr(e.msg, "outside years 0001..9999"))
+            fail_msg("%lld: message \"%s\"", (long long)bad[i], e.msg);
+    }
+    /* pl_time_format_e within the range: as pl_time_format. */
+    char out[21];
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_time_format_e(out, 253402300799, &e), 0);
+    assert_string_equal(out, "9999-12-31T23:59:59Z");
+    pl_time_format_clock(out, -62135596800);
+    assert_string_equal(out, "0001-01-01T00:00:00Z");
+}
+
+/* A clock outside the range stops the process (in a child here). */
+static void clock_format_aborts_outside_range(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char out[21];
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none); /* no core file */
+        signal(SIGABRT, SIG_DFL);
+        fclose(stderr); /* the child's message is expected */
+        pl_time_format_clock(out, 253402300800);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+        fail_msg("child status %d: want killed by SIGABRT", status);
 }
 
 int main(void)
@@ -326,6 +405,8 @@ int main(void)
         cmocka_unit_test(every_day_round_trips),
         cmocka_unit_test(timestamps_parse),
         cmocka_unit_test(timestamps_format),
+        cmocka_unit_test(timestamps_format_refuses_outside_0001_9999),
+        cmocka_unit_test(clock_format_aborts_outside_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
