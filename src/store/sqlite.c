@@ -30,7 +30,10 @@ typedef struct sq_gather {
     sqlite3_stmt *multi[SQ_GATHER_ROWS + 1]; /* INSERT of k rows, prepared once */
     pl_buf vals;                             /* pending rows' values (gather_put) */
     int nrows;
-    int queued; /* listed in sq_store.order */
+    int queued;       /* listed in sq_store.order */
+    size_t tab;       /* the first gather of its table (the table's name, any case) */
+    size_t tab_owner; /* on that first gather: + 1 of the gather whose rows of
+                         the table are pending, or 0 */
 } sq_gather;
 
 typedef struct sq_store {
@@ -51,6 +54,11 @@ typedef struct sq_store {
     int last_gathered;           /* the last step was gathered: sq_changes says 1 */
     int ev_gather;               /* sq_append_event's gather index + 1, or 0 */
     int64_t n_gathered, n_sends; /* PLUMB_IMPORT_STATS */
+    /* A send that failed (gather_flush): rows the caller stepped are not
+     * in, so the transaction may not commit. Its error (code 0: none), for
+     * the transaction's own level and for the group member's savepoint. */
+    pl_err failed_tx, failed_sp;
+    int sp_open; /* SAVEPOINT pl_group_member is open */
 } sq_store;
 
 /* The transaction statements of every write — BEGIN and COMMIT, and a
@@ -81,6 +89,8 @@ typedef struct sq_stmt {
 
 static int gather_flush(sq_store *s, pl_err *e);
 static void gather_drop(sq_store *s);
+static int tx_refused(sq_store *s, const char *sql, pl_err *e);
+static void tx_track(sq_store *s, const char *sql, int ok);
 static int gather_index(sq_store *s, const char *sql);
 static void gather_free(sq_store *s);
 /* Every statement but a gathered INSERT first sends what is gathered. */
@@ -142,6 +152,8 @@ static int sq_exec(pl_store *ps, const char *sql, pl_err *e)
     sq_store *s = (sq_store *)ps;
     if (s->npending && strncmp(sql, "ROLLBACK", 8) == 0)
         gather_drop(s); /* rolled back anyway */
+    if (tx_refused(s, sql, e))
+        return e ? e->code : PL_ESTORE;
     FLUSH_OR_RETURN(s, e);
     for (size_t i = 0; i < TX_N; i++) {
         if (strcmp(sql, tx_sql[i]) != 0)
@@ -151,6 +163,7 @@ static int sq_exec(pl_store *ps, const char *sql, pl_err *e)
             return db_err(s, e, "exec");
         int rc = sqlite3_step(s->tx[i]) == SQLITE_DONE ? 0 : db_err(s, e, "exec");
         sqlite3_reset(s->tx[i]);
+        tx_track(s, sql, rc == 0);
         return rc;
     }
     /* (any other statement may add or drop a trigger: checked again) */
@@ -160,8 +173,10 @@ static int sq_exec(pl_store *ps, const char *sql, pl_err *e)
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = db_err(s, e, "exec");
         sqlite3_free(msg);
+        tx_track(s, sql, 0);
         return rc;
     }
+    tx_track(s, sql, 1);
     return 0;
 }
 
@@ -180,6 +195,9 @@ static int sq_rollback(pl_store *ps)
     gather_drop(s);
     s->bulk_on = 0;
     s->last_gathered = 0;
+    pl_err_init(&s->failed_tx);
+    pl_err_init(&s->failed_sp);
+    s->sp_open = 0;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return 0;
@@ -281,6 +299,7 @@ static int sq_bind_null(pl_stmt *st, int i)
 }
 
 static int gather_ok(sq_store *s, sq_gather *g);
+static int gather_row_begin(sq_store *s, size_t gi, pl_err *e);
 static void gather_val(sq_gather *g, int type, int64_t i64, const void *v, size_t len);
 static int gather_row_end(sq_store *s, size_t gi, pl_err *e);
 
@@ -312,6 +331,9 @@ static int sq_step(pl_stmt *pst, pl_err *e)
         sq_gather *g = &s->g[w->gather - 1];
         if (s->bulk_on && gather_ok(s, g)) {
             w->recorded = 0;
+            int brc = gather_row_begin(s, (size_t)(w->gather - 1), e);
+            if (brc)
+                return brc;
             for (int i = 0; i < g->nparams; i++)
                 gather_val(g, w->pv[i].type, w->pv[i].i64, w->pbytes.data + w->pv[i].off,
                            w->pv[i].len);
@@ -530,6 +552,9 @@ static int sq_append_event(pl_store *ps, const pl_event_row *row, pl_err *e)
             s->ev_gather = gather_index(s, EV_INS_SQL);
         if (s->ev_gather && gather_ok(s, &s->g[s->ev_gather - 1])) {
             sq_gather *g = &s->g[s->ev_gather - 1];
+            rc = gather_row_begin(s, (size_t)(s->ev_gather - 1), e);
+            if (rc)
+                return rc;
             gather_val(g, SQLITE_INTEGER, row->seq, NULL, 0);
             gather_val(g, SQLITE_TEXT, 0, row->type, strlen(row->type));
             gather_val(g, SQLITE_TEXT, 0, row->header, row->header_len);
@@ -681,16 +706,24 @@ int pl_store_sort_runs(pl_store *ps, int on)
  * caller reads is what row-by-row inserts would have left. One statement
  * instead of 32 saves SQLite's per-statement work (the VDBE program's
  * start and end, the statement journal's bookkeeping, the b-tree cursors
- * opened and closed for every index); the rows of one INSERT text go into
- * their table in the order they came (two texts for one table, e.g. other
- * columns or OR FAIL, are two groups: their rows, and so their rowids,
- * would interleave otherwise than row by row; the import has no such
- * pair). A row that breaks a constraint fails the statement that
- * sends it (the next read, write, commit or bulk off), as PostgreSQL's
- * COPY does (pg.c), in the same transaction, which the caller then rolls
- * back whole. A rollback drops what is pending and ends the mode.
- * PLUMB_SQLITE_BULK=0 turns it off (row by row, for comparisons and
- * tests: docs/IMPORT.md "Bulk load"). */
+ * opened and closed for every index). A table's rows go in in the order
+ * they were stepped, so with row by row's rowids: two INSERT texts for one
+ * table (other columns, or OR FAIL) are two groups, and a row of one that
+ * comes while the table has pending rows of the other first sends
+ * everything pending (gather_row_begin; the import has no such pair). A
+ * row that breaks a constraint fails the statement that sends it (the
+ * next read, write, commit or bulk off), as PostgreSQL's COPY does (pg.c).
+ * That leaves the transaction without rows whose steps said PL_DONE, so,
+ * as PostgreSQL's aborted transaction, it cannot commit: its COMMIT is
+ * refused, naming the failure (pl_store_commit then rolls it back), and
+ * pl_store_tx_failed says 1, until a rollback. A send that fails inside
+ * the group member's savepoint (pl_store_savepoint) holds only rows
+ * stepped since it (SAVEPOINT sends what is pending first): it fails the
+ * savepoint, whose RELEASE is refused, and a rollback to the savepoint
+ * ends the failure, as on PostgreSQL (gather_flush, tx_track). A rollback
+ * drops what is pending and ends the mode. PLUMB_SQLITE_BULK=0 turns it
+ * off (row by row, for comparisons and tests: docs/IMPORT.md "Bulk
+ * load"). */
 
 static const char *skip_sp(const char *p)
 {
@@ -787,6 +820,12 @@ static int gather_index(sq_store *s, const char *sql)
     g->cols = pl_strndup(c0, cl);
     g->nparams = ncols;
     g->or_fail = or_fail;
+    g->tab = s->ng;
+    for (size_t i = 0; i < s->ng; i++)
+        if (strcasecmp(s->g[i].table, g->table) == 0) {
+            g->tab = s->g[i].tab;
+            break;
+        }
     pl_buf_init(&g->vals);
     return (int)++s->ng;
 }
@@ -838,6 +877,22 @@ static void gather_val(sq_gather *g, int type, int64_t i64, const void *v, size_
     *w = 0;
 }
 
+/* A row of g's is about to be gathered. If its table has pending rows of
+ * another INSERT text (other columns, or OR FAIL), everything pending is
+ * sent first: a table's rows go in in the order they were stepped, and
+ * get the rowids row by row would have given them. */
+static int gather_row_begin(sq_store *s, size_t gi, pl_err *e)
+{
+    size_t *owner = &s->g[s->g[gi].tab].tab_owner;
+    if (*owner && *owner != gi + 1) {
+        int rc = gather_flush(s, e);
+        if (rc)
+            return rc;
+    }
+    *owner = gi + 1;
+    return 0;
+}
+
 /* The row gathered into g is complete; 32 of a table send everything. */
 static int gather_row_end(sq_store *s, size_t gi, pl_err *e)
 {
@@ -861,8 +916,11 @@ static void gather_clear(sq_gather *g)
 
 static void gather_drop(sq_store *s)
 {
-    for (size_t i = 0; i < s->norder; i++)
-        gather_clear(&s->g[s->order[i]]);
+    for (size_t i = 0; i < s->norder; i++) {
+        sq_gather *g = &s->g[s->order[i]];
+        s->g[g->tab].tab_owner = 0;
+        gather_clear(g);
+    }
     s->norder = 0;
     s->npending = 0;
 }
@@ -920,14 +978,97 @@ static int gather_send(sq_store *s, sq_gather *g, pl_err *e)
 }
 
 /* Every pending row into its table, table by table in first-row order. On
- * failure the rest is dropped: the transaction has failed. */
+ * failure the rest is dropped: the transaction has failed (gather_failed). */
 static int gather_flush(sq_store *s, pl_err *e)
 {
+    pl_err own;
+    pl_err_init(&own);
+    pl_err *fe = e ? e : &own;
     int rc = 0;
     for (size_t i = 0; i < s->norder && rc == 0; i++)
-        rc = gather_send(s, &s->g[s->order[i]], e);
+        rc = gather_send(s, &s->g[s->order[i]], fe);
     gather_drop(s);
+    if (rc) {
+        /* Rows whose steps said PL_DONE are not in (a failed multi-row
+         * INSERT undoes its rows, OR FAIL keeps those before the bad one,
+         * the rest of a flush is dropped): what the transaction holds is
+         * not what row by row would have left. PostgreSQL aborts the
+         * transaction on a failed COPY; here the commit is refused until
+         * it is rolled back (tx_refused), or, inside the group member's
+         * savepoint, until that is rolled back to: the savepoint was made
+         * after a send of everything pending, so what failed is the
+         * member's own rows. The first failure is the one told. */
+        pl_err *f = s->sp_open ? &s->failed_sp : &s->failed_tx;
+        if (!f->code) {
+            f->code = fe->code ? fe->code : rc;
+            snprintf(f->msg, sizeof f->msg, "%s", fe->msg);
+        }
+    }
     return rc;
+}
+
+/* Whether sql may run after a failed send: not the COMMIT of the
+ * transaction, nor the RELEASE of the savepoint the send failed in. */
+static int tx_refused(sq_store *s, const char *sql, pl_err *e)
+{
+    if (!s->failed_tx.code && !s->failed_sp.code)
+        return 0;
+    const pl_err *f = s->failed_tx.code ? &s->failed_tx : &s->failed_sp;
+    if (word(sql, "COMMIT") || word(sql, "END")) {
+        pl_err_set(e, f->code,
+                   "commit refused: a bulk load's multi-row INSERT failed earlier in this "
+                   "transaction, its rows are not stored (%s)",
+                   f->msg);
+        return 1;
+    }
+    if (s->failed_sp.code && strcmp(sql, tx_sql[3]) == 0) {
+        pl_err_set(e, s->failed_sp.code,
+                   "savepoint not released: a bulk load's multi-row INSERT failed in it, its "
+                   "rows are not stored (%s)",
+                   s->failed_sp.msg);
+        return 1;
+    }
+    return 0;
+}
+
+/* What a transaction statement run by sq_exec does to the failed sends:
+ * BEGIN, COMMIT and a whole rollback end them; a rollback to the member's
+ * savepoint ends a failure in it; SAVEPOINT and RELEASE open and close it.
+ * (Another savepoint's rollback ends nothing: a failure stays the
+ * transaction's.) */
+static void tx_track(sq_store *s, const char *sql, int ok)
+{
+    const char *p = word(sql, "ROLLBACK");
+    if (p) {
+        const char *q = word(p, "TRANSACTION");
+        if (!word(q ? q : p, "TO")) { /* the whole transaction, even if it failed */
+            pl_err_init(&s->failed_tx);
+            pl_err_init(&s->failed_sp);
+            s->sp_open = 0;
+        } else if (ok && strcmp(sql, tx_sql[4]) == 0) {
+            pl_err_init(&s->failed_sp);
+        }
+        return;
+    }
+    if (!ok)
+        return;
+    if (word(sql, "BEGIN") || word(sql, "COMMIT") || word(sql, "END")) {
+        pl_err_init(&s->failed_tx);
+        pl_err_init(&s->failed_sp);
+        s->sp_open = 0;
+    } else if (strcmp(sql, tx_sql[2]) == 0) {
+        s->sp_open = 1;
+        pl_err_init(&s->failed_sp);
+    } else if (strcmp(sql, tx_sql[3]) == 0) {
+        s->sp_open = 0;
+    }
+}
+
+/* pl_store_tx_failed: a send failed and is not rolled back. */
+static int sq_tx_aborted(pl_store *ps)
+{
+    const sq_store *s = (const sq_store *)ps;
+    return s->failed_tx.code || s->failed_sp.code;
 }
 
 static void gather_free(sq_store *s)
@@ -996,6 +1137,7 @@ static const pl_store_ops sq_ops = {
     .commits_version = sq_commits_version,
     .writes_version = sq_writes_version,
     .row_key = "rowid",
+    .tx_aborted = sq_tx_aborted,
     .dialect = PL_DIALECT_SQLITE,
     .temp_set = sq_temp_set,
     .temp_drop = sq_temp_drop,

@@ -369,9 +369,10 @@ const char *pl_store_backend(const pl_store *s);
  * 1: the outermost level, whose commit really commits).
  */
 int pl_store_tx_depth(const pl_store *s);
-/** 1 if a level inside the open transaction rolled back, or the server
- * aborted the transaction (PostgreSQL, a statement failed outside a
- * savepoint): its outermost commit will roll back and fail; else 0. */
+/** 1 if a level inside the open transaction rolled back, or the
+ * transaction cannot commit (PostgreSQL: the server aborted it, a
+ * statement failed; SQLite: a bulk load's send failed, pl_store_bulk):
+ * its outermost commit will roll back and fail; else 0. */
 int pl_store_tx_failed(const pl_store *s);
 /**
  * A number bumped on every real rollback: a cache that mirrors rows of the
@@ -517,7 +518,12 @@ int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e);
  * reach the tables in their order; a rollback drops it and stops the
  * mode. A constraint a gathered row breaks is reported by the statement
  * that sends it (the next read, write or commit) instead of its own step;
- * the transaction has failed either way. For a batch of many inserts with
+ * the transaction has failed either way: on both engines it cannot commit
+ * (pl_store_commit fails and rolls it back, on SQLite naming the failed
+ * send; pl_store_tx_failed says 1) until it is rolled back, or, for a send that
+ * failed inside pl_store_savepoint's savepoint, rolled back to that. Rows
+ * of one table reach it in the order they were stepped (row by row's
+ * rowids on SQLite). For a batch of many inserts with
  * few reads between them (the import). PostgreSQL: `COPY … FROM STDIN`
  * (pg.c, "bulk load"; PLUMB_PG_COPY=0 turns it off); SQLite: the rows of
  * one-row INSERTs into tables with no INSERT trigger, 32 at a time, as

@@ -91,10 +91,13 @@ typedef struct pl_store_ops {
     /** pl_stmt_stream; optional: NULL means steps already read row by
      * row (SQLite). */
     void (*stream)(pl_stmt *st);
-    /** Whether the server has aborted the open transaction (a failed
-     * statement outside a savepoint: PostgreSQL refuses everything until
-     * ROLLBACK); optional: NULL means a failed statement leaves the
-     * transaction usable (SQLite). */
+    /** Whether the open transaction cannot commit: PostgreSQL, the server
+     * aborted it (a failed statement: it refuses everything until
+     * ROLLBACK, or ROLLBACK TO the savepoint the statement failed in);
+     * SQLite, a bulk load's multi-row INSERT failed (sqlite.c "bulk
+     * load": the commit is refused until a rollback), where any other
+     * failed statement leaves the transaction usable. Optional: NULL means
+     * never. */
     int (*tx_aborted)(pl_store *s);
     /** pl_store_conn_gen; optional: NULL means the connection is never
      * made again (SQLite: a file, opened once). */

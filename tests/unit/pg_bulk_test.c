@@ -10,7 +10,10 @@
  * upserted twice between reads keeps the second value (one COPY may not
  * change a row twice); a rollback drops the waiting rows and ends the
  * mode; a streamed read gives every row, in order, across several fetches
- * and across a commit on the same connection.
+ * and across a commit on the same connection; a failed COPY leaves the
+ * transaction unable to commit until it is rolled back, and inside the
+ * group member's savepoint until that is rolled back to (the SQLite twin:
+ * sqlite_bulk_test.c test_failed_send_in_savepoint).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +184,56 @@ static void test_rollback(void **state)
     assert_int_equal(pl_store_bulk(s, 1, &e), PL_EINTERNAL); /* outside a transaction */
 }
 
+/* A read that sends waiting rows, one of them a duplicate key: it fails. */
+static void read_fails(pl_store *s)
+{
+    pl_err e;
+    pl_err_init(&e);
+    int64_t n = -1;
+    assert_int_not_equal(pl_store_query_i64(s, &n, &e, "SELECT count(*) FROM t", NULL), 0);
+}
+
+/* A COPY that fails inside the group member's savepoint fails the
+ * member (its pl_store_commit rolls back to the savepoint and fails) and
+ * the transaction commits without its rows; one that fails at the
+ * SAVEPOINT itself (rows from before it) fails the transaction. */
+static void test_failed_copy_in_savepoint(void **state)
+{
+    pl_store *s = *state;
+    pl_err e;
+    pl_err_init(&e);
+    static const char INS[] = "INSERT INTO t(i, s, b) VALUES(?, ?, ?)";
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    for (int64_t i = 1; i <= 3; i++)
+        put(s, INS, i, "outer", NULL, 0);
+    assert_int_equal(pl_store_savepoint(s, &e), 0); /* sends 1..3 */
+    put(s, INS, 20, "member", NULL, 0);
+    put(s, INS, 2, "dup", NULL, 0);
+    read_fails(s);
+    assert_int_equal(pl_store_tx_failed(s), 1);
+    pl_err_init(&e);
+    assert_int_not_equal(pl_store_commit(s, &e), 0); /* the member's level */
+    assert_int_equal(pl_store_tx_depth(s), 1);
+    assert_int_equal(pl_store_tx_failed(s), 0);
+    put(s, INS, 30, "after", NULL, 0);
+    pl_err_init(&e);
+    assert_int_equal(pl_store_commit(s, &e), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM t"), 4);
+    assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i IN (1, 2, 3, 30)"), 4);
+
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    put(s, INS, 50, "gone", NULL, 0);
+    put(s, INS, 1, "dup", NULL, 0);
+    pl_err_init(&e);
+    assert_int_not_equal(pl_store_savepoint(s, &e), 0);
+    assert_int_equal(pl_store_tx_failed(s), 1);
+    pl_err_init(&e);
+    assert_int_not_equal(pl_store_commit(s, &e), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM t"), 4);
+}
+
 /* A streamed read: every row, in order, over several fetches, and past a
  * commit made on the connection between two steps. */
 static void test_stream(void **state)
@@ -247,6 +300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reads_and_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_copy_in_savepoint, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

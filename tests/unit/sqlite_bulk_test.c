@@ -10,7 +10,10 @@
  * step, and the batch rolled back leaves the table as before; a rollback
  * drops what is pending and ends the mode; a table with an INSERT trigger
  * and PLUMB_SQLITE_BULK=0 go row by row (a duplicate fails at its own
- * step). Layer: unit (store).
+ * step); a failed send leaves the transaction uncommittable until it is
+ * rolled back (inside the group member's savepoint: until that is rolled
+ * back to); two INSERT texts into one table, interleaved, give every row
+ * the rowid row by row gives it. Layer: unit (store).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,6 +45,7 @@ static int setup(void **state)
                       "CREATE TABLE t(i INTEGER PRIMARY KEY, s TEXT, b BLOB);"
                       "CREATE TABLE u(i INTEGER PRIMARY KEY, s TEXT);"
                       "CREATE TABLE ulog(i INTEGER);"
+                      "CREATE TABLE v(a INTEGER, b TEXT);"
                       "CREATE TRIGGER u_ins AFTER INSERT ON u BEGIN "
                       "INSERT INTO ulog(i) VALUES(new.i); END;",
                       &e)) {
@@ -81,7 +85,8 @@ static void clear(pl_store *s)
 {
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_exec(s, "DELETE FROM t; DELETE FROM u; DELETE FROM ulog", &e), 0);
+    assert_int_equal(
+        pl_store_exec(s, "DELETE FROM t; DELETE FROM u; DELETE FROM ulog; DELETE FROM v", &e), 0);
 }
 
 /* One row into t, its text bound without a copy from a buffer that is
@@ -281,6 +286,186 @@ static void test_null_pointer_is_null(void **state)
     assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i = 1 AND s IS NULL AND b IS NULL"), 1);
 }
 
+/* A duplicate key among gathered rows: the statement that sends them
+ * fails; a caller that ignored it and went on cannot commit: the commit
+ * fails naming the send's error and leaves none of the transaction's
+ * rows (those of the full send before it included). */
+static void test_failed_send_refuses_commit(void **state)
+{
+    pl_store *s = *state;
+    clear(s);
+    pl_err e;
+    pl_err_init(&e);
+    for (int64_t i = 1; i <= 3; i++)
+        assert_int_equal(put(s, i, &e), PL_DONE);
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    for (int64_t i = 10; i < 10 + 32; i++) /* one full send: it goes in */
+        assert_int_equal(put(s, i, &e), PL_DONE);
+    assert_int_equal(put(s, 50, &e), PL_DONE);
+    assert_int_equal(put(s, 2, &e), PL_DONE); /* a duplicate, pending */
+    assert_int_equal(pl_store_tx_failed(s), 0);
+    pl_err_init(&e);
+    assert_int_equal(pl_store_exec(s, "UPDATE u SET s = s", &e), PL_ESTORE); /* sends */
+    assert_non_null(strstr(e.msg, "UNIQUE"));
+    assert_int_equal(pl_store_tx_failed(s), 1);
+    /* the error ignored: more rows, a read, bulk off all work */
+    assert_int_equal(put(s, 60, &e), PL_DONE);
+    assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i = 60"), 1);
+    assert_int_equal(pl_store_bulk(s, 0, &e), 0);
+    pl_err_init(&e);
+    assert_int_not_equal(pl_store_commit(s, &e), 0);
+    assert_non_null(strstr(e.msg, "commit refused"));
+    assert_non_null(strstr(e.msg, "UNIQUE"));
+    assert_int_equal(pl_store_tx_depth(s), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM t"), 3);
+    assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i >= 10"), 0);
+
+    /* the same failure rolled back: the next transaction commits */
+    pl_err_init(&e);
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    assert_int_equal(put(s, 70, &e), PL_DONE);
+    assert_int_equal(put(s, 1, &e), PL_DONE);
+    assert_int_equal(pl_store_bulk(s, 0, &e), PL_ESTORE);
+    pl_store_rollback(s);
+    pl_err_init(&e);
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_tx_failed(s), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    for (int64_t i = 100; i < 105; i++)
+        assert_int_equal(put(s, i, &e), PL_DONE);
+    assert_int_equal(pl_store_bulk(s, 0, &e), 0);
+    assert_int_equal(pl_store_commit(s, &e), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM t"), 3 + 5);
+    assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i = 70"), 0);
+}
+
+/* A send that fails inside the group member's savepoint fails the
+ * savepoint (its release is refused; pl_store_commit of the member rolls
+ * back to it and fails), and the transaction, the rows from before the
+ * savepoint and after it, commits. A send that fails at the SAVEPOINT
+ * itself (rows from before it) fails the transaction. */
+static void test_failed_send_in_savepoint(void **state)
+{
+    pl_store *s = *state;
+    clear(s);
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    for (int64_t i = 1; i <= 3; i++)
+        assert_int_equal(put(s, i, &e), PL_DONE);
+    assert_int_equal(pl_store_savepoint(s, &e), 0); /* sends 1..3 */
+    assert_int_equal(put(s, 20, &e), PL_DONE);
+    assert_int_equal(put(s, 2, &e), PL_DONE);
+    pl_err_init(&e);
+    assert_int_equal(pl_store_exec(s, "UPDATE u SET s = s", &e), PL_ESTORE);
+    assert_int_equal(pl_store_tx_failed(s), 1);
+    pl_err_init(&e);
+    assert_int_not_equal(pl_store_commit(s, &e), 0); /* the member's level */
+    assert_non_null(strstr(e.msg, "UNIQUE"));
+    assert_int_equal(pl_store_tx_depth(s), 1);
+    assert_int_equal(pl_store_tx_failed(s), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0); /* (PostgreSQL's rollback to ends the mode) */
+    assert_int_equal(put(s, 30, &e), PL_DONE);
+    /* a member that fails and is rolled back to (pl_store_rollback) */
+    assert_int_equal(pl_store_savepoint(s, &e), 0);
+    assert_int_equal(put(s, 40, &e), PL_DONE);
+    assert_int_equal(put(s, 3, &e), PL_DONE);
+    pl_err_init(&e);
+    assert_int_equal(pl_store_exec(s, "UPDATE u SET s = s", &e), PL_ESTORE);
+    pl_store_rollback(s);
+    assert_int_equal(pl_store_tx_failed(s), 0);
+    pl_err_init(&e);
+    assert_int_equal(pl_store_commit(s, &e), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM t"), 4);
+    assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i IN (1, 2, 3, 30)"), 4);
+
+    /* the SAVEPOINT's own send fails: the transaction's rows, its failure */
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    assert_int_equal(put(s, 50, &e), PL_DONE);
+    assert_int_equal(put(s, 1, &e), PL_DONE);
+    pl_err_init(&e);
+    assert_int_not_equal(pl_store_savepoint(s, &e), 0);
+    assert_int_equal(pl_store_tx_failed(s), 1);
+    pl_err_init(&e);
+    assert_int_not_equal(pl_store_commit(s, &e), 0);
+    assert_non_null(strstr(e.msg, "commit refused"));
+    assert_int_equal(count(s, "SELECT count(*) FROM t"), 4);
+}
+
+/* One step of the interleaving below: row k into v, by the text
+ * (a,b) or, every third row, the text (b,a). */
+static void put_v(pl_store *s, int k)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    char b[16];
+    snprintf(b, sizeof b, "r%d", k);
+    if (k % 3) {
+        assert_int_equal(pl_store_prepare_cached(s, "INSERT INTO v(a,b) VALUES(?,?)", &st, &e), 0);
+        pl_stmt_bind_i64(st, 1, k);
+        pl_stmt_bind_text(st, 2, b);
+    } else {
+        assert_int_equal(pl_store_prepare_cached(s, "INSERT INTO v(b,a) VALUES(?,?)", &st, &e), 0);
+        pl_stmt_bind_text(st, 1, b);
+        pl_stmt_bind_i64(st, 2, k);
+    }
+    assert_int_equal(pl_stmt_step(st, &e), PL_DONE);
+    pl_stmt_reset(st);
+}
+
+/* v's rows "rowid a b;" in rowid order. */
+static void dump_v(pl_store *s, char *out, size_t n)
+{
+    pl_err e;
+    pl_err_init(&e);
+    pl_stmt *st = NULL;
+    assert_int_equal(pl_store_prepare(s, "SELECT rowid, a, b FROM v ORDER BY rowid", &st, &e), 0);
+    size_t len = 0;
+    out[0] = 0;
+    while (pl_stmt_step(st, &e) == PL_ROW) {
+        int w = snprintf(out + len, n - len, "%lld %lld %s;", (long long)pl_stmt_i64(st, 0),
+                         (long long)pl_stmt_i64(st, 1), pl_stmt_text(st, 2));
+        assert_true(w > 0 && (size_t)w < n - len);
+        len += (size_t)w;
+    }
+    pl_stmt_finalize(st);
+}
+
+/* Two INSERT texts into one rowid table, interleaved (rows 3, 6, 9, …
+ * by the second), 80 rows: as row by row, the k-th row stepped gets
+ * rowid k (v was empty), with a = k and b = "rk"; the same steps with
+ * bulk mode off leave the same table. */
+static void test_two_texts_keep_row_order(void **state)
+{
+    pl_store *s = *state;
+    static char on[4096], off[4096], want[4096];
+    size_t len = 0;
+    for (int k = 1; k <= 80; k++)
+        len += (size_t)snprintf(want + len, sizeof want - len, "%d %d r%d;", k, k, k);
+    for (int pass = 0; pass < 2; pass++) {
+        clear(s);
+        if (pass)
+            setenv("PLUMB_SQLITE_BULK", "0", 1);
+        pl_err e;
+        pl_err_init(&e);
+        assert_int_equal(pl_store_begin(s, &e), 0);
+        assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+        for (int k = 1; k <= 80; k++)
+            put_v(s, k);
+        assert_int_equal(pl_store_bulk(s, 0, &e), 0);
+        assert_int_equal(pl_store_commit(s, &e), 0);
+        unsetenv("PLUMB_SQLITE_BULK");
+        dump_v(s, pass ? off : on, sizeof on);
+    }
+    assert_string_equal(on, want);
+    assert_string_equal(off, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +476,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trigger_table_row_by_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_turns_it_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_null_pointer_is_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_send_refuses_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_send_in_savepoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_texts_keep_row_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
