@@ -231,11 +231,12 @@ int main(int argc, char **argv)
     /* The durable intake of one clue per transaction (one fsync each):
      * the same work as the API's POST /api/v1/cases without HTTP, the
      * session and the group commit, a clue committed alone. */
+    long linked1 = 0;
     double t1c = now_s();
     for (long k = 0; k < n1; k++) {
         if (pl_store_begin(s, &e))
             return die("begin", &e);
-        if (intake_one(c, &v, &x, &linked, &e))
+        if (intake_one(c, &v, &x, &linked1, &e))
             return die("intake", &e);
         if (pl_store_commit(s, &e))
             return die("commit", &e);
@@ -249,8 +250,8 @@ int main(int argc, char **argv)
            n1);
     printf("clue intake:        %10.0f clues/s  (%.2f s; %lld events, %.2f per clue; %ld linked)\n",
            ri, t_intake, (long long)events, (double)events / (double)n, linked);
-    printf("clue intake, 1 per transaction: %10.0f clues/s (%.2f s for %ld)\n", (double)n1 / t1c,
-           t1c, n1);
+    printf("clue intake, 1 per transaction: %10.0f clues/s (%.2f s for %ld; %ld linked)\n",
+           (double)n1 / t1c, t1c, n1, linked1);
     printf("ratio append/intake: %.2f (per event: %.2f)\n", ra / ri,
            ra / ((double)events / t_intake));
     pl_cases_free(c);

@@ -53,15 +53,15 @@ static int apply_purged(pl_store *s, int64_t seq, const pl_event *ev, pl_err *e)
     }
     if (rc)
         return rc;
+    char ts[21];
+    rc = pl_time_format_e(ts, ev->time, e);
+    if (rc)
+        return rc;
     pl_stmt *st = NULL;
     rc = pl_store_prepare(s,
                           "INSERT INTO ledger_purges(seq, reason, actor, purged_at, ev_seq) "
                           "VALUES(?,?,?,?,?)",
                           &st, e);
-    if (rc)
-        return rc;
-    char ts[21];
-    rc = pl_time_format_e(ts, ev->time, e);
     if (rc)
         return rc;
     pl_stmt_bind_i64(st, 1, target);

@@ -978,7 +978,8 @@ static int gather_send(sq_store *s, sq_gather *g, pl_err *e)
 }
 
 /* Every pending row into its table, table by table in first-row order. On
- * failure the rest is dropped: the transaction has failed (gather_failed). */
+ * failure the rest is dropped: the transaction has failed (failed_tx, or failed_sp in the member's
+ * savepoint; tx_refused). */
 static int gather_flush(sq_store *s, pl_err *e)
 {
     pl_err own;
@@ -1035,13 +1036,18 @@ static int tx_refused(sq_store *s, const char *sql, pl_err *e)
  * BEGIN, COMMIT and a whole rollback end them; a rollback to the member's
  * savepoint ends a failure in it; SAVEPOINT and RELEASE open and close it.
  * (Another savepoint's rollback ends nothing: a failure stays the
- * transaction's.) */
+ * transaction's.) Only statements run by sq_exec are seen here and by
+ * tx_refused: a write transaction in bulk mode is begun, committed and
+ * rolled back through pl_store_begin/commit/rollback or pl_store_exec,
+ * never by a prepared COMMIT or ROLLBACK. */
 static void tx_track(sq_store *s, const char *sql, int ok)
 {
     const char *p = word(sql, "ROLLBACK");
     if (p) {
         const char *q = word(p, "TRANSACTION");
-        if (!word(q ? q : p, "TO")) { /* the whole transaction, even if it failed */
+        if (!word(q ? q : p, "TO") && (ok || sqlite3_get_autocommit(s->db))) {
+            /* the whole transaction, once it is over (a refused ROLLBACK
+             * that leaves it open keeps its failure) */
             pl_err_init(&s->failed_tx);
             pl_err_init(&s->failed_sp);
             s->sp_open = 0;

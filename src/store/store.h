@@ -521,9 +521,11 @@ int pl_store_append_event(pl_store *s, const pl_event_row *row, pl_err *e);
  * the transaction has failed either way: on both engines it cannot commit
  * (pl_store_commit fails and rolls it back, on SQLite naming the failed
  * send; pl_store_tx_failed says 1) until it is rolled back, or, for a send that
- * failed inside pl_store_savepoint's savepoint, rolled back to that. Rows
- * of one table reach it in the order they were stepped (row by row's
- * rowids on SQLite). For a batch of many inserts with
+ * failed inside pl_store_savepoint's savepoint, rolled back to that. On
+ * SQLite the rows of one table reach it in the order they were stepped
+ * (row by row's rowids), whatever INSERT texts they came by; PostgreSQL's
+ * COPY keeps that order for one INSERT text (two texts for one table go
+ * as two COPYs, in first-row order: no caller has two today). For a batch of many inserts with
  * few reads between them (the import). PostgreSQL: `COPY … FROM STDIN`
  * (pg.c, "bulk load"; PLUMB_PG_COPY=0 turns it off); SQLite: the rows of
  * one-row INSERTs into tables with no INSERT trigger, 32 at a time, as
