@@ -1002,7 +1002,7 @@ static int gather_flush(sq_store *s, pl_err *e)
         pl_err *f = s->sp_open ? &s->failed_sp : &s->failed_tx;
         if (!f->code) {
             f->code = fe->code ? fe->code : rc;
-            snprintf(f->msg, sizeof f->msg, "%s", fe->msg);
+            pl_str_copy(f->msg, sizeof f->msg, fe->msg);
         }
     }
     return rc;

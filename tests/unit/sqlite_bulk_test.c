@@ -110,6 +110,25 @@ static int put(pl_store *s, int64_t i, pl_err *e)
     return rc;
 }
 
+/* A transaction begun in bulk mode. */
+static void begin_bulk(pl_store *s)
+{
+    pl_err e;
+    pl_err_init(&e);
+    assert_int_equal(pl_store_begin(s, &e), 0);
+    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+}
+
+/* Rows 1–3 committed (each alone), then a transaction begun in bulk mode. */
+static void put_three_then_bulk(pl_store *s)
+{
+    pl_err e;
+    pl_err_init(&e);
+    for (int64_t i = 1; i <= 3; i++)
+        assert_int_equal(put(s, i, &e), PL_DONE);
+    begin_bulk(s);
+}
+
 /* 70 rows: two full sends and a tail of 6 sent at bulk off; each step
  * says one row changed; every value as bound. */
 static void test_gathered_rows_land(void **state)
@@ -118,8 +137,7 @@ static void test_gathered_rows_land(void **state)
     clear(s);
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     for (int64_t i = 1; i <= 70; i++) {
         assert_int_equal(put(s, i, &e), PL_DONE);
         assert_int_equal(pl_store_changes(s), 1);
@@ -155,8 +173,7 @@ static void test_flush_before_read(void **state)
     clear(s);
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     for (int64_t i = 1; i <= 5; i++)
         assert_int_equal(put(s, i, &e), PL_DONE);
     assert_int_equal(count(s, "SELECT count(*) FROM t"), 5);
@@ -177,10 +194,7 @@ static void test_constraint_fails_the_batch(void **state)
     clear(s);
     pl_err e;
     pl_err_init(&e);
-    for (int64_t i = 1; i <= 3; i++)
-        assert_int_equal(put(s, i, &e), PL_DONE);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    put_three_then_bulk(s);
     for (int64_t i = 10; i < 10 + 32 + 2; i++) /* one full send, then a tail */
         assert_int_equal(put(s, i, &e), PL_DONE);
     assert_int_equal(put(s, 2, &e), PL_DONE); /* gathered: not checked yet */
@@ -203,8 +217,7 @@ static void test_rollback_drops_pending(void **state)
     pl_err e;
     pl_err_init(&e);
     assert_int_equal(put(s, 1, &e), PL_DONE);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     for (int64_t i = 2; i <= 6; i++)
         assert_int_equal(put(s, i, &e), PL_DONE);
     pl_store_rollback(s);
@@ -225,8 +238,7 @@ static void test_trigger_table_row_by_row(void **state)
     clear(s);
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     pl_stmt *st = NULL;
     assert_int_equal(pl_store_prepare_cached(s, "INSERT INTO u(i,s) VALUES(?,?)", &st, &e), 0);
     for (int64_t i = 1; i <= 4; i++) {
@@ -253,8 +265,7 @@ static void test_env_turns_it_off(void **state)
     pl_err_init(&e);
     assert_int_equal(put(s, 1, &e), PL_DONE);
     setenv("PLUMB_SQLITE_BULK", "0", 1);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     assert_int_equal(put(s, 2, &e), PL_DONE);
     pl_err_init(&e);
     assert_int_equal(put(s, 1, &e), PL_ESTORE);
@@ -272,8 +283,7 @@ static void test_null_pointer_is_null(void **state)
     clear(s);
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     pl_stmt *st = NULL;
     assert_int_equal(pl_store_prepare_cached(s, "INSERT INTO t(i,s,b) VALUES(?,?,?)", &st, &e), 0);
     pl_stmt_bind_i64(st, 1, 1);
@@ -296,10 +306,7 @@ static void test_failed_send_refuses_commit(void **state)
     clear(s);
     pl_err e;
     pl_err_init(&e);
-    for (int64_t i = 1; i <= 3; i++)
-        assert_int_equal(put(s, i, &e), PL_DONE);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    put_three_then_bulk(s);
     for (int64_t i = 10; i < 10 + 32; i++) /* one full send: it goes in */
         assert_int_equal(put(s, i, &e), PL_DONE);
     assert_int_equal(put(s, 50, &e), PL_DONE);
@@ -323,8 +330,7 @@ static void test_failed_send_refuses_commit(void **state)
 
     /* the same failure rolled back: the next transaction commits */
     pl_err_init(&e);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     assert_int_equal(put(s, 70, &e), PL_DONE);
     assert_int_equal(put(s, 1, &e), PL_DONE);
     assert_int_equal(pl_store_bulk(s, 0, &e), PL_ESTORE);
@@ -352,8 +358,7 @@ static void test_failed_send_in_savepoint(void **state)
     clear(s);
     pl_err e;
     pl_err_init(&e);
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     for (int64_t i = 1; i <= 3; i++)
         assert_int_equal(put(s, i, &e), PL_DONE);
     assert_int_equal(pl_store_savepoint(s, &e), 0); /* sends 1..3 */
@@ -383,8 +388,7 @@ static void test_failed_send_in_savepoint(void **state)
     assert_int_equal(count(s, "SELECT count(*) FROM t WHERE i IN (1, 2, 3, 30)"), 4);
 
     /* the SAVEPOINT's own send fails: the transaction's rows, its failure */
-    assert_int_equal(pl_store_begin(s, &e), 0);
-    assert_int_equal(pl_store_bulk(s, 1, &e), 0);
+    begin_bulk(s);
     assert_int_equal(put(s, 50, &e), PL_DONE);
     assert_int_equal(put(s, 1, &e), PL_DONE);
     pl_err_init(&e);
